@@ -1,0 +1,77 @@
+/**
+ * The one narrow interface business code uses to talk to Dataverse. Records travel in the
+ * Web API JSON shape (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/overview):
+ * column logical names as properties, lookups read as `_<col>_value` and written as
+ * `<col>@odata.bind: "/<entityset>(<id>)"`, dates as ISO strings, choices as numbers.
+ * Adapters: Xrm.WebApi (form scripts), PCF context.webAPI (controls), Node over HTTP
+ * (dynamics-web-api) and the emulator's in-process engine. Each is created at the edge and passed in.
+ */
+
+export type ColumnValue = string | number | boolean | null;
+/** A record as the Web API reads or writes it. Annotation keys (`@odata.etag`, `x@odata.bind`) are allowed. */
+export type EntityRecord = Record<string, ColumnValue | undefined>;
+
+/** A record's identity: its GUID, or an alternate key's column values. */
+export type RecordKey = string | Readonly<Record<string, string | number>>;
+
+export interface QueryOptions {
+  select?: readonly string[];
+  /** OData `$filter` text, e.g. `idr_processingstatus eq 105200000 and _idr_contact_value eq <guid>`. */
+  filter?: string;
+  /** `$orderby` clauses, e.g. `['idr_score desc', 'idr_name asc']`. */
+  orderBy?: readonly string[];
+  /** `$top`: the most records returned in all. */
+  top?: number;
+  /** `Prefer: odata.maxpagesize`; the adapter follows `@odata.nextLink` until the end (or `top`). */
+  pageSize?: number;
+  /** `Prefer: odata.include-annotations="OData.Community.Display.V1.FormattedValue"`. */
+  formattedValues?: boolean;
+}
+
+export interface WriteOptions {
+  /** `If-Match: <etag>`: optimistic concurrency; a mismatch throws ConcurrencyError (412). */
+  ifMatch?: string;
+}
+
+export interface UpsertOptions {
+  /** `If-Match: *`: update only, never create (404 if missing). */
+  updateOnly?: boolean;
+  /** `If-None-Match: *`: create only, never update (412 -> DuplicateRecordError). */
+  createOnly?: boolean;
+}
+
+export type BatchOperation =
+  | { kind: 'create'; entitySet: string; record: EntityRecord; contentId?: string }
+  | { kind: 'update'; entitySet: string; key: RecordKey; record: EntityRecord; ifMatch?: string; contentId?: string }
+  | { kind: 'upsert'; entitySet: string; key: RecordKey; record: EntityRecord; ifMatch?: string; contentId?: string }
+  | { kind: 'delete'; entitySet: string; key: RecordKey; contentId?: string }
+  | { kind: 'action'; name: string; body: Record<string, unknown>; contentId?: string };
+
+export interface BatchResult {
+  status: number;
+  /** Id of the created or upserted record, when there is one. */
+  id?: string;
+  body?: unknown;
+}
+
+export interface DataverseClient {
+  /** Creates a record and returns its id. */
+  create(entitySet: string, record: EntityRecord): Promise<string>;
+  /** Reads one record; `null` when it does not exist. The result carries `@odata.etag`. */
+  retrieve(entitySet: string, key: RecordKey, select?: readonly string[]): Promise<EntityRecord | null>;
+  update(entitySet: string, key: RecordKey, record: EntityRecord, options?: WriteOptions): Promise<void>;
+  /** PATCH by id or alternate key; returns the id and whether the record was created. */
+  upsert(entitySet: string, key: RecordKey, record: EntityRecord, options?: UpsertOptions): Promise<{ id: string; created: boolean }>;
+  delete(entitySet: string, key: RecordKey): Promise<void>;
+  /** Runs a query, following every `@odata.nextLink`. */
+  retrieveMultiple(entitySet: string, query?: QueryOptions): Promise<EntityRecord[]>;
+  /** Runs FetchXML, following paging cookies. */
+  fetchXml(entitySet: string, fetchXml: string): Promise<EntityRecord[]>;
+  /** Calls an unbound action (`AddMemberList`, `SendEmail` is bound: pass `bound`). */
+  executeAction(name: string, body: Record<string, unknown>, bound?: { entitySet: string; id: string }): Promise<unknown>;
+  /**
+   * Sends operations in one `$batch`. With `atomic`, they form one changeset: all or nothing,
+   * and a failure throws the first failing operation's error.
+   */
+  executeBatch(operations: readonly BatchOperation[], options?: { atomic?: boolean; continueOnError?: boolean }): Promise<BatchResult[]>;
+}

@@ -1,0 +1,15 @@
+import type { Config } from 'jest';
+
+const config: Config = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+  },
+  roots: ['<rootDir>/domain', '<rootDir>/dataverse', '<rootDir>/plugins', '<rootDir>/webresources', '<rootDir>/tools'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/'],
+  // Integration tests start servers and SQLite databases; give them room on a 2-core machine.
+  testTimeout: 30000,
+};
+
+export default config;
