@@ -25,7 +25,9 @@ export type ColumnType =
   | 'Customer'
   | 'Owner'
   | 'Uniqueidentifier'
-  | 'EntityName';
+  | 'EntityName'
+  /** Activity party lists (email from/to/cc/bcc, phone call from/to). */
+  | 'PartyList';
 
 export interface OptionModel {
   value: number;
@@ -66,6 +68,8 @@ export interface ColumnModel {
   /** Lookup targets. */
   targets?: string[];
   defaultValue?: string | number | boolean;
+  /** Text/date format from the source (`email`, `url`, `phone`, `textarea`, `date`, `datetime`…). */
+  format?: string;
 }
 
 export interface AlternateKeyModel {
@@ -76,7 +80,7 @@ export interface AlternateKeyModel {
 
 export interface FormModel {
   id: string;
-  type: 'main' | 'quick' | 'card' | string;
+  type: 'main' | 'quick' | 'card' | (string & {});
   name: Labels;
   /** Every `datafieldname` the form binds. */
   fields: string[];
@@ -97,6 +101,8 @@ export interface ViewModel {
   fetchXml: string;
   /** Columns named in `layoutxml` and `fetchxml`. */
   columns: string[];
+  /** Columns of `link-entity` elements in `fetchxml`, with the table they belong to. */
+  linkedColumns?: { entity: string; column: string }[];
   file: string;
 }
 
@@ -108,7 +114,7 @@ export interface TableModel {
   description: Labels;
   primaryIdAttribute: string;
   primaryNameAttribute: string;
-  ownership: 'UserOwned' | 'OrganizationOwned' | 'None';
+  ownership: 'UserOwned' | 'OrganizationOwned' | 'BusinessOwned' | 'None';
   isCustom: boolean;
   isActivity: boolean;
   /** True when the solution only adds columns to a table it does not own (contact, opportunity…). */
@@ -143,7 +149,11 @@ export interface StepImageModel {
 export interface StepModel {
   id: string;
   name: string;
+  /** Message name (`Create`, `Update`…); empty when neither the SDK message id nor the step name tells. */
   message: string;
+  /** `SdkMessageId` as written in the step (platform messages have the same id in every environment). */
+  messageId?: string;
+  /** Primary table logical name; empty for steps registered on no table. */
   entity: string;
   /** 10 pre-validation, 20 pre-operation, 40 post-operation. */
   stage: 10 | 20 | 40;

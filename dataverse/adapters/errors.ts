@@ -1,0 +1,53 @@
+/** Failures the adapters detect themselves, before or instead of an HTTP answer. */
+import { DataverseError } from '../errors';
+
+/** A RecordKey that cannot become a Web API key segment (not a GUID, an empty alternate key…). */
+export class InvalidRecordKeyError extends Error {
+  constructor(
+    readonly entitySet: string,
+    message: string,
+  ) {
+    super(`Invalid key for ${entitySet}: ${message}`);
+    this.name = 'InvalidRecordKeyError';
+  }
+}
+
+/**
+ * No HTTP answer at all (connection refused, DNS failure, timeout). Carries status 503 because, for a
+ * caller, it means what 503 means: Dataverse was not available, so `isRetryable` holds.
+ */
+export class DataverseUnreachableError extends DataverseError {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`Dataverse at ${url} could not be reached: ${reason}`, 503);
+    this.name = 'DataverseUnreachableError';
+  }
+}
+
+/** The runtime's API cannot do what was asked (PCF has no action support, Xrm has no $batch upsert…). */
+export class UnsupportedOperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedOperationError';
+  }
+}
+
+/** Xrm.WebApi and PCF webAPI address tables by logical name; the entity set given has no known mapping. */
+export class UnknownEntitySetError extends Error {
+  constructor(readonly entitySet: string) {
+    super(
+      `No logical name is known for entity set '${entitySet}'; pass it in the adapter's entityNames (built from dataverse/generated).`,
+    );
+    this.name = 'UnknownEntitySetError';
+  }
+}
+
+/** A batch that cannot be sent as asked (too many operations for one changeset, an empty operation…). */
+export class InvalidBatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidBatchError';
+  }
+}

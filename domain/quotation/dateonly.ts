@@ -1,0 +1,226 @@
+/**
+ * Calendar dates without a time of day, as Dataverse stores DateOnly columns ("Behavior and format
+ * of the Date and Time column", Microsoft Learn: Date only = no time zone conversion, no time part).
+ *
+ * Arithmetic runs on day numbers (days since 1970-01-01 in the proleptic Gregorian calendar), never
+ * on milliseconds, so a stay across a daylight-saving change keeps its number of nights.
+ */
+import { InvalidDateOnlyError, InvalidTimeZoneError } from './errors';
+
+export interface DateOnly {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+}
+
+/** How to read the calendar date out of a JS `Date` (an instant). */
+export type DateInterpretation =
+  /** The runtime's local calendar: what a form's date-only control hands back (local midnight). */
+  | 'local'
+  /** The UTC calendar: a Web API `…T00:00:00Z` value. */
+  | 'utc'
+  /** The calendar of an IANA zone, e.g. the organisation's, for "today" on a server. */
+  | { timeZone: string };
+
+const MIN_YEAR = 1;
+const MAX_YEAR = 9999;
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+export function isValidDate(year: number, month: number, day: number): boolean {
+  return (
+    Number.isInteger(year) &&
+    Number.isInteger(month) &&
+    Number.isInteger(day) &&
+    year >= MIN_YEAR &&
+    year <= MAX_YEAR &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month)
+  );
+}
+
+/** True when `value` is a DateOnly that names a real calendar day. */
+export function isDateOnly(value: unknown): value is DateOnly {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.year === 'number' &&
+    typeof v.month === 'number' &&
+    typeof v.day === 'number' &&
+    isValidDate(v.year, v.month, v.day)
+  );
+}
+
+/** Builds a date; throws InvalidDateOnlyError for a day that does not exist (2026-02-29). */
+export function dateOnly(year: number, month: number, day: number): DateOnly {
+  if (!isValidDate(year, month, day)) {
+    throw new InvalidDateOnlyError(`${year}-${month}-${day}`, describeInvalid(year, month, day));
+  }
+  return Object.freeze({ year, month, day });
+}
+
+function describeInvalid(year: number, month: number, day: number): string {
+  if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR)
+    return `the year must be ${MIN_YEAR}–${MAX_YEAR}`;
+  if (!Number.isInteger(month) || month < 1 || month > 12) return 'the month must be 1–12';
+  if (Number.isInteger(day) && day === 29 && month === 2) return `${year} is not a leap year`;
+  return `the day must be 1–${daysInMonth(year, month)} in that month`;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Reads `YYYY-MM-DD` (the Web API's DateOnly format); throws InvalidDateOnlyError otherwise. */
+export function parseDateOnly(text: string): DateOnly {
+  const match = ISO_DATE.exec(text);
+  if (!match) throw new InvalidDateOnlyError(text, 'it is not written YYYY-MM-DD');
+  return dateOnly(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+/** Like parseDateOnly, but `null` for empty or malformed text: for values that may be missing. */
+export function tryParseDateOnly(text: string | null | undefined): DateOnly | null {
+  if (text === null || text === undefined) return null;
+  const match = ISO_DATE.exec(text.trim());
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return isValidDate(year, month, day) ? dateOnly(year, month, day) : null;
+}
+
+export function formatDateOnly(date: DateOnly): string {
+  return `${String(date.year).padStart(4, '0')}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+}
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = zoneFormatters.get(timeZone);
+  if (!formatter) {
+    try {
+      formatter = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        calendar: 'gregory',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+      });
+    } catch {
+      throw new InvalidTimeZoneError(timeZone);
+    }
+    zoneFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The calendar date an instant falls on, read in the given interpretation. */
+export function dateOnlyFromDate(date: Date, interpretation: DateInterpretation): DateOnly {
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidDateOnlyError('Invalid Date', 'the Date holds no point in time');
+  if (interpretation === 'local') return dateOnly(date.getFullYear(), date.getMonth() + 1, date.getDate());
+  if (interpretation === 'utc')
+    return dateOnly(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
+  const parts = zoneFormatter(interpretation.timeZone).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(parts.find((p) => p.type === type)?.value);
+  return dateOnly(part('year'), part('month'), part('day'));
+}
+
+/** Local midnight of the date: what a form's date-only control expects in `setValue`. */
+export function toLocalDate(date: DateOnly): Date {
+  const result = new Date(2000, 0, 1);
+  // setFullYear, because the Date constructor maps years 0–99 to 1900–1999.
+  result.setFullYear(date.year, date.month - 1, date.day);
+  return result;
+}
+
+/** UTC midnight of the date. */
+export function toUtcDate(date: DateOnly): Date {
+  return new Date(toDayNumber(date) * 86_400_000);
+}
+
+/** Days since 1970-01-01 (negative before it), counted on the proleptic Gregorian calendar. */
+export function toDayNumber(date: DateOnly): number {
+  if (!isValidDate(date.year, date.month, date.day)) {
+    throw new InvalidDateOnlyError(
+      `${date.year}-${date.month}-${date.day}`,
+      describeInvalid(date.year, date.month, date.day),
+    );
+  }
+  // Count from March so the leap day is the last day of the counting year.
+  const year = date.month <= 2 ? date.year - 1 : date.year;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const monthFromMarch = (date.month + 9) % 12;
+  const dayOfYear = Math.floor((153 * monthFromMarch + 2) / 5) + date.day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+export function fromDayNumber(dayNumber: number): DateOnly {
+  if (!Number.isInteger(dayNumber))
+    throw new InvalidDateOnlyError(String(dayNumber), 'a day number must be a whole number');
+  const shifted = dayNumber + 719_468;
+  const era = Math.floor(shifted / 146_097);
+  const dayOfEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return dateOnly(year, month, day);
+}
+
+export function addDays(date: DateOnly, days: number): DateOnly {
+  if (!Number.isInteger(days))
+    throw new InvalidDateOnlyError(formatDateOnly(date), `cannot add ${days} days: not a whole number`);
+  return fromDayNumber(toDayNumber(date) + days);
+}
+
+/** `to − from` in days: the number of nights from arrival `from` to departure `to`. */
+export function daysBetween(from: DateOnly, to: DateOnly): number {
+  return toDayNumber(to) - toDayNumber(from);
+}
+
+export function compareDates(a: DateOnly, b: DateOnly): number {
+  return Math.sign(toDayNumber(a) - toDayNumber(b));
+}
+
+export function isSameDate(a: DateOnly, b: DateOnly): boolean {
+  return a.year === b.year && a.month === b.month && a.day === b.day;
+}
+
+/** Same day, both missing, or not: for comparing nullable stored dates. */
+export function sameOptionalDate(a: DateOnly | null | undefined, b: DateOnly | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return isSameDate(a, b);
+}
+
+export function isBefore(a: DateOnly, b: DateOnly): boolean {
+  return compareDates(a, b) < 0;
+}
+
+export function isAfter(a: DateOnly, b: DateOnly): boolean {
+  return compareDates(a, b) > 0;
+}
+
+export function laterOf(a: DateOnly, b: DateOnly): DateOnly {
+  return isAfter(b, a) ? b : a;
+}
+
+export function earlierOf(a: DateOnly, b: DateOnly): DateOnly {
+  return isBefore(b, a) ? b : a;
+}

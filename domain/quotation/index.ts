@@ -1,0 +1,12 @@
+/** Hotel group quotations: the pure rules shared by the form script, the webhook handler and the sweep. */
+export * from './errors';
+export * from './dateonly';
+export * from './stay';
+export * from './pricing';
+export * from './language';
+export * from './validation';
+export * from './policy';
+export * from './deposit';
+export * from './followups';
+export * from './email';
+export * from './enforce';

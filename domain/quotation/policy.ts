@@ -1,0 +1,113 @@
+/**
+ * The timings and percentages of a hotel's quotation process (one `idr_quotationpolicy` row).
+ * A stored row may leave columns empty: each empty one takes the default below.
+ */
+import { addDays, type DateOnly } from './dateonly';
+import { InvalidPolicyError, type PolicyProblem } from './errors';
+
+export interface QuotationPolicy {
+  /** Days after the quotation is sent before the agent is chased for a confirmation. */
+  confirmationChaserDays: number;
+  /** Days before arrival the owner phones the agent if the rooming list is still missing. */
+  roomingListCallDays: number;
+  /** Days before arrival the rooming list is due (and requested from the agent). */
+  roomingListDueDays: number;
+  /** Days the rooms are held (the option) after the quotation is sent. */
+  optionDays: number;
+  /** Days after confirmation the deposit is due. */
+  depositDueAfterConfirmDays: number;
+  /** Days before a payment is due that the agent is reminded. */
+  depositReminderDays: number;
+  /** Days before arrival unconfirmed rooms are released. */
+  cutoffDays: number;
+  /** Days before arrival the balance is due. */
+  balanceDueDays: number;
+  defaultDepositPercent: number;
+  childPricePercent: number;
+}
+
+export const DEFAULT_POLICY: Readonly<QuotationPolicy> = Object.freeze({
+  confirmationChaserDays: 7,
+  roomingListCallDays: 7,
+  roomingListDueDays: 14,
+  optionDays: 10,
+  depositDueAfterConfirmDays: 7,
+  depositReminderDays: 3,
+  cutoffDays: 21,
+  balanceDueDays: 14,
+  defaultDepositPercent: 25,
+  childPricePercent: 100,
+});
+
+/** A stored policy row in domain names; empty columns read as null or are absent. */
+export type PolicyInput = { [K in keyof QuotationPolicy]?: number | null };
+
+const DAY_FIELDS = [
+  'confirmationChaserDays',
+  'roomingListCallDays',
+  'roomingListDueDays',
+  'optionDays',
+  'depositDueAfterConfirmDays',
+  'depositReminderDays',
+  'cutoffDays',
+  'balanceDueDays',
+] as const;
+const PERCENT_FIELDS = ['defaultDepositPercent', 'childPricePercent'] as const;
+/** The column range in the data model: Integer(0..365). */
+const MAX_DAYS = 365;
+
+export function policyProblems(policy: QuotationPolicy): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  for (const field of DAY_FIELDS) {
+    const value = policy[field];
+    if (!Number.isInteger(value) || value < 0 || value > MAX_DAYS) {
+      problems.push({ field, value, allowed: `a whole number of days from 0 to ${MAX_DAYS}` });
+    }
+  }
+  for (const field of PERCENT_FIELDS) {
+    const value = policy[field];
+    if (!Number.isFinite(value) || value < 0 || value > 100)
+      problems.push({ field, value, allowed: 'a percentage from 0 to 100' });
+  }
+  return problems;
+}
+
+/**
+ * The policy to apply: the stored values over the defaults. No row at all gives the defaults.
+ * Throws InvalidPolicyError, listing every bad value, when a stored value cannot be used.
+ */
+export function resolvePolicy(stored?: PolicyInput | null, policyName?: string): QuotationPolicy {
+  const policy: QuotationPolicy = { ...DEFAULT_POLICY };
+  if (stored) {
+    for (const field of [...DAY_FIELDS, ...PERCENT_FIELDS]) {
+      const value = stored[field];
+      if (value !== null && value !== undefined) policy[field] = value;
+    }
+  }
+  const problems = policyProblems(policy);
+  if (problems.length > 0) throw new InvalidPolicyError(problems, policyName);
+  return policy;
+}
+
+export interface PolicyDates {
+  optionExpiresOn: DateOnly | null;
+  cutoffDate: DateOnly | null;
+  roomingListDueOn: DateOnly | null;
+  depositDueOn: DateOnly | null;
+  balanceDueOn: DateOnly | null;
+}
+
+/** The dates the policy sets for a quotation, from what is known of it so far. */
+export function policyDates(
+  quotation: { quoteSentOn: DateOnly | null; confirmedOn: DateOnly | null; arrival: DateOnly | null },
+  policy: QuotationPolicy,
+): PolicyDates {
+  const { quoteSentOn, confirmedOn, arrival } = quotation;
+  return {
+    optionExpiresOn: quoteSentOn && addDays(quoteSentOn, policy.optionDays),
+    cutoffDate: arrival && addDays(arrival, -policy.cutoffDays),
+    roomingListDueOn: arrival && addDays(arrival, -policy.roomingListDueDays),
+    depositDueOn: confirmedOn && addDays(confirmedOn, policy.depositDueAfterConfirmDays),
+    balanceDueOn: arrival && addDays(arrival, -policy.balanceDueDays),
+  };
+}

@@ -1,0 +1,3 @@
+declare module '@remix-run/multipart-parser' {
+  export * from '@remix-run/multipart-parser/dist/index';
+}

@@ -1,0 +1,113 @@
+/**
+ * Bundles each form script `webresources/<folder>/index.ts` into one minified IIFE that publishes
+ * its exports under a namespace (`Ideario.GroupQuotes.Opportunity.onLoad`), which is how FormXml
+ * names handlers ("Configure a form event handler", Power Apps docs). esbuild's dotted globalName
+ * emits `var Ideario = Ideario || {}`, so a bundle never replaces another library's namespace.
+ */
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+export interface WebResourceBuild {
+  /** Folder under `webresources/` holding `index.ts`. */
+  folder: string;
+  /** Namespace the bundle's exports are published under. */
+  globalName: string;
+  /** Web resource name in the solution; also the bundle's path under the output folder. */
+  webResourceName: string;
+}
+
+/** Every form script and where it goes; the solution's forms name these libraries and namespaces. */
+export const WEB_RESOURCES: readonly WebResourceBuild[] = [
+  { folder: 'opportunity', globalName: 'Ideario.GroupQuotes.Opportunity', webResourceName: 'idr_/groupquotes/opportunity.js' },
+];
+
+/** A `webresources/<folder>/index.ts` with no entry in WEB_RESOURCES: it would never reach a solution. */
+export class UnregisteredWebResourceError extends Error {
+  constructor(readonly folder: string) {
+    super(
+      `webresources/${folder}/index.ts has no entry in WEB_RESOURCES (webresources/build.ts). ` +
+        `Add { folder: '${folder}', globalName: 'Ideario.<Solution>.<Form>', webResourceName: 'idr_/…/${folder}.js' }.`,
+    );
+    this.name = 'UnregisteredWebResourceError';
+  }
+}
+
+/** esbuild reported errors for one bundle. */
+export class WebResourceBuildError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly messages: readonly string[],
+  ) {
+    super(`Building webresources/${folder}/index.ts failed:\n${messages.join('\n')}`);
+    this.name = 'WebResourceBuildError';
+  }
+}
+
+const SOURCE_ROOT = __dirname;
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Folders under `webresources/` that hold an `index.ts`, sorted so the build order is stable. */
+export async function findWebResourceFolders(root = SOURCE_ROOT): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true });
+  const folders: string[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory() && !entry.name.startsWith('__') && (await exists(path.join(root, entry.name, 'index.ts')))) {
+      folders.push(entry.name);
+    }
+  }
+  return folders.sort();
+}
+
+/** Bundles one form script and returns its text (same input, same bytes). */
+export async function bundleWebResource(item: WebResourceBuild, root = SOURCE_ROOT): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(root, item.folder, 'index.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: item.globalName,
+    platform: 'browser',
+    target: 'es2017',
+    minify: true,
+    write: false,
+    legalComments: 'none',
+    charset: 'ascii',
+    sourcemap: false,
+    logLevel: 'silent',
+    absWorkingDir: path.resolve(root, '..'),
+  }).catch((error: unknown) => {
+    const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors;
+    if (!errors) throw error;
+    throw new WebResourceBuildError(
+      item.folder,
+      errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)),
+    );
+  });
+  return result.outputFiles[0].text;
+}
+
+/**
+ * Builds every form script into `outDir/<web resource name>` (e.g.
+ * `dist/webresources/idr_/groupquotes/opportunity.js`) and returns the files written.
+ */
+export async function buildWebResources(outDir = 'dist/webresources'): Promise<string[]> {
+  const folders = await findWebResourceFolders();
+  const written: string[] = [];
+  for (const folder of folders) {
+    const item = WEB_RESOURCES.find((w) => w.folder === folder);
+    if (!item) throw new UnregisteredWebResourceError(folder);
+    const text = await bundleWebResource(item);
+    const file = path.join(outDir, ...item.webResourceName.split('/'));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, text, 'utf8');
+    written.push(file);
+  }
+  return written;
+}

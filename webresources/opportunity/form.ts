@@ -1,0 +1,224 @@
+/**
+ * The group-quotation part of the Opportunity main form: a thin adapter from Xrm events to
+ * domain/quotation. Everything it needs from outside (Xrm.WebApi, the clock) is passed in; the
+ * form itself comes from `executionContext.getFormContext()` ("Client API form context").
+ */
+import { idr_quotationpolicy, opportunity } from '../../dataverse/generated';
+import { type DateOnly, dateOnlyFromDate, toLocalDate } from '../../domain/quotation/dateonly';
+import { type Language, languageFromLcid } from '../../domain/quotation/language';
+import { resolvePolicy } from '../../domain/quotation/policy';
+import { computeQuotationAmounts } from '../../domain/quotation/pricing';
+import { deriveStay, type StayField } from '../../domain/quotation/stay';
+import { type QuotationField, type QuotationValues, validateQuotation } from '../../domain/quotation/validation';
+import { FORM_MESSAGES } from './messages';
+
+const col = opportunity.columns;
+const policyCol = idr_quotationpolicy.columns;
+
+/** The opportunity column behind each domain field. */
+export const FIELD_COLUMNS: Readonly<Record<QuotationField, string>> = {
+  arrival: col.idr_arrivaldate,
+  nights: col.idr_nights,
+  departure: col.idr_departuredate,
+  adults: col.idr_adults,
+  children: col.idr_children,
+  pricePerPersonNight: col.idr_priceperpersonnight,
+  childPricePercent: col.idr_childpricepercent,
+  depositPercent: col.idr_depositpercent,
+};
+
+/** Computed by this script (and by the server), so the user cannot type into them. */
+export const COMPUTED_COLUMNS = [col.idr_persons, col.idr_total, col.idr_deposit] as const;
+
+/** Notification ids, so each one can be replaced and cleared on its own. */
+export const fieldNotificationId = (field: QuotationField): string => `idr.quotation.${field}`;
+export const SAVE_NOTIFICATION_ID = 'idr.quotation.save';
+export const POLICY_NOTIFICATION_ID = 'idr.quotation.policy';
+
+const FORM_TYPE_CREATE = 1;
+
+export interface OpportunityFormDependencies {
+  /** The page's Xrm.WebApi, read when a handler runs. */
+  webApi: () => Xrm.WebApiOffline;
+  /** Now; "today" is its date in the user's calendar. */
+  clock: () => Date;
+}
+
+export interface OpportunityFormHandlers {
+  onLoad(executionContext: Xrm.Events.EventContext): Promise<void>;
+  onSave(executionContext: Xrm.Events.SaveEventContext): void;
+  onArrivalChange(executionContext: Xrm.Events.EventContext): void;
+  onNightsChange(executionContext: Xrm.Events.EventContext): void;
+  onDepartureChange(executionContext: Xrm.Events.EventContext): void;
+  onPricingChange(executionContext: Xrm.Events.EventContext): void;
+}
+
+type Form = Xrm.FormContext;
+
+function attribute(form: Form, name: string): Xrm.Attributes.Attribute | null {
+  return form.getAttribute(name) ?? null;
+}
+
+function readDate(form: Form, name: string): DateOnly | null {
+  const value: unknown = attribute(form, name)?.getValue();
+  // A date-only control holds local midnight of the chosen day: read the local calendar date.
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? dateOnlyFromDate(value, 'local') : null;
+}
+
+function readNumber(form: Form, name: string): number | null {
+  const value: unknown = attribute(form, name)?.getValue();
+  return typeof value === 'number' ? value : null;
+}
+
+function readValues(form: Form): QuotationValues {
+  return {
+    arrival: readDate(form, FIELD_COLUMNS.arrival),
+    nights: readNumber(form, FIELD_COLUMNS.nights),
+    departure: readDate(form, FIELD_COLUMNS.departure),
+    adults: readNumber(form, FIELD_COLUMNS.adults),
+    children: readNumber(form, FIELD_COLUMNS.children),
+    pricePerPersonNight: readNumber(form, FIELD_COLUMNS.pricePerPersonNight),
+    childPricePercent: readNumber(form, FIELD_COLUMNS.childPricePercent),
+    depositPercent: readNumber(form, FIELD_COLUMNS.depositPercent),
+  };
+}
+
+/** Sets a value only when it differs, so an unchanged computation does not make the form dirty. */
+function write(form: Form, name: string, value: number | Date | null): void {
+  const target = attribute(form, name) as Xrm.Attributes.Attribute<number | Date | null> | null;
+  if (!target) return;
+  const current: unknown = target.getValue();
+  const same =
+    current instanceof Date && value instanceof Date ? current.getTime() === value.getTime() : current === value;
+  if (!same) target.setValue(value);
+}
+
+function languageOf(context: Xrm.Events.EventContext): Language {
+  return languageFromLcid(context.getContext().userSettings.languageId);
+}
+
+function controlsOf(form: Form, name: string): Xrm.Controls.StandardControl[] {
+  const found = attribute(form, name);
+  const controls: Xrm.Controls.StandardControl[] = [];
+  found?.controls.forEach((control) => {
+    controls.push(control);
+  });
+  return controls;
+}
+
+export function createOpportunityForm(dependencies: OpportunityFormDependencies): OpportunityFormHandlers {
+  const issuesOf = (form: Form, language: Language) =>
+    validateQuotation(readValues(form), {
+      today: dateOnlyFromDate(dependencies.clock(), 'local'),
+      isNew: form.ui.getFormType() === FORM_TYPE_CREATE,
+      language,
+    });
+
+  /** Puts each issue on its field, clears fixed ones, and keeps the save message in step. */
+  const showIssues = (form: Form, language: Language): string[] => {
+    const issues = issuesOf(form, language);
+    for (const field of Object.keys(FIELD_COLUMNS) as QuotationField[]) {
+      const text = issues
+        .filter((issue) => issue.field === field)
+        .map((issue) => issue.message)
+        .join(' ');
+      for (const control of controlsOf(form, FIELD_COLUMNS[field])) {
+        if (text) control.setNotification(text, fieldNotificationId(field));
+        else control.clearNotification(fieldNotificationId(field));
+      }
+    }
+    return issues.map((issue) => issue.message);
+  };
+
+  const refreshSaveMessage = (form: Form, language: Language, messages: string[], show: boolean): void => {
+    if (messages.length === 0) form.ui.clearFormNotification(SAVE_NOTIFICATION_ID);
+    else if (show) form.ui.setFormNotification(FORM_MESSAGES[language].cannotSave(messages.join(' ')), 'ERROR', SAVE_NOTIFICATION_ID);
+  };
+
+  const recompute = (form: Form): void => {
+    const amounts = computeQuotationAmounts(readValues(form));
+    write(form, col.idr_persons, amounts.persons);
+    write(form, col.idr_total, amounts.total);
+    write(form, col.idr_deposit, amounts.deposit);
+  };
+
+  // After a change: the save message, if already shown, follows the fixes (updated or cleared).
+  const afterChange = (context: Xrm.Events.EventContext): void => {
+    const form = context.getFormContext();
+    const language = languageOf(context);
+    recompute(form);
+    refreshSaveMessage(form, language, showIssues(form, language), false);
+  };
+
+  const onStayChange = (changed: StayField) => (context: Xrm.Events.EventContext): void => {
+    const form = context.getFormContext();
+    const derived = deriveStay(changed, readValues(form));
+    if (derived?.field === 'nights') write(form, FIELD_COLUMNS.nights, derived.value);
+    else if (derived) write(form, FIELD_COLUMNS[derived.field], toLocalDate(derived.value));
+    afterChange(context);
+  };
+
+  /** The policy's percentages, filling only fields still empty when the answer arrives. */
+  const applyPolicyDefaults = async (form: Form, language: Language): Promise<void> => {
+    const select = `$select=${policyCol.idr_name},${policyCol.idr_defaultdepositpercent},${policyCol.idr_childpricepercent}`;
+    const chosen = (attribute(form, col.idr_policy)?.getValue() as Xrm.LookupValue[] | null | undefined)?.[0];
+    let row: Record<string, unknown> | undefined;
+    try {
+      if (chosen) {
+        row = (await dependencies.webApi().retrieveRecord(idr_quotationpolicy.logicalName, chosen.id.replace(/[{}]/g, ''), `?${select}`)) as Record<
+          string,
+          unknown
+        >;
+      } else {
+        const filter = `$filter=${policyCol.idr_isdefault} eq true and ${policyCol.statecode} eq 0`;
+        const result = await dependencies.webApi().retrieveMultipleRecords(idr_quotationpolicy.logicalName, `?${select}&${filter}&$top=1`);
+        row = (result.entities as Record<string, unknown>[])[0];
+      }
+      const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+      // No policy row at all: the documented defaults apply (domain/quotation/policy).
+      const policy = resolvePolicy(
+        row
+          ? { defaultDepositPercent: number(row[policyCol.idr_defaultdepositpercent]), childPricePercent: number(row[policyCol.idr_childpricepercent]) }
+          : null,
+        typeof row?.[policyCol.idr_name] === 'string' ? (row[policyCol.idr_name] as string) : undefined,
+      );
+      if (readNumber(form, FIELD_COLUMNS.depositPercent) === null) write(form, FIELD_COLUMNS.depositPercent, policy.defaultDepositPercent);
+      if (readNumber(form, FIELD_COLUMNS.childPricePercent) === null) write(form, FIELD_COLUMNS.childPricePercent, policy.childPricePercent);
+      form.ui.clearFormNotification(POLICY_NOTIFICATION_ID);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      form.ui.setFormNotification(FORM_MESSAGES[language].policyUnreadable(reason), 'WARNING', POLICY_NOTIFICATION_ID);
+    }
+  };
+
+  return {
+    async onLoad(context) {
+      const form = context.getFormContext();
+      const language = languageOf(context);
+      for (const name of COMPUTED_COLUMNS) {
+        for (const control of controlsOf(form, name)) control.setDisabled(true);
+        // Values a script puts in locked fields are only sent with the record when asked to.
+        attribute(form, name)?.setSubmitMode('always');
+      }
+      if (form.ui.getFormType() === FORM_TYPE_CREATE) {
+        await applyPolicyDefaults(form, language);
+        recompute(form);
+      }
+      showIssues(form, language);
+    },
+
+    onSave(context) {
+      const form = context.getFormContext();
+      const language = languageOf(context);
+      recompute(form);
+      const messages = showIssues(form, language);
+      if (messages.length > 0) context.getEventArgs().preventDefault();
+      refreshSaveMessage(form, language, messages, true);
+    },
+
+    onArrivalChange: onStayChange('arrival'),
+    onNightsChange: onStayChange('nights'),
+    onDepartureChange: onStayChange('departure'),
+    onPricingChange: afterChange,
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Entry of `idr_/groupquotes/opportunity.js`: esbuild publishes these exports as
+ * `Ideario.GroupQuotes.Opportunity.*`, the names the Opportunity form's FormXml registers.
+ * The page's `Xrm` is only read when a handler runs; tests use createOpportunityForm directly.
+ */
+import { createOpportunityForm } from './form';
+
+const handlers = createOpportunityForm({
+  webApi: () => Xrm.WebApi,
+  clock: () => new Date(),
+});
+
+export const onLoad = handlers.onLoad;
+export const onSave = handlers.onSave;
+export const onArrivalChange = handlers.onArrivalChange;
+export const onNightsChange = handlers.onNightsChange;
+export const onDepartureChange = handlers.onDepartureChange;
+export const onPricingChange = handlers.onPricingChange;
