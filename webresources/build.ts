@@ -19,7 +19,11 @@ export interface WebResourceBuild {
 
 /** Every form script and where it goes; the solution's forms name these libraries and namespaces. */
 export const WEB_RESOURCES: readonly WebResourceBuild[] = [
-  { folder: 'opportunity', globalName: 'Ideario.GroupQuotes.Opportunity', webResourceName: 'idr_/groupquotes/opportunity.js' },
+  {
+    folder: 'opportunity',
+    globalName: 'Ideario.GroupQuotes.Opportunity',
+    webResourceName: 'idr_/groupquotes/opportunity.js',
+  },
 ];
 
 /** A `webresources/<folder>/index.ts` with no entry in WEB_RESOURCES: it would never reach a solution. */
@@ -59,7 +63,11 @@ export async function findWebResourceFolders(root = SOURCE_ROOT): Promise<string
   const entries = await readdir(root, { withFileTypes: true });
   const folders: string[] = [];
   for (const entry of entries) {
-    if (entry.isDirectory() && !entry.name.startsWith('__') && (await exists(path.join(root, entry.name, 'index.ts')))) {
+    if (
+      entry.isDirectory() &&
+      !entry.name.startsWith('__') &&
+      (await exists(path.join(root, entry.name, 'index.ts')))
+    ) {
       folders.push(entry.name);
     }
   }
@@ -83,7 +91,9 @@ export async function bundleWebResource(item: WebResourceBuild, root = SOURCE_RO
     logLevel: 'silent',
     absWorkingDir: path.resolve(root, '..'),
   }).catch((error: unknown) => {
-    const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors;
+    const errors = (
+      error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }
+    ).errors;
     if (!errors) throw error;
     throw new WebResourceBuildError(
       item.folder,

@@ -151,8 +151,21 @@ describe('forward decay against the brute-force sum (property)', () => {
   // Times are drawn in half-lives around BASE; events up to 400 half-lives either side, landmarks
   // from 300 before to 1200 after (past float64's range for a direct term), out of order.
   const opArb: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('event' as const), points: fc.double({ min: -1000, max: 1000, noNaN: true }), at: fc.double({ min: -400, max: 400, noNaN: true }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('rebase' as const), at: fc.double({ min: -300, max: 500, noNaN: true }) }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('event' as const),
+        points: fc.double({ min: -1000, max: 1000, noNaN: true }),
+        at: fc.double({ min: -400, max: 400, noNaN: true }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('rebase' as const),
+        at: fc.double({ min: -300, max: 500, noNaN: true }),
+      }),
+    },
   );
 
   it('agrees within 1e-9 (relative to magnitude) for any history, order, landmark and re-base', () => {
@@ -176,7 +189,9 @@ describe('forward decay against the brute-force sum (property)', () => {
                 state = rebase(state, time(op.at), halfLifeDays);
               } catch (error) {
                 expect(error).toBeInstanceOf(AccumulatorRangeError);
-                expect(Math.abs(directScore(events, time(op.at), halfLifeDays))).toBeGreaterThan(ACCUMULATOR_BOUND * 0.999);
+                expect(Math.abs(directScore(events, time(op.at), halfLifeDays))).toBeGreaterThan(
+                  ACCUMULATOR_BOUND * 0.999,
+                );
               }
             }
             expect(Math.abs(state.accumulator)).toBeLessThanOrEqual(ACCUMULATOR_BOUND);
@@ -194,7 +209,10 @@ describe('forward decay against the brute-force sum (property)', () => {
 
   it('ranks profiles that share a landmark the same by accumulator as by score at any time', () => {
     const history = fc.array(
-      fc.record({ points: fc.double({ min: -1000, max: 1000, noNaN: true }), at: fc.double({ min: -30, max: 10, noNaN: true }) }),
+      fc.record({
+        points: fc.double({ min: -1000, max: 1000, noNaN: true }),
+        at: fc.double({ min: -30, max: 10, noNaN: true }),
+      }),
       { maxLength: 15 },
     );
     fc.assert(
@@ -205,13 +223,16 @@ describe('forward decay against the brute-force sum (property)', () => {
         (halfLifeDays, histories, nowAt) => {
           const period = halfLifeDays * DAY_MS;
           const states = histories.map((h) =>
-            h.reduce((s, e) => addEvent(s, e.points, Math.round(BASE + e.at * period), halfLifeDays), emptyState(BASE)),
+            h.reduce(
+              (s, e) => addEvent(s, e.points, Math.round(BASE + e.at * period), halfLifeDays),
+              emptyState(BASE),
+            ),
           );
           fc.pre(states.every((s) => s.landmark === BASE));
           const now = Math.round(BASE + nowAt * period);
           const byAccumulator = [...states].sort((a, b) => b.accumulator - a.accumulator);
           const scores = byAccumulator.map((s) => scoreAt(s, now, halfLifeDays));
-          for (let i = 1; i < scores.length; i++) expect(scores[i - 1]!).toBeGreaterThanOrEqual(scores[i]!);
+          for (let i = 1; i < scores.length; i++) expect(scores[i - 1]).toBeGreaterThanOrEqual(scores[i]);
         },
       ),
       { numRuns: 200 },

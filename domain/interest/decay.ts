@@ -94,7 +94,12 @@ export function scaleByPowerOfTwo(x: number, e: number): number {
  * whole days (what a DateTime column can hold). Growing, it moves up to the event's time, further
  * only when the score itself is too large; shrinking, it moves back so the larger part is about 1.
  */
-export function addEvent(state: DecayState, points: number, occurredOn: EpochMs, halfLifeDays: number): DecayState {
+export function addEvent(
+  state: DecayState,
+  points: number,
+  occurredOn: EpochMs,
+  halfLifeDays: number,
+): DecayState {
   checkState(state);
   requireFinite('points', points);
   requireFinite('occurredOn', occurredOn);
@@ -119,7 +124,8 @@ export function addEvent(state: DecayState, points: number, occurredOn: EpochMs,
   const landmark = state.landmark + shift * period;
   return {
     accumulator:
-      scaleByPowerOfTwo(state.accumulator, -shift) + scaleByPowerOfTwo(points, (occurredOn - landmark) / period),
+      scaleByPowerOfTwo(state.accumulator, -shift) +
+      scaleByPowerOfTwo(points, (occurredOn - landmark) / period),
     landmark,
   };
 }
@@ -139,7 +145,10 @@ export function scoreAt(state: DecayState, now: EpochMs, halfLifeDays: number): 
 export function rebase(state: DecayState, newLandmark: EpochMs, halfLifeDays: number): DecayState {
   checkState(state);
   requireFinite('newLandmark', newLandmark);
-  const accumulator = scaleByPowerOfTwo(state.accumulator, (state.landmark - newLandmark) / halfLifeMs(halfLifeDays));
+  const accumulator = scaleByPowerOfTwo(
+    state.accumulator,
+    (state.landmark - newLandmark) / halfLifeMs(halfLifeDays),
+  );
   if (Math.abs(accumulator) > ACCUMULATOR_BOUND) {
     throw new AccumulatorRangeError(state.accumulator, state.landmark, newLandmark, ACCUMULATOR_BOUND);
   }

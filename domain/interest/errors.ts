@@ -37,7 +37,9 @@ export class InvalidRuleError extends InterestError {
     readonly value: unknown,
     readonly allowed: string,
   ) {
-    super(`Interaction rule ${ruleId || '(no id)'}: ${field} ${String(value)} is not allowed; expected ${allowed}.`);
+    super(
+      `Interaction rule ${ruleId || '(no id)'}: ${field} ${String(value)} is not allowed; expected ${allowed}.`,
+    );
   }
 }
 

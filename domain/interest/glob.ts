@@ -3,7 +3,8 @@
  * one character. Compiled to tokens rather than a RegExp so a rule written by a marketing user can
  * never cause catastrophic backtracking.
  */
-export type GlobToken = { readonly kind: 'star' } | { readonly kind: 'any' } | { readonly kind: 'char'; readonly char: string };
+export type GlobToken =
+  { readonly kind: 'star' } | { readonly kind: 'any' } | { readonly kind: 'char'; readonly char: string };
 
 export interface Glob {
   readonly source: string;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { InvalidHalfLifeError, InvalidThresholdsError } from './errors';
 import {
   type AppliedDelta,
+  buildRuleHistory,
   type ConceptConfig,
   type HistoricalInteraction,
   type InterestProfile,
@@ -10,8 +11,14 @@ import {
   scoreEvent,
   stripResult,
 } from './profile';
-import { compileRules, EMPTY_HISTORY, type InteractionEvent, type InteractionRule, type RuleHistory } from './rules';
-import { DAY_MS, utcDay } from './time';
+import {
+  compileRules,
+  EMPTY_HISTORY,
+  type InteractionEvent,
+  type InteractionRule,
+  type RuleHistory,
+} from './rules';
+import { DAY_MS } from './time';
 
 // Event types are opaque numbers to the engine; the adapter passes the idr_eventtype choice values.
 const VISIT = 1;
@@ -27,10 +34,40 @@ const concepts: ConceptConfig[] = [
 ];
 
 const rules: InteractionRule[] = [
-  { id: 'r-cloud-visit', eventType: VISIT, conceptId: 'cloud', points: 10, match: 'url=*/cloud/*', repeatable: true, dailyCap: 2 },
-  { id: 'r-cloud-pricing', eventType: VISIT, conceptId: 'cloud', points: 15, match: 'url=*/cloud/pricing*', repeatable: false },
-  { id: 'r-sec-visit', eventType: VISIT, conceptId: 'sec', points: 6, match: 'url=*/security/*', repeatable: true },
-  { id: 'r-ai-click', eventType: CLICK, conceptId: 'ai', points: 4, match: 'campaign=ai*', repeatable: true, dailyCap: 1 },
+  {
+    id: 'r-cloud-visit',
+    eventType: VISIT,
+    conceptId: 'cloud',
+    points: 10,
+    match: 'url=*/cloud/*',
+    repeatable: true,
+    dailyCap: 2,
+  },
+  {
+    id: 'r-cloud-pricing',
+    eventType: VISIT,
+    conceptId: 'cloud',
+    points: 15,
+    match: 'url=*/cloud/pricing*',
+    repeatable: false,
+  },
+  {
+    id: 'r-sec-visit',
+    eventType: VISIT,
+    conceptId: 'sec',
+    points: 6,
+    match: 'url=*/security/*',
+    repeatable: true,
+  },
+  {
+    id: 'r-ai-click',
+    eventType: CLICK,
+    conceptId: 'ai',
+    points: 4,
+    match: 'campaign=ai*',
+    repeatable: true,
+    dailyCap: 1,
+  },
   { id: 'r-sec-click', eventType: CLICK, conceptId: 'sec', points: 2, repeatable: true },
   { id: 'r-complaint', eventType: COMPLAINT, conceptId: 'cloud', points: -25, repeatable: true },
   { id: 'r-retired', eventType: VISIT, conceptId: 'retired', points: 50, repeatable: true },
@@ -55,9 +92,11 @@ describe('scoring one interaction', () => {
       { rule: 'r-cloud-pricing', concept: 'cloud', points: 15 },
       { rule: 'r-cloud-visit', concept: 'cloud', points: 10 },
     ]);
-    expect(result.skipped).toEqual([{ ruleId: 'r-retired', conceptId: 'retired', reason: 'conceptInactive' }]);
+    expect(result.skipped).toEqual([
+      { ruleId: 'r-retired', conceptId: 'retired', reason: 'conceptInactive' },
+    ]);
     expect(result.profiles).toHaveLength(1);
-    const cloud = result.profiles[0]!;
+    const cloud = result.profiles[0];
     expect(cloud).toMatchObject({
       conceptId: 'cloud',
       landmark: BASE,
@@ -75,7 +114,7 @@ describe('scoring one interaction', () => {
     expect(result.primaryInterest).toMatchObject({ conceptId: 'cloud', conceptCode: 'CLOUD' });
   });
 
-  it('respects the contact\'s history: a once-only rule and a reached daily cap add nothing', () => {
+  it("respects the contact's history: a once-only rule and a reached daily cap add nothing", () => {
     const when = BASE + 10 * DAY_MS;
     const history: RuleHistory = {
       appliedRuleIds: new Set(['r-cloud-pricing', 'r-cloud-visit']),
@@ -90,7 +129,11 @@ describe('scoring one interaction', () => {
       now: when,
     });
     expect(result.appliedDeltas).toEqual([]);
-    expect(result.skipped.map((s) => s.reason)).toEqual(['alreadyApplied', 'dailyCapReached', 'conceptInactive']);
+    expect(result.skipped.map((s) => s.reason)).toEqual([
+      'alreadyApplied',
+      'dailyCapReached',
+      'conceptInactive',
+    ]);
     expect(result.profiles).toEqual([]);
     expect(result.primaryInterest).toBeNull();
   });
@@ -137,12 +180,23 @@ describe('scoring one interaction', () => {
       history: EMPTY_HISTORY,
       now: BASE,
     });
-    expect(result.profiles[0]).toMatchObject({ score: -5, inSegment: false, transition: 'leave', segmentChangedOn: BASE });
+    expect(result.profiles[0]).toMatchObject({
+      score: -5,
+      inSegment: false,
+      transition: 'leave',
+      segmentChangedOn: BASE,
+    });
     expect(result.primaryInterest).toBeNull();
   });
 
-  it('re-evaluates the contact\'s other segments on every event, so decay can take them out', () => {
-    const decayed: InterestProfile = { conceptId: 'cloud', accumulator: 22, landmark: BASE, eventCount: 1, inSegment: true };
+  it("re-evaluates the contact's other segments on every event, so decay can take them out", () => {
+    const decayed: InterestProfile = {
+      conceptId: 'cloud',
+      accumulator: 22,
+      landmark: BASE,
+      eventCount: 1,
+      inSegment: true,
+    };
     const result = scoreEvent({
       event: visit('https://example.com/security/', BASE + 60 * DAY_MS),
       rules,
@@ -157,21 +211,47 @@ describe('scoring one interaction', () => {
   });
 
   it('rejects a concept whose exit threshold is above its enter threshold, or whose half-life is zero', () => {
-    const input = { event: visit('https://x/cloud/', BASE), rules, profiles: [], history: EMPTY_HISTORY, now: BASE };
-    expect(() => scoreEvent({ ...input, concepts: [{ ...concepts[0]!, exitThreshold: 25 }] })).toThrow(InvalidThresholdsError);
-    expect(() => scoreEvent({ ...input, concepts: [{ ...concepts[0]!, halfLifeDays: 0 }] })).toThrow(InvalidHalfLifeError);
+    const input = {
+      event: visit('https://x/cloud/', BASE),
+      rules,
+      profiles: [],
+      history: EMPTY_HISTORY,
+      now: BASE,
+    };
+    expect(() => scoreEvent({ ...input, concepts: [{ ...concepts[0], exitThreshold: 25 }] })).toThrow(
+      InvalidThresholdsError,
+    );
+    expect(() => scoreEvent({ ...input, concepts: [{ ...concepts[0], halfLifeDays: 0 }] })).toThrow(
+      InvalidHalfLifeError,
+    );
   });
 });
 
 describe('scheduled re-check', () => {
   it('applies hysteresis to decayed scores without touching the accumulators', () => {
-    const profile: InterestProfile = { conceptId: 'cloud', accumulator: 40, landmark: BASE, eventCount: 2, inSegment: true };
+    const profile: InterestProfile = {
+      conceptId: 'cloud',
+      accumulator: 40,
+      landmark: BASE,
+      eventCount: 2,
+      inSegment: true,
+    };
     const stay = recheckProfiles([profile], concepts, BASE + 30 * DAY_MS);
-    expect(stay.profiles[0]).toMatchObject({ score: 20, inSegment: true, transition: 'none', changed: false });
+    expect(stay.profiles[0]).toMatchObject({
+      score: 20,
+      inSegment: true,
+      transition: 'none',
+      changed: false,
+    });
     const between = recheckProfiles([profile], concepts, BASE + 45 * DAY_MS);
     expect(between.profiles[0]?.inSegment).toBe(true);
     const leave = recheckProfiles([profile], concepts, BASE + 61 * DAY_MS);
-    expect(leave.profiles[0]).toMatchObject({ accumulator: 40, inSegment: false, transition: 'leave', changed: true });
+    expect(leave.profiles[0]).toMatchObject({
+      accumulator: 40,
+      inSegment: false,
+      transition: 'leave',
+      changed: true,
+    });
     expect(leave.transitions.map((t) => t.transition)).toEqual(['leave']);
   });
 });
@@ -223,22 +303,14 @@ describe('rescore', () => {
    * from the stored interactions. Rescore must end with exactly the same state.
    */
   function scoreLive(history: readonly HistoricalInteraction[], now: number) {
-    const stored: { contactId: string; occurredOn: number; deltas: readonly AppliedDelta[] }[] = [];
+    const stored: { contactId: string; occurredOn: number; appliedDeltas: readonly AppliedDelta[] }[] = [];
     const profiles = new Map<string, Map<string, InterestProfile>>();
     const explanations: AppliedDelta[][] = [];
     const clocks = new Map<string, number>();
     const ruleSet = compileRules(rules);
     for (const item of history) {
       const mine = stored.filter((s) => s.contactId === item.contactId);
-      const day = utcDay(item.event.occurredOn);
-      const counts = new Map<string, number>();
-      for (const s of mine.filter((m) => utcDay(m.occurredOn) === day)) {
-        for (const d of s.deltas) counts.set(d.rule, (counts.get(d.rule) ?? 0) + 1);
-      }
-      const ruleHistory: RuleHistory = {
-        appliedRuleIds: new Set(mine.flatMap((s) => s.deltas.map((d) => d.rule))),
-        appliedOnEventDay: counts,
-      };
+      const ruleHistory = buildRuleHistory(mine, item.event.occurredOn);
       const clock = Math.max(clocks.get(item.contactId) ?? -Infinity, item.event.occurredOn);
       clocks.set(item.contactId, clock);
       const own = profiles.get(item.contactId) ?? new Map<string, InterestProfile>();
@@ -252,20 +324,31 @@ describe('rescore', () => {
         now: item.scoredOn ?? clock,
       });
       for (const p of result.profiles) if (p.changed) own.set(p.conceptId, stripResult(p));
-      stored.push({ contactId: item.contactId, occurredOn: item.event.occurredOn, deltas: result.appliedDeltas });
+      stored.push({
+        contactId: item.contactId,
+        occurredOn: item.event.occurredOn,
+        appliedDeltas: result.appliedDeltas,
+      });
       explanations.push([...result.appliedDeltas]);
     }
-    const final = new Map([...profiles].map(([contactId, own]) => [contactId, recheckProfiles([...own.values()], concepts, now)]));
+    const final = new Map(
+      [...profiles].map(([contactId, own]) => [contactId, recheckProfiles([...own.values()], concepts, now)]),
+    );
     return { final, explanations };
   }
 
   const eventArb: fc.Arbitrary<InteractionEvent> = fc.record({
     eventType: fc.constantFrom(VISIT, CLICK, COMPLAINT),
     // Mostly a handful of days, so daily caps and once-only rules come into play; sometimes far apart.
-    occurredOn: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: -200, max: 400 })).chain((d) =>
-      fc.integer({ min: 0, max: DAY_MS - 1 }).map((ms) => BASE + d * DAY_MS + ms),
+    occurredOn: fc
+      .oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: -200, max: 400 }))
+      .chain((d) => fc.integer({ min: 0, max: DAY_MS - 1 }).map((ms) => BASE + d * DAY_MS + ms)),
+    url: fc.constantFrom(
+      'https://x/cloud/pricing',
+      'https://x/cloud/',
+      'https://x/security/a',
+      'https://x/blog',
     ),
-    url: fc.constantFrom('https://x/cloud/pricing', 'https://x/cloud/', 'https://x/security/a', 'https://x/blog'),
     campaignName: fc.constantFrom('AI summit', 'Security week', ''),
     conceptId: fc.constantFrom(undefined, undefined, undefined, 'sec', 'ai', 'cloud'),
   });
@@ -286,7 +369,8 @@ describe('rescore', () => {
           interactionId: `i${index}`,
           contactId: item.contactId,
           event: item.event,
-          scoredOn: item.delayDays === undefined ? undefined : item.event.occurredOn + item.delayDays * DAY_MS,
+          scoredOn:
+            item.delayDays === undefined ? undefined : item.event.occurredOn + item.delayDays * DAY_MS,
         }));
         const now = BASE + 400 * DAY_MS + nowDay * DAY_MS;
         const live = scoreLive(history, now);
@@ -298,9 +382,13 @@ describe('rescore', () => {
           expect(actual.primaryInterest).toEqual(expected.primaryInterest);
         }
         const rebuiltExplanations = new Map(
-          [...rebuilt.values()].flatMap((c) => c.interactions.map((i) => [i.interactionId, i.appliedDeltas] as const)),
+          [...rebuilt.values()].flatMap((c) =>
+            c.interactions.map((i) => [i.interactionId, i.appliedDeltas] as const),
+          ),
         );
-        history.forEach((item, index) => expect(rebuiltExplanations.get(item.interactionId)).toEqual(live.explanations[index]));
+        history.forEach((item, index) =>
+          expect(rebuiltExplanations.get(item.interactionId)).toEqual(live.explanations[index]),
+        );
       }),
       { numRuns: 150 },
     );

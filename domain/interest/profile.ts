@@ -98,7 +98,8 @@ export interface ScoreEventInput {
 export function validateConcept(concept: ConceptConfig): ConceptConfig {
   validateHalfLife(concept.halfLifeDays, concept.id);
   validateThresholds({ enter: concept.enterThreshold, exit: concept.exitThreshold }, concept.id);
-  if (concept.landmark !== null && concept.landmark !== undefined) requireFinite('landmark', concept.landmark);
+  if (concept.landmark !== null && concept.landmark !== undefined)
+    requireFinite('landmark', concept.landmark);
   return concept;
 }
 
@@ -222,6 +223,28 @@ export function recheckProfiles(
   return evaluateProfiles(new Map(profiles.map((p) => [p.conceptId, p])), concepts, new Set(), now);
 }
 
+/**
+ * The rule history of a contact as the handler reads it back from Dataverse: its earlier scored
+ * interactions with their stored `idr_applieddeltas`. Daily caps count the UTC day of the event
+ * being scored (`occurredOn`), like rescore does.
+ */
+export function buildRuleHistory(
+  earlier: readonly { readonly occurredOn: EpochMs; readonly appliedDeltas: readonly AppliedDelta[] }[],
+  occurredOn: EpochMs,
+): RuleHistory {
+  const day = utcDay(occurredOn);
+  const appliedRuleIds = new Set<string>();
+  const appliedOnEventDay = new Map<string, number>();
+  for (const interaction of earlier) {
+    const sameDay = utcDay(interaction.occurredOn) === day;
+    for (const delta of interaction.appliedDeltas) {
+      appliedRuleIds.add(delta.rule);
+      if (sameDay) appliedOnEventDay.set(delta.rule, (appliedOnEventDay.get(delta.rule) ?? 0) + 1);
+    }
+  }
+  return { appliedRuleIds, appliedOnEventDay };
+}
+
 export interface HistoricalInteraction {
   readonly interactionId: string;
   readonly contactId: string;
@@ -272,7 +295,13 @@ export function rescore(
   for (const item of history) {
     let state = contacts.get(item.contactId);
     if (state === undefined) {
-      state = { profiles: new Map(), appliedRuleIds: new Set(), appliedPerDay: new Map(), clock: -Infinity, interactions: [] };
+      state = {
+        profiles: new Map(),
+        appliedRuleIds: new Set(),
+        appliedPerDay: new Map(),
+        clock: -Infinity,
+        interactions: [],
+      };
       contacts.set(item.contactId, state);
     }
     const day = utcDay(item.event.occurredOn);
@@ -286,7 +315,12 @@ export function rescore(
       appliedOnEventDay,
     });
     state.clock = Math.max(state.clock, item.event.occurredOn);
-    const evaluated = evaluateProfiles(applied.profiles, concepts, applied.touched, item.scoredOn ?? state.clock);
+    const evaluated = evaluateProfiles(
+      applied.profiles,
+      concepts,
+      applied.touched,
+      item.scoredOn ?? state.clock,
+    );
     state.profiles = new Map(evaluated.profiles.map((p) => [p.conceptId, stripResult(p)]));
     for (const delta of applied.deltas) {
       state.appliedRuleIds.add(delta.ruleId);

@@ -16,7 +16,13 @@ describe('impact ranking', () => {
 
   it('lists the top N contacts by current score, leaving out zero and negative scores', () => {
     const ranked = rankContacts(
-      [candidate('c1', 10, 50), candidate('c2', 40, 0), candidate('c3', 30, 55), candidate('c4', -5, 59), candidate('c5', 1, 1)],
+      [
+        candidate('c1', 10, 50),
+        candidate('c2', 40, 0),
+        candidate('c3', 30, 55),
+        candidate('c4', -5, 59),
+        candidate('c5', 1, 1),
+      ],
       HALF_LIFE,
       now,
       3,
@@ -32,8 +38,14 @@ describe('impact ranking', () => {
   it('puts a fresh smaller event above an old bigger one, and the order then holds as time passes', () => {
     // 100 points 60 days (two half-lives) ago are worth 25 now: less than 30 fresh points.
     const contacts = [candidate('old', 100, 0), candidate('fresh', 30, 60)];
-    expect(rankContacts(contacts, HALF_LIFE, BASE + 60 * DAY_MS, 2).map((r) => r.contactId)).toEqual(['fresh', 'old']);
-    expect(rankContacts(contacts, HALF_LIFE, BASE + 400 * DAY_MS, 2).map((r) => r.contactId)).toEqual(['fresh', 'old']);
+    expect(rankContacts(contacts, HALF_LIFE, BASE + 60 * DAY_MS, 2).map((r) => r.contactId)).toEqual([
+      'fresh',
+      'old',
+    ]);
+    expect(rankContacts(contacts, HALF_LIFE, BASE + 400 * DAY_MS, 2).map((r) => r.contactId)).toEqual([
+      'fresh',
+      'old',
+    ]);
   });
 
   it('breaks ties by the more recent last interaction, then by contact id', () => {
@@ -77,9 +89,20 @@ describe('impact ranking', () => {
   });
 
   it('shows how each contact moved since an earlier snapshot and marks newcomers', () => {
-    const earlier = rankContacts([candidate('a', 50, 0), candidate('b', 40, 0), candidate('c', 30, 0)], HALF_LIFE, now, 3);
+    const earlier = rankContacts(
+      [candidate('a', 50, 0), candidate('b', 40, 0), candidate('c', 30, 0)],
+      HALF_LIFE,
+      now,
+      3,
+    );
     const current = rankContacts(
-      [candidate('a', 50, 0), candidate('b', 40, 0), candidate('c', 30, 0), candidate('d', 200, 59), candidate('e', 80, 40)],
+      [
+        candidate('a', 50, 0),
+        candidate('b', 40, 0),
+        candidate('c', 30, 0),
+        candidate('d', 200, 59),
+        candidate('e', 80, 40),
+      ],
       HALF_LIFE,
       now,
       3,

@@ -82,7 +82,9 @@ export function rankByConcept(
 ): Map<string, RankedContact[]> {
   const byConcept = new Map<string, ConceptRankingCandidate[]>(concepts.map((c) => [c.id, []]));
   for (const candidate of candidates) byConcept.get(candidate.conceptId)?.push(candidate);
-  return new Map(concepts.map((c) => [c.id, rankContacts(byConcept.get(c.id) ?? [], c.halfLifeDays, at, limit)]));
+  return new Map(
+    concepts.map((c) => [c.id, rankContacts(byConcept.get(c.id) ?? [], c.halfLifeDays, at, limit)]),
+  );
 }
 
 /** How each entry moved since an earlier snapshot of the same concept's ranking. */

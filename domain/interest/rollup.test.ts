@@ -11,13 +11,23 @@ const concepts = [
 function profile(contactId: string, conceptId: string, points: number, day: number) {
   const when = BASE + day * DAY_MS;
   const halfLife = concepts.find((c) => c.id === conceptId)?.halfLifeDays ?? 30;
-  return { contactId, conceptId, state: addEvent(emptyState(BASE), points, when, halfLife), lastInteractionOn: when };
+  return {
+    contactId,
+    conceptId,
+    state: addEvent(emptyState(BASE), points, when, halfLife),
+    lastInteractionOn: when,
+  };
 }
 
 describe('account roll-up', () => {
-  it('sums its contacts\' current scores per concept, complaints included', () => {
+  it("sums its contacts' current scores per concept, complaints included", () => {
     const rollup = rollupAccount(
-      [profile('anna', 'cloud', 20, 0), profile('ben', 'cloud', 10, 30), profile('ben', 'ai', -6, 30), profile('cy', 'ai', 10, 30)],
+      [
+        profile('anna', 'cloud', 20, 0),
+        profile('ben', 'cloud', 10, 30),
+        profile('ben', 'ai', -6, 30),
+        profile('cy', 'ai', 10, 30),
+      ],
       concepts,
       BASE + 30 * DAY_MS,
     );
@@ -33,7 +43,12 @@ describe('account roll-up', () => {
 
   it('lets many engaged contacts outweigh one keen contact elsewhere', () => {
     const rollup = rollupAccount(
-      [profile('a', 'ai', 25, 10), profile('b', 'cloud', 10, 10), profile('c', 'cloud', 10, 10), profile('d', 'cloud', 10, 10)],
+      [
+        profile('a', 'ai', 25, 10),
+        profile('b', 'cloud', 10, 10),
+        profile('c', 'cloud', 10, 10),
+        profile('d', 'cloud', 10, 10),
+      ],
       [
         { id: 'cloud', code: 'CLOUD', halfLifeDays: 30 },
         { id: 'ai', code: 'AI', halfLifeDays: 30 },

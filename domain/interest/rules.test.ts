@@ -67,7 +67,10 @@ describe('match expressions', () => {
   it('matches a campaign by id or by name', () => {
     const byName = parseMatch('campaign=spring*', 'r1');
     const byId = parseMatch('campaign=0F8FAD5B-*', 'r1');
-    const event = visit('x', { campaignId: '0f8fad5b-d9cb-469f-a165-70867728950e', campaignName: 'Spring launch 2025' });
+    const event = visit('x', {
+      campaignId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      campaignName: 'Spring launch 2025',
+    });
     expect(matchesEvent(byName, event)).toBe(true);
     expect(matchesEvent(byId, event)).toBe(true);
   });
@@ -124,11 +127,15 @@ describe('rule evaluation', () => {
 
   it('keeps negative points (a complaint lowers interest)', () => {
     const rules = [rule('complaint', { eventType: CASE_OPENED, match: 'subject=*complaint*', points: -20 })];
-    const event: InteractionEvent = { eventType: CASE_OPENED, occurredOn: at, caseSubject: 'Complaint: late delivery' };
+    const event: InteractionEvent = {
+      eventType: CASE_OPENED,
+      occurredOn: at,
+      caseSubject: 'Complaint: late delivery',
+    };
     expect(matchRules(event, rules)).toEqual([{ ruleId: 'complaint', conceptId: 'cloud', points: -20 }]);
   });
 
-  it('applies only the named concept\'s rules when the event names a concept', () => {
+  it("applies only the named concept's rules when the event names a concept", () => {
     const rules = [rule('a', { conceptId: 'cloud' }), rule('b', { conceptId: 'security' })];
     expect(matchRules(visit('https://x', { conceptId: 'security' }), rules)).toEqual([
       { ruleId: 'b', conceptId: 'security', points: 5 },
@@ -144,11 +151,14 @@ describe('rule evaluation', () => {
     expect(again.skipped).toEqual([{ ruleId: 'welcome', conceptId: 'cloud', reason: 'alreadyApplied' }]);
   });
 
-  it('stops a capped rule once the day\'s applications reach the cap', () => {
-    const ruleSet = compileRules([rule('visit', { dailyCap: 3 }), rule('never', { dailyCap: 0, conceptId: 'x' })]);
-    expect(evaluateRules(visit('https://x'), ruleSet, history([], { visit: 2 })).deltas.map((d) => d.ruleId)).toEqual([
-      'visit',
+  it("stops a capped rule once the day's applications reach the cap", () => {
+    const ruleSet = compileRules([
+      rule('visit', { dailyCap: 3 }),
+      rule('never', { dailyCap: 0, conceptId: 'x' }),
     ]);
+    expect(
+      evaluateRules(visit('https://x'), ruleSet, history([], { visit: 2 })).deltas.map((d) => d.ruleId),
+    ).toEqual(['visit']);
     const capped = evaluateRules(visit('https://x'), ruleSet, history(['visit'], { visit: 3 }));
     expect(capped.deltas).toEqual([]);
     expect(capped.skipped.map((s) => [s.ruleId, s.reason])).toEqual([
@@ -159,7 +169,9 @@ describe('rule evaluation', () => {
 
   it('lets a repeatable rule without cap apply every time', () => {
     const ruleSet = compileRules([rule('visit')]);
-    expect(evaluateRules(visit('https://x'), ruleSet, history(['visit'], { visit: 500 })).deltas).toHaveLength(1);
+    expect(
+      evaluateRules(visit('https://x'), ruleSet, history(['visit'], { visit: 500 })).deltas,
+    ).toHaveLength(1);
     expect(evaluateRules(visit('https://x'), ruleSet, EMPTY_HISTORY).deltas).toHaveLength(1);
   });
 

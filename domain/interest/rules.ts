@@ -171,13 +171,16 @@ function eventValues(event: InteractionEvent, key: MatchKey): string[] {
 
 /** True when every clause matches. A field the event does not carry never matches, even `*`. */
 export function matchesEvent(match: MatchExpression, event: InteractionEvent): boolean {
-  return match.every((clause) => eventValues(event, clause.key).some((value) => globMatches(clause.glob, value)));
+  return match.every((clause) =>
+    eventValues(event, clause.key).some((value) => globMatches(clause.glob, value)),
+  );
 }
 
 /** Checks every field of a rule as it would be saved; throws the first problem found. */
 export function validateRule(rule: InteractionRule): MatchExpression {
   const label = rule.name ? `${rule.id} (${rule.name})` : rule.id;
-  if (typeof rule.id !== 'string' || rule.id === '') throw new InvalidRuleError(label, 'id', rule.id, 'a non-empty id');
+  if (typeof rule.id !== 'string' || rule.id === '')
+    throw new InvalidRuleError(label, 'id', rule.id, 'a non-empty id');
   if (typeof rule.conceptId !== 'string' || rule.conceptId === '') {
     throw new InvalidRuleError(label, 'conceptId', rule.conceptId, 'the id of a marketing concept');
   }
@@ -185,7 +188,12 @@ export function validateRule(rule: InteractionRule): MatchExpression {
     throw new InvalidRuleError(label, 'eventType', rule.eventType, 'an Event Type choice value');
   }
   if (!Number.isFinite(rule.points) || Math.abs(rule.points) > MAX_RULE_POINTS) {
-    throw new InvalidRuleError(label, 'points', rule.points, `a number from -${MAX_RULE_POINTS} to ${MAX_RULE_POINTS}`);
+    throw new InvalidRuleError(
+      label,
+      'points',
+      rule.points,
+      `a number from -${MAX_RULE_POINTS} to ${MAX_RULE_POINTS}`,
+    );
   }
   const cap = rule.dailyCap;
   if (cap !== null && cap !== undefined && (!Number.isInteger(cap) || cap < 0)) {
@@ -211,7 +219,10 @@ export interface RuleSet {
  * with `skipInvalid` it is left out and reported in `invalid`, so one bad rule saved through the
  * API does not stop every interaction from being scored.
  */
-export function compileRules(rules: readonly InteractionRule[], options: { skipInvalid?: boolean } = {}): RuleSet {
+export function compileRules(
+  rules: readonly InteractionRule[],
+  options: { skipInvalid?: boolean } = {},
+): RuleSet {
   const compiled: CompiledRule[] = [];
   const invalid: { rule: InteractionRule; error: Error }[] = [];
   for (const rule of rules) {
@@ -254,7 +265,11 @@ export function evaluateRules(
 }
 
 /** Shorthand for callers that only need the deltas. */
-export function matchRules(event: InteractionEvent, rules: RuleSet | readonly InteractionRule[], history?: RuleHistory): Delta[] {
+export function matchRules(
+  event: InteractionEvent,
+  rules: RuleSet | readonly InteractionRule[],
+  history?: RuleHistory,
+): Delta[] {
   const ruleSet = isRuleSet(rules) ? rules : compileRules(rules);
   return [...evaluateRules(event, ruleSet, history).deltas];
 }

@@ -36,7 +36,9 @@ describe('segment hysteresis', () => {
       expect([e.conceptId, e.enter, e.exit]).toEqual(['concept-7', 30, 50]);
       expect(e.message).toMatch(/concept-7.*50.*30/);
     }
-    expect(() => segmentTransition(false, 40, { enter: Number.NaN, exit: 0 })).toThrow(InvalidThresholdsError);
+    expect(() => segmentTransition(false, 40, { enter: Number.NaN, exit: 0 })).toThrow(
+      InvalidThresholdsError,
+    );
   });
 });
 

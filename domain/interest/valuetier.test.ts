@@ -5,18 +5,28 @@ describe('value tier', () => {
   const thresholds = { mostValuableFrom: 50_000, mostGrowableFrom: 80 };
 
   it('puts the highest actual value first, whatever the potential', () => {
-    expect(valueTier({ actualValue: 60_000, potentialValue: 500, netInterest: 200 }, thresholds)).toBe('mostValuable');
-    expect(valueTier({ actualValue: 60_000, potentialValue: 0, netInterest: -10 }, thresholds)).toBe('mostValuable');
+    expect(valueTier({ actualValue: 60_000, potentialValue: 500, netInterest: 200 }, thresholds)).toBe(
+      'mostValuable',
+    );
+    expect(valueTier({ actualValue: 60_000, potentialValue: 0, netInterest: -10 }, thresholds)).toBe(
+      'mostValuable',
+    );
   });
 
   it('marks high potential with modest value as most growable', () => {
-    expect(valueTier({ actualValue: 5_000, potentialValue: 120, netInterest: 100 }, thresholds)).toBe('mostGrowable');
-    expect(valueTier({ actualValue: 5_000, potentialValue: 40, netInterest: 40 }, thresholds)).toBe('maintain');
+    expect(valueTier({ actualValue: 5_000, potentialValue: 120, netInterest: 100 }, thresholds)).toBe(
+      'mostGrowable',
+    );
+    expect(valueTier({ actualValue: 5_000, potentialValue: 40, netInterest: 40 }, thresholds)).toBe(
+      'maintain',
+    );
   });
 
   it('marks customers who cost more than they bring as below zero', () => {
     expect(valueTier({ actualValue: -1_200, potentialValue: 500 }, thresholds)).toBe('belowZero');
-    expect(valueTier({ actualValue: 2_000, potentialValue: 120, netInterest: -15 }, thresholds)).toBe('belowZero');
+    expect(valueTier({ actualValue: 2_000, potentialValue: 120, netInterest: -15 }, thresholds)).toBe(
+      'belowZero',
+    );
   });
 
   it('uses the defaults when no thresholds are given', () => {
@@ -26,7 +36,9 @@ describe('value tier', () => {
   });
 
   it('rejects thresholds that contradict each other', () => {
-    expect(() => valueTier({ actualValue: 1, potentialValue: 1 }, { mostValuableFrom: -5 })).toThrow(InvalidTierThresholdsError);
+    expect(() => valueTier({ actualValue: 1, potentialValue: 1 }, { mostValuableFrom: -5 })).toThrow(
+      InvalidTierThresholdsError,
+    );
     expect(() => valueTier({ actualValue: 1, potentialValue: 1 }, { mostGrowableFrom: Number.NaN })).toThrow(
       /mostGrowableFrom/,
     );

@@ -43,7 +43,7 @@ const fix = (
 
 describe('enforceQuotation', () => {
   it('leaves a consistent quotation alone', () => {
-    expect(enforceQuotation(consistent, options)).toEqual({ corrections: {}, issues: [] });
+    expect(enforceQuotation(consistent, options)).toEqual({ corrections: {}, issues: [], issueText: null });
   });
 
   it('fills derived values an import left empty', () => {
@@ -103,6 +103,14 @@ describe('enforceQuotation', () => {
       issue: 'The departure (8 May 2026) must be after the arrival (10 May 2026).',
     });
     expect(result.issues.map((i) => i.code)).toEqual(['departureNotAfterArrival']);
+    expect(result.issueText).toBe('The departure (8 May 2026) must be after the arrival (10 May 2026).');
+    // Already stored: nothing to write, but the handler still knows what is wrong.
+    const again = enforceQuotation(
+      { ...consistent, departure: d('2026-05-08'), issue: result.issueText },
+      options,
+    );
+    expect(again.corrections).toEqual({});
+    expect(again.issueText).toBe(result.issueText);
   });
 
   it('writes the issue text once, in the organisation language, and clears it when fixed', () => {
@@ -157,7 +165,7 @@ describe('enforceQuotation', () => {
       deposit: null,
       issue: null,
     };
-    expect(enforceQuotation(empty, options)).toEqual({ corrections: {}, issues: [] });
+    expect(enforceQuotation(empty, options)).toEqual({ corrections: {}, issues: [], issueText: null });
   });
 
   it('applying the corrections and running again (as the next trigger does) yields no corrections', () => {
@@ -170,6 +178,7 @@ describe('enforceQuotation', () => {
       fc.oneof(
         fc.integer({ min: -100, max: 1_000_000 }).map((c) => c / 100),
         fc.double({ min: 0, max: 1e6, noNaN: true }),
+        fc.constantFrom(1e20, -1e20),
       ),
       { nil: null },
     );

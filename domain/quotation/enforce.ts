@@ -69,12 +69,19 @@ export interface EnforceResult {
   corrections: QuotationCorrections;
   /** What is still wrong after the corrections. */
   issues: ValidationIssue[];
+  /** Those issues as one readable text (what `issue` holds after the corrections); null when none. */
+  issueText: string | null;
 }
 
 function sameMoney(a: number | null, b: number | null, precision: number): boolean {
   if (a === null || b === null) return a === b;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return Object.is(a, b);
-  return toMinorUnits(a, precision) === toMinorUnits(b, precision);
+  try {
+    return toMinorUnits(a, precision) === toMinorUnits(b, precision);
+  } catch (error) {
+    // Not countable in minor units (not finite, or absurdly large): equal only if identical.
+    if (error instanceof InvalidAmountError) return Object.is(a, b);
+    throw error;
+  }
 }
 
 /** Which stay field to derive when arrival, nights and departure all are set but disagree. */
@@ -166,7 +173,7 @@ export function enforceQuotation(stored: StoredQuotation, options: EnforceOption
   );
   const issue = issuesText(issues);
   if (issue !== (stored.issue === '' ? null : stored.issue)) corrections.issue = issue;
-  return { corrections, issues };
+  return { corrections, issues, issueText: issue };
 }
 
 export function applyCorrections(

@@ -170,6 +170,8 @@ describe('computeQuotationAmounts', () => {
   it('gives no total beyond what a Dataverse Money column stores', () => {
     const one = { ...input, nights: 1, adults: 1, children: 0 };
     expect(computeQuotationAmounts({ ...one, pricePerPersonNight: 9e14 }, { precision: 0 }).total).toBe(9e14);
-    expect(computeQuotationAmounts({ ...one, pricePerPersonNight: 9.3e14 }, { precision: 0 }).total).toBeNull();
+    expect(
+      computeQuotationAmounts({ ...one, pricePerPersonNight: 9.3e14 }, { precision: 0 }).total,
+    ).toBeNull();
   });
 });

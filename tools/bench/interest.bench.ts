@@ -53,7 +53,7 @@ export async function run(): Promise<void> {
   // Let whatever ran before (another bench, module loading) settle before timing.
   await new Promise((resolve) => setImmediate(resolve));
   const engine = timeIt(() => {
-    let state = emptyState(stream[0]!.occurredOn);
+    let state = emptyState(stream[0].occurredOn);
     let sink = 0;
     for (const event of stream) {
       state = addEvent(state, event.points, event.occurredOn, HALF_LIFE_DAYS);
@@ -73,16 +73,22 @@ export async function run(): Promise<void> {
   });
 
   // Both paths must compute the same scores, or the comparison means nothing.
-  let state = emptyState(history[0]!.occurredOn);
+  let state = emptyState(history[0].occurredOn);
   for (const event of history) state = addEvent(state, event.points, event.occurredOn, HALF_LIFE_DAYS);
-  const last = history[history.length - 1]!.occurredOn;
+  const last = history[history.length - 1].occurredOn;
   const check = Math.abs(scoreAt(state, last, HALF_LIFE_DAYS) - directScore(history, last, HALF_LIFE_DAYS));
 
   const engineRate = ENGINE_EVENTS / engine.seconds;
   const baselineRate = HISTORY_LENGTH / baseline.seconds;
-  console.log(`forward decay (one add):        ${perSecond(ENGINE_EVENTS, engine.seconds)} events/s (${ENGINE_EVENTS.toLocaleString('en-US')} events)`);
-  console.log(`brute-force re-sum (baseline):  ${perSecond(HISTORY_LENGTH, baseline.seconds)} events/s (history growing to ${HISTORY_LENGTH.toLocaleString('en-US')} events)`);
+  console.log(
+    `forward decay (one add):        ${perSecond(ENGINE_EVENTS, engine.seconds)} events/s (${ENGINE_EVENTS.toLocaleString('en-US')} events)`,
+  );
+  console.log(
+    `brute-force re-sum (baseline):  ${perSecond(HISTORY_LENGTH, baseline.seconds)} events/s (history growing to ${HISTORY_LENGTH.toLocaleString('en-US')} events)`,
+  );
   console.log(`ratio:                          ${(engineRate / baselineRate).toFixed(0)}× faster`);
   console.log(`agreement on the final score:   |Δ| = ${check.toExponential(2)}`);
-  console.log(`checksums:                      ${engine.checksum.toFixed(3)} / ${baseline.checksum.toFixed(3)}`);
+  console.log(
+    `checksums:                      ${engine.checksum.toFixed(3)} / ${baseline.checksum.toFixed(3)}`,
+  );
 }

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { consoleLogger } from '../../dataverse/logger';
+import { registerHost } from './host';
 import { registerTypegen } from './typegen';
 
 // Subcommands register themselves here; each lives in its own module under tools/cli/.
 const program = new Command();
 program.name('ideario').description('Ideario: pack, unpack, typegen, emulator, host and more').showHelpAfterError();
 registerTypegen(program, consoleLogger);
+registerHost(program, consoleLogger);
 
 void program.parseAsync(process.argv);

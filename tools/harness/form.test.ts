@@ -14,7 +14,8 @@ const c = opportunity.columns;
 
 /** A DataverseClient that serves fixed rows per entity set and records the queries it gets. */
 function recordingClient(rows: Record<string, EntityRecord[]>) {
-  const queries: { entitySet: string; query?: QueryOptions; key?: RecordKey; select?: readonly string[] }[] = [];
+  const queries: { entitySet: string; query?: QueryOptions; key?: RecordKey; select?: readonly string[] }[] =
+    [];
   const unused = (): Promise<never> => Promise.reject(new Error('not used by these tests'));
   const client: DataverseClient = {
     create: unused,
@@ -30,7 +31,9 @@ function recordingClient(rows: Record<string, EntityRecord[]>) {
     },
     retrieve: (entitySet, key, select) => {
       queries.push({ entitySet, key, select });
-      return Promise.resolve((rows[entitySet] ?? []).find((r) => r[opportunity.primaryIdAttribute] === key) ?? null);
+      return Promise.resolve(
+        (rows[entitySet] ?? []).find((r) => r[opportunity.primaryIdAttribute] === key) ?? null,
+      );
     },
   };
   return { client, queries };
@@ -48,8 +51,12 @@ describe('createForm: attributes from the generated column types', () => {
     expect(type(c.name)).toBe('string');
     expect(type(c.description)).toBe('memo');
     const rating = form.attribute<Xrm.Attributes.OptionSetAttribute>(c.opportunityratingcode);
-    expect(rating.getOptions().map((o) => o.value)).toEqual(Object.values(opportunity.choices.opportunityratingcode));
-    expect(form.control<Xrm.Controls.LookupControl>(c.customerid).getEntityTypes()).toEqual(opportunity.lookupTargets.customerid);
+    expect(rating.getOptions().map((o) => o.value)).toEqual(
+      Object.values(opportunity.choices.opportunityratingcode),
+    );
+    expect(form.control<Xrm.Controls.LookupControl>(c.customerid).getEntityTypes()).toEqual(
+      opportunity.lookupTargets.customerid,
+    );
   });
 
   it('puts only the given fields on the form, like a form that does not show every column', () => {
@@ -59,7 +66,11 @@ describe('createForm: attributes from the generated column types', () => {
   });
 
   it('opens with the record values, none of them dirty; a typed value is dirty', () => {
-    const form = createForm({ table: opportunity, id: '{6c2ea4a1-0c53-4a8e-9b7e-000000000001}', values: { [c.name]: 'Group', [c.estimatedvalue]: 1200 } });
+    const form = createForm({
+      table: opportunity,
+      id: '{6c2ea4a1-0c53-4a8e-9b7e-000000000001}',
+      values: { [c.name]: 'Group', [c.estimatedvalue]: 1200 },
+    });
     expect(form.formType()).toBe('update');
     expect(form.value(c.estimatedvalue)).toBe(1200);
     expect(form.isDirty(c.estimatedvalue)).toBe(false);
@@ -71,19 +82,29 @@ describe('createForm: attributes from the generated column types', () => {
   it('turns a YYYY-MM-DD date into local midnight, as a date control holds it', () => {
     const form = createForm({ table: opportunity, values: { [c.estimatedclosedate]: '2026-10-25' } });
     const value = form.value(c.estimatedclosedate) as Date;
-    expect([value.getFullYear(), value.getMonth(), value.getDate(), value.getHours()]).toEqual([2026, 9, 25, 0]);
+    expect([value.getFullYear(), value.getMonth(), value.getDate(), value.getHours()]).toEqual([
+      2026, 9, 25, 0,
+    ]);
     expect(form.dateValue(c.estimatedclosedate)).toBe('2026-10-25');
   });
 
   it('rejects values that do not fit the column, and columns the table does not have', () => {
-    expect(() => createForm({ table: opportunity, values: { [c.estimatedvalue]: 'a lot' } })).toThrow(InvalidValueError);
-    expect(() => createForm({ table: opportunity, values: { [c.estimatedclosedate]: '25/10/2026' } })).toThrow(/YYYY-MM-DD/);
+    expect(() => createForm({ table: opportunity, values: { [c.estimatedvalue]: 'a lot' } })).toThrow(
+      InvalidValueError,
+    );
+    expect(() =>
+      createForm({ table: opportunity, values: { [c.estimatedclosedate]: '25/10/2026' } }),
+    ).toThrow(/YYYY-MM-DD/);
     const form = createForm({ table: opportunity });
     expect(() => form.setValue('nosuchcolumn' as typeof c.name, 'x')).toThrow(UnknownColumnError);
   });
 
   it('reports requirement levels and locked fields, as designed and as the script changes them', () => {
-    const form = createForm({ table: opportunity, requiredLevels: { [c.name]: 'required' }, disabled: [c.estimatedvalue] });
+    const form = createForm({
+      table: opportunity,
+      requiredLevels: { [c.name]: 'required' },
+      disabled: [c.estimatedvalue],
+    });
     expect(form.requiredLevel(c.name)).toBe('required');
     expect(form.requiredLevel(c.description)).toBe('none');
     expect(form.isDisabled(c.estimatedvalue)).toBe(true);
@@ -135,16 +156,24 @@ describe('events', () => {
 
   it('reports a throwing handler as the script error a user would see, naming the handler', async () => {
     const form = createForm({ table: opportunity });
-    form.onChange(c.name, () => {
-      throw new TypeError('x is undefined');
-    }, 'Contoso.onNameChange');
+    form.onChange(
+      c.name,
+      () => {
+        throw new TypeError('x is undefined');
+      },
+      'Contoso.onNameChange',
+    );
     await expect(form.change(c.name, 'a')).rejects.toThrow(FormScriptError);
-    await expect(form.fireOnChange(c.name)).rejects.toThrow(/Contoso\.onNameChange failed on onchange of name: TypeError: x is undefined/);
+    await expect(form.fireOnChange(c.name)).rejects.toThrow(
+      /Contoso\.onNameChange failed on onchange of name: TypeError: x is undefined/,
+    );
   });
 
   it('wires handlers by the dotted names FormXml uses, and says which one is missing', async () => {
     const calls: string[] = [];
-    const library = { Contoso: { Opportunity: { onLoad: () => calls.push('load'), onNameChange: () => calls.push('name') } } };
+    const library = {
+      Contoso: { Opportunity: { onLoad: () => calls.push('load'), onNameChange: () => calls.push('name') } },
+    };
     const form = createForm({
       table: opportunity,
       form: {
@@ -160,9 +189,9 @@ describe('events', () => {
     await form.change(c.name, 'x');
     await form.change(c.description, 'y');
     expect(calls).toEqual(['load', 'name']);
-    expect(() => form.registerHandlers([{ event: 'onsave', functionName: 'Contoso.Opportunity.onSave' }], library)).toThrow(
-      HandlerNotFoundError,
-    );
+    expect(() =>
+      form.registerHandlers([{ event: 'onsave', functionName: 'Contoso.Opportunity.onSave' }], library),
+    ).toThrow(HandlerNotFoundError);
   });
 
   it('hands every handler the user language and a form context, without a global Xrm', async () => {
@@ -227,7 +256,9 @@ describe('save', () => {
   it('records preventDefault from an OnSave handler, also one added by the script', async () => {
     const form = createForm({ table: opportunity });
     form.onLoad((context) =>
-      context.getFormContext().data.entity.addOnSave((save: Xrm.Events.SaveEventContext) => save.getEventArgs().preventDefault()),
+      context
+        .getFormContext()
+        .data.entity.addOnSave((save: Xrm.Events.SaveEventContext) => save.getEventArgs().preventDefault()),
     );
     await form.load();
     form.setValue(c.name, 'Group');
@@ -252,9 +283,17 @@ describe('Xrm.WebApi', () => {
   it('serves a DataverseClient through Xrm.WebApi: logical name to entity set, options to a query', async () => {
     const { client, queries } = recordingClient({ opportunities: [{ [c.name]: 'Group' }] });
     const form = createForm({ table: opportunity, webApi: client });
-    const result = await form.xrm.WebApi.retrieveMultipleRecords(opportunity.logicalName, `?$select=${c.name}&$filter=${c.closeprobability} gt 50&$top=1`);
+    const result = await form.xrm.WebApi.retrieveMultipleRecords(
+      opportunity.logicalName,
+      `?$select=${c.name}&$filter=${c.closeprobability} gt 50&$top=1`,
+    );
     expect(result.entities).toEqual([{ [c.name]: 'Group' }]);
-    expect(queries).toEqual([{ entitySet: opportunity.entitySetName, query: { select: [c.name], filter: `${c.closeprobability} gt 50`, top: 1 } }]);
+    expect(queries).toEqual([
+      {
+        entitySet: opportunity.entitySetName,
+        query: { select: [c.name], filter: `${c.closeprobability} gt 50`, top: 1 },
+      },
+    ]);
     expect(form.webApiCalls.map((call) => call.operation)).toEqual(['retrieveMultipleRecords']);
   });
 
@@ -262,7 +301,10 @@ describe('Xrm.WebApi', () => {
     const { client } = recordingClient({});
     const form = createForm({ table: opportunity, webApi: client });
     const error = await Promise.resolve(
-      form.xrm.WebApi.retrieveRecord<EntityRecord>(opportunity.logicalName, '6c2ea4a1-0c53-4a8e-9b7e-000000000009'),
+      form.xrm.WebApi.retrieveRecord<EntityRecord>(
+        opportunity.logicalName,
+        '6c2ea4a1-0c53-4a8e-9b7e-000000000009',
+      ),
     ).then(
       () => undefined,
       (e: unknown) => e as XrmErrorResponse,
@@ -277,6 +319,8 @@ describe('Xrm.WebApi', () => {
     const form = createForm({ table: opportunity, webApi: fake });
     expect((await form.xrm.WebApi.retrieveMultipleRecords(opportunity.logicalName)).entities).toHaveLength(1);
     const bare = createForm({ table: opportunity });
-    await expect(Promise.resolve(bare.xrm.WebApi.retrieveMultipleRecords(opportunity.logicalName))).rejects.toThrow(NoWebApiError);
+    await expect(
+      Promise.resolve(bare.xrm.WebApi.retrieveMultipleRecords(opportunity.logicalName)),
+    ).rejects.toThrow(NoWebApiError);
   });
 });

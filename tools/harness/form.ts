@@ -32,11 +32,27 @@ import {
   XrmStaticMock,
 } from 'xrm-mock';
 import type { DataverseClient } from '../../dataverse/client';
-import { dateOnlyFromDate, formatDateOnly, parseDateOnly, toLocalDate } from '../../domain/quotation/dateonly';
+import {
+  dateOnlyFromDate,
+  formatDateOnly,
+  parseDateOnly,
+  toLocalDate,
+} from '../../domain/quotation/dateonly';
 import type { ColumnType } from '../solution/model';
 import { FormScriptError, HandlerNotFoundError, InvalidValueError, UnknownColumnError } from './errors';
-import { FormNotificationList, recordControlNotifications, type ControlNotification, type FormNotification } from './notifications';
-import { isXrmWebApi, missingWebApi, xrmWebApiFromClient, type EntitySetSource, type WebApiCall } from './webapi';
+import {
+  FormNotificationList,
+  recordControlNotifications,
+  type ControlNotification,
+  type FormNotification,
+} from './notifications';
+import {
+  isXrmWebApi,
+  missingWebApi,
+  xrmWebApiFromClient,
+  type EntitySetSource,
+  type WebApiCall,
+} from './webapi';
 
 /** What the harness needs to know about one column to build its attribute and control. */
 export interface ColumnSpec {
@@ -197,7 +213,12 @@ function toDate(spec: ColumnSpec, value: HarnessValue): Date | null {
     const parsed = new Date(value);
     if (!Number.isNaN(parsed.getTime())) return parsed;
   }
-  throw new InvalidValueError(spec.logicalName, spec.type, value, 'a Date, a YYYY-MM-DD date or an ISO date-time');
+  throw new InvalidValueError(
+    spec.logicalName,
+    spec.type,
+    value,
+    'a Date, a YYYY-MM-DD date or an ISO date-time',
+  );
 }
 
 function toNumber(spec: ColumnSpec, value: HarnessValue): number | null {
@@ -212,7 +233,12 @@ function toLookup(spec: ColumnSpec, value: HarnessValue): Xrm.LookupValue[] | nu
   return list.map((item) => {
     const ref = item as Partial<LookupInput> | null;
     if (!ref || typeof ref.id !== 'string' || typeof ref.entityType !== 'string') {
-      throw new InvalidValueError(spec.logicalName, spec.type, value, '{ id, entityType, name? } or a list of them');
+      throw new InvalidValueError(
+        spec.logicalName,
+        spec.type,
+        value,
+        '{ id, entityType, name? } or a list of them',
+      );
     }
     return { id: ref.id, entityType: ref.entityType, name: ref.name };
   });
@@ -269,15 +295,26 @@ function requirement(spec: ColumnSpec): Xrm.Attributes.RequirementLevel {
 }
 
 /** Builds the xrm-mock attribute and its control for one column. */
-function buildField(spec: ColumnSpec, initial: unknown, disabled: boolean): { attribute: MockAttribute; control: MockControl } {
+function buildField(
+  spec: ColumnSpec,
+  initial: unknown,
+  disabled: boolean,
+): { attribute: MockAttribute; control: MockControl } {
   const name = spec.logicalName;
   const common = { name, requiredLevel: requirement(spec) };
   const control = { name, label: spec.label ?? name, disabled, visible: true };
   switch (spec.type) {
     case 'DateOnly':
     case 'DateTime': {
-      const attribute = new DateAttributeMock({ ...common, value: initial as Date | null, format: spec.type === 'DateOnly' ? 'date' : 'datetime' });
-      return { attribute, control: new DateControlMock({ ...control, attribute, showTime: spec.type === 'DateTime' }) };
+      const attribute = new DateAttributeMock({
+        ...common,
+        value: initial as Date | null,
+        format: spec.type === 'DateOnly' ? 'date' : 'datetime',
+      });
+      return {
+        attribute,
+        control: new DateControlMock({ ...control, attribute, showTime: spec.type === 'DateTime' }),
+      };
     }
     case 'Integer':
     case 'BigInt':
@@ -306,8 +343,15 @@ function buildField(spec: ColumnSpec, initial: unknown, disabled: boolean): { at
     case 'Customer':
     case 'Owner':
     case 'PartyList': {
-      const attribute = new LookupAttributeMock({ ...common, value: initial as Xrm.LookupValue[] | null, isPartyList: spec.type === 'PartyList' });
-      return { attribute, control: new LookupControlMock({ ...control, attribute, entityTypes: [...(spec.targets ?? [])] }) };
+      const attribute = new LookupAttributeMock({
+        ...common,
+        value: initial as Xrm.LookupValue[] | null,
+        isPartyList: spec.type === 'PartyList',
+      });
+      return {
+        attribute,
+        control: new LookupControlMock({ ...control, attribute, entityTypes: [...(spec.targets ?? [])] }),
+      };
     }
     case 'Boolean': {
       const value = (initial as boolean | null) ?? false;
@@ -336,7 +380,9 @@ function resolvePath(library: object, functionName: string): unknown {
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** Builds a form. Prefer `createForm` (index.ts), which takes a generated table constant. */
@@ -359,7 +405,12 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     const { attribute, control } = buildField(column, initial, disabled.has(column.logicalName));
     attributes.push(asXrm(attribute));
     controls.push(asXrm(control));
-    fields.set(column.logicalName, { spec: column, attribute, control, notifications: recordControlNotifications(control) });
+    fields.set(column.logicalName, {
+      spec: column,
+      attribute,
+      control,
+      notifications: recordControlNotifications(control),
+    });
   }
 
   const entity = new EntityMock({ entityName: spec.logicalName, attributes });
@@ -401,7 +452,11 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     version: '9.2.0.0',
   });
 
-  const webApi = !spec.webApi ? missingWebApi() : isXrmWebApi(spec.webApi) ? spec.webApi : xrmWebApiFromClient(spec.webApi, spec.tables ?? []);
+  const webApi = !spec.webApi
+    ? missingWebApi()
+    : isXrmWebApi(spec.webApi)
+      ? spec.webApi
+      : xrmWebApiFromClient(spec.webApi, spec.tables ?? []);
   const webApiCalls: WebApiCall[] = 'calls' in webApi ? (webApi as { calls: WebApiCall[] }).calls : [];
   const utility = new UtilityMock();
   utility.getGlobalContext = () => globalContext;
@@ -409,12 +464,15 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
   // Xrm.Page is deprecated ("Client API form context"); a script that reaches for it should fail loudly.
   Object.defineProperty(xrm, 'Page', {
     get(): never {
-      throw new Error('Xrm.Page is deprecated and not available in the harness: use executionContext.getFormContext().');
+      throw new Error(
+        'Xrm.Page is deprecated and not available in the harness: use executionContext.getFormContext().',
+      );
     },
   });
 
   const registered = new Map<string, Registered[]>();
-  const keyOf = (event: string, column?: string): string => (column ? `${event.toLowerCase()}:${column}` : event.toLowerCase());
+  const keyOf = (event: string, column?: string): string =>
+    column ? `${event.toLowerCase()}:${column}` : event.toLowerCase();
   const register = (event: string, handler: FormHandler, name: string, column?: string): void => {
     const key = keyOf(event, column);
     registered.set(key, [...(registered.get(key) ?? []), { name, handler }]);
@@ -426,11 +484,17 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     return found;
   };
 
-  const newContext = (eventSource: Xrm.Attributes.Attribute | Xrm.Controls.Control | Xrm.Entity | undefined): EventContextMock =>
-    new EventContextMock({ context: globalContext, formContext, eventSource, depth: 1 });
+  const newContext = (
+    eventSource: Xrm.Attributes.Attribute | Xrm.Controls.Control | Xrm.Entity | undefined,
+  ): EventContextMock => new EventContextMock({ context: globalContext, formContext, eventSource, depth: 1 });
 
   /** Runs handlers in order with one shared context; a throw stops the rest, as a script error does. */
-  const dispatch = async (event: string, column: string | undefined, handlers: Registered[], context: Xrm.Events.EventContext): Promise<void> => {
+  const dispatch = async (
+    event: string,
+    column: string | undefined,
+    handlers: Registered[],
+    context: Xrm.Events.EventContext,
+  ): Promise<void> => {
     const pending: Promise<unknown>[] = [];
     for (const { name, handler } of handlers) {
       let result: unknown;
@@ -440,7 +504,11 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
         throw new FormScriptError(event, name, column, error);
       }
       if (isPromiseLike(result)) {
-        pending.push(Promise.resolve(result).catch((error: unknown) => Promise.reject(new FormScriptError(event, name, column, error))));
+        pending.push(
+          Promise.resolve(result).catch((error: unknown) =>
+            Promise.reject(new FormScriptError(event, name, column, error)),
+          ),
+        );
       }
     }
     await Promise.all(pending);
@@ -448,14 +516,19 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
 
   const changeHandlers = (column: string): Registered[] => [
     ...(registered.get(keyOf('onchange', column)) ?? []),
-    ...field(column).attribute.eventHandlers.map((handler, i) => ({ name: handler.name || `addOnChange handler ${i + 1}`, handler })),
+    ...field(column).attribute.eventHandlers.map((handler, i) => ({
+      name: handler.name || `addOnChange handler ${i + 1}`,
+      handler,
+    })),
   ];
 
   const pendingScriptChanges: Promise<void>[] = [];
   for (const [column, { attribute }] of fields) {
     // A script's own attribute.fireOnChange() runs the same handlers as a user's change.
     attribute.fireOnChange = () => {
-      pendingScriptChanges.push(dispatch('onchange', column, changeHandlers(column), newContext(asXrm(attribute))));
+      pendingScriptChanges.push(
+        dispatch('onchange', column, changeHandlers(column), newContext(asXrm(attribute))),
+      );
     };
   }
   const settleScriptChanges = async (): Promise<void> => {
@@ -467,7 +540,8 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     formContext,
     globalContext,
     webApiCalls,
-    executionContext: (eventSource?: C) => newContext(eventSource === undefined ? undefined : asXrm(field(eventSource).attribute)),
+    executionContext: (eventSource?: C) =>
+      newContext(eventSource === undefined ? undefined : asXrm(field(eventSource).attribute)),
     onLoad: (handler, name = handler.name || 'onLoad handler') => register('onload', handler, name),
     onSave: (handler, name = handler.name || 'onSave handler') => register('onsave', handler, name),
     onChange: (column, handler, name = handler.name || `onChange handler for ${column}`) => {
@@ -477,7 +551,8 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     registerHandlers(handlers, library) {
       for (const ref of handlers) {
         const fn = resolvePath(library, ref.functionName);
-        if (typeof fn !== 'function') throw new HandlerNotFoundError(ref.functionName, ref.event, ref.attribute);
+        if (typeof fn !== 'function')
+          throw new HandlerNotFoundError(ref.functionName, ref.event, ref.attribute);
         if (ref.attribute !== undefined) field(ref.attribute);
         register(ref.event, fn as FormHandler, ref.functionName, ref.attribute);
       }
@@ -485,8 +560,14 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     async load() {
       const handlers: Registered[] = [
         ...(registered.get('onload') ?? []),
-        ...uiLoadHandlers.map((handler, i) => ({ name: handler.name || `ui.addOnLoad handler ${i + 1}`, handler })),
-        ...(data.loadEventHandlers as FormHandler[]).map((handler, i) => ({ name: handler.name || `data.addOnLoad handler ${i + 1}`, handler })),
+        ...uiLoadHandlers.map((handler, i) => ({
+          name: handler.name || `ui.addOnLoad handler ${i + 1}`,
+          handler,
+        })),
+        ...(data.loadEventHandlers as FormHandler[]).map((handler, i) => ({
+          name: handler.name || `data.addOnLoad handler ${i + 1}`,
+          handler,
+        })),
       ];
       await dispatch('onload', undefined, handlers, newContext(undefined));
       await settleScriptChanges();
@@ -505,15 +586,26 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
       await harness.fireOnChange(column);
     },
     async save(saveMode = SAVE_MODE_SAVE) {
-      const context = new SaveEventContextMock({ context: globalContext, formContext, eventSource: entity, depth: 1, saveMode });
+      const context = new SaveEventContextMock({
+        context: globalContext,
+        formContext,
+        eventSource: entity,
+        depth: 1,
+        saveMode,
+      });
       const handlers: Registered[] = [
         ...(registered.get('onsave') ?? []),
-        ...(entity.saveEventHandlers as FormHandler[]).map((handler, i) => ({ name: handler.name || `addOnSave handler ${i + 1}`, handler })),
+        ...(entity.saveEventHandlers as FormHandler[]).map((handler, i) => ({
+          name: handler.name || `addOnSave handler ${i + 1}`,
+          handler,
+        })),
       ];
       await dispatch('onsave', undefined, handlers, context);
       await settleScriptChanges();
       const prevented = context.getEventArgs().isDefaultPrevented();
-      const blockedBy = [...fields.entries()].filter(([, f]) => f.notifications().some((n) => n.level === 'ERROR')).map(([name]) => name);
+      const blockedBy = [...fields.entries()]
+        .filter(([, f]) => f.notifications().some((n) => n.level === 'ERROR'))
+        .map(([name]) => name);
       const saved = !prevented && blockedBy.length === 0;
       if (saved) {
         for (const { attribute } of fields.values()) attribute.isDirty = false;
@@ -531,7 +623,8 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     dateValue(column) {
       const value = field(column).attribute.getValue();
       if (value === null || value === undefined) return null;
-      if (!(value instanceof Date)) throw new InvalidValueError(column, field(column).spec.type, value, 'a date column');
+      if (!(value instanceof Date))
+        throw new InvalidValueError(column, field(column).spec.type, value, 'a date column');
       return formatDateOnly(dateOnlyFromDate(value, 'local'));
     },
     fieldNotification(column) {

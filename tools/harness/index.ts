@@ -10,14 +10,36 @@ import type { DataverseClient } from '../../dataverse/client';
 import * as generated from '../../dataverse/generated';
 import type { ColumnType } from '../solution/model';
 import { ColumnTypeMissingError, UnknownColumnError } from './errors';
-import { type ColumnSpec, createFormFromSpec, type FormHandlerReference, type FormHarness, type FormTypeName, type HarnessValue } from './form';
+import {
+  type ColumnSpec,
+  createFormFromSpec,
+  type FormHandlerReference,
+  type FormHarness,
+  type FormTypeName,
+  type HarnessValue,
+} from './form';
 import type { EntitySetSource } from './webapi';
 
 export * from './errors';
-export type { ColumnSpec, FormHandler, FormHandlerReference, FormHarness, FormTypeName, HarnessValue, LookupInput, SaveResult } from './form';
+export type {
+  ColumnSpec,
+  FormHandler,
+  FormHandlerReference,
+  FormHarness,
+  FormTypeName,
+  HarnessValue,
+  LookupInput,
+  SaveResult,
+} from './form';
 export type { ControlNotification, FormNotification } from './notifications';
 export { runInTimeZone, TimeZoneScenarioError } from './timezone';
-export { toXrmPromise, xrmWebApiFromClient, type HarnessWebApi, type WebApiCall, type XrmErrorResponse } from './webapi';
+export {
+  toXrmPromise,
+  xrmWebApiFromClient,
+  type HarnessWebApi,
+  type WebApiCall,
+  type XrmErrorResponse,
+} from './webapi';
 
 /** The parts of a `dataverse/generated/` table constant the harness reads. */
 export interface GeneratedTable {
@@ -79,7 +101,9 @@ function columnSpec(table: GeneratedTable, column: string, required: string | un
 }
 
 /** A form for `table`, with one attribute and one control per field, typed by the generated column types. */
-export function createForm<T extends GeneratedTable>(options: CreateFormOptions<T>): FormHarness<ColumnOf<T>> {
+export function createForm<T extends GeneratedTable>(
+  options: CreateFormOptions<T>,
+): FormHarness<ColumnOf<T>> {
   const { table } = options;
   const all = Object.values(table.columns);
   const wanted = options.form ? options.form.fields : (options.fields ?? all);

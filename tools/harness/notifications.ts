@@ -42,7 +42,11 @@ export function recordControlNotifications(control: NotifiableControl): () => Co
   };
   control.addNotification = (notification: Xrm.Controls.AddControlNotificationOptions): void => {
     const message = notification.messages[0] ?? '';
-    put({ uniqueId: notification.uniqueId ?? `anonymous-${++anonymousIds}`, level: notification.notificationLevel ?? 'ERROR', message });
+    put({
+      uniqueId: notification.uniqueId ?? `anonymous-${++anonymousIds}`,
+      level: notification.notificationLevel ?? 'ERROR',
+      message,
+    });
   };
   control.clearNotification = (uniqueId?: string): boolean => {
     if (uniqueId === undefined) return shown.pop() !== undefined;

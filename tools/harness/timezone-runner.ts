@@ -6,7 +6,8 @@ async function main(): Promise<void> {
   const [modulePath, exportName] = process.argv.slice(2);
   const loaded = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
   // tsx hands a CommonJS module's exports over as `default`.
-  const exports = (loaded[exportName] === undefined ? loaded.default : loaded) as Record<string, unknown> | undefined;
+  const exports = (loaded[exportName] === undefined ? loaded.default : loaded) as
+    Record<string, unknown> | undefined;
   const scenario = exports?.[exportName];
   if (typeof scenario !== 'function') throw new Error(`${modulePath} exports no function ${exportName}`);
   const result: unknown = await (scenario as () => unknown)();

@@ -36,7 +36,14 @@ export function runInTimeZone<T>(timeZone: string, modulePath: string, exportNam
       (error, stdout, stderr) => {
         const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
         if (error || line === undefined) {
-          reject(new TimeZoneScenarioError(timeZone, modulePath, exportName, `${stderr}${stdout}`.trim() || (error?.message ?? 'no result printed')));
+          reject(
+            new TimeZoneScenarioError(
+              timeZone,
+              modulePath,
+              exportName,
+              `${stderr}${stdout}`.trim() || (error?.message ?? 'no result printed'),
+            ),
+          );
           return;
         }
         resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as T);

@@ -14,7 +14,9 @@ describe('Xrm.WebApi options → DataverseClient query', () => {
   });
 
   it('keeps an & inside a quoted literal in the filter', () => {
-    expect(parseODataOptions("?$filter=name eq 'Smith & Sons'&$top=2").get('$filter')).toBe("name eq 'Smith & Sons'");
+    expect(parseODataOptions("?$filter=name eq 'Smith & Sons'&$top=2").get('$filter')).toBe(
+      "name eq 'Smith & Sons'",
+    );
   });
 
   it('decodes percent-encoded values and keeps unencoded ones as written', () => {

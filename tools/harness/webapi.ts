@@ -40,7 +40,9 @@ export function toXrmPromise<T>(promise: Promise<T>): XrmPromise<T> {
 function toXrmError(error: unknown): XrmErrorResponse {
   if (error instanceof DataverseError) {
     const parsed = error.code ? Number.parseInt(error.code, 16) : Number.NaN;
-    return Object.assign(new Error(error.message), { errorCode: Number.isNaN(parsed) ? error.status : parsed });
+    return Object.assign(new Error(error.message), {
+      errorCode: Number.isNaN(parsed) ? error.status : parsed,
+    });
   }
   if (error instanceof Error) return Object.assign(error, { errorCode: 0 });
   return Object.assign(new Error(String(error)), { errorCode: 0 });
@@ -87,22 +89,32 @@ export function toQueryOptions(options: string | undefined, maxPageSize?: number
   for (const [name, value] of parsed) {
     switch (name) {
       case '$select':
-        query.select = value.split(',').map((s) => s.trim()).filter(Boolean);
+        query.select = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         break;
       case '$filter':
         query.filter = value;
         break;
       case '$orderby':
-        query.orderBy = value.split(',').map((s) => s.trim()).filter(Boolean);
+        query.orderBy = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         break;
       case '$top': {
         const top = Number(value);
-        if (!Number.isInteger(top) || top < 0) throw new UnsupportedQueryError(options ?? '', `$top=${value} is not a whole number`);
+        if (!Number.isInteger(top) || top < 0)
+          throw new UnsupportedQueryError(options ?? '', `$top=${value} is not a whole number`);
         query.top = top;
         break;
       }
       default:
-        throw new UnsupportedQueryError(options ?? '', `${name} is not supported (use $select, $filter, $orderby, $top or fetchXml)`);
+        throw new UnsupportedQueryError(
+          options ?? '',
+          `${name} is not supported (use $select, $filter, $orderby, $top or fetchXml)`,
+        );
     }
   }
   if (maxPageSize !== undefined) query.pageSize = maxPageSize;
@@ -132,7 +144,10 @@ function buildWebApi(
         id: await impl.create(entityLogicalName, record),
       })),
     retrieveRecord: <T>(entityLogicalName: string, id: string, options?: string) =>
-      run({ operation: 'retrieveRecord', entityLogicalName, id, options }, async () => (await impl.retrieve(entityLogicalName, id, options)) as T),
+      run(
+        { operation: 'retrieveRecord', entityLogicalName, id, options },
+        async () => (await impl.retrieve(entityLogicalName, id, options)) as T,
+      ),
     retrieveMultipleRecords: <T>(entityLogicalName: string, options?: string, maxPageSize?: number) =>
       run({ operation: 'retrieveMultipleRecords', entityLogicalName, options }, async () => {
         // The DataverseClient follows every nextLink, so the whole result comes back as one page.
@@ -153,9 +168,16 @@ function buildWebApi(
   };
   const online: Xrm.WebApiOnline = {
     ...api,
-    execute: () => toXrmPromise(Promise.reject(new UnsupportedQueryError('execute', 'Xrm.WebApi.online.execute is not emulated'))),
+    execute: () =>
+      toXrmPromise(
+        Promise.reject(new UnsupportedQueryError('execute', 'Xrm.WebApi.online.execute is not emulated')),
+      ),
     executeMultiple: () =>
-      toXrmPromise(Promise.reject(new UnsupportedQueryError('executeMultiple', 'Xrm.WebApi.online.executeMultiple is not emulated'))),
+      toXrmPromise(
+        Promise.reject(
+          new UnsupportedQueryError('executeMultiple', 'Xrm.WebApi.online.executeMultiple is not emulated'),
+        ),
+      ),
   };
   return { ...api, online, offline: api, calls };
 }
@@ -171,7 +193,10 @@ function recorder(calls: WebApiCall[]) {
  * Xrm.WebApi backed by a DataverseClient. `tables` maps logical names (what Xrm.WebApi takes) to
  * entity sets (what the DataverseClient takes): pass the generated table constants.
  */
-export function xrmWebApiFromClient(client: DataverseClient, tables: readonly EntitySetSource[]): HarnessWebApi {
+export function xrmWebApiFromClient(
+  client: DataverseClient,
+  tables: readonly EntitySetSource[],
+): HarnessWebApi {
   const sets = new Map(tables.map((t) => [t.logicalName, t.entitySetName]));
   const setOf = (logicalName: string): string => {
     const set = sets.get(logicalName);
@@ -202,7 +227,8 @@ export function xrmWebApiFromClient(client: DataverseClient, tables: readonly En
 /** The Xrm.WebApi a form gets when the test gave none: every call fails, saying how to give one. */
 export function missingWebApi(): HarnessWebApi {
   const calls: WebApiCall[] = [];
-  const fail = (operation: string, logicalName: string): Promise<never> => Promise.reject(new NoWebApiError(operation, logicalName));
+  const fail = (operation: string, logicalName: string): Promise<never> =>
+    Promise.reject(new NoWebApiError(operation, logicalName));
   return buildWebApi(calls, recorder(calls), {
     create: (logicalName) => fail('createRecord', logicalName),
     retrieve: (logicalName) => fail('retrieveRecord', logicalName),

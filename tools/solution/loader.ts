@@ -762,7 +762,7 @@ function addSystemColumns(table: TableModel): void {
   add(systemColumn('createdby', 'Lookup', 'Created By', { targets: ['systemuser'] }));
   add(systemColumn('modifiedon', 'DateTime', 'Modified On', { dateBehavior: 'UserLocal' }));
   add(systemColumn('modifiedby', 'Lookup', 'Modified By', { targets: ['systemuser'] }));
-  add(systemColumn('overriddencreatedon', 'DateOnly', 'Record Created On', { dateBehavior: 'DateOnly' }));
+  add(systemColumn('overriddencreatedon', 'DateTime', 'Record Created On', { dateBehavior: 'UserLocal', format: 'date' }));
   add(systemColumn('importsequencenumber', 'Integer', 'Import Sequence Number'));
   add(systemColumn('versionnumber', 'BigInt', 'Version Number'));
   add(systemColumn('timezoneruleversionnumber', 'Integer', 'Time Zone Rule Version Number'));

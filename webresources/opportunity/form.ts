@@ -9,7 +9,11 @@ import { type Language, languageFromLcid } from '../../domain/quotation/language
 import { resolvePolicy } from '../../domain/quotation/policy';
 import { computeQuotationAmounts } from '../../domain/quotation/pricing';
 import { deriveStay, type StayField } from '../../domain/quotation/stay';
-import { type QuotationField, type QuotationValues, validateQuotation } from '../../domain/quotation/validation';
+import {
+  type QuotationField,
+  type QuotationValues,
+  validateQuotation,
+} from '../../domain/quotation/validation';
 import { FORM_MESSAGES } from './messages';
 
 const col = opportunity.columns;
@@ -89,7 +93,9 @@ function write(form: Form, name: string, value: number | Date | null): void {
   if (!target) return;
   const current: unknown = target.getValue();
   const same =
-    current instanceof Date && value instanceof Date ? current.getTime() === value.getTime() : current === value;
+    current instanceof Date && value instanceof Date
+      ? current.getTime() === value.getTime()
+      : current === value;
   if (!same) target.setValue(value);
 }
 
@@ -132,7 +138,12 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
 
   const refreshSaveMessage = (form: Form, language: Language, messages: string[], show: boolean): void => {
     if (messages.length === 0) form.ui.clearFormNotification(SAVE_NOTIFICATION_ID);
-    else if (show) form.ui.setFormNotification(FORM_MESSAGES[language].cannotSave(messages.join(' ')), 'ERROR', SAVE_NOTIFICATION_ID);
+    else if (show)
+      form.ui.setFormNotification(
+        FORM_MESSAGES[language].cannotSave(messages.join(' ')),
+        'ERROR',
+        SAVE_NOTIFICATION_ID,
+      );
   };
 
   const recompute = (form: Form): void => {
@@ -150,13 +161,15 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     refreshSaveMessage(form, language, showIssues(form, language), false);
   };
 
-  const onStayChange = (changed: StayField) => (context: Xrm.Events.EventContext): void => {
-    const form = context.getFormContext();
-    const derived = deriveStay(changed, readValues(form));
-    if (derived?.field === 'nights') write(form, FIELD_COLUMNS.nights, derived.value);
-    else if (derived) write(form, FIELD_COLUMNS[derived.field], toLocalDate(derived.value));
-    afterChange(context);
-  };
+  const onStayChange =
+    (changed: StayField) =>
+    (context: Xrm.Events.EventContext): void => {
+      const form = context.getFormContext();
+      const derived = deriveStay(changed, readValues(form));
+      if (derived?.field === 'nights') write(form, FIELD_COLUMNS.nights, derived.value);
+      else if (derived) write(form, FIELD_COLUMNS[derived.field], toLocalDate(derived.value));
+      afterChange(context);
+    };
 
   /** The policy's percentages, filling only fields still empty when the answer arrives. */
   const applyPolicyDefaults = async (form: Form, language: Language): Promise<void> => {
@@ -165,29 +178,43 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     let row: Record<string, unknown> | undefined;
     try {
       if (chosen) {
-        row = (await dependencies.webApi().retrieveRecord(idr_quotationpolicy.logicalName, chosen.id.replace(/[{}]/g, ''), `?${select}`)) as Record<
-          string,
-          unknown
-        >;
+        row = (await dependencies
+          .webApi()
+          .retrieveRecord(
+            idr_quotationpolicy.logicalName,
+            chosen.id.replace(/[{}]/g, ''),
+            `?${select}`,
+          )) as Record<string, unknown>;
       } else {
         const filter = `$filter=${policyCol.idr_isdefault} eq true and ${policyCol.statecode} eq 0`;
-        const result = await dependencies.webApi().retrieveMultipleRecords(idr_quotationpolicy.logicalName, `?${select}&${filter}&$top=1`);
+        const result = await dependencies
+          .webApi()
+          .retrieveMultipleRecords(idr_quotationpolicy.logicalName, `?${select}&${filter}&$top=1`);
         row = (result.entities as Record<string, unknown>[])[0];
       }
       const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
       // No policy row at all: the documented defaults apply (domain/quotation/policy).
       const policy = resolvePolicy(
         row
-          ? { defaultDepositPercent: number(row[policyCol.idr_defaultdepositpercent]), childPricePercent: number(row[policyCol.idr_childpricepercent]) }
+          ? {
+              defaultDepositPercent: number(row[policyCol.idr_defaultdepositpercent]),
+              childPricePercent: number(row[policyCol.idr_childpricepercent]),
+            }
           : null,
         typeof row?.[policyCol.idr_name] === 'string' ? (row[policyCol.idr_name] as string) : undefined,
       );
-      if (readNumber(form, FIELD_COLUMNS.depositPercent) === null) write(form, FIELD_COLUMNS.depositPercent, policy.defaultDepositPercent);
-      if (readNumber(form, FIELD_COLUMNS.childPricePercent) === null) write(form, FIELD_COLUMNS.childPricePercent, policy.childPricePercent);
+      if (readNumber(form, FIELD_COLUMNS.depositPercent) === null)
+        write(form, FIELD_COLUMNS.depositPercent, policy.defaultDepositPercent);
+      if (readNumber(form, FIELD_COLUMNS.childPricePercent) === null)
+        write(form, FIELD_COLUMNS.childPricePercent, policy.childPricePercent);
       form.ui.clearFormNotification(POLICY_NOTIFICATION_ID);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      form.ui.setFormNotification(FORM_MESSAGES[language].policyUnreadable(reason), 'WARNING', POLICY_NOTIFICATION_ID);
+      form.ui.setFormNotification(
+        FORM_MESSAGES[language].policyUnreadable(reason),
+        'WARNING',
+        POLICY_NOTIFICATION_ID,
+      );
     }
   };
 

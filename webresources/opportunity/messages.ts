@@ -1,7 +1,10 @@
 /** Form-level texts of the Opportunity script; field messages come from domain/quotation/validation. */
 import type { Language } from '../../domain/quotation/language';
 
-export const FORM_MESSAGES: Record<Language, { cannotSave: (issues: string) => string; policyUnreadable: (reason: string) => string }> = {
+export const FORM_MESSAGES: Record<
+  Language,
+  { cannotSave: (issues: string) => string; policyUnreadable: (reason: string) => string }
+> = {
   en: {
     cannotSave: (issues) => `The quotation cannot be saved until you fix this: ${issues}`,
     policyUnreadable: (reason) =>

@@ -1,0 +1,17 @@
+/**
+ * DataverseClient for form scripts, over the `Xrm.WebApi` object the caller hands in (from the form's
+ * execution context or the test harness: never the global). Record operations go through the shared
+ * record-API client; actions and atomic batches use `Xrm.WebApi.online`, which exists only online.
+ * Non-atomic batches run operation by operation, because Xrm.WebApi has no $batch with upsert or If-Match.
+ */
+import type { DataverseClient } from '../client';
+import { createWebApiClient, type OnlineExecutor, type RecordWebApi, type WebApiClientOptions } from './webapi-client';
+
+/** The parts of `Xrm.WebApi` used; the real object satisfies it. */
+export interface XrmWebApiLike extends RecordWebApi {
+  online?: OnlineExecutor;
+}
+
+export function createXrmClient(webApi: XrmWebApiLike, options: WebApiClientOptions = {}): DataverseClient {
+  return createWebApiClient({ records: webApi, online: webApi.online, runtime: 'Xrm.WebApi' }, options);
+}

@@ -1,0 +1,2 @@
+"use strict";
+var Ideario = Ideario || {};
