@@ -90,9 +90,10 @@ export function scaleByPowerOfTwo(x: number, e: number): number {
  * Adds w points that happened at t. Events may arrive in any order and lie far before or after the
  * landmark. When keeping the landmark would push |A| above ACCUMULATOR_BOUND, or leave both A and the
  * new term so small that float64 loses precision, the landmark moves by a whole number k of
- * half-lives first: A is then scaled by the exact power 2^−k, and a landmark on whole days stays on
- * whole days (what a DateTime column can hold). Growing, it moves up to the event's time, further
- * only when the score itself is too large; shrinking, it moves back so the larger part is about 1.
+ * half-lives first: A is then scaled by the exact power 2^−k, and with whole-day half-lives a landmark
+ * on a whole second stays on one, so `idr_landmarkon` stores it exactly. Growing, it moves up to the
+ * event's time, further only when the score itself is too large; shrinking, it moves back so the
+ * larger part is about 1.
  */
 export function addEvent(
   state: DecayState,
