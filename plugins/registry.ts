@@ -64,7 +64,9 @@ export function defineHandler(
     throw new HandlerDefinitionError(`Handler '${key}' needs both a message and an entity.`);
   }
   if (![10, 20, 40].includes(definition.stage)) {
-    throw new HandlerDefinitionError(`Handler '${key}' has stage ${String(definition.stage)}; use 10, 20 or 40.`);
+    throw new HandlerDefinitionError(
+      `Handler '${key}' has stage ${String(definition.stage)}; use 10, 20 or 40.`,
+    );
   }
   // "Event execution pipeline": asynchronous steps can only be registered on post-operation.
   if (definition.mode === 1 && definition.stage !== 40) {
@@ -73,7 +75,9 @@ export function defineHandler(
     );
   }
   if (definition.filteringAttributes?.length && definition.message !== 'Update') {
-    throw new HandlerDefinitionError(`Handler '${key}' declares filtering attributes, which only Update steps support.`);
+    throw new HandlerDefinitionError(
+      `Handler '${key}' declares filtering attributes, which only Update steps support.`,
+    );
   }
   return { ...definition, key };
 }

@@ -20,7 +20,8 @@ export function normalizeGuid(value: string): string | null {
 
 function literal(entitySet: string, column: string, value: string | number): string {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new InvalidRecordKeyError(entitySet, `${column} is ${value}, not a finite number`);
+    if (!Number.isFinite(value))
+      throw new InvalidRecordKeyError(entitySet, `${column} is ${value}, not a finite number`);
     return String(value);
   }
   return `'${encodeURIComponent(value.replace(/'/g, "''"))}'`;

@@ -3,7 +3,11 @@
  * authentication with Microsoft Dataverse": scope `<environment URL>/.default`). The token is kept until
  * shortly before it expires, and concurrent callers share one acquisition.
  */
-import { ConfidentialClientApplication, type AuthenticationResult, type ClientCredentialRequest } from '@azure/msal-node';
+import {
+  ConfidentialClientApplication,
+  type AuthenticationResult,
+  type ClientCredentialRequest,
+} from '@azure/msal-node';
 
 /** The one MSAL call used; tests pass a fake with the same shape. */
 export interface ClientCredentialApp {
@@ -42,7 +46,9 @@ export function dataverseScope(url: string): string {
   return `${new URL(url).origin}/.default`;
 }
 
-export function createClientCredentialsTokenProvider(options: ClientCredentialsOptions): () => Promise<string> {
+export function createClientCredentialsTokenProvider(
+  options: ClientCredentialsOptions,
+): () => Promise<string> {
   const margin = options.refreshMarginMs ?? 5 * 60 * 1000;
   const scopes = [dataverseScope(options.url)];
   const app =
@@ -69,7 +75,8 @@ export function createClientCredentialsTokenProvider(options: ClientCredentialsO
         error instanceof Error ? error.message : String(error),
       );
     }
-    if (!result?.accessToken) throw new TokenAcquisitionError(options.tenantId, options.clientId, 'no token returned');
+    if (!result?.accessToken)
+      throw new TokenAcquisitionError(options.tenantId, options.clientId, 'no token returned');
     // Without an expiry, assume the platform's shortest lifetime (an hour) rather than forever.
     const expiresAt = result.expiresOn?.getTime() ?? options.clock().getTime() + 60 * 60 * 1000;
     cached = { token: result.accessToken, expiresAt };

@@ -98,7 +98,16 @@ interface HttpFailure {
 }
 
 function isHttpFailure(value: unknown): value is HttpFailure {
-  return typeof value === 'object' && value !== null && typeof (value as { status?: unknown }).status === 'number';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { status?: unknown }).status === 'number'
+  );
+}
+
+/** Node's socket errors (ECONNREFUSED…); duck-typed because they may come from another realm. */
+function isSystemError(value: unknown): value is { code: string; message: string } {
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, message } = value as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof message === 'string';
 }
 
 function text(value: unknown): string | undefined {
@@ -160,11 +169,15 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
         return new DuplicateRecordError(`${op.description}: the record already exists. (${detail})`, code);
       }
       if (raw.status === 404) return new NotFoundError(`${op.description}: not found. (${detail})`, code);
-      return new DataverseError(`${op.description} failed with HTTP ${raw.status}: ${detail}`, raw.status, code);
+      return new DataverseError(
+        `${op.description} failed with HTTP ${raw.status}: ${detail}`,
+        raw.status,
+        code,
+      );
     }
-    if (raw instanceof Error && typeof (raw as NodeJS.ErrnoException).code === 'string') {
-      const errno = (raw as NodeJS.ErrnoException).code ?? '';
-      const reason = `${errno} ${raw.message}`.trim();
+    if (isSystemError(raw)) {
+      const errno = raw.code;
+      const reason = raw.message.includes(errno) ? raw.message : `${errno} ${raw.message}`;
       return Object.assign(new DataverseUnreachableError(origin, `${op.description}: ${reason}`), { errno });
     }
     return raw;
@@ -186,7 +199,7 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
       return op.idempotent || NOT_SENT_CODES.has(errno) ? backoff(attempt) : null;
     }
     if (error instanceof DataverseError && error.status >= 500) {
-      return op.idempotent || error.status === 503 ? backoff(attempt) : null;
+      return backoff(attempt);
     }
     return null;
   }
@@ -261,7 +274,9 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
   const client: DataverseClient = {
     async create(entitySet, record) {
       const op: Operation = { description: `Create in ${entitySet}`, idempotent: false };
-      const id = await withRetry(op, () => api.create<EntityRecord, unknown>({ collection: entitySet, data: record }));
+      const id = await withRetry(op, () =>
+        api.create<EntityRecord, unknown>({ collection: entitySet, data: record }),
+      );
       if (typeof id !== 'string' || !isGuid(id)) {
         throw new UnexpectedResponseError(`${op.description}: Dataverse did not return the new record's id.`);
       }
@@ -273,7 +288,11 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
       const formatted = formatKey(entitySet, key);
       try {
         const raw = await withRetry(op, () =>
-          api.retrieve<unknown>({ collection: entitySet, key: formatted, select: select ? [...select] : undefined }),
+          api.retrieve<unknown>({
+            collection: entitySet,
+            key: formatted,
+            select: select ? [...select] : undefined,
+          }),
         );
         return toEntityRecord(raw);
       } catch (error) {
@@ -283,21 +302,37 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     },
 
     async update(entitySet, key, record, writeOptions?: WriteOptions) {
-      const etag = writeOptions?.ifMatch !== undefined && writeOptions.ifMatch !== '*' ? writeOptions.ifMatch : undefined;
-      const op: Operation = { description: `Update ${describeRecord(entitySet, key)}`, idempotent: true, etag };
+      const etag =
+        writeOptions?.ifMatch !== undefined && writeOptions.ifMatch !== '*'
+          ? writeOptions.ifMatch
+          : undefined;
+      const op: Operation = {
+        description: `Update ${describeRecord(entitySet, key)}`,
+        idempotent: true,
+        etag,
+      };
       const formatted = formatKey(entitySet, key);
       // If-Match: * makes the PATCH an update only: a missing record is a 404, never a new row.
       await withRetry(op, () =>
-        api.update({ collection: entitySet, key: formatted, data: record, ifmatch: writeOptions?.ifMatch ?? '*' }),
+        api.update({
+          collection: entitySet,
+          key: formatted,
+          data: record,
+          ifmatch: writeOptions?.ifMatch ?? '*',
+        }),
       );
     },
 
     async upsert(entitySet, key, record, upsertOptions?: UpsertOptions) {
       if (upsertOptions?.createOnly && upsertOptions.updateOnly) {
-        throw new UnsupportedOperationError(`Upsert ${describeRecord(entitySet, key)}: createOnly and updateOnly exclude each other.`);
+        throw new UnsupportedOperationError(
+          `Upsert ${describeRecord(entitySet, key)}: createOnly and updateOnly exclude each other.`,
+        );
       }
-      if (upsertOptions?.createOnly) return { id: await upsertOnce(entitySet, key, record, 'create-only'), created: true };
-      if (upsertOptions?.updateOnly) return { id: await upsertOnce(entitySet, key, record, 'update-only'), created: false };
+      if (upsertOptions?.createOnly)
+        return { id: await upsertOnce(entitySet, key, record, 'create-only'), created: true };
+      if (upsertOptions?.updateOnly)
+        return { id: await upsertOnce(entitySet, key, record, 'update-only'), created: false };
       // A plain PATCH answers 204 for both outcomes, so try create-only, then update-only: two requests
       // when the record exists, but `created` is exact. A delete in between sends us round once more.
       for (let round = 0; ; round++) {
@@ -336,7 +371,8 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
       do {
         const link = next;
         const page = await withRetry(op, () => api.retrieveMultiple<unknown>({ ...request }, link));
-        if (!Array.isArray(page?.value)) throw new UnexpectedResponseError(`${op.description}: the answer has no value array.`);
+        if (!Array.isArray(page?.value))
+          throw new UnexpectedResponseError(`${op.description}: the answer has no value array.`);
         records.push(...page.value.map(toEntityRecord));
         next = page.oDataNextLink;
       } while (next && (query.top === undefined || records.length < query.top));
@@ -363,9 +399,11 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
             includeAnnotations: 'Microsoft.Dynamics.CRM.*',
           }),
         );
-        if (!Array.isArray(result?.value)) throw new UnexpectedResponseError(`${op.description}: the answer has no value array.`);
+        if (!Array.isArray(result?.value))
+          throw new UnexpectedResponseError(`${op.description}: the answer has no value array.`);
         records.push(...result.value.map(toEntityRecord));
-        const more = (result as unknown as Record<string, unknown>)['@Microsoft.Dynamics.CRM.morerecords'] === true;
+        const more =
+          (result as unknown as Record<string, unknown>)['@Microsoft.Dynamics.CRM.morerecords'] === true;
         if (!more || result.value.length === 0) return records;
         pageNumber = result.PagingInfo?.nextPage ?? page + 1;
         pagingCookie = result.PagingInfo?.cookie;
@@ -374,7 +412,9 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
 
     async executeAction(name, body, bound) {
       const op: Operation = {
-        description: bound ? `Action ${name} on ${describeRecord(bound.entitySet, bound.id)}` : `Action ${name}`,
+        description: bound
+          ? `Action ${name} on ${describeRecord(bound.entitySet, bound.id)}`
+          : `Action ${name}`,
         idempotent: false,
       };
       const result = await withRetry(op, () =>
@@ -472,7 +512,10 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
   }
 
   function notRun(): BatchResult {
-    return { status: 424, body: { error: { message: 'Not run: an earlier operation in the batch failed.' } } };
+    return {
+      status: 424,
+      body: { error: { message: 'Not run: an earlier operation in the batch failed.' } },
+    };
   }
 
   async function sendBatch(chunk: readonly BatchOperation[], atomic: boolean, continueOnError: boolean) {
@@ -498,7 +541,9 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     const firstFailure = parts.findIndex((p) => isHttpFailure(p) && p.status >= 400);
     if (atomic && firstFailure >= 0) {
       const known = parts.length === chunk.length ? chunk[firstFailure] : undefined;
-      const description = known ? `${describeOperation(known)} (in an atomic batch, rolled back)` : `${op.description}, rolled back`;
+      const description = known
+        ? `${describeOperation(known)} (in an atomic batch, rolled back)`
+        : `${op.description}, rolled back`;
       throw convert(parts[firstFailure], { description, idempotent: false, etag: etagOf(known) });
     }
     return chunk.map((operation, i): BatchResult => {
@@ -509,7 +554,12 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
   }
 
   function etagOf(operation: BatchOperation | undefined): string | undefined {
-    if (!operation || !('ifMatch' in operation) || operation.ifMatch === undefined || operation.ifMatch === '*') {
+    if (
+      !operation ||
+      !('ifMatch' in operation) ||
+      operation.ifMatch === undefined ||
+      operation.ifMatch === '*'
+    ) {
       return undefined;
     }
     return operation.ifMatch;

@@ -1,6 +1,7 @@
 /**
  * Brings records read through a client library back to the Web API JSON shape of client.ts: dates as
- * ISO strings (dynamics-web-api revives them into Date objects), no keys the library invented
+ * ISO strings (dynamics-web-api revives them into Date objects; an offset form comes back as UTC `Z`,
+ * the form the Web API itself writes), no keys the library invented
  * (`oDataContext`, `x_Formatted`…), no nested objects (no $expand in the DataverseClient contract).
  */
 import type { ColumnValue, EntityRecord } from '../client';

@@ -76,7 +76,11 @@ export function tableNamesFrom(tables: Iterable<unknown>): Record<string, TableN
   for (const table of tables) {
     if (typeof table !== 'object' || table === null) continue;
     const t = table as Partial<Record<'logicalName' | 'entitySetName' | 'primaryIdAttribute', unknown>>;
-    if (typeof t.logicalName === 'string' && typeof t.entitySetName === 'string' && typeof t.primaryIdAttribute === 'string') {
+    if (
+      typeof t.logicalName === 'string' &&
+      typeof t.entitySetName === 'string' &&
+      typeof t.primaryIdAttribute === 'string'
+    ) {
       map[t.entitySetName] = { logicalName: t.logicalName, primaryIdAttribute: t.primaryIdAttribute };
     }
   }
@@ -114,11 +118,13 @@ export function convertWebApiError(raw: unknown, what: string): unknown {
   if ((code && THROTTLING_CODES.has(code)) || status === 429) {
     return new ThrottledError(`${what}: Dataverse service protection limits reached. (${detail})`, 0, code);
   }
-  if (code === CONCURRENCY_CODE) return new ConcurrencyError(`${what}: the record changed since it was read. (${detail})`, code);
+  if (code === CONCURRENCY_CODE)
+    return new ConcurrencyError(`${what}: the record changed since it was read. (${detail})`, code);
   if ((code && DUPLICATE_CODES.has(code)) || status === 412) {
     return new DuplicateRecordError(`${what}: the record already exists. (${detail})`, code);
   }
-  if (code === NOT_FOUND_CODE || status === 404) return new NotFoundError(`${what}: not found. (${detail})`, code);
+  if (code === NOT_FOUND_CODE || status === 404)
+    return new NotFoundError(`${what}: not found. (${detail})`, code);
   return new DataverseError(`${what} failed: ${detail}`, status ?? 0, code);
 }
 
@@ -161,12 +167,18 @@ function parameterTypes(body: Record<string, unknown>): Record<string, ExecutePa
     if (typeof value === 'string') types[name] = { typeName: 'Edm.String', structuralProperty: 1 };
     else if (typeof value === 'boolean') types[name] = { typeName: 'Edm.Boolean', structuralProperty: 1 };
     else if (typeof value === 'number') {
-      types[name] = { typeName: Number.isInteger(value) ? 'Edm.Int32' : 'Edm.Decimal', structuralProperty: 1 };
+      types[name] = {
+        typeName: Number.isInteger(value) ? 'Edm.Int32' : 'Edm.Decimal',
+        structuralProperty: 1,
+      };
     } else if (Array.isArray(value)) {
       types[name] = { typeName: 'Collection(mscrm.crmbaseentity)', structuralProperty: 4 };
     } else if (typeof value === 'object' && value !== null) {
       const odataType = (value as Record<string, unknown>)['@odata.type'];
-      const entity = typeof odataType === 'string' ? odataType.replace(/^#?Microsoft\.Dynamics\.CRM\./, 'mscrm.') : 'mscrm.crmbaseentity';
+      const entity =
+        typeof odataType === 'string'
+          ? odataType.replace(/^#?Microsoft\.Dynamics\.CRM\./, 'mscrm.')
+          : 'mscrm.crmbaseentity';
       types[name] = { typeName: entity, structuralProperty: 5 };
     }
   }
@@ -180,7 +192,10 @@ export interface WebApiClientParts {
   runtime: string;
 }
 
-export function createWebApiClient(parts: WebApiClientParts, options: WebApiClientOptions = {}): DataverseClient {
+export function createWebApiClient(
+  parts: WebApiClientParts,
+  options: WebApiClientOptions = {},
+): DataverseClient {
   const { records: api, online, runtime } = parts;
   const tables = options.tables ?? tableNamesFrom(Object.values(generated));
 
@@ -223,7 +238,9 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
 
   const client: DataverseClient = {
     async create(entitySet, record) {
-      const created = await call(`Create in ${entitySet}`, () => api.createRecord(table(entitySet).logicalName, { ...record }));
+      const created = await call(`Create in ${entitySet}`, () =>
+        api.createRecord(table(entitySet).logicalName, { ...record }),
+      );
       return created.id;
     },
 
@@ -258,7 +275,9 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
 
     async upsert(entitySet, key, record, upsertOptions?: UpsertOptions) {
       if (upsertOptions?.createOnly && upsertOptions.updateOnly) {
-        throw new UnsupportedOperationError(`Upsert ${describeRecord(entitySet, key)}: createOnly and updateOnly exclude each other.`);
+        throw new UnsupportedOperationError(
+          `Upsert ${describeRecord(entitySet, key)}: createOnly and updateOnly exclude each other.`,
+        );
       }
       if (!upsertOptions?.updateOnly) {
         try {
@@ -284,7 +303,9 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
       const result: EntityRecord[] = [];
       let options = queryString(query);
       for (;;) {
-        const page = await call(`Query ${entitySet}`, () => api.retrieveMultipleRecords(logicalName, options, query.pageSize));
+        const page = await call(`Query ${entitySet}`, () =>
+          api.retrieveMultipleRecords(logicalName, options, query.pageSize),
+        );
         result.push(...page.entities.map(toEntityRecord));
         if (!page.nextLink || (query.top !== undefined && result.length >= query.top)) break;
         // "retrieveMultipleRecords": pass the query part of nextLink unchanged as the next options.
@@ -310,9 +331,13 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
 
     async executeAction(name, body, bound) {
       if (!online) {
-        throw new UnsupportedOperationError(`${runtime} cannot call actions (no execute); call ${name} from a form script or the server.`);
+        throw new UnsupportedOperationError(
+          `${runtime} cannot call actions (no execute); call ${name} from a form script or the server.`,
+        );
       }
-      const entity = bound ? { entityType: table(bound.entitySet).logicalName, id: normalizeGuid(bound.id) ?? bound.id } : undefined;
+      const entity = bound
+        ? { entityType: table(bound.entitySet).logicalName, id: normalizeGuid(bound.id) ?? bound.id }
+        : undefined;
       const types = parameterTypes(body);
       const request = {
         ...body,
@@ -341,18 +366,27 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
    * Non-atomic batches run one operation after another: the outcome per operation is the same as a
    * $batch without a changeset, only slower. Without continueOnError the first failure stops the rest.
    */
-  async function sequentialBatch(operations: readonly BatchOperation[], continueOnError: boolean): Promise<BatchResult[]> {
+  async function sequentialBatch(
+    operations: readonly BatchOperation[],
+    continueOnError: boolean,
+  ): Promise<BatchResult[]> {
     const results: BatchResult[] = [];
     for (const operation of operations) {
       if (!continueOnError && results.some((r) => r.status >= 400)) {
-        results.push({ status: 424, body: { error: { message: 'Not run: an earlier operation in the batch failed.' } } });
+        results.push({
+          status: 424,
+          body: { error: { message: 'Not run: an earlier operation in the batch failed.' } },
+        });
         continue;
       }
       try {
         results.push(await runOne(operation));
       } catch (error) {
         if (!(error instanceof DataverseError)) throw error;
-        results.push({ status: error.status || 400, body: { error: { code: error.code, message: error.message } } });
+        results.push({
+          status: error.status || 400,
+          body: { error: { code: error.code, message: error.message } },
+        });
       }
     }
     return results;
@@ -363,11 +397,15 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
       case 'create':
         return { status: 204, id: await client.create(operation.entitySet, operation.record) };
       case 'update':
-        await client.update(operation.entitySet, operation.key, operation.record, { ifMatch: operation.ifMatch });
+        await client.update(operation.entitySet, operation.key, operation.record, {
+          ifMatch: operation.ifMatch,
+        });
         return { status: 204 };
       case 'upsert': {
         const updateOnly = operation.ifMatch === '*';
-        const { id } = await client.upsert(operation.entitySet, operation.key, operation.record, { updateOnly });
+        const { id } = await client.upsert(operation.entitySet, operation.key, operation.record, {
+          updateOnly,
+        });
         return { status: 204, id };
       }
       case 'delete':
@@ -389,17 +427,22 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
     if (operations.length === 0) return [];
     const executeMultiple = online?.executeMultiple?.bind(online);
     if (!executeMultiple) {
-      throw new UnsupportedOperationError(`${runtime} has no transactional batch; send an atomic batch from the server.`);
+      throw new UnsupportedOperationError(
+        `${runtime} has no transactional batch; send an atomic batch from the server.`,
+      );
     }
     const requests = operations.map(crudRequest);
-    const responses = await call(`Atomic batch of ${operations.length} operation(s)`, () => executeMultiple([requests]));
+    const responses = await call(`Atomic batch of ${operations.length} operation(s)`, () =>
+      executeMultiple([requests]),
+    );
     return Promise.all(
       operations.map(async (operation, i): Promise<BatchResult> => {
         const response = responses[i];
         if (!response) return { status: 204 };
         const entityId = response.headers?.get('OData-EntityId') ?? null;
         const id = entityId ? (/\(([0-9a-f-]{36})\)\s*$/i.exec(entityId)?.[1] ?? undefined) : undefined;
-        if (operation.kind === 'action' && response.status !== 204) return { status: response.status, body: await response.json() };
+        if (operation.kind === 'action' && response.status !== 204)
+          return { status: response.status, body: await response.json() };
         return id ? { status: response.status, id } : { status: response.status };
       }),
     );
@@ -407,13 +450,24 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
 
   /** "Perform CRUD operations using Xrm.WebApi.online.execute": etn/payload, etn/id/payload, entityReference. */
   function crudRequest(operation: BatchOperation): unknown {
-    const metadata = (operationName: string) => () => ({ boundParameter: undefined, parameterTypes: {}, operationType: 2, operationName });
+    const metadata = (operationName: string) => () => ({
+      boundParameter: undefined,
+      parameterTypes: {},
+      operationType: 2,
+      operationName,
+    });
     switch (operation.kind) {
       case 'create':
-        return { etn: table(operation.entitySet).logicalName, payload: operation.record, getMetadata: metadata('Create') };
+        return {
+          etn: table(operation.entitySet).logicalName,
+          payload: operation.record,
+          getMetadata: metadata('Create'),
+        };
       case 'update':
         if (operation.ifMatch !== undefined && operation.ifMatch !== '*') {
-          throw new InvalidBatchError(`${runtime} cannot send If-Match in an atomic batch (${describeRecord(operation.entitySet, operation.key)}).`);
+          throw new InvalidBatchError(
+            `${runtime} cannot send If-Match in an atomic batch (${describeRecord(operation.entitySet, operation.key)}).`,
+          );
         }
         return {
           etn: table(operation.entitySet).logicalName,
@@ -423,13 +477,21 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
         };
       case 'delete':
         return {
-          entityReference: { entityType: table(operation.entitySet).logicalName, id: formatKey(operation.entitySet, operation.key) },
+          entityReference: {
+            entityType: table(operation.entitySet).logicalName,
+            id: formatKey(operation.entitySet, operation.key),
+          },
           getMetadata: metadata('Delete'),
         };
       case 'action':
         return {
           ...operation.body,
-          getMetadata: () => ({ boundParameter: null, parameterTypes: parameterTypes(operation.body), operationType: 0, operationName: operation.name }),
+          getMetadata: () => ({
+            boundParameter: null,
+            parameterTypes: parameterTypes(operation.body),
+            operationType: 0,
+            operationName: operation.name,
+          }),
         };
       case 'upsert':
         throw new InvalidBatchError(

@@ -5,12 +5,21 @@
  * Non-atomic batches run operation by operation, because Xrm.WebApi has no $batch with upsert or If-Match.
  */
 import type { DataverseClient } from '../client';
-import { createWebApiClient, type OnlineExecutor, type RecordWebApi, type WebApiClientOptions } from './webapi-client';
+import {
+  createWebApiClient,
+  type OnlineExecutor,
+  type RecordWebApi,
+  type WebApiClientOptions,
+} from './webapi-client';
 
 /** The parts of `Xrm.WebApi` used; the real object satisfies it. */
 export interface XrmWebApiLike extends RecordWebApi {
   online?: OnlineExecutor;
 }
+
+/** The real `Xrm.WebApi`, through a constraint: tsc fails here if the adapter ever needs more than it offers. */
+type Fits<T extends XrmWebApiLike> = T;
+export type XrmWebApi = Fits<Xrm.WebApi>;
 
 export function createXrmClient(webApi: XrmWebApiLike, options: WebApiClientOptions = {}): DataverseClient {
   return createWebApiClient({ records: webApi, online: webApi.online, runtime: 'Xrm.WebApi' }, options);

@@ -4,7 +4,8 @@ import type { HandlerDeps, HandlerRegistry } from '../registry';
 import { HandlerFailure } from './errors';
 import type { ExecutionContext } from './parse';
 
-export type DispatchOutcome = { kind: 'handled'; keys: string[] } | { kind: 'unhandled'; description: string };
+export type DispatchOutcome =
+  { kind: 'handled'; keys: string[] } | { kind: 'unhandled'; description: string };
 
 /** Wraps a logger so every line of one request carries the same identifiers. */
 export function withLogContext(logger: Logger, context: Record<string, unknown>): Logger {

@@ -62,7 +62,9 @@ export function readHostEnvironment(
   const clientId = required(names.clientId);
   const clientSecret = required(names.clientSecret);
   if (dataverseUrl && !/^https?:\/\/[^/]+/i.test(dataverseUrl)) {
-    problems.push(`${names.dataverseUrl} is '${dataverseUrl}'; use the environment URL, e.g. https://contoso.crm4.dynamics.com.`);
+    problems.push(
+      `${names.dataverseUrl} is '${dataverseUrl}'; use the environment URL, e.g. https://contoso.crm4.dynamics.com.`,
+    );
   }
   let port = overrides.port ?? DEFAULT_HOST_PORT;
   const rawPort = env[names.port]?.trim();
@@ -94,7 +96,13 @@ export function createHostDeps(config: HostEnvironment, input: HostDepsInput): W
     url: config.dataverseUrl,
     clock: input.clock,
   });
-  const client = createNodeClient({ url: config.dataverseUrl, getToken, logger: input.logger });
+  const client = createNodeClient({
+    url: config.dataverseUrl,
+    getToken,
+    logger: input.logger,
+    // Dataverse waits 60 s for a webhook: past ~20 s of waiting, answering 503 (Dataverse retries) beats timing out.
+    retry: { maxAttempts: 3, maxRetryAfterSeconds: 20, maxDelayMs: 8000 },
+  });
   return {
     client,
     clock: input.clock,

@@ -44,7 +44,10 @@ export class PayloadTooLargeError extends WebhookRequestError {
     readonly sizeBytes: number,
     readonly limitBytes: number,
   ) {
-    super(`The request body is ${sizeBytes} bytes; the webhook host accepts at most ${limitBytes} bytes.`, 413);
+    super(
+      `The request body is ${sizeBytes} bytes; the webhook host accepts at most ${limitBytes} bytes.`,
+      413,
+    );
     this.name = 'PayloadTooLargeError';
   }
 }
@@ -119,9 +122,12 @@ export class HandlerFailure extends Error {
     readonly solution: string,
     cause: unknown,
   ) {
-    super(`${solution} handler ${handlerKey} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
+    super(
+      `${solution} handler ${handlerKey} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
     this.name = 'HandlerFailure';
   }
 }

@@ -74,7 +74,9 @@ export function solutionFromUrl(url: string): { solution?: string } | { unknown:
   const at = segments.lastIndexOf('webhook');
   const candidate = at >= 0 ? segments[at + 1] : undefined;
   if (candidate === undefined) return {};
-  const solution = SOLUTION_NAMES.find((s) => s.toLowerCase() === decodeURIComponent(candidate).toLowerCase());
+  const solution = SOLUTION_NAMES.find(
+    (s) => s.toLowerCase() === decodeURIComponent(candidate).toLowerCase(),
+  );
   return solution ? { solution } : { unknown: candidate };
 }
 
@@ -98,7 +100,8 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     }
     ctx = parseWebhookRequest({ headers, body: request.body }, deps.maxBodyBytes ?? MAX_BODY_BYTES);
     logger = withLogContext(logger, { step: describeContext(ctx), primaryEntityId: ctx.primaryEntityId });
-    if (ctx.sizeExceeded) logger.warn('Dataverse trimmed the payload (over 256 KB): handlers re-read the record.');
+    if (ctx.sizeExceeded)
+      logger.warn('Dataverse trimmed the payload (over 256 KB): handlers re-read the record.');
     const outcome = await dispatch(
       ctx,
       deps.handlers,
@@ -106,7 +109,8 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
       route.solution,
     );
     const durationMs = deps.clock().getTime() - started;
-    if (outcome.kind === 'unhandled') return answer(200, { ok: true, handled: [], note: outcome.description });
+    if (outcome.kind === 'unhandled')
+      return answer(200, { ok: true, handled: [], note: outcome.description });
     logger.info('Webhook handled.', { handled: outcome.keys, durationMs });
     return answer(200, { ok: true, handled: outcome.keys });
   } catch (error) {
@@ -128,9 +132,14 @@ function failure(error: unknown, logger: Logger): WebhookResponse {
     return answer(422, { ok: false, error: cause.message });
   }
   if (cause instanceof RetryLater || isRetryable(cause)) {
-    logger.warn('Handler hit a temporary failure; answering 503 so Dataverse retries once.', { error: message });
+    logger.warn('Handler hit a temporary failure; answering 503 so Dataverse retries once.', {
+      error: message,
+    });
     return answer(503, { ok: false, error: message, retryable: true });
   }
-  logger.error('Handler failed.', { error: message, stack: cause instanceof Error ? cause.stack : undefined });
+  logger.error('Handler failed.', {
+    error: message,
+    stack: cause instanceof Error ? cause.stack : undefined,
+  });
   return answer(500, { ok: false, error: message });
 }

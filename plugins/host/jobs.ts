@@ -38,7 +38,9 @@ export function defineJob(job: ScheduledJob): ScheduledJob {
     );
   }
   if (!Number.isInteger(job.everyMs) || job.everyMs < 1000) {
-    throw new JobDefinitionError(`Job '${job.name}' runs every ${job.everyMs} ms; use a whole number ≥ 1000.`);
+    throw new JobDefinitionError(
+      `Job '${job.name}' runs every ${job.everyMs} ms; use a whole number ≥ 1000.`,
+    );
   }
   if (job.schedule === undefined) everyMsToNcrontab(job.everyMs, job.name);
   return job;
@@ -72,7 +74,8 @@ export function everyMsToNcrontab(everyMs: number, jobName = 'job'): string {
   return `0 0 */${hours} * * *`;
 }
 
-export type JobRunResult = { ok: true; durationMs: number } | { ok: false; durationMs: number; error: unknown };
+export type JobRunResult =
+  { ok: true; durationMs: number } | { ok: false; durationMs: number; error: unknown };
 
 /** Runs once, logging start, end and failure; never throws (the caller decides what a failure means). */
 export async function runJob(job: ScheduledJob, deps: JobDeps): Promise<JobRunResult> {

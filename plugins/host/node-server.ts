@@ -68,7 +68,10 @@ function sendJson(res: ServerResponse, status: number, body: Record<string, unkn
 }
 
 function isWebhookPath(pathname: string): boolean {
-  return pathname === WEBHOOK_PATH || (pathname.startsWith(`${WEBHOOK_PATH}/`) && !pathname.slice(WEBHOOK_PATH.length + 1).includes('/'));
+  return (
+    pathname === WEBHOOK_PATH ||
+    (pathname.startsWith(`${WEBHOOK_PATH}/`) && !pathname.slice(WEBHOOK_PATH.length + 1).includes('/'))
+  );
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
@@ -79,11 +82,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const url = req.url ?? '/';
     const pathname = new URL(url, 'http://host.invalid').pathname;
     if (pathname === '/health') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: 'Use GET.' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return sendJson(res, 405, { ok: false, error: 'Use GET.' });
       return sendJson(res, 200, { status: 'ok', handlers: deps.handlers.handlers.length });
     }
     if (!isWebhookPath(pathname)) {
-      return sendJson(res, 404, { ok: false, error: `Nothing at ${pathname}; the webhook is POST ${WEBHOOK_PATH}.` });
+      return sendJson(res, 404, {
+        ok: false,
+        error: `Nothing at ${pathname}; the webhook is POST ${WEBHOOK_PATH}.`,
+      });
     }
     readBody(req, limit)
       .then((body) =>
@@ -111,7 +118,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
 
   const scheduler: Scheduler | undefined = options.jobs?.length
-    ? startScheduler(options.jobs, { client: deps.client, clock: deps.clock, logger: deps.logger }, options.timers)
+    ? startScheduler(
+        options.jobs,
+        { client: deps.client, clock: deps.clock, logger: deps.logger },
+        options.timers,
+      )
     : undefined;
 
   const address = server.address() as AddressInfo;

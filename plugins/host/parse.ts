@@ -4,7 +4,12 @@
  * Microsoft.Xrm.Sdk.RemoteExecutionContext reference; the JSON is DataContractJsonSerializer output,
  * so collections are `[{key, value}]` arrays, typed objects carry `__type`, dates are `/Date(ms)/`.
  */
-import { AttributeTypeError, MalformedPayloadError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
+import {
+  AttributeTypeError,
+  MalformedPayloadError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from './errors';
 
 export interface EntityReference {
   readonly kind: 'EntityReference';
@@ -179,14 +184,16 @@ function keyValueArray(value: Json | undefined, path: string): { key: string; va
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) fail(path, `should be a [{key, value}] collection, not ${describe(value)}`);
   return value.map((item, i) => {
-    if (!isObject(item) || typeof item['key'] !== 'string') fail(`${path}[${i}]`, 'should be a {key, value} pair');
+    if (!isObject(item) || typeof item['key'] !== 'string')
+      fail(`${path}[${i}]`, 'should be a {key, value} pair');
     return { key: item['key'], value: item['value'] ?? null };
   });
 }
 
 function parseCollection(value: Json | undefined, path: string): Map<string, ParsedValue> {
   const map = new Map<string, ParsedValue>();
-  for (const { key, value: item } of keyValueArray(value, path)) map.set(key, parseValue(item, `${path}.${key}`));
+  for (const { key, value: item } of keyValueArray(value, path))
+    map.set(key, parseValue(item, `${path}.${key}`));
   return map;
 }
 
@@ -202,6 +209,11 @@ function parseReference(obj: JsonObject, path: string): EntityReference {
 
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 
+/** Pre-validation Create payloads carry the empty GUID before Dataverse assigns one. */
+function nonEmptyGuid(id: string | null): string | null {
+  return id === null || id === EMPTY_GUID ? null : id;
+}
+
 export function parseEntity(obj: JsonObject, path: string): EntityImage {
   const id = optionalString(obj, 'Id', path);
   const formattedValues = new Map<string, string>();
@@ -211,7 +223,7 @@ export function parseEntity(obj: JsonObject, path: string): EntityImage {
   return {
     kind: 'Entity',
     logicalName: requiredString(obj, 'LogicalName', path),
-    id: id === null || id === EMPTY_GUID ? null : id,
+    id: nonEmptyGuid(id),
     attributes: parseCollection(obj['Attributes'], `${path}.Attributes`),
     formattedValues,
     keyAttributes: parseCollection(obj['KeyAttributes'], `${path}.KeyAttributes`),
@@ -260,7 +272,9 @@ function parseTyped(obj: JsonObject, type: string, path: string): ParsedValue {
 function isKeyValueList(items: Json[]): items is JsonObject[] {
   return (
     items.length > 0 &&
-    items.every((i) => isObject(i) && typeof i['key'] === 'string' && (typeName(i) ?? '').startsWith(TYPE_KEY_VALUE))
+    items.every(
+      (i) => isObject(i) && typeof i['key'] === 'string' && (typeName(i) ?? '').startsWith(TYPE_KEY_VALUE),
+    )
   );
 }
 
@@ -288,7 +302,12 @@ function parseImages(value: Json | undefined, path: string): Map<string, EntityI
   return images;
 }
 
-function parseContext(obj: JsonObject, path: string, sizeExceeded: boolean, isRoot: boolean): ExecutionContext {
+function parseContext(
+  obj: JsonObject,
+  path: string,
+  sizeExceeded: boolean,
+  isRoot: boolean,
+): ExecutionContext {
   const messageName = requiredString(obj, 'MessageName', path);
   const primaryEntityName = requiredString(obj, 'PrimaryEntityName', path);
   const inputParameters = parseCollection(obj['InputParameters'], `${path}.InputParameters`);
@@ -301,15 +320,17 @@ function parseContext(obj: JsonObject, path: string, sizeExceeded: boolean, isRo
     target = rawTarget;
   }
   if (isRoot && !sizeExceeded && MESSAGES_NEEDING_TARGET.has(messageName)) {
-    if (target === null) fail(`${path}.InputParameters`, `has no Target, which a ${messageName} payload must carry`);
-    if (target.kind !== 'Entity') fail(`${path}.InputParameters.Target`, `should be an entity for ${messageName}`);
+    if (target === null)
+      fail(`${path}.InputParameters`, `has no Target (every ${messageName} payload carries one)`);
+    if (target.kind !== 'Entity')
+      fail(`${path}.InputParameters.Target`, `should be an entity for ${messageName}`);
   }
   const owning = obj['OwningExtension'];
   const parent = obj['ParentContext'];
   return {
     messageName,
     primaryEntityName,
-    primaryEntityId: optionalString(obj, 'PrimaryEntityId', path),
+    primaryEntityId: nonEmptyGuid(optionalString(obj, 'PrimaryEntityId', path)),
     secondaryEntityName: optionalString(obj, 'SecondaryEntityName', path),
     stage: optionalNumber(obj, 'Stage', path, 0),
     mode: optionalNumber(obj, 'Mode', path, 0),
@@ -331,7 +352,9 @@ function parseContext(obj: JsonObject, path: string, sizeExceeded: boolean, isRo
     preEntityImages: parseImages(obj['PreEntityImages'], `${path}.PreEntityImages`),
     postEntityImages: parseImages(obj['PostEntityImages'], `${path}.PostEntityImages`),
     target,
-    parentContext: isObject(parent) ? parseContext(parent, `${path}.ParentContext`, sizeExceeded, false) : null,
+    parentContext: isObject(parent)
+      ? parseContext(parent, `${path}.ParentContext`, sizeExceeded, false)
+      : null,
     sizeExceeded,
   };
 }
@@ -381,7 +404,8 @@ export function parseWebhookRequest(input: ParseInput, maxBytes = MAX_BODY_BYTES
 export function parseExecutionContext(text: string, sizeExceeded = false): ExecutionContext {
   // .NET writers may start UTF-8 with a byte order mark; JSON.parse rejects it.
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (json.trim() === '') throw new MalformedPayloadError('The request body is empty; expected a RemoteExecutionContext.');
+  if (json.trim() === '')
+    throw new MalformedPayloadError('The request body is empty; expected a RemoteExecutionContext.');
   let parsed: Json;
   try {
     parsed = JSON.parse(json) as Json;
@@ -390,7 +414,9 @@ export function parseExecutionContext(text: string, sizeExceeded = false): Execu
     throw new MalformedPayloadError(`The request body is not valid JSON (${reason}).`);
   }
   if (!isObject(parsed)) {
-    throw new MalformedPayloadError(`The request body must be a RemoteExecutionContext object, got ${describe(parsed)}.`);
+    throw new MalformedPayloadError(
+      `The request body must be a RemoteExecutionContext object, got ${describe(parsed)}.`,
+    );
   }
   return parseContext(parsed, '$', sizeExceeded, true);
 }

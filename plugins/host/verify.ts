@@ -49,17 +49,22 @@ export function verifyRequest(input: VerifyInput, config: WebhookAuthConfig): vo
   switch (config.type) {
     case 'WebhookKey': {
       const code = queryOf(input.url).get('code');
-      if (code === null) throw new WebhookAuthError('The webhook key is missing: expected a `code` query parameter.');
-      if (!secretsEqual(code, config.key)) throw new WebhookAuthError('The webhook key (`code`) is not valid.');
+      if (code === null)
+        throw new WebhookAuthError('The webhook key is missing: expected a `code` query parameter.');
+      if (!secretsEqual(code, config.key))
+        throw new WebhookAuthError('The webhook key (`code`) is not valid.');
       return;
     }
     case 'HttpHeader': {
       // Check every configured header even after a failure, so timing does not tell which one was wrong.
       const bad = Object.entries(config.headers).filter(
-        ([name, value]) => !secretsEqual(input.headers[name.toLowerCase()] ?? '', value) || !input.headers[name.toLowerCase()],
+        ([name, value]) =>
+          !secretsEqual(input.headers[name.toLowerCase()] ?? '', value) || !input.headers[name.toLowerCase()],
       );
       if (bad.length > 0) {
-        throw new WebhookAuthError(`Webhook authentication failed: header ${names(bad)} missing or not valid.`);
+        throw new WebhookAuthError(
+          `Webhook authentication failed: header ${names(bad)} missing or not valid.`,
+        );
       }
       return;
     }
@@ -69,7 +74,9 @@ export function verifyRequest(input: VerifyInput, config: WebhookAuthConfig): vo
         ([name, value]) => !secretsEqual(query.get(name) ?? '', value) || query.get(name) === null,
       );
       if (bad.length > 0) {
-        throw new WebhookAuthError(`Webhook authentication failed: query parameter ${names(bad)} missing or not valid.`);
+        throw new WebhookAuthError(
+          `Webhook authentication failed: query parameter ${names(bad)} missing or not valid.`,
+        );
       }
       return;
     }

@@ -28,7 +28,9 @@ export async function runHost(
     const deps = createHostDeps(config, { clock: () => new Date(), logger, handlers });
     const host = await startHost({ port: config.port, host: options.host, deps, jobs });
     print(`Webhook host listening on ${host.url}${WEBHOOK_PATH} (health: ${host.url}/health)`);
-    print(`${handlers.length} handler(s), ${jobs.length} scheduled job(s); Dataverse at ${config.dataverseUrl}`);
+    print(
+      `${handlers.length} handler(s), ${jobs.length} scheduled job(s); Dataverse at ${config.dataverseUrl}`,
+    );
     return host;
   } catch (error) {
     if (error instanceof HostConfigError) {

@@ -1,12 +1,21 @@
 import { Command } from 'commander';
 import { consoleLogger } from '../../dataverse/logger';
 import { registerHost } from './host';
+import { registerPack } from './pack';
+import { registerSweep } from './sweep';
 import { registerTypegen } from './typegen';
+import { registerUnpack } from './unpack';
 
 // Subcommands register themselves here; each lives in its own module under tools/cli/.
 const program = new Command();
-program.name('ideario').description('Ideario: pack, unpack, typegen, emulator, host and more').showHelpAfterError();
+program
+  .name('ideario')
+  .description('Ideario: pack, unpack, typegen, emulator, host and more')
+  .showHelpAfterError();
 registerTypegen(program, consoleLogger);
 registerHost(program, consoleLogger);
+registerPack(program, consoleLogger);
+registerUnpack(program, consoleLogger);
+registerSweep(program, consoleLogger);
 
 void program.parseAsync(process.argv);

@@ -20,11 +20,14 @@ export function runTypegen(options: TypegenOptions, logger: Logger, print: (line
     const files = generateTypes(loadMetadata(options.solution));
     if (options.check) {
       assertGeneratedUpToDate(options.out, files);
-      print(`${displayPath(options.out)} is up to date with ${displayPath(options.solution)} (${files.length} files)`);
+      print(
+        `${displayPath(options.out)} is up to date with ${displayPath(options.solution)} (${files.length} files)`,
+      );
       return 0;
     }
     const { written, removed } = writeGeneratedFiles(options.out, files);
-    if (written.length === 0 && removed.length === 0) print(`${displayPath(options.out)} already up to date (${files.length} files)`);
+    if (written.length === 0 && removed.length === 0)
+      print(`${displayPath(options.out)} already up to date (${files.length} files)`);
     for (const f of written) print(`wrote ${displayPath(path.join(options.out, f))}`);
     for (const f of removed) print(`removed ${displayPath(path.join(options.out, f))}`);
     return 0;
@@ -41,7 +44,11 @@ export function registerTypegen(program: Command, logger: Logger): void {
   program
     .command('typegen')
     .description('Generate dataverse/generated/ (table, column and choice names) from solution/')
-    .option('--check', 'exit 1 and name the stale files when dataverse/generated/ differs from what solution/ produces', false)
+    .option(
+      '--check',
+      'exit 1 and name the stale files when dataverse/generated/ differs from what solution/ produces',
+      false,
+    )
     .option('--solution <dir>', 'folder holding platform/ and the unpacked solutions', 'solution')
     .option('--out <dir>', 'output folder', path.join('dataverse', 'generated'))
     .action((opts: { check: boolean; solution: string; out: string }) => {

@@ -1,43 +1,22 @@
-import type { DataverseClient, EntityRecord, QueryOptions, RecordKey } from '../../dataverse/client';
+import type { EntityRecord } from '../../dataverse/client';
 import { opportunity } from '../../dataverse/generated';
 import {
   createForm,
   FormScriptError,
+  generatedTables,
   HandlerNotFoundError,
   InvalidValueError,
   NoWebApiError,
+  memoryClient,
   UnknownColumnError,
   type XrmErrorResponse,
 } from './index';
 
-const c = opportunity.columns;
+const ID = '6c2ea4a1-0c53-4a8e-9b7e-000000000001';
+const rows = (...records: EntityRecord[]) =>
+  memoryClient(generatedTables(), { [opportunity.entitySetName]: records });
 
-/** A DataverseClient that serves fixed rows per entity set and records the queries it gets. */
-function recordingClient(rows: Record<string, EntityRecord[]>) {
-  const queries: { entitySet: string; query?: QueryOptions; key?: RecordKey; select?: readonly string[] }[] =
-    [];
-  const unused = (): Promise<never> => Promise.reject(new Error('not used by these tests'));
-  const client: DataverseClient = {
-    create: unused,
-    update: unused,
-    upsert: unused,
-    delete: unused,
-    fetchXml: unused,
-    executeAction: unused,
-    executeBatch: unused,
-    retrieveMultiple: (entitySet, query) => {
-      queries.push({ entitySet, query });
-      return Promise.resolve(rows[entitySet] ?? []);
-    },
-    retrieve: (entitySet, key, select) => {
-      queries.push({ entitySet, key, select });
-      return Promise.resolve(
-        (rows[entitySet] ?? []).find((r) => r[opportunity.primaryIdAttribute] === key) ?? null,
-      );
-    },
-  };
-  return { client, queries };
-}
+const c = opportunity.columns;
 
 describe('createForm: attributes from the generated column types', () => {
   it('builds each column as the attribute type Dynamics uses for it', () => {
@@ -142,6 +121,17 @@ describe('events', () => {
     expect(changes).toBe(1);
     await form.change(c.name, 'Group');
     expect(changes).toBe(2);
+  });
+
+  it('fires Loaded handlers after every OnLoad handler, including ones OnLoad added', async () => {
+    const form = createForm({ table: opportunity });
+    const order: string[] = [];
+    form.onLoad((context) => {
+      order.push('onload');
+      context.getFormContext().ui.addLoaded(() => order.push('loaded'));
+    });
+    await form.load();
+    expect(order).toEqual(['onload', 'loaded']);
   });
 
   it('waits for an async OnLoad handler before load() resolves', async () => {
@@ -277,29 +267,48 @@ describe('save', () => {
     });
     expect(await form.save()).toEqual({ prevented: false, blockedBy: [c.estimatedvalue], saved: false });
   });
+  it('runs the same save from formContext.data.save(), rejecting when the save is cancelled', async () => {
+    const form = createForm({ table: opportunity });
+    let blocked = true;
+    form.onSave((context) => {
+      if (blocked) (context as Xrm.Events.SaveEventContext).getEventArgs().preventDefault();
+    });
+    form.setValue(c.name, 'Group');
+    await expect(Promise.resolve(form.formContext.data.save())).rejects.toThrow(/cancelled/);
+    expect(form.formContext.data.getIsDirty()).toBe(true);
+    blocked = false;
+    await form.formContext.data.save();
+    expect(form.formContext.data.getIsDirty()).toBe(false);
+  });
 });
 
 describe('Xrm.WebApi', () => {
   it('serves a DataverseClient through Xrm.WebApi: logical name to entity set, options to a query', async () => {
-    const { client, queries } = recordingClient({ opportunities: [{ [c.name]: 'Group' }] });
+    const client = rows(
+      { [c.opportunityid]: ID, [c.name]: 'Hot group', [c.closeprobability]: 80 },
+      {
+        [c.opportunityid]: '6c2ea4a1-0c53-4a8e-9b7e-000000000002',
+        [c.name]: 'Cold group',
+        [c.closeprobability]: 10,
+      },
+    );
     const form = createForm({ table: opportunity, webApi: client });
     const result = await form.xrm.WebApi.retrieveMultipleRecords(
       opportunity.logicalName,
-      `?$select=${c.name}&$filter=${c.closeprobability} gt 50&$top=1`,
+      `?$select=${c.name}&$filter=${c.closeprobability} eq 80&$top=5`,
     );
-    expect(result.entities).toEqual([{ [c.name]: 'Group' }]);
-    expect(queries).toEqual([
+    expect(result.entities).toEqual([{ [c.opportunityid]: ID, [c.name]: 'Hot group' }]);
+    expect(client.reads).toEqual([
       {
         entitySet: opportunity.entitySetName,
-        query: { select: [c.name], filter: `${c.closeprobability} gt 50`, top: 1 },
+        query: { select: [c.name], filter: `${c.closeprobability} eq 80`, top: 5 },
       },
     ]);
     expect(form.webApiCalls.map((call) => call.operation)).toEqual(['retrieveMultipleRecords']);
   });
 
   it('rejects a missing record the way Xrm.WebApi does, with the Dataverse error code', async () => {
-    const { client } = recordingClient({});
-    const form = createForm({ table: opportunity, webApi: client });
+    const form = createForm({ table: opportunity, webApi: rows() });
     const error = await Promise.resolve(
       form.xrm.WebApi.retrieveRecord<EntityRecord>(
         opportunity.logicalName,
@@ -314,8 +323,10 @@ describe('Xrm.WebApi', () => {
   });
 
   it('uses an Xrm.WebApi fake as given, and fails clearly when the test gave none', async () => {
-    const { client } = recordingClient({ opportunities: [{ [c.name]: 'From the fake' }] });
-    const fake = createForm({ table: opportunity, webApi: client }).xrm.WebApi;
+    const fake = createForm({
+      table: opportunity,
+      webApi: rows({ [c.opportunityid]: ID, [c.name]: 'From the fake' }),
+    }).xrm.WebApi;
     const form = createForm({ table: opportunity, webApi: fake });
     expect((await form.xrm.WebApi.retrieveMultipleRecords(opportunity.logicalName)).entities).toHaveLength(1);
     const bare = createForm({ table: opportunity });

@@ -49,6 +49,7 @@ import {
 import {
   isXrmWebApi,
   missingWebApi,
+  toXrmPromise,
   xrmWebApiFromClient,
   type EntitySetSource,
   type WebApiCall,
@@ -205,9 +206,14 @@ const SAVE_MODE_SAVE = 1 as XrmEnum.SaveMode;
 
 let savedRecordCounter = 0;
 
+/** Not `instanceof`: a script bundle run in a vm context makes Dates of its own realm. */
+function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]';
+}
+
 function toDate(spec: ColumnSpec, value: HarnessValue): Date | null {
   if (value === null) return null;
-  if (value instanceof Date) return value;
+  if (isDate(value)) return value;
   if (typeof value === 'string') {
     if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return toLocalDate(parseDateOnly(value));
     const parsed = new Date(value);
@@ -420,6 +426,14 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
   data.attributes = attributes;
   const formNotifications = new FormNotificationList();
   const uiLoadHandlers: Xrm.Events.ContextSensitiveHandler[] = [];
+  const loadedHandlers: Xrm.Events.ContextSensitiveHandler[] = [];
+  const remove = (
+    list: Xrm.Events.ContextSensitiveHandler[],
+    handler: Xrm.Events.ContextSensitiveHandler,
+  ): void => {
+    const index = list.indexOf(handler);
+    if (index >= 0) list.splice(index, 1);
+  };
   const ui = new UiMock({ controls });
   Object.assign(ui, {
     getFormType: () => FORM_TYPE[formType],
@@ -427,11 +441,33 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
       formNotifications.set(message, level, uniqueId),
     clearFormNotification: (uniqueId: string) => formNotifications.clear(uniqueId),
     addOnLoad: (handler: Xrm.Events.ContextSensitiveHandler) => uiLoadHandlers.push(handler),
-    removeOnLoad: (handler: Xrm.Events.ContextSensitiveHandler) => {
-      const index = uiLoadHandlers.indexOf(handler);
-      if (index >= 0) uiLoadHandlers.splice(index, 1);
-    },
+    removeOnLoad: (handler: Xrm.Events.ContextSensitiveHandler) => remove(uiLoadHandlers, handler),
+    addLoaded: (handler: Xrm.Events.ContextSensitiveHandler) => loadedHandlers.push(handler),
+    removeLoaded: (handler: Xrm.Events.ContextSensitiveHandler) => remove(loadedHandlers, handler),
   });
+  // formContext.data.save() and entity.save() go through the same OnSave pipeline as the Save button.
+  Object.assign(data, {
+    save: () =>
+      toXrmPromise(
+        harness
+          .save()
+          .then((result) =>
+            result.saved
+              ? undefined
+              : Promise.reject(
+                  Object.assign(
+                    new Error('The save was cancelled by an OnSave handler or a field in error.'),
+                    { errorCode: 0 },
+                  ),
+                ),
+          ),
+      ),
+    getIsDirty: () => entity.getIsDirty(),
+    isValid: () => [...fields.values()].every((f) => !f.notifications().some((n) => n.level === 'ERROR')),
+  });
+  entity.save = () => {
+    void harness.save();
+  };
   const formContext = new FormContextMock(data, asXrm<Xrm.Ui>(ui));
 
   const userSettings = new UserSettingsMock({
@@ -571,6 +607,13 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
       ];
       await dispatch('onload', undefined, handlers, newContext(undefined));
       await settleScriptChanges();
+      // "Form Loaded event": after every OnLoad handler, including those added during OnLoad.
+      const loaded = loadedHandlers.map((handler, i) => ({
+        name: handler.name || `ui.addLoaded handler ${i + 1}`,
+        handler,
+      }));
+      await dispatch('loaded', undefined, loaded, newContext(undefined));
+      await settleScriptChanges();
     },
     setValue(column, value) {
       const { spec: columnSpec, attribute } = field(column);
@@ -623,7 +666,7 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     dateValue(column) {
       const value = field(column).attribute.getValue();
       if (value === null || value === undefined) return null;
-      if (!(value instanceof Date))
+      if (!isDate(value))
         throw new InvalidValueError(column, field(column).spec.type, value, 'a date column');
       return formatDateOnly(dateOnlyFromDate(value, 'local'));
     },

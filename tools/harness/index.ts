@@ -18,6 +18,7 @@ import {
   type FormTypeName,
   type HarnessValue,
 } from './form';
+import type { MemoryTable } from './memory-client';
 import type { EntitySetSource } from './webapi';
 
 export * from './errors';
@@ -32,6 +33,7 @@ export type {
   SaveResult,
 } from './form';
 export type { ControlNotification, FormNotification } from './notifications';
+export { memoryClient, type MemoryClient } from './memory-client';
 export { runInTimeZone, TimeZoneScenarioError } from './timezone';
 export {
   toXrmPromise,
@@ -76,15 +78,20 @@ export interface CreateFormOptions<T extends GeneratedTable> {
   requiredLevels?: Partial<Record<ColumnOf<T>, 'none' | 'recommended' | 'required'>>;
 }
 
-/** Every generated table, so an Xrm.WebApi over a DataverseClient can address any of them. */
-export function generatedTables(): EntitySetSource[] {
-  return Object.values(generated as Record<string, unknown>).filter(
-    (value): value is EntitySetSource =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as Partial<EntitySetSource>).logicalName === 'string' &&
-      typeof (value as Partial<EntitySetSource>).entitySetName === 'string',
-  );
+export interface TableNames extends EntitySetSource, MemoryTable {}
+
+/** Every generated table's names, so an Xrm.WebApi over a DataverseClient can address any of them. */
+export function generatedTables(): TableNames[] {
+  return Object.values(generated as Record<string, unknown>).filter((value): value is TableNames => {
+    const t = value as Partial<Record<keyof TableNames, unknown>> | null;
+    return (
+      typeof t === 'object' &&
+      t !== null &&
+      typeof t.logicalName === 'string' &&
+      typeof t.entitySetName === 'string' &&
+      typeof t.primaryIdAttribute === 'string'
+    );
+  });
 }
 
 function columnSpec(table: GeneratedTable, column: string, required: string | undefined): ColumnSpec {

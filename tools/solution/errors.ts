@@ -50,7 +50,9 @@ export class InvalidSolutionSourceError extends Error {
     readonly source: string,
   ) {
     const count = errors.length === 1 ? '1 problem' : `${errors.length} problems`;
-    super(`${displayPath(source)} has ${count}:\n${errors.map((e) => `  ${formatSolutionSourceError(e)}`).join('\n')}`);
+    super(
+      `${displayPath(source)} has ${count}:\n${errors.map((e) => `  ${formatSolutionSourceError(e)}`).join('\n')}`,
+    );
     this.name = 'InvalidSolutionSourceError';
   }
 }

@@ -96,7 +96,8 @@ function toElements(nodes: unknown, starts: number[]): XmlElement[] {
   for (const node of nodes as RawNode[]) {
     const name = Object.keys(node).find((k) => k !== ':@' && k !== '#text');
     if (!name) continue;
-    const meta = (node as Record<string, unknown>)[META] as { startIndex?: number; endIndex?: number } | undefined;
+    const meta = (node as Record<string, unknown>)[META] as
+      { startIndex?: number; endIndex?: number } | undefined;
     const start = meta?.startIndex ?? 0;
     const rawChildren = node[name] as RawNode[];
     const attrs: Record<string, string> = {};
@@ -127,15 +128,33 @@ export function parseXml(source: string, file: string): XmlDocument | SolutionSo
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    return problem('malformed-xml', file, valid.err.line, `malformed XML: ${valid.err.msg}`, 'Fix the XML at this line (an unclosed or mismatched tag, an unescaped & or <).');
+    return problem(
+      'malformed-xml',
+      file,
+      valid.err.line,
+      `malformed XML: ${valid.err.msg}`,
+      'Fix the XML at this line (an unclosed or mismatched tag, an unescaped & or <).',
+    );
   }
   const starts = lineStarts(text);
   const roots = toElements(parser.parse(text), starts);
-  if (roots.length === 0) return problem('malformed-xml', file, 1, 'the file holds no XML element', 'Restore the file content or delete the file.');
+  if (roots.length === 0)
+    return problem(
+      'malformed-xml',
+      file,
+      1,
+      'the file holds no XML element',
+      'Restore the file content or delete the file.',
+    );
   return { file, source: text, root: roots[0] };
 }
 
 const lower = (s: string): string => s.toLowerCase();
+
+/** `record[key]` for the record's own keys only, so names like `constructor` in the source are not mistaken for entries. */
+export function own<T>(record: Readonly<Record<string | number, T>>, key: string | number): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
 
 export function child(el: XmlElement | undefined, name: string): XmlElement | undefined {
   const n = lower(name);
@@ -181,7 +200,10 @@ function flag(value: string | undefined): boolean {
 
 /** GUIDs are compared without braces and case. */
 export function normalizeGuid(value: string | undefined): string {
-  return (value ?? '').trim().replace(/^\{|\}$/g, '').toLowerCase();
+  return (value ?? '')
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .toLowerCase();
 }
 
 const LANGUAGES: readonly LanguageCode[] = [1033, 3082];
@@ -192,7 +214,12 @@ function labelsOf(container: XmlElement | undefined): Labels {
   for (const c of container?.children ?? []) {
     const code = intOf(attr(c, 'languagecode')) as LanguageCode | undefined;
     const description = attr(c, 'description');
-    if (code !== undefined && LANGUAGES.includes(code) && description !== undefined && labels[code] === undefined) {
+    if (
+      code !== undefined &&
+      LANGUAGES.includes(code) &&
+      description !== undefined &&
+      labels[code] === undefined
+    ) {
       labels[code] = description;
     }
   }
@@ -362,8 +389,16 @@ export interface SolutionSource {
   files: { solutionXml: string; srcDir: string };
 }
 
-function problem(kind: SolutionSourceErrorKind, file: string, line: number | undefined, message: string, fix: string): SolutionSourceError {
-  return line === undefined ? { kind, file: displayPath(file), message, fix } : { kind, file: displayPath(file), line, message, fix };
+function problem(
+  kind: SolutionSourceErrorKind,
+  file: string,
+  line: number | undefined,
+  message: string,
+  fix: string,
+): SolutionSourceError {
+  return line === undefined
+    ? { kind, file: displayPath(file), message, fix }
+    : { kind, file: displayPath(file), line, message, fix };
 }
 
 function isProblem(value: XmlDocument | SolutionSourceError): value is SolutionSourceError {
@@ -374,7 +409,9 @@ function listFiles(dir: string, predicate: (file: string) => boolean): string[] 
   if (!fs.existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (d: string): void => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs
+      .readdirSync(d, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(d, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (predicate(full)) out.push(full);
@@ -405,7 +442,13 @@ class Reader {
     return parsed;
   }
 
-  report(kind: SolutionSourceErrorKind, file: string, line: number | undefined, message: string, fix: string): void {
+  report(
+    kind: SolutionSourceErrorKind,
+    file: string,
+    line: number | undefined,
+    message: string,
+    fix: string,
+  ): void {
     this.problems.push(problem(kind, file, line, message, fix));
   }
 }
@@ -459,7 +502,11 @@ const DATE_BEHAVIORS: Readonly<Record<string, ColumnModel['dateBehavior']>> = {
   timezoneindependent: 'TimeZoneIndependent',
 };
 
-function readOptions(r: Reader, optionSet: XmlElement | undefined, kind: 'options' | 'states' | 'statuses'): OptionModel[] {
+function readOptions(
+  r: Reader,
+  optionSet: XmlElement | undefined,
+  kind: 'options' | 'states' | 'statuses',
+): OptionModel[] {
   const container = child(optionSet, kind);
   const options: OptionModel[] = [];
   for (const el of container?.children ?? []) {
@@ -490,7 +537,13 @@ function readColumn(r: Reader, el: XmlElement, ctx: TableContext): ColumnModel |
   const physical = attr(el, 'PhysicalName') ?? '';
   const logicalName = lower(textOf(el, 'LogicalName') || textOf(el, 'Name') || physical);
   if (!logicalName) {
-    r.report('missing-column-type', ctx.file, el.line, `a column on ${ctx.logicalName} has no name`, 'Give the <attribute> a PhysicalName and a <LogicalName>.');
+    r.report(
+      'missing-column-type',
+      ctx.file,
+      el.line,
+      `a column on ${ctx.logicalName} has no name`,
+      'Give the <attribute> a PhysicalName and a <LogicalName>.',
+    );
     return undefined;
   }
   const rawType = lower(textOf(el, 'Type') ?? '');
@@ -504,7 +557,7 @@ function readColumn(r: Reader, el: XmlElement, ctx: TableContext): ColumnModel |
     );
     return undefined;
   }
-  let type = TYPES[rawType];
+  let type = own(TYPES, rawType);
   if (!type) {
     r.report(
       'unknown-column-type',
@@ -521,8 +574,11 @@ function readColumn(r: Reader, el: XmlElement, ctx: TableContext): ColumnModel |
     type,
     displayName: labelsOf(child(el, 'displaynames')),
     description: labelsOf(child(el, 'Descriptions')),
-    requiredLevel: REQUIRED_LEVELS[lower(textOf(el, 'RequiredLevel') ?? 'none')] ?? 'none',
-    isCustom: customFlag !== undefined ? flag(customFlag) : !ctx.isPlatform && logicalName.startsWith(`${ctx.prefix}_`),
+    requiredLevel: own(REQUIRED_LEVELS, lower(textOf(el, 'RequiredLevel') ?? 'none')) ?? 'none',
+    isCustom:
+      customFlag !== undefined
+        ? flag(customFlag)
+        : !ctx.isPlatform && logicalName.startsWith(`${ctx.prefix}_`),
   };
   const maxLength = intOf(textOf(el, 'MaxLength'));
   if (maxLength !== undefined && (type === 'String' || type === 'Memo')) column.maxLength = maxLength;
@@ -535,20 +591,25 @@ function readColumn(r: Reader, el: XmlElement, ctx: TableContext): ColumnModel |
   const format = textOf(el, 'Format');
   if (format) column.format = lower(format);
   if (type === 'DateTime') {
-    const behavior = DATE_BEHAVIORS[lower(textOf(el, 'Behavior') ?? '1')] ?? 'UserLocal';
+    const behavior = own(DATE_BEHAVIORS, lower(textOf(el, 'Behavior') ?? '1')) ?? 'UserLocal';
     column.dateBehavior = behavior;
     if (behavior === 'DateOnly') type = column.type = 'DateOnly';
   }
   const optionSetName = textOf(el, 'OptionSetName');
   const optionSet = child(el, 'optionset');
   if (optionSetName) column.optionSetName = lower(optionSetName);
-  else if (optionSet && flag(textOf(optionSet, 'IsGlobal')) && attr(optionSet, 'Name')) column.optionSetName = lower(attr(optionSet, 'Name') ?? '');
+  else if (optionSet && flag(textOf(optionSet, 'IsGlobal')) && attr(optionSet, 'Name'))
+    column.optionSetName = lower(attr(optionSet, 'Name') ?? '');
   else if (optionSet) {
     const kind = type === 'State' ? 'states' : type === 'Status' ? 'statuses' : 'options';
     column.options = readOptions(r, optionSet, kind);
   }
   const lookupTypes = childrenNamed(child(el, 'LookupTypes'), 'LookupType')
-    .map((t) => OBJECT_TYPE_CODES[intOf(t.text) ?? -1] ?? (/^[a-z_][a-z0-9_]*$/i.test(t.text) ? lower(t.text) : undefined))
+    .map(
+      (t) =>
+        own(OBJECT_TYPE_CODES, intOf(t.text) ?? -1) ??
+        (/^[a-z_][a-z0-9_]*$/i.test(t.text) ? lower(t.text) : undefined),
+    )
     .filter((t): t is string => t !== undefined);
   if (type === 'Lookup' || type === 'Customer' || type === 'Owner') {
     column.targets = lookupTypes;
@@ -557,14 +618,16 @@ function readColumn(r: Reader, el: XmlElement, ctx: TableContext): ColumnModel |
   }
   const appDefault = intOf(textOf(el, 'AppDefaultValue'));
   if (appDefault !== undefined && type === 'Boolean') column.defaultValue = appDefault === 1;
-  else if (appDefault !== undefined && appDefault !== -1 && type === 'Picklist') column.defaultValue = appDefault;
+  else if (appDefault !== undefined && appDefault !== -1 && type === 'Picklist')
+    column.defaultValue = appDefault;
   r.positions.set(column, el.line);
   return column;
 }
 
 function readForm(r: Reader, doc: XmlDocument, type: string): FormModel[] {
   const forms: FormModel[] = [];
-  const systemForms = lower(doc.root.name) === 'systemform' ? [doc.root] : descendants(doc.root, 'systemform');
+  const systemForms =
+    lower(doc.root.name) === 'systemform' ? [doc.root] : descendants(doc.root, 'systemform');
   for (const sf of systemForms) {
     const formEl = child(sf, 'form');
     const form: FormModel = {
@@ -622,7 +685,12 @@ function readFetchColumns(r: Reader, view: ViewModel, fetch: XmlElement | undefi
         visit(c, lower(attr(c, 'name') ?? ''));
         continue;
       }
-      const column = n === 'attribute' ? attr(c, 'name') : n === 'order' || n === 'condition' ? attr(c, 'attribute') : undefined;
+      const column =
+        n === 'attribute'
+          ? attr(c, 'name')
+          : n === 'order' || n === 'condition'
+            ? attr(c, 'attribute')
+            : undefined;
       if (column && !attr(c, 'entityname')) {
         if (table === undefined) {
           if (!view.columns.includes(lower(column))) view.columns.push(lower(column));
@@ -676,11 +744,17 @@ const OWNERSHIP: Readonly<Record<string, TableModel['ownership']>> = {
   none: 'None',
 };
 
-function readTable(r: Reader, entityFile: string, ctx: Omit<TableContext, 'logicalName' | 'file'>): TableModel | undefined {
+function readTable(
+  r: Reader,
+  entityFile: string,
+  ctx: Omit<TableContext, 'logicalName' | 'file'>,
+): TableModel | undefined {
   const doc = r.read(entityFile);
   if (!doc) return undefined;
   const entity = descendants(doc.root, 'entity')[0];
-  const logicalName = lower(attr(entity, 'Name') ?? textOf(doc.root, 'Name') ?? path.basename(path.dirname(entityFile)));
+  const logicalName = lower(
+    attr(entity, 'Name') ?? textOf(doc.root, 'Name') ?? path.basename(path.dirname(entityFile)),
+  );
   const tctx: TableContext = { ...ctx, logicalName, file: entityFile };
   const columns: Record<string, ColumnModel> = {};
   let primaryId: string | undefined;
@@ -712,7 +786,7 @@ function readTable(r: Reader, entityFile: string, ctx: Omit<TableContext, 'logic
     description: labelsOf(child(entity, 'Descriptions')),
     primaryIdAttribute: primaryId ?? (isActivity ? 'activityid' : `${logicalName}id`),
     primaryNameAttribute: primaryName ?? '',
-    ownership: OWNERSHIP[lower(textOf(entity, 'OwnershipTypeMask') ?? '')] ?? 'UserOwned',
+    ownership: own(OWNERSHIP, lower(textOf(entity, 'OwnershipTypeMask') ?? '')) ?? 'UserOwned',
     isCustom,
     isActivity,
     isExtension: !ctx.isPlatform && !isCustom,
@@ -745,8 +819,21 @@ function readTable(r: Reader, entityFile: string, ctx: Omit<TableContext, 'logic
   return table;
 }
 
-function systemColumn(logicalName: string, type: ColumnType, label: string, extra: Partial<ColumnModel> = {}): ColumnModel {
-  return { logicalName, type, displayName: { 1033: label }, description: {}, requiredLevel: 'none', isCustom: false, ...extra };
+function systemColumn(
+  logicalName: string,
+  type: ColumnType,
+  label: string,
+  extra: Partial<ColumnModel> = {},
+): ColumnModel {
+  return {
+    logicalName,
+    type,
+    displayName: { 1033: label },
+    description: {},
+    requiredLevel: 'none',
+    isCustom: false,
+    ...extra,
+  };
 }
 
 /**
@@ -757,18 +844,32 @@ function addSystemColumns(table: TableModel): void {
   const add = (column: ColumnModel): void => {
     if (!table.columns[column.logicalName]) table.columns[column.logicalName] = column;
   };
-  add(systemColumn(table.primaryIdAttribute, 'Uniqueidentifier', table.displayName[1033] ?? table.logicalName, { requiredLevel: 'systemrequired' }));
+  add(
+    systemColumn(table.primaryIdAttribute, 'Uniqueidentifier', table.displayName[1033] ?? table.logicalName, {
+      requiredLevel: 'systemrequired',
+    }),
+  );
   add(systemColumn('createdon', 'DateTime', 'Created On', { dateBehavior: 'UserLocal' }));
   add(systemColumn('createdby', 'Lookup', 'Created By', { targets: ['systemuser'] }));
   add(systemColumn('modifiedon', 'DateTime', 'Modified On', { dateBehavior: 'UserLocal' }));
   add(systemColumn('modifiedby', 'Lookup', 'Modified By', { targets: ['systemuser'] }));
-  add(systemColumn('overriddencreatedon', 'DateTime', 'Record Created On', { dateBehavior: 'UserLocal', format: 'date' }));
+  add(
+    systemColumn('overriddencreatedon', 'DateTime', 'Record Created On', {
+      dateBehavior: 'UserLocal',
+      format: 'date',
+    }),
+  );
   add(systemColumn('importsequencenumber', 'Integer', 'Import Sequence Number'));
   add(systemColumn('versionnumber', 'BigInt', 'Version Number'));
   add(systemColumn('timezoneruleversionnumber', 'Integer', 'Time Zone Rule Version Number'));
   add(systemColumn('utcconversiontimezonecode', 'Integer', 'UTC Conversion Time Zone Code'));
   if (table.ownership === 'UserOwned') {
-    add(systemColumn('ownerid', 'Owner', 'Owner', { requiredLevel: 'systemrequired', targets: ['systemuser', 'team'] }));
+    add(
+      systemColumn('ownerid', 'Owner', 'Owner', {
+        requiredLevel: 'systemrequired',
+        targets: ['systemuser', 'team'],
+      }),
+    );
     add(systemColumn('owningbusinessunit', 'Lookup', 'Owning Business Unit', { targets: ['businessunit'] }));
     add(systemColumn('owninguser', 'Lookup', 'Owning User', { targets: ['systemuser'] }));
     add(systemColumn('owningteam', 'Lookup', 'Owning Team', { targets: ['team'] }));
@@ -798,7 +899,8 @@ function readOptionSet(r: Reader, el: XmlElement, file: string): OptionSetModel 
   const name = lower(attr(el, 'Name') ?? '');
   if (!name) return undefined;
   const displayName = labelsOf(child(el, 'displaynames'));
-  if (displayName[1033] === undefined && attr(el, 'localizedName')) displayName[1033] = attr(el, 'localizedName');
+  if (displayName[1033] === undefined && attr(el, 'localizedName'))
+    displayName[1033] = attr(el, 'localizedName');
   const optionSet: OptionSetModel = {
     name,
     displayName,
@@ -811,7 +913,14 @@ function readOptionSet(r: Reader, el: XmlElement, file: string): OptionSetModel 
   return optionSet;
 }
 
-const CASCADES: readonly CascadeType[] = ['Cascade', 'Restrict', 'RemoveLink', 'NoCascade', 'Active', 'UserOwned'];
+const CASCADES: readonly CascadeType[] = [
+  'Cascade',
+  'Restrict',
+  'RemoveLink',
+  'NoCascade',
+  'Active',
+  'UserOwned',
+];
 
 function cascadeOf(value: string | undefined): CascadeType {
   return CASCADES.find((c) => lower(c) === lower(value ?? '')) ?? 'NoCascade';
@@ -844,11 +953,18 @@ function readStep(r: Reader, el: XmlElement, file: string): StepModel {
   const name = attr(el, 'Name') ?? '';
   const messageId = normalizeGuid(textOf(el, 'SdkMessageId'));
   const messageName = textOf(el, 'SdkMessageName') ?? textOf(el, 'MessageName');
-  const message = SDK_MESSAGE_IDS[messageId] ?? (messageName ? MESSAGE_BY_LOWER.get(lower(messageName)) : undefined) ?? messageFromStepName(name) ?? '';
+  const message =
+    own(SDK_MESSAGE_IDS, messageId) ??
+    (messageName ? MESSAGE_BY_LOWER.get(lower(messageName)) : undefined) ??
+    messageFromStepName(name) ??
+    '';
   const primary = lower(textOf(el, 'PrimaryEntity') ?? '');
   const stage = intOf(textOf(el, 'Stage'));
   const mode = intOf(textOf(el, 'Mode'));
-  const images: StepImageModel[] = descendants(child(el, 'SdkMessageProcessingStepImages'), 'SdkMessageProcessingStepImage').map((img) => {
+  const images: StepImageModel[] = descendants(
+    child(el, 'SdkMessageProcessingStepImages'),
+    'SdkMessageProcessingStepImage',
+  ).map((img) => {
     const imageType = intOf(textOf(img, 'ImageType'));
     return {
       name: attr(img, 'Name') ?? textOf(img, 'Name') ?? '',
@@ -892,7 +1008,9 @@ function readServiceEndpoint(r: Reader, el: XmlElement, file: string): ServiceEn
     file,
   };
   // The URL is never exported; the endpoint names the environment variable `ideario deploy` reads it from.
-  const variable = /\{?\$?\(?(?:env:)?([a-z]+_[A-Za-z0-9]+)\)?\}?/.exec(textOf(el, 'Url') ?? '')?.[1] ?? textOf(el, 'UrlEnvironmentVariable');
+  const variable =
+    /\{?\$?\(?(?:env:)?([a-z]+_[A-Za-z0-9]+)\)?\}?/.exec(textOf(el, 'Url') ?? '')?.[1] ??
+    /environment variable ([a-z]+_[A-Za-z0-9]+)/i.exec(textOf(el, 'Description') ?? '')?.[1];
   if (variable) endpoint.urlVariable = variable;
   r.positions.set(endpoint, el.line);
   return endpoint;
@@ -904,7 +1022,9 @@ function readWebResource(r: Reader, el: XmlElement, dataFile: string, srcDir: st
     name: textOf(el, 'Name') ?? '',
     displayName: textOf(el, 'DisplayName') ?? '',
     type: intOf(textOf(el, 'WebResourceType')) ?? 0,
-    contentFile: fileName ? path.join(srcDir, fileName.replace(/^[\\/]+/, '')) : dataFile.replace(/\.data\.xml$/i, ''),
+    contentFile: fileName
+      ? path.join(srcDir, fileName.replace(/^[\\/]+/, ''))
+      : dataFile.replace(/\.data\.xml$/i, ''),
     id: normalizeGuid(textOf(el, 'WebResourceId')),
     file: dataFile,
   };
@@ -916,14 +1036,21 @@ function readControl(r: Reader, el: XmlElement, dataFile: string, srcDir: string
   const fileName = textOf(el, 'FileName');
   const control: ControlModel = {
     name: textOf(el, 'Name') ?? '',
-    manifestFile: fileName ? path.join(srcDir, fileName.replace(/^[\\/]+/, '')) : path.join(path.dirname(dataFile), 'ControlManifest.xml'),
+    manifestFile: fileName
+      ? path.join(srcDir, fileName.replace(/^[\\/]+/, ''))
+      : path.join(path.dirname(dataFile), 'ControlManifest.xml'),
     file: dataFile,
   };
   r.positions.set(control, el.line);
   return control;
 }
 
-const PRIVILEGE_LEVELS: readonly RoleModel['privileges'][number]['level'][] = ['Basic', 'Local', 'Deep', 'Global'];
+const PRIVILEGE_LEVELS: readonly RoleModel['privileges'][number]['level'][] = [
+  'Basic',
+  'Local',
+  'Deep',
+  'Global',
+];
 
 function readRole(r: Reader, el: XmlElement, file: string): RoleModel {
   const role: RoleModel = {
@@ -952,12 +1079,18 @@ function readEnvironmentVariable(r: Reader, el: XmlElement, file: string): Envir
   return variable;
 }
 
-function applyRelationshipTargets(tables: Record<string, TableModel>, relationships: readonly RelationshipModel[]): void {
+function applyRelationshipTargets(
+  tables: Record<string, TableModel>,
+  relationships: readonly RelationshipModel[],
+): void {
   for (const rel of relationships) {
-    const column = tables[rel.referencingEntity]?.columns[rel.referencingAttribute];
+    const table = own(tables, rel.referencingEntity);
+    const column = table && own(table.columns, rel.referencingAttribute);
     if (!column || !['Lookup', 'Customer', 'Owner'].includes(column.type)) continue;
+    // Exports relate ownerid to the abstract `owner` table; what a record can point at is a user or a team.
+    const targets = rel.referencedEntity === 'owner' ? ['systemuser', 'team'] : [rel.referencedEntity];
     column.targets ??= [];
-    if (!column.targets.includes(rel.referencedEntity)) column.targets.push(rel.referencedEntity);
+    for (const target of targets) if (!column.targets.includes(target)) column.targets.push(target);
   }
 }
 
@@ -974,7 +1107,11 @@ function readPublisher(r: Reader, manifest: XmlElement | undefined, file: string
       'Set <CustomizationPrefix>idr</CustomizationPrefix> and <CustomizationOptionValuePrefix>10520</CustomizationOptionValuePrefix> under <Publisher> in Solution.xml.',
     );
   }
-  return { uniqueName: textOf(publisher, 'UniqueName') ?? '', prefix, optionValuePrefix: optionValuePrefix ?? 0 };
+  return {
+    uniqueName: textOf(publisher, 'UniqueName') ?? '',
+    prefix,
+    optionValuePrefix: optionValuePrefix ?? 0,
+  };
 }
 
 /** Pushes `item` unless an item with the same key is already there (inline and split files may both hold it). */
@@ -1002,7 +1139,9 @@ export function readSolutionSource(dir: string): SolutionSource {
     return { model: undefined, problems: r.problems, documents: r.documents, positions: r.positions, files };
   }
   const solutionDoc = r.read(solutionXml);
-  const manifest = solutionDoc ? descendants(solutionDoc.root, 'SolutionManifest')[0] ?? solutionDoc.root : undefined;
+  const manifest = solutionDoc
+    ? (descendants(solutionDoc.root, 'SolutionManifest')[0] ?? solutionDoc.root)
+    : undefined;
   const publisher = readPublisher(r, manifest, solutionXml);
   const model: SolutionModel = {
     uniqueName: textOf(manifest, 'UniqueName') ?? path.basename(path.resolve(dir)),
@@ -1024,7 +1163,10 @@ export function readSolutionSource(dir: string): SolutionSource {
   if (versionEl) r.positions.set(model, versionEl.line);
 
   const ctx = { prefix: publisher.prefix, isPlatform: false };
-  for (const entityFile of listFiles(path.join(srcDir, 'Entities'), (f) => path.basename(f) === 'Entity.xml')) {
+  for (const entityFile of listFiles(
+    path.join(srcDir, 'Entities'),
+    (f) => path.basename(f) === 'Entity.xml',
+  )) {
     const table = readTable(r, entityFile, ctx);
     if (!table) continue;
     if (!table.isExtension) addSystemColumns(table);
@@ -1032,47 +1174,72 @@ export function readSolutionSource(dir: string): SolutionSource {
   }
   for (const file of listFiles(path.join(srcDir, 'OptionSets'), (f) => f.endsWith('.xml'))) {
     const doc = r.read(file);
-    const el = doc && (lower(doc.root.name) === 'optionset' ? doc.root : descendants(doc.root, 'optionset')[0]);
+    const el =
+      doc && (lower(doc.root.name) === 'optionset' ? doc.root : descendants(doc.root, 'optionset')[0]);
     const optionSet = el && readOptionSet(r, el, file);
     if (optionSet) model.optionSets[optionSet.name] = optionSet;
   }
   for (const file of listFiles(path.join(srcDir, 'Other', 'Relationships'), (f) => f.endsWith('.xml'))) {
     const doc = r.read(file);
-    for (const el of doc ? (lower(doc.root.name) === 'entityrelationship' ? [doc.root] : descendants(doc.root, 'EntityRelationship')) : []) {
+    for (const el of doc
+      ? lower(doc.root.name) === 'entityrelationship'
+        ? [doc.root]
+        : descendants(doc.root, 'EntityRelationship')
+      : []) {
       const rel = readRelationship(r, el, file);
       if (rel) pushUnique(model.relationships, rel, (x) => x.name);
     }
   }
   for (const file of listFiles(path.join(srcDir, 'SdkMessageProcessingSteps'), (f) => f.endsWith('.xml'))) {
     const doc = r.read(file);
-    for (const el of doc ? (lower(doc.root.name) === 'sdkmessageprocessingstep' ? [doc.root] : descendants(doc.root, 'SdkMessageProcessingStep')) : []) {
+    for (const el of doc
+      ? lower(doc.root.name) === 'sdkmessageprocessingstep'
+        ? [doc.root]
+        : descendants(doc.root, 'SdkMessageProcessingStep')
+      : []) {
       pushUnique(model.steps, readStep(r, el, file), (x) => x.id);
     }
   }
   for (const file of listFiles(path.join(srcDir, 'ServiceEndpoints'), (f) => f.endsWith('.xml'))) {
     const doc = r.read(file);
-    for (const el of doc ? (lower(doc.root.name) === 'serviceendpoint' ? [doc.root] : descendants(doc.root, 'ServiceEndpoint')) : []) {
+    for (const el of doc
+      ? lower(doc.root.name) === 'serviceendpoint'
+        ? [doc.root]
+        : descendants(doc.root, 'ServiceEndpoint')
+      : []) {
       pushUnique(model.serviceEndpoints, readServiceEndpoint(r, el, file), (x) => x.id);
     }
   }
   for (const file of listFiles(path.join(srcDir, 'WebResources'), (f) => f.endsWith('.data.xml'))) {
     const doc = r.read(file);
-    const el = doc && (lower(doc.root.name) === 'webresource' ? doc.root : descendants(doc.root, 'WebResource')[0]);
+    const el =
+      doc && (lower(doc.root.name) === 'webresource' ? doc.root : descendants(doc.root, 'WebResource')[0]);
     if (el) pushUnique(model.webResources, readWebResource(r, el, file, srcDir), (x) => x.name);
   }
   for (const file of listFiles(path.join(srcDir, 'Controls'), (f) => f.endsWith('.data.xml'))) {
     const doc = r.read(file);
-    const el = doc && (lower(doc.root.name) === 'customcontrol' ? doc.root : descendants(doc.root, 'CustomControl')[0]);
+    const el =
+      doc &&
+      (lower(doc.root.name) === 'customcontrol' ? doc.root : descendants(doc.root, 'CustomControl')[0]);
     if (el) pushUnique(model.controls, readControl(r, el, file, srcDir), (x) => x.name);
   }
   for (const file of listFiles(path.join(srcDir, 'Roles'), (f) => f.endsWith('.xml'))) {
     const doc = r.read(file);
-    for (const el of doc ? (lower(doc.root.name) === 'role' ? [doc.root] : descendants(doc.root, 'Role')) : []) {
+    for (const el of doc
+      ? lower(doc.root.name) === 'role'
+        ? [doc.root]
+        : descendants(doc.root, 'Role')
+      : []) {
       pushUnique(model.roles, readRole(r, el, file), (x) => x.id);
     }
   }
   const envDir = fs.readdirSync(srcDir).find((d) => lower(d) === 'environmentvariabledefinitions');
-  for (const file of envDir ? listFiles(path.join(srcDir, envDir), (f) => lower(path.basename(f)) === 'environmentvariabledefinition.xml') : []) {
+  for (const file of envDir
+    ? listFiles(
+        path.join(srcDir, envDir),
+        (f) => lower(path.basename(f)) === 'environmentvariabledefinition.xml',
+      )
+    : []) {
     const doc = r.read(file);
     if (doc) model.environmentVariables.push(readEnvironmentVariable(r, doc.root, file));
   }
@@ -1087,7 +1254,9 @@ export function readSolutionSource(dir: string): SolutionSource {
       if (optionSet && !model.optionSets[optionSet.name]) model.optionSets[optionSet.name] = optionSet;
     }
     for (const el of descendants(child(root, 'EntityRelationships'), 'EntityRelationship')) {
-      const rel = child(el, 'EntityRelationshipType') ? readRelationship(r, el, customizationsFile) : undefined;
+      const rel = child(el, 'EntityRelationshipType')
+        ? readRelationship(r, el, customizationsFile)
+        : undefined;
       if (rel) pushUnique(model.relationships, rel, (x) => x.name);
     }
     for (const el of descendants(child(root, 'SdkMessageProcessingSteps'), 'SdkMessageProcessingStep')) {
@@ -1118,7 +1287,10 @@ export function loadSolution(dir: string): SolutionModel {
 }
 
 /** Reads `solution/platform/`: standard tables described in the Entity.xml format. */
-export function loadPlatform(dir: string): { tables: Record<string, TableModel>; problems: SolutionSourceError[] } {
+export function loadPlatform(dir: string): {
+  tables: Record<string, TableModel>;
+  problems: SolutionSourceError[];
+} {
   const r = new Reader();
   const tables: Record<string, TableModel> = {};
   for (const entityFile of listFiles(path.join(dir, 'Entities'), (f) => path.basename(f) === 'Entity.xml')) {
@@ -1135,7 +1307,7 @@ function sameOptions(a: readonly OptionModel[] | undefined, b: readonly OptionMo
 
 function mergeTable(into: TableModel, from: TableModel, problems: SolutionSourceError[]): void {
   for (const [name, column] of Object.entries(from.columns)) {
-    const existing = into.columns[name];
+    const existing = own(into.columns, name);
     if (!existing) {
       into.columns[name] = structuredClone(column);
       continue;
@@ -1158,10 +1330,12 @@ function mergeTable(into: TableModel, from: TableModel, problems: SolutionSource
     }
     for (const option of column.options ?? []) {
       existing.options ??= [];
-      if (!existing.options.some((o) => o.value === option.value)) existing.options.push(structuredClone(option));
+      if (!existing.options.some((o) => o.value === option.value))
+        existing.options.push(structuredClone(option));
     }
   }
-  for (const key of from.alternateKeys) if (!into.alternateKeys.some((k) => k.name === key.name)) into.alternateKeys.push(structuredClone(key));
+  for (const key of from.alternateKeys)
+    if (!into.alternateKeys.some((k) => k.name === key.name)) into.alternateKeys.push(structuredClone(key));
   into.forms.push(...from.forms);
   into.views.push(...from.views);
   if (!into.entitySetName) into.entitySetName = from.entitySetName;
@@ -1169,21 +1343,37 @@ function mergeTable(into: TableModel, from: TableModel, problems: SolutionSource
 }
 
 /** Merges platform tables and solutions into what one environment with all of them installed would know. */
-export function mergeMetadata(platformTables: Record<string, TableModel>, solutions: readonly SolutionModel[]): { metadata: MetadataModel; problems: SolutionSourceError[] } {
+export function mergeMetadata(
+  platformTables: Record<string, TableModel>,
+  solutions: readonly SolutionModel[],
+): { metadata: MetadataModel; problems: SolutionSourceError[] } {
   const problems: SolutionSourceError[] = [];
   const tables: Record<string, TableModel> = {};
-  for (const [name, table] of Object.entries(platformTables)) tables[name] = { ...structuredClone({ ...table, forms: [], views: [] }), forms: [...table.forms], views: [...table.views] };
+  for (const [name, table] of Object.entries(platformTables))
+    tables[name] = {
+      ...structuredClone({ ...table, forms: [], views: [] }),
+      forms: [...table.forms],
+      views: [...table.views],
+    };
   const optionSets: Record<string, OptionSetModel> = {};
   const relationships: RelationshipModel[] = [];
   for (const solution of solutions) {
     for (const [name, table] of Object.entries(solution.tables)) {
-      if (!tables[name]) tables[name] = { ...structuredClone({ ...table, forms: [], views: [] }), forms: [...table.forms], views: [...table.views] };
+      if (!tables[name])
+        tables[name] = {
+          ...structuredClone({ ...table, forms: [], views: [] }),
+          forms: [...table.forms],
+          views: [...table.views],
+        };
       else mergeTable(tables[name], table, problems);
     }
     for (const [name, optionSet] of Object.entries(solution.optionSets)) {
       const existing = optionSets[name];
       if (!existing) optionSets[name] = structuredClone(optionSet);
-      else if (!sameOptions(existing.options, optionSet.options) || existing.identifier !== optionSet.identifier) {
+      else if (
+        !sameOptions(existing.options, optionSet.options) ||
+        existing.identifier !== optionSet.identifier
+      ) {
         problems.push(
           problem(
             'conflicting-definition',

@@ -1,10 +1,14 @@
 import path from 'node:path';
-import { InvalidSolutionSourceError, type SolutionSourceError } from './errors';
-import { loadMetadata } from './loader';
+import { formatSolutionSourceError, InvalidSolutionSourceError, type SolutionSourceError } from './errors';
+import { loadMetadata, solutionDirs } from './loader';
 import { assertValidSolutionSource, validateSolutionSource } from './validate';
 import { copySample, SAMPLE } from './__fixtures__/copy';
 
 // Names below are the synthetic fixture's (tools/solution/__fixtures__/sample), not Ideario's.
+
+/** Asymmetric matchers typed as the strings they stand for. */
+const containing = (text: string): string => expect.stringContaining(text) as string;
+const matching = (pattern: RegExp): string => expect.stringMatching(pattern) as string;
 const FORM = 'Alpha/src/Entities/idr_visit/FormXml/main/{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a01}.xml';
 const VIEW = 'Alpha/src/Entities/idr_visit/SavedQueries/{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a02}.xml';
 const STEP = 'Alpha/src/SdkMessageProcessingSteps/{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a03}.xml';
@@ -31,10 +35,10 @@ describe('validateSolutionSource', () => {
     expect(errorsOf()).toEqual([
       {
         kind: 'missing-column-type',
-        file: expect.stringMatching(/idr_visit[\\/]Entity\.xml$/),
+        file: matching(/idr_visit[\\/]Entity\.xml$/),
         line: 65,
         message: 'column idr_score on idr_visit has no <Type>',
-        fix: expect.stringContaining('Add <Type>'),
+        fix: containing('Add <Type>'),
       },
       // The column is then unknown, so the form showing it is reported too.
       expect.objectContaining({ kind: 'missing-column', line: 43 }),
@@ -49,7 +53,9 @@ describe('validateSolutionSource', () => {
       ['option-out-of-range', 'Contact', 27],
       ['option-out-of-range', 'OptionSets', 24],
     ]);
-    expect(errors[1].message).toBe("value 100000002 of choice idr_visitkind is outside the publisher's range 105200000–105209999 (option value prefix 10520)");
+    expect(errors[1].message).toBe(
+      "value 100000002 of choice idr_visitkind is outside the publisher's range 105200000–105209999 (option value prefix 10520)",
+    );
     expect(errors[1].fix).toContain('105200000, 105200001');
   });
 
@@ -59,10 +65,28 @@ describe('validateSolutionSource', () => {
     sample.edit(VIEW, '<attribute name="emailaddress1" />', '<attribute name="emailaddress9" />');
     const errors = errorsOf();
     expect(errors.map((e) => [e.kind, e.line, e.message])).toEqual([
-      ['missing-column', 43, 'form "Visit" of idr_visit shows column idr_scroe, which idr_visit does not have'],
-      ['missing-column', 14, 'view "Recent Visits" of idr_visit names column idr_visited, which idr_visit does not have'],
-      ['missing-column', 30, 'view "Recent Visits" of idr_visit names column emailaddress9 of linked table contact, which it does not have'],
+      [
+        'missing-column',
+        43,
+        'form "Visit" of idr_visit shows column idr_scroe, which idr_visit does not have',
+      ],
+      [
+        'missing-column',
+        14,
+        'view "Recent Visits" of idr_visit names column idr_visited, which idr_visit does not have',
+      ],
+      [
+        'missing-column',
+        30,
+        'view "Recent Visits" of idr_visit names column emailaddress9 of linked table contact, which it does not have',
+      ],
     ]);
+  });
+
+  it('is not fooled by a column named like a JavaScript object property', () => {
+    sample.edit(FORM, 'datafieldname="idr_score"', 'datafieldname="constructor"');
+    sample.edit(STEP, '<PrimaryEntity>idr_visit</PrimaryEntity>', '<PrimaryEntity>__proto__</PrimaryEntity>');
+    expect(errorsOf().map((e) => e.kind)).toEqual(['missing-column', 'missing-table']);
   });
 
   it('accepts standard columns on forms because it knows the platform tables', () => {
@@ -77,8 +101,9 @@ describe('validateSolutionSource', () => {
       expect.objectContaining({
         kind: 'missing-web-resource',
         line: 68,
-        message: 'form "Visit" of idr_visit loads web resource idr_/scripts/visits.js, which the solution does not contain',
-        fix: expect.stringContaining('src/WebResources/idr_/scripts/visits.js'),
+        message:
+          'form "Visit" of idr_visit loads web resource idr_/scripts/visits.js, which the solution does not contain',
+        fix: containing('src/WebResources/idr_/scripts/visits.js'),
       }),
     ]);
   });
@@ -86,7 +111,11 @@ describe('validateSolutionSource', () => {
   it('reports a form binding a code component the solution lacks', () => {
     sample.edit(FORM, 'name="idr_Ideario.Rating"', 'name="idr_Ideario.Stars"');
     expect(errorsOf()).toEqual([
-      expect.objectContaining({ kind: 'missing-control', line: 60, message: expect.stringContaining('binds code component idr_Ideario.Stars') }),
+      expect.objectContaining({
+        kind: 'missing-control',
+        line: 60,
+        message: containing('binds code component idr_Ideario.Stars'),
+      }),
     ]);
   });
 
@@ -96,7 +125,8 @@ describe('validateSolutionSource', () => {
       expect.objectContaining({
         kind: 'missing-table',
         line: 2,
-        message: 'step "Ideario webhook: Create of idr_visit" is registered on table idr_vist, which neither the solution nor the platform has',
+        message:
+          'step "Ideario webhook: Create of idr_visit" is registered on table idr_vist, which neither the solution nor the platform has',
       }),
     ]);
   });
@@ -107,7 +137,8 @@ describe('validateSolutionSource', () => {
     expect(errorsOf()).toEqual([
       expect.objectContaining({
         kind: 'unknown-message',
-        message: 'step "Ideario webhook" names message id 9ebdbb1b-ea3e-db11-86a7-000a3a5473e9, which is no message Ideario knows',
+        message:
+          'step "Ideario webhook" names message id 9ebdbb1b-ea3e-db11-86a7-000a3a5473e9, which is no message Ideario knows',
       }),
     ]);
   });
@@ -120,10 +151,17 @@ describe('validateSolutionSource', () => {
 
   it('reports a step filtering on a missing column or posting to a missing endpoint', () => {
     sample.edit(STEP, 'idr_kind,idr_contact', 'idr_kind,idr_contacts');
-    sample.edit(STEP, '<EventHandler>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a04}', '<EventHandler>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a99}');
+    sample.edit(
+      STEP,
+      '<EventHandler>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a04}',
+      '<EventHandler>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a99}',
+    );
     expect(errorsOf().map((e) => [e.kind, e.message])).toEqual([
-      ['missing-column', 'step "Ideario webhook: Create of idr_visit" filters on column idr_contacts, which idr_visit does not have'],
-      ['missing-service-endpoint', expect.stringContaining('service endpoint 6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a99')],
+      [
+        'missing-column',
+        'step "Ideario webhook: Create of idr_visit" filters on column idr_contacts, which idr_visit does not have',
+      ],
+      ['missing-service-endpoint', containing('service endpoint 6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a99')],
     ]);
   });
 
@@ -133,22 +171,35 @@ describe('validateSolutionSource', () => {
       'Alpha/src/Entities/idr_visit/FormXml/quick/{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a08}.xml',
       `<forms><systemform>\n<formid>{6F1F7B0A-2F4E-4C53-9D52-5A3A8E7A1A01}</formid>\n<form><tabs /></form>\n</systemform></forms>`,
     );
-    sample.edit(STEP, '<SdkMessageProcessingStepImageId>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a07}', '<SdkMessageProcessingStepImageId>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a05}');
+    sample.edit(
+      STEP,
+      '<SdkMessageProcessingStepImageId>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a07}',
+      '<SdkMessageProcessingStepImageId>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a05}',
+    );
     const errors = errorsOf();
     expect(errors.map((e) => [e.kind, path.basename(e.file), e.line])).toEqual([
       ['duplicate-guid', '{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a08}.xml', 2],
       ['duplicate-guid', 'visit.js.data.xml', 3],
     ]);
-    expect(errors[0].message).toMatch(/^GUID \{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a01\} is used again \(first at .*\{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a01\}\.xml:4\)$/);
+    expect(errors[0].message).toMatch(
+      /^GUID \{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a01\} is used again \(first at .*\{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a01\}\.xml:4\)$/,
+    );
   });
 
   it('lets two forms reuse the ids of their tabs and cells, but not one form twice', () => {
     const copy = `<forms><systemform><formid>{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a09}</formid><form><tabs>
       <tab id="{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a10}" /><tab id="{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a20}" />
       <tab id="{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a20}" /></tabs></form></systemform></forms>`;
-    sample.write('Alpha/src/Entities/idr_visit/FormXml/card/{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a09}.xml', copy);
+    sample.write(
+      'Alpha/src/Entities/idr_visit/FormXml/card/{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a09}.xml',
+      copy,
+    );
     expect(errorsOf()).toEqual([
-      expect.objectContaining({ kind: 'duplicate-guid', line: 3, message: expect.stringMatching(/^GUID \{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a20\} is used again/) }),
+      expect.objectContaining({
+        kind: 'duplicate-guid',
+        line: 3,
+        message: matching(/^GUID \{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a20\} is used again/),
+      }),
     ]);
   });
 
@@ -157,10 +208,10 @@ describe('validateSolutionSource', () => {
     expect(errorsOf()).toEqual([
       {
         kind: 'bad-version',
-        file: expect.stringMatching(/Other[\\/]Solution\.xml$/),
+        file: matching(/Other[\\/]Solution\.xml$/),
         line: 9,
         message: 'version "1.2.0" is not four numbers',
-        fix: expect.stringContaining('1.0.0.0'),
+        fix: containing('1.0.0.0'),
       },
     ]);
   });
@@ -177,19 +228,46 @@ describe('validateSolutionSource', () => {
   });
 
   it('reports a choice column whose global choice the solution does not ship', () => {
-    sample.edit(ENTITY, '<OptionSetName>idr_visitkind</OptionSetName>', '<OptionSetName>idr_visittype</OptionSetName>');
-    expect(errorsOf()).toEqual([expect.objectContaining({ kind: 'missing-option-set', line: 53, message: expect.stringContaining('uses choice idr_visittype') })]);
+    sample.edit(
+      ENTITY,
+      '<OptionSetName>idr_visitkind</OptionSetName>',
+      '<OptionSetName>idr_visittype</OptionSetName>',
+    );
+    expect(errorsOf()).toEqual([
+      expect.objectContaining({
+        kind: 'missing-option-set',
+        line: 53,
+        message: containing('uses choice idr_visittype'),
+      }),
+    ]);
   });
 
   it('reports a lookup no relationship points anywhere', () => {
-    sample.edit('Alpha/src/Other/Relationships/idr_visit.xml', '<ReferencingAttributeName>idr_contact<', '<ReferencingAttributeName>idr_contactid<');
-    expect(errorsOf()).toEqual([expect.objectContaining({ kind: 'lookup-without-target', line: 41, fix: expect.stringContaining('ReferencingAttributeName idr_contact') })]);
+    sample.edit(
+      'Alpha/src/Other/Relationships/idr_visit.xml',
+      '<ReferencingAttributeName>idr_contact<',
+      '<ReferencingAttributeName>idr_contactid<',
+    );
+    expect(errorsOf()).toEqual([
+      expect.objectContaining({
+        kind: 'lookup-without-target',
+        line: 41,
+        fix: containing('ReferencingAttributeName idr_contact'),
+      }),
+    ]);
   });
 
   it('reports two values of a choice that would get the same generated name', () => {
-    sample.edit('Alpha/src/OptionSets/idr_visitkind.xml', 'description="Email click"', 'description="Web-visit"');
+    sample.edit(
+      'Alpha/src/OptionSets/idr_visitkind.xml',
+      'description="Email click"',
+      'description="Web-visit"',
+    );
     expect(errorsOf()).toEqual([
-      expect.objectContaining({ kind: 'duplicate-choice-identifier', message: 'values 105200000 and 105200001 of choice idr_visitkind are both exported as WebVisit' }),
+      expect.objectContaining({
+        kind: 'duplicate-choice-identifier',
+        message: 'values 105200000 and 105200001 of choice idr_visitkind are both exported as WebVisit',
+      }),
     ]);
   });
 
@@ -201,7 +279,9 @@ describe('validateSolutionSource', () => {
     sample.edit(FORM, 'datafieldname="idr_score"', 'datafieldname="idr_language"');
     expect(errorsOf().map((e) => e.kind)).toEqual(['missing-column']);
     // With Beta installed too, contact would have idr_language, but this form is on idr_visit.
-    expect(validateSolutionSource(sample.alpha, loadMetadata(sample.root)).map((e) => e.kind)).toEqual(['missing-column']);
+    expect(validateSolutionSource(sample.alpha, loadMetadata(sample.root)).map((e) => e.kind)).toEqual([
+      'missing-column',
+    ]);
   });
 });
 
@@ -220,10 +300,23 @@ describe('assertValidSolutionSource', () => {
     expect(error.errors).toHaveLength(2);
     expect(error.message).toMatch(/has 2 problems:\n/);
     expect(error.message).toMatch(/Solution\.xml:9: version "v1" is not four numbers\n {4}fix: /);
-    expect(error.message).toMatch(/\.xml:2: step "Ideario webhook: Create of idr_visit" is registered on table idr_vist/);
+    expect(error.message).toMatch(
+      /\.xml:2: step "Ideario webhook: Create of idr_visit" is registered on table idr_vist/,
+    );
   });
 
   it('passes a sound solution', () => {
     expect(() => assertValidSolutionSource(sample.alpha)).not.toThrow();
   });
+});
+
+describe('the real solution/ tree', () => {
+  const root = path.resolve(__dirname, '../../solution');
+
+  it.each(solutionDirs(root).map((dir) => [path.basename(dir), dir]))(
+    '%s passes every check ideario pack runs',
+    (_name, dir) => {
+      expect(validateSolutionSource(dir).map(formatSolutionSourceError)).toEqual([]);
+    },
+  );
 });

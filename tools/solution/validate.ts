@@ -5,19 +5,31 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { displayPath, InvalidSolutionSourceError, type SolutionSourceError, type SolutionSourceErrorKind } from './errors';
+import {
+  displayPath,
+  InvalidSolutionSourceError,
+  type SolutionSourceError,
+  type SolutionSourceErrorKind,
+} from './errors';
 import {
   KNOWN_MESSAGES,
   loadPlatform,
   mergeMetadata,
   normalizeGuid,
+  own,
   readSolutionSource,
   type SolutionSource,
   type XmlElement,
 } from './loader';
 import type { MetadataModel, OptionModel, SolutionModel, TableModel } from './model';
 
-type Report = (kind: SolutionSourceErrorKind, file: string, line: number | undefined, message: string, fix: string) => void;
+type Report = (
+  kind: SolutionSourceErrorKind,
+  file: string,
+  line: number | undefined,
+  message: string,
+  fix: string,
+) => void;
 
 /** Platform tables from `<dir>/../platform` plus this solution alone: a solution must import on its own. */
 function defaultMetadata(dir: string, model: SolutionModel, errors: SolutionSourceError[]): MetadataModel {
@@ -39,7 +51,12 @@ function checkVersion(source: SolutionSource, model: SolutionModel, report: Repo
   );
 }
 
-function checkChoices(source: SolutionSource, model: SolutionModel, metadata: MetadataModel, report: Report): void {
+function checkChoices(
+  source: SolutionSource,
+  model: SolutionModel,
+  metadata: MetadataModel,
+  report: Report,
+): void {
   const prefix = model.publisher.optionValuePrefix;
   const low = prefix * 10000;
   const high = low + 9999;
@@ -68,13 +85,14 @@ function checkChoices(source: SolutionSource, model: SolutionModel, metadata: Me
       seen.set(option.identifier, option);
     }
   };
-  for (const set of Object.values(model.optionSets)) checkOptions(set.options, `choice ${set.name}`, set.file);
+  for (const set of Object.values(model.optionSets))
+    checkOptions(set.options, `choice ${set.name}`, set.file);
   for (const table of Object.values(model.tables)) {
     for (const column of Object.values(table.columns)) {
       if (column.type === 'Picklist' && column.isCustom && column.options) {
         checkOptions(column.options, `${table.logicalName}.${column.logicalName}`, table.file);
       }
-      if (column.optionSetName && !metadata.optionSets[column.optionSetName]) {
+      if (column.optionSetName && !own(metadata.optionSets, column.optionSetName)) {
         report(
           'missing-option-set',
           table.file,
@@ -83,7 +101,11 @@ function checkChoices(source: SolutionSource, model: SolutionModel, metadata: Me
           `Add src/OptionSets/${column.optionSetName}.xml to the solution (each solution must import on its own), or fix <OptionSetName>.`,
         );
       }
-      if ((column.type === 'Lookup' || column.type === 'Customer') && column.isCustom && !column.targets?.length) {
+      if (
+        (column.type === 'Lookup' || column.type === 'Customer') &&
+        column.isCustom &&
+        !column.targets?.length
+      ) {
         report(
           'lookup-without-target',
           table.file,
@@ -99,12 +121,18 @@ function checkChoices(source: SolutionSource, model: SolutionModel, metadata: Me
 /** `<prefix>_<namespace>.<constructor>`: a code component; platform controls (`MscrmControls.…`) have no prefix. */
 const PCF_NAME = /^[a-z0-9]+_[^.]+\.[^.]+$/i;
 
-function checkFormsAndViews(source: SolutionSource, model: SolutionModel, metadata: MetadataModel, report: Report): void {
+function checkFormsAndViews(
+  source: SolutionSource,
+  model: SolutionModel,
+  metadata: MetadataModel,
+  report: Report,
+): void {
   const webResources = new Set(model.webResources.map((w) => w.name.toLowerCase()));
   const controls = new Set(model.controls.map((c) => c.name.toLowerCase()));
-  const hasColumn = (table: TableModel | undefined, column: string): boolean => !table || column in table.columns;
+  const hasColumn = (table: TableModel | undefined, column: string): boolean =>
+    !table || own(table.columns, column) !== undefined;
   for (const table of Object.values(model.tables)) {
-    const known = metadata.tables[table.logicalName];
+    const known = own(metadata.tables, table.logicalName);
     for (const form of table.forms) {
       const formName = form.name[1033] ? `form "${form.name[1033]}"` : `form ${form.id}`;
       for (const field of form.fields) {
@@ -152,7 +180,7 @@ function checkFormsAndViews(source: SolutionSource, model: SolutionModel, metada
         );
       }
       for (const linked of view.linkedColumns ?? []) {
-        if (hasColumn(metadata.tables[linked.entity], linked.column)) continue;
+        if (hasColumn(own(metadata.tables, linked.entity), linked.column)) continue;
         report(
           'missing-column',
           view.file,
@@ -165,7 +193,12 @@ function checkFormsAndViews(source: SolutionSource, model: SolutionModel, metada
   }
 }
 
-function checkSteps(source: SolutionSource, model: SolutionModel, metadata: MetadataModel, report: Report): void {
+function checkSteps(
+  source: SolutionSource,
+  model: SolutionModel,
+  metadata: MetadataModel,
+  report: Report,
+): void {
   const endpoints = new Set(model.serviceEndpoints.map((e) => e.id));
   for (const step of model.steps) {
     const line = source.positions.of(step);
@@ -175,22 +208,26 @@ function checkSteps(source: SolutionSource, model: SolutionModel, metadata: Meta
         'unknown-message',
         step.file,
         line,
-        step.messageId ? `${label} names message id ${step.messageId}, which is no message Ideario knows` : `${label} names no message`,
+        step.messageId
+          ? `${label} names message id ${step.messageId}, which is no message Ideario knows`
+          : `${label} names no message`,
         'Use the SdkMessageId of a platform message (Create 9ebdbb1b-ea3e-db11-86a7-000a3a5473e8, Update 20bebb1b-ea3e-db11-86a7-000a3a5473e8, Delete a1bdbb1b-ea3e-db11-86a7-000a3a5473e8) and name the step "<handler>: <Message> of <table>".',
       );
     }
-    const table = step.entity ? metadata.tables[step.entity] : undefined;
+    const table = step.entity ? own(metadata.tables, step.entity) : undefined;
     if (!table) {
       report(
         'missing-table',
         step.file,
         line,
-        step.entity ? `${label} is registered on table ${step.entity}, which neither the solution nor the platform has` : `${label} names no table (<PrimaryEntity>)`,
+        step.entity
+          ? `${label} is registered on table ${step.entity}, which neither the solution nor the platform has`
+          : `${label} names no table (<PrimaryEntity>)`,
         'Set <PrimaryEntity> to the logical name of a table in this solution or in solution/platform/.',
       );
     }
     for (const attribute of step.filteringAttributes) {
-      if (!table || attribute in table.columns) continue;
+      if (!table || own(table.columns, attribute) !== undefined) continue;
       report(
         'missing-column',
         step.file,
@@ -212,7 +249,12 @@ function checkSteps(source: SolutionSource, model: SolutionModel, metadata: Meta
 }
 
 /** Positions where a GUID names a component (so it must be unique in the solution). */
-const COMPONENT_ID_ELEMENTS = new Set(['formid', 'savedqueryid', 'webresourceid', 'sdkmessageprocessingstepimageid']);
+const COMPONENT_ID_ELEMENTS = new Set([
+  'formid',
+  'savedqueryid',
+  'webresourceid',
+  'sdkmessageprocessingstepimageid',
+]);
 const COMPONENT_ID_ATTRIBUTES: Readonly<Record<string, string>> = {
   sdkmessageprocessingstep: 'sdkmessageprocessingstepid',
   serviceendpoint: 'serviceendpointid',
@@ -239,7 +281,10 @@ function collectGuids(el: XmlElement, file: string, out: GuidUse[]): void {
   const name = el.name.toLowerCase();
   const push = (value: string | undefined, component: boolean): void => {
     const guid = normalizeGuid(value);
-    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(guid) && !/^[0-]+$/.test(guid)) {
+    if (
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(guid) &&
+      !/^[0-]+$/.test(guid)
+    ) {
       out.push({ guid, file, line: el.line, component });
     }
   };
@@ -248,8 +293,10 @@ function collectGuids(el: XmlElement, file: string, out: GuidUse[]): void {
     return key === undefined ? undefined : el.attrs[key];
   };
   if (COMPONENT_ID_ELEMENTS.has(name)) push(el.text, true);
-  if (COMPONENT_ID_ATTRIBUTES[name]) push(attrValue(COMPONENT_ID_ATTRIBUTES[name]), true);
-  if (FORM_ID_ATTRIBUTES[name]) push(attrValue(FORM_ID_ATTRIBUTES[name]), false);
+  const componentAttr = own(COMPONENT_ID_ATTRIBUTES, name);
+  const formAttr = own(FORM_ID_ATTRIBUTES, name);
+  if (componentAttr) push(attrValue(componentAttr), true);
+  if (formAttr) push(attrValue(formAttr), false);
   for (const c of el.children) collectGuids(c, file, out);
 }
 
@@ -260,7 +307,8 @@ function checkGuids(source: SolutionSource, report: Report): void {
   for (const use of uses) byGuid.set(use.guid, [...(byGuid.get(use.guid) ?? []), use]);
   for (const [guid, all] of byGuid) {
     if (all.length < 2) continue;
-    const onlyFormInternal = all.every((u) => !u.component) && new Set(all.map((u) => u.file)).size === all.length;
+    const onlyFormInternal =
+      all.every((u) => !u.component) && new Set(all.map((u) => u.file)).size === all.length;
     if (onlyFormInternal) continue;
     const [first, ...rest] = all;
     for (const dup of rest) {
@@ -293,7 +341,9 @@ export function validateSolutionSource(dir: string, metadata?: MetadataModel): S
     checkSteps(source, model, known, report);
     checkGuids(source, report);
   }
-  return errors.sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1));
+  return errors.sort((a, b) =>
+    a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1,
+  );
 }
 
 /** Throws `InvalidSolutionSourceError` listing every problem; `ideario pack` calls it before writing. */
@@ -301,4 +351,3 @@ export function assertValidSolutionSource(dir: string, metadata?: MetadataModel)
   const errors = validateSolutionSource(dir, metadata);
   if (errors.length > 0) throw new InvalidSolutionSourceError(errors, dir);
 }
-

@@ -126,12 +126,12 @@ class Parser {
   }
 
   private decode(raw: string, at: number): string {
-    return raw.replace(/&([^;&\s]*);?/g, (whole, body: string) => {
-      if (!whole.endsWith(';')) this.fail(`bare '&' in text: escape it as &amp;`, at);
+    return raw.replace(/&([^;&\s]*);?/g, (whole, body: string, offset: number) => {
+      if (!whole.endsWith(';')) this.fail(`bare '&' in text: escape it as &amp;`, at + offset);
       if (body.startsWith('#x')) return String.fromCodePoint(parseInt(body.slice(2), 16));
       if (body.startsWith('#')) return String.fromCodePoint(parseInt(body.slice(1), 10));
       const named = NAMED_ENTITIES[body];
-      if (named === undefined) this.fail(`unknown entity &${body};`, at);
+      if (named === undefined) this.fail(`unknown entity &${body};`, at + offset);
       return named;
     });
   }
@@ -265,7 +265,7 @@ export function parseXml(input: string | Uint8Array, source = 'xml'): XmlDocumen
 
 export type ElementContent = XmlNode | string | null | undefined | false;
 
-/** Builds an element; string children become text, null/false children are skipped. */
+/** Builds an element; string children become text, empty strings and null/false children are skipped. */
 export function el(
   name: string,
   attributes: Record<string, string | number | undefined> | null = null,
@@ -277,7 +277,7 @@ export function el(
   }
   const nodes: XmlNode[] = [];
   for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
+    if (child === null || child === undefined || child === false || child === '') continue;
     nodes.push(typeof child === 'string' ? { kind: 'text', text: child } : child);
   }
   return { kind: 'element', name, attributes: attrs, children: nodes };
@@ -416,7 +416,7 @@ function writeElement(element: XmlElement, depth: number, lines: string[]): void
 
 /** Writes a document or element the way Dataverse and SolutionPackager lay XML out. */
 export function writeXml(input: XmlDocument | XmlElement, options: WriteOptions = {}): string {
-  const doc: XmlDocument = input.kind === 'element' ? { prolog: [], root: input, epilog: [], bom: false } : input;
+  const doc: XmlDocument = 'kind' in input ? { prolog: [], root: input, epilog: [], bom: false } : input;
   const lines: string[] = [];
   if (options.declaration !== false) lines.push('<?xml version="1.0" encoding="utf-8"?>');
   for (const node of doc.prolog) lines.push(inlineNode(node));
@@ -480,7 +480,7 @@ function canonicalElement(element: XmlElement, options: CanonicalOptions, depth:
   const hasElements = content.some((c) => typeof c !== 'string');
   const items = hasElements ? content.filter((c) => typeof c !== 'string' || c.trim() !== '') : content;
   if (items.length === 0 || (items.length === 1 && items[0] === '')) return [`${pad}<${element.name}${attrs}/>`];
-  if (!hasElements) return [`${pad}<${element.name}${attrs}>${escapeText(items.join(''))}</${element.name}>`];
+  if (!hasElements) return [`${pad}<${element.name}${attrs}>${escapeText((items as string[]).join(''))}</${element.name}>`];
   let blocks = items.map((c) =>
     typeof c === 'string' ? [`${pad}  ${escapeText(c)}`] : canonicalElement(c, options, depth + 1),
   );

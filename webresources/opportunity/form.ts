@@ -3,6 +3,7 @@
  * domain/quotation. Everything it needs from outside (Xrm.WebApi, the clock) is passed in; the
  * form itself comes from `executionContext.getFormContext()` ("Client API form context").
  */
+import type { DataverseClient } from '../../dataverse/client';
 import { idr_quotationpolicy, opportunity } from '../../dataverse/generated';
 import { type DateOnly, dateOnlyFromDate, toLocalDate } from '../../domain/quotation/dateonly';
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
@@ -39,22 +40,23 @@ export const fieldNotificationId = (field: QuotationField): string => `idr.quota
 export const SAVE_NOTIFICATION_ID = 'idr.quotation.save';
 export const POLICY_NOTIFICATION_ID = 'idr.quotation.policy';
 
-const FORM_TYPE_CREATE = 1;
+// XrmEnum.FormType.Create; the ambient const enum cannot be read under isolatedModules.
+const FORM_TYPE_CREATE: XrmEnum.FormType = 1;
 
 export interface OpportunityFormDependencies {
-  /** The page's Xrm.WebApi, read when a handler runs. */
-  webApi: () => Xrm.WebApiOffline;
+  /** Dataverse as the form sees it (Xrm.WebApi through dataverse/adapters/xrm-client), asked for when a handler runs. */
+  client: () => DataverseClient;
   /** Now; "today" is its date in the user's calendar. */
   clock: () => Date;
 }
 
 export interface OpportunityFormHandlers {
-  onLoad(executionContext: Xrm.Events.EventContext): Promise<void>;
-  onSave(executionContext: Xrm.Events.SaveEventContext): void;
-  onArrivalChange(executionContext: Xrm.Events.EventContext): void;
-  onNightsChange(executionContext: Xrm.Events.EventContext): void;
-  onDepartureChange(executionContext: Xrm.Events.EventContext): void;
-  onPricingChange(executionContext: Xrm.Events.EventContext): void;
+  onLoad: (executionContext: Xrm.Events.EventContext) => Promise<void>;
+  onSave: (executionContext: Xrm.Events.SaveEventContext) => void;
+  onArrivalChange: (executionContext: Xrm.Events.EventContext) => void;
+  onNightsChange: (executionContext: Xrm.Events.EventContext) => void;
+  onDepartureChange: (executionContext: Xrm.Events.EventContext) => void;
+  onPricingChange: (executionContext: Xrm.Events.EventContext) => void;
 }
 
 type Form = Xrm.FormContext;
@@ -63,10 +65,15 @@ function attribute(form: Form, name: string): Xrm.Attributes.Attribute | null {
   return form.getAttribute(name) ?? null;
 }
 
+/** Not `instanceof`: the form hands over Dates made in another frame (another realm). */
+function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]';
+}
+
 function readDate(form: Form, name: string): DateOnly | null {
   const value: unknown = attribute(form, name)?.getValue();
   // A date-only control holds local midnight of the chosen day: read the local calendar date.
-  return value instanceof Date && !Number.isNaN(value.getTime()) ? dateOnlyFromDate(value, 'local') : null;
+  return isDate(value) && !Number.isNaN(value.getTime()) ? dateOnlyFromDate(value, 'local') : null;
 }
 
 function readNumber(form: Form, name: string): number | null {
@@ -89,13 +96,10 @@ function readValues(form: Form): QuotationValues {
 
 /** Sets a value only when it differs, so an unchanged computation does not make the form dirty. */
 function write(form: Form, name: string, value: number | Date | null): void {
-  const target = attribute(form, name) as Xrm.Attributes.Attribute<number | Date | null> | null;
+  const target = attribute(form, name) as Xrm.Attributes.Attribute<number | Date> | null;
   if (!target) return;
   const current: unknown = target.getValue();
-  const same =
-    current instanceof Date && value instanceof Date
-      ? current.getTime() === value.getTime()
-      : current === value;
+  const same = isDate(current) && isDate(value) ? current.getTime() === value.getTime() : current === value;
   if (!same) target.setValue(value);
 }
 
@@ -136,14 +140,22 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     return issues.map((issue) => issue.message);
   };
 
-  const refreshSaveMessage = (form: Form, language: Language, messages: string[], show: boolean): void => {
-    if (messages.length === 0) form.ui.clearFormNotification(SAVE_NOTIFICATION_ID);
-    else if (show)
+  // Forms whose save message is on display (keyed by their ui object), so a change can update it.
+  const saveMessageShown = new WeakSet<object>();
+
+  /** On save: show what blocks it. After a change: update or clear that message, never raise it. */
+  const refreshSaveMessage = (form: Form, language: Language, messages: string[], onSave: boolean): void => {
+    if (messages.length === 0) {
+      form.ui.clearFormNotification(SAVE_NOTIFICATION_ID);
+      saveMessageShown.delete(form.ui);
+    } else if (onSave || saveMessageShown.has(form.ui)) {
       form.ui.setFormNotification(
         FORM_MESSAGES[language].cannotSave(messages.join(' ')),
         'ERROR',
         SAVE_NOTIFICATION_ID,
       );
+      saveMessageShown.add(form.ui);
+    }
   };
 
   const recompute = (form: Form): void => {
@@ -153,7 +165,6 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     write(form, col.idr_deposit, amounts.deposit);
   };
 
-  // After a change: the save message, if already shown, follows the fixes (updated or cleared).
   const afterChange = (context: Xrm.Events.EventContext): void => {
     const form = context.getFormContext();
     const language = languageOf(context);
@@ -173,26 +184,21 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
 
   /** The policy's percentages, filling only fields still empty when the answer arrives. */
   const applyPolicyDefaults = async (form: Form, language: Language): Promise<void> => {
-    const select = `$select=${policyCol.idr_name},${policyCol.idr_defaultdepositpercent},${policyCol.idr_childpricepercent}`;
+    const select = [policyCol.idr_name, policyCol.idr_defaultdepositpercent, policyCol.idr_childpricepercent];
     const chosen = (attribute(form, col.idr_policy)?.getValue() as Xrm.LookupValue[] | null | undefined)?.[0];
-    let row: Record<string, unknown> | undefined;
     try {
-      if (chosen) {
-        row = (await dependencies
-          .webApi()
-          .retrieveRecord(
-            idr_quotationpolicy.logicalName,
-            chosen.id.replace(/[{}]/g, ''),
-            `?${select}`,
-          )) as Record<string, unknown>;
-      } else {
-        const filter = `$filter=${policyCol.idr_isdefault} eq true and ${policyCol.statecode} eq 0`;
-        const result = await dependencies
-          .webApi()
-          .retrieveMultipleRecords(idr_quotationpolicy.logicalName, `?${select}&${filter}&$top=1`);
-        row = (result.entities as Record<string, unknown>[])[0];
-      }
+      const client = dependencies.client();
+      const row = chosen
+        ? await client.retrieve(idr_quotationpolicy.entitySetName, chosen.id.replace(/[{}]/g, ''), select)
+        : (
+            await client.retrieveMultiple(idr_quotationpolicy.entitySetName, {
+              select,
+              filter: `${policyCol.idr_isdefault} eq true and ${policyCol.statecode} eq ${idr_quotationpolicy.choices.statecode.Active}`,
+              top: 1,
+            })
+          )[0];
       const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+      const name = row?.[policyCol.idr_name];
       // No policy row at all: the documented defaults apply (domain/quotation/policy).
       const policy = resolvePolicy(
         row
@@ -201,7 +207,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
               childPricePercent: number(row[policyCol.idr_childpricepercent]),
             }
           : null,
-        typeof row?.[policyCol.idr_name] === 'string' ? (row[policyCol.idr_name] as string) : undefined,
+        typeof name === 'string' ? name : undefined,
       );
       if (readNumber(form, FIELD_COLUMNS.depositPercent) === null)
         write(form, FIELD_COLUMNS.depositPercent, policy.defaultDepositPercent);
@@ -219,7 +225,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
   };
 
   return {
-    async onLoad(context) {
+    onLoad: async (context) => {
       const form = context.getFormContext();
       const language = languageOf(context);
       for (const name of COMPUTED_COLUMNS) {
@@ -234,7 +240,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       showIssues(form, language);
     },
 
-    onSave(context) {
+    onSave: (context) => {
       const form = context.getFormContext();
       const language = languageOf(context);
       recompute(form);

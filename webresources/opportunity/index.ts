@@ -3,10 +3,11 @@
  * `Ideario.GroupQuotes.Opportunity.*`, the names the Opportunity form's FormXml registers.
  * The page's `Xrm` is only read when a handler runs; tests use createOpportunityForm directly.
  */
+import { createXrmClient } from '../../dataverse/adapters/xrm-client';
 import { createOpportunityForm } from './form';
 
 const handlers = createOpportunityForm({
-  webApi: () => Xrm.WebApi,
+  client: () => createXrmClient(Xrm.WebApi),
   clock: () => new Date(),
 });
 

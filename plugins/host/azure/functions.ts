@@ -72,7 +72,11 @@ export function createHealthFunction(getDeps: DepsProvider) {
 export function createTimerFunction(job: ScheduledJob, getDeps: DepsProvider) {
   return async (_timer: Timer, context: InvocationContext): Promise<void> => {
     const deps = await getDeps();
-    const result = await runJob(job, { client: deps.client, clock: deps.clock, logger: invocationLogger(context) });
+    const result = await runJob(job, {
+      client: deps.client,
+      clock: deps.clock,
+      logger: invocationLogger(context),
+    });
     if (!result.ok) throw result.error;
   };
 }
@@ -84,14 +88,23 @@ export type FunctionsApp = Pick<typeof app, 'http' | 'timer'>;
  * `GET /api/health`. authLevel is anonymous because the host verifies the Dataverse secret itself, the
  * same way on every runtime (WebhookKey's `?code=` is read by verify.ts, not by the Functions host).
  */
-export function registerFunctions(target: FunctionsApp, jobs: readonly ScheduledJob[], getDeps: DepsProvider): void {
+export function registerFunctions(
+  target: FunctionsApp,
+  jobs: readonly ScheduledJob[],
+  getDeps: DepsProvider,
+): void {
   target.http('webhook', {
     methods: ['POST'],
     authLevel: 'anonymous',
     route: 'webhook/{solution?}',
     handler: createWebhookFunction(getDeps),
   });
-  target.http('health', { methods: ['GET'], authLevel: 'anonymous', route: 'health', handler: createHealthFunction(getDeps) });
+  target.http('health', {
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    route: 'health',
+    handler: createHealthFunction(getDeps),
+  });
   for (const job of jobs) {
     target.timer(job.name, {
       schedule: job.schedule ?? everyMsToNcrontab(job.everyMs, job.name),

@@ -87,7 +87,7 @@ function normaliseArrays(text: string): string {
   let inString = false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
+    const ch = text[i];
     if (inString) {
       if (ch === "'" && text[i + 1] === "'") {
         out += depth > 0 ? "'" : "''";
@@ -300,6 +300,8 @@ export function coerceLiteral(table: TableInfo, column: ColumnInfo, literal: Lit
       if (literal.edm !== 'Edm.Date' && literal.edm !== 'Edm.String') return mismatch();
       return parseDateOnly(text.slice(0, 10)) ?? mismatch();
     }
+    case 'PartyList':
+      return mismatch();
   }
 }
 

@@ -30,7 +30,7 @@ export function parseKey(text: string): RecordKey {
       i++;
       for (;;) {
         if (i >= trimmed.length) throw new BadRequestError(`Invalid key '(${text})': unterminated string.`);
-        const ch = trimmed[i] as string;
+        const ch = trimmed[i];
         if (ch === "'" && trimmed[i + 1] === "'") {
           out += "'";
           i += 2;

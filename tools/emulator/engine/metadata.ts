@@ -61,6 +61,8 @@ export interface TableInfo {
   readonly referencedBy: readonly ChildReference[];
   /** `<logicalname>_activity_parties` for activity tables. */
   readonly partiesProperty?: string;
+  /** Party list columns (to, cc…), set and read through `partiesProperty`. */
+  readonly partyLists: readonly string[];
 }
 
 /** Platform defaults for Dataverse's statecode/statuscode when a custom table's model omits them. */
@@ -172,10 +174,16 @@ export class MetadataIndex {
       ensure(syntheticColumn('statuscode', 'Status', 'Status Reason', { options: DEFAULT_STATUS_OPTIONS }));
     }
 
-    const readOnly = new Set(['createdon', 'modifiedon', 'versionnumber', 'createdby', 'modifiedby']);
+    const readOnly = new Set(['createdon', 'modifiedon', 'versionnumber', 'createdby', 'modifiedby', 'owninguser', 'owningteam', 'owningbusinessunit']);
     const columns = new Map<string, ColumnInfo>();
     const navigation = new Map<string, NavigationProperty>();
+    const partyLists: string[] = [];
     for (const [name, model] of models) {
+      // Party lists (email to/cc…) are not properties in the Web API: they travel as <table>_activity_parties.
+      if (model.type === 'PartyList') {
+        partyLists.push(name);
+        continue;
+      }
       let targets: string[] = [];
       if (isLookup(model.type)) {
         targets = model.targets && model.targets.length > 0 ? [...model.targets] : defaultTargets(model.type);
@@ -220,6 +228,7 @@ export class MetadataIndex {
       navigation,
       referencedBy: [],
       partiesProperty: table.isActivity ? `${table.logicalName}_activity_parties` : undefined,
+      partyLists,
     };
   }
 
@@ -251,12 +260,14 @@ export class MetadataIndex {
             continue;
           }
           const rel = declared.get(`${table.logicalName}.${column.logicalName}.${target}`);
-          // Without a declared relationship Dataverse's default (Referential) behaviour applies: remove the link.
+          // Without a declared relationship Dataverse's default (Referential) behaviour applies: remove the
+          // link; a marketing list's members and an activity's regarding rows go with their parent.
+          const parental = table.logicalName === 'listmember' || (table.isActivity && column.logicalName === 'regardingobjectid');
           add(target, {
             name: rel?.name ?? `${table.logicalName}.${column.logicalName}`,
             table: table.logicalName,
             column: column.logicalName,
-            cascade: rel?.cascade ?? 'RemoveLink',
+            cascade: rel?.cascade ?? (parental ? 'Cascade' : 'RemoveLink'),
           });
         }
       }
@@ -279,6 +290,7 @@ function lookupHint(table: TableInfo, name: string): string | undefined {
   if (match && table.columns.has(match[1] ?? '')) return undefined;
   const column = table.columns.get(name);
   if (column && isLookup(column.type)) return `Lookups are read as '_${name}_value' and written as '${name}@odata.bind'.`;
+  if (table.partyLists.includes(name)) return `Party lists are written and expanded as '${table.partiesProperty ?? ''}'.`;
   return undefined;
 }
 
@@ -320,6 +332,8 @@ export function edmType(type: ColumnType): string {
     case 'Customer':
     case 'Owner':
       return 'Edm.Guid';
+    case 'PartyList':
+      return 'Collection(Microsoft.Dynamics.CRM.activityparty)';
   }
 }
 

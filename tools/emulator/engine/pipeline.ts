@@ -125,8 +125,8 @@ export class Pipeline {
   /** Runs the synchronous handlers of one stage in subscription order. */
   async runSync(event: OperationEvent): Promise<void> {
     for (const subscriber of [...this.subscribers]) {
-      const handler = event.stage === 40 ? subscriber.afterOperation : subscriber.beforeOperation;
-      if (handler) await handler.call(subscriber, event);
+      if (event.stage === 40) await subscriber.afterOperation?.(event);
+      else await subscriber.beforeOperation?.(event);
     }
   }
 

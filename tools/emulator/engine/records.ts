@@ -88,7 +88,7 @@ function selectColumn(table: TableInfo, name: string): string {
 }
 
 export function etagOf(stored: StoredRecord): string {
-  return `W/"${String(stored.versionnumber ?? 0)}"`;
+  return `W/"${typeof stored.versionnumber === 'number' ? stored.versionnumber : 0}"`;
 }
 
 export function toRecord(source: RecordSource, table: TableInfo, stored: StoredRecord, shape: ReadShape): JsonRecord {
@@ -128,7 +128,7 @@ export function toRecord(source: RecordSource, table: TableInfo, stored: StoredR
 }
 
 function expandProperty(source: RecordSource, table: TableInfo, stored: StoredRecord, expand: ExpandSpec, annotations: AnnotationFilter): unknown {
-  const id = String(stored[table.primaryId]);
+  const id = stored[table.primaryId] as string;
   if (expand.property === table.partiesProperty) {
     const parties = source.index.table('activityparty');
     return source.parties(table, id).map((party) => toRecord(source, parties, party, { select: expand.select, annotations }));

@@ -122,6 +122,7 @@ export function convertInput(table: TableInfo, column: ColumnInfo, value: unknow
     case 'Lookup':
     case 'Customer':
     case 'Owner':
+    case 'PartyList':
       return fail();
   }
 }
@@ -156,7 +157,7 @@ export function formatValue(column: ColumnInfo, value: StoredValue, options: For
     case 'State':
     case 'Status': {
       const option = column.options.find((o) => o.value === value);
-      return option ? (option.label[1033] ?? option.identifier) : String(value);
+      return option ? (option.label[1033] ?? option.identifier) : typeof value === 'number' ? String(value) : undefined;
     }
     case 'Boolean': {
       const option = column.options.find((o) => o.value === (value ? 1 : 0));
@@ -215,7 +216,7 @@ export function fromSqlRow(column: ColumnInfo, row: Record<string, unknown>): St
   if (column.type === 'Boolean') return raw === 1 || raw === true;
   if (isLookup(column.type)) {
     const target = column.polymorphic ? row[targetColumn(column.logicalName)] : column.targets[0];
-    return { id: String(raw), logicalName: typeof target === 'string' ? target : (column.targets[0] ?? '') };
+    return { id: typeof raw === 'string' ? raw : '', logicalName: typeof target === 'string' ? target : (column.targets[0] ?? '') };
   }
   if (typeof raw === 'bigint') return Number(raw);
   if (typeof raw === 'string' || typeof raw === 'number') return raw;

@@ -6,7 +6,14 @@ import path from 'node:path';
 export const SAMPLE = path.join(__dirname, 'sample');
 
 /** A private copy of `sample/` that a test may break; removed by the returned `dispose`. */
-export function copySample(): { root: string; alpha: string; beta: string; edit: (file: string, from: string, to: string) => void; write: (file: string, content: string) => void; dispose: () => void } {
+export function copySample(): {
+  root: string;
+  alpha: string;
+  beta: string;
+  edit: (file: string, from: string, to: string) => void;
+  write: (file: string, content: string) => void;
+  dispose: () => void;
+} {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ideario-solution-'));
   fs.cpSync(SAMPLE, root, { recursive: true });
   const resolve = (file: string): string => path.join(root, file);

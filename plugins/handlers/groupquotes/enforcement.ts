@@ -1,0 +1,223 @@
+/**
+ * Create.opportunity and Update.opportunity (post-operation, asynchronous): the server's fix-up of a
+ * group quotation saved by an API or import caller. It re-reads the record (the steps register no
+ * image, and an asynchronous job may run after later saves: the current row is what needs fixing),
+ * runs domain/quotation `enforceQuotation`, keeps the deposit schedule, and writes only what differs.
+ *
+ * No loop: the update written here fires the Update step again, and that run finds nothing left to
+ * change (enforce is idempotent), so it writes nothing. As a second guard, nothing is written past
+ * `maxDepth`: a deeper chain means another component keeps rewriting the record, and fighting it
+ * would only burn the org's API limits ("Plug-in and workflow depth", IExecutionContext.Depth).
+ */
+import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import { ConcurrencyError } from '../../../dataverse/errors';
+import { opportunity } from '../../../dataverse/generated';
+import type { Logger } from '../../../dataverse/logger';
+import {
+  applyCorrections,
+  type DateOnly,
+  dateOnlyFromDate,
+  enforceQuotation,
+  formatDateOnly,
+  isSameDate,
+  type StayField,
+} from '../../../domain/quotation';
+import { defineHandler, type ExecutionContext, type HandlerDefinition, type HandlerDeps } from '../../registry';
+import { targetEntity } from '../../host/parse';
+import { EnforcementConflictError } from './errors';
+import { PolicySource } from './policy';
+import {
+  col,
+  correctionsToRecord,
+  QUOTATION_SELECT,
+  readDate,
+  readLookup,
+  readSchedule,
+  readString,
+  STAY_COLUMNS,
+  toStoredQuotation,
+  writeDate,
+} from './record';
+import { scheduleCorrections } from './schedule';
+import { DEFAULT_SETTINGS, type SettingsSource } from './settings';
+
+export const SOLUTION = 'IdearioGroupQuotes' as const;
+
+/** The Update step's filtering attributes, as in solution/IdearioGroupQuotes (docs/data-model.md). */
+export const ENFORCEMENT_FILTERING_ATTRIBUTES: readonly string[] = [
+  col.idr_arrivaldate,
+  col.idr_nights,
+  col.idr_departuredate,
+  col.idr_adults,
+  col.idr_children,
+  col.idr_priceperpersonnight,
+  col.idr_childpricepercent,
+  col.idr_depositpercent,
+  col.idr_total,
+  col.idr_deposit,
+  col.idr_persons,
+];
+
+/** Depth 1 is a caller's save, 2 the re-trigger by our own update; 3 leaves room for one more plug-in. */
+export const DEFAULT_MAX_DEPTH = 3;
+/** Re-reads after a concurrent save (412 on If-Match) before giving up. */
+const MAX_ATTEMPTS = 3;
+
+export interface EnforcementOptions {
+  settings?: SettingsSource;
+  maxDepth?: number;
+}
+
+export interface EnforcementOutcome {
+  /** The columns written; empty when the record was already right. */
+  written: string[];
+  /** The issue text now on the record (null when there is none). */
+  issue: string | null;
+}
+
+export interface EnforceRequest {
+  opportunityId: string;
+  /** The stay fields the triggering write set (decides which of them is derived). */
+  changed: readonly StayField[];
+  isCreate: boolean;
+  /** The day of the save, in the organisation's calendar. */
+  today: DateOnly;
+}
+
+function changedStayFields(ctx: ExecutionContext): StayField[] {
+  const target = targetEntity(ctx);
+  if (!target) return [];
+  return (Object.entries(STAY_COLUMNS) as [StayField, string][])
+    .filter(([, column]) => target.attributes.has(column))
+    .map(([field]) => field);
+}
+
+/**
+ * Reads the opportunity, computes and writes its corrections. Exported for the sweep and tests; the
+ * handlers below call it with what the execution context says.
+ */
+export async function enforceOpportunity(
+  request: EnforceRequest,
+  deps: { client: DataverseClient; logger: Logger; settings: SettingsSource; policies?: PolicySource },
+): Promise<EnforcementOutcome | null> {
+  const { client, logger } = deps;
+  const settings = deps.settings();
+  const policies = deps.policies ?? new PolicySource(client, logger);
+  for (let attempt = 1; ; attempt++) {
+    const record = await client.retrieve(opportunity.entitySetName, request.opportunityId, QUOTATION_SELECT);
+    if (!record) {
+      logger.info('The opportunity was deleted before its quotation could be checked; nothing to do.', {
+        opportunityId: request.opportunityId,
+      });
+      return null;
+    }
+    const policy = await policies.forQuotation(readLookup(record, col.idr_policy));
+    const update = computeUpdate(record, request, settings.language, settings.timeZone, policy);
+    if (Object.keys(update.record).length === 0) return { written: [], issue: update.issue };
+    const etag = readString(record, '@odata.etag');
+    try {
+      await client.update(opportunity.entitySetName, request.opportunityId, update.record, etag ? { ifMatch: etag } : {});
+      return { written: Object.keys(update.record), issue: update.issue };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw new EnforcementConflictError(request.opportunityId, attempt);
+      logger.info('The opportunity changed while its quotation was being checked; reading it again.', { attempt });
+    }
+  }
+}
+
+function computeUpdate(
+  record: EntityRecord,
+  request: EnforceRequest,
+  language: 'en' | 'es',
+  timeZone: string,
+  policy: Parameters<typeof enforceQuotation>[1]['policy'],
+): { record: EntityRecord; issue: string | null } {
+  const stored = toStoredQuotation(record);
+  const createdOn = readString(record, col.createdon);
+  const createdToday =
+    createdOn !== null && isSameDate(dateOnlyFromDate(new Date(createdOn), { timeZone }), request.today);
+  const result = enforceQuotation(stored, {
+    policy,
+    language,
+    today: request.today,
+    // An arrival in the past is a mistake on a new quotation only; "new" lasts the day it was created,
+    // so the re-trigger by our own update does not clear what the Create run found.
+    isNew: request.isCreate || createdToday,
+    changed: request.changed,
+  });
+  const fixed = applyCorrections(stored, result.corrections);
+  const schedule = readSchedule(record);
+  const plan = scheduleCorrections(
+    {
+      confirmedOn: readDate(record, col.idr_confirmedon),
+      arrival: fixed.arrival,
+      total: fixed.total,
+      depositPercent: fixed.depositPercent,
+      depositDueOn: readDate(record, col.idr_depositduedate),
+      depositReceivedOn: readDate(record, col.idr_depositreceivedon),
+      previous: schedule.instalments,
+      previousText: readString(record, col.idr_depositschedule),
+    },
+    policy,
+  );
+  const update = correctionsToRecord(result.corrections);
+  if (plan.schedule !== undefined) update[col.idr_depositschedule] = plan.schedule;
+  if (plan.depositDueOn !== undefined) update[col.idr_depositduedate] = writeDate(plan.depositDueOn);
+  return { record: update, issue: result.issueText };
+}
+
+function todayOf(ctx: ExecutionContext, deps: HandlerDeps, timeZone: string): DateOnly {
+  // The day of the save, not of the (possibly queued) job run.
+  return dateOnlyFromDate(ctx.operationCreatedOn ?? deps.clock(), { timeZone });
+}
+
+/** The two steps of docs/data-model.md, sharing one implementation. */
+export function createEnforcementHandlers(options: EnforcementOptions = {}): HandlerDefinition[] {
+  const settings = options.settings ?? (() => DEFAULT_SETTINGS);
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const handle = (isCreate: boolean) => async (ctx: ExecutionContext, deps: HandlerDeps) => {
+    const opportunityId = ctx.primaryEntityId ?? targetEntity(ctx)?.id ?? null;
+    if (!opportunityId) {
+      deps.logger.warn('The payload names no opportunity; nothing to check.');
+      return;
+    }
+    if (ctx.depth > maxDepth) {
+      deps.logger.warn(
+        `Not checking the quotation at depth ${ctx.depth} (limit ${maxDepth}): another component keeps changing this opportunity.`,
+        { opportunityId },
+      );
+      return;
+    }
+    const today = todayOf(ctx, deps, settings().timeZone);
+    const outcome = await enforceOpportunity(
+      { opportunityId, changed: changedStayFields(ctx), isCreate, today },
+      { client: deps.client, logger: deps.logger, settings },
+    );
+    if (!outcome) return;
+    if (outcome.written.length > 0) {
+      deps.logger.info('Quotation corrected.', { opportunityId, columns: outcome.written, issue: outcome.issue });
+    } else {
+      deps.logger.info('Quotation checked: nothing to change.', { opportunityId, day: formatDateOnly(today) });
+    }
+  };
+  return [
+    defineHandler({
+      message: 'Create',
+      entity: opportunity.logicalName,
+      stage: 40,
+      mode: 1,
+      solution: SOLUTION,
+      handle: handle(true),
+    }),
+    defineHandler({
+      message: 'Update',
+      entity: opportunity.logicalName,
+      stage: 40,
+      mode: 1,
+      solution: SOLUTION,
+      filteringAttributes: ENFORCEMENT_FILTERING_ATTRIBUTES,
+      handle: handle(false),
+    }),
+  ];
+}

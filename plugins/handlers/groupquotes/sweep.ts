@@ -1,0 +1,684 @@
+/**
+ * The follow-up sweep: every open quotation (not lost, not cancelled), the actions domain/quotation
+ * says are due today and not yet done, each one done once.
+ *
+ * "Once" holds with several sweeps running at the same time (two host instances, the CLI beside the
+ * host): before doing an action, a sweep claims it by creating its `idr_quotationaction` row under the
+ * alternate key `idr_key` = `<opportunityid>:<action key>` with a create-only upsert (`If-None-Match: *`,
+ * "Use Upsert to Create or Update a record": 412 when the key exists). The sweep that gets the 412
+ * leaves the action to the one that created the row. If doing the action fails before anything was
+ * created, the claim is deleted so the next run tries again.
+ */
+import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import { DuplicateRecordError, NotFoundError } from '../../../dataverse/errors';
+import {
+  account,
+  contact,
+  FollowUpAction,
+  HandoffStatus,
+  idr_quotationaction,
+  Language as LanguageChoice,
+  opportunity,
+  QuotationPhase,
+  systemuser,
+} from '../../../dataverse/generated';
+import type { Logger } from '../../../dataverse/logger';
+import {
+  addDays,
+  confirmationChaserEmail,
+  dateOnlyFromDate,
+  type DateOnly,
+  depositReminderEmail,
+  dueFollowUps,
+  type EmailContent,
+  type FollowUpAction as DueAction,
+  type FollowUpActionType,
+  formatDateOnly,
+  type Instalment,
+  type Language,
+  type QuotationPolicy,
+  type QuotationSummary,
+  quotationEmail,
+  roomingListRequestEmail,
+} from '../../../domain/quotation';
+import { createEmail, createPhoneCall, createTask, type Party, sendEmail } from './activities';
+import { HandoffFailedError, HandoffNotConfiguredError, MissingAgentError, UnsupportedFollowUpError } from './errors';
+import { buildHandoffDocument, type FetchLike, type HandoffTransport, postHandoff } from './handoff';
+import { PolicySource } from './policy';
+import {
+  bindName,
+  col,
+  lookupValueName,
+  opportunityId,
+  QUOTATION_SELECT,
+  readBoolean,
+  readDate,
+  readLookup,
+  readMealPlan,
+  readNumber,
+  readPhase,
+  readSchedule,
+  readString,
+  toFollowUpQuotation,
+  truncate,
+} from './record';
+import type { SettingsSource } from './settings';
+import { ownerTaskText, subjectLine } from './texts';
+
+const acol = idr_quotationaction.columns;
+
+const ACTION_CHOICES: Readonly<Record<FollowUpActionType, number>> = {
+  quotationEmail: FollowUpAction.QuotationEmail,
+  confirmationChaser: FollowUpAction.ConfirmationChaser,
+  optionExpiry: FollowUpAction.OptionExpiry,
+  depositReminder: FollowUpAction.DepositReminder,
+  depositOverdue: FollowUpAction.DepositOverdue,
+  roomingListRequest: FollowUpAction.RoomingListRequest,
+  roomingListCall: FollowUpAction.RoomingListCall,
+  handoff: FollowUpAction.Handoff,
+  settlement: FollowUpAction.Settlement,
+};
+
+const ACTION_LABELS: Readonly<Record<Language, Record<FollowUpActionType, string>>> = {
+  en: {
+    quotationEmail: 'Quotation email',
+    confirmationChaser: 'Confirmation chaser',
+    optionExpiry: 'Option expiry',
+    depositReminder: 'Deposit reminder',
+    depositOverdue: 'Deposit overdue',
+    roomingListRequest: 'Rooming list request',
+    roomingListCall: 'Rooming list call',
+    handoff: 'Handoff to ERP/PMS',
+    settlement: 'Settlement',
+  },
+  es: {
+    quotationEmail: 'Correo de presupuesto',
+    confirmationChaser: 'Recordatorio de confirmación',
+    optionExpiry: 'Vencimiento de la opción',
+    depositReminder: 'Recordatorio de depósito',
+    depositOverdue: 'Depósito vencido',
+    roomingListRequest: 'Solicitud de rooming list',
+    roomingListCall: 'Llamada por la rooming list',
+    handoff: 'Traspaso al ERP/PMS',
+    settlement: 'Liquidación',
+  },
+};
+
+/** Length of `idr_detail` (Memo(4000)) and `idr_name` (String(200)). */
+const DETAIL_MAX = 4000;
+const NAME_MAX = 200;
+
+export interface SweepProgress {
+  processed: number;
+  total: number;
+  actionsCreated: number;
+}
+
+export interface SweepDeps {
+  client: DataverseClient;
+  clock: () => Date;
+  logger: Logger;
+  settings: SettingsSource;
+  /** For the ERP/PMS handoff; without it handoffs wait (as without a URL). */
+  fetch?: FetchLike;
+  /** Waits between handoff attempts. */
+  sleep: (ms: number) => Promise<void>;
+  /** Retry shape of the handoff (attempts, delays); defaults in handoff.ts. */
+  handoffRetry?: Pick<HandoffTransport, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'timeoutMs'>;
+  onProgress?: (progress: SweepProgress) => void;
+  /** Quotations per page read from Dataverse (default 500). */
+  pageSize?: number;
+}
+
+export interface SweepResult extends SweepProgress {
+  today: string;
+  /** Actions another sweep had claimed first. */
+  skipped: number;
+  /** Actions left for a later run (a handoff without an ERP/PMS URL). */
+  waiting: number;
+  byAction: Partial<Record<FollowUpActionType, number>>;
+  failed: { opportunityId: string; reason: string }[];
+}
+
+interface Contact {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  language: Language | null;
+  doNotEmail: boolean;
+}
+
+interface User {
+  id: string;
+  name: string | null;
+  email: string | null;
+}
+
+interface Outcome {
+  activityId: string | null;
+  detail: string;
+}
+
+/** The quotations the sweep reads: open, not lost, not cancelled, and sent or confirmed. */
+export function openQuotationsFilter(): string {
+  const phase = col.idr_phase;
+  return [
+    `${col.statecode} ne ${opportunity.choices.statecode.Lost}`,
+    `(${phase} eq null or (${phase} ne ${QuotationPhase.Lost} and ${phase} ne ${QuotationPhase.Cancelled}))`,
+    `(${col.idr_quotesenton} ne null or ${col.idr_confirmedon} ne null or ` +
+      `(${phase} ge ${QuotationPhase.Confirmed} and ${phase} le ${QuotationPhase.Settled}))`,
+  ].join(' and ');
+}
+
+function readLanguage(record: EntityRecord): Language | null {
+  const value = readNumber(record, contact.columns.idr_language);
+  if (value === LanguageChoice.Spanish) return 'es';
+  if (value === LanguageChoice.English) return 'en';
+  return null;
+}
+
+/** One run: records, policies, agents and owners are read once each. */
+class Sweep {
+  private readonly policies: PolicySource;
+  private readonly contacts = new Map<string, Promise<Contact | null>>();
+  private readonly users = new Map<string, Promise<User | null>>();
+  private readonly agencies = new Map<string, Promise<string | null>>();
+  private readonly result: SweepResult;
+  private warnedNoHandoffUrl = false;
+
+  constructor(
+    private readonly deps: SweepDeps,
+    private readonly today: DateOnly,
+    private readonly language: Language,
+    private readonly handoffUrl: string | null,
+  ) {
+    this.policies = new PolicySource(deps.client, deps.logger);
+    this.result = {
+      today: formatDateOnly(today),
+      processed: 0,
+      total: 0,
+      actionsCreated: 0,
+      skipped: 0,
+      waiting: 0,
+      byAction: {},
+      failed: [],
+    };
+  }
+
+  async run(): Promise<SweepResult> {
+    const { client, logger } = this.deps;
+    const quotations = await client.retrieveMultiple(opportunity.entitySetName, {
+      select: QUOTATION_SELECT,
+      filter: openQuotationsFilter(),
+      orderBy: [`${col.createdon} asc`],
+      pageSize: this.deps.pageSize ?? 500,
+    });
+    this.result.total = quotations.length;
+    this.progress();
+    for (const record of quotations) {
+      const id = opportunityId(record);
+      if (!id) continue;
+      try {
+        await this.processQuotation(id, record);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.error('Follow-ups of a quotation failed; the next run tries again.', { opportunityId: id, error: reason });
+        this.result.failed.push({ opportunityId: id, reason });
+      }
+      this.result.processed += 1;
+      this.progress();
+    }
+    return this.result;
+  }
+
+  private progress(): void {
+    const { processed, total, actionsCreated } = this.result;
+    this.deps.onProgress?.({ processed, total, actionsCreated });
+  }
+
+  private async processQuotation(id: string, record: EntityRecord): Promise<void> {
+    const schedule = readSchedule(record);
+    if (schedule.problem) {
+      this.deps.logger.warn('The deposit schedule of a quotation cannot be read; its deposit due date is used instead.', {
+        opportunityId: id,
+        problem: schedule.problem,
+      });
+    }
+    const quotation = toFollowUpQuotation(record, schedule.instalments);
+    const policy = await this.policies.forQuotation(readLookup(record, col.idr_policy));
+    let due = dueFollowUps(quotation, policy, this.today);
+    if (due.length === 0) return;
+    const done = await this.doneKeys(id);
+    due = due.filter((action) => !done.has(action.key));
+    for (const action of due) {
+      if (action.kind === 'handoff' && !(this.handoffUrl && this.deps.fetch)) {
+        this.result.waiting += 1;
+        if (!this.warnedNoHandoffUrl) {
+          this.warnedNoHandoffUrl = true;
+          this.deps.logger.warn(
+            'Confirmed quotations with their deposit are waiting for the ERP/PMS handoff: idr_ErpHandoffUrl is not set on the host.',
+          );
+        }
+        continue;
+      }
+      await this.perform(id, record, action, policy, schedule.instalments);
+    }
+  }
+
+  private async doneKeys(id: string): Promise<Set<string>> {
+    const rows = await this.deps.client.retrieveMultiple(idr_quotationaction.entitySetName, {
+      select: [acol.idr_key],
+      filter: `${lookupValueName(acol.idr_opportunity)} eq ${id}`,
+    });
+    const prefix = `${id}:`;
+    return new Set(
+      rows
+        .map((row) => readString(row, acol.idr_key))
+        .filter((key): key is string => key !== null && key.toLowerCase().startsWith(prefix))
+        .map((key) => key.slice(prefix.length)),
+    );
+  }
+
+  /** Claims the action; false when another sweep holds it. */
+  private async claim(id: string, record: EntityRecord, action: DueAction): Promise<string | null> {
+    const key = `${id}:${action.key}`;
+    const name = readString(record, col.name) ?? id;
+    const row: EntityRecord = {
+      [acol.idr_key]: key,
+      [acol.idr_name]: truncate(subjectLine(`${ACTION_LABELS[this.language][action.action]}: ${name}`), NAME_MAX),
+      [acol.idr_action]: ACTION_CHOICES[action.action],
+      [acol.idr_dueon]: formatDateOnly(action.dueOn),
+      [bindName(acol.idr_opportunity)]: `/${opportunity.entitySetName}(${id})`,
+    };
+    try {
+      const { id: claimId } = await this.deps.client.upsert(idr_quotationaction.entitySetName, { [acol.idr_key]: key }, row, {
+        createOnly: true,
+      });
+      return claimId;
+    } catch (error) {
+      if (error instanceof DuplicateRecordError) return null;
+      throw error;
+    }
+  }
+
+  private async perform(
+    id: string,
+    record: EntityRecord,
+    action: DueAction,
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<void> {
+    const { client, logger, clock } = this.deps;
+    const claimId = await this.claim(id, record, action);
+    if (!claimId) {
+      this.result.skipped += 1;
+      logger.info('Follow-up already claimed by another sweep.', { opportunityId: id, action: action.key });
+      return;
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await this.doAction(id, record, action, policy, instalments);
+    } catch (error) {
+      // Nothing was created: give the action back so the next run does it.
+      await client.delete(idr_quotationaction.entitySetName, claimId).catch((cleanup: unknown) => {
+        logger.error('A failed follow-up could not be released; delete its Quotation Action row to retry it.', {
+          opportunityId: id,
+          action: action.key,
+          error: cleanup instanceof Error ? cleanup.message : String(cleanup),
+        });
+      });
+      throw error;
+    }
+    await client.update(idr_quotationaction.entitySetName, claimId, {
+      [acol.idr_activityid]: outcome.activityId,
+      [acol.idr_doneon]: clock().toISOString(),
+      [acol.idr_detail]: truncate(outcome.detail, DETAIL_MAX),
+    });
+    this.result.actionsCreated += 1;
+    this.result.byAction[action.action] = (this.result.byAction[action.action] ?? 0) + 1;
+    logger.info('Follow-up done.', { opportunityId: id, action: action.key, activityId: outcome.activityId });
+  }
+
+  private async doAction(
+    id: string,
+    record: EntityRecord,
+    action: DueAction,
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<Outcome> {
+    switch (action.kind) {
+      case 'email':
+        return this.email(id, record, action, policy, instalments);
+      case 'phonecall':
+        return this.phoneCall(id, record, action);
+      case 'task':
+        return this.task(id, record, action, instalments);
+      case 'handoff':
+        return this.handoff(id, record, instalments);
+    }
+  }
+
+  // ── people ──────────────────────────────────────────────────────────────────────────────────
+
+  private contact(id: string | null): Promise<Contact | null> {
+    if (!id) return Promise.resolve(null);
+    let entry = this.contacts.get(id);
+    if (!entry) {
+      const c = contact.columns;
+      entry = this.deps.client
+        .retrieve(contact.entitySetName, id, [c.fullname, c.emailaddress1, c.telephone1, c.mobilephone, c.idr_language, c.donotemail])
+        .then((row) =>
+          row
+            ? {
+                id,
+                name: readString(row, c.fullname),
+                email: readString(row, c.emailaddress1),
+                phone: readString(row, c.telephone1) ?? readString(row, c.mobilephone),
+                language: readLanguage(row),
+                doNotEmail: readBoolean(row, c.donotemail) === true,
+              }
+            : null,
+        );
+      this.contacts.set(id, entry);
+    }
+    return entry;
+  }
+
+  /** The owner as a user; null for a team owner (or a user that no longer exists). */
+  private user(id: string | null): Promise<User | null> {
+    if (!id) return Promise.resolve(null);
+    let entry = this.users.get(id);
+    if (!entry) {
+      const c = systemuser.columns;
+      entry = this.deps.client
+        .retrieve(systemuser.entitySetName, id, [c.fullname, c.internalemailaddress])
+        .catch((error: unknown) => {
+          if (error instanceof NotFoundError) return null;
+          throw error;
+        })
+        .then((row) => (row ? { id, name: readString(row, c.fullname), email: readString(row, c.internalemailaddress) } : null));
+      this.users.set(id, entry);
+    }
+    return entry;
+  }
+
+  private agencyName(id: string | null): Promise<string | null> {
+    if (!id) return Promise.resolve(null);
+    let entry = this.agencies.get(id);
+    if (!entry) {
+      entry = this.deps.client
+        .retrieve(account.entitySetName, id, [account.columns.name])
+        .then((row) => (row ? readString(row, account.columns.name) : null));
+      this.agencies.set(id, entry);
+    }
+    return entry;
+  }
+
+  private async people(record: EntityRecord): Promise<{ agent: Contact | null; owner: User | null; agency: string | null }> {
+    const [agent, owner, agency] = await Promise.all([
+      this.contact(readLookup(record, col.idr_agent)),
+      this.user(readLookup(record, col.ownerid)),
+      this.agencyName(readLookup(record, col.idr_agency)),
+    ]);
+    return { agent, owner, agency };
+  }
+
+  // ── actions ─────────────────────────────────────────────────────────────────────────────────
+
+  private summary(record: EntityRecord, people: { agent: Contact | null; owner: User | null; agency: string | null }, policy: QuotationPolicy): QuotationSummary {
+    const quoteSentOn = readDate(record, col.idr_quotesenton);
+    return {
+      name: readString(record, col.name) ?? '',
+      agentName: people.agent?.name ?? null,
+      agencyName: people.agency,
+      ownerName: people.owner?.name ?? null,
+      quoteSentOn,
+      arrival: readDate(record, col.idr_arrivaldate),
+      departure: readDate(record, col.idr_departuredate),
+      nights: readNumber(record, col.idr_nights),
+      mealPlan: readMealPlan(record),
+      adults: readNumber(record, col.idr_adults),
+      children: readNumber(record, col.idr_children),
+      rooms: readNumber(record, col.idr_rooms),
+      pricePerPersonNight: readNumber(record, col.idr_priceperpersonnight),
+      childPricePercent: readNumber(record, col.idr_childpricepercent),
+      total: readNumber(record, col.idr_total),
+      depositPercent: readNumber(record, col.idr_depositpercent),
+      deposit: readNumber(record, col.idr_deposit),
+      depositDueOn: readDate(record, col.idr_depositduedate),
+      optionExpiresOn: readDate(record, col.idr_optionexpireson) ?? (quoteSentOn && addDays(quoteSentOn, policy.optionDays)),
+      currencyCode: null,
+    };
+  }
+
+  private payment(record: EntityRecord, action: DueAction, instalments: readonly Instalment[]): { amount: number | null; dueOn: DateOnly | null } {
+    const instalment = instalments.find((i) => i.number === action.instalment);
+    if (instalment) return { amount: instalment.amount, dueOn: instalment.dueOn };
+    return { amount: readNumber(record, col.idr_deposit), dueOn: readDate(record, col.idr_depositduedate) };
+  }
+
+  private emailContent(
+    action: DueAction,
+    summary: QuotationSummary,
+    language: Language,
+    record: EntityRecord,
+    instalments: readonly Instalment[],
+  ): EmailContent {
+    switch (action.action) {
+      case 'quotationEmail':
+        return quotationEmail(summary, language);
+      case 'confirmationChaser':
+        return confirmationChaserEmail(summary, language);
+      case 'depositReminder': {
+        const payment = this.payment(record, action, instalments);
+        return depositReminderEmail(
+          summary,
+          { amount: payment.amount ?? 0, dueOn: payment.dueOn ?? action.dueOn },
+          language,
+        );
+      }
+      case 'roomingListRequest':
+        return roomingListRequestEmail(summary, action.dueOn, language);
+      default:
+        throw new UnsupportedFollowUpError(action.action, action.kind);
+    }
+  }
+
+  private async email(
+    id: string,
+    record: EntityRecord,
+    action: DueAction,
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<Outcome> {
+    const people = await this.people(record);
+    const { agent, owner } = people;
+    if (!agent) throw new MissingAgentError(id);
+    const language = agent.language ?? this.language;
+    const content = this.emailContent(action, this.summary(record, people, policy), language, record, instalments);
+    const parties: Party[] = [{ role: 'to', table: 'contact', id: agent.id }];
+    if (owner) parties.unshift({ role: 'from', table: 'systemuser', id: owner.id });
+    if (owner && action.cc === 'owner') parties.push({ role: 'cc', table: 'systemuser', id: owner.id });
+    const emailId = await createEmail(this.deps.client, {
+      opportunityId: id,
+      subject: subjectLine(content.subject),
+      html: content.html,
+      ownerUserId: owner?.id ?? null,
+      parties,
+    });
+    const to = `${agent.name ?? agent.id}${agent.email ? ` <${agent.email}>` : ''}`;
+    const hold = !agent.email
+      ? 'the agent has no email address'
+      : agent.doNotEmail
+        ? "the agent's contact does not allow email"
+        : null;
+    if (hold) {
+      this.deps.logger.warn('Follow-up email left as a draft.', { opportunityId: id, action: action.key, reason: hold });
+      return { activityId: emailId, detail: `Email "${content.subject}" to ${to} left as a draft: ${hold}. Review it and send it from the quotation.` };
+    }
+    try {
+      await sendEmail(this.deps.client, emailId);
+    } catch (error) {
+      // The email exists: record it rather than create a second one on the next run.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.deps.logger.error('A follow-up email was created but could not be sent.', { opportunityId: id, emailId, error: reason });
+      return { activityId: emailId, detail: `Email "${content.subject}" to ${to} created but not sent: ${reason}. Send it from the quotation.` };
+    }
+    const cc = parties.some((p) => p.role === 'cc') && owner ? `, cc ${owner.name ?? owner.id}` : '';
+    return { activityId: emailId, detail: `Email "${content.subject}" sent to ${to}${cc} (${language === 'es' ? 'Spanish' : 'English'}).` };
+  }
+
+  private async phoneCall(id: string, record: EntityRecord, action: DueAction): Promise<Outcome> {
+    const { agent, owner } = await this.people(record);
+    const text = ownerTaskText(
+      'roomingListCall',
+      {
+        name: readString(record, col.name) ?? id,
+        agentName: agent?.name ?? null,
+        agentPhone: agent?.phone ?? null,
+        arrival: readDate(record, col.idr_arrivaldate),
+        departure: readDate(record, col.idr_departuredate),
+        dueOn: action.dueOn,
+      },
+      this.language,
+    );
+    const parties: Party[] = [];
+    if (owner) parties.push({ role: 'from', table: 'systemuser', id: owner.id });
+    if (agent) parties.push({ role: 'to', table: 'contact', id: agent.id });
+    const callId = await createPhoneCall(this.deps.client, {
+      opportunityId: id,
+      subject: text.subject,
+      description: text.description,
+      phoneNumber: agent?.phone ?? null,
+      dueOn: action.dueOn,
+      ownerUserId: owner?.id ?? null,
+      parties,
+    });
+    return { activityId: callId, detail: `Phone call "${text.subject}" created for ${owner?.name ?? 'the owner'}, due ${formatDateOnly(action.dueOn)}.` };
+  }
+
+  private async task(id: string, record: EntityRecord, action: DueAction, instalments: readonly Instalment[]): Promise<Outcome> {
+    if (action.action !== 'optionExpiry' && action.action !== 'depositOverdue' && action.action !== 'settlement') {
+      throw new UnsupportedFollowUpError(action.action, action.kind);
+    }
+    const { agent, owner } = await this.people(record);
+    const payment = action.action === 'depositOverdue' ? this.payment(record, action, instalments) : null;
+    const text = ownerTaskText(
+      action.action,
+      {
+        name: readString(record, col.name) ?? id,
+        agentName: agent?.name ?? null,
+        agentPhone: agent?.phone ?? null,
+        arrival: readDate(record, col.idr_arrivaldate),
+        departure: readDate(record, col.idr_departuredate),
+        dueOn: action.dueOn,
+        amount: payment?.amount ?? null,
+        paymentDueOn: payment?.dueOn ?? null,
+      },
+      this.language,
+    );
+    const taskId = await createTask(this.deps.client, {
+      opportunityId: id,
+      subject: text.subject,
+      description: text.description,
+      dueOn: action.dueOn,
+      ownerUserId: owner?.id ?? null,
+    });
+    return { activityId: taskId, detail: `Task "${text.subject}" created for ${owner?.name ?? 'the owner'}, due ${formatDateOnly(action.dueOn)}.` };
+  }
+
+  private async handoff(id: string, record: EntityRecord, instalments: readonly Instalment[]): Promise<Outcome> {
+    const { client, clock, logger } = this.deps;
+    const url = this.handoffUrl;
+    const fetch = this.deps.fetch;
+    if (!url || !fetch) throw new HandoffNotConfiguredError();
+    if (readNumber(record, col.idr_handoffstatus) === HandoffStatus.Sent) {
+      const reference = readString(record, col.idr_handoffreference);
+      return { activityId: null, detail: `Already handed off to the ERP/PMS${reference ? ` (reference ${reference})` : ''}; not sent again.` };
+    }
+    const people = await this.people(record);
+    const document = buildHandoffDocument(
+      {
+        id,
+        name: readString(record, col.name) ?? '',
+        phase: readPhase(record),
+        quoteSentOn: readDate(record, col.idr_quotesenton),
+        confirmedOn: readDate(record, col.idr_confirmedon),
+        agency: (() => {
+          const agencyId = readLookup(record, col.idr_agency);
+          return agencyId ? { id: agencyId, name: people.agency } : null;
+        })(),
+        agent: people.agent && {
+          id: people.agent.id,
+          name: people.agent.name,
+          email: people.agent.email,
+          phone: people.agent.phone,
+          language: people.agent.language ?? this.language,
+        },
+        owner: people.owner && { id: people.owner.id, name: people.owner.name, email: people.owner.email },
+        arrival: readDate(record, col.idr_arrivaldate),
+        departure: readDate(record, col.idr_departuredate),
+        nights: readNumber(record, col.idr_nights),
+        rooms: readNumber(record, col.idr_rooms),
+        adults: readNumber(record, col.idr_adults),
+        children: readNumber(record, col.idr_children),
+        persons: readNumber(record, col.idr_persons),
+        mealPlan: readMealPlan(record),
+        currencyCode: null,
+        pricePerPersonNight: readNumber(record, col.idr_priceperpersonnight),
+        childPricePercent: readNumber(record, col.idr_childpricepercent),
+        total: readNumber(record, col.idr_total),
+        depositPercent: readNumber(record, col.idr_depositpercent),
+        deposit: readNumber(record, col.idr_deposit),
+        depositDueOn: readDate(record, col.idr_depositduedate),
+        depositReceivedOn: readDate(record, col.idr_depositreceivedon),
+        instalments,
+      },
+      clock(),
+    );
+    await client.update(opportunity.entitySetName, id, { [col.idr_handoffstatus]: HandoffStatus.Pending });
+    try {
+      const receipt = await postHandoff(document, { url, fetch, sleep: this.deps.sleep, ...this.deps.handoffRetry });
+      const reference = receipt.reference && receipt.reference.length <= 100 ? receipt.reference : null;
+      await client.update(opportunity.entitySetName, id, {
+        [col.idr_handoffstatus]: HandoffStatus.Sent,
+        [col.idr_handoffreference]: reference,
+      });
+      const note =
+        receipt.reference === null
+          ? ' The ERP/PMS returned no reference.'
+          : reference === null
+            ? ` The reference it returned is longer than 100 characters and was not stored: ${receipt.reference}`
+            : '';
+      return {
+        activityId: null,
+        detail: `Sent to the ERP/PMS (${url}) in ${receipt.attempts} attempt(s)${reference ? `; reference ${reference}` : ''}.${note}`,
+      };
+    } catch (error) {
+      if (!(error instanceof HandoffFailedError)) throw error;
+      await client.update(opportunity.entitySetName, id, { [col.idr_handoffstatus]: HandoffStatus.Failed });
+      logger.error('The ERP/PMS handoff failed.', { opportunityId: id, error: error.message });
+      return {
+        activityId: null,
+        detail: `${error.message}. To send it again, fix the cause and delete this Quotation Action row; the next sweep sends it.`,
+      };
+    }
+  }
+}
+
+/** Runs one sweep. A quotation that fails is logged and listed in `failed`; the others go on. */
+export async function runFollowUpSweep(deps: SweepDeps): Promise<SweepResult> {
+  const settings = deps.settings();
+  const today = dateOnlyFromDate(deps.clock(), { timeZone: settings.timeZone });
+  const result = await new Sweep(deps, today, settings.language, settings.handoffUrl).run();
+  deps.logger.info('Follow-up sweep finished.', {
+    today: result.today,
+    quotations: result.processed,
+    actionsCreated: result.actionsCreated,
+    skipped: result.skipped,
+    waiting: result.waiting,
+    failed: result.failed.length,
+  });
+  return result;
+}

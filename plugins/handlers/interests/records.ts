@@ -1,0 +1,316 @@
+/**
+ * Web API JSON (client.ts shape) in, domain/interest values out, and profile state back to columns.
+ * The only place in this folder that knows how the interest tables' columns are read and written.
+ */
+import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
+import { normalizeGuid } from '../../../dataverse/adapters/keys';
+import {
+  contact,
+  idr_interaction,
+  idr_interactionrule,
+  idr_interestprofile,
+  idr_marketingconcept,
+} from '../../../dataverse/generated';
+import {
+  type AppliedDelta,
+  type ConceptConfig,
+  type EpochMs,
+  type InteractionEvent,
+  type InteractionRule,
+  type InterestProfile,
+  type ProfileResult,
+} from '../../../domain/interest';
+
+export const IC = idr_interaction.columns;
+export const PC = idr_interestprofile.columns;
+export const MC = idr_marketingconcept.columns;
+export const RC = idr_interactionrule.columns;
+export const CC = contact.columns;
+
+/** Length of `idr_processingerror` (String(2000)) and of primary names (String(200)). */
+export const PROCESSING_ERROR_MAX = 2000;
+export const NAME_MAX = 200;
+
+const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
+const ETAG = '@odata.etag';
+
+/** `_<column>_value`: how the Web API reads a lookup. */
+export function lookupValue(column: string): string {
+  return `_${column}_value`;
+}
+
+/** `<column>@odata.bind`: how the Web API writes a lookup (navigation names equal logical names here). */
+export function bind(column: string): string {
+  return `${column}@odata.bind`;
+}
+
+export function recordUrl(entitySet: string, id: string): string {
+  return `/${entitySet}(${id})`;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function text(record: EntityRecord, column: string): string | null {
+  const value = record[column];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+export function num(record: EntityRecord, column: string): number | null {
+  const value = record[column];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export function bool(record: EntityRecord, column: string): boolean | null {
+  const value = record[column];
+  return typeof value === 'boolean' ? value : null;
+}
+
+export function guid(record: EntityRecord, column: string): string | null {
+  const value = text(record, column);
+  return value === null ? null : normalizeGuid(value);
+}
+
+export function lookup(record: EntityRecord, column: string): string | null {
+  return guid(record, lookupValue(column));
+}
+
+export function formatted(record: EntityRecord, key: string): string | null {
+  return text(record, `${key}${FORMATTED}`);
+}
+
+export function etagOf(record: EntityRecord): string | undefined {
+  return text(record, ETAG) ?? undefined;
+}
+
+export function time(record: EntityRecord, column: string): EpochMs | null {
+  const value = text(record, column);
+  if (value === null) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export function iso(ms: EpochMs): string {
+  return new Date(ms).toISOString();
+}
+
+// ── concepts and rules ────────────────────────────────────────────────────────────────────────
+
+export interface Concept extends ConceptConfig {
+  readonly name: string;
+  readonly listId: string | null;
+}
+
+export const CONCEPT_SELECT: readonly string[] = [
+  MC.idr_marketingconceptid,
+  MC.idr_name,
+  MC.idr_code,
+  MC.idr_halflifedays,
+  MC.idr_enterthreshold,
+  MC.idr_exitthreshold,
+  MC.idr_landmarkon,
+  lookupValue(MC.idr_marketinglist),
+];
+
+/** Default of `idr_halflifedays` (docs/data-model.md), for rows saved without one. */
+export const DEFAULT_HALF_LIFE_DAYS = 90;
+
+export function toConcept(record: EntityRecord): Concept {
+  const id = guid(record, MC.idr_marketingconceptid) ?? '';
+  return {
+    id,
+    code: text(record, MC.idr_code) ?? id,
+    name: text(record, MC.idr_name) ?? text(record, MC.idr_code) ?? id,
+    halfLifeDays: num(record, MC.idr_halflifedays) ?? DEFAULT_HALF_LIFE_DAYS,
+    // A missing threshold is not a number, so validateConcept reports the row instead of guessing.
+    enterThreshold: num(record, MC.idr_enterthreshold) ?? Number.NaN,
+    exitThreshold: num(record, MC.idr_exitthreshold) ?? Number.NaN,
+    landmark: time(record, MC.idr_landmarkon),
+    listId: lookup(record, MC.idr_marketinglist),
+  };
+}
+
+export const RULE_SELECT: readonly string[] = [
+  RC.idr_interactionruleid,
+  RC.idr_name,
+  RC.idr_eventtype,
+  lookupValue(RC.idr_concept),
+  RC.idr_points,
+  RC.idr_match,
+  RC.idr_repeatable,
+  RC.idr_dailycap,
+  RC.statecode,
+];
+
+export function toRule(record: EntityRecord): InteractionRule {
+  return {
+    id: guid(record, RC.idr_interactionruleid) ?? '',
+    name: text(record, RC.idr_name) ?? undefined,
+    eventType: num(record, RC.idr_eventtype) ?? Number.NaN,
+    conceptId: lookup(record, RC.idr_concept) ?? '',
+    points: num(record, RC.idr_points) ?? Number.NaN,
+    match: text(record, RC.idr_match),
+    // The column defaults to yes (docs/data-model.md); an unset value means the default.
+    repeatable: bool(record, RC.idr_repeatable) ?? true,
+    dailyCap: num(record, RC.idr_dailycap),
+  };
+}
+
+// ── interactions ──────────────────────────────────────────────────────────────────────────────
+
+export const INTERACTION_SELECT: readonly string[] = [
+  IC.idr_interactionid,
+  IC.idr_name,
+  lookupValue(IC.idr_contact),
+  lookupValue(IC.idr_account),
+  IC.idr_eventtype,
+  IC.idr_occurredon,
+  IC.idr_url,
+  lookupValue(IC.idr_campaign),
+  lookupValue(IC.idr_concept),
+  IC.idr_product,
+  IC.idr_productfamily,
+  IC.idr_casesubject,
+  IC.idr_processingstatus,
+];
+
+export interface StoredInteraction {
+  readonly id: string;
+  readonly etag: string | undefined;
+  readonly status: number | null;
+  readonly contactId: string | null;
+  readonly accountId: string | null;
+  readonly eventType: number | null;
+  /** The event-type label, for messages. */
+  readonly eventLabel: string;
+  readonly occurredOn: EpochMs | null;
+  readonly url: string | null;
+  readonly campaignId: string | null;
+  readonly campaignName: string | null;
+  readonly conceptId: string | null;
+  readonly product: string | null;
+  readonly productFamily: string | null;
+  readonly caseSubject: string | null;
+}
+
+export function toInteraction(record: EntityRecord): StoredInteraction {
+  const eventType = num(record, IC.idr_eventtype);
+  return {
+    id: guid(record, IC.idr_interactionid) ?? '',
+    etag: etagOf(record),
+    status: num(record, IC.idr_processingstatus),
+    contactId: lookup(record, IC.idr_contact),
+    accountId: lookup(record, IC.idr_account),
+    eventType,
+    eventLabel: formatted(record, IC.idr_eventtype) ?? (eventType === null ? 'no event type' : `event type ${eventType}`),
+    occurredOn: time(record, IC.idr_occurredon),
+    url: text(record, IC.idr_url),
+    campaignId: lookup(record, IC.idr_campaign),
+    campaignName: formatted(record, lookupValue(IC.idr_campaign)),
+    conceptId: lookup(record, IC.idr_concept),
+    product: text(record, IC.idr_product),
+    productFamily: text(record, IC.idr_productfamily),
+    caseSubject: text(record, IC.idr_casesubject),
+  };
+}
+
+/** The engine's view of an interaction whose event type and time are known. */
+export function toEvent(interaction: StoredInteraction, eventType: number, occurredOn: EpochMs): InteractionEvent {
+  return {
+    eventType,
+    occurredOn,
+    url: interaction.url,
+    campaignId: interaction.campaignId,
+    campaignName: interaction.campaignName,
+    product: interaction.product,
+    productFamily: interaction.productFamily,
+    caseSubject: interaction.caseSubject,
+    conceptId: interaction.conceptId,
+  };
+}
+
+/** `idr_applieddeltas` back to deltas; anything that is not the documented JSON counts as none. */
+export function parseAppliedDeltas(value: ColumnValue | undefined): AppliedDelta[] {
+  if (typeof value !== 'string' || value.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  const deltas: AppliedDelta[] = [];
+  for (const item of parsed as unknown[]) {
+    if (typeof item !== 'object' || item === null) continue;
+    const { rule, concept, points } = item as Record<string, unknown>;
+    if (typeof rule === 'string' && typeof concept === 'string' && typeof points === 'number') {
+      deltas.push({ rule, concept, points });
+    }
+  }
+  return deltas;
+}
+
+// ── interest profiles ─────────────────────────────────────────────────────────────────────────
+
+export const PROFILE_SELECT: readonly string[] = [
+  PC.idr_interestprofileid,
+  lookupValue(PC.idr_contact),
+  lookupValue(PC.idr_concept),
+  PC.idr_accumulator,
+  PC.idr_landmarkon,
+  PC.idr_scoredon,
+  PC.idr_eventcount,
+  PC.idr_insegment,
+  PC.idr_lastinteractionon,
+  PC.idr_segmentchangedon,
+];
+
+export interface StoredProfile {
+  readonly id: string;
+  readonly etag: string | undefined;
+  readonly contactId: string;
+  readonly profile: InterestProfile;
+}
+
+export function toProfile(record: EntityRecord, fallbackLandmark: EpochMs): StoredProfile {
+  return {
+    id: guid(record, PC.idr_interestprofileid) ?? '',
+    etag: etagOf(record),
+    contactId: lookup(record, PC.idr_contact) ?? '',
+    profile: {
+      conceptId: lookup(record, PC.idr_concept) ?? '',
+      accumulator: num(record, PC.idr_accumulator) ?? 0,
+      // A row written without a landmark (by hand, or an import) is read as scored when it was scored.
+      landmark: time(record, PC.idr_landmarkon) ?? time(record, PC.idr_scoredon) ?? fallbackLandmark,
+      eventCount: num(record, PC.idr_eventcount) ?? 0,
+      inSegment: bool(record, PC.idr_insegment) ?? false,
+      lastInteractionOn: time(record, PC.idr_lastinteractionon),
+      segmentChangedOn: time(record, PC.idr_segmentchangedon),
+    },
+  };
+}
+
+/** `idr_score` keeps 4 decimals and `idr_accumulator` 10 (docs/data-model.md): round as the column would. */
+function round(value: number, decimals: number): number {
+  return Number(value.toFixed(decimals));
+}
+
+/** The columns a scoring or re-check writes for one profile. */
+export function profileColumns(result: ProfileResult): EntityRecord {
+  const record: EntityRecord = {
+    [PC.idr_score]: round(result.score, 4),
+    [PC.idr_accumulator]: round(result.accumulator, 10),
+    [PC.idr_landmarkon]: iso(result.landmark),
+    [PC.idr_scoredon]: iso(result.scoredOn),
+    [PC.idr_eventcount]: result.eventCount,
+    [PC.idr_insegment]: result.inSegment,
+  };
+  if (result.lastInteractionOn !== null && result.lastInteractionOn !== undefined) {
+    record[PC.idr_lastinteractionon] = iso(result.lastInteractionOn);
+  }
+  if (result.segmentChangedOn !== null && result.segmentChangedOn !== undefined) {
+    record[PC.idr_segmentchangedon] = iso(result.segmentChangedOn);
+  }
+  return record;
+}

@@ -1,0 +1,579 @@
+/**
+ * Create.idr_interaction (post-operation, asynchronous): scores one registered event.
+ *
+ * Reads, in as few round trips as the DataverseClient contract allows (it has no GET inside $batch
+ * and no $expand): round 1, in parallel, the interaction (re-read: Dataverse may deliver an event
+ * twice, and only a Pending one is scored), the contact (consent, parent account, current primary
+ * interest) and all its profiles of active concepts in ONE query; round 2, only when needed, the
+ * rule history (once-per-contact and daily-capped rules) and the account's other contacts' profiles
+ * for the roll-up; round 3, only when a segment is entered or left, the contact's list memberships.
+ * Then every write (profiles, the interaction's status and explanation, primary interests, list
+ * membership) goes in ONE atomic changeset.
+ *
+ * Concurrency: existing profiles are written with `If-Match: <etag>` and new ones are created (the
+ * alternate key contact+concept makes a concurrent second create fail with 412 instead of adding a
+ * twin; an upsert by that key would silently overwrite it, and a $batch operation cannot carry
+ * `If-None-Match`). The interaction itself is written with its etag, so two deliveries of one event
+ * cannot both score it. On 412 the whole attempt is re-read and recomputed, with jittered back-off,
+ * a bounded number of times; then the host answers 503 and Dataverse delivers the event once more.
+ */
+import { normalizeGuid } from '../../../dataverse/adapters/keys';
+import type { BatchOperation, DataverseClient } from '../../../dataverse/client';
+import { ConcurrencyError, DuplicateRecordError, isRetryable } from '../../../dataverse/errors';
+import {
+  account,
+  contact,
+  EventType,
+  idr_interaction,
+  idr_interestprofile,
+  idr_marketingconcept,
+  listmember,
+  ProcessingStatus,
+} from '../../../dataverse/generated';
+import type { Logger } from '../../../dataverse/logger';
+import {
+  buildRuleHistory,
+  type ContactProfileSnapshot,
+  decideMembership,
+  EMPTY_HISTORY,
+  evaluateRules,
+  InterestError,
+  type InteractionEvent,
+  rollupAccount,
+  type RuleHistory,
+  type ScoreEventResult,
+  scoreEvent,
+  type SkippedRule,
+  stripResult,
+  utcDay,
+  DAY_MS,
+} from '../../../domain/interest';
+import { getReference, targetEntity } from '../../host/parse';
+import { defineHandler, type ExecutionContext, type HandlerDefinition, type HandlerDeps } from '../../registry';
+import { type InterestCatalog, loadCatalog } from './catalog';
+import { ScoringConflictError } from './errors';
+import {
+  bind,
+  bool,
+  CC,
+  IC,
+  INTERACTION_SELECT,
+  iso,
+  lookup,
+  lookupValue,
+  NAME_MAX,
+  parseAppliedDeltas,
+  PC,
+  PROCESSING_ERROR_MAX,
+  PROFILE_SELECT,
+  profileColumns,
+  recordUrl,
+  type StoredInteraction,
+  type StoredProfile,
+  text,
+  time,
+  toEvent,
+  toInteraction,
+  toProfile,
+  truncate,
+} from './records';
+import { backoffMs, type ResolvedOptions } from './settings';
+
+const KNOWN_EVENT_TYPES: ReadonlySet<number> = new Set(Object.values(EventType));
+const ACTIVE = idr_interestprofile.choices.statecode.Active;
+const LM = listmember.columns;
+
+const CONTACT_SELECT: readonly string[] = [
+  CC.contactid,
+  CC.fullname,
+  CC.donotbulkemail,
+  lookupValue(CC.parentcustomerid),
+  lookupValue(CC.idr_primaryinterest),
+];
+
+export type ScoringOutcome =
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'ignored' | 'failed'; readonly reason: string }
+  | {
+      readonly kind: 'scored';
+      readonly contactId: string;
+      readonly deltas: number;
+      readonly profilesWritten: number;
+      readonly transitions: readonly { conceptId: string; transition: 'enter' | 'leave' }[];
+      readonly listActions: number;
+    };
+
+interface ContactRow {
+  readonly id: string;
+  readonly name: string;
+  readonly doNotBulkEmail: boolean;
+  readonly parentId: string | null;
+  readonly primaryInterestId: string | null;
+}
+
+// ── reads ────────────────────────────────────────────────────────────────────────────────────
+
+async function readInteraction(client: DataverseClient, id: string): Promise<StoredInteraction | null> {
+  // A query rather than a retrieve: it carries formatted values, and the campaign's name is one.
+  const records = await client.retrieveMultiple(idr_interaction.entitySetName, {
+    select: INTERACTION_SELECT,
+    filter: `${IC.idr_interactionid} eq ${id}`,
+    top: 1,
+    formattedValues: true,
+  });
+  return records[0] ? toInteraction(records[0]) : null;
+}
+
+async function readContact(client: DataverseClient, id: string): Promise<ContactRow | null> {
+  const record = await client.retrieve(contact.entitySetName, id, CONTACT_SELECT);
+  if (!record) return null;
+  return {
+    id,
+    name: text(record, CC.fullname) ?? id,
+    doNotBulkEmail: bool(record, CC.donotbulkemail) ?? false,
+    parentId: lookup(record, CC.parentcustomerid),
+    primaryInterestId: lookup(record, CC.idr_primaryinterest),
+  };
+}
+
+function anyOf(column: string, ids: readonly string[]): string {
+  return `(${ids.map((id) => `${column} eq ${id}`).join(' or ')})`;
+}
+
+/** Every profile of the contact for an active concept: one query. */
+async function readProfiles(
+  client: DataverseClient,
+  contactId: string,
+  catalog: InterestCatalog,
+  now: number,
+): Promise<StoredProfile[]> {
+  if (catalog.concepts.length === 0) return [];
+  const records = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+    select: PROFILE_SELECT,
+    filter:
+      `${lookupValue(PC.idr_contact)} eq ${contactId} and ${PC.statecode} eq ${ACTIVE} and ` +
+      anyOf(lookupValue(PC.idr_concept), catalog.concepts.map((c) => c.id)),
+  });
+  return records.map((r) => toProfile(r, now));
+}
+
+/**
+ * The earlier scored interactions that can hold back a rule of this event: those that applied a
+ * once-per-contact rule at all, or a daily-capped rule on the event's UTC day.
+ */
+async function readHistory(
+  client: DataverseClient,
+  interaction: StoredInteraction,
+  contactId: string,
+  event: InteractionEvent,
+  limited: { once: readonly string[]; capped: readonly string[] },
+): Promise<RuleHistory> {
+  const day = utcDay(event.occurredOn) * DAY_MS;
+  const clauses = [
+    ...limited.once.map((rule) => `contains(${IC.idr_applieddeltas},'${rule}')`),
+    ...limited.capped.map(
+      (rule) =>
+        `(${IC.idr_occurredon} ge ${iso(day)} and ${IC.idr_occurredon} lt ${iso(day + DAY_MS)} and contains(${IC.idr_applieddeltas},'${rule}'))`,
+    ),
+  ];
+  const records = await client.retrieveMultiple(idr_interaction.entitySetName, {
+    select: [IC.idr_occurredon, IC.idr_applieddeltas],
+    filter:
+      `${lookupValue(IC.idr_contact)} eq ${contactId} and ${IC.idr_processingstatus} eq ${ProcessingStatus.Scored} and ` +
+      `${IC.idr_interactionid} ne ${interaction.id} and (${clauses.join(' or ')})`,
+  });
+  const earlier = records.flatMap((r) => {
+    const occurredOn = time(r, IC.idr_occurredon);
+    return occurredOn === null ? [] : [{ occurredOn, appliedDeltas: parseAppliedDeltas(r[IC.idr_applieddeltas]) }];
+  });
+  return buildRuleHistory(earlier, event.occurredOn);
+}
+
+interface AccountRow {
+  readonly id: string;
+  readonly primaryInterestId: string | null;
+  /** Profiles of the account's other contacts. */
+  readonly siblings: readonly StoredProfile[];
+}
+
+/** The parent account (null when the parent is a contact or is gone) and its other contacts' profiles. */
+async function readAccount(client: DataverseClient, parentId: string, contactId: string, now: number): Promise<AccountRow | null> {
+  const [record, siblings] = await Promise.all([
+    client.retrieve(account.entitySetName, parentId, [account.columns.accountid, lookupValue(account.columns.idr_primaryinterest)]),
+    client.retrieveMultiple(idr_interestprofile.entitySetName, {
+      select: PROFILE_SELECT,
+      filter:
+        `${PC.idr_contact}/${lookupValue(CC.parentcustomerid)} eq ${parentId} and ` +
+        `${lookupValue(PC.idr_contact)} ne ${contactId} and ${PC.statecode} eq ${ACTIVE}`,
+    }),
+  ]);
+  if (!record) return null;
+  return {
+    id: parentId,
+    primaryInterestId: lookup(record, account.columns.idr_primaryinterest),
+    siblings: siblings.map((r) => toProfile(r, now)),
+  };
+}
+
+async function readMemberships(client: DataverseClient, contactId: string, listIds: readonly string[]): Promise<Set<string>> {
+  const records = await client.retrieveMultiple(listmember.entitySetName, {
+    select: [lookupValue(LM.listid)],
+    filter: `${lookupValue(LM.entityid)} eq ${contactId} and ${anyOf(lookupValue(LM.listid), listIds)}`,
+  });
+  return new Set(records.flatMap((r) => lookup(r, LM.listid) ?? []));
+}
+
+// ── explanations ──────────────────────────────────────────────────────────────────────────────
+
+function describeEvent(interaction: StoredInteraction): string {
+  const facts = [
+    interaction.url && `url ${interaction.url}`,
+    (interaction.campaignName ?? interaction.campaignId) && `campaign ${interaction.campaignName ?? interaction.campaignId}`,
+    interaction.product && `product ${interaction.product}`,
+    interaction.productFamily && `product family ${interaction.productFamily}`,
+    interaction.caseSubject && `case subject ${interaction.caseSubject}`,
+  ].filter(Boolean);
+  return `${interaction.eventLabel}${facts.length ? ` (${facts.join(', ')})` : ''}`;
+}
+
+const SKIP_REASONS: Record<SkippedRule['reason'], string> = {
+  alreadyApplied: 'already applied to this contact and counts once per contact',
+  dailyCapReached: "reached its daily cap for this contact on the event's day",
+  conceptInactive: 'scores a concept that is not active',
+};
+
+function ignoredReason(interaction: StoredInteraction, catalog: InterestCatalog, skipped: readonly SkippedRule[]): string {
+  if (skipped.length === 0) {
+    const explicit = interaction.conceptId ? catalog.conceptById.get(interaction.conceptId) : undefined;
+    return `No active interaction rule matches ${describeEvent(interaction)}${explicit ? ` for concept '${explicit.name}'` : ''}.`;
+  }
+  const names = new Map(catalog.rules.rules.map(({ rule }) => [rule.id, rule.name ?? rule.id]));
+  const parts = skipped.map((s) => `rule '${names.get(s.ruleId) ?? s.ruleId}' ${SKIP_REASONS[s.reason]}`);
+  return `No points applied to ${describeEvent(interaction)}: ${parts.join('; ')}.`;
+}
+
+// ── writes ────────────────────────────────────────────────────────────────────────────────────
+
+function finishInteraction(
+  interaction: StoredInteraction,
+  status: number,
+  fields: { error: string | null; deltas: string },
+): BatchOperation {
+  return {
+    kind: 'update',
+    entitySet: idr_interaction.entitySetName,
+    key: interaction.id,
+    ifMatch: interaction.etag,
+    record: {
+      [IC.idr_processingstatus]: status,
+      [IC.idr_processingerror]: fields.error === null ? null : truncate(fields.error, PROCESSING_ERROR_MAX),
+      [IC.idr_applieddeltas]: fields.deltas,
+    },
+  };
+}
+
+function conceptRef(conceptId: string | null): string | null {
+  return conceptId === null ? null : recordUrl(idr_marketingconcept.entitySetName, conceptId);
+}
+
+interface ScoringWrite {
+  readonly operations: BatchOperation[];
+  readonly profilesWritten: number;
+  readonly listActions: number;
+}
+
+function buildWrites(input: {
+  interaction: StoredInteraction;
+  contact: ContactRow;
+  catalog: InterestCatalog;
+  existing: ReadonlyMap<string, StoredProfile>;
+  result: ScoreEventResult;
+  memberships: ReadonlySet<string>;
+  accountRow: AccountRow | null;
+  now: number;
+}): ScoringWrite {
+  const { interaction, contact: person, catalog, existing, result, memberships, accountRow, now } = input;
+  const operations: BatchOperation[] = [];
+  let profilesWritten = 0;
+  for (const profile of result.profiles) {
+    if (!profile.changed) continue;
+    profilesWritten++;
+    const stored = existing.get(profile.conceptId);
+    const columns = profileColumns(profile);
+    if (stored) {
+      operations.push({ kind: 'update', entitySet: idr_interestprofile.entitySetName, key: stored.id, record: columns, ifMatch: stored.etag });
+    } else {
+      const concept = catalog.conceptById.get(profile.conceptId);
+      operations.push({
+        kind: 'create',
+        entitySet: idr_interestprofile.entitySetName,
+        record: {
+          ...columns,
+          [PC.idr_name]: truncate(`${person.name} · ${concept?.name ?? profile.conceptId}`, NAME_MAX),
+          [bind(PC.idr_contact)]: recordUrl(contact.entitySetName, person.id),
+          [bind(PC.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, profile.conceptId),
+        },
+      });
+    }
+  }
+  operations.push(
+    finishInteraction(interaction, ProcessingStatus.Scored, { error: null, deltas: JSON.stringify(result.appliedDeltas) }),
+  );
+  const primary = result.primaryInterest?.conceptId ?? null;
+  if (primary !== person.primaryInterestId) {
+    operations.push({
+      kind: 'update',
+      entitySet: contact.entitySetName,
+      key: person.id,
+      record: { [bind(CC.idr_primaryinterest)]: conceptRef(primary) },
+    });
+  }
+  if (accountRow) {
+    const snapshots: ContactProfileSnapshot[] = [
+      ...result.profiles.map((p) => ({ contactId: person.id, conceptId: p.conceptId, state: stripResult(p), lastInteractionOn: p.lastInteractionOn })),
+      ...accountRow.siblings.map((s) => ({ contactId: s.contactId, conceptId: s.profile.conceptId, state: s.profile, lastInteractionOn: s.profile.lastInteractionOn })),
+    ];
+    const accountPrimary = rollupAccount(snapshots, catalog.concepts, now).primaryInterest?.conceptId ?? null;
+    if (accountPrimary !== accountRow.primaryInterestId) {
+      operations.push({
+        kind: 'update',
+        entitySet: account.entitySetName,
+        key: accountRow.id,
+        record: { [bind(account.columns.idr_primaryinterest)]: conceptRef(accountPrimary) },
+      });
+    }
+  }
+  let listActions = 0;
+  for (const change of result.transitions) {
+    const listId = catalog.conceptById.get(change.conceptId)?.listId;
+    if (!listId) continue;
+    const action = decideMembership({
+      inSegment: change.transition === 'enter',
+      inList: memberships.has(listId),
+      consent: { doNotBulkEmail: person.doNotBulkEmail },
+    });
+    if (action === 'none') continue;
+    listActions++;
+    operations.push({
+      kind: 'action',
+      name: action === 'add' ? 'AddMemberList' : 'RemoveMemberList',
+      body: { ListId: listId, EntityId: person.id },
+    });
+  }
+  return { operations, profilesWritten, listActions };
+}
+
+// ── one attempt ───────────────────────────────────────────────────────────────────────────────
+
+interface AttemptInput {
+  readonly interactionId: string;
+  readonly organization: string;
+  readonly contactHint: string | null;
+  readonly deps: HandlerDeps;
+  readonly options: ResolvedOptions;
+}
+
+async function markUnscorable(client: DataverseClient, interaction: StoredInteraction, kind: 'ignored' | 'failed', reason: string): Promise<ScoringOutcome> {
+  const status = kind === 'ignored' ? ProcessingStatus.Ignored : ProcessingStatus.Failed;
+  const write = finishInteraction(interaction, status, { error: reason, deltas: '[]' });
+  if (write.kind !== 'update') throw new TypeError('finishInteraction always updates');
+  await client.update(write.entitySet, write.key, write.record, { ifMatch: write.ifMatch });
+  return { kind, reason };
+}
+
+async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
+  const { client, clock, logger } = input.deps;
+  const now = clock().getTime();
+  const catalogPromise = input.options.cache.get(input.organization, now, () => loadCatalog(client, logger));
+  const hint = input.contactHint;
+  const [catalog, interaction, hintedContact, hintedProfiles] = await Promise.all([
+    catalogPromise,
+    readInteraction(client, input.interactionId),
+    hint ? readContact(client, hint) : null,
+    hint ? catalogPromise.then((c) => readProfiles(client, hint, c, now)) : null,
+  ]);
+
+  if (!interaction) return { kind: 'skipped', reason: 'The interaction was deleted before it was scored.' };
+  if (interaction.status !== null && interaction.status !== ProcessingStatus.Pending) {
+    return { kind: 'skipped', reason: `The interaction is no longer Pending (status ${interaction.status}): it was processed already.` };
+  }
+  const eventType = interaction.eventType;
+  if (eventType === null || !KNOWN_EVENT_TYPES.has(eventType)) {
+    return markUnscorable(
+      client,
+      interaction,
+      'failed',
+      `Event type ${eventType ?? '(empty)'} is not one Ideario scores; use one of the Event Type choices (${Object.keys(EventType).join(', ')}).`,
+    );
+  }
+  if (interaction.occurredOn === null) {
+    return markUnscorable(client, interaction, 'failed', 'The interaction has no "Occurred on" date, so its points cannot be placed in time.');
+  }
+  if (interaction.contactId === null) {
+    if (interaction.accountId !== null) {
+      return markUnscorable(
+        client,
+        interaction,
+        'ignored',
+        `The interaction names account ${interaction.accountId} but no contact; interest is scored per contact, so set the contact to score it.`,
+      );
+    }
+    return markUnscorable(client, interaction, 'failed', 'The interaction names no contact; interest is scored per contact, so set the contact and register it again.');
+  }
+  if (interaction.conceptId !== null && !catalog.conceptById.has(interaction.conceptId)) {
+    return markUnscorable(
+      client,
+      interaction,
+      'failed',
+      `The interaction names marketing concept ${interaction.conceptId}, which is not active (or has unusable settings); activate it, or register the event without a concept.`,
+    );
+  }
+  const contactId = interaction.contactId;
+  const [person, profiles] =
+    contactId === hint
+      ? [hintedContact, hintedProfiles ?? []]
+      : await Promise.all([readContact(client, contactId), readProfiles(client, contactId, catalog, now)]);
+  if (!person) {
+    return markUnscorable(client, interaction, 'failed', `Contact ${contactId} no longer exists.`);
+  }
+
+  const event = toEvent(interaction, eventType, interaction.occurredOn);
+  const matched = evaluateRules(event, catalog.rules);
+  if (matched.deltas.length === 0 && matched.skipped.length === 0) {
+    return markUnscorable(client, interaction, 'ignored', ignoredReason(interaction, catalog, []));
+  }
+  const byId = new Map(catalog.rules.rules.map(({ rule }) => [rule.id, rule]));
+  const limited = { once: [] as string[], capped: [] as string[] };
+  for (const delta of matched.deltas) {
+    const rule = byId.get(delta.ruleId);
+    if (rule && !rule.repeatable) limited.once.push(rule.id);
+    else if (rule && rule.dailyCap !== null && rule.dailyCap !== undefined) limited.capped.push(rule.id);
+  }
+  const [history, accountRow] = await Promise.all([
+    limited.once.length + limited.capped.length > 0 ? readHistory(client, interaction, contactId, event, limited) : EMPTY_HISTORY,
+    person.parentId ? readAccount(client, person.parentId, contactId, now) : null,
+  ]);
+
+  const result = scoreEvent({
+    event,
+    rules: catalog.rules,
+    concepts: catalog.concepts,
+    profiles: profiles.map((p) => p.profile),
+    history,
+    now,
+  });
+  if (result.appliedDeltas.length === 0) {
+    return markUnscorable(client, interaction, 'ignored', ignoredReason(interaction, catalog, result.skipped));
+  }
+
+  const listIds = result.transitions.flatMap((t) => catalog.conceptById.get(t.conceptId)?.listId ?? []);
+  const memberships = listIds.length > 0 ? await readMemberships(client, contactId, listIds) : new Set<string>();
+  const write = buildWrites({
+    interaction,
+    contact: person,
+    catalog,
+    existing: new Map(profiles.map((p) => [p.profile.conceptId, p])),
+    result,
+    memberships,
+    accountRow,
+    now,
+  });
+  await client.executeBatch(write.operations, { atomic: true });
+  return {
+    kind: 'scored',
+    contactId,
+    deltas: result.appliedDeltas.length,
+    profilesWritten: write.profilesWritten,
+    transitions: result.transitions.map((t) => ({ conceptId: t.conceptId, transition: t.transition })),
+    listActions: write.listActions,
+  };
+}
+
+// ── the handler ───────────────────────────────────────────────────────────────────────────────
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Best effort: the interaction says why it was not scored, even when the reason is a platform error. */
+async function recordFailure(client: DataverseClient, interactionId: string, reason: string, logger: Logger): Promise<void> {
+  try {
+    await client.update(idr_interaction.entitySetName, interactionId, {
+      [IC.idr_processingstatus]: ProcessingStatus.Failed,
+      [IC.idr_processingerror]: truncate(reason, PROCESSING_ERROR_MAX),
+    });
+  } catch (error) {
+    logger.error('Could not record the scoring failure on the interaction.', { interaction: interactionId, error: describeError(error) });
+  }
+}
+
+function contactHintOf(ctx: ExecutionContext): string | null {
+  const target = targetEntity(ctx);
+  const reference = target ? getReference(target, IC.idr_contact) : null;
+  return reference ? normalizeGuid(reference.id) : null;
+}
+
+export async function scoreInteraction(ctx: ExecutionContext, deps: HandlerDeps, options: ResolvedOptions): Promise<ScoringOutcome> {
+  const interactionId = ctx.primaryEntityId ? normalizeGuid(ctx.primaryEntityId) : null;
+  if (!interactionId) {
+    deps.logger.error('The Create.idr_interaction payload names no interaction; nothing was scored.', { primaryEntityId: ctx.primaryEntityId });
+    return { kind: 'skipped', reason: 'No interaction id in the payload.' };
+  }
+  const input: AttemptInput = {
+    interactionId,
+    organization: ctx.organizationId ?? ctx.organizationName ?? 'default',
+    contactHint: contactHintOf(ctx),
+    deps,
+    options,
+  };
+  for (let n = 1; ; n++) {
+    try {
+      const outcome = await attempt(input);
+      logOutcome(deps.logger, interactionId, outcome, n);
+      return outcome;
+    } catch (error) {
+      if (error instanceof ConcurrencyError || error instanceof DuplicateRecordError) {
+        if (n >= options.maxAttempts) throw new ScoringConflictError(interactionId, input.contactHint ?? '(unknown)', n);
+        await options.sleep(backoffMs(n, options.random));
+        continue;
+      }
+      if (error instanceof InterestError) {
+        // Bad scoring input (a rule or concept value the engine refuses): the interaction says so.
+        await recordFailure(deps.client, interactionId, `Scoring failed: ${error.message}`, deps.logger);
+        deps.logger.error('Interaction could not be scored.', { interaction: interactionId, error: error.message });
+        return { kind: 'failed', reason: error.message };
+      }
+      if (!isRetryable(error)) await recordFailure(deps.client, interactionId, `Scoring failed: ${describeError(error)}`, deps.logger);
+      throw error;
+    }
+  }
+}
+
+function logOutcome(logger: Logger, interaction: string, outcome: ScoringOutcome, attempts: number): void {
+  switch (outcome.kind) {
+    case 'scored':
+      logger.info('Interaction scored.', { interaction, contact: outcome.contactId, deltas: outcome.deltas, transitions: outcome.transitions, attempts });
+      return;
+    case 'skipped':
+      logger.info('Interaction not scored again.', { interaction, reason: outcome.reason });
+      return;
+    case 'ignored':
+      logger.info('Interaction ignored.', { interaction, reason: outcome.reason });
+      return;
+    case 'failed':
+      logger.warn('Interaction marked Failed.', { interaction, reason: outcome.reason });
+  }
+}
+
+export function interactionCreatedHandler(options: ResolvedOptions): HandlerDefinition {
+  return defineHandler({
+    solution: 'IdearioInterests',
+    message: 'Create',
+    entity: idr_interaction.logicalName,
+    stage: 40,
+    mode: 1,
+    handle: async (ctx, deps) => {
+      await scoreInteraction(ctx, deps, options);
+    },
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * Settings and runtime knobs of the IdearioInterests handlers. The settings come from the host's
+ * environment (app settings on Azure), read by the wiring code and passed in; see README.md.
+ *
+ * The concept limit is the solution's environment variable idr_MaxActiveConcepts. The handlers do not
+ * read it from Dataverse (`environmentvariabledefinitions`/`environmentvariablevalues`): those platform
+ * tables are neither in solution/platform nor in the emulator, so their names cannot come from
+ * dataverse/generated. The host setting carries the same name, so admins set one name in both places.
+ */
+import { CatalogCache, sharedCatalogCache } from './catalog';
+import { InterestsSettingError } from './errors';
+
+export const INTERESTS_ENVIRONMENT_VARIABLES = {
+  maxActiveConcepts: 'idr_MaxActiveConcepts',
+  /** Minutes between two runs of the segment re-check (default 60). */
+  recheckMinutes: 'IDEARIO_SEGMENT_RECHECK_MINUTES',
+} as const;
+
+export interface InterestsSettings {
+  readonly maxActiveConcepts: number;
+  readonly recheckEveryMs: number;
+}
+
+export const DEFAULT_INTERESTS_SETTINGS: Readonly<InterestsSettings> = Object.freeze({
+  maxActiveConcepts: 30,
+  recheckEveryMs: 3_600_000,
+});
+
+const RECHECK_MINUTES = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440];
+
+export function readInterestsSettings(env: Readonly<Record<string, string | undefined>>): InterestsSettings {
+  const names = INTERESTS_ENVIRONMENT_VARIABLES;
+  let maxActiveConcepts = DEFAULT_INTERESTS_SETTINGS.maxActiveConcepts;
+  const rawMax = env[names.maxActiveConcepts]?.trim();
+  if (rawMax) {
+    maxActiveConcepts = Number(rawMax);
+    if (!/^\d+$/.test(rawMax) || maxActiveConcepts < 1) {
+      throw new InterestsSettingError(names.maxActiveConcepts, rawMax, 'use a whole number of concepts, at least 1 (default 30)');
+    }
+  }
+  let recheckEveryMs = DEFAULT_INTERESTS_SETTINGS.recheckEveryMs;
+  const rawMinutes = env[names.recheckMinutes]?.trim();
+  if (rawMinutes) {
+    const minutes = Number(rawMinutes);
+    if (!RECHECK_MINUTES.includes(minutes)) {
+      throw new InterestsSettingError(
+        names.recheckMinutes,
+        rawMinutes,
+        `use a number of minutes that divides an hour or a day (${RECHECK_MINUTES.join(', ')})`,
+      );
+    }
+    recheckEveryMs = minutes * 60_000;
+  }
+  return { maxActiveConcepts, recheckEveryMs };
+}
+
+/** How the handlers behave, beyond the settings: everything a test or the wiring may replace. */
+export interface InterestsOptions {
+  /** Resolved when first needed, so a bad value fails the run that needs it, with its message. */
+  readonly settings?: () => InterestsSettings;
+  /** Concepts and rules per organisation; the host-wide cache unless given. */
+  readonly cache?: CatalogCache;
+  /** Attempts at scoring one event when its profiles keep changing (412); default 20. */
+  readonly maxAttempts?: number;
+  /** Waits between attempts; real timers unless a test passes its own. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Spreads the waits of events that collided; randomness is passed in. */
+  readonly random?: () => number;
+}
+
+export interface ResolvedOptions {
+  readonly settings: () => InterestsSettings;
+  readonly cache: CatalogCache;
+  readonly maxAttempts: number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 20;
+
+export function resolveOptions(options: InterestsOptions = {}): ResolvedOptions {
+  return {
+    settings: options.settings ?? (() => DEFAULT_INTERESTS_SETTINGS),
+    cache: options.cache ?? sharedCatalogCache,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    random: options.random ?? Math.random,
+  };
+}
+
+/** Exponential back-off with full jitter ("Exponential Backoff And Jitter", AWS Architecture Blog). */
+export function backoffMs(attempt: number, random: () => number, baseMs = 20, capMs = 2_000): number {
+  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
+}
+
+export { CatalogCache };

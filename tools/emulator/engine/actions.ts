@@ -1,0 +1,229 @@
+/**
+ * The actions and functions Ideario and its tools call, with the parameters and responses of the
+ * Web API reference ("Web API Action Reference": WhoAmI, CreateMultiple, UpsertMultiple,
+ * AddMemberList, RemoveMemberList, SendEmail). Each runs in one transaction unless registered
+ * otherwise; other engineers add more through `engine.registerAction`.
+ */
+import type { ActionRequest, Engine } from './engine';
+import { BadRequestError, RecordNotFoundError } from './errors';
+import { parseRecordAddress } from './keys';
+import type { TableInfo } from './metadata';
+import type { StoredRecord } from './values';
+import { formatStoredDateTime, isLookupValue, normalizeGuid } from './values';
+
+export function registerBuiltInActions(engine: Engine): void {
+  engine.registerAction('WhoAmI', ({ engine: e, context }) => e.whoAmI(context), { transactional: false, isFunction: true });
+  engine.registerAction('CreateMultiple', createMultiple);
+  engine.registerAction('UpsertMultiple', upsertMultiple);
+  engine.registerAction('AddMemberList', addMemberList);
+  engine.registerAction('RemoveMemberList', removeMemberList);
+  engine.registerAction('SendEmail', sendEmail);
+}
+
+function requireGuid(action: string, body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  const id = typeof value === 'string' ? normalizeGuid(value) : undefined;
+  if (!id) throw new BadRequestError(`${action} needs '${name}' (a GUID); got ${JSON.stringify(value ?? null)}.`);
+  return id;
+}
+
+function requireTargets(action: string, body: Record<string, unknown>): Record<string, unknown>[] {
+  const targets = body.Targets;
+  if (!Array.isArray(targets) || targets.some((t) => typeof t !== 'object' || t === null || Array.isArray(t))) {
+    throw new BadRequestError(`${action} needs 'Targets': an array of records, each with '@odata.type'.`);
+  }
+  return targets as Record<string, unknown>[];
+}
+
+/** Every item of Targets names its table with `@odata.type` (UpsertMultiple reference: "You must specify…"). */
+function tableOfTarget(engine: Engine, action: string, target: Record<string, unknown>, bound: TableInfo | undefined): TableInfo {
+  const type = target['@odata.type'];
+  if (typeof type !== 'string' || !type.startsWith('Microsoft.Dynamics.CRM.')) {
+    throw new BadRequestError(`${action}: every item of Targets needs "@odata.type": "Microsoft.Dynamics.CRM.<table>".`);
+  }
+  const table = engine.metadata.table(type.slice('Microsoft.Dynamics.CRM.'.length));
+  if (bound && bound.logicalName !== table.logicalName) {
+    throw new BadRequestError(`${action} is bound to ${bound.entitySetName} but a target is ${table.logicalName}: all Targets must be of the bound table.`);
+  }
+  return table;
+}
+
+async function createMultiple({ engine, body, bound, name }: ActionRequest): Promise<{ Ids: string[] }> {
+  const ids: string[] = [];
+  for (const target of requireTargets(name, body)) {
+    const table = tableOfTarget(engine, name, target, bound?.table);
+    ids.push(await engine.create(table.entitySetName, target));
+  }
+  return { Ids: ids };
+}
+
+/** Targets are addressed by `@odata.id` (`set(key='value')`) or their primary key; the action returns 204. */
+async function upsertMultiple({ engine, body, bound, name }: ActionRequest): Promise<undefined> {
+  for (const target of requireTargets(name, body)) {
+    const table = tableOfTarget(engine, name, target, bound?.table);
+    const odataId = target['@odata.id'];
+    const { ['@odata.id']: _id, ...record } = target;
+    if (typeof odataId === 'string') {
+      const address = parseRecordAddress(odataId);
+      if (engine.metadata.table(address.entitySet).logicalName !== table.logicalName) {
+        throw new BadRequestError(`${name}: '@odata.id' ${odataId} is not a ${table.logicalName} record.`);
+      }
+      await engine.upsert(table.entitySetName, address.key, record);
+      continue;
+    }
+    const id = record[table.primaryId];
+    if (typeof id !== 'string') {
+      throw new BadRequestError(`${name}: each target needs '@odata.id' ("${table.entitySetName}(<key>='<value>')") or '${table.primaryId}'.`);
+    }
+    await engine.upsert(table.entitySetName, id, record);
+  }
+  return undefined;
+}
+
+/** list.createdfromcode: the member type of a marketing list (account 1, contact 2, lead 4). */
+const MEMBER_TYPES: Record<number, string> = { 1: 'account', 2: 'contact', 4: 'lead' };
+
+async function memberTable(engine: Engine, list: Record<string, unknown>, entityId: string): Promise<TableInfo> {
+  const code = list.createdfromcode;
+  const declared = typeof code === 'number' ? MEMBER_TYPES[code] : undefined;
+  const candidates = declared ? [declared] : Object.values(MEMBER_TYPES);
+  for (const name of candidates) {
+    const table = engine.metadata.byLogicalName(name);
+    if (!table) continue;
+    try {
+      await engine.retrieve(table.entitySetName, entityId, { select: [table.primaryId] });
+      return table;
+    } catch (error) {
+      if (!(error instanceof RecordNotFoundError)) throw error;
+    }
+  }
+  throw new RecordNotFoundError(declared ?? candidates.join('/'), entityId);
+}
+
+async function findMember(engine: Engine, listId: string, entityId: string): Promise<string | undefined> {
+  const members = engine.metadata.table('listmember');
+  const page = await engine.query(members.entitySetName, {
+    filter: `_listid_value eq ${listId} and _entityid_value eq ${entityId}`,
+    select: [members.primaryId],
+    top: 1,
+  });
+  const id = page.records[0]?.[members.primaryId];
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** `{ListId, EntityId}` → a listmember row (once) and an Associate event on the list. */
+async function addMemberList({ engine, body, name }: ActionRequest): Promise<{ Id: string }> {
+  const listId = requireGuid(name, body, 'ListId');
+  const entityId = requireGuid(name, body, 'EntityId');
+  const lists = engine.metadata.table('list');
+  const members = engine.metadata.table('listmember');
+  const list = await engine.retrieve(lists.entitySetName, listId);
+  const member = await memberTable(engine, list, entityId);
+  const existing = await findMember(engine, listId, entityId);
+  if (existing) return { Id: existing };
+  const record: Record<string, unknown> = {
+    'listid@odata.bind': `/${lists.entitySetName}(${listId})`,
+    [`entityid_${member.logicalName}@odata.bind`]: `/${member.entitySetName}(${entityId})`,
+  };
+  if (members.columns.get('entitytype')?.type === 'EntityName') record.entitytype = member.logicalName;
+  const id = await engine.create(members.entitySetName, record);
+  await engine.raiseRelationship('Associate', { logicalName: lists.logicalName, id: listId }, `list${member.logicalName}_association`, [
+    { logicalName: member.logicalName, id: entityId },
+  ]);
+  return { Id: id };
+}
+
+async function removeMemberList({ engine, body, name }: ActionRequest): Promise<undefined> {
+  const listId = requireGuid(name, body, 'ListId');
+  const entityId = requireGuid(name, body, 'EntityId');
+  const lists = engine.metadata.table('list');
+  const list = await engine.retrieve(lists.entitySetName, listId);
+  const existing = await findMember(engine, listId, entityId);
+  if (!existing) return undefined;
+  const member = await memberTable(engine, list, entityId).catch(() => undefined);
+  await engine.delete(engine.metadata.table('listmember').entitySetName, existing);
+  if (member) {
+    await engine.raiseRelationship('Disassociate', { logicalName: lists.logicalName, id: listId }, `list${member.logicalName}_association`, [
+      { logicalName: member.logicalName, id: entityId },
+    ]);
+  }
+  return undefined;
+}
+
+/** activityparty.participationtypemask: sender 1, to 2, cc 3, bcc 4. */
+const SENDER = 1;
+const TO = 2;
+const CC = 3;
+const BCC = 4;
+const EMAIL_COLUMNS: Record<string, string> = { systemuser: 'internalemailaddress', queue: 'emailaddress' };
+
+async function addressOf(engine: Engine, party: StoredRecord): Promise<string> {
+  if (typeof party.addressused === 'string' && party.addressused) return party.addressused;
+  const ref = party.partyid ?? null;
+  if (!isLookupValue(ref)) return '';
+  const table = engine.metadata.byLogicalName(ref.logicalName);
+  const column = EMAIL_COLUMNS[ref.logicalName] ?? 'emailaddress1';
+  if (!table?.columns.has(column)) return '';
+  try {
+    const record = await engine.retrieve(table.entitySetName, ref.id, { select: [column] });
+    const value = record[column];
+    return typeof value === 'string' ? value : '';
+  } catch (error) {
+    if (error instanceof RecordNotFoundError) return '';
+    throw error;
+  }
+}
+
+/**
+ * `/emails(<id>)/Microsoft.Dynamics.CRM.SendEmail` `{"IssueSend": true}`: the email becomes Completed/Sent
+ * (statecode 1, statuscode 3); with IssueSend it lands in the local outbox instead of a mail server.
+ */
+async function sendEmail({ engine, body, bound, name }: ActionRequest): Promise<{ Subject: string }> {
+  const emails = bound?.table ?? engine.metadata.table('email');
+  if (emails.logicalName !== 'email') throw new BadRequestError(`${name} is bound to emails, not ${emails.entitySetName}.`);
+  const id = bound?.id ?? requireGuid(name, body, 'EmailId');
+  const issueSend = body.IssueSend;
+  if (typeof issueSend !== 'boolean') throw new BadRequestError(`${name} needs 'IssueSend' (true to send, false to mark as sent).`);
+  const email = await engine.retrieve(emails.entitySetName, id);
+  if (email.statecode !== 0) {
+    throw new BadRequestError(`The email ${id} can be sent only while it is a draft (statecode 0); its statecode is ${String(email.statecode)}.`);
+  }
+  const parties = engine.partiesOf(emails, id);
+  const collect = async (mask: number) => {
+    const addresses: string[] = [];
+    for (const party of parties.filter((p) => p.participationtypemask === mask)) {
+      const address = await addressOf(engine, party);
+      if (address) addresses.push(address);
+    }
+    return addresses.join('; ');
+  };
+  const to = (await collect(TO)) || (typeof email.torecipients === 'string' ? email.torecipients : '');
+  const cc = await collect(CC);
+  const bcc = await collect(BCC);
+  if (issueSend && !to && !cc && !bcc) {
+    throw new BadRequestError(`The e-mail must have at least one recipient before it can be sent. (email ${id} has no 'to', 'cc' or 'bcc' party with an address)`);
+  }
+  let from = await collect(SENDER);
+  if (!from) {
+    const users = engine.metadata.byLogicalName('systemuser');
+    const user = users?.columns.has('internalemailaddress')
+      ? await engine.retrieve(users.entitySetName, engine.whoAmI().UserId, { select: ['internalemailaddress'] }).catch(() => undefined)
+      : undefined;
+    from = typeof user?.internalemailaddress === 'string' ? user.internalemailaddress : '';
+  }
+  await engine.update(emails.entitySetName, id, { statecode: 1, statuscode: 3 });
+  const subject = typeof email.subject === 'string' ? email.subject : '';
+  if (issueSend) {
+    engine.appendToOutbox({
+      emailId: id,
+      sentOn: formatStoredDateTime(engine.now()),
+      from,
+      to,
+      cc,
+      bcc,
+      subject,
+      body: typeof email.description === 'string' ? email.description : '',
+    });
+  }
+  return { Subject: subject };
+}

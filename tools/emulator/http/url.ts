@@ -1,0 +1,171 @@
+/**
+ * Web API URLs → what they address. Handles the resource paths the Web API has
+ * ("Perform operations using the Web API"): entity sets, `(id)` and `(key='value')` segments,
+ * properties, `$ref`, `$count`, bound and unbound operations, `$batch` and `$metadata`.
+ */
+import type { RecordKey } from '../../../dataverse/client';
+import { BadRequestError } from '../engine/errors';
+import { closingParen, parseKey } from '../engine/keys';
+
+export interface Segment {
+  readonly name: string;
+  /** The text inside `( … )`, when the segment has one (may be empty: `WhoAmI()`). */
+  readonly args?: string;
+}
+
+const NAMESPACE = 'Microsoft.Dynamics.CRM.';
+
+/** Splits a path on `/` outside quotes and parentheses, then percent-decodes each segment. */
+export function splitPath(path: string): Segment[] {
+  const segments: Segment[] = [];
+  let i = 0;
+  while (i < path.length) {
+    if (path[i] === '/') {
+      i++;
+      continue;
+    }
+    let name = '';
+    let args: string | undefined;
+    while (i < path.length && path[i] !== '/' && path[i] !== '(') name += path[i++];
+    if (path[i] === '(') {
+      const close = closingParen(path, i);
+      if (close < 0) throw new BadRequestError(`Unbalanced parentheses in '${decode(path)}'.`);
+      args = decode(path.slice(i + 1, close));
+      i = close + 1;
+    }
+    segments.push({ name: decode(name), args });
+  }
+  return segments;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new BadRequestError(`Invalid percent-encoding in '${text}'.`);
+  }
+}
+
+/** Query string → map, decoding `%xx` but not `+` (OData literals keep `+`, e.g. `+02:00`). */
+export function parseQuery(query: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of query.replace(/^\?/, '').split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const name = decode(eq < 0 ? part : part.slice(0, eq));
+    out.set(name, eq < 0 ? '' : decode(part.slice(eq + 1)));
+  }
+  return out;
+}
+
+export type Route =
+  | { kind: 'serviceDocument' }
+  | { kind: 'metadata' }
+  | { kind: 'batch' }
+  | { kind: 'operation'; name: string; args?: string }
+  | { kind: 'collection'; entitySet: string }
+  | { kind: 'count'; entitySet: string }
+  | { kind: 'collectionOperation'; entitySet: string; name: string }
+  | { kind: 'record'; entitySet: string; key: RecordKey }
+  | { kind: 'property'; entitySet: string; key: RecordKey; property: string }
+  | { kind: 'reference'; entitySet: string; key: RecordKey; navigation: string }
+  | { kind: 'recordOperation'; entitySet: string; key: RecordKey; name: string };
+
+function operationName(name: string): string | undefined {
+  return name.startsWith(NAMESPACE) ? name.slice(NAMESPACE.length) : undefined;
+}
+
+/**
+ * Routes a path relative to the service root. `isEntitySet` tells entity sets from unbound operations,
+ * which share the first segment's position.
+ */
+export function route(path: string, isEntitySet: (name: string) => boolean): Route {
+  const segments = splitPath(path);
+  const [first, second, third, ...rest] = segments;
+  if (!first) return { kind: 'serviceDocument' };
+  if (rest.length > 0) throw new BadRequestError(`The emulator does not support the path '${path}'.`);
+  if (first.name === '$metadata' && !second) return { kind: 'metadata' };
+  if (first.name === '$batch' && !second) return { kind: 'batch' };
+  const unbound = operationName(first.name) ?? (isEntitySet(first.name) ? undefined : first.name);
+  if (unbound !== undefined) {
+    if (second) throw new BadRequestError(`Resource not found for the segment '${second.name}'.`);
+    return { kind: 'operation', name: unbound, args: first.args };
+  }
+  const entitySet = first.name;
+  if (first.args === undefined) {
+    if (!second) return { kind: 'collection', entitySet };
+    if (third) throw new BadRequestError(`Resource not found for the segment '${third.name}'.`);
+    if (second.name === '$count') return { kind: 'count', entitySet };
+    const name = operationName(second.name);
+    if (name) return { kind: 'collectionOperation', entitySet, name };
+    throw new BadRequestError(`Resource not found for the segment '${second.name}'.`);
+  }
+  const key = parseKey(first.args);
+  if (!second) return { kind: 'record', entitySet, key };
+  const name = operationName(second.name);
+  if (name) {
+    if (third) throw new BadRequestError(`Resource not found for the segment '${third.name}'.`);
+    return { kind: 'recordOperation', entitySet, key, name };
+  }
+  if (third) {
+    if (third.name !== '$ref') throw new BadRequestError(`Resource not found for the segment '${third.name}'.`);
+    return { kind: 'reference', entitySet, key, navigation: second.name };
+  }
+  return { kind: 'property', entitySet, key, property: second.name };
+}
+
+/** `Prefer` header → preferences; values may be quoted and hold commas. */
+export function parsePrefer(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!header) return out;
+  let current = '';
+  let quoted = false;
+  const flush = () => {
+    const item = current.trim();
+    current = '';
+    if (!item) return;
+    const eq = item.indexOf('=');
+    const name = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
+    const value = eq < 0 ? '' : item.slice(eq + 1).trim().replace(/^"|"$/g, '');
+    out.set(name, value);
+  };
+  for (const ch of header) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === ',' && !quoted) flush();
+    else current += ch;
+  }
+  flush();
+  return out;
+}
+
+/** `$expand=a($select=x,y),b` → items, splitting on commas outside parentheses. */
+export function parseExpand(text: string): { property: string; select?: string[] }[] {
+  const items: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      items.push(current);
+      current = '';
+    } else current += ch;
+  }
+  items.push(current);
+  return items
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const open = item.indexOf('(');
+      if (open < 0) return { property: item };
+      const property = item.slice(0, open).trim();
+      const options = item.slice(open + 1, item.lastIndexOf(')'));
+      let select: string[] | undefined;
+      for (const option of options.split(';')) {
+        const [name, value] = option.split('=');
+        if (name?.trim() === '$select' && value) select = value.split(',').map((s) => s.trim()).filter(Boolean);
+        else if (name?.trim()) throw new BadRequestError(`The emulator supports only $select inside $expand, not '${name.trim()}'.`);
+      }
+      return { property, select };
+    });
+}

@@ -1,0 +1,23 @@
+/** Failures of the system job worker itself (a job's own failure is recorded on its asyncoperation row). */
+
+/** A job row the worker cannot run: its operation type has no runner in this emulator. */
+export class UnknownJobTypeError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly operationType: number,
+  ) {
+    super(`System job ${jobId} has operation type ${operationType}, which this emulator does not run; it stays Ready.`);
+    this.name = 'UnknownJobTypeError';
+  }
+}
+
+/** `drain()` ran more jobs than any finite chain should produce: something keeps queueing work. */
+export class RunawayJobsError extends Error {
+  constructor(readonly ran: number) {
+    super(
+      `drainJobs() ran ${ran} system jobs and more keep arriving. A handler probably queues work that queues work forever ` +
+        `(Dataverse stops such chains at depth 8; check that the handlers pass the correlation on).`,
+    );
+    this.name = 'RunawayJobsError';
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * System jobs: `asyncoperation` rows and the worker that runs them after commit, as Dataverse's async
+ * service does ("Asynchronous service", "AsyncOperation table/entity reference"). A job moves
+ * Ready (0) → Locked/In Progress (2/20) → Completed (3) with Succeeded (30), Failed (31) or Canceled
+ * (32); one that may succeed later waits as Suspended/Waiting (1/10) until `postponeuntil`. Rows are
+ * ordinary records, so callers see them through the Web API (`/asyncoperations?$filter=…`).
+ *
+ * The worker runs one job at a time. The HTTP emulator runs it continuously; tests call `drain()`,
+ * which runs every queued job (waiting retries included) to completion, so results are deterministic.
+ */
+import { AsyncResource } from 'node:async_hooks';
+import type { Logger } from '../../../dataverse/logger';
+import { asyncoperation } from '../../../dataverse/generated';
+import type { Engine } from '../engine/engine';
+import type { JsonRecord } from '../engine/records';
+import { formatStoredDateTime, type StoredRecord } from '../engine/values';
+import { RunawayJobsError } from './errors';
+
+const C = asyncoperation.columns;
+export const JobState = asyncoperation.choices.statecode;
+export const JobStatus = asyncoperation.choices.statuscode;
+export const OperationType = asyncoperation.choices.operationtype;
+
+export interface NewSystemJob {
+  readonly name: string;
+  readonly operationType: number;
+  /** What the job works on: a webhook's RemoteExecutionContext JSON, an import's parameters. */
+  readonly data: string;
+  readonly regarding?: { readonly logicalName: string; readonly id: string };
+  /** The SDK message processing step that queued the job. */
+  readonly owningExtensionId?: string;
+  readonly correlationId?: string;
+  readonly depth?: number;
+  /** Owner: the user whose operation queued the job. */
+  readonly userId?: string;
+  /** Id to give the row, when the caller must know it first (ImportSolutionAsync answers with it). */
+  readonly id?: string;
+}
+
+export interface SystemJob {
+  readonly id: string;
+  readonly name: string;
+  readonly operationType: number;
+  readonly data: string;
+  readonly depth: number;
+  readonly correlationId: string | null;
+  readonly retryCount: number;
+  readonly owningExtensionId: string | null;
+  readonly regardingId: string | null;
+  readonly userId: string | null;
+}
+
+export type JobResult =
+  | { readonly status: 'succeeded' }
+  /** `retryable`: the job is tried once more (Dataverse retries webhooks on 502/503/504 only). */
+  | { readonly status: 'failed'; readonly message: string; readonly friendlyMessage: string; readonly errorCode?: number; readonly retryable?: boolean }
+  | { readonly status: 'canceled'; readonly message: string; readonly friendlyMessage: string; readonly errorCode?: number };
+
+export type JobRunner = (job: SystemJob) => Promise<JobResult>;
+
+export interface SystemJobsOptions {
+  readonly engine: Engine;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+  /** How long a job waits before its one retry in the continuous worker. Default 5 s. */
+  readonly retryDelayMs?: number;
+  /** How often the continuous worker looks for due jobs when idle. Default 1 s. */
+  readonly pollIntervalMs?: number;
+  /** Most jobs one `drain()` runs before it decides something loops. Default 1000. */
+  readonly drainLimit?: number;
+}
+
+/** Dataverse error codes are hex; the `errorcode` column holds them as signed 32-bit numbers. */
+export function errorCodeNumber(code: string | undefined): number | undefined {
+  if (!code || !/^0x[0-9a-f]{1,8}$/i.test(code)) return undefined;
+  return Number.parseInt(code.slice(2), 16) | 0;
+}
+
+function text(record: JsonRecord, name: string): string | null {
+  const value = record[name];
+  return typeof value === 'string' ? value : null;
+}
+
+function toJob(record: JsonRecord): SystemJob {
+  const number = (name: string, fallback: number) => (typeof record[name] === 'number' ? (record[name] as number) : fallback);
+  return {
+    id: text(record, C.asyncoperationid) ?? '',
+    name: text(record, C.name) ?? '',
+    operationType: number(C.operationtype, 0),
+    data: text(record, C.data) ?? '',
+    depth: number(C.depth, 1),
+    correlationId: text(record, C.correlationid),
+    retryCount: number(C.retrycount, 0),
+    owningExtensionId: text(record, `_${C.owningextensionid}_value`),
+    regardingId: text(record, `_${C.regardingobjectid}_value`),
+    userId: text(record, `_${C.ownerid}_value`),
+  };
+}
+
+export class SystemJobs {
+  private readonly runners = new Map<number, JobRunner>();
+  private readonly warnedTypes = new Set<number>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  /**
+   * The worker's timer callback, bound to the context the worker was created in: a job queued inside a
+   * transaction must not run inside that transaction's async context (it would join it).
+   */
+  private readonly tick: () => void;
+
+  constructor(private readonly options: SystemJobsOptions) {
+    this.tick = AsyncResource.bind(() => this.onTimer());
+  }
+
+  private get engine(): Engine {
+    return this.options.engine;
+  }
+
+  /** Says how jobs of one operation type run (webhook posts, solution imports). */
+  registerRunner(operationType: number, runner: JobRunner): void {
+    this.runners.set(operationType, runner);
+  }
+
+  /** Writes a Ready job; the worker picks it up after the current transaction commits. */
+  async enqueue(job: NewSystemJob): Promise<string> {
+    const values: StoredRecord = {
+      [C.name]: job.name.slice(0, 256),
+      [C.operationtype]: job.operationType,
+      [C.data]: job.data,
+      [C.depth]: job.depth ?? 1,
+      [C.retrycount]: 0,
+      [C.statecode]: JobState.Ready,
+      [C.statuscode]: JobStatus.WaitingForResources,
+    };
+    if (job.correlationId) values[C.correlationid] = job.correlationId;
+    if (job.regarding) {
+      values[C.regardingobjectid] = { id: job.regarding.id, logicalName: job.regarding.logicalName };
+      values[C.primaryentitytype] = job.regarding.logicalName;
+    }
+    if (job.owningExtensionId) values[C.owningextensionid] = { id: job.owningExtensionId, logicalName: 'sdkmessageprocessingstep' };
+    const id = await this.engine.createSystemRecord(asyncoperation.entitySetName, values, {
+      ...(job.id ? { id: job.id } : {}),
+      context: job.userId ? { userId: job.userId } : {},
+    });
+    this.kick();
+    return id;
+  }
+
+  /** Runs every queued job, and the jobs those jobs queue, until none is left. */
+  async drain(): Promise<void> {
+    await this.serialise(async () => {
+      const limit = this.options.drainLimit ?? 1000;
+      let ran = 0;
+      for (;;) {
+        await this.engine.whenIdle();
+        const job = await this.next(true);
+        if (!job) {
+          await this.engine.whenIdle();
+          if (!(await this.next(true))) return;
+          continue;
+        }
+        if (++ran > limit) throw new RunawayJobsError(limit);
+        await this.run(job);
+      }
+    });
+  }
+
+  /** Starts the continuous worker (the HTTP emulator); `stop()` ends it after the running job. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.chain.catch(() => undefined);
+  }
+
+  /** Reads one job back (tests, `ideario deploy` progress). */
+  async get(id: string): Promise<JsonRecord> {
+    return this.engine.retrieve(asyncoperation.entitySetName, id);
+  }
+
+  private kick(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(this.tick, delayMs);
+    this.timer.unref();
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    void this.serialise(() => this.runDue()).then(
+      (ranAny) => this.schedule(ranAny ? 0 : (this.options.pollIntervalMs ?? 1000)),
+      (error: unknown) => {
+        this.options.logger.error('The system job worker failed; it will try again.', { error: error instanceof Error ? error.message : String(error) });
+        this.schedule(this.options.pollIntervalMs ?? 1000);
+      },
+    );
+  }
+
+  /** One pass of the continuous worker: every job that is due now. */
+  private async runDue(): Promise<boolean> {
+    let ran = false;
+    for (let job = await this.next(false); job && !this.stopped; job = await this.next(false)) {
+      await this.run(job);
+      ran = true;
+    }
+    return ran;
+  }
+
+  private serialise<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(fn, fn);
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  /** The oldest job that can run: Ready, or Waiting for a retry that is due (any, when draining). */
+  private async next(ignorePostpone: boolean): Promise<SystemJob | undefined> {
+    const types = [...this.runners.keys()];
+    if (types.length === 0) return undefined;
+    const waiting = `(${C.statecode} eq ${JobState.Suspended} and ${C.statuscode} eq ${JobStatus.Waiting}${
+      ignorePostpone ? '' : ` and (${C.postponeuntil} eq null or ${C.postponeuntil} le ${formatStoredDateTime(this.options.clock())})`
+    })`;
+    const page = await this.engine.query(asyncoperation.entitySetName, {
+      filter: `(${C.statecode} eq ${JobState.Ready} or ${waiting}) and (${types.map((t) => `${C.operationtype} eq ${t}`).join(' or ')})`,
+      orderBy: [`${C.createdon} asc`, `${C.versionnumber} asc`],
+      top: 1,
+    });
+    const record = page.records[0];
+    return record ? toJob(record) : undefined;
+  }
+
+  private async run(job: SystemJob): Promise<void> {
+    const runner = this.runners.get(job.operationType);
+    if (!runner) {
+      if (!this.warnedTypes.has(job.operationType)) {
+        this.warnedTypes.add(job.operationType);
+        this.options.logger.warn('A system job has no runner in the emulator.', { job: job.id, operationType: job.operationType });
+      }
+      return;
+    }
+    await this.update(job.id, {
+      [C.statecode]: JobState.Locked,
+      [C.statuscode]: JobStatus.InProgress,
+      [C.startedon]: this.now(),
+    });
+    let result: JobResult;
+    try {
+      result = await runner(job);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      result = { status: 'failed', message: error instanceof Error && error.stack ? error.stack : message, friendlyMessage: message };
+    }
+    await this.finish(job, result);
+  }
+
+  private async finish(job: SystemJob, result: JobResult): Promise<void> {
+    if (result.status === 'succeeded') {
+      await this.update(job.id, { [C.statecode]: JobState.Completed, [C.statuscode]: JobStatus.Succeeded, [C.completedon]: this.now() });
+      return;
+    }
+    const failure: Record<string, unknown> = {
+      [C.message]: result.message,
+      [C.friendlymessage]: result.friendlyMessage,
+      [C.errorcode]: result.errorCode ?? null,
+    };
+    if (result.status === 'failed' && result.retryable && job.retryCount === 0) {
+      const due = new Date(this.options.clock().getTime() + (this.options.retryDelayMs ?? 5000));
+      this.options.logger.warn('A system job failed with a temporary error; it will be tried once more.', { job: job.id, name: job.name, error: result.friendlyMessage });
+      await this.update(job.id, {
+        ...failure,
+        [C.statecode]: JobState.Suspended,
+        [C.statuscode]: JobStatus.Waiting,
+        [C.retrycount]: 1,
+        [C.postponeuntil]: formatStoredDateTime(due),
+      });
+      return;
+    }
+    this.options.logger.warn(result.status === 'canceled' ? 'A system job was canceled.' : 'A system job failed.', { job: job.id, name: job.name, error: result.friendlyMessage });
+    await this.update(job.id, {
+      ...failure,
+      [C.statecode]: JobState.Completed,
+      [C.statuscode]: result.status === 'canceled' ? JobStatus.Canceled : JobStatus.Failed,
+      [C.completedon]: this.now(),
+    });
+  }
+
+  private now(): string {
+    return formatStoredDateTime(this.options.clock());
+  }
+
+  private async update(id: string, values: Record<string, unknown>): Promise<void> {
+    await this.engine.update(asyncoperation.entitySetName, id, values);
+  }
+}

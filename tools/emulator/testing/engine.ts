@@ -1,0 +1,17 @@
+/** An engine over `:memory:` with the hand-built test metadata and a hand-moved clock. */
+import type { MetadataModel } from '../../solution/model';
+import { Engine } from '../engine/engine';
+import { testMetadata } from './metadata';
+import type { TestClock } from './clock';
+import { testClock } from './clock';
+
+export interface TestEngine {
+  engine: Engine;
+  clock: TestClock;
+}
+
+export function testEngine(options: { metadata?: MetadataModel; start?: Date } = {}): TestEngine {
+  const clock = testClock(options.start);
+  const engine = new Engine({ metadata: options.metadata ?? testMetadata(), path: ':memory:', clock: clock.now });
+  return { engine, clock };
+}

@@ -1,0 +1,94 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+import { idr_quotationpolicy, opportunity } from '../dataverse/generated';
+import { createForm, generatedTables, memoryClient } from '../tools/harness';
+import { loadMetadata } from '../tools/solution/loader';
+import type { FormModel } from '../tools/solution/model';
+import { buildWebResources, bundleWebResource, WEB_RESOURCES } from './build';
+
+const opportunityScript = WEB_RESOURCES.find((w) => w.folder === 'opportunity');
+
+/** Every handler any form of the solutions registers from the given library. */
+function handlersUsing(library: string): FormModel['handlers'] {
+  const tables = Object.values(loadMetadata(path.join(__dirname, '..', 'solution')).tables);
+  return tables.flatMap((t) => t.forms.flatMap((f) => f.handlers.filter((h) => h.library === library)));
+}
+
+function resolve(root: object, dotted: string): unknown {
+  return dotted
+    .split('.')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], root);
+}
+
+describe('web resource build', () => {
+  let outDir: string;
+  let written: string[];
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(path.join(os.tmpdir(), 'ideario-webresources-'));
+    written = await buildWebResources(outDir);
+  });
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('writes each bundle where the solution expects the web resource', () => {
+    expect(opportunityScript).toBeDefined();
+    expect(written).toEqual([path.join(outDir, 'idr_', 'groupquotes', 'opportunity.js')]);
+  });
+
+  it('publishes every handler the Opportunity form names, without replacing another library’s Ideario namespace', async () => {
+    const code = await readFile(written[0], 'utf8');
+    const otherLibrary = { Interests: { Contact: { onLoad: () => 'contact' } } };
+    const page = vm.createContext({ Ideario: otherLibrary });
+    vm.runInContext(code, page, { filename: opportunityScript?.webResourceName });
+
+    const handlers = handlersUsing(opportunityScript?.webResourceName ?? '');
+    expect(handlers.length).toBeGreaterThanOrEqual(8);
+    const missing = handlers
+      .filter((h) => typeof resolve(page, h.functionName) !== 'function')
+      .map((h) => h.functionName);
+    expect(missing).toEqual([]);
+    expect(resolve(page, 'Ideario.Interests.Contact.onLoad')).toBe(otherLibrary.Interests.Contact.onLoad);
+  });
+
+  it('runs in the page as built: the bundled handlers read the page’s Xrm and work the form', async () => {
+    const code = await readFile(written[0], 'utf8');
+    const c = opportunity.columns;
+    const p = idr_quotationpolicy.columns;
+    const form = createForm({
+      table: opportunity,
+      webApi: memoryClient(generatedTables(), {
+        [idr_quotationpolicy.entitySetName]: [
+          {
+            [p.idr_quotationpolicyid]: '0b4c1a52-8a0e-4d8e-9a36-000000000003',
+            [p.idr_isdefault]: true,
+            [p.statecode]: idr_quotationpolicy.choices.statecode.Active,
+            [p.idr_defaultdepositpercent]: 30,
+          },
+        ],
+      }),
+    });
+    // The page (a vm context) has its own global Xrm; the test's global never does.
+    const page = vm.createContext({ Xrm: form.xrm });
+    vm.runInContext(code, page);
+    form.registerHandlers(handlersUsing(opportunityScript?.webResourceName ?? ''), page);
+
+    await form.load();
+    expect(form.value(c.idr_depositpercent)).toBe(30);
+    await form.change(c.idr_arrivaldate, '2027-01-30');
+    await form.change(c.idr_nights, 3);
+    expect(form.dateValue(c.idr_departuredate)).toBe('2027-02-02');
+    expect(form.isDisabled(c.idr_total)).toBe(true);
+  });
+
+  it('gives the same bytes for the same sources, so a rebuilt solution does not change', async () => {
+    if (!opportunityScript) throw new Error('no opportunity web resource');
+    const again = await bundleWebResource(opportunityScript);
+    expect(again).toBe(await readFile(written[0], 'utf8'));
+    expect(again).not.toMatch(/\/work\/|sourceMappingURL/);
+  });
+});
