@@ -199,7 +199,7 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
       return op.idempotent || NOT_SENT_CODES.has(errno) ? backoff(attempt) : null;
     }
     if (error instanceof DataverseError && error.status >= 500) {
-      return backoff(attempt);
+      return op.idempotent || error.status === 503 ? backoff(attempt) : null;
     }
     return null;
   }

@@ -466,7 +466,8 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     isValid: () => [...fields.values()].every((f) => !f.notifications().some((n) => n.level === 'ERROR')),
   });
   entity.save = () => {
-    void harness.save();
+    // Awaited (and its failure reported) by the harness call that caused it.
+    pendingScriptChanges.push(harness.save().then(() => undefined));
   };
   const formContext = new FormContextMock(data, asXrm<Xrm.Ui>(ui));
 

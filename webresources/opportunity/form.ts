@@ -1,7 +1,7 @@
 /**
  * The group-quotation part of the Opportunity main form: a thin adapter from Xrm events to
- * domain/quotation. Everything it needs from outside (Xrm.WebApi, the clock) is passed in; the
- * form itself comes from `executionContext.getFormContext()` ("Client API form context").
+ * domain/quotation. Everything it needs from outside (a DataverseClient, the clock) is passed in;
+ * the form itself comes from `executionContext.getFormContext()` ("Client API form context").
  */
 import type { DataverseClient } from '../../dataverse/client';
 import { idr_quotationpolicy, opportunity } from '../../dataverse/generated';
@@ -234,6 +234,8 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
         attribute(form, name)?.setSubmitMode('always');
       }
       if (form.ui.getFormType() === FORM_TYPE_CREATE) {
+        // The form waits for this only where the app enables async OnLoad handlers ("Form OnLoad
+        // event"); elsewhere the defaults arrive a moment later, still never over typed values.
         await applyPolicyDefaults(form, language);
         recompute(form);
       }

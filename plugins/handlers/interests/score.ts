@@ -254,21 +254,11 @@ function ignoredReason(interaction: StoredInteraction, catalog: InterestCatalog,
 
 // ── writes ────────────────────────────────────────────────────────────────────────────────────
 
-function finishInteraction(
-  interaction: StoredInteraction,
-  status: number,
-  fields: { error: string | null; deltas: string },
-): BatchOperation {
+function finishColumns(status: number, fields: { error: string | null; deltas: string }): Record<string, string | number | null> {
   return {
-    kind: 'update',
-    entitySet: idr_interaction.entitySetName,
-    key: interaction.id,
-    ifMatch: interaction.etag,
-    record: {
-      [IC.idr_processingstatus]: status,
-      [IC.idr_processingerror]: fields.error === null ? null : truncate(fields.error, PROCESSING_ERROR_MAX),
-      [IC.idr_applieddeltas]: fields.deltas,
-    },
+    [IC.idr_processingstatus]: status,
+    [IC.idr_processingerror]: fields.error === null ? null : truncate(fields.error, PROCESSING_ERROR_MAX),
+    [IC.idr_applieddeltas]: fields.deltas,
   };
 }
 
@@ -316,9 +306,13 @@ function buildWrites(input: {
       });
     }
   }
-  operations.push(
-    finishInteraction(interaction, ProcessingStatus.Scored, { error: null, deltas: JSON.stringify(result.appliedDeltas) }),
-  );
+  operations.push({
+    kind: 'update',
+    entitySet: idr_interaction.entitySetName,
+    key: interaction.id,
+    ifMatch: interaction.etag,
+    record: finishColumns(ProcessingStatus.Scored, { error: null, deltas: JSON.stringify(result.appliedDeltas) }),
+  });
   const primary = result.primaryInterest?.conceptId ?? null;
   if (primary !== person.primaryInterestId) {
     operations.push({
@@ -375,9 +369,9 @@ interface AttemptInput {
 
 async function markUnscorable(client: DataverseClient, interaction: StoredInteraction, kind: 'ignored' | 'failed', reason: string): Promise<ScoringOutcome> {
   const status = kind === 'ignored' ? ProcessingStatus.Ignored : ProcessingStatus.Failed;
-  const write = finishInteraction(interaction, status, { error: reason, deltas: '[]' });
-  if (write.kind !== 'update') throw new TypeError('finishInteraction always updates');
-  await client.update(write.entitySet, write.key, write.record, { ifMatch: write.ifMatch });
+  await client.update(idr_interaction.entitySetName, interaction.id, finishColumns(status, { error: reason, deltas: '[]' }), {
+    ifMatch: interaction.etag,
+  });
   return { kind, reason };
 }
 

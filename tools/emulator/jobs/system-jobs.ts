@@ -82,7 +82,10 @@ function text(record: JsonRecord, name: string): string | null {
 }
 
 function toJob(record: JsonRecord): SystemJob {
-  const number = (name: string, fallback: number) => (typeof record[name] === 'number' ? (record[name] as number) : fallback);
+  const number = (name: string, fallback: number) => {
+    const value = record[name];
+    return typeof value === 'number' ? value : fallback;
+  };
   return {
     id: text(record, C.asyncoperationid) ?? '',
     name: text(record, C.name) ?? '',

@@ -79,7 +79,7 @@ export function attachInProcessWebhooks(engine: Engine, options: InProcessWebhoo
   const handlers: HandlerRegistry = isRegistry(options.handlers) ? options.handlers : createRegistry(options.handlers);
   const transport = inProcessTransport({
     handlers,
-    clientFor: options.clientFor,
+    clientFor: (callback) => options.clientFor(callback),
     clock: options.clock,
     logger: options.logger,
     secrets: { type: 'WebhookKey', key },

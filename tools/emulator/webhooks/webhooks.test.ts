@@ -1,5 +1,5 @@
 import { account, asyncoperation, contact, EventType, idr_interaction, idr_marketingconcept, opportunity } from '../../../dataverse/generated';
-import { defineHandler, type ExecutionContext, type HandlerDefinition, type StepMode, type StepStage } from '../../../plugins/registry';
+import { defineHandler, type ExecutionContext, type HandlerDefinition } from '../../../plugins/registry';
 import { RetryLater, ValidationRefusal } from '../../../plugins/host/errors';
 import { getDate, getMoney, getOptionValue, getReference, getString, targetEntity } from '../../../plugins/host/parse';
 import type { StepModel } from '../../solution/model';
@@ -25,8 +25,8 @@ function handlerFor(s: StepModel, handle: (ctx: ExecutionContext, call: number) 
   const definition = defineHandler({
     message: s.message,
     entity: s.entity,
-    stage: s.stage as StepStage,
-    mode: s.mode as StepMode,
+    stage: s.stage,
+    mode: s.mode,
     solution: TEST_SOLUTION,
     ...(s.filteringAttributes.length > 0 ? { filteringAttributes: s.filteringAttributes } : {}),
     async handle(ctx, deps) {
@@ -74,7 +74,7 @@ describe('the RemoteExecutionContext a step sends', () => {
     await o.jobs.drain();
 
     expect(handler.calls).toHaveLength(1);
-    const ctx = handler.calls[0] as ExecutionContext;
+    const ctx = handler.calls[0];
     const me = o.engine.whoAmI();
     expect(ctx).toMatchObject({
       messageName: 'Create',
@@ -341,7 +341,7 @@ describe('filtering attributes', () => {
     await o.engine.update(contact.entitySetName, id, { [contact.columns.lastname]: 'Vidal Soler' });
     await o.jobs.drain();
     expect(handler.calls).toHaveLength(1);
-    const target = targetEntity(handler.calls[0] as ExecutionContext);
+    const target = targetEntity(handler.calls[0]);
     expect(target && getString(target, contact.columns.lastname)).toBe('Vidal Soler');
   });
 });
