@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { consoleLogger } from '../../dataverse/logger';
+import { registerEmulator } from './emulator';
 import { registerHost } from './host';
 import { registerPack } from './pack';
 import { registerSweep } from './sweep';
@@ -14,6 +15,7 @@ program
   .showHelpAfterError();
 registerTypegen(program, consoleLogger);
 registerHost(program, consoleLogger);
+registerEmulator(program, consoleLogger);
 registerPack(program, consoleLogger);
 registerUnpack(program, consoleLogger);
 registerSweep(program, consoleLogger);

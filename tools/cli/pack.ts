@@ -10,6 +10,7 @@ import {
   packSolutions,
   UnexpectedRootElementError,
   UnknownRelationshipError,
+  WebResourceBuildFailedError,
   WebResourceBuildUnavailableError,
 } from '../solution/pack';
 import { validateSolutionSource } from '../solution/validate';
@@ -34,6 +35,7 @@ const USER_ERRORS = [
   MissingWebResourceContentError,
   MissingControlBuildError,
   WebResourceBuildUnavailableError,
+  WebResourceBuildFailedError,
   XmlSyntaxError,
 ];
 

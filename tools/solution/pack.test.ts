@@ -25,6 +25,7 @@ import {
   packSolutions,
   readSolutionIdentity,
   UnknownRelationshipError,
+  WebResourceBuildFailedError,
   type PackedZip,
 } from './pack';
 import { validateSolutionSource } from './validate';
@@ -393,6 +394,15 @@ describe('ideario pack', () => {
     expect(readFileSync(previous, 'utf8')).toBe('previous build');
   });
 
+  it('stops before packing when the form scripts do not build', async () => {
+    const target = tempDir();
+    const failing = () => Promise.reject(new Error('webresources/opportunity/index.ts:3: Expected ";"'));
+    const packing = packSolutions({ solutionRoot: SOLUTION_ROOT, outDir: target, validate: () => [], logger: silentLogger, buildWebResources: failing });
+    await expect(packing).rejects.toThrow(WebResourceBuildFailedError);
+    await expect(packing).rejects.toThrow(/index\.ts:3/);
+    expect(zipFiles(target)).toEqual([]);
+  });
+
   it('builds the form scripts first and packs the bundle instead of the placeholder', async () => {
     const script = WEB_RESOURCES[0];
     const owner = packed.find((p) => p.model.webResources.some((w) => w.name === script.webResourceName));
@@ -420,6 +430,39 @@ describe('ideario pack', () => {
     }
     const placeholder = readFileSync(path.join(owner.dir, 'src', 'WebResources', ...script.webResourceName.split('/')), 'utf8');
     expect(placeholder).toContain('ideario pack');
+  });
+});
+
+describe('buildSolutionParts with sources unpacked by SolutionPackager', () => {
+  const customizations = (endpoints: string) =>
+    `<ImportExportXml xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Entities /><ServiceEndpoints>${endpoints}</ServiceEndpoints><Languages><Language>1033</Language></Languages></ImportExportXml>`;
+  const endpoint = (id: string, name: string) => `<ServiceEndpoint ServiceEndpointId="{${id}}" Name="${name}"><Contract>8</Contract></ServiceEndpoint>`;
+
+  it('gathers service endpoints from Customizations.xml, PluginAssemblies/ServiceEndpoints.xml and ServiceEndpoints/', () => {
+    const files = new Map<string, Uint8Array>([
+      ['Other/Customizations.xml', encodeUtf8(customizations(endpoint('00000000-0000-4000-8000-000000000001', 'kept')))],
+      [
+        'PluginAssemblies/ServiceEndpoints.xml',
+        encodeUtf8(`<ServiceEndpoints>${endpoint('00000000-0000-4000-8000-000000000002', 'pac')}${endpoint('00000000-0000-4000-8000-000000000001', 'kept')}</ServiceEndpoints>`),
+      ],
+      ['ServiceEndpoints/single.xml', encodeUtf8(endpoint('00000000-0000-4000-8000-000000000003', 'single'))],
+    ]);
+    const parts = buildSolutionParts(files, { managed: 0 });
+    const section = child(xmlPart(parts, 'customizations.xml'), 'ServiceEndpoints') as XmlElement;
+    expect(elements(section, 'ServiceEndpoint').map((e) => attr(e, 'Name'))).toEqual(['kept', 'pac', 'single']);
+    expect([...parts.keys()].some((k) => k.includes('ServiceEndpoints'))).toBe(false);
+  });
+
+  it('puts an entity\'s RibbonDiff.xml back into its RibbonDiffXml', () => {
+    const files = new Map<string, Uint8Array>([
+      ['Other/Customizations.xml', encodeUtf8(customizations(''))],
+      ['Entities/demo_thing/Entity.xml', encodeUtf8('<Entity><Name LocalizedName="Thing" OriginalName="Thing">demo_thing</Name><RibbonDiffXml /></Entity>')],
+      ['Entities/demo_thing/RibbonDiff.xml', encodeUtf8('<RibbonDiffXml><CustomActions /><LocLabels /></RibbonDiffXml>')],
+    ]);
+    const parts = buildSolutionParts(files, { managed: 0 });
+    const entities = child(xmlPart(parts, 'customizations.xml'), 'Entities') as XmlElement;
+    const ribbon = child(elements(entities, 'Entity')[0], 'RibbonDiffXml') as XmlElement;
+    expect(elements(ribbon).map((e) => e.name)).toEqual(['CustomActions', 'LocLabels']);
   });
 });
 

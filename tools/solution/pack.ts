@@ -23,6 +23,9 @@ import {
   XSI_NAMESPACE,
   type SourceFiles,
 } from './layout';
+
+/** Where SolutionPackager keeps every service endpoint ("Solution component file reference"). */
+const PAC_SERVICE_ENDPOINTS = 'PluginAssemblies/ServiceEndpoints.xml';
 import {
   attr,
   child,
@@ -115,6 +118,14 @@ export class WebResourceBuildUnavailableError extends Error {
   }
 }
 
+/** `buildWebResources()` ran and failed (a type error in a form script, an unregistered folder…). */
+export class WebResourceBuildFailedError extends Error {
+  constructor(readonly reason: string) {
+    super(`Building the form scripts (webresources/build.ts) failed, so nothing was packed:\n${reason}`);
+    this.name = 'WebResourceBuildFailedError';
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading component files
 
@@ -195,6 +206,13 @@ function buildEntities(files: SourceFiles, used: Set<string>): XmlElement[] {
     const entity = rootOf(files, file, 'Entity');
     used.add(file);
     fillPlaceholder(entity, 'FormXml', formGroups(files, entityDir, used), ['Name', 'ObjectTypeCode', 'EntityInfo']);
+    const ribbon = files.has(`${entityDir}/RibbonDiff.xml`) ? rootOf(files, `${entityDir}/RibbonDiff.xml`, 'RibbonDiffXml') : undefined;
+    if (ribbon) {
+      used.add(`${entityDir}/RibbonDiff.xml`);
+      const placeholder = child(entity, 'RibbonDiffXml');
+      if (placeholder) placeholder.children = ribbon.children;
+      else entity.children.push(ribbon);
+    }
     const queries = savedQueries(files, entityDir, used);
     fillPlaceholder(entity, 'SavedQueries', queries.length ? [el('savedqueries', null, queries)] : [], [
       'Name',
@@ -235,6 +253,30 @@ function buildSimple(files: SourceFiles, used: Set<string>, dir: string, root: s
     return rootOf(files, file, root);
   });
   return byKey(items, key);
+}
+
+/**
+ * Endpoints kept in `Customizations.xml`, plus those of SolutionPackager's
+ * `PluginAssemblies/ServiceEndpoints.xml` and of one-per-file `ServiceEndpoints/*.xml`.
+ */
+function buildServiceEndpoints(files: SourceFiles, used: Set<string>, customizations: XmlElement): XmlElement[] {
+  const endpoints = elements(child(customizations, 'ServiceEndpoints') ?? el('none'), 'ServiceEndpoint');
+  const listed = [...files.keys()].filter((f) => f.toLowerCase() === PAC_SERVICE_ENDPOINTS.toLowerCase());
+  for (const file of listed) {
+    used.add(file);
+    endpoints.push(...elements(rootOf(files, file, 'ServiceEndpoints'), 'ServiceEndpoint'));
+  }
+  for (const file of filesUnder(files, 'ServiceEndpoints/')) {
+    used.add(file);
+    endpoints.push(rootOf(files, file, 'ServiceEndpoint'));
+  }
+  const seen = new Set<string>();
+  return endpoints.filter((e) => {
+    const id = (attr(e, 'ServiceEndpointId') ?? '').replace(/[{}]/g, '').toLowerCase();
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 interface WebResourcePart {
@@ -422,7 +464,8 @@ export interface BuildOptions {
 /** Builds the parts of one solution zip from the files of its `src/` folder. */
 export function buildSolutionParts(files: SourceFiles, options: BuildOptions): Parts {
   const used = new Set<string>([CUSTOMIZATIONS, SOLUTION_MANIFEST, CONTENT_TYPES]);
-  const customizations = rootOf(files, CUSTOMIZATIONS, 'ImportExportXml');
+  const customizations = parseSource(files, CUSTOMIZATIONS);
+  if (customizations.name !== 'ImportExportXml') throw new UnexpectedRootElementError(CUSTOMIZATIONS, 'ImportExportXml', customizations.name);
   if (!attr(customizations, 'xmlns:xsi')) customizations.attributes.push({ name: 'xmlns:xsi', value: XSI_NAMESPACE });
   const parts: Parts = new Map();
 
@@ -439,11 +482,7 @@ export function buildSolutionParts(files: SourceFiles, options: BuildOptions): P
     'SdkMessageProcessingSteps',
     buildSimple(files, used, 'SdkMessageProcessingSteps', 'SdkMessageProcessingStep', (s) => attr(s, 'SdkMessageProcessingStepId') ?? ''),
   );
-  setSection(
-    customizations,
-    'ServiceEndpoints',
-    buildSimple(files, used, 'ServiceEndpoints', 'ServiceEndpoint', (s) => attr(s, 'Name') ?? attr(s, 'ServiceEndpointId') ?? ''),
-  );
+  setSection(customizations, 'ServiceEndpoints', buildServiceEndpoints(files, used, customizations));
 
   parts.set('customizations.xml', exportXml(customizations));
   if (files.has(SOLUTION_MANIFEST)) {
@@ -537,7 +576,9 @@ function zipName(identity: SolutionIdentity, managed: boolean): string {
 export async function packSolutions(options: PackOptions): Promise<PackedZip[]> {
   const { logger } = options;
   if (options.buildWebResources) {
-    const written = await options.buildWebResources(path.join(options.outDir, 'webresources'));
+    const written = await options.buildWebResources(path.join(options.outDir, 'webresources')).catch((error: unknown) => {
+      throw new WebResourceBuildFailedError(error instanceof Error ? error.message : String(error));
+    });
     logger.info('built web resources', { files: Array.isArray(written) ? written.length : undefined });
   }
   let dirs = await findSolutionDirs(options.solutionRoot);
@@ -559,7 +600,9 @@ export async function packSolutions(options: PackOptions): Promise<PackedZip[]> 
     const identity = readSolutionIdentity(files);
     const webOut = path.join(options.outDir, 'webresources');
     const built = await readTree(webOut);
-    // The form scripts in src/ are placeholders; the bundles built from webresources/ replace them.
+    // The form scripts in src/WebResources/ are placeholders: when webresources/build.ts has built a
+    // bundle (dist/webresources/idr_/groupquotes/opportunity.js, or dist/webresources/opportunity.js),
+    // that bundle is what goes into the zip.
     const webResourceContent = (name: string) =>
       built.get(name.replace(/^\/+/, '')) ?? built.get(path.posix.basename(name));
     const controls = await readControlBuilds(path.join(options.outDir, 'pcf'), identity.prefix);

@@ -55,7 +55,6 @@ describe('unpack of a Dataverse export', () => {
       'Other/Solution.xml',
       'Roles/Project Manager.xml',
       'SdkMessageProcessingSteps/{a5191a6b-9290-ee11-8179-000d3a354bf5}.xml',
-      'ServiceEndpoints/Contoso webhook.xml',
       'WebResources/cnt_/scripts/project.js',
       'WebResources/cnt_/scripts/project.js.data.xml',
       '[Content_Types].xml',
@@ -63,7 +62,7 @@ describe('unpack of a Dataverse export', () => {
     ]);
   });
 
-  it('keeps in Customizations.xml the sections it does not split, with empty placeholders for the rest', () => {
+  it('keeps in Customizations.xml the sections it does not split (service endpoints among them), with empty placeholders for the rest', () => {
     const root = parseXml(files.get('Other/Customizations.xml') as Uint8Array).root;
     expect(elements(root).map((e) => [e.name, e.children.length > 0])).toEqual([
       ['Entities', false],
@@ -79,7 +78,7 @@ describe('unpack of a Dataverse export', () => {
       ['CustomControls', false],
       ['SolutionPluginAssemblies', false],
       ['SdkMessageProcessingSteps', false],
-      ['ServiceEndpoints', false],
+      ['ServiceEndpoints', true],
       ['EntityDataProviders', false],
       ['connectionreferences', false],
       ['Languages', true],

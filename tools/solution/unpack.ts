@@ -116,7 +116,9 @@ function splitRelationships(section: XmlElement, out: SourceFiles): void {
 /**
  * Splits the parts of a solution zip into source files (paths relative to `src/`). Components go
  * to their own files; `Other/Customizations.xml` keeps the remaining sections and empty placeholders
- * that mark where the split ones go back.
+ * that mark where the split ones go back. Service endpoints stay in `Customizations.xml`:
+ * SolutionPackager files them in `PluginAssemblies/ServiceEndpoints.xml`, which `pack` accepts but
+ * the solution loader does not read.
  */
 export function unpackParts(parts: Parts, zipName = 'zip'): SourceFiles {
   const customizationsBytes = parts.get('customizations.xml');
@@ -171,12 +173,6 @@ export function unpackParts(parts: Parts, zipName = 'zip'): SourceFiles {
       case 'SdkMessageProcessingSteps':
         for (const step of elements(section, 'SdkMessageProcessingStep')) {
           out.set(`SdkMessageProcessingSteps/${braceGuid(attr(step, 'SdkMessageProcessingStepId') ?? '')}.xml`, sourceXml(asFileRoot(step)));
-        }
-        break;
-      case 'ServiceEndpoints':
-        for (const endpoint of elements(section, 'ServiceEndpoint')) {
-          const name = attr(endpoint, 'Name') ?? braceGuid(attr(endpoint, 'ServiceEndpointId') ?? '');
-          out.set(`ServiceEndpoints/${safeFileName(name)}.xml`, sourceXml(asFileRoot(endpoint)));
         }
         break;
       default:

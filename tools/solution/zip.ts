@@ -10,7 +10,6 @@ import JSZip from 'jszip';
 /** Zip entries by part name (`solution.xml`, `WebResources/idr_/x.js`), always with `/` separators. */
 export type Parts = Map<string, Uint8Array>;
 
-/** The file is not a zip, or not one this tool can read. */
 export class ZipReadError extends Error {
   constructor(
     readonly file: string,

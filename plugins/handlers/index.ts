@@ -1,0 +1,13 @@
+/**
+ * Every handler and scheduled job of both solutions, as the host runs them. Settings come from the
+ * host's environment (app settings on Azure); each group's README lists its variables.
+ */
+import type { ScheduledJob } from '../host/jobs';
+import type { HandlerDefinition } from '../registry';
+import { createInterestsPlugins, readInterestsSettings } from './interests';
+
+const interests = createInterestsPlugins({ settings: () => readInterestsSettings(process.env) });
+
+export const handlers: readonly HandlerDefinition[] = [...interests.handlers];
+
+export const jobs: readonly ScheduledJob[] = [...interests.jobs];

@@ -1,0 +1,35 @@
+/**
+ * The IdearioInterests handlers and job, one per SDK step under solution/IdearioInterests (the step
+ * check in index.test.ts compares them). See README.md in this folder for what each does.
+ */
+import type { ScheduledJob } from '../../host/jobs';
+import type { HandlerDefinition } from '../../registry';
+import { businessEventHandlers } from './business';
+import { conceptGuardHandlers } from './guard';
+import { segmentRecheckJob } from './recheck';
+import { ruleChangeHandlers } from './rulechange';
+import { interactionCreatedHandler } from './score';
+import { type InterestsOptions, resolveOptions } from './settings';
+
+export interface InterestsPlugins {
+  readonly handlers: readonly HandlerDefinition[];
+  readonly jobs: readonly ScheduledJob[];
+}
+
+export function createInterestsPlugins(options: InterestsOptions = {}): InterestsPlugins {
+  const resolved = resolveOptions(options);
+  return {
+    handlers: [
+      interactionCreatedHandler(resolved),
+      ...businessEventHandlers(),
+      ...conceptGuardHandlers(resolved),
+      ...ruleChangeHandlers(resolved),
+    ],
+    jobs: [segmentRecheckJob(resolved)],
+  };
+}
+
+export { CatalogCache, sharedCatalogCache } from './catalog';
+export { readInterestsSettings, INTERESTS_ENVIRONMENT_VARIABLES, type InterestsOptions, type InterestsSettings } from './settings';
+export { recheckSegments, SEGMENT_RECHECK_JOB } from './recheck';
+export { scoreInteraction, type ScoringOutcome } from './score';

@@ -1,0 +1,206 @@
+/**
+ * The emulator's HTTP front: `http://<host>:<port>/api/data/v9.2/` over a plain Node server. It adds
+ * what sits in front of the Web API on Dataverse: bearer-token checks, service protection limits,
+ * fault injection, OData headers and CORS for local pages. Loopback only unless told otherwise.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../../dataverse/logger';
+import { silentLogger } from '../../../dataverse/logger';
+import type { CallContext, Engine } from '../engine/engine';
+import { ErrorCodes } from '../engine/errors';
+import { normalizeGuid } from '../engine/values';
+import { reasonPhrase } from './batch';
+import type { Fault, RequestLimit } from './protection';
+import { ServiceProtection } from './protection';
+import type { ApiResponse } from './webapi';
+import { WebApi, errorResponse } from './webapi';
+
+export interface WebApiServerOptions {
+  readonly engine: Engine;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** 0 picks a free port. Default 5555. */
+  readonly port?: number;
+  /** When set, requests must carry `Authorization: Bearer <token>` (401 otherwise). */
+  readonly token?: string;
+  readonly limit?: RequestLimit;
+  readonly concurrency?: number;
+  readonly faults?: readonly Fault[];
+  /** Randomness for fault injection. */
+  readonly random?: () => number;
+  /** Clock of the service protection window (ms). */
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  /**
+   * Requests outside `/api/data/` (the home page, form hosts…) go here; resolve `false` to answer 404.
+   * Other engineers plug their pages in through this hook.
+   */
+  readonly fallback?: (request: http.IncomingMessage, response: http.ServerResponse) => boolean | Promise<boolean>;
+}
+
+export interface WebApiServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `http://127.0.0.1:<port>/api/data/v9.2/` */
+  readonly serviceRoot: string;
+  readonly port: number;
+  readonly server: http.Server;
+  close(): Promise<void>;
+}
+
+const API_PATH = /^\/api\/data\/(v\d+(?:\.\d+)?)(?:\/(.*))?$/i;
+
+function headerMap(request: http.IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+function readBody(request: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function send(response: http.ServerResponse, answer: ApiResponse, extra: Record<string, string> = {}): void {
+  const headers: Record<string, string> = { ...answer.headers, ...extra };
+  if (answer.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(answer.body));
+  response.writeHead(answer.status, reasonPhrase(answer.status), headers);
+  response.end(answer.body);
+}
+
+const CORS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Prefer, If-Match, If-None-Match, OData-Version, OData-MaxVersion, MSCRMCallerID, Accept',
+  'Access-Control-Allow-Methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
+  'Access-Control-Expose-Headers': 'OData-EntityId, Location, Preference-Applied, Retry-After, ETag',
+};
+
+export async function startWebApiServer(options: WebApiServerOptions): Promise<WebApiServer> {
+  const logger = options.logger ?? silentLogger;
+  const api = new WebApi(options.engine, { logger });
+  const protection = new ServiceProtection({
+    limit: options.limit,
+    concurrency: options.concurrency,
+    faults: options.faults,
+    random: options.random,
+    now: options.now,
+  });
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://emulator');
+    const match = API_PATH.exec(url.pathname);
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, CORS);
+      response.end();
+      return;
+    }
+    if (!match) {
+      if (options.fallback && (await options.fallback(request, response))) return;
+      send(response, notFound(url.pathname), CORS);
+      return;
+    }
+    const headers = headerMap(request);
+    const authorization = headers.authorization;
+    if (options.token !== undefined && authorization !== `Bearer ${options.token}`) {
+      send(
+        response,
+        {
+          status: 401,
+          headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer authorization_uri=http://127.0.0.1/emulator' },
+          body: JSON.stringify({ error: { code: '0x80072560', message: 'The emulator was started with --token: send Authorization: Bearer <that token>.' } }),
+        },
+        CORS,
+      );
+      return;
+    }
+    const caller = headers.mscrmcallerid ? normalizeGuid(headers.mscrmcallerid) : undefined;
+    const user = `${authorization ?? 'anonymous'}|${caller ?? ''}`;
+    let release: (() => void) | undefined;
+    try {
+      release = protection.enter(user);
+    } catch (error) {
+      send(response, errorResponse(error), CORS);
+      return;
+    }
+    try {
+      const fault = protection.fault();
+      if (fault !== undefined) {
+        const answer = faultResponse(fault);
+        send(response, answer, CORS);
+        return;
+      }
+      const body = await readBody(request);
+      const version = match[1] ?? 'v9.2';
+      const root = `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}/api/data/${version}/`;
+      const context: CallContext = caller ? { userId: caller } : {};
+      const path = (match[2] ?? '').replace(/^\/+/, '');
+      const answer = await api.handle({ method: request.method ?? 'GET', path, query: url.search, headers, body }, root, context);
+      const remaining = protection.remaining(user);
+      const extra: Record<string, string> = { ...CORS, REQ_ID: randomUUID() };
+      if (remaining !== undefined) extra['x-ms-ratelimit-burst-remaining-xrm-requests'] = String(remaining);
+      send(response, answer, extra);
+    } finally {
+      release();
+    }
+  }
+
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      logger.error('emulator request crashed', { error: error instanceof Error ? error.message : String(error) });
+      if (!response.headersSent) send(response, errorResponse(error, logger));
+      else response.end();
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 5555, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}`;
+  return {
+    url,
+    serviceRoot: `${url}/api/data/v9.2/`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function notFound(path: string): ApiResponse {
+  return {
+    status: 404,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ error: { code: ErrorCodes.ODataParse, message: `Nothing here: ${path}. The Web API is under /api/data/v9.2/.` } }),
+  };
+}
+
+/** What `--faults` answers: the status with a Dataverse-shaped error body (429 also says when to retry). */
+function faultResponse(status: number): ApiResponse {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json; odata.metadata=minimal', 'OData-Version': '4.0' };
+  if (status === 429) headers['Retry-After'] = '1';
+  return {
+    status,
+    headers,
+    body: JSON.stringify({
+      error: {
+        code: status === 429 ? ErrorCodes.ThrottledRequests : ErrorCodes.Unexpected,
+        message: `Fault injected by the emulator (--faults): HTTP ${status} ${reasonPhrase(status)}.`,
+      },
+    }),
+  };
+}
