@@ -4,7 +4,10 @@ const config: Config = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+    // @remix-run/multipart-parser (the emulator's $batch parser) ships ES modules only: compile them to CommonJS.
+    '/node_modules/@remix-run/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@remix-run/)'],
   roots: ['<rootDir>/domain', '<rootDir>/dataverse', '<rootDir>/plugins', '<rootDir>/webresources', '<rootDir>/tools'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/'],

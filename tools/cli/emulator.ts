@@ -23,6 +23,9 @@ export interface EmulatorCommandOptions {
   token?: string;
   demo: boolean;
   solution: string;
+  /** Webhook host base URL and key (else IDEARIO_WEBHOOK_URL / IDEARIO_WEBHOOK_KEY). */
+  webhookUrl?: string;
+  webhookKey?: string;
 }
 
 /** A command-line value the emulator cannot use; the message says which and what is allowed. */
@@ -55,6 +58,8 @@ export function emulatorOptions(options: EmulatorCommandOptions, logger: Logger,
       token: options.token,
       demo: options.demo,
       solutionRoot: options.solution,
+      webhookUrl: options.webhookUrl,
+      webhookKey: options.webhookKey,
       logger,
       extensions,
     };
@@ -86,6 +91,8 @@ export function registerEmulator(program: Command, logger: Logger, extensions: r
     .option('--token <token>', 'require Authorization: Bearer <token>')
     .option('--no-demo', 'start without demo data')
     .option('--solution <dir>', 'folder with the unpacked solutions', 'solution')
+    .option('--webhook-url <url>', 'webhook host the solutions\' steps post to, e.g. http://127.0.0.1:7071 (default: IDEARIO_WEBHOOK_URL)')
+    .option('--webhook-key <key>', 'webhook key sent as ?code= (name=value pairs for header/query-string auth; default: IDEARIO_WEBHOOK_KEY)')
     .action(async (opts: EmulatorCommandOptions) => {
       let emulator: RunningEmulator;
       try {

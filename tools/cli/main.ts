@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { consoleLogger } from '../../dataverse/logger';
+import { webhooksExtension } from '../emulator/webhooks/extension';
 import { registerEmulator } from './emulator';
 import { registerHost } from './host';
 import { registerPack } from './pack';
@@ -15,7 +16,7 @@ program
   .showHelpAfterError();
 registerTypegen(program, consoleLogger);
 registerHost(program, consoleLogger);
-registerEmulator(program, consoleLogger);
+registerEmulator(program, consoleLogger, [webhooksExtension()]);
 registerPack(program, consoleLogger);
 registerUnpack(program, consoleLogger);
 registerSweep(program, consoleLogger);

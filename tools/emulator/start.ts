@@ -8,6 +8,7 @@ import type { Logger } from '../../dataverse/logger';
 import { silentLogger } from '../../dataverse/logger';
 import { loadMetadata } from '../solution/loader';
 import type { MetadataModel } from '../solution/model';
+import type { CallContext } from './engine/engine';
 import { Engine } from './engine/engine';
 import type { Fault, RequestLimit } from './http/protection';
 import type { WebApiServerOptions } from './http/server';
@@ -39,6 +40,9 @@ export interface EmulatorOptions {
   readonly random?: () => number;
   readonly newId?: () => string;
   readonly extensions?: readonly EmulatorExtension[];
+  /** Webhook host base URL and key for the solutions' service endpoints (`--webhook-url`, `--webhook-key`). */
+  readonly webhookUrl?: string;
+  readonly webhookKey?: string;
 }
 
 /** What an extension gets to work with. */
@@ -58,6 +62,8 @@ export interface EmulatorExtension {
   /** Runs once the server listens, with its URL. */
   started?(context: ExtensionContext & { readonly url: string }): void | Promise<void>;
   close?(): void | Promise<void>;
+  /** Call context from a Web API request's headers (the webhook dispatcher: depth and correlation of callbacks). */
+  callContext?(headers: Readonly<Record<string, string | undefined>>): CallContext | undefined;
 }
 
 export interface RunningEmulator {
@@ -95,6 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       faults: options.faults,
       random: options.random,
       logger,
+      callContext: (headers) => extensions.reduce<CallContext>((context, e) => ({ ...context, ...e.callContext?.(headers) }), {}),
       fallback: fallbacks.length
         ? async (request, response) => {
             for (const fallback of fallbacks) if (await fallback(request, response)) return true;

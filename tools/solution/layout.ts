@@ -14,6 +14,8 @@ export const CUSTOMIZATIONS = 'Other/Customizations.xml';
 export const RELATIONSHIP_LIST = 'Other/Relationships.xml';
 export const RELATIONSHIPS_DIR = 'Other/Relationships/';
 export const CONTENT_TYPES = '[Content_Types].xml';
+/** Where SolutionPackager keeps every service endpoint ("Solution component file reference"). */
+export const PAC_SERVICE_ENDPOINTS = 'PluginAssemblies/ServiceEndpoints.xml';
 export const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 
 /** Top-level sections of `customizations.xml` in the order `CustomizationsSolution.xsd` requires. */

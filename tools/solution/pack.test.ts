@@ -23,6 +23,7 @@ import {
   findSolutionDirs,
   MissingControlBuildError,
   packSolutions,
+  readControlBuilds,
   readSolutionIdentity,
   UnknownRelationshipError,
   WebResourceBuildFailedError,
@@ -511,6 +512,18 @@ describe('buildSolutionParts with PCF controls', () => {
     const types = xmlPart(parts, '[Content_Types].xml');
     expect(elements(types, 'Override').map((o) => attr(o, 'PartName'))).toEqual(['/Controls/demo_Demo.Rating/ControlManifest.xml']);
     expect(elements(types, 'Default').map((d) => attr(d, 'Extension'))).toEqual(['xml', 'css', 'js']);
+  });
+
+  it('names each PCF build output from its manifest', async () => {
+    const pcf = tempDir();
+    await mkdir(path.join(pcf, 'Rating', 'css'), { recursive: true });
+    await writeFile(path.join(pcf, 'Rating', 'ControlManifest.xml'), '<?xml version="1.0"?><manifest><control namespace="Demo" constructor="Rating" version="1.0.0" /></manifest>');
+    await writeFile(path.join(pcf, 'Rating', 'bundle.js'), 'var pcf;');
+    await writeFile(path.join(pcf, 'Rating', 'css', 'Rating.css'), '.r{}');
+    await mkdir(path.join(pcf, 'NotAControl'));
+    const builds = await readControlBuilds(pcf, 'demo');
+    expect(builds.map((b) => [b.name, [...b.files.keys()].sort()])).toEqual([['demo_Demo.Rating', ['ControlManifest.xml', 'bundle.js', 'css/Rating.css']]]);
+    expect(await readControlBuilds(path.join(pcf, 'absent'), 'demo')).toEqual([]);
   });
 
   it('refuses to pack a declared control that was never built', () => {

@@ -16,6 +16,7 @@ import {
   CUSTOMIZATION_SECTIONS,
   CUSTOMIZATIONS,
   FORM_TYPES,
+  PAC_SERVICE_ENDPOINTS,
   readSourceFiles,
   RELATIONSHIP_LIST,
   RELATIONSHIPS_DIR,
@@ -23,9 +24,6 @@ import {
   XSI_NAMESPACE,
   type SourceFiles,
 } from './layout';
-
-/** Where SolutionPackager keeps every service endpoint ("Solution component file reference"). */
-const PAC_SERVICE_ENDPOINTS = 'PluginAssemblies/ServiceEndpoints.xml';
 import {
   attr,
   child,

@@ -63,6 +63,8 @@ describe('parseXml / writeXml', () => {
     ['<a x="1" x="2"/>', 1, 'duplicate attribute'],
     ['<a>\n<b>', 2, 'not closed'],
     ['<a/><b/>', 1, 'after the root'],
+    ['<a>&#xZZ;</a>', 1, 'bad character reference'],
+    ['<a>\n&nbsp;</a>', 2, 'unknown entity'],
   ])('reports malformed XML with its line: %j', (text, line, reason) => {
     let error: unknown;
     try {

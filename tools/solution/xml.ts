@@ -128,8 +128,11 @@ class Parser {
   private decode(raw: string, at: number): string {
     return raw.replace(/&([^;&\s]*);?/g, (whole, body: string, offset: number) => {
       if (!whole.endsWith(';')) this.fail(`bare '&' in text: escape it as &amp;`, at + offset);
-      if (body.startsWith('#x')) return String.fromCodePoint(parseInt(body.slice(2), 16));
-      if (body.startsWith('#')) return String.fromCodePoint(parseInt(body.slice(1), 10));
+      if (body.startsWith('#')) {
+        const code = body.startsWith('#x') ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+        if (!Number.isInteger(code) || code < 0 || code > 0x10ffff) this.fail(`bad character reference &${body};`, at + offset);
+        return String.fromCodePoint(code);
+      }
       const named = NAMED_ENTITIES[body];
       if (named === undefined) this.fail(`unknown entity &${body};`, at + offset);
       return named;

@@ -38,9 +38,15 @@ export function boundaryOf(contentType: string | undefined): string | undefined 
 
 const encoder = new TextEncoder();
 
+/** RFC 2046 allows a preamble before the first boundary (dynamics-web-api sends a CRLF); the parser does not. */
+function withoutPreamble(body: Uint8Array, boundary: string): Uint8Array {
+  const start = Buffer.from(body.buffer, body.byteOffset, body.byteLength).indexOf(`--${boundary}`);
+  return start > 0 ? body.subarray(start) : body;
+}
+
 function parts(body: Uint8Array, boundary: string) {
   try {
-    return [...parseMultipart(body, { boundary, maxParts: MAX_BATCH_REQUESTS * 2, maxFileSize: 64 * 1024 * 1024, maxTotalSize: 256 * 1024 * 1024 })];
+    return [...parseMultipart(withoutPreamble(body, boundary), { boundary, maxParts: MAX_BATCH_REQUESTS * 2, maxFileSize: 64 * 1024 * 1024, maxTotalSize: 256 * 1024 * 1024 })];
   } catch (error) {
     if (error instanceof MultipartParseError) throw new BadRequestError(`The $batch body is not valid multipart/mixed: ${error.message}`);
     throw error;

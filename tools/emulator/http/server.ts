@@ -38,6 +38,8 @@ export interface WebApiServerOptions {
    * Other engineers plug their pages in through this hook.
    */
   readonly fallback?: (request: http.IncomingMessage, response: http.ServerResponse) => boolean | Promise<boolean>;
+  /** More call context from the request headers (webhook callbacks: depth and correlation). */
+  readonly callContext?: (headers: Readonly<Record<string, string | undefined>>) => CallContext | undefined;
 }
 
 export interface WebApiServer {
@@ -138,7 +140,7 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
       const body = await readBody(request);
       const version = match[1] ?? 'v9.2';
       const root = `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}/api/data/${version}/`;
-      const context: CallContext = caller ? { userId: caller } : {};
+      const context: CallContext = { ...options.callContext?.(headers), ...(caller ? { userId: caller } : {}) };
       const path = (match[2] ?? '').replace(/^\/+/, '');
       const answer = await api.handle({ method: request.method ?? 'GET', path, query: url.search, headers, body }, root, context);
       const remaining = protection.remaining(user);

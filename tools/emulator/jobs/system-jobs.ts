@@ -106,6 +106,7 @@ export class SystemJobs {
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private unsubscribe: (() => void) | undefined;
   /**
    * The worker's timer callback, bound to the context the worker was created in: a job queued inside a
    * transaction must not run inside that transaction's async context (it would join it).
@@ -142,12 +143,10 @@ export class SystemJobs {
       values[C.primaryentitytype] = job.regarding.logicalName;
     }
     if (job.owningExtensionId) values[C.owningextensionid] = { id: job.owningExtensionId, logicalName: 'sdkmessageprocessingstep' };
-    const id = await this.engine.createSystemRecord(asyncoperation.entitySetName, values, {
+    return this.engine.createSystemRecord(asyncoperation.entitySetName, values, {
       ...(job.id ? { id: job.id } : {}),
       context: job.userId ? { userId: job.userId } : {},
     });
-    this.kick();
-    return id;
   }
 
   /** Runs every queued job, and the jobs those jobs queue, until none is left. */
@@ -173,11 +172,19 @@ export class SystemJobs {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    // A job queued inside a transaction becomes visible at its commit: that is when to look.
+    this.unsubscribe = this.engine.pipeline.subscribe({
+      afterCommit: (event) => {
+        if (event.entityName === asyncoperation.logicalName && event.message === 'Create') this.kick();
+      },
+    });
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain.catch(() => undefined);

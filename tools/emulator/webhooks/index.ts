@@ -90,9 +90,11 @@ export function attachInProcessWebhooks(engine: Engine, options: InProcessWebhoo
 export interface HttpWebhookOptions extends Common {
   readonly settings: WebhookSettings;
   readonly fetch?: typeof fetch;
+  /** Start the background worker now (default); false to call `jobs.start()` later. */
+  readonly startWorker?: boolean;
 }
 
 /** Webhook steps are posted to the configured host; the job worker runs in the background. */
 export function attachHttpWebhooks(engine: Engine, options: HttpWebhookOptions): Webhooks {
-  return assemble(engine, httpTransport({ fetch: options.fetch }), options.settings, { ...options, newId: options.newId ?? randomUUID }, true);
+  return assemble(engine, httpTransport({ fetch: options.fetch }), options.settings, { ...options, newId: options.newId ?? randomUUID }, options.startWorker ?? true);
 }

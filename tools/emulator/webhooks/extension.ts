@@ -1,0 +1,38 @@
+/**
+ * The running emulator's webhooks, system jobs and solution import, as one `EmulatorExtension`:
+ * steps post over HTTP to the host named by `--webhook-url` / `IDEARIO_WEBHOOK_URL`, the job worker
+ * runs in the background, `ImportSolutionAsync` / `StageSolution` are registered, and solutions imported
+ * into this database before a restart are applied again before the server listens.
+ */
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import { registerSolutionImport } from '../import/actions';
+import type { EmulatorExtension } from '../start';
+import { mergeWebhookSettings, webhookSettingsFromEnv } from './config';
+import { HEADERS } from './dispatcher';
+import { attachHttpWebhooks, type Webhooks } from './index';
+
+export function webhooksExtension(env: Readonly<Record<string, string | undefined>> = process.env): EmulatorExtension {
+  let webhooks: Webhooks | undefined;
+  return {
+    name: 'webhooks, system jobs and solution import',
+    async setup({ engine, options, logger }) {
+      const settings = mergeWebhookSettings({ webhookUrl: options.webhookUrl, webhookKey: options.webhookKey }, webhookSettingsFromEnv(env));
+      webhooks = attachHttpWebhooks(engine, { settings, clock: options.clock ?? (() => new Date()), logger, newId: options.newId, startWorker: false });
+      const workDir = options.memory || !options.db ? path.join(tmpdir(), 'ideario-emulator-imports') : path.join(path.dirname(options.db), 'imports');
+      const importer = registerSolutionImport(engine, webhooks.jobs, { logger, workDir, newId: options.newId });
+      const reapplied = await importer.reapplyImported();
+      if (reapplied.length > 0) logger.info('Solutions imported earlier were applied again.', { solutions: reapplied });
+      const steps = webhooks.dispatcher.catalog().steps.length;
+      if (!settings.url && steps > 0) {
+        logger.warn(`${steps} webhook step(s) are registered but no webhook URL is set (--webhook-url or IDEARIO_WEBHOOK_URL): they will not be dispatched.`);
+      }
+      webhooks.jobs.start();
+    },
+    // A handler calling back with the correlation id it received runs one level deeper (loop protection).
+    callContext: (headers) => webhooks?.dispatcher.callContextFor(headers[HEADERS.correlationId]),
+    async close() {
+      await webhooks?.close();
+    },
+  };
+}
