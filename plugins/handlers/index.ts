@@ -4,10 +4,12 @@
  */
 import type { ScheduledJob } from '../host/jobs';
 import type { HandlerDefinition } from '../registry';
+import { groupQuotesFromEnvironment } from './groupquotes';
 import { createInterestsPlugins, readInterestsSettings } from './interests';
 
 const interests = createInterestsPlugins({ settings: () => readInterestsSettings(process.env) });
+const groupQuotes = groupQuotesFromEnvironment(process.env);
 
-export const handlers: readonly HandlerDefinition[] = [...interests.handlers];
+export const handlers: readonly HandlerDefinition[] = [...interests.handlers, ...groupQuotes.handlers];
 
-export const jobs: readonly ScheduledJob[] = [...interests.jobs];
+export const jobs: readonly ScheduledJob[] = [...interests.jobs, ...groupQuotes.jobs];

@@ -203,8 +203,14 @@ function buildEntities(files: SourceFiles, used: Set<string>): XmlElement[] {
     const entityDir = file.slice(0, -'/Entity.xml'.length);
     const entity = rootOf(files, file, 'Entity');
     used.add(file);
-    fillPlaceholder(entity, 'FormXml', formGroups(files, entityDir, used), ['Name', 'ObjectTypeCode', 'EntityInfo']);
-    const ribbon = files.has(`${entityDir}/RibbonDiff.xml`) ? rootOf(files, `${entityDir}/RibbonDiff.xml`, 'RibbonDiffXml') : undefined;
+    fillPlaceholder(entity, 'FormXml', formGroups(files, entityDir, used), [
+      'Name',
+      'ObjectTypeCode',
+      'EntityInfo',
+    ]);
+    const ribbon = files.has(`${entityDir}/RibbonDiff.xml`)
+      ? rootOf(files, `${entityDir}/RibbonDiff.xml`, 'RibbonDiffXml')
+      : undefined;
     if (ribbon) {
       used.add(`${entityDir}/RibbonDiff.xml`);
       const placeholder = child(entity, 'RibbonDiffXml');
@@ -234,7 +240,10 @@ function buildRelationships(files: SourceFiles, used: Set<string>): XmlElement[]
   const ordered: XmlElement[] = [];
   if (files.has(RELATIONSHIP_LIST)) {
     used.add(RELATIONSHIP_LIST);
-    for (const ref of elements(rootOf(files, RELATIONSHIP_LIST, 'EntityRelationships'), 'EntityRelationship')) {
+    for (const ref of elements(
+      rootOf(files, RELATIONSHIP_LIST, 'EntityRelationships'),
+      'EntityRelationship',
+    )) {
       const name = attr(ref, 'Name') ?? '';
       const rel = defined.get(name);
       if (!rel) throw new UnknownRelationshipError(name, RELATIONSHIP_LIST);
@@ -245,7 +254,13 @@ function buildRelationships(files: SourceFiles, used: Set<string>): XmlElement[]
   return [...ordered, ...byKey([...defined.values()], (r) => attr(r, 'Name') ?? '')];
 }
 
-function buildSimple(files: SourceFiles, used: Set<string>, dir: string, root: string, key: (e: XmlElement) => string) {
+function buildSimple(
+  files: SourceFiles,
+  used: Set<string>,
+  dir: string,
+  root: string,
+  key: (e: XmlElement) => string,
+) {
   const items = filesUnder(files, `${dir}/`).map((file) => {
     used.add(file);
     return rootOf(files, file, root);
@@ -257,7 +272,11 @@ function buildSimple(files: SourceFiles, used: Set<string>, dir: string, root: s
  * Endpoints kept in `Customizations.xml`, plus those of SolutionPackager's
  * `PluginAssemblies/ServiceEndpoints.xml` and of one-per-file `ServiceEndpoints/*.xml`.
  */
-function buildServiceEndpoints(files: SourceFiles, used: Set<string>, customizations: XmlElement): XmlElement[] {
+function buildServiceEndpoints(
+  files: SourceFiles,
+  used: Set<string>,
+  customizations: XmlElement,
+): XmlElement[] {
   const endpoints = elements(child(customizations, 'ServiceEndpoints') ?? el('none'), 'ServiceEndpoint');
   const listed = [...files.keys()].filter((f) => f.toLowerCase() === PAC_SERVICE_ENDPOINTS.toLowerCase());
   for (const file of listed) {
@@ -319,7 +338,11 @@ interface ControlParts {
   parts: Map<string, Uint8Array>;
 }
 
-function buildControls(files: SourceFiles, used: Set<string>, builds: readonly ControlBuild[]): ControlParts[] {
+function buildControls(
+  files: SourceFiles,
+  used: Set<string>,
+  builds: readonly ControlBuild[],
+): ControlParts[] {
   const declared = filesUnder(files, 'Controls/', '/ControlManifest.xml.data.xml');
   const items = declared.map((file) => {
     used.add(file);
@@ -338,7 +361,8 @@ function buildControls(files: SourceFiles, used: Set<string>, builds: readonly C
       if (!build) throw new MissingControlBuildError(name, [folder, 'the PCF build outputs']);
       for (const [f, bytes] of build.files) parts.set(`Controls/${name}/${f}`, bytes);
     }
-    if (!childText(element, 'FileName')) element.children.push(el('FileName', null, `/Controls/${name}/ControlManifest.xml`));
+    if (!childText(element, 'FileName'))
+      element.children.push(el('FileName', null, `/Controls/${name}/ControlManifest.xml`));
     return { element, parts };
   });
   return byKey(items, (c) => childText(c.element, 'Name') ?? '');
@@ -400,9 +424,14 @@ function solutionManifest(files: SourceFiles, managed: 0 | 1, controls: string[]
   }
   for (const name of controls) {
     const listed = elements(roots, 'RootComponent').some(
-      (r) => attr(r, 'type') === String(COMPONENT_TYPE.customControl) && attr(r, 'schemaName')?.toLowerCase() === name.toLowerCase(),
+      (r) =>
+        attr(r, 'type') === String(COMPONENT_TYPE.customControl) &&
+        attr(r, 'schemaName')?.toLowerCase() === name.toLowerCase(),
     );
-    if (!listed) roots.children.push(el('RootComponent', { type: COMPONENT_TYPE.customControl, schemaName: name, behavior: 0 }));
+    if (!listed)
+      roots.children.push(
+        el('RootComponent', { type: COMPONENT_TYPE.customControl, schemaName: name, behavior: 0 }),
+      );
   }
   return doc.root;
 }
@@ -424,13 +453,20 @@ function contentTypes(files: SourceFiles, partNames: string[]): XmlElement {
     ? parseXml(base, CONTENT_TYPES).root
     : el('Types', { xmlns: 'http://schemas.openxmlformats.org/package/2006/content-types' });
   const defaults = new Set(elements(types, 'Default').map((d) => (attr(d, 'Extension') ?? '').toLowerCase()));
-  const overrides = new Set(elements(types, 'Override').map((o) => (attr(o, 'PartName') ?? '').toLowerCase()));
+  const overrides = new Set(
+    elements(types, 'Override').map((o) => (attr(o, 'PartName') ?? '').toLowerCase()),
+  );
   const extensions = [...new Set(partNames.map(extensionOf).filter((e) => e !== ''))].sort((a, b) =>
     a === 'xml' ? -1 : b === 'xml' ? 1 : a < b ? -1 : 1,
   );
   for (const ext of extensions) {
     if (!defaults.has(ext)) {
-      types.children.push(el('Default', { Extension: ext, ContentType: ext === 'xml' ? 'text/xml' : 'application/octet-stream' }));
+      types.children.push(
+        el('Default', {
+          Extension: ext,
+          ContentType: ext === 'xml' ? 'text/xml' : 'application/octet-stream',
+        }),
+      );
     }
   }
   for (const part of partNames.filter((p) => /^Controls\/[^/]+\/ControlManifest\.xml$/.test(p)).sort()) {
@@ -463,22 +499,46 @@ export interface BuildOptions {
 export function buildSolutionParts(files: SourceFiles, options: BuildOptions): Parts {
   const used = new Set<string>([CUSTOMIZATIONS, SOLUTION_MANIFEST, CONTENT_TYPES]);
   const customizations = parseSource(files, CUSTOMIZATIONS);
-  if (customizations.name !== 'ImportExportXml') throw new UnexpectedRootElementError(CUSTOMIZATIONS, 'ImportExportXml', customizations.name);
-  if (!attr(customizations, 'xmlns:xsi')) customizations.attributes.push({ name: 'xmlns:xsi', value: XSI_NAMESPACE });
+  if (customizations.name !== 'ImportExportXml')
+    throw new UnexpectedRootElementError(CUSTOMIZATIONS, 'ImportExportXml', customizations.name);
+  if (!attr(customizations, 'xmlns:xsi'))
+    customizations.attributes.push({ name: 'xmlns:xsi', value: XSI_NAMESPACE });
   const parts: Parts = new Map();
 
   setSection(customizations, 'Entities', buildEntities(files, used));
-  setSection(customizations, 'Roles', buildSimple(files, used, 'Roles', 'Role', (r) => attr(r, 'name') ?? ''));
+  setSection(
+    customizations,
+    'Roles',
+    buildSimple(files, used, 'Roles', 'Role', (r) => attr(r, 'name') ?? ''),
+  );
   setSection(customizations, 'EntityRelationships', buildRelationships(files, used));
-  setSection(customizations, 'optionsets', buildSimple(files, used, 'OptionSets', 'optionset', (o) => attr(o, 'Name') ?? ''));
+  setSection(
+    customizations,
+    'optionsets',
+    buildSimple(files, used, 'OptionSets', 'optionset', (o) => attr(o, 'Name') ?? ''),
+  );
   const webResources = buildWebResources(files, used, options.webResourceContent ?? (() => undefined));
-  setSection(customizations, 'WebResources', webResources.map((w) => w.element));
+  setSection(
+    customizations,
+    'WebResources',
+    webResources.map((w) => w.element),
+  );
   const controls = buildControls(files, used, options.controls ?? []);
-  setSection(customizations, 'CustomControls', controls.map((c) => c.element));
+  setSection(
+    customizations,
+    'CustomControls',
+    controls.map((c) => c.element),
+  );
   setSection(
     customizations,
     'SdkMessageProcessingSteps',
-    buildSimple(files, used, 'SdkMessageProcessingSteps', 'SdkMessageProcessingStep', (s) => attr(s, 'SdkMessageProcessingStepId') ?? ''),
+    buildSimple(
+      files,
+      used,
+      'SdkMessageProcessingSteps',
+      'SdkMessageProcessingStep',
+      (s) => attr(s, 'SdkMessageProcessingStepId') ?? '',
+    ),
   );
   setSection(customizations, 'ServiceEndpoints', buildServiceEndpoints(files, used, customizations));
 
@@ -537,7 +597,8 @@ export async function findSolutionDirs(solutionRoot: string): Promise<string[]> 
   const dirs: string[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory() || entry.name === 'platform' || entry.name.startsWith('.')) continue;
-    if (await exists(path.join(solutionRoot, entry.name, 'src'))) dirs.push(path.join(solutionRoot, entry.name));
+    if (await exists(path.join(solutionRoot, entry.name, 'src')))
+      dirs.push(path.join(solutionRoot, entry.name));
   }
   return dirs.sort();
 }
@@ -574,9 +635,11 @@ function zipName(identity: SolutionIdentity, managed: boolean): string {
 export async function packSolutions(options: PackOptions): Promise<PackedZip[]> {
   const { logger } = options;
   if (options.buildWebResources) {
-    const written = await options.buildWebResources(path.join(options.outDir, 'webresources')).catch((error: unknown) => {
-      throw new WebResourceBuildFailedError(error instanceof Error ? error.message : String(error));
-    });
+    const written = await options
+      .buildWebResources(path.join(options.outDir, 'webresources'))
+      .catch((error: unknown) => {
+        throw new WebResourceBuildFailedError(error instanceof Error ? error.message : String(error));
+      });
     logger.info('built web resources', { files: Array.isArray(written) ? written.length : undefined });
   }
   let dirs = await findSolutionDirs(options.solutionRoot);
@@ -610,10 +673,17 @@ export async function packSolutions(options: PackOptions): Promise<PackedZip[]> 
         managed,
         webResourceContent,
         controls,
-        onIgnoredFile: (f) => logger.warn('not packed: no place for this file in a solution zip', { file: path.join(dir, 'src', f) }),
+        onIgnoredFile: (f) =>
+          logger.warn('not packed: no place for this file in a solution zip', {
+            file: path.join(dir, 'src', f),
+          }),
       });
       const file = path.join(options.outDir, zipName(identity, managed === 1));
-      pending.push({ file, bytes: await writeZipBytes(parts), zip: { solution: identity.uniqueName, managed: managed === 1, file } });
+      pending.push({
+        file,
+        bytes: await writeZipBytes(parts),
+        zip: { solution: identity.uniqueName, managed: managed === 1, file },
+      });
     }
   }
   for (const p of pending) {
@@ -632,12 +702,17 @@ export async function loadWebResourceBuilder(
   try {
     mod = (await import(buildFile)) as unknown;
   } catch (error) {
-    throw new WebResourceBuildUnavailableError(buildFile, error instanceof Error ? error.message : String(error));
+    throw new WebResourceBuildUnavailableError(
+      buildFile,
+      error instanceof Error ? error.message : String(error),
+    );
   }
   const fn = (mod as { buildWebResources?: unknown }).buildWebResources;
   if (typeof fn !== 'function') {
-    throw new WebResourceBuildUnavailableError(buildFile, 'it does not export a buildWebResources(outDir) function.');
+    throw new WebResourceBuildUnavailableError(
+      buildFile,
+      'it does not export a buildWebResources(outDir) function.',
+    );
   }
   return fn as (outDir: string) => Promise<unknown>;
 }
-

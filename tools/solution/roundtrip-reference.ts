@@ -32,7 +32,9 @@ export async function exportFolderParts(folder: string): Promise<Parts> {
   }
   const parts: Parts = new Map();
   for (const [file, bytes] of files) {
-    const target = named.includes(file) ? file : named.find((n) => !files.has(n) && path.posix.basename(n) === file);
+    const target = named.includes(file)
+      ? file
+      : named.find((n) => !files.has(n) && path.posix.basename(n) === file);
     parts.set(target ?? file, bytes);
   }
   return parts;
@@ -47,7 +49,10 @@ export interface PartDifference {
 
 function isXmlPart(part: string, bytes: Uint8Array): boolean {
   if (part.toLowerCase().endsWith('.xml')) return true;
-  const head = new TextDecoder().decode(bytes.subarray(0, 64)).replace(/^\uFEFF/, '').trimStart();
+  const head = new TextDecoder()
+    .decode(bytes.subarray(0, 64))
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return head.startsWith('<?xml');
 }
 
@@ -110,7 +115,10 @@ async function main(dir: string | undefined): Promise<number> {
     console.error('usage: tsx tools/solution/roundtrip-reference.ts <folder of unzipped solution exports>');
     return 2;
   }
-  const folders = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const folders = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   let failed = 0;
   for (const name of folders) {
     const original = await exportFolderParts(path.join(dir, name));
@@ -142,4 +150,3 @@ if (require.main === module) {
     },
   );
 }
-

@@ -83,31 +83,53 @@ describe('unpack of a Dataverse export', () => {
       ['connectionreferences', false],
       ['Languages', true],
     ]);
-    expect(text(files.get('Other/Customizations.xml'))).toContain('<!-- languages this solution carries labels for -->');
+    expect(text(files.get('Other/Customizations.xml'))).toContain(
+      '<!-- languages this solution carries labels for -->',
+    );
   });
 
   it('leaves placeholders in Entity.xml where forms and views go back, and keeps everything else', () => {
     const entity = parseXml(files.get('Entities/cnt_project/Entity.xml') as Uint8Array).root;
-    expect(elements(entity).map((e) => e.name)).toEqual(['Name', 'EntityInfo', 'FormXml', 'SavedQueries', 'RibbonDiffXml']);
+    expect(elements(entity).map((e) => e.name)).toEqual([
+      'Name',
+      'EntityInfo',
+      'FormXml',
+      'SavedQueries',
+      'RibbonDiffXml',
+    ]);
     expect(child(entity, 'FormXml')?.children).toEqual([]);
     expect(attr(entity, 'xmlns:xsi')).toBe('http://www.w3.org/2001/XMLSchema-instance');
     const info = child(child(entity, 'EntityInfo') as XmlElement, 'entity') as XmlElement;
     expect(childText(info, 'MobileOfflineFilters')).toContain('\t\t<fetch version="1.0"');
-    const quick = parseXml(files.get('Entities/cnt_project/FormXml/quick/{bc9d0e8f-2a3b-4c4d-5e6f-708192a3b4c5}.xml') as Uint8Array).root;
+    const quick = parseXml(
+      files.get(
+        'Entities/cnt_project/FormXml/quick/{bc9d0e8f-2a3b-4c4d-5e6f-708192a3b4c5}.xml',
+      ) as Uint8Array,
+    ).root;
     expect([quick.name, elements(quick).map((e) => e.name)]).toEqual(['forms', ['systemform']]);
   });
 
   it('files relationships under their referenced table and keeps their order in Relationships.xml', () => {
     const list = parseXml(files.get('Other/Relationships.xml') as Uint8Array).root;
-    expect(elements(list).map((r) => attr(r, 'Name'))).toEqual(['cnt_project_contact_preferredproject', 'cnt_contact_project']);
+    expect(elements(list).map((r) => attr(r, 'Name'))).toEqual([
+      'cnt_project_contact_preferredproject',
+      'cnt_contact_project',
+    ]);
     const defined = parseXml(files.get('Other/Relationships/cnt_project.xml') as Uint8Array).root;
-    expect(elements(defined, 'EntityRelationship').map((r) => attr(r, 'Name'))).toEqual(['cnt_project_contact_preferredproject', 'cnt_contact_project']);
+    expect(elements(defined, 'EntityRelationship').map((r) => attr(r, 'Name'))).toEqual([
+      'cnt_project_contact_preferredproject',
+      'cnt_contact_project',
+    ]);
   });
 
   it('stores a web resource under its name and keeps the file name Dataverse gave it', () => {
-    expect(files.get('WebResources/cnt_/scripts/project.js')).toEqual(exported.get('WebResources/cnt_scriptsprojectjsE2F3A4B5-C6D7-4E8F-9A0B-1C2D3E4F5A6B'));
+    expect(files.get('WebResources/cnt_/scripts/project.js')).toEqual(
+      exported.get('WebResources/cnt_scriptsprojectjsE2F3A4B5-C6D7-4E8F-9A0B-1C2D3E4F5A6B'),
+    );
     const data = parseXml(files.get('WebResources/cnt_/scripts/project.js.data.xml') as Uint8Array).root;
-    expect(childText(data, 'FileName')).toBe('/WebResources/cnt_scriptsprojectjsE2F3A4B5-C6D7-4E8F-9A0B-1C2D3E4F5A6B');
+    expect(childText(data, 'FileName')).toBe(
+      '/WebResources/cnt_scriptsprojectjsE2F3A4B5-C6D7-4E8F-9A0B-1C2D3E4F5A6B',
+    );
   });
 
   it('packs back to the same parts with the same canonical XML', async () => {
@@ -116,8 +138,13 @@ describe('unpack of a Dataverse export', () => {
     // The canonical comparison is not blind: it sees a dropped form and a changed value.
     const changed = new Map(packed);
     const customizations = text(packed.get('customizations.xml'));
-    changed.set('customizations.xml', encodeUtf8(customizations.replace('<forms type="quick">', '<forms type="card">')));
-    expect(compareParts(exported, changed).map((d) => [d.part, d.problem])).toEqual([['customizations.xml', 'different']]);
+    changed.set(
+      'customizations.xml',
+      encodeUtf8(customizations.replace('<forms type="quick">', '<forms type="card">')),
+    );
+    expect(compareParts(exported, changed).map((d) => [d.part, d.problem])).toEqual([
+      ['customizations.xml', 'different'],
+    ]);
     changed.delete('WebResources/cnt_scriptsprojectjsE2F3A4B5-C6D7-4E8F-9A0B-1C2D3E4F5A6B');
     expect(compareParts(exported, changed).map((d) => d.problem)).toContain('missing');
   });
@@ -131,7 +158,12 @@ describe('unpack of a Dataverse export', () => {
 describe('unpack of our own zips', () => {
   let zips: PackedZip[];
   beforeAll(async () => {
-    zips = await packSolutions({ solutionRoot: SOLUTION_ROOT, outDir: tempDir(), validate: () => [], logger: silentLogger });
+    zips = await packSolutions({
+      solutionRoot: SOLUTION_ROOT,
+      outDir: tempDir(),
+      validate: () => [],
+      logger: silentLogger,
+    });
   });
 
   it('round-trips every zip pack writes', async () => {
@@ -149,11 +181,15 @@ describe('unpack of our own zips', () => {
       const target = tempDir();
       await unpackZip(zip.file, target);
       const unpacked = await readSourceFiles(path.join(target, 'src'));
-      expect([...unpacked.keys()].filter((f) => f !== '[Content_Types].xml').sort()).toEqual([...source.keys()].sort());
+      expect([...unpacked.keys()].filter((f) => f !== '[Content_Types].xml').sort()).toEqual(
+        [...source.keys()].sort(),
+      );
       for (const [file, bytes] of source) {
         if (file === 'Other/Solution.xml') {
           // The source ships both flavours (2); a zip holds one.
-          expect(canonicalXml(unpacked.get(file) as Uint8Array)).toBe(canonicalXml(text(bytes).replace('<Managed>2</Managed>', '<Managed>0</Managed>')));
+          expect(canonicalXml(unpacked.get(file) as Uint8Array)).toBe(
+            canonicalXml(text(bytes).replace('<Managed>2</Managed>', '<Managed>0</Managed>')),
+          );
         } else if (file.endsWith('.xml')) {
           expect([file, canonicalXml(unpacked.get(file) as Uint8Array)]).toEqual([file, canonicalXml(bytes)]);
         }
@@ -183,7 +219,9 @@ describe('unpackZip', () => {
     const folder = tempDir();
     mkdirSync(path.join(folder, 'src'), { recursive: true });
     writeFileSync(path.join(folder, 'src', 'index.ts'), 'export {};');
-    await expect(unpackZip(await zipOf(await exportFolderParts(FIXTURE)), folder)).rejects.toThrow(UnsafeTargetFolderError);
+    await expect(unpackZip(await zipOf(await exportFolderParts(FIXTURE)), folder)).rejects.toThrow(
+      UnsafeTargetFolderError,
+    );
     expect(readFileSync(path.join(folder, 'src', 'index.ts'), 'utf8')).toBe('export {};');
   });
 
@@ -193,9 +231,15 @@ describe('unpackZip', () => {
   });
 
   it('packs an unpacked export into a zip Dataverse can read, without the layout files', () => {
-    const files = unpackParts(new Map([['customizations.xml', encodeUtf8('<ImportExportXml><Entities /></ImportExportXml>')]]));
+    const files = unpackParts(
+      new Map([['customizations.xml', encodeUtf8('<ImportExportXml><Entities /></ImportExportXml>')]]),
+    );
     const parts = buildSolutionParts(files, { managed: 0 });
     expect([...parts.keys()].sort()).toEqual(['[Content_Types].xml', 'customizations.xml']);
-    expect(canonicalXml(parts.get('customizations.xml') as Uint8Array)).toBe(canonicalXml('<ImportExportXml xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Entities/></ImportExportXml>'));
+    expect(canonicalXml(parts.get('customizations.xml') as Uint8Array)).toBe(
+      canonicalXml(
+        '<ImportExportXml xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Entities/></ImportExportXml>',
+      ),
+    );
   });
 });

@@ -17,7 +17,18 @@ import {
   XSI_NAMESPACE,
   type SourceFiles,
 } from './layout';
-import { attr, child, childText, el, elements, encodeUtf8, parseXml, textOf, writeXml, type XmlElement } from './xml';
+import {
+  attr,
+  child,
+  childText,
+  el,
+  elements,
+  encodeUtf8,
+  parseXml,
+  textOf,
+  writeXml,
+  type XmlElement,
+} from './xml';
 import { readZip, type Parts } from './zip';
 
 /** The zip has no `customizations.xml`, so it is not a Dataverse solution. */
@@ -98,7 +109,12 @@ function splitRelationships(section: XmlElement, out: SourceFiles): void {
   const relationships = elements(section, 'EntityRelationship');
   out.set(
     RELATIONSHIP_LIST,
-    sourceXml(wrapper('EntityRelationships', relationships.map((r) => el('EntityRelationship', { Name: attr(r, 'Name') ?? '' })))),
+    sourceXml(
+      wrapper(
+        'EntityRelationships',
+        relationships.map((r) => el('EntityRelationship', { Name: attr(r, 'Name') ?? '' })),
+      ),
+    ),
   );
   const byTable = new Map<string, XmlElement[]>();
   for (const rel of relationships) {
@@ -109,7 +125,10 @@ function splitRelationships(section: XmlElement, out: SourceFiles): void {
     byTable.set(table, list);
   }
   for (const [table, list] of byTable) {
-    out.set(`${RELATIONSHIPS_DIR}${safeFileName(table)}.xml`, sourceXml(wrapper('EntityRelationships', list)));
+    out.set(
+      `${RELATIONSHIPS_DIR}${safeFileName(table)}.xml`,
+      sourceXml(wrapper('EntityRelationships', list)),
+    );
   }
 }
 
@@ -134,7 +153,10 @@ export function unpackParts(parts: Parts, zipName = 'zip'): SourceFiles {
         break;
       case 'Roles':
         for (const role of elements(section, 'Role')) {
-          out.set(`Roles/${safeFileName(attr(role, 'name') ?? braceGuid(attr(role, 'id') ?? ''))}.xml`, sourceXml(asFileRoot(role)));
+          out.set(
+            `Roles/${safeFileName(attr(role, 'name') ?? braceGuid(attr(role, 'id') ?? ''))}.xml`,
+            sourceXml(asFileRoot(role)),
+          );
         }
         break;
       case 'EntityRelationships':
@@ -172,7 +194,10 @@ export function unpackParts(parts: Parts, zipName = 'zip'): SourceFiles {
         break;
       case 'SdkMessageProcessingSteps':
         for (const step of elements(section, 'SdkMessageProcessingStep')) {
-          out.set(`SdkMessageProcessingSteps/${braceGuid(attr(step, 'SdkMessageProcessingStepId') ?? '')}.xml`, sourceXml(asFileRoot(step)));
+          out.set(
+            `SdkMessageProcessingSteps/${braceGuid(attr(step, 'SdkMessageProcessingStepId') ?? '')}.xml`,
+            sourceXml(asFileRoot(step)),
+          );
         }
         break;
       default:

@@ -37,7 +37,9 @@ describe('parseXml / writeXml', () => {
   });
 
   it('writes solution zip parts the way Dataverse does: byte order mark, CRLF, " />"', () => {
-    const bytes = encodeUtf8(writeXml(el('Types', { a: 'x' }, el('Default', { Extension: 'xml' })), { bom: true, newline: '\r\n' }));
+    const bytes = encodeUtf8(
+      writeXml(el('Types', { a: 'x' }, el('Default', { Extension: 'xml' })), { bom: true, newline: '\r\n' }),
+    );
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(new TextDecoder().decode(bytes.slice(3))).toBe(
       '<?xml version="1.0" encoding="utf-8"?>\r\n<Types a="x">\r\n  <Default Extension="xml" />\r\n</Types>',
@@ -84,11 +86,17 @@ describe('canonicalXml', () => {
 
   it.each([
     ['attribute order', '<r xmlns:xsi="urn:x"><a name="x" id="1"><b>text</b><c/></a></r>'],
-    ['indentation and CRLF', '<r xmlns:xsi="urn:x">\r\n  <a id="1" name="x">\r\n    <b>text</b>\r\n    <c />\r\n  </a>\r\n</r>'],
+    [
+      'indentation and CRLF',
+      '<r xmlns:xsi="urn:x">\r\n  <a id="1" name="x">\r\n    <b>text</b>\r\n    <c />\r\n  </a>\r\n</r>',
+    ],
     ['BOM and declaration', '\uFEFF<?xml version="1.0" encoding="utf-8"?>\n' + base],
     ['comments', '<r xmlns:xsi="urn:x"><!-- x --><a id="1" name="x"><b>text</b><!-- y --><c/></a></r>'],
     ['empty element spelling', '<r xmlns:xsi="urn:x"><a id="1" name="x"><b>text</b><c></c></a></r>'],
-    ['CDATA instead of escaped text', '<r xmlns:xsi="urn:x"><a id="1" name="x"><b><![CDATA[text]]></b><c/></a></r>'],
+    [
+      'CDATA instead of escaped text',
+      '<r xmlns:xsi="urn:x"><a id="1" name="x"><b><![CDATA[text]]></b><c/></a></r>',
+    ],
   ])('ignores %s', (_what, variant) => {
     expect(canonicalXml(variant)).toBe(canonicalXml(base));
   });
@@ -104,12 +112,18 @@ describe('canonicalXml', () => {
   });
 
   it('ignores the order of components only when asked, and only between components', () => {
-    const one = '<ImportExportXml><Entities><Entity><Name>b</Name></Entity><Entity><Name>a</Name></Entity></Entities></ImportExportXml>';
-    const two = '<ImportExportXml><Entities><Entity><Name>a</Name></Entity><Entity><Name>b</Name></Entity></Entities></ImportExportXml>';
+    const one =
+      '<ImportExportXml><Entities><Entity><Name>b</Name></Entity><Entity><Name>a</Name></Entity></Entities></ImportExportXml>';
+    const two =
+      '<ImportExportXml><Entities><Entity><Name>a</Name></Entity><Entity><Name>b</Name></Entity></Entities></ImportExportXml>';
     expect(canonicalXml(one)).not.toBe(canonicalXml(two));
-    expect(canonicalXml(one, { ignoreComponentOrder: true })).toBe(canonicalXml(two, { ignoreComponentOrder: true }));
+    expect(canonicalXml(one, { ignoreComponentOrder: true })).toBe(
+      canonicalXml(two, { ignoreComponentOrder: true }),
+    );
     const inner1 = '<Entities><Entity><Name>a</Name><Type>x</Type></Entity></Entities>';
     const inner2 = '<Entities><Entity><Type>x</Type><Name>a</Name></Entity></Entities>';
-    expect(canonicalXml(inner1, { ignoreComponentOrder: true })).not.toBe(canonicalXml(inner2, { ignoreComponentOrder: true }));
+    expect(canonicalXml(inner1, { ignoreComponentOrder: true })).not.toBe(
+      canonicalXml(inner2, { ignoreComponentOrder: true }),
+    );
   });
 });

@@ -70,8 +70,10 @@ const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quo
 /** Decodes UTF-8 (or UTF-16 with a BOM) bytes; strings pass through. */
 export function decodeXmlBytes(input: string | Uint8Array): string {
   if (typeof input === 'string') return input;
-  if (input.length >= 2 && input[0] === 0xff && input[1] === 0xfe) return new TextDecoder('utf-16le').decode(input);
-  if (input.length >= 2 && input[0] === 0xfe && input[1] === 0xff) return new TextDecoder('utf-16be').decode(input);
+  if (input.length >= 2 && input[0] === 0xff && input[1] === 0xfe)
+    return new TextDecoder('utf-16le').decode(input);
+  if (input.length >= 2 && input[0] === 0xfe && input[1] === 0xff)
+    return new TextDecoder('utf-16be').decode(input);
   // ignoreBOM keeps U+FEFF in the text so parseXml can record that the file had one.
   return new TextDecoder('utf-8', { ignoreBOM: true }).decode(input);
 }
@@ -130,7 +132,8 @@ class Parser {
       if (!whole.endsWith(';')) this.fail(`bare '&' in text: escape it as &amp;`, at + offset);
       if (body.startsWith('#')) {
         const code = body.startsWith('#x') ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-        if (!Number.isInteger(code) || code < 0 || code > 0x10ffff) this.fail(`bad character reference &${body};`, at + offset);
+        if (!Number.isInteger(code) || code < 0 || code > 0x10ffff)
+          this.fail(`bad character reference &${body};`, at + offset);
         return String.fromCodePoint(code);
       }
       const named = NAMED_ENTITIES[body];
@@ -188,7 +191,13 @@ class Parser {
     const start = this.pos;
     this.pos++; // <
     const name = this.readName();
-    const element: XmlElement = { kind: 'element', name, attributes: [], children: [], line: this.lineAt(start) };
+    const element: XmlElement = {
+      kind: 'element',
+      name,
+      attributes: [],
+      children: [],
+      line: this.lineAt(start),
+    };
     for (;;) {
       this.skipWhitespace();
       if (this.startsWith('/>')) {
@@ -211,7 +220,8 @@ class Parser {
       this.pos++;
       const raw = this.readUntil(quote, `value of attribute ${attrName}`);
       if (raw.includes('<')) this.fail(`'<' in the value of attribute ${attrName}`, attrAt);
-      if (element.attributes.some((a) => a.name === attrName)) this.fail(`duplicate attribute ${attrName}`, attrAt);
+      if (element.attributes.some((a) => a.name === attrName))
+        this.fail(`duplicate attribute ${attrName}`, attrAt);
       // Attribute-value normalisation (XML 1.0 §3.3.3): literal tabs and newlines read as spaces.
       element.attributes.push({ name: attrName, value: this.decode(raw.replace(/[\t\n]/g, ' '), attrAt) });
     }
@@ -224,7 +234,8 @@ class Parser {
         this.skipWhitespace();
         if (this.text[this.pos] !== '>') this.fail(`malformed end tag </${endName}>`, endAt);
         this.pos++;
-        if (endName !== name) this.fail(`end tag </${endName}> does not match <${name}> (line ${this.lineAt(start)})`, endAt);
+        if (endName !== name)
+          this.fail(`end tag </${endName}> does not match <${name}> (line ${this.lineAt(start)})`, endAt);
         return element;
       }
       if (this.startsWith('<![CDATA[')) {
@@ -287,7 +298,9 @@ export function el(
 }
 
 export function elements(parent: XmlElement, name?: string): XmlElement[] {
-  return parent.children.filter((c): c is XmlElement => c.kind === 'element' && (name === undefined || c.name === name));
+  return parent.children.filter(
+    (c): c is XmlElement => c.kind === 'element' && (name === undefined || c.name === name),
+  );
 }
 
 export function child(parent: XmlElement, name: string): XmlElement | undefined {
@@ -482,8 +495,10 @@ function canonicalElement(element: XmlElement, options: CanonicalOptions, depth:
   }
   const hasElements = content.some((c) => typeof c !== 'string');
   const items = hasElements ? content.filter((c) => typeof c !== 'string' || c.trim() !== '') : content;
-  if (items.length === 0 || (items.length === 1 && items[0] === '')) return [`${pad}<${element.name}${attrs}/>`];
-  if (!hasElements) return [`${pad}<${element.name}${attrs}>${escapeText((items as string[]).join(''))}</${element.name}>`];
+  if (items.length === 0 || (items.length === 1 && items[0] === ''))
+    return [`${pad}<${element.name}${attrs}/>`];
+  if (!hasElements)
+    return [`${pad}<${element.name}${attrs}>${escapeText((items as string[]).join(''))}</${element.name}>`];
   let blocks = items.map((c) =>
     typeof c === 'string' ? [`${pad}  ${escapeText(c)}`] : canonicalElement(c, options, depth + 1),
   );
@@ -501,7 +516,10 @@ function canonicalElement(element: XmlElement, options: CanonicalOptions, depth:
  * instructions; attributes sorted by name; indentation between elements ignored; `<a></a>` equal to
  * `<a/>`; CDATA read as text; one element per line so two canonical texts diff readably.
  */
-export function canonicalXml(input: string | Uint8Array | XmlDocument, options: CanonicalOptions = {}): string {
+export function canonicalXml(
+  input: string | Uint8Array | XmlDocument,
+  options: CanonicalOptions = {},
+): string {
   const doc = typeof input === 'string' || input instanceof Uint8Array ? parseXml(input) : input;
   return canonicalElement(doc.root, options, 0).join('\n') + '\n';
 }

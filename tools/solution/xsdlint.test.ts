@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatLintError, lintCustomizations, lintZips, loadSchemas, SchemaUnavailableError } from './xsdlint';
+import {
+  formatLintError,
+  lintCustomizations,
+  lintZips,
+  loadSchemas,
+  SchemaUnavailableError,
+} from './xsdlint';
 import { encodeUtf8 } from './xml';
 import { writeZipBytes } from './zip';
 
@@ -55,7 +61,8 @@ const FORMXML = `<?xml version="1.0"?>
   </xs:group>
 </xs:schema>`;
 
-const VALID = '\uFEFF<?xml version="1.0" encoding="utf-8"?>\r\n<ImportExportXml>\r\n  <Entities>\r\n    <Entity>a</Entity>\r\n  </Entities>\r\n  <Parameters><FilterResults>x</FilterResults></Parameters>\r\n  <Languages>\r\n    <Language>1033</Language>\r\n  </Languages>\r\n</ImportExportXml>';
+const VALID =
+  '\uFEFF<?xml version="1.0" encoding="utf-8"?>\r\n<ImportExportXml>\r\n  <Entities>\r\n    <Entity>a</Entity>\r\n  </Entities>\r\n  <Parameters><FilterResults>x</FilterResults></Parameters>\r\n  <Languages>\r\n    <Language>1033</Language>\r\n  </Languages>\r\n</ImportExportXml>';
 
 describe('xsdlint', () => {
   let dir: string;
@@ -87,7 +94,9 @@ describe('xsdlint', () => {
     const empty = path.join(dir, 'empty.zip');
     writeFileSync(good, await writeZipBytes(new Map([['customizations.xml', encodeUtf8(VALID)]])));
     writeFileSync(empty, await writeZipBytes(new Map([['solution.xml', encodeUtf8('<x/>')]])));
-    expect(await lintZips(dir, [good, empty])).toEqual([{ source: empty, line: null, message: 'no customizations.xml in the zip' }]);
+    expect(await lintZips(dir, [good, empty])).toEqual([
+      { source: empty, line: null, message: 'no customizations.xml in the zip' },
+    ]);
   });
 
   it('says when the schema folder is not usable', async () => {

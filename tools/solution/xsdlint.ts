@@ -37,7 +37,8 @@ export interface Schemas {
 const FIXUPS: { file: string; description: string; pattern: RegExp; replacement: string }[] = [
   {
     file: 'FormXml.xsd',
-    description: 'FormXml.xsd: removed the duplicate "Search Widget parameters" choice (libxml2 rejects it as non-deterministic)',
+    description:
+      'FormXml.xsd: removed the duplicate "Search Widget parameters" choice (libxml2 rejects it as non-deterministic)',
     pattern:
       /<!--\s*Search Widget parameters\s*-->\s*<xs:choice minOccurs="1" maxOccurs="unbounded">\s*<xs:group ref="SearchWidgetControlParameters" minOccurs="0" maxOccurs="unbounded"\s*\/>\s*<\/xs:choice>/,
     replacement: '',
@@ -79,7 +80,11 @@ export interface LintError {
 }
 
 /** Validates one `customizations.xml` document; an empty list means it conforms. */
-export async function lintCustomizations(xml: string | Uint8Array, schemas: Schemas, source: string): Promise<LintError[]> {
+export async function lintCustomizations(
+  xml: string | Uint8Array,
+  schemas: Schemas,
+  source: string,
+): Promise<LintError[]> {
   let result;
   try {
     result = await validateXML({
@@ -89,7 +94,10 @@ export async function lintCustomizations(xml: string | Uint8Array, schemas: Sche
       maxMemoryPages: 4096,
     });
   } catch (error) {
-    throw new SchemaUnavailableError(path.dirname(schemas.main.fileName), error instanceof Error ? error.message : String(error));
+    throw new SchemaUnavailableError(
+      path.dirname(schemas.main.fileName),
+      error instanceof Error ? error.message : String(error),
+    );
   }
   return result.errors.map((e) => ({ source, line: e.loc?.lineNumber ?? null, message: e.message.trim() }));
 }

@@ -23,7 +23,9 @@ describe('solution zips', () => {
 
   it('gives the same bytes for the same parts, whatever order they were added in', async () => {
     const reversed: Parts = new Map([...parts()].reverse());
-    expect(Buffer.from(await writeZipBytes(parts())).equals(Buffer.from(await writeZipBytes(reversed)))).toBe(true);
+    expect(Buffer.from(await writeZipBytes(parts())).equals(Buffer.from(await writeZipBytes(reversed)))).toBe(
+      true,
+    );
   });
 
   it('puts the manifest parts first, as Dataverse exports do, and reads every part back', async () => {
@@ -50,7 +52,9 @@ describe('solution zips', () => {
 
   it('says which file is not a zip', async () => {
     await expect(readZip(encodeUtf8('<xml/>'), 'export.zip')).rejects.toThrow(ZipReadError);
-    await expect(readZip(encodeUtf8('<xml/>'), 'export.zip')).rejects.toThrow(/export\.zip is not a readable zip/);
+    await expect(readZip(encodeUtf8('<xml/>'), 'export.zip')).rejects.toThrow(
+      /export\.zip is not a readable zip/,
+    );
   });
 
   it('replaces a file in one step and leaves no temporary file when it cannot', async () => {

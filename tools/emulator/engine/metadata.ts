@@ -174,7 +174,7 @@ export class MetadataIndex {
       ensure(syntheticColumn('statuscode', 'Status', 'Status Reason', { options: DEFAULT_STATUS_OPTIONS }));
     }
 
-    const readOnly = new Set(['createdon', 'modifiedon', 'versionnumber', 'createdby', 'modifiedby', 'owninguser', 'owningteam', 'owningbusinessunit']);
+    const readOnly = new Set(['createdon', 'modifiedon', 'versionnumber', 'createdby', 'modifiedby', 'createdonbehalfby', 'modifiedonbehalfby', 'owninguser', 'owningteam', 'owningbusinessunit']);
     const columns = new Map<string, ColumnInfo>();
     const navigation = new Map<string, NavigationProperty>();
     const partyLists: string[] = [];
