@@ -72,19 +72,32 @@ function isLocal(url: URL): boolean {
 }
 
 /** The Node client for `url`: client credentials for a real environment, no token for the emulator. */
-export function connect(urlText: string, env: SweepCommandDeps['env'], logger: Logger, clock: () => Date): DataverseClient {
+export function connect(
+  urlText: string,
+  env: SweepCommandDeps['env'],
+  logger: Logger,
+  clock: () => Date,
+): DataverseClient {
   let url: URL;
   try {
     url = new URL(urlText);
   } catch {
-    throw new InvalidSweepOptionError(`--url '${urlText}' is not a URL; use e.g. https://contoso.crm4.dynamics.com or ${DEFAULT_SWEEP_URL}.`);
+    throw new InvalidSweepOptionError(
+      `--url '${urlText}' is not a URL; use e.g. https://contoso.crm4.dynamics.com or ${DEFAULT_SWEEP_URL}.`,
+    );
   }
   const names = HOST_ENVIRONMENT_VARIABLES;
   const tenantId = env[names.tenantId]?.trim();
   const clientId = env[names.clientId]?.trim();
   const clientSecret = env[names.clientSecret]?.trim();
   if (tenantId && clientId && clientSecret) {
-    const getToken = createClientCredentialsTokenProvider({ tenantId, clientId, clientSecret, url: url.origin, clock });
+    const getToken = createClientCredentialsTokenProvider({
+      tenantId,
+      clientId,
+      clientSecret,
+      url: url.origin,
+      clock,
+    });
     return createNodeClient({ url: url.origin, getToken, logger });
   }
   if (!isLocal(url)) {
@@ -110,7 +123,11 @@ export function describeResult(result: SweepResult): string {
 
 function terminalProgress(): ProgressDisplay {
   const bar = new cliProgress.SingleBar(
-    { format: 'Quotations {bar} {value}/{total} | follow-ups done: {actions}', stream: process.stderr, hideCursor: true },
+    {
+      format: 'Quotations {bar} {value}/{total} | follow-ups done: {actions}',
+      stream: process.stderr,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -149,7 +166,8 @@ export async function runSweepOnce(options: SweepCommandOptions, deps: SweepComm
       progress?.stop();
     }
     deps.print(describeResult(result));
-    for (const failure of result.failed) deps.print(`  failed: opportunity ${failure.opportunityId}: ${failure.reason}`);
+    for (const failure of result.failed)
+      deps.print(`  failed: opportunity ${failure.opportunityId}: ${failure.reason}`);
     return result.failed.length > 0 ? 1 : 0;
   } catch (error) {
     if (
@@ -176,7 +194,9 @@ export async function runSweepOnce(options: SweepCommandOptions, deps: SweepComm
 function parseEveryHours(text: string): number {
   const hours = Number(text);
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24) {
-    throw new InvalidSweepOptionError(`--every-hours '${text}' must be a number of hours from 0 (exclusive) to 24.`);
+    throw new InvalidSweepOptionError(
+      `--every-hours '${text}' must be a number of hours from 0 (exclusive) to 24.`,
+    );
   }
   return hours;
 }
@@ -184,7 +204,9 @@ function parseEveryHours(text: string): number {
 export function registerSweep(program: Command, logger: Logger): void {
   program
     .command('sweep')
-    .description('Run the group-quotation follow-up sweep (emails, calls, tasks, ERP/PMS handoff) against Dataverse or the emulator')
+    .description(
+      'Run the group-quotation follow-up sweep (emails, calls, tasks, ERP/PMS handoff) against Dataverse or the emulator',
+    )
     .option('--once', 'run one sweep and exit', false)
     .option('--url <url>', 'environment URL', DEFAULT_SWEEP_URL)
     .option('--every-hours <hours>', 'without --once: hours between sweeps', '1')
@@ -198,7 +220,10 @@ export function registerSweep(program: Command, logger: Logger): void {
         fetch: globalThis.fetch,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       };
-      const withBar = (): SweepCommandDeps => ({ ...deps, progress: process.stderr.isTTY ? terminalProgress() : undefined });
+      const withBar = (): SweepCommandDeps => ({
+        ...deps,
+        progress: process.stderr.isTTY ? terminalProgress() : undefined,
+      });
       if (opts.once) {
         process.exitCode = await runSweepOnce(opts, withBar());
         return;

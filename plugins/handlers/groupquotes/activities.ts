@@ -4,7 +4,15 @@
  * using the Web API": party lists travel as `<activity>_activity_parties`, a deep insert).
  */
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
-import { activityparty, email, opportunity, phonecall, systemuser, task, contact } from '../../../dataverse/generated';
+import {
+  activityparty,
+  email,
+  opportunity,
+  phonecall,
+  systemuser,
+  task,
+  contact,
+} from '../../../dataverse/generated';
 import { type DateOnly, formatDateOnly } from '../../../domain/quotation';
 import { bindName } from './record';
 
@@ -16,7 +24,11 @@ export interface Party {
   id: string;
 }
 
-const ROLE_MASKS: Record<Party['role'], number> = { from: MASK.Sender, to: MASK.ToRecipient, cc: MASK.CCRecipient };
+const ROLE_MASKS: Record<Party['role'], number> = {
+  from: MASK.Sender,
+  to: MASK.ToRecipient,
+  cc: MASK.CCRecipient,
+};
 const PARTY_SETS: Record<Party['table'], string> = {
   systemuser: systemuser.entitySetName,
   contact: contact.entitySetName,
@@ -79,12 +91,19 @@ export async function createEmail(
   const record = base(input, email);
   record[c.description] = input.html;
   record[c.directioncode] = true;
-  return client.create(email.entitySetName, withParties(record, `${email.logicalName}_activity_parties`, input.parties));
+  return client.create(
+    email.entitySetName,
+    withParties(record, `${email.logicalName}_activity_parties`, input.parties),
+  );
 }
 
 /** "Send an email using the Web API": SendEmail bound to the email; IssueSend true delivers it. */
 export async function sendEmail(client: DataverseClient, emailId: string): Promise<void> {
-  await client.executeAction('SendEmail', { IssueSend: true }, { entitySet: email.entitySetName, id: emailId });
+  await client.executeAction(
+    'SendEmail',
+    { IssueSend: true },
+    { entitySet: email.entitySetName, id: emailId },
+  );
 }
 
 export async function createPhoneCall(

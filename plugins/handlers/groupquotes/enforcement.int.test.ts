@@ -62,7 +62,12 @@ describe('a quotation written through the Web API', () => {
       [c.idr_priceperpersonnight]: 100,
     });
     await org.runAsyncSteps();
-    expect(await read(id)).toMatchObject({ [c.idr_nights]: 2, [c.idr_total]: 2000, [c.idr_depositpercent]: 40, [c.idr_deposit]: 800 });
+    expect(await read(id)).toMatchObject({
+      [c.idr_nights]: 2,
+      [c.idr_total]: 2000,
+      [c.idr_depositpercent]: 40,
+      [c.idr_deposit]: 800,
+    });
   });
 
   it('corrects stale derived values an import wrote, and a later price change through the API', async () => {
@@ -98,7 +103,9 @@ describe('a quotation written through the Web API', () => {
     });
     await org.runAsyncSteps();
     const broken = await read(id);
-    expect(broken[c.idr_quotationissue]).toBe('The departure (8 May 2026) must be after the arrival (10 May 2026).');
+    expect(broken[c.idr_quotationissue]).toBe(
+      'The departure (8 May 2026) must be after the arrival (10 May 2026).',
+    );
     expect(broken[c.idr_nights]).toBeNull();
     expect(broken[c.idr_total]).toBeNull();
 

@@ -20,9 +20,16 @@ import {
   enforceQuotation,
   formatDateOnly,
   isSameDate,
+  type Language,
+  type QuotationPolicy,
   type StayField,
 } from '../../../domain/quotation';
-import { defineHandler, type ExecutionContext, type HandlerDefinition, type HandlerDeps } from '../../registry';
+import {
+  defineHandler,
+  type ExecutionContext,
+  type HandlerDefinition,
+  type HandlerDeps,
+} from '../../registry';
 import { targetEntity } from '../../host/parse';
 import { EnforcementConflictError } from './errors';
 import { PolicySource } from './policy';
@@ -56,6 +63,9 @@ export const ENFORCEMENT_FILTERING_ATTRIBUTES: readonly string[] = [
   col.idr_total,
   col.idr_deposit,
   col.idr_persons,
+  // Confirming or paying changes the deposit schedule.
+  col.idr_confirmedon,
+  col.idr_depositreceivedon,
 ];
 
 /** Depth 1 is a caller's save, 2 the re-trigger by our own update; 3 leaves room for one more plug-in. */
@@ -113,15 +123,28 @@ export async function enforceOpportunity(
     }
     const policy = await policies.forQuotation(readLookup(record, col.idr_policy));
     const update = computeUpdate(record, request, settings.language, settings.timeZone, policy);
+    if (update.scheduleProblem && update.record[col.idr_depositschedule] !== undefined) {
+      logger.warn('The stored deposit schedule could not be read; it is replaced by a fresh plan.', {
+        opportunityId: request.opportunityId,
+        problem: update.scheduleProblem,
+      });
+    }
     if (Object.keys(update.record).length === 0) return { written: [], issue: update.issue };
     const etag = readString(record, '@odata.etag');
     try {
-      await client.update(opportunity.entitySetName, request.opportunityId, update.record, etag ? { ifMatch: etag } : {});
+      await client.update(
+        opportunity.entitySetName,
+        request.opportunityId,
+        update.record,
+        etag ? { ifMatch: etag } : {},
+      );
       return { written: Object.keys(update.record), issue: update.issue };
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
       if (attempt >= MAX_ATTEMPTS) throw new EnforcementConflictError(request.opportunityId, attempt);
-      logger.info('The opportunity changed while its quotation was being checked; reading it again.', { attempt });
+      logger.info('The opportunity changed while its quotation was being checked; reading it again.', {
+        attempt,
+      });
     }
   }
 }
@@ -129,10 +152,10 @@ export async function enforceOpportunity(
 function computeUpdate(
   record: EntityRecord,
   request: EnforceRequest,
-  language: 'en' | 'es',
+  language: Language,
   timeZone: string,
-  policy: Parameters<typeof enforceQuotation>[1]['policy'],
-): { record: EntityRecord; issue: string | null } {
+  policy: QuotationPolicy,
+): { record: EntityRecord; issue: string | null; scheduleProblem: string | null } {
   const stored = toStoredQuotation(record);
   const createdOn = readString(record, col.createdon);
   const createdToday =
@@ -164,7 +187,7 @@ function computeUpdate(
   const update = correctionsToRecord(result.corrections);
   if (plan.schedule !== undefined) update[col.idr_depositschedule] = plan.schedule;
   if (plan.depositDueOn !== undefined) update[col.idr_depositduedate] = writeDate(plan.depositDueOn);
-  return { record: update, issue: result.issueText };
+  return { record: update, issue: result.issueText, scheduleProblem: schedule.problem };
 }
 
 function todayOf(ctx: ExecutionContext, deps: HandlerDeps, timeZone: string): DateOnly {
@@ -196,9 +219,16 @@ export function createEnforcementHandlers(options: EnforcementOptions = {}): Han
     );
     if (!outcome) return;
     if (outcome.written.length > 0) {
-      deps.logger.info('Quotation corrected.', { opportunityId, columns: outcome.written, issue: outcome.issue });
+      deps.logger.info('Quotation corrected.', {
+        opportunityId,
+        columns: outcome.written,
+        issue: outcome.issue,
+      });
     } else {
-      deps.logger.info('Quotation checked: nothing to change.', { opportunityId, day: formatDateOnly(today) });
+      deps.logger.info('Quotation checked: nothing to change.', {
+        opportunityId,
+        day: formatDateOnly(today),
+      });
     }
   };
   return [

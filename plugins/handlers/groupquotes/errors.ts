@@ -59,7 +59,9 @@ export class UnsupportedFollowUpError extends Error {
     readonly action: string,
     readonly kind: string,
   ) {
-    super(`The follow-up '${action}' of kind '${kind}' has no activity in the sweep; update plugins/handlers/groupquotes.`);
+    super(
+      `The follow-up '${action}' of kind '${kind}' has no activity in the sweep; update plugins/handlers/groupquotes.`,
+    );
     this.name = 'UnsupportedFollowUpError';
   }
 }

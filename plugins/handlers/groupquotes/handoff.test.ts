@@ -28,7 +28,9 @@ const facts: HandoffFacts = {
   deposit: 2340,
   depositDueOn: d('2026-03-16'),
   depositReceivedOn: d('2026-03-14'),
-  instalments: [{ number: 1, kind: 'deposit', dueOn: d('2026-03-16'), amount: 2340, paidOn: d('2026-03-14') }],
+  instalments: [
+    { number: 1, kind: 'deposit', dueOn: d('2026-03-16'), amount: 2340, paidOn: d('2026-03-14') },
+  ],
 };
 const document = buildHandoffDocument(facts, new Date('2026-03-14T10:00:00Z'));
 
@@ -84,7 +86,11 @@ describe('the handoff document', () => {
 describe('posting the handoff', () => {
   it('returns the reference of the first successful answer, sending JSON with an idempotency key', async () => {
     const erp = endpoint([() => ({ status: 201, body: '{"reference":"PMS-4711"}' })]);
-    const receipt = await postHandoff(document, { url: 'https://erp.example/groups', fetch: erp.fetch, sleep: erp.sleep });
+    const receipt = await postHandoff(document, {
+      url: 'https://erp.example/groups',
+      fetch: erp.fetch,
+      sleep: erp.sleep,
+    });
     expect(receipt).toEqual({ reference: 'PMS-4711', attempts: 1, status: 201 });
     expect(JSON.parse(erp.calls[0].body)).toEqual(document);
     expect(erp.calls[0].headers['content-type']).toMatch(/^application\/json/);
@@ -97,22 +103,40 @@ describe('posting the handoff', () => {
       () => ({ status: 503, body: 'maintenance' }),
       () => ({ status: 200, body: '{"reference": 99}' }),
     ]);
-    const receipt = await postHandoff(document, { url: 'https://erp.example', fetch: erp.fetch, sleep: erp.sleep, baseDelayMs: 1000 });
+    const receipt = await postHandoff(document, {
+      url: 'https://erp.example',
+      fetch: erp.fetch,
+      sleep: erp.sleep,
+      baseDelayMs: 1000,
+    });
     expect(receipt.reference).toBe('99');
     expect(receipt.attempts).toBe(3);
     expect(erp.waits).toEqual([1000, 2000]);
   });
 
   it('honours Retry-After, capped by the longest wait', async () => {
-    const erp = endpoint([() => ({ status: 429, body: '', retryAfter: '120' }), () => ({ status: 200, body: '{}' })]);
-    const receipt = await postHandoff(document, { url: 'https://erp.example', fetch: erp.fetch, sleep: erp.sleep, maxDelayMs: 30_000 });
+    const erp = endpoint([
+      () => ({ status: 429, body: '', retryAfter: '120' }),
+      () => ({ status: 200, body: '{}' }),
+    ]);
+    const receipt = await postHandoff(document, {
+      url: 'https://erp.example',
+      fetch: erp.fetch,
+      sleep: erp.sleep,
+      maxDelayMs: 30_000,
+    });
     expect(erp.waits).toEqual([30_000]);
     expect(receipt.reference).toBeNull();
   });
 
   it('gives up after the attempts it is allowed, saying why', async () => {
     const erp = endpoint([() => ({ status: 500, body: '{"error":"database offline"}' })]);
-    const failure = postHandoff(document, { url: 'https://erp.example', fetch: erp.fetch, sleep: erp.sleep, maxAttempts: 3 });
+    const failure = postHandoff(document, {
+      url: 'https://erp.example',
+      fetch: erp.fetch,
+      sleep: erp.sleep,
+      maxAttempts: 3,
+    });
     await expect(failure).rejects.toThrow(HandoffFailedError);
     await expect(failure).rejects.toThrow(/after 3 attempt\(s\): HTTP 500: \{"error":"database offline"\}/);
     expect(erp.calls).toHaveLength(3);
@@ -121,9 +145,9 @@ describe('posting the handoff', () => {
 
   it('does not retry a refusal (4xx): sending the same document again cannot help', async () => {
     const erp = endpoint([() => ({ status: 422, body: 'rooms missing' })]);
-    await expect(postHandoff(document, { url: 'https://erp.example', fetch: erp.fetch, sleep: erp.sleep })).rejects.toThrow(
-      /HTTP 422: rooms missing \(not retried/,
-    );
+    await expect(
+      postHandoff(document, { url: 'https://erp.example', fetch: erp.fetch, sleep: erp.sleep }),
+    ).rejects.toThrow(/HTTP 422: rooms missing \(not retried/);
     expect(erp.calls).toHaveLength(1);
   });
 });

@@ -53,7 +53,13 @@ export interface HandoffDocument {
     amount: number | null;
     dueOn: string | null;
     receivedOn: string | null;
-    schedule: { number: number; kind: Instalment['kind']; dueOn: string; amount: number; paidOn: string | null }[];
+    schedule: {
+      number: number;
+      kind: Instalment['kind'];
+      dueOn: string;
+      amount: number;
+      paidOn: string | null;
+    }[];
   };
 }
 
@@ -192,7 +198,10 @@ function retryAfterMs(headers: { get(name: string): string | null } | undefined)
  * POSTs the document; resolves with the reference, or throws HandoffFailedError with the last reason.
  * The `Idempotency-Key` header (the opportunity id) lets an ERP/PMS drop a repeat after a lost answer.
  */
-export async function postHandoff(document: HandoffDocument, transport: HandoffTransport): Promise<HandoffReceipt> {
+export async function postHandoff(
+  document: HandoffDocument,
+  transport: HandoffTransport,
+): Promise<HandoffReceipt> {
   const maxAttempts = Math.max(1, transport.maxAttempts ?? 4);
   const baseDelayMs = transport.baseDelayMs ?? 2000;
   const maxDelayMs = transport.maxDelayMs ?? 30_000;
@@ -214,7 +223,12 @@ export async function postHandoff(document: HandoffDocument, transport: HandoffT
       const text = await response.text();
       if (response.ok) return { reference: referenceOf(text), attempts: attempt, status: response.status };
       reason = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${text.trim() ? `: ${shorten(text)}` : ''}`;
-      if (!RETRYABLE.has(response.status)) throw new HandoffFailedError(transport.url, attempt, `${reason} (not retried: the endpoint refused the document)`);
+      if (!RETRYABLE.has(response.status))
+        throw new HandoffFailedError(
+          transport.url,
+          attempt,
+          `${reason} (not retried: the endpoint refused the document)`,
+        );
       wait = retryAfterMs(response.headers);
     } catch (error) {
       if (error instanceof HandoffFailedError) throw error;

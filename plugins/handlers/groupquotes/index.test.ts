@@ -33,14 +33,24 @@ describe('host settings', () => {
 
   it('name the variable and what it accepts when a value is unusable', () => {
     expect(() => readGroupQuotesSettings({ IDEARIO_TIME_ZONE: 'Romance Standard Time' })).toThrow(
-      new GroupQuotesConfigError('IDEARIO_TIME_ZONE', 'Romance Standard Time', 'use an IANA time zone name such as Europe/Madrid'),
+      new GroupQuotesConfigError(
+        'IDEARIO_TIME_ZONE',
+        'Romance Standard Time',
+        'use an IANA time zone name such as Europe/Madrid',
+      ),
     );
-    expect(() => readGroupQuotesSettings({ idr_ErpHandoffUrl: 'erp.example' })).toThrow(/idr_ErpHandoffUrl is 'erp.example'/);
+    expect(() => readGroupQuotesSettings({ idr_ErpHandoffUrl: 'erp.example' })).toThrow(
+      /idr_ErpHandoffUrl is 'erp.example'/,
+    );
   });
 
   it('wire an hourly sweep job unless IDEARIO_SWEEP_HOURS says otherwise', () => {
-    expect(groupQuotesFromEnvironment({}).jobs.map((j) => [j.name, j.everyMs])).toEqual([[FOLLOWUP_SWEEP_JOB, 3_600_000]]);
+    expect(groupQuotesFromEnvironment({}).jobs.map((j) => [j.name, j.everyMs])).toEqual([
+      [FOLLOWUP_SWEEP_JOB, 3_600_000],
+    ]);
     expect(groupQuotesFromEnvironment({ IDEARIO_SWEEP_HOURS: '6' }).jobs[0].everyMs).toBe(6 * 3_600_000);
-    expect(() => groupQuotesFromEnvironment({ IDEARIO_SWEEP_HOURS: '5' })).toThrow(/IDEARIO_SWEEP_HOURS is '5'/);
+    expect(() => groupQuotesFromEnvironment({ IDEARIO_SWEEP_HOURS: '5' })).toThrow(
+      /IDEARIO_SWEEP_HOURS is '5'/,
+    );
   });
 });

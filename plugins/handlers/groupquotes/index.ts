@@ -10,10 +10,26 @@ import type { FetchLike } from './handoff';
 import { createFollowUpSweepJob } from './job';
 import { settingsFromEnvironment, sweepIntervalMs } from './settings';
 
-export { createEnforcementHandlers, enforceOpportunity, ENFORCEMENT_FILTERING_ATTRIBUTES } from './enforcement';
+export {
+  createEnforcementHandlers,
+  enforceOpportunity,
+  ENFORCEMENT_FILTERING_ATTRIBUTES,
+} from './enforcement';
 export { createFollowUpSweepJob, FOLLOWUP_SWEEP_JOB } from './job';
-export { runFollowUpSweep, openQuotationsFilter, type SweepDeps, type SweepResult, type SweepProgress } from './sweep';
-export { buildHandoffDocument, postHandoff, HANDOFF_SCHEMA, type FetchLike, type HandoffDocument } from './handoff';
+export {
+  runFollowUpSweep,
+  openQuotationsFilter,
+  type SweepDeps,
+  type SweepResult,
+  type SweepProgress,
+} from './sweep';
+export {
+  buildHandoffDocument,
+  postHandoff,
+  HANDOFF_SCHEMA,
+  type FetchLike,
+  type HandoffDocument,
+} from './handoff';
 export * from './settings';
 export * from './errors';
 

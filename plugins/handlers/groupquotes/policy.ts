@@ -32,7 +32,10 @@ export function policyFromRecord(record: EntityRecord): QuotationPolicy {
   for (const [field, column] of Object.entries(POLICY_FIELDS) as [keyof QuotationPolicy, string][]) {
     input[field] = readNumber(record, column);
   }
-  return resolvePolicy(input, readString(record, pcol.idr_name) ?? readString(record, pcol.idr_quotationpolicyid) ?? undefined);
+  return resolvePolicy(
+    input,
+    readString(record, pcol.idr_name) ?? readString(record, pcol.idr_quotationpolicyid) ?? undefined,
+  );
 }
 
 /**
@@ -59,9 +62,12 @@ export class PolicySource {
       }
       const policy = await entry;
       if (policy) return policy;
-      this.logger.warn('The quotation policy an opportunity points at no longer exists; using the default policy.', {
-        policyId,
-      });
+      this.logger.warn(
+        'The quotation policy an opportunity points at no longer exists; using the default policy.',
+        {
+          policyId,
+        },
+      );
     }
     this.fallback ??= this.loadDefault();
     return this.fallback;

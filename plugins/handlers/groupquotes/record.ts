@@ -190,7 +190,8 @@ export function correctionsToRecord(corrections: QuotationCorrections): EntityRe
   set(col.idr_total, corrections.total);
   set(col.idr_depositpercent, corrections.depositPercent);
   set(col.idr_deposit, corrections.deposit);
-  if (corrections.issue !== undefined) set(col.idr_quotationissue, truncate(corrections.issue, ISSUE_MAX_LENGTH));
+  if (corrections.issue !== undefined)
+    set(col.idr_quotationissue, truncate(corrections.issue, ISSUE_MAX_LENGTH));
   return record;
 }
 
@@ -214,7 +215,10 @@ export function readSchedule(record: EntityRecord): ScheduleRead {
 }
 
 /** What the follow-up plan needs from the record. */
-export function toFollowUpQuotation(record: EntityRecord, instalments: readonly Instalment[]): FollowUpQuotation {
+export function toFollowUpQuotation(
+  record: EntityRecord,
+  instalments: readonly Instalment[],
+): FollowUpQuotation {
   return {
     phase: readPhase(record),
     quoteSentOn: readDate(record, col.idr_quotesenton),

@@ -62,7 +62,10 @@ describe('the deposit schedule kept by the server', () => {
       { ...confirmed, depositDueOn: d('2026-03-16'), depositReceivedOn: d('2026-03-14') },
       DEFAULT_POLICY,
     );
-    expect(rows(paid.schedule)).toEqual(['1 deposit 2026-03-16 2500 paid 2026-03-14', '2 balance 2026-04-26 7500']);
+    expect(rows(paid.schedule)).toEqual([
+      '1 deposit 2026-03-16 2500 paid 2026-03-14',
+      '2 balance 2026-04-26 7500',
+    ]);
 
     const repriced = scheduleCorrections(
       {
@@ -75,6 +78,9 @@ describe('the deposit schedule kept by the server', () => {
       },
       DEFAULT_POLICY,
     );
-    expect(rows(repriced.schedule)).toEqual(['1 deposit 2026-03-16 2500 paid 2026-03-14', '2 balance 2026-04-26 9500']);
+    expect(rows(repriced.schedule)).toEqual([
+      '1 deposit 2026-03-16 2500 paid 2026-03-14',
+      '2 balance 2026-04-26 9500',
+    ]);
   });
 });

@@ -42,7 +42,8 @@ function usable(value: number | null, max: number): value is number {
 /** Nothing until the quotation is confirmed and priced; then only what differs from what is stored. */
 export function scheduleCorrections(input: ScheduleInput, policy: QuotationPolicy): ScheduleCorrections {
   const { confirmedOn, arrival, total, depositPercent } = input;
-  if (!confirmedOn || !arrival || !usable(total, Number.MAX_SAFE_INTEGER) || !usable(depositPercent, 100)) return {};
+  if (!confirmedOn || !arrival || !usable(total, Number.MAX_SAFE_INTEGER) || !usable(depositPercent, 100))
+    return {};
   let instalments: Instalment[];
   try {
     instalments = scheduleDeposit(
@@ -66,7 +67,9 @@ export function scheduleCorrections(input: ScheduleInput, policy: QuotationPolic
   if (deposit) {
     // A balance due before the agreed deposit date is due with it, as in a late booking.
     instalments = instalments.map((i) =>
-      i.kind === 'balance' && i.paidOn === null && isAfter(deposit.dueOn, i.dueOn) ? { ...i, dueOn: deposit.dueOn } : i,
+      i.kind === 'balance' && i.paidOn === null && isAfter(deposit.dueOn, i.dueOn)
+        ? { ...i, dueOn: deposit.dueOn }
+        : i,
     );
   }
 

@@ -42,21 +42,31 @@ export class GroupQuotesConfigError extends Error {
   }
 }
 
-export function readGroupQuotesSettings(env: Readonly<Record<string, string | undefined>>): GroupQuotesSettings {
+export function readGroupQuotesSettings(
+  env: Readonly<Record<string, string | undefined>>,
+): GroupQuotesSettings {
   const names = GROUPQUOTES_ENVIRONMENT_VARIABLES;
   const timeZone = env[names.timeZone]?.trim() || DEFAULT_SETTINGS.timeZone;
   try {
     dateOnlyFromDate(new Date(0), { timeZone });
   } catch (error) {
     if (error instanceof InvalidTimeZoneError)
-      throw new GroupQuotesConfigError(names.timeZone, timeZone, 'use an IANA time zone name such as Europe/Madrid');
+      throw new GroupQuotesConfigError(
+        names.timeZone,
+        timeZone,
+        'use an IANA time zone name such as Europe/Madrid',
+      );
     throw error;
   }
   const rawLanguage = env[names.language]?.trim();
   const language = rawLanguage ? languageFromTag(rawLanguage) : DEFAULT_SETTINGS.language;
   const handoffUrl = env[names.handoffUrl]?.trim() || null;
   if (handoffUrl !== null && !/^https?:\/\/[^/\s]+/i.test(handoffUrl)) {
-    throw new GroupQuotesConfigError(names.handoffUrl, handoffUrl, 'use the http(s) URL the ERP/PMS receives quotations on');
+    throw new GroupQuotesConfigError(
+      names.handoffUrl,
+      handoffUrl,
+      'use the http(s) URL the ERP/PMS receives quotations on',
+    );
   }
   return { timeZone, language, handoffUrl };
 }
@@ -68,7 +78,11 @@ export function sweepIntervalMs(env: Readonly<Record<string, string | undefined>
   if (!raw) return 3_600_000;
   const hours = Number(raw);
   if (!Number.isInteger(hours) || hours < 1 || 24 % hours !== 0) {
-    throw new GroupQuotesConfigError(name, raw, 'use a whole number of hours that divides a day (1, 2, 3, 4, 6, 8, 12, 24)');
+    throw new GroupQuotesConfigError(
+      name,
+      raw,
+      'use a whole number of hours that divides a day (1, 2, 3, 4, 6, 8, 12, 24)',
+    );
   }
   return hours * 3_600_000;
 }

@@ -42,7 +42,12 @@ import {
   roomingListRequestEmail,
 } from '../../../domain/quotation';
 import { createEmail, createPhoneCall, createTask, type Party, sendEmail } from './activities';
-import { HandoffFailedError, HandoffNotConfiguredError, MissingAgentError, UnsupportedFollowUpError } from './errors';
+import {
+  HandoffFailedError,
+  HandoffNotConfiguredError,
+  MissingAgentError,
+  UnsupportedFollowUpError,
+} from './errors';
 import { buildHandoffDocument, type FetchLike, type HandoffTransport, postHandoff } from './handoff';
 import { PolicySource } from './policy';
 import {
@@ -178,6 +183,13 @@ function readLanguage(record: EntityRecord): Language | null {
   return null;
 }
 
+/** Dataverse composes fullname from first and last name; a store that has not (yet) gets the same. */
+function contactName(record: EntityRecord): string | null {
+  const c = contact.columns;
+  const parts = [readString(record, c.firstname), readString(record, c.lastname)].filter((p) => p !== null);
+  return readString(record, c.fullname) ?? (parts.length > 0 ? parts.join(' ') : null);
+}
+
 /** One run: records, policies, agents and owners are read once each. */
 class Sweep {
   private readonly policies: PolicySource;
@@ -223,7 +235,10 @@ class Sweep {
         await this.processQuotation(id, record);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        logger.error('Follow-ups of a quotation failed; the next run tries again.', { opportunityId: id, error: reason });
+        logger.error('Follow-ups of a quotation failed; the next run tries again.', {
+          opportunityId: id,
+          error: reason,
+        });
         this.result.failed.push({ opportunityId: id, reason });
       }
       this.result.processed += 1;
@@ -240,10 +255,13 @@ class Sweep {
   private async processQuotation(id: string, record: EntityRecord): Promise<void> {
     const schedule = readSchedule(record);
     if (schedule.problem) {
-      this.deps.logger.warn('The deposit schedule of a quotation cannot be read; its deposit due date is used instead.', {
-        opportunityId: id,
-        problem: schedule.problem,
-      });
+      this.deps.logger.warn(
+        'The deposit schedule of a quotation cannot be read; its deposit due date is used instead.',
+        {
+          opportunityId: id,
+          problem: schedule.problem,
+        },
+      );
     }
     const quotation = toFollowUpQuotation(record, schedule.instalments);
     const policy = await this.policies.forQuotation(readLookup(record, col.idr_policy));
@@ -286,15 +304,23 @@ class Sweep {
     const name = readString(record, col.name) ?? id;
     const row: EntityRecord = {
       [acol.idr_key]: key,
-      [acol.idr_name]: truncate(subjectLine(`${ACTION_LABELS[this.language][action.action]}: ${name}`), NAME_MAX),
+      [acol.idr_name]: truncate(
+        subjectLine(`${ACTION_LABELS[this.language][action.action]}: ${name}`),
+        NAME_MAX,
+      ),
       [acol.idr_action]: ACTION_CHOICES[action.action],
       [acol.idr_dueon]: formatDateOnly(action.dueOn),
       [bindName(acol.idr_opportunity)]: `/${opportunity.entitySetName}(${id})`,
     };
     try {
-      const { id: claimId } = await this.deps.client.upsert(idr_quotationaction.entitySetName, { [acol.idr_key]: key }, row, {
-        createOnly: true,
-      });
+      const { id: claimId } = await this.deps.client.upsert(
+        idr_quotationaction.entitySetName,
+        { [acol.idr_key]: key },
+        row,
+        {
+          createOnly: true,
+        },
+      );
       return claimId;
     } catch (error) {
       if (error instanceof DuplicateRecordError) return null;
@@ -322,11 +348,14 @@ class Sweep {
     } catch (error) {
       // Nothing was created: give the action back so the next run does it.
       await client.delete(idr_quotationaction.entitySetName, claimId).catch((cleanup: unknown) => {
-        logger.error('A failed follow-up could not be released; delete its Quotation Action row to retry it.', {
-          opportunityId: id,
-          action: action.key,
-          error: cleanup instanceof Error ? cleanup.message : String(cleanup),
-        });
+        logger.error(
+          'A failed follow-up could not be released; delete its Quotation Action row to retry it.',
+          {
+            opportunityId: id,
+            action: action.key,
+            error: cleanup instanceof Error ? cleanup.message : String(cleanup),
+          },
+        );
       });
       throw error;
     }
@@ -367,12 +396,21 @@ class Sweep {
     if (!entry) {
       const c = contact.columns;
       entry = this.deps.client
-        .retrieve(contact.entitySetName, id, [c.fullname, c.emailaddress1, c.telephone1, c.mobilephone, c.idr_language, c.donotemail])
+        .retrieve(contact.entitySetName, id, [
+          c.fullname,
+          c.firstname,
+          c.lastname,
+          c.emailaddress1,
+          c.telephone1,
+          c.mobilephone,
+          c.idr_language,
+          c.donotemail,
+        ])
         .then((row) =>
           row
             ? {
                 id,
-                name: readString(row, c.fullname),
+                name: contactName(row),
                 email: readString(row, c.emailaddress1),
                 phone: readString(row, c.telephone1) ?? readString(row, c.mobilephone),
                 language: readLanguage(row),
@@ -397,7 +435,11 @@ class Sweep {
           if (error instanceof NotFoundError) return null;
           throw error;
         })
-        .then((row) => (row ? { id, name: readString(row, c.fullname), email: readString(row, c.internalemailaddress) } : null));
+        .then((row) =>
+          row
+            ? { id, name: readString(row, c.fullname), email: readString(row, c.internalemailaddress) }
+            : null,
+        );
       this.users.set(id, entry);
     }
     return entry;
@@ -415,7 +457,9 @@ class Sweep {
     return entry;
   }
 
-  private async people(record: EntityRecord): Promise<{ agent: Contact | null; owner: User | null; agency: string | null }> {
+  private async people(
+    record: EntityRecord,
+  ): Promise<{ agent: Contact | null; owner: User | null; agency: string | null }> {
     const [agent, owner, agency] = await Promise.all([
       this.contact(readLookup(record, col.idr_agent)),
       this.user(readLookup(record, col.ownerid)),
@@ -426,7 +470,11 @@ class Sweep {
 
   // ── actions ─────────────────────────────────────────────────────────────────────────────────
 
-  private summary(record: EntityRecord, people: { agent: Contact | null; owner: User | null; agency: string | null }, policy: QuotationPolicy): QuotationSummary {
+  private summary(
+    record: EntityRecord,
+    people: { agent: Contact | null; owner: User | null; agency: string | null },
+    policy: QuotationPolicy,
+  ): QuotationSummary {
     const quoteSentOn = readDate(record, col.idr_quotesenton);
     return {
       name: readString(record, col.name) ?? '',
@@ -447,12 +495,17 @@ class Sweep {
       depositPercent: readNumber(record, col.idr_depositpercent),
       deposit: readNumber(record, col.idr_deposit),
       depositDueOn: readDate(record, col.idr_depositduedate),
-      optionExpiresOn: readDate(record, col.idr_optionexpireson) ?? (quoteSentOn && addDays(quoteSentOn, policy.optionDays)),
+      optionExpiresOn:
+        readDate(record, col.idr_optionexpireson) ?? (quoteSentOn && addDays(quoteSentOn, policy.optionDays)),
       currencyCode: null,
     };
   }
 
-  private payment(record: EntityRecord, action: DueAction, instalments: readonly Instalment[]): { amount: number | null; dueOn: DateOnly | null } {
+  private payment(
+    record: EntityRecord,
+    action: DueAction,
+    instalments: readonly Instalment[],
+  ): { amount: number | null; dueOn: DateOnly | null } {
     const instalment = instalments.find((i) => i.number === action.instalment);
     if (instalment) return { amount: instalment.amount, dueOn: instalment.dueOn };
     return { amount: readNumber(record, col.idr_deposit), dueOn: readDate(record, col.idr_depositduedate) };
@@ -496,7 +549,13 @@ class Sweep {
     const { agent, owner } = people;
     if (!agent) throw new MissingAgentError(id);
     const language = agent.language ?? this.language;
-    const content = this.emailContent(action, this.summary(record, people, policy), language, record, instalments);
+    const content = this.emailContent(
+      action,
+      this.summary(record, people, policy),
+      language,
+      record,
+      instalments,
+    );
     const parties: Party[] = [{ role: 'to', table: 'contact', id: agent.id }];
     if (owner) parties.unshift({ role: 'from', table: 'systemuser', id: owner.id });
     if (owner && action.cc === 'owner') parties.push({ role: 'cc', table: 'systemuser', id: owner.id });
@@ -514,19 +573,36 @@ class Sweep {
         ? "the agent's contact does not allow email"
         : null;
     if (hold) {
-      this.deps.logger.warn('Follow-up email left as a draft.', { opportunityId: id, action: action.key, reason: hold });
-      return { activityId: emailId, detail: `Email "${content.subject}" to ${to} left as a draft: ${hold}. Review it and send it from the quotation.` };
+      this.deps.logger.warn('Follow-up email left as a draft.', {
+        opportunityId: id,
+        action: action.key,
+        reason: hold,
+      });
+      return {
+        activityId: emailId,
+        detail: `Email "${content.subject}" to ${to} left as a draft: ${hold}. Review it and send it from the quotation.`,
+      };
     }
     try {
       await sendEmail(this.deps.client, emailId);
     } catch (error) {
       // The email exists: record it rather than create a second one on the next run.
       const reason = error instanceof Error ? error.message : String(error);
-      this.deps.logger.error('A follow-up email was created but could not be sent.', { opportunityId: id, emailId, error: reason });
-      return { activityId: emailId, detail: `Email "${content.subject}" to ${to} created but not sent: ${reason}. Send it from the quotation.` };
+      this.deps.logger.error('A follow-up email was created but could not be sent.', {
+        opportunityId: id,
+        emailId,
+        error: reason,
+      });
+      return {
+        activityId: emailId,
+        detail: `Email "${content.subject}" to ${to} created but not sent: ${reason}. Send it from the quotation.`,
+      };
     }
     const cc = parties.some((p) => p.role === 'cc') && owner ? `, cc ${owner.name ?? owner.id}` : '';
-    return { activityId: emailId, detail: `Email "${content.subject}" sent to ${to}${cc} (${language === 'es' ? 'Spanish' : 'English'}).` };
+    return {
+      activityId: emailId,
+      detail: `Email "${content.subject}" sent to ${to}${cc} (${language === 'es' ? 'Spanish' : 'English'}).`,
+    };
   }
 
   private async phoneCall(id: string, record: EntityRecord, action: DueAction): Promise<Outcome> {
@@ -555,11 +631,23 @@ class Sweep {
       ownerUserId: owner?.id ?? null,
       parties,
     });
-    return { activityId: callId, detail: `Phone call "${text.subject}" created for ${owner?.name ?? 'the owner'}, due ${formatDateOnly(action.dueOn)}.` };
+    return {
+      activityId: callId,
+      detail: `Phone call "${text.subject}" created for ${owner?.name ?? 'the owner'}, due ${formatDateOnly(action.dueOn)}.`,
+    };
   }
 
-  private async task(id: string, record: EntityRecord, action: DueAction, instalments: readonly Instalment[]): Promise<Outcome> {
-    if (action.action !== 'optionExpiry' && action.action !== 'depositOverdue' && action.action !== 'settlement') {
+  private async task(
+    id: string,
+    record: EntityRecord,
+    action: DueAction,
+    instalments: readonly Instalment[],
+  ): Promise<Outcome> {
+    if (
+      action.action !== 'optionExpiry' &&
+      action.action !== 'depositOverdue' &&
+      action.action !== 'settlement'
+    ) {
       throw new UnsupportedFollowUpError(action.action, action.kind);
     }
     const { agent, owner } = await this.people(record);
@@ -585,17 +673,27 @@ class Sweep {
       dueOn: action.dueOn,
       ownerUserId: owner?.id ?? null,
     });
-    return { activityId: taskId, detail: `Task "${text.subject}" created for ${owner?.name ?? 'the owner'}, due ${formatDateOnly(action.dueOn)}.` };
+    return {
+      activityId: taskId,
+      detail: `Task "${text.subject}" created for ${owner?.name ?? 'the owner'}, due ${formatDateOnly(action.dueOn)}.`,
+    };
   }
 
-  private async handoff(id: string, record: EntityRecord, instalments: readonly Instalment[]): Promise<Outcome> {
+  private async handoff(
+    id: string,
+    record: EntityRecord,
+    instalments: readonly Instalment[],
+  ): Promise<Outcome> {
     const { client, clock, logger } = this.deps;
     const url = this.handoffUrl;
     const fetch = this.deps.fetch;
     if (!url || !fetch) throw new HandoffNotConfiguredError();
     if (readNumber(record, col.idr_handoffstatus) === HandoffStatus.Sent) {
       const reference = readString(record, col.idr_handoffreference);
-      return { activityId: null, detail: `Already handed off to the ERP/PMS${reference ? ` (reference ${reference})` : ''}; not sent again.` };
+      return {
+        activityId: null,
+        detail: `Already handed off to the ERP/PMS${reference ? ` (reference ${reference})` : ''}; not sent again.`,
+      };
     }
     const people = await this.people(record);
     const document = buildHandoffDocument(
@@ -639,7 +737,12 @@ class Sweep {
     );
     await client.update(opportunity.entitySetName, id, { [col.idr_handoffstatus]: HandoffStatus.Pending });
     try {
-      const receipt = await postHandoff(document, { url, fetch, sleep: this.deps.sleep, ...this.deps.handoffRetry });
+      const receipt = await postHandoff(document, {
+        url,
+        fetch,
+        sleep: this.deps.sleep,
+        ...this.deps.handoffRetry,
+      });
       const reference = receipt.reference && receipt.reference.length <= 100 ? receipt.reference : null;
       await client.update(opportunity.entitySetName, id, {
         [col.idr_handoffstatus]: HandoffStatus.Sent,

@@ -24,7 +24,11 @@ export interface QuoteOrg extends TestOrg {
 }
 
 export function createQuoteOrg(
-  options: { start?: Date; settings?: Partial<GroupQuotesSettings>; handlers?: readonly HandlerDefinition[] } = {},
+  options: {
+    start?: Date;
+    settings?: Partial<GroupQuotesSettings>;
+    handlers?: readonly HandlerDefinition[];
+  } = {},
 ): QuoteOrg {
   const logger = memoryLogger();
   const settings: GroupQuotesSettings = { ...DEFAULT_SETTINGS, ...options.settings };
@@ -93,7 +97,8 @@ export async function createPeople(
   const agentRecord: EntityRecord = {
     [contact.columns.firstname]: 'Ana',
     [contact.columns.lastname]: 'Ruiz',
-    [contact.columns.emailaddress1]: options.agentEmail === undefined ? 'ana.ruiz@viajessol.example' : options.agentEmail,
+    [contact.columns.emailaddress1]:
+      options.agentEmail === undefined ? 'ana.ruiz@viajessol.example' : options.agentEmail,
     [contact.columns.telephone1]: '+34 911 000 111',
     [contact.columns.idr_language]: options.agentLanguage === 'es' ? Language.Spanish : Language.English,
   };

@@ -34,7 +34,10 @@ type Maker = (f: TaskFacts, l: Language) => OwnerTaskText;
 
 const date = (d: DateOnly | null, l: Language): string => (d ? formatDate(d, l) : '?');
 
-const TEXTS: Record<Language, Record<'optionExpiry' | 'depositOverdue' | 'settlement' | 'roomingListCall', Maker>> = {
+const TEXTS: Record<
+  Language,
+  Record<'optionExpiry' | 'depositOverdue' | 'settlement' | 'roomingListCall', Maker>
+> = {
   en: {
     optionExpiry: (f, l) => ({
       subject: `Option expires: ${f.name}`,

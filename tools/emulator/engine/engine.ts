@@ -43,7 +43,7 @@ import { Storage, ident } from './storage';
 import type { FormatOptions, LookupValue, StoredRecord, StoredValue } from './values';
 import { convertInput, formatStoredDateTime, fromSqlRow, isLookupValue, normalizeGuid, targetColumn, toSqlValue } from './values';
 import { registerBuiltInActions } from './actions';
-import { compileFetchXml } from './fetchxml';
+import { runFetchXml, runSavedQuery, type FetchResult, type FetchSource } from '../fetchxml';
 
 export interface EngineOptions {
   readonly metadata: MetadataModel;
@@ -95,11 +95,8 @@ export interface OutboxMessage {
   readonly body: string;
 }
 
-export interface FetchXmlPage {
-  readonly records: JsonRecord[];
-  readonly moreRecords: boolean;
-  readonly pagingCookie?: string;
-}
+/** One page of FetchXML results: records, `morerecords`, the paging cookie and the total count asked for. */
+export type FetchXmlPage = FetchResult;
 
 export interface ActionRequest {
   readonly engine: Engine;
@@ -375,38 +372,28 @@ export class Engine {
   /**
    * Runs FetchXML (`GET <set>?fetchXml=`): one page per call, chosen by the fetch's `page` and `count`;
    * `pagingCookie` is what Dataverse returns in `@Microsoft.Dynamics.CRM.fetchxmlpagingcookie`.
+   * The FetchXML itself lives in `tools/emulator/fetchxml/`.
    */
   fetchXml(entitySet: string, xml: string, options: { annotations?: AnnotationFilter; context?: CallContext } = {}): Promise<FetchXmlPage> {
-    return attempt(() => {
-      const fetch = compileFetchXml(this.metadata, entitySet, xml, { now: this.clock(), userId: this.whoAmI(options.context).UserId });
-      const { table } = fetch;
-      const whereSql = fetch.where.length > 0 ? ` WHERE ${fetch.where.map((w) => w.sql).join(' AND ')}` : '';
-      const limit = fetch.top ?? fetch.count + 1;
-      const offset = fetch.top === undefined ? (fetch.page - 1) * fetch.count : 0;
-      const sql = `SELECT t.* FROM ${ident(table.logicalName)} t${whereSql} ORDER BY ${orderSql('t', table, fetch.order)} LIMIT ? OFFSET ?`;
-      const rows = this.storage.read(sql, this.inWrite()).all(...fetch.where.flatMap((w) => w.params), limit, offset) as Record<string, unknown>[];
-      const more = fetch.top === undefined && rows.length > fetch.count;
-      const pageRows = more ? rows.slice(0, fetch.count) : rows;
-      const records = pageRows.map((row) => {
-        const stored = this.rowToStored(table, row);
-        const record = toRecord(this.source, table, stored, { select: fetch.select, annotations: options.annotations });
-        for (const link of fetch.links) {
-          const ref = link.lookup ? stored[link.lookup.logicalName] : null;
-          const related = isLookupValue(ref ?? null) && ref && typeof ref === 'object' && ref.logicalName === link.table.logicalName ? this.loadStored(link.table, ref.id) : undefined;
-          for (const attribute of link.attributes) {
-            const value = related?.[attribute] ?? null;
-            record[`${link.alias}_x002e_${attribute}`] = isLookupValue(value) ? value.id : value;
-          }
-        }
-        return record;
-      });
-      const first = pageRows[0]?.[table.primaryId];
-      const last = pageRows[pageRows.length - 1]?.[table.primaryId];
-      // The shape Dataverse uses: an outer cookie whose pagingcookie holds the inner one, URL-encoded twice.
-      const inner = `<cookie page="${fetch.page}"><${table.primaryId} last="{${String(last)}}" first="{${String(first)}}" /></cookie>`;
-      const pagingCookie = more ? `<cookie pagenumber="${fetch.page + 1}" pagingcookie="${encodeURIComponent(encodeURIComponent(inner))}" istracking="False" />` : undefined;
-      return { records, moreRecords: more, pagingCookie };
-    });
+    return attempt(() => runFetchXml(this.fetchSource(options.context), entitySet, xml, { annotations: options.annotations }));
+  }
+
+  /** Runs one of the table's system views (`GET <set>?savedQuery=<id>`). */
+  savedQuery(entitySet: string, id: string, options: { annotations?: AnnotationFilter; context?: CallContext } = {}): Promise<FetchXmlPage> {
+    return attempt(() => runSavedQuery(this.fetchSource(options.context), entitySet, id, { annotations: options.annotations }));
+  }
+
+  /** Read access for query languages compiled to SQL outside the engine (FetchXML): metadata, rows, caller. */
+  fetchSource(context?: CallContext): FetchSource {
+    const identity = this.whoAmI(context);
+    return {
+      index: this.metadata,
+      records: this.source,
+      rows: (sql, params) => this.storage.read(sql, this.inWrite()).all(...params) as Record<string, unknown>[],
+      now: this.clock(),
+      userId: identity.UserId,
+      businessUnitId: identity.BusinessUnitId,
+    };
   }
 
   /** Runs `fn` in one transaction: every engine call inside it commits together or not at all. */

@@ -218,11 +218,18 @@ export class WebApi {
     const applied: string[] = [];
     if (annotations.header) applied.push(annotations.header);
     const fetchXml = query.get('fetchXml');
-    if (fetchXml !== undefined) {
-      const result = await this.engine.fetchXml(entitySet, fetchXml, { annotations: annotations.filter, context });
-      const body: JsonRecord = { '@odata.context': `${root}$metadata#${entitySet}`, value: result.records };
+    const savedQuery = query.get('savedQuery');
+    if (fetchXml !== undefined || savedQuery !== undefined) {
+      const result =
+        fetchXml !== undefined
+          ? await this.engine.fetchXml(entitySet, fetchXml, { annotations: annotations.filter, context })
+          : await this.engine.savedQuery(entitySet, savedQuery ?? '', { annotations: annotations.filter, context });
+      const body: JsonRecord = { '@odata.context': `${root}$metadata#${entitySet}` };
+      if (result.totalRecordCount !== undefined) body['@Microsoft.Dynamics.CRM.totalrecordcount'] = result.totalRecordCount;
+      if (result.totalRecordCountLimitExceeded !== undefined) body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = result.totalRecordCountLimitExceeded;
       if (result.pagingCookie !== undefined) body['@Microsoft.Dynamics.CRM.fetchxmlpagingcookie'] = result.pagingCookie;
       body['@Microsoft.Dynamics.CRM.morerecords'] = result.moreRecords;
+      body.value = result.records;
       return json(200, body, applied.length ? { 'Preference-Applied': applied.join(',') } : {});
     }
     const select = this.select(query);

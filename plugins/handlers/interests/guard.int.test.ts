@@ -1,0 +1,74 @@
+/** The concept catalogue guard, as a user saving a concept meets it: the save fails with the reason. */
+import { idr_marketingconcept } from '../../../dataverse/generated';
+import { createInterestsOrg, type InterestsOrg, seedConcept } from './test-org';
+
+const MC = idr_marketingconcept.columns;
+const STATE = idr_marketingconcept.choices.statecode;
+const STATUS = idr_marketingconcept.choices.statuscode;
+
+let env: InterestsOrg;
+afterEach(() => env.close());
+
+async function activeCount(): Promise<number> {
+  return (await env.client.retrieveMultiple(idr_marketingconcept.entitySetName, { filter: `${MC.statecode} eq ${STATE.Active}`, select: [MC.idr_code] })).length;
+}
+
+describe('the active concept limit', () => {
+  beforeEach(async () => {
+    env = createInterestsOrg();
+    for (let i = 1; i <= 30; i++) await seedConcept(env.client, { code: `C${i}`, withList: false });
+  });
+
+  it('refuses the 31st active concept with the reason and the way out', async () => {
+    await expect(seedConcept(env.client, { code: 'C31', withList: false })).rejects.toThrow(
+      "Marketing concept 'Concept C31' cannot be active: 30 concepts are already active and at most 30 may be (environment variable idr_MaxActiveConcepts). " +
+        'Deactivate a concept you no longer use, or ask an administrator to raise the limit.',
+    );
+    expect(await activeCount()).toBe(30);
+  });
+
+  it('lets an inactive concept be created, refuses activating it, and allows it once another is deactivated', async () => {
+    const { id } = await seedConcept(env.client, { code: 'SPARE', active: false, withList: false });
+    const activate = () => env.client.update(idr_marketingconcept.entitySetName, id, { [MC.statecode]: STATE.Active, [MC.statuscode]: STATUS.Active });
+    await expect(activate()).rejects.toThrow(/cannot be active: 30 concepts are already active/);
+    await env.client.update(idr_marketingconcept.entitySetName, { [MC.idr_code]: 'C1' }, { [MC.statecode]: STATE.Inactive, [MC.statuscode]: STATUS.Inactive });
+    await activate();
+    expect(await activeCount()).toBe(30);
+  });
+
+  it('does not count a concept that is already active when its thresholds change', async () => {
+    await env.client.update(idr_marketingconcept.entitySetName, { [MC.idr_code]: 'C7' }, { [MC.idr_enterthreshold]: 40, [MC.idr_exitthreshold]: 30 });
+    const row = await env.client.retrieve(idr_marketingconcept.entitySetName, { [MC.idr_code]: 'C7' }, [MC.idr_enterthreshold]);
+    expect(row?.[MC.idr_enterthreshold]).toBe(40);
+  });
+
+  it('takes its limit from the host setting idr_MaxActiveConcepts', async () => {
+    env.close();
+    env = createInterestsOrg({ plugins: { settings: () => ({ maxActiveConcepts: 2, recheckEveryMs: 3_600_000 }) } });
+    await seedConcept(env.client, { code: 'A', withList: false });
+    await seedConcept(env.client, { code: 'B', withList: false });
+    await expect(seedConcept(env.client, { code: 'C', withList: false })).rejects.toThrow(/2 concepts are already active and at most 2 may be/);
+  });
+});
+
+describe('segment thresholds', () => {
+  beforeEach(() => {
+    env = createInterestsOrg();
+  });
+
+  it('refuses a new concept whose exit threshold is above its enter threshold', async () => {
+    await expect(seedConcept(env.client, { code: 'FLAP', enter: 10, exit: 12 })).rejects.toThrow(
+      "Marketing concept 'Concept FLAP': the exit threshold (12) is above the enter threshold (10). " +
+        'Set the exit threshold at or below the enter threshold, so that a contact who just entered the segment does not leave it at once.',
+    );
+  });
+
+  it('checks an update against the value it does not change', async () => {
+    const { id } = await seedConcept(env.client, { code: 'OK', enter: 10, exit: 5 });
+    await expect(env.client.update(idr_marketingconcept.entitySetName, id, { [MC.idr_exitthreshold]: 15 })).rejects.toThrow(/exit threshold \(15\) is above the enter threshold \(10\)/);
+    await expect(env.client.update(idr_marketingconcept.entitySetName, id, { [MC.idr_enterthreshold]: 4 })).rejects.toThrow(/exit threshold \(5\) is above the enter threshold \(4\)/);
+    await env.client.update(idr_marketingconcept.entitySetName, id, { [MC.idr_enterthreshold]: 5 });
+    const row = await env.client.retrieve(idr_marketingconcept.entitySetName, id, [MC.idr_enterthreshold, MC.idr_exitthreshold]);
+    expect(row).toMatchObject({ [MC.idr_enterthreshold]: 5, [MC.idr_exitthreshold]: 5 });
+  });
+});
