@@ -107,7 +107,7 @@ function toNodes(raw: unknown): XmlNode[] {
       ? (content as Record<string, unknown>[]).map((c) => c['#text']).filter((t): t is string | number => typeof t === 'string' || typeof t === 'number')
       : [];
     const attrs: Record<string, string> = {};
-    for (const [key, value] of Object.entries((item[':@'] as Record<string, unknown> | undefined) ?? {})) attrs[key] = String(value as string);
+    for (const [key, value] of Object.entries((item[':@'] as Record<string, unknown> | undefined) ?? {})) attrs[key] = String(value);
     nodes.push({ name, attrs, children: toNodes(content), text: texts.map(String).join('') });
   }
   return nodes;
