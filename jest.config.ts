@@ -3,12 +3,21 @@ import type { Config } from 'jest';
 const config: Config = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', }],
     // @remix-run/multipart-parser (the emulator's $batch parser) ships ES modules only: compile them to CommonJS.
-    '/node_modules/@remix-run/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }],
+    '/node_modules/@remix-run/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!@remix-run/)'],
-  roots: ['<rootDir>/domain', '<rootDir>/dataverse', '<rootDir>/plugins', '<rootDir>/webresources', '<rootDir>/tools'],
+  roots: [
+    '<rootDir>/domain',
+    '<rootDir>/dataverse',
+    '<rootDir>/plugins',
+    '<rootDir>/webresources',
+    '<rootDir>/tools',
+  ],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/'],
   // Integration tests start servers and SQLite databases; give them room on a 2-core machine.

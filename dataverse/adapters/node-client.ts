@@ -237,11 +237,20 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     throw new UnexpectedResponseError(`${what}: Dataverse did not return the record's id.`);
   }
 
+  function selectableKeyColumn(column: string, value: string | number): string {
+    return typeof value === 'string' && isGuid(value) ? `_${column}_value` : column;
+  }
+
   function upsertRequest(entitySet: string, key: RecordKey) {
     const alternate = typeof key !== 'string';
     // The OData-EntityId of an alternate-key upsert repeats the key, not the GUID ("Use Upsert to Create
     // or Update a record"), so ask for the row back, selecting a key column: the primary key comes with it.
-    const select = alternate ? Object.keys(key).slice(0, 1) : [];
+    // A lookup in the key (a GUID value) is selected as `_<col>_value`: `$select` refuses the bare name.
+    const select = alternate
+      ? Object.entries(key)
+          .slice(0, 1)
+          .map(([c, v]) => selectableKeyColumn(c, v))
+      : [];
     return {
       collection: entitySet,
       key: formatKey(entitySet, key),
@@ -495,7 +504,12 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     }
     if (operation.kind === 'create' && typeof part === 'string') return { status: 204, id: part };
     if (operation.kind === 'upsert') {
-      const selected = typeof operation.key === 'string' ? [] : Object.keys(operation.key).slice(0, 1);
+      const selected =
+        typeof operation.key === 'string'
+          ? []
+          : Object.entries(operation.key)
+              .slice(0, 1)
+              .map(([c, v]) => selectableKeyColumn(c, v));
       try {
         return { status: 204, id: idFromResult(part, operation.key, selected, describeOperation(operation)) };
       } catch {

@@ -5,9 +5,9 @@
 import type { ScheduledJob } from '../host/jobs';
 import type { HandlerDefinition } from '../registry';
 import { groupQuotesFromEnvironment } from './groupquotes';
-import { createInterestsPlugins, readInterestsSettings } from './interests';
+import { interestsFromEnvironment } from './interests';
 
-const interests = createInterestsPlugins({ settings: () => readInterestsSettings(process.env) });
+const interests = interestsFromEnvironment(process.env);
 const groupQuotes = groupQuotesFromEnvironment(process.env);
 
 export const handlers: readonly HandlerDefinition[] = [...interests.handlers, ...groupQuotes.handlers];

@@ -44,7 +44,11 @@ function wholeNumber(value: string, option: string, min: number, max: number): n
 }
 
 /** Command-line strings → startEmulator options (validated). */
-export function emulatorOptions(options: EmulatorCommandOptions, logger: Logger, extensions: readonly EmulatorExtension[] = []): EmulatorOptions {
+export function emulatorOptions(
+  options: EmulatorCommandOptions,
+  logger: Logger,
+  extensions: readonly EmulatorExtension[] = [],
+): EmulatorOptions {
   try {
     return {
       port: wholeNumber(options.port, '--port', 0, 65535),
@@ -53,7 +57,10 @@ export function emulatorOptions(options: EmulatorCommandOptions, logger: Logger,
       memory: options.memory === true,
       reset: options.reset === true,
       limit: options.limit !== undefined ? parseLimit(options.limit) : undefined,
-      concurrency: options.concurrency !== undefined ? wholeNumber(options.concurrency, '--concurrency', 1, 100000) : undefined,
+      concurrency:
+        options.concurrency !== undefined
+          ? wholeNumber(options.concurrency, '--concurrency', 1, 100000)
+          : undefined,
       faults: options.faults !== undefined ? parseFaults(options.faults) : undefined,
       token: options.token,
       demo: options.demo,
@@ -69,14 +76,25 @@ export function emulatorOptions(options: EmulatorCommandOptions, logger: Logger,
   }
 }
 
-export async function runEmulator(options: EmulatorCommandOptions, logger: Logger, print: (line: string) => void, extensions: readonly EmulatorExtension[] = []): Promise<RunningEmulator> {
+export async function runEmulator(
+  options: EmulatorCommandOptions,
+  logger: Logger,
+  print: (line: string) => void,
+  extensions: readonly EmulatorExtension[] = [],
+): Promise<RunningEmulator> {
   const emulator = await startEmulator(emulatorOptions(options, logger, extensions));
   print(`Emulator listening on ${emulator.serviceRoot}`);
-  print(`Database: ${options.memory ? 'in memory' : options.db}${options.token ? '; bearer token required' : ''}`);
+  print(
+    `Database: ${options.memory ? 'in memory' : options.db}${options.token ? '; bearer token required' : ''}`,
+  );
   return emulator;
 }
 
-export function registerEmulator(program: Command, logger: Logger, extensions: readonly EmulatorExtension[] = []): void {
+export function registerEmulator(
+  program: Command,
+  logger: Logger,
+  extensions: readonly EmulatorExtension[] = [],
+): void {
   program
     .command('emulator')
     .description('Run a local Dataverse Web API (SQLite) with the metadata of solution/')
@@ -91,8 +109,14 @@ export function registerEmulator(program: Command, logger: Logger, extensions: r
     .option('--token <token>', 'require Authorization: Bearer <token>')
     .option('--no-demo', 'start without demo data')
     .option('--solution <dir>', 'folder with the unpacked solutions', 'solution')
-    .option('--webhook-url <url>', 'webhook host the solutions\' steps post to, e.g. http://127.0.0.1:7071 (default: IDEARIO_WEBHOOK_URL)')
-    .option('--webhook-key <key>', 'webhook key sent as ?code= (name=value pairs for header/query-string auth; default: IDEARIO_WEBHOOK_KEY)')
+    .option(
+      '--webhook-url <url>',
+      "webhook host the solutions' steps post to, e.g. http://127.0.0.1:7071 (default: IDEARIO_WEBHOOK_URL)",
+    )
+    .option(
+      '--webhook-key <key>',
+      'webhook key sent as ?code= (name=value pairs for header/query-string auth; default: IDEARIO_WEBHOOK_KEY)',
+    )
     .action(async (opts: EmulatorCommandOptions) => {
       let emulator: RunningEmulator;
       try {

@@ -4,6 +4,8 @@ import { webhooksExtension } from '../emulator/webhooks/extension';
 import { registerEmulator } from './emulator';
 import { registerHost } from './host';
 import { registerPack } from './pack';
+import { registerRescore } from './rescore';
+import { registerStart } from './start';
 import { registerSweep } from './sweep';
 import { registerTypegen } from './typegen';
 import { registerUnpack } from './unpack';
@@ -20,5 +22,7 @@ registerEmulator(program, consoleLogger, [webhooksExtension()]);
 registerPack(program, consoleLogger);
 registerUnpack(program, consoleLogger);
 registerSweep(program, consoleLogger);
+registerStart(program, consoleLogger);
+registerRescore(program, consoleLogger);
 
 void program.parseAsync(process.argv);

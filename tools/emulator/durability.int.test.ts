@@ -9,19 +9,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 interface Child {
   process: ChildProcess;
   serviceRoot: string;
 }
 
-/** Starts `ideario emulator --port 0 --db <db> --no-demo` and waits for the line with its URL. */
+/**
+ * Starts `ideario emulator --port 0 --db <db> --no-demo` and waits for the line with its URL. Node runs
+ * the TypeScript through tsx's loader in-process (`npx tsx` would put a wrapper process in between, and
+ * kill -9 must hit the server itself).
+ */
 function startChild(db: string): Promise<Child> {
-  const child = spawn(process.execPath, [TSX, 'tools/cli/main.ts', 'emulator', '--port', '0', '--db', db, '--no-demo'], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'tools/cli/main.ts', 'emulator', '--port', '0', '--db', db, '--no-demo'],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -52,7 +59,8 @@ function exited(child: ChildProcess): Promise<void> {
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -74,7 +82,8 @@ it('keeps every acknowledged create across kill -9 and a restart', async () => {
           body: JSON.stringify({ fullname: `worker ${n} #${i}` }),
         });
         const entity = response.headers.get('odata-entityid');
-        if (response.status >= 200 && response.status < 300 && entity) acknowledged.push(/\(([0-9a-f-]{36})\)$/.exec(entity)?.[1] ?? entity);
+        if (response.status >= 200 && response.status < 300 && entity)
+          acknowledged.push(/\(([0-9a-f-]{36})\)$/.exec(entity)?.[1] ?? entity);
       } catch {
         return; // the process is gone: this request was never acknowledged
       }
@@ -94,7 +103,10 @@ it('keeps every acknowledged create across kill -9 and a restart', async () => {
   const found = new Set<string>();
   let next: string | undefined = `${second.serviceRoot}contacts?$select=contactid`;
   while (next) {
-    const page = (await (await fetch(next, { headers: { Prefer: 'odata.maxpagesize=500' } })).json()) as { value: { contactid: string }[]; '@odata.nextLink'?: string };
+    const page = (await (await fetch(next, { headers: { Prefer: 'odata.maxpagesize=500' } })).json()) as {
+      value: { contactid: string }[];
+      '@odata.nextLink'?: string;
+    };
     for (const row of page.value) found.add(row.contactid);
     next = page['@odata.nextLink'];
   }
@@ -102,4 +114,4 @@ it('keeps every acknowledged create across kill -9 and a restart', async () => {
   expect(lost).toEqual([]);
   second.process.kill('SIGTERM');
   await exited(second.process);
-});
+}, 90000);

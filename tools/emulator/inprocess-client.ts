@@ -22,13 +22,20 @@ import { annotationFilter, type JsonRecord } from './engine/records';
 function toEntityRecord(record: JsonRecord): EntityRecord {
   const out: EntityRecord = {};
   for (const [key, value] of Object.entries(record)) {
-    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+    if (
+      value === null ||
+      typeof value === 'string' ||
+      typeof value === 'number' ||
+      typeof value === 'boolean'
+    )
+      out[key] = value;
   }
   return out;
 }
 
 function failure(error: unknown): BatchResult {
-  if (error instanceof DataverseError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof DataverseError)
+    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
   throw error;
 }
 
@@ -48,7 +55,11 @@ export class InProcessClient implements DataverseClient {
     return this.engine.create(entitySet, record, { context: this.context });
   }
 
-  async retrieve(entitySet: string, key: RecordKey, select?: readonly string[]): Promise<EntityRecord | null> {
+  async retrieve(
+    entitySet: string,
+    key: RecordKey,
+    select?: readonly string[],
+  ): Promise<EntityRecord | null> {
     try {
       return toEntityRecord(await this.engine.retrieve(entitySet, key, { select, context: this.context }));
     } catch (error) {
@@ -61,7 +72,12 @@ export class InProcessClient implements DataverseClient {
     return this.engine.update(entitySet, key, record, { ifMatch: options?.ifMatch, context: this.context });
   }
 
-  upsert(entitySet: string, key: RecordKey, record: EntityRecord, options?: UpsertOptions): Promise<{ id: string; created: boolean }> {
+  upsert(
+    entitySet: string,
+    key: RecordKey,
+    record: EntityRecord,
+    options?: UpsertOptions,
+  ): Promise<{ id: string; created: boolean }> {
     if (options?.createOnly && options.updateOnly) {
       return Promise.reject(new BadRequestError('Upsert: createOnly and updateOnly exclude each other.'));
     }
@@ -77,13 +93,23 @@ export class InProcessClient implements DataverseClient {
   }
 
   async retrieveMultiple(entitySet: string, query: QueryOptions = {}): Promise<EntityRecord[]> {
-    const annotations = query.formattedValues ? annotationFilter(['OData.Community.Display.V1.FormattedValue']) : undefined;
+    const annotations = query.formattedValues
+      ? annotationFilter(['OData.Community.Display.V1.FormattedValue'])
+      : undefined;
     const records: EntityRecord[] = [];
     let skipToken: string | undefined;
     do {
       const page = await this.engine.query(
         entitySet,
-        { select: query.select, filter: query.filter, orderBy: query.orderBy, top: query.top, pageSize: query.pageSize, skipToken, annotations },
+        {
+          select: query.select,
+          filter: query.filter,
+          orderBy: query.orderBy,
+          top: query.top,
+          pageSize: query.pageSize,
+          skipToken,
+          annotations,
+        },
         { context: this.context },
       );
       records.push(...page.records.map(toEntityRecord));
@@ -102,11 +128,21 @@ export class InProcessClient implements DataverseClient {
     }
   }
 
-  executeAction(name: string, body: Record<string, unknown>, bound?: { entitySet: string; id: string }): Promise<unknown> {
-    return this.engine.execute(name, body, { bound: bound ? { entitySet: bound.entitySet, key: bound.id } : undefined, context: this.context });
+  executeAction(
+    name: string,
+    body: Record<string, unknown>,
+    bound?: { entitySet: string; id: string },
+  ): Promise<unknown> {
+    return this.engine.execute(name, body, {
+      bound: bound ? { entitySet: bound.entitySet, key: bound.id } : undefined,
+      context: this.context,
+    });
   }
 
-  async executeBatch(operations: readonly BatchOperation[], options: { atomic?: boolean; continueOnError?: boolean } = {}): Promise<BatchResult[]> {
+  async executeBatch(
+    operations: readonly BatchOperation[],
+    options: { atomic?: boolean; continueOnError?: boolean } = {},
+  ): Promise<BatchResult[]> {
     const references = new Map<string, { entitySet: string; id: string }>();
     if (options.atomic) {
       return this.engine.transaction(async () => {
@@ -128,11 +164,17 @@ export class InProcessClient implements DataverseClient {
   }
 
   /** One batch operation; `$n` in binds and keys refers to the record created by Content-ID n. */
-  private async run(operation: BatchOperation, references: Map<string, { entitySet: string; id: string }>): Promise<BatchResult> {
+  private async run(
+    operation: BatchOperation,
+    references: Map<string, { entitySet: string; id: string }>,
+  ): Promise<BatchResult> {
     const resolveRecord = (record: EntityRecord): EntityRecord => {
       const out: EntityRecord = {};
       for (const [key, value] of Object.entries(record)) {
-        const ref = typeof value === 'string' && key.endsWith('@odata.bind') && value.startsWith('$') ? references.get(value.slice(1)) : undefined;
+        const ref =
+          typeof value === 'string' && key.endsWith('@odata.bind') && value.startsWith('$')
+            ? references.get(value.slice(1))
+            : undefined;
         if (typeof value === 'string' && key.endsWith('@odata.bind') && value.startsWith('$') && !ref) {
           throw new BadRequestError(`Content-ID Reference: '${value}' does not exist in the batch context.`);
         }
@@ -143,7 +185,8 @@ export class InProcessClient implements DataverseClient {
     const resolveKey = (key: RecordKey): RecordKey => {
       if (typeof key !== 'string' || !key.startsWith('$')) return key;
       const ref = references.get(key.slice(1));
-      if (!ref) throw new BadRequestError(`Content-ID Reference: '${key}' does not exist in the batch context.`);
+      if (!ref)
+        throw new BadRequestError(`Content-ID Reference: '${key}' does not exist in the batch context.`);
       return ref.id;
     };
     const remember = (entitySet: string, id: string) => {
@@ -151,15 +194,27 @@ export class InProcessClient implements DataverseClient {
     };
     switch (operation.kind) {
       case 'create': {
-        const id = await this.engine.create(operation.entitySet, resolveRecord(operation.record), { context: this.context });
+        const id = await this.engine.create(operation.entitySet, resolveRecord(operation.record), {
+          context: this.context,
+        });
         remember(operation.entitySet, id);
         return { status: 204, id };
       }
       case 'update':
-        await this.engine.update(operation.entitySet, resolveKey(operation.key), resolveRecord(operation.record), { ifMatch: operation.ifMatch, context: this.context });
+        await this.engine.update(
+          operation.entitySet,
+          resolveKey(operation.key),
+          resolveRecord(operation.record),
+          { ifMatch: operation.ifMatch, context: this.context },
+        );
         return { status: 204 };
       case 'upsert': {
-        const result = await this.engine.upsert(operation.entitySet, resolveKey(operation.key), resolveRecord(operation.record), { ifMatch: operation.ifMatch, context: this.context });
+        const result = await this.engine.upsert(
+          operation.entitySet,
+          resolveKey(operation.key),
+          resolveRecord(operation.record),
+          { ifMatch: operation.ifMatch, context: this.context },
+        );
         remember(operation.entitySet, result.id);
         return { status: 204, id: result.id };
       }
@@ -176,5 +231,8 @@ export class InProcessClient implements DataverseClient {
 
 /** Sets `page="n"` on the `<fetch>` element (FetchXML paging without a cookie). */
 function withPage(fetchXml: string, page: number): string {
-  return fetchXml.replace(/<fetch\b([^>]*)>/, (_all, attributes: string) => `<fetch${attributes.replace(/\s+page="[^"]*"/, '')} page="${page}">`);
+  return fetchXml.replace(
+    /<fetch\b([^>]*)>/,
+    (_all, attributes: string) => `<fetch${attributes.replace(/\s+page="[^"]*"/, '')} page="${page}">`,
+  );
 }

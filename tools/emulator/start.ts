@@ -101,7 +101,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       faults: options.faults,
       random: options.random,
       logger,
-      callContext: (headers) => extensions.reduce<CallContext>((context, e) => ({ ...context, ...e.callContext?.(headers) }), {}),
+      callContext: (headers) =>
+        extensions.reduce<CallContext>((context, e) => ({ ...context, ...e.callContext?.(headers) }), {}),
       fallback: fallbacks.length
         ? async (request, response) => {
             for (const fallback of fallbacks) if (await fallback(request, response)) return true;

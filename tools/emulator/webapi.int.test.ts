@@ -3,6 +3,8 @@
  * Dataverse: if the library can talk to it, so can integrators' scripts.
  */
 import { DynamicsWebApi } from 'dynamics-web-api';
+import { createNodeClient } from '../../dataverse/adapters/node-client';
+import { DuplicateRecordError, ThrottledError } from '../../dataverse/errors';
 import { Engine } from './engine/engine';
 import { startWebApiServer, type WebApiServer, type WebApiServerOptions } from './http/server';
 import { testClock } from './testing/clock';
@@ -57,21 +59,35 @@ async function failure(promise: Promise<unknown>): Promise<HttpError> {
 
 it('creates a record (OData-EntityId → id) and retrieves it with formatted values', async () => {
   const { api } = await start();
-  const id = (await api.create({ collection: 'emu_concepts', data: { emu_name: 'Cloud', emu_code: 'CLOUD', emu_kind: 105200000, emu_threshold: 12.5 } })) as string;
+  const id = await api.create<Record<string, unknown>, string>({
+    collection: 'emu_concepts',
+    data: { emu_name: 'Cloud', emu_code: 'CLOUD', emu_kind: 105200000, emu_threshold: 12.5 },
+  });
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
-  const record = (await api.retrieve({
+  const record = await api.retrieve<Record<string, unknown>>({
     collection: 'emu_concepts',
     key: id,
     select: ['emu_name', 'emu_kind', 'emu_threshold'],
     includeAnnotations: 'OData.Community.Display.V1.FormattedValue',
-  })) as Record<string, unknown>;
-  expect(record).toMatchObject({ emu_name: 'Cloud', emu_kind: 105200000, emu_kind_Formatted: 'Sector', emu_threshold: 12.5, emu_threshold_Formatted: '12.50' });
+  });
+  expect(record).toMatchObject({
+    emu_name: 'Cloud',
+    emu_kind: 105200000,
+    emu_kind_Formatted: 'Sector',
+    emu_threshold: 12.5,
+    emu_threshold_Formatted: '12.50',
+  });
   expect(record['@odata.etag']).toMatch(/^W\/"\d+"$/);
 });
 
 it('returns the created record with Prefer: return=representation (201)', async () => {
   const { api } = await start();
-  const created = (await api.create({ collection: 'contacts', data: { fullname: 'Ana' }, returnRepresentation: true, select: ['fullname'] })) as Record<string, unknown>;
+  const created = await api.create<Record<string, unknown>, Record<string, unknown>>({
+    collection: 'contacts',
+    data: { fullname: 'Ana' },
+    returnRepresentation: true,
+    select: ['fullname'],
+  });
   expect(created).toMatchObject({ fullname: 'Ana' });
   expect(created.contactid).toMatch(/^[0-9a-f-]{36}$/);
 });
@@ -79,56 +95,135 @@ it('returns the created record with Prefer: return=representation (201)', async 
 it('answers errors in the Web API error shape', async () => {
   const { api, server } = await start();
   const unknown = await failure(api.retrieveMultiple({ collection: 'emu_nothings' }));
-  expect(unknown).toMatchObject({ status: 404, message: "Resource not found for the segment 'emu_nothings'." });
+  expect(unknown).toMatchObject({
+    status: 404,
+    message: "Resource not found for the segment 'emu_nothings'.",
+  });
   const badType = await failure(api.create({ collection: 'emu_concepts', data: { emu_halflifedays: 'x' } }));
   expect(badType).toMatchObject({ status: 400, code: '0x80048d19' });
   const skip = await fetch(`${server.serviceRoot}contacts?$skip=10`);
   expect(skip.status).toBe(400);
-  expect(await skip.json()).toEqual({ error: { code: '0x80060888', message: 'The query parameter $skip is not supported' } });
+  expect(await skip.json()).toEqual({
+    error: { code: '0x80060888', message: 'The query parameter $skip is not supported' },
+  });
 });
 
 it('pages a query with odata.maxpagesize and @odata.nextLink', async () => {
   const { api } = await start();
-  for (let i = 0; i < 25; i++) await api.create({ collection: 'emu_interactions', data: { emu_name: `i${String(i).padStart(2, '0')}`, emu_count: i } });
-  const first = await api.retrieveMultiple({ collection: 'emu_interactions', select: ['emu_name'], filter: 'emu_count ge 3', orderBy: ['emu_name desc'], maxPageSize: 10 });
+  for (let i = 0; i < 25; i++)
+    await api.create({
+      collection: 'emu_interactions',
+      data: { emu_name: `i${String(i).padStart(2, '0')}`, emu_count: i },
+    });
+  const first = await api.retrieveMultiple({
+    collection: 'emu_interactions',
+    select: ['emu_name'],
+    filter: 'emu_count ge 3',
+    orderBy: ['emu_name desc'],
+    maxPageSize: 10,
+  });
   expect(first.value).toHaveLength(10);
   expect(first.oDataNextLink).toContain('$skiptoken=');
-  const second = await api.retrieveMultiple({ collection: 'emu_interactions', maxPageSize: 10 }, first.oDataNextLink);
+  const second = await api.retrieveMultiple(
+    { collection: 'emu_interactions', maxPageSize: 10 },
+    first.oDataNextLink,
+  );
   expect(second.value.map((r: Record<string, unknown>) => r.emu_name)[0]).toBe('i14');
-  const all = await api.retrieveAll({ collection: 'emu_interactions', select: ['emu_name'], filter: 'emu_count ge 3', orderBy: ['emu_name desc'], maxPageSize: 10 });
-  expect(all.value.map((r: Record<string, unknown>) => r.emu_name)).toEqual(Array.from({ length: 22 }, (_, i) => `i${String(24 - i).padStart(2, '0')}`));
+  const all = await api.retrieveAll({
+    collection: 'emu_interactions',
+    select: ['emu_name'],
+    filter: 'emu_count ge 3',
+    orderBy: ['emu_name desc'],
+    maxPageSize: 10,
+  });
+  expect(all.value.map((r: Record<string, unknown>) => r.emu_name)).toEqual(
+    Array.from({ length: 22 }, (_, i) => `i${String(24 - i).padStart(2, '0')}`),
+  );
   expect(await api.count({ collection: 'emu_interactions', filter: 'emu_count lt 5' })).toBe(5);
 });
 
 it('upserts by alternate key, and refuses an update when If-None-Match: * asks for create only', async () => {
   const { api } = await start();
-  const created = (await api.upsert({ collection: 'emu_interactions', key: "emu_source='web',emu_externalid='e-1'", data: { emu_count: 1 }, returnRepresentation: true })) as Record<string, unknown>;
-  const updated = (await api.upsert({ collection: 'emu_interactions', key: "emu_source='web',emu_externalid='e-1'", data: { emu_count: 2 }, returnRepresentation: true })) as Record<string, unknown>;
+  const created = await api.upsert<Record<string, unknown>, Record<string, unknown>>({
+    collection: 'emu_interactions',
+    key: "emu_source='web',emu_externalid='e-1'",
+    data: { emu_count: 1 },
+    returnRepresentation: true,
+  });
+  const updated = await api.upsert<Record<string, unknown>, Record<string, unknown>>({
+    collection: 'emu_interactions',
+    key: "emu_source='web',emu_externalid='e-1'",
+    data: { emu_count: 2 },
+    returnRepresentation: true,
+  });
   expect(updated.emu_interactionid).toBe(created.emu_interactionid);
   expect(updated).toMatchObject({ emu_source: 'web', emu_externalid: 'e-1', emu_count: 2 });
-  const duplicate = await failure(api.upsert({ collection: 'emu_interactions', key: "emu_source='web',emu_externalid='e-1'", data: { emu_count: 3 }, ifnonematch: '*' }));
+  const duplicate = await failure(
+    api.upsert({
+      collection: 'emu_interactions',
+      key: "emu_source='web',emu_externalid='e-1'",
+      data: { emu_count: 3 },
+      ifnonematch: '*',
+    }),
+  );
   expect(duplicate).toMatchObject({ status: 412, code: '0x80060892' });
-  const missing = await failure(api.update({ collection: 'emu_interactions', key: "emu_source='web',emu_externalid='nope'", data: { emu_count: 3 } }));
+  const missing = await failure(
+    api.update({
+      collection: 'emu_interactions',
+      key: "emu_source='web',emu_externalid='nope'",
+      data: { emu_count: 3 },
+    }),
+  );
   expect(missing.status).toBe(404);
 });
 
 it('refuses an update with a stale etag (412, 0x80060882) and accepts the current one', async () => {
   const { api } = await start();
-  const id = (await api.create({ collection: 'contacts', data: { fullname: 'Ana' } })) as string;
-  const read = (await api.retrieve({ collection: 'contacts', key: id, select: ['fullname'] })) as Record<string, string>;
-  await api.update({ collection: 'contacts', key: id, data: { fullname: 'Ana B' }, ifmatch: read['@odata.etag'] });
-  const stale = await failure(api.update({ collection: 'contacts', key: id, data: { fullname: 'Ana C' }, ifmatch: read['@odata.etag'] }));
+  const id = await api.create<Record<string, unknown>, string>({
+    collection: 'contacts',
+    data: { fullname: 'Ana' },
+  });
+  const read = await api.retrieve<Record<string, string>>({
+    collection: 'contacts',
+    key: id,
+    select: ['fullname'],
+  });
+  await api.update({
+    collection: 'contacts',
+    key: id,
+    data: { fullname: 'Ana B' },
+    ifmatch: read['@odata.etag'],
+  });
+  const stale = await failure(
+    api.update({
+      collection: 'contacts',
+      key: id,
+      data: { fullname: 'Ana C' },
+      ifmatch: read['@odata.etag'],
+    }),
+  );
   expect(stale).toMatchObject({ status: 412, code: '0x80060882' });
-  expect(((await api.retrieve({ collection: 'contacts', key: id, select: ['fullname'] })) as Record<string, string>).fullname).toBe('Ana B');
+  expect(
+    (await api.retrieve<Record<string, string>>({ collection: 'contacts', key: id, select: ['fullname'] }))
+      .fullname,
+  ).toBe('Ana B');
 });
 
 it('runs a batch: a changeset with Content-ID references commits, GETs see it', async () => {
   const { api } = await start();
   api.startBatch();
   void api.create({ collection: 'contacts', data: { fullname: 'Batch contact' }, contentId: '1' });
-  void api.create({ collection: 'emu_interactions', data: { emu_name: 'linked', 'emu_contact@odata.bind': '$1' }, contentId: '2' });
+  void api.create({
+    collection: 'emu_interactions',
+    data: { emu_name: 'linked', 'emu_contact@odata.bind': '$1' },
+    contentId: '2',
+  });
   void api.retrieveMultiple({ collection: 'emu_interactions', select: ['emu_name', '_emu_contact_value'] });
-  const [contact, interaction, query] = (await api.executeBatch()) as [string, string, { value: Record<string, unknown>[] }];
+  const [contact, interaction, query] = (await api.executeBatch()) as [
+    string,
+    string,
+    { value: Record<string, unknown>[] },
+  ];
   expect(contact).toMatch(/^[0-9a-f-]{36}$/);
   expect(interaction).toMatch(/^[0-9a-f-]{36}$/);
   expect(query.value).toEqual([expect.objectContaining({ emu_name: 'linked', _emu_contact_value: contact })]);
@@ -157,7 +252,9 @@ it('keeps going after a failed request with Prefer: odata.continue-on-error', as
   const results = await api.executeBatch({ continueOnError: true });
   expect(results).toHaveLength(2);
   expect(results[0]).toMatchObject({ status: 400 });
-  expect((await engine.query('emu_concepts', { select: ['emu_code'] })).records.map((r) => r.emu_code)).toEqual(['B']);
+  expect(
+    (await engine.query('emu_concepts', { select: ['emu_code'] })).records.map((r) => r.emu_code),
+  ).toEqual(['B']);
 });
 
 it('answers 429 with Retry-After once a user exceeds the request limit', async () => {
@@ -166,10 +263,14 @@ it('answers 429 with Retry-After once a user exceeds the request limit', async (
   for (let i = 0; i < 3; i++) await api.retrieveMultiple({ collection: 'contacts' });
   const throttled = await failure(api.retrieveMultiple({ collection: 'contacts' }));
   expect(throttled).toMatchObject({ status: 429, code: '0x80072322' });
-  expect(throttled.message).toBe('Number of requests exceeded the limit of 3 over time window of 300 seconds.');
+  expect(throttled.message).toBe(
+    'Number of requests exceeded the limit of 3 over time window of 300 seconds.',
+  );
   expect(throttled.headers?.['retry-after']).toBe('300');
   // Another user (token) has its own window.
-  const other = await fetch(`${server.serviceRoot}contacts`, { headers: { Authorization: 'Bearer someone-else' } });
+  const other = await fetch(`${server.serviceRoot}contacts`, {
+    headers: { Authorization: 'Bearer someone-else' },
+  });
   expect(other.status).toBe(200);
   now += 301_000;
   await expect(api.retrieveMultiple({ collection: 'contacts' })).resolves.toBeDefined();
@@ -180,7 +281,11 @@ it('answers 429 (0x80072326) past the concurrency limit', async () => {
   const gate = new Promise<void>((resolve) => (release = resolve));
   const { engine, server } = await start({ concurrency: 1 });
   engine.pipeline.subscribe({ afterOperation: () => gate });
-  const slow = fetch(`${server.serviceRoot}contacts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"fullname":"slow"}' });
+  const slow = fetch(`${server.serviceRoot}contacts`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"fullname":"slow"}',
+  });
   await new Promise((resolve) => setTimeout(resolve, 50));
   const second = await fetch(`${server.serviceRoot}contacts`);
   expect(second.status).toBe(429);
@@ -193,7 +298,10 @@ it('answers 429 (0x80072326) past the concurrency limit', async () => {
 it('requires the bearer token when started with one, and injects faults when asked', async () => {
   const guarded = await start({ token: 'secret' });
   expect((await fetch(`${guarded.server.serviceRoot}contacts`)).status).toBe(401);
-  expect((await fetch(`${guarded.server.serviceRoot}contacts`, { headers: { Authorization: 'Bearer secret' } })).status).toBe(200);
+  expect(
+    (await fetch(`${guarded.server.serviceRoot}contacts`, { headers: { Authorization: 'Bearer secret' } }))
+      .status,
+  ).toBe(200);
   const faulty = await start({ faults: [{ status: 503, probability: 0.5 }], random: () => 0.25 });
   const answer = await fetch(`${faulty.server.serviceRoot}contacts`);
   expect(answer.status).toBe(503);
@@ -202,13 +310,69 @@ it('requires the bearer token when started with one, and injects faults when ask
 
 it('runs FetchXML with paging cookies, functions and bound actions', async () => {
   const { api } = await start();
-  for (let i = 0; i < 7; i++) await api.create({ collection: 'emu_concepts', data: { emu_code: `C${i}`, emu_halflifedays: 10 + i } });
+  for (let i = 0; i < 7; i++)
+    await api.create({ collection: 'emu_concepts', data: { emu_code: `C${i}`, emu_halflifedays: 10 + i } });
   const fetchXml = `<fetch count="3"><entity name="emu_concept"><attribute name="emu_code" /><filter><condition attribute="emu_halflifedays" operator="ge" value="11" /></filter><order attribute="emu_code" descending="true" /></entity></fetch>`;
   const all = await api.fetchAll({ collection: 'emu_concepts', fetchXml });
-  expect(all.value.map((r: Record<string, unknown>) => r.emu_code)).toEqual(['C6', 'C5', 'C4', 'C3', 'C2', 'C1']);
-  const me = (await api.callFunction({ functionName: 'WhoAmI' })) as Record<string, string>;
+  expect(all.value.map((r: Record<string, unknown>) => r.emu_code)).toEqual([
+    'C6',
+    'C5',
+    'C4',
+    'C3',
+    'C2',
+    'C1',
+  ]);
+  const me = await api.callFunction<Record<string, string>>({ functionName: 'WhoAmI' });
   expect(me.UserId).toMatch(/^[0-9a-f-]{36}$/);
-  const email = (await api.create({ collection: 'emails', data: { subject: 'Hi', email_activity_parties: [{ participationtypemask: 2, addressused: 'a@b.example' }] } })) as string;
-  const sent = (await api.callAction({ collection: 'emails', key: email, actionName: 'Microsoft.Dynamics.CRM.SendEmail', action: { IssueSend: true } })) as Record<string, unknown>;
+  const email = await api.create<Record<string, unknown>, string>({
+    collection: 'emails',
+    data: {
+      subject: 'Hi',
+      email_activity_parties: [{ participationtypemask: 2, addressused: 'a@b.example' }],
+    },
+  });
+  const sent = await api.callAction<Record<string, unknown>>({
+    collection: 'emails',
+    key: email,
+    actionName: 'Microsoft.Dynamics.CRM.SendEmail',
+    action: { IssueSend: true },
+  });
   expect(sent.Subject).toBe('Hi');
+});
+
+it("works with the project's own Node adapter (dataverse/adapters/node-client)", async () => {
+  const { server } = await start({ limit: { requests: 20, windowSeconds: 300 } });
+  const client = createNodeClient({
+    url: server.url,
+    getToken: () => Promise.resolve('token'),
+    retry: { maxAttempts: 1 },
+  });
+  const id = await client.create('contacts', { fullname: 'Ana' });
+  expect(await client.retrieve('contacts', id, ['fullname'])).toMatchObject({ fullname: 'Ana' });
+  const first = await client.upsert('emu_concepts', { emu_code: 'NODE' }, { emu_name: 'first' });
+  const second = await client.upsert('emu_concepts', { emu_code: 'NODE' }, { emu_name: 'second' });
+  expect(first.created).toBe(true);
+  expect(second).toEqual({ id: first.id, created: false });
+  await expect(
+    client.executeBatch(
+      [
+        { kind: 'create', entitySet: 'contacts', record: { fullname: 'rolled back' } },
+        { kind: 'create', entitySet: 'emu_concepts', record: { emu_code: 'NODE' } },
+      ],
+      { atomic: true },
+    ),
+  ).rejects.toThrow(DuplicateRecordError);
+  expect(await client.retrieveMultiple('contacts', { select: ['fullname'] })).toEqual([
+    expect.objectContaining({ fullname: 'Ana' }),
+  ]);
+  const rows = await client.fetchXml(
+    'emu_concepts',
+    '<fetch><entity name="emu_concept"><attribute name="emu_name" /></entity></fetch>',
+  );
+  expect(rows).toEqual([expect.objectContaining({ emu_name: 'second' })]);
+  let throttled: unknown;
+  for (let i = 0; i < 25 && !throttled; i++)
+    await client.retrieveMultiple('contacts').catch((e: unknown) => (throttled = e));
+  expect(throttled).toBeInstanceOf(ThrottledError);
+  expect((throttled as ThrottledError).retryAfterSeconds).toBeGreaterThan(0);
 });

@@ -13,7 +13,15 @@ import {
 } from '../../../dataverse/generated';
 import { COMPLAINT_SUFFIX, DATAVERSE_SOURCE, externalId } from './business';
 import { lookupValue, recordUrl } from './records';
-import { createInterestsOrg, type InterestsOrg, profileOf, seedAccount, seedConcept, seedContact, seedRule } from './test-org';
+import {
+  createInterestsOrg,
+  type InterestsOrg,
+  profileOf,
+  seedAccount,
+  seedConcept,
+  seedContact,
+  seedRule,
+} from './test-org';
 
 const IC = idr_interaction.columns;
 const START = new Date('2025-03-01T09:00:00Z');
@@ -30,7 +38,14 @@ const customer = (table: typeof contact | typeof account, id: string): EntityRec
 
 async function registered() {
   const rows = await env.client.retrieveMultiple(idr_interaction.entitySetName, {
-    select: [IC.idr_externalid, IC.idr_eventtype, IC.idr_processingstatus, lookupValue(IC.idr_contact), lookupValue(IC.idr_account), IC.idr_source],
+    select: [
+      IC.idr_externalid,
+      IC.idr_eventtype,
+      IC.idr_processingstatus,
+      lookupValue(IC.idr_contact),
+      lookupValue(IC.idr_account),
+      IC.idr_source,
+    ],
     orderBy: [IC.idr_externalid],
   });
   return rows.map((r) => ({
@@ -46,8 +61,17 @@ async function registered() {
 describe('business events', () => {
   it('register one interaction each for the customer, scored like marketing activity, and a replay adds none', async () => {
     const consulting = await seedConcept(env.client, { code: 'CONSULTING', enter: 50, exit: 20 });
-    for (const eventType of [EventType.OpportunityCreated, EventType.CaseOpened, EventType.Complaint, EventType.OrderConfirmed]) {
-      await seedRule(env.client, { concept: consulting.id, points: eventType === EventType.Complaint ? -8 : 10, eventType });
+    for (const eventType of [
+      EventType.OpportunityCreated,
+      EventType.CaseOpened,
+      EventType.Complaint,
+      EventType.OrderConfirmed,
+    ]) {
+      await seedRule(env.client, {
+        concept: consulting.id,
+        points: eventType === EventType.Complaint ? -8 : 10,
+        eventType,
+      });
     }
     const acme = await seedAccount(env.client, 'Acme');
     const ana = await seedContact(env.client, { name: 'Ana', accountId: acme });
@@ -57,9 +81,18 @@ describe('business events', () => {
       ...customer(account, acme),
       [`${opportunity.columns.parentcontactid}@odata.bind`]: recordUrl(contact.entitySetName, ana),
     });
-    const ticket = await env.client.create(incident.entitySetName, { [incident.columns.title]: 'Login fails', ...customer(contact, ana) });
-    const order = await env.client.create(salesorder.entitySetName, { [salesorder.columns.name]: 'SO-1', ...customer(contact, ana) });
-    const accountCase = await env.client.create(incident.entitySetName, { [incident.columns.title]: 'Invoice query', ...customer(account, acme) });
+    const ticket = await env.client.create(incident.entitySetName, {
+      [incident.columns.title]: 'Login fails',
+      ...customer(contact, ana),
+    });
+    const order = await env.client.create(salesorder.entitySetName, {
+      [salesorder.columns.name]: 'SO-1',
+      ...customer(contact, ana),
+    });
+    const accountCase = await env.client.create(incident.entitySetName, {
+      [incident.columns.title]: 'Invoice query',
+      ...customer(account, acme),
+    });
     await env.drain();
     await env.client.update(incident.entitySetName, ticket, { [incident.columns.idr_iscomplaint]: true });
     await env.client.update(salesorder.entitySetName, order, {
@@ -69,19 +102,58 @@ describe('business events', () => {
     await env.drain();
 
     const expected = [
-      { externalId: externalId(incident.logicalName, accountCase), eventType: EventType.CaseOpened, status: ProcessingStatus.Ignored, contact: null, account: acme, source: DATAVERSE_SOURCE },
-      { externalId: externalId(incident.logicalName, ticket), eventType: EventType.CaseOpened, status: ProcessingStatus.Scored, contact: ana, account: null, source: DATAVERSE_SOURCE },
-      { externalId: externalId(incident.logicalName, ticket, COMPLAINT_SUFFIX), eventType: EventType.Complaint, status: ProcessingStatus.Scored, contact: ana, account: null, source: DATAVERSE_SOURCE },
-      { externalId: externalId(opportunity.logicalName, deal), eventType: EventType.OpportunityCreated, status: ProcessingStatus.Scored, contact: ana, account: acme, source: DATAVERSE_SOURCE },
-      { externalId: externalId(salesorder.logicalName, order), eventType: EventType.OrderConfirmed, status: ProcessingStatus.Scored, contact: ana, account: null, source: DATAVERSE_SOURCE },
+      {
+        externalId: externalId(incident.logicalName, accountCase),
+        eventType: EventType.CaseOpened,
+        status: ProcessingStatus.Ignored,
+        contact: null,
+        account: acme,
+        source: DATAVERSE_SOURCE,
+      },
+      {
+        externalId: externalId(incident.logicalName, ticket),
+        eventType: EventType.CaseOpened,
+        status: ProcessingStatus.Scored,
+        contact: ana,
+        account: null,
+        source: DATAVERSE_SOURCE,
+      },
+      {
+        externalId: externalId(incident.logicalName, ticket, COMPLAINT_SUFFIX),
+        eventType: EventType.Complaint,
+        status: ProcessingStatus.Scored,
+        contact: ana,
+        account: null,
+        source: DATAVERSE_SOURCE,
+      },
+      {
+        externalId: externalId(opportunity.logicalName, deal),
+        eventType: EventType.OpportunityCreated,
+        status: ProcessingStatus.Scored,
+        contact: ana,
+        account: acme,
+        source: DATAVERSE_SOURCE,
+      },
+      {
+        externalId: externalId(salesorder.logicalName, order),
+        eventType: EventType.OrderConfirmed,
+        status: ProcessingStatus.Scored,
+        contact: ana,
+        account: null,
+        source: DATAVERSE_SOURCE,
+      },
     ].sort((a, b) => a.externalId.localeCompare(b.externalId));
     expect(await registered()).toEqual(expected);
-    expect((await profileOf(env.client, ana, consulting.id))?.[idr_interestprofile.columns.idr_eventcount]).toBe(4);
+    expect(
+      (await profileOf(env.client, ana, consulting.id))?.[idr_interestprofile.columns.idr_eventcount],
+    ).toBe(4);
 
     for (const delivery of [...env.delivered]) expect((await env.deliver(delivery)).status).toBe(200);
     await env.drain();
     expect(await registered()).toEqual(expected);
-    expect((await profileOf(env.client, ana, consulting.id))?.[idr_interestprofile.columns.idr_eventcount]).toBe(4);
+    expect(
+      (await profileOf(env.client, ana, consulting.id))?.[idr_interestprofile.columns.idr_eventcount],
+    ).toBe(4);
   });
 
   it('registers a complaint once per case, even when the case is created as one and flagged again later', async () => {
@@ -103,7 +175,10 @@ describe('business events', () => {
 
   it('registers nothing for an order that is updated without being fulfilled', async () => {
     const ana = await seedContact(env.client, { name: 'Ana' });
-    const order = await env.client.create(salesorder.entitySetName, { [salesorder.columns.name]: 'SO-2', ...customer(contact, ana) });
+    const order = await env.client.create(salesorder.entitySetName, {
+      [salesorder.columns.name]: 'SO-2',
+      ...customer(contact, ana),
+    });
     await env.client.update(salesorder.entitySetName, order, {
       [salesorder.columns.statecode]: salesorder.choices.statecode.Canceled,
       [salesorder.columns.statuscode]: salesorder.choices.statuscode.NoMoney,

@@ -28,8 +28,24 @@ import {
   getString,
   targetEntity,
 } from '../../host/parse';
-import { defineHandler, type ExecutionContext, type HandlerDefinition, type HandlerDeps } from '../../registry';
-import { bind, formatted, IC, lookup, lookupValue, NAME_MAX, recordUrl, text, time, truncate } from './records';
+import {
+  defineHandler,
+  type ExecutionContext,
+  type HandlerDefinition,
+  type HandlerDeps,
+} from '../../registry';
+import {
+  bind,
+  formatted,
+  IC,
+  lookup,
+  lookupValue,
+  NAME_MAX,
+  recordUrl,
+  text,
+  time,
+  truncate,
+} from './records';
 
 /** `idr_source` of interactions this solution registers itself. */
 export const DATAVERSE_SOURCE = 'Dataverse';
@@ -58,7 +74,10 @@ export function externalId(table: string, recordId: string, suffix?: string): st
 
 export type RegistrationResult = 'created' | 'exists' | 'no-customer';
 
-export async function registerInteraction(deps: HandlerDeps, registration: Registration): Promise<RegistrationResult> {
+export async function registerInteraction(
+  deps: HandlerDeps,
+  registration: Registration,
+): Promise<RegistrationResult> {
   const { customer } = registration;
   const external = externalId(registration.table, registration.recordId, registration.suffix);
   if (!customer.contactId && !customer.accountId) {
@@ -74,7 +93,8 @@ export async function registerInteraction(deps: HandlerDeps, registration: Regis
   };
   if (customer.contactId) record[bind(IC.idr_contact)] = recordUrl(contact.entitySetName, customer.contactId);
   if (customer.accountId) record[bind(IC.idr_account)] = recordUrl(account.entitySetName, customer.accountId);
-  if (registration.campaignId) record[bind(IC.idr_campaign)] = recordUrl(campaign.entitySetName, registration.campaignId);
+  if (registration.campaignId)
+    record[bind(IC.idr_campaign)] = recordUrl(campaign.entitySetName, registration.campaignId);
   if (registration.caseSubject) record[IC.idr_casesubject] = truncate(registration.caseSubject, NAME_MAX);
   try {
     const { id } = await deps.client.upsert(idr_interaction.entitySetName, key, record, { createOnly: true });
@@ -82,7 +102,9 @@ export async function registerInteraction(deps: HandlerDeps, registration: Regis
     return 'created';
   } catch (error) {
     if (!(error instanceof DuplicateRecordError)) throw error;
-    deps.logger.info('Interaction for this CRM activity was registered already; nothing changed.', { record: external });
+    deps.logger.info('Interaction for this CRM activity was registered already; nothing changed.', {
+      record: external,
+    });
     return 'exists';
   }
 }
@@ -97,8 +119,10 @@ function idOf(reference: EntityReference | null, logicalName?: string): string |
 /** A customer lookup read back through the Web API carries no table; a contact is tried first. */
 async function customerFromId(client: DataverseClient, id: string | null): Promise<Customer> {
   if (!id) return { contactId: null, accountId: null };
-  if (await client.retrieve(contact.entitySetName, id, [contact.columns.contactid])) return { contactId: id, accountId: null };
-  if (await client.retrieve(account.entitySetName, id, [account.columns.accountid])) return { contactId: null, accountId: id };
+  if (await client.retrieve(contact.entitySetName, id, [contact.columns.contactid]))
+    return { contactId: id, accountId: null };
+  if (await client.retrieve(account.entitySetName, id, [account.columns.accountid]))
+    return { contactId: null, accountId: id };
   return { contactId: null, accountId: null };
 }
 
@@ -107,8 +131,19 @@ function withFallbackContact(customer: Customer, contactId: string | null): Cust
 }
 
 /** Reads one record with formatted values (lookup names), or null when it is gone. */
-async function readRecord(client: DataverseClient, entitySet: string, idColumn: string, id: string, select: readonly string[]): Promise<EntityRecord | null> {
-  const records = await client.retrieveMultiple(entitySet, { select, filter: `${idColumn} eq ${id}`, top: 1, formattedValues: true });
+async function readRecord(
+  client: DataverseClient,
+  entitySet: string,
+  idColumn: string,
+  id: string,
+  select: readonly string[],
+): Promise<EntityRecord | null> {
+  const records = await client.retrieveMultiple(entitySet, {
+    select,
+    filter: `${idColumn} eq ${id}`,
+    top: 1,
+    formattedValues: true,
+  });
   return records[0] ?? null;
 }
 
@@ -293,9 +328,26 @@ async function orderUpdated(ctx: ExecutionContext, deps: HandlerDeps): Promise<v
 export function businessEventHandlers(): HandlerDefinition[] {
   const common = { solution: 'IdearioInterests', stage: 40, mode: 1 } as const;
   return [
-    defineHandler({ ...common, message: 'Create', entity: opportunity.logicalName, handle: opportunityCreated }),
+    defineHandler({
+      ...common,
+      message: 'Create',
+      entity: opportunity.logicalName,
+      handle: opportunityCreated,
+    }),
     defineHandler({ ...common, message: 'Create', entity: incident.logicalName, handle: caseCreated }),
-    defineHandler({ ...common, message: 'Update', entity: incident.logicalName, filteringAttributes: [I.idr_iscomplaint], handle: caseUpdated }),
-    defineHandler({ ...common, message: 'Update', entity: salesorder.logicalName, filteringAttributes: [S.statecode], handle: orderUpdated }),
+    defineHandler({
+      ...common,
+      message: 'Update',
+      entity: incident.logicalName,
+      filteringAttributes: [I.idr_iscomplaint],
+      handle: caseUpdated,
+    }),
+    defineHandler({
+      ...common,
+      message: 'Update',
+      entity: salesorder.logicalName,
+      filteringAttributes: [S.statecode],
+      handle: orderUpdated,
+    }),
   ];
 }

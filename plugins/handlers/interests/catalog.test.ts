@@ -2,7 +2,16 @@ import { compileRules } from '../../../domain/interest';
 import { CatalogCache, type InterestCatalog } from './catalog';
 
 function catalogNamed(code: string): InterestCatalog {
-  const concept = { id: code, code, name: code, halfLifeDays: 90, enterThreshold: 10, exitThreshold: 5, landmark: null, listId: null };
+  const concept = {
+    id: code,
+    code,
+    name: code,
+    halfLifeDays: 90,
+    enterThreshold: 10,
+    exitThreshold: 5,
+    landmark: null,
+    listId: null,
+  };
   return { concepts: [concept], conceptById: new Map([[code, concept]]), rules: compileRules([]) };
 }
 
@@ -42,13 +51,19 @@ describe('CatalogCache', () => {
   it('shares one load between events that miss the cache together', async () => {
     const cache = new CatalogCache(60_000);
     const source = loader('only');
-    await Promise.all([cache.get('org', 0, source.load), cache.get('org', 0, source.load), cache.get('org', 0, source.load)]);
+    await Promise.all([
+      cache.get('org', 0, source.load),
+      cache.get('org', 0, source.load),
+      cache.get('org', 0, source.load),
+    ]);
     expect(source.calls()).toBe(1);
   });
 
   it('does not keep a failed load, so the next event tries again', async () => {
     const cache = new CatalogCache(60_000);
-    await expect(cache.get('org', 0, () => Promise.reject(new Error('Dataverse is down')))).rejects.toThrow('Dataverse is down');
+    await expect(cache.get('org', 0, () => Promise.reject(new Error('Dataverse is down')))).rejects.toThrow(
+      'Dataverse is down',
+    );
     expect(await codeOf(cache.get('org', 1, loader('recovered').load))).toBe('recovered');
   });
 

@@ -39,11 +39,14 @@ export async function loadActiveConcepts(client: DataverseClient, logger: Logger
       concepts.push(concept);
     } catch (error) {
       if (!(error instanceof InterestError)) throw error;
-      logger.error('An active marketing concept has unusable settings and is not scored until they are fixed.', {
-        concept: concept.id,
-        name: concept.name,
-        error: error.message,
-      });
+      logger.error(
+        'An active marketing concept has unusable settings and is not scored until they are fixed.',
+        {
+          concept: concept.id,
+          name: concept.name,
+          error: error.message,
+        },
+      );
     }
   }
   return concepts;
@@ -60,7 +63,11 @@ export async function loadCatalog(client: DataverseClient, logger: Logger): Prom
   // One bad rule saved through the API must not stop every interaction from being scored.
   const rules = compileRules(ruleRecords.map(toRule), { skipInvalid: true });
   for (const { rule, error } of rules.invalid) {
-    logger.warn('An active interaction rule is invalid and is left out of scoring.', { rule: rule.id, name: rule.name, error: error.message });
+    logger.warn('An active interaction rule is invalid and is left out of scoring.', {
+      rule: rule.id,
+      name: rule.name,
+      error: error.message,
+    });
   }
   return { concepts, conceptById: new Map(concepts.map((c) => [c.id, c])), rules };
 }

@@ -10,7 +10,12 @@ let env: InterestsOrg;
 afterEach(() => env.close());
 
 async function activeCount(): Promise<number> {
-  return (await env.client.retrieveMultiple(idr_marketingconcept.entitySetName, { filter: `${MC.statecode} eq ${STATE.Active}`, select: [MC.idr_code] })).length;
+  return (
+    await env.client.retrieveMultiple(idr_marketingconcept.entitySetName, {
+      filter: `${MC.statecode} eq ${STATE.Active}`,
+      select: [MC.idr_code],
+    })
+  ).length;
 }
 
 describe('the active concept limit', () => {
@@ -29,25 +34,43 @@ describe('the active concept limit', () => {
 
   it('lets an inactive concept be created, refuses activating it, and allows it once another is deactivated', async () => {
     const { id } = await seedConcept(env.client, { code: 'SPARE', active: false, withList: false });
-    const activate = () => env.client.update(idr_marketingconcept.entitySetName, id, { [MC.statecode]: STATE.Active, [MC.statuscode]: STATUS.Active });
+    const activate = () =>
+      env.client.update(idr_marketingconcept.entitySetName, id, {
+        [MC.statecode]: STATE.Active,
+        [MC.statuscode]: STATUS.Active,
+      });
     await expect(activate()).rejects.toThrow(/cannot be active: 30 concepts are already active/);
-    await env.client.update(idr_marketingconcept.entitySetName, { [MC.idr_code]: 'C1' }, { [MC.statecode]: STATE.Inactive, [MC.statuscode]: STATUS.Inactive });
+    await env.client.update(
+      idr_marketingconcept.entitySetName,
+      { [MC.idr_code]: 'C1' },
+      { [MC.statecode]: STATE.Inactive, [MC.statuscode]: STATUS.Inactive },
+    );
     await activate();
     expect(await activeCount()).toBe(30);
   });
 
   it('does not count a concept that is already active when its thresholds change', async () => {
-    await env.client.update(idr_marketingconcept.entitySetName, { [MC.idr_code]: 'C7' }, { [MC.idr_enterthreshold]: 40, [MC.idr_exitthreshold]: 30 });
-    const row = await env.client.retrieve(idr_marketingconcept.entitySetName, { [MC.idr_code]: 'C7' }, [MC.idr_enterthreshold]);
+    await env.client.update(
+      idr_marketingconcept.entitySetName,
+      { [MC.idr_code]: 'C7' },
+      { [MC.idr_enterthreshold]: 40, [MC.idr_exitthreshold]: 30 },
+    );
+    const row = await env.client.retrieve(idr_marketingconcept.entitySetName, { [MC.idr_code]: 'C7' }, [
+      MC.idr_enterthreshold,
+    ]);
     expect(row?.[MC.idr_enterthreshold]).toBe(40);
   });
 
   it('takes its limit from the host setting idr_MaxActiveConcepts', async () => {
     env.close();
-    env = createInterestsOrg({ plugins: { settings: () => ({ maxActiveConcepts: 2, recheckEveryMs: 3_600_000 }) } });
+    env = createInterestsOrg({
+      plugins: { settings: () => ({ maxActiveConcepts: 2, recheckEveryMs: 3_600_000 }) },
+    });
     await seedConcept(env.client, { code: 'A', withList: false });
     await seedConcept(env.client, { code: 'B', withList: false });
-    await expect(seedConcept(env.client, { code: 'C', withList: false })).rejects.toThrow(/2 concepts are already active and at most 2 may be/);
+    await expect(seedConcept(env.client, { code: 'C', withList: false })).rejects.toThrow(
+      /2 concepts are already active and at most 2 may be/,
+    );
   });
 });
 
@@ -65,10 +88,17 @@ describe('segment thresholds', () => {
 
   it('checks an update against the value it does not change', async () => {
     const { id } = await seedConcept(env.client, { code: 'OK', enter: 10, exit: 5 });
-    await expect(env.client.update(idr_marketingconcept.entitySetName, id, { [MC.idr_exitthreshold]: 15 })).rejects.toThrow(/exit threshold \(15\) is above the enter threshold \(10\)/);
-    await expect(env.client.update(idr_marketingconcept.entitySetName, id, { [MC.idr_enterthreshold]: 4 })).rejects.toThrow(/exit threshold \(5\) is above the enter threshold \(4\)/);
+    await expect(
+      env.client.update(idr_marketingconcept.entitySetName, id, { [MC.idr_exitthreshold]: 15 }),
+    ).rejects.toThrow(/exit threshold \(15\) is above the enter threshold \(10\)/);
+    await expect(
+      env.client.update(idr_marketingconcept.entitySetName, id, { [MC.idr_enterthreshold]: 4 }),
+    ).rejects.toThrow(/exit threshold \(5\) is above the enter threshold \(4\)/);
     await env.client.update(idr_marketingconcept.entitySetName, id, { [MC.idr_enterthreshold]: 5 });
-    const row = await env.client.retrieve(idr_marketingconcept.entitySetName, id, [MC.idr_enterthreshold, MC.idr_exitthreshold]);
+    const row = await env.client.retrieve(idr_marketingconcept.entitySetName, id, [
+      MC.idr_enterthreshold,
+      MC.idr_exitthreshold,
+    ]);
     expect(row).toMatchObject({ [MC.idr_enterthreshold]: 5, [MC.idr_exitthreshold]: 5 });
   });
 });

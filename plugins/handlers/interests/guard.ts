@@ -9,7 +9,12 @@
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import { idr_marketingconcept } from '../../../dataverse/generated';
 import { getNumber, getOptionValue, getString, targetEntity } from '../../host/parse';
-import { defineHandler, type ExecutionContext, type HandlerDefinition, type HandlerDeps } from '../../registry';
+import {
+  defineHandler,
+  type ExecutionContext,
+  type HandlerDefinition,
+  type HandlerDeps,
+} from '../../registry';
 import { ConceptLimitRefusal, ConceptThresholdRefusal } from './errors';
 import { MC, num, text } from './records';
 import type { ResolvedOptions } from './settings';
@@ -48,16 +53,25 @@ async function countActive(deps: HandlerDeps, except: string | null): Promise<nu
   return records.length;
 }
 
-export async function guardConcept(ctx: ExecutionContext, deps: HandlerDeps, options: ResolvedOptions): Promise<void> {
+export async function guardConcept(
+  ctx: ExecutionContext,
+  deps: HandlerDeps,
+  options: ResolvedOptions,
+): Promise<void> {
   const target = targetEntity(ctx);
   if (!target) return;
   const id = ctx.primaryEntityId ? normalizeGuid(ctx.primaryEntityId) : null;
   const isCreate = ctx.messageName === 'Create';
   const before = !isCreate && id ? await currentState(deps, id) : null;
-  const name = getString(target, MC.idr_name) ?? getString(target, MC.idr_code) ?? before?.name ?? '(new concept)';
+  const name =
+    getString(target, MC.idr_name) ?? getString(target, MC.idr_code) ?? before?.name ?? '(new concept)';
 
-  const enter = target.attributes.has(MC.idr_enterthreshold) ? getNumber(target, MC.idr_enterthreshold) : (before?.enter ?? null);
-  const exit = target.attributes.has(MC.idr_exitthreshold) ? getNumber(target, MC.idr_exitthreshold) : (before?.exit ?? null);
+  const enter = target.attributes.has(MC.idr_enterthreshold)
+    ? getNumber(target, MC.idr_enterthreshold)
+    : (before?.enter ?? null);
+  const exit = target.attributes.has(MC.idr_exitthreshold)
+    ? getNumber(target, MC.idr_exitthreshold)
+    : (before?.exit ?? null);
   if (enter !== null && exit !== null && exit > enter) {
     const column = target.attributes.has(MC.idr_exitthreshold) ? MC.idr_exitthreshold : MC.idr_enterthreshold;
     throw new ConceptThresholdRefusal(name, enter, exit, column);
@@ -65,7 +79,9 @@ export async function guardConcept(ctx: ExecutionContext, deps: HandlerDeps, opt
 
   // A Create without statecode makes an active record; an Update activates only when it sets Active.
   const state = target.attributes.has(MC.statecode) ? getOptionValue(target, MC.statecode) : null;
-  const becomesActive = isCreate ? state === null || state === ACTIVE : state === ACTIVE && before?.active === false;
+  const becomesActive = isCreate
+    ? state === null || state === ACTIVE
+    : state === ACTIVE && before?.active === false;
   if (!becomesActive) return;
   const maxActive = options.settings().maxActiveConcepts;
   const active = await countActive(deps, id);
@@ -73,7 +89,12 @@ export async function guardConcept(ctx: ExecutionContext, deps: HandlerDeps, opt
 }
 
 export function conceptGuardHandlers(options: ResolvedOptions): HandlerDefinition[] {
-  const common = { solution: 'IdearioInterests', entity: idr_marketingconcept.logicalName, stage: 10, mode: 0 } as const;
+  const common = {
+    solution: 'IdearioInterests',
+    entity: idr_marketingconcept.logicalName,
+    stage: 10,
+    mode: 0,
+  } as const;
   const handle = (ctx: ExecutionContext, deps: HandlerDeps) => guardConcept(ctx, deps, options);
   return [
     defineHandler({ ...common, message: 'Create', handle }),

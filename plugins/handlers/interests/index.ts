@@ -9,7 +9,7 @@ import { conceptGuardHandlers } from './guard';
 import { segmentRecheckJob } from './recheck';
 import { ruleChangeHandlers } from './rulechange';
 import { interactionCreatedHandler } from './score';
-import { type InterestsOptions, resolveOptions } from './settings';
+import { type InterestsOptions, readRecheckEveryMs, resolveOptions, settingsFromEnvironment } from './settings';
 
 export interface InterestsPlugins {
   readonly handlers: readonly HandlerDefinition[];
@@ -29,7 +29,20 @@ export function createInterestsPlugins(options: InterestsOptions = {}): Interest
   };
 }
 
+/**
+ * The wiring the host uses: settings from its environment, read when first needed (the re-check
+ * interval at once, since the scheduler needs it to start).
+ */
+export function interestsFromEnvironment(env: Readonly<Record<string, string | undefined>>): InterestsPlugins {
+  return createInterestsPlugins({ settings: settingsFromEnvironment(env), recheckEveryMs: readRecheckEveryMs(env) });
+}
+
 export { CatalogCache, sharedCatalogCache } from './catalog';
-export { readInterestsSettings, INTERESTS_ENVIRONMENT_VARIABLES, type InterestsOptions, type InterestsSettings } from './settings';
+export {
+  readInterestsSettings,
+  INTERESTS_ENVIRONMENT_VARIABLES,
+  type InterestsOptions,
+  type InterestsSettings,
+} from './settings';
 export { recheckSegments, SEGMENT_RECHECK_JOB } from './recheck';
 export { scoreInteraction, type ScoringOutcome } from './score';

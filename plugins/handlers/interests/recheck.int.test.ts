@@ -33,7 +33,8 @@ describe('the segment re-check job', () => {
     const ana = await seedContact(env.client, { name: 'Ana' });
     const ben = await seedContact(env.client, { name: 'Ben' });
     const eve = await seedContact(env.client, { name: 'Eve', doNotBulkEmail: true });
-    for (const who of [ana, ben, eve]) await seedInteraction(env.client, { contactId: who, occurredOn: START });
+    for (const who of [ana, ben, eve])
+      await seedInteraction(env.client, { contactId: who, occurredOn: START });
     await env.drain();
     expect(await listMembers(env.client, cloud.listId ?? '')).toEqual([ana, ben].sort());
 
@@ -67,7 +68,12 @@ describe('the segment re-check job', () => {
     }
     await env.drain();
     env.clock.advance(2 * DAY_MS);
-    expect(await recheckSegments(deps(), 3)).toEqual({ checked: 7, left: 7, removedFromLists: 7, conflicts: 0 });
+    expect(await recheckSegments(deps(), 3)).toEqual({
+      checked: 7,
+      left: 7,
+      removedFromLists: 7,
+      conflicts: 0,
+    });
     expect(await listMembers(env.client, cloud.listId ?? '')).toEqual([]);
   });
 

@@ -16,7 +16,16 @@ import { decideMembership, recheckProfiles } from '../../../domain/interest';
 import { defineJob, type JobDeps, type ScheduledJob } from '../../host/jobs';
 import { loadActiveConcepts } from './catalog';
 import { SegmentRecheckIncompleteError } from './errors';
-import { type Concept, lookup, lookupValue, PC, PROFILE_SELECT, profileColumns, type StoredProfile, toProfile } from './records';
+import {
+  type Concept,
+  lookup,
+  lookupValue,
+  PC,
+  PROFILE_SELECT,
+  profileColumns,
+  type StoredProfile,
+  toProfile,
+} from './records';
 import type { ResolvedOptions } from './settings';
 
 export const SEGMENT_RECHECK_JOB = 'interests-segment-recheck';
@@ -40,7 +49,11 @@ interface Leaver {
   readonly concept: Concept;
 }
 
-async function listMembers(deps: JobDeps, listId: string, contactIds: readonly string[]): Promise<Set<string>> {
+async function listMembers(
+  deps: JobDeps,
+  listId: string,
+  contactIds: readonly string[],
+): Promise<Set<string>> {
   const members = new Set<string>();
   for (let i = 0; i < contactIds.length; i += MEMBERSHIP_CHUNK) {
     const chunk = contactIds.slice(i, i + MEMBERSHIP_CHUNK);
@@ -106,7 +119,11 @@ export async function recheckSegments(deps: JobDeps, pageSize = RECHECK_PAGE_SIZ
       // Leaving the segment takes the contact off the list whatever their consent.
       const action = decideMembership({ inSegment: false, inList, consent: { doNotBulkEmail: false } });
       if (listId && action === 'remove') {
-        operations.push({ kind: 'action', name: 'RemoveMemberList', body: { ListId: listId, EntityId: stored.contactId } });
+        operations.push({
+          kind: 'action',
+          name: 'RemoveMemberList',
+          body: { ListId: listId, EntityId: stored.contactId },
+        });
       }
       try {
         await deps.client.executeBatch(operations, { atomic: true });
@@ -119,7 +136,11 @@ export async function recheckSegments(deps: JobDeps, pageSize = RECHECK_PAGE_SIZ
         }
         if (isRetryable(error)) throw error;
         const reason = error instanceof Error ? error.message : String(error);
-        deps.logger.error('Could not move a profile out of its segment.', { profile: stored.id, concept: concept.id, error: reason });
+        deps.logger.error('Could not move a profile out of its segment.', {
+          profile: stored.id,
+          concept: concept.id,
+          error: reason,
+        });
         failed.push({ profileId: stored.id, reason });
       }
     }
@@ -134,7 +155,7 @@ export async function recheckSegments(deps: JobDeps, pageSize = RECHECK_PAGE_SIZ
 export function segmentRecheckJob(options: ResolvedOptions): ScheduledJob {
   return defineJob({
     name: SEGMENT_RECHECK_JOB,
-    everyMs: options.settings().recheckEveryMs,
+    everyMs: options.recheckEveryMs ?? options.settings().recheckEveryMs,
     run: async (deps) => {
       await recheckSegments(deps);
     },

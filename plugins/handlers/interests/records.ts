@@ -203,7 +203,9 @@ export function toInteraction(record: EntityRecord): StoredInteraction {
     contactId: lookup(record, IC.idr_contact),
     accountId: lookup(record, IC.idr_account),
     eventType,
-    eventLabel: formatted(record, IC.idr_eventtype) ?? (eventType === null ? 'no event type' : `event type ${eventType}`),
+    eventLabel:
+      formatted(record, IC.idr_eventtype) ??
+      (eventType === null ? 'no event type' : `event type ${eventType}`),
     occurredOn: time(record, IC.idr_occurredon),
     url: text(record, IC.idr_url),
     campaignId: lookup(record, IC.idr_campaign),
@@ -216,7 +218,11 @@ export function toInteraction(record: EntityRecord): StoredInteraction {
 }
 
 /** The engine's view of an interaction whose event type and time are known. */
-export function toEvent(interaction: StoredInteraction, eventType: number, occurredOn: EpochMs): InteractionEvent {
+export function toEvent(
+  interaction: StoredInteraction,
+  eventType: number,
+  occurredOn: EpochMs,
+): InteractionEvent {
   return {
     eventType,
     occurredOn,

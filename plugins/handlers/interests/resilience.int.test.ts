@@ -47,7 +47,12 @@ function attemptsLogged(): number[] {
 describe('50 interactions of one contact delivered at the same time', () => {
   it('give the exact score: colliding writes get 412, and the handler re-reads and retries', async () => {
     env = createInterestsOrg({ start: START });
-    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 40, exit: 20, halfLifeDays: HALF_LIFE });
+    const cloud = await seedConcept(env.client, {
+      code: 'CLOUD',
+      enter: 40,
+      exit: 20,
+      halfLifeDays: HALF_LIFE,
+    });
     await seedRule(env.client, { concept: cloud.id, points: 1.5 });
     const ana = await seedContact(env.client, { name: 'Ana' });
     await env.drain();
@@ -60,9 +65,15 @@ describe('50 interactions of one contact delivered at the same time', () => {
     // Dataverse's one retry for those the handler gave up on (503 after its bounded attempts).
     const again = held.filter((_, i) => RETRIED.has(replies[i].status));
     const retried = await Promise.all(again.map((delivery) => env.deliver(delivery)));
-    expect([...replies, ...retried].filter((r) => !RETRIED.has(r.status)).map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect([...replies, ...retried].filter((r) => !RETRIED.has(r.status)).map((r) => r.status)).toEqual(
+      Array(50).fill(200),
+    );
 
-    const expected = directScore(times.map((t) => ({ points: 1.5, occurredOn: t.getTime() })), START.getTime(), HALF_LIFE);
+    const expected = directScore(
+      times.map((t) => ({ points: 1.5, occurredOn: t.getTime() })),
+      START.getTime(),
+      HALF_LIFE,
+    );
     const profile = await profileOf(env.client, ana, cloud.id);
     expect(profile?.[PC.idr_eventcount]).toBe(50);
     expect(profile?.[PC.idr_score]).toBeCloseTo(expected, 4);
@@ -81,7 +92,16 @@ describe('50 interactions of one contact delivered at the same time', () => {
 /** Everything a user could see change: profiles, interactions, list members, primary interests. */
 async function snapshot(client: DataverseClient) {
   const profiles = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
-    select: [lookupValue(PC.idr_contact), lookupValue(PC.idr_concept), PC.idr_score, PC.idr_accumulator, PC.idr_eventcount, PC.idr_insegment, PC.idr_scoredon, idr_interestprofile.columns.versionnumber],
+    select: [
+      lookupValue(PC.idr_contact),
+      lookupValue(PC.idr_concept),
+      PC.idr_score,
+      PC.idr_accumulator,
+      PC.idr_eventcount,
+      PC.idr_insegment,
+      PC.idr_scoredon,
+      idr_interestprofile.columns.versionnumber,
+    ],
     orderBy: [PC.idr_interestprofileid],
   });
   const interactions = await client.retrieveMultiple(idr_interaction.entitySetName, {
@@ -106,7 +126,12 @@ describe('every payload delivered twice', () => {
     const data = await seedConcept(env.client, { code: 'DATA', enter: 10, exit: 5 });
     await seedRule(env.client, { concept: cloud.id, points: 7, match: 'url=*cloud*' });
     await seedRule(env.client, { concept: data.id, points: 4 });
-    await seedRule(env.client, { concept: data.id, points: 9, eventType: EventType.FormSubmission, repeatable: false });
+    await seedRule(env.client, {
+      concept: data.id,
+      points: 9,
+      eventType: EventType.FormSubmission,
+      repeatable: false,
+    });
     const ana = await seedContact(env.client, { name: 'Ana' });
     const ben = await seedContact(env.client, { name: 'Ben', doNotBulkEmail: true });
     for (const [who, hours, url] of [
@@ -117,7 +142,11 @@ describe('every payload delivered twice', () => {
     ] as const) {
       await seedInteraction(env.client, { contactId: who, occurredOn: hoursBefore(hours), url });
     }
-    await seedInteraction(env.client, { contactId: ben, eventType: EventType.FormSubmission, occurredOn: hoursBefore(2) });
+    await seedInteraction(env.client, {
+      contactId: ben,
+      eventType: EventType.FormSubmission,
+      occurredOn: hoursBefore(2),
+    });
     await env.drain();
     const before = await snapshot(env.client);
     expect(before.profiles.length).toBe(4);
@@ -144,10 +173,19 @@ function throttleFirstBatch(calls: { throttled: number }) {
     retrieveMultiple: (...args) => client.retrieveMultiple(...args),
     fetchXml: (...args) => client.fetchXml(...args),
     executeAction: (...args) => client.executeAction(...args),
-    executeBatch(operations: readonly BatchOperation[], options?: { atomic?: boolean; continueOnError?: boolean }): Promise<BatchResult[]> {
+    executeBatch(
+      operations: readonly BatchOperation[],
+      options?: { atomic?: boolean; continueOnError?: boolean },
+    ): Promise<BatchResult[]> {
       if (calls.throttled === 0) {
         calls.throttled++;
-        return Promise.reject(new ThrottledError('Number of requests exceeded the limit of 6000 over time window of 300 seconds.', 30, '0x80072322'));
+        return Promise.reject(
+          new ThrottledError(
+            'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
+            30,
+            '0x80072322',
+          ),
+        );
       }
       return client.executeBatch(operations, options);
     },
@@ -158,7 +196,12 @@ describe('a throttled Dataverse', () => {
   it('costs one more delivery but loses nothing: the host answers 503, Dataverse retries once, the retry scores it', async () => {
     const calls = { throttled: 0 };
     env = createInterestsOrg({ start: START, wrapClient: throttleFirstBatch(calls) });
-    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 10, exit: 5, halfLifeDays: HALF_LIFE });
+    const cloud = await seedConcept(env.client, {
+      code: 'CLOUD',
+      enter: 10,
+      exit: 5,
+      halfLifeDays: HALF_LIFE,
+    });
     await seedRule(env.client, { concept: cloud.id, points: 12 });
     const ana = await seedContact(env.client, { name: 'Ana' });
     const id = await seedInteraction(env.client, { contactId: ana, occurredOn: hoursBefore(24) });
@@ -170,10 +213,16 @@ describe('a throttled Dataverse', () => {
       filter: `${lookupValue(asyncoperation.columns.regardingobjectid)} eq ${id}`,
       select: [asyncoperation.columns.retrycount, asyncoperation.columns.statuscode],
     });
-    expect(job).toMatchObject({ [asyncoperation.columns.retrycount]: 1, [asyncoperation.columns.statuscode]: asyncoperation.choices.statuscode.Succeeded });
+    expect(job).toMatchObject({
+      [asyncoperation.columns.retrycount]: 1,
+      [asyncoperation.columns.statuscode]: asyncoperation.choices.statuscode.Succeeded,
+    });
     const profile = await profileOf(env.client, ana, cloud.id);
     expect(profile?.[PC.idr_eventcount]).toBe(1);
-    expect(profile?.[PC.idr_score]).toBeCloseTo(directScore([{ points: 12, occurredOn: hoursBefore(24).getTime() }], START.getTime(), HALF_LIFE), 4);
+    expect(profile?.[PC.idr_score]).toBeCloseTo(
+      directScore([{ points: 12, occurredOn: hoursBefore(24).getTime() }], START.getTime(), HALF_LIFE),
+      4,
+    );
     expect(await listMembers(env.client, cloud.listId!)).toEqual([ana]);
     const row = await env.client.retrieve(idr_interaction.entitySetName, id, [IC.idr_processingstatus]);
     expect(row?.[IC.idr_processingstatus]).toBe(ProcessingStatus.Scored);

@@ -12,7 +12,12 @@
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import { idr_interactionrule } from '../../../dataverse/generated';
 import { InterestError, validateRule } from '../../../domain/interest';
-import { defineHandler, type ExecutionContext, type HandlerDefinition, type HandlerDeps } from '../../registry';
+import {
+  defineHandler,
+  type ExecutionContext,
+  type HandlerDefinition,
+  type HandlerDeps,
+} from '../../registry';
 import { RC, RULE_SELECT, toRule } from './records';
 import type { ResolvedOptions } from './settings';
 
@@ -21,7 +26,11 @@ const STATUS = idr_interactionrule.choices.statuscode;
 
 export type RuleCheck = 'removed' | 'inactive' | 'valid' | 'deactivated';
 
-export async function onRuleChanged(ctx: ExecutionContext, deps: HandlerDeps, options: ResolvedOptions): Promise<RuleCheck> {
+export async function onRuleChanged(
+  ctx: ExecutionContext,
+  deps: HandlerDeps,
+  options: ResolvedOptions,
+): Promise<RuleCheck> {
   options.cache.invalidate(ctx.organizationId ?? ctx.organizationName ?? 'default');
   const id = ctx.primaryEntityId ? normalizeGuid(ctx.primaryEntityId) : null;
   if (ctx.messageName === 'Delete' || !id) return 'removed';
@@ -34,18 +43,29 @@ export async function onRuleChanged(ctx: ExecutionContext, deps: HandlerDeps, op
     return 'valid';
   } catch (error) {
     if (!(error instanceof InterestError)) throw error;
-    await deps.client.update(idr_interactionrule.entitySetName, id, { [RC.statecode]: STATE.Inactive, [RC.statuscode]: STATUS.Inactive });
-    deps.logger.error('Interaction rule deactivated: the scoring engine cannot use it. Fix it and activate it again.', {
-      rule: id,
-      name: rule.name,
-      error: error.message,
+    await deps.client.update(idr_interactionrule.entitySetName, id, {
+      [RC.statecode]: STATE.Inactive,
+      [RC.statuscode]: STATUS.Inactive,
     });
+    deps.logger.error(
+      'Interaction rule deactivated: the scoring engine cannot use it. Fix it and activate it again.',
+      {
+        rule: id,
+        name: rule.name,
+        error: error.message,
+      },
+    );
     return 'deactivated';
   }
 }
 
 export function ruleChangeHandlers(options: ResolvedOptions): HandlerDefinition[] {
-  const common = { solution: 'IdearioInterests', entity: idr_interactionrule.logicalName, stage: 40, mode: 1 } as const;
+  const common = {
+    solution: 'IdearioInterests',
+    entity: idr_interactionrule.logicalName,
+    stage: 40,
+    mode: 1,
+  } as const;
   const handle = async (ctx: ExecutionContext, deps: HandlerDeps) => {
     await onRuleChanged(ctx, deps, options);
   };

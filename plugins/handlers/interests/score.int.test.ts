@@ -3,7 +3,14 @@
  * System Job, the job posts the webhook in process (verify → parse → dispatch), and the handler scores
  * it against the emulated Web API. Expected values come from domain/interest's brute-force sum.
  */
-import { account, contact, EventType, idr_interaction, idr_interestprofile, ProcessingStatus } from '../../../dataverse/generated';
+import {
+  account,
+  contact,
+  EventType,
+  idr_interaction,
+  idr_interestprofile,
+  ProcessingStatus,
+} from '../../../dataverse/generated';
 import { DAY_MS, directScore } from '../../../domain/interest';
 import { lookupValue } from './records';
 import {
@@ -32,7 +39,11 @@ afterEach(() => env.close());
 const daysBefore = (days: number) => new Date(START.getTime() - days * DAY_MS);
 
 async function interaction(id: string) {
-  return env.client.retrieve(idr_interaction.entitySetName, id, [IC.idr_processingstatus, IC.idr_processingerror, IC.idr_applieddeltas]);
+  return env.client.retrieve(idr_interaction.entitySetName, id, [
+    IC.idr_processingstatus,
+    IC.idr_processingerror,
+    IC.idr_applieddeltas,
+  ]);
 }
 
 /** Status and reason of an interaction, as the user reads them on the form. */
@@ -43,15 +54,43 @@ async function outcome(id: string): Promise<[unknown, string]> {
 
 describe('an interaction created through the Web API', () => {
   it('is scored by the async step: profile, explanation, segment list and primary interest', async () => {
-    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 10, exit: 5, halfLifeDays: HALF_LIFE });
+    const cloud = await seedConcept(env.client, {
+      code: 'CLOUD',
+      enter: 10,
+      exit: 5,
+      halfLifeDays: HALF_LIFE,
+    });
     const data = await seedConcept(env.client, { code: 'DATA', enter: 10, exit: 5, halfLifeDays: HALF_LIFE });
-    const clickCloud = await seedRule(env.client, { concept: cloud.id, points: 6, match: 'url=*cloud*', name: 'Cloud click' });
-    const clickData = await seedRule(env.client, { concept: data.id, points: 2, match: 'url=*cloud*', name: 'Cloud click also data' });
-    await seedRule(env.client, { concept: data.id, points: 50, match: 'url=*pricing*', name: 'Pricing click' });
+    const clickCloud = await seedRule(env.client, {
+      concept: cloud.id,
+      points: 6,
+      match: 'url=*cloud*',
+      name: 'Cloud click',
+    });
+    const clickData = await seedRule(env.client, {
+      concept: data.id,
+      points: 2,
+      match: 'url=*cloud*',
+      name: 'Cloud click also data',
+    });
+    await seedRule(env.client, {
+      concept: data.id,
+      points: 50,
+      match: 'url=*pricing*',
+      name: 'Pricing click',
+    });
     const ana = await seedContact(env.client, { name: 'Ana' });
 
-    const first = await seedInteraction(env.client, { contactId: ana, occurredOn: daysBefore(3), url: 'https://example.com/cloud/webinar' });
-    const second = await seedInteraction(env.client, { contactId: ana, occurredOn: daysBefore(1), url: 'https://example.com/Cloud/migration' });
+    const first = await seedInteraction(env.client, {
+      contactId: ana,
+      occurredOn: daysBefore(3),
+      url: 'https://example.com/cloud/webinar',
+    });
+    const second = await seedInteraction(env.client, {
+      contactId: ana,
+      occurredOn: daysBefore(1),
+      url: 'https://example.com/Cloud/migration',
+    });
     await env.drain();
 
     for (const id of [first, second]) {
@@ -66,8 +105,16 @@ describe('an interaction created through the Web API', () => {
     }
     const now = START.getTime();
     const events = [daysBefore(3), daysBefore(1)].map((d) => d.getTime());
-    const expectedCloud = directScore(events.map((t) => ({ points: 6, occurredOn: t })), now, HALF_LIFE);
-    const expectedData = directScore(events.map((t) => ({ points: 2, occurredOn: t })), now, HALF_LIFE);
+    const expectedCloud = directScore(
+      events.map((t) => ({ points: 6, occurredOn: t })),
+      now,
+      HALF_LIFE,
+    );
+    const expectedData = directScore(
+      events.map((t) => ({ points: 2, occurredOn: t })),
+      now,
+      HALF_LIFE,
+    );
     expect(expectedCloud).toBeGreaterThan(10);
 
     const cloudProfile = await profileOf(env.client, ana, cloud.id);
@@ -80,7 +127,9 @@ describe('an interaction created through the Web API', () => {
 
     expect(await listMembers(env.client, cloud.listId!)).toEqual([ana]);
     expect(await listMembers(env.client, data.listId!)).toEqual([]);
-    const person = await env.client.retrieve(contact.entitySetName, ana, [lookupValue(contact.columns.idr_primaryinterest)]);
+    const person = await env.client.retrieve(contact.entitySetName, ana, [
+      lookupValue(contact.columns.idr_primaryinterest),
+    ]);
     expect(person?.[lookupValue(contact.columns.idr_primaryinterest)]).toBe(cloud.id);
   });
 });
@@ -93,15 +142,32 @@ describe('interactions that cannot be scored', () => {
     const ana = await seedContact(env.client, { name: 'Ana' });
     const acme = await seedAccount(env.client, 'Acme');
 
-    const unmatched = await seedInteraction(env.client, { contactId: ana, occurredOn: daysBefore(1), url: 'https://example.com/careers' });
-    const noContact = await seedInteraction(env.client, { occurredOn: daysBefore(1), url: 'https://example.com/cloud' });
-    const accountOnly = await seedInteraction(env.client, { accountId: acme, occurredOn: daysBefore(1), url: 'https://example.com/cloud' });
-    const inactiveConcept = await seedInteraction(env.client, { contactId: ana, occurredOn: daysBefore(1), url: 'https://example.com/cloud', conceptId: retired.id });
+    const unmatched = await seedInteraction(env.client, {
+      contactId: ana,
+      occurredOn: daysBefore(1),
+      url: 'https://example.com/careers',
+    });
+    const noContact = await seedInteraction(env.client, {
+      occurredOn: daysBefore(1),
+      url: 'https://example.com/cloud',
+    });
+    const accountOnly = await seedInteraction(env.client, {
+      accountId: acme,
+      occurredOn: daysBefore(1),
+      url: 'https://example.com/cloud',
+    });
+    const inactiveConcept = await seedInteraction(env.client, {
+      contactId: ana,
+      occurredOn: daysBefore(1),
+      url: 'https://example.com/cloud',
+      conceptId: retired.id,
+    });
     await env.drain();
 
     expect(await interaction(unmatched)).toMatchObject({
       [IC.idr_processingstatus]: ProcessingStatus.Ignored,
-      [IC.idr_processingerror]: 'No active interaction rule matches Email click (url https://example.com/careers).',
+      [IC.idr_processingerror]:
+        'No active interaction rule matches Email click (url https://example.com/careers).',
     });
     const [noContactStatus, noContactReason] = await outcome(noContact);
     expect(noContactStatus).toBe(ProcessingStatus.Failed);
@@ -117,24 +183,58 @@ describe('interactions that cannot be scored', () => {
 
   it('explain a rule held back by "once per contact" and by its daily cap', async () => {
     const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 100, exit: 50 });
-    await seedRule(env.client, { concept: cloud.id, points: 20, eventType: EventType.FormSubmission, repeatable: false, name: 'First form' });
-    await seedRule(env.client, { concept: cloud.id, points: 1, eventType: EventType.WebVisit, dailyCap: 2, name: 'Visits' });
+    await seedRule(env.client, {
+      concept: cloud.id,
+      points: 20,
+      eventType: EventType.FormSubmission,
+      repeatable: false,
+      name: 'First form',
+    });
+    await seedRule(env.client, {
+      concept: cloud.id,
+      points: 1,
+      eventType: EventType.WebVisit,
+      dailyCap: 2,
+      name: 'Visits',
+    });
     const ana = await seedContact(env.client, { name: 'Ana' });
-    const form1 = await seedInteraction(env.client, { contactId: ana, eventType: EventType.FormSubmission, occurredOn: daysBefore(5) });
+    const form1 = await seedInteraction(env.client, {
+      contactId: ana,
+      eventType: EventType.FormSubmission,
+      occurredOn: daysBefore(5),
+    });
     const visits: string[] = [];
     for (const hour of [1, 2, 3]) {
-      visits.push(await seedInteraction(env.client, { contactId: ana, eventType: EventType.WebVisit, occurredOn: new Date(daysBefore(2).getTime() + hour * 3_600_000) }));
+      visits.push(
+        await seedInteraction(env.client, {
+          contactId: ana,
+          eventType: EventType.WebVisit,
+          occurredOn: new Date(daysBefore(2).getTime() + hour * 3_600_000),
+        }),
+      );
     }
-    const nextDay = await seedInteraction(env.client, { contactId: ana, eventType: EventType.WebVisit, occurredOn: daysBefore(1) });
+    const nextDay = await seedInteraction(env.client, {
+      contactId: ana,
+      eventType: EventType.WebVisit,
+      occurredOn: daysBefore(1),
+    });
     await env.drain();
-    const form2 = await seedInteraction(env.client, { contactId: ana, eventType: EventType.FormSubmission, occurredOn: daysBefore(0.5) });
+    const form2 = await seedInteraction(env.client, {
+      contactId: ana,
+      eventType: EventType.FormSubmission,
+      occurredOn: daysBefore(0.5),
+    });
     await env.drain();
 
     expect((await interaction(form1))?.[IC.idr_processingstatus]).toBe(ProcessingStatus.Scored);
     const [formStatus, formReason] = await outcome(form2);
     expect(formStatus).toBe(ProcessingStatus.Ignored);
-    expect(formReason).toContain("rule 'First form' already applied to this contact and counts once per contact");
-    const statuses = await Promise.all(visits.map(async (id) => (await interaction(id))?.[IC.idr_processingstatus]));
+    expect(formReason).toContain(
+      "rule 'First form' already applied to this contact and counts once per contact",
+    );
+    const statuses = await Promise.all(
+      visits.map(async (id) => (await interaction(id))?.[IC.idr_processingstatus]),
+    );
     expect(statuses).toEqual([ProcessingStatus.Scored, ProcessingStatus.Scored, ProcessingStatus.Ignored]);
     expect((await outcome(visits[2]))[1]).toContain("rule 'Visits' reached its daily cap");
     expect((await interaction(nextDay))?.[IC.idr_processingstatus]).toBe(ProcessingStatus.Scored);
@@ -153,7 +253,10 @@ describe('consent', () => {
     await env.drain();
 
     const benProfile = await profileOf(env.client, ben, cloud.id);
-    expect(benProfile?.[PC.idr_score]).toBeCloseTo(directScore([{ points: 25, occurredOn: daysBefore(1).getTime() }], START.getTime(), 30), 4);
+    expect(benProfile?.[PC.idr_score]).toBeCloseTo(
+      directScore([{ points: 25, occurredOn: daysBefore(1).getTime() }], START.getTime(), 30),
+      4,
+    );
     expect(benProfile?.[PC.idr_insegment]).toBe(true);
     expect(await listMembers(env.client, cloud.listId!)).toEqual([ana]);
   });
@@ -169,15 +272,28 @@ describe('the account roll-up', () => {
     const ana = await seedContact(env.client, { name: 'Ana', accountId: acme });
     const ben = await seedContact(env.client, { name: 'Ben', accountId: acme });
     const eve = await seedContact(env.client, { name: 'Eve', accountId: acme });
-    const primaryOf = async (set: string, id: string, column: string) => (await env.client.retrieve(set, id, [lookupValue(column)]))?.[lookupValue(column)];
+    const primaryOf = async (set: string, id: string, column: string) =>
+      (await env.client.retrieve(set, id, [lookupValue(column)]))?.[lookupValue(column)];
 
-    await seedInteraction(env.client, { contactId: ana, eventType: EventType.EmailClick, occurredOn: daysBefore(2) });
+    await seedInteraction(env.client, {
+      contactId: ana,
+      eventType: EventType.EmailClick,
+      occurredOn: daysBefore(2),
+    });
     await env.drain();
     expect(await primaryOf(account.entitySetName, acme, account.columns.idr_primaryinterest)).toBe(cloud.id);
 
     // Two contacts keen on data outweigh one on cloud, though Ana's own interest stays cloud.
-    await seedInteraction(env.client, { contactId: ben, eventType: EventType.WebVisit, occurredOn: daysBefore(1) });
-    await seedInteraction(env.client, { contactId: eve, eventType: EventType.WebVisit, occurredOn: daysBefore(1) });
+    await seedInteraction(env.client, {
+      contactId: ben,
+      eventType: EventType.WebVisit,
+      occurredOn: daysBefore(1),
+    });
+    await seedInteraction(env.client, {
+      contactId: eve,
+      eventType: EventType.WebVisit,
+      occurredOn: daysBefore(1),
+    });
     await env.drain();
     expect(await primaryOf(account.entitySetName, acme, account.columns.idr_primaryinterest)).toBe(data.id);
     expect(await primaryOf(contact.entitySetName, ana, contact.columns.idr_primaryinterest)).toBe(cloud.id);

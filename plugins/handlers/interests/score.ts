@@ -49,7 +49,12 @@ import {
   DAY_MS,
 } from '../../../domain/interest';
 import { getReference, targetEntity } from '../../host/parse';
-import { defineHandler, type ExecutionContext, type HandlerDefinition, type HandlerDeps } from '../../registry';
+import {
+  defineHandler,
+  type ExecutionContext,
+  type HandlerDefinition,
+  type HandlerDeps,
+} from '../../registry';
 import { type InterestCatalog, loadCatalog } from './catalog';
 import { ScoringConflictError } from './errors';
 import {
@@ -152,7 +157,10 @@ async function readProfiles(
     select: PROFILE_SELECT,
     filter:
       `${lookupValue(PC.idr_contact)} eq ${contactId} and ${PC.statecode} eq ${ACTIVE} and ` +
-      anyOf(lookupValue(PC.idr_concept), catalog.concepts.map((c) => c.id)),
+      anyOf(
+        lookupValue(PC.idr_concept),
+        catalog.concepts.map((c) => c.id),
+      ),
   });
   return records.map((r) => toProfile(r, now));
 }
@@ -184,7 +192,9 @@ async function readHistory(
   });
   const earlier = records.flatMap((r) => {
     const occurredOn = time(r, IC.idr_occurredon);
-    return occurredOn === null ? [] : [{ occurredOn, appliedDeltas: parseAppliedDeltas(r[IC.idr_applieddeltas]) }];
+    return occurredOn === null
+      ? []
+      : [{ occurredOn, appliedDeltas: parseAppliedDeltas(r[IC.idr_applieddeltas]) }];
   });
   return buildRuleHistory(earlier, event.occurredOn);
 }
@@ -197,9 +207,17 @@ interface AccountRow {
 }
 
 /** The parent account (null when the parent is a contact or is gone) and its other contacts' profiles. */
-async function readAccount(client: DataverseClient, parentId: string, contactId: string, now: number): Promise<AccountRow | null> {
+async function readAccount(
+  client: DataverseClient,
+  parentId: string,
+  contactId: string,
+  now: number,
+): Promise<AccountRow | null> {
   const [record, siblings] = await Promise.all([
-    client.retrieve(account.entitySetName, parentId, [account.columns.accountid, lookupValue(account.columns.idr_primaryinterest)]),
+    client.retrieve(account.entitySetName, parentId, [
+      account.columns.accountid,
+      lookupValue(account.columns.idr_primaryinterest),
+    ]),
     client.retrieveMultiple(idr_interestprofile.entitySetName, {
       select: PROFILE_SELECT,
       filter:
@@ -215,7 +233,11 @@ async function readAccount(client: DataverseClient, parentId: string, contactId:
   };
 }
 
-async function readMemberships(client: DataverseClient, contactId: string, listIds: readonly string[]): Promise<Set<string>> {
+async function readMemberships(
+  client: DataverseClient,
+  contactId: string,
+  listIds: readonly string[],
+): Promise<Set<string>> {
   const records = await client.retrieveMultiple(listmember.entitySetName, {
     select: [lookupValue(LM.listid)],
     filter: `${lookupValue(LM.entityid)} eq ${contactId} and ${anyOf(lookupValue(LM.listid), listIds)}`,
@@ -228,7 +250,8 @@ async function readMemberships(client: DataverseClient, contactId: string, listI
 function describeEvent(interaction: StoredInteraction): string {
   const facts = [
     interaction.url && `url ${interaction.url}`,
-    (interaction.campaignName ?? interaction.campaignId) && `campaign ${interaction.campaignName ?? interaction.campaignId}`,
+    (interaction.campaignName ?? interaction.campaignId) &&
+      `campaign ${interaction.campaignName ?? interaction.campaignId}`,
     interaction.product && `product ${interaction.product}`,
     interaction.productFamily && `product family ${interaction.productFamily}`,
     interaction.caseSubject && `case subject ${interaction.caseSubject}`,
@@ -242,7 +265,11 @@ const SKIP_REASONS: Record<SkippedRule['reason'], string> = {
   conceptInactive: 'scores a concept that is not active',
 };
 
-function ignoredReason(interaction: StoredInteraction, catalog: InterestCatalog, skipped: readonly SkippedRule[]): string {
+function ignoredReason(
+  interaction: StoredInteraction,
+  catalog: InterestCatalog,
+  skipped: readonly SkippedRule[],
+): string {
   if (skipped.length === 0) {
     const explicit = interaction.conceptId ? catalog.conceptById.get(interaction.conceptId) : undefined;
     return `No active interaction rule matches ${describeEvent(interaction)}${explicit ? ` for concept '${explicit.name}'` : ''}.`;
@@ -254,7 +281,10 @@ function ignoredReason(interaction: StoredInteraction, catalog: InterestCatalog,
 
 // ── writes ────────────────────────────────────────────────────────────────────────────────────
 
-function finishColumns(status: number, fields: { error: string | null; deltas: string }): Record<string, string | number | null> {
+function finishColumns(
+  status: number,
+  fields: { error: string | null; deltas: string },
+): Record<string, string | number | null> {
   return {
     [IC.idr_processingstatus]: status,
     [IC.idr_processingerror]: fields.error === null ? null : truncate(fields.error, PROCESSING_ERROR_MAX),
@@ -291,7 +321,13 @@ function buildWrites(input: {
     const stored = existing.get(profile.conceptId);
     const columns = profileColumns(profile);
     if (stored) {
-      operations.push({ kind: 'update', entitySet: idr_interestprofile.entitySetName, key: stored.id, record: columns, ifMatch: stored.etag });
+      operations.push({
+        kind: 'update',
+        entitySet: idr_interestprofile.entitySetName,
+        key: stored.id,
+        record: columns,
+        ifMatch: stored.etag,
+      });
     } else {
       const concept = catalog.conceptById.get(profile.conceptId);
       operations.push({
@@ -311,7 +347,10 @@ function buildWrites(input: {
     entitySet: idr_interaction.entitySetName,
     key: interaction.id,
     ifMatch: interaction.etag,
-    record: finishColumns(ProcessingStatus.Scored, { error: null, deltas: JSON.stringify(result.appliedDeltas) }),
+    record: finishColumns(ProcessingStatus.Scored, {
+      error: null,
+      deltas: JSON.stringify(result.appliedDeltas),
+    }),
   });
   const primary = result.primaryInterest?.conceptId ?? null;
   if (primary !== person.primaryInterestId) {
@@ -324,8 +363,18 @@ function buildWrites(input: {
   }
   if (accountRow) {
     const snapshots: ContactProfileSnapshot[] = [
-      ...result.profiles.map((p) => ({ contactId: person.id, conceptId: p.conceptId, state: stripResult(p), lastInteractionOn: p.lastInteractionOn })),
-      ...accountRow.siblings.map((s) => ({ contactId: s.contactId, conceptId: s.profile.conceptId, state: s.profile, lastInteractionOn: s.profile.lastInteractionOn })),
+      ...result.profiles.map((p) => ({
+        contactId: person.id,
+        conceptId: p.conceptId,
+        state: stripResult(p),
+        lastInteractionOn: p.lastInteractionOn,
+      })),
+      ...accountRow.siblings.map((s) => ({
+        contactId: s.contactId,
+        conceptId: s.profile.conceptId,
+        state: s.profile,
+        lastInteractionOn: s.profile.lastInteractionOn,
+      })),
     ];
     const accountPrimary = rollupAccount(snapshots, catalog.concepts, now).primaryInterest?.conceptId ?? null;
     if (accountPrimary !== accountRow.primaryInterestId) {
@@ -367,11 +416,21 @@ interface AttemptInput {
   readonly options: ResolvedOptions;
 }
 
-async function markUnscorable(client: DataverseClient, interaction: StoredInteraction, kind: 'ignored' | 'failed', reason: string): Promise<ScoringOutcome> {
+async function markUnscorable(
+  client: DataverseClient,
+  interaction: StoredInteraction,
+  kind: 'ignored' | 'failed',
+  reason: string,
+): Promise<ScoringOutcome> {
   const status = kind === 'ignored' ? ProcessingStatus.Ignored : ProcessingStatus.Failed;
-  await client.update(idr_interaction.entitySetName, interaction.id, finishColumns(status, { error: reason, deltas: '[]' }), {
-    ifMatch: interaction.etag,
-  });
+  await client.update(
+    idr_interaction.entitySetName,
+    interaction.id,
+    finishColumns(status, { error: reason, deltas: '[]' }),
+    {
+      ifMatch: interaction.etag,
+    },
+  );
   return { kind, reason };
 }
 
@@ -389,7 +448,10 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
 
   if (!interaction) return { kind: 'skipped', reason: 'The interaction was deleted before it was scored.' };
   if (interaction.status !== null && interaction.status !== ProcessingStatus.Pending) {
-    return { kind: 'skipped', reason: `The interaction is no longer Pending (status ${interaction.status}): it was processed already.` };
+    return {
+      kind: 'skipped',
+      reason: `The interaction is no longer Pending (status ${interaction.status}): it was processed already.`,
+    };
   }
   const eventType = interaction.eventType;
   if (eventType === null || !KNOWN_EVENT_TYPES.has(eventType)) {
@@ -401,7 +463,12 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     );
   }
   if (interaction.occurredOn === null) {
-    return markUnscorable(client, interaction, 'failed', 'The interaction has no "Occurred on" date, so its points cannot be placed in time.');
+    return markUnscorable(
+      client,
+      interaction,
+      'failed',
+      'The interaction has no "Occurred on" date, so its points cannot be placed in time.',
+    );
   }
   if (interaction.contactId === null) {
     if (interaction.accountId !== null) {
@@ -412,7 +479,12 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
         `The interaction names account ${interaction.accountId} but no contact; interest is scored per contact, so set the contact to score it.`,
       );
     }
-    return markUnscorable(client, interaction, 'failed', 'The interaction names no contact; interest is scored per contact, so set the contact and register it again.');
+    return markUnscorable(
+      client,
+      interaction,
+      'failed',
+      'The interaction names no contact; interest is scored per contact, so set the contact and register it again.',
+    );
   }
   if (interaction.conceptId !== null && !catalog.conceptById.has(interaction.conceptId)) {
     return markUnscorable(
@@ -444,7 +516,9 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     else if (rule && rule.dailyCap !== null && rule.dailyCap !== undefined) limited.capped.push(rule.id);
   }
   const [history, accountRow] = await Promise.all([
-    limited.once.length + limited.capped.length > 0 ? readHistory(client, interaction, contactId, event, limited) : EMPTY_HISTORY,
+    limited.once.length + limited.capped.length > 0
+      ? readHistory(client, interaction, contactId, event, limited)
+      : EMPTY_HISTORY,
     person.parentId ? readAccount(client, person.parentId, contactId, now) : null,
   ]);
 
@@ -457,11 +531,17 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     now,
   });
   if (result.appliedDeltas.length === 0) {
-    return markUnscorable(client, interaction, 'ignored', ignoredReason(interaction, catalog, result.skipped));
+    return markUnscorable(
+      client,
+      interaction,
+      'ignored',
+      ignoredReason(interaction, catalog, result.skipped),
+    );
   }
 
   const listIds = result.transitions.flatMap((t) => catalog.conceptById.get(t.conceptId)?.listId ?? []);
-  const memberships = listIds.length > 0 ? await readMemberships(client, contactId, listIds) : new Set<string>();
+  const memberships =
+    listIds.length > 0 ? await readMemberships(client, contactId, listIds) : new Set<string>();
   const write = buildWrites({
     interaction,
     contact: person,
@@ -490,14 +570,22 @@ function describeError(error: unknown): string {
 }
 
 /** Best effort: the interaction says why it was not scored, even when the reason is a platform error. */
-async function recordFailure(client: DataverseClient, interactionId: string, reason: string, logger: Logger): Promise<void> {
+async function recordFailure(
+  client: DataverseClient,
+  interactionId: string,
+  reason: string,
+  logger: Logger,
+): Promise<void> {
   try {
     await client.update(idr_interaction.entitySetName, interactionId, {
       [IC.idr_processingstatus]: ProcessingStatus.Failed,
       [IC.idr_processingerror]: truncate(reason, PROCESSING_ERROR_MAX),
     });
   } catch (error) {
-    logger.error('Could not record the scoring failure on the interaction.', { interaction: interactionId, error: describeError(error) });
+    logger.error('Could not record the scoring failure on the interaction.', {
+      interaction: interactionId,
+      error: describeError(error),
+    });
   }
 }
 
@@ -507,10 +595,16 @@ function contactHintOf(ctx: ExecutionContext): string | null {
   return reference ? normalizeGuid(reference.id) : null;
 }
 
-export async function scoreInteraction(ctx: ExecutionContext, deps: HandlerDeps, options: ResolvedOptions): Promise<ScoringOutcome> {
+export async function scoreInteraction(
+  ctx: ExecutionContext,
+  deps: HandlerDeps,
+  options: ResolvedOptions,
+): Promise<ScoringOutcome> {
   const interactionId = ctx.primaryEntityId ? normalizeGuid(ctx.primaryEntityId) : null;
   if (!interactionId) {
-    deps.logger.error('The Create.idr_interaction payload names no interaction; nothing was scored.', { primaryEntityId: ctx.primaryEntityId });
+    deps.logger.error('The Create.idr_interaction payload names no interaction; nothing was scored.', {
+      primaryEntityId: ctx.primaryEntityId,
+    });
     return { kind: 'skipped', reason: 'No interaction id in the payload.' };
   }
   const input: AttemptInput = {
@@ -527,17 +621,27 @@ export async function scoreInteraction(ctx: ExecutionContext, deps: HandlerDeps,
       return outcome;
     } catch (error) {
       if (error instanceof ConcurrencyError || error instanceof DuplicateRecordError) {
-        if (n >= options.maxAttempts) throw new ScoringConflictError(interactionId, input.contactHint ?? '(unknown)', n);
+        if (n >= options.maxAttempts)
+          throw new ScoringConflictError(interactionId, input.contactHint ?? '(unknown)', n);
         await options.sleep(backoffMs(n, options.random));
         continue;
       }
       if (error instanceof InterestError) {
         // Bad scoring input (a rule or concept value the engine refuses): the interaction says so.
         await recordFailure(deps.client, interactionId, `Scoring failed: ${error.message}`, deps.logger);
-        deps.logger.error('Interaction could not be scored.', { interaction: interactionId, error: error.message });
+        deps.logger.error('Interaction could not be scored.', {
+          interaction: interactionId,
+          error: error.message,
+        });
         return { kind: 'failed', reason: error.message };
       }
-      if (!isRetryable(error)) await recordFailure(deps.client, interactionId, `Scoring failed: ${describeError(error)}`, deps.logger);
+      if (!isRetryable(error))
+        await recordFailure(
+          deps.client,
+          interactionId,
+          `Scoring failed: ${describeError(error)}`,
+          deps.logger,
+        );
       throw error;
     }
   }
@@ -546,7 +650,13 @@ export async function scoreInteraction(ctx: ExecutionContext, deps: HandlerDeps,
 function logOutcome(logger: Logger, interaction: string, outcome: ScoringOutcome, attempts: number): void {
   switch (outcome.kind) {
     case 'scored':
-      logger.info('Interaction scored.', { interaction, contact: outcome.contactId, deltas: outcome.deltas, transitions: outcome.transitions, attempts });
+      logger.info('Interaction scored.', {
+        interaction,
+        contact: outcome.contactId,
+        deltas: outcome.deltas,
+        transitions: outcome.transitions,
+        attempts,
+      });
       return;
     case 'skipped':
       logger.info('Interaction not scored again.', { interaction, reason: outcome.reason });

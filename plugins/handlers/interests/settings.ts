@@ -28,36 +28,48 @@ export const DEFAULT_INTERESTS_SETTINGS: Readonly<InterestsSettings> = Object.fr
 
 const RECHECK_MINUTES = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440];
 
+export function readMaxActiveConcepts(env: Readonly<Record<string, string | undefined>>): number {
+  const name = INTERESTS_ENVIRONMENT_VARIABLES.maxActiveConcepts;
+  const raw = env[name]?.trim();
+  if (!raw) return DEFAULT_INTERESTS_SETTINGS.maxActiveConcepts;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1) {
+    throw new InterestsSettingError(name, raw, 'use a whole number of concepts, at least 1 (default 30)');
+  }
+  return value;
+}
+
+export function readRecheckEveryMs(env: Readonly<Record<string, string | undefined>>): number {
+  const name = INTERESTS_ENVIRONMENT_VARIABLES.recheckMinutes;
+  const raw = env[name]?.trim();
+  if (!raw) return DEFAULT_INTERESTS_SETTINGS.recheckEveryMs;
+  const minutes = Number(raw);
+  if (!RECHECK_MINUTES.includes(minutes)) {
+    throw new InterestsSettingError(
+      name,
+      raw,
+      `use a number of minutes that divides an hour or a day (${RECHECK_MINUTES.join(', ')})`,
+    );
+  }
+  return minutes * 60_000;
+}
+
 export function readInterestsSettings(env: Readonly<Record<string, string | undefined>>): InterestsSettings {
-  const names = INTERESTS_ENVIRONMENT_VARIABLES;
-  let maxActiveConcepts = DEFAULT_INTERESTS_SETTINGS.maxActiveConcepts;
-  const rawMax = env[names.maxActiveConcepts]?.trim();
-  if (rawMax) {
-    maxActiveConcepts = Number(rawMax);
-    if (!/^\d+$/.test(rawMax) || maxActiveConcepts < 1) {
-      throw new InterestsSettingError(names.maxActiveConcepts, rawMax, 'use a whole number of concepts, at least 1 (default 30)');
-    }
-  }
-  let recheckEveryMs = DEFAULT_INTERESTS_SETTINGS.recheckEveryMs;
-  const rawMinutes = env[names.recheckMinutes]?.trim();
-  if (rawMinutes) {
-    const minutes = Number(rawMinutes);
-    if (!RECHECK_MINUTES.includes(minutes)) {
-      throw new InterestsSettingError(
-        names.recheckMinutes,
-        rawMinutes,
-        `use a number of minutes that divides an hour or a day (${RECHECK_MINUTES.join(', ')})`,
-      );
-    }
-    recheckEveryMs = minutes * 60_000;
-  }
-  return { maxActiveConcepts, recheckEveryMs };
+  return { maxActiveConcepts: readMaxActiveConcepts(env), recheckEveryMs: readRecheckEveryMs(env) };
+}
+
+/** Settings read when first needed, so a bad value fails the run that needs it, with its message. */
+export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): () => InterestsSettings {
+  let settings: InterestsSettings | undefined;
+  return () => (settings ??= readInterestsSettings(env));
 }
 
 /** How the handlers behave, beyond the settings: everything a test or the wiring may replace. */
 export interface InterestsOptions {
   /** Resolved when first needed, so a bad value fails the run that needs it, with its message. */
   readonly settings?: () => InterestsSettings;
+  /** Interval of the segment re-check; `settings().recheckEveryMs` unless given. */
+  readonly recheckEveryMs?: number;
   /** Concepts and rules per organisation; the host-wide cache unless given. */
   readonly cache?: CatalogCache;
   /** Attempts at scoring one event when its profiles keep changing (412); default 20. */
@@ -70,6 +82,7 @@ export interface InterestsOptions {
 
 export interface ResolvedOptions {
   readonly settings: () => InterestsSettings;
+  readonly recheckEveryMs?: number;
   readonly cache: CatalogCache;
   readonly maxAttempts: number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -81,6 +94,7 @@ export const DEFAULT_MAX_ATTEMPTS = 20;
 export function resolveOptions(options: InterestsOptions = {}): ResolvedOptions {
   return {
     settings: options.settings ?? (() => DEFAULT_INTERESTS_SETTINGS),
+    recheckEveryMs: options.recheckEveryMs,
     cache: options.cache ?? sharedCatalogCache,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

@@ -103,7 +103,11 @@ export function createInterestsOrg(options: InterestsOrgOptions = {}): Interests
       inner = inProcessTransport({
         handlers,
         clientFor: (callback) => {
-          const client = new InProcessClient(engine, { depth: callback.depth, correlationId: callback.correlationId, userId: callback.userId });
+          const client = new InProcessClient(engine, {
+            depth: callback.depth,
+            correlationId: callback.correlationId,
+            userId: callback.userId,
+          });
           return options.wrapClient ? options.wrapClient(client) : client;
         },
         clock: clock.now,
@@ -180,7 +184,10 @@ export interface ConceptSeed {
   readonly active?: boolean;
 }
 
-export async function seedConcept(client: DataverseClient, seed: ConceptSeed): Promise<{ id: string; listId: string | null }> {
+export async function seedConcept(
+  client: DataverseClient,
+  seed: ConceptSeed,
+): Promise<{ id: string; listId: string | null }> {
   let listId: string | null = null;
   if (seed.withList ?? true) {
     listId = await client.create(list.entitySetName, {
@@ -231,8 +238,16 @@ export async function seedContact(
   client: DataverseClient,
   seed: { name: string; doNotBulkEmail?: boolean; accountId?: string },
 ): Promise<string> {
-  const record: EntityRecord = { [CC.fullname]: seed.name, [CC.lastname]: seed.name, [CC.donotbulkemail]: seed.doNotBulkEmail ?? false };
-  if (seed.accountId) record[`${CC.parentcustomerid}_${account.logicalName}@odata.bind`] = recordUrl(account.entitySetName, seed.accountId);
+  const record: EntityRecord = {
+    [CC.fullname]: seed.name,
+    [CC.lastname]: seed.name,
+    [CC.donotbulkemail]: seed.doNotBulkEmail ?? false,
+  };
+  if (seed.accountId)
+    record[`${CC.parentcustomerid}_${account.logicalName}@odata.bind`] = recordUrl(
+      account.entitySetName,
+      seed.accountId,
+    );
   return client.create(contact.entitySetName, record);
 }
 
@@ -263,17 +278,25 @@ export function seedInteraction(client: DataverseClient, seed: InteractionSeed):
   if (seed.contactId) record[bind(IC.idr_contact)] = recordUrl(contact.entitySetName, seed.contactId);
   if (seed.accountId) record[bind(IC.idr_account)] = recordUrl(account.entitySetName, seed.accountId);
   if (seed.url !== undefined) record[IC.idr_url] = seed.url;
-  if (seed.conceptId) record[bind(IC.idr_concept)] = recordUrl(idr_marketingconcept.entitySetName, seed.conceptId);
+  if (seed.conceptId)
+    record[bind(IC.idr_concept)] = recordUrl(idr_marketingconcept.entitySetName, seed.conceptId);
   return client.create(idr_interaction.entitySetName, record);
 }
 
 // ── reading back ──────────────────────────────────────────────────────────────────────────────
 
-export async function profileOf(client: DataverseClient, contactId: string, conceptId: string): Promise<EntityRecord | null> {
+export async function profileOf(
+  client: DataverseClient,
+  contactId: string,
+  conceptId: string,
+): Promise<EntityRecord | null> {
   const rows = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
     filter: `${lookupValue(PC.idr_contact)} eq ${contactId} and ${lookupValue(PC.idr_concept)} eq ${conceptId}`,
   });
-  if (rows.length > 1) throw new Error(`Contact ${contactId} has ${rows.length} profiles for concept ${conceptId}; the alternate key allows one.`);
+  if (rows.length > 1)
+    throw new Error(
+      `Contact ${contactId} has ${rows.length} profiles for concept ${conceptId}; the alternate key allows one.`,
+    );
   return rows[0] ?? null;
 }
 

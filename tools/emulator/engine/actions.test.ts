@@ -11,7 +11,9 @@ it('WhoAmI answers the organisation, business unit and calling user', async () =
   expect(Object.keys(me).sort()).toEqual(['BusinessUnitId', 'OrganizationId', 'UserId']);
   expect(me.UserId).toBe(t.engine.whoAmI().UserId);
   const other = '99999999-9999-9999-9999-999999999999';
-  expect(await t.engine.execute('WhoAmI', {}, { context: { userId: other } })).toMatchObject({ UserId: other });
+  expect(await t.engine.execute('WhoAmI', {}, { context: { userId: other } })).toMatchObject({
+    UserId: other,
+  });
   // The default user exists, so lookups to it resolve and show a name.
   expect((await t.engine.retrieve('systemusers', me.UserId)).fullname).toBe('Emulator Administrator');
 });
@@ -44,9 +46,15 @@ describe('CreateMultiple and UpsertMultiple', () => {
   });
 
   it('needs @odata.type on each target and the bound table', async () => {
-    await expect(t.engine.execute('CreateMultiple', { Targets: [{ emu_code: 'A' }] })).rejects.toThrow('@odata.type');
+    await expect(t.engine.execute('CreateMultiple', { Targets: [{ emu_code: 'A' }] })).rejects.toThrow(
+      '@odata.type',
+    );
     await expect(
-      t.engine.execute('CreateMultiple', { Targets: [{ '@odata.type': 'Microsoft.Dynamics.CRM.contact' }] }, { bound: { entitySet: 'emu_concepts' } }),
+      t.engine.execute(
+        'CreateMultiple',
+        { Targets: [{ '@odata.type': 'Microsoft.Dynamics.CRM.contact' }] },
+        { bound: { entitySet: 'emu_concepts' } },
+      ),
     ).rejects.toThrow(BadRequestError);
   });
 
@@ -56,9 +64,17 @@ describe('CreateMultiple and UpsertMultiple', () => {
       '@odata.id': `emu_concepts(emu_code='${code}')`,
       emu_name: name,
     });
-    expect(await t.engine.execute('UpsertMultiple', { Targets: [target('A', 'first'), target('B', 'b')] })).toBeUndefined();
-    await t.engine.execute('UpsertMultiple', { Targets: [target('A', 'second')] }, { bound: { entitySet: 'emu_concepts' } });
-    const rows = (await t.engine.query('emu_concepts', { orderBy: ['emu_code'], select: ['emu_code', 'emu_name'] })).records;
+    expect(
+      await t.engine.execute('UpsertMultiple', { Targets: [target('A', 'first'), target('B', 'b')] }),
+    ).toBeUndefined();
+    await t.engine.execute(
+      'UpsertMultiple',
+      { Targets: [target('A', 'second')] },
+      { bound: { entitySet: 'emu_concepts' } },
+    );
+    const rows = (
+      await t.engine.query('emu_concepts', { orderBy: ['emu_code'], select: ['emu_code', 'emu_name'] })
+    ).records;
     expect(rows.map((r) => [r.emu_code, r.emu_name])).toEqual([
       ['A', 'second'],
       ['B', 'b'],
@@ -73,13 +89,24 @@ describe('marketing lists', () => {
     const events: OperationEvent[] = [];
     t.engine.pipeline.subscribe({ afterOperation: (e) => void events.push(e) });
 
-    const first = (await t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })) as { Id: string };
-    const again = (await t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })) as { Id: string };
+    const first = (await t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })) as {
+      Id: string;
+    };
+    const again = (await t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })) as {
+      Id: string;
+    };
     expect(again.Id).toBe(first.Id);
     const members = await t.engine.query('listmembers', { filter: `_listid_value eq ${list}` });
     expect(members.records.map((m) => m._entityid_value)).toEqual([contact]);
     const associate = events.find((e) => e.message === 'Associate');
-    expect(associate).toMatchObject({ entityName: 'list', id: list, relationship: { name: 'listcontact_association', relatedEntities: [{ logicalName: 'contact', id: contact }] } });
+    expect(associate).toMatchObject({
+      entityName: 'list',
+      id: list,
+      relationship: {
+        name: 'listcontact_association',
+        relatedEntities: [{ logicalName: 'contact', id: contact }],
+      },
+    });
 
     await t.engine.execute('RemoveMemberList', { ListId: list, EntityId: contact });
     expect((await t.engine.query('listmembers', {})).records).toHaveLength(0);
@@ -89,12 +116,18 @@ describe('marketing lists', () => {
   it('refuses a member of the wrong type or a missing list', async () => {
     const list = await t.engine.create('lists', { listname: 'Accounts only', createdfromcode: 1 });
     const contact = await t.engine.create('contacts', { fullname: 'Ana' });
-    await expect(t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })).rejects.toThrow(RecordNotFoundError);
-    await expect(t.engine.execute('AddMemberList', { ListId: contact, EntityId: contact })).rejects.toThrow(RecordNotFoundError);
-    await expect(t.engine.execute('AddMemberList', { ListId: 'nope', EntityId: contact })).rejects.toThrow("needs 'ListId'");
+    await expect(t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })).rejects.toThrow(
+      RecordNotFoundError,
+    );
+    await expect(t.engine.execute('AddMemberList', { ListId: contact, EntityId: contact })).rejects.toThrow(
+      RecordNotFoundError,
+    );
+    await expect(t.engine.execute('AddMemberList', { ListId: 'nope', EntityId: contact })).rejects.toThrow(
+      "needs 'ListId'",
+    );
   });
 
-  it('deletes a contact\'s list memberships with the contact', async () => {
+  it("deletes a contact's list memberships with the contact", async () => {
     const list = await t.engine.create('lists', { listname: 'L', createdfromcode: 2 });
     const contact = await t.engine.create('contacts', { fullname: 'Ana' });
     await t.engine.execute('AddMemberList', { ListId: list, EntityId: contact });
@@ -105,19 +138,35 @@ describe('marketing lists', () => {
 
 describe('SendEmail', () => {
   async function draft(parties: Record<string, unknown>[]) {
-    return t.engine.create('emails', { subject: 'Your quotation', description: '<p>Hello</p>', email_activity_parties: parties });
+    return t.engine.create('emails', {
+      subject: 'Your quotation',
+      description: '<p>Hello</p>',
+      email_activity_parties: parties,
+    });
   }
 
   it('marks the email sent and puts it in the outbox with its recipients', async () => {
-    const agent = await t.engine.create('contacts', { fullname: 'Agent', emailaddress1: 'agent@agency.example' });
+    const agent = await t.engine.create('contacts', {
+      fullname: 'Agent',
+      emailaddress1: 'agent@agency.example',
+    });
     const owner = t.engine.whoAmI().UserId;
     const email = await draft([
       { participationtypemask: 2, 'partyid_contact@odata.bind': `/contacts(${agent})` },
       { participationtypemask: 3, 'partyid_systemuser@odata.bind': `/systemusers(${owner})` },
       { participationtypemask: 3, addressused: 'desk@hotel.example' },
     ]);
-    expect(await t.engine.execute('SendEmail', { IssueSend: true }, { bound: { entitySet: 'emails', key: email } })).toEqual({ Subject: 'Your quotation' });
-    expect(await t.engine.retrieve('emails', email, { select: ['statecode', 'statuscode'] })).toMatchObject({ statecode: 1, statuscode: 3 });
+    expect(
+      await t.engine.execute(
+        'SendEmail',
+        { IssueSend: true },
+        { bound: { entitySet: 'emails', key: email } },
+      ),
+    ).toEqual({ Subject: 'Your quotation' });
+    expect(await t.engine.retrieve('emails', email, { select: ['statecode', 'statuscode'] })).toMatchObject({
+      statecode: 1,
+      statuscode: 3,
+    });
     expect(t.engine.outbox()).toEqual([
       {
         emailId: email,
@@ -130,18 +179,27 @@ describe('SendEmail', () => {
         body: '<p>Hello</p>',
       },
     ]);
-    await expect(t.engine.execute('SendEmail', { IssueSend: true }, { bound: { entitySet: 'emails', key: email } })).rejects.toThrow('only while it is a draft');
+    await expect(
+      t.engine.execute('SendEmail', { IssueSend: true }, { bound: { entitySet: 'emails', key: email } }),
+    ).rejects.toThrow('only while it is a draft');
   });
 
   it('expands the parties of an activity', async () => {
     const email = await draft([{ participationtypemask: 2, addressused: 'x@example.com' }]);
-    const record = await t.engine.retrieve('emails', email, { select: ['subject'], expand: [{ property: 'email_activity_parties', select: ['participationtypemask', 'addressused'] }] });
-    expect(record.email_activity_parties).toEqual([expect.objectContaining({ participationtypemask: 2, addressused: 'x@example.com' })]);
+    const record = await t.engine.retrieve('emails', email, {
+      select: ['subject'],
+      expand: [{ property: 'email_activity_parties', select: ['participationtypemask', 'addressused'] }],
+    });
+    expect(record.email_activity_parties).toEqual([
+      expect.objectContaining({ participationtypemask: 2, addressused: 'x@example.com' }),
+    ]);
   });
 
   it('refuses to send an email nobody would receive, and IssueSend false only marks it sent', async () => {
     const email = await draft([]);
-    await expect(t.engine.execute('SendEmail', { IssueSend: true }, { bound: { entitySet: 'emails', key: email } })).rejects.toThrow('at least one recipient');
+    await expect(
+      t.engine.execute('SendEmail', { IssueSend: true }, { bound: { entitySet: 'emails', key: email } }),
+    ).rejects.toThrow('at least one recipient');
     await t.engine.execute('SendEmail', { IssueSend: false }, { bound: { entitySet: 'emails', key: email } });
     expect(t.engine.outbox()).toEqual([]);
     expect((await t.engine.retrieve('emails', email)).statuscode).toBe(3);
@@ -157,7 +215,9 @@ describe('the action registry', () => {
     });
     expect(await t.engine.execute('emu_ImportThings', { Name: 'a' })).toEqual({ Done: true });
     await expect(t.engine.execute('emu_ImportThings', { Name: 'b', Fail: true })).rejects.toThrow('half way');
-    expect((await t.engine.query('contacts', { select: ['fullname'] })).records.map((r) => r.fullname)).toEqual(['a']);
+    expect(
+      (await t.engine.query('contacts', { select: ['fullname'] })).records.map((r) => r.fullname),
+    ).toEqual(['a']);
     await expect(t.engine.execute('emu_Nothing')).rejects.toThrow(UnknownActionError);
   });
 });

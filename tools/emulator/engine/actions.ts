@@ -12,7 +12,10 @@ import type { StoredRecord } from './values';
 import { formatStoredDateTime, isLookupValue, normalizeGuid } from './values';
 
 export function registerBuiltInActions(engine: Engine): void {
-  engine.registerAction('WhoAmI', ({ engine: e, context }) => e.whoAmI(context), { transactional: false, isFunction: true });
+  engine.registerAction('WhoAmI', ({ engine: e, context }) => e.whoAmI(context), {
+    transactional: false,
+    isFunction: true,
+  });
   engine.registerAction('CreateMultiple', createMultiple);
   engine.registerAction('UpsertMultiple', upsertMultiple);
   engine.registerAction('AddMemberList', addMemberList);
@@ -23,27 +26,40 @@ export function registerBuiltInActions(engine: Engine): void {
 function requireGuid(action: string, body: Record<string, unknown>, name: string): string {
   const value = body[name];
   const id = typeof value === 'string' ? normalizeGuid(value) : undefined;
-  if (!id) throw new BadRequestError(`${action} needs '${name}' (a GUID); got ${JSON.stringify(value ?? null)}.`);
+  if (!id)
+    throw new BadRequestError(`${action} needs '${name}' (a GUID); got ${JSON.stringify(value ?? null)}.`);
   return id;
 }
 
 function requireTargets(action: string, body: Record<string, unknown>): Record<string, unknown>[] {
   const targets = body.Targets;
-  if (!Array.isArray(targets) || targets.some((t) => typeof t !== 'object' || t === null || Array.isArray(t))) {
+  if (
+    !Array.isArray(targets) ||
+    targets.some((t) => typeof t !== 'object' || t === null || Array.isArray(t))
+  ) {
     throw new BadRequestError(`${action} needs 'Targets': an array of records, each with '@odata.type'.`);
   }
   return targets as Record<string, unknown>[];
 }
 
 /** Every item of Targets names its table with `@odata.type` (UpsertMultiple reference: "You must specify…"). */
-function tableOfTarget(engine: Engine, action: string, target: Record<string, unknown>, bound: TableInfo | undefined): TableInfo {
+function tableOfTarget(
+  engine: Engine,
+  action: string,
+  target: Record<string, unknown>,
+  bound: TableInfo | undefined,
+): TableInfo {
   const type = target['@odata.type'];
   if (typeof type !== 'string' || !type.startsWith('Microsoft.Dynamics.CRM.')) {
-    throw new BadRequestError(`${action}: every item of Targets needs "@odata.type": "Microsoft.Dynamics.CRM.<table>".`);
+    throw new BadRequestError(
+      `${action}: every item of Targets needs "@odata.type": "Microsoft.Dynamics.CRM.<table>".`,
+    );
   }
   const table = engine.metadata.table(type.slice('Microsoft.Dynamics.CRM.'.length));
   if (bound && bound.logicalName !== table.logicalName) {
-    throw new BadRequestError(`${action} is bound to ${bound.entitySetName} but a target is ${table.logicalName}: all Targets must be of the bound table.`);
+    throw new BadRequestError(
+      `${action} is bound to ${bound.entitySetName} but a target is ${table.logicalName}: all Targets must be of the bound table.`,
+    );
   }
   return table;
 }
@@ -73,7 +89,9 @@ async function upsertMultiple({ engine, body, bound, name }: ActionRequest): Pro
     }
     const id = record[table.primaryId];
     if (typeof id !== 'string') {
-      throw new BadRequestError(`${name}: each target needs '@odata.id' ("${table.entitySetName}(<key>='<value>')") or '${table.primaryId}'.`);
+      throw new BadRequestError(
+        `${name}: each target needs '@odata.id' ("${table.entitySetName}(<key>='<value>')") or '${table.primaryId}'.`,
+      );
     }
     await engine.upsert(table.entitySetName, id, record);
   }
@@ -83,7 +101,11 @@ async function upsertMultiple({ engine, body, bound, name }: ActionRequest): Pro
 /** list.createdfromcode: the member type of a marketing list (account 1, contact 2, lead 4). */
 const MEMBER_TYPES: Record<number, string> = { 1: 'account', 2: 'contact', 4: 'lead' };
 
-async function memberTable(engine: Engine, list: Record<string, unknown>, entityId: string): Promise<TableInfo> {
+async function memberTable(
+  engine: Engine,
+  list: Record<string, unknown>,
+  entityId: string,
+): Promise<TableInfo> {
   const code = list.createdfromcode;
   const declared = typeof code === 'number' ? MEMBER_TYPES[code] : undefined;
   const candidates = declared ? [declared] : Object.values(MEMBER_TYPES);
@@ -127,9 +149,12 @@ async function addMemberList({ engine, body, name }: ActionRequest): Promise<{ I
   };
   if (members.columns.get('entitytype')?.type === 'EntityName') record.entitytype = member.logicalName;
   const id = await engine.create(members.entitySetName, record);
-  await engine.raiseRelationship('Associate', { logicalName: lists.logicalName, id: listId }, `list${member.logicalName}_association`, [
-    { logicalName: member.logicalName, id: entityId },
-  ]);
+  await engine.raiseRelationship(
+    'Associate',
+    { logicalName: lists.logicalName, id: listId },
+    `list${member.logicalName}_association`,
+    [{ logicalName: member.logicalName, id: entityId }],
+  );
   return { Id: id };
 }
 
@@ -143,9 +168,12 @@ async function removeMemberList({ engine, body, name }: ActionRequest): Promise<
   const member = await memberTable(engine, list, entityId).catch(() => undefined);
   await engine.delete(engine.metadata.table('listmember').entitySetName, existing);
   if (member) {
-    await engine.raiseRelationship('Disassociate', { logicalName: lists.logicalName, id: listId }, `list${member.logicalName}_association`, [
-      { logicalName: member.logicalName, id: entityId },
-    ]);
+    await engine.raiseRelationship(
+      'Disassociate',
+      { logicalName: lists.logicalName, id: listId },
+      `list${member.logicalName}_association`,
+      [{ logicalName: member.logicalName, id: entityId }],
+    );
   }
   return undefined;
 }
@@ -180,13 +208,17 @@ async function addressOf(engine: Engine, party: StoredRecord): Promise<string> {
  */
 async function sendEmail({ engine, body, bound, name }: ActionRequest): Promise<{ Subject: string }> {
   const emails = bound?.table ?? engine.metadata.table('email');
-  if (emails.logicalName !== 'email') throw new BadRequestError(`${name} is bound to emails, not ${emails.entitySetName}.`);
+  if (emails.logicalName !== 'email')
+    throw new BadRequestError(`${name} is bound to emails, not ${emails.entitySetName}.`);
   const id = bound?.id ?? requireGuid(name, body, 'EmailId');
   const issueSend = body.IssueSend;
-  if (typeof issueSend !== 'boolean') throw new BadRequestError(`${name} needs 'IssueSend' (true to send, false to mark as sent).`);
+  if (typeof issueSend !== 'boolean')
+    throw new BadRequestError(`${name} needs 'IssueSend' (true to send, false to mark as sent).`);
   const email = await engine.retrieve(emails.entitySetName, id);
   if (email.statecode !== 0) {
-    throw new BadRequestError(`The email ${id} can be sent only while it is a draft (statecode 0); its statecode is ${String(email.statecode)}.`);
+    throw new BadRequestError(
+      `The email ${id} can be sent only while it is a draft (statecode 0); its statecode is ${String(email.statecode)}.`,
+    );
   }
   const parties = engine.partiesOf(emails, id);
   const collect = async (mask: number) => {
@@ -201,13 +233,17 @@ async function sendEmail({ engine, body, bound, name }: ActionRequest): Promise<
   const cc = await collect(CC);
   const bcc = await collect(BCC);
   if (issueSend && !to && !cc && !bcc) {
-    throw new BadRequestError(`The e-mail must have at least one recipient before it can be sent. (email ${id} has no 'to', 'cc' or 'bcc' party with an address)`);
+    throw new BadRequestError(
+      `The e-mail must have at least one recipient before it can be sent. (email ${id} has no 'to', 'cc' or 'bcc' party with an address)`,
+    );
   }
   let from = await collect(SENDER);
   if (!from) {
     const users = engine.metadata.byLogicalName('systemuser');
     const user = users?.columns.has('internalemailaddress')
-      ? await engine.retrieve(users.entitySetName, engine.whoAmI().UserId, { select: ['internalemailaddress'] }).catch(() => undefined)
+      ? await engine
+          .retrieve(users.entitySetName, engine.whoAmI().UserId, { select: ['internalemailaddress'] })
+          .catch(() => undefined)
       : undefined;
     from = typeof user?.internalemailaddress === 'string' ? user.internalemailaddress : '';
   }

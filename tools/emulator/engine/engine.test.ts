@@ -54,7 +54,9 @@ describe('create and retrieve', () => {
     const { engine } = testEngine();
     const id = '6d81597f-0f9f-e711-8122-000d3aa2331c';
     await expect(engine.create('contacts', { contactid: id, fullname: 'A' })).resolves.toBe(id);
-    await expect(engine.create('contacts', { contactid: id.toUpperCase(), fullname: 'B' })).rejects.toMatchObject({
+    await expect(
+      engine.create('contacts', { contactid: id.toUpperCase(), fullname: 'B' }),
+    ).rejects.toMatchObject({
       status: 412,
       code: '0x80040237',
     });
@@ -63,7 +65,10 @@ describe('create and retrieve', () => {
 
   it('uses overriddencreatedon as createdon, as data migrations do', async () => {
     const { engine } = testEngine();
-    const id = await engine.create('contacts', { fullname: 'Old', overriddencreatedon: '2020-05-01T00:00:00Z' });
+    const id = await engine.create('contacts', {
+      fullname: 'Old',
+      overriddencreatedon: '2020-05-01T00:00:00Z',
+    });
     expect((await engine.retrieve('contacts', id)).createdon).toBe('2020-05-01T00:00:00Z');
     engine.close();
   });
@@ -73,7 +78,9 @@ describe('type and name errors use Dataverse wording', () => {
   const t = setup();
 
   it('rejects a value of the wrong type naming the column and the expected type', async () => {
-    const error = await t.engine.create('emu_concepts', { emu_halflifedays: 'ninety' }).catch((e: unknown) => e);
+    const error = await t.engine
+      .create('emu_concepts', { emu_halflifedays: 'ninety' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidValueError);
     expect(error).toMatchObject({ status: 400, code: '0x80048d19' });
     expect((error as Error).message).toContain("'ninety'");
@@ -90,7 +97,9 @@ describe('type and name errors use Dataverse wording', () => {
   });
 
   it('rejects a date-only value with a time', async () => {
-    await expect(t.engine.create('emu_interactions', { emu_day: '2025-01-01T00:00:00Z' })).rejects.toThrow('Edm.Date');
+    await expect(t.engine.create('emu_interactions', { emu_day: '2025-01-01T00:00:00Z' })).rejects.toThrow(
+      'Edm.Date',
+    );
   });
 
   it('enforces length, range and choice values', async () => {
@@ -98,32 +107,47 @@ describe('type and name errors use Dataverse wording', () => {
       "The length of the 'emu_code' attribute of the 'emu_concept' entity exceeded the maximum allowed length of '50'.",
     );
     await expect(t.engine.create('emu_concepts', { emu_halflifedays: 0 })).rejects.toThrow(ValidationError);
-    await expect(t.engine.create('emu_concepts', { emu_halflifedays: 0 })).rejects.toThrow('Accepted Values: 1 to 3650');
-    await expect(t.engine.create('emu_concepts', { emu_kind: 7 })).rejects.toMatchObject({ code: '0x80044331' });
+    await expect(t.engine.create('emu_concepts', { emu_halflifedays: 0 })).rejects.toThrow(
+      'Accepted Values: 1 to 3650',
+    );
+    await expect(t.engine.create('emu_concepts', { emu_kind: 7 })).rejects.toMatchObject({
+      code: '0x80044331',
+    });
   });
 
   it('answers an unknown table with 404 and an unknown column with 400', async () => {
     const table = await t.engine.create('emu_nothings', {}).catch((e: unknown) => e);
     expect(table).toBeInstanceOf(UnknownTableError);
-    expect(table).toMatchObject({ status: 404, message: "Resource not found for the segment 'emu_nothings'." });
+    expect(table).toMatchObject({
+      status: 404,
+      message: "Resource not found for the segment 'emu_nothings'.",
+    });
     const column = await t.engine.create('emu_concepts', { emu_colour: 'red' }).catch((e: unknown) => e);
     expect(column).toBeInstanceOf(UnknownColumnError);
     expect(column).toMatchObject({ status: 400 });
-    expect((column as Error).message).toBe("Could not find a property named 'emu_colour' on type 'Microsoft.Dynamics.CRM.emu_concept'.");
+    expect((column as Error).message).toBe(
+      "Could not find a property named 'emu_colour' on type 'Microsoft.Dynamics.CRM.emu_concept'.",
+    );
   });
 
   it('explains how to set a lookup when a caller writes it as a plain value', async () => {
-    await expect(t.engine.create('emu_rules', { emu_concept: '6d81597f-0f9f-e711-8122-000d3aa2331c' })).rejects.toThrow(
-      "'emu_concept@odata.bind'",
-    );
-    await expect(t.engine.create('emu_rules', { _emu_concept_value: '6d81597f-0f9f-e711-8122-000d3aa2331c' })).rejects.toThrow(BadRequestError);
+    await expect(
+      t.engine.create('emu_rules', { emu_concept: '6d81597f-0f9f-e711-8122-000d3aa2331c' }),
+    ).rejects.toThrow("'emu_concept@odata.bind'");
+    await expect(
+      t.engine.create('emu_rules', { _emu_concept_value: '6d81597f-0f9f-e711-8122-000d3aa2331c' }),
+    ).rejects.toThrow(BadRequestError);
   });
 
   it('returns 404 for a record that does not exist', async () => {
-    const error = await t.engine.retrieve('contacts', '00000000-0000-0000-0000-000000000001').catch((e: unknown) => e);
+    const error = await t.engine
+      .retrieve('contacts', '00000000-0000-0000-0000-000000000001')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordNotFoundError);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect((error as Error).message).toBe('contact With Id = 00000000-0000-0000-0000-000000000001 Does Not Exist');
+    expect((error as Error).message).toBe(
+      'contact With Id = 00000000-0000-0000-0000-000000000001 Does Not Exist',
+    );
   });
 });
 
@@ -132,8 +156,14 @@ describe('lookups', () => {
 
   it('binds by id and by alternate key, and reads back _x_value with annotations on request', async () => {
     const concept = await t.engine.create('emu_concepts', { emu_name: 'Cloud', emu_code: 'CLOUD' });
-    const byId = await t.engine.create('emu_rules', { emu_name: 'r1', 'emu_concept@odata.bind': `/emu_concepts(${concept})` });
-    const byKey = await t.engine.create('emu_rules', { emu_name: 'r2', 'emu_concept@odata.bind': "/emu_concepts(emu_code='CLOUD')" });
+    const byId = await t.engine.create('emu_rules', {
+      emu_name: 'r1',
+      'emu_concept@odata.bind': `/emu_concepts(${concept})`,
+    });
+    const byKey = await t.engine.create('emu_rules', {
+      emu_name: 'r2',
+      'emu_concept@odata.bind': "/emu_concepts(emu_code='CLOUD')",
+    });
     for (const id of [byId, byKey]) {
       const plain = await t.engine.retrieve('emu_rules', id, { select: ['_emu_concept_value'] });
       expect(plain._emu_concept_value).toBe(concept);
@@ -150,44 +180,66 @@ describe('lookups', () => {
 
   it('accepts full URLs and clears a lookup bound to null', async () => {
     const concept = await t.engine.create('emu_concepts', { emu_name: 'Data' });
-    const rule = await t.engine.create('emu_rules', { 'emu_concept@odata.bind': `http://127.0.0.1:5555/api/data/v9.2/emu_concepts(${concept})` });
+    const rule = await t.engine.create('emu_rules', {
+      'emu_concept@odata.bind': `http://127.0.0.1:5555/api/data/v9.2/emu_concepts(${concept})`,
+    });
     await t.engine.update('emu_rules', rule, { 'emu_concept@odata.bind': null });
     expect((await t.engine.retrieve('emu_rules', rule))._emu_concept_value).toBeNull();
   });
 
   it('binds a multi-table lookup through its per-table navigation property', async () => {
     const account = await t.engine.create('accounts', { name: 'Contoso' });
-    const contact = await t.engine.create('contacts', { fullname: 'Ana', 'parentcustomerid_account@odata.bind': `/accounts(${account})` });
-    const record = await t.engine.retrieve('contacts', contact, { annotations: annotationFilter(['Microsoft.Dynamics.CRM.lookuplogicalname']) });
+    const contact = await t.engine.create('contacts', {
+      fullname: 'Ana',
+      'parentcustomerid_account@odata.bind': `/accounts(${account})`,
+    });
+    const record = await t.engine.retrieve('contacts', contact, {
+      annotations: annotationFilter(['Microsoft.Dynamics.CRM.lookuplogicalname']),
+    });
     expect(record['_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname']).toBe('account');
-    await expect(t.engine.create('contacts', { 'parentcustomerid@odata.bind': `/accounts(${account})` })).rejects.toThrow('parentcustomerid_account');
+    await expect(
+      t.engine.create('contacts', { 'parentcustomerid@odata.bind': `/accounts(${account})` }),
+    ).rejects.toThrow('parentcustomerid_account');
   });
 
   it('refuses a bind to a missing record or to a table the lookup does not accept', async () => {
-    await expect(t.engine.create('emu_rules', { 'emu_concept@odata.bind': '/emu_concepts(00000000-0000-0000-0000-000000000009)' })).rejects.toThrow(
-      RecordNotFoundError,
-    );
+    await expect(
+      t.engine.create('emu_rules', {
+        'emu_concept@odata.bind': '/emu_concepts(00000000-0000-0000-0000-000000000009)',
+      }),
+    ).rejects.toThrow(RecordNotFoundError);
     const account = await t.engine.create('accounts', { name: 'Contoso' });
-    await expect(t.engine.create('emu_rules', { 'emu_concept@odata.bind': `/accounts(${account})` })).rejects.toThrow('accepts emu_concept');
+    await expect(
+      t.engine.create('emu_rules', { 'emu_concept@odata.bind': `/accounts(${account})` }),
+    ).rejects.toThrow('accepts emu_concept');
   });
 
   it('expands a lookup with its own $select', async () => {
     const concept = await t.engine.create('emu_concepts', { emu_name: 'Cloud', emu_code: 'C' });
-    const rule = await t.engine.create('emu_rules', { 'emu_concept@odata.bind': `/emu_concepts(${concept})` });
+    const rule = await t.engine.create('emu_rules', {
+      'emu_concept@odata.bind': `/emu_concepts(${concept})`,
+    });
     const empty = await t.engine.create('emu_rules', {});
-    const record = await t.engine.retrieve('emu_rules', rule, { select: ['emu_name'], expand: [{ property: 'emu_concept', select: ['emu_code'] }] });
+    const record = await t.engine.retrieve('emu_rules', rule, {
+      select: ['emu_name'],
+      expand: [{ property: 'emu_concept', select: ['emu_code'] }],
+    });
     expect(record).toEqual({
       '@odata.etag': expect.any(String) as unknown,
       emu_name: null,
       emu_ruleid: rule,
       emu_concept: { '@odata.etag': expect.any(String) as unknown, emu_code: 'C', emu_conceptid: concept },
     });
-    expect((await t.engine.retrieve('emu_rules', empty, { expand: [{ property: 'emu_concept' }] })).emu_concept).toBeNull();
+    expect(
+      (await t.engine.retrieve('emu_rules', empty, { expand: [{ property: 'emu_concept' }] })).emu_concept,
+    ).toBeNull();
   });
 
   it('rejects selecting a lookup by its logical name, as the Web API does', async () => {
     const rule = await t.engine.create('emu_rules', {});
-    await expect(t.engine.retrieve('emu_rules', rule, { select: ['emu_concept'] })).rejects.toThrow("'_emu_concept_value'");
+    await expect(t.engine.retrieve('emu_rules', rule, { select: ['emu_concept'] })).rejects.toThrow(
+      "'_emu_concept_value'",
+    );
   });
 });
 
@@ -201,11 +253,15 @@ describe('formatted values', () => {
       emu_active: false,
       emu_landmarkon: '2025-03-04T15:07:00Z',
     });
-    const interaction = await engine.create('emu_interactions', { emu_amount: -1234.5, emu_day: '2025-12-31' });
+    const interaction = await engine.create('emu_interactions', {
+      emu_amount: -1234.5,
+      emu_day: '2025-12-31',
+    });
     const all = annotationFilter(['OData.Community.Display.V1.FormattedValue']);
     const c = await engine.retrieve('emu_concepts', concept, { annotations: all });
     const i = await engine.retrieve('emu_interactions', interaction, { annotations: all });
-    const f = (r: Record<string, unknown>, name: string) => r[`${name}@OData.Community.Display.V1.FormattedValue`];
+    const f = (r: Record<string, unknown>, name: string) =>
+      r[`${name}@OData.Community.Display.V1.FormattedValue`];
     expect(f(c, 'emu_kind')).toBe('Product');
     expect(f(c, 'emu_halflifedays')).toBe('1,200');
     expect(f(c, 'emu_threshold')).toBe('1,234.50');
@@ -227,7 +283,9 @@ describe('update, etags and state', () => {
     await t.engine.update('contacts', id, { fullname: 'Ana B' }, { ifMatch: first['@odata.etag'] as string });
     const second = await t.engine.retrieve('contacts', id);
     expect(second['@odata.etag']).not.toBe(first['@odata.etag']);
-    const stale = await t.engine.update('contacts', id, { fullname: 'Ana C' }, { ifMatch: first['@odata.etag'] as string }).catch((e: unknown) => e);
+    const stale = await t.engine
+      .update('contacts', id, { fullname: 'Ana C' }, { ifMatch: first['@odata.etag'] as string })
+      .catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(ConcurrencyError);
     expect(stale).toMatchObject({ status: 412, code: '0x80060882' });
     expect((await t.engine.retrieve('contacts', id)).fullname).toBe('Ana B');
@@ -245,14 +303,20 @@ describe('update, etags and state', () => {
   });
 
   it('404s an update of a missing record instead of creating it', async () => {
-    await expect(t.engine.update('contacts', '00000000-0000-0000-0000-00000000000a', { fullname: 'x' })).rejects.toThrow(RecordNotFoundError);
+    await expect(
+      t.engine.update('contacts', '00000000-0000-0000-0000-00000000000a', { fullname: 'x' }),
+    ).rejects.toThrow(RecordNotFoundError);
   });
 
   it('gives statecode its default statuscode and refuses a statuscode of another state', async () => {
     const id = await t.engine.create('emu_concepts', { emu_name: 'x' });
     await t.engine.update('emu_concepts', id, { statecode: 1 });
-    expect(await t.engine.retrieve('emu_concepts', id, { select: ['statecode', 'statuscode'] })).toMatchObject({ statecode: 1, statuscode: 2 });
-    await expect(t.engine.update('emu_concepts', id, { statecode: 0, statuscode: 2 })).rejects.toThrow('not a valid status code');
+    expect(
+      await t.engine.retrieve('emu_concepts', id, { select: ['statecode', 'statuscode'] }),
+    ).toMatchObject({ statecode: 1, statuscode: 2 });
+    await expect(t.engine.update('emu_concepts', id, { statecode: 0, statuscode: 2 })).rejects.toThrow(
+      'not a valid status code',
+    );
   });
 });
 
@@ -260,11 +324,21 @@ describe('upsert and alternate keys', () => {
   const t = setup();
 
   it('creates, then updates, the record an alternate key addresses', async () => {
-    const first = await t.engine.upsert('emu_interactions', { emu_source: 'web', emu_externalid: 'e-1' }, { emu_count: 1 });
+    const first = await t.engine.upsert(
+      'emu_interactions',
+      { emu_source: 'web', emu_externalid: 'e-1' },
+      { emu_count: 1 },
+    );
     expect(first.created).toBe(true);
-    const second = await t.engine.upsert('emu_interactions', { emu_source: 'web', emu_externalid: 'e-1' }, { emu_count: 2 });
+    const second = await t.engine.upsert(
+      'emu_interactions',
+      { emu_source: 'web', emu_externalid: 'e-1' },
+      { emu_count: 2 },
+    );
     expect(second).toEqual({ id: first.id, created: false });
-    expect(await t.engine.retrieve('emu_interactions', { emu_source: 'web', emu_externalid: 'e-1' })).toMatchObject({
+    expect(
+      await t.engine.retrieve('emu_interactions', { emu_source: 'web', emu_externalid: 'e-1' }),
+    ).toMatchObject({
       emu_interactionid: first.id,
       emu_source: 'web',
       emu_externalid: 'e-1',
@@ -274,11 +348,15 @@ describe('upsert and alternate keys', () => {
 
   it('refuses an update with If-None-Match: * and a create with If-Match: *', async () => {
     await t.engine.upsert('emu_concepts', { emu_code: 'K1' }, { emu_name: 'k' });
-    const duplicate = await t.engine.upsert('emu_concepts', { emu_code: 'K1' }, { emu_name: 'k2' }, { ifNoneMatch: '*' }).catch((e: unknown) => e);
+    const duplicate = await t.engine
+      .upsert('emu_concepts', { emu_code: 'K1' }, { emu_name: 'k2' }, { ifNoneMatch: '*' })
+      .catch((e: unknown) => e);
     expect(duplicate).toBeInstanceOf(DuplicateRecordError);
     expect(duplicate).toMatchObject({ status: 412, code: '0x80060892' });
     expect((duplicate as Error).message).toContain('A record with matching key values already exists.');
-    await expect(t.engine.upsert('emu_concepts', { emu_code: 'K2' }, { emu_name: 'k' }, { ifMatch: '*' })).rejects.toThrow(NotFoundError);
+    await expect(
+      t.engine.upsert('emu_concepts', { emu_code: 'K2' }, { emu_name: 'k' }, { ifMatch: '*' }),
+    ).rejects.toThrow(NotFoundError);
   });
 
   it('upserts by id, creating the record with that id', async () => {
@@ -290,7 +368,10 @@ describe('upsert and alternate keys', () => {
   it('keeps alternate keys unique across creates and updates', async () => {
     await t.engine.create('emu_concepts', { emu_code: 'DUP' });
     const other = await t.engine.create('emu_concepts', { emu_code: 'OTHER' });
-    await expect(t.engine.create('emu_concepts', { emu_code: 'DUP' })).rejects.toMatchObject({ status: 412, code: '0x80060892' });
+    await expect(t.engine.create('emu_concepts', { emu_code: 'DUP' })).rejects.toMatchObject({
+      status: 412,
+      code: '0x80060892',
+    });
     await expect(t.engine.update('emu_concepts', other, { emu_code: 'DUP' })).rejects.toThrow('emu_key_code');
   });
 
@@ -301,11 +382,17 @@ describe('upsert and alternate keys', () => {
     const created = await t.engine.upsert('emu_profiles', key, { emu_score: 1.5 });
     expect(created.created).toBe(true);
     const record = await t.engine.retrieve('emu_profiles', { emu_contact: contact, emu_concept: concept });
-    expect(record).toMatchObject({ _emu_contact_value: contact, _emu_concept_value: concept, emu_score: 1.5 });
+    expect(record).toMatchObject({
+      _emu_contact_value: contact,
+      _emu_concept_value: concept,
+      emu_score: 1.5,
+    });
   });
 
   it('says which keys exist when a key matches none', async () => {
-    await expect(t.engine.retrieve('emu_concepts', { emu_name: 'x' })).rejects.toThrow('emu_key_code (emu_code)');
+    await expect(t.engine.retrieve('emu_concepts', { emu_name: 'x' })).rejects.toThrow(
+      'emu_key_code (emu_code)',
+    );
   });
 });
 
@@ -319,8 +406,13 @@ describe('delete follows relationship behaviour', () => {
       'emu_contact@odata.bind': `/contacts(${contact})`,
       'emu_concept@odata.bind': `/emu_concepts(${concept})`,
     });
-    const profile = await t.engine.create('emu_profiles', { 'emu_contact@odata.bind': `/contacts(${contact})`, 'emu_concept@odata.bind': `/emu_concepts(${concept})` });
-    const rule = await t.engine.create('emu_rules', { 'emu_concept@odata.bind': `/emu_concepts(${concept})` });
+    const profile = await t.engine.create('emu_profiles', {
+      'emu_contact@odata.bind': `/contacts(${contact})`,
+      'emu_concept@odata.bind': `/emu_concepts(${concept})`,
+    });
+    const rule = await t.engine.create('emu_rules', {
+      'emu_concept@odata.bind': `/emu_concepts(${concept})`,
+    });
 
     const restricted = await t.engine.delete('emu_concepts', concept).catch((e: unknown) => e);
     expect(restricted).toBeInstanceOf(RestrictDeleteError);
@@ -353,8 +445,21 @@ describe('metadata growth', () => {
     const grown = testMetadata();
     const contact = grown.tables.contact;
     if (!contact) throw new Error('test metadata has no contact');
-    contact.columns.emu_nickname = { ...contact.columns.fullname, logicalName: 'emu_nickname', maxLength: 20 };
-    grown.tables.emu_extra = { ...grown.tables.emu_rule, logicalName: 'emu_extra', entitySetName: 'emu_extras', primaryIdAttribute: 'emu_extraid', columns: { emu_extraid: { ...grown.tables.emu_rule.columns.emu_ruleid, logicalName: 'emu_extraid' }, emu_name: grown.tables.emu_rule.columns.emu_name } };
+    contact.columns.emu_nickname = {
+      ...contact.columns.fullname,
+      logicalName: 'emu_nickname',
+      maxLength: 20,
+    };
+    grown.tables.emu_extra = {
+      ...grown.tables.emu_rule,
+      logicalName: 'emu_extra',
+      entitySetName: 'emu_extras',
+      primaryIdAttribute: 'emu_extraid',
+      columns: {
+        emu_extraid: { ...grown.tables.emu_rule.columns.emu_ruleid, logicalName: 'emu_extraid' },
+        emu_name: grown.tables.emu_rule.columns.emu_name,
+      },
+    };
     engine.applyMetadata(grown);
     await engine.update('contacts', id, { emu_nickname: 'B' });
     expect(await engine.retrieve('contacts', id)).toMatchObject({ fullname: 'Before', emu_nickname: 'B' });

@@ -33,7 +33,14 @@ import { compileFilter } from './filter';
 import { formatKey, parseRecordAddress } from './keys';
 import type { ColumnInfo, TableInfo } from './metadata';
 import { MetadataIndex, defaultStatusFor, edmType, isLookup, lookupFromValueName } from './metadata';
-import type { AttributeValue, EntityImage, EntityReference, OperationEvent, PipelineMessage, Stage } from './pipeline';
+import type {
+  AttributeValue,
+  EntityImage,
+  EntityReference,
+  OperationEvent,
+  PipelineMessage,
+  Stage,
+} from './pipeline';
 import { Pipeline } from './pipeline';
 import type { QueryPage, QueryRequest } from './query';
 import { MAX_PAGE_SIZE, afterSql, decodeSkipToken, encodeSkipToken, orderSql, parseOrderBy } from './query';
@@ -41,7 +48,15 @@ import type { AnnotationFilter, JsonRecord, ReadShape, RecordSource } from './re
 import { etagOf, toRecord, validateShape } from './records';
 import { Storage, ident } from './storage';
 import type { FormatOptions, LookupValue, StoredRecord, StoredValue } from './values';
-import { convertInput, formatStoredDateTime, fromSqlRow, isLookupValue, normalizeGuid, targetColumn, toSqlValue } from './values';
+import {
+  convertInput,
+  formatStoredDateTime,
+  fromSqlRow,
+  isLookupValue,
+  normalizeGuid,
+  targetColumn,
+  toSqlValue,
+} from './values';
 import { registerBuiltInActions } from './actions';
 import { runFetchXml, runSavedQuery, type FetchResult, type FetchSource } from '../fetchxml';
 
@@ -219,7 +234,10 @@ export class Engine {
 
   /** Organisation, business unit and the default user (WhoAmI); the caller's id when impersonating. */
   whoAmI(context?: CallContext): Identity {
-    return { ...this.identity, UserId: context?.userId ?? this.currentScope()?.userId ?? this.identity.UserId };
+    return {
+      ...this.identity,
+      UserId: context?.userId ?? this.currentScope()?.userId ?? this.identity.UserId,
+    };
   }
 
   /** Grows the schema when metadata grows (a solution import): new tables, columns and keys. */
@@ -243,16 +261,28 @@ export class Engine {
 
   // ── public operations ────────────────────────────────────────────────────────────────────────
 
-  async create(entitySet: string, record: Record<string, unknown>, options: WriteOptions = {}): Promise<string> {
-    return this.write(options.context, (scope) => this.createIn(scope, this.metadata.table(entitySet), record, {}));
+  async create(
+    entitySet: string,
+    record: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<string> {
+    return this.write(options.context, (scope) =>
+      this.createIn(scope, this.metadata.table(entitySet), record, {}),
+    );
   }
 
   /**
    * Creates a row the platform itself writes (system jobs), from values in stored form: its lookups may
    * point at any table, as `asyncoperation.regardingobjectid` does on Dataverse, so no bind checks apply.
    */
-  async createSystemRecord(entitySet: string, values: StoredRecord, options: { id?: string; context?: CallContext } = {}): Promise<string> {
-    return this.write(options.context, (scope) => this.createIn(scope, this.metadata.table(entitySet), {}, { id: options.id, keyValues: values }));
+  async createSystemRecord(
+    entitySet: string,
+    values: StoredRecord,
+    options: { id?: string; context?: CallContext } = {},
+  ): Promise<string> {
+    return this.write(options.context, (scope) =>
+      this.createIn(scope, this.metadata.table(entitySet), {}, { id: options.id, keyValues: values }),
+    );
   }
 
   /** Reads one record; throws RecordNotFoundError when it does not exist. */
@@ -277,7 +307,12 @@ export class Engine {
   }
 
   /** Updates an existing record (404 when missing). `ifMatch` etag → 412 on mismatch. */
-  async update(entitySet: string, key: RecordKey, record: Record<string, unknown>, options: WriteOptions = {}): Promise<void> {
+  async update(
+    entitySet: string,
+    key: RecordKey,
+    record: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<void> {
     await this.write(options.context, async (scope) => {
       const table = this.metadata.table(entitySet);
       const id = this.requireId(table, key);
@@ -289,11 +324,20 @@ export class Engine {
    * PATCH semantics: update when the record exists, create otherwise. `ifMatch: '*'` → update only
    * (404), `ifNoneMatch: '*'` → create only (412), `ifMatch: <etag>` → update with concurrency check.
    */
-  async upsert(entitySet: string, key: RecordKey, record: Record<string, unknown>, options: WriteOptions = {}): Promise<{ id: string; created: boolean }> {
+  async upsert(
+    entitySet: string,
+    key: RecordKey,
+    record: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<{ id: string; created: boolean }> {
     return this.write(options.context, async (scope) => {
       const table = this.metadata.table(entitySet);
       const resolved = this.resolveKey(table, key);
-      const existing = resolved.id ? (this.loadStored(table, resolved.id) ? resolved.id : undefined) : this.findByKey(table, resolved.values);
+      const existing = resolved.id
+        ? this.loadStored(table, resolved.id)
+          ? resolved.id
+          : undefined
+        : this.findByKey(table, resolved.values);
       if (existing) {
         if (options.ifNoneMatch === '*') {
           throw new DuplicateKeyError(table.logicalName, resolved.keyName, describeKey(key));
@@ -316,7 +360,11 @@ export class Engine {
   }
 
   /** One page of a query; pass `skipToken` back for the next page. */
-  query(entitySet: string, request: QueryRequest = {}, options: { context?: CallContext } = {}): Promise<QueryPage> {
+  query(
+    entitySet: string,
+    request: QueryRequest = {},
+    options: { context?: CallContext } = {},
+  ): Promise<QueryPage> {
     return attempt(() => this.querySync(entitySet, request, options.context));
   }
 
@@ -337,7 +385,9 @@ export class Engine {
     }
     const order = parseOrderBy(table, request.orderBy);
     const paged = request.top === undefined;
-    const pageSize = paged ? Math.min(Math.max(1, Math.floor(request.pageSize ?? MAX_PAGE_SIZE)), MAX_PAGE_SIZE) : Math.min(request.top ?? 0, MAX_PAGE_SIZE);
+    const pageSize = paged
+      ? Math.min(Math.max(1, Math.floor(request.pageSize ?? MAX_PAGE_SIZE)), MAX_PAGE_SIZE)
+      : Math.min(request.top ?? 0, MAX_PAGE_SIZE);
     let page = 1;
     const filtered = [...where];
     if (request.skipToken && paged) {
@@ -347,7 +397,9 @@ export class Engine {
     }
     const whereSql = where.length > 0 ? ` WHERE ${where.map((w) => w.sql).join(' AND ')}` : '';
     const sql = `SELECT t.* FROM ${ident(table.logicalName)} t${whereSql} ORDER BY ${orderSql('t', table, order)} LIMIT ?`;
-    const rows = this.storage.read(sql, this.inWrite()).all(...where.flatMap((w) => w.params), pageSize + (paged ? 1 : 0)) as Record<string, unknown>[];
+    const rows = this.storage
+      .read(sql, this.inWrite())
+      .all(...where.flatMap((w) => w.params), pageSize + (paged ? 1 : 0)) as Record<string, unknown>[];
     const more = paged && rows.length > pageSize;
     const pageRows = more ? rows.slice(0, pageSize) : rows;
     const shape: ReadShape = request;
@@ -355,14 +407,19 @@ export class Engine {
     let skipToken: string | undefined;
     const last = pageRows[pageRows.length - 1];
     if (more && last) {
-      const values = [...order.map((o) => sqlScalar(last[o.column.logicalName])), sqlScalar(last[table.primaryId])];
+      const values = [
+        ...order.map((o) => sqlScalar(last[o.column.logicalName])),
+        sqlScalar(last[table.primaryId]),
+      ];
       skipToken = encodeSkipToken(page + 1, values);
     }
     let count: number | undefined;
     let countLimitExceeded: boolean | undefined;
     if (request.count) {
       const countSql = `SELECT COUNT(*) AS n FROM ${ident(table.logicalName)} t${filtered.length ? ` WHERE ${filtered.map((w) => w.sql).join(' AND ')}` : ''}`;
-      const n = (this.storage.read(countSql, this.inWrite()).get(...filtered.flatMap((w) => w.params)) as { n: number }).n;
+      const n = (
+        this.storage.read(countSql, this.inWrite()).get(...filtered.flatMap((w) => w.params)) as { n: number }
+      ).n;
       count = Math.min(n, MAX_PAGE_SIZE);
       countLimitExceeded = n > MAX_PAGE_SIZE;
     }
@@ -374,13 +431,25 @@ export class Engine {
    * `pagingCookie` is what Dataverse returns in `@Microsoft.Dynamics.CRM.fetchxmlpagingcookie`.
    * The FetchXML itself lives in `tools/emulator/fetchxml/`.
    */
-  fetchXml(entitySet: string, xml: string, options: { annotations?: AnnotationFilter; context?: CallContext } = {}): Promise<FetchXmlPage> {
-    return attempt(() => runFetchXml(this.fetchSource(options.context), entitySet, xml, { annotations: options.annotations }));
+  fetchXml(
+    entitySet: string,
+    xml: string,
+    options: { annotations?: AnnotationFilter; context?: CallContext } = {},
+  ): Promise<FetchXmlPage> {
+    return attempt(() =>
+      runFetchXml(this.fetchSource(options.context), entitySet, xml, { annotations: options.annotations }),
+    );
   }
 
   /** Runs one of the table's system views (`GET <set>?savedQuery=<id>`). */
-  savedQuery(entitySet: string, id: string, options: { annotations?: AnnotationFilter; context?: CallContext } = {}): Promise<FetchXmlPage> {
-    return attempt(() => runSavedQuery(this.fetchSource(options.context), entitySet, id, { annotations: options.annotations }));
+  savedQuery(
+    entitySet: string,
+    id: string,
+    options: { annotations?: AnnotationFilter; context?: CallContext } = {},
+  ): Promise<FetchXmlPage> {
+    return attempt(() =>
+      runSavedQuery(this.fetchSource(options.context), entitySet, id, { annotations: options.annotations }),
+    );
   }
 
   /** Read access for query languages compiled to SQL outside the engine (FetchXML): metadata, rows, caller. */
@@ -389,7 +458,8 @@ export class Engine {
     return {
       index: this.metadata,
       records: this.source,
-      rows: (sql, params) => this.storage.read(sql, this.inWrite()).all(...params) as Record<string, unknown>[],
+      rows: (sql, params) =>
+        this.storage.read(sql, this.inWrite()).all(...params) as Record<string, unknown>[],
       now: this.clock(),
       userId: identity.UserId,
       businessUnitId: identity.BusinessUnitId,
@@ -412,16 +482,32 @@ export class Engine {
   }
 
   /** Runs an action by name, bound to a table or record when `bound` is given. */
-  async execute(name: string, body: Record<string, unknown> = {}, options: { bound?: { entitySet: string; key?: RecordKey }; context?: CallContext } = {}): Promise<unknown> {
+  async execute(
+    name: string,
+    body: Record<string, unknown> = {},
+    options: { bound?: { entitySet: string; key?: RecordKey }; context?: CallContext } = {},
+  ): Promise<unknown> {
     const action = this.actions.get(name);
     if (!action) throw new UnknownActionError(name);
     let bound: ActionRequest['bound'];
     if (options.bound) {
       const table = this.metadata.table(options.bound.entitySet);
-      bound = { table, id: options.bound.key !== undefined ? this.requireId(table, options.bound.key) : undefined };
+      bound = {
+        table,
+        id: options.bound.key !== undefined ? this.requireId(table, options.bound.key) : undefined,
+      };
     }
     const context = options.context ?? {};
-    const run = () => Promise.resolve(action.handler({ engine: this, name, body, bound, context: { ...context, userId: this.whoAmI(context).UserId } }));
+    const run = () =>
+      Promise.resolve(
+        action.handler({
+          engine: this,
+          name,
+          body,
+          bound,
+          context: { ...context, userId: this.whoAmI(context).UserId },
+        }),
+      );
     if (action.options.transactional === false) return run();
     return this.write(options.context, run);
   }
@@ -430,7 +516,12 @@ export class Engine {
    * Raises Associate/Disassociate through the pipeline (stages 10, 20, 40 and async) for an
    * association an action made, e.g. AddMemberList.
    */
-  async raiseRelationship(message: 'Associate' | 'Disassociate', target: EntityReference, relationship: string, related: readonly EntityReference[]): Promise<void> {
+  async raiseRelationship(
+    message: 'Associate' | 'Disassociate',
+    target: EntityReference,
+    relationship: string,
+    related: readonly EntityReference[],
+  ): Promise<void> {
     await this.write(undefined, async (scope) => {
       const operationId = this.newId();
       const shared: Record<string, unknown> = {};
@@ -458,13 +549,26 @@ export class Engine {
   /** Appends a sent email to the local outbox (`emulator_outbox`). */
   appendToOutbox(message: OutboxMessage): void {
     this.storage
-      .write('INSERT INTO emulator_outbox (emailid, senton, sender, torecipients, cc, bcc, subject, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(message.emailId, message.sentOn, message.from, message.to, message.cc, message.bcc, message.subject, message.body);
+      .write(
+        'INSERT INTO emulator_outbox (emailid, senton, sender, torecipients, cc, bcc, subject, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        message.emailId,
+        message.sentOn,
+        message.from,
+        message.to,
+        message.cc,
+        message.bcc,
+        message.subject,
+        message.body,
+      );
   }
 
   /** Emails "sent" through SendEmail with IssueSend, oldest first. */
   outbox(): OutboxMessage[] {
-    const rows = this.storage.read('SELECT * FROM emulator_outbox ORDER BY id', this.inWrite()).all() as Record<string, string | null>[];
+    const rows = this.storage
+      .read('SELECT * FROM emulator_outbox ORDER BY id', this.inWrite())
+      .all() as Record<string, string | null>[];
     return rows.map((row) => ({
       emailId: row.emailid ?? '',
       sentOn: row.senton ?? '',
@@ -482,7 +586,10 @@ export class Engine {
     const parties = this.metadata.byLogicalName('activityparty');
     if (!parties || !table.isActivity) return [];
     const rows = this.storage
-      .read(`SELECT * FROM ${ident(parties.logicalName)} WHERE ${ident('activityid')} = ? ORDER BY ${ident('participationtypemask')}, rowid`, this.inWrite())
+      .read(
+        `SELECT * FROM ${ident(parties.logicalName)} WHERE ${ident('activityid')} = ? ORDER BY ${ident('participationtypemask')}, rowid`,
+        this.inWrite(),
+      )
       .all(id) as Record<string, unknown>[];
     return rows.map((row) => this.rowToStored(parties, row));
   }
@@ -616,7 +723,9 @@ export class Engine {
   private async raise(scope: Scope, event: OperationEvent): Promise<void> {
     if (!this.pipeline.active) return;
     try {
-      await this.als.run({ ...scope, depth: event.depth + 1, parent: event }, () => this.pipeline.runSync(event));
+      await this.als.run({ ...scope, depth: event.depth + 1, parent: event }, () =>
+        this.pipeline.runSync(event),
+      );
     } catch (error) {
       if (error instanceof DataverseError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
@@ -638,7 +747,12 @@ export class Engine {
 
   // ── create / update / delete inside a scope ─────────────────────────────────────────────────
 
-  private async createIn(scope: Scope, table: TableInfo, body: Record<string, unknown>, options: { id?: string; keyValues?: StoredRecord }): Promise<string> {
+  private async createIn(
+    scope: Scope,
+    table: TableInfo,
+    body: Record<string, unknown>,
+    options: { id?: string; keyValues?: StoredRecord },
+  ): Promise<string> {
     this.checkDepth(scope, `Create ${table.logicalName}`);
     const parsed = this.parseInput(table, body);
     let values: StoredRecord = { ...options.keyValues, ...parsed.values };
@@ -650,8 +764,20 @@ export class Engine {
     const shared: Record<string, unknown> = {};
     let target: EntityImage | undefined;
     if (this.pipeline.active) {
-      target = { logicalName: table.logicalName, id, attributes: this.toAttributes(table, { ...values, [table.primaryId]: id }) };
-      const base = { message: 'Create' as const, table: table.logicalName, id, operationId, shared, target, changed: Object.keys(target.attributes) };
+      target = {
+        logicalName: table.logicalName,
+        id,
+        attributes: this.toAttributes(table, { ...values, [table.primaryId]: id }),
+      };
+      const base = {
+        message: 'Create' as const,
+        table: table.logicalName,
+        id,
+        operationId,
+        shared,
+        target,
+        changed: Object.keys(target.attributes),
+      };
       await this.raise(scope, this.event(scope, { ...base, stage: 10, mode: 0 }));
       await this.raise(scope, this.event(scope, { ...base, stage: 20, mode: 0 }));
       values = this.fromAttributes(table, target.attributes);
@@ -660,7 +786,8 @@ export class Engine {
     const now = formatStoredDateTime(this.clock());
     const row: StoredRecord = this.defaults(table, values);
     Object.assign(row, values);
-    if (table.hasOwner && !isLookupValue(row.ownerid ?? null)) row.ownerid = { id: scope.userId, logicalName: 'systemuser' };
+    if (table.hasOwner && !isLookupValue(row.ownerid ?? null))
+      row.ownerid = { id: scope.userId, logicalName: 'systemuser' };
     if (table.hasState) this.normaliseState(table, row, undefined);
     this.stamp(table, row, scope, true);
     row.createdon = typeof values.overriddencreatedon === 'string' ? values.overriddencreatedon : now;
@@ -671,36 +798,77 @@ export class Engine {
     if (parsed.parties) this.writeParties(table, id, parsed.parties);
     if (target) {
       const post = this.image(table, this.loadStored(table, id) ?? row);
-      const base = { message: 'Create' as const, table: table.logicalName, id, operationId, shared, target, changed: Object.keys(target.attributes), post };
+      const base = {
+        message: 'Create' as const,
+        table: table.logicalName,
+        id,
+        operationId,
+        shared,
+        target,
+        changed: Object.keys(target.attributes),
+        post,
+      };
       await this.raise(scope, this.event(scope, { ...base, stage: 40, mode: 0 }));
       this.queueAsync(scope, this.event(scope, { ...base, stage: 40, mode: 1 }));
     }
     return id;
   }
 
-  private async updateIn(scope: Scope, table: TableInfo, id: string, body: Record<string, unknown>, ifMatch: string | undefined): Promise<void> {
+  private async updateIn(
+    scope: Scope,
+    table: TableInfo,
+    id: string,
+    body: Record<string, unknown>,
+    ifMatch: string | undefined,
+  ): Promise<void> {
     this.checkDepth(scope, `Update ${table.logicalName}`);
     const before = this.loadStored(table, id);
     if (!before) throw new RecordNotFoundError(table.logicalName, id);
     this.checkEtag(table, id, before, ifMatch);
     const parsed = this.parseInput(table, body);
     if (parsed.id && parsed.id !== id) {
-      throw new BadRequestError(`The body's ${table.primaryId} (${parsed.id}) differs from the record addressed (${id}).`);
+      throw new BadRequestError(
+        `The body's ${table.primaryId} (${parsed.id}) differs from the record addressed (${id}).`,
+      );
     }
     let values = parsed.values;
     if (table.hasState) this.normaliseState(table, values, before);
     const now = formatStoredDateTime(this.clock());
     if (!this.pipeline.active) {
-      this.updateRow(table, id, this.stamp(table, { ...values, modifiedon: now, versionnumber: this.nextVersion(scope) }, scope, false));
+      this.updateRow(
+        table,
+        id,
+        this.stamp(
+          table,
+          { ...values, modifiedon: now, versionnumber: this.nextVersion(scope) },
+          scope,
+          false,
+        ),
+      );
       if (parsed.parties) this.writeParties(table, id, parsed.parties);
       return;
     }
     const operationId = this.newId();
     const shared: Record<string, unknown> = {};
-    const whole: EntityImage = { logicalName: table.logicalName, id, attributes: this.toAttributes(table, { ...values, [table.primaryId]: id }) };
+    const whole: EntityImage = {
+      logicalName: table.logicalName,
+      id,
+      attributes: this.toAttributes(table, { ...values, [table.primaryId]: id }),
+    };
     await this.raise(
       scope,
-      this.event(scope, { message: 'Update', table: table.logicalName, id, stage: 10, mode: 0, operationId, shared, target: whole, changed: Object.keys(values), pre: this.image(table, before) }),
+      this.event(scope, {
+        message: 'Update',
+        table: table.logicalName,
+        id,
+        stage: 10,
+        mode: 0,
+        operationId,
+        shared,
+        target: whole,
+        changed: Object.keys(values),
+        pre: this.image(table, before),
+      }),
     );
     values = this.fromAttributes(table, whole.attributes);
     delete values[table.primaryId];
@@ -709,21 +877,63 @@ export class Engine {
     const groups = splitUpdate(values);
     for (const group of groups) {
       const pre = this.image(table, this.loadStored(table, id) ?? before);
-      const target: EntityImage = { logicalName: table.logicalName, id, attributes: this.toAttributes(table, { ...group, [table.primaryId]: id }) };
+      const target: EntityImage = {
+        logicalName: table.logicalName,
+        id,
+        attributes: this.toAttributes(table, { ...group, [table.primaryId]: id }),
+      };
       const changed = Object.keys(group);
-      await this.raise(scope, this.event(scope, { message: 'Update', table: table.logicalName, id, stage: 20, mode: 0, operationId, shared, target, changed, pre }));
+      await this.raise(
+        scope,
+        this.event(scope, {
+          message: 'Update',
+          table: table.logicalName,
+          id,
+          stage: 20,
+          mode: 0,
+          operationId,
+          shared,
+          target,
+          changed,
+          pre,
+        }),
+      );
       const changes = this.fromAttributes(table, target.attributes);
       delete changes[table.primaryId];
-      this.updateRow(table, id, this.stamp(table, { ...changes, modifiedon: now, versionnumber: this.nextVersion(scope) }, scope, false));
+      this.updateRow(
+        table,
+        id,
+        this.stamp(
+          table,
+          { ...changes, modifiedon: now, versionnumber: this.nextVersion(scope) },
+          scope,
+          false,
+        ),
+      );
       const post = this.image(table, this.loadStored(table, id) ?? before);
-      const base = { message: 'Update' as const, table: table.logicalName, id, operationId, shared, target, changed, pre, post };
+      const base = {
+        message: 'Update' as const,
+        table: table.logicalName,
+        id,
+        operationId,
+        shared,
+        target,
+        changed,
+        pre,
+        post,
+      };
       await this.raise(scope, this.event(scope, { ...base, stage: 40, mode: 0 }));
       this.queueAsync(scope, this.event(scope, { ...base, stage: 40, mode: 1 }));
     }
     if (parsed.parties) this.writeParties(table, id, parsed.parties);
   }
 
-  private async deleteIn(scope: Scope, table: TableInfo, id: string, ifMatch: string | undefined): Promise<void> {
+  private async deleteIn(
+    scope: Scope,
+    table: TableInfo,
+    id: string,
+    ifMatch: string | undefined,
+  ): Promise<void> {
     this.checkDepth(scope, `Delete ${table.logicalName}`);
     const before = this.loadStored(table, id);
     if (!before) throw new RecordNotFoundError(table.logicalName, id);
@@ -732,7 +942,16 @@ export class Engine {
     const shared: Record<string, unknown> = {};
     const target: EntityImage = { logicalName: table.logicalName, id, attributes: {} };
     const pre = this.pipeline.active ? this.image(table, before) : undefined;
-    const base = { message: 'Delete' as const, table: table.logicalName, id, operationId, shared, target, changed: [], pre };
+    const base = {
+      message: 'Delete' as const,
+      table: table.logicalName,
+      id,
+      operationId,
+      shared,
+      target,
+      changed: [],
+      pre,
+    };
     await this.raise(scope, this.event(scope, { ...base, stage: 10, mode: 0 }));
     await this.raise(scope, this.event(scope, { ...base, stage: 20, mode: 0 }));
     await this.cascadeDelete(scope, table, id);
@@ -751,7 +970,9 @@ export class Engine {
       const sql =
         `SELECT ${ident(child.primaryId)} AS id FROM ${ident(child.logicalName)} WHERE ${ident(column.logicalName)} = ?` +
         (polymorphic ? ` AND ${ident(targetColumn(column.logicalName))} = ?` : '');
-      const ids = (this.storage.write(sql).all(...(polymorphic ? [id, table.logicalName] : [id])) as { id: string }[]).map((r) => r.id);
+      const ids = (
+        this.storage.write(sql).all(...(polymorphic ? [id, table.logicalName] : [id])) as { id: string }[]
+      ).map((r) => r.id);
       if (ids.length === 0) continue;
       if (ref.cascade === 'Restrict') {
         throw new RestrictDeleteError(table.logicalName, id, ref.name, child.logicalName, ids.length);
@@ -764,7 +985,11 @@ export class Engine {
       }
       const now = formatStoredDateTime(this.clock());
       for (const childId of ids) {
-        this.updateRow(child, childId, { [column.logicalName]: null, modifiedon: now, versionnumber: this.nextVersion(scope) });
+        this.updateRow(child, childId, {
+          [column.logicalName]: null,
+          modifiedon: now,
+          versionnumber: this.nextVersion(scope),
+        });
       }
     }
   }
@@ -775,7 +1000,8 @@ export class Engine {
     const has = (name: string) => table.columns.has(name);
     if (creating && has('createdby')) row.createdby = user;
     if (has('modifiedby')) row.modifiedby = user;
-    if (creating && has('owningbusinessunit')) row.owningbusinessunit = { id: this.identity.BusinessUnitId, logicalName: 'businessunit' };
+    if (creating && has('owningbusinessunit'))
+      row.owningbusinessunit = { id: this.identity.BusinessUnitId, logicalName: 'businessunit' };
     const owner = row.ownerid;
     if (owner !== undefined) {
       const ref = isLookupValue(owner) ? owner : null;
@@ -788,7 +1014,8 @@ export class Engine {
   private checkEtag(table: TableInfo, id: string, stored: StoredRecord, ifMatch: string | undefined): void {
     if (!ifMatch || ifMatch === '*') return;
     const current = etagOf(stored);
-    if (normaliseEtag(ifMatch) !== normaliseEtag(current)) throw new EtagMismatchError(table.logicalName, id, ifMatch, current);
+    if (normaliseEtag(ifMatch) !== normaliseEtag(current))
+      throw new EtagMismatchError(table.logicalName, id, ifMatch, current);
   }
 
   /** statecode alone gets its default statuscode; a statuscode must belong to the statecode. */
@@ -797,7 +1024,12 @@ export class Engine {
     const statusGiven = 'statuscode' in values && values.statuscode !== null;
     if (!stateGiven && !statusGiven && before) return;
     const status = table.columns.get('statuscode');
-    const state = typeof values.statecode === 'number' ? values.statecode : typeof before?.statecode === 'number' ? before.statecode : 0;
+    const state =
+      typeof values.statecode === 'number'
+        ? values.statecode
+        : typeof before?.statecode === 'number'
+          ? before.statecode
+          : 0;
     if (!stateGiven && !before) values.statecode = state;
     if (!statusGiven) {
       if (stateGiven || !before) values.statuscode = defaultStatusFor(table, state) ?? (state === 0 ? 1 : 2);
@@ -820,7 +1052,8 @@ export class Engine {
       if (fallback === undefined || column.logicalName in values) continue;
       switch (column.type) {
         case 'Boolean':
-          row[column.logicalName] = fallback === true || fallback === 1 || fallback === '1' || fallback === 'true';
+          row[column.logicalName] =
+            fallback === true || fallback === 1 || fallback === '1' || fallback === 'true';
           break;
         case 'Integer':
         case 'BigInt':
@@ -849,7 +1082,10 @@ export class Engine {
 
   private parseInput(table: TableInfo, body: Record<string, unknown>): ParsedInput {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new BadRequestError(`The request body for ${table.logicalName} must be a JSON object.`, ErrorCodes.InvalidPayload);
+      throw new BadRequestError(
+        `The request body for ${table.logicalName} must be a JSON object.`,
+        ErrorCodes.InvalidPayload,
+      );
     }
     const values: StoredRecord = {};
     const parsed: ParsedInput = { values };
@@ -892,7 +1128,9 @@ export class Engine {
   }
 
   private navigationFor(table: TableInfo, column: ColumnInfo): string {
-    const names = [...table.navigation.values()].filter((n) => n.column === column.logicalName).map((n) => n.name);
+    const names = [...table.navigation.values()]
+      .filter((n) => n.column === column.logicalName)
+      .map((n) => n.name);
     return names.find((n) => !n.endsWith(`_${table.logicalName}`)) ?? column.logicalName;
   }
 
@@ -905,7 +1143,11 @@ export class Engine {
         table.logicalName,
         navName,
         column && isLookup(column.type)
-          ? `'${navName}' can point at several tables: bind one of ${[...table.navigation.values()].filter((n) => n.column === navName).map((n) => `'${n.name}'`).slice(0, 6).join(', ')}.`
+          ? `'${navName}' can point at several tables: bind one of ${[...table.navigation.values()]
+              .filter((n) => n.column === navName)
+              .map((n) => `'${n.name}'`)
+              .slice(0, 6)
+              .join(', ')}.`
           : undefined,
       );
     }
@@ -913,7 +1155,13 @@ export class Engine {
       values[nav.column] = null;
       return;
     }
-    if (typeof value !== 'string') throw new InvalidValueError(table.logicalName, `${navName}@odata.bind`, 'Edm.String (an entity URL)', value);
+    if (typeof value !== 'string')
+      throw new InvalidValueError(
+        table.logicalName,
+        `${navName}@odata.bind`,
+        'Edm.String (an entity URL)',
+        value,
+      );
     if (value.startsWith('$')) {
       throw new BadRequestError(`Content-ID Reference: '${value}' does not exist in the batch context.`);
     }
@@ -929,18 +1177,36 @@ export class Engine {
     }
     const id = this.requireId(target, address.key);
     if (!this.loadStored(target, id)) {
-      throw new RecordNotFoundError(target.logicalName, typeof address.key === 'string' ? id : formatKey(address.key), typeof address.key !== 'string');
+      throw new RecordNotFoundError(
+        target.logicalName,
+        typeof address.key === 'string' ? id : formatKey(address.key),
+        typeof address.key !== 'string',
+      );
     }
     values[nav.column] = { id, logicalName: target.logicalName };
   }
 
   private parseParties(table: TableInfo, value: unknown): PartyInput[] {
     if (!this.metadata.byLogicalName('activityparty')) {
-      throw new BadRequestError(`'${table.partiesProperty ?? ''}' needs the activityparty table in the metadata.`);
+      throw new BadRequestError(
+        `'${table.partiesProperty ?? ''}' needs the activityparty table in the metadata.`,
+      );
     }
-    if (!Array.isArray(value)) throw new InvalidValueError(table.logicalName, table.partiesProperty ?? '', 'Collection(Microsoft.Dynamics.CRM.activityparty)', value);
+    if (!Array.isArray(value))
+      throw new InvalidValueError(
+        table.logicalName,
+        table.partiesProperty ?? '',
+        'Collection(Microsoft.Dynamics.CRM.activityparty)',
+        value,
+      );
     return value.map((item: unknown) => {
-      if (typeof item !== 'object' || item === null) throw new InvalidValueError(table.logicalName, table.partiesProperty ?? '', 'Microsoft.Dynamics.CRM.activityparty', item);
+      if (typeof item !== 'object' || item === null)
+        throw new InvalidValueError(
+          table.logicalName,
+          table.partiesProperty ?? '',
+          'Microsoft.Dynamics.CRM.activityparty',
+          item,
+        );
       const entry = item as Record<string, unknown>;
       const mask = entry.participationtypemask;
       if (typeof mask !== 'number' || !Number.isInteger(mask)) {
@@ -948,7 +1214,8 @@ export class Engine {
       }
       let party: LookupValue | undefined;
       for (const [key, bindValue] of Object.entries(entry)) {
-        if (!key.startsWith('partyid') || !key.endsWith('@odata.bind') || typeof bindValue !== 'string') continue;
+        if (!key.startsWith('partyid') || !key.endsWith('@odata.bind') || typeof bindValue !== 'string')
+          continue;
         const address = parseRecordAddress(bindValue);
         const target = this.metadata.table(address.entitySet);
         const id = this.requireId(target, address.key);
@@ -956,14 +1223,17 @@ export class Engine {
         party = { id, logicalName: target.logicalName };
       }
       const address = typeof entry.addressused === 'string' ? entry.addressused : undefined;
-      if (!party && !address) throw new BadRequestError(`An activity party needs 'partyid_<table>@odata.bind' or 'addressused'.`);
+      if (!party && !address)
+        throw new BadRequestError(`An activity party needs 'partyid_<table>@odata.bind' or 'addressused'.`);
       return { mask, party, address };
     });
   }
 
   private writeParties(table: TableInfo, id: string, parties: readonly PartyInput[]): void {
     const partyTable = this.metadata.table('activityparty');
-    this.storage.write(`DELETE FROM ${ident(partyTable.logicalName)} WHERE ${ident('activityid')} = ?`).run(id);
+    this.storage
+      .write(`DELETE FROM ${ident(partyTable.logicalName)} WHERE ${ident('activityid')} = ?`)
+      .run(id);
     for (const party of parties) {
       const row: StoredRecord = {
         [partyTable.primaryId]: this.newId(),
@@ -972,7 +1242,8 @@ export class Engine {
       };
       if (party.party) {
         row.partyid = party.party;
-        if (partyTable.columns.has('partyidname')) row.partyidname = this.primaryNameOf(party.party.logicalName, party.party.id) ?? null;
+        if (partyTable.columns.has('partyidname'))
+          row.partyidname = this.primaryNameOf(party.party.logicalName, party.party.id) ?? null;
         if (partyTable.columns.has('partyobjecttypecode')) row.partyobjecttypecode = party.party.logicalName;
       }
       if (party.address !== undefined) row.addressused = party.address;
@@ -983,21 +1254,31 @@ export class Engine {
   // ── keys ────────────────────────────────────────────────────────────────────────────────────
 
   /** Key → `{ id }` for a GUID, or the alternate key's name and typed values. */
-  private resolveKey(table: TableInfo, key: RecordKey): { id?: string; keyName: string; values?: StoredRecord } {
+  private resolveKey(
+    table: TableInfo,
+    key: RecordKey,
+  ): { id?: string; keyName: string; values?: StoredRecord } {
     if (typeof key === 'string') {
       const id = normalizeGuid(key);
-      if (!id) throw new BadRequestError(`'${key}' is not a GUID: address ${table.logicalName} records by id or by an alternate key.`);
+      if (!id)
+        throw new BadRequestError(
+          `'${key}' is not a GUID: address ${table.logicalName} records by id or by an alternate key.`,
+        );
       return { id, keyName: table.primaryId };
     }
     const entries = Object.entries(key).map(([name, value]) => {
       const lookup = lookupFromValueName(table, name);
       return [lookup ? lookup.logicalName : name, value] as const;
     });
-    if (entries.length === 1 && entries[0]?.[0] === table.primaryId) return this.resolveKey(table, String(entries[0][1]));
+    if (entries.length === 1 && entries[0]?.[0] === table.primaryId)
+      return this.resolveKey(table, String(entries[0][1]));
     const names = entries.map(([name]) => name).sort();
-    const alternate = table.alternateKeys.find((k) => k.columns.length === names.length && [...k.columns].sort().every((c, i) => c === names[i]));
+    const alternate = table.alternateKeys.find(
+      (k) => k.columns.length === names.length && [...k.columns].sort().every((c, i) => c === names[i]),
+    );
     if (!alternate) {
-      const defined = table.alternateKeys.map((k) => `${k.name} (${k.columns.join(', ')})`).join('; ') || 'none';
+      const defined =
+        table.alternateKeys.map((k) => `${k.name} (${k.columns.join(', ')})`).join('; ') || 'none';
       throw new BadRequestError(
         `No alternate key of ${table.logicalName} has exactly the columns ${names.join(', ')}. Keys defined: ${defined}.`,
       );
@@ -1020,7 +1301,9 @@ export class Engine {
     if (!values) return undefined;
     const names = Object.keys(values);
     const sql = `SELECT ${ident(table.primaryId)} AS id FROM ${ident(table.logicalName)} WHERE ${names.map((n) => `${ident(n)} = ?`).join(' AND ')}`;
-    const row = this.storage.read(sql, this.inWrite()).get(...names.map((n) => toSqlValue(values[n] ?? null))) as { id: string } | undefined;
+    const row = this.storage
+      .read(sql, this.inWrite())
+      .get(...names.map((n) => toSqlValue(values[n] ?? null))) as { id: string } | undefined;
     return row?.id;
   }
 
@@ -1063,7 +1346,10 @@ export class Engine {
     const table = this.metadata.byLogicalName(logicalName);
     if (!table?.primaryName || !table.columns.has(table.primaryName)) return undefined;
     const row = this.storage
-      .read(`SELECT ${ident(table.primaryName)} AS name FROM ${ident(table.logicalName)} WHERE ${ident(table.primaryId)} = ?`, this.inWrite())
+      .read(
+        `SELECT ${ident(table.primaryName)} AS name FROM ${ident(table.logicalName)} WHERE ${ident(table.primaryId)} = ?`,
+        this.inWrite(),
+      )
       .get(id) as { name: unknown } | undefined;
     return typeof row?.name === 'string' ? row.name : undefined;
   }
@@ -1104,10 +1390,24 @@ export class Engine {
 
   /** SQLite's UNIQUE failures → the alternate key that was violated. */
   private constraintError(table: TableInfo, row: StoredRecord, error: unknown): unknown {
-    if (!(error instanceof Error) || !/UNIQUE constraint failed/.test(error.message)) return error;
-    const failed = error.message.replace(/^.*UNIQUE constraint failed:\s*/, '').split(',').map((c) => c.trim().split('.').pop() ?? '');
-    const key = table.alternateKeys.find((k) => k.columns.length === failed.length && k.columns.every((c) => failed.includes(c)));
-    if (!key) return new DuplicateKeyError(table.logicalName, table.primaryId, describeValue(row[table.primaryId] ?? null), ErrorCodes.DuplicatePrimaryKey);
+    // Duck-typed: better-sqlite3 builds SqliteError in the realm that loaded it first, so instanceof can fail.
+    const message =
+      typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+    if (typeof message !== 'string' || !/UNIQUE constraint failed/.test(message)) return error;
+    const failed = message
+      .replace(/^.*UNIQUE constraint failed:\s*/, '')
+      .split(',')
+      .map((c) => c.trim().split('.').pop() ?? '');
+    const key = table.alternateKeys.find(
+      (k) => k.columns.length === failed.length && k.columns.every((c) => failed.includes(c)),
+    );
+    if (!key)
+      return new DuplicateKeyError(
+        table.logicalName,
+        table.primaryId,
+        describeValue(row[table.primaryId] ?? null),
+        ErrorCodes.DuplicatePrimaryKey,
+      );
     const values = key.columns.map((c) => `${c}=${describeValue(row[c] ?? null)}`).join(', ');
     return new DuplicateKeyError(table.logicalName, key.name, values);
   }
@@ -1115,7 +1415,11 @@ export class Engine {
   // ── pipeline images ─────────────────────────────────────────────────────────────────────────
 
   private image(table: TableInfo, stored: StoredRecord): EntityImage {
-    return { logicalName: table.logicalName, id: stored[table.primaryId] as string, attributes: this.toAttributes(table, stored) };
+    return {
+      logicalName: table.logicalName,
+      id: stored[table.primaryId] as string,
+      attributes: this.toAttributes(table, stored),
+    };
   }
 
   private toAttributes(table: TableInfo, stored: StoredRecord): Record<string, AttributeValue> {
@@ -1133,10 +1437,12 @@ export class Engine {
     const out: StoredRecord = {};
     for (const [name, value] of Object.entries(attributes)) {
       const column = table.columns.get(name);
-      if (!column) throw new UnknownColumnError(table.logicalName, name, 'A pipeline handler set it on the Target.');
+      if (!column)
+        throw new UnknownColumnError(table.logicalName, name, 'A pipeline handler set it on the Target.');
       if (value !== null && typeof value === 'object') {
         if (value.kind === 'reference') {
-          if (!isLookup(column.type)) throw new InvalidValueError(table.logicalName, name, edmType(column.type), value);
+          if (!isLookup(column.type))
+            throw new InvalidValueError(table.logicalName, name, edmType(column.type), value);
           out[name] = { id: value.id, logicalName: value.logicalName };
         } else {
           out[name] = convertInput(table, column, value.value);
@@ -1163,7 +1469,11 @@ export class Engine {
       }
       return value;
     };
-    return { UserId: get('userid'), BusinessUnitId: get('businessunitid'), OrganizationId: get('organizationid') };
+    return {
+      UserId: get('userid'),
+      BusinessUnitId: get('businessunitid'),
+      OrganizationId: get('organizationid'),
+    };
   }
 
   /** The default user exists as a systemuser row when the metadata has that table, so lookups to it resolve. */
@@ -1189,7 +1499,6 @@ export class Engine {
   }
 }
 
-
 export function toAttributeValue(column: ColumnInfo, value: StoredValue): AttributeValue {
   if (value === null) return null;
   if (isLookupValue(value)) return { kind: 'reference', logicalName: value.logicalName, id: value.id };
@@ -1202,7 +1511,9 @@ export function toAttributeValue(column: ColumnInfo, value: StoredValue): Attrib
       return typeof value === 'number' ? { kind: 'money', value } : value;
     case 'DateTime':
     case 'DateOnly':
-      return typeof value === 'string' ? { kind: 'datetime', value, dateOnly: column.type === 'DateOnly' } : value;
+      return typeof value === 'string'
+        ? { kind: 'datetime', value, dateOnly: column.type === 'DateOnly' }
+        : value;
     default:
       return value;
   }
@@ -1210,11 +1521,7 @@ export function toAttributeValue(column: ColumnInfo, value: StoredValue): Attrib
 
 /** Runs synchronous work as a promise, so callers see thrown errors as rejections. */
 function attempt<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
+  return new Promise((resolve) => resolve(fn()));
 }
 
 function splitUpdate(values: StoredRecord): StoredRecord[] {

@@ -137,10 +137,7 @@ export class DuplicateKeyError extends DuplicateRecordError {
     readonly values: string,
     code: string = ErrorCodes.DuplicateKey,
   ) {
-    super(
-      `A record with matching key values already exists. (${table}, key ${keyName}: ${values})`,
-      code,
-    );
+    super(`A record with matching key values already exists. (${table}, key ${keyName}: ${values})`, code);
     this.name = 'DuplicateKeyError';
   }
 }

@@ -42,7 +42,9 @@ interface Node {
 }
 
 function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && 'type' in value && typeof (value as Node).type === 'string';
+  return (
+    typeof value === 'object' && value !== null && 'type' in value && typeof (value as Node).type === 'string'
+  );
 }
 
 function child(value: unknown, key: string): unknown {
@@ -57,7 +59,14 @@ const COMPARISONS: Record<string, ComparisonOp> = {
   GreaterThanExpression: 'gt',
   GreaterOrEqualsExpression: 'ge',
 };
-const FLIPPED: Record<ComparisonOp, ComparisonOp> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
+const FLIPPED: Record<ComparisonOp, ComparisonOp> = {
+  eq: 'eq',
+  ne: 'ne',
+  lt: 'gt',
+  le: 'ge',
+  gt: 'lt',
+  ge: 'le',
+};
 const SQL_OPS: Record<ComparisonOp, string> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
 const OP_KIND: Record<ComparisonOp, string> = {
   eq: 'Equal',
@@ -76,7 +85,9 @@ export function compileFilter(ctx: FilterContext, text: string): Sql {
   try {
     ast = defaultParser.filter(normaliseArrays(text));
   } catch (error) {
-    throw new QueryError(`Syntax error in $filter '${text}': ${error instanceof Error ? error.message : String(error)}.`);
+    throw new QueryError(
+      `Syntax error in $filter '${text}': ${error instanceof Error ? error.message : String(error)}.`,
+    );
   }
   return compileNode(ctx, ast, text);
 }
@@ -152,7 +163,8 @@ interface PropertyRef {
 
 function memberPath(node: unknown): string[] | undefined {
   let current: unknown = node;
-  while (isNode(current) && (current.type === 'FirstMemberExpression' || current.type === 'MemberExpression')) current = current.value;
+  while (isNode(current) && (current.type === 'FirstMemberExpression' || current.type === 'MemberExpression'))
+    current = current.value;
   if (!isNode(current) || current.type !== 'PropertyPathExpression') return undefined;
   const value = current.value;
   if (isNode(value) && value.type === 'ODataIdentifier') return [String(child(value.value, 'name'))];
@@ -168,7 +180,8 @@ function memberPath(node: unknown): string[] | undefined {
 /** `_x_value`, a plain column, or `lookup/column` one level deep. */
 function resolveProperty(ctx: FilterContext, path: string[]): PropertyRef {
   const [first, second, ...rest] = path;
-  if (first === undefined || rest.length > 0) throw new QueryError(`The emulator supports lookup paths one level deep only: '${path.join('/')}'.`);
+  if (first === undefined || rest.length > 0)
+    throw new QueryError(`The emulator supports lookup paths one level deep only: '${path.join('/')}'.`);
   if (second === undefined) return { ctx, column: resolveColumn(ctx.table, first), wrap: (inner) => inner };
   const nav = ctx.table.navigation.get(first);
   if (!nav?.target) throw new UnknownColumnError(ctx.table.logicalName, first);
@@ -223,7 +236,8 @@ function compileComparison(ctx: FilterContext, node: Node, op: ComparisonOp): Sq
     op = FLIPPED[op];
   }
   const literal = literalOf(rightNode);
-  if (!path || !literal) throw new QueryError(`The emulator compares a column with a literal only: '${node.raw}'.`);
+  if (!path || !literal)
+    throw new QueryError(`The emulator compares a column with a literal only: '${node.raw}'.`);
   const property = resolveProperty(ctx, path);
   return property.wrap(comparisonSql(property.ctx, property.column, op, literal));
 }
@@ -237,7 +251,12 @@ function isText(column: ColumnInfo): boolean {
 }
 
 /** `column op literal`, with OData null semantics (`ne` keeps rows whose column is null). */
-export function comparisonSql(ctx: FilterContext, column: ColumnInfo, op: ComparisonOp, literal: Literal): Sql {
+export function comparisonSql(
+  ctx: FilterContext,
+  column: ColumnInfo,
+  op: ComparisonOp,
+  literal: Literal,
+): Sql {
   const ref = columnSql(ctx, column);
   if (literal.text === null) {
     if (op === 'eq') return { sql: `${ref} IS NULL`, params: [] };
@@ -250,10 +269,24 @@ export function comparisonSql(ctx: FilterContext, column: ColumnInfo, op: Compar
   return { sql: `${ref} ${SQL_OPS[op]} ?${collate}`, params: [value] };
 }
 
-const NUMERIC_EDM = new Set(['Edm.SByte', 'Edm.Byte', 'Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single']);
+const NUMERIC_EDM = new Set([
+  'Edm.SByte',
+  'Edm.Byte',
+  'Edm.Int16',
+  'Edm.Int32',
+  'Edm.Int64',
+  'Edm.Decimal',
+  'Edm.Double',
+  'Edm.Single',
+]);
 
 /** Types a literal by the column it is compared with; mismatches get the Web API's operand-type error. */
-export function coerceLiteral(table: TableInfo, column: ColumnInfo, literal: Literal, operatorKind: string): SqlParam {
+export function coerceLiteral(
+  table: TableInfo,
+  column: ColumnInfo,
+  literal: Literal,
+  operatorKind: string,
+): SqlParam {
   const text = literal.text ?? '';
   const mismatch = (): never => {
     throw new QueryError(
@@ -311,11 +344,24 @@ function escapeLike(text: string): string {
 
 export type LikeKind = 'contains' | 'startswith' | 'endswith';
 
-export function likeSql(ctx: FilterContext, column: ColumnInfo, kind: LikeKind, text: string, negate = false): Sql {
+export function likeSql(
+  ctx: FilterContext,
+  column: ColumnInfo,
+  kind: LikeKind,
+  text: string,
+  negate = false,
+): Sql {
   if (!isText(column)) {
-    throw new QueryError(`'${kind}' needs a text column; '${column.logicalName}' is ${edmType(column.type)}.`);
+    throw new QueryError(
+      `'${kind}' needs a text column; '${column.logicalName}' is ${edmType(column.type)}.`,
+    );
   }
-  const pattern = kind === 'contains' ? `%${escapeLike(text)}%` : kind === 'startswith' ? `${escapeLike(text)}%` : `%${escapeLike(text)}`;
+  const pattern =
+    kind === 'contains'
+      ? `%${escapeLike(text)}%`
+      : kind === 'startswith'
+        ? `${escapeLike(text)}%`
+        : `%${escapeLike(text)}`;
   const ref = columnSql(ctx, column);
   return negate
     ? { sql: `(${ref} NOT LIKE ? ESCAPE '\\' OR ${ref} IS NULL)`, params: [pattern] }
@@ -325,13 +371,15 @@ export function likeSql(ctx: FilterContext, column: ColumnInfo, kind: LikeKind, 
 function compileMethod(ctx: FilterContext, node: Node, text: string): Sql {
   const method = String(child(node.value, 'method'));
   const parameters = child(node.value, 'parameters');
-  if (!Array.isArray(parameters) || parameters.length !== 2) throw new QueryError(`Unsupported $filter '${node.raw}'.`);
+  if (!Array.isArray(parameters) || parameters.length !== 2)
+    throw new QueryError(`Unsupported $filter '${node.raw}'.`);
   if (method !== 'contains' && method !== 'startswith' && method !== 'endswith') {
     throw new QueryError(`The emulator does not support the function '${method}' in $filter '${text}'.`);
   }
   const path = memberPath(parameters[0]);
   const literal = literalOf(parameters[1]);
-  if (!path || !literal || literal.text === null) throw new QueryError(`'${method}' takes a column and a text: '${node.raw}'.`);
+  if (!path || !literal || literal.text === null)
+    throw new QueryError(`'${method}' takes a column and a text: '${node.raw}'.`);
   const property = resolveProperty(ctx, path);
   return property.wrap(likeSql(property.ctx, property.column, method, literal.text));
 }
@@ -341,16 +389,34 @@ function dayStart(date: Date, offsetDays = 0): Date {
 }
 
 function addMonths(date: Date, months: number): Date {
-  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()));
+  return new Date(
+    Date.UTC(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + months,
+      date.getUTCDate(),
+      date.getUTCHours(),
+      date.getUTCMinutes(),
+      date.getUTCSeconds(),
+    ),
+  );
 }
 
 /** `from <= column < to` (either bound optional) for DateTime and DateOnly columns. */
-export function dateRangeSql(ctx: FilterContext, column: ColumnInfo, from: Date | undefined, to: Date | undefined, toInclusive = false): Sql {
+export function dateRangeSql(
+  ctx: FilterContext,
+  column: ColumnInfo,
+  from: Date | undefined,
+  to: Date | undefined,
+  toInclusive = false,
+): Sql {
   if (column.type !== 'DateTime' && column.type !== 'DateOnly') {
-    throw new QueryError(`Date query functions need a date column; '${column.logicalName}' is ${edmType(column.type)}.`);
+    throw new QueryError(
+      `Date query functions need a date column; '${column.logicalName}' is ${edmType(column.type)}.`,
+    );
   }
   const ref = columnSql(ctx, column);
-  const stored = (d: Date) => (column.type === 'DateOnly' ? d.toISOString().slice(0, 10) : formatStoredDateTime(d));
+  const stored = (d: Date) =>
+    column.type === 'DateOnly' ? d.toISOString().slice(0, 10) : formatStoredDateTime(d);
   const parts: string[] = [];
   const params: SqlParam[] = [];
   if (from) {
@@ -374,25 +440,38 @@ export interface QueryFunctionArgs {
 
 function requireInteger(name: string, literal: Literal | undefined): number {
   const n = Number(literal?.text);
-  if (literal?.text == null || !Number.isInteger(n)) throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs a whole-number PropertyValue.`);
+  if (literal?.text == null || !Number.isInteger(n))
+    throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs a whole-number PropertyValue.`);
   return n;
 }
 
 function dateOf(name: string, literal: Literal | undefined): Date {
   const text = literal?.text ?? '';
   const date = parseDateOnly(text.slice(0, 10));
-  if (!date) throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs a date PropertyValue (YYYY-MM-DD), got '${text}'.`);
+  if (!date)
+    throw new QueryError(
+      `Microsoft.Dynamics.CRM.${name} needs a date PropertyValue (YYYY-MM-DD), got '${text}'.`,
+    );
   return new Date(`${date}T00:00:00Z`);
 }
 
 type UnitFn = (now: Date, n: number) => Date;
 const UNITS: Record<string, { back: UnitFn; forward: UnitFn }> = {
-  Minutes: { back: (d, n) => new Date(d.getTime() - n * 60000), forward: (d, n) => new Date(d.getTime() + n * 60000) },
-  Hours: { back: (d, n) => new Date(d.getTime() - n * 3600000), forward: (d, n) => new Date(d.getTime() + n * 3600000) },
+  Minutes: {
+    back: (d, n) => new Date(d.getTime() - n * 60000),
+    forward: (d, n) => new Date(d.getTime() + n * 60000),
+  },
+  Hours: {
+    back: (d, n) => new Date(d.getTime() - n * 3600000),
+    forward: (d, n) => new Date(d.getTime() + n * 3600000),
+  },
   Days: { back: (d, n) => dayStart(d, -n), forward: (d, n) => dayStart(d, n + 1) },
   Weeks: { back: (d, n) => dayStart(d, -7 * n), forward: (d, n) => dayStart(d, 7 * n + 1) },
   Months: { back: (d, n) => dayStart(addMonths(d, -n)), forward: (d, n) => dayStart(addMonths(d, n), 1) },
-  Years: { back: (d, n) => dayStart(addMonths(d, -12 * n)), forward: (d, n) => dayStart(addMonths(d, 12 * n), 1) },
+  Years: {
+    back: (d, n) => dayStart(addMonths(d, -12 * n)),
+    forward: (d, n) => dayStart(addMonths(d, 12 * n), 1),
+  },
 };
 
 /** One `Microsoft.Dynamics.CRM.<name>(PropertyName=…, PropertyValue(s)=…)` query function. */
@@ -401,7 +480,8 @@ export function queryFunctionSql(ctx: FilterContext, name: string, args: QueryFu
   const now = ctx.now;
   const ref = columnSql(ctx, column);
   const values = () => {
-    if (!args.values || args.values.length === 0) throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs PropertyValues.`);
+    if (!args.values || args.values.length === 0)
+      throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs PropertyValues.`);
     return args.values.map((v) => coerceLiteral(ctx.table, column, v, name));
   };
   switch (name) {
@@ -417,9 +497,12 @@ export function queryFunctionSql(ctx: FilterContext, name: string, args: QueryFu
     case 'Between':
     case 'NotBetween': {
       const list = values();
-      if (list.length !== 2) throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs exactly two PropertyValues.`);
+      if (list.length !== 2)
+        throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs exactly two PropertyValues.`);
       const sql = `${ref} BETWEEN ? AND ?`;
-      return name === 'Between' ? { sql, params: list } : { sql: `(NOT (${sql}) OR ${ref} IS NULL)`, params: list };
+      return name === 'Between'
+        ? { sql, params: list }
+        : { sql: `(NOT (${sql}) OR ${ref} IS NULL)`, params: list };
     }
     case 'EqualUserId':
       return { sql: `${ref} = ?`, params: [ctx.userId] };
@@ -436,11 +519,26 @@ export function queryFunctionSql(ctx: FilterContext, name: string, args: QueryFu
     case 'Next7Days':
       return dateRangeSql(ctx, column, now, dayStart(now, 8));
     case 'ThisMonth':
-      return dateRangeSql(ctx, column, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)));
+      return dateRangeSql(
+        ctx,
+        column,
+        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
+        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
+      );
     case 'LastMonth':
-      return dateRangeSql(ctx, column, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)), new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
+      return dateRangeSql(
+        ctx,
+        column,
+        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)),
+        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
+      );
     case 'ThisYear':
-      return dateRangeSql(ctx, column, new Date(Date.UTC(now.getUTCFullYear(), 0, 1)), new Date(Date.UTC(now.getUTCFullYear() + 1, 0, 1)));
+      return dateRangeSql(
+        ctx,
+        column,
+        new Date(Date.UTC(now.getUTCFullYear(), 0, 1)),
+        new Date(Date.UTC(now.getUTCFullYear() + 1, 0, 1)),
+      );
     case 'On':
       return dateRangeSql(ctx, column, dateOf(name, args.value), dayStart(dateOf(name, args.value), 1));
     case 'NotOn': {
@@ -469,7 +567,8 @@ function compileQueryFunction(ctx: FilterContext, node: Node): Sql {
   const fn = child(node.value, 'fn');
   const name = String(child(isNode(fn) ? fn.value : undefined, 'name'));
   const namespace = child(isNode(fn) ? fn.value : undefined, 'namespace');
-  if (namespace !== 'Microsoft.Dynamics.CRM') throw new QueryError(`Unknown function '${node.raw}' in $filter.`);
+  if (namespace !== 'Microsoft.Dynamics.CRM')
+    throw new QueryError(`Unknown function '${node.raw}' in $filter.`);
   const params = child(node.value, 'params');
   const list = isNode(params) && Array.isArray(params.value) ? (params.value as unknown[]) : [];
   let propertyName: string | undefined;
@@ -482,11 +581,15 @@ function compileQueryFunction(ctx: FilterContext, node: Node): Sql {
     if (paramName === 'PropertyName') propertyName = literalOf(paramValue)?.text ?? undefined;
     else if (paramName === 'PropertyValue') value = literalOf(paramValue);
     else if (paramName === 'PropertyValues') {
-      const array = isNode(paramValue) && paramValue.type === 'ParameterValue' ? paramValue.value : paramValue;
+      const array =
+        isNode(paramValue) && paramValue.type === 'ParameterValue' ? paramValue.value : paramValue;
       const items = child(isNode(array) ? array.value : undefined, 'items');
-      values = Array.isArray(items) ? items.map((item) => literalOf(item) ?? { edm: 'unknown', text: null }) : [];
+      values = Array.isArray(items)
+        ? items.map((item) => literalOf(item) ?? { edm: 'unknown', text: null })
+        : [];
     }
   }
-  if (!propertyName) throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs PropertyName: '${node.raw}'.`);
+  if (!propertyName)
+    throw new QueryError(`Microsoft.Dynamics.CRM.${name} needs PropertyName: '${node.raw}'.`);
   return queryFunctionSql(ctx, name, { propertyName, value, values });
 }

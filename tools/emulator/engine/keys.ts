@@ -56,7 +56,8 @@ export function parseKey(text: string): RecordKey {
     key[name] = value;
     while (trimmed[i] === ' ') i++;
     if (trimmed[i] === ',') i++;
-    else if (i < trimmed.length) throw new BadRequestError(`Invalid key '(${text})': expected ',' after ${name}.`);
+    else if (i < trimmed.length)
+      throw new BadRequestError(`Invalid key '(${text})': expected ',' after ${name}.`);
   }
   if (Object.keys(key).length === 0) throw new BadRequestError(`Invalid key '(${text})'.`);
   return key;
@@ -88,7 +89,9 @@ export function parseRecordAddress(reference: string): RecordAddress {
   const open = text.indexOf('(');
   const close = open < 0 ? -1 : closingParen(text, open);
   if (open <= 0 || close !== text.length - 1) {
-    throw new BadRequestError(`'${reference}' is not a record address: expected '/<entityset>(<id>)' or '/<entityset>(<key>='<value>')'.`);
+    throw new BadRequestError(
+      `'${reference}' is not a record address: expected '/<entityset>(<id>)' or '/<entityset>(<key>='<value>')'.`,
+    );
   }
   return { entitySet: text.slice(0, open), key: parseKey(text.slice(open + 1, close)) };
 }
@@ -97,6 +100,9 @@ export function parseRecordAddress(reference: string): RecordAddress {
 export function formatKey(key: RecordKey): string {
   if (typeof key === 'string') return key;
   return Object.entries(key)
-    .map(([name, value]) => `${name}=${typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "''")}'`}`)
+    .map(
+      ([name, value]) =>
+        `${name}=${typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "''")}'`}`,
+    )
     .join(',');
 }

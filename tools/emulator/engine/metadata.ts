@@ -86,7 +86,12 @@ export function isLookup(type: ColumnType): boolean {
   return LOOKUP_TYPES.has(type);
 }
 
-function syntheticColumn(logicalName: string, type: ColumnType, label: string, extra: Partial<ColumnModel> = {}): ColumnModel {
+function syntheticColumn(
+  logicalName: string,
+  type: ColumnType,
+  label: string,
+  extra: Partial<ColumnModel> = {},
+): ColumnModel {
   const displayName: Labels = { 1033: label };
   return {
     logicalName,
@@ -160,10 +165,16 @@ export class MetadataIndex {
     const ensure = (model: ColumnModel) => {
       if (!models.has(model.logicalName)) models.set(model.logicalName, model);
     };
-    ensure(syntheticColumn(primaryId, 'Uniqueidentifier', table.displayName[1033] ?? primaryId, { requiredLevel: 'systemrequired' }));
+    ensure(
+      syntheticColumn(primaryId, 'Uniqueidentifier', table.displayName[1033] ?? primaryId, {
+        requiredLevel: 'systemrequired',
+      }),
+    );
     ensure(syntheticColumn('createdon', 'DateTime', 'Created On', { dateBehavior: 'UserLocal' }));
     ensure(syntheticColumn('modifiedon', 'DateTime', 'Modified On', { dateBehavior: 'UserLocal' }));
-    ensure(syntheticColumn('overriddencreatedon', 'DateTime', 'Record Created On', { dateBehavior: 'UserLocal' }));
+    ensure(
+      syntheticColumn('overriddencreatedon', 'DateTime', 'Record Created On', { dateBehavior: 'UserLocal' }),
+    );
     ensure(syntheticColumn('versionnumber', 'BigInt', 'Version Number'));
     if (table.ownership === 'UserOwned') {
       ensure(syntheticColumn('ownerid', 'Owner', 'Owner', { targets: ['systemuser', 'team'] }));
@@ -174,7 +185,18 @@ export class MetadataIndex {
       ensure(syntheticColumn('statuscode', 'Status', 'Status Reason', { options: DEFAULT_STATUS_OPTIONS }));
     }
 
-    const readOnly = new Set(['createdon', 'modifiedon', 'versionnumber', 'createdby', 'modifiedby', 'createdonbehalfby', 'modifiedonbehalfby', 'owninguser', 'owningteam', 'owningbusinessunit']);
+    const readOnly = new Set([
+      'createdon',
+      'modifiedon',
+      'versionnumber',
+      'createdby',
+      'modifiedby',
+      'createdonbehalfby',
+      'modifiedonbehalfby',
+      'owninguser',
+      'owningteam',
+      'owningbusinessunit',
+    ]);
     const columns = new Map<string, ColumnInfo>();
     const navigation = new Map<string, NavigationProperty>();
     const partyLists: string[] = [];
@@ -254,7 +276,12 @@ export class MetadataIndex {
             // activityparty.activityid points at whichever activity table owns the party list.
             for (const activity of this.byLogical.values()) {
               if (activity.isActivity) {
-                add(activity.logicalName, { name: `${table.logicalName}.${column.logicalName}`, table: table.logicalName, column: column.logicalName, cascade: 'Cascade' });
+                add(activity.logicalName, {
+                  name: `${table.logicalName}.${column.logicalName}`,
+                  table: table.logicalName,
+                  column: column.logicalName,
+                  cascade: 'Cascade',
+                });
               }
             }
             continue;
@@ -262,7 +289,9 @@ export class MetadataIndex {
           const rel = declared.get(`${table.logicalName}.${column.logicalName}.${target}`);
           // Without a declared relationship Dataverse's default (Referential) behaviour applies: remove the
           // link; a marketing list's members and an activity's regarding rows go with their parent.
-          const parental = table.logicalName === 'listmember' || (table.isActivity && column.logicalName === 'regardingobjectid');
+          const parental =
+            table.logicalName === 'listmember' ||
+            (table.isActivity && column.logicalName === 'regardingobjectid');
           add(target, {
             name: rel?.name ?? `${table.logicalName}.${column.logicalName}`,
             table: table.logicalName,
@@ -289,8 +318,10 @@ function lookupHint(table: TableInfo, name: string): string | undefined {
   const match = /^_(.+)_value$/.exec(name);
   if (match && table.columns.has(match[1] ?? '')) return undefined;
   const column = table.columns.get(name);
-  if (column && isLookup(column.type)) return `Lookups are read as '_${name}_value' and written as '${name}@odata.bind'.`;
-  if (table.partyLists.includes(name)) return `Party lists are written and expanded as '${table.partiesProperty ?? ''}'.`;
+  if (column && isLookup(column.type))
+    return `Lookups are read as '_${name}_value' and written as '${name}@odata.bind'.`;
+  if (table.partyLists.includes(name))
+    return `Party lists are written and expanded as '${table.partiesProperty ?? ''}'.`;
   return undefined;
 }
 

@@ -18,17 +18,31 @@ function record(events: OperationEvent[]) {
   };
 }
 
-const summary = (events: OperationEvent[]) => events.map((e) => `${e.message}.${e.entityName}:${e.stage}${e.mode === 1 ? 'a' : ''}@${e.depth}`);
+const summary = (events: OperationEvent[]) =>
+  events.map((e) => `${e.message}.${e.entityName}:${e.stage}${e.mode === 1 ? 'a' : ''}@${e.depth}`);
 
 it('raises stages 10, 20 and 40 inside the operation, then the async event after commit', async () => {
   const events: OperationEvent[] = [];
   t.engine.pipeline.subscribe(record(events));
   const id = await t.engine.create('contacts', { fullname: 'Ana' });
   await t.engine.whenIdle();
-  expect(summary(events)).toEqual(['Create.contact:10@1', 'Create.contact:20@1', 'Create.contact:40@1', 'Create.contact:40a@1']);
+  expect(summary(events)).toEqual([
+    'Create.contact:10@1',
+    'Create.contact:20@1',
+    'Create.contact:40@1',
+    'Create.contact:40a@1',
+  ]);
   const post = events[2]?.postImage;
-  expect(post?.attributes).toMatchObject({ fullname: 'Ana', statecode: { kind: 'option', value: 0 }, contactid: id });
-  expect(post?.attributes.ownerid).toEqual({ kind: 'reference', logicalName: 'systemuser', id: t.engine.whoAmI().UserId });
+  expect(post?.attributes).toMatchObject({
+    fullname: 'Ana',
+    statecode: { kind: 'option', value: 0 },
+    contactid: id,
+  });
+  expect(post?.attributes.ownerid).toEqual({
+    kind: 'reference',
+    logicalName: 'systemuser',
+    id: t.engine.whoAmI().UserId,
+  });
   expect(new Set(events.map((e) => e.operationId)).size).toBe(1);
   expect(events[0]?.sharedVariables).toBe(events[3]?.sharedVariables);
 });
@@ -67,7 +81,10 @@ it('passes a DataverseError from a handler through unchanged', async () => {
       throw new DataverseError('Exit threshold must not exceed enter threshold.', 400, '0x80040203');
     },
   });
-  await expect(t.engine.create('emu_concepts', {})).rejects.toMatchObject({ message: 'Exit threshold must not exceed enter threshold.', code: '0x80040203' });
+  await expect(t.engine.create('emu_concepts', {})).rejects.toMatchObject({
+    message: 'Exit threshold must not exceed enter threshold.',
+    code: '0x80040203',
+  });
 });
 
 it('runs operations made by a handler in the same transaction with depth + 1 and a parent', async () => {
@@ -87,7 +104,7 @@ it('runs operations made by a handler in the same transaction with depth + 1 and
   expect((await t.engine.query('emu_profiles', {})).records).toHaveLength(1);
 });
 
-it('rolls back a handler\'s nested operations with the operation that failed later', async () => {
+it("rolls back a handler's nested operations with the operation that failed later", async () => {
   t.engine.pipeline.subscribe({
     afterOperation: async (e) => {
       if (e.entityName !== 'emu_interaction') return;
@@ -116,7 +133,8 @@ it('stops a handler that keeps triggering itself at depth 8', async () => {
 it('lets stage 20 change the target before it is written', async () => {
   t.engine.pipeline.subscribe({
     beforeOperation: (e) => {
-      if (e.stage === 20 && e.entityName === 'contact') e.target.attributes.fullname = (e.target.attributes.fullname as string).toUpperCase();
+      if (e.stage === 20 && e.entityName === 'contact')
+        e.target.attributes.fullname = (e.target.attributes.fullname as string).toUpperCase();
     },
   });
   const id = await t.engine.create('contacts', { fullname: 'ana' });
@@ -179,6 +197,8 @@ it('serialises concurrent writers: a write waits while another one is inside its
   await new Promise((resolve) => setImmediate(resolve));
   release();
   await Promise.all([slow, fast]);
-  const order = (await t.engine.query('contacts', { select: ['fullname'], orderBy: ['versionnumber'] })).records.map((r) => r.fullname);
+  const order = (
+    await t.engine.query('contacts', { select: ['fullname'], orderBy: ['versionnumber'] })
+  ).records.map((r) => r.fullname);
   expect(order).toEqual(['slow', 'fast']);
 });

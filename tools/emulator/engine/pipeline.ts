@@ -40,7 +40,12 @@ export type AttributeValue =
   | number
   | boolean
   | null
-  | { readonly kind: 'reference'; readonly logicalName: string; readonly id: string; readonly name?: string | null }
+  | {
+      readonly kind: 'reference';
+      readonly logicalName: string;
+      readonly id: string;
+      readonly name?: string | null;
+    }
   | { readonly kind: 'option'; readonly value: number }
   | { readonly kind: 'money'; readonly value: number }
   | { readonly kind: 'datetime'; readonly value: string; readonly dateOnly: boolean };

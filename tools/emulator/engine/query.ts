@@ -71,8 +71,16 @@ export function orderSql(alias: string, table: TableInfo, order: readonly OrderC
 }
 
 /** Rows strictly after `values` in the ORDER BY above (SQLite sorts NULL first ascending, last descending). */
-export function afterSql(alias: string, table: TableInfo, order: readonly OrderColumn[], values: readonly SqlParam[]): { sql: string; params: SqlParam[] } {
-  const keys = [...order.map((o) => ({ ref: ref(alias, o.column), descending: o.descending })), { ref: `${alias}.${ident(table.primaryId)}`, descending: false }];
+export function afterSql(
+  alias: string,
+  table: TableInfo,
+  order: readonly OrderColumn[],
+  values: readonly SqlParam[],
+): { sql: string; params: SqlParam[] } {
+  const keys = [
+    ...order.map((o) => ({ ref: ref(alias, o.column), descending: o.descending })),
+    { ref: `${alias}.${ident(table.primaryId)}`, descending: false },
+  ];
   const alternatives: string[] = [];
   const params: SqlParam[] = [];
   for (let i = 0; i < keys.length; i++) {
@@ -116,7 +124,10 @@ export function decodeSkipToken(token: string, expectedValues: number): { page: 
   const cookie = /pagingcookie="([A-Za-z0-9_-]*)"/.exec(token);
   let values: unknown;
   try {
-    values = cookie?.[1] !== undefined ? JSON.parse(Buffer.from(cookie[1], 'base64url').toString('utf8')) : undefined;
+    values =
+      cookie?.[1] !== undefined
+        ? JSON.parse(Buffer.from(cookie[1], 'base64url').toString('utf8'))
+        : undefined;
   } catch {
     values = undefined;
   }
@@ -126,7 +137,9 @@ export function decodeSkipToken(token: string, expectedValues: number): { page: 
     values.length !== expectedValues ||
     !values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
   ) {
-    throw new QueryError(`The $skiptoken '${token}' does not belong to this query: send the same $filter and $orderby as the request that returned it.`);
+    throw new QueryError(
+      `The $skiptoken '${token}' does not belong to this query: send the same $filter and $orderby as the request that returned it.`,
+    );
   }
   return { page: Number(page[1]), values: values as SqlParam[] };
 }

@@ -60,13 +60,20 @@ export function validateShape(index: MetadataIndex, table: TableInfo, shape: Rea
   for (const expand of shape.expand ?? []) {
     if (expand.property === table.partiesProperty) {
       const parties = index.byLogicalName('activityparty');
-      if (!parties) throw new BadRequestError(`Expanding '${expand.property}' needs the activityparty table in the metadata.`);
+      if (!parties)
+        throw new BadRequestError(
+          `Expanding '${expand.property}' needs the activityparty table in the metadata.`,
+        );
       for (const name of expand.select ?? []) selectColumn(parties, name);
       continue;
     }
     const nav = table.navigation.get(expand.property);
     if (!nav) {
-      throw new UnknownColumnError(table.logicalName, expand.property, 'The emulator expands single-valued navigation properties (lookups) and activity parties.');
+      throw new UnknownColumnError(
+        table.logicalName,
+        expand.property,
+        'The emulator expands single-valued navigation properties (lookups) and activity parties.',
+      );
     }
     const targets = nav.target ? [nav.target] : (table.columns.get(nav.column)?.targets ?? []);
     for (const target of targets) {
@@ -82,7 +89,11 @@ function selectColumn(table: TableInfo, name: string): string {
   if (lookup) return lookup.logicalName;
   const column = table.columns.get(name);
   if (!column || isLookup(column.type)) {
-    throw new UnknownColumnError(table.logicalName, name, column ? `Select lookups as '_${name}_value'.` : undefined);
+    throw new UnknownColumnError(
+      table.logicalName,
+      name,
+      column ? `Select lookups as '_${name}_value'.` : undefined,
+    );
   }
   return column.logicalName;
 }
@@ -91,10 +102,18 @@ export function etagOf(stored: StoredRecord): string {
   return `W/"${typeof stored.versionnumber === 'number' ? stored.versionnumber : 0}"`;
 }
 
-export function toRecord(source: RecordSource, table: TableInfo, stored: StoredRecord, shape: ReadShape): JsonRecord {
+export function toRecord(
+  source: RecordSource,
+  table: TableInfo,
+  stored: StoredRecord,
+  shape: ReadShape,
+): JsonRecord {
   const annotate = shape.annotations ?? noAnnotations;
   const out: JsonRecord = { '@odata.etag': etagOf(stored) };
-  const names = shape.select && shape.select.length > 0 ? [...new Set([...shape.select.map((s) => selectColumn(table, s)), table.primaryId])] : [...table.columns.keys()];
+  const names =
+    shape.select && shape.select.length > 0
+      ? [...new Set([...shape.select.map((s) => selectColumn(table, s)), table.primaryId])]
+      : [...table.columns.keys()];
   for (const name of names) {
     const column = table.columns.get(name);
     if (!column) continue;
@@ -108,7 +127,9 @@ export function toRecord(source: RecordSource, table: TableInfo, stored: StoredR
           if (label !== undefined) out[`${key}@${FORMATTED}`] = label;
         }
         if (annotate(NAVIGATION_PROPERTY)) {
-          const nav = [...table.navigation.values()].find((n) => n.column === name && (n.target === value.logicalName || n.target === undefined));
+          const nav = [...table.navigation.values()].find(
+            (n) => n.column === name && (n.target === value.logicalName || n.target === undefined),
+          );
           if (nav) out[`${key}@${NAVIGATION_PROPERTY}`] = nav.name;
         }
         if (annotate(LOOKUP_LOGICAL_NAME)) out[`${key}@${LOOKUP_LOGICAL_NAME}`] = value.logicalName;
@@ -127,11 +148,19 @@ export function toRecord(source: RecordSource, table: TableInfo, stored: StoredR
   return out;
 }
 
-function expandProperty(source: RecordSource, table: TableInfo, stored: StoredRecord, expand: ExpandSpec, annotations: AnnotationFilter): unknown {
+function expandProperty(
+  source: RecordSource,
+  table: TableInfo,
+  stored: StoredRecord,
+  expand: ExpandSpec,
+  annotations: AnnotationFilter,
+): unknown {
   const id = stored[table.primaryId] as string;
   if (expand.property === table.partiesProperty) {
     const parties = source.index.table('activityparty');
-    return source.parties(table, id).map((party) => toRecord(source, parties, party, { select: expand.select, annotations }));
+    return source
+      .parties(table, id)
+      .map((party) => toRecord(source, parties, party, { select: expand.select, annotations }));
   }
   const nav = table.navigation.get(expand.property);
   const value = nav ? stored[nav.column] : null;

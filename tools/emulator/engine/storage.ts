@@ -97,10 +97,14 @@ export class Storage {
     for (const column of table.columns.values()) {
       if (column.logicalName === table.primaryId) continue;
       wanted.push([column.logicalName, sqlType(column.type)]);
-      if (isLookup(column.type) && column.polymorphic) wanted.push([targetColumn(column.logicalName), 'TEXT']);
+      if (isLookup(column.type) && column.polymorphic)
+        wanted.push([targetColumn(column.logicalName), 'TEXT']);
     }
     if (existing.size === 0) {
-      const columns = [`${ident(table.primaryId)} TEXT PRIMARY KEY NOT NULL`, ...wanted.map(([c, t]) => `${ident(c)} ${t}`)];
+      const columns = [
+        `${ident(table.primaryId)} TEXT PRIMARY KEY NOT NULL`,
+        ...wanted.map(([c, t]) => `${ident(c)} ${t}`),
+      ];
       this.db.exec(`CREATE TABLE ${name} (${columns.join(', ')})`);
     } else {
       for (const [column, type] of wanted) {
@@ -109,11 +113,15 @@ export class Storage {
     }
     for (const key of table.alternateKeys) {
       const indexName = ident(`ak_${table.logicalName}_${key.name}`.toLowerCase());
-      this.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${indexName} ON ${name} (${key.columns.map(ident).join(', ')})`);
+      this.db.exec(
+        `CREATE UNIQUE INDEX IF NOT EXISTS ${indexName} ON ${name} (${key.columns.map(ident).join(', ')})`,
+      );
     }
     for (const column of table.columns.values()) {
       if (isLookup(column.type) && column.type !== 'Owner') {
-        this.db.exec(`CREATE INDEX IF NOT EXISTS ${ident(`ix_${table.logicalName}_${column.logicalName}`)} ON ${name} (${ident(column.logicalName)})`);
+        this.db.exec(
+          `CREATE INDEX IF NOT EXISTS ${ident(`ix_${table.logicalName}_${column.logicalName}`)} ON ${name} (${ident(column.logicalName)})`,
+        );
       }
     }
   }
@@ -140,12 +148,15 @@ export class Storage {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.write('SELECT value FROM emulator_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.write('SELECT value FROM emulator_meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return row?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.write('INSERT INTO emulator_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.write(
+      'INSERT INTO emulator_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 
   close(): void {

@@ -150,14 +150,22 @@ export interface FormatOptions {
 const USD = new Intl.NumberFormat('en-US');
 
 /** The `OData.Community.Display.V1.FormattedValue` Dataverse returns (en-US user, UTC time zone). */
-export function formatValue(column: ColumnInfo, value: StoredValue, options: FormatOptions): string | undefined {
+export function formatValue(
+  column: ColumnInfo,
+  value: StoredValue,
+  options: FormatOptions,
+): string | undefined {
   if (value === null) return undefined;
   switch (column.type) {
     case 'Picklist':
     case 'State':
     case 'Status': {
       const option = column.options.find((o) => o.value === value);
-      return option ? (option.label[1033] ?? option.identifier) : typeof value === 'number' ? String(value) : undefined;
+      return option
+        ? (option.label[1033] ?? option.identifier)
+        : typeof value === 'number'
+          ? String(value)
+          : undefined;
     }
     case 'Boolean': {
       const option = column.options.find((o) => o.value === (value ? 1 : 0));
@@ -170,12 +178,18 @@ export function formatValue(column: ColumnInfo, value: StoredValue, options: For
     case 'Double': {
       if (typeof value !== 'number') return undefined;
       const digits = column.model.precision ?? 2;
-      return value.toLocaleString('en-US', { minimumFractionDigits: column.type === 'Decimal' ? digits : 0, maximumFractionDigits: digits });
+      return value.toLocaleString('en-US', {
+        minimumFractionDigits: column.type === 'Decimal' ? digits : 0,
+        maximumFractionDigits: digits,
+      });
     }
     case 'Money': {
       if (typeof value !== 'number') return undefined;
       const digits = column.model.precision ?? 2;
-      const text = Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+      const text = Math.abs(value).toLocaleString('en-US', {
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
       return `${value < 0 ? '-' : ''}${options.currencySymbol}${text}`;
     }
     case 'DateTime': {
@@ -216,7 +230,10 @@ export function fromSqlRow(column: ColumnInfo, row: Record<string, unknown>): St
   if (column.type === 'Boolean') return raw === 1 || raw === true;
   if (isLookup(column.type)) {
     const target = column.polymorphic ? row[targetColumn(column.logicalName)] : column.targets[0];
-    return { id: typeof raw === 'string' ? raw : '', logicalName: typeof target === 'string' ? target : (column.targets[0] ?? '') };
+    return {
+      id: typeof raw === 'string' ? raw : '',
+      logicalName: typeof target === 'string' ? target : (column.targets[0] ?? ''),
+    };
   }
   if (typeof raw === 'bigint') return Number(raw);
   if (typeof raw === 'string' || typeof raw === 'number') return raw;
@@ -225,7 +242,9 @@ export function fromSqlRow(column: ColumnInfo, row: Record<string, unknown>): St
 
 export function sameValue(a: StoredValue | undefined, b: StoredValue | undefined): boolean {
   if (isLookupValue(a ?? null) || isLookupValue(b ?? null)) {
-    return isLookupValue(a ?? null) && isLookupValue(b ?? null) && (a as LookupValue).id === (b as LookupValue).id;
+    return (
+      isLookupValue(a ?? null) && isLookupValue(b ?? null) && (a as LookupValue).id === (b as LookupValue).id
+    );
   }
   return (a ?? null) === (b ?? null);
 }

@@ -8,7 +8,14 @@
  */
 import { edmType, isLookup, type ColumnInfo, type MetadataIndex, type TableInfo } from '../engine/metadata';
 import { QueryError } from '../engine/errors';
-import { coerceLiteral, dateRangeSql, queryFunctionSql, type FilterContext, type Sql, type SqlParam } from '../engine/filter';
+import {
+  coerceLiteral,
+  dateRangeSql,
+  queryFunctionSql,
+  type FilterContext,
+  type Sql,
+  type SqlParam,
+} from '../engine/filter';
 import { ident } from '../engine/storage';
 import { targetColumn } from '../engine/values';
 import type { CookieKey } from './cookie';
@@ -19,7 +26,15 @@ import {
   FetchXmlUnsupportedError,
   FetchXmlValueError,
 } from './errors';
-import type { AggregateFunction, DateGrouping, FetchCondition, FetchEntity, FetchFilter, FetchLink, FetchQuery } from './parse';
+import type {
+  AggregateFunction,
+  DateGrouping,
+  FetchCondition,
+  FetchEntity,
+  FetchFilter,
+  FetchLink,
+  FetchQuery,
+} from './parse';
 
 export interface CompileEnv {
   readonly index: MetadataIndex;
@@ -133,7 +148,14 @@ function dotnetType(column: ColumnInfo): string {
   }
 }
 
-const RELATIVE_UNITS: Record<string, string> = { minutes: 'Minutes', hours: 'Hours', days: 'Days', weeks: 'Weeks', months: 'Months', years: 'Years' };
+const RELATIVE_UNITS: Record<string, string> = {
+  minutes: 'Minutes',
+  hours: 'Hours',
+  days: 'Days',
+  weeks: 'Weeks',
+  months: 'Months',
+  years: 'Years',
+};
 
 /** FetchXML date operators the engine's query functions already implement, by their Web API name. */
 const DATE_FUNCTIONS: Record<string, string> = {
@@ -151,7 +173,8 @@ const DATE_FUNCTIONS: Record<string, string> = {
 };
 
 /** Operators that need the user's teams, hierarchy, language or the fiscal calendar. */
-const UNSUPPORTED_OPERATORS = /^(eq-userteams|eq-userlanguage|under|eq-or-under|not-under|above|eq-or-above|contain-values|not-contain-values|.*fiscal.*)$/;
+const UNSUPPORTED_OPERATORS =
+  /^(eq-userteams|eq-userlanguage|under|eq-or-under|not-under|above|eq-or-above|contain-values|not-contain-values|.*fiscal.*)$/;
 
 export class Compiler {
   private readonly scopes: Scope[] = [];
@@ -180,13 +203,25 @@ export class Compiler {
   }
 
   private ctx(scope: Scope): FilterContext {
-    return { index: this.env.index, table: scope.table, alias: scope.sql, now: this.env.now, userId: this.env.userId };
+    return {
+      index: this.env.index,
+      table: scope.table,
+      alias: scope.sql,
+      now: this.env.now,
+      userId: this.env.userId,
+    };
   }
 
   private scopeNamed(name: string, from: Scope): Scope {
     const scope = this.byAlias.get(name);
-    if (!scope) throw new FetchXmlSyntaxError(`entityname='${name}' names no link-entity alias of this query (in ${from.table.logicalName}).`);
-    if (!scope.joined) throw new FetchXmlSyntaxError(`entityname='${name}' names a link-entity of type exists/in/any, whose columns cannot be used outside it.`);
+    if (!scope)
+      throw new FetchXmlSyntaxError(
+        `entityname='${name}' names no link-entity alias of this query (in ${from.table.logicalName}).`,
+      );
+    if (!scope.joined)
+      throw new FetchXmlSyntaxError(
+        `entityname='${name}' names a link-entity of type exists/in/any, whose columns cannot be used outside it.`,
+      );
     return scope;
   }
 
@@ -194,7 +229,9 @@ export class Compiler {
     const entity = this.query.entity;
     const table = this.table(entity.name);
     if (table.logicalName !== entitySetTable.logicalName) {
-      throw new FetchXmlSyntaxError(`the entity '${entity.name}' does not match the entity set '${entitySetTable.entitySetName}' (${entitySetTable.logicalName}) the request was sent to.`);
+      throw new FetchXmlSyntaxError(
+        `the entity '${entity.name}' does not match the entity set '${entitySetTable.entitySetName}' (${entitySetTable.logicalName}) the request was sent to.`,
+      );
     }
     const root: Scope = { table, sql: 't0', joined: true, manyToOne: true };
     this.scopes.push(root);
@@ -220,54 +257,99 @@ export class Compiler {
     const order = this.orders(root, entity, outputs);
     if (!this.query.distinct) {
       const pk = this.column(table, table.primaryId);
-      order.push({ expr: { sql: ref(root, pk), params: [] }, descending: false, cookie: { name: table.primaryId, kind: 'guid' }, scope: root });
+      order.push({
+        expr: { sql: ref(root, pk), params: [] },
+        descending: false,
+        cookie: { name: table.primaryId, kind: 'guid' },
+        scope: root,
+      });
     } else {
       // DISTINCT rows are ordered by what they hold, so pages do not depend on which duplicate SQL keeps.
-      for (const output of outputs) order.push({ expr: { sql: ref(output.scope, output.column), params: [] }, descending: false, cookie: { name: output.column.logicalName, kind: 'text' }, scope: output.scope });
+      for (const output of outputs)
+        order.push({
+          expr: { sql: ref(output.scope, output.column), params: [] },
+          descending: false,
+          cookie: { name: output.column.logicalName, kind: 'text' },
+          scope: output.scope,
+        });
     }
     const select: Sql[] = [];
     for (const output of outputs) {
       select.push({ sql: `${ref(output.scope, output.column)} AS "${output.sql}"`, params: [] });
       if (isLookup(output.column.type) && output.column.polymorphic) {
-        select.push({ sql: `${output.scope.sql}.${ident(targetColumn(output.column.logicalName))} AS "${output.sql}_t"`, params: [] });
+        select.push({
+          sql: `${output.scope.sql}.${ident(targetColumn(output.column.logicalName))} AS "${output.sql}_t"`,
+          params: [],
+        });
       }
     }
     if (!this.query.distinct) {
       select.push({ sql: `t0.${ident(table.primaryId)} AS "_id"`, params: [] });
-      if (table.columns.has('versionnumber')) select.push({ sql: `t0.${ident('versionnumber')} AS "_version"`, params: [] });
+      if (table.columns.has('versionnumber'))
+        select.push({ sql: `t0.${ident('versionnumber')} AS "_version"`, params: [] });
     }
     order.forEach((key, i) => select.push({ sql: `${key.expr.sql} AS "_k${i}"`, params: key.expr.params }));
-    return { query: this.query, root, scopes: this.scopes, from, where, outputs, aggregates: [], groupBy: [], select, order, uniqueRows };
+    return {
+      query: this.query,
+      root,
+      scopes: this.scopes,
+      from,
+      where,
+      outputs,
+      aggregates: [],
+      groupBy: [],
+      select,
+      order,
+      uniqueRows,
+    };
   }
 
   // ── link-entities ─────────────────────────────────────────────────────────────────────────────
 
   private inferJoin(link: FetchLink, table: TableInfo, parent: Scope): { from: string; to: string } {
     if (link.from && link.to) return { from: link.from, to: link.to };
-    const toParent = [...parent.table.columns.values()].filter((c) => isLookup(c.type) && c.targets.includes(table.logicalName) && c.type !== 'Owner');
-    if (!link.from && !link.to && toParent.length === 1 && toParent[0]) return { from: table.primaryId, to: toParent[0].logicalName };
-    const toChild = [...table.columns.values()].filter((c) => isLookup(c.type) && c.targets.includes(parent.table.logicalName) && c.type !== 'Owner');
-    if (!link.from && !link.to && toChild.length === 1 && toChild[0]) return { from: toChild[0].logicalName, to: parent.table.primaryId };
-    throw new FetchXmlSyntaxError(`<link-entity name='${link.name}'> needs 'from' and 'to': no single relationship joins ${parent.table.logicalName} and ${table.logicalName}.`);
+    const toParent = [...parent.table.columns.values()].filter(
+      (c) => isLookup(c.type) && c.targets.includes(table.logicalName) && c.type !== 'Owner',
+    );
+    if (!link.from && !link.to && toParent.length === 1 && toParent[0])
+      return { from: table.primaryId, to: toParent[0].logicalName };
+    const toChild = [...table.columns.values()].filter(
+      (c) => isLookup(c.type) && c.targets.includes(parent.table.logicalName) && c.type !== 'Owner',
+    );
+    if (!link.from && !link.to && toChild.length === 1 && toChild[0])
+      return { from: toChild[0].logicalName, to: parent.table.primaryId };
+    throw new FetchXmlSyntaxError(
+      `<link-entity name='${link.name}'> needs 'from' and 'to': no single relationship joins ${parent.table.logicalName} and ${table.logicalName}.`,
+    );
   }
 
   private link(link: FetchLink, parent: Scope): { join?: Sql; where?: Sql } {
     const table = this.table(link.name);
     const n = ++this.linkCount;
     const alias = link.alias ?? `${link.name}${n}`;
-    if (this.byAlias.has(alias)) throw new FetchXmlSyntaxError(`the alias '${alias}' is used by two link-entities.`);
+    if (this.byAlias.has(alias))
+      throw new FetchXmlSyntaxError(`the alias '${alias}' is used by two link-entities.`);
     const keys = this.inferJoin(link, table, parent);
     const fromColumn = this.column(table, keys.from);
     const toColumn = this.column(parent.table, keys.to);
     const type = link.linkType;
-    if (type === 'all' || type === 'not all' || type === 'matchfirstrowusingcrossapply') throw new FetchXmlUnsupportedError(`link-type='${type}'`);
+    if (type === 'all' || type === 'not all' || type === 'matchfirstrowusingcrossapply')
+      throw new FetchXmlUnsupportedError(`link-type='${type}'`);
     const joined = type === 'inner' || type === 'outer';
-    const scope: Scope = { table, sql: `t${n}`, alias, joined: joined && parent.joined, manyToOne: fromColumn.logicalName === table.primaryId };
+    const scope: Scope = {
+      table,
+      sql: `t${n}`,
+      alias,
+      joined: joined && parent.joined,
+      manyToOne: fromColumn.logicalName === table.primaryId,
+    };
     this.scopes.push(scope);
     this.byAlias.set(alias, scope);
     this.linkScopes.set(link, scope);
     if (!scope.joined && (link.attributes.length > 0 || link.allAttributes || link.orders.length > 0)) {
-      throw new FetchXmlSyntaxError(`<link-entity name='${link.name}' link-type='${type}'> filters only: it cannot return attributes or order rows.`);
+      throw new FetchXmlSyntaxError(
+        `<link-entity name='${link.name}' link-type='${type}'> filters only: it cannot return attributes or order rows.`,
+      );
     }
     const on: Sql[] = [{ sql: `${ref(scope, fromColumn)} = ${ref(parent, toColumn)}`, params: [] }];
     const nestedJoins: Sql[] = [];
@@ -285,8 +367,14 @@ export class Compiler {
     if (scope.joined) {
       const keyword = type === 'outer' ? 'LEFT JOIN' : 'JOIN';
       // Nested joins are parenthesised with their parent so an outer link keeps its inner children optional.
-      const body = nestedJoins.length > 0 ? `(${source}${nestedJoins.map((j) => ` ${j.sql}`).join('')})` : source;
-      return { join: { sql: `${keyword} ${body} ON ${condition.sql}`, params: [...nestedJoins.flatMap((j) => j.params), ...condition.params] } };
+      const body =
+        nestedJoins.length > 0 ? `(${source}${nestedJoins.map((j) => ` ${j.sql}`).join('')})` : source;
+      return {
+        join: {
+          sql: `${keyword} ${body} ON ${condition.sql}`,
+          params: [...nestedJoins.flatMap((j) => j.params), ...condition.params],
+        },
+      };
     }
     const subquery = `SELECT 1 FROM ${source}${nestedJoins.map((j) => ` ${j.sql}`).join('')} WHERE ${condition.sql}`;
     const params = [...nestedJoins.flatMap((j) => j.params), ...condition.params];
@@ -311,20 +399,26 @@ export class Compiler {
     try {
       return coerceLiteral(table, column, { edm: 'Edm.String', text }, 'Equal');
     } catch (error) {
-      if (error instanceof QueryError) throw new FetchXmlValueError(table.logicalName, column.logicalName, text, dotnetType(column));
+      if (error instanceof QueryError)
+        throw new FetchXmlValueError(table.logicalName, column.logicalName, text, dotnetType(column));
       throw error;
     }
   }
 
   private requireDate(condition: FetchCondition, column: ColumnInfo): void {
     if (!DATE_TYPES.has(column.type)) {
-      throw new FetchXmlSyntaxError(`the operator '${condition.operator}' needs a date column; '${column.logicalName}' is ${edmType(column.type)}.`);
+      throw new FetchXmlSyntaxError(
+        `the operator '${condition.operator}' needs a date column; '${column.logicalName}' is ${edmType(column.type)}.`,
+      );
     }
   }
 
   private requireValue(condition: FetchCondition): string {
     const value = condition.value ?? condition.values[0];
-    if (value === undefined) throw new FetchXmlSyntaxError(`the condition '${condition.operator}' on '${condition.attribute}' needs a value.`);
+    if (value === undefined)
+      throw new FetchXmlSyntaxError(
+        `the condition '${condition.operator}' on '${condition.attribute}' needs a value.`,
+      );
     return value;
   }
 
@@ -335,18 +429,35 @@ export class Compiler {
     const column_ = ref(scope, column);
     const collate = isText(column) ? ' COLLATE NOCASE' : '';
     const op = condition.operator;
-    if (UNSUPPORTED_OPERATORS.test(op)) throw new FetchXmlUnsupportedError(`the operator '${op}' (it needs teams, hierarchies, languages or fiscal periods)`);
-    const comparison: Record<string, string> = { eq: '=', ne: '<>', neq: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' };
+    if (UNSUPPORTED_OPERATORS.test(op))
+      throw new FetchXmlUnsupportedError(
+        `the operator '${op}' (it needs teams, hierarchies, languages or fiscal periods)`,
+      );
+    const comparison: Record<string, string> = {
+      eq: '=',
+      ne: '<>',
+      neq: '<>',
+      gt: '>',
+      ge: '>=',
+      lt: '<',
+      le: '<=',
+    };
     const sqlOp = comparison[op];
     if (sqlOp) {
       if (condition.valueof) {
         const other = this.column(table, condition.valueof);
         return { sql: `${column_} ${sqlOp} ${ref(scope, other)}${collate}`, params: [] };
       }
-      return { sql: `${column_} ${sqlOp} ?${collate}`, params: [this.literal(table, column, this.requireValue(condition))] };
+      return {
+        sql: `${column_} ${sqlOp} ?${collate}`,
+        params: [this.literal(table, column, this.requireValue(condition))],
+      };
     }
     const textOf = (kind: string): string => {
-      if (!isText(column)) throw new FetchXmlSyntaxError(`the operator '${kind}' needs a text column; '${column.logicalName}' is ${edmType(column.type)}.`);
+      if (!isText(column))
+        throw new FetchXmlSyntaxError(
+          `the operator '${kind}' needs a text column; '${column.logicalName}' is ${edmType(column.type)}.`,
+        );
       return this.requireValue(condition);
     };
     const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -369,14 +480,28 @@ export class Compiler {
         return { sql: `${column_} NOT LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(textOf(op))}`] };
       case 'in':
       case 'not-in': {
-        const values = condition.values.length > 0 ? condition.values : condition.value !== undefined ? [condition.value] : [];
-        if (values.length === 0) throw new FetchXmlSyntaxError(`the condition '${op}' on '${column.logicalName}' needs <value> elements.`);
+        const values =
+          condition.values.length > 0
+            ? condition.values
+            : condition.value !== undefined
+              ? [condition.value]
+              : [];
+        if (values.length === 0)
+          throw new FetchXmlSyntaxError(
+            `the condition '${op}' on '${column.logicalName}' needs <value> elements.`,
+          );
         const params = values.map((v) => this.literal(table, column, v));
-        return { sql: `${column_}${collate} ${op === 'in' ? 'IN' : 'NOT IN'} (${params.map(() => '?').join(', ')})`, params };
+        return {
+          sql: `${column_}${collate} ${op === 'in' ? 'IN' : 'NOT IN'} (${params.map(() => '?').join(', ')})`,
+          params,
+        };
       }
       case 'between':
       case 'not-between': {
-        if (condition.values.length !== 2) throw new FetchXmlSyntaxError(`the condition '${op}' on '${column.logicalName}' needs exactly two <value> elements.`);
+        if (condition.values.length !== 2)
+          throw new FetchXmlSyntaxError(
+            `the condition '${op}' on '${column.logicalName}' needs exactly two <value> elements.`,
+          );
         const params = condition.values.map((v) => this.literal(table, column, v));
         return { sql: `${column_} ${op === 'between' ? 'BETWEEN' : 'NOT BETWEEN'} ? AND ?`, params };
       }
@@ -391,10 +516,16 @@ export class Compiler {
       case 'eq-businessid':
       case 'ne-businessid':
         if (!this.env.businessUnitId) throw new FetchXmlUnsupportedError(`'${op}' without a business unit`);
-        return { sql: `${column_} ${op === 'eq-businessid' ? '=' : '<>'} ?`, params: [this.env.businessUnitId] };
+        return {
+          sql: `${column_} ${op === 'eq-businessid' ? '=' : '<>'} ?`,
+          params: [this.env.businessUnitId],
+        };
       case 'not-on': {
         this.requireDate(condition, column);
-        const on = queryFunctionSql(this.ctx(scope), 'On', { propertyName: column.logicalName, value: { edm: 'Edm.String', text: this.dateValue(condition) } });
+        const on = queryFunctionSql(this.ctx(scope), 'On', {
+          propertyName: column.logicalName,
+          value: { edm: 'Edm.String', text: this.dateValue(condition) },
+        });
         return { sql: `NOT ${on.sql}`, params: on.params };
       }
     }
@@ -403,7 +534,8 @@ export class Compiler {
 
   private dateValue(condition: FetchCondition): string {
     const value = this.requireValue(condition).trim();
-    if (!/^\d{4}-\d{2}-\d{2}/.test(value)) throw new FetchXmlValueError(condition.attribute, condition.attribute, value, 'System.DateTime');
+    if (!/^\d{4}-\d{2}-\d{2}/.test(value))
+      throw new FetchXmlValueError(condition.attribute, condition.attribute, value, 'System.DateTime');
     return value.slice(0, 10);
   }
 
@@ -413,16 +545,25 @@ export class Compiler {
     const known = DATE_FUNCTIONS[op];
     if (known) {
       this.requireDate(condition, column);
-      const value = op === 'on' || op === 'on-or-after' || op === 'on-or-before' ? { edm: 'Edm.String', text: this.dateValue(condition) } : undefined;
+      const value =
+        op === 'on' || op === 'on-or-after' || op === 'on-or-before'
+          ? { edm: 'Edm.String', text: this.dateValue(condition) }
+          : undefined;
       return queryFunctionSql(ctx, known, { propertyName: column.logicalName, value });
     }
     const relative = /^(last|next|olderthan)-x-(minutes|hours|days|weeks|months|years)$/.exec(op);
     if (relative?.[1] && relative[2]) {
       this.requireDate(condition, column);
       const text = this.requireValue(condition).trim();
-      if (!/^\d+$/.test(text)) throw new FetchXmlSyntaxError(`the operator '${op}' needs a whole number of ${relative[2]}, got '${text}'.`);
+      if (!/^\d+$/.test(text))
+        throw new FetchXmlSyntaxError(
+          `the operator '${op}' needs a whole number of ${relative[2]}, got '${text}'.`,
+        );
       const head = relative[1] === 'olderthan' ? 'OlderThan' : relative[1] === 'last' ? 'Last' : 'Next';
-      return queryFunctionSql(ctx, `${head}X${RELATIVE_UNITS[relative[2]] ?? ''}`, { propertyName: column.logicalName, value: { edm: 'Edm.String', text } });
+      return queryFunctionSql(ctx, `${head}X${RELATIVE_UNITS[relative[2]] ?? ''}`, {
+        propertyName: column.logicalName,
+        value: { edm: 'Edm.String', text },
+      });
     }
     const calendar = this.calendarRange(op);
     if (calendar) {
@@ -435,7 +576,8 @@ export class Compiler {
   /** Calendar weeks (Sunday first, as an en-US user's), months and years around now, in UTC. */
   private calendarRange(op: string): { from: Date; to: Date } | undefined {
     const now = this.env.now;
-    const day = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset));
+    const day = (offset: number) =>
+      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset));
     const weekStart = -now.getUTCDay();
     const month = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
     const year = (offset: number) => new Date(Date.UTC(now.getUTCFullYear() + offset, 0, 1));
@@ -463,7 +605,13 @@ export class Compiler {
     const outputs: OutputColumn[] = [];
     const seen = new Set<string>();
     const add = (scope: Scope, column: ColumnInfo, alias: string | undefined) => {
-      const property = alias ?? (scope === root ? (isLookup(column.type) ? `_${column.logicalName}_value` : column.logicalName) : `${scope.alias ?? ''}.${column.logicalName}`);
+      const property =
+        alias ??
+        (scope === root
+          ? isLookup(column.type)
+            ? `_${column.logicalName}_value`
+            : column.logicalName
+          : `${scope.alias ?? ''}.${column.logicalName}`);
       if (seen.has(property)) return;
       seen.add(property);
       outputs.push({ scope, column, property, sql: `c${outputs.length}` });
@@ -471,13 +619,16 @@ export class Compiler {
     const visit = (scope: Scope, node: FetchEntity, isRoot: boolean) => {
       for (const attribute of node.attributes) {
         if (attribute.aggregate || attribute.groupby) {
-          throw new FetchXmlSyntaxError(`<attribute name='${attribute.name}'> has aggregate or groupby, which need <fetch aggregate='true'>.`);
+          throw new FetchXmlSyntaxError(
+            `<attribute name='${attribute.name}'> has aggregate or groupby, which need <fetch aggregate='true'>.`,
+          );
         }
       }
       if (node.allAttributes || (isRoot && node.attributes.length === 0)) {
         for (const column of scope.table.columns.values()) add(scope, column, undefined);
       }
-      for (const attribute of node.attributes) add(scope, this.column(scope.table, attribute.name), attribute.alias);
+      for (const attribute of node.attributes)
+        add(scope, this.column(scope.table, attribute.name), attribute.alias);
     };
     visit(root, entity, true);
     const walk = (node: FetchEntity) => {
@@ -504,14 +655,31 @@ export class Compiler {
     if (isLookup(column.type)) {
       const named = column.targets
         .map((t) => this.env.index.byLogicalName(t))
-        .filter((t): t is TableInfo => t !== undefined && t.primaryName !== '' && t.columns.has(t.primaryName));
-      const nameOf = (t: TableInfo) => `(SELECT n.${ident(t.primaryName)} FROM ${ident(t.logicalName)} n WHERE n.${ident(t.primaryId)} = ${column_})`;
+        .filter(
+          (t): t is TableInfo => t !== undefined && t.primaryName !== '' && t.columns.has(t.primaryName),
+        );
+      const nameOf = (t: TableInfo) =>
+        `(SELECT n.${ident(t.primaryName)} FROM ${ident(t.logicalName)} n WHERE n.${ident(t.primaryId)} = ${column_})`;
       const first = named[0];
-      if (!column.polymorphic && first) return { expr: { sql: `${nameOf(first)} COLLATE NOCASE`, params: [] }, descending, cookie: cookie('text'), scope };
+      if (!column.polymorphic && first)
+        return {
+          expr: { sql: `${nameOf(first)} COLLATE NOCASE`, params: [] },
+          descending,
+          cookie: cookie('text'),
+          scope,
+        };
       if (named.length > 0) {
         const target = `${scope.sql}.${ident(targetColumn(column.logicalName))}`;
         const cases = named.map((t) => `WHEN ? THEN ${nameOf(t)}`).join(' ');
-        return { expr: { sql: `(CASE ${target} ${cases} END) COLLATE NOCASE`, params: named.map((t) => t.logicalName) }, descending, cookie: cookie('text'), scope };
+        return {
+          expr: {
+            sql: `(CASE ${target} ${cases} END) COLLATE NOCASE`,
+            params: named.map((t) => t.logicalName),
+          },
+          descending,
+          cookie: cookie('text'),
+          scope,
+        };
       }
       return { expr: { sql: column_, params: [] }, descending, cookie: cookie('guid'), scope };
     }
@@ -521,11 +689,24 @@ export class Compiler {
         params.push(o.value, o.label[1033] ?? o.identifier);
         return 'WHEN ? THEN ?';
       });
-      return { expr: { sql: `(CASE ${column_} ${cases.join(' ')} END) COLLATE NOCASE`, params }, descending, cookie: cookie('text'), scope };
+      return {
+        expr: { sql: `(CASE ${column_} ${cases.join(' ')} END) COLLATE NOCASE`, params },
+        descending,
+        cookie: cookie('text'),
+        scope,
+      };
     }
-    if (isText(column)) return { expr: { sql: `${column_} COLLATE NOCASE`, params: [] }, descending, cookie: cookie('text'), scope };
-    if (NUMERIC_TYPES.has(column.type) || column.type === 'Boolean' || CHOICE_TYPES.has(column.type)) return { expr: { sql: column_, params: [] }, descending, cookie: cookie('number'), scope };
-    if (column.type === 'Uniqueidentifier') return { expr: { sql: column_, params: [] }, descending, cookie: cookie('guid'), scope };
+    if (isText(column))
+      return {
+        expr: { sql: `${column_} COLLATE NOCASE`, params: [] },
+        descending,
+        cookie: cookie('text'),
+        scope,
+      };
+    if (NUMERIC_TYPES.has(column.type) || column.type === 'Boolean' || CHOICE_TYPES.has(column.type))
+      return { expr: { sql: column_, params: [] }, descending, cookie: cookie('number'), scope };
+    if (column.type === 'Uniqueidentifier')
+      return { expr: { sql: column_, params: [] }, descending, cookie: cookie('guid'), scope };
     return { expr: { sql: column_, params: [] }, descending, cookie: cookie('text'), scope };
   }
 
@@ -534,7 +715,10 @@ export class Compiler {
     const add = (scope: Scope, order: FetchEntity['orders'][number]) => {
       if (order.alias && !order.attribute) {
         const output = outputs.find((o) => o.property === order.alias);
-        if (!output) throw new FetchXmlSyntaxError(`<order alias='${order.alias}'> names no attribute alias of this query.`);
+        if (!output)
+          throw new FetchXmlSyntaxError(
+            `<order alias='${order.alias}'> names no attribute alias of this query.`,
+          );
         keys.push(this.sortKey(output.scope, output.column, order.descending));
         return;
       }
@@ -560,19 +744,33 @@ export class Compiler {
     const aggregates: AggregateOutput[] = [];
     const select: Sql[] = [];
     const groupBy: Sql[] = [];
-    const groups: { alias: string; scope: Scope; column: ColumnInfo; expr: string; dategrouping?: DateGrouping }[] = [];
+    const groups: {
+      alias: string;
+      scope: Scope;
+      column: ColumnInfo;
+      expr: string;
+      dategrouping?: DateGrouping;
+    }[] = [];
     const visit = (scope: Scope, node: FetchEntity) => {
-      if (node.allAttributes) throw new FetchXmlSyntaxError('<all-attributes> cannot be used in an aggregate query.');
+      if (node.allAttributes)
+        throw new FetchXmlSyntaxError('<all-attributes> cannot be used in an aggregate query.');
       for (const attribute of node.attributes) {
         const column = this.column(scope.table, attribute.name);
-        if (!attribute.alias) throw new FetchXmlSyntaxError(`<attribute name='${attribute.name}'> of an aggregate query needs an alias.`);
-        if (aggregates.some((a) => a.alias === attribute.alias)) throw new FetchXmlSyntaxError(`the alias '${attribute.alias}' is used twice.`);
+        if (!attribute.alias)
+          throw new FetchXmlSyntaxError(
+            `<attribute name='${attribute.name}'> of an aggregate query needs an alias.`,
+          );
+        if (aggregates.some((a) => a.alias === attribute.alias))
+          throw new FetchXmlSyntaxError(`the alias '${attribute.alias}' is used twice.`);
         const sql = `a${aggregates.length}`;
         const column_ = ref(scope, column);
         if (attribute.groupby) {
           let expr = column_;
           if (attribute.dategrouping) {
-            if (!DATE_TYPES.has(column.type)) throw new FetchXmlSyntaxError(`dategrouping needs a date column; '${column.logicalName}' is ${edmType(column.type)}.`);
+            if (!DATE_TYPES.has(column.type))
+              throw new FetchXmlSyntaxError(
+                `dategrouping needs a date column; '${column.logicalName}' is ${edmType(column.type)}.`,
+              );
             expr = dateGroupSql(column_, attribute.dategrouping);
           }
           groups.push({ alias: attribute.alias, scope, column, expr, dategrouping: attribute.dategrouping });
@@ -587,14 +785,26 @@ export class Compiler {
           continue;
         }
         const fn = attribute.aggregate;
-        if (!fn) throw new FetchXmlSyntaxError(`<attribute name='${attribute.name}'> of an aggregate query needs aggregate='…' or groupby='true'.`);
+        if (!fn)
+          throw new FetchXmlSyntaxError(
+            `<attribute name='${attribute.name}'> of an aggregate query needs aggregate='…' or groupby='true'.`,
+          );
         const numeric = NUMERIC_TYPES.has(column.type);
-        if ((fn === 'sum' || fn === 'avg') && !numeric) throw new FetchXmlSyntaxError(`aggregate='${fn}' needs a number or currency column; '${column.logicalName}' is ${edmType(column.type)}.`);
+        if ((fn === 'sum' || fn === 'avg') && !numeric)
+          throw new FetchXmlSyntaxError(
+            `aggregate='${fn}' needs a number or currency column; '${column.logicalName}' is ${edmType(column.type)}.`,
+          );
         if ((fn === 'min' || fn === 'max') && !numeric && !DATE_TYPES.has(column.type)) {
-          throw new FetchXmlSyntaxError(`aggregate='${fn}' needs a number, currency or date column; '${column.logicalName}' is ${edmType(column.type)}.`);
+          throw new FetchXmlSyntaxError(
+            `aggregate='${fn}' needs a number, currency or date column; '${column.logicalName}' is ${edmType(column.type)}.`,
+          );
         }
         const expr =
-          fn === 'count' ? 'COUNT(*)' : fn === 'countcolumn' ? `COUNT(${attribute.distinct ? 'DISTINCT ' : ''}${column_})` : `${fn.toUpperCase()}(${column_})`;
+          fn === 'count'
+            ? 'COUNT(*)'
+            : fn === 'countcolumn'
+              ? `COUNT(${attribute.distinct ? 'DISTINCT ' : ''}${column_})`
+              : `${fn.toUpperCase()}(${column_})`;
         select.push({ sql: `${expr} AS "${sql}"`, params: [] });
         aggregates.push({ alias: attribute.alias, sql, column, fn });
       }
@@ -608,15 +818,28 @@ export class Compiler {
       }
     };
     walk(this.query.entity);
-    if (aggregates.length === 0) throw new FetchXmlSyntaxError('an aggregate query needs at least one <attribute> with aggregate or groupby.');
+    if (aggregates.length === 0)
+      throw new FetchXmlSyntaxError(
+        'an aggregate query needs at least one <attribute> with aggregate or groupby.',
+      );
     const order: SortKey[] = [];
     const addOrder = (o: FetchEntity['orders'][number]) => {
-      if (!o.alias) throw new FetchXmlSyntaxError(`<order attribute='${o.attribute ?? ''}'> cannot order an aggregate query: order by an alias.`);
+      if (!o.alias)
+        throw new FetchXmlSyntaxError(
+          `<order attribute='${o.attribute ?? ''}'> cannot order an aggregate query: order by an alias.`,
+        );
       const group = groups.find((g) => g.alias === o.alias);
       const output = aggregates.find((a) => a.alias === o.alias);
-      if (!output) throw new FetchXmlSyntaxError(`<order alias='${o.alias}'> names no attribute alias of this query.`);
+      if (!output)
+        throw new FetchXmlSyntaxError(`<order alias='${o.alias}'> names no attribute alias of this query.`);
       if (group && !group.dategrouping) order.push(this.sortKey(group.scope, group.column, o.descending));
-      else order.push({ expr: { sql: `"${output.sql}"`, params: [] }, descending: o.descending, cookie: { name: o.alias, kind: 'number' }, scope: root });
+      else
+        order.push({
+          expr: { sql: `"${output.sql}"`, params: [] },
+          descending: o.descending,
+          cookie: { name: o.alias, kind: 'number' },
+          scope: root,
+        });
     };
     this.query.entity.orders.forEach(addOrder);
     const walkOrders = (node: FetchEntity) => {
@@ -627,8 +850,26 @@ export class Compiler {
     };
     walkOrders(this.query.entity);
     // Groups in a stable order after the requested one, so pages of grouped results do not overlap.
-    for (const group of groups) order.push({ expr: { sql: group.expr, params: [] }, descending: false, cookie: { name: group.alias, kind: 'text' }, scope: group.scope });
-    return { query: this.query, root, scopes: this.scopes, from, where, outputs: [], aggregates, groupBy, select, order, uniqueRows };
+    for (const group of groups)
+      order.push({
+        expr: { sql: group.expr, params: [] },
+        descending: false,
+        cookie: { name: group.alias, kind: 'text' },
+        scope: group.scope,
+      });
+    return {
+      query: this.query,
+      root,
+      scopes: this.scopes,
+      from,
+      where,
+      outputs: [],
+      aggregates,
+      groupBy,
+      select,
+      order,
+      uniqueRows,
+    };
   }
 }
 

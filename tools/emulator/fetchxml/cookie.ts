@@ -36,7 +36,12 @@ function formatValue(key: CookieKey, value: CookieValue): string | undefined {
   return String(value);
 }
 
-export function innerCookie(page: number, keys: readonly CookieKey[], first: readonly CookieValue[], last: readonly CookieValue[]): string {
+export function innerCookie(
+  page: number,
+  keys: readonly CookieKey[],
+  first: readonly CookieValue[],
+  last: readonly CookieValue[],
+): string {
   const parts = keys.map((key, i) => {
     const l = formatValue(key, last[i] ?? null);
     const f = formatValue(key, first[i] ?? null);
@@ -56,7 +61,13 @@ export interface ParsedCookie {
   readonly last: readonly (string | undefined)[];
 }
 
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: false, parseTagValue: false });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseAttributeValue: false,
+  parseTagValue: false,
+});
 
 /** Reads the `paging-cookie` a caller sent; throws PagingCookieMismatchError when it is not an inner cookie. */
 export function parseCookie(text: string): ParsedCookie {
@@ -71,7 +82,8 @@ export function parseCookie(text: string): ParsedCookie {
   const invalid = (why: string): never => {
     throw new PagingCookieMismatchError(`The paging-cookie ${why}.`);
   };
-  if (/^<cookie\s+pagenumber=/.test(cookie)) invalid('is the whole annotation; send its pagingcookie attribute, URL-decoded twice');
+  if (/^<cookie\s+pagenumber=/.test(cookie))
+    invalid('is the whole annotation; send its pagingcookie attribute, URL-decoded twice');
   let parsed: unknown;
   try {
     parsed = parser.parse(cookie);
@@ -82,7 +94,8 @@ export function parseCookie(text: string): ParsedCookie {
   const children = root?.cookie;
   const attrs = root?.[':@'] as Record<string, string> | undefined;
   const page = Number(attrs?.page);
-  if (!Array.isArray(children) || !Number.isInteger(page) || page < 1) return invalid("is not a <cookie page='n'> element");
+  if (!Array.isArray(children) || !Number.isInteger(page) || page < 1)
+    return invalid("is not a <cookie page='n'> element");
   const keys: string[] = [];
   const last: (string | undefined)[] = [];
   for (const item of children as Record<string, unknown>[]) {
@@ -99,7 +112,10 @@ export function cookieValue(key: CookieKey, text: string | undefined): CookieVal
   if (text === undefined) return null;
   if (key.kind === 'number') {
     const n = Number(text);
-    if (!Number.isFinite(n)) throw new PagingCookieMismatchError(`The paging-cookie value '${text}' of ${key.name} is not a number.`);
+    if (!Number.isFinite(n))
+      throw new PagingCookieMismatchError(
+        `The paging-cookie value '${text}' of ${key.name} is not a number.`,
+      );
     return n;
   }
   if (key.kind === 'guid') return text.replace(/[{}]/g, '').toLowerCase();

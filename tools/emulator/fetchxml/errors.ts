@@ -27,7 +27,11 @@ export class FetchXmlSyntaxError extends DataverseError {
 /** `<entity name>` or `<link-entity name>` names a table the organisation does not have. */
 export class FetchXmlUnknownEntityError extends DataverseError {
   constructor(readonly entity: string) {
-    super(`The entity with a name = '${entity}' with namemapping = 'Logical' was not found in the MetadataCache.`, 400, FetchXmlErrorCodes.QueryBuilderNoEntity);
+    super(
+      `The entity with a name = '${entity}' with namemapping = 'Logical' was not found in the MetadataCache.`,
+      400,
+      FetchXmlErrorCodes.QueryBuilderNoEntity,
+    );
     this.name = 'FetchXmlUnknownEntityError';
   }
 }
@@ -75,7 +79,11 @@ export class FetchXmlUnsupportedError extends DataverseError {
 /** The page after the cookie's page was asked for, but the cookie names other order columns than the query. */
 export class PagingCookieMismatchError extends DataverseError {
   constructor(detail: string) {
-    super(`Paging Cookie And Query Do Not Match. (${detail} Send the cookie with the query that returned it, or leave it out to page by number.)`, 400, FetchXmlErrorCodes.PagingCookieMismatch);
+    super(
+      `Paging Cookie And Query Do Not Match. (${detail} Send the cookie with the query that returned it, or leave it out to page by number.)`,
+      400,
+      FetchXmlErrorCodes.PagingCookieMismatch,
+    );
     this.name = 'PagingCookieMismatchError';
   }
 }
@@ -101,7 +109,11 @@ export class SavedQueryNotFoundError extends DataverseError {
     readonly id: string,
     readonly entitySet: string,
   ) {
-    super(`savedquery With Id = ${id} Does Not Exist (no view of ${entitySet} has that id).`, 404, FetchXmlErrorCodes.DoesNotExist);
+    super(
+      `savedquery With Id = ${id} Does Not Exist (no view of ${entitySet} has that id).`,
+      404,
+      FetchXmlErrorCodes.DoesNotExist,
+    );
     this.name = 'SavedQueryNotFoundError';
   }
 }

@@ -52,7 +52,11 @@ async function seed(): Promise<Org> {
     ['bravo', 'Bravo Tours', 40, 'Sevilla'],
     ['zen', 'Zen Consulting', null, 'Madrid'],
   ] as const) {
-    accounts[key] = await e.create(account.entitySetName, { [A.name]: name, [A.numberofemployees]: employees, [A.address1_city]: city });
+    accounts[key] = await e.create(account.entitySetName, {
+      [A.name]: name,
+      [A.numberofemployees]: employees,
+      [A.address1_city]: city,
+    });
   }
   const contacts: Record<string, string> = {};
   const people = [
@@ -71,7 +75,11 @@ async function seed(): Promise<Org> {
       [C.idr_valuetier]: tier,
       [C.donotbulkemail]: noBulk,
     };
-    if (company) record[`${C.parentcustomerid}_account@odata.bind`] = bind(account.entitySetName, accounts[company] ?? '');
+    if (company)
+      record[`${C.parentcustomerid}_account@odata.bind`] = bind(
+        account.entitySetName,
+        accounts[company] ?? '',
+      );
     t.clock.set(new Date(created));
     contacts[key] = await e.create(contact.entitySetName, record);
   }
@@ -81,7 +89,12 @@ async function seed(): Promise<Org> {
     ['cloud', 'Cloud migration', 'CLOUD'],
     ['beach', 'Beach holidays', 'BEACH'],
   ] as const) {
-    concepts[key] = await e.create(idr_marketingconcept.entitySetName, { [M.idr_name]: name, [M.idr_code]: code, [M.idr_enterthreshold]: 10, [M.idr_exitthreshold]: 5 });
+    concepts[key] = await e.create(idr_marketingconcept.entitySetName, {
+      [M.idr_name]: name,
+      [M.idr_code]: code,
+      [M.idr_enterthreshold]: 10,
+      [M.idr_exitthreshold]: 5,
+    });
   }
   for (const [who, concept, score] of [
     ['ana', 'cloud', 42.5],
@@ -156,13 +169,35 @@ describe('columns', () => {
 
   it('returns every column with all-attributes, and with no attribute element at all', async () => {
     for (const body of ['<all-attributes />', '']) {
-      const { records } = await fetch(org.t.engine, account.entitySetName, `<fetch top="1"><entity name="${account.logicalName}">${body}<order attribute="${A.name}" /></entity></fetch>`);
-      expect(records[0]).toMatchObject({ [A.name]: 'Acme Travel', [A.numberofemployees]: 120, [A.address1_city]: 'Madrid', statecode: 0 });
+      const { records } = await fetch(
+        org.t.engine,
+        account.entitySetName,
+        `<fetch top="1"><entity name="${account.logicalName}">${body}<order attribute="${A.name}" /></entity></fetch>`,
+      );
+      expect(records[0]).toMatchObject({
+        [A.name]: 'Acme Travel',
+        [A.numberofemployees]: 120,
+        [A.address1_city]: 'Madrid',
+        statecode: 0,
+      });
     }
   });
 
+  it('returns each distinct combination once, without ids or etags', async () => {
+    const { records } = await fetch(
+      org.t.engine,
+      account.entitySetName,
+      `<fetch distinct="true"><entity name="${account.logicalName}"><attribute name="${A.address1_city}" /><order attribute="${A.address1_city}" /></entity></fetch>`,
+    );
+    expect(records).toEqual([{ [A.address1_city]: 'Madrid' }, { [A.address1_city]: 'Sevilla' }]);
+  });
+
   it('names a column by its alias', async () => {
-    const { records } = await fetch(org.t.engine, account.entitySetName, `<fetch top="1"><entity name="${account.logicalName}"><attribute name="${A.name}" alias="company" /><order attribute="${A.name}" /></entity></fetch>`);
+    const { records } = await fetch(
+      org.t.engine,
+      account.entitySetName,
+      `<fetch top="1"><entity name="${account.logicalName}"><attribute name="${A.name}" alias="company" /><order attribute="${A.name}" /></entity></fetch>`,
+    );
     expect(records[0]).toMatchObject({ company: 'Acme Travel' });
     expect(records[0]).not.toHaveProperty(A.name);
   });
@@ -172,8 +207,13 @@ describe('filters', () => {
   const org = fixture();
   const run = async (filter: string) =>
     names(
-      (await fetch(org.t.engine, contact.entitySetName, `<fetch><entity name="${contact.logicalName}"><attribute name="${C.fullname}" />${filter}<order attribute="${C.fullname}" /></entity></fetch>`))
-        .records,
+      (
+        await fetch(
+          org.t.engine,
+          contact.entitySetName,
+          `<fetch><entity name="${contact.logicalName}"><attribute name="${C.fullname}" />${filter}<order attribute="${C.fullname}" /></entity></fetch>`,
+        )
+      ).records,
     );
 
   it('combines nested and/or filters', async () => {
@@ -183,38 +223,85 @@ describe('filters', () => {
   });
 
   it('leaves rows with no value out of ne, not-in and not-like, as SQL Server does', async () => {
-    expect(await run(`<filter><condition attribute="${C.idr_valuetier}" operator="ne" value="${ValueTier.Maintain}" /></filter>`)).toEqual(['Ana García', 'Bob Smith', 'Eva Martín']);
-    expect(await run(`<filter><condition attribute="${C.idr_valuetier}" operator="not-in"><value>${ValueTier.Maintain}</value></condition></filter>`)).toHaveLength(3);
-    expect(await run(`<filter><condition attribute="${C.idr_valuetier}" operator="null" /></filter>`)).toEqual(["Dave O'Brien"]);
-    expect(await run(`<filter><condition attribute="${C.lastname}" operator="not-like" value="%a%" /></filter>`)).toEqual(['Bob Smith', 'Carmen López', "Dave O'Brien"]);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.idr_valuetier}" operator="ne" value="${ValueTier.Maintain}" /></filter>`,
+      ),
+    ).toEqual(['Ana García', 'Bob Smith', 'Eva Martín']);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.idr_valuetier}" operator="not-in"><value>${ValueTier.Maintain}</value></condition></filter>`,
+      ),
+    ).toHaveLength(3);
+    expect(
+      await run(`<filter><condition attribute="${C.idr_valuetier}" operator="null" /></filter>`),
+    ).toEqual(["Dave O'Brien"]);
+    expect(
+      await run(`<filter><condition attribute="${C.lastname}" operator="not-like" value="%a%" /></filter>`),
+    ).toEqual(['Bob Smith', 'Carmen López', "Dave O'Brien"]);
   });
 
   it('compares text without regard to case, and lookups by id', async () => {
-    expect(await run(`<filter><condition attribute="${C.emailaddress1}" operator="eq" value="ANA@EXAMPLE.COM" /></filter>`)).toEqual(['Ana García']);
-    expect(await run(`<filter><condition attribute="${C.parentcustomerid}" operator="eq" value="${org.accounts.bravo ?? ''}" /></filter>`)).toEqual(['Carmen López', "Dave O'Brien"]);
-    expect(await run(`<filter><condition attribute="${C.lastname}" operator="ends-with" value="TH" /></filter>`)).toEqual(['Bob Smith']);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.emailaddress1}" operator="eq" value="ANA@EXAMPLE.COM" /></filter>`,
+      ),
+    ).toEqual(['Ana García']);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.parentcustomerid}" operator="eq" value="${org.accounts.bravo ?? ''}" /></filter>`,
+      ),
+    ).toEqual(['Carmen López', "Dave O'Brien"]);
+    expect(
+      await run(`<filter><condition attribute="${C.lastname}" operator="ends-with" value="TH" /></filter>`),
+    ).toEqual(['Bob Smith']);
   });
 
   it('runs the date operators against the clock', async () => {
-    expect(await run(`<filter><condition attribute="${C.createdon}" operator="today" /></filter>`)).toEqual(["Dave O'Brien"]);
-    expect(await run(`<filter><condition attribute="${C.createdon}" operator="last-x-days" value="30" /></filter>`)).toEqual(['Ana García', 'Bob Smith', "Dave O'Brien"]);
-    expect(await run(`<filter><condition attribute="${C.createdon}" operator="olderthan-x-months" value="12" /></filter>`)).toEqual(['Eva Martín']);
-    expect(await run(`<filter><condition attribute="${C.createdon}" operator="on-or-before" value="2024-12-01" /></filter>`)).toEqual(['Carmen López', 'Eva Martín']);
-    expect(await run(`<filter><condition attribute="${C.createdon}" operator="between"><value>2024-01-01</value><value>2025-03-02</value></condition></filter>`)).toEqual([
-      'Bob Smith',
-      'Carmen López',
+    expect(await run(`<filter><condition attribute="${C.createdon}" operator="today" /></filter>`)).toEqual([
+      "Dave O'Brien",
     ]);
-    expect(await run(`<filter><condition attribute="${C.createdon}" operator="this-week" /></filter>`)).toEqual(['Ana García', "Dave O'Brien"]);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.createdon}" operator="last-x-days" value="30" /></filter>`,
+      ),
+    ).toEqual(['Ana García', 'Bob Smith', "Dave O'Brien"]);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.createdon}" operator="olderthan-x-months" value="12" /></filter>`,
+      ),
+    ).toEqual(['Eva Martín']);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.createdon}" operator="on-or-before" value="2024-12-01" /></filter>`,
+      ),
+    ).toEqual(['Carmen López', 'Eva Martín']);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.createdon}" operator="between"><value>2024-01-01</value><value>2025-03-02</value></condition></filter>`,
+      ),
+    ).toEqual(['Bob Smith', 'Carmen López']);
+    expect(
+      await run(`<filter><condition attribute="${C.createdon}" operator="this-week" /></filter>`),
+    ).toEqual(['Ana García', "Dave O'Brien"]);
   });
 
   it('matches records owned by the calling user with eq-userid', async () => {
-    expect(await run(`<filter><condition attribute="${C.ownerid}" operator="eq-userid" /></filter>`)).toHaveLength(5);
-    expect(await run(`<filter><condition attribute="${C.ownerid}" operator="ne-userid" /></filter>`)).toHaveLength(0);
+    expect(
+      await run(`<filter><condition attribute="${C.ownerid}" operator="eq-userid" /></filter>`),
+    ).toHaveLength(5);
+    expect(
+      await run(`<filter><condition attribute="${C.ownerid}" operator="ne-userid" /></filter>`),
+    ).toHaveLength(0);
   });
 
   it('compares two columns of a row with valueof', async () => {
     await org.t.engine.update(contact.entitySetName, org.contacts.eva ?? '', { [C.lastname]: 'Eva' });
-    expect(await run(`<filter><condition attribute="${C.firstname}" operator="eq" valueof="${C.lastname}" /></filter>`)).toEqual(['Eva Martín']);
+    expect(
+      await run(
+        `<filter><condition attribute="${C.firstname}" operator="eq" valueof="${C.lastname}" /></filter>`,
+      ),
+    ).toEqual(['Eva Martín']);
   });
 });
 
@@ -233,7 +320,12 @@ describe('orders', () => {
         ).records,
       );
     expect(await byTier('')).toEqual(['Bob Smith', 'Carmen López', 'Eva Martín', 'Ana García']);
-    expect(await byTier(' useraworderby="true"')).toEqual(['Ana García', 'Eva Martín', 'Carmen López', 'Bob Smith']);
+    expect(await byTier(' useraworderby="true"')).toEqual([
+      'Ana García',
+      'Eva Martín',
+      'Carmen López',
+      'Bob Smith',
+    ]);
     const { records } = await fetch(
       org.t.engine,
       idr_interestprofile.entitySetName,
@@ -260,7 +352,10 @@ describe('link-entity', () => {
       ['Carmen López', 'Bravo Tours'],
       ["Dave O'Brien", 'Bravo Tours'],
     ]);
-    expect(inner[0]).toMatchObject({ [`company.${A.numberofemployees}`]: 120, [`company.${A.numberofemployees}@${FORMATTED}`]: '120' });
+    expect(inner[0]).toMatchObject({
+      [`company.${A.numberofemployees}`]: 120,
+      [`company.${A.numberofemployees}@${FORMATTED}`]: '120',
+    });
     const outer = (await fetch(org.t.engine, contact.entitySetName, query('outer'))).records;
     expect(outer).toHaveLength(5);
     expect(outer[4]).toEqual(expect.objectContaining({ [C.fullname]: 'Eva Martín' }));
@@ -279,10 +374,26 @@ describe('link-entity', () => {
       </entity></fetch>`,
     );
     // The second link-entity has no alias: Dataverse names it after the table and its position.
-    expect(records.map((r) => [r[`person.${C.firstname}`], r[`${idr_marketingconcept.logicalName}2.${M.idr_code}`]])).toEqual([
+    expect(
+      records.map((r) => [
+        r[`person.${C.firstname}`],
+        r[`${idr_marketingconcept.logicalName}2.${M.idr_code}`],
+      ]),
+    ).toEqual([
       ['Carmen', 'BEACH'],
       ['Ana', 'BEACH'],
     ]);
+  });
+
+  it('finds parents without related rows through an outer link and a null condition on it', async () => {
+    const { records } = await fetch(
+      org.t.engine,
+      account.entitySetName,
+      `<fetch><entity name="${account.logicalName}"><attribute name="${A.name}" />
+        <link-entity name="${contact.logicalName}" from="${C.parentcustomerid}" to="${A.accountid}" link-type="outer" alias="staff" />
+        <filter><condition entityname="staff" attribute="${C.contactid}" operator="null" /></filter></entity></fetch>`,
+    );
+    expect(records.map((r) => r[A.name])).toEqual(['Zen Consulting']);
   });
 
   it('keeps parents that have (exists) or lack (not any) related rows, without repeating them', async () => {
@@ -323,7 +434,16 @@ describe('aggregates', () => {
       true,
     );
     expect(records).toEqual([
-      expect.objectContaining({ rows: 3, known: 2, cities: 2, total: 160, average: 80, smallest: 40, largest: 120, [`total@${FORMATTED}`]: '160' }),
+      expect.objectContaining({
+        rows: 3,
+        known: 2,
+        cities: 2,
+        total: 160,
+        average: 80,
+        smallest: 40,
+        largest: 120,
+        [`total@${FORMATTED}`]: '160',
+      }),
     ]);
     expect(records[0]).not.toHaveProperty('@odata.etag');
   });
@@ -340,8 +460,18 @@ describe('aggregates', () => {
       true,
     );
     expect(records).toEqual([
-      expect.objectContaining({ concept: org.concepts.cloud, [`concept@${FORMATTED}`]: 'Cloud migration', profiles: 2, best: 42.5 }),
-      expect.objectContaining({ concept: org.concepts.beach, [`concept@${FORMATTED}`]: 'Beach holidays', profiles: 2, best: 30 }),
+      expect.objectContaining({
+        concept: org.concepts.cloud,
+        [`concept@${FORMATTED}`]: 'Cloud migration',
+        profiles: 2,
+        best: 42.5,
+      }),
+      expect.objectContaining({
+        concept: org.concepts.beach,
+        [`concept@${FORMATTED}`]: 'Beach holidays',
+        profiles: 2,
+        best: 30,
+      }),
     ]);
     const tiers = await fetch(
       org.t.engine,
@@ -372,7 +502,11 @@ describe('aggregates', () => {
       { company: 'Acme Travel', people: 2 },
       { company: 'Bravo Tours', people: 2 },
     ]);
-    const limited = fetch(org.t.engine, contact.entitySetName, `<fetch aggregate="true" aggregatelimit="4"><entity name="${contact.logicalName}"><attribute name="${C.contactid}" alias="n" aggregate="count" /></entity></fetch>`);
+    const limited = fetch(
+      org.t.engine,
+      contact.entitySetName,
+      `<fetch aggregate="true" aggregatelimit="4"><entity name="${contact.logicalName}"><attribute name="${C.contactid}" alias="n" aggregate="count" /></entity></fetch>`,
+    );
     await expect(limited).rejects.toMatchObject({ code: FetchXmlErrorCodes.AggregateQueryRecordLimit });
     await expect(limited).rejects.toThrow('AggregateQueryRecordLimit exceeded');
   });
@@ -388,9 +522,15 @@ describe('paging', () => {
     const first = await fetch(org.t.engine, contact.entitySetName, page(1));
     expect(names(first.records)).toEqual(['Bob Smith', "Dave O'Brien"]);
     expect(first.moreRecords).toBe(true);
-    expect(first.pagingCookie).toMatch(/^<cookie pagenumber="2" pagingcookie="%253ccookie%2520page%253d%25221%2522%253e%253clastname[^"]+" istracking="False" \/>$/);
-    const inner = decodeURIComponent(decodeURIComponent(/pagingcookie="([^"]+)"/.exec(first.pagingCookie ?? '')?.[1] ?? ''));
-    expect(inner).toBe(`<cookie page="1"><lastname last="O'Brien" first="Smith" /><contactid last="{${org.contacts.dave?.toUpperCase()}}" first="{${org.contacts.bob?.toUpperCase()}}" /></cookie>`);
+    expect(first.pagingCookie).toMatch(
+      /^<cookie pagenumber="2" pagingcookie="%253ccookie%2520page%253d%25221%2522%253e%253clastname[^"]+" istracking="False" \/>$/,
+    );
+    const inner = decodeURIComponent(
+      decodeURIComponent(/pagingcookie="([^"]+)"/.exec(first.pagingCookie ?? '')?.[1] ?? ''),
+    );
+    expect(inner).toBe(
+      `<cookie page="1"><lastname last="O'Brien" first="Smith" /><contactid last="{${org.contacts.dave?.toUpperCase()}}" first="{${org.contacts.bob?.toUpperCase()}}" /></cookie>`,
+    );
     expect(parseCookie(inner).keys).toEqual([C.lastname, C.contactid]);
 
     const second = await fetch(org.t.engine, contact.entitySetName, page(2, inner));
@@ -403,24 +543,47 @@ describe('paging', () => {
 
   it('continues after the cookie even when earlier rows were deleted between pages', async () => {
     const first = await fetch(org.t.engine, contact.entitySetName, page(1));
-    const inner = decodeURIComponent(decodeURIComponent(/pagingcookie="([^"]+)"/.exec(first.pagingCookie ?? '')?.[1] ?? ''));
+    const inner = decodeURIComponent(
+      decodeURIComponent(/pagingcookie="([^"]+)"/.exec(first.pagingCookie ?? '')?.[1] ?? ''),
+    );
     await org.t.engine.delete(contact.entitySetName, org.contacts.bob ?? '');
-    expect(names((await fetch(org.t.engine, contact.entitySetName, page(2, inner))).records)).toEqual(['Eva Martín', 'Carmen López']);
+    expect(names((await fetch(org.t.engine, contact.entitySetName, page(2, inner))).records)).toEqual([
+      'Eva Martín',
+      'Carmen López',
+    ]);
     // Without the cookie the page is counted from the start again, and Carmen moves up into page 2's place.
-    expect(names((await fetch(org.t.engine, contact.entitySetName, page(2))).records)).toEqual(['Carmen López', 'Ana García']);
+    expect(names((await fetch(org.t.engine, contact.entitySetName, page(2))).records)).toEqual([
+      'Carmen López',
+      'Ana García',
+    ]);
   });
 
   it('refuses a cookie written for other order columns', async () => {
     const cookie = `<cookie page="1"><fullname last="X" first="Y" /><contactid last="{${org.contacts.bob ?? ''}}" first="{${org.contacts.bob ?? ''}}" /></cookie>`;
-    await expect(fetch(org.t.engine, contact.entitySetName, page(2, cookie))).rejects.toMatchObject({ code: FetchXmlErrorCodes.PagingCookieMismatch, status: 400 });
+    await expect(fetch(org.t.engine, contact.entitySetName, page(2, cookie))).rejects.toMatchObject({
+      code: FetchXmlErrorCodes.PagingCookieMismatch,
+      status: 400,
+    });
   });
 
   it('limits rows with top, and counts the total on request', async () => {
-    const top = await fetch(org.t.engine, contact.entitySetName, `<fetch top="2"><entity name="${contact.logicalName}"><attribute name="${C.fullname}" /></entity></fetch>`);
+    const top = await fetch(
+      org.t.engine,
+      contact.entitySetName,
+      `<fetch top="2"><entity name="${contact.logicalName}"><attribute name="${C.fullname}" /></entity></fetch>`,
+    );
     expect(top.records).toHaveLength(2);
     expect(top.moreRecords).toBe(false);
-    const counted = await fetch(org.t.engine, contact.entitySetName, `<fetch count="1" returntotalrecordcount="true"><entity name="${contact.logicalName}"><attribute name="${C.fullname}" /></entity></fetch>`);
-    expect(counted).toMatchObject({ totalRecordCount: 5, totalRecordCountLimitExceeded: false, moreRecords: true });
+    const counted = await fetch(
+      org.t.engine,
+      contact.entitySetName,
+      `<fetch count="1" returntotalrecordcount="true"><entity name="${contact.logicalName}"><attribute name="${C.fullname}" /></entity></fetch>`,
+    );
+    expect(counted).toMatchObject({
+      totalRecordCount: 5,
+      totalRecordCountLimitExceeded: false,
+      moreRecords: true,
+    });
   });
 });
 
@@ -428,7 +591,12 @@ describe('errors', () => {
   const org = fixture();
 
   it.each([
-    [contact.entitySetName, `<fetch><entity name="nosuchtable"><attribute name="name" /></entity></fetch>`, FetchXmlErrorCodes.QueryBuilderNoEntity, "The entity with a name = 'nosuchtable' with namemapping = 'Logical' was not found in the MetadataCache."],
+    [
+      contact.entitySetName,
+      `<fetch><entity name="nosuchtable"><attribute name="name" /></entity></fetch>`,
+      FetchXmlErrorCodes.QueryBuilderNoEntity,
+      "The entity with a name = 'nosuchtable' with namemapping = 'Logical' was not found in the MetadataCache.",
+    ],
     [
       contact.entitySetName,
       `<fetch><entity name="${contact.logicalName}"><attribute name="shoesize" /></entity></fetch>`,
@@ -447,10 +615,30 @@ describe('errors', () => {
       FetchXmlErrorCodes.InvalidArgument,
       `convert input value 'many' to attribute 'account.numberofemployees'. Expected type of attribute value: System.Int32.`,
     ],
-    [contact.entitySetName, `<fetch><entity name="${contact.logicalName}"></fetch>`, FetchXmlErrorCodes.InvalidArgument, 'Expected closing tag'],
-    [contact.entitySetName, `<fetch top="2" page="1"><entity name="${contact.logicalName}" /></fetch>`, FetchXmlErrorCodes.InvalidArgument, "the 'top' attribute can't be specified with paging attributes"],
-    [contact.entitySetName, `<fetch><entity name="${account.logicalName}" /></fetch>`, FetchXmlErrorCodes.InvalidArgument, `the entity 'account' does not match the entity set 'contacts'`],
-    [contact.entitySetName, `<fetch><entity name="${contact.logicalName}"><filter><condition attribute="${C.createdon}" operator="in-fiscal-year" value="2025" /></filter></entity></fetch>`, FetchXmlErrorCodes.InvalidArgument, 'does not support'],
+    [
+      contact.entitySetName,
+      `<fetch><entity name="${contact.logicalName}"></fetch>`,
+      FetchXmlErrorCodes.InvalidArgument,
+      'Expected closing tag',
+    ],
+    [
+      contact.entitySetName,
+      `<fetch top="2" page="1"><entity name="${contact.logicalName}" /></fetch>`,
+      FetchXmlErrorCodes.InvalidArgument,
+      "the 'top' attribute can't be specified with paging attributes",
+    ],
+    [
+      contact.entitySetName,
+      `<fetch><entity name="${account.logicalName}" /></fetch>`,
+      FetchXmlErrorCodes.InvalidArgument,
+      `the entity 'account' does not match the entity set 'contacts'`,
+    ],
+    [
+      contact.entitySetName,
+      `<fetch><entity name="${contact.logicalName}"><filter><condition attribute="${C.createdon}" operator="in-fiscal-year" value="2025" /></filter></entity></fetch>`,
+      FetchXmlErrorCodes.InvalidArgument,
+      'does not support',
+    ],
   ])('answers %s %s with the error Dataverse gives', async (set, xml, code, message) => {
     const result = fetch(org.t.engine, set, xml);
     await expect(result).rejects.toMatchObject({ code, status: 400 });
@@ -468,12 +656,19 @@ describe('saved queries and the Web API', () => {
   }
 
   it('runs a system view by id, and a quick find view without its search filter', async () => {
-    const active = await org.t.engine.savedQuery(idr_marketingconcept.entitySetName, viewId(idr_marketingconcept.logicalName, 'Active Concepts'));
+    const active = await org.t.engine.savedQuery(
+      idr_marketingconcept.entitySetName,
+      viewId(idr_marketingconcept.logicalName, 'Active Concepts'),
+    );
     expect(active.records.map((r) => r[M.idr_name])).toEqual(['Beach holidays', 'Cloud migration']);
-    const quickFind = metadata.tables[idr_marketingconcept.logicalName]?.views.find((v) => v.queryType === QUICK_FIND_QUERY_TYPE);
+    const quickFind = metadata.tables[idr_marketingconcept.logicalName]?.views.find(
+      (v) => v.queryType === QUICK_FIND_QUERY_TYPE,
+    );
     const found = await org.t.engine.savedQuery(idr_marketingconcept.entitySetName, quickFind?.id ?? '');
     expect(found.records).toHaveLength(2);
-    await expect(org.t.engine.savedQuery(idr_marketingconcept.entitySetName, '00000000-0000-0000-0000-000000000001')).rejects.toMatchObject({ status: 404 });
+    await expect(
+      org.t.engine.savedQuery(idr_marketingconcept.entitySetName, '00000000-0000-0000-0000-000000000001'),
+    ).rejects.toMatchObject({ status: 404 });
   });
 
   it('runs the solution views that use nested or-filters and relative dates', async () => {
@@ -481,12 +676,24 @@ describe('saved queries and the Web API', () => {
     const arrival = (days: number) => new Date(Date.UTC(2025, 2, 20 + days)).toISOString().slice(0, 10);
     const quotes = [
       ['Needs confirmation', QuotationPhase.QuotationSent, {}],
-      ['Rooming list due', QuotationPhase.Confirmed, { [O.idr_confirmedon]: arrival(-20), [O.idr_arrivaldate]: arrival(10) }],
-      ['Far away', QuotationPhase.Confirmed, { [O.idr_confirmedon]: arrival(-20), [O.idr_arrivaldate]: arrival(60) }],
+      [
+        'Rooming list due',
+        QuotationPhase.Confirmed,
+        { [O.idr_confirmedon]: arrival(-20), [O.idr_arrivaldate]: arrival(10) },
+      ],
+      [
+        'Far away',
+        QuotationPhase.Confirmed,
+        { [O.idr_confirmedon]: arrival(-20), [O.idr_arrivaldate]: arrival(60) },
+      ],
       ['Settled', QuotationPhase.Settled, {}],
     ] as const;
-    for (const [name, phase, extra] of quotes) await e.create(opportunity.entitySetName, { [O.name]: name, [O.idr_phase]: phase, ...extra });
-    const result = await e.savedQuery(opportunity.entitySetName, viewId(opportunity.logicalName, 'Quotations Needing Follow-up'));
+    for (const [name, phase, extra] of quotes)
+      await e.create(opportunity.entitySetName, { [O.name]: name, [O.idr_phase]: phase, ...extra });
+    const result = await e.savedQuery(
+      opportunity.entitySetName,
+      viewId(opportunity.logicalName, 'Quotations Needing Follow-up'),
+    );
     expect(result.records.map((r) => r[O.name]).sort()).toEqual(['Needs confirmation', 'Rooming list due']);
   });
 
@@ -520,17 +727,41 @@ describe('saved queries and the Web API', () => {
     );
     expect(response.status).toBe(200);
     const body = JSON.parse(response.body ?? '{}') as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual(['@odata.context', '@Microsoft.Dynamics.CRM.fetchxmlpagingcookie', '@Microsoft.Dynamics.CRM.morerecords', 'value']);
+    expect(Object.keys(body)).toEqual([
+      '@odata.context',
+      '@Microsoft.Dynamics.CRM.fetchxmlpagingcookie',
+      '@Microsoft.Dynamics.CRM.morerecords',
+      'value',
+    ]);
     expect(body['@Microsoft.Dynamics.CRM.morerecords']).toBe(true);
-    expect((body.value as Record<string, unknown>[]).map((r) => r[I.idr_name])).toEqual(['event 2025-03-01T10:00:00Z', 'event 2025-03-02T10:00:00Z']);
+    expect((body.value as Record<string, unknown>[]).map((r) => r[I.idr_name])).toEqual([
+      'event 2025-03-01T10:00:00Z',
+      'event 2025-03-02T10:00:00Z',
+    ]);
 
     const view = await api.handle(
-      { method: 'GET', path: idr_marketingconcept.entitySetName, query: `savedQuery=${viewId(idr_marketingconcept.logicalName, 'Active Concepts')}`, headers: {}, body: '' },
+      {
+        method: 'GET',
+        path: idr_marketingconcept.entitySetName,
+        query: `savedQuery=${viewId(idr_marketingconcept.logicalName, 'Active Concepts')}`,
+        headers: {},
+        body: '',
+      },
       root,
       {},
     );
     expect((JSON.parse(view.body ?? '{}') as { value: Record<string, unknown>[] }).value).toHaveLength(2);
-    const bad = await api.handle({ method: 'GET', path: contact.entitySetName, query: `fetchXml=${encodeURIComponent(`<fetch><entity name="${contact.logicalName}"><attribute name="x" /></entity></fetch>`)}`, headers: {}, body: '' }, root, {});
+    const bad = await api.handle(
+      {
+        method: 'GET',
+        path: contact.entitySetName,
+        query: `fetchXml=${encodeURIComponent(`<fetch><entity name="${contact.logicalName}"><attribute name="x" /></entity></fetch>`)}`,
+        headers: {},
+        body: '',
+      },
+      root,
+      {},
+    );
     expect(bad.status).toBe(400);
     const error = (JSON.parse(bad.body ?? '{}') as { error: { code: string; message: string } }).error;
     expect(error.code).toBe(FetchXmlErrorCodes.QueryBuilderNoAttribute);

@@ -9,7 +9,16 @@ import { FetchXmlSyntaxError } from './errors';
 
 export type AggregateFunction = 'count' | 'countcolumn' | 'sum' | 'avg' | 'min' | 'max';
 export type DateGrouping = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'fiscal-period' | 'fiscal-year';
-export type LinkType = 'inner' | 'outer' | 'exists' | 'in' | 'any' | 'not any' | 'all' | 'not all' | 'matchfirstrowusingcrossapply';
+export type LinkType =
+  | 'inner'
+  | 'outer'
+  | 'exists'
+  | 'in'
+  | 'any'
+  | 'not any'
+  | 'all'
+  | 'not all'
+  | 'matchfirstrowusingcrossapply';
 
 export interface FetchAttribute {
   readonly name: string;
@@ -104,10 +113,13 @@ function toNodes(raw: unknown): XmlNode[] {
     if (!name || name === '#text' || name === '#comment' || name.startsWith('?')) continue;
     const content = item[name];
     const texts = Array.isArray(content)
-      ? (content as Record<string, unknown>[]).map((c) => c['#text']).filter((t): t is string | number => typeof t === 'string' || typeof t === 'number')
+      ? (content as Record<string, unknown>[])
+          .map((c) => c['#text'])
+          .filter((t): t is string | number => typeof t === 'string' || typeof t === 'number')
       : [];
     const attrs: Record<string, string> = {};
-    for (const [key, value] of Object.entries((item[':@'] as Record<string, unknown> | undefined) ?? {})) attrs[key] = String(value);
+    for (const [key, value] of Object.entries((item[':@'] as Record<string, unknown> | undefined) ?? {}))
+      attrs[key] = String(value);
     nodes.push({ name, attrs, children: toNodes(content), text: texts.map(String).join('') });
   }
   return nodes;
@@ -115,12 +127,31 @@ function toNodes(raw: unknown): XmlNode[] {
 
 const ENTITY_CHILDREN = new Set(['attribute', 'all-attributes', 'order', 'filter', 'link-entity']);
 const AGGREGATES = new Set<string>(['count', 'countcolumn', 'sum', 'avg', 'min', 'max']);
-const DATE_GROUPINGS = new Set<string>(['day', 'week', 'month', 'quarter', 'year', 'fiscal-period', 'fiscal-year']);
-const LINK_TYPES = new Set<string>(['inner', 'outer', 'exists', 'in', 'any', 'not any', 'all', 'not all', 'matchfirstrowusingcrossapply']);
+const DATE_GROUPINGS = new Set<string>([
+  'day',
+  'week',
+  'month',
+  'quarter',
+  'year',
+  'fiscal-period',
+  'fiscal-year',
+]);
+const LINK_TYPES = new Set<string>([
+  'inner',
+  'outer',
+  'exists',
+  'in',
+  'any',
+  'not any',
+  'all',
+  'not all',
+  'matchfirstrowusingcrossapply',
+]);
 
 function allowed(node: XmlNode, names: readonly string[]): void {
   for (const key of Object.keys(node.attrs)) {
-    if (!names.includes(key)) throw new FetchXmlSyntaxError(`the attribute '${key}' is not declared on <${node.name}>.`);
+    if (!names.includes(key))
+      throw new FetchXmlSyntaxError(`the attribute '${key}' is not declared on <${node.name}>.`);
   }
 }
 
@@ -136,7 +167,8 @@ function bool(node: XmlNode, name: string): boolean {
 function wholeNumber(node: XmlNode, name: string): number | undefined {
   const value = node.attrs[name];
   if (value === undefined || value.trim() === '') return undefined;
-  if (!/^\s*\d+\s*$/.test(value)) throw new FetchXmlSyntaxError(`<${node.name} ${name}='${value}'> must be a whole number.`);
+  if (!/^\s*\d+\s*$/.test(value))
+    throw new FetchXmlSyntaxError(`<${node.name} ${name}='${value}'> must be a whole number.`);
   return Number(value);
 }
 
@@ -152,15 +184,33 @@ function optional(node: XmlNode, name: string): string | undefined {
 }
 
 function parseAttribute(node: XmlNode): FetchAttribute {
-  allowed(node, ['name', 'alias', 'aggregate', 'groupby', 'dategrouping', 'distinct', 'usertimezone', 'build', 'addedby', 'rowaggregate']);
-  if (node.attrs.rowaggregate !== undefined) throw new FetchXmlSyntaxError(`rowaggregate needs a hierarchical relationship, which the emulator's tables do not have.`);
+  allowed(node, [
+    'name',
+    'alias',
+    'aggregate',
+    'groupby',
+    'dategrouping',
+    'distinct',
+    'usertimezone',
+    'build',
+    'addedby',
+    'rowaggregate',
+  ]);
+  if (node.attrs.rowaggregate !== undefined)
+    throw new FetchXmlSyntaxError(
+      `rowaggregate needs a hierarchical relationship, which the emulator's tables do not have.`,
+    );
   const aggregate = optional(node, 'aggregate')?.toLowerCase();
   if (aggregate !== undefined && !AGGREGATES.has(aggregate)) {
-    throw new FetchXmlSyntaxError(`aggregate='${aggregate}' is not one of count, countcolumn, sum, avg, min, max.`);
+    throw new FetchXmlSyntaxError(
+      `aggregate='${aggregate}' is not one of count, countcolumn, sum, avg, min, max.`,
+    );
   }
   const dategrouping = optional(node, 'dategrouping')?.toLowerCase();
   if (dategrouping !== undefined && !DATE_GROUPINGS.has(dategrouping)) {
-    throw new FetchXmlSyntaxError(`dategrouping='${dategrouping}' is not one of day, week, month, quarter, year, fiscal-period, fiscal-year.`);
+    throw new FetchXmlSyntaxError(
+      `dategrouping='${dategrouping}' is not one of day, week, month, quarter, year, fiscal-period, fiscal-year.`,
+    );
   }
   return {
     name: required(node, 'name'),
@@ -176,15 +226,30 @@ function parseOrder(node: XmlNode): FetchOrder {
   allowed(node, ['attribute', 'alias', 'descending', 'entityname']);
   const attribute = optional(node, 'attribute');
   const alias = optional(node, 'alias');
-  if (!attribute && !alias) throw new FetchXmlSyntaxError(`<order> needs 'attribute' (or 'alias' in an aggregate query).`);
+  if (!attribute && !alias)
+    throw new FetchXmlSyntaxError(`<order> needs 'attribute' (or 'alias' in an aggregate query).`);
   return { attribute, alias, entityname: optional(node, 'entityname'), descending: bool(node, 'descending') };
 }
 
 function parseCondition(node: XmlNode): FetchCondition {
-  allowed(node, ['attribute', 'entityname', 'operator', 'value', 'valueof', 'column', 'aggregate', 'rowaggregate', 'alias', 'uiname', 'uitype', 'uihidden']);
+  allowed(node, [
+    'attribute',
+    'entityname',
+    'operator',
+    'value',
+    'valueof',
+    'column',
+    'aggregate',
+    'rowaggregate',
+    'alias',
+    'uiname',
+    'uitype',
+    'uihidden',
+  ]);
   const values: string[] = [];
   for (const child of node.children) {
-    if (child.name !== 'value') throw new FetchXmlSyntaxError(`<${child.name}> cannot appear in <condition>; only <value> can.`);
+    if (child.name !== 'value')
+      throw new FetchXmlSyntaxError(`<${child.name}> cannot appear in <condition>; only <value> can.`);
     allowed(child, ['uiname', 'uitype']);
     values.push(child.text);
   }
@@ -200,14 +265,24 @@ function parseCondition(node: XmlNode): FetchCondition {
 }
 
 function parseFilter(node: XmlNode): FetchFilter {
-  allowed(node, ['type', 'isquickfindfields', 'overridequickfindrecordlimitenabled', 'overridequickfindrecordlimitdisabled', 'bypassquickfind']);
+  allowed(node, [
+    'type',
+    'isquickfindfields',
+    'overridequickfindrecordlimitenabled',
+    'overridequickfindrecordlimitdisabled',
+    'bypassquickfind',
+  ]);
   const type = (optional(node, 'type') ?? 'and').toLowerCase();
-  if (type !== 'and' && type !== 'or') throw new FetchXmlSyntaxError(`<filter type='${type}'> must be 'and' or 'or'.`);
+  if (type !== 'and' && type !== 'or')
+    throw new FetchXmlSyntaxError(`<filter type='${type}'> must be 'and' or 'or'.`);
   const items: (FetchCondition | FetchFilter)[] = [];
   for (const child of node.children) {
     if (child.name === 'condition') items.push(parseCondition(child));
     else if (child.name === 'filter') items.push(parseFilter(child));
-    else throw new FetchXmlSyntaxError(`<${child.name}> cannot appear in <filter>; only <condition> and <filter> can.`);
+    else
+      throw new FetchXmlSyntaxError(
+        `<${child.name}> cannot appear in <filter>; only <condition> and <filter> can.`,
+      );
   }
   return { kind: 'filter', type, items, quickFind: bool(node, 'isquickfindfields') };
 }
@@ -219,7 +294,8 @@ function parseEntityBody(node: XmlNode): Omit<FetchEntity, 'name'> {
   const links: FetchLink[] = [];
   let allAttributes = false;
   for (const child of node.children) {
-    if (!ENTITY_CHILDREN.has(child.name)) throw new FetchXmlSyntaxError(`<${child.name}> cannot appear in <${node.name}>.`);
+    if (!ENTITY_CHILDREN.has(child.name))
+      throw new FetchXmlSyntaxError(`<${child.name}> cannot appear in <${node.name}>.`);
     if (child.name === 'attribute') attributes.push(parseAttribute(child));
     else if (child.name === 'all-attributes') allAttributes = true;
     else if (child.name === 'order') orders.push(parseOrder(child));
@@ -230,9 +306,20 @@ function parseEntityBody(node: XmlNode): Omit<FetchEntity, 'name'> {
 }
 
 function parseLink(node: XmlNode): FetchLink {
-  allowed(node, ['name', 'from', 'to', 'alias', 'link-type', 'visible', 'intersect', 'enableprefiltering', 'prefilterparametername']);
+  allowed(node, [
+    'name',
+    'from',
+    'to',
+    'alias',
+    'link-type',
+    'visible',
+    'intersect',
+    'enableprefiltering',
+    'prefilterparametername',
+  ]);
   const linkType = (optional(node, 'link-type') ?? 'inner').toLowerCase();
-  if (!LINK_TYPES.has(linkType)) throw new FetchXmlSyntaxError(`link-type='${linkType}' is not a link type FetchXML knows.`);
+  if (!LINK_TYPES.has(linkType))
+    throw new FetchXmlSyntaxError(`link-type='${linkType}' is not a link type FetchXML knows.`);
   return {
     name: required(node, 'name'),
     from: optional(node, 'from'),
@@ -248,13 +335,31 @@ export function parseFetchXml(xml: string): FetchQuery {
   const text = xml.trim();
   if (!text) throw new FetchXmlSyntaxError('the text is empty.');
   const check = XMLValidator.validate(text);
-  if (check !== true) throw new FetchXmlSyntaxError(`${check.err.msg} (line ${check.err.line}, column ${check.err.col}).`);
+  if (check !== true)
+    throw new FetchXmlSyntaxError(`${check.err.msg} (line ${check.err.line}, column ${check.err.col}).`);
   const roots = toNodes(parser.parse(text));
   const fetch = roots[0];
-  if (!fetch || fetch.name !== 'fetch' || roots.length !== 1) throw new FetchXmlSyntaxError(`the root element must be <fetch>, not <${fetch?.name ?? ''}>.`);
+  if (!fetch || fetch.name !== 'fetch' || roots.length !== 1)
+    throw new FetchXmlSyntaxError(`the root element must be <fetch>, not <${fetch?.name ?? ''}>.`);
   allowed(fetch, [
-    'version', 'count', 'page', 'paging-cookie', 'utc-offset', 'aggregate', 'aggregatelimit', 'distinct', 'top', 'mapping', 'output-format',
-    'min-active-row-version', 'returntotalrecordcount', 'no-lock', 'useraworderby', 'latematerialize', 'datasource', 'options',
+    'version',
+    'count',
+    'page',
+    'paging-cookie',
+    'utc-offset',
+    'aggregate',
+    'aggregatelimit',
+    'distinct',
+    'top',
+    'mapping',
+    'output-format',
+    'min-active-row-version',
+    'returntotalrecordcount',
+    'no-lock',
+    'useraworderby',
+    'latematerialize',
+    'datasource',
+    'options',
   ]);
   const entities = fetch.children.filter((c) => c.name === 'entity');
   const other = fetch.children.find((c) => c.name !== 'entity' && c.name !== 'order');
@@ -267,9 +372,12 @@ export function parseFetchXml(xml: string): FetchQuery {
   const count = wholeNumber(fetch, 'count');
   // "Page results using FetchXml": top and paging are different ways to limit results and cannot be combined.
   if (top !== undefined && (page !== undefined || count !== undefined)) {
-    throw new FetchXmlSyntaxError("the 'top' attribute can't be specified with paging attributes 'page' and 'count'.");
+    throw new FetchXmlSyntaxError(
+      "the 'top' attribute can't be specified with paging attributes 'page' and 'count'.",
+    );
   }
-  if (top !== undefined && top > 5000) throw new FetchXmlSyntaxError(`top='${top}': the most rows one request returns is 5000.`);
+  if (top !== undefined && top > 5000)
+    throw new FetchXmlSyntaxError(`top='${top}': the most rows one request returns is 5000.`);
   if (page === 0) throw new FetchXmlSyntaxError("page='0': pages are numbered from 1.");
   if (count === 0) throw new FetchXmlSyntaxError("count='0': a page holds at least one row.");
   const cookie = fetch.attrs['paging-cookie'];

@@ -7,8 +7,23 @@
  */
 import type { MetadataIndex, TableInfo } from '../engine/metadata';
 import type { Sql, SqlParam } from '../engine/filter';
-import { FORMATTED, LOOKUP_LOGICAL_NAME, NAVIGATION_PROPERTY, noAnnotations, type AnnotationFilter, type JsonRecord, type RecordSource } from '../engine/records';
-import { formatValue, fromSqlRow, isLookupValue, targetColumn, toJson, type StoredValue } from '../engine/values';
+import {
+  FORMATTED,
+  LOOKUP_LOGICAL_NAME,
+  NAVIGATION_PROPERTY,
+  noAnnotations,
+  type AnnotationFilter,
+  type JsonRecord,
+  type RecordSource,
+} from '../engine/records';
+import {
+  formatValue,
+  fromSqlRow,
+  isLookupValue,
+  targetColumn,
+  toJson,
+  type StoredValue,
+} from '../engine/values';
 import type { ColumnInfo } from '../engine/metadata';
 import { compile, type Plan, type SortKey } from './compile';
 import { cookieValue, innerCookie, pagingCookieAnnotation, parseCookie, type CookieValue } from './cookie';
@@ -30,6 +45,8 @@ export interface FetchOptions {
   readonly annotations?: AnnotationFilter;
   /** Leave out quick find filters: a saved quick find view run without search text. */
   readonly dropQuickFind?: boolean;
+  /** Page the results whatever the FetchXML says (a view shown page by page). */
+  readonly paging?: { readonly count: number; readonly page: number };
 }
 
 export interface FetchResult {
@@ -51,7 +68,9 @@ function joinSql(parts: readonly Sql[], separator: string): Sql {
 }
 
 function whereOf(parts: readonly Sql[]): Sql {
-  return parts.length === 0 ? { sql: '', params: [] } : { sql: ` WHERE ${parts.map((p) => p.sql).join(' AND ')}`, params: parts.flatMap((p) => p.params) };
+  return parts.length === 0
+    ? { sql: '', params: [] }
+    : { sql: ` WHERE ${parts.map((p) => p.sql).join(' AND ')}`, params: parts.flatMap((p) => p.params) };
 }
 
 /** Rows strictly after `values` in the ORDER BY of `keys` (nulls sort first ascending, last descending). */
@@ -63,22 +82,37 @@ function afterKeys(keys: readonly SortKey[], values: readonly CookieValue[]): Sq
       const key = keys[j];
       const value = values[j] ?? null;
       if (!key) continue;
-      parts.push(value === null ? { sql: `${key.expr.sql} IS NULL`, params: key.expr.params } : { sql: `${key.expr.sql} = ?`, params: [...key.expr.params, value] });
+      parts.push(
+        value === null
+          ? { sql: `${key.expr.sql} IS NULL`, params: key.expr.params }
+          : { sql: `${key.expr.sql} = ?`, params: [...key.expr.params, value] },
+      );
     }
     const key = keys[i];
     const value = values[i] ?? null;
     if (!key) continue;
     if (key.descending) {
       if (value === null) continue;
-      parts.push({ sql: `(${key.expr.sql} < ? OR ${key.expr.sql} IS NULL)`, params: [...key.expr.params, value, ...key.expr.params] });
+      parts.push({
+        sql: `(${key.expr.sql} < ? OR ${key.expr.sql} IS NULL)`,
+        params: [...key.expr.params, value, ...key.expr.params],
+      });
     } else if (value === null) {
       parts.push({ sql: `${key.expr.sql} IS NOT NULL`, params: key.expr.params });
     } else {
       parts.push({ sql: `${key.expr.sql} > ?`, params: [...key.expr.params, value] });
     }
-    alternatives.push({ sql: `(${parts.map((p) => p.sql).join(' AND ')})`, params: parts.flatMap((p) => p.params) });
+    alternatives.push({
+      sql: `(${parts.map((p) => p.sql).join(' AND ')})`,
+      params: parts.flatMap((p) => p.params),
+    });
   }
-  return alternatives.length > 0 ? { sql: `(${alternatives.map((a) => a.sql).join(' OR ')})`, params: alternatives.flatMap((a) => a.params) } : { sql: '0', params: [] };
+  return alternatives.length > 0
+    ? {
+        sql: `(${alternatives.map((a) => a.sql).join(' OR ')})`,
+        params: alternatives.flatMap((a) => a.params),
+      }
+    : { sql: '0', params: [] };
 }
 
 function sqlValue(value: unknown): CookieValue {
@@ -103,7 +137,10 @@ class Shaper {
         if (name !== undefined) out[`${property}@${FORMATTED}`] = name;
       }
       if (table && this.annotate(NAVIGATION_PROPERTY)) {
-        const nav = [...table.navigation.values()].find((n) => n.column === column.logicalName && (n.target === value.logicalName || n.target === undefined));
+        const nav = [...table.navigation.values()].find(
+          (n) =>
+            n.column === column.logicalName && (n.target === value.logicalName || n.target === undefined),
+        );
         if (nav) out[`${property}@${NAVIGATION_PROPERTY}`] = nav.name;
       }
       if (this.annotate(LOOKUP_LOGICAL_NAME)) out[`${property}@${LOOKUP_LOGICAL_NAME}`] = value.logicalName;
@@ -118,7 +155,10 @@ class Shaper {
 }
 
 function stored(column: ColumnInfo, row: Record<string, unknown>, sql: string): StoredValue {
-  return fromSqlRow(column, { [column.logicalName]: row[sql], [targetColumn(column.logicalName)]: row[`${sql}_t`] });
+  return fromSqlRow(column, {
+    [column.logicalName]: row[sql],
+    [targetColumn(column.logicalName)]: row[`${sql}_t`],
+  });
 }
 
 function recordOf(plan: Plan, shaper: Shaper, row: Record<string, unknown>): JsonRecord {
@@ -126,7 +166,13 @@ function recordOf(plan: Plan, shaper: Shaper, row: Record<string, unknown>): Jso
   const table = plan.root.table;
   if (!plan.query.distinct) out['@odata.etag'] = `W/"${typeof row._version === 'number' ? row._version : 0}"`;
   for (const output of plan.outputs) {
-    shaper.emit(out, output.property, output.column, stored(output.column, row, output.sql), output.scope === plan.root ? table : undefined);
+    shaper.emit(
+      out,
+      output.property,
+      output.column,
+      stored(output.column, row, output.sql),
+      output.scope === plan.root ? table : undefined,
+    );
   }
   if (!plan.query.distinct && typeof row._id === 'string') out[table.primaryId] = row._id;
   return out;
@@ -165,11 +211,31 @@ function aggregateRecordOf(plan: Plan, shaper: Shaper, row: Record<string, unkno
 }
 
 /** Runs one FetchXML request against `entitySet`; `xml` is the `fetchXml` query parameter, decoded. */
-export function runFetchXml(source: FetchSource, entitySet: string, xml: string, options: FetchOptions = {}): FetchResult {
-  const query = parseFetchXml(xml);
+export function runFetchXml(
+  source: FetchSource,
+  entitySet: string,
+  xml: string,
+  options: FetchOptions = {},
+): FetchResult {
+  const parsed = parseFetchXml(xml);
+  const query = options.paging
+    ? {
+        ...parsed,
+        top: undefined,
+        count: options.paging.count,
+        page: options.paging.page,
+        pagingCookie: undefined,
+      }
+    : parsed;
   const setTable = source.index.table(entitySet);
   const plan = compile(
-    { index: source.index, now: source.now, userId: source.userId, businessUnitId: source.businessUnitId, dropQuickFind: options.dropQuickFind },
+    {
+      index: source.index,
+      now: source.now,
+      userId: source.userId,
+      businessUnitId: source.businessUnitId,
+      dropQuickFind: options.dropQuickFind,
+    },
     query,
     setTable,
   );
@@ -183,7 +249,11 @@ export function runFetchXml(source: FetchSource, entitySet: string, xml: string,
     if (n > limit) throw new AggregateLimitError(n, limit);
   }
 
-  const cookieAllowed = !query.aggregate && !query.distinct && plan.uniqueRows && plan.order.every((key) => key.scope === plan.root);
+  const cookieAllowed =
+    !query.aggregate &&
+    !query.distinct &&
+    plan.uniqueRows &&
+    plan.order.every((key) => key.scope === plan.root);
   const pageSize = query.top ?? Math.min(query.count ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const page = query.top === undefined ? (query.page ?? 1) : 1;
   let offset = (page - 1) * pageSize;
@@ -194,9 +264,16 @@ export function runFetchXml(source: FetchSource, entitySet: string, xml: string,
     if (cookie.page === page - 1) {
       const expected = plan.order.map((key) => key.cookie.name);
       if (cookie.keys.length !== expected.length || cookie.keys.some((name, i) => name !== expected[i])) {
-        throw new PagingCookieMismatchError(`The cookie holds ${cookie.keys.join(', ') || 'nothing'}; the query orders by ${expected.join(', ')}.`);
+        throw new PagingCookieMismatchError(
+          `The cookie holds ${cookie.keys.join(', ') || 'nothing'}; the query orders by ${expected.join(', ')}.`,
+        );
       }
-      where.push(afterKeys(plan.order, plan.order.map((key, i) => cookieValue(key.cookie, cookie.last[i]))));
+      where.push(
+        afterKeys(
+          plan.order,
+          plan.order.map((key, i) => cookieValue(key.cookie, cookie.last[i])),
+        ),
+      );
       offset = 0;
     }
   }
@@ -205,11 +282,23 @@ export function runFetchXml(source: FetchSource, entitySet: string, xml: string,
   const filter = whereOf(where);
   const group = plan.groupBy.length > 0 ? joinSql(plan.groupBy, ', ') : undefined;
   const orderBy = query.aggregate
-    ? joinSql(plan.order.map((key) => ({ sql: `${key.expr.sql} ${key.descending ? 'DESC' : 'ASC'}`, params: key.expr.params })), ', ')
-    : { sql: plan.order.map((key, i) => `"_k${i}" ${key.descending ? 'DESC' : 'ASC'}`).join(', '), params: [] };
+    ? joinSql(
+        plan.order.map((key) => ({
+          sql: `${key.expr.sql} ${key.descending ? 'DESC' : 'ASC'}`,
+          params: key.expr.params,
+        })),
+        ', ',
+      )
+    : {
+        sql: plan.order.map((key, i) => `"_k${i}" ${key.descending ? 'DESC' : 'ASC'}`).join(', '),
+        params: [],
+      };
   const statement = joinSql(
     [
-      { sql: `SELECT ${query.distinct && !query.aggregate ? 'DISTINCT ' : ''}${select.sql}`, params: select.params },
+      {
+        sql: `SELECT ${query.distinct && !query.aggregate ? 'DISTINCT ' : ''}${select.sql}`,
+        params: select.params,
+      },
       from,
       filter,
       group ? { sql: ` GROUP BY ${group.sql}`, params: group.params } : { sql: '', params: [] },
@@ -221,7 +310,9 @@ export function runFetchXml(source: FetchSource, entitySet: string, xml: string,
   const rows = source.rows(statement.sql, statement.params);
   const more = query.top === undefined && rows.length > pageSize;
   const pageRows = more ? rows.slice(0, pageSize) : rows;
-  const records = pageRows.map((row) => (query.aggregate ? aggregateRecordOf(plan, shaper, row) : recordOf(plan, shaper, row)));
+  const records = pageRows.map((row) =>
+    query.aggregate ? aggregateRecordOf(plan, shaper, row) : recordOf(plan, shaper, row),
+  );
 
   let pagingCookie: string | undefined;
   const first = pageRows[0];
@@ -234,7 +325,10 @@ export function runFetchXml(source: FetchSource, entitySet: string, xml: string,
   let totalRecordCount: number | undefined;
   let totalRecordCountLimitExceeded: boolean | undefined;
   if (query.returnTotalRecordCount && !query.aggregate) {
-    const counted = source.rows(`SELECT COUNT(*) AS n FROM (SELECT ${query.distinct ? 'DISTINCT ' : ''}${select.sql} ${base.sql})`, [...select.params, ...base.params])[0];
+    const counted = source.rows(
+      `SELECT COUNT(*) AS n FROM (SELECT ${query.distinct ? 'DISTINCT ' : ''}${select.sql} ${base.sql})`,
+      [...select.params, ...base.params],
+    )[0];
     const n = Number(counted?.n ?? 0);
     totalRecordCount = Math.min(n, MAX_PAGE_SIZE);
     totalRecordCountLimitExceeded = n > MAX_PAGE_SIZE;

@@ -12,7 +12,11 @@ import { runFetchXml, type FetchOptions, type FetchResult, type FetchSource } fr
 /** querytype 4: the quick find view ("SavedQuery table/entity reference", QueryType). */
 export const QUICK_FIND_QUERY_TYPE = 4;
 
-export function findSavedQuery(index: MetadataIndex, entitySet: string, id: string): { table: TableInfo; view: ViewModel } {
+export function findSavedQuery(
+  index: MetadataIndex,
+  entitySet: string,
+  id: string,
+): { table: TableInfo; view: ViewModel } {
   const table = index.table(entitySet);
   const wanted = normalizeGuid(id);
   const view = wanted ? table.model.views.find((v) => normalizeGuid(v.id) === wanted) : undefined;
@@ -20,7 +24,15 @@ export function findSavedQuery(index: MetadataIndex, entitySet: string, id: stri
   return { table, view };
 }
 
-export function runSavedQuery(source: FetchSource, entitySet: string, id: string, options: FetchOptions = {}): FetchResult {
+export function runSavedQuery(
+  source: FetchSource,
+  entitySet: string,
+  id: string,
+  options: FetchOptions = {},
+): FetchResult {
   const { view } = findSavedQuery(source.index, entitySet, id);
-  return runFetchXml(source, entitySet, view.fetchXml, { ...options, dropQuickFind: view.queryType === QUICK_FIND_QUERY_TYPE || options.dropQuickFind });
+  return runFetchXml(source, entitySet, view.fetchXml, {
+    ...options,
+    dropQuickFind: view.queryType === QUICK_FIND_QUERY_TYPE || options.dropQuickFind,
+  });
 }

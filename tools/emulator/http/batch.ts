@@ -17,7 +17,9 @@ export interface HttpRequestPart {
   readonly contentId?: string;
 }
 
-export type BatchItem = { readonly kind: 'request'; readonly request: HttpRequestPart } | { readonly kind: 'changeset'; readonly requests: readonly HttpRequestPart[] };
+export type BatchItem =
+  | { readonly kind: 'request'; readonly request: HttpRequestPart }
+  | { readonly kind: 'changeset'; readonly requests: readonly HttpRequestPart[] };
 
 export interface HttpResponsePart {
   readonly status: number;
@@ -26,7 +28,9 @@ export interface HttpResponsePart {
   readonly contentId?: string;
 }
 
-export type BatchResponseItem = { readonly kind: 'response'; readonly response: HttpResponsePart } | { readonly kind: 'changeset'; readonly responses: readonly HttpResponsePart[] };
+export type BatchResponseItem =
+  | { readonly kind: 'response'; readonly response: HttpResponsePart }
+  | { readonly kind: 'changeset'; readonly responses: readonly HttpResponsePart[] };
 
 /** Dataverse accepts at most 1000 requests in one batch. */
 export const MAX_BATCH_REQUESTS = 1000;
@@ -46,9 +50,17 @@ function withoutPreamble(body: Uint8Array, boundary: string): Uint8Array {
 
 function parts(body: Uint8Array, boundary: string) {
   try {
-    return [...parseMultipart(withoutPreamble(body, boundary), { boundary, maxParts: MAX_BATCH_REQUESTS * 2, maxFileSize: 64 * 1024 * 1024, maxTotalSize: 256 * 1024 * 1024 })];
+    return [
+      ...parseMultipart(withoutPreamble(body, boundary), {
+        boundary,
+        maxParts: MAX_BATCH_REQUESTS * 2,
+        maxFileSize: 64 * 1024 * 1024,
+        maxTotalSize: 256 * 1024 * 1024,
+      }),
+    ];
   } catch (error) {
-    if (error instanceof MultipartParseError) throw new BadRequestError(`The $batch body is not valid multipart/mixed: ${error.message}`);
+    if (error instanceof MultipartParseError)
+      throw new BadRequestError(`The $batch body is not valid multipart/mixed: ${error.message}`);
     throw error;
   }
 }
@@ -61,13 +73,20 @@ function parseHttpPart(text: string, contentId: string | undefined): HttpRequest
   const body = blank < 0 ? '' : normalised.slice(blank + 2).replace(/\n+$/, '');
   const [requestLine = '', ...headerLines] = head.split('\n');
   const match = /^(GET|POST|PATCH|PUT|DELETE)\s+(\S+)(?:\s+HTTP\/\d(?:\.\d)?)?\s*$/i.exec(requestLine.trim());
-  if (!match?.[1] || !match[2]) throw new BadRequestError(`Invalid request line in $batch part: '${requestLine}'.`);
+  if (!match?.[1] || !match[2])
+    throw new BadRequestError(`Invalid request line in $batch part: '${requestLine}'.`);
   const headers: Record<string, string> = {};
   for (const line of headerLines) {
     const colon = line.indexOf(':');
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { method: match[1].toUpperCase(), url: match[2], headers, body, contentId: contentId ?? headers['content-id'] };
+  return {
+    method: match[1].toUpperCase(),
+    url: match[2],
+    headers,
+    body,
+    contentId: contentId ?? headers['content-id'],
+  };
 }
 
 export function parseBatch(body: string | Uint8Array, contentType: string | undefined): BatchItem[] {
@@ -85,7 +104,8 @@ export function parseBatch(body: string | Uint8Array, contentType: string | unde
       if (!inner) throw new BadRequestError(`A changeset needs a boundary in its Content-Type.`);
       const requests = parts(part.bytes, inner).map((p) => parseHttpPart(p.text, p.headers['content-id']));
       for (const request of requests) {
-        if (request.method === 'GET') throw new BadRequestError(`GET requests are not allowed in a changeset (${request.url}).`);
+        if (request.method === 'GET')
+          throw new BadRequestError(`GET requests are not allowed in a changeset (${request.url}).`);
       }
       count += requests.length;
       items.push({ kind: 'changeset', requests });
@@ -94,7 +114,9 @@ export function parseBatch(body: string | Uint8Array, contentType: string | unde
       count++;
     }
     if (count > MAX_BATCH_REQUESTS) {
-      throw new BadRequestError(`The number of requests in a $batch exceeded the limit of ${MAX_BATCH_REQUESTS}.`);
+      throw new BadRequestError(
+        `The number of requests in a $batch exceeded the limit of ${MAX_BATCH_REQUESTS}.`,
+      );
     }
   }
   return items;
@@ -128,7 +150,10 @@ function formatPart(response: HttpResponsePart): string {
   return lines.join('\r\n');
 }
 
-export function formatBatchResponse(items: readonly BatchResponseItem[], newId: () => string): { contentType: string; body: string } {
+export function formatBatchResponse(
+  items: readonly BatchResponseItem[],
+  newId: () => string,
+): { contentType: string; body: string } {
   const boundary = `batchresponse_${newId()}`;
   const chunks: string[] = [];
   for (const item of items) {
@@ -138,7 +163,9 @@ export function formatBatchResponse(items: readonly BatchResponseItem[], newId: 
     }
     const changeset = `changesetresponse_${newId()}`;
     const inner = item.responses.map((r) => `--${changeset}\r\n${formatPart(r)}`).join('\r\n');
-    chunks.push(`--${boundary}\r\nContent-Type: multipart/mixed; boundary=${changeset}\r\n\r\n${inner}\r\n--${changeset}--`);
+    chunks.push(
+      `--${boundary}\r\nContent-Type: multipart/mixed; boundary=${changeset}\r\n\r\n${inner}\r\n--${changeset}--`,
+    );
   }
   chunks.push(`--${boundary}--\r\n`);
   return { contentType: `multipart/mixed; boundary=${boundary}`, body: chunks.join('\r\n') };

@@ -29,10 +29,12 @@ export interface ProtectionOptions {
 /** `6000/300s`, `100/1m` → limit. */
 export function parseLimit(text: string): RequestLimit {
   const match = /^(\d+)\/(\d+)(s|m)?$/.exec(text.trim());
-  if (!match?.[1] || !match[2]) throw new BadRequestError(`Invalid --limit '${text}': expected <requests>/<seconds>s, e.g. 6000/300s.`);
+  if (!match?.[1] || !match[2])
+    throw new BadRequestError(`Invalid --limit '${text}': expected <requests>/<seconds>s, e.g. 6000/300s.`);
   const window = Number(match[2]) * (match[3] === 'm' ? 60 : 1);
   const requests = Number(match[1]);
-  if (requests < 1 || window < 1) throw new BadRequestError(`Invalid --limit '${text}': both numbers must be at least 1.`);
+  if (requests < 1 || window < 1)
+    throw new BadRequestError(`Invalid --limit '${text}': both numbers must be at least 1.`);
   return { requests, windowSeconds: window };
 }
 
@@ -44,7 +46,10 @@ export function parseFaults(text: string): Fault[] {
     .filter(Boolean)
     .map((item) => {
       const match = /^(\d{3}):(0(?:\.\d+)?|1(?:\.0+)?)$/.exec(item);
-      if (!match?.[1] || !match[2]) throw new BadRequestError(`Invalid --faults entry '${item}': expected <status>:<probability>, e.g. 503:0.05.`);
+      if (!match?.[1] || !match[2])
+        throw new BadRequestError(
+          `Invalid --faults entry '${item}': expected <status>:<probability>, e.g. 503:0.05.`,
+        );
       return { status: Number(match[1]), probability: Number(match[2]) };
     });
 }
@@ -65,7 +70,11 @@ export class ServiceProtection {
     const concurrency = this.options.concurrency;
     const active = this.inFlight.get(user) ?? 0;
     if (concurrency !== undefined && active >= concurrency) {
-      throw new ServiceProtectionError(`Number of concurrent requests exceeded the limit of ${concurrency}.`, 1, ErrorCodes.ThrottledConcurrency);
+      throw new ServiceProtectionError(
+        `Number of concurrent requests exceeded the limit of ${concurrency}.`,
+        1,
+        ErrorCodes.ThrottledConcurrency,
+      );
     }
     const limit = this.options.limit;
     if (limit) {

@@ -37,7 +37,10 @@ export interface WebApiServerOptions {
    * Requests outside `/api/data/` (the home page, form hosts…) go here; resolve `false` to answer 404.
    * Other engineers plug their pages in through this hook.
    */
-  readonly fallback?: (request: http.IncomingMessage, response: http.ServerResponse) => boolean | Promise<boolean>;
+  readonly fallback?: (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ) => boolean | Promise<boolean>;
   /** More call context from the request headers (webhook callbacks: depth and correlation). */
   readonly callContext?: (headers: Readonly<Record<string, string | undefined>>) => CallContext | undefined;
 }
@@ -56,7 +59,8 @@ const API_PATH = /^\/api\/data\/(v\d+(?:\.\d+)?)(?:\/(.*))?$/i;
 
 function headerMap(request: http.IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(request.headers))
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return out;
 }
 
@@ -78,7 +82,8 @@ function send(response: http.ServerResponse, answer: ApiResponse, extra: Record<
 
 const CORS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Prefer, If-Match, If-None-Match, OData-Version, OData-MaxVersion, MSCRMCallerID, Accept',
+  'Access-Control-Allow-Headers':
+    'Authorization, Content-Type, Prefer, If-Match, If-None-Match, OData-Version, OData-MaxVersion, MSCRMCallerID, Accept',
   'Access-Control-Allow-Methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
   'Access-Control-Expose-Headers': 'OData-EntityId, Location, Preference-Applied, Retry-After, ETag',
 };
@@ -114,8 +119,16 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
         response,
         {
           status: 401,
-          headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer authorization_uri=http://127.0.0.1/emulator' },
-          body: JSON.stringify({ error: { code: '0x80072560', message: 'The emulator was started with --token: send Authorization: Bearer <that token>.' } }),
+          headers: {
+            'Content-Type': 'application/json',
+            'WWW-Authenticate': 'Bearer authorization_uri=http://127.0.0.1/emulator',
+          },
+          body: JSON.stringify({
+            error: {
+              code: '0x80072560',
+              message: 'The emulator was started with --token: send Authorization: Bearer <that token>.',
+            },
+          }),
         },
         CORS,
       );
@@ -140,9 +153,16 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
       const body = await readBody(request);
       const version = match[1] ?? 'v9.2';
       const root = `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}/api/data/${version}/`;
-      const context: CallContext = { ...options.callContext?.(headers), ...(caller ? { userId: caller } : {}) };
+      const context: CallContext = {
+        ...options.callContext?.(headers),
+        ...(caller ? { userId: caller } : {}),
+      };
       const path = (match[2] ?? '').replace(/^\/+/, '');
-      const answer = await api.handle({ method: request.method ?? 'GET', path, query: url.search, headers, body }, root, context);
+      const answer = await api.handle(
+        { method: request.method ?? 'GET', path, query: url.search, headers, body },
+        root,
+        context,
+      );
       const remaining = protection.remaining(user);
       const extra: Record<string, string> = { ...CORS, REQ_ID: randomUUID() };
       if (remaining !== undefined) extra['x-ms-ratelimit-burst-remaining-xrm-requests'] = String(remaining);
@@ -154,7 +174,9 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
 
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      logger.error('emulator request crashed', { error: error instanceof Error ? error.message : String(error) });
+      logger.error('emulator request crashed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       if (!response.headersSent) send(response, errorResponse(error, logger));
       else response.end();
     });
@@ -187,13 +209,21 @@ function notFound(path: string): ApiResponse {
   return {
     status: 404,
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ error: { code: ErrorCodes.ODataParse, message: `Nothing here: ${path}. The Web API is under /api/data/v9.2/.` } }),
+    body: JSON.stringify({
+      error: {
+        code: ErrorCodes.ODataParse,
+        message: `Nothing here: ${path}. The Web API is under /api/data/v9.2/.`,
+      },
+    }),
   };
 }
 
 /** What `--faults` answers: the status with a Dataverse-shaped error body (429 also says when to retry). */
 function faultResponse(status: number): ApiResponse {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json; odata.metadata=minimal', 'OData-Version': '4.0' };
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json; odata.metadata=minimal',
+    'OData-Version': '4.0',
+  };
   if (status === 429) headers['Retry-After'] = '1';
   return {
     status,

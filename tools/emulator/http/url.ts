@@ -108,7 +108,8 @@ export function route(path: string, isEntitySet: (name: string) => boolean): Rou
     return { kind: 'recordOperation', entitySet, key, name };
   }
   if (third) {
-    if (third.name !== '$ref') throw new BadRequestError(`Resource not found for the segment '${third.name}'.`);
+    if (third.name !== '$ref')
+      throw new BadRequestError(`Resource not found for the segment '${third.name}'.`);
     return { kind: 'reference', entitySet, key, navigation: second.name };
   }
   return { kind: 'property', entitySet, key, property: second.name };
@@ -126,7 +127,13 @@ export function parsePrefer(header: string | undefined): Map<string, string> {
     if (!item) return;
     const eq = item.indexOf('=');
     const name = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
-    const value = eq < 0 ? '' : item.slice(eq + 1).trim().replace(/^"|"$/g, '');
+    const value =
+      eq < 0
+        ? ''
+        : item
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, '');
     out.set(name, value);
   };
   for (const ch of header) {
@@ -163,8 +170,15 @@ export function parseExpand(text: string): { property: string; select?: string[]
       let select: string[] | undefined;
       for (const option of options.split(';')) {
         const [name, value] = option.split('=');
-        if (name?.trim() === '$select' && value) select = value.split(',').map((s) => s.trim()).filter(Boolean);
-        else if (name?.trim()) throw new BadRequestError(`The emulator supports only $select inside $expand, not '${name.trim()}'.`);
+        if (name?.trim() === '$select' && value)
+          select = value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+        else if (name?.trim())
+          throw new BadRequestError(
+            `The emulator supports only $select inside $expand, not '${name.trim()}'.`,
+          );
       }
       return { property, select };
     });

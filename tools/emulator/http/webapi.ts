@@ -37,18 +37,35 @@ export interface ApiResponse {
 /** 405: the resource exists but not for this HTTP method. */
 export class MethodNotAllowedError extends DataverseError {
   constructor(method: string, path: string) {
-    super(`The requested resource does not support http method '${method}'. (${path})`, 405, ErrorCodes.InvalidArgument);
+    super(
+      `The requested resource does not support http method '${method}'. (${path})`,
+      405,
+      ErrorCodes.InvalidArgument,
+    );
     this.name = 'MethodNotAllowedError';
   }
 }
 
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
-const SUPPORTED_OPTIONS = new Set(['$select', '$filter', '$orderby', '$top', '$count', '$expand', '$skiptoken', '$format']);
+const SUPPORTED_OPTIONS = new Set([
+  '$select',
+  '$filter',
+  '$orderby',
+  '$top',
+  '$count',
+  '$expand',
+  '$skiptoken',
+  '$format',
+]);
 
 class ChangesetFailed extends Error {}
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
-  return { status, headers: { 'Content-Type': JSON_TYPE, 'OData-Version': '4.0', ...headers }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { 'Content-Type': JSON_TYPE, 'OData-Version': '4.0', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 function empty(status: number, headers: Record<string, string> = {}): ApiResponse {
@@ -62,10 +79,22 @@ export function errorResponse(error: unknown, logger: Logger = silentLogger): Ap
     return json(error.status, { error: { code: error.code ?? '', message: error.message } }, headers);
   }
   if (error instanceof SyntaxError) {
-    return json(400, { error: { code: ErrorCodes.InvalidPayload, message: `The request body is not valid JSON: ${error.message}` } });
+    return json(400, {
+      error: {
+        code: ErrorCodes.InvalidPayload,
+        message: `The request body is not valid JSON: ${error.message}`,
+      },
+    });
   }
-  logger.error('emulator request failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  return json(500, { error: { code: ErrorCodes.Unexpected, message: `An unexpected error occurred. ${error instanceof Error ? error.message : String(error)}` } });
+  logger.error('emulator request failed', {
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+  return json(500, {
+    error: {
+      code: ErrorCodes.Unexpected,
+      message: `An unexpected error occurred. ${error instanceof Error ? error.message : String(error)}`,
+    },
+  });
 }
 
 function bodyText(body: string | Uint8Array): string {
@@ -88,7 +117,9 @@ function isEtag(value: string | undefined): value is string {
 }
 
 function encodeQuery(params: Map<string, string>): string {
-  return [...params].map(([name, value]) => `${encodeURIComponent(name).replace(/%24/g, '$')}=${encodeURIComponent(value)}`).join('&');
+  return [...params]
+    .map(([name, value]) => `${encodeURIComponent(name).replace(/%24/g, '$')}=${encodeURIComponent(value)}`)
+    .join('&');
 }
 
 export interface WebApiOptions {
@@ -138,11 +169,17 @@ export class WebApi {
         if (method !== 'GET') throw notAllowed();
         return json(200, {
           '@odata.context': `${root}$metadata`,
-          value: this.engine.metadata.tables().map((t) => ({ name: t.entitySetName, kind: 'EntitySet', url: t.entitySetName })),
+          value: this.engine.metadata
+            .tables()
+            .map((t) => ({ name: t.entitySetName, kind: 'EntitySet', url: t.entitySetName })),
         });
       case 'metadata':
         if (method !== 'GET') throw notAllowed();
-        return { status: 200, headers: { 'Content-Type': 'application/xml', 'OData-Version': '4.0' }, body: this.csdl() };
+        return {
+          status: 200,
+          headers: { 'Content-Type': 'application/xml', 'OData-Version': '4.0' },
+          body: this.csdl(),
+        };
       case 'batch':
         throw new BadRequestError('A $batch cannot contain another $batch.');
       case 'collection':
@@ -151,14 +188,27 @@ export class WebApi {
         throw notAllowed();
       case 'count': {
         if (method !== 'GET') throw notAllowed();
-        const page = await this.engine.query(target.entitySet, { filter: query.get('$filter'), count: true, top: 0 }, { context });
-        return { status: 200, headers: { 'Content-Type': 'text/plain', 'OData-Version': '4.0' }, body: String(page.count ?? 0) };
+        const page = await this.engine.query(
+          target.entitySet,
+          { filter: query.get('$filter'), count: true, top: 0 },
+          { context },
+        );
+        return {
+          status: 200,
+          headers: { 'Content-Type': 'text/plain', 'OData-Version': '4.0' },
+          body: String(page.count ?? 0),
+        };
       }
       case 'record':
-        if (method === 'GET') return this.retrieve(target.entitySet, target.key, request, query, prefer, root, context);
-        if (method === 'PATCH') return this.upsert(target.entitySet, target.key, request, query, prefer, root, context);
+        if (method === 'GET')
+          return this.retrieve(target.entitySet, target.key, request, query, prefer, root, context);
+        if (method === 'PATCH')
+          return this.upsert(target.entitySet, target.key, request, query, prefer, root, context);
         if (method === 'DELETE') {
-          await this.engine.delete(target.entitySet, target.key, { ifMatch: isEtag(request.headers['if-match']) ? request.headers['if-match'] : undefined, context });
+          await this.engine.delete(target.entitySet, target.key, {
+            ifMatch: isEtag(request.headers['if-match']) ? request.headers['if-match'] : undefined,
+            context,
+          });
           return empty(204);
         }
         throw notAllowed();
@@ -168,12 +218,23 @@ export class WebApi {
         if (method === 'PUT') {
           const body = parseJsonBody(request.body);
           const id = body['@odata.id'];
-          if (typeof id !== 'string') throw new BadRequestError(`A $ref PUT needs {"@odata.id": "<entity URL>"}.`);
-          await this.engine.update(target.entitySet, target.key, { [`${target.navigation}@odata.bind`]: id }, { context });
+          if (typeof id !== 'string')
+            throw new BadRequestError(`A $ref PUT needs {"@odata.id": "<entity URL>"}.`);
+          await this.engine.update(
+            target.entitySet,
+            target.key,
+            { [`${target.navigation}@odata.bind`]: id },
+            { context },
+          );
           return empty(204);
         }
         if (method === 'DELETE') {
-          await this.engine.update(target.entitySet, target.key, { [`${target.navigation}@odata.bind`]: null }, { context });
+          await this.engine.update(
+            target.entitySet,
+            target.key,
+            { [`${target.navigation}@odata.bind`]: null },
+            { context },
+          );
           return empty(204);
         }
         throw notAllowed();
@@ -193,8 +254,14 @@ export class WebApi {
         const body = method === 'POST' ? parseJsonBody(request.body) : {};
         const result = await this.engine.execute(target.name, body, { bound, context });
         if (result === undefined) return empty(204);
-        const payload = typeof result === 'object' && result !== null && !Array.isArray(result) ? result : { value: result };
-        return json(200, { '@odata.context': `${root}$metadata#Microsoft.Dynamics.CRM.${target.name}Response`, ...payload });
+        const payload =
+          typeof result === 'object' && result !== null && !Array.isArray(result)
+            ? result
+            : { value: result };
+        return json(200, {
+          '@odata.context': `${root}$metadata#Microsoft.Dynamics.CRM.${target.name}Response`,
+          ...payload,
+        });
       }
     }
   }
@@ -207,12 +274,24 @@ export class WebApi {
 
   private select(query: Map<string, string>): string[] | undefined {
     const value = query.get('$select');
-    return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+    return value === undefined
+      ? undefined
+      : value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   }
 
-  private async query(entitySet: string, query: Map<string, string>, prefer: Map<string, string>, root: string, context: CallContext): Promise<ApiResponse> {
+  private async query(
+    entitySet: string,
+    query: Map<string, string>,
+    prefer: Map<string, string>,
+    root: string,
+    context: CallContext,
+  ): Promise<ApiResponse> {
     for (const name of query.keys()) {
-      if (name.startsWith('$') && !SUPPORTED_OPTIONS.has(name)) throw new QueryError(`The query parameter ${name} is not supported`);
+      if (name.startsWith('$') && !SUPPORTED_OPTIONS.has(name))
+        throw new QueryError(`The query parameter ${name} is not supported`);
     }
     const annotations = this.annotations(prefer);
     const applied: string[] = [];
@@ -223,20 +302,28 @@ export class WebApi {
       const result =
         fetchXml !== undefined
           ? await this.engine.fetchXml(entitySet, fetchXml, { annotations: annotations.filter, context })
-          : await this.engine.savedQuery(entitySet, savedQuery ?? '', { annotations: annotations.filter, context });
+          : await this.engine.savedQuery(entitySet, savedQuery ?? '', {
+              annotations: annotations.filter,
+              context,
+            });
       const body: JsonRecord = { '@odata.context': `${root}$metadata#${entitySet}` };
-      if (result.totalRecordCount !== undefined) body['@Microsoft.Dynamics.CRM.totalrecordcount'] = result.totalRecordCount;
-      if (result.totalRecordCountLimitExceeded !== undefined) body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = result.totalRecordCountLimitExceeded;
-      if (result.pagingCookie !== undefined) body['@Microsoft.Dynamics.CRM.fetchxmlpagingcookie'] = result.pagingCookie;
+      if (result.totalRecordCount !== undefined)
+        body['@Microsoft.Dynamics.CRM.totalrecordcount'] = result.totalRecordCount;
+      if (result.totalRecordCountLimitExceeded !== undefined)
+        body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = result.totalRecordCountLimitExceeded;
+      if (result.pagingCookie !== undefined)
+        body['@Microsoft.Dynamics.CRM.fetchxmlpagingcookie'] = result.pagingCookie;
       body['@Microsoft.Dynamics.CRM.morerecords'] = result.moreRecords;
       body.value = result.records;
       return json(200, body, applied.length ? { 'Preference-Applied': applied.join(',') } : {});
     }
     const select = this.select(query);
     const topText = query.get('$top');
-    if (topText !== undefined && !/^\d+$/.test(topText)) throw new QueryError(`Invalid value '${topText}' for $top: expected a whole number.`);
+    if (topText !== undefined && !/^\d+$/.test(topText))
+      throw new QueryError(`Invalid value '${topText}' for $top: expected a whole number.`);
     const pageSizeText = prefer.get('odata.maxpagesize');
-    const pageSize = pageSizeText !== undefined && /^\d+$/.test(pageSizeText) ? Number(pageSizeText) : undefined;
+    const pageSize =
+      pageSizeText !== undefined && /^\d+$/.test(pageSizeText) ? Number(pageSizeText) : undefined;
     if (pageSize !== undefined) applied.push(`odata.maxpagesize=${pageSize}`);
     const countText = query.get('$count');
     const page = await this.engine.query(
@@ -254,7 +341,9 @@ export class WebApi {
       },
       { context },
     );
-    const body: JsonRecord = { '@odata.context': `${root}$metadata#${entitySet}${select ? `(${select.join(',')})` : ''}` };
+    const body: JsonRecord = {
+      '@odata.context': `${root}$metadata#${entitySet}${select ? `(${select.join(',')})` : ''}`,
+    };
     if (page.count !== undefined) body['@odata.count'] = page.count;
     if (page.countLimitExceeded) body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = true;
     body.value = page.records;
@@ -267,27 +356,70 @@ export class WebApi {
     return json(200, body, applied.length ? { 'Preference-Applied': applied.join(',') } : {});
   }
 
-  private async retrieve(entitySet: string, key: RecordKey, request: ApiRequest, query: Map<string, string>, prefer: Map<string, string>, root: string, context: CallContext): Promise<ApiResponse> {
+  private async retrieve(
+    entitySet: string,
+    key: RecordKey,
+    request: ApiRequest,
+    query: Map<string, string>,
+    prefer: Map<string, string>,
+    root: string,
+    context: CallContext,
+  ): Promise<ApiResponse> {
     const select = this.select(query);
     const expand = query.has('$expand') ? parseExpand(query.get('$expand') ?? '') : undefined;
     const annotations = this.annotations(prefer);
     const ifNoneMatch = request.headers['if-none-match'];
     // "Conditional retrievals": never 304 with $expand or annotations, whose values may come from other rows.
-    if (isEtag(ifNoneMatch) && !expand && !annotations.header && this.engine.etag(entitySet, key) === ifNoneMatch.trim()) {
+    if (
+      isEtag(ifNoneMatch) &&
+      !expand &&
+      !annotations.header &&
+      this.engine.etag(entitySet, key) === ifNoneMatch.trim()
+    ) {
       return empty(304);
     }
-    const record = await this.engine.retrieve(entitySet, key, { select, expand, annotations: annotations.filter, context });
-    return json(200, { '@odata.context': `${root}$metadata#${entitySet}${select ? `(${select.join(',')})` : ''}/$entity`, ...record }, annotations.header ? { 'Preference-Applied': annotations.header } : {});
+    const record = await this.engine.retrieve(entitySet, key, {
+      select,
+      expand,
+      annotations: annotations.filter,
+      context,
+    });
+    return json(
+      200,
+      {
+        '@odata.context': `${root}$metadata#${entitySet}${select ? `(${select.join(',')})` : ''}/$entity`,
+        ...record,
+      },
+      annotations.header ? { 'Preference-Applied': annotations.header } : {},
+    );
   }
 
-  private async representation(entitySet: string, id: string, query: Map<string, string>, prefer: Map<string, string>, root: string, context: CallContext): Promise<JsonRecord> {
+  private async representation(
+    entitySet: string,
+    id: string,
+    query: Map<string, string>,
+    prefer: Map<string, string>,
+    root: string,
+    context: CallContext,
+  ): Promise<JsonRecord> {
     const select = this.select(query);
-    const record = await this.engine.retrieve(entitySet, id, { select, annotations: this.annotations(prefer).filter, context });
+    const record = await this.engine.retrieve(entitySet, id, {
+      select,
+      annotations: this.annotations(prefer).filter,
+      context,
+    });
     return { '@odata.context': `${root}$metadata#${entitySet}/$entity`, ...record };
   }
 
   /** "Create a table row using the Web API": 204 + OData-EntityId, or 201 + body with return=representation. */
-  private async create(entitySet: string, request: ApiRequest, query: Map<string, string>, prefer: Map<string, string>, root: string, context: CallContext): Promise<ApiResponse> {
+  private async create(
+    entitySet: string,
+    request: ApiRequest,
+    query: Map<string, string>,
+    prefer: Map<string, string>,
+    root: string,
+    context: CallContext,
+  ): Promise<ApiResponse> {
     const id = await this.engine.create(entitySet, parseJsonBody(request.body), { context });
     const url = this.entityUrl(root, entitySet, id);
     if (prefer.has('return')) {
@@ -300,7 +432,15 @@ export class WebApi {
   }
 
   /** PATCH: upsert, limited by If-Match / If-None-Match ("Perform conditional operations"). */
-  private async upsert(entitySet: string, key: RecordKey, request: ApiRequest, query: Map<string, string>, prefer: Map<string, string>, root: string, context: CallContext): Promise<ApiResponse> {
+  private async upsert(
+    entitySet: string,
+    key: RecordKey,
+    request: ApiRequest,
+    query: Map<string, string>,
+    prefer: Map<string, string>,
+    root: string,
+    context: CallContext,
+  ): Promise<ApiResponse> {
     const ifMatch = request.headers['if-match'];
     const ifNoneMatch = request.headers['if-none-match'];
     const result = await this.engine.upsert(entitySet, key, parseJsonBody(request.body), {
@@ -311,25 +451,41 @@ export class WebApi {
     const url = this.entityUrl(root, entitySet, key);
     if (prefer.get('return') === 'representation') {
       const body = await this.representation(entitySet, result.id, query, prefer, root, context);
-      return json(result.created ? 201 : 200, body, { 'Preference-Applied': 'return=representation', 'OData-EntityId': url });
+      return json(result.created ? 201 : 200, body, {
+        'Preference-Applied': 'return=representation',
+        'OData-EntityId': url,
+      });
     }
     return empty(204, { 'OData-EntityId': url });
   }
 
   /** `/set(id)/column`: read one value, PUT it, or DELETE it (set null). */
-  private async property(method: string, entitySet: string, key: RecordKey, property: string, request: ApiRequest, root: string, context: CallContext): Promise<ApiResponse> {
+  private async property(
+    method: string,
+    entitySet: string,
+    key: RecordKey,
+    property: string,
+    request: ApiRequest,
+    root: string,
+    context: CallContext,
+  ): Promise<ApiResponse> {
     const table = this.engine.metadata.table(entitySet);
     const column = this.engine.metadata.column(table, property);
-    if (isLookup(column.type)) throw new BadRequestError(`'${property}' is a lookup: use '${property}/$ref' to change it.`);
+    if (isLookup(column.type))
+      throw new BadRequestError(`'${property}' is a lookup: use '${property}/$ref' to change it.`);
     if (method === 'GET') {
       const record = await this.engine.retrieve(entitySet, key, { select: [property], context });
       const value = record[property];
       if (value === null) return empty(204);
-      return json(200, { '@odata.context': `${root}$metadata#${entitySet}(${formatKey(key)})/${property}`, value });
+      return json(200, {
+        '@odata.context': `${root}$metadata#${entitySet}(${formatKey(key)})/${property}`,
+        value,
+      });
     }
     if (method === 'PUT') {
       const body = parseJsonBody(request.body);
-      if (!('value' in body)) throw new BadRequestError(`PUT on a property needs {"value": <${edmType(column.type)}>}.`);
+      if (!('value' in body))
+        throw new BadRequestError(`PUT on a property needs {"value": <${edmType(column.type)}>}.`);
       await this.engine.update(entitySet, key, { [property]: body.value }, { context });
       return empty(204);
     }
@@ -393,22 +549,41 @@ export class WebApi {
     return { status: failedStatus ?? 200, headers, body: formatted.body };
   }
 
-  private async runPart(part: HttpRequestPart, root: string, context: CallContext, references: Map<string, string>): Promise<HttpResponsePart> {
+  private async runPart(
+    part: HttpRequestPart,
+    root: string,
+    context: CallContext,
+    references: Map<string, string>,
+  ): Promise<HttpResponsePart> {
     let response: ApiResponse;
     try {
       const url = this.resolveReference(part.url, references);
-      const relative = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/^\/?api\/data\/v\d+(\.\d+)?\//i, '').replace(/^\//, '');
+      const relative = url
+        .replace(/^[a-z]+:\/\/[^/]+/i, '')
+        .replace(/^\/?api\/data\/v\d+(\.\d+)?\//i, '')
+        .replace(/^\//, '');
       const q = relative.indexOf('?');
       const path = q < 0 ? relative : relative.slice(0, q);
       if (path === '$batch') throw new BadRequestError('A $batch cannot contain another $batch.');
-      const body = part.body.trim() ? JSON.stringify(this.resolveBodyReferences(JSON.parse(part.body) as unknown, references)) : '';
-      response = await this.dispatch({ method: part.method, path, query: q < 0 ? '' : relative.slice(q + 1), headers: part.headers, body }, root, context);
+      const body = part.body.trim()
+        ? JSON.stringify(this.resolveBodyReferences(JSON.parse(part.body) as unknown, references))
+        : '';
+      response = await this.dispatch(
+        { method: part.method, path, query: q < 0 ? '' : relative.slice(q + 1), headers: part.headers, body },
+        root,
+        context,
+      );
     } catch (error) {
       response = errorResponse(error, this.logger);
     }
     const entityId = response.headers['OData-EntityId'];
     if (part.contentId !== undefined && entityId) references.set(part.contentId, entityId);
-    return { status: response.status, headers: response.headers, body: response.body, contentId: part.contentId };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: response.body,
+      contentId: part.contentId,
+    };
   }
 
   /** `$1/...` at the start of a part's URL → the entity URL created by Content-ID 1. */
@@ -416,7 +591,8 @@ export class WebApi {
     const match = /^\$([^/?]+)(.*)$/.exec(url);
     if (!match?.[1]) return url;
     const target = references.get(match[1]);
-    if (!target) throw new BadRequestError(`Content-ID Reference: '$${match[1]}' does not exist in the batch context.`);
+    if (!target)
+      throw new BadRequestError(`Content-ID Reference: '$${match[1]}' does not exist in the batch context.`);
     return `${target}${match[2] ?? ''}`;
   }
 
@@ -425,7 +601,11 @@ export class WebApi {
     if (typeof value !== 'object' || value === null) return value;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      if ((key.endsWith('@odata.bind') || key === '@odata.id') && typeof item === 'string' && item.startsWith('$')) {
+      if (
+        (key.endsWith('@odata.bind') || key === '@odata.id') &&
+        typeof item === 'string' &&
+        item.startsWith('$')
+      ) {
         out[key] = this.resolveReference(item, references);
       } else out[key] = this.resolveBodyReferences(item, references);
     }
@@ -442,13 +622,17 @@ export class WebApi {
           : `<Property Name="${escape(column.logicalName)}" Type="${edmType(column.type)}" />`,
       );
       const navigation = [...table.navigation.values()].map(
-        (nav) => `<NavigationProperty Name="${escape(nav.name)}" Type="mscrm.${escape(nav.target ?? 'crmbaseentity')}" />`,
+        (nav) =>
+          `<NavigationProperty Name="${escape(nav.name)}" Type="mscrm.${escape(nav.target ?? 'crmbaseentity')}" />`,
       );
       return `<EntityType Name="${escape(table.logicalName)}"><Key><PropertyRef Name="${escape(table.primaryId)}" /></Key>${properties.join('')}${navigation.join('')}</EntityType>`;
     });
     const sets = this.engine.metadata
       .tables()
-      .map((table) => `<EntitySet Name="${escape(table.entitySetName)}" EntityType="Microsoft.Dynamics.CRM.${escape(table.logicalName)}" />`);
+      .map(
+        (table) =>
+          `<EntitySet Name="${escape(table.entitySetName)}" EntityType="Microsoft.Dynamics.CRM.${escape(table.logicalName)}" />`,
+      );
     return (
       '<?xml version="1.0" encoding="utf-8"?>' +
       '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>' +

@@ -12,6 +12,10 @@ export interface TestEngine {
 
 export function testEngine(options: { metadata?: MetadataModel; start?: Date } = {}): TestEngine {
   const clock = testClock(options.start);
-  const engine = new Engine({ metadata: options.metadata ?? testMetadata(), path: ':memory:', clock: clock.now });
+  const engine = new Engine({
+    metadata: options.metadata ?? testMetadata(),
+    path: ':memory:',
+    clock: clock.now,
+  });
   return { engine, clock };
 }

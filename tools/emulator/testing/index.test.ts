@@ -28,10 +28,15 @@ beforeEach(() => {
 afterEach(() => org.close());
 
 async function concept(code: string): Promise<string> {
-  return org.client.create(idr_marketingconcept.entitySetName, { [C.idr_name]: code, [C.idr_code]: code, [C.idr_enterthreshold]: 10, [C.idr_exitthreshold]: 5 });
+  return org.client.create(idr_marketingconcept.entitySetName, {
+    [C.idr_name]: code,
+    [C.idr_code]: code,
+    [C.idr_enterthreshold]: 10,
+    [C.idr_exitthreshold]: 5,
+  });
 }
 
-it('registers interactions idempotently by their alternate key and reads them back with the clock\'s time', async () => {
+it("registers interactions idempotently by their alternate key and reads them back with the clock's time", async () => {
   const ana = await org.client.create(contact.entitySetName, { [contact.columns.fullname]: 'Ana' });
   const key = { [I.idr_source]: 'web', [I.idr_externalid]: 'evt-1' };
   const record = {
@@ -41,15 +46,23 @@ it('registers interactions idempotently by their alternate key and reads them ba
     [`${I.idr_contact}@odata.bind`]: bind(contact.entitySetName, ana),
   };
   const first = await org.client.upsert(idr_interaction.entitySetName, key, record, { createOnly: true });
-  await expect(org.client.upsert(idr_interaction.entitySetName, key, record, { createOnly: true })).rejects.toThrow(DuplicateRecordError);
+  await expect(
+    org.client.upsert(idr_interaction.entitySetName, key, record, { createOnly: true }),
+  ).rejects.toThrow(DuplicateRecordError);
   const pending = await org.client.retrieveMultiple(idr_interaction.entitySetName, {
     filter: `${I.idr_processingstatus} eq ${ProcessingStatus.Pending} and _${I.idr_contact}_value eq ${ana}`,
     select: [I.idr_name, I.idr_processingstatus, 'createdon'],
   });
-  expect(pending).toEqual([expect.objectContaining({ [idr_interaction.primaryIdAttribute]: first.id, [I.idr_name]: 'click', createdon: '2025-03-01T08:00:00Z' })]);
+  expect(pending).toEqual([
+    expect.objectContaining({
+      [idr_interaction.primaryIdAttribute]: first.id,
+      [I.idr_name]: 'click',
+      createdon: '2025-03-01T08:00:00Z',
+    }),
+  ]);
 });
 
-it('follows the solution\'s relationships: interactions go with their contact, rules keep their concept', async () => {
+it("follows the solution's relationships: interactions go with their contact, rules keep their concept", async () => {
   const ana = await org.client.create(contact.entitySetName, { [contact.columns.fullname]: 'Ana' });
   const cloud = await concept('CLOUD');
   await org.client.create(idr_interaction.entitySetName, {
@@ -60,17 +73,28 @@ it('follows the solution\'s relationships: interactions go with their contact, r
   });
   await org.client.create(idr_interactionrule.entitySetName, {
     [idr_interactionrule.columns.idr_eventtype]: EventType.WebVisit,
-    [`${idr_interactionrule.columns.idr_concept}@odata.bind`]: bind(idr_marketingconcept.entitySetName, cloud),
+    [`${idr_interactionrule.columns.idr_concept}@odata.bind`]: bind(
+      idr_marketingconcept.entitySetName,
+      cloud,
+    ),
   });
-  await expect(org.client.delete(idr_marketingconcept.entitySetName, cloud)).rejects.toMatchObject({ code: '0x80040227' });
+  await expect(org.client.delete(idr_marketingconcept.entitySetName, cloud)).rejects.toMatchObject({
+    code: '0x80040227',
+  });
   await org.client.delete(contact.entitySetName, ana);
   expect(await org.client.retrieveMultiple(idr_interaction.entitySetName)).toEqual([]);
 });
 
 it('pages through retrieveMultiple and FetchXML, and checks etags', async () => {
   for (let i = 0; i < 12; i++) await concept(`C${String(i).padStart(2, '0')}`);
-  const all = await org.client.retrieveMultiple(idr_marketingconcept.entitySetName, { select: [C.idr_code], orderBy: [`${C.idr_code} desc`], pageSize: 5 });
-  expect(all.map((r) => r[C.idr_code])).toEqual(Array.from({ length: 12 }, (_, i) => `C${String(11 - i).padStart(2, '0')}`));
+  const all = await org.client.retrieveMultiple(idr_marketingconcept.entitySetName, {
+    select: [C.idr_code],
+    orderBy: [`${C.idr_code} desc`],
+    pageSize: 5,
+  });
+  expect(all.map((r) => r[C.idr_code])).toEqual(
+    Array.from({ length: 12 }, (_, i) => `C${String(11 - i).padStart(2, '0')}`),
+  );
   const fetched = await org.client.fetchXml(
     idr_marketingconcept.entitySetName,
     `<fetch count="5"><entity name="${idr_marketingconcept.logicalName}"><attribute name="${C.idr_code}" /><order attribute="${C.idr_code}" /></entity></fetch>`,
@@ -78,17 +102,40 @@ it('pages through retrieveMultiple and FetchXML, and checks etags', async () => 
   expect(fetched).toHaveLength(12);
   const one = await org.client.retrieve(idr_marketingconcept.entitySetName, { [C.idr_code]: 'C03' });
   const etag = String(one?.['@odata.etag']);
-  await org.client.update(idr_marketingconcept.entitySetName, { [C.idr_code]: 'C03' }, { [C.idr_name]: 'renamed' }, { ifMatch: etag });
-  await expect(org.client.update(idr_marketingconcept.entitySetName, { [C.idr_code]: 'C03' }, { [C.idr_name]: 'again' }, { ifMatch: etag })).rejects.toThrow(ConcurrencyError);
-  expect(await org.client.retrieve(idr_marketingconcept.entitySetName, '00000000-0000-0000-0000-000000000000')).toBeNull();
+  await org.client.update(
+    idr_marketingconcept.entitySetName,
+    { [C.idr_code]: 'C03' },
+    { [C.idr_name]: 'renamed' },
+    { ifMatch: etag },
+  );
+  await expect(
+    org.client.update(
+      idr_marketingconcept.entitySetName,
+      { [C.idr_code]: 'C03' },
+      { [C.idr_name]: 'again' },
+      { ifMatch: etag },
+    ),
+  ).rejects.toThrow(ConcurrencyError);
+  expect(
+    await org.client.retrieve(idr_marketingconcept.entitySetName, '00000000-0000-0000-0000-000000000000'),
+  ).toBeNull();
 });
 
 it('runs an atomic batch all or nothing, with Content-ID references', async () => {
   await expect(
     org.client.executeBatch(
       [
-        { kind: 'create', entitySet: contact.entitySetName, record: { [contact.columns.fullname]: 'Batch' }, contentId: '1' },
-        { kind: 'create', entitySet: idr_interaction.entitySetName, record: { [`${I.idr_contact}@odata.bind`]: '$1', [I.idr_eventtype]: 'not a number' } },
+        {
+          kind: 'create',
+          entitySet: contact.entitySetName,
+          record: { [contact.columns.fullname]: 'Batch' },
+          contentId: '1',
+        },
+        {
+          kind: 'create',
+          entitySet: idr_interaction.entitySetName,
+          record: { [`${I.idr_contact}@odata.bind`]: '$1', [I.idr_eventtype]: 'not a number' },
+        },
       ],
       { atomic: true },
     ),
@@ -96,32 +143,66 @@ it('runs an atomic batch all or nothing, with Content-ID references', async () =
   expect(await org.client.retrieveMultiple(contact.entitySetName)).toEqual([]);
   const results = await org.client.executeBatch(
     [
-      { kind: 'create', entitySet: contact.entitySetName, record: { [contact.columns.fullname]: 'Batch' }, contentId: '1' },
-      { kind: 'create', entitySet: idr_interaction.entitySetName, record: { [`${I.idr_contact}@odata.bind`]: '$1', [I.idr_eventtype]: EventType.EmailOpen } },
+      {
+        kind: 'create',
+        entitySet: contact.entitySetName,
+        record: { [contact.columns.fullname]: 'Batch' },
+        contentId: '1',
+      },
+      {
+        kind: 'create',
+        entitySet: idr_interaction.entitySetName,
+        record: { [`${I.idr_contact}@odata.bind`]: '$1', [I.idr_eventtype]: EventType.EmailOpen },
+      },
     ],
     { atomic: true },
   );
   expect(results.map((r) => r.status)).toEqual([204, 204]);
-  const [made] = await org.client.retrieveMultiple(idr_interaction.entitySetName, { select: [`_${I.idr_contact}_value`] });
+  const [made] = await org.client.retrieveMultiple(idr_interaction.entitySetName, {
+    select: [`_${I.idr_contact}_value`],
+  });
   expect(made?.[`_${I.idr_contact}_value`]).toBe(results[0]?.id);
 });
 
 it('adds segment members and sends emails through the real platform tables', async () => {
-  const segment = await org.client.create(list.entitySetName, { [list.columns.listname]: 'Cloud', [list.columns.createdfromcode]: list.choices.createdfromcode.Contact });
-  const ana = await org.client.create(contact.entitySetName, { [contact.columns.fullname]: 'Ana', [contact.columns.emailaddress1]: 'ana@example.com' });
+  const segment = await org.client.create(list.entitySetName, {
+    [list.columns.listname]: 'Cloud',
+    [list.columns.createdfromcode]: list.choices.createdfromcode.Contact,
+  });
+  const ana = await org.client.create(contact.entitySetName, {
+    [contact.columns.fullname]: 'Ana',
+    [contact.columns.emailaddress1]: 'ana@example.com',
+  });
   await org.client.executeAction('AddMemberList', { ListId: segment, EntityId: ana });
-  expect(await org.client.retrieveMultiple(listmember.entitySetName, { filter: `_${listmember.columns.listid}_value eq ${segment}` })).toHaveLength(1);
+  expect(
+    await org.client.retrieveMultiple(listmember.entitySetName, {
+      filter: `_${listmember.columns.listid}_value eq ${segment}`,
+    }),
+  ).toHaveLength(1);
   // Party lists are arrays, which the DataverseClient record type does not carry: go to the engine.
   const mail = await org.engine.create(email.entitySetName, {
     [email.columns.subject]: 'Welcome',
-    email_activity_parties: [{ participationtypemask: 2, [`partyid_${contact.logicalName}@odata.bind`]: bind(contact.entitySetName, ana) }],
+    email_activity_parties: [
+      {
+        participationtypemask: 2,
+        [`partyid_${contact.logicalName}@odata.bind`]: bind(contact.entitySetName, ana),
+      },
+    ],
   });
-  await org.client.executeAction('SendEmail', { IssueSend: true }, { entitySet: email.entitySetName, id: mail });
-  expect(org.engine.outbox()).toEqual([expect.objectContaining({ to: 'ana@example.com', subject: 'Welcome' })]);
-  expect(await org.client.retrieve(email.entitySetName, mail, [email.columns.statuscode])).toMatchObject({ [email.columns.statuscode]: email.choices.statuscode.Sent });
+  await org.client.executeAction(
+    'SendEmail',
+    { IssueSend: true },
+    { entitySet: email.entitySetName, id: mail },
+  );
+  expect(org.engine.outbox()).toEqual([
+    expect.objectContaining({ to: 'ana@example.com', subject: 'Welcome' }),
+  ]);
+  expect(await org.client.retrieve(email.entitySetName, mail, [email.columns.statuscode])).toMatchObject({
+    [email.columns.statuscode]: email.choices.statuscode.Sent,
+  });
 });
 
-it('hands pipeline events to the dispatch hook, with the org\'s client for handlers to call back', async () => {
+it("hands pipeline events to the dispatch hook, with the org's client for handlers to call back", async () => {
   const seen: string[] = [];
   const wired = createTestOrg({
     dispatch: ({ engine, client }) =>
@@ -129,13 +210,22 @@ it('hands pipeline events to the dispatch hook, with the org\'s client for handl
         afterOperation: async (event: OperationEvent) => {
           seen.push(`${event.message}.${event.entityName}@${event.depth}`);
           if (event.entityName === idr_interaction.logicalName && event.message === 'Create') {
-            await client.update(idr_interaction.entitySetName, event.id, { [I.idr_processingstatus]: ProcessingStatus.Scored });
+            await client.update(idr_interaction.entitySetName, event.id, {
+              [I.idr_processingstatus]: ProcessingStatus.Scored,
+            });
           }
         },
       }),
   });
-  const id = await wired.client.create(idr_interaction.entitySetName, { [I.idr_eventtype]: EventType.Complaint });
-  expect(seen).toEqual([`Create.${idr_interaction.logicalName}@1`, `Update.${idr_interaction.logicalName}@2`]);
-  expect((await wired.client.retrieve(idr_interaction.entitySetName, id))?.[I.idr_processingstatus]).toBe(ProcessingStatus.Scored);
+  const id = await wired.client.create(idr_interaction.entitySetName, {
+    [I.idr_eventtype]: EventType.Complaint,
+  });
+  expect(seen).toEqual([
+    `Create.${idr_interaction.logicalName}@1`,
+    `Update.${idr_interaction.logicalName}@2`,
+  ]);
+  expect((await wired.client.retrieve(idr_interaction.entitySetName, id))?.[I.idr_processingstatus]).toBe(
+    ProcessingStatus.Scored,
+  );
   wired.close();
 });

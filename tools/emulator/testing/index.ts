@@ -59,7 +59,13 @@ function solutionMetadata(root: string): MetadataModel {
 export function createTestOrg(options: TestOrgOptions = {}): TestOrg {
   const clock = testClock(options.start);
   const metadata = options.metadata ?? solutionMetadata(options.solutionRoot ?? REPOSITORY_SOLUTION);
-  const engine = new Engine({ metadata, path: ':memory:', clock: clock.now, newId: options.newId, logger: options.logger });
+  const engine = new Engine({
+    metadata,
+    path: ':memory:',
+    clock: clock.now,
+    newId: options.newId,
+    logger: options.logger,
+  });
   const client = new InProcessClient(engine);
   const unwire = options.dispatch?.({ engine, client, clock });
   return {

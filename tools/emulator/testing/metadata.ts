@@ -16,11 +16,24 @@ import type {
 } from '../../solution/model';
 
 function options(pairs: [number, string, number?][]): OptionModel[] {
-  return pairs.map(([value, label, state]) => ({ value, label: { 1033: label }, identifier: label.replace(/\W/g, ''), ...(state === undefined ? {} : { state }) }));
+  return pairs.map(([value, label, state]) => ({
+    value,
+    label: { 1033: label },
+    identifier: label.replace(/\W/g, ''),
+    ...(state === undefined ? {} : { state }),
+  }));
 }
 
 function col(logicalName: string, type: ColumnType, extra: Partial<ColumnModel> = {}): ColumnModel {
-  return { logicalName, type, displayName: { 1033: logicalName }, description: {}, requiredLevel: 'none', isCustom: logicalName.startsWith('emu_'), ...extra };
+  return {
+    logicalName,
+    type,
+    displayName: { 1033: logicalName },
+    description: {},
+    requiredLevel: 'none',
+    isCustom: logicalName.startsWith('emu_'),
+    ...extra,
+  };
 }
 
 interface TableSpec {
@@ -57,8 +70,22 @@ function table(spec: TableSpec): TableModel {
   };
 }
 
-function rel(name: string, referencing: string, attribute: string, referenced: string, cascadeDelete: CascadeType): RelationshipModel {
-  return { name, referencedEntity: referenced, referencingEntity: referencing, referencingAttribute: attribute, cascadeDelete, cascadeAssign: 'NoCascade', file: 'testing' };
+function rel(
+  name: string,
+  referencing: string,
+  attribute: string,
+  referenced: string,
+  cascadeDelete: CascadeType,
+): RelationshipModel {
+  return {
+    name,
+    referencedEntity: referenced,
+    referencingEntity: referencing,
+    referencingAttribute: attribute,
+    cascadeDelete,
+    cascadeAssign: 'NoCascade',
+    file: 'testing',
+  };
 }
 
 const ACTIVE_STATE = options([
@@ -79,7 +106,10 @@ export function testMetadata(): MetadataModel {
       primaryId: 'systemuserid',
       primaryName: 'fullname',
       ownership: 'None',
-      columns: [col('fullname', 'String', { maxLength: 200 }), col('internalemailaddress', 'String', { maxLength: 100 })],
+      columns: [
+        col('fullname', 'String', { maxLength: 200 }),
+        col('internalemailaddress', 'String', { maxLength: 100 }),
+      ],
     }),
     table({
       logicalName: 'account',
@@ -118,7 +148,13 @@ export function testMetadata(): MetadataModel {
       primaryName: 'listname',
       columns: [
         col('listname', 'String', { maxLength: 128 }),
-        col('createdfromcode', 'Picklist', { options: options([[1, 'Account'], [2, 'Contact'], [4, 'Lead']]) }),
+        col('createdfromcode', 'Picklist', {
+          options: options([
+            [1, 'Account'],
+            [2, 'Contact'],
+            [4, 'Lead'],
+          ]),
+        }),
         col('statecode', 'State', { options: ACTIVE_STATE }),
         col('statuscode', 'Status', { options: ACTIVE_STATUS }),
       ],
@@ -128,7 +164,11 @@ export function testMetadata(): MetadataModel {
       entitySetName: 'listmembers',
       primaryId: 'listmemberid',
       primaryName: 'entitytype',
-      columns: [col('listid', 'Lookup', { targets: ['list'] }), col('entityid', 'Lookup', { targets: ['account', 'contact'] }), col('entitytype', 'EntityName')],
+      columns: [
+        col('listid', 'Lookup', { targets: ['list'] }),
+        col('entityid', 'Lookup', { targets: ['account', 'contact'] }),
+        col('entitytype', 'EntityName'),
+      ],
     }),
     table({
       logicalName: 'email',
@@ -142,7 +182,13 @@ export function testMetadata(): MetadataModel {
         col('regardingobjectid', 'Lookup', { targets: ['account', 'contact', 'emu_concept'] }),
         col('to', 'PartyList'),
         col('cc', 'PartyList'),
-        col('statecode', 'State', { options: options([[0, 'Open'], [1, 'Completed'], [2, 'Canceled']]) }),
+        col('statecode', 'State', {
+          options: options([
+            [0, 'Open'],
+            [1, 'Completed'],
+            [2, 'Canceled'],
+          ]),
+        }),
         col('statuscode', 'Status', {
           options: options([
             [1, 'Draft', 0],
@@ -163,7 +209,14 @@ export function testMetadata(): MetadataModel {
         col('partyidname', 'String', { maxLength: 400 }),
         col('activityid', 'Lookup', { targets: ['activitypointer'] }),
         col('partyid', 'Lookup', { targets: ['account', 'contact', 'systemuser'] }),
-        col('participationtypemask', 'Picklist', { options: options([[1, 'Sender'], [2, 'To Recipient'], [3, 'CC Recipient'], [4, 'BCC Recipient']]) }),
+        col('participationtypemask', 'Picklist', {
+          options: options([
+            [1, 'Sender'],
+            [2, 'To Recipient'],
+            [3, 'CC Recipient'],
+            [4, 'BCC Recipient'],
+          ]),
+        }),
         col('addressused', 'String', { maxLength: 320 }),
       ],
     }),
@@ -189,7 +242,11 @@ export function testMetadata(): MetadataModel {
       entitySetName: 'emu_rules',
       primaryId: 'emu_ruleid',
       primaryName: 'emu_name',
-      columns: [col('emu_name', 'String', { maxLength: 200 }), col('emu_concept', 'Lookup', { targets: ['emu_concept'] }), col('emu_points', 'Decimal', { precision: 2 })],
+      columns: [
+        col('emu_name', 'String', { maxLength: 200 }),
+        col('emu_concept', 'Lookup', { targets: ['emu_concept'] }),
+        col('emu_points', 'Decimal', { precision: 2 }),
+      ],
     }),
     table({
       logicalName: 'emu_interaction',
@@ -208,7 +265,13 @@ export function testMetadata(): MetadataModel {
         col('emu_amount', 'Money', { precision: 2 }),
         col('emu_count', 'Integer'),
       ],
-      keys: [{ name: 'emu_key_source', columns: ['emu_source', 'emu_externalid'], displayName: { 1033: 'Source and external id' } }],
+      keys: [
+        {
+          name: 'emu_key_source',
+          columns: ['emu_source', 'emu_externalid'],
+          displayName: { 1033: 'Source and external id' },
+        },
+      ],
     }),
     table({
       logicalName: 'emu_profile',
@@ -221,7 +284,13 @@ export function testMetadata(): MetadataModel {
         col('emu_concept', 'Lookup', { targets: ['emu_concept'] }),
         col('emu_score', 'Decimal', { precision: 4 }),
       ],
-      keys: [{ name: 'emu_key_contactconcept', columns: ['emu_contact', 'emu_concept'], displayName: { 1033: 'Contact and concept' } }],
+      keys: [
+        {
+          name: 'emu_key_contactconcept',
+          columns: ['emu_contact', 'emu_concept'],
+          displayName: { 1033: 'Contact and concept' },
+        },
+      ],
     }),
   ];
   return {

@@ -1,0 +1,181 @@
+/** `ideario rescore`'s core: rebuilding profiles from the history gives what live scoring gives. */
+import {
+  account,
+  contact,
+  EventType,
+  idr_interaction,
+  idr_interactionrule,
+  idr_interestprofile,
+  ProcessingStatus,
+} from '../../../dataverse/generated';
+import { directScore } from '../../../domain/interest';
+import { lookupValue } from './records';
+import { rescoreAll } from './rescore';
+import {
+  createInterestsOrg,
+  type InterestsOrg,
+  listMembers,
+  profileOf,
+  seedAccount,
+  seedConcept,
+  seedContact,
+  seedInteraction,
+  seedRule,
+} from './test-org';
+
+const PC = idr_interestprofile.columns;
+const IC = idr_interaction.columns;
+const RC = idr_interactionrule.columns;
+const START = new Date('2025-03-01T09:00:00Z');
+const HOUR = 3_600_000;
+
+let env: InterestsOrg;
+beforeEach(() => {
+  env = createInterestsOrg({ start: START });
+});
+afterEach(() => env.close());
+
+const deps = () => ({ client: env.client, clock: env.clock.now, logger: env.logger });
+
+/** Events arrive over two days; each is scored an hour after it happened, as a busy async queue would. */
+async function liveHistory(
+  events: { contactId: string; url: string; eventType?: number }[],
+): Promise<Date[]> {
+  const times: Date[] = [];
+  for (const [i, event] of events.entries()) {
+    const occurredOn = new Date(START.getTime() + i * 4 * HOUR);
+    env.clock.set(new Date(occurredOn.getTime() + HOUR));
+    await seedInteraction(env.client, { ...event, occurredOn });
+    await env.drain();
+    times.push(occurredOn);
+  }
+  return times;
+}
+
+describe('rescoring the interaction history', () => {
+  it('changes nothing when the rules have not changed: the replay equals live scoring', async () => {
+    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 12, exit: 6, halfLifeDays: 3 });
+    const data = await seedConcept(env.client, { code: 'DATA', enter: 8, exit: 4, halfLifeDays: 5 });
+    await seedRule(env.client, { concept: cloud.id, points: 7, match: 'url=*cloud*' });
+    await seedRule(env.client, { concept: data.id, points: 3 });
+    await seedRule(env.client, {
+      concept: data.id,
+      points: 10,
+      eventType: EventType.FormSubmission,
+      repeatable: false,
+    });
+    await seedRule(env.client, { concept: cloud.id, points: -4, eventType: EventType.Complaint });
+    const acme = await seedAccount(env.client, 'Acme');
+    const ana = await seedContact(env.client, { name: 'Ana', accountId: acme });
+    const ben = await seedContact(env.client, { name: 'Ben', accountId: acme, doNotBulkEmail: true });
+    await env.drain();
+    await liveHistory([
+      { contactId: ana, url: 'https://x.test/cloud' },
+      { contactId: ben, url: 'https://x.test/data' },
+      { contactId: ana, url: 'https://x.test/cloud' },
+      { contactId: ana, url: 'https://x.test/form', eventType: EventType.FormSubmission },
+      { contactId: ana, url: 'https://x.test/form', eventType: EventType.FormSubmission },
+      { contactId: ben, url: 'https://x.test/cloud' },
+      { contactId: ana, url: 'https://x.test/complaint', eventType: EventType.Complaint },
+      { contactId: ana, url: 'https://x.test/cloud' },
+    ]);
+    expect(await listMembers(env.client, cloud.listId ?? '')).toEqual([ana]);
+
+    const summary = await rescoreAll(deps());
+    expect(summary).toEqual({
+      interactions: 8,
+      contacts: 2,
+      profilesChanged: 0,
+      interactionsChanged: 0,
+      primaryInterestsChanged: 0,
+      accountsChanged: 0,
+      listAdds: 0,
+      listRemoves: 0,
+      conflicts: [],
+    });
+  });
+
+  it('applies changed points to the whole history: scores, explanations, segments and lists', async () => {
+    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 20, exit: 10, halfLifeDays: 30 });
+    const rule = await seedRule(env.client, { concept: cloud.id, points: 5 });
+    const ana = await seedContact(env.client, { name: 'Ana' });
+    await env.drain();
+    const times = await liveHistory([
+      { contactId: ana, url: 'a' },
+      { contactId: ana, url: 'b' },
+      { contactId: ana, url: 'c' },
+    ]);
+    expect(await listMembers(env.client, cloud.listId ?? '')).toEqual([]);
+
+    await env.client.update(idr_interactionrule.entitySetName, rule, { [RC.idr_points]: 8 });
+    await env.drain();
+    const summary = await rescoreAll(deps());
+    expect(summary).toMatchObject({
+      profilesChanged: 1,
+      interactionsChanged: 3,
+      listAdds: 1,
+      primaryInterestsChanged: 0,
+    });
+
+    const now = env.clock.now().getTime();
+    const profile = await profileOf(env.client, ana, cloud.id);
+    expect(profile?.[PC.idr_score]).toBeCloseTo(
+      directScore(
+        times.map((t) => ({ points: 8, occurredOn: t.getTime() })),
+        now,
+        30,
+      ),
+      4,
+    );
+    expect(profile?.[PC.idr_insegment]).toBe(true);
+    expect(await listMembers(env.client, cloud.listId ?? '')).toEqual([ana]);
+    const explained = await env.client.retrieveMultiple(idr_interaction.entitySetName, {
+      select: [IC.idr_applieddeltas],
+    });
+    expect(explained.map((r) => JSON.parse(String(r[IC.idr_applieddeltas])) as unknown)).toEqual(
+      Array(3).fill([{ rule, concept: cloud.id, points: 8 }]),
+    );
+  });
+
+  it('sets profiles to zero and takes contacts out of segments when their only rule is deactivated', async () => {
+    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 5, exit: 2 });
+    const rule = await seedRule(env.client, { concept: cloud.id, points: 9 });
+    const acme = await seedAccount(env.client, 'Acme');
+    const ana = await seedContact(env.client, { name: 'Ana', accountId: acme });
+    await env.drain();
+    const [first] = await liveHistory([{ contactId: ana, url: 'x' }]);
+    expect(await listMembers(env.client, cloud.listId ?? '')).toEqual([ana]);
+    await env.client.update(idr_interactionrule.entitySetName, rule, {
+      [RC.statecode]: idr_interactionrule.choices.statecode.Inactive,
+      [RC.statuscode]: idr_interactionrule.choices.statuscode.Inactive,
+    });
+    await env.drain();
+
+    expect(await rescoreAll(deps(), { dryRun: true })).toMatchObject({
+      profilesChanged: 1,
+      listRemoves: 1,
+      accountsChanged: 1,
+    });
+    expect(await listMembers(env.client, cloud.listId ?? '')).toEqual([ana]);
+
+    await rescoreAll(deps());
+    const profile = await profileOf(env.client, ana, cloud.id);
+    expect(profile).toMatchObject({ [PC.idr_score]: 0, [PC.idr_eventcount]: 0, [PC.idr_insegment]: false });
+    expect(await listMembers(env.client, cloud.listId ?? '')).toEqual([]);
+    const [row] = await env.client.retrieveMultiple(idr_interaction.entitySetName, {
+      select: [IC.idr_processingstatus, IC.idr_occurredon],
+    });
+    expect(row).toMatchObject({
+      [IC.idr_processingstatus]: ProcessingStatus.Ignored,
+      [IC.idr_occurredon]: first?.toISOString().replace('.000', ''),
+    });
+    const person = await env.client.retrieve(contact.entitySetName, ana, [
+      lookupValue(contact.columns.idr_primaryinterest),
+    ]);
+    expect(person?.[lookupValue(contact.columns.idr_primaryinterest)]).toBeNull();
+    const company = await env.client.retrieve(account.entitySetName, acme, [
+      lookupValue(account.columns.idr_primaryinterest),
+    ]);
+    expect(company?.[lookupValue(account.columns.idr_primaryinterest)]).toBeNull();
+  });
+});

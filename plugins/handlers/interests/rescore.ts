@@ -1,0 +1,464 @@
+/**
+ * Rebuilds every interest profile from the interaction history after rules change (`ideario rescore`).
+ * The arithmetic is domain/interest's `rescore`, which replays interactions through the same code as
+ * live scoring, in the order they were registered (`createdon`), each evaluated for segments at the
+ * time live scoring evaluated it (the interaction's `modifiedon`, when its status was written).
+ *
+ * What is replayed: interactions with a contact that were Scored or Ignored. Pending ones are left to
+ * their own System Job (they add to the rebuilt profiles as usual), Failed ones to a person.
+ * What is written, per contact in one changeset: profiles that differ (existing ones with their etag,
+ * so a contact scored live during the run is reported and left for the next run), the interactions'
+ * explanation and status, the contact's primary interest and the concepts' marketing lists
+ * (membership = in segment and bulk email allowed, for contacts with a profile of that concept).
+ * Account primary interests follow at the end. Profiles of a concept no rule scores any more are set
+ * to zero and leave their segment.
+ */
+import type { BatchOperation, DataverseClient, EntityRecord } from '../../../dataverse/client';
+import { ConcurrencyError, DuplicateRecordError } from '../../../dataverse/errors';
+import {
+  account,
+  contact,
+  idr_interaction,
+  idr_interactionrule,
+  idr_interestprofile,
+  idr_marketingconcept,
+  listmember,
+  ProcessingStatus,
+} from '../../../dataverse/generated';
+import type { Logger } from '../../../dataverse/logger';
+import {
+  compileRules,
+  type ContactProfileSnapshot,
+  decideMembership,
+  type HistoricalInteraction,
+  primaryInterest,
+  type ProfileResult,
+  rescore,
+  rollupAccount,
+} from '../../../domain/interest';
+import { loadActiveConcepts } from './catalog';
+import {
+  bind,
+  bool,
+  CC,
+  type Concept,
+  guid,
+  IC,
+  INTERACTION_SELECT,
+  lookup,
+  lookupValue,
+  NAME_MAX,
+  parseAppliedDeltas,
+  PC,
+  PROCESSING_ERROR_MAX,
+  PROFILE_SELECT,
+  profileColumns,
+  RC,
+  recordUrl,
+  RULE_SELECT,
+  type StoredProfile,
+  text,
+  time,
+  toEvent,
+  toInteraction,
+  toProfile,
+  toRule,
+  truncate,
+} from './records';
+
+export interface RescoreDeps {
+  readonly client: DataverseClient;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+}
+
+export interface RescoreOptions {
+  /** Compute and count the changes, write nothing. */
+  readonly dryRun?: boolean;
+  readonly onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+export interface RescoreSummary {
+  readonly interactions: number;
+  readonly contacts: number;
+  readonly profilesChanged: number;
+  readonly interactionsChanged: number;
+  readonly primaryInterestsChanged: number;
+  readonly accountsChanged: number;
+  readonly listAdds: number;
+  readonly listRemoves: number;
+  /** Contacts whose profiles changed during the run (scored live meanwhile): run again for them. */
+  readonly conflicts: readonly string[];
+}
+
+/** Contacts per query when reading records by id (keeps the URL short). */
+const ID_CHUNK = 50;
+/** Operations per changeset: the Web API's `$batch` limit. */
+const MAX_BATCH = 1000;
+const SCALE = 1e-9;
+
+async function readByIds(
+  client: DataverseClient,
+  entitySet: string,
+  idColumn: string,
+  ids: readonly string[],
+  select: readonly string[],
+): Promise<EntityRecord[]> {
+  const records: EntityRecord[] = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    const chunk = ids.slice(i, i + ID_CHUNK);
+    records.push(
+      ...(await client.retrieveMultiple(entitySet, {
+        select,
+        filter: chunk.map((id) => `${idColumn} eq ${id}`).join(' or '),
+      })),
+    );
+  }
+  return records;
+}
+
+interface ContactInfo {
+  readonly doNotBulkEmail: boolean;
+  readonly parentId: string | null;
+  readonly primaryInterestId: string | null;
+  readonly name: string;
+}
+
+function sameNumber(a: number, b: number): boolean {
+  return Math.abs(a - b) <= SCALE * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+function profileDiffers(stored: StoredProfile, result: ProfileResult): boolean {
+  const p = stored.profile;
+  return (
+    !sameNumber(p.accumulator, result.accumulator) ||
+    (p.accumulator !== 0 && p.landmark !== result.landmark) ||
+    p.eventCount !== result.eventCount ||
+    p.inSegment !== result.inSegment
+  );
+}
+
+/** A profile of a concept that no interaction scores any more. */
+function zeroProfile(stored: StoredProfile, concept: Concept, now: number): ProfileResult {
+  const leaving = stored.profile.inSegment;
+  return {
+    conceptId: concept.id,
+    accumulator: 0,
+    landmark: concept.landmark ?? stored.profile.landmark,
+    eventCount: 0,
+    inSegment: false,
+    lastInteractionOn: null,
+    segmentChangedOn: leaving ? now : (stored.profile.segmentChangedOn ?? null),
+    score: 0,
+    scoredOn: now,
+    touched: false,
+    transition: leaving ? 'leave' : 'none',
+    changed: true,
+  };
+}
+
+export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}): Promise<RescoreSummary> {
+  const { client, logger } = deps;
+  const now = deps.clock().getTime();
+  const [concepts, ruleRecords, interactionRecords, profileRecords] = await Promise.all([
+    loadActiveConcepts(client, logger),
+    client.retrieveMultiple(idr_interactionrule.entitySetName, {
+      select: RULE_SELECT,
+      filter: `${RC.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
+    }),
+    client.retrieveMultiple(idr_interaction.entitySetName, {
+      select: [
+        ...INTERACTION_SELECT,
+        IC.idr_applieddeltas,
+        IC.idr_processingerror,
+        IC.createdon,
+        IC.modifiedon,
+      ],
+      filter:
+        `${lookupValue(IC.idr_contact)} ne null and (${IC.idr_processingstatus} eq ${ProcessingStatus.Scored} or ` +
+        `${IC.idr_processingstatus} eq ${ProcessingStatus.Ignored})`,
+      orderBy: [`${IC.createdon} asc`, `${IC.idr_interactionid} asc`],
+      formattedValues: true,
+    }),
+    client.retrieveMultiple(idr_interestprofile.entitySetName, {
+      select: PROFILE_SELECT,
+      filter: `${PC.statecode} eq ${idr_interestprofile.choices.statecode.Active}`,
+    }),
+  ]);
+  const rules = compileRules(ruleRecords.map(toRule), { skipInvalid: true });
+  for (const { rule, error } of rules.invalid) {
+    logger.warn('An active interaction rule is invalid and is left out of the rescore.', {
+      rule: rule.id,
+      error: error.message,
+    });
+  }
+  const conceptById = new Map(concepts.map((c) => [c.id, c]));
+
+  const stored = new Map<string, { deltas: string; status: number | null }>();
+  const history: HistoricalInteraction[] = [];
+  for (const record of interactionRecords) {
+    const interaction = toInteraction(record);
+    if (interaction.contactId === null || interaction.eventType === null || interaction.occurredOn === null)
+      continue;
+    stored.set(interaction.id, {
+      deltas: JSON.stringify(parseAppliedDeltas(record[IC.idr_applieddeltas])),
+      status: interaction.status,
+    });
+    history.push({
+      interactionId: interaction.id,
+      contactId: interaction.contactId,
+      event: toEvent(interaction, interaction.eventType, interaction.occurredOn),
+      scoredOn: time(record, IC.modifiedon),
+    });
+  }
+  const rescored = rescore(history, rules, concepts, now);
+
+  const storedProfiles = new Map<string, Map<string, StoredProfile>>();
+  for (const record of profileRecords) {
+    const profile = toProfile(record, now);
+    if (!conceptById.has(profile.profile.conceptId)) continue;
+    const byConcept = storedProfiles.get(profile.contactId) ?? new Map<string, StoredProfile>();
+    byConcept.set(profile.profile.conceptId, profile);
+    storedProfiles.set(profile.contactId, byConcept);
+  }
+  const contactIds = [...new Set([...rescored.keys(), ...storedProfiles.keys()])].sort();
+  const contacts = new Map<string, ContactInfo>();
+  for (const record of await readByIds(client, contact.entitySetName, CC.contactid, contactIds, [
+    CC.contactid,
+    CC.fullname,
+    CC.donotbulkemail,
+    lookupValue(CC.parentcustomerid),
+    lookupValue(CC.idr_primaryinterest),
+  ])) {
+    const id = guid(record, CC.contactid);
+    if (!id) continue;
+    contacts.set(id, {
+      name: text(record, CC.fullname) ?? id,
+      doNotBulkEmail: bool(record, CC.donotbulkemail) ?? false,
+      parentId: lookup(record, CC.parentcustomerid),
+      primaryInterestId: lookup(record, CC.idr_primaryinterest),
+    });
+  }
+  const members = new Map<string, Set<string>>();
+  for (const concept of concepts) {
+    if (!concept.listId || members.has(concept.listId)) continue;
+    const rows = await client.retrieveMultiple(listmember.entitySetName, {
+      select: [lookupValue(listmember.columns.entityid)],
+      filter: `${lookupValue(listmember.columns.listid)} eq ${concept.listId}`,
+    });
+    members.set(concept.listId, new Set(rows.flatMap((r) => lookup(r, listmember.columns.entityid) ?? [])));
+  }
+
+  let profilesChanged = 0;
+  let interactionsChanged = 0;
+  let primaryInterestsChanged = 0;
+  let listAdds = 0;
+  let listRemoves = 0;
+  const conflicts: string[] = [];
+  const finalProfiles = new Map<string, ProfileResult[]>();
+  let done = 0;
+  for (const contactId of contactIds) {
+    const info = contacts.get(contactId);
+    done++;
+    if (!info) continue;
+    const result = rescored.get(contactId);
+    const mine = storedProfiles.get(contactId) ?? new Map<string, StoredProfile>();
+    const results = new Map((result?.profiles ?? []).map((p) => [p.conceptId, p]));
+    for (const [conceptId, profile] of mine) {
+      const concept = conceptById.get(conceptId);
+      if (!results.has(conceptId) && concept) results.set(conceptId, zeroProfile(profile, concept, now));
+    }
+    const profiles = concepts.flatMap((c) => results.get(c.id) ?? []);
+    finalProfiles.set(contactId, profiles);
+    const operations: BatchOperation[] = [];
+    let changedHere = 0;
+    for (const profile of profiles) {
+      const current = mine.get(profile.conceptId);
+      if (current && !profileDiffers(current, profile)) continue;
+      changedHere++;
+      const columns = profileColumns(profile);
+      if (current) {
+        operations.push({
+          kind: 'update',
+          entitySet: idr_interestprofile.entitySetName,
+          key: current.id,
+          record: columns,
+          ifMatch: current.etag,
+        });
+      } else {
+        operations.push({
+          kind: 'create',
+          entitySet: idr_interestprofile.entitySetName,
+          record: {
+            ...columns,
+            [PC.idr_name]: truncate(
+              `${info.name} · ${conceptById.get(profile.conceptId)?.name ?? profile.conceptId}`,
+              NAME_MAX,
+            ),
+            [bind(PC.idr_contact)]: recordUrl(contact.entitySetName, contactId),
+            [bind(PC.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, profile.conceptId),
+          },
+        });
+      }
+    }
+    let interactionsHere = 0;
+    for (const item of result?.interactions ?? []) {
+      const deltas = JSON.stringify(item.appliedDeltas);
+      const status = item.appliedDeltas.length > 0 ? ProcessingStatus.Scored : ProcessingStatus.Ignored;
+      const before = stored.get(item.interactionId);
+      if (before && before.deltas === deltas && before.status === status) continue;
+      interactionsHere++;
+      operations.push({
+        kind: 'update',
+        entitySet: idr_interaction.entitySetName,
+        key: item.interactionId,
+        record: {
+          [IC.idr_processingstatus]: status,
+          [IC.idr_applieddeltas]: deltas,
+          [IC.idr_processingerror]:
+            status === ProcessingStatus.Scored
+              ? null
+              : truncate(
+                  'No points apply to this interaction under the current rules (rescore).',
+                  PROCESSING_ERROR_MAX,
+                ),
+        },
+      });
+    }
+    const primary =
+      primaryInterest(
+        profiles.map((p) => ({
+          conceptId: p.conceptId,
+          conceptCode: conceptById.get(p.conceptId)?.code ?? p.conceptId,
+          score: p.score,
+          lastInteractionOn: p.lastInteractionOn,
+        })),
+      )?.conceptId ?? null;
+    const primaryChanged = primary !== info.primaryInterestId;
+    if (primaryChanged) {
+      operations.push({
+        kind: 'update',
+        entitySet: contact.entitySetName,
+        key: contactId,
+        record: {
+          [bind(CC.idr_primaryinterest)]: primary
+            ? recordUrl(idr_marketingconcept.entitySetName, primary)
+            : null,
+        },
+      });
+    }
+    let adds = 0;
+    let removes = 0;
+    for (const profile of profiles) {
+      const listId = conceptById.get(profile.conceptId)?.listId;
+      if (!listId) continue;
+      const action = decideMembership({
+        inSegment: profile.inSegment,
+        inList: members.get(listId)?.has(contactId) ?? false,
+        consent: { doNotBulkEmail: info.doNotBulkEmail },
+      });
+      if (action === 'none') continue;
+      if (action === 'add') adds++;
+      else removes++;
+      operations.push({
+        kind: 'action',
+        name: action === 'add' ? 'AddMemberList' : 'RemoveMemberList',
+        body: { ListId: listId, EntityId: contactId },
+      });
+    }
+    if (operations.length > 0 && !options.dryRun) {
+      try {
+        for (let i = 0; i < operations.length; i += MAX_BATCH) {
+          await client.executeBatch(operations.slice(i, i + MAX_BATCH), { atomic: true });
+        }
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError || error instanceof DuplicateRecordError)) throw error;
+        logger.warn('A contact was scored while the rescore ran; run the rescore again for it.', {
+          contact: contactId,
+        });
+        conflicts.push(contactId);
+        options.onProgress?.({ done, total: contactIds.length });
+        continue;
+      }
+    }
+    profilesChanged += changedHere;
+    interactionsChanged += interactionsHere;
+    if (primaryChanged) primaryInterestsChanged++;
+    listAdds += adds;
+    listRemoves += removes;
+    options.onProgress?.({ done, total: contactIds.length });
+  }
+
+  const accountsChanged = await rescoreAccounts(deps, contacts, finalProfiles, concepts, now, options);
+  const summary: RescoreSummary = {
+    interactions: history.length,
+    contacts: contactIds.length,
+    profilesChanged,
+    interactionsChanged,
+    primaryInterestsChanged,
+    accountsChanged,
+    listAdds,
+    listRemoves,
+    conflicts,
+  };
+  logger.info(options.dryRun ? 'Rescore computed (dry run, nothing written).' : 'Rescore finished.', {
+    ...summary,
+    conflicts: conflicts.length,
+  });
+  return summary;
+}
+
+/** Account primary interests from the rebuilt profiles of their contacts. */
+async function rescoreAccounts(
+  { client, logger }: RescoreDeps,
+  contacts: ReadonlyMap<string, ContactInfo>,
+  profiles: ReadonlyMap<string, readonly ProfileResult[]>,
+  concepts: readonly Concept[],
+  now: number,
+  options: RescoreOptions,
+): Promise<number> {
+  const byParent = new Map<string, ContactProfileSnapshot[]>();
+  for (const [contactId, info] of contacts) {
+    if (!info.parentId) continue;
+    const list = byParent.get(info.parentId) ?? [];
+    for (const p of profiles.get(contactId) ?? []) {
+      list.push({ contactId, conceptId: p.conceptId, state: p, lastInteractionOn: p.lastInteractionOn });
+    }
+    byParent.set(info.parentId, list);
+  }
+  const accounts = await readByIds(
+    client,
+    account.entitySetName,
+    account.columns.accountid,
+    [...byParent.keys()],
+    [account.columns.accountid, lookupValue(account.columns.idr_primaryinterest)],
+  );
+  const operations: BatchOperation[] = [];
+  for (const record of accounts) {
+    const id = guid(record, account.columns.accountid);
+    if (!id) continue;
+    const primary = rollupAccount(byParent.get(id) ?? [], concepts, now).primaryInterest?.conceptId ?? null;
+    if (primary === lookup(record, account.columns.idr_primaryinterest)) continue;
+    operations.push({
+      kind: 'update',
+      entitySet: account.entitySetName,
+      key: id,
+      record: {
+        [bind(account.columns.idr_primaryinterest)]: primary
+          ? recordUrl(idr_marketingconcept.entitySetName, primary)
+          : null,
+      },
+    });
+  }
+  if (options.dryRun) return operations.length;
+  let changed = 0;
+  for (let i = 0; i < operations.length; i += MAX_BATCH) {
+    const chunk = operations.slice(i, i + MAX_BATCH);
+    const results = await client.executeBatch(chunk, { continueOnError: true });
+    results.forEach((result, j) => {
+      if (result.status < 400) changed++;
+      else logger.warn("Could not set an account's primary interest.", { operation: chunk[j], result });
+    });
+  }
+  return changed;
+}

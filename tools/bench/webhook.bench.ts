@@ -1,0 +1,354 @@
+/**
+ * Web API requests per scored event in the webhook path: the IdearioInterests handler (rules cached,
+ * one profile query, one changeset) against a naive handler written here that reads and writes the
+ * profile once per matching rule and re-reads everything else on every event. Both run in the
+ * emulator (in process) on the same seeded events; each request the handler makes is counted through
+ * a wrapping client (a `$batch` is one request), and a "round trip" is a group of requests in flight
+ * together. Events/s is the emulator's in-process rate (no network), for comparing the two only.
+ */
+import { performance } from 'node:perf_hooks';
+import type { DataverseClient, EntityRecord } from '../../dataverse/client';
+import {
+  account,
+  contact,
+  EventType,
+  idr_interaction,
+  idr_interactionrule,
+  idr_interestprofile,
+  idr_marketingconcept,
+  ProcessingStatus,
+} from '../../dataverse/generated';
+import {
+  addEvent,
+  compileRules,
+  decideMembership,
+  emptyState,
+  evaluateRules,
+  primaryInterest,
+  rollupAccount,
+  scoreAt,
+  segmentTransition,
+  type ContactProfileSnapshot,
+} from '../../domain/interest';
+import {
+  CONCEPT_SELECT,
+  INTERACTION_SELECT,
+  lookup,
+  lookupValue,
+  PROFILE_SELECT,
+  RULE_SELECT,
+  bind,
+  recordUrl,
+  toConcept,
+  toEvent,
+  toInteraction,
+  toProfile,
+  toRule,
+} from '../../plugins/handlers/interests/records';
+import {
+  createInterestsOrg,
+  seedAccount,
+  seedConcept,
+  seedContact,
+  seedInteraction,
+  seedRule,
+  seededRandom,
+} from '../../plugins/handlers/interests/test-org';
+import {
+  defineHandler,
+  type ExecutionContext,
+  type HandlerDefinition,
+  type HandlerDeps,
+} from '../../plugins/registry';
+
+const CONCEPTS = 10;
+const CONTACTS = 40;
+const ACCOUNTS = 8;
+const EVENTS = 400;
+const START = new Date('2025-03-01T09:00:00Z');
+const TOPICS = ['cloud', 'data', 'security', 'ai', 'erp', 'crm', 'devops', 'iot', 'mobile', 'web'];
+
+interface Tally {
+  requests: number;
+  rounds: number;
+  inFlight: number;
+}
+
+/** Counts every call as one request, and each stretch with requests in flight as one round trip. */
+function counting(client: DataverseClient, tally: Tally): DataverseClient {
+  const count = <T>(call: () => Promise<T>): Promise<T> => {
+    tally.requests++;
+    if (tally.inFlight++ === 0) tally.rounds++;
+    return call().finally(() => {
+      tally.inFlight--;
+    });
+  };
+  return {
+    create: (...a) => count(() => client.create(...a)),
+    retrieve: (...a) => count(() => client.retrieve(...a)),
+    update: (...a) => count(() => client.update(...a)),
+    upsert: (...a) => count(() => client.upsert(...a)),
+    delete: (...a) => count(() => client.delete(...a)),
+    retrieveMultiple: (...a) => count(() => client.retrieveMultiple(...a)),
+    fetchXml: (...a) => count(() => client.fetchXml(...a)),
+    executeAction: (...a) => count(() => client.executeAction(...a)),
+    executeBatch: (...a) => count(() => client.executeBatch(...a)),
+  };
+}
+
+function counted(handler: HandlerDefinition, tallies: Tally[]): HandlerDefinition {
+  return {
+    ...handler,
+    handle(ctx, deps) {
+      const tally = { requests: 0, rounds: 0, inFlight: 0 };
+      tallies.push(tally);
+      return handler.handle(ctx, { ...deps, client: counting(deps.client, tally) });
+    },
+  };
+}
+
+// ── the naive baseline ────────────────────────────────────────────────────────────────────────
+
+const IC = idr_interaction.columns;
+const PC = idr_interestprofile.columns;
+
+/** Reads and writes as a first version would: every rule's profile read and written on its own. */
+async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps): Promise<void> {
+  const id = ctx.primaryEntityId ?? '';
+  const now = clock().getTime();
+  const stored = await client.retrieve(idr_interaction.entitySetName, id, INTERACTION_SELECT);
+  if (!stored || stored[IC.idr_processingstatus] !== ProcessingStatus.Pending) return;
+  const interaction = toInteraction(stored);
+  const rules = (
+    await client.retrieveMultiple(idr_interactionrule.entitySetName, {
+      select: RULE_SELECT,
+      filter: `${idr_interactionrule.columns.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
+    })
+  ).map(toRule);
+  const concepts = (
+    await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
+      select: CONCEPT_SELECT,
+      filter: `${idr_marketingconcept.columns.statecode} eq ${idr_marketingconcept.choices.statecode.Active}`,
+    })
+  ).map(toConcept);
+  const contactId = interaction.contactId ?? '';
+  const person = await client.retrieve(contact.entitySetName, contactId, [
+    contact.columns.donotbulkemail,
+    lookupValue(contact.columns.parentcustomerid),
+  ]);
+  const event = toEvent(interaction, interaction.eventType ?? 0, interaction.occurredOn ?? now);
+  const deltas = evaluateRules(event, compileRules(rules, { skipInvalid: true })).deltas;
+  for (const delta of deltas) {
+    const concept = concepts.find((c) => c.id === delta.conceptId);
+    if (!concept) continue;
+    const key = { [PC.idr_contact]: contactId, [PC.idr_concept]: concept.id };
+    const current = await client.retrieve(idr_interestprofile.entitySetName, key, PROFILE_SELECT);
+    const profile = current ? toProfile(current, now).profile : null;
+    const state = addEvent(
+      profile ?? emptyState(event.occurredOn),
+      delta.points,
+      event.occurredOn,
+      concept.halfLifeDays,
+    );
+    const score = scoreAt(state, now, concept.halfLifeDays);
+    const inSegment = profile?.inSegment ?? false;
+    const transition = segmentTransition(inSegment, score, {
+      enter: concept.enterThreshold,
+      exit: concept.exitThreshold,
+    });
+    const after = transition === 'none' ? inSegment : transition === 'enter';
+    const record: EntityRecord = {
+      [PC.idr_accumulator]: Number(state.accumulator.toFixed(10)),
+      [PC.idr_landmarkon]: new Date(state.landmark).toISOString(),
+      [PC.idr_score]: Number(score.toFixed(4)),
+      [PC.idr_eventcount]: (profile?.eventCount ?? 0) + 1,
+      [PC.idr_insegment]: after,
+      [PC.idr_lastinteractionon]: new Date(
+        Math.max(event.occurredOn, profile?.lastInteractionOn ?? 0),
+      ).toISOString(),
+    };
+    if (!current) {
+      record[bind(PC.idr_contact)] = recordUrl(contact.entitySetName, contactId);
+      record[bind(PC.idr_concept)] = recordUrl(idr_marketingconcept.entitySetName, concept.id);
+    }
+    await client.upsert(idr_interestprofile.entitySetName, key, record);
+    const action = decideMembership({
+      inSegment: after,
+      inList: inSegment,
+      consent: { doNotBulkEmail: person?.[contact.columns.donotbulkemail] === true },
+    });
+    if (transition !== 'none' && concept.listId && action !== 'none') {
+      await client.executeAction(action === 'add' ? 'AddMemberList' : 'RemoveMemberList', {
+        ListId: concept.listId,
+        EntityId: contactId,
+      });
+    }
+  }
+  const profilesOf = async (who: string) =>
+    (
+      await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+        select: PROFILE_SELECT,
+        filter: `${lookupValue(PC.idr_contact)} eq ${who}`,
+      })
+    ).map((r) => toProfile(r, now));
+  const own = await profilesOf(contactId);
+  const scores = own.flatMap((p) => {
+    const concept = concepts.find((c) => c.id === p.profile.conceptId);
+    return concept
+      ? [
+          {
+            conceptId: concept.id,
+            conceptCode: concept.code,
+            score: scoreAt(p.profile, now, concept.halfLifeDays),
+          },
+        ]
+      : [];
+  });
+  const primary = primaryInterest(scores)?.conceptId ?? null;
+  await client.update(contact.entitySetName, contactId, {
+    [bind(contact.columns.idr_primaryinterest)]: primary
+      ? recordUrl(idr_marketingconcept.entitySetName, primary)
+      : null,
+  });
+  const parent = person ? lookup(person, contact.columns.parentcustomerid) : null;
+  if (parent) {
+    const members = await client.retrieveMultiple(contact.entitySetName, {
+      select: [contact.columns.contactid],
+      filter: `${lookupValue(contact.columns.parentcustomerid)} eq ${parent}`,
+    });
+    const snapshots: ContactProfileSnapshot[] = [];
+    for (const member of members) {
+      const who = String(member[contact.columns.contactid]);
+      for (const p of await profilesOf(who))
+        snapshots.push({ contactId: who, conceptId: p.profile.conceptId, state: p.profile });
+    }
+    const accountPrimary = rollupAccount(snapshots, concepts, now).primaryInterest?.conceptId ?? null;
+    await client.update(account.entitySetName, parent, {
+      [bind(account.columns.idr_primaryinterest)]: accountPrimary
+        ? recordUrl(idr_marketingconcept.entitySetName, accountPrimary)
+        : null,
+    });
+  }
+  await client.update(idr_interaction.entitySetName, id, {
+    [IC.idr_processingstatus]: ProcessingStatus.Scored,
+    [IC.idr_applieddeltas]: JSON.stringify(
+      deltas.map((d) => ({ rule: d.ruleId, concept: d.conceptId, points: d.points })),
+    ),
+  });
+}
+
+const naiveHandler = defineHandler({
+  solution: 'IdearioInterests',
+  message: 'Create',
+  entity: idr_interaction.logicalName,
+  stage: 40,
+  mode: 1,
+  handle: naiveScore,
+});
+
+// ── one measured run ──────────────────────────────────────────────────────────────────────────
+
+interface RunResult {
+  requestsPerEvent: number;
+  roundsPerEvent: number;
+  eventsPerSecond: number;
+  /** Sum of every profile's accumulator: both handlers must reach the same state. */
+  checksum: number;
+}
+
+async function measure(kind: 'ideario' | 'naive', withAccounts: boolean): Promise<RunResult> {
+  const tallies: Tally[] = [];
+  const isScoring = (h: HandlerDefinition) =>
+    h.message === 'Create' && h.entity === idr_interaction.logicalName;
+  const env = createInterestsOrg({
+    start: START,
+    handlers: (plugins) => [
+      ...plugins.handlers.filter((h) => !isScoring(h)),
+      counted(kind === 'naive' ? naiveHandler : plugins.handlers.find(isScoring)!, tallies),
+    ],
+  });
+  try {
+    const random = seededRandom(20250301);
+    const concepts = [];
+    for (let i = 0; i < CONCEPTS; i++)
+      concepts.push(
+        await seedConcept(env.client, {
+          code: TOPICS[i].toUpperCase(),
+          enter: 15,
+          exit: 8,
+          halfLifeDays: 30,
+        }),
+      );
+    for (let i = 0; i < CONCEPTS; i++) {
+      const id = concepts[i].id;
+      await seedRule(env.client, { concept: id, points: 3, match: `url=*${TOPICS[i]}*` });
+      await seedRule(env.client, {
+        concept: id,
+        points: 5,
+        eventType: EventType.WebVisit,
+        match: `url=*${TOPICS[i]}*`,
+      });
+      await seedRule(env.client, {
+        concept: concepts[(i + 1) % CONCEPTS].id,
+        points: 1,
+        match: `url=*${TOPICS[i]}*`,
+      });
+    }
+    const accounts = [];
+    if (withAccounts)
+      for (let i = 0; i < ACCOUNTS; i++) accounts.push(await seedAccount(env.client, `Account ${i}`));
+    const people = [];
+    for (let i = 0; i < CONTACTS; i++) {
+      people.push(
+        await seedContact(env.client, {
+          name: `Contact ${i}`,
+          accountId: withAccounts ? accounts[i % ACCOUNTS] : undefined,
+        }),
+      );
+    }
+    await env.drain();
+    for (let i = 0; i < EVENTS; i++) {
+      const topic = TOPICS[Math.floor(random() * 3) + (i % 4 === 0 ? Math.floor(random() * 7) : 0)];
+      await seedInteraction(env.client, {
+        contactId: people[Math.floor(random() * CONTACTS)],
+        eventType: random() < 0.7 ? EventType.EmailClick : EventType.WebVisit,
+        occurredOn: new Date(START.getTime() - (EVENTS - i) * 600_000),
+        url: `https://example.com/${topic}/page-${i}`,
+      });
+    }
+    const started = performance.now();
+    await env.drain();
+    const seconds = (performance.now() - started) / 1000;
+    const profiles = await env.client.retrieveMultiple(idr_interestprofile.entitySetName, {
+      select: [PC.idr_accumulator],
+    });
+    return {
+      requestsPerEvent: tallies.reduce((s, t) => s + t.requests, 0) / tallies.length,
+      roundsPerEvent: tallies.reduce((s, t) => s + t.rounds, 0) / tallies.length,
+      eventsPerSecond: tallies.length / seconds,
+      checksum: profiles.reduce((s, p) => s + Number(p[PC.idr_accumulator] ?? 0), 0),
+    };
+  } finally {
+    env.close();
+  }
+}
+
+export async function run(): Promise<void> {
+  const rows: string[] = [];
+  for (const withAccounts of [false, true]) {
+    const ideario = await measure('ideario', withAccounts);
+    const naive = await measure('naive', withAccounts);
+    const label = withAccounts ? `contacts in ${ACCOUNTS} accounts (roll-up)` : 'contacts without account';
+    rows.push(
+      `${label}:`,
+      `  Ideario handler:   ${ideario.requestsPerEvent.toFixed(2)} requests/event in ${ideario.roundsPerEvent.toFixed(2)} round trips, ${Math.round(ideario.eventsPerSecond)} events/s`,
+      `  naive per-rule:    ${naive.requestsPerEvent.toFixed(2)} requests/event in ${naive.roundsPerEvent.toFixed(2)} round trips, ${Math.round(naive.eventsPerSecond)} events/s`,
+      `  ratio:             ${(naive.requestsPerEvent / ideario.requestsPerEvent).toFixed(1)}× fewer requests, ${(naive.roundsPerEvent / ideario.roundsPerEvent).toFixed(1)}× fewer round trips`,
+      `  same profiles:     Σ accumulators ${ideario.checksum.toFixed(6)} / ${naive.checksum.toFixed(6)}`,
+    );
+  }
+  console.log(
+    `${EVENTS} events, ${CONTACTS} contacts, ${CONCEPTS} concepts, ${CONCEPTS * 3} rules; in-process emulator (no network)`,
+  );
+  for (const row of rows) console.log(row);
+}

@@ -1,0 +1,65 @@
+/**
+ * Loads the demo data once the emulator listens, through the Web API like any integration (so the
+ * solutions' webhook steps fire), unless `--no-demo` or the data is there already.
+ */
+import { createNodeClient } from '../../../dataverse/adapters/node-client';
+import type { DataverseClient } from '../../../dataverse/client';
+import type { EmulatorExtension } from '../start';
+import { DemoLoadError } from './errors';
+import { loadDemoData, type DemoLoadResult } from './load';
+import type { DemoSize } from './plan';
+import type { ProgressReporter } from './progress';
+
+export interface DemoExtensionOptions {
+  readonly size: DemoSize;
+  readonly seed?: number;
+  readonly progress?: ProgressReporter;
+  /** Told what happened: loaded, already there, or refused in part. */
+  readonly report?: (line: string) => void;
+  /** The client to load through; by default the Node Web API client to the emulator's own URL. */
+  readonly client?: (url: string, token: string) => DataverseClient;
+}
+
+/** Bearer token the local tools send when the emulator was started without `--token`. */
+export const LOCAL_TOKEN = 'ideario-local';
+
+export function demoExtension(
+  options: DemoExtensionOptions,
+): EmulatorExtension & { readonly result: () => DemoLoadResult | undefined } {
+  let result: DemoLoadResult | undefined;
+  return {
+    name: 'demo data',
+    result: () => result,
+    async started({ options: emulator, logger, url }) {
+      if (emulator.demo === false) return;
+      const token = emulator.token ?? LOCAL_TOKEN;
+      const client =
+        options.client?.(url, token) ??
+        createNodeClient({ url, getToken: () => Promise.resolve(token), logger });
+      const report = options.report ?? ((line: string) => logger.info(line));
+      try {
+        result = await loadDemoData(client, {
+          size: options.size,
+          seed: options.seed,
+          now: (emulator.clock ?? (() => new Date()))(),
+          logger,
+          progress: (p) => options.progress?.update(p),
+        });
+        options.progress?.stop();
+        if (result.loaded) {
+          report(
+            `Demo data loaded (${options.size}): ${Object.entries(result.counts)
+              .filter(([k]) => k !== 'marker')
+              .map(([k, n]) => `${n} ${k}`)
+              .join(', ')}.`,
+          );
+        } else report('Demo data already loaded (start with --reset to load it again).');
+      } catch (error) {
+        options.progress?.stop();
+        // The emulator stays useful with part of the data; the message says what was refused and how to retry.
+        if (error instanceof DemoLoadError) report(error.message);
+        else throw error;
+      }
+    },
+  };
+}

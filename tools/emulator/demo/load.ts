@@ -1,0 +1,112 @@
+/**
+ * Loads the demo plan through a DataverseClient, in `$batch` requests of a few hundred operations, so
+ * every record takes the normal create path and the solutions' webhook steps fire as in production.
+ * The note written last marks the data complete; without it a load starts again, and records already
+ * there (same ids, same alternate keys) answer 412 and are counted as loaded, so an interrupted load
+ * resumes where it stopped.
+ */
+import type { BatchOperation, BatchResult, DataverseClient } from '../../../dataverse/client';
+import { annotation } from '../../../dataverse/generated';
+import type { Logger } from '../../../dataverse/logger';
+import { silentLogger } from '../../../dataverse/logger';
+import { DemoLoadError } from './errors';
+import { DEMO_MARKER_ID, planDemo, type DemoSize } from './plan';
+import { seededRandom } from './random';
+
+export const DEFAULT_DEMO_SEED = 20250115;
+/** Operations per `$batch`: well under the 1000 Dataverse takes, so one slow batch stays short. */
+export const DEMO_BATCH_SIZE = 250;
+
+export interface DemoProgress {
+  readonly step: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface DemoLoadOptions {
+  readonly size: DemoSize;
+  /** Seeds the generator; the default gives everyone the same demo. */
+  readonly seed?: number;
+  /** "Now" for the data: interactions fill the year before it, quotations the months around it. */
+  readonly now: Date;
+  readonly progress?: (progress: DemoProgress) => void;
+  readonly logger?: Logger;
+  readonly batchSize?: number;
+}
+
+export interface DemoFailure {
+  readonly step: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+export type DemoLoadResult =
+  | { readonly loaded: false; readonly reason: 'already-loaded' }
+  | {
+      readonly loaded: true;
+      readonly written: number;
+      readonly existing: number;
+      readonly failures: readonly DemoFailure[];
+      readonly counts: Readonly<Record<string, number>>;
+    };
+
+/** True once a load has finished (its marker note exists). */
+export async function isDemoLoaded(client: DataverseClient): Promise<boolean> {
+  return (
+    (await client.retrieve(annotation.entitySetName, DEMO_MARKER_ID, [annotation.columns.subject])) !== null
+  );
+}
+
+function messageOf(result: BatchResult): string {
+  const body = result.body as { error?: { message?: unknown } } | undefined;
+  return typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${result.status}`;
+}
+
+/** Loads the demo data unless it is there already. Throws DemoLoadError when too much of it was refused. */
+export async function loadDemoData(
+  client: DataverseClient,
+  options: DemoLoadOptions,
+): Promise<DemoLoadResult> {
+  const logger = options.logger ?? silentLogger;
+  if (await isDemoLoaded(client)) return { loaded: false, reason: 'already-loaded' };
+  const plan = planDemo({
+    random: seededRandom(options.seed ?? DEFAULT_DEMO_SEED),
+    now: options.now,
+    size: options.size,
+  });
+  const total = plan.steps.reduce((sum, step) => sum + step.operations.length, 0);
+  const batchSize = options.batchSize ?? DEMO_BATCH_SIZE;
+  const failures: DemoFailure[] = [];
+  let done = 0;
+  let written = 0;
+  let existing = 0;
+  for (const step of plan.steps) {
+    const marker = step === plan.steps[plan.steps.length - 1];
+    if (marker && failures.length > 0) break;
+    for (let start = 0; start < step.operations.length; start += batchSize) {
+      const chunk: readonly BatchOperation[] = step.operations.slice(start, start + batchSize);
+      const results = await client.executeBatch(chunk, { continueOnError: true });
+      results.forEach((result) => {
+        if (result.status < 400) written++;
+        // Already written by an earlier, interrupted load: same id or same alternate key.
+        else if (result.status === 412) existing++;
+        else failures.push({ step: step.label, status: result.status, message: messageOf(result) });
+      });
+      done += chunk.length;
+      options.progress?.({ step: step.label, done, total });
+    }
+  }
+  if (failures.length > 0) {
+    const byMessage = new Map<string, number>();
+    for (const failure of failures)
+      byMessage.set(
+        `${failure.step}: ${failure.message}`,
+        (byMessage.get(`${failure.step}: ${failure.message}`) ?? 0) + 1,
+      );
+    for (const [message, count] of byMessage)
+      logger.warn('Some demo records were refused.', { count, reason: message });
+    // Without the marker the next start tries again, and writes only what is still missing.
+    throw new DemoLoadError(failures, total);
+  }
+  return { loaded: true, written, existing, failures, counts: plan.counts };
+}
