@@ -3,11 +3,11 @@ import type { Config } from 'jest';
 const config: Config = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', }],
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     // @remix-run/multipart-parser (the emulator's $batch parser) ships ES modules only: compile them to CommonJS.
     '/node_modules/@remix-run/.+\\.js$': [
       'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, },
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } },
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!@remix-run/)'],
