@@ -1,11 +1,7 @@
 /**
  * What the host runs in production: every handler under plugins/handlers/ and every scheduled job.
- * A new handler module is added to `handlers` here; the step check (`compareStepsWithHandlers`) then
- * fails until its step exists under solution/, and the other way round.
+ * A new handler module is added to `handlers` in plugins/handlers/index.ts; the step check
+ * (`compareStepsWithHandlers`, plugins/handlers/index.test.ts) then fails until its step exists under
+ * solution/, and the other way round.
  */
-import type { HandlerDefinition } from '../registry';
-import type { ScheduledJob } from './jobs';
-
-export const handlers: readonly HandlerDefinition[] = [];
-
-export const jobs: readonly ScheduledJob[] = [];
+export { handlers, jobs } from '../handlers';

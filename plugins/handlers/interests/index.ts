@@ -9,7 +9,12 @@ import { conceptGuardHandlers } from './guard';
 import { segmentRecheckJob } from './recheck';
 import { ruleChangeHandlers } from './rulechange';
 import { interactionCreatedHandler } from './score';
-import { type InterestsOptions, readRecheckEveryMs, resolveOptions, settingsFromEnvironment } from './settings';
+import {
+  type InterestsOptions,
+  readRecheckEveryMs,
+  resolveOptions,
+  settingsFromEnvironment,
+} from './settings';
 
 export interface InterestsPlugins {
   readonly handlers: readonly HandlerDefinition[];
@@ -33,8 +38,13 @@ export function createInterestsPlugins(options: InterestsOptions = {}): Interest
  * The wiring the host uses: settings from its environment, read when first needed (the re-check
  * interval at once, since the scheduler needs it to start).
  */
-export function interestsFromEnvironment(env: Readonly<Record<string, string | undefined>>): InterestsPlugins {
-  return createInterestsPlugins({ settings: settingsFromEnvironment(env), recheckEveryMs: readRecheckEveryMs(env) });
+export function interestsFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): InterestsPlugins {
+  return createInterestsPlugins({
+    settings: settingsFromEnvironment(env),
+    recheckEveryMs: readRecheckEveryMs(env),
+  });
 }
 
 export { CatalogCache, sharedCatalogCache } from './catalog';

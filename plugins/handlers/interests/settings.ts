@@ -59,7 +59,9 @@ export function readInterestsSettings(env: Readonly<Record<string, string | unde
 }
 
 /** Settings read when first needed, so a bad value fails the run that needs it, with its message. */
-export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): () => InterestsSettings {
+export function settingsFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): () => InterestsSettings {
   let settings: InterestsSettings | undefined;
   return () => (settings ??= readInterestsSettings(env));
 }
