@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { consoleLogger } from '../../dataverse/logger';
+import { demoExtension } from '../emulator/demo/extension';
+import { pagesExtension } from '../emulator/pages/extension';
 import { webhooksExtension } from '../emulator/webhooks/extension';
 import { registerEmulator } from './emulator';
 import { registerHost } from './host';
@@ -18,7 +20,12 @@ program
   .showHelpAfterError();
 registerTypegen(program, consoleLogger);
 registerHost(program, consoleLogger);
-registerEmulator(program, consoleLogger, [webhooksExtension()]);
+registerEmulator(program, consoleLogger, [
+  webhooksExtension(),
+  pagesExtension(),
+  // Without the host nothing scores the demo interactions; `npm start` runs both.
+  demoExtension({ size: 'standard', report: (line) => console.log(line) }),
+]);
 registerPack(program, consoleLogger);
 registerUnpack(program, consoleLogger);
 registerSweep(program, consoleLogger);
