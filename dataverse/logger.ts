@@ -15,6 +15,11 @@ export const consoleLogger: Logger = {
   error: (m, d) => console.error(line('error', m, d)),
 };
 
+/** Passes on warnings and errors only: long-running commands stay readable. */
+export function quietLogger(inner: Logger): Logger {
+  return { info: () => {}, warn: (m, d) => inner.warn(m, d), error: (m, d) => inner.error(m, d) };
+}
+
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** A logger that keeps its lines, for tests that assert what a user would read in the log. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createNodeClient } from '../../dataverse/adapters/node-client';
 import type { DataverseClient } from '../../dataverse/client';
-import type { Logger } from '../../dataverse/logger';
+import { quietLogger, type Logger } from '../../dataverse/logger';
 import { INTERESTS_ENVIRONMENT_VARIABLES } from '../../plugins/handlers/interests/settings';
 import { handlers, jobs } from '../../plugins/host/catalog';
 import { HostConfigError, parsePort } from '../../plugins/host/env';
@@ -204,6 +204,7 @@ export interface StartCommandOptions {
   demoSize: string;
   memory?: boolean;
   db: string;
+  verbose?: boolean;
 }
 
 export function parseDemoSize(value: string): DemoSize {
@@ -225,7 +226,10 @@ export function registerStart(program: Command, logger: Logger): void {
     .option('--demo-size <size>', `how much demo data: ${Object.keys(DEMO_SIZES).join(', ')}`, 'standard')
     .option('--memory', 'keep the emulator data in memory (nothing survives a restart)')
     .option('--db <file>', 'emulator database file', DEFAULT_DB_PATH)
+    .option('--verbose', 'log every webhook call and system job (by default only warnings and errors)')
     .action(async (opts: StartCommandOptions) => {
+      // Thousands of demo interactions each log a line; the URLs must stay visible.
+      const log = opts.verbose ? logger : quietLogger(logger);
       let running: RunningStart;
       try {
         running = await runStart({
@@ -236,7 +240,7 @@ export function registerStart(program: Command, logger: Logger): void {
           demoSize: parseDemoSize(opts.demoSize),
           memory: opts.memory === true,
           db: opts.db,
-          logger,
+          logger: log,
           print: (line) => console.log(line),
           progress: terminalProgress(),
         });
