@@ -8,8 +8,15 @@
  */
 
 export type ColumnValue = string | number | boolean | null;
-/** A record as the Web API reads or writes it. Annotation keys (`@odata.etag`, `x@odata.bind`) are allowed. */
-export type EntityRecord = Record<string, ColumnValue | undefined>;
+/**
+ * A record as the Web API reads or writes it. Annotation keys (`@odata.etag`, `x@odata.bind`) are allowed.
+ * A write may also carry a collection-valued navigation property of records, a deep insert ("Create a
+ * table row using the Web API", "Create related table rows in one operation"): the only way to give an
+ * activity its parties (`email_activity_parties`). Reads never return one (the contract has no $expand).
+ */
+export type EntityRecord = { [key: string]: EntityValue };
+/** What one key of an EntityRecord holds. */
+export type EntityValue = ColumnValue | readonly EntityRecord[] | undefined;
 
 /** A record's identity: its GUID, or an alternate key's column values. */
 export type RecordKey = string | Readonly<Record<string, string | number>>;
@@ -45,7 +52,14 @@ export type BatchOperation =
   | { kind: 'update'; entitySet: string; key: RecordKey; record: EntityRecord; ifMatch?: string; contentId?: string }
   | { kind: 'upsert'; entitySet: string; key: RecordKey; record: EntityRecord; ifMatch?: string; contentId?: string }
   | { kind: 'delete'; entitySet: string; key: RecordKey; contentId?: string }
-  | { kind: 'action'; name: string; body: Record<string, unknown>; contentId?: string };
+  | {
+      kind: 'action';
+      name: string;
+      body: Record<string, unknown>;
+      /** A bound action's record, as for `executeAction` (`AddMemberList` is bound to its list). */
+      bound?: { entitySet: string; id: string };
+      contentId?: string;
+    };
 
 export interface BatchResult {
   status: number;
@@ -67,7 +81,10 @@ export interface DataverseClient {
   retrieveMultiple(entitySet: string, query?: QueryOptions): Promise<EntityRecord[]>;
   /** Runs FetchXML, following paging cookies. */
   fetchXml(entitySet: string, fetchXml: string): Promise<EntityRecord[]>;
-  /** Calls an unbound action (`AddMemberList`, `SendEmail` is bound: pass `bound`). */
+  /**
+   * Calls an action: unbound (`RemoveMemberList`), or bound to a record with `bound`
+   * (`SendEmail` on an email, `AddMemberList` on a list: "Web API Action Reference").
+   */
   executeAction(name: string, body: Record<string, unknown>, bound?: { entitySet: string; id: string }): Promise<unknown>;
   /**
    * Sends operations in one `$batch`. With `atomic`, they form one changeset: all or nothing,

@@ -421,22 +421,10 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
 
     async executeAction(name, body, bound) {
       const op: Operation = {
-        description: bound
-          ? `Action ${name} on ${describeRecord(bound.entitySet, bound.id)}`
-          : `Action ${name}`,
+        description: describeOperation({ kind: 'action', name, body, bound }),
         idempotent: false,
       };
-      const result = await withRetry(op, () =>
-        bound
-          ? api.callAction<unknown>({
-              collection: bound.entitySet,
-              key: formatKey(bound.entitySet, bound.id),
-              // Bound actions are addressed with their namespace ("Use Web API actions").
-              actionName: name.includes('.') ? name : `Microsoft.Dynamics.CRM.${name}`,
-              action: body,
-            })
-          : api.callAction<unknown>({ actionName: name, action: body }),
-      );
+      const result = await withRetry(op, () => api.callAction<unknown>(actionRequest(name, body, bound)));
       return toPlainJson(result);
     },
 
@@ -463,6 +451,18 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     },
   };
 
+  /** dynamics-web-api's callAction request: with `collection` and `key`, the action is bound to that record. */
+  function actionRequest(name: string, body: Record<string, unknown>, bound?: { entitySet: string; id: string }) {
+    if (!bound) return { actionName: name, action: body };
+    return {
+      collection: bound.entitySet,
+      key: formatKey(bound.entitySet, bound.id),
+      // Bound actions are addressed with their namespace ("Use Web API actions").
+      actionName: name.includes('.') ? name : `Microsoft.Dynamics.CRM.${name}`,
+      action: body,
+    };
+  }
+
   function queue(batch: DynamicsWebApi, operation: BatchOperation, inChangeSet: boolean): Promise<unknown> {
     const common = { contentId: operation.contentId, inChangeSet };
     switch (operation.kind) {
@@ -487,12 +487,17 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
           key: formatKey(operation.entitySet, operation.key),
         });
       case 'action':
-        return batch.callAction({ ...common, actionName: operation.name, action: operation.body });
+        return batch.callAction({ ...common, ...actionRequest(operation.name, operation.body, operation.bound) });
     }
   }
 
   function describeOperation(operation: BatchOperation): string {
-    if (operation.kind === 'action') return `Action ${operation.name}`;
+    if (operation.kind === 'action') {
+      const { bound } = operation;
+      return bound
+        ? `Action ${operation.name} on ${describeRecord(bound.entitySet, bound.id)}`
+        : `Action ${operation.name}`;
+    }
     if (operation.kind === 'create') return `Create in ${operation.entitySet}`;
     const verb = { update: 'Update', upsert: 'Upsert', delete: 'Delete' }[operation.kind];
     return `${verb} ${describeRecord(operation.entitySet, operation.key)}`;

@@ -335,22 +335,7 @@ export function createWebApiClient(
           `${runtime} cannot call actions (no execute); call ${name} from a form script or the server.`,
         );
       }
-      const entity = bound
-        ? { entityType: table(bound.entitySet).logicalName, id: normalizeGuid(bound.id) ?? bound.id }
-        : undefined;
-      const types = parameterTypes(body);
-      const request = {
-        ...body,
-        ...(entity ? { entity } : {}),
-        getMetadata: () => ({
-          boundParameter: entity ? 'entity' : null,
-          operationType: 0,
-          operationName: name,
-          parameterTypes: entity
-            ? { ...types, entity: { typeName: `mscrm.${entity.entityType}`, structuralProperty: 5 } }
-            : types,
-        }),
-      };
+      const request = actionRequest(name, body, bound);
       const response = await call(`Action ${name}`, () => online.execute(request));
       if (response.status === 204) return undefined;
       return response.json();
@@ -361,6 +346,33 @@ export function createWebApiClient(
       return sequentialBatch(operations, batchOptions.continueOnError === true);
     },
   };
+
+  /**
+   * An action request for Xrm.WebApi.online.execute/executeMultiple ("Xrm.WebApi.online.execute": a bound
+   * action names its record in the `entity` parameter, `boundParameter: 'entity'`).
+   */
+  function actionRequest(
+    name: string,
+    body: Record<string, unknown>,
+    bound?: { entitySet: string; id: string },
+  ): Record<string, unknown> {
+    const entity = bound
+      ? { entityType: table(bound.entitySet).logicalName, id: normalizeGuid(bound.id) ?? bound.id }
+      : undefined;
+    const types = parameterTypes(body);
+    return {
+      ...body,
+      ...(entity ? { entity } : {}),
+      getMetadata: () => ({
+        boundParameter: entity ? 'entity' : null,
+        operationType: 0,
+        operationName: name,
+        parameterTypes: entity
+          ? { ...types, entity: { typeName: `mscrm.${entity.entityType}`, structuralProperty: 5 } }
+          : types,
+      }),
+    };
+  }
 
   /**
    * Non-atomic batches run one operation after another: the outcome per operation is the same as a
@@ -412,7 +424,7 @@ export function createWebApiClient(
         await client.delete(operation.entitySet, operation.key);
         return { status: 204 };
       case 'action': {
-        const body = await client.executeAction(operation.name, operation.body);
+        const body = await client.executeAction(operation.name, operation.body, operation.bound);
         return body === undefined ? { status: 204 } : { status: 200, body };
       }
     }
@@ -484,15 +496,7 @@ export function createWebApiClient(
           getMetadata: metadata('Delete'),
         };
       case 'action':
-        return {
-          ...operation.body,
-          getMetadata: () => ({
-            boundParameter: null,
-            parameterTypes: parameterTypes(operation.body),
-            operationType: 0,
-            operationName: operation.name,
-          }),
-        };
+        return actionRequest(operation.name, operation.body, operation.bound);
       case 'upsert':
         throw new InvalidBatchError(
           `${runtime} has no upsert request for an atomic batch (${describeRecord(operation.entitySet, operation.key)}); send it from the server.`,

@@ -38,6 +38,7 @@ import {
   PROFILE_SELECT,
   RULE_SELECT,
   bind,
+  membershipOperation,
   recordUrl,
   toConcept,
   toEvent,
@@ -178,10 +179,8 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
       consent: { doNotBulkEmail: person?.[contact.columns.donotbulkemail] === true },
     });
     if (transition !== 'none' && concept.listId && action !== 'none') {
-      await client.executeAction(action === 'add' ? 'AddMemberList' : 'RemoveMemberList', {
-        ListId: concept.listId,
-        EntityId: contactId,
-      });
+      const { name, body, bound } = membershipOperation(action, concept.listId, contactId);
+      await client.executeAction(name, body, bound);
     }
   }
   const profilesOf = async (who: string) =>

@@ -171,6 +171,11 @@ export class InProcessClient implements DataverseClient {
     const resolveRecord = (record: EntityRecord): EntityRecord => {
       const out: EntityRecord = {};
       for (const [key, value] of Object.entries(record)) {
+        // A deep insert's records may bind to `$n` too, as the HTTP $batch allows.
+        if (typeof value === 'object' && value !== null) {
+          out[key] = value.map(resolveRecord);
+          continue;
+        }
         const ref =
           typeof value === 'string' && key.endsWith('@odata.bind') && value.startsWith('$')
             ? references.get(value.slice(1))
@@ -222,7 +227,11 @@ export class InProcessClient implements DataverseClient {
         await this.engine.delete(operation.entitySet, resolveKey(operation.key), { context: this.context });
         return { status: 204 };
       case 'action': {
-        const body = await this.engine.execute(operation.name, operation.body, { context: this.context });
+        const { bound } = operation;
+        const body = await this.engine.execute(operation.name, operation.body, {
+          bound: bound ? { entitySet: bound.entitySet, key: resolveKey(bound.id) } : undefined,
+          context: this.context,
+        });
         return body === undefined ? { status: 204 } : { status: 200, body };
       }
     }

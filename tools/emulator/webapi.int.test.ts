@@ -340,6 +340,70 @@ it('runs FetchXML with paging cookies, functions and bound actions', async () =>
   expect(sent.Subject).toBe('Hi');
 });
 
+it('serves AddMemberList bound to a list, in a changeset too, and answers its unbound form with 404', async () => {
+  const { api, engine, server } = await start();
+  const list = await api.create<Record<string, unknown>, string>({
+    collection: 'lists',
+    data: { listname: 'Cloud', createdfromcode: 2 },
+  });
+  const ana = await api.create<Record<string, unknown>, string>({
+    collection: 'contacts',
+    data: { fullname: 'Ana' },
+  });
+  const bea = await api.create<Record<string, unknown>, string>({
+    collection: 'contacts',
+    data: { fullname: 'Bea' },
+  });
+  const members = async () =>
+    (await engine.query('listmembers', { select: ['_entityid_value'] })).records.map((r) => r._entityid_value);
+
+  // "AddMemberList Action": POST lists(<id>)/Microsoft.Dynamics.CRM.AddMemberList {"EntityId"} → {Id}.
+  const added = await api.callAction<Record<string, unknown>>({
+    collection: 'lists',
+    key: list,
+    actionName: 'Microsoft.Dynamics.CRM.AddMemberList',
+    action: { EntityId: ana },
+  });
+  const [row] = (await engine.query('listmembers', {})).records;
+  expect(added.Id).toBe(row?.listmemberid);
+  expect(await members()).toEqual([ana]);
+
+  const unbound = await fetch(`${server.serviceRoot}AddMemberList`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ListId: list, EntityId: bea }),
+  });
+  expect(unbound.status).toBe(404);
+  expect(await unbound.json()).toEqual({
+    error: { code: '0x80060888', message: "Resource not found for the segment 'AddMemberList'." },
+  });
+
+  // In a changeset, the bound call is rolled back with the request that fails after it.
+  api.startBatch();
+  void api.callAction({
+    collection: 'lists',
+    key: list,
+    actionName: 'Microsoft.Dynamics.CRM.AddMemberList',
+    action: { EntityId: bea },
+  });
+  void api.create({ collection: 'emu_concepts', data: { emu_halflifedays: 'not a number' } });
+  const parts = (await failure(api.executeBatch())) as unknown as { status: number }[];
+  expect(parts.map((p) => p.status)).toEqual([400]);
+  expect(await members()).toEqual([ana]);
+
+  api.startBatch();
+  void api.callAction({
+    collection: 'lists',
+    key: list,
+    actionName: 'Microsoft.Dynamics.CRM.AddMemberList',
+    action: { EntityId: bea },
+  });
+  void api.create({ collection: 'emu_concepts', data: { emu_code: 'KEPT' } });
+  const [member] = (await api.executeBatch()) as [Record<string, unknown>, string];
+  expect(member.Id).toMatch(/^[0-9a-f-]{36}$/);
+  expect((await members()).sort()).toEqual([ana, bea].sort());
+});
+
 it("works with the project's own Node adapter (dataverse/adapters/node-client)", async () => {
   const { server } = await start({ limit: { requests: 20, windowSeconds: 300 } });
   const client = createNodeClient({

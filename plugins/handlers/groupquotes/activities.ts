@@ -34,22 +34,16 @@ const PARTY_SETS: Record<Party['table'], string> = {
   contact: contact.entitySetName,
 };
 
-type PartyEntry = Record<string, string | number>;
-
-function partyEntries(parties: readonly Party[]): PartyEntry[] {
+function partyEntries(parties: readonly Party[]): EntityRecord[] {
   return parties.map((p) => ({
     [`partyid_${p.table}@odata.bind`]: `/${PARTY_SETS[p.table]}(${p.id})`,
     participationtypemask: ROLE_MASKS[p.role],
   }));
 }
 
-/**
- * EntityRecord types column values only; the Web API (and every adapter, which pass the body through)
- * also takes a collection-valued navigation property for a deep insert, which is the only way to
- * give an activity its parties: activityparty rows cannot be created on their own.
- */
+/** A deep insert: activityparty rows cannot be created on their own, only with their activity. */
 function withParties(record: EntityRecord, property: string, parties: readonly Party[]): EntityRecord {
-  return { ...record, [property]: partyEntries(parties) as unknown as string };
+  return { ...record, [property]: partyEntries(parties) };
 }
 
 /** Due dates are days; noon UTC shows the same calendar day in every zone from UTC−11 to UTC+11. */

@@ -20,6 +20,7 @@ import {
   type Concept,
   lookup,
   lookupValue,
+  membershipOperation,
   PC,
   PROFILE_SELECT,
   profileColumns,
@@ -119,11 +120,7 @@ export async function recheckSegments(deps: JobDeps, pageSize = RECHECK_PAGE_SIZ
       // Leaving the segment takes the contact off the list whatever their consent.
       const action = decideMembership({ inSegment: false, inList, consent: { doNotBulkEmail: false } });
       if (listId && action === 'remove') {
-        operations.push({
-          kind: 'action',
-          name: 'RemoveMemberList',
-          body: { ListId: listId, EntityId: stored.contactId },
-        });
+        operations.push(membershipOperation(action, listId, stored.contactId));
       }
       try {
         await deps.client.executeBatch(operations, { atomic: true });

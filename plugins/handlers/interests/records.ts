@@ -2,7 +2,7 @@
  * Web API JSON (client.ts shape) in, domain/interest values out, and profile state back to columns.
  * The only place in this folder that knows how the interest tables' columns are read and written.
  */
-import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
+import type { BatchOperation, EntityRecord, EntityValue } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import {
   contact,
@@ -10,6 +10,7 @@ import {
   idr_interactionrule,
   idr_interestprofile,
   idr_marketingconcept,
+  list,
 } from '../../../dataverse/generated';
 import {
   type AppliedDelta,
@@ -37,6 +38,26 @@ const ETAG = '@odata.etag';
 /** `_<column>_value`: how the Web API reads a lookup. */
 export function lookupValue(column: string): string {
   return `_${column}_value`;
+}
+
+/**
+ * Puts a contact on a marketing list or takes it off. "Web API Action Reference": AddMemberList is
+ * bound to the list (`lists(<id>)/Microsoft.Dynamics.CRM.AddMemberList` with `{EntityId}`);
+ * RemoveMemberList is unbound and names both (`{ListId, EntityId}`).
+ */
+export function membershipOperation(
+  action: 'add' | 'remove',
+  listId: string,
+  contactId: string,
+): Extract<BatchOperation, { kind: 'action' }> {
+  return action === 'add'
+    ? {
+        kind: 'action',
+        name: 'AddMemberList',
+        body: { EntityId: contactId },
+        bound: { entitySet: list.entitySetName, id: listId },
+      }
+    : { kind: 'action', name: 'RemoveMemberList', body: { ListId: listId, EntityId: contactId } };
 }
 
 /** `<column>@odata.bind`: how the Web API writes a lookup (navigation names equal logical names here). */
@@ -237,7 +258,7 @@ export function toEvent(
 }
 
 /** `idr_applieddeltas` back to deltas; anything that is not the documented JSON counts as none. */
-export function parseAppliedDeltas(value: ColumnValue | undefined): AppliedDelta[] {
+export function parseAppliedDeltas(value: EntityValue): AppliedDelta[] {
   if (typeof value !== 'string' || value.trim() === '') return [];
   let parsed: unknown;
   try {

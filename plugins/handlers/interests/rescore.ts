@@ -47,6 +47,7 @@ import {
   INTERACTION_SELECT,
   lookup,
   lookupValue,
+  membershipOperation,
   NAME_MAX,
   parseAppliedDeltas,
   PC,
@@ -360,11 +361,7 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
       if (action === 'none') continue;
       if (action === 'add') adds++;
       else removes++;
-      operations.push({
-        kind: 'action',
-        name: action === 'add' ? 'AddMemberList' : 'RemoveMemberList',
-        body: { ListId: listId, EntityId: contactId },
-      });
+      operations.push(membershipOperation(action, listId, contactId));
     }
     if (operations.length > 0 && !options.dryRun) {
       try {

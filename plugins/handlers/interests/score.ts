@@ -66,6 +66,7 @@ import {
   iso,
   lookup,
   lookupValue,
+  membershipOperation,
   NAME_MAX,
   parseAppliedDeltas,
   PC,
@@ -397,11 +398,7 @@ function buildWrites(input: {
     });
     if (action === 'none') continue;
     listActions++;
-    operations.push({
-      kind: 'action',
-      name: action === 'add' ? 'AddMemberList' : 'RemoveMemberList',
-      body: { ListId: listId, EntityId: person.id },
-    });
+    operations.push(membershipOperation(action, listId, person.id));
   }
   return { operations, profilesWritten, listActions };
 }

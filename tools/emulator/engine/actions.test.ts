@@ -83,21 +83,22 @@ describe('CreateMultiple and UpsertMultiple', () => {
 });
 
 describe('marketing lists', () => {
+  /** AddMemberList is bound to the list: `lists(<id>)/Microsoft.Dynamics.CRM.AddMemberList`. */
+  const addMember = (list: string, entityId: string) =>
+    t.engine.execute('AddMemberList', { EntityId: entityId }, { bound: { entitySet: 'lists', key: list } });
+
   it('AddMemberList adds a member once and raises Associate; RemoveMemberList takes it out', async () => {
     const list = await t.engine.create('lists', { listname: 'Cloud segment', createdfromcode: 2 });
     const contact = await t.engine.create('contacts', { fullname: 'Ana' });
     const events: OperationEvent[] = [];
     t.engine.pipeline.subscribe({ afterOperation: (e) => void events.push(e) });
 
-    const first = (await t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })) as {
-      Id: string;
-    };
-    const again = (await t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })) as {
-      Id: string;
-    };
+    const first = (await addMember(list, contact)) as { Id: string };
+    const again = (await addMember(list, contact)) as { Id: string };
     expect(again.Id).toBe(first.Id);
     const members = await t.engine.query('listmembers', { filter: `_listid_value eq ${list}` });
     expect(members.records.map((m) => m._entityid_value)).toEqual([contact]);
+    expect(members.records[0]?.listmemberid).toBe(first.Id);
     const associate = events.find((e) => e.message === 'Associate');
     expect(associate).toMatchObject({
       entityName: 'list',
@@ -116,21 +117,38 @@ describe('marketing lists', () => {
   it('refuses a member of the wrong type or a missing list', async () => {
     const list = await t.engine.create('lists', { listname: 'Accounts only', createdfromcode: 1 });
     const contact = await t.engine.create('contacts', { fullname: 'Ana' });
+    await expect(addMember(list, contact)).rejects.toThrow(RecordNotFoundError);
+    await expect(addMember(contact, contact)).rejects.toThrow(RecordNotFoundError);
+    await expect(addMember(list, 'nope')).rejects.toThrow("needs 'EntityId'");
+  });
+
+  it('answers the unbound form, or one bound to another table, as an unknown action', async () => {
+    const list = await t.engine.create('lists', { listname: 'L', createdfromcode: 2 });
+    const contact = await t.engine.create('contacts', { fullname: 'Ana' });
     await expect(t.engine.execute('AddMemberList', { ListId: list, EntityId: contact })).rejects.toThrow(
-      RecordNotFoundError,
+      UnknownActionError,
     );
-    await expect(t.engine.execute('AddMemberList', { ListId: contact, EntityId: contact })).rejects.toThrow(
-      RecordNotFoundError,
-    );
-    await expect(t.engine.execute('AddMemberList', { ListId: 'nope', EntityId: contact })).rejects.toThrow(
-      "needs 'ListId'",
-    );
+    await expect(
+      t.engine.execute('AddMemberList', { EntityId: contact }, { bound: { entitySet: 'contacts', key: contact } }),
+    ).rejects.toThrow(UnknownActionError);
+    await expect(
+      t.engine.execute('AddMemberList', { EntityId: contact }, { bound: { entitySet: 'lists' } }),
+    ).rejects.toThrow(UnknownActionError);
+    // The bound form has no ListId parameter.
+    await expect(
+      t.engine.execute(
+        'AddMemberList',
+        { ListId: list, EntityId: contact },
+        { bound: { entitySet: 'lists', key: list } },
+      ),
+    ).rejects.toThrow("The parameter 'ListId' in the request payload is not a valid parameter");
+    expect((await t.engine.query('listmembers', {})).records).toHaveLength(0);
   });
 
   it("deletes a contact's list memberships with the contact", async () => {
     const list = await t.engine.create('lists', { listname: 'L', createdfromcode: 2 });
     const contact = await t.engine.create('contacts', { fullname: 'Ana' });
-    await t.engine.execute('AddMemberList', { ListId: list, EntityId: contact });
+    await addMember(list, contact);
     await t.engine.delete('contacts', contact);
     expect((await t.engine.query('listmembers', {})).records).toHaveLength(0);
   });

@@ -5,7 +5,7 @@
  * otherwise; other engineers add more through `engine.registerAction`.
  */
 import type { ActionRequest, Engine } from './engine';
-import { BadRequestError, RecordNotFoundError } from './errors';
+import { BadRequestError, ErrorCodes, RecordNotFoundError } from './errors';
 import { parseRecordAddress } from './keys';
 import type { TableInfo } from './metadata';
 import type { StoredRecord } from './values';
@@ -18,7 +18,8 @@ export function registerBuiltInActions(engine: Engine): void {
   });
   engine.registerAction('CreateMultiple', createMultiple);
   engine.registerAction('UpsertMultiple', upsertMultiple);
-  engine.registerAction('AddMemberList', addMemberList);
+  // "AddMemberList Action": bound to list (`lists(<id>)/Microsoft.Dynamics.CRM.AddMemberList`).
+  engine.registerAction('AddMemberList', addMemberList, { boundTo: 'list' });
   engine.registerAction('RemoveMemberList', removeMemberList);
   engine.registerAction('SendEmail', sendEmail);
 }
@@ -133,9 +134,22 @@ async function findMember(engine: Engine, listId: string, entityId: string): Pro
   return typeof id === 'string' ? id : undefined;
 }
 
-/** `{ListId, EntityId}` → a listmember row (once) and an Associate event on the list. */
-async function addMemberList({ engine, body, name }: ActionRequest): Promise<{ Id: string }> {
-  const listId = requireGuid(name, body, 'ListId');
+/**
+ * The bound list + `{EntityId}` → a listmember row (once) and an Associate event on the list; answers
+ * AddMemberListResponse `{Id}`, the listmember's id. The bound form has no ListId parameter, and
+ * OData refuses a parameter the operation does not declare.
+ */
+async function addMemberList({ engine, body, bound, name }: ActionRequest): Promise<{ Id: string }> {
+  const listId = bound?.id;
+  if (listId === undefined) throw new BadRequestError(`${name} is bound to a list: call lists(<id>)/${name}.`);
+  for (const parameter of Object.keys(body)) {
+    if (parameter !== 'EntityId' && !parameter.includes('@')) {
+      throw new BadRequestError(
+        `The parameter '${parameter}' in the request payload is not a valid parameter for the operation '${name}'. (${name} takes only 'EntityId'; the list is the record it is bound to.)`,
+        ErrorCodes.ODataParse,
+      );
+    }
+  }
   const entityId = requireGuid(name, body, 'EntityId');
   const lists = engine.metadata.table('list');
   const members = engine.metadata.table('listmember');

@@ -122,6 +122,12 @@ export interface ActionRequest {
   readonly context: CallContext;
 }
 
+/** Where an action is called: a table (`<set>/Microsoft.Dynamics.CRM.X`) or, with `key`, one record. */
+export interface ActionBinding {
+  readonly entitySet: string;
+  readonly key?: RecordKey;
+}
+
 /** Returns the response body (`undefined` → 204 No Content). */
 export type ActionHandler = (request: ActionRequest) => unknown;
 
@@ -130,6 +136,12 @@ export interface ActionOptions {
   readonly transactional?: boolean;
   /** A function (GET) rather than an action (POST), like WhoAmI. */
   readonly isFunction?: boolean;
+  /**
+   * The table (logical name) whose records the action is bound to, for actions the Web API offers only
+   * bound ("Web API Action Reference": AddMemberList on list). Called unbound or on another table, it
+   * does not exist there, and the emulator answers as for any unknown action.
+   */
+  readonly boundTo?: string;
 }
 
 export interface PartyInput {
@@ -476,19 +488,27 @@ export class Engine {
     this.actions.set(name, { handler, options });
   }
 
-  hasAction(name: string): { isFunction: boolean } | undefined {
+  /** The action as addressed (unbound, or bound to `bound`), or `undefined` where it does not exist. */
+  hasAction(name: string, bound?: ActionBinding): { isFunction: boolean } | undefined {
     const action = this.actions.get(name);
-    return action ? { isFunction: action.options.isFunction === true } : undefined;
+    if (!action || !this.bindingFits(action.options, bound)) return undefined;
+    return { isFunction: action.options.isFunction === true };
+  }
+
+  private bindingFits(options: ActionOptions, bound: ActionBinding | undefined): boolean {
+    if (options.boundTo === undefined) return true;
+    if (!bound || bound.key === undefined) return false;
+    return this.metadata.table(bound.entitySet).logicalName === options.boundTo;
   }
 
   /** Runs an action by name, bound to a table or record when `bound` is given. */
   async execute(
     name: string,
     body: Record<string, unknown> = {},
-    options: { bound?: { entitySet: string; key?: RecordKey }; context?: CallContext } = {},
+    options: { bound?: ActionBinding; context?: CallContext } = {},
   ): Promise<unknown> {
     const action = this.actions.get(name);
-    if (!action) throw new UnknownActionError(name);
+    if (!action || !this.bindingFits(action.options, options.bound)) throw new UnknownActionError(name);
     let bound: ActionRequest['bound'];
     if (options.bound) {
       const table = this.metadata.table(options.bound.entitySet);

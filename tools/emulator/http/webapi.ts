@@ -242,15 +242,15 @@ export class WebApi {
       case 'operation':
       case 'collectionOperation':
       case 'recordOperation': {
-        const action = this.engine.hasAction(target.name);
-        if (!action) throw new UnknownActionError(target.name);
-        if (method !== (action.isFunction ? 'GET' : 'POST')) throw notAllowed();
         const bound =
           target.kind === 'collectionOperation'
             ? { entitySet: target.entitySet }
             : target.kind === 'recordOperation'
               ? { entitySet: target.entitySet, key: target.key }
               : undefined;
+        const action = this.engine.hasAction(target.name, bound);
+        if (!action) throw new UnknownActionError(target.name);
+        if (method !== (action.isFunction ? 'GET' : 'POST')) throw notAllowed();
         const body = method === 'POST' ? parseJsonBody(request.body) : {};
         const result = await this.engine.execute(target.name, body, { bound, context });
         if (result === undefined) return empty(204);

@@ -16,7 +16,14 @@ import type { Logger } from '../../../dataverse/logger';
 import { asyncoperation } from '../../../dataverse/generated';
 import type { ActionRequest, Engine } from '../engine/engine';
 import { normalizeGuid } from '../engine/values';
-import { JobState, JobStatus, OperationType, type JobResult, type SystemJob, type SystemJobs } from '../jobs/system-jobs';
+import {
+  JobState,
+  JobStatus,
+  OperationType,
+  type JobResult,
+  type SystemJob,
+  type SystemJobs,
+} from '../jobs/system-jobs';
 import {
   CorruptSolutionFileError,
   describeMissing,
@@ -46,17 +53,21 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function decodeBase64(value: unknown, parameter: string): Uint8Array {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new ImportRequestError(`'${parameter}' is required: the solution zip, base64-encoded (Edm.Binary).`);
+    throw new ImportRequestError(
+      `'${parameter}' is required: the solution zip, base64-encoded (Edm.Binary).`,
+    );
   }
   const compact = value.replace(/\s+/g, '');
-  if (!BASE64.test(compact)) throw new ImportRequestError(`'${parameter}' is not base64: send the zip's bytes base64-encoded.`);
+  if (!BASE64.test(compact))
+    throw new ImportRequestError(`'${parameter}' is not base64: send the zip's bytes base64-encoded.`);
   return Buffer.from(compact, 'base64');
 }
 
 function booleanParameter(body: Record<string, unknown>, name: string): boolean {
   const value = body[name];
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new ImportRequestError(`'${name}' must be true or false; got ${JSON.stringify(value)}.`);
+  if (typeof value !== 'boolean')
+    throw new ImportRequestError(`'${name}' must be true or false; got ${JSON.stringify(value)}.`);
   return value;
 }
 
@@ -85,7 +96,9 @@ export class SolutionImport {
   /** Registers the actions and the job runner. */
   register(): this {
     this.engine.registerAction('ImportSolutionAsync', (request) => this.importSolutionAsync(request));
-    this.engine.registerAction('StageSolution', (request) => this.stageSolution(request), { transactional: false });
+    this.engine.registerAction('StageSolution', (request) => this.stageSolution(request), {
+      transactional: false,
+    });
     this.jobs.registerRunner(OperationType.ExecuteAsyncRequest, (job) => this.runJob(job));
     return this;
   }
@@ -105,7 +118,10 @@ export class SolutionImport {
       try {
         applied.push(await this.apply(decodeBase64(request.CustomizationFile, 'CustomizationFile')));
       } catch (error) {
-        this.options.logger.warn('A solution imported earlier could not be applied again.', { job: record[C.asyncoperationid], error: error instanceof Error ? error.message : String(error) });
+        this.options.logger.warn('A solution imported earlier could not be applied again.', {
+          job: record[C.asyncoperationid],
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return applied;
@@ -115,21 +131,31 @@ export class SolutionImport {
     return (this.options.newId ?? randomUUID)();
   }
 
-  private async importSolutionAsync({ body, context }: ActionRequest): Promise<{ AsyncOperationId: string; ImportJobKey: string }> {
+  private async importSolutionAsync({
+    body,
+    context,
+  }: ActionRequest): Promise<{ AsyncOperationId: string; ImportJobKey: string }> {
     const parameters = body.SolutionParameters;
     const uploadId =
-      typeof parameters === 'object' && parameters !== null && 'StageSolutionUploadId' in parameters && typeof parameters.StageSolutionUploadId === 'string'
+      typeof parameters === 'object' &&
+      parameters !== null &&
+      'StageSolutionUploadId' in parameters &&
+      typeof parameters.StageSolutionUploadId === 'string'
         ? normalizeGuid(parameters.StageSolutionUploadId)
         : undefined;
     let bytes: Uint8Array;
     if (body.CustomizationFile === undefined && uploadId) {
       const staged = this.staged.get(uploadId);
-      if (!staged) throw new ImportRequestError(`No staged solution has StageSolutionUploadId ${uploadId}: call StageSolution first (staged uploads are kept until the emulator stops).`);
+      if (!staged)
+        throw new ImportRequestError(
+          `No staged solution has StageSolutionUploadId ${uploadId}: call StageSolution first (staged uploads are kept until the emulator stops).`,
+        );
       bytes = staged;
     } else {
       bytes = decodeBase64(body.CustomizationFile, 'CustomizationFile');
     }
-    const importJobKey = (typeof body.ImportJobId === 'string' ? normalizeGuid(body.ImportJobId) : undefined) ?? this.newId();
+    const importJobKey =
+      (typeof body.ImportJobId === 'string' ? normalizeGuid(body.ImportJobId) : undefined) ?? this.newId();
     const data: ImportRequestData = {
       CustomizationFile: Buffer.from(bytes).toString('base64'),
       OverwriteUnmanagedCustomizations: booleanParameter(body, 'OverwriteUnmanagedCustomizations'),
@@ -146,7 +172,9 @@ export class SolutionImport {
     return { AsyncOperationId: id, ImportJobKey: importJobKey };
   }
 
-  private async stageSolution({ body }: ActionRequest): Promise<{ StageSolutionResults: Record<string, unknown> }> {
+  private async stageSolution({
+    body,
+  }: ActionRequest): Promise<{ StageSolutionResults: Record<string, unknown> }> {
     const bytes = decodeBase64(body.CustomizationFile, 'CustomizationFile');
     const uploadId = this.newId();
     const results: Record<string, unknown> = {
@@ -161,7 +189,8 @@ export class SolutionImport {
     try {
       file = await readSolutionFile(bytes, path.join(this.workDir, 'staged', uploadId));
     } catch (error) {
-      if (!(error instanceof CorruptSolutionFileError || error instanceof InvalidSolutionContentError)) throw error;
+      if (!(error instanceof CorruptSolutionFileError || error instanceof InvalidSolutionContentError))
+        throw error;
       results.SolutionValidationResults = [validationError(error.message)];
       return { StageSolutionResults: results };
     }
@@ -180,11 +209,17 @@ export class SolutionImport {
       ...Object.values(file.solution.tables).map((t) => ({ ComponentType: 1, SchemaName: t.logicalName })),
       ...Object.values(file.solution.optionSets).map((o) => ({ ComponentType: 9, SchemaName: o.name })),
       ...file.solution.steps.map((s) => ({ ComponentType: 92, SchemaName: s.name, ComponentId: s.id })),
-      ...file.solution.serviceEndpoints.map((e) => ({ ComponentType: 95, SchemaName: e.name, ComponentId: e.id })),
+      ...file.solution.serviceEndpoints.map((e) => ({
+        ComponentType: 95,
+        SchemaName: e.name,
+        ComponentId: e.id,
+      })),
     ];
     const missing = missingDependencies(file, this.engine.metadata.model);
     results.MissingDependencies = missing.map(missingDependency);
-    results.SolutionValidationResults = missing.map((m) => validationError(`Missing dependency: ${describeMissing(m)}.`));
+    results.SolutionValidationResults = missing.map((m) =>
+      validationError(`Missing dependency: ${describeMissing(m)}.`),
+    );
     if (missing.length === 0) {
       this.staged.set(uploadId, bytes);
       results.StageSolutionStatus = 'Passed';
@@ -194,18 +229,30 @@ export class SolutionImport {
 
   private previous(uniqueName: string): Record<string, unknown> {
     const existing = this.engine.metadata.model.solutions.find((s) => s.uniqueName === uniqueName);
-    return existing ? { PreviousSolutionUniqueName: existing.uniqueName, PreviousSolutionVersion: existing.version } : {};
+    return existing
+      ? { PreviousSolutionUniqueName: existing.uniqueName, PreviousSolutionVersion: existing.version }
+      : {};
   }
 
   private async runJob(job: SystemJob): Promise<JobResult> {
     const request = parseRequestData(job.data);
-    if (!request) return { status: 'failed', message: `System job ${job.id} holds no import request.`, friendlyMessage: 'The import request is missing from the system job.' };
+    if (!request)
+      return {
+        status: 'failed',
+        message: `System job ${job.id} holds no import request.`,
+        friendlyMessage: 'The import request is missing from the system job.',
+      };
     try {
       const solution = await this.apply(decodeBase64(request.CustomizationFile, 'CustomizationFile'));
       this.options.logger.info('Solution imported.', { solution, job: job.id });
       return { status: 'succeeded' };
     } catch (error) {
-      if (error instanceof CorruptSolutionFileError || error instanceof InvalidSolutionContentError || error instanceof MissingDependencyError || error instanceof ImportRequestError) {
+      if (
+        error instanceof CorruptSolutionFileError ||
+        error instanceof InvalidSolutionContentError ||
+        error instanceof MissingDependencyError ||
+        error instanceof ImportRequestError
+      ) {
         return { status: 'failed', message: error.stack ?? error.message, friendlyMessage: error.message };
       }
       throw error;
@@ -236,7 +283,12 @@ function validationError(message: string): Record<string, unknown> {
 function parseRequestData(data: string): ImportRequestData | undefined {
   try {
     const parsed = JSON.parse(data) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && 'CustomizationFile' in parsed && typeof parsed.CustomizationFile === 'string') {
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'CustomizationFile' in parsed &&
+      typeof parsed.CustomizationFile === 'string'
+    ) {
       return parsed as ImportRequestData;
     }
   } catch {
@@ -246,6 +298,10 @@ function parseRequestData(data: string): ImportRequestData | undefined {
 }
 
 /** Registers the import actions on an engine and returns the importer. */
-export function registerSolutionImport(engine: Engine, jobs: SystemJobs, options: SolutionImportOptions): SolutionImport {
+export function registerSolutionImport(
+  engine: Engine,
+  jobs: SystemJobs,
+  options: SolutionImportOptions,
+): SolutionImport {
   return new SolutionImport(engine, jobs, options).register();
 }

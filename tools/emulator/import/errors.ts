@@ -7,7 +7,9 @@ import { ErrorCodes, BadRequestError } from '../engine/errors';
 /** The file is not a readable solution zip (not a zip, no solution.xml/customizations.xml, broken XML). */
 export class CorruptSolutionFileError extends Error {
   constructor(readonly reason: string) {
-    super(`The import file is not a valid solution: ${reason}. Export or pack the solution again (ideario pack) and import the new zip.`);
+    super(
+      `The import file is not a valid solution: ${reason}. Export or pack the solution again (ideario pack) and import the new zip.`,
+    );
     this.name = 'CorruptSolutionFileError';
   }
 }
@@ -18,7 +20,9 @@ export class InvalidSolutionContentError extends Error {
     readonly solution: string,
     readonly problems: readonly string[],
   ) {
-    super(`The solution ${solution} cannot be imported: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}.`);
+    super(
+      `The solution ${solution} cannot be imported: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}.`,
+    );
     this.name = 'InvalidSolutionContentError';
   }
 }
@@ -31,7 +35,11 @@ export interface MissingComponent {
   readonly requiredBy: string;
 }
 
-const TYPE_NAMES: Readonly<Record<MissingComponent['type'], string>> = { 1: 'table', 2: 'column', 9: 'choice' };
+const TYPE_NAMES: Readonly<Record<MissingComponent['type'], string>> = {
+  1: 'table',
+  2: 'column',
+  9: 'choice',
+};
 
 export function describeMissing(missing: MissingComponent): string {
   return `${TYPE_NAMES[missing.type]} ${missing.schemaName} (needed by ${missing.requiredBy})`;

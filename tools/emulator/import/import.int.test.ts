@@ -43,7 +43,10 @@ function emulator(metadata: MetadataModel, file = ':memory:'): Emulator {
   const engine = new Engine({ metadata, path: file, clock: clock.now });
   open.push(engine);
   const jobs = new SystemJobs({ engine, clock: clock.now, logger: silentLogger });
-  const importer = registerSolutionImport(engine, jobs, { logger: silentLogger, workDir: path.join(dir, 'imports') });
+  const importer = registerSolutionImport(engine, jobs, {
+    logger: silentLogger,
+    workDir: path.join(dir, 'imports'),
+  });
   return { engine, jobs, importer };
 }
 
@@ -69,7 +72,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function importZip(e: Emulator, bytes: Uint8Array): Promise<{ AsyncOperationId: string; ImportJobKey: string }> {
+async function importZip(
+  e: Emulator,
+  bytes: Uint8Array,
+): Promise<{ AsyncOperationId: string; ImportJobKey: string }> {
   return (await e.engine.execute('ImportSolutionAsync', {
     CustomizationFile: Buffer.from(bytes).toString('base64'),
     OverwriteUnmanagedCustomizations: true,
@@ -93,22 +99,43 @@ it(`imports the managed ${INTERESTS} zip into a fresh emulator and makes its tab
   expect(AsyncOperationId).toMatch(GUID);
   expect(ImportJobKey).toMatch(GUID);
   const queued = await e.engine.retrieve(asyncoperation.entitySetName, AsyncOperationId);
-  expect(queued).toMatchObject({ [JOB.operationtype]: JobType.ExecuteAsyncRequest, [JOB.statecode]: JobState.Ready });
+  expect(queued).toMatchObject({
+    [JOB.operationtype]: JobType.ExecuteAsyncRequest,
+    [JOB.statecode]: JobState.Ready,
+  });
 
   await e.jobs.drain();
   const done = await e.engine.retrieve(asyncoperation.entitySetName, AsyncOperationId);
-  expect(done).toMatchObject({ [JOB.statecode]: JobState.Completed, [JOB.statuscode]: JobStatus.Succeeded, [JOB.friendlymessage]: null });
+  expect(done).toMatchObject({
+    [JOB.statecode]: JobState.Completed,
+    [JOB.statuscode]: JobStatus.Succeeded,
+    [JOB.friendlymessage]: null,
+  });
   expect(done[JOB.completedon]).toEqual(expect.any(String));
 
   const id = await e.engine.create(idr_marketingconcept.entitySetName, concept);
-  const found = await e.engine.query(idr_marketingconcept.entitySetName, { filter: `${idr_marketingconcept.columns.idr_code} eq 'CLOUD'` });
+  const found = await e.engine.query(idr_marketingconcept.entitySetName, {
+    filter: `${idr_marketingconcept.columns.idr_code} eq 'CLOUD'`,
+  });
   expect(found.records.map((r) => r[idr_marketingconcept.primaryIdAttribute])).toEqual([id]);
   // The alternate key came with the table: a second concept with the same code is refused.
-  await expect(e.engine.create(idr_marketingconcept.entitySetName, { ...concept, [idr_marketingconcept.columns.idr_name]: 'Copy' })).rejects.toMatchObject({ status: 412 });
+  await expect(
+    e.engine.create(idr_marketingconcept.entitySetName, {
+      ...concept,
+      [idr_marketingconcept.columns.idr_name]: 'Copy',
+    }),
+  ).rejects.toMatchObject({ status: 412 });
   // Columns the solution adds to a standard table, bound to its own choice.
-  const contactId = await e.engine.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal', [contact.columns.idr_valuetier]: ValueTier.MostValuable });
-  expect((await e.engine.retrieve(contact.entitySetName, contactId))[contact.columns.idr_valuetier]).toBe(ValueTier.MostValuable);
-  await expect(e.engine.update(contact.entitySetName, contactId, { [contact.columns.idr_valuetier]: 1 })).rejects.toMatchObject({ status: 400 });
+  const contactId = await e.engine.create(contact.entitySetName, {
+    [contact.columns.lastname]: 'Vidal',
+    [contact.columns.idr_valuetier]: ValueTier.MostValuable,
+  });
+  expect((await e.engine.retrieve(contact.entitySetName, contactId))[contact.columns.idr_valuetier]).toBe(
+    ValueTier.MostValuable,
+  );
+  await expect(
+    e.engine.update(contact.entitySetName, contactId, { [contact.columns.idr_valuetier]: 1 }),
+  ).rejects.toMatchObject({ status: 400 });
   // Its webhook steps and endpoint are registered with it.
   const imported = e.engine.metadata.model.solutions.find((s) => s.uniqueName === INTERESTS);
   expect(imported?.steps.length).toBeGreaterThan(0);
@@ -118,18 +145,38 @@ it(`imports the managed ${INTERESTS} zip into a fresh emulator and makes its tab
   e.engine.close();
   const again = emulator(platformOnly(), db);
   expect(await again.importer.reapplyImported()).toEqual([INTERESTS]);
-  expect((await again.engine.retrieve(idr_marketingconcept.entitySetName, id))[idr_marketingconcept.columns.idr_code]).toBe('CLOUD');
+  expect(
+    (await again.engine.retrieve(idr_marketingconcept.entitySetName, id))[
+      idr_marketingconcept.columns.idr_code
+    ],
+  ).toBe('CLOUD');
 });
 
 it('stages a solution, reports its details, and imports the staged upload', async () => {
   const e = emulator(platformOnly());
   const bytes = await readFile(managedZip);
-  const staged = (await e.engine.execute('StageSolution', { CustomizationFile: Buffer.from(bytes).toString('base64') })) as {
-    StageSolutionResults: { StageSolutionUploadId: string; StageSolutionStatus: string; SolutionDetails: Record<string, unknown>; SolutionValidationResults: unknown[]; MissingDependencies: unknown[] };
+  const staged = (await e.engine.execute('StageSolution', {
+    CustomizationFile: Buffer.from(bytes).toString('base64'),
+  })) as {
+    StageSolutionResults: {
+      StageSolutionUploadId: string;
+      StageSolutionStatus: string;
+      SolutionDetails: Record<string, unknown>;
+      SolutionValidationResults: unknown[];
+      MissingDependencies: unknown[];
+    };
   };
   const results = staged.StageSolutionResults;
-  expect(results).toMatchObject({ StageSolutionStatus: 'Passed', SolutionValidationResults: [], MissingDependencies: [] });
-  expect(results.SolutionDetails).toMatchObject({ SolutionUniqueName: INTERESTS, IsManaged: true, PublisherUniqueName: 'ideario' });
+  expect(results).toMatchObject({
+    StageSolutionStatus: 'Passed',
+    SolutionValidationResults: [],
+    MissingDependencies: [],
+  });
+  expect(results.SolutionDetails).toMatchObject({
+    SolutionUniqueName: INTERESTS,
+    IsManaged: true,
+    PublisherUniqueName: 'ideario',
+  });
   expect(results.StageSolutionUploadId).toMatch(GUID);
 
   const { AsyncOperationId } = (await e.engine.execute('ImportSolutionAsync', {
@@ -138,7 +185,9 @@ it('stages a solution, reports its details, and imports the staged upload', asyn
     SolutionParameters: { StageSolutionUploadId: results.StageSolutionUploadId },
   })) as { AsyncOperationId: string };
   await e.jobs.drain();
-  expect(await e.engine.retrieve(asyncoperation.entitySetName, AsyncOperationId)).toMatchObject({ [JOB.statuscode]: JobStatus.Succeeded });
+  expect(await e.engine.retrieve(asyncoperation.entitySetName, AsyncOperationId)).toMatchObject({
+    [JOB.statuscode]: JobStatus.Succeeded,
+  });
   await e.engine.create(idr_marketingconcept.entitySetName, concept);
 });
 
@@ -160,13 +209,20 @@ it('fails the system job naming the missing table when a dependency is absent', 
   const job = await e.engine.retrieve(asyncoperation.entitySetName, AsyncOperationId);
   expect(job).toMatchObject({ [JOB.statecode]: JobState.Completed, [JOB.statuscode]: JobStatus.Failed });
   expect(job[JOB.friendlymessage]).toContain('table list');
-  expect(job[JOB.friendlymessage]).toContain(`${idr_marketingconcept.logicalName}.${idr_marketingconcept.columns.idr_marketinglist}`);
+  expect(job[JOB.friendlymessage]).toContain(
+    `${idr_marketingconcept.logicalName}.${idr_marketingconcept.columns.idr_marketinglist}`,
+  );
   await expect(e.engine.query(idr_marketingconcept.entitySetName)).rejects.toBeInstanceOf(UnknownTableError);
 });
 
 it('refuses an ImportSolutionAsync call without a file', async () => {
   const e = emulator(platformOnly());
-  await expect(e.engine.execute('ImportSolutionAsync', { OverwriteUnmanagedCustomizations: true, PublishWorkflows: true })).rejects.toMatchObject({
+  await expect(
+    e.engine.execute('ImportSolutionAsync', {
+      OverwriteUnmanagedCustomizations: true,
+      PublishWorkflows: true,
+    }),
+  ).rejects.toMatchObject({
     status: 400,
     message: expect.stringContaining('CustomizationFile') as unknown,
   });

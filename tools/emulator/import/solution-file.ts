@@ -48,14 +48,20 @@ function manifestDetails(parts: Parts): { details: SolutionDetails; declaredMiss
   try {
     root = parseXml(bytes, 'solution.xml').root;
   } catch (error) {
-    throw new CorruptSolutionFileError(`solution.xml is not well-formed XML (${error instanceof Error ? error.message : String(error)})`);
+    throw new CorruptSolutionFileError(
+      `solution.xml is not well-formed XML (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const manifest = child(root, 'SolutionManifest');
   const uniqueName = manifest ? childText(manifest, 'UniqueName')?.trim() : undefined;
-  if (!manifest || !uniqueName) throw new CorruptSolutionFileError('solution.xml has no <SolutionManifest><UniqueName>');
+  if (!manifest || !uniqueName)
+    throw new CorruptSolutionFileError('solution.xml has no <SolutionManifest><UniqueName>');
   const publisher = child(manifest, 'Publisher');
   const declaredMissing: MissingComponent[] = [];
-  for (const missing of elements(child(manifest, 'MissingDependencies') ?? { kind: 'element', name: '', attributes: [], children: [] }, 'MissingDependency')) {
+  for (const missing of elements(
+    child(manifest, 'MissingDependencies') ?? { kind: 'element', name: '', attributes: [], children: [] },
+    'MissingDependency',
+  )) {
     const required = child(missing, 'Required');
     const dependent = child(missing, 'Dependent');
     const type = Number(required ? attr(required, 'type') : NaN);
@@ -65,7 +71,8 @@ function manifestDetails(parts: Parts): { details: SolutionDetails; declaredMiss
       declaredMissing.push({
         type,
         schemaName: parent ? `${parent}.${schemaName}` : schemaName,
-        requiredBy: (dependent && (attr(dependent, 'schemaName') ?? attr(dependent, 'displayName'))) || uniqueName,
+        requiredBy:
+          (dependent && (attr(dependent, 'schemaName') ?? attr(dependent, 'displayName'))) || uniqueName,
       });
     }
   }
@@ -94,7 +101,8 @@ export async function readSolutionFile(bytes: Uint8Array, workDir: string): Prom
   } catch (error) {
     throw new CorruptSolutionFileError(error instanceof Error ? error.message : String(error));
   }
-  if (!parts.has('customizations.xml')) throw new CorruptSolutionFileError('the zip has no customizations.xml');
+  if (!parts.has('customizations.xml'))
+    throw new CorruptSolutionFileError('the zip has no customizations.xml');
   const { details, declaredMissing } = manifestDetails(parts);
   let files: Map<string, Uint8Array>;
   try {
@@ -106,7 +114,8 @@ export async function readSolutionFile(bytes: Uint8Array, workDir: string): Prom
   await rm(dir, { recursive: true, force: true });
   for (const [rel, content] of files) {
     const file = path.join(dir, 'src', ...rel.split('/'));
-    if (!file.startsWith(path.join(dir, 'src') + path.sep)) throw new CorruptSolutionFileError(`the zip entry '${rel}' points outside the solution`);
+    if (!file.startsWith(path.join(dir, 'src') + path.sep))
+      throw new CorruptSolutionFileError(`the zip entry '${rel}' points outside the solution`);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, content);
   }
@@ -122,12 +131,21 @@ export async function readSolutionFile(bytes: Uint8Array, workDir: string): Prom
  * exports reference them in system relationships (`business_unit_…`, `owner_…`, `lk_…_createdby`), and
  * the emulator's metadata need not describe them for an import to be valid.
  */
-const INTRINSIC_TABLES: ReadonlySet<string> = new Set(['systemuser', 'team', 'businessunit', 'owner', 'organization', 'transactioncurrency', 'principal']);
+const INTRINSIC_TABLES: ReadonlySet<string> = new Set([
+  'systemuser',
+  'team',
+  'businessunit',
+  'owner',
+  'organization',
+  'transactioncurrency',
+  'principal',
+]);
 
 /** What the solution needs that neither the environment nor the solution itself provides. */
 export function missingDependencies(file: SolutionFile, current: MetadataModel): MissingComponent[] {
   const { solution } = file;
-  const hasTable = (name: string) => INTRINSIC_TABLES.has(name) || name in current.tables || name in solution.tables;
+  const hasTable = (name: string) =>
+    INTRINSIC_TABLES.has(name) || name in current.tables || name in solution.tables;
   const hasChoice = (name: string) => name in current.optionSets || name in solution.optionSets;
   const missing: MissingComponent[] = [];
   const add = (item: MissingComponent) => {
@@ -136,17 +154,31 @@ export function missingDependencies(file: SolutionFile, current: MetadataModel):
   for (const item of file.declaredMissing) {
     const [table, column] = item.schemaName.split('.');
     const present =
-      item.type === 1 ? hasTable(item.schemaName) : item.type === 9 ? hasChoice(item.schemaName) : !!(table && column && (current.tables[table]?.columns[column] ?? solution.tables[table]?.columns[column]));
+      item.type === 1
+        ? hasTable(item.schemaName)
+        : item.type === 9
+          ? hasChoice(item.schemaName)
+          : !!(
+              table &&
+              column &&
+              (current.tables[table]?.columns[column] ?? solution.tables[table]?.columns[column])
+            );
     if (!present) add(item);
   }
   for (const table of Object.values(solution.tables)) {
     if (table.isExtension && !(table.logicalName in current.tables)) {
-      add({ type: 1, schemaName: table.logicalName, requiredBy: `the columns ${solution.uniqueName} adds to it` });
+      add({
+        type: 1,
+        schemaName: table.logicalName,
+        requiredBy: `the columns ${solution.uniqueName} adds to it`,
+      });
     }
     for (const column of Object.values(table.columns)) {
       const where = `${table.logicalName}.${column.logicalName}`;
-      if (column.optionSetName && !hasChoice(column.optionSetName)) add({ type: 9, schemaName: column.optionSetName, requiredBy: where });
-      for (const target of column.targets ?? []) if (!hasTable(target)) add({ type: 1, schemaName: target, requiredBy: where });
+      if (column.optionSetName && !hasChoice(column.optionSetName))
+        add({ type: 9, schemaName: column.optionSetName, requiredBy: where });
+      for (const target of column.targets ?? [])
+        if (!hasTable(target)) add({ type: 1, schemaName: target, requiredBy: where });
     }
   }
   for (const rel of solution.relationships) {
@@ -161,10 +193,14 @@ export function missingDependencies(file: SolutionFile, current: MetadataModel):
  * The environment's metadata with the solution added: new tables and choices, new columns on existing
  * tables, steps and endpoints. Importing a solution again (an upgrade) replaces its earlier version.
  */
-export function mergeSolution(current: MetadataModel, solution: SolutionModel): { metadata: MetadataModel; problems: string[] } {
+export function mergeSolution(
+  current: MetadataModel,
+  solution: SolutionModel,
+): { metadata: MetadataModel; problems: string[] } {
   const merged = mergeMetadata(current.tables, [solution]);
   const relationships: RelationshipModel[] = [...current.relationships];
-  for (const rel of merged.metadata.relationships) if (!relationships.some((r) => r.name === rel.name)) relationships.push(rel);
+  for (const rel of merged.metadata.relationships)
+    if (!relationships.some((r) => r.name === rel.name)) relationships.push(rel);
   return {
     metadata: {
       tables: merged.metadata.tables,

@@ -6,7 +6,9 @@ export class UnknownJobTypeError extends Error {
     readonly jobId: string,
     readonly operationType: number,
   ) {
-    super(`System job ${jobId} has operation type ${operationType}, which this emulator does not run; it stays Ready.`);
+    super(
+      `System job ${jobId} has operation type ${operationType}, which this emulator does not run; it stays Ready.`,
+    );
     this.name = 'UnknownJobTypeError';
   }
 }

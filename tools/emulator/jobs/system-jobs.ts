@@ -53,8 +53,19 @@ export interface SystemJob {
 export type JobResult =
   | { readonly status: 'succeeded' }
   /** `retryable`: the job is tried once more (Dataverse retries webhooks on 502/503/504 only). */
-  | { readonly status: 'failed'; readonly message: string; readonly friendlyMessage: string; readonly errorCode?: number; readonly retryable?: boolean }
-  | { readonly status: 'canceled'; readonly message: string; readonly friendlyMessage: string; readonly errorCode?: number };
+  | {
+      readonly status: 'failed';
+      readonly message: string;
+      readonly friendlyMessage: string;
+      readonly errorCode?: number;
+      readonly retryable?: boolean;
+    }
+  | {
+      readonly status: 'canceled';
+      readonly message: string;
+      readonly friendlyMessage: string;
+      readonly errorCode?: number;
+    };
 
 export type JobRunner = (job: SystemJob) => Promise<JobResult>;
 
@@ -142,7 +153,8 @@ export class SystemJobs {
       values[C.regardingobjectid] = { id: job.regarding.id, logicalName: job.regarding.logicalName };
       values[C.primaryentitytype] = job.regarding.logicalName;
     }
-    if (job.owningExtensionId) values[C.owningextensionid] = { id: job.owningExtensionId, logicalName: 'sdkmessageprocessingstep' };
+    if (job.owningExtensionId)
+      values[C.owningextensionid] = { id: job.owningExtensionId, logicalName: 'sdkmessageprocessingstep' };
     return this.engine.createSystemRecord(asyncoperation.entitySetName, values, {
       ...(job.id ? { id: job.id } : {}),
       context: job.userId ? { userId: job.userId } : {},
@@ -211,7 +223,9 @@ export class SystemJobs {
     void this.serialise(() => this.runDue()).then(
       (ranAny) => this.schedule(ranAny ? 0 : (this.options.pollIntervalMs ?? 1000)),
       (error: unknown) => {
-        this.options.logger.error('The system job worker failed; it will try again.', { error: error instanceof Error ? error.message : String(error) });
+        this.options.logger.error('The system job worker failed; it will try again.', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         this.schedule(this.options.pollIntervalMs ?? 1000);
       },
     );
@@ -238,7 +252,9 @@ export class SystemJobs {
     const types = [...this.runners.keys()];
     if (types.length === 0) return undefined;
     const waiting = `(${C.statecode} eq ${JobState.Suspended} and ${C.statuscode} eq ${JobStatus.Waiting}${
-      ignorePostpone ? '' : ` and (${C.postponeuntil} eq null or ${C.postponeuntil} le ${formatStoredDateTime(this.options.clock())})`
+      ignorePostpone
+        ? ''
+        : ` and (${C.postponeuntil} eq null or ${C.postponeuntil} le ${formatStoredDateTime(this.options.clock())})`
     })`;
     const page = await this.engine.query(asyncoperation.entitySetName, {
       filter: `(${C.statecode} eq ${JobState.Ready} or ${waiting}) and (${types.map((t) => `${C.operationtype} eq ${t}`).join(' or ')})`,
@@ -254,7 +270,10 @@ export class SystemJobs {
     if (!runner) {
       if (!this.warnedTypes.has(job.operationType)) {
         this.warnedTypes.add(job.operationType);
-        this.options.logger.warn('A system job has no runner in the emulator.', { job: job.id, operationType: job.operationType });
+        this.options.logger.warn('A system job has no runner in the emulator.', {
+          job: job.id,
+          operationType: job.operationType,
+        });
       }
       return;
     }
@@ -268,14 +287,22 @@ export class SystemJobs {
       result = await runner(job);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      result = { status: 'failed', message: error instanceof Error && error.stack ? error.stack : message, friendlyMessage: message };
+      result = {
+        status: 'failed',
+        message: error instanceof Error && error.stack ? error.stack : message,
+        friendlyMessage: message,
+      };
     }
     await this.finish(job, result);
   }
 
   private async finish(job: SystemJob, result: JobResult): Promise<void> {
     if (result.status === 'succeeded') {
-      await this.update(job.id, { [C.statecode]: JobState.Completed, [C.statuscode]: JobStatus.Succeeded, [C.completedon]: this.now() });
+      await this.update(job.id, {
+        [C.statecode]: JobState.Completed,
+        [C.statuscode]: JobStatus.Succeeded,
+        [C.completedon]: this.now(),
+      });
       return;
     }
     const failure: Record<string, unknown> = {
@@ -285,7 +312,11 @@ export class SystemJobs {
     };
     if (result.status === 'failed' && result.retryable && job.retryCount === 0) {
       const due = new Date(this.options.clock().getTime() + (this.options.retryDelayMs ?? 5000));
-      this.options.logger.warn('A system job failed with a temporary error; it will be tried once more.', { job: job.id, name: job.name, error: result.friendlyMessage });
+      this.options.logger.warn('A system job failed with a temporary error; it will be tried once more.', {
+        job: job.id,
+        name: job.name,
+        error: result.friendlyMessage,
+      });
       await this.update(job.id, {
         ...failure,
         [C.statecode]: JobState.Suspended,
@@ -295,7 +326,10 @@ export class SystemJobs {
       });
       return;
     }
-    this.options.logger.warn(result.status === 'canceled' ? 'A system job was canceled.' : 'A system job failed.', { job: job.id, name: job.name, error: result.friendlyMessage });
+    this.options.logger.warn(
+      result.status === 'canceled' ? 'A system job was canceled.' : 'A system job failed.',
+      { job: job.id, name: job.name, error: result.friendlyMessage },
+    );
     await this.update(job.id, {
       ...failure,
       [C.statecode]: JobState.Completed,

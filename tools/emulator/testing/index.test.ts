@@ -173,14 +173,18 @@ it('adds segment members and sends emails through the real platform tables', asy
     [contact.columns.fullname]: 'Ana',
     [contact.columns.emailaddress1]: 'ana@example.com',
   });
-  await org.client.executeAction('AddMemberList', { ListId: segment, EntityId: ana });
-  expect(
-    await org.client.retrieveMultiple(listmember.entitySetName, {
-      filter: `_${listmember.columns.listid}_value eq ${segment}`,
-    }),
-  ).toHaveLength(1);
-  // Party lists are arrays, which the DataverseClient record type does not carry: go to the engine.
-  const mail = await org.engine.create(email.entitySetName, {
+  const added = await org.client.executeAction(
+    'AddMemberList',
+    { EntityId: ana },
+    { entitySet: list.entitySetName, id: segment },
+  );
+  const members = await org.client.retrieveMultiple(listmember.entitySetName, {
+    filter: `_${listmember.columns.listid}_value eq ${segment}`,
+  });
+  expect(members).toHaveLength(1);
+  expect(added).toEqual({ Id: members[0]?.[listmember.primaryIdAttribute] });
+  // Activity parties travel as a deep insert, through the client like any record.
+  const mail = await org.client.create(email.entitySetName, {
     [email.columns.subject]: 'Welcome',
     email_activity_parties: [
       {

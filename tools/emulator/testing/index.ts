@@ -10,6 +10,10 @@ import { loadMetadata } from '../../solution/loader';
 import type { MetadataModel } from '../../solution/model';
 import { Engine } from '../engine/engine';
 import { InProcessClient } from '../inprocess-client';
+import { attachInProcessWebhooks, type Webhooks } from '../webhooks/index';
+import { registerSolutionImport } from '../import/actions';
+import type { HandlerDefinition, HandlerRegistry } from '../../../plugins/registry';
+import { silentLogger } from '../../../dataverse/logger';
 import type { TestClock } from './clock';
 import { testClock } from './clock';
 
@@ -34,12 +38,19 @@ export interface TestOrgOptions {
   readonly logger?: Logger;
   /** Wires pipeline events to handlers once the org exists; may return a function that unwires them. */
   readonly dispatch?: (org: TestOrgParts) => void | (() => void);
+  /**
+   * Runs the metadata's webhook steps in process against these handlers (as `ideario host` would run
+   * them), queues asynchronous steps as system jobs for `drainJobs()`, and registers ImportSolutionAsync.
+   */
+  readonly handlers?: HandlerRegistry | readonly HandlerDefinition[];
 }
 
 export interface TestOrg extends TestOrgParts {
   readonly client: InProcessClient;
   /** Waits for async (mode 1) deliveries queued so far. */
   settle(): Promise<void>;
+  /** Runs every queued system job (asynchronous steps, imports) and what they queue, to completion. */
+  drainJobs(): Promise<void>;
   close(): void;
 }
 
@@ -68,13 +79,32 @@ export function createTestOrg(options: TestOrgOptions = {}): TestOrg {
   });
   const client = new InProcessClient(engine);
   const unwire = options.dispatch?.({ engine, client, clock });
+  let webhooks: Webhooks | undefined;
+  if (options.handlers) {
+    const logger = options.logger ?? silentLogger;
+    webhooks = attachInProcessWebhooks(engine, {
+      handlers: options.handlers,
+      // A handler's calls run one level deeper under the step's correlation id, as on Dataverse.
+      clientFor: ({ depth, correlationId, userId }) =>
+        new InProcessClient(engine, { depth, correlationId, userId }),
+      clock: clock.now,
+      logger,
+      newId: options.newId,
+    });
+    registerSolutionImport(engine, webhooks.jobs, { logger, newId: options.newId });
+  }
   return {
     engine,
     client,
     clock,
     settle: () => engine.whenIdle(),
+    drainJobs: async () => {
+      if (webhooks) await webhooks.drainJobs();
+      else await engine.whenIdle();
+    },
     close: () => {
       if (typeof unwire === 'function') unwire();
+      void webhooks?.close();
       engine.close();
     },
   };

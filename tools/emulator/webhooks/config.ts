@@ -33,7 +33,10 @@ export function webhookSettingsFromEnv(env: Readonly<Record<string, string | und
 }
 
 /** CLI options win over the environment, value by value. */
-export function mergeWebhookSettings(options: { webhookUrl?: string; webhookKey?: string }, env: WebhookSettings): WebhookSettings {
+export function mergeWebhookSettings(
+  options: { webhookUrl?: string; webhookKey?: string },
+  env: WebhookSettings,
+): WebhookSettings {
   const url = options.webhookUrl ?? env.url;
   const key = options.webhookKey ?? env.key;
   return { ...env, ...(url ? { url } : {}), ...(key ? { key } : {}) };
@@ -60,7 +63,10 @@ function pairs(key: string, endpoint: ServiceEndpointModel): Record<string, stri
   return out;
 }
 
-export function authFor(endpoint: ServiceEndpointModel, key: string | undefined): WebhookAuthConfig | undefined {
+export function authFor(
+  endpoint: ServiceEndpointModel,
+  key: string | undefined,
+): WebhookAuthConfig | undefined {
   if (!key) return undefined;
   switch (endpoint.authType) {
     case AUTH_TYPE.HttpHeader:
@@ -77,16 +83,23 @@ function endpointUrl(base: string, solution: string): string {
   try {
     url = new URL(base);
   } catch {
-    throw new WebhookConfigurationError(`The webhook URL '${base}' is not an absolute http(s) URL; pass e.g. --webhook-url http://127.0.0.1:7071.`);
+    throw new WebhookConfigurationError(
+      `The webhook URL '${base}' is not an absolute http(s) URL; pass e.g. --webhook-url http://127.0.0.1:7071.`,
+    );
   }
   const path = url.pathname.replace(/\/+$/, '');
   if (path.endsWith(WEBHOOK_PATH)) url.pathname = `${path}/${encodeURIComponent(solution)}`;
-  else if (!path.includes(`${WEBHOOK_PATH}/`)) url.pathname = `${path}${WEBHOOK_PATH}/${encodeURIComponent(solution)}`;
+  else if (!path.includes(`${WEBHOOK_PATH}/`))
+    url.pathname = `${path}${WEBHOOK_PATH}/${encodeURIComponent(solution)}`;
   return url.toString();
 }
 
 /** The URL and headers one endpoint posts with; undefined when no URL is configured for it. */
-export function resolveEndpoint(settings: WebhookSettings, endpoint: ServiceEndpointModel, solution: string): EndpointTarget | undefined {
+export function resolveEndpoint(
+  settings: WebhookSettings,
+  endpoint: ServiceEndpointModel,
+  solution: string,
+): EndpointTarget | undefined {
   const specific = settings.endpoints?.[endpoint.name] ?? settings.endpoints?.[solution];
   const base = specific?.url ?? settings.url;
   if (!base) return undefined;
@@ -94,7 +107,8 @@ export function resolveEndpoint(settings: WebhookSettings, endpoint: ServiceEndp
   const url = new URL(endpointUrl(base, solution));
   const headers: Record<string, string> = {};
   if (auth?.type === 'WebhookKey') url.searchParams.set('code', auth.key);
-  if (auth?.type === 'HttpQueryString') for (const [name, value] of Object.entries(auth.query)) url.searchParams.set(name, value);
+  if (auth?.type === 'HttpQueryString')
+    for (const [name, value] of Object.entries(auth.query)) url.searchParams.set(name, value);
   if (auth?.type === 'HttpHeader') Object.assign(headers, auth.headers);
   return { url: url.toString(), headers, ...(auth ? { auth } : {}) };
 }

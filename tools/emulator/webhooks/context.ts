@@ -75,9 +75,18 @@ function keyValues(entries: Iterable<[string, Json]>): Json[] {
   return [...entries].map(([key, value]) => ({ key, value }));
 }
 
-function entity(image: EntityImage, typed: boolean, only?: readonly string[], primaryId?: string): JsonObject {
-  const names = only && only.length > 0 ? only.filter((name) => name in image.attributes) : Object.keys(image.attributes);
-  const attributes: [string, Json][] = names.map((name) => [name, contractValue(image.attributes[name] ?? null)]);
+function entity(
+  image: EntityImage,
+  typed: boolean,
+  only?: readonly string[],
+  primaryId?: string,
+): JsonObject {
+  const names =
+    only && only.length > 0 ? only.filter((name) => name in image.attributes) : Object.keys(image.attributes);
+  const attributes: [string, Json][] = names.map((name) => [
+    name,
+    contractValue(image.attributes[name] ?? null),
+  ]);
   if (primaryId && !names.includes(primaryId) && (!only || only.length === 0 || only.includes(primaryId))) {
     attributes.push([primaryId, image.id]);
   }
@@ -106,7 +115,14 @@ function inputParameters(event: OperationEvent, primaryId: string | undefined): 
       const related = event.relationship?.relatedEntities ?? [];
       return keyValues([
         ['Target', reference({ logicalName: target.logicalName, id: target.id }, true)],
-        ['Relationship', { __type: `Relationship:${CONTRACTS}`, PrimaryEntityRole: null, SchemaName: event.relationship?.name ?? '' }],
+        [
+          'Relationship',
+          {
+            __type: `Relationship:${CONTRACTS}`,
+            PrimaryEntityRole: null,
+            SchemaName: event.relationship?.name ?? '',
+          },
+        ],
         ['RelatedEntities', related.map((r) => reference(r, true))],
       ]);
     }
@@ -157,7 +173,10 @@ function contextObject(level: Level, step: StepModel, options: ContextOptions, m
     OrganizationId: event.organizationId,
     OrganizationName: options.organizationName,
     OutputParameters: level.outputParameters,
-    OwningExtension: reference({ logicalName: 'sdkmessageprocessingstep', id: step.id, name: step.name || null }, false),
+    OwningExtension: reference(
+      { logicalName: 'sdkmessageprocessingstep', id: step.id, name: step.name || null },
+      false,
+    ),
     ParentContext: level.parent,
     PostEntityImages: keyValues(level.post),
     PreEntityImages: keyValues(level.pre),
@@ -180,7 +199,12 @@ function contextObject(level: Level, step: StepModel, options: ContextOptions, m
  * The main operation (stage 30) of an event, as Dataverse sends it in ParentContext: the request's
  * parameters, no images; its own parent is the operation whose handler caused this one.
  */
-function mainOperation(event: OperationEvent, step: StepModel, options: ContextOptions, mode: number): JsonObject {
+function mainOperation(
+  event: OperationEvent,
+  step: StepModel,
+  options: ContextOptions,
+  mode: number,
+): JsonObject {
   const primaryId = options.tableInfo?.(event.entityName)?.primaryId;
   return contextObject(
     {
@@ -199,12 +223,19 @@ function mainOperation(event: OperationEvent, step: StepModel, options: ContextO
 }
 
 /** The context object (not yet serialised), with every collection. */
-export function executionContext(event: OperationEvent, step: StepModel, options: ContextOptions): JsonObject {
+export function executionContext(
+  event: OperationEvent,
+  step: StepModel,
+  options: ContextOptions,
+): JsonObject {
   const table = options.tableInfo?.(event.entityName);
   const post = images(step, event, 'post');
   // Dataverse adds this image to every asynchronous step so the System Jobs view can name the record.
   if (step.mode === 1 && event.postImage && table?.primaryName) {
-    post.push(['AsynchronousStepPrimaryName', entity(event.postImage, false, [table.primaryName, table.primaryId])]);
+    post.push([
+      'AsynchronousStepPrimaryName',
+      entity(event.postImage, false, [table.primaryName, table.primaryId]),
+    ]);
   }
   const parent =
     event.stage === 10
@@ -229,11 +260,21 @@ export function executionContext(event: OperationEvent, step: StepModel, options
 }
 
 /** Serialises the context, trimming it the way Dataverse does when it is over 256 KB. */
-export function buildExecutionContext(event: OperationEvent, step: StepModel, options: ContextOptions): BuiltContext {
+export function buildExecutionContext(
+  event: OperationEvent,
+  step: StepModel,
+  options: ContextOptions,
+): BuiltContext {
   const context = executionContext(event, step, options);
   const body = JSON.stringify(context);
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes <= SIZE_LIMIT_BYTES) return { body, sizeExceeded: false, bytes };
-  const trimmed = JSON.stringify({ ...context, InputParameters: [], ParentContext: null, PostEntityImages: [], PreEntityImages: [] });
+  const trimmed = JSON.stringify({
+    ...context,
+    InputParameters: [],
+    ParentContext: null,
+    PostEntityImages: [],
+    PreEntityImages: [],
+  });
   return { body: trimmed, sizeExceeded: true, bytes: Buffer.byteLength(trimmed, 'utf8') };
 }

@@ -20,10 +20,23 @@ import type { Logger } from '../../../dataverse/logger';
 import type { CallContext, Engine } from '../engine/engine';
 import { ErrorCodes } from '../engine/errors';
 import type { OperationEvent } from '../engine/pipeline';
-import { errorCodeNumber, OperationType, type JobResult, type SystemJob, type SystemJobs } from '../jobs/system-jobs';
+import {
+  errorCodeNumber,
+  OperationType,
+  type JobResult,
+  type SystemJob,
+  type SystemJobs,
+} from '../jobs/system-jobs';
 import { buildExecutionContext, type ContextOptions } from './context';
 import { resolveEndpoint, type EndpointTarget, type WebhookSettings } from './config';
-import { describeReply, redactUrl, replyDetail, WebhookStepFailedError, WebhookUnreachableError, type WebhookReplySummary } from './errors';
+import {
+  describeReply,
+  redactUrl,
+  replyDetail,
+  WebhookStepFailedError,
+  WebhookUnreachableError,
+  type WebhookReplySummary,
+} from './errors';
 import { matchingSteps, webhookSteps, type StepCatalog, type WebhookStep } from './steps';
 import type { CallbackContext, OutgoingWebhook, WebhookReply, WebhookTransport } from './transport';
 
@@ -101,7 +114,10 @@ export class WebhookDispatcher {
   /** Logs steps that can never fire, once, so a broken registration is not silent. */
   reportIgnoredSteps(): void {
     for (const ignored of this.catalog().ignored) {
-      this.warnOnce(`ignored:${ignored.step.id}`, `Step '${ignored.step.name}' of ${ignored.solution} is not dispatched: ${ignored.reason}.`);
+      this.warnOnce(
+        `ignored:${ignored.step.id}`,
+        `Step '${ignored.step.name}' of ${ignored.solution} is not dispatched: ${ignored.reason}.`,
+      );
     }
   }
 
@@ -128,7 +144,10 @@ export class WebhookDispatcher {
           `Pass --webhook-url (or set IDEARIO_WEBHOOK_URL) to send them to a running 'ideario host'.`,
       );
     } else if (!target.auth) {
-      this.warnOnce(`nokey:${step.endpoint.id}`, `Service endpoint '${step.endpoint.name}' has no webhook key configured (--webhook-key / IDEARIO_WEBHOOK_KEY): requests go out without one.`);
+      this.warnOnce(
+        `nokey:${step.endpoint.id}`,
+        `Service endpoint '${step.endpoint.name}' has no webhook key configured (--webhook-key / IDEARIO_WEBHOOK_KEY): requests go out without one.`,
+      );
     }
     return target;
   }
@@ -139,7 +158,12 @@ export class WebhookDispatcher {
       if (!target) continue;
       const built = buildExecutionContext(event, step.step, this.contextOptions());
       const request = this.request(target, built.body, built.sizeExceeded, event);
-      const callback: CallbackContext = { depth: event.depth + 1, correlationId: event.correlationId, userId: event.userId, synchronous: true };
+      const callback: CallbackContext = {
+        depth: event.depth + 1,
+        correlationId: event.correlationId,
+        userId: event.userId,
+        synchronous: true,
+      };
       let reply: WebhookReplySummary;
       try {
         reply = await this.deliver(request, callback, true);
@@ -147,7 +171,8 @@ export class WebhookDispatcher {
         if (!(error instanceof WebhookUnreachableError)) throw error;
         reply = { status: 0, detail: error.reason };
       }
-      if (reply.status < 200 || reply.status > 299) throw new WebhookStepFailedError(step.step.name, target.url, reply);
+      if (reply.status < 200 || reply.status > 299)
+        throw new WebhookStepFailedError(step.step.name, target.url, reply);
     }
   }
 
@@ -173,10 +198,17 @@ export class WebhookDispatcher {
   private async runJob(job: SystemJob): Promise<JobResult> {
     const step = job.owningExtensionId ? this.catalog().byId(job.owningExtensionId) : undefined;
     if (!step) {
-      return failed(`The step ${job.owningExtensionId ?? '(none)'} that queued this job is no longer registered.`, 'The webhook step that queued this job no longer exists.');
+      return failed(
+        `The step ${job.owningExtensionId ?? '(none)'} that queued this job is no longer registered.`,
+        'The webhook step that queued this job no longer exists.',
+      );
     }
     const target = this.target(step);
-    if (!target) return failed(`No webhook URL is configured for service endpoint '${step.endpoint.name}'.`, 'The webhook endpoint has no URL configured.');
+    if (!target)
+      return failed(
+        `No webhook URL is configured for service endpoint '${step.endpoint.name}'.`,
+        'The webhook endpoint has no URL configured.',
+      );
     const context = parseStoredContext(job.data);
     const request = this.request(target, job.data, wasTrimmed(context), {
       entityName: typeof context.PrimaryEntityName === 'string' ? context.PrimaryEntityName : '',
@@ -227,16 +259,29 @@ export class WebhookDispatcher {
   }
 
   /** Sends once, and once more on 502/503/504 when `retry` (synchronous steps: the worker retries jobs). */
-  private async deliver(request: OutgoingWebhook, callback: CallbackContext, retry: boolean): Promise<WebhookReplySummary> {
+  private async deliver(
+    request: OutgoingWebhook,
+    callback: CallbackContext,
+    retry: boolean,
+  ): Promise<WebhookReplySummary> {
     const key = callback.correlationId.toLowerCase();
     const previous = this.callbacks.get(key);
     this.remember(key, Math.max(previous ?? 0, callback.depth));
     let reply: WebhookReply = await this.options.transport.send(request, callback);
     if (retry && RETRY_STATUSES.has(reply.status)) {
-      this.options.logger.warn('Webhook answered a retryable status; trying once more, as Dataverse does.', { status: reply.status, url: redactUrl(request.url) });
-      reply = await this.options.transport.send({ ...request, headers: { ...request.headers, [HEADERS.requestId]: this.newId() } }, callback);
+      this.options.logger.warn('Webhook answered a retryable status; trying once more, as Dataverse does.', {
+        status: reply.status,
+        url: redactUrl(request.url),
+      });
+      reply = await this.options.transport.send(
+        { ...request, headers: { ...request.headers, [HEADERS.requestId]: this.newId() } },
+        callback,
+      );
     }
-    return { status: reply.status, detail: reply.status >= 200 && reply.status <= 299 ? '' : replyDetail(reply.body) };
+    return {
+      status: reply.status,
+      detail: reply.status >= 200 && reply.status <= 299 ? '' : replyDetail(reply.body),
+    };
   }
 
   private remember(key: string, depth: number): void {
@@ -267,7 +312,9 @@ function failed(message: string, friendlyMessage: string): JobResult {
 function parseStoredContext(data: string): Record<string, unknown> {
   try {
     const parsed = JSON.parse(data) as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
@@ -276,5 +323,10 @@ function parseStoredContext(data: string): Record<string, unknown> {
 /** A stored context without InputParameters for a message that always has a Target was cut down to 256 KB. */
 function wasTrimmed(context: Record<string, unknown>): boolean {
   const input = context.InputParameters;
-  return Array.isArray(input) && input.length === 0 && typeof context.MessageName === 'string' && context.MessageName !== '';
+  return (
+    Array.isArray(input) &&
+    input.length === 0 &&
+    typeof context.MessageName === 'string' &&
+    context.MessageName !== ''
+  );
 }

@@ -16,7 +16,13 @@ export interface WebhookReplySummary {
 export function replyDetail(body: string): string {
   try {
     const parsed = JSON.parse(body) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && 'error' in parsed && typeof parsed.error === 'string') return parsed.error;
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'error' in parsed &&
+      typeof parsed.error === 'string'
+    )
+      return parsed.error;
   } catch {
     // Not JSON: the raw text is the best explanation there is.
   }
@@ -45,7 +51,9 @@ export class WebhookUnreachableError extends Error {
     readonly url: string,
     readonly reason: string,
   ) {
-    super(`Could not reach the webhook at ${redactUrl(url)}: ${reason}. Is the webhook host running (ideario host), and is --webhook-url right?`);
+    super(
+      `Could not reach the webhook at ${redactUrl(url)}: ${reason}. Is the webhook host running (ideario host), and is --webhook-url right?`,
+    );
     this.name = 'WebhookUnreachableError';
   }
 }

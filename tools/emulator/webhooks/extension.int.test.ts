@@ -9,10 +9,11 @@ import { createRegistry, defineHandler, SOLUTION_NAMES } from '../../../plugins/
 import { loadPlatform, mergeMetadata } from '../../solution/loader';
 import { packSolutions } from '../../solution/pack';
 import { validateSolutionSource } from '../../solution/validate';
+import { InProcessClient } from '../inprocess-client';
 import { startEmulator, type RunningEmulator } from '../start';
 import { webhooksExtension } from './extension';
 import { HEADERS } from './dispatcher';
-import { engineClient, idearioMetadata, step, TEST_SOLUTION, withSteps } from './test-support';
+import { idearioMetadata, step, TEST_SOLUTION, withSteps } from './test-support';
 
 const JOB = asyncoperation.columns;
 const { statecode: JobState, statuscode: JobStatus } = asyncoperation.choices;
@@ -40,16 +41,31 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function api(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function api(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /** Reads the system jobs until `done` says they are finished (the worker runs on its own here). */
-async function waitForJobs(serviceRoot: string, done: (jobs: Record<string, unknown>[]) => boolean): Promise<Record<string, unknown>[]> {
+async function waitForJobs(
+  serviceRoot: string,
+  done: (jobs: Record<string, unknown>[]) => boolean,
+): Promise<Record<string, unknown>[]> {
   for (let attempt = 0; attempt < 400; attempt += 1) {
-    const { json } = await api('GET', `${serviceRoot}${asyncoperation.entitySetName}?$orderby=${JOB.versionnumber} asc`);
+    const { json } = await api(
+      'GET',
+      `${serviceRoot}${asyncoperation.entitySetName}?$orderby=${JOB.versionnumber} asc`,
+    );
     const jobs = (json.value ?? []) as Record<string, unknown>[];
     if (done(jobs)) return jobs;
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -60,10 +76,21 @@ async function waitForJobs(serviceRoot: string, done: (jobs: Record<string, unkn
 it('imports a solution through the Web API and the background worker, and makes its tables usable', async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'ideario-extension-'));
   const [zip] = (
-    await packSolutions({ solutionRoot: SOLUTION_ROOT, outDir: dir, solution: SOLUTION_NAMES[0], validate: (d) => validateSolutionSource(d), logger: silentLogger })
+    await packSolutions({
+      solutionRoot: SOLUTION_ROOT,
+      outDir: dir,
+      solution: SOLUTION_NAMES[0],
+      validate: (d) => validateSolutionSource(d),
+      logger: silentLogger,
+    })
   ).filter((z) => z.managed);
   const { tables } = loadPlatform(path.join(SOLUTION_ROOT, 'platform'));
-  emulator = await startEmulator({ memory: true, port: 0, metadata: mergeMetadata(tables, []).metadata, extensions: [webhooksExtension({})] });
+  emulator = await startEmulator({
+    memory: true,
+    port: 0,
+    metadata: mergeMetadata(tables, []).metadata,
+    extensions: [webhooksExtension({})],
+  });
 
   const started = await api('POST', `${emulator.serviceRoot}ImportSolutionAsync`, {
     CustomizationFile: (await readFile(zip?.file ?? '')).toString('base64'),
@@ -72,7 +99,9 @@ it('imports a solution through the Web API and the background worker, and makes 
   });
   expect(started.status).toBe(200);
   const jobId = String(started.json.AsyncOperationId);
-  const [job] = await waitForJobs(emulator.serviceRoot, (jobs) => jobs.every((j) => j[JOB.statecode] === JobState.Completed));
+  const [job] = await waitForJobs(emulator.serviceRoot, (jobs) =>
+    jobs.every((j) => j[JOB.statecode] === JobState.Completed),
+  );
   expect(job).toMatchObject({ [JOB.asyncoperationid]: jobId, [JOB.statuscode]: JobStatus.Succeeded });
 
   const created = await api('POST', `${emulator.serviceRoot}${idr_marketingconcept.entitySetName}`, {
@@ -82,8 +111,13 @@ it('imports a solution through the Web API and the background worker, and makes 
     [idr_marketingconcept.columns.idr_exitthreshold]: 10,
   });
   expect(created.status).toBe(204);
-  const listed = await api('GET', `${emulator.serviceRoot}${idr_marketingconcept.entitySetName}?$select=${idr_marketingconcept.columns.idr_code}`);
-  expect((listed.json.value as Record<string, unknown>[]).map((r) => r[idr_marketingconcept.columns.idr_code])).toEqual(['CLOUD']);
+  const listed = await api(
+    'GET',
+    `${emulator.serviceRoot}${idr_marketingconcept.entitySetName}?$select=${idr_marketingconcept.columns.idr_code}`,
+  );
+  expect(
+    (listed.json.value as Record<string, unknown>[]).map((r) => r[idr_marketingconcept.columns.idr_code]),
+  ).toEqual(['CLOUD']);
 });
 
 it('runs a handler that calls back over HTTP one level deeper each time, and stops the loop at depth 8', async () => {
@@ -110,27 +144,42 @@ it('runs a handler that calls back over HTTP one level deeper each time, and sto
     memory: true,
     port: 0,
     metadata: withSteps(idearioMetadata(), [s]),
-    extensions: [webhooksExtension({ IDEARIO_WEBHOOK_URL: `http://127.0.0.1:${port}`, IDEARIO_WEBHOOK_KEY: KEY })],
+    extensions: [
+      webhooksExtension({ IDEARIO_WEBHOOK_URL: `http://127.0.0.1:${port}`, IDEARIO_WEBHOOK_KEY: KEY }),
+    ],
   });
   const engine = emulator.engine;
   host = await startHost({
     port,
     deps: {
-      client: engineClient(engine, { depth: 1, correlationId: '', userId: engine.whoAmI().UserId, synchronous: false }),
+      client: new InProcessClient(engine),
       clock: () => new Date(),
       logger: silentLogger,
       secrets: { type: 'WebhookKey', key: KEY },
       handlers: createRegistry([handler]),
     },
   });
-  const created = await api('POST', `${emulator.serviceRoot}${contact.entitySetName}`, { [contact.columns.lastname]: 'Vidal' }, { Prefer: 'return=representation' });
+  const created = await api(
+    'POST',
+    `${emulator.serviceRoot}${contact.entitySetName}`,
+    { [contact.columns.lastname]: 'Vidal' },
+    { Prefer: 'return=representation' },
+  );
   const id = String(created.json[contact.primaryIdAttribute]);
-  await api('PATCH', `${emulator.serviceRoot}${contact.entitySetName}(${id})`, { [contact.columns.jobtitle]: 'start' });
+  await api('PATCH', `${emulator.serviceRoot}${contact.entitySetName}(${id})`, {
+    [contact.columns.jobtitle]: 'start',
+  });
 
-  const jobs = await waitForJobs(emulator.serviceRoot, (all) => all.length === 8 && all.every((j) => j[JOB.statecode] === JobState.Completed));
+  const jobs = await waitForJobs(
+    emulator.serviceRoot,
+    (all) => all.length === 8 && all.every((j) => j[JOB.statecode] === JobState.Completed),
+  );
   expect(jobs.map((j) => j[JOB.depth])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   expect(jobs[7]?.[JOB.statuscode]).toBe(JobStatus.Failed);
   expect(String(jobs[7]?.[JOB.friendlymessage])).toContain('infinite loop');
-  const after = await api('GET', `${emulator.serviceRoot}${contact.entitySetName}(${id})?$select=${contact.columns.jobtitle}`);
+  const after = await api(
+    'GET',
+    `${emulator.serviceRoot}${contact.entitySetName}(${id})?$select=${contact.columns.jobtitle}`,
+  );
   expect(after.json[contact.columns.jobtitle]).toBe('level 7');
 });

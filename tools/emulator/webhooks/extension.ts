@@ -12,20 +12,41 @@ import { mergeWebhookSettings, webhookSettingsFromEnv } from './config';
 import { HEADERS } from './dispatcher';
 import { attachHttpWebhooks, type Webhooks } from './index';
 
-export function webhooksExtension(env: Readonly<Record<string, string | undefined>> = process.env): EmulatorExtension {
+export function webhooksExtension(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): EmulatorExtension {
   let webhooks: Webhooks | undefined;
   return {
     name: 'webhooks, system jobs and solution import',
     async setup({ engine, options, logger }) {
-      const settings = mergeWebhookSettings({ webhookUrl: options.webhookUrl, webhookKey: options.webhookKey }, webhookSettingsFromEnv(env));
-      webhooks = attachHttpWebhooks(engine, { settings, clock: options.clock ?? (() => new Date()), logger, newId: options.newId, startWorker: false });
-      const workDir = options.memory || !options.db ? path.join(tmpdir(), 'ideario-emulator-imports') : path.join(path.dirname(options.db), 'imports');
-      const importer = registerSolutionImport(engine, webhooks.jobs, { logger, workDir, newId: options.newId });
+      const settings = mergeWebhookSettings(
+        { webhookUrl: options.webhookUrl, webhookKey: options.webhookKey },
+        webhookSettingsFromEnv(env),
+      );
+      webhooks = attachHttpWebhooks(engine, {
+        settings,
+        clock: options.clock ?? (() => new Date()),
+        logger,
+        newId: options.newId,
+        startWorker: false,
+      });
+      const workDir =
+        options.memory || !options.db
+          ? path.join(tmpdir(), 'ideario-emulator-imports')
+          : path.join(path.dirname(options.db), 'imports');
+      const importer = registerSolutionImport(engine, webhooks.jobs, {
+        logger,
+        workDir,
+        newId: options.newId,
+      });
       const reapplied = await importer.reapplyImported();
-      if (reapplied.length > 0) logger.info('Solutions imported earlier were applied again.', { solutions: reapplied });
+      if (reapplied.length > 0)
+        logger.info('Solutions imported earlier were applied again.', { solutions: reapplied });
       const steps = webhooks.dispatcher.catalog().steps.length;
       if (!settings.url && steps > 0) {
-        logger.warn(`${steps} webhook step(s) are registered but no webhook URL is set (--webhook-url or IDEARIO_WEBHOOK_URL): they will not be dispatched.`);
+        logger.warn(
+          `${steps} webhook step(s) are registered but no webhook URL is set (--webhook-url or IDEARIO_WEBHOOK_URL): they will not be dispatched.`,
+        );
       }
       webhooks.jobs.start();
     },

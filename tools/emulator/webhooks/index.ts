@@ -36,8 +36,19 @@ interface Common {
   readonly retryDelayMs?: number;
 }
 
-function assemble(engine: Engine, transport: WebhookTransport, settings: WebhookSettings, common: Common, continuous: boolean): Webhooks {
-  const jobs = new SystemJobs({ engine, clock: common.clock, logger: common.logger, retryDelayMs: common.retryDelayMs });
+function assemble(
+  engine: Engine,
+  transport: WebhookTransport,
+  settings: WebhookSettings,
+  common: Common,
+  continuous: boolean,
+): Webhooks {
+  const jobs = new SystemJobs({
+    engine,
+    clock: common.clock,
+    logger: common.logger,
+    retryDelayMs: common.retryDelayMs,
+  });
   const dispatcher = new WebhookDispatcher({
     engine,
     jobs,
@@ -76,7 +87,9 @@ function isRegistry(value: HandlerRegistry | readonly HandlerDefinition[]): valu
 export function attachInProcessWebhooks(engine: Engine, options: InProcessWebhookOptions): Webhooks {
   // name=value works for every auth type: the whole text is the `code` of a WebhookKey endpoint.
   const key = `x-ideario-key=${randomBytes(16).toString('hex')}`;
-  const handlers: HandlerRegistry = isRegistry(options.handlers) ? options.handlers : createRegistry(options.handlers);
+  const handlers: HandlerRegistry = isRegistry(options.handlers)
+    ? options.handlers
+    : createRegistry(options.handlers);
   const transport = inProcessTransport({
     handlers,
     clientFor: (callback) => options.clientFor(callback),
@@ -84,7 +97,13 @@ export function attachInProcessWebhooks(engine: Engine, options: InProcessWebhoo
     logger: options.logger,
     secrets: { type: 'WebhookKey', key },
   });
-  return assemble(engine, transport, { url: 'http://in-process.invalid', key }, options, options.continuous ?? false);
+  return assemble(
+    engine,
+    transport,
+    { url: 'http://in-process.invalid', key },
+    options,
+    options.continuous ?? false,
+  );
 }
 
 export interface HttpWebhookOptions extends Common {
@@ -96,5 +115,11 @@ export interface HttpWebhookOptions extends Common {
 
 /** Webhook steps are posted to the configured host; the job worker runs in the background. */
 export function attachHttpWebhooks(engine: Engine, options: HttpWebhookOptions): Webhooks {
-  return assemble(engine, httpTransport({ fetch: options.fetch }), options.settings, { ...options, newId: options.newId ?? randomUUID }, options.startWorker ?? true);
+  return assemble(
+    engine,
+    httpTransport({ fetch: options.fetch }),
+    options.settings,
+    { ...options, newId: options.newId ?? randomUUID },
+    options.startWorker ?? true,
+  );
 }

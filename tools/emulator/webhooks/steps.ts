@@ -36,17 +36,30 @@ export function webhookSteps(model: Pick<MetadataModel, 'solutions'>): StepCatal
   const ignored: IgnoredStep[] = [];
   const endpoints = new Map<string, { endpoint: ServiceEndpointModel; solution: string }>();
   for (const solution of model.solutions) {
-    for (const endpoint of solution.serviceEndpoints) endpoints.set(endpoint.id.toLowerCase(), { endpoint, solution: solution.uniqueName });
+    for (const endpoint of solution.serviceEndpoints)
+      endpoints.set(endpoint.id.toLowerCase(), { endpoint, solution: solution.uniqueName });
   }
   for (const solution of model.solutions) {
     for (const step of solution.steps) {
       const found = endpoints.get(step.serviceEndpointId.toLowerCase());
       if (!found) {
-        ignored.push({ step, solution: solution.uniqueName, reason: `its event handler ${step.serviceEndpointId || '(none)'} is not a service endpoint of any imported solution` });
+        ignored.push({
+          step,
+          solution: solution.uniqueName,
+          reason: `its event handler ${step.serviceEndpointId || '(none)'} is not a service endpoint of any imported solution`,
+        });
       } else if (found.endpoint.contract !== WEBHOOK_CONTRACT) {
-        ignored.push({ step, solution: solution.uniqueName, reason: `service endpoint '${found.endpoint.name}' has contract ${found.endpoint.contract}, not ${WEBHOOK_CONTRACT} (webhook)` });
+        ignored.push({
+          step,
+          solution: solution.uniqueName,
+          reason: `service endpoint '${found.endpoint.name}' has contract ${found.endpoint.contract}, not ${WEBHOOK_CONTRACT} (webhook)`,
+        });
       } else if (!step.message) {
-        ignored.push({ step, solution: solution.uniqueName, reason: 'its SDK message is not one the emulator knows' });
+        ignored.push({
+          step,
+          solution: solution.uniqueName,
+          reason: 'its SDK message is not one the emulator knows',
+        });
       } else {
         steps.push({ step, endpoint: found.endpoint, solution: solution.uniqueName });
       }
@@ -58,7 +71,10 @@ export function webhookSteps(model: Pick<MetadataModel, 'solutions'>): StepCatal
 }
 
 /** True when the step's filtering attributes let this event through (always, unless an Update filters). */
-export function passesFilter(step: StepModel, event: Pick<OperationEvent, 'message' | 'changedAttributes'>): boolean {
+export function passesFilter(
+  step: StepModel,
+  event: Pick<OperationEvent, 'message' | 'changedAttributes'>,
+): boolean {
   if (event.message !== 'Update' || step.filteringAttributes.length === 0) return true;
   const changed = new Set(event.changedAttributes.map((name) => name.toLowerCase()));
   return step.filteringAttributes.some((name) => changed.has(name.toLowerCase()));

@@ -1,22 +1,26 @@
 /**
  * For the webhook and job tests: Ideario's real tables (from `solution/`) with the test's own steps in
  * place of the solutions' steps, an in-memory engine, the in-process transport behind a recorder, and
- * a client for handlers that runs their calls at the depth and correlation the transport hands over.
+ * the in-process client for handlers, running their calls at the depth and correlation handed over.
  */
 import path from 'node:path';
-import type { DataverseClient, EntityRecord, RecordKey } from '../../../dataverse/client';
 import { memoryLogger } from '../../../dataverse/logger';
 import { createRegistry, SOLUTION_NAMES, type HandlerDefinition } from '../../../plugins/registry';
 import { loadMetadata } from '../../solution/loader';
 import type { MetadataModel, ServiceEndpointModel, SolutionModel, StepModel } from '../../solution/model';
 import type { Engine } from '../engine/engine';
-import { RecordNotFoundError } from '../engine/errors';
+import { InProcessClient } from '../inprocess-client';
 import { SystemJobs } from '../jobs/system-jobs';
 import { testEngine } from '../testing/engine';
 import type { TestClock } from '../testing/clock';
 import { AUTH_TYPE } from './config';
 import { WebhookDispatcher } from './dispatcher';
-import { inProcessTransport, type CallbackContext, type OutgoingWebhook, type WebhookTransport } from './transport';
+import {
+  inProcessTransport,
+  type CallbackContext,
+  type OutgoingWebhook,
+  type WebhookTransport,
+} from './transport';
 
 let base: MetadataModel | undefined;
 
@@ -40,7 +44,9 @@ export const TEST_SOLUTION = SOLUTION_NAMES[0];
 
 let stepCount = 0;
 
-export function step(partial: Pick<StepModel, 'message' | 'entity' | 'stage' | 'mode'> & Partial<StepModel>): StepModel {
+export function step(
+  partial: Pick<StepModel, 'message' | 'entity' | 'stage' | 'mode'> & Partial<StepModel>,
+): StepModel {
   stepCount += 1;
   return {
     id: `00000000-0000-4000-8000-${String(stepCount).padStart(12, '0')}`,
@@ -54,7 +60,11 @@ export function step(partial: Pick<StepModel, 'message' | 'entity' | 'stage' | '
   };
 }
 
-export function withSteps(metadata: MetadataModel, steps: readonly StepModel[], endpoint: ServiceEndpointModel = TEST_ENDPOINT): MetadataModel {
+export function withSteps(
+  metadata: MetadataModel,
+  steps: readonly StepModel[],
+  endpoint: ServiceEndpointModel = TEST_ENDPOINT,
+): MetadataModel {
   const solution: SolutionModel = {
     uniqueName: TEST_SOLUTION,
     version: '1.0.0.0',
@@ -74,32 +84,12 @@ export function withSteps(metadata: MetadataModel, steps: readonly StepModel[], 
   return { ...metadata, solutions: [solution] };
 }
 
-/** A DataverseClient over the engine that runs every call in the given callback context. */
-export function engineClient(engine: Engine, callback: CallbackContext): DataverseClient {
-  const context = { depth: callback.depth, correlationId: callback.correlationId, userId: callback.userId };
-  const asRecord = (value: Record<string, unknown>): EntityRecord => value as EntityRecord;
-  const unsupported = (what: string) => Promise.reject(new Error(`${what} is not used by the webhook tests.`));
-  return {
-    create: (set, record) => engine.create(set, record, { context }),
-    async retrieve(set, key: RecordKey, select) {
-      try {
-        return asRecord(await engine.retrieve(set, key, { select, context }));
-      } catch (error) {
-        if (error instanceof RecordNotFoundError) return null;
-        throw error;
-      }
-    },
-    update: (set, key, record, options) => engine.update(set, key, record, { context, ifMatch: options?.ifMatch }),
-    upsert: (set, key, record) => engine.upsert(set, key, record, { context }),
-    delete: (set, key) => engine.delete(set, key, { context }),
-    async retrieveMultiple(set, query) {
-      const page = await engine.query(set, { select: query?.select, filter: query?.filter, orderBy: query?.orderBy, top: query?.top }, { context });
-      return page.records.map(asRecord);
-    },
-    fetchXml: () => unsupported('fetchXml'),
-    executeAction: (name, body) => engine.execute(name, body, { context }),
-    executeBatch: () => unsupported('executeBatch'),
-  };
+/** The client a handler gets in process: its calls run in the callback context the transport hands over. */
+export function handlerClient(
+  engine: Engine,
+  { depth, correlationId, userId }: CallbackContext,
+): InProcessClient {
+  return new InProcessClient(engine, { depth, correlationId, userId });
 }
 
 export interface TestOrg {
@@ -120,7 +110,7 @@ export function startOrg(steps: readonly StepModel[], handlers: readonly Handler
   const logger = memoryLogger();
   const inner = inProcessTransport({
     handlers: createRegistry(handlers),
-    clientFor: (callback) => engineClient(engine, callback),
+    clientFor: (callback) => handlerClient(engine, callback),
     clock: clock.now,
     logger,
     secrets: { type: 'WebhookKey', key: TEST_KEY },
@@ -133,6 +123,13 @@ export function startOrg(steps: readonly StepModel[], handlers: readonly Handler
     },
   };
   const jobs = new SystemJobs({ engine, clock: clock.now, logger });
-  const dispatcher = new WebhookDispatcher({ engine, jobs, transport, settings: { url: 'http://127.0.0.1:7071', key: TEST_KEY }, logger, organizationName: 'contoso' }).attach();
+  const dispatcher = new WebhookDispatcher({
+    engine,
+    jobs,
+    transport,
+    settings: { url: 'http://127.0.0.1:7071', key: TEST_KEY },
+    logger,
+    organizationName: 'contoso',
+  }).attach();
   return { engine, clock, jobs, dispatcher, sent, logger, close: () => engine.close() };
 }

@@ -54,7 +54,12 @@ export function httpTransport(options: { fetch?: typeof fetch; timeoutMs?: numbe
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : causeOf(error)) : String(error);
+        const reason =
+          error instanceof Error
+            ? error.name === 'TimeoutError'
+              ? `no answer within ${timeoutMs / 1000} s`
+              : causeOf(error)
+            : String(error);
         throw new WebhookUnreachableError(request.url, reason);
       }
       return { status: response.status, body: await response.text() };
@@ -85,8 +90,19 @@ export function inProcessTransport(options: InProcessOptions): WebhookTransport 
     async send(request, callback) {
       const url = new URL(request.url);
       const reply = await handleWebhook(
-        { method: 'POST', url: `${url.pathname}${url.search}`, headers: { ...request.headers }, body: Buffer.from(request.body, 'utf8') },
-        { client: options.clientFor(callback), clock: options.clock, logger: options.logger, secrets: request.auth ?? options.secrets, handlers: options.handlers },
+        {
+          method: 'POST',
+          url: `${url.pathname}${url.search}`,
+          headers: { ...request.headers },
+          body: Buffer.from(request.body, 'utf8'),
+        },
+        {
+          client: options.clientFor(callback),
+          clock: options.clock,
+          logger: options.logger,
+          secrets: request.auth ?? options.secrets,
+          handlers: options.handlers,
+        },
       );
       return { status: reply.status, body: reply.body };
     },

@@ -1,7 +1,22 @@
-import { account, asyncoperation, contact, EventType, idr_interaction, idr_marketingconcept, opportunity } from '../../../dataverse/generated';
+import {
+  account,
+  asyncoperation,
+  contact,
+  EventType,
+  idr_interaction,
+  idr_marketingconcept,
+  opportunity,
+} from '../../../dataverse/generated';
 import { defineHandler, type ExecutionContext, type HandlerDefinition } from '../../../plugins/registry';
 import { RetryLater, ValidationRefusal } from '../../../plugins/host/errors';
-import { getDate, getMoney, getOptionValue, getReference, getString, targetEntity } from '../../../plugins/host/parse';
+import {
+  getDate,
+  getMoney,
+  getOptionValue,
+  getReference,
+  getString,
+  targetEntity,
+} from '../../../plugins/host/parse';
 import type { StepModel } from '../../solution/model';
 import { ErrorCodes, PluginExecutionError } from '../engine/errors';
 import type { JsonRecord } from '../engine/records';
@@ -20,7 +35,10 @@ afterEach(() => {
 });
 
 /** A handler for a step, recording every context it receives. */
-function handlerFor(s: StepModel, handle: (ctx: ExecutionContext, call: number) => Promise<void> | void = () => {}): HandlerDefinition & { calls: ExecutionContext[] } {
+function handlerFor(
+  s: StepModel,
+  handle: (ctx: ExecutionContext, call: number) => Promise<void> | void = () => {},
+): HandlerDefinition & { calls: ExecutionContext[] } {
   const calls: ExecutionContext[] = [];
   const definition = defineHandler({
     message: s.message,
@@ -44,7 +62,10 @@ function start(steps: StepModel[], handlers: HandlerDefinition[]): TestOrg {
 }
 
 async function jobs(o: TestOrg, filter?: string): Promise<JsonRecord[]> {
-  const page = await o.engine.query(asyncoperation.entitySetName, { ...(filter ? { filter } : {}), orderBy: [`${JOB.versionnumber} asc`] });
+  const page = await o.engine.query(asyncoperation.entitySetName, {
+    ...(filter ? { filter } : {}),
+    orderBy: [`${JOB.versionnumber} asc`],
+  });
   return page.records;
 }
 
@@ -59,7 +80,14 @@ describe('the RemoteExecutionContext a step sends', () => {
       entity: opportunity.logicalName,
       stage: 40,
       mode: 1,
-      images: [{ name: 'PostImage', entityAlias: 'PostImage', imageType: 1, attributes: [opportunity.columns.name, opportunity.columns.estimatedvalue] }],
+      images: [
+        {
+          name: 'PostImage',
+          entityAlias: 'PostImage',
+          imageType: 1,
+          attributes: [opportunity.columns.name, opportunity.columns.estimatedvalue],
+        },
+      ],
     });
     const handler = handlerFor(s);
     const o = start([s], [handler]);
@@ -101,16 +129,30 @@ describe('the RemoteExecutionContext a step sends', () => {
     if (!target) throw new Error('no target');
     expect(getString(target, opportunity.columns.name)).toBe('Group booking');
     expect(getMoney(target, opportunity.columns.estimatedvalue)).toBe(1250.5);
-    expect(getOptionValue(target, opportunity.columns.opportunityratingcode)).toBe(opportunity.choices.opportunityratingcode.Warm);
-    expect(getReference(target, opportunity.columns.customerid)).toMatchObject({ logicalName: account.logicalName, id: accountId });
+    expect(getOptionValue(target, opportunity.columns.opportunityratingcode)).toBe(
+      opportunity.choices.opportunityratingcode.Warm,
+    );
+    expect(getReference(target, opportunity.columns.customerid)).toMatchObject({
+      logicalName: account.logicalName,
+      id: accountId,
+    });
     expect(getDate(target, opportunity.columns.estimatedclosedate)).toEqual(new Date('2025-03-01T12:00:00Z'));
     expect(ctx.outputParameters.get('id')).toBe(id);
 
     const post = ctx.postEntityImages.get('PostImage');
-    expect([...(post?.attributes.keys() ?? [])].sort()).toEqual([opportunity.columns.estimatedvalue, opportunity.columns.name].sort());
-    expect(ctx.postEntityImages.get('AsynchronousStepPrimaryName')?.attributes.get(opportunity.columns.name)).toBe('Group booking');
+    expect([...(post?.attributes.keys() ?? [])].sort()).toEqual(
+      [opportunity.columns.estimatedvalue, opportunity.columns.name].sort(),
+    );
+    expect(
+      ctx.postEntityImages.get('AsynchronousStepPrimaryName')?.attributes.get(opportunity.columns.name),
+    ).toBe('Group booking');
     expect(ctx.preEntityImages.size).toBe(0);
-    expect(ctx.parentContext).toMatchObject({ stage: 30, messageName: 'Create', primaryEntityId: id, parentContext: null });
+    expect(ctx.parentContext).toMatchObject({
+      stage: 30,
+      messageName: 'Create',
+      primaryEntityId: id,
+      parentContext: null,
+    });
 
     // On the wire: the endpoint's key as ?code=, Dataverse's headers, DataContractJsonSerializer types.
     const request = o.sent[0];
@@ -124,11 +166,24 @@ describe('the RemoteExecutionContext a step sends', () => {
       [HEADERS.organization]: 'contoso',
     });
     expect(request?.headers[HEADERS.sizeExceeded]).toBeUndefined();
-    const raw = JSON.parse(request?.body ?? '{}') as { InputParameters: { key: string; value: { __type: string; Attributes: { key: string; value: unknown }[] } }[]; OperationCreatedOn: string };
-    expect(raw.InputParameters[0]?.value.__type).toBe('Entity:http://schemas.microsoft.com/xrm/2011/Contracts');
+    const raw = JSON.parse(request?.body ?? '{}') as {
+      InputParameters: {
+        key: string;
+        value: { __type: string; Attributes: { key: string; value: unknown }[] };
+      }[];
+      OperationCreatedOn: string;
+    };
+    expect(raw.InputParameters[0]?.value.__type).toBe(
+      'Entity:http://schemas.microsoft.com/xrm/2011/Contracts',
+    );
     const attributes = new Map(raw.InputParameters[0]?.value.Attributes.map((a) => [a.key, a.value]));
-    expect(attributes.get(opportunity.columns.estimatedvalue)).toEqual({ __type: 'Money:http://schemas.microsoft.com/xrm/2011/Contracts', Value: 1250.5 });
-    expect(attributes.get(opportunity.columns.estimatedclosedate)).toBe(`/Date(${Date.parse('2025-03-01T12:00:00Z')})/`);
+    expect(attributes.get(opportunity.columns.estimatedvalue)).toEqual({
+      __type: 'Money:http://schemas.microsoft.com/xrm/2011/Contracts',
+      Value: 1250.5,
+    });
+    expect(attributes.get(opportunity.columns.estimatedclosedate)).toBe(
+      `/Date(${Date.parse('2025-03-01T12:00:00Z')})/`,
+    );
     expect(raw.OperationCreatedOn).toBe(`/Date(${o.clock.now().getTime()})/`);
   });
 });
@@ -171,7 +226,9 @@ describe('synchronous steps', () => {
       },
     });
     const o = start([s], [handler]);
-    const error = await o.engine.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal' }).catch((e: unknown) => e);
+    const error = await o.engine
+      .create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebhookStepFailedError);
     expect((error as Error).message).toContain('The ERP did not accept the contact.');
     expect(await count(o, contact.entitySetName)).toBe(0);
@@ -200,13 +257,22 @@ describe('synchronous steps', () => {
       solution: TEST_SOLUTION,
       async handle(ctx, { client }) {
         depths.push(ctx.depth);
-        await client.update(contact.entitySetName, ctx.primaryEntityId ?? '', { [contact.columns.jobtitle]: `level ${ctx.depth}` });
+        await client.update(contact.entitySetName, ctx.primaryEntityId ?? '', {
+          [contact.columns.jobtitle]: `level ${ctx.depth}`,
+        });
       },
     });
     const looping = start([s], [handler]);
-    const other = await looping.engine.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal', [contact.columns.jobtitle]: 'start' });
-    const error = await looping.engine.update(contact.entitySetName, other, { [contact.columns.jobtitle]: 'changed' }).catch((e: unknown) => e);
-    expect((error as Error).message).toContain('This workflow job was canceled because the workflow that started it included an infinite loop');
+    const other = await looping.engine.create(contact.entitySetName, {
+      [contact.columns.lastname]: 'Vidal',
+      [contact.columns.jobtitle]: 'start',
+    });
+    const error = await looping.engine
+      .update(contact.entitySetName, other, { [contact.columns.jobtitle]: 'changed' })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain(
+      'This workflow job was canceled because the workflow that started it included an infinite loop',
+    );
     expect(depths).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const stored = await looping.engine.retrieve(contact.entitySetName, other);
     expect(stored[contact.columns.jobtitle]).toBe('start');
@@ -235,13 +301,20 @@ describe('asynchronous steps', () => {
       [JOB.startedon]: null,
     });
     expect(queued?.[JOB.correlationid]).toMatch(GUID);
-    const payload = JSON.parse(String(queued?.[JOB.data])) as { PrimaryEntityId: string; CorrelationId: string };
+    const payload = JSON.parse(String(queued?.[JOB.data])) as {
+      PrimaryEntityId: string;
+      CorrelationId: string;
+    };
     expect(payload).toMatchObject({ PrimaryEntityId: id, CorrelationId: queued?.[JOB.correlationid] });
     expect(handler.calls).toHaveLength(0);
 
     await o.jobs.drain();
     const [done] = await jobs(o, `_${JOB.regardingobjectid}_value eq ${id}`);
-    expect(done).toMatchObject({ [JOB.statecode]: JobState.Completed, [JOB.statuscode]: JobStatus.Succeeded, [JOB.message]: null });
+    expect(done).toMatchObject({
+      [JOB.statecode]: JobState.Completed,
+      [JOB.statuscode]: JobStatus.Succeeded,
+      [JOB.message]: null,
+    });
     expect(done?.[JOB.startedon]).toEqual(expect.any(String));
     expect(done?.[JOB.completedon]).toEqual(expect.any(String));
     expect(handler.calls).toHaveLength(1);
@@ -250,8 +323,18 @@ describe('asynchronous steps', () => {
   it('are not queued for a create that a synchronous step rolled back', async () => {
     const sync = step({ message: 'Create', entity: contact.logicalName, stage: 20, mode: 0 });
     const async = step({ message: 'Create', entity: contact.logicalName, stage: 40, mode: 1 });
-    const o = start([sync, async], [handlerFor(sync, () => { throw new ValidationRefusal('No.'); }), handlerFor(async)]);
-    await expect(o.engine.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal' })).rejects.toBeInstanceOf(WebhookStepFailedError);
+    const o = start(
+      [sync, async],
+      [
+        handlerFor(sync, () => {
+          throw new ValidationRefusal('No.');
+        }),
+        handlerFor(async),
+      ],
+    );
+    await expect(
+      o.engine.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal' }),
+    ).rejects.toBeInstanceOf(WebhookStepFailedError);
     await o.engine.whenIdle();
     expect(await jobs(o)).toHaveLength(0);
   });
@@ -266,7 +349,11 @@ describe('asynchronous steps', () => {
     await o.jobs.drain();
     const [job] = await jobs(o);
     expect(handler.calls).toHaveLength(2);
-    expect(job).toMatchObject({ [JOB.statecode]: JobState.Completed, [JOB.statuscode]: JobStatus.Succeeded, [JOB.retrycount]: 1 });
+    expect(job).toMatchObject({
+      [JOB.statecode]: JobState.Completed,
+      [JOB.statuscode]: JobStatus.Succeeded,
+      [JOB.retrycount]: 1,
+    });
   });
 
   it('fail after the one retry when the endpoint keeps answering 503', async () => {
@@ -279,7 +366,11 @@ describe('asynchronous steps', () => {
     await o.jobs.drain();
     const [job] = await jobs(o);
     expect(handler.calls).toHaveLength(2);
-    expect(job).toMatchObject({ [JOB.statecode]: JobState.Completed, [JOB.statuscode]: JobStatus.Failed, [JOB.retrycount]: 1 });
+    expect(job).toMatchObject({
+      [JOB.statecode]: JobState.Completed,
+      [JOB.statuscode]: JobStatus.Failed,
+      [JOB.retrycount]: 1,
+    });
     expect(job?.[JOB.friendlymessage]).toContain('The scoring service is down for maintenance.');
     expect(job?.[JOB.message]).toContain('HTTP 503');
   });
@@ -294,7 +385,11 @@ describe('asynchronous steps', () => {
     await o.jobs.drain();
     const [job] = await jobs(o);
     expect(handler.calls).toHaveLength(1);
-    expect(job).toMatchObject({ [JOB.statecode]: JobState.Completed, [JOB.statuscode]: JobStatus.Failed, [JOB.retrycount]: 0 });
+    expect(job).toMatchObject({
+      [JOB.statecode]: JobState.Completed,
+      [JOB.statuscode]: JobStatus.Failed,
+      [JOB.retrycount]: 0,
+    });
     expect(job?.[JOB.friendlymessage]).toContain('Concept lookup failed: no concept has code NONE.');
     expect(job?.[JOB.message]).toContain('HTTP 500');
   });
@@ -308,7 +403,9 @@ describe('asynchronous steps', () => {
       mode: 1,
       solution: TEST_SOLUTION,
       async handle(ctx, { client }) {
-        await client.update(contact.entitySetName, ctx.primaryEntityId ?? '', { [contact.columns.jobtitle]: `level ${ctx.depth}` });
+        await client.update(contact.entitySetName, ctx.primaryEntityId ?? '', {
+          [contact.columns.jobtitle]: `level ${ctx.depth}`,
+        });
       },
     });
     const o = start([s], [handler]);
@@ -321,7 +418,9 @@ describe('asynchronous steps', () => {
     expect(new Set(all.map((j) => j[JOB.correlationid])).size).toBe(1);
     expect(all.slice(0, 7).every((j) => j[JOB.statuscode] === JobStatus.Succeeded)).toBe(true);
     expect(all[7]).toMatchObject({ [JOB.statecode]: JobState.Completed, [JOB.statuscode]: JobStatus.Failed });
-    expect(all[7]?.[JOB.friendlymessage]).toContain('This workflow job was canceled because the workflow that started it included an infinite loop');
+    expect(all[7]?.[JOB.friendlymessage]).toContain(
+      'This workflow job was canceled because the workflow that started it included an infinite loop',
+    );
     const stored = await o.engine.retrieve(contact.entitySetName, id);
     expect(stored[contact.columns.jobtitle]).toBe('level 7');
   });
@@ -329,10 +428,19 @@ describe('asynchronous steps', () => {
 
 describe('filtering attributes', () => {
   it('let an Update step fire only when the request sets one of them', async () => {
-    const s = step({ message: 'Update', entity: contact.logicalName, stage: 40, mode: 1, filteringAttributes: [contact.columns.lastname] });
+    const s = step({
+      message: 'Update',
+      entity: contact.logicalName,
+      stage: 40,
+      mode: 1,
+      filteringAttributes: [contact.columns.lastname],
+    });
     const handler = handlerFor(s);
     const o = start([s], [handler]);
-    const id = await o.engine.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal', [contact.columns.firstname]: 'Ana' });
+    const id = await o.engine.create(contact.entitySetName, {
+      [contact.columns.lastname]: 'Vidal',
+      [contact.columns.firstname]: 'Ana',
+    });
     await o.engine.update(contact.entitySetName, id, { [contact.columns.firstname]: 'Anna' });
     await o.jobs.drain();
     expect(handler.calls).toHaveLength(0);
@@ -367,7 +475,10 @@ describe('payloads over 256 KB', () => {
     const handler = handlerFor(s);
     const o = start([s], [handler]);
     await o.engine.create(idr_interaction.entitySetName, interaction('small', '[]'));
-    const bigId = await o.engine.create(idr_interaction.entitySetName, interaction('big', 'x'.repeat(100_000)));
+    const bigId = await o.engine.create(
+      idr_interaction.entitySetName,
+      interaction('big', 'x'.repeat(100_000)),
+    );
     await o.jobs.drain();
 
     const [small, big] = handler.calls;
@@ -375,7 +486,13 @@ describe('payloads over 256 KB', () => {
     expect(small && targetEntity(small)).not.toBeNull();
     expect(o.sent[0]?.headers[HEADERS.sizeExceeded]).toBeUndefined();
 
-    expect(big).toMatchObject({ sizeExceeded: true, target: null, parentContext: null, primaryEntityId: bigId, messageName: 'Create' });
+    expect(big).toMatchObject({
+      sizeExceeded: true,
+      target: null,
+      parentContext: null,
+      primaryEntityId: bigId,
+      messageName: 'Create',
+    });
     expect(big?.inputParameters.size).toBe(0);
     expect(big?.postEntityImages.size).toBe(0);
     expect(o.sent[1]?.headers[HEADERS.sizeExceeded]).toBeDefined();
@@ -385,7 +502,13 @@ describe('payloads over 256 KB', () => {
 
 describe('steps without a webhook to post to', () => {
   it('are reported once and never block the operation', async () => {
-    const orphan = step({ message: 'Create', entity: contact.logicalName, stage: 20, mode: 0, serviceEndpointId: '11111111-2222-4333-8444-555555555555' });
+    const orphan = step({
+      message: 'Create',
+      entity: contact.logicalName,
+      stage: 20,
+      mode: 0,
+      serviceEndpointId: '11111111-2222-4333-8444-555555555555',
+    });
     const o = start([orphan], []);
     await o.engine.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal' });
     expect(o.sent).toHaveLength(0);

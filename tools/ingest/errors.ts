@@ -1,0 +1,57 @@
+/** Why `ideario ingest` stops, one class per kind; bad rows are not errors, they go to the errors file. */
+
+/** A command-line value ingest cannot use. */
+export class IngestOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IngestOptionError';
+  }
+}
+
+/** The header lacks what every row needs; nothing was sent. */
+export class IngestHeaderError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file} cannot be ingested, nothing was sent:\n${problems.map((p) => `- ${p}`).join('\n')}\nColumns: see ideario ingest --help.`);
+    this.name = 'IngestHeaderError';
+  }
+}
+
+/** The file is not CSV from some point on (an unclosed quote…). Rows before it were sent. */
+export class MalformedCsvError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    reason: string,
+  ) {
+    super(`${file}${line ? `, line ${line}` : ''} is not valid CSV: ${reason}. Fix the file and run again with --resume.`);
+    this.name = 'MalformedCsvError';
+  }
+}
+
+/** --resume without a usable checkpoint. */
+export class CheckpointError extends Error {
+  constructor(
+    readonly stateFile: string,
+    reason: string,
+  ) {
+    super(`Cannot resume from ${stateFile}: ${reason}`);
+    this.name = 'CheckpointError';
+  }
+}
+
+/** The run stopped before the end (Dataverse unreachable, still throttled, Ctrl+C); the checkpoint says where. */
+export class IngestInterruptedError extends Error {
+  constructor(
+    readonly lastCommittedRow: number,
+    reason: string,
+  ) {
+    super(
+      `Ingest stopped after data row ${lastCommittedRow}: ${reason}. Run the same command with --resume to continue after it ` +
+        '(rows sent again would only update their own records: source + externalid is an alternate key).',
+    );
+    this.name = 'IngestInterruptedError';
+  }
+}
