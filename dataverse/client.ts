@@ -8,15 +8,16 @@
  */
 
 export type ColumnValue = string | number | boolean | null;
+/** A record as the Web API reads or writes it. Annotation keys (`@odata.etag`, `x@odata.bind`) are allowed. */
+export type EntityRecord = Record<string, ColumnValue | undefined>;
 /**
- * A record as the Web API reads or writes it. Annotation keys (`@odata.etag`, `x@odata.bind`) are allowed.
- * A write may also carry a collection-valued navigation property of records, a deep insert ("Create a
- * table row using the Web API", "Create related table rows in one operation"): the only way to give an
- * activity its parties (`email_activity_parties`). Reads never return one (the contract has no $expand).
+ * A record to create: an EntityRecord whose collection-valued navigation properties may also hold the
+ * related records to create with it, a deep insert ("Create a table row using the Web API": "Create
+ * related table rows in one operation"). It is the only way to give an activity its parties
+ * (`email_activity_parties`). Reads never return one (the contract has no $expand), so EntityRecord
+ * stays flat.
  */
-export type EntityRecord = { [key: string]: EntityValue };
-/** What one key of an EntityRecord holds. */
-export type EntityValue = ColumnValue | readonly EntityRecord[] | undefined;
+export type NewRecord = { [key: string]: ColumnValue | readonly NewRecord[] | undefined };
 
 /** A record's identity: its GUID, or an alternate key's column values. */
 export type RecordKey = string | Readonly<Record<string, string | number>>;
@@ -49,8 +50,22 @@ export interface UpsertOptions {
 
 export type BatchOperation =
   | { kind: 'create'; entitySet: string; record: EntityRecord; contentId?: string }
-  | { kind: 'update'; entitySet: string; key: RecordKey; record: EntityRecord; ifMatch?: string; contentId?: string }
-  | { kind: 'upsert'; entitySet: string; key: RecordKey; record: EntityRecord; ifMatch?: string; contentId?: string }
+  | {
+      kind: 'update';
+      entitySet: string;
+      key: RecordKey;
+      record: EntityRecord;
+      ifMatch?: string;
+      contentId?: string;
+    }
+  | {
+      kind: 'upsert';
+      entitySet: string;
+      key: RecordKey;
+      record: EntityRecord;
+      ifMatch?: string;
+      contentId?: string;
+    }
   | { kind: 'delete'; entitySet: string; key: RecordKey; contentId?: string }
   | {
       kind: 'action';
@@ -70,12 +85,17 @@ export interface BatchResult {
 
 export interface DataverseClient {
   /** Creates a record and returns its id. */
-  create(entitySet: string, record: EntityRecord): Promise<string>;
+  create(entitySet: string, record: NewRecord): Promise<string>;
   /** Reads one record; `null` when it does not exist. The result carries `@odata.etag`. */
   retrieve(entitySet: string, key: RecordKey, select?: readonly string[]): Promise<EntityRecord | null>;
   update(entitySet: string, key: RecordKey, record: EntityRecord, options?: WriteOptions): Promise<void>;
   /** PATCH by id or alternate key; returns the id and whether the record was created. */
-  upsert(entitySet: string, key: RecordKey, record: EntityRecord, options?: UpsertOptions): Promise<{ id: string; created: boolean }>;
+  upsert(
+    entitySet: string,
+    key: RecordKey,
+    record: EntityRecord,
+    options?: UpsertOptions,
+  ): Promise<{ id: string; created: boolean }>;
   delete(entitySet: string, key: RecordKey): Promise<void>;
   /** Runs a query, following every `@odata.nextLink`. */
   retrieveMultiple(entitySet: string, query?: QueryOptions): Promise<EntityRecord[]>;
@@ -85,10 +105,17 @@ export interface DataverseClient {
    * Calls an action: unbound (`RemoveMemberList`), or bound to a record with `bound`
    * (`SendEmail` on an email, `AddMemberList` on a list: "Web API Action Reference").
    */
-  executeAction(name: string, body: Record<string, unknown>, bound?: { entitySet: string; id: string }): Promise<unknown>;
+  executeAction(
+    name: string,
+    body: Record<string, unknown>,
+    bound?: { entitySet: string; id: string },
+  ): Promise<unknown>;
   /**
    * Sends operations in one `$batch`. With `atomic`, they form one changeset: all or nothing,
    * and a failure throws the first failing operation's error.
    */
-  executeBatch(operations: readonly BatchOperation[], options?: { atomic?: boolean; continueOnError?: boolean }): Promise<BatchResult[]>;
+  executeBatch(
+    operations: readonly BatchOperation[],
+    options?: { atomic?: boolean; continueOnError?: boolean },
+  ): Promise<BatchResult[]>;
 }

@@ -2,7 +2,15 @@
  * The Node client against the local emulator with the real solution metadata: the paths the
  * webhook host takes in production, over HTTP.
  */
-import { contact, idr_interestprofile, idr_marketingconcept } from '../generated';
+import {
+  activityparty,
+  contact,
+  email,
+  idr_interestprofile,
+  idr_marketingconcept,
+  list,
+  listmember,
+} from '../generated';
 import { startEmulator, type RunningEmulator } from '../../tools/emulator/start';
 import { createNodeClient } from './node-client';
 
@@ -46,4 +54,68 @@ it('upserts by an alternate key made of lookups and learns the GUID of the row',
     idr_interestprofile.columns.idr_score,
   ]);
   expect(stored?.[idr_interestprofile.columns.idr_score]).toBe(20);
+});
+
+it('adds a list member with AddMemberList bound to the list, inside an atomic batch', async () => {
+  const client = createNodeClient({ url: emulator.url, getToken: () => Promise.resolve('token') });
+  const listId = await client.create(list.entitySetName, {
+    [list.columns.listname]: 'Cloud',
+    [list.columns.createdfromcode]: list.choices.createdfromcode.Contact,
+  });
+  const contactId = await client.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal' });
+
+  const results = await client.executeBatch(
+    [
+      {
+        kind: 'update',
+        entitySet: contact.entitySetName,
+        key: contactId,
+        record: { [contact.columns.firstname]: 'Ana' },
+      },
+      {
+        kind: 'action',
+        name: 'AddMemberList',
+        body: { EntityId: contactId },
+        bound: { entitySet: list.entitySetName, id: listId },
+      },
+    ],
+    { atomic: true },
+  );
+
+  const members = await client.retrieveMultiple(listmember.entitySetName, {
+    filter: `_${listmember.columns.listid}_value eq ${listId}`,
+    select: [`_${listmember.columns.entityid}_value`],
+  });
+  expect(members).toEqual([
+    expect.objectContaining({ [`_${listmember.columns.entityid}_value`]: contactId }),
+  ]);
+  expect(results[1]).toMatchObject({
+    status: 200,
+    body: { Id: members[0]?.[listmember.primaryIdAttribute] },
+  });
+});
+
+it('creates an email with its activity parties in one deep insert', async () => {
+  const client = createNodeClient({ url: emulator.url, getToken: () => Promise.resolve('token') });
+  const contactId = await client.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal' });
+  const emailId = await client.create(email.entitySetName, {
+    [email.columns.subject]: 'Welcome',
+    [`${email.logicalName}_activity_parties`]: [
+      {
+        [`${activityparty.columns.partyid}_${contact.logicalName}@odata.bind`]: `/${contact.entitySetName}(${contactId})`,
+        [activityparty.columns.participationtypemask]:
+          activityparty.choices.participationtypemask.ToRecipient,
+      },
+    ],
+  });
+  const parties = await client.retrieveMultiple(activityparty.entitySetName, {
+    filter: `_${activityparty.columns.activityid}_value eq ${emailId}`,
+    select: [`_${activityparty.columns.partyid}_value`, activityparty.columns.participationtypemask],
+  });
+  expect(parties).toEqual([
+    expect.objectContaining({
+      [`_${activityparty.columns.partyid}_value`]: contactId,
+      [activityparty.columns.participationtypemask]: activityparty.choices.participationtypemask.ToRecipient,
+    }),
+  ]);
 });

@@ -8,7 +8,7 @@ import {
   NotFoundError,
   ThrottledError,
 } from '../errors';
-import { account, contact, email } from '../generated';
+import { account, contact, email, list } from '../generated';
 import { DataverseUnreachableError } from './errors';
 import { createNodeClient, type NodeClientOptions } from './node-client';
 
@@ -28,6 +28,7 @@ type Responder = (request: Seen) => Reply;
 const ACCOUNT_ID = '7d577253-3ef0-4a0a-bb7f-8335c2596e70';
 const CONTACT_ID = '41c2d3e4-91d4-ef11-a72e-6045bd8c0a11';
 const EMAIL_ID = 'a3f0e9d8-91d4-ef11-a72e-6045bd8c0a11';
+const LIST_ID = '11111111-2222-3333-4444-555555555555';
 
 /** A stand-in for the Web API that records each request and answers from a queue. */
 class FakeDataverse {
@@ -434,11 +435,22 @@ describe('createNodeClient against a Web API stand-in', () => {
 
   describe('actions', () => {
     it('calls an unbound action by name and a bound one with its namespace', async () => {
-      dataverse.reply(empty(204), json(200, { Subject: 'Quotation', '@odata.context': 'ctx' }));
-      const listId = '11111111-2222-3333-4444-555555555555';
+      const memberId = '99999999-8888-7777-6666-555555555555';
+      dataverse.reply(
+        empty(204),
+        json(200, { Id: memberId }),
+        json(200, { Subject: 'Quotation', '@odata.context': 'ctx' }),
+      );
       expect(
-        await client.executeAction('AddMemberList', { ListId: listId, EntityId: CONTACT_ID }),
+        await client.executeAction('RemoveMemberList', { ListId: LIST_ID, EntityId: CONTACT_ID }),
       ).toBeUndefined();
+      expect(
+        await client.executeAction(
+          'AddMemberList',
+          { EntityId: CONTACT_ID },
+          { entitySet: list.entitySetName, id: LIST_ID },
+        ),
+      ).toEqual({ Id: memberId });
       const sent = await client.executeAction(
         'SendEmail',
         { IssueSend: true },
@@ -446,10 +458,15 @@ describe('createNodeClient against a Web API stand-in', () => {
       );
       expect(sent).toEqual({ Subject: 'Quotation', '@odata.context': 'ctx' });
       expect(dataverse.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
-        'POST /api/data/v9.2/AddMemberList',
+        'POST /api/data/v9.2/RemoveMemberList',
+        `POST /api/data/v9.2/lists(${LIST_ID})/Microsoft.Dynamics.CRM.AddMemberList`,
         `POST /api/data/v9.2/emails(${EMAIL_ID})/Microsoft.Dynamics.CRM.SendEmail`,
       ]);
-      expect(JSON.parse(dataverse.seen[0].body)).toEqual({ ListId: listId, EntityId: CONTACT_ID });
+      expect(dataverse.seen.map((s) => JSON.parse(s.body) as unknown)).toEqual([
+        { ListId: LIST_ID, EntityId: CONTACT_ID },
+        { EntityId: CONTACT_ID },
+        { IssueSend: true },
+      ]);
     });
   });
 
@@ -533,6 +550,39 @@ describe('createNodeClient against a Web API stand-in', () => {
       expect(request.body).toContain(`POST ${dataverse.base}accounts HTTP/1.1`);
       expect(request.body).toContain(`PATCH ${dataverse.base}contacts(${CONTACT_ID}) HTTP/1.1`);
       expect(request.body).toMatch(/If-Match: \*/);
+    });
+
+    it('sends a bound action in a changeset to its record, an unbound one by name', async () => {
+      const memberId = '99999999-8888-7777-6666-555555555555';
+      const answer = (body: unknown) =>
+        [
+          'HTTP/1.1 200 OK',
+          'Content-Type: application/json; odata.metadata=minimal',
+          'OData-Version: 4.0',
+          '',
+          JSON.stringify(body),
+          '',
+        ].join(CRLF);
+      dataverse.reply(batchResponse([answer({ Id: memberId }), noContent], true));
+      const results = await client.executeBatch(
+        [
+          {
+            kind: 'action',
+            name: 'AddMemberList',
+            body: { EntityId: CONTACT_ID },
+            bound: { entitySet: list.entitySetName, id: LIST_ID },
+          },
+          { kind: 'action', name: 'RemoveMemberList', body: { ListId: LIST_ID, EntityId: CONTACT_ID } },
+        ],
+        { atomic: true },
+      );
+      expect(results).toEqual([{ status: 200, body: { Id: memberId } }, { status: 204 }]);
+      const [request] = dataverse.seen;
+      expect(request.body).toContain(
+        `POST ${dataverse.base}lists(${LIST_ID})/Microsoft.Dynamics.CRM.AddMemberList HTTP/1.1`,
+      );
+      expect(request.body).toContain(`{"EntityId":"${CONTACT_ID}"}`);
+      expect(request.body).toContain(`POST ${dataverse.base}RemoveMemberList HTTP/1.1`);
     });
 
     it('throws the failing operation’s error when an atomic batch is rolled back', async () => {

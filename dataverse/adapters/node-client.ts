@@ -14,6 +14,7 @@ import type {
   BatchResult,
   DataverseClient,
   EntityRecord,
+  NewRecord,
   QueryOptions,
   RecordKey,
   UpsertOptions,
@@ -284,7 +285,7 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     async create(entitySet, record) {
       const op: Operation = { description: `Create in ${entitySet}`, idempotent: false };
       const id = await withRetry(op, () =>
-        api.create<EntityRecord, unknown>({ collection: entitySet, data: record }),
+        api.create<NewRecord, unknown>({ collection: entitySet, data: record }),
       );
       if (typeof id !== 'string' || !isGuid(id)) {
         throw new UnexpectedResponseError(`${op.description}: Dataverse did not return the new record's id.`);
@@ -452,7 +453,11 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
   };
 
   /** dynamics-web-api's callAction request: with `collection` and `key`, the action is bound to that record. */
-  function actionRequest(name: string, body: Record<string, unknown>, bound?: { entitySet: string; id: string }) {
+  function actionRequest(
+    name: string,
+    body: Record<string, unknown>,
+    bound?: { entitySet: string; id: string },
+  ) {
     if (!bound) return { actionName: name, action: body };
     return {
       collection: bound.entitySet,
@@ -487,7 +492,10 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
           key: formatKey(operation.entitySet, operation.key),
         });
       case 'action':
-        return batch.callAction({ ...common, ...actionRequest(operation.name, operation.body, operation.bound) });
+        return batch.callAction({
+          ...common,
+          ...actionRequest(operation.name, operation.body, operation.bound),
+        });
     }
   }
 

@@ -1,6 +1,6 @@
 import type { DataverseClient } from '../client';
 import { ConcurrencyError, DuplicateRecordError, NotFoundError, ThrottledError } from '../errors';
-import { account, contact, email } from '../generated';
+import { account, activityparty, contact, email, list } from '../generated';
 import { UnknownEntitySetError, UnsupportedOperationError } from './errors';
 import { createPcfClient } from './pcf-client';
 import {
@@ -111,7 +111,7 @@ class FakeRecordApi implements RecordWebApi {
   }
 }
 
-const tables = tableNamesFrom([account, contact, email]);
+const tables = tableNamesFrom([account, contact, email, list]);
 const answer = (status: number, body?: unknown): ExecuteResponseLike => ({
   ok: status < 400,
   status,
@@ -248,6 +248,48 @@ describe('createXrmClient', () => {
         TrackingToken: { typeName: 'Edm.String', structuralProperty: 1 },
         entity: { typeName: 'mscrm.email', structuralProperty: 5 },
       },
+    });
+  });
+
+  it('sends a batch action bound to its record, in a changeset and one by one', async () => {
+    const listId = '11111111-2222-3333-4444-555555555555';
+    const contactId = '7d577253-3ef0-4a0a-bb7f-8335c2596e70';
+    const add = {
+      kind: 'action' as const,
+      name: 'AddMemberList',
+      body: { EntityId: contactId },
+      bound: { entitySet: list.entitySetName, id: listId },
+    };
+    await client.executeBatch([add], { atomic: true });
+    await client.executeBatch([add]);
+    const [[[inChangeset]], single] = executed as [unknown[][], unknown];
+    for (const request of [inChangeset, single]) {
+      const sent = request as { entity: unknown; EntityId: string; getMetadata(): unknown };
+      expect(sent.entity).toEqual({ entityType: list.logicalName, id: listId });
+      expect(sent.EntityId).toBe(contactId);
+      expect(sent.getMetadata()).toMatchObject({
+        boundParameter: 'entity',
+        operationName: 'AddMemberList',
+        parameterTypes: { entity: { typeName: 'mscrm.list', structuralProperty: 5 } },
+      });
+    }
+  });
+
+  it('passes a deep insert of activity parties through to createRecord', async () => {
+    const contactId = '7d577253-3ef0-4a0a-bb7f-8335c2596e70';
+    const parties = [
+      {
+        [`${activityparty.columns.partyid}_${contact.logicalName}@odata.bind`]: `/${contact.entitySetName}(${contactId})`,
+        [activityparty.columns.participationtypemask]:
+          activityparty.choices.participationtypemask.ToRecipient,
+      },
+    ];
+    const id = await client.create(email.entitySetName, {
+      [email.columns.subject]: 'Welcome',
+      [`${email.logicalName}_activity_parties`]: parties,
+    });
+    expect(api.rows.get(email.logicalName)?.get(id)).toMatchObject({
+      [`${email.logicalName}_activity_parties`]: parties,
     });
   });
 

@@ -3,8 +3,10 @@ import { consoleLogger } from '../../dataverse/logger';
 import { demoExtension } from '../emulator/demo/extension';
 import { pagesExtension } from '../emulator/pages/extension';
 import { webhooksExtension } from '../emulator/webhooks/extension';
+import { registerDeploy } from './deploy';
 import { registerEmulator } from './emulator';
 import { registerHost } from './host';
+import { registerIngest } from './ingest';
 import { registerPack } from './pack';
 import { registerRescore } from './rescore';
 import { registerStart } from './start';
@@ -31,5 +33,7 @@ registerUnpack(program, consoleLogger);
 registerSweep(program, consoleLogger);
 registerStart(program, consoleLogger);
 registerRescore(program, consoleLogger);
+registerDeploy(program, consoleLogger);
+registerIngest(program, consoleLogger);
 
 void program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import type {
   BatchResult,
   DataverseClient,
   EntityRecord,
+  NewRecord,
   QueryOptions,
   RecordKey,
   UpsertOptions,
@@ -51,7 +52,7 @@ export class InProcessClient implements DataverseClient {
     return new InProcessClient(this.engine, { ...this.context, userId });
   }
 
-  create(entitySet: string, record: EntityRecord): Promise<string> {
+  create(entitySet: string, record: NewRecord): Promise<string> {
     return this.engine.create(entitySet, record, { context: this.context });
   }
 
@@ -171,11 +172,6 @@ export class InProcessClient implements DataverseClient {
     const resolveRecord = (record: EntityRecord): EntityRecord => {
       const out: EntityRecord = {};
       for (const [key, value] of Object.entries(record)) {
-        // A deep insert's records may bind to `$n` too, as the HTTP $batch allows.
-        if (typeof value === 'object' && value !== null) {
-          out[key] = value.map(resolveRecord);
-          continue;
-        }
         const ref =
           typeof value === 'string' && key.endsWith('@odata.bind') && value.startsWith('$')
             ? references.get(value.slice(1))

@@ -355,7 +355,9 @@ it('serves AddMemberList bound to a list, in a changeset too, and answers its un
     data: { fullname: 'Bea' },
   });
   const members = async () =>
-    (await engine.query('listmembers', { select: ['_entityid_value'] })).records.map((r) => r._entityid_value);
+    (await engine.query('listmembers', { select: ['_entityid_value'] })).records.map(
+      (r) => r._entityid_value,
+    );
 
   // "AddMemberList Action": POST lists(<id>)/Microsoft.Dynamics.CRM.AddMemberList {"EntityId"} → {Id}.
   const added = await api.callAction<Record<string, unknown>>({

@@ -28,20 +28,23 @@ export class ErrorsFile {
     private readonly handle: FileHandle,
     private size: number,
     private rows: number,
+    private readonly width: number,
   ) {}
 
   /** A new file with its header; on resume, the existing one cut back to what the checkpoint knew. */
   static async open(file: string, header: readonly string[], resumeAtBytes?: number): Promise<ErrorsFile> {
+    const headerLine = csvLine([...ERROR_COLUMNS, ...header]);
     if (resumeAtBytes !== undefined && resumeAtBytes > 0) {
       const existing = await stat(file).catch(() => undefined);
       if (existing && existing.size >= resumeAtBytes) {
         await truncate(file, resumeAtBytes);
-        return new ErrorsFile(file, await open(file, 'a'), resumeAtBytes, 1);
+        const earlierRows = resumeAtBytes > Buffer.byteLength(headerLine, 'utf8') ? 1 : 0;
+        return new ErrorsFile(file, await open(file, 'a'), resumeAtBytes, earlierRows, header.length);
       }
     }
     const handle = await open(file, 'w');
-    const errorsFile = new ErrorsFile(file, handle, 0, 0);
-    await errorsFile.write(csvLine([...ERROR_COLUMNS, ...header]));
+    const errorsFile = new ErrorsFile(file, handle, 0, 0, header.length);
+    await errorsFile.write(headerLine);
     return errorsFile;
   }
 
@@ -57,7 +60,8 @@ export class ErrorsFile {
   async add(rows: readonly RejectedRow[]): Promise<void> {
     if (rows.length === 0) return;
     const text = rows
-      .map((r) => csvLine([String(r.line), [...new Set(r.columns)].join(';'), r.messages.join('; '), ...r.fields]))
+      // A short row is padded, so every line has the header's columns and the file reads back cleanly.
+      .map((r) => csvLine([String(r.line), [...new Set(r.columns)].join(';'), r.messages.join('; '), ...r.fields, ...Array<string>(Math.max(0, this.width - r.fields.length)).fill('')]))
       .join('');
     await this.write(text);
     this.rows += rows.length;
@@ -70,7 +74,6 @@ export class ErrorsFile {
   }
 
   async close(): Promise<void> {
-    await this.handle.sync().catch(() => undefined);
     await this.handle.close();
   }
 }

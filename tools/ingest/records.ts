@@ -72,5 +72,5 @@ export function columnLimits(metadata: MetadataModel): ColumnLimits {
     concept: concept[idr_marketingconcept.columns.idr_code]?.maxLength,
     name: interaction[C.idr_name]?.maxLength,
   };
-  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) as ColumnLimits;
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }

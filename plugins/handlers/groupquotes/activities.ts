@@ -3,7 +3,7 @@
  * calls and tasks, with their activity parties. Records in the Web API shape ("Create a table row
  * using the Web API": party lists travel as `<activity>_activity_parties`, a deep insert).
  */
-import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import type { DataverseClient, EntityRecord, NewRecord } from '../../../dataverse/client';
 import {
   activityparty,
   email,
@@ -42,7 +42,7 @@ function partyEntries(parties: readonly Party[]): EntityRecord[] {
 }
 
 /** A deep insert: activityparty rows cannot be created on their own, only with their activity. */
-function withParties(record: EntityRecord, property: string, parties: readonly Party[]): EntityRecord {
+function withParties(record: EntityRecord, property: string, parties: readonly Party[]): NewRecord {
   return { ...record, [property]: partyEntries(parties) };
 }
 

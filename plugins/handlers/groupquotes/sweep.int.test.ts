@@ -222,10 +222,12 @@ describe('a follow-up that fails', () => {
     let outage = true;
     const regarding = `${email.columns.regardingobjectid}_${opportunity.logicalName}_${email.logicalName}@odata.bind`;
     const flaky: DataverseClient = Object.create(org.client) as DataverseClient;
-    flaky.create = (set, record) =>
-      outage && set === email.entitySetName && String(record[regarding]).includes(broken)
+    flaky.create = (set, record) => {
+      const about = record[regarding];
+      return outage && set === email.entitySetName && typeof about === 'string' && about.includes(broken)
         ? Promise.reject(new DataverseError('Generic SQL error.', 500, '0x80044150'))
         : org.client.create(set, record);
+    };
 
     // As the host runs it: the job reports the failure after doing everything else.
     const job = createFollowUpSweepJob({ settings: () => settings, fetch: noFetch, sleep: noSleep });

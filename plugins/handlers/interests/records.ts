@@ -2,7 +2,7 @@
  * Web API JSON (client.ts shape) in, domain/interest values out, and profile state back to columns.
  * The only place in this folder that knows how the interest tables' columns are read and written.
  */
-import type { BatchOperation, EntityRecord, EntityValue } from '../../../dataverse/client';
+import type { BatchOperation, ColumnValue, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import {
   contact,
@@ -258,7 +258,7 @@ export function toEvent(
 }
 
 /** `idr_applieddeltas` back to deltas; anything that is not the documented JSON counts as none. */
-export function parseAppliedDeltas(value: EntityValue): AppliedDelta[] {
+export function parseAppliedDeltas(value: ColumnValue | undefined): AppliedDelta[] {
   if (typeof value !== 'string' || value.trim() === '') return [];
   let parsed: unknown;
   try {

@@ -129,7 +129,11 @@ describe('marketing lists', () => {
       UnknownActionError,
     );
     await expect(
-      t.engine.execute('AddMemberList', { EntityId: contact }, { bound: { entitySet: 'contacts', key: contact } }),
+      t.engine.execute(
+        'AddMemberList',
+        { EntityId: contact },
+        { bound: { entitySet: 'contacts', key: contact } },
+      ),
     ).rejects.toThrow(UnknownActionError);
     await expect(
       t.engine.execute('AddMemberList', { EntityId: contact }, { bound: { entitySet: 'lists' } }),

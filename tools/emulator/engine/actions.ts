@@ -141,7 +141,8 @@ async function findMember(engine: Engine, listId: string, entityId: string): Pro
  */
 async function addMemberList({ engine, body, bound, name }: ActionRequest): Promise<{ Id: string }> {
   const listId = bound?.id;
-  if (listId === undefined) throw new BadRequestError(`${name} is bound to a list: call lists(<id>)/${name}.`);
+  if (listId === undefined)
+    throw new BadRequestError(`${name} is bound to a list: call lists(<id>)/${name}.`);
   for (const parameter of Object.keys(body)) {
     if (parameter !== 'EntityId' && !parameter.includes('@')) {
       throw new BadRequestError(

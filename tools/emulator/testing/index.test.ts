@@ -164,6 +164,45 @@ it('runs an atomic batch all or nothing, with Content-ID references', async () =
   expect(made?.[`_${I.idr_contact}_value`]).toBe(results[0]?.id);
 });
 
+it('runs a bound action in an atomic batch, on a record made earlier in it, and rolls it back with it', async () => {
+  const ana = await org.client.create(contact.entitySetName, { [contact.columns.fullname]: 'Ana' });
+  const operations = (eventType: number | string) => [
+    {
+      kind: 'create' as const,
+      entitySet: list.entitySetName,
+      record: {
+        [list.columns.listname]: 'Cloud',
+        [list.columns.createdfromcode]: list.choices.createdfromcode.Contact,
+      },
+      contentId: '1',
+    },
+    {
+      kind: 'action' as const,
+      name: 'AddMemberList',
+      body: { EntityId: ana },
+      bound: { entitySet: list.entitySetName, id: '$1' },
+    },
+    {
+      kind: 'create' as const,
+      entitySet: idr_interaction.entitySetName,
+      record: {
+        [`${I.idr_contact}@odata.bind`]: bind(contact.entitySetName, ana),
+        [I.idr_eventtype]: eventType,
+      },
+    },
+  ];
+  await expect(org.client.executeBatch(operations('not a number'), { atomic: true })).rejects.toThrow(
+    'Edm.Int32',
+  );
+  expect(await org.client.retrieveMultiple(listmember.entitySetName)).toEqual([]);
+  const results = await org.client.executeBatch(operations(EventType.EmailOpen), { atomic: true });
+  const [member] = await org.client.retrieveMultiple(listmember.entitySetName, {
+    select: [`_${listmember.columns.listid}_value`],
+  });
+  expect(member?.[`_${listmember.columns.listid}_value`]).toBe(results[0]?.id);
+  expect(results[1]).toEqual({ status: 200, body: { Id: member?.[listmember.primaryIdAttribute] } });
+});
+
 it('adds segment members and sends emails through the real platform tables', async () => {
   const segment = await org.client.create(list.entitySetName, {
     [list.columns.listname]: 'Cloud',

@@ -1,0 +1,213 @@
+/**
+ * `ideario ingest events.csv [--url …] [--batch 500] [--source <name>] [--resume]`: registers
+ * interaction events in bulk. See tools/ingest/README.md for the columns; `--help` lists them too.
+ */
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
+import { TokenAcquisitionError } from '../../dataverse/adapters/msal';
+import type { DataverseClient } from '../../dataverse/client';
+import { DataverseError } from '../../dataverse/errors';
+import type { Logger } from '../../dataverse/logger';
+import { HOST_ENVIRONMENT_VARIABLES } from '../../plugins/host/env';
+import { connect } from '../deploy/connection';
+import { DeployConnectionError, DeployOptionError } from '../deploy/errors';
+import { CheckpointError, IngestHeaderError, IngestInterruptedError, IngestOptionError, MalformedCsvError } from '../ingest/errors';
+import { DEFAULT_BATCH_SIZE, ingest, type IngestProgress, type IngestSummary } from '../ingest/ingest';
+import { columnLimits } from '../ingest/records';
+import { COLUMN_HELP, CSV_COLUMNS, type ColumnLimits } from '../ingest/rows';
+import { loadMetadata } from '../solution/loader';
+
+export const DEFAULT_INGEST_URL = 'http://127.0.0.1:5555';
+
+export interface IngestCommandOptions {
+  url?: string;
+  batch: string;
+  source?: string;
+  resume?: boolean;
+  tenant?: string;
+  clientId?: string;
+  clientSecret?: string;
+  token?: string;
+  solutionRoot: string;
+}
+
+export interface IngestCommandDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: Logger;
+  readonly print: (line: string) => void;
+  readonly clock: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly progress?: ProgressDisplay;
+  readonly signal?: AbortSignal;
+  /** Tests may pass a client; otherwise one is built from --url and the credentials. */
+  readonly client?: DataverseClient;
+}
+
+export interface ProgressDisplay {
+  update(progress: IngestProgress): void;
+  stop(): void;
+}
+
+const USER_ERRORS = [
+  IngestOptionError,
+  IngestHeaderError,
+  MalformedCsvError,
+  CheckpointError,
+  IngestInterruptedError,
+  DeployOptionError,
+  DeployConnectionError,
+  TokenAcquisitionError,
+  DataverseUnreachableError,
+  DataverseError,
+];
+
+export function columnsHelp(): string {
+  const width = Math.max(...CSV_COLUMNS.map((c) => c.length));
+  return [
+    '',
+    'CSV columns (first line = header, any order; names are case-insensitive):',
+    ...CSV_COLUMNS.map((c) => `  ${c.padEnd(width)}  ${COLUMN_HELP[c]}`),
+    '',
+    'Required: externalid, eventtype, occurredon, source (or --source), and contactemail, contactid or accountid.',
+    'Bad rows go to <file>.errors.csv (line, column, error, then the row); the checkpoint is <file>.ingest-state.json.',
+  ].join('\n');
+}
+
+function limitsFrom(solutionRoot: string, logger: Logger): ColumnLimits {
+  try {
+    return columnLimits(loadMetadata(solutionRoot));
+  } catch (error) {
+    logger.warn(`Text lengths are not checked before sending: ${solutionRoot} cannot be read (${error instanceof Error ? error.message : String(error)}). Dataverse still refuses values that are too long, row by row.`);
+    return {};
+  }
+}
+
+function seconds(s: number | undefined): string {
+  if (s === undefined || !Number.isFinite(s)) return '…';
+  const total = Math.round(s);
+  return total >= 60 ? `${Math.floor(total / 60)} min ${total % 60} s` : `${total} s`;
+}
+
+export function describeProgress(p: IngestProgress): string {
+  return `rows ${p.doneRows}/${p.totalRows} | ${p.rowsPerSecond.toFixed(1)} rows/s | ETA ${seconds(p.etaSeconds)} | sent ${p.sent} | errors ${p.failed}`;
+}
+
+export function describeSummary(summary: IngestSummary): string[] {
+  if (summary.alreadyComplete) {
+    return [`Nothing to do: ${summary.stateFile} says every row was done (${summary.sent} sent, ${summary.failed} in errors).`];
+  }
+  return [
+    `Ingested ${summary.totalRows} row(s)${summary.skipped ? ` (${summary.skipped} done by an earlier run)` : ''}: ${summary.sent} sent, ${summary.failed} rejected, in ${seconds(summary.elapsedMs / 1000)}.`,
+    ...(summary.errorsFile ? [`Rejected rows and why: ${summary.errorsFile}`] : []),
+  ];
+}
+
+/** A bar on a terminal; elsewhere a line every 10 s, so logs stay readable. */
+function display(print: (line: string) => void): ProgressDisplay {
+  if (!process.stderr.isTTY) {
+    let lastAt = -Infinity;
+    return {
+      update(p) {
+        if (p.elapsedMs - lastAt < 10_000 && p.doneRows < p.totalRows) return;
+        lastAt = p.elapsedMs;
+        print(describeProgress(p));
+      },
+      stop() {},
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'Rows {bar} {value}/{total} | {rate} rows/s | ETA {etaText} | sent {sent} | errors {failed}',
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      const payload = { rate: p.rowsPerSecond.toFixed(1), etaText: seconds(p.etaSeconds), sent: p.sent, failed: p.failed };
+      if (!started) {
+        bar.start(p.totalRows, p.doneRows, payload);
+        started = true;
+      } else {
+        bar.setTotal(p.totalRows);
+        bar.update(p.doneRows, payload);
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+/** Runs the command and returns the exit code: 0 all sent, 2 some rows rejected, 1 the run failed. */
+export async function runIngest(file: string, opts: IngestCommandOptions, deps: IngestCommandDeps): Promise<number> {
+  const progress = deps.progress ?? display(deps.print);
+  try {
+    if (!/^\d+$/.test(opts.batch.trim())) throw new IngestOptionError(`--batch must be a whole number from 1 to 1000; got '${opts.batch}'.`);
+    const url = opts.url ?? deps.env[HOST_ENVIRONMENT_VARIABLES.dataverseUrl]?.trim() ?? DEFAULT_INGEST_URL;
+    const client =
+      deps.client ??
+      connect(
+        { url, token: opts.token, tenant: opts.tenant, clientId: opts.clientId, clientSecret: opts.clientSecret },
+        // Dataverse may ask for up to five minutes' pause when a user is over its limits.
+        { env: deps.env, clock: deps.clock, logger: deps.logger, retry: { maxRetryAfterSeconds: 300, maxAttempts: 8 } },
+      );
+    const summary = await ingest(
+      {
+        file: path.resolve(file),
+        batchSize: Number(opts.batch),
+        defaultSource: opts.source?.trim() || undefined,
+        resume: opts.resume === true,
+        limits: limitsFrom(path.resolve(opts.solutionRoot), deps.logger),
+      },
+      { client, clock: deps.clock, sleep: deps.sleep, logger: deps.logger, onProgress: (p) => progress.update(p), signal: deps.signal },
+    );
+    progress.stop();
+    for (const line of describeSummary(summary)) deps.print(line);
+    return summary.failed > 0 ? 2 : 0;
+  } catch (error) {
+    progress.stop();
+    if (USER_ERRORS.some((kind) => error instanceof kind)) {
+      deps.logger.error(`ingest failed: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+export function registerIngest(program: Command, logger: Logger): void {
+  program
+    .command('ingest')
+    .description('Register interaction events from a CSV file in bulk (batched upserts by source + externalid, resumable)')
+    .argument('<file>', 'CSV file of events')
+    .option('--url <url>', `environment URL (default: ${HOST_ENVIRONMENT_VARIABLES.dataverseUrl}, else ${DEFAULT_INGEST_URL}, the emulator)`)
+    .option('--batch <n>', 'rows per $batch request, at most 1000', String(DEFAULT_BATCH_SIZE))
+    .option('--source <name>', 'source for rows whose source column is empty (or missing)')
+    .option('--resume', 'continue after the last row the checkpoint says is done')
+    .option('--tenant <id>', `Entra tenant id (default: ${HOST_ENVIRONMENT_VARIABLES.tenantId})`)
+    .option('--client-id <id>', `application (client) id (default: ${HOST_ENVIRONMENT_VARIABLES.clientId})`)
+    .option('--client-secret <secret>', `client secret (default: ${HOST_ENVIRONMENT_VARIABLES.clientSecret})`)
+    .option('--token <token>', 'bearer token to send as is (for an emulator started with --token)')
+    .option('--solution-root <dir>', 'unpacked solutions, for the column lengths checked before sending', 'solution')
+    .addHelpText('after', columnsHelp())
+    .action(async (file: string, opts: IngestCommandOptions) => {
+      const controller = new AbortController();
+      // First Ctrl+C: finish and checkpoint the batch under way; a second one ends at once.
+      process.once('SIGINT', () => {
+        logger.warn('Stopping after the batch under way (Ctrl+C again to stop now)…');
+        controller.abort();
+      });
+      process.exitCode = await runIngest(file, opts, {
+        env: process.env,
+        logger,
+        print: (line) => console.log(line),
+        clock: () => new Date(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        signal: controller.signal,
+      });
+    });
+}
