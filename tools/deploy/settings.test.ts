@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataverseClient, EntityRecord } from '../../dataverse/client';
+import type { DataverseClient, EntityRecord, NewRecord } from '../../dataverse/client';
 import { NotFoundError } from '../../dataverse/errors';
 import { parseSimpleFilter } from '../harness/memory-client';
 import { InvalidEnvironmentVariableValueError } from './errors';
@@ -14,7 +14,7 @@ const PRIMARY: Record<string, string> = {
 
 /** Rows per entity set, answering as the Web API does: an unknown set is a 404, a bind becomes `_<nav>_value`. */
 function dataverse(tables: Record<string, EntityRecord[]>) {
-  const writes: { op: string; entitySet: string; record: EntityRecord }[] = [];
+  const writes: { op: string; entitySet: string; record: NewRecord }[] = [];
   const table = (set: string): EntityRecord[] => {
     const rows = tables[set];
     if (!rows) throw new NotFoundError(`Resource not found for the segment '${set}'.`);
@@ -32,8 +32,9 @@ function dataverse(tables: Record<string, EntityRecord[]>) {
         const row: EntityRecord = { [PRIMARY[set] ?? 'id']: randomUUID() };
         for (const [key, value] of Object.entries(record)) {
           const bound = /^(.*)@odata\.bind$/.exec(key);
+          if (Array.isArray(value)) continue;
           if (bound?.[1] && typeof value === 'string') row[`_${bound[1].toLowerCase()}_value`] = /\(([^)]+)\)$/.exec(value)?.[1];
-          else row[key] = value;
+          else row[key] = value as EntityRecord[string];
         }
         table(set).push(row);
         writes.push({ op: 'create', entitySet: set, record });
@@ -42,7 +43,7 @@ function dataverse(tables: Record<string, EntityRecord[]>) {
     update: (set, key, record) =>
       new Promise((resolve) => {
         const row = table(set).find((r) => r[PRIMARY[set] ?? 'id'] === key);
-        if (!row) throw new NotFoundError(`${set}(${String(key)})`);
+        if (!row) throw new NotFoundError(`${set}(${typeof key === 'string' ? key : JSON.stringify(key)})`);
         Object.assign(row, record);
         writes.push({ op: 'update', entitySet: set, record });
         resolve();

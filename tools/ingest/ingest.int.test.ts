@@ -67,7 +67,8 @@ interface Run {
   progress: IngestProgress[];
 }
 
-async function run(file: string, opts: Partial<IngestCommandOptions> = {}, client?: DataverseClient): Promise<Run> {
+async function run(file: string, opts: Partial<IngestCommandOptions> = {}, client?: DataverseClient, stopAt?: number): Promise<Run> {
+  const controller = new AbortController();
   const printed: string[] = [];
   const logger = memoryLogger();
   const progress: IngestProgress[] = [];
@@ -80,8 +81,15 @@ async function run(file: string, opts: Partial<IngestCommandOptions> = {}, clien
       print: (line) => printed.push(line),
       clock: () => new Date(),
       sleep: () => Promise.resolve(),
-      progress: { update: (p) => progress.push(p), stop: () => {} },
+      progress: {
+        update: (p) => {
+          progress.push(p);
+          if (stopAt !== undefined && p.doneRows >= stopAt) controller.abort();
+        },
+        stop: () => {},
+      },
       client,
+      signal: controller.signal,
     },
   );
   return { code, printed, logged: logger.lines, progress };
@@ -206,6 +214,20 @@ it('resumes after an interrupted run without sending acknowledged rows again or 
 
   const nothingLeft = await run(file, { resume: true });
   expect(nothingLeft.printed[0]).toMatch(/^Nothing to do/);
+});
+
+it('stops after the batch under way when asked (Ctrl+C), with a checkpoint to resume from', async () => {
+  await start();
+  const file = await fixtureCopy();
+  const stopped = await run(file, {}, undefined, 10);
+  expect(stopped.code).toBe(1);
+  expect(stopped.logged.at(-1)).toContain('Ingest stopped after data row 10: stopped on request');
+  expect(await loadState(stateFileFor(file))).toMatchObject({ complete: false, lastCommittedRow: 10, failed: 3 });
+  const resumed = await run(file, { resume: true });
+  expect(resumed.code).toBe(2);
+  expect(await interactions()).toHaveLength(GOOD_ROWS);
+  const errors = parse(await readFile(errorsFileFor(file)), { columns: true }) as Record<string, string>[];
+  expect(errors).toHaveLength(DATA_ROWS - GOOD_ROWS);
 });
 
 it('refuses to resume into a file that changed, and reads a header without a customer column as fatal', async () => {
