@@ -76,14 +76,18 @@ const USER_ERRORS = [
 
 function positiveNumber(value: string, option: string): number {
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || n <= 0) throw new DeployOptionError(`${option} must be a positive number, got '${value}'.`);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || n <= 0)
+    throw new DeployOptionError(`${option} must be a positive number, got '${value}'.`);
   return n;
 }
 
 function solutionsOf(choice: string): string[] {
   if (choice.toLowerCase() === 'all') return [...SOLUTION_NAMES];
   const found = SOLUTION_NAMES.find((name) => name.toLowerCase() === choice.toLowerCase());
-  if (!found) throw new DeployOptionError(`--solution '${choice}' is not one of ${[...SOLUTION_NAMES, 'all'].join(', ')}.`);
+  if (!found)
+    throw new DeployOptionError(
+      `--solution '${choice}' is not one of ${[...SOLUTION_NAMES, 'all'].join(', ')}.`,
+    );
   return [found];
 }
 
@@ -91,14 +95,18 @@ function variablesOf(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new DeployOptionError(`--env '${pair}' must be <schema name>=<value>, e.g. idr_MaxActiveConcepts=25.`);
+    if (eq <= 0)
+      throw new DeployOptionError(
+        `--env '${pair}' must be <schema name>=<value>, e.g. idr_MaxActiveConcepts=25.`,
+      );
     out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
   }
   return out;
 }
 
 export function deployOptions(opts: DeployCommandOptions, env: DeployCommandDeps['env']): DeployOptions {
-  if (opts.managed && opts.unmanaged) throw new DeployOptionError('--managed and --unmanaged exclude each other.');
+  if (opts.managed && opts.unmanaged)
+    throw new DeployOptionError('--managed and --unmanaged exclude each other.');
   const key = opts.webhookKey ?? env[HOST_ENVIRONMENT_VARIABLES.webhookKey]?.trim();
   return {
     solutions: solutionsOf(opts.solution),
@@ -115,7 +123,10 @@ export function deployOptions(opts: DeployCommandOptions, env: DeployCommandDeps
 }
 
 /** Status lines while a job runs: a line per change, and one every 15 s while nothing changes. */
-export function lineProgress(print: (line: string) => void, everyMs = 15_000): (progress: ImportProgress) => void {
+export function lineProgress(
+  print: (line: string) => void,
+  everyMs = 15_000,
+): (progress: ImportProgress) => void {
   let last: { key: string; at: number } | undefined;
   return (p) => {
     const key = `${p.jobId}:${p.status}`;
@@ -140,7 +151,13 @@ export async function runDeploy(opts: DeployCommandOptions, deps: DeployCommandD
     const client =
       deps.client ??
       connect(
-        { url: opts.url, token: opts.token, tenant: opts.tenant, clientId: opts.clientId, clientSecret: opts.clientSecret },
+        {
+          url: opts.url,
+          token: opts.token,
+          tenant: opts.tenant,
+          clientId: opts.clientId,
+          clientSecret: opts.clientSecret,
+        },
         { env: deps.env, clock: deps.clock, logger: deps.logger },
       );
     const deployed = await deploy(options, {
@@ -153,7 +170,9 @@ export async function runDeploy(opts: DeployCommandOptions, deps: DeployCommandD
       onProgress: deps.progress ?? lineProgress(deps.print),
     });
     const warnings = deployed.flatMap((d) => d.settings).filter((s) => s.kind === 'warning').length;
-    deps.print(`Deployed ${deployed.map((d) => `${d.solution} ${d.version}`).join(', ')}${warnings ? ` with ${warnings} warning(s) above` : ''}.`);
+    deps.print(
+      `Deployed ${deployed.map((d) => `${d.solution} ${d.version}`).join(', ')}${warnings ? ` with ${warnings} warning(s) above` : ''}.`,
+    );
     return 0;
   } catch (error) {
     if (USER_ERRORS.some((kind) => error instanceof kind)) {
@@ -167,21 +186,39 @@ export async function runDeploy(opts: DeployCommandOptions, deps: DeployCommandD
 export function registerDeploy(program: Command, logger: Logger): void {
   program
     .command('deploy')
-    .description('Import the solutions packed in dist/ (ImportSolutionAsync) and set their environment variables and webhook endpoint')
-    .requiredOption('--url <url>', 'environment URL, e.g. https://contoso.crm4.dynamics.com (or an emulator: http://127.0.0.1:5555)')
+    .description(
+      'Import the solutions packed in dist/ (ImportSolutionAsync) and set their environment variables and webhook endpoint',
+    )
+    .requiredOption(
+      '--url <url>',
+      'environment URL, e.g. https://contoso.crm4.dynamics.com (or an emulator: http://127.0.0.1:5555)',
+    )
     .option('--solution <name>', `${SOLUTION_NAMES.join(', ')} or all`, 'all')
     .option('--managed', 'import the managed zip (default)')
     .option('--unmanaged', 'import the unmanaged zip (development environments)')
-    .option('--webhook-url <url>', 'base URL of the webhook host; each endpoint gets <url>/api/webhook/<Solution>')
-    .option('--webhook-key <key>', `webhook key the host verifies (default: ${HOST_ENVIRONMENT_VARIABLES.webhookKey}); never printed`)
+    .option(
+      '--webhook-url <url>',
+      'base URL of the webhook host; each endpoint gets <url>/api/webhook/<Solution>',
+    )
+    .option(
+      '--webhook-key <key>',
+      `webhook key the host verifies (default: ${HOST_ENVIRONMENT_VARIABLES.webhookKey}); never printed`,
+    )
     .option('--erp-url <url>', 'ERP/PMS handoff URL (environment variable idr_ErpHandoffUrl)')
-    .option('--env <schema=value>', 'set another environment variable, e.g. idr_MaxActiveConcepts=25 (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option(
+      '--env <schema=value>',
+      'set another environment variable, e.g. idr_MaxActiveConcepts=25 (repeatable)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .option('--tenant <id>', `Entra tenant id (default: ${HOST_ENVIRONMENT_VARIABLES.tenantId})`)
     .option('--client-id <id>', `application (client) id (default: ${HOST_ENVIRONMENT_VARIABLES.clientId})`)
     .option('--client-secret <secret>', `client secret (default: ${HOST_ENVIRONMENT_VARIABLES.clientSecret})`)
     .option('--token <token>', 'bearer token to send as is (for an emulator started with --token)')
     .option('--dist <dir>', 'folder holding the packed zips', 'dist')
-    .option('--keep-unmanaged-customizations', 'do not overwrite unmanaged customizations of the solution components')
+    .option(
+      '--keep-unmanaged-customizations',
+      'do not overwrite unmanaged customizations of the solution components',
+    )
     .option('--poll-seconds <n>', 'seconds between two reads of the import job', '2')
     .option('--timeout-minutes <n>', 'give up waiting for the import after this long', '60')
     .action(async (opts: DeployCommandOptions) => {

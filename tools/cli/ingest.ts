@@ -13,7 +13,13 @@ import type { Logger } from '../../dataverse/logger';
 import { HOST_ENVIRONMENT_VARIABLES } from '../../plugins/host/env';
 import { connect } from '../deploy/connection';
 import { DeployConnectionError, DeployOptionError } from '../deploy/errors';
-import { CheckpointError, IngestHeaderError, IngestInterruptedError, IngestOptionError, MalformedCsvError } from '../ingest/errors';
+import {
+  CheckpointError,
+  IngestHeaderError,
+  IngestInterruptedError,
+  IngestOptionError,
+  MalformedCsvError,
+} from '../ingest/errors';
 import { DEFAULT_BATCH_SIZE, ingest, type IngestProgress, type IngestSummary } from '../ingest/ingest';
 import { columnLimits } from '../ingest/records';
 import { COLUMN_HELP, CSV_COLUMNS, type ColumnLimits } from '../ingest/rows';
@@ -79,7 +85,9 @@ function limitsFrom(solutionRoot: string, logger: Logger): ColumnLimits {
   try {
     return columnLimits(loadMetadata(solutionRoot));
   } catch (error) {
-    logger.warn(`Text lengths are not checked before sending: ${solutionRoot} cannot be read (${error instanceof Error ? error.message : String(error)}). Dataverse still refuses values that are too long, row by row.`);
+    logger.warn(
+      `Text lengths are not checked before sending: ${solutionRoot} cannot be read (${error instanceof Error ? error.message : String(error)}). Dataverse still refuses values that are too long, row by row.`,
+    );
     return {};
   }
 }
@@ -96,7 +104,9 @@ export function describeProgress(p: IngestProgress): string {
 
 export function describeSummary(summary: IngestSummary): string[] {
   if (summary.alreadyComplete) {
-    return [`Nothing to do: ${summary.stateFile} says every row was done (${summary.sent} sent, ${summary.failed} in errors).`];
+    return [
+      `Nothing to do: ${summary.stateFile} says every row was done (${summary.sent} sent, ${summary.failed} in errors).`,
+    ];
   }
   return [
     `Ingested ${summary.totalRows} row(s)${summary.skipped ? ` (${summary.skipped} done by an earlier run)` : ''}: ${summary.sent} sent, ${summary.failed} rejected, in ${seconds(summary.elapsedMs / 1000)}.`,
@@ -128,7 +138,12 @@ function display(print: (line: string) => void): ProgressDisplay {
   let started = false;
   return {
     update(p) {
-      const payload = { rate: p.rowsPerSecond.toFixed(1), etaText: seconds(p.etaSeconds), sent: p.sent, failed: p.failed };
+      const payload = {
+        rate: p.rowsPerSecond.toFixed(1),
+        etaText: seconds(p.etaSeconds),
+        sent: p.sent,
+        failed: p.failed,
+      };
       if (!started) {
         bar.start(p.totalRows, p.doneRows, payload);
         started = true;
@@ -144,17 +159,33 @@ function display(print: (line: string) => void): ProgressDisplay {
 }
 
 /** Runs the command and returns the exit code: 0 all sent, 2 some rows rejected, 1 the run failed. */
-export async function runIngest(file: string, opts: IngestCommandOptions, deps: IngestCommandDeps): Promise<number> {
+export async function runIngest(
+  file: string,
+  opts: IngestCommandOptions,
+  deps: IngestCommandDeps,
+): Promise<number> {
   const progress = deps.progress ?? display(deps.print);
   try {
-    if (!/^\d+$/.test(opts.batch.trim())) throw new IngestOptionError(`--batch must be a whole number from 1 to 1000; got '${opts.batch}'.`);
+    if (!/^\d+$/.test(opts.batch.trim()))
+      throw new IngestOptionError(`--batch must be a whole number from 1 to 1000; got '${opts.batch}'.`);
     const url = opts.url ?? deps.env[HOST_ENVIRONMENT_VARIABLES.dataverseUrl]?.trim() ?? DEFAULT_INGEST_URL;
     const client =
       deps.client ??
       connect(
-        { url, token: opts.token, tenant: opts.tenant, clientId: opts.clientId, clientSecret: opts.clientSecret },
+        {
+          url,
+          token: opts.token,
+          tenant: opts.tenant,
+          clientId: opts.clientId,
+          clientSecret: opts.clientSecret,
+        },
         // Dataverse may ask for up to five minutes' pause when a user is over its limits.
-        { env: deps.env, clock: deps.clock, logger: deps.logger, retry: { maxRetryAfterSeconds: 300, maxAttempts: 8 } },
+        {
+          env: deps.env,
+          clock: deps.clock,
+          logger: deps.logger,
+          retry: { maxRetryAfterSeconds: 300, maxAttempts: 8 },
+        },
       );
     const summary = await ingest(
       {
@@ -164,7 +195,14 @@ export async function runIngest(file: string, opts: IngestCommandOptions, deps: 
         resume: opts.resume === true,
         limits: limitsFrom(path.resolve(opts.solutionRoot), deps.logger),
       },
-      { client, clock: deps.clock, sleep: deps.sleep, logger: deps.logger, onProgress: (p) => progress.update(p), signal: deps.signal },
+      {
+        client,
+        clock: deps.clock,
+        sleep: deps.sleep,
+        logger: deps.logger,
+        onProgress: (p) => progress.update(p),
+        signal: deps.signal,
+      },
     );
     progress.stop();
     for (const line of describeSummary(summary)) deps.print(line);
@@ -182,9 +220,14 @@ export async function runIngest(file: string, opts: IngestCommandOptions, deps: 
 export function registerIngest(program: Command, logger: Logger): void {
   program
     .command('ingest')
-    .description('Register interaction events from a CSV file in bulk (batched upserts by source + externalid, resumable)')
+    .description(
+      'Register interaction events from a CSV file in bulk (batched upserts by source + externalid, resumable)',
+    )
     .argument('<file>', 'CSV file of events')
-    .option('--url <url>', `environment URL (default: ${HOST_ENVIRONMENT_VARIABLES.dataverseUrl}, else ${DEFAULT_INGEST_URL}, the emulator)`)
+    .option(
+      '--url <url>',
+      `environment URL (default: ${HOST_ENVIRONMENT_VARIABLES.dataverseUrl}, else ${DEFAULT_INGEST_URL}, the emulator)`,
+    )
     .option('--batch <n>', 'rows per $batch request, at most 1000', String(DEFAULT_BATCH_SIZE))
     .option('--source <name>', 'source for rows whose source column is empty (or missing)')
     .option('--resume', 'continue after the last row the checkpoint says is done')
@@ -192,7 +235,11 @@ export function registerIngest(program: Command, logger: Logger): void {
     .option('--client-id <id>', `application (client) id (default: ${HOST_ENVIRONMENT_VARIABLES.clientId})`)
     .option('--client-secret <secret>', `client secret (default: ${HOST_ENVIRONMENT_VARIABLES.clientSecret})`)
     .option('--token <token>', 'bearer token to send as is (for an emulator started with --token)')
-    .option('--solution-root <dir>', 'unpacked solutions, for the column lengths checked before sending', 'solution')
+    .option(
+      '--solution-root <dir>',
+      'unpacked solutions, for the column lengths checked before sending',
+      'solution',
+    )
     .addHelpText('after', columnsHelp())
     .action(async (file: string, opts: IngestCommandOptions) => {
       const controller = new AbortController();

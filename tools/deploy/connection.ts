@@ -36,10 +36,14 @@ export function environmentUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new DeployOptionError(`--url '${text}' is not a URL; use the environment URL, e.g. https://contoso.crm4.dynamics.com.`);
+    throw new DeployOptionError(
+      `--url '${text}' is not a URL; use the environment URL, e.g. https://contoso.crm4.dynamics.com.`,
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocal(url))) {
-    throw new DeployOptionError(`--url '${text}' must be https (plain http only for an emulator on this machine).`);
+    throw new DeployOptionError(
+      `--url '${text}' must be https (plain http only for an emulator on this machine).`,
+    );
   }
   return url;
 }
@@ -54,7 +58,13 @@ export function connect(options: ConnectionOptions, deps: ConnectionDeps): Datav
   const clientId = options.clientId?.trim() || deps.env[names.clientId]?.trim();
   const clientSecret = options.clientSecret?.trim() || deps.env[names.clientSecret]?.trim();
   if (tenantId && clientId && clientSecret) {
-    const getToken = createClientCredentialsTokenProvider({ tenantId, clientId, clientSecret, url: url.origin, clock: deps.clock });
+    const getToken = createClientCredentialsTokenProvider({
+      tenantId,
+      clientId,
+      clientSecret,
+      url: url.origin,
+      clock: deps.clock,
+    });
     return createNodeClient({ ...common, getToken });
   }
   if (!isLocal(url)) {

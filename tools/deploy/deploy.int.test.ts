@@ -2,7 +2,13 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { asyncoperation, contact, idr_marketingconcept, idr_quotationpolicy, Language } from '../../dataverse/generated';
+import {
+  asyncoperation,
+  contact,
+  idr_marketingconcept,
+  idr_quotationpolicy,
+  Language,
+} from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
 import { SOLUTION_NAMES } from '../../plugins/registry';
 import { runDeploy, type DeployCommandOptions } from '../cli/deploy';
@@ -22,7 +28,12 @@ let emulator: RunningEmulator | undefined;
 
 beforeAll(async () => {
   dist = await mkdtemp(path.join(tmpdir(), 'ideario-deploy-'));
-  await packSolutions({ solutionRoot: SOLUTION_ROOT, outDir: dist, validate: (d) => validateSolutionSource(d), logger: memoryLogger() });
+  await packSolutions({
+    solutionRoot: SOLUTION_ROOT,
+    outDir: dist,
+    validate: (d) => validateSolutionSource(d),
+    logger: memoryLogger(),
+  });
 });
 
 afterAll(async () => {
@@ -37,7 +48,12 @@ afterEach(async () => {
 /** An environment with only the standard tables, as before Ideario is installed. */
 async function freshEmulator(): Promise<RunningEmulator> {
   const { tables } = loadPlatform(path.join(SOLUTION_ROOT, 'platform'));
-  emulator = await startEmulator({ memory: true, port: 0, metadata: mergeMetadata(tables, []).metadata, extensions: [webhooksExtension({})] });
+  emulator = await startEmulator({
+    memory: true,
+    port: 0,
+    metadata: mergeMetadata(tables, []).metadata,
+    extensions: [webhooksExtension({})],
+  });
   return emulator;
 }
 
@@ -60,20 +76,29 @@ async function deploy(opts: Partial<DeployCommandOptions>) {
 
 it('imports both packed solutions with ImportSolutionAsync, shows progress, and makes their tables usable', async () => {
   const { engine } = await freshEmulator();
-  const result = await deploy({ webhookUrl: 'https://ideario-host.example', erpUrl: 'https://erp.example/groups', env: ['idr_MaxActiveConcepts=25'] });
+  const result = await deploy({
+    webhookUrl: 'https://ideario-host.example',
+    erpUrl: 'https://erp.example/groups',
+    env: ['idr_MaxActiveConcepts=25'],
+  });
   expect(result.code).toBe(0);
   const [interests, groupQuotes] = SOLUTION_NAMES;
-  expect(result.printed[0]).toBe(`Importing ${interests} 1.0.0.0 (managed, ${result.printed[0]?.split('managed, ')[1]?.split(')')[0] ?? ''}) from ${path.join(dist, `${interests}_1_0_0_0_managed.zip`)}`);
+  expect(result.printed[0]).toBe(
+    `Importing ${interests} 1.0.0.0 (managed, ${result.printed[0]?.split('managed, ')[1]?.split(')')[0] ?? ''}) from ${path.join(dist, `${interests}_1_0_0_0_managed.zip`)}`,
+  );
   expect(result.printed).toEqual(
     expect.arrayContaining([
       expect.stringMatching(new RegExp(`^  ${interests}: Succeeded — \\d+ s$`)),
-      expect.stringMatching(new RegExp(`^Imported ${interests} 1\\.0\\.0\\.0 in \\d+ s \\(system job [0-9a-f-]{36}\\)\\.$`)),
+      expect.stringMatching(
+        new RegExp(`^Imported ${interests} 1\\.0\\.0\\.0 in \\d+ s \\(system job [0-9a-f-]{36}\\)\\.$`),
+      ),
       expect.stringMatching(new RegExp(`^  ${groupQuotes}: Succeeded — \\d+ s$`)),
       `Deployed ${interests} 1.0.0.0, ${groupQuotes} 1.0.0.0 with 6 warning(s) above.`,
     ]),
   );
 
-  const jobs = (await engine.query(asyncoperation.entitySetName, { orderBy: [`${JOB.createdon} asc`] })).records;
+  const jobs = (await engine.query(asyncoperation.entitySetName, { orderBy: [`${JOB.createdon} asc`] }))
+    .records;
   expect(jobs.map((j) => [j[JOB.name], j[JOB.statecode], j[JOB.statuscode]])).toEqual([
     ['ImportSolutionAsync', JobState.Completed, JobStatus.Succeeded],
     ['ImportSolutionAsync', JobState.Completed, JobStatus.Succeeded],
@@ -84,8 +109,13 @@ it('imports both packed solutions with ImportSolutionAsync, shows progress, and 
     [idr_marketingconcept.columns.idr_enterthreshold]: 20,
     [idr_marketingconcept.columns.idr_exitthreshold]: 10,
   });
-  await engine.create(idr_quotationpolicy.entitySetName, { [idr_quotationpolicy.columns.idr_name]: 'Default' });
-  await engine.create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal', [contact.columns.idr_language]: Language.Spanish });
+  await engine.create(idr_quotationpolicy.entitySetName, {
+    [idr_quotationpolicy.columns.idr_name]: 'Default',
+  });
+  await engine.create(contact.entitySetName, {
+    [contact.columns.lastname]: 'Vidal',
+    [contact.columns.idr_language]: Language.Spanish,
+  });
 
   // The emulator has no environment variable or service endpoint tables: deploy says so and goes on.
   const warnings = result.logged.filter((l) => l.startsWith('warn '));
@@ -105,12 +135,19 @@ it("fails a corrupt zip with Dataverse's message from the system job", async () 
   const corrupt = path.join(dist, 'corrupt');
   await mkdir(corrupt, { recursive: true });
   const good = await readFile(path.join(dist, `${SOLUTION_NAMES[0]}_1_0_0_0_managed.zip`));
-  await writeFile(path.join(corrupt, `${SOLUTION_NAMES[0]}_1_0_0_1_managed.zip`), good.subarray(0, Math.floor(good.length / 2)));
+  await writeFile(
+    path.join(corrupt, `${SOLUTION_NAMES[0]}_1_0_0_1_managed.zip`),
+    good.subarray(0, Math.floor(good.length / 2)),
+  );
   const result = await deploy({ dist: corrupt, solution: SOLUTION_NAMES[0] });
   expect(result.code).toBe(1);
-  expect(result.printed).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^  ${SOLUTION_NAMES[0]}: Failed — \\d+ s$`))]));
+  expect(result.printed).toEqual(
+    expect.arrayContaining([expect.stringMatching(new RegExp(`^  ${SOLUTION_NAMES[0]}: Failed — \\d+ s$`))]),
+  );
   expect(result.logged.at(-1)).toMatch(
-    new RegExp(`^error deploy failed: The import of ${SOLUTION_NAMES[0]} failed \\(system job [0-9a-f-]{36}\\): The import file is not a valid solution`),
+    new RegExp(
+      `^error deploy failed: The import of ${SOLUTION_NAMES[0]} failed \\(system job [0-9a-f-]{36}\\): The import file is not a valid solution`,
+    ),
   );
   expect(result.logged).toEqual(expect.arrayContaining([expect.stringContaining('cannot be read here')]));
 });
@@ -121,13 +158,29 @@ it('asks for a build when dist/ has no zip, and for the key when given a webhook
   await mkdir(empty, { recursive: true });
   const missing = await deploy({ dist: empty });
   expect(missing.code).toBe(1);
-  expect(missing.logged.at(-1)).toBe(`error deploy failed: No managed zip of ${SOLUTION_NAMES[0]} in ${empty} (expected ${SOLUTION_NAMES[0]}_<version>_managed.zip): run npm run build first.`);
+  expect(missing.logged.at(-1)).toBe(
+    `error deploy failed: No managed zip of ${SOLUTION_NAMES[0]} in ${empty} (expected ${SOLUTION_NAMES[0]}_<version>_managed.zip): run npm run build first.`,
+  );
 
   const printed: string[] = [];
   const logger = memoryLogger();
   const noKey = await runDeploy(
-    { url: emulator?.url ?? '', solution: 'all', dist, pollSeconds: '1', timeoutMinutes: '1', webhookUrl: 'https://host.example' },
-    { env: {}, logger, print: (l) => printed.push(l), clock: () => new Date(), sleep: () => Promise.resolve(), newId: randomUUID },
+    {
+      url: emulator?.url ?? '',
+      solution: 'all',
+      dist,
+      pollSeconds: '1',
+      timeoutMinutes: '1',
+      webhookUrl: 'https://host.example',
+    },
+    {
+      env: {},
+      logger,
+      print: (l) => printed.push(l),
+      clock: () => new Date(),
+      sleep: () => Promise.resolve(),
+      newId: randomUUID,
+    },
   );
   expect(noKey).toBe(1);
   expect(logger.lines.at(-1)).toContain('give --webhook-key (or IDEARIO_WEBHOOK_KEY)');
@@ -142,7 +195,10 @@ it('imports the unmanaged zip when asked, and refuses a zip whose content contra
 
   const renamed = path.join(dist, 'renamed');
   await mkdir(renamed, { recursive: true });
-  await copyFile(path.join(dist, `${SOLUTION_NAMES[1]}_1_0_0_0.zip`), path.join(renamed, `${SOLUTION_NAMES[1]}_1_0_0_0_managed.zip`));
+  await copyFile(
+    path.join(dist, `${SOLUTION_NAMES[1]}_1_0_0_0.zip`),
+    path.join(renamed, `${SOLUTION_NAMES[1]}_1_0_0_0_managed.zip`),
+  );
   const refused = await deploy({ dist: renamed, solution: SOLUTION_NAMES[1] });
   expect(refused.code).toBe(1);
   expect(refused.logged.at(-1)).toContain('is unmanaged, but its name says otherwise');

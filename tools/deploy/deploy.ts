@@ -69,7 +69,9 @@ interface Plan {
 }
 
 function formatSize(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 /** The base URL as the variable stores it: no trailing slash, the host's route not included. */
@@ -77,14 +79,21 @@ function baseUrl(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-function variableValues(contents: SolutionZipContents, options: DeployOptions): { schemaName: string; value: string }[] {
+function variableValues(
+  contents: SolutionZipContents,
+  options: DeployOptions,
+): { schemaName: string; value: string }[] {
   const out: { schemaName: string; value: string }[] = [];
-  const urlVariables = new Set(contents.serviceEndpoints.map((e) => e.urlVariable).filter((v): v is string => !!v));
+  const urlVariables = new Set(
+    contents.serviceEndpoints.map((e) => e.urlVariable).filter((v): v is string => !!v),
+  );
   for (const variable of contents.environmentVariables) {
     const name = variable.schemaName;
     let value: string | undefined = options.variables?.[name];
-    if (value === undefined && options.webhookUrl && urlVariables.has(name)) value = baseUrl(options.webhookUrl);
-    if (value === undefined && options.erpUrl && name === GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl) value = options.erpUrl;
+    if (value === undefined && options.webhookUrl && urlVariables.has(name))
+      value = baseUrl(options.webhookUrl);
+    if (value === undefined && options.erpUrl && name === GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl)
+      value = options.erpUrl;
     if (value === undefined) continue;
     checkEnvironmentVariableValue(name, variable.type, value);
     out.push({ schemaName: name, value });
@@ -92,9 +101,14 @@ function variableValues(contents: SolutionZipContents, options: DeployOptions): 
   return out;
 }
 
-function unsetRequired(variables: readonly EnvironmentVariableModel[], set: readonly { schemaName: string }[]): string[] {
+function unsetRequired(
+  variables: readonly EnvironmentVariableModel[],
+  set: readonly { schemaName: string }[],
+): string[] {
   // The loader keeps no isrequired flag; a variable without a default is the one a solution cannot run without.
-  return variables.filter((v) => v.defaultValue === undefined && !set.some((s) => s.schemaName === v.schemaName)).map((v) => v.schemaName);
+  return variables
+    .filter((v) => v.defaultValue === undefined && !set.some((s) => s.schemaName === v.schemaName))
+    .map((v) => v.schemaName);
 }
 
 async function plan(options: DeployOptions, deps: DeployDeps): Promise<Plan[]> {
@@ -119,11 +133,18 @@ async function plan(options: DeployOptions, deps: DeployDeps): Promise<Plan[]> {
     try {
       contents = await inspectSolutionZip(bytes, path.basename(file));
     } catch (error) {
-      deps.logger.warn(`${path.basename(file)} cannot be read here (${error instanceof Error ? error.message : String(error)}); importing it anyway, Dataverse will say what is wrong.`);
+      deps.logger.warn(
+        `${path.basename(file)} cannot be read here (${error instanceof Error ? error.message : String(error)}); importing it anyway, Dataverse will say what is wrong.`,
+      );
     }
     if (contents) {
-      if (contents.uniqueName !== solution) throw new SolutionZipMismatchError(file, `holds solution ${contents.uniqueName}, not ${solution}`);
-      if (contents.managed !== options.managed) throw new SolutionZipMismatchError(file, `is ${contents.managed ? 'managed' : 'unmanaged'}, but its name says otherwise`);
+      if (contents.uniqueName !== solution)
+        throw new SolutionZipMismatchError(file, `holds solution ${contents.uniqueName}, not ${solution}`);
+      if (contents.managed !== options.managed)
+        throw new SolutionZipMismatchError(
+          file,
+          `is ${contents.managed ? 'managed' : 'unmanaged'}, but its name says otherwise`,
+        );
       if (options.webhookUrl !== undefined) webhookEndpointUrl(options.webhookUrl, solution);
       for (const variable of contents.environmentVariables) known.add(variable.schemaName);
     }
@@ -143,25 +164,45 @@ async function plan(options: DeployOptions, deps: DeployDeps): Promise<Plan[]> {
         `(they define ${[...known].sort().join(', ') || 'none'}).`,
     );
   }
-  if (options.erpUrl !== undefined && !known.has(GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl) && plans.every((p) => p.contents)) {
-    throw new DeployOptionError(`--erp-url sets ${GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl}, which only IdearioGroupQuotes defines: deploy that solution too.`);
+  if (
+    options.erpUrl !== undefined &&
+    !known.has(GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl) &&
+    plans.every((p) => p.contents)
+  ) {
+    throw new DeployOptionError(
+      `--erp-url sets ${GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl}, which only IdearioGroupQuotes defines: deploy that solution too.`,
+    );
   }
   return plans;
 }
 
 async function configure(p: Plan, options: DeployOptions, deps: DeployDeps): Promise<SettingOutcome[]> {
   const outcomes: SettingOutcome[] = [];
-  for (const { schemaName, value } of p.variables) outcomes.push(await setEnvironmentVariable(deps.client, schemaName, value));
+  for (const { schemaName, value } of p.variables)
+    outcomes.push(await setEnvironmentVariable(deps.client, schemaName, value));
   for (const name of unsetRequired(p.contents?.environmentVariables ?? [], p.variables)) {
-    const hint = p.endpoints.some((e) => e.urlVariable === name) ? '--webhook-url' : name === GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl ? '--erp-url' : `--env ${name}=<value>`;
-    outcomes.push({ kind: 'warning', what: `environment variable ${name}`, detail: `has no default and was not given (${hint}); any value set earlier is kept` });
+    const hint = p.endpoints.some((e) => e.urlVariable === name)
+      ? '--webhook-url'
+      : name === GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl
+        ? '--erp-url'
+        : `--env ${name}=<value>`;
+    outcomes.push({
+      kind: 'warning',
+      what: `environment variable ${name}`,
+      detail: `has no default and was not given (${hint}); any value set earlier is kept`,
+    });
   }
   for (const endpoint of p.endpoints) {
     if (options.webhookUrl === undefined && options.webhookKey === undefined) {
-      outcomes.push({ kind: 'warning', what: `webhook endpoint ${endpoint.name}`, detail: 'left as it is: pass --webhook-url and --webhook-key to point it at the host' });
+      outcomes.push({
+        kind: 'warning',
+        what: `webhook endpoint ${endpoint.name}`,
+        detail: 'left as it is: pass --webhook-url and --webhook-key to point it at the host',
+      });
       continue;
     }
-    const url = options.webhookUrl !== undefined ? webhookEndpointUrl(options.webhookUrl, p.solution) : undefined;
+    const url =
+      options.webhookUrl !== undefined ? webhookEndpointUrl(options.webhookUrl, p.solution) : undefined;
     outcomes.push(await configureServiceEndpoint(deps.client, endpoint, { url, key: options.webhookKey }));
   }
   return outcomes;
@@ -172,7 +213,9 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
   const deployed: DeployedSolution[] = [];
   for (const p of plans) {
     const version = p.contents?.version ?? '?';
-    deps.print(`Importing ${p.solution} ${version} (${options.managed ? 'managed' : 'unmanaged'}, ${formatSize(p.bytes.length)}) from ${p.file}`);
+    deps.print(
+      `Importing ${p.solution} ${version} (${options.managed ? 'managed' : 'unmanaged'}, ${formatSize(p.bytes.length)}) from ${p.file}`,
+    );
     const result = await importSolution(
       {
         client: deps.client,
@@ -183,15 +226,28 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
         timeoutMs: options.timeoutMs,
         onProgress: deps.onProgress,
       },
-      { solution: p.solution, bytes: p.bytes, overwriteUnmanagedCustomizations: options.overwriteUnmanagedCustomizations },
+      {
+        solution: p.solution,
+        bytes: p.bytes,
+        overwriteUnmanagedCustomizations: options.overwriteUnmanagedCustomizations,
+      },
     );
-    deps.print(`Imported ${p.solution} ${version} in ${Math.round(result.elapsedMs / 1000)} s (system job ${result.jobId}).`);
+    deps.print(
+      `Imported ${p.solution} ${version} in ${Math.round(result.elapsedMs / 1000)} s (system job ${result.jobId}).`,
+    );
     const settings = await configure(p, options, deps);
     for (const outcome of settings) {
       if (outcome.kind === 'warning') deps.logger.warn(`${p.solution}: ${outcome.what} ${outcome.detail}.`);
       else deps.print(`  ${outcome.what}: ${outcome.detail}`);
     }
-    deployed.push({ solution: p.solution, file: p.file, version, jobId: result.jobId, elapsedMs: result.elapsedMs, settings });
+    deployed.push({
+      solution: p.solution,
+      file: p.file,
+      version,
+      jobId: result.jobId,
+      elapsedMs: result.elapsedMs,
+      settings,
+    });
   }
   return deployed;
 }

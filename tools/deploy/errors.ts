@@ -44,8 +44,13 @@ export class SolutionZipMismatchError extends Error {
 
 /** ImportSolutionAsync answered without the system job to follow. */
 export class UnexpectedImportResponseError extends Error {
-  constructor(readonly solution: string, answer: unknown) {
-    super(`ImportSolutionAsync for ${solution} answered without an AsyncOperationId: ${JSON.stringify(answer)}.`);
+  constructor(
+    readonly solution: string,
+    answer: unknown,
+  ) {
+    super(
+      `ImportSolutionAsync for ${solution} answered without an AsyncOperationId: ${JSON.stringify(answer)}.`,
+    );
     this.name = 'UnexpectedImportResponseError';
   }
 }

@@ -6,7 +6,11 @@
  */
 import type { DataverseClient } from '../../dataverse/client';
 import { asyncoperation } from '../../dataverse/generated';
-import { SolutionImportFailedError, SolutionImportTimeoutError, UnexpectedImportResponseError } from './errors';
+import {
+  SolutionImportFailedError,
+  SolutionImportTimeoutError,
+  UnexpectedImportResponseError,
+} from './errors';
 
 const JOB = asyncoperation.columns;
 const JobState = asyncoperation.choices.statecode;
@@ -65,7 +69,9 @@ export async function importSolution(deps: ImportDeps, request: ImportRequest): 
     ImportJobId: importJobId,
   });
   const jobId =
-    typeof answer === 'object' && answer !== null ? text((answer as Record<string, unknown>).AsyncOperationId) : undefined;
+    typeof answer === 'object' && answer !== null
+      ? text((answer as Record<string, unknown>).AsyncOperationId)
+      : undefined;
   if (!jobId) throw new UnexpectedImportResponseError(request.solution, answer);
 
   const select = [JOB.statecode, JOB.statuscode, JOB.message, JOB.friendlymessage];
@@ -74,13 +80,26 @@ export async function importSolution(deps: ImportDeps, request: ImportRequest): 
     const job = await deps.client.retrieve(asyncoperation.entitySetName, jobId, select);
     const elapsedMs = deps.clock().getTime() - started;
     const completed = job?.[JOB.statecode] === JobState.Completed;
-    deps.onProgress?.({ solution: request.solution, jobId, status: statusLabel(job?.[JOB.statuscode]), elapsedMs, done: completed });
+    deps.onProgress?.({
+      solution: request.solution,
+      jobId,
+      status: statusLabel(job?.[JOB.statuscode]),
+      elapsedMs,
+      done: completed,
+    });
     if (job && completed) {
       const status = job[JOB.statuscode];
       if (status === JobStatus.Succeeded) return { jobId, importJobId, elapsedMs };
       const message =
-        text(job[JOB.friendlymessage]) ?? text(job[JOB.message]) ?? `the system job ended with status ${statusLabel(status)}.`;
-      throw new SolutionImportFailedError(request.solution, jobId, status === JobStatus.Canceled ? 'Canceled' : 'Failed', message);
+        text(job[JOB.friendlymessage]) ??
+        text(job[JOB.message]) ??
+        `the system job ended with status ${statusLabel(status)}.`;
+      throw new SolutionImportFailedError(
+        request.solution,
+        jobId,
+        status === JobStatus.Canceled ? 'Canceled' : 'Failed',
+        message,
+      );
     }
     if (elapsedMs >= deps.timeoutMs) {
       throw new SolutionImportTimeoutError(request.solution, jobId, Math.round(elapsedMs / 1000));

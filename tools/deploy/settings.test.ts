@@ -3,8 +3,17 @@ import type { DataverseClient, EntityRecord, NewRecord } from '../../dataverse/c
 import { NotFoundError } from '../../dataverse/errors';
 import { parseSimpleFilter } from '../harness/memory-client';
 import { InvalidEnvironmentVariableValueError } from './errors';
-import { environmentVariableDefinition as DEF, environmentVariableValue as VAL, serviceEndpoint as SE } from './platform';
-import { checkEnvironmentVariableValue, configureServiceEndpoint, setEnvironmentVariable, webhookEndpointUrl } from './settings';
+import {
+  environmentVariableDefinition as DEF,
+  environmentVariableValue as VAL,
+  serviceEndpoint as SE,
+} from './platform';
+import {
+  checkEnvironmentVariableValue,
+  configureServiceEndpoint,
+  setEnvironmentVariable,
+  webhookEndpointUrl,
+} from './settings';
 
 const PRIMARY: Record<string, string> = {
   [DEF.entitySetName]: DEF.primaryIdAttribute,
@@ -25,7 +34,11 @@ function dataverse(tables: Record<string, EntityRecord[]>) {
     retrieveMultiple: (set, query) =>
       new Promise((resolve) => {
         const conditions = query?.filter ? parseSimpleFilter(query.filter) : [];
-        resolve(table(set).filter((r) => conditions.every((c) => String(r[c.column]).toLowerCase() === String(c.value).toLowerCase())));
+        resolve(
+          table(set).filter((r) =>
+            conditions.every((c) => String(r[c.column]).toLowerCase() === String(c.value).toLowerCase()),
+          ),
+        );
       }),
     create: (set, record) =>
       new Promise((resolve) => {
@@ -33,7 +46,8 @@ function dataverse(tables: Record<string, EntityRecord[]>) {
         for (const [key, value] of Object.entries(record)) {
           const bound = /^(.*)@odata\.bind$/.exec(key);
           if (Array.isArray(value)) continue;
-          if (bound?.[1] && typeof value === 'string') row[`_${bound[1].toLowerCase()}_value`] = /\(([^)]+)\)$/.exec(value)?.[1];
+          if (bound?.[1] && typeof value === 'string')
+            row[`_${bound[1].toLowerCase()}_value`] = /\(([^)]+)\)$/.exec(value)?.[1];
           else row[key] = value as EntityRecord[string];
         }
         table(set).push(row);
@@ -67,21 +81,31 @@ describe('setEnvironmentVariable', () => {
       [DEF.entitySetName]: [{ [DEF.primaryIdAttribute]: DEF_ID, [DEF.columns.schemaname]: 'idr_WebhookUrl' }],
       [VAL.entitySetName]: [],
     });
-    expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'https://host.example')).toMatchObject({ kind: 'set', detail: 'set to https://host.example' });
+    expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'https://host.example')).toMatchObject({
+      kind: 'set',
+      detail: 'set to https://host.example',
+    });
     expect(org.writes[0]?.record).toEqual({
       [VAL.columns.schemaname]: 'idr_WebhookUrl',
       [VAL.columns.value]: 'https://host.example',
       [`${VAL.definitionNavigation}@odata.bind`]: `/${DEF.entitySetName}(${DEF_ID})`,
     });
-    expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'https://host.example')).toMatchObject({ kind: 'unchanged' });
-    expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'https://other.example')).toMatchObject({ kind: 'set', detail: 'updated to https://other.example' });
+    expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'https://host.example')).toMatchObject({
+      kind: 'unchanged',
+    });
+    expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'https://other.example')).toMatchObject(
+      { kind: 'set', detail: 'updated to https://other.example' },
+    );
     expect(org.tables[VAL.entitySetName]).toHaveLength(1);
     expect(org.tables[VAL.entitySetName]?.[0]?.[VAL.columns.value]).toBe('https://other.example');
   });
 
   it('warns instead of failing when the definition or the table is missing', async () => {
     const org = dataverse({ [DEF.entitySetName]: [], [VAL.entitySetName]: [] });
-    expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'x')).toMatchObject({ kind: 'warning', detail: expect.stringContaining('no definition') as unknown });
+    expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'x')).toMatchObject({
+      kind: 'warning',
+      detail: expect.stringContaining('no definition') as unknown,
+    });
     const emulator = dataverse({});
     expect(await setEnvironmentVariable(emulator.client, 'idr_WebhookUrl', 'x')).toMatchObject({
       kind: 'warning',
@@ -94,24 +118,37 @@ describe('configureServiceEndpoint', () => {
   const endpoint = { id: ENDPOINT_ID, name: 'IdearioInterestsWebhook' };
 
   it('points the endpoint at the host with WebhookKey auth, and never reports the key', async () => {
-    const org = dataverse({ [SE.entitySetName]: [{ [SE.primaryIdAttribute]: ENDPOINT_ID, [SE.columns.name]: endpoint.name }] });
-    const outcome = await configureServiceEndpoint(org.client, endpoint, { url: 'https://host.example/api/webhook/IdearioInterests', key: 's3cret-key' });
+    const org = dataverse({
+      [SE.entitySetName]: [{ [SE.primaryIdAttribute]: ENDPOINT_ID, [SE.columns.name]: endpoint.name }],
+    });
+    const outcome = await configureServiceEndpoint(org.client, endpoint, {
+      url: 'https://host.example/api/webhook/IdearioInterests',
+      key: 's3cret-key',
+    });
     expect(org.tables[SE.entitySetName]?.[0]).toMatchObject({
       [SE.columns.url]: 'https://host.example/api/webhook/IdearioInterests',
       [SE.columns.authtype]: SE.authType.WebhookKey,
       [SE.columns.authvalue]: 's3cret-key',
     });
-    expect(outcome).toEqual({ kind: 'set', what: `webhook endpoint ${endpoint.name}`, detail: 'URL https://host.example/api/webhook/IdearioInterests; webhook key set (not shown)' });
+    expect(outcome).toEqual({
+      kind: 'set',
+      what: `webhook endpoint ${endpoint.name}`,
+      detail: 'URL https://host.example/api/webhook/IdearioInterests; webhook key set (not shown)',
+    });
     expect(JSON.stringify(outcome)).not.toContain('s3cret-key');
   });
 
   it('finds an endpoint registered by hand by its name, and warns when there is none', async () => {
     const other = '5b0f0a9c-1111-4c0a-8a2c-6e1f2b7c9d01';
-    const org = dataverse({ [SE.entitySetName]: [{ [SE.primaryIdAttribute]: other, [SE.columns.name]: endpoint.name }] });
+    const org = dataverse({
+      [SE.entitySetName]: [{ [SE.primaryIdAttribute]: other, [SE.columns.name]: endpoint.name }],
+    });
     await configureServiceEndpoint(org.client, endpoint, { key: 'k2' });
     expect(org.tables[SE.entitySetName]?.[0]).toMatchObject({ [SE.columns.authvalue]: 'k2' });
     expect(org.tables[SE.entitySetName]?.[0]?.[SE.columns.url]).toBeUndefined();
-    expect(await configureServiceEndpoint(dataverse({ [SE.entitySetName]: [] }).client, endpoint, { key: 'k' })).toMatchObject({ kind: 'warning' });
+    expect(
+      await configureServiceEndpoint(dataverse({ [SE.entitySetName]: [] }).client, endpoint, { key: 'k' }),
+    ).toMatchObject({ kind: 'warning' });
   });
 });
 
@@ -125,9 +162,13 @@ describe('values and URLs', () => {
   });
 
   it('refuses a webhook URL carrying the key, and values that do not fit the type', () => {
-    expect(() => webhookEndpointUrl('https://host.example?code=abc', 'IdearioInterests')).toThrow('the key goes in --webhook-key');
+    expect(() => webhookEndpointUrl('https://host.example?code=abc', 'IdearioInterests')).toThrow(
+      'the key goes in --webhook-key',
+    );
     expect(() => webhookEndpointUrl('host.example', 'IdearioInterests')).toThrow('is not an absolute URL');
-    expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', 100000001, 'thirty')).toThrow(InvalidEnvironmentVariableValueError);
+    expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', 100000001, 'thirty')).toThrow(
+      InvalidEnvironmentVariableValueError,
+    );
     expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', 100000001, '25')).not.toThrow();
   });
 });

@@ -30,7 +30,12 @@ class TableUnavailable extends Error {
   }
 }
 
-async function query(client: DataverseClient, entitySet: string, filter: string, select: readonly string[]): Promise<EntityRecord[]> {
+async function query(
+  client: DataverseClient,
+  entitySet: string,
+  filter: string,
+  select: readonly string[],
+): Promise<EntityRecord[]> {
   try {
     return await client.retrieveMultiple(entitySet, { filter, select, top: 2 });
   } catch (error) {
@@ -56,35 +61,58 @@ export function checkEnvironmentVariableValue(schemaName: string, type: number, 
   switch (type) {
     case EnvironmentVariableType.Number:
       if (value.trim() === '' || !Number.isFinite(Number(value))) {
-        throw new InvalidEnvironmentVariableValueError(schemaName, value, 'it is a Number variable: give a number such as 30');
+        throw new InvalidEnvironmentVariableValueError(
+          schemaName,
+          value,
+          'it is a Number variable: give a number such as 30',
+        );
       }
       return;
     case EnvironmentVariableType.JSON:
       try {
         JSON.parse(value);
       } catch {
-        throw new InvalidEnvironmentVariableValueError(schemaName, value, 'it is a JSON variable: give valid JSON');
+        throw new InvalidEnvironmentVariableValueError(
+          schemaName,
+          value,
+          'it is a JSON variable: give valid JSON',
+        );
       }
       return;
     case EnvironmentVariableType.DataSource:
     case EnvironmentVariableType.Secret:
-      throw new InvalidEnvironmentVariableValueError(schemaName, value, 'deploy sets text, number, yes/no and JSON variables only; set data sources and secrets in Power Apps (Solutions > Environment variables)');
+      throw new InvalidEnvironmentVariableValueError(
+        schemaName,
+        value,
+        'deploy sets text, number, yes/no and JSON variables only; set data sources and secrets in Power Apps (Solutions > Environment variables)',
+      );
     default:
       return;
   }
 }
 
 /** Creates or updates the value row of one definition, found by its schema name. */
-export async function setEnvironmentVariable(client: DataverseClient, schemaName: string, value: string): Promise<SettingOutcome> {
+export async function setEnvironmentVariable(
+  client: DataverseClient,
+  schemaName: string,
+  value: string,
+): Promise<SettingOutcome> {
   const what = `environment variable ${schemaName}`;
   try {
-    const [definition] = await query(client, DEF.entitySetName, `${DEF.columns.schemaname} eq ${literal(schemaName)}`, [
-      DEF.primaryIdAttribute,
-      DEF.columns.schemaname,
-    ]);
+    const [definition] = await query(
+      client,
+      DEF.entitySetName,
+      `${DEF.columns.schemaname} eq ${literal(schemaName)}`,
+      [DEF.primaryIdAttribute, DEF.columns.schemaname],
+    );
     const definitionId = definition?.[DEF.primaryIdAttribute];
     if (typeof definitionId !== 'string') {
-      return { kind: 'warning', what, detail: 'not set: the environment has no definition with this schema name (did the import include it?)' };
+      return {
+        kind: 'warning',
+        what,
+        detail:
+          'not set: the environment has no definition with this schema name (did the import include it?)',
+      };
     }
     const existing = await query(client, VAL.entitySetName, `${VAL.definitionValue} eq ${definitionId}`, [
       VAL.primaryIdAttribute,
@@ -93,7 +121,8 @@ export async function setEnvironmentVariable(client: DataverseClient, schemaName
     const current = existing[0];
     const currentId = current?.[VAL.primaryIdAttribute];
     if (typeof currentId === 'string') {
-      if (current?.[VAL.columns.value] === value) return { kind: 'unchanged', what, detail: `already ${value}` };
+      if (current?.[VAL.columns.value] === value)
+        return { kind: 'unchanged', what, detail: `already ${value}` };
       await client.update(VAL.entitySetName, currentId, { [VAL.columns.value]: value });
       return { kind: 'set', what, detail: `updated to ${value}` };
     }
@@ -115,16 +144,22 @@ export function webhookEndpointUrl(base: string, solution: string): string {
   try {
     url = new URL(base);
   } catch {
-    throw new DeployOptionError(`--webhook-url '${base}' is not an absolute URL; give the host's base, e.g. https://ideario-host.azurewebsites.net.`);
+    throw new DeployOptionError(
+      `--webhook-url '${base}' is not an absolute URL; give the host's base, e.g. https://ideario-host.azurewebsites.net.`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new DeployOptionError(`--webhook-url '${base}' must be an http(s) URL.`);
   }
   if (url.search || url.hash) {
-    throw new DeployOptionError(`--webhook-url '${base}' must not carry a query or fragment: the key goes in --webhook-key, never in the URL.`);
+    throw new DeployOptionError(
+      `--webhook-url '${base}' must not carry a query or fragment: the key goes in --webhook-key, never in the URL.`,
+    );
   }
   const pathname = url.pathname.replace(/\/+$/, '');
-  url.pathname = pathname.endsWith(WEBHOOK_PATH) ? `${pathname}/${solution}` : `${pathname}${WEBHOOK_PATH}/${solution}`;
+  url.pathname = pathname.endsWith(WEBHOOK_PATH)
+    ? `${pathname}/${solution}`
+    : `${pathname}${WEBHOOK_PATH}/${solution}`;
   return url.toString();
 }
 
@@ -146,9 +181,16 @@ export async function configureServiceEndpoint(
     const select = [SE.primaryIdAttribute, SE.columns.name, SE.columns.url];
     let [row] = await query(client, SE.entitySetName, `${SE.primaryIdAttribute} eq ${endpoint.id}`, select);
     // An endpoint registered by hand before the solution carried one keeps its own id.
-    row ??= (await query(client, SE.entitySetName, `${SE.columns.name} eq ${literal(endpoint.name)}`, select))[0];
+    row ??= (
+      await query(client, SE.entitySetName, `${SE.columns.name} eq ${literal(endpoint.name)}`, select)
+    )[0];
     const id = row?.[SE.primaryIdAttribute];
-    if (typeof id !== 'string') return { kind: 'warning', what, detail: 'not set: the environment has no such service endpoint (did the import include it?)' };
+    if (typeof id !== 'string')
+      return {
+        kind: 'warning',
+        what,
+        detail: 'not set: the environment has no such service endpoint (did the import include it?)',
+      };
     const changes: EntityRecord = {};
     if (settings.url !== undefined) changes[SE.columns.url] = settings.url;
     if (settings.key !== undefined) {
@@ -156,7 +198,10 @@ export async function configureServiceEndpoint(
       changes[SE.columns.authvalue] = settings.key;
     }
     await client.update(SE.entitySetName, id, changes);
-    const parts = [settings.url !== undefined ? `URL ${settings.url}` : '', settings.key !== undefined ? 'webhook key set (not shown)' : ''];
+    const parts = [
+      settings.url !== undefined ? `URL ${settings.url}` : '',
+      settings.key !== undefined ? 'webhook key set (not shown)' : '',
+    ];
     return { kind: 'set', what, detail: parts.filter(Boolean).join('; ') };
   } catch (error) {
     if (error instanceof TableUnavailable) return unavailable(what, error.entitySet);

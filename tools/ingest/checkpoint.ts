@@ -39,12 +39,22 @@ export async function loadState(stateFile: string): Promise<IngestState | undefi
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new CheckpointError(stateFile, 'it is not JSON. Delete it and run without --resume (rows already sent are only updated, never duplicated).');
+    throw new CheckpointError(
+      stateFile,
+      'it is not JSON. Delete it and run without --resume (rows already sent are only updated, never duplicated).',
+    );
   }
   const s = parsed as Partial<IngestState>;
   const numbers = [s.totalRows, s.lastCommittedRow, s.sent, s.failed, s.errorsFileBytes];
-  if (s.version !== 1 || typeof s.sha256 !== 'string' || numbers.some((n) => typeof n !== 'number' || !Number.isInteger(n) || n < 0)) {
-    throw new CheckpointError(stateFile, 'it is not a checkpoint this version of ideario wrote. Delete it and run without --resume.');
+  if (
+    s.version !== 1 ||
+    typeof s.sha256 !== 'string' ||
+    numbers.some((n) => typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+  ) {
+    throw new CheckpointError(
+      stateFile,
+      'it is not a checkpoint this version of ideario wrote. Delete it and run without --resume.',
+    );
   }
   return s as IngestState;
 }

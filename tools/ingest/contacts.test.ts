@@ -11,8 +11,12 @@ function contacts(rows: EntityRecord[]): DataverseClient & { filters: string[] }
     retrieveMultiple(_set: string, query?: QueryOptions) {
       const filter = query?.filter ?? '';
       filters.push(filter);
-      const asked = [...filter.matchAll(/'((?:[^']|'')*)'/g)].map((m) => (m[1] ?? '').replace(/''/g, "'").toLowerCase());
-      return Promise.resolve(rows.filter((r) => asked.includes(String(r[contact.columns.emailaddress1]).toLowerCase())));
+      const asked = [...filter.matchAll(/'((?:[^']|'')*)'/g)].map((m) =>
+        (m[1] ?? '').replace(/''/g, "'").toLowerCase(),
+      );
+      return Promise.resolve(
+        rows.filter((r) => asked.includes(String(r[contact.columns.emailaddress1]).toLowerCase())),
+      );
     },
     create: refuse,
     retrieve: refuse,
@@ -25,11 +29,25 @@ function contacts(rows: EntityRecord[]): DataverseClient & { filters: string[] }
   };
 }
 
-const row = (id: string, email: string): EntityRecord => ({ [contact.primaryIdAttribute]: id, [contact.columns.emailaddress1]: email });
+const row = (id: string, email: string): EntityRecord => ({
+  [contact.primaryIdAttribute]: id,
+  [contact.columns.emailaddress1]: email,
+});
 
 it('finds contacts case-insensitively, telling missing and shared addresses apart, in one query', async () => {
-  const client = contacts([row('a', 'Ana@Example.com'), row('s1', 'shared@example.com'), row('s2', 'SHARED@example.com'), row('o', "o'brien@example.com")]);
-  const found = await findContactsByEmail(client, ['ana@example.com', 'ANA@example.com', 'shared@example.com', 'nobody@example.com', "O'Brien@example.com"]);
+  const client = contacts([
+    row('a', 'Ana@Example.com'),
+    row('s1', 'shared@example.com'),
+    row('s2', 'SHARED@example.com'),
+    row('o', "o'brien@example.com"),
+  ]);
+  const found = await findContactsByEmail(client, [
+    'ana@example.com',
+    'ANA@example.com',
+    'shared@example.com',
+    'nobody@example.com',
+    "O'Brien@example.com",
+  ]);
   expect(Object.fromEntries(found)).toEqual({
     'ana@example.com': { id: 'a' },
     'shared@example.com': { ambiguous: 2 },
@@ -41,7 +59,10 @@ it('finds contacts case-insensitively, telling missing and shared addresses apar
 });
 
 it('splits a batch whose addresses would make the URL too long', async () => {
-  const emails = Array.from({ length: 1000 }, (_, i) => `someone.with.a.long.name.${i}@subsidiary.example.com`);
+  const emails = Array.from(
+    { length: 1000 },
+    (_, i) => `someone.with.a.long.name.${i}@subsidiary.example.com`,
+  );
   const client = contacts([row('x', emails[999] ?? '')]);
   const found = await findContactsByEmail(client, emails);
   expect(client.filters.length).toBeGreaterThan(1);

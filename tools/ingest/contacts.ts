@@ -9,7 +9,8 @@ import { contact } from '../../dataverse/generated';
 
 const MAX_FILTER_CHARS = 12_000;
 
-export type ContactMatch = { readonly id: string } | { readonly missing: true } | { readonly ambiguous: number };
+export type ContactMatch =
+  { readonly id: string } | { readonly missing: true } | { readonly ambiguous: number };
 
 function filters(emails: readonly string[]): string[] {
   const head = `${contact.columns.statecode} eq ${contact.choices.statecode.Active} and Microsoft.Dynamics.CRM.In(PropertyName='${contact.columns.emailaddress1}',PropertyValues=[`;
@@ -31,7 +32,10 @@ function filters(emails: readonly string[]): string[] {
 }
 
 /** Active contacts for each address (lower-cased key). */
-export async function findContactsByEmail(client: DataverseClient, emails: readonly string[]): Promise<Map<string, ContactMatch>> {
+export async function findContactsByEmail(
+  client: DataverseClient,
+  emails: readonly string[],
+): Promise<Map<string, ContactMatch>> {
   const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
   const found = new Map<string, string[]>();
   for (const filter of filters(wanted)) {
@@ -50,7 +54,14 @@ export async function findContactsByEmail(client: DataverseClient, emails: reado
   const result = new Map<string, ContactMatch>();
   for (const email of wanted) {
     const ids = [...new Set(found.get(email) ?? [])];
-    result.set(email, ids.length === 1 && ids[0] ? { id: ids[0] } : ids.length === 0 ? { missing: true } : { ambiguous: ids.length });
+    result.set(
+      email,
+      ids.length === 1 && ids[0]
+        ? { id: ids[0] }
+        : ids.length === 0
+          ? { missing: true }
+          : { ambiguous: ids.length },
+    );
   }
   return result;
 }

@@ -61,7 +61,15 @@ export class ErrorsFile {
     if (rows.length === 0) return;
     const text = rows
       // A short row is padded, so every line has the header's columns and the file reads back cleanly.
-      .map((r) => csvLine([String(r.line), [...new Set(r.columns)].join(';'), r.messages.join('; '), ...r.fields, ...Array<string>(Math.max(0, this.width - r.fields.length)).fill('')]))
+      .map((r) =>
+        csvLine([
+          String(r.line),
+          [...new Set(r.columns)].join(';'),
+          r.messages.join('; '),
+          ...r.fields,
+          ...Array<string>(Math.max(0, this.width - r.fields.length)).fill(''),
+        ]),
+      )
       .join('');
     await this.write(text);
     this.rows += rows.length;

@@ -14,7 +14,9 @@ export class IngestHeaderError extends Error {
     readonly file: string,
     readonly problems: readonly string[],
   ) {
-    super(`${file} cannot be ingested, nothing was sent:\n${problems.map((p) => `- ${p}`).join('\n')}\nColumns: see ideario ingest --help.`);
+    super(
+      `${file} cannot be ingested, nothing was sent:\n${problems.map((p) => `- ${p}`).join('\n')}\nColumns: see ideario ingest --help.`,
+    );
     this.name = 'IngestHeaderError';
   }
 }
@@ -26,7 +28,9 @@ export class MalformedCsvError extends Error {
     readonly line: number | undefined,
     reason: string,
   ) {
-    super(`${file}${line ? `, line ${line}` : ''} is not valid CSV: ${reason}. Fix the file and run again with --resume.`);
+    super(
+      `${file}${line ? `, line ${line}` : ''} is not valid CSV: ${reason}. Fix the file and run again with --resume.`,
+    );
     this.name = 'MalformedCsvError';
   }
 }

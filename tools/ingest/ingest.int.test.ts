@@ -5,7 +5,13 @@ import { parse } from 'csv-parse/sync';
 import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
 import { createNodeClient } from '../../dataverse/adapters/node-client';
 import type { BatchOperation, DataverseClient } from '../../dataverse/client';
-import { account, contact, EventType, idr_interaction, idr_marketingconcept } from '../../dataverse/generated';
+import {
+  account,
+  contact,
+  EventType,
+  idr_interaction,
+  idr_marketingconcept,
+} from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
 import { runIngest, type IngestCommandOptions } from '../cli/ingest';
 import type { RequestLimit } from '../emulator/http/protection';
@@ -29,12 +35,19 @@ async function start(limit?: RequestLimit): Promise<RunningEmulator> {
   emulator = await startEmulator({ memory: true, port: 0, solutionRoot: SOLUTION_ROOT, limit });
   const e = emulator.engine;
   const person = (id: string, lastname: string, email: string) =>
-    e.create(contact.entitySetName, { [contact.primaryIdAttribute]: id, [contact.columns.lastname]: lastname, [contact.columns.emailaddress1]: email });
+    e.create(contact.entitySetName, {
+      [contact.primaryIdAttribute]: id,
+      [contact.columns.lastname]: lastname,
+      [contact.columns.emailaddress1]: email,
+    });
   await person(ANA, 'Vidal', 'ana@example.com');
   await person(LUIS, 'Ortega', 'luis@example.com');
   await person('3f2504e0-4f89-41d3-9a0c-0305e82c3303', 'Shared', 'shared@example.com');
   await person('3f2504e0-4f89-41d3-9a0c-0305e82c3304', 'Shared', 'Shared@example.com');
-  await e.create(account.entitySetName, { [account.primaryIdAttribute]: ACCOUNT, [account.columns.name]: 'Contoso' });
+  await e.create(account.entitySetName, {
+    [account.primaryIdAttribute]: ACCOUNT,
+    [account.columns.name]: 'Contoso',
+  });
   await e.create(idr_marketingconcept.entitySetName, {
     [idr_marketingconcept.columns.idr_name]: 'Cloud migration',
     [idr_marketingconcept.columns.idr_code]: 'CLOUD',
@@ -67,7 +80,12 @@ interface Run {
   progress: IngestProgress[];
 }
 
-async function run(file: string, opts: Partial<IngestCommandOptions> = {}, client?: DataverseClient, stopAt?: number): Promise<Run> {
+async function run(
+  file: string,
+  opts: Partial<IngestCommandOptions> = {},
+  client?: DataverseClient,
+  stopAt?: number,
+): Promise<Run> {
   const controller = new AbortController();
   const printed: string[] = [];
   const logger = memoryLogger();
@@ -101,8 +119,15 @@ async function interactions(): Promise<Record<string, unknown>[]> {
 }
 
 /** The node client the command would build, with executeBatch wrapped to fail like a dropped connection. */
-function flakyClient(failAfter: number, commitFirst: boolean): DataverseClient & { sentOps: BatchOperation[][] } {
-  const real = createNodeClient({ url: (emulator as RunningEmulator).url, getToken: () => Promise.resolve('t'), retry: { maxAttempts: 1 } });
+function flakyClient(
+  failAfter: number,
+  commitFirst: boolean,
+): DataverseClient & { sentOps: BatchOperation[][] } {
+  const real = createNodeClient({
+    url: (emulator as RunningEmulator).url,
+    getToken: () => Promise.resolve('t'),
+    retry: { maxAttempts: 1 },
+  });
   const sentOps: BatchOperation[][] = [];
   let calls = 0;
   return {
@@ -143,8 +168,16 @@ it('creates the good rows, writes each bad row with its line, column and reason 
     [I.idr_url]: 'https://contoso.example/pricing?i=6',
   });
   expect(byId.get('nl-006')?.[`_${I.idr_concept}_value`]).toEqual(expect.any(String));
-  expect(byId.get('nl-001')).toMatchObject({ [`_${I.idr_contact}_value`]: LUIS, [I.idr_occurredon]: '2025-02-02T09:15:00Z', [I.idr_product]: 'Azure Migrate' });
-  expect(byId.get('ws-005')).toMatchObject({ [I.idr_eventtype]: EventType.CaseOpened, [`_${I.idr_account}_value`]: ACCOUNT, [I.idr_occurredon]: '2025-03-06T00:00:00Z' });
+  expect(byId.get('nl-001')).toMatchObject({
+    [`_${I.idr_contact}_value`]: LUIS,
+    [I.idr_occurredon]: '2025-02-02T09:15:00Z',
+    [I.idr_product]: 'Azure Migrate',
+  });
+  expect(byId.get('ws-005')).toMatchObject({
+    [I.idr_eventtype]: EventType.CaseOpened,
+    [`_${I.idr_account}_value`]: ACCOUNT,
+    [I.idr_occurredon]: '2025-03-06T00:00:00Z',
+  });
   expect(byId.get('case-001')?.[I.idr_casesubject]).toBe('Billing, invoices\nand refunds');
 
   const errors = parse(await readFile(errorsFileFor(file)), { columns: true }) as Record<string, string>[];
@@ -174,7 +207,12 @@ it('creates the good rows, writes each bad row with its line, column and reason 
   // The row itself follows, so the errors file can be fixed and ingested again.
   expect(errors[0]).toMatchObject({ source: 'newsletter', externalid: 'nl-bad-1', eventtype: 'Clicked' });
 
-  expect(result.progress.at(-1)).toMatchObject({ doneRows: DATA_ROWS, totalRows: DATA_ROWS, sent: GOOD_ROWS, failed: DATA_ROWS - GOOD_ROWS });
+  expect(result.progress.at(-1)).toMatchObject({
+    doneRows: DATA_ROWS,
+    totalRows: DATA_ROWS,
+    sent: GOOD_ROWS,
+    failed: DATA_ROWS - GOOD_ROWS,
+  });
   expect(result.progress.map((p) => p.doneRows)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 44]);
   expect(await loadState(stateFileFor(file))).toMatchObject({ complete: true, lastCommittedRow: DATA_ROWS });
 
@@ -200,7 +238,9 @@ it('resumes after an interrupted run without sending acknowledged rows again or 
   expect(resumed.code).toBe(2);
   expect(resumed.printed[0]).toContain('(15 done by an earlier run)');
   // Only rows after the checkpoint were sent: the fourth batch again (its answer was lost), then the rest.
-  const sentIds = counting.sentOps.flat().map((op) => (op.kind === 'upsert' && typeof op.key !== 'string' ? op.key[I.idr_externalid] : undefined));
+  const sentIds = counting.sentOps
+    .flat()
+    .map((op) => (op.kind === 'upsert' && typeof op.key !== 'string' ? op.key[I.idr_externalid] : undefined));
   expect(sentIds).not.toContain('nl-001');
   expect(sentIds).toContain('nl-013');
   // The good rows of rows 1–20: the lost fourth batch is in Dataverse too.
@@ -208,7 +248,9 @@ it('resumes after an interrupted run without sending acknowledged rows again or 
 
   const rows = await interactions();
   expect(rows).toHaveLength(GOOD_ROWS);
-  expect(new Set(rows.map((r) => `${String(r[I.idr_source])}|${String(r[I.idr_externalid])}`)).size).toBe(GOOD_ROWS);
+  expect(new Set(rows.map((r) => `${String(r[I.idr_source])}|${String(r[I.idr_externalid])}`)).size).toBe(
+    GOOD_ROWS,
+  );
   const errors = parse(await readFile(errorsFileFor(file)), { columns: true }) as Record<string, string>[];
   expect(errors.map((e) => Number(e.line))).toEqual([4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 34, 37, 40]);
 
@@ -222,7 +264,11 @@ it('stops after the batch under way when asked (Ctrl+C), with a checkpoint to re
   const stopped = await run(file, {}, undefined, 10);
   expect(stopped.code).toBe(1);
   expect(stopped.logged.at(-1)).toContain('Ingest stopped after data row 10: stopped on request');
-  expect(await loadState(stateFileFor(file))).toMatchObject({ complete: false, lastCommittedRow: 10, failed: 3 });
+  expect(await loadState(stateFileFor(file))).toMatchObject({
+    complete: false,
+    lastCommittedRow: 10,
+    failed: 3,
+  });
   const resumed = await run(file, { resume: true });
   expect(resumed.code).toBe(2);
   expect(await interactions()).toHaveLength(GOOD_ROWS);
@@ -234,7 +280,10 @@ it('refuses to resume into a file that changed, and reads a header without a cus
   await start();
   const file = await fixtureCopy();
   await run(file, {}, flakyClient(1, false));
-  await writeFile(file, `${(await readFile(file, 'utf8')).trimEnd()}\nnewsletter,nl-999,EmailClick,2025-01-01,ana@example.com,,,,,,,,\n`);
+  await writeFile(
+    file,
+    `${(await readFile(file, 'utf8')).trimEnd()}\nnewsletter,nl-999,EmailClick,2025-01-01,ana@example.com,,,,,,,,\n`,
+  );
   const resumed = await run(file, { resume: true });
   expect(resumed.code).toBe(1);
   expect(resumed.logged.at(-1)).toContain('changed since that run');
@@ -243,17 +292,31 @@ it('refuses to resume into a file that changed, and reads a header without a cus
   await writeFile(bare, 'externalid,eventtype,occurredon\nx-1,EmailClick,2025-01-01\n');
   const refused = await run(bare);
   expect(refused.code).toBe(1);
-  expect(refused.logged.at(-1)).toContain("the header has no 'source' column: add one, or pass --source <name>");
-  expect(refused.logged.at(-1)).toContain("the header needs a customer column: 'contactemail', 'contactid' or 'accountid'");
+  expect(refused.logged.at(-1)).toContain(
+    "the header has no 'source' column: add one, or pass --source <name>",
+  );
+  expect(refused.logged.at(-1)).toContain(
+    "the header needs a customer column: 'contactemail', 'contactid' or 'accountid'",
+  );
 });
 
 it('slows down against a rate-limited emulator but loses no row', async () => {
   await start({ requests: 3, windowSeconds: 1 });
   const file = path.join(dir, 'many.csv');
-  const lines = Array.from({ length: 24 }, (_, i) => `partner,p-${i},WebVisit,2025-01-${String((i % 28) + 1).padStart(2, '0')}T10:00:00Z,${i % 2 ? ANA : LUIS}`);
+  const lines = Array.from(
+    { length: 24 },
+    (_, i) =>
+      `partner,p-${i},WebVisit,2025-01-${String((i % 28) + 1).padStart(2, '0')}T10:00:00Z,${i % 2 ? ANA : LUIS}`,
+  );
   await writeFile(file, `source,externalid,eventtype,occurredon,contactid\n${lines.join('\n')}\n`);
   const result = await run(file, { batch: '4' });
   expect(result.code).toBe(0);
-  expect(result.logged.some((l) => l.includes('Dataverse request failed; retrying.') && l.includes('service protection'))).toBe(true);
-  expect((await interactions()).map((r) => r[I.idr_externalid]).sort()).toEqual(lines.map((_, i) => `p-${i}`).sort());
+  expect(
+    result.logged.some(
+      (l) => l.includes('Dataverse request failed; retrying.') && l.includes('service protection'),
+    ),
+  ).toBe(true);
+  expect((await interactions()).map((r) => r[I.idr_externalid]).sort()).toEqual(
+    lines.map((_, i) => `p-${i}`).sort(),
+  );
 });

@@ -22,7 +22,13 @@ import type { Logger } from '../../dataverse/logger';
 import { loadState, saveState, stateFileFor, type IngestState } from './checkpoint';
 import { findContactsByEmail, type ContactMatch } from './contacts';
 import { ErrorsFile, type RejectedRow } from './errors-file';
-import { CheckpointError, IngestHeaderError, IngestInterruptedError, IngestOptionError, MalformedCsvError } from './errors';
+import {
+  CheckpointError,
+  IngestHeaderError,
+  IngestInterruptedError,
+  IngestOptionError,
+  MalformedCsvError,
+} from './errors';
 import { upsertOperation } from './records';
 import { checkHeader, checkRow, type ColumnLimits, type CsvColumn, type EventRow } from './rows';
 
@@ -122,7 +128,9 @@ function columnForFailure(row: EventRow, message: string): string {
     ['campaign', campaign.logicalName, !!row.campaignId],
     ['concept', idr_marketingconcept.logicalName, !!row.concept],
   ];
-  const hit = candidates.find(([, table, present]) => present && new RegExp(`\\b${table}\\b`, 'i').test(message));
+  const hit = candidates.find(
+    ([, table, present]) => present && new RegExp(`\\b${table}\\b`, 'i').test(message),
+  );
   if (!hit) return '';
   return hit[0] === 'contactid' && !row.contactId ? 'contactemail' : hit[0];
 }
@@ -138,8 +146,14 @@ function transient(status: number): boolean {
 }
 
 export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<IngestSummary> {
-  if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > MAX_BATCH_OPERATIONS) {
-    throw new IngestOptionError(`--batch must be a whole number from 1 to ${MAX_BATCH_OPERATIONS} (a $batch holds at most ${MAX_BATCH_OPERATIONS} operations); got ${options.batchSize}.`);
+  if (
+    !Number.isInteger(options.batchSize) ||
+    options.batchSize < 1 ||
+    options.batchSize > MAX_BATCH_OPERATIONS
+  ) {
+    throw new IngestOptionError(
+      `--batch must be a whole number from 1 to ${MAX_BATCH_OPERATIONS} (a $batch holds at most ${MAX_BATCH_OPERATIONS} operations); got ${options.batchSize}.`,
+    );
   }
   const { client, logger } = deps;
   const stateFile = stateFileFor(options.file);
@@ -149,21 +163,37 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
   try {
     print = await fingerprint(options.file);
   } catch (error) {
-    throw new IngestOptionError(`Cannot read ${options.file}: ${error instanceof Error ? error.message : String(error)}.`);
+    throw new IngestOptionError(
+      `Cannot read ${options.file}: ${error instanceof Error ? error.message : String(error)}.`,
+    );
   }
   const previous = await loadState(stateFile);
   let resumeFrom: IngestState | undefined;
   if (options.resume) {
     if (!previous) throw new CheckpointError(stateFile, 'there is none. Run without --resume.');
     if (previous.sha256 !== print.sha256) {
-      throw new CheckpointError(stateFile, `${options.file} changed since that run. Run without --resume (rows already sent are only updated, never duplicated), or restore the file.`);
+      throw new CheckpointError(
+        stateFile,
+        `${options.file} changed since that run. Run without --resume (rows already sent are only updated, never duplicated), or restore the file.`,
+      );
     }
     if (previous.complete) {
-      return { totalRows: previous.totalRows, sent: previous.sent, failed: previous.failed, skipped: previous.totalRows, errorsFile: previous.failed > 0 ? errorsPath : undefined, stateFile, elapsedMs: 0, alreadyComplete: true };
+      return {
+        totalRows: previous.totalRows,
+        sent: previous.sent,
+        failed: previous.failed,
+        skipped: previous.totalRows,
+        errorsFile: previous.failed > 0 ? errorsPath : undefined,
+        stateFile,
+        elapsedMs: 0,
+        alreadyComplete: true,
+      };
     }
     resumeFrom = previous;
   } else if (previous && !previous.complete) {
-    logger.warn(`${stateFile} says an earlier run stopped after row ${previous.lastCommittedRow}; starting from the first row (pass --resume to continue after it instead).`);
+    logger.warn(
+      `${stateFile} says an earlier run stopped after row ${previous.lastCommittedRow}; starting from the first row (pass --resume to continue after it instead).`,
+    );
   }
 
   let state: IngestState = {
@@ -204,9 +234,12 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
       error instanceof ThrottledError && error.retryAfterSeconds > 0
         ? error.retryAfterSeconds * 1000
         : Math.min(MAX_PAUSE_MS, BASE_PAUSE_MS * 2 ** (attempt - 1));
-    logger.warn(`Dataverse is busy or unreachable; waiting ${Math.round(ms / 1000)} s before sending again.`, {
-      error: error instanceof Error ? error.message : undefined,
-    });
+    logger.warn(
+      `Dataverse is busy or unreachable; waiting ${Math.round(ms / 1000)} s before sending again.`,
+      {
+        error: error instanceof Error ? error.message : undefined,
+      },
+    );
     await deps.sleep(ms);
   };
 
@@ -217,7 +250,11 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
         return await call();
       } catch (error) {
         if (!isRetryable(error) || attempt >= MAX_SENDS) {
-          if (isRetryable(error)) throw new IngestInterruptedError(state.lastCommittedRow, `${what} kept failing (${error instanceof Error ? error.message : String(error)})`);
+          if (isRetryable(error))
+            throw new IngestInterruptedError(
+              state.lastCommittedRow,
+              `${what} kept failing (${error instanceof Error ? error.message : String(error)})`,
+            );
           throw error;
         }
         await pause(attempt, error);
@@ -230,7 +267,10 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
     let open = ops.map((_, i) => i);
     for (let attempt = 1; open.length > 0; attempt++) {
       const answer = await repeatable(`A batch of ${open.length} row(s)`, () =>
-        client.executeBatch(open.map((i) => ops[i]), { continueOnError: true }),
+        client.executeBatch(
+          open.map((i) => ops[i]),
+          { continueOnError: true },
+        ),
       );
       const still: number[] = [];
       answer.forEach((result, k) => {
@@ -241,7 +281,10 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
       open = [...still, ...open.slice(answer.length)];
       if (open.length === 0) break;
       if (attempt >= MAX_SENDS) {
-        throw new IngestInterruptedError(state.lastCommittedRow, `${open.length} row(s) of a batch were refused for now (HTTP ${results[open[0]]?.status ?? '?'}) ${MAX_SENDS} times`);
+        throw new IngestInterruptedError(
+          state.lastCommittedRow,
+          `${open.length} row(s) of a batch were refused for now (HTTP ${results[open[0]]?.status ?? '?'}) ${MAX_SENDS} times`,
+        );
       }
       await pause(attempt);
     }
@@ -250,9 +293,13 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
 
   const flush = async (chunk: Chunk) => {
     const rejected = [...chunk.rejected];
-    const emails = chunk.pending.filter((p) => !p.row.contactId && p.row.contactEmail).map((p) => p.row.contactEmail as string);
+    const emails = chunk.pending
+      .filter((p) => !p.row.contactId && p.row.contactEmail)
+      .map((p) => p.row.contactEmail as string);
     const matches: Map<string, ContactMatch> =
-      emails.length > 0 ? await repeatable('The contact lookup', () => findContactsByEmail(client, emails)) : new Map<string, ContactMatch>();
+      emails.length > 0
+        ? await repeatable('The contact lookup', () => findContactsByEmail(client, emails))
+        : new Map<string, ContactMatch>();
     const ready: { pending: Pending; op: BatchOperation }[] = [];
     for (const pending of chunk.pending) {
       const { row } = pending;
@@ -265,7 +312,12 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
             match && 'ambiguous' in match
               ? `${match.ambiguous} active contacts have the email '${row.contactEmail}': give contactid instead`
               : `no active contact has the email '${row.contactEmail}' (emailaddress1)`;
-          rejected.push({ line: row.line, columns: ['contactemail'], messages: [message], fields: pending.fields });
+          rejected.push({
+            line: row.line,
+            columns: ['contactemail'],
+            messages: [message],
+            fields: pending.fields,
+          });
           continue;
         }
       }
@@ -279,7 +331,12 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
         if (result.status < 400) sent++;
         else {
           const message = failureMessage(result);
-          rejected.push({ line: pending.row.line, columns: [columnForFailure(pending.row, message)], messages: [message], fields: pending.fields });
+          rejected.push({
+            line: pending.row.line,
+            columns: [columnForFailure(pending.row, message)],
+            messages: [message],
+            fields: pending.fields,
+          });
         }
       });
     }
@@ -307,7 +364,8 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
       if (!errors) {
         const header = checkHeader(record, options.defaultSource !== undefined);
         if (header.problems.length > 0) throw new IngestHeaderError(options.file, header.problems);
-        if (header.ignored.length > 0) logger.warn(`Ignoring columns ingest does not use: ${header.ignored.join(', ')}.`);
+        if (header.ignored.length > 0)
+          logger.warn(`Ignoring columns ingest does not use: ${header.ignored.join(', ')}.`);
         indexes = header.indexes;
         headerLength = record.length;
         errors = await ErrorsFile.open(errorsPath, record, resumeFrom ? state.errorsFileBytes : undefined);
@@ -320,25 +378,51 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
       chunk.rows++;
       chunk.lastRow = row;
       if (record.length !== headerLength) {
-        chunk.rejected.push({ line, columns: [''], messages: [`the row has ${record.length} fields; the header has ${headerLength}`], fields: record });
+        chunk.rejected.push({
+          line,
+          columns: [''],
+          messages: [`the row has ${record.length} fields; the header has ${headerLength}`],
+          fields: record,
+        });
       } else {
         const values: Partial<Record<CsvColumn, string>> = {};
-        for (const [column, index] of Object.entries(indexes) as [CsvColumn, number][]) values[column] = record[index];
-        const checked = checkRow(values, { row, line, defaultSource: options.defaultSource, limits: options.limits, now: deps.clock() });
+        for (const [column, index] of Object.entries(indexes) as [CsvColumn, number][])
+          values[column] = record[index];
+        const checked = checkRow(values, {
+          row,
+          line,
+          defaultSource: options.defaultSource,
+          limits: options.limits,
+          now: deps.clock(),
+        });
         if (checked.ok) chunk.pending.push({ row: checked.row, fields: record });
-        else chunk.rejected.push({ line, columns: checked.problems.map((p) => p.column), messages: checked.problems.map((p) => `${p.column} ${p.message}`), fields: record });
+        else
+          chunk.rejected.push({
+            line,
+            columns: checked.problems.map((p) => p.column),
+            messages: checked.problems.map((p) => `${p.column} ${p.message}`),
+            fields: record,
+          });
       }
       if (chunk.rows >= options.batchSize) {
         await flush(chunk);
         chunk = { pending: [], rejected: [], lastRow: row, rows: 0 };
-        if (deps.signal?.aborted) throw new IngestInterruptedError(state.lastCommittedRow, 'stopped on request');
+        if (deps.signal?.aborted)
+          throw new IngestInterruptedError(state.lastCommittedRow, 'stopped on request');
       }
     }
-    if (!errors) throw new IngestHeaderError(options.file, ['the file is empty: the first line must be the header']);
+    if (!errors)
+      throw new IngestHeaderError(options.file, ['the file is empty: the first line must be the header']);
     if (chunk.rows > 0) await flush(chunk);
   } catch (error) {
     if (error instanceof CsvError) {
-      throw new MalformedCsvError(options.file, typeof (error as CsvError & { lines?: unknown }).lines === 'number' ? (error as CsvError & { lines: number }).lines : undefined, error.message);
+      throw new MalformedCsvError(
+        options.file,
+        typeof (error as CsvError & { lines?: unknown }).lines === 'number'
+          ? (error as CsvError & { lines: number }).lines
+          : undefined,
+        error.message,
+      );
     }
     throw error;
   } finally {

@@ -40,7 +40,9 @@ export function interactionRecord(row: EventRow, contactId: string | undefined, 
     record[bind(C.idr_concept)] =
       'id' in row.concept
         ? url(idr_marketingconcept.entitySetName, row.concept.id)
-        : url(idr_marketingconcept.entitySetName, { [idr_marketingconcept.columns.idr_code]: row.concept.code });
+        : url(idr_marketingconcept.entitySetName, {
+            [idr_marketingconcept.columns.idr_code]: row.concept.code,
+          });
   }
   if (row.url) record[C.idr_url] = row.url;
   if (row.product) record[C.idr_product] = row.product;
@@ -49,7 +51,11 @@ export function interactionRecord(row: EventRow, contactId: string | undefined, 
   return record;
 }
 
-export function upsertOperation(row: EventRow, contactId: string | undefined, nameMax?: number): BatchOperation {
+export function upsertOperation(
+  row: EventRow,
+  contactId: string | undefined,
+  nameMax?: number,
+): BatchOperation {
   return {
     kind: 'upsert',
     entitySet: idr_interaction.entitySetName,

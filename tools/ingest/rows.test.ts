@@ -16,7 +16,9 @@ function check(values: Partial<Record<CsvColumn, string>>, defaultSource?: strin
 
 describe('checkHeader', () => {
   it('maps columns in any order and case, and names what is missing', () => {
-    expect(checkHeader(['ExternalId', ' EventType ', 'occurredon', 'source', 'contactid', 'note'], false)).toEqual({
+    expect(
+      checkHeader(['ExternalId', ' EventType ', 'occurredon', 'source', 'contactid', 'note'], false),
+    ).toEqual({
       indexes: { externalid: 0, eventtype: 1, occurredon: 2, source: 3, contactid: 4 },
       problems: [],
       ignored: ['note'],
@@ -31,7 +33,12 @@ describe('checkHeader', () => {
 
 describe('checkRow', () => {
   it('turns a good row into the event to send, in UTC', () => {
-    const result = check({ ...base, occurredon: '2025-05-31T10:00:00+02:00', concept: 'CLOUD', contactid: '{3F2504E0-4F89-41D3-9A0C-0305E82C3301}' });
+    const result = check({
+      ...base,
+      occurredon: '2025-05-31T10:00:00+02:00',
+      concept: 'CLOUD',
+      contactid: '{3F2504E0-4F89-41D3-9A0C-0305E82C3301}',
+    });
     expect(result).toEqual({
       ok: true,
       row: {
@@ -48,7 +55,10 @@ describe('checkRow', () => {
   });
 
   it('takes --source for rows without one, and refuses a source longer than the column', () => {
-    expect(check({ ...base, source: '' }, 'crm-export')).toMatchObject({ ok: true, row: { source: 'crm-export' } });
+    expect(check({ ...base, source: '' }, 'crm-export')).toMatchObject({
+      ok: true,
+      row: { source: 'crm-export' },
+    });
     expect(check({ ...base, source: 'a-very-long-source' }, 'crm-export')).toEqual({
       ok: false,
       problems: [{ column: 'source', message: 'is 18 characters long; at most 10 are allowed' }],
@@ -56,10 +66,23 @@ describe('checkRow', () => {
   });
 
   it('lists every problem of a row, each with its column and what is allowed', () => {
-    const result = check({ source: 'x', externalid: '', eventtype: 'Click', occurredon: '01/02/2025', accountid: '42', campaign: 'spring' });
+    const result = check({
+      source: 'x',
+      externalid: '',
+      eventtype: 'Click',
+      occurredon: '01/02/2025',
+      accountid: '42',
+      campaign: 'spring',
+    });
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems;
-    expect(problems.map((p) => p.column)).toEqual(['externalid', 'eventtype', 'occurredon', 'accountid', 'campaign']);
+    expect(problems.map((p) => p.column)).toEqual([
+      'externalid',
+      'eventtype',
+      'occurredon',
+      'accountid',
+      'campaign',
+    ]);
     expect(problems[1]?.message).toBe(
       "'Click' is not an event type: use one of EmailClick, EmailOpen, WebVisit, FormSubmission, OpportunityCreated, CaseOpened, Complaint, OrderConfirmed, EventAttended, SocialMention, or its number",
     );
@@ -67,13 +90,24 @@ describe('checkRow', () => {
   });
 
   it('needs a customer and a plausible email', () => {
-    expect(check({ ...base, contactemail: '' })).toMatchObject({ ok: false, problems: [{ column: 'contactemail', message: 'no customer: give contactemail, contactid or accountid' }] });
-    expect(check({ ...base, contactemail: 'ana at example' })).toMatchObject({ ok: false, problems: [{ column: 'contactemail' }] });
+    expect(check({ ...base, contactemail: '' })).toMatchObject({
+      ok: false,
+      problems: [
+        { column: 'contactemail', message: 'no customer: give contactemail, contactid or accountid' },
+      ],
+    });
+    expect(check({ ...base, contactemail: 'ana at example' })).toMatchObject({
+      ok: false,
+      problems: [{ column: 'contactemail' }],
+    });
   });
 
   it('refuses events from the future beyond an hour of clock skew', () => {
     expect(check({ ...base, occurredon: '2025-06-01T12:59:00Z' }).ok).toBe(true);
-    expect(check({ ...base, occurredon: '2025-06-01T13:01:00Z' })).toMatchObject({ ok: false, problems: [{ column: 'occurredon' }] });
+    expect(check({ ...base, occurredon: '2025-06-01T13:01:00Z' })).toMatchObject({
+      ok: false,
+      problems: [{ column: 'occurredon' }],
+    });
   });
 });
 

@@ -27,9 +27,11 @@ export type CsvColumn = (typeof CSV_COLUMNS)[number];
 /** What the command's help and README say about each column. */
 export const COLUMN_HELP: Readonly<Record<CsvColumn, string>> = {
   source: 'system the event comes from, e.g. newsletter-tool (or --source for every row)',
-  externalid: "the event's id in that system; source + externalid identify the event, so a replay changes nothing",
+  externalid:
+    "the event's id in that system; source + externalid identify the event, so a replay changes nothing",
   eventtype: `${Object.keys(EventType).join(', ')}, or its number`,
-  occurredon: 'ISO 8601 with a time zone (2025-01-15T10:30:00Z, 2025-01-15T11:30:00+01:00) or a date (2025-01-15, read as 00:00 UTC)',
+  occurredon:
+    'ISO 8601 with a time zone (2025-01-15T10:30:00Z, 2025-01-15T11:30:00+01:00) or a date (2025-01-15, read as 00:00 UTC)',
   contactemail: "the contact's primary email (emailaddress1); looked up once per batch",
   contactid: 'contact GUID (used instead of contactemail when both are given)',
   accountid: 'account GUID',
@@ -38,7 +40,7 @@ export const COLUMN_HELP: Readonly<Record<CsvColumn, string>> = {
   product: 'product name or number, for rules that match on product',
   productfamily: 'product family, for rules that match on productfamily',
   casesubject: 'case subject, for rules that match on subject',
-  concept: "explicit marketing concept: its code (idr_code) or GUID",
+  concept: 'explicit marketing concept: its code (idr_code) or GUID',
 };
 
 /** Longest text each column may hold (from the table's metadata); absent = not checked here. */
@@ -70,7 +72,9 @@ export interface EventRow {
   readonly concept?: { readonly id: string } | { readonly code: string };
 }
 
-export type RowCheck = { readonly ok: true; readonly row: EventRow } | { readonly ok: false; readonly problems: readonly ColumnProblem[] };
+export type RowCheck =
+  | { readonly ok: true; readonly row: EventRow }
+  | { readonly ok: false; readonly problems: readonly ColumnProblem[] };
 
 /** Header problems stop the run before anything is sent. */
 export interface HeaderCheck {
@@ -106,7 +110,11 @@ export function checkHeader(header: readonly string[], hasDefaultSource: boolean
       );
     }
   }
-  if (indexes.contactemail === undefined && indexes.contactid === undefined && indexes.accountid === undefined) {
+  if (
+    indexes.contactemail === undefined &&
+    indexes.contactid === undefined &&
+    indexes.accountid === undefined
+  ) {
     problems.push("the header needs a customer column: 'contactemail', 'contactid' or 'accountid'");
   }
   return { indexes, problems, ignored };
@@ -134,7 +142,12 @@ export function parseOccurredOn(text: string): string | undefined {
   const [year, month, day] = [Number(full[1]), Number(full[2]), Number(full[3])];
   const calendar = new Date(Date.UTC(year, month - 1, day));
   // Rejects 2025-02-30 and friends, which Date would roll over silently.
-  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
+  if (
+    calendar.getUTCFullYear() !== year ||
+    calendar.getUTCMonth() !== month - 1 ||
+    calendar.getUTCDate() !== day
+  )
+    return undefined;
   if (date) return calendar.toISOString();
   if (Number(full[4]) > 23 || Number(full[5]) > 59 || Number(full[6] ?? 0) > 59) return undefined;
   const instant = new Date(text);
@@ -149,7 +162,10 @@ export interface RowContext {
   readonly now: Date;
 }
 
-export function checkRow(values: Readonly<Partial<Record<CsvColumn, string>>>, context: RowContext): RowCheck {
+export function checkRow(
+  values: Readonly<Partial<Record<CsvColumn, string>>>,
+  context: RowContext,
+): RowCheck {
   const problems: ColumnProblem[] = [];
   const problem = (column: string, message: string) => problems.push({ column, message });
   const text = (column: CsvColumn): string | undefined => {
@@ -171,20 +187,28 @@ export function checkRow(values: Readonly<Partial<Record<CsvColumn, string>>>, c
   };
 
   const source = text('source') ?? (values.source?.trim() ? undefined : context.defaultSource);
-  if (!source && !problems.some((p) => p.column === 'source')) problem('source', 'is empty: give the system the event comes from (or --source)');
+  if (!source && !problems.some((p) => p.column === 'source'))
+    problem('source', 'is empty: give the system the event comes from (or --source)');
   const externalId = text('externalid');
-  if (!externalId && !problems.some((p) => p.column === 'externalid')) problem('externalid', "is empty: give the event's id in its source system");
+  if (!externalId && !problems.some((p) => p.column === 'externalid'))
+    problem('externalid', "is empty: give the event's id in its source system");
 
   const rawType = values.eventtype?.trim() ?? '';
   const eventType = rawType ? parseEventType(rawType) : undefined;
   if (eventType === undefined) {
-    problem('eventtype', `${rawType ? `'${rawType}' is not an event type` : 'is empty'}: use one of ${COLUMN_HELP.eventtype}`);
+    problem(
+      'eventtype',
+      `${rawType ? `'${rawType}' is not an event type` : 'is empty'}: use one of ${COLUMN_HELP.eventtype}`,
+    );
   }
 
   const rawDate = values.occurredon?.trim() ?? '';
   const occurredOn = rawDate ? parseOccurredOn(rawDate) : undefined;
   if (!occurredOn) {
-    problem('occurredon', `${rawDate ? `'${rawDate}' is not a date` : 'is empty'}: use ${COLUMN_HELP.occurredon}`);
+    problem(
+      'occurredon',
+      `${rawDate ? `'${rawDate}' is not a date` : 'is empty'}: use ${COLUMN_HELP.occurredon}`,
+    );
   } else if (new Date(occurredOn).getTime() > context.now.getTime() + FUTURE_TOLERANCE_MS) {
     problem('occurredon', `'${rawDate}' is in the future: give when the event happened`);
   }
@@ -214,7 +238,8 @@ export function checkRow(values: Readonly<Partial<Record<CsvColumn, string>>>, c
   const productFamily = text('productfamily');
   const caseSubject = text('casesubject');
 
-  if (problems.length > 0 || !source || !externalId || eventType === undefined || !occurredOn) return { ok: false, problems };
+  if (problems.length > 0 || !source || !externalId || eventType === undefined || !occurredOn)
+    return { ok: false, problems };
   return {
     ok: true,
     row: {
