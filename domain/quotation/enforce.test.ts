@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { formatDateOnly, fromDayNumber, parseDateOnly, toDayNumber } from './dateonly';
 import {
   applyCorrections,
+  type BaseDatesBefore,
   changedStayFields,
   enforceQuotation,
   type EnforceOptions,
@@ -27,6 +28,11 @@ const consistent: StoredQuotation = {
   depositPercent: 25,
   deposit: 1785,
   issue: null,
+  // The default policy's dates: sent + 10 days, arrival − 21 and − 14 days.
+  quoteSentOn: d('2026-02-20'),
+  optionExpiresOn: d('2026-03-02'),
+  cutoffDate: d('2026-04-19'),
+  roomingListDueOn: d('2026-04-26'),
 };
 const shown = (c: QuotationCorrections): Record<string, unknown> =>
   Object.fromEntries(
@@ -164,8 +170,74 @@ describe('enforceQuotation', () => {
       depositPercent: null,
       deposit: null,
       issue: null,
+      quoteSentOn: null,
+      optionExpiresOn: null,
+      cutoffDate: null,
+      roomingListDueOn: null,
     };
     expect(enforceQuotation(empty, options)).toEqual({ corrections: {}, issues: [], issueText: null });
+  });
+
+  describe('policy dates', () => {
+    const policy = resolvePolicy({ optionDays: 5, cutoffDays: 30, roomingListDueDays: 10 });
+    const unset = { optionExpiresOn: null, cutoffDate: null, roomingListDueOn: null };
+
+    it('fills empty option expiry, cutoff and rooming-list due dates from the policy', () => {
+      expect(fix(unset, { policy })).toEqual({
+        optionExpiresOn: '2026-02-25',
+        cutoffDate: '2026-04-10',
+        roomingListDueOn: '2026-04-30',
+      });
+    });
+
+    it('waits for the date each one is counted from, and never clears a date', () => {
+      expect(fix({ ...unset, quoteSentOn: null })).toEqual({
+        cutoffDate: '2026-04-19',
+        roomingListDueOn: '2026-04-26',
+      });
+      expect(fix({ quoteSentOn: null })).toEqual({});
+      const noStay = { arrival: null, departure: null, nights: null, total: null, deposit: null };
+      expect(fix({ ...noStay, ...unset })).toEqual({ optionExpiresOn: '2026-03-02' });
+    });
+
+    it('counts from an arrival the stay derived in the same run', () => {
+      expect(fix({ ...unset, arrival: null })).toMatchObject({
+        arrival: '2026-05-10',
+        cutoffDate: '2026-04-19',
+        roomingListDueOn: '2026-04-26',
+      });
+    });
+
+    it('never overwrites a date someone typed, also when the arrival moves', () => {
+      const agreed = { cutoffDate: d('2026-04-01'), roomingListDueOn: d('2026-05-01') };
+      expect(fix(agreed)).toEqual({});
+      expect(
+        fix(
+          { ...agreed, arrival: d('2026-05-17'), departure: d('2026-05-21') },
+          { before: { arrival: d('2026-05-10'), quoteSentOn: d('2026-02-20') } },
+        ),
+      ).toEqual({});
+    });
+
+    it("moves the policy's dates with the arrival or the quote sent date they were counted from", () => {
+      const moved = { arrival: d('2026-05-17'), departure: d('2026-05-21') };
+      const before = { arrival: d('2026-05-10'), quoteSentOn: d('2026-02-20') };
+      expect(fix(moved, { before })).toEqual({ cutoffDate: '2026-04-26', roomingListDueOn: '2026-05-03' });
+      // One typed, one the policy's: only the policy's moves.
+      expect(fix({ ...moved, cutoffDate: d('2026-04-01') }, { before })).toEqual({
+        roomingListDueOn: '2026-05-03',
+      });
+      expect(fix({ quoteSentOn: d('2026-02-23') }, { before })).toEqual({ optionExpiresOn: '2026-03-05' });
+      // Without the old arrival the server cannot tell a policy date from a typed one: it keeps it.
+      expect(fix(moved)).toEqual({});
+    });
+
+    it('a second run corrects nothing', () => {
+      const first = enforceQuotation({ ...consistent, ...unset }, { ...options, policy });
+      expect(hasCorrections(first.corrections)).toBe(true);
+      const after = applyCorrections({ ...consistent, ...unset }, first.corrections);
+      expect(enforceQuotation(after, { ...options, policy }).corrections).toEqual({});
+    });
   });
 
   it('applying the corrections and running again (as the next trigger does) yields no corrections', () => {
@@ -205,16 +277,28 @@ describe('enforceQuotation', () => {
           depositPercent: percent,
           deposit: money,
           issue: fc.option(fc.constantFrom('', 'old'), { nil: null }),
+          quoteSentOn: date,
+          optionExpiresOn: date,
+          cutoffDate: date,
+          roomingListDueOn: date,
         }),
         fc.option(stayFields, { nil: undefined }),
+        fc.option(fc.record<BaseDatesBefore>({ arrival: date, quoteSentOn: date }), { nil: undefined }),
         fc.constantFrom<'en' | 'es'>('en', 'es'),
         fc.constantFrom(0, 2, 4),
-        (stored, changed, language, precision) => {
-          const opts = { ...options, language, precision, changed };
+        (stored, changed, before, language, precision) => {
+          const opts = { ...options, language, precision, changed, before };
           const first = enforceQuotation(stored, opts);
           const after = applyCorrections(stored, first.corrections);
-          const second = enforceQuotation(after, { ...opts, changed: changedStayFields(first.corrections) });
+          // The re-trigger by the handler's own update: its pre-image is the record the first run read.
+          const second = enforceQuotation(after, {
+            ...opts,
+            changed: changedStayFields(first.corrections),
+            before: { arrival: stored.arrival, quoteSentOn: stored.quoteSentOn },
+          });
           expect(second.corrections).toEqual({});
+          // The same job delivered twice.
+          expect(enforceQuotation(after, opts).corrections).toEqual({});
           expect(hasCorrections(second.corrections)).toBe(false);
         },
       ),

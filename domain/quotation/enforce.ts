@@ -14,11 +14,18 @@
  * adults); total and deposit as in pricing.ts, empty percentages taking the policy's value (the
  * deposit % used is written so the deposit can be explained). A total that cannot be computed (e.g.
  * no price) is left as written, and the deposit then follows it.
+ *
+ * Policy dates (option expiry, cutoff, rooming list due; `policyDates`): an empty one is filled, and
+ * a date someone typed is never overwritten. Telling the two apart needs the base date before the
+ * write (`before`): a date equal to the policy's value for the old arrival (or quote sent date) was
+ * the policy's, so it moves with the new one; any other date was agreed with the agent and stays.
+ * The deposit due date is not filled here: it belongs to the deposit schedule, which exists only once
+ * the quotation is confirmed and priced (a due date without an amount would send empty reminders).
  */
-import { type DateOnly } from './dateonly';
+import { type DateOnly, sameOptionalDate } from './dateonly';
 import { InvalidAmountError } from './errors';
 import { type Language } from './language';
-import { type QuotationPolicy } from './policy';
+import { policyDates, type QuotationPolicy } from './policy';
 import { computeDeposit, computeQuotationAmounts, DEFAULT_PRECISION, toMinorUnits } from './pricing';
 import { arrivalFor, departureFor, isValidNights, nightsBetween, type StayField } from './stay';
 import { issuesText, validateQuotation, type ValidationIssue } from './validation';
@@ -37,6 +44,10 @@ export interface StoredQuotation {
   deposit: number | null;
   /** `idr_quotationissue` as stored: compared so an unchanged text is not written again. */
   issue: string | null;
+  quoteSentOn: DateOnly | null;
+  optionExpiresOn: DateOnly | null;
+  cutoffDate: DateOnly | null;
+  roomingListDueOn: DateOnly | null;
 }
 
 /** Values to write; a property is present only when its value changes. */
@@ -50,6 +61,15 @@ export interface QuotationCorrections {
   deposit?: number;
   /** The new issue text, or null to clear it. */
   issue?: string | null;
+  optionExpiresOn?: DateOnly;
+  cutoffDate?: DateOnly;
+  roomingListDueOn?: DateOnly;
+}
+
+/** The dates the policy dates are counted from, as they were before the triggering write. */
+export interface BaseDatesBefore {
+  arrival: DateOnly | null;
+  quoteSentOn: DateOnly | null;
 }
 
 export interface EnforceOptions {
@@ -63,6 +83,11 @@ export interface EnforceOptions {
   precision?: number;
   /** The stay fields the triggering write set (the webhook Target's columns). */
   changed?: readonly StayField[];
+  /**
+   * The base dates before the triggering write (the Update step's pre-image). Without them (a create,
+   * or not known) policy dates are only filled when empty, never moved.
+   */
+  before?: BaseDatesBefore;
 }
 
 export interface EnforceResult {
@@ -107,6 +132,27 @@ function enforceStay(
   if (arrival && isValidNights(nights)) return { departure: departureFor(arrival, nights) };
   if (departure && isValidNights(nights)) return { arrival: arrivalFor(departure, nights) };
   return {};
+}
+
+const POLICY_DATE_FIELDS = ['optionExpiresOn', 'cutoffDate', 'roomingListDueOn'] as const;
+
+function enforcePolicyDates(
+  stored: StoredQuotation,
+  arrival: DateOnly | null,
+  policy: QuotationPolicy,
+  before: BaseDatesBefore | undefined,
+): QuotationCorrections {
+  const now = policyDates({ quoteSentOn: stored.quoteSentOn, confirmedOn: null, arrival }, policy);
+  const then = before && policyDates({ ...before, confirmedOn: null }, policy);
+  const corrections: QuotationCorrections = {};
+  for (const field of POLICY_DATE_FIELDS) {
+    const due = now[field];
+    const current = stored[field];
+    // No base date (no arrival, not sent): a stored date stays; it is never cleared.
+    if (!due || sameOptionalDate(current, due)) continue;
+    if (current === null || (then && sameOptionalDate(current, then[field]))) corrections[field] = due;
+  }
+  return corrections;
 }
 
 /** The corrections to write for a stored quotation, and the issues that remain. Never throws for stored values. */
@@ -173,6 +219,7 @@ export function enforceQuotation(stored: StoredQuotation, options: EnforceOption
   );
   const issue = issuesText(issues);
   if (issue !== (stored.issue === '' ? null : stored.issue)) corrections.issue = issue;
+  Object.assign(corrections, enforcePolicyDates(stored, arrival, options.policy, options.before));
   return { corrections, issues, issueText: issue };
 }
 

@@ -4,14 +4,12 @@
  * environments need IDEARIO_TENANT_ID, IDEARIO_CLIENT_ID and IDEARIO_CLIENT_SECRET (an application
  * user); the local emulator needs none. What it reads and writes: plugins/handlers/interests/rescore.ts.
  */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
 import type { DataverseClient } from '../../dataverse/client';
-import { DataverseError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
 import { rescoreAll, type RescoreSummary } from '../../plugins/handlers/interests/rescore';
-import { connect, DEFAULT_SWEEP_URL, InvalidSweepOptionError, SweepConnectionError } from './sweep';
+import { terminalBar } from './progress';
+import { connect, DEFAULT_SWEEP_URL, reportFailure } from './sweep';
 
 export interface RescoreCommandOptions {
   url: string;
@@ -65,40 +63,12 @@ export async function runRescoreCommand(
     for (const line of describeRescore(summary, options.dryRun)) deps.print(line);
     return summary.conflicts.length > 0 ? 1 : 0;
   } catch (error) {
-    if (error instanceof SweepConnectionError || error instanceof InvalidSweepOptionError) {
-      deps.logger.error(error.message);
-      return 1;
-    }
-    if (error instanceof DataverseUnreachableError) {
-      const hint = options.url === DEFAULT_SWEEP_URL ? ' Is the emulator running (npm start)?' : '';
-      deps.logger.error(`${error.message}.${hint}`);
-      return 1;
-    }
-    if (error instanceof DataverseError) {
-      deps.logger.error(`The rescore stopped: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return reportFailure(error, options.url, deps.logger, 'The rescore');
   }
 }
 
 function terminalProgress(): RescoreCommandDeps['progress'] {
-  const bar = new cliProgress.SingleBar(
-    { format: 'Contacts {bar} {value}/{total}', stream: process.stderr, hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(done, total) {
-      if (!started) {
-        bar.start(total, done);
-        started = true;
-      } else bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
+  return terminalBar('Contacts {bar} {value}/{total}');
 }
 
 export function registerRescore(program: Command, logger: Logger): void {

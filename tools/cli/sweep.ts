@@ -6,7 +6,6 @@
  * application user); the local emulator needs none. Settings as for the host: idr_ErpHandoffUrl,
  * IDEARIO_TIME_ZONE, IDEARIO_LANGUAGE.
  */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { DataverseClient } from '../../dataverse/client';
 import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
@@ -23,6 +22,7 @@ import {
   type SweepResult,
 } from '../../plugins/handlers/groupquotes';
 import { HOST_ENVIRONMENT_VARIABLES } from '../../plugins/host/env';
+import { terminalBar } from './progress';
 
 export const DEFAULT_SWEEP_URL = 'http://127.0.0.1:5555';
 
@@ -110,6 +110,27 @@ export function connect(
   return createNodeClient({ url: url.origin, getToken: () => Promise.resolve('emulator'), logger });
 }
 
+/**
+ * Logs why a command against `url` could not finish and returns its exit code (1); rethrows what is
+ * not a connection, option or Dataverse failure. `what` names the run ("The sweep") in the message.
+ */
+export function reportFailure(error: unknown, url: string, logger: Logger, what: string): number {
+  if (error instanceof SweepConnectionError || error instanceof InvalidSweepOptionError) {
+    logger.error(error.message);
+    return 1;
+  }
+  if (error instanceof DataverseUnreachableError) {
+    const hint = url === DEFAULT_SWEEP_URL ? ' Is the emulator running (npm start)?' : '';
+    logger.error(`${error.message}.${hint}`);
+    return 1;
+  }
+  if (error instanceof DataverseError) {
+    logger.error(`${what} stopped: ${error.message}`);
+    return 1;
+  }
+  throw error;
+}
+
 export function describeResult(result: SweepResult): string {
   const byAction = Object.entries(result.byAction)
     .map(([action, count]) => `${action} ${count}`)
@@ -122,25 +143,10 @@ export function describeResult(result: SweepResult): string {
 }
 
 function terminalProgress(): ProgressDisplay {
-  const bar = new cliProgress.SingleBar(
-    {
-      format: 'Quotations {bar} {value}/{total} | follow-ups done: {actions}',
-      stream: process.stderr,
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
+  const bar = terminalBar('Quotations {bar} {value}/{total} | follow-ups done: {actions}');
   return {
-    update({ processed, total, actionsCreated }) {
-      if (!started) {
-        bar.start(total, processed, { actions: actionsCreated });
-        started = true;
-      } else bar.update(processed, { actions: actionsCreated });
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
+    update: ({ processed, total, actionsCreated }) => bar.update(processed, total, { actions: actionsCreated }),
+    stop: () => bar.stop(),
   };
 }
 
@@ -170,24 +176,11 @@ export async function runSweepOnce(options: SweepCommandOptions, deps: SweepComm
       deps.print(`  failed: opportunity ${failure.opportunityId}: ${failure.reason}`);
     return result.failed.length > 0 ? 1 : 0;
   } catch (error) {
-    if (
-      error instanceof GroupQuotesConfigError ||
-      error instanceof SweepConnectionError ||
-      error instanceof InvalidSweepOptionError
-    ) {
+    if (error instanceof GroupQuotesConfigError) {
       deps.logger.error(error.message);
       return 1;
     }
-    if (error instanceof DataverseUnreachableError) {
-      const hint = options.url === DEFAULT_SWEEP_URL ? ' Is the emulator running (npm start)?' : '';
-      deps.logger.error(`${error.message}.${hint}`);
-      return 1;
-    }
-    if (error instanceof DataverseError) {
-      deps.logger.error(`The sweep stopped: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return reportFailure(error, options.url, deps.logger, 'The sweep');
   }
 }
 

@@ -170,6 +170,61 @@ describe('a quotation written through the Web API', () => {
   });
 });
 
+describe('the dates the quotation policy sets', () => {
+  const P = idr_quotationpolicy.columns;
+  beforeEach(async () => {
+    await org.client.create(idr_quotationpolicy.entitySetName, {
+      [P.idr_name]: 'Grupos',
+      [P.idr_isdefault]: true,
+      [P.idr_optiondays]: 5,
+      [P.idr_cutoffdays]: 30,
+      [P.idr_roominglistduedays]: 10,
+    });
+  });
+
+  it('fills option expiry, cutoff and rooming-list due on a quotation created through the client', async () => {
+    const id = await org.client.create(opportunity.entitySetName, {
+      [c.name]: 'Coro de Viena',
+      [c.idr_arrivaldate]: '2026-05-10',
+      [c.idr_nights]: 3,
+      [c.idr_quotesenton]: '2026-03-02',
+    });
+    await org.runAsyncSteps();
+    expect(await read(id)).toMatchObject({
+      [c.idr_departuredate]: '2026-05-13',
+      [c.idr_optionexpireson]: '2026-03-07',
+      [c.idr_cutoffdate]: '2026-04-10',
+      [c.idr_roominglistdueon]: '2026-04-30',
+    });
+    expect(org.opportunityUpdates(id)).toBe(1);
+  });
+
+  it('starts the option when the quotation is sent, and moves only the policy dates with the arrival', async () => {
+    const id = await org.client.create(opportunity.entitySetName, {
+      [c.name]: 'Congreso',
+      [c.idr_arrivaldate]: '2026-05-10',
+      [c.idr_nights]: 3,
+    });
+    await org.runAsyncSteps();
+    expect(await read(id)).toMatchObject({ [c.idr_optionexpireson]: null, [c.idr_cutoffdate]: '2026-04-10' });
+
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_quotesenton]: '2026-03-03' });
+    await org.runAsyncSteps();
+    expect((await read(id))[c.idr_optionexpireson]).toBe('2026-03-08');
+
+    // The salesperson agreed a later rooming list with the agent, then the group moved a week.
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_roominglistdueon]: '2026-05-05' });
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_arrivaldate]: '2026-05-17' });
+    await org.runAsyncSteps();
+    expect(await read(id)).toMatchObject({
+      [c.idr_departuredate]: '2026-05-20',
+      [c.idr_cutoffdate]: '2026-04-17',
+      [c.idr_roominglistdueon]: '2026-05-05',
+      [c.idr_optionexpireson]: '2026-03-08',
+    });
+  });
+});
+
 describe('the depth guard', () => {
   it('writes nothing when the chain of steps is already deeper than the limit', async () => {
     const id = await org.client.create(opportunity.entitySetName, {

@@ -1,8 +1,10 @@
 /**
  * Create.opportunity and Update.opportunity (post-operation, asynchronous): the server's fix-up of a
- * group quotation saved by an API or import caller. It re-reads the record (the steps register no
- * image, and an asynchronous job may run after later saves: the current row is what needs fixing),
- * runs domain/quotation `enforceQuotation`, keeps the deposit schedule, and writes only what differs.
+ * group quotation saved by an API or import caller. It re-reads the record (an asynchronous job may
+ * run after later saves: the current row is what needs fixing), runs domain/quotation
+ * `enforceQuotation`, keeps the deposit schedule, and writes only what differs. The Update step's
+ * pre-image gives only the arrival and quote sent date before the save, so the policy's dates move
+ * with them while dates a salesperson typed stay (see enforce.ts).
  *
  * No loop: the update written here fires the Update step again, and that run finds nothing left to
  * change (enforce is idempotent), so it writes nothing. As a second guard, nothing is written past
@@ -15,6 +17,7 @@ import { opportunity } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
   applyCorrections,
+  type BaseDatesBefore,
   type DateOnly,
   dateOnlyFromDate,
   enforceQuotation,
@@ -30,7 +33,7 @@ import {
   type HandlerDefinition,
   type HandlerDeps,
 } from '../../registry';
-import { targetEntity } from '../../host/parse';
+import { type EntityImage, getDate, targetEntity } from '../../host/parse';
 import { EnforcementConflictError } from './errors';
 import { PolicySource } from './policy';
 import {
@@ -66,7 +69,12 @@ export const ENFORCEMENT_FILTERING_ATTRIBUTES: readonly string[] = [
   // Confirming or paying changes the deposit schedule.
   col.idr_confirmedon,
   col.idr_depositreceivedon,
+  // Sending the quotation starts the option.
+  col.idr_quotesenton,
 ];
+
+/** Alias of the Update step's pre-image (idr_arrivaldate, idr_quotesenton) in solution/IdearioGroupQuotes. */
+export const ENFORCEMENT_PRE_IMAGE = 'PreImage';
 
 /** Depth 1 is a caller's save, 2 the re-trigger by our own update; 3 leaves room for one more plug-in. */
 export const DEFAULT_MAX_DEPTH = 3;
@@ -92,6 +100,8 @@ export interface EnforceRequest {
   isCreate: boolean;
   /** The day of the save, in the organisation's calendar. */
   today: DateOnly;
+  /** Arrival and quote sent date before the save (the pre-image); absent on create or when trimmed. */
+  before?: BaseDatesBefore;
 }
 
 function changedStayFields(ctx: ExecutionContext): StayField[] {
@@ -100,6 +110,22 @@ function changedStayFields(ctx: ExecutionContext): StayField[] {
   return (Object.entries(STAY_COLUMNS) as [StayField, string][])
     .filter(([, column]) => target.attributes.has(column))
     .map(([field]) => field);
+}
+
+function imageDate(image: EntityImage, column: string): DateOnly | null {
+  const value = getDate(image, column);
+  // DateOnly columns travel as midnight UTC ("Behavior and format of the Date and Time column").
+  return value && dateOnlyFromDate(value, 'utc');
+}
+
+/** An image leaves out empty columns, so a missing column in a present image is an empty one. */
+function baseDatesBefore(ctx: ExecutionContext): BaseDatesBefore | undefined {
+  const image = ctx.preEntityImages.get(ENFORCEMENT_PRE_IMAGE);
+  if (!image) return undefined;
+  return {
+    arrival: imageDate(image, col.idr_arrivaldate),
+    quoteSentOn: imageDate(image, col.idr_quotesenton),
+  };
 }
 
 /**
@@ -168,6 +194,7 @@ function computeUpdate(
     // so the re-trigger by our own update does not clear what the Create run found.
     isNew: request.isCreate || createdToday,
     changed: request.changed,
+    before: request.before,
   });
   const fixed = applyCorrections(stored, result.corrections);
   const schedule = readSchedule(record);
@@ -214,7 +241,7 @@ export function createEnforcementHandlers(options: EnforcementOptions = {}): Han
     }
     const today = todayOf(ctx, deps, settings().timeZone);
     const outcome = await enforceOpportunity(
-      { opportunityId, changed: changedStayFields(ctx), isCreate, today },
+      { opportunityId, changed: changedStayFields(ctx), isCreate, today, before: baseDatesBefore(ctx) },
       { client: deps.client, logger: deps.logger, settings },
     );
     if (!outcome) return;

@@ -174,6 +174,10 @@ export function toStoredQuotation(record: EntityRecord): StoredQuotation {
     depositPercent: readNumber(record, col.idr_depositpercent),
     deposit: readNumber(record, col.idr_deposit),
     issue: readString(record, col.idr_quotationissue),
+    quoteSentOn: readDate(record, col.idr_quotesenton),
+    optionExpiresOn: readDate(record, col.idr_optionexpireson),
+    cutoffDate: readDate(record, col.idr_cutoffdate),
+    roomingListDueOn: readDate(record, col.idr_roominglistdueon),
   };
 }
 
@@ -192,6 +196,9 @@ export function correctionsToRecord(corrections: QuotationCorrections): EntityRe
   set(col.idr_deposit, corrections.deposit);
   if (corrections.issue !== undefined)
     set(col.idr_quotationissue, truncate(corrections.issue, ISSUE_MAX_LENGTH));
+  set(col.idr_optionexpireson, corrections.optionExpiresOn && formatDateOnly(corrections.optionExpiresOn));
+  set(col.idr_cutoffdate, corrections.cutoffDate && formatDateOnly(corrections.cutoffDate));
+  set(col.idr_roominglistdueon, corrections.roomingListDueOn && formatDateOnly(corrections.roomingListDueOn));
   return record;
 }
 

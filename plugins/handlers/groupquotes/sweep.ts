@@ -191,6 +191,21 @@ function contactName(record: EntityRecord): string | null {
 }
 
 /** One run: records, policies, agents and owners are read once each. */
+/** One read per id and sweep: every quotation of the same agent, owner or agency shares the first. */
+function once<T>(
+  cache: Map<string, Promise<T | null>>,
+  id: string | null,
+  read: (id: string) => Promise<T | null>,
+): Promise<T | null> {
+  if (!id) return Promise.resolve(null);
+  let entry = cache.get(id);
+  if (!entry) {
+    entry = read(id);
+    cache.set(id, entry);
+  }
+  return entry;
+}
+
 class Sweep {
   private readonly policies: PolicySource;
   private readonly contacts = new Map<string, Promise<Contact | null>>();
@@ -391,12 +406,10 @@ class Sweep {
   // ── people ──────────────────────────────────────────────────────────────────────────────────
 
   private contact(id: string | null): Promise<Contact | null> {
-    if (!id) return Promise.resolve(null);
-    let entry = this.contacts.get(id);
-    if (!entry) {
-      const c = contact.columns;
-      entry = this.deps.client
-        .retrieve(contact.entitySetName, id, [
+    const c = contact.columns;
+    return once(this.contacts, id, (key) =>
+      this.deps.client
+        .retrieve(contact.entitySetName, key, [
           c.fullname,
           c.firstname,
           c.lastname,
@@ -409,7 +422,7 @@ class Sweep {
         .then((row) =>
           row
             ? {
-                id,
+                id: key,
                 name: contactName(row),
                 email: readString(row, c.emailaddress1),
                 phone: readString(row, c.telephone1) ?? readString(row, c.mobilephone),
@@ -417,44 +430,34 @@ class Sweep {
                 doNotEmail: readBoolean(row, c.donotemail) === true,
               }
             : null,
-        );
-      this.contacts.set(id, entry);
-    }
-    return entry;
+        ),
+    );
   }
 
   /** The owner as a user; null for a team owner (or a user that no longer exists). */
   private user(id: string | null): Promise<User | null> {
-    if (!id) return Promise.resolve(null);
-    let entry = this.users.get(id);
-    if (!entry) {
-      const c = systemuser.columns;
-      entry = this.deps.client
-        .retrieve(systemuser.entitySetName, id, [c.fullname, c.internalemailaddress])
+    const c = systemuser.columns;
+    return once(this.users, id, (key) =>
+      this.deps.client
+        .retrieve(systemuser.entitySetName, key, [c.fullname, c.internalemailaddress])
         .catch((error: unknown) => {
           if (error instanceof NotFoundError) return null;
           throw error;
         })
         .then((row) =>
           row
-            ? { id, name: readString(row, c.fullname), email: readString(row, c.internalemailaddress) }
+            ? { id: key, name: readString(row, c.fullname), email: readString(row, c.internalemailaddress) }
             : null,
-        );
-      this.users.set(id, entry);
-    }
-    return entry;
+        ),
+    );
   }
 
   private agencyName(id: string | null): Promise<string | null> {
-    if (!id) return Promise.resolve(null);
-    let entry = this.agencies.get(id);
-    if (!entry) {
-      entry = this.deps.client
-        .retrieve(account.entitySetName, id, [account.columns.name])
-        .then((row) => (row ? readString(row, account.columns.name) : null));
-      this.agencies.set(id, entry);
-    }
-    return entry;
+    return once(this.agencies, id, (key) =>
+      this.deps.client
+        .retrieve(account.entitySetName, key, [account.columns.name])
+        .then((row) => (row ? readString(row, account.columns.name) : null)),
+    );
   }
 
   private async people(

@@ -14,8 +14,7 @@ import {
 import { COMPLAINT_SUFFIX, DATAVERSE_SOURCE, externalId } from './business';
 import { lookupValue, recordUrl } from './records';
 import {
-  createInterestsOrg,
-  type InterestsOrg,
+  orgPerTest,
   profileOf,
   seedAccount,
   seedConcept,
@@ -26,11 +25,7 @@ import {
 const IC = idr_interaction.columns;
 const START = new Date('2025-03-01T09:00:00Z');
 
-let env: InterestsOrg;
-beforeEach(() => {
-  env = createInterestsOrg({ start: START });
-});
-afterEach(() => env.close());
+const env = orgPerTest({ start: START });
 
 const customer = (table: typeof contact | typeof account, id: string): EntityRecord => ({
   [`customerid_${table.logicalName}@odata.bind`]: recordUrl(table.entitySetName, id),

@@ -4,9 +4,8 @@ import { DAY_MS } from '../../../domain/interest';
 import { runJob } from '../../host/jobs';
 import { recheckSegments, SEGMENT_RECHECK_JOB } from './recheck';
 import {
-  createInterestsOrg,
-  type InterestsOrg,
   listMembers,
+  orgPerTest,
   profileOf,
   seedConcept,
   seedContact,
@@ -17,11 +16,7 @@ import {
 const PC = idr_interestprofile.columns;
 const START = new Date('2025-03-01T09:00:00Z');
 
-let env: InterestsOrg;
-beforeEach(() => {
-  env = createInterestsOrg({ start: START });
-});
-afterEach(() => env.close());
+const env = orgPerTest({ start: START });
 
 const deps = () => ({ client: env.client, clock: env.clock.now, logger: env.logger });
 

@@ -278,6 +278,35 @@ export function parseAppliedDeltas(value: ColumnValue | undefined): AppliedDelta
   return deltas;
 }
 
+// ── contacts ──────────────────────────────────────────────────────────────────────────────────
+
+export const CONTACT_SELECT: readonly string[] = [
+  CC.contactid,
+  CC.fullname,
+  CC.donotbulkemail,
+  lookupValue(CC.parentcustomerid),
+  lookupValue(CC.idr_primaryinterest),
+];
+
+/** What scoring needs of a contact: its name for profile names, consent, account and primary interest. */
+export interface StoredContact {
+  readonly id: string;
+  readonly name: string;
+  readonly doNotBulkEmail: boolean;
+  readonly parentId: string | null;
+  readonly primaryInterestId: string | null;
+}
+
+export function toContact(record: EntityRecord, id: string): StoredContact {
+  return {
+    id,
+    name: text(record, CC.fullname) ?? id,
+    doNotBulkEmail: bool(record, CC.donotbulkemail) ?? false,
+    parentId: lookup(record, CC.parentcustomerid),
+    primaryInterestId: lookup(record, CC.idr_primaryinterest),
+  };
+}
+
 // ── interest profiles ─────────────────────────────────────────────────────────────────────────
 
 export const PROFILE_SELECT: readonly string[] = [
@@ -340,4 +369,35 @@ export function profileColumns(result: ProfileResult): EntityRecord {
     record[PC.idr_segmentchangedon] = iso(result.segmentChangedOn);
   }
   return record;
+}
+
+/**
+ * Writes one profile: an existing one with its etag (a concurrent change fails with 412), a new one
+ * created with its name and links (the alternate key contact+concept refuses a concurrent twin).
+ */
+export function profileWrite(
+  result: ProfileResult,
+  stored: StoredProfile | undefined,
+  owner: { readonly contactId: string; readonly contactName: string; readonly conceptName: string | undefined },
+): BatchOperation {
+  const columns = profileColumns(result);
+  if (stored) {
+    return {
+      kind: 'update',
+      entitySet: idr_interestprofile.entitySetName,
+      key: stored.id,
+      record: columns,
+      ifMatch: stored.etag,
+    };
+  }
+  return {
+    kind: 'create',
+    entitySet: idr_interestprofile.entitySetName,
+    record: {
+      ...columns,
+      [PC.idr_name]: truncate(`${owner.contactName} · ${owner.conceptName ?? result.conceptId}`, NAME_MAX),
+      [bind(PC.idr_contact)]: recordUrl(contact.entitySetName, owner.contactId),
+      [bind(PC.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, result.conceptId),
+    },
+  };
 }

@@ -12,9 +12,8 @@ import { directScore } from '../../../domain/interest';
 import { lookupValue } from './records';
 import { rescoreAll } from './rescore';
 import {
-  createInterestsOrg,
-  type InterestsOrg,
   listMembers,
+  orgPerTest,
   profileOf,
   seedAccount,
   seedConcept,
@@ -29,11 +28,7 @@ const RC = idr_interactionrule.columns;
 const START = new Date('2025-03-01T09:00:00Z');
 const HOUR = 3_600_000;
 
-let env: InterestsOrg;
-beforeEach(() => {
-  env = createInterestsOrg({ start: START });
-});
-afterEach(() => env.close());
+const env = orgPerTest({ start: START });
 
 const deps = () => ({ client: env.client, clock: env.clock.now, logger: env.logger });
 

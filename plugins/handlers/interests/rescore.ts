@@ -39,27 +39,27 @@ import {
 import { loadActiveConcepts } from './catalog';
 import {
   bind,
-  bool,
   CC,
   type Concept,
+  CONTACT_SELECT,
   guid,
   IC,
   INTERACTION_SELECT,
   lookup,
   lookupValue,
   membershipOperation,
-  NAME_MAX,
   parseAppliedDeltas,
   PC,
   PROCESSING_ERROR_MAX,
   PROFILE_SELECT,
-  profileColumns,
+  profileWrite,
   RC,
   recordUrl,
   RULE_SELECT,
+  type StoredContact,
   type StoredProfile,
-  text,
   time,
+  toContact,
   toEvent,
   toInteraction,
   toProfile,
@@ -116,13 +116,6 @@ async function readByIds(
     );
   }
   return records;
-}
-
-interface ContactInfo {
-  readonly doNotBulkEmail: boolean;
-  readonly parentId: string | null;
-  readonly primaryInterestId: string | null;
-  readonly name: string;
 }
 
 function sameNumber(a: number, b: number): boolean {
@@ -223,22 +216,16 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
     storedProfiles.set(profile.contactId, byConcept);
   }
   const contactIds = [...new Set([...rescored.keys(), ...storedProfiles.keys()])].sort();
-  const contacts = new Map<string, ContactInfo>();
-  for (const record of await readByIds(client, contact.entitySetName, CC.contactid, contactIds, [
+  const contacts = new Map<string, StoredContact>();
+  for (const record of await readByIds(
+    client,
+    contact.entitySetName,
     CC.contactid,
-    CC.fullname,
-    CC.donotbulkemail,
-    lookupValue(CC.parentcustomerid),
-    lookupValue(CC.idr_primaryinterest),
-  ])) {
+    contactIds,
+    CONTACT_SELECT,
+  )) {
     const id = guid(record, CC.contactid);
-    if (!id) continue;
-    contacts.set(id, {
-      name: text(record, CC.fullname) ?? id,
-      doNotBulkEmail: bool(record, CC.donotbulkemail) ?? false,
-      parentId: lookup(record, CC.parentcustomerid),
-      primaryInterestId: lookup(record, CC.idr_primaryinterest),
-    });
+    if (id) contacts.set(id, toContact(record, id));
   }
   const members = new Map<string, Set<string>>();
   for (const concept of concepts) {
@@ -277,30 +264,13 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
       const current = mine.get(profile.conceptId);
       if (current && !profileDiffers(current, profile)) continue;
       changedHere++;
-      const columns = profileColumns(profile);
-      if (current) {
-        operations.push({
-          kind: 'update',
-          entitySet: idr_interestprofile.entitySetName,
-          key: current.id,
-          record: columns,
-          ifMatch: current.etag,
-        });
-      } else {
-        operations.push({
-          kind: 'create',
-          entitySet: idr_interestprofile.entitySetName,
-          record: {
-            ...columns,
-            [PC.idr_name]: truncate(
-              `${info.name} · ${conceptById.get(profile.conceptId)?.name ?? profile.conceptId}`,
-              NAME_MAX,
-            ),
-            [bind(PC.idr_contact)]: recordUrl(contact.entitySetName, contactId),
-            [bind(PC.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, profile.conceptId),
-          },
-        });
-      }
+      operations.push(
+        profileWrite(profile, current, {
+          contactId,
+          contactName: info.name,
+          conceptName: conceptById.get(profile.conceptId)?.name,
+        }),
+      );
     }
     let interactionsHere = 0;
     for (const item of result?.interactions ?? []) {
@@ -408,7 +378,7 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
 /** Account primary interests from the rebuilt profiles of their contacts. */
 async function rescoreAccounts(
   { client, logger }: RescoreDeps,
-  contacts: ReadonlyMap<string, ContactInfo>,
+  contacts: ReadonlyMap<string, StoredContact>,
   profiles: ReadonlyMap<string, readonly ProfileResult[]>,
   concepts: readonly Concept[],
   now: number,

@@ -14,9 +14,8 @@ import {
 import { DAY_MS, directScore } from '../../../domain/interest';
 import { lookupValue } from './records';
 import {
-  createInterestsOrg,
-  type InterestsOrg,
   listMembers,
+  orgPerTest,
   profileOf,
   seedAccount,
   seedConcept,
@@ -30,11 +29,7 @@ const PC = idr_interestprofile.columns;
 const START = new Date('2025-03-01T09:00:00Z');
 const HALF_LIFE = 30;
 
-let env: InterestsOrg;
-beforeEach(() => {
-  env = createInterestsOrg({ start: START });
-});
-afterEach(() => env.close());
+const env = orgPerTest({ start: START });
 
 const daysBefore = (days: number) => new Date(START.getTime() - days * DAY_MS);
 

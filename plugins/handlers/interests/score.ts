@@ -59,25 +59,25 @@ import { type InterestCatalog, loadCatalog } from './catalog';
 import { ScoringConflictError } from './errors';
 import {
   bind,
-  bool,
   CC,
+  CONTACT_SELECT,
   IC,
   INTERACTION_SELECT,
   iso,
   lookup,
   lookupValue,
   membershipOperation,
-  NAME_MAX,
   parseAppliedDeltas,
   PC,
   PROCESSING_ERROR_MAX,
   PROFILE_SELECT,
-  profileColumns,
+  profileWrite,
   recordUrl,
+  type StoredContact,
   type StoredInteraction,
   type StoredProfile,
-  text,
   time,
+  toContact,
   toEvent,
   toInteraction,
   toProfile,
@@ -88,14 +88,6 @@ import { backoffMs, type ResolvedOptions } from './settings';
 const KNOWN_EVENT_TYPES: ReadonlySet<number> = new Set(Object.values(EventType));
 const ACTIVE = idr_interestprofile.choices.statecode.Active;
 const LM = listmember.columns;
-
-const CONTACT_SELECT: readonly string[] = [
-  CC.contactid,
-  CC.fullname,
-  CC.donotbulkemail,
-  lookupValue(CC.parentcustomerid),
-  lookupValue(CC.idr_primaryinterest),
-];
 
 export type ScoringOutcome =
   | { readonly kind: 'skipped'; readonly reason: string }
@@ -108,14 +100,6 @@ export type ScoringOutcome =
       readonly transitions: readonly { conceptId: string; transition: 'enter' | 'leave' }[];
       readonly listActions: number;
     };
-
-interface ContactRow {
-  readonly id: string;
-  readonly name: string;
-  readonly doNotBulkEmail: boolean;
-  readonly parentId: string | null;
-  readonly primaryInterestId: string | null;
-}
 
 // ── reads ────────────────────────────────────────────────────────────────────────────────────
 
@@ -130,16 +114,9 @@ async function readInteraction(client: DataverseClient, id: string): Promise<Sto
   return records[0] ? toInteraction(records[0]) : null;
 }
 
-async function readContact(client: DataverseClient, id: string): Promise<ContactRow | null> {
+async function readContact(client: DataverseClient, id: string): Promise<StoredContact | null> {
   const record = await client.retrieve(contact.entitySetName, id, CONTACT_SELECT);
-  if (!record) return null;
-  return {
-    id,
-    name: text(record, CC.fullname) ?? id,
-    doNotBulkEmail: bool(record, CC.donotbulkemail) ?? false,
-    parentId: lookup(record, CC.parentcustomerid),
-    primaryInterestId: lookup(record, CC.idr_primaryinterest),
-  };
+  return record ? toContact(record, id) : null;
 }
 
 function anyOf(column: string, ids: readonly string[]): string {
@@ -305,7 +282,7 @@ interface ScoringWrite {
 
 function buildWrites(input: {
   interaction: StoredInteraction;
-  contact: ContactRow;
+  contact: StoredContact;
   catalog: InterestCatalog;
   existing: ReadonlyMap<string, StoredProfile>;
   result: ScoreEventResult;
@@ -319,29 +296,13 @@ function buildWrites(input: {
   for (const profile of result.profiles) {
     if (!profile.changed) continue;
     profilesWritten++;
-    const stored = existing.get(profile.conceptId);
-    const columns = profileColumns(profile);
-    if (stored) {
-      operations.push({
-        kind: 'update',
-        entitySet: idr_interestprofile.entitySetName,
-        key: stored.id,
-        record: columns,
-        ifMatch: stored.etag,
-      });
-    } else {
-      const concept = catalog.conceptById.get(profile.conceptId);
-      operations.push({
-        kind: 'create',
-        entitySet: idr_interestprofile.entitySetName,
-        record: {
-          ...columns,
-          [PC.idr_name]: truncate(`${person.name} · ${concept?.name ?? profile.conceptId}`, NAME_MAX),
-          [bind(PC.idr_contact)]: recordUrl(contact.entitySetName, person.id),
-          [bind(PC.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, profile.conceptId),
-        },
-      });
-    }
+    operations.push(
+      profileWrite(profile, existing.get(profile.conceptId), {
+        contactId: person.id,
+        contactName: person.name,
+        conceptName: catalog.conceptById.get(profile.conceptId)?.name,
+      }),
+    );
   }
   operations.push({
     kind: 'update',

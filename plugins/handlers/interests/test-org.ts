@@ -166,6 +166,49 @@ export function createInterestsOrg(options: InterestsOrgOptions = {}): Interests
   };
 }
 
+/**
+ * For a test file whose tests all start alike: registers a fresh organisation before each test and
+ * closes it after; the object returned always stands for the current test's organisation.
+ */
+export function orgPerTest(options: InterestsOrgOptions = {}): InterestsOrg {
+  let current: InterestsOrg | null = null;
+  beforeEach(() => {
+    current = createInterestsOrg(options);
+  });
+  afterEach(() => {
+    current?.close();
+    current = null;
+  });
+  const now = (): InterestsOrg => {
+    if (!current) throw new Error('The organisation of orgPerTest exists only while a test runs.');
+    return current;
+  };
+  return {
+    get org() {
+      return now().org;
+    },
+    get client() {
+      return now().client;
+    },
+    get clock() {
+      return now().clock;
+    },
+    get plugins() {
+      return now().plugins;
+    },
+    get logger() {
+      return now().logger;
+    },
+    get delivered() {
+      return now().delivered;
+    },
+    drain: () => now().drain(),
+    hold: () => now().hold(),
+    deliver: (delivery) => now().deliver(delivery),
+    close: () => now().close(),
+  };
+}
+
 // ── seeding ───────────────────────────────────────────────────────────────────────────────────
 
 const MC = idr_marketingconcept.columns;

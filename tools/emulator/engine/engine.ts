@@ -174,6 +174,24 @@ interface Scope {
 const MAX_DEPTH = 8;
 const STATE_COLUMNS = new Set(['statecode', 'statuscode']);
 
+interface EventFields {
+  message: PipelineMessage;
+  table: string;
+  id: string;
+  stage: Stage;
+  mode: 0 | 1;
+  operationId: string;
+  shared: Record<string, unknown>;
+  target: EntityImage;
+  changed: readonly string[];
+  pre?: EntityImage;
+  post?: EntityImage;
+  relationship?: OperationEvent['relationship'];
+}
+
+/** An operation's event before its stage and mode are chosen. */
+type EventBase = Omit<EventFields, 'stage' | 'mode'>;
+
 /** Serialises writes; waiters give up after a timeout instead of hanging forever. */
 class WriteLock {
   private locked = false;
@@ -698,23 +716,7 @@ export class Engine {
     if (scope.depth > MAX_DEPTH) throw new InfiniteLoopError(scope.depth, operation);
   }
 
-  private event(
-    scope: Scope,
-    e: {
-      message: PipelineMessage;
-      table: string;
-      id: string;
-      stage: Stage;
-      mode: 0 | 1;
-      operationId: string;
-      shared: Record<string, unknown>;
-      target: EntityImage;
-      changed: readonly string[];
-      pre?: EntityImage;
-      post?: EntityImage;
-      relationship?: OperationEvent['relationship'];
-    },
-  ): OperationEvent {
+  private event(scope: Scope, e: EventFields): OperationEvent {
     return {
       message: e.message,
       entityName: e.table,
@@ -737,6 +739,18 @@ export class Engine {
       sharedVariables: e.shared,
       parent: scope.parent,
     };
+  }
+
+  /** Pre-validation (10) then pre-operation (20), both synchronous ("Event execution pipeline"). */
+  private async raisePre(scope: Scope, base: EventBase): Promise<void> {
+    await this.raise(scope, this.event(scope, { ...base, stage: 10, mode: 0 }));
+    await this.raise(scope, this.event(scope, { ...base, stage: 20, mode: 0 }));
+  }
+
+  /** Post-operation (40): synchronous steps now, asynchronous ones queued as system jobs. */
+  private async raisePost(scope: Scope, base: EventBase): Promise<void> {
+    await this.raise(scope, this.event(scope, { ...base, stage: 40, mode: 0 }));
+    this.queueAsync(scope, this.event(scope, { ...base, stage: 40, mode: 1 }));
   }
 
   /** Runs one synchronous stage; operations its handlers perform get depth + 1. */
@@ -782,15 +796,15 @@ export class Engine {
     }
     const operationId = this.newId();
     const shared: Record<string, unknown> = {};
-    let target: EntityImage | undefined;
+    let base: EventBase | undefined;
     if (this.pipeline.active) {
-      target = {
+      const target: EntityImage = {
         logicalName: table.logicalName,
         id,
         attributes: this.toAttributes(table, { ...values, [table.primaryId]: id }),
       };
-      const base = {
-        message: 'Create' as const,
+      base = {
+        message: 'Create',
         table: table.logicalName,
         id,
         operationId,
@@ -798,8 +812,7 @@ export class Engine {
         target,
         changed: Object.keys(target.attributes),
       };
-      await this.raise(scope, this.event(scope, { ...base, stage: 10, mode: 0 }));
-      await this.raise(scope, this.event(scope, { ...base, stage: 20, mode: 0 }));
+      await this.raisePre(scope, base);
       values = this.fromAttributes(table, target.attributes);
       delete values[table.primaryId];
     }
@@ -816,20 +829,10 @@ export class Engine {
     row[table.primaryId] = id;
     this.insertRow(table, row);
     if (parsed.parties) this.writeParties(table, id, parsed.parties);
-    if (target) {
+    if (base) {
       const post = this.image(table, this.loadStored(table, id) ?? row);
-      const base = {
-        message: 'Create' as const,
-        table: table.logicalName,
-        id,
-        operationId,
-        shared,
-        target,
-        changed: Object.keys(target.attributes),
-        post,
-      };
-      await this.raise(scope, this.event(scope, { ...base, stage: 40, mode: 0 }));
-      this.queueAsync(scope, this.event(scope, { ...base, stage: 40, mode: 1 }));
+      // What pre-operation steps left in the target is what changed.
+      await this.raisePost(scope, { ...base, changed: Object.keys(base.target.attributes), post });
     }
     return id;
   }
@@ -942,8 +945,7 @@ export class Engine {
         pre,
         post,
       };
-      await this.raise(scope, this.event(scope, { ...base, stage: 40, mode: 0 }));
-      this.queueAsync(scope, this.event(scope, { ...base, stage: 40, mode: 1 }));
+      await this.raisePost(scope, base);
     }
     if (parsed.parties) this.writeParties(table, id, parsed.parties);
   }
@@ -972,12 +974,10 @@ export class Engine {
       changed: [],
       pre,
     };
-    await this.raise(scope, this.event(scope, { ...base, stage: 10, mode: 0 }));
-    await this.raise(scope, this.event(scope, { ...base, stage: 20, mode: 0 }));
+    await this.raisePre(scope, base);
     await this.cascadeDelete(scope, table, id);
     this.storage.write(`DELETE FROM ${ident(table.logicalName)} WHERE ${ident(table.primaryId)} = ?`).run(id);
-    await this.raise(scope, this.event(scope, { ...base, stage: 40, mode: 0 }));
-    this.queueAsync(scope, this.event(scope, { ...base, stage: 40, mode: 1 }));
+    await this.raisePost(scope, base);
   }
 
   /** Follows every lookup pointing at the record: Cascade deletes, Restrict refuses, the rest remove the link. */

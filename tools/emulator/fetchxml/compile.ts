@@ -235,18 +235,7 @@ export class Compiler {
     }
     const root: Scope = { table, sql: 't0', joined: true, manyToOne: true };
     this.scopes.push(root);
-    const joins: Sql[] = [];
-    const where: Sql[] = [];
-    // Link-entities first: their aliases must be known to the entity's filters and orders (entityname).
-    for (const link of entity.links) {
-      const compiled = this.link(link, root);
-      if (compiled.join) joins.push(compiled.join);
-      if (compiled.where) where.push(compiled.where);
-    }
-    for (const filter of entity.filters) {
-      const sql = this.filter(filter, root);
-      if (sql) where.push(sql);
-    }
+    const { joins, conditions: where } = this.contents(entity, root);
     const from: Sql = {
       sql: `${ident(table.logicalName)} t0${joins.map((j) => ` ${j.sql}`).join('')}`,
       params: joins.flatMap((j) => j.params),
@@ -323,6 +312,23 @@ export class Compiler {
     );
   }
 
+  /** The joins and conditions of an entity's or link-entity's own link-entities and filters. */
+  private contents(node: FetchEntity, scope: Scope): { joins: Sql[]; conditions: Sql[] } {
+    const joins: Sql[] = [];
+    const conditions: Sql[] = [];
+    // Link-entities first: their aliases must be known to the node's filters and orders (entityname).
+    for (const link of node.links) {
+      const compiled = this.link(link, scope);
+      if (compiled.join) joins.push(compiled.join);
+      if (compiled.where) conditions.push(compiled.where);
+    }
+    for (const filter of node.filters) {
+      const sql = this.filter(filter, scope);
+      if (sql) conditions.push(sql);
+    }
+    return { joins, conditions };
+  }
+
   private link(link: FetchLink, parent: Scope): { join?: Sql; where?: Sql } {
     const table = this.table(link.name);
     const n = ++this.linkCount;
@@ -351,17 +357,8 @@ export class Compiler {
         `<link-entity name='${link.name}' link-type='${type}'> filters only: it cannot return attributes or order rows.`,
       );
     }
-    const on: Sql[] = [{ sql: `${ref(scope, fromColumn)} = ${ref(parent, toColumn)}`, params: [] }];
-    const nestedJoins: Sql[] = [];
-    for (const child of link.links) {
-      const compiled = this.link(child, scope);
-      if (compiled.join) nestedJoins.push(compiled.join);
-      if (compiled.where) on.push(compiled.where);
-    }
-    for (const filter of link.filters) {
-      const sql = this.filter(filter, scope);
-      if (sql) on.push(sql);
-    }
+    const { joins: nestedJoins, conditions } = this.contents(link, scope);
+    const on: Sql[] = [{ sql: `${ref(scope, fromColumn)} = ${ref(parent, toColumn)}`, params: [] }, ...conditions];
     const condition = and(on) ?? { sql: '1', params: [] };
     const source = `${ident(table.logicalName)} ${scope.sql}`;
     if (scope.joined) {
