@@ -145,7 +145,8 @@ export function describeResult(result: SweepResult): string {
 function terminalProgress(): ProgressDisplay {
   const bar = terminalBar('Quotations {bar} {value}/{total} | follow-ups done: {actions}');
   return {
-    update: ({ processed, total, actionsCreated }) => bar.update(processed, total, { actions: actionsCreated }),
+    update: ({ processed, total, actionsCreated }) =>
+      bar.update(processed, total, { actions: actionsCreated }),
     stop: () => bar.stop(),
   };
 }

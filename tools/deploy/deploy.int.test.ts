@@ -5,16 +5,21 @@ import { randomUUID } from 'node:crypto';
 import {
   asyncoperation,
   contact,
+  environmentvariabledefinition,
+  environmentvariablevalue,
   idr_marketingconcept,
   idr_quotationpolicy,
   Language,
+  serviceendpoint,
 } from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
+import { GROUPQUOTES_ENVIRONMENT_VARIABLES } from '../../plugins/handlers/groupquotes/settings';
+import { INTERESTS_ENVIRONMENT_VARIABLES } from '../../plugins/handlers/interests/settings';
 import { SOLUTION_NAMES } from '../../plugins/registry';
 import { runDeploy, type DeployCommandOptions } from '../cli/deploy';
 import { webhooksExtension } from '../emulator/webhooks/extension';
 import { startEmulator, type RunningEmulator } from '../emulator/start';
-import { loadPlatform, mergeMetadata } from '../solution/loader';
+import { loadPlatform, loadSolution, mergeMetadata } from '../solution/loader';
 import { packSolutions } from '../solution/pack';
 import { validateSolutionSource } from '../solution/validate';
 
@@ -76,10 +81,11 @@ async function deploy(opts: Partial<DeployCommandOptions>) {
 
 it('imports both packed solutions with ImportSolutionAsync, shows progress, and makes their tables usable', async () => {
   const { engine } = await freshEmulator();
+  const maxActiveConcepts = INTERESTS_ENVIRONMENT_VARIABLES.maxActiveConcepts;
   const result = await deploy({
     webhookUrl: 'https://ideario-host.example',
     erpUrl: 'https://erp.example/groups',
-    env: ['idr_MaxActiveConcepts=25'],
+    env: [`${maxActiveConcepts}=25`],
   });
   expect(result.code).toBe(0);
   const [interests, groupQuotes] = SOLUTION_NAMES;
@@ -93,7 +99,7 @@ it('imports both packed solutions with ImportSolutionAsync, shows progress, and 
         new RegExp(`^Imported ${interests} 1\\.0\\.0\\.0 in \\d+ s \\(system job [0-9a-f-]{36}\\)\\.$`),
       ),
       expect.stringMatching(new RegExp(`^  ${groupQuotes}: Succeeded — \\d+ s$`)),
-      `Deployed ${interests} 1.0.0.0, ${groupQuotes} 1.0.0.0 with 6 warning(s) above.`,
+      `Deployed ${interests} 1.0.0.0, ${groupQuotes} 1.0.0.0.`,
     ]),
   );
 
@@ -117,16 +123,42 @@ it('imports both packed solutions with ImportSolutionAsync, shows progress, and 
     [contact.columns.idr_language]: Language.Spanish,
   });
 
-  // The emulator has no environment variable or service endpoint tables: deploy says so and goes on.
-  const warnings = result.logged.filter((l) => l.startsWith('warn '));
-  expect(warnings).toEqual(
+  // The import wrote the definitions and endpoints; deploy set one value per definition, bound to it.
+  expect(result.logged.filter((l) => l.startsWith('warn '))).toEqual([]);
+  const DEF = environmentvariabledefinition.columns;
+  const VAL = environmentvariablevalue.columns;
+  const definitions = (await engine.query(environmentvariabledefinition.entitySetName)).records;
+  const values = (await engine.query(environmentvariablevalue.entitySetName)).records;
+  const valueOf = (schemaName: string) => {
+    const definition = definitions.find((d) => d[DEF.schemaname] === schemaName);
+    const bound = values.filter(
+      (v) => v[`_${VAL.environmentvariabledefinitionid}_value`] === definition?.[DEF.environmentvariabledefinitionid],
+    );
+    return bound.map((v) => v[VAL.value]);
+  };
+  const sources = SOLUTION_NAMES.map((name) => loadSolution(path.join(SOLUTION_ROOT, name)));
+  const urlVariable = sources[0]?.serviceEndpoints[0]?.urlVariable ?? '';
+  expect(valueOf(maxActiveConcepts)).toEqual(['25']);
+  expect(valueOf(urlVariable)).toEqual(['https://ideario-host.example']);
+  expect(valueOf(GROUPQUOTES_ENVIRONMENT_VARIABLES.handoffUrl)).toEqual(['https://erp.example/groups']);
+  expect(values).toHaveLength(3);
+
+  const SE = serviceendpoint.columns;
+  for (const source of sources) {
+    for (const endpoint of source.serviceEndpoints) {
+      expect(await engine.retrieve(serviceendpoint.entitySetName, endpoint.id)).toMatchObject({
+        [SE.name]: endpoint.name,
+        [SE.url]: `https://ideario-host.example/api/webhook/${source.uniqueName}`,
+        [SE.authtype]: serviceendpoint.choices.authtype.WebhookKey,
+        [SE.authvalue]: KEY,
+      });
+    }
+  }
+  expect(result.printed).toEqual(
     expect.arrayContaining([
-      `warn ${interests}: environment variable idr_MaxActiveConcepts not set: this environment has no environmentvariabledefinitions table (the local emulator has none; it takes its webhook URL and key from --webhook-url/--webhook-key).`,
-      `warn ${interests}: webhook endpoint IdearioInterestsWebhook not set: this environment has no serviceendpoints table (the local emulator has none; it takes its webhook URL and key from --webhook-url/--webhook-key).`,
-      expect.stringContaining(`warn ${groupQuotes}: environment variable idr_ErpHandoffUrl not set`),
+      `  webhook endpoint ${sources[0]?.serviceEndpoints[0]?.name ?? ''}: URL https://ideario-host.example/api/webhook/${interests}; webhook key set (not shown)`,
     ]),
   );
-  expect(warnings).toHaveLength(6);
   expect([...result.printed, ...result.logged].join('\n')).not.toContain(KEY);
 });
 

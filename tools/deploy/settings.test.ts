@@ -2,15 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { DataverseClient, EntityRecord, NewRecord } from '../../dataverse/client';
 import { NotFoundError } from '../../dataverse/errors';
 import { parseSimpleFilter } from '../harness/memory-client';
-import { InvalidEnvironmentVariableValueError } from './errors';
 import {
-  environmentVariableDefinition as DEF,
-  environmentVariableValue as VAL,
-  serviceEndpoint as SE,
-} from './platform';
+  environmentvariabledefinition as DEF,
+  environmentvariablevalue as VAL,
+  serviceendpoint as SE,
+} from '../../dataverse/generated';
+import { InvalidEnvironmentVariableValueError } from './errors';
 import {
   checkEnvironmentVariableValue,
   configureServiceEndpoint,
+  DEFINITION_NAVIGATION,
   setEnvironmentVariable,
   webhookEndpointUrl,
 } from './settings';
@@ -88,7 +89,7 @@ describe('setEnvironmentVariable', () => {
     expect(org.writes[0]?.record).toEqual({
       [VAL.columns.schemaname]: 'idr_WebhookUrl',
       [VAL.columns.value]: 'https://host.example',
-      [`${VAL.definitionNavigation}@odata.bind`]: `/${DEF.entitySetName}(${DEF_ID})`,
+      [`${DEFINITION_NAVIGATION}@odata.bind`]: `/${DEF.entitySetName}(${DEF_ID})`,
     });
     expect(await setEnvironmentVariable(org.client, 'idr_WebhookUrl', 'https://host.example')).toMatchObject({
       kind: 'unchanged',
@@ -127,7 +128,7 @@ describe('configureServiceEndpoint', () => {
     });
     expect(org.tables[SE.entitySetName]?.[0]).toMatchObject({
       [SE.columns.url]: 'https://host.example/api/webhook/IdearioInterests',
-      [SE.columns.authtype]: SE.authType.WebhookKey,
+      [SE.columns.authtype]: SE.choices.authtype.WebhookKey,
       [SE.columns.authvalue]: 's3cret-key',
     });
     expect(outcome).toEqual({
@@ -166,9 +167,9 @@ describe('values and URLs', () => {
       'the key goes in --webhook-key',
     );
     expect(() => webhookEndpointUrl('host.example', 'IdearioInterests')).toThrow('is not an absolute URL');
-    expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', 100000001, 'thirty')).toThrow(
+    expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', DEF.choices.type.Number, 'thirty')).toThrow(
       InvalidEnvironmentVariableValueError,
     );
-    expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', 100000001, '25')).not.toThrow();
+    expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', DEF.choices.type.Number, '25')).not.toThrow();
   });
 });

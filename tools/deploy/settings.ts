@@ -2,21 +2,30 @@
  * What an import leaves for the admin to set, done by deploy: environment variable values ("Use
  * environment variables in solutions": one environmentvariablevalue row per definition overrides its
  * default) and the webhook service endpoint's URL and key ("Register a WebHook": the URL and the
- * WebhookKey `code` are per environment and never exported). A platform table the target lacks (the
- * local emulator has none of the three) is reported as a warning, not a failure: the import already
- * succeeded, and the emulator takes its webhook URL and key from its own options.
+ * WebhookKey `code` are per environment and never exported). A platform table the target lacks is
+ * reported as a warning, not a failure: the import already succeeded.
  */
 import type { DataverseClient, EntityRecord } from '../../dataverse/client';
 import { formatKey } from '../../dataverse/adapters/keys';
 import { NotFoundError } from '../../dataverse/errors';
+import {
+  environmentvariabledefinition as DEF,
+  environmentvariablevalue as VAL,
+  serviceendpoint as SE,
+} from '../../dataverse/generated';
 import { WEBHOOK_PATH } from '../../plugins/host/node-server';
 import { DeployOptionError, InvalidEnvironmentVariableValueError } from './errors';
-import {
-  EnvironmentVariableType,
-  environmentVariableDefinition as DEF,
-  environmentVariableValue as VAL,
-  serviceEndpoint as SE,
-} from './platform';
+
+/**
+ * The value row's single-valued navigation property to its definition, for `@odata.bind`. It is named
+ * after the relationship (solution/platform/Other/Relationships) and, unlike the lookup column, is
+ * case-sensitive; dataverse/generated carries column names, not navigation properties.
+ */
+export const DEFINITION_NAVIGATION = 'EnvironmentVariableDefinitionId';
+
+const VariableType = DEF.choices.type;
+/** `_<lookup>_value`: how the Web API reads (and filters on) the definition lookup. */
+const DEFINITION_VALUE = `_${VAL.columns.environmentvariabledefinitionid}_value`;
 
 export type SettingOutcome =
   | { readonly kind: 'set'; readonly what: string; readonly detail: string }
@@ -49,17 +58,13 @@ function literal(value: string): string {
 }
 
 function unavailable(what: string, entitySet: string): SettingOutcome {
-  return {
-    kind: 'warning',
-    what,
-    detail: `not set: this environment has no ${entitySet} table (the local emulator has none; it takes its webhook URL and key from --webhook-url/--webhook-key)`,
-  };
+  return { kind: 'warning', what, detail: `not set: this environment has no ${entitySet} table` };
 }
 
 /** Checks a value against the definition's type ("EnvironmentVariableDefinition table/entity reference"). */
 export function checkEnvironmentVariableValue(schemaName: string, type: number, value: string): void {
   switch (type) {
-    case EnvironmentVariableType.Number:
+    case VariableType.Number:
       if (value.trim() === '' || !Number.isFinite(Number(value))) {
         throw new InvalidEnvironmentVariableValueError(
           schemaName,
@@ -68,7 +73,7 @@ export function checkEnvironmentVariableValue(schemaName: string, type: number, 
         );
       }
       return;
-    case EnvironmentVariableType.JSON:
+    case VariableType.JSON:
       try {
         JSON.parse(value);
       } catch {
@@ -79,8 +84,8 @@ export function checkEnvironmentVariableValue(schemaName: string, type: number, 
         );
       }
       return;
-    case EnvironmentVariableType.DataSource:
-    case EnvironmentVariableType.Secret:
+    case VariableType.DataSource:
+    case VariableType.Secret:
       throw new InvalidEnvironmentVariableValueError(
         schemaName,
         value,
@@ -114,7 +119,7 @@ export async function setEnvironmentVariable(
           'not set: the environment has no definition with this schema name (did the import include it?)',
       };
     }
-    const existing = await query(client, VAL.entitySetName, `${VAL.definitionValue} eq ${definitionId}`, [
+    const existing = await query(client, VAL.entitySetName, `${DEFINITION_VALUE} eq ${definitionId}`, [
       VAL.primaryIdAttribute,
       VAL.columns.value,
     ]);
@@ -129,7 +134,7 @@ export async function setEnvironmentVariable(
     await client.create(VAL.entitySetName, {
       [VAL.columns.schemaname]: schemaName,
       [VAL.columns.value]: value,
-      [`${VAL.definitionNavigation}@odata.bind`]: `/${DEF.entitySetName}(${formatKey(DEF.entitySetName, definitionId)})`,
+      [`${DEFINITION_NAVIGATION}@odata.bind`]: `/${DEF.entitySetName}(${formatKey(DEF.entitySetName, definitionId)})`,
     });
     return { kind: 'set', what, detail: `set to ${value}` };
   } catch (error) {
@@ -194,7 +199,7 @@ export async function configureServiceEndpoint(
     const changes: EntityRecord = {};
     if (settings.url !== undefined) changes[SE.columns.url] = settings.url;
     if (settings.key !== undefined) {
-      changes[SE.columns.authtype] = SE.authType.WebhookKey;
+      changes[SE.columns.authtype] = SE.choices.authtype.WebhookKey;
       changes[SE.columns.authvalue] = settings.key;
     }
     await client.update(SE.entitySetName, id, changes);

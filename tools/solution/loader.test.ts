@@ -329,12 +329,15 @@ describe('the real solution/ tree', () => {
       campaign: 'campaigns',
       contact: 'contacts',
       email: 'emails',
+      environmentvariabledefinition: 'environmentvariabledefinitions',
+      environmentvariablevalue: 'environmentvariablevalues',
       incident: 'incidents',
       list: 'lists',
       listmember: 'listmembers',
       opportunity: 'opportunities',
       phonecall: 'phonecalls',
       salesorder: 'salesorders',
+      serviceendpoint: 'serviceendpoints',
       systemuser: 'systemusers',
       task: 'tasks',
     });
@@ -359,6 +362,26 @@ describe('the real solution/ tree', () => {
       Sender: 1,
       ToRecipient: 2,
       CCRecipient: 3,
+    });
+    expect(state('environmentvariabledefinition', 'type')).toEqual({
+      String: 100000000,
+      Number: 100000001,
+      Boolean: 100000002,
+      JSON: 100000003,
+      DataSource: 100000004,
+      Secret: 100000005,
+    });
+    expect(state('serviceendpoint', 'contract')).toMatchObject({ Webhook: 8 });
+    expect(state('serviceendpoint', 'authtype')).toMatchObject({
+      WebhookKey: 4,
+      HttpHeader: 5,
+      HttpQueryString: 6,
+    });
+    expect(state('serviceendpoint', 'messageformat')).toEqual({ BinaryXML: 1, Json: 2, TextXML: 3 });
+    // The value's lookup is bound through the relationship's navigation property, which is not its name.
+    expect(tables.environmentvariablevalue.columns.environmentvariabledefinitionid).toMatchObject({
+      targets: ['environmentvariabledefinition'],
+      navigationProperty: 'EnvironmentVariableDefinitionId',
     });
     expect(tables.email.primaryIdAttribute).toBe('activityid');
     expect(tables.contact.columns.parentcustomerid.targets).toEqual(['account', 'contact']);

@@ -271,6 +271,8 @@ export const OBJECT_TYPE_CODES: Readonly<Record<number, string>> = {
   112: 'incident',
   129: 'subject',
   135: 'activityparty',
+  380: 'environmentvariabledefinition',
+  381: 'environmentvariablevalue',
   1022: 'pricelevel',
   1088: 'salesorder',
   2020: 'queue',
@@ -283,6 +285,7 @@ export const OBJECT_TYPE_CODES: Readonly<Record<number, string>> = {
   4301: 'listmember',
   4400: 'campaign',
   4608: 'sdkmessageprocessingstep',
+  4618: 'serviceendpoint',
   4700: 'asyncoperation',
   4703: 'workflow',
   9105: 'transactioncurrency',
@@ -937,6 +940,11 @@ function readRelationship(r: Reader, el: XmlElement, file: string): Relationship
     cascadeAssign: cascadeOf(textOf(el, 'CascadeAssign')),
     file,
   };
+  const referencing = descendants(child(el, 'EntityRelationshipRoles'), 'EntityRelationshipRole').find(
+    (role) => textOf(role, 'RelationshipRoleType') === '1',
+  );
+  const navigation = textOf(referencing, 'NavigationPropertyName');
+  if (navigation) relationship.referencingNavigationProperty = navigation;
   r.positions.set(relationship, el.line);
   return relationship;
 }
@@ -1091,6 +1099,9 @@ function applyRelationshipTargets(
     const targets = rel.referencedEntity === 'owner' ? ['systemuser', 'team'] : [rel.referencedEntity];
     column.targets ??= [];
     for (const target of targets) if (!column.targets.includes(target)) column.targets.push(target);
+    const navigation = rel.referencingNavigationProperty;
+    if (column.type === 'Lookup' && navigation && navigation !== column.logicalName)
+      column.navigationProperty = navigation;
   }
 }
 
@@ -1286,7 +1297,10 @@ export function loadSolution(dir: string): SolutionModel {
   return source.model;
 }
 
-/** Reads `solution/platform/`: standard tables described in the Entity.xml format. */
+/**
+ * Reads `solution/platform/`: standard tables described in the Entity.xml format, and the relationships
+ * in `Other/Relationships/` for what they add to a lookup (targets, a navigation property name).
+ */
 export function loadPlatform(dir: string): {
   tables: Record<string, TableModel>;
   problems: SolutionSourceError[];
@@ -1297,6 +1311,15 @@ export function loadPlatform(dir: string): {
     const table = readTable(r, entityFile, { prefix: '', isPlatform: true });
     if (table) tables[table.logicalName] = table;
   }
+  const relationships: RelationshipModel[] = [];
+  for (const file of listFiles(path.join(dir, 'Other', 'Relationships'), (f) => f.endsWith('.xml'))) {
+    const doc = r.read(file);
+    for (const el of doc ? descendants(doc.root, 'EntityRelationship') : []) {
+      const rel = readRelationship(r, el, file);
+      if (rel) relationships.push(rel);
+    }
+  }
+  applyRelationshipTargets(tables, relationships);
   return { tables, problems: r.problems };
 }
 

@@ -67,6 +67,12 @@ export interface ColumnModel {
   options?: OptionModel[];
   /** Lookup targets. */
   targets?: string[];
+  /**
+   * The single-valued navigation property (`<nav>@odata.bind`, `$expand`) when it is not the logical
+   * name: Dataverse names it after the relationship, e.g. environmentvariablevalue's
+   * `EnvironmentVariableDefinitionId` (case-sensitive).
+   */
+  navigationProperty?: string;
   defaultValue?: string | number | boolean;
   /** Text/date format from the source (`email`, `url`, `phone`, `textarea`, `date`, `datetime`…). */
   format?: string;
@@ -133,6 +139,8 @@ export interface RelationshipModel {
   referencedEntity: string;
   referencingEntity: string;
   referencingAttribute: string;
+  /** `<NavigationPropertyName>` of the referencing role (RelationshipRoleType 1). */
+  referencingNavigationProperty?: string;
   cascadeDelete: CascadeType;
   cascadeAssign: CascadeType;
   file: string;

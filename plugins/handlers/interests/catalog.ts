@@ -52,23 +52,35 @@ export async function loadActiveConcepts(client: DataverseClient, logger: Logger
   return concepts;
 }
 
-export async function loadCatalog(client: DataverseClient, logger: Logger): Promise<InterestCatalog> {
-  const [concepts, ruleRecords] = await Promise.all([
-    loadActiveConcepts(client, logger),
-    client.retrieveMultiple(idr_interactionrule.entitySetName, {
-      select: RULE_SELECT,
-      filter: `${RC.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
-    }),
-  ]);
-  // One bad rule saved through the API must not stop every interaction from being scored.
-  const rules = compileRules(ruleRecords.map(toRule), { skipInvalid: true });
+/**
+ * Reads and compiles the active interaction rules. One bad rule saved through the API must not stop
+ * every interaction from being scored: it is left out of `use` ("scoring", "the rescore") and logged.
+ */
+export async function loadActiveRules(
+  client: DataverseClient,
+  logger: Logger,
+  use: string,
+): Promise<RuleSet> {
+  const records = await client.retrieveMultiple(idr_interactionrule.entitySetName, {
+    select: RULE_SELECT,
+    filter: `${RC.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
+  });
+  const rules = compileRules(records.map(toRule), { skipInvalid: true });
   for (const { rule, error } of rules.invalid) {
-    logger.warn('An active interaction rule is invalid and is left out of scoring.', {
+    logger.warn(`An active interaction rule is invalid and is left out of ${use}.`, {
       rule: rule.id,
       name: rule.name,
       error: error.message,
     });
   }
+  return rules;
+}
+
+export async function loadCatalog(client: DataverseClient, logger: Logger): Promise<InterestCatalog> {
+  const [concepts, rules] = await Promise.all([
+    loadActiveConcepts(client, logger),
+    loadActiveRules(client, logger, 'scoring'),
+  ]);
   return { concepts, conceptById: new Map(concepts.map((c) => [c.id, c])), rules };
 }
 

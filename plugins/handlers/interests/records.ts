@@ -378,7 +378,11 @@ export function profileColumns(result: ProfileResult): EntityRecord {
 export function profileWrite(
   result: ProfileResult,
   stored: StoredProfile | undefined,
-  owner: { readonly contactId: string; readonly contactName: string; readonly conceptName: string | undefined },
+  owner: {
+    readonly contactId: string;
+    readonly contactName: string;
+    readonly conceptName: string | undefined;
+  },
 ): BatchOperation {
   const columns = profileColumns(result);
   if (stored) {

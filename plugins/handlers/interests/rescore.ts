@@ -19,7 +19,6 @@ import {
   account,
   contact,
   idr_interaction,
-  idr_interactionrule,
   idr_interestprofile,
   idr_marketingconcept,
   listmember,
@@ -27,7 +26,6 @@ import {
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
-  compileRules,
   type ContactProfileSnapshot,
   decideMembership,
   type HistoricalInteraction,
@@ -36,7 +34,7 @@ import {
   rescore,
   rollupAccount,
 } from '../../../domain/interest';
-import { loadActiveConcepts } from './catalog';
+import { loadActiveConcepts, loadActiveRules } from './catalog';
 import {
   bind,
   CC,
@@ -53,9 +51,7 @@ import {
   PROCESSING_ERROR_MAX,
   PROFILE_SELECT,
   profileWrite,
-  RC,
   recordUrl,
-  RULE_SELECT,
   type StoredContact,
   type StoredProfile,
   time,
@@ -63,7 +59,6 @@ import {
   toEvent,
   toInteraction,
   toProfile,
-  toRule,
   truncate,
 } from './records';
 
@@ -154,12 +149,9 @@ function zeroProfile(stored: StoredProfile, concept: Concept, now: number): Prof
 export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}): Promise<RescoreSummary> {
   const { client, logger } = deps;
   const now = deps.clock().getTime();
-  const [concepts, ruleRecords, interactionRecords, profileRecords] = await Promise.all([
+  const [concepts, rules, interactionRecords, profileRecords] = await Promise.all([
     loadActiveConcepts(client, logger),
-    client.retrieveMultiple(idr_interactionrule.entitySetName, {
-      select: RULE_SELECT,
-      filter: `${RC.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
-    }),
+    loadActiveRules(client, logger, 'the rescore'),
     client.retrieveMultiple(idr_interaction.entitySetName, {
       select: [
         ...INTERACTION_SELECT,
@@ -179,13 +171,6 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
       filter: `${PC.statecode} eq ${idr_interestprofile.choices.statecode.Active}`,
     }),
   ]);
-  const rules = compileRules(ruleRecords.map(toRule), { skipInvalid: true });
-  for (const { rule, error } of rules.invalid) {
-    logger.warn('An active interaction rule is invalid and is left out of the rescore.', {
-      rule: rule.id,
-      error: error.message,
-    });
-  }
   const conceptById = new Map(concepts.map((c) => [c.id, c]));
 
   const stored = new Map<string, { deltas: string; status: number | null }>();

@@ -60,7 +60,6 @@ import { ScoringConflictError } from './errors';
 import {
   bind,
   CC,
-  CONTACT_SELECT,
   IC,
   INTERACTION_SELECT,
   iso,
@@ -77,12 +76,12 @@ import {
   type StoredInteraction,
   type StoredProfile,
   time,
-  toContact,
   toEvent,
   toInteraction,
   toProfile,
   truncate,
 } from './records';
+import { readScoringState, type ScoringAccount } from './scoreread';
 import { backoffMs, type ResolvedOptions } from './settings';
 
 const KNOWN_EVENT_TYPES: ReadonlySet<number> = new Set(Object.values(EventType));
@@ -114,16 +113,19 @@ async function readInteraction(client: DataverseClient, id: string): Promise<Sto
   return records[0] ? toInteraction(records[0]) : null;
 }
 
-async function readContact(client: DataverseClient, id: string): Promise<StoredContact | null> {
-  const record = await client.retrieve(contact.entitySetName, id, CONTACT_SELECT);
-  return record ? toContact(record, id) : null;
+/** FetchXML answers carry no formatted values: the event type's label is read when a message needs it. */
+async function withLabels(client: DataverseClient, interaction: StoredInteraction): Promise<StoredInteraction> {
+  const labelled = await readInteraction(client, interaction.id);
+  return labelled
+    ? { ...interaction, eventLabel: labelled.eventLabel, campaignName: interaction.campaignName ?? labelled.campaignName }
+    : interaction;
 }
 
 function anyOf(column: string, ids: readonly string[]): string {
   return `(${ids.map((id) => `${column} eq ${id}`).join(' or ')})`;
 }
 
-/** Every profile of the contact for an active concept: one query. */
+/** Every profile of the contact for an active concept, when the scoring read could not include them. */
 async function readProfiles(
   client: DataverseClient,
   contactId: string,
@@ -175,40 +177,6 @@ async function readHistory(
       : [{ occurredOn, appliedDeltas: parseAppliedDeltas(r[IC.idr_applieddeltas]) }];
   });
   return buildRuleHistory(earlier, event.occurredOn);
-}
-
-interface AccountRow {
-  readonly id: string;
-  readonly primaryInterestId: string | null;
-  /** Profiles of the account's other contacts. */
-  readonly siblings: readonly StoredProfile[];
-}
-
-/** The parent account (null when the parent is a contact or is gone) and its other contacts' profiles. */
-async function readAccount(
-  client: DataverseClient,
-  parentId: string,
-  contactId: string,
-  now: number,
-): Promise<AccountRow | null> {
-  const [record, siblings] = await Promise.all([
-    client.retrieve(account.entitySetName, parentId, [
-      account.columns.accountid,
-      lookupValue(account.columns.idr_primaryinterest),
-    ]),
-    client.retrieveMultiple(idr_interestprofile.entitySetName, {
-      select: PROFILE_SELECT,
-      filter:
-        `${PC.idr_contact}/${lookupValue(CC.parentcustomerid)} eq ${parentId} and ` +
-        `${lookupValue(PC.idr_contact)} ne ${contactId} and ${PC.statecode} eq ${ACTIVE}`,
-    }),
-  ]);
-  if (!record) return null;
-  return {
-    id: parentId,
-    primaryInterestId: lookup(record, account.columns.idr_primaryinterest),
-    siblings: siblings.map((r) => toProfile(r, now)),
-  };
 }
 
 async function readMemberships(
@@ -287,7 +255,7 @@ function buildWrites(input: {
   existing: ReadonlyMap<string, StoredProfile>;
   result: ScoreEventResult;
   memberships: ReadonlySet<string>;
-  accountRow: AccountRow | null;
+  accountRow: ScoringAccount | null;
   now: number;
 }): ScoringWrite {
   const { interaction, contact: person, catalog, existing, result, memberships, accountRow, now } = input;
@@ -395,16 +363,10 @@ async function markUnscorable(
 async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
   const { client, clock, logger } = input.deps;
   const now = clock().getTime();
-  const catalogPromise = input.options.cache.get(input.organization, now, () => loadCatalog(client, logger));
-  const hint = input.contactHint;
-  const [catalog, interaction, hintedContact, hintedProfiles] = await Promise.all([
-    catalogPromise,
-    readInteraction(client, input.interactionId),
-    hint ? readContact(client, hint) : null,
-    hint ? catalogPromise.then((c) => readProfiles(client, hint, c, now)) : null,
-  ]);
-
-  if (!interaction) return { kind: 'skipped', reason: 'The interaction was deleted before it was scored.' };
+  const catalog = await input.options.cache.get(input.organization, now, () => loadCatalog(client, logger));
+  const state = await readScoringState(client, input.interactionId, catalog, now);
+  if (!state) return { kind: 'skipped', reason: 'The interaction was deleted before it was scored.' };
+  const { interaction } = state;
   if (interaction.status !== null && interaction.status !== ProcessingStatus.Pending) {
     return {
       kind: 'skipped',
@@ -453,10 +415,7 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     );
   }
   const contactId = interaction.contactId;
-  const [person, profiles] =
-    contactId === hint
-      ? [hintedContact, hintedProfiles ?? []]
-      : await Promise.all([readContact(client, contactId), readProfiles(client, contactId, catalog, now)]);
+  const person = state.contact;
   if (!person) {
     return markUnscorable(client, interaction, 'failed', `Contact ${contactId} no longer exists.`);
   }
@@ -464,7 +423,8 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
   const event = toEvent(interaction, eventType, interaction.occurredOn);
   const matched = evaluateRules(event, catalog.rules);
   if (matched.deltas.length === 0 && matched.skipped.length === 0) {
-    return markUnscorable(client, interaction, 'ignored', ignoredReason(interaction, catalog, []));
+    const reason = ignoredReason(await withLabels(client, interaction), catalog, []);
+    return markUnscorable(client, interaction, 'ignored', reason);
   }
   const byId = new Map(catalog.rules.rules.map(({ rule }) => [rule.id, rule]));
   const limited = { once: [] as string[], capped: [] as string[] };
@@ -473,11 +433,12 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     if (rule && !rule.repeatable) limited.once.push(rule.id);
     else if (rule && rule.dailyCap !== null && rule.dailyCap !== undefined) limited.capped.push(rule.id);
   }
-  const [history, accountRow] = await Promise.all([
+  const accountRow = state.account;
+  const [history, profiles] = await Promise.all([
     limited.once.length + limited.capped.length > 0
       ? readHistory(client, interaction, contactId, event, limited)
       : EMPTY_HISTORY,
-    person.parentId ? readAccount(client, person.parentId, contactId, now) : null,
+    state.ownProfilesMissing ? readProfiles(client, contactId, catalog, now) : state.profiles,
   ]);
 
   const result = scoreEvent({
@@ -489,12 +450,8 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     now,
   });
   if (result.appliedDeltas.length === 0) {
-    return markUnscorable(
-      client,
-      interaction,
-      'ignored',
-      ignoredReason(interaction, catalog, result.skipped),
-    );
+    const reason = ignoredReason(await withLabels(client, interaction), catalog, result.skipped);
+    return markUnscorable(client, interaction, 'ignored', reason);
   }
 
   const listIds = result.transitions.flatMap((t) => catalog.conceptById.get(t.conceptId)?.listId ?? []);

@@ -222,7 +222,9 @@ export class MetadataIndex {
       });
       if (!isLookup(model.type)) continue;
       if (model.type === 'Owner' || targets.length <= 1) {
-        navigation.set(name, { name, column: name, target: targets.length === 1 ? targets[0] : undefined });
+        // Named after the relationship, which is the lookup's name except where the source says otherwise.
+        const nav = model.navigationProperty ?? name;
+        navigation.set(nav, { name: nav, column: name, target: targets.length === 1 ? targets[0] : undefined });
       }
       if (targets.length > 1 || model.type === 'Customer') {
         for (const target of targets) {
@@ -319,7 +321,7 @@ function lookupHint(table: TableInfo, name: string): string | undefined {
   if (match && table.columns.has(match[1] ?? '')) return undefined;
   const column = table.columns.get(name);
   if (column && isLookup(column.type))
-    return `Lookups are read as '_${name}_value' and written as '${name}@odata.bind'.`;
+    return `Lookups are read as '_${name}_value' and written as '${column.model.navigationProperty ?? name}@odata.bind'.`;
   if (table.partyLists.includes(name))
     return `Party lists are written and expanded as '${table.partiesProperty ?? ''}'.`;
   return undefined;

@@ -358,7 +358,10 @@ export class Compiler {
       );
     }
     const { joins: nestedJoins, conditions } = this.contents(link, scope);
-    const on: Sql[] = [{ sql: `${ref(scope, fromColumn)} = ${ref(parent, toColumn)}`, params: [] }, ...conditions];
+    const on: Sql[] = [
+      { sql: `${ref(scope, fromColumn)} = ${ref(parent, toColumn)}`, params: [] },
+      ...conditions,
+    ];
     const condition = and(on) ?? { sql: '1', params: [] };
     const source = `${ident(table.logicalName)} ${scope.sql}`;
     if (scope.joined) {

@@ -2,9 +2,10 @@
  * `ImportSolutionAsync` and `StageSolution` on the engine, with the parameters and responses of the Web
  * API reference ("ImportSolutionAsync Action", "StageSolution Action", "StageSolutionResults
  * ComplexType"). An import answers at once with the System Job's id; the job worker then reads the zip,
- * checks dependencies, grows the schema (new SQL tables and columns) and registers the solution's
- * steps and endpoints. Callers follow it as they follow Dataverse: `asyncoperations(<id>)` reaches
- * statecode 3 (Completed) with statuscode 30 (Succeeded) or 31 (Failed, `friendlymessage` says why).
+ * checks dependencies, grows the schema (new SQL tables and columns), registers the solution's steps
+ * and endpoints, and writes its environment variable definition and service endpoint rows. Callers
+ * follow it as they follow Dataverse: `asyncoperations(<id>)` reaches statecode 3 (Completed) with
+ * statuscode 30 (Succeeded) or 31 (Failed, `friendlymessage` says why).
  *
  * The request, zip included, is the job's `data` (Dataverse keeps the serialised request there too), so
  * a pending import survives a restart, and a restarted emulator re-applies the solutions it imported.
@@ -32,6 +33,7 @@ import {
   MissingDependencyError,
   type MissingComponent,
 } from './errors';
+import { recordSolutionComponents } from './components';
 import { mergeSolution, missingDependencies, readSolutionFile, type SolutionFile } from './solution-file';
 
 export interface SolutionImportOptions {
@@ -269,8 +271,8 @@ export class SolutionImport {
     if (problems.length > 0) throw new InvalidSolutionContentError(file.details.uniqueName, problems);
     // Under the write lock, so no operation runs against half-grown tables.
     await this.engine.transaction(async () => {
-      await Promise.resolve();
       this.engine.applyMetadata(metadata);
+      await recordSolutionComponents(this.engine, file.solution);
     });
     return file.details.uniqueName;
   }

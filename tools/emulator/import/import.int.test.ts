@@ -1,10 +1,17 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { asyncoperation, contact, idr_marketingconcept, ValueTier } from '../../../dataverse/generated';
+import {
+  asyncoperation,
+  contact,
+  environmentvariabledefinition,
+  idr_marketingconcept,
+  serviceendpoint,
+  ValueTier,
+} from '../../../dataverse/generated';
 import { silentLogger } from '../../../dataverse/logger';
 import { SOLUTION_NAMES } from '../../../plugins/registry';
-import { loadPlatform, mergeMetadata } from '../../solution/loader';
+import { loadPlatform, loadSolution, mergeMetadata } from '../../solution/loader';
 import type { MetadataModel } from '../../solution/model';
 import { packSolutions } from '../../solution/pack';
 import { validateSolutionSource } from '../../solution/validate';
@@ -150,6 +157,42 @@ it(`imports the managed ${INTERESTS} zip into a fresh emulator and makes its tab
       idr_marketingconcept.columns.idr_code
     ],
   ).toBe('CLOUD');
+});
+
+it('writes the definitions and the endpoint of the solution, and keeps the URL and key on a later import', async () => {
+  const source = loadSolution(path.join(SOLUTION_ROOT, INTERESTS));
+  const DEF = environmentvariabledefinition.columns;
+  const SE = serviceendpoint.columns;
+  const e = emulator(platformOnly());
+  const bytes = await readFile(managedZip);
+  const definitions = async () =>
+    (await e.engine.query(environmentvariabledefinition.entitySetName, { orderBy: [DEF.schemaname] }))
+      .records;
+
+  await importZip(e, bytes);
+  await e.jobs.drain();
+  expect((await definitions()).map((d) => [d[DEF.schemaname], d[DEF.type], d[DEF.defaultvalue]])).toEqual(
+    [...source.environmentVariables]
+      .sort((a, b) => (a.schemaName < b.schemaName ? -1 : 1))
+      .map((v) => [v.schemaName, v.type, v.defaultValue ?? null]),
+  );
+  const [endpoint] = source.serviceEndpoints;
+  if (!endpoint) throw new Error(`${INTERESTS} has no service endpoint`);
+  expect(await e.engine.retrieve(serviceendpoint.entitySetName, endpoint.id)).toMatchObject({
+    [SE.name]: endpoint.name,
+    [SE.contract]: serviceendpoint.choices.contract.Webhook,
+    [SE.authtype]: serviceendpoint.choices.authtype.WebhookKey,
+    [SE.messageformat]: serviceendpoint.choices.messageformat.Json,
+    [SE.url]: null,
+  });
+
+  // What deploy sets after an import is not in the zip: importing the same solution again keeps it.
+  const settings = { [SE.url]: 'https://host.example/api/webhook/x', [SE.authvalue]: 'k' };
+  await e.engine.update(serviceendpoint.entitySetName, endpoint.id, settings);
+  await importZip(e, bytes);
+  await e.jobs.drain();
+  expect(await e.engine.retrieve(serviceendpoint.entitySetName, endpoint.id)).toMatchObject(settings);
+  expect(await definitions()).toHaveLength(source.environmentVariables.length);
 });
 
 it('stages a solution, reports its details, and imports the staged upload', async () => {

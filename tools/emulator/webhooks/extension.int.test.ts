@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asyncoperation, contact, idr_marketingconcept } from '../../../dataverse/generated';
@@ -13,7 +12,7 @@ import { InProcessClient } from '../inprocess-client';
 import { startEmulator, type RunningEmulator } from '../start';
 import { webhooksExtension } from './extension';
 import { HEADERS } from './dispatcher';
-import { idearioMetadata, step, TEST_SOLUTION, withSteps } from './test-support';
+import { idearioMetadata, step, TEST_SOLUTION, unusedPort, withSteps } from './test-support';
 
 const JOB = asyncoperation.columns;
 const { statecode: JobState, statuscode: JobStatus } = asyncoperation.choices;
@@ -30,16 +29,6 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
   emulator = host = dir = undefined;
 });
-
-/** A port nothing listens on yet: bound, read, released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 async function api(
   method: string,
@@ -139,7 +128,7 @@ it('runs a handler that calls back over HTTP one level deeper each time, and sto
       if (answer.status >= 300) throw new Error(JSON.stringify(answer.json));
     },
   });
-  const port = await freePort();
+  const port = await unusedPort();
   emulator = await startEmulator({
     memory: true,
     port: 0,

@@ -3,6 +3,7 @@
  * place of the solutions' steps, an in-memory engine, the in-process transport behind a recorder, and
  * the in-process client for handlers, running their calls at the depth and correlation handed over.
  */
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { memoryLogger } from '../../../dataverse/logger';
 import { createRegistry, SOLUTION_NAMES, type HandlerDefinition } from '../../../plugins/registry';
@@ -132,4 +133,14 @@ export function startOrg(steps: readonly StepModel[], handlers: readonly Handler
     organizationName: 'contoso',
   }).attach();
   return { engine, clock, jobs, dispatcher, sent, logger, close: () => engine.close() };
+}
+
+/** A port nothing listens on (yet): bound, read, released. */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
 }

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { asyncoperation, contact } from '../../../dataverse/generated';
 import { memoryLogger } from '../../../dataverse/logger';
 import { startHost, type RunningHost } from '../../../plugins/host/node-server';
@@ -8,7 +7,7 @@ import { InProcessClient } from '../inprocess-client';
 import { testEngine } from '../testing/engine';
 import { WebhookStepFailedError } from './errors';
 import { attachHttpWebhooks, type Webhooks } from './index';
-import { idearioMetadata, step, TEST_SOLUTION, withSteps } from './test-support';
+import { idearioMetadata, step, TEST_SOLUTION, unusedPort, withSteps } from './test-support';
 
 const JOB = asyncoperation.columns;
 const KEY = 'int-test-key';
@@ -23,16 +22,6 @@ afterEach(async () => {
   engine?.close();
   host = webhooks = engine = undefined;
 });
-
-/** A port nothing listens on: bound, read, released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 it('posts an asynchronous step to a running webhook host over HTTP and records the outcome', async () => {
   const s = step({ message: 'Create', entity: contact.logicalName, stage: 40, mode: 1 });
@@ -120,7 +109,7 @@ it('fails a synchronous step, and the save, when nothing answers at the webhook 
   const t = testEngine({ metadata: withSteps(idearioMetadata(), [s]) });
   engine = t.engine;
   webhooks = attachHttpWebhooks(t.engine, {
-    settings: { url: `http://127.0.0.1:${await closedPort()}`, key: KEY },
+    settings: { url: `http://127.0.0.1:${await unusedPort()}`, key: KEY },
     clock: t.clock.now,
     logger: memoryLogger(),
   });

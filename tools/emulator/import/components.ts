@@ -1,0 +1,63 @@
+/**
+ * The rows an import leaves in the solution-aware platform tables, as Dataverse does: one
+ * environmentvariabledefinition per entry of the zip's `environmentvariabledefinitions/` ("Environment
+ * variables overview": the definition is a solution component, its value is not), found again by schema
+ * name, and one serviceendpoint per `<ServiceEndpoint>` of customizations.xml, by its id ("Register a
+ * WebHook": URL and key are per environment, never exported). A later import brings the exported
+ * columns up to date and leaves the endpoint's URL and key as deploy set them.
+ */
+import { environmentvariabledefinition as DEF, serviceendpoint as SE } from '../../../dataverse/generated';
+import type { SolutionModel } from '../../solution/model';
+import type { Engine } from '../engine/engine';
+
+type Row = Record<string, string | number | null>;
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Creates the row, or updates the columns that differ; nothing is written when all match. */
+async function upsert(
+  engine: Engine,
+  entitySet: string,
+  filter: string,
+  row: Row,
+  createOnly: Row = {},
+): Promise<void> {
+  const [existing] = (await engine.query(entitySet, { filter, top: 1 })).records;
+  if (!existing) {
+    await engine.create(entitySet, { ...createOnly, ...row });
+    return;
+  }
+  const changed = Object.fromEntries(Object.entries(row).filter(([k, v]) => existing[k] !== v));
+  const id = existing[engine.metadata.table(entitySet).primaryId];
+  if (Object.keys(changed).length > 0 && typeof id === 'string') await engine.update(entitySet, id, changed);
+}
+
+/** Writes the solution's definitions and endpoints; an environment without those tables gets none. */
+export async function recordSolutionComponents(engine: Engine, solution: SolutionModel): Promise<void> {
+  if (engine.metadata.tryTable(DEF.entitySetName)) {
+    const C = DEF.columns;
+    for (const variable of solution.environmentVariables) {
+      await upsert(engine, DEF.entitySetName, `${C.schemaname} eq ${literal(variable.schemaName)}`, {
+        [C.schemaname]: variable.schemaName,
+        [C.displayname]: variable.displayName[1033] ?? variable.schemaName,
+        [C.type]: variable.type,
+        [C.defaultvalue]: variable.defaultValue ?? null,
+      });
+    }
+  }
+  if (engine.metadata.tryTable(SE.entitySetName)) {
+    const C = SE.columns;
+    for (const endpoint of solution.serviceEndpoints) {
+      const row: Row = { [C.name]: endpoint.name };
+      // The loader reads a missing element as 0, which no choice has: leave those to the platform.
+      if (endpoint.contract) row[C.contract] = endpoint.contract;
+      if (endpoint.authType) row[C.authtype] = endpoint.authType;
+      if (endpoint.messageFormat) row[C.messageformat] = endpoint.messageFormat;
+      await upsert(engine, SE.entitySetName, `${C.serviceendpointid} eq ${endpoint.id}`, row, {
+        [C.serviceendpointid]: endpoint.id,
+      });
+    }
+  }
+}
