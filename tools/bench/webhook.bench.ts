@@ -1,10 +1,12 @@
 /**
- * Web API requests per scored event in the webhook path: the IdearioInterests handler (rules cached,
- * one profile query, one changeset) against a naive handler written here that reads and writes the
- * profile once per matching rule and re-reads everything else on every event. Both run in the
- * emulator (in process) on the same seeded events; each request the handler makes is counted through
- * a wrapping client (a `$batch` is one request), and a "round trip" is a group of requests in flight
- * together. Events/s is the emulator's in-process rate (no network), for comparing the two only.
+ * Web API requests per scored event in the webhook path, against the issue's target of 2: the
+ * IdearioInterests handler (rules cached, one FetchXML read of interaction, contact, account and
+ * profiles, one changeset) and a naive handler written here that reads and writes the profile once
+ * per matching rule and re-reads everything else on every event. Both run in the emulator (in
+ * process) on the same seeded events; each request the handler makes is counted through a wrapping
+ * client (a `$batch` is one request), and a "round trip" is a group of requests in flight together.
+ * Events/s is the emulator's in-process rate (no network), for comparing the two only: SQLite runs
+ * the nested outer joins of the FetchXML read by materialising them, which Dataverse does not.
  */
 import { performance } from 'node:perf_hooks';
 import type { DataverseClient, EntityRecord } from '../../dataverse/client';
@@ -67,6 +69,8 @@ const CONTACTS = 40;
 const ACCOUNTS = 8;
 const EVENTS = 400;
 const START = new Date('2025-03-01T09:00:00Z');
+/** The issue's target per scored event: rules cached, one read, every write in one changeset. */
+const TARGET = 2;
 const TOPICS = ['cloud', 'data', 'security', 'ai', 'erp', 'crm', 'devops', 'iot', 'mobile', 'web'];
 
 interface Tally {
@@ -249,6 +253,8 @@ const naiveHandler = defineHandler({
 
 interface RunResult {
   requestsPerEvent: number;
+  /** Share of events handled in at most TARGET requests. */
+  withinTarget: number;
   roundsPerEvent: number;
   eventsPerSecond: number;
   /** Sum of every profile's accumulator: both handlers must reach the same state. */
@@ -323,6 +329,7 @@ async function measure(kind: 'ideario' | 'naive', withAccounts: boolean): Promis
     });
     return {
       requestsPerEvent: tallies.reduce((s, t) => s + t.requests, 0) / tallies.length,
+      withinTarget: tallies.filter((t) => t.requests <= TARGET).length / tallies.length,
       roundsPerEvent: tallies.reduce((s, t) => s + t.rounds, 0) / tallies.length,
       eventsPerSecond: tallies.length / seconds,
       checksum: profiles.reduce((s, p) => s + Number(p[PC.idr_accumulator] ?? 0), 0),
@@ -340,6 +347,8 @@ export async function run(): Promise<void> {
     const label = withAccounts ? `contacts in ${ACCOUNTS} accounts (roll-up)` : 'contacts without account';
     rows.push(
       `${label}:`,
+      `  requests/event:    ${ideario.requestsPerEvent.toFixed(2)} Ideario · target ${TARGET} · ${naive.requestsPerEvent.toFixed(2)} naive; ` +
+        `${(ideario.withinTarget * 100).toFixed(1)}% of events within the target (the rest load the rule cache or read list memberships)`,
       `  Ideario handler:   ${ideario.requestsPerEvent.toFixed(2)} requests/event in ${ideario.roundsPerEvent.toFixed(2)} round trips, ${Math.round(ideario.eventsPerSecond)} events/s`,
       `  naive per-rule:    ${naive.requestsPerEvent.toFixed(2)} requests/event in ${naive.roundsPerEvent.toFixed(2)} round trips, ${Math.round(naive.eventsPerSecond)} events/s`,
       `  ratio:             ${(naive.requestsPerEvent / ideario.requestsPerEvent).toFixed(1)}× fewer requests, ${(naive.roundsPerEvent / ideario.roundsPerEvent).toFixed(1)}× fewer round trips`,

@@ -132,7 +132,9 @@ it('imports both packed solutions with ImportSolutionAsync, shows progress, and 
   const valueOf = (schemaName: string) => {
     const definition = definitions.find((d) => d[DEF.schemaname] === schemaName);
     const bound = values.filter(
-      (v) => v[`_${VAL.environmentvariabledefinitionid}_value`] === definition?.[DEF.environmentvariabledefinitionid],
+      (v) =>
+        v[`_${VAL.environmentvariabledefinitionid}_value`] ===
+        definition?.[DEF.environmentvariabledefinitionid],
     );
     return bound.map((v) => v[VAL.value]);
   };

@@ -167,9 +167,11 @@ describe('values and URLs', () => {
       'the key goes in --webhook-key',
     );
     expect(() => webhookEndpointUrl('host.example', 'IdearioInterests')).toThrow('is not an absolute URL');
-    expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', DEF.choices.type.Number, 'thirty')).toThrow(
-      InvalidEnvironmentVariableValueError,
-    );
-    expect(() => checkEnvironmentVariableValue('idr_MaxActiveConcepts', DEF.choices.type.Number, '25')).not.toThrow();
+    expect(() =>
+      checkEnvironmentVariableValue('idr_MaxActiveConcepts', DEF.choices.type.Number, 'thirty'),
+    ).toThrow(InvalidEnvironmentVariableValueError);
+    expect(() =>
+      checkEnvironmentVariableValue('idr_MaxActiveConcepts', DEF.choices.type.Number, '25'),
+    ).not.toThrow();
   });
 });

@@ -14,7 +14,13 @@
  * caller reads them with a second query (rare: a contact under a contact has no roll-up).
  */
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
-import { account, campaign, contact, idr_interaction, idr_interestprofile } from '../../../dataverse/generated';
+import {
+  account,
+  campaign,
+  contact,
+  idr_interaction,
+  idr_interestprofile,
+} from '../../../dataverse/generated';
 import type { EpochMs } from '../../../domain/interest';
 import type { InterestCatalog } from './catalog';
 import {
@@ -107,8 +113,7 @@ function xml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 }
 
-const attributes = (columns: readonly string[]) =>
-  columns.map((c) => `<attribute name="${c}"/>`).join('');
+const attributes = (columns: readonly string[]) => columns.map((c) => `<attribute name="${c}"/>`).join('');
 
 function profileLink(alias: string, conceptIds: readonly string[]): string {
   const concepts =
@@ -174,7 +179,10 @@ export async function readScoringState(
   now: EpochMs,
 ): Promise<ScoringState | null> {
   const conceptIds = catalog.concepts.map((c) => c.id);
-  const rows = await client.fetchXml(idr_interaction.entitySetName, scoringFetchXml(interactionId, conceptIds));
+  const rows = await client.fetchXml(
+    idr_interaction.entitySetName,
+    scoringFetchXml(interactionId, conceptIds),
+  );
   const first = rows[0];
   if (!first) return null;
   const stored = toInteraction(withEtag(first));

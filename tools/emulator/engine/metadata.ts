@@ -224,7 +224,11 @@ export class MetadataIndex {
       if (model.type === 'Owner' || targets.length <= 1) {
         // Named after the relationship, which is the lookup's name except where the source says otherwise.
         const nav = model.navigationProperty ?? name;
-        navigation.set(nav, { name: nav, column: name, target: targets.length === 1 ? targets[0] : undefined });
+        navigation.set(nav, {
+          name: nav,
+          column: name,
+          target: targets.length === 1 ? targets[0] : undefined,
+        });
       }
       if (targets.length > 1 || model.type === 'Customer') {
         for (const target of targets) {
