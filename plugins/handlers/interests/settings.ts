@@ -2,10 +2,9 @@
  * Settings and runtime knobs of the IdearioInterests handlers. The settings come from the host's
  * environment (app settings on Azure), read by the wiring code and passed in; see README.md.
  *
- * The concept limit is the solution's environment variable idr_MaxActiveConcepts. The handlers do not
- * read it from Dataverse (`environmentvariabledefinitions`/`environmentvariablevalues`): those platform
- * tables are neither in solution/platform nor in the emulator, so their names cannot come from
- * dataverse/generated. The host setting carries the same name, so admins set one name in both places.
+ * The concept limit is the solution's environment variable idr_MaxActiveConcepts, read from the host
+ * setting of the same name rather than from Dataverse on every guarded save (a sync step must answer
+ * fast); `ideario deploy` sets the Dataverse value, so admins set one name in both places.
  */
 import { CatalogCache, sharedCatalogCache } from './catalog';
 import { InterestsSettingError } from './errors';
