@@ -6,19 +6,39 @@ import powerApps from '@microsoft/eslint-plugin-power-apps';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', '.ideario/**', 'coverage/**', '**/__fixtures__/**', 'pcf-controls/**/generated/**', 'pcf-controls/**/out/**', '**/*.js', '**/*.cjs'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.ideario/**',
+      'coverage/**',
+      '**/__fixtures__/**',
+      'pcf-controls/**/generated/**',
+      'pcf-controls/**/out/**',
+      '**/*.js',
+      '**/*.cjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-properties': ['error', { object: 'Xrm', property: 'Page', message: 'Xrm.Page is deprecated: use the formContext from the execution context.' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Xrm',
+          property: 'Page',
+          message: 'Xrm.Page is deprecated: use the formContext from the execution context.',
+        },
+      ],
     },
   },
   {
@@ -26,7 +46,24 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../../dataverse*', '../../plugins*', '../../tools*', '../../webresources*', 'node:*', 'http', 'fs', 'better-sqlite3', 'dynamics-web-api'], message: 'domain/ is pure: no platform, I/O or HTTP imports.' }] },
+        {
+          patterns: [
+            {
+              group: [
+                '../../dataverse*',
+                '../../plugins*',
+                '../../tools*',
+                '../../webresources*',
+                'node:*',
+                'http',
+                'fs',
+                'better-sqlite3',
+                'dynamics-web-api',
+              ],
+              message: 'domain/ is pure: no platform, I/O or HTTP imports.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -41,7 +78,10 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'e2e/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
-      'no-restricted-globals': ['error', { name: 'Xrm', message: 'Tests get Xrm from the harness, never the global.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Xrm', message: 'Tests get Xrm from the harness, never the global.' },
+      ],
     },
   },
 );
