@@ -82,3 +82,21 @@ export class SegmentRecheckIncompleteError extends Error {
     this.name = 'SegmentRecheckIncompleteError';
   }
 }
+
+/** Some value tiers could not be written; each failed write is in the log with its reason. */
+export class ValueTierIncompleteError extends Error {
+  constructor(
+    readonly failed: readonly { records: readonly string[]; reason: string }[],
+    readonly changed: number,
+  ) {
+    const shown = failed
+      .slice(0, 5)
+      .map((f) => `${f.records.length} record(s) from ${f.records[0] ?? '?'}: ${f.reason}`)
+      .join('; ');
+    super(
+      `The value tier job could not write ${failed.reduce((n, f) => n + f.records.length, 0)} of ${changed} changed tier(s) (${shown}${failed.length > 5 ? '; …' : ''}). ` +
+        'The other batches were written; the failed ones are computed again on the next run.',
+    );
+    this.name = 'ValueTierIncompleteError';
+  }
+}

@@ -1,6 +1,7 @@
 /** The concept catalogue guard, as a user saving a concept meets it: the save fails with the reason. */
 import { idr_marketingconcept } from '../../../dataverse/generated';
 import { createInterestsOrg, type InterestsOrg, seedConcept } from './test-org';
+import { DEFAULT_INTERESTS_SETTINGS } from './settings';
 
 const MC = idr_marketingconcept.columns;
 const STATE = idr_marketingconcept.choices.statecode;
@@ -64,7 +65,7 @@ describe('the active concept limit', () => {
   it('takes its limit from the host setting idr_MaxActiveConcepts', async () => {
     env.close();
     env = createInterestsOrg({
-      plugins: { settings: () => ({ maxActiveConcepts: 2, recheckEveryMs: 3_600_000 }) },
+      plugins: { settings: () => ({ ...DEFAULT_INTERESTS_SETTINGS, maxActiveConcepts: 2 }) },
     });
     await seedConcept(env.client, { code: 'A', withList: false });
     await seedConcept(env.client, { code: 'B', withList: false });

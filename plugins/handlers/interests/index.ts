@@ -1,5 +1,5 @@
 /**
- * The IdearioInterests handlers and job, one per SDK step under solution/IdearioInterests (the step
+ * The IdearioInterests handlers and jobs, one per SDK step under solution/IdearioInterests (the step
  * check in index.test.ts compares them). See README.md in this folder for what each does.
  */
 import type { ScheduledJob } from '../../host/jobs';
@@ -9,6 +9,7 @@ import { conceptGuardHandlers } from './guard';
 import { segmentRecheckJob } from './recheck';
 import { ruleChangeHandlers } from './rulechange';
 import { interactionCreatedHandler } from './score';
+import { valueTierJob } from './valuetier';
 import {
   type InterestsOptions,
   readRecheckEveryMs,
@@ -30,7 +31,7 @@ export function createInterestsPlugins(options: InterestsOptions = {}): Interest
       ...conceptGuardHandlers(resolved),
       ...ruleChangeHandlers(resolved),
     ],
-    jobs: [segmentRecheckJob(resolved)],
+    jobs: [segmentRecheckJob(resolved), valueTierJob(resolved)],
   };
 }
 
@@ -56,3 +57,4 @@ export {
 } from './settings';
 export { recheckSegments, SEGMENT_RECHECK_JOB } from './recheck';
 export { scoreInteraction, type ScoringOutcome } from './score';
+export { updateValueTiers, VALUE_TIER_JOB, type ValueTierSummary } from './valuetier';

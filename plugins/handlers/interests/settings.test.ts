@@ -1,3 +1,4 @@
+import { DEFAULT_VALUE_TIER_THRESHOLDS } from '../../../domain/interest';
 import { InterestsSettingError } from './errors';
 import { parseAppliedDeltas } from './records';
 import {
@@ -9,13 +10,17 @@ import {
 
 describe('readInterestsSettings', () => {
   it('defaults to 30 active concepts and an hourly re-check', () => {
-    expect(readInterestsSettings({})).toEqual({ maxActiveConcepts: 30, recheckEveryMs: 3_600_000 });
+    expect(readInterestsSettings({})).toEqual({
+      maxActiveConcepts: 30,
+      recheckEveryMs: 3_600_000,
+      valueTierThresholds: DEFAULT_VALUE_TIER_THRESHOLDS,
+    });
   });
 
   it('reads the concept limit under the solution variable name and the re-check interval in minutes', () => {
     expect(
       readInterestsSettings({ [NAMES.maxActiveConcepts]: ' 25 ', [NAMES.recheckMinutes]: '15' }),
-    ).toEqual({
+    ).toMatchObject({
       maxActiveConcepts: 25,
       recheckEveryMs: 900_000,
     });
@@ -33,6 +38,27 @@ describe('readInterestsSettings', () => {
   it('refuses a re-check interval no timer schedule can express', () => {
     expect(() => readInterestsSettings({ [NAMES.recheckMinutes]: '7' })).toThrow(
       /IDEARIO_SEGMENT_RECHECK_MINUTES is '7'; use a number of minutes that divides/,
+    );
+  });
+});
+
+describe('value tier thresholds', () => {
+  it('reads each threshold from its variable and keeps the domain default for the others', () => {
+    expect(
+      readInterestsSettings({ [NAMES.mostValuableFrom]: '250000', [NAMES.belowZeroInterestUnder]: ' -10 ' })
+        .valueTierThresholds,
+    ).toEqual({ ...DEFAULT_VALUE_TIER_THRESHOLDS, mostValuableFrom: 250_000, belowZeroInterestUnder: -10 });
+  });
+
+  it('refuses a threshold that is not a number, naming the variable', () => {
+    expect(() => readInterestsSettings({ [NAMES.mostGrowableFrom]: 'lots' })).toThrow(
+      "IDEARIO_VALUE_TIER_MOST_GROWABLE_FROM is 'lots'; use a number (default 100).",
+    );
+  });
+
+  it('refuses a most-valuable threshold at or below the below-zero one', () => {
+    expect(() => readInterestsSettings({ [NAMES.belowZeroUnder]: '100000' })).toThrow(
+      "IDEARIO_VALUE_TIER_MOST_VALUABLE_FROM is '100000'; use a number above IDEARIO_VALUE_TIER_BELOW_ZERO_UNDER (100000).",
     );
   });
 });

@@ -6,6 +6,11 @@
  * setting of the same name rather than from Dataverse on every guarded save (a sync step must answer
  * fast); `ideario deploy` sets the Dataverse value, so admins set one name in both places.
  */
+import {
+  DEFAULT_VALUE_TIER_THRESHOLDS,
+  resolveTierThresholds,
+  type ValueTierThresholds,
+} from '../../../domain/interest';
 import { CatalogCache, sharedCatalogCache } from './catalog';
 import { InterestsSettingError } from './errors';
 
@@ -13,16 +18,23 @@ export const INTERESTS_ENVIRONMENT_VARIABLES = {
   maxActiveConcepts: 'idr_MaxActiveConcepts',
   /** Minutes between two runs of the segment re-check (default 60). */
   recheckMinutes: 'IDEARIO_SEGMENT_RECHECK_MINUTES',
+  /** Value tier thresholds (domain/interest/valuetier.ts); each defaults to the domain's value. */
+  mostValuableFrom: 'IDEARIO_VALUE_TIER_MOST_VALUABLE_FROM',
+  mostGrowableFrom: 'IDEARIO_VALUE_TIER_MOST_GROWABLE_FROM',
+  belowZeroUnder: 'IDEARIO_VALUE_TIER_BELOW_ZERO_UNDER',
+  belowZeroInterestUnder: 'IDEARIO_VALUE_TIER_BELOW_ZERO_INTEREST_UNDER',
 } as const;
 
 export interface InterestsSettings {
   readonly maxActiveConcepts: number;
   readonly recheckEveryMs: number;
+  readonly valueTierThresholds: ValueTierThresholds;
 }
 
 export const DEFAULT_INTERESTS_SETTINGS: Readonly<InterestsSettings> = Object.freeze({
   maxActiveConcepts: 30,
   recheckEveryMs: 3_600_000,
+  valueTierThresholds: DEFAULT_VALUE_TIER_THRESHOLDS,
 });
 
 const RECHECK_MINUTES = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440];
@@ -53,8 +65,49 @@ export function readRecheckEveryMs(env: Readonly<Record<string, string | undefin
   return minutes * 60_000;
 }
 
+const TIER_FIELDS = [
+  'mostValuableFrom',
+  'mostGrowableFrom',
+  'belowZeroUnder',
+  'belowZeroInterestUnder',
+] as const;
+
+export function readValueTierThresholds(
+  env: Readonly<Record<string, string | undefined>>,
+): ValueTierThresholds {
+  const overrides: Partial<Record<keyof ValueTierThresholds, number>> = {};
+  for (const field of TIER_FIELDS) {
+    const name = INTERESTS_ENVIRONMENT_VARIABLES[field];
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) {
+      throw new InterestsSettingError(
+        name,
+        raw,
+        `use a number (default ${DEFAULT_VALUE_TIER_THRESHOLDS[field]})`,
+      );
+    }
+    overrides[field] = value;
+  }
+  const merged = { ...DEFAULT_VALUE_TIER_THRESHOLDS, ...overrides };
+  // Checked here too (resolveTierThresholds refuses it) so the message names the variable to change.
+  if (merged.mostValuableFrom <= merged.belowZeroUnder) {
+    throw new InterestsSettingError(
+      INTERESTS_ENVIRONMENT_VARIABLES.mostValuableFrom,
+      String(merged.mostValuableFrom),
+      `use a number above ${INTERESTS_ENVIRONMENT_VARIABLES.belowZeroUnder} (${merged.belowZeroUnder})`,
+    );
+  }
+  return resolveTierThresholds(overrides);
+}
+
 export function readInterestsSettings(env: Readonly<Record<string, string | undefined>>): InterestsSettings {
-  return { maxActiveConcepts: readMaxActiveConcepts(env), recheckEveryMs: readRecheckEveryMs(env) };
+  return {
+    maxActiveConcepts: readMaxActiveConcepts(env),
+    recheckEveryMs: readRecheckEveryMs(env),
+    valueTierThresholds: readValueTierThresholds(env),
+  };
 }
 
 /** Settings read when first needed, so a bad value fails the run that needs it, with its message. */
