@@ -9,8 +9,7 @@
 import type { Command } from 'commander';
 import type { DataverseClient } from '../../dataverse/client';
 import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
-import { createClientCredentialsTokenProvider } from '../../dataverse/adapters/msal';
-import { createNodeClient } from '../../dataverse/adapters/node-client';
+import { connectEnvironment } from '../../dataverse/adapters/environment';
 import { DataverseError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
 import {
@@ -67,10 +66,6 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
-function isLocal(url: URL): boolean {
-  return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(url.hostname);
-}
-
 /** The Node client for `url`: client credentials for a real environment, no token for the emulator. */
 export function connect(
   urlText: string,
@@ -87,27 +82,15 @@ export function connect(
     );
   }
   const names = HOST_ENVIRONMENT_VARIABLES;
-  const tenantId = env[names.tenantId]?.trim();
-  const clientId = env[names.clientId]?.trim();
-  const clientSecret = env[names.clientSecret]?.trim();
-  if (tenantId && clientId && clientSecret) {
-    const getToken = createClientCredentialsTokenProvider({
-      tenantId,
-      clientId,
-      clientSecret,
-      url: url.origin,
-      clock,
-    });
-    return createNodeClient({ url: url.origin, getToken, logger });
-  }
-  if (!isLocal(url)) {
-    const missing = [names.tenantId, names.clientId, names.clientSecret].filter((n) => !env[n]?.trim());
-    throw new SweepConnectionError(
-      `${url.origin} needs an application user's credentials: set ${missing.join(', ')} (the local emulator needs none).`,
-    );
-  }
-  // The emulator accepts any bearer token.
-  return createNodeClient({ url: url.origin, getToken: () => Promise.resolve('emulator'), logger });
+  const connected = connectEnvironment(
+    url,
+    { tenantId: env[names.tenantId], clientId: env[names.clientId], clientSecret: env[names.clientSecret] },
+    { logger, clock },
+  );
+  if (!('missing' in connected)) return connected;
+  throw new SweepConnectionError(
+    `${url.origin} needs an application user's credentials: set ${connected.missing.map((n) => names[n]).join(', ')} (the local emulator needs none).`,
+  );
 }
 
 /**

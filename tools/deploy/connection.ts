@@ -4,8 +4,8 @@
  * Dataverse": an application user), a fixed bearer token for an emulator started with `--token`, or
  * none for an emulator on this machine.
  */
-import { createClientCredentialsTokenProvider } from '../../dataverse/adapters/msal';
-import { createNodeClient, type RetryPolicy } from '../../dataverse/adapters/node-client';
+import { connectEnvironment, isLoopback, type CredentialName } from '../../dataverse/adapters/environment';
+import type { RetryPolicy } from '../../dataverse/adapters/node-client';
 import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import { HOST_ENVIRONMENT_VARIABLES } from '../../plugins/host/env';
@@ -27,10 +27,6 @@ export interface ConnectionDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-function isLocal(url: URL): boolean {
-  return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(url.hostname);
-}
-
 export function environmentUrl(text: string): URL {
   let url: URL;
   try {
@@ -40,7 +36,7 @@ export function environmentUrl(text: string): URL {
       `--url '${text}' is not a URL; use the environment URL, e.g. https://contoso.crm4.dynamics.com.`,
     );
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocal(url))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
     throw new DeployOptionError(
       `--url '${text}' must be https (plain http only for an emulator on this machine).`,
     );
@@ -50,33 +46,24 @@ export function environmentUrl(text: string): URL {
 
 export function connect(options: ConnectionOptions, deps: ConnectionDeps): DataverseClient {
   const url = environmentUrl(options.url);
-  const common = { url: url.origin, logger: deps.logger, retry: deps.retry, sleep: deps.sleep };
-  const token = options.token?.trim();
-  if (token) return createNodeClient({ ...common, getToken: () => Promise.resolve(token) });
   const names = HOST_ENVIRONMENT_VARIABLES;
-  const tenantId = options.tenant?.trim() || deps.env[names.tenantId]?.trim();
-  const clientId = options.clientId?.trim() || deps.env[names.clientId]?.trim();
-  const clientSecret = options.clientSecret?.trim() || deps.env[names.clientSecret]?.trim();
-  if (tenantId && clientId && clientSecret) {
-    const getToken = createClientCredentialsTokenProvider({
-      tenantId,
-      clientId,
-      clientSecret,
-      url: url.origin,
-      clock: deps.clock,
-    });
-    return createNodeClient({ ...common, getToken });
-  }
-  if (!isLocal(url)) {
-    const missing = [
-      tenantId ? '' : `--tenant (or ${names.tenantId})`,
-      clientId ? '' : `--client-id (or ${names.clientId})`,
-      clientSecret ? '' : `--client-secret (or ${names.clientSecret})`,
-    ].filter(Boolean);
-    throw new DeployConnectionError(
-      `${url.origin} needs an application user's credentials: give ${missing.join(', ')}.`,
-    );
-  }
-  // An emulator started without --token accepts any bearer token.
-  return createNodeClient({ ...common, getToken: () => Promise.resolve('emulator') });
+  const connected = connectEnvironment(
+    url,
+    {
+      token: options.token,
+      tenantId: options.tenant?.trim() || deps.env[names.tenantId],
+      clientId: options.clientId?.trim() || deps.env[names.clientId],
+      clientSecret: options.clientSecret?.trim() || deps.env[names.clientSecret],
+    },
+    deps,
+  );
+  if (!('missing' in connected)) return connected;
+  const how: Record<CredentialName, string> = {
+    tenantId: `--tenant (or ${names.tenantId})`,
+    clientId: `--client-id (or ${names.clientId})`,
+    clientSecret: `--client-secret (or ${names.clientSecret})`,
+  };
+  throw new DeployConnectionError(
+    `${url.origin} needs an application user's credentials: give ${connected.missing.map((n) => how[n]).join(', ')}.`,
+  );
 }
