@@ -66,7 +66,7 @@ async function deploy(opts: Partial<DeployCommandOptions>) {
   const printed: string[] = [];
   const logger = memoryLogger();
   const code = await runDeploy(
-    { url: emulator?.url ?? '', solution: 'all', dist, pollSeconds: '0.05', timeoutMinutes: '2', ...opts },
+    { url: emulator?.url ?? '', solution: 'all', dist, pollSeconds: '0.05', timeoutMinutes: '10', ...opts },
     {
       env: { IDEARIO_WEBHOOK_KEY: KEY },
       logger,

@@ -64,6 +64,8 @@ export interface EmulatorExtension {
   close?(): void | Promise<void>;
   /** Call context from a Web API request's headers (the webhook dispatcher: depth and correlation of callbacks). */
   callContext?(headers: Readonly<Record<string, string | undefined>>): CallContext | undefined;
+  /** Resolves when the extension's background work is idle (the system job queue); rejects past `timeoutMs`. */
+  whenIdle?(options: { readonly timeoutMs?: number }): Promise<void>;
 }
 
 export interface RunningEmulator {
@@ -73,6 +75,8 @@ export interface RunningEmulator {
   readonly serviceRoot: string;
   readonly port: number;
   readonly engine: Engine;
+  /** Waits until no system job is due or running (`SystemJobs.whenIdle`), within a generous ceiling. */
+  whenJobsIdle(options?: { readonly timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,6 +121,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       serviceRoot: server.serviceRoot,
       port: server.port,
       engine,
+      whenJobsIdle: async (idle = {}) => {
+        for (const extension of extensions) await extension.whenIdle?.(idle);
+        await engine.whenIdle();
+      },
       close: async () => {
         if (closed) return;
         closed = true;

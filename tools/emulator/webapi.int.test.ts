@@ -279,14 +279,22 @@ it('answers 429 with Retry-After once a user exceeds the request limit', async (
 it('answers 429 (0x80072326) past the concurrency limit', async () => {
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
+  let inside: () => void = () => undefined;
+  const entered = new Promise<void>((resolve) => (inside = resolve));
   const { engine, server } = await start({ concurrency: 1 });
-  engine.pipeline.subscribe({ afterOperation: () => gate });
+  engine.pipeline.subscribe({
+    afterOperation: () => {
+      inside();
+      return gate;
+    },
+  });
   const slow = fetch(`${server.serviceRoot}contacts`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: '{"fullname":"slow"}',
   });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The first request holds its slot from here until released: no guess at how long it takes to arrive.
+  await entered;
   const second = await fetch(`${server.serviceRoot}contacts`);
   expect(second.status).toBe(429);
   expect(second.headers.get('retry-after')).toBe('1');

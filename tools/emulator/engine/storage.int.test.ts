@@ -36,14 +36,17 @@ it('shows readers outside a write only committed rows while its handlers run', a
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let insideSaw = -1;
+  let looked: () => void = () => undefined;
+  const inside = new Promise<void>((resolve) => (looked = resolve));
   engine.pipeline.subscribe({
     afterOperation: async () => {
       insideSaw = (await engine.query('contacts', {})).records.length;
+      looked();
       await gate;
     },
   });
   const creating = engine.create('contacts', { fullname: 'in progress' });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await inside;
   expect(insideSaw).toBe(1);
   expect((await engine.query('contacts', {})).records).toHaveLength(0);
   release();

@@ -23,3 +23,21 @@ export class RunawayJobsError extends Error {
     this.name = 'RunawayJobsError';
   }
 }
+
+/** `whenIdle()` gave up: jobs were still due or running at its ceiling (or no worker runs them). */
+export class JobsNotIdleError extends Error {
+  constructor(
+    readonly counts: { readonly due: number; readonly running: number },
+    readonly waitedMs: number,
+    reason?: string,
+  ) {
+    super(
+      `The system job queue is not idle${reason ? ` and ${reason}` : ` after ${Math.round(waitedMs / 1000)} s`}: ` +
+        `${counts.due} job(s) ready or due for a retry, ${counts.running} running. ` +
+        (reason
+          ? 'Start the worker (the HTTP emulator does) or call drainJobs() in a test.'
+          : 'Look at the system jobs on the home page for one that never finishes, or wait longer.'),
+    );
+    this.name = 'JobsNotIdleError';
+  }
+}

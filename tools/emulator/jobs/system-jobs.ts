@@ -14,7 +14,7 @@ import { asyncoperation } from '../../../dataverse/generated';
 import type { Engine } from '../engine/engine';
 import type { JsonRecord } from '../engine/records';
 import { formatStoredDateTime, type StoredRecord } from '../engine/values';
-import { RunawayJobsError } from './errors';
+import { JobsNotIdleError, RunawayJobsError } from './errors';
 
 const C = asyncoperation.columns;
 export const JobState = asyncoperation.choices.statecode;
@@ -81,6 +81,16 @@ export interface SystemJobsOptions {
   readonly drainLimit?: number;
 }
 
+/** What keeps the queue busy: jobs that can run now, and jobs running. */
+export interface JobQueueCounts {
+  /** Ready jobs, and Waiting jobs whose retry is due. */
+  readonly due: number;
+  readonly running: number;
+}
+
+/** A ceiling, not a budget: long enough for a loaded 2-core machine to work through the demo's jobs. */
+export const DEFAULT_IDLE_CEILING_MS = 10 * 60_000;
+
 /** Dataverse error codes are hex; the `errorcode` column holds them as signed 32-bit numbers. */
 export function errorCodeNumber(code: string | undefined): number | undefined {
   if (!code || !/^0x[0-9a-f]{1,8}$/i.test(code)) return undefined;
@@ -118,6 +128,9 @@ export class SystemJobs {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private unsubscribe: (() => void) | undefined;
+  private running = 0;
+  /** Woken whenever a job is queued or finishes, so `whenIdle()` looks again. */
+  private changed: (() => void)[] = [];
   /**
    * The worker's timer callback, bound to the context the worker was created in: a job queued inside a
    * transaction must not run inside that transaction's async context (it would join it).
@@ -187,10 +200,64 @@ export class SystemJobs {
     // A job queued inside a transaction becomes visible at its commit: that is when to look.
     this.unsubscribe = this.engine.pipeline.subscribe({
       afterCommit: (event) => {
-        if (event.entityName === asyncoperation.logicalName && event.message === 'Create') this.kick();
+        if (event.entityName === asyncoperation.logicalName && event.message === 'Create') {
+          this.kick();
+          this.notify();
+        }
       },
     });
     this.schedule(0);
+  }
+
+  /**
+   * Jobs that can run now and jobs running, of the operation types this emulator runs (a job with no
+   * runner stays Ready forever and would never let the queue be idle).
+   */
+  async counts(): Promise<JobQueueCounts> {
+    const running = this.running;
+    await this.engine.whenIdle();
+    const filter = this.dueFilter(false);
+    const due = filter
+      ? ((await this.engine.query(asyncoperation.entitySetName, { filter, count: true, top: 0 })).count ?? 0)
+      : 0;
+    return { due, running: Math.max(running, this.running) };
+  }
+
+  /**
+   * Resolves once the queue is idle: no Ready job, no Waiting job whose retry is due, none running, and no
+   * committed operation still to queue its jobs. The continuous worker must be running (tests without it
+   * call `drain()`). Rejects with `JobsNotIdleError` after `timeoutMs` (a generous ceiling by default).
+   */
+  async whenIdle(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_IDLE_CEILING_MS;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // Listen before looking, so a change during the look is not missed.
+      let wake: () => void = () => undefined;
+      const change = new Promise<void>((resolve) => (wake = resolve));
+      this.changed.push(wake);
+      const counts = await this.counts();
+      const left = deadline - Date.now();
+      const verdict =
+        counts.due === 0 && counts.running === 0
+          ? undefined
+          : this.stopped
+            ? new JobsNotIdleError(counts, 0, 'the system job worker is not running')
+            : left <= 0
+              ? new JobsNotIdleError(counts, timeoutMs)
+              : null;
+      if (verdict !== null) {
+        this.changed = this.changed.filter((w) => w !== wake);
+        if (verdict) throw verdict;
+        return;
+      }
+      // A retry falls due by the clock alone, with no event: look again at the worker's poll interval.
+      const timer = setTimeout(wake, Math.min(left, this.options.pollIntervalMs ?? 1000));
+      timer.unref();
+      await change;
+      clearTimeout(timer);
+      this.changed = this.changed.filter((w) => w !== wake);
+    }
   }
 
   async stop(): Promise<void> {
@@ -205,6 +272,12 @@ export class SystemJobs {
   /** Reads one job back (tests, `ideario deploy` progress). */
   async get(id: string): Promise<JsonRecord> {
     return this.engine.retrieve(asyncoperation.entitySetName, id);
+  }
+
+  private notify(): void {
+    const waiting = this.changed;
+    this.changed = [];
+    for (const wake of waiting) wake();
   }
 
   private kick(): void {
@@ -249,15 +322,10 @@ export class SystemJobs {
 
   /** The oldest job that can run: Ready, or Waiting for a retry that is due (any, when draining). */
   private async next(ignorePostpone: boolean): Promise<SystemJob | undefined> {
-    const types = [...this.runners.keys()];
-    if (types.length === 0) return undefined;
-    const waiting = `(${C.statecode} eq ${JobState.Suspended} and ${C.statuscode} eq ${JobStatus.Waiting}${
-      ignorePostpone
-        ? ''
-        : ` and (${C.postponeuntil} eq null or ${C.postponeuntil} le ${formatStoredDateTime(this.options.clock())})`
-    })`;
+    const filter = this.dueFilter(ignorePostpone);
+    if (!filter) return undefined;
     const page = await this.engine.query(asyncoperation.entitySetName, {
-      filter: `(${C.statecode} eq ${JobState.Ready} or ${waiting}) and (${types.map((t) => `${C.operationtype} eq ${t}`).join(' or ')})`,
+      filter,
       orderBy: [`${C.createdon} asc`, `${C.versionnumber} asc`],
       top: 1,
     });
@@ -265,7 +333,29 @@ export class SystemJobs {
     return record ? toJob(record) : undefined;
   }
 
+  /** Jobs that can run: Ready, or Waiting for a retry that is due (any, when draining); undefined: no runner. */
+  private dueFilter(ignorePostpone: boolean): string | undefined {
+    const types = [...this.runners.keys()];
+    if (types.length === 0) return undefined;
+    const waiting = `(${C.statecode} eq ${JobState.Suspended} and ${C.statuscode} eq ${JobStatus.Waiting}${
+      ignorePostpone
+        ? ''
+        : ` and (${C.postponeuntil} eq null or ${C.postponeuntil} le ${formatStoredDateTime(this.options.clock())})`
+    })`;
+    return `(${C.statecode} eq ${JobState.Ready} or ${waiting}) and (${types.map((t) => `${C.operationtype} eq ${t}`).join(' or ')})`;
+  }
+
   private async run(job: SystemJob): Promise<void> {
+    this.running += 1;
+    try {
+      await this.runOne(job);
+    } finally {
+      this.running -= 1;
+      this.notify();
+    }
+  }
+
+  private async runOne(job: SystemJob): Promise<void> {
     const runner = this.runners.get(job.operationType);
     if (!runner) {
       if (!this.warnedTypes.has(job.operationType)) {

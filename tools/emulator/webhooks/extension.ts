@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { registerSolutionImport } from '../import/actions';
+import { serveIdle } from '../jobs/idle-route';
 import type { EmulatorExtension } from '../start';
 import { mergeWebhookSettings, webhookSettingsFromEnv } from './config';
 import { HEADERS } from './dispatcher';
@@ -16,9 +17,11 @@ export function webhooksExtension(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): EmulatorExtension {
   let webhooks: Webhooks | undefined;
+  let token: string | undefined;
   return {
     name: 'webhooks, system jobs and solution import',
     async setup({ engine, options, logger }) {
+      token = options.token;
       const settings = mergeWebhookSettings(
         { webhookUrl: options.webhookUrl, webhookKey: options.webhookKey },
         webhookSettingsFromEnv(env),
@@ -52,6 +55,8 @@ export function webhooksExtension(
     },
     // A handler calling back with the correlation id it received runs one level deeper (loop protection).
     callContext: (headers) => webhooks?.dispatcher.callContextFor(headers[HEADERS.correlationId]),
+    whenIdle: async (options) => webhooks?.whenIdle(options),
+    fallback: (request, response) => (webhooks ? serveIdle(webhooks.jobs, request, response, token) : false),
     async close() {
       await webhooks?.close();
     },

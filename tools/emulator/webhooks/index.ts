@@ -23,6 +23,8 @@ export interface Webhooks {
   readonly jobs: SystemJobs;
   /** Runs every queued system job (and what they queue) to completion. */
   drainJobs(): Promise<void>;
+  /** Waits until the continuous worker has no job due or running (`SystemJobs.whenIdle`). */
+  whenIdle(options?: { readonly timeoutMs?: number }): Promise<void>;
   /** Detaches from the pipeline and stops the worker. */
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ function assemble(
     dispatcher,
     jobs,
     drainJobs: () => jobs.drain(),
+    whenIdle: (options) => jobs.whenIdle(options),
     async close() {
       dispatcher.detach();
       await jobs.stop();
