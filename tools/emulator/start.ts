@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   readonly reset?: boolean;
   readonly limit?: RequestLimit;
   readonly concurrency?: number;
+  /** Most asynchronous system jobs run at once (`--async-concurrency`); default 8. */
+  readonly asyncConcurrency?: number;
   readonly faults?: readonly Fault[];
   readonly token?: string;
   /** Load demo data (`--no-demo` turns it off); extensions decide what that means. */

@@ -41,3 +41,13 @@ export class JobsNotIdleError extends Error {
     this.name = 'JobsNotIdleError';
   }
 }
+
+/** The async service's pool size is not a whole number of at least 1. */
+export class AsyncConcurrencyError extends Error {
+  constructor(readonly concurrency: number) {
+    super(
+      `The system job worker runs a whole number of jobs at once, at least 1 (--async-concurrency); got ${concurrency}.`,
+    );
+    this.name = 'AsyncConcurrencyError';
+  }
+}

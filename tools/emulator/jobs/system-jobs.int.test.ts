@@ -4,7 +4,7 @@ import { silentLogger } from '../../../dataverse/logger';
 import { loadPlatform, mergeMetadata } from '../../solution/loader';
 import { Engine } from '../engine/engine';
 import { testClock } from '../testing/clock';
-import { JobsNotIdleError } from './errors';
+import { AsyncConcurrencyError, JobsNotIdleError } from './errors';
 import { JobState, JobStatus, OperationType, SystemJobs, type JobResult } from './system-jobs';
 
 const C = asyncoperation.columns;
@@ -26,7 +26,12 @@ afterEach(async () => {
   for (const engine of engines.splice(0)) engine.close();
 });
 
-function queue(options: { retryDelayMs?: number } = {}) {
+/** Waits for a condition the worker brings about; jest's timeout is the (generous) ceiling. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function queue(options: { retryDelayMs?: number; concurrency?: number } = {}) {
   const clock = testClock();
   const engine = new Engine({ metadata, path: ':memory:', clock: clock.now });
   engines.push(engine);
@@ -62,7 +67,7 @@ describe('SystemJobs.whenIdle', () => {
     let idle = false;
     const waiting = jobs.whenIdle().then(() => (idle = true));
     // The first job is held open: the queue is busy however long it stays so.
-    while (!ran.includes('first')) await new Promise((resolve) => setImmediate(resolve));
+    await until(() => ran.includes('first'));
     expect(idle).toBe(false);
     first.open();
     await waiting;
@@ -95,7 +100,7 @@ describe('SystemJobs.whenIdle', () => {
   });
 
   it('gives up at its ceiling saying how many jobs are still due and running', async () => {
-    const { jobs, add } = queue();
+    const { jobs, add } = queue({ concurrency: 1 });
     const held = gate();
     let started = false;
     jobs.registerRunner(OperationType.SystemEvent, async () => {
@@ -106,13 +111,16 @@ describe('SystemJobs.whenIdle', () => {
     await add('slow');
     await add('behind it');
     jobs.start();
-    while (!started) await new Promise((resolve) => setImmediate(resolve));
-    const failure = jobs.whenIdle({ timeoutMs: 1 });
-    await expect(failure).rejects.toBeInstanceOf(JobsNotIdleError);
-    await expect(failure).rejects.toThrow(
-      /not idle after 0 s: 1 job\(s\) ready or due for a retry, 1 running/,
-    );
-    held.open();
+    try {
+      await until(() => started);
+      const failure = jobs.whenIdle({ timeoutMs: 1 });
+      await expect(failure).rejects.toBeInstanceOf(JobsNotIdleError);
+      await expect(failure).rejects.toThrow(
+        /not idle after 0 s: 1 job\(s\) ready or due for a retry, 1 running/,
+      );
+    } finally {
+      held.open();
+    }
     await jobs.whenIdle();
   });
 
@@ -124,5 +132,110 @@ describe('SystemJobs.whenIdle', () => {
     await expect(jobs.whenIdle()).rejects.toThrow(/worker is not running: 1 job\(s\) ready/);
     await jobs.drain();
     await jobs.whenIdle();
+  });
+});
+
+describe('the async service pool', () => {
+  /** A runner whose jobs each wait for the test to let them finish; it records how many run at once. */
+  function heldRunner(jobs: SystemJobs) {
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const started: string[] = [];
+    const finished: string[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    jobs.registerRunner(OperationType.SystemEvent, async (job) => {
+      started.push(job.name);
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      const held = gate();
+      gates.set(job.name, held);
+      await held.promise;
+      inFlight -= 1;
+      finished.push(job.name);
+      return { status: 'succeeded' };
+    });
+    const release = (name: string) => gates.get(name)?.open();
+    return { started, finished, release, peak: () => peak, gates };
+  }
+
+  it('runs up to its size at once, and the rest as places free up', async () => {
+    const { jobs, add, state } = queue({ concurrency: 3 });
+    const held = heldRunner(jobs);
+    const ids = [];
+    for (let i = 1; i <= 7; i++) ids.push(await add(`job ${i}`));
+    jobs.start();
+    await until(() => held.started.length === 3);
+    expect(held.started).toEqual(['job 1', 'job 2', 'job 3']);
+    expect(await jobs.counts()).toEqual({ due: 4, running: 3 });
+    // Later jobs may finish first: Dataverse promises no order between independent system jobs.
+    held.release('job 3');
+    await until(() => held.started.length === 4);
+    expect(await state(ids[2] ?? '')).toEqual(succeeded);
+    expect(await state(ids[0] ?? '')).toEqual({ state: JobState.Locked, status: JobStatus.InProgress });
+    const idle = jobs.whenIdle();
+    for (let i = 1; i <= 7; i++) {
+      await until(() => held.gates.has(`job ${i}`));
+      held.release(`job ${i}`);
+    }
+    await idle;
+    expect(held.peak()).toBe(3);
+    expect([...held.started].sort()).toEqual(ids.map((_, i) => `job ${i + 1}`));
+    for (const id of ids) expect(await state(id)).toEqual(succeeded);
+  });
+
+  it('runs 8 jobs at once by default', async () => {
+    const { jobs, add } = queue();
+    const held = heldRunner(jobs);
+    for (let i = 1; i <= 10; i++) await add(`job ${i}`);
+    jobs.start();
+    await until(() => held.started.length === 8);
+    expect(await jobs.counts()).toEqual({ due: 2, running: 8 });
+    const idle = jobs.whenIdle();
+    for (let i = 1; i <= 10; i++) {
+      await until(() => held.gates.has(`job ${i}`));
+      held.release(`job ${i}`);
+    }
+    await idle;
+    expect(held.peak()).toBe(8);
+  });
+
+  it('runs every job exactly once, the jobs they queue included', async () => {
+    const { jobs, add } = queue({ concurrency: 4 });
+    const runs = new Map<string, number>();
+    jobs.registerRunner(OperationType.SystemEvent, async (job) => {
+      runs.set(job.name, (runs.get(job.name) ?? 0) + 1);
+      if (!job.name.includes('/')) await add(`${job.name}/follow-up`);
+      return { status: 'succeeded' };
+    });
+    for (let i = 0; i < 40; i++) await add(`job ${i}`);
+    jobs.start();
+    await jobs.whenIdle();
+    expect(runs.size).toBe(80);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('drain() runs one job at a time, oldest first, whatever the pool size', async () => {
+    const { jobs, add } = queue({ concurrency: 8 });
+    const order: string[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    jobs.registerRunner(OperationType.SystemEvent, async (job) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      order.push(job.name);
+      if (job.name === 'b') await add('queued by b');
+      inFlight -= 1;
+      return { status: 'succeeded' };
+    });
+    for (const name of ['a', 'b', 'c']) await add(name);
+    await jobs.drain();
+    expect(order).toEqual(['a', 'b', 'c', 'queued by b']);
+    expect(peak).toBe(1);
+  });
+
+  it('refuses a pool size that is not a whole number of at least 1', () => {
+    expect(() => queue({ concurrency: 0 })).toThrow(AsyncConcurrencyError);
+    expect(() => queue({ concurrency: 2.5 })).toThrow(/at least 1 \(--async-concurrency\); got 2.5/);
   });
 });

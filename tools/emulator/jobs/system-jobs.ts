@@ -5,8 +5,14 @@
  * (32); one that may succeed later waits as Suspended/Waiting (1/10) until `postponeuntil`. Rows are
  * ordinary records, so callers see them through the Web API (`/asyncoperations?$filter=…`).
  *
- * The worker runs one job at a time. The HTTP emulator runs it continuously; tests call `drain()`,
- * which runs every queued job (waiting retries included) to completion, so results are deterministic.
+ * The continuous worker (the HTTP emulator) runs jobs in a bounded pool, as the async service runs them
+ * on parallel threads. It keeps what Dataverse guarantees and nothing more: a job runs once at a time and
+ * a retry not before `postponeuntil`; jobs start oldest first but finish in any order, since independent
+ * system jobs have no execution order ("Asynchronous service", learn.microsoft.com/power-apps/developer/
+ * data-platform/asynchronous-service; "Dependency and execution order in asynchronous operations",
+ * Dynamics CRM SDK gg327994: only a shared DependencyToken orders them, and Ideario sets none). Tests call
+ * `drain()`, which runs every queued job (waiting retries included) one at a time, oldest first, so
+ * results are deterministic; `whenIdle()` waits for the pool to have nothing due or running.
  */
 import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from '../../../dataverse/logger';
@@ -14,7 +20,7 @@ import { asyncoperation } from '../../../dataverse/generated';
 import type { Engine } from '../engine/engine';
 import type { JsonRecord } from '../engine/records';
 import { formatStoredDateTime, type StoredRecord } from '../engine/values';
-import { JobsNotIdleError, RunawayJobsError } from './errors';
+import { AsyncConcurrencyError, JobsNotIdleError, RunawayJobsError } from './errors';
 
 const C = asyncoperation.columns;
 export const JobState = asyncoperation.choices.statecode;
@@ -79,7 +85,11 @@ export interface SystemJobsOptions {
   readonly pollIntervalMs?: number;
   /** Most jobs one `drain()` runs before it decides something loops. Default 1000. */
   readonly drainLimit?: number;
+  /** Most jobs the continuous worker runs at once. Default 8 (`--async-concurrency`). */
+  readonly concurrency?: number;
 }
+
+export const DEFAULT_ASYNC_CONCURRENCY = 8;
 
 /** What keeps the queue busy: jobs that can run now, and jobs running. */
 export interface JobQueueCounts {
@@ -129,6 +139,13 @@ export class SystemJobs {
   private stopped = true;
   private unsubscribe: (() => void) | undefined;
   private running = 0;
+  /** Jobs the pool started and that have not finished. */
+  private readonly active = new Set<Promise<void>>();
+  private readonly concurrency: number;
+  /** The pool's current look for due jobs (one at a time, so no job is claimed twice). */
+  private filling: Promise<void> | undefined;
+  private refill = false;
+  private draining = 0;
   /** Woken whenever a job is queued or finishes, so `whenIdle()` looks again. */
   private changed: (() => void)[] = [];
   /**
@@ -139,6 +156,9 @@ export class SystemJobs {
 
   constructor(private readonly options: SystemJobsOptions) {
     this.tick = AsyncResource.bind(() => this.onTimer());
+    this.concurrency = options.concurrency ?? DEFAULT_ASYNC_CONCURRENCY;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
+      throw new AsyncConcurrencyError(this.concurrency);
   }
 
   private get engine(): Engine {
@@ -174,26 +194,37 @@ export class SystemJobs {
     });
   }
 
-  /** Runs every queued job, and the jobs those jobs queue, until none is left. */
+  /**
+   * Runs every queued job, and the jobs those jobs queue, until none is left: one at a time, oldest
+   * first, so a test sees the same order on every run. The pool pauses meanwhile.
+   */
   async drain(): Promise<void> {
     await this.serialise(async () => {
-      const limit = this.options.drainLimit ?? 1000;
-      let ran = 0;
-      for (;;) {
-        await this.engine.whenIdle();
-        const job = await this.next(true);
-        if (!job) {
+      this.draining += 1;
+      try {
+        await this.settlePool();
+        const limit = this.options.drainLimit ?? 1000;
+        let ran = 0;
+        for (;;) {
           await this.engine.whenIdle();
-          if (!(await this.next(true))) return;
-          continue;
+          const job = await this.next(true);
+          if (!job) {
+            await this.engine.whenIdle();
+            if (!(await this.next(true))) return;
+            continue;
+          }
+          if (++ran > limit) throw new RunawayJobsError(limit);
+          await this.claim(job);
+          await this.execute(job);
         }
-        if (++ran > limit) throw new RunawayJobsError(limit);
-        await this.run(job);
+      } finally {
+        this.draining -= 1;
+        this.kick();
       }
     });
   }
 
-  /** Starts the continuous worker (the HTTP emulator); `stop()` ends it after the running job. */
+  /** Starts the continuous worker (the HTTP emulator); `stop()` ends it after the running jobs. */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -266,6 +297,7 @@ export class SystemJobs {
     this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.settlePool();
     await this.chain.catch(() => undefined);
   }
 
@@ -293,25 +325,63 @@ export class SystemJobs {
 
   private onTimer(): void {
     this.timer = undefined;
-    void this.serialise(() => this.runDue()).then(
-      (ranAny) => this.schedule(ranAny ? 0 : (this.options.pollIntervalMs ?? 1000)),
-      (error: unknown) => {
-        this.options.logger.error('The system job worker failed; it will try again.', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        this.schedule(this.options.pollIntervalMs ?? 1000);
-      },
-    );
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
+    this.filling = this.fill()
+      .then(
+        (outcome) => {
+          // Full: each job that finishes looks again. Nothing due: a retry may fall due by the clock alone.
+          if (outcome === 'nothing due') this.schedule(this.options.pollIntervalMs ?? 1000);
+        },
+        (error: unknown) => {
+          this.options.logger.error('The system job worker failed; it will try again.', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+          this.schedule(this.options.pollIntervalMs ?? 1000);
+        },
+      )
+      .finally(() => {
+        this.filling = undefined;
+        if (this.refill) {
+          this.refill = false;
+          this.kick();
+        }
+      });
   }
 
-  /** One pass of the continuous worker: every job that is due now. */
-  private async runDue(): Promise<boolean> {
-    let ran = false;
-    for (let job = await this.next(false); job && !this.stopped; job = await this.next(false)) {
-      await this.run(job);
-      ran = true;
+  /**
+   * Starts due jobs, oldest first, until the pool is full or none is due. Each job is marked In Progress
+   * before the next look, so no job runs twice; they then finish in any order, as on Dataverse.
+   */
+  private async fill(): Promise<'full' | 'nothing due' | 'paused'> {
+    while (this.active.size < this.concurrency) {
+      if (this.stopped || this.draining > 0) return 'paused';
+      const job = await this.next(false);
+      if (!job) return 'nothing due';
+      if (this.stopped || this.draining > 0) return 'paused';
+      await this.claim(job);
+      const run: Promise<void> = this.execute(job)
+        .catch((error: unknown) =>
+          this.options.logger.error('A system job could not be recorded as finished.', {
+            job: job.id,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        )
+        .finally(() => {
+          this.active.delete(run);
+          this.kick();
+        });
+      this.active.add(run);
     }
-    return ran;
+    return 'full';
+  }
+
+  /** Waits for the pool's current look and every job it started. */
+  private async settlePool(): Promise<void> {
+    await this.filling;
+    while (this.active.size > 0) await Promise.all([...this.active]);
   }
 
   private serialise<T>(fn: () => Promise<T>): Promise<T> {
@@ -345,19 +415,35 @@ export class SystemJobs {
     return `(${C.statecode} eq ${JobState.Ready} or ${waiting}) and (${types.map((t) => `${C.operationtype} eq ${t}`).join(' or ')})`;
   }
 
-  private async run(job: SystemJob): Promise<void> {
+  /** Marks the job In Progress; it counts as running from here until `execute` finishes. */
+  private async claim(job: SystemJob): Promise<void> {
     this.running += 1;
     try {
-      await this.runOne(job);
+      await this.update(job.id, {
+        [C.statecode]: JobState.Locked,
+        [C.statuscode]: JobStatus.InProgress,
+        [C.startedon]: this.now(),
+      });
+    } catch (error) {
+      this.running -= 1;
+      this.notify();
+      throw error;
+    }
+  }
+
+  private async execute(job: SystemJob): Promise<void> {
+    try {
+      await this.runClaimed(job);
     } finally {
       this.running -= 1;
       this.notify();
     }
   }
 
-  private async runOne(job: SystemJob): Promise<void> {
+  private async runClaimed(job: SystemJob): Promise<void> {
     const runner = this.runners.get(job.operationType);
     if (!runner) {
+      // Unreachable through next(), which only looks at types with a runner; kept for a runner removed later.
       if (!this.warnedTypes.has(job.operationType)) {
         this.warnedTypes.add(job.operationType);
         this.options.logger.warn('A system job has no runner in the emulator.', {
@@ -367,11 +453,6 @@ export class SystemJobs {
       }
       return;
     }
-    await this.update(job.id, {
-      [C.statecode]: JobState.Locked,
-      [C.statuscode]: JobStatus.InProgress,
-      [C.startedon]: this.now(),
-    });
     let result: JobResult;
     try {
       result = await runner(job);

@@ -31,6 +31,7 @@ export function webhooksExtension(
         clock: options.clock ?? (() => new Date()),
         logger,
         newId: options.newId,
+        asyncConcurrency: options.asyncConcurrency,
         startWorker: false,
       });
       const workDir =

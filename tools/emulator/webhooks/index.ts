@@ -36,6 +36,8 @@ interface Common {
   readonly newId?: () => string;
   /** Delay before a job's one retry in the continuous worker; default 5 s. */
   readonly retryDelayMs?: number;
+  /** Most system jobs the continuous worker runs at once; default 8. */
+  readonly asyncConcurrency?: number;
 }
 
 function assemble(
@@ -50,6 +52,7 @@ function assemble(
     clock: common.clock,
     logger: common.logger,
     retryDelayMs: common.retryDelayMs,
+    concurrency: common.asyncConcurrency,
   });
   const dispatcher = new WebhookDispatcher({
     engine,
