@@ -126,6 +126,22 @@ describe('startScheduler', () => {
     expect(intervals.size).toBe(0);
   });
 
+  it('runs every job once at start, then on its interval', async () => {
+    const { timers, fireAll } = manualTimers();
+    const runs: string[] = [];
+    const job = (name: string) => ({
+      name,
+      everyMs: 60 * MINUTE,
+      run: () => Promise.resolve(void runs.push(name)),
+    });
+    const scheduler = startScheduler([job('recheck'), job('valuetiers')], deps(), timers);
+    expect(runs).toEqual(['recheck', 'valuetiers']);
+    await flush();
+    fireAll();
+    expect(runs).toEqual(['recheck', 'valuetiers', 'recheck', 'valuetiers']);
+    await scheduler.stop();
+  });
+
   it('keeps going after a failed run', async () => {
     const { timers, fireAll } = manualTimers();
     let runs = 0;
@@ -156,6 +172,7 @@ describe('startScheduler', () => {
       [{ name: 'sweep', everyMs: MINUTE, run: () => gate.promise.then(() => void (finished = true)) }],
       deps(),
       timers,
+      { runAtStart: false },
     );
     const run = scheduler.trigger('sweep');
     const stopped = scheduler.stop();

@@ -120,10 +120,16 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+export interface SchedulerOptions {
+  /** Run every job once now, then on its interval (default): a fresh start shows tiers and segments at once. */
+  readonly runAtStart?: boolean;
+}
+
 export function startScheduler(
   jobs: readonly ScheduledJob[],
   deps: JobDeps,
   timers: IntervalTimers = nodeTimers,
+  options: SchedulerOptions = {},
 ): Scheduler {
   const inFlight = new Map<string, Promise<JobRunResult>>();
   const byName = new Map(jobs.map((job) => [job.name, job]));
@@ -142,6 +148,7 @@ export function startScheduler(
   };
 
   const handles = jobs.map((job) => timers.setInterval(() => void trigger(job.name), job.everyMs));
+  if (options.runAtStart ?? true) for (const job of jobs) void trigger(job.name);
   return {
     trigger,
     async stop() {

@@ -15,6 +15,8 @@ export interface HostOptions {
   deps: WebhookDeps;
   jobs?: readonly ScheduledJob[];
   timers?: IntervalTimers;
+  /** Run each scheduled job once at start, then on its interval (default true). */
+  runJobsAtStart?: boolean;
 }
 
 export interface RunningHost {
@@ -122,6 +124,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         options.jobs,
         { client: deps.client, clock: deps.clock, logger: deps.logger },
         options.timers,
+        { runAtStart: options.runJobsAtStart ?? true },
       )
     : undefined;
 

@@ -19,6 +19,10 @@ export interface EmulatorCommandOptions {
   reset?: boolean;
   limit?: string;
   concurrency?: string;
+  /** Most system jobs run at once (default 8). */
+  asyncConcurrency?: string;
+  /** Wait for the system job queue to be idle before printing the URL. */
+  waitIdle?: boolean;
   faults?: string;
   token?: string;
   demo: boolean;
@@ -61,6 +65,10 @@ export function emulatorOptions(
         options.concurrency !== undefined
           ? wholeNumber(options.concurrency, '--concurrency', 1, 100000)
           : undefined,
+      asyncConcurrency:
+        options.asyncConcurrency !== undefined
+          ? wholeNumber(options.asyncConcurrency, '--async-concurrency', 1, 1000)
+          : undefined,
       faults: options.faults !== undefined ? parseFaults(options.faults) : undefined,
       token: options.token,
       demo: options.demo,
@@ -83,6 +91,8 @@ export async function runEmulator(
   extensions: readonly EmulatorExtension[] = [],
 ): Promise<RunningEmulator> {
   const emulator = await startEmulator(emulatorOptions(options, logger, extensions));
+  // No ceiling: the user asked to wait, and Ctrl-C stops it.
+  if (options.waitIdle) await emulator.whenJobsIdle({ timeoutMs: Number.POSITIVE_INFINITY });
   print(`Emulator listening on ${emulator.serviceRoot}`);
   print(
     `Database: ${options.memory ? 'in memory' : options.db}${options.token ? '; bearer token required' : ''}`,
@@ -105,6 +115,8 @@ export function registerEmulator(
     .option('--reset', 'delete the database file before starting')
     .option('--limit <requests/window>', 'service protection: requests per window per user, e.g. 6000/300s')
     .option('--concurrency <n>', 'service protection: concurrent requests per user, e.g. 52')
+    .option('--async-concurrency <n>', 'most asynchronous system jobs run at once', '8')
+    .option('--wait-idle', 'wait until no system job is due or running before printing the URL')
     .option('--faults <status:probability>', 'answer some requests with an error, e.g. 503:0.05')
     .option('--token <token>', 'require Authorization: Bearer <token>')
     .option('--no-demo', 'start without demo data')

@@ -39,6 +39,8 @@ describe('ideario start', () => {
       webResourceBuild: path.join(dist, 'no-build.ts'),
       logger: silentLogger,
       print: (line) => printed.push(line),
+      asyncConcurrency: 4,
+      waitIdle: true,
     });
   }, START_CEILING_MS);
 
@@ -55,7 +57,10 @@ describe('ideario start', () => {
       'IdearioInterests_1_0_0_0_managed.zip',
     ]);
     expect(printed.some((line) => line.startsWith('Demo data loaded (small)'))).toBe(true);
-    expect(printed).toContain(`Home page:    ${running?.homeUrl ?? ''}`);
+    // --wait-idle: the URLs come once the demo's system jobs are done.
+    const waited = printed.indexOf('Waiting for the system jobs to finish…');
+    expect(waited).toBeGreaterThanOrEqual(0);
+    expect(printed.indexOf(`Home page:    ${running?.homeUrl ?? ''}`)).toBeGreaterThan(waited);
     expect(printed.some((line) => line.startsWith(`Web API:      ${running?.webApiUrl ?? ''}`))).toBe(true);
     expect(printed.some((line) => line.startsWith(`Webhook host: ${running?.hostUrl ?? ''}`))).toBe(true);
   });
@@ -65,10 +70,14 @@ describe('ideario start', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const page = await response.text();
+    // The demo's interactions, and those its handlers derived (quotations) once the queue went idle.
+    const counted = await fetch(`${running?.webApiUrl ?? ''}${idr_interaction.entitySetName}/$count`, {
+      headers: { Authorization: `Bearer ${LOCAL_TOKEN}` },
+    });
+    const interactions = Number(await counted.text());
+    expect(interactions).toBeGreaterThanOrEqual(DEMO_SIZES.small.interactions);
     expect(page).toMatch(
-      new RegExp(
-        `<td><code>${idr_interaction.entitySetName}</code></td><td class="n">${DEMO_SIZES.small.interactions}</td>`,
-      ),
+      new RegExp(`<td><code>${idr_interaction.entitySetName}</code></td><td class="n">${interactions}</td>`),
     );
     expect(page).toMatch(
       new RegExp(

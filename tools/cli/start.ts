@@ -65,6 +65,10 @@ export interface StartOptions {
   readonly print: (line: string) => void;
   readonly progress?: ProgressReporter;
   readonly clock?: () => Date;
+  /** Most asynchronous system jobs the emulator runs at once; default 8. */
+  readonly asyncConcurrency?: number;
+  /** Wait for the system job queue to be idle before printing the URLs. */
+  readonly waitIdle?: boolean;
   /** The host's settings (idr_MaxActiveConcepts…); the process environment by default. */
   readonly env?: Record<string, string | undefined>;
 }
@@ -161,6 +165,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       demo: options.demo,
       solutionRoot: options.solutionRoot,
       token: LOCAL_TOKEN,
+      asyncConcurrency: options.asyncConcurrency,
       webhookUrl: host.url,
       webhookKey: key,
       clock: options.clock,
@@ -187,6 +192,11 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       await host.close();
     },
   };
+  if (options.waitIdle) {
+    print('Waiting for the system jobs to finish…');
+    // No ceiling: the user asked to wait, and Ctrl-C stops it.
+    await emulator.whenJobsIdle({ timeoutMs: Number.POSITIVE_INFINITY });
+  }
   print(`Home page:    ${running.homeUrl}`);
   print(`Web API:      ${running.webApiUrl} (Authorization: Bearer ${LOCAL_TOKEN})`);
   print(`Webhook host: ${running.hostUrl} (${handlers.length} handler(s), ${jobs.length} scheduled job(s))`);
@@ -205,6 +215,22 @@ export interface StartCommandOptions {
   memory?: boolean;
   db: string;
   verbose?: boolean;
+  asyncConcurrency: string;
+  waitIdle?: boolean;
+}
+
+/** `--async-concurrency` is not a whole number from 1 to 1000. */
+export class AsyncConcurrencyOptionError extends Error {
+  constructor(readonly value: string) {
+    super(`--async-concurrency must be a whole number from 1 to 1000, got '${value}'.`);
+    this.name = 'AsyncConcurrencyOptionError';
+  }
+}
+
+export function parseAsyncConcurrency(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1000)
+    throw new AsyncConcurrencyOptionError(value);
+  return Number(value);
 }
 
 export function parseDemoSize(value: string): DemoSize {
@@ -226,6 +252,8 @@ export function registerStart(program: Command, logger: Logger): void {
     .option('--demo-size <size>', `how much demo data: ${Object.keys(DEMO_SIZES).join(', ')}`, 'standard')
     .option('--memory', 'keep the emulator data in memory (nothing survives a restart)')
     .option('--db <file>', 'emulator database file', DEFAULT_DB_PATH)
+    .option('--async-concurrency <n>', 'most asynchronous system jobs the emulator runs at once', '8')
+    .option('--wait-idle', 'wait until no system job is due or running before printing the URLs')
     .option('--verbose', 'log every webhook call and system job (by default only warnings and errors)')
     .action(async (opts: StartCommandOptions) => {
       // Thousands of demo interactions each log a line; the URLs must stay visible.
@@ -240,6 +268,8 @@ export function registerStart(program: Command, logger: Logger): void {
           demoSize: parseDemoSize(opts.demoSize),
           memory: opts.memory === true,
           db: opts.db,
+          asyncConcurrency: parseAsyncConcurrency(opts.asyncConcurrency),
+          waitIdle: opts.waitIdle === true,
           logger: log,
           print: (line) => console.log(line),
           progress: terminalProgress(),
@@ -248,6 +278,7 @@ export function registerStart(program: Command, logger: Logger): void {
         if (
           error instanceof StartBuildError ||
           error instanceof DemoSizeError ||
+          error instanceof AsyncConcurrencyOptionError ||
           error instanceof HostConfigError
         ) {
           logger.error(error.message);
