@@ -13,6 +13,7 @@ import { Engine } from './engine/engine';
 import type { Fault, RequestLimit } from './http/protection';
 import type { WebApiServerOptions } from './http/server';
 import { startWebApiServer } from './http/server';
+import type { RequestStats } from './http/stats';
 
 export const DEFAULT_DB_PATH = '.ideario/emulator.db';
 
@@ -73,6 +74,8 @@ export interface RunningEmulator {
   readonly serviceRoot: string;
   readonly port: number;
   readonly engine: Engine;
+  /** Web API requests served (a `$batch` counts once), for benches and tests; `reset()` zeroes them. */
+  readonly stats: RequestStats;
   close(): Promise<void>;
 }
 
@@ -117,6 +120,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       serviceRoot: server.serviceRoot,
       port: server.port,
       engine,
+      stats: server.stats,
       close: async () => {
         if (closed) return;
         closed = true;
