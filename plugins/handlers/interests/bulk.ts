@@ -28,7 +28,12 @@
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import type { BatchOperation, DataverseClient, EntityRecord } from '../../../dataverse/client';
-import { ConcurrencyError, DataverseError, DuplicateRecordError } from '../../../dataverse/errors';
+import {
+  ConcurrencyError,
+  DataverseError,
+  DuplicateRecordError,
+  isRetryable,
+} from '../../../dataverse/errors';
 import {
   account,
   campaign,
@@ -498,8 +503,9 @@ export class BulkScorer {
     const { units, live } = await this.plan(rows);
     const failed: Unit[] = [];
     let next = 0;
+    let stopped = false;
     const worker = async () => {
-      while (next < units.length) {
+      while (next < units.length && !stopped) {
         const unit = units[next++];
         if (!unit) break;
         try {
@@ -509,7 +515,11 @@ export class BulkScorer {
           });
           for (const [index, outcome] of unit.outcomes) outcomes.set(index, outcome);
         } catch (error) {
-          if (!(error instanceof DataverseError)) throw error;
+          // Unreachable or throttled past the client's patience: the caller pauses and sends the batch again.
+          if (!(error instanceof DataverseError) || isRetryable(error)) {
+            stopped = true;
+            throw error;
+          }
           failed.push(unit);
           this.deps.logger.info('A bulk changeset was refused; its events are checked and sent again.', {
             events: unit.rows.length,
