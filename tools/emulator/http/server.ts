@@ -167,6 +167,7 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
       const context: CallContext = {
         ...options.callContext?.(headers),
         ...(caller ? { userId: caller } : {}),
+        ...(bypassesCustomAsync(headers) ? { bypassCustomAsync: true } : {}),
       };
       const path = (match[2] ?? '').replace(/^\/+/, '');
       const answer = await api.handle(
@@ -236,6 +237,12 @@ function statsResponse(stats: RequestStats, method: string, resetPath: boolean):
   const counts = stats.snapshot();
   if (reset) stats.reset();
   return { status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(counts) };
+}
+
+/** `MSCRM.BypassBusinessLogicExecution: CustomAsync` or `CustomSync,CustomAsync` ("Bypass custom Dataverse logic"). */
+function bypassesCustomAsync(headers: Readonly<Record<string, string | undefined>>): boolean {
+  const value = headers['mscrm.bypassbusinesslogicexecution'];
+  return value !== undefined && value.split(',').some((part) => part.trim().toLowerCase() === 'customasync');
 }
 
 function notFound(path: string): ApiResponse {
