@@ -116,6 +116,14 @@ export interface DataverseClient {
    */
   executeBatch(
     operations: readonly BatchOperation[],
-    options?: { atomic?: boolean; continueOnError?: boolean },
+    options?: {
+      atomic?: boolean;
+      continueOnError?: boolean;
+      /**
+       * `MSCRM.BypassBusinessLogicExecution: CustomAsync` ("Bypass custom Dataverse logic"): the
+       * operations queue no asynchronous step (needs the prvBypassCustomAsyncBusinessLogic privilege).
+       */
+      bypassCustomAsync?: boolean;
+    },
   ): Promise<BatchResult[]>;
 }

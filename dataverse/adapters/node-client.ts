@@ -440,7 +440,12 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
       const results: BatchResult[] = [];
       for (let start = 0; start < operations.length; start += MAX_BATCH_OPERATIONS) {
         const chunk = operations.slice(start, start + MAX_BATCH_OPERATIONS);
-        const chunkResults = await sendBatch(chunk, atomic, batchOptions.continueOnError === true);
+        const chunkResults = await sendBatch(
+          chunk,
+          atomic,
+          batchOptions.continueOnError === true,
+          batchOptions.bypassCustomAsync === true,
+        );
         results.push(...chunkResults);
         const stopped = !batchOptions.continueOnError && chunkResults.some((r) => r.status >= 400);
         if (stopped) {
@@ -545,7 +550,12 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     };
   }
 
-  async function sendBatch(chunk: readonly BatchOperation[], atomic: boolean, continueOnError: boolean) {
+  async function sendBatch(
+    chunk: readonly BatchOperation[],
+    atomic: boolean,
+    continueOnError: boolean,
+    bypassCustomAsync = false,
+  ) {
     const op: Operation = {
       description: `Batch of ${chunk.length} operation(s)${atomic ? ' in one changeset' : ''}`,
       idempotent: false,
@@ -558,7 +568,11 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
         batch.startBatch();
         const queued = chunk.map((operation) => queue(batch, operation, atomic));
         await Promise.all(queued);
-        return batch.executeBatch({ continueOnError: continueOnError && !atomic, inChangeSet: atomic });
+        return batch.executeBatch({
+          continueOnError: continueOnError && !atomic,
+          inChangeSet: atomic,
+          ...(bypassCustomAsync ? { headers: { 'MSCRM.BypassBusinessLogicExecution': 'CustomAsync' } } : {}),
+        });
       });
     } catch (error) {
       // The library rejects with the parsed parts when Dataverse answers the $batch with an error status.

@@ -10,3 +10,4 @@ export * from './primary';
 export * from './rollup';
 export * from './valuetier';
 export * from './profile';
+export * from './bulk';

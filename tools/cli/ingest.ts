@@ -32,6 +32,8 @@ export interface IngestCommandOptions {
   batch: string;
   source?: string;
   resume?: boolean;
+  /** `--bypass-async`: send MSCRM.BypassBusinessLogicExecution: CustomAsync (no system job per row). */
+  bypassAsync?: boolean;
   tenant?: string;
   clientId?: string;
   clientSecret?: string;
@@ -202,6 +204,7 @@ export async function runIngest(
         logger: deps.logger,
         onProgress: (p) => progress.update(p),
         signal: deps.signal,
+        bypassCustomAsync: opts.bypassAsync === true,
       },
     );
     progress.stop();
@@ -231,6 +234,10 @@ export function registerIngest(program: Command, logger: Logger): void {
     .option('--batch <n>', 'rows per $batch request, at most 1000', String(DEFAULT_BATCH_SIZE))
     .option('--source <name>', 'source for rows whose source column is empty (or missing)')
     .option('--resume', 'continue after the last row the checkpoint says is done')
+    .option(
+      '--bypass-async',
+      'queue no system job per row (rows arrive scored; needs the prvBypassCustomAsyncBusinessLogic privilege)',
+    )
     .option('--tenant <id>', `Entra tenant id (default: ${HOST_ENVIRONMENT_VARIABLES.tenantId})`)
     .option('--client-id <id>', `application (client) id (default: ${HOST_ENVIRONMENT_VARIABLES.clientId})`)
     .option('--client-secret <secret>', `client secret (default: ${HOST_ENVIRONMENT_VARIABLES.clientSecret})`)

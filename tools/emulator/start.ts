@@ -13,6 +13,7 @@ import { Engine } from './engine/engine';
 import type { Fault, RequestLimit } from './http/protection';
 import type { WebApiServerOptions } from './http/server';
 import { startWebApiServer } from './http/server';
+import type { RequestStats } from './http/stats';
 
 export const DEFAULT_DB_PATH = '.ideario/emulator.db';
 
@@ -79,6 +80,8 @@ export interface RunningEmulator {
   readonly engine: Engine;
   /** Waits until no system job is due or running (`SystemJobs.whenIdle`), within a generous ceiling. */
   whenJobsIdle(options?: { readonly timeoutMs?: number }): Promise<void>;
+  /** Web API requests served (a `$batch` counts once), for benches and tests; `reset()` zeroes them. */
+  readonly stats: RequestStats;
   close(): Promise<void>;
 }
 
@@ -127,6 +130,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         for (const extension of extensions) await extension.whenIdle?.(idle);
         await engine.whenIdle();
       },
+      stats: server.stats,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -41,7 +41,7 @@ export async function loadState(stateFile: string): Promise<IngestState | undefi
   } catch {
     throw new CheckpointError(
       stateFile,
-      'it is not JSON. Delete it and run without --resume (rows already sent are only updated, never duplicated).',
+      'it is not JSON. Delete it and run without --resume (rows already registered are left as they are, never duplicated).',
     );
   }
   const s = parsed as Partial<IngestState>;

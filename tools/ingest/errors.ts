@@ -54,7 +54,7 @@ export class IngestInterruptedError extends Error {
   ) {
     super(
       `Ingest stopped after data row ${lastCommittedRow}: ${reason}. Run the same command with --resume to continue after it ` +
-        '(rows sent again would only update their own records: source + externalid is an alternate key).',
+        '(rows sent again are recognised by source + externalid, an alternate key, and never counted twice).',
     );
     this.name = 'IngestInterruptedError';
   }

@@ -1,20 +1,24 @@
 /**
- * `ideario ingest`: a CSV of interaction events → `idr_interaction` rows, in `$batch` requests of at
- * most 1,000 upserts by alternate key ("Execute batch operations using the Web API"). `$batch` rather
- * than UpsertMultiple: with continue-on-error each row succeeds or fails on its own, so one bad row
- * does not cost its 499 neighbours. Rows that fail a check, find no contact, or are refused by
- * Dataverse go to `<file>.errors.csv`; the rest are sent. After each batch the checkpoint records the
- * last row done, and `--resume` continues after it.
+ * `ideario ingest`: a CSV of interaction events → `idr_interaction` rows, registered already scored by
+ * the bulk scorer (plugins/handlers/interests/bulk.ts): per batch of rows a few reads, the scoring in
+ * memory, and one atomic changeset per contact holding its interactions and the points they add, so
+ * a thousand rows cost a handful of Web API requests, scoring included, and the Create webhook has
+ * nothing left to do. Rows that fail a check, find no contact, or are refused by Dataverse go to
+ * `<file>.errors.csv`; the rest are sent. After each batch the checkpoint records the last row done,
+ * and `--resume` continues after it.
  *
+ * Replays and resumes: an interaction is identified by source + external id (its alternate key); a
+ * row already registered is left as it is, so sending a file again never counts an event twice, and
+ * a run killed mid-batch loses nothing (each contact's changeset committed whole or not at all).
  * Throttling: the Node client waits out `Retry-After` on 429 ("Service protection API limits"); when
- * it gives up, or Dataverse fails some rows of a batch with 429/5xx, those rows are sent again here
- * after a pause. Upserts by key are idempotent, so sending a row again never duplicates it.
+ * it gives up, the batch is sent again after a pause.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { parse, CsvError, type Info } from 'csv-parse';
-import type { BatchOperation, BatchResult, DataverseClient } from '../../dataverse/client';
+import { createHash, randomUUID } from 'node:crypto';
+import type { DataverseClient, EntityRecord } from '../../dataverse/client';
+import { BulkScorer, type BulkOutcome } from '../../plugins/handlers/interests/bulk';
 import { MAX_BATCH_OPERATIONS } from '../../dataverse/adapters/node-client';
 import { account, campaign, contact, idr_marketingconcept } from '../../dataverse/generated';
 import { isRetryable, ThrottledError } from '../../dataverse/errors';
@@ -29,7 +33,7 @@ import {
   IngestOptionError,
   MalformedCsvError,
 } from './errors';
-import { upsertOperation } from './records';
+import { interactionRecord } from './records';
 import { checkHeader, checkRow, type ColumnLimits, type CsvColumn, type EventRow } from './rows';
 
 export const DEFAULT_BATCH_SIZE = 500;
@@ -68,6 +72,10 @@ export interface IngestDeps {
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Aborted (Ctrl+C): the batch under way is finished and checkpointed, then the run stops. */
   readonly signal?: AbortSignal;
+  /** Ids of the interactions created; random by default. */
+  readonly newId?: () => string;
+  /** Ask Dataverse to queue no system job per interaction (needs the bypass privilege). */
+  readonly bypassCustomAsync?: boolean;
 }
 
 export interface IngestSummary {
@@ -135,16 +143,6 @@ function columnForFailure(row: EventRow, message: string): string {
   return hit[0] === 'contactid' && !row.contactId ? 'contactemail' : hit[0];
 }
 
-function failureMessage(result: BatchResult): string {
-  const body = result.body as { error?: { message?: unknown; code?: unknown } } | undefined;
-  const message = typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${result.status}`;
-  return `Dataverse refused the row: ${message}`;
-}
-
-function transient(status: number): boolean {
-  return status === 429 || status === 424 || status >= 500;
-}
-
 export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<IngestSummary> {
   if (
     !Number.isInteger(options.batchSize) ||
@@ -174,7 +172,7 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
     if (previous.sha256 !== print.sha256) {
       throw new CheckpointError(
         stateFile,
-        `${options.file} changed since that run. Run without --resume (rows already sent are only updated, never duplicated), or restore the file.`,
+        `${options.file} changed since that run. Run without --resume (rows already registered are left as they are, never duplicated), or restore the file.`,
       );
     }
     if (previous.complete) {
@@ -262,34 +260,13 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
     }
   };
 
-  const send = async (ops: readonly BatchOperation[]): Promise<BatchResult[]> => {
-    const results: (BatchResult | undefined)[] = ops.map(() => undefined);
-    let open = ops.map((_, i) => i);
-    for (let attempt = 1; open.length > 0; attempt++) {
-      const answer = await repeatable(`A batch of ${open.length} row(s)`, () =>
-        client.executeBatch(
-          open.map((i) => ops[i]),
-          { continueOnError: true },
-        ),
-      );
-      const still: number[] = [];
-      answer.forEach((result, k) => {
-        const i = open[k];
-        results[i] = result;
-        if (transient(result.status)) still.push(i);
-      });
-      open = [...still, ...open.slice(answer.length)];
-      if (open.length === 0) break;
-      if (attempt >= MAX_SENDS) {
-        throw new IngestInterruptedError(
-          state.lastCommittedRow,
-          `${open.length} row(s) of a batch were refused for now (HTTP ${results[open[0]]?.status ?? '?'}) ${MAX_SENDS} times`,
-        );
-      }
-      await pause(attempt);
-    }
-    return results as BatchResult[];
-  };
+  const scorer = new BulkScorer(
+    { client, clock: deps.clock, logger, newId: deps.newId ?? randomUUID },
+    { bypassCustomAsync: deps.bypassCustomAsync },
+  );
+  /** Scores and writes a batch; sending it again after a failure only reports the rows already written. */
+  const score = (records: readonly EntityRecord[]): Promise<BulkOutcome[]> =>
+    repeatable(`A batch of ${records.length} row(s)`, () => scorer.register(records));
 
   const flush = async (chunk: Chunk) => {
     const rejected = [...chunk.rejected];
@@ -300,7 +277,7 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
       emails.length > 0
         ? await repeatable('The contact lookup', () => findContactsByEmail(client, emails))
         : new Map<string, ContactMatch>();
-    const ready: { pending: Pending; op: BatchOperation }[] = [];
+    const ready: { pending: Pending; record: EntityRecord }[] = [];
     for (const pending of chunk.pending) {
       const { row } = pending;
       let contactId = row.contactId;
@@ -321,16 +298,16 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
           continue;
         }
       }
-      ready.push({ pending, op: upsertOperation(row, contactId, options.limits.name) });
+      ready.push({ pending, record: interactionRecord(row, contactId, options.limits.name) });
     }
     let sent = 0;
     if (ready.length > 0) {
-      const results = await send(ready.map((r) => r.op));
-      results.forEach((result, i) => {
+      const outcomes = await score(ready.map((r) => r.record));
+      outcomes.forEach((outcome, i) => {
         const { pending } = ready[i] as { pending: Pending };
-        if (result.status < 400) sent++;
+        if (outcome.kind !== 'refused') sent++;
         else {
-          const message = failureMessage(result);
+          const message = `Dataverse refused the row: ${outcome.message}`;
           rejected.push({
             line: pending.row.line,
             columns: [columnForFailure(pending.row, message)],

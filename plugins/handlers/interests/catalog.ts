@@ -84,6 +84,15 @@ export async function loadCatalog(client: DataverseClient, logger: Logger): Prom
   return { concepts, conceptById: new Map(concepts.map((c) => [c.id, c])), rules };
 }
 
+/** Rule and concept names for explanations (`idr_applieddeltas`). */
+export function catalogNames(catalog: InterestCatalog): {
+  rule: (id: string) => string | undefined;
+  concept: (id: string) => string | undefined;
+} {
+  const rules = new Map(catalog.rules.rules.map(({ rule }) => [rule.id, rule.name]));
+  return { rule: (id) => rules.get(id), concept: (id) => catalog.conceptById.get(id)?.name };
+}
+
 interface Entry {
   readonly version: number;
   readonly loadedAt: number;

@@ -278,11 +278,43 @@ export function parseAppliedDeltas(value: ColumnValue | undefined): AppliedDelta
   return deltas;
 }
 
+/**
+ * `idr_applieddeltas` as stored: each delta with its rule's and concept's names, so a form or control
+ * can explain a score in words without one request per delta. The UI decays `points` to today from
+ * the interaction's `idr_occurredon` and the concept's half-life.
+ */
+export interface ExplainedDelta {
+  readonly rule: string;
+  readonly ruleName: string;
+  readonly concept: string;
+  readonly conceptName: string;
+  readonly points: number;
+}
+
+export function explainDeltas(
+  deltas: readonly AppliedDelta[],
+  names: {
+    readonly rule: (id: string) => string | undefined;
+    readonly concept: (id: string) => string | undefined;
+  },
+): string {
+  const explained: ExplainedDelta[] = deltas.map((d) => ({
+    rule: d.rule,
+    ruleName: names.rule(d.rule) ?? d.rule,
+    concept: d.concept,
+    conceptName: names.concept(d.concept) ?? d.concept,
+    points: d.points,
+  }));
+  return JSON.stringify(explained);
+}
+
 // ── contacts ──────────────────────────────────────────────────────────────────────────────────
 
 export const CONTACT_SELECT: readonly string[] = [
   CC.contactid,
   CC.fullname,
+  CC.firstname,
+  CC.lastname,
   CC.donotbulkemail,
   lookupValue(CC.parentcustomerid),
   lookupValue(CC.idr_primaryinterest),
@@ -297,10 +329,18 @@ export interface StoredContact {
   readonly primaryInterestId: string | null;
 }
 
+/** The contact's full name; where the platform has not composed it, first and last name. */
+export function contactName(record: EntityRecord): string | null {
+  const full = text(record, CC.fullname)?.trim();
+  if (full) return full;
+  const parts = [text(record, CC.firstname), text(record, CC.lastname)].flatMap((p) => p?.trim() || []);
+  return parts.length > 0 ? parts.join(' ') : null;
+}
+
 export function toContact(record: EntityRecord, id: string): StoredContact {
   return {
     id,
-    name: text(record, CC.fullname) ?? id,
+    name: contactName(record) ?? id,
     doNotBulkEmail: bool(record, CC.donotbulkemail) ?? false,
     parentId: lookup(record, CC.parentcustomerid),
     primaryInterestId: lookup(record, CC.idr_primaryinterest),

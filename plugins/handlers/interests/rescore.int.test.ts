@@ -128,7 +128,9 @@ describe('rescoring the interaction history', () => {
       select: [IC.idr_applieddeltas],
     });
     expect(explained.map((r) => JSON.parse(String(r[IC.idr_applieddeltas])) as unknown)).toEqual(
-      Array(3).fill([{ rule, concept: cloud.id, points: 8 }]),
+      Array(3).fill([
+        { rule, ruleName: 'Rule 5', concept: cloud.id, conceptName: 'Concept CLOUD', points: 8 },
+      ]),
     );
   });
 

@@ -34,25 +34,26 @@ import {
   rescore,
   rollupAccount,
 } from '../../../domain/interest';
-import { loadActiveConcepts, loadActiveRules } from './catalog';
+import { catalogNames, loadActiveConcepts, loadActiveRules } from './catalog';
 import {
   bind,
   CC,
   type Concept,
   CONTACT_SELECT,
+  explainDeltas,
   guid,
   IC,
   INTERACTION_SELECT,
   lookup,
   lookupValue,
   membershipOperation,
-  parseAppliedDeltas,
   PC,
   PROCESSING_ERROR_MAX,
   PROFILE_SELECT,
   profileWrite,
   recordUrl,
   type StoredContact,
+  text,
   type StoredProfile,
   time,
   toContact,
@@ -172,6 +173,7 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
     }),
   ]);
   const conceptById = new Map(concepts.map((c) => [c.id, c]));
+  const names = catalogNames({ concepts, conceptById, rules });
 
   const stored = new Map<string, { deltas: string; status: number | null }>();
   const history: HistoricalInteraction[] = [];
@@ -180,7 +182,7 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
     if (interaction.contactId === null || interaction.eventType === null || interaction.occurredOn === null)
       continue;
     stored.set(interaction.id, {
-      deltas: JSON.stringify(parseAppliedDeltas(record[IC.idr_applieddeltas])),
+      deltas: text(record, IC.idr_applieddeltas) ?? '[]',
       status: interaction.status,
     });
     history.push({
@@ -259,7 +261,7 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
     }
     let interactionsHere = 0;
     for (const item of result?.interactions ?? []) {
-      const deltas = JSON.stringify(item.appliedDeltas);
+      const deltas = explainDeltas(item.appliedDeltas, names);
       const status = item.appliedDeltas.length > 0 ? ProcessingStatus.Scored : ProcessingStatus.Ignored;
       const before = stored.get(item.interactionId);
       if (before && before.deltas === deltas && before.status === status) continue;

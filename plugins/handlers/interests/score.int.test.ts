@@ -93,8 +93,21 @@ describe('an interaction created through the Web API', () => {
       expect(row?.[IC.idr_processingstatus]).toBe(ProcessingStatus.Scored);
       expect(JSON.parse(String(row?.[IC.idr_applieddeltas]))).toEqual(
         expect.arrayContaining([
-          { rule: clickCloud, concept: cloud.id, points: 6 },
-          { rule: clickData, concept: data.id, points: 2 },
+          // The explanation names the rule and the concept, in the shape the InterestProfile control reads.
+          {
+            rule: clickCloud,
+            ruleName: 'Cloud click',
+            concept: cloud.id,
+            conceptName: 'Concept CLOUD',
+            points: 6,
+          },
+          {
+            rule: clickData,
+            ruleName: 'Cloud click also data',
+            concept: data.id,
+            conceptName: 'Concept DATA',
+            points: 2,
+          },
         ]),
       );
     }

@@ -54,18 +54,19 @@ import {
   utcDay,
   DAY_MS,
 } from '../../../domain/interest';
-import { getReference, targetEntity } from '../../host/parse';
+import { getOptionValue, getReference, targetEntity } from '../../host/parse';
 import {
   defineHandler,
   type ExecutionContext,
   type HandlerDefinition,
   type HandlerDeps,
 } from '../../registry';
-import { type InterestCatalog, loadCatalog } from './catalog';
+import { catalogNames, type InterestCatalog, loadCatalog } from './catalog';
 import { ScoringConflictError } from './errors';
 import {
   bind,
   CC,
+  explainDeltas,
   IC,
   INTERACTION_SELECT,
   iso,
@@ -292,7 +293,7 @@ function buildWrites(input: {
     ifMatch: interaction.etag,
     record: finishColumns(ProcessingStatus.Scored, {
       error: null,
-      deltas: JSON.stringify(result.appliedDeltas),
+      deltas: explainDeltas(result.appliedDeltas, catalogNames(catalog)),
     }),
   });
   const primary = result.primaryInterest?.conceptId ?? null;
@@ -534,6 +535,18 @@ export async function scoreInteraction(
       primaryEntityId: ctx.primaryEntityId,
     });
     return { kind: 'skipped', reason: 'No interaction id in the payload.' };
+  }
+  // Bulk scoring (ingest, the demo, rescore) registers interactions already Scored, Ignored or Failed,
+  // with their profiles written in the same changeset: the Target says so, and nothing is read.
+  const target = targetEntity(ctx);
+  const arrived = target ? getOptionValue(target, IC.idr_processingstatus) : null;
+  if (arrived !== null && arrived !== ProcessingStatus.Pending) {
+    const outcome: ScoringOutcome = {
+      kind: 'skipped',
+      reason: `The interaction arrived already processed (status ${arrived}) by the bulk scorer.`,
+    };
+    logOutcome(deps.logger, interactionId, outcome, 0);
+    return outcome;
   }
   const input: AttemptInput = {
     interactionId,

@@ -63,6 +63,8 @@ const INTERACTION_COLUMNS: readonly string[] = [
 const CONTACT_COLUMNS: readonly string[] = [
   CC.contactid,
   CC.fullname,
+  CC.firstname,
+  CC.lastname,
   CC.donotbulkemail,
   CC.parentcustomerid,
   CC.idr_primaryinterest,

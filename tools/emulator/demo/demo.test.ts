@@ -4,10 +4,12 @@ import {
   annotation,
   contact,
   idr_interaction,
+  idr_interestprofile,
   idr_interactionrule,
   idr_marketingconcept,
   opportunity,
   EventType,
+  ProcessingStatus,
   QuotationPhase,
 } from '../../../dataverse/generated';
 import { matchesEvent, parseMatch } from '../../../domain/interest';
@@ -220,6 +222,19 @@ describe('loading the demo data', () => {
       select: [idr_interaction.columns.idr_source],
     });
     expect(interactions).toHaveLength(150);
+    // Loaded scored: no interaction waits for its webhook, and the profiles are there already.
+    const waiting = await client.retrieveMultiple(idr_interaction.entitySetName, {
+      select: [idr_interaction.columns.idr_source],
+      filter: `${idr_interaction.columns.idr_processingstatus} eq ${ProcessingStatus.Pending} or ${idr_interaction.columns.idr_processingstatus} eq null`,
+    });
+    expect(waiting).toHaveLength(0);
+    expect(
+      (
+        await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+          select: [idr_interestprofile.columns.idr_name],
+        })
+      ).length,
+    ).toBeGreaterThan(0);
     expect(lines[lines.length - 1]).toMatch(/^Demo data: 100% \(\d+\/\d+\) Done$/);
     expect(lines.length).toBeLessThanOrEqual(11);
     expect(await isDemoLoaded(client)).toBe(true);

@@ -1,12 +1,15 @@
 /**
  * Loads the demo plan through a DataverseClient, in `$batch` requests of a few hundred operations, so
- * every record takes the normal create path and the solutions' webhook steps fire as in production.
+ * every record takes the normal create path and the solutions' webhook steps fire as in production;
+ * the interactions go through the bulk scorer instead, already scored, with no system job each.
  * The note written last marks the data complete; without it a load starts again, and records already
  * there (same ids, same alternate keys) answer 412 and are counted as loaded, so an interrupted load
  * resumes where it stopped.
  */
 import type { BatchOperation, BatchResult, DataverseClient } from '../../../dataverse/client';
-import { annotation } from '../../../dataverse/generated';
+import { randomUUID } from 'node:crypto';
+import { annotation, idr_interaction } from '../../../dataverse/generated';
+import { BulkScorer, MAX_CHANGESET } from '../../../plugins/handlers/interests/bulk';
 import type { Logger } from '../../../dataverse/logger';
 import { silentLogger } from '../../../dataverse/logger';
 import { DemoLoadError } from './errors';
@@ -80,9 +83,32 @@ export async function loadDemoData(
   let done = 0;
   let written = 0;
   let existing = 0;
+  const scorer = new BulkScorer(
+    { client, clock: () => options.now, logger, newId: randomUUID },
+    { bypassCustomAsync: true },
+  );
   for (const step of plan.steps) {
     const marker = step === plan.steps[plan.steps.length - 1];
     if (marker && failures.length > 0) break;
+    const interactions = step.operations.flatMap((op) =>
+      op.kind === 'create' && op.entitySet === idr_interaction.entitySetName ? [op.record] : [],
+    );
+    if (interactions.length > 0 && interactions.length === step.operations.length) {
+      // Registered already scored (profiles, segments, lists, primary interests in the same changesets),
+      // so the demo is final when the URLs are printed and no system job waits per interaction.
+      for (let start = 0; start < interactions.length; start += MAX_CHANGESET) {
+        const chunk = interactions.slice(start, start + MAX_CHANGESET);
+        for (const outcome of await scorer.register(chunk)) {
+          if (outcome.kind === 'existing') existing++;
+          else if (outcome.kind === 'refused')
+            failures.push({ step: step.label, status: outcome.status, message: outcome.message });
+          else written++;
+        }
+        done += chunk.length;
+        options.progress?.({ step: step.label, done, total });
+      }
+      continue;
+    }
     for (let start = 0; start < step.operations.length; start += batchSize) {
       const chunk: readonly BatchOperation[] = step.operations.slice(start, start + batchSize);
       const results = await client.executeBatch(chunk, { continueOnError: true });

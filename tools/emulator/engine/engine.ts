@@ -79,6 +79,8 @@ export interface CallContext {
   readonly userId?: string;
   readonly depth?: number;
   readonly correlationId?: string;
+  /** `MSCRM.BypassBusinessLogicExecution: CustomAsync` ("Bypass custom Dataverse logic"): no async steps queued. */
+  readonly bypassCustomAsync?: boolean;
 }
 
 export interface WriteOptions {
@@ -168,6 +170,7 @@ interface Scope {
   readonly depth: number;
   readonly userId: string;
   readonly correlationId: string;
+  readonly bypassCustomAsync: boolean;
   readonly parent?: OperationEvent;
 }
 
@@ -673,6 +676,7 @@ export class Engine {
       depth: context?.depth ?? stale?.depth ?? 1,
       userId: context?.userId ?? stale?.userId ?? this.identity.UserId,
       correlationId: context?.correlationId ?? stale?.correlationId ?? this.newId(),
+      bypassCustomAsync: context?.bypassCustomAsync ?? stale?.bypassCustomAsync ?? false,
       parent: stale?.parent,
     };
     let result: T;
@@ -738,6 +742,7 @@ export class Engine {
       relationship: e.relationship,
       sharedVariables: e.shared,
       parent: scope.parent,
+      ...(scope.bypassCustomAsync ? { bypassCustomAsync: true } : {}),
     };
   }
 

@@ -99,6 +99,8 @@ export interface OperationEvent {
   readonly sharedVariables: Record<string, unknown>;
   /** The operation whose handler caused this one (Dataverse's ParentContext). */
   readonly parent?: OperationEvent;
+  /** The caller asked to bypass custom asynchronous logic: no async step is queued for it. */
+  readonly bypassCustomAsync?: boolean;
 }
 
 export interface PipelineHandlers {

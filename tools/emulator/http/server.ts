@@ -14,6 +14,7 @@ import { normalizeGuid } from '../engine/values';
 import { reasonPhrase } from './batch';
 import type { Fault, RequestLimit } from './protection';
 import { ServiceProtection } from './protection';
+import { RequestStats } from './stats';
 import type { ApiResponse } from './webapi';
 import { WebApi, errorResponse } from './webapi';
 
@@ -52,10 +53,13 @@ export interface WebApiServer {
   readonly serviceRoot: string;
   readonly port: number;
   readonly server: http.Server;
+  /** Web API requests served since the start or the last reset (also `GET /api/ideario/stats`). */
+  readonly stats: RequestStats;
   close(): Promise<void>;
 }
 
 const API_PATH = /^\/api\/data\/(v\d+(?:\.\d+)?)(?:\/(.*))?$/i;
+const STATS_PATH = /^\/api\/ideario\/stats(\/reset)?\/?$/i;
 
 function headerMap(request: http.IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
@@ -90,7 +94,8 @@ const CORS: Record<string, string> = {
 
 export async function startWebApiServer(options: WebApiServerOptions): Promise<WebApiServer> {
   const logger = options.logger ?? silentLogger;
-  const api = new WebApi(options.engine, { logger });
+  const stats = new RequestStats(options.now ? () => new Date(options.now?.() ?? 0) : undefined);
+  const api = new WebApi(options.engine, { logger, onBatch: (n) => stats.batch(n) });
   const protection = new ServiceProtection({
     limit: options.limit,
     concurrency: options.concurrency,
@@ -102,12 +107,13 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://emulator');
     const match = API_PATH.exec(url.pathname);
+    const statsMatch = STATS_PATH.exec(url.pathname);
     if (request.method === 'OPTIONS') {
       response.writeHead(204, CORS);
       response.end();
       return;
     }
-    if (!match) {
+    if (!match && !statsMatch) {
       if (options.fallback && (await options.fallback(request, response))) return;
       send(response, notFound(url.pathname), CORS);
       return;
@@ -134,6 +140,11 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
       );
       return;
     }
+    if (statsMatch || !match) {
+      send(response, statsResponse(stats, request.method ?? 'GET', statsMatch?.[1] !== undefined), CORS);
+      return;
+    }
+    stats.request(request.method ?? 'GET');
     const caller = headers.mscrmcallerid ? normalizeGuid(headers.mscrmcallerid) : undefined;
     const user = `${authorization ?? 'anonymous'}|${caller ?? ''}`;
     let release: (() => void) | undefined;
@@ -156,6 +167,7 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
       const context: CallContext = {
         ...options.callContext?.(headers),
         ...(caller ? { userId: caller } : {}),
+        ...(bypassesCustomAsync(headers) ? { bypassCustomAsync: true } : {}),
       };
       const path = (match[2] ?? '').replace(/^\/+/, '');
       const answer = await api.handle(
@@ -197,12 +209,40 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
     serviceRoot: `${url}/api/data/v9.2/`,
     port,
     server,
+    stats,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** `GET /api/ideario/stats` reads the counts; `DELETE` (or `POST …/stats/reset`) zeroes them and answers what they were. */
+function statsResponse(stats: RequestStats, method: string, resetPath: boolean): ApiResponse {
+  const verb = method.toUpperCase();
+  const reset = verb === 'DELETE' || (verb === 'POST' && resetPath);
+  if (!reset && !(verb === 'GET' && !resetPath)) {
+    return {
+      status: 405,
+      headers: { 'Content-Type': 'application/json', Allow: resetPath ? 'POST' : 'GET, DELETE' },
+      body: JSON.stringify({
+        error: {
+          code: ErrorCodes.InvalidArgument,
+          message: `${verb} is not allowed here: GET /api/ideario/stats reads the request counts, DELETE /api/ideario/stats or POST /api/ideario/stats/reset zeroes them.`,
+        },
+      }),
+    };
+  }
+  const counts = stats.snapshot();
+  if (reset) stats.reset();
+  return { status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(counts) };
+}
+
+/** `MSCRM.BypassBusinessLogicExecution: CustomAsync` or `CustomSync,CustomAsync` ("Bypass custom Dataverse logic"). */
+function bypassesCustomAsync(headers: Readonly<Record<string, string | undefined>>): boolean {
+  const value = headers['mscrm.bypassbusinesslogicexecution'];
+  return value !== undefined && value.split(',').some((part) => part.trim().toLowerCase() === 'customasync');
 }
 
 function notFound(path: string): ApiResponse {

@@ -125,11 +125,14 @@ function encodeQuery(params: Map<string, string>): string {
 export interface WebApiOptions {
   readonly logger?: Logger;
   readonly newId?: () => string;
+  /** Told how many operations each `$batch` carries (the request counter). */
+  readonly onBatch?: (operations: number) => void;
 }
 
 export class WebApi {
   private readonly logger: Logger;
   private readonly newId: () => string;
+  private readonly onBatch?: (operations: number) => void;
 
   constructor(
     readonly engine: Engine,
@@ -137,6 +140,7 @@ export class WebApi {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.newId = options.newId ?? randomUUID;
+    this.onBatch = options.onBatch;
   }
 
   /** Handles one request; `root` is the service root URL ending in `/api/data/v9.2/`. */
@@ -501,6 +505,7 @@ export class WebApi {
   /** "Execute batch operations using the Web API": changesets atomic, stop at the first error unless continue-on-error. */
   private async batch(request: ApiRequest, root: string, context: CallContext): Promise<ApiResponse> {
     const items = parseBatch(request.body, request.headers['content-type']);
+    this.onBatch?.(items.reduce((n, item) => n + (item.kind === 'request' ? 1 : item.requests.length), 0));
     const continueOnError = parsePrefer(request.headers.prefer).has('odata.continue-on-error');
     const references = new Map<string, string>();
     const out: BatchResponseItem[] = [];

@@ -178,6 +178,8 @@ export class WebhookDispatcher {
 
   private async queueAsync(event: OperationEvent): Promise<void> {
     if (event.mode !== 1) return;
+    // "Bypass custom Dataverse logic": CustomAsync skips asynchronous plug-in steps (no system job).
+    if (event.bypassCustomAsync) return;
     for (const step of matchingSteps(this.catalog(), event, 1)) {
       if (!this.target(step)) continue;
       const built = buildExecutionContext(event, step.step, this.contextOptions());
