@@ -72,6 +72,8 @@ export interface EngineOptions {
   readonly currencySymbol?: string;
   /** How long a write waits for another write to finish. Default 30 s. */
   readonly lockTimeoutMs?: number;
+  /** How long one FetchXML query may run before it is stopped (QueryTimeoutError). Default 10 s. */
+  readonly queryTimeLimitMs?: number;
 }
 
 /** Who calls and why: set by the HTTP layer (caller id) and by async jobs (depth, correlation). */
@@ -235,6 +237,7 @@ export class Engine {
   private readonly logger: Logger;
   private readonly format: FormatOptions;
   private readonly lockTimeoutMs: number;
+  private readonly queryTimeLimitMs: number;
   private readonly lock = new WriteLock();
   private readonly als = new AsyncLocalStorage<Scope>();
   private readonly actions = new Map<string, { handler: ActionHandler; options: ActionOptions }>();
@@ -249,6 +252,7 @@ export class Engine {
     this.logger = options.logger ?? silentLogger;
     this.format = { currencySymbol: options.currencySymbol ?? '$' };
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30000;
+    this.queryTimeLimitMs = options.queryTimeLimitMs ?? 10_000;
     this.storage = new Storage(options.path ?? '.ideario/emulator.db');
     this.indexValue = new MetadataIndex(options.metadata);
     this.storage.syncSchema(this.indexValue);
@@ -489,7 +493,10 @@ export class Engine {
       index: this.metadata,
       records: this.source,
       rows: (sql, params) =>
-        this.storage.read(sql, this.inWrite()).all(...params) as Record<string, unknown>[],
+        this.storage.timed(
+          this.queryTimeLimitMs,
+          () => this.storage.read(sql, this.inWrite()).all(...params) as Record<string, unknown>[],
+        ),
       now: this.clock(),
       userId: identity.UserId,
       businessUnitId: identity.BusinessUnitId,

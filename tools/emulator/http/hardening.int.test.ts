@@ -51,7 +51,7 @@ const api = `/api/data/v9.2/`;
 const post = (body: string | Uint8Array, type = 'application/json'): RequestInit => ({
   method: 'POST',
   headers: { 'Content-Type': type },
-  body,
+  body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]),
 });
 
 async function contactCount(): Promise<number> {
@@ -254,6 +254,38 @@ describe('queries', () => {
       ),
     );
     expect(answer.text).toContain('0x8004430C');
+  });
+
+  it('stops a query that joins without bound at the time limit and keeps serving', async () => {
+    const slow = new Engine({
+      metadata: testMetadata(),
+      path: ':memory:',
+      clock: testClock().now,
+      queryTimeLimitMs: 200,
+    });
+    const slowServer = await startWebApiServer({ engine: slow, port: 0 });
+    try {
+      for (let i = 0; i < 300; i++)
+        await slow.create(contact.entitySetName, {
+          [contact.columns.firstname]: `n${i}`,
+          [contact.columns.lastname]: 'Same',
+        });
+      // Four self-joins on a column every row shares: 300^5 rows to count.
+      const link = `<link-entity name="${contact.logicalName}" from="${contact.columns.lastname}" to="${contact.columns.lastname}"/>`;
+      const xml = `<fetch aggregate="true"><entity name="${contact.logicalName}"><attribute name="${contact.primaryIdAttribute}" alias="n" aggregate="count"/>${link.repeat(4)}</entity></fetch>`;
+      const response = await fetch(
+        `${slowServer.serviceRoot}${contact.entitySetName}?fetchXml=${encodeURIComponent(xml)}`,
+      );
+      const body = (await response.json()) as { error?: { code: string; message: string } };
+      expect(response.status).toBe(400);
+      expect(body.error?.code).toBe('0x80044151');
+      expect(body.error?.message).toMatch(/SQL timeout expired/);
+      const plain = await fetch(`${slowServer.serviceRoot}${contact.entitySetName}?$top=1`);
+      expect(plain.status).toBe(200);
+    } finally {
+      await slowServer.close();
+      slow.close();
+    }
   });
 
   it('refuses a malformed percent-escape in a page path with 400', async () => {
