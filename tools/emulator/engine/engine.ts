@@ -30,6 +30,7 @@ import {
 } from './errors';
 import type { Sql } from './filter';
 import { compileFilter } from './filter';
+import { RoleCatalog, SYSTEM_ADMINISTRATOR, UnknownCallerError, type PrivilegeVerb } from './security';
 import { formatKey, parseRecordAddress } from './keys';
 import type { ColumnInfo, TableInfo } from './metadata';
 import { MetadataIndex, defaultStatusFor, edmType, isLookup, lookupFromValueName } from './metadata';
@@ -272,6 +273,42 @@ export class Engine {
       ...this.identity,
       UserId: context?.userId ?? this.currentScope()?.userId ?? this.identity.UserId,
     };
+  }
+
+  /** Security roles of a user; the emulator's own user (the token's) is the System Administrator. */
+  rolesOf(userId: string): string[] {
+    const id = normalizeGuid(userId) ?? userId;
+    if (id === this.identity.UserId) return [SYSTEM_ADMINISTRATOR];
+    const stored = this.storage.getMeta(`roles:${id}`);
+    return stored ? (JSON.parse(stored) as string[]) : [];
+  }
+
+  /** Gives a user the named roles (replacing what it had), as associating `systemuserroles_association` does. */
+  assignRoles(userId: string, roles: readonly string[]): void {
+    const catalog = new RoleCatalog(this.metadata.model);
+    const unknown = roles.filter((role) => !catalog.has(role));
+    if (unknown.length > 0)
+      throw new BadRequestError(
+        `No security role named ${unknown.join(', ')}; the solutions define ${catalog.names().join(', ')}.`,
+      );
+    this.storage.setMeta(`roles:${normalizeGuid(userId) ?? userId}`, JSON.stringify([...roles]));
+  }
+
+  /**
+   * Refuses a Web API call the caller's roles do not allow: an impersonated user (MSCRMCallerID) must
+   * exist and hold `prv<verb><table>`. Without a caller id the call runs as the token's user (admin).
+   */
+  authorize(context: CallContext | undefined, verb: PrivilegeVerb, entitySet: string): void {
+    const userId = context?.userId;
+    if (!userId || userId === this.identity.UserId) return;
+    const users = this.metadata.byLogicalName('systemuser');
+    if (users && !this.loadStored(users, userId)) throw new UnknownCallerError(userId);
+    new RoleCatalog(this.metadata.model).check(
+      userId,
+      this.rolesOf(userId),
+      verb,
+      this.metadata.table(entitySet).logicalName,
+    );
   }
 
   /** Grows the schema when metadata grows (a solution import): new tables, columns and keys. */

@@ -10,7 +10,7 @@ import type { Logger } from '../../../dataverse/logger';
 import { silentLogger } from '../../../dataverse/logger';
 import type { CallContext, Engine } from '../engine/engine';
 import { DataverseError } from '../../../dataverse/errors';
-import { ErrorCodes } from '../engine/errors';
+import { BadRequestError, ErrorCodes } from '../engine/errors';
 import { normalizeGuid } from '../engine/values';
 import { reasonPhrase } from './batch';
 import type { Fault, RequestLimit } from './protection';
@@ -195,6 +195,16 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
       return;
     }
     const caller = headers.mscrmcallerid ? normalizeGuid(headers.mscrmcallerid) : undefined;
+    if (headers.mscrmcallerid && !caller) {
+      send(
+        response,
+        errorResponse(
+          new BadRequestError(`MSCRMCallerID '${headers.mscrmcallerid}' is not a systemuserid (a GUID).`),
+        ),
+        CORS,
+      );
+      return;
+    }
     const user = `${authorization ?? 'anonymous'}|${caller ?? ''}`;
     let release: (() => void) | undefined;
     try {

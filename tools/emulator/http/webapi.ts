@@ -13,6 +13,7 @@ import { silentLogger } from '../../../dataverse/logger';
 import type { CallContext, Engine } from '../engine/engine';
 import { BadRequestError, ErrorCodes, QueryError, UnknownActionError } from '../engine/errors';
 import { formatKey } from '../engine/keys';
+import type { PrivilegeVerb } from '../engine/security';
 import { edmType, isLookup } from '../engine/metadata';
 import { annotationFilter, type AnnotationFilter, type JsonRecord } from '../engine/records';
 import type { BatchResponseItem, HttpRequestPart, HttpResponsePart } from './batch';
@@ -164,6 +165,21 @@ function encodeQuery(params: Map<string, string>): string {
     .join('&');
 }
 
+/**
+ * The table privilege a request needs ("Security concepts in Dataverse": Create, Read, Write, Delete).
+ * PATCH may create (upsert) but is checked as Write; bound actions check their own needs.
+ */
+function privilegeFor(kind: string, method: string): PrivilegeVerb | undefined {
+  if (kind === 'collection') return method === 'POST' ? 'Create' : method === 'GET' ? 'Read' : undefined;
+  if (kind === 'count') return 'Read';
+  if (kind === 'record' || kind === 'property' || kind === 'reference') {
+    if (method === 'GET') return 'Read';
+    if (method === 'DELETE') return kind === 'record' ? 'Delete' : 'Write';
+    if (method === 'PATCH' || method === 'PUT') return 'Write';
+  }
+  return undefined;
+}
+
 export interface WebApiOptions {
   readonly logger?: Logger;
   readonly newId?: () => string;
@@ -207,6 +223,8 @@ export class WebApi {
     const query = parseQuery(request.query);
     const prefer = parsePrefer(request.headers.prefer);
     const notAllowed = () => new MethodNotAllowedError(method, request.path);
+    const verb = privilegeFor(target.kind, method);
+    if (verb && 'entitySet' in target) this.engine.authorize(context, verb, target.entitySet);
     switch (target.kind) {
       case 'serviceDocument':
         if (method !== 'GET') throw notAllowed();
