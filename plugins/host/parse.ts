@@ -122,7 +122,9 @@ const TYPE_ALIASED = 'AliasedValue';
 const TYPE_KEY_VALUE = 'KeyValuePairOf';
 
 /** Messages whose Target is an Entity that the handler needs; without it the payload is unusable. */
-const MESSAGES_NEEDING_TARGET = new Set(['Create', 'Update']);
+const MESSAGES_NEEDING_TARGET = new Set(['Create', 'Update', 'Delete']);
+/** Create and Update carry the record; Delete carries a reference to it. */
+const MESSAGES_WITH_ENTITY_TARGET = new Set(['Create', 'Update']);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -323,7 +325,7 @@ function parseContext(
   if (isRoot && !sizeExceeded && MESSAGES_NEEDING_TARGET.has(messageName)) {
     if (target === null)
       fail(`${path}.InputParameters`, `has no Target (every ${messageName} payload carries one)`);
-    if (target.kind !== 'Entity')
+    if (MESSAGES_WITH_ENTITY_TARGET.has(messageName) && target.kind !== 'Entity')
       fail(`${path}.InputParameters.Target`, `should be an entity for ${messageName}`);
   }
   const owning = obj['OwningExtension'];
