@@ -19,7 +19,8 @@ const config: Config = {
     '<rootDir>/tools',
   ],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/'],
+  // Reliability runs (fuzzing, fault injection) have their own config: npm run test:reliability.
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/', '\\.reliability\\.test\\.ts$'],
   // Integration tests start servers and SQLite databases; a ceiling for a 2-core machine shared by many
   // processes, not a speed check (tests wait for conditions; speed lives in `npm run bench`).
   testTimeout: 180_000,

@@ -38,6 +38,17 @@ export class MalformedPayloadError extends WebhookRequestError {
   }
 }
 
+/** 400: the URL's solution segment is not valid percent-encoding (`/api/webhook/%ZZ`). */
+export class BadWebhookPathError extends WebhookRequestError {
+  constructor(readonly segment: string) {
+    super(
+      `The webhook URL segment '${segment}' is not valid percent-encoding; use /api/webhook/<SolutionName>.`,
+      400,
+    );
+    this.name = 'BadWebhookPathError';
+  }
+}
+
 /** 413: the body is over the host's limit. */
 export class PayloadTooLargeError extends WebhookRequestError {
   constructor(

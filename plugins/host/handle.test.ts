@@ -252,6 +252,39 @@ describe('handleWebhook: requests that are not authentic or not a webhook payloa
     expect(json(malformed.body).error).toMatch(/not valid JSON/);
   });
 
+  it('answers 400, not 500, for a body nested 10,000 arrays deep', async () => {
+    const deep = Buffer.from(`{"InputParameters":${'['.repeat(10000)}${']'.repeat(10000)}}`);
+    const response = await handleWebhook(post(deep), deps);
+    expect(response.status).toBe(400);
+    expect(json(response.body).error).toMatch(/nests arrays or objects more than 32 levels deep/);
+  });
+
+  it('answers 400 for a body that is not UTF-8', async () => {
+    const latin1 = Buffer.from(UPDATE.toString('utf8').replace('"Update"', '"Updat\u00e9"'), 'latin1');
+    const bad = Buffer.concat([latin1.subarray(0, 20), Buffer.from([0xe9]), latin1.subarray(20)]);
+    const response = await handleWebhook(post(bad), deps);
+    expect(response.status).toBe(400);
+    expect(json(response.body).error).toMatch(/not valid UTF-8/);
+  });
+
+  it('answers 400 for a malformed percent-escape in the solution segment', async () => {
+    const response = await handleWebhook(post(UPDATE, `/api/webhook/%ZZ?code=${KEY}`), deps);
+    expect(response.status).toBe(400);
+    expect(json(response.body).error).toMatch(/'%ZZ' is not valid percent-encoding/);
+  });
+
+  it('answers 400 when a Target column holds a value of the wrong type, naming the column', async () => {
+    const wrong = Buffer.from(
+      UPDATE.toString('utf8').replace(/"Value": ?12500\.5/, '"Value":"twelve thousand"'),
+    );
+    const { deps: typed } = setup([
+      updateOpportunity((ctx) => Promise.resolve(void getMoney(targetEntity(ctx)!, 'estimatedvalue'))),
+    ]);
+    const response = await handleWebhook(post(wrong), typed);
+    expect(response.status).toBe(400);
+    expect(json(response.body).error).toMatch(/estimatedvalue/);
+  });
+
   it('reads header names in any case', async () => {
     const response = await handleWebhook(
       {

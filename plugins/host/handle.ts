@@ -19,6 +19,8 @@ import type { Logger } from '../../dataverse/logger';
 import { SOLUTION_NAMES, type HandlerRegistry } from '../registry';
 import { describeContext, dispatch, withLogContext } from './dispatch';
 import {
+  AttributeTypeError,
+  BadWebhookPathError,
   HandlerFailure,
   MethodNotAllowedError,
   RetryLater,
@@ -74,9 +76,13 @@ export function solutionFromUrl(url: string): { solution?: string } | { unknown:
   const at = segments.lastIndexOf('webhook');
   const candidate = at >= 0 ? segments[at + 1] : undefined;
   if (candidate === undefined) return {};
-  const solution = SOLUTION_NAMES.find(
-    (s) => s.toLowerCase() === decodeURIComponent(candidate).toLowerCase(),
-  );
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(candidate);
+  } catch {
+    throw new BadWebhookPathError(candidate);
+  }
+  const solution = SOLUTION_NAMES.find((s) => s.toLowerCase() === decoded.toLowerCase());
   return solution ? { solution } : { unknown: candidate };
 }
 
@@ -127,6 +133,11 @@ function failure(error: unknown, logger: Logger): WebhookResponse {
   }
   const cause = error instanceof HandlerFailure ? error.cause : error;
   const message = error instanceof Error ? error.message : String(error);
+  if (cause instanceof AttributeTypeError) {
+    // The context carries a column value of another type than the column has: a malformed request.
+    logger.warn('Webhook payload holds a value of the wrong type.', { error: message });
+    return answer(400, { ok: false, error: message });
+  }
   if (cause instanceof ValidationRefusal) {
     logger.warn('Handler refused the record.', { error: cause.message, column: cause.column });
     return answer(422, { ok: false, error: cause.message });

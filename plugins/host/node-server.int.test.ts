@@ -113,6 +113,15 @@ describe('startHost (Node runtime)', () => {
     });
   });
 
+  it('answers 400 for a malformed percent-escape in the path, and keeps serving', async () => {
+    const answer = await send(`${host.url}/api/webhook/%ZZ?code=${KEY}`, 'POST', UPDATE);
+    expect(answer.status).toBe(400);
+    const body = JSON.parse(answer.body) as { ok: boolean; error: string };
+    expect(body.ok).toBe(false);
+    expect(body.error).toMatch(/percent-encoding/);
+    expect((await send(`${host.url}/health`, 'GET')).status).toBe(200);
+  });
+
   it('answers 413 for a body over the limit without reading all of it', async () => {
     const answer = await send(`${host.url}/api/webhook?code=${KEY}`, 'POST', Buffer.alloc(256 * 1024, 'x'));
     expect(answer.status).toBe(413);

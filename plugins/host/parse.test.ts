@@ -130,6 +130,14 @@ describe('parseExecutionContext: other messages', () => {
     expect(targetEntity(ctx)).toBeNull();
   });
 
+  it('refuses a Delete without its Target, which every Delete payload carries', () => {
+    const payload = JSON.parse(fixture('rule-delete-async.json')) as Record<string, unknown>;
+    delete payload.InputParameters;
+    expect(() => parseExecutionContext(JSON.stringify(payload))).toThrow(
+      /has no Target \(every Delete payload carries one\)/,
+    );
+  });
+
   it('reads collections, multi-select choices, aliased values and negative dates', () => {
     // Synthetic attribute names (multiselect, aliased, old, odd) stand for shapes, not real columns.
     const entity = {

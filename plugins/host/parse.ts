@@ -4,6 +4,7 @@
  * Microsoft.Xrm.Sdk.RemoteExecutionContext reference; the JSON is DataContractJsonSerializer output,
  * so collections are `[{key, value}]` arrays, typed objects carry `__type`, dates are `/Date(ms)/`.
  */
+import { isUtf8 } from 'node:buffer';
 import {
   AttributeTypeError,
   MalformedPayloadError,
@@ -121,7 +122,9 @@ const TYPE_ALIASED = 'AliasedValue';
 const TYPE_KEY_VALUE = 'KeyValuePairOf';
 
 /** Messages whose Target is an Entity that the handler needs; without it the payload is unusable. */
-const MESSAGES_NEEDING_TARGET = new Set(['Create', 'Update']);
+const MESSAGES_NEEDING_TARGET = new Set(['Create', 'Update', 'Delete']);
+/** Create and Update carry the record; Delete carries a reference to it. */
+const MESSAGES_WITH_ENTITY_TARGET = new Set(['Create', 'Update']);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -322,7 +325,7 @@ function parseContext(
   if (isRoot && !sizeExceeded && MESSAGES_NEEDING_TARGET.has(messageName)) {
     if (target === null)
       fail(`${path}.InputParameters`, `has no Target (every ${messageName} payload carries one)`);
-    if (target.kind !== 'Entity')
+    if (MESSAGES_WITH_ENTITY_TARGET.has(messageName) && target.kind !== 'Entity')
       fail(`${path}.InputParameters.Target`, `should be an entity for ${messageName}`);
   }
   const owning = obj['OwningExtension'];
@@ -398,7 +401,31 @@ export function parseWebhookRequest(input: ParseInput, maxBytes = MAX_BODY_BYTES
   const contentType = input.headers['content-type'];
   if (!isJsonContentType(contentType)) throw new UnsupportedMediaTypeError(contentType);
   const sizeExceeded = input.headers[SIZE_EXCEEDED_HEADER] !== undefined;
+  if (!isUtf8(input.body))
+    throw new MalformedPayloadError('The request body is not valid UTF-8; Dataverse sends UTF-8 JSON.');
   return parseExecutionContext(input.body.toString('utf8'), sizeExceeded);
+}
+
+/** Far deeper than a RemoteExecutionContext gets (its images hold entity references and money, 4-6 levels). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Measures nesting without recursion, so a body 10,000 arrays deep is refused before JSON.parse and the walk. */
+function checkDepth(json: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH)
+        throw new MalformedPayloadError(
+          `The request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; a RemoteExecutionContext does not.`,
+        );
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
 }
 
 export function parseExecutionContext(text: string, sizeExceeded = false): ExecutionContext {
@@ -406,6 +433,7 @@ export function parseExecutionContext(text: string, sizeExceeded = false): Execu
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (json.trim() === '')
     throw new MalformedPayloadError('The request body is empty; expected a RemoteExecutionContext.');
+  checkDepth(json);
   let parsed: Json;
   try {
     parsed = JSON.parse(json) as Json;

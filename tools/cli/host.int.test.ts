@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { memoryLogger } from '../../dataverse/logger';
-import { runHost } from './host';
+import { Command } from 'commander';
+import { registerHost, runHost } from './host';
 
 const env = {
   IDEARIO_WEBHOOK_KEY: 'cli-key',
@@ -34,6 +35,16 @@ describe('ideario host', () => {
     expect(logger.lines.join('\n')).toMatch(
       /IDEARIO_DATAVERSE_URL is not set\.[\s\S]*IDEARIO_CLIENT_SECRET is not set\./,
     );
+  });
+
+  it('listens on loopback unless --host says otherwise', () => {
+    const program = new Command();
+    registerHost(program, memoryLogger());
+    const option = program.commands
+      .find((c) => c.name() === 'host')
+      ?.options.find((o) => o.long === '--host');
+    expect(option?.defaultValue).toBe('127.0.0.1');
+    expect(option?.description).toMatch(/0\.0\.0\.0 to be reachable from Dataverse/);
   });
 
   it('refuses a --port that is not a port', async () => {

@@ -1,5 +1,5 @@
 /**
- * `ideario host [--port 7071] [--host 0.0.0.0]`: runs the webhook host and the scheduled jobs against a
+ * `ideario host [--port 7071] [--host 127.0.0.1]`: runs the webhook host and the scheduled jobs against a
  * real environment. Secrets come from the environment only (IDEARIO_WEBHOOK_KEY, IDEARIO_DATAVERSE_URL,
  * IDEARIO_TENANT_ID, IDEARIO_CLIENT_ID, IDEARIO_CLIENT_SECRET; IDEARIO_HOST_PORT for the port), never
  * from arguments, so they stay out of shell history and process lists.
@@ -46,7 +46,11 @@ export function registerHost(program: Command, logger: Logger): void {
     .command('host')
     .description('Run the webhook host (POST /api/webhook) and the scheduled jobs against Dataverse')
     .option('--port <port>', 'port to listen on (default: IDEARIO_HOST_PORT or 7071)')
-    .option('--host <address>', 'interface to listen on', '0.0.0.0')
+    .option(
+      '--host <address>',
+      'interface to listen on (0.0.0.0 to be reachable from Dataverse)',
+      '127.0.0.1',
+    )
     .action(async (opts: HostCommandOptions) => {
       const host = await runHost(opts, process.env, logger, (line) => console.log(line));
       if (!host) {

@@ -1,5 +1,5 @@
 /**
- * `ideario ingest events.csv [--url …] [--batch 500] [--source <name>] [--resume]`: registers
+ * `ideario ingest events.csv [--url …] [--batch 500] [--source <name>] [--resume] [--encoding latin1]`: registers
  * interaction events in bulk. See tools/ingest/README.md for the columns; `--help` lists them too.
  */
 import path from 'node:path';
@@ -17,9 +17,12 @@ import {
   CheckpointError,
   IngestHeaderError,
   IngestInterruptedError,
+  IngestLockedError,
   IngestOptionError,
   MalformedCsvError,
+  NotUtf8Error,
 } from '../ingest/errors';
+import { parseEncoding } from '../ingest/encoding';
 import { DEFAULT_BATCH_SIZE, ingest, type IngestProgress, type IngestSummary } from '../ingest/ingest';
 import { columnLimits } from '../ingest/records';
 import { COLUMN_HELP, CSV_COLUMNS, type ColumnLimits } from '../ingest/rows';
@@ -34,6 +37,8 @@ export interface IngestCommandOptions {
   resume?: boolean;
   /** `--bypass-async`: send MSCRM.BypassBusinessLogicExecution: CustomAsync (no system job per row). */
   bypassAsync?: boolean;
+  /** `--encoding utf8|latin1` (default utf8, checked). */
+  encoding?: string;
   tenant?: string;
   clientId?: string;
   clientSecret?: string;
@@ -60,6 +65,8 @@ export interface ProgressDisplay {
 
 const USER_ERRORS = [
   IngestOptionError,
+  NotUtf8Error,
+  IngestLockedError,
   IngestHeaderError,
   MalformedCsvError,
   CheckpointError,
@@ -196,6 +203,7 @@ export async function runIngest(
         defaultSource: opts.source?.trim() || undefined,
         resume: opts.resume === true,
         limits: limitsFrom(path.resolve(opts.solutionRoot), deps.logger),
+        encoding: parseEncoding(opts.encoding),
       },
       {
         client,
@@ -237,6 +245,9 @@ export function registerIngest(program: Command, logger: Logger): void {
     .option(
       '--bypass-async',
       'queue no system job per row (rows arrive scored; needs the prvBypassCustomAsyncBusinessLogic privilege)',
+      '--encoding <utf8|latin1>',
+      "the file's encoding; a file that is not UTF-8 is refused unless latin1 is given",
+      'utf8',
     )
     .option('--tenant <id>', `Entra tenant id (default: ${HOST_ENVIRONMENT_VARIABLES.tenantId})`)
     .option('--client-id <id>', `application (client) id (default: ${HOST_ENVIRONMENT_VARIABLES.clientId})`)

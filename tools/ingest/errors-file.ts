@@ -7,6 +7,15 @@ import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
 
 export const ERROR_COLUMNS = ['line', 'column', 'error'] as const;
 
+/**
+ * A value a spreadsheet would run as a formula (=, +, -, @, or a leading tab or carriage return) gets
+ * a leading apostrophe, as OWASP's "CSV Injection" advice says: the errors file is opened in Excel by
+ * people fixing rows. Ingest drops that apostrophe again when the errors file is ingested back.
+ */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 export function csvField(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
@@ -62,13 +71,15 @@ export class ErrorsFile {
     const text = rows
       // A short row is padded, so every line has the header's columns and the file reads back cleanly.
       .map((r) =>
-        csvLine([
-          String(r.line),
-          [...new Set(r.columns)].join(';'),
-          r.messages.join('; '),
-          ...r.fields,
-          ...Array<string>(Math.max(0, this.width - r.fields.length)).fill(''),
-        ]),
+        csvLine(
+          [
+            String(r.line),
+            [...new Set(r.columns)].join(';'),
+            r.messages.join('; '),
+            ...r.fields,
+            ...Array<string>(Math.max(0, this.width - r.fields.length)).fill(''),
+          ].map(neutraliseFormula),
+        ),
       )
       .join('');
     await this.write(text);

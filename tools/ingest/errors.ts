@@ -59,3 +59,33 @@ export class IngestInterruptedError extends Error {
     this.name = 'IngestInterruptedError';
   }
 }
+
+/** The file is not UTF-8 (a Latin-1 / Windows export, typically); nothing was sent. */
+export class NotUtf8Error extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly byteOffset: number,
+  ) {
+    super(
+      `${file} is not UTF-8: line ${line} (byte ${byteOffset}) holds a byte that UTF-8 does not allow, so accents would be stored ` +
+        'as \uFFFD. Nothing was sent. Save the file as UTF-8, or pass --encoding latin1 if it is Latin-1 (ISO-8859-1 / Windows-1252 exports).',
+    );
+    this.name = 'NotUtf8Error';
+  }
+}
+
+/** Another ingest of the same file is running (its lock file names the process). */
+export class IngestLockedError extends Error {
+  constructor(
+    readonly lockFile: string,
+    readonly pid: number,
+    readonly startedOn: string,
+  ) {
+    super(
+      `Another ingest of this file is running (process ${pid}, started ${startedOn}); two runs would race on the checkpoint. ` +
+        `Wait for it to finish, or stop it. If no such process exists any more, delete ${lockFile}.`,
+    );
+    this.name = 'IngestLockedError';
+  }
+}

@@ -23,7 +23,16 @@ import { MAX_BATCH_OPERATIONS } from '../../dataverse/adapters/node-client';
 import { account, campaign, contact, idr_marketingconcept } from '../../dataverse/generated';
 import { isRetryable, ThrottledError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
-import { loadState, saveState, stateFileFor, type IngestState } from './checkpoint';
+import {
+  defaultLockDeps,
+  loadState,
+  lockCheckpoint,
+  saveState,
+  stateFileFor,
+  type IngestState,
+  type LockDeps,
+} from './checkpoint';
+import { assertUtf8, type IngestEncoding } from './encoding';
 import { findContactsByEmail, type ContactMatch } from './contacts';
 import { ErrorsFile, type RejectedRow } from './errors-file';
 import {
@@ -32,6 +41,7 @@ import {
   IngestInterruptedError,
   IngestOptionError,
   MalformedCsvError,
+  NotUtf8Error,
 } from './errors';
 import { interactionRecord } from './records';
 import { checkHeader, checkRow, type ColumnLimits, type CsvColumn, type EventRow } from './rows';
@@ -49,6 +59,8 @@ export interface IngestOptions {
   readonly defaultSource?: string;
   readonly resume: boolean;
   readonly limits: ColumnLimits;
+  /** `--encoding`: utf8 (checked before anything is sent) or latin1. Default utf8. */
+  readonly encoding?: IngestEncoding;
 }
 
 export interface IngestProgress {
@@ -76,6 +88,8 @@ export interface IngestDeps {
   readonly newId?: () => string;
   /** Ask Dataverse to queue no system job per interaction (needs the bypass privilege). */
   readonly bypassCustomAsync?: boolean;
+  /** Who holds the checkpoint's lock; default this process. */
+  readonly lock?: LockDeps;
 }
 
 export interface IngestSummary {
@@ -143,7 +157,32 @@ function columnForFailure(row: EventRow, message: string): string {
   return hit[0] === 'contactid' && !row.contactId ? 'contactemail' : hit[0];
 }
 
+/** One run per checkpoint at a time: the lock is held from before the checkpoint is read until the run ends. */
 export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<IngestSummary> {
+  const release = await lockCheckpoint(stateFileFor(options.file), deps.lock ?? defaultLockDeps(deps.clock));
+  try {
+    const encoding = options.encoding ?? 'utf8';
+    if (encoding === 'utf8') await assertUtf8(options.file).catch(unreadable(options.file));
+    return await ingestLocked(options, encoding, deps);
+  } finally {
+    await release();
+  }
+}
+
+function unreadable(file: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof NotUtf8Error) throw error;
+    throw new IngestOptionError(
+      `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}.`,
+    );
+  };
+}
+
+async function ingestLocked(
+  options: IngestOptions,
+  encoding: IngestEncoding,
+  deps: IngestDeps,
+): Promise<IngestSummary> {
   if (
     !Number.isInteger(options.batchSize) ||
     options.batchSize < 1 ||
@@ -334,7 +373,7 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
 
   let chunk: Chunk = { pending: [], rejected: [], lastRow: state.lastCommittedRow, rows: 0 };
   let row = 0;
-  const parser = createReadStream(options.file).pipe(parse({ ...PARSER_OPTIONS, info: true }));
+  const parser = createReadStream(options.file).pipe(parse({ ...PARSER_OPTIONS, info: true, encoding }));
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
       const { record, info } = item;

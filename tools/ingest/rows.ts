@@ -162,10 +162,21 @@ export interface RowContext {
   readonly now: Date;
 }
 
-export function checkRow(
+/** Undoes the errors file's formula neutralisation (`'=…` → `=…`), so a fixed errors file ingests as written. */
+function withoutNeutralisation(
   values: Readonly<Partial<Record<CsvColumn, string>>>,
+): Partial<Record<CsvColumn, string>> {
+  const out: Partial<Record<CsvColumn, string>> = {};
+  for (const [column, value] of Object.entries(values) as [CsvColumn, string | undefined][])
+    out[column] = value !== undefined && /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+  return out;
+}
+
+export function checkRow(
+  rawValues: Readonly<Partial<Record<CsvColumn, string>>>,
   context: RowContext,
 ): RowCheck {
+  const values = withoutNeutralisation(rawValues);
   const problems: ColumnProblem[] = [];
   const problem = (column: string, message: string) => problems.push({ column, message });
   const text = (column: CsvColumn): string | undefined => {

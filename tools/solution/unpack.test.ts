@@ -7,7 +7,7 @@ import { buildSolutionParts, findSolutionDirs, packSolutions, type PackedZip } f
 import { compareParts, exportFolderParts, roundTrip } from './roundtrip-reference';
 import { NotASolutionZipError, unpackParts, unpackZip, UnsafeTargetFolderError } from './unpack';
 import { attr, canonicalXml, child, childText, elements, encodeUtf8, parseXml, type XmlElement } from './xml';
-import { readZip, writeZipBytes, type Parts } from './zip';
+import { readZip, UnsafeZipEntryError, writeZipBytes, type Parts } from './zip';
 
 const FIXTURE = path.join(__dirname, '__fixtures__', 'dataverse-export');
 const SOLUTION_ROOT = path.resolve(__dirname, '../../solution');
@@ -223,6 +223,29 @@ describe('unpackZip', () => {
       UnsafeTargetFolderError,
     );
     expect(readFileSync(path.join(folder, 'src', 'index.ts'), 'utf8')).toBe('export {};');
+  });
+
+  it('refuses a zip with an entry that escapes through backslashes, writing nothing and keeping the old source', async () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'deep', 'er', 'target');
+    const escapee = path.join(dir, 'deep', 'escaped.txt');
+    const zip = JSON.parse('"..\\\\..\\\\escaped.txt"') as string;
+    const parts: Parts = new Map([
+      ['customizations.xml', encodeUtf8('<ImportExportXml/>')],
+      ['solution.xml', encodeUtf8('<ImportExportXml/>')],
+    ]);
+    const file = path.join(dir, 'evil.zip');
+    const JSZip = (await import('jszip')).default;
+    const evil = new JSZip();
+    for (const [name, bytes] of parts) evil.file(name, bytes);
+    evil.file(`src\\${zip}`, 'pwned');
+    writeFileSync(file, await evil.generateAsync({ type: 'uint8array' }));
+    mkdirSync(path.join(target, 'src', 'Other'), { recursive: true });
+    writeFileSync(path.join(target, 'src', 'Other', 'Solution.xml'), 'kept');
+
+    await expect(unpackZip(file, target)).rejects.toThrow(UnsafeZipEntryError);
+    expect(existsSync(escapee)).toBe(false);
+    expect(readFileSync(path.join(target, 'src', 'Other', 'Solution.xml'), 'utf8')).toBe('kept');
   });
 
   it('rejects a zip that is not a solution', async () => {

@@ -29,7 +29,7 @@ import {
   writeXml,
   type XmlElement,
 } from './xml';
-import { readZip, type Parts } from './zip';
+import { readZip, UnsafeZipEntryError, type Parts } from './zip';
 
 /** The zip has no `customizations.xml`, so it is not a Dataverse solution. */
 export class NotASolutionZipError extends Error {
@@ -243,12 +243,22 @@ async function isSolutionSource(src: string): Promise<boolean> {
 export async function unpackZip(zipFile: string, folder: string): Promise<string[]> {
   const parts = await readZip(await readFile(zipFile), zipFile);
   const files = unpackParts(parts, path.basename(zipFile));
-  const src = path.join(folder, 'src');
+  const src = path.resolve(folder, 'src');
+  // Every target is checked before the old source is removed, so a refused zip changes nothing.
+  const targets = [...files]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([rel, bytes]) => {
+      const file = path.resolve(src, ...rel.split('/'));
+      const inside = path.relative(src, file);
+      if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+        throw new UnsafeZipEntryError(zipFile, rel);
+      }
+      return [file, bytes] as const;
+    });
   if (!(await isSolutionSource(src))) throw new UnsafeTargetFolderError(folder);
   await rm(src, { recursive: true, force: true });
   const written: string[] = [];
-  for (const [rel, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const file = path.join(src, ...rel.split('/'));
+  for (const [file, bytes] of targets) {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, bytes);
     written.push(file);

@@ -30,6 +30,7 @@ import {
 } from './errors';
 import type { Sql } from './filter';
 import { compileFilter } from './filter';
+import { RoleCatalog, SYSTEM_ADMINISTRATOR, UnknownCallerError, type PrivilegeVerb } from './security';
 import { formatKey, parseRecordAddress } from './keys';
 import type { ColumnInfo, TableInfo } from './metadata';
 import { MetadataIndex, defaultStatusFor, edmType, isLookup, lookupFromValueName } from './metadata';
@@ -72,6 +73,8 @@ export interface EngineOptions {
   readonly currencySymbol?: string;
   /** How long a write waits for another write to finish. Default 30 s. */
   readonly lockTimeoutMs?: number;
+  /** How long one FetchXML query may run before it is stopped (QueryTimeoutError). Default 10 s. */
+  readonly queryTimeLimitMs?: number;
 }
 
 /** Who calls and why: set by the HTTP layer (caller id) and by async jobs (depth, correlation). */
@@ -238,6 +241,7 @@ export class Engine {
   private readonly logger: Logger;
   private readonly format: FormatOptions;
   private readonly lockTimeoutMs: number;
+  private readonly queryTimeLimitMs: number;
   private readonly lock = new WriteLock();
   private readonly als = new AsyncLocalStorage<Scope>();
   private readonly actions = new Map<string, { handler: ActionHandler; options: ActionOptions }>();
@@ -252,6 +256,7 @@ export class Engine {
     this.logger = options.logger ?? silentLogger;
     this.format = { currencySymbol: options.currencySymbol ?? '$' };
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30000;
+    this.queryTimeLimitMs = options.queryTimeLimitMs ?? 10_000;
     this.storage = new Storage(options.path ?? '.ideario/emulator.db');
     this.indexValue = new MetadataIndex(options.metadata);
     this.storage.syncSchema(this.indexValue);
@@ -271,6 +276,42 @@ export class Engine {
       ...this.identity,
       UserId: context?.userId ?? this.currentScope()?.userId ?? this.identity.UserId,
     };
+  }
+
+  /** Security roles of a user; the emulator's own user (the token's) is the System Administrator. */
+  rolesOf(userId: string): string[] {
+    const id = normalizeGuid(userId) ?? userId;
+    if (id === this.identity.UserId) return [SYSTEM_ADMINISTRATOR];
+    const stored = this.storage.getMeta(`roles:${id}`);
+    return stored ? (JSON.parse(stored) as string[]) : [];
+  }
+
+  /** Gives a user the named roles (replacing what it had), as associating `systemuserroles_association` does. */
+  assignRoles(userId: string, roles: readonly string[]): void {
+    const catalog = new RoleCatalog(this.metadata.model);
+    const unknown = roles.filter((role) => !catalog.has(role));
+    if (unknown.length > 0)
+      throw new BadRequestError(
+        `No security role named ${unknown.join(', ')}; the solutions define ${catalog.names().join(', ')}.`,
+      );
+    this.storage.setMeta(`roles:${normalizeGuid(userId) ?? userId}`, JSON.stringify([...roles]));
+  }
+
+  /**
+   * Refuses a Web API call the caller's roles do not allow: an impersonated user (MSCRMCallerID) must
+   * exist and hold `prv<verb><table>`. Without a caller id the call runs as the token's user (admin).
+   */
+  authorize(context: CallContext | undefined, verb: PrivilegeVerb, entitySet: string): void {
+    const userId = context?.userId;
+    if (!userId || userId === this.identity.UserId) return;
+    const users = this.metadata.byLogicalName('systemuser');
+    if (users && !this.loadStored(users, userId)) throw new UnknownCallerError(userId);
+    new RoleCatalog(this.metadata.model).check(
+      userId,
+      this.rolesOf(userId),
+      verb,
+      this.metadata.table(entitySet).logicalName,
+    );
   }
 
   /** Grows the schema when metadata grows (a solution import): new tables, columns and keys. */
@@ -492,7 +533,10 @@ export class Engine {
       index: this.metadata,
       records: this.source,
       rows: (sql, params) =>
-        this.storage.read(sql, this.inWrite()).all(...params) as Record<string, unknown>[],
+        this.storage.timed(
+          this.queryTimeLimitMs,
+          () => this.storage.read(sql, this.inWrite()).all(...params) as Record<string, unknown>[],
+        ),
       now: this.clock(),
       userId: identity.UserId,
       businessUnitId: identity.BusinessUnitId,

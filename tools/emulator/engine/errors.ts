@@ -39,7 +39,41 @@ export const ErrorCodes = {
   ThrottledRequests: '0x80072322',
   /** Service protection: concurrent requests. */
   ThrottledConcurrency: '0x80072326',
+  /** More than 500 conditions (and link-entities) in one query: TooManyConditionsInQuery. */
+  TooManyConditions: '0x8004430C',
+  /** More than 15 link-entities in one query: TooManyLinkEntitiesInQuery. */
+  TooManyLinkEntities: '0x8004430D',
+  /** The caller lacks a privilege its security roles would need (prvWrite…): PrivilegeDenied. */
+  PrivilegeDenied: '0x80040220',
+  /** The request body is larger than the server accepts. */
+  RequestTooLarge: '0x80048d19',
 } as const;
+
+/**
+ * Dataverse's structural query limits, from "Join tables using FetchXml" (at most 15 link-entity
+ * elements) and "Filter rows using FetchXml" / "Filter rows" for the Web API (at most 500 condition
+ * and link-entity elements): the emulator refuses the same queries before running them, which also
+ * keeps one pathological query from holding the (synchronous) SQLite connection.
+ */
+export const QUERY_LIMITS = { linkEntities: 15, conditions: 500 } as const;
+
+/** A query over Dataverse's limits on link-entities or conditions. */
+export class QueryLimitError extends DataverseError {
+  constructor(
+    readonly limit: 'linkEntities' | 'conditions',
+    readonly found: number,
+  ) {
+    super(
+      limit === 'linkEntities'
+        ? `Number of link entities in query exceeded maximum limit. (${found} found; at most ${QUERY_LIMITS.linkEntities}.)`
+        : `Number of conditions in query exceeded maximum limit. (${found} found; at most ${QUERY_LIMITS.conditions}: ` +
+            'use the In operator or Microsoft.Dynamics.CRM.In for long lists of values.)',
+      400,
+      limit === 'linkEntities' ? ErrorCodes.TooManyLinkEntities : ErrorCodes.TooManyConditions,
+    );
+    this.name = 'QueryLimitError';
+  }
+}
 
 /** A table name (logical or entity set) the metadata does not know. */
 export class UnknownTableError extends NotFoundError {

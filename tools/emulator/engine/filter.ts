@@ -9,7 +9,7 @@
 import { defaultParser } from '@odata/parser';
 import type { ColumnInfo, MetadataIndex, TableInfo } from './metadata';
 import { edmType, isLookup, lookupFromValueName } from './metadata';
-import { QueryError, UnknownColumnError } from './errors';
+import { QUERY_LIMITS, QueryError, QueryLimitError, UnknownColumnError } from './errors';
 import { formatStoredDateTime, normalizeGuid, parseDateOnly, parseDateTime } from './values';
 import { ident } from './storage';
 
@@ -81,6 +81,7 @@ export type ComparisonOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
 /** Compiles a `$filter` expression for `ctx.table`. */
 export function compileFilter(ctx: FilterContext, text: string): Sql {
+  checkFilterSize(text);
   let ast: unknown;
   try {
     ast = defaultParser.filter(normaliseArrays(text));
@@ -90,6 +91,40 @@ export function compileFilter(ctx: FilterContext, text: string): Sql {
     );
   }
   return compileNode(ctx, ast, text);
+}
+
+/** Parentheses deeper than any real filter; the parser and the compiler below recurse on them. */
+const MAX_FILTER_DEPTH = 50;
+
+/**
+ * Counts conditions (comparisons and function calls, outside string literals) and nesting before the
+ * text reaches the recursive parser: Dataverse refuses more than 500 conditions in a query ("Filter
+ * rows", condition limits), and the parser would otherwise spend seconds and its stack on 2,000 `or`s.
+ */
+function checkFilterSize(text: string): void {
+  let conditions = 0;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === "'" && text[i + 1] === "'") i++;
+      else if (ch === "'") inString = false;
+      continue;
+    }
+    if (ch === "'") inString = true;
+    else if (ch === '(') {
+      depth++;
+      if (depth > MAX_FILTER_DEPTH)
+        throw new QueryError(`The $filter nests parentheses more than ${MAX_FILTER_DEPTH} deep.`);
+    } else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (ch === ' ' && /^ (eq|ne|gt|ge|lt|le) /i.test(text.slice(i, i + 4))) conditions++;
+  }
+  const functions = text
+    .replace(/'(?:[^']|'')*'/g, '')
+    .match(/\b(contains|startswith|endswith|Microsoft\.Dynamics\.CRM\.\w+)\s*\(/gi);
+  conditions += functions?.length ?? 0;
+  if (conditions > QUERY_LIMITS.conditions) throw new QueryLimitError('conditions', conditions);
 }
 
 /** Dataverse accepts `PropertyValues=['a','b']`; the parser only takes JSON arrays, so requote them. */

@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DataverseError } from '../../../dataverse/errors';
 import type { ColumnType } from '../../solution/model';
 import type { MetadataIndex, TableInfo } from './metadata';
 import { isLookup } from './metadata';
@@ -41,9 +42,36 @@ function sqlType(type: ColumnType): string {
   }
 }
 
+/** A query ran past the time limit; SQLite stopped it and the connection is free again. */
+export class QueryTimeoutError extends DataverseError {
+  constructor(readonly limitMs: number) {
+    // "Web service error codes": SqlTimeoutExpired (-2147204783). Answered 400, not 5xx: retrying the
+    // same query would only time out again; it needs fewer joins or narrower conditions.
+    super(
+      `SQL timeout expired. The query ran longer than ${limitMs} ms and was stopped; ` +
+        'use fewer link-entities, narrower conditions, or page through smaller results.',
+      400,
+      '0x80044151',
+    );
+    this.name = 'QueryTimeoutError';
+  }
+}
+
+/** How often (in rows) the deadline function looks at the clock. */
+const DEADLINE_CHECK_EVERY = 1024;
+
+/**
+ * SQL function placed in queries that can join without bound (FetchXML link-entities). SQLite has no
+ * progress handler in better-sqlite3, and the server is single-threaded, so the query itself checks
+ * the clock every DEADLINE_CHECK_EVERY rows and throws, which aborts the statement.
+ */
+export const DEADLINE_FUNCTION = 'emulator_deadline';
+
 export class Storage {
   readonly db: Db;
   readonly reader: Db;
+  private deadline: { at: number; limitMs: number } | undefined;
+  private deadlineCalls = 0;
   private readonly writeStatements = new Map<string, Statement>();
   private readonly readStatements = new Map<string, Statement>();
 
@@ -75,6 +103,28 @@ export class Storage {
     } else {
       this.reader = new Database(path, { readonly: true });
       this.reader.pragma('busy_timeout = 5000');
+    }
+    for (const db of new Set([this.db, this.reader])) {
+      db.function(DEADLINE_FUNCTION, { deterministic: false, varargs: true }, () => this.checkDeadline());
+    }
+  }
+
+  private checkDeadline(): number {
+    if (this.deadline && ++this.deadlineCalls % DEADLINE_CHECK_EVERY === 0 && Date.now() > this.deadline.at) {
+      throw new QueryTimeoutError(this.deadline.limitMs);
+    }
+    return 1;
+  }
+
+  /** Runs `fn` (synchronous SQL) with a time limit that `emulator_deadline()` in its statements enforces. */
+  timed<T>(limitMs: number, fn: () => T): T {
+    const outer = this.deadline;
+    this.deadline = { at: Date.now() + limitMs, limitMs };
+    this.deadlineCalls = 0;
+    try {
+      return fn();
+    } finally {
+      this.deadline = outer;
     }
   }
 

@@ -5,6 +5,7 @@
  * checked here: that needs metadata (compile.ts).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { QUERY_LIMITS, QueryLimitError } from '../engine/errors';
 import { FetchXmlSyntaxError } from './errors';
 
 export type AggregateFunction = 'count' | 'countcolumn' | 'sum' | 'avg' | 'min' | 'max';
@@ -331,9 +332,46 @@ function parseLink(node: XmlNode): FetchLink {
   };
 }
 
+/** Deeper than any real query; keeps the recursive walk below far from the stack limit. */
+const MAX_DEPTH = 64;
+
+/**
+ * Refuses, before parsing, what no FetchXML needs and what would cost the server: a DTD (Dataverse
+ * reads FetchXML with DTD processing prohibited, so entity expansion cannot blow up) and nesting
+ * deeper than MAX_DEPTH.
+ */
+function checkShape(text: string): void {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text))
+    throw new FetchXmlSyntaxError(
+      'a DOCTYPE or ENTITY declaration is not allowed (DTD processing is prohibited).',
+    );
+  let depth = 0;
+  for (const tag of text.matchAll(/<(\/?)[A-Za-z][^>]*?(\/?)>/g)) {
+    if (tag[1]) depth--;
+    else if (!tag[2]) depth++;
+    if (depth > MAX_DEPTH) throw new FetchXmlSyntaxError(`elements are nested more than ${MAX_DEPTH} deep.`);
+  }
+}
+
+/** Dataverse's limits: 15 link-entities, 500 conditions and link-entities together. */
+function checkLimits(root: XmlNode): void {
+  let links = 0;
+  let conditions = 0;
+  const walk = (node: XmlNode): void => {
+    if (node.name === 'link-entity') links++;
+    if (node.name === 'condition') conditions++;
+    node.children.forEach(walk);
+  };
+  walk(root);
+  if (links > QUERY_LIMITS.linkEntities) throw new QueryLimitError('linkEntities', links);
+  if (links + conditions > QUERY_LIMITS.conditions)
+    throw new QueryLimitError('conditions', links + conditions);
+}
+
 export function parseFetchXml(xml: string): FetchQuery {
   const text = xml.trim();
   if (!text) throw new FetchXmlSyntaxError('the text is empty.');
+  checkShape(text);
   const check = XMLValidator.validate(text);
   if (check !== true)
     throw new FetchXmlSyntaxError(`${check.err.msg} (line ${check.err.line}, column ${check.err.col}).`);
@@ -341,6 +379,7 @@ export function parseFetchXml(xml: string): FetchQuery {
   const fetch = roots[0];
   if (!fetch || fetch.name !== 'fetch' || roots.length !== 1)
     throw new FetchXmlSyntaxError(`the root element must be <fetch>, not <${fetch?.name ?? ''}>.`);
+  checkLimits(fetch);
   allowed(fetch, [
     'version',
     'count',

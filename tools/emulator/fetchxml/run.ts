@@ -29,6 +29,7 @@ import { compile, type Plan, type SortKey } from './compile';
 import { cookieValue, innerCookie, pagingCookieAnnotation, parseCookie, type CookieValue } from './cookie';
 import { AggregateLimitError, PagingCookieMismatchError } from './errors';
 import { parseFetchXml } from './parse';
+import { DEADLINE_FUNCTION, ident } from '../engine/storage';
 
 /** What FetchXML needs from the engine: its metadata, read access to its tables, and who is asking when. */
 export interface FetchSource {
@@ -240,7 +241,19 @@ export function runFetchXml(
     setTable,
   );
   const shaper = new Shaper(source, options.annotations ?? noAnnotations);
-  const base = joinSql([{ sql: `FROM ${plan.from.sql}`, params: plan.from.params }, whereOf(plan.where)], '');
+  // Evaluated for every joined row (it names a column of each joined table), so a query that joins
+  // without bound is stopped by the time limit instead of holding the server.
+  const guard: Sql = {
+    sql: `${DEADLINE_FUNCTION}(${plan.scopes
+      .filter((scope) => scope.joined || scope === plan.root)
+      .map((scope) => `${scope.sql}.${ident(scope.table.primaryId)}`)
+      .join(', ')})`,
+    params: [],
+  };
+  const base = joinSql(
+    [{ sql: `FROM ${plan.from.sql}`, params: plan.from.params }, whereOf([...plan.where, guard])],
+    '',
+  );
 
   if (query.aggregate) {
     const limit = Math.min(query.aggregateLimit ?? AGGREGATE_ROW_LIMIT, AGGREGATE_ROW_LIMIT);
@@ -257,7 +270,7 @@ export function runFetchXml(
   const pageSize = query.top ?? Math.min(query.count ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const page = query.top === undefined ? (query.page ?? 1) : 1;
   let offset = (page - 1) * pageSize;
-  const where = [...plan.where];
+  const where = [...plan.where, guard];
   if (query.pagingCookie && cookieAllowed && page > 1) {
     const cookie = parseCookie(query.pagingCookie);
     // "Page large result sets": a cookie for any other page than the previous one is ignored.

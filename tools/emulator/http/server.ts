@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../dataverse/logger';
 import { silentLogger } from '../../../dataverse/logger';
 import type { CallContext, Engine } from '../engine/engine';
-import { ErrorCodes } from '../engine/errors';
+import { DataverseError } from '../../../dataverse/errors';
+import { BadRequestError, ErrorCodes } from '../engine/errors';
 import { normalizeGuid } from '../engine/values';
 import { reasonPhrase } from './batch';
 import type { Fault, RequestLimit } from './protection';
@@ -42,6 +43,8 @@ export interface WebApiServerOptions {
     request: http.IncomingMessage,
     response: http.ServerResponse,
   ) => boolean | Promise<boolean>;
+  /** Largest request body accepted (bytes); bigger ones get 413 before they are read. Default 64 MiB. */
+  readonly maxBodyBytes?: number;
   /** More call context from the request headers (webhook callbacks: depth and correlation). */
   readonly callContext?: (headers: Readonly<Record<string, string | undefined>>) => CallContext | undefined;
 }
@@ -68,11 +71,41 @@ function headerMap(request: http.IncomingMessage): Record<string, string | undef
   return out;
 }
 
-function readBody(request: http.IncomingMessage): Promise<Buffer> {
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** A request body over the limit: answered 413 as soon as it is known, without reading the rest. */
+export class RequestTooLargeError extends DataverseError {
+  constructor(readonly limitBytes: number) {
+    super(
+      `The request body is larger than ${limitBytes} bytes, the most the emulator accepts. ` +
+        'Split the work into smaller requests or $batch bodies.',
+      413,
+      ErrorCodes.RequestTooLarge,
+    );
+    this.name = 'RequestTooLargeError';
+  }
+}
+
+/** Reads the body, counting as it streams: a chunked body that passes the limit stops being read. */
+function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new RequestTooLargeError(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.off('data', onData);
+        request.pause();
+        chunks.length = 0;
+        reject(new RequestTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.on('end', () => resolve(Buffer.concat(chunks, size)));
     request.on('error', reject);
   });
 }
@@ -84,13 +117,27 @@ function send(response: http.ServerResponse, answer: ApiResponse, extra: Record<
   response.end(answer.body);
 }
 
-const CORS: Record<string, string> = {
-  'Access-Control-Allow-Origin': '*',
+const CORS_ALLOW: Record<string, string> = {
   'Access-Control-Allow-Headers':
     'Authorization, Content-Type, Prefer, If-Match, If-None-Match, OData-Version, OData-MaxVersion, MSCRMCallerID, Accept',
   'Access-Control-Allow-Methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
   'Access-Control-Expose-Headers': 'OData-EntityId, Location, Preference-Applied, Retry-After, ETag',
+  Vary: 'Origin',
 };
+
+/** A request from a web page of another origin: refused, so no page a developer visits can drive the emulator. */
+function foreignOrigin(origin: string): ApiResponse {
+  return {
+    status: 403,
+    headers: { 'Content-Type': 'application/json', Vary: 'Origin' },
+    body: JSON.stringify({
+      error: {
+        code: ErrorCodes.PrivilegeDenied,
+        message: `Requests from the web origin ${origin} are refused: the emulator answers only its own pages and clients that send no Origin.`,
+      },
+    }),
+  };
+}
 
 export async function startWebApiServer(options: WebApiServerOptions): Promise<WebApiServer> {
   const logger = options.logger ?? silentLogger;
@@ -104,10 +151,23 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
     now: options.now,
   });
 
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let ownOrigins = new Set<string>();
+
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://emulator');
     const match = API_PATH.exec(url.pathname);
     const statsMatch = STATS_PATH.exec(url.pathname);
+    // Browsers send Origin on cross-origin calls (and on same-origin writes): only our own pages pass.
+    const origin = request.headers.origin;
+    if (origin !== undefined && !ownOrigins.has(origin.toLowerCase())) {
+      send(response, foreignOrigin(origin), { Connection: 'close' });
+      request.resume();
+      return;
+    }
+    const CORS: Record<string, string> = origin
+      ? { ...CORS_ALLOW, 'Access-Control-Allow-Origin': origin }
+      : {};
     if (request.method === 'OPTIONS') {
       response.writeHead(204, CORS);
       response.end();
@@ -146,6 +206,16 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
     }
     stats.request(request.method ?? 'GET');
     const caller = headers.mscrmcallerid ? normalizeGuid(headers.mscrmcallerid) : undefined;
+    if (headers.mscrmcallerid && !caller) {
+      send(
+        response,
+        errorResponse(
+          new BadRequestError(`MSCRMCallerID '${headers.mscrmcallerid}' is not a systemuserid (a GUID).`),
+        ),
+        CORS,
+      );
+      return;
+    }
     const user = `${authorization ?? 'anonymous'}|${caller ?? ''}`;
     let release: (() => void) | undefined;
     try {
@@ -161,7 +231,17 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
         send(response, answer, CORS);
         return;
       }
-      const body = await readBody(request);
+      let body: Buffer;
+      try {
+        body = await readBody(request, maxBodyBytes);
+      } catch (error) {
+        if (!(error instanceof RequestTooLargeError)) throw error;
+        // Answer now and close: what arrives meanwhile is discarded, never held. A client still
+        // sending may see the connection reset; one that sends Expect: 100-continue sees only the 413.
+        request.resume();
+        send(response, errorResponse(error), { ...CORS, Connection: 'close' });
+        return;
+      }
       const version = match[1] ?? 'v9.2';
       const root = `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}/api/data/${version}/`;
       const context: CallContext = {
@@ -193,6 +273,12 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
       else response.end();
     });
   });
+  // Expect: 100-continue lets a client hear the 413 before it sends the body at all.
+  server.on('checkContinue', (request, response) => {
+    const declared = Number(request.headers['content-length']);
+    if (!(declared > maxBodyBytes)) response.writeContinue();
+    server.emit('request', request, response);
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -204,6 +290,11 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
+  ownOrigins = new Set(
+    [url, `http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].map((o) =>
+      o.toLowerCase(),
+    ),
+  );
   return {
     url,
     serviceRoot: `${url}/api/data/v9.2/`,

@@ -4,6 +4,7 @@
  * operations using the Web API" and its pages (create/retrieve/update/upsert/delete, conditional
  * operations, query data, batch, actions and functions).
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { RecordKey } from '../../../dataverse/client';
 import { DataverseError, ThrottledError } from '../../../dataverse/errors';
@@ -12,6 +13,7 @@ import { silentLogger } from '../../../dataverse/logger';
 import type { CallContext, Engine } from '../engine/engine';
 import { BadRequestError, ErrorCodes, QueryError, UnknownActionError } from '../engine/errors';
 import { formatKey } from '../engine/keys';
+import type { PrivilegeVerb } from '../engine/security';
 import { edmType, isLookup } from '../engine/metadata';
 import { annotationFilter, type AnnotationFilter, type JsonRecord } from '../engine/records';
 import type { BatchResponseItem, HttpRequestPart, HttpResponsePart } from './batch';
@@ -78,6 +80,11 @@ export function errorResponse(error: unknown, logger: Logger = silentLogger): Ap
     if (error instanceof ThrottledError) headers['Retry-After'] = String(error.retryAfterSeconds);
     return json(error.status, { error: { code: error.code ?? '', message: error.message } }, headers);
   }
+  if (error instanceof URIError) {
+    return json(400, {
+      error: { code: ErrorCodes.InvalidArgument, message: `The URL is not valid: ${error.message}.` },
+    });
+  }
   if (error instanceof SyntaxError) {
     return json(400, {
       error: {
@@ -97,13 +104,49 @@ export function errorResponse(error: unknown, logger: Logger = silentLogger): Ap
   });
 }
 
+/** Request bodies are UTF-8 text; anything else is refused rather than stored with U+FFFD in it. */
+function checkUtf8(body: string | Uint8Array): void {
+  if (typeof body !== 'string' && body.length > 0 && !isUtf8(body)) {
+    throw new BadRequestError(
+      'The request body is not valid UTF-8 text. Send JSON (and $batch parts) encoded as UTF-8.',
+      ErrorCodes.InvalidPayload,
+    );
+  }
+}
+
 function bodyText(body: string | Uint8Array): string {
+  checkUtf8(body);
   return typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+}
+
+/** Deeper than any Web API payload (a record with nested deep-insert children is a handful of levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Measures JSON nesting without recursion, so a body 10,000 arrays deep is refused before it is parsed. */
+function checkJsonDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw new BadRequestError(
+          `The request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`,
+          ErrorCodes.InvalidPayload,
+        );
+      }
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
 }
 
 function parseJsonBody(body: string | Uint8Array): Record<string, unknown> {
   const text = bodyText(body).trim();
   if (!text) return {};
+  checkJsonDepth(text);
   const parsed: unknown = JSON.parse(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new BadRequestError('The request body must be a JSON object.', ErrorCodes.InvalidPayload);
@@ -120,6 +163,21 @@ function encodeQuery(params: Map<string, string>): string {
   return [...params]
     .map(([name, value]) => `${encodeURIComponent(name).replace(/%24/g, '$')}=${encodeURIComponent(value)}`)
     .join('&');
+}
+
+/**
+ * The table privilege a request needs ("Security concepts in Dataverse": Create, Read, Write, Delete).
+ * PATCH may create (upsert) but is checked as Write; bound actions check their own needs.
+ */
+function privilegeFor(kind: string, method: string): PrivilegeVerb | undefined {
+  if (kind === 'collection') return method === 'POST' ? 'Create' : method === 'GET' ? 'Read' : undefined;
+  if (kind === 'count') return 'Read';
+  if (kind === 'record' || kind === 'property' || kind === 'reference') {
+    if (method === 'GET') return 'Read';
+    if (method === 'DELETE') return kind === 'record' ? 'Delete' : 'Write';
+    if (method === 'PATCH' || method === 'PUT') return 'Write';
+  }
+  return undefined;
 }
 
 export interface WebApiOptions {
@@ -146,6 +204,7 @@ export class WebApi {
   /** Handles one request; `root` is the service root URL ending in `/api/data/v9.2/`. */
   async handle(request: ApiRequest, root: string, context: CallContext): Promise<ApiResponse> {
     try {
+      checkUtf8(request.body);
       if (request.path.replace(/^\/+/, '') === '$batch') {
         if (request.method !== 'POST') throw new MethodNotAllowedError(request.method, request.path);
         return await this.batch(request, root, context);
@@ -168,6 +227,8 @@ export class WebApi {
     const query = parseQuery(request.query);
     const prefer = parsePrefer(request.headers.prefer);
     const notAllowed = () => new MethodNotAllowedError(method, request.path);
+    const verb = privilegeFor(target.kind, method);
+    if (verb && 'entitySet' in target) this.engine.authorize(context, verb, target.entitySet);
     switch (target.kind) {
       case 'serviceDocument':
         if (method !== 'GET') throw notAllowed();

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DataverseError } from '../../../dataverse/errors';
 import type { Engine } from '../engine/engine';
+import { ErrorCodes } from '../engine/errors';
 import type { EmulatorExtension } from '../start';
 import { markup, page } from './html';
 import { renderHome, renderView } from './render';
@@ -16,6 +17,30 @@ function send(response: ServerResponse, status: number, body: string): void {
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',
   });
+  response.end(body);
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A malformed percent-escape in the path: 400, as a page for a browser and in the Web API's error shape otherwise. */
+function sendBadPath(request: IncomingMessage, response: ServerResponse, pathname: string): void {
+  const message = `The path ${pathname} has an invalid percent-encoding.`;
+  if (request.headers.accept?.includes('text/html')) {
+    send(
+      response,
+      400,
+      page('Bad request', markup`<h1>Cannot show this page</h1><p class="err">${message}</p>`),
+    );
+    return;
+  }
+  const body = JSON.stringify({ error: { code: ErrorCodes.InvalidArgument, message } });
+  response.writeHead(400, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   response.end(body);
 }
 
@@ -39,15 +64,16 @@ export function servePage(
       return true;
     }
     const pageNumber = Number(url.searchParams.get('page') ?? '1');
+    const entitySet = decodeSegment(view[1] ?? '');
+    const viewId = decodeSegment(view[2] ?? '');
+    if (entitySet === undefined || viewId === undefined) {
+      sendBadPath(request, response, url.pathname);
+      return true;
+    }
     send(
       response,
       200,
-      renderView(
-        engine,
-        decodeURIComponent(view[1] ?? ''),
-        decodeURIComponent(view[2] ?? ''),
-        Number.isInteger(pageNumber) && pageNumber > 0 ? pageNumber : 1,
-      ),
+      renderView(engine, entitySet, viewId, Number.isInteger(pageNumber) && pageNumber > 0 ? pageNumber : 1),
     );
   } catch (error) {
     if (!(error instanceof DataverseError)) throw error;
