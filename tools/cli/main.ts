@@ -3,6 +3,7 @@ import { consoleLogger } from '../../dataverse/logger';
 import { demoExtension } from '../emulator/demo/extension';
 import { pagesExtension } from '../emulator/pages/extension';
 import { webhooksExtension } from '../emulator/webhooks/extension';
+import { registerAuth } from './auth';
 import { registerDeploy } from './deploy';
 import { registerEmulator } from './emulator';
 import { registerHost } from './host';
@@ -35,5 +36,6 @@ registerStart(program, consoleLogger);
 registerRescore(program, consoleLogger);
 registerDeploy(program, consoleLogger);
 registerIngest(program, consoleLogger);
+registerAuth(program, consoleLogger);
 
 void program.parseAsync(process.argv);

@@ -17,6 +17,7 @@ import { parse, CsvError, type Info } from 'csv-parse';
 import type { BatchOperation, BatchResult, DataverseClient } from '../../dataverse/client';
 import { MAX_BATCH_OPERATIONS } from '../../dataverse/adapters/node-client';
 import { account, campaign, contact, idr_marketingconcept } from '../../dataverse/generated';
+import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
 import { isRetryable, ThrottledError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
 import { loadState, saveState, stateFileFor, type IngestState } from './checkpoint';
@@ -249,7 +250,10 @@ export async function ingest(options: IngestOptions, deps: IngestDeps): Promise<
       try {
         return await call();
       } catch (error) {
-        if (!isRetryable(error) || attempt >= MAX_SENDS) {
+        // Nothing listening, no such host, a refused certificate: waiting does not help.
+        const hopeless = error instanceof DataverseUnreachableError && error.failFast;
+        if (!isRetryable(error) || hopeless || attempt >= MAX_SENDS) {
+          if (hopeless) throw error;
           if (isRetryable(error))
             throw new IngestInterruptedError(
               state.lastCommittedRow,
