@@ -5,6 +5,7 @@ import { pagesExtension } from '../emulator/pages/extension';
 import { webhooksExtension } from '../emulator/webhooks/extension';
 import { registerAuth } from './auth';
 import { registerDeploy } from './deploy';
+import { registerDoctor } from './doctor';
 import { registerEmulator } from './emulator';
 import { registerHost } from './host';
 import { registerIngest } from './ingest';
@@ -37,5 +38,6 @@ registerRescore(program, consoleLogger);
 registerDeploy(program, consoleLogger);
 registerIngest(program, consoleLogger);
 registerAuth(program, consoleLogger);
+registerDoctor(program, consoleLogger);
 
 void program.parseAsync(process.argv);
