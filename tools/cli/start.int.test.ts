@@ -137,8 +137,9 @@ describe('ideario start', () => {
     const interactionId = /\(([^)]+)\)/.exec(posted.headers.get('OData-EntityId') ?? '')?.[1] ?? '';
 
     // The async step is a system job: the emulator POSTs to the host, whose handler writes back over HTTP.
+    // A generous ceiling (60 s): on a loaded machine the demo load still competes for the job queue.
     let status: unknown;
-    for (let i = 0; i < 100 && status !== ProcessingStatus.Scored; i++) {
+    for (let i = 0; i < 600 && status !== ProcessingStatus.Scored; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const [row] = await get(
         `${idr_interaction.entitySetName}?$select=${I.idr_processingstatus}&$filter=${idr_interaction.primaryIdAttribute} eq ${interactionId}`,
