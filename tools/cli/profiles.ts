@@ -8,7 +8,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import path from 'node:path';
 import { UserFacingError } from './command';
 
-export const DEFAULT_AUTH_DIR = '.ideario';
+/** `.ideario` in the working folder; IDEARIO_AUTH_DIR moves it (tests keep a developer's selection intact). */
+export const DEFAULT_AUTH_DIR = process.env.IDEARIO_AUTH_DIR?.trim() || '.ideario';
 const FILE = 'auth.json';
 
 export type SignIn = 'local' | 'client-secret' | 'certificate' | 'device-code';
