@@ -13,18 +13,36 @@ export class InvalidRecordKeyError extends Error {
 }
 
 /**
- * No HTTP answer at all (connection refused, DNS failure, timeout). Carries status 503 because, for a
- * caller, it means what 503 means: Dataverse was not available, so `isRetryable` holds.
+ * No HTTP answer at all (connection refused, DNS failure, TLS failure, timeout). Carries status 503 because,
+ * for a caller, it means what 503 means: Dataverse was not available, so `isRetryable` holds. `failFast`
+ * marks the failures waiting cannot fix (nothing listening, no such host, a certificate refused): a
+ * command stops at once on those instead of retrying for minutes.
  */
 export class DataverseUnreachableError extends DataverseError {
+  readonly failFast: boolean;
   constructor(
     readonly url: string,
     readonly reason: string,
+    /** Node's error code, e.g. ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED, ETIMEDOUT. */
+    readonly errno?: string,
   ) {
     super(`Dataverse at ${url} could not be reached: ${reason}`, 503);
     this.name = 'DataverseUnreachableError';
+    this.failFast = errno !== undefined && !TRANSIENT_NETWORK_CODES.has(errno);
   }
 }
+
+/** Network failures that may pass by themselves: a timeout or a connection dropped mid-way. */
+export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 /** The runtime's API cannot do what was asked (PCF has no action support, Xrm has no $batch upsert…). */
 export class UnsupportedOperationError extends Error {

@@ -348,7 +348,7 @@ describe('createNodeClient against a Web API stand-in', () => {
       expect(dataverse.seen).toHaveLength(3);
     });
 
-    it('reports an unreachable Dataverse as DataverseUnreachableError (retryable, status 503)', async () => {
+    it('fails at once, without retrying, when nothing listens at the URL', async () => {
       const gone = new FakeDataverse();
       await gone.start();
       await gone.stop();
@@ -357,12 +357,33 @@ describe('createNodeClient against a Web API stand-in', () => {
         getToken: () => Promise.resolve('tok'),
         sleep: (ms) => Promise.resolve(void sleeps.push(ms)),
         random: () => 1,
-        retry: { maxAttempts: 2 },
+        retry: { maxAttempts: 5 },
       });
       const attempt = unreachable.retrieve(account.entitySetName, ACCOUNT_ID);
       await expect(attempt).rejects.toBeInstanceOf(DataverseUnreachableError);
+      await expect(attempt).rejects.toMatchObject({ errno: 'ECONNREFUSED', failFast: true });
+      expect(sleeps).toEqual([]);
+    });
+
+    it('stops retrying when the next wait would overrun the retry budget, and says so', async () => {
+      let now = 0;
+      const unavailable = failure(503, '', 'Service Unavailable');
+      dataverse.reply(unavailable, unavailable, unavailable, unavailable);
+      const budgeted = makeClient({
+        retry: { maxAttempts: 10, budgetMs: 3500 },
+        now: () => now,
+        sleep: (ms) => {
+          sleeps.push(ms);
+          now += ms;
+          return Promise.resolve();
+        },
+      });
+      const attempt = budgeted.retrieveMultiple(contact.entitySetName);
       await expect(attempt).rejects.toMatchObject({ status: 503 });
-      expect(sleeps).toEqual([1000]);
+      await expect(attempt).rejects.toThrow(/retry budget of 4 s is spent/);
+      // 1 s + 2 s fit in 3.5 s; the next 4 s would not.
+      expect(sleeps).toEqual([1000, 2000]);
+      expect(dataverse.seen).toHaveLength(3);
     });
   });
 

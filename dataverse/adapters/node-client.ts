@@ -6,7 +6,8 @@
  *
  * Retrying a write that may already have happened would duplicate it, so only idempotent requests (GET,
  * PATCH, DELETE) are retried on every 5xx; POSTs (create, actions, $batch) only on 429 and 503, which
- * mean the request was not processed.
+ * mean the request was not processed. A refused connection, an unknown host or a refused certificate is
+ * never retried (waiting does not fix it), and all the waiting for one request stays within `budgetMs`.
  */
 import { DynamicsWebApi, type Config } from 'dynamics-web-api';
 import type {
@@ -40,6 +41,8 @@ export interface RetryPolicy {
   /** First back-off for 5xx and unreachable; doubles per attempt. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Longest time one request may spend between its first attempt and its last retry; none by default. */
+  budgetMs?: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -58,6 +61,8 @@ export interface NodeClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /** Milliseconds clock for the retry budget; Date.now by default. */
+  now?: () => number;
   retry?: Partial<RetryPolicy>;
   logger?: Logger;
   /** Per-request timeout; default none (Dataverse itself stops a request after 2 minutes). */
@@ -79,8 +84,6 @@ export const MAX_BATCH_OPERATIONS = 1000;
 /** Dataverse error codes that mean "already exists" / "changed since read", whatever the status. */
 const DUPLICATE_CODES = new Set(['0x80060892', '0x80040237']);
 const CONCURRENCY_CODE = '0x80060882';
-/** Connection failures that happen before a request is sent: always safe to retry. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 interface Operation {
   description: string;
@@ -104,11 +107,14 @@ function isHttpFailure(value: unknown): value is HttpFailure {
   );
 }
 
-/** Node's socket errors (ECONNREFUSED…); duck-typed because they may come from another realm. */
+/**
+ * Node's socket and TLS errors (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID…);
+ * duck-typed because they may come from another realm.
+ */
 function isSystemError(value: unknown): value is { code: string; message: string } {
   if (typeof value !== 'object' || value === null) return false;
   const { code, message } = value as { code?: unknown; message?: unknown };
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof message === 'string';
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code) && typeof message === 'string';
 }
 
 function text(value: unknown): string | undefined {
@@ -135,6 +141,7 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   const origin = new URL(options.url).origin;
   const config: Config = {
@@ -179,7 +186,7 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     if (isSystemError(raw)) {
       const errno = raw.code;
       const reason = raw.message.includes(errno) ? raw.message : `${errno} ${raw.message}`;
-      return Object.assign(new DataverseUnreachableError(origin, `${op.description}: ${reason}`), { errno });
+      return new DataverseUnreachableError(origin, `${op.description}: ${reason}`, errno);
     }
     return raw;
   }
@@ -196,8 +203,8 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
       return error.retryAfterSeconds > 0 ? error.retryAfterSeconds * 1000 : backoff(attempt);
     }
     if (error instanceof DataverseUnreachableError) {
-      const errno = (error as DataverseUnreachableError & { errno?: string }).errno ?? '';
-      return op.idempotent || NOT_SENT_CODES.has(errno) ? backoff(attempt) : null;
+      // A timeout may have reached Dataverse: only a request that can run twice is sent again.
+      return !error.failFast && op.idempotent ? backoff(attempt) : null;
     }
     if (error instanceof DataverseError && error.status >= 500) {
       return op.idempotent || error.status === 503 ? backoff(attempt) : null;
@@ -206,6 +213,7 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
   }
 
   async function withRetry<T>(op: Operation, send: () => Promise<T>): Promise<T> {
+    const started = now();
     for (let attempt = 1; ; attempt++) {
       try {
         return await send();
@@ -213,6 +221,13 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
         const error = convert(raw, op);
         const delay = retryDelay(error, op, attempt);
         if (delay === null) throw error;
+        if (policy.budgetMs !== undefined && now() - started + delay > policy.budgetMs) {
+          throw error instanceof DataverseError
+            ? Object.assign(error, {
+                message: `${error.message} (gave up after ${attempt} attempt(s): the retry budget of ${Math.round(policy.budgetMs / 1000)} s is spent)`,
+              })
+            : error;
+        }
         logger.warn('Dataverse request failed; retrying.', {
           operation: op.description,
           attempt,

@@ -14,7 +14,6 @@ import { DataverseError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
 import { HOST_ENVIRONMENT_VARIABLES } from '../../plugins/host/env';
 import { SOLUTION_NAMES } from '../../plugins/registry';
-import { connect } from '../deploy/connection';
 import { deploy, type DeployOptions } from '../deploy/deploy';
 import {
   DeployConnectionError,
@@ -27,9 +26,10 @@ import {
   UnexpectedImportResponseError,
 } from '../deploy/errors';
 import type { ImportProgress } from '../deploy/import';
+import { describeUserError } from './command';
+import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
 
-export interface DeployCommandOptions {
-  url: string;
+export interface DeployCommandOptions extends ConnectionFlags {
   solution: string;
   managed?: boolean;
   unmanaged?: boolean;
@@ -37,10 +37,6 @@ export interface DeployCommandOptions {
   webhookKey?: string;
   erpUrl?: string;
   env?: string[];
-  tenant?: string;
-  clientId?: string;
-  clientSecret?: string;
-  token?: string;
   dist: string;
   keepUnmanagedCustomizations?: boolean;
   pollSeconds: string;
@@ -56,8 +52,9 @@ export interface DeployCommandDeps {
   readonly newId: () => string;
   /** Where the import progress goes; a self-rewriting line on a terminal. */
   readonly progress?: (progress: ImportProgress) => void;
-  /** Tests may pass a client; otherwise one is built from --url and the credentials. */
+  /** Tests may pass a client; otherwise the selected environment's (or `--url`'s). */
   readonly client?: DataverseClient;
+  readonly authDir?: string;
 }
 
 const USER_ERRORS = [
@@ -150,16 +147,8 @@ export async function runDeploy(opts: DeployCommandOptions, deps: DeployCommandD
     const options = deployOptions(opts, deps.env);
     const client =
       deps.client ??
-      connect(
-        {
-          url: opts.url,
-          token: opts.token,
-          tenant: opts.tenant,
-          clientId: opts.clientId,
-          clientSecret: opts.clientSecret,
-        },
-        { env: deps.env, clock: deps.clock, logger: deps.logger },
-      );
+      openConnection(opts, { env: deps.env, logger: deps.logger, clock: deps.clock, authDir: deps.authDir })
+        .client;
     const deployed = await deploy(options, {
       client,
       clock: deps.clock,
@@ -179,20 +168,20 @@ export async function runDeploy(opts: DeployCommandOptions, deps: DeployCommandD
       deps.logger.error(`deploy failed: ${(error as Error).message}`);
       return 1;
     }
-    throw error;
+    const line = describeUserError(error);
+    if (line === undefined) throw error;
+    deps.logger.error(`deploy failed: ${line}`);
+    return 1;
   }
 }
 
 export function registerDeploy(program: Command, logger: Logger): void {
-  program
+  const command = program
     .command('deploy')
     .description(
       'Import the solutions packed in dist/ (ImportSolutionAsync) and set their environment variables and webhook endpoint',
-    )
-    .requiredOption(
-      '--url <url>',
-      'environment URL, e.g. https://contoso.crm4.dynamics.com (or an emulator: http://127.0.0.1:5555)',
-    )
+    );
+  addConnectionOptions(command)
     .option('--solution <name>', `${SOLUTION_NAMES.join(', ')} or all`, 'all')
     .option('--managed', 'import the managed zip (default)')
     .option('--unmanaged', 'import the unmanaged zip (development environments)')
@@ -210,10 +199,6 @@ export function registerDeploy(program: Command, logger: Logger): void {
       'set another environment variable, e.g. idr_MaxActiveConcepts=25 (repeatable)',
       (v: string, all: string[] = []) => [...all, v],
     )
-    .option('--tenant <id>', `Entra tenant id (default: ${HOST_ENVIRONMENT_VARIABLES.tenantId})`)
-    .option('--client-id <id>', `application (client) id (default: ${HOST_ENVIRONMENT_VARIABLES.clientId})`)
-    .option('--client-secret <secret>', `client secret (default: ${HOST_ENVIRONMENT_VARIABLES.clientSecret})`)
-    .option('--token <token>', 'bearer token to send as is (for an emulator started with --token)')
     .option('--dist <dir>', 'folder holding the packed zips', 'dist')
     .option(
       '--keep-unmanaged-customizations',

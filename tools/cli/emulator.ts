@@ -10,6 +10,7 @@ import type { Logger } from '../../dataverse/logger';
 import { parseFaults, parseLimit } from '../emulator/http/protection';
 import type { EmulatorExtension, EmulatorOptions, RunningEmulator } from '../emulator/start';
 import { DEFAULT_DB_PATH, startEmulator } from '../emulator/start';
+import { DEFAULT_AUTH_DIR, recordLocalEnvironment } from './profiles';
 
 export interface EmulatorCommandOptions {
   port: string;
@@ -30,6 +31,8 @@ export interface EmulatorCommandOptions {
   /** Webhook host base URL and key (else IDEARIO_WEBHOOK_URL / IDEARIO_WEBHOOK_KEY). */
   webhookUrl?: string;
   webhookKey?: string;
+  /** Record this emulator as the selected environment in `<authDir>/auth.json` (the CLI: `.ideario`). */
+  authDir?: string;
 }
 
 /** A command-line value the emulator cannot use; the message says which and what is allowed. */
@@ -97,6 +100,10 @@ export async function runEmulator(
   print(
     `Database: ${options.memory ? 'in memory' : options.db}${options.token ? '; bearer token required' : ''}`,
   );
+  if (options.authDir !== undefined) {
+    const recorded = recordLocalEnvironment(options.authDir, emulator.url, options.token);
+    print(`Environment '${recorded.name}' selected: every ideario command now uses it by default.`);
+  }
   return emulator;
 }
 
@@ -132,7 +139,12 @@ export function registerEmulator(
     .action(async (opts: EmulatorCommandOptions) => {
       let emulator: RunningEmulator;
       try {
-        emulator = await runEmulator(opts, logger, (line) => console.log(line), extensions);
+        emulator = await runEmulator(
+          { ...opts, authDir: DEFAULT_AUTH_DIR },
+          logger,
+          (line) => console.log(line),
+          extensions,
+        );
       } catch (error) {
         if (error instanceof EmulatorOptionError) {
           logger.error(error.message);

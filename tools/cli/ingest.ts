@@ -10,8 +10,6 @@ import { TokenAcquisitionError } from '../../dataverse/adapters/msal';
 import type { DataverseClient } from '../../dataverse/client';
 import { DataverseError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
-import { HOST_ENVIRONMENT_VARIABLES } from '../../plugins/host/env';
-import { connect } from '../deploy/connection';
 import { DeployConnectionError, DeployOptionError } from '../deploy/errors';
 import {
   CheckpointError,
@@ -27,11 +25,12 @@ import { DEFAULT_BATCH_SIZE, ingest, type IngestProgress, type IngestSummary } f
 import { columnLimits } from '../ingest/records';
 import { COLUMN_HELP, CSV_COLUMNS, type ColumnLimits } from '../ingest/rows';
 import { loadMetadata } from '../solution/loader';
+import { describeUserError } from './command';
+import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
 
 export const DEFAULT_INGEST_URL = 'http://127.0.0.1:5555';
 
-export interface IngestCommandOptions {
-  url?: string;
+export interface IngestCommandOptions extends ConnectionFlags {
   batch: string;
   source?: string;
   resume?: boolean;
@@ -39,10 +38,6 @@ export interface IngestCommandOptions {
   bypassAsync?: boolean;
   /** `--encoding utf8|latin1` (default utf8, checked). */
   encoding?: string;
-  tenant?: string;
-  clientId?: string;
-  clientSecret?: string;
-  token?: string;
   solutionRoot: string;
 }
 
@@ -54,7 +49,7 @@ export interface IngestCommandDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly progress?: ProgressDisplay;
   readonly signal?: AbortSignal;
-  /** Tests may pass a client; otherwise one is built from --url and the credentials. */
+  /** Tests may pass a client; otherwise the selected environment's (or `--url`'s). */
   readonly client?: DataverseClient;
 }
 
@@ -177,25 +172,15 @@ export async function runIngest(
   try {
     if (!/^\d+$/.test(opts.batch.trim()))
       throw new IngestOptionError(`--batch must be a whole number from 1 to 1000; got '${opts.batch}'.`);
-    const url = opts.url ?? deps.env[HOST_ENVIRONMENT_VARIABLES.dataverseUrl]?.trim() ?? DEFAULT_INGEST_URL;
     const client =
       deps.client ??
-      connect(
-        {
-          url,
-          token: opts.token,
-          tenant: opts.tenant,
-          clientId: opts.clientId,
-          clientSecret: opts.clientSecret,
-        },
-        // Dataverse may ask for up to five minutes' pause when a user is over its limits.
-        {
-          env: deps.env,
-          clock: deps.clock,
-          logger: deps.logger,
-          retry: { maxRetryAfterSeconds: 300, maxAttempts: 8 },
-        },
-      );
+      // Dataverse may ask for up to five minutes' pause when a user is over its limits.
+      openConnection(opts, {
+        env: deps.env,
+        logger: deps.logger,
+        clock: deps.clock,
+        retry: { maxRetryAfterSeconds: 300, maxAttempts: 8 },
+      }).client;
     const summary = await ingest(
       {
         file: path.resolve(file),
@@ -224,35 +209,33 @@ export async function runIngest(
       deps.logger.error(`ingest failed: ${(error as Error).message}`);
       return 1;
     }
-    throw error;
+    const line = describeUserError(error);
+    if (line === undefined) throw error;
+    deps.logger.error(`ingest failed: ${line}`);
+    return 1;
   }
 }
 
 export function registerIngest(program: Command, logger: Logger): void {
-  program
+  const command = program
     .command('ingest')
     .description(
       'Register interaction events from a CSV file in bulk (batched upserts by source + externalid, resumable)',
     )
-    .argument('<file>', 'CSV file of events')
-    .option(
-      '--url <url>',
-      `environment URL (default: ${HOST_ENVIRONMENT_VARIABLES.dataverseUrl}, else ${DEFAULT_INGEST_URL}, the emulator)`,
-    )
+    .argument('<file>', 'CSV file of events');
+  addConnectionOptions(command)
     .option('--batch <n>', 'rows per $batch request, at most 1000', String(DEFAULT_BATCH_SIZE))
     .option('--source <name>', 'source for rows whose source column is empty (or missing)')
     .option('--resume', 'continue after the last row the checkpoint says is done')
     .option(
       '--bypass-async',
       'queue no system job per row (rows arrive scored; needs the prvBypassCustomAsyncBusinessLogic privilege)',
+    )
+    .option(
       '--encoding <utf8|latin1>',
       "the file's encoding; a file that is not UTF-8 is refused unless latin1 is given",
       'utf8',
     )
-    .option('--tenant <id>', `Entra tenant id (default: ${HOST_ENVIRONMENT_VARIABLES.tenantId})`)
-    .option('--client-id <id>', `application (client) id (default: ${HOST_ENVIRONMENT_VARIABLES.clientId})`)
-    .option('--client-secret <secret>', `client secret (default: ${HOST_ENVIRONMENT_VARIABLES.clientSecret})`)
-    .option('--token <token>', 'bearer token to send as is (for an emulator started with --token)')
     .option(
       '--solution-root <dir>',
       'unpacked solutions, for the column lengths checked before sending',

@@ -3,7 +3,9 @@ import { consoleLogger } from '../../dataverse/logger';
 import { demoExtension } from '../emulator/demo/extension';
 import { pagesExtension } from '../emulator/pages/extension';
 import { webhooksExtension } from '../emulator/webhooks/extension';
+import { registerAuth } from './auth';
 import { registerDeploy } from './deploy';
+import { registerDoctor } from './doctor';
 import { registerEmulator } from './emulator';
 import { registerHost } from './host';
 import { registerIngest } from './ingest';
@@ -35,5 +37,7 @@ registerStart(program, consoleLogger);
 registerRescore(program, consoleLogger);
 registerDeploy(program, consoleLogger);
 registerIngest(program, consoleLogger);
+registerAuth(program, consoleLogger);
+registerDoctor(program, consoleLogger);
 
 void program.parseAsync(process.argv);

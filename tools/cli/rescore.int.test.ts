@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { memoryLogger } from '../../dataverse/logger';
 import {
   createInterestsOrg,
@@ -31,9 +34,9 @@ describe('ideario rescore', () => {
         client: env.client,
       };
 
-      expect(await runRescoreCommand({ url: 'http://127.0.0.1:5555', dryRun: true }, deps)).toBe(0);
-      expect(await runRescoreCommand({ url: 'http://127.0.0.1:5555', dryRun: false }, deps)).toBe(0);
-      expect(await runRescoreCommand({ url: 'http://127.0.0.1:5555', dryRun: false }, deps)).toBe(0);
+      expect(await runRescoreCommand({ dryRun: true }, deps)).toBe(0);
+      expect(await runRescoreCommand({ dryRun: false }, deps)).toBe(0);
+      expect(await runRescoreCommand({ dryRun: false }, deps)).toBe(0);
       expect(lines).toEqual([
         'Replayed 1 interaction(s) of 1 contact(s); would change: 1 profile(s), 1 explanation(s), 0 contact primary interest(s), 0 account(s), list members +0 −0.',
         'Replayed 1 interaction(s) of 1 contact(s); changed: 1 profile(s), 1 explanation(s), 0 contact primary interest(s), 0 account(s), list members +0 −0.',
@@ -48,7 +51,13 @@ describe('ideario rescore', () => {
     const logger = memoryLogger();
     const code = await runRescoreCommand(
       { url: 'https://contoso.crm4.dynamics.com', dryRun: false },
-      { env: {}, logger, print: () => undefined, clock: () => new Date() },
+      {
+        env: {},
+        logger,
+        print: () => undefined,
+        clock: () => new Date(),
+        authDir: mkdtempSync(path.join(tmpdir(), 'ideario-auth-')),
+      },
     );
     expect(code).toBe(1);
     expect(logger.lines.join('\n')).toContain('IDEARIO_TENANT_ID');

@@ -1,18 +1,17 @@
 /**
- * `ideario rescore [--url http://127.0.0.1:5555] [--dry-run]`: rebuilds every interest profile from the
- * interaction history with the current rules (after rules change), with a progress bar. Real
- * environments need IDEARIO_TENANT_ID, IDEARIO_CLIENT_ID and IDEARIO_CLIENT_SECRET (an application
- * user); the local emulator needs none. What it reads and writes: plugins/handlers/interests/rescore.ts.
+ * `ideario rescore [--url …] [--dry-run]`: rebuilds every interest profile from the interaction history
+ * with the current rules (after rules change), with a progress bar, in the selected environment
+ * (tools/cli/connection.ts). What it reads and writes: plugins/handlers/interests/rescore.ts.
  */
 import type { Command } from 'commander';
 import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import { rescoreAll, type RescoreSummary } from '../../plugins/handlers/interests/rescore';
 import { terminalBar } from './progress';
-import { connect, DEFAULT_SWEEP_URL, reportFailure } from './sweep';
+import { runCommand } from './command';
+import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
 
-export interface RescoreCommandOptions {
-  url: string;
+export interface RescoreCommandOptions extends ConnectionFlags {
   dryRun: boolean;
 }
 
@@ -21,8 +20,10 @@ export interface RescoreCommandDeps {
   logger: Logger;
   print: (line: string) => void;
   clock: () => Date;
-  /** Tests pass an in-process client; otherwise the Node Web API client for `url`. */
+  /** Tests pass an in-process client; otherwise the selected environment's (or `--url`'s). */
   client?: DataverseClient;
+  /** Where the recorded environments live (`.ideario` by default). */
+  authDir?: string;
   progress?: { update(done: number, total: number): void; stop(): void };
 }
 
@@ -49,8 +50,15 @@ export async function runRescoreCommand(
   options: RescoreCommandOptions,
   deps: RescoreCommandDeps,
 ): Promise<number> {
-  try {
-    const client = deps.client ?? connect(options.url, deps.env, deps.logger, deps.clock);
+  return runCommand('rescore', deps.logger, async () => {
+    const client =
+      deps.client ??
+      openConnection(options, {
+        env: deps.env,
+        logger: deps.logger,
+        clock: deps.clock,
+        authDir: deps.authDir,
+      }).client;
     let summary: RescoreSummary;
     try {
       summary = await rescoreAll(
@@ -62,9 +70,7 @@ export async function runRescoreCommand(
     }
     for (const line of describeRescore(summary, options.dryRun)) deps.print(line);
     return summary.conflicts.length > 0 ? 1 : 0;
-  } catch (error) {
-    return reportFailure(error, options.url, deps.logger, 'The rescore');
-  }
+  });
 }
 
 function terminalProgress(): RescoreCommandDeps['progress'] {
@@ -72,10 +78,10 @@ function terminalProgress(): RescoreCommandDeps['progress'] {
 }
 
 export function registerRescore(program: Command, logger: Logger): void {
-  program
+  const command = program
     .command('rescore')
-    .description('Rebuild every interest profile from the interaction history with the current rules')
-    .option('--url <url>', 'environment URL', DEFAULT_SWEEP_URL)
+    .description('Rebuild every interest profile from the interaction history with the current rules');
+  addConnectionOptions(command)
     .option('--dry-run', 'count what would change, write nothing', false)
     .action(async (opts: RescoreCommandOptions) => {
       process.exitCode = await runRescoreCommand(opts, {

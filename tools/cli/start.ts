@@ -28,6 +28,7 @@ import {
 } from '../emulator/start';
 import { webhooksExtension } from '../emulator/webhooks/extension';
 import { runPack } from './pack';
+import { DEFAULT_AUTH_DIR, recordLocalEnvironment } from './profiles';
 
 export const DEFAULT_EMULATOR_PORT = 5555;
 export const DEFAULT_HOST_PORT = 7071;
@@ -71,6 +72,8 @@ export interface StartOptions {
   readonly waitIdle?: boolean;
   /** The host's settings (idr_MaxActiveConcepts…); the process environment by default. */
   readonly env?: Record<string, string | undefined>;
+  /** Record the emulator as the selected environment in `<authDir>/auth.json` (the CLI: `.ideario`). */
+  readonly authDir?: string;
 }
 
 export interface RunningStart {
@@ -199,6 +202,12 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
   }
   print(`Home page:    ${running.homeUrl}`);
   print(`Web API:      ${running.webApiUrl} (Authorization: Bearer ${LOCAL_TOKEN})`);
+  if (options.authDir !== undefined) {
+    const recorded = recordLocalEnvironment(options.authDir, emulator.url, LOCAL_TOKEN);
+    print(
+      `Environment:  '${recorded.name}' selected; ideario deploy, ingest, sweep, rescore, erase and doctor use it.`,
+    );
+  }
   print(`Webhook host: ${running.hostUrl} (${handlers.length} handler(s), ${jobs.length} scheduled job(s))`);
   print(
     `Database:     ${options.memory ? 'in memory' : (options.db ?? DEFAULT_DB_PATH)}. Press Ctrl-C to stop.`,
@@ -273,6 +282,7 @@ export function registerStart(program: Command, logger: Logger): void {
           logger: log,
           print: (line) => console.log(line),
           progress: terminalProgress(),
+          authDir: DEFAULT_AUTH_DIR,
         });
       } catch (error) {
         if (

@@ -27,6 +27,8 @@ function startChild(db: string): Promise<Child> {
     ['--import', 'tsx', 'tools/cli/main.ts', 'emulator', '--port', '0', '--db', db, '--no-demo'],
     {
       cwd: REPO,
+      // The child records itself as the selected environment: not in the developer's .ideario.
+      env: { ...process.env, IDEARIO_AUTH_DIR: path.join(path.dirname(db), 'auth') },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

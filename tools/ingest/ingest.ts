@@ -21,6 +21,7 @@ import type { DataverseClient, EntityRecord } from '../../dataverse/client';
 import { BulkScorer, type BulkOutcome } from '../../plugins/handlers/interests/bulk';
 import { MAX_BATCH_OPERATIONS } from '../../dataverse/adapters/node-client';
 import { account, campaign, contact, idr_marketingconcept } from '../../dataverse/generated';
+import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
 import { isRetryable, ThrottledError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
 import {
@@ -286,7 +287,10 @@ async function ingestLocked(
       try {
         return await call();
       } catch (error) {
-        if (!isRetryable(error) || attempt >= MAX_SENDS) {
+        // Nothing listening, no such host, a refused certificate: waiting does not help.
+        const hopeless = error instanceof DataverseUnreachableError && error.failFast;
+        if (!isRetryable(error) || hopeless || attempt >= MAX_SENDS) {
+          if (hopeless) throw error;
           if (isRetryable(error))
             throw new IngestInterruptedError(
               state.lastCommittedRow,

@@ -337,7 +337,9 @@ describe('the real solution/ tree', () => {
       opportunity: 'opportunities',
       phonecall: 'phonecalls',
       salesorder: 'salesorders',
+      sdkmessageprocessingstep: 'sdkmessageprocessingsteps',
       serviceendpoint: 'serviceendpoints',
+      solution: 'solutions',
       systemuser: 'systemusers',
       task: 'tasks',
     });

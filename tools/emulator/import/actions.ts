@@ -272,7 +272,7 @@ export class SolutionImport {
     // Under the write lock, so no operation runs against half-grown tables.
     await this.engine.transaction(async () => {
       this.engine.applyMetadata(metadata);
-      await recordSolutionComponents(this.engine, file.solution);
+      await recordSolutionComponents(this.engine, file.solution, file.details);
     });
     return file.details.uniqueName;
   }

@@ -6,11 +6,16 @@
  * WebHook": URL and key are per environment, never exported). A later import brings the exported
  * columns up to date and leaves the endpoint's URL and key as deploy set them.
  */
-import { environmentvariabledefinition as DEF, serviceendpoint as SE } from '../../../dataverse/generated';
+import {
+  environmentvariabledefinition as DEF,
+  sdkmessageprocessingstep as STEP,
+  serviceendpoint as SE,
+  solution as SOLUTION,
+} from '../../../dataverse/generated';
 import type { SolutionModel } from '../../solution/model';
 import type { Engine } from '../engine/engine';
 
-type Row = Record<string, string | number | null>;
+type Row = Record<string, string | number | boolean | null>;
 
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -34,8 +39,48 @@ async function upsert(
   if (Object.keys(changed).length > 0 && typeof id === 'string') await engine.update(entitySet, id, changed);
 }
 
-/** Writes the solution's definitions and endpoints; an environment without those tables gets none. */
-export async function recordSolutionComponents(engine: Engine, solution: SolutionModel): Promise<void> {
+/** What the solution row records of the zip's manifest. */
+export interface InstalledSolution {
+  readonly uniqueName: string;
+  readonly friendlyName: string;
+  readonly version: string;
+  readonly managed: boolean;
+}
+
+/**
+ * Writes the solution's row ("solution EntityType": uniquename, version, ismanaged), its definitions,
+ * endpoints and steps (enabled, as an import leaves them); an environment without a table gets none.
+ */
+export async function recordSolutionComponents(
+  engine: Engine,
+  solution: SolutionModel,
+  installed?: InstalledSolution,
+): Promise<void> {
+  if (installed && engine.metadata.tryTable(SOLUTION.entitySetName)) {
+    const C = SOLUTION.columns;
+    await upsert(engine, SOLUTION.entitySetName, `${C.uniquename} eq ${literal(installed.uniqueName)}`, {
+      [C.uniquename]: installed.uniqueName,
+      [C.friendlyname]: installed.friendlyName,
+      [C.version]: installed.version,
+      [C.ismanaged]: installed.managed,
+    });
+  }
+  if (engine.metadata.tryTable(STEP.entitySetName)) {
+    const C = STEP.columns;
+    for (const step of solution.steps) {
+      await upsert(
+        engine,
+        STEP.entitySetName,
+        `${C.sdkmessageprocessingstepid} eq ${step.id}`,
+        { [C.name]: step.name },
+        {
+          [C.sdkmessageprocessingstepid]: step.id,
+          [C.statecode]: STEP.choices.statecode.Enabled,
+          [C.statuscode]: STEP.choices.statuscode.Enabled,
+        },
+      );
+    }
+  }
   if (engine.metadata.tryTable(DEF.entitySetName)) {
     const C = DEF.columns;
     for (const variable of solution.environmentVariables) {
