@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import * as generated from '../dataverse/generated';
 import { idr_quotationpolicy, opportunity } from '../dataverse/generated';
 import { createForm, generatedTables, memoryClient } from '../tools/harness';
 import { loadMetadata } from '../tools/solution/loader';
@@ -83,6 +84,26 @@ describe('web resource build', () => {
     await form.change(c.idr_nights, 3);
     expect(form.dateValue(c.idr_departuredate)).toBe('2027-02-02');
     expect(form.isDisabled(c.idr_total)).toBe(true);
+  });
+
+  it('ships only the names the Opportunity script reads: no other table, no metadata object', async () => {
+    const code = await readFile(written[0], 'utf8');
+    const used = new Set<string>([opportunity.logicalName, idr_quotationpolicy.logicalName]);
+    const tables = Object.values(generated).filter(
+      (t): t is typeof opportunity => typeof t === 'object' && 'entitySetName' in t,
+    );
+    expect(tables.length).toBeGreaterThan(used.size);
+    // Minified code quotes strings with "; a table's names in quotes would be its metadata.
+    const shipped = tables
+      .filter((t) => !used.has(t.logicalName))
+      .flatMap((t) => [t.logicalName, t.entitySetName, t.primaryIdAttribute])
+      .filter((name) => code.includes(`"${name}"`));
+    expect(shipped).toEqual([]);
+    // The form reads a handful of opportunity columns, not all of them, and no column types or keys.
+    const opportunityColumns = Object.keys(opportunity.columns).filter((c) => code.includes(`"${c}"`));
+    expect(opportunityColumns.length).toBeGreaterThan(0);
+    expect(opportunityColumns.length).toBeLessThan(Object.keys(opportunity.columns).length / 2);
+    expect(code).not.toMatch(/columnTypes|lookupTargets|alternateKeys/);
   });
 
   it('gives the same bytes for the same sources, so a rebuilt solution does not change', async () => {

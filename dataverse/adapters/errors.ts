@@ -56,7 +56,7 @@ export class UnsupportedOperationError extends Error {
 export class UnknownEntitySetError extends Error {
   constructor(readonly entitySet: string) {
     super(
-      `No logical name is known for entity set '${entitySet}'; pass it in the adapter's entityNames (built from dataverse/generated).`,
+      `No logical name is known for entity set '${entitySet}'; add its table to the adapter's 'tables' option (tableNamesFrom([...]) over dataverse/generated).`,
     );
     this.name = 'UnknownEntitySetError';
   }

@@ -10,6 +10,6 @@ import { createWebApiClient, type RecordWebApi, type WebApiClientOptions } from 
 
 export type PcfWebApiLike = RecordWebApi;
 
-export function createPcfClient(webApi: PcfWebApiLike, options: WebApiClientOptions = {}): DataverseClient {
+export function createPcfClient(webApi: PcfWebApiLike, options: WebApiClientOptions): DataverseClient {
   return createWebApiClient({ records: webApi, runtime: 'PCF webAPI' }, options);
 }

@@ -23,7 +23,6 @@ import {
   NotFoundError,
   ThrottledError,
 } from '../errors';
-import * as generated from '../generated';
 import { InvalidBatchError, UnknownEntitySetError, UnsupportedOperationError } from './errors';
 import { describeRecord, formatKey, normalizeGuid } from './keys';
 import { toEntityRecord } from './records';
@@ -66,8 +65,11 @@ export interface TableNames {
 }
 
 export interface WebApiClientOptions {
-  /** Entity set -> table names. Defaults to every table in dataverse/generated; add others here. */
-  tables?: Readonly<Record<string, TableNames>>;
+  /**
+   * Entity set -> table names, for the tables the caller reads or writes (`tableNamesFrom([contact])`).
+   * No default of every generated table: a form script would then ship all their metadata.
+   */
+  tables: Readonly<Record<string, TableNames>>;
 }
 
 /** Entity set -> names, from objects shaped like the constants of dataverse/generated. */
@@ -192,12 +194,9 @@ export interface WebApiClientParts {
   runtime: string;
 }
 
-export function createWebApiClient(
-  parts: WebApiClientParts,
-  options: WebApiClientOptions = {},
-): DataverseClient {
+export function createWebApiClient(parts: WebApiClientParts, options: WebApiClientOptions): DataverseClient {
   const { records: api, online, runtime } = parts;
-  const tables = options.tables ?? tableNamesFrom(Object.values(generated));
+  const { tables } = options;
 
   function table(entitySet: string): TableNames {
     const names = tables[entitySet];

@@ -21,6 +21,6 @@ export interface XrmWebApiLike extends RecordWebApi {
 type Fits<T extends XrmWebApiLike> = T;
 export type XrmWebApi = Fits<Xrm.WebApi>;
 
-export function createXrmClient(webApi: XrmWebApiLike, options: WebApiClientOptions = {}): DataverseClient {
+export function createXrmClient(webApi: XrmWebApiLike, options: WebApiClientOptions): DataverseClient {
   return createWebApiClient({ records: webApi, online: webApi.online, runtime: 'Xrm.WebApi' }, options);
 }

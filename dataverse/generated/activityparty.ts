@@ -45,3 +45,53 @@ export const activityparty = {
     },
   },
 } as const;
+
+/** One activityparty row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type activitypartyRecord = {
+  '@odata.etag'?: string;
+  /** Activity: GUID of the activitypointer it points to */
+  _activityid_value?: string | null;
+  '_activityid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'activitypointer';
+  /** Activity Party (GUID) */
+  activitypartyid?: string;
+  /** Address */
+  addressused?: string | null;
+  /** Participation Type */
+  participationtypemask?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | null;
+  /** Party: GUID of the account or contact or knowledgearticle or queue or systemuser it points to */
+  _partyid_value?: string | null;
+  '_partyid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?:
+    | 'account'
+    | 'contact'
+    | 'knowledgearticle'
+    | 'queue'
+    | 'systemuser';
+  /** Party Name */
+  partyidname?: string | null;
+  /** Party Type */
+  partyobjecttypecode?: string | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One activityparty create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type activitypartyWrite = {
+  /** Activity */
+  'activityid@odata.bind'?: string | null;
+  /** Activity Party (GUID) */
+  activitypartyid?: string;
+  /** Address */
+  addressused?: string | null;
+  /** Participation Type */
+  participationtypemask?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | null;
+  /** Party */
+  'partyid_account@odata.bind'?: `/accounts(${string})` | null;
+  'partyid_contact@odata.bind'?: `/contacts(${string})` | null;
+  'partyid_knowledgearticle@odata.bind'?: string | null;
+  'partyid_queue@odata.bind'?: string | null;
+  'partyid_systemuser@odata.bind'?: `/systemusers(${string})` | null;
+  /** Party Name */
+  partyidname?: string | null;
+  /** Party Type */
+  partyobjecttypecode?: string | null;
+};

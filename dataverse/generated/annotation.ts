@@ -65,3 +65,94 @@ export const annotation = {
   alternateKeys: {},
   choices: {},
 } as const;
+
+/** One annotation row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type annotationRecord = {
+  '@odata.etag'?: string;
+  /** Note (GUID) */
+  annotationid?: string;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Document */
+  documentbody?: string | null;
+  /** File Name */
+  filename?: string | null;
+  /** File Size (Bytes) */
+  filesize?: number | null;
+  /** Is Document */
+  isdocument?: boolean | null;
+  /** Mime Type */
+  mimetype?: string | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Description */
+  notetext?: string | null;
+  /** Regarding: GUID of the account or campaign or contact or email or incident or list or opportunity or phonecall or salesorder or task it points to */
+  _objectid_value?: string | null;
+  '_objectid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?:
+    | 'account'
+    | 'campaign'
+    | 'contact'
+    | 'email'
+    | 'incident'
+    | 'list'
+    | 'opportunity'
+    | 'phonecall'
+    | 'salesorder'
+    | 'task';
+  /** Object Type */
+  objecttypecode?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Title */
+  subject?: string | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One annotation create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type annotationWrite = {
+  /** Note (GUID) */
+  annotationid?: string;
+  /** Document */
+  documentbody?: string | null;
+  /** File Name */
+  filename?: string | null;
+  /** File Size (Bytes) */
+  filesize?: number | null;
+  /** Is Document */
+  isdocument?: boolean | null;
+  /** Mime Type */
+  mimetype?: string | null;
+  /** Description */
+  notetext?: string | null;
+  /** Regarding */
+  'objectid_account@odata.bind'?: `/accounts(${string})` | null;
+  'objectid_campaign@odata.bind'?: `/campaigns(${string})` | null;
+  'objectid_contact@odata.bind'?: `/contacts(${string})` | null;
+  'objectid_email@odata.bind'?: `/emails(${string})` | null;
+  'objectid_incident@odata.bind'?: `/incidents(${string})` | null;
+  'objectid_list@odata.bind'?: `/lists(${string})` | null;
+  'objectid_opportunity@odata.bind'?: `/opportunities(${string})` | null;
+  'objectid_phonecall@odata.bind'?: `/phonecalls(${string})` | null;
+  'objectid_salesorder@odata.bind'?: `/salesorders(${string})` | null;
+  'objectid_task@odata.bind'?: `/tasks(${string})` | null;
+  /** Object Type */
+  objecttypecode?: string | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Title */
+  subject?: string | null;
+};

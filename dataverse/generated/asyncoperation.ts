@@ -113,3 +113,130 @@ export const asyncoperation = {
     },
   },
 } as const;
+
+/** One asyncoperation row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type asyncoperationRecord = {
+  '@odata.etag'?: string;
+  /** System Job (GUID) */
+  asyncoperationid?: string;
+  /** Completed On (ISO 8601 in UTC) */
+  completedon?: string | null;
+  /** Correlation Id (GUID) */
+  correlationid?: string | null;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Data */
+  data?: string | null;
+  /** Depth */
+  depth?: number | null;
+  /** Error Code */
+  errorcode?: number | null;
+  /** Friendly message */
+  friendlymessage?: string | null;
+  /** Message */
+  message?: string | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** System Job Name */
+  name?: string | null;
+  /** System Job Type */
+  operationtype?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 54 | 57 | 63 | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Owning Extension: GUID of the sdkmessageprocessingstep it points to */
+  _owningextensionid_value?: string | null;
+  '_owningextensionid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'sdkmessageprocessingstep';
+  /** Postpone Until (ISO 8601 in UTC) */
+  postponeuntil?: string | null;
+  /** Primary Entity Type */
+  primaryentitytype?: string | null;
+  /** Regarding: GUID of the account or annotation or contact or email or phonecall or systemuser or task it points to */
+  _regardingobjectid_value?: string | null;
+  '_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?:
+    | 'account'
+    | 'annotation'
+    | 'contact'
+    | 'email'
+    | 'phonecall'
+    | 'systemuser'
+    | 'task';
+  /** Request (GUID) */
+  requestid?: string | null;
+  /** Retry Count */
+  retrycount?: number | null;
+  /** Started On (ISO 8601 in UTC) */
+  startedon?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | 2 | 3 | null;
+  /** Status Reason */
+  statuscode?: 0 | 10 | 20 | 21 | 22 | 30 | 31 | 32 | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Workflow Activation Id: GUID of the workflow it points to */
+  _workflowactivationid_value?: string | null;
+  '_workflowactivationid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'workflow';
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One asyncoperation create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type asyncoperationWrite = {
+  /** System Job (GUID) */
+  asyncoperationid?: string;
+  /** Completed On (ISO 8601 in UTC) */
+  completedon?: string | null;
+  /** Correlation Id (GUID) */
+  correlationid?: string | null;
+  /** Data */
+  data?: string | null;
+  /** Depth */
+  depth?: number | null;
+  /** Error Code */
+  errorcode?: number | null;
+  /** Friendly message */
+  friendlymessage?: string | null;
+  /** Message */
+  message?: string | null;
+  /** System Job Name */
+  name?: string | null;
+  /** System Job Type */
+  operationtype?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 54 | 57 | 63 | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Owning Extension */
+  'owningextensionid@odata.bind'?: `/sdkmessageprocessingsteps(${string})` | null;
+  /** Postpone Until (ISO 8601 in UTC) */
+  postponeuntil?: string | null;
+  /** Primary Entity Type */
+  primaryentitytype?: string | null;
+  /** Regarding */
+  'regardingobjectid_account@odata.bind'?: `/accounts(${string})` | null;
+  'regardingobjectid_annotation@odata.bind'?: `/annotations(${string})` | null;
+  'regardingobjectid_contact@odata.bind'?: `/contacts(${string})` | null;
+  'regardingobjectid_email@odata.bind'?: `/emails(${string})` | null;
+  'regardingobjectid_phonecall@odata.bind'?: `/phonecalls(${string})` | null;
+  'regardingobjectid_systemuser@odata.bind'?: `/systemusers(${string})` | null;
+  'regardingobjectid_task@odata.bind'?: `/tasks(${string})` | null;
+  /** Request (GUID) */
+  requestid?: string | null;
+  /** Retry Count */
+  retrycount?: number | null;
+  /** Started On (ISO 8601 in UTC) */
+  startedon?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | 2 | 3 | null;
+  /** Status Reason */
+  statuscode?: 0 | 10 | 20 | 21 | 22 | 30 | 31 | 32 | null;
+  /** Workflow Activation Id */
+  'workflowactivationid@odata.bind'?: string | null;
+};

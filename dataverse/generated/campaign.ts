@@ -80,3 +80,86 @@ export const campaign = {
     },
   },
 } as const;
+
+/** One campaign row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type campaignRecord = {
+  '@odata.etag'?: string;
+  /** Actual End (ISO 8601 in UTC) */
+  actualend?: string | null;
+  /** Actual Start (ISO 8601 in UTC) */
+  actualstart?: string | null;
+  /** Budget Allocated */
+  budgetedcost?: number | null;
+  /** Campaign (GUID) */
+  campaignid?: string;
+  /** Campaign Code */
+  codename?: string | null;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Description */
+  description?: string | null;
+  /** Template */
+  istemplate?: boolean | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Name */
+  name?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Proposed End (ISO 8601 in UTC) */
+  proposedend?: string | null;
+  /** Proposed Start (ISO 8601 in UTC) */
+  proposedstart?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | null;
+  /** Campaign Type */
+  typecode?: 1 | 2 | 3 | 4 | 5 | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One campaign create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type campaignWrite = {
+  /** Actual End (ISO 8601 in UTC) */
+  actualend?: string | null;
+  /** Actual Start (ISO 8601 in UTC) */
+  actualstart?: string | null;
+  /** Budget Allocated */
+  budgetedcost?: number | null;
+  /** Campaign (GUID) */
+  campaignid?: string;
+  /** Campaign Code */
+  codename?: string | null;
+  /** Description */
+  description?: string | null;
+  /** Template */
+  istemplate?: boolean | null;
+  /** Name */
+  name?: string | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Proposed End (ISO 8601 in UTC) */
+  proposedend?: string | null;
+  /** Proposed Start (ISO 8601 in UTC) */
+  proposedstart?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | null;
+  /** Campaign Type */
+  typecode?: 1 | 2 | 3 | 4 | 5 | null;
+};

@@ -55,3 +55,59 @@ export const environmentvariablevalue = {
     },
   },
 } as const;
+
+/** One environmentvariablevalue row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type environmentvariablevalueRecord = {
+  '@odata.etag'?: string;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Environment Variable Definition: GUID of the environmentvariabledefinition it points to */
+  _environmentvariabledefinitionid_value?: string | null;
+  '_environmentvariabledefinitionid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'environmentvariabledefinition';
+  /** Environment Variable Value (GUID) */
+  environmentvariablevalueid?: string;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Schema Name */
+  schemaname?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Value */
+  value?: string | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One environmentvariablevalue create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type environmentvariablevalueWrite = {
+  /** Environment Variable Definition */
+  'EnvironmentVariableDefinitionId@odata.bind'?: `/environmentvariabledefinitions(${string})` | null;
+  /** Environment Variable Value (GUID) */
+  environmentvariablevalueid?: string;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Schema Name */
+  schemaname?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Value */
+  value?: string | null;
+};

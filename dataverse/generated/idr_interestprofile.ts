@@ -94,3 +94,120 @@ export const idr_interestprofile = {
     },
   },
 } as const;
+
+/** One idr_interestprofile row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type idr_interestprofileRecord = {
+  '@odata.etag'?: string;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Created By (Delegate): GUID of the systemuser it points to */
+  _createdonbehalfby_value?: string | null;
+  '_createdonbehalfby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Accumulator */
+  idr_accumulator?: number | null;
+  /** Concept: GUID of the idr_marketingconcept it points to */
+  _idr_concept_value?: string | null;
+  '_idr_concept_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'idr_marketingconcept';
+  /** Contact: GUID of the contact it points to */
+  _idr_contact_value?: string | null;
+  '_idr_contact_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'contact';
+  /** Event Count */
+  idr_eventcount?: number | null;
+  /** In Segment */
+  idr_insegment?: boolean | null;
+  /** Interest Profile (GUID) */
+  idr_interestprofileid?: string;
+  /** Landmark (ISO 8601 in UTC) */
+  idr_landmarkon?: string | null;
+  /** Last Interaction On (ISO 8601 in UTC) */
+  idr_lastinteractionon?: string | null;
+  /** Name */
+  idr_name?: string | null;
+  /** Score */
+  idr_score?: number | null;
+  /** Scored On (ISO 8601 in UTC) */
+  idr_scoredon?: string | null;
+  /** Segment Changed On (ISO 8601 in UTC) */
+  idr_segmentchangedon?: string | null;
+  /** Import Sequence Number */
+  importsequencenumber?: number | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Modified By (Delegate): GUID of the systemuser it points to */
+  _modifiedonbehalfby_value?: string | null;
+  '_modifiedonbehalfby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Record Created On (ISO 8601 in UTC) */
+  overriddencreatedon?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Owning Team: GUID of the team it points to */
+  _owningteam_value?: string | null;
+  '_owningteam_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'team';
+  /** Owning User: GUID of the systemuser it points to */
+  _owninguser_value?: string | null;
+  '_owninguser_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Time Zone Rule Version Number */
+  timezoneruleversionnumber?: number | null;
+  /** UTC Conversion Time Zone Code */
+  utcconversiontimezonecode?: number | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One idr_interestprofile create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type idr_interestprofileWrite = {
+  /** Accumulator */
+  idr_accumulator?: number | null;
+  /** Concept */
+  'idr_concept@odata.bind'?: `/idr_marketingconcepts(${string})` | null;
+  /** Contact */
+  'idr_contact@odata.bind'?: `/contacts(${string})` | null;
+  /** Event Count */
+  idr_eventcount?: number | null;
+  /** In Segment */
+  idr_insegment?: boolean | null;
+  /** Interest Profile (GUID) */
+  idr_interestprofileid?: string;
+  /** Landmark (ISO 8601 in UTC) */
+  idr_landmarkon?: string | null;
+  /** Last Interaction On (ISO 8601 in UTC) */
+  idr_lastinteractionon?: string | null;
+  /** Name */
+  idr_name?: string | null;
+  /** Score */
+  idr_score?: number | null;
+  /** Scored On (ISO 8601 in UTC) */
+  idr_scoredon?: string | null;
+  /** Segment Changed On (ISO 8601 in UTC) */
+  idr_segmentchangedon?: string | null;
+  /** Import Sequence Number */
+  importsequencenumber?: number | null;
+  /** Record Created On (ISO 8601 in UTC) */
+  overriddencreatedon?: string | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Time Zone Rule Version Number */
+  timezoneruleversionnumber?: number | null;
+  /** UTC Conversion Time Zone Code */
+  utcconversiontimezonecode?: number | null;
+};

@@ -89,3 +89,111 @@ export const idr_marketingconcept = {
     },
   },
 } as const;
+
+/** One idr_marketingconcept row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type idr_marketingconceptRecord = {
+  '@odata.etag'?: string;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Created By (Delegate): GUID of the systemuser it points to */
+  _createdonbehalfby_value?: string | null;
+  '_createdonbehalfby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Code */
+  idr_code?: string | null;
+  /** Concept Group */
+  idr_conceptgroup?: string | null;
+  /** Description */
+  idr_description?: string | null;
+  /** Enter Threshold */
+  idr_enterthreshold?: number | null;
+  /** Exit Threshold */
+  idr_exitthreshold?: number | null;
+  /** Half-life (Days) */
+  idr_halflifedays?: number | null;
+  /** Decay Landmark (ISO 8601 in UTC) */
+  idr_landmarkon?: string | null;
+  /** Marketing Concept (GUID) */
+  idr_marketingconceptid?: string;
+  /** Segment Marketing List: GUID of the list it points to */
+  _idr_marketinglist_value?: string | null;
+  '_idr_marketinglist_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'list';
+  /** Name */
+  idr_name?: string | null;
+  /** Import Sequence Number */
+  importsequencenumber?: number | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Modified By (Delegate): GUID of the systemuser it points to */
+  _modifiedonbehalfby_value?: string | null;
+  '_modifiedonbehalfby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Record Created On (ISO 8601 in UTC) */
+  overriddencreatedon?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Owning Team: GUID of the team it points to */
+  _owningteam_value?: string | null;
+  '_owningteam_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'team';
+  /** Owning User: GUID of the systemuser it points to */
+  _owninguser_value?: string | null;
+  '_owninguser_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Time Zone Rule Version Number */
+  timezoneruleversionnumber?: number | null;
+  /** UTC Conversion Time Zone Code */
+  utcconversiontimezonecode?: number | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One idr_marketingconcept create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type idr_marketingconceptWrite = {
+  /** Code */
+  idr_code?: string | null;
+  /** Concept Group */
+  idr_conceptgroup?: string | null;
+  /** Description */
+  idr_description?: string | null;
+  /** Enter Threshold */
+  idr_enterthreshold?: number | null;
+  /** Exit Threshold */
+  idr_exitthreshold?: number | null;
+  /** Half-life (Days) */
+  idr_halflifedays?: number | null;
+  /** Decay Landmark (ISO 8601 in UTC) */
+  idr_landmarkon?: string | null;
+  /** Marketing Concept (GUID) */
+  idr_marketingconceptid?: string;
+  /** Segment Marketing List */
+  'idr_marketinglist@odata.bind'?: `/lists(${string})` | null;
+  /** Name */
+  idr_name?: string | null;
+  /** Import Sequence Number */
+  importsequencenumber?: number | null;
+  /** Record Created On (ISO 8601 in UTC) */
+  overriddencreatedon?: string | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Time Zone Rule Version Number */
+  timezoneruleversionnumber?: number | null;
+  /** UTC Conversion Time Zone Code */
+  utcconversiontimezonecode?: number | null;
+};

@@ -92,3 +92,122 @@ export const idr_quotationpolicy = {
     },
   },
 } as const;
+
+/** One idr_quotationpolicy row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type idr_quotationpolicyRecord = {
+  '@odata.etag'?: string;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Created By (Delegate): GUID of the systemuser it points to */
+  _createdonbehalfby_value?: string | null;
+  '_createdonbehalfby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Balance Due (Days Before Arrival) */
+  idr_balanceduedays?: number | null;
+  /** Child Price % */
+  idr_childpricepercent?: number | null;
+  /** Confirmation Chaser (Days) */
+  idr_confirmationchaserdays?: number | null;
+  /** Cutoff (Days Before Arrival) */
+  idr_cutoffdays?: number | null;
+  /** Default Deposit % */
+  idr_defaultdepositpercent?: number | null;
+  /** Deposit Due (Days After Confirmation) */
+  idr_depositdueafterconfirmdays?: number | null;
+  /** Deposit Reminder (Days Before Due) */
+  idr_depositreminderdays?: number | null;
+  /** Default Policy */
+  idr_isdefault?: boolean | null;
+  /** Name */
+  idr_name?: string | null;
+  /** Option (Days) */
+  idr_optiondays?: number | null;
+  /** Quotation Policy (GUID) */
+  idr_quotationpolicyid?: string;
+  /** Rooming List Call (Days Before Arrival) */
+  idr_roominglistcalldays?: number | null;
+  /** Rooming List Due (Days Before Arrival) */
+  idr_roominglistduedays?: number | null;
+  /** Import Sequence Number */
+  importsequencenumber?: number | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Modified By (Delegate): GUID of the systemuser it points to */
+  _modifiedonbehalfby_value?: string | null;
+  '_modifiedonbehalfby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Record Created On (ISO 8601 in UTC) */
+  overriddencreatedon?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Owning Team: GUID of the team it points to */
+  _owningteam_value?: string | null;
+  '_owningteam_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'team';
+  /** Owning User: GUID of the systemuser it points to */
+  _owninguser_value?: string | null;
+  '_owninguser_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Time Zone Rule Version Number */
+  timezoneruleversionnumber?: number | null;
+  /** UTC Conversion Time Zone Code */
+  utcconversiontimezonecode?: number | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One idr_quotationpolicy create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type idr_quotationpolicyWrite = {
+  /** Balance Due (Days Before Arrival) */
+  idr_balanceduedays?: number | null;
+  /** Child Price % */
+  idr_childpricepercent?: number | null;
+  /** Confirmation Chaser (Days) */
+  idr_confirmationchaserdays?: number | null;
+  /** Cutoff (Days Before Arrival) */
+  idr_cutoffdays?: number | null;
+  /** Default Deposit % */
+  idr_defaultdepositpercent?: number | null;
+  /** Deposit Due (Days After Confirmation) */
+  idr_depositdueafterconfirmdays?: number | null;
+  /** Deposit Reminder (Days Before Due) */
+  idr_depositreminderdays?: number | null;
+  /** Default Policy */
+  idr_isdefault?: boolean | null;
+  /** Name */
+  idr_name?: string | null;
+  /** Option (Days) */
+  idr_optiondays?: number | null;
+  /** Quotation Policy (GUID) */
+  idr_quotationpolicyid?: string;
+  /** Rooming List Call (Days Before Arrival) */
+  idr_roominglistcalldays?: number | null;
+  /** Rooming List Due (Days Before Arrival) */
+  idr_roominglistduedays?: number | null;
+  /** Import Sequence Number */
+  importsequencenumber?: number | null;
+  /** Record Created On (ISO 8601 in UTC) */
+  overriddencreatedon?: string | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Time Zone Rule Version Number */
+  timezoneruleversionnumber?: number | null;
+  /** UTC Conversion Time Zone Code */
+  utcconversiontimezonecode?: number | null;
+};

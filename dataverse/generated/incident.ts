@@ -96,3 +96,90 @@ export const incident = {
     },
   },
 } as const;
+
+/** One incident row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type incidentRecord = {
+  '@odata.etag'?: string;
+  /** Origin */
+  caseorigincode?: 1 | 2 | 3 | 2483 | 3986 | 700610000 | null;
+  /** Case Type */
+  casetypecode?: 1 | 2 | 3 | null;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Customer: GUID of the account or contact it points to */
+  _customerid_value?: string | null;
+  '_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'account' | 'contact';
+  /** Description */
+  description?: string | null;
+  /** Is Complaint */
+  idr_iscomplaint?: boolean | null;
+  /** Case (GUID) */
+  incidentid?: string;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Contact: GUID of the contact it points to */
+  _primarycontactid_value?: string | null;
+  '_primarycontactid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'contact';
+  /** Priority */
+  prioritycode?: 1 | 2 | 3 | null;
+  /** Status */
+  statecode?: 0 | 1 | 2 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | 3 | 4 | 5 | 6 | 1000 | 2000 | null;
+  /** Subject: GUID of the subject it points to */
+  _subjectid_value?: string | null;
+  '_subjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'subject';
+  /** Case Number */
+  ticketnumber?: string | null;
+  /** Case Title */
+  title?: string | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One incident create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type incidentWrite = {
+  /** Origin */
+  caseorigincode?: 1 | 2 | 3 | 2483 | 3986 | 700610000 | null;
+  /** Case Type */
+  casetypecode?: 1 | 2 | 3 | null;
+  /** Customer */
+  'customerid_account@odata.bind'?: `/accounts(${string})` | null;
+  'customerid_contact@odata.bind'?: `/contacts(${string})` | null;
+  /** Description */
+  description?: string | null;
+  /** Is Complaint */
+  idr_iscomplaint?: boolean | null;
+  /** Case (GUID) */
+  incidentid?: string;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Contact */
+  'primarycontactid@odata.bind'?: `/contacts(${string})` | null;
+  /** Priority */
+  prioritycode?: 1 | 2 | 3 | null;
+  /** Status */
+  statecode?: 0 | 1 | 2 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | 3 | 4 | 5 | 6 | 1000 | 2000 | null;
+  /** Subject */
+  'subjectid@odata.bind'?: string | null;
+  /** Case Number */
+  ticketnumber?: string | null;
+  /** Case Title */
+  title?: string | null;
+};

@@ -73,3 +73,86 @@ export const list = {
     },
   },
 } as const;
+
+/** One list row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type listRecord = {
+  '@odata.etag'?: string;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Targeted At */
+  createdfromcode?: 1 | 2 | 4 | null;
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Description */
+  description?: string | null;
+  /** List (GUID) */
+  listid?: string;
+  /** Name */
+  listname?: string | null;
+  /** Locked */
+  lockstatus?: boolean | null;
+  /** Members Count */
+  membercount?: number | null;
+  /** Member Type */
+  membertype?: number | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Purpose */
+  purpose?: string | null;
+  /** Query */
+  query?: string | null;
+  /** Source */
+  source?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 0 | 1 | null;
+  /** Type */
+  type?: boolean | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One list create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type listWrite = {
+  /** Targeted At */
+  createdfromcode?: 1 | 2 | 4 | null;
+  /** Description */
+  description?: string | null;
+  /** List (GUID) */
+  listid?: string;
+  /** Name */
+  listname?: string | null;
+  /** Locked */
+  lockstatus?: boolean | null;
+  /** Members Count */
+  membercount?: number | null;
+  /** Member Type */
+  membertype?: number | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Purpose */
+  purpose?: string | null;
+  /** Query */
+  query?: string | null;
+  /** Source */
+  source?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 0 | 1 | null;
+  /** Type */
+  type?: boolean | null;
+};

@@ -43,3 +43,54 @@ export const listmember = {
   alternateKeys: {},
   choices: {},
 } as const;
+
+/** One listmember row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type listmemberRecord = {
+  '@odata.etag'?: string;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Member: GUID of the account or contact or lead it points to */
+  _entityid_value?: string | null;
+  '_entityid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'account' | 'contact' | 'lead';
+  /** Member Type */
+  entitytype?: string | null;
+  /** List: GUID of the list it points to */
+  _listid_value?: string | null;
+  '_listid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'list';
+  /** List Member (GUID) */
+  listmemberid?: string;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One listmember create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type listmemberWrite = {
+  /** Member */
+  'entityid_account@odata.bind'?: `/accounts(${string})` | null;
+  'entityid_contact@odata.bind'?: `/contacts(${string})` | null;
+  'entityid_lead@odata.bind'?: string | null;
+  /** Member Type */
+  entitytype?: string | null;
+  /** List */
+  'listid@odata.bind'?: `/lists(${string})` | null;
+  /** List Member (GUID) */
+  listmemberid?: string;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+};

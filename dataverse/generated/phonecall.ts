@@ -83,3 +83,104 @@ export const phonecall = {
     },
   },
 } as const;
+
+/** One phonecall row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type phonecallRecord = {
+  '@odata.etag'?: string;
+  /** Activity (GUID) */
+  activityid?: string;
+  /** Activity Type */
+  activitytypecode?: string | null;
+  /** Actual End (ISO 8601 in UTC) */
+  actualend?: string | null;
+  /** Actual Start (ISO 8601 in UTC) */
+  actualstart?: string | null;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Description */
+  description?: string | null;
+  /** Direction */
+  directioncode?: boolean | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Phone Number */
+  phonenumber?: string | null;
+  /** Priority */
+  prioritycode?: 0 | 1 | 2 | null;
+  /** Regarding: GUID of the account or campaign or contact or incident or list or opportunity or salesorder it points to */
+  _regardingobjectid_value?: string | null;
+  '_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?:
+    | 'account'
+    | 'campaign'
+    | 'contact'
+    | 'incident'
+    | 'list'
+    | 'opportunity'
+    | 'salesorder';
+  /** Due Date (ISO 8601 in UTC) */
+  scheduledend?: string | null;
+  /** Start Date (ISO 8601 in UTC) */
+  scheduledstart?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | 2 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | 3 | 4 | null;
+  /** Subject */
+  subject?: string | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One phonecall create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type phonecallWrite = {
+  /** Activity (GUID) */
+  activityid?: string;
+  /** Activity Type */
+  activitytypecode?: string | null;
+  /** Actual End (ISO 8601 in UTC) */
+  actualend?: string | null;
+  /** Actual Start (ISO 8601 in UTC) */
+  actualstart?: string | null;
+  /** Description */
+  description?: string | null;
+  /** Direction */
+  directioncode?: boolean | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Phone Number */
+  phonenumber?: string | null;
+  /** Priority */
+  prioritycode?: 0 | 1 | 2 | null;
+  /** Regarding */
+  'regardingobjectid_account@odata.bind'?: `/accounts(${string})` | null;
+  'regardingobjectid_campaign@odata.bind'?: `/campaigns(${string})` | null;
+  'regardingobjectid_contact@odata.bind'?: `/contacts(${string})` | null;
+  'regardingobjectid_incident@odata.bind'?: `/incidents(${string})` | null;
+  'regardingobjectid_list@odata.bind'?: `/lists(${string})` | null;
+  'regardingobjectid_opportunity@odata.bind'?: `/opportunities(${string})` | null;
+  'regardingobjectid_salesorder@odata.bind'?: `/salesorders(${string})` | null;
+  /** Due Date (ISO 8601 in UTC) */
+  scheduledend?: string | null;
+  /** Start Date (ISO 8601 in UTC) */
+  scheduledstart?: string | null;
+  /** Status */
+  statecode?: 0 | 1 | 2 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | 3 | 4 | null;
+  /** Subject */
+  subject?: string | null;
+};

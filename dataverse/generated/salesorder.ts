@@ -78,3 +78,87 @@ export const salesorder = {
     },
   },
 } as const;
+
+/** One salesorder row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type salesorderRecord = {
+  '@odata.etag'?: string;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Customer: GUID of the account or contact it points to */
+  _customerid_value?: string | null;
+  '_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'account' | 'contact';
+  /** Date Fulfilled (ISO 8601 in UTC) */
+  datefulfilled?: string | null;
+  /** Description */
+  description?: string | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Name */
+  name?: string | null;
+  /** Opportunity: GUID of the opportunity it points to */
+  _opportunityid_value?: string | null;
+  '_opportunityid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'opportunity';
+  /** Order ID */
+  ordernumber?: string | null;
+  /** Owner: GUID of the systemuser or team it points to */
+  _ownerid_value?: string | null;
+  '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
+  /** Owning Business Unit: GUID of the businessunit it points to */
+  _owningbusinessunit_value?: string | null;
+  '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Price List: GUID of the pricelevel it points to */
+  _pricelevelid_value?: string | null;
+  '_pricelevelid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'pricelevel';
+  /** Order (GUID) */
+  salesorderid?: string;
+  /** Status */
+  statecode?: 0 | 1 | 2 | 3 | 4 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | 3 | 4 | 100001 | 100002 | 100003 | null;
+  /** Total Amount */
+  totalamount?: number | null;
+  /** Currency: GUID of the transactioncurrency it points to */
+  _transactioncurrencyid_value?: string | null;
+  '_transactioncurrencyid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'transactioncurrency';
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One salesorder create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type salesorderWrite = {
+  /** Customer */
+  'customerid_account@odata.bind'?: `/accounts(${string})` | null;
+  'customerid_contact@odata.bind'?: `/contacts(${string})` | null;
+  /** Date Fulfilled (ISO 8601 in UTC) */
+  datefulfilled?: string | null;
+  /** Description */
+  description?: string | null;
+  /** Name */
+  name?: string | null;
+  /** Opportunity */
+  'opportunityid@odata.bind'?: `/opportunities(${string})` | null;
+  /** Order ID */
+  ordernumber?: string | null;
+  /** Owner */
+  'ownerid@odata.bind'?: string | null;
+  /** Price List */
+  'pricelevelid@odata.bind'?: string | null;
+  /** Order (GUID) */
+  salesorderid?: string;
+  /** Status */
+  statecode?: 0 | 1 | 2 | 3 | 4 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | 3 | 4 | 100001 | 100002 | 100003 | null;
+  /** Total Amount */
+  totalamount?: number | null;
+  /** Currency */
+  'transactioncurrencyid@odata.bind'?: string | null;
+};

@@ -31,3 +31,30 @@ export const sdkmessageprocessingstep = {
     },
   },
 } as const;
+
+/** One sdkmessageprocessingstep row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type sdkmessageprocessingstepRecord = {
+  '@odata.etag'?: string;
+  /** Name */
+  name?: string | null;
+  /** Sdk Message Processing Step (GUID) */
+  sdkmessageprocessingstepid?: string;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One sdkmessageprocessingstep create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type sdkmessageprocessingstepWrite = {
+  /** Name */
+  name?: string | null;
+  /** Sdk Message Processing Step (GUID) */
+  sdkmessageprocessingstepid?: string;
+  /** Status */
+  statecode?: 0 | 1 | null;
+  /** Status Reason */
+  statuscode?: 1 | 2 | null;
+};

@@ -69,3 +69,54 @@ export const serviceendpoint = {
     },
   },
 } as const;
+
+/** One serviceendpoint row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type serviceendpointRecord = {
+  '@odata.etag'?: string;
+  /** Specifies mode of authentication with SB */
+  authtype?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | null;
+  /** Authentication Value */
+  authvalue?: string | null;
+  /** Contract */
+  contract?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | null;
+  /** Created By: GUID of the systemuser it points to */
+  _createdby_value?: string | null;
+  '_createdby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** Content type of the message */
+  messageformat?: 1 | 2 | 3 | null;
+  /** Modified By: GUID of the systemuser it points to */
+  _modifiedby_value?: string | null;
+  '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** Name */
+  name?: string | null;
+  /** Service Endpoint (GUID) */
+  serviceendpointid?: string;
+  /** Url Address */
+  url?: string | null;
+  /** Version Number */
+  versionnumber?: number | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One serviceendpoint create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type serviceendpointWrite = {
+  /** Specifies mode of authentication with SB */
+  authtype?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | null;
+  /** Authentication Value */
+  authvalue?: string | null;
+  /** Contract */
+  contract?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | null;
+  /** Content type of the message */
+  messageformat?: 1 | 2 | 3 | null;
+  /** Name */
+  name?: string | null;
+  /** Service Endpoint (GUID) */
+  serviceendpointid?: string;
+  /** Url Address */
+  url?: string | null;
+};

@@ -24,3 +24,34 @@ export const solution = {
   alternateKeys: {},
   choices: {},
 } as const;
+
+/** One solution row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type solutionRecord = {
+  '@odata.etag'?: string;
+  /** Display Name */
+  friendlyname?: string | null;
+  /** Package Type */
+  ismanaged?: boolean | null;
+  /** Solution Identifier (GUID) */
+  solutionid?: string;
+  /** Name */
+  uniquename?: string | null;
+  /** Version */
+  version?: string | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One solution create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type solutionWrite = {
+  /** Display Name */
+  friendlyname?: string | null;
+  /** Package Type */
+  ismanaged?: boolean | null;
+  /** Solution Identifier (GUID) */
+  solutionid?: string;
+  /** Name */
+  uniquename?: string | null;
+  /** Version */
+  version?: string | null;
+};

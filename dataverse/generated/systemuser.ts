@@ -53,3 +53,67 @@ export const systemuser = {
     },
   },
 } as const;
+
+/** One systemuser row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
+export type systemuserRecord = {
+  '@odata.etag'?: string;
+  /** Access Mode */
+  accessmode?: 0 | 1 | 2 | 3 | 4 | 5 | null;
+  /** Azure AD Object ID (GUID) */
+  azureactivedirectoryobjectid?: string | null;
+  /** Business Unit: GUID of the businessunit it points to */
+  _businessunitid_value?: string | null;
+  '_businessunitid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
+  /** Created On (ISO 8601 in UTC) */
+  createdon?: string | null;
+  /** User Name */
+  domainname?: string | null;
+  /** First Name */
+  firstname?: string | null;
+  /** Full Name */
+  fullname?: string | null;
+  /** Primary Email */
+  internalemailaddress?: string | null;
+  /** Status */
+  isdisabled?: boolean | null;
+  /** Last Name */
+  lastname?: string | null;
+  /** Mobile Phone */
+  mobilephone?: string | null;
+  /** Modified On (ISO 8601 in UTC) */
+  modifiedon?: string | null;
+  /** User (GUID) */
+  systemuserid?: string;
+  /** Title */
+  title?: string | null;
+  /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
+  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
+};
+
+/** One systemuser create or update payload: lookups are set with `<navigation property>@odata.bind`. */
+export type systemuserWrite = {
+  /** Access Mode */
+  accessmode?: 0 | 1 | 2 | 3 | 4 | 5 | null;
+  /** Azure AD Object ID (GUID) */
+  azureactivedirectoryobjectid?: string | null;
+  /** Business Unit */
+  'businessunitid@odata.bind'?: string | null;
+  /** User Name */
+  domainname?: string | null;
+  /** First Name */
+  firstname?: string | null;
+  /** Full Name */
+  fullname?: string | null;
+  /** Primary Email */
+  internalemailaddress?: string | null;
+  /** Status */
+  isdisabled?: boolean | null;
+  /** Last Name */
+  lastname?: string | null;
+  /** Mobile Phone */
+  mobilephone?: string | null;
+  /** User (GUID) */
+  systemuserid?: string;
+  /** Title */
+  title?: string | null;
+};

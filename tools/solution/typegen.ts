@@ -131,6 +131,16 @@ function collisions(metadata: MetadataModel): SolutionSourceError[] {
       }
     }
   }
+  for (const table of Object.values(metadata.tables)) {
+    for (const column of Object.keys(table.columns).filter((c) => NAME_EXPORTS.includes(c))) {
+      problems.push({
+        kind: 'reserved-column-name',
+        file: displayPath(table.file),
+        message: `column ${table.logicalName}.${column} would clash with the ${column} export of names/${table.logicalName}.ts`,
+        fix: 'Give the column another logical name.',
+      });
+    }
+  }
   const byIdentifier = new Map<string, string>();
   for (const set of Object.values(metadata.optionSets)) {
     const other = byIdentifier.get(set.identifier);
@@ -147,6 +157,181 @@ function collisions(metadata: MetadataModel): SolutionSourceError[] {
   return problems;
 }
 
+/** Columns Dataverse sets itself: readable, never written (the emulator's metadata refuses them too). */
+const SYSTEM_SET_COLUMNS: ReadonlySet<string> = new Set([
+  'createdon',
+  'modifiedon',
+  'versionnumber',
+  'createdby',
+  'modifiedby',
+  'createdonbehalfby',
+  'modifiedonbehalfby',
+  'owninguser',
+  'owningteam',
+  'owningbusinessunit',
+]);
+
+/** Words `export const <word>` cannot declare; such columns are exported under their name by alias. */
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally ' +
+    'for function if import in instanceof new null return super switch this throw true try typeof var void ' +
+    'while with yield let static implements interface package private protected public await arguments eval'
+  ).split(' '),
+);
+
+/** What a names module exports besides one constant per column. */
+const NAME_EXPORTS = [
+  'logicalName',
+  'entitySetName',
+  'primaryIdAttribute',
+  'primaryNameAttribute',
+  'choices',
+];
+
+function typeUnion(members: readonly string[]): string {
+  return members.length > 0 ? [...new Set(members)].join(' | ') : 'never';
+}
+
+/** The JSON type the Web API gives a column's value ("Web API types and operations"). */
+function valueType(column: ColumnModel, metadata: MetadataModel): string {
+  switch (column.type) {
+    case 'Integer':
+    case 'BigInt':
+    case 'Decimal':
+    case 'Double':
+    case 'Money':
+      return 'number';
+    case 'Boolean':
+      return 'boolean';
+    case 'Picklist':
+    case 'State':
+    case 'Status': {
+      const set = column.optionSetName ? metadata.optionSets[column.optionSetName] : undefined;
+      if (set) return `${set.identifier}Value`;
+      const values = [...(column.options ?? [])]
+        .sort((a, b) => a.value - b.value)
+        .map((o) => String(o.value));
+      return values.length > 0 ? typeUnion(values) : 'number';
+    }
+    default:
+      return 'string';
+  }
+}
+
+/** A short note on the value's format, for the columns whose JSON type does not say it. */
+function formatNote(column: ColumnModel): string {
+  if (column.type === 'DateOnly' || column.dateBehavior === 'DateOnly') return ' (date only: YYYY-MM-DD)';
+  if (column.type === 'DateTime') return ' (ISO 8601 in UTC)';
+  if (column.type === 'Uniqueidentifier') return ' (GUID)';
+  return '';
+}
+
+/** Prints `  name?: type;`, breaking a long union the way Prettier does. */
+function member(name: string, optional: boolean, type: string): string {
+  const head = `  ${key(name)}${optional ? '?' : ''}:`;
+  const line = `${head} ${type};`;
+  if (line.length <= PRINT_WIDTH || !type.includes(' | ')) return `${line}\n`;
+  return `${head}\n${type
+    .split(' | ')
+    .map((t) => `    | ${t}`)
+    .join('\n')};\n`;
+}
+
+/** `/<entity set>(${string})`: the value of `<nav>@odata.bind`, when the target is known. */
+function bindValue(targets: readonly string[], metadata: MetadataModel): string {
+  const sets = targets.map((t) => metadata.tables[t]?.entitySetName);
+  if (sets.length === 0 || sets.some((s) => !s)) return 'string';
+  return typeUnion(sets.map((s) => `\`/${s}(\${string})\``));
+}
+
+function targetUnion(targets: readonly string[]): string {
+  return targets.length > 0 ? typeUnion(targets.map(quote)) : 'string';
+}
+
+/**
+ * `<table>Record`, a row as the Web API returns it (only selected columns arrive, so every column is
+ * optional), and `<table>Write`, a create/update payload with lookups as `@odata.bind`
+ * ("Query data using the Web API", "Associate table rows on create").
+ */
+function recordTypes(table: TableModel, metadata: MetadataModel): { text: string; imports: string[] } {
+  const name = table.logicalName;
+  const imports = new Set<string>();
+  const read: string[] = [];
+  const write: string[] = [];
+  for (const [columnName, column] of sortedEntries(table.columns)) {
+    // Party lists travel as <table>_activity_parties, not as a column.
+    if (column.type === 'PartyList') continue;
+    const doc = `  /** ${label(column.displayName, columnName)}${formatNote(column)} */\n`;
+    if (column.optionSetName && metadata.optionSets[column.optionSetName])
+      imports.add(`${metadata.optionSets[column.optionSetName].identifier}Value`);
+    if (LOOKUP_TYPES.includes(column.type)) {
+      const targets = [...(column.targets ?? [])].sort();
+      const valueName = `_${columnName}_value`;
+      read.push(
+        `  /** ${label(column.displayName, columnName)}: GUID of the ${targets.join(' or ') || 'record'} it points to */\n`,
+        member(valueName, true, 'string | null'),
+        member(`${valueName}@Microsoft.Dynamics.CRM.lookuplogicalname`, true, targetUnion(targets)),
+      );
+      if (SYSTEM_SET_COLUMNS.has(columnName)) continue;
+      // One navigation property per target where the lookup is polymorphic (parentcustomerid_account).
+      const navs =
+        column.type !== 'Owner' && targets.length > 1
+          ? targets.map((t) => ({ nav: `${columnName}_${t}`, targets: [t] }))
+          : [{ nav: column.navigationProperty ?? columnName, targets }];
+      write.push(doc);
+      for (const n of navs)
+        write.push(member(`${n.nav}@odata.bind`, true, `${bindValue(n.targets, metadata)} | null`));
+      continue;
+    }
+    const type = valueType(column, metadata);
+    const isId = columnName === table.primaryIdAttribute;
+    read.push(doc, member(columnName, true, isId ? type : `${type} | null`));
+    if (!SYSTEM_SET_COLUMNS.has(columnName))
+      write.push(doc, member(columnName, true, isId ? type : `${type} | null`));
+  }
+  const formatted =
+    '  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;\n';
+  const text = [
+    `/** One ${name} row as the Web API returns it: the columns selected, lookups as \`_<column>_value\`. */`,
+    `export type ${name}Record = {`,
+    `  '@odata.etag'?: string;`,
+    `${read.join('')}  /** Formatted values, when asked for with \`Prefer: odata.include-annotations\`. */`,
+    `${formatted}};`,
+    '',
+    `/** One ${name} create or update payload: lookups are set with \`<navigation property>@odata.bind\`. */`,
+    `export type ${name}Write = {`,
+    `${write.join('')}};`,
+  ].join('\n');
+  return { text, imports: [...imports].sort() };
+}
+
+/** `names/<table>.ts`: one export per name, so a bundler keeps only the names a script reads. */
+function namesModule(table: TableModel): string {
+  const name = table.logicalName;
+  const columns = sortedEntries(table.columns);
+  const choices = tableObject(table).choices;
+  const lines = [
+    GENERATED_HEADER,
+    '',
+    `/** ${label(table.displayName, name)}: import as a namespace (\`import * as ${name} from …\`). */`,
+    `export const logicalName = ${quote(table.logicalName)};`,
+    `export const entitySetName = ${quote(table.entitySetName)};`,
+    `export const primaryIdAttribute = ${quote(table.primaryIdAttribute)};`,
+    `export const primaryNameAttribute = ${table.primaryNameAttribute ? quote(table.primaryNameAttribute) : 'null'};`,
+  ];
+  for (const [column] of columns) {
+    if (RESERVED.has(column)) {
+      lines.push(`const $${column} = ${quote(column)};`, `export { $${column} as ${column} };`);
+    } else lines.push(`export const ${column} = ${quote(column)};`);
+  }
+  lines.push(
+    `export const choices = ${print(choices, '', 'export const choices = '.length, ' as const;')} as const;`,
+    '',
+  );
+  return lines.join('\n');
+}
+
 /** Builds every file of `dataverse/generated/` in memory. */
 export function generateTypes(metadata: MetadataModel): GeneratedFile[] {
   const problems = collisions(metadata);
@@ -156,7 +341,15 @@ export function generateTypes(metadata: MetadataModel): GeneratedFile[] {
   for (const [name, table] of tables) {
     const doc = `/** ${label(table.displayName, name)}${table.entitySetName ? ` (${table.entitySetName})` : ''} */`;
     const body = `export const ${name} = ${print(tableObject(table), '', `export const ${name} = `.length, ' as const;')} as const;`;
-    files.push({ path: `${name}.ts`, content: `${GENERATED_HEADER}\n\n${doc}\n${body}\n` });
+    const records = recordTypes(table, metadata);
+    const imports = records.imports.length
+      ? `${importLine(records.imports, './choices', 'import type')}\n`
+      : '';
+    files.push({
+      path: `${name}.ts`,
+      content: `${GENERATED_HEADER}\n\n${imports}${imports ? '\n' : ''}${doc}\n${body}\n\n${records.text}\n`,
+    });
+    files.push({ path: `names/${name}.ts`, content: namesModule(table) });
   }
   const choices = sortedEntries(metadata.optionSets).sort(([, a], [, b]) =>
     a.identifier < b.identifier ? -1 : a.identifier > b.identifier ? 1 : 0,
@@ -176,7 +369,9 @@ export function generateTypes(metadata: MetadataModel): GeneratedFile[] {
   const index = [
     GENERATED_HEADER,
     '',
-    ...tables.map(([name]) => `export { ${name} } from './${name}';`),
+    ...tables.map(([name]) =>
+      importLine([name, `type ${name}Record`, `type ${name}Write`], `./${name}`, 'export'),
+    ),
     "export * from './choices';",
     '',
   ].join('\n');
@@ -184,10 +379,18 @@ export function generateTypes(metadata: MetadataModel): GeneratedFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
+/** `import { a, b } from 'x';` on one line when it fits, else one name per line, as Prettier prints it. */
+function importLine(names: readonly string[], from: string, keyword: 'import type' | 'export'): string {
+  const line = `${keyword} { ${names.join(', ')} } from '${from}';`;
+  if (line.length <= PRINT_WIDTH) return line;
+  return `${keyword} {\n${names.map((n) => `  ${n},\n`).join('')}} from '${from}';`;
+}
+
 function existingGenerated(outDir: string): string[] {
   if (!fs.existsSync(outDir)) return [];
   return fs
-    .readdirSync(outDir)
+    .readdirSync(outDir, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split(path.sep).join('/'))
     .filter((f) => f.endsWith('.ts'))
     .sort();
 }
@@ -214,6 +417,7 @@ export function writeGeneratedFiles(
   const written: string[] = [];
   for (const file of files) {
     if (!stale.has(file.path)) continue;
+    fs.mkdirSync(path.dirname(path.join(outDir, file.path)), { recursive: true });
     fs.writeFileSync(path.join(outDir, file.path), file.content);
     written.push(file.path);
   }

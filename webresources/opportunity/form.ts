@@ -3,8 +3,11 @@
  * domain/quotation. Everything it needs from outside (a DataverseClient, the clock) is passed in;
  * the form itself comes from `executionContext.getFormContext()` ("Client API form context").
  */
+import type { TableNames } from '../../dataverse/adapters/webapi-client';
 import type { DataverseClient } from '../../dataverse/client';
-import { idr_quotationpolicy, opportunity } from '../../dataverse/generated';
+// Names modules, imported as namespaces: the bundle keeps only the names this file reads.
+import * as policyTable from '../../dataverse/generated/names/idr_quotationpolicy';
+import * as col from '../../dataverse/generated/names/opportunity';
 import { type DateOnly, dateOnlyFromDate, toLocalDate } from '../../domain/quotation/dateonly';
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
 import { resolvePolicy } from '../../domain/quotation/policy';
@@ -17,8 +20,13 @@ import {
 } from '../../domain/quotation/validation';
 import { FORM_MESSAGES } from './messages';
 
-const col = opportunity.columns;
-const policyCol = idr_quotationpolicy.columns;
+/** The `tables` option of the form's Xrm.WebApi client: the one table the script reads. */
+export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
+  [policyTable.entitySetName]: {
+    logicalName: policyTable.logicalName,
+    primaryIdAttribute: policyTable.primaryIdAttribute,
+  },
+};
 
 /** The opportunity column behind each domain field. */
 export const FIELD_COLUMNS: Readonly<Record<QuotationField, string>> = {
@@ -184,27 +192,31 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
 
   /** The policy's percentages, filling only fields still empty when the answer arrives. */
   const applyPolicyDefaults = async (form: Form, language: Language): Promise<void> => {
-    const select = [policyCol.idr_name, policyCol.idr_defaultdepositpercent, policyCol.idr_childpricepercent];
+    const select = [
+      policyTable.idr_name,
+      policyTable.idr_defaultdepositpercent,
+      policyTable.idr_childpricepercent,
+    ];
     const chosen = (attribute(form, col.idr_policy)?.getValue() as Xrm.LookupValue[] | null | undefined)?.[0];
     try {
       const client = dependencies.client();
       const row = chosen
-        ? await client.retrieve(idr_quotationpolicy.entitySetName, chosen.id.replace(/[{}]/g, ''), select)
+        ? await client.retrieve(policyTable.entitySetName, chosen.id.replace(/[{}]/g, ''), select)
         : (
-            await client.retrieveMultiple(idr_quotationpolicy.entitySetName, {
+            await client.retrieveMultiple(policyTable.entitySetName, {
               select,
-              filter: `${policyCol.idr_isdefault} eq true and ${policyCol.statecode} eq ${idr_quotationpolicy.choices.statecode.Active}`,
+              filter: `${policyTable.idr_isdefault} eq true and ${policyTable.statecode} eq ${policyTable.choices.statecode.Active}`,
               top: 1,
             })
           )[0];
       const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
-      const name = row?.[policyCol.idr_name];
+      const name = row?.[policyTable.idr_name];
       // No policy row at all: the documented defaults apply (domain/quotation/policy).
       const policy = resolvePolicy(
         row
           ? {
-              defaultDepositPercent: number(row[policyCol.idr_defaultdepositpercent]),
-              childPricePercent: number(row[policyCol.idr_childpricepercent]),
+              defaultDepositPercent: number(row[policyTable.idr_defaultdepositpercent]),
+              childPricePercent: number(row[policyTable.idr_childpricepercent]),
             }
           : null,
         typeof name === 'string' ? name : undefined,

@@ -4,10 +4,10 @@
  * The page's `Xrm` is only read when a handler runs; tests use createOpportunityForm directly.
  */
 import { createXrmClient } from '../../dataverse/adapters/xrm-client';
-import { createOpportunityForm } from './form';
+import { createOpportunityForm, FORM_TABLES } from './form';
 
 const handlers = createOpportunityForm({
-  client: () => createXrmClient(Xrm.WebApi),
+  client: () => createXrmClient(Xrm.WebApi, { tables: FORM_TABLES }),
   clock: () => new Date(),
 });
 

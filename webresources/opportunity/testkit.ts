@@ -18,7 +18,7 @@ import {
 import { loadMetadata } from '../../tools/solution/loader';
 import type { FormModel } from '../../tools/solution/model';
 import { WEB_RESOURCES } from '../build';
-import { createOpportunityForm } from './form';
+import { createOpportunityForm, FORM_TABLES } from './form';
 
 export type OpportunityColumn = ColumnOf<typeof opportunity>;
 export type QuotationForm = FormHarness<OpportunityColumn>;
@@ -72,7 +72,7 @@ export async function openQuotation(options: OpenQuotationOptions = {}): Promise
       memoryClient(generatedTables(), { [idr_quotationpolicy.entitySetName]: options.policies ?? [] }),
   });
   const handlers = createOpportunityForm({
-    client: () => createXrmClient(form.xrm.WebApi),
+    client: () => createXrmClient(form.xrm.WebApi, { tables: FORM_TABLES }),
     clock: () => new Date(today.getTime()),
   });
   form.registerHandlers(layout.handlers, { Ideario: { GroupQuotes: { Opportunity: handlers } } });

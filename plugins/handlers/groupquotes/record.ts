@@ -4,7 +4,15 @@
  */
 import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import { MealPlan, opportunity, QuotationPhase } from '../../../dataverse/generated';
+import {
+  MealPlan,
+  type MealPlanValue,
+  opportunity,
+  type opportunityRecord,
+  type opportunityWrite,
+  QuotationPhase,
+  type QuotationPhaseValue,
+} from '../../../dataverse/generated';
 import {
   type DateOnly,
   formatDateOnly,
@@ -118,26 +126,32 @@ export function writeDate(date: DateOnly | null): string | null {
   return date && formatDateOnly(date);
 }
 
-const PHASES: ReadonlyMap<number, DomainPhase> = new Map<number, DomainPhase>([
-  [QuotationPhase.Request, 'request'],
-  [QuotationPhase.QuotationSent, 'quotationSent'],
-  [QuotationPhase.Confirmed, 'confirmed'],
-  [QuotationPhase.Deposit, 'deposit'],
-  [QuotationPhase.RoomingList, 'roomingList'],
-  [QuotationPhase.Proforma, 'proforma'],
-  [QuotationPhase.Transferred, 'transferred'],
-  [QuotationPhase.Settled, 'settled'],
-  [QuotationPhase.Lost, 'lost'],
-  [QuotationPhase.Cancelled, 'cancelled'],
-]);
+/** The opportunity as typegen describes the Web API's JSON for it: the one cast from EntityRecord. */
+export function asRow(record: EntityRecord): opportunityRecord {
+  return record as opportunityRecord;
+}
 
-const MEAL_PLANS: ReadonlyMap<number, DomainMealPlan> = new Map<number, DomainMealPlan>([
-  [MealPlan.RoomOnly, 'roomOnly'],
-  [MealPlan.BedAndBreakfast, 'bedAndBreakfast'],
-  [MealPlan.HalfBoard, 'halfBoard'],
-  [MealPlan.FullBoard, 'fullBoard'],
-  [MealPlan.AllInclusive, 'allInclusive'],
-]);
+// Keyed by the generated value unions: a new phase or meal plan in solution/ fails to compile here.
+const PHASES: Readonly<Partial<Record<number, DomainPhase>>> = {
+  [QuotationPhase.Request]: 'request',
+  [QuotationPhase.QuotationSent]: 'quotationSent',
+  [QuotationPhase.Confirmed]: 'confirmed',
+  [QuotationPhase.Deposit]: 'deposit',
+  [QuotationPhase.RoomingList]: 'roomingList',
+  [QuotationPhase.Proforma]: 'proforma',
+  [QuotationPhase.Transferred]: 'transferred',
+  [QuotationPhase.Settled]: 'settled',
+  [QuotationPhase.Lost]: 'lost',
+  [QuotationPhase.Cancelled]: 'cancelled',
+} satisfies Record<QuotationPhaseValue, DomainPhase>;
+
+const MEAL_PLANS: Readonly<Partial<Record<number, DomainMealPlan>>> = {
+  [MealPlan.RoomOnly]: 'roomOnly',
+  [MealPlan.BedAndBreakfast]: 'bedAndBreakfast',
+  [MealPlan.HalfBoard]: 'halfBoard',
+  [MealPlan.FullBoard]: 'fullBoard',
+  [MealPlan.AllInclusive]: 'allInclusive',
+} satisfies Record<MealPlanValue, DomainMealPlan>;
 
 /** The industry codes a PMS expects for a board basis. */
 export const MEAL_PLAN_CODES: Readonly<Record<DomainMealPlan, string>> = {
@@ -150,13 +164,14 @@ export const MEAL_PLAN_CODES: Readonly<Record<DomainMealPlan, string>> = {
 
 /** An empty phase is the column's default, Request. */
 export function readPhase(record: EntityRecord): DomainPhase {
-  const value = readNumber(record, col.idr_phase);
-  return (value !== null && PHASES.get(value)) || 'request';
+  const value = asRow(record).idr_phase;
+  // A value the solution does not define (an option added in the environment only) reads as Request.
+  return (value != null && PHASES[value]) || 'request';
 }
 
 export function readMealPlan(record: EntityRecord): DomainMealPlan | null {
-  const value = readNumber(record, col.idr_mealplan);
-  return value === null ? null : (MEAL_PLANS.get(value) ?? null);
+  const value = asRow(record).idr_mealplan;
+  return value == null ? null : (MEAL_PLANS[value] ?? null);
 }
 
 /** The values the enforcement compares with what it computes. */
@@ -182,9 +197,9 @@ export function toStoredQuotation(record: EntityRecord): StoredQuotation {
 }
 
 /** The columns a set of corrections writes. */
-export function correctionsToRecord(corrections: QuotationCorrections): EntityRecord {
+export function correctionsToRecord(corrections: QuotationCorrections): opportunityWrite {
   const record: EntityRecord = {};
-  const set = (column: string, value: ColumnValue | undefined): void => {
+  const set = (column: keyof opportunityWrite, value: ColumnValue | undefined): void => {
     if (value !== undefined) record[column] = value;
   };
   set(col.idr_arrivaldate, corrections.arrival && formatDateOnly(corrections.arrival));
