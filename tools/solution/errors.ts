@@ -19,7 +19,10 @@ export type SolutionSourceErrorKind =
   | 'unknown-message'
   | 'missing-service-endpoint'
   | 'duplicate-guid'
-  | 'conflicting-definition';
+  | 'conflicting-definition'
+  | 'missing-role'
+  | 'missing-sitemap'
+  | 'unexpected-root';
 
 /** One problem found in `solution/`: where it is, what is wrong, and what to do about it. */
 export interface SolutionSourceError {
