@@ -32,17 +32,40 @@ describe('web resource build', () => {
     written = await buildWebResources(outDir);
   });
 
+  /** Where the build wrote the bundle of one `webresources/<folder>/`. */
+  const bundleOf = (folder: string): string => {
+    const name = WEB_RESOURCES.find((w) => w.folder === folder)?.webResourceName ?? folder;
+    return path.join(outDir, ...name.split('/'));
+  };
+
   afterAll(async () => {
     await rm(outDir, { recursive: true, force: true });
   });
 
   it('writes each bundle where the solution expects the web resource', () => {
     expect(opportunityScript).toBeDefined();
-    expect(written).toEqual([path.join(outDir, 'idr_', 'groupquotes', 'opportunity.js')]);
+    expect([...written].sort()).toEqual([
+      path.join(outDir, 'idr_', 'groupquotes', 'opportunity.js'),
+      path.join(outDir, 'idr_', 'interests', 'concept.js'),
+    ]);
+  });
+
+  it('publishes every handler the Marketing Concept form names', async () => {
+    const conceptScript = WEB_RESOURCES.find((w) => w.folder === 'concept');
+    const page = vm.createContext({});
+    vm.runInContext(await readFile(bundleOf('concept'), 'utf8'), page, {
+      filename: conceptScript?.webResourceName,
+    });
+    const handlers = handlersUsing(conceptScript?.webResourceName ?? '');
+    expect(handlers.length).toBeGreaterThanOrEqual(4);
+    const missing = handlers
+      .filter((h) => typeof resolve(page, h.functionName) !== 'function')
+      .map((h) => h.functionName);
+    expect(missing).toEqual([]);
   });
 
   it('publishes every handler the Opportunity form names, without replacing another library’s Ideario namespace', async () => {
-    const code = await readFile(written[0], 'utf8');
+    const code = await readFile(bundleOf('opportunity'), 'utf8');
     const otherLibrary = { Interests: { Contact: { onLoad: () => 'contact' } } };
     const page = vm.createContext({ Ideario: otherLibrary });
     vm.runInContext(code, page, { filename: opportunityScript?.webResourceName });
@@ -57,7 +80,7 @@ describe('web resource build', () => {
   });
 
   it('runs in the page as built: the bundled handlers read the page’s Xrm and work the form', async () => {
-    const code = await readFile(written[0], 'utf8');
+    const code = await readFile(bundleOf('opportunity'), 'utf8');
     const c = opportunity.columns;
     const p = idr_quotationpolicy.columns;
     const form = createForm({
@@ -109,7 +132,7 @@ describe('web resource build', () => {
   it('gives the same bytes for the same sources, so a rebuilt solution does not change', async () => {
     if (!opportunityScript) throw new Error('no opportunity web resource');
     const again = await bundleWebResource(opportunityScript);
-    expect(again).toBe(await readFile(written[0], 'utf8'));
+    expect(again).toBe(await readFile(bundleOf('opportunity'), 'utf8'));
     expect(again).not.toMatch(/\/work\/|sourceMappingURL/);
   });
 });

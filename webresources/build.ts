@@ -24,6 +24,11 @@ export const WEB_RESOURCES: readonly WebResourceBuild[] = [
     globalName: 'Ideario.GroupQuotes.Opportunity',
     webResourceName: 'idr_/groupquotes/opportunity.js',
   },
+  {
+    folder: 'concept',
+    globalName: 'Ideario.Interests.Concept',
+    webResourceName: 'idr_/interests/concept.js',
+  },
 ];
 
 /** A `webresources/<folder>/index.ts` with no entry in WEB_RESOURCES: it would never reach a solution. */

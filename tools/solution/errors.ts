@@ -20,7 +20,10 @@ export type SolutionSourceErrorKind =
   | 'missing-service-endpoint'
   | 'duplicate-guid'
   | 'conflicting-definition'
-  | 'reserved-column-name';
+  | 'reserved-column-name'
+  | 'missing-role'
+  | 'missing-sitemap'
+  | 'unexpected-root';
 
 /** One problem found in `solution/`: where it is, what is wrong, and what to do about it. */
 export interface SolutionSourceError {

@@ -541,6 +541,23 @@ export function buildSolutionParts(files: SourceFiles, options: BuildOptions): P
     ),
   );
   setSection(customizations, 'ServiceEndpoints', buildServiceEndpoints(files, used, customizations));
+  // SolutionPackager keeps one folder per app: AppModuleSiteMaps/<name>/AppModuleSiteMap.xml, AppModules/<name>/AppModule.xml.
+  setSection(
+    customizations,
+    'AppModuleSiteMaps',
+    buildSimple(
+      files,
+      used,
+      'AppModuleSiteMaps',
+      'AppModuleSiteMap',
+      (m) => childText(m, 'SiteMapUniqueName') ?? '',
+    ),
+  );
+  setSection(
+    customizations,
+    'AppModules',
+    buildSimple(files, used, 'AppModules', 'AppModule', (m) => childText(m, 'UniqueName') ?? ''),
+  );
 
   parts.set('customizations.xml', exportXml(customizations));
   if (files.has(SOLUTION_MANIFEST)) {

@@ -200,6 +200,18 @@ export function unpackParts(parts: Parts, zipName = 'zip'): SourceFiles {
           );
         }
         break;
+      case 'AppModuleSiteMaps':
+        for (const map of elements(section, 'AppModuleSiteMap')) {
+          const name = safeFileName(childText(map, 'SiteMapUniqueName') ?? '');
+          out.set(`AppModuleSiteMaps/${name}/AppModuleSiteMap.xml`, sourceXml(asFileRoot(map)));
+        }
+        break;
+      case 'AppModules':
+        for (const app of elements(section, 'AppModule')) {
+          const name = safeFileName(childText(app, 'UniqueName') ?? '');
+          out.set(`AppModules/${name}/AppModule.xml`, sourceXml(asFileRoot(app)));
+        }
+        break;
       default:
         continue;
     }

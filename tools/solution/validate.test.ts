@@ -320,3 +320,59 @@ describe('the real solution/ tree', () => {
     },
   );
 });
+
+describe('model-driven apps', () => {
+  const APP = 'Alpha/src/AppModules/idr_VisitApp/AppModule.xml';
+  const MAP = 'Alpha/src/AppModuleSiteMaps/idr_VisitApp/AppModuleSiteMap.xml';
+  const app = (role: string, table: string, siteMap: string) => `<?xml version="1.0" encoding="utf-8"?>
+<AppModule>
+  <UniqueName>idr_VisitApp</UniqueName>
+  <IntroducedVersion>1.0.0.0</IntroducedVersion>
+  <WebResourceId>953b9fac-1e5e-e611-80d6-00155ded156f</WebResourceId>
+  <FormFactor>1</FormFactor>
+  <AppModuleComponents>
+    <AppModuleComponent type="1" schemaName="${table}" />
+    <AppModuleComponent type="62" schemaName="${siteMap}" />
+  </AppModuleComponents>
+  <AppModuleRoleMaps>
+    <Role id="${role}" />
+  </AppModuleRoleMaps>
+  <LocalizedNames><LocalizedName description="Visits" languagecode="1033" /></LocalizedNames>
+</AppModule>
+`;
+  const siteMap = (entity: string) => `<?xml version="1.0" encoding="utf-8"?>
+<AppModuleSiteMap>
+  <SiteMapUniqueName>idr_VisitApp</SiteMapUniqueName>
+  <SiteMap>
+    <Area Id="visits"><Group Id="main"><SubArea Id="visit" Entity="${entity}" /></Group></Area>
+  </SiteMap>
+</AppModuleSiteMap>
+`;
+  const ROLE = '{6f1f7b0a-2f4e-4c53-9d52-5a3a8e7a1a06}';
+
+  it('accepts an app whose role, tables and sitemap are all in the solution', () => {
+    sample.write(APP, app(ROLE, 'idr_visit', 'idr_VisitApp'));
+    sample.write(MAP, siteMap('idr_visit'));
+    expect(errorsOf()).toEqual([]);
+  });
+
+  it('names the role, table or sitemap an app points at that the solution lacks', () => {
+    sample.write(APP, app('{00000000-0000-4000-8000-0000000000aa}', 'idr_vist', 'idr_Other'));
+    sample.write(MAP, siteMap('contact'));
+    // Sorted by file (AppModuleSiteMaps/… first), then by line.
+    expect(errorsOf().map((e) => [e.kind, e.message])).toEqual([
+      ['missing-table', containing('opens table contact, which app idr_VisitApp does not include')],
+      ['missing-table', containing('includes table idr_vist')],
+      ['missing-sitemap', containing('uses sitemap idr_Other')],
+      ['missing-role', containing('shared with role {00000000-0000-4000-8000-0000000000aa}')],
+    ]);
+  });
+
+  it('reports a sitemap that is not well-formed XML, with its file', () => {
+    sample.write(APP, app(ROLE, 'idr_visit', 'idr_VisitApp'));
+    sample.write(MAP, '<AppModuleSiteMap><SiteMap></AppModuleSiteMap>');
+    const errors = errorsOf();
+    expect(errors.map((e) => e.kind)).toContain('malformed-xml');
+    expect(errors.find((e) => e.kind === 'malformed-xml')?.file).toMatch(/AppModuleSiteMap\.xml$/);
+  });
+});

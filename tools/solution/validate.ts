@@ -12,12 +12,17 @@ import {
   type SolutionSourceErrorKind,
 } from './errors';
 import {
+  child,
+  childrenNamed,
+  descendants,
   KNOWN_MESSAGES,
   loadPlatform,
   mergeMetadata,
   normalizeGuid,
   own,
+  parseXml,
   readSolutionSource,
+  solutionSrcDir,
   type SolutionSource,
   type XmlElement,
 } from './loader';
@@ -323,6 +328,129 @@ function checkGuids(source: SolutionSource, report: Report): void {
   }
 }
 
+/** The app modules' and sitemaps' XML files of one kind (`AppModules/<name>/AppModule.xml`), parsed. */
+function readComponentFiles(
+  src: string,
+  folder: string,
+  fileName: string,
+  root: string,
+  errors: SolutionSourceError[],
+  report: Report,
+): { name: string; file: string; root: XmlElement }[] {
+  const base = path.join(src, folder);
+  if (!fs.existsSync(base)) return [];
+  const out: { name: string; file: string; root: XmlElement }[] = [];
+  for (const name of fs.readdirSync(base).sort()) {
+    const file = path.join(base, name, fileName);
+    if (!fs.existsSync(file)) continue;
+    const parsed = parseXml(fs.readFileSync(file, 'utf8'), file);
+    if (!('root' in parsed)) {
+      errors.push(parsed);
+      continue;
+    }
+    if (parsed.root.name !== root) {
+      report(
+        'unexpected-root',
+        file,
+        parsed.root.line,
+        `${folder}/${name}/${fileName} holds <${parsed.root.name}>, not <${root}>`,
+        `Write one <${root}> per file, as \`pac solution unpack\` lays it out.`,
+      );
+      continue;
+    }
+    out.push({ name, file, root: parsed.root });
+  }
+  return out;
+}
+
+/** Model-driven apps: their roles, tables and sitemap must be in the solution, so the app opens after import. */
+function checkApps(
+  dir: string,
+  model: SolutionModel,
+  metadata: MetadataModel,
+  errors: SolutionSourceError[],
+  report: Report,
+): void {
+  const src = solutionSrcDir(dir);
+  const apps = readComponentFiles(src, 'AppModules', 'AppModule.xml', 'AppModule', errors, report);
+  const siteMaps = readComponentFiles(
+    src,
+    'AppModuleSiteMaps',
+    'AppModuleSiteMap.xml',
+    'AppModuleSiteMap',
+    errors,
+    report,
+  );
+  const roles = new Set(model.roles.map((r) => normalizeGuid(r.id)));
+  const mapNames = new Set(
+    siteMaps.map((m) => (child(m.root, 'SiteMapUniqueName')?.text ?? '').toLowerCase()),
+  );
+  const appTables = new Map<string, Set<string>>();
+  for (const app of apps) {
+    const unique = child(app.root, 'UniqueName')?.text ?? app.name;
+    for (const role of childrenNamed(child(app.root, 'AppModuleRoleMaps'), 'Role')) {
+      if (roles.has(normalizeGuid(role.attrs.id))) continue;
+      report(
+        'missing-role',
+        app.file,
+        role.line,
+        `app ${unique} is shared with role ${role.attrs.id ?? '(no id)'}, which the solution does not contain`,
+        'Use the id of a role in src/Roles/ (users see the app only through a role mapped to it).',
+      );
+    }
+    const tables = new Set<string>();
+    for (const component of childrenNamed(child(app.root, 'AppModuleComponents'), 'AppModuleComponent')) {
+      const type = component.attrs.type;
+      const name = component.attrs.schemaName ?? '';
+      if (type === '1') {
+        tables.add(name.toLowerCase());
+        if (!own(metadata.tables, name))
+          report(
+            'missing-table',
+            app.file,
+            component.line,
+            `app ${unique} includes table ${name}, which neither the solution nor the platform has`,
+            'Fix schemaName, or add the table to the solution or to solution/platform/.',
+          );
+      } else if (type === '62' && !mapNames.has(name.toLowerCase())) {
+        report(
+          'missing-sitemap',
+          app.file,
+          component.line,
+          `app ${unique} uses sitemap ${name}, which the solution does not contain`,
+          `Add src/AppModuleSiteMaps/${name}/AppModuleSiteMap.xml, or fix schemaName.`,
+        );
+      }
+    }
+    appTables.set(unique.toLowerCase(), tables);
+  }
+  for (const map of siteMaps) {
+    const unique = child(map.root, 'SiteMapUniqueName')?.text ?? map.name;
+    const tables = appTables.get(unique.toLowerCase());
+    for (const subArea of descendants(map.root, 'SubArea')) {
+      const entity = subArea.attrs.Entity;
+      if (!entity) continue;
+      if (!own(metadata.tables, entity)) {
+        report(
+          'missing-table',
+          map.file,
+          subArea.line,
+          `sitemap ${unique} opens table ${entity}, which neither the solution nor the platform has`,
+          'Fix the SubArea Entity attribute.',
+        );
+      } else if (tables && !tables.has(entity.toLowerCase())) {
+        report(
+          'missing-table',
+          map.file,
+          subArea.line,
+          `sitemap ${unique} opens table ${entity}, which app ${unique} does not include`,
+          `Add <AppModuleComponent type="1" schemaName="${entity}" /> to src/AppModules/${unique}/AppModule.xml.`,
+        );
+      }
+    }
+  }
+}
+
 /** Every problem in the unpacked solution at `dir`, in file and line order (empty when it can be packed). */
 export function validateSolutionSource(dir: string, metadata?: MetadataModel): SolutionSourceError[] {
   const source = readSolutionSource(dir);
@@ -339,6 +467,7 @@ export function validateSolutionSource(dir: string, metadata?: MetadataModel): S
     checkChoices(source, model, known, report);
     checkFormsAndViews(source, model, known, report);
     checkSteps(source, model, known, report);
+    checkApps(dir, model, known, errors, report);
     checkGuids(source, report);
   }
   return errors.sort((a, b) =>

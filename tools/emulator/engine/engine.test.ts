@@ -467,3 +467,52 @@ describe('metadata growth', () => {
     engine.close();
   });
 });
+
+describe('name composites Dataverse computes', () => {
+  it('writes a contact full name from its first and last name, and keeps it current on update', async () => {
+    const { engine } = testEngine();
+    const id = await engine.create('contacts', {
+      firstname: 'Ana',
+      lastname: 'Vidal',
+    });
+    const read = async () => (await engine.retrieve('contacts', id, { select: ['fullname'] })).fullname;
+    expect(await read()).toBe('Ana Vidal');
+    await engine.update('contacts', id, { lastname: 'Vidal Ruiz' });
+    expect(await read()).toBe('Ana Vidal Ruiz');
+    await engine.update('contacts', id, { firstname: null });
+    expect(await read()).toBe('Vidal Ruiz');
+    engine.close();
+  });
+
+  it('composes the phonetic (yomi) full name where the table has one', async () => {
+    const { engine } = testEngine();
+    const id = await engine.create('contacts', {
+      firstname: '太郎',
+      lastname: '山田',
+      yomifirstname: 'タロウ',
+      yomilastname: 'ヤマダ',
+    });
+    const row = await engine.retrieve('contacts', id, { select: ['fullname', 'yomifullname'] });
+    expect(row).toMatchObject({ fullname: '太郎 山田', yomifullname: 'タロウ ヤマダ' });
+    engine.close();
+  });
+
+  it('keeps a full name written on its own, as rows imported without name parts have', async () => {
+    const { engine } = testEngine();
+    const id = await engine.create('contacts', { fullname: 'Imported Name' });
+    await engine.update('contacts', id, { emailaddress1: 'a@example.com' });
+    expect((await engine.retrieve('contacts', id, { select: ['fullname'] })).fullname).toBe('Imported Name');
+    engine.close();
+  });
+
+  it('names a system user the same way', async () => {
+    const { engine } = testEngine();
+    const id = await engine.create('systemusers', {
+      firstname: 'Marta',
+      lastname: 'Gil',
+    });
+    const row = await engine.retrieve('systemusers', id, { select: ['fullname'] });
+    expect(row.fullname).toBe('Marta Gil');
+    engine.close();
+  });
+});

@@ -34,6 +34,7 @@ import { RoleCatalog, SYSTEM_ADMINISTRATOR, UnknownCallerError, type PrivilegeVe
 import { formatKey, parseRecordAddress } from './keys';
 import type { ColumnInfo, TableInfo } from './metadata';
 import { MetadataIndex, defaultStatusFor, edmType, isLookup, lookupFromValueName } from './metadata';
+import { computedNames } from './names';
 import type {
   AttributeValue,
   EntityImage,
@@ -868,6 +869,7 @@ export class Engine {
     const now = formatStoredDateTime(this.clock());
     const row: StoredRecord = this.defaults(table, values);
     Object.assign(row, values);
+    Object.assign(row, computedNames(table, values, undefined));
     if (table.hasOwner && !isLookupValue(row.ownerid ?? null))
       row.ownerid = { id: scope.userId, logicalName: 'systemuser' };
     if (table.hasState) this.normaliseState(table, row, undefined);
@@ -912,7 +914,12 @@ export class Engine {
         id,
         this.stamp(
           table,
-          { ...values, modifiedon: now, versionnumber: this.nextVersion(scope) },
+          {
+            ...values,
+            ...computedNames(table, values, before),
+            modifiedon: now,
+            versionnumber: this.nextVersion(scope),
+          },
           scope,
           false,
         ),
@@ -972,6 +979,7 @@ export class Engine {
       );
       const changes = this.fromAttributes(table, target.attributes);
       delete changes[table.primaryId];
+      Object.assign(changes, computedNames(table, changes, this.loadStored(table, id) ?? before));
       this.updateRow(
         table,
         id,

@@ -108,6 +108,8 @@ export function testMetadata(): MetadataModel {
       ownership: 'None',
       columns: [
         col('fullname', 'String', { maxLength: 200 }),
+        col('firstname', 'String', { maxLength: 64 }),
+        col('lastname', 'String', { maxLength: 64 }),
         col('internalemailaddress', 'String', { maxLength: 100 }),
       ],
     }),
@@ -134,6 +136,9 @@ export function testMetadata(): MetadataModel {
         col('fullname', 'String', { maxLength: 160 }),
         col('firstname', 'String', { maxLength: 50 }),
         col('lastname', 'String', { maxLength: 50 }),
+        col('yomifullname', 'String', { maxLength: 450 }),
+        col('yomifirstname', 'String', { maxLength: 150 }),
+        col('yomilastname', 'String', { maxLength: 150 }),
         col('emailaddress1', 'String', { maxLength: 100 }),
         col('parentcustomerid', 'Customer', { targets: ['account', 'contact'] }),
         col('donotemail', 'Boolean', { defaultValue: false }),

@@ -171,8 +171,15 @@ export class WebhookDispatcher {
         if (!(error instanceof WebhookUnreachableError)) throw error;
         reply = { status: 0, detail: error.reason };
       }
-      if (reply.status < 200 || reply.status > 299)
+      if (reply.status < 200 || reply.status > 299) {
+        // The caller only sees the status (see WebhookStepFailedError); the developer finds the reason here.
+        this.options.logger.warn('A synchronous webhook step refused the operation.', {
+          step: step.step.name,
+          status: reply.status,
+          detail: reply.detail,
+        });
         throw new WebhookStepFailedError(step.step.name, target.url, reply);
+      }
     }
   }
 

@@ -189,7 +189,7 @@ describe('the RemoteExecutionContext a step sends', () => {
 });
 
 describe('synchronous steps', () => {
-  it('roll the create back when the handler refuses it, and the caller sees the handler sentence', async () => {
+  it('roll the create back when the handler refuses it; the caller sees the status, not the handler sentence', async () => {
     const s = step({ message: 'Create', entity: idr_marketingconcept.logicalName, stage: 10, mode: 0 });
     const handler = handlerFor(s, () => {
       throw new ValidationRefusal('The concept code TECH is already used by another concept.');
@@ -206,7 +206,12 @@ describe('synchronous steps', () => {
     expect(error).toBeInstanceOf(WebhookStepFailedError);
     expect(error).toBeInstanceOf(PluginExecutionError);
     expect(error).toMatchObject({ status: 400, code: ErrorCodes.PluginAborted });
-    expect((error as Error).message).toContain('The concept code TECH is already used by another concept.');
+    // Dataverse reads only the status of a webhook's answer ("Use webhooks…", Troubleshoot).
+    expect((error as Error).message).toContain('HTTP 422 (Unprocessable Entity)');
+    expect((error as Error).message).not.toContain('TECH');
+    expect((error as WebhookStepFailedError).reply.detail).toBe(
+      'The concept code TECH is already used by another concept.',
+    );
     expect(handler.calls[0]).toMatchObject({ stage: 10, mode: 0, isInTransaction: false });
     expect(await count(o, idr_marketingconcept.entitySetName)).toBe(0);
     expect(await jobs(o)).toHaveLength(0);
@@ -230,7 +235,8 @@ describe('synchronous steps', () => {
       .create(contact.entitySetName, { [contact.columns.lastname]: 'Vidal' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebhookStepFailedError);
-    expect((error as Error).message).toContain('The ERP did not accept the contact.');
+    expect((error as Error).message).not.toContain('The ERP did not accept the contact.');
+    expect((error as WebhookStepFailedError).reply.detail).toContain('The ERP did not accept the contact.');
     expect(await count(o, contact.entitySetName)).toBe(0);
     expect(await count(o, account.entitySetName)).toBe(0);
   });
@@ -246,7 +252,7 @@ describe('synchronous steps', () => {
     expect(await count(o, contact.entitySetName)).toBe(1);
   });
 
-  it('stop a handler that keeps updating its own record at depth 8, and the caller sees why', async () => {
+  it('stop a handler that keeps updating its own record at depth 8, and roll every level back', async () => {
     const s = step({ message: 'Update', entity: contact.logicalName, stage: 40, mode: 0 });
     const depths: number[] = [];
     const handler = defineHandler({
@@ -270,9 +276,9 @@ describe('synchronous steps', () => {
     const error = await looping.engine
       .update(contact.entitySetName, other, { [contact.columns.jobtitle]: 'changed' })
       .catch((e: unknown) => e);
-    expect((error as Error).message).toContain(
-      'This workflow job was canceled because the workflow that started it included an infinite loop',
-    );
+    expect(error).toBeInstanceOf(WebhookStepFailedError);
+    // Each level's host answers 500 and Dataverse passes only that status outwards.
+    expect((error as WebhookStepFailedError).reply.status).toBe(500);
     expect(depths).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const stored = await looping.engine.retrieve(contact.entitySetName, other);
     expect(stored[contact.columns.jobtitle]).toBe('start');

@@ -1,0 +1,12 @@
+/**
+ * Entry of `idr_/interests/concept.js`: esbuild publishes these exports as
+ * `Ideario.Interests.Concept.*`, the names the Marketing Concept form's FormXml registers.
+ */
+import { createXrmClient } from '../../dataverse/adapters/xrm-client';
+import { createConceptForm } from './form';
+
+const handlers = createConceptForm({ client: () => createXrmClient(Xrm.WebApi) });
+
+export const onLoad = handlers.onLoad;
+export const onThresholdChange = handlers.onThresholdChange;
+export const onSave = handlers.onSave;
