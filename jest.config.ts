@@ -16,10 +16,12 @@ const config: Config = {
     '<rootDir>/dataverse',
     '<rootDir>/plugins',
     '<rootDir>/webresources',
+    '<rootDir>/pcf-controls',
     '<rootDir>/tools',
   ],
-  testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/'],
+  // PCF component tests (*.test.tsx) run in jsdom through their `@jest-environment jsdom` docblock.
+  testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/', '/pcf-controls/[^/]+/out/'],
   // Integration tests start servers and SQLite databases; give them room on a 2-core machine.
   testTimeout: 30000,
 };
