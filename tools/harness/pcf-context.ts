@@ -98,7 +98,7 @@ function conditionHolds(record: MockRecord, condition: ConditionExpression): boo
     if (value === null || value === undefined) return null;
     if (typeof value === 'boolean') return value ? '1' : '0';
     if (value instanceof Date) return value.toISOString();
-    return String(value).toLowerCase();
+    return typeof value === 'string' || typeof value === 'number' ? String(value).toLowerCase() : null;
   };
   const text = asText(raw);
   switch (condition.conditionOperator) {
@@ -144,8 +144,8 @@ function toEntityRecord(record: MockRecord, entityType: string): EntityRecord {
       if (formatted !== undefined) return formatted;
       const value = record.values[column];
       if (isReference(value)) return value.name ?? '';
-      if (value === null || value === undefined) return '';
-      return String(value);
+      if (value instanceof Date) return value.toISOString();
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
     },
     getNamedReference: () => ({ id: { guid: record.id }, name: '', etn: entityType }),
   };
