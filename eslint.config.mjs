@@ -75,7 +75,7 @@ export default tseslint.config(
   // The config itself is plain JavaScript whose plugin imports carry no types.
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['**/*.test.ts', 'e2e/**/*.ts'],
+    files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       'no-restricted-globals': [

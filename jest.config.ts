@@ -16,11 +16,19 @@ const config: Config = {
     '<rootDir>/dataverse',
     '<rootDir>/plugins',
     '<rootDir>/webresources',
+    '<rootDir>/pcf-controls',
     '<rootDir>/tools',
   ],
-  testMatch: ['**/*.test.ts'],
+  // PCF component tests (*.test.tsx) run in jsdom through their `@jest-environment jsdom` docblock.
+  testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   // Reliability runs (fuzzing, fault injection) have their own config: npm run test:reliability.
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/', '\\.reliability\\.test\\.ts$'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/dist/',
+    '/e2e/',
+    '/pcf-controls/[^/]+/out/',
+    '\\.reliability\\.test\\.ts$',
+  ],
   // Integration tests start servers and SQLite databases; a ceiling for a 2-core machine shared by many
   // processes, not a speed check (tests wait for conditions; speed lives in `npm run bench`).
   testTimeout: 180_000,

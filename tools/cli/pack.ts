@@ -13,6 +13,7 @@ import {
   WebResourceBuildFailedError,
   WebResourceBuildUnavailableError,
 } from '../solution/pack';
+import { buildPcfControls, PcfBuildFailedError } from '../solution/pcfbuild';
 import { validateSolutionSource } from '../solution/validate';
 import { XmlSyntaxError } from '../solution/xml';
 
@@ -25,6 +26,8 @@ export interface PackCommandOptions {
   root: string;
   /** `webresources/build.ts`: run first when it exists. */
   webResourceBuild: string;
+  /** `pcf-controls/`: each control is built into `<out>/pcf/<Control>/` first (`--no-pcf` skips it). */
+  pcfRoot?: string;
 }
 
 const USER_ERRORS = [
@@ -37,6 +40,7 @@ const USER_ERRORS = [
   WebResourceBuildUnavailableError,
   WebResourceBuildFailedError,
   XmlSyntaxError,
+  PcfBuildFailedError,
 ];
 
 /** Runs `ideario pack` and returns the exit code; what was written goes to `print` (stdout). */
@@ -51,6 +55,10 @@ export async function runPack(
       logger.warn(
         `${displayPath(options.webResourceBuild)} not found: packing the form scripts found in solution/ as they are`,
       );
+    }
+    if (options.pcfRoot) {
+      const sizes = await buildPcfControls(options.pcfRoot, path.join(options.out, 'pcf'), logger);
+      for (const [control, bytes] of sizes) print(`${control} bundle.js: ${(bytes / 1024).toFixed(1)} KB`);
     }
     const zips = await packSolutions({
       solutionRoot: options.root,
@@ -80,13 +88,15 @@ export function registerPack(program: Command, logger: Logger): void {
     .option('--out <dir>', 'output folder', 'dist')
     .option('--solution <name>', 'pack only this solution (folder name under solution/)')
     .option('--root <dir>', 'folder holding the unpacked solutions', 'solution')
-    .action(async (opts: { out: string; solution?: string; root: string }) => {
+    .option('--no-pcf', 'do not build the PCF controls of pcf-controls/ first')
+    .action(async (opts: { out: string; solution?: string; root: string; pcf: boolean }) => {
       process.exitCode = await runPack(
         {
           out: path.resolve(opts.out),
           solution: opts.solution,
           root: path.resolve(opts.root),
           webResourceBuild: path.resolve('webresources', 'build.ts'),
+          ...(opts.pcf ? { pcfRoot: path.resolve('pcf-controls') } : {}),
         },
         logger,
         (line) => console.log(line),

@@ -1,0 +1,10 @@
+/*
+*This is auto generated from the ControlManifest.Input.xml file
+*/
+
+// Define IInputs and IOutputs Type. They should match with ControlManifest.
+export interface IInputs {
+    profiles: ComponentFramework.PropertyTypes.DataSet;
+}
+export interface IOutputs {
+}

@@ -1,0 +1,26 @@
+import { readStrings, type Strings } from '../shared/strings';
+
+/** Keys of strings/InterestProfile.*.resx the components use. */
+export const INTEREST_PROFILE_KEYS = [
+  'Scores_Label',
+  'PrimaryInterest',
+  'ValueTier',
+  'None',
+  'Segments',
+  'Consent_AllowsBulk',
+  'Consent_NoBulk',
+  'Consent_NoEmail',
+  'Consent_NoPhone',
+  'Contribution',
+  'InSegment',
+  'Loading',
+  'Empty',
+  'NewRecord',
+  'Error',
+] as const;
+
+export type InterestProfileStrings = Strings<(typeof INTEREST_PROFILE_KEYS)[number]>;
+
+export function interestProfileStrings(getString: (key: string) => string): InterestProfileStrings {
+  return readStrings(INTEREST_PROFILE_KEYS, getString);
+}

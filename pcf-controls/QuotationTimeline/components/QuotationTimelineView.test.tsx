@@ -1,0 +1,87 @@
+/** @jest-environment jsdom */
+import * as React from 'react';
+import { join } from 'node:path';
+import { render, screen, within } from '@testing-library/react';
+import { dateOnly } from '../../../domain/quotation/dateonly';
+import { type FollowUpQuotation } from '../../../domain/quotation/followups';
+import { DEFAULT_POLICY } from '../../../domain/quotation/policy';
+import { readResx } from '../../shared/resx.testkit';
+import { quotationTimelineStrings } from '../strings';
+import { QuotationTimelineView } from './QuotationTimelineView';
+
+const english = readResx(join(__dirname, '../strings/QuotationTimeline.1033.resx'));
+const strings = quotationTimelineStrings((key) => english[key] ?? key);
+const d = (month: number, day: number) => dateOnly(2027, month, day);
+
+const sent: FollowUpQuotation = {
+  phase: 'quotationSent',
+  quoteSentOn: d(3, 1),
+  confirmedOn: null,
+  arrival: d(6, 1),
+  departure: d(6, 5),
+  depositDueOn: null,
+  depositReceivedOn: null,
+  roomingListReceivedOn: null,
+  optionExpiresOn: null,
+  agent: 'agent',
+  owner: 'owner',
+};
+
+function show(quotation: FollowUpQuotation, loadDone: () => Promise<ReadonlySet<string>>) {
+  return render(
+    <QuotationTimelineView
+      quotation={quotation}
+      policy={DEFAULT_POLICY}
+      today={d(3, 9)}
+      strings={strings}
+      locale="en-US"
+      loadDone={loadDone}
+    />,
+  );
+}
+
+describe('QuotationTimelineView', () => {
+  it('shows the phases with dates while the follow-ups load', () => {
+    show(sent, () => new Promise(() => undefined));
+    const steps = within(screen.getByRole('list', { name: 'Quotation phases' })).getAllByRole('listitem');
+    expect(steps.map((s) => s.textContent).slice(0, 3)).toEqual([
+      '1. Request ✓',
+      '2. Quotation sent · Mar 1, 2027',
+      '3. Confirmed',
+    ]);
+    expect(steps[1].getAttribute('aria-current')).toBe('step');
+    expect(screen.getByText('Loading the follow-ups…')).toBeTruthy();
+  });
+
+  it('lists follow-ups done, overdue in red and the next due', async () => {
+    show(sent, () => Promise.resolve(new Set(['quotationEmail'])));
+    const list = await screen.findByRole('list', { name: 'Follow-ups' });
+    const items = within(list).getAllByRole('listitem');
+    expect(items.map((i) => i.textContent)).toEqual([
+      '✓ Quotation email to the agent: done',
+      'Confirmation chaser to the agent: overdue since Mar 8, 2027',
+      'Option expires: release or extend the rooms: due Mar 11, 2027',
+    ]);
+    expect(items[1].getAttribute('data-status')).toBe('overdue');
+    expect(screen.getByRole('status').textContent).toBe('1 overdue · Next follow-up due Mar 11, 2027');
+  });
+
+  it('says why there is nothing to follow up: a new request, a lost quotation', async () => {
+    const { unmount } = show({ ...sent, phase: 'request', quoteSentOn: null }, () =>
+      Promise.resolve(new Set()),
+    );
+    expect(
+      await screen.findByText('No follow-ups are planned yet: they start when the quotation is sent.'),
+    ).toBeTruthy();
+    unmount();
+    show({ ...sent, phase: 'lost' }, () => Promise.resolve(new Set()));
+    expect(await screen.findByText('This quotation is lost: no follow-ups are planned.')).toBeTruthy();
+  });
+
+  it('says what failed when the recorded follow-ups cannot be read', async () => {
+    show(sent, () => Promise.reject(new Error('Access denied')));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The follow-ups could not be loaded: Access denied',
+    );
+  });
+});

@@ -1,0 +1,143 @@
+import * as React from 'react';
+import { FluentProvider, Spinner, type Theme, tokens, webLightTheme } from '@fluentui/react-components';
+import { type DateOnly, toUtcDate } from '../../../domain/quotation/dateonly';
+import { type FollowUpQuotation } from '../../../domain/quotation/followups';
+import { type QuotationPolicy } from '../../../domain/quotation/policy';
+import { ErrorText } from '../../shared/ErrorText';
+import { formatDate, formatText } from '../../shared/format';
+import { type TimelineFollowUp, toTimeline } from '../timeline';
+import { type QuotationTimelineStrings } from '../strings';
+
+export interface QuotationTimelineProps {
+  readonly quotation: FollowUpQuotation;
+  readonly policy: QuotationPolicy;
+  readonly today: DateOnly;
+  readonly strings: QuotationTimelineStrings;
+  readonly locale: string;
+  readonly theme?: Theme;
+  /** Keys of the follow-ups the sweep already recorded for this quotation. */
+  readonly loadDone: () => Promise<ReadonlySet<string>>;
+}
+
+type DoneState =
+  | { readonly status: 'loading' }
+  | { readonly status: 'error'; readonly message: string }
+  | { readonly status: 'ready'; readonly keys: ReadonlySet<string> };
+
+function day(date: DateOnly, locale: string): string {
+  return formatDate(toUtcDate(date).getTime(), locale, 'UTC');
+}
+
+function followUpText(item: TimelineFollowUp, s: QuotationTimelineStrings, locale: string): [string, string] {
+  const title = formatText(s[`Action_${item.action}`], item.instalment ?? '');
+  const due = day(item.dueOn, locale);
+  const status =
+    item.status === 'done'
+      ? s.Status_done
+      : item.status === 'due'
+        ? s.Status_due
+        : formatText(s[`Status_${item.status}`], due);
+  return [title.replace(/\s+/g, ' ').trim(), status];
+}
+
+/** The phases as a stepper with their dates, then the follow-ups: done, due, overdue (red), upcoming. */
+export function QuotationTimelineView(props: QuotationTimelineProps): React.ReactElement {
+  const { strings: s, locale, loadDone } = props;
+  const [done, setDone] = React.useState<DoneState>({ status: 'loading' });
+  React.useEffect(() => {
+    let live = true;
+    loadDone().then(
+      (keys) => live && setDone({ status: 'ready', keys }),
+      (error: unknown) =>
+        live && setDone({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [loadDone]);
+
+  const timeline = toTimeline(
+    props.quotation,
+    props.policy,
+    props.today,
+    done.status === 'ready' ? done.keys : new Set<string>(),
+  );
+
+  let followUps: React.ReactNode;
+  if (done.status === 'loading') followUps = <Spinner size="tiny" label={s.Loading} />;
+  else if (done.status === 'error') followUps = <ErrorText>{formatText(s.Error, done.message)}</ErrorText>;
+  else if (timeline.closed)
+    followUps = <p>{formatText(s.Closed, s[`Phase_${timeline.phase}`].toLowerCase())}</p>;
+  else if (timeline.followUps.length === 0) followUps = <p>{s.FollowUps_None}</p>;
+  else
+    followUps = (
+      <ul aria-label={s.FollowUps_Title} style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {timeline.followUps.map((item) => {
+          const [title, status] = followUpText(item, s, locale);
+          const color =
+            item.status === 'overdue'
+              ? tokens.colorPaletteRedForeground1
+              : item.status === 'done' || item.status === 'lapsed'
+                ? tokens.colorNeutralForeground3
+                : tokens.colorNeutralForeground1;
+          return (
+            <li
+              key={item.key}
+              data-status={item.status}
+              style={{ color, padding: `${tokens.spacingVerticalXXS} 0` }}
+            >
+              {item.status === 'done' ? '✓ ' : ''}
+              {title}: {status}
+            </li>
+          );
+        })}
+      </ul>
+    );
+
+  return (
+    <FluentProvider theme={props.theme ?? webLightTheme}>
+      <div style={{ display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM }}>
+        <ol
+          aria-label={s.Steps_Label}
+          style={{
+            display: 'flex',
+            flexWrap: 'wrap',
+            gap: tokens.spacingHorizontalS,
+            listStyle: 'none',
+            padding: 0,
+            margin: 0,
+          }}
+        >
+          {timeline.steps.map((step, index) => (
+            <li
+              key={step.phase}
+              data-state={step.state}
+              aria-current={step.state === 'current' ? 'step' : undefined}
+              style={{
+                padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
+                borderRadius: tokens.borderRadiusMedium,
+                border: `${tokens.strokeWidthThin} solid ${step.state === 'current' ? tokens.colorBrandStroke1 : tokens.colorNeutralStroke2}`,
+                background: step.state === 'current' ? tokens.colorBrandBackground2 : 'transparent',
+                color:
+                  step.state === 'upcoming' ? tokens.colorNeutralForeground3 : tokens.colorNeutralForeground1,
+              }}
+            >
+              {`${index + 1}. ${s[`Phase_${step.phase}`]}`}
+              {step.date ? ` · ${day(step.date, locale)}` : ''}
+              {step.state === 'done' ? ' ✓' : ''}
+            </li>
+          ))}
+        </ol>
+        <div role="status" style={{ fontWeight: tokens.fontWeightSemibold }}>
+          {[
+            timeline.overdueCount > 0 ? formatText(s.Overdue_Count, timeline.overdueCount) : '',
+            timeline.nextDueOn ? formatText(s.Next_Due, day(timeline.nextDueOn, locale)) : '',
+          ]
+            .filter(Boolean)
+            .join(' · ')}
+        </div>
+        {followUps}
+      </div>
+    </FluentProvider>
+  );
+}
