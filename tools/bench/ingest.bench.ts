@@ -56,9 +56,9 @@ export async function figures(): Promise<Figure[]> {
     const began = performance.now();
     await runIngest(
       file,
-      { url: emulator.url, token: TOKEN, batch: '1000', solutionRoot: SOLUTION_ROOT, bypassAsync: true },
+      { url: emulator.url, batch: '1000', solutionRoot: SOLUTION_ROOT, bypassAsync: true },
       {
-        env: {},
+        env: { IDEARIO_TOKEN: TOKEN },
         logger: silentLogger,
         print: () => undefined,
         clock: () => new Date(),

@@ -157,9 +157,9 @@ it('ingests a few thousand rows scored, at most 0.01 Web API requests a row by t
   const logger = memoryLogger();
   const code = await runIngest(
     file,
-    { url: emulator.url, token: TOKEN, batch: '1000', solutionRoot: SOLUTION_ROOT, bypassAsync: true },
+    { url: emulator.url, batch: '1000', solutionRoot: SOLUTION_ROOT, bypassAsync: true },
     {
-      env: {},
+      env: { IDEARIO_TOKEN: TOKEN },
       logger,
       print: () => undefined,
       clock: () => new Date(),

@@ -13,7 +13,7 @@ import {
 import { createForm, type FormHarness, generatedTables, memoryClient } from '../../tools/harness';
 import { loadMetadata } from '../../tools/solution/loader';
 import { WEB_RESOURCES } from '../build';
-import { createConceptForm, MAX_ACTIVE_CONCEPTS_VARIABLE } from './form';
+import { createConceptForm, FORM_TABLES, MAX_ACTIVE_CONCEPTS_VARIABLE } from './form';
 
 const c = idr_marketingconcept.columns;
 const { Active, Inactive } = idr_marketingconcept.choices.statecode;
@@ -67,7 +67,9 @@ async function openConcept(options: OpenOptions = {}): Promise<FormHarness<Conce
           : [{ ...byName, [environmentvariablevalue.columns.value]: options.limitValue }],
     }),
   });
-  const handlers = createConceptForm({ client: () => createXrmClient(form.xrm.WebApi) });
+  const handlers = createConceptForm({
+    client: () => createXrmClient(form.xrm.WebApi, { tables: FORM_TABLES }),
+  });
   form.registerHandlers(layout.handlers, { Ideario: { Interests: { Concept: handlers } } });
   await form.load();
   return form;

@@ -10,6 +10,14 @@ import {
   environmentvariablevalue,
   idr_marketingconcept,
 } from '../../dataverse/generated';
+import { tableNamesFrom } from '../../dataverse/adapters/webapi-client';
+
+/** The tables this form reads through Xrm.WebApi (the adapter maps entity sets to them). */
+export const FORM_TABLES = tableNamesFrom([
+  environmentvariabledefinition,
+  environmentvariablevalue,
+  idr_marketingconcept,
+]);
 import {
   activeLimitReached,
   DEFAULT_MAX_ACTIVE_CONCEPTS,

@@ -3,9 +3,9 @@
  * `Ideario.Interests.Concept.*`, the names the Marketing Concept form's FormXml registers.
  */
 import { createXrmClient } from '../../dataverse/adapters/xrm-client';
-import { createConceptForm } from './form';
+import { createConceptForm, FORM_TABLES } from './form';
 
-const handlers = createConceptForm({ client: () => createXrmClient(Xrm.WebApi) });
+const handlers = createConceptForm({ client: () => createXrmClient(Xrm.WebApi, { tables: FORM_TABLES }) });
 
 export const onLoad = handlers.onLoad;
 export const onThresholdChange = handlers.onThresholdChange;
