@@ -110,7 +110,7 @@ describe('web resource build', () => {
   });
 
   it('ships only the names the Opportunity script reads: no other table, no metadata object', async () => {
-    const code = await readFile(written[0], 'utf8');
+    const code = await readFile(bundleOf('opportunity'), 'utf8');
     const used = new Set<string>([opportunity.logicalName, idr_quotationpolicy.logicalName]);
     const tables = Object.values(generated).filter(
       (t): t is typeof opportunity => typeof t === 'object' && 'entitySetName' in t,
