@@ -11,3 +11,4 @@ export * from './rollup';
 export * from './valuetier';
 export * from './profile';
 export * from './bulk';
+export * from './explanation';

@@ -4,6 +4,7 @@
  * the interactions that contributed most, decayed the same way from their idr_occurredon.
  */
 import { scoreAt } from '../../domain/interest/decay';
+import { appliedDeltaItems } from '../../domain/interest/explanation';
 import { contact } from '../../dataverse/generated/contact';
 import { idr_interaction } from '../../dataverse/generated/idr_interaction';
 import { idr_interestprofile } from '../../dataverse/generated/idr_interestprofile';
@@ -111,18 +112,8 @@ interface AppliedDelta {
  * names; a value that is not such a list explains nothing rather than breaking the card.
  */
 export function parseAppliedDeltas(text: unknown): AppliedDelta[] {
-  if (typeof text !== 'string' || text === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
   const deltas: AppliedDelta[] = [];
-  for (const item of parsed as unknown[]) {
-    if (typeof item !== 'object' || item === null) continue;
-    const d = item as Record<string, unknown>;
+  for (const d of appliedDeltaItems(text)) {
     const concept = asGuid(d.concept);
     const points = asNumber(d.points);
     if (concept === null || points === null) continue;

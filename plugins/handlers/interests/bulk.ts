@@ -41,7 +41,6 @@ import {
   EventType,
   idr_interaction,
   idr_interestprofile,
-  idr_marketingconcept,
   listmember,
   ProcessingStatus,
 } from '../../../dataverse/generated';
@@ -77,7 +76,7 @@ import {
   PC,
   PROCESSING_ERROR_MAX,
   profileWrite,
-  recordUrl,
+  primaryInterestUpdate,
   type StoredContact,
   type StoredProfile,
   text,
@@ -85,6 +84,7 @@ import {
   toProfile,
   truncate,
 } from './records';
+import { PROFILE_COLUMNS } from './scoreread';
 
 /** What became of one event handed to the bulk scorer. */
 export type BulkOutcome =
@@ -291,20 +291,6 @@ async function readContacts(
   }
   return out;
 }
-
-const PROFILE_COLUMNS: readonly string[] = [
-  PC.idr_interestprofileid,
-  PC.idr_contact,
-  PC.idr_concept,
-  PC.idr_accumulator,
-  PC.idr_landmarkon,
-  PC.idr_scoredon,
-  PC.idr_eventcount,
-  PC.idr_insegment,
-  PC.idr_lastinteractionon,
-  PC.idr_segmentchangedon,
-  PC.versionnumber,
-];
 
 /** Active profiles of the contacts and of every contact of the accounts, with each one's account. */
 async function readProfiles(
@@ -763,16 +749,7 @@ export class BulkScorer {
         }
         const primary = result.primaryInterest?.conceptId ?? null;
         if (primary !== info.contact.primaryInterestId) {
-          unit.operations.push({
-            kind: 'update',
-            entitySet: contact.entitySetName,
-            key: contactId,
-            record: {
-              [bind(CC.idr_primaryinterest)]: primary
-                ? recordUrl(idr_marketingconcept.entitySetName, primary)
-                : null,
-            },
-          });
+          unit.operations.push(primaryInterestUpdate(contact, contactId, primary));
         }
         for (const change of result.transitions) {
           const listId = catalog.conceptById.get(change.conceptId)?.listId;
@@ -802,16 +779,9 @@ export class BulkScorer {
         const before = contacts.get(groupRows[0]?.contactId ?? '')?.accountPrimaryId ?? null;
         // The account's primary interest rides with the account's last contact.
         if (rolled !== before) {
-          contactUnits[contactUnits.length - 1]?.operations.push({
-            kind: 'update',
-            entitySet: account.entitySetName,
-            key: accountId,
-            record: {
-              [bind(AC.idr_primaryinterest)]: rolled
-                ? recordUrl(idr_marketingconcept.entitySetName, rolled)
-                : null,
-            },
-          });
+          contactUnits[contactUnits.length - 1]?.operations.push(
+            primaryInterestUpdate(account, accountId, rolled),
+          );
         }
       }
       units.push(...contactUnits);

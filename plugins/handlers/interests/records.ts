@@ -13,8 +13,10 @@ import {
   list,
 } from '../../../dataverse/generated';
 import {
+  appliedDeltaItems,
   type AppliedDelta,
   type ConceptConfig,
+  type ExplainedDelta,
   type EpochMs,
   type InteractionEvent,
   type InteractionRule,
@@ -67,6 +69,23 @@ export function bind(column: string): string {
 
 export function recordUrl(entitySet: string, id: string): string {
   return `/${entitySet}(${id})`;
+}
+
+/** Sets (or clears) the primary interest of a contact or an account: both columns share one name. */
+export function primaryInterestUpdate(
+  table: { readonly entitySetName: string },
+  id: string,
+  conceptId: string | null,
+): BatchOperation {
+  return {
+    kind: 'update',
+    entitySet: table.entitySetName,
+    key: id,
+    record: {
+      [bind(CC.idr_primaryinterest)]:
+        conceptId === null ? null : recordUrl(idr_marketingconcept.entitySetName, conceptId),
+    },
+  };
 }
 
 export function truncate(text: string, max: number): string {
@@ -259,36 +278,13 @@ export function toEvent(
 
 /** `idr_applieddeltas` back to deltas; anything that is not the documented JSON counts as none. */
 export function parseAppliedDeltas(value: ColumnValue | undefined): AppliedDelta[] {
-  if (typeof value !== 'string' || value.trim() === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
   const deltas: AppliedDelta[] = [];
-  for (const item of parsed as unknown[]) {
-    if (typeof item !== 'object' || item === null) continue;
-    const { rule, concept, points } = item as Record<string, unknown>;
+  for (const { rule, concept, points } of appliedDeltaItems(value)) {
     if (typeof rule === 'string' && typeof concept === 'string' && typeof points === 'number') {
       deltas.push({ rule, concept, points });
     }
   }
   return deltas;
-}
-
-/**
- * `idr_applieddeltas` as stored: each delta with its rule's and concept's names, so a form or control
- * can explain a score in words without one request per delta. The UI decays `points` to today from
- * the interaction's `idr_occurredon` and the concept's half-life.
- */
-export interface ExplainedDelta {
-  readonly rule: string;
-  readonly ruleName: string;
-  readonly concept: string;
-  readonly conceptName: string;
-  readonly points: number;
 }
 
 export function explainDeltas(

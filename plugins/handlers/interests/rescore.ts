@@ -51,6 +51,7 @@ import {
   PROCESSING_ERROR_MAX,
   PROFILE_SELECT,
   profileWrite,
+  primaryInterestUpdate,
   recordUrl,
   type StoredContact,
   text,
@@ -294,16 +295,7 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
       )?.conceptId ?? null;
     const primaryChanged = primary !== info.primaryInterestId;
     if (primaryChanged) {
-      operations.push({
-        kind: 'update',
-        entitySet: contact.entitySetName,
-        key: contactId,
-        record: {
-          [bind(CC.idr_primaryinterest)]: primary
-            ? recordUrl(idr_marketingconcept.entitySetName, primary)
-            : null,
-        },
-      });
+      operations.push(primaryInterestUpdate(contact, contactId, primary));
     }
     let adds = 0;
     let removes = 0;

@@ -32,7 +32,6 @@ import {
   EventType,
   idr_interaction,
   idr_interestprofile,
-  idr_marketingconcept,
   listmember,
   ProcessingStatus,
 } from '../../../dataverse/generated';
@@ -64,8 +63,6 @@ import {
 import { catalogNames, type InterestCatalog, loadCatalog } from './catalog';
 import { ScoringConflictError } from './errors';
 import {
-  bind,
-  CC,
   explainDeltas,
   IC,
   INTERACTION_SELECT,
@@ -78,7 +75,7 @@ import {
   PROCESSING_ERROR_MAX,
   PROFILE_SELECT,
   profileWrite,
-  recordUrl,
+  primaryInterestUpdate,
   type StoredContact,
   type StoredInteraction,
   type StoredProfile,
@@ -252,10 +249,6 @@ function finishColumns(
   };
 }
 
-function conceptRef(conceptId: string | null): string | null {
-  return conceptId === null ? null : recordUrl(idr_marketingconcept.entitySetName, conceptId);
-}
-
 interface ScoringWrite {
   readonly operations: BatchOperation[];
   readonly profilesWritten: number;
@@ -298,12 +291,7 @@ function buildWrites(input: {
   });
   const primary = result.primaryInterest?.conceptId ?? null;
   if (primary !== person.primaryInterestId) {
-    operations.push({
-      kind: 'update',
-      entitySet: contact.entitySetName,
-      key: person.id,
-      record: { [bind(CC.idr_primaryinterest)]: conceptRef(primary) },
-    });
+    operations.push(primaryInterestUpdate(contact, person.id, primary));
   }
   if (accountRow) {
     const snapshots: ContactProfileSnapshot[] = [
@@ -322,12 +310,7 @@ function buildWrites(input: {
     ];
     const accountPrimary = rollupAccount(snapshots, catalog.concepts, now).primaryInterest?.conceptId ?? null;
     if (accountPrimary !== accountRow.primaryInterestId) {
-      operations.push({
-        kind: 'update',
-        entitySet: account.entitySetName,
-        key: accountRow.id,
-        record: { [bind(account.columns.idr_primaryinterest)]: conceptRef(accountPrimary) },
-      });
+      operations.push(primaryInterestUpdate(account, accountRow.id, accountPrimary));
     }
   }
   let listActions = 0;

@@ -69,7 +69,8 @@ const CONTACT_COLUMNS: readonly string[] = [
   CC.parentcustomerid,
   CC.idr_primaryinterest,
 ];
-const PROFILE_COLUMNS: readonly string[] = [
+/** The profile columns scoring reads (FetchXML attribute names), live and in bulk. */
+export const PROFILE_COLUMNS: readonly string[] = [
   PC.idr_interestprofileid,
   PC.idr_contact,
   PC.idr_concept,
