@@ -256,3 +256,20 @@ export interface MetadataModel {
   relationships: RelationshipModel[];
   solutions: SolutionModel[];
 }
+
+/**
+ * Columns Dataverse sets itself on every table: readable, never written. The emulator refuses writes to
+ * them and typegen leaves them out of the write payload types.
+ */
+export const SYSTEM_SET_COLUMNS: ReadonlySet<string> = new Set([
+  'createdon',
+  'modifiedon',
+  'versionnumber',
+  'createdby',
+  'modifiedby',
+  'createdonbehalfby',
+  'modifiedonbehalfby',
+  'owninguser',
+  'owningteam',
+  'owningbusinessunit',
+]);

@@ -14,6 +14,7 @@ import type {
   OptionModel,
   TableModel,
 } from '../../solution/model';
+import { SYSTEM_SET_COLUMNS } from '../../solution/model';
 import { UnknownColumnError, UnknownTableError } from './errors';
 
 export interface ColumnInfo {
@@ -185,18 +186,6 @@ export class MetadataIndex {
       ensure(syntheticColumn('statuscode', 'Status', 'Status Reason', { options: DEFAULT_STATUS_OPTIONS }));
     }
 
-    const readOnly = new Set([
-      'createdon',
-      'modifiedon',
-      'versionnumber',
-      'createdby',
-      'modifiedby',
-      'createdonbehalfby',
-      'modifiedonbehalfby',
-      'owninguser',
-      'owningteam',
-      'owningbusinessunit',
-    ]);
     const columns = new Map<string, ColumnInfo>();
     const navigation = new Map<string, NavigationProperty>();
     const partyLists: string[] = [];
@@ -218,7 +207,7 @@ export class MetadataIndex {
         targets,
         polymorphic,
         options: this.resolveOptions(model),
-        readOnly: readOnly.has(name),
+        readOnly: SYSTEM_SET_COLUMNS.has(name),
       });
       if (!isLookup(model.type)) continue;
       if (model.type === 'Owner' || targets.length <= 1) {
