@@ -84,7 +84,7 @@ import {
   toProfile,
   truncate,
 } from './records';
-import { PROFILE_COLUMNS } from './scoreread';
+import { CONTACT_COLUMNS, PROFILE_COLUMNS } from './scoreread';
 
 /** What became of one event handed to the bulk scorer. */
 export type BulkOutcome =
@@ -258,15 +258,7 @@ async function readContacts(
   for (const chunk of chunks(ids, READ_CHUNK)) {
     const fetch =
       `<fetch><entity name="${contact.logicalName}">` +
-      attributes([
-        CC.contactid,
-        CC.fullname,
-        CC.firstname,
-        CC.lastname,
-        CC.donotbulkemail,
-        CC.parentcustomerid,
-        CC.idr_primaryinterest,
-      ]) +
+      attributes(CONTACT_COLUMNS) +
       `<filter>${inCondition(CC.contactid, chunk)}</filter>` +
       `<link-entity name="${account.logicalName}" from="${AC.accountid}" to="${CC.parentcustomerid}" link-type="outer" alias="a">` +
       attributes([AC.accountid, AC.idr_primaryinterest]) +

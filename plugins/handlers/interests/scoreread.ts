@@ -60,7 +60,8 @@ const INTERACTION_COLUMNS: readonly string[] = [
   IC.idr_processingstatus,
   VERSION,
 ];
-const CONTACT_COLUMNS: readonly string[] = [
+/** The contact columns scoring reads: name (for profile names), consent, account, primary interest. */
+export const CONTACT_COLUMNS: readonly string[] = [
   CC.contactid,
   CC.fullname,
   CC.firstname,
