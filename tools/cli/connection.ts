@@ -1,5 +1,5 @@
 /**
- * One connection for every command that talks to an environment (deploy, ingest, sweep, rescore, erase,
+ * One connection for every command that talks to an environment (deploy, ingest, sweep, rescore,
  * doctor), as `pac auth` gives one to every `pac` command: `--url` if given, else the environment selected
  * in `.ideario/auth.json` (recorded by `ideario start` / `ideario emulator`, or `ideario auth create`),
  * else IDEARIO_DATAVERSE_URL. Real environments sign in with an application user's client secret or

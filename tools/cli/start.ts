@@ -205,7 +205,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
   if (options.authDir !== undefined) {
     const recorded = recordLocalEnvironment(options.authDir, emulator.url, LOCAL_TOKEN);
     print(
-      `Environment:  '${recorded.name}' selected; ideario deploy, ingest, sweep, rescore, erase and doctor use it.`,
+      `Environment:  '${recorded.name}' selected; ideario deploy, ingest, sweep, rescore and doctor use it.`,
     );
   }
   print(`Webhook host: ${running.hostUrl} (${handlers.length} handler(s), ${jobs.length} scheduled job(s))`);
