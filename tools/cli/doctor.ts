@@ -57,6 +57,8 @@ export function runDoctorCommand(options: DoctorCommandOptions, deps: DoctorComm
       metadata.solutions.find((s) => s.uniqueName === name),
     ).filter((s) => s !== undefined);
     let client = deps.client;
+    let recordedKey: string | undefined;
+    let local = false;
     if (!client) {
       const connection = openConnection(options, {
         env: deps.env,
@@ -67,10 +69,17 @@ export function runDoctorCommand(options: DoctorCommandOptions, deps: DoctorComm
         retry: { maxAttempts: 2, maxRetryAfterSeconds: 5 },
       });
       client = connection.client;
+      recordedKey = connection.environment.webhookKey;
+      local = connection.environment.signIn === 'local';
       deps.print(`${describeEnvironment(connection.environment)}:`);
     }
     const checks = await runDoctor(
-      { solutions, webhookKey: deps.env[HOST_ENVIRONMENT_VARIABLES.webhookKey]?.trim() || undefined },
+      {
+        solutions,
+        // `npm start` records its host's key with the local environment; the variable wins when set.
+        webhookKey: deps.env[HOST_ENVIRONMENT_VARIABLES.webhookKey]?.trim() || recordedKey,
+        local,
+      },
       { client, clock: deps.clock, probe: deps.probe ?? probeWebhook },
     );
     for (const check of checks) deps.print(describeCheck(check));

@@ -7,6 +7,7 @@ import { registerAuth } from './auth';
 import { registerDeploy } from './deploy';
 import { registerDoctor } from './doctor';
 import { registerEmulator } from './emulator';
+import { registerErase } from './erase';
 import { registerHost } from './host';
 import { registerIngest } from './ingest';
 import { registerPack } from './pack';
@@ -39,5 +40,6 @@ registerDeploy(program, consoleLogger);
 registerIngest(program, consoleLogger);
 registerAuth(program, consoleLogger);
 registerDoctor(program, consoleLogger);
+registerErase(program, consoleLogger);
 
 void program.parseAsync(process.argv);

@@ -26,6 +26,8 @@ export interface EnvironmentProfile {
   readonly clientId?: string;
   /** Only for `certificate`: the PEM file holding the certificate and its private key. */
   readonly certificatePath?: string;
+  /** Only for `local` after `npm start`: the key its webhook host verifies, for `ideario doctor`. */
+  readonly webhookKey?: string;
 }
 
 interface ProfileFile {
@@ -64,7 +66,7 @@ function isProfile(value: unknown): value is EnvironmentProfile {
     typeof p.name === 'string' &&
     typeof p.url === 'string' &&
     SIGN_INS.includes(p.signIn as SignIn) &&
-    ['token', 'tenantId', 'clientId', 'certificatePath'].every(
+    ['token', 'tenantId', 'clientId', 'certificatePath', 'webhookKey'].every(
       (k) => p[k] === undefined || typeof p[k] === 'string',
     )
   );
@@ -171,12 +173,14 @@ export function recordLocalEnvironment(
   dir: string,
   url: string,
   token: string | undefined,
+  webhookKey?: string,
 ): EnvironmentProfile {
   const profile: EnvironmentProfile = {
     name: LOCAL_ENVIRONMENT_NAME,
     url: new URL(url).origin,
     signIn: 'local',
     ...(token ? { token } : {}),
+    ...(webhookKey ? { webhookKey } : {}),
   };
   new ProfileStore(dir).save(profile);
   return profile;

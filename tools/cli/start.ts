@@ -29,6 +29,7 @@ import {
 import { webhooksExtension } from '../emulator/webhooks/extension';
 import { runPack } from './pack';
 import { DEFAULT_AUTH_DIR, recordLocalEnvironment } from './profiles';
+import { recordStartEnvironment } from './start-environment';
 
 export const DEFAULT_EMULATOR_PORT = 5555;
 export const DEFAULT_HOST_PORT = 7071;
@@ -195,6 +196,12 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       await host.close();
     },
   };
+  for (const warning of await recordStartEnvironment(emulator.engine, {
+    hostUrl: host.url,
+    webhookKey: key,
+    env,
+  }))
+    logger.warn(`${warning.what} ${warning.detail}.`);
   if (options.waitIdle) {
     print('Waiting for the system jobs to finish…');
     // No ceiling: the user asked to wait, and Ctrl-C stops it.
@@ -203,7 +210,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
   print(`Home page:    ${running.homeUrl}`);
   print(`Web API:      ${running.webApiUrl} (Authorization: Bearer ${LOCAL_TOKEN})`);
   if (options.authDir !== undefined) {
-    const recorded = recordLocalEnvironment(options.authDir, emulator.url, LOCAL_TOKEN);
+    const recorded = recordLocalEnvironment(options.authDir, emulator.url, LOCAL_TOKEN, key);
     print(
       `Environment:  '${recorded.name}' selected; ideario deploy, ingest, sweep, rescore and doctor use it.`,
     );

@@ -41,6 +41,8 @@ export interface DoctorInput {
   readonly solutions: readonly SolutionModel[];
   /** The key the webhook host verifies (IDEARIO_WEBHOOK_KEY), to check the endpoints answer it. */
   readonly webhookKey?: string;
+  /** The environment is the local emulator of `npm start`, which takes variable values from the shell. */
+  readonly local?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -225,7 +227,11 @@ async function checkSteps(solution: SolutionModel, client: DataverseClient): Pro
   return checks;
 }
 
-async function checkVariables(solution: SolutionModel, client: DataverseClient): Promise<Check[]> {
+async function checkVariables(
+  solution: SolutionModel,
+  client: DataverseClient,
+  local: boolean,
+): Promise<Check[]> {
   const checks: Check[] = [];
   for (const variable of solution.environmentVariables) {
     const D = DEF.columns;
@@ -264,7 +270,9 @@ async function checkVariables(solution: SolutionModel, client: DataverseClient):
       checks.push({
         status: 'problem',
         what: `environment variable ${variable.schemaName} has no value and no default`,
-        fix: `give it one: a deployment settings file (\`ideario deploy --settings-file\`) or \`--env ${variable.schemaName}=<value>\`.`,
+        fix: local
+          ? `stop \`npm start\` and start it again with the value in the environment: \`${variable.schemaName}=<value> npm start\`.`
+          : `give it one: a deployment settings file (\`ideario deploy --settings-file\`) or \`--env ${variable.schemaName}=<value>\`.`,
       });
   }
   return checks;
@@ -312,7 +320,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<C
     if (installed.what.endsWith('is not installed')) continue;
     checks.push(...(await checkEndpoints(solution, input, deps)));
     checks.push(...(await checkSteps(solution, deps.client)));
-    checks.push(...(await checkVariables(solution, deps.client)));
+    checks.push(...(await checkVariables(solution, deps.client, input.local === true)));
   }
   checks.push(...(await checkFailedJobs(deps)));
   return checks;

@@ -1,0 +1,77 @@
+/**
+ * `ideario erase --contact <id|email> [--dry-run]`: the right to erasure for one contact, in the
+ * selected environment (tools/cli/connection.ts). What is removed and what stays: tools/erase/erase.ts.
+ */
+import type { Command } from 'commander';
+import type { DataverseClient } from '../../dataverse/client';
+import { EventType } from '../../dataverse/generated';
+import type { Logger } from '../../dataverse/logger';
+import { describeErase, eraseContact } from '../erase/erase';
+import { runCommand } from './command';
+import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
+
+export interface EraseCommandOptions extends ConnectionFlags {
+  contact: string;
+  dryRun: boolean;
+}
+
+export interface EraseCommandDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: Logger;
+  readonly print: (line: string) => void;
+  readonly clock: () => Date;
+  /** Tests pass an in-process client; otherwise the selected environment's (or `--url`'s). */
+  readonly client?: DataverseClient;
+  readonly authDir?: string;
+}
+
+const EVENT_NAMES = new Map<number, string>(
+  Object.entries(EventType).map(([name, value]) => [
+    value,
+    // "EmailClick" → "email click"
+    name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(),
+  ]),
+);
+
+export function eventLabel(value: number | null): string {
+  return (value !== null && EVENT_NAMES.get(value)) || `event type ${value ?? 'unset'}`;
+}
+
+export function runEraseCommand(options: EraseCommandOptions, deps: EraseCommandDeps): Promise<number> {
+  return runCommand('erase', deps.logger, async () => {
+    const client =
+      deps.client ??
+      openConnection(options, {
+        env: deps.env,
+        logger: deps.logger,
+        clock: deps.clock,
+        authDir: deps.authDir,
+      }).client;
+    const summary = await eraseContact(
+      options.contact,
+      { dryRun: options.dryRun },
+      { client, clock: deps.clock, logger: deps.logger },
+    );
+    for (const line of describeErase(summary, options.dryRun, eventLabel)) deps.print(line);
+    return 0;
+  });
+}
+
+export function registerErase(program: Command, logger: Logger): void {
+  const command = program
+    .command('erase')
+    .description(
+      "Right to erasure: remove a contact's interest profiles, list memberships and account roll-up part, and cut its interactions from it (anonymous counts stay)",
+    )
+    .requiredOption('--contact <id|email>', "the contact's id, or its email address (emailaddress1)");
+  addConnectionOptions(command)
+    .option('--dry-run', 'say what would be erased, write nothing', false)
+    .action(async (opts: EraseCommandOptions) => {
+      process.exitCode = await runEraseCommand(opts, {
+        env: process.env,
+        logger,
+        print: (line) => console.log(line),
+        clock: () => new Date(),
+      });
+    });
+}

@@ -1,0 +1,330 @@
+/**
+ * The right to erasure for one contact (`ideario erase --contact <id|email>`): what Ideario derived from
+ * the person goes, what the organisation counts stays without them. Removed: the contact's interest
+ * profiles, its primary interest, its memberships of the concepts' marketing lists, and its part in its
+ * account's roll-up (the account's primary interest is recomputed from the other contacts' profiles).
+ * The contact's interactions are cut from the person: contact, account, URL, external id, product,
+ * case subject and name are cleared, so counts per event type, date, campaign and concept survive
+ * anonymously and `rescore` (which replays interactions with a contact) no longer sees them.
+ * The contact row itself is left to Dataverse's own delete, which the organisation may need to keep.
+ * Every step finds its rows again from the contact, so a run cut short is finished by running it again.
+ */
+import type { BatchOperation, DataverseClient, EntityRecord } from '../../dataverse/client';
+import { isGuid, normalizeGuid } from '../../dataverse/adapters/keys';
+import { NotFoundError } from '../../dataverse/errors';
+import {
+  account,
+  contact,
+  idr_interaction,
+  idr_interestprofile,
+  listmember,
+} from '../../dataverse/generated';
+import type { Logger } from '../../dataverse/logger';
+import { type ContactProfileSnapshot, rollupAccount } from '../../domain/interest';
+import { loadActiveConcepts } from '../../plugins/handlers/interests/catalog';
+import {
+  CC,
+  guid,
+  IC,
+  lookup,
+  lookupValue,
+  membershipOperation,
+  PC,
+  PROFILE_SELECT,
+  primaryInterestUpdate,
+  toProfile,
+} from '../../plugins/handlers/interests/records';
+import { UserFacingError } from '../cli/command';
+
+/** No contact has this id or email address. */
+export class ContactNotFoundError extends UserFacingError {
+  constructor(readonly wanted: string) {
+    super(
+      `No contact has ${isGuid(wanted) ? 'the id' : 'the email address'} '${wanted}'; nothing was erased.`,
+    );
+    this.name = 'ContactNotFoundError';
+  }
+}
+
+/** The email address belongs to more than one contact: erase each by id. */
+export class AmbiguousContactError extends UserFacingError {
+  constructor(
+    readonly email: string,
+    readonly contactIds: readonly string[],
+  ) {
+    super(
+      `${contactIds.length} contacts have the email address '${email}': ${contactIds.join(', ')}. ` +
+        'Nothing was erased; run erase with --contact <id> for the one(s) meant.',
+    );
+    this.name = 'AmbiguousContactError';
+  }
+}
+
+/** A write of the erasure was refused; the run can be repeated and finishes what is left. */
+export class EraseWriteError extends UserFacingError {
+  constructor(what: string, status: number, detail: string) {
+    super(`Erasing ${what} failed (HTTP ${status}: ${detail}); run erase again to finish what is left.`);
+    this.name = 'EraseWriteError';
+  }
+}
+
+export interface EraseSummary {
+  readonly contactId: string;
+  readonly contactName: string;
+  readonly interactions: number;
+  /** Anonymised interactions per event type (the counts that stay), by event-type value. */
+  readonly interactionsByEventType: ReadonlyMap<number | null, number>;
+  readonly profiles: number;
+  readonly listMemberships: number;
+  readonly primaryInterestCleared: boolean;
+  /** The account whose roll-up no longer counts the contact, and whether its primary interest changed. */
+  readonly account: { readonly id: string; readonly name: string; readonly primaryChanged: boolean } | null;
+}
+
+export interface EraseDeps {
+  readonly client: DataverseClient;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+}
+
+const MAX_BATCH = 500;
+const IN_CHUNK = 50;
+
+/** What an anonymised interaction keeps of its name: no person, no URL. */
+export const ERASED_INTERACTION_NAME = 'Interaction of an erased contact';
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+async function retrieveOrNull(
+  client: DataverseClient,
+  entitySet: string,
+  id: string,
+  select: readonly string[],
+): Promise<EntityRecord | null> {
+  try {
+    return await client.retrieve(entitySet, id, select);
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}
+
+async function findContact(client: DataverseClient, wanted: string): Promise<EntityRecord> {
+  const select = [
+    CC.contactid,
+    CC.fullname,
+    CC.emailaddress1,
+    lookupValue(CC.parentcustomerid),
+    lookupValue(CC.idr_primaryinterest),
+  ];
+  const id = normalizeGuid(wanted.trim());
+  if (id !== null) {
+    const found = await retrieveOrNull(client, contact.entitySetName, id, select);
+    if (!found) throw new ContactNotFoundError(wanted);
+    return found;
+  }
+  const email = wanted.trim();
+  const found = await client.retrieveMultiple(contact.entitySetName, {
+    select,
+    filter: `${CC.emailaddress1} eq ${literal(email)}`,
+    top: 10,
+  });
+  if (found.length > 1)
+    throw new AmbiguousContactError(
+      email,
+      found.map((r) => guid(r, CC.contactid) ?? '?'),
+    );
+  const [only] = found;
+  if (!only) throw new ContactNotFoundError(email);
+  return only;
+}
+
+async function run(client: DataverseClient, what: string, operations: readonly BatchOperation[]) {
+  for (let i = 0; i < operations.length; i += MAX_BATCH) {
+    const results = await client.executeBatch(operations.slice(i, i + MAX_BATCH), { continueOnError: true });
+    const failed = results.find((r) => r.status >= 400);
+    if (failed) {
+      const message = (failed.body as { error?: { message?: unknown } } | undefined)?.error?.message;
+      throw new EraseWriteError(what, failed.status, typeof message === 'string' ? message : 'no message');
+    }
+  }
+}
+
+/** The account's primary interest from its other contacts' profiles, as live scoring rolls it up. */
+async function accountPrimaryWithout(
+  deps: EraseDeps,
+  accountId: string,
+  contactId: string,
+): Promise<string | null> {
+  const { client } = deps;
+  const siblings = await client.retrieveMultiple(contact.entitySetName, {
+    select: [CC.contactid],
+    filter: `${lookupValue(CC.parentcustomerid)} eq ${accountId} and ${CC.contactid} ne ${contactId}`,
+  });
+  const ids = siblings.map((r) => guid(r, CC.contactid)).filter((id): id is string => id !== null);
+  const now = deps.clock().getTime();
+  const snapshots: ContactProfileSnapshot[] = [];
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const chunk = ids.slice(i, i + IN_CHUNK);
+    const rows = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+      select: PROFILE_SELECT,
+      filter: chunk.map((id) => `${lookupValue(PC.idr_contact)} eq ${id}`).join(' or '),
+    });
+    for (const row of rows) {
+      const stored = toProfile(row, now);
+      snapshots.push({
+        contactId: stored.contactId,
+        conceptId: stored.profile.conceptId,
+        state: stored.profile,
+        lastInteractionOn: stored.profile.lastInteractionOn,
+      });
+    }
+  }
+  const concepts = await loadActiveConcepts(client, deps.logger);
+  return rollupAccount(snapshots, concepts, now).primaryInterest?.conceptId ?? null;
+}
+
+/** Erases (or, with dryRun, counts) what Ideario holds of one contact; see the file comment. */
+export async function eraseContact(
+  wanted: string,
+  options: { readonly dryRun: boolean },
+  deps: EraseDeps,
+): Promise<EraseSummary> {
+  const { client } = deps;
+  const person = await findContact(client, wanted);
+  const contactId = guid(person, CC.contactid) ?? '';
+  const contactName =
+    (typeof person[CC.fullname] === 'string' && (person[CC.fullname] as string)) || contactId;
+
+  const interactions = await client.retrieveMultiple(idr_interaction.entitySetName, {
+    select: [IC.idr_interactionid, IC.idr_eventtype],
+    filter: `${lookupValue(IC.idr_contact)} eq ${contactId}`,
+  });
+  const profiles = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+    select: [PC.idr_interestprofileid],
+    filter: `${lookupValue(PC.idr_contact)} eq ${contactId}`,
+  });
+  const memberships = await client.retrieveMultiple(listmember.entitySetName, {
+    select: [listmember.columns.listmemberid, lookupValue(listmember.columns.listid)],
+    filter: `${lookupValue(listmember.columns.entityid)} eq ${contactId}`,
+  });
+  const byEventType = new Map<number | null, number>();
+  for (const row of interactions) {
+    const type = typeof row[IC.idr_eventtype] === 'number' ? (row[IC.idr_eventtype] as number) : null;
+    byEventType.set(type, (byEventType.get(type) ?? 0) + 1);
+  }
+  const primary = lookup(person, CC.idr_primaryinterest);
+  const parentId = lookup(person, CC.parentcustomerid);
+  // parentcustomerid may name another contact, or an account since deleted: no roll-up then.
+  const accountRow =
+    parentId === null
+      ? null
+      : await retrieveOrNull(client, account.entitySetName, parentId, [
+          account.columns.accountid,
+          account.columns.name,
+          lookupValue(account.columns.idr_primaryinterest),
+        ]);
+  const accountPrimary = accountRow ? lookup(accountRow, account.columns.idr_primaryinterest) : null;
+  const newAccountPrimary =
+    accountRow && parentId ? await accountPrimaryWithout(deps, parentId, contactId) : null;
+
+  const listIds = memberships
+    .map((m) => lookup(m, listmember.columns.listid))
+    .filter((id): id is string => id !== null);
+  if (!options.dryRun) {
+    await run(
+      client,
+      'the list memberships',
+      listIds.map((listId) => membershipOperation('remove', listId, contactId)),
+    );
+    await run(
+      client,
+      'the interest profiles',
+      profiles.map((p) => ({
+        kind: 'delete' as const,
+        entitySet: idr_interestprofile.entitySetName,
+        key: guid(p, PC.idr_interestprofileid) ?? '',
+      })),
+    );
+    if (primary !== null)
+      await run(client, 'the primary interest', [primaryInterestUpdate(contact, contactId, null)]);
+    await run(
+      client,
+      'the interactions',
+      interactions.map((row) => {
+        const id = guid(row, IC.idr_interactionid) ?? '';
+        return {
+          kind: 'update' as const,
+          entitySet: idr_interaction.entitySetName,
+          key: id,
+          record: {
+            [`${IC.idr_contact}@odata.bind`]: null,
+            [`${IC.idr_account}@odata.bind`]: null,
+            [IC.idr_name]: ERASED_INTERACTION_NAME,
+            [IC.idr_url]: null,
+            [IC.idr_product]: null,
+            [IC.idr_casesubject]: null,
+            [IC.idr_processingerror]: null,
+            // Still unique for the source+externalid key, and no longer the source system's reference.
+            [IC.idr_externalid]: `erased-${id}`,
+          },
+        };
+      }),
+    );
+    if (accountRow && parentId && newAccountPrimary !== accountPrimary)
+      await run(client, "the account's roll-up", [
+        primaryInterestUpdate(account, parentId, newAccountPrimary),
+      ]);
+  }
+  return {
+    contactId,
+    contactName,
+    interactions: interactions.length,
+    interactionsByEventType: byEventType,
+    profiles: profiles.length,
+    listMemberships: listIds.length,
+    primaryInterestCleared: primary !== null,
+    account:
+      accountRow && parentId
+        ? {
+            id: parentId,
+            name:
+              (typeof accountRow[account.columns.name] === 'string' &&
+                (accountRow[account.columns.name] as string)) ||
+              parentId,
+            primaryChanged: newAccountPrimary !== accountPrimary,
+          }
+        : null,
+  };
+}
+
+/** The lines the command prints: what was (or would be) removed, and what stays. */
+export function describeErase(
+  summary: EraseSummary,
+  dryRun: boolean,
+  eventLabel: (value: number | null) => string,
+): string[] {
+  const verb = dryRun ? 'Would erase' : 'Erased';
+  const lines = [
+    `${verb} what Ideario holds of contact ${summary.contactName} (${summary.contactId}):`,
+    `  interest profiles removed: ${summary.profiles}${summary.primaryInterestCleared ? ' (and the primary interest)' : ''}`,
+    `  marketing list memberships removed: ${summary.listMemberships}`,
+    `  interactions cut from the contact: ${summary.interactions}`,
+  ];
+  if (summary.account)
+    lines.push(
+      `  account ${summary.account.name}: roll-up without this contact` +
+        (summary.account.primaryChanged ? ', primary interest recomputed' : ', primary interest unchanged'),
+    );
+  if (summary.interactions > 0)
+    lines.push(
+      `  kept, anonymous: ${[...summary.interactionsByEventType]
+        .sort(([a], [b]) => (a ?? Infinity) - (b ?? Infinity))
+        .map(([type, count]) => `${count} ${eventLabel(type)}`)
+        .join(', ')} (event type, date, campaign and concept, no person)`,
+    );
+  if (dryRun) lines.push('Dry run: nothing was written.');
+  return lines;
+}
