@@ -10,3 +10,4 @@ export * from './deposit';
 export * from './followups';
 export * from './email';
 export * from './enforce';
+export * from './refusal';
