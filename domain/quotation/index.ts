@@ -11,3 +11,4 @@ export * from './followups';
 export * from './email';
 export * from './enforce';
 export * from './refusal';
+export * from './phase';
