@@ -10,3 +10,5 @@ export * from './deposit';
 export * from './followups';
 export * from './email';
 export * from './enforce';
+export * from './refusal';
+export * from './phase';

@@ -1,4 +1,5 @@
 /** Failures of the group-quotation handlers and sweep, each with what a person needs to act on it. */
+import { ValidationRefusal } from '../../host/errors';
 
 /** The opportunity kept changing between read and write (412 each time). The job can run again. */
 export class EnforcementConflictError extends Error {
@@ -71,5 +72,16 @@ export class HandoffNotConfiguredError extends Error {
   constructor() {
     super('The ERP/PMS handoff has no URL: set idr_ErpHandoffUrl in the host settings.');
     this.name = 'HandoffNotConfiguredError';
+  }
+}
+
+/**
+ * A save with values no quotation can have (a departure before the arrival, a negative price…),
+ * refused by the synchronous step. The message holds every reason in English, then in Spanish.
+ */
+export class QuotationRefusal extends ValidationRefusal {
+  constructor(reasons: string, column: string) {
+    super(reasons, column);
+    this.name = 'QuotationRefusal';
   }
 }

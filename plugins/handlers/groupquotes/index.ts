@@ -7,6 +7,7 @@ import type { HandlerDefinition } from '../../registry';
 import type { ScheduledJob } from '../../host/jobs';
 import { createEnforcementHandlers, type EnforcementOptions } from './enforcement';
 import type { FetchLike } from './handoff';
+import { createGuardHandlers } from './guard';
 import { createFollowUpSweepJob } from './job';
 import { settingsFromEnvironment, sweepIntervalMs } from './settings';
 
@@ -15,6 +16,7 @@ export {
   enforceOpportunity,
   ENFORCEMENT_FILTERING_ATTRIBUTES,
 } from './enforcement';
+export { createGuardHandlers, guardQuotation, GUARD_FILTERING_ATTRIBUTES } from './guard';
 export { createFollowUpSweepJob, FOLLOWUP_SWEEP_JOB } from './job';
 export {
   runFollowUpSweep,
@@ -34,7 +36,7 @@ export * from './settings';
 export * from './errors';
 
 export function createGroupQuotesHandlers(options: EnforcementOptions = {}): HandlerDefinition[] {
-  return createEnforcementHandlers(options);
+  return [...createGuardHandlers({ settings: options.settings }), ...createEnforcementHandlers(options)];
 }
 
 export interface GroupQuotesWiring {
