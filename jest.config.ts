@@ -32,6 +32,8 @@ const config: Config = {
   // Integration tests start servers and SQLite databases; a ceiling for a 2-core machine shared by many
   // processes, not a speed check (tests wait for conditions; speed lives in `npm run bench`).
   testTimeout: 180_000,
+  // Builds the PCF controls once into node_modules/.cache/ideario-pcf (skipped when their sources are unchanged).
+  globalSetup: '<rootDir>/tools/solution/pcfcache.global-setup.ts',
 };
 
 export default config;

@@ -7,6 +7,7 @@ import { webhooksExtension } from '../emulator/webhooks/extension';
 import { startEmulator, type RunningEmulator } from '../emulator/start';
 import { loadPlatform, mergeMetadata } from '../solution/loader';
 import { packSolutions } from '../solution/pack';
+import { builtControlsDir } from '../solution/pcfcache.testkit';
 import { validateSolutionSource } from '../solution/validate';
 import { runDeploy } from './deploy';
 import { runDoctorCommand } from './doctor';
@@ -22,6 +23,7 @@ beforeAll(async () => {
   dist = await mkdtemp(path.join(tmpdir(), 'ideario-doctor-'));
   authDir = await mkdtemp(path.join(tmpdir(), 'ideario-auth-'));
   await packSolutions({
+    pcfDir: await builtControlsDir(),
     solutionRoot: SOLUTION_ROOT,
     outDir: dist,
     validate: (d) => validateSolutionSource(d),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { memoryLogger } from '../../dataverse/logger';
 import { loadWebResourceBuilder, WebResourceBuildUnavailableError } from '../solution/pack';
+import { PCF_ROOT } from '../solution/pcfcache.testkit';
 import { runPack } from './pack';
 import { runUnpack } from './unpack';
 
@@ -21,17 +22,35 @@ describe('ideario pack', () => {
     const logger = memoryLogger();
     const printed: string[] = [];
     const code = await runPack(
-      { out, root: SOLUTION_ROOT, webResourceBuild: path.join(out, 'no-build.ts') },
+      { out, root: SOLUTION_ROOT, webResourceBuild: path.join(out, 'no-build.ts'), pcfRoot: PCF_ROOT },
       logger,
       (l) => printed.push(l),
     );
     expect(code).toBe(0);
-    expect(printed.map((p) => path.basename(p)).sort()).toEqual(
+    expect(
+      printed
+        .filter((l) => l.endsWith('.zip'))
+        .map((p) => path.basename(p))
+        .sort(),
+    ).toEqual(
       readdirSync(out)
         .filter((f) => f.endsWith('.zip'))
         .sort(),
     );
-    expect(printed).toHaveLength(4);
+    // Each control's bundle size, then the four zips.
+    expect(printed).toHaveLength(7);
+    expect(printed).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ImpactRanking bundle\.js: \d+\.\d KB$/),
+        expect.stringMatching(/^InterestProfile bundle\.js: \d+\.\d KB$/),
+        expect.stringMatching(/^QuotationTimeline bundle\.js: \d+\.\d KB$/),
+      ]),
+    );
+    expect(readdirSync(path.join(out, 'pcf')).sort()).toEqual([
+      'ImpactRanking',
+      'InterestProfile',
+      'QuotationTimeline',
+    ]);
     expect(logger.lines.some((l) => l.startsWith('warn') && l.includes('no-build.ts not found'))).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from '../../dataverse/logger';
@@ -13,7 +14,8 @@ import {
   WebResourceBuildFailedError,
   WebResourceBuildUnavailableError,
 } from '../solution/pack';
-import { buildPcfControls, PcfBuildFailedError } from '../solution/pcfbuild';
+import { PcfBuildFailedError } from '../solution/pcfbuild';
+import { cachedPcfBuild, PcfCacheLockTimeoutError } from '../solution/pcfcache';
 import { validateSolutionSource } from '../solution/validate';
 import { XmlSyntaxError } from '../solution/xml';
 
@@ -26,8 +28,13 @@ export interface PackCommandOptions {
   root: string;
   /** `webresources/build.ts`: run first when it exists. */
   webResourceBuild: string;
-  /** `pcf-controls/`: each control is built into `<out>/pcf/<Control>/` first (`--no-pcf` skips it). */
+  /**
+   * `pcf-controls/`: each control's build (from the build cache, built when its sources changed) is
+   * copied to `<out>/pcf/<Control>/` first (`--no-pcf` skips it).
+   */
   pcfRoot?: string;
+  /** The build cache folder (pcfcache.ts's default under node_modules/.cache). */
+  pcfCacheRoot?: string;
 }
 
 const USER_ERRORS = [
@@ -41,6 +48,7 @@ const USER_ERRORS = [
   WebResourceBuildFailedError,
   XmlSyntaxError,
   PcfBuildFailedError,
+  PcfCacheLockTimeoutError,
 ];
 
 /** Runs `ideario pack` and returns the exit code; what was written goes to `print` (stdout). */
@@ -57,8 +65,16 @@ export async function runPack(
       );
     }
     if (options.pcfRoot) {
-      const sizes = await buildPcfControls(options.pcfRoot, path.join(options.out, 'pcf'), logger);
-      for (const [control, bytes] of sizes) print(`${control} bundle.js: ${(bytes / 1024).toFixed(1)} KB`);
+      const cached = await cachedPcfBuild({
+        pcfRoot: options.pcfRoot,
+        logger,
+        ...(options.pcfCacheRoot ? { cacheRoot: options.pcfCacheRoot } : {}),
+      });
+      const target = path.join(options.out, 'pcf');
+      await rm(target, { recursive: true, force: true });
+      await cp(cached.dir, target, { recursive: true });
+      for (const [control, bytes] of cached.sizes)
+        print(`${control} bundle.js: ${(bytes / 1024).toFixed(1)} KB`);
     }
     const zips = await packSolutions({
       solutionRoot: options.root,

@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import JSZip from 'jszip';
 import {
   contact,
   idr_interaction,
@@ -49,12 +50,27 @@ describe('ideario start', () => {
     rmSync(dist, { recursive: true, force: true });
   });
 
-  it('builds both solutions, loads the demo data and prints where everything is', () => {
-    expect(readdirSync(dist).sort()).toEqual([
+  it('builds both solutions with their PCF controls, loads the demo data and prints where everything is', async () => {
+    expect(
+      readdirSync(dist)
+        .filter((f) => f.endsWith('.zip'))
+        .sort(),
+    ).toEqual([
       'IdearioGroupQuotes_1_0_0_0.zip',
       'IdearioGroupQuotes_1_0_0_0_managed.zip',
       'IdearioInterests_1_0_0_0.zip',
       'IdearioInterests_1_0_0_0_managed.zip',
+    ]);
+    const controls = async (zip: string) =>
+      Object.keys((await JSZip.loadAsync(readFileSync(path.join(dist, zip)))).files)
+        .filter((f) => f.endsWith('/bundle.js'))
+        .sort();
+    expect(await controls('IdearioInterests_1_0_0_0_managed.zip')).toEqual([
+      'Controls/idr_Ideario.ImpactRanking/bundle.js',
+      'Controls/idr_Ideario.InterestProfile/bundle.js',
+    ]);
+    expect(await controls('IdearioGroupQuotes_1_0_0_0_managed.zip')).toEqual([
+      'Controls/idr_Ideario.QuotationTimeline/bundle.js',
     ]);
     expect(printed.some((line) => line.startsWith('Demo data loaded (small)'))).toBe(true);
     // --wait-idle: the URLs come once the demo's system jobs are done.

@@ -62,6 +62,8 @@ export interface StartOptions {
   readonly distDir?: string;
   /** `webresources/build.ts`; a missing file packs the form scripts as they are. */
   readonly webResourceBuild?: string;
+  /** `pcf-controls/`: its controls (from the build cache, built when their sources changed) go into the zips. */
+  readonly pcfRoot?: string;
   readonly logger: Logger;
   /** stdout: the URLs and what happened. */
   readonly print: (line: string) => void;
@@ -121,6 +123,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       out,
       root: path.resolve(options.solutionRoot ?? 'solution'),
       webResourceBuild: options.webResourceBuild ?? path.resolve('webresources', 'build.ts'),
+      pcfRoot: options.pcfRoot ?? path.resolve('pcf-controls'),
     },
     logger,
     (line) => print(`Built ${line}`),

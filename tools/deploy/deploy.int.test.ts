@@ -21,6 +21,7 @@ import { webhooksExtension } from '../emulator/webhooks/extension';
 import { startEmulator, type RunningEmulator } from '../emulator/start';
 import { loadPlatform, loadSolution, mergeMetadata } from '../solution/loader';
 import { packSolutions } from '../solution/pack';
+import { builtControlsDir } from '../solution/pcfcache.testkit';
 import { validateSolutionSource } from '../solution/validate';
 
 const SOLUTION_ROOT = path.join(__dirname, '..', '..', 'solution');
@@ -34,6 +35,7 @@ let emulator: RunningEmulator | undefined;
 beforeAll(async () => {
   dist = await mkdtemp(path.join(tmpdir(), 'ideario-deploy-'));
   await packSolutions({
+    pcfDir: await builtControlsDir(),
     solutionRoot: SOLUTION_ROOT,
     outDir: dist,
     validate: (d) => validateSolutionSource(d),

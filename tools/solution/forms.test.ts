@@ -1,11 +1,12 @@
 /** What a CRM user sees of Ideario on the standard tables, read from solution/ as Dataverse would import it. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { contact, idr_interestprofile } from '../../dataverse/generated';
+import { contact, idr_interestprofile, opportunity } from '../../dataverse/generated';
 import { readSourceFiles } from './layout';
 import { loadMetadata } from './loader';
 import { buildSolutionParts } from './pack';
-import { attr, child, childText, elements, parseXml, writeXml, type XmlElement } from './xml';
+import { builtControls } from './pcfcache.testkit';
+import { attr, child, childText, elements, parseXml, textOf, writeXml, type XmlElement } from './xml';
 
 const metadata = loadMetadata(path.resolve(__dirname, '../../solution'));
 
@@ -50,7 +51,7 @@ describe('the two model-driven apps, as packed into customizations.xml', () => {
     '$unique: named in both languages, mapped to the solution roles, its sitemap opening only its tables',
     async (app) => {
       const files = await readSourceFiles(path.resolve(__dirname, '../../solution', app.solution, 'src'));
-      const parts = buildSolutionParts(files, { managed: 1 });
+      const parts = buildSolutionParts(files, { managed: 1, controls: await builtControls() });
       const root = parseXml(parts.get('customizations.xml') as Uint8Array, 'customizations.xml').root;
       const module = elements(child(root, 'AppModules') as XmlElement, 'AppModule').find(
         (m) => childText(m, 'UniqueName') === app.unique,
@@ -93,4 +94,144 @@ describe('the two model-driven apps, as packed into customizations.xml', () => {
       expect(rootComponents).toContain(`<RootComponent type="62" schemaName="${app.unique}"`);
     },
   );
+});
+
+describe('the PCF controls in the packed solutions, and where a maker would bind them', () => {
+  const PCF_CONTROLS = path.resolve(__dirname, '../../pcf-controls');
+  let packedByControl: Map<
+    string,
+    { customizations: XmlElement; manifest: string; parts: Map<string, Uint8Array> }
+  >;
+
+  /** The control's input manifest: its bound properties and data sets, as a maker sees them. */
+  function inputManifest(control: string): { properties: string[]; dataSets: string[] } {
+    const root = parseXml(
+      fs.readFileSync(path.join(PCF_CONTROLS, control, 'ControlManifest.Input.xml')),
+      control,
+    ).root;
+    const element = child(root, 'control') as XmlElement;
+    return {
+      properties: elements(element, 'property').map((p) => attr(p, 'name') ?? ''),
+      dataSets: elements(element, 'data-set').map((d) => attr(d, 'name') ?? ''),
+    };
+  }
+
+  /** Every `<customControl name=…>` of an element, with the parameters it passes. */
+  function customControls(root: XmlElement, name: string): XmlElement[] {
+    const found: XmlElement[] = [];
+    const walk = (e: XmlElement) => {
+      if (e.name === 'customControl' && attr(e, 'name') === name) found.push(e);
+      for (const c of e.children) if (c.kind === 'element') walk(c);
+    };
+    walk(root);
+    return found;
+  }
+
+  function parametersOf(control: XmlElement): Map<string, XmlElement> {
+    return new Map(elements(child(control, 'parameters') as XmlElement).map((c) => [c.name, c]));
+  }
+
+  beforeAll(async () => {
+    packedByControl = new Map();
+    for (const solution of ['IdearioInterests', 'IdearioGroupQuotes']) {
+      const files = await readSourceFiles(path.resolve(__dirname, '../../solution', solution, 'src'));
+      const parts = buildSolutionParts(files, { managed: 1, controls: await builtControls() });
+      const customizations = parseXml(
+        parts.get('customizations.xml') as Uint8Array,
+        'customizations.xml',
+      ).root;
+      const manifest = writeXml(parseXml(parts.get('solution.xml') as Uint8Array).root, {
+        declaration: false,
+      });
+      for (const c of elements(child(customizations, 'CustomControls') as XmlElement, 'CustomControl'))
+        packedByControl.set(childText(c, 'Name') ?? '', { customizations, manifest, parts });
+    }
+  });
+
+  it.each(['ImpactRanking', 'InterestProfile', 'QuotationTimeline'])(
+    '%s ships as idr_Ideario.<Control> with its bundle, manifest and both languages, as a root component',
+    (control) => {
+      const name = `idr_Ideario.${control}`;
+      const packed = packedByControl.get(name);
+      expect(packed).toBeDefined();
+      const folder = `Controls/${name}`;
+      expect([...(packed?.parts.keys() ?? [])].filter((p) => p.startsWith(`${folder}/`)).sort()).toEqual([
+        `${folder}/ControlManifest.xml`,
+        `${folder}/bundle.js`,
+        `${folder}/strings/${control}.1033.resx`,
+        `${folder}/strings/${control}.3082.resx`,
+      ]);
+      const built = child(
+        parseXml(packed?.parts.get(`${folder}/ControlManifest.xml`) as Uint8Array).root,
+        'control',
+      ) as XmlElement;
+      // Dataverse names a control <publisher prefix>_<namespace>.<constructor>.
+      expect(`idr_${attr(built, 'namespace')}.${attr(built, 'constructor')}`).toBe(name);
+      expect(packed?.manifest).toContain(`<RootComponent type="66" schemaName="${name}" behavior="0"`);
+    },
+  );
+
+  it('puts InterestProfile on the Contact "Ideario" form, bound to a contact column, on every form factor', () => {
+    const { customizations } = packedByControl.get('idr_Ideario.InterestProfile') as {
+      customizations: XmlElement;
+    };
+    const bindings = customControls(customizations, 'idr_Ideario.InterestProfile');
+    expect(bindings.map((b) => attr(b, 'formFactor')).sort()).toEqual(['0', '1', '2']);
+    const { properties } = inputManifest('InterestProfile');
+    for (const binding of bindings) {
+      const params = parametersOf(binding);
+      expect([...params.keys()]).toEqual(properties);
+      expect(Object.values(contact.columns)).toContain(textOf(params.get('field')));
+    }
+    const form = metadata.tables[contact.logicalName].forms.find((f) => f.name[1033] === 'Ideario');
+    const xml = fs.readFileSync(form?.file ?? '', 'utf8');
+    const uniqueId = /<control id="[^"]+"[^>]*datafieldname="fullname"[^>]*uniqueid="([^"]+)"/.exec(xml)?.[1];
+    expect(xml).toContain(`<controlDescription forControl="${uniqueId ?? 'missing'}">`);
+  });
+
+  it('puts QuotationTimeline in the Group Quotation form header, bound to the phase and the dates it plans from', () => {
+    const { customizations } = packedByControl.get('idr_Ideario.QuotationTimeline') as {
+      customizations: XmlElement;
+    };
+    const bindings = customControls(customizations, 'idr_Ideario.QuotationTimeline');
+    expect(bindings.map((b) => attr(b, 'formFactor')).sort()).toEqual(['0', '1', '2']);
+    const { properties } = inputManifest('QuotationTimeline');
+    for (const binding of bindings) {
+      const params = parametersOf(binding);
+      expect([...params.keys()].sort()).toEqual([...properties].sort());
+      expect(textOf(params.get('phase'))).toBe(opportunity.columns.idr_phase);
+      for (const param of params.values())
+        expect(Object.values(opportunity.columns)).toContain(textOf(param));
+    }
+    const xml = writeXml(customizations, { declaration: false });
+    const header = /<header [^>]*>[\s\S]*?<\/header>/.exec(xml)?.[0] ?? '';
+    const uniqueId = /datafieldname="idr_phase"[^>]*uniqueid="([^"]+)"/.exec(header)?.[1];
+    expect(uniqueId).toBeDefined();
+    expect(xml).toContain(`<controlDescription forControl="${uniqueId ?? ''}">`);
+  });
+
+  it('binds ImpactRanking to the Impact Ranking view and as the interest profile grid, on its data set', () => {
+    const { customizations } = packedByControl.get('idr_Ideario.ImpactRanking') as {
+      customizations: XmlElement;
+    };
+    const entity = elements(child(customizations, 'Entities') as XmlElement, 'Entity').find(
+      (e) => textOf(child(e, 'Name')) === idr_interestprofile.logicalName,
+    ) as XmlElement;
+    const view = elements(
+      child(child(entity, 'SavedQueries') as XmlElement, 'savedqueries') as XmlElement,
+      'savedquery',
+    ).find((q) => writeXml(q, { declaration: false }).includes('"Impact Ranking"')) as XmlElement;
+    const grid = child(entity, 'CustomControlDefaultConfigs') as XmlElement;
+    const { dataSets } = inputManifest('ImpactRanking');
+    for (const where of [view, grid]) {
+      const bindings = customControls(where, 'idr_Ideario.ImpactRanking');
+      expect(bindings.map((b) => attr(b, 'formFactor')).sort()).toEqual(['0', '1', '2']);
+      for (const binding of bindings) {
+        const dataSet = parametersOf(binding).get('data-set') as XmlElement;
+        expect(attr(dataSet, 'name')).toBe(dataSets[0]);
+        expect(childText(dataSet, 'TargetEntityType')).toBe(idr_interestprofile.logicalName);
+        expect(childText(dataSet, 'ViewId')).toBe(childText(view, 'savedqueryid'));
+      }
+    }
+  });
 });

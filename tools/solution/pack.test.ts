@@ -29,6 +29,7 @@ import {
   WebResourceBuildFailedError,
   type PackedZip,
 } from './pack';
+import { builtControlsDir } from './pcfcache.testkit';
 import { validateSolutionSource } from './validate';
 import {
   attr,
@@ -69,12 +70,15 @@ interface Packed {
 }
 
 let out: string;
+let pcfDir: string;
 let zips: PackedZip[];
 const packed: Packed[] = [];
 
 beforeAll(async () => {
   out = tempDir();
+  pcfDir = await builtControlsDir();
   zips = await packSolutions({
+    pcfDir,
     solutionRoot: SOLUTION_ROOT,
     outDir: out,
     validate: (d) => validateSolutionSource(d),
@@ -521,6 +525,7 @@ describe('ideario pack', () => {
   it('gives byte-identical zips when packing twice', async () => {
     const again = tempDir();
     await packSolutions({
+      pcfDir,
       solutionRoot: SOLUTION_ROOT,
       outDir: again,
       validate: () => [],
@@ -547,7 +552,7 @@ describe('ideario pack', () => {
           ]
         : [];
     await expect(
-      packSolutions({ solutionRoot: SOLUTION_ROOT, outDir: target, validate, logger: silentLogger }),
+      packSolutions({ pcfDir, solutionRoot: SOLUTION_ROOT, outDir: target, validate, logger: silentLogger }),
     ).rejects.toThrow(InvalidSolutionSourceError);
     expect(readdirSync(target)).toEqual([]);
   });
@@ -573,7 +578,7 @@ describe('ideario pack', () => {
     const previous = path.join(target, zipFiles(out)[0]);
     writeFileSync(previous, 'previous build');
     await expect(
-      packSolutions({ solutionRoot: root, outDir: target, validate: () => [], logger: silentLogger }),
+      packSolutions({ pcfDir, solutionRoot: root, outDir: target, validate: () => [], logger: silentLogger }),
     ).rejects.toThrow(UnknownRelationshipError);
     expect(readdirSync(target)).toEqual([path.basename(previous)]);
     expect(readFileSync(previous, 'utf8')).toBe('previous build');
@@ -583,6 +588,7 @@ describe('ideario pack', () => {
     const target = tempDir();
     const failing = () => Promise.reject(new Error('webresources/opportunity/index.ts:3: Expected ";"'));
     const packing = packSolutions({
+      pcfDir,
       solutionRoot: SOLUTION_ROOT,
       outDir: target,
       validate: () => [],
@@ -601,6 +607,7 @@ describe('ideario pack', () => {
     const target = tempDir();
     const calls: string[] = [];
     await packSolutions({
+      pcfDir,
       solutionRoot: SOLUTION_ROOT,
       outDir: target,
       solution: path.basename(owner.dir),

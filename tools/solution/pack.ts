@@ -586,6 +586,8 @@ export interface PackOptions {
   outDir: string;
   /** Only this solution (unique name or folder name). */
   solution?: string;
+  /** Where PCF control builds are read from, when not `<outDir>/pcf` (tests pass the build cache, pcfcache.ts). */
+  pcfDir?: string;
   /** `validateSolutionSource` from validate.ts: the clear-error checks, run before anything is written. */
   validate: (dir: string) => SolutionSourceError[];
   /** `buildWebResources` from webresources/build.ts, when the form scripts are to be built first. */
@@ -683,7 +685,10 @@ export async function packSolutions(options: PackOptions): Promise<PackedZip[]> 
     // that bundle is what goes into the zip.
     const webResourceContent = (name: string) =>
       built.get(name.replace(/^\/+/, '')) ?? built.get(path.posix.basename(name));
-    const controls = await readControlBuilds(path.join(options.outDir, 'pcf'), identity.prefix);
+    const controls = await readControlBuilds(
+      options.pcfDir ?? path.join(options.outDir, 'pcf'),
+      identity.prefix,
+    );
     const flags: (0 | 1)[] = identity.managed === 2 ? [0, 1] : [identity.managed];
     for (const managed of flags) {
       const parts = buildSolutionParts(files, {

@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../dataverse/logger';
 import { readSourceFiles } from './layout';
-import { buildSolutionParts, findSolutionDirs, packSolutions, type PackedZip } from './pack';
+import {
+  buildSolutionParts,
+  findSolutionDirs,
+  packSolutions,
+  readControlBuilds,
+  type PackedZip,
+} from './pack';
+import { builtControlsDir } from './pcfcache.testkit';
 import { compareParts, exportFolderParts, roundTrip } from './roundtrip-reference';
 import { NotASolutionZipError, unpackParts, unpackZip, UnsafeTargetFolderError } from './unpack';
 import { attr, canonicalXml, child, childText, elements, encodeUtf8, parseXml, type XmlElement } from './xml';
@@ -157,8 +164,11 @@ describe('unpack of a Dataverse export', () => {
 
 describe('unpack of our own zips', () => {
   let zips: PackedZip[];
+  let pcfDir: string;
   beforeAll(async () => {
+    pcfDir = await builtControlsDir();
     zips = await packSolutions({
+      pcfDir,
       solutionRoot: SOLUTION_ROOT,
       outDir: tempDir(),
       validate: () => [],
@@ -181,9 +191,19 @@ describe('unpack of our own zips', () => {
       const target = tempDir();
       await unpackZip(zip.file, target);
       const unpacked = await readSourceFiles(path.join(target, 'src'));
+      // A control's files come from its build (pcf-controls/), not from solution/: unpack writes them
+      // beside the declaration the source holds, byte for byte as built.
+      const builds = await readControlBuilds(pcfDir, 'idr');
+      const built = new Map<string, Uint8Array>();
+      for (const file of source.keys()) {
+        const declared = /^Controls\/([^/]+)\/ControlManifest\.xml\.data\.xml$/.exec(file);
+        const build = declared && builds.find((b) => b.name === declared[1]);
+        if (build) for (const [f, bytes] of build.files) built.set(`Controls/${build.name}/${f}`, bytes);
+      }
       expect([...unpacked.keys()].filter((f) => f !== '[Content_Types].xml').sort()).toEqual(
-        [...source.keys()].sort(),
+        [...source.keys(), ...built.keys()].sort(),
       );
+      for (const [file, bytes] of built) expect([file, unpacked.get(file)]).toEqual([file, bytes]);
       for (const [file, bytes] of source) {
         if (file === 'Other/Solution.xml') {
           // The source ships both flavours (2); a zip holds one.

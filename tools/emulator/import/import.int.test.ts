@@ -14,6 +14,7 @@ import { SOLUTION_NAMES } from '../../../plugins/registry';
 import { loadPlatform, loadSolution, mergeMetadata } from '../../solution/loader';
 import type { MetadataModel } from '../../solution/model';
 import { packSolutions } from '../../solution/pack';
+import { builtControlsDir } from '../../solution/pcfcache.testkit';
 import { validateSolutionSource } from '../../solution/validate';
 import { Engine } from '../engine/engine';
 import { UnknownTableError } from '../engine/errors';
@@ -60,6 +61,7 @@ function emulator(metadata: MetadataModel, file = ':memory:'): Emulator {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'ideario-import-'));
   const zips = await packSolutions({
+    pcfDir: await builtControlsDir(),
     solutionRoot: SOLUTION_ROOT,
     outDir: path.join(dir, 'dist'),
     solution: INTERESTS,

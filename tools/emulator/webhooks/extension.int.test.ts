@@ -7,6 +7,7 @@ import { startHost, type RunningHost } from '../../../plugins/host/node-server';
 import { createRegistry, defineHandler, SOLUTION_NAMES } from '../../../plugins/registry';
 import { loadPlatform, mergeMetadata } from '../../solution/loader';
 import { packSolutions } from '../../solution/pack';
+import { builtControlsDir } from '../../solution/pcfcache.testkit';
 import { validateSolutionSource } from '../../solution/validate';
 import { InProcessClient } from '../inprocess-client';
 import { startEmulator, type RunningEmulator } from '../start';
@@ -66,6 +67,7 @@ it(
     dir = await mkdtemp(path.join(tmpdir(), 'ideario-extension-'));
     const [zip] = (
       await packSolutions({
+        pcfDir: await builtControlsDir(),
         solutionRoot: SOLUTION_ROOT,
         outDir: dir,
         solution: SOLUTION_NAMES[0],
