@@ -15,6 +15,8 @@ export const campaign = {
     createdby: 'createdby',
     createdon: 'createdon',
     description: 'description',
+    idr_controlpercent: 'idr_controlpercent',
+    idr_incompatiblewithin: 'idr_incompatiblewithin',
     istemplate: 'istemplate',
     modifiedby: 'modifiedby',
     modifiedon: 'modifiedon',
@@ -37,6 +39,8 @@ export const campaign = {
     createdby: 'Lookup',
     createdon: 'DateTime',
     description: 'Memo',
+    idr_controlpercent: 'Integer',
+    idr_incompatiblewithin: 'Integer',
     istemplate: 'Boolean',
     modifiedby: 'Lookup',
     modifiedon: 'DateTime',
@@ -101,6 +105,10 @@ export type campaignRecord = {
   createdon?: string | null;
   /** Description */
   description?: string | null;
+  /** Control Group % */
+  idr_controlpercent?: number | null;
+  /** Incompatible Within (Days) */
+  idr_incompatiblewithin?: number | null;
   /** Template */
   istemplate?: boolean | null;
   /** Modified By: GUID of the systemuser it points to */
@@ -146,6 +154,10 @@ export type campaignWrite = {
   codename?: string | null;
   /** Description */
   description?: string | null;
+  /** Control Group % */
+  idr_controlpercent?: number | null;
+  /** Incompatible Within (Days) */
+  idr_incompatiblewithin?: number | null;
   /** Template */
   istemplate?: boolean | null;
   /** Name */

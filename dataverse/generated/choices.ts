@@ -15,6 +15,18 @@ export const EventType = {
 } as const;
 export type EventTypeValue = (typeof EventType)[keyof typeof EventType];
 
+/** Exclusion Reason (idr_exclusionreason) */
+export const ExclusionReason = {
+  ExclusionListRobinson: 105200000,
+  NoConsentForTheChannel: 105200001,
+  BelowZero: 105200002,
+  IncompatibleCampaign: 105200003,
+  FrequencyCap: 105200004,
+  ControlGroup: 105200005,
+  OverChannelCapacity: 105200006,
+} as const;
+export type ExclusionReasonValue = (typeof ExclusionReason)[keyof typeof ExclusionReason];
+
 /** Follow-up Action (idr_followupaction) */
 export const FollowUpAction = {
   QuotationEmail: 105200000,
@@ -54,6 +66,13 @@ export const MealPlan = {
   AllInclusive: 105200004,
 } as const;
 export type MealPlanValue = (typeof MealPlan)[keyof typeof MealPlan];
+
+/** Over Cap Action (idr_overcapaction) */
+export const OverCapAction = {
+  PostponeToTheFirstAllowedDay: 105200000,
+  Drop: 105200001,
+} as const;
+export type OverCapActionValue = (typeof OverCapAction)[keyof typeof OverCapAction];
 
 /** Processing Status (idr_processingstatus) */
 export const ProcessingStatus = {

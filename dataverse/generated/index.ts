@@ -5,6 +5,21 @@ export { activityparty, type activitypartyRecord, type activitypartyWrite } from
 export { annotation, type annotationRecord, type annotationWrite } from './annotation';
 export { asyncoperation, type asyncoperationRecord, type asyncoperationWrite } from './asyncoperation';
 export { campaign, type campaignRecord, type campaignWrite } from './campaign';
+export {
+  campaignactivity,
+  type campaignactivityRecord,
+  type campaignactivityWrite,
+} from './campaignactivity';
+export {
+  campaignactivityitem,
+  type campaignactivityitemRecord,
+  type campaignactivityitemWrite,
+} from './campaignactivityitem';
+export {
+  campaignresponse,
+  type campaignresponseRecord,
+  type campaignresponseWrite,
+} from './campaignresponse';
 export { contact, type contactRecord, type contactWrite } from './contact';
 export { email, type emailRecord, type emailWrite } from './email';
 export {
@@ -17,6 +32,12 @@ export {
   type environmentvariablevalueRecord,
   type environmentvariablevalueWrite,
 } from './environmentvariablevalue';
+export {
+  idr_contactpolicy,
+  type idr_contactpolicyRecord,
+  type idr_contactpolicyWrite,
+} from './idr_contactpolicy';
+export { idr_exclusion, type idr_exclusionRecord, type idr_exclusionWrite } from './idr_exclusion';
 export { idr_interaction, type idr_interactionRecord, type idr_interactionWrite } from './idr_interaction';
 export {
   idr_interactionrule,

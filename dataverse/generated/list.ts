@@ -11,6 +11,7 @@ export const list = {
     createdfromcode: 'createdfromcode',
     createdon: 'createdon',
     description: 'description',
+    idr_isexclusionlist: 'idr_isexclusionlist',
     listid: 'listid',
     listname: 'listname',
     lockstatus: 'lockstatus',
@@ -33,6 +34,7 @@ export const list = {
     createdfromcode: 'Picklist',
     createdon: 'DateTime',
     description: 'Memo',
+    idr_isexclusionlist: 'Boolean',
     listid: 'Uniqueidentifier',
     listname: 'String',
     lockstatus: 'Boolean',
@@ -86,6 +88,8 @@ export type listRecord = {
   createdon?: string | null;
   /** Description */
   description?: string | null;
+  /** Exclusion List */
+  idr_isexclusionlist?: boolean | null;
   /** List (GUID) */
   listid?: string;
   /** Name */
@@ -131,6 +135,8 @@ export type listWrite = {
   createdfromcode?: 1 | 2 | 4 | null;
   /** Description */
   description?: string | null;
+  /** Exclusion List */
+  idr_isexclusionlist?: boolean | null;
   /** List (GUID) */
   listid?: string;
   /** Name */

@@ -9,6 +9,7 @@ export const createdby = 'createdby';
 export const createdfromcode = 'createdfromcode';
 export const createdon = 'createdon';
 export const description = 'description';
+export const idr_isexclusionlist = 'idr_isexclusionlist';
 export const listid = 'listid';
 export const listname = 'listname';
 export const lockstatus = 'lockstatus';

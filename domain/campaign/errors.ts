@@ -1,0 +1,33 @@
+/**
+ * Typed failures of campaign planning and results. Each names the setting or record to fix.
+ */
+
+export abstract class CampaignError extends Error {
+  protected constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A contact policy value is out of range (a negative cap, a capacity of 1.5 calls…). */
+export class InvalidContactPolicyError extends CampaignError {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`Contact policy: ${field} is ${JSON.stringify(value)}; it must be ${allowed}.`);
+  }
+}
+
+/** A campaign setting is out of range (control percentage, incompatibility window). */
+export class InvalidCampaignSettingError extends CampaignError {
+  constructor(
+    readonly campaignId: string,
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`Campaign ${campaignId}: ${field} is ${JSON.stringify(value)}; it must be ${allowed}.`);
+  }
+}

@@ -1,0 +1,5 @@
+/** Campaigns that respect the customer: the contact policy, the distribution guard and the results. */
+export * from './errors';
+export * from './policy';
+export * from './guard';
+export * from './results';

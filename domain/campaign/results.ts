@@ -1,0 +1,97 @@
+/**
+ * A campaign's results: response rates of the contacted target and of the held-out control group,
+ * and the uplift between them with 95 % intervals. Pure: the adapter counts, this does the statistics.
+ */
+import type { ExclusionReason } from './guard';
+
+/** Two-sided 95 %: the 0.975 quantile of the standard normal. */
+const Z95 = 1.959963984540054;
+
+export interface Interval {
+  readonly value: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface Uplift {
+  /** target rate − control rate, with a Wald interval for the difference of two proportions. */
+  readonly difference: Interval;
+  /**
+   * target rate ÷ control rate, with the log (Katz) interval; undefined while either group has no
+   * response, since the ratio or its interval is then unbounded.
+   */
+  readonly ratio?: Interval;
+}
+
+export interface GroupOutcome {
+  readonly size: number;
+  readonly responders: number;
+}
+
+export function responseRate(group: GroupOutcome): number | undefined {
+  return group.size > 0 ? group.responders / group.size : undefined;
+}
+
+export function uplift(target: GroupOutcome, control: GroupOutcome): Uplift | undefined {
+  const p1 = responseRate(target);
+  const p2 = responseRate(control);
+  if (p1 === undefined || p2 === undefined) return undefined;
+  const se = Math.sqrt((p1 * (1 - p1)) / target.size + (p2 * (1 - p2)) / control.size);
+  const difference = { value: p1 - p2, low: p1 - p2 - Z95 * se, high: p1 - p2 + Z95 * se };
+  if (target.responders === 0 || control.responders === 0) return { difference };
+  const logSe = Math.sqrt(
+    1 / target.responders - 1 / target.size + 1 / control.responders - 1 / control.size,
+  );
+  const ratio = p1 / p2;
+  return {
+    difference,
+    ratio: { value: ratio, low: ratio * Math.exp(-Z95 * logSe), high: ratio * Math.exp(Z95 * logSe) },
+  };
+}
+
+export interface CampaignFacts {
+  /** Members of the campaign activities' lists (each contact once). */
+  readonly targeted: number;
+  /** Contacts who were sent or scheduled an action. */
+  readonly contacted: ReadonlySet<string>;
+  readonly control: ReadonlySet<string>;
+  readonly excluded: Readonly<Partial<Record<ExclusionReason, number>>>;
+  /** Contacts with at least one campaign response. */
+  readonly responders: ReadonlySet<string>;
+  readonly responses: number;
+}
+
+export interface CampaignResults {
+  readonly targeted: number;
+  readonly contacted: GroupOutcome;
+  readonly control: GroupOutcome;
+  readonly excluded: Readonly<Partial<Record<ExclusionReason, number>>>;
+  readonly responses: number;
+  /** Responders outside both groups (a forwarded email, a campaign URL found elsewhere). */
+  readonly otherResponders: number;
+  readonly targetRate?: number;
+  readonly controlRate?: number;
+  readonly uplift?: Uplift;
+}
+
+export function campaignResults(facts: CampaignFacts): CampaignResults {
+  let inTarget = 0;
+  let inControl = 0;
+  for (const id of facts.responders) {
+    if (facts.contacted.has(id)) inTarget++;
+    else if (facts.control.has(id)) inControl++;
+  }
+  const contacted = { size: facts.contacted.size, responders: inTarget };
+  const control = { size: facts.control.size, responders: inControl };
+  return {
+    targeted: facts.targeted,
+    contacted,
+    control,
+    excluded: facts.excluded,
+    responses: facts.responses,
+    otherResponders: facts.responders.size - inTarget - inControl,
+    targetRate: responseRate(contacted),
+    controlRate: responseRate(control),
+    uplift: uplift(contacted, control),
+  };
+}
