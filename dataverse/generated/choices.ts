@@ -12,6 +12,7 @@ export const EventType = {
   OrderConfirmed: 105200007,
   EventAttended: 105200008,
   SocialMention: 105200009,
+  OfferPresented: 105200010,
 } as const;
 export type EventTypeValue = (typeof EventType)[keyof typeof EventType];
 
@@ -66,6 +67,21 @@ export const MealPlan = {
   AllInclusive: 105200004,
 } as const;
 export type MealPlanValue = (typeof MealPlan)[keyof typeof MealPlan];
+
+/** Offer Kind (idr_offerkind) */
+export const OfferKind = {
+  Product: 105200000,
+  Service: 105200001,
+} as const;
+export type OfferKindValue = (typeof OfferKind)[keyof typeof OfferKind];
+
+/** Offer Outcome (idr_offeroutcome) */
+export const OfferOutcome = {
+  Accepted: 105200000,
+  Declined: 105200001,
+  Later: 105200002,
+} as const;
+export type OfferOutcomeValue = (typeof OfferOutcome)[keyof typeof OfferOutcome];
 
 /** Over Cap Action (idr_overcapaction) */
 export const OverCapAction = {

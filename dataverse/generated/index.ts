@@ -54,6 +54,13 @@ export {
   type idr_marketingconceptRecord,
   type idr_marketingconceptWrite,
 } from './idr_marketingconcept';
+export { idr_offer, type idr_offerRecord, type idr_offerWrite } from './idr_offer';
+export {
+  idr_offerconcept,
+  type idr_offerconceptRecord,
+  type idr_offerconceptWrite,
+} from './idr_offerconcept';
+export { idr_offerscore, type idr_offerscoreRecord, type idr_offerscoreWrite } from './idr_offerscore';
 export {
   idr_quotationaction,
   type idr_quotationactionRecord,
