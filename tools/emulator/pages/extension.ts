@@ -8,8 +8,11 @@ import { DataverseError } from '../../../dataverse/errors';
 import type { Engine } from '../engine/engine';
 import { ErrorCodes } from '../engine/errors';
 import type { EmulatorExtension } from '../start';
+import type { LanguageCode } from '../../solution/model';
+import { formRuntimeScript, webResourceScript } from './assets';
 import { markup, page } from './html';
 import { renderHome, renderView } from './render';
+import { errorPage, PageNotFoundError, renderMain } from './shell';
 
 function send(response: ServerResponse, status: number, body: string): void {
   response.writeHead(status, {
@@ -44,14 +47,89 @@ function sendBadPath(request: IncomingMessage, response: ServerResponse, pathnam
   response.end(body);
 }
 
+const LANG_COOKIE = 'idr_lang';
+
+/** The user's language: `lang=1033|3082` in the URL (remembered in a cookie), else the cookie, else English. */
+function languageOf(request: IncomingMessage, url: URL): { lang: LanguageCode; remember: boolean } {
+  const asked = url.searchParams.get('lang');
+  if (asked === '1033' || asked === '3082') return { lang: Number(asked) as LanguageCode, remember: true };
+  const cookie = /(?:^|;\s*)idr_lang=(1033|3082)/.exec(request.headers.cookie ?? '');
+  return { lang: cookie ? (Number(cookie[1]) as LanguageCode) : 1033, remember: false };
+}
+
+function sendScript(response: ServerResponse, script: Promise<string>): void {
+  script.then(
+    (body) => {
+      response.writeHead(200, {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+      });
+      response.end(body);
+    },
+    (error: unknown) => {
+      const body = `console.error(${JSON.stringify(error instanceof Error ? error.message : String(error))});`;
+      response.writeHead(500, { 'Content-Type': 'text/javascript; charset=utf-8' });
+      response.end(body);
+    },
+  );
+}
+
+/** `/main.aspx` (the app shell), `/_ideario/form.js` and `/WebResources/<name>`; false for anything else. */
+function serveApp(
+  engine: Engine,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  options: { serviceRoot: string; token?: string },
+): boolean {
+  if (url.pathname === '/_ideario/form.js') {
+    sendScript(response, formRuntimeScript());
+    return true;
+  }
+  if (url.pathname.startsWith('/WebResources/')) {
+    const name = decodeSegment(url.pathname.slice('/WebResources/'.length));
+    const script = name === undefined ? undefined : webResourceScript(name);
+    if (!script) return false;
+    sendScript(response, script);
+    return true;
+  }
+  if (url.pathname.toLowerCase() !== '/main.aspx') return false;
+  const { lang, remember } = languageOf(request, url);
+  if (remember) response.setHeader('Set-Cookie', `${LANG_COOKIE}=${lang}; Path=/; SameSite=Strict`);
+  try {
+    const answer = renderMain(
+      engine,
+      { params: url.searchParams, lang, token: options.token },
+      options.serviceRoot,
+    );
+    if (answer.kind === 'redirect') {
+      response.writeHead(302, { Location: answer.location, 'Cache-Control': 'no-store' });
+      response.end();
+    } else send(response, 200, answer.body);
+  } catch (error) {
+    if (error instanceof PageNotFoundError || error instanceof DataverseError) {
+      send(response, error instanceof DataverseError ? error.status : 404, errorPage(lang, error.message));
+      return true;
+    }
+    throw error;
+  }
+  return true;
+}
+
 /** Answers the request when it is for a page; false when it is not (the server then answers 404). */
 export function servePage(
   engine: Engine,
   request: IncomingMessage,
   response: ServerResponse,
   serviceRoot?: string,
+  token?: string,
 ): boolean {
   const url = new URL(request.url ?? '/', 'http://emulator');
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    // Relative: the page works whichever host name the browser used to reach the emulator.
+    if (serveApp(engine, request, response, url, { serviceRoot: '/api/data/v9.2/', token })) return true;
+  }
   const view = /^\/views\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
   if (url.pathname !== '/' && !view) return false;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -94,14 +172,17 @@ export function servePage(
 export function pagesExtension(): EmulatorExtension {
   let engine: Engine | undefined;
   let serviceRoot: string | undefined;
+  let token: string | undefined;
   return {
     name: 'pages',
     setup(context) {
       engine = context.engine;
+      token = context.options.token;
     },
     started(context) {
       serviceRoot = `${context.url}/api/data/v9.2/`;
     },
-    fallback: (request, response) => (engine ? servePage(engine, request, response, serviceRoot) : false),
+    fallback: (request, response) =>
+      engine ? servePage(engine, request, response, serviceRoot, token) : false,
   };
 }

@@ -1,0 +1,442 @@
+/**
+ * The form page in the browser: builds the form's attributes and controls with the mock-Xrm harness's
+ * form model (tools/harness/form.ts), installs its `Xrm` as the page's global as Dynamics does, runs the
+ * FormXml's OnLoad/OnChange/OnSave handlers from the form libraries, mirrors the model into the inputs
+ * the server laid out, and saves through the Web API, showing Dataverse's error when it refuses.
+ */
+import {
+  createFormFromSpec,
+  type ColumnSpec,
+  type FormHarness,
+  type HarnessValue,
+} from '../../../harness/form';
+import type { ColumnType } from '../../../solution/model';
+import type { ClientColumn, FormBootstrap } from '../shell';
+import {
+  browserXrmWebApi,
+  createRecord,
+  deleteRecord,
+  retrieveMultiple,
+  retrieveRecord,
+  tableOf,
+  updateRecord,
+  WebApiError,
+  type WebApiSettings,
+} from './webapi';
+
+const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
+const LOOKUP_NAME = '@Microsoft.Dynamics.CRM.lookuplogicalname';
+const LOOKUP_TYPES = new Set(['Lookup', 'Customer', 'Owner']);
+const NUMBER_TYPES = new Set(['Integer', 'BigInt', 'Decimal', 'Double', 'Money']);
+const SAVE = 1;
+const SAVE_AND_CLOSE = 2;
+
+type Lookup = { id: string; entityType: string; name?: string };
+
+function element<T extends Element>(selector: string): T | null {
+  return document.querySelector<T>(selector);
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]';
+}
+
+/** A record value from the Web API as the harness takes it. */
+function fromRecord(column: ClientColumn, record: Record<string, unknown>): HarnessValue | undefined {
+  if (LOOKUP_TYPES.has(column.type)) {
+    const id = record[`_${column.logicalName}_value`];
+    if (typeof id !== 'string') return null;
+    const entityType = record[`_${column.logicalName}_value${LOOKUP_NAME}`];
+    const name = record[`_${column.logicalName}_value${FORMATTED}`];
+    return {
+      id,
+      entityType: typeof entityType === 'string' ? entityType : (column.targets?.[0] ?? ''),
+      name: typeof name === 'string' ? name : undefined,
+    };
+  }
+  const value = record[column.logicalName];
+  if (value === undefined) return undefined;
+  if (column.type === 'DateTime' && typeof value === 'string') return new Date(value);
+  return value as HarnessValue;
+}
+
+function specOf(column: ClientColumn): ColumnSpec {
+  return {
+    logicalName: column.logicalName,
+    type: column.type as ColumnType,
+    requiredLevel: column.requiredLevel,
+    label: column.label,
+    precision: column.precision,
+    maxLength: column.maxLength,
+    options: column.options,
+    targets: column.targets,
+  };
+}
+
+class FormPage {
+  private harness!: FormHarness;
+  private snapshot = new Map<string, string>();
+  private searchTicket = 0;
+  private readonly settings: WebApiSettings;
+  private saveError: { message: string; code: string } | undefined;
+  private requiredErrors = new Set<string>();
+
+  constructor(private readonly boot: FormBootstrap) {
+    this.settings = { serviceRoot: boot.serviceRoot, token: boot.token, tables: boot.tables };
+  }
+
+  private t(key: string, ...args: string[]): string {
+    return args.reduce((out, arg, i) => out.replace(`{${i}}`, arg), this.boot.strings[key] ?? key);
+  }
+
+  private input(column: string): HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null {
+    return element(`[data-column="${column}"]`);
+  }
+
+  private recordUrl(etn: string, id?: string): string {
+    const params = new URLSearchParams({
+      appid: this.boot.appId,
+      pagetype: 'entityrecord',
+      etn,
+      lang: String(this.boot.lang),
+    });
+    if (id) params.set('id', id.replace(/[{}]/g, '').toLowerCase());
+    return `/main.aspx?${params.toString()}`;
+  }
+
+  async open(): Promise<void> {
+    const { boot } = this;
+    let record: Record<string, unknown> = {};
+    if (boot.id) record = await retrieveRecord(this.settings, boot.table.logicalName, boot.id);
+    const values: Record<string, HarnessValue> = {};
+    for (const column of boot.columns) {
+      const value = fromRecord(column, record);
+      if (value !== undefined) values[column.logicalName] = value;
+    }
+    this.harness = createFormFromSpec({
+      logicalName: boot.table.logicalName,
+      columns: boot.columns.map(specOf),
+      values,
+      id: boot.id ? `{${boot.id}}` : undefined,
+      webApi: browserXrmWebApi(this.settings),
+      userLanguage: boot.lang,
+      disabled: [...boot.disabled, ...boot.columns.filter((c) => c.readOnly).map((c) => c.logicalName)],
+    });
+    const xrm = this.harness.xrm as unknown as Record<string, unknown>;
+    Object.assign(this.harness.xrm.Navigation, {
+      openForm: (options: Xrm.Navigation.EntityFormOptions) => {
+        window.location.assign(this.recordUrl(options.entityName ?? '', options.entityId));
+        return Promise.resolve({ savedEntityReference: [] });
+      },
+    });
+    Object.assign(this.harness.globalContext, { getClientUrl: () => window.location.origin });
+    // Dynamics gives form libraries a global Xrm: the libraries loaded before this script read it when their handlers run.
+    (window as unknown as { Xrm: unknown }).Xrm = xrm;
+    this.harness.registerHandlers(
+      boot.handlers.map((h) => ({ event: h.event, attribute: h.attribute, functionName: h.functionName })),
+      window,
+    );
+    this.bind();
+    this.render();
+    try {
+      await this.harness.load();
+    } catch (error) {
+      this.showScriptError(error);
+    }
+    this.takeSnapshot();
+    this.render();
+    element('#idr-form')?.setAttribute('data-state', 'ready');
+  }
+
+  private showScriptError(error: unknown): void {
+    this.saveError = { message: error instanceof Error ? error.message : String(error), code: '' };
+    this.render();
+  }
+
+  /** What the Web API gets for a column: `{ column: value }` or `{ nav@odata.bind: "/set(id)" }`. */
+  private payloadOf(column: ClientColumn): Record<string, unknown> {
+    const name = column.logicalName;
+    const value = this.harness.value(name);
+    if (LOOKUP_TYPES.has(column.type)) {
+      const ref = Array.isArray(value) ? (value[0] as Lookup | undefined) : undefined;
+      const target = ref?.entityType ?? column.targets?.[0] ?? '';
+      const nav = column.bind?.[target] ?? name;
+      if (!ref) return { [`${nav}@odata.bind`]: null };
+      const set = tableOf(this.settings, ref.entityType).entitySetName;
+      return { [`${nav}@odata.bind`]: `/${set}(${ref.id.replace(/[{}]/g, '').toLowerCase()})` };
+    }
+    if (column.type === 'DateOnly') return { [name]: this.harness.dateValue(name) };
+    if (column.type === 'DateTime') return { [name]: isDate(value) ? value.toISOString() : null };
+    if (value === undefined || value === '') return { [name]: null };
+    return { [name]: value };
+  }
+
+  private takeSnapshot(): void {
+    this.snapshot = new Map(this.boot.columns.map((c) => [c.logicalName, JSON.stringify(this.payloadOf(c))]));
+  }
+
+  private changes(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const column of this.boot.columns) {
+      if (column.readOnly) continue;
+      const now = JSON.stringify(this.payloadOf(column));
+      if (now === this.snapshot.get(column.logicalName)) continue;
+      const payload = this.payloadOf(column);
+      // A new record leaves empty lookups out: there is nothing to disassociate.
+      if (!this.boot.id && Object.values(payload).every((v) => v === null)) continue;
+      Object.assign(out, payload);
+    }
+    return out;
+  }
+
+  private domValue(column: ClientColumn): string {
+    const value = this.harness.value(column.logicalName);
+    if (value === null || value === undefined) return '';
+    if (column.type === 'DateOnly') return this.harness.dateValue(column.logicalName) ?? '';
+    if (column.type === 'DateTime' && isDate(value))
+      return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}T${pad(value.getHours())}:${pad(value.getMinutes())}`;
+    if (LOOKUP_TYPES.has(column.type)) {
+      const ref = Array.isArray(value) ? (value[0] as Lookup | undefined) : undefined;
+      return ref?.name ?? ref?.id ?? '';
+    }
+    if (column.type === 'Boolean') return value === true ? '1' : '0';
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  }
+
+  private parse(column: ClientColumn, raw: string, target: HTMLElement): HarnessValue {
+    if (raw === '') return column.type === 'Boolean' ? false : null;
+    if (column.type === 'Boolean') return raw === '1';
+    if (column.type === 'Picklist' || column.type === 'State' || column.type === 'Status') return Number(raw);
+    if (NUMBER_TYPES.has(column.type)) {
+      const n = Number(raw);
+      return Number.isNaN(n) ? null : n;
+    }
+    if (column.type === 'DateTime') return new Date(raw);
+    if (LOOKUP_TYPES.has(column.type)) {
+      const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
+      const option = Array.from(list?.options ?? []).find((o) => o.value === raw);
+      if (option?.dataset.id && option.dataset.type)
+        return { id: option.dataset.id, entityType: option.dataset.type, name: raw };
+      const current = this.harness.value(column.logicalName);
+      // Text that matches no record leaves the lookup as it was, as Unified Interface does.
+      (target as HTMLInputElement).value = this.domValue(column);
+      return Array.isArray(current) ? (current as Lookup[]) : null;
+    }
+    return raw;
+  }
+
+  private async searchLookup(column: ClientColumn, text: string): Promise<void> {
+    const ticket = ++this.searchTicket;
+    const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
+    if (!list) return;
+    const found: { id: string; type: string; name: string }[] = [];
+    for (const target of column.targets ?? []) {
+      const table = this.boot.tables.find((t) => t.logicalName === target);
+      if (!table?.primaryNameAttribute) continue;
+      const escaped = text.replace(/'/g, "''");
+      const filter = escaped
+        ? `&$filter=contains(${table.primaryNameAttribute},'${encodeURIComponent(escaped)}')`
+        : '';
+      try {
+        const page = await retrieveMultiple(
+          this.settings,
+          target,
+          `?$select=${table.primaryIdAttribute},${table.primaryNameAttribute}${filter}&$orderby=${table.primaryNameAttribute}&$top=10`,
+        );
+        for (const row of page.entities) {
+          const id = row[table.primaryIdAttribute];
+          const name = row[table.primaryNameAttribute];
+          if (typeof id === 'string' && typeof name === 'string') found.push({ id, type: target, name });
+        }
+      } catch {
+        // A table the user cannot read offers no rows, as the lookup dialog shows none.
+      }
+    }
+    if (ticket !== this.searchTicket) return;
+    list.replaceChildren(
+      ...found.map((row) => {
+        const option = document.createElement('option');
+        option.value = row.name;
+        option.dataset.id = row.id;
+        option.dataset.type = row.type;
+        return option;
+      }),
+    );
+  }
+
+  private bind(): void {
+    for (const column of this.boot.columns) {
+      const input = this.input(column.logicalName);
+      if (!input) continue;
+      input.addEventListener('change', () => {
+        void this.userChange(column, input);
+      });
+      if (LOOKUP_TYPES.has(column.type)) {
+        input.addEventListener('input', () => void this.searchLookup(column, input.value));
+        input.addEventListener('focus', () => void this.searchLookup(column, ''));
+      }
+    }
+    for (const tab of Array.from(document.querySelectorAll<HTMLButtonElement>('[role=tab]'))) {
+      tab.addEventListener('click', () => this.selectTab(tab.dataset.tab ?? ''));
+    }
+    const command = (name: string, run: () => Promise<void> | void) =>
+      element(`[data-command="${name}"]`)?.addEventListener('click', () => void run());
+    command('save', () => this.save(SAVE));
+    command('saveclose', () => this.save(SAVE_AND_CLOSE));
+    command('refresh', () => window.location.reload());
+    command('delete', () => this.remove());
+  }
+
+  private selectTab(name: string): void {
+    for (const tab of Array.from(document.querySelectorAll<HTMLElement>('[role=tab]')))
+      tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+    for (const panel of Array.from(document.querySelectorAll<HTMLElement>('[role=tabpanel]')))
+      panel.hidden = panel.dataset.tabPanel !== name;
+  }
+
+  private async userChange(column: ClientColumn, input: HTMLElement): Promise<void> {
+    const form = element('#idr-form');
+    form?.setAttribute('data-state', 'busy');
+    try {
+      const value = this.parse(column, (input as HTMLInputElement).value, input);
+      this.requiredErrors.delete(column.logicalName);
+      await this.harness.change(column.logicalName, value);
+    } catch (error) {
+      this.showScriptError(error);
+    }
+    this.render();
+    this.status(Object.keys(this.changes()).length ? this.t('unsaved') : '');
+    form?.setAttribute('data-state', 'ready');
+  }
+
+  private status(message: string): void {
+    const status = element('#idr-status');
+    if (status) status.textContent = message;
+  }
+
+  private async save(mode: number): Promise<void> {
+    const form = element('#idr-form');
+    form?.setAttribute('data-state', 'busy');
+    this.saveError = undefined;
+    try {
+      const result = await this.harness.save(mode);
+      if (!result.saved) return;
+      // Unified Interface refuses to save while a business-required field is empty.
+      this.requiredErrors = new Set(
+        this.boot.columns
+          .filter((c) => this.harness.requiredLevel(c.logicalName) === 'required' && !c.readOnly)
+          .filter((c) => {
+            const v = this.harness.value(c.logicalName);
+            return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+          })
+          .map((c) => c.logicalName),
+      );
+      if (this.requiredErrors.size > 0) return;
+      const data = this.changes();
+      if (!this.boot.id) {
+        const created = await createRecord(this.settings, this.boot.table.logicalName, data);
+        window.location.assign(
+          mode === SAVE_AND_CLOSE
+            ? this.boot.listUrl
+            : this.recordUrl(this.boot.table.logicalName, created.id),
+        );
+        return;
+      }
+      if (Object.keys(data).length > 0)
+        await updateRecord(this.settings, this.boot.table.logicalName, this.boot.id, data);
+      if (mode === SAVE_AND_CLOSE) {
+        window.location.assign(this.boot.listUrl);
+        return;
+      }
+      await this.reload();
+      this.status(this.t('saved'));
+    } catch (error) {
+      if (error instanceof WebApiError) this.saveError = { message: error.message, code: error.code };
+      else this.saveError = { message: error instanceof Error ? error.message : String(error), code: '' };
+    } finally {
+      this.render();
+      form?.setAttribute('data-state', 'ready');
+    }
+  }
+
+  /** After a save, the form shows what Dataverse stored (values the server computed included). */
+  private async reload(): Promise<void> {
+    if (!this.boot.id) return;
+    const record = await retrieveRecord(this.settings, this.boot.table.logicalName, this.boot.id);
+    for (const column of this.boot.columns) {
+      const value = fromRecord(column, record);
+      if (value !== undefined) this.harness.setValue(column.logicalName, value);
+      const attribute = this.harness.attribute(column.logicalName) as unknown as { isDirty: boolean };
+      attribute.isDirty = false;
+    }
+    this.takeSnapshot();
+  }
+
+  private async remove(): Promise<void> {
+    if (!this.boot.id || !window.confirm(this.t('confirmDelete'))) return;
+    try {
+      await deleteRecord(this.settings, this.boot.table.logicalName, this.boot.id);
+      window.location.assign(this.boot.listUrl);
+    } catch (error) {
+      if (error instanceof WebApiError) this.saveError = { message: error.message, code: error.code };
+      this.render();
+    }
+  }
+
+  private render(): void {
+    for (const column of this.boot.columns) {
+      const input = this.input(column.logicalName);
+      if (!input) continue;
+      const control = this.harness.control(column.logicalName);
+      if (input.value !== this.domValue(column)) input.value = this.domValue(column);
+      input.disabled = control.getDisabled();
+      const required = this.harness.requiredLevel(column.logicalName) === 'required';
+      input.setAttribute('aria-required', String(required));
+      const field = input.closest<HTMLElement>('.field');
+      if (field) field.hidden = control.getVisible() === false;
+      const note = element(`#idr-note-${column.logicalName}`);
+      const shown = this.harness.fieldNotifications(column.logicalName);
+      const last = shown[shown.length - 1];
+      const message =
+        last?.message ?? (this.requiredErrors.has(column.logicalName) ? this.t('required') : '');
+      input.setAttribute('aria-invalid', String(Boolean(message) && (last?.level ?? 'ERROR') === 'ERROR'));
+      if (note && note.textContent !== message) note.textContent = message;
+    }
+    const banners = element('#idr-form-notifications');
+    if (!banners) return;
+    const items: HTMLElement[] = [];
+    const banner = (level: string, message: string) => {
+      const div = document.createElement('div');
+      div.className = `banner ${level}`;
+      div.textContent = message;
+      items.push(div);
+    };
+    for (const n of this.harness.formNotifications()) banner(n.level.toLowerCase(), n.message);
+    if (this.requiredErrors.size > 0) banner('error', this.t('requiredMissing', this.t('saveFailed')));
+    if (this.saveError) {
+      const code = this.saveError.code ? ` (${this.t('errorCode')}: ${this.saveError.code})` : '';
+      banner('error', `${this.t('saveFailed')}: ${this.saveError.message}${code}`);
+    }
+    banners.replaceChildren(...items);
+  }
+}
+
+function start(): void {
+  const json = element('#idr-bootstrap')?.textContent;
+  if (!json) return;
+  const page = new FormPage(JSON.parse(json) as FormBootstrap);
+  page.open().catch((error: unknown) => {
+    const banners = element('#idr-form-notifications');
+    const div = document.createElement('div');
+    div.className = 'banner error';
+    div.textContent = error instanceof Error ? error.message : String(error);
+    banners?.replaceChildren(div);
+    element('#idr-form')?.setAttribute('data-state', 'error');
+  });
+}
+
+start();

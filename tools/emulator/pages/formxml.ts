@@ -1,0 +1,175 @@
+/**
+ * A main form's layout read from its FormXml file (the `FormModel.file` the loader found): header,
+ * tabs, sections, cells with their labels and controls, event handlers and libraries. The page
+ * renders it as Unified Interface does ("Form XML schema", Power Apps docs).
+ */
+import { readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
+import type { Labels } from '../../solution/model';
+
+/** `classid` of a subgrid control in FormXml. */
+const SUBGRID_CLASSID = '{e7a81278-8635-4d9e-8d4d-59480b391c5b}';
+
+export interface FormSubgrid {
+  readonly targetEntity: string;
+  readonly viewId: string;
+  readonly relationshipName: string;
+  readonly recordsPerPage: number;
+}
+
+export interface FormCell {
+  readonly id: string;
+  readonly label: Labels;
+  readonly showLabel: boolean;
+  /** The column the control binds (`datafieldname`). */
+  readonly field?: string;
+  /** `disabled="true"`: locked in the form designer. */
+  readonly disabled: boolean;
+  /** `control id`, the name `formContext.getControl` takes. */
+  readonly controlId: string;
+  readonly subgrid?: FormSubgrid;
+}
+
+export interface FormSection {
+  readonly name: string;
+  readonly label: Labels;
+  readonly showLabel: boolean;
+  readonly cells: readonly FormCell[];
+}
+
+export interface FormTab {
+  readonly name: string;
+  readonly label: Labels;
+  readonly sections: readonly FormSection[];
+}
+
+export interface FormHandlerXml {
+  readonly event: string;
+  readonly attribute?: string;
+  readonly functionName: string;
+  readonly library: string;
+  readonly passExecutionContext: boolean;
+}
+
+export interface FormLayout {
+  readonly header: readonly FormCell[];
+  readonly tabs: readonly FormTab[];
+  readonly handlers: readonly FormHandlerXml[];
+  readonly libraries: readonly string[];
+}
+
+type Node = Record<string, unknown>;
+
+const ARRAYS = new Set([
+  'tab',
+  'column',
+  'section',
+  'row',
+  'cell',
+  'label',
+  'event',
+  'Handler',
+  'Library',
+  'systemform',
+]);
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ARRAYS.has(name),
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
+
+function node(value: unknown): Node | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Node) : undefined;
+}
+
+function nodes(value: unknown): Node[] {
+  return Array.isArray(value) ? value.filter((v): v is Node => node(v) !== undefined) : [];
+}
+
+function labelsOf(parent: Node | undefined): Labels {
+  const out: Labels = {};
+  for (const label of nodes(node(parent?.labels)?.label)) {
+    const code = Number(label.languagecode);
+    if ((code === 1033 || code === 3082) && typeof label.description === 'string')
+      out[code] = label.description;
+  }
+  return out;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+}
+
+function cellsOf(rows: unknown): FormCell[] {
+  return nodes(node(rows)?.row).flatMap((row) =>
+    nodes(row.cell).flatMap((cell): FormCell[] => {
+      const control = node(cell.control);
+      if (!control) return [];
+      const classid = text(control.classid).toLowerCase();
+      const parameters = node(control.parameters);
+      const subgrid =
+        classid === SUBGRID_CLASSID && parameters
+          ? {
+              targetEntity: text(parameters.TargetEntityType),
+              viewId: text(parameters.ViewId),
+              relationshipName: text(parameters.RelationshipName),
+              recordsPerPage: Number(text(parameters.RecordsPerPage)) || 10,
+            }
+          : undefined;
+      return [
+        {
+          id: text(cell.id),
+          label: labelsOf(cell),
+          showLabel: cell.showlabel !== 'false',
+          field: text(control.datafieldname) || undefined,
+          disabled: control.disabled === 'true',
+          controlId: text(control.id),
+          subgrid,
+        },
+      ];
+    }),
+  );
+}
+
+const cache = new Map<string, FormLayout>();
+
+/** The layout of the first `systemform` in `file`. */
+export function readFormLayout(file: string): FormLayout {
+  const cached = cache.get(file);
+  if (cached) return cached;
+  const doc = node(parser.parse(readFileSync(file, 'utf8')));
+  const form = node(nodes(node(doc?.forms)?.systemform)[0]?.form);
+  const tabs: FormTab[] = nodes(node(form?.tabs)?.tab).map((tab) => ({
+    name: text(tab.name),
+    label: labelsOf(tab),
+    sections: nodes(node(tab.columns)?.column).flatMap((column) =>
+      nodes(node(column.sections)?.section).map((section) => ({
+        name: text(section.name),
+        label: labelsOf(section),
+        showLabel: section.showlabel !== 'false',
+        cells: cellsOf(section.rows),
+      })),
+    ),
+  }));
+  const handlers: FormHandlerXml[] = nodes(node(form?.events)?.event).flatMap((event) =>
+    nodes(node(event.Handlers)?.Handler)
+      .filter((h) => h.enabled !== 'false')
+      .map((h) => ({
+        event: text(event.name).toLowerCase(),
+        attribute: text(event.attribute) || undefined,
+        functionName: text(h.functionName),
+        library: text(h.libraryName),
+        passExecutionContext: h.passExecutionContext === 'true',
+      })),
+  );
+  const layout: FormLayout = {
+    header: cellsOf(node(form?.header)?.rows),
+    tabs,
+    handlers,
+    libraries: nodes(node(form?.formLibraries)?.Library).map((l) => text(l.name)),
+  };
+  cache.set(file, layout);
+  return layout;
+}

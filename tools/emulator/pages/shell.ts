@@ -1,0 +1,621 @@
+/**
+ * `/main.aspx`: the model-driven app shell with Dynamics 365's URLs ("Open forms, views, dialogs, and
+ * reports with a URL", Power Apps docs): `?appid=…&pagetype=entitylist&etn=…&viewid=…` and
+ * `?appid=…&pagetype=entityrecord&etn=…&id=…&formid=…`. Lists are rendered here from the views'
+ * FetchXML; forms are laid out here from FormXml and brought to life in the browser (`client/form.ts`),
+ * which reads and saves through the Web API and runs the form libraries against a browser Xrm.
+ */
+import type { Engine } from '../engine/engine';
+import type { ColumnInfo, TableInfo } from '../engine/metadata';
+import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records';
+import { normalizeGuid } from '../engine/values';
+import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
+import type { FormModel, LanguageCode, ViewModel } from '../../solution/model';
+import { loadApps, localized, type AppInfo } from './apps';
+import { readFormLayout, type FormCell, type FormLayout } from './formxml';
+import { escapeHtml, markup, SafeHtml, type HtmlValue } from './html';
+import { viewLayout } from './layout';
+import { allStrings, text } from './strings';
+
+export const LIST_PAGE_SIZE = 50;
+const all = annotationFilter(['*']);
+const LOOKUP_TYPES = new Set(['Lookup', 'Customer', 'Owner']);
+
+/** A page the user asked for that does not exist: answered with its status and a page that says why. */
+export class PageNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PageNotFoundError';
+  }
+}
+
+export interface ShellRequest {
+  readonly params: URLSearchParams;
+  readonly lang: LanguageCode;
+  /** The Web API's bearer token when the emulator has one: the form page's script sends it. */
+  readonly token?: string;
+}
+
+export type ShellAnswer =
+  { readonly kind: 'html'; readonly body: string } | { readonly kind: 'redirect'; readonly location: string };
+
+export function mainUrl(params: Record<string, string | undefined>): string {
+  const query = Object.entries(params)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+  return `/main.aspx${query ? `?${query}` : ''}`;
+}
+
+export function appUrl(app: AppInfo): string {
+  return mainUrl({ appid: app.id });
+}
+
+const STYLE = `
+*{box-sizing:border-box}body{font-family:"Segoe UI",system-ui,sans-serif;margin:0;color:#242424;background:#f5f5f5;font-size:14px}
+a{color:#0f548c}header.top{display:flex;align-items:center;gap:16px;background:#1f3b57;color:#fff;padding:8px 16px}
+header.top a{color:#fff;text-decoration:none;font-weight:600}header.top .spacer{flex:1}
+header.top nav a{margin-left:8px;font-weight:400;text-decoration:underline}
+.layout{display:flex;min-height:calc(100vh - 40px)}nav.sitemap{width:220px;background:#fff;border-right:1px solid #e0e0e0;padding:8px 0}
+nav.sitemap h2{font-size:12px;text-transform:uppercase;color:#545454;margin:12px 16px 4px}nav.sitemap ul{list-style:none;margin:0;padding:0}
+nav.sitemap a{display:block;padding:6px 16px;text-decoration:none;color:#242424}nav.sitemap a[aria-current=page]{background:#e8f0f8;border-left:3px solid #0f548c;font-weight:600}
+main{flex:1;padding:0 16px 24px;min-width:0}.commands{display:flex;gap:4px;padding:8px 0;border-bottom:1px solid #e0e0e0;margin-bottom:12px;flex-wrap:wrap}
+.commands a,.commands button{background:#fff;border:1px solid #d1d1d1;border-radius:4px;padding:5px 12px;font:inherit;color:#242424;text-decoration:none;cursor:pointer}
+.commands button:disabled{color:#707070;cursor:default}
+h1{font-size:20px;margin:8px 0}table.grid{border-collapse:collapse;background:#fff;width:100%}
+table.grid th,table.grid td{border-bottom:1px solid #e0e0e0;padding:6px 8px;text-align:left}table.grid th{background:#fafafa;font-weight:600}
+.toolbar{display:flex;gap:12px;align-items:end;flex-wrap:wrap;margin-bottom:8px}.toolbar label{display:block;font-size:12px;color:#545454}
+.muted{color:#5c5c5c}.pager{display:flex;gap:12px;margin-top:8px}
+.apps{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px}.apps a{display:block;background:#fff;border:1px solid #e0e0e0;border-radius:6px;padding:16px;text-decoration:none;color:#242424}
+.apps strong{display:block;font-size:16px;margin-bottom:4px;color:#0f548c}
+.tabs{display:flex;gap:4px;border-bottom:1px solid #e0e0e0;margin-bottom:12px}.tabs button{background:none;border:none;border-bottom:3px solid transparent;padding:8px 12px;font:inherit;cursor:pointer;color:#242424}
+.tabs button[aria-selected=true]{border-bottom-color:#0f548c;font-weight:600}
+.sections{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:12px}
+section.formsection{background:#fff;border:1px solid #e0e0e0;border-radius:6px;padding:12px 16px}section.formsection h2{font-size:15px;margin:0 0 8px}
+.field{display:grid;grid-template-columns:160px 1fr;gap:4px 8px;align-items:start;margin-bottom:8px}
+.field input,.field select,.field textarea{width:100%;padding:4px 6px;border:1px solid #c7c7c7;border-radius:4px;font:inherit;background:#fff;color:#242424}
+.field input:disabled,.field select:disabled,.field textarea:disabled{background:#f0f0f0;color:#424242}
+.field .req{color:#a4262c}.field .note{grid-column:2;color:#a4262c;font-size:13px}.field .note:empty{display:none}
+.field .note.info{color:#0f548c}.header-fields{display:flex;gap:24px;margin:4px 0 12px;flex-wrap:wrap}
+.banner{padding:8px 12px;border-radius:4px;margin-bottom:6px}.banner.error{background:#fde7e9;color:#751d1f}.banner.warning{background:#fff4ce;color:#5c4400}.banner.info{background:#e8f0f8;color:#0b3a63}
+.status{font-size:13px;color:#5c5c5c;align-self:center;margin-left:8px}.subgrid{grid-column:1/-1}
+`;
+
+function label(labels: Parameters<typeof localized>[0], lang: LanguageCode, fallback: string): string {
+  return localized(labels, lang, fallback);
+}
+
+function langLinks(params: URLSearchParams, lang: LanguageCode): SafeHtml {
+  const link = (code: LanguageCode, name: string) => {
+    const next = new URLSearchParams(params);
+    next.set('lang', String(code));
+    return code === lang
+      ? markup`<a href="/main.aspx?${next.toString()}" aria-current="true" lang="${code === 1033 ? 'en' : 'es'}">${name}</a>`
+      : markup`<a href="/main.aspx?${next.toString()}" lang="${code === 1033 ? 'en' : 'es'}">${name}</a>`;
+  };
+  return markup`<nav aria-label="${text(lang, 'language')}">${link(1033, 'English')}${link(3082, 'Español')}</nav>`;
+}
+
+function document(
+  lang: LanguageCode,
+  title: string,
+  top: SafeHtml,
+  body: SafeHtml,
+  scripts: readonly string[] = [],
+): string {
+  const tags = scripts.map((src) => markup`<script src="${src}"></script>`);
+  const html = markup`<html lang="${lang === 3082 ? 'es' : 'en'}"><head><meta charset="utf-8"><title>${title}</title><style>${new SafeHtml(STYLE)}</style></head><body>${top}${body}${tags}</body></html>`;
+  return `<!doctype html>${html.text}`;
+}
+
+function topBar(appName: string, appHref: string, params: URLSearchParams, lang: LanguageCode): SafeHtml {
+  return markup`<header class="top"><a href="${appHref}">${appName}</a><span class="spacer"></span>${langLinks(params, lang)}</header>`;
+}
+
+function renderAppList(engine: Engine, request: ShellRequest): string {
+  const { lang } = request;
+  const apps = loadApps(engine.metadata.model);
+  const cards = apps.map(
+    (app) =>
+      markup`<li><a href="${mainUrl({ appid: app.id, lang: String(lang) })}"><strong>${label(app.name, lang, app.uniqueName)}</strong><span class="muted">${label(app.description, lang, '')}</span></a></li>`,
+  );
+  const list = apps.length
+    ? markup`<ul class="apps" style="list-style:none;padding:0">${cards}</ul>`
+    : markup`<p>${text(lang, 'noApps')}</p>`;
+  const body = markup`<main><h1>${text(lang, 'apps')}</h1>${list}</main>`;
+  return document(
+    lang,
+    text(lang, 'apps'),
+    topBar('Dynamics 365 · Ideario', '/main.aspx', request.params, lang),
+    body,
+  );
+}
+
+function sitemap(app: AppInfo, engine: Engine, lang: LanguageCode, current?: string): SafeHtml {
+  const groups = app.areas.flatMap((area) => area.groups);
+  return markup`<nav class="sitemap" aria-label="${text(lang, 'navigation')}">${groups.map((group) => {
+    const links = group.subAreas.map((sub) => {
+      const table = engine.metadata.byLogicalName(sub.entity);
+      const title = label(
+        sub.title,
+        lang,
+        table ? label(table.model.displayCollectionName, lang, sub.entity) : sub.entity,
+      );
+      const href = mainUrl({ appid: app.id, pagetype: 'entitylist', etn: sub.entity, lang: String(lang) });
+      return sub.entity === current
+        ? markup`<li><a href="${href}" aria-current="page">${title}</a></li>`
+        : markup`<li><a href="${href}">${title}</a></li>`;
+    });
+    return markup`<h2>${label(group.title, lang, group.id)}</h2><ul>${links}</ul>`;
+  })}</nav>`;
+}
+
+function findApp(engine: Engine, appid: string | null): AppInfo {
+  const apps = loadApps(engine.metadata.model);
+  const wanted = appid ? (normalizeGuid(appid) ?? appid.toLowerCase()) : undefined;
+  const app = apps.find((a) => a.id === wanted || a.uniqueName.toLowerCase() === wanted);
+  if (!app)
+    throw new PageNotFoundError(`No app has the id '${appid ?? ''}'. Open /main.aspx to see the apps.`);
+  return app;
+}
+
+function findTable(engine: Engine, etn: string | null): TableInfo {
+  const table = etn ? engine.metadata.byLogicalName(etn) : undefined;
+  if (!table) throw new PageNotFoundError(`The table '${etn ?? ''}' does not exist in this environment.`);
+  return table;
+}
+
+/** Public views (querytype 0) in the user's language, the default first. */
+function publicViews(table: TableInfo, lang: LanguageCode): ViewModel[] {
+  return table.model.views
+    .filter((v) => v.queryType === 0)
+    .sort(
+      (a, b) =>
+        Number(b.isDefault) - Number(a.isDefault) ||
+        label(a.name, lang, a.id).localeCompare(label(b.name, lang, b.id)),
+    );
+}
+
+function mainForm(table: TableInfo, formid: string | null): FormModel | undefined {
+  const forms = table.model.forms.filter((f) => f.type === 'main');
+  const wanted = formid ? normalizeGuid(formid) : undefined;
+  return (wanted ? forms.find((f) => normalizeGuid(f.id) === wanted) : undefined) ?? forms[0];
+}
+
+/** A value as a grid shows it: the formatted value when there is one. */
+function shown(record: JsonRecord, property: string): string {
+  const formatted = record[`${property}@${FORMATTED}`];
+  if (typeof formatted === 'string') return formatted;
+  const value = record[property];
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function xmlAttr(value: string): string {
+  return escapeHtml(value);
+}
+
+/**
+ * The view's FetchXML with the quick find view's search filter added: Unified Interface searches a
+ * grid on the quick find view's find columns, matching values that begin with the text ("Configure
+ * quick find", Power Apps docs; a leading `*` searches anywhere).
+ */
+export function withQuickFind(table: TableInfo, view: ViewModel, search: string): string {
+  const quickFind = table.model.views.find((v) => v.queryType === QUICK_FIND_QUERY_TYPE);
+  const filter = quickFind
+    ? /<filter[^>]*isquickfindfields="(?:1|true)"[^>]*>([\s\S]*?)<\/filter>/i.exec(quickFind.fetchXml)
+    : null;
+  const pattern = `${search.startsWith('*') ? `%${search.slice(1)}` : search}%`;
+  const conditions = filter
+    ? [...(filter[1] ?? '').matchAll(/<condition[^>]*attribute="([^"]+)"/gi)].map((m) => m[1] ?? '')
+    : [table.primaryName];
+  const inner = conditions
+    .filter((c) => table.columns.get(c)?.type === 'String' || table.columns.get(c)?.type === 'Memo')
+    .map((c) => `<condition attribute="${xmlAttr(c)}" operator="like" value="${xmlAttr(pattern)}" />`)
+    .join('');
+  const added = `<filter type="or">${inner || `<condition attribute="${xmlAttr(table.primaryName)}" operator="like" value="${xmlAttr(pattern)}" />`}</filter>`;
+  const at = view.fetchXml.lastIndexOf('</entity>');
+  return `${view.fetchXml.slice(0, at)}${added}${view.fetchXml.slice(at)}`;
+}
+
+function columnLabel(
+  engine: Engine,
+  table: TableInfo,
+  view: ViewModel,
+  name: string,
+  lang: LanguageCode,
+): string {
+  const [alias, column] = name.includes('.') ? name.split('.', 2) : [undefined, name];
+  const own = alias === undefined ? table.columns.get(column ?? '') : undefined;
+  const linked = alias !== undefined ? view.linkedColumns?.find((l) => l.column === column) : undefined;
+  const linkedTable = linked ? engine.metadata.byLogicalName(linked.entity) : undefined;
+  const model = own ?? linkedTable?.columns.get(column ?? '');
+  return model ? label(model.model.displayName, lang, name) : name;
+}
+
+function cellProperty(table: TableInfo, name: string): string {
+  if (name.includes('.')) return name;
+  const column = table.columns.get(name);
+  return column && LOOKUP_TYPES.has(column.type) ? `_${name}_value` : name;
+}
+
+function recordUrl(app: AppInfo, table: TableInfo, id: string | undefined, lang: LanguageCode): string {
+  return mainUrl({ appid: app.id, pagetype: 'entityrecord', etn: table.logicalName, id, lang: String(lang) });
+}
+
+/** A grid of a view's rows; the primary name (or first) column links to the record's main form. */
+function grid(
+  engine: Engine,
+  app: AppInfo,
+  table: TableInfo,
+  view: ViewModel,
+  records: readonly JsonRecord[],
+  lang: LanguageCode,
+  caption: string,
+): SafeHtml {
+  const cells = viewLayout(view, table.primaryId);
+  const linkIndex = Math.max(
+    0,
+    cells.findIndex((c) => c.name === table.primaryName),
+  );
+  const head = markup`<thead><tr role="row">${cells.map((c) => markup`<th scope="col">${columnLabel(engine, table, view, c.name, lang)}</th>`)}</tr></thead>`;
+  const rows = records.map((record) => {
+    const id = record[table.primaryId];
+    const href = typeof id === 'string' ? recordUrl(app, table, id, lang) : undefined;
+    return markup`<tr role="row">${cells.map((cell, i) => {
+      const value = shown(record, cellProperty(table, cell.name));
+      if (i === linkIndex && href) return markup`<td><a href="${href}">${value || String(id)}</a></td>`;
+      return markup`<td>${value}</td>`;
+    })}</tr>`;
+  });
+  const empty =
+    records.length === 0
+      ? markup`<tr role="row"><td colspan="${cells.length}">${text(lang, 'noRows')}</td></tr>`
+      : '';
+  return markup`<table class="grid"><caption class="muted" style="text-align:left">${caption}</caption>${head}<tbody>${rows}${empty}</tbody></table>`;
+}
+
+function renderList(engine: Engine, request: ShellRequest, app: AppInfo): string {
+  const { params, lang } = request;
+  const table = findTable(engine, params.get('etn'));
+  const views = publicViews(table, lang);
+  const wanted = params.get('viewid') ? normalizeGuid(params.get('viewid') ?? '') : undefined;
+  const view = views.find((v) => normalizeGuid(v.id) === wanted) ?? (wanted ? undefined : views[0]);
+  if (!view)
+    throw new PageNotFoundError(
+      wanted
+        ? `The table '${table.logicalName}' has no public view '${params.get('viewid') ?? ''}'.`
+        : `The table '${table.logicalName}' has no public view.`,
+    );
+  const search = (params.get('search') ?? '').trim();
+  const pageNumber = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
+  const xml = search ? withQuickFind(table, view, search) : view.fetchXml;
+  const result = runFetchXml(engine.fetchSource(), table.entitySetName, xml, {
+    annotations: all,
+    paging: { count: LIST_PAGE_SIZE, page: pageNumber },
+  });
+  const tableName = label(table.model.displayCollectionName, lang, table.entitySetName);
+  const viewName = label(view.name, lang, view.id);
+  const listParams = {
+    appid: app.id,
+    pagetype: 'entitylist',
+    etn: table.logicalName,
+    viewid: view.id,
+    lang: String(lang),
+  };
+  const first = (pageNumber - 1) * LIST_PAGE_SIZE + 1;
+  const range = result.records.length
+    ? text(lang, 'rows', String(first), String(first + result.records.length - 1))
+    : text(lang, 'noRows');
+  const options = views.map((v) =>
+    v === view
+      ? markup`<option value="${v.id}" selected>${label(v.name, lang, v.id)}</option>`
+      : markup`<option value="${v.id}">${label(v.name, lang, v.id)}</option>`,
+  );
+  const hidden = markup`<input type="hidden" name="appid" value="${app.id}"><input type="hidden" name="pagetype" value="entitylist"><input type="hidden" name="etn" value="${table.logicalName}"><input type="hidden" name="lang" value="${lang}">`;
+  const toolbar = markup`<form class="toolbar" method="get" action="/main.aspx" role="search">${hidden}
+    <div><label for="idr-view">${text(lang, 'view')}</label><select id="idr-view" name="viewid">${options}</select></div>
+    <div><label for="idr-search">${text(lang, 'search')}</label><input id="idr-search" type="search" name="search" value="${search}"></div>
+    <button type="submit">${text(lang, 'show')}</button></form>`;
+  const previous =
+    pageNumber > 1
+      ? markup`<a href="${mainUrl({ ...listParams, search, page: String(pageNumber - 1) })}">← ${text(lang, 'previous')}</a>`
+      : '';
+  const next = result.moreRecords
+    ? markup`<a href="${mainUrl({ ...listParams, search, page: String(pageNumber + 1) })}">${text(lang, 'next')} →</a>`
+    : '';
+  const commands = markup`<div class="commands" role="toolbar" aria-label="${text(lang, 'commands')}"><a href="${recordUrl(app, table, undefined, lang)}">+ ${text(lang, 'new')}</a><a href="${mainUrl({ ...listParams, search, page: String(pageNumber) })}">${text(lang, 'refresh')}</a></div>`;
+  const body = markup`<div class="layout">${sitemap(app, engine, lang, table.logicalName)}<main>${commands}
+    <h1>${viewName} <span class="muted">· ${tableName}</span></h1>${toolbar}
+    ${grid(engine, app, table, view, result.records, lang, range)}<nav class="pager" aria-label="${range}">${previous}${next}</nav></main></div>`;
+  const appName = label(app.name, lang, app.uniqueName);
+  return document(lang, `${viewName} · ${appName}`, topBar(appName, appUrl(app), params, lang), body);
+}
+
+/** What the browser needs to build the form's attributes (the harness's ColumnSpec) and save it. */
+export interface ClientColumn {
+  readonly logicalName: string;
+  readonly type: string;
+  readonly label: string;
+  readonly requiredLevel: 'none' | 'recommended' | 'required';
+  readonly precision?: number;
+  readonly maxLength?: number;
+  readonly minValue?: number;
+  readonly maxValue?: number;
+  readonly options?: readonly { value: number; label: string }[];
+  readonly targets?: readonly string[];
+  /** Navigation property to write a lookup to each target (`<nav>@odata.bind`). */
+  readonly bind?: Readonly<Record<string, string>>;
+  /** Columns Dataverse sets itself. */
+  readonly readOnly: boolean;
+}
+
+export interface ClientTable {
+  readonly logicalName: string;
+  readonly entitySetName: string;
+  readonly primaryIdAttribute: string;
+  readonly primaryNameAttribute: string;
+  readonly displayName: string;
+}
+
+export interface FormBootstrap {
+  readonly lang: LanguageCode;
+  readonly token?: string;
+  readonly serviceRoot: string;
+  readonly appId: string;
+  readonly formId: string;
+  readonly table: ClientTable;
+  readonly id?: string;
+  readonly columns: readonly ClientColumn[];
+  readonly disabled: readonly string[];
+  readonly handlers: FormLayout['handlers'];
+  readonly tables: readonly ClientTable[];
+  readonly strings: Record<string, string>;
+  readonly listUrl: string;
+}
+
+function bindsOf(column: ColumnInfo): Record<string, string> | undefined {
+  if (!LOOKUP_TYPES.has(column.type)) return undefined;
+  // Multi-table lookups are written through one navigation property per target (`parentcustomerid_account`).
+  const name = column.logicalName;
+  const single = column.model.navigationProperty ?? name;
+  return Object.fromEntries(
+    column.targets.map((t) => [t, column.polymorphic && column.type !== 'Owner' ? `${name}_${t}` : single]),
+  );
+}
+
+function clientTable(table: TableInfo, lang: LanguageCode): ClientTable {
+  return {
+    logicalName: table.logicalName,
+    entitySetName: table.entitySetName,
+    primaryIdAttribute: table.primaryId,
+    primaryNameAttribute: table.primaryName,
+    displayName: label(table.model.displayName, lang, table.logicalName),
+  };
+}
+
+function clientColumn(column: ColumnInfo, cellLabel: string, lang: LanguageCode): ClientColumn {
+  const m = column.model;
+  return {
+    logicalName: column.logicalName,
+    type: column.type,
+    label: cellLabel,
+    requiredLevel:
+      m.requiredLevel === 'systemrequired' || m.requiredLevel === 'required'
+        ? 'required'
+        : m.requiredLevel === 'recommended'
+          ? 'recommended'
+          : 'none',
+    precision: m.precision,
+    maxLength: m.maxLength,
+    minValue: m.minValue,
+    maxValue: m.maxValue,
+    options: column.options.length
+      ? column.options.map((o) => ({ value: o.value, label: label(o.label, lang, String(o.value)) }))
+      : undefined,
+    targets: column.targets.length ? column.targets : undefined,
+    bind: bindsOf(column),
+    readOnly: column.readOnly,
+  };
+}
+
+function fieldMarkup(cell: FormCell, column: ClientColumn, lang: LanguageCode): SafeHtml {
+  const id = `idr-field-${column.logicalName}`;
+  const required =
+    column.requiredLevel === 'required' ? markup` <span class="req" aria-hidden="true">*</span>` : '';
+  const noteId = `idr-note-${column.logicalName}`;
+  const common = { id, noteId };
+  let input: SafeHtml;
+  switch (column.type) {
+    case 'Memo':
+      input = markup`<textarea id="${common.id}" rows="3" data-column="${column.logicalName}" aria-describedby="${noteId}"></textarea>`;
+      break;
+    case 'Picklist':
+    case 'State':
+    case 'Status':
+      input = markup`<select id="${id}" data-column="${column.logicalName}" aria-describedby="${noteId}"><option value="">---</option>${(column.options ?? []).map((o) => markup`<option value="${o.value}">${o.label}</option>`)}</select>`;
+      break;
+    case 'Boolean':
+      input = markup`<select id="${id}" data-column="${column.logicalName}" aria-describedby="${noteId}">${(
+        column.options ?? [
+          { value: 0, label: text(lang, 'no') },
+          { value: 1, label: text(lang, 'yes') },
+        ]
+      ).map((o) => markup`<option value="${o.value}">${o.label}</option>`)}</select>`;
+      break;
+    case 'DateOnly':
+      input = markup`<input id="${id}" type="date" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
+      break;
+    case 'DateTime':
+      input = markup`<input id="${id}" type="datetime-local" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
+      break;
+    case 'Integer':
+    case 'BigInt':
+    case 'Decimal':
+    case 'Double':
+    case 'Money': {
+      const step =
+        column.type === 'Integer' || column.type === 'BigInt' ? '1' : `${10 ** -(column.precision ?? 2)}`;
+      input = markup`<input id="${id}" type="number" step="${step}" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
+      break;
+    }
+    case 'Lookup':
+    case 'Customer':
+    case 'Owner':
+      input = markup`<input id="${id}" type="text" role="combobox" aria-autocomplete="list" list="idr-list-${column.logicalName}" autocomplete="off" data-column="${column.logicalName}" aria-describedby="${noteId}"><datalist id="idr-list-${column.logicalName}"></datalist>`;
+      break;
+    default:
+      input = markup`<input id="${id}" type="text" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
+  }
+  const shownLabel = label(cell.label, lang, column.label);
+  return markup`<div class="field" data-field="${column.logicalName}"><label for="${id}">${shownLabel}${required}</label><div>${input}</div><div class="note" id="${noteId}" role="alert"></div></div>`;
+}
+
+function subgridMarkup(
+  engine: Engine,
+  app: AppInfo,
+  cell: FormCell,
+  recordId: string | undefined,
+  lang: LanguageCode,
+): SafeHtml {
+  const sub = cell.subgrid;
+  const table = sub ? engine.metadata.byLogicalName(sub.targetEntity) : undefined;
+  const relationship = sub
+    ? engine.metadata.model.relationships.find(
+        (r) => r.name.toLowerCase() === sub.relationshipName.toLowerCase(),
+      )
+    : undefined;
+  const view =
+    table && sub
+      ? table.model.views.find((v) => normalizeGuid(v.id) === normalizeGuid(sub.viewId))
+      : undefined;
+  const title = label(cell.label, lang, cell.controlId);
+  if (!sub || !table || !view || !relationship) return markup`<div class="subgrid"><h3>${title}</h3></div>`;
+  let records: JsonRecord[] = [];
+  if (recordId) {
+    const condition = `<filter><condition attribute="${xmlAttr(relationship.referencingAttribute)}" operator="eq" value="${xmlAttr(recordId)}" /></filter>`;
+    const at = view.fetchXml.lastIndexOf('</entity>');
+    const xml = `${view.fetchXml.slice(0, at)}${condition}${view.fetchXml.slice(at)}`;
+    records = runFetchXml(engine.fetchSource(), table.entitySetName, xml, {
+      annotations: all,
+      paging: { count: sub.recordsPerPage, page: 1 },
+    }).records;
+  }
+  return markup`<div class="subgrid" data-subgrid="${cell.controlId}"><h3 style="font-size:14px">${title}</h3>${grid(engine, app, table, view, records, lang, label(view.name, lang, view.id))}</div>`;
+}
+
+function cellMarkup(
+  engine: Engine,
+  app: AppInfo,
+  cell: FormCell,
+  columns: Map<string, ClientColumn>,
+  recordId: string | undefined,
+  lang: LanguageCode,
+): HtmlValue {
+  if (cell.subgrid) return subgridMarkup(engine, app, cell, recordId, lang);
+  const column = cell.field ? columns.get(cell.field) : undefined;
+  return column ? fieldMarkup(cell, column, lang) : '';
+}
+
+function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, serviceRoot: string): string {
+  const { params, lang } = request;
+  const table = findTable(engine, params.get('etn'));
+  const form = mainForm(table, params.get('formid'));
+  if (!form) throw new PageNotFoundError(`The table '${table.logicalName}' has no main form.`);
+  const rawId = params.get('id');
+  const id = rawId ? normalizeGuid(rawId) : undefined;
+  if (rawId && !id) throw new PageNotFoundError(`'${rawId}' is not a record id.`);
+  const layout = readFormLayout(form.file);
+  const cells = [...layout.header, ...layout.tabs.flatMap((t) => t.sections.flatMap((s) => s.cells))];
+  const columns = new Map<string, ClientColumn>();
+  for (const cell of cells) {
+    const column = cell.field ? table.columns.get(cell.field) : undefined;
+    if (column && !columns.has(column.logicalName))
+      columns.set(
+        column.logicalName,
+        clientColumn(column, label(column.model.displayName, lang, column.logicalName), lang),
+      );
+  }
+  const disabled = cells.filter((c) => c.disabled && c.field).map((c) => c.field ?? '');
+  const tableName = label(table.model.displayName, lang, table.logicalName);
+  const listUrl = mainUrl({
+    appid: app.id,
+    pagetype: 'entitylist',
+    etn: table.logicalName,
+    lang: String(lang),
+  });
+  const bootstrap: FormBootstrap = {
+    lang,
+    token: request.token,
+    serviceRoot,
+    appId: app.id,
+    formId: form.id,
+    table: clientTable(table, lang),
+    id,
+    columns: [...columns.values()],
+    disabled,
+    handlers: layout.handlers,
+    tables: engine.metadata.tables().map((t) => clientTable(t, lang)),
+    strings: allStrings(lang),
+    listUrl,
+  };
+  const header = layout.header.length
+    ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang))}</div>`
+    : '';
+  const tabs = markup`<div class="tabs" role="tablist">${layout.tabs.map(
+    (tab, i) =>
+      markup`<button type="button" role="tab" id="idr-tab-${tab.name}" aria-controls="idr-panel-${tab.name}" aria-selected="${i === 0 ? 'true' : 'false'}" data-tab="${tab.name}">${label(tab.label, lang, tab.name)}</button>`,
+  )}</div>`;
+  const panels = layout.tabs.map((tab, i) => {
+    const sections = tab.sections.map(
+      (section) =>
+        markup`<section class="formsection" aria-labelledby="idr-section-${section.name}" data-section="${section.name}"><h2 id="idr-section-${section.name}">${label(section.label, lang, section.name)}</h2>${section.cells.map((cell) => cellMarkup(engine, app, cell, columns, id, lang))}</section>`,
+    );
+    return markup`<div role="tabpanel" id="idr-panel-${tab.name}" aria-labelledby="idr-tab-${tab.name}" data-tab-panel="${tab.name}"${new SafeHtml(i === 0 ? '' : ' hidden')}><div class="sections">${sections}</div></div>`;
+  });
+  const commands = markup`<div class="commands" role="toolbar" aria-label="${text(lang, 'commands')}">
+    <a href="${recordUrl(app, table, undefined, lang)}">+ ${text(lang, 'new')}</a>
+    <button type="button" data-command="save">${text(lang, 'save')}</button>
+    <button type="button" data-command="saveclose">${text(lang, 'saveClose')}</button>
+    <button type="button" data-command="delete"${new SafeHtml(id ? '' : ' disabled')}>${text(lang, 'delete')}</button>
+    <button type="button" data-command="refresh">${text(lang, 'refresh')}</button>
+    <span class="status" id="idr-status" role="status"></span></div>`;
+  const json = JSON.stringify(bootstrap).replace(/</g, '\\u003c');
+  const body = markup`<div class="layout">${sitemap(app, engine, lang, table.logicalName)}<main>${commands}
+    <div id="idr-form-notifications" role="alert"></div>
+    <h1 id="idr-title">${id ? tableName : text(lang, 'newRecord', tableName)}</h1><p class="muted">${label(form.name, lang, tableName)}</p>
+    <form id="idr-form" data-state="loading" novalidate aria-labelledby="idr-title">${header}${tabs}${panels}</form></main></div>
+    <script type="application/json" id="idr-bootstrap">${new SafeHtml(json)}</script>`;
+  const libraries = layout.libraries.map((name) => `/WebResources/${name}`);
+  const appName = label(app.name, lang, app.uniqueName);
+  return document(lang, `${tableName} · ${appName}`, topBar(appName, appUrl(app), params, lang), body, [
+    ...libraries,
+    '/_ideario/form.js',
+  ]);
+}
+
+/** Answers `/main.aspx` for the given query. Throws PageNotFoundError for an unknown app, table, view or form. */
+export function renderMain(engine: Engine, request: ShellRequest, serviceRoot: string): ShellAnswer {
+  const { params, lang } = request;
+  if (!params.get('appid')) return { kind: 'html', body: renderAppList(engine, request) };
+  const app = findApp(engine, params.get('appid'));
+  const pagetype = params.get('pagetype');
+  if (pagetype === 'entityrecord')
+    return { kind: 'html', body: renderForm(engine, request, app, serviceRoot) };
+  if (pagetype === 'entitylist') return { kind: 'html', body: renderList(engine, request, app) };
+  const first = app.areas.flatMap((a) => a.groups.flatMap((g) => g.subAreas))[0];
+  if (!first) throw new PageNotFoundError(`The app '${app.uniqueName}' has no page in its site map.`);
+  return {
+    kind: 'redirect',
+    location: mainUrl({ appid: app.id, pagetype: 'entitylist', etn: first.entity, lang: String(lang) }),
+  };
+}
+
+export function errorPage(lang: LanguageCode, message: string): string {
+  return document(
+    lang,
+    text(lang, 'notFound'),
+    markup`<header class="top"><a href="/main.aspx">Dynamics 365 · Ideario</a></header>`,
+    markup`<main><h1>${text(lang, 'notFound')}</h1><p role="alert">${message}</p><p><a href="/main.aspx">${text(lang, 'apps')}</a></p></main>`,
+  );
+}
