@@ -60,11 +60,11 @@ describe('campaign results', () => {
     for (const id of contacted.slice(0, 35))
       await interaction(client, id, spring.campaignId, EventType.EmailClick);
     // A second click of the same person is a second response, not a second responder.
-    await interaction(client, contacted[0]!, spring.campaignId, EventType.OrderConfirmed);
+    await interaction(client, contacted[0], spring.campaignId, EventType.OrderConfirmed);
     for (const id of control.slice(0, 2))
       await interaction(client, id, spring.campaignId, EventType.WebVisit);
     // Opens are not responses.
-    await interaction(client, contacted[50]!, spring.campaignId, EventType.EmailOpen);
+    await interaction(client, contacted[50], spring.campaignId, EventType.EmailOpen);
 
     expect(await recordCampaignResponses(client, spring.campaignId)).toBe(38);
     expect(await recordCampaignResponses(client, spring.campaignId)).toBe(0);
