@@ -33,7 +33,7 @@ export const campaignactivityitem = {
     versionnumber: 'BigInt',
   },
   lookupTargets: {
-    campaignactivityid: [],
+    campaignactivityid: ['campaignactivity'],
     createdby: ['systemuser'],
     modifiedby: ['systemuser'],
     ownerid: ['systemuser', 'team'],
@@ -46,9 +46,9 @@ export const campaignactivityitem = {
 /** One campaignactivityitem row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
 export type campaignactivityitemRecord = {
   '@odata.etag'?: string;
-  /** Campaign Activity: GUID of the record it points to */
+  /** Campaign Activity: GUID of the campaignactivity it points to */
   _campaignactivityid_value?: string | null;
-  '_campaignactivityid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: string;
+  '_campaignactivityid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'campaignactivity';
   /** Campaign Activity Item (GUID) */
   campaignactivityitemid?: string;
   /** Created By: GUID of the systemuser it points to */
@@ -80,7 +80,7 @@ export type campaignactivityitemRecord = {
 /** One campaignactivityitem create or update payload: lookups are set with `<navigation property>@odata.bind`. */
 export type campaignactivityitemWrite = {
   /** Campaign Activity */
-  'campaignactivityid@odata.bind'?: string | null;
+  'campaignactivityid@odata.bind'?: `/campaignactivities(${string})` | null;
   /** Campaign Activity Item (GUID) */
   campaignactivityitemid?: string;
   /** Item (GUID) */

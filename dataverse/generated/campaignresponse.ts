@@ -60,7 +60,7 @@ export const campaignresponse = {
     createdby: ['systemuser'],
     idr_interaction: ['idr_interaction'],
     modifiedby: ['systemuser'],
-    originatingactivityid: ['email', 'phonecall'],
+    originatingactivityid: ['campaignactivity', 'email', 'phonecall'],
     ownerid: ['systemuser', 'team'],
     owningbusinessunit: ['businessunit'],
     regardingobjectid: ['campaign'],
@@ -127,9 +127,12 @@ export type campaignresponseRecord = {
   '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
   /** Modified On (ISO 8601 in UTC) */
   modifiedon?: string | null;
-  /** Originating Activity: GUID of the email or phonecall it points to */
+  /** Originating Activity: GUID of the campaignactivity or email or phonecall it points to */
   _originatingactivityid_value?: string | null;
-  '_originatingactivityid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'email' | 'phonecall';
+  '_originatingactivityid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?:
+    | 'campaignactivity'
+    | 'email'
+    | 'phonecall';
   /** Owner: GUID of the systemuser or team it points to */
   _ownerid_value?: string | null;
   '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser' | 'team';
@@ -174,6 +177,7 @@ export type campaignresponseWrite = {
   /** Interaction */
   'idr_interaction@odata.bind'?: `/idr_interactions(${string})` | null;
   /** Originating Activity */
+  'originatingactivityid_campaignactivity@odata.bind'?: `/campaignactivities(${string})` | null;
   'originatingactivityid_email@odata.bind'?: `/emails(${string})` | null;
   'originatingactivityid_phonecall@odata.bind'?: `/phonecalls(${string})` | null;
   /** Owner */

@@ -67,7 +67,16 @@ export const email = {
     modifiedby: ['systemuser'],
     ownerid: ['systemuser', 'team'],
     owningbusinessunit: ['businessunit'],
-    regardingobjectid: ['account', 'campaign', 'contact', 'incident', 'list', 'opportunity', 'salesorder'],
+    regardingobjectid: [
+      'account',
+      'campaign',
+      'campaignactivity',
+      'contact',
+      'incident',
+      'list',
+      'opportunity',
+      'salesorder',
+    ],
   },
   alternateKeys: {},
   choices: {
@@ -127,11 +136,12 @@ export type emailRecord = {
   '_owningbusinessunit_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'businessunit';
   /** Priority */
   prioritycode?: 0 | 1 | 2 | null;
-  /** Regarding: GUID of the account or campaign or contact or incident or list or opportunity or salesorder it points to */
+  /** Regarding: GUID of the account or campaign or campaignactivity or contact or incident or list or opportunity or salesorder it points to */
   _regardingobjectid_value?: string | null;
   '_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?:
     | 'account'
     | 'campaign'
+    | 'campaignactivity'
     | 'contact'
     | 'incident'
     | 'list'
@@ -178,6 +188,7 @@ export type emailWrite = {
   /** Regarding */
   'regardingobjectid_account@odata.bind'?: `/accounts(${string})` | null;
   'regardingobjectid_campaign@odata.bind'?: `/campaigns(${string})` | null;
+  'regardingobjectid_campaignactivity@odata.bind'?: `/campaignactivities(${string})` | null;
   'regardingobjectid_contact@odata.bind'?: `/contacts(${string})` | null;
   'regardingobjectid_incident@odata.bind'?: `/incidents(${string})` | null;
   'regardingobjectid_list@odata.bind'?: `/lists(${string})` | null;

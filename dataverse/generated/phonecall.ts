@@ -61,7 +61,16 @@ export const phonecall = {
     modifiedby: ['systemuser'],
     ownerid: ['systemuser', 'team'],
     owningbusinessunit: ['businessunit'],
-    regardingobjectid: ['account', 'campaign', 'contact', 'incident', 'list', 'opportunity', 'salesorder'],
+    regardingobjectid: [
+      'account',
+      'campaign',
+      'campaignactivity',
+      'contact',
+      'incident',
+      'list',
+      'opportunity',
+      'salesorder',
+    ],
   },
   alternateKeys: {},
   choices: {
@@ -119,11 +128,12 @@ export type phonecallRecord = {
   phonenumber?: string | null;
   /** Priority */
   prioritycode?: 0 | 1 | 2 | null;
-  /** Regarding: GUID of the account or campaign or contact or incident or list or opportunity or salesorder it points to */
+  /** Regarding: GUID of the account or campaign or campaignactivity or contact or incident or list or opportunity or salesorder it points to */
   _regardingobjectid_value?: string | null;
   '_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname'?:
     | 'account'
     | 'campaign'
+    | 'campaignactivity'
     | 'contact'
     | 'incident'
     | 'list'
@@ -168,6 +178,7 @@ export type phonecallWrite = {
   /** Regarding */
   'regardingobjectid_account@odata.bind'?: `/accounts(${string})` | null;
   'regardingobjectid_campaign@odata.bind'?: `/campaigns(${string})` | null;
+  'regardingobjectid_campaignactivity@odata.bind'?: `/campaignactivities(${string})` | null;
   'regardingobjectid_contact@odata.bind'?: `/contacts(${string})` | null;
   'regardingobjectid_incident@odata.bind'?: `/incidents(${string})` | null;
   'regardingobjectid_list@odata.bind'?: `/lists(${string})` | null;

@@ -162,6 +162,16 @@ describe('planDistribution', () => {
     expect(control(other)).not.toEqual(control(first));
   });
 
+  it('on a rerun plans nobody twice and draws the same control group', () => {
+    const candidates = people(100);
+    const first = planDistribution(request({ candidates, controlPercent: 10 }));
+    const contacted = new Set(first.actions.map((a) => a.contactId));
+    const rerun = planDistribution(request({ candidates, controlPercent: 10, alreadyContacted: contacted }));
+    expect(rerun.actions).toEqual([]);
+    expect(rerun.counts.already).toBe(90);
+    expect(rerun.exclusions).toEqual(first.exclusions);
+  });
+
   it('keeps everyone else’s draw when a member is added', () => {
     const ids = people(300).map((c) => c.contactId);
     const before = controlGroup('spring', ids, 50);

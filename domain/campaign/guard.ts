@@ -61,6 +61,11 @@ export interface DistributionRequest {
   readonly exclusionListMembers: ReadonlySet<string>;
   readonly impacts: readonly Impact[];
   readonly policy: ContactPolicy;
+  /**
+   * Members who already have this campaign activity from an earlier run: never planned again, never
+   * held out, but counted in the eligible target so a rerun sizes and draws the same control group.
+   */
+  readonly alreadyContacted?: ReadonlySet<string>;
 }
 
 export interface PlannedAction {
@@ -78,6 +83,8 @@ export interface Exclusion {
 export interface DistributionCounts {
   readonly targeted: number;
   readonly created: number;
+  /** Members who already had the activity (see `alreadyContacted`). */
+  readonly already: number;
   readonly postponed: number;
   readonly control: number;
   readonly excluded: Readonly<Record<ExclusionReason, number>>;
@@ -141,10 +148,16 @@ export function blockOn(
 }
 
 /**
- * The control group: `percent` of the eligible ids, rounded, chosen by a draw seeded with the campaign
- * and the contact, so a rerun (or a member added later) leaves everyone else's draw unchanged.
+ * The control group: `percent` of the eligible ids (plus `alreadyContacted` members, never held out),
+ * rounded, chosen by a draw seeded with the campaign and the contact, so a rerun (or a member added
+ * later) leaves everyone else's draw unchanged.
  */
-export function controlGroup(campaignId: string, eligible: readonly string[], percent: number): Set<string> {
+export function controlGroup(
+  campaignId: string,
+  eligible: readonly string[],
+  percent: number,
+  alreadyContacted = 0,
+): Set<string> {
   if (!Number.isFinite(percent) || percent < 0 || percent > 100)
     throw new InvalidCampaignSettingError(
       campaignId,
@@ -152,7 +165,7 @@ export function controlGroup(campaignId: string, eligible: readonly string[], pe
       percent,
       'a number from 0 to 100',
     );
-  const size = Math.round((eligible.length * percent) / 100);
+  const size = Math.round(((eligible.length + alreadyContacted) * percent) / 100);
   const drawn = eligible.map((id) => ({ id, draw: seededRandom(seedFromText(`${campaignId}:${id}`))() }));
   drawn.sort((a, b) => a.draw - b.draw || (a.id < b.id ? -1 : 1));
   return new Set(drawn.slice(0, size).map((d) => d.id));
@@ -180,11 +193,15 @@ export function planDistribution(request: DistributionRequest): DistributionPlan
     (a, b) => b.priority - a.priority || (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0),
   );
 
+  const already = request.alreadyContacted ?? new Set<string>();
   const exclusions: Exclusion[] = [];
+  let alreadyCount = 0;
   const eligible: { candidate: Candidate; earliest: number; postponedBecause?: BlockReason }[] = [];
   for (const candidate of ordered) {
     const id = candidate.contactId;
-    if (request.exclusionListMembers.has(id)) exclusions.push({ contactId: id, reason: 'exclusion-list' });
+    if (already.has(id)) alreadyCount++;
+    else if (request.exclusionListMembers.has(id))
+      exclusions.push({ contactId: id, reason: 'exclusion-list' });
     else if (!hasConsent(request.channel, candidate.consent))
       exclusions.push({ contactId: id, reason: 'no-consent' });
     else if (policy.excludeBelowZero && candidate.belowZero)
@@ -208,6 +225,7 @@ export function planDistribution(request: DistributionRequest): DistributionPlan
     request.campaignId,
     eligible.map((e) => e.candidate.contactId),
     request.controlPercent,
+    alreadyCount,
   );
   const capacity = policy.dailyCapacity[request.channel];
   const used = new Map<number, number>();
@@ -248,6 +266,7 @@ export function planDistribution(request: DistributionRequest): DistributionPlan
     counts: {
       targeted: unique.size,
       created: actions.length,
+      already: alreadyCount,
       postponed: actions.filter((a) => a.postponedBecause).length,
       control: excluded.control,
       excluded,

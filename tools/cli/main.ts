@@ -4,6 +4,7 @@ import { demoExtension } from '../emulator/demo/extension';
 import { pagesExtension } from '../emulator/pages/extension';
 import { webhooksExtension } from '../emulator/webhooks/extension';
 import { registerAuth } from './auth';
+import { registerCampaigns } from './campaigns';
 import { registerDeploy } from './deploy';
 import { registerDoctor } from './doctor';
 import { registerEmulator } from './emulator';
@@ -41,5 +42,6 @@ registerIngest(program, consoleLogger);
 registerAuth(program, consoleLogger);
 registerDoctor(program, consoleLogger);
 registerErase(program, consoleLogger);
+registerCampaigns(program, consoleLogger);
 
 void program.parseAsync(process.argv);

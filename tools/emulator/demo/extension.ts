@@ -5,8 +5,9 @@
 import { createNodeClient } from '../../../dataverse/adapters/node-client';
 import type { DataverseClient } from '../../../dataverse/client';
 import type { EmulatorExtension } from '../start';
+import { loadCampaignDemo } from './campaign';
 import { DemoLoadError } from './errors';
-import { loadDemoData, type DemoLoadResult } from './load';
+import { DEFAULT_DEMO_SEED, loadDemoData, type DemoLoadResult } from './load';
 import type { DemoSize } from './plan';
 import type { ProgressReporter } from './progress';
 
@@ -54,6 +55,17 @@ export function demoExtension(
               .join(', ')}.`,
           );
         } else report('Demo data already loaded (start with --reset to load it again).');
+        const campaignDemo = await loadCampaignDemo(client, {
+          now: (emulator.clock ?? (() => new Date()))(),
+          seed: options.seed ?? DEFAULT_DEMO_SEED,
+          logger,
+        });
+        if (campaignDemo) {
+          report(
+            `Demo campaign "Spring newsletter": ${campaignDemo.emails} emails, ${campaignDemo.control} in the control group, ` +
+              `${campaignDemo.excluded} left out, ${campaignDemo.responses} responses (ideario results ${campaignDemo.campaignId}).`,
+          );
+        }
       } catch (error) {
         options.progress?.stop();
         // The emulator stays useful with part of the data; the message says what was refused and how to retry.

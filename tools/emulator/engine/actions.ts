@@ -5,6 +5,7 @@
  * otherwise; other engineers add more through `engine.registerAction`.
  */
 import type { ActionRequest, Engine } from './engine';
+import { registerCampaignActions } from './campaign-actions';
 import { BadRequestError, ErrorCodes, RecordNotFoundError } from './errors';
 import { parseRecordAddress } from './keys';
 import type { TableInfo } from './metadata';
@@ -22,6 +23,7 @@ export function registerBuiltInActions(engine: Engine): void {
   engine.registerAction('AddMemberList', addMemberList, { boundTo: 'list' });
   engine.registerAction('RemoveMemberList', removeMemberList);
   engine.registerAction('SendEmail', sendEmail);
+  registerCampaignActions(engine);
 }
 
 function requireGuid(action: string, body: Record<string, unknown>, name: string): string {

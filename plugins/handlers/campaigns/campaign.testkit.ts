@@ -1,0 +1,137 @@
+/**
+ * Test support for campaign tests: an emulated organisation with Ideario's solution/, and helpers that
+ * build what a marketer would through the Web API: contacts, marketing lists, a campaign with its
+ * campaign activity and lists, and marketing emails already sent.
+ */
+import type { BatchOperation, DataverseClient, EntityRecord } from '../../../dataverse/client';
+import {
+  activityparty,
+  campaign,
+  campaignactivity,
+  contact,
+  email,
+  list,
+  phonecall,
+} from '../../../dataverse/generated';
+import { createTestOrg, type TestOrg } from '../../../tools/emulator/testing';
+import { bind, membershipOperation, recordUrl } from '../interests/records';
+import { chunk } from './read';
+
+export function createCampaignOrg(start = new Date('2026-03-09T08:00:00Z')): TestOrg {
+  return createTestOrg({ start });
+}
+
+export async function createContacts(
+  client: DataverseClient,
+  count: number,
+  each: (index: number) => EntityRecord = () => ({}),
+): Promise<string[]> {
+  const ids: string[] = [];
+  const c = contact.columns;
+  for (const part of chunk(
+    Array.from({ length: count }, (_, i) => i),
+    200,
+  )) {
+    const results = await client.executeBatch(
+      part.map((i) => ({
+        kind: 'create',
+        entitySet: contact.entitySetName,
+        record: {
+          [c.firstname]: 'Contact',
+          [c.lastname]: String(ids.length + part.indexOf(i)).padStart(4, '0'),
+          [c.emailaddress1]: `c${i}@example.com`,
+          ...each(i),
+        },
+      })),
+      { atomic: true },
+    );
+    for (const r of results) if (r.id) ids.push(r.id);
+  }
+  return ids;
+}
+
+export async function createList(
+  client: DataverseClient,
+  name: string,
+  members: readonly string[],
+  extra: EntityRecord = {},
+): Promise<string> {
+  const l = list.columns;
+  const id = await client.create(list.entitySetName, {
+    [l.listname]: name,
+    [l.createdfromcode]: list.choices.createdfromcode.Contact,
+    [l.type]: false,
+    ...extra,
+  });
+  for (const part of chunk(members, 200)) {
+    const ops: BatchOperation[] = part.map((m) => membershipOperation('add', id, m));
+    await client.executeBatch(ops, { atomic: true });
+  }
+  return id;
+}
+
+export interface CampaignSetup {
+  readonly name: string;
+  readonly channel: 'email' | 'phone';
+  readonly listIds: readonly string[];
+  readonly controlPercent?: number;
+  readonly incompatibleWithinDays?: number;
+  readonly scheduledStart?: string;
+}
+
+export async function createCampaign(
+  client: DataverseClient,
+  setup: CampaignSetup,
+): Promise<{ campaignId: string; campaignActivityId: string }> {
+  const k = campaign.columns;
+  const campaignId = await client.create(campaign.entitySetName, {
+    [k.name]: setup.name,
+    [k.idr_controlpercent]: setup.controlPercent ?? 0,
+    [k.idr_incompatiblewithin]: setup.incompatibleWithinDays ?? 0,
+  });
+  const a = campaignactivity.columns;
+  const codes = campaignactivity.choices.channeltypecode;
+  const campaignActivityId = await client.create(campaignactivity.entitySetName, {
+    [a.subject]: setup.name,
+    [a.channeltypecode]: setup.channel === 'email' ? codes.Email : codes.Phone,
+    // The campaign is the only target of a campaign activity's regarding, so the lookup keeps its own name.
+    [bind(a.regardingobjectid)]: recordUrl(campaign.entitySetName, campaignId),
+    ...(setup.scheduledStart ? { [a.scheduledstart]: setup.scheduledStart } : {}),
+  });
+  for (const listId of setup.listIds) {
+    await client.executeAction('AddItemCampaignActivity', {
+      CampaignActivityId: campaignActivityId,
+      ItemId: listId,
+      EntityName: list.logicalName,
+    });
+  }
+  return { campaignId, campaignActivityId };
+}
+
+/** Who got an activity of the campaign activity, and on which day (YYYY-MM-DD). */
+export async function recipients(
+  client: DataverseClient,
+  channel: 'email' | 'phone',
+  campaignActivityId: string,
+): Promise<Map<string, string>> {
+  const table = channel === 'email' ? email : phonecall;
+  const rows = await client.retrieveMultiple(table.entitySetName, {
+    filter: `_regardingobjectid_value eq ${campaignActivityId}`,
+    select: [table.columns.activityid, table.columns.scheduledstart],
+  });
+  const dayOf = new Map(rows.map((r) => [String(r.activityid), String(r.scheduledstart).slice(0, 10)]));
+  const out = new Map<string, string>();
+  const p = activityparty.columns;
+  for (const part of chunk([...dayOf.keys()], 50)) {
+    const parties = await client.retrieveMultiple(activityparty.entitySetName, {
+      filter: `(${part.map((id) => `_activityid_value eq ${id}`).join(' or ')}) and ${p.participationtypemask} eq ${activityparty.choices.participationtypemask.ToRecipient}`,
+      select: ['_activityid_value', '_partyid_value'],
+    });
+    for (const party of parties) {
+      const contactId = String(party._partyid_value);
+      if (out.has(contactId)) throw new Error(`${contactId} got the activity twice`);
+      out.set(contactId, dayOf.get(String(party._activityid_value)) ?? '');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,234 @@
+import type { DataverseClient } from '../../../dataverse/client';
+import {
+  activityparty,
+  campaignactivity,
+  contact,
+  email,
+  ExclusionReason,
+  idr_contactpolicy,
+  idr_exclusion,
+  list,
+  OverCapAction,
+} from '../../../dataverse/generated';
+import type { TestOrg } from '../../../tools/emulator/testing';
+import { bind, recordUrl } from '../interests/records';
+import {
+  createCampaign,
+  createCampaignOrg,
+  createContacts,
+  createList,
+  recipients,
+} from './campaign.testkit';
+import { distributeCampaignActivity, type DistributeProgress } from './distribute';
+
+let org: TestOrg;
+beforeEach(() => {
+  org = createCampaignOrg();
+});
+afterEach(() => org.close());
+
+const P = idr_contactpolicy.columns;
+
+async function policy(client: DataverseClient, values: Record<string, number | boolean | null>) {
+  await client.create(idr_contactpolicy.entitySetName, {
+    [P.idr_name]: 'Test policy',
+    [P.idr_excludebelowzero]: true,
+    [P.idr_overcapaction]: OverCapAction.PostponeToTheFirstAllowedDay,
+    [P.idr_horizondays]: 30,
+    ...values,
+  });
+}
+
+/** A marketing email of another campaign activity, sent on `day` to `contactId`. */
+async function sentEmail(
+  client: DataverseClient,
+  campaignActivityId: string,
+  contactId: string,
+  day: string,
+) {
+  await client.create(email.entitySetName, {
+    [email.columns.subject]: 'Earlier newsletter',
+    [email.columns.scheduledstart]: `${day}T09:00:00Z`,
+    [bind('regardingobjectid_campaignactivity_email')]: recordUrl(
+      campaignactivity.entitySetName,
+      campaignActivityId,
+    ),
+    email_activity_parties: [
+      {
+        [bind('partyid_contact')]: recordUrl(contact.entitySetName, contactId),
+        [activityparty.columns.participationtypemask]:
+          activityparty.choices.participationtypemask.ToRecipient,
+      },
+    ],
+  });
+}
+
+async function exclusions(client: DataverseClient, campaignActivityId: string) {
+  const e = idr_exclusion.columns;
+  const rows = await client.retrieveMultiple(idr_exclusion.entitySetName, {
+    filter: `_idr_campaignactivity_value eq ${campaignActivityId}`,
+    select: [`_${e.idr_contact}_value`, e.idr_reason, e.idr_postponedto],
+  });
+  return new Map(
+    rows.map((r) => [
+      String(r[`_${e.idr_contact}_value`]),
+      { reason: r[e.idr_reason], postponedTo: r[e.idr_postponedto] },
+    ]),
+  );
+}
+
+describe('guarded distribution of a campaign activity', () => {
+  it('sends a 1,000-contact email campaign to exactly the eligible people, each exclusion with its reason', async () => {
+    const { client } = org;
+    await policy(client, { [P.idr_emailperweek]: 2 });
+    const ids = await createContacts(client, 1000, (i) =>
+      i >= 100 && i < 150 ? { [contact.columns.donotbulkemail]: true } : {},
+    );
+    const robinson = ids.slice(0, 3);
+    const optedOut = new Set(ids.slice(100, 150));
+    const capped = ids.slice(200, 220);
+    await createList(client, 'Robinson', robinson, { [list.columns.idr_isexclusionlist]: true });
+    const target = await createList(client, 'Spring target', ids);
+    const earlier = await createCampaign(client, { name: 'Newsletter', channel: 'email', listIds: [] });
+    for (const id of capped) {
+      await sentEmail(client, earlier.campaignActivityId, id, '2026-03-06');
+      await sentEmail(client, earlier.campaignActivityId, id, '2026-03-08');
+    }
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      controlPercent: 10,
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+
+    const progress: DistributeProgress[] = [];
+    const result = await distributeCampaignActivity(
+      { client, clock: org.clock.now },
+      spring.campaignActivityId,
+      { onProgress: (p) => progress.push(p) },
+    );
+
+    // 1,000 − 3 Robinson − 50 opted out = 947 eligible; 10 % of them (95) held out.
+    expect(result.plan.counts).toMatchObject({ targeted: 1000, created: 852, control: 95 });
+    const got = await recipients(client, 'email', spring.campaignActivityId);
+    const why = await exclusions(client, spring.campaignActivityId);
+    expect(got.size).toBe(852);
+    for (const id of robinson) expect(why.get(id)?.reason).toBe(ExclusionReason.ExclusionListRobinson);
+    for (const id of optedOut) expect(why.get(id)?.reason).toBe(ExclusionReason.NoConsentForTheChannel);
+    const control = [...why].filter(([, w]) => w.reason === ExclusionReason.ControlGroup).map(([id]) => id);
+    expect(control).toHaveLength(95);
+    for (const id of [...robinson, ...optedOut, ...control]) expect(got.has(id)).toBe(false);
+    // Two emails this week already: the weekly cap of 2 moves them to the 13th, when the one of the 6th has left the week.
+    for (const id of capped) {
+      if (control.includes(id)) continue;
+      expect(got.get(id)).toBe('2026-03-13');
+      expect(why.get(id)).toEqual({
+        reason: ExclusionReason.FrequencyCap,
+        postponedTo: '2026-03-13T09:00:00Z',
+      });
+    }
+    const onTime = ids.filter((id) => !capped.includes(id) && got.has(id));
+    for (const id of onTime) expect(got.get(id)).toBe('2026-03-10');
+    expect(onTime.length + capped.filter((id) => got.has(id)).length).toBe(852);
+
+    const counts = await client.retrieve(campaignactivity.entitySetName, spring.campaignActivityId);
+    expect(counts).toMatchObject({
+      idr_targetedcount: 1000,
+      idr_createdcount: 852,
+      idr_controlcount: 95,
+      idr_excludedcount: 148,
+      idr_postponedcount: capped.filter((id) => got.has(id)).length,
+    });
+    expect(progress.at(-1)).toEqual({ phase: 'exclusions', done: why.size, total: why.size });
+    expect(progress.filter((p) => p.phase === 'activities').at(-1)).toEqual({
+      phase: 'activities',
+      done: 852,
+      total: 852,
+    });
+
+    // A rerun picks the same control group and creates nothing twice.
+    const again = await distributeCampaignActivity(
+      { client, clock: org.clock.now },
+      spring.campaignActivityId,
+    );
+    expect(again.alreadyDistributed).toBe(852);
+    expect(again.plan.counts.created).toBe(0);
+    expect((await recipients(client, 'email', spring.campaignActivityId)).size).toBe(852);
+    const whyAgain = await exclusions(client, spring.campaignActivityId);
+    expect(
+      [...whyAgain]
+        .filter(([, w]) => w.reason === ExclusionReason.ControlGroup)
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...control].sort());
+  }, 120_000);
+
+  it('spreads 130 calls over 4 days with a call-centre capacity of 40 a day, most valuable first', async () => {
+    const { client } = org;
+    await policy(client, { [P.idr_callsperday]: 40 });
+    const ids = await createContacts(client, 130, (i) =>
+      i < 10 ? { [contact.columns.idr_valuetier]: 105200000 } : {},
+    );
+    const target = await createList(client, 'Call list', ids);
+    const calls = await createCampaign(client, {
+      name: 'Renewal calls',
+      channel: 'phone',
+      listIds: [target],
+      scheduledStart: '2026-03-10T10:00:00Z',
+    });
+    const result = await distributeCampaignActivity(
+      { client, clock: org.clock.now },
+      calls.campaignActivityId,
+    );
+    const got = await recipients(client, 'phone', calls.campaignActivityId);
+    const perDay = new Map<string, number>();
+    for (const day of got.values()) perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    expect(Object.fromEntries(perDay)).toEqual({
+      '2026-03-10': 40,
+      '2026-03-11': 40,
+      '2026-03-12': 40,
+      '2026-03-13': 10,
+    });
+    for (const id of ids.slice(0, 10)) expect(got.get(id)).toBe('2026-03-10');
+    expect(result.plan.counts.excluded.capacity).toBe(0);
+  });
+
+  it('never lets two incompatible campaigns reach a contact within their window', async () => {
+    const { client } = org;
+    await policy(client, {});
+    const ids = await createContacts(client, 30);
+    const first = await createList(client, 'First', ids.slice(0, 20));
+    const second = await createList(client, 'Second', ids.slice(10));
+    const a = await createCampaign(client, {
+      name: 'Offer A',
+      channel: 'email',
+      listIds: [first],
+      incompatibleWithinDays: 14,
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    const b = await createCampaign(client, {
+      name: 'Offer B',
+      channel: 'email',
+      listIds: [second],
+      incompatibleWithinDays: 14,
+      scheduledStart: '2026-03-12T09:00:00Z',
+    });
+    await distributeCampaignActivity({ client, clock: org.clock.now }, a.campaignActivityId);
+    await distributeCampaignActivity({ client, clock: org.clock.now }, b.campaignActivityId);
+    const gotA = await recipients(client, 'email', a.campaignActivityId);
+    const gotB = await recipients(client, 'email', b.campaignActivityId);
+    expect(gotA.size).toBe(20);
+    expect(gotB.size).toBe(20);
+    const days = (day: string) => Date.parse(day) / 86_400_000;
+    for (const [id, dayB] of gotB) {
+      const dayA = gotA.get(id);
+      if (dayA) expect(Math.abs(days(dayB) - days(dayA))).toBeGreaterThanOrEqual(14);
+      else expect(dayB).toBe('2026-03-12');
+    }
+    const why = await exclusions(client, b.campaignActivityId);
+    expect([...why.values()].filter((w) => w.reason === ExclusionReason.IncompatibleCampaign)).toHaveLength(
+      10,
+    );
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * Guarded distribution of a campaign activity: every member of its marketing lists passes the contact
+ * policy (domain/campaign/guard.ts); eligible members get the activity (an email or a phone call
+ * regarding the campaign activity, scheduled on its day), the others an `idr_exclusion` row with the
+ * reason, and the campaign activity keeps the counts. Rerunning creates nothing twice: members who
+ * already have the activity keep it, and exclusions are upserted on their alternate key.
+ */
+import type { BatchOperation, DataverseClient, NewRecord } from '../../../dataverse/client';
+import type { Logger } from '../../../dataverse/logger';
+import {
+  activityparty,
+  campaign,
+  campaignactivity,
+  contact,
+  ExclusionReason as ReasonChoice,
+  idr_exclusion,
+} from '../../../dataverse/generated';
+import type { DistributionPlan, ExclusionReason } from '../../../domain/campaign';
+import { planDistribution } from '../../../domain/campaign';
+import { bind, recordUrl } from '../interests/records';
+import { CampaignActivityNotReadyError, CampaignRecordNotFoundError } from './errors';
+import {
+  CHANNEL_TABLES,
+  chunk,
+  dayOf,
+  exclusionListMembers,
+  listMembers,
+  readCampaignActivity,
+  readCandidates,
+  readContactPolicy,
+  readImpacts,
+} from './read';
+
+const DAY_MS = 86_400_000;
+const MONTH_DAYS = 30;
+/** Operations per $batch: Dataverse allows 1,000; 100 keeps each request short and retry-friendly. */
+export const BATCH_SIZE = 100;
+
+export const REASON_CHOICES: Readonly<Record<ExclusionReason, number>> = {
+  'exclusion-list': ReasonChoice.ExclusionListRobinson,
+  'no-consent': ReasonChoice.NoConsentForTheChannel,
+  'below-zero': ReasonChoice.BelowZero,
+  incompatible: ReasonChoice.IncompatibleCampaign,
+  'frequency-cap': ReasonChoice.FrequencyCap,
+  control: ReasonChoice.ControlGroup,
+  capacity: ReasonChoice.OverChannelCapacity,
+};
+
+export interface DistributeProgress {
+  readonly phase: 'activities' | 'exclusions';
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface DistributeOptions {
+  /** Plan and report only; write nothing. */
+  readonly dryRun?: boolean;
+  readonly onProgress?: (progress: DistributeProgress) => void;
+}
+
+export interface DistributeResult {
+  readonly campaignActivityId: string;
+  readonly channel: string;
+  readonly plan: DistributionPlan;
+  /** Members who already had the activity from an earlier run (not created again). */
+  readonly alreadyDistributed: number;
+}
+
+export interface DistributeDeps {
+  readonly client: DataverseClient;
+  readonly clock: () => Date;
+  readonly logger?: Logger;
+}
+
+export async function distributeCampaignActivity(
+  deps: DistributeDeps,
+  campaignActivityId: string,
+  options: DistributeOptions = {},
+): Promise<DistributeResult> {
+  const { client } = deps;
+  const info = await readCampaignActivity(
+    client,
+    campaignActivityId,
+    (table) => new CampaignRecordNotFoundError(table, campaignActivityId),
+    (problem, fix) => new CampaignActivityNotReadyError(campaignActivityId, problem, fix),
+  );
+  const now = deps.clock().getTime();
+  const startDay = Math.max(dayOf(now), info.scheduledStart === null ? 0 : dayOf(info.scheduledStart));
+  const policy = await readContactPolicy(client);
+  const members = await listMembers(client, info.listIds);
+  const memberSet = new Set(members);
+  const { impacts, alreadyDistributed } = await readImpacts(
+    client,
+    memberSet,
+    startDay - MONTH_DAYS,
+    startDay + policy.horizonDays + MONTH_DAYS,
+    campaignActivityId,
+  );
+  const candidates = await readCandidates(client, members);
+  const plan = planDistribution({
+    campaignId: info.campaignId,
+    channel: info.channel,
+    startDay,
+    controlPercent: info.controlPercent,
+    incompatibleWithinDays: info.incompatibleWithinDays,
+    candidates,
+    exclusionListMembers: await exclusionListMembers(client),
+    impacts,
+    policy,
+    alreadyContacted: alreadyDistributed,
+  });
+  const result = {
+    campaignActivityId,
+    channel: info.channel,
+    plan,
+    alreadyDistributed: alreadyDistributed.size,
+  };
+  if (options.dryRun) return result;
+
+  // Time of day from the campaign activity's start (09:00 UTC when it has none).
+  const timeOfDay =
+    info.scheduledStart === null ? 9 * 3_600_000 : info.scheduledStart - dayOf(info.scheduledStart) * DAY_MS;
+  const { table, mask } = CHANNEL_TABLES[info.channel];
+  const col = table.columns;
+  // "Dataverse names the regarding navigation after the relationship": regardingobjectid_<target>_<activity>.
+  const regarding = bind(`${col.regardingobjectid}_${campaignactivity.logicalName}_${table.logicalName}`);
+  let done = 0;
+  for (const part of chunk(plan.actions, BATCH_SIZE)) {
+    // Party lists need a deep insert, which a $batch create cannot carry: one request per activity.
+    for (const action of part) {
+      const record: NewRecord = {
+        [col.subject]: info.subject,
+        [col.scheduledstart]: new Date(action.day * DAY_MS + timeOfDay).toISOString(),
+        [col.scheduledend]: new Date(action.day * DAY_MS + timeOfDay + 3_600_000).toISOString(),
+        [regarding]: recordUrl(campaignactivity.entitySetName, campaignActivityId),
+        [`${table.logicalName}_activity_parties`]: [
+          {
+            [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
+              contact.entitySetName,
+              action.contactId,
+            ),
+            [activityparty.columns.participationtypemask]: mask,
+          },
+        ],
+      };
+      if (info.description) record[col.description] = info.description;
+      await client.create(table.entitySetName, record);
+    }
+    done += part.length;
+    options.onProgress?.({ phase: 'activities', done, total: plan.actions.length });
+  }
+
+  const e = idr_exclusion.columns;
+  const decidedOn = new Date(now).toISOString();
+  const rows: BatchOperation[] = [
+    ...plan.exclusions.map((x) => ({
+      contactId: x.contactId,
+      reason: x.reason,
+      postponedTo: null as string | null,
+    })),
+    ...plan.actions
+      .filter((a) => a.postponedBecause)
+      .map((a) => ({
+        contactId: a.contactId,
+        reason: a.postponedBecause as ExclusionReason,
+        postponedTo: new Date(a.day * DAY_MS + timeOfDay).toISOString(),
+      })),
+  ].map((x) => ({
+    kind: 'upsert',
+    entitySet: idr_exclusion.entitySetName,
+    key: { [e.idr_campaignactivity]: campaignActivityId, [e.idr_contact]: x.contactId },
+    record: {
+      [e.idr_name]: `${info.subject}: ${x.reason}`.slice(0, 100),
+      [bind(e.idr_campaign)]: recordUrl(campaign.entitySetName, info.campaignId),
+      [e.idr_reason]: REASON_CHOICES[x.reason],
+      [e.idr_postponedto]: x.postponedTo,
+      [e.idr_excludedon]: decidedOn,
+    },
+  }));
+  done = 0;
+  for (const part of chunk(rows, BATCH_SIZE)) {
+    await client.executeBatch(part, { atomic: true });
+    done += part.length;
+    options.onProgress?.({ phase: 'exclusions', done, total: rows.length });
+  }
+
+  const a = campaignactivity.columns;
+  const counts = plan.counts;
+  await client.update(campaignactivity.entitySetName, campaignActivityId, {
+    [a.idr_targetedcount]: counts.targeted,
+    [a.idr_createdcount]: counts.created + counts.already,
+    [a.idr_postponedcount]: counts.postponed,
+    [a.idr_excludedcount]: plan.exclusions.length,
+    [a.idr_controlcount]: counts.control,
+    [a.idr_distributedon]: decidedOn,
+  });
+  deps.logger?.info('campaign activity distributed', {
+    campaignActivityId,
+    created: counts.created,
+    excluded: plan.exclusions.length,
+  });
+  return result;
+}

@@ -1,0 +1,84 @@
+import { contact } from '../../dataverse/generated';
+import { memoryLogger } from '../../dataverse/logger';
+import {
+  createCampaign,
+  createCampaignOrg,
+  createContacts,
+  createList,
+} from '../../plugins/handlers/campaigns/campaign.testkit';
+import type { DistributeProgress } from '../../plugins/handlers/campaigns/distribute';
+import type { TestOrg } from '../emulator/testing';
+import { type CampaignCommandDeps, runDistributeCommand, runResultsCommand } from './campaigns';
+
+let org: TestOrg;
+beforeEach(() => {
+  org = createCampaignOrg();
+});
+afterEach(() => org.close());
+
+function deps() {
+  const lines: string[] = [];
+  const shown: DistributeProgress[] = [];
+  let stopped = false;
+  const logger = memoryLogger();
+  const value: CampaignCommandDeps = {
+    env: {},
+    logger,
+    print: (line) => lines.push(line),
+    clock: org.clock.now,
+    client: org.client,
+    progress: { update: (p) => shown.push(p), stop: () => (stopped = true) },
+  };
+  return { value, lines, shown, logger, stopped: () => stopped };
+}
+
+describe('ideario distribute and ideario results', () => {
+  it('distributes with progress, prints the counts, then prints the results', async () => {
+    const ids = await createContacts(org.client, 40, (i) =>
+      i < 4 ? { [contact.columns.donotbulkemail]: true } : {},
+    );
+    const target = await createList(org.client, 'Target', ids);
+    const spring = await createCampaign(org.client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      controlPercent: 25,
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+
+    const dry = deps();
+    expect(await runDistributeCommand(spring.campaignActivityId, { dryRun: true }, dry.value)).toBe(0);
+    expect(dry.lines[0]).toBe(
+      `Would distribute campaign activity ${spring.campaignActivityId} (email): 40 targeted, 27 to create, 0 postponed, 13 not contacted (no consent 4, control group 9).`,
+    );
+
+    const run = deps();
+    expect(await runDistributeCommand(spring.campaignActivityId, { dryRun: false }, run.value)).toBe(0);
+    expect(run.lines).toEqual([
+      `Distributed campaign activity ${spring.campaignActivityId} (email): 40 targeted, 27 created, 0 postponed, 13 not contacted (no consent 4, control group 9).`,
+      'Per day: 2026-03-10 27.',
+    ]);
+    expect(run.shown.at(-1)).toEqual({ phase: 'exclusions', done: 13, total: 13 });
+    expect(run.stopped()).toBe(true);
+
+    const results = deps();
+    expect(await runResultsCommand(spring.campaignId, {}, results.value)).toBe(0);
+    expect(results.lines).toEqual([
+      'Campaign "Spring offer" (1 campaign activity)',
+      '  targeted: 40; contacted: 27; control group: 9',
+      '  excluded: no consent for the channel 4',
+      '  responses: 0 (responders: 0 contacted, 0 control, 0 other)',
+      '  response rate: contacted 0.0 %, control 0.0 %',
+      '  uplift: +0.0 points (95 % CI 0.0 to 0.0); ratio: needs a response in both groups',
+    ]);
+  });
+
+  it('says which record is missing, with exit code 1', async () => {
+    const run = deps();
+    const missing = '00000000-0000-0000-0000-0000000000aa';
+    expect(await runDistributeCommand(missing, { dryRun: false }, run.value)).toBe(1);
+    expect(run.logger.lines.join('\n')).toContain(`distribute failed: No campaignactivity ${missing}`);
+    expect(await runResultsCommand(missing, {}, run.value)).toBe(1);
+    expect(run.logger.lines.join('\n')).toContain(`results failed: No campaign ${missing}`);
+  });
+});
