@@ -11,6 +11,7 @@ import { registerHost } from './host';
 import { registerIngest } from './ingest';
 import { registerPack } from './pack';
 import { registerRescore } from './rescore';
+import { registerRetrain } from './retrain';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
 import { registerTypegen } from './typegen';
@@ -39,5 +40,6 @@ registerDeploy(program, consoleLogger);
 registerIngest(program, consoleLogger);
 registerAuth(program, consoleLogger);
 registerDoctor(program, consoleLogger);
+registerRetrain(program, consoleLogger);
 
 void program.parseAsync(process.argv);
