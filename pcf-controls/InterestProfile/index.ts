@@ -1,11 +1,17 @@
-/** Lifecycle only: reads the card once per record (two FetchXML requests) and renders InterestProfileView. */
+/**
+ * Lifecycle only: reads the card once per record (four FetchXML requests: the interest card, its
+ * explanations, the offer scores and the interactions about offers) and renders InterestProfileView.
+ */
 import * as React from 'react';
 import { type Theme } from '@fluentui/react-components';
 import { contact } from '../../dataverse/generated/contact';
 import { idr_interaction } from '../../dataverse/generated/idr_interaction';
-import { localeOf } from '../shared/format';
+import { idr_offerscore } from '../../dataverse/generated/idr_offerscore';
+import { isoDay, localeOf } from '../shared/format';
 import { cardFetchXml, interactionsFetchXml, toCard } from './card';
 import { type CardState, InterestProfileView } from './components/InterestProfileView';
+import { type RecordOffer } from './components/NextBestOffers';
+import { offerEventsFetchXml, offerScoresFetchXml, presentedInteraction, toOfferSection } from './offers';
 import { type IInputs, type IOutputs } from './generated/ManifestTypes';
 import { interestProfileStrings } from './strings';
 
@@ -25,6 +31,7 @@ export class InterestProfile implements ComponentFramework.ReactControl<IInputs,
       strings: interestProfileStrings((key) => context.resources.getString(key)),
       locale: localeOf(context.userSettings.languageId),
       ...(context.fluentDesignLanguage ? { theme: context.fluentDesignLanguage.tokenTheme as Theme } : {}),
+      onRecordOffer: this.recordOffer(context),
     });
   }
 
@@ -34,6 +41,16 @@ export class InterestProfile implements ComponentFramework.ReactControl<IInputs,
 
   public destroy(): void {
     this.contactId = '';
+  }
+
+  /** One click: an "Offer presented" interaction with the answer, which the next retraining learns from. */
+  private recordOffer(context: ComponentFramework.Context<IInputs>): RecordOffer {
+    return async (ranked, outcome) => {
+      await context.webAPI.createRecord(
+        idr_interaction.logicalName,
+        presentedInteraction(this.contactId, ranked.offer, outcome, Date.now()),
+      );
+    };
   }
 
   private recordId(context: ComponentFramework.Context<IInputs>): string {
@@ -59,10 +76,32 @@ export class InterestProfile implements ComponentFramework.ReactControl<IInputs,
         idr_interaction.logicalName,
         `?fetchXml=${encodeURIComponent(interactionsFetchXml(id))}`,
       ),
+      context.webAPI.retrieveMultipleRecords(
+        idr_offerscore.logicalName,
+        `?fetchXml=${encodeURIComponent(offerScoresFetchXml(id))}`,
+      ),
+      context.webAPI.retrieveMultipleRecords(
+        idr_interaction.logicalName,
+        `?fetchXml=${encodeURIComponent(offerEventsFetchXml(id))}`,
+      ),
     ]).then(
-      ([card, interactions]) => {
+      ([card, interactions, scores, offerEvents]) => {
         if (this.contactId !== id) return;
-        this.state = { status: 'ready', card: toCard(card.entities, interactions.entities, now) };
+        const interestCard = toCard(card.entities, interactions.entities, now);
+        // the adviser's calendar day in their Dataverse time zone: validity dates are whole days there
+        const today = isoDay(now + context.userSettings.getTimeZoneOffsetMinutes(new Date(now)) * 60_000);
+        this.state = {
+          status: 'ready',
+          card: interestCard,
+          offers: toOfferSection(
+            card.entities,
+            scores.entities,
+            offerEvents.entities,
+            interestCard,
+            now,
+            today,
+          ),
+        };
         context.factory.requestRender();
       },
       (error: unknown) => {

@@ -17,6 +17,15 @@ export const INTEREST_PROFILE_KEYS = [
   'Empty',
   'NewRecord',
   'Error',
+  'Offers_Title',
+  'Offers_Empty',
+  'Offer_Likelihood',
+  'Offer_Why',
+  'Offer_Accepted',
+  'Offer_Declined',
+  'Offer_Later',
+  'Offer_Recorded',
+  'Offer_RecordError',
 ] as const;
 
 export type InterestProfileStrings = Strings<(typeof INTEREST_PROFILE_KEYS)[number]>;

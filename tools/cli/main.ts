@@ -13,6 +13,7 @@ import { registerHost } from './host';
 import { registerIngest } from './ingest';
 import { registerPack } from './pack';
 import { registerRescore } from './rescore';
+import { registerRetrain } from './retrain';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
 import { registerTypegen } from './typegen';
@@ -43,5 +44,6 @@ registerAuth(program, consoleLogger);
 registerDoctor(program, consoleLogger);
 registerErase(program, consoleLogger);
 registerCampaigns(program, consoleLogger);
+registerRetrain(program, consoleLogger);
 
 void program.parseAsync(process.argv);

@@ -10,19 +10,23 @@ import {
 import { ErrorText } from '../../shared/ErrorText';
 import { formatDate, formatNumber, formatSigned, formatText } from '../../shared/format';
 import { type InterestCard } from '../card';
+import { type OfferSection } from '../offers';
 import { type InterestProfileStrings } from '../strings';
+import { NextBestOffers, type RecordOffer } from './NextBestOffers';
 
 export type CardState =
   | { readonly status: 'new' }
   | { readonly status: 'loading' }
   | { readonly status: 'error'; readonly message: string }
-  | { readonly status: 'ready'; readonly card: InterestCard };
+  | { readonly status: 'ready'; readonly card: InterestCard; readonly offers?: OfferSection };
 
 export interface InterestProfileProps {
   readonly state: CardState;
   readonly strings: InterestProfileStrings;
   readonly locale: string;
   readonly theme?: Theme;
+  /** Records that an offer was presented and the contact's answer (an "Offer presented" interaction). */
+  readonly onRecordOffer?: RecordOffer;
 }
 
 function Card({ card, s, locale }: { card: InterestCard; s: InterestProfileStrings; locale: string }) {
@@ -114,6 +118,7 @@ export function InterestProfileView({
   strings: s,
   locale,
   theme,
+  onRecordOffer,
 }: InterestProfileProps): React.ReactElement {
   return (
     <FluentProvider theme={theme ?? webLightTheme}>
@@ -124,7 +129,12 @@ export function InterestProfileView({
       ) : state.status === 'new' ? (
         <p>{s.NewRecord}</p>
       ) : (
-        <Card card={state.card} s={s} locale={locale} />
+        <>
+          {state.offers && (
+            <NextBestOffers section={state.offers} strings={s} locale={locale} onRecord={onRecordOffer} />
+          )}
+          <Card card={state.card} s={s} locale={locale} />
+        </>
       )}
     </FluentProvider>
   );

@@ -1,0 +1,60 @@
+import { OfferOutcome } from '../../dataverse/generated/choices';
+import { toCard } from './card';
+import { cardRows, interactionRows, NOW } from './card.testkit';
+import {
+  CARD_SOURCE,
+  offerEventsFetchXml,
+  offerScoresFetchXml,
+  presentedInteraction,
+  toOfferSection,
+} from './offers';
+import { AUDIT_ID, MIGRATION_ID, presentedRow, scoreRows, TODAY } from './offers.testkit';
+
+const CONTACT = '{A0000000-0000-0000-0000-00000000000A}';
+
+describe('next-best offers mapping', () => {
+  const card = toCard(cardRows(), interactionRows(), NOW);
+
+  it('ranks current offers by propensity × value with the interests that explain them', () => {
+    const section = toOfferSection(cardRows(), scoreRows(), [], card, NOW, TODAY);
+    expect(section.offers.map((o) => [o.offer.name, o.expectedValue])).toEqual([
+      ['Zero trust audit', 320],
+      ['Cloud migration plan', 240],
+    ]);
+    // both concepts of the audit, strongest interest today first
+    expect(section.offers[0]?.why.map((w) => w.name)).toEqual(['Zero trust security', 'Cloud migration']);
+    expect(section.offers[0]?.offer.argumentsEs).toBe('Encuentre las brechas antes que un atacante.');
+  });
+
+  it('leaves out an offer the contact declined last week', () => {
+    const declined = [presentedRow(AUDIT_ID, OfferOutcome.Declined, 7)];
+    const section = toOfferSection(cardRows(), scoreRows(), declined, card, NOW, TODAY);
+    expect(section.offers.map((o) => o.offer.id)).toEqual([MIGRATION_ID]);
+  });
+
+  it('keeps an offer the contact asked to hear about later', () => {
+    const later = [presentedRow(AUDIT_ID, OfferOutcome.Later, 1)];
+    expect(toOfferSection(cardRows(), scoreRows(), later, card, NOW, TODAY).offers).toHaveLength(2);
+  });
+
+  it('reads the contact’s scores and offer interactions by its id', () => {
+    expect(offerScoresFetchXml(CONTACT)).toContain(
+      '<condition attribute="idr_contact" operator="eq" value="a0000000-0000-0000-0000-00000000000a"/>',
+    );
+    expect(offerEventsFetchXml(CONTACT)).toContain('<condition attribute="idr_offer" operator="not-null"/>');
+  });
+
+  it('records a click as an Offer presented interaction with the answer', () => {
+    const record = presentedInteraction(CONTACT, { id: AUDIT_ID, name: 'Zero trust audit' }, 'accepted', NOW);
+    expect(record).toEqual({
+      idr_name: 'Offer presented: Zero trust audit',
+      idr_eventtype: 105200010,
+      idr_offeroutcome: OfferOutcome.Accepted,
+      idr_occurredon: new Date(NOW).toISOString(),
+      idr_source: CARD_SOURCE,
+      idr_externalid: `a0000000-0000-0000-0000-00000000000a:${AUDIT_ID}:${NOW}`,
+      'idr_contact@odata.bind': '/contacts(a0000000-0000-0000-0000-00000000000a)',
+      'idr_offer@odata.bind': `/idr_offers(${AUDIT_ID})`,
+    });
+  });
+});
