@@ -1,15 +1,19 @@
-/** Lifecycle only: the form's phase and dates to QuotationTimelineView; updateView runs when they change. */
+/**
+ * Lifecycle only: the form's phase, dates and policy to QuotationTimelineView; updateView runs when they
+ * change. The policy row is read through context.webAPI once per idr_policy value.
+ */
 import * as React from 'react';
 import { type Theme } from '@fluentui/react-components';
 import { type DateOnly, dateOnlyFromDate } from '../../domain/quotation/dateonly';
 import { type FollowUpQuotation } from '../../domain/quotation/followups';
-import { DEFAULT_POLICY } from '../../domain/quotation/policy';
+import { type QuotationPolicy } from '../../domain/quotation/policy';
 import { idr_quotationaction } from '../../dataverse/generated/idr_quotationaction';
+import { idr_quotationpolicy } from '../../dataverse/generated/idr_quotationpolicy';
 import { localeOf } from '../shared/format';
 import { QuotationTimelineView } from './components/QuotationTimelineView';
 import { type IInputs, type IOutputs } from './generated/ManifestTypes';
 import { quotationTimelineStrings } from './strings';
-import { phaseOf } from './timeline';
+import { defaultPolicyOptions, phaseOf, policyFromRow, policyIdOf, policyOptions } from './timeline';
 
 const A = idr_quotationaction.columns;
 
@@ -20,6 +24,9 @@ function day(property: ComponentFramework.PropertyTypes.DateTimeProperty): DateO
 
 export class QuotationTimeline implements ComponentFramework.ReactControl<IInputs, IOutputs> {
   private loadDone!: () => Promise<ReadonlySet<string>>;
+  private loadPolicy!: () => Promise<QuotationPolicy>;
+  /** The idr_policy value loadPolicy reads; undefined before the first updateView. */
+  private policyId: string | null | undefined;
 
   public init(context: ComponentFramework.Context<IInputs>): void {
     const contextInfo = (context.mode as unknown as { contextInfo?: { entityId?: string } }).contextInfo;
@@ -38,6 +45,23 @@ export class QuotationTimeline implements ComponentFramework.ReactControl<IInput
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
     const p = context.parameters;
+    const policyId = policyIdOf(p.policy.raw);
+    if (policyId !== this.policyId) {
+      this.policyId = policyId;
+      const webAPI = context.webAPI;
+      // The quotation's own policy, else the default row, else the built-in defaults: the sweep's choice (PolicySource).
+      this.loadPolicy = async () => {
+        if (policyId)
+          return policyFromRow(
+            await webAPI.retrieveRecord(idr_quotationpolicy.logicalName, policyId, policyOptions()),
+          );
+        const rows = await webAPI.retrieveMultipleRecords(
+          idr_quotationpolicy.logicalName,
+          defaultPolicyOptions(),
+        );
+        return policyFromRow(rows.entities[0]);
+      };
+    }
     const quotation: FollowUpQuotation = {
       phase: phaseOf(p.phase.raw),
       quoteSentOn: day(p.quoteSentOn),
@@ -55,8 +79,7 @@ export class QuotationTimeline implements ComponentFramework.ReactControl<IInput
     };
     return React.createElement(QuotationTimelineView, {
       quotation,
-      // The hotel's idr_quotationpolicy row is not read yet: the defaults the sweep also falls back to.
-      policy: DEFAULT_POLICY,
+      loadPolicy: this.loadPolicy,
       today: dateOnlyFromDate(new Date(), 'local'),
       strings: quotationTimelineStrings((key) => context.resources.getString(key)),
       locale: localeOf(context.userSettings.languageId),

@@ -2,7 +2,16 @@ import { dateOnly, type DateOnly } from '../../domain/quotation/dateonly';
 import { type FollowUpQuotation, type QuotationPhase } from '../../domain/quotation/followups';
 import { DEFAULT_POLICY } from '../../domain/quotation/policy';
 import { QuotationPhase as PhaseChoice } from '../../dataverse/generated/choices';
-import { phaseOf, toTimeline } from './timeline';
+import { InvalidPolicyError } from '../../domain/quotation/errors';
+import { idr_quotationpolicy } from '../../dataverse/generated/idr_quotationpolicy';
+import {
+  defaultPolicyOptions,
+  phaseOf,
+  policyFromRow,
+  policyIdOf,
+  policyOptions,
+  toTimeline,
+} from './timeline';
 
 const d = (month: number, day: number): DateOnly => dateOnly(2027, month, day);
 const TODAY = d(3, 10);
@@ -89,5 +98,49 @@ describe('QuotationTimeline mapping: each phase', () => {
   it('reads the idr_phase choice, an empty phase as a request', () => {
     expect(phaseOf(PhaseChoice.RoomingList)).toBe('roomingList');
     expect(phaseOf(null)).toBe('request');
+  });
+});
+
+describe("QuotationTimeline mapping: the quotation's policy", () => {
+  const P = idr_quotationpolicy.columns;
+
+  it('reads the id of the idr_policy lookup as the form hands it over', () => {
+    const id = '{5A0E3B9F-599A-4CBB-BC5A-37874DB0A234}';
+    expect(policyIdOf([{ id, entityType: idr_quotationpolicy.logicalName }])).toBe(
+      '5a0e3b9f-599a-4cbb-bc5a-37874db0a234',
+    );
+    expect(policyIdOf([])).toBeNull();
+    expect(policyIdOf(null)).toBeNull();
+  });
+
+  it('asks for every policy column, and for the oldest active default row when the quotation has none', () => {
+    const one = new URLSearchParams(policyOptions().slice(1));
+    expect(one.get('$select')?.split(',')).toEqual(
+      expect.arrayContaining([P.idr_name, P.idr_optiondays, P.idr_confirmationchaserdays, P.idr_cutoffdays]),
+    );
+    const fallback = new URLSearchParams(defaultPolicyOptions().slice(1));
+    expect(fallback.get('$filter')).toBe(
+      `${P.idr_isdefault} eq true and ${P.statecode} eq ${idr_quotationpolicy.choices.statecode.Active}`,
+    );
+    expect([fallback.get('$orderby'), fallback.get('$top')]).toEqual([`${P.createdon} asc`, '1']);
+  });
+
+  it("plans with the row's values, each empty column taking the default", () => {
+    const policy = policyFromRow({
+      [P.idr_name]: 'Hotel Sol',
+      [P.idr_optiondays]: 30,
+      [P.idr_cutoffdays]: null,
+    });
+    expect(policy).toEqual({ ...DEFAULT_POLICY, optionDays: 30 });
+    const timeline = toTimeline(quotation('quotationSent', SENT), policy, TODAY, new Set());
+    expect(timeline.followUps.find((f) => f.action === 'optionExpiry')?.dueOn).toEqual(d(3, 31));
+  });
+
+  it('uses the built-in defaults when there is no row, and names the row whose value cannot be used', () => {
+    expect(policyFromRow(undefined)).toEqual(DEFAULT_POLICY);
+    expect(() => policyFromRow({ [P.idr_name]: 'Hotel Sol', [P.idr_optiondays]: -2 })).toThrow(
+      InvalidPolicyError,
+    );
+    expect(() => policyFromRow({ [P.idr_name]: 'Hotel Sol', [P.idr_optiondays]: -2 })).toThrow(/Hotel Sol/);
   });
 });

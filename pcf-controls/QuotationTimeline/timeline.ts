@@ -11,8 +11,10 @@ import {
   planFollowUps,
   type QuotationPhase,
 } from '../../domain/quotation/followups';
-import { type QuotationPolicy } from '../../domain/quotation/policy';
+import { type QuotationPolicy, resolvePolicy } from '../../domain/quotation/policy';
 import { QuotationPhase as PhaseChoice } from '../../dataverse/generated/choices';
+import { idr_quotationpolicy } from '../../dataverse/generated/idr_quotationpolicy';
+import { POLICY_SELECT, policyInput, policyName } from '../../plugins/handlers/groupquotes/policy-columns';
 
 /** The phases a quotation moves through, in order (lost and cancelled end it anywhere). */
 export const STEPS = [
@@ -89,18 +91,12 @@ function stepDate(phase: (typeof STEPS)[number], q: FollowUpQuotation): DateOnly
 
 /**
  * Steps before the current phase are done, the phase itself current; a closed (lost/cancelled)
- * quotation shows the steps it recorded dates for as done and nothing current. `done` holds the keys
- * of follow-ups already recorded (idr_quotationaction.idr_key).
+ * quotation shows the steps it recorded dates for as done and nothing current.
  */
-export function toTimeline(
-  q: FollowUpQuotation,
-  policy: QuotationPolicy,
-  today: DateOnly,
-  done: ReadonlySet<string>,
-): Timeline {
+export function stepsOf(q: FollowUpQuotation): TimelineStep[] {
   const closed = isClosedPhase(q.phase);
   const currentIndex = STEPS.indexOf(q.phase as (typeof STEPS)[number]);
-  const steps = STEPS.map((phase, index): TimelineStep => {
+  return STEPS.map((phase, index): TimelineStep => {
     const date = stepDate(phase, q);
     const state: StepState = closed
       ? date
@@ -113,6 +109,17 @@ export function toTimeline(
           : 'upcoming';
     return { phase, state, date };
   });
+}
+
+/** The steps and the follow-up plan; `done` holds the keys of follow-ups already recorded (idr_quotationaction.idr_key). */
+export function toTimeline(
+  q: FollowUpQuotation,
+  policy: QuotationPolicy,
+  today: DateOnly,
+  done: ReadonlySet<string>,
+): Timeline {
+  const closed = isClosedPhase(q.phase);
+  const steps = stepsOf(q);
   const followUps = planFollowUps(q, policy).map((item): TimelineFollowUp => {
     let status: FollowUpStatus;
     if (done.has(item.key)) status = 'done';
@@ -136,4 +143,32 @@ export function toTimeline(
     nextDueOn: nextFollowUpOn(q, policy, today),
     overdueCount: followUps.filter((f) => f.status === 'overdue').length,
   };
+}
+
+const P = idr_quotationpolicy.columns;
+
+/** The id of the quotation's policy lookup (idr_policy) as the form hands it over, or null when empty. */
+export function policyIdOf(raw: readonly ComponentFramework.LookupValue[] | null | undefined): string | null {
+  const id = raw?.[0]?.id;
+  return id ? id.replace(/[{}]/g, '').toLowerCase() : null;
+}
+
+/** Web API options to read one policy row (`webAPI.retrieveRecord`). */
+export function policyOptions(): string {
+  return `?$select=${POLICY_SELECT.join(',')}`;
+}
+
+/** Web API options for the policy marked default, the oldest first: what the sweep uses without idr_policy. */
+export function defaultPolicyOptions(): string {
+  const active = idr_quotationpolicy.choices.statecode.Active;
+  return `${policyOptions()}&$filter=${P.idr_isdefault} eq true and ${P.statecode} eq ${active}&$orderby=${P.createdon} asc&$top=1`;
+}
+
+/**
+ * The policy the timeline plans with, as the follow-up sweep chooses it: the stored row's values over
+ * the defaults, or the built-in defaults when there is no row. Throws InvalidPolicyError for a value
+ * the sweep could not use either.
+ */
+export function policyFromRow(row: Readonly<Record<string, unknown>> | undefined): QuotationPolicy {
+  return row ? resolvePolicy(policyInput(row), policyName(row)) : resolvePolicy(null);
 }

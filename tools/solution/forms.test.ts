@@ -41,6 +41,20 @@ describe('the Impact Ranking view', () => {
   });
 });
 
+const APP_OPENER_PRIVILEGES = [
+  'prvReadAppModule',
+  'prvReadCustomization',
+  'prvReadSystemForm',
+  'prvReadQuery',
+  'prvReadWebResource',
+  'prvReadUserQuery',
+  'prvCreateUserEntityUISettings',
+  'prvReadUserEntityUISettings',
+  'prvWriteUserEntityUISettings',
+  'prvReadUserSettings',
+  'prvReadUser',
+];
+
 describe('the two model-driven apps, as packed into customizations.xml', () => {
   const apps = [
     { solution: 'IdearioInterests', unique: 'idr_IdearioMarketing', en: 'Ideario Marketing' },
@@ -73,12 +87,21 @@ describe('the two model-driven apps, as packed into customizations.xml', () => {
         attr(r, 'id'),
       );
       expect(mapped.sort()).toEqual(roles.sort());
-      // Read on the Model-driven App table is what a role needs to see the app ("Privileges required to view and access apps").
-      for (const role of elements(child(root, 'Roles') as XmlElement, 'Role'))
-        expect(writeXml(role, { declaration: false })).toContain('prvReadAppModule');
-
       const components = elements(child(module, 'AppModuleComponents') as XmlElement, 'AppModuleComponent');
       const tables = components.filter((c) => attr(c, 'type') === '1').map((c) => attr(c, 'schemaName'));
+      // What a custom role needs to open a model-driven app: Read on the Model-driven App table ("Privileges
+      // required to view and access apps"), what renders its forms and grids ("Minimum privileges for common
+      // tasks", Create or edit a security role), and Read on every table the app lists.
+      for (const role of elements(child(root, 'Roles') as XmlElement, 'Role')) {
+        const held = elements(child(role, 'RolePrivileges') as XmlElement, 'RolePrivilege').map((p) =>
+          (attr(p, 'name') ?? '').toLowerCase(),
+        );
+        const needed = [...APP_OPENER_PRIVILEGES, ...tables.map((t) => `prvRead${t ?? ''}`)];
+        expect([attr(role, 'name'), needed.filter((p) => !held.includes(p.toLowerCase()))]).toEqual([
+          attr(role, 'name'),
+          [],
+        ]);
+      }
       expect(components.some((c) => attr(c, 'type') === '62' && attr(c, 'schemaName') === app.unique)).toBe(
         true,
       );

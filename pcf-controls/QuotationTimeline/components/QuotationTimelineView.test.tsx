@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { render, screen, within } from '@testing-library/react';
 import { dateOnly } from '../../../domain/quotation/dateonly';
 import { type FollowUpQuotation } from '../../../domain/quotation/followups';
-import { DEFAULT_POLICY } from '../../../domain/quotation/policy';
+import { DEFAULT_POLICY, type QuotationPolicy } from '../../../domain/quotation/policy';
 import { readResx } from '../../shared/resx.testkit';
 import { quotationTimelineStrings } from '../strings';
 import { QuotationTimelineView } from './QuotationTimelineView';
@@ -27,11 +27,15 @@ const sent: FollowUpQuotation = {
   owner: 'owner',
 };
 
-function show(quotation: FollowUpQuotation, loadDone: () => Promise<ReadonlySet<string>>) {
+function show(
+  quotation: FollowUpQuotation,
+  loadDone: () => Promise<ReadonlySet<string>>,
+  loadPolicy: () => Promise<QuotationPolicy> = () => Promise.resolve(DEFAULT_POLICY),
+) {
   return render(
     <QuotationTimelineView
       quotation={quotation}
-      policy={DEFAULT_POLICY}
+      loadPolicy={loadPolicy}
       today={d(3, 9)}
       strings={strings}
       locale="en-US"
@@ -76,6 +80,36 @@ describe('QuotationTimelineView', () => {
     unmount();
     show({ ...sent, phase: 'lost' }, () => Promise.resolve(new Set()));
     expect(await screen.findByText('This quotation is lost: no follow-ups are planned.')).toBeTruthy();
+  });
+
+  it("plans with the quotation's own policy once it is read", async () => {
+    let resolvePolicy: (policy: QuotationPolicy) => void = () => undefined;
+    show(
+      sent,
+      () => Promise.resolve(new Set(['quotationEmail'])),
+      () => new Promise((resolve) => (resolvePolicy = resolve)),
+    );
+    expect(screen.getByText('Loading the follow-ups…')).toBeTruthy();
+    resolvePolicy({ ...DEFAULT_POLICY, confirmationChaserDays: 3, optionDays: 30 });
+    const list = await screen.findByRole('list', { name: 'Follow-ups' });
+    expect(
+      within(list)
+        .getAllByRole('listitem')
+        .map((i) => i.textContent),
+    ).toEqual([
+      '✓ Quotation email to the agent: done',
+      'Confirmation chaser to the agent: overdue since Mar 4, 2027',
+      'Option expires: release or extend the rooms: due Mar 31, 2027',
+    ]);
+  });
+
+  it('says what failed when the policy cannot be used', async () => {
+    show(
+      sent,
+      () => Promise.resolve(new Set()),
+      () => Promise.reject(new Error('Quotation policy "Hotel Sol": optionDays is -2')),
+    );
+    expect((await screen.findByRole('alert')).textContent).toContain('Hotel Sol');
   });
 
   it('says what failed when the recorded follow-ups cannot be read', async () => {

@@ -5,12 +5,13 @@ import { type FollowUpQuotation } from '../../../domain/quotation/followups';
 import { type QuotationPolicy } from '../../../domain/quotation/policy';
 import { ErrorText } from '../../shared/ErrorText';
 import { formatDate, formatText } from '../../shared/format';
-import { type TimelineFollowUp, toTimeline } from '../timeline';
+import { stepsOf, type TimelineFollowUp, toTimeline } from '../timeline';
 import { type QuotationTimelineStrings } from '../strings';
 
 export interface QuotationTimelineProps {
   readonly quotation: FollowUpQuotation;
-  readonly policy: QuotationPolicy;
+  /** The quotation's policy (its idr_policy, else the default row), read once per policy. */
+  readonly loadPolicy: () => Promise<QuotationPolicy>;
   readonly today: DateOnly;
   readonly strings: QuotationTimelineStrings;
   readonly locale: string;
@@ -22,7 +23,7 @@ export interface QuotationTimelineProps {
 type DoneState =
   | { readonly status: 'loading' }
   | { readonly status: 'error'; readonly message: string }
-  | { readonly status: 'ready'; readonly keys: ReadonlySet<string> };
+  | { readonly status: 'ready'; readonly keys: ReadonlySet<string>; readonly policy: QuotationPolicy };
 
 function day(date: DateOnly, locale: string): string {
   return formatDate(toUtcDate(date).getTime(), locale, 'UTC');
@@ -42,30 +43,29 @@ function followUpText(item: TimelineFollowUp, s: QuotationTimelineStrings, local
 
 /** The phases as a stepper with their dates, then the follow-ups: done, due, overdue (red), upcoming. */
 export function QuotationTimelineView(props: QuotationTimelineProps): React.ReactElement {
-  const { strings: s, locale, loadDone } = props;
+  const { strings: s, locale, loadDone, loadPolicy } = props;
   const [done, setDone] = React.useState<DoneState>({ status: 'loading' });
   React.useEffect(() => {
     let live = true;
-    loadDone().then(
-      (keys) => live && setDone({ status: 'ready', keys }),
+    setDone({ status: 'loading' });
+    Promise.all([loadDone(), loadPolicy()]).then(
+      ([keys, policy]) => live && setDone({ status: 'ready', keys, policy }),
       (error: unknown) =>
         live && setDone({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
     );
     return () => {
       live = false;
     };
-  }, [loadDone]);
+  }, [loadDone, loadPolicy]);
 
-  const timeline = toTimeline(
-    props.quotation,
-    props.policy,
-    props.today,
-    done.status === 'ready' ? done.keys : new Set<string>(),
-  );
+  const steps = stepsOf(props.quotation);
+  // The follow-up plan needs the policy: until it is read only the steps show.
+  const timeline =
+    done.status === 'ready' ? toTimeline(props.quotation, done.policy, props.today, done.keys) : undefined;
 
   let followUps: React.ReactNode;
-  if (done.status === 'loading') followUps = <Spinner size="tiny" label={s.Loading} />;
-  else if (done.status === 'error') followUps = <ErrorText>{formatText(s.Error, done.message)}</ErrorText>;
+  if (done.status === 'error') followUps = <ErrorText>{formatText(s.Error, done.message)}</ErrorText>;
+  else if (!timeline) followUps = <Spinner size="tiny" label={s.Loading} />;
   else if (timeline.closed)
     followUps = <p>{formatText(s.Closed, s[`Phase_${timeline.phase}`].toLowerCase())}</p>;
   else if (timeline.followUps.length === 0) followUps = <p>{s.FollowUps_None}</p>;
@@ -108,7 +108,7 @@ export function QuotationTimelineView(props: QuotationTimelineProps): React.Reac
             margin: 0,
           }}
         >
-          {timeline.steps.map((step, index) => (
+          {steps.map((step, index) => (
             <li
               key={step.phase}
               data-state={step.state}
@@ -130,8 +130,8 @@ export function QuotationTimelineView(props: QuotationTimelineProps): React.Reac
         </ol>
         <div role="status" style={{ fontWeight: tokens.fontWeightSemibold }}>
           {[
-            timeline.overdueCount > 0 ? formatText(s.Overdue_Count, timeline.overdueCount) : '',
-            timeline.nextDueOn ? formatText(s.Next_Due, day(timeline.nextDueOn, locale)) : '',
+            timeline && timeline.overdueCount > 0 ? formatText(s.Overdue_Count, timeline.overdueCount) : '',
+            timeline?.nextDueOn ? formatText(s.Next_Due, day(timeline.nextDueOn, locale)) : '',
           ]
             .filter(Boolean)
             .join(' · ')}

@@ -14,6 +14,7 @@ export interface IInputs {
     roomingListDueOn: ComponentFramework.PropertyTypes.DateTimeProperty;
     roomingListReceivedOn: ComponentFramework.PropertyTypes.DateTimeProperty;
     optionExpiresOn: ComponentFramework.PropertyTypes.DateTimeProperty;
+    policy: ComponentFramework.PropertyTypes.LookupProperty;
 }
 export interface IOutputs {
     phase?: number;
@@ -26,4 +27,5 @@ export interface IOutputs {
     roomingListDueOn?: Date;
     roomingListReceivedOn?: Date;
     optionExpiresOn?: Date;
+    policy?: ComponentFramework.LookupValue[];
 }

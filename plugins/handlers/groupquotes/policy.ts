@@ -6,36 +6,15 @@
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
 import { idr_quotationpolicy } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
-import { type PolicyInput, type QuotationPolicy, resolvePolicy } from '../../../domain/quotation';
-import { readNumber, readString } from './record';
+import { type QuotationPolicy, resolvePolicy } from '../../../domain/quotation';
+import { POLICY_SELECT, policyInput, policyName } from './policy-columns';
+import { readString } from './record';
 
 const pcol = idr_quotationpolicy.columns;
 
-const POLICY_FIELDS: Readonly<Record<keyof QuotationPolicy, string>> = {
-  confirmationChaserDays: pcol.idr_confirmationchaserdays,
-  roomingListCallDays: pcol.idr_roominglistcalldays,
-  roomingListDueDays: pcol.idr_roominglistduedays,
-  optionDays: pcol.idr_optiondays,
-  depositDueAfterConfirmDays: pcol.idr_depositdueafterconfirmdays,
-  depositReminderDays: pcol.idr_depositreminderdays,
-  cutoffDays: pcol.idr_cutoffdays,
-  balanceDueDays: pcol.idr_balanceduedays,
-  defaultDepositPercent: pcol.idr_defaultdepositpercent,
-  childPricePercent: pcol.idr_childpricepercent,
-};
-
-const POLICY_SELECT = [pcol.idr_quotationpolicyid, pcol.idr_name, ...Object.values(POLICY_FIELDS)];
-
 /** Throws InvalidPolicyError (naming the row) when a stored value cannot be used. */
 export function policyFromRecord(record: EntityRecord): QuotationPolicy {
-  const input: PolicyInput = {};
-  for (const [field, column] of Object.entries(POLICY_FIELDS) as [keyof QuotationPolicy, string][]) {
-    input[field] = readNumber(record, column);
-  }
-  return resolvePolicy(
-    input,
-    readString(record, pcol.idr_name) ?? readString(record, pcol.idr_quotationpolicyid) ?? undefined,
-  );
+  return resolvePolicy(policyInput(record), policyName(record));
 }
 
 /**
@@ -56,7 +35,7 @@ export class PolicySource {
       let entry = this.byId.get(policyId);
       if (!entry) {
         entry = this.client
-          .retrieve(idr_quotationpolicy.entitySetName, policyId, POLICY_SELECT)
+          .retrieve(idr_quotationpolicy.entitySetName, policyId, [...POLICY_SELECT])
           .then((row) => (row ? policyFromRecord(row) : null));
         this.byId.set(policyId, entry);
       }
@@ -75,7 +54,7 @@ export class PolicySource {
 
   private async loadDefault(): Promise<QuotationPolicy> {
     const rows = await this.client.retrieveMultiple(idr_quotationpolicy.entitySetName, {
-      select: POLICY_SELECT,
+      select: [...POLICY_SELECT],
       filter: `${pcol.idr_isdefault} eq true and ${pcol.statecode} eq ${idr_quotationpolicy.choices.statecode.Active}`,
       orderBy: [`${pcol.createdon} asc`],
       top: 2,

@@ -43,6 +43,13 @@ export class UnknownCallerError extends DataverseError {
   }
 }
 
+/**
+ * Tables whose privileges are not named after the table: savedquery is "View" (prvReadQuery) and
+ * systemuser "User" (prvReadUser), as the security role editor lists them ("Security role UI to
+ * privilege mapping", Dynamics CRM developer guide; "Create or edit a security role", Power Platform admin).
+ */
+const PRIVILEGE_NAMES: Readonly<Record<string, string>> = { savedquery: 'Query', systemuser: 'User' };
+
 /** Role name → the privileges it grants (lower-case names: Dataverse compares them without case). */
 export class RoleCatalog {
   private readonly roles = new Map<string, Set<string>>();
@@ -67,7 +74,7 @@ export class RoleCatalog {
 
   /** `prv<Verb><table>`: standard tables use their schema name (prvReadContact), custom ones the logical name. */
   static privilegeName(verb: PrivilegeVerb, table: string): string {
-    return `prv${verb}${table}`;
+    return `prv${verb}${PRIVILEGE_NAMES[table.toLowerCase()] ?? table}`;
   }
 
   /** Throws PrivilegeDeniedError unless one of `roles` grants `verb` on `table` (a logical name). */
