@@ -5,6 +5,7 @@
  * solutions packed in dist/ and configures the environment after import. See tools/deploy/README.md.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
@@ -14,7 +15,7 @@ import { DataverseError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
 import { HOST_ENVIRONMENT_VARIABLES } from '../../plugins/host/env';
 import { SOLUTION_NAMES } from '../../plugins/registry';
-import { deploy, type DeployOptions } from '../deploy/deploy';
+import { DEPLOY_STAGES, deploy, type DeployOptions, type DeployStage } from '../deploy/deploy';
 import {
   DeployConnectionError,
   DeployOptionError,
@@ -24,7 +25,13 @@ import {
   SolutionImportTimeoutError,
   SolutionZipMismatchError,
   UnexpectedImportResponseError,
+  SolutionStagingFailedError,
+  SolutionDowngradeError,
+  SettingsFileError,
 } from '../deploy/errors';
+import { createSettings, readSettingsFile, writeSettingsFile } from '../deploy/settings-file';
+import { findSolutionZip, inspectSolutionZip } from '../deploy/zips';
+import { terminalBar } from './progress';
 import type { ImportProgress } from '../deploy/import';
 import { describeUserError } from './command';
 import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
@@ -41,6 +48,11 @@ export interface DeployCommandOptions extends ConnectionFlags {
   keepUnmanagedCustomizations?: boolean;
   pollSeconds: string;
   timeoutMinutes: string;
+  force?: boolean;
+  /** A deployment settings file in the format of `pac solution create-settings`. */
+  settingsFile?: string;
+  /** Write such a file for the chosen solutions to this path, and import nothing. */
+  createSettings?: string;
 }
 
 export interface DeployCommandDeps {
@@ -50,8 +62,8 @@ export interface DeployCommandDeps {
   readonly clock: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   readonly newId: () => string;
-  /** Where the import progress goes; a self-rewriting line on a terminal. */
-  readonly progress?: (progress: ImportProgress) => void;
+  /** Where the import progress goes; a bar on a terminal. */
+  readonly progress?: DeployProgressDisplay;
   /** Tests may pass a client; otherwise the selected environment's (or `--url`'s). */
   readonly client?: DataverseClient;
   readonly authDir?: string;
@@ -66,6 +78,9 @@ const USER_ERRORS = [
   SolutionImportTimeoutError,
   UnexpectedImportResponseError,
   InvalidEnvironmentVariableValueError,
+  SolutionStagingFailedError,
+  SolutionDowngradeError,
+  SettingsFileError,
   TokenAcquisitionError,
   DataverseUnreachableError,
   DataverseError,
@@ -116,6 +131,7 @@ export function deployOptions(opts: DeployCommandOptions, env: DeployCommandDeps
     variables: variablesOf(opts.env ?? []),
     pollIntervalMs: positiveNumber(opts.pollSeconds, '--poll-seconds') * 1000,
     timeoutMs: positiveNumber(opts.timeoutMinutes, '--timeout-minutes') * 60_000,
+    force: opts.force === true,
   };
 }
 
@@ -133,18 +149,58 @@ export function lineProgress(
   };
 }
 
-/** One line rewritten in place on a terminal. */
-function terminalProgress(stream: NodeJS.WriteStream): (progress: ImportProgress) => void {
-  return (p) => {
-    stream.write(`\r\x1b[2K  ${p.solution}: ${p.status} — ${Math.round(p.elapsedMs / 1000)} s`);
-    if (p.done) stream.write('\n');
+export interface DeployProgressDisplay {
+  stage(solution: string, stage: DeployStage): void;
+  job(progress: ImportProgress): void;
+  stop(): void;
+}
+
+/** One bar per run on a terminal: the solution, its step of DEPLOY_STAGES, and the import job's status. */
+function terminalProgress(): DeployProgressDisplay {
+  const bar = terminalBar('{solution} {bar} {stage}');
+  let current = '';
+  return {
+    stage(solution, stage) {
+      current = solution;
+      bar.update(DEPLOY_STAGES.indexOf(stage) + 1, DEPLOY_STAGES.length, { solution, stage });
+    },
+    job(p) {
+      bar.update(DEPLOY_STAGES.indexOf('importing') + 1, DEPLOY_STAGES.length, {
+        solution: current || p.solution,
+        stage: `importing: ${p.status} — ${Math.round(p.elapsedMs / 1000)} s`,
+      });
+    },
+    stop: () => bar.stop(),
   };
+}
+
+/** `--create-settings <file>`: every environment variable of the chosen zips, with an empty value. */
+async function runCreateSettings(file: string, options: DeployOptions, print: (line: string) => void) {
+  const variables = [];
+  for (const solution of options.solutions) {
+    const zip = await findSolutionZip(options.distDir, solution, options.managed);
+    const contents = await inspectSolutionZip(await readFile(zip), path.basename(zip));
+    variables.push(...contents.environmentVariables);
+  }
+  const settings = createSettings(variables);
+  await writeSettingsFile(file, settings);
+  print(
+    `Wrote ${file} (${settings.EnvironmentVariables.length} environment variable(s): ${settings.EnvironmentVariables.map((v) => v.SchemaName).join(', ')}). ` +
+      `Fill in the values, then run \`ideario deploy --settings-file ${file}\`.`,
+  );
 }
 
 /** Runs the command and returns the exit code. */
 export async function runDeploy(opts: DeployCommandOptions, deps: DeployCommandDeps): Promise<number> {
   try {
-    const options = deployOptions(opts, deps.env);
+    const flagged = deployOptions(opts, deps.env);
+    if (opts.createSettings !== undefined) {
+      await runCreateSettings(opts.createSettings, flagged, deps.print);
+      return 0;
+    }
+    // --env wins over the file for the same variable.
+    const fromFile = opts.settingsFile !== undefined ? await readSettingsFile(opts.settingsFile) : {};
+    const options: DeployOptions = { ...flagged, variables: { ...fromFile, ...flagged.variables } };
     const client =
       deps.client ??
       openConnection(opts, { env: deps.env, logger: deps.logger, clock: deps.clock, authDir: deps.authDir })
@@ -156,11 +212,12 @@ export async function runDeploy(opts: DeployCommandOptions, deps: DeployCommandD
       newId: deps.newId,
       logger: deps.logger,
       print: deps.print,
-      onProgress: deps.progress ?? lineProgress(deps.print),
-    });
+      onProgress: deps.progress ? (p) => deps.progress?.job(p) : lineProgress(deps.print),
+      onStage: deps.progress ? (solution, stage) => deps.progress?.stage(solution, stage) : undefined,
+    }).finally(() => deps.progress?.stop());
     const warnings = deployed.flatMap((d) => d.settings).filter((s) => s.kind === 'warning').length;
     deps.print(
-      `Deployed ${deployed.map((d) => `${d.solution} ${d.version}`).join(', ')}${warnings ? ` with ${warnings} warning(s) above` : ''}.`,
+      `Deployed ${deployed.map((d) => `${d.solution} ${d.version} (${d.outcome})`).join(', ')}${warnings ? ` with ${warnings} warning(s) above` : ''}.`,
     );
     return 0;
   } catch (error) {
@@ -204,6 +261,15 @@ export function registerDeploy(program: Command, logger: Logger): void {
       '--keep-unmanaged-customizations',
       'do not overwrite unmanaged customizations of the solution components',
     )
+    .option('--force', 'import even when the environment has the same or a newer version')
+    .option(
+      '--settings-file <file>',
+      'environment variable values from a deployment settings file (format of pac solution create-settings)',
+    )
+    .option(
+      '--create-settings <file>',
+      'write a deployment settings file for the chosen solutions (import nothing)',
+    )
     .option('--poll-seconds <n>', 'seconds between two reads of the import job', '2')
     .option('--timeout-minutes <n>', 'give up waiting for the import after this long', '60')
     .action(async (opts: DeployCommandOptions) => {
@@ -214,7 +280,7 @@ export function registerDeploy(program: Command, logger: Logger): void {
         clock: () => new Date(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         newId: randomUUID,
-        progress: process.stderr.isTTY ? terminalProgress(process.stderr) : undefined,
+        progress: process.stderr.isTTY ? terminalProgress() : undefined,
       });
     });
 }

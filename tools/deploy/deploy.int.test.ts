@@ -101,7 +101,8 @@ it('imports both packed solutions with ImportSolutionAsync, shows progress, and 
         new RegExp(`^Imported ${interests} 1\\.0\\.0\\.0 in \\d+ s \\(system job [0-9a-f-]{36}\\)\\.$`),
       ),
       expect.stringMatching(new RegExp(`^  ${groupQuotes}: Succeeded — \\d+ s$`)),
-      `Deployed ${interests} 1.0.0.0, ${groupQuotes} 1.0.0.0.`,
+      `  ${interests}: staged, no missing dependency.`,
+      `Deployed ${interests} 1.0.0.0 (imported), ${groupQuotes} 1.0.0.0 (imported).`,
     ]),
   );
 
@@ -166,8 +167,8 @@ it('imports both packed solutions with ImportSolutionAsync, shows progress, and 
   expect([...result.printed, ...result.logged].join('\n')).not.toContain(KEY);
 });
 
-it("fails a corrupt zip with Dataverse's message from the system job", async () => {
-  await freshEmulator();
+it('stops a corrupt zip at staging, with the reason, before any import', async () => {
+  const { engine } = await freshEmulator();
   const corrupt = path.join(dist, 'corrupt');
   await mkdir(corrupt, { recursive: true });
   const good = await readFile(path.join(dist, `${SOLUTION_NAMES[0]}_1_0_0_0_managed.zip`));
@@ -177,14 +178,12 @@ it("fails a corrupt zip with Dataverse's message from the system job", async () 
   );
   const result = await deploy({ dist: corrupt, solution: SOLUTION_NAMES[0] });
   expect(result.code).toBe(1);
-  expect(result.printed).toEqual(
-    expect.arrayContaining([expect.stringMatching(new RegExp(`^  ${SOLUTION_NAMES[0]}: Failed — \\d+ s$`))]),
-  );
   expect(result.logged.at(-1)).toMatch(
     new RegExp(
-      `^error deploy failed: The import of ${SOLUTION_NAMES[0]} failed \\(system job [0-9a-f-]{36}\\): The import file is not a valid solution`,
+      `^error deploy failed: Staging ${SOLUTION_NAMES[0]} failed; nothing was imported:\\n  - The import file is not a valid solution`,
     ),
   );
+  expect((await engine.query(asyncoperation.entitySetName)).records).toHaveLength(0);
   expect(result.logged).toEqual(expect.arrayContaining([expect.stringContaining('cannot be read here')]));
 });
 

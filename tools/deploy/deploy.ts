@@ -11,7 +11,8 @@ import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import { GROUPQUOTES_ENVIRONMENT_VARIABLES } from '../../plugins/handlers/groupquotes/settings';
 import type { EnvironmentVariableModel, ServiceEndpointModel } from '../solution/model';
-import { DeployOptionError, SolutionZipMismatchError } from './errors';
+import { compareVersions } from '../doctor/doctor';
+import { DeployOptionError, SolutionDowngradeError, SolutionZipMismatchError } from './errors';
 import { importSolution, type ImportProgress } from './import';
 import {
   checkEnvironmentVariableValue,
@@ -20,6 +21,7 @@ import {
   webhookEndpointUrl,
   type SettingOutcome,
 } from './settings';
+import { installedSolution, stageSolution, type InstalledSolution } from './stage';
 import { findSolutionZip, inspectSolutionZip, type SolutionZipContents } from './zips';
 
 export interface DeployOptions {
@@ -37,6 +39,8 @@ export interface DeployOptions {
   readonly variables?: Readonly<Record<string, string>>;
   readonly pollIntervalMs: number;
   readonly timeoutMs: number;
+  /** Import even when the environment has the same or a newer version. */
+  readonly force?: boolean;
 }
 
 export interface DeployDeps {
@@ -48,14 +52,31 @@ export interface DeployDeps {
   /** Lines for the user (stdout). The webhook key never reaches it. */
   readonly print: (line: string) => void;
   readonly onProgress?: (progress: ImportProgress) => void;
+  /** Each step of one solution's deploy, for the progress bar. */
+  readonly onStage?: (solution: string, stage: DeployStage) => void;
 }
+
+/** The steps of one solution's deploy, in order. */
+export const DEPLOY_STAGES = [
+  'checking version',
+  'staging',
+  'importing',
+  'publishing',
+  'configuring',
+] as const;
+export type DeployStage = (typeof DEPLOY_STAGES)[number];
+
+/** What the version check decided ("imported" covers a first import and an update). */
+export type ImportOutcome = 'imported' | 'upgraded' | 'unchanged';
 
 export interface DeployedSolution {
   readonly solution: string;
   readonly file: string;
   readonly version: string;
+  /** Empty when the same version was installed and nothing was imported. */
   readonly jobId: string;
   readonly elapsedMs: number;
+  readonly outcome: ImportOutcome;
   readonly settings: readonly SettingOutcome[];
 }
 
@@ -208,33 +229,83 @@ async function configure(p: Plan, options: DeployOptions, deps: DeployDeps): Pro
   return outcomes;
 }
 
+interface VersionDecision {
+  readonly plan: Plan;
+  /** Undefined: import nothing. */
+  readonly action?: 'import' | 'upgrade';
+  readonly installed: InstalledSolution | null;
+}
+
+/**
+ * pac's rule: the same version is a no-op that says so, an older one is refused unless forced, a newer
+ * one over an installed managed solution is an upgrade. All solutions are checked before any import.
+ */
+async function decideVersions(plans: readonly Plan[], options: DeployOptions, deps: DeployDeps) {
+  const decisions: VersionDecision[] = [];
+  for (const p of plans) {
+    deps.onStage?.(p.solution, 'checking version');
+    const installed = await installedSolution(deps.client, p.solution);
+    const version = p.contents?.version;
+    const order = installed && version ? compareVersions(version, installed.version) : 1;
+    if (order < 0 && !options.force && installed && version)
+      throw new SolutionDowngradeError(p.solution, version, installed.version);
+    let action: VersionDecision['action'] = 'import';
+    if (order === 0 && !options.force) action = undefined;
+    else if (order > 0 && installed?.managed && options.managed) action = 'upgrade';
+    decisions.push({ plan: p, installed, action });
+  }
+  return decisions;
+}
+
 export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<DeployedSolution[]> {
   const plans = await plan(options, deps);
+  const decisions = await decideVersions(plans, options, deps);
   const deployed: DeployedSolution[] = [];
-  for (const p of plans) {
+  for (const { plan: p, installed, action } of decisions) {
     const version = p.contents?.version ?? '?';
-    deps.print(
-      `Importing ${p.solution} ${version} (${options.managed ? 'managed' : 'unmanaged'}, ${formatSize(p.bytes.length)}) from ${p.file}`,
-    );
-    const result = await importSolution(
-      {
-        client: deps.client,
-        clock: deps.clock,
-        sleep: deps.sleep,
-        newId: deps.newId,
-        pollIntervalMs: options.pollIntervalMs,
-        timeoutMs: options.timeoutMs,
-        onProgress: deps.onProgress,
-      },
-      {
-        solution: p.solution,
-        bytes: p.bytes,
-        overwriteUnmanagedCustomizations: options.overwriteUnmanagedCustomizations,
-      },
-    );
-    deps.print(
-      `Imported ${p.solution} ${version} in ${Math.round(result.elapsedMs / 1000)} s (system job ${result.jobId}).`,
-    );
+    const kind = options.managed ? 'managed' : 'unmanaged';
+    let result = { jobId: '', elapsedMs: 0 };
+    if (action === undefined) {
+      deps.print(
+        `${p.solution} ${version} is already installed (${installed?.managed ? 'managed' : 'unmanaged'}): nothing to import (--force imports it again).`,
+      );
+    } else {
+      deps.print(
+        `${action === 'upgrade' ? 'Upgrading' : 'Importing'} ${p.solution} ${installed ? `${installed.version} → ` : ''}${version} (${kind}, ${formatSize(p.bytes.length)}) from ${p.file}`,
+      );
+      deps.onStage?.(p.solution, 'staging');
+      const uploadId = await stageSolution(deps.client, p.solution, p.bytes);
+      deps.print(`  ${p.solution}: staged, no missing dependency.`);
+      deps.onStage?.(p.solution, 'importing');
+      result = await importSolution(
+        {
+          client: deps.client,
+          clock: deps.clock,
+          sleep: deps.sleep,
+          newId: deps.newId,
+          pollIntervalMs: options.pollIntervalMs,
+          timeoutMs: options.timeoutMs,
+          onProgress: deps.onProgress,
+        },
+        {
+          solution: p.solution,
+          bytes: p.bytes,
+          overwriteUnmanagedCustomizations: options.overwriteUnmanagedCustomizations,
+          stageSolutionUploadId: uploadId,
+          upgrade: action === 'upgrade',
+        },
+      );
+      deps.print(
+        `${action === 'upgrade' ? 'Upgraded' : 'Imported'} ${p.solution} ${version} in ${Math.round(result.elapsedMs / 1000)} s (system job ${result.jobId}).`,
+      );
+      if (!options.managed) {
+        // An unmanaged import leaves its customizations unpublished until PublishAllXml ("PublishAllXml Action").
+        deps.onStage?.(p.solution, 'publishing');
+        await deps.client.executeAction('PublishAllXml', {});
+        deps.print(`  ${p.solution}: customizations published (PublishAllXml).`);
+      }
+    }
+    deps.onStage?.(p.solution, 'configuring');
     const settings = await configure(p, options, deps);
     for (const outcome of settings) {
       if (outcome.kind === 'warning') deps.logger.warn(`${p.solution}: ${outcome.what} ${outcome.detail}.`);
@@ -246,6 +317,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
       version,
       jobId: result.jobId,
       elapsedMs: result.elapsedMs,
+      outcome: action === undefined ? 'unchanged' : action === 'upgrade' ? 'upgraded' : 'imported',
       settings,
     });
   }

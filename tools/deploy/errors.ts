@@ -96,3 +96,45 @@ export class InvalidEnvironmentVariableValueError extends Error {
     this.name = 'InvalidEnvironmentVariableValueError';
   }
 }
+
+/** StageSolution refused the zip: the dependencies the target lacks (or the validation errors), listed. */
+export class SolutionStagingFailedError extends Error {
+  constructor(
+    readonly solution: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `Staging ${solution} failed; nothing was imported:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+        'Install what is missing in the environment first (for a Dynamics 365 app: Power Platform admin center > Environments > Resources > Dynamics 365 apps), then deploy again.',
+    );
+    this.name = 'SolutionStagingFailedError';
+  }
+}
+
+/** The zip holds an older version than the environment has. */
+export class SolutionDowngradeError extends Error {
+  constructor(
+    readonly solution: string,
+    readonly zipVersion: string,
+    readonly installedVersion: string,
+  ) {
+    super(
+      `${solution} ${installedVersion} is installed and the zip holds ${zipVersion}, an older version: nothing was imported. ` +
+        'Build the newer version (raise <Version> in solution.xml), or pass --force to import the older one anyway.',
+    );
+    this.name = 'SolutionDowngradeError';
+  }
+}
+
+/** The deployment settings file cannot be used. */
+export class SettingsFileError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(
+      `${file}: ${reason}. Write one with \`ideario deploy --create-settings ${file}\` (the format of \`pac solution create-settings\`).`,
+    );
+    this.name = 'SettingsFileError';
+  }
+}

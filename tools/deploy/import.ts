@@ -39,6 +39,10 @@ export interface ImportRequest {
   readonly solution: string;
   readonly bytes: Uint8Array;
   readonly overwriteUnmanagedCustomizations: boolean;
+  /** From StageSolution: the import takes the staged upload instead of the file. */
+  readonly stageSolutionUploadId?: string;
+  /** A newer version of an installed managed solution: StageAndUpgradeAsync, as pac's --stage-and-upgrade. */
+  readonly upgrade?: boolean;
 }
 
 export interface ImportResult {
@@ -62,12 +66,17 @@ function text(value: unknown): string | undefined {
 export async function importSolution(deps: ImportDeps, request: ImportRequest): Promise<ImportResult> {
   const importJobId = deps.newId();
   const started = deps.clock().getTime();
-  const answer = await deps.client.executeAction('ImportSolutionAsync', {
-    OverwriteUnmanagedCustomizations: request.overwriteUnmanagedCustomizations,
-    PublishWorkflows: true,
-    CustomizationFile: Buffer.from(request.bytes).toString('base64'),
-    ImportJobId: importJobId,
-  });
+  const answer = await deps.client.executeAction(
+    request.upgrade ? 'StageAndUpgradeAsync' : 'ImportSolutionAsync',
+    {
+      OverwriteUnmanagedCustomizations: request.overwriteUnmanagedCustomizations,
+      PublishWorkflows: true,
+      ImportJobId: importJobId,
+      ...(request.stageSolutionUploadId
+        ? { SolutionParameters: { StageSolutionUploadId: request.stageSolutionUploadId } }
+        : { CustomizationFile: Buffer.from(request.bytes).toString('base64') }),
+    },
+  );
   const jobId =
     typeof answer === 'object' && answer !== null
       ? text((answer as Record<string, unknown>).AsyncOperationId)

@@ -172,6 +172,27 @@ describe('ideario pack', () => {
     }
   });
 
+  it('marks webhook steps and service endpoints not customisable in the managed zip only', () => {
+    const flags = (parts: Parts, section: string, item: string) =>
+      elements(child(xmlPart(parts, 'customizations.xml'), section) ?? el('none'), item).map((e) =>
+        childText(e, 'IsCustomizable'),
+      );
+    let steps = 0;
+    for (const p of packed) {
+      for (const [section, item] of [
+        ['SdkMessageProcessingSteps', 'SdkMessageProcessingStep'],
+        ['ServiceEndpoints', 'ServiceEndpoint'],
+      ] as const) {
+        const managed = flags(p.managed, section, item);
+        expect(managed.every((f) => f === '0')).toBe(true);
+        expect(flags(p.unmanaged, section, item).every((f) => f === '1')).toBe(true);
+        steps += managed.length;
+      }
+    }
+    // Both solutions ship steps and one endpoint each.
+    expect(steps).toBeGreaterThanOrEqual(4);
+  });
+
   it('names the publisher, version, managed flag and every root component in solution.xml', () => {
     for (const p of packed) {
       for (const [parts, managed] of [

@@ -369,6 +369,26 @@ function buildControls(
 }
 
 /** Replaces (or adds, in schema order) a top-level section of customizations.xml. */
+/**
+ * In a managed zip, the webhook steps and service endpoints are what customers must not change: their
+ * managed property "Can be customized" is off (IsCustomizable 0), as "Managed properties" describes
+ * (learn.microsoft.com/power-platform/alm/managed-properties-alm). The unmanaged zip keeps the source's.
+ */
+function markNotCustomizable(customizations: XmlElement): void {
+  const sections: [string, string][] = [
+    ['SdkMessageProcessingSteps', 'SdkMessageProcessingStep'],
+    ['ServiceEndpoints', 'ServiceEndpoint'],
+  ];
+  for (const [sectionName, itemName] of sections) {
+    const section = child(customizations, sectionName);
+    for (const item of section ? elements(section, itemName) : []) {
+      const flag = child(item, 'IsCustomizable');
+      if (flag) setText(flag, '0');
+      else item.children.push(el('IsCustomizable', null, '0'));
+    }
+  }
+}
+
 function setSection(root: XmlElement, name: string, items: XmlElement[]): void {
   const existing = child(root, name);
   if (existing) {
@@ -559,6 +579,7 @@ export function buildSolutionParts(files: SourceFiles, options: BuildOptions): P
     buildSimple(files, used, 'AppModules', 'AppModule', (m) => childText(m, 'UniqueName') ?? ''),
   );
 
+  if (options.managed === 1) markNotCustomizable(customizations);
   parts.set('customizations.xml', exportXml(customizations));
   if (files.has(SOLUTION_MANIFEST)) {
     const controlNames = controls.map((c) => childText(c.element, 'Name') ?? '');

@@ -98,6 +98,12 @@ export class SolutionImport {
   /** Registers the actions and the job runner. */
   register(): this {
     this.engine.registerAction('ImportSolutionAsync', (request) => this.importSolutionAsync(request));
+    // "StageAndUpgradeAsync Action": the same parameters and response; the emulator keeps no holding
+    // solution, so an upgrade applies the new version as an import does.
+    this.engine.registerAction('StageAndUpgradeAsync', (request) => this.importSolutionAsync(request));
+    // "PublishAllXml Action": the emulator applies customizations when it imports them, so there is
+    // nothing left unpublished; the action exists so deploy calls it as it must on Dataverse.
+    this.engine.registerAction('PublishAllXml', () => Promise.resolve(undefined));
     this.engine.registerAction('StageSolution', (request) => this.stageSolution(request), {
       transactional: false,
     });
