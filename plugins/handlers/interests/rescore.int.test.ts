@@ -90,6 +90,31 @@ describe('rescoring the interaction history', () => {
     });
   });
 
+  it('changes nothing when a profile keeps the same scores against a later landmark', async () => {
+    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 100, exit: 50, halfLifeDays: 10 });
+    await seedRule(env.client, { concept: cloud.id, points: 6 });
+    const ana = await seedContact(env.client, { name: 'Ana' });
+    await env.drain();
+    await liveHistory([
+      { contactId: ana, url: 'a' },
+      { contactId: ana, url: 'b' },
+    ]);
+    // What live scoring and the recheck job do as time passes: the same scores, a later landmark.
+    const stored = await profileOf(env.client, ana, cloud.id);
+    const landmark = Date.parse(String(stored?.[PC.idr_landmarkon]));
+    const later = landmark + 20 * 86_400_000;
+    await env.client.update(idr_interestprofile.entitySetName, String(stored?.[PC.idr_interestprofileid]), {
+      [PC.idr_accumulator]: Number(stored?.[PC.idr_accumulator]) / 4,
+      [PC.idr_landmarkon]: new Date(later).toISOString(),
+    });
+    expect(await rescoreAll(deps(), { dryRun: true })).toMatchObject({ profilesChanged: 0 });
+    // A real difference still shows: the stored score a tenth too high.
+    await env.client.update(idr_interestprofile.entitySetName, String(stored?.[PC.idr_interestprofileid]), {
+      [PC.idr_accumulator]: (Number(stored?.[PC.idr_accumulator]) / 4) * 1.1,
+    });
+    expect(await rescoreAll(deps(), { dryRun: true })).toMatchObject({ profilesChanged: 1 });
+  });
+
   it('applies changed points to the whole history: scores, explanations, segments and lists', async () => {
     const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 20, exit: 10, halfLifeDays: 30 });
     const rule = await seedRule(env.client, { concept: cloud.id, points: 5 });

@@ -31,6 +31,7 @@ import {
   type HistoricalInteraction,
   primaryInterest,
   type ProfileResult,
+  rebase,
   rescore,
   rollupAccount,
 } from '../../../domain/interest';
@@ -122,11 +123,19 @@ function sameNumber(a: number, b: number): boolean {
   return Math.abs(a - b) <= SCALE * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-function profileDiffers(stored: StoredProfile, result: ProfileResult): boolean {
+/**
+ * Whether the rebuilt profile differs from the stored one in what it means. The same scores can be
+ * kept against different landmarks (live scoring and the recheck job move a landmark forward as
+ * time passes; the replay sets its own), so the two accumulators are compared at the later landmark.
+ */
+function profileDiffers(stored: StoredProfile, result: ProfileResult, concept: Concept): boolean {
   const p = stored.profile;
+  const later = Math.max(p.landmark, result.landmark);
   return (
-    !sameNumber(p.accumulator, result.accumulator) ||
-    (p.accumulator !== 0 && p.landmark !== result.landmark) ||
+    !sameNumber(
+      rebase(p, later, concept.halfLifeDays).accumulator,
+      rebase(result, later, concept.halfLifeDays).accumulator,
+    ) ||
     p.eventCount !== result.eventCount ||
     p.inSegment !== result.inSegment
   );
@@ -278,7 +287,8 @@ async function rescorePage(run: RunContext, page: readonly StoredContact[], tall
     let changedHere = 0;
     for (const profile of profiles) {
       const current = mine?.get(profile.conceptId);
-      if (current && !profileDiffers(current, profile)) continue;
+      const concept = conceptById.get(profile.conceptId);
+      if (current && concept && !profileDiffers(current, profile, concept)) continue;
       changedHere++;
       operations.push(
         profileWrite(profile, current, {
