@@ -386,7 +386,9 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
         collection: entitySet,
         select: query.select ? [...query.select] : undefined,
         filter: query.filter,
-        orderBy: query.orderBy ? [...query.orderBy] : undefined,
+        // The library joins $orderby unencoded and, past 2,000 characters of URL, sends the GET inside a
+        // $batch whose request line a raw space ends early: encode it here, as any URL must.
+        orderBy: query.orderBy ? query.orderBy.map((o) => o.replace(/ /g, '%20')) : undefined,
         top: query.top,
         maxPageSize: query.pageSize,
         includeAnnotations: query.formattedValues ? 'OData.Community.Display.V1.FormattedValue' : undefined,

@@ -1,86 +1,70 @@
 /**
  * `ideario ingest` against the in-memory emulator, scoring included: rows per second, and Web API
- * requests per row as the emulator's own counter sees them, against the baseline of one request per
- * row (each row sent alone and scored by its webhook would cost more: the handler's two reads/writes).
+ * requests per row as the emulator's own counter sees them, against the baseline measured in the same
+ * run of the same kind of file sent one row per request (`--batch 1`), on fewer rows since it is slow.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { contact, EventType, idr_interactionrule, idr_marketingconcept } from '../../dataverse/generated';
-import { silentLogger } from '../../dataverse/logger';
-import { runIngest } from '../cli/ingest';
 import { startEmulator } from '../emulator/start';
+import { figure, type Figure } from './figures';
+import { BENCH_TOKEN, ingest, seedCatalog, SOLUTION_ROOT, writeEvents } from './history';
+import type { BenchOptions } from './results';
 
-const SOLUTION_ROOT = path.join(__dirname, '..', '..', 'solution');
-const TOKEN = 'bench-token';
-const ROWS = 10_000;
 const CONTACTS = 300;
 
-export interface Figure {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly baseline?: number;
+interface IngestRun {
+  readonly rowsPerSecond: number;
+  readonly requestsPerRow: number;
 }
 
-export async function figures(): Promise<Figure[]> {
+/** One ingest of `rows` rows in batches of `batch` into a fresh emulator with one concept and rule. */
+async function ingestOnce(rows: number, batch: number): Promise<IngestRun> {
   const dir = await mkdtemp(path.join(tmpdir(), 'ideario-bench-ingest-'));
-  const emulator = await startEmulator({ memory: true, port: 0, solutionRoot: SOLUTION_ROOT, token: TOKEN });
+  const emulator = await startEmulator({
+    memory: true,
+    port: 0,
+    solutionRoot: SOLUTION_ROOT,
+    token: BENCH_TOKEN,
+  });
   try {
-    const engine = emulator.engine;
-    const concept = await engine.create(idr_marketingconcept.entitySetName, {
-      [idr_marketingconcept.columns.idr_name]: 'Cloud',
-      [idr_marketingconcept.columns.idr_code]: 'CLOUD',
-      [idr_marketingconcept.columns.idr_enterthreshold]: 20,
-      [idr_marketingconcept.columns.idr_exitthreshold]: 10,
-    });
-    await engine.create(idr_interactionrule.entitySetName, {
-      [idr_interactionrule.columns.idr_name]: 'Click',
-      [idr_interactionrule.columns.idr_eventtype]: EventType.EmailClick,
-      [idr_interactionrule.columns.idr_points]: 5,
-      [`${idr_interactionrule.columns.idr_concept}@odata.bind`]: `/${idr_marketingconcept.entitySetName}(${concept})`,
-    });
-    const contacts: string[] = [];
-    for (let i = 0; i < CONTACTS; i++)
-      contacts.push(await engine.create(contact.entitySetName, { [contact.columns.lastname]: `Bench ${i}` }));
-    const start = Date.now() - 300 * 86_400_000;
-    const lines = ['source,externalid,eventtype,occurredon,contactid'];
-    for (let i = 0; i < ROWS; i++)
-      lines.push(
-        `bench,r-${i},EmailClick,${new Date(start + i * 600_000).toISOString()},${contacts[(i * 7) % CONTACTS] ?? ''}`,
-      );
-    const file = path.join(dir, 'events.csv');
-    await writeFile(file, `${lines.join('\n')}\n`);
+    const file = await writeEvents(dir, rows, await seedCatalog(emulator, CONTACTS));
     emulator.stats.reset();
     const began = performance.now();
-    await runIngest(
-      file,
-      { url: emulator.url, batch: '1000', solutionRoot: SOLUTION_ROOT, bypassAsync: true },
-      {
-        env: { IDEARIO_TOKEN: TOKEN },
-        logger: silentLogger,
-        print: () => undefined,
-        clock: () => new Date(),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        progress: { update: () => undefined, stop: () => undefined },
-      },
-    );
+    await ingest(emulator, file, batch);
+    // Scoring included: whatever the ingest left queued counts in the time and the requests.
+    await emulator.whenJobsIdle({ timeoutMs: 10 * 60_000 });
     const seconds = (performance.now() - began) / 1000;
-    const requests = emulator.stats.snapshot().requests;
-    return [
-      { name: 'ingest.rows_per_s', value: ROWS / seconds, unit: 'rows/s' },
-      { name: 'ingest.requests_per_row', value: requests / ROWS, unit: 'requests/row', baseline: 1 },
-    ];
+    return { rowsPerSecond: rows / seconds, requestsPerRow: emulator.stats.snapshot().requests / rows };
   } finally {
     await emulator.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-export async function run(): Promise<void> {
-  for (const figure of await figures()) {
-    const against = figure.baseline === undefined ? '' : ` (baseline ${figure.baseline})`;
-    console.log(`${figure.name}: ${figure.value.toFixed(4)} ${figure.unit}${against}`);
+export async function figures(options: BenchOptions): Promise<Figure[]> {
+  const rows = options.quick ? 2_000 : 10_000;
+  const baselineRows = options.quick ? 200 : 1_000;
+  const ours: IngestRun[] = [];
+  const oneByOne: IngestRun[] = [];
+  for (let run = 0; run < 3; run++) {
+    ours.push(await ingestOnce(rows, 1000));
+    oneByOne.push(await ingestOnce(baselineRows, 1));
   }
+  const baseline = `--batch 1 on ${baselineRows.toLocaleString('en-US')} rows`;
+  return [
+    figure(
+      'ingest.rows_per_s',
+      'rows/s',
+      ours.map((r) => r.rowsPerSecond),
+      { name: baseline, samples: oneByOne.map((r) => r.rowsPerSecond) },
+    ),
+    figure(
+      'ingest.requests_per_row',
+      'requests/row',
+      ours.map((r) => r.requestsPerRow),
+      { name: baseline, samples: oneByOne.map((r) => r.requestsPerRow) },
+    ),
+  ];
 }

@@ -1,26 +1,16 @@
 /**
  * Interest engine throughput: scoring an event with forward decay (one add to the accumulator, then
- * the score at the event's time) against the brute-force baseline that re-sums the whole history
- * for every event, both measured in the same run on the same events.
+ * the score at the event's time) against the brute-force baseline that re-sums a history of 1,000
+ * and of 10,000 events for every event, both measured in the same run on the same seeded events.
  */
 import { performance } from 'node:perf_hooks';
 import { addEvent, DAY_MS, directScore, emptyState, scoreAt, type TimedPoints } from '../../domain/interest';
+import { seededRandom } from '../emulator/demo/random';
+import { figure, type Figure } from './figures';
+import type { BenchOptions } from './results';
 
 const HALF_LIFE_DAYS = 90;
-const HISTORY_LENGTH = 5_000;
-const ENGINE_EVENTS = 1_000_000;
-
-/** A small fixed-seed generator, so every run scores the same events. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const HISTORIES = [1_000, 10_000];
 
 function makeEvents(count: number, random: () => number): TimedPoints[] {
   const events: TimedPoints[] = [];
@@ -34,61 +24,60 @@ function makeEvents(count: number, random: () => number): TimedPoints[] {
   return events;
 }
 
-/** `work` returns a checksum of what it computed, so no step can be optimised away unseen. */
-function timeIt(work: () => number): { seconds: number; checksum: number } {
+/** Events per second of `work`, which returns a checksum so no step can be optimised away unseen. */
+function rate(events: number, work: () => number): { perSecond: number; checksum: number } {
   const start = performance.now();
   const checksum = work();
-  return { seconds: (performance.now() - start) / 1000, checksum };
+  return { perSecond: events / ((performance.now() - start) / 1000), checksum };
 }
 
-function perSecond(events: number, seconds: number): string {
-  return Math.round(events / seconds).toLocaleString('en-US');
-}
-
-export async function run(): Promise<void> {
-  const random = mulberry32(20250101);
-  const history = makeEvents(HISTORY_LENGTH, random);
-  const stream = makeEvents(ENGINE_EVENTS, random);
-
-  // Let whatever ran before (another bench, module loading) settle before timing.
-  await new Promise((resolve) => setImmediate(resolve));
-  const engine = timeIt(() => {
-    let state = emptyState(stream[0].occurredOn);
-    let sink = 0;
-    for (const event of stream) {
-      state = addEvent(state, event.points, event.occurredOn, HALF_LIFE_DAYS);
-      sink += scoreAt(state, event.occurredOn, HALF_LIFE_DAYS);
+export async function figures(options: BenchOptions): Promise<Figure[]> {
+  const runs = options.quick ? 3 : 5;
+  const streamLength = options.quick ? 100_000 : 1_000_000;
+  const random = seededRandom(20250101);
+  const stream = makeEvents(streamLength, random);
+  const result: Figure[] = [];
+  for (const historyLength of HISTORIES) {
+    const history = makeEvents(historyLength, random);
+    // The baseline scores this many events, each re-summing the whole history (O(history) per event).
+    const scored = options.quick ? 50 : 200;
+    const engine: number[] = [];
+    const baseline: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      engine.push(
+        rate(streamLength, () => {
+          let state = emptyState(stream[0].occurredOn);
+          let sink = 0;
+          for (const event of stream) {
+            state = addEvent(state, event.points, event.occurredOn, HALF_LIFE_DAYS);
+            sink += scoreAt(state, event.occurredOn, HALF_LIFE_DAYS);
+          }
+          return sink;
+        }).perSecond,
+      );
+      baseline.push(
+        rate(scored, () => {
+          let sink = 0;
+          for (let i = 0; i < scored; i++)
+            sink += directScore(history, history[historyLength - 1 - i].occurredOn, HALF_LIFE_DAYS);
+          return sink;
+        }).perSecond,
+      );
     }
-    return sink;
-  });
-
-  const baseline = timeIt(() => {
-    const seen: TimedPoints[] = [];
-    let sink = 0;
-    for (const event of history) {
-      seen.push(event);
-      sink += directScore(seen, event.occurredOn, HALF_LIFE_DAYS);
-    }
-    return sink;
-  });
-
-  // Both paths must compute the same scores, or the comparison means nothing.
-  let state = emptyState(history[0].occurredOn);
-  for (const event of history) state = addEvent(state, event.points, event.occurredOn, HALF_LIFE_DAYS);
-  const last = history[history.length - 1].occurredOn;
-  const check = Math.abs(scoreAt(state, last, HALF_LIFE_DAYS) - directScore(history, last, HALF_LIFE_DAYS));
-
-  const engineRate = ENGINE_EVENTS / engine.seconds;
-  const baselineRate = HISTORY_LENGTH / baseline.seconds;
-  console.log(
-    `forward decay (one add):        ${perSecond(ENGINE_EVENTS, engine.seconds)} events/s (${ENGINE_EVENTS.toLocaleString('en-US')} events)`,
-  );
-  console.log(
-    `brute-force re-sum (baseline):  ${perSecond(HISTORY_LENGTH, baseline.seconds)} events/s (history growing to ${HISTORY_LENGTH.toLocaleString('en-US')} events)`,
-  );
-  console.log(`ratio:                          ${(engineRate / baselineRate).toFixed(0)}× faster`);
-  console.log(`agreement on the final score:   |Δ| = ${check.toExponential(2)}`);
-  console.log(
-    `checksums:                      ${engine.checksum.toFixed(3)} / ${baseline.checksum.toFixed(3)}`,
-  );
+    // Both paths must compute the same score, or the comparison means nothing.
+    let state = emptyState(history[0].occurredOn);
+    for (const event of history) state = addEvent(state, event.points, event.occurredOn, HALF_LIFE_DAYS);
+    const last = history[historyLength - 1].occurredOn;
+    const gap = Math.abs(scoreAt(state, last, HALF_LIFE_DAYS) - directScore(history, last, HALF_LIFE_DAYS));
+    if (gap > 1e-6 * Math.max(1, Math.abs(directScore(history, last, HALF_LIFE_DAYS))))
+      throw new Error(`forward decay and the re-sum disagree by ${gap} at ${historyLength} events`);
+    result.push(
+      figure(`engine.events_per_s.history_${historyLength}`, 'events/s', engine, {
+        name: `brute-force re-sum of ${historyLength.toLocaleString('en-US')} events per event`,
+        samples: baseline,
+      }),
+    );
+  }
+  return result;
 }

@@ -4,11 +4,8 @@
  * profiles, one changeset) and a naive handler written here that reads and writes the profile once
  * per matching rule and re-reads everything else on every event. Both run in the emulator (in
  * process) on the same seeded events; each request the handler makes is counted through a wrapping
- * client (a `$batch` is one request), and a "round trip" is a group of requests in flight together.
- * Events/s is the emulator's in-process rate (no network), for comparing the two only: SQLite runs
- * the nested outer joins of the FetchXML read by materialising them, which Dataverse does not.
+ * client (a `$batch` is one request). Events/s over HTTP is measured by start.bench.ts.
  */
-import { performance } from 'node:perf_hooks';
 import type { DataverseClient, EntityRecord } from '../../dataverse/client';
 import {
   account,
@@ -63,6 +60,8 @@ import {
   type HandlerDefinition,
   type HandlerDeps,
 } from '../../plugins/registry';
+import { figure, type Figure } from './figures';
+import type { BenchOptions } from './results';
 
 const CONCEPTS = 10;
 const CONTACTS = 40;
@@ -75,18 +74,13 @@ const TOPICS = ['cloud', 'data', 'security', 'ai', 'erp', 'crm', 'devops', 'iot'
 
 interface Tally {
   requests: number;
-  rounds: number;
-  inFlight: number;
 }
 
-/** Counts every call as one request, and each stretch with requests in flight as one round trip. */
+/** Counts every call as one request (a `$batch` included). */
 function counting(client: DataverseClient, tally: Tally): DataverseClient {
   const count = <T>(call: () => Promise<T>): Promise<T> => {
     tally.requests++;
-    if (tally.inFlight++ === 0) tally.rounds++;
-    return call().finally(() => {
-      tally.inFlight--;
-    });
+    return call();
   };
   return {
     create: (...a) => count(() => client.create(...a)),
@@ -105,7 +99,7 @@ function counted(handler: HandlerDefinition, tallies: Tally[]): HandlerDefinitio
   return {
     ...handler,
     handle(ctx, deps) {
-      const tally = { requests: 0, rounds: 0, inFlight: 0 };
+      const tally = { requests: 0 };
       tallies.push(tally);
       return handler.handle(ctx, { ...deps, client: counting(deps.client, tally) });
     },
@@ -255,13 +249,11 @@ interface RunResult {
   requestsPerEvent: number;
   /** Share of events handled in at most TARGET requests. */
   withinTarget: number;
-  roundsPerEvent: number;
-  eventsPerSecond: number;
   /** Sum of every profile's accumulator: both handlers must reach the same state. */
   checksum: number;
 }
 
-async function measure(kind: 'ideario' | 'naive', withAccounts: boolean): Promise<RunResult> {
+async function measure(kind: 'ideario' | 'naive', withAccounts: boolean, events: number): Promise<RunResult> {
   const tallies: Tally[] = [];
   const isScoring = (h: HandlerDefinition) =>
     h.message === 'Create' && h.entity === idr_interaction.logicalName;
@@ -312,26 +304,22 @@ async function measure(kind: 'ideario' | 'naive', withAccounts: boolean): Promis
       );
     }
     await env.drain();
-    for (let i = 0; i < EVENTS; i++) {
+    for (let i = 0; i < events; i++) {
       const topic = TOPICS[Math.floor(random() * 3) + (i % 4 === 0 ? Math.floor(random() * 7) : 0)];
       await seedInteraction(env.client, {
         contactId: people[Math.floor(random() * CONTACTS)],
         eventType: random() < 0.7 ? EventType.EmailClick : EventType.WebVisit,
-        occurredOn: new Date(START.getTime() - (EVENTS - i) * 600_000),
+        occurredOn: new Date(START.getTime() - (events - i) * 600_000),
         url: `https://example.com/${topic}/page-${i}`,
       });
     }
-    const started = performance.now();
     await env.drain();
-    const seconds = (performance.now() - started) / 1000;
     const profiles = await env.client.retrieveMultiple(idr_interestprofile.entitySetName, {
       select: [PC.idr_accumulator],
     });
     return {
       requestsPerEvent: tallies.reduce((s, t) => s + t.requests, 0) / tallies.length,
       withinTarget: tallies.filter((t) => t.requests <= TARGET).length / tallies.length,
-      roundsPerEvent: tallies.reduce((s, t) => s + t.rounds, 0) / tallies.length,
-      eventsPerSecond: tallies.length / seconds,
       checksum: profiles.reduce((s, p) => s + Number(p[PC.idr_accumulator] ?? 0), 0),
     };
   } finally {
@@ -339,24 +327,27 @@ async function measure(kind: 'ideario' | 'naive', withAccounts: boolean): Promis
   }
 }
 
-export async function run(): Promise<void> {
-  const rows: string[] = [];
-  for (const withAccounts of [false, true]) {
-    const ideario = await measure('ideario', withAccounts);
-    const naive = await measure('naive', withAccounts);
-    const label = withAccounts ? `contacts in ${ACCOUNTS} accounts (roll-up)` : 'contacts without account';
-    rows.push(
-      `${label}:`,
-      `  requests/event:    ${ideario.requestsPerEvent.toFixed(2)} Ideario · target ${TARGET} · ${naive.requestsPerEvent.toFixed(2)} naive; ` +
-        `${(ideario.withinTarget * 100).toFixed(1)}% of events within the target (the rest load the rule cache or read list memberships)`,
-      `  Ideario handler:   ${ideario.requestsPerEvent.toFixed(2)} requests/event in ${ideario.roundsPerEvent.toFixed(2)} round trips, ${Math.round(ideario.eventsPerSecond)} events/s`,
-      `  naive per-rule:    ${naive.requestsPerEvent.toFixed(2)} requests/event in ${naive.roundsPerEvent.toFixed(2)} round trips, ${Math.round(naive.eventsPerSecond)} events/s`,
-      `  ratio:             ${(naive.requestsPerEvent / ideario.requestsPerEvent).toFixed(1)}× fewer requests, ${(naive.roundsPerEvent / ideario.roundsPerEvent).toFixed(1)}× fewer round trips`,
-      `  same profiles:     Σ accumulators ${ideario.checksum.toFixed(6)} / ${naive.checksum.toFixed(6)}`,
-    );
+export async function figures(options: BenchOptions): Promise<Figure[]> {
+  const ideario: number[] = [];
+  const naive: number[] = [];
+  const within: number[] = [];
+  for (let run = 0; run < (options.quick ? 3 : 5); run++) {
+    const ours = await measure('ideario', true, options.quick ? 100 : EVENTS);
+    const theirs = await measure('naive', true, options.quick ? 100 : EVENTS);
+    // Both handlers must reach the same profiles, or counting their requests compares nothing.
+    if (Math.abs(ours.checksum - theirs.checksum) > 1e-6 * Math.max(1, Math.abs(theirs.checksum)))
+      throw new Error(
+        `Ideario and the naive handler disagree: Σ accumulators ${ours.checksum} / ${theirs.checksum}`,
+      );
+    ideario.push(ours.requestsPerEvent);
+    naive.push(theirs.requestsPerEvent);
+    within.push(ours.withinTarget);
   }
-  console.log(
-    `${EVENTS} events, ${CONTACTS} contacts, ${CONCEPTS} concepts, ${CONCEPTS * 3} rules; in-process emulator (no network)`,
-  );
-  for (const row of rows) console.log(row);
+  return [
+    figure('webhook.requests_per_event', 'requests/event', ideario, {
+      name: "naive handler (each rule's profile read and written alone, roll-up re-read)",
+      samples: naive,
+    }),
+    figure(`webhook.requests_per_event.share_within_${TARGET}`, 'share of events', within),
+  ];
 }

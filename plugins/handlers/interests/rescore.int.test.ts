@@ -90,6 +90,31 @@ describe('rescoring the interaction history', () => {
     });
   });
 
+  it('changes nothing when a profile keeps the same scores against a later landmark', async () => {
+    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 100, exit: 50, halfLifeDays: 10 });
+    await seedRule(env.client, { concept: cloud.id, points: 6 });
+    const ana = await seedContact(env.client, { name: 'Ana' });
+    await env.drain();
+    await liveHistory([
+      { contactId: ana, url: 'a' },
+      { contactId: ana, url: 'b' },
+    ]);
+    // What live scoring and the recheck job do as time passes: the same scores, a later landmark.
+    const stored = await profileOf(env.client, ana, cloud.id);
+    const landmark = Date.parse(String(stored?.[PC.idr_landmarkon]));
+    const later = landmark + 20 * 86_400_000;
+    await env.client.update(idr_interestprofile.entitySetName, String(stored?.[PC.idr_interestprofileid]), {
+      [PC.idr_accumulator]: Number(stored?.[PC.idr_accumulator]) / 4,
+      [PC.idr_landmarkon]: new Date(later).toISOString(),
+    });
+    expect(await rescoreAll(deps(), { dryRun: true })).toMatchObject({ profilesChanged: 0 });
+    // A real difference still shows: the stored score a tenth too high.
+    await env.client.update(idr_interestprofile.entitySetName, String(stored?.[PC.idr_interestprofileid]), {
+      [PC.idr_accumulator]: (Number(stored?.[PC.idr_accumulator]) / 4) * 1.1,
+    });
+    expect(await rescoreAll(deps(), { dryRun: true })).toMatchObject({ profilesChanged: 1 });
+  });
+
   it('applies changed points to the whole history: scores, explanations, segments and lists', async () => {
     const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 20, exit: 10, halfLifeDays: 30 });
     const rule = await seedRule(env.client, { concept: cloud.id, points: 5 });
@@ -132,6 +157,56 @@ describe('rescoring the interaction history', () => {
         { rule, ruleName: 'Rule 5', concept: cloud.id, conceptName: 'Concept CLOUD', points: 8 },
       ]),
     );
+  });
+
+  it('rescores page by page, a few contacts at a time, to the same result as one page', async () => {
+    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 12, exit: 6, halfLifeDays: 30 });
+    const rule = await seedRule(env.client, { concept: cloud.id, points: 5 });
+    const acme = await seedAccount(env.client, 'Acme');
+    const people: string[] = [];
+    for (let i = 0; i < 7; i++)
+      people.push(
+        await seedContact(env.client, { name: `Person ${i}`, accountId: i % 2 ? acme : undefined }),
+      );
+    // One contact without interactions: read in its page, with nothing to rebuild.
+    await seedContact(env.client, { name: 'Quiet' });
+    await env.drain();
+    await liveHistory(
+      people.flatMap((contactId, i) => Array.from({ length: 1 + (i % 3) }, () => ({ contactId, url: 'u' }))),
+    );
+    await env.client.update(idr_interactionrule.entitySetName, rule, { [RC.idr_points]: 9 });
+    await env.drain();
+
+    const progress: { done: number; total: number }[] = [];
+    const paged = await rescoreAll(deps(), {
+      dryRun: true,
+      pageSize: 3,
+      onProgress: (p) => progress.push(p),
+    });
+    const whole = await rescoreAll(deps(), { dryRun: true });
+    expect(paged).toEqual(whole);
+    expect(paged).toMatchObject({
+      interactions: 13,
+      contacts: 7,
+      profilesChanged: 7,
+      interactionsChanged: 13,
+    });
+    // 8 contacts in pages of 3: the total grows while a full page says there may be more.
+    expect(progress).toEqual([
+      { done: 3, total: 6 },
+      { done: 6, total: 9 },
+      { done: 8, total: 8 },
+    ]);
+
+    await rescoreAll(deps(), { pageSize: 2 });
+    expect(await rescoreAll(deps(), { dryRun: true, pageSize: 2 })).toMatchObject({
+      profilesChanged: 0,
+      interactionsChanged: 0,
+      primaryInterestsChanged: 0,
+      accountsChanged: 0,
+      listAdds: 0,
+      listRemoves: 0,
+    });
   });
 
   it('sets profiles to zero and takes contacts out of segments when their only rule is deactivated', async () => {

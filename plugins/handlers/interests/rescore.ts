@@ -31,6 +31,7 @@ import {
   type HistoricalInteraction,
   primaryInterest,
   type ProfileResult,
+  rebase,
   rescore,
   rollupAccount,
 } from '../../../domain/interest';
@@ -73,6 +74,9 @@ export interface RescoreDeps {
 export interface RescoreOptions {
   /** Compute and count the changes, write nothing. */
   readonly dryRun?: boolean;
+  /** Contacts per page (default RESCORE_PAGE_CONTACTS); what memory holds at once grows with it. */
+  readonly pageSize?: number;
+  /** `total` grows while pages remain: contacts read so far, plus one more page when there is one. */
   readonly onProgress?: (progress: { done: number; total: number }) => void;
 }
 
@@ -119,11 +123,19 @@ function sameNumber(a: number, b: number): boolean {
   return Math.abs(a - b) <= SCALE * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-function profileDiffers(stored: StoredProfile, result: ProfileResult): boolean {
+/**
+ * Whether the rebuilt profile differs from the stored one in what it means. The same scores can be
+ * kept against different landmarks (live scoring and the recheck job move a landmark forward as
+ * time passes; the replay sets its own), so the two accumulators are compared at the later landmark.
+ */
+function profileDiffers(stored: StoredProfile, result: ProfileResult, concept: Concept): boolean {
   const p = stored.profile;
+  const later = Math.max(p.landmark, result.landmark);
   return (
-    !sameNumber(p.accumulator, result.accumulator) ||
-    (p.accumulator !== 0 && p.landmark !== result.landmark) ||
+    !sameNumber(
+      rebase(p, later, concept.halfLifeDays).accumulator,
+      rebase(result, later, concept.halfLifeDays).accumulator,
+    ) ||
     p.eventCount !== result.eventCount ||
     p.inSegment !== result.inSegment
   );
@@ -148,13 +160,68 @@ function zeroProfile(stored: StoredProfile, concept: Concept, now: number): Prof
   };
 }
 
-export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}): Promise<RescoreSummary> {
-  const { client, logger } = deps;
-  const now = deps.clock().getTime();
-  const [concepts, rules, interactionRecords, profileRecords] = await Promise.all([
-    loadActiveConcepts(client, logger),
-    loadActiveRules(client, logger, 'the rescore'),
-    client.retrieveMultiple(idr_interaction.entitySetName, {
+/** What one page of contacts adds to the summary. */
+interface PageTally {
+  contacts: number;
+  interactions: number;
+  profilesChanged: number;
+  interactionsChanged: number;
+  primaryInterestsChanged: number;
+  listAdds: number;
+  listRemoves: number;
+}
+
+interface RunContext {
+  readonly deps: RescoreDeps;
+  readonly options: RescoreOptions;
+  readonly now: number;
+  readonly concepts: readonly Concept[];
+  readonly conceptById: ReadonlyMap<string, Concept>;
+  readonly rules: Awaited<ReturnType<typeof loadActiveRules>>;
+  readonly names: ReturnType<typeof catalogNames>;
+  readonly members: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Rebuilt profiles of contacts with a parent account, for the account roll-up at the end. */
+  readonly byParent: Map<string, ContactProfileSnapshot[]>;
+  readonly conflicts: string[];
+}
+
+/**
+ * Reads `ids`' records `ID_CHUNK` at a time, each chunk with `filter` added; the rows of one id all
+ * come from one request, so an order asked for holds within each id's rows.
+ */
+async function readForIds(
+  client: DataverseClient,
+  entitySet: string,
+  idColumn: string,
+  ids: readonly string[],
+  query: {
+    select: readonly string[];
+    filter?: string;
+    orderBy?: readonly string[];
+    formattedValues?: boolean;
+  },
+): Promise<EntityRecord[]> {
+  const records: EntityRecord[] = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    const chunk = ids.slice(i, i + ID_CHUNK).map((id) => `${idColumn} eq ${id}`);
+    const filter = `(${chunk.join(' or ')})${query.filter ? ` and (${query.filter})` : ''}`;
+    records.push(...(await client.retrieveMultiple(entitySet, { ...query, filter })));
+  }
+  return records;
+}
+
+/**
+ * Rescores one page of contacts: reads their replayed history and profiles, rebuilds the profiles
+ * (domain `rescore`, which replays each contact on its own, so a page gives what the whole history
+ * gives) and writes each contact's changes in one changeset. Nothing of the page is kept after it
+ * but the summary counts and, for contacts with an account, their rebuilt profiles.
+ */
+async function rescorePage(run: RunContext, page: readonly StoredContact[], tally: PageTally): Promise<void> {
+  const { client, logger } = run.deps;
+  const { now, concepts, conceptById, options } = run;
+  const ids = page.map((c) => c.id);
+  const [interactionRecords, profileRecords] = await Promise.all([
+    readForIds(client, idr_interaction.entitySetName, lookupValue(IC.idr_contact), ids, {
       select: [
         ...INTERACTION_SELECT,
         IC.idr_applieddeltas,
@@ -163,18 +230,17 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
         IC.modifiedon,
       ],
       filter:
-        `${lookupValue(IC.idr_contact)} ne null and (${IC.idr_processingstatus} eq ${ProcessingStatus.Scored} or ` +
-        `${IC.idr_processingstatus} eq ${ProcessingStatus.Ignored})`,
+        `${IC.idr_processingstatus} eq ${ProcessingStatus.Scored} or ` +
+        `${IC.idr_processingstatus} eq ${ProcessingStatus.Ignored}`,
+      // Live scoring's order: as registered (domain/interest rescore replays in the order given).
       orderBy: [`${IC.createdon} asc`, `${IC.idr_interactionid} asc`],
       formattedValues: true,
     }),
-    client.retrieveMultiple(idr_interestprofile.entitySetName, {
+    readForIds(client, idr_interestprofile.entitySetName, lookupValue(PC.idr_contact), ids, {
       select: PROFILE_SELECT,
       filter: `${PC.statecode} eq ${idr_interestprofile.choices.statecode.Active}`,
     }),
   ]);
-  const conceptById = new Map(concepts.map((c) => [c.id, c]));
-  const names = catalogNames({ concepts, conceptById, rules });
 
   const stored = new Map<string, { deltas: string; status: number | null }>();
   const history: HistoricalInteraction[] = [];
@@ -193,8 +259,8 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
       scoredOn: time(record, IC.modifiedon),
     });
   }
-  const rescored = rescore(history, rules, concepts, now);
-
+  tally.interactions += history.length;
+  const rescored = rescore(history, run.rules, concepts, now);
   const storedProfiles = new Map<string, Map<string, StoredProfile>>();
   for (const record of profileRecords) {
     const profile = toProfile(record, now);
@@ -203,54 +269,26 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
     byConcept.set(profile.profile.conceptId, profile);
     storedProfiles.set(profile.contactId, byConcept);
   }
-  const contactIds = [...new Set([...rescored.keys(), ...storedProfiles.keys()])].sort();
-  const contacts = new Map<string, StoredContact>();
-  for (const record of await readByIds(
-    client,
-    contact.entitySetName,
-    CC.contactid,
-    contactIds,
-    CONTACT_SELECT,
-  )) {
-    const id = guid(record, CC.contactid);
-    if (id) contacts.set(id, toContact(record, id));
-  }
-  const members = new Map<string, Set<string>>();
-  for (const concept of concepts) {
-    if (!concept.listId || members.has(concept.listId)) continue;
-    const rows = await client.retrieveMultiple(listmember.entitySetName, {
-      select: [lookupValue(listmember.columns.entityid)],
-      filter: `${lookupValue(listmember.columns.listid)} eq ${concept.listId}`,
-    });
-    members.set(concept.listId, new Set(rows.flatMap((r) => lookup(r, listmember.columns.entityid) ?? [])));
-  }
 
-  let profilesChanged = 0;
-  let interactionsChanged = 0;
-  let primaryInterestsChanged = 0;
-  let listAdds = 0;
-  let listRemoves = 0;
-  const conflicts: string[] = [];
-  const finalProfiles = new Map<string, ProfileResult[]>();
-  let done = 0;
-  for (const contactId of contactIds) {
-    const info = contacts.get(contactId);
-    done++;
-    if (!info) continue;
+  for (const info of page) {
+    const contactId = info.id;
     const result = rescored.get(contactId);
-    const mine = storedProfiles.get(contactId) ?? new Map<string, StoredProfile>();
+    const mine = storedProfiles.get(contactId);
+    // A contact with no replayed interaction and no profile has nothing to rebuild.
+    if (!result && !mine) continue;
+    tally.contacts++;
     const results = new Map((result?.profiles ?? []).map((p) => [p.conceptId, p]));
-    for (const [conceptId, profile] of mine) {
+    for (const [conceptId, profile] of mine ?? []) {
       const concept = conceptById.get(conceptId);
       if (!results.has(conceptId) && concept) results.set(conceptId, zeroProfile(profile, concept, now));
     }
     const profiles = concepts.flatMap((c) => results.get(c.id) ?? []);
-    finalProfiles.set(contactId, profiles);
     const operations: BatchOperation[] = [];
     let changedHere = 0;
     for (const profile of profiles) {
-      const current = mine.get(profile.conceptId);
-      if (current && !profileDiffers(current, profile)) continue;
+      const current = mine?.get(profile.conceptId);
+      const concept = conceptById.get(profile.conceptId);
+      if (current && concept && !profileDiffers(current, profile, concept)) continue;
       changedHere++;
       operations.push(
         profileWrite(profile, current, {
@@ -262,7 +300,7 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
     }
     let interactionsHere = 0;
     for (const item of result?.interactions ?? []) {
-      const deltas = explainDeltas(item.appliedDeltas, names);
+      const deltas = explainDeltas(item.appliedDeltas, run.names);
       const status = item.appliedDeltas.length > 0 ? ProcessingStatus.Scored : ProcessingStatus.Ignored;
       const before = stored.get(item.interactionId);
       if (before && before.deltas === deltas && before.status === status) continue;
@@ -304,13 +342,24 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
       if (!listId) continue;
       const action = decideMembership({
         inSegment: profile.inSegment,
-        inList: members.get(listId)?.has(contactId) ?? false,
+        inList: run.members.get(listId)?.has(contactId) ?? false,
         consent: { doNotBulkEmail: info.doNotBulkEmail },
       });
       if (action === 'none') continue;
       if (action === 'add') adds++;
       else removes++;
       operations.push(membershipOperation(action, listId, contactId));
+    }
+    if (info.parentId) {
+      const list = run.byParent.get(info.parentId) ?? [];
+      for (const p of profiles)
+        list.push({
+          contactId,
+          conceptId: p.conceptId,
+          state: { accumulator: p.accumulator, landmark: p.landmark },
+          lastInteractionOn: p.lastInteractionOn,
+        });
+      run.byParent.set(info.parentId, list);
     }
     if (operations.length > 0 && !options.dryRun) {
       try {
@@ -322,34 +371,100 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
         logger.warn('A contact was scored while the rescore ran; run the rescore again for it.', {
           contact: contactId,
         });
-        conflicts.push(contactId);
-        options.onProgress?.({ done, total: contactIds.length });
+        run.conflicts.push(contactId);
         continue;
       }
     }
-    profilesChanged += changedHere;
-    interactionsChanged += interactionsHere;
-    if (primaryChanged) primaryInterestsChanged++;
-    listAdds += adds;
-    listRemoves += removes;
-    options.onProgress?.({ done, total: contactIds.length });
+    tally.profilesChanged += changedHere;
+    tally.interactionsChanged += interactionsHere;
+    if (primaryChanged) tally.primaryInterestsChanged++;
+    tally.listAdds += adds;
+    tally.listRemoves += removes;
+  }
+}
+
+/** Contacts read, rescored and written per page; memory holds one page's history at a time. */
+export const RESCORE_PAGE_CONTACTS = 500;
+
+export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}): Promise<RescoreSummary> {
+  const { client, logger } = deps;
+  const now = deps.clock().getTime();
+  const pageSize = options.pageSize ?? RESCORE_PAGE_CONTACTS;
+  const [concepts, rules] = await Promise.all([
+    loadActiveConcepts(client, logger),
+    loadActiveRules(client, logger, 'the rescore'),
+  ]);
+  const conceptById = new Map(concepts.map((c) => [c.id, c]));
+  const members = new Map<string, Set<string>>();
+  for (const concept of concepts) {
+    if (!concept.listId || members.has(concept.listId)) continue;
+    const rows = await client.retrieveMultiple(listmember.entitySetName, {
+      select: [lookupValue(listmember.columns.entityid)],
+      filter: `${lookupValue(listmember.columns.listid)} eq ${concept.listId}`,
+    });
+    members.set(concept.listId, new Set(rows.flatMap((r) => lookup(r, listmember.columns.entityid) ?? [])));
+  }
+  const run: RunContext = {
+    deps,
+    options,
+    now,
+    concepts,
+    conceptById,
+    rules,
+    names: catalogNames({ concepts, conceptById, rules }),
+    members,
+    byParent: new Map(),
+    conflicts: [],
+  };
+  const tally: PageTally = {
+    contacts: 0,
+    interactions: 0,
+    profilesChanged: 0,
+    interactionsChanged: 0,
+    primaryInterestsChanged: 0,
+    listAdds: 0,
+    listRemoves: 0,
+  };
+  // Keyset paging on the primary key: Dataverse has no $skip ("Page results using OData",
+  // learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results), and the
+  // filter and the order are both the server's, so no contact is read twice or missed.
+  let after: string | null = null;
+  let read = 0;
+  for (;;) {
+    const rows = await client.retrieveMultiple(contact.entitySetName, {
+      select: CONTACT_SELECT,
+      ...(after ? { filter: `${CC.contactid} gt ${after}` } : {}),
+      orderBy: [`${CC.contactid} asc`],
+      top: pageSize,
+    });
+    const page = rows.flatMap((record) => {
+      const id = guid(record, CC.contactid);
+      return id ? [toContact(record, id)] : [];
+    });
+    if (page.length === 0) break;
+    await rescorePage(run, page, tally);
+    read += page.length;
+    after = page[page.length - 1].id;
+    const more = rows.length === pageSize;
+    options.onProgress?.({ done: read, total: read + (more ? pageSize : 0) });
+    if (!more) break;
   }
 
-  const accountsChanged = await rescoreAccounts(deps, contacts, finalProfiles, concepts, now, options);
+  const accountsChanged = await rescoreAccounts(deps, run.byParent, concepts, now, options);
   const summary: RescoreSummary = {
-    interactions: history.length,
-    contacts: contactIds.length,
-    profilesChanged,
-    interactionsChanged,
-    primaryInterestsChanged,
+    interactions: tally.interactions,
+    contacts: tally.contacts,
+    profilesChanged: tally.profilesChanged,
+    interactionsChanged: tally.interactionsChanged,
+    primaryInterestsChanged: tally.primaryInterestsChanged,
     accountsChanged,
-    listAdds,
-    listRemoves,
-    conflicts,
+    listAdds: tally.listAdds,
+    listRemoves: tally.listRemoves,
+    conflicts: run.conflicts,
   };
   logger.info(options.dryRun ? 'Rescore computed (dry run, nothing written).' : 'Rescore finished.', {
     ...summary,
-    conflicts: conflicts.length,
+    conflicts: run.conflicts.length,
   });
   return summary;
 }
@@ -357,21 +472,11 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
 /** Account primary interests from the rebuilt profiles of their contacts. */
 async function rescoreAccounts(
   { client, logger }: RescoreDeps,
-  contacts: ReadonlyMap<string, StoredContact>,
-  profiles: ReadonlyMap<string, readonly ProfileResult[]>,
+  byParent: ReadonlyMap<string, readonly ContactProfileSnapshot[]>,
   concepts: readonly Concept[],
   now: number,
   options: RescoreOptions,
 ): Promise<number> {
-  const byParent = new Map<string, ContactProfileSnapshot[]>();
-  for (const [contactId, info] of contacts) {
-    if (!info.parentId) continue;
-    const list = byParent.get(info.parentId) ?? [];
-    for (const p of profiles.get(contactId) ?? []) {
-      list.push({ contactId, conceptId: p.conceptId, state: p, lastInteractionOn: p.lastInteractionOn });
-    }
-    byParent.set(info.parentId, list);
-  }
   const accounts = await readByIds(
     client,
     account.entitySetName,
