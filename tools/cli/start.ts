@@ -19,6 +19,7 @@ import { demoExtension, LOCAL_TOKEN } from '../emulator/demo/extension';
 import { DemoSizeError } from '../emulator/demo/errors';
 import { DEMO_SIZES, type DemoSize } from '../emulator/demo/plan';
 import { terminalProgress, type ProgressReporter } from '../emulator/demo/progress';
+import { appUrl, loadApps, localized } from '../emulator/pages/apps';
 import { pagesExtension } from '../emulator/pages/extension';
 import {
   DEFAULT_DB_PATH,
@@ -211,6 +212,8 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
     await emulator.whenJobsIdle({ timeoutMs: Number.POSITIVE_INFINITY });
   }
   print(`Home page:    ${running.homeUrl}`);
+  for (const app of loadApps(emulator.engine.metadata.model))
+    print(`App:          ${emulator.url}${appUrl(app)} (${localized(app.name, 1033, app.uniqueName)})`);
   print(`Web API:      ${running.webApiUrl} (Authorization: Bearer ${LOCAL_TOKEN})`);
   if (options.authDir !== undefined) {
     const recorded = recordLocalEnvironment(options.authDir, emulator.url, LOCAL_TOKEN, key);

@@ -75,7 +75,12 @@ function labels(list: unknown, codeKey: string, textKey: string): Labels {
  * emulator derives a stable id from the unique name: the same URL works after every restart.
  */
 export function appModuleId(uniqueName: string): string {
-  const hex = createHash('sha1').update(`appmodule:${uniqueName.toLowerCase()}`).digest('hex');
+  return stableGuid('appmodule', uniqueName);
+}
+
+/** A GUID that is the same on every run for the same kind and name (ids the solution files do not carry). */
+export function stableGuid(kind: string, name: string): string {
+  const hex = createHash('sha1').update(`${kind}:${name.toLowerCase()}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -142,4 +147,9 @@ export function loadApps(model: MetadataModel): AppInfo[] {
 /** A label in the user's language, then English, then Spanish, then the fallback. */
 export function localized(labels: Labels, lang: LanguageCode, fallback: string): string {
   return labels[lang] ?? labels[1033] ?? labels[3082] ?? fallback;
+}
+
+/** The app's home in the shell: `/main.aspx?appid=<appmoduleid>` (it opens the site map's first page). */
+export function appUrl(app: AppInfo): string {
+  return `/main.aspx?appid=${app.id}`;
 }

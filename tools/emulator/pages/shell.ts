@@ -11,7 +11,7 @@ import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records'
 import { normalizeGuid } from '../engine/values';
 import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
 import type { FormModel, LanguageCode, ViewModel } from '../../solution/model';
-import { loadApps, localized, type AppInfo } from './apps';
+import { appUrl, loadApps, localized, stableGuid, type AppInfo } from './apps';
 import { readFormLayout, type FormCell, type FormLayout } from './formxml';
 import { escapeHtml, markup, SafeHtml, type HtmlValue } from './html';
 import { viewLayout } from './layout';
@@ -45,10 +45,6 @@ export function mainUrl(params: Record<string, string | undefined>): string {
     .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
     .join('&');
   return `/main.aspx${query ? `?${query}` : ''}`;
-}
-
-export function appUrl(app: AppInfo): string {
-  return mainUrl({ appid: app.id });
 }
 
 const STYLE = `
@@ -104,7 +100,7 @@ function document(
   scripts: readonly string[] = [],
 ): string {
   const tags = scripts.map((src) => markup`<script src="${src}"></script>`);
-  const html = markup`<html lang="${lang === 3082 ? 'es' : 'en'}"><head><meta charset="utf-8"><title>${title}</title><style>${new SafeHtml(STYLE)}</style></head><body>${top}${body}${tags}</body></html>`;
+  const html = markup`<html lang="${lang === 3082 ? 'es' : 'en'}"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title><style>${new SafeHtml(STYLE)}</style></head><body>${top}${body}${tags}</body></html>`;
   return `<!doctype html>${html.text}`;
 }
 
@@ -165,15 +161,56 @@ function findTable(engine: Engine, etn: string | null): TableInfo {
   return table;
 }
 
+const SIMPLE_TYPES = new Set([
+  'String',
+  'Memo',
+  'Integer',
+  'Decimal',
+  'Money',
+  'DateOnly',
+  'Picklist',
+  'Boolean',
+]);
+
+/**
+ * Dataverse's own system views of platform tables ("Active Contacts"…) are not in the solutions; a
+ * table without a public view gets one listing its primary name and the simple columns of its main form.
+ */
+function fallbackView(table: TableInfo): ViewModel {
+  const fields = table.model.forms.find((f) => f.type === 'main')?.fields ?? [];
+  const columns = [
+    table.primaryName,
+    ...fields.filter((f) => f !== table.primaryName && SIMPLE_TYPES.has(table.columns.get(f)?.type ?? '')),
+  ]
+    .filter((c) => c && table.columns.has(c))
+    .slice(0, 6);
+  const attributes = [...columns, table.primaryId].map((c) => `<attribute name="${xmlAttr(c)}" />`).join('');
+  const order = table.primaryName ? `<order attribute="${xmlAttr(table.primaryName)}" />` : '';
+  const collection = table.model.displayCollectionName;
+  return {
+    id: stableGuid('savedquery', table.logicalName),
+    name: {
+      1033: `All ${collection[1033] ?? table.logicalName}`,
+      3082: `Todos: ${collection[3082] ?? collection[1033] ?? table.logicalName}`,
+    },
+    queryType: 0,
+    isDefault: true,
+    fetchXml: `<fetch><entity name="${xmlAttr(table.logicalName)}">${attributes}${order}</entity></fetch>`,
+    columns,
+    file: '',
+  };
+}
+
 /** Public views (querytype 0) in the user's language, the default first. */
 function publicViews(table: TableInfo, lang: LanguageCode): ViewModel[] {
-  return table.model.views
+  const views = table.model.views
     .filter((v) => v.queryType === 0)
     .sort(
       (a, b) =>
         Number(b.isDefault) - Number(a.isDefault) ||
         label(a.name, lang, a.id).localeCompare(label(b.name, lang, b.id)),
     );
+  return views.length > 0 ? views : [fallbackView(table)];
 }
 
 function mainForm(table: TableInfo, formid: string | null): FormModel | undefined {
@@ -206,9 +243,10 @@ export function withQuickFind(table: TableInfo, view: ViewModel, search: string)
     ? /<filter[^>]*isquickfindfields="(?:1|true)"[^>]*>([\s\S]*?)<\/filter>/i.exec(quickFind.fetchXml)
     : null;
   const pattern = `${search.startsWith('*') ? `%${search.slice(1)}` : search}%`;
+  // Without a quick find view (platform tables here), the view's own text columns are searched.
   const conditions = filter
     ? [...(filter[1] ?? '').matchAll(/<condition[^>]*attribute="([^"]+)"/gi)].map((m) => m[1] ?? '')
-    : [table.primaryName];
+    : [table.primaryName, ...view.columns];
   const inner = conditions
     .filter((c) => table.columns.get(c)?.type === 'String' || table.columns.get(c)?.type === 'Memo')
     .map((c) => `<condition attribute="${xmlAttr(c)}" operator="like" value="${xmlAttr(pattern)}" />`)
@@ -254,6 +292,7 @@ function grid(
   caption: string,
 ): SafeHtml {
   const cells = viewLayout(view, table.primaryId);
+  const hasForm = table.model.forms.some((f) => f.type === 'main');
   const linkIndex = Math.max(
     0,
     cells.findIndex((c) => c.name === table.primaryName),
@@ -261,7 +300,7 @@ function grid(
   const head = markup`<thead><tr role="row">${cells.map((c) => markup`<th scope="col">${columnLabel(engine, table, view, c.name, lang)}</th>`)}</tr></thead>`;
   const rows = records.map((record) => {
     const id = record[table.primaryId];
-    const href = typeof id === 'string' ? recordUrl(app, table, id, lang) : undefined;
+    const href = typeof id === 'string' && hasForm ? recordUrl(app, table, id, lang) : undefined;
     return markup`<tr role="row">${cells.map((cell, i) => {
       const value = shown(record, cellProperty(table, cell.name));
       if (i === linkIndex && href) return markup`<td><a href="${href}">${value || String(id)}</a></td>`;
@@ -324,7 +363,10 @@ function renderList(engine: Engine, request: ShellRequest, app: AppInfo): string
   const next = result.moreRecords
     ? markup`<a href="${mainUrl({ ...listParams, search, page: String(pageNumber + 1) })}">${text(lang, 'next')} →</a>`
     : '';
-  const commands = markup`<div class="commands" role="toolbar" aria-label="${text(lang, 'commands')}"><a href="${recordUrl(app, table, undefined, lang)}">+ ${text(lang, 'new')}</a><a href="${mainUrl({ ...listParams, search, page: String(pageNumber) })}">${text(lang, 'refresh')}</a></div>`;
+  const newLink = table.model.forms.some((f) => f.type === 'main')
+    ? markup`<a href="${recordUrl(app, table, undefined, lang)}">+ ${text(lang, 'new')}</a>`
+    : '';
+  const commands = markup`<div class="commands" role="toolbar" aria-label="${text(lang, 'commands')}">${newLink}<a href="${mainUrl({ ...listParams, search, page: String(pageNumber) })}">${text(lang, 'refresh')}</a></div>`;
   const body = markup`<div class="layout">${sitemap(app, engine, lang, table.logicalName)}<main>${commands}
     <h1>${viewName} <span class="muted">· ${tableName}</span></h1>${toolbar}
     ${grid(engine, app, table, view, result.records, lang, range)}<nav class="pager" aria-label="${range}">${previous}${next}</nav></main></div>`;
@@ -462,13 +504,13 @@ function fieldMarkup(cell: FormCell, column: ClientColumn, lang: LanguageCode): 
     case 'Lookup':
     case 'Customer':
     case 'Owner':
-      input = markup`<input id="${id}" type="text" role="combobox" aria-autocomplete="list" list="idr-list-${column.logicalName}" autocomplete="off" data-column="${column.logicalName}" aria-describedby="${noteId}"><datalist id="idr-list-${column.logicalName}"></datalist>`;
+      input = markup`<input id="${id}" type="text" list="idr-list-${column.logicalName}" autocomplete="off" data-column="${column.logicalName}" aria-describedby="${noteId}"><datalist id="idr-list-${column.logicalName}"></datalist>`;
       break;
     default:
       input = markup`<input id="${id}" type="text" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
   }
   const shownLabel = label(cell.label, lang, column.label);
-  return markup`<div class="field" data-field="${column.logicalName}"><label for="${id}">${shownLabel}${required}</label><div>${input}</div><div class="note" id="${noteId}" role="alert"></div></div>`;
+  return markup`<div class="field" data-field="${column.logicalName}"><div><label for="${id}">${shownLabel}</label>${required}</div><div>${input}</div><div class="note" id="${noteId}" role="alert"></div></div>`;
 }
 
 function subgridMarkup(

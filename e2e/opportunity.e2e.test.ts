@@ -1,0 +1,113 @@
+/**
+ * The Opportunity "Group Quotation" form in chromium: its form library runs against the page's Xrm
+ * (OnChange fills the stay and prices, OnSave refuses impossible dates) and Save goes through the Web API.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { opportunity } from '../dataverse/generated';
+import {
+  formReady,
+  GROUP_SALES_APP,
+  launch,
+  mainUrl,
+  newPage,
+  screenshot,
+  seriousViolations,
+  webApi,
+} from './browser.testkit';
+
+const O = opportunity.columns;
+
+let browser: Browser;
+let page: Page;
+let id: string;
+
+beforeAll(async () => {
+  browser = await launch();
+  const found = await webApi<{ value: Record<string, unknown>[] }>(
+    `${opportunity.entitySetName}?$select=${O.name}&$filter=${O.idr_arrivaldate} ne null&$orderby=${O.name}&$top=1`,
+  );
+  id = String(found.value[0]?.[O.opportunityid]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  page = await newPage(browser);
+});
+
+afterEach(async () => {
+  await page.context().close();
+});
+
+async function openQuotation(): Promise<void> {
+  await page.goto(
+    mainUrl({ appid: GROUP_SALES_APP, pagetype: 'entityrecord', etn: opportunity.logicalName, id }),
+  );
+  await formReady(page);
+  await page.getByRole('tab', { name: 'Group quotation' }).click();
+}
+
+/** Types into a field and leaves it, as a person does; waits for the OnChange handlers to finish. */
+async function type(label: string, value: string): Promise<void> {
+  const field = page.getByLabel(label, { exact: true });
+  await field.fill(value);
+  await field.blur();
+  await formReady(page);
+}
+
+it('fills departure, persons, total and deposit from what the user types, and reopens with the saved values', async () => {
+  await openQuotation();
+  await type('Arrival Date', '2027-05-03');
+  await type('Nights', '4');
+  await type('Adults', '20');
+  await type('Children', '2');
+  await type('Price per Person per Night', '100');
+  await type('Child Price %', '50');
+  await type('Deposit %', '30');
+  await expect(page.getByLabel('Departure Date', { exact: true }).inputValue()).resolves.toBe('2027-05-07');
+  await expect(page.getByLabel('Persons', { exact: true }).inputValue()).resolves.toBe('22');
+  // 4 nights × (20 adults × 100 + 2 children × 50) = 8,400; a 30 % deposit is 2,520.
+  await expect(page.getByLabel('Total', { exact: true }).inputValue()).resolves.toBe('8400');
+  await expect(page.getByLabel('Deposit', { exact: true }).inputValue()).resolves.toBe('2520');
+  expect(await screenshot(page, 'opportunity-form')).toBeGreaterThan(20);
+
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  const stored = await webApi(
+    `${opportunity.entitySetName}(${id})?$select=${O.idr_arrivaldate},${O.idr_departuredate},${O.idr_total}`,
+  );
+  expect(stored).toMatchObject({
+    [O.idr_arrivaldate]: '2027-05-03',
+    [O.idr_departuredate]: '2027-05-07',
+    [O.idr_total]: 8400,
+  });
+
+  await openQuotation();
+  await expect(page.getByLabel('Arrival Date', { exact: true }).inputValue()).resolves.toBe('2027-05-03');
+  await expect(page.getByLabel('Nights', { exact: true }).inputValue()).resolves.toBe('4');
+  await expect(page.getByLabel('Departure Date', { exact: true }).inputValue()).resolves.toBe('2027-05-07');
+  await expect(page.getByLabel('Deposit', { exact: true }).inputValue()).resolves.toBe('2520');
+});
+
+it('shows why a departure before the arrival cannot be saved, and refuses the save', async () => {
+  await openQuotation();
+  const before = await webApi(`${opportunity.entitySetName}(${id})?$select=${O.idr_departuredate}`);
+  await type('Arrival Date', '2027-06-10');
+  await type('Departure Date', '2027-06-01');
+  const message = page.getByRole('alert').filter({ hasText: 'must be after the arrival' });
+  await expect(message.first().isVisible()).resolves.toBe(true);
+
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await formReady(page);
+  await expect(page.getByRole('status').textContent()).resolves.not.toContain('Saved.');
+  await page.getByRole('alert').filter({ hasText: 'cannot be saved' }).first().waitFor();
+  const after = await webApi(`${opportunity.entitySetName}(${id})?$select=${O.idr_departuredate}`);
+  expect(after[O.idr_departuredate]).toBe(before[O.idr_departuredate]);
+});
+
+it('has no serious or critical accessibility violation', async () => {
+  await openQuotation();
+  expect(await seriousViolations(page)).toEqual([]);
+});

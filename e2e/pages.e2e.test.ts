@@ -1,0 +1,130 @@
+/**
+ * The app shell as a CRM user meets it in chromium: the apps, the site map, a list from a view (quick
+ * find, view picker, paging), a row opening its main form, the Spanish switch, and axe-core on each.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { contact, idr_marketingconcept } from '../dataverse/generated';
+import {
+  formReady,
+  launch,
+  MARKETING_APP,
+  mainUrl,
+  newPage,
+  screenshot,
+  seriousViolations,
+  webApi,
+} from './browser.testkit';
+
+const C = contact.columns;
+const M = idr_marketingconcept.columns;
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  page = await newPage(browser);
+});
+
+afterEach(async () => {
+  await page.context().close();
+});
+
+async function firstContact(): Promise<{ id: string; firstname: string; lastname: string }> {
+  const found = await webApi<{ value: Record<string, unknown>[] }>(
+    `${contact.entitySetName}?$select=${C.firstname},${C.lastname}&$filter=${C.lastname} ne null&$orderby=${C.lastname}&$top=1`,
+  );
+  const row = found.value[0] ?? {};
+  return {
+    id: String(row[C.contactid]),
+    firstname: String(row[C.firstname]),
+    lastname: String(row[C.lastname]),
+  };
+}
+
+it('lists the apps, and an app opens on its site map with the first page of its navigation', async () => {
+  await page.goto(mainUrl({}));
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('link', { name: /Ideario Marketing/ }).click();
+  const sitemap = page.getByRole('navigation', { name: 'Site map' });
+  await expect(sitemap.getByRole('link').allTextContents()).resolves.toEqual(
+    expect.arrayContaining(['Marketing Concepts', 'Contacts']),
+  );
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Active Concepts');
+});
+
+it('shows a view as a grid, searches it with quick find, switches views and opens a row', async () => {
+  const concepts = await webApi<{ value: Record<string, unknown>[] }>(
+    `${idr_marketingconcept.entitySetName}?$select=${M.idr_name}&$filter=statecode eq 0&$orderby=${M.idr_name}`,
+  );
+  const names = concepts.value.map((r) => String(r[M.idr_name]));
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entitylist', etn: idr_marketingconcept.logicalName }),
+  );
+  const rows = page.locator('table.grid tbody').getByRole('row');
+  await expect(rows.count()).resolves.toBe(Math.min(names.length, 50));
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'concept-list')).toBeGreaterThan(20);
+
+  const wanted = names[names.length - 1] ?? '';
+  await page.getByLabel('Search this view').fill(wanted);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(rows.count()).resolves.toBe(names.filter((n) => n.startsWith(wanted)).length);
+  await expect(rows.first().textContent()).resolves.toContain(wanted);
+
+  await page.getByLabel('Search this view').fill('');
+  await page.getByLabel('View', { exact: true }).selectOption({ label: 'Inactive Marketing Concepts' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+    'Inactive Marketing Concepts',
+  );
+
+  await page.getByLabel('View', { exact: true }).selectOption({ label: 'Active Concepts' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await rows.first().getByRole('link').click();
+  await formReady(page);
+  await expect(page.getByLabel('Name', { exact: true }).inputValue()).resolves.toBe(names[0]);
+});
+
+it('opens a contact from the Contacts list and shows its fields and interactions', async () => {
+  const person = await firstContact();
+  await page.goto(mainUrl({ appid: MARKETING_APP, pagetype: 'entitylist', etn: contact.logicalName }));
+  await page.getByLabel('Search this view').fill(person.lastname);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.locator('table.grid tbody').getByRole('row').first().getByRole('link').click();
+  await formReady(page);
+  await expect(page.getByLabel('First Name', { exact: true }).inputValue()).resolves.toBe(person.firstname);
+  await expect(page.getByLabel('Last Name', { exact: true }).inputValue()).resolves.toBe(person.lastname);
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'contact-form')).toBeGreaterThan(20);
+});
+
+it('switches to Spanish: the site map, a list and a form speak Spanish', async () => {
+  const person = await firstContact();
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: contact.logicalName, id: person.id }),
+  );
+  await formReady(page);
+  await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Español' }).click();
+  await formReady(page);
+  await expect(page.getByLabel('Nombre', { exact: true }).inputValue()).resolves.toBe(person.firstname);
+  await expect(page.getByLabel('Apellidos', { exact: true }).inputValue()).resolves.toBe(person.lastname);
+  await expect(page.getByRole('button', { name: 'Guardar', exact: true }).isVisible()).resolves.toBe(true);
+  await expect(page.locator('html').getAttribute('lang')).resolves.toBe('es');
+
+  // The choice is remembered: the next page, opened without lang=, is in Spanish too.
+  await page
+    .getByRole('navigation', { name: 'Mapa del sitio' })
+    .getByRole('link', { name: 'Conceptos de marketing' })
+    .click();
+  await expect(page.getByLabel('Buscar en esta vista').isVisible()).resolves.toBe(true);
+  await expect(page.locator('table.grid thead').textContent()).resolves.toContain('Nombre');
+  expect(await seriousViolations(page)).toEqual([]);
+});
