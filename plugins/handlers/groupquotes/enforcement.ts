@@ -22,6 +22,7 @@ import {
   dateOnlyFromDate,
   enforceQuotation,
   formatDateOnly,
+  nextPhase,
   isSameDate,
   type Language,
   type QuotationPolicy,
@@ -39,12 +40,15 @@ import { PolicySource } from './policy';
 import {
   col,
   correctionsToRecord,
+  phaseValue,
   QUOTATION_SELECT,
   readDate,
   readLookup,
+  readPhase,
   readSchedule,
   readString,
   STAY_COLUMNS,
+  toPhaseFacts,
   toStoredQuotation,
   writeDate,
 } from './record';
@@ -71,6 +75,12 @@ export const ENFORCEMENT_FILTERING_ATTRIBUTES: readonly string[] = [
   col.idr_depositreceivedon,
   // Sending the quotation starts the option.
   col.idr_quotesenton,
+  // The facts the phase follows (domain/quotation phase.ts).
+  col.idr_roominglistreceivedon,
+  col.idr_proformaissuedon,
+  col.idr_handoffstatus,
+  col.idr_paymentreceivedon,
+  col.idr_lostreason,
 ];
 
 /** Alias of the Update step's pre-image (idr_arrivaldate, idr_quotesenton) in solution/IdearioGroupQuotes. */
@@ -182,11 +192,11 @@ function computeUpdate(
   timeZone: string,
   policy: QuotationPolicy,
 ): { record: EntityRecord; issue: string | null; scheduleProblem: string | null } {
-  const stored = toStoredQuotation(record);
+  const current = toStoredQuotation(record);
   const createdOn = readString(record, col.createdon);
   const createdToday =
     createdOn !== null && isSameDate(dateOnlyFromDate(new Date(createdOn), { timeZone }), request.today);
-  const result = enforceQuotation(stored, {
+  const result = enforceQuotation(current, {
     policy,
     language,
     today: request.today,
@@ -196,7 +206,7 @@ function computeUpdate(
     changed: request.changed,
     before: request.before,
   });
-  const fixed = applyCorrections(stored, result.corrections);
+  const fixed = applyCorrections(current, result.corrections);
   const schedule = readSchedule(record);
   const plan = scheduleCorrections(
     {
@@ -214,6 +224,9 @@ function computeUpdate(
   const update = correctionsToRecord(result.corrections);
   if (plan.schedule !== undefined) update[col.idr_depositschedule] = plan.schedule;
   if (plan.depositDueOn !== undefined) update[col.idr_depositduedate] = writeDate(plan.depositDueOn);
+  const stored = readPhase(record);
+  const phase = nextPhase(stored, toPhaseFacts({ ...record, ...update }), request.today);
+  if (phase !== stored) update[col.idr_phase] = phaseValue(phase);
   return { record: update, issue: result.issueText, scheduleProblem: schedule.problem };
 }
 
