@@ -34,6 +34,11 @@ export {
   type idr_marketingconceptWrite,
 } from './idr_marketingconcept';
 export {
+  idr_phasehistory,
+  type idr_phasehistoryRecord,
+  type idr_phasehistoryWrite,
+} from './idr_phasehistory';
+export {
   idr_quotationaction,
   type idr_quotationactionRecord,
   type idr_quotationactionWrite,

@@ -36,6 +36,7 @@ import {
 } from '../../registry';
 import { type EntityImage, getDate, targetEntity } from '../../host/parse';
 import { EnforcementConflictError } from './errors';
+import { recordPhaseChange } from './phasehistory';
 import { PolicySource } from './policy';
 import {
   col,
@@ -112,6 +113,9 @@ export interface EnforceRequest {
   today: DateOnly;
   /** Arrival and quote sent date before the save (the pre-image); absent on create or when trimmed. */
   before?: BaseDatesBefore;
+  /** When the save was made and by whom (the user who saved), for the phase history. */
+  savedAt: Date;
+  savedBy: string | null;
 }
 
 function changedStayFields(ctx: ExecutionContext): StayField[] {
@@ -174,6 +178,21 @@ export async function enforceOpportunity(
         update.record,
         etag ? { ifMatch: etag } : {},
       );
+      const to = update.record[col.idr_phase];
+      if (to !== undefined) {
+        await recordPhaseChange(
+          client,
+          {
+            opportunityId: request.opportunityId,
+            from: readPhase(record),
+            to: readPhase({ [col.idr_phase]: to }),
+            at: request.savedAt,
+            userId: request.savedBy,
+            facts: toPhaseFacts({ ...record, ...update.record }),
+          },
+          settings.language,
+        );
+      }
       return { written: Object.keys(update.record), issue: update.issue };
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
@@ -254,7 +273,15 @@ export function createEnforcementHandlers(options: EnforcementOptions = {}): Han
     }
     const today = todayOf(ctx, deps, settings().timeZone);
     const outcome = await enforceOpportunity(
-      { opportunityId, changed: changedStayFields(ctx), isCreate, today, before: baseDatesBefore(ctx) },
+      {
+        opportunityId,
+        changed: changedStayFields(ctx),
+        isCreate,
+        today,
+        before: baseDatesBefore(ctx),
+        savedAt: ctx.operationCreatedOn ?? deps.clock(),
+        savedBy: ctx.initiatingUserId ?? ctx.userId,
+      },
       { client: deps.client, logger: deps.logger, settings },
     );
     if (!outcome) return;

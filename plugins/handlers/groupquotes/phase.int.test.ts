@@ -2,7 +2,7 @@
  * The phase follows the facts recorded on a quotation through the Web API, and a phase set by hand
  * that the facts contradict is refused (the reason is in the host's answer, which the emulator logs).
  */
-import { opportunity, QuotationPhase } from '../../../dataverse/generated';
+import { idr_phasehistory, opportunity, QuotationPhase, systemuser } from '../../../dataverse/generated';
 import { createGroupQuotesHandlers } from '.';
 import { createQuoteOrg, type QuoteOrg } from './test-support';
 
@@ -99,5 +99,54 @@ describe('phases that move themselves', () => {
     // Cancelling is a decision, not a fact: accepted, and later facts do not move it.
     await org.client.update(opportunity.entitySetName, id, { [c.idr_phase]: QuotationPhase.Cancelled });
     expect(await record(id, { [c.idr_depositreceivedon]: '2026-03-10' })).toBe(QuotationPhase.Cancelled);
+  });
+
+  it('records each change with its date and the user whose save moved it', async () => {
+    const userId = await org.client.create(systemuser.entitySetName, {
+      [systemuser.columns.fullname]: 'Marta Gil',
+    });
+    const marta = org.client.as(userId);
+    const id = await marta.create(opportunity.entitySetName, group);
+    await org.runAsyncSteps();
+    org.clock.set(new Date('2026-03-03T10:30:00Z'));
+    await marta.update(opportunity.entitySetName, id, { [c.idr_quotesenton]: '2026-03-03' });
+    await org.runAsyncSteps();
+    org.clock.set(new Date('2026-03-09T16:00:00Z'));
+    await marta.update(opportunity.entitySetName, id, { [c.idr_confirmedon]: '2026-03-09' });
+    await org.runAsyncSteps();
+    // A save that changes no fact records nothing.
+    await marta.update(opportunity.entitySetName, id, { [c.idr_adults]: 41 });
+    await org.runAsyncSteps();
+
+    const H = idr_phasehistory.columns;
+    const rows = await org.client.retrieveMultiple(idr_phasehistory.entitySetName, {
+      select: [H.idr_name, H.idr_fromphase, H.idr_tophase, H.idr_changedon, H.idr_changedby, H.idr_detail],
+      filter: `_${H.idr_opportunity}_value eq ${id}`,
+      orderBy: [`${H.idr_changedon} asc`],
+    });
+    expect(
+      rows.map((r) => [
+        r[H.idr_name],
+        r[H.idr_fromphase],
+        r[H.idr_tophase],
+        r[H.idr_changedon],
+        r[H.idr_changedby],
+      ]),
+    ).toEqual([
+      [
+        'Request → Quotation sent',
+        QuotationPhase.Request,
+        QuotationPhase.QuotationSent,
+        '2026-03-03T10:30:00Z',
+        `Marta Gil (${userId})`,
+      ],
+      [
+        'Quotation sent → Confirmed',
+        QuotationPhase.QuotationSent,
+        QuotationPhase.Confirmed,
+        '2026-03-09T16:00:00Z',
+        `Marta Gil (${userId})`,
+      ],
+    ]);
   });
 });
