@@ -62,6 +62,11 @@ export {
 } from './idr_offerconcept';
 export { idr_offerscore, type idr_offerscoreRecord, type idr_offerscoreWrite } from './idr_offerscore';
 export {
+  idr_phasehistory,
+  type idr_phasehistoryRecord,
+  type idr_phasehistoryWrite,
+} from './idr_phasehistory';
+export {
   idr_quotationaction,
   type idr_quotationactionRecord,
   type idr_quotationactionWrite,

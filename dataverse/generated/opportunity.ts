@@ -35,13 +35,16 @@ export const opportunity = {
     idr_depositschedule: 'idr_depositschedule',
     idr_handoffreference: 'idr_handoffreference',
     idr_handoffstatus: 'idr_handoffstatus',
+    idr_lostreason: 'idr_lostreason',
     idr_mealplan: 'idr_mealplan',
     idr_nights: 'idr_nights',
     idr_optionexpireson: 'idr_optionexpireson',
+    idr_paymentreceivedon: 'idr_paymentreceivedon',
     idr_persons: 'idr_persons',
     idr_phase: 'idr_phase',
     idr_policy: 'idr_policy',
     idr_priceperpersonnight: 'idr_priceperpersonnight',
+    idr_proformaissuedon: 'idr_proformaissuedon',
     idr_quotationissue: 'idr_quotationissue',
     idr_quotesenton: 'idr_quotesenton',
     idr_roominglistdueon: 'idr_roominglistdueon',
@@ -89,13 +92,16 @@ export const opportunity = {
     idr_depositschedule: 'Memo',
     idr_handoffreference: 'String',
     idr_handoffstatus: 'Picklist',
+    idr_lostreason: 'String',
     idr_mealplan: 'Picklist',
     idr_nights: 'Integer',
     idr_optionexpireson: 'DateOnly',
+    idr_paymentreceivedon: 'DateOnly',
     idr_persons: 'Integer',
     idr_phase: 'Picklist',
     idr_policy: 'Lookup',
     idr_priceperpersonnight: 'Money',
+    idr_proformaissuedon: 'DateOnly',
     idr_quotationissue: 'String',
     idr_quotesenton: 'DateOnly',
     idr_roominglistdueon: 'DateOnly',
@@ -212,12 +218,16 @@ export type opportunityRecord = {
   idr_handoffreference?: string | null;
   /** Handoff Status */
   idr_handoffstatus?: HandoffStatusValue | null;
+  /** Lost Reason */
+  idr_lostreason?: string | null;
   /** Meal Plan */
   idr_mealplan?: MealPlanValue | null;
   /** Nights */
   idr_nights?: number | null;
   /** Option Expires On (date only: YYYY-MM-DD) */
   idr_optionexpireson?: string | null;
+  /** Payment Received On (date only: YYYY-MM-DD) */
+  idr_paymentreceivedon?: string | null;
   /** Persons */
   idr_persons?: number | null;
   /** Quotation Phase */
@@ -227,6 +237,8 @@ export type opportunityRecord = {
   '_idr_policy_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'idr_quotationpolicy';
   /** Price per Person per Night */
   idr_priceperpersonnight?: number | null;
+  /** Proforma Issued On (date only: YYYY-MM-DD) */
+  idr_proformaissuedon?: string | null;
   /** Quotation Issue */
   idr_quotationissue?: string | null;
   /** Quotation Sent On (date only: YYYY-MM-DD) */
@@ -326,12 +338,16 @@ export type opportunityWrite = {
   idr_handoffreference?: string | null;
   /** Handoff Status */
   idr_handoffstatus?: HandoffStatusValue | null;
+  /** Lost Reason */
+  idr_lostreason?: string | null;
   /** Meal Plan */
   idr_mealplan?: MealPlanValue | null;
   /** Nights */
   idr_nights?: number | null;
   /** Option Expires On (date only: YYYY-MM-DD) */
   idr_optionexpireson?: string | null;
+  /** Payment Received On (date only: YYYY-MM-DD) */
+  idr_paymentreceivedon?: string | null;
   /** Persons */
   idr_persons?: number | null;
   /** Quotation Phase */
@@ -340,6 +356,8 @@ export type opportunityWrite = {
   'idr_policy@odata.bind'?: `/idr_quotationpolicies(${string})` | null;
   /** Price per Person per Night */
   idr_priceperpersonnight?: number | null;
+  /** Proforma Issued On (date only: YYYY-MM-DD) */
+  idr_proformaissuedon?: string | null;
   /** Quotation Issue */
   idr_quotationissue?: string | null;
   /** Quotation Sent On (date only: YYYY-MM-DD) */

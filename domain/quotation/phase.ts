@@ -116,8 +116,8 @@ const MISSING: Record<Language, Record<Missing, string>> = {
   },
 };
 
-/** The fact that holds a quotation in a phase, for "the facts say …". */
-function holdingFact(phase: QuotationPhase, facts: PhaseFacts, language: Language): string {
+/** The fact that holds a quotation in a phase ("confirmed on 9 March 2026"), for messages and the history. */
+export function holdingFact(phase: QuotationPhase, facts: PhaseFacts, language: Language): string {
   const date = (d: DateOnly | null): string => (d ? formatDate(d, language) : '');
   const en = language === 'en';
   switch (phase) {

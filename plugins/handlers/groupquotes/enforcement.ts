@@ -22,6 +22,7 @@ import {
   dateOnlyFromDate,
   enforceQuotation,
   formatDateOnly,
+  nextPhase,
   isSameDate,
   type Language,
   type QuotationPolicy,
@@ -35,16 +36,20 @@ import {
 } from '../../registry';
 import { type EntityImage, getDate, targetEntity } from '../../host/parse';
 import { EnforcementConflictError } from './errors';
+import { recordPhaseChange } from './phasehistory';
 import { PolicySource } from './policy';
 import {
   col,
   correctionsToRecord,
+  phaseValue,
   QUOTATION_SELECT,
   readDate,
   readLookup,
+  readPhase,
   readSchedule,
   readString,
   STAY_COLUMNS,
+  toPhaseFacts,
   toStoredQuotation,
   writeDate,
 } from './record';
@@ -71,6 +76,12 @@ export const ENFORCEMENT_FILTERING_ATTRIBUTES: readonly string[] = [
   col.idr_depositreceivedon,
   // Sending the quotation starts the option.
   col.idr_quotesenton,
+  // The facts the phase follows (domain/quotation phase.ts).
+  col.idr_roominglistreceivedon,
+  col.idr_proformaissuedon,
+  col.idr_handoffstatus,
+  col.idr_paymentreceivedon,
+  col.idr_lostreason,
 ];
 
 /** Alias of the Update step's pre-image (idr_arrivaldate, idr_quotesenton) in solution/IdearioGroupQuotes. */
@@ -102,6 +113,9 @@ export interface EnforceRequest {
   today: DateOnly;
   /** Arrival and quote sent date before the save (the pre-image); absent on create or when trimmed. */
   before?: BaseDatesBefore;
+  /** When the save was made and by whom (the user who saved), for the phase history. */
+  savedAt: Date;
+  savedBy: string | null;
 }
 
 function changedStayFields(ctx: ExecutionContext): StayField[] {
@@ -164,6 +178,21 @@ export async function enforceOpportunity(
         update.record,
         etag ? { ifMatch: etag } : {},
       );
+      const to = update.record[col.idr_phase];
+      if (to !== undefined) {
+        await recordPhaseChange(
+          client,
+          {
+            opportunityId: request.opportunityId,
+            from: readPhase(record),
+            to: readPhase({ [col.idr_phase]: to }),
+            at: request.savedAt,
+            userId: request.savedBy,
+            facts: toPhaseFacts({ ...record, ...update.record }),
+          },
+          settings.language,
+        );
+      }
       return { written: Object.keys(update.record), issue: update.issue };
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
@@ -182,11 +211,11 @@ function computeUpdate(
   timeZone: string,
   policy: QuotationPolicy,
 ): { record: EntityRecord; issue: string | null; scheduleProblem: string | null } {
-  const stored = toStoredQuotation(record);
+  const current = toStoredQuotation(record);
   const createdOn = readString(record, col.createdon);
   const createdToday =
     createdOn !== null && isSameDate(dateOnlyFromDate(new Date(createdOn), { timeZone }), request.today);
-  const result = enforceQuotation(stored, {
+  const result = enforceQuotation(current, {
     policy,
     language,
     today: request.today,
@@ -196,7 +225,7 @@ function computeUpdate(
     changed: request.changed,
     before: request.before,
   });
-  const fixed = applyCorrections(stored, result.corrections);
+  const fixed = applyCorrections(current, result.corrections);
   const schedule = readSchedule(record);
   const plan = scheduleCorrections(
     {
@@ -214,6 +243,9 @@ function computeUpdate(
   const update = correctionsToRecord(result.corrections);
   if (plan.schedule !== undefined) update[col.idr_depositschedule] = plan.schedule;
   if (plan.depositDueOn !== undefined) update[col.idr_depositduedate] = writeDate(plan.depositDueOn);
+  const stored = readPhase(record);
+  const phase = nextPhase(stored, toPhaseFacts({ ...record, ...update }), request.today);
+  if (phase !== stored) update[col.idr_phase] = phaseValue(phase);
   return { record: update, issue: result.issueText, scheduleProblem: schedule.problem };
 }
 
@@ -241,7 +273,15 @@ export function createEnforcementHandlers(options: EnforcementOptions = {}): Han
     }
     const today = todayOf(ctx, deps, settings().timeZone);
     const outcome = await enforceOpportunity(
-      { opportunityId, changed: changedStayFields(ctx), isCreate, today, before: baseDatesBefore(ctx) },
+      {
+        opportunityId,
+        changed: changedStayFields(ctx),
+        isCreate,
+        today,
+        before: baseDatesBefore(ctx),
+        savedAt: ctx.operationCreatedOn ?? deps.clock(),
+        savedBy: ctx.initiatingUserId ?? ctx.userId,
+      },
       { client: deps.client, logger: deps.logger, settings },
     );
     if (!outcome) return;

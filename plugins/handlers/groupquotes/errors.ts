@@ -85,3 +85,11 @@ export class QuotationRefusal extends ValidationRefusal {
     this.name = 'QuotationRefusal';
   }
 }
+
+/** A phase set by hand that the recorded facts contradict; the message says what to record or clear. */
+export class PhaseRefusal extends ValidationRefusal {
+  constructor(reason: Readonly<Record<'en' | 'es', string>>, column: string) {
+    super(`${reason.en} | ${reason.es}`, column);
+    this.name = 'PhaseRefusal';
+  }
+}

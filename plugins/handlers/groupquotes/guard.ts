@@ -7,82 +7,96 @@
  * is in the host's log and in the answer's body.
  *
  * An Update carries only the columns it sets, so they are laid over the stored row: a new departure
- * is checked against the stored arrival. Pre-validation runs before the transaction: two saves at the
+ * is checked against the stored arrival. A phase set in the save must agree with the facts after it
+ * (domain/quotation phase.ts), on Create too. Pre-validation runs before the transaction: two saves at the
  * same moment are each checked against the row as it was, which is enough for values of one record.
  */
-import type { EntityRecord } from '../../../dataverse/client';
+import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import { opportunity } from '../../../dataverse/generated';
 import {
+  checkPhase,
   type DateOnly,
   dateOnlyFromDate,
+  formatDateOnly,
   refusalText,
   refuseImpossibleValues,
   type WrittenQuotation,
 } from '../../../domain/quotation';
-import { type EntityImage, getDate, getMoney, getNumber, targetEntity } from '../../host/parse';
+import { type EntityImage, type ParsedValue, targetEntity } from '../../host/parse';
 import {
   defineHandler,
   type ExecutionContext,
   type HandlerDefinition,
   type HandlerDeps,
 } from '../../registry';
-import { QuotationRefusal } from './errors';
-import { col, readDate, readNumber } from './record';
+import { PhaseRefusal, QuotationRefusal } from './errors';
+import { col, PHASE_FACT_COLUMNS, readDate, readNumber, readPhase, toPhaseFacts } from './record';
 import { DEFAULT_SETTINGS, type SettingsSource } from './settings';
 
 const SOLUTION = 'IdearioGroupQuotes' as const;
 
-type Reader = 'date' | 'number' | 'money';
-/** The columns the refusal looks at, and how each travels in the execution context. */
-const GUARDED: Readonly<Record<keyof WrittenQuotation, readonly [string, Reader]>> = {
-  arrival: [col.idr_arrivaldate, 'date'],
-  nights: [col.idr_nights, 'number'],
-  departure: [col.idr_departuredate, 'date'],
-  adults: [col.idr_adults, 'number'],
-  children: [col.idr_children, 'number'],
-  persons: [col.idr_persons, 'number'],
-  pricePerPersonNight: [col.idr_priceperpersonnight, 'money'],
-  childPricePercent: [col.idr_childpricepercent, 'number'],
-  depositPercent: [col.idr_depositpercent, 'number'],
-  total: [col.idr_total, 'money'],
-  deposit: [col.idr_deposit, 'money'],
+/** The columns the refusal looks at. */
+const GUARDED: Readonly<Record<keyof WrittenQuotation, string>> = {
+  arrival: col.idr_arrivaldate,
+  nights: col.idr_nights,
+  departure: col.idr_departuredate,
+  adults: col.idr_adults,
+  children: col.idr_children,
+  persons: col.idr_persons,
+  pricePerPersonNight: col.idr_priceperpersonnight,
+  childPricePercent: col.idr_childpricepercent,
+  depositPercent: col.idr_depositpercent,
+  total: col.idr_total,
+  deposit: col.idr_deposit,
 };
+const DATE_FIELDS: ReadonlySet<keyof WrittenQuotation> = new Set(['arrival', 'departure']);
 
-/** The Update step's filtering attributes: a save that sets none of them cannot make the values impossible. */
-export const GUARD_FILTERING_ATTRIBUTES: readonly string[] = Object.values(GUARDED).map(([column]) => column);
+/**
+ * The Update step's filtering attributes: the guarded values, and the phase (a phase set by hand is
+ * checked against the facts; facts alone only move the phase, which the asynchronous step does).
+ */
+export const GUARD_FILTERING_ATTRIBUTES: readonly string[] = [...Object.values(GUARDED), col.idr_phase];
 
-function fromTarget(target: EntityImage, column: string, reader: Reader): DateOnly | number | null {
-  if (reader === 'date') {
-    const value = getDate(target, column);
-    // DateOnly columns travel as midnight UTC ("Behavior and format of the Date and Time column").
-    return value && dateOnlyFromDate(value, 'utc');
-  }
-  return reader === 'money' ? getMoney(target, column) : getNumber(target, column);
+const READ_COLUMNS: readonly string[] = [...GUARD_FILTERING_ATTRIBUTES, ...PHASE_FACT_COLUMNS];
+
+/** A Target value as the Web API would return it, so one reader (record.ts) serves both. */
+function asWebApiValue(value: ParsedValue): ColumnValue | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return value;
+  // DateOnly columns travel as midnight UTC ("Behavior and format of the Date and Time column").
+  if (value instanceof Date) return formatDateOnly(dateOnlyFromDate(value, 'utc'));
+  if (
+    typeof value === 'object' &&
+    'kind' in value &&
+    (value.kind === 'OptionSetValue' || value.kind === 'Money')
+  )
+    return value.value;
+  return undefined;
 }
 
-function fromRow(row: EntityRecord | null, column: string, reader: Reader): DateOnly | number | null {
-  if (!row) return null;
-  return reader === 'date' ? readDate(row, column) : readNumber(row, column);
-}
-
-/** The values as they will be after the save: the Target's columns over the stored row. */
-async function valuesAfterSave(ctx: ExecutionContext, deps: HandlerDeps): Promise<WrittenQuotation | null> {
+/** The row as it will be after the save: the Target's columns over the stored row. */
+async function rowAfterSave(
+  ctx: ExecutionContext,
+  deps: HandlerDeps,
+): Promise<{ row: EntityRecord; target: EntityImage } | null> {
   const target = targetEntity(ctx);
   if (!target) return null;
-  const columns = Object.values(GUARDED).map(([column]) => column);
   const rawId = ctx.messageName === 'Update' ? (ctx.primaryEntityId ?? target.id) : null;
   const id = rawId && normalizeGuid(rawId);
-  const stored = id ? await deps.client.retrieve(opportunity.entitySetName, id, columns) : null;
-  const values: Partial<Record<keyof WrittenQuotation, DateOnly | number | null>> = {};
-  for (const [field, [column, reader]] of Object.entries(GUARDED) as [
-    keyof WrittenQuotation,
-    readonly [string, Reader],
-  ][]) {
-    values[field] = target.attributes.has(column)
-      ? fromTarget(target, column, reader)
-      : fromRow(stored, column, reader);
+  const stored = id ? await deps.client.retrieve(opportunity.entitySetName, id, READ_COLUMNS) : null;
+  const row: EntityRecord = { ...(stored ?? {}) };
+  for (const [column, value] of target.attributes) {
+    const converted = asWebApiValue(value);
+    if (converted !== undefined) row[column] = converted;
   }
+  return { row, target };
+}
+
+function writtenQuotation(row: EntityRecord): WrittenQuotation {
+  const values: Partial<Record<keyof WrittenQuotation, DateOnly | number | null>> = {};
+  for (const [field, column] of Object.entries(GUARDED) as [keyof WrittenQuotation, string][])
+    values[field] = DATE_FIELDS.has(field) ? readDate(row, column) : readNumber(row, column);
   return values as WrittenQuotation;
 }
 
@@ -91,12 +105,14 @@ export async function guardQuotation(
   deps: HandlerDeps,
   settings: SettingsSource,
 ): Promise<void> {
-  const values = await valuesAfterSave(ctx, deps);
-  if (!values) return;
+  const after = await rowAfterSave(ctx, deps);
+  if (!after) return;
   const today = dateOnlyFromDate(deps.clock(), { timeZone: settings().timeZone });
-  const refusals = refuseImpossibleValues(values, today);
-  if (refusals.length === 0) return;
-  throw new QuotationRefusal(refusalText(refusals), GUARDED[refusals[0].field][0]);
+  const refusals = refuseImpossibleValues(writtenQuotation(after.row), today);
+  if (refusals.length > 0) throw new QuotationRefusal(refusalText(refusals), GUARDED[refusals[0].field]);
+  if (!after.target.attributes.has(col.idr_phase)) return;
+  const wrong = checkPhase(readPhase(after.row), toPhaseFacts(after.row), today);
+  if (wrong) throw new PhaseRefusal(wrong, col.idr_phase);
 }
 
 export function createGuardHandlers(options: { settings?: SettingsSource } = {}): HandlerDefinition[] {

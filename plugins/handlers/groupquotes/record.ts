@@ -5,6 +5,7 @@
 import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import {
+  HandoffStatus,
   MealPlan,
   type MealPlanValue,
   opportunity,
@@ -20,6 +21,7 @@ import {
   type Instalment,
   type MealPlan as DomainMealPlan,
   parseSchedule,
+  type PhaseFacts,
   type QuotationCorrections,
   type QuotationPhase as DomainPhase,
   type StayField,
@@ -79,6 +81,23 @@ export const QUOTATION_SELECT: readonly string[] = [
   col.idr_quotationissue,
   col.idr_handoffstatus,
   col.idr_handoffreference,
+  col.idr_proformaissuedon,
+  col.idr_paymentreceivedon,
+  col.idr_lostreason,
+];
+
+/** The columns the phase follows (domain/quotation phase.ts). */
+export const PHASE_FACT_COLUMNS: readonly string[] = [
+  col.idr_quotesenton,
+  col.idr_confirmedon,
+  col.idr_depositreceivedon,
+  col.idr_depositschedule,
+  col.idr_roominglistreceivedon,
+  col.idr_proformaissuedon,
+  col.idr_handoffstatus,
+  col.idr_departuredate,
+  col.idr_paymentreceivedon,
+  col.idr_lostreason,
 ];
 
 /** The stay columns behind each stay field: which of them a write set decides what is derived. */
@@ -256,6 +275,28 @@ export function toFollowUpQuotation(
     agent: readLookup(record, col.idr_agent),
     owner: readLookup(record, col.ownerid),
   };
+}
+
+/** The facts the phase follows. An unreadable deposit schedule counts as no paid instalment. */
+export function toPhaseFacts(record: EntityRecord): PhaseFacts {
+  return {
+    quoteSentOn: readDate(record, col.idr_quotesenton),
+    confirmedOn: readDate(record, col.idr_confirmedon),
+    depositReceivedOn: readDate(record, col.idr_depositreceivedon),
+    instalments: readSchedule(record).instalments,
+    roomingListReceivedOn: readDate(record, col.idr_roominglistreceivedon),
+    proformaIssuedOn: readDate(record, col.idr_proformaissuedon),
+    transferred: asRow(record).idr_handoffstatus === HandoffStatus.Sent,
+    departure: readDate(record, col.idr_departuredate),
+    paymentReceivedOn: readDate(record, col.idr_paymentreceivedon),
+    lostReason: readString(record, col.idr_lostreason),
+  };
+}
+
+/** The idr_phase value of a domain phase. */
+export function phaseValue(phase: DomainPhase): QuotationPhaseValue {
+  const entry = Object.entries(PHASES).find(([, p]) => p === phase);
+  return Number(entry?.[0] ?? QuotationPhase.Request) as QuotationPhaseValue;
 }
 
 /** The opportunity's id from the record, lower case. */

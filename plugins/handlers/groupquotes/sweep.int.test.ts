@@ -120,6 +120,8 @@ describe('sixty days of follow-ups, one sweep a day', () => {
     });
     const lost = await quotation('Lost', {
       [c.idr_phase]: QuotationPhase.Lost,
+      // The phase follows the facts: Lost needs its reason.
+      [c.idr_lostreason]: 'The group chose another hotel',
       [c.idr_quotesenton]: day(0),
       [c.idr_arrivaldate]: day(30),
       [c.idr_nights]: 2,

@@ -187,6 +187,14 @@ const GROUP_KINDS = [
   'Choir tour',
   'Seniors tour',
 ];
+/** Why a group went elsewhere (idr_lostreason), as salespeople write it. */
+const LOST_REASONS = [
+  'The group chose a hotel nearer the venue',
+  'Price: another hotel quoted 12% less',
+  'The trip was postponed to next year',
+  'No answer from the agency after the option expired',
+] as const;
+
 const MEAL_PLANS = [
   MealPlan.RoomOnly,
   MealPlan.BedAndBreakfast,
@@ -661,6 +669,16 @@ function planQuotations(
           later(confirmed, earlier(addDays(arrival, -policy.roomingListDueDays - draw.int(0, 3)), today)),
         );
       }
+      // The phase follows the facts (domain/quotation phase.ts): each phase gets the fact that reaches it.
+      if (confirmed && reached(QuotationPhase.Proforma))
+        record[O.idr_proformaissuedon] = isoDay(
+          later(confirmed, earlier(addDays(arrival, -draw.int(3, 10)), today)),
+        );
+      if (phase === QuotationPhase.Settled)
+        record[O.idr_paymentreceivedon] = isoDay(
+          later(departure, earlier(addDays(departure, draw.int(0, 5)), today)),
+        );
+      if (phase === QuotationPhase.Lost) record[O.idr_lostreason] = draw.pick(LOST_REASONS);
       if (reached(QuotationPhase.Transferred)) {
         record[O.idr_handoffstatus] = HandoffStatus.Sent;
         record[O.idr_handoffreference] = `PMS-${draw.int(100000, 999999)}`;

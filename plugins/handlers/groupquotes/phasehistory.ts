@@ -1,0 +1,66 @@
+/**
+ * One `idr_phasehistory` row per phase change: from, to, when the save that caused it was made and
+ * who made it. The row is created under the alternate key `<opportunityid>:<save time>:<phase>` with a
+ * create-only upsert, so a retried job records the change once.
+ */
+import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import { DuplicateRecordError } from '../../../dataverse/errors';
+import { idr_phasehistory, opportunity, systemuser } from '../../../dataverse/generated';
+import {
+  holdingFact,
+  type Language,
+  PHASE_LABELS,
+  type PhaseFacts,
+  type QuotationPhase,
+} from '../../../domain/quotation';
+import { bindName, phaseValue, readString, truncate } from './record';
+
+const H = idr_phasehistory.columns;
+/** idr_changedby is String(100) in the solution (idr_name allows 200). */
+const NAME_MAX = 100;
+
+export interface PhaseChange {
+  opportunityId: string;
+  from: QuotationPhase;
+  to: QuotationPhase;
+  /** When the save that moved the phase was made. */
+  at: Date;
+  /** The user who made that save (InitiatingUserId), when known. */
+  userId: string | null;
+  /** The facts after the save: the one that holds the new phase goes into idr_detail. */
+  facts: PhaseFacts;
+}
+
+async function userName(client: DataverseClient, userId: string | null): Promise<string | null> {
+  if (!userId) return null;
+  const user = await client.retrieve(systemuser.entitySetName, userId, [systemuser.columns.fullname]);
+  const name = user && readString(user, systemuser.columns.fullname);
+  return name ? `${name} (${userId})` : userId;
+}
+
+/** Records the change; false when a run before this one already did. */
+export async function recordPhaseChange(
+  client: DataverseClient,
+  change: PhaseChange,
+  language: Language,
+): Promise<boolean> {
+  const labels = PHASE_LABELS[language];
+  const key = `${change.opportunityId}:${change.at.toISOString()}:${change.to}`;
+  const row: EntityRecord = {
+    [H.idr_key]: key,
+    [H.idr_name]: truncate(`${labels[change.from]} → ${labels[change.to]}`, NAME_MAX),
+    [H.idr_fromphase]: phaseValue(change.from),
+    [H.idr_tophase]: phaseValue(change.to),
+    [H.idr_changedon]: change.at.toISOString(),
+    [H.idr_changedby]: truncate(await userName(client, change.userId), NAME_MAX),
+    [H.idr_detail]: change.to === 'cancelled' ? null : holdingFact(change.to, change.facts, language),
+    [bindName(H.idr_opportunity)]: `/${opportunity.entitySetName}(${change.opportunityId})`,
+  };
+  try {
+    await client.upsert(idr_phasehistory.entitySetName, { [H.idr_key]: key }, row, { createOnly: true });
+    return true;
+  } catch (error) {
+    if (error instanceof DuplicateRecordError) return false;
+    throw error;
+  }
+}
