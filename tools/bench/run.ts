@@ -27,6 +27,7 @@ export const BENCHES: readonly BenchEntry[] = [
   { prefixes: ['rescore.'], load: () => import('./rescore.bench') },
   { prefixes: ['emulator.'], load: () => import('./emulator.bench') },
   { prefixes: ['bundle.'], load: () => import('./bundle.bench') },
+  { prefixes: ['propensity.'], load: () => import('./propensity.bench') },
 ];
 
 async function main(): Promise<void> {
