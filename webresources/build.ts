@@ -87,7 +87,9 @@ export async function bundleWebResource(item: WebResourceBuild, root = SOURCE_RO
     format: 'iife',
     globalName: item.globalName,
     platform: 'browser',
-    target: 'es2017',
+    // Model-driven apps support current Edge, Chrome, Firefox and Safari only ("Supported web browsers and
+    // mobile devices", Power Apps docs), all of which run ES2020.
+    target: 'es2020',
     minify: true,
     write: false,
     legalComments: 'none',

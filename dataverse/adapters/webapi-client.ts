@@ -194,23 +194,69 @@ export interface WebApiClientParts {
   runtime: string;
 }
 
+/** The reads of a DataverseClient: all a form script that only looks records up needs to ship. */
+export type DataverseReader = Pick<DataverseClient, 'retrieve' | 'retrieveMultiple'>;
+
+function tableOf(tables: WebApiClientOptions['tables'], entitySet: string): TableNames {
+  const names = tables[entitySet];
+  if (!names) throw new UnknownEntitySetError(entitySet);
+  return names;
+}
+
+async function callApi<T>(what: string, send: () => Thenable<T>): Promise<T> {
+  try {
+    return await toPromise(send());
+  } catch (error) {
+    throw convertWebApiError(error, what);
+  }
+}
+
+/**
+ * `retrieve` and `retrieveMultiple` over a record API alone. `createWebApiClient` uses the same two;
+ * a form script that only reads builds this one, and its bundle carries none of the writes.
+ */
+export function createWebApiReader(api: RecordWebApi, options: WebApiClientOptions): DataverseReader {
+  const { tables } = options;
+  return {
+    async retrieve(entitySet, key, select) {
+      const query = select?.length ? `?$select=${select.join(',')}` : undefined;
+      try {
+        const raw = await callApi(`Retrieve ${describeRecord(entitySet, key)}`, () =>
+          api.retrieveRecord(tableOf(tables, entitySet).logicalName, formatKey(entitySet, key), query),
+        );
+        return toEntityRecord(raw);
+      } catch (error) {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      }
+    },
+
+    async retrieveMultiple(entitySet, query: QueryOptions = {}) {
+      const { logicalName } = tableOf(tables, entitySet);
+      const result: EntityRecord[] = [];
+      let next = queryString(query);
+      for (;;) {
+        const current = next;
+        const page = await callApi(`Query ${entitySet}`, () =>
+          api.retrieveMultipleRecords(logicalName, current, query.pageSize),
+        );
+        result.push(...page.entities.map(toEntityRecord));
+        if (!page.nextLink || (query.top !== undefined && result.length >= query.top)) break;
+        // "retrieveMultipleRecords": pass the query part of nextLink unchanged as the next options.
+        next = page.nextLink.slice(page.nextLink.indexOf('?'));
+      }
+      return query.top === undefined ? result : result.slice(0, query.top);
+    },
+  };
+}
+
 export function createWebApiClient(parts: WebApiClientParts, options: WebApiClientOptions): DataverseClient {
   const { records: api, online, runtime } = parts;
   const { tables } = options;
 
-  function table(entitySet: string): TableNames {
-    const names = tables[entitySet];
-    if (!names) throw new UnknownEntitySetError(entitySet);
-    return names;
-  }
-
-  async function call<T>(what: string, send: () => Thenable<T>): Promise<T> {
-    try {
-      return await toPromise(send());
-    } catch (error) {
-      throw convertWebApiError(error, what);
-    }
-  }
+  const table = (entitySet: string): TableNames => tableOf(tables, entitySet);
+  const call = callApi;
+  const reader = createWebApiReader(api, options);
 
   /** The columns that identify the record, so a create lands on that key. */
   function keyColumns(entitySet: string, key: RecordKey): Record<string, unknown> {
@@ -243,18 +289,7 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
       return created.id;
     },
 
-    async retrieve(entitySet, key, select) {
-      const options = select?.length ? `?$select=${select.join(',')}` : undefined;
-      try {
-        const raw = await call(`Retrieve ${describeRecord(entitySet, key)}`, () =>
-          api.retrieveRecord(table(entitySet).logicalName, formatKey(entitySet, key), options),
-        );
-        return toEntityRecord(raw);
-      } catch (error) {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      }
-    },
+    retrieve: reader.retrieve,
 
     async update(entitySet, key, record, writeOptions) {
       const where = describeRecord(entitySet, key);
@@ -297,21 +332,7 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
       );
     },
 
-    async retrieveMultiple(entitySet, query: QueryOptions = {}) {
-      const { logicalName } = table(entitySet);
-      const result: EntityRecord[] = [];
-      let options = queryString(query);
-      for (;;) {
-        const page = await call(`Query ${entitySet}`, () =>
-          api.retrieveMultipleRecords(logicalName, options, query.pageSize),
-        );
-        result.push(...page.entities.map(toEntityRecord));
-        if (!page.nextLink || (query.top !== undefined && result.length >= query.top)) break;
-        // "retrieveMultipleRecords": pass the query part of nextLink unchanged as the next options.
-        options = page.nextLink.slice(page.nextLink.indexOf('?'));
-      }
-      return query.top === undefined ? result : result.slice(0, query.top);
-    },
+    retrieveMultiple: reader.retrieveMultiple,
 
     async fetchXml(entitySet, fetchXml) {
       const { logicalName } = table(entitySet);

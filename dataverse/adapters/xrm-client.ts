@@ -7,6 +7,8 @@
 import type { DataverseClient } from '../client';
 import {
   createWebApiClient,
+  createWebApiReader,
+  type DataverseReader,
   type OnlineExecutor,
   type RecordWebApi,
   type WebApiClientOptions,
@@ -23,4 +25,9 @@ export type XrmWebApi = Fits<Xrm.WebApi>;
 
 export function createXrmClient(webApi: XrmWebApiLike, options: WebApiClientOptions): DataverseClient {
   return createWebApiClient({ records: webApi, online: webApi.online, runtime: 'Xrm.WebApi' }, options);
+}
+
+/** Reads only, over `Xrm.WebApi`: for a form script that looks records up and writes none (a smaller bundle). */
+export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOptions): DataverseReader {
+  return createWebApiReader(webApi, options);
 }

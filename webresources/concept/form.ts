@@ -4,13 +4,12 @@
  * user only a generic error when a synchronous webhook refuses a save ("Use webhooks…", Troubleshoot),
  * so the reason has to be given here; the server still refuses API callers.
  */
-import type { DataverseClient } from '../../dataverse/client';
 import {
   environmentvariabledefinition,
   environmentvariablevalue,
   idr_marketingconcept,
 } from '../../dataverse/generated';
-import { tableNamesFrom } from '../../dataverse/adapters/webapi-client';
+import { tableNamesFrom, type DataverseReader } from '../../dataverse/adapters/webapi-client';
 
 /** The tables this form reads through Xrm.WebApi (the adapter maps entity sets to them). */
 export const FORM_TABLES = tableNamesFrom([
@@ -42,7 +41,7 @@ const FORM_TYPE_CREATE: XrmEnum.FormType = 1;
 
 export interface ConceptFormDependencies {
   /** Dataverse as the form sees it (Xrm.WebApi through dataverse/adapters/xrm-client). */
-  client: () => DataverseClient;
+  client: () => DataverseReader;
 }
 
 export interface ConceptFormHandlers {
@@ -71,7 +70,7 @@ function controlsOf(form: Form, name: string): Xrm.Controls.StandardControl[] {
 }
 
 /** The limit in force: the environment variable's current value, else its default, else 30. */
-async function readMaxActive(client: DataverseClient): Promise<number> {
+async function readMaxActive(client: DataverseReader): Promise<number> {
   const byName = `schemaname eq '${MAX_ACTIVE_CONCEPTS_VARIABLE}'`;
   const [values, definitions] = await Promise.all([
     client.retrieveMultiple(environmentvariablevalue.entitySetName, {
@@ -94,7 +93,7 @@ async function readMaxActive(client: DataverseClient): Promise<number> {
   );
 }
 
-async function countActive(client: DataverseClient): Promise<number> {
+async function countActive(client: DataverseReader): Promise<number> {
   const rows = await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
     select: [col.idr_marketingconceptid],
     filter: `${col.statecode} eq ${ACTIVE}`,

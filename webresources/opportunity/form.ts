@@ -1,10 +1,9 @@
 /**
  * The group-quotation part of the Opportunity main form: a thin adapter from Xrm events to
- * domain/quotation. Everything it needs from outside (a DataverseClient, the clock) is passed in;
+ * domain/quotation. Everything it needs from outside (a DataverseReader, the clock) is passed in;
  * the form itself comes from `executionContext.getFormContext()` ("Client API form context").
  */
-import type { TableNames } from '../../dataverse/adapters/webapi-client';
-import type { DataverseClient } from '../../dataverse/client';
+import type { DataverseReader, TableNames } from '../../dataverse/adapters/webapi-client';
 // Names modules, imported as namespaces: the bundle keeps only the names this file reads.
 import * as policyTable from '../../dataverse/generated/names/idr_quotationpolicy';
 import * as col from '../../dataverse/generated/names/opportunity';
@@ -53,7 +52,7 @@ const FORM_TYPE_CREATE: XrmEnum.FormType = 1;
 
 export interface OpportunityFormDependencies {
   /** Dataverse as the form sees it (Xrm.WebApi through dataverse/adapters/xrm-client), asked for when a handler runs. */
-  client: () => DataverseClient;
+  client: () => DataverseReader;
   /** Now; "today" is its date in the user's calendar. */
   clock: () => Date;
 }

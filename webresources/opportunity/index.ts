@@ -3,11 +3,11 @@
  * `Ideario.GroupQuotes.Opportunity.*`, the names the Opportunity form's FormXml registers.
  * The page's `Xrm` is only read when a handler runs; tests use createOpportunityForm directly.
  */
-import { createXrmClient } from '../../dataverse/adapters/xrm-client';
+import { createXrmReader } from '../../dataverse/adapters/xrm-client';
 import { createOpportunityForm, FORM_TABLES } from './form';
 
 const handlers = createOpportunityForm({
-  client: () => createXrmClient(Xrm.WebApi, { tables: FORM_TABLES }),
+  client: () => createXrmReader(Xrm.WebApi, { tables: FORM_TABLES }),
   clock: () => new Date(),
 });
 
