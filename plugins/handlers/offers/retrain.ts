@@ -13,7 +13,7 @@ import {
   type ContactHistory,
   describeReport,
   type HistoryEvent,
-  NotEnoughHistoryError,
+  OfferError,
   type Offer,
   type QualityReport,
   retrainOffer,
@@ -143,8 +143,16 @@ export async function retrainAll(deps: RetrainDeps, options: RetrainOptions = {}
     try {
       result = retrainOffer({ offer, histories: history.histories, halfLives, now });
     } catch (error) {
-      if (!(error instanceof NotEnoughHistoryError)) throw error;
+      // an offer that cannot be trained (no concepts, no purchases) is reported; the others go on
+      if (!(error instanceof OfferError)) throw error;
       outcomes.push({ offer: offer.code, report: null, message: error.message, scoresWritten: 0 });
+      if (!options.dryRun) {
+        // the marketing user reads on the offer why it has no model
+        await client.update(idr_offer.entitySetName, offer.id, {
+          [OC.idr_modelquality]: truncate(error.message, QUALITY_MAX),
+        });
+        writeRequests++;
+      }
       done += history.histories.length;
       options.onProgress?.({ done, total });
       continue;

@@ -10,6 +10,24 @@ import { DemoLoadError } from './errors';
 import { DEFAULT_DEMO_SEED, loadDemoData, type DemoLoadResult } from './load';
 import type { DemoSize } from './plan';
 import type { ProgressReporter } from './progress';
+import { retrainAll } from '../../../plugins/handlers/offers/retrain';
+import type { Logger } from '../../../dataverse/logger';
+
+/** The demo's offers get their first scores the way an administrator's would: `ideario retrain`. */
+async function retrainDemoOffers(
+  client: DataverseClient,
+  now: Date,
+  report: (line: string) => void,
+  logger: Logger,
+): Promise<void> {
+  const summary = await retrainAll({ client, clock: () => now, logger });
+  const published = summary.offers.filter((o) => o.report?.published);
+  report(
+    `Demo offers retrained: ${published.length} of ${summary.offers.length} published ` +
+      `(${published.reduce((n, o) => n + o.scoresWritten, 0)} scores); the others keep no score: ` +
+      'their model did not beat interest alone, or their history is too short.',
+  );
+}
 
 export interface DemoExtensionOptions {
   readonly size: DemoSize;
@@ -48,6 +66,7 @@ export function demoExtension(
         });
         options.progress?.stop();
         if (result.loaded) {
+          await retrainDemoOffers(client, (emulator.clock ?? (() => new Date()))(), report, logger);
           report(
             `Demo data loaded (${options.size}): ${Object.entries(result.counts)
               .filter(([k]) => k !== 'marker')

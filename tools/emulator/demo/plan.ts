@@ -17,6 +17,7 @@ import {
   idr_interaction,
   idr_interactionrule,
   idr_marketingconcept,
+  idr_offer,
   idr_quotationpolicy,
   list,
   opportunity,
@@ -31,6 +32,7 @@ import {
 import { computeQuotationAmounts, DEFAULT_POLICY } from '../../../domain/quotation';
 import { CATALOGUES, type CatalogueSpec, type ConceptSpec, type RuleSpec } from './catalog';
 import { agencyNames, city, companyNames, emailLocal, personName, type PersonName } from './names';
+import { planDemoOffers } from './offers';
 import { Draw } from './random';
 
 export type DemoSize = 'small' | 'standard' | 'large';
@@ -477,6 +479,11 @@ export function planDemo(options: PlanOptions): DemoPlan {
   }
   add('Contacts: client staff, hotel guests and agents', 'contacts', contacts);
 
+  // ── offers (fixed ids: the seeded draws above and below stay the same) ───────────────────────
+  const offers = planDemoOffers(CATALOGUES, conceptIds, now);
+  add('Offers', 'offers', offers.offers);
+  add('Concepts the offers serve', 'offer concepts', offers.links);
+
   // ── interactions ─────────────────────────────────────────────────────────────────────────────
   const I = idr_interaction.columns;
   const interactions: BatchOperation[] = [];
@@ -515,6 +522,9 @@ export function planDemo(options: PlanOptions): DemoPlan {
     if (sample.subject) record[I.idr_casesubject] = sample.subject;
     const campaignId = sample.campaign ? campaignIds.get(sample.campaign) : undefined;
     if (campaignId) record[bind(I.idr_campaign)] = url(campaign.entitySetName, campaignId);
+    const offerId =
+      eventType === EventType.OrderConfirmed ? offers.offerFor(conceptIds.get(concept) ?? '') : undefined;
+    if (offerId) record[bind(I.idr_offer)] = url(idr_offer.entitySetName, offerId);
     interactions.push(create(idr_interaction.entitySetName, record));
   }
   // Oldest first, as an integration replaying its history would send them.
