@@ -57,6 +57,7 @@ describe('ideario start', () => {
       'IdearioInterests_1_0_0_0_managed.zip',
     ]);
     expect(printed.some((line) => line.startsWith('Demo data loaded (small)'))).toBe(true);
+    expect(printed.some((line) => line.startsWith('Demo campaign "Spring newsletter": '))).toBe(true);
     // --wait-idle: the URLs come once the demo's system jobs are done.
     const waited = printed.indexOf('Waiting for the system jobs to finish…');
     expect(waited).toBeGreaterThanOrEqual(0);
