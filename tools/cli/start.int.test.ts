@@ -73,6 +73,7 @@ describe('ideario start', () => {
       'Controls/idr_Ideario.QuotationTimeline/bundle.js',
     ]);
     expect(printed.some((line) => line.startsWith('Demo data loaded (small)'))).toBe(true);
+    expect(printed.some((line) => line.startsWith('Demo campaign "Spring newsletter": '))).toBe(true);
     // --wait-idle: the URLs come once the demo's system jobs are done.
     const waited = printed.indexOf('Waiting for the system jobs to finish…');
     expect(waited).toBeGreaterThanOrEqual(0);

@@ -231,4 +231,32 @@ describe('guarded distribution of a campaign activity', () => {
       10,
     );
   });
+
+  it('leaves Dynamics’ own DistributeCampaignActivity as documented: every member not opted out, no policy', async () => {
+    const { client } = org;
+    await policy(client, { [P.idr_emailperweek]: 0 });
+    const ids = await createContacts(client, 12, (i) =>
+      i < 2 ? { [contact.columns.donotbulkemail]: true } : {},
+    );
+    const target = await createList(client, 'Plain', ids);
+    const plain = await createCampaign(client, {
+      name: 'Plain',
+      channel: 'email',
+      listIds: [target],
+      controlPercent: 50,
+    });
+    const answer = await client.executeAction(
+      'DistributeCampaignActivity',
+      {
+        Propagate: true,
+        Activity: { '@odata.type': 'Microsoft.Dynamics.CRM.email', subject: 'Plain newsletter' },
+        SendEmail: false,
+        PostWorkflowEvent: false,
+      },
+      { entitySet: campaignactivity.entitySetName, id: plain.campaignActivityId },
+    );
+    expect(answer).toMatchObject({ '@odata.type': '#Microsoft.Dynamics.CRM.bulkoperation' });
+    const got = await recipients(client, 'email', plain.campaignActivityId);
+    expect([...got.keys()].sort()).toEqual(ids.slice(2).sort());
+  });
 });

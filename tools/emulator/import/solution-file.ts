@@ -144,8 +144,11 @@ const INTRINSIC_TABLES: ReadonlySet<string> = new Set([
 /** What the solution needs that neither the environment nor the solution itself provides. */
 export function missingDependencies(file: SolutionFile, current: MetadataModel): MissingComponent[] {
   const { solution } = file;
+  // A table the solution only adds columns to is not provided by it.
   const hasTable = (name: string) =>
-    INTRINSIC_TABLES.has(name) || name in current.tables || name in solution.tables;
+    INTRINSIC_TABLES.has(name) ||
+    name in current.tables ||
+    (name in solution.tables && !solution.tables[name]?.isExtension);
   const hasChoice = (name: string) => name in current.optionSets || name in solution.optionSets;
   const missing: MissingComponent[] = [];
   const add = (item: MissingComponent) => {
@@ -166,19 +169,22 @@ export function missingDependencies(file: SolutionFile, current: MetadataModel):
     if (!present) add(item);
   }
   for (const table of Object.values(solution.tables)) {
-    if (table.isExtension && !(table.logicalName in current.tables)) {
-      add({
-        type: 1,
-        schemaName: table.logicalName,
-        requiredBy: `the columns ${solution.uniqueName} adds to it`,
-      });
-    }
     for (const column of Object.values(table.columns)) {
       const where = `${table.logicalName}.${column.logicalName}`;
       if (column.optionSetName && !hasChoice(column.optionSetName))
         add({ type: 9, schemaName: column.optionSetName, requiredBy: where });
       for (const target of column.targets ?? [])
         if (!hasTable(target)) add({ type: 1, schemaName: target, requiredBy: where });
+    }
+  }
+  // After the lookups, so a missing table is named by the first column that points at it.
+  for (const table of Object.values(solution.tables)) {
+    if (table.isExtension && !(table.logicalName in current.tables)) {
+      add({
+        type: 1,
+        schemaName: table.logicalName,
+        requiredBy: `the columns ${solution.uniqueName} adds to it`,
+      });
     }
   }
   for (const rel of solution.relationships) {
