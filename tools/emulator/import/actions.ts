@@ -100,7 +100,9 @@ export class SolutionImport {
     this.engine.registerAction('ImportSolutionAsync', (request) => this.importSolutionAsync(request));
     // "StageAndUpgradeAsync Action": the same parameters and response; the emulator keeps no holding
     // solution, so an upgrade applies the new version as an import does.
-    this.engine.registerAction('StageAndUpgradeAsync', (request) => this.importSolutionAsync(request));
+    this.engine.registerAction('StageAndUpgradeAsync', (request) =>
+      this.importSolutionAsync(request, 'StageAndUpgradeAsync'),
+    );
     // "PublishAllXml Action": the emulator applies customizations when it imports them, so there is
     // nothing left unpublished; the action exists so deploy calls it as it must on Dataverse.
     this.engine.registerAction('PublishAllXml', () => Promise.resolve(undefined));
@@ -139,10 +141,10 @@ export class SolutionImport {
     return (this.options.newId ?? randomUUID)();
   }
 
-  private async importSolutionAsync({
-    body,
-    context,
-  }: ActionRequest): Promise<{ AsyncOperationId: string; ImportJobKey: string }> {
+  private async importSolutionAsync(
+    { body, context }: ActionRequest,
+    name = 'ImportSolutionAsync',
+  ): Promise<{ AsyncOperationId: string; ImportJobKey: string }> {
     const parameters = body.SolutionParameters;
     const uploadId =
       typeof parameters === 'object' &&
@@ -171,7 +173,7 @@ export class SolutionImport {
       ImportJobKey: importJobKey,
     };
     const id = await this.jobs.enqueue({
-      name: 'ImportSolutionAsync',
+      name,
       operationType: OperationType.ExecuteAsyncRequest,
       data: JSON.stringify(data),
       userId: context.userId,
