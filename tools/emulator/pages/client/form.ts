@@ -264,6 +264,11 @@ class FormPage {
     return raw;
   }
 
+  private listed(column: ClientColumn, name: string): boolean {
+    const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
+    return Array.from(list?.options ?? []).some((o) => o.value === name);
+  }
+
   private async searchLookup(column: ClientColumn, text: string): Promise<void> {
     const ticket = ++this.searchTicket;
     const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
@@ -337,7 +342,11 @@ class FormPage {
     const form = element('#idr-form');
     form?.setAttribute('data-state', 'busy');
     try {
-      const value = this.parse(column, (input as HTMLInputElement).value, input);
+      const raw = (input as HTMLInputElement).value;
+      // A name typed (or pasted) faster than the search answered: look it up before resolving it.
+      if (LOOKUP_TYPES.has(column.type) && raw && !this.listed(column, raw))
+        await this.searchLookup(column, raw);
+      const value = this.parse(column, raw, input);
       this.requiredErrors.delete(column.logicalName);
       await this.harness.change(column.logicalName, value);
     } catch (error) {
