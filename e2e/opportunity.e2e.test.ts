@@ -107,6 +107,26 @@ it('shows why a departure before the arrival cannot be saved, and refuses the sa
   expect(after[O.idr_departuredate]).toBe(before[O.idr_departuredate]);
 });
 
+it('changes a lookup by searching for the record by name, and saves it', async () => {
+  const before = await webApi(`${opportunity.entitySetName}(${id})?$select=_${O.idr_agency}_value`);
+  const agencyId = before[`_${O.idr_agency}_value`];
+  const current = typeof agencyId === 'string' ? agencyId : '00000000-0000-0000-0000-000000000000';
+  const agencies = await webApi<{ value: Record<string, unknown>[] }>(
+    `accounts?$select=name&$filter=name ne null and accountid ne ${current}&$orderby=name desc&$top=1`,
+  );
+  const agency = agencies.value[0] ?? {};
+  await openQuotation();
+  const field = page.getByLabel('Agency', { exact: true });
+  await field.fill(String(agency.name));
+  await field.blur();
+  await formReady(page);
+  await expect(field.inputValue()).resolves.toBe(String(agency.name));
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  const stored = await webApi(`${opportunity.entitySetName}(${id})?$select=_${O.idr_agency}_value`);
+  expect(stored[`_${O.idr_agency}_value`]).toBe(agency.accountid);
+});
+
 it('has no serious or critical accessibility violation', async () => {
   await openQuotation();
   expect(await seriousViolations(page)).toEqual([]);

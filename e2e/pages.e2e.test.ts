@@ -3,9 +3,10 @@
  * find, view picker, paging), a row opening its main form, the Spanish switch, and axe-core on each.
  */
 import type { Browser, Page } from 'playwright-core';
-import { contact, idr_marketingconcept } from '../dataverse/generated';
+import { contact, idr_marketingconcept, idr_quotationaction, opportunity } from '../dataverse/generated';
 import {
   formReady,
+  GROUP_SALES_APP,
   launch,
   MARKETING_APP,
   mainUrl,
@@ -127,4 +128,41 @@ it('switches to Spanish: the site map, a list and a form speak Spanish', async (
   await expect(page.getByLabel('Buscar en esta vista').isVisible()).resolves.toBe(true);
   await expect(page.locator('table.grid thead').textContent()).resolves.toContain('Nombre');
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+it("shows Dataverse's error when the Web API refuses a save, and keeps what the user typed", async () => {
+  const A = idr_quotationaction.columns;
+  const deal = await webApi<{ value: Record<string, unknown>[] }>(
+    `${opportunity.entitySetName}?$select=name&$top=1`,
+  );
+  const dealId = String(deal.value[0]?.opportunityid);
+  for (const key of ['E2E-KEY-1', 'E2E-KEY-2'])
+    await webApi(idr_quotationaction.entitySetName, {
+      method: 'POST',
+      body: JSON.stringify({
+        [A.idr_name]: `Follow-up ${key}`,
+        [A.idr_key]: key,
+        'idr_opportunity@odata.bind': `/${opportunity.entitySetName}(${dealId})`,
+      }),
+    });
+  const first = await webApi(
+    `${idr_quotationaction.entitySetName}(${A.idr_key}='E2E-KEY-1')?$select=${A.idr_key}`,
+  );
+  const id = String(first[A.idr_quotationactionid]);
+  await page.goto(
+    mainUrl({ appid: GROUP_SALES_APP, pagetype: 'entityrecord', etn: idr_quotationaction.logicalName, id }),
+  );
+  await formReady(page);
+  const key = page.getByLabel('Action Key', { exact: true });
+  await key.fill('E2E-KEY-2');
+  await key.blur();
+  await formReady(page);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const error = page.getByRole('alert').filter({ hasText: 'The record could not be saved' });
+  await error.waitFor();
+  await expect(error.textContent()).resolves.toContain('A record with matching key values already exists');
+  await expect(error.textContent()).resolves.toContain('Error code: 0x80060892');
+  await expect(key.inputValue()).resolves.toBe('E2E-KEY-2');
+  const stored = await webApi(`${idr_quotationaction.entitySetName}(${id})?$select=${A.idr_key}`);
+  expect(stored[A.idr_key]).toBe('E2E-KEY-1');
 });

@@ -13,6 +13,7 @@ import {
 import { silentLogger } from '../../dataverse/logger';
 import { LOCAL_TOKEN } from '../emulator/demo/extension';
 import { DEMO_SIZES } from '../emulator/demo/plan';
+import { appModuleId } from '../emulator/pages/apps';
 import { runStart, type RunningStart } from './start';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -80,6 +81,9 @@ describe('ideario start', () => {
     expect(printed.indexOf(`Home page:    ${running?.homeUrl ?? ''}`)).toBeGreaterThan(waited);
     expect(printed.some((line) => line.startsWith(`Web API:      ${running?.webApiUrl ?? ''}`))).toBe(true);
     expect(printed.some((line) => line.startsWith(`Webhook host: ${running?.hostUrl ?? ''}`))).toBe(true);
+    expect(printed).toContain(
+      `App:          ${running?.emulator.url ?? ''}/main.aspx?appid=${appModuleId('idr_IdearioMarketing')} (Ideario Marketing)`,
+    );
   });
 
   it('serves the home page with the demo data counted', async () => {

@@ -42,7 +42,9 @@ type Node = Record<string, unknown>;
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
-  isArray: (name) =>
+  // Not for attributes: a Title element carries a Title attribute.
+  isArray: (name, _path, _leaf, isAttribute) =>
+    !isAttribute &&
     ['Area', 'Group', 'SubArea', 'Title', 'LocalizedName', 'Description', 'AppModuleComponent'].includes(
       name,
     ),

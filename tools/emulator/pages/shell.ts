@@ -10,7 +10,7 @@ import type { ColumnInfo, TableInfo } from '../engine/metadata';
 import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records';
 import { normalizeGuid } from '../engine/values';
 import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
-import type { FormModel, LanguageCode, ViewModel } from '../../solution/model';
+import type { FormModel, Labels, LanguageCode, ViewModel } from '../../solution/model';
 import { appUrl, loadApps, localized, stableGuid, type AppInfo } from './apps';
 import { readFormLayout, type FormCell, type FormLayout } from './formxml';
 import { escapeHtml, markup, SafeHtml, type HtmlValue } from './html';
@@ -176,7 +176,7 @@ const SIMPLE_TYPES = new Set([
  * Dataverse's own system views of platform tables ("Active Contacts"…) are not in the solutions; a
  * table without a public view gets one listing its primary name and the simple columns of its main form.
  */
-function fallbackView(table: TableInfo): ViewModel {
+function fallbackView(table: TableInfo, collection: Labels): ViewModel {
   const fields = table.model.forms.find((f) => f.type === 'main')?.fields ?? [];
   const columns = [
     table.primaryName,
@@ -186,7 +186,6 @@ function fallbackView(table: TableInfo): ViewModel {
     .slice(0, 6);
   const attributes = [...columns, table.primaryId].map((c) => `<attribute name="${xmlAttr(c)}" />`).join('');
   const order = table.primaryName ? `<order attribute="${xmlAttr(table.primaryName)}" />` : '';
-  const collection = table.model.displayCollectionName;
   return {
     id: stableGuid('savedquery', table.logicalName),
     name: {
@@ -202,7 +201,7 @@ function fallbackView(table: TableInfo): ViewModel {
 }
 
 /** Public views (querytype 0) in the user's language, the default first. */
-function publicViews(table: TableInfo, lang: LanguageCode): ViewModel[] {
+function publicViews(table: TableInfo, lang: LanguageCode, collection: Labels): ViewModel[] {
   const views = table.model.views
     .filter((v) => v.queryType === 0)
     .sort(
@@ -210,7 +209,7 @@ function publicViews(table: TableInfo, lang: LanguageCode): ViewModel[] {
         Number(b.isDefault) - Number(a.isDefault) ||
         label(a.name, lang, a.id).localeCompare(label(b.name, lang, b.id)),
     );
-  return views.length > 0 ? views : [fallbackView(table)];
+  return views.length > 0 ? views : [fallbackView(table, collection)];
 }
 
 function mainForm(table: TableInfo, formid: string | null): FormModel | undefined {
@@ -256,6 +255,25 @@ export function withQuickFind(table: TableInfo, view: ViewModel, search: string)
   return `${view.fetchXml.slice(0, at)}${added}${view.fetchXml.slice(at)}`;
 }
 
+/** The table's name as the app's site map gives it (in both languages), else its plural display name. */
+function collectionName(app: AppInfo, table: TableInfo): Labels {
+  const sub = app.areas
+    .flatMap((a) => a.groups.flatMap((g) => g.subAreas))
+    .find((s) => s.entity === table.logicalName);
+  return { ...table.model.displayCollectionName, ...sub?.title };
+}
+
+/** Field labels on the table's main form, which carry Spanish where a platform column's metadata here does not. */
+function formLabels(table: TableInfo): Map<string, Labels> {
+  const form = table.model.forms.find((f) => f.type === 'main');
+  const out = new Map<string, Labels>();
+  if (!form) return out;
+  const layout = readFormLayout(form.file);
+  for (const cell of [...layout.header, ...layout.tabs.flatMap((t) => t.sections.flatMap((s) => s.cells))])
+    if (cell.field && !out.has(cell.field)) out.set(cell.field, cell.label);
+  return out;
+}
+
 function columnLabel(
   engine: Engine,
   table: TableInfo,
@@ -268,7 +286,9 @@ function columnLabel(
   const linked = alias !== undefined ? view.linkedColumns?.find((l) => l.column === column) : undefined;
   const linkedTable = linked ? engine.metadata.byLogicalName(linked.entity) : undefined;
   const model = own ?? linkedTable?.columns.get(column ?? '');
-  return model ? label(model.model.displayName, lang, name) : name;
+  if (!model) return name;
+  const fromForm = own && !model.model.displayName[lang] ? formLabels(table).get(name)?.[lang] : undefined;
+  return fromForm ?? label(model.model.displayName, lang, name);
 }
 
 function cellProperty(table: TableInfo, name: string): string {
@@ -317,7 +337,8 @@ function grid(
 function renderList(engine: Engine, request: ShellRequest, app: AppInfo): string {
   const { params, lang } = request;
   const table = findTable(engine, params.get('etn'));
-  const views = publicViews(table, lang);
+  const collection = collectionName(app, table);
+  const views = publicViews(table, lang, collection);
   const wanted = params.get('viewid') ? normalizeGuid(params.get('viewid') ?? '') : undefined;
   const view = views.find((v) => normalizeGuid(v.id) === wanted) ?? (wanted ? undefined : views[0]);
   if (!view)
@@ -333,7 +354,7 @@ function renderList(engine: Engine, request: ShellRequest, app: AppInfo): string
     annotations: all,
     paging: { count: LIST_PAGE_SIZE, page: pageNumber },
   });
-  const tableName = label(table.model.displayCollectionName, lang, table.entitySetName);
+  const tableName = label(collection, lang, table.entitySetName);
   const viewName = label(view.name, lang, view.id);
   const listParams = {
     appid: app.id,

@@ -21,7 +21,6 @@ const STRINGS = {
   noRows: { 1033: 'No data available.', 3082: 'No hay datos disponibles.' },
   newRecord: { 1033: 'New {0}', 3082: 'Nuevo: {0}' },
   notFound: { 1033: 'Cannot show this page', 3082: 'No se puede mostrar esta página' },
-  loading: { 1033: 'Loading…', 3082: 'Cargando…' },
   saved: { 1033: 'Saved.', 3082: 'Guardado.' },
   unsaved: { 1033: 'Unsaved changes', 3082: 'Cambios sin guardar' },
   saveFailed: { 1033: 'The record could not be saved', 3082: 'No se pudo guardar el registro' },
@@ -35,14 +34,8 @@ const STRINGS = {
     1033: '{0}: required fields must be filled in.',
     3082: '{0}: rellene los campos obligatorios.',
   },
-  searchRecords: { 1033: 'Look for {0}', 3082: 'Buscar {0}' },
   yes: { 1033: 'Yes', 3082: 'Sí' },
   no: { 1033: 'No', 3082: 'No' },
-  openRecord: { 1033: 'Open {0}', 3082: 'Abrir {0}' },
-  control: {
-    1033: 'The control {0} is bound here; the emulator does not host PCF controls yet.',
-    3082: 'El control {0} está enlazado aquí; el emulador aún no hospeda controles PCF.',
-  },
 } as const satisfies Record<string, Record<LanguageCode, string>>;
 
 export type StringKey = keyof typeof STRINGS;

@@ -4,6 +4,7 @@
  * FormXml's OnLoad/OnChange/OnSave handlers from the form libraries, mirrors the model into the inputs
  * the server laid out, and saves through the Web API, showing Dataverse's error when it refuses.
  */
+import { HandlerNotFoundError } from '../../../harness/errors';
 import {
   createFormFromSpec,
   type ColumnSpec,
@@ -136,10 +137,11 @@ class FormPage {
     Object.assign(this.harness.globalContext, { getClientUrl: () => window.location.origin });
     // Dynamics gives form libraries a global Xrm: the libraries loaded before this script read it when their handlers run.
     (window as unknown as { Xrm: unknown }).Xrm = xrm;
-    this.harness.registerHandlers(
-      boot.handlers.map((h) => ({ event: h.event, attribute: h.attribute, functionName: h.functionName })),
-      window,
-    );
+    try {
+      this.registerHandlers();
+    } catch (error) {
+      this.showScriptError(error);
+    }
     this.bind();
     this.render();
     try {
@@ -149,7 +151,40 @@ class FormPage {
     }
     this.takeSnapshot();
     this.render();
+    // Like Dynamics, an existing record's form is titled with its primary name.
+    const name = record[boot.table.primaryNameAttribute];
+    const title = element('#idr-title');
+    if (title && typeof name === 'string' && name) title.textContent = name;
     element('#idr-form')?.setAttribute('data-state', 'ready');
+  }
+
+  /**
+   * Wires the FormXml's handlers by their dotted names on the page, as Dynamics does; a handler whose
+   * FormXml says passExecutionContext="false" is called with no argument.
+   */
+  private registerHandlers(): void {
+    for (const ref of this.boot.handlers) {
+      const fn = ref.functionName
+        .split('.')
+        .reduce<unknown>(
+          (at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined),
+          window,
+        );
+      if (typeof fn !== 'function')
+        throw new HandlerNotFoundError(ref.functionName, ref.event, ref.attribute);
+      const call = fn as (context?: Xrm.Events.EventContext) => unknown;
+      const handler = ref.passExecutionContext
+        ? (context: Xrm.Events.EventContext) => call(context)
+        : () => call();
+      if (ref.event === 'onload') this.harness.onLoad(handler, ref.functionName);
+      else if (ref.event === 'onsave') this.harness.onSave(handler, ref.functionName);
+      else if (
+        ref.event === 'onchange' &&
+        ref.attribute &&
+        this.boot.columns.some((c) => c.logicalName === ref.attribute)
+      )
+        this.harness.onChange(ref.attribute, handler, ref.functionName);
+    }
   }
 
   private showScriptError(error: unknown): void {
@@ -229,6 +264,11 @@ class FormPage {
     return raw;
   }
 
+  private listed(column: ClientColumn, name: string): boolean {
+    const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
+    return Array.from(list?.options ?? []).some((o) => o.value === name);
+  }
+
   private async searchLookup(column: ClientColumn, text: string): Promise<void> {
     const ticket = ++this.searchTicket;
     const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
@@ -302,7 +342,11 @@ class FormPage {
     const form = element('#idr-form');
     form?.setAttribute('data-state', 'busy');
     try {
-      const value = this.parse(column, (input as HTMLInputElement).value, input);
+      const raw = (input as HTMLInputElement).value;
+      // A name typed (or pasted) faster than the search answered: look it up before resolving it.
+      if (LOOKUP_TYPES.has(column.type) && raw && !this.listed(column, raw))
+        await this.searchLookup(column, raw);
+      const value = this.parse(column, raw, input);
       this.requiredErrors.delete(column.logicalName);
       await this.harness.change(column.logicalName, value);
     } catch (error) {

@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { idr_marketingconcept, opportunity } from '../../../dataverse/generated';
+import { loadMetadata } from '../../solution/loader';
+import type { LanguageCode, MetadataModel } from '../../solution/model';
+import { testEngine, type TestEngine } from '../testing/engine';
+import { appModuleId, loadApps } from './apps';
+import { escapeHtml } from './html';
+import { LIST_PAGE_SIZE, PageNotFoundError, renderMain, type FormBootstrap } from './shell';
+
+let metadata: MetadataModel;
+beforeAll(() => {
+  metadata = loadMetadata(path.join(__dirname, '..', '..', '..', 'solution'));
+});
+
+const M = idr_marketingconcept.columns;
+const MARKETING = appModuleId('idr_IdearioMarketing');
+const SALES = appModuleId('idr_IdearioGroupSales');
+const EVIL = `<script>alert("x")</script>`;
+
+const t = {} as TestEngine;
+beforeEach(() => Object.assign(t, testEngine({ metadata })));
+afterEach(() => t.engine.close());
+
+function html(query: Record<string, string>, lang: LanguageCode = 1033): string {
+  const answer = renderMain(
+    t.engine,
+    { params: new URLSearchParams(query), lang, token: 'tok' },
+    '/api/data/v9.2/',
+  );
+  if (answer.kind !== 'html') throw new Error(`expected a page, got a redirect to ${answer.location}`);
+  return answer.body;
+}
+
+function rowsOf(page: string): string[] {
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(page)?.[1] ?? '';
+  return [...body.matchAll(/<tr role="row">([\s\S]*?)<\/tr>/g)].map((m) => m[1] ?? '');
+}
+
+async function concepts(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await t.engine.create(idr_marketingconcept.entitySetName, {
+      [M.idr_name]: i === 0 ? EVIL : `Concept ${String(i).padStart(3, '0')}`,
+      [M.idr_code]: `C${i}`,
+      [M.idr_enterthreshold]: 12.5,
+      [M.idr_exitthreshold]: 5,
+    });
+  }
+}
+
+describe('the apps', () => {
+  it('reads both apps with their site maps, and the home lists them in the user language', () => {
+    const apps = loadApps(metadata);
+    expect(apps.map((a) => a.uniqueName).sort()).toEqual(['idr_IdearioGroupSales', 'idr_IdearioMarketing']);
+    const marketing = apps.find((a) => a.id === MARKETING);
+    expect(marketing?.areas[0]?.groups.flatMap((g) => g.subAreas.map((s) => s.entity))).toContain('contact');
+    expect(html({})).toContain('Ideario Marketing');
+    expect(html({}, 3082)).toContain('Ideario Ventas de grupos');
+    expect(html({}, 3082)).toContain('<html lang="es">');
+  });
+
+  it('opens an app on the first page of its site map, and refuses an unknown app', () => {
+    const answer = renderMain(t.engine, { params: new URLSearchParams({ appid: SALES }), lang: 1033 }, '/');
+    expect(answer).toEqual({
+      kind: 'redirect',
+      location: `/main.aspx?appid=${SALES}&pagetype=entitylist&etn=opportunity&lang=1033`,
+    });
+    expect(() => html({ appid: '00000000-0000-0000-0000-000000000001' })).toThrow(PageNotFoundError);
+  });
+});
+
+describe('a list page', () => {
+  it('shows the default view, escaped, page by page, with each row opening its main form', async () => {
+    await concepts(LIST_PAGE_SIZE + 2);
+    const page = html({ appid: MARKETING, pagetype: 'entitylist', etn: idr_marketingconcept.logicalName });
+    const rows = rowsOf(page);
+    expect(rows).toHaveLength(LIST_PAGE_SIZE);
+    expect(rows[0]).toContain(escapeHtml(EVIL));
+    expect(page).not.toContain(EVIL);
+    expect(rows[0]).toMatch(
+      /href="\/main\.aspx\?appid=[^"]+&amp;pagetype=entityrecord&amp;etn=idr_marketingconcept&amp;id=[0-9a-f-]{36}/,
+    );
+    expect(page).toContain('Rows 1–50');
+    expect(page).toMatch(/<option value="[^"]+" selected>Active Concepts<\/option>/);
+    const second = html({
+      appid: MARKETING,
+      pagetype: 'entitylist',
+      etn: idr_marketingconcept.logicalName,
+      page: '2',
+    });
+    expect(rowsOf(second)).toHaveLength(2);
+  });
+
+  it('searches the quick find columns from the start of the value (or anywhere after *)', async () => {
+    await concepts(12);
+    const list = { appid: MARKETING, pagetype: 'entitylist', etn: idr_marketingconcept.logicalName };
+    expect(rowsOf(html({ ...list, search: 'Concept 01' }))).toHaveLength(2);
+    expect(rowsOf(html({ ...list, search: 'oncept 011' }))[0]).toContain('No data available.');
+    expect(rowsOf(html({ ...list, search: '*oncept 011' }))).toHaveLength(1);
+  });
+
+  it('lists a platform table with no view of its own through a view of its main form columns', () => {
+    const page = html({ appid: MARKETING, pagetype: 'entitylist', etn: 'contact' }, 3082);
+    expect(page).toContain('Todos: Contactos');
+    expect(page).toContain('<th scope="col">Nombre</th>');
+  });
+});
+
+describe('a form page', () => {
+  it('lays out the FormXml tabs, sections and fields with labels, and hands the browser the handlers', () => {
+    const page = html({ appid: SALES, pagetype: 'entityrecord', etn: opportunity.logicalName }, 3082);
+    expect(page).toContain('>Cotización de grupo</button>');
+    expect(page).toContain('<label for="idr-field-idr_arrivaldate">Fecha de llegada</label>');
+    expect(page).toContain('<input id="idr-field-idr_arrivaldate" type="date"');
+    expect(page).toContain('<script src="/WebResources/idr_/groupquotes/opportunity.js"></script>');
+    const json = /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1];
+    const boot = JSON.parse(json ?? '{}') as FormBootstrap;
+    expect(boot.lang).toBe(3082);
+    expect(boot.id).toBeUndefined();
+    expect(boot.disabled).toEqual(expect.arrayContaining(['idr_persons', 'idr_total']));
+    expect(boot.handlers).toContainEqual({
+      event: 'onchange',
+      attribute: 'idr_nights',
+      functionName: 'Ideario.GroupQuotes.Opportunity.onNightsChange',
+      library: 'idr_/groupquotes/opportunity.js',
+      passExecutionContext: true,
+    });
+    expect(boot.columns.find((c) => c.logicalName === 'customerid')?.bind).toEqual({
+      account: 'customerid_account',
+      contact: 'customerid_contact',
+    });
+  });
+
+  it('refuses an id that is not a GUID and a table without a main form', () => {
+    expect(() =>
+      html({ appid: SALES, pagetype: 'entityrecord', etn: opportunity.logicalName, id: 'x' }),
+    ).toThrow(PageNotFoundError);
+    expect(() => html({ appid: SALES, pagetype: 'entityrecord', etn: 'account' })).toThrow(PageNotFoundError);
+  });
+});
