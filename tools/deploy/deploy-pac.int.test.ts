@@ -22,6 +22,7 @@ import { webhooksExtension } from '../emulator/webhooks/extension';
 import { loadPlatform, mergeMetadata } from '../solution/loader';
 import { packSolutions } from '../solution/pack';
 import { validateSolutionSource } from '../solution/validate';
+import { builtControlsDir } from '../solution/pcfcache.testkit';
 
 const SOLUTION_ROOT = path.join(__dirname, '..', '..', 'solution');
 const [INTERESTS, GROUP_QUOTES] = SOLUTION_NAMES;
@@ -39,6 +40,7 @@ function tempDir(prefix: string): string {
 
 async function pack(root: string, out: string): Promise<void> {
   await packSolutions({
+    pcfDir: await builtControlsDir(),
     solutionRoot: root,
     outDir: out,
     validate: (d) => validateSolutionSource(d),
