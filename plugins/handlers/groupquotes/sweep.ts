@@ -219,6 +219,8 @@ class Sweep {
     private readonly today: DateOnly,
     private readonly language: Language,
     private readonly handoffUrl: string | null,
+    /** On save the ERP/PMS handoff is left to the sweep (its retries wait for minutes). */
+    private readonly handoffs: 'do' | 'leave' = 'do',
   ) {
     this.policies = new PolicySource(deps.client, deps.logger);
     this.result = {
@@ -262,6 +264,20 @@ class Sweep {
     return this.result;
   }
 
+  /** The follow-ups of one quotation, if it is open. Failures propagate (the caller's job fails and is retried). */
+  async runOne(id: string): Promise<SweepResult> {
+    const [record] = await this.deps.client.retrieveMultiple(opportunity.entitySetName, {
+      select: QUOTATION_SELECT,
+      filter: `${col.opportunityid} eq ${id} and ${openQuotationsFilter()}`,
+    });
+    this.result.total = record ? 1 : 0;
+    if (record) {
+      await this.processQuotation(id, record);
+      this.result.processed = 1;
+    }
+    return this.result;
+  }
+
   private progress(): void {
     const { processed, total, actionsCreated } = this.result;
     this.deps.onProgress?.({ processed, total, actionsCreated });
@@ -285,6 +301,7 @@ class Sweep {
     const done = await this.doneKeys(id);
     due = due.filter((action) => !done.has(action.key));
     for (const action of due) {
+      if (action.kind === 'handoff' && this.handoffs === 'leave') continue;
       if (action.kind === 'handoff' && !(this.handoffUrl && this.deps.fetch)) {
         this.result.waiting += 1;
         if (!this.warnedNoHandoffUrl) {
@@ -787,4 +804,25 @@ export async function runFollowUpSweep(deps: SweepDeps): Promise<SweepResult> {
     failed: result.failed.length,
   });
   return result;
+}
+
+/**
+ * The follow-ups of one quotation that are due on `today`, done at once: what the save of a quotation
+ * ready to send triggers, so the agent gets the quotation email in seconds rather than at the next
+ * sweep. The same claims as the sweep's make each action happen once, whoever gets there first.
+ */
+export async function runFollowUpsFor(
+  deps: Pick<SweepDeps, 'client' | 'clock' | 'logger' | 'settings'>,
+  opportunityId: string,
+  today: DateOnly,
+): Promise<SweepResult> {
+  const settings = deps.settings();
+  const sweep = new Sweep(
+    { ...deps, sleep: () => Promise.resolve() },
+    today,
+    settings.language,
+    null,
+    'leave',
+  );
+  return sweep.runOne(opportunityId);
 }
