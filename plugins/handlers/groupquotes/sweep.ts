@@ -82,6 +82,8 @@ const ACTION_CHOICES: Readonly<Record<FollowUpActionType, number>> = {
   roomingListCall: FollowUpAction.RoomingListCall,
   handoff: FollowUpAction.Handoff,
   settlement: FollowUpAction.Settlement,
+  depositCall: FollowUpAction.DepositCall,
+  cutoffReview: FollowUpAction.CutoffReview,
 };
 
 const ACTION_LABELS: Readonly<Record<Language, Record<FollowUpActionType, string>>> = {
@@ -95,6 +97,8 @@ const ACTION_LABELS: Readonly<Record<Language, Record<FollowUpActionType, string
     roomingListCall: 'Rooming list call',
     handoff: 'Handoff to ERP/PMS',
     settlement: 'Settlement',
+    depositCall: 'Deposit call',
+    cutoffReview: 'Cutoff review',
   },
   es: {
     quotationEmail: 'Correo de presupuesto',
@@ -106,6 +110,8 @@ const ACTION_LABELS: Readonly<Record<Language, Record<FollowUpActionType, string
     roomingListCall: 'Llamada por la rooming list',
     handoff: 'Traspaso al ERP/PMS',
     settlement: 'Liquidación',
+    depositCall: 'Llamada por el depósito',
+    cutoffReview: 'Revisión del cutoff',
   },
 };
 
@@ -412,7 +418,7 @@ class Sweep {
       case 'email':
         return this.email(id, record, action, policy, instalments);
       case 'phonecall':
-        return this.phoneCall(id, record, action);
+        return this.phoneCall(id, record, action, instalments);
       case 'task':
         return this.task(id, record, action, instalments);
       case 'handoff':
@@ -625,10 +631,19 @@ class Sweep {
     };
   }
 
-  private async phoneCall(id: string, record: EntityRecord, action: DueAction): Promise<Outcome> {
+  private async phoneCall(
+    id: string,
+    record: EntityRecord,
+    action: DueAction,
+    instalments: readonly Instalment[],
+  ): Promise<Outcome> {
+    if (action.action !== 'roomingListCall' && action.action !== 'depositCall') {
+      throw new UnsupportedFollowUpError(action.action, action.kind);
+    }
     const { agent, owner } = await this.people(record);
+    const payment = action.action === 'depositCall' ? this.payment(record, action, instalments) : null;
     const text = ownerTaskText(
-      'roomingListCall',
+      action.action,
       {
         name: readString(record, col.name) ?? id,
         agentName: agent?.name ?? null,
@@ -636,6 +651,8 @@ class Sweep {
         arrival: readDate(record, col.idr_arrivaldate),
         departure: readDate(record, col.idr_departuredate),
         dueOn: action.dueOn,
+        amount: payment?.amount ?? null,
+        paymentDueOn: payment?.dueOn ?? null,
       },
       this.language,
     );
@@ -666,7 +683,8 @@ class Sweep {
     if (
       action.action !== 'optionExpiry' &&
       action.action !== 'depositOverdue' &&
-      action.action !== 'settlement'
+      action.action !== 'settlement' &&
+      action.action !== 'cutoffReview'
     ) {
       throw new UnsupportedFollowUpError(action.action, action.kind);
     }
