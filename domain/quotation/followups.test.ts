@@ -326,4 +326,15 @@ describe('follow-up rules', () => {
       false,
     );
   });
+
+  it('asks for no settlement once the payment is recorded, even before the phase says Settled', () => {
+    const stayed: FollowUpQuotation = {
+      ...sent,
+      phase: 'transferred',
+      confirmedOn: day(3),
+      depositReceivedOn: day(5),
+    };
+    expect(sweep(() => stayed).get('settlement')).toBe(55);
+    expect(sweep(() => ({ ...stayed, paymentReceivedOn: day(40) })).has('settlement')).toBe(false);
+  });
 });

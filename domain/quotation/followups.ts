@@ -83,6 +83,8 @@ export interface FollowUpQuotation {
   optionExpiresOn: DateOnly | null;
   /** The cutoff date: the day to release or keep the rooms not yet confirmed. */
   cutoffDate?: DateOnly | null;
+  /** The full payment: once recorded, there is nothing left to chase or settle. */
+  paymentReceivedOn?: DateOnly | null;
   /** The deposit schedule; without one, a single deposit due on `depositDueOn`. */
   instalments?: readonly Instalment[];
   /** Id of the agent (contact); agent-bound actions wait for one. */
@@ -201,7 +203,7 @@ export function planFollowUps(q: FollowUpQuotation, policy: QuotationPolicy): Pl
       });
     }
   } else {
-    const settled = q.phase === 'settled';
+    const settled = q.phase === 'settled' || Boolean(q.paymentReceivedOn);
     for (const payment of payments(q)) {
       if (payment.paidOn || settled) continue;
       add({
