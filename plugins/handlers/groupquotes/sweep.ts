@@ -36,6 +36,7 @@ import {
   formatDateOnly,
   type Instalment,
   type Language,
+  nextPhase,
   type QuotationPolicy,
   type QuotationSummary,
   quotationEmail,
@@ -55,6 +56,7 @@ import {
   col,
   lookupValueName,
   opportunityId,
+  phaseValue,
   QUOTATION_SELECT,
   readBoolean,
   readDate,
@@ -65,8 +67,10 @@ import {
   readSchedule,
   readString,
   toFollowUpQuotation,
+  toPhaseFacts,
   truncate,
 } from './record';
+import { recordPhaseChange } from './phasehistory';
 import type { SettingsSource } from './settings';
 import { ownerTaskText, subjectLine } from './texts';
 
@@ -290,6 +294,7 @@ class Sweep {
   }
 
   private async processQuotation(id: string, record: EntityRecord): Promise<void> {
+    await this.movePhase(id, record);
     const schedule = readSchedule(record);
     if (schedule.problem) {
       this.deps.logger.warn(
@@ -320,6 +325,20 @@ class Sweep {
       }
       await this.perform(id, record, action, policy, schedule.instalments);
     }
+  }
+
+  /** Facts that become true with time alone (a departure day reached after the payment) move the phase here. */
+  private async movePhase(id: string, record: EntityRecord): Promise<void> {
+    const from = readPhase(record);
+    const to = nextPhase(from, toPhaseFacts(record), this.today);
+    if (to === from) return;
+    await this.deps.client.update(opportunity.entitySetName, id, { [col.idr_phase]: phaseValue(to) });
+    await recordPhaseChange(
+      this.deps.client,
+      { opportunityId: id, from, to, at: this.deps.clock(), userId: null, facts: toPhaseFacts(record) },
+      this.language,
+    );
+    record[col.idr_phase] = phaseValue(to);
   }
 
   private async doneKeys(id: string): Promise<Set<string>> {
