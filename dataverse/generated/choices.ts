@@ -39,6 +39,8 @@ export const FollowUpAction = {
   RoomingListCall: 105200006,
   Handoff: 105200007,
   Settlement: 105200008,
+  DepositCall: 105200009,
+  CutoffReview: 105200010,
 } as const;
 export type FollowUpActionValue = (typeof FollowUpAction)[keyof typeof FollowUpAction];
 

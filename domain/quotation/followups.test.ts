@@ -261,8 +261,10 @@ describe('follow-up rules', () => {
     const plan = planFollowUps(q, DEFAULT_POLICY).map((p) => `${p.key}@${dayOf(p.dueOn)}`);
     expect(plan).toEqual([
       'depositReminder:1@7',
+      'depositCall:1@10',
       'depositOverdue:1@11',
       'depositReminder:2@23',
+      'depositCall:2@26',
       'roomingListRequest@26',
       'depositOverdue:2@27',
       'roomingListCall@33',
@@ -302,5 +304,37 @@ describe('follow-up rules', () => {
   it('tells the timeline when the next action falls due', () => {
     expect(formatDateOnly(nextFollowUpOn(sent, DEFAULT_POLICY, day(0))!)).toBe(formatDateOnly(day(7)));
     expect(nextFollowUpOn({ ...sent, phase: 'lost' }, DEFAULT_POLICY, day(0))).toBeNull();
+  });
+
+  it('calls the agency on the deposit due date only while nothing is paid, and reviews the cutoff once', () => {
+    const confirmedOnly: FollowUpQuotation = {
+      ...sent,
+      phase: 'confirmed',
+      confirmedOn: day(3),
+      depositDueOn: day(10),
+      cutoffDate: day(30),
+    };
+    const unpaid = sweep(() => confirmedOnly);
+    expect(unpaid.get('depositCall:1')).toBe(10);
+    expect(unpaid.get('cutoffReview')).toBe(30);
+    // Paid before the due date: no call, the cutoff review still comes.
+    const paid = sweep((n) => (n >= 8 ? { ...confirmedOnly, depositReceivedOn: day(8) } : confirmedOnly));
+    expect(paid.has('depositCall:1')).toBe(false);
+    expect(paid.get('cutoffReview')).toBe(30);
+    // A request never sent holds no rooms: nothing to review.
+    expect(sweep(() => ({ ...sent, quoteSentOn: null, cutoffDate: day(30) })).has('cutoffReview')).toBe(
+      false,
+    );
+  });
+
+  it('asks for no settlement once the payment is recorded, even before the phase says Settled', () => {
+    const stayed: FollowUpQuotation = {
+      ...sent,
+      phase: 'transferred',
+      confirmedOn: day(3),
+      depositReceivedOn: day(5),
+    };
+    expect(sweep(() => stayed).get('settlement')).toBe(55);
+    expect(sweep(() => ({ ...stayed, paymentReceivedOn: day(40) })).has('settlement')).toBe(false);
   });
 });

@@ -9,7 +9,10 @@
  * - rooming-list request and call: once confirmed, until the list is received, at the latest the
  *   day before arrival;
  * - deposit reminder (per instalment): once confirmed, from N days before the due date to the due
- *   date, unless paid; then the overdue task from the day after, until paid or settled;
+ *   date, unless paid; a call to the agency on the due date itself; then the overdue task from the
+ *   day after, until paid or settled;
+ * - cutoff review: on the cutoff date, a task to release or keep the rooms not yet confirmed, for a
+ *   quotation that was sent or confirmed, at the latest the day before arrival;
  * - handoff to the ERP/PMS: once confirmed and the deposit received (or none is asked), until the
  *   quotation is transferred;
  * - settlement: from the day after departure, until settled.
@@ -38,6 +41,8 @@ export type FollowUpActionType =
   | 'optionExpiry'
   | 'depositReminder'
   | 'depositOverdue'
+  | 'depositCall'
+  | 'cutoffReview'
   | 'roomingListRequest'
   | 'roomingListCall'
   | 'handoff'
@@ -76,6 +81,10 @@ export interface FollowUpQuotation {
   roomingListReceivedOn: DateOnly | null;
   /** When empty, quotation sent + the policy's option days. */
   optionExpiresOn: DateOnly | null;
+  /** The cutoff date: the day to release or keep the rooms not yet confirmed. */
+  cutoffDate?: DateOnly | null;
+  /** The full payment: once recorded, there is nothing left to chase or settle. */
+  paymentReceivedOn?: DateOnly | null;
   /** The deposit schedule; without one, a single deposit due on `depositDueOn`. */
   instalments?: readonly Instalment[];
   /** Id of the agent (contact); agent-bound actions wait for one. */
@@ -97,7 +106,9 @@ const ACTION_ORDER: readonly FollowUpActionType[] = [
   'confirmationChaser',
   'optionExpiry',
   'depositReminder',
+  'depositCall',
   'depositOverdue',
+  'cutoffReview',
   'handoff',
   'roomingListRequest',
   'roomingListCall',
@@ -192,7 +203,7 @@ export function planFollowUps(q: FollowUpQuotation, policy: QuotationPolicy): Pl
       });
     }
   } else {
-    const settled = q.phase === 'settled';
+    const settled = q.phase === 'settled' || Boolean(q.paymentReceivedOn);
     for (const payment of payments(q)) {
       if (payment.paidOn || settled) continue;
       add({
@@ -202,6 +213,16 @@ export function planFollowUps(q: FollowUpQuotation, policy: QuotationPolicy): Pl
         to: 'agent',
         ...cc,
         kind: 'email',
+        instalment: payment.number,
+        lastOn: payment.dueOn,
+      });
+      // The agreed date: a call to the agency that day if nothing has come in.
+      add({
+        key: `depositCall:${payment.number}`,
+        action: 'depositCall',
+        dueOn: payment.dueOn,
+        to: 'owner',
+        kind: 'phonecall',
         instalment: payment.number,
         lastOn: payment.dueOn,
       });
@@ -254,6 +275,17 @@ export function planFollowUps(q: FollowUpQuotation, policy: QuotationPolicy): Pl
         lastOn: null,
       });
     }
+  }
+
+  if (q.cutoffDate && (q.quoteSentOn || isConfirmed(q)) && q.phase !== 'settled') {
+    add({
+      key: 'cutoffReview',
+      action: 'cutoffReview',
+      dueOn: q.cutoffDate,
+      to: 'owner',
+      kind: 'task',
+      lastOn: beforeArrival,
+    });
   }
 
   return plan.sort((a, b) => {

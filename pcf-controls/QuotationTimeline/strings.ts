@@ -33,6 +33,8 @@ export const QUOTATION_TIMELINE_KEYS = [
   'Action_roomingListCall',
   'Action_handoff',
   'Action_settlement',
+  'Action_depositCall',
+  'Action_cutoffReview',
   'Loading',
   'Error',
 ] as const;

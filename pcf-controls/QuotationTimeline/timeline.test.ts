@@ -51,7 +51,7 @@ describe('QuotationTimeline mapping: each phase', () => {
       'confirmed',
       CONFIRMED,
       ['done', 'done', 'current'],
-      ['depositReminder:overdue', 'depositOverdue:upcoming'],
+      ['depositReminder:overdue', 'depositCall:upcoming', 'depositOverdue:upcoming'],
     ],
     ['deposit', PAID, ['done', 'done', 'done', 'current'], ['handoff:overdue']],
     ['roomingList', LISTED, ['done', 'done', 'done', 'done', 'current'], ['handoff:overdue']],

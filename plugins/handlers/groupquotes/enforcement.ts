@@ -54,6 +54,7 @@ import {
   writeDate,
 } from './record';
 import { scheduleCorrections } from './schedule';
+import { runFollowUpsFor } from './sweep';
 import { DEFAULT_SETTINGS, type SettingsSource } from './settings';
 
 export const SOLUTION = 'IdearioGroupQuotes' as const;
@@ -95,6 +96,11 @@ const MAX_ATTEMPTS = 3;
 export interface EnforcementOptions {
   settings?: SettingsSource;
   maxDepth?: number;
+  /**
+   * Do the quotation's due follow-ups right after the check (the quotation email on the save that
+   * records it as sent). On in the host's wiring; off by default so tests of the sweep drive them.
+   */
+  followUpsOnSave?: boolean;
 }
 
 export interface EnforcementOutcome {
@@ -285,6 +291,15 @@ export function createEnforcementHandlers(options: EnforcementOptions = {}): Han
       { client: deps.client, logger: deps.logger, settings },
     );
     if (!outcome) return;
+    if (options.followUpsOnSave) {
+      const done = await runFollowUpsFor(
+        { client: deps.client, clock: deps.clock, logger: deps.logger, settings },
+        opportunityId,
+        today,
+      );
+      if (done.actionsCreated > 0)
+        deps.logger.info('Follow-ups done on save.', { opportunityId, byAction: done.byAction });
+    }
     if (outcome.written.length > 0) {
       deps.logger.info('Quotation corrected.', {
         opportunityId,

@@ -36,7 +36,10 @@ export * from './settings';
 export * from './errors';
 
 export function createGroupQuotesHandlers(options: EnforcementOptions = {}): HandlerDefinition[] {
-  return [...createGuardHandlers({ settings: options.settings }), ...createEnforcementHandlers(options)];
+  return [
+    ...createGuardHandlers({ settings: options.settings }),
+    ...createEnforcementHandlers({ followUpsOnSave: true, ...options }),
+  ];
 }
 
 export interface GroupQuotesWiring {

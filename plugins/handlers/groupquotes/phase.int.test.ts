@@ -4,6 +4,8 @@
  */
 import { idr_phasehistory, opportunity, QuotationPhase, systemuser } from '../../../dataverse/generated';
 import { createGroupQuotesHandlers } from '.';
+import { DEFAULT_SETTINGS } from './settings';
+import { runFollowUpSweep } from './sweep';
 import { createQuoteOrg, type QuoteOrg } from './test-support';
 
 const c = opportunity.columns;
@@ -147,6 +149,34 @@ describe('phases that move themselves', () => {
         '2026-03-09T16:00:00Z',
         `Marta Gil (${userId})`,
       ],
+    ]);
+  });
+
+  it('settles with time alone: the sweep after the departure day moves a paid quotation to Settled', async () => {
+    const id = await org.client.create(opportunity.entitySetName, {
+      ...group,
+      [c.idr_quotesenton]: '2026-03-02',
+      [c.idr_confirmedon]: '2026-03-09',
+      [c.idr_paymentreceivedon]: '2026-04-30',
+    });
+    await org.runAsyncSteps();
+    expect(await phaseOf(id)).toBe(QuotationPhase.Confirmed);
+    org.clock.set(new Date('2026-05-13T09:00:00Z'));
+    await runFollowUpSweep({
+      client: org.client,
+      clock: org.clock.now,
+      logger: org.logger,
+      settings: () => DEFAULT_SETTINGS,
+      sleep: () => Promise.resolve(),
+    });
+    expect(await phaseOf(id)).toBe(QuotationPhase.Settled);
+    const H = idr_phasehistory.columns;
+    const last = await org.client.retrieveMultiple(idr_phasehistory.entitySetName, {
+      select: [H.idr_name, H.idr_changedby, H.idr_detail],
+      filter: `${H.idr_tophase} eq ${QuotationPhase.Settled}`,
+    });
+    expect(last.map((r) => [r[H.idr_name], r[H.idr_changedby], r[H.idr_detail]])).toEqual([
+      ['Confirmed → Settled', null, 'payment received on 30 April 2026'],
     ]);
   });
 });

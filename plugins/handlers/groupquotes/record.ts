@@ -271,6 +271,8 @@ export function toFollowUpQuotation(
     roomingListDueOn: readDate(record, col.idr_roominglistdueon),
     roomingListReceivedOn: readDate(record, col.idr_roominglistreceivedon),
     optionExpiresOn: readDate(record, col.idr_optionexpireson),
+    cutoffDate: readDate(record, col.idr_cutoffdate),
+    paymentReceivedOn: readDate(record, col.idr_paymentreceivedon),
     instalments: instalments.length > 0 ? instalments : undefined,
     agent: readLookup(record, col.idr_agent),
     owner: readLookup(record, col.ownerid),

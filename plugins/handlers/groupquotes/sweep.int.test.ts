@@ -136,11 +136,13 @@ describe('sixty days of follow-ups, one sweep a day', () => {
       await org.runAsyncSteps();
     }
 
-    // Sent on day 0 and never confirmed: the quotation on day 0, one chaser on day 7, the option task on day 10.
+    // Sent on day 0 and never confirmed: the quotation on day 0, one chaser on day 7, the option task on
+    // day 10, and the review of the rooms still held on the cutoff date (arrival − 21 days).
     expect(await actionsDone(unconfirmed)).toEqual({
       quotationEmail: 0,
       confirmationChaser: 7,
       optionExpiry: 10,
+      cutoffReview: 29,
     });
     const chasers = (await activities(email.entitySetName, unconfirmed)).filter((e) =>
       String(e.subject).startsWith('Reminder:'),
@@ -154,16 +156,23 @@ describe('sixty days of follow-ups, one sweep a day', () => {
     ]);
 
     // Confirmed, arriving on day 40, no rooming list: one phone call, on day 33 (and the request email on day 26).
-    const calls = await activities(phonecall.entitySetName, noRoomingList);
+    const calls = (await activities(phonecall.entitySetName, noRoomingList)).filter((call) =>
+      String(call.subject).includes('for the rooming list'),
+    );
     expect(calls.map((call) => [createdDay(call), String(call.scheduledend).slice(0, 10)])).toEqual([
       [day(33), day(33)],
     ]);
     expect(calls[0].subject).toBe('Call Ana Ruiz for the rooming list: No rooming list');
     expect(await actionsDone(noRoomingList)).toMatchObject({ roomingListRequest: 26, roomingListCall: 33 });
 
-    // Deposit due 7 days after confirmation (day 7): reminder 3 days before, overdue task the day after.
+    // Deposit due 7 days after confirmation (day 7): reminder 3 days before, a call to the agency on the
+    // day, the overdue task the day after.
     const unpaidDone = await actionsDone(unpaid);
-    expect(unpaidDone).toMatchObject({ 'depositReminder:1': 4, 'depositOverdue:1': 8 });
+    expect(unpaidDone).toMatchObject({ 'depositReminder:1': 4, 'depositCall:1': 7, 'depositOverdue:1': 8 });
+    const depositCalls = (await activities(phonecall.entitySetName, unpaid)).filter((call) =>
+      String(call.subject).startsWith('Call Ana Ruiz about the deposit'),
+    );
+    expect(depositCalls.map(createdDay)).toEqual([day(7), day(41)]);
     const overdueTasks = (await activities(task.entitySetName, unpaid)).filter((t) =>
       String(t.subject).startsWith('Payment overdue'),
     );

@@ -36,6 +36,7 @@ import {
   formatDateOnly,
   type Instalment,
   type Language,
+  nextPhase,
   type QuotationPolicy,
   type QuotationSummary,
   quotationEmail,
@@ -55,6 +56,7 @@ import {
   col,
   lookupValueName,
   opportunityId,
+  phaseValue,
   QUOTATION_SELECT,
   readBoolean,
   readDate,
@@ -65,8 +67,10 @@ import {
   readSchedule,
   readString,
   toFollowUpQuotation,
+  toPhaseFacts,
   truncate,
 } from './record';
+import { recordPhaseChange } from './phasehistory';
 import type { SettingsSource } from './settings';
 import { ownerTaskText, subjectLine } from './texts';
 
@@ -82,6 +86,8 @@ const ACTION_CHOICES: Readonly<Record<FollowUpActionType, number>> = {
   roomingListCall: FollowUpAction.RoomingListCall,
   handoff: FollowUpAction.Handoff,
   settlement: FollowUpAction.Settlement,
+  depositCall: FollowUpAction.DepositCall,
+  cutoffReview: FollowUpAction.CutoffReview,
 };
 
 const ACTION_LABELS: Readonly<Record<Language, Record<FollowUpActionType, string>>> = {
@@ -95,6 +101,8 @@ const ACTION_LABELS: Readonly<Record<Language, Record<FollowUpActionType, string
     roomingListCall: 'Rooming list call',
     handoff: 'Handoff to ERP/PMS',
     settlement: 'Settlement',
+    depositCall: 'Deposit call',
+    cutoffReview: 'Cutoff review',
   },
   es: {
     quotationEmail: 'Correo de presupuesto',
@@ -106,6 +114,8 @@ const ACTION_LABELS: Readonly<Record<Language, Record<FollowUpActionType, string
     roomingListCall: 'Llamada por la rooming list',
     handoff: 'Traspaso al ERP/PMS',
     settlement: 'Liquidación',
+    depositCall: 'Llamada por el depósito',
+    cutoffReview: 'Revisión del cutoff',
   },
 };
 
@@ -219,6 +229,8 @@ class Sweep {
     private readonly today: DateOnly,
     private readonly language: Language,
     private readonly handoffUrl: string | null,
+    /** On save the ERP/PMS handoff is left to the sweep (its retries wait for minutes). */
+    private readonly handoffs: 'do' | 'leave' = 'do',
   ) {
     this.policies = new PolicySource(deps.client, deps.logger);
     this.result = {
@@ -262,12 +274,27 @@ class Sweep {
     return this.result;
   }
 
+  /** The follow-ups of one quotation, if it is open. Failures propagate (the caller's job fails and is retried). */
+  async runOne(id: string): Promise<SweepResult> {
+    const [record] = await this.deps.client.retrieveMultiple(opportunity.entitySetName, {
+      select: QUOTATION_SELECT,
+      filter: `${col.opportunityid} eq ${id} and ${openQuotationsFilter()}`,
+    });
+    this.result.total = record ? 1 : 0;
+    if (record) {
+      await this.processQuotation(id, record);
+      this.result.processed = 1;
+    }
+    return this.result;
+  }
+
   private progress(): void {
     const { processed, total, actionsCreated } = this.result;
     this.deps.onProgress?.({ processed, total, actionsCreated });
   }
 
   private async processQuotation(id: string, record: EntityRecord): Promise<void> {
+    await this.movePhase(id, record);
     const schedule = readSchedule(record);
     if (schedule.problem) {
       this.deps.logger.warn(
@@ -285,6 +312,7 @@ class Sweep {
     const done = await this.doneKeys(id);
     due = due.filter((action) => !done.has(action.key));
     for (const action of due) {
+      if (action.kind === 'handoff' && this.handoffs === 'leave') continue;
       if (action.kind === 'handoff' && !(this.handoffUrl && this.deps.fetch)) {
         this.result.waiting += 1;
         if (!this.warnedNoHandoffUrl) {
@@ -297,6 +325,20 @@ class Sweep {
       }
       await this.perform(id, record, action, policy, schedule.instalments);
     }
+  }
+
+  /** Facts that become true with time alone (a departure day reached after the payment) move the phase here. */
+  private async movePhase(id: string, record: EntityRecord): Promise<void> {
+    const from = readPhase(record);
+    const to = nextPhase(from, toPhaseFacts(record), this.today);
+    if (to === from) return;
+    await this.deps.client.update(opportunity.entitySetName, id, { [col.idr_phase]: phaseValue(to) });
+    await recordPhaseChange(
+      this.deps.client,
+      { opportunityId: id, from, to, at: this.deps.clock(), userId: null, facts: toPhaseFacts(record) },
+      this.language,
+    );
+    record[col.idr_phase] = phaseValue(to);
   }
 
   private async doneKeys(id: string): Promise<Set<string>> {
@@ -395,7 +437,7 @@ class Sweep {
       case 'email':
         return this.email(id, record, action, policy, instalments);
       case 'phonecall':
-        return this.phoneCall(id, record, action);
+        return this.phoneCall(id, record, action, instalments);
       case 'task':
         return this.task(id, record, action, instalments);
       case 'handoff':
@@ -608,10 +650,19 @@ class Sweep {
     };
   }
 
-  private async phoneCall(id: string, record: EntityRecord, action: DueAction): Promise<Outcome> {
+  private async phoneCall(
+    id: string,
+    record: EntityRecord,
+    action: DueAction,
+    instalments: readonly Instalment[],
+  ): Promise<Outcome> {
+    if (action.action !== 'roomingListCall' && action.action !== 'depositCall') {
+      throw new UnsupportedFollowUpError(action.action, action.kind);
+    }
     const { agent, owner } = await this.people(record);
+    const payment = action.action === 'depositCall' ? this.payment(record, action, instalments) : null;
     const text = ownerTaskText(
-      'roomingListCall',
+      action.action,
       {
         name: readString(record, col.name) ?? id,
         agentName: agent?.name ?? null,
@@ -619,6 +670,8 @@ class Sweep {
         arrival: readDate(record, col.idr_arrivaldate),
         departure: readDate(record, col.idr_departuredate),
         dueOn: action.dueOn,
+        amount: payment?.amount ?? null,
+        paymentDueOn: payment?.dueOn ?? null,
       },
       this.language,
     );
@@ -649,7 +702,8 @@ class Sweep {
     if (
       action.action !== 'optionExpiry' &&
       action.action !== 'depositOverdue' &&
-      action.action !== 'settlement'
+      action.action !== 'settlement' &&
+      action.action !== 'cutoffReview'
     ) {
       throw new UnsupportedFollowUpError(action.action, action.kind);
     }
@@ -787,4 +841,25 @@ export async function runFollowUpSweep(deps: SweepDeps): Promise<SweepResult> {
     failed: result.failed.length,
   });
   return result;
+}
+
+/**
+ * The follow-ups of one quotation that are due on `today`, done at once: what the save of a quotation
+ * ready to send triggers, so the agent gets the quotation email in seconds rather than at the next
+ * sweep. The same claims as the sweep's make each action happen once, whoever gets there first.
+ */
+export async function runFollowUpsFor(
+  deps: Pick<SweepDeps, 'client' | 'clock' | 'logger' | 'settings'>,
+  opportunityId: string,
+  today: DateOnly,
+): Promise<SweepResult> {
+  const settings = deps.settings();
+  const sweep = new Sweep(
+    { ...deps, sleep: () => Promise.resolve() },
+    today,
+    settings.language,
+    null,
+    'leave',
+  );
+  return sweep.runOne(opportunityId);
 }

@@ -32,12 +32,13 @@ export function subjectLine(text: string): string {
 
 type Maker = (f: TaskFacts, l: Language) => OwnerTaskText;
 
+/** The follow-ups addressed to the quotation's owner: phone calls and tasks. */
+export type OwnerAction =
+  'optionExpiry' | 'depositOverdue' | 'depositCall' | 'cutoffReview' | 'settlement' | 'roomingListCall';
+
 const date = (d: DateOnly | null, l: Language): string => (d ? formatDate(d, l) : '?');
 
-const TEXTS: Record<
-  Language,
-  Record<'optionExpiry' | 'depositOverdue' | 'settlement' | 'roomingListCall', Maker>
-> = {
+const TEXTS: Record<Language, Record<OwnerAction, Maker>> = {
   en: {
     optionExpiry: (f, l) => ({
       subject: `Option expires: ${f.name}`,
@@ -50,6 +51,14 @@ const TEXTS: Record<
     settlement: (f, l) => ({
       subject: `Settle the account: ${f.name}`,
       description: `${f.name} departed on ${date(f.departure, l)}. Send the final invoice and settle the account, then set the phase to Settled.`,
+    }),
+    depositCall: (f, l) => ({
+      subject: `Call ${f.agentName ?? 'the agent'} about the deposit: ${f.name}`,
+      description: `${f.amount != null ? `The deposit of ${formatMoney(f.amount, l, f.currencyCode)}` : 'The deposit'} for ${f.name} is due today (${date(f.paymentDueOn ?? f.dueOn, l)}) and has not been received. Phone ${f.agentName ?? 'the agent'}${f.agentPhone ? ` (${f.agentPhone})` : ''} and record the payment on the quotation when it arrives.`,
+    }),
+    cutoffReview: (f, l) => ({
+      subject: `Cutoff review: ${f.name}`,
+      description: `Today (${date(f.dueOn, l)}) is the cutoff date of ${f.name}, arriving on ${date(f.arrival, l)}. Decide with ${f.agentName ?? 'the agent'} whether to release the rooms not yet confirmed or keep them, and update the quotation.`,
     }),
     roomingListCall: (f, l) => ({
       subject: `Call ${f.agentName ?? 'the agent'} for the rooming list: ${f.name}`,
@@ -69,6 +78,14 @@ const TEXTS: Record<
       subject: `Liquidar la cuenta: ${f.name}`,
       description: `${f.name} salió el ${date(f.departure, l)}. Envíe la factura final y liquide la cuenta; después pase la fase a Liquidada.`,
     }),
+    depositCall: (f, l) => ({
+      subject: `Llamar a ${f.agentName ?? 'la agencia'} por el depósito: ${f.name}`,
+      description: `${f.amount != null ? `El depósito de ${formatMoney(f.amount, l, f.currencyCode)}` : 'El depósito'} para ${f.name} vence hoy (${date(f.paymentDueOn ?? f.dueOn, l)}) y no se ha recibido. Llame a ${f.agentName ?? 'la agencia'}${f.agentPhone ? ` (${f.agentPhone})` : ''} y registre el pago en el presupuesto cuando llegue.`,
+    }),
+    cutoffReview: (f, l) => ({
+      subject: `Revisión del cutoff: ${f.name}`,
+      description: `Hoy (${date(f.dueOn, l)}) es la fecha de cutoff de ${f.name}, que llega el ${date(f.arrival, l)}. Decida con ${f.agentName ?? 'la agencia'} si libera las habitaciones aún no confirmadas o las mantiene, y actualice el presupuesto.`,
+    }),
     roomingListCall: (f, l) => ({
       subject: `Llamar a ${f.agentName ?? 'la agencia'} por la rooming list: ${f.name}`,
       description: `${f.name} llega el ${date(f.arrival, l)} y no se ha recibido la rooming list. Llame a ${f.agentName ?? 'la agencia'}${f.agentPhone ? ` (${f.agentPhone})` : ''} y registre en el presupuesto la fecha en que llegue.`,
@@ -76,11 +93,7 @@ const TEXTS: Record<
   },
 };
 
-export function ownerTaskText(
-  action: 'optionExpiry' | 'depositOverdue' | 'settlement' | 'roomingListCall',
-  facts: TaskFacts,
-  language: Language,
-): OwnerTaskText {
+export function ownerTaskText(action: OwnerAction, facts: TaskFacts, language: Language): OwnerTaskText {
   const text = TEXTS[language][action](facts, language);
   return { subject: subjectLine(text.subject), description: text.description };
 }
