@@ -154,7 +154,8 @@ export function holdingFact(phase: QuotationPhase, facts: PhaseFacts, language: 
   }
 }
 
-const ORDER: readonly QuotationPhase[] = [
+/** The phases a quotation moves through, in order (lost and cancelled end it anywhere). */
+export const PHASE_STEPS = [
   'request',
   'quotationSent',
   'confirmed',
@@ -163,8 +164,9 @@ const ORDER: readonly QuotationPhase[] = [
   'proforma',
   'transferred',
   'settled',
-  'lost',
-];
+] as const satisfies readonly QuotationPhase[];
+
+const ORDER: readonly QuotationPhase[] = [...PHASE_STEPS, 'lost'];
 
 function reason(
   requested: QuotationPhase,

@@ -11,22 +11,14 @@ import {
   planFollowUps,
   type QuotationPhase,
 } from '../../domain/quotation/followups';
+import { PHASE_STEPS } from '../../domain/quotation/phase';
 import { type QuotationPolicy, resolvePolicy } from '../../domain/quotation/policy';
 import { QuotationPhase as PhaseChoice } from '../../dataverse/generated/choices';
 import { idr_quotationpolicy } from '../../dataverse/generated/idr_quotationpolicy';
 import { POLICY_SELECT, policyInput, policyName } from '../../plugins/handlers/groupquotes/policy-columns';
 
 /** The phases a quotation moves through, in order (lost and cancelled end it anywhere). */
-export const STEPS = [
-  'request',
-  'quotationSent',
-  'confirmed',
-  'deposit',
-  'roomingList',
-  'proforma',
-  'transferred',
-  'settled',
-] as const satisfies readonly QuotationPhase[];
+export const STEPS = PHASE_STEPS;
 
 const PHASES: ReadonlyMap<number, QuotationPhase> = new Map<number, QuotationPhase>([
   [PhaseChoice.Request, 'request'],

@@ -21,7 +21,7 @@ import {
 } from '../../plugins/handlers/campaigns/results';
 import { CampaignError } from '../../domain/campaign';
 import { runCommand, UserFacingError } from './command';
-import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
 import { terminalBar } from './progress';
 
 /** A campaign record or setting the user must fix, worded by the layer that found it. */
@@ -41,14 +41,6 @@ export interface CampaignCommandDeps {
   client?: DataverseClient;
   authDir?: string;
   progress?: { update(progress: DistributeProgress): void; stop(): void };
-}
-
-function clientOf(options: ConnectionFlags, deps: CampaignCommandDeps): DataverseClient {
-  return (
-    deps.client ??
-    openConnection(options, { env: deps.env, logger: deps.logger, clock: deps.clock, authDir: deps.authDir })
-      .client
-  );
 }
 
 async function userFacing<T>(body: () => Promise<T>): Promise<T> {
@@ -96,7 +88,7 @@ export async function runDistributeCommand(
   deps: CampaignCommandDeps,
 ): Promise<number> {
   return runCommand('distribute', deps.logger, async () => {
-    const client = clientOf(options, deps);
+    const client = commandClient(options, deps);
     let result: DistributeResult;
     try {
       result = await userFacing(() =>
@@ -119,7 +111,7 @@ export async function runResultsCommand(
   deps: CampaignCommandDeps,
 ): Promise<number> {
   return runCommand('results', deps.logger, async () => {
-    const client = clientOf(options, deps);
+    const client = commandClient(options, deps);
     const report = await userFacing(async () => {
       const recorded = await recordCampaignResponses(client, campaignId);
       if (recorded > 0) deps.print(`Recorded ${recorded} new campaign response(s).`);

@@ -303,6 +303,20 @@ export interface Connection {
 }
 
 /** The client for the environment the flags (or the recorded selection) name. */
+/** What a command needs to reach Dataverse; tests pass an in-process `client`. */
+export interface CommandConnectionDeps extends Pick<ConnectionDeps, 'env' | 'logger' | 'clock' | 'authDir'> {
+  readonly client?: DataverseClient;
+}
+
+/** The client a command uses: the one a test passed, else the selected environment's (or `--url`'s). */
+export function commandClient(flags: ConnectionFlags, deps: CommandConnectionDeps): DataverseClient {
+  return (
+    deps.client ??
+    openConnection(flags, { env: deps.env, logger: deps.logger, clock: deps.clock, authDir: deps.authDir })
+      .client
+  );
+}
+
 export function openConnection(flags: ConnectionFlags, deps: ConnectionDeps): Connection {
   const environment = resolveEnvironment(flags, deps);
   const budgetMs = flags.retryBudget !== undefined ? parseRetryBudget(flags.retryBudget) : undefined;

@@ -8,7 +8,7 @@ import { EventType } from '../../dataverse/generated';
 import type { Logger } from '../../dataverse/logger';
 import { describeErase, eraseContact } from '../erase/erase';
 import { runCommand } from './command';
-import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
 
 export interface EraseCommandOptions extends ConnectionFlags {
   contact: string;
@@ -39,14 +39,7 @@ export function eventLabel(value: number | null): string {
 
 export function runEraseCommand(options: EraseCommandOptions, deps: EraseCommandDeps): Promise<number> {
   return runCommand('erase', deps.logger, async () => {
-    const client =
-      deps.client ??
-      openConnection(options, {
-        env: deps.env,
-        logger: deps.logger,
-        clock: deps.clock,
-        authDir: deps.authDir,
-      }).client;
+    const client = commandClient(options, deps);
     const summary = await eraseContact(
       options.contact,
       { dryRun: options.dryRun },

@@ -9,7 +9,7 @@ import type { Logger } from '../../dataverse/logger';
 import { rescoreAll, type RescoreSummary } from '../../plugins/handlers/interests/rescore';
 import { terminalBar } from './progress';
 import { runCommand } from './command';
-import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
 
 export interface RescoreCommandOptions extends ConnectionFlags {
   dryRun: boolean;
@@ -51,14 +51,7 @@ export async function runRescoreCommand(
   deps: RescoreCommandDeps,
 ): Promise<number> {
   return runCommand('rescore', deps.logger, async () => {
-    const client =
-      deps.client ??
-      openConnection(options, {
-        env: deps.env,
-        logger: deps.logger,
-        clock: deps.clock,
-        authDir: deps.authDir,
-      }).client;
+    const client = commandClient(options, deps);
     let summary: RescoreSummary;
     try {
       summary = await rescoreAll(

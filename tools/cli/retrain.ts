@@ -9,7 +9,7 @@ import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import { retrainAll, type RetrainSummary } from '../../plugins/handlers/offers/retrain';
 import { runCommand } from './command';
-import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
 import { terminalBar } from './progress';
 
 export interface RetrainCommandOptions extends ConnectionFlags {
@@ -52,14 +52,7 @@ export async function runRetrainCommand(
   deps: RetrainCommandDeps,
 ): Promise<number> {
   return runCommand('retrain', deps.logger, async () => {
-    const client =
-      deps.client ??
-      openConnection(options, {
-        env: deps.env,
-        logger: deps.logger,
-        clock: deps.clock,
-        authDir: deps.authDir,
-      }).client;
+    const client = commandClient(options, deps);
     let summary: RetrainSummary;
     try {
       summary = await retrainAll(

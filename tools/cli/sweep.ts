@@ -16,7 +16,7 @@ import {
   type SweepResult,
 } from '../../plugins/handlers/groupquotes';
 import { runCommand, UserFacingError } from './command';
-import { addConnectionOptions, openConnection, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
 import { terminalBar } from './progress';
 
 export interface SweepCommandOptions extends ConnectionFlags {
@@ -85,14 +85,7 @@ export async function runSweepOnce(options: SweepCommandOptions, deps: SweepComm
       deps.logger.error(error.message);
       return 1;
     }
-    const client =
-      deps.client ??
-      openConnection(options, {
-        env: deps.env,
-        logger: deps.logger,
-        clock: deps.clock,
-        authDir: deps.authDir,
-      }).client;
+    const client = commandClient(options, deps);
     const progress = deps.progress;
     let result: SweepResult;
     try {
