@@ -104,7 +104,7 @@ export function registerPack(program: Command, logger: Logger): void {
     .option('--out <dir>', 'output folder', 'dist')
     .option('--solution <name>', 'pack only this solution (folder name under solution/)')
     .option('--root <dir>', 'folder holding the unpacked solutions', 'solution')
-    .option('--no-pcf', 'do not build the PCF controls of pcf-controls/ first')
+    .option('--no-pcf', 'do not build the PCF controls: pack the builds already in <out>/pcf/')
     .action(async (opts: { out: string; solution?: string; root: string; pcf: boolean }) => {
       process.exitCode = await runPack(
         {
