@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataverseClient } from '../../dataverse/client';
 import { silentLogger } from '../../dataverse/logger';
-import { Draw, seededRandom } from '../../tools/emulator/demo/random';
+import { Draw, seededRandom } from '../../domain/random';
 import { createRegistry } from '../registry';
 import { handlers } from './catalog';
 import { startHost, type RunningHost } from './node-server';

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { addEvent, DAY_MS, directScore, emptyState, scoreAt, type TimedPoints } from '../../domain/interest';
-import { seededRandom } from '../emulator/demo/random';
+import { seededRandom } from '../../domain/random';
 import { figure, type Figure } from './figures';
 import type { BenchOptions } from './results';
 

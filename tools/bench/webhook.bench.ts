@@ -52,8 +52,8 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-  seededRandom,
 } from '../../plugins/handlers/interests/test-org';
+import { seededRandom } from '../../domain/random';
 import {
   defineHandler,
   type ExecutionContext,

@@ -18,7 +18,7 @@ import {
 } from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
 import { runIngest } from '../cli/ingest';
-import { seededRandom } from '../emulator/demo/random';
+import { seededRandom } from '../../domain/random';
 import { InProcessClient } from '../emulator/inprocess-client';
 import type { Fault, RequestLimit } from '../emulator/http/protection';
 import { startEmulator, type RunningEmulator } from '../emulator/start';

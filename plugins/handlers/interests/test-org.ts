@@ -18,6 +18,7 @@ import {
   listmember,
 } from '../../../dataverse/generated';
 import { memoryLogger } from '../../../dataverse/logger';
+import { seededRandom } from '../../../domain/random';
 import { SystemJobs } from '../../../tools/emulator/jobs/system-jobs';
 import { InProcessClient } from '../../../tools/emulator/inprocess-client';
 import { createTestOrg, type TestClock, type TestOrg } from '../../../tools/emulator/testing';
@@ -67,18 +68,6 @@ export interface InterestsOrg {
 }
 
 const KEY = 'interests-test-key';
-
-/** mulberry32: a small fixed-seed generator, so back-off spreads the same way every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Yields to other deliveries instead of waiting: tests interleave without real time passing. */
 export const yieldOnly = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

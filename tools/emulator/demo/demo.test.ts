@@ -24,7 +24,7 @@ import { DemoLoadError } from './errors';
 import { loadDemoData, isDemoLoaded } from './load';
 import { DEMO_MARKER_ID, planDemo, type DemoPlan } from './plan';
 import { lineProgress } from './progress';
-import { seededRandom } from './random';
+import { seededRandom } from '../../../domain/random';
 
 const NOW = new Date('2025-06-10T09:30:00Z');
 const DAY = 86_400_000;

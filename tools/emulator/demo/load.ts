@@ -14,7 +14,7 @@ import type { Logger } from '../../../dataverse/logger';
 import { silentLogger } from '../../../dataverse/logger';
 import { DemoLoadError } from './errors';
 import { DEMO_MARKER_ID, planDemo, type DemoSize } from './plan';
-import { seededRandom } from './random';
+import { seededRandom } from '../../../domain/random';
 
 export const DEFAULT_DEMO_SEED = 20250115;
 /** Operations per `$batch`: well under the 1000 Dataverse takes, so one slow batch stays short. */

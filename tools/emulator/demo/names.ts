@@ -1,5 +1,5 @@
 /** Spanish and English names for the demo's people and companies, drawn by the seeded generator. */
-import type { Draw } from './random';
+import type { Draw } from '../../../domain/random';
 
 export const SPANISH_FIRST = [
   'Lucía',

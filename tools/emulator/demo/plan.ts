@@ -33,7 +33,7 @@ import { computeQuotationAmounts, DEFAULT_POLICY } from '../../../domain/quotati
 import { CATALOGUES, type CatalogueSpec, type ConceptSpec, type RuleSpec } from './catalog';
 import { agencyNames, city, companyNames, emailLocal, personName, type PersonName } from './names';
 import { planDemoOffers } from './offers';
-import { Draw } from './random';
+import { Draw } from '../../../domain/random';
 
 export type DemoSize = 'small' | 'standard' | 'large';
 

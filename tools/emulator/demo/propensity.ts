@@ -20,7 +20,7 @@ import {
 } from '../../../dataverse/generated';
 import { DAY_MS, type EpochMs, type ValueTier as Tier } from '../../../domain/interest';
 import type { ContactHistory, HistoryEvent, Offer, OfferOutcome } from '../../../domain/offer';
-import { Draw, seededRandom } from './random';
+import { Draw, seededRandom } from '../../../domain/random';
 
 export interface SyntheticOffer {
   readonly code: string;

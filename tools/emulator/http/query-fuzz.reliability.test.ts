@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { contact, idr_interaction, idr_marketingconcept } from '../../../dataverse/generated';
-import { Draw, seededRandom } from '../demo/random';
+import { Draw, seededRandom } from '../../../domain/random';
 import { startEmulator, type RunningEmulator } from '../start';
 
 const INPUTS = 1_000;
