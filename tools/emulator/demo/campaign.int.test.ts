@@ -1,7 +1,9 @@
 import { contact, idr_exclusion } from '../../../dataverse/generated';
 import { memoryLogger } from '../../../dataverse/logger';
 import { createCampaignOrg, createContacts } from '../../../plugins/handlers/campaigns/campaign.testkit';
+import { REASON_CHOICES } from '../../../plugins/handlers/campaigns/distribute';
 import { readCampaignResults } from '../../../plugins/handlers/campaigns/results';
+import { lookup, lookupValue, num } from '../../../plugins/handlers/interests/records';
 import type { TestOrg } from '../testing';
 import { DEMO_CAMPAIGN_ID, loadCampaignDemo } from './campaign';
 
@@ -13,9 +15,10 @@ afterEach(() => org.close());
 
 describe('the demo campaign', () => {
   it('is a sent newsletter with a control group, exclusions and responses, loaded once', async () => {
-    await createContacts(org.client, 120, (i) =>
+    const ids = await createContacts(org.client, 120, (i) =>
       i % 20 === 0 ? { [contact.columns.donotbulkemail]: true } : {},
     );
+    const noConsent = new Set(ids.filter((_, i) => i % 20 === 0));
     const options = { now: org.clock.now(), seed: 7, logger: memoryLogger() };
     const loaded = await loadCampaignDemo(org.client, options);
     expect(loaded).toBeDefined();
@@ -24,12 +27,21 @@ describe('the demo campaign', () => {
     expect(report.control.size).toBe(loaded?.control);
     expect(report.control.size).toBeGreaterThanOrEqual(10);
     expect(report.contacted.size).toBe(loaded?.emails);
-    expect(report.excluded['no-consent']).toBeGreaterThanOrEqual(6);
+    // The Robinson list (3 drawn contacts) is checked before consent, so a drawn contact without consent counts there.
+    expect(report.excluded['exclusion-list']).toBe(3);
     expect(report.responses).toBe(loaded?.responses);
     expect(report.responses).toBeGreaterThan(0);
+    const e = idr_exclusion.columns;
     const why = await org.client.retrieveMultiple(idr_exclusion.entitySetName, {
-      select: [idr_exclusion.columns.idr_reason],
+      select: [e.idr_reason, lookupValue(e.idr_contact)],
     });
+    const reasons = new Map(why.map((r) => [lookup(r, e.idr_contact), num(r, e.idr_reason)]));
+    const { 'no-consent': NoConsent, 'exclusion-list': ExclusionList } = REASON_CHOICES;
+    for (const id of noConsent) expect([NoConsent, ExclusionList]).toContain(reasons.get(id));
+    expect(report.excluded['no-consent']).toBe(
+      [...noConsent].filter((id) => reasons.get(id) === NoConsent).length,
+    );
+    expect(report.excluded['no-consent']).toBeGreaterThanOrEqual(3);
     expect(why.length).toBe((loaded?.control ?? 0) + (loaded?.excluded ?? 0));
 
     expect(await loadCampaignDemo(org.client, options)).toBeUndefined();
