@@ -1,8 +1,21 @@
 /** `ideario erase`: the right to erasure against a test org scored by the real handlers. */
-import { account, contact, EventType, idr_interaction, idr_interestprofile } from '../../dataverse/generated';
+import {
+  account,
+  activityparty,
+  campaign,
+  contact,
+  EventType,
+  idr_exclusion,
+  idr_interaction,
+  idr_interestprofile,
+  idr_offer,
+  idr_offerscore,
+} from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
 import { rescoreAll } from '../../plugins/handlers/interests/rescore';
-import { lookupValue } from '../../plugins/handlers/interests/records';
+import { REASON_CHOICES } from '../../plugins/handlers/campaigns/distribute';
+import { readCampaignResults, recordCampaignResponses } from '../../plugins/handlers/campaigns/results';
+import { bind, lookupValue, recordUrl } from '../../plugins/handlers/interests/records';
 import {
   listMembers,
   orgPerTest,
@@ -13,7 +26,7 @@ import {
   seedRule,
 } from '../../plugins/handlers/interests/test-org';
 import { runEraseCommand } from '../cli/erase';
-import { ERASED_INTERACTION_NAME } from './erase';
+import { ERASED_EXCLUSION_NAME, ERASED_INTERACTION_NAME } from './erase';
 
 const IC = idr_interaction.columns;
 const PC = idr_interestprofile.columns;
@@ -145,4 +158,61 @@ it('refuses an unknown or shared email address and writes nothing', async () => 
   expect(shared.errors[0]).toContain(ben);
   expect(await profilesOf(ana)).toHaveLength(1);
   expect(await interactionsOf(ana)).toHaveLength(3);
+});
+
+it('cuts the contact from campaign data: offer scores go, exclusions and responses still count', async () => {
+  const { ana, ben } = await seedOrg();
+  const campaignId = await env.client.create(campaign.entitySetName, { [campaign.columns.name]: 'Spring' });
+  for (const row of await env.client.retrieveMultiple(idr_interaction.entitySetName, {
+    select: [IC.idr_interactionid],
+  }))
+    await env.client.update(idr_interaction.entitySetName, String(row[IC.idr_interactionid]), {
+      [bind(IC.idr_campaign)]: recordUrl(campaign.entitySetName, campaignId),
+    });
+  expect(await recordCampaignResponses(env.client, campaignId)).toBe(4);
+  const offerId = await env.client.create(idr_offer.entitySetName, {
+    [idr_offer.columns.idr_name]: 'Cloud audit',
+    [idr_offer.columns.idr_code]: 'AUDIT',
+  });
+  const XC = idr_exclusion.columns;
+  for (const who of [ana, ben]) {
+    await env.client.create(idr_offerscore.entitySetName, {
+      [bind(idr_offerscore.columns.idr_contact)]: recordUrl(contact.entitySetName, who),
+      [bind(idr_offerscore.columns.idr_offer)]: recordUrl(idr_offer.entitySetName, offerId),
+      [idr_offerscore.columns.idr_propensity]: 0.4,
+    });
+  }
+  await env.client.create(idr_exclusion.entitySetName, {
+    [bind(XC.idr_contact)]: recordUrl(contact.entitySetName, ana),
+    [bind(XC.idr_campaign)]: recordUrl(campaign.entitySetName, campaignId),
+    [XC.idr_reason]: REASON_CHOICES['no-consent'],
+  });
+  const before = await readCampaignResults(env.client, campaignId);
+  expect(before.excluded['no-consent']).toBe(1);
+
+  const done = await erase(ana, false);
+  expect(done.errors).toEqual([]);
+  expect(done.text).toContain('offer scores removed: 1');
+  expect(done.text).toContain('campaign exclusions and responses cut from the contact: 4');
+
+  const scores = await env.client.retrieveMultiple(idr_offerscore.entitySetName, {
+    select: [lookupValue(idr_offerscore.columns.idr_contact)],
+  });
+  expect(scores.map((r) => r[lookupValue(idr_offerscore.columns.idr_contact)])).toEqual([ben]);
+  const [exclusion] = await env.client.retrieveMultiple(idr_exclusion.entitySetName, {
+    select: [lookupValue(XC.idr_contact), XC.idr_name],
+  });
+  expect(exclusion?.[lookupValue(XC.idr_contact)]).toBeNull();
+  expect(exclusion?.[XC.idr_name]).toBe(ERASED_EXCLUSION_NAME);
+  const parties = await env.client.retrieveMultiple(activityparty.entitySetName, {
+    select: [lookupValue(activityparty.columns.partyid)],
+  });
+  expect(parties.map((r) => r[lookupValue(activityparty.columns.partyid)])).not.toContain(ana);
+
+  // The campaign still counts the responses and the exclusion; only Ana is no longer among the responders.
+  const after = await readCampaignResults(env.client, campaignId);
+  expect(after.responses).toBe(before.responses);
+  expect(after.targeted).toBe(before.targeted);
+  expect(after.excluded['no-consent']).toBe(1);
+  expect(after.otherResponders).toBe(before.otherResponders - 1);
 });

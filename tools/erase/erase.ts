@@ -6,6 +6,9 @@
  * The contact's interactions are cut from the person: contact, account, URL, external id, product,
  * case subject and name are cleared, so counts per event type, date, campaign and concept survive
  * anonymously and `rescore` (which replays interactions with a contact) no longer sees them.
+ * Campaign data follows the same line: the contact's offer scores (propensities) are deleted, its
+ * exclusion rows keep campaign, reason and date with no person, and the campaign responses made from
+ * its interactions lose their customer party, so a campaign's results still count them.
  * The contact row itself is left to Dataverse's own delete, which the organisation may need to keep.
  * Every step finds its rows again from the contact, so a run cut short is finished by running it again.
  */
@@ -14,13 +17,17 @@ import { isGuid, normalizeGuid } from '../../dataverse/adapters/keys';
 import { NotFoundError } from '../../dataverse/errors';
 import {
   account,
+  campaignresponse,
   contact,
+  idr_exclusion,
   idr_interaction,
   idr_interestprofile,
+  idr_offerscore,
   listmember,
 } from '../../dataverse/generated';
 import type { Logger } from '../../dataverse/logger';
 import { type ContactProfileSnapshot, rollupAccount } from '../../domain/interest';
+import { whereIn } from '../../plugins/handlers/campaigns/read';
 import { loadActiveConcepts } from '../../plugins/handlers/interests/catalog';
 import {
   CC,
@@ -77,6 +84,9 @@ export interface EraseSummary {
   readonly profiles: number;
   readonly listMemberships: number;
   readonly primaryInterestCleared: boolean;
+  readonly offerScores: number;
+  readonly exclusions: number;
+  readonly campaignResponses: number;
   /** The account whose roll-up no longer counts the contact, and whether its primary interest changed. */
   readonly account: { readonly id: string; readonly name: string; readonly primaryChanged: boolean } | null;
 }
@@ -92,6 +102,8 @@ const IN_CHUNK = 50;
 
 /** What an anonymised interaction keeps of its name: no person, no URL. */
 export const ERASED_INTERACTION_NAME = 'Interaction of an erased contact';
+/** The name an anonymised exclusion row keeps (its campaign, reason and date stay). */
+export const ERASED_EXCLUSION_NAME = 'Exclusion of an erased contact';
 
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -230,6 +242,24 @@ export async function eraseContact(
   const newAccountPrimary =
     accountRow && parentId ? await accountPrimaryWithout(deps, parentId, contactId) : null;
 
+  const offerScores = await client.retrieveMultiple(idr_offerscore.entitySetName, {
+    select: [idr_offerscore.columns.idr_offerscoreid],
+    filter: `${lookupValue(idr_offerscore.columns.idr_contact)} eq ${contactId}`,
+  });
+  const exclusions = await client.retrieveMultiple(idr_exclusion.entitySetName, {
+    select: [idr_exclusion.columns.idr_exclusionid],
+    filter: `${lookupValue(idr_exclusion.columns.idr_contact)} eq ${contactId}`,
+  });
+  const RC = campaignresponse.columns;
+  // Responses are made from interactions (results.ts), so the contact's interactions find them all.
+  const responses = await whereIn(
+    client,
+    campaignresponse.entitySetName,
+    lookupValue(RC.idr_interaction),
+    interactions.map((row) => guid(row, IC.idr_interactionid) ?? ''),
+    [RC.activityid],
+  );
+
   const listIds = memberships
     .map((m) => lookup(m, listmember.columns.listid))
     .filter((id): id is string => id !== null);
@@ -273,6 +303,39 @@ export async function eraseContact(
         };
       }),
     );
+    await run(
+      client,
+      'the offer scores',
+      offerScores.map((row) => ({
+        kind: 'delete' as const,
+        entitySet: idr_offerscore.entitySetName,
+        key: guid(row, idr_offerscore.columns.idr_offerscoreid) ?? '',
+      })),
+    );
+    await run(
+      client,
+      'the campaign exclusions',
+      exclusions.map((row) => ({
+        kind: 'update' as const,
+        entitySet: idr_exclusion.entitySetName,
+        key: guid(row, idr_exclusion.columns.idr_exclusionid) ?? '',
+        record: {
+          [`${idr_exclusion.columns.idr_contact}@odata.bind`]: null,
+          [idr_exclusion.columns.idr_name]: ERASED_EXCLUSION_NAME,
+        },
+      })),
+    );
+    // Writing a party list replaces it: an empty one leaves the response without its customer.
+    await run(
+      client,
+      'the campaign responses',
+      responses.map((row) => ({
+        kind: 'update' as const,
+        entitySet: campaignresponse.entitySetName,
+        key: guid(row, RC.activityid) ?? '',
+        record: { [`${campaignresponse.logicalName}_activity_parties`]: [] },
+      })),
+    );
     if (accountRow && parentId && newAccountPrimary !== accountPrimary)
       await run(client, "the account's roll-up", [
         primaryInterestUpdate(account, parentId, newAccountPrimary),
@@ -286,6 +349,9 @@ export async function eraseContact(
     profiles: profiles.length,
     listMemberships: listIds.length,
     primaryInterestCleared: primary !== null,
+    offerScores: offerScores.length,
+    exclusions: exclusions.length,
+    campaignResponses: responses.length,
     account:
       accountRow && parentId
         ? {
@@ -312,6 +378,8 @@ export function describeErase(
     `  interest profiles removed: ${summary.profiles}${summary.primaryInterestCleared ? ' (and the primary interest)' : ''}`,
     `  marketing list memberships removed: ${summary.listMemberships}`,
     `  interactions cut from the contact: ${summary.interactions}`,
+    `  offer scores removed: ${summary.offerScores}`,
+    `  campaign exclusions and responses cut from the contact: ${summary.exclusions + summary.campaignResponses}`,
   ];
   if (summary.account)
     lines.push(

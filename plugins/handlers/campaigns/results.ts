@@ -144,11 +144,18 @@ export async function readCampaignResults(
   const control = new Set<string>();
   const excludedContacts = new Set<string>();
   const excluded: Partial<Record<ExclusionReason, number>> = {};
+  let erased = 0;
   for (const row of exclusions) {
     const contactId = lookup(row, e.idr_contact);
     const reason = reasonOf.get(num(row, e.idr_reason) ?? -1);
     // A postponed action still went out: it is a delay, not an exclusion.
-    if (!contactId || !reason || text(row, e.idr_postponedto) !== null || contacted.has(contactId)) continue;
+    if (!reason || text(row, e.idr_postponedto) !== null || (contactId && contacted.has(contactId))) continue;
+    if (!contactId) {
+      // An erased contact's row (tools/erase): still targeted and excluded, no longer a person to follow.
+      erased++;
+      excluded[reason] = (excluded[reason] ?? 0) + 1;
+      continue;
+    }
     if (num(row, e.idr_reason) === ReasonChoice.ControlGroup) control.add(contactId);
     excludedContacts.add(contactId);
     excluded[reason] = (excluded[reason] ?? 0) + 1;
@@ -164,7 +171,7 @@ export async function readCampaignResults(
   );
   const responders = await partiesOf(client, responses, activityparty.choices.participationtypemask.Customer);
   const results = campaignResults({
-    targeted: new Set([...contacted, ...excludedContacts]).size,
+    targeted: new Set([...contacted, ...excludedContacts]).size + erased,
     contacted,
     control,
     excluded,
