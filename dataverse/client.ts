@@ -54,7 +54,8 @@ export type BatchOperation =
       kind: 'update';
       entitySet: string;
       key: RecordKey;
-      record: EntityRecord;
+      /** May carry an activity's party list (`<table>_activity_parties`): writing it replaces the list. */
+      record: NewRecord;
       ifMatch?: string;
       contentId?: string;
     }
@@ -88,7 +89,7 @@ export interface DataverseClient {
   create(entitySet: string, record: NewRecord): Promise<string>;
   /** Reads one record; `null` when it does not exist. The result carries `@odata.etag`. */
   retrieve(entitySet: string, key: RecordKey, select?: readonly string[]): Promise<EntityRecord | null>;
-  update(entitySet: string, key: RecordKey, record: EntityRecord, options?: WriteOptions): Promise<void>;
+  update(entitySet: string, key: RecordKey, record: NewRecord, options?: WriteOptions): Promise<void>;
   /** PATCH by id or alternate key; returns the id and whether the record was created. */
   upsert(
     entitySet: string,

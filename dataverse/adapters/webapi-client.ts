@@ -12,6 +12,7 @@ import type {
   BatchResult,
   DataverseClient,
   EntityRecord,
+  NewRecord,
   QueryOptions,
   RecordKey,
   UpsertOptions,
@@ -272,7 +273,7 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
     return created.id;
   }
 
-  async function updateByKey(entitySet: string, key: RecordKey, record: EntityRecord): Promise<string> {
+  async function updateByKey(entitySet: string, key: RecordKey, record: NewRecord): Promise<string> {
     const where = describeRecord(entitySet, key);
     const result = await call(`Update ${where}`, () =>
       api.updateRecord(table(entitySet).logicalName, formatKey(entitySet, key), record),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DataverseClient, EntityRecord } from '../../dataverse/client';
+import type { DataverseClient, NewRecord } from '../../dataverse/client';
 import { DataverseError, NotFoundError, ThrottledError } from '../../dataverse/errors';
 import { opportunity } from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
@@ -69,7 +69,7 @@ const updateOpportunity = (
 describe('handleWebhook: a registered step', () => {
   it('runs the handler with the parsed context and the deps, and answers 200 once it is done', async () => {
     const seen: ExecutionContext[] = [];
-    const written: EntityRecord[] = [];
+    const written: NewRecord[] = [];
     const client = fakeClient({
       update: (_set, _key, record) => {
         written.push(record);

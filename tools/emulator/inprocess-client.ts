@@ -69,7 +69,7 @@ export class InProcessClient implements DataverseClient {
     }
   }
 
-  update(entitySet: string, key: RecordKey, record: EntityRecord, options?: WriteOptions): Promise<void> {
+  update(entitySet: string, key: RecordKey, record: NewRecord, options?: WriteOptions): Promise<void> {
     return this.engine.update(entitySet, key, record, { ifMatch: options?.ifMatch, context: this.context });
   }
 
@@ -169,8 +169,8 @@ export class InProcessClient implements DataverseClient {
     operation: BatchOperation,
     references: Map<string, { entitySet: string; id: string }>,
   ): Promise<BatchResult> {
-    const resolveRecord = (record: EntityRecord): EntityRecord => {
-      const out: EntityRecord = {};
+    const resolveRecord = (record: NewRecord): NewRecord => {
+      const out: NewRecord = {};
       for (const [key, value] of Object.entries(record)) {
         const ref =
           typeof value === 'string' && key.endsWith('@odata.bind') && value.startsWith('$')

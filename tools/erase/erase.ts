@@ -325,7 +325,8 @@ export async function eraseContact(
         },
       })),
     );
-    // Writing a party list replaces it: an empty one leaves the response without its customer.
+    // activityparty rows only change through their activity; writing a party list replaces it, so an empty
+    // one leaves the response without its customer (learn.microsoft.com/power-apps/developer/data-platform/reference/entities/activityparty).
     await run(
       client,
       'the campaign responses',
