@@ -42,6 +42,19 @@ export function displayPath(file: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
+/** A problem found reading a solution, with the file shown relative to the working folder. */
+export function problem(
+  kind: SolutionSourceErrorKind,
+  file: string,
+  line: number | undefined,
+  message: string,
+  fix: string,
+): SolutionSourceError {
+  return line === undefined
+    ? { kind, file: displayPath(file), message, fix }
+    : { kind, file: displayPath(file), line, message, fix };
+}
+
 export function formatSolutionSourceError(error: SolutionSourceError): string {
   const where = error.line ? `${error.file}:${error.line}` : error.file;
   return `${where}: ${error.message}\n    fix: ${error.fix}`;
