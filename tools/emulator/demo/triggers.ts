@@ -1,19 +1,18 @@
 /**
  * The demo's triggered actions (`idr_trigger`), so the Triggers view is not empty after `npm start`
  * and the hourly job has something to do: an abandoned-cart email, a reinforcement call after a coupon
- * click, a birthday task for the owner and, for the first concept with a segment, a welcome email on
- * entering it. Fixed ids: loading again changes nothing.
+ * click and a birthday task for the owner. No segment trigger: the demo's segments are entered at load
+ * time, and a welcome email to every member at the first job run is not what a user wants to see.
+ * Fixed ids: loading again changes nothing.
  */
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
-import { idr_marketingconcept, idr_trigger, TriggerAction, TriggerKind } from '../../../dataverse/generated';
-import { bind, lookupValue, recordUrl, text } from '../../../plugins/handlers/interests/records';
+import { idr_trigger, TriggerAction, TriggerKind } from '../../../dataverse/generated';
 
 const T = idr_trigger.columns;
 export const DEMO_TRIGGER_IDS = [
   '7e2a4d3b-6c8f-4d2e-8b1f-3a5c7d9e1f01',
   '7e2a4d3b-6c8f-4d2e-8b1f-3a5c7d9e1f02',
   '7e2a4d3b-6c8f-4d2e-8b1f-3a5c7d9e1f03',
-  '7e2a4d3b-6c8f-4d2e-8b1f-3a5c7d9e1f04',
 ] as const;
 
 function texts(subject: [string, string], body: [string, string]): EntityRecord {
@@ -27,13 +26,6 @@ function texts(subject: [string, string], body: [string, string]): EntityRecord 
 
 /** Creates the demo triggers that do not exist yet; returns how many it created. */
 export async function loadTriggerDemo(client: DataverseClient): Promise<number> {
-  const M = idr_marketingconcept.columns;
-  const [concept] = await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
-    filter: `${M.statecode} eq ${idr_marketingconcept.choices.statecode.Active} and ${lookupValue(M.idr_marketinglist)} ne null`,
-    select: [M.idr_marketingconceptid, M.idr_name],
-    orderBy: [`${M.idr_code} asc`],
-    top: 1,
-  });
   const triggers: EntityRecord[] = [
     {
       [T.idr_name]: 'Abandoned cart: reminder email',
@@ -65,21 +57,6 @@ export async function loadTriggerDemo(client: DataverseClient): Promise<number> 
       ...texts(['Birthday in 3 days: send a card', 'Cumpleaños en 3 días: enviar una tarjeta'], ['', '']),
     },
   ];
-  const conceptId = concept ? text(concept, M.idr_marketingconceptid) : null;
-  if (concept && conceptId)
-    triggers.push({
-      [T.idr_name]: `Enters ${text(concept, M.idr_name) ?? ''}: welcome email`.slice(0, 200),
-      [T.idr_kind]: TriggerKind.EntersASegment,
-      [T.idr_action]: TriggerAction.Email,
-      [bind(T.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, conceptId),
-      ...texts(
-        ['Ideas you may like', 'Ideas que le pueden interesar'],
-        [
-          'A selection chosen for what you have been looking at.',
-          'Una selección según lo que ha estado consultando.',
-        ],
-      ),
-    });
   let created = 0;
   for (const [i, record] of triggers.entries()) {
     const id = DEMO_TRIGGER_IDS[i];
