@@ -17,6 +17,7 @@ import {
   TriggerAction,
   TriggerKind,
 } from '../../../dataverse/generated';
+import { SEGMENT_RECHECK_JOB } from '../interests';
 import { bind, lookupValue, recordUrl } from '../interests/records';
 import { orgPerTest, seedConcept, seedContact, seedInteraction, seedRule } from '../interests/test-org';
 import { triggerJob } from './triggerjob';
@@ -257,6 +258,47 @@ describe('triggered actions', () => {
     expect(days.sort()).toEqual(['2026-05-04', '2026-05-05']);
     expect(await actionsFor(env.client, email, optedOut)).toHaveLength(0);
     expect(await actionsFor(env.client, email, robinson)).toHaveLength(0);
+  });
+
+  it('leaving a segment as the score decays, and dropping below a score, each fire once from the job', async () => {
+    // Half-life 10 days: 40 points fall below 20 after 10 days and below the exit threshold 12 after ~17.4.
+    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 30, exit: 12, halfLifeDays: 10 });
+    await seedRule(env.client, { concept: cloud.id, points: 40, eventType: EventType.WebVisit });
+    const concept = recordUrl(idr_marketingconcept.entitySetName, cloud.id);
+    await createTrigger(env.client, {
+      [T.idr_name]: 'Left cloud',
+      [T.idr_kind]: TriggerKind.LeavesASegment,
+      [T.idr_action]: TriggerAction.TaskForTheOwner,
+      [T.idr_subject]: 'Left the cloud segment',
+      [bind(T.idr_concept)]: concept,
+    });
+    await createTrigger(env.client, {
+      [T.idr_name]: 'Cooling on cloud',
+      [T.idr_kind]: TriggerKind.DropsBelowAScore,
+      [T.idr_action]: TriggerAction.TaskForTheOwner,
+      [T.idr_subject]: 'Interest in cloud below 20',
+      [T.idr_threshold]: 20,
+      [bind(T.idr_concept)]: concept,
+    });
+    const ana = await seedContact(env.client, { name: 'Ana' });
+    await seedInteraction(env.client, {
+      contactId: ana,
+      eventType: EventType.WebVisit,
+      occurredOn: env.clock.now(),
+    });
+    await env.drain();
+    const subjects = async () =>
+      (await actionsFor(env.client, task, ana)).map((t) => String(t[task.columns.subject])).sort();
+    const deps = { client: env.client, clock: env.clock.now, logger: env.logger };
+    const recheck = env.plugins.jobs.find((j) => j.name === SEGMENT_RECHECK_JOB);
+    for (let day = 1; day <= 25; day++) {
+      env.clock.advance(DAY);
+      await recheck?.run(deps);
+      await runJob();
+      if (day === 9) expect(await subjects()).toEqual([]);
+      if (day === 11) expect(await subjects()).toEqual(['Interest in cloud below 20']);
+    }
+    expect(await subjects()).toEqual(['Interest in cloud below 20', 'Left the cloud segment']);
   });
 
   it('derives one action id per occurrence', () => {
