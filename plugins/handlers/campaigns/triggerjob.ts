@@ -4,10 +4,10 @@
  * each interaction is scored, the contact's segment changes and responses at once.
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import { idr_interaction } from '../../../dataverse/generated';
+import { idr_interaction, ProcessingStatus } from '../../../dataverse/generated';
 import type { TriggerRule } from '../../../domain/campaign';
 import { defineJob, type ScheduledJob } from '../../host/jobs';
-import { getReference, targetEntity } from '../../host/parse';
+import { getOptionValue, getReference, targetEntity } from '../../host/parse';
 import type { HandlerDefinition } from '../../registry';
 import { readTriggers, runTriggers, type StoredTrigger } from './triggers';
 
@@ -43,6 +43,9 @@ export function withTriggeredActions(
     handle: async (ctx, deps) => {
       await handler.handle(ctx, deps);
       const target = targetEntity(ctx);
+      // Bulk-scored interactions (ingest, rescore, the demo) arrive processed and cost no request: the job sees them.
+      const status = target ? getOptionValue(target, idr_interaction.columns.idr_processingstatus) : null;
+      if (status !== null && status !== ProcessingStatus.Pending) return;
       const reference = target ? getReference(target, idr_interaction.columns.idr_contact) : null;
       const contactId = reference ? normalizeGuid(reference.id) : null;
       if (!contactId) return;
