@@ -9,6 +9,9 @@ import {
   phonecall,
   activityparty,
   ValueTier,
+  idr_trigger,
+  TriggerAction,
+  TriggerKind,
 } from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
 import { bind, lookupValue, recordUrl } from '../../plugins/handlers/interests/records';
@@ -19,7 +22,7 @@ import {
   seedInteraction,
   seedRule,
 } from '../../plugins/handlers/interests/test-org';
-import { type TargetCommandDeps, runTargetCommand } from './target';
+import { type TargetCommandDeps, runTargetCommand, runTriggersCommand } from './target';
 
 const DAY = 86_400_000;
 const START = new Date('2026-04-01T09:00:00Z');
@@ -160,5 +163,35 @@ describe('ideario target', () => {
     expect(bad.logger.lines).toEqual(['error target failed: --min-score "forty" is not a number.']);
     const dyn = deps();
     expect(await runTargetCommand({ dynamic: true }, dyn.value)).toBe(1);
+  });
+});
+
+describe('ideario triggers --once', () => {
+  it('runs the job now, prints what it did, and names an incomplete trigger (exit 1)', async () => {
+    const eva = await seedContact(env.client, { name: 'Eva' });
+    await env.client.update(contact.entitySetName, eva, { [contact.columns.birthdate]: '1990-04-02' });
+    const T = idr_trigger.columns;
+    await env.client.create(idr_trigger.entitySetName, {
+      [T.idr_name]: 'Birthday card',
+      [T.idr_kind]: TriggerKind.BirthdayInNDays,
+      [T.idr_action]: TriggerAction.TaskForTheOwner,
+      [T.idr_days]: 3,
+    });
+    const run = deps();
+    expect(await runTriggersCommand({}, run.value)).toBe(0);
+    expect(run.lines).toEqual([
+      'Triggers: 1 occurrence(s), 1 action(s) created (0 postponed by the contact policy), 0 done before.',
+    ]);
+    await env.client.create(idr_trigger.entitySetName, {
+      [T.idr_name]: 'Welcome',
+      [T.idr_kind]: TriggerKind.EntersASegment,
+      [T.idr_action]: TriggerAction.Email,
+    });
+    const again = deps();
+    expect(await runTriggersCommand({}, again.value)).toBe(1);
+    expect(again.lines).toEqual([
+      'Triggers: 1 occurrence(s), 0 action(s) created (0 postponed by the contact policy), 1 done before.',
+      "Left out: Trigger 'Welcome': Marketing Concept is null; set it to a marketing concept.",
+    ]);
   });
 });

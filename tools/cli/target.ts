@@ -3,6 +3,7 @@
  * default; `--list "Name"` keeps it as a static marketing list (members added in batches, with
  * progress), `--list "Name" --dynamic` as a dynamic list whose query Dataverse runs when it is used.
  * Errors about names (unknown concept or tier) are printed in English, or Spanish with `--lang es`.
+ * `ideario triggers --once` runs the triggered actions' job now (exit 1 when a trigger is incomplete).
  */
 import type { Command } from 'commander';
 import type { DataverseClient } from '../../dataverse/client';
@@ -14,6 +15,7 @@ import {
   createStaticList,
   type MaterialiseProgress,
 } from '../../plugins/handlers/campaigns/target';
+import { runTriggers, type TriggerRunSummary } from '../../plugins/handlers/campaigns/triggers';
 import { runCommand, UserFacingError } from './command';
 import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
 import { terminalBar } from './progress';
@@ -172,6 +174,48 @@ export function registerTarget(program: Command, logger: Logger): void {
         print: (line) => console.log(line),
         clock: () => new Date(),
         progress: bar && { update: (p) => bar.update(p.done, p.total, {}), stop: () => bar.stop() },
+      });
+    });
+}
+
+/** One line for a trigger run, in the words of the README. */
+export function describeTriggerRun(summary: TriggerRunSummary): string[] {
+  const skipped = Object.entries(summary.skipped)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([reason, n]) => `${reason} ${n ?? 0}`);
+  return [
+    `Triggers: ${summary.occurrences} occurrence(s), ${summary.created} action(s) created` +
+      ` (${summary.postponed} postponed by the contact policy), ${summary.already} done before` +
+      `${skipped.length ? `, not created: ${skipped.join(', ')}` : ''}.`,
+    ...summary.invalid.map((problem) => `Left out: ${problem}`),
+  ];
+}
+
+/** `ideario triggers --once`: the host's hourly job, run now against the selected environment. */
+export async function runTriggersCommand(
+  flags: ConnectionFlags,
+  deps: Omit<TargetCommandDeps, 'progress'>,
+): Promise<number> {
+  return runCommand('triggers', deps.logger, async () => {
+    const client = commandClient(flags, deps);
+    const summary = await runTriggers({ client, clock: deps.clock, logger: deps.logger });
+    for (const line of describeTriggerRun(summary)) deps.print(line);
+    return summary.invalid.length > 0 ? 1 : 0;
+  });
+}
+
+export function registerTriggers(program: Command, logger: Logger): void {
+  const command = program
+    .command('triggers')
+    .description('Run the triggered actions now (the host runs them hourly and after each interaction)');
+  addConnectionOptions(command)
+    .option('--once', 'run once (the only mode: the host schedules the job)', true)
+    .action(async (flags: ConnectionFlags) => {
+      process.exitCode = await runTriggersCommand(flags, {
+        env: process.env,
+        logger,
+        print: (line) => console.log(line),
+        clock: () => new Date(),
       });
     });
 }

@@ -440,6 +440,7 @@ export async function runTriggers(
   const { client } = deps;
   const invalid: string[] = [];
   const all = options.triggers ?? (await readTriggers(client, invalid));
+  for (const problem of invalid) deps.logger?.warn('Trigger left out until it is completed.', { problem });
   const triggers = options.kinds ? all.filter((t) => options.kinds?.includes(t.kind)) : all;
   const summary = {
     occurrences: 0,
