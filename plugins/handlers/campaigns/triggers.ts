@@ -398,6 +398,8 @@ async function createAction(
   if (person.ownerUserId && table !== email)
     record[bind(c.ownerid)] = recordUrl(systemuser.entitySetName, person.ownerUserId);
   if (table !== task) {
+    // Outgoing, as Dataverse marks an email or call made to the customer.
+    record[table === email ? email.columns.directioncode : phonecall.columns.directioncode] = true;
     const parties: EntityRecord[] = [
       {
         [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
