@@ -13,6 +13,8 @@ export const EventType = {
   EventAttended: 105200008,
   SocialMention: 105200009,
   OfferPresented: 105200010,
+  CartAbandoned: 105200011,
+  CouponClick: 105200012,
 } as const;
 export type EventTypeValue = (typeof EventType)[keyof typeof EventType];
 
@@ -115,6 +117,26 @@ export const QuotationPhase = {
   Cancelled: 105200009,
 } as const;
 export type QuotationPhaseValue = (typeof QuotationPhase)[keyof typeof QuotationPhase];
+
+/** Trigger Action (idr_triggeraction) */
+export const TriggerAction = {
+  PhoneCallForTheOwner: 105200000,
+  TaskForTheOwner: 105200001,
+  Email: 105200002,
+  AddToAMarketingList: 105200003,
+} as const;
+export type TriggerActionValue = (typeof TriggerAction)[keyof typeof TriggerAction];
+
+/** Trigger Kind (idr_triggerkind) */
+export const TriggerKind = {
+  EntersASegment: 105200000,
+  LeavesASegment: 105200001,
+  BirthdayInNDays: 105200002,
+  CartAbandoned: 105200003,
+  RespondedToACouponOrEmail: 105200004,
+  DropsBelowAScore: 105200005,
+} as const;
+export type TriggerKindValue = (typeof TriggerKind)[keyof typeof TriggerKind];
 
 /** Value Tier (idr_valuetier) */
 export const ValueTier = {

@@ -11,6 +11,7 @@ export const contact = {
   columns: {
     address1_city: 'address1_city',
     address1_country: 'address1_country',
+    birthdate: 'birthdate',
     contactid: 'contactid',
     createdby: 'createdby',
     createdon: 'createdon',
@@ -43,6 +44,7 @@ export const contact = {
   columnTypes: {
     address1_city: 'String',
     address1_country: 'String',
+    birthdate: 'DateOnly',
     contactid: 'Uniqueidentifier',
     createdby: 'Lookup',
     createdon: 'DateTime',
@@ -107,6 +109,8 @@ export type contactRecord = {
   address1_city?: string | null;
   /** Address 1: Country/Region */
   address1_country?: string | null;
+  /** Birthday (date only: YYYY-MM-DD) */
+  birthdate?: string | null;
   /** Contact (GUID) */
   contactid?: string;
   /** Created By: GUID of the systemuser it points to */
@@ -179,6 +183,8 @@ export type contactWrite = {
   address1_city?: string | null;
   /** Address 1: Country/Region */
   address1_country?: string | null;
+  /** Birthday (date only: YYYY-MM-DD) */
+  birthdate?: string | null;
   /** Contact (GUID) */
   contactid?: string;
   /** Description */

@@ -76,6 +76,7 @@ export {
   type idr_quotationpolicyRecord,
   type idr_quotationpolicyWrite,
 } from './idr_quotationpolicy';
+export { idr_trigger, type idr_triggerRecord, type idr_triggerWrite } from './idr_trigger';
 export { incident, type incidentRecord, type incidentWrite } from './incident';
 export { list, type listRecord, type listWrite } from './list';
 export { listmember, type listmemberRecord, type listmemberWrite } from './listmember';

@@ -31,3 +31,27 @@ export class InvalidCampaignSettingError extends CampaignError {
     super(`Campaign ${campaignId}: ${field} is ${JSON.stringify(value)}; it must be ${allowed}.`);
   }
 }
+
+/** A trigger lacks a value its kind or action needs (a concept, the days before a birthday…). */
+export class InvalidTriggerError extends CampaignError {
+  constructor(
+    readonly trigger: string,
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`Trigger '${trigger}': ${field} is ${JSON.stringify(value)}; set it to ${allowed}.`);
+  }
+}
+
+/** A target query names something that does not exist or is out of range (en/es for the CLI). */
+export class InvalidTargetError extends CampaignError {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+    readonly messageEs: string,
+  ) {
+    super(`Target: ${field} ${JSON.stringify(value)} is not valid; use ${allowed}.`);
+  }
+}

@@ -3,3 +3,5 @@ export * from './errors';
 export * from './policy';
 export * from './guard';
 export * from './results';
+export * from './trigger';
+export * from './target';

@@ -4,6 +4,7 @@
  */
 import type { ScheduledJob } from '../host/jobs';
 import type { HandlerDefinition } from '../registry';
+import { triggerJob } from './campaigns/triggerjob';
 import { groupQuotesFromEnvironment } from './groupquotes';
 import { interestsFromEnvironment } from './interests';
 
@@ -12,4 +13,4 @@ const groupQuotes = groupQuotesFromEnvironment(process.env);
 
 export const handlers: readonly HandlerDefinition[] = [...interests.handlers, ...groupQuotes.handlers];
 
-export const jobs: readonly ScheduledJob[] = [...interests.jobs, ...groupQuotes.jobs];
+export const jobs: readonly ScheduledJob[] = [...interests.jobs, ...groupQuotes.jobs, triggerJob()];

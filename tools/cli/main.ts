@@ -16,6 +16,7 @@ import { registerRescore } from './rescore';
 import { registerRetrain } from './retrain';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
+import { registerTarget, registerTriggers } from './target';
 import { registerTypegen } from './typegen';
 import { registerUnpack } from './unpack';
 
@@ -45,5 +46,7 @@ registerDoctor(program, consoleLogger);
 registerErase(program, consoleLogger);
 registerCampaigns(program, consoleLogger);
 registerRetrain(program, consoleLogger);
+registerTarget(program, consoleLogger);
+registerTriggers(program, consoleLogger);
 
 void program.parseAsync(process.argv);

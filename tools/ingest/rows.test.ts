@@ -84,7 +84,7 @@ describe('checkRow', () => {
       'campaign',
     ]);
     expect(problems[1]?.message).toBe(
-      "'Click' is not an event type: use one of EmailClick, EmailOpen, WebVisit, FormSubmission, OpportunityCreated, CaseOpened, Complaint, OrderConfirmed, EventAttended, SocialMention, OfferPresented, or its number",
+      "'Click' is not an event type: use one of EmailClick, EmailOpen, WebVisit, FormSubmission, OpportunityCreated, CaseOpened, Complaint, OrderConfirmed, EventAttended, SocialMention, OfferPresented, CartAbandoned, CouponClick, or its number",
     );
     expect(problems[3]?.message).toContain("'42' is not a account GUID");
   });

@@ -7,6 +7,7 @@ export const primaryIdAttribute = 'contactid';
 export const primaryNameAttribute = 'fullname';
 export const address1_city = 'address1_city';
 export const address1_country = 'address1_country';
+export const birthdate = 'birthdate';
 export const contactid = 'contactid';
 export const createdby = 'createdby';
 export const createdon = 'createdon';

@@ -4,6 +4,7 @@
  */
 import type { ScheduledJob } from '../../host/jobs';
 import type { HandlerDefinition } from '../../registry';
+import { withTriggeredActions } from '../campaigns/triggerjob';
 import { businessEventHandlers } from './business';
 import { conceptGuardHandlers } from './guard';
 import { segmentRecheckJob } from './recheck';
@@ -26,7 +27,7 @@ export function createInterestsPlugins(options: InterestsOptions = {}): Interest
   const resolved = resolveOptions(options);
   return {
     handlers: [
-      interactionCreatedHandler(resolved),
+      withTriggeredActions(interactionCreatedHandler(resolved)),
       ...businessEventHandlers(),
       ...conceptGuardHandlers(resolved),
       ...ruleChangeHandlers(resolved),

@@ -6,6 +6,7 @@ import { createNodeClient } from '../../../dataverse/adapters/node-client';
 import type { DataverseClient } from '../../../dataverse/client';
 import type { EmulatorExtension } from '../start';
 import { loadCampaignDemo } from './campaign';
+import { loadTriggerDemo } from './triggers';
 import { DemoLoadError } from './errors';
 import { DEFAULT_DEMO_SEED, loadDemoData, type DemoLoadResult } from './load';
 import type { DemoSize } from './plan';
@@ -85,6 +86,8 @@ export function demoExtension(
               `${campaignDemo.excluded} left out, ${campaignDemo.responses} responses (ideario results ${campaignDemo.campaignId}).`,
           );
         }
+        const triggers = await loadTriggerDemo(client);
+        if (triggers) report(`Demo triggers: ${triggers} (Ideario Marketing → Campaigns → Triggers).`);
       } catch (error) {
         options.progress?.stop();
         // The emulator stays useful with part of the data; the message says what was refused and how to retry.

@@ -1,0 +1,203 @@
+/**
+ * A campaign target from interests (domain/campaign/target.ts) against Dataverse: the query compiled
+ * to FetchXML on contact (one `any` link per profile condition, `not any` links for "not contacted":
+ * "Filter on values in related records", https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/filter-rows#filter-on-values-in-related-records),
+ * counted before anything is written, then kept as a static marketing list (members added in
+ * batches) or a dynamic one (`list.query`, evaluated by Dataverse whenever the list is used).
+ */
+import type { BatchOperation, DataverseClient } from '../../../dataverse/client';
+import {
+  activityparty,
+  contact,
+  email,
+  idr_interestprofile,
+  idr_marketingconcept,
+  list,
+  phonecall,
+  ValueTier,
+} from '../../../dataverse/generated';
+import type { CatalogueConcept, StoredScore, TargetInput, TargetQuery } from '../../../domain/campaign';
+import { meetsScoresToday, resolveTarget } from '../../../domain/campaign';
+import type { ValueTier as Tier } from '../../../domain/interest';
+import { lookup, lookupValue, membershipOperation, num, text, time } from '../interests/records';
+import { chunk, whereIn } from './read';
+
+const TIER_CHOICES: Readonly<Record<Tier, number>> = {
+  mostValuable: ValueTier.MostValuable,
+  mostGrowable: ValueTier.MostGrowable,
+  maintain: ValueTier.Maintain,
+  belowZero: ValueTier.BelowZero,
+};
+/** Members per $batch of AddMemberList actions. */
+export const MEMBER_BATCH = 100;
+
+function xml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
+}
+
+function condition(attribute: string, operator: string, value?: string | number): string {
+  return value === undefined
+    ? `<condition attribute='${attribute}' operator='${operator}' />`
+    : `<condition attribute='${attribute}' operator='${operator}' value='${xml(String(value))}' />`;
+}
+
+function inValues(attribute: string, values: readonly (string | number)[]): string {
+  return `<condition attribute='${attribute}' operator='in'>${values.map((v) => `<value>${xml(String(v))}</value>`).join('')}</condition>`;
+}
+
+function profileLink(conditions: readonly string[]): string {
+  const P = idr_interestprofile.columns;
+  return (
+    `<link-entity name='${idr_interestprofile.logicalName}' from='${P.idr_contact}' to='${contact.columns.contactid}' link-type='any'>` +
+    `<filter>${condition(P.statecode, 'eq', 0)}${conditions.join('')}</filter></link-entity>`
+  );
+}
+
+/**
+ * FetchXML for the query's contacts. A minimum score compares the stored score (as of the profile's
+ * last event): FetchXML cannot decay it, and decay only lowers it, so this keeps everyone whose score
+ * today can reach the minimum; `countTarget` then applies the exact score today.
+ */
+export function targetFetchXml(query: TargetQuery): string {
+  const P = idr_interestprofile.columns;
+  const C = contact.columns;
+  const parts: string[] = [condition(C.statecode, 'eq', contact.choices.statecode.Active)];
+  if (query.tiers.length)
+    parts.push(
+      inValues(
+        C.idr_valuetier,
+        query.tiers.map((t) => TIER_CHOICES[t]),
+      ),
+    );
+  if (query.primaryInterestIds.length) parts.push(inValues(C.idr_primaryinterest, query.primaryInterestIds));
+  const links: string[] = [];
+  for (const c of query.concepts)
+    links.push(
+      profileLink([condition(P.idr_concept, 'eq', c.conceptId), condition(P.idr_score, 'ge', c.minScore)]),
+    );
+  if (query.segmentConceptIds.length)
+    links.push(
+      profileLink([inValues(P.idr_concept, query.segmentConceptIds), condition(P.idr_insegment, 'eq', 1)]),
+    );
+  if (query.lastInteractionWithinDays)
+    links.push(
+      profileLink([condition(P.idr_lastinteractionon, 'last-x-days', query.lastInteractionWithinDays)]),
+    );
+  if (query.notContactedDays)
+    for (const table of [email, phonecall])
+      links.push(
+        `<link-entity name='${activityparty.logicalName}' from='${activityparty.columns.partyid}' to='${C.contactid}' link-type='not any'>` +
+          `<filter>${condition(activityparty.columns.participationtypemask, 'eq', activityparty.choices.participationtypemask.ToRecipient)}</filter>` +
+          `<link-entity name='${table.logicalName}' from='${table.columns.activityid}' to='${activityparty.columns.activityid}' link-type='inner'>` +
+          `<filter>${condition(table.columns.scheduledstart, 'last-x-days', query.notContactedDays)}</filter></link-entity></link-entity>`,
+      );
+  return (
+    `<fetch version='1.0' mapping='logical'><entity name='${contact.logicalName}'>` +
+    `<attribute name='${C.contactid}' /><order attribute='${C.contactid}' />` +
+    `<filter type='and'>${parts.join('')}</filter>${links.join('')}</entity></fetch>`
+  );
+}
+
+export async function readTargetCatalogue(client: DataverseClient): Promise<CatalogueConcept[]> {
+  const M = idr_marketingconcept.columns;
+  const rows = await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
+    filter: `${M.statecode} eq ${idr_marketingconcept.choices.statecode.Active}`,
+    select: [M.idr_marketingconceptid, M.idr_code, M.idr_name, M.idr_halflifedays],
+  });
+  return rows.map((r) => ({
+    id: text(r, M.idr_marketingconceptid) ?? '',
+    code: text(r, M.idr_code),
+    name: text(r, M.idr_name) ?? '',
+    halfLifeDays: num(r, M.idr_halflifedays) ?? 90,
+  }));
+}
+
+export interface TargetCount {
+  readonly query: TargetQuery;
+  readonly fetchXml: string;
+  /** The contacts, sorted by id. */
+  readonly contactIds: readonly string[];
+}
+
+export interface TargetDeps {
+  readonly client: DataverseClient;
+  readonly clock: () => Date;
+}
+
+/** Resolves the names, runs the query and keeps the contacts whose score today reaches each minimum. */
+export async function countTarget(deps: TargetDeps, input: TargetInput): Promise<TargetCount> {
+  const catalogue = await readTargetCatalogue(deps.client);
+  const query = resolveTarget(input, catalogue);
+  const fetchXml = targetFetchXml(query);
+  const rows = await deps.client.fetchXml(contact.entitySetName, fetchXml);
+  const candidates = [...new Set(rows.map((r) => text(r, contact.columns.contactid) ?? ''))].filter(Boolean);
+  let scores: StoredScore[] = [];
+  if (query.concepts.length && candidates.length) {
+    const P = idr_interestprofile.columns;
+    const concepts = query.concepts
+      .map((c) => `${lookupValue(P.idr_concept)} eq ${c.conceptId}`)
+      .join(' or ');
+    const profiles = await whereIn(
+      deps.client,
+      idr_interestprofile.entitySetName,
+      lookupValue(P.idr_contact),
+      candidates,
+      [lookupValue(P.idr_contact), lookupValue(P.idr_concept), P.idr_accumulator, P.idr_landmarkon],
+      `(${concepts})`,
+    );
+    scores = profiles.flatMap((r) => {
+      const landmark = time(r, P.idr_landmarkon);
+      const accumulator = num(r, P.idr_accumulator);
+      const contactId = lookup(r, P.idr_contact);
+      const conceptId = lookup(r, P.idr_concept);
+      return landmark === null || accumulator === null || !contactId || !conceptId
+        ? []
+        : [{ contactId, conceptId, accumulator, landmark }];
+    });
+  }
+  const contactIds = meetsScoresToday(query, candidates, scores, catalogue, deps.clock().getTime()).sort();
+  return { query, fetchXml, contactIds };
+}
+
+export interface MaterialiseProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** A new static marketing list holding the target's contacts, added in batches. */
+export async function createStaticList(
+  client: DataverseClient,
+  name: string,
+  contactIds: readonly string[],
+  onProgress?: (progress: MaterialiseProgress) => void,
+): Promise<string> {
+  const l = list.columns;
+  const listId = await client.create(list.entitySetName, {
+    [l.listname]: name,
+    [l.createdfromcode]: list.choices.createdfromcode.Contact,
+    [l.type]: false,
+  });
+  let done = 0;
+  for (const part of chunk(contactIds, MEMBER_BATCH)) {
+    const ops: BatchOperation[] = part.map((id) => membershipOperation('add', listId, id));
+    await client.executeBatch(ops, { atomic: true });
+    done += part.length;
+    onProgress?.({ done, total: contactIds.length });
+  }
+  return listId;
+}
+
+/** A dynamic marketing list: Dataverse runs its query whenever a campaign uses it. */
+export async function createDynamicList(
+  client: DataverseClient,
+  name: string,
+  fetchXml: string,
+): Promise<string> {
+  const l = list.columns;
+  return client.create(list.entitySetName, {
+    [l.listname]: name,
+    [l.createdfromcode]: list.choices.createdfromcode.Contact,
+    [l.type]: true,
+    [l.query]: fetchXml,
+  });
+}

@@ -1,0 +1,549 @@
+/**
+ * Triggered actions (`idr_trigger`): reads the active triggers and the facts they watch, asks
+ * domain/campaign/trigger.ts which occurrences there are and whether the contact policy lets each
+ * action through, and creates it once. The action's id is derived from the occurrence key (trigger,
+ * contact, occurrence), so the event-driven path (after an interaction is scored) and the scheduled
+ * job can both see the same occurrence and only the first creates it: a second create of that id is
+ * refused by Dataverse as a duplicate ("Create a table row using the Web API": a create may set the
+ * primary key; https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api).
+ */
+import { createHash } from 'node:crypto';
+import type { DataverseClient, EntityRecord, NewRecord } from '../../../dataverse/client';
+import { DuplicateRecordError } from '../../../dataverse/errors';
+import {
+  activityparty,
+  contact,
+  email,
+  EventType,
+  idr_interaction,
+  idr_interestprofile,
+  idr_marketingconcept,
+  idr_trigger,
+  Language,
+  listmember,
+  phonecall,
+  systemuser,
+  task,
+  TriggerAction,
+  TriggerKind,
+} from '../../../dataverse/generated';
+import type { Logger } from '../../../dataverse/logger';
+import type {
+  ExclusionReason,
+  Impact,
+  Occurrence,
+  TriggerInteraction,
+  TriggerRule,
+} from '../../../domain/campaign';
+import {
+  birthdayOccurrences,
+  cartOccurrences,
+  CampaignError,
+  guardTriggeredAction,
+  responseOccurrences,
+  scoreDropOccurrences,
+  segmentOccurrences,
+  validateTrigger,
+} from '../../../domain/campaign';
+import {
+  bind,
+  bool,
+  lookup,
+  lookupValue,
+  membershipOperation,
+  num,
+  recordUrl,
+  text,
+  time,
+} from '../interests/records';
+import {
+  CHANNEL_TABLES,
+  dayOf,
+  exclusionListMembers,
+  readCandidates,
+  readContactPolicy,
+  whereIn,
+} from './read';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const PAGE = 5000;
+/** How far back the job looks for facts it may have missed (a host that was down for a day). */
+export const TRIGGER_LOOKBACK_MS = 2 * DAY_MS;
+
+const KINDS: Readonly<Record<number, TriggerRule['kind']>> = {
+  [TriggerKind.EntersASegment]: 'enters-segment',
+  [TriggerKind.LeavesASegment]: 'leaves-segment',
+  [TriggerKind.BirthdayInNDays]: 'birthday',
+  [TriggerKind.CartAbandoned]: 'cart-abandoned',
+  [TriggerKind.RespondedToACouponOrEmail]: 'response',
+  [TriggerKind.DropsBelowAScore]: 'score-drop',
+};
+const ACTIONS: Readonly<Record<number, TriggerRule['action']>> = {
+  [TriggerAction.PhoneCallForTheOwner]: 'phone-call',
+  [TriggerAction.TaskForTheOwner]: 'task',
+  [TriggerAction.Email]: 'email',
+  [TriggerAction.AddToAMarketingList]: 'add-to-list',
+};
+
+export interface StoredTrigger extends TriggerRule {
+  readonly responseEventType: number;
+  readonly subject: { readonly en: string; readonly es: string };
+  readonly body: { readonly en: string; readonly es: string };
+}
+
+export interface TriggerRunSummary {
+  readonly occurrences: number;
+  readonly created: number;
+  readonly postponed: number;
+  /** Occurrences whose action existed already (seen before). */
+  readonly already: number;
+  readonly skipped: Readonly<Partial<Record<ExclusionReason, number>>>;
+  /** Triggers left out because a value they need is missing, with why. */
+  readonly invalid: readonly string[];
+}
+
+export interface TriggerRunOptions {
+  /** Only this contact's facts (the event-driven path). */
+  readonly contactId?: string;
+  /** Only these kinds (the event-driven path evaluates segment changes and responses). */
+  readonly kinds?: readonly TriggerRule['kind'][];
+  readonly lookbackMs?: number;
+  /** The active triggers, when the caller has them already (the event-driven path caches them). */
+  readonly triggers?: readonly StoredTrigger[];
+}
+
+export interface TriggerDeps {
+  readonly client: DataverseClient;
+  readonly clock: () => Date;
+  readonly logger?: Logger;
+}
+
+export async function readTriggers(
+  client: DataverseClient,
+  invalid: string[] = [],
+): Promise<StoredTrigger[]> {
+  const t = idr_trigger.columns;
+  const rows = await client.retrieveMultiple(idr_trigger.entitySetName, {
+    filter: `${t.statecode} eq ${idr_trigger.choices.statecode.Active}`,
+    orderBy: [`${t.idr_name} asc`, `${t.idr_triggerid} asc`],
+  });
+  return rows.flatMap((r) => {
+    const kind = KINDS[num(r, t.idr_kind) ?? -1];
+    const action = ACTIONS[num(r, t.idr_action) ?? -1];
+    const name = text(r, t.idr_name) ?? text(r, t.idr_triggerid) ?? '';
+    if (!kind || !action) {
+      invalid.push(`Trigger '${name}': set When and Then.`);
+      return [];
+    }
+    const subjectEn = text(r, t.idr_subject) ?? name;
+    const bodyEn = text(r, t.idr_body) ?? '';
+    const trigger: StoredTrigger = {
+      id: text(r, t.idr_triggerid) ?? '',
+      name,
+      kind,
+      action,
+      conceptId: lookup(r, t.idr_concept),
+      listId: lookup(r, t.idr_list),
+      days: num(r, t.idr_days),
+      hours: num(r, t.idr_hours),
+      threshold: num(r, t.idr_threshold),
+      responseEventType: num(r, t.idr_responseeventtype) ?? EventType.CouponClick,
+      subject: { en: subjectEn, es: text(r, t.idr_subjectes) ?? subjectEn },
+      body: { en: bodyEn, es: text(r, t.idr_bodyes) ?? bodyEn },
+    };
+    try {
+      validateTrigger(trigger);
+      return [trigger];
+    } catch (error) {
+      if (!(error instanceof CampaignError)) throw error;
+      invalid.push(error.message);
+      return [];
+    }
+  });
+}
+
+/** A GUID from the occurrence key (name-based, SHA-1, as RFC 9562 §5.5 lays out UUIDv5). */
+export function actionId(occurrenceKey: string): string {
+  const hash = createHash('sha1').update(`ideario-trigger:${occurrenceKey}`).digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// ── facts ─────────────────────────────────────────────────────────────────────────────────────
+
+const PC = idr_interestprofile.columns;
+const IC = idr_interaction.columns;
+
+function contactFilter(column: string, contactId: string | undefined): string {
+  return contactId ? ` and ${column} eq ${contactId}` : '';
+}
+
+async function segmentStates(client: DataverseClient, since: number, contactId?: string) {
+  const rows = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+    filter: `${PC.idr_segmentchangedon} ge ${new Date(since).toISOString()}${contactFilter(lookupValue(PC.idr_contact), contactId)}`,
+    select: [
+      lookupValue(PC.idr_contact),
+      lookupValue(PC.idr_concept),
+      PC.idr_insegment,
+      PC.idr_segmentchangedon,
+    ],
+    pageSize: PAGE,
+  });
+  return rows.map((r) => ({
+    contactId: lookup(r, PC.idr_contact) ?? '',
+    conceptId: lookup(r, PC.idr_concept) ?? '',
+    inSegment: bool(r, PC.idr_insegment) ?? false,
+    changedOn: time(r, PC.idr_segmentchangedon),
+  }));
+}
+
+async function scoreStates(client: DataverseClient, rules: readonly TriggerRule[], contactId?: string) {
+  const out = [];
+  for (const rule of rules) {
+    const concept = await client.retrieve(idr_marketingconcept.entitySetName, rule.conceptId ?? '', [
+      idr_marketingconcept.columns.idr_halflifedays,
+    ]);
+    const halfLifeDays = concept ? (num(concept, idr_marketingconcept.columns.idr_halflifedays) ?? 90) : 90;
+    // Decay only lowers a score, so only profiles stored at or above the threshold can drop below it.
+    const rows = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+      filter: `${lookupValue(PC.idr_concept)} eq ${rule.conceptId} and ${PC.idr_score} ge ${rule.threshold}${contactFilter(lookupValue(PC.idr_contact), contactId)}`,
+      select: [lookupValue(PC.idr_contact), PC.idr_score, PC.idr_scoredon],
+      pageSize: PAGE,
+    });
+    for (const r of rows) {
+      const scoredOn = time(r, PC.idr_scoredon);
+      const score = num(r, PC.idr_score);
+      if (scoredOn === null || score === null) continue;
+      out.push({
+        contactId: lookup(r, PC.idr_contact) ?? '',
+        conceptId: rule.conceptId ?? '',
+        score,
+        scoredOn,
+        halfLifeDays,
+      });
+    }
+  }
+  return out;
+}
+
+async function birthdays(client: DataverseClient, contactId?: string) {
+  const c = contact.columns;
+  const rows = await client.retrieveMultiple(contact.entitySetName, {
+    filter: `${c.birthdate} ne null and ${c.statecode} eq ${contact.choices.statecode.Active}${contactFilter(c.contactid, contactId)}`,
+    select: [c.contactid, c.birthdate],
+    pageSize: PAGE,
+  });
+  return rows.flatMap((r) => {
+    const id = text(r, c.contactid);
+    const date = text(r, c.birthdate);
+    return id && date ? [{ contactId: id, birthdate: date }] : [];
+  });
+}
+
+async function interactions(
+  client: DataverseClient,
+  rules: readonly StoredTrigger[],
+  since: number,
+  contactId?: string,
+): Promise<Map<string, TriggerInteraction[]>> {
+  const types = new Set<number>();
+  for (const r of rules) {
+    if (r.kind === 'cart-abandoned') types.add(EventType.CartAbandoned).add(EventType.OrderConfirmed);
+    if (r.kind === 'response') types.add(r.responseEventType);
+  }
+  const byRule = new Map<string, TriggerInteraction[]>();
+  if (types.size === 0) return byRule;
+  const rows = await client.retrieveMultiple(idr_interaction.entitySetName, {
+    filter:
+      `${IC.idr_occurredon} ge ${new Date(since).toISOString()} and ${lookupValue(IC.idr_contact)} ne null and ` +
+      `(${[...types].map((t) => `${IC.idr_eventtype} eq ${t}`).join(' or ')})${contactFilter(lookupValue(IC.idr_contact), contactId)}`,
+    select: [IC.idr_interactionid, lookupValue(IC.idr_contact), IC.idr_eventtype, IC.idr_occurredon],
+    orderBy: [`${IC.idr_occurredon} asc`, `${IC.idr_interactionid} asc`],
+    pageSize: PAGE,
+  });
+  for (const rule of rules) {
+    byRule.set(
+      rule.id,
+      rows.flatMap((r): TriggerInteraction[] => {
+        const type = num(r, IC.idr_eventtype);
+        const occurredOn = time(r, IC.idr_occurredon);
+        const id = text(r, IC.idr_interactionid);
+        const who = lookup(r, IC.idr_contact);
+        if (occurredOn === null || !id || !who) return [];
+        const kind =
+          rule.kind === 'response' && type === rule.responseEventType
+            ? 'response'
+            : type === EventType.CartAbandoned
+              ? 'cart-abandoned'
+              : type === EventType.OrderConfirmed
+                ? 'order'
+                : 'other';
+        return [{ id, contactId: who, kind, occurredOn }];
+      }),
+    );
+  }
+  return byRule;
+}
+
+/** Every email and phone call each contact is a recipient of between two days, whatever it regards. */
+async function impactsOf(
+  client: DataverseClient,
+  contactIds: readonly string[],
+  fromDay: number,
+  toDay: number,
+) {
+  const impacts: Impact[] = [];
+  const p = activityparty.columns;
+  for (const [channel, { table, mask }] of Object.entries(CHANNEL_TABLES) as [
+    'email' | 'phone',
+    (typeof CHANNEL_TABLES)['email' | 'phone'],
+  ][]) {
+    const parties = await whereIn(
+      client,
+      activityparty.entitySetName,
+      lookupValue(p.partyid),
+      contactIds,
+      [lookupValue(p.activityid), lookupValue(p.partyid)],
+      `${p.participationtypemask} eq ${mask}`,
+    );
+    const activityContact = new Map(
+      parties.map((r) => [lookup(r, p.activityid) ?? '', lookup(r, p.partyid) ?? '']),
+    );
+    const col = table.columns;
+    const rows = await whereIn(
+      client,
+      table.entitySetName,
+      col.activityid,
+      [...activityContact.keys()],
+      [col.activityid, col.scheduledstart],
+    );
+    for (const r of rows) {
+      const start = time(r, col.scheduledstart);
+      const who = activityContact.get(text(r, col.activityid) ?? '');
+      if (start === null || !who) continue;
+      const day = dayOf(start);
+      if (day >= fromDay && day <= toDay) impacts.push({ contactId: who, channel, day });
+    }
+  }
+  return impacts;
+}
+
+// ── actions ───────────────────────────────────────────────────────────────────────────────────
+
+interface Person {
+  readonly language: 'en' | 'es';
+  readonly ownerUserId: string | null;
+}
+
+async function people(client: DataverseClient, ids: readonly string[]): Promise<Map<string, Person>> {
+  const c = contact.columns;
+  const rows = await whereIn(client, contact.entitySetName, c.contactid, ids, [
+    c.contactid,
+    c.idr_language,
+    lookupValue(c.ownerid),
+  ]);
+  return new Map(
+    rows.map((r) => {
+      const ownerTable = text(r, `${lookupValue(c.ownerid)}@Microsoft.Dynamics.CRM.lookuplogicalname`);
+      const owner = lookup(r, c.ownerid);
+      return [
+        text(r, c.contactid) ?? '',
+        {
+          language: num(r, c.idr_language) === Language.Spanish ? 'es' : 'en',
+          ownerUserId: owner && (ownerTable === null || ownerTable === systemuser.logicalName) ? owner : null,
+        },
+      ];
+    }),
+  );
+}
+
+async function existingActions(client: DataverseClient, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const table of [email, phonecall, task]) {
+    const rows = await whereIn(client, table.entitySetName, table.columns.activityid, ids, [
+      table.columns.activityid,
+    ]);
+    for (const r of rows) found.add(text(r, table.columns.activityid) ?? '');
+  }
+  return found;
+}
+
+async function createAction(
+  client: DataverseClient,
+  trigger: StoredTrigger,
+  occurrence: Occurrence,
+  person: Person,
+  when: number,
+): Promise<boolean> {
+  const id = actionId(occurrence.key);
+  const subject = trigger.subject[person.language];
+  const body = trigger.body[person.language];
+  const table = trigger.action === 'email' ? email : trigger.action === 'phone-call' ? phonecall : task;
+  const c = table.columns;
+  const record: NewRecord = {
+    [c.activityid]: id,
+    [c.subject]: subject.slice(0, 200),
+    [c.description]: body,
+    // "Dataverse names the regarding navigation after the relationship": regardingobjectid_contact_<activity>.
+    [bind(`${c.regardingobjectid}_${contact.logicalName}_${table.logicalName}`)]: recordUrl(
+      contact.entitySetName,
+      occurrence.contactId,
+    ),
+    [c.scheduledstart]: new Date(when).toISOString(),
+    [c.scheduledend]: new Date(when + HOUR_MS).toISOString(),
+  };
+  if (person.ownerUserId && table !== email)
+    record[bind(c.ownerid)] = recordUrl(systemuser.entitySetName, person.ownerUserId);
+  if (table !== task) {
+    // Outgoing, as Dataverse marks an email or call made to the customer.
+    record[table === email ? email.columns.directioncode : phonecall.columns.directioncode] = true;
+    const parties: EntityRecord[] = [
+      {
+        [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
+          contact.entitySetName,
+          occurrence.contactId,
+        ),
+        [activityparty.columns.participationtypemask]:
+          activityparty.choices.participationtypemask.ToRecipient,
+      },
+    ];
+    record[`${table.logicalName}_activity_parties`] = parties;
+  }
+  try {
+    await client.create(table.entitySetName, record);
+    return true;
+  } catch (error) {
+    // The other path created it a moment ago: the action exists once, which is the point.
+    if (error instanceof DuplicateRecordError) return false;
+    throw error;
+  }
+}
+
+async function isMember(client: DataverseClient, listId: string, contactId: string): Promise<boolean> {
+  const m = listmember.columns;
+  const rows = await client.retrieveMultiple(listmember.entitySetName, {
+    filter: `${lookupValue(m.listid)} eq ${listId} and ${lookupValue(m.entityid)} eq ${contactId}`,
+    select: [m.listmemberid],
+    top: 1,
+  });
+  return rows.length > 0;
+}
+
+// ── the run ───────────────────────────────────────────────────────────────────────────────────
+
+/** Evaluates the active triggers at the clock's now and creates each new occurrence's action once. */
+export async function runTriggers(
+  deps: TriggerDeps,
+  options: TriggerRunOptions = {},
+): Promise<TriggerRunSummary> {
+  const { client } = deps;
+  const invalid: string[] = [];
+  const all = options.triggers ?? (await readTriggers(client, invalid));
+  for (const problem of invalid) deps.logger?.warn('Trigger left out until it is completed.', { problem });
+  const triggers = options.kinds ? all.filter((t) => options.kinds?.includes(t.kind)) : all;
+  const summary = {
+    occurrences: 0,
+    created: 0,
+    postponed: 0,
+    already: 0,
+    skipped: {} as Partial<Record<ExclusionReason, number>>,
+    invalid,
+  };
+  if (triggers.length === 0) return summary;
+  const now = deps.clock().getTime();
+  const since = now - (options.lookbackMs ?? TRIGGER_LOOKBACK_MS);
+  const today = dayOf(now);
+  const who = options.contactId;
+  const has = (kind: TriggerRule['kind']) => triggers.some((t) => t.kind === kind);
+
+  const segments =
+    has('enters-segment') || has('leaves-segment') ? await segmentStates(client, since, who) : [];
+  const born = has('birthday') ? await birthdays(client, who) : [];
+  const drops = await scoreStates(
+    client,
+    triggers.filter((t) => t.kind === 'score-drop'),
+    who,
+  );
+  const maxHours = Math.max(0, ...triggers.map((t) => (t.kind === 'cart-abandoned' ? (t.hours ?? 0) : 0)));
+  const events = await interactions(client, triggers, since - maxHours * HOUR_MS, who);
+
+  const found: { trigger: StoredTrigger; occurrence: Occurrence }[] = [];
+  for (const trigger of triggers) {
+    const seen = events.get(trigger.id) ?? [];
+    const occurrences = [
+      ...segmentOccurrences(trigger, segments, since),
+      ...birthdayOccurrences(trigger, born, today),
+      ...cartOccurrences(trigger, seen, now).filter((o) => o.at >= since),
+      ...responseOccurrences(trigger, seen).filter((o) => o.at >= since),
+      ...scoreDropOccurrences(trigger, drops, since, now),
+    ];
+    for (const occurrence of occurrences) found.push({ trigger, occurrence });
+  }
+  summary.occurrences = found.length;
+  if (found.length === 0) return summary;
+
+  const existing = await existingActions(
+    client,
+    found.filter((f) => f.trigger.action !== 'add-to-list').map((f) => actionId(f.occurrence.key)),
+  );
+  const pending = found.filter((f) => !existing.has(actionId(f.occurrence.key)));
+  summary.already = found.length - pending.length;
+  if (pending.length === 0) return summary;
+
+  const contactIds = [...new Set(pending.map((f) => f.occurrence.contactId))];
+  const policy = await readContactPolicy(client);
+  const [candidates, robinson, persons, impacts] = await Promise.all([
+    readCandidates(client, contactIds),
+    exclusionListMembers(client),
+    people(client, contactIds),
+    impactsOf(client, contactIds, today - 31, today + policy.horizonDays + 31),
+  ]);
+  const candidateOf = new Map(candidates.map((c) => [c.contactId, c]));
+  for (const { trigger, occurrence } of pending) {
+    const candidate = candidateOf.get(occurrence.contactId);
+    const person = persons.get(occurrence.contactId);
+    if (!candidate || !person) continue;
+    const due = Math.max(now, occurrence.at);
+    const decision = guardTriggeredAction({
+      rule: trigger,
+      contactId: occurrence.contactId,
+      consent: candidate.consent,
+      belowZero: candidate.belowZero,
+      onExclusionList: robinson.has(occurrence.contactId),
+      impacts,
+      day: dayOf(due),
+      policy,
+    });
+    if (decision.outcome === 'skip') {
+      summary.skipped[decision.reason] = (summary.skipped[decision.reason] ?? 0) + 1;
+      deps.logger?.info('Triggered action not created.', {
+        trigger: trigger.name,
+        contact: occurrence.contactId,
+        reason: decision.reason,
+      });
+      continue;
+    }
+    if (trigger.action === 'add-to-list') {
+      if (trigger.listId && !(await isMember(client, trigger.listId, occurrence.contactId))) {
+        await client.executeBatch([membershipOperation('add', trigger.listId, occurrence.contactId)], {
+          atomic: true,
+        });
+        summary.created++;
+      } else summary.already++;
+      continue;
+    }
+    const when = decision.day === dayOf(due) ? due : decision.day * DAY_MS + (due - dayOf(due) * DAY_MS);
+    if (await createAction(client, trigger, occurrence, person, when)) {
+      summary.created++;
+      if (decision.postponedBecause) summary.postponed++;
+      const channel = trigger.action === 'email' ? 'email' : trigger.action === 'phone-call' ? 'phone' : null;
+      // Later occurrences in this run count this action against the caps too.
+      if (channel) impacts.push({ contactId: occurrence.contactId, channel, day: decision.day });
+    } else summary.already++;
+  }
+  deps.logger?.info('Triggers evaluated.', { ...summary, skipped: summary.skipped, invalid: invalid.length });
+  return summary;
+}

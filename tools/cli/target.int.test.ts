@@ -1,0 +1,197 @@
+/** `ideario target` on the emulator: count, static list with progress, dynamic list, errors in en/es. */
+import type { DataverseClient } from '../../dataverse/client';
+import {
+  contact,
+  EventType,
+  idr_interestprofile,
+  list,
+  listmember,
+  phonecall,
+  activityparty,
+  ValueTier,
+  idr_trigger,
+  TriggerAction,
+  TriggerKind,
+} from '../../dataverse/generated';
+import { memoryLogger } from '../../dataverse/logger';
+import { bind, lookupValue, recordUrl } from '../../plugins/handlers/interests/records';
+import {
+  orgPerTest,
+  seedConcept,
+  seedContact,
+  seedInteraction,
+  seedRule,
+} from '../../plugins/handlers/interests/test-org';
+import { type TargetCommandDeps, runTargetCommand, runTriggersCommand } from './target';
+
+const DAY = 86_400_000;
+const START = new Date('2026-04-01T09:00:00Z');
+const env = orgPerTest({ start: START });
+
+function deps() {
+  const lines: string[] = [];
+  const progress: number[] = [];
+  const logger = memoryLogger();
+  const value: TargetCommandDeps = {
+    env: {},
+    logger,
+    print: (line) => lines.push(line),
+    clock: env.clock.now,
+    client: env.client,
+    progress: { update: (p) => progress.push(p.done), stop: () => undefined },
+  };
+  return { value, lines, progress, logger };
+}
+
+async function called(client: DataverseClient, contactId: string, on: Date) {
+  await client.create(phonecall.entitySetName, {
+    [phonecall.columns.subject]: 'Earlier call',
+    [phonecall.columns.scheduledstart]: on.toISOString(),
+    phonecall_activity_parties: [
+      {
+        [bind('partyid_contact')]: recordUrl(contact.entitySetName, contactId),
+        [activityparty.columns.participationtypemask]:
+          activityparty.choices.participationtypemask.ToRecipient,
+      },
+    ],
+  });
+}
+
+/**
+ * Cloud (half-life 10 days): Ana and Ben got 80 points 5 days ago (56.6 today), Cai 50 points (35.4
+ * today, stored 50: only the score today leaves Cai out of --min-score 40). Ben is Below Zero; Ana
+ * was called 3 days ago.
+ */
+async function seed() {
+  const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 30, exit: 20, halfLifeDays: 10 });
+  await seedRule(env.client, { concept: cloud.id, points: 80, eventType: EventType.WebVisit });
+  await seedRule(env.client, { concept: cloud.id, points: 50, eventType: EventType.EmailClick });
+  const [ana, ben, cai] = [
+    await seedContact(env.client, { name: 'Ana' }),
+    await seedContact(env.client, { name: 'Ben' }),
+    await seedContact(env.client, { name: 'Cai' }),
+  ];
+  for (const who of [ana, ben])
+    await seedInteraction(env.client, { contactId: who, eventType: EventType.WebVisit, occurredOn: START });
+  await seedInteraction(env.client, { contactId: cai, eventType: EventType.EmailClick, occurredOn: START });
+  await env.drain();
+  await env.client.update(contact.entitySetName, ben, {
+    [contact.columns.idr_valuetier]: ValueTier.BelowZero,
+  });
+  for (const who of [ana, cai])
+    await env.client.update(contact.entitySetName, who, {
+      [contact.columns.idr_valuetier]: ValueTier.MostValuable,
+    });
+  env.clock.advance(5 * DAY);
+  await called(env.client, ana, new Date(env.clock.now().getTime() - 3 * DAY));
+  return { cloud, ana, ben, cai };
+}
+
+describe('ideario target', () => {
+  it('counts with the score today, then keeps the target as a static list in batches', async () => {
+    const { ana, ben, cai } = await seed();
+    const stored = await env.client.retrieveMultiple(idr_interestprofile.entitySetName, {
+      filter: `${lookupValue(idr_interestprofile.columns.idr_contact)} eq ${cai}`,
+      select: [idr_interestprofile.columns.idr_score],
+    });
+    expect(stored[0]?.[idr_interestprofile.columns.idr_score]).toBe(50);
+
+    const count = deps();
+    expect(await runTargetCommand({ concept: ['cloud'], minScore: '40' }, count.value)).toBe(0);
+    expect(count.lines).toEqual(['2 contact(s) match.']);
+
+    const tiered = deps();
+    await runTargetCommand({ concept: ['CLOUD'], minScore: '30', tier: ['most-valuable'] }, tiered.value);
+    expect(tiered.lines).toEqual(['2 contact(s) match.']);
+
+    const notContacted = deps();
+    await runTargetCommand(
+      { concept: ['CLOUD'], minScore: '30', notContactedDays: '14' },
+      notContacted.value,
+    );
+    expect(notContacted.lines).toEqual(['2 contact(s) match.']);
+
+    const saved = deps();
+    expect(
+      await runTargetCommand({ concept: ['CLOUD'], minScore: '40', list: 'Cloud fans' }, saved.value),
+    ).toBe(0);
+    expect(saved.lines[0]).toMatch(/^Static list "Cloud fans" created with 2 member\(s\): /);
+    expect(saved.progress).toEqual([2]);
+    const [created] = await env.client.retrieveMultiple(list.entitySetName, {
+      filter: `${list.columns.listname} eq 'Cloud fans'`,
+      select: [list.columns.listid],
+    });
+    const members = await env.client.retrieveMultiple(listmember.entitySetName, {
+      filter: `${lookupValue(listmember.columns.listid)} eq ${String(created?.listid)}`,
+      select: [lookupValue(listmember.columns.entityid)],
+    });
+    expect(members.map((m) => m[lookupValue(listmember.columns.entityid)]).sort()).toEqual([ana, ben].sort());
+  });
+
+  it('keeps a dynamic list as its query', async () => {
+    await seed();
+    const run = deps();
+    expect(
+      await runTargetCommand(
+        { segment: ['CLOUD'], tier: ['Most valuable'], list: 'Cloud VIP', dynamic: true },
+        run.value,
+      ),
+    ).toBe(0);
+    expect(run.lines[0]).toMatch(/^Dynamic list "Cloud VIP" created \(2 contact\(s\) today/);
+    const [created] = await env.client.retrieveMultiple(list.entitySetName, {
+      filter: `${list.columns.listname} eq 'Cloud VIP'`,
+      select: [list.columns.type, list.columns.query],
+    });
+    expect(created?.[list.columns.type]).toBe(true);
+    expect(String(created?.[list.columns.query])).toContain("link-type='any'");
+  });
+
+  it('refuses unknown names and bad numbers with one clear line, in English or Spanish', async () => {
+    await seed();
+    const gold = deps();
+    expect(await runTargetCommand({ concept: ['CLOUD'], tier: ['Gold'] }, gold.value)).toBe(1);
+    expect(gold.logger.lines).toEqual([
+      'error target failed: Target: value tier "Gold" is not valid; use one of most-valuable, most-growable, maintain, below-zero (or their labels).',
+    ]);
+    const golf = deps();
+    expect(await runTargetCommand({ concept: ['Golf'], lang: 'es' }, golf.value)).toBe(1);
+    expect(golf.logger.lines).toEqual([
+      'error target failed: Objetivo: el concepto de marketing "Golf" no existe o no está activo; use el código o el nombre de uno activo: CLOUD.',
+    ]);
+    const bad = deps();
+    expect(await runTargetCommand({ concept: ['CLOUD'], minScore: 'forty' }, bad.value)).toBe(1);
+    expect(bad.logger.lines).toEqual(['error target failed: --min-score "forty" is not a number.']);
+    const dyn = deps();
+    expect(await runTargetCommand({ dynamic: true }, dyn.value)).toBe(1);
+  });
+});
+
+describe('ideario triggers --once', () => {
+  it('runs the job now, prints what it did, and names an incomplete trigger (exit 1)', async () => {
+    const eva = await seedContact(env.client, { name: 'Eva' });
+    await env.client.update(contact.entitySetName, eva, { [contact.columns.birthdate]: '1990-04-02' });
+    const T = idr_trigger.columns;
+    await env.client.create(idr_trigger.entitySetName, {
+      [T.idr_name]: 'Birthday card',
+      [T.idr_kind]: TriggerKind.BirthdayInNDays,
+      [T.idr_action]: TriggerAction.TaskForTheOwner,
+      [T.idr_days]: 3,
+    });
+    const run = deps();
+    expect(await runTriggersCommand({}, run.value)).toBe(0);
+    expect(run.lines).toEqual([
+      'Triggers: 1 occurrence(s), 1 action(s) created (0 postponed by the contact policy), 0 done before.',
+    ]);
+    await env.client.create(idr_trigger.entitySetName, {
+      [T.idr_name]: 'Welcome',
+      [T.idr_kind]: TriggerKind.EntersASegment,
+      [T.idr_action]: TriggerAction.Email,
+    });
+    const again = deps();
+    expect(await runTriggersCommand({}, again.value)).toBe(1);
+    expect(again.lines).toEqual([
+      'Triggers: 1 occurrence(s), 0 action(s) created (0 postponed by the contact policy), 1 done before.',
+      "Left out: Trigger 'Welcome': Marketing Concept is null; set it to a marketing concept.",
+    ]);
+  });
+});

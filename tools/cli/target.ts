@@ -1,0 +1,221 @@
+/**
+ * `ideario target`: a campaign target from interests, for marketers and automation. Counts by
+ * default; `--list "Name"` keeps it as a static marketing list (members added in batches, with
+ * progress), `--list "Name" --dynamic` as a dynamic list whose query Dataverse runs when it is used.
+ * Errors about names (unknown concept or tier) are printed in English, or Spanish with `--lang es`.
+ * `ideario triggers --once` runs the triggered actions' job now (exit 1 when a trigger is incomplete).
+ */
+import type { Command } from 'commander';
+import type { DataverseClient } from '../../dataverse/client';
+import type { Logger } from '../../dataverse/logger';
+import { InvalidTargetError, type TargetInput } from '../../domain/campaign';
+import {
+  countTarget,
+  createDynamicList,
+  createStaticList,
+  type MaterialiseProgress,
+} from '../../plugins/handlers/campaigns/target';
+import { runTriggers, type TriggerRunSummary } from '../../plugins/handlers/campaigns/triggers';
+import { runCommand, UserFacingError } from './command';
+import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { terminalBar } from './progress';
+
+export class TargetCommandError extends UserFacingError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetCommandError';
+  }
+}
+
+export interface TargetFlags extends ConnectionFlags {
+  readonly concept?: readonly string[];
+  readonly minScore?: string;
+  readonly tier?: readonly string[];
+  readonly primaryInterest?: readonly string[];
+  readonly segment?: readonly string[];
+  readonly interactedWithinDays?: string;
+  readonly notContactedDays?: string;
+  readonly count?: boolean;
+  readonly list?: string;
+  readonly dynamic?: boolean;
+  readonly lang?: string;
+}
+
+export interface TargetCommandDeps {
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  print: (line: string) => void;
+  clock: () => Date;
+  client?: DataverseClient;
+  authDir?: string;
+  progress?: { update(progress: MaterialiseProgress): void; stop(): void };
+}
+
+const MESSAGES = {
+  en: {
+    number: (flag: string, value: string) => `${flag} ${JSON.stringify(value)} is not a number.`,
+    dynamicNeedsList: '--dynamic needs --list "Name" (the dynamic list to create).',
+    listAndCount: 'Use either --count or --list, not both.',
+    count: (n: number) => `${n} contact(s) match.`,
+    saved: (n: number, name: string, id: string) =>
+      `Static list "${name}" created with ${n} member(s): ${id}.`,
+    dynamic: (n: number, name: string, id: string) =>
+      `Dynamic list "${name}" created (${n} contact(s) today; Dataverse re-runs its query when it is used; a minimum score compares the score as of the last interaction): ${id}.`,
+  },
+  es: {
+    number: (flag: string, value: string) => `${flag} ${JSON.stringify(value)} no es un número.`,
+    dynamicNeedsList: '--dynamic necesita --list "Nombre" (la lista dinámica que crear).',
+    listAndCount: 'Use --count o --list, no ambos.',
+    count: (n: number) => `${n} contacto(s) cumplen la condición.`,
+    saved: (n: number, name: string, id: string) =>
+      `Lista estática "${name}" creada con ${n} miembro(s): ${id}.`,
+    dynamic: (n: number, name: string, id: string) =>
+      `Lista dinámica "${name}" creada (${n} contacto(s) hoy; Dataverse vuelve a ejecutar su consulta al usarla; la puntuación mínima se compara con la de la última interacción): ${id}.`,
+  },
+} as const;
+
+function language(flags: TargetFlags, env: TargetCommandDeps['env']): 'en' | 'es' {
+  const wanted = (flags.lang ?? env.IDEARIO_LANGUAGE ?? 'en').toLowerCase();
+  return wanted.startsWith('es') ? 'es' : 'en';
+}
+
+function number(flag: string, value: string | undefined, lang: 'en' | 'es'): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new TargetCommandError(MESSAGES[lang].number(flag, value));
+  return n;
+}
+
+/** The flags as a target query input (names still unresolved). */
+export function targetInput(flags: TargetFlags, lang: 'en' | 'es'): TargetInput {
+  const minScore = number('--min-score', flags.minScore, lang) ?? 1;
+  return {
+    concepts: (flags.concept ?? []).map((concept) => ({ concept, minScore })),
+    tiers: flags.tier ?? [],
+    primaryInterests: flags.primaryInterest ?? [],
+    segments: flags.segment ?? [],
+    lastInteractionWithinDays: number('--interacted-within-days', flags.interactedWithinDays, lang),
+    notContactedDays: number('--not-contacted-days', flags.notContactedDays, lang),
+  };
+}
+
+export async function runTargetCommand(flags: TargetFlags, deps: TargetCommandDeps): Promise<number> {
+  const lang = language(flags, deps.env);
+  const say = MESSAGES[lang];
+  return runCommand('target', deps.logger, async () => {
+    if (flags.dynamic && !flags.list) throw new TargetCommandError(say.dynamicNeedsList);
+    if (flags.count && flags.list) throw new TargetCommandError(say.listAndCount);
+    const input = targetInput(flags, lang);
+    const client = commandClient(flags, deps);
+    let counted;
+    try {
+      counted = await countTarget({ client, clock: deps.clock }, input);
+    } catch (error) {
+      if (error instanceof InvalidTargetError)
+        throw new TargetCommandError(lang === 'es' ? error.messageEs : error.message);
+      throw error;
+    }
+    const n = counted.contactIds.length;
+    if (!flags.list) {
+      deps.print(say.count(n));
+      return 0;
+    }
+    if (flags.dynamic) {
+      const id = await createDynamicList(client, flags.list, counted.fetchXml);
+      deps.print(say.dynamic(n, flags.list, id));
+      return 0;
+    }
+    try {
+      const id = await createStaticList(client, flags.list, counted.contactIds, (p) =>
+        deps.progress?.update(p),
+      );
+      deps.print(say.saved(n, flags.list, id));
+    } finally {
+      deps.progress?.stop();
+    }
+    return 0;
+  });
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function registerTarget(program: Command, logger: Logger): void {
+  const command = program
+    .command('target')
+    .description(
+      'Select a campaign target from interests: count it, or keep it as a static or dynamic marketing list',
+    );
+  addConnectionOptions(command)
+    .option(
+      '--concept <code>',
+      'a concept (code or name) the contact must score on today; repeatable',
+      collect,
+    )
+    .option('--min-score <n>', 'the minimum score today for each --concept (default 1)')
+    .option(
+      '--tier <name>',
+      'value tier: most-valuable, most-growable, maintain, below-zero; repeatable',
+      collect,
+    )
+    .option('--primary-interest <code>', 'primary interest is this concept; repeatable (any of)', collect)
+    .option('--segment <code>', "in this concept's segment; repeatable (any of)", collect)
+    .option('--interacted-within-days <n>', 'last interaction within N days')
+    .option('--not-contacted-days <n>', 'no email or phone call in the last N days')
+    .option('--count', 'print how many contacts match (the default)', false)
+    .option('--list <name>', 'create a static marketing list with the contacts')
+    .option('--dynamic', 'with --list: create a dynamic list (its query) instead', false)
+    .option('--lang <en|es>', 'language of the messages (default IDEARIO_LANGUAGE, else en)')
+    .action(async (flags: TargetFlags) => {
+      const bar = process.stderr.isTTY ? terminalBar('members {bar} {value}/{total}') : undefined;
+      process.exitCode = await runTargetCommand(flags, {
+        env: process.env,
+        logger,
+        print: (line) => console.log(line),
+        clock: () => new Date(),
+        progress: bar && { update: (p) => bar.update(p.done, p.total, {}), stop: () => bar.stop() },
+      });
+    });
+}
+
+/** One line for a trigger run, in the words of the README. */
+export function describeTriggerRun(summary: TriggerRunSummary): string[] {
+  const skipped = Object.entries(summary.skipped)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([reason, n]) => `${reason} ${n ?? 0}`);
+  return [
+    `Triggers: ${summary.occurrences} occurrence(s), ${summary.created} action(s) created` +
+      ` (${summary.postponed} postponed by the contact policy), ${summary.already} done before` +
+      `${skipped.length ? `, not created: ${skipped.join(', ')}` : ''}.`,
+    ...summary.invalid.map((problem) => `Left out: ${problem}`),
+  ];
+}
+
+/** `ideario triggers --once`: the host's hourly job, run now against the selected environment. */
+export async function runTriggersCommand(
+  flags: ConnectionFlags,
+  deps: Omit<TargetCommandDeps, 'progress'>,
+): Promise<number> {
+  return runCommand('triggers', deps.logger, async () => {
+    const client = commandClient(flags, deps);
+    const summary = await runTriggers({ client, clock: deps.clock, logger: deps.logger });
+    for (const line of describeTriggerRun(summary)) deps.print(line);
+    return summary.invalid.length > 0 ? 1 : 0;
+  });
+}
+
+export function registerTriggers(program: Command, logger: Logger): void {
+  const command = program
+    .command('triggers')
+    .description('Run the triggered actions now (the host runs them hourly and after each interaction)');
+  addConnectionOptions(command)
+    .option('--once', 'run once (the only mode: the host schedules the job)', true)
+    .action(async (flags: ConnectionFlags) => {
+      process.exitCode = await runTriggersCommand(flags, {
+        env: process.env,
+        logger,
+        print: (line) => console.log(line),
+        clock: () => new Date(),
+      });
+    });
+}
