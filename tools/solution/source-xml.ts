@@ -3,6 +3,7 @@
  * (children, attributes, flags, GUIDs, localised labels).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { normalizeGuid as guidOrNull } from '../../dataverse/adapters/keys';
 import { problem, type SolutionSourceError } from './errors';
 import type { Labels, LanguageCode } from './model';
 
@@ -164,12 +165,13 @@ export function flag(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true'].includes(lower(value.trim()));
 }
 
-/** GUIDs are compared without braces and case. */
+/**
+ * GUIDs are compared without braces and case (the one `normalizeGuid`, dataverse/adapters/keys); text
+ * that is no GUID is kept the same way (trimmed, braces off, lower case) so the validator can name it.
+ */
 export function normalizeGuid(value: string | undefined): string {
-  return (value ?? '')
-    .trim()
-    .replace(/^\{|\}$/g, '')
-    .toLowerCase();
+  const text = (value ?? '').trim();
+  return guidOrNull(text) ?? text.replace(/^\{|\}$/g, '').toLowerCase();
 }
 
 const LANGUAGES: readonly LanguageCode[] = [1033, 3082];

@@ -4,6 +4,7 @@
  * `AttributeValue` (what webhook handlers see). Type rules follow the Web API's Edm types
  * ("Web API types and operations"); validation wording follows Dataverse's own messages.
  */
+import { normalizeGuid as guidOrNull } from '../../../dataverse/adapters/keys';
 import type { ColumnInfo, TableInfo } from './metadata';
 import { edmType, isLookup } from './metadata';
 import { InvalidValueError, ValidationError } from './errors';
@@ -17,13 +18,12 @@ export interface LookupValue {
 export type StoredValue = string | number | boolean | LookupValue | null;
 export type StoredRecord = Record<string, StoredValue>;
 
-const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** The one `normalizeGuid` (dataverse/adapters/keys), with `undefined` for "no GUID" as the emulator's optional values use. */
 export function normalizeGuid(value: string): string | undefined {
-  const match = GUID.exec(value.trim());
-  return match?.[1]?.toLowerCase();
+  return guidOrNull(value) ?? undefined;
 }
 
 export function isLookupValue(value: StoredValue | undefined): value is LookupValue {
