@@ -180,7 +180,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       logger,
       extensions: [
         webhooksExtension(env),
-        pagesExtension(),
+        pagesExtension({ pcfDir: path.join(out, 'pcf') }),
         wireHost,
         demoExtension({ size: options.demoSize, progress: options.progress, report: print }),
       ],
