@@ -10,8 +10,13 @@ import {
   idr_interactionrule,
   idr_interestprofile,
   idr_marketingconcept,
+  idr_offer,
+  idr_offerscore,
+  EventType,
+  OfferOutcome,
   opportunity,
   ProcessingStatus,
+  ValueTier,
 } from '../dataverse/generated';
 import {
   baseUrl,
@@ -174,6 +179,54 @@ describe('Interest Profile on the Contact form', () => {
     await formReady(page);
     const after = await meterValue(concept);
     expect(after).toBeGreaterThan(before);
+  });
+});
+
+describe('Next-best offers on the Contact form (issue 14)', () => {
+  it('shows a scored offer with its arguments, and "Accepted" records the answer as an interaction', async () => {
+    const OF = idr_offer.columns;
+    const SC = idr_offerscore.columns;
+    const { contactId } = await scoredContact();
+    const person = await webApi(
+      `${contact.entitySetName}(${contactId})?$select=${contact.columns.idr_valuetier}`,
+    );
+    const tierColumn: Record<number, string> = {
+      [ValueTier.MostValuable]: OF.idr_formostvaluable,
+      [ValueTier.MostGrowable]: OF.idr_formostgrowable,
+      [ValueTier.BelowZero]: OF.idr_forbelowzero,
+    };
+    const eligible = tierColumn[Number(person[contact.columns.idr_valuetier])] ?? OF.idr_formaintain;
+    const day = new Date();
+    const today = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+    const offers = await webApi<{ value: Row[] }>(
+      `${idr_offer.entitySetName}?$select=${OF.idr_name},${OF.idr_arguments},${OF.idr_value}&$filter=statecode eq 0 and ${eligible} eq true and ${OF.idr_validfrom} le ${today} and ${OF.idr_validto} ge ${today}&$orderby=${OF.idr_code}&$top=1`,
+    );
+    const offer = offers.value[0];
+    if (!offer) throw new Error('The demo has no current offer for the contact’s value tier.');
+    const offerId = String(offer[OF.idr_offerid]);
+    // What `ideario retrain` would write: the contact's propensity for the offer.
+    await createRecord(idr_offerscore.entitySetName, {
+      [SC.idr_name]: 'E2E score',
+      [SC.idr_propensity]: 0.8,
+      [SC.idr_expectedvalue]: 0.8 * Number(offer[OF.idr_value] ?? 0),
+      [SC.idr_modelversion]: 'e2e',
+      [SC.idr_scoredon]: new Date().toISOString(),
+      'idr_contact@odata.bind': `/${contact.entitySetName}(${contactId})`,
+      'idr_offer@odata.bind': `/${idr_offer.entitySetName}(${offerId})`,
+    });
+    page = await newPage(browser);
+    await page.goto(
+      mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: contact.logicalName, id: contactId }),
+    );
+    await formReady(page);
+    const item = control('InterestProfile').getByRole('listitem', { name: String(offer[OF.idr_name]) });
+    await item.getByText(String(offer[OF.idr_arguments])).waitFor();
+    await item.getByRole('button', { name: 'Accepted' }).click();
+    await item.getByRole('status').filter({ hasText: 'Recorded: Accepted' }).waitFor();
+    const recorded = await webApi<{ value: Row[] }>(
+      `${idr_interaction.entitySetName}?$select=${I.idr_offeroutcome}&$filter=_${I.idr_contact}_value eq ${contactId} and _${I.idr_offer}_value eq ${offerId} and ${I.idr_eventtype} eq ${EventType.OfferPresented}`,
+    );
+    expect(recorded.value.map((r) => r[I.idr_offeroutcome])).toContain(OfferOutcome.Accepted);
   });
 });
 
