@@ -154,8 +154,9 @@ function bareGuid(id: string): string {
 }
 
 /**
- * "Form XML schema", controlDescriptions: a customControl with a `name` is a PCF control; formFactor 0
- * is the web client's ("Add code components to a column or table in model-driven apps", Power Apps docs).
+ * controlDescriptions: a customControl with a `name` is a PCF control, one per form factor
+ * ("<customcontrol> (FormXml)": https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt634415(v=crm.8));
+ * formFactor 0 is taken when there is one, else the first named.
  */
 function customControlsOf(form: Node | undefined): FormControlBinding[] {
   return nodes(node(form?.controlDescriptions)?.controlDescription).flatMap((description) => {

@@ -91,3 +91,10 @@ it('says a bound control is not built when there is no build, and loads no host 
   expect(page).toContain('The control Ideario.ImpactRanking is not built here: run npm run build');
   expect(page).not.toContain('/_ideario/pcf.js');
 });
+
+it('serves only files inside a control’s own build folder', () => {
+  expect(built.file('ImpactRanking', 'bundle.js')).toMatch(/ImpactRanking[\\/]bundle\.js$/);
+  expect(built.file('ImpactRanking', '../InterestProfile/bundle.js')).toBeUndefined();
+  expect(built.file('..', 'ImpactRanking/bundle.js')).toBeUndefined();
+  expect(unbuilt.file('ImpactRanking', 'bundle.js')).toBeUndefined();
+});
