@@ -237,7 +237,7 @@ describe('Quotation Timeline on the Opportunity form', () => {
       `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
     const arrival = new Date(today.getFullYear(), today.getMonth(), today.getDate() + 90);
     const id = await createRecord(opportunity.entitySetName, {
-      [O.name]: 'E2E timeline quotation',
+      [O.name]: 'Zz E2E timeline quotation',
       [O.idr_arrivaldate]: iso(arrival),
       [O.idr_nights]: 3,
       [O.idr_adults]: 20,
