@@ -101,7 +101,10 @@ it('shows why a departure before the arrival cannot be saved, and refuses the sa
 
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await formReady(page);
-  await expect(page.getByRole('status').textContent()).resolves.not.toContain('Saved.');
+  // The command bar's status (the hosted timeline has a status line of its own).
+  await expect(
+    page.getByRole('toolbar', { name: 'Commands' }).getByRole('status').textContent(),
+  ).resolves.not.toContain('Saved.');
   await page.getByRole('alert').filter({ hasText: 'cannot be saved' }).first().waitFor();
   const after = await webApi(`${opportunity.entitySetName}(${id})?$select=${O.idr_departuredate}`);
   expect(after[O.idr_departuredate]).toBe(before[O.idr_departuredate]);

@@ -28,6 +28,7 @@ export const BENCHES: readonly BenchEntry[] = [
   { prefixes: ['emulator.'], load: () => import('./emulator.bench') },
   { prefixes: ['bundle.'], load: () => import('./bundle.bench') },
   { prefixes: ['propensity.'], load: () => import('./propensity.bench') },
+  { prefixes: ['pages.'], load: () => import('./pages.bench') },
 ];
 
 async function main(): Promise<void> {

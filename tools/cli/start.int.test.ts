@@ -81,7 +81,8 @@ describe('ideario start', () => {
     expect(printed.indexOf(`Home page:    ${running?.homeUrl ?? ''}`)).toBeGreaterThan(waited);
     expect(printed.some((line) => line.startsWith(`Web API:      ${running?.webApiUrl ?? ''}`))).toBe(true);
     expect(printed.some((line) => line.startsWith(`Webhook host: ${running?.hostUrl ?? ''}`))).toBe(true);
-    expect(printed).toContain(
+    // The first app printed is the Marketing app.
+    expect(printed.find((line) => line.startsWith('App:'))).toBe(
       `App:          ${running?.emulator.url ?? ''}/main.aspx?appid=${appModuleId('idr_IdearioMarketing')} (Ideario Marketing)`,
     );
   });

@@ -33,6 +33,7 @@ import { DEFAULT_AUTH_DIR, recordLocalEnvironment } from './profiles';
 import { recordStartEnvironment } from './start-environment';
 
 export const DEFAULT_EMULATOR_PORT = 5555;
+const MARKETING_APP = 'idr_IdearioMarketing';
 export const DEFAULT_HOST_PORT = 7071;
 /**
  * The demo organisation holds two businesses' catalogues (48 concepts), above the solution's default
@@ -180,7 +181,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       logger,
       extensions: [
         webhooksExtension(env),
-        pagesExtension(),
+        pagesExtension({ pcfDir: path.join(out, 'pcf') }),
         wireHost,
         demoExtension({ size: options.demoSize, progress: options.progress, report: print }),
       ],
@@ -212,7 +213,11 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
     await emulator.whenJobsIdle({ timeoutMs: Number.POSITIVE_INFINITY });
   }
   print(`Home page:    ${running.homeUrl}`);
-  for (const app of loadApps(emulator.engine.metadata.model))
+  // The Marketing app first (issue 10: the first URL printed opens the Ideario Marketing app).
+  const apps = [...loadApps(emulator.engine.metadata.model)].sort(
+    (a, b) => Number(b.uniqueName === MARKETING_APP) - Number(a.uniqueName === MARKETING_APP),
+  );
+  for (const app of apps)
     print(`App:          ${emulator.url}${appUrl(app)} (${localized(app.name, 1033, app.uniqueName)})`);
   print(`Web API:      ${running.webApiUrl} (Authorization: Bearer ${LOCAL_TOKEN})`);
   if (options.authDir !== undefined) {

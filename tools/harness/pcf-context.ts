@@ -325,6 +325,20 @@ export interface PcfContextOptions<TInputs> {
   readonly allocatedHeight?: number;
   readonly allocatedWidth?: number;
   readonly disabled?: boolean;
+  /**
+   * Members a host provides beyond what tests answer (the emulator's pages: a webAPI over fetch, an
+   * openForm that navigates, requestRender, formatting); each replaces or adds to the mock's member.
+   */
+  readonly members?: PcfContextMembers;
+}
+
+export interface PcfContextMembers {
+  readonly webAPI?: Partial<ComponentFramework.WebApi>;
+  readonly navigation?: Partial<ComponentFramework.Navigation>;
+  readonly userSettings?: Partial<ComponentFramework.UserSettings>;
+  readonly factory?: Partial<ComponentFramework.Factory>;
+  readonly formatting?: Partial<ComponentFramework.Formatting>;
+  readonly utils?: Partial<ComponentFramework.Utility>;
 }
 
 export interface PcfTestContext<TInputs> {
@@ -374,6 +388,7 @@ export function createPcfContext<TInputs>(options: PcfContextOptions<TInputs>): 
       if (!entity) throw new MockWebApiError(`${entityType} with id ${id} does not exist.`);
       return entity;
     },
+    ...options.members?.webAPI,
   });
   const navigation = notMocked<ComponentFramework.Navigation>('navigation', {
     openForm: (formOptions) => {
@@ -383,6 +398,7 @@ export function createPcfContext<TInputs>(options: PcfContextOptions<TInputs>): 
       });
       return Promise.resolve({ savedEntityReference: [] });
     },
+    ...options.members?.navigation,
   });
   const strings = options.strings ?? {};
   const resources = notMocked<ComponentFramework.Resources>('resources', {
@@ -393,6 +409,7 @@ export function createPcfContext<TInputs>(options: PcfContextOptions<TInputs>): 
     userId: options.userId ?? '{00000000-0000-0000-0000-00000000000a}',
     userName: 'Test User',
     isRTL: false,
+    ...options.members?.userSettings,
   });
   // contextInfo (the form's record) is on the runtime object though not in the published typings.
   const modeMembers: Partial<ComponentFramework.Mode> & { contextInfo: Record<string, string> } = {
@@ -433,6 +450,15 @@ export function createPcfContext<TInputs>(options: PcfContextOptions<TInputs>): 
       isOffline: () => false,
       isNetworkAvailable: () => true,
     }),
+    ...(options.members?.factory
+      ? { factory: notMocked<ComponentFramework.Factory>('factory', options.members.factory) }
+      : {}),
+    ...(options.members?.formatting
+      ? { formatting: notMocked<ComponentFramework.Formatting>('formatting', options.members.formatting) }
+      : {}),
+    ...(options.members?.utils
+      ? { utils: notMocked<ComponentFramework.Utility>('utils', options.members.utils) }
+      : {}),
   });
   return { context, webApiCalls, openedForms, notifications };
 }

@@ -16,6 +16,33 @@ export class PageScriptBuildError extends Error {
 }
 
 let formScript: Promise<string> | undefined;
+let pcfScript: Promise<string> | undefined;
+
+/**
+ * `/_ideario/pcf.js`: React, ReactDOM and Fluent UI 9 from node_modules (the versions the manifests
+ * name as platform libraries) with the PCF host, in one script served from the emulator itself.
+ */
+export function pcfHostScript(): Promise<string> {
+  pcfScript ??= build({
+    entryPoints: [path.join(__dirname, 'client', 'pcf', 'host.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2019',
+    minify: true,
+    write: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  }).then(
+    (result) => result.outputFiles[0]?.text ?? '',
+    (error: unknown) => {
+      pcfScript = undefined;
+      throw new PageScriptBuildError(error instanceof Error ? error.message : String(error));
+    },
+  );
+  return pcfScript;
+}
 const libraries = new Map<string, Promise<string>>();
 
 export function formRuntimeScript(): Promise<string> {

@@ -3,13 +3,17 @@
  * Anything else is left to the server (404). Errors a user can cause (an unknown view) answer with a
  * page that says so and the Web API's status.
  */
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import { DataverseError } from '../../../dataverse/errors';
 import type { Engine } from '../engine/engine';
 import { ErrorCodes } from '../engine/errors';
 import type { EmulatorExtension } from '../start';
 import type { LanguageCode } from '../../solution/model';
-import { formRuntimeScript, webResourceScript } from './assets';
+import { cachedPcfBuild } from '../../solution/pcfcache';
+import { formRuntimeScript, pcfHostScript, webResourceScript } from './assets';
+import { PCF_ASSET_PREFIX, PcfControls } from './pcf';
 import { markup, page } from './html';
 import { renderHome, renderView } from './render';
 import { errorPage, PageNotFoundError, renderMain } from './shell';
@@ -81,10 +85,22 @@ function serveApp(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
-  options: { serviceRoot: string; token?: string },
+  options: { serviceRoot: string; token?: string; controls?: PcfControls },
 ): boolean {
   if (url.pathname === '/_ideario/form.js') {
     sendScript(response, formRuntimeScript());
+    return true;
+  }
+  if (url.pathname === '/_ideario/pcf.js') {
+    sendScript(response, pcfHostScript());
+    return true;
+  }
+  if (url.pathname.startsWith(PCF_ASSET_PREFIX)) {
+    // `/_ideario/pcf/controls/<Constructor>/bundle.js`: the control's own build, as Dataverse serves it.
+    const [constructorName = '', ...rest] = url.pathname.slice(PCF_ASSET_PREFIX.length).split('/');
+    const file = options.controls?.file(constructorName, rest.join('/'));
+    if (!file || !file.endsWith('.js')) return false;
+    sendScript(response, readFile(file, 'utf8'));
     return true;
   }
   if (url.pathname.startsWith('/WebResources/')) {
@@ -100,7 +116,7 @@ function serveApp(
   try {
     const answer = renderMain(
       engine,
-      { params: url.searchParams, lang, token: options.token },
+      { params: url.searchParams, lang, token: options.token, controls: options.controls },
       options.serviceRoot,
     );
     if (answer.kind === 'redirect') {
@@ -124,11 +140,13 @@ export function servePage(
   response: ServerResponse,
   serviceRoot?: string,
   token?: string,
+  controls?: PcfControls,
 ): boolean {
   const url = new URL(request.url ?? '/', 'http://emulator');
   if (request.method === 'GET' || request.method === 'HEAD') {
     // Relative: the page works whichever host name the browser used to reach the emulator.
-    if (serveApp(engine, request, response, url, { serviceRoot: '/api/data/v9.2/', token })) return true;
+    if (serveApp(engine, request, response, url, { serviceRoot: '/api/data/v9.2/', token, controls }))
+      return true;
   }
   const view = /^\/views\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
   if (url.pathname !== '/' && !view) return false;
@@ -169,20 +187,45 @@ export function servePage(
   return true;
 }
 
-export function pagesExtension(): EmulatorExtension {
+export interface PagesOptions {
+  /**
+   * The PCF controls' builds (`<Constructor>/bundle.js…`, as `ideario pack` leaves them in `dist/pcf/`).
+   * Without it the pages use the build cache, building the controls in the background when their
+   * sources changed; until then a bound control says it is not built.
+   */
+  readonly pcfDir?: string;
+  /** `pcf-controls/`, for the build cache. */
+  readonly pcfRoot?: string;
+}
+
+export function pagesExtension(options: PagesOptions = {}): EmulatorExtension {
   let engine: Engine | undefined;
   let serviceRoot: string | undefined;
   let token: string | undefined;
+  let pcfDir = options.pcfDir;
+  const controls = new PcfControls(() => pcfDir);
   return {
     name: 'pages',
     setup(context) {
       engine = context.engine;
       token = context.options.token;
+      if (pcfDir === undefined) {
+        const logger = context.logger;
+        cachedPcfBuild({ pcfRoot: options.pcfRoot ?? path.resolve('pcf-controls'), logger }).then(
+          (build) => {
+            pcfDir = build.dir;
+          },
+          (error: unknown) =>
+            logger.warn('The PCF controls could not be built: the pages show their fields and grids.', {
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        );
+      }
     },
     started(context) {
       serviceRoot = `${context.url}/api/data/v9.2/`;
     },
     fallback: (request, response) =>
-      engine ? servePage(engine, request, response, serviceRoot, token) : false,
+      engine ? servePage(engine, request, response, serviceRoot, token, controls) : false,
   };
 }

@@ -27,7 +27,19 @@ export interface FormCell {
   readonly disabled: boolean;
   /** `control id`, the name `formContext.getControl` takes. */
   readonly controlId: string;
+  /** `control uniqueid`: what `controlDescription forControl` names to bind a PCF control to the cell. */
+  readonly uniqueId?: string;
   readonly subgrid?: FormSubgrid;
+}
+
+/** A PCF control bound to a cell in `controlDescriptions` (the web form factor's, else the first). */
+export interface FormControlBinding {
+  /** The cell control's `uniqueid`, lower case without braces. */
+  readonly forControl: string;
+  /** `<prefix>_<namespace>.<constructor>`, e.g. `idr_Ideario.InterestProfile`. */
+  readonly name: string;
+  /** Manifest property name → bound column (`<phase>idr_phase</phase>`). */
+  readonly parameters: Readonly<Record<string, string>>;
 }
 
 export interface FormSection {
@@ -56,6 +68,7 @@ export interface FormLayout {
   readonly tabs: readonly FormTab[];
   readonly handlers: readonly FormHandlerXml[];
   readonly libraries: readonly string[];
+  readonly customControls: readonly FormControlBinding[];
 }
 
 type Node = Record<string, unknown>;
@@ -71,6 +84,8 @@ const ARRAYS = new Set([
   'Handler',
   'Library',
   'systemform',
+  'controlDescription',
+  'customControl',
 ]);
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -126,11 +141,33 @@ function cellsOf(rows: unknown): FormCell[] {
           field: text(control.datafieldname) || undefined,
           disabled: control.disabled === 'true',
           controlId: text(control.id),
+          uniqueId: bareGuid(text(control.uniqueid)) || undefined,
           subgrid,
         },
       ];
     }),
   );
+}
+
+function bareGuid(id: string): string {
+  return id.replace(/[{}]/g, '').toLowerCase();
+}
+
+/**
+ * controlDescriptions: a customControl with a `name` is a PCF control, one per form factor
+ * ("<customcontrol> (FormXml)": https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt634415(v=crm.8));
+ * formFactor 0 is taken when there is one, else the first named.
+ */
+function customControlsOf(form: Node | undefined): FormControlBinding[] {
+  return nodes(node(form?.controlDescriptions)?.controlDescription).flatMap((description) => {
+    const named = nodes(description.customControl).filter((c) => text(c.name) !== '');
+    const chosen = named.find((c) => text(c.formFactor) === '0') ?? named[0];
+    if (!chosen) return [];
+    const parameters: Record<string, string> = {};
+    for (const [key, value] of Object.entries(node(chosen.parameters) ?? {}))
+      if (typeof value === 'string' || typeof value === 'number') parameters[key] = text(value);
+    return [{ forControl: bareGuid(text(description.forControl)), name: text(chosen.name), parameters }];
+  });
 }
 
 const cache = new Map<string, FormLayout>();
@@ -169,6 +206,7 @@ export function readFormLayout(file: string): FormLayout {
     tabs,
     handlers,
     libraries: nodes(node(form?.formLibraries)?.Library).map((l) => text(l.name)),
+    customControls: customControlsOf(form),
   };
   cache.set(file, layout);
   return layout;

@@ -15,6 +15,7 @@ import { appUrl, loadApps, localized, stableGuid, type AppInfo } from './apps';
 import { readFormLayout, type FormCell, type FormLayout } from './formxml';
 import { escapeHtml, markup, SafeHtml, type HtmlValue } from './html';
 import { viewLayout } from './layout';
+import { boundGridControl, type PcfControls, type PcfControlSpec, type PcfDatasetColumn } from './pcf';
 import { allStrings, text } from './strings';
 
 export const LIST_PAGE_SIZE = 50;
@@ -34,7 +35,23 @@ export interface ShellRequest {
   readonly lang: LanguageCode;
   /** The Web API's bearer token when the emulator has one: the form page's script sends it. */
   readonly token?: string;
+  /** The PCF controls' builds; without them, bound controls show their plain field or grid. */
+  readonly controls?: PcfControls;
 }
+
+/** What a list page's control host reads (the form page's is FormBootstrap). */
+export interface ListBootstrap {
+  readonly lang: LanguageCode;
+  readonly token?: string;
+  readonly serviceRoot: string;
+  readonly appId: string;
+  readonly tables: readonly ClientTable[];
+  readonly controls: readonly PcfControlSpec[];
+  readonly strings: Record<string, string>;
+}
+
+/** The script that hosts PCF controls: React and Fluent UI as the platform's libraries, and the host. */
+export const PCF_HOST_SCRIPT = '/_ideario/pcf.js';
 
 export type ShellAnswer =
   { readonly kind: 'html'; readonly body: string } | { readonly kind: 'redirect'; readonly location: string };
@@ -334,7 +351,7 @@ function grid(
   return markup`<table class="grid"><caption class="muted" style="text-align:left">${caption}</caption>${head}<tbody>${rows}${empty}</tbody></table>`;
 }
 
-function renderList(engine: Engine, request: ShellRequest, app: AppInfo): string {
+function renderList(engine: Engine, request: ShellRequest, app: AppInfo, serviceRoot: string): string {
   const { params, lang } = request;
   const table = findTable(engine, params.get('etn'));
   const collection = collectionName(app, table);
@@ -388,11 +405,93 @@ function renderList(engine: Engine, request: ShellRequest, app: AppInfo): string
     ? markup`<a href="${recordUrl(app, table, undefined, lang)}">+ ${text(lang, 'new')}</a>`
     : '';
   const commands = markup`<div class="commands" role="toolbar" aria-label="${text(lang, 'commands')}">${newLink}<a href="${mainUrl({ ...listParams, search, page: String(pageNumber) })}">${text(lang, 'refresh')}</a></div>`;
+  const appName = label(app.name, lang, app.uniqueName);
+  const hosted = request.controls ? boundGridControl(table, view) : undefined;
+  if (hosted && request.controls) {
+    // The table's grid is a dataset control: it renders instead of the plain grid, as in Unified Interface.
+    const spec = request.controls.datasetControl(
+      hosted,
+      {
+        entity: table.logicalName,
+        viewId: view.id,
+        viewName,
+        fetchXml: xml,
+        columns: datasetColumns(engine, table, view, lang),
+        primaryId: table.primaryId,
+        primaryName: table.primaryName,
+      },
+      'idr-pcf-0',
+      lang,
+    );
+    const bootstrap: ListBootstrap = {
+      lang,
+      token: request.token,
+      serviceRoot,
+      appId: app.id,
+      tables: engine.metadata.tables().map((t) => clientTable(t, lang)),
+      controls: [spec],
+      strings: allStrings(lang),
+    };
+    const json = JSON.stringify(bootstrap).replace(/</g, '\\u003c');
+    const body = markup`<div class="layout">${sitemap(app, engine, lang, table.logicalName)}<main>${commands}
+    <h1>${viewName} <span class="muted">· ${tableName}</span></h1>${toolbar}
+    ${controlMarkup(spec, viewName, lang)}</main></div>
+    <script type="application/json" id="idr-pcf-bootstrap">${new SafeHtml(json)}</script>`;
+    return document(
+      lang,
+      `${viewName} · ${appName}`,
+      topBar(appName, appUrl(app), params, lang),
+      body,
+      spec.bundleUrl ? [PCF_HOST_SCRIPT] : [],
+    );
+  }
   const body = markup`<div class="layout">${sitemap(app, engine, lang, table.logicalName)}<main>${commands}
     <h1>${viewName} <span class="muted">· ${tableName}</span></h1>${toolbar}
     ${grid(engine, app, table, view, result.records, lang, range)}<nav class="pager" aria-label="${range}">${previous}${next}</nav></main></div>`;
-  const appName = label(app.name, lang, app.uniqueName);
   return document(lang, `${viewName} · ${appName}`, topBar(appName, appUrl(app), params, lang), body);
+}
+
+/** A hosted control's element: the page's script mounts the control in it. */
+function controlMarkup(spec: PcfControlSpec, title: string, lang: LanguageCode): SafeHtml {
+  const inner = spec.bundleUrl
+    ? markup`<p class="muted" role="status">${text(lang, 'controlLoading', title)}</p>`
+    : markup`<p class="muted">${text(lang, 'controlNotBuilt', spec.name)}</p>`;
+  return markup`<div class="pcf-host" id="${spec.elementId}" data-control-name="${spec.name}" role="group" aria-label="${title}">${inner}</div>`;
+}
+
+/** PCF's column data types ("DataSet column dataType") for the emulator's column types. */
+const DATASET_TYPES: Readonly<Record<string, string>> = {
+  String: 'SingleLine.Text',
+  Memo: 'Multiple',
+  Integer: 'Whole.None',
+  BigInt: 'Whole.None',
+  Decimal: 'Decimal',
+  Double: 'FP',
+  Money: 'Currency',
+  DateOnly: 'DateAndTime.DateOnly',
+  DateTime: 'DateAndTime.DateAndTime',
+  Picklist: 'OptionSet',
+  State: 'OptionSet',
+  Status: 'OptionSet',
+  Boolean: 'TwoOptions',
+  Lookup: 'Lookup.Simple',
+  Customer: 'Lookup.Customer',
+  Owner: 'Lookup.Owner',
+};
+
+function datasetColumns(
+  engine: Engine,
+  table: TableInfo,
+  view: ViewModel,
+  lang: LanguageCode,
+): PcfDatasetColumn[] {
+  return viewLayout(view, table.primaryId).map((cell, order) => ({
+    name: cell.name,
+    displayName: columnLabel(engine, table, view, cell.name, lang),
+    dataType: DATASET_TYPES[table.columns.get(cell.name)?.type ?? ''] ?? 'SingleLine.Text',
+    order,
+    visualSizeFactor: cell.width ?? 100,
+  }));
 }
 
 /** What the browser needs to build the form's attributes (the harness's ColumnSpec) and save it. */
@@ -435,6 +534,8 @@ export interface FormBootstrap {
   readonly tables: readonly ClientTable[];
   readonly strings: Record<string, string>;
   readonly listUrl: string;
+  /** PCF controls bound on the form, mounted once the record is loaded. */
+  readonly controls?: readonly PcfControlSpec[];
 }
 
 function bindsOf(column: ColumnInfo): Record<string, string> | undefined {
@@ -567,6 +668,13 @@ function subgridMarkup(
   return markup`<div class="subgrid" data-subgrid="${cell.controlId}"><h3 style="font-size:14px">${title}</h3>${grid(engine, app, table, view, records, lang, label(view.name, lang, view.id))}</div>`;
 }
 
+/** The form's PCF bindings while its cells are laid out; each bound cell adds its control's spec. */
+interface FormControls {
+  readonly bindings: ReadonlyMap<string, FormLayout['customControls'][number]>;
+  readonly builds?: PcfControls;
+  readonly specs: PcfControlSpec[];
+}
+
 function cellMarkup(
   engine: Engine,
   app: AppInfo,
@@ -574,7 +682,19 @@ function cellMarkup(
   columns: Map<string, ClientColumn>,
   recordId: string | undefined,
   lang: LanguageCode,
+  controls?: FormControls,
 ): HtmlValue {
+  const binding = cell.uniqueId ? controls?.bindings.get(cell.uniqueId) : undefined;
+  if (binding && controls?.builds) {
+    const spec = controls.builds.fieldControl(
+      binding.name,
+      binding.parameters,
+      `idr-pcf-${controls.specs.length}`,
+      lang,
+    );
+    controls.specs.push(spec);
+    return controlMarkup(spec, label(cell.label, lang, spec.name), lang);
+  }
   if (cell.subgrid) return subgridMarkup(engine, app, cell, recordId, lang);
   const column = cell.field ? columns.get(cell.field) : undefined;
   return column ? fieldMarkup(cell, column, lang) : '';
@@ -599,6 +719,21 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
         clientColumn(column, label(column.model.displayName, lang, column.logicalName), lang),
       );
   }
+  const controls: FormControls = {
+    bindings: new Map(layout.customControls.map((b) => [b.forControl, b])),
+    builds: request.controls,
+    specs: [],
+  };
+  // A control's bound columns are the form's attributes too, whether or not a field shows them.
+  for (const binding of request.controls ? layout.customControls : [])
+    for (const bound of Object.values(binding.parameters)) {
+      const column = table.columns.get(bound);
+      if (column && !columns.has(column.logicalName))
+        columns.set(
+          column.logicalName,
+          clientColumn(column, label(column.model.displayName, lang, column.logicalName), lang),
+        );
+    }
   const disabled = cells.filter((c) => c.disabled && c.field).map((c) => c.field ?? '');
   const tableName = label(table.model.displayName, lang, table.logicalName);
   const listUrl = mainUrl({
@@ -621,9 +756,10 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     tables: engine.metadata.tables().map((t) => clientTable(t, lang)),
     strings: allStrings(lang),
     listUrl,
+    controls: controls.specs,
   };
   const header = layout.header.length
-    ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang))}</div>`
+    ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</div>`
     : '';
   const tabs = markup`<div class="tabs" role="tablist">${layout.tabs.map(
     (tab, i) =>
@@ -632,7 +768,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
   const panels = layout.tabs.map((tab, i) => {
     const sections = tab.sections.map(
       (section) =>
-        markup`<section class="formsection" aria-labelledby="idr-section-${section.name}" data-section="${section.name}"><h2 id="idr-section-${section.name}">${label(section.label, lang, section.name)}</h2>${section.cells.map((cell) => cellMarkup(engine, app, cell, columns, id, lang))}</section>`,
+        markup`<section class="formsection" aria-labelledby="idr-section-${section.name}" data-section="${section.name}"><h2 id="idr-section-${section.name}">${label(section.label, lang, section.name)}</h2>${section.cells.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</section>`,
     );
     return markup`<div role="tabpanel" id="idr-panel-${tab.name}" aria-labelledby="idr-tab-${tab.name}" data-tab-panel="${tab.name}"${new SafeHtml(i === 0 ? '' : ' hidden')}><div class="sections">${sections}</div></div>`;
   });
@@ -651,8 +787,10 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     <script type="application/json" id="idr-bootstrap">${new SafeHtml(json)}</script>`;
   const libraries = layout.libraries.map((name) => `/WebResources/${name}`);
   const appName = label(app.name, lang, app.uniqueName);
+  const host = controls.specs.some((spec) => spec.bundleUrl) ? [PCF_HOST_SCRIPT] : [];
   return document(lang, `${tableName} · ${appName}`, topBar(appName, appUrl(app), params, lang), body, [
     ...libraries,
+    ...host,
     '/_ideario/form.js',
   ]);
 }
@@ -665,7 +803,7 @@ export function renderMain(engine: Engine, request: ShellRequest, serviceRoot: s
   const pagetype = params.get('pagetype');
   if (pagetype === 'entityrecord')
     return { kind: 'html', body: renderForm(engine, request, app, serviceRoot) };
-  if (pagetype === 'entitylist') return { kind: 'html', body: renderList(engine, request, app) };
+  if (pagetype === 'entitylist') return { kind: 'html', body: renderList(engine, request, app, serviceRoot) };
   const first = app.areas.flatMap((a) => a.groups.flatMap((g) => g.subAreas))[0];
   if (!first) throw new PageNotFoundError(`The app '${app.uniqueName}' has no page in its site map.`);
   return {

@@ -35,6 +35,12 @@ const STRINGS = {
     3082: '{0}: rellene los campos obligatorios.',
   },
   yes: { 1033: 'Yes', 3082: 'Sí' },
+  controlNotBuilt: {
+    1033: 'The control {0} is not built here: run npm run build (or npm start) and reload.',
+    3082: 'El control {0} no está compilado aquí: ejecute npm run build (o npm start) y recargue.',
+  },
+  controlFailed: { 1033: 'The control {0} failed: {1}', 3082: 'El control {0} ha fallado: {1}' },
+  controlLoading: { 1033: 'Loading {0}…', 3082: 'Cargando {0}…' },
   no: { 1033: 'No', 3082: 'No' },
 } as const satisfies Record<string, Record<LanguageCode, string>>;
 

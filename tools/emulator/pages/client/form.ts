@@ -13,6 +13,7 @@ import {
 } from '../../../harness/form';
 import type { ColumnType } from '../../../solution/model';
 import type { ClientColumn, FormBootstrap } from '../shell';
+import type { HostedControl, mountControls } from './pcf/host';
 import {
   browserXrmWebApi,
   createRecord,
@@ -85,6 +86,9 @@ class FormPage {
   private readonly settings: WebApiSettings;
   private saveError: { message: string; code: string } | undefined;
   private requiredErrors = new Set<string>();
+  private controls: HostedControl[] = [];
+  /** Bound columns' values as the controls last saw them: a change calls their updateView. */
+  private controlValues = new Map<string, string>();
 
   constructor(private readonly boot: FormBootstrap) {
     this.settings = { serviceRoot: boot.serviceRoot, token: boot.token, tables: boot.tables };
@@ -155,7 +159,42 @@ class FormPage {
     const name = record[boot.table.primaryNameAttribute];
     const title = element('#idr-title');
     if (title && typeof name === 'string' && name) title.textContent = name;
+    await this.mountControls();
     element('#idr-form')?.setAttribute('data-state', 'ready');
+  }
+
+  /** The FormXml's PCF controls, hosted by /_ideario/pcf.js with the form's attributes as their parameters. */
+  private async mountControls(): Promise<void> {
+    const specs = this.boot.controls ?? [];
+    const host = (window as unknown as { IdearioPcf?: { mountControls: typeof mountControls } }).IdearioPcf;
+    if (specs.length === 0 || !host) return;
+    const harness = this.harness;
+    this.controls = await host.mountControls({ ...this.boot, strings: this.boot.strings }, specs, {
+      value: (column) => harness.value(column),
+      dateValue: (column) => harness.dateValue(column),
+      setValue: (column, value) => harness.setValue(column, value as HarnessValue),
+      entityId: this.boot.id,
+      entityTypeName: this.boot.table.logicalName,
+      disabled: false,
+    });
+    this.controlValues = this.boundValues();
+  }
+
+  private boundValues(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const control of this.controls)
+      for (const property of control.spec.properties)
+        out.set(property.column, JSON.stringify(this.harness.value(property.column) ?? null));
+    return out;
+  }
+
+  private updateControls(): void {
+    if (this.controls.length === 0) return;
+    const now = this.boundValues();
+    const changed = [...now].filter(([column, value]) => this.controlValues.get(column) !== value);
+    this.controlValues = now;
+    if (changed.length === 0) return;
+    for (const control of this.controls) control.update(changed.map(([column]) => column));
   }
 
   /**
@@ -432,6 +471,7 @@ class FormPage {
   }
 
   private render(): void {
+    this.updateControls();
     for (const column of this.boot.columns) {
       const input = this.input(column.logicalName);
       if (!input) continue;
