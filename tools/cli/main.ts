@@ -14,6 +14,7 @@ import { registerIngest } from './ingest';
 import { registerPack } from './pack';
 import { registerRescore } from './rescore';
 import { registerRetrain } from './retrain';
+import { registerRooming } from './rooming';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
 import { registerTypegen } from './typegen';
@@ -45,5 +46,6 @@ registerDoctor(program, consoleLogger);
 registerErase(program, consoleLogger);
 registerCampaigns(program, consoleLogger);
 registerRetrain(program, consoleLogger);
+registerRooming(program, consoleLogger);
 
 void program.parseAsync(process.argv);
