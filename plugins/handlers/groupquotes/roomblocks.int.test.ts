@@ -83,6 +83,11 @@ describe('room blocks', () => {
     expect(await org.client.retrieve(opportunity.entitySetName, id, [c.idr_total])).toMatchObject({
       [c.idr_total]: 2097.8,
     });
+    await org.client.delete(idr_roomblock.entitySetName, second);
+    await org.runAsyncSteps();
+    expect(await org.client.retrieve(opportunity.entitySetName, id, [c.idr_total])).toMatchObject({
+      [c.idr_total]: 899,
+    });
   });
 
   it('refuse a block that would overbook the night, naming the free rooms, and keep the others', async () => {

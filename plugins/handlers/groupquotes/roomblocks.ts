@@ -4,7 +4,7 @@
  *   past the hotel's inventory that night, counting the blocks of every other quotation still alive
  *   (lost and cancelled ones have released their rooms), or whose room type is another hotel's. The
  *   refusal has the plug-in error shape of guard.ts (422, reason in English | Spanish).
- * - Create and Update (post-operation, asynchronous): the quotation's total becomes the sum of its
+ * - Create, Update and Delete (post-operation, asynchronous): the quotation's total becomes the sum of its
  *   blocks (enforcement.ts reads them through `readRoomBlocksTotal`), so the deposit follows.
  */
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
@@ -18,7 +18,7 @@ import {
   overbookingText,
 } from '../../../domain/quotation';
 import { ValidationRefusal } from '../../host/errors';
-import { type ParsedValue, targetEntity } from '../../host/parse';
+import { getReference, type ParsedValue, targetEntity } from '../../host/parse';
 import {
   defineHandler,
   type ExecutionContext,
@@ -172,18 +172,30 @@ export async function guardRoomBlock(ctx: ExecutionContext, deps: HandlerDeps): 
   if (over) throw new RoomBlockRefusal(overbookingText(over), B.idr_rooms);
 }
 
+/** Alias of the Delete step's pre-image (idr_opportunity): a deleted block can no longer be read. */
+export const ROOM_BLOCK_PRE_IMAGE = 'PreImage';
+
+async function quotationOfBlock(ctx: ExecutionContext, deps: HandlerDeps): Promise<string | null> {
+  if (ctx.messageName === 'Delete') {
+    const image = ctx.preEntityImages.get(ROOM_BLOCK_PRE_IMAGE);
+    const reference = image ? getReference(image, B.idr_opportunity) : null;
+    return reference ? normalizeGuid(reference.id) : null;
+  }
+  const raw = ctx.primaryEntityId ?? targetEntity(ctx)?.id ?? null;
+  const id = raw && normalizeGuid(raw);
+  if (!id) return null;
+  const row = await deps.client.retrieve(idr_roomblock.entitySetName, id, [
+    lookupValueName(B.idr_opportunity),
+  ]);
+  return row && readLookup(row, B.idr_opportunity);
+}
+
 export function createRoomBlockHandlers(options: { settings?: SettingsSource } = {}): HandlerDefinition[] {
   const settings = options.settings ?? (() => DEFAULT_SETTINGS);
   const entity = idr_roomblock.logicalName;
   const guard = { solution: SOLUTION, entity, stage: 10, mode: 0, handle: guardRoomBlock } as const;
   const total = async (ctx: ExecutionContext, deps: HandlerDeps): Promise<void> => {
-    const raw = ctx.primaryEntityId ?? targetEntity(ctx)?.id ?? null;
-    const id = raw && normalizeGuid(raw);
-    if (!id) return;
-    const row = await deps.client.retrieve(idr_roomblock.entitySetName, id, [
-      lookupValueName(B.idr_opportunity),
-    ]);
-    const opportunityId = row && readLookup(row, B.idr_opportunity);
+    const opportunityId = await quotationOfBlock(ctx, deps);
     if (!opportunityId) return;
     const now = ctx.operationCreatedOn ?? deps.clock();
     await enforceOpportunity(
@@ -204,5 +216,6 @@ export function createRoomBlockHandlers(options: { settings?: SettingsSource } =
     defineHandler({ ...guard, message: 'Update', filteringAttributes: ROOM_BLOCK_GUARD_ATTRIBUTES }),
     defineHandler({ ...async, message: 'Create' }),
     defineHandler({ ...async, message: 'Update', filteringAttributes: ROOM_BLOCK_TOTAL_ATTRIBUTES }),
+    defineHandler({ ...async, message: 'Delete' }),
   ];
 }
