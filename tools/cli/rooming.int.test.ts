@@ -19,10 +19,11 @@ import { memoryLogger } from '../../dataverse/logger';
 import { createGroupQuotesHandlers } from '../../plugins/handlers/groupquotes';
 import type { RoomingImportProgress } from '../../plugins/handlers/groupquotes/rooming';
 import { createQuoteOrg, type QuoteOrg } from '../../plugins/handlers/groupquotes/test-support';
-import { type RoomingCommandDeps, runRoomingImportCommand } from './rooming';
+import { type RoomingCommandDeps, runOccupancyCommand, runRoomingImportCommand } from './rooming';
 
 const c = opportunity.columns;
 const B = idr_roomblock.columns;
+const HOTEL_VALUE = `_${idr_hotelroomtype.columns.idr_hotel}_value`;
 let org: QuoteOrg;
 let dir: string;
 
@@ -119,9 +120,9 @@ async function snapshot(): Promise<Record<string, EntityRecord[]>> {
   const all = async (set: string, order: string) =>
     strip(await org.client.retrieveMultiple(set, { orderBy: [order] }));
   return {
-    hotels: await all(idr_hotel.entitySetName, 'idr_code'),
-    roomTypes: await all(idr_hotelroomtype.entitySetName, 'idr_code'),
-    blocks: await all(idr_roomblock.entitySetName, 'idr_night'),
+    hotels: await all(idr_hotel.entitySetName, idr_hotel.columns.idr_code),
+    roomTypes: await all(idr_hotelroomtype.entitySetName, idr_hotelroomtype.columns.idr_code),
+    blocks: await all(idr_roomblock.entitySetName, B.idr_night),
     quotations: await all(opportunity.entitySetName, 'name'),
   };
 }
@@ -173,7 +174,9 @@ describe('ideario rooming import', () => {
     expect(await runRoomingImportCommand(id, file, {}, again.value)).toBe(0);
     expect(again.lines[0]).toBe('117 of 120 rows placed (351 guest-nights), 3 with errors.');
     expect(
-      await org.client.retrieveMultiple(idr_roomingentry.entitySetName, { select: ['idr_name'] }),
+      await org.client.retrieveMultiple(idr_roomingentry.entitySetName, {
+        select: [idr_roomingentry.columns.idr_name],
+      }),
     ).toHaveLength(351);
   });
 
@@ -192,5 +195,33 @@ describe('ideario rooming import', () => {
     expect(bad.logger.lines.join('\n')).toContain(
       'the first row must name the columns Room, Room Type and Guest',
     );
+  });
+
+  it('prints the occupancy plan, marking a night close to full', async () => {
+    await quotationWithBlocks();
+    const other = await org.client.create(opportunity.entitySetName, { [c.name]: 'Boda' });
+    const [double] = await org.client.retrieveMultiple(idr_hotelroomtype.entitySetName, {
+      select: [idr_hotelroomtype.columns.idr_hotelroomtypeid, HOTEL_VALUE],
+      filter: `${idr_hotelroomtype.columns.idr_code} eq 'DBL'`,
+    });
+    await org.client.create(idr_roomblock.entitySetName, {
+      [`${B.idr_opportunity}@odata.bind`]: bind(opportunity.entitySetName, other),
+      [`${B.idr_hotel}@odata.bind`]: bind(idr_hotel.entitySetName, String(double?.[HOTEL_VALUE])),
+      [`${B.idr_roomtype}@odata.bind`]: bind(
+        idr_hotelroomtype.entitySetName,
+        String(double?.[idr_hotelroomtype.columns.idr_hotelroomtypeid]),
+      ),
+      [B.idr_night]: '2026-06-02',
+      [B.idr_rooms]: 24,
+      [B.idr_rate]: 110,
+    });
+    const run = deps();
+    expect(await runOccupancyCommand({ from: '2026-06-01', days: '2' }, run.value)).toBe(0);
+    expect(run.lines).toEqual([
+      '2026-06-01  Hotel Sol · Double    50/80    62.5 %',
+      '2026-06-02  Hotel Sol · Double    74/80    92.5 %  close to full',
+      '2026-06-01  Hotel Sol · Single    20/30    66.7 %',
+      '2026-06-02  Hotel Sol · Single    20/30    66.7 %',
+    ]);
   });
 });

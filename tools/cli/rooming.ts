@@ -3,6 +3,8 @@
  * group quotation of the selected environment, with progress: guests checked against the quotation's
  * room blocks (plugins/handlers/groupquotes/rooming.ts), placed ones stored, bad rows printed with
  * their row number and reason and written to `<file>.errors.csv` (English and Spanish).
+ * `ideario rooming occupancy [--from YYYY-MM-DD] [--days N]`: the occupancy plan per hotel room type and
+ * night, nights close to full (90 % or more) and overbooked ones marked.
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -16,6 +18,14 @@ import {
   RoomingQuotationNotFoundError,
 } from '../../plugins/handlers/groupquotes/rooming';
 import { readGroupQuotesSettings } from '../../plugins/handlers/groupquotes/settings';
+import { readOccupancy } from '../../plugins/handlers/groupquotes/occupancy';
+import {
+  addDays,
+  dateOnlyFromDate,
+  formatDateOnly,
+  type OccupancyCell,
+  tryParseDateOnly,
+} from '../../domain/quotation';
 import { RoomingFileError, readRoomingFile } from '../rooming/read';
 import { runCommand, UserFacingError } from './command';
 import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
@@ -128,6 +138,47 @@ export async function runRoomingImportCommand(
   });
 }
 
+export function describeOccupancy(cells: readonly OccupancyCell[], language: 'en' | 'es'): string[] {
+  const es = language === 'es';
+  if (cells.length === 0)
+    return [es ? 'No hay habitaciones bloqueadas en esas fechas.' : 'No rooms are blocked on those dates.'];
+  const width = Math.max(...cells.map((c) => c.name.length));
+  return cells.map((c) => {
+    const mark = c.overbooked
+      ? es
+        ? '  SOBREVENDIDA'
+        : '  OVERBOOKED'
+      : c.nearFull
+        ? es
+          ? '  casi llena'
+          : '  close to full'
+        : '';
+    return `${formatDateOnly(c.night)}  ${c.name.padEnd(width)}  ${String(c.blocked).padStart(4)}/${String(c.inventory).padEnd(4)} ${String(c.percent).padStart(5)} %${mark}`;
+  });
+}
+
+export async function runOccupancyCommand(
+  options: ConnectionFlags & { from?: string; days: string },
+  deps: RoomingCommandDeps,
+): Promise<number> {
+  return runCommand('rooming occupancy', deps.logger, async () => {
+    const settings = readGroupQuotesSettings(deps.env);
+    const from =
+      options.from === undefined
+        ? dateOnlyFromDate(deps.clock(), { timeZone: settings.timeZone })
+        : tryParseDateOnly(options.from);
+    const days = Number(options.days);
+    if (!from)
+      throw new RoomingCommandError(`--from ${options.from ?? ''} is not a date: write it YYYY-MM-DD.`);
+    if (!Number.isInteger(days) || days < 1 || days > 731)
+      throw new RoomingCommandError(`--days ${options.days} must be a whole number of days from 1 to 731.`);
+    const client = commandClient(options, deps);
+    const cells = await readOccupancy(client, { from, to: addDays(from, days - 1) });
+    for (const line of describeOccupancy(cells, settings.language)) deps.print(line);
+    return 0;
+  });
+}
+
 export function registerRooming(program: Command, logger: Logger): void {
   const rooming = program.command('rooming').description("Group quotations' rooming lists");
   const command = rooming
@@ -145,4 +196,20 @@ export function registerRooming(program: Command, logger: Logger): void {
       progress: bar && { update: (p) => bar.update(p.done, p.total), stop: () => bar.stop() },
     });
   });
+  const occupancy = rooming
+    .command('occupancy')
+    .description(
+      'Print the occupancy plan: rooms blocked per hotel room type and night against the inventory',
+    );
+  addConnectionOptions(occupancy)
+    .option('--from <YYYY-MM-DD>', 'first night (default today, in IDEARIO_TIME_ZONE)')
+    .option('--days <n>', 'how many nights', '30')
+    .action(async (opts: ConnectionFlags & { from?: string; days: string }) => {
+      process.exitCode = await runOccupancyCommand(opts, {
+        env: process.env,
+        logger,
+        print: (line) => console.log(line),
+        clock: () => new Date(),
+      });
+    });
 }
