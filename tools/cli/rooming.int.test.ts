@@ -178,6 +178,22 @@ describe('ideario rooming import', () => {
         select: [idr_roomingentry.columns.idr_name],
       }),
     ).toHaveLength(351);
+
+    // A newer list from the agency replaces the older one: two guests fewer, two guest-nights × 3 removed.
+    writeFileSync(
+      file,
+      agencyList().replace('1;DBL;Guest 1A;01/06/2026;04/06/2026\r\n1;DBL;Guest 1B;;\r\n', ''),
+    );
+    const newer = deps();
+    expect(await runRoomingImportCommand(id, file, {}, newer.value)).toBe(0);
+    expect(newer.lines[0]).toBe(
+      '115 of 118 rows placed (345 guest-nights), 3 with errors, 6 guest-nights of the previous list removed.',
+    );
+    expect(
+      await org.client.retrieveMultiple(idr_roomingentry.entitySetName, {
+        select: [idr_roomingentry.columns.idr_name],
+      }),
+    ).toHaveLength(345);
   });
 
   it('refuses a file without the expected columns, and a quotation without blocks, saying what to do', async () => {
