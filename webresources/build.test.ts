@@ -46,6 +46,7 @@ describe('web resource build', () => {
     expect(opportunityScript).toBeDefined();
     expect([...written].sort()).toEqual([
       path.join(outDir, 'idr_', 'groupquotes', 'opportunity.js'),
+      path.join(outDir, 'idr_', 'groupquotes', 'roomblock.js'),
       path.join(outDir, 'idr_', 'interests', 'concept.js'),
     ]);
   });

@@ -29,6 +29,11 @@ export const WEB_RESOURCES: readonly WebResourceBuild[] = [
     globalName: 'Ideario.Interests.Concept',
     webResourceName: 'idr_/interests/concept.js',
   },
+  {
+    folder: 'roomblock',
+    globalName: 'Ideario.GroupQuotes.RoomBlock',
+    webResourceName: 'idr_/groupquotes/roomblock.js',
+  },
 ];
 
 /** A `webresources/<folder>/index.ts` with no entry in WEB_RESOURCES: it would never reach a solution. */

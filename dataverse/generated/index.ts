@@ -38,6 +38,12 @@ export {
   type idr_contactpolicyWrite,
 } from './idr_contactpolicy';
 export { idr_exclusion, type idr_exclusionRecord, type idr_exclusionWrite } from './idr_exclusion';
+export { idr_hotel, type idr_hotelRecord, type idr_hotelWrite } from './idr_hotel';
+export {
+  idr_hotelroomtype,
+  type idr_hotelroomtypeRecord,
+  type idr_hotelroomtypeWrite,
+} from './idr_hotelroomtype';
 export { idr_interaction, type idr_interactionRecord, type idr_interactionWrite } from './idr_interaction';
 export {
   idr_interactionrule,
@@ -76,6 +82,12 @@ export {
   type idr_quotationpolicyRecord,
   type idr_quotationpolicyWrite,
 } from './idr_quotationpolicy';
+export { idr_roomblock, type idr_roomblockRecord, type idr_roomblockWrite } from './idr_roomblock';
+export {
+  idr_roomingentry,
+  type idr_roomingentryRecord,
+  type idr_roomingentryWrite,
+} from './idr_roomingentry';
 export { idr_trigger, type idr_triggerRecord, type idr_triggerWrite } from './idr_trigger';
 export { incident, type incidentRecord, type incidentWrite } from './incident';
 export { list, type listRecord, type listWrite } from './list';

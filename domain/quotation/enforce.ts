@@ -88,6 +88,8 @@ export interface EnforceOptions {
    * or not known) policy dates are only filled when empty, never moved.
    */
   before?: BaseDatesBefore;
+  /** The total of the quotation's room blocks (rooms.ts); when given it is the total, not persons × price. */
+  roomBlocksTotal?: number | null;
 }
 
 export interface EnforceResult {
@@ -183,9 +185,9 @@ export function enforceQuotation(stored: StoredQuotation, options: EnforceOption
     },
     { precision, defaultChildPricePercent: options.policy.childPricePercent },
   );
-  if (amounts.total !== null && !sameMoney(amounts.total, stored.total, precision))
-    corrections.total = amounts.total;
-  const total = amounts.total ?? stored.total;
+  const computed = options.roomBlocksTotal ?? amounts.total;
+  if (computed !== null && !sameMoney(computed, stored.total, precision)) corrections.total = computed;
+  const total = computed ?? stored.total;
 
   const percentOk = (p: number | null): p is number => p !== null && Number.isFinite(p) && p >= 0 && p <= 100;
   const totalOk = total !== null && Number.isFinite(total) && total >= 0;

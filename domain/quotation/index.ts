@@ -12,3 +12,5 @@ export * from './email';
 export * from './enforce';
 export * from './refusal';
 export * from './phase';
+export * from './rooms';
+export * from './rooming';

@@ -14,6 +14,7 @@ import { registerIngest } from './ingest';
 import { registerPack } from './pack';
 import { registerRescore } from './rescore';
 import { registerRetrain } from './retrain';
+import { registerRooming } from './rooming';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
 import { registerTarget, registerTriggers } from './target';
@@ -48,5 +49,6 @@ registerCampaigns(program, consoleLogger);
 registerRetrain(program, consoleLogger);
 registerTarget(program, consoleLogger);
 registerTriggers(program, consoleLogger);
+registerRooming(program, consoleLogger);
 
 void program.parseAsync(process.argv);

@@ -52,6 +52,8 @@ function parseLiteral(filter: string, text: string): Literal {
   if (text === 'null') return null;
   if (/^'(?:[^']|'')*'$/.test(text)) return text.slice(1, -1).replace(/''/g, "'");
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  // A Date Only literal is written unquoted, YYYY-MM-DD (OData: `idr_night eq 2026-06-01`).
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return text;
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) return text.toLowerCase();
   throw new UnsupportedQueryError(filter, `'${text}' is not a literal the memory client knows`);
 }

@@ -37,6 +37,7 @@ import {
 import { type EntityImage, getDate, targetEntity } from '../../host/parse';
 import { EnforcementConflictError } from './errors';
 import { recordPhaseChange } from './phasehistory';
+import { readRoomBlocksTotal } from './roomblocktotal';
 import { PolicySource } from './policy';
 import {
   col,
@@ -168,7 +169,8 @@ export async function enforceOpportunity(
       return null;
     }
     const policy = await policies.forQuotation(readLookup(record, col.idr_policy));
-    const update = computeUpdate(record, request, settings.language, settings.timeZone, policy);
+    const blocksTotal = await readRoomBlocksTotal(client, request.opportunityId);
+    const update = computeUpdate(record, request, settings.language, settings.timeZone, policy, blocksTotal);
     if (update.scheduleProblem && update.record[col.idr_depositschedule] !== undefined) {
       logger.warn('The stored deposit schedule could not be read; it is replaced by a fresh plan.', {
         opportunityId: request.opportunityId,
@@ -216,6 +218,7 @@ function computeUpdate(
   language: Language,
   timeZone: string,
   policy: QuotationPolicy,
+  roomBlocksTotal: number | null = null,
 ): { record: EntityRecord; issue: string | null; scheduleProblem: string | null } {
   const current = toStoredQuotation(record);
   const createdOn = readString(record, col.createdon);
@@ -230,6 +233,7 @@ function computeUpdate(
     isNew: request.isCreate || createdToday,
     changed: request.changed,
     before: request.before,
+    roomBlocksTotal,
   });
   const fixed = applyCorrections(current, result.corrections);
   const schedule = readSchedule(record);

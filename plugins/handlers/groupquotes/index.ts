@@ -9,6 +9,7 @@ import { createEnforcementHandlers, type EnforcementOptions } from './enforcemen
 import type { FetchLike } from './handoff';
 import { createGuardHandlers } from './guard';
 import { createFollowUpSweepJob } from './job';
+import { createRoomBlockHandlers } from './roomblocks';
 import { settingsFromEnvironment, sweepIntervalMs } from './settings';
 
 export {
@@ -18,6 +19,7 @@ export {
 } from './enforcement';
 export { createGuardHandlers, guardQuotation, GUARD_FILTERING_ATTRIBUTES } from './guard';
 export { createFollowUpSweepJob, FOLLOWUP_SWEEP_JOB } from './job';
+export { createRoomBlockHandlers, guardRoomBlock, readRoomBlocksTotal, RoomBlockRefusal } from './roomblocks';
 export {
   runFollowUpSweep,
   openQuotationsFilter,
@@ -39,6 +41,7 @@ export function createGroupQuotesHandlers(options: EnforcementOptions = {}): Han
   return [
     ...createGuardHandlers({ settings: options.settings }),
     ...createEnforcementHandlers({ followUpsOnSave: true, ...options }),
+    ...createRoomBlockHandlers({ settings: options.settings }),
   ];
 }
 

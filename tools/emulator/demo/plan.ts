@@ -33,6 +33,7 @@ import { computeQuotationAmounts, DEFAULT_POLICY } from '../../../domain/quotati
 import { CATALOGUES, type CatalogueSpec, type ConceptSpec, type RuleSpec } from './catalog';
 import { agencyNames, city, companyNames, emailLocal, personName, type PersonName } from './names';
 import { planDemoOffers } from './offers';
+import { planDemoRooms } from './rooms';
 import { Draw } from '../../../domain/random';
 
 export type DemoSize = 'small' | 'standard' | 'large';
@@ -538,6 +539,9 @@ export function planDemo(options: PlanOptions): DemoPlan {
   // ── group quotations ─────────────────────────────────────────────────────────────────────────
   const quotations = planQuotations(draw, today, agents, policyId, size.quotationsPerPhase);
   add('Group quotations', 'quotations', quotations.creates);
+  const rooms = planDemoRooms(draw, quotations.creates);
+  add('Hotels and room types', 'hotels', rooms.hotels);
+  add('Room blocks', 'roomblocks', rooms.blocks);
   add('Closed quotations (won, lost, cancelled)', 'closed', quotations.closes);
 
   // ── marker ───────────────────────────────────────────────────────────────────────────────────

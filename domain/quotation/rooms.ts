@@ -1,0 +1,152 @@
+/**
+ * Room blocks and occupancy. A quotation holds rooms per room type and night (`idr_roomblock`); when
+ * it has any, its total is the sum of rooms × rate per night, exact in minor units as pricing.ts
+ * computes money. Occupancy is counted per room type (a room type belongs to one hotel) and night
+ * against the hotel's inventory; a block that would take a night past it is refused, and a night at
+ * or above NEAR_FULL_PERCENT is reported as close to full.
+ */
+import { compareDates, type DateOnly, formatDateOnly } from './dateonly';
+import { InvalidAmountError } from './errors';
+import { formatDate, type Language } from './language';
+import { DEFAULT_PRECISION, fromMinorUnits, toMinorUnits } from './pricing';
+
+/** From this share of a room type's inventory blocked, a night is shown as close to full. */
+export const NEAR_FULL_PERCENT = 90;
+
+export interface RoomBlockLine {
+  rooms: number;
+  /** Price of one room that night; an empty rate counts as 0. */
+  rate: number | null;
+}
+
+/**
+ * The quotation total from its room blocks: Σ rooms × rate, rounded once per block to the currency.
+ * null when there are no blocks (the total then comes from persons × price, pricing.ts).
+ */
+export function roomBlocksTotal(
+  blocks: readonly RoomBlockLine[],
+  precision = DEFAULT_PRECISION,
+): number | null {
+  if (blocks.length === 0) return null;
+  let minor = 0;
+  for (const block of blocks) {
+    if (!Number.isInteger(block.rooms) || block.rooms < 0)
+      throw new InvalidAmountError('rooms', block.rooms, 'a whole number ≥ 0');
+    const rate = block.rate ?? 0;
+    if (!Number.isFinite(rate) || rate < 0) throw new InvalidAmountError('rate', rate, 'an amount ≥ 0');
+    minor += block.rooms * toMinorUnits(rate, precision);
+  }
+  if (!Number.isSafeInteger(minor))
+    throw new InvalidAmountError('total', minor, 'a total that can be counted');
+  return fromMinorUnits(minor, precision);
+}
+
+export interface RoomTypeInventory {
+  roomTypeId: string;
+  hotelId: string;
+  /** What users see: "Hotel Sol · Double". */
+  name: string;
+  rooms: number;
+}
+
+export interface BlockedRooms {
+  roomTypeId: string;
+  night: DateOnly;
+  rooms: number;
+}
+
+export interface OccupancyCell {
+  hotelId: string;
+  roomTypeId: string;
+  name: string;
+  night: DateOnly;
+  inventory: number;
+  blocked: number;
+  free: number;
+  /** Blocked share of the inventory, 0–100 and above when overbooked; 100 for an empty inventory with blocks. */
+  percent: number;
+  nearFull: boolean;
+  overbooked: boolean;
+}
+
+function percentOf(blocked: number, inventory: number): number {
+  if (inventory === 0) return blocked > 0 ? 100 : 0;
+  return Math.round((blocked * 1000) / inventory) / 10;
+}
+
+/** The occupancy plan: one cell per room type and night that has blocks, by room type name then night. */
+export function occupancyPlan(
+  inventory: readonly RoomTypeInventory[],
+  blocks: readonly BlockedRooms[],
+): OccupancyCell[] {
+  const byType = new Map(inventory.map((t) => [t.roomTypeId, t]));
+  const sums = new Map<string, { roomTypeId: string; night: DateOnly; blocked: number }>();
+  for (const block of blocks) {
+    const key = `${block.roomTypeId}|${formatDateOnly(block.night)}`;
+    const sum = sums.get(key) ?? { roomTypeId: block.roomTypeId, night: block.night, blocked: 0 };
+    sum.blocked += block.rooms;
+    sums.set(key, sum);
+  }
+  const cells: OccupancyCell[] = [];
+  for (const { roomTypeId, night, blocked } of sums.values()) {
+    const type = byType.get(roomTypeId);
+    if (!type) continue;
+    const percent = percentOf(blocked, type.rooms);
+    cells.push({
+      hotelId: type.hotelId,
+      roomTypeId,
+      name: type.name,
+      night,
+      inventory: type.rooms,
+      blocked,
+      free: type.rooms - blocked,
+      percent,
+      nearFull: percent >= NEAR_FULL_PERCENT,
+      overbooked: blocked > type.rooms,
+    });
+  }
+  return cells.sort((a, b) =>
+    a.name === b.name ? compareDates(a.night, b.night) : a.name < b.name ? -1 : 1,
+  );
+}
+
+export interface Overbooking {
+  name: string;
+  night: DateOnly;
+  inventory: number;
+  /** Blocked by other quotations that night. */
+  blockedByOthers: number;
+  requested: number;
+}
+
+/** The overbooking a block would cause, or null when the night has room for it. */
+export function checkRoomBlock(input: {
+  type: Pick<RoomTypeInventory, 'name' | 'rooms'>;
+  night: DateOnly;
+  requested: number;
+  blockedByOthers: number;
+}): Overbooking | null {
+  if (input.requested + input.blockedByOthers <= input.type.rooms) return null;
+  return {
+    name: input.type.name,
+    night: input.night,
+    inventory: input.type.rooms,
+    blockedByOthers: input.blockedByOthers,
+    requested: input.requested,
+  };
+}
+
+/** What the salesperson reads when a block is refused, in English and Spanish. */
+export function overbookingText(o: Overbooking): Record<Language, string> {
+  const free = Math.max(0, o.inventory - o.blockedByOthers);
+  return {
+    en:
+      `${o.name} on the night of ${formatDate(o.night, 'en')} would be overbooked: ${o.requested} room(s) asked, ` +
+      `${o.blockedByOthers} of ${o.inventory} already blocked by other quotations, ${free} free. ` +
+      `Block at most ${free}, or another room type or night.`,
+    es:
+      `${o.name} la noche del ${formatDate(o.night, 'es')} quedaría sobrevendido: se piden ${o.requested} habitación(es), ` +
+      `${o.blockedByOthers} de ${o.inventory} ya bloqueadas por otras cotizaciones, ${free} libres. ` +
+      `Bloquee como máximo ${free}, u otro tipo de habitación u otra noche.`,
+  };
+}

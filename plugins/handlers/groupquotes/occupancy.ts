@@ -1,0 +1,74 @@
+/**
+ * The occupancy plan read from an environment: every hotel room type against the rooms the live
+ * quotations (not lost, not cancelled) block of it each night in a date range
+ * (domain/quotation `occupancyPlan`). `ideario rooming occupancy` prints it.
+ */
+import type { DataverseClient } from '../../../dataverse/client';
+import {
+  idr_hotel,
+  idr_hotelroomtype,
+  idr_roomblock,
+  opportunity,
+  QuotationPhase,
+} from '../../../dataverse/generated';
+import {
+  type BlockedRooms,
+  type DateOnly,
+  formatDateOnly,
+  type OccupancyCell,
+  occupancyPlan,
+  type RoomTypeInventory,
+} from '../../../domain/quotation';
+import { lookupValueName, readDate, readLookup, readNumber, readString } from './record';
+
+const B = idr_roomblock.columns;
+const T = idr_hotelroomtype.columns;
+
+export async function readOccupancy(
+  client: DataverseClient,
+  range: { from: DateOnly; to: DateOnly },
+): Promise<OccupancyCell[]> {
+  const hotels = new Map(
+    (
+      await client.retrieveMultiple(idr_hotel.entitySetName, {
+        select: [idr_hotel.primaryIdAttribute, idr_hotel.columns.idr_name],
+      })
+    ).map((h) => [
+      readString(h, idr_hotel.primaryIdAttribute),
+      readString(h, idr_hotel.columns.idr_name) ?? '',
+    ]),
+  );
+  const inventory: RoomTypeInventory[] = (
+    await client.retrieveMultiple(idr_hotelroomtype.entitySetName, {
+      select: [idr_hotelroomtype.primaryIdAttribute, T.idr_name, T.idr_rooms, lookupValueName(T.idr_hotel)],
+      filter: 'statecode eq 0',
+    })
+  ).map((t) => {
+    const hotelId = readLookup(t, T.idr_hotel) ?? '';
+    return {
+      roomTypeId: readString(t, idr_hotelroomtype.primaryIdAttribute) ?? '',
+      hotelId,
+      name: `${hotels.get(hotelId) ?? ''} · ${readString(t, T.idr_name) ?? ''}`,
+      rooms: readNumber(t, T.idr_rooms) ?? 0,
+    };
+  });
+  const released = new Set(
+    (
+      await client.retrieveMultiple(opportunity.entitySetName, {
+        select: [opportunity.primaryIdAttribute],
+        filter: `${opportunity.columns.idr_phase} eq ${QuotationPhase.Lost} or ${opportunity.columns.idr_phase} eq ${QuotationPhase.Cancelled}`,
+      })
+    ).map((o) => readString(o, opportunity.primaryIdAttribute)),
+  );
+  const blocks: BlockedRooms[] = [];
+  for (const row of await client.retrieveMultiple(idr_roomblock.entitySetName, {
+    select: [B.idr_night, B.idr_rooms, lookupValueName(B.idr_roomtype), lookupValueName(B.idr_opportunity)],
+    filter: `statecode eq 0 and ${B.idr_night} ge ${formatDateOnly(range.from)} and ${B.idr_night} le ${formatDateOnly(range.to)}`,
+  })) {
+    const night = readDate(row, B.idr_night);
+    const roomTypeId = readLookup(row, B.idr_roomtype);
+    if (!night || !roomTypeId || released.has(readLookup(row, B.idr_opportunity))) continue;
+    blocks.push({ roomTypeId, night, rooms: readNumber(row, B.idr_rooms) ?? 0 });
+  }
+  return occupancyPlan(inventory, blocks);
+}

@@ -1,0 +1,147 @@
+/**
+ * The Room Block main form: warns on the Rooms field, as the room type, night or rooms change, when
+ * the block would overbook the night (the same rule and text as the synchronous step on the server,
+ * domain/quotation rooms.ts), and keeps such a block from being saved. Dataverse shows a user only a
+ * generic error when a synchronous webhook refuses a save ("Use webhooks…", Troubleshoot), so the
+ * free rooms have to be told here; the server still refuses API callers.
+ */
+import type { DataverseReader, TableNames } from '../../dataverse/adapters/webapi-client';
+// Names modules, imported as namespaces: the bundle keeps only the names this file reads.
+import { QuotationPhase } from '../../dataverse/generated/choices';
+import * as hotelTable from '../../dataverse/generated/names/idr_hotel';
+import * as T from '../../dataverse/generated/names/idr_hotelroomtype';
+import * as B from '../../dataverse/generated/names/idr_roomblock';
+import * as O from '../../dataverse/generated/names/opportunity';
+import { checkRoomBlock, type Overbooking, overbookingText } from '../../domain/quotation/rooms';
+import { type DateOnly, dateOnlyFromDate, formatDateOnly } from '../../domain/quotation/dateonly';
+import { type Language, languageFromLcid } from '../../domain/quotation/language';
+
+const table = (names: { entitySetName: string; logicalName: string; primaryIdAttribute: string }) => ({
+  [names.entitySetName]: { logicalName: names.logicalName, primaryIdAttribute: names.primaryIdAttribute },
+});
+/** The `tables` option of the form's Xrm.WebApi client: the tables the script reads. */
+export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
+  ...table(B),
+  ...table(T),
+  ...table(hotelTable),
+  ...table(O),
+};
+
+export const ROOMS_NOTIFICATION_ID = 'idr.roomblock.rooms';
+export const SAVE_NOTIFICATION_ID = 'idr.roomblock.save';
+
+const CANNOT_SAVE: Record<Language, (reason: string) => string> = {
+  en: (reason) => `The room block cannot be saved: ${reason}`,
+  es: (reason) => `No se puede guardar el bloqueo: ${reason}`,
+};
+
+export interface RoomBlockFormDependencies {
+  client: () => DataverseReader;
+}
+
+export interface RoomBlockFormHandlers {
+  onLoad: (executionContext: Xrm.Events.EventContext) => Promise<void>;
+  onChange: (executionContext: Xrm.Events.EventContext) => Promise<void>;
+  onSave: (executionContext: Xrm.Events.SaveEventContext) => void;
+}
+
+type Form = Xrm.FormContext;
+
+function lookupId(form: Form, name: string): string | null {
+  const value = form.getAttribute(name)?.getValue() as Xrm.LookupValue[] | null | undefined;
+  const id = value?.[0]?.id;
+  return id ? id.replace(/[{}]/g, '').toLowerCase() : null;
+}
+
+function nightOf(form: Form): DateOnly | null {
+  const value: unknown = form.getAttribute(B.idr_night)?.getValue();
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? dateOnlyFromDate(value, 'local') : null;
+}
+
+function roomsOf(form: Form): number | null {
+  const value: unknown = form.getAttribute(B.idr_rooms)?.getValue();
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+const idOf = (row: Record<string, unknown>, column: string): string => {
+  const value = row[column];
+  return typeof value === 'string' ? value.replace(/[{}]/g, '').toLowerCase() : '';
+};
+
+/** The overbooking this block would cause, or null; reads the room type and the night's other blocks. */
+async function findOverbooking(form: Form, client: DataverseReader): Promise<Overbooking | null> {
+  const roomTypeId = lookupId(form, B.idr_roomtype);
+  const night = nightOf(form);
+  const requested = roomsOf(form);
+  if (!roomTypeId || !night || requested === null) return null;
+  const type = await client.retrieve(T.entitySetName, roomTypeId, [
+    T.idr_name,
+    T.idr_rooms,
+    `_${T.idr_hotel}_value`,
+  ]);
+  if (!type) return null;
+  const hotelId = idOf(type, `_${T.idr_hotel}_value`);
+  const hotel = hotelId
+    ? await client.retrieve(hotelTable.entitySetName, hotelId, [hotelTable.idr_name])
+    : null;
+  const self = form.data.entity.getId().replace(/[{}]/g, '').toLowerCase();
+  const quotation = lookupId(form, B.idr_opportunity);
+  const others = await client.retrieveMultiple(B.entitySetName, {
+    select: [B.primaryIdAttribute, B.idr_rooms, `_${B.idr_opportunity}_value`],
+    filter: `_${B.idr_roomtype}_value eq ${roomTypeId} and ${B.idr_night} eq ${formatDateOnly(night)}`,
+  });
+  let blockedByOthers = 0;
+  const released = new Map<string, boolean>();
+  for (const row of others) {
+    const owner = idOf(row, `_${B.idr_opportunity}_value`);
+    if (idOf(row, B.primaryIdAttribute) === self || !owner || owner === quotation) continue;
+    if (!released.has(owner)) {
+      const q = await client.retrieve(O.entitySetName, owner, [O.idr_phase]);
+      const phase = q?.[O.idr_phase];
+      released.set(owner, !q || phase === QuotationPhase.Lost || phase === QuotationPhase.Cancelled);
+    }
+    if (!released.get(owner)) blockedByOthers += Number(row[B.idr_rooms] ?? 0);
+  }
+  return checkRoomBlock({
+    type: {
+      name: `${String(hotel?.[hotelTable.idr_name] ?? '')} · ${String(type[T.idr_name] ?? '')}`,
+      rooms: Number(type[T.idr_rooms] ?? 0),
+    },
+    night,
+    requested,
+    blockedByOthers,
+  });
+}
+
+export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): RoomBlockFormHandlers {
+  // The last check's message per open form (keyed by its ui object), for OnSave, which cannot wait.
+  const problems = new WeakMap<object, string>();
+
+  const check = async (context: Xrm.Events.EventContext): Promise<void> => {
+    const form = context.getFormContext();
+    const language = languageFromLcid(context.getContext().userSettings.languageId);
+    const over = await findOverbooking(form, dependencies.client());
+    const message = over ? overbookingText(over)[language] : null;
+    form.getAttribute(B.idr_rooms)?.controls.forEach((control) => {
+      if (message) control.setNotification(message, ROOMS_NOTIFICATION_ID);
+      else control.clearNotification(ROOMS_NOTIFICATION_ID);
+    });
+    if (message) problems.set(form.ui, CANNOT_SAVE[language](message));
+    else {
+      problems.delete(form.ui);
+      form.ui.clearFormNotification(SAVE_NOTIFICATION_ID);
+    }
+  };
+
+  return {
+    onLoad: check,
+    onChange: check,
+    onSave: (context) => {
+      const form = context.getFormContext();
+      const problem = problems.get(form.ui);
+      if (!problem) return;
+      context.getEventArgs().preventDefault();
+      form.ui.setFormNotification(problem, 'ERROR', SAVE_NOTIFICATION_ID);
+    },
+  };
+}
