@@ -31,20 +31,18 @@ import {
   contact,
   EventType,
   idr_interaction,
-  idr_interestprofile,
   listmember,
   ProcessingStatus,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
   buildRuleHistory,
-  type ContactProfileSnapshot,
+  accountPrimaryInterest,
   decideMembership,
   EMPTY_HISTORY,
   evaluateRules,
   InterestError,
   type InteractionEvent,
-  rollupAccount,
   type RuleHistory,
   type ScoreEventResult,
   scoreEvent,
@@ -53,7 +51,7 @@ import {
   utcDay,
   DAY_MS,
 } from '../../../domain/interest';
-import { getOptionValue, getReference, targetEntity } from '../../host/parse';
+import { getDate, getOptionValue, getReference, targetEntity } from '../../host/parse';
 import {
   defineHandler,
   type ExecutionContext,
@@ -71,9 +69,7 @@ import {
   lookupValue,
   membershipOperation,
   parseAppliedDeltas,
-  PC,
   PROCESSING_ERROR_MAX,
-  PROFILE_SELECT,
   profileWrite,
   primaryInterestUpdate,
   type StoredContact,
@@ -82,14 +78,13 @@ import {
   time,
   toEvent,
   toInteraction,
-  toProfile,
   truncate,
 } from './records';
-import { readScoringState, type ScoringAccount } from './scoreread';
+import { accountInterestWrite, applyChanges, profileChange } from './accountrows';
+import { type HistoryScope, readScoringState, type ScoringAccount, type ScoringState } from './scoreread';
 import { backoffMs, type ResolvedOptions } from './settings';
 
 const KNOWN_EVENT_TYPES: ReadonlySet<number> = new Set(Object.values(EventType));
-const ACTIVE = idr_interestprofile.choices.statecode.Active;
 const LM = listmember.columns;
 
 export type ScoringOutcome =
@@ -134,26 +129,6 @@ async function withLabels(
 
 function anyOf(column: string, ids: readonly string[]): string {
   return `(${ids.map((id) => `${column} eq ${id}`).join(' or ')})`;
-}
-
-/** Every profile of the contact for an active concept, when the scoring read could not include them. */
-async function readProfiles(
-  client: DataverseClient,
-  contactId: string,
-  catalog: InterestCatalog,
-  now: number,
-): Promise<StoredProfile[]> {
-  if (catalog.concepts.length === 0) return [];
-  const records = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
-    select: PROFILE_SELECT,
-    filter:
-      `${lookupValue(PC.idr_contact)} eq ${contactId} and ${PC.statecode} eq ${ACTIVE} and ` +
-      anyOf(
-        lookupValue(PC.idr_concept),
-        catalog.concepts.map((c) => c.id),
-      ),
-  });
-  return records.map((r) => toProfile(r, now));
 }
 
 /**
@@ -294,21 +269,27 @@ function buildWrites(input: {
     operations.push(primaryInterestUpdate(contact, person.id, primary));
   }
   if (accountRow) {
-    const snapshots: ContactProfileSnapshot[] = [
-      ...result.profiles.map((p) => ({
-        contactId: person.id,
-        conceptId: p.conceptId,
-        state: stripResult(p),
-        lastInteractionOn: p.lastInteractionOn,
-      })),
-      ...accountRow.siblings.map((s) => ({
-        contactId: s.contactId,
-        conceptId: s.profile.conceptId,
-        state: s.profile,
-        lastInteractionOn: s.profile.lastInteractionOn,
-      })),
-    ];
-    const accountPrimary = rollupAccount(snapshots, catalog.concepts, now).primaryInterest?.conceptId ?? null;
+    // The account's sum per concept moves by what this contact's profiles moved (accountrows.ts).
+    const rows = new Map(accountRow.rows.map((r) => [r.row.conceptId, r.row]));
+    const stored = new Map(accountRow.rows.map((r) => [r.row.conceptId, r]));
+    const changes = result.profiles
+      .filter((p) => p.touched)
+      .map((p) => profileChange(p.conceptId, existing.get(p.conceptId)?.profile, stripResult(p)));
+    for (const conceptId of applyChanges(rows, changes, catalog.conceptById)) {
+      const row = rows.get(conceptId);
+      const concept = catalog.conceptById.get(conceptId);
+      if (!row || !concept) continue;
+      operations.push(
+        accountInterestWrite(
+          row,
+          stored.get(conceptId),
+          { accountId: accountRow.id, accountName: accountRow.name, concept },
+          now,
+        ),
+      );
+    }
+    const accountPrimary =
+      accountPrimaryInterest([...rows.values()], catalog.concepts, now)?.conceptId ?? null;
     if (accountPrimary !== accountRow.primaryInterestId) {
       operations.push(primaryInterestUpdate(account, accountRow.id, accountPrimary));
     }
@@ -335,6 +316,8 @@ interface AttemptInput {
   readonly interactionId: string;
   readonly organization: string;
   readonly contactHint: string | null;
+  /** The event type and time the webhook's Target names: which rule history to fold into the read. */
+  readonly eventHint: { readonly eventType: number; readonly occurredOn: number } | null;
   readonly deps: HandlerDeps;
   readonly options: ResolvedOptions;
 }
@@ -361,7 +344,13 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
   const { client, clock, logger } = input.deps;
   const now = clock().getTime();
   const catalog = await input.options.cache.get(input.organization, now, () => loadCatalog(client, logger));
-  const state = await readScoringState(client, input.interactionId, catalog, now);
+  const state = await readScoringState(
+    client,
+    input.interactionId,
+    catalog,
+    now,
+    historyScope(catalog, input.eventHint),
+  );
   if (!state) return { kind: 'skipped', reason: 'The interaction was deleted before it was scored.' };
   const { interaction } = state;
   if (interaction.status !== null && interaction.status !== ProcessingStatus.Pending) {
@@ -431,12 +420,12 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     else if (rule && rule.dailyCap !== null && rule.dailyCap !== undefined) limited.capped.push(rule.id);
   }
   const accountRow = state.account;
-  const [history, profiles] = await Promise.all([
-    limited.once.length + limited.capped.length > 0
-      ? readHistory(client, interaction, contactId, event, limited)
-      : EMPTY_HISTORY,
-    state.ownProfilesMissing ? readProfiles(client, contactId, catalog, now) : state.profiles,
-  ]);
+  const history =
+    limited.once.length + limited.capped.length === 0
+      ? EMPTY_HISTORY
+      : (foldedHistory(state, limited, event) ??
+        (await readHistory(client, interaction, contactId, event, limited)));
+  const profiles = state.profiles;
 
   const result = scoreEvent({
     event,
@@ -501,6 +490,56 @@ async function recordFailure(
   }
 }
 
+/**
+ * The limited rules (once per contact, daily cap) of the Target's event type: the read folds in the
+ * contact's earlier interactions that applied them, so the common path stays at one read.
+ */
+function historyScope(
+  catalog: InterestCatalog,
+  hint: { readonly eventType: number; readonly occurredOn: number } | null,
+): HistoryScope | null {
+  if (!hint) return null;
+  const once: string[] = [];
+  const capped: string[] = [];
+  for (const { rule } of catalog.rules.rules) {
+    if (rule.eventType !== hint.eventType) continue;
+    if (!rule.repeatable) once.push(rule.id);
+    else if (rule.dailyCap !== null && rule.dailyCap !== undefined) capped.push(rule.id);
+  }
+  return once.length + capped.length > 0 ? { once, capped, day: utcDay(hint.occurredOn) * DAY_MS } : null;
+}
+
+/** The history from the read, when what it folded in covers the rules that matched (else null). */
+function foldedHistory(
+  state: ScoringState,
+  limited: { once: readonly string[]; capped: readonly string[] },
+  event: InteractionEvent,
+): RuleHistory | null {
+  const folded = state.history;
+  if (
+    !folded ||
+    folded.scope.day !== utcDay(event.occurredOn) * DAY_MS ||
+    !limited.once.every((r) => folded.scope.once.includes(r)) ||
+    !limited.capped.every((r) => folded.scope.capped.includes(r))
+  ) {
+    return null;
+  }
+  return buildRuleHistory(folded.earlier, event.occurredOn);
+}
+
+/** What the Target says of the event; null when it says nothing usable (the read then decides). */
+function eventHintOf(ctx: ExecutionContext): AttemptInput['eventHint'] {
+  const target = targetEntity(ctx);
+  if (!target) return null;
+  try {
+    const eventType = getOptionValue(target, IC.idr_eventtype);
+    const occurredOn = getDate(target, IC.idr_occurredon);
+    return eventType === null || occurredOn === null ? null : { eventType, occurredOn: occurredOn.getTime() };
+  } catch {
+    return null;
+  }
+}
+
 function contactHintOf(ctx: ExecutionContext): string | null {
   const target = targetEntity(ctx);
   const reference = target ? getReference(target, IC.idr_contact) : null;
@@ -535,6 +574,7 @@ export async function scoreInteraction(
     interactionId,
     organization: ctx.organizationId ?? ctx.organizationName ?? 'default',
     contactHint: contactHintOf(ctx),
+    eventHint: eventHintOf(ctx),
     deps,
     options,
   };
