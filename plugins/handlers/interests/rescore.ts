@@ -246,8 +246,10 @@ async function rescorePage(run: RunContext, page: readonly StoredContact[], tall
       filter:
         `${IC.idr_processingstatus} eq ${ProcessingStatus.Scored} or ` +
         `${IC.idr_processingstatus} eq ${ProcessingStatus.Ignored}`,
-      // Live scoring's order: as registered (domain/interest rescore replays in the order given).
-      orderBy: [`${IC.createdon} asc`, `${IC.idr_interactionid} asc`],
+      // Live scoring's order: as registered (domain/interest rescore replays in the order given). One
+      // bulk changeset registers many events at one `createdon`; the bulk scorer applied them oldest
+      // first, so ties go by `idr_occurredon`, never by the (random) id alone.
+      orderBy: [`${IC.createdon} asc`, `${IC.idr_occurredon} asc`, `${IC.idr_interactionid} asc`],
       formattedValues: true,
     }),
     readForIds(client, idr_interestprofile.entitySetName, lookupValue(PC.idr_contact), ids, {

@@ -1,0 +1,193 @@
+/**
+ * The account's interest rows end to end: the emulator over HTTP wired to the real webhook host,
+ * counted by the emulator's own request counter (`RunningEmulator.stats`, what `GET /api/ideario/stats`
+ * serves). A history registered in bulk, then live events of contacts of an account with 50 contacts:
+ * each live event costs the handler 2 Web API requests (one read, one `$batch`), once-per-contact and
+ * capped rules included, however many contacts the account has; and `rescore --dry-run` finds nothing
+ * to change afterwards, account rows included.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createNodeClient } from '../../../dataverse/adapters/node-client';
+import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import {
+  contact,
+  EventType,
+  idr_accountinterest,
+  idr_interaction,
+  ProcessingStatus,
+} from '../../../dataverse/generated';
+import { silentLogger } from '../../../dataverse/logger';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/start';
+import { webhooksExtension } from '../../../tools/emulator/webhooks/extension';
+import { handlers } from '../../host/catalog';
+import { startHost, type RunningHost } from '../../host/node-server';
+import { createRegistry } from '../../registry';
+import { BulkScorer } from './bulk';
+import { bind, lookupValue, recordUrl } from './records';
+import { rescoreAll } from './rescore';
+import { seedAccount, seedConcept, seedContact, seedRule } from './test-org';
+
+const SOLUTION_ROOT = path.join(__dirname, '..', '..', '..', 'solution');
+const TOKEN = 'account-interest-token';
+const KEY = 'account-interest-key';
+const IC = idr_interaction.columns;
+const AIC = idr_accountinterest.columns;
+const DAY = 86_400_000;
+
+let emulator: RunningEmulator | undefined;
+let host: RunningHost | undefined;
+
+afterEach(async () => {
+  await emulator?.close();
+  await host?.close();
+  emulator = host = undefined;
+});
+
+/** The host starts first (the emulator needs its URL); its client reaches the emulator once that listens. */
+function forwardingClient(): { client: DataverseClient; connect: (url: string) => void } {
+  let real: DataverseClient | undefined;
+  const client = new Proxy({} as DataverseClient, {
+    get: (_target, property: keyof DataverseClient) => {
+      return (...args: unknown[]) => {
+        if (!real) throw new Error('The emulator is not listening yet.');
+        return (real[property] as (...a: unknown[]) => unknown).apply(real, args);
+      };
+    },
+  });
+  return {
+    client,
+    connect: (url) => {
+      real = createNodeClient({ url, getToken: () => Promise.resolve(TOKEN) });
+    },
+  };
+}
+
+let external = 0;
+function event(contactId: string, eventType: number, occurredOn: number, url: string): EntityRecord {
+  return {
+    [IC.idr_name]: 'event',
+    [IC.idr_source]: 'test',
+    [IC.idr_externalid]: `e-${++external}`,
+    [IC.idr_eventtype]: eventType,
+    [IC.idr_occurredon]: new Date(occurredOn).toISOString(),
+    [IC.idr_url]: url,
+    [bind(IC.idr_contact)]: recordUrl(contact.entitySetName, contactId),
+  };
+}
+
+it('scores each live event of a 50-contact account in 2 requests, and rescore then changes nothing', async () => {
+  const forward = forwardingClient();
+  host = await startHost({
+    port: 0,
+    host: '127.0.0.1',
+    deps: {
+      client: forward.client,
+      clock: () => new Date(),
+      logger: silentLogger,
+      secrets: { type: 'WebhookKey', key: KEY },
+      handlers: createRegistry(handlers),
+    },
+  });
+  emulator = await startEmulator({
+    memory: true,
+    port: 0,
+    solutionRoot: SOLUTION_ROOT,
+    token: TOKEN,
+    webhookUrl: host.url,
+    webhookKey: KEY,
+    extensions: [webhooksExtension({})],
+  });
+  forward.connect(emulator.url);
+  const client = createNodeClient({ url: emulator.url, getToken: () => Promise.resolve(TOKEN) });
+
+  // One half-life for every concept: the ranking of scores (primary interests) cannot change with
+  // time, and thresholds no one reaches: no segment moves, so no run depends on the wall clock.
+  const concept = (code: string) => seedConcept(client, { code, enter: 1e6, exit: 5e5, halfLifeDays: 30 });
+  const cloud = await concept('CLOUD');
+  const data = await concept('DATA');
+  const security = await concept('SECURITY');
+  await seedRule(client, { concept: cloud.id, points: 5, match: 'url=*cloud*' });
+  await seedRule(client, { concept: data.id, points: 2, eventType: EventType.WebVisit, dailyCap: 3 });
+  await seedRule(client, {
+    concept: security.id,
+    points: 15,
+    eventType: EventType.FormSubmission,
+    repeatable: false,
+  });
+  await seedRule(client, { concept: data.id, points: 3, eventType: EventType.FormSubmission });
+  const acme = await seedAccount(client, 'Acme');
+  const people: string[] = [];
+  for (let i = 0; i < 50; i++) people.push(await seedContact(client, { name: `Acme ${i}`, accountId: acme }));
+  const loner = await seedContact(client, { name: 'Loner' });
+  await emulator.whenJobsIdle();
+
+  // The history, registered in bulk (as `ideario ingest` and the demo do): 400 events.
+  const now = Date.now();
+  const kinds = [
+    [EventType.EmailClick, 'https://x.test/cloud'],
+    [EventType.WebVisit, 'https://x.test/pricing'],
+    [EventType.FormSubmission, 'https://x.test/form'],
+  ] as const;
+  const history = Array.from({ length: 400 }, (_, i) => {
+    const [type, url] = kinds[i % kinds.length] ?? kinds[0];
+    const who = i % 9 === 0 ? loner : (people[(i * 7) % people.length] ?? loner);
+    return event(who, type, now - 60 * DAY + i * 3_600_000, url);
+  });
+  const scorer = new BulkScorer(
+    { client, clock: () => new Date(), logger: silentLogger, newId: randomUUID },
+    { bypassCustomAsync: true },
+  );
+  const outcomes = await scorer.register(history);
+  expect(outcomes.filter((o) => o.kind !== 'scored' && o.kind !== 'ignored')).toEqual([]);
+  await emulator.whenJobsIdle();
+
+  const live = async (record: EntityRecord): Promise<number> => {
+    emulator?.stats.reset();
+    await client.create(idr_interaction.entitySetName, record);
+    await emulator?.whenJobsIdle();
+    // The test's own create is one request; the rest is the handler's.
+    return (emulator?.stats.snapshot().requests ?? 0) - 1;
+  };
+  const ana = people[3] ?? '';
+  const ben = people[4] ?? '';
+  // The first event loads the rule cache (two more queries): not what this test measures.
+  await live(event(ben, EventType.EmailClick, now - DAY, 'https://x.test/cloud'));
+  const costs = [
+    await live(event(ana, EventType.EmailClick, now - 2 * 3_600_000, 'https://x.test/cloud')),
+    await live(event(ana, EventType.WebVisit, now - 2 * 3_600_000, 'https://x.test/a')),
+    await live(event(ana, EventType.WebVisit, now - 3_600_000, 'https://x.test/b')),
+    await live(event(ben, EventType.FormSubmission, now - 3_600_000, 'https://x.test/form')),
+    await live(event(ana, EventType.FormSubmission, now - 1_800_000, 'https://x.test/form')),
+    await live(event(loner, EventType.EmailClick, now - 1_800_000, 'https://x.test/cloud')),
+  ];
+  expect(costs).toEqual([2, 2, 2, 2, 2, 2]);
+
+  const statuses = await client.retrieveMultiple(idr_interaction.entitySetName, {
+    select: [IC.idr_processingstatus],
+  });
+  expect(statuses.filter((s) => s[IC.idr_processingstatus] === ProcessingStatus.Pending)).toEqual([]);
+
+  // Every contact of Acme that scored a concept counts once in Acme's row of it.
+  const rows = await client.retrieveMultiple(idr_accountinterest.entitySetName, {
+    select: [lookupValue(AIC.idr_concept), AIC.idr_contactcount],
+    filter: `${lookupValue(AIC.idr_account)} eq ${acme}`,
+  });
+  expect(rows).toHaveLength(3);
+  for (const row of rows) expect(Number(row[AIC.idr_contactcount])).toBeGreaterThan(10);
+
+  const summary = await rescoreAll(
+    { client, clock: () => new Date(), logger: silentLogger },
+    { dryRun: true },
+  );
+  expect(summary).toMatchObject({
+    interactions: 407,
+    profilesChanged: 0,
+    interactionsChanged: 0,
+    primaryInterestsChanged: 0,
+    accountsChanged: 0,
+    listAdds: 0,
+    listRemoves: 0,
+    conflicts: [],
+  });
+}, 180_000);
