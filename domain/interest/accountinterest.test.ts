@@ -75,6 +75,7 @@ describe('account interest rows kept from each contact change', () => {
     expect(applyContactChange(row, { conceptId: 'cloud', before: a2, after: null }, 30)).toMatchObject({
       contactCount: 0,
       accumulator: 0,
+      lastInteractionOn: null,
     });
     expect(applyContactChange(null, { conceptId: 'cloud', before: null, after: null }, 30)).toBeNull();
   });

@@ -69,7 +69,8 @@ export function applyContactChange(
     accumulator: contactCount === 0 ? 0 : accumulator,
     landmark,
     contactCount,
-    lastInteractionOn: lasts.length > 0 ? Math.max(...lasts) : null,
+    // A maximum cannot be lowered by a contact leaving (erase): rescore rewrites it from the profiles.
+    lastInteractionOn: contactCount === 0 || lasts.length === 0 ? null : Math.max(...lasts),
   };
 }
 
