@@ -26,7 +26,7 @@ import { createRegistry } from '../../registry';
 import { BulkScorer } from './bulk';
 import { bind, lookupValue, recordUrl } from './records';
 import { rescoreAll } from './rescore';
-import { seedAccount, seedConcept, seedContact, seedRule } from './test-org';
+import { listMembers, seedAccount, seedConcept, seedContact, seedRule } from './test-org';
 
 const SOLUTION_ROOT = path.join(__dirname, '..', '..', '..', 'solution');
 const TOKEN = 'account-interest-token';
@@ -116,6 +116,9 @@ it('scores each live event of a 50-contact account in 2 requests, and rescore th
     repeatable: false,
   });
   await seedRule(client, { concept: data.id, points: 3, eventType: EventType.FormSubmission });
+  // A segment someone enters live: thresholds an event attended reaches.
+  const events = await seedConcept(client, { code: 'EVENTS', enter: 10, exit: 5, halfLifeDays: 30 });
+  await seedRule(client, { concept: events.id, points: 20, eventType: EventType.EventAttended });
   const acme = await seedAccount(client, 'Acme');
   const people: string[] = [];
   for (let i = 0; i < 50; i++) people.push(await seedContact(client, { name: `Acme ${i}`, accountId: acme }));
@@ -138,6 +141,10 @@ it('scores each live event of a 50-contact account in 2 requests, and rescore th
     { client, clock: () => new Date(), logger: silentLogger, newId: randomUUID },
     { bypassCustomAsync: true },
   );
+  const ana = people[3] ?? '';
+  const ben = people[4] ?? '';
+  // Long ago, decayed far below the segment's exit threshold: Ana has a profile, not in the segment.
+  history.unshift(event(ana, EventType.EventAttended, now - 300 * DAY, 'https://x.test/summit'));
   const outcomes = await scorer.register(history);
   expect(outcomes.filter((o) => o.kind !== 'scored' && o.kind !== 'ignored')).toEqual([]);
   await emulator.whenJobsIdle();
@@ -149,10 +156,10 @@ it('scores each live event of a 50-contact account in 2 requests, and rescore th
     // The test's own create is one request; the rest is the handler's.
     return (emulator?.stats.snapshot().requests ?? 0) - 1;
   };
-  const ana = people[3] ?? '';
-  const ben = people[4] ?? '';
-  // The first event loads the rule cache (two more queries): not what this test measures.
+  // The first event loads the rule cache (two more queries), the first Ignored one of a type reads the
+  // type's label: not what this test measures.
   await live(event(ben, EventType.EmailClick, now - DAY, 'https://x.test/cloud'));
+  await live(event(ben, EventType.SocialMention, now - DAY, 'https://x.test/post'));
   const costs = [
     await live(event(ana, EventType.EmailClick, now - 2 * 3_600_000, 'https://x.test/cloud')),
     await live(event(ana, EventType.WebVisit, now - 2 * 3_600_000, 'https://x.test/a')),
@@ -160,8 +167,13 @@ it('scores each live event of a 50-contact account in 2 requests, and rescore th
     await live(event(ben, EventType.FormSubmission, now - 3_600_000, 'https://x.test/form')),
     await live(event(ana, EventType.FormSubmission, now - 1_800_000, 'https://x.test/form')),
     await live(event(loner, EventType.EmailClick, now - 1_800_000, 'https://x.test/cloud')),
+    // Enters the EVENTS segment: the list membership was in the read, AddMemberList in the changeset.
+    await live(event(ana, EventType.EventAttended, now - 1_800_000, 'https://x.test/summit')),
+    // Ignored (no rule for a mention): the read and the interaction's update.
+    await live(event(ana, EventType.SocialMention, now - 1_800_000, 'https://x.test/post')),
   ];
-  expect(costs).toEqual([2, 2, 2, 2, 2, 2]);
+  expect(costs).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
+  expect(await listMembers(client, events.listId ?? '')).toEqual([ana]);
 
   const statuses = await client.retrieveMultiple(idr_interaction.entitySetName, {
     select: [IC.idr_processingstatus],
@@ -173,15 +185,17 @@ it('scores each live event of a 50-contact account in 2 requests, and rescore th
     select: [lookupValue(AIC.idr_concept), AIC.idr_contactcount],
     filter: `${lookupValue(AIC.idr_account)} eq ${acme}`,
   });
-  expect(rows).toHaveLength(3);
-  for (const row of rows) expect(Number(row[AIC.idr_contactcount])).toBeGreaterThan(10);
+  expect(rows).toHaveLength(4);
+  const counts = new Map(rows.map((r) => [r[lookupValue(AIC.idr_concept)], r[AIC.idr_contactcount]]));
+  expect(counts.get(events.id)).toBe(1);
+  for (const id of [cloud.id, data.id, security.id]) expect(Number(counts.get(id))).toBeGreaterThan(10);
 
   const summary = await rescoreAll(
     { client, clock: () => new Date(), logger: silentLogger },
     { dryRun: true },
   );
   expect(summary).toMatchObject({
-    interactions: 407,
+    interactions: 411,
     profilesChanged: 0,
     interactionsChanged: 0,
     primaryInterestsChanged: 0,

@@ -112,12 +112,24 @@ async function readInteraction(client: DataverseClient, id: string): Promise<Sto
   return records[0] ? toInteraction(records[0]) : null;
 }
 
+/**
+ * Event type labels read so far, per organisation: an Ignored message needs one, and reading it once
+ * per type keeps the Ignored path at one read and one write after that.
+ */
+const EVENT_LABELS = new Map<string, string>();
+
 /** FetchXML answers carry no formatted values: the event type's label is read when a message needs it. */
 async function withLabels(
   client: DataverseClient,
   interaction: StoredInteraction,
+  organization: string,
 ): Promise<StoredInteraction> {
+  const key = `${organization}|${interaction.eventType ?? ''}`;
+  const known = EVENT_LABELS.get(key);
+  if (known !== undefined) return { ...interaction, eventLabel: known };
   const labelled = await readInteraction(client, interaction.id);
+  if (labelled && labelled.eventType === interaction.eventType && EVENT_LABELS.size < 10_000)
+    EVENT_LABELS.set(key, labelled.eventLabel);
   return labelled
     ? {
         ...interaction,
@@ -350,6 +362,7 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     catalog,
     now,
     historyScope(catalog, input.eventHint),
+    input.contactHint,
   );
   if (!state) return { kind: 'skipped', reason: 'The interaction was deleted before it was scored.' };
   const { interaction } = state;
@@ -409,7 +422,7 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
   const event = toEvent(interaction, eventType, interaction.occurredOn);
   const matched = evaluateRules(event, catalog.rules);
   if (matched.deltas.length === 0 && matched.skipped.length === 0) {
-    const reason = ignoredReason(await withLabels(client, interaction), catalog, []);
+    const reason = ignoredReason(await withLabels(client, interaction, input.organization), catalog, []);
     return markUnscorable(client, interaction, 'ignored', reason);
   }
   const byId = new Map(catalog.rules.rules.map(({ rule }) => [rule.id, rule]));
@@ -436,13 +449,24 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     now,
   });
   if (result.appliedDeltas.length === 0) {
-    const reason = ignoredReason(await withLabels(client, interaction), catalog, result.skipped);
+    const reason = ignoredReason(
+      await withLabels(client, interaction, input.organization),
+      catalog,
+      result.skipped,
+    );
     return markUnscorable(client, interaction, 'ignored', reason);
   }
 
   const listIds = result.transitions.flatMap((t) => catalog.conceptById.get(t.conceptId)?.listId ?? []);
+  // The read folded in the memberships of the lists of the contact's existing profiles; a list of a
+  // profile this event creates is read on its own (a first event that enters a segment at once).
+  const folded = state.memberships;
   const memberships =
-    listIds.length > 0 ? await readMemberships(client, contactId, listIds) : new Set<string>();
+    listIds.length === 0
+      ? new Set<string>()
+      : folded && listIds.every((id) => folded.lists.has(id))
+        ? folded.member
+        : await readMemberships(client, contactId, listIds);
   const write = buildWrites({
     interaction,
     contact: person,

@@ -20,6 +20,8 @@ import {
   idr_accountinterest,
   idr_interaction,
   idr_interestprofile,
+  idr_marketingconcept,
+  listmember,
   ProcessingStatus,
 } from '../../../dataverse/generated';
 import { DAY_MS, type EpochMs } from '../../../domain/interest';
@@ -98,6 +100,8 @@ const A = {
   account: 'account',
   rows: 'ai',
   own: 'own',
+  ownConcept: 'oc',
+  member: 'lm',
   history: 'h',
 } as const;
 
@@ -131,6 +135,11 @@ export interface ScoringState {
   readonly profiles: readonly StoredProfile[];
   /** Null unless the contact's parent is an account. */
   readonly account: ScoringAccount | null;
+  /**
+   * The marketing lists of the concepts the contact has a profile of, and whether it is a member of
+   * each; null when the read could not fold them in (no contact named before the read).
+   */
+  readonly memberships: { readonly lists: ReadonlySet<string>; readonly member: ReadonlySet<string> } | null;
   /** The earlier interactions `scope` asked for; null when no history was folded in. */
   readonly history: { readonly scope: HistoryScope; readonly earlier: readonly EarlierInteraction[] } | null;
 }
@@ -169,10 +178,28 @@ function historyLink(scope: HistoryScope): string {
   );
 }
 
+/**
+ * Under each own profile: its concept's marketing list and the contact's membership of it (at most
+ * one row each, so nothing multiplies). The contact is named up front (the webhook's Target).
+ */
+function membershipLinks(contactId: string): string {
+  const MC = idr_marketingconcept.columns;
+  const LM = listmember.columns;
+  return (
+    `<link-entity name="${idr_marketingconcept.logicalName}" from="${MC.idr_marketingconceptid}" to="${PC.idr_concept}" link-type="outer" alias="${A.ownConcept}">` +
+    attributes([MC.idr_marketinglist]) +
+    `<link-entity name="${listmember.logicalName}" from="${LM.listid}" to="${MC.idr_marketinglist}" link-type="outer" alias="${A.member}">` +
+    attributes([LM.listid]) +
+    `<filter><condition attribute="${LM.entityid}" operator="eq" value="${xml(contactId)}"/></filter>` +
+    '</link-entity></link-entity>'
+  );
+}
+
 export function scoringFetchXml(
   interactionId: string,
   conceptIds: readonly string[],
   scope: HistoryScope | null = null,
+  contactHint: string | null = null,
 ): string {
   const AC = account.columns;
   return (
@@ -193,6 +220,7 @@ export function scoringFetchXml(
     `<link-entity name="${idr_interestprofile.logicalName}" from="${PC.idr_contact}" to="${CC.contactid}" link-type="outer" alias="${A.own}">` +
     attributes(PROFILE_COLUMNS) +
     activeIn(PC.statecode, ACTIVE, PC.idr_concept, conceptIds) +
+    (contactHint ? membershipLinks(contactHint) : '') +
     '</link-entity>' +
     (scope && scope.once.length + scope.capped.length > 0 ? historyLink(scope) : '') +
     '</link-entity>' +
@@ -225,11 +253,12 @@ export async function readScoringState(
   catalog: InterestCatalog,
   now: EpochMs,
   scope: HistoryScope | null = null,
+  contactHint: string | null = null,
 ): Promise<ScoringState | null> {
   const conceptIds = catalog.concepts.map((c) => c.id);
   const rows = await client.fetchXml(
     idr_interaction.entitySetName,
-    scoringFetchXml(interactionId, conceptIds, scope),
+    scoringFetchXml(interactionId, conceptIds, scope, contactHint),
   );
   const first = rows[0];
   if (!first) return null;
@@ -241,13 +270,20 @@ export async function readScoringState(
   const person = linked(first, A.contact, contact.lookupTargets);
   const contactId = guid(person, CC.contactid);
   if (contactId === null) {
-    return { interaction, contact: null, profiles: [], account: null, history: null };
+    return { interaction, contact: null, profiles: [], account: null, memberships: null, history: null };
   }
   const known = new Set(conceptIds);
   const profiles = new Map<string, StoredProfile>();
   const accountRows = new Map<string, StoredAccountInterest>();
   const earlier = new Map<string, EarlierInteraction>();
+  const lists = new Set<string>();
+  const member = new Set<string>();
   for (const row of rows) {
+    const concept = linked(row, A.ownConcept, idr_marketingconcept.lookupTargets);
+    const listId = lookup(concept, idr_marketingconcept.columns.idr_marketinglist);
+    if (listId) lists.add(listId);
+    const memberOf = lookup(linked(row, A.member, listmember.lookupTargets), listmember.columns.listid);
+    if (memberOf) member.add(memberOf);
     const own = linked(row, A.own, idr_interestprofile.lookupTargets);
     if (own[PC.idr_interestprofileid] !== undefined && own[PC.idr_interestprofileid] !== null) {
       const profile = toProfile(withEtag(own), now);
@@ -280,6 +316,8 @@ export async function readScoringState(
           rows: [...accountRows.values()],
         }
       : null,
+    // Only for the contact the read was told of: the interaction may name another by now.
+    memberships: contactHint === contactId ? { lists, member } : null,
     history:
       scope && scope.once.length + scope.capped.length > 0 ? { scope, earlier: [...earlier.values()] } : null,
   };
