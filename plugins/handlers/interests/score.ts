@@ -1,18 +1,15 @@
 /**
  * Create.idr_interaction (post-operation, asynchronous): scores one registered event.
  *
- * Requests (issue target: at most 2 per scored event in the common path). With the rules cached, ONE
- * FetchXML read (scoreread.ts) returns the interaction (re-read: Dataverse may deliver an event twice,
- * and only a Pending one is scored), its campaign's name, the contact (consent, parent account,
- * current primary interest), the parent account and the profiles of active concepts of the contact
- * and, for the roll-up, of the account's other contacts; then every write (profiles, the
- * interaction's status and explanation, primary interests, list membership) goes in ONE atomic
- * changeset: 2 requests, account or not. More only when needed: the rule history (once-per-contact
- * and daily-capped rules), the contact's list memberships when a segment is entered or left, the
- * contact's own profiles when its parent is a contact, the event type's label when the interaction
- * is Ignored (FetchXML answers carry no formatted values), and the catalogue's two queries when the
- * cache is cold. `npm run bench` measures 2.09 requests an event (naive handler: 10.5, 17.5 with
- * accounts).
+ * Requests (issue target: at most 2 per live event). With the rules cached, ONE FetchXML read
+ * (scoreread.ts) returns the interaction (re-read: Dataverse may deliver an event twice, and only a
+ * Pending one is scored), its campaign's name, the contact (consent, parent account, current primary
+ * interest), its profiles of active concepts with its memberships of their lists, the parent
+ * account's `idr_accountinterest` rows and the rule history the Target's event type may need; then
+ * every write (profiles, account rows, the interaction's status and explanation, primary interests,
+ * list membership) goes in ONE atomic changeset: 2 requests, however large the account. More only
+ * when the read could not fold something in (scoreread.ts), for the first Ignored event of a type
+ * (its label), and the catalogue's two queries when the cache is cold.
  *
  * Concurrency: existing profiles are written with `If-Match: <etag>` and new ones are created (the
  * alternate key contact+concept makes a concurrent second create fail with 412 instead of adding a
