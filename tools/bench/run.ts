@@ -28,6 +28,7 @@ export const BENCHES: readonly BenchEntry[] = [
   { prefixes: ['emulator.'], load: () => import('./emulator.bench') },
   { prefixes: ['bundle.'], load: () => import('./bundle.bench') },
   { prefixes: ['propensity.'], load: () => import('./propensity.bench') },
+  { prefixes: ['webhook.read_ms'], load: () => import('./accountread.bench') },
 ];
 
 async function main(): Promise<void> {
