@@ -18,6 +18,7 @@ import {
   ProcessingStatus,
 } from '../../../dataverse/generated';
 import { silentLogger } from '../../../dataverse/logger';
+import { directScore } from '../../../domain/interest';
 import { startEmulator, type RunningEmulator } from '../../../tools/emulator/start';
 import { webhooksExtension } from '../../../tools/emulator/webhooks/extension';
 import { handlers } from '../../host/catalog';
@@ -26,7 +27,15 @@ import { createRegistry } from '../../registry';
 import { BulkScorer } from './bulk';
 import { bind, lookupValue, recordUrl } from './records';
 import { rescoreAll } from './rescore';
-import { listMembers, seedAccount, seedConcept, seedContact, seedRule } from './test-org';
+import {
+  createInterestsOrg,
+  listMembers,
+  seedAccount,
+  seedConcept,
+  seedContact,
+  seedInteraction,
+  seedRule,
+} from './test-org';
 
 const SOLUTION_ROOT = path.join(__dirname, '..', '..', '..', 'solution');
 const TOKEN = 'account-interest-token';
@@ -34,6 +43,9 @@ const KEY = 'account-interest-key';
 const IC = idr_interaction.columns;
 const AIC = idr_accountinterest.columns;
 const DAY = 86_400_000;
+const START = new Date('2025-03-01T09:00:00Z');
+/** Dataverse delivers a webhook once more on these answers, and only once. */
+const RETRIED = new Set([502, 503, 504]);
 
 let emulator: RunningEmulator | undefined;
 let host: RunningHost | undefined;
@@ -205,3 +217,42 @@ it('scores each live event of a 50-contact account in 2 requests, and rescore th
     conflicts: [],
   });
 }, 180_000);
+
+it("adds every contact's change to the account's row when 20 contacts of one account are scored at once", async () => {
+  const env = createInterestsOrg({ start: START });
+  try {
+    const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 1e6, exit: 5e5, halfLifeDays: 30 });
+    await seedRule(env.client, { concept: cloud.id, points: 2.5 });
+    const acme = await seedAccount(env.client, 'Acme');
+    const people: string[] = [];
+    for (let i = 0; i < 20; i++)
+      people.push(await seedContact(env.client, { name: `Person ${i}`, accountId: acme }));
+    await env.drain();
+    const times = people.map((_, i) => new Date(START.getTime() - (20 - i) * 3_600_000));
+    for (const [i, contactId] of people.entries())
+      await seedInteraction(env.client, { contactId, occurredOn: times[i] ?? START });
+
+    // All delivered at the same time: the account's row is written with its etag, so a changeset
+    // built on a stale row fails (412, or the twin create on the alternate key) and is recomputed.
+    const held = await env.hold();
+    const replies = await Promise.all(held.map((delivery) => env.deliver(delivery)));
+    const again = held.filter((_, i) => RETRIED.has(replies[i]?.status ?? 0));
+    await Promise.all(again.map((delivery) => env.deliver(delivery)));
+
+    const rows = await env.client.retrieveMultiple(idr_accountinterest.entitySetName, {
+      select: [AIC.idr_contactcount, AIC.idr_score],
+    });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.[AIC.idr_contactcount]).toBe(20);
+    expect(Number(rows[0]?.[AIC.idr_score])).toBeCloseTo(
+      directScore(
+        times.map((t) => ({ points: 2.5, occurredOn: t.getTime() })),
+        START.getTime(),
+        30,
+      ),
+      4,
+    );
+  } finally {
+    env.close();
+  }
+});
