@@ -33,6 +33,11 @@ export {
   type environmentvariablevalueWrite,
 } from './environmentvariablevalue';
 export {
+  idr_accountinterest,
+  type idr_accountinterestRecord,
+  type idr_accountinterestWrite,
+} from './idr_accountinterest';
+export {
   idr_contactpolicy,
   type idr_contactpolicyRecord,
   type idr_contactpolicyWrite,

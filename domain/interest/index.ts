@@ -8,6 +8,7 @@ export * from './ranking';
 export * from './segments';
 export * from './primary';
 export * from './rollup';
+export * from './accountinterest';
 export * from './valuetier';
 export * from './profile';
 export * from './bulk';

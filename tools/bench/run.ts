@@ -29,6 +29,7 @@ export const BENCHES: readonly BenchEntry[] = [
   { prefixes: ['bundle.'], load: () => import('./bundle.bench') },
   { prefixes: ['propensity.'], load: () => import('./propensity.bench') },
   { prefixes: ['pages.'], load: () => import('./pages.bench') },
+  { prefixes: ['webhook.read_ms'], load: () => import('./accountread.bench') },
 ];
 
 async function main(): Promise<void> {

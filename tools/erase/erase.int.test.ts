@@ -5,6 +5,7 @@ import {
   campaign,
   contact,
   EventType,
+  idr_accountinterest,
   idr_exclusion,
   idr_interaction,
   idr_interestprofile,
@@ -28,6 +29,7 @@ import {
 import { runEraseCommand } from '../cli/erase';
 import { ERASED_EXCLUSION_NAME, ERASED_INTERACTION_NAME } from './erase';
 
+const AIC = idr_accountinterest.columns;
 const IC = idr_interaction.columns;
 const PC = idr_interestprofile.columns;
 const START = new Date('2025-03-01T09:00:00Z');
@@ -116,6 +118,28 @@ it('erases by email: profiles, list membership and the account roll-up part go, 
   // The account now rolls up Ben alone.
   expect(await primaryOf(account.entitySetName, acme, account.columns.idr_primaryinterest)).toBe(data.id);
   expect(await profilesOf(ben)).toHaveLength(1);
+  // Its interest rows no longer count Ana: CLOUD is hers alone (now nobody's), DATA is Ben's.
+  const rows = await env.client.retrieveMultiple(idr_accountinterest.entitySetName, {
+    select: [lookupValue(AIC.idr_concept), AIC.idr_contactcount, AIC.idr_score],
+  });
+  expect(
+    rows
+      .map((r) => [
+        r[lookupValue(AIC.idr_concept)],
+        r[AIC.idr_contactcount],
+        Math.round(Number(r[AIC.idr_score])),
+      ])
+      .sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+  ).toEqual(
+    [
+      [cloud.id, 0, 0],
+      [data.id, 1, 4],
+    ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+  );
+  // And a rescore dry run agrees with what erase left.
+  expect(
+    await rescoreAll({ client: env.client, clock: env.clock.now, logger: env.logger }, { dryRun: true }),
+  ).toMatchObject({ accountsChanged: 0 });
 
   // The counts survive without the person: 4 interactions, 3 of them anonymous.
   const all = await env.client.retrieveMultiple(idr_interaction.entitySetName, {

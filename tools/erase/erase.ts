@@ -2,7 +2,8 @@
  * The right to erasure for one contact (`ideario erase --contact <id|email>`): what Ideario derived from
  * the person goes, what the organisation counts stays without them. Removed: the contact's interest
  * profiles, its primary interest, its memberships of the concepts' marketing lists, and its part in its
- * account's roll-up (the account's primary interest is recomputed from the other contacts' profiles).
+ * account's roll-up (its profiles are taken out of the account's `idr_accountinterest` rows, and the
+ * account's primary interest is recomputed from those rows).
  * The contact's interactions are cut from the person: contact, account, URL, external id, product,
  * case subject and name are cleared, so counts per event type, date, campaign and concept survive
  * anonymously and `rescore` (which replays interactions with a contact) no longer sees them.
@@ -14,20 +15,29 @@
  */
 import type { BatchOperation, DataverseClient, EntityRecord } from '../../dataverse/client';
 import { isGuid, normalizeGuid } from '../../dataverse/adapters/keys';
-import { NotFoundError } from '../../dataverse/errors';
+import { DataverseError, isRetryable, NotFoundError } from '../../dataverse/errors';
 import {
   account,
   campaignresponse,
   contact,
   idr_exclusion,
+  idr_accountinterest,
   idr_interaction,
   idr_interestprofile,
   idr_offerscore,
   listmember,
 } from '../../dataverse/generated';
 import type { Logger } from '../../dataverse/logger';
-import { type ContactProfileSnapshot, rollupAccount } from '../../domain/interest';
 import { whereIn } from '../../plugins/handlers/campaigns/read';
+import { accountPrimaryInterest, type AccountInterestState } from '../../domain/interest';
+import {
+  accountInterestWrite,
+  ACCOUNT_INTEREST_COLUMNS,
+  AIC,
+  applyChanges,
+  profileChange,
+  toAccountInterest,
+} from '../../plugins/handlers/interests/accountrows';
 import { loadActiveConcepts } from '../../plugins/handlers/interests/catalog';
 import {
   CC,
@@ -39,6 +49,7 @@ import {
   PC,
   PROFILE_SELECT,
   primaryInterestUpdate,
+  text,
   toProfile,
 } from '../../plugins/handlers/interests/records';
 import { UserFacingError } from '../cli/command';
@@ -98,7 +109,6 @@ export interface EraseDeps {
 }
 
 const MAX_BATCH = 500;
-const IN_CHUNK = 50;
 
 /** What an anonymised interaction keeps of its name: no person, no URL. */
 export const ERASED_INTERACTION_NAME = 'Interaction of an erased contact';
@@ -164,38 +174,61 @@ async function run(client: DataverseClient, what: string, operations: readonly B
   }
 }
 
-/** The account's primary interest from its other contacts' profiles, as live scoring rolls it up. */
-async function accountPrimaryWithout(
+async function runAtomic(client: DataverseClient, what: string, operations: readonly BatchOperation[]) {
+  if (operations.length === 0) return;
+  try {
+    await client.executeBatch(operations, { atomic: true });
+  } catch (error) {
+    if (!(error instanceof DataverseError) || isRetryable(error)) throw error;
+    throw new EraseWriteError(what, error.status, error.message);
+  }
+}
+
+/**
+ * The account's rows without the contact: its profiles subtracted, as live scoring adds a change
+ * (plugins/handlers/interests/accountrows.ts), and the primary interest those rows give.
+ */
+async function accountWithout(
   deps: EraseDeps,
   accountId: string,
-  contactId: string,
-): Promise<string | null> {
+  accountName: string | null,
+  profiles: readonly EntityRecord[],
+): Promise<{ operations: BatchOperation[]; primary: string | null }> {
   const { client } = deps;
-  const siblings = await client.retrieveMultiple(contact.entitySetName, {
-    select: [CC.contactid],
-    filter: `${lookupValue(CC.parentcustomerid)} eq ${accountId} and ${CC.contactid} ne ${contactId}`,
-  });
-  const ids = siblings.map((r) => guid(r, CC.contactid)).filter((id): id is string => id !== null);
   const now = deps.clock().getTime();
-  const snapshots: ContactProfileSnapshot[] = [];
-  for (let i = 0; i < ids.length; i += IN_CHUNK) {
-    const chunk = ids.slice(i, i + IN_CHUNK);
-    const rows = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
-      select: PROFILE_SELECT,
-      filter: chunk.map((id) => `${lookupValue(PC.idr_contact)} eq ${id}`).join(' or '),
-    });
-    for (const row of rows) {
-      const stored = toProfile(row, now);
-      snapshots.push({
-        contactId: stored.contactId,
-        conceptId: stored.profile.conceptId,
-        state: stored.profile,
-        lastInteractionOn: stored.profile.lastInteractionOn,
-      });
-    }
-  }
   const concepts = await loadActiveConcepts(client, deps.logger);
-  return rollupAccount(snapshots, concepts, now).primaryInterest?.conceptId ?? null;
+  const conceptById = new Map(concepts.map((c) => [c.id, c]));
+  const stored = (
+    await client.retrieveMultiple(idr_accountinterest.entitySetName, {
+      select: ACCOUNT_INTEREST_COLUMNS.filter((c) => c !== AIC.versionnumber).map((c) =>
+        c in idr_accountinterest.lookupTargets ? lookupValue(c) : c,
+      ),
+      filter: `${lookupValue(AIC.idr_account)} eq ${accountId} and ${AIC.statecode} eq ${idr_accountinterest.choices.statecode.Active}`,
+    })
+  ).map((r) => toAccountInterest(r, now));
+  const rows = new Map<string, AccountInterestState>(stored.map((r) => [r.row.conceptId, r.row]));
+  const changes = profiles.map((record) => {
+    const { profile } = toProfile(record, now);
+    return profileChange(profile.conceptId, profile, null);
+  });
+  const operations: BatchOperation[] = [];
+  for (const conceptId of applyChanges(rows, changes, conceptById)) {
+    const row = rows.get(conceptId);
+    const concept = conceptById.get(conceptId);
+    if (!row || !concept) continue;
+    operations.push(
+      accountInterestWrite(
+        row,
+        stored.find((r) => r.row.conceptId === conceptId),
+        { accountId, accountName, concept },
+        now,
+      ),
+    );
+  }
+  return {
+    operations,
+    primary: accountPrimaryInterest([...rows.values()], concepts, now)?.conceptId ?? null,
+  };
 }
 
 /** Erases (or, with dryRun, counts) what Ideario holds of one contact; see the file comment. */
@@ -215,7 +248,7 @@ export async function eraseContact(
     filter: `${lookupValue(IC.idr_contact)} eq ${contactId}`,
   });
   const profiles = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
-    select: [PC.idr_interestprofileid],
+    select: PROFILE_SELECT,
     filter: `${lookupValue(PC.idr_contact)} eq ${contactId}`,
   });
   const memberships = await client.retrieveMultiple(listmember.entitySetName, {
@@ -239,8 +272,11 @@ export async function eraseContact(
           lookupValue(account.columns.idr_primaryinterest),
         ]);
   const accountPrimary = accountRow ? lookup(accountRow, account.columns.idr_primaryinterest) : null;
-  const newAccountPrimary =
-    accountRow && parentId ? await accountPrimaryWithout(deps, parentId, contactId) : null;
+  const without =
+    accountRow && parentId
+      ? await accountWithout(deps, parentId, text(accountRow, account.columns.name), profiles)
+      : null;
+  const newAccountPrimary = without?.primary ?? null;
 
   const offerScores = await client.retrieveMultiple(idr_offerscore.entitySetName, {
     select: [idr_offerscore.columns.idr_offerscoreid],
@@ -269,15 +305,19 @@ export async function eraseContact(
       'the list memberships',
       listIds.map((listId) => membershipOperation('remove', listId, contactId)),
     );
-    await run(
-      client,
-      'the interest profiles',
-      profiles.map((p) => ({
+    // The profiles leave the account's rows in the same atomic changeset that deletes them, so a run
+    // cut short never leaves rows counting a contact whose profiles are gone (or the reverse).
+    await runAtomic(client, 'the interest profiles and the account roll-up', [
+      ...profiles.map((p) => ({
         kind: 'delete' as const,
         entitySet: idr_interestprofile.entitySetName,
         key: guid(p, PC.idr_interestprofileid) ?? '',
       })),
-    );
+      ...(without?.operations ?? []),
+      ...(parentId && without && newAccountPrimary !== accountPrimary
+        ? [primaryInterestUpdate(account, parentId, newAccountPrimary)]
+        : []),
+    ]);
     if (primary !== null)
       await run(client, 'the primary interest', [primaryInterestUpdate(contact, contactId, null)]);
     await run(
@@ -337,10 +377,6 @@ export async function eraseContact(
         record: { [`${campaignresponse.logicalName}_activity_parties`]: [] },
       })),
     );
-    if (accountRow && parentId && newAccountPrimary !== accountPrimary)
-      await run(client, "the account's roll-up", [
-        primaryInterestUpdate(account, parentId, newAccountPrimary),
-      ]);
   }
   return {
     contactId,

@@ -5,6 +5,7 @@ import {
   account,
   contact,
   EventType,
+  idr_accountinterest,
   idr_interaction,
   idr_interestprofile,
   idr_marketingconcept,
@@ -121,6 +122,16 @@ async function snapshot(env: InterestsOrg, world: Seeded): Promise<unknown> {
   const accounts = await client.retrieveMultiple(account.entitySetName, {
     select: [account.columns.name, lookupValue(account.columns.idr_primaryinterest)],
   });
+  const AIC = idr_accountinterest.columns;
+  const accountRows = await client.retrieveMultiple(idr_accountinterest.entitySetName, {
+    select: [
+      AIC.idr_name,
+      lookupValue(AIC.idr_concept),
+      AIC.idr_score,
+      AIC.idr_contactcount,
+      AIC.idr_lastinteractionon,
+    ],
+  });
   const lists: Record<string, string[]> = {};
   for (const [code, concept] of world.concepts)
     lists[code] = (await listMembers(client, concept.listId ?? ''))
@@ -162,6 +173,16 @@ async function snapshot(env: InterestsOrg, world: Seeded): Promise<unknown> {
       a[account.columns.name],
       conceptCode.get(String(a[lookupValue(account.columns.idr_primaryinterest)])) ?? null,
     ]),
+    // Live scoring adds each contact's change to the stored row; the batch adds them up in memory.
+    accountInterests: accountRows
+      .map((r) => ({
+        name: r[AIC.idr_name],
+        concept: conceptCode.get(String(r[lookupValue(AIC.idr_concept)])) ?? '?',
+        score: Number(r[AIC.idr_score]).toPrecision(6),
+        contacts: r[AIC.idr_contactcount],
+        last: r[AIC.idr_lastinteractionon],
+      }))
+      .sort((a, b) => a.concept.localeCompare(b.concept)),
     lists,
   };
 }
@@ -234,6 +255,11 @@ it('bulk-scored profiles, explanations, primary interests and lists equal webhoo
   const expected = await snapshot(live, liveWorld);
   expect(await snapshot(bulk, bulkWorld)).toEqual(expected);
   expect((expected as { profiles: unknown[] }).profiles.length).toBeGreaterThan(4);
+  // Acme's two contacts both scored both concepts: one row per concept counting them both.
+  expect((expected as { accountInterests: { contacts: unknown }[] }).accountInterests).toEqual([
+    expect.objectContaining({ name: 'Acme · Concept CLOUD', concept: 'CLOUD', contacts: 2 }),
+    expect.objectContaining({ name: 'Acme · Concept DATA', concept: 'DATA', contacts: 2 }),
+  ]);
   expect((expected as { lists: Record<string, string[]> }).lists.CLOUD?.length).toBeGreaterThan(0);
 });
 

@@ -39,6 +39,7 @@ import {
   campaign,
   contact,
   EventType,
+  idr_accountinterest,
   idr_interaction,
   idr_interestprofile,
   listmember,
@@ -46,20 +47,29 @@ import {
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
+  accountPrimaryInterest,
+  type AccountInterestState,
   type BatchEvent,
-  type ContactProfileSnapshot,
   decideMembership,
   evaluateRules,
   type InteractionEvent,
   InterestError,
   recordApplications,
-  rollupAccount,
   type RuleLedger,
   scoreBatch,
   type SkippedRule,
   stripResult,
   emptyLedger,
 } from '../../../domain/interest';
+import {
+  ACCOUNT_INTEREST_COLUMNS,
+  accountInterestWrite,
+  AIC,
+  applyChanges,
+  profileChange,
+  type StoredAccountInterest,
+  toAccountInterest,
+} from './accountrows';
 import { catalogNames, type InterestCatalog, loadCatalog } from './catalog';
 import {
   bind,
@@ -248,6 +258,7 @@ function withEtag(record: EntityRecord): EntityRecord {
 interface ContactState {
   readonly contact: StoredContact;
   readonly accountPrimaryId: string | null;
+  readonly accountName: string | null;
 }
 
 async function readContacts(
@@ -261,7 +272,7 @@ async function readContacts(
       attributes(CONTACT_COLUMNS) +
       `<filter>${inCondition(CC.contactid, chunk)}</filter>` +
       `<link-entity name="${account.logicalName}" from="${AC.accountid}" to="${CC.parentcustomerid}" link-type="outer" alias="a">` +
-      attributes([AC.accountid, AC.idr_primaryinterest]) +
+      attributes([AC.accountid, AC.name, AC.idr_primaryinterest]) +
       '</link-entity></entity></fetch>';
     for (const row of await client.fetchXml(contact.entitySetName, fetch)) {
       const id = guid(row, CC.contactid);
@@ -278,49 +289,64 @@ async function readContacts(
           primaryInterestId: lookup(row, CC.idr_primaryinterest),
         },
         accountPrimaryId: accountId ? lookup(parent, AC.idr_primaryinterest) : null,
+        accountName: accountId ? text(parent, AC.name) : null,
       });
     }
   }
   return out;
 }
 
-/** Active profiles of the contacts and of every contact of the accounts, with each one's account. */
+/** Active profiles of the contacts (the accounts' sums are their own rows: readAccountRows). */
 async function readProfiles(
   client: DataverseClient,
   contactIds: readonly string[],
-  accountIds: readonly string[],
   catalog: InterestCatalog,
   now: number,
-): Promise<{ profile: StoredProfile; accountId: string | null }[]> {
+): Promise<StoredProfile[]> {
   const conceptIds = catalog.concepts.map((c) => c.id);
   if (conceptIds.length === 0) return [];
-  const out = new Map<string, { profile: StoredProfile; accountId: string | null }>();
-  const parts: { contacts: string[]; accounts: string[] }[] = [
-    ...chunks(contactIds, READ_CHUNK).map((c) => ({ contacts: c, accounts: [] })),
-    ...chunks(accountIds, READ_CHUNK).map((a) => ({ contacts: [], accounts: a })),
-  ];
-  for (const part of parts) {
-    const who =
-      part.contacts.length > 0
-        ? inCondition(CC.contactid, part.contacts)
-        : inCondition(CC.parentcustomerid, part.accounts);
+  const out = new Map<string, StoredProfile>();
+  for (const chunk of chunks(contactIds, READ_CHUNK)) {
     const fetch =
       `<fetch><entity name="${idr_interestprofile.logicalName}">` +
       attributes(PROFILE_COLUMNS) +
-      `<filter><condition attribute="${PC.statecode}" operator="eq" value="${ACTIVE}"/>${inCondition(PC.idr_concept, conceptIds)}</filter>` +
-      `<link-entity name="${contact.logicalName}" from="${CC.contactid}" to="${PC.idr_contact}" link-type="inner" alias="c">` +
-      attributes([CC.parentcustomerid]) +
-      `<filter>${who}</filter>` +
-      `<link-entity name="${account.logicalName}" from="${AC.accountid}" to="${CC.parentcustomerid}" link-type="outer" alias="pa">` +
-      attributes([AC.accountid]) +
-      '</link-entity></link-entity></entity></fetch>';
+      `<filter><condition attribute="${PC.statecode}" operator="eq" value="${ACTIVE}"/>` +
+      inCondition(PC.idr_concept, conceptIds) +
+      inCondition(PC.idr_contact, chunk) +
+      '</filter></entity></fetch>';
     for (const row of await client.fetchXml(idr_interestprofile.entitySetName, fetch)) {
       const profile = toProfile(withEtag(row), now);
-      if (!profile.id) continue;
-      out.set(profile.id, { profile, accountId: guid(linked(row, 'pa', []), AC.accountid) });
+      if (profile.id) out.set(profile.id, profile);
     }
   }
   return [...out.values()];
+}
+
+/** The accounts' `idr_accountinterest` rows of active concepts, by account. */
+async function readAccountRows(
+  client: DataverseClient,
+  accountIds: readonly string[],
+  catalog: InterestCatalog,
+  now: number,
+): Promise<Map<string, StoredAccountInterest[]>> {
+  const byAccount = new Map<string, StoredAccountInterest[]>();
+  const conceptIds = catalog.concepts.map((c) => c.id);
+  if (conceptIds.length === 0) return byAccount;
+  for (const chunk of chunks(accountIds, READ_CHUNK)) {
+    const fetch =
+      `<fetch><entity name="${idr_accountinterest.logicalName}">` +
+      attributes(ACCOUNT_INTEREST_COLUMNS) +
+      `<filter><condition attribute="${AIC.statecode}" operator="eq" value="${idr_accountinterest.choices.statecode.Active}"/>` +
+      inCondition(AIC.idr_concept, conceptIds) +
+      inCondition(AIC.idr_account, chunk) +
+      '</filter></entity></fetch>';
+    for (const record of await client.fetchXml(idr_accountinterest.entitySetName, fetch)) {
+      const row = toAccountInterest(withEtag(record), now);
+      if (!row.id) continue;
+      byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
+    }
+  }
+  return byAccount;
 }
 
 /** Earlier scored interactions of the contacts that applied one of the limited rules. */
@@ -478,7 +504,7 @@ export class BulkScorer {
       await this.registerRows(rows.slice(half), outcomes, attempt);
       return;
     }
-    const { units, live } = await this.plan(rows);
+    const { units, live, deferred } = await this.plan(rows);
     const failed: Unit[] = [];
     let next = 0;
     let stopped = false;
@@ -509,13 +535,16 @@ export class BulkScorer {
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, units.length) }, worker));
     await this.sendPending(live, outcomes);
-    if (failed.length === 0) return;
-    const again = failed.flatMap((u) => u.rows);
-    const existing = await readExisting(this.deps.client, again);
-    for (const index of existing) outcomes.set(index, { kind: 'existing' });
-    const rest = again.filter((r) => !existing.has(r.index)).sort((a, b) => a.index - b.index);
-    if (attempt < this.maxAttempts) await this.registerRows(rest, outcomes, attempt + 1);
-    else await this.sendPending(rest, outcomes);
+    if (failed.length > 0) {
+      const again = failed.flatMap((u) => u.rows);
+      const existing = await readExisting(this.deps.client, again);
+      for (const index of existing) outcomes.set(index, { kind: 'existing' });
+      const rest = again.filter((r) => !existing.has(r.index)).sort((a, b) => a.index - b.index);
+      if (attempt < this.maxAttempts) await this.registerRows(rest, outcomes, attempt + 1);
+      else await this.sendPending(rest, outcomes);
+    }
+    // Contacts of a large account that did not fit its changeset: scored from the rows just written.
+    await this.registerRows(deferred, outcomes, attempt);
   }
 
   /** The live path: each event created Pending on its own, for the Create webhook to score. */
@@ -549,7 +578,9 @@ export class BulkScorer {
   }
 
   /** Reads, scores and lays out the changesets of a batch. */
-  private async plan(rows: readonly NewInteraction[]): Promise<{ units: Unit[]; live: NewInteraction[] }> {
+  private async plan(
+    rows: readonly NewInteraction[],
+  ): Promise<{ units: Unit[]; live: NewInteraction[]; deferred: NewInteraction[] }> {
     const { client } = this.deps;
     const now = this.deps.clock().getTime();
     const catalog = await this.catalog();
@@ -621,14 +652,17 @@ export class BulkScorer {
 
     const scoredContacts = [...new Set(scorable.map((r) => r.contactId ?? ''))];
     const accountIds = [...new Set(scoredContacts.flatMap((id) => contacts.get(id)?.contact.parentId ?? []))];
-    const stored = await readProfiles(client, scoredContacts, accountIds, catalog, now);
+    const [stored, accountRows] = await Promise.all([
+      readProfiles(client, scoredContacts, catalog, now),
+      accountIds.length > 0
+        ? readAccountRows(client, accountIds, catalog, now)
+        : new Map<string, StoredAccountInterest[]>(),
+    ]);
     const ownProfiles = new Map<string, Map<string, StoredProfile>>();
-    const byAccount = new Map<string, StoredProfile[]>();
-    for (const { profile, accountId } of stored) {
+    for (const profile of stored) {
       const mine = ownProfiles.get(profile.contactId) ?? new Map<string, StoredProfile>();
       mine.set(profile.profile.conceptId, profile);
       ownProfiles.set(profile.contactId, mine);
-      if (accountId) byAccount.set(accountId, [...(byAccount.get(accountId) ?? []), profile]);
     }
 
     // Once-per-contact and daily-capped rules need the contacts' earlier applications of them.
@@ -672,7 +706,7 @@ export class BulkScorer {
       this.deps.logger.warn('The bulk scorer could not score a batch; its events go to the live handler.', {
         error: error.message,
       });
-      return { units: [], live: [...scorable, ...live] };
+      return { units: [], live: [...scorable, ...live], deferred: [] };
     }
 
     const listIds = new Set<string>();
@@ -695,6 +729,7 @@ export class BulkScorer {
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     const units: Unit[] = [];
+    const deferred: NewInteraction[] = [];
     for (const [key, groupRows] of groups) {
       // One unit per contact: its events, profiles, primary interest and memberships commit together.
       const perContact = new Map<string, Unit>();
@@ -717,20 +752,18 @@ export class BulkScorer {
           ...(reason ? { reason } : {}),
         });
       }
-      const finals: ContactProfileSnapshot[] = [];
+      const changes = new Map<string, ReturnType<typeof profileChange>[]>();
       for (const [contactId, unit] of perContact) {
         const info = contacts.get(contactId);
         const result = scored.contacts.get(contactId);
         if (!info || !result) continue;
         const mine = ownProfiles.get(contactId);
+        const mineChanges: ReturnType<typeof profileChange>[] = [];
         for (const profile of result.profiles) {
-          finals.push({
-            contactId,
-            conceptId: profile.conceptId,
-            state: stripResult(profile),
-            lastInteractionOn: profile.lastInteractionOn,
-          });
           if (!result.changed.has(profile.conceptId)) continue;
+          const before = mine?.get(profile.conceptId)?.profile;
+          if (!before || before.accumulator !== profile.accumulator || before.landmark !== profile.landmark)
+            mineChanges.push(profileChange(profile.conceptId, before, stripResult(profile)));
           unit.operations.push(
             profileWrite(profile, mine?.get(profile.conceptId), {
               contactId,
@@ -739,6 +772,7 @@ export class BulkScorer {
             }),
           );
         }
+        changes.set(contactId, mineChanges);
         const primary = result.primaryInterest?.conceptId ?? null;
         if (primary !== info.contact.primaryInterestId) {
           unit.operations.push(primaryInterestUpdate(contact, contactId, primary));
@@ -754,29 +788,49 @@ export class BulkScorer {
           if (action !== 'none') unit.operations.push(membershipOperation(action, listId, contactId));
         }
       }
-      const contactUnits = [...perContact.values()];
-      if (key.startsWith('a:') && finals.length > 0) {
-        const accountId = key.slice(2);
-        const scoredHere = new Set(finals.map((f) => f.contactId));
-        const others = (byAccount.get(accountId) ?? [])
-          .filter((p) => !scoredHere.has(p.contactId))
-          .map((p) => ({
-            contactId: p.contactId,
-            conceptId: p.profile.conceptId,
-            state: p.profile,
-            lastInteractionOn: p.profile.lastInteractionOn,
-          }));
-        const rolled =
-          rollupAccount([...finals, ...others], catalog.concepts, now).primaryInterest?.conceptId ?? null;
-        const before = contacts.get(groupRows[0]?.contactId ?? '')?.accountPrimaryId ?? null;
-        // The account's primary interest rides with the account's last contact.
-        if (rolled !== before) {
-          contactUnits[contactUnits.length - 1]?.operations.push(
-            primaryInterestUpdate(account, accountId, rolled),
-          );
-        }
+      if (!key.startsWith('a:')) {
+        units.push(...perContact.values());
+        continue;
       }
-      units.push(...contactUnits);
+      // An account's contacts commit in ONE unit with the account's rows, which add up their changes:
+      // two changesets writing one row would race. Contacts that do not fit wait for the next round.
+      const accountId = key.slice(2);
+      const stored = accountRows.get(accountId) ?? [];
+      const rows = new Map<string, AccountInterestState>(stored.map((r) => [r.row.conceptId, r.row]));
+      const byConcept = new Map(stored.map((r) => [r.row.conceptId, r]));
+      const room = MAX_CHANGESET - catalog.concepts.length - 1;
+      const unit: Unit = { rows: [], operations: [], outcomes: new Map() };
+      const changedConcepts = new Set<string>();
+      for (const [contactId, part] of perContact) {
+        if (unit.rows.length > 0 && unit.operations.length + part.operations.length > room) {
+          deferred.push(...part.rows);
+          continue;
+        }
+        unit.rows.push(...part.rows);
+        unit.operations.push(...part.operations);
+        for (const [i, o] of part.outcomes) unit.outcomes.set(i, o);
+        for (const id of applyChanges(rows, changes.get(contactId) ?? [], catalog.conceptById))
+          changedConcepts.add(id);
+      }
+      const info = contacts.get(unit.rows[0]?.contactId ?? '');
+      for (const conceptId of changedConcepts) {
+        const row = rows.get(conceptId);
+        const concept = catalog.conceptById.get(conceptId);
+        if (!row || !concept) continue;
+        unit.operations.push(
+          accountInterestWrite(
+            row,
+            byConcept.get(conceptId),
+            { accountId, accountName: info?.accountName ?? null, concept },
+            now,
+          ),
+        );
+      }
+      const rolled = accountPrimaryInterest([...rows.values()], catalog.concepts, now)?.conceptId ?? null;
+      if (rolled !== (info?.accountPrimaryId ?? null)) {
+        unit.operations.push(primaryInterestUpdate(account, accountId, rolled));
+      }
+      units.push(unit);
     }
     for (const row of rows) {
       const done = settled.get(row.index);
@@ -796,7 +850,7 @@ export class BulkScorer {
         ]),
       });
     }
-    return { units: packUnits(units), live };
+    return { units: packUnits(units), live, deferred };
   }
 
   private createOperation(

@@ -10,7 +10,7 @@
  * so a contact scored live during the run is reported and left for the next run), the interactions'
  * explanation and status, the contact's primary interest and the concepts' marketing lists
  * (membership = in segment and bulk email allowed, for contacts with a profile of that concept).
- * Account primary interests follow at the end. Profiles of a concept no rule scores any more are set
+ * Accounts follow at the end: their `idr_accountinterest` rows and primary interests. Profiles of a concept no rule scores any more are set
  * to zero and leave their segment.
  */
 import type { BatchOperation, DataverseClient, EntityRecord } from '../../../dataverse/client';
@@ -18,6 +18,7 @@ import { ConcurrencyError, DuplicateRecordError } from '../../../dataverse/error
 import {
   account,
   contact,
+  idr_accountinterest,
   idr_interaction,
   idr_interestprofile,
   idr_marketingconcept,
@@ -26,6 +27,8 @@ import {
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
+  accountInterestDiffers,
+  accountPrimaryInterest,
   type ContactProfileSnapshot,
   decideMembership,
   type HistoricalInteraction,
@@ -33,8 +36,15 @@ import {
   type ProfileResult,
   rebase,
   rescore,
-  rollupAccount,
+  rollupAccountInterests,
 } from '../../../domain/interest';
+import {
+  ACCOUNT_INTEREST_COLUMNS,
+  accountInterestWrite,
+  AIC,
+  type StoredAccountInterest,
+  toAccountInterest,
+} from './accountrows';
 import { catalogNames, loadActiveConcepts, loadActiveRules } from './catalog';
 import {
   bind,
@@ -98,6 +108,10 @@ const ID_CHUNK = 50;
 /** Operations per changeset: the Web API's `$batch` limit. */
 const MAX_BATCH = 1000;
 const SCALE = 1e-9;
+/** The account rows' columns as a Web API `$select` (lookups as `_x_value`). */
+const ACCOUNT_INTEREST_SELECT = ACCOUNT_INTEREST_COLUMNS.filter((c) => c !== AIC.versionnumber).map((c) =>
+  c in idr_accountinterest.lookupTargets ? lookupValue(c) : c,
+);
 
 async function readByIds(
   client: DataverseClient,
@@ -232,8 +246,10 @@ async function rescorePage(run: RunContext, page: readonly StoredContact[], tall
       filter:
         `${IC.idr_processingstatus} eq ${ProcessingStatus.Scored} or ` +
         `${IC.idr_processingstatus} eq ${ProcessingStatus.Ignored}`,
-      // Live scoring's order: as registered (domain/interest rescore replays in the order given).
-      orderBy: [`${IC.createdon} asc`, `${IC.idr_interactionid} asc`],
+      // Live scoring's order: as registered (domain/interest rescore replays in the order given). One
+      // bulk changeset registers many events at one `createdon`; the bulk scorer applied them oldest
+      // first, so ties go by `idr_occurredon`, never by the (random) id alone.
+      orderBy: [`${IC.createdon} asc`, `${IC.idr_occurredon} asc`, `${IC.idr_interactionid} asc`],
       formattedValues: true,
     }),
     readForIds(client, idr_interestprofile.entitySetName, lookupValue(PC.idr_contact), ids, {
@@ -469,7 +485,12 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
   return summary;
 }
 
-/** Account primary interests from the rebuilt profiles of their contacts. */
+/**
+ * Account interest rows and primary interests from the rebuilt profiles of their contacts: the rows
+ * are folded from scratch by the same function the live path applies per change
+ * (domain/interest/accountinterest.ts), compared with the stored ones at a common landmark, and
+ * only those that differ are written (with their etag), with the primary interest they give.
+ */
 async function rescoreAccounts(
   { client, logger }: RescoreDeps,
   byParent: ReadonlyMap<string, readonly ContactProfileSnapshot[]>,
@@ -477,39 +498,81 @@ async function rescoreAccounts(
   now: number,
   options: RescoreOptions,
 ): Promise<number> {
-  const accounts = await readByIds(
-    client,
-    account.entitySetName,
-    account.columns.accountid,
-    [...byParent.keys()],
-    [account.columns.accountid, lookupValue(account.columns.idr_primaryinterest)],
-  );
-  const operations: BatchOperation[] = [];
+  const ids = [...byParent.keys()];
+  const [accounts, storedRows] = await Promise.all([
+    readByIds(client, account.entitySetName, account.columns.accountid, ids, [
+      account.columns.accountid,
+      account.columns.name,
+      lookupValue(account.columns.idr_primaryinterest),
+    ]),
+    readForIds(client, idr_accountinterest.entitySetName, lookupValue(AIC.idr_account), ids, {
+      select: ACCOUNT_INTEREST_SELECT,
+      filter: `${AIC.statecode} eq ${idr_accountinterest.choices.statecode.Active}`,
+    }),
+  ]);
+  const conceptById = new Map(concepts.map((c) => [c.id, c]));
+  const rowsByAccount = new Map<string, Map<string, StoredAccountInterest>>();
+  for (const record of storedRows) {
+    const row = toAccountInterest(record, now);
+    if (!conceptById.has(row.row.conceptId)) continue;
+    const mine = rowsByAccount.get(row.accountId) ?? new Map<string, StoredAccountInterest>();
+    mine.set(row.row.conceptId, row);
+    rowsByAccount.set(row.accountId, mine);
+  }
+  const perAccount: BatchOperation[][] = [];
   for (const record of accounts) {
     const id = guid(record, account.columns.accountid);
     if (!id) continue;
-    const primary = rollupAccount(byParent.get(id) ?? [], concepts, now).primaryInterest?.conceptId ?? null;
-    if (primary === lookup(record, account.columns.idr_primaryinterest)) continue;
-    operations.push({
-      kind: 'update',
-      entitySet: account.entitySetName,
-      key: id,
-      record: {
-        [bind(account.columns.idr_primaryinterest)]: primary
-          ? recordUrl(idr_marketingconcept.entitySetName, primary)
-          : null,
-      },
-    });
+    const rebuilt = new Map(
+      rollupAccountInterests(byParent.get(id) ?? [], concepts).map((r) => [r.conceptId, r]),
+    );
+    const stored = rowsByAccount.get(id) ?? new Map<string, StoredAccountInterest>();
+    const operations: BatchOperation[] = [];
+    for (const concept of concepts) {
+      const before = stored.get(concept.id);
+      // A stored row no contact's profile makes up any more is set to nothing.
+      const after =
+        rebuilt.get(concept.id) ??
+        (before ? { ...before.row, accumulator: 0, contactCount: 0, lastInteractionOn: null } : undefined);
+      if (!after || (before && !accountInterestDiffers(before.row, after, concept.halfLifeDays))) continue;
+      operations.push(
+        accountInterestWrite(
+          after,
+          before,
+          { accountId: id, accountName: text(record, account.columns.name), concept },
+          now,
+        ),
+      );
+    }
+    const primary = accountPrimaryInterest([...rebuilt.values()], concepts, now)?.conceptId ?? null;
+    if (primary !== lookup(record, account.columns.idr_primaryinterest)) {
+      operations.push({
+        kind: 'update',
+        entitySet: account.entitySetName,
+        key: id,
+        record: {
+          [bind(account.columns.idr_primaryinterest)]: primary
+            ? recordUrl(idr_marketingconcept.entitySetName, primary)
+            : null,
+        },
+      });
+    }
+    if (operations.length > 0) perAccount.push(operations);
   }
-  if (options.dryRun) return operations.length;
+  if (options.dryRun) return perAccount.length;
   let changed = 0;
-  for (let i = 0; i < operations.length; i += MAX_BATCH) {
-    const chunk = operations.slice(i, i + MAX_BATCH);
-    const results = await client.executeBatch(chunk, { continueOnError: true });
-    results.forEach((result, j) => {
-      if (result.status < 400) changed++;
-      else logger.warn("Could not set an account's primary interest.", { operation: chunk[j], result });
-    });
+  for (const operations of perAccount) {
+    try {
+      for (let i = 0; i < operations.length; i += MAX_BATCH) {
+        await client.executeBatch(operations.slice(i, i + MAX_BATCH), { atomic: true });
+      }
+      changed++;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError || error instanceof DuplicateRecordError)) throw error;
+      logger.warn("An account's interest changed while the rescore ran; run the rescore again for it.", {
+        operation: operations[0],
+      });
+    }
   }
   return changed;
 }

@@ -1,18 +1,15 @@
 /**
  * Create.idr_interaction (post-operation, asynchronous): scores one registered event.
  *
- * Requests (issue target: at most 2 per scored event in the common path). With the rules cached, ONE
- * FetchXML read (scoreread.ts) returns the interaction (re-read: Dataverse may deliver an event twice,
- * and only a Pending one is scored), its campaign's name, the contact (consent, parent account,
- * current primary interest), the parent account and the profiles of active concepts of the contact
- * and, for the roll-up, of the account's other contacts; then every write (profiles, the
- * interaction's status and explanation, primary interests, list membership) goes in ONE atomic
- * changeset: 2 requests, account or not. More only when needed: the rule history (once-per-contact
- * and daily-capped rules), the contact's list memberships when a segment is entered or left, the
- * contact's own profiles when its parent is a contact, the event type's label when the interaction
- * is Ignored (FetchXML answers carry no formatted values), and the catalogue's two queries when the
- * cache is cold. `npm run bench` measures 2.09 requests an event (naive handler: 10.5, 17.5 with
- * accounts).
+ * Requests (issue target: at most 2 per live event). With the rules cached, ONE FetchXML read
+ * (scoreread.ts) returns the interaction (re-read: Dataverse may deliver an event twice, and only a
+ * Pending one is scored), its campaign's name, the contact (consent, parent account, current primary
+ * interest), its profiles of active concepts with its memberships of their lists, the parent
+ * account's `idr_accountinterest` rows and the rule history the Target's event type may need; then
+ * every write (profiles, account rows, the interaction's status and explanation, primary interests,
+ * list membership) goes in ONE atomic changeset: 2 requests, however large the account. More only
+ * when the read could not fold something in (scoreread.ts), for the first Ignored event of a type
+ * (its label), and the catalogue's two queries when the cache is cold.
  *
  * Concurrency: existing profiles are written with `If-Match: <etag>` and new ones are created (the
  * alternate key contact+concept makes a concurrent second create fail with 412 instead of adding a
@@ -31,20 +28,18 @@ import {
   contact,
   EventType,
   idr_interaction,
-  idr_interestprofile,
   listmember,
   ProcessingStatus,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
   buildRuleHistory,
-  type ContactProfileSnapshot,
+  accountPrimaryInterest,
   decideMembership,
   EMPTY_HISTORY,
   evaluateRules,
   InterestError,
   type InteractionEvent,
-  rollupAccount,
   type RuleHistory,
   type ScoreEventResult,
   scoreEvent,
@@ -53,7 +48,7 @@ import {
   utcDay,
   DAY_MS,
 } from '../../../domain/interest';
-import { getOptionValue, getReference, targetEntity } from '../../host/parse';
+import { getDate, getOptionValue, getReference, targetEntity } from '../../host/parse';
 import {
   defineHandler,
   type ExecutionContext,
@@ -71,9 +66,7 @@ import {
   lookupValue,
   membershipOperation,
   parseAppliedDeltas,
-  PC,
   PROCESSING_ERROR_MAX,
-  PROFILE_SELECT,
   profileWrite,
   primaryInterestUpdate,
   type StoredContact,
@@ -82,14 +75,13 @@ import {
   time,
   toEvent,
   toInteraction,
-  toProfile,
   truncate,
 } from './records';
-import { readScoringState, type ScoringAccount } from './scoreread';
+import { accountInterestWrite, applyChanges, profileChange } from './accountrows';
+import { type HistoryScope, readScoringState, type ScoringAccount, type ScoringState } from './scoreread';
 import { backoffMs, type ResolvedOptions } from './settings';
 
 const KNOWN_EVENT_TYPES: ReadonlySet<number> = new Set(Object.values(EventType));
-const ACTIVE = idr_interestprofile.choices.statecode.Active;
 const LM = listmember.columns;
 
 export type ScoringOutcome =
@@ -117,12 +109,24 @@ async function readInteraction(client: DataverseClient, id: string): Promise<Sto
   return records[0] ? toInteraction(records[0]) : null;
 }
 
+/**
+ * Event type labels read so far, per organisation: an Ignored message needs one, and reading it once
+ * per type keeps the Ignored path at one read and one write after that.
+ */
+const EVENT_LABELS = new Map<string, string>();
+
 /** FetchXML answers carry no formatted values: the event type's label is read when a message needs it. */
 async function withLabels(
   client: DataverseClient,
   interaction: StoredInteraction,
+  organization: string,
 ): Promise<StoredInteraction> {
+  const key = `${organization}|${interaction.eventType ?? ''}`;
+  const known = EVENT_LABELS.get(key);
+  if (known !== undefined) return { ...interaction, eventLabel: known };
   const labelled = await readInteraction(client, interaction.id);
+  if (labelled && labelled.eventType === interaction.eventType && EVENT_LABELS.size < 10_000)
+    EVENT_LABELS.set(key, labelled.eventLabel);
   return labelled
     ? {
         ...interaction,
@@ -134,26 +138,6 @@ async function withLabels(
 
 function anyOf(column: string, ids: readonly string[]): string {
   return `(${ids.map((id) => `${column} eq ${id}`).join(' or ')})`;
-}
-
-/** Every profile of the contact for an active concept, when the scoring read could not include them. */
-async function readProfiles(
-  client: DataverseClient,
-  contactId: string,
-  catalog: InterestCatalog,
-  now: number,
-): Promise<StoredProfile[]> {
-  if (catalog.concepts.length === 0) return [];
-  const records = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
-    select: PROFILE_SELECT,
-    filter:
-      `${lookupValue(PC.idr_contact)} eq ${contactId} and ${PC.statecode} eq ${ACTIVE} and ` +
-      anyOf(
-        lookupValue(PC.idr_concept),
-        catalog.concepts.map((c) => c.id),
-      ),
-  });
-  return records.map((r) => toProfile(r, now));
 }
 
 /**
@@ -294,21 +278,27 @@ function buildWrites(input: {
     operations.push(primaryInterestUpdate(contact, person.id, primary));
   }
   if (accountRow) {
-    const snapshots: ContactProfileSnapshot[] = [
-      ...result.profiles.map((p) => ({
-        contactId: person.id,
-        conceptId: p.conceptId,
-        state: stripResult(p),
-        lastInteractionOn: p.lastInteractionOn,
-      })),
-      ...accountRow.siblings.map((s) => ({
-        contactId: s.contactId,
-        conceptId: s.profile.conceptId,
-        state: s.profile,
-        lastInteractionOn: s.profile.lastInteractionOn,
-      })),
-    ];
-    const accountPrimary = rollupAccount(snapshots, catalog.concepts, now).primaryInterest?.conceptId ?? null;
+    // The account's sum per concept moves by what this contact's profiles moved (accountrows.ts).
+    const rows = new Map(accountRow.rows.map((r) => [r.row.conceptId, r.row]));
+    const stored = new Map(accountRow.rows.map((r) => [r.row.conceptId, r]));
+    const changes = result.profiles
+      .filter((p) => p.touched)
+      .map((p) => profileChange(p.conceptId, existing.get(p.conceptId)?.profile, stripResult(p)));
+    for (const conceptId of applyChanges(rows, changes, catalog.conceptById)) {
+      const row = rows.get(conceptId);
+      const concept = catalog.conceptById.get(conceptId);
+      if (!row || !concept) continue;
+      operations.push(
+        accountInterestWrite(
+          row,
+          stored.get(conceptId),
+          { accountId: accountRow.id, accountName: accountRow.name, concept },
+          now,
+        ),
+      );
+    }
+    const accountPrimary =
+      accountPrimaryInterest([...rows.values()], catalog.concepts, now)?.conceptId ?? null;
     if (accountPrimary !== accountRow.primaryInterestId) {
       operations.push(primaryInterestUpdate(account, accountRow.id, accountPrimary));
     }
@@ -335,6 +325,8 @@ interface AttemptInput {
   readonly interactionId: string;
   readonly organization: string;
   readonly contactHint: string | null;
+  /** The event type and time the webhook's Target names: which rule history to fold into the read. */
+  readonly eventHint: { readonly eventType: number; readonly occurredOn: number } | null;
   readonly deps: HandlerDeps;
   readonly options: ResolvedOptions;
 }
@@ -361,7 +353,14 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
   const { client, clock, logger } = input.deps;
   const now = clock().getTime();
   const catalog = await input.options.cache.get(input.organization, now, () => loadCatalog(client, logger));
-  const state = await readScoringState(client, input.interactionId, catalog, now);
+  const state = await readScoringState(
+    client,
+    input.interactionId,
+    catalog,
+    now,
+    historyScope(catalog, input.eventHint),
+    input.contactHint,
+  );
   if (!state) return { kind: 'skipped', reason: 'The interaction was deleted before it was scored.' };
   const { interaction } = state;
   if (interaction.status !== null && interaction.status !== ProcessingStatus.Pending) {
@@ -420,7 +419,7 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
   const event = toEvent(interaction, eventType, interaction.occurredOn);
   const matched = evaluateRules(event, catalog.rules);
   if (matched.deltas.length === 0 && matched.skipped.length === 0) {
-    const reason = ignoredReason(await withLabels(client, interaction), catalog, []);
+    const reason = ignoredReason(await withLabels(client, interaction, input.organization), catalog, []);
     return markUnscorable(client, interaction, 'ignored', reason);
   }
   const byId = new Map(catalog.rules.rules.map(({ rule }) => [rule.id, rule]));
@@ -431,12 +430,12 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     else if (rule && rule.dailyCap !== null && rule.dailyCap !== undefined) limited.capped.push(rule.id);
   }
   const accountRow = state.account;
-  const [history, profiles] = await Promise.all([
-    limited.once.length + limited.capped.length > 0
-      ? readHistory(client, interaction, contactId, event, limited)
-      : EMPTY_HISTORY,
-    state.ownProfilesMissing ? readProfiles(client, contactId, catalog, now) : state.profiles,
-  ]);
+  const history =
+    limited.once.length + limited.capped.length === 0
+      ? EMPTY_HISTORY
+      : (foldedHistory(state, limited, event) ??
+        (await readHistory(client, interaction, contactId, event, limited)));
+  const profiles = state.profiles;
 
   const result = scoreEvent({
     event,
@@ -447,13 +446,24 @@ async function attempt(input: AttemptInput): Promise<ScoringOutcome> {
     now,
   });
   if (result.appliedDeltas.length === 0) {
-    const reason = ignoredReason(await withLabels(client, interaction), catalog, result.skipped);
+    const reason = ignoredReason(
+      await withLabels(client, interaction, input.organization),
+      catalog,
+      result.skipped,
+    );
     return markUnscorable(client, interaction, 'ignored', reason);
   }
 
   const listIds = result.transitions.flatMap((t) => catalog.conceptById.get(t.conceptId)?.listId ?? []);
+  // The read folded in the memberships of the lists of the contact's existing profiles; a list of a
+  // profile this event creates is read on its own (a first event that enters a segment at once).
+  const folded = state.memberships;
   const memberships =
-    listIds.length > 0 ? await readMemberships(client, contactId, listIds) : new Set<string>();
+    listIds.length === 0
+      ? new Set<string>()
+      : folded && listIds.every((id) => folded.lists.has(id))
+        ? folded.member
+        : await readMemberships(client, contactId, listIds);
   const write = buildWrites({
     interaction,
     contact: person,
@@ -501,6 +511,56 @@ async function recordFailure(
   }
 }
 
+/**
+ * The limited rules (once per contact, daily cap) of the Target's event type: the read folds in the
+ * contact's earlier interactions that applied them, so the common path stays at one read.
+ */
+function historyScope(
+  catalog: InterestCatalog,
+  hint: { readonly eventType: number; readonly occurredOn: number } | null,
+): HistoryScope | null {
+  if (!hint) return null;
+  const once: string[] = [];
+  const capped: string[] = [];
+  for (const { rule } of catalog.rules.rules) {
+    if (rule.eventType !== hint.eventType) continue;
+    if (!rule.repeatable) once.push(rule.id);
+    else if (rule.dailyCap !== null && rule.dailyCap !== undefined) capped.push(rule.id);
+  }
+  return once.length + capped.length > 0 ? { once, capped, day: utcDay(hint.occurredOn) * DAY_MS } : null;
+}
+
+/** The history from the read, when what it folded in covers the rules that matched (else null). */
+function foldedHistory(
+  state: ScoringState,
+  limited: { once: readonly string[]; capped: readonly string[] },
+  event: InteractionEvent,
+): RuleHistory | null {
+  const folded = state.history;
+  if (
+    !folded ||
+    folded.scope.day !== utcDay(event.occurredOn) * DAY_MS ||
+    !limited.once.every((r) => folded.scope.once.includes(r)) ||
+    !limited.capped.every((r) => folded.scope.capped.includes(r))
+  ) {
+    return null;
+  }
+  return buildRuleHistory(folded.earlier, event.occurredOn);
+}
+
+/** What the Target says of the event; null when it says nothing usable (the read then decides). */
+function eventHintOf(ctx: ExecutionContext): AttemptInput['eventHint'] {
+  const target = targetEntity(ctx);
+  if (!target) return null;
+  try {
+    const eventType = getOptionValue(target, IC.idr_eventtype);
+    const occurredOn = getDate(target, IC.idr_occurredon);
+    return eventType === null || occurredOn === null ? null : { eventType, occurredOn: occurredOn.getTime() };
+  } catch {
+    return null;
+  }
+}
+
 function contactHintOf(ctx: ExecutionContext): string | null {
   const target = targetEntity(ctx);
   const reference = target ? getReference(target, IC.idr_contact) : null;
@@ -535,6 +595,7 @@ export async function scoreInteraction(
     interactionId,
     organization: ctx.organizationId ?? ctx.organizationName ?? 'default',
     contactHint: contactHintOf(ctx),
+    eventHint: eventHintOf(ctx),
     deps,
     options,
   };

@@ -1,5 +1,5 @@
 import type { DataverseClient } from '../../../dataverse/client';
-import { contact, EventType, idr_interestprofile } from '../../../dataverse/generated';
+import { contact, EventType, idr_accountinterest, idr_interestprofile } from '../../../dataverse/generated';
 import { silentLogger } from '../../../dataverse/logger';
 import { loadCatalog } from './catalog';
 import { recordUrl } from './records';
@@ -52,7 +52,7 @@ async function etagOf(profileId: string): Promise<unknown> {
 }
 
 describe('the scoring read', () => {
-  it("holds the interaction, the contact, its account and all the account's profiles in one request", async () => {
+  it("holds the interaction, the contact, its profiles and its account's interest rows in one request", async () => {
     const { cloud, data } = await catalogue();
     const acme = await seedAccount(env.client, 'Acme');
     const ana = await seedContact(env.client, { name: 'Ana', accountId: acme });
@@ -72,15 +72,27 @@ describe('the scoring read', () => {
     expect(state?.interaction.etag).toMatch(/^W\/"\d+"$/);
     expect(state?.contact).toEqual(expect.objectContaining({ id: ana, name: 'Ana', parentId: acme }));
     expect(state?.account?.id).toBe(acme);
-    expect(state?.ownProfilesMissing).toBe(false);
     expect(state?.profiles.map((p) => p.profile.conceptId).sort()).toEqual([cloud.id, data.id].sort());
-    expect(state?.account?.siblings.map((p) => [p.contactId, p.profile.conceptId])).toEqual([[ben, data.id]]);
+    expect(state?.profiles.every((p) => p.contactId === ana)).toBe(true);
+    // Ana's cloud, Ben's and Ana's data (the read follows the drain): one row per concept.
+    const rows = new Map(state?.account?.rows.map((r) => [r.row.conceptId, r.row.contactCount]));
+    expect(rows).toEqual(
+      new Map([
+        [cloud.id, 1],
+        [data.id, 2],
+      ]),
+    );
     // The etags built from versionnumber are the ones If-Match is checked against.
-    for (const p of [...(state?.profiles ?? []), ...(state?.account?.siblings ?? [])])
-      expect(p.etag).toBe(await etagOf(p.id));
+    for (const p of state?.profiles ?? []) expect(p.etag).toBe(await etagOf(p.id));
+    for (const r of state?.account?.rows ?? []) {
+      const row = await env.client.retrieve(idr_accountinterest.entitySetName, r.id, [
+        idr_accountinterest.columns.idr_score,
+      ]);
+      expect(r.etag).toBe(row?.['@odata.etag']);
+    }
   });
 
-  it('reads the own profiles of a contact without a parent, and flags one whose parent is a contact', async () => {
+  it('reads the own profiles of a contact without a parent, and of one whose parent is a contact', async () => {
     const { cloud } = await catalogue();
     const eva = await seedContact(env.client, { name: 'Eva' });
     const kid = await env.client.create(contact.entitySetName, {
@@ -98,13 +110,12 @@ describe('the scoring read', () => {
 
     const solo = await readScoringState(env.client, first, catalog, START.getTime());
     expect(solo?.account).toBeNull();
-    expect(solo?.ownProfilesMissing).toBe(false);
     expect(solo?.profiles.map((p) => p.profile.conceptId)).toEqual([cloud.id]);
 
     const child = await readScoringState(env.client, second, catalog, START.getTime());
     expect(child?.contact?.parentId).toBe(eva);
     expect(child?.account).toBeNull();
-    expect(child?.ownProfilesMissing).toBe(true);
+    expect(child?.profiles.map((p) => p.profile.conceptId)).toEqual([cloud.id]);
   });
 
   it('answers null for an interaction that does not exist (deleted before it was scored)', async () => {

@@ -1,37 +1,44 @@
 /**
  * The one read of the scoring handler: the interaction, its campaign's name, its contact, the
- * contact's parent account and the interest profiles scoring needs, in ONE FetchXML request rooted at
- * the interaction ("Query data using FetchXml", "Join tables using FetchXml"; linked columns come back
- * as `alias.column`). Every link is outer and many-to-one except the profile branches, and at most one
- * profile branch yields rows for a given contact, so the answer has one row per profile (or one row):
- *
- * - `member` → `profile`: when the parent is an account, the profiles of all the account's contacts
- *   (the contact's own and the roll-up's), through the account;
- * - `solo` → `own`: when the contact has no parent, its own profiles (`solo` is the contact itself,
- *   joined only while `parentcustomerid` is empty, so the two branches never multiply each other).
- *
- * A contact whose parent is another contact gets neither branch; `ownProfilesMissing` says so and the
- * caller reads them with a second query (rare: a contact under a contact has no roll-up).
+ * contact's own profiles, its parent account with the account's `idr_accountinterest` rows and,
+ * when a rule of the event counts once per contact or per day, the contact's earlier interactions
+ * that applied such a rule, in ONE FetchXML request rooted at the interaction ("Query data using
+ * FetchXml", "Join tables using FetchXml":
+ * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/join-tables; linked columns
+ * come back as `alias.column`). Every join goes through an indexed lookup (the contact's
+ * `idr_contact`, the account's `idr_account`), so the answer never grows with the account's other
+ * contacts: the account's sum per concept is its own row, kept from each contact's change
+ * (accountrows.ts). The three one-to-many branches (profiles, account rows, history) multiply each
+ * other, so the answer has at most profiles × account rows × history rows, each bounded by the
+ * active concepts and rules; rows are told apart by their ids.
  */
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
 import {
   account,
   campaign,
   contact,
+  idr_accountinterest,
   idr_interaction,
   idr_interestprofile,
+  idr_marketingconcept,
+  listmember,
+  ProcessingStatus,
 } from '../../../dataverse/generated';
-import type { EpochMs } from '../../../domain/interest';
+import { DAY_MS, type EpochMs } from '../../../domain/interest';
+import { ACCOUNT_INTEREST_COLUMNS, AIC, type StoredAccountInterest, toAccountInterest } from './accountrows';
 import type { InterestCatalog } from './catalog';
 import {
   CC,
   guid,
   IC,
+  iso,
   lookup,
   lookupValue,
   num,
+  parseAppliedDeltas,
   PC,
   text,
+  time,
   type StoredContact,
   type StoredInteraction,
   type StoredProfile,
@@ -39,10 +46,12 @@ import {
   toInteraction,
   toProfile,
 } from './records';
+import type { AppliedDelta } from '../../../domain/interest';
 
 const ETAG = '@odata.etag';
 const VERSION = idr_interaction.columns.versionnumber;
 const ACTIVE = idr_interestprofile.choices.statecode.Active;
+const ROWS_ACTIVE = idr_accountinterest.choices.statecode.Active;
 
 const INTERACTION_COLUMNS: readonly string[] = [
   IC.idr_interactionid,
@@ -89,17 +98,34 @@ const A = {
   campaign: 'campaign',
   contact: 'contact',
   account: 'account',
-  member: 'member',
-  profile: 'profile',
-  solo: 'solo',
+  rows: 'ai',
   own: 'own',
+  ownConcept: 'oc',
+  member: 'lm',
+  history: 'h',
 } as const;
+
+/**
+ * Which earlier interactions the read folds in: those that applied one of `once` (any day) or one
+ * of `capped` on the UTC day starting at `day`. Chosen from the webhook's Target before the read.
+ */
+export interface HistoryScope {
+  readonly once: readonly string[];
+  readonly capped: readonly string[];
+  readonly day: EpochMs;
+}
+
+export interface EarlierInteraction {
+  readonly occurredOn: EpochMs;
+  readonly appliedDeltas: readonly AppliedDelta[];
+}
 
 export interface ScoringAccount {
   readonly id: string;
+  readonly name: string | null;
   readonly primaryInterestId: string | null;
-  /** Profiles of the account's other contacts. */
-  readonly siblings: readonly StoredProfile[];
+  /** The account's `idr_accountinterest` rows of active concepts. */
+  readonly rows: readonly StoredAccountInterest[];
 }
 
 export interface ScoringState {
@@ -109,8 +135,13 @@ export interface ScoringState {
   readonly profiles: readonly StoredProfile[];
   /** Null unless the contact's parent is an account. */
   readonly account: ScoringAccount | null;
-  /** The contact has a parent that is not an account: its profiles still need to be read. */
-  readonly ownProfilesMissing: boolean;
+  /**
+   * The marketing lists of the concepts the contact has a profile of, and whether it is a member of
+   * each; null when the read could not fold them in (no contact named before the read).
+   */
+  readonly memberships: { readonly lists: ReadonlySet<string>; readonly member: ReadonlySet<string> } | null;
+  /** The earlier interactions `scope` asked for; null when no history was folded in. */
+  readonly history: { readonly scope: HistoryScope; readonly earlier: readonly EarlierInteraction[] } | null;
 }
 
 function xml(value: string): string {
@@ -119,21 +150,57 @@ function xml(value: string): string {
 
 const attributes = (columns: readonly string[]) => columns.map((c) => `<attribute name="${c}"/>`).join('');
 
-function profileLink(alias: string, conceptIds: readonly string[]): string {
+function activeIn(statecode: string, active: number, concept: string, conceptIds: readonly string[]): string {
   const concepts =
     conceptIds.length > 0
-      ? `<condition attribute="${PC.idr_concept}" operator="in">${conceptIds.map((id) => `<value>${xml(id)}</value>`).join('')}</condition>`
+      ? `<condition attribute="${concept}" operator="in">${conceptIds.map((id) => `<value>${xml(id)}</value>`).join('')}</condition>`
+      : '';
+  return `<filter><condition attribute="${statecode}" operator="eq" value="${active}"/>${concepts}</filter>`;
+}
+
+const like = (rule: string) =>
+  `<condition attribute="${IC.idr_applieddeltas}" operator="like" value="%${xml(rule)}%"/>`;
+
+function historyLink(scope: HistoryScope): string {
+  const capped =
+    scope.capped.length > 0
+      ? `<filter type="and">` +
+        `<condition attribute="${IC.idr_occurredon}" operator="ge" value="${iso(scope.day)}"/>` +
+        `<condition attribute="${IC.idr_occurredon}" operator="lt" value="${iso(scope.day + DAY_MS)}"/>` +
+        `<filter type="or">${scope.capped.map(like).join('')}</filter></filter>`
       : '';
   return (
-    `<link-entity name="${idr_interestprofile.logicalName}" from="${PC.idr_contact}" to="${CC.contactid}" link-type="outer" alias="${alias}">` +
-    attributes(PROFILE_COLUMNS) +
-    `<filter><condition attribute="${PC.statecode}" operator="eq" value="${ACTIVE}"/>${concepts}</filter>` +
-    `<order attribute="${PC.idr_interestprofileid}"/>` +
+    `<link-entity name="${idr_interaction.logicalName}" from="${IC.idr_contact}" to="${CC.contactid}" link-type="outer" alias="${A.history}">` +
+    attributes([IC.idr_interactionid, IC.idr_occurredon, IC.idr_applieddeltas]) +
+    `<filter type="and"><condition attribute="${IC.idr_processingstatus}" operator="eq" value="${ProcessingStatus.Scored}"/>` +
+    `<filter type="or">${scope.once.map(like).join('')}${capped}</filter></filter>` +
     '</link-entity>'
   );
 }
 
-export function scoringFetchXml(interactionId: string, conceptIds: readonly string[]): string {
+/**
+ * Under each own profile: its concept's marketing list and the contact's membership of it (at most
+ * one row each, so nothing multiplies). The contact is named up front (the webhook's Target).
+ */
+function membershipLinks(contactId: string): string {
+  const MC = idr_marketingconcept.columns;
+  const LM = listmember.columns;
+  return (
+    `<link-entity name="${idr_marketingconcept.logicalName}" from="${MC.idr_marketingconceptid}" to="${PC.idr_concept}" link-type="outer" alias="${A.ownConcept}">` +
+    attributes([MC.idr_marketinglist]) +
+    `<link-entity name="${listmember.logicalName}" from="${LM.listid}" to="${MC.idr_marketinglist}" link-type="outer" alias="${A.member}">` +
+    attributes([LM.listid]) +
+    `<filter><condition attribute="${LM.entityid}" operator="eq" value="${xml(contactId)}"/></filter>` +
+    '</link-entity></link-entity>'
+  );
+}
+
+export function scoringFetchXml(
+  interactionId: string,
+  conceptIds: readonly string[],
+  scope: HistoryScope | null = null,
+  contactHint: string | null = null,
+): string {
   const AC = account.columns;
   return (
     `<fetch><entity name="${idr_interaction.logicalName}">` +
@@ -145,14 +212,18 @@ export function scoringFetchXml(interactionId: string, conceptIds: readonly stri
     `<link-entity name="${contact.logicalName}" from="${CC.contactid}" to="${IC.idr_contact}" link-type="outer" alias="${A.contact}">` +
     attributes(CONTACT_COLUMNS) +
     `<link-entity name="${account.logicalName}" from="${AC.accountid}" to="${CC.parentcustomerid}" link-type="outer" alias="${A.account}">` +
-    attributes([AC.accountid, AC.idr_primaryinterest]) +
-    `<link-entity name="${contact.logicalName}" from="${CC.parentcustomerid}" to="${AC.accountid}" link-type="outer" alias="${A.member}">` +
-    profileLink(A.profile, conceptIds) +
+    attributes([AC.accountid, AC.name, AC.idr_primaryinterest]) +
+    `<link-entity name="${idr_accountinterest.logicalName}" from="${AIC.idr_account}" to="${AC.accountid}" link-type="outer" alias="${A.rows}">` +
+    attributes(ACCOUNT_INTEREST_COLUMNS) +
+    activeIn(AIC.statecode, ROWS_ACTIVE, AIC.idr_concept, conceptIds) +
     '</link-entity></link-entity>' +
-    `<link-entity name="${contact.logicalName}" from="${CC.contactid}" to="${CC.contactid}" link-type="outer" alias="${A.solo}">` +
-    `<filter><condition attribute="${CC.parentcustomerid}" operator="null"/></filter>` +
-    profileLink(A.own, conceptIds) +
-    '</link-entity></link-entity>' +
+    `<link-entity name="${idr_interestprofile.logicalName}" from="${PC.idr_contact}" to="${CC.contactid}" link-type="outer" alias="${A.own}">` +
+    attributes(PROFILE_COLUMNS) +
+    activeIn(PC.statecode, ACTIVE, PC.idr_concept, conceptIds) +
+    (contactHint ? membershipLinks(contactHint) : '') +
+    '</link-entity>' +
+    (scope && scope.once.length + scope.capped.length > 0 ? historyLink(scope) : '') +
+    '</link-entity>' +
     '</entity></fetch>'
   );
 }
@@ -181,11 +252,13 @@ export async function readScoringState(
   interactionId: string,
   catalog: InterestCatalog,
   now: EpochMs,
+  scope: HistoryScope | null = null,
+  contactHint: string | null = null,
 ): Promise<ScoringState | null> {
   const conceptIds = catalog.concepts.map((c) => c.id);
   const rows = await client.fetchXml(
     idr_interaction.entitySetName,
-    scoringFetchXml(interactionId, conceptIds),
+    scoringFetchXml(interactionId, conceptIds, scope, contactHint),
   );
   const first = rows[0];
   if (!first) return null;
@@ -197,34 +270,55 @@ export async function readScoringState(
   const person = linked(first, A.contact, contact.lookupTargets);
   const contactId = guid(person, CC.contactid);
   if (contactId === null) {
-    return { interaction, contact: null, profiles: [], account: null, ownProfilesMissing: false };
+    return { interaction, contact: null, profiles: [], account: null, memberships: null, history: null };
   }
   const known = new Set(conceptIds);
   const profiles = new Map<string, StoredProfile>();
+  const accountRows = new Map<string, StoredAccountInterest>();
+  const earlier = new Map<string, EarlierInteraction>();
+  const lists = new Set<string>();
+  const member = new Set<string>();
   for (const row of rows) {
-    for (const alias of [A.profile, A.own]) {
-      const record = linked(row, alias, idr_interestprofile.lookupTargets);
-      if (record[PC.idr_interestprofileid] === undefined) continue;
-      const profile = toProfile(withEtag(record), now);
+    const concept = linked(row, A.ownConcept, idr_marketingconcept.lookupTargets);
+    const listId = lookup(concept, idr_marketingconcept.columns.idr_marketinglist);
+    if (listId) lists.add(listId);
+    const memberOf = lookup(linked(row, A.member, listmember.lookupTargets), listmember.columns.listid);
+    if (memberOf) member.add(memberOf);
+    const own = linked(row, A.own, idr_interestprofile.lookupTargets);
+    if (own[PC.idr_interestprofileid] !== undefined && own[PC.idr_interestprofileid] !== null) {
+      const profile = toProfile(withEtag(own), now);
       if (known.has(profile.profile.conceptId)) profiles.set(profile.id, profile);
     }
+    const sum = linked(row, A.rows, idr_accountinterest.lookupTargets);
+    if (sum[AIC.idr_accountinterestid] !== undefined && sum[AIC.idr_accountinterestid] !== null) {
+      const accountRow = toAccountInterest(withEtag(sum), now);
+      if (known.has(accountRow.row.conceptId)) accountRows.set(accountRow.id, accountRow);
+    }
+    const before = linked(row, A.history, idr_interaction.lookupTargets);
+    const beforeId = guid(before, IC.idr_interactionid);
+    const occurredOn = time(before, IC.idr_occurredon);
+    if (beforeId && beforeId !== stored.id && occurredOn !== null) {
+      earlier.set(beforeId, { occurredOn, appliedDeltas: parseAppliedDeltas(before[IC.idr_applieddeltas]) });
+    }
   }
-  const all = [...profiles.values()];
-  const own = all.filter((p) => p.contactId === contactId);
   const parent = linked(first, A.account, account.lookupTargets);
   const accountId = guid(parent, account.columns.accountid);
   const storedContact = toContact(person, contactId);
   return {
     interaction,
     contact: storedContact,
-    profiles: own,
+    profiles: [...profiles.values()].filter((p) => p.contactId === contactId),
     account: accountId
       ? {
-          id: storedContact.parentId ?? accountId,
+          id: accountId,
+          name: text(parent, account.columns.name),
           primaryInterestId: lookup(parent, account.columns.idr_primaryinterest),
-          siblings: all.filter((p) => p.contactId !== contactId),
+          rows: [...accountRows.values()],
         }
       : null,
-    ownProfilesMissing: storedContact.parentId !== null && !accountId,
+    // Only for the contact the read was told of: the interaction may name another by now.
+    memberships: contactHint === contactId ? { lists, member } : null,
+    history:
+      scope && scope.once.length + scope.capped.length > 0 ? { scope, earlier: [...earlier.values()] } : null,
   };
 }

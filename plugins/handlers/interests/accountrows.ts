@@ -1,0 +1,138 @@
+/**
+ * `idr_accountinterest` rows in and out (domain/interest/accountinterest.ts holds the arithmetic):
+ * what the live handler, the bulk scorer and rescore read of them, and the writes that carry a
+ * contact's change into its account's rows. Existing rows are written with their etag and new ones
+ * created, so two contacts of one account scored at once cannot both add to a stale row: the second
+ * changeset fails (412, or the alternate key account+concept on a twin create) and is recomputed.
+ */
+import type { BatchOperation, EntityRecord } from '../../../dataverse/client';
+import { account, idr_accountinterest, idr_marketingconcept } from '../../../dataverse/generated';
+import {
+  type AccountInterestState,
+  applyContactChange,
+  type ContactProfileChange,
+  type EpochMs,
+  type InterestProfile,
+  scoreAt,
+} from '../../../domain/interest';
+import { bind, etagOf, guid, iso, lookup, NAME_MAX, num, recordUrl, time, truncate } from './records';
+
+export const AIC = idr_accountinterest.columns;
+
+/** The columns scoring reads of an account's rows (FetchXML attribute names). */
+export const ACCOUNT_INTEREST_COLUMNS: readonly string[] = [
+  AIC.idr_accountinterestid,
+  AIC.idr_account,
+  AIC.idr_concept,
+  AIC.idr_accumulator,
+  AIC.idr_landmarkon,
+  AIC.idr_scoredon,
+  AIC.idr_contactcount,
+  AIC.idr_lastinteractionon,
+  AIC.versionnumber,
+];
+
+export interface StoredAccountInterest {
+  readonly id: string;
+  readonly etag: string | undefined;
+  readonly accountId: string;
+  readonly row: AccountInterestState;
+}
+
+export function toAccountInterest(record: EntityRecord, fallbackLandmark: EpochMs): StoredAccountInterest {
+  return {
+    id: guid(record, AIC.idr_accountinterestid) ?? '',
+    etag: etagOf(record),
+    accountId: lookup(record, AIC.idr_account) ?? '',
+    row: {
+      conceptId: lookup(record, AIC.idr_concept) ?? '',
+      accumulator: num(record, AIC.idr_accumulator) ?? 0,
+      landmark: time(record, AIC.idr_landmarkon) ?? time(record, AIC.idr_scoredon) ?? fallbackLandmark,
+      contactCount: num(record, AIC.idr_contactcount) ?? 0,
+      lastInteractionOn: time(record, AIC.idr_lastinteractionon),
+    },
+  };
+}
+
+interface RowConcept {
+  readonly id: string;
+  readonly name?: string;
+  readonly halfLifeDays: number;
+}
+
+/** A contact's profile change as the account sees it: state and last interaction, before and after. */
+export function profileChange(
+  conceptId: string,
+  before: InterestProfile | null | undefined,
+  after: InterestProfile | null | undefined,
+): ContactProfileChange {
+  const part = (p: InterestProfile | null | undefined) =>
+    p
+      ? { accumulator: p.accumulator, landmark: p.landmark, lastInteractionOn: p.lastInteractionOn ?? null }
+      : null;
+  return { conceptId, before: part(before), after: part(after) };
+}
+
+/**
+ * Applies contacts' changes to an account's rows (in place) and returns the concepts whose row
+ * changed. Changes of concepts not in `concepts` (inactive) are left out.
+ */
+export function applyChanges(
+  rows: Map<string, AccountInterestState>,
+  changes: readonly ContactProfileChange[],
+  concepts: ReadonlyMap<string, RowConcept>,
+): Set<string> {
+  const changed = new Set<string>();
+  for (const change of changes) {
+    const concept = concepts.get(change.conceptId);
+    if (!concept) continue;
+    const next = applyContactChange(rows.get(change.conceptId) ?? null, change, concept.halfLifeDays);
+    if (!next) continue;
+    rows.set(change.conceptId, next);
+    changed.add(change.conceptId);
+  }
+  return changed;
+}
+
+function round(value: number, decimals: number): number {
+  return Number(value.toFixed(decimals));
+}
+
+/** Writes one account row: an existing one with its etag, a new one created with its name and links. */
+export function accountInterestWrite(
+  row: AccountInterestState,
+  stored: StoredAccountInterest | undefined,
+  owner: { readonly accountId: string; readonly accountName: string | null; readonly concept: RowConcept },
+  now: EpochMs,
+): BatchOperation {
+  const columns: EntityRecord = {
+    [AIC.idr_score]: round(scoreAt(row, now, owner.concept.halfLifeDays), 4),
+    [AIC.idr_accumulator]: round(row.accumulator, 10),
+    [AIC.idr_landmarkon]: iso(row.landmark),
+    [AIC.idr_scoredon]: iso(now),
+    [AIC.idr_contactcount]: row.contactCount,
+    [AIC.idr_lastinteractionon]: row.lastInteractionOn === null ? null : iso(row.lastInteractionOn),
+  };
+  if (stored) {
+    return {
+      kind: 'update',
+      entitySet: idr_accountinterest.entitySetName,
+      key: stored.id,
+      record: columns,
+      ifMatch: stored.etag,
+    };
+  }
+  return {
+    kind: 'create',
+    entitySet: idr_accountinterest.entitySetName,
+    record: {
+      ...columns,
+      [AIC.idr_name]: truncate(
+        `${owner.accountName ?? owner.accountId} · ${owner.concept.name ?? owner.concept.id}`,
+        NAME_MAX,
+      ),
+      [bind(AIC.idr_account)]: recordUrl(account.entitySetName, owner.accountId),
+      [bind(AIC.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, owner.concept.id),
+    },
+  };
+}
