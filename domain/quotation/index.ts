@@ -12,3 +12,4 @@ export * from './email';
 export * from './enforce';
 export * from './refusal';
 export * from './phase';
+export * from './document';
