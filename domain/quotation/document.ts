@@ -4,7 +4,7 @@
  * paragraphs and tables of labelled values, in the agent's language. The values table is the
  * email's (`quotationRows`), so the document and the email it travels with show the same figures.
  */
-import { type DateOnly } from './dateonly';
+import { type DateOnly, formatDateOnly } from './dateonly';
 import { type Instalment } from './deposit';
 import { quotationRows, type QuotationSummary } from './email';
 import { formatDate, formatMoney, type Language } from './language';
@@ -187,4 +187,30 @@ export function documentText(document: QuotationDocument): string[] {
     } else lines.push(block.text);
   }
   return lines;
+}
+
+/**
+ * The quoted values in one canonical string: two summaries with the same string quote the same stay
+ * at the same price, so a save that changes none of them is not a new version of the quotation.
+ * Names, the owner and the sent date are left out: they do not change what was offered.
+ */
+export function quotedValues(s: QuotationSummary): string {
+  const day = (date: DateOnly | null): string | null => date && formatDateOnly(date);
+  return JSON.stringify([
+    day(s.arrival),
+    day(s.departure),
+    s.nights,
+    s.mealPlan,
+    s.adults,
+    s.children,
+    s.rooms,
+    s.pricePerPersonNight,
+    s.childPricePercent,
+    s.total,
+    s.depositPercent,
+    s.deposit,
+    day(s.depositDueOn),
+    day(s.optionExpiresOn),
+    s.currencyCode,
+  ]);
 }

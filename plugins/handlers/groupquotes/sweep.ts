@@ -35,13 +35,19 @@ import {
   type FollowUpActionType,
   formatDateOnly,
   type Instalment,
+  isClosedPhase,
+  isConfirmed,
+  quotationDocument,
   type Language,
   nextPhase,
   type QuotationPolicy,
   type QuotationSummary,
   quotationEmail,
+  revisedQuotationEmail,
   roomingListRequestEmail,
 } from '../../../domain/quotation';
+import { attachToEmail, quotedVersion, storeAsNote } from './documents';
+import { renderDocumentPdf } from './pdf';
 import { createEmail, createPhoneCall, createTask, type Party, sendEmail } from './activities';
 import {
   HandoffFailedError,
@@ -173,7 +179,12 @@ interface User {
 interface Outcome {
   activityId: string | null;
   detail: string;
+  /** The quoted version a quotation email carried (`idr_quotedversion`). */
+  version?: string;
 }
+
+/** Revised quotations are claimed as `quotationRevision:<n>`, n = 1, 2…; the first email is n = 0. */
+const REVISION_PREFIX = 'quotationRevision:';
 
 /** The quotations the sweep reads: open, not lost, not cancelled, and sent or confirmed. */
 export function openQuotationsFilter(): string {
@@ -231,6 +242,8 @@ class Sweep {
     private readonly handoffUrl: string | null,
     /** On save the ERP/PMS handoff is left to the sweep (its retries wait for minutes). */
     private readonly handoffs: 'do' | 'leave' = 'do',
+    /** On save, a quotation whose quoted values changed since its email gets a revised one. */
+    private readonly revisions = false,
   ) {
     this.policies = new PolicySource(deps.client, deps.logger);
     this.result = {
@@ -307,10 +320,22 @@ class Sweep {
     }
     const quotation = toFollowUpQuotation(record, schedule.instalments);
     const policy = await this.policies.forQuotation(readLookup(record, col.idr_policy));
-    let due = dueFollowUps(quotation, policy, this.today);
-    if (due.length === 0) return;
+    const due = dueFollowUps(quotation, policy, this.today);
+    if (due.length > 0) await this.doDue(id, record, due, policy, schedule.instalments);
+    // After the due actions, so a quotation's first email is never followed by a "revision" of itself.
+    if (this.revisions && !isConfirmed(quotation) && !isClosedPhase(quotation.phase))
+      await this.reviseIfChanged(id, record, policy, schedule.instalments);
+  }
+
+  private async doDue(
+    id: string,
+    record: EntityRecord,
+    dueActions: DueAction[],
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<void> {
     const done = await this.doneKeys(id);
-    due = due.filter((action) => !done.has(action.key));
+    const due = dueActions.filter((action) => !done.has(action.key));
     for (const action of due) {
       if (action.kind === 'handoff' && this.handoffs === 'leave') continue;
       if (action.kind === 'handoff' && !(this.handoffUrl && this.deps.fetch)) {
@@ -323,8 +348,60 @@ class Sweep {
         }
         continue;
       }
-      await this.perform(id, record, action, policy, schedule.instalments);
+      await this.perform(id, record, action, policy, instalments);
     }
+  }
+
+  /**
+   * Once per version: when the quoted values differ from those the last quotation email showed, one
+   * "revised quotation" email goes out, claimed under the next revision number so two saves at once
+   * send one. Only a clean quotation is revised (no open issue: its values are the ones to quote).
+   */
+  private async reviseIfChanged(
+    id: string,
+    record: EntityRecord,
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<void> {
+    if (readString(record, col.idr_quotationissue) !== null) return;
+    const rows = await this.deps.client.retrieveMultiple(idr_quotationaction.entitySetName, {
+      select: [acol.idr_key, acol.idr_quotedversion, acol.idr_doneon],
+      filter: `${lookupValueName(acol.idr_opportunity)} eq ${id}`,
+    });
+    const prefix = `${id}:`;
+    let latest: { n: number; version: string | null } | null = null;
+    for (const row of rows) {
+      const key = readString(row, acol.idr_key);
+      if (!key?.toLowerCase().startsWith(prefix)) continue;
+      const action = key.slice(prefix.length);
+      const n =
+        action === 'quotationEmail'
+          ? 0
+          : action.startsWith(REVISION_PREFIX)
+            ? Number(action.slice(REVISION_PREFIX.length))
+            : NaN;
+      if (!Number.isInteger(n)) continue;
+      // A claim not yet done is another run sending right now: leave the quotation to it.
+      if (readString(row, acol.idr_doneon) === null) return;
+      if (!latest || n > latest.n) latest = { n, version: readString(row, acol.idr_quotedversion) };
+    }
+    // Never sent, or sent before versions were recorded: there is nothing to compare with.
+    if (!latest?.version) return;
+    const people = await this.people(record);
+    if (quotedVersion(this.summary(record, people, policy)) === latest.version) return;
+    await this.perform(
+      id,
+      record,
+      {
+        key: `${REVISION_PREFIX}${latest.n + 1}`,
+        action: 'quotationEmail',
+        dueOn: this.today,
+        to: 'agent',
+        kind: 'email',
+      },
+      policy,
+      instalments,
+    );
   }
 
   /** Facts that become true with time alone (a departure day reached after the payment) move the phase here. */
@@ -420,6 +497,7 @@ class Sweep {
       [acol.idr_activityid]: outcome.activityId,
       [acol.idr_doneon]: clock().toISOString(),
       [acol.idr_detail]: truncate(outcome.detail, DETAIL_MAX),
+      ...(outcome.version ? { [acol.idr_quotedversion]: outcome.version } : {}),
     });
     this.result.actionsCreated += 1;
     this.result.byAction[action.action] = (this.result.byAction[action.action] ?? 0) + 1;
@@ -565,7 +643,9 @@ class Sweep {
   ): EmailContent {
     switch (action.action) {
       case 'quotationEmail':
-        return quotationEmail(summary, language);
+        return action.key.startsWith(REVISION_PREFIX)
+          ? revisedQuotationEmail(summary, language)
+          : quotationEmail(summary, language);
       case 'confirmationChaser':
         return confirmationChaserEmail(summary, language);
       case 'depositReminder': {
@@ -594,13 +674,8 @@ class Sweep {
     const { agent, owner } = people;
     if (!agent) throw new MissingAgentError(id);
     const language = agent.language ?? this.language;
-    const content = this.emailContent(
-      action,
-      this.summary(record, people, policy),
-      language,
-      record,
-      instalments,
-    );
+    const summary = this.summary(record, people, policy);
+    const content = this.emailContent(action, summary, language, record, instalments);
     const parties: Party[] = [{ role: 'to', table: 'contact', id: agent.id }];
     if (owner) parties.unshift({ role: 'from', table: 'systemuser', id: owner.id });
     if (owner && action.cc === 'owner') parties.push({ role: 'cc', table: 'systemuser', id: owner.id });
@@ -611,6 +686,17 @@ class Sweep {
       ownerUserId: owner?.id ?? null,
       parties,
     });
+    const version = action.action === 'quotationEmail' ? quotedVersion(summary) : undefined;
+    if (action.action === 'quotationEmail') {
+      await this.attachQuotation(
+        id,
+        emailId,
+        summary,
+        language,
+        action.key.startsWith(REVISION_PREFIX),
+        content.subject,
+      );
+    }
     const to = `${agent.name ?? agent.id}${agent.email ? ` <${agent.email}>` : ''}`;
     const hold = !agent.email
       ? 'the agent has no email address'
@@ -625,6 +711,7 @@ class Sweep {
       });
       return {
         activityId: emailId,
+        version,
         detail: `Email "${content.subject}" to ${to} left as a draft: ${hold}. Review it and send it from the quotation.`,
       };
     }
@@ -640,14 +727,34 @@ class Sweep {
       });
       return {
         activityId: emailId,
+        version,
         detail: `Email "${content.subject}" to ${to} created but not sent: ${reason}. Send it from the quotation.`,
       };
     }
     const cc = parties.some((p) => p.role === 'cc') && owner ? `, cc ${owner.name ?? owner.id}` : '';
     return {
       activityId: emailId,
+      version,
       detail: `Email "${content.subject}" sent to ${to}${cc} (${language === 'es' ? 'Spanish' : 'English'}).`,
     };
+  }
+
+  /** The quotation document: rendered, attached to the email before it is sent, and kept as a note. */
+  private async attachQuotation(
+    id: string,
+    emailId: string,
+    summary: QuotationSummary,
+    language: Language,
+    revised: boolean,
+    subject: string,
+  ): Promise<void> {
+    const document = quotationDocument(
+      { kind: 'quotation', summary, issuedOn: this.today, revised },
+      language,
+    );
+    const pdf = await renderDocumentPdf(document, { createdAt: this.deps.clock() });
+    await attachToEmail(this.deps.client, emailId, document, pdf);
+    await storeAsNote(this.deps.client, id, document, pdf, subject);
   }
 
   private async phoneCall(
@@ -860,6 +967,7 @@ export async function runFollowUpsFor(
     settings.language,
     null,
     'leave',
+    true,
   );
   return sweep.runOne(opportunityId);
 }
