@@ -13,3 +13,4 @@ export * from './enforce';
 export * from './refusal';
 export * from './phase';
 export * from './document';
+export * from './report';

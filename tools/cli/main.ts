@@ -16,6 +16,7 @@ import { registerRescore } from './rescore';
 import { registerRetrain } from './retrain';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
+import { registerReport } from './report';
 import { registerTypegen } from './typegen';
 import { registerUnpack } from './unpack';
 
@@ -36,6 +37,7 @@ registerEmulator(program, consoleLogger, [
 registerPack(program, consoleLogger);
 registerUnpack(program, consoleLogger);
 registerSweep(program, consoleLogger);
+registerReport(program, consoleLogger);
 registerStart(program, consoleLogger);
 registerRescore(program, consoleLogger);
 registerDeploy(program, consoleLogger);
