@@ -97,4 +97,9 @@ export { serviceendpoint, type serviceendpointRecord, type serviceendpointWrite 
 export { solution, type solutionRecord, type solutionWrite } from './solution';
 export { systemuser, type systemuserRecord, type systemuserWrite } from './systemuser';
 export { task, type taskRecord, type taskWrite } from './task';
+export {
+  transactioncurrency,
+  type transactioncurrencyRecord,
+  type transactioncurrencyWrite,
+} from './transactioncurrency';
 export * from './choices';

@@ -8,6 +8,7 @@ import {
   email,
   idr_quotationaction,
   opportunity,
+  transactioncurrency,
 } from '../../../dataverse/generated';
 import { createGroupQuotesHandlers } from '.';
 import { extractPdfText } from './pdftext.testkit';
@@ -48,11 +49,12 @@ async function attachments(emailId: string) {
   });
 }
 
-async function sentQuotation(language: 'en' | 'es' = 'en') {
+async function sentQuotation(language: 'en' | 'es' = 'en', currency: Record<string, unknown> = {}) {
   const people = await createPeople(org, { agentLanguage: language });
   const id = await org.client.create(opportunity.entitySetName, {
     [c.name]: 'Coro de Viena',
     ...quotationParties(people),
+    ...currency,
     [c.idr_arrivaldate]: '2026-05-10',
     [c.idr_nights]: 3,
     [c.idr_adults]: 38,
@@ -84,6 +86,26 @@ describe('the quotation document', () => {
     });
     expect(notes.map((note) => note[n.filename])).toEqual(['Presupuesto - Coro de Viena.pdf']);
     expect(notes[0][n.documentbody]).toBe(attachment[a.body]);
+  });
+});
+
+describe('the record currency', () => {
+  it('writes amounts with its symbol in the email and the document alike', async () => {
+    const t = transactioncurrency.columns;
+    const euro = await org.client.create(transactioncurrency.entitySetName, {
+      [t.currencyname]: 'Euro',
+      [t.isocurrencycode]: 'EUR',
+      [t.currencysymbol]: '€',
+      [t.currencyprecision]: 2,
+    });
+    const id = await sentQuotation('es', {
+      [`${c.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${euro})`,
+    });
+    const [sent] = await emails(id);
+    expect(sent.html).toContain('<td>9360,00\u00a0€</td>');
+    const [attachment] = await attachments(sent.id);
+    const text = await extractPdfText(Buffer.from(String(attachment[a.body]), 'base64'));
+    expect(text.lines).toContain('9360,00\u00a0€');
   });
 });
 

@@ -21,6 +21,7 @@ import {
   opportunity,
   QuotationPhase,
   systemuser,
+  transactioncurrency,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -170,10 +171,23 @@ interface Contact {
   doNotEmail: boolean;
 }
 
+interface People {
+  agent: Contact | null;
+  owner: User | null;
+  agency: string | null;
+  currency: Currency | null;
+}
+
 interface User {
   id: string;
   name: string | null;
   email: string | null;
+}
+
+/** The record's currency: amounts are written with its symbol and its decimals. */
+interface Currency {
+  code: string | null;
+  precision: number | null;
 }
 
 interface Outcome {
@@ -232,6 +246,7 @@ class Sweep {
   private readonly contacts = new Map<string, Promise<Contact | null>>();
   private readonly users = new Map<string, Promise<User | null>>();
   private readonly agencies = new Map<string, Promise<string | null>>();
+  private readonly currencies = new Map<string, Promise<Currency | null>>();
   private readonly result: SweepResult;
   private warnedNoHandoffUrl = false;
 
@@ -580,24 +595,36 @@ class Sweep {
     );
   }
 
-  private async people(
-    record: EntityRecord,
-  ): Promise<{ agent: Contact | null; owner: User | null; agency: string | null }> {
-    const [agent, owner, agency] = await Promise.all([
+  private currency(id: string | null): Promise<Currency | null> {
+    const c = transactioncurrency.columns;
+    return once(this.currencies, id, (key) =>
+      this.deps.client
+        .retrieve(transactioncurrency.entitySetName, key, [c.isocurrencycode, c.currencyprecision])
+        .catch((error: unknown) => {
+          if (error instanceof NotFoundError) return null;
+          throw error;
+        })
+        .then((row) =>
+          row
+            ? { code: readString(row, c.isocurrencycode), precision: readNumber(row, c.currencyprecision) }
+            : null,
+        ),
+    );
+  }
+
+  private async people(record: EntityRecord): Promise<People> {
+    const [agent, owner, agency, currency] = await Promise.all([
       this.contact(readLookup(record, col.idr_agent)),
       this.user(readLookup(record, col.ownerid)),
       this.agencyName(readLookup(record, col.idr_agency)),
+      this.currency(readLookup(record, col.transactioncurrencyid)),
     ]);
-    return { agent, owner, agency };
+    return { agent, owner, agency, currency };
   }
 
   // ── actions ─────────────────────────────────────────────────────────────────────────────────
 
-  private summary(
-    record: EntityRecord,
-    people: { agent: Contact | null; owner: User | null; agency: string | null },
-    policy: QuotationPolicy,
-  ): QuotationSummary {
+  private summary(record: EntityRecord, people: People, policy: QuotationPolicy): QuotationSummary {
     const quoteSentOn = readDate(record, col.idr_quotesenton);
     return {
       name: readString(record, col.name) ?? '',
@@ -620,7 +647,8 @@ class Sweep {
       depositDueOn: readDate(record, col.idr_depositduedate),
       optionExpiresOn:
         readDate(record, col.idr_optionexpireson) ?? (quoteSentOn && addDays(quoteSentOn, policy.optionDays)),
-      currencyCode: null,
+      currencyCode: people.currency?.code ?? null,
+      ...(people.currency?.precision != null ? { precision: people.currency.precision } : {}),
     };
   }
 
