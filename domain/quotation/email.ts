@@ -105,6 +105,11 @@ interface Texts {
     confirm: string;
   };
   revised: { subject: (name: string, stay: string) => string; intro: (name: string) => string };
+  confirmed: {
+    subject: (name: string, stay: string) => string;
+    intro: (name: string) => string;
+    deposit: (amount: string, due: string | null) => string;
+  };
   chaser: { subject: (name: string) => string; intro: (name: string, sent: string | null) => string };
   deposit: {
     subject: (name: string) => string;
@@ -142,6 +147,13 @@ const TEXTS: Record<Language, Texts> = {
       intro: (name) => `Thank you for your request. Here is our quotation for ${name}.`,
       option: (date) => `We are holding the rooms for you until ${date}.`,
       confirm: 'To confirm, simply reply to this email.',
+    },
+    confirmed: {
+      subject: (name, stay) => `Confirmed quotation: ${name}${stay}`,
+      intro: (name) =>
+        `Thank you for confirming ${name}. The confirmed quotation is attached; these are its details.`,
+      deposit: (amount, due) =>
+        due ? `Please pay the deposit of ${amount} by ${due}.` : `Please pay the deposit of ${amount}.`,
     },
     revised: {
       subject: (name, stay) => `Revised quotation: ${name}${stay}`,
@@ -189,6 +201,15 @@ const TEXTS: Record<Language, Texts> = {
       intro: (name) => `Gracias por su solicitud. Le enviamos nuestro presupuesto para ${name}.`,
       option: (date) => `Mantenemos las habitaciones bloqueadas para ustedes hasta el ${date}.`,
       confirm: 'Para confirmar, basta con responder a este correo.',
+    },
+    confirmed: {
+      subject: (name, stay) => `Presupuesto confirmado: ${name}${stay}`,
+      intro: (name) =>
+        `Gracias por confirmar ${name}. Le adjuntamos el presupuesto confirmado; estos son sus datos.`,
+      deposit: (amount, due) =>
+        due
+          ? `Le rogamos que abone el depósito de ${amount} antes del ${due}.`
+          : `Le rogamos que abone el depósito de ${amount}.`,
     },
     revised: {
       subject: (name, stay) => `Presupuesto revisado: ${name}${stay}`,
@@ -306,6 +327,20 @@ export function revisedQuotationEmail(s: QuotationSummary, language: Language): 
   return {
     subject: oneLine(t.subject(s.name, stayText(s, language))),
     html: compose(s, language, [t.intro(s.name), quotationClosing(s, language)]),
+  };
+}
+
+/** The confirmed quotation with the deposit request (amount and due date), sent once on confirmation. */
+export function confirmedQuotationEmail(s: QuotationSummary, language: Language): EmailContent {
+  const t = TEXTS[language].confirmed;
+  const paragraphs = [t.intro(s.name)];
+  if (s.deposit !== null && s.deposit > 0) {
+    const amount = formatMoney(s.deposit, language, s.currencyCode, s.precision ?? DEFAULT_PRECISION);
+    paragraphs.push(t.deposit(amount, s.depositDueOn && formatDate(s.depositDueOn, language)));
+  }
+  return {
+    subject: oneLine(t.subject(s.name, stayText(s, language))),
+    html: compose(s, language, paragraphs),
   };
 }
 

@@ -89,6 +89,34 @@ describe('the quotation document', () => {
   });
 });
 
+describe('the confirmed quotation', () => {
+  it('goes once to the agent on confirmation, with the deposit request and its PDF', async () => {
+    const id = await sentQuotation('en');
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_confirmedon]: '2026-03-02' });
+    await org.runAsyncSteps();
+    const confirmed = (await emails(id)).filter((e) => e.subject.startsWith('Confirmed quotation: '));
+    expect(confirmed).toHaveLength(1);
+    const deposit = await org.client.retrieve(opportunity.entitySetName, id, [
+      c.idr_deposit,
+      c.idr_depositduedate,
+    ]);
+    expect(deposit?.[c.idr_depositduedate]).toBeTruthy();
+    const [attachment] = await attachments(confirmed[0].id);
+    expect(attachment[a.filename]).toBe('Confirmed quotation - Coro de Viena.pdf');
+    const text = await extractPdfText(Buffer.from(String(attachment[a.body]), 'base64'));
+    expect(text.title).toBe('Confirmed quotation');
+    const request = text.lines.find((line) => line.startsWith('Please pay the deposit of '));
+    // The PDF asks for the same deposit as the email.
+    expect(request).toBeDefined();
+    expect(confirmed[0].html).toContain(String(request));
+
+    // Saved again: nothing more.
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_adults]: 38 });
+    await org.runAsyncSteps();
+    expect((await emails(id)).filter((e) => e.subject.startsWith('Confirmed quotation: '))).toHaveLength(1);
+  });
+});
+
 describe('the record currency', () => {
   it('writes amounts with its symbol in the email and the document alike', async () => {
     const t = transactioncurrency.columns;

@@ -37,6 +37,9 @@ import {
   formatDateOnly,
   type Instalment,
   isClosedPhase,
+  confirmedQuotationEmail,
+  daysBetween,
+  type DocumentKind,
   isConfirmed,
   quotationDocument,
   type Language,
@@ -199,6 +202,9 @@ interface Outcome {
 
 /** Revised quotations are claimed as `quotationRevision:<n>`, n = 1, 2…; the first email is n = 0. */
 const REVISION_PREFIX = 'quotationRevision:';
+/** The confirmed quotation's claim; its row's action is Quotation Email (it is the quotation, confirmed). */
+const CONFIRMATION_KEY = 'confirmationEmail';
+const CONFIRMATION_EMAIL_DAYS = 7;
 
 /** The quotations the sweep reads: open, not lost, not cancelled, and sent or confirmed. */
 export function openQuotationsFilter(): string {
@@ -340,6 +346,32 @@ class Sweep {
     // After the due actions, so a quotation's first email is never followed by a "revision" of itself.
     if (this.revisions && !isConfirmed(quotation) && !isClosedPhase(quotation.phase))
       await this.reviseIfChanged(id, record, policy, schedule.instalments);
+    if (this.revisions && quotation.confirmedOn && !isClosedPhase(quotation.phase))
+      await this.sendConfirmation(id, record, quotation.confirmedOn, policy, schedule.instalments);
+  }
+
+  /**
+   * The confirmed quotation with the deposit request, once, on the save that records the
+   * confirmation (or within a week of it: a quotation confirmed long before is not emailed again).
+   */
+  private async sendConfirmation(
+    id: string,
+    record: EntityRecord,
+    confirmedOn: DateOnly,
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<void> {
+    const age = daysBetween(confirmedOn, this.today);
+    if (age < 0 || age > CONFIRMATION_EMAIL_DAYS) return;
+    if (readLookup(record, col.idr_agent) === null) return;
+    if ((await this.doneKeys(id)).has(CONFIRMATION_KEY)) return;
+    await this.perform(
+      id,
+      record,
+      { key: CONFIRMATION_KEY, action: 'quotationEmail', dueOn: this.today, to: 'agent', kind: 'email' },
+      policy,
+      instalments,
+    );
   }
 
   private async doDue(
@@ -671,6 +703,7 @@ class Sweep {
   ): EmailContent {
     switch (action.action) {
       case 'quotationEmail':
+        if (action.key === CONFIRMATION_KEY) return confirmedQuotationEmail(summary, language);
         return action.key.startsWith(REVISION_PREFIX)
           ? revisedQuotationEmail(summary, language)
           : quotationEmail(summary, language);
@@ -715,14 +748,27 @@ class Sweep {
       parties,
     });
     const version = action.action === 'quotationEmail' ? quotedVersion(summary) : undefined;
-    if (action.action === 'quotationEmail') {
-      await this.attachQuotation(
+    if (action.key === CONFIRMATION_KEY) {
+      await this.attachDocument(
         id,
         emailId,
+        'confirmation',
+        summary,
+        language,
+        false,
+        content.subject,
+        instalments,
+      );
+    } else if (action.action === 'quotationEmail') {
+      await this.attachDocument(
+        id,
+        emailId,
+        'quotation',
         summary,
         language,
         action.key.startsWith(REVISION_PREFIX),
         content.subject,
+        instalments,
       );
     }
     const to = `${agent.name ?? agent.id}${agent.email ? ` <${agent.email}>` : ''}`;
@@ -768,16 +814,18 @@ class Sweep {
   }
 
   /** The quotation document: rendered, attached to the email before it is sent, and kept as a note. */
-  private async attachQuotation(
+  private async attachDocument(
     id: string,
     emailId: string,
+    kind: DocumentKind,
     summary: QuotationSummary,
     language: Language,
     revised: boolean,
     subject: string,
+    instalments: readonly Instalment[],
   ): Promise<void> {
     const document = quotationDocument(
-      { kind: 'quotation', summary, issuedOn: this.today, revised },
+      { kind, summary, issuedOn: this.today, revised, instalments },
       language,
     );
     const pdf = await renderDocumentPdf(document, { createdAt: this.deps.clock() });
