@@ -18,24 +18,41 @@ export interface PdfFonts {
 const FONT_PACKAGE = '@expo-google-fonts/noto-sans';
 let cachedFonts: PdfFonts | undefined;
 
-/** The TTF files shipped in node_modules, read once per process. */
+/** Where the Azure Functions bundle keeps the font files (tools/azure/build.ts copies them there). */
+export const BUNDLED_FONT_DIR = 'fonts';
+const REGULAR = 'NotoSans_400Regular.ttf';
+const BOLD = 'NotoSans_700Bold.ttf';
+
+function fontFiles(): { regular: string; bold: string } {
+  try {
+    const root = dirname(require.resolve(`${FONT_PACKAGE}/package.json`));
+    return { regular: join(root, '400Regular', REGULAR), bold: join(root, '700Bold', BOLD) };
+  } catch {
+    // Bundled (dist/index.js): the fonts sit beside the bundle's folder.
+    const dir = join(__dirname, '..', BUNDLED_FONT_DIR);
+    return { regular: join(dir, REGULAR), bold: join(dir, BOLD) };
+  }
+}
+
+/** The TTF files of the font package (or the bundle's copies), read once per process. */
 export function defaultFonts(): PdfFonts {
   if (cachedFonts) return cachedFonts;
-  let root: string;
+  const files = fontFiles();
   try {
-    root = dirname(require.resolve(`${FONT_PACKAGE}/package.json`));
-  } catch {
-    throw new DocumentFontMissingError(FONT_PACKAGE);
-  }
-  try {
-    cachedFonts = {
-      regular: readFileSync(join(root, '400Regular', 'NotoSans_400Regular.ttf')),
-      bold: readFileSync(join(root, '700Bold', 'NotoSans_700Bold.ttf')),
-    };
+    cachedFonts = { regular: readFileSync(files.regular), bold: readFileSync(files.bold) };
   } catch {
     throw new DocumentFontMissingError(FONT_PACKAGE);
   }
   return cachedFonts;
+}
+
+/** The font files to ship beside a bundle, as [source path, file name]. */
+export function fontFilesToBundle(): [string, string][] {
+  const files = fontFiles();
+  return [
+    [files.regular, REGULAR],
+    [files.bold, BOLD],
+  ];
 }
 
 const PAGE: [number, number] = [595.28, 841.89]; // A4 in points

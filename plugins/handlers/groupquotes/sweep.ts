@@ -40,6 +40,7 @@ import {
   confirmedQuotationEmail,
   daysBetween,
   type DocumentKind,
+  type QuotationDocument,
   isConfirmed,
   quotationDocument,
   type Language,
@@ -737,6 +738,22 @@ class Sweep {
     const language = agent.language ?? this.language;
     const summary = this.summary(record, people, policy);
     const content = this.emailContent(action, summary, language, record, instalments);
+    // Rendered before the email exists: a failure here leaves nothing behind and the claim is released.
+    const kind: DocumentKind | null =
+      action.key === CONFIRMATION_KEY
+        ? 'confirmation'
+        : action.action === 'quotationEmail'
+          ? 'quotation'
+          : null;
+    const pdf = kind
+      ? await this.renderDocument(
+          kind,
+          summary,
+          language,
+          action.key.startsWith(REVISION_PREFIX),
+          instalments,
+        )
+      : null;
     const parties: Party[] = [{ role: 'to', table: 'contact', id: agent.id }];
     if (owner) parties.unshift({ role: 'from', table: 'systemuser', id: owner.id });
     if (owner && action.cc === 'owner') parties.push({ role: 'cc', table: 'systemuser', id: owner.id });
@@ -748,28 +765,9 @@ class Sweep {
       parties,
     });
     const version = action.action === 'quotationEmail' ? quotedVersion(summary) : undefined;
-    if (action.key === CONFIRMATION_KEY) {
-      await this.attachDocument(
-        id,
-        emailId,
-        'confirmation',
-        summary,
-        language,
-        false,
-        content.subject,
-        instalments,
-      );
-    } else if (action.action === 'quotationEmail') {
-      await this.attachDocument(
-        id,
-        emailId,
-        'quotation',
-        summary,
-        language,
-        action.key.startsWith(REVISION_PREFIX),
-        content.subject,
-        instalments,
-      );
+    if (pdf) {
+      await attachToEmail(this.deps.client, emailId, pdf.document, pdf.bytes);
+      await storeAsNote(this.deps.client, id, pdf.document, pdf.bytes, content.subject);
     }
     const to = `${agent.name ?? agent.id}${agent.email ? ` <${agent.email}>` : ''}`;
     const hold = !agent.email
@@ -814,23 +812,18 @@ class Sweep {
   }
 
   /** The quotation document: rendered, attached to the email before it is sent, and kept as a note. */
-  private async attachDocument(
-    id: string,
-    emailId: string,
+  private async renderDocument(
     kind: DocumentKind,
     summary: QuotationSummary,
     language: Language,
     revised: boolean,
-    subject: string,
     instalments: readonly Instalment[],
-  ): Promise<void> {
+  ): Promise<{ document: QuotationDocument; bytes: Uint8Array }> {
     const document = quotationDocument(
       { kind, summary, issuedOn: this.today, revised, instalments },
       language,
     );
-    const pdf = await renderDocumentPdf(document, { createdAt: this.deps.clock() });
-    await attachToEmail(this.deps.client, emailId, document, pdf);
-    await storeAsNote(this.deps.client, id, document, pdf, subject);
+    return { document, bytes: await renderDocumentPdf(document, { createdAt: this.deps.clock() }) };
   }
 
   private async phoneCall(
