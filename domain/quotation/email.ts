@@ -105,6 +105,7 @@ interface Texts {
     confirm: string;
   };
   revised: { subject: (name: string, stay: string) => string; intro: (name: string) => string };
+  proforma: { subject: (name: string) => string; intro: (name: string) => string };
   confirmed: {
     subject: (name: string, stay: string) => string;
     intro: (name: string) => string;
@@ -147,6 +148,10 @@ const TEXTS: Record<Language, Texts> = {
       intro: (name) => `Thank you for your request. Here is our quotation for ${name}.`,
       option: (date) => `We are holding the rooms for you until ${date}.`,
       confirm: 'To confirm, simply reply to this email.',
+    },
+    proforma: {
+      subject: (name) => `Proforma invoice: ${name}`,
+      intro: (name) => `Please find attached the proforma invoice for ${name}.`,
     },
     confirmed: {
       subject: (name, stay) => `Confirmed quotation: ${name}${stay}`,
@@ -201,6 +206,10 @@ const TEXTS: Record<Language, Texts> = {
       intro: (name) => `Gracias por su solicitud. Le enviamos nuestro presupuesto para ${name}.`,
       option: (date) => `Mantenemos las habitaciones bloqueadas para ustedes hasta el ${date}.`,
       confirm: 'Para confirmar, basta con responder a este correo.',
+    },
+    proforma: {
+      subject: (name) => `Factura proforma: ${name}`,
+      intro: (name) => `Le adjuntamos la factura proforma de ${name}.`,
     },
     confirmed: {
       subject: (name, stay) => `Presupuesto confirmado: ${name}${stay}`,
@@ -342,6 +351,12 @@ export function confirmedQuotationEmail(s: QuotationSummary, language: Language)
     subject: oneLine(t.subject(s.name, stayText(s, language))),
     html: compose(s, language, paragraphs),
   };
+}
+
+/** The proforma invoice's covering email (the document is attached). */
+export function proformaEmail(s: QuotationSummary, language: Language): EmailContent {
+  const t = TEXTS[language].proforma;
+  return { subject: oneLine(t.subject(s.name)), html: compose(s, language, [t.intro(s.name)]) };
 }
 
 /** The confirmation chaser: the quotation again, asking whether the agent confirms. */

@@ -117,6 +117,25 @@ describe('the confirmed quotation', () => {
   });
 });
 
+describe('the proforma invoice', () => {
+  it('goes once to the agent when Proforma Issued On is recorded, showing the balance due', async () => {
+    const id = await sentQuotation('es');
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_confirmedon]: '2026-03-02' });
+    await org.runAsyncSteps();
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_proformaissuedon]: '2026-03-02' });
+    await org.runAsyncSteps();
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_adults]: 38 });
+    await org.runAsyncSteps();
+    const proformas = (await emails(id)).filter((e) => e.subject === 'Factura proforma: Coro de Viena');
+    expect(proformas).toHaveLength(1);
+    const [attachment] = await attachments(proformas[0].id);
+    expect(attachment[a.filename]).toBe('Factura proforma - Coro de Viena.pdf');
+    const text = await extractPdfText(Buffer.from(String(attachment[a.body]), 'base64'));
+    // Nothing paid yet: the whole total is due.
+    expect(text.lines[text.lines.indexOf('Pendiente de pago') + 1]).toBe('9360,00');
+  });
+});
+
 describe('the record currency', () => {
   it('writes amounts with its symbol in the email and the document alike', async () => {
     const t = transactioncurrency.columns;

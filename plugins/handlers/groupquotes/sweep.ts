@@ -38,6 +38,7 @@ import {
   type Instalment,
   isClosedPhase,
   confirmedQuotationEmail,
+  proformaEmail,
   daysBetween,
   type DocumentKind,
   type QuotationDocument,
@@ -205,7 +206,8 @@ interface Outcome {
 const REVISION_PREFIX = 'quotationRevision:';
 /** The confirmed quotation's claim; its row's action is Quotation Email (it is the quotation, confirmed). */
 const CONFIRMATION_KEY = 'confirmationEmail';
-const CONFIRMATION_EMAIL_DAYS = 7;
+const PROFORMA_KEY = 'proformaEmail';
+const DOCUMENT_EMAIL_DAYS = 7;
 
 /** The quotations the sweep reads: open, not lost, not cancelled, and sent or confirmed. */
 export function openQuotationsFilter(): string {
@@ -348,28 +350,33 @@ class Sweep {
     if (this.revisions && !isConfirmed(quotation) && !isClosedPhase(quotation.phase))
       await this.reviseIfChanged(id, record, policy, schedule.instalments);
     if (this.revisions && quotation.confirmedOn && !isClosedPhase(quotation.phase))
-      await this.sendConfirmation(id, record, quotation.confirmedOn, policy, schedule.instalments);
+      await this.sendOnce(id, record, CONFIRMATION_KEY, quotation.confirmedOn, policy, schedule.instalments);
+    const proformaIssuedOn = readDate(record, col.idr_proformaissuedon);
+    if (this.revisions && proformaIssuedOn && !isClosedPhase(quotation.phase))
+      await this.sendOnce(id, record, PROFORMA_KEY, proformaIssuedOn, policy, schedule.instalments);
   }
 
   /**
-   * The confirmed quotation with the deposit request, once, on the save that records the
-   * confirmation (or within a week of it: a quotation confirmed long before is not emailed again).
+   * A document email sent once, on the save that records its fact: the confirmed quotation with the
+   * deposit request (Confirmed On), the proforma invoice (Proforma Issued On). Within a week of the
+   * fact only: a quotation confirmed long before is not emailed again when saved.
    */
-  private async sendConfirmation(
+  private async sendOnce(
     id: string,
     record: EntityRecord,
-    confirmedOn: DateOnly,
+    key: typeof CONFIRMATION_KEY | typeof PROFORMA_KEY,
+    recordedOn: DateOnly,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
   ): Promise<void> {
-    const age = daysBetween(confirmedOn, this.today);
-    if (age < 0 || age > CONFIRMATION_EMAIL_DAYS) return;
+    const age = daysBetween(recordedOn, this.today);
+    if (age < 0 || age > DOCUMENT_EMAIL_DAYS) return;
     if (readLookup(record, col.idr_agent) === null) return;
-    if ((await this.doneKeys(id)).has(CONFIRMATION_KEY)) return;
+    if ((await this.doneKeys(id)).has(key)) return;
     await this.perform(
       id,
       record,
-      { key: CONFIRMATION_KEY, action: 'quotationEmail', dueOn: this.today, to: 'agent', kind: 'email' },
+      { key, action: 'quotationEmail', dueOn: this.today, to: 'agent', kind: 'email' },
       policy,
       instalments,
     );
@@ -705,6 +712,7 @@ class Sweep {
     switch (action.action) {
       case 'quotationEmail':
         if (action.key === CONFIRMATION_KEY) return confirmedQuotationEmail(summary, language);
+        if (action.key === PROFORMA_KEY) return proformaEmail(summary, language);
         return action.key.startsWith(REVISION_PREFIX)
           ? revisedQuotationEmail(summary, language)
           : quotationEmail(summary, language);
@@ -742,9 +750,11 @@ class Sweep {
     const kind: DocumentKind | null =
       action.key === CONFIRMATION_KEY
         ? 'confirmation'
-        : action.action === 'quotationEmail'
-          ? 'quotation'
-          : null;
+        : action.key === PROFORMA_KEY
+          ? 'proforma'
+          : action.action === 'quotationEmail'
+            ? 'quotation'
+            : null;
     const pdf = kind
       ? await this.renderDocument(
           kind,
