@@ -225,7 +225,7 @@ export type accountWrite = {
   /** Main Phone */
   telephone1?: string | null;
   /** Currency */
-  'transactioncurrencyid@odata.bind'?: string | null;
+  'transactioncurrencyid@odata.bind'?: `/transactioncurrencies(${string})` | null;
   /** Website */
   websiteurl?: string | null;
 };

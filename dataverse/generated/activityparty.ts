@@ -77,7 +77,7 @@ export type activitypartyRecord = {
 /** One activityparty create or update payload: lookups are set with `<navigation property>@odata.bind`. */
 export type activitypartyWrite = {
   /** Activity */
-  'activityid@odata.bind'?: string | null;
+  'activityid@odata.bind'?: `/activitypointers(${string})` | null;
   /** Activity Party (GUID) */
   activitypartyid?: string;
   /** Address */

@@ -21,6 +21,7 @@ export const idr_quotationaction = {
     idr_name: 'idr_name',
     idr_opportunity: 'idr_opportunity',
     idr_quotationactionid: 'idr_quotationactionid',
+    idr_quotedversion: 'idr_quotedversion',
     importsequencenumber: 'importsequencenumber',
     modifiedby: 'modifiedby',
     modifiedon: 'modifiedon',
@@ -49,6 +50,7 @@ export const idr_quotationaction = {
     idr_name: 'String',
     idr_opportunity: 'Lookup',
     idr_quotationactionid: 'Uniqueidentifier',
+    idr_quotedversion: 'String',
     importsequencenumber: 'Integer',
     modifiedby: 'Lookup',
     modifiedon: 'DateTime',
@@ -120,6 +122,8 @@ export type idr_quotationactionRecord = {
   '_idr_opportunity_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'opportunity';
   /** Quotation Action (GUID) */
   idr_quotationactionid?: string;
+  /** Quoted Version */
+  idr_quotedversion?: string | null;
   /** Import Sequence Number */
   importsequencenumber?: number | null;
   /** Modified By: GUID of the systemuser it points to */
@@ -178,6 +182,8 @@ export type idr_quotationactionWrite = {
   'idr_opportunity@odata.bind'?: `/opportunities(${string})` | null;
   /** Quotation Action (GUID) */
   idr_quotationactionid?: string;
+  /** Quoted Version */
+  idr_quotedversion?: string | null;
   /** Import Sequence Number */
   importsequencenumber?: number | null;
   /** Record Created On (ISO 8601 in UTC) */

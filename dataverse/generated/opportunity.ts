@@ -387,5 +387,5 @@ export type opportunityWrite = {
   /** Status Reason */
   statuscode?: 1 | 2 | 3 | 4 | 5 | null;
   /** Currency */
-  'transactioncurrencyid@odata.bind'?: string | null;
+  'transactioncurrencyid@odata.bind'?: `/transactioncurrencies(${string})` | null;
 };

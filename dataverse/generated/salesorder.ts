@@ -160,5 +160,5 @@ export type salesorderWrite = {
   /** Total Amount */
   totalamount?: number | null;
   /** Currency */
-  'transactioncurrencyid@odata.bind'?: string | null;
+  'transactioncurrencyid@odata.bind'?: `/transactioncurrencies(${string})` | null;
 };

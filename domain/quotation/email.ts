@@ -104,6 +104,13 @@ interface Texts {
     option: (date: string) => string;
     confirm: string;
   };
+  revised: { subject: (name: string, stay: string) => string; intro: (name: string) => string };
+  proforma: { subject: (name: string) => string; intro: (name: string) => string };
+  confirmed: {
+    subject: (name: string, stay: string) => string;
+    intro: (name: string) => string;
+    deposit: (amount: string, due: string | null) => string;
+  };
   chaser: { subject: (name: string) => string; intro: (name: string, sent: string | null) => string };
   deposit: {
     subject: (name: string) => string;
@@ -141,6 +148,22 @@ const TEXTS: Record<Language, Texts> = {
       intro: (name) => `Thank you for your request. Here is our quotation for ${name}.`,
       option: (date) => `We are holding the rooms for you until ${date}.`,
       confirm: 'To confirm, simply reply to this email.',
+    },
+    proforma: {
+      subject: (name) => `Proforma invoice: ${name}`,
+      intro: (name) => `Please find attached the proforma invoice for ${name}.`,
+    },
+    confirmed: {
+      subject: (name, stay) => `Confirmed quotation: ${name}${stay}`,
+      intro: (name) =>
+        `Thank you for confirming ${name}. The confirmed quotation is attached; these are its details.`,
+      deposit: (amount, due) =>
+        due ? `Please pay the deposit of ${amount} by ${due}.` : `Please pay the deposit of ${amount}.`,
+    },
+    revised: {
+      subject: (name, stay) => `Revised quotation: ${name}${stay}`,
+      intro: (name) =>
+        `We have revised our quotation for ${name}. The details below replace those we sent you before.`,
     },
     chaser: {
       subject: (name) => `Reminder: quotation ${name}`,
@@ -184,6 +207,24 @@ const TEXTS: Record<Language, Texts> = {
       option: (date) => `Mantenemos las habitaciones bloqueadas para ustedes hasta el ${date}.`,
       confirm: 'Para confirmar, basta con responder a este correo.',
     },
+    proforma: {
+      subject: (name) => `Factura proforma: ${name}`,
+      intro: (name) => `Le adjuntamos la factura proforma de ${name}.`,
+    },
+    confirmed: {
+      subject: (name, stay) => `Presupuesto confirmado: ${name}${stay}`,
+      intro: (name) =>
+        `Gracias por confirmar ${name}. Le adjuntamos el presupuesto confirmado; estos son sus datos.`,
+      deposit: (amount, due) =>
+        due
+          ? `Le rogamos que abone el depósito de ${amount} antes del ${due}.`
+          : `Le rogamos que abone el depósito de ${amount}.`,
+    },
+    revised: {
+      subject: (name, stay) => `Presupuesto revisado: ${name}${stay}`,
+      intro: (name) =>
+        `Hemos revisado nuestro presupuesto para ${name}. Los datos siguientes sustituyen a los que le enviamos anteriormente.`,
+    },
     chaser: {
       subject: (name) => `Recordatorio: presupuesto ${name}`,
       intro: (name, sent) =>
@@ -202,7 +243,11 @@ const TEXTS: Record<Language, Texts> = {
   },
 };
 
-function summaryTable(s: QuotationSummary, language: Language): string {
+/**
+ * The quotation's values as labelled rows, in the language: the email's table and the PDF documents
+ * show exactly these, so the agent reads the same figures in both.
+ */
+export function quotationRows(s: QuotationSummary, language: Language): [string, string][] {
   const t = TEXTS[language].rows;
   const precision = s.precision ?? DEFAULT_PRECISION;
   const money = (amount: number): string => formatMoney(amount, language, s.currencyCode, precision);
@@ -233,6 +278,11 @@ function summaryTable(s: QuotationSummary, language: Language): string {
     );
   row(t.depositDueOn, s.depositDueOn && formatDate(s.depositDueOn, language));
   row(t.optionExpiresOn, s.optionExpiresOn && formatDate(s.optionExpiresOn, language));
+  return rows;
+}
+
+function summaryTable(s: QuotationSummary, language: Language): string {
+  const rows = quotationRows(s, language);
   const body = rows
     .map(
       ([label, value]) =>
@@ -257,21 +307,56 @@ function compose(s: QuotationSummary, language: Language, paragraphs: readonly s
   ].join('\n');
 }
 
+function stayText(s: QuotationSummary, language: Language): string {
+  const t = TEXTS[language].quotation;
+  return s.arrival && s.departure
+    ? t.stay(formatDate(s.arrival, language), formatDate(s.departure, language))
+    : '';
+}
+
+function quotationClosing(s: QuotationSummary, language: Language): string {
+  const t = TEXTS[language].quotation;
+  return [...(s.optionExpiresOn ? [t.option(formatDate(s.optionExpiresOn, language))] : []), t.confirm].join(
+    ' ',
+  );
+}
+
 /** The quotation sent to the agent: a summary of the stay, the price and the option. */
 export function quotationEmail(s: QuotationSummary, language: Language): EmailContent {
   const t = TEXTS[language].quotation;
-  const stay =
-    s.arrival && s.departure
-      ? t.stay(formatDate(s.arrival, language), formatDate(s.departure, language))
-      : '';
-  const closing = [
-    ...(s.optionExpiresOn ? [t.option(formatDate(s.optionExpiresOn, language))] : []),
-    t.confirm,
-  ].join(' ');
   return {
-    subject: oneLine(t.subject(s.name, stay)),
-    html: compose(s, language, [t.intro(s.name), closing]),
+    subject: oneLine(t.subject(s.name, stayText(s, language))),
+    html: compose(s, language, [t.intro(s.name), quotationClosing(s, language)]),
   };
+}
+
+/** The quotation again after a quoted value changed: the subject says it is revised. */
+export function revisedQuotationEmail(s: QuotationSummary, language: Language): EmailContent {
+  const t = TEXTS[language].revised;
+  return {
+    subject: oneLine(t.subject(s.name, stayText(s, language))),
+    html: compose(s, language, [t.intro(s.name), quotationClosing(s, language)]),
+  };
+}
+
+/** The confirmed quotation with the deposit request (amount and due date), sent once on confirmation. */
+export function confirmedQuotationEmail(s: QuotationSummary, language: Language): EmailContent {
+  const t = TEXTS[language].confirmed;
+  const paragraphs = [t.intro(s.name)];
+  if (s.deposit !== null && s.deposit > 0) {
+    const amount = formatMoney(s.deposit, language, s.currencyCode, s.precision ?? DEFAULT_PRECISION);
+    paragraphs.push(t.deposit(amount, s.depositDueOn && formatDate(s.depositDueOn, language)));
+  }
+  return {
+    subject: oneLine(t.subject(s.name, stayText(s, language))),
+    html: compose(s, language, paragraphs),
+  };
+}
+
+/** The proforma invoice's covering email (the document is attached). */
+export function proformaEmail(s: QuotationSummary, language: Language): EmailContent {
+  const t = TEXTS[language].proforma;
+  return { subject: oneLine(t.subject(s.name)), html: compose(s, language, [t.intro(s.name)]) };
 }
 
 /** The confirmation chaser: the quotation again, asking whether the agent confirms. */

@@ -14,3 +14,5 @@ export * from './refusal';
 export * from './phase';
 export * from './rooms';
 export * from './rooming';
+export * from './document';
+export * from './report';

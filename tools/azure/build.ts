@@ -8,6 +8,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { BUNDLED_FONT_DIR, fontFilesToBundle } from '../../plugins/handlers/groupquotes/pdf';
 
 export const AZURE_OUT = path.join('out', 'azure');
 const APP_DIR = path.join('plugins', 'host', 'azure');
@@ -66,6 +67,8 @@ export async function buildAzureApp(root: string, outDir = path.join(root, AZURE
     logLevel: 'warning',
   });
   cpSync(path.join(app, 'host.json'), path.join(outDir, 'host.json'));
+  // The quotation PDFs embed these fonts; the bundle reads them from fonts/ beside dist/.
+  for (const [source, name] of fontFilesToBundle()) cpSync(source, path.join(outDir, BUNDLED_FONT_DIR, name));
   writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const packages = [...packageClosure(root, '@azure/functions')].sort();
   for (const name of packages)

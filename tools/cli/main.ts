@@ -18,6 +18,7 @@ import { registerRooming } from './rooming';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
 import { registerTarget, registerTriggers } from './target';
+import { registerReport } from './report';
 import { registerTypegen } from './typegen';
 import { registerUnpack } from './unpack';
 
@@ -38,6 +39,7 @@ registerEmulator(program, consoleLogger, [
 registerPack(program, consoleLogger);
 registerUnpack(program, consoleLogger);
 registerSweep(program, consoleLogger);
+registerReport(program, consoleLogger);
 registerStart(program, consoleLogger);
 registerRescore(program, consoleLogger);
 registerDeploy(program, consoleLogger);

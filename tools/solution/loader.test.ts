@@ -323,7 +323,9 @@ describe('the real solution/ tree', () => {
     const sets = Object.fromEntries(Object.values(tables).map((t) => [t.logicalName, t.entitySetName]));
     expect(sets).toEqual({
       account: 'accounts',
+      activitymimeattachment: 'activitymimeattachments',
       activityparty: 'activityparties',
+      activitypointer: 'activitypointers',
       annotation: 'annotations',
       asyncoperation: 'asyncoperations',
       campaign: 'campaigns',
@@ -345,6 +347,7 @@ describe('the real solution/ tree', () => {
       solution: 'solutions',
       systemuser: 'systemusers',
       task: 'tasks',
+      transactioncurrency: 'transactioncurrencies',
     });
     const state = (table: string, column = 'statecode'): Record<string, number> =>
       Object.fromEntries((tables[table].columns[column].options ?? []).map((o) => [o.identifier, o.value]));

@@ -17,6 +17,7 @@ export const idr_key = 'idr_key';
 export const idr_name = 'idr_name';
 export const idr_opportunity = 'idr_opportunity';
 export const idr_quotationactionid = 'idr_quotationactionid';
+export const idr_quotedversion = 'idr_quotedversion';
 export const importsequencenumber = 'importsequencenumber';
 export const modifiedby = 'modifiedby';
 export const modifiedon = 'modifiedon';

@@ -93,3 +93,14 @@ export class PhaseRefusal extends ValidationRefusal {
     this.name = 'PhaseRefusal';
   }
 }
+
+/** The font the quotation PDFs embed is not installed where the host runs. */
+export class DocumentFontMissingError extends Error {
+  constructor(readonly fontPackage: string) {
+    super(
+      `The quotation documents need the font package ${fontPackage} (in package.json); ` +
+        'install the dependencies where the host runs (npm ci).',
+    );
+    this.name = 'DocumentFontMissingError';
+  }
+}

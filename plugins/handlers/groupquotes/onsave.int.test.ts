@@ -55,8 +55,8 @@ describe('saving a quotation ready to send', () => {
     });
     expect(actions.map((a) => a[idr_quotationaction.columns.idr_key])).toEqual([`${id}:quotationEmail`]);
 
-    // Another save and the hourly sweep the same day send nothing more.
-    await org.client.update(opportunity.entitySetName, id, { [c.idr_adults]: 39 });
+    // Another save that changes no quoted value, and the hourly sweep the same day, send nothing more.
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_adults]: 38 });
     await org.runAsyncSteps();
     const result = await runFollowUpSweep({
       client: org.client,

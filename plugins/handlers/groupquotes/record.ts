@@ -52,6 +52,7 @@ export const QUOTATION_SELECT: readonly string[] = [
   col.createdon,
   col.statecode,
   lookupValueName(col.ownerid),
+  lookupValueName(col.transactioncurrencyid),
   lookupValueName(col.idr_agency),
   lookupValueName(col.idr_agent),
   lookupValueName(col.idr_policy),

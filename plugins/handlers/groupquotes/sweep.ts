@@ -21,6 +21,7 @@ import {
   opportunity,
   QuotationPhase,
   systemuser,
+  transactioncurrency,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -35,13 +36,24 @@ import {
   type FollowUpActionType,
   formatDateOnly,
   type Instalment,
+  isClosedPhase,
+  confirmedQuotationEmail,
+  proformaEmail,
+  daysBetween,
+  type DocumentKind,
+  type QuotationDocument,
+  isConfirmed,
+  quotationDocument,
   type Language,
   nextPhase,
   type QuotationPolicy,
   type QuotationSummary,
   quotationEmail,
+  revisedQuotationEmail,
   roomingListRequestEmail,
 } from '../../../domain/quotation';
+import { attachToEmail, quotedVersion, storeAsNote } from './documents';
+import { renderDocumentPdf } from './pdf';
 import { createEmail, createPhoneCall, createTask, type Party, sendEmail } from './activities';
 import {
   HandoffFailedError,
@@ -164,16 +176,38 @@ interface Contact {
   doNotEmail: boolean;
 }
 
+interface People {
+  agent: Contact | null;
+  owner: User | null;
+  agency: string | null;
+  currency: Currency | null;
+}
+
 interface User {
   id: string;
   name: string | null;
   email: string | null;
 }
 
+/** The record's currency: amounts are written with its symbol and its decimals. */
+interface Currency {
+  code: string | null;
+  precision: number | null;
+}
+
 interface Outcome {
   activityId: string | null;
   detail: string;
+  /** The quoted version a quotation email carried (`idr_quotedversion`). */
+  version?: string;
 }
+
+/** Revised quotations are claimed as `quotationRevision:<n>`, n = 1, 2…; the first email is n = 0. */
+const REVISION_PREFIX = 'quotationRevision:';
+/** The confirmed quotation's claim; its row's action is Quotation Email (it is the quotation, confirmed). */
+const CONFIRMATION_KEY = 'confirmationEmail';
+const PROFORMA_KEY = 'proformaEmail';
+const DOCUMENT_EMAIL_DAYS = 7;
 
 /** The quotations the sweep reads: open, not lost, not cancelled, and sent or confirmed. */
 export function openQuotationsFilter(): string {
@@ -221,6 +255,7 @@ class Sweep {
   private readonly contacts = new Map<string, Promise<Contact | null>>();
   private readonly users = new Map<string, Promise<User | null>>();
   private readonly agencies = new Map<string, Promise<string | null>>();
+  private readonly currencies = new Map<string, Promise<Currency | null>>();
   private readonly result: SweepResult;
   private warnedNoHandoffUrl = false;
 
@@ -231,6 +266,8 @@ class Sweep {
     private readonly handoffUrl: string | null,
     /** On save the ERP/PMS handoff is left to the sweep (its retries wait for minutes). */
     private readonly handoffs: 'do' | 'leave' = 'do',
+    /** On save, a quotation whose quoted values changed since its email gets a revised one. */
+    private readonly revisions = false,
   ) {
     this.policies = new PolicySource(deps.client, deps.logger);
     this.result = {
@@ -307,10 +344,53 @@ class Sweep {
     }
     const quotation = toFollowUpQuotation(record, schedule.instalments);
     const policy = await this.policies.forQuotation(readLookup(record, col.idr_policy));
-    let due = dueFollowUps(quotation, policy, this.today);
-    if (due.length === 0) return;
+    const due = dueFollowUps(quotation, policy, this.today);
+    if (due.length > 0) await this.doDue(id, record, due, policy, schedule.instalments);
+    // After the due actions, so a quotation's first email is never followed by a "revision" of itself.
+    if (this.revisions && !isConfirmed(quotation) && !isClosedPhase(quotation.phase))
+      await this.reviseIfChanged(id, record, policy, schedule.instalments);
+    if (this.revisions && quotation.confirmedOn && !isClosedPhase(quotation.phase))
+      await this.sendOnce(id, record, CONFIRMATION_KEY, quotation.confirmedOn, policy, schedule.instalments);
+    const proformaIssuedOn = readDate(record, col.idr_proformaissuedon);
+    if (this.revisions && proformaIssuedOn && !isClosedPhase(quotation.phase))
+      await this.sendOnce(id, record, PROFORMA_KEY, proformaIssuedOn, policy, schedule.instalments);
+  }
+
+  /**
+   * A document email sent once, on the save that records its fact: the confirmed quotation with the
+   * deposit request (Confirmed On), the proforma invoice (Proforma Issued On). Within a week of the
+   * fact only: a quotation confirmed long before is not emailed again when saved.
+   */
+  private async sendOnce(
+    id: string,
+    record: EntityRecord,
+    key: typeof CONFIRMATION_KEY | typeof PROFORMA_KEY,
+    recordedOn: DateOnly,
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<void> {
+    const age = daysBetween(recordedOn, this.today);
+    if (age < 0 || age > DOCUMENT_EMAIL_DAYS) return;
+    if (readLookup(record, col.idr_agent) === null) return;
+    if ((await this.doneKeys(id)).has(key)) return;
+    await this.perform(
+      id,
+      record,
+      { key, action: 'quotationEmail', dueOn: this.today, to: 'agent', kind: 'email' },
+      policy,
+      instalments,
+    );
+  }
+
+  private async doDue(
+    id: string,
+    record: EntityRecord,
+    dueActions: DueAction[],
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<void> {
     const done = await this.doneKeys(id);
-    due = due.filter((action) => !done.has(action.key));
+    const due = dueActions.filter((action) => !done.has(action.key));
     for (const action of due) {
       if (action.kind === 'handoff' && this.handoffs === 'leave') continue;
       if (action.kind === 'handoff' && !(this.handoffUrl && this.deps.fetch)) {
@@ -323,8 +403,60 @@ class Sweep {
         }
         continue;
       }
-      await this.perform(id, record, action, policy, schedule.instalments);
+      await this.perform(id, record, action, policy, instalments);
     }
+  }
+
+  /**
+   * Once per version: when the quoted values differ from those the last quotation email showed, one
+   * "revised quotation" email goes out, claimed under the next revision number so two saves at once
+   * send one. Only a clean quotation is revised (no open issue: its values are the ones to quote).
+   */
+  private async reviseIfChanged(
+    id: string,
+    record: EntityRecord,
+    policy: QuotationPolicy,
+    instalments: readonly Instalment[],
+  ): Promise<void> {
+    if (readString(record, col.idr_quotationissue) !== null) return;
+    const rows = await this.deps.client.retrieveMultiple(idr_quotationaction.entitySetName, {
+      select: [acol.idr_key, acol.idr_quotedversion, acol.idr_doneon],
+      filter: `${lookupValueName(acol.idr_opportunity)} eq ${id}`,
+    });
+    const prefix = `${id}:`;
+    let latest: { n: number; version: string | null } | null = null;
+    for (const row of rows) {
+      const key = readString(row, acol.idr_key);
+      if (!key?.toLowerCase().startsWith(prefix)) continue;
+      const action = key.slice(prefix.length);
+      const n =
+        action === 'quotationEmail'
+          ? 0
+          : action.startsWith(REVISION_PREFIX)
+            ? Number(action.slice(REVISION_PREFIX.length))
+            : NaN;
+      if (!Number.isInteger(n)) continue;
+      // A claim not yet done is another run sending right now: leave the quotation to it.
+      if (readString(row, acol.idr_doneon) === null) return;
+      if (!latest || n > latest.n) latest = { n, version: readString(row, acol.idr_quotedversion) };
+    }
+    // Never sent, or sent before versions were recorded: there is nothing to compare with.
+    if (!latest?.version) return;
+    const people = await this.people(record);
+    if (quotedVersion(this.summary(record, people, policy)) === latest.version) return;
+    await this.perform(
+      id,
+      record,
+      {
+        key: `${REVISION_PREFIX}${latest.n + 1}`,
+        action: 'quotationEmail',
+        dueOn: this.today,
+        to: 'agent',
+        kind: 'email',
+      },
+      policy,
+      instalments,
+    );
   }
 
   /** Facts that become true with time alone (a departure day reached after the payment) move the phase here. */
@@ -420,6 +552,7 @@ class Sweep {
       [acol.idr_activityid]: outcome.activityId,
       [acol.idr_doneon]: clock().toISOString(),
       [acol.idr_detail]: truncate(outcome.detail, DETAIL_MAX),
+      ...(outcome.version ? { [acol.idr_quotedversion]: outcome.version } : {}),
     });
     this.result.actionsCreated += 1;
     this.result.byAction[action.action] = (this.result.byAction[action.action] ?? 0) + 1;
@@ -502,24 +635,36 @@ class Sweep {
     );
   }
 
-  private async people(
-    record: EntityRecord,
-  ): Promise<{ agent: Contact | null; owner: User | null; agency: string | null }> {
-    const [agent, owner, agency] = await Promise.all([
+  private currency(id: string | null): Promise<Currency | null> {
+    const c = transactioncurrency.columns;
+    return once(this.currencies, id, (key) =>
+      this.deps.client
+        .retrieve(transactioncurrency.entitySetName, key, [c.isocurrencycode, c.currencyprecision])
+        .catch((error: unknown) => {
+          if (error instanceof NotFoundError) return null;
+          throw error;
+        })
+        .then((row) =>
+          row
+            ? { code: readString(row, c.isocurrencycode), precision: readNumber(row, c.currencyprecision) }
+            : null,
+        ),
+    );
+  }
+
+  private async people(record: EntityRecord): Promise<People> {
+    const [agent, owner, agency, currency] = await Promise.all([
       this.contact(readLookup(record, col.idr_agent)),
       this.user(readLookup(record, col.ownerid)),
       this.agencyName(readLookup(record, col.idr_agency)),
+      this.currency(readLookup(record, col.transactioncurrencyid)),
     ]);
-    return { agent, owner, agency };
+    return { agent, owner, agency, currency };
   }
 
   // ── actions ─────────────────────────────────────────────────────────────────────────────────
 
-  private summary(
-    record: EntityRecord,
-    people: { agent: Contact | null; owner: User | null; agency: string | null },
-    policy: QuotationPolicy,
-  ): QuotationSummary {
+  private summary(record: EntityRecord, people: People, policy: QuotationPolicy): QuotationSummary {
     const quoteSentOn = readDate(record, col.idr_quotesenton);
     return {
       name: readString(record, col.name) ?? '',
@@ -542,7 +687,8 @@ class Sweep {
       depositDueOn: readDate(record, col.idr_depositduedate),
       optionExpiresOn:
         readDate(record, col.idr_optionexpireson) ?? (quoteSentOn && addDays(quoteSentOn, policy.optionDays)),
-      currencyCode: null,
+      currencyCode: people.currency?.code ?? null,
+      ...(people.currency?.precision != null ? { precision: people.currency.precision } : {}),
     };
   }
 
@@ -565,7 +711,11 @@ class Sweep {
   ): EmailContent {
     switch (action.action) {
       case 'quotationEmail':
-        return quotationEmail(summary, language);
+        if (action.key === CONFIRMATION_KEY) return confirmedQuotationEmail(summary, language);
+        if (action.key === PROFORMA_KEY) return proformaEmail(summary, language);
+        return action.key.startsWith(REVISION_PREFIX)
+          ? revisedQuotationEmail(summary, language)
+          : quotationEmail(summary, language);
       case 'confirmationChaser':
         return confirmationChaserEmail(summary, language);
       case 'depositReminder': {
@@ -594,13 +744,26 @@ class Sweep {
     const { agent, owner } = people;
     if (!agent) throw new MissingAgentError(id);
     const language = agent.language ?? this.language;
-    const content = this.emailContent(
-      action,
-      this.summary(record, people, policy),
-      language,
-      record,
-      instalments,
-    );
+    const summary = this.summary(record, people, policy);
+    const content = this.emailContent(action, summary, language, record, instalments);
+    // Rendered before the email exists: a failure here leaves nothing behind and the claim is released.
+    const kind: DocumentKind | null =
+      action.key === CONFIRMATION_KEY
+        ? 'confirmation'
+        : action.key === PROFORMA_KEY
+          ? 'proforma'
+          : action.action === 'quotationEmail'
+            ? 'quotation'
+            : null;
+    const pdf = kind
+      ? await this.renderDocument(
+          kind,
+          summary,
+          language,
+          action.key.startsWith(REVISION_PREFIX),
+          instalments,
+        )
+      : null;
     const parties: Party[] = [{ role: 'to', table: 'contact', id: agent.id }];
     if (owner) parties.unshift({ role: 'from', table: 'systemuser', id: owner.id });
     if (owner && action.cc === 'owner') parties.push({ role: 'cc', table: 'systemuser', id: owner.id });
@@ -611,6 +774,11 @@ class Sweep {
       ownerUserId: owner?.id ?? null,
       parties,
     });
+    const version = action.action === 'quotationEmail' ? quotedVersion(summary) : undefined;
+    if (pdf) {
+      await attachToEmail(this.deps.client, emailId, pdf.document, pdf.bytes);
+      await storeAsNote(this.deps.client, id, pdf.document, pdf.bytes, content.subject);
+    }
     const to = `${agent.name ?? agent.id}${agent.email ? ` <${agent.email}>` : ''}`;
     const hold = !agent.email
       ? 'the agent has no email address'
@@ -625,6 +793,7 @@ class Sweep {
       });
       return {
         activityId: emailId,
+        version,
         detail: `Email "${content.subject}" to ${to} left as a draft: ${hold}. Review it and send it from the quotation.`,
       };
     }
@@ -640,14 +809,31 @@ class Sweep {
       });
       return {
         activityId: emailId,
+        version,
         detail: `Email "${content.subject}" to ${to} created but not sent: ${reason}. Send it from the quotation.`,
       };
     }
     const cc = parties.some((p) => p.role === 'cc') && owner ? `, cc ${owner.name ?? owner.id}` : '';
     return {
       activityId: emailId,
+      version,
       detail: `Email "${content.subject}" sent to ${to}${cc} (${language === 'es' ? 'Spanish' : 'English'}).`,
     };
+  }
+
+  /** The quotation document: rendered, attached to the email before it is sent, and kept as a note. */
+  private async renderDocument(
+    kind: DocumentKind,
+    summary: QuotationSummary,
+    language: Language,
+    revised: boolean,
+    instalments: readonly Instalment[],
+  ): Promise<{ document: QuotationDocument; bytes: Uint8Array }> {
+    const document = quotationDocument(
+      { kind, summary, issuedOn: this.today, revised, instalments },
+      language,
+    );
+    return { document, bytes: await renderDocumentPdf(document, { createdAt: this.deps.clock() }) };
   }
 
   private async phoneCall(
@@ -860,6 +1046,7 @@ export async function runFollowUpsFor(
     settings.language,
     null,
     'leave',
+    true,
   );
   return sweep.runOne(opportunityId);
 }

@@ -5,6 +5,7 @@
  * otherwise; other engineers add more through `engine.registerAction`.
  */
 import type { ActionRequest, Engine } from './engine';
+import { registerActivityPointers } from './activity-pointers';
 import { registerCampaignActions } from './campaign-actions';
 import { BadRequestError, ErrorCodes, RecordNotFoundError } from './errors';
 import { parseRecordAddress } from './keys';
@@ -24,6 +25,7 @@ export function registerBuiltInActions(engine: Engine): void {
   engine.registerAction('RemoveMemberList', removeMemberList);
   engine.registerAction('SendEmail', sendEmail);
   registerCampaignActions(engine);
+  registerActivityPointers(engine);
 }
 
 function requireGuid(action: string, body: Record<string, unknown>, name: string): string {
