@@ -6,6 +6,7 @@ import type { ScheduledJob } from '../../host/jobs';
 import type { HandlerDefinition } from '../../registry';
 import { businessEventHandlers } from './business';
 import { conceptGuardHandlers } from './guard';
+import { pendingSweepJob } from './pending';
 import { segmentRecheckJob } from './recheck';
 import { ruleChangeHandlers } from './rulechange';
 import { interactionCreatedHandler } from './score';
@@ -31,7 +32,7 @@ export function createInterestsPlugins(options: InterestsOptions = {}): Interest
       ...conceptGuardHandlers(resolved),
       ...ruleChangeHandlers(resolved),
     ],
-    jobs: [segmentRecheckJob(resolved), valueTierJob(resolved)],
+    jobs: [segmentRecheckJob(resolved), valueTierJob(resolved), pendingSweepJob(resolved)],
   };
 }
 
@@ -56,5 +57,6 @@ export {
   type InterestsSettings,
 } from './settings';
 export { recheckSegments, SEGMENT_RECHECK_JOB } from './recheck';
+export { PENDING_SWEEP_JOB, scorePendingInteractions } from './pending';
 export { scoreInteraction, type ScoringOutcome } from './score';
 export { updateValueTiers, VALUE_TIER_JOB, type ValueTierSummary } from './valuetier';
