@@ -31,7 +31,7 @@ import { startHost, type RunningHost } from './node-server';
 const SOLUTION_ROOT = path.join(__dirname, '..', '..', 'solution');
 /** The emulator runs without --token, so any bearer token is taken (the test's fetches send none). */
 const TOKEN = 'emulator';
-const EVENTS = 600;
+const EVENTS = 400;
 const CONTACTS = 20;
 const NOW = new Date('2026-06-01T12:00:00Z');
 const IC = idr_interaction.columns;
