@@ -133,6 +133,23 @@ it('stages first: a missing dependency is listed and nothing is imported', async
   expect(result.code).toBe(1);
   expect(result.error).toContain(`Staging ${GROUP_QUOTES} failed; nothing was imported:`);
   expect(result.error).toMatch(/ {2}- missing table opportunity/);
+  // From the <MissingDependencies> ideario pack computed: which app brings the table.
+  expect(result.error).toContain(
+    `missing table opportunity "Opportunity" (needed by idr_phasehistory.idr_opportunity): install Dynamics 365 Sales (msdynce_Sales) first`,
+  );
+  expect(await jobNames()).toEqual([]);
+}, 120_000);
+
+it('names Customer Service as what brings Case when an environment without it stages Interests', async () => {
+  await freshEmulator(['incident']);
+  const result = await deploy({ solution: INTERESTS });
+  expect(result.code).toBe(1);
+  expect(result.error).toContain(`Staging ${INTERESTS} failed; nothing was imported:`);
+  expect(result.error).toContain(
+    `missing table incident "Case" (needed by the columns ${INTERESTS} adds to it): install Dynamics 365 Customer Service (msdynce_Service) first`,
+  );
+  // Only what is really absent: contact, account, lists and campaigns are there.
+  expect(result.error).not.toMatch(/missing table (contact|account|list|campaign)\b/);
   expect(await jobNames()).toEqual([]);
 }, 120_000);
 

@@ -9,6 +9,7 @@
 import type { DataverseClient } from '../../dataverse/client';
 import { NotFoundError } from '../../dataverse/errors';
 import { solution as SOLUTION } from '../../dataverse/generated';
+import { firstPartySolutionNamed, SYSTEM_SOLUTION } from '../solution/dependencies';
 import { SolutionStagingFailedError } from './errors';
 
 export interface InstalledSolution {
@@ -49,7 +50,10 @@ function text(value: unknown): string {
       : JSON.stringify(value);
 }
 
-/** "Entity opportunity (required by idr_arrivaldate)" from one MissingDependency of the response. */
+/**
+ * `table opportunity "Opportunity" (needed by opportunity.idr_adults): install Dynamics 365 Sales
+ * (msdynce_Sales) first` from one MissingDependency of the response.
+ */
 export function describeMissingDependency(entry: unknown): string {
   if (typeof entry !== 'object' || entry === null) return text(entry);
   const d = entry as Record<string, unknown>;
@@ -61,8 +65,17 @@ export function describeMissingDependency(entry: unknown): string {
       : d.RequiredComponentType === 2
         ? 'column'
         : `component type ${text(d.RequiredComponentType)}`;
-  const dependent = text(d.DependentComponentSchemaName);
-  return `${kind} ${name}${dependent ? ` (needed by ${dependent})` : ''}`;
+  const dependentParent = text(d.DependentComponentParentSchemaName);
+  const dependent = `${dependentParent ? `${dependentParent}.` : ''}${text(d.DependentComponentSchemaName)}`;
+  const displayName = text(d.RequiredComponentDisplayName);
+  const solution = text(d.RequiredSolutionName);
+  // The admin installs an app by its friendly name; the unique name is what solution.xml records.
+  const app = solution ? firstPartySolutionNamed(solution) : undefined;
+  const install =
+    !solution || app === SYSTEM_SOLUTION
+      ? ''
+      : `: install ${app ? `${app.friendlyName} (${solution})` : `the solution ${solution}`} first`;
+  return `${kind} ${name}${displayName ? ` "${displayName}"` : ''}${dependent ? ` (needed by ${dependent})` : ''}${install}`;
 }
 
 /** Stages the zip; returns its upload id, or throws with every missing dependency and validation error. */

@@ -9,7 +9,13 @@
 import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../dataverse/logger';
+import {
+  computeMissingDependencies,
+  setMissingDependencies,
+  type MissingDependencyEntry,
+} from './dependencies';
 import { InvalidSolutionSourceError, type SolutionSourceError } from './errors';
+import { loadPlatform, loadSolution } from './loader';
 import {
   COMPONENT_TYPE,
   CONTENT_TYPES,
@@ -429,7 +435,12 @@ export function readSolutionIdentity(files: SourceFiles): SolutionIdentity {
   };
 }
 
-function solutionManifest(files: SourceFiles, managed: 0 | 1, controls: string[]): XmlElement {
+function solutionManifest(
+  files: SourceFiles,
+  managed: 0 | 1,
+  controls: string[],
+  missing: readonly MissingDependencyEntry[] | undefined,
+): XmlElement {
   const doc = parseXml(files.get(SOLUTION_MANIFEST) as Uint8Array, SOLUTION_MANIFEST);
   const manifest = child(doc.root, 'SolutionManifest');
   if (!manifest) throw new UnexpectedRootElementError(SOLUTION_MANIFEST, 'SolutionManifest', 'none');
@@ -453,6 +464,7 @@ function solutionManifest(files: SourceFiles, managed: 0 | 1, controls: string[]
         el('RootComponent', { type: COMPONENT_TYPE.customControl, schemaName: name, behavior: 0 }),
       );
   }
+  if (missing) setMissingDependencies(manifest, missing);
   return doc.root;
 }
 
@@ -513,6 +525,8 @@ export interface BuildOptions {
   controls?: readonly ControlBuild[];
   /** Called with source files that no part of the layout consumed and that were not packed. */
   onIgnoredFile?: (file: string) => void;
+  /** Written as solution.xml's `<MissingDependencies>` (dependencies.ts); absent: the source's are kept. */
+  missingDependencies?: readonly MissingDependencyEntry[];
 }
 
 /** Builds the parts of one solution zip from the files of its `src/` folder. */
@@ -583,7 +597,10 @@ export function buildSolutionParts(files: SourceFiles, options: BuildOptions): P
   parts.set('customizations.xml', exportXml(customizations));
   if (files.has(SOLUTION_MANIFEST)) {
     const controlNames = controls.map((c) => childText(c.element, 'Name') ?? '');
-    parts.set('solution.xml', exportXml(solutionManifest(files, options.managed, controlNames)));
+    parts.set(
+      'solution.xml',
+      exportXml(solutionManifest(files, options.managed, controlNames, options.missingDependencies)),
+    );
   }
   for (const w of webResources) parts.set(w.part, w.content);
   for (const c of controls) for (const [name, bytes] of c.parts) parts.set(name, bytes);
@@ -710,12 +727,18 @@ export async function packSolutions(options: PackOptions): Promise<PackedZip[]> 
       options.pcfDir ?? path.join(options.outDir, 'pcf'),
       identity.prefix,
     );
+    // Computed from the components, as Dataverse computes them on export: never hand-kept in the source.
+    const platformDir = path.join(options.solutionRoot, 'platform');
+    const missingDependencies = (await exists(platformDir))
+      ? computeMissingDependencies(loadSolution(dir), loadPlatform(platformDir).tables)
+      : undefined;
     const flags: (0 | 1)[] = identity.managed === 2 ? [0, 1] : [identity.managed];
     for (const managed of flags) {
       const parts = buildSolutionParts(files, {
         managed,
         webResourceContent,
         controls,
+        missingDependencies,
         onIgnoredFile: (f) =>
           logger.warn('not packed: no place for this file in a solution zip', {
             file: path.join(dir, 'src', f),

@@ -7,6 +7,7 @@ import type { HandlerDefinition } from '../../registry';
 import { withTriggeredActions } from '../campaigns/triggerjob';
 import { businessEventHandlers } from './business';
 import { conceptGuardHandlers } from './guard';
+import { pendingSweepJob } from './pending';
 import { segmentRecheckJob } from './recheck';
 import { ruleChangeHandlers } from './rulechange';
 import { interactionCreatedHandler } from './score';
@@ -32,7 +33,7 @@ export function createInterestsPlugins(options: InterestsOptions = {}): Interest
       ...conceptGuardHandlers(resolved),
       ...ruleChangeHandlers(resolved),
     ],
-    jobs: [segmentRecheckJob(resolved), valueTierJob(resolved)],
+    jobs: [segmentRecheckJob(resolved), valueTierJob(resolved), pendingSweepJob(resolved)],
   };
 }
 
@@ -57,5 +58,6 @@ export {
   type InterestsSettings,
 } from './settings';
 export { recheckSegments, SEGMENT_RECHECK_JOB } from './recheck';
+export { PENDING_SWEEP_JOB, scorePendingInteractions } from './pending';
 export { scoreInteraction, type ScoringOutcome } from './score';
 export { updateValueTiers, VALUE_TIER_JOB, type ValueTierSummary } from './valuetier';

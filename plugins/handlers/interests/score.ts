@@ -591,14 +591,38 @@ export async function scoreInteraction(
     logOutcome(deps.logger, interactionId, outcome, 0);
     return outcome;
   }
-  const input: AttemptInput = {
+  return scoreWithRetries({
     interactionId,
     organization: ctx.organizationId ?? ctx.organizationName ?? 'default',
     contactHint: contactHintOf(ctx),
     eventHint: eventHintOf(ctx),
     deps,
     options,
-  };
+  });
+}
+
+/**
+ * Scores one interaction by id, as the Create webhook does (the same guard: only a Pending interaction,
+ * written with its etag, so a webhook delivered meanwhile and this call cannot both score it). For
+ * interactions whose webhook never arrived (pending.ts).
+ */
+export function scoreStoredInteraction(
+  interactionId: string,
+  organization: string,
+  deps: HandlerDeps,
+  options: ResolvedOptions,
+): Promise<ScoringOutcome> {
+  return scoreWithRetries({
+    interactionId: normalizeGuid(interactionId) ?? interactionId,
+    organization,
+    contactHint: null,
+    deps,
+    options,
+  });
+}
+
+async function scoreWithRetries(input: AttemptInput): Promise<ScoringOutcome> {
+  const { interactionId, deps, options } = input;
   for (let n = 1; ; n++) {
     try {
       const outcome = await attempt(input);

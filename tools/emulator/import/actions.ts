@@ -75,11 +75,18 @@ function booleanParameter(body: Record<string, unknown>, name: string): boolean 
 
 function missingDependency(missing: MissingComponent): Record<string, unknown> {
   const [parent, name] = missing.type === 2 ? missing.schemaName.split('.') : [undefined, missing.schemaName];
+  const [dependentParent, dependentName] = missing.requiredBy.includes('.')
+    ? missing.requiredBy.split('.')
+    : [undefined, missing.requiredBy];
+  // "MissingDependency ComplexType" (Web API reference); RequiredSolutionName as the SDK's MissingDependency class has it.
   return {
     RequiredComponentSchemaName: name ?? missing.schemaName,
     RequiredComponentParentSchemaName: parent ?? null,
     RequiredComponentType: missing.type,
-    DependentComponentSchemaName: missing.requiredBy,
+    RequiredComponentDisplayName: missing.displayName ?? null,
+    RequiredSolutionName: missing.solution ?? null,
+    DependentComponentSchemaName: dependentName ?? missing.requiredBy,
+    DependentComponentParentSchemaName: dependentParent ?? null,
   };
 }
 

@@ -33,6 +33,9 @@ export interface MissingComponent {
   readonly schemaName: string;
   /** The component of the imported solution that needs it. */
   readonly requiredBy: string;
+  /** From solution.xml's `<Required displayName solution>`: what to install to get it. */
+  readonly displayName?: string;
+  readonly solution?: string;
 }
 
 const TYPE_NAMES: Readonly<Record<MissingComponent['type'], string>> = {
@@ -42,7 +45,8 @@ const TYPE_NAMES: Readonly<Record<MissingComponent['type'], string>> = {
 };
 
 export function describeMissing(missing: MissingComponent): string {
-  return `${TYPE_NAMES[missing.type]} ${missing.schemaName} (needed by ${missing.requiredBy})`;
+  const comesWith = missing.solution ? `; it comes with the solution ${missing.solution}` : '';
+  return `${TYPE_NAMES[missing.type]} ${missing.schemaName} (needed by ${missing.requiredBy}${comesWith})`;
 }
 
 /** The solution needs components the environment does not have: import the solution that has them first. */

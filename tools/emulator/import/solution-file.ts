@@ -68,11 +68,20 @@ function manifestDetails(parts: Parts): { details: SolutionDetails; declaredMiss
     const schemaName = required ? (attr(required, 'schemaName') ?? '') : '';
     if ((type === 1 || type === 2 || type === 9) && schemaName) {
       const parent = required ? attr(required, 'parentSchemaName') : undefined;
+      const dependentName = dependent && (attr(dependent, 'schemaName') ?? attr(dependent, 'displayName'));
+      const dependentParent = dependent && attr(dependent, 'parentSchemaName');
+      const displayName = required && attr(required, 'displayName');
+      const solution = required && attr(required, 'solution');
       declaredMissing.push({
         type,
         schemaName: parent ? `${parent}.${schemaName}` : schemaName,
-        requiredBy:
-          (dependent && (attr(dependent, 'schemaName') ?? attr(dependent, 'displayName'))) || uniqueName,
+        requiredBy: dependentName
+          ? dependentParent
+            ? `${dependentParent}.${dependentName}`
+            : dependentName
+          : uniqueName,
+        ...(displayName ? { displayName } : {}),
+        ...(solution ? { solution } : {}),
       });
     }
   }
@@ -141,6 +150,13 @@ const INTRINSIC_TABLES: ReadonlySet<string> = new Set([
   'principal',
 ]);
 
+function pick(item: MissingComponent): Partial<MissingComponent> {
+  return {
+    ...(item.displayName ? { displayName: item.displayName } : {}),
+    ...(item.solution ? { solution: item.solution } : {}),
+  };
+}
+
 /** What the solution needs that neither the environment nor the solution itself provides. */
 export function missingDependencies(file: SolutionFile, current: MetadataModel): MissingComponent[] {
   const { solution } = file;
@@ -152,22 +168,11 @@ export function missingDependencies(file: SolutionFile, current: MetadataModel):
   const hasChoice = (name: string) => name in current.optionSets || name in solution.optionSets;
   const missing: MissingComponent[] = [];
   const add = (item: MissingComponent) => {
-    if (!missing.some((m) => m.type === item.type && m.schemaName === item.schemaName)) missing.push(item);
+    const index = missing.findIndex((m) => m.type === item.type && m.schemaName === item.schemaName);
+    if (index < 0) missing.push(item);
+    // Found by a lookup first, named by it; solution.xml adds what the table is called and what brings it.
+    else missing[index] = { ...item, ...missing[index], ...pick(item) };
   };
-  for (const item of file.declaredMissing) {
-    const [table, column] = item.schemaName.split('.');
-    const present =
-      item.type === 1
-        ? hasTable(item.schemaName)
-        : item.type === 9
-          ? hasChoice(item.schemaName)
-          : !!(
-              table &&
-              column &&
-              (current.tables[table]?.columns[column] ?? solution.tables[table]?.columns[column])
-            );
-    if (!present) add(item);
-  }
   for (const table of Object.values(solution.tables)) {
     for (const column of Object.values(table.columns)) {
       const where = `${table.logicalName}.${column.logicalName}`;
@@ -191,6 +196,21 @@ export function missingDependencies(file: SolutionFile, current: MetadataModel):
     for (const name of [rel.referencedEntity, rel.referencingEntity]) {
       if (!hasTable(name)) add({ type: 1, schemaName: name, requiredBy: `relationship ${rel.name}` });
     }
+  }
+  // What solution.xml declares (ideario pack computes it as Dataverse does on export).
+  for (const item of file.declaredMissing) {
+    const [table, column] = item.schemaName.split('.');
+    const present =
+      item.type === 1
+        ? hasTable(item.schemaName)
+        : item.type === 9
+          ? hasChoice(item.schemaName)
+          : !!(
+              table &&
+              column &&
+              (current.tables[table]?.columns[column] ?? solution.tables[table]?.columns[column])
+            );
+    if (!present) add(item);
   }
   return missing;
 }
