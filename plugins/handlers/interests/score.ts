@@ -616,6 +616,8 @@ export function scoreStoredInteraction(
     interactionId: normalizeGuid(interactionId) ?? interactionId,
     organization,
     contactHint: null,
+    // No Target to name the event: the rule history is read on its own when a limited rule matches.
+    eventHint: null,
     deps,
     options,
   });
