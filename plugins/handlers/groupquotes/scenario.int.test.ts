@@ -198,12 +198,16 @@ describe('one group from request to settlement, 90 days', () => {
     const mails = org.engine.outbox().map((m) => [dayOf(m.sentOn), m.subject, m.to]);
     expect(mails).toEqual([
       [1, 'Quotation: Congreso Médico, 1 May 2026 – 4 May 2026', 'ana.ruiz@viajessol.example'],
+      // Recording the confirmation sends the confirmed quotation with the deposit request.
+      [5, 'Confirmed quotation: Congreso Médico, 1 May 2026 – 4 May 2026', 'ana.ruiz@viajessol.example'],
       // The deposit is due 7 days after the confirmation (day 12): reminded 3 days before.
       [9, 'Payment reminder: Congreso Médico', 'ana.ruiz@viajessol.example'],
       // The balance is due 14 days before arrival (day 46): reminded 3 days before.
       [43, 'Payment reminder: Congreso Médico', 'ana.ruiz@viajessol.example'],
       // The rooming list is asked for 14 days before arrival.
       [46, 'Rooming list: Congreso Médico', 'ana.ruiz@viajessol.example'],
+      // Recording the proforma sends the proforma invoice.
+      [56, 'Proforma invoice: Congreso Médico', 'ana.ruiz@viajessol.example'],
     ]);
     const calls = (await regarding(phonecall.entitySetName, id)).map((r) => [
       dayOf(String(r.createdon)),
