@@ -6,7 +6,7 @@
 import { type DateOnly, formatDateOnly, isBefore } from './dateonly';
 import { type QuotationPhase } from './followups';
 import { formatDate, formatMoney, formatNumber, formatPercent, type Language } from './language';
-import { PHASE_LABELS } from './phase';
+import { PHASE_LABELS, PHASE_STEPS } from './phase';
 
 export interface ReportQuotation {
   name: string;
@@ -36,18 +36,7 @@ export interface QuotationReport {
   revenueByMonth: { month: string; revenue: number }[];
 }
 
-const PHASE_ORDER: readonly QuotationPhase[] = [
-  'request',
-  'quotationSent',
-  'confirmed',
-  'deposit',
-  'roomingList',
-  'proforma',
-  'transferred',
-  'settled',
-  'lost',
-  'cancelled',
-];
+const PHASE_ORDER: readonly QuotationPhase[] = [...PHASE_STEPS, 'lost', 'cancelled'];
 
 const month = (date: DateOnly): string => formatDateOnly(date).slice(0, 7);
 const isConfirmedRow = (q: ReportQuotation): boolean => q.confirmedOn !== null && q.phase !== 'cancelled';

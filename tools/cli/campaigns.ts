@@ -5,7 +5,6 @@
  * campaign's results (plugins/handlers/campaigns/results.ts). Both talk to the selected environment.
  */
 import type { Command } from 'commander';
-import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import type { DistributionCounts, ExclusionReason } from '../../domain/campaign';
 import { CampaignRecordError } from '../../plugins/handlers/campaigns/errors';
@@ -21,7 +20,7 @@ import {
 } from '../../plugins/handlers/campaigns/results';
 import { CampaignError } from '../../domain/campaign';
 import { runCommand, UserFacingError } from './command';
-import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 import { terminalBar } from './progress';
 
 /** A campaign record or setting the user must fix, worded by the layer that found it. */
@@ -32,14 +31,7 @@ export class CampaignCommandError extends UserFacingError {
   }
 }
 
-export interface CampaignCommandDeps {
-  env: Readonly<Record<string, string | undefined>>;
-  logger: Logger;
-  print: (line: string) => void;
-  clock: () => Date;
-  /** Tests pass an in-process client; otherwise the selected environment's (or `--url`'s). */
-  client?: DataverseClient;
-  authDir?: string;
+export interface CampaignCommandDeps extends CommandDeps {
   progress?: { update(progress: DistributeProgress): void; stop(): void };
 }
 

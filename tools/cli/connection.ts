@@ -308,6 +308,11 @@ export interface CommandConnectionDeps extends Pick<ConnectionDeps, 'env' | 'log
   readonly client?: DataverseClient;
 }
 
+/** What a command that talks to Dataverse is given: the connection's deps and where it prints. */
+export interface CommandDeps extends CommandConnectionDeps {
+  readonly print: (line: string) => void;
+}
+
 /** The client a command uses: the one a test passed, else the selected environment's (or `--url`'s). */
 export function commandClient(flags: ConnectionFlags, deps: CommandConnectionDeps): DataverseClient {
   return (

@@ -3,27 +3,18 @@
  * selected environment (tools/cli/connection.ts). What is removed and what stays: tools/erase/erase.ts.
  */
 import type { Command } from 'commander';
-import type { DataverseClient } from '../../dataverse/client';
 import { EventType } from '../../dataverse/generated';
 import type { Logger } from '../../dataverse/logger';
 import { describeErase, eraseContact } from '../erase/erase';
 import { runCommand } from './command';
-import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 
 export interface EraseCommandOptions extends ConnectionFlags {
   contact: string;
   dryRun: boolean;
 }
 
-export interface EraseCommandDeps {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly logger: Logger;
-  readonly print: (line: string) => void;
-  readonly clock: () => Date;
-  /** Tests pass an in-process client; otherwise the selected environment's (or `--url`'s). */
-  readonly client?: DataverseClient;
-  readonly authDir?: string;
-}
+export type EraseCommandDeps = CommandDeps;
 
 const EVENT_NAMES = new Map<number, string>(
   Object.entries(EventType).map(([name, value]) => [

@@ -25,16 +25,9 @@ import {
   readString,
 } from '../../plugins/handlers/groupquotes/record';
 import { runCommand } from './command';
-import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 
-export interface ReportCommandDeps {
-  env: Readonly<Record<string, string | undefined>>;
-  logger: Logger;
-  print: (line: string) => void;
-  clock: () => Date;
-  client?: DataverseClient;
-  authDir?: string;
-}
+export type ReportCommandDeps = CommandDeps;
 
 const c = opportunity.columns;
 

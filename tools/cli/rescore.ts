@@ -4,26 +4,17 @@
  * (tools/cli/connection.ts). What it reads and writes: plugins/handlers/interests/rescore.ts.
  */
 import type { Command } from 'commander';
-import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import { rescoreAll, type RescoreSummary } from '../../plugins/handlers/interests/rescore';
 import { terminalBar } from './progress';
 import { runCommand } from './command';
-import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 
 export interface RescoreCommandOptions extends ConnectionFlags {
   dryRun: boolean;
 }
 
-export interface RescoreCommandDeps {
-  env: Readonly<Record<string, string | undefined>>;
-  logger: Logger;
-  print: (line: string) => void;
-  clock: () => Date;
-  /** Tests pass an in-process client; otherwise the selected environment's (or `--url`'s). */
-  client?: DataverseClient;
-  /** Where the recorded environments live (`.ideario` by default). */
-  authDir?: string;
+export interface RescoreCommandDeps extends CommandDeps {
   progress?: { update(done: number, total: number): void; stop(): void };
 }
 

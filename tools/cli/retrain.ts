@@ -5,11 +5,10 @@
  * environment (tools/cli/connection.ts). What it reads and writes: plugins/handlers/offers/retrain.ts.
  */
 import type { Command } from 'commander';
-import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import { retrainAll, type RetrainSummary } from '../../plugins/handlers/offers/retrain';
 import { runCommand } from './command';
-import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 import { terminalBar } from './progress';
 
 export interface RetrainCommandOptions extends ConnectionFlags {
@@ -17,14 +16,7 @@ export interface RetrainCommandOptions extends ConnectionFlags {
   offer?: string;
 }
 
-export interface RetrainCommandDeps {
-  env: Readonly<Record<string, string | undefined>>;
-  logger: Logger;
-  print: (line: string) => void;
-  clock: () => Date;
-  /** Tests pass an in-process client; otherwise the selected environment's (or `--url`'s). */
-  client?: DataverseClient;
-  authDir?: string;
+export interface RetrainCommandDeps extends CommandDeps {
   progress?: { update(done: number, total: number): void; stop(): void };
 }
 

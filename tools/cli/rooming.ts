@@ -8,7 +8,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import {
   importRoomingList,
@@ -28,7 +27,7 @@ import {
 } from '../../domain/quotation';
 import { RoomingFileError, readRoomingFile } from '../rooming/read';
 import { runCommand, UserFacingError } from './command';
-import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 import { terminalBar } from './progress';
 
 /** A file or quotation the user must fix, worded by the layer that found it. */
@@ -39,14 +38,7 @@ export class RoomingCommandError extends UserFacingError {
   }
 }
 
-export interface RoomingCommandDeps {
-  env: Readonly<Record<string, string | undefined>>;
-  logger: Logger;
-  print: (line: string) => void;
-  clock: () => Date;
-  /** Tests pass an in-process client; otherwise the selected environment's (or `--url`'s). */
-  client?: DataverseClient;
-  authDir?: string;
+export interface RoomingCommandDeps extends CommandDeps {
   progress?: { update(progress: RoomingImportProgress): void; stop(): void };
 }
 

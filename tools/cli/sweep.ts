@@ -5,7 +5,6 @@
  * (default 1). Settings as for the host: idr_ErpHandoffUrl, IDEARIO_TIME_ZONE, IDEARIO_LANGUAGE.
  */
 import type { Command } from 'commander';
-import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import {
   type FetchLike,
@@ -16,7 +15,7 @@ import {
   type SweepResult,
 } from '../../plugins/handlers/groupquotes';
 import { runCommand, UserFacingError } from './command';
-import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 import { terminalBar } from './progress';
 
 export interface SweepCommandOptions extends ConnectionFlags {
@@ -33,17 +32,9 @@ export class InvalidSweepOptionError extends UserFacingError {
   }
 }
 
-export interface SweepCommandDeps {
-  env: Readonly<Record<string, string | undefined>>;
-  logger: Logger;
-  print: (line: string) => void;
-  clock: () => Date;
+export interface SweepCommandDeps extends CommandDeps {
   fetch: FetchLike;
   sleep: (ms: number) => Promise<void>;
-  /** Tests pass an in-process client; otherwise the selected environment's (or `--url`'s). */
-  client?: DataverseClient;
-  /** Where the recorded environments live (`.ideario` by default). */
-  authDir?: string;
   /** Progress display; a bar on a terminal, nothing otherwise. */
   progress?: ProgressDisplay;
 }

@@ -6,7 +6,6 @@
  * `ideario triggers --once` runs the triggered actions' job now (exit 1 when a trigger is incomplete).
  */
 import type { Command } from 'commander';
-import type { DataverseClient } from '../../dataverse/client';
 import type { Logger } from '../../dataverse/logger';
 import { InvalidTargetError, type TargetInput } from '../../domain/campaign';
 import {
@@ -17,7 +16,7 @@ import {
 } from '../../plugins/handlers/campaigns/target';
 import { runTriggers, type TriggerRunSummary } from '../../plugins/handlers/campaigns/triggers';
 import { runCommand, UserFacingError } from './command';
-import { addConnectionOptions, commandClient, type ConnectionFlags } from './connection';
+import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 import { terminalBar } from './progress';
 
 export class TargetCommandError extends UserFacingError {
@@ -41,13 +40,7 @@ export interface TargetFlags extends ConnectionFlags {
   readonly lang?: string;
 }
 
-export interface TargetCommandDeps {
-  env: Readonly<Record<string, string | undefined>>;
-  logger: Logger;
-  print: (line: string) => void;
-  clock: () => Date;
-  client?: DataverseClient;
-  authDir?: string;
+export interface TargetCommandDeps extends CommandDeps {
   progress?: { update(progress: MaterialiseProgress): void; stop(): void };
 }
 
