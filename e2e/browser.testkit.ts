@@ -77,6 +77,15 @@ export async function webApi<T = Record<string, unknown>>(
   return (response.status === 204 ? {} : await response.json()) as T;
 }
 
+/** Waits until the emulator's system job queue is idle (its `/emulator/jobs/idle` route), so what asynchronous steps write is in place. */
+export async function whenJobsIdle(): Promise<void> {
+  const response = await fetch(`${baseUrl()}/emulator/jobs/idle?wait=120`, {
+    headers: { Authorization: `Bearer ${LOCAL_TOKEN}` },
+  });
+  if (!response.ok)
+    throw new Error(`The system jobs did not go idle: ${response.status} ${await response.text()}`);
+}
+
 /** Waits until the form page has loaded its record and run its OnLoad handlers (or finished a change or save). */
 export async function formReady(page: Page): Promise<void> {
   await page.locator('#idr-form[data-state="ready"]').waitFor();
