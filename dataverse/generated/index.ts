@@ -101,6 +101,7 @@ export {
 } from './idr_roomingentry';
 export { idr_trigger, type idr_triggerRecord, type idr_triggerWrite } from './idr_trigger';
 export { incident, type incidentRecord, type incidentWrite } from './incident';
+export { letter, type letterRecord, type letterWrite } from './letter';
 export { list, type listRecord, type listWrite } from './list';
 export { listmember, type listmemberRecord, type listmemberWrite } from './listmember';
 export { opportunity, type opportunityRecord, type opportunityWrite } from './opportunity';

@@ -337,6 +337,7 @@ describe('the real solution/ tree', () => {
       environmentvariabledefinition: 'environmentvariabledefinitions',
       environmentvariablevalue: 'environmentvariablevalues',
       incident: 'incidents',
+      letter: 'letters',
       list: 'lists',
       listmember: 'listmembers',
       opportunity: 'opportunities',

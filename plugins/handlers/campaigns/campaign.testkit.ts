@@ -9,13 +9,11 @@ import {
   campaign,
   campaignactivity,
   contact,
-  email,
   list,
-  phonecall,
 } from '../../../dataverse/generated';
 import { createTestOrg, type TestOrg } from '../../../tools/emulator/testing';
 import { bind, membershipOperation, recordUrl } from '../interests/records';
-import { chunk } from './read';
+import { CHANNEL_TABLES, chunk, type DistributedChannel } from './read';
 
 export function createCampaignOrg(start = new Date('2026-03-09T08:00:00Z')): TestOrg {
   return createTestOrg({ start });
@@ -72,7 +70,7 @@ export async function createList(
 
 export interface CampaignSetup {
   readonly name: string;
-  readonly channel: 'email' | 'phone';
+  readonly channel: DistributedChannel;
   readonly listIds: readonly string[];
   readonly controlPercent?: number;
   readonly incompatibleWithinDays?: number;
@@ -93,7 +91,7 @@ export async function createCampaign(
   const codes = campaignactivity.choices.channeltypecode;
   const campaignActivityId = await client.create(campaignactivity.entitySetName, {
     [a.subject]: setup.name,
-    [a.channeltypecode]: setup.channel === 'email' ? codes.Email : codes.Phone,
+    [a.channeltypecode]: { email: codes.Email, phone: codes.Phone, mail: codes.Letter }[setup.channel],
     // The campaign is the only target of a campaign activity's regarding, so the lookup keeps its own name.
     [bind(a.regardingobjectid)]: recordUrl(campaign.entitySetName, campaignId),
     ...(setup.scheduledStart ? { [a.scheduledstart]: setup.scheduledStart } : {}),
@@ -111,10 +109,10 @@ export async function createCampaign(
 /** Who got an activity of the campaign activity, and on which day (YYYY-MM-DD). */
 export async function recipients(
   client: DataverseClient,
-  channel: 'email' | 'phone',
+  channel: DistributedChannel,
   campaignActivityId: string,
 ): Promise<Map<string, string>> {
-  const table = channel === 'email' ? email : phonecall;
+  const { table } = CHANNEL_TABLES[channel];
   const rows = await client.retrieveMultiple(table.entitySetName, {
     filter: `_regardingobjectid_value eq ${campaignActivityId}`,
     select: [table.columns.activityid, table.columns.scheduledstart],

@@ -232,6 +232,37 @@ describe('guarded distribution of a campaign activity', () => {
     );
   });
 
+  it('sends letters only to contacts who allow postal mail, and counts them against the overall cap', async () => {
+    const { client } = org;
+    await policy(client, { [P.idr_overallperweek]: 1 });
+    const ids = await createContacts(client, 10, (i) =>
+      i < 3 ? { [contact.columns.donotpostalmail]: true } : {},
+    );
+    const target = await createList(client, 'Postal', ids);
+    const earlier = await createCampaign(client, { name: 'Newsletter', channel: 'email', listIds: [] });
+    await sentEmail(client, earlier.campaignActivityId, ids[9], '2026-03-09');
+    const letters = await createCampaign(client, {
+      name: 'Catalogue by post',
+      channel: 'mail',
+      listIds: [target],
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    const result = await distributeCampaignActivity(
+      { client, clock: org.clock.now },
+      letters.campaignActivityId,
+    );
+    const got = await recipients(client, 'mail', letters.campaignActivityId);
+    expect([...got.keys()].sort()).toEqual(ids.slice(3).sort());
+    // The contact emailed this week gets the letter on the first day the weekly cap allows.
+    expect(got.get(ids[9])).toBe('2026-03-16');
+    expect(got.get(ids[3])).toBe('2026-03-10');
+    const why = await exclusions(client, letters.campaignActivityId);
+    for (const id of ids.slice(0, 3))
+      expect(why.get(id)?.reason).toBe(ExclusionReason.NoConsentForTheChannel);
+    expect(why.get(ids[9])?.reason).toBe(ExclusionReason.FrequencyCap);
+    expect(result.plan.counts.created).toBe(7);
+  });
+
   it('leaves Dynamics’ own DistributeCampaignActivity as documented: every member not opted out, no policy', async () => {
     const { client } = org;
     await policy(client, { [P.idr_emailperweek]: 0 });

@@ -12,6 +12,7 @@ import {
   contact,
   email,
   idr_contactpolicy,
+  letter,
   list,
   listmember,
   OverCapAction,
@@ -27,17 +28,19 @@ const DAY_MS = 86_400_000;
 const IDS_PER_QUERY = 50;
 const PAGE = 5000;
 
-/** The activity table of each channel Ideario distributes (letters are not sent by Ideario yet). */
+/** The activity table of each channel Ideario distributes; a letter's recipient is its To party. */
 export const CHANNEL_TABLES = {
   email: { table: email, mask: activityparty.choices.participationtypemask.ToRecipient },
   phone: { table: phonecall, mask: activityparty.choices.participationtypemask.ToRecipient },
-} as const;
+  mail: { table: letter, mask: activityparty.choices.participationtypemask.ToRecipient },
+} as const satisfies Readonly<Record<Channel, unknown>>;
 export type DistributedChannel = keyof typeof CHANNEL_TABLES;
 
 export function channelOf(channelTypeCode: number | null): DistributedChannel | undefined {
   const codes = campaignactivity.choices.channeltypecode;
   if (channelTypeCode === codes.Email || channelTypeCode === codes.EmailViaMailMerge) return 'email';
   if (channelTypeCode === codes.Phone) return 'phone';
+  if (channelTypeCode === codes.Letter || channelTypeCode === codes.LetterViaMailMerge) return 'mail';
   return undefined;
 }
 

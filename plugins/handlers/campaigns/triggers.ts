@@ -59,6 +59,7 @@ import {
 import {
   CHANNEL_TABLES,
   dayOf,
+  type DistributedChannel,
   exclusionListMembers,
   readCandidates,
   readContactPolicy,
@@ -288,7 +289,7 @@ async function interactions(
   return byRule;
 }
 
-/** Every email and phone call each contact is a recipient of between two days, whatever it regards. */
+/** Every email, phone call and letter each contact is a recipient of between two days, whatever it regards. */
 async function impactsOf(
   client: DataverseClient,
   contactIds: readonly string[],
@@ -298,8 +299,8 @@ async function impactsOf(
   const impacts: Impact[] = [];
   const p = activityparty.columns;
   for (const [channel, { table, mask }] of Object.entries(CHANNEL_TABLES) as [
-    'email' | 'phone',
-    (typeof CHANNEL_TABLES)['email' | 'phone'],
+    DistributedChannel,
+    (typeof CHANNEL_TABLES)[DistributedChannel],
   ][]) {
     const parties = await whereIn(
       client,
