@@ -20,6 +20,7 @@ export const idr_exclusion = {
     idr_name: 'idr_name',
     idr_postponedto: 'idr_postponedto',
     idr_reason: 'idr_reason',
+    idr_trigger: 'idr_trigger',
     importsequencenumber: 'importsequencenumber',
     modifiedby: 'modifiedby',
     modifiedon: 'modifiedon',
@@ -47,6 +48,7 @@ export const idr_exclusion = {
     idr_name: 'String',
     idr_postponedto: 'DateTime',
     idr_reason: 'Picklist',
+    idr_trigger: 'Lookup',
     importsequencenumber: 'Integer',
     modifiedby: 'Lookup',
     modifiedon: 'DateTime',
@@ -68,6 +70,7 @@ export const idr_exclusion = {
     idr_campaign: ['campaign'],
     idr_campaignactivity: ['campaignactivity'],
     idr_contact: ['contact'],
+    idr_trigger: ['idr_trigger'],
     modifiedby: ['systemuser'],
     modifiedonbehalfby: ['systemuser'],
     ownerid: ['systemuser', 'team'],
@@ -120,6 +123,9 @@ export type idr_exclusionRecord = {
   idr_postponedto?: string | null;
   /** Reason */
   idr_reason?: ExclusionReasonValue | null;
+  /** Triggered Action: GUID of the idr_trigger it points to */
+  _idr_trigger_value?: string | null;
+  '_idr_trigger_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'idr_trigger';
   /** Import Sequence Number */
   importsequencenumber?: number | null;
   /** Modified By: GUID of the systemuser it points to */
@@ -176,6 +182,8 @@ export type idr_exclusionWrite = {
   idr_postponedto?: string | null;
   /** Reason */
   idr_reason?: ExclusionReasonValue | null;
+  /** Triggered Action */
+  'idr_trigger@odata.bind'?: `/idr_triggers(${string})` | null;
   /** Import Sequence Number */
   importsequencenumber?: number | null;
   /** Record Created On (ISO 8601 in UTC) */

@@ -16,6 +16,7 @@ export const idr_exclusionid = 'idr_exclusionid';
 export const idr_name = 'idr_name';
 export const idr_postponedto = 'idr_postponedto';
 export const idr_reason = 'idr_reason';
+export const idr_trigger = 'idr_trigger';
 export const importsequencenumber = 'importsequencenumber';
 export const modifiedby = 'modifiedby';
 export const modifiedon = 'modifiedon';

@@ -8,6 +8,8 @@ import {
   contact,
   email,
   EventType,
+  ExclusionReason,
+  idr_exclusion,
   idr_marketingconcept,
   idr_trigger,
   Language,
@@ -231,7 +233,7 @@ describe('triggered actions', () => {
       { EntityId: robinson },
       { entitySet: list.entitySetName, id: robinsonList },
     );
-    await createTrigger(env.client, {
+    const cart = await createTrigger(env.client, {
       [T.idr_name]: 'Abandoned cart',
       [T.idr_kind]: TriggerKind.CartAbandoned,
       [T.idr_action]: TriggerAction.Email,
@@ -258,6 +260,30 @@ describe('triggered actions', () => {
     expect(days.sort()).toEqual(['2026-05-04', '2026-05-05']);
     expect(await actionsFor(env.client, email, optedOut)).toHaveLength(0);
     expect(await actionsFor(env.client, email, robinson)).toHaveLength(0);
+    // "Why did this customer not get it?": one Campaign Exclusion row per left-out or postponed action.
+    const X = idr_exclusion.columns;
+    const whyNot = async () =>
+      (
+        await env.client.retrieveMultiple(idr_exclusion.entitySetName, {
+          filter: `${lookupValue(X.idr_trigger)} eq ${cart}`,
+          select: [lookupValue(X.idr_contact), X.idr_reason, X.idr_postponedto],
+        })
+      )
+        .map((r) => [
+          r[lookupValue(X.idr_contact)],
+          r[X.idr_reason],
+          String(r[X.idr_postponedto]).slice(0, 10),
+        ])
+        .sort((x, y) => Number(x[1]) - Number(y[1]));
+    const expected = [
+      [robinson, ExclusionReason.ExclusionListRobinson, 'null'],
+      [optedOut, ExclusionReason.NoConsentForTheChannel, 'null'],
+      [ok, ExclusionReason.FrequencyCap, '2026-05-05'],
+    ].sort((x, y) => Number(x[1]) - Number(y[1]));
+    expect(await whyNot()).toEqual(expected);
+    // Evaluating the same occurrences again neither creates actions nor duplicates the rows.
+    await runTriggers({ client: env.client, clock: env.clock.now });
+    expect(await whyNot()).toEqual(expected);
   });
 
   it('leaving a segment as the score decays, and dropping below a score, each fire once from the job', async () => {

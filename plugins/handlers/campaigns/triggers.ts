@@ -15,6 +15,7 @@ import {
   contact,
   email,
   EventType,
+  idr_exclusion,
   idr_interaction,
   idr_interestprofile,
   idr_marketingconcept,
@@ -65,6 +66,7 @@ import {
   readContactPolicy,
   whereIn,
 } from './read';
+import { REASON_CHOICES } from './distribute';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -372,6 +374,29 @@ async function existingActions(client: DataverseClient, ids: readonly string[]):
   return found;
 }
 
+/**
+ * The "why did this customer not get it?" row of a triggered action left out or postponed: one per
+ * occurrence (its id comes from the occurrence key, so re-evaluating the occurrence rewrites it).
+ */
+async function recordWhyNot(
+  client: DataverseClient,
+  trigger: StoredTrigger,
+  occurrence: Occurrence,
+  reason: ExclusionReason,
+  postponedTo: number | null,
+  now: number,
+): Promise<void> {
+  const e = idr_exclusion.columns;
+  await client.upsert(idr_exclusion.entitySetName, actionId(`${occurrence.key}:why-not`), {
+    [e.idr_name]: `${trigger.name}: ${reason}`.slice(0, 100),
+    [bind(e.idr_trigger)]: recordUrl(idr_trigger.entitySetName, trigger.id),
+    [bind(e.idr_contact)]: recordUrl(contact.entitySetName, occurrence.contactId),
+    [e.idr_reason]: REASON_CHOICES[reason],
+    [e.idr_postponedto]: postponedTo === null ? null : new Date(postponedTo).toISOString(),
+    [e.idr_excludedon]: new Date(now).toISOString(),
+  });
+}
+
 async function createAction(
   client: DataverseClient,
   trigger: StoredTrigger,
@@ -525,6 +550,7 @@ export async function runTriggers(
         contact: occurrence.contactId,
         reason: decision.reason,
       });
+      await recordWhyNot(client, trigger, occurrence, decision.reason, null, now);
       continue;
     }
     if (trigger.action === 'add-to-list') {
@@ -539,7 +565,10 @@ export async function runTriggers(
     const when = decision.day === dayOf(due) ? due : decision.day * DAY_MS + (due - dayOf(due) * DAY_MS);
     if (await createAction(client, trigger, occurrence, person, when)) {
       summary.created++;
-      if (decision.postponedBecause) summary.postponed++;
+      if (decision.postponedBecause) {
+        summary.postponed++;
+        await recordWhyNot(client, trigger, occurrence, decision.postponedBecause, when, now);
+      }
       const channel = trigger.action === 'email' ? 'email' : trigger.action === 'phone-call' ? 'phone' : null;
       // Later occurrences in this run count this action against the caps too.
       if (channel) impacts.push({ contactId: occurrence.contactId, channel, day: decision.day });
