@@ -153,6 +153,8 @@ it('ingests a few thousand rows scored, at most 0.01 Web API requests a row by t
   const file = path.join(dir, 'events.csv');
   await writeFile(file, `${lines.join('\n')}\n`);
 
+  // Seeding concepts and rules queued their own webhook jobs: they run out before the count starts.
+  await emulator.whenJobsIdle();
   emulator.stats.reset();
   const logger = memoryLogger();
   const code = await runIngest(
@@ -191,6 +193,7 @@ it('ingests a few thousand rows scored, at most 0.01 Web API requests a row by t
   expect(byStatus.get(ProcessingStatus.Scored) ?? 0).toBeGreaterThan(ROWS / 2);
   const profiles = await engine.query(idr_interestprofile.entitySetName, { top: 1000 });
   expect(profiles.records.length).toBe(CONTACTS * 3);
-  expect(counts.requests).toBeGreaterThan(0);
+  // The catalog read (concepts, rules) and the batches: nothing else reaches the Web API.
+  expect(counts.byMethod).toEqual({ GET: 2, POST: counts.batches });
   expect(profiles.records[0]?.[idr_interestprofile.columns.idr_name]).toMatch(/^Person \d+ · Concept /);
 }, 180_000);
