@@ -26,6 +26,8 @@ export interface RunningHost {
 }
 
 export const WEBHOOK_PATH = '/api/webhook';
+/** How long an idle keep-alive connection stays open (Node's default is 5 s). */
+export const KEEP_ALIVE_MS = 65_000;
 
 /**
  * Reads at most `limit + 1` bytes: enough for the core to answer 413 without buffering an endless body.
@@ -111,6 +113,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       });
   });
 
+  // As the emulator's server: idle keep-alive sockets stay a minute, so a busy caller does not post on
+  // one the server has just closed.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../dataverse/logger';
 import { silentLogger } from '../../../dataverse/logger';
+import { KEEP_ALIVE_MS } from '../../../plugins/host/node-server';
 import type { CallContext, Engine } from '../engine/engine';
 import { DataverseError } from '../../../dataverse/errors';
 import { BadRequestError, ErrorCodes } from '../engine/errors';
@@ -273,6 +274,10 @@ export async function startWebApiServer(options: WebApiServerOptions): Promise<W
       else response.end();
     });
   });
+  // Node closes idle keep-alive sockets after 5 s; a busy client can reuse one just as it closes and
+  // see "fetch failed". A minute, like common reverse proxies, leaves that race to idle minutes.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   // Expect: 100-continue lets a client hear the 413 before it sends the body at all.
   server.on('checkContinue', (request, response) => {
     const declared = Number(request.headers['content-length']);
