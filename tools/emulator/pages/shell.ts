@@ -93,7 +93,7 @@ section.formsection{background:#fff;border:1px solid #e0e0e0;border-radius:6px;p
 .field .note.info{color:#0f548c}.header-fields{display:flex;gap:24px;margin:4px 0 12px;flex-wrap:wrap}
 .banner{padding:8px 12px;border-radius:4px;margin-bottom:6px}.banner.error{background:#fde7e9;color:#751d1f}.banner.warning{background:#fff4ce;color:#5c4400}.banner.info{background:#e8f0f8;color:#0b3a63}
 .status{font-size:13px;color:#5c5c5c;align-self:center;margin-left:8px}.subgrid{grid-column:1/-1}
-.dashboard{grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}.legend{font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
+.dashboard{grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}.dashboard-list{overflow-x:auto}.legend{font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
 details summary{cursor:pointer;color:#0f548c;margin:4px 0}
 `;
 
