@@ -47,6 +47,12 @@ describe('charts and the dashboard in IdearioGroupQuotes', () => {
           ['sent', 'confirmedcount'],
         ],
         [
+          'Sent and Confirmed by Agency',
+          'Enviadas y confirmadas por agencia',
+          'agency',
+          ['sent', 'confirmedcount'],
+        ],
+        [
           'Rooms Blocked per Hotel and Night',
           'Habitaciones bloqueadas por hotel y noche',
           'night',
@@ -54,7 +60,7 @@ describe('charts and the dashboard in IdearioGroupQuotes', () => {
         ],
       ]),
     );
-    expect(charts).toHaveLength(4);
+    expect(charts).toHaveLength(5);
     for (const chart of charts) expect(chart.fetchXml).toMatch(/^<fetch [^>]*aggregate="true"/);
   });
 
@@ -67,6 +73,7 @@ describe('charts and the dashboard in IdearioGroupQuotes', () => {
       ['Revenue Confirmed per Month', 'opportunity', true],
       ['Deposits Overdue', 'opportunity', false],
       ['Sent and Confirmed by Month Sent', 'opportunity', true],
+      ['Sent and Confirmed by Agency', 'opportunity', true],
       ['Rooms Blocked per Hotel and Night', 'idr_roomblock', true],
     ]);
     for (const c of dashboard.components) {
@@ -90,7 +97,7 @@ describe('charts and the dashboard in IdearioGroupQuotes', () => {
       elements(child(entity(name) ?? root, 'Visualizations') ?? root, 'visualization').map((v) =>
         childText(v, 'savedqueryvisualizationid'),
       );
-    expect(chartIds('opportunity')).toHaveLength(3);
+    expect(chartIds('opportunity')).toHaveLength(4);
     expect(chartIds('idr_roomblock')).toEqual(['{7a14f846-2874-40ec-b5d5-6ad16bbd440f}']);
     const dashboards = elements(child(root, 'Dashboards') ?? root, 'Dashboard');
     expect(dashboards.map((d) => childText(d, 'FormId'))).toEqual(['{67f14b54-fb9f-44bc-a87a-c50e42a84514}']);
@@ -105,6 +112,7 @@ describe('charts and the dashboard in IdearioGroupQuotes', () => {
       'Entities/idr_roomblock/Visualizations/{7a14f846-2874-40ec-b5d5-6ad16bbd440f}.xml',
       'Entities/opportunity/Visualizations/{2a546845-a396-41f7-9acf-2d5a11b07346}.xml',
       'Entities/opportunity/Visualizations/{709b48f0-6b5a-4329-8e0e-8985b060e57e}.xml',
+      'Entities/opportunity/Visualizations/{827c46e1-1ca3-4c0d-a83f-dd08ca608898}.xml',
       'Entities/opportunity/Visualizations/{84bb5fa8-d500-4315-aa1b-951da378a4d9}.xml',
     ]);
     const repacked = buildSolutionParts(unpacked, { managed: 0, controls: CONTROLS });
@@ -168,6 +176,20 @@ describe('checks on charts and dashboards', () => {
       [
         'missing-chart',
         expect.stringContaining('chart 709b48f0-6b5a-4329-8e0e-8985b060e57e in Chart_RoomsPerNight'),
+      ],
+    ]);
+  });
+
+  it('reports a site map page that opens a dashboard the solution does not have', () => {
+    edit(
+      'src/AppModuleSiteMaps/idr_IdearioGroupSales/AppModuleSiteMap.xml',
+      'DefaultDashboard="{67f14b54-fb9f-44bc-a87a-c50e42a84514}"',
+      'DefaultDashboard="{67f14b54-fb9f-44bc-a87a-c50e42a84515}"',
+    );
+    expect(problems()).toEqual([
+      [
+        'missing-dashboard',
+        expect.stringContaining('opens dashboard {67f14b54-fb9f-44bc-a87a-c50e42a84515}'),
       ],
     ]);
   });

@@ -26,7 +26,8 @@ export type SolutionSourceErrorKind =
   | 'unexpected-root'
   | 'invalid-chart'
   | 'missing-view'
-  | 'missing-chart';
+  | 'missing-chart'
+  | 'missing-dashboard';
 
 /** One problem found in `solution/`: where it is, what is wrong, and what to do about it. */
 export interface SolutionSourceError {

@@ -512,6 +512,15 @@ function checkApps(
     const unique = child(map.root, 'SiteMapUniqueName')?.text ?? map.name;
     const tables = appTables.get(unique.toLowerCase());
     for (const subArea of descendants(map.root, 'SubArea')) {
+      const dashboard = subArea.attrs.DefaultDashboard;
+      if (dashboard && !(model.dashboards ?? []).some((d) => d.id === normalizeGuid(dashboard)))
+        report(
+          'missing-dashboard',
+          map.file,
+          subArea.line,
+          `sitemap ${unique} opens dashboard ${dashboard}, which the solution does not contain`,
+          'Set DefaultDashboard to the FormId of a dashboard in src/Dashboards/.',
+        );
       const entity = subArea.attrs.Entity;
       if (!entity) continue;
       if (!own(metadata.tables, entity)) {

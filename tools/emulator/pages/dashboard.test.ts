@@ -7,9 +7,10 @@ import { dateOnlyFromDate, quotationReport, type QuotationPhase as Phase } from 
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
 import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/test-support';
 import { readQuotations, runQuotationReport } from '../../cli/report';
+import { canonicalXml } from '../../solution/xml';
 import { loadDemoData } from '../demo/load';
 import { appModuleId } from './apps';
-import { chartData, dashboards } from './dashboard';
+import { chartData, chartFetchXml, dashboards } from './dashboard';
 import { renderMain } from './shell';
 
 const NOW = new Date('2026-12-06T09:00:00Z');
@@ -105,6 +106,24 @@ describe('the Group Sales charts and the quotation report, over the same demo da
     expect(fromChart).toEqual(expected);
   });
 
+  it('shows sent and confirmed by agency as the report does', async () => {
+    const chart = chartOf('Sent and Confirmed by Agency');
+    const fromChart = chart.categories
+      .map((c, i) => ({
+        key: c.label,
+        sent: chart.series[0]?.values[i],
+        confirmed: chart.series[1]?.values[i],
+      }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const expected = (await report()).conversionByAgency.map(({ key, sent, confirmed }) => ({
+      key,
+      sent,
+      confirmed,
+    }));
+    expect(expected.length).toBeGreaterThan(1);
+    expect(fromChart).toEqual(expected);
+  });
+
   it('sums the revenue confirmed per month as the report does', async () => {
     const chart = chartOf('Revenue Confirmed per Month');
     const fromChart = chart.categories.map((c, i) => [c.key, chart.series[0]?.values[i]]);
@@ -115,7 +134,7 @@ describe('the Group Sales charts and the quotation report, over the same demo da
     expect(chart.categories[0]?.label).toMatch(/^[A-Z][a-z]+ 20\d\d$/);
   });
 
-  it('sums the rooms blocked per hotel and night night by night as the active blocks add up', async () => {
+  it('sums the rooms blocked per hotel and night as the active blocks add up', async () => {
     const chart = chartOf('Rooms Blocked per Hotel and Night');
     const blocks = await org.client.retrieveMultiple(idr_roomblock.entitySetName, {
       select: [B.idr_rooms, B.idr_night, `_${B.idr_hotel}_value`],
@@ -153,6 +172,28 @@ describe('the Group Sales charts and the quotation report, over the same demo da
   });
 });
 
+describe('a chart on a view', () => {
+  it("runs the chart's aggregate attributes under the view's filters and joins, without the view's columns and order", () => {
+    const view =
+      '<fetch version="1.0" mapping="logical"><entity name="opportunity"><attribute name="name" /><order attribute="name" />' +
+      '<filter><condition attribute="statecode" operator="eq" value="0" /></filter>' +
+      '<link-entity name="account" from="accountid" to="idr_agency" alias="a"><attribute name="name" /><filter><condition attribute="name" operator="like" value="G%" /></filter></link-entity>' +
+      '</entity></fetch>';
+    const chart =
+      '<fetch mapping="logical" aggregate="true"><entity name="opportunity"><attribute name="idr_phase" groupby="true" alias="phase" />' +
+      '<attribute name="opportunityid" aggregate="count" alias="n" /><order alias="phase" /></entity></fetch>';
+    expect(canonicalXml(chartFetchXml(view, chart))).toBe(
+      canonicalXml(
+        '<fetch mapping="logical" aggregate="true"><entity name="opportunity"><attribute name="idr_phase" groupby="true" alias="phase"/>' +
+          '<attribute name="opportunityid" aggregate="count" alias="n"/><order alias="phase"/>' +
+          '<filter><condition attribute="statecode" operator="eq" value="0"/></filter>' +
+          '<link-entity name="account" from="accountid" to="idr_agency" alias="a"><filter><condition attribute="name" operator="like" value="G%"/></filter></link-entity>' +
+          '</entity></fetch>',
+      ),
+    );
+  });
+});
+
 describe('the dashboard page', () => {
   function page(lang: 1033 | 3082 = 1033): string {
     const answer = renderMain(
@@ -181,6 +222,7 @@ describe('the dashboard page', () => {
       'Quotations by Phase',
       'Revenue Confirmed per Month',
       'Sent and Confirmed by Month Sent',
+      'Sent and Confirmed by Agency',
       'Rooms Blocked per Hotel and Night',
     ]);
     const phase = chartOf('Quotations by Phase');

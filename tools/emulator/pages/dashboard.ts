@@ -19,6 +19,7 @@ import type {
 import { el, elements, parseXml, writeXml, type XmlElement } from '../../solution/xml';
 import { localized } from './apps';
 import { markup, type SafeHtml } from './html';
+import { text } from './strings';
 
 const all = annotationFilter(['*']);
 
@@ -146,8 +147,9 @@ function groupValue(
   lang: LanguageCode,
 ): { key: string; label: string } {
   const raw = record[group.alias];
+  // Dataverse charts show rows without a value under one "(blank)" category.
   if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')
-    return { key: '', label: '—' };
+    return { key: '', label: text(lang, 'blank') };
   const key = String(raw);
   const option = group.column.options.find((o) => o.value === raw);
   if (option) return { key, label: localized(option.label, lang, key) };

@@ -44,6 +44,7 @@ const STRINGS = {
   no: { 1033: 'No', 3082: 'No' },
   chartTable: { 1033: 'Show the figures as a table', 3082: 'Mostrar las cifras en una tabla' },
   openView: { 1033: 'Open {0}', 3082: 'Abrir {0}' },
+  blank: { 1033: '(blank)', 3082: '(en blanco)' },
 } as const satisfies Record<string, Record<LanguageCode, string>>;
 
 export type StringKey = keyof typeof STRINGS;
