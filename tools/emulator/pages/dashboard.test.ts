@@ -11,7 +11,7 @@ import { canonicalXml } from '../../solution/xml';
 import { loadDemoData } from '../demo/load';
 import { appModuleId } from './apps';
 import { chartData, chartFetchXml, dashboards } from './dashboard';
-import { renderMain } from './shell';
+import { PageNotFoundError, renderMain } from './shell';
 
 const NOW = new Date('2026-12-06T09:00:00Z');
 const SALES = appModuleId('idr_IdearioGroupSales');
@@ -205,10 +205,16 @@ describe('the dashboard page', () => {
     return answer.body;
   }
 
-  it('is the Group Sales app first page', () => {
+  it('is the Group Sales app first page, and an unknown dashboard is a page not found', () => {
     const answer = renderMain(org.engine, { params: new URLSearchParams({ appid: SALES }), lang: 1033 }, '/');
     expect(answer.kind).toBe('redirect');
     expect(answer.kind === 'redirect' ? answer.location : '').toContain(`pagetype=dashboard&id=${DASHBOARD}`);
+    const unknown = new URLSearchParams({
+      appid: SALES,
+      pagetype: 'dashboard',
+      id: '00000000-0000-0000-0000-000000000001',
+    });
+    expect(() => renderMain(org.engine, { params: unknown, lang: 1033 }, '/')).toThrow(PageNotFoundError);
   });
 
   it('draws each chart as labelled SVG bars with the figures in a table, and lists the deposits overdue', async () => {
