@@ -31,7 +31,8 @@ export type ReportCommandDeps = CommandDeps;
 
 const c = opportunity.columns;
 
-async function readQuotations(client: DataverseClient): Promise<ReportQuotation[]> {
+/** Every quotation as the report reads it (the dashboard test compares its charts with these figures). */
+export async function readQuotations(client: DataverseClient): Promise<ReportQuotation[]> {
   const rows = await client.retrieveMultiple(opportunity.entitySetName, {
     select: [
       c.name,

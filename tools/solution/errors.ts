@@ -23,7 +23,11 @@ export type SolutionSourceErrorKind =
   | 'reserved-column-name'
   | 'missing-role'
   | 'missing-sitemap'
-  | 'unexpected-root';
+  | 'unexpected-root'
+  | 'invalid-chart'
+  | 'missing-view'
+  | 'missing-chart'
+  | 'missing-dashboard';
 
 /** One problem found in `solution/`: where it is, what is wrong, and what to do about it. */
 export interface SolutionSourceError {

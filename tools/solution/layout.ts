@@ -15,6 +15,8 @@ export const RELATIONSHIP_LIST = 'Other/Relationships.xml';
 export const RELATIONSHIPS_DIR = 'Other/Relationships/';
 export const CONTENT_TYPES = '[Content_Types].xml';
 /** Where SolutionPackager keeps every service endpoint ("Solution component file reference"). */
+/** SolutionPackager's folder for system dashboards: one `<Dashboard>` per `{formid}.xml`. */
+export const DASHBOARDS_DIR = 'Dashboards/';
 export const PAC_SERVICE_ENDPOINTS = 'PluginAssemblies/ServiceEndpoints.xml';
 export const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 
@@ -85,6 +87,7 @@ export const COMPONENT_TYPE = {
   relationship: 10,
   role: 20,
   savedQuery: 26,
+  savedQueryVisualization: 59,
   systemForm: 60,
   webResource: 61,
   siteMap: 62,

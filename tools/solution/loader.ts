@@ -19,6 +19,7 @@ import {
   readStep,
   readWebResource,
 } from './components';
+import { readDashboard } from './charts';
 import { InvalidSolutionSourceError, type SolutionSourceError } from './errors';
 import { mergeMetadata } from './merge';
 import type { MetadataModel, RelationshipModel, SolutionModel, TableModel } from './model';
@@ -170,6 +171,12 @@ export function readSolutionSource(dir: string): SolutionSource {
     : []) {
     const doc = r.read(file);
     if (doc) model.environmentVariables.push(readEnvironmentVariable(r, doc.root, file));
+  }
+
+  for (const file of listFiles(path.join(srcDir, 'Dashboards'), (f) => f.endsWith('.xml'))) {
+    const doc = r.read(file);
+    const dashboard = doc && readDashboard(r, doc);
+    if (dashboard) pushUnique((model.dashboards ??= []), dashboard, (x) => x.id);
   }
 
   // Customizations.xml may carry any of these inline instead of in split files.

@@ -49,6 +49,7 @@ function mergeTable(into: TableModel, from: TableModel, problems: SolutionSource
     if (!into.alternateKeys.some((k) => k.name === key.name)) into.alternateKeys.push(structuredClone(key));
   into.forms.push(...from.forms);
   into.views.push(...from.views);
+  if (from.visualizations) (into.visualizations ??= []).push(...from.visualizations);
   if (!into.entitySetName) into.entitySetName = from.entitySetName;
   if (!into.primaryNameAttribute) into.primaryNameAttribute = from.primaryNameAttribute;
 }
@@ -62,9 +63,10 @@ export function mergeMetadata(
   const tables: Record<string, TableModel> = {};
   for (const [name, table] of Object.entries(platformTables))
     tables[name] = {
-      ...structuredClone({ ...table, forms: [], views: [] }),
+      ...structuredClone({ ...table, forms: [], views: [], visualizations: [] }),
       forms: [...table.forms],
       views: [...table.views],
+      visualizations: [...(table.visualizations ?? [])],
     };
   const optionSets: Record<string, OptionSetModel> = {};
   const relationships: RelationshipModel[] = [];
@@ -72,9 +74,10 @@ export function mergeMetadata(
     for (const [name, table] of Object.entries(solution.tables)) {
       if (!tables[name])
         tables[name] = {
-          ...structuredClone({ ...table, forms: [], views: [] }),
+          ...structuredClone({ ...table, forms: [], views: [], visualizations: [] }),
           forms: [...table.forms],
           views: [...table.views],
+          visualizations: [...(table.visualizations ?? [])],
         };
       else mergeTable(tables[name], table, problems);
     }

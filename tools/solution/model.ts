@@ -112,6 +112,49 @@ export interface ViewModel {
   file: string;
 }
 
+/**
+ * A system chart (`savedqueryvisualization`), read from `Entities/<table>/Visualizations/{id}.xml`.
+ * Its data description ("Chart data description", Power Apps docs) is an aggregate FetchXML and the
+ * aliases that make the category and the series; the view it runs on supplies the filters.
+ */
+export interface VisualizationModel {
+  id: string;
+  name: Labels;
+  description: Labels;
+  /** The `<fetch aggregate="true">` of the data description's fetchcollection. */
+  fetchXml: string;
+  /** The category's groupby alias (`<category alias>`). */
+  categoryAlias: string;
+  /** One measure alias per series (each `<measurecollection>` is a series). */
+  measures: string[];
+  /** `<attribute>` elements of the fetch, for validation: table (entity or link-entity), column, alias. */
+  attributes: { entity: string; column: string; alias: string; groupby: boolean }[];
+  /** The presentation description's ChartType per series (`Column`, `Bar`…). */
+  chartTypes: string[];
+  file: string;
+}
+
+/** A chart or list on a dashboard: a subgrid control of its FormXml (ChartGridMode Chart or Grid). */
+export interface DashboardComponentModel {
+  controlId: string;
+  label: Labels;
+  table: string;
+  viewId: string;
+  /** Set when the component shows a chart (`VisualizationId`). */
+  chartId?: string;
+  recordsPerPage: number;
+}
+
+/** A system dashboard (a `systemform` of type 0), read from `Dashboards/{id}.xml`. */
+export interface DashboardModel {
+  id: string;
+  name: Labels;
+  description: Labels;
+  /** In FormXml order (tab, column, section, row). */
+  components: DashboardComponentModel[];
+  file: string;
+}
+
 export interface TableModel {
   logicalName: string;
   entitySetName: string;
@@ -129,6 +172,8 @@ export interface TableModel {
   alternateKeys: AlternateKeyModel[];
   forms: FormModel[];
   views: ViewModel[];
+  /** System charts of the table (absent when it has none). */
+  visualizations?: VisualizationModel[];
   file: string;
 }
 
@@ -244,6 +289,8 @@ export interface SolutionModel {
   controls: ControlModel[];
   roles: RoleModel[];
   environmentVariables: EnvironmentVariableModel[];
+  /** System dashboards (absent when the solution has none). */
+  dashboards?: DashboardModel[];
 }
 
 /**

@@ -187,6 +187,15 @@ function savedQueries(files: SourceFiles, entityDir: string, used: Set<string>):
   return queries;
 }
 
+/** System charts: SolutionPackager keeps one `<visualization>` per `Visualizations/{id}.xml` of the table. */
+function visualizations(files: SourceFiles, entityDir: string, used: Set<string>): XmlElement[] {
+  const charts = filesUnder(files, `${entityDir}/Visualizations/`).map((file) => {
+    used.add(file);
+    return rootOf(files, file, 'visualization');
+  });
+  return byKey(charts, (c) => childText(c, 'savedqueryvisualizationid') ?? '');
+}
+
 /** Puts `content` into the placeholder named `name`, or adds one after `after` when there is none. */
 function fillPlaceholder(entity: XmlElement, name: string, content: XmlElement[], after: string[]): void {
   const placeholder = child(entity, name);
@@ -229,6 +238,14 @@ function buildEntities(files: SourceFiles, used: Set<string>): XmlElement[] {
       'ObjectTypeCode',
       'EntityInfo',
       'FormXml',
+    ]);
+    const charts = visualizations(files, entityDir, used);
+    fillPlaceholder(entity, 'Visualizations', charts, [
+      'Name',
+      'ObjectTypeCode',
+      'EntityInfo',
+      'FormXml',
+      'SavedQueries',
     ]);
     return entity;
   });
@@ -550,6 +567,11 @@ export function buildSolutionParts(files: SourceFiles, options: BuildOptions): P
     customizations,
     'optionsets',
     buildSimple(files, used, 'OptionSets', 'optionset', (o) => attr(o, 'Name') ?? ''),
+  );
+  setSection(
+    customizations,
+    'Dashboards',
+    buildSimple(files, used, 'Dashboards', 'Dashboard', (d) => childText(d, 'FormId') ?? ''),
   );
   const webResources = buildWebResources(files, used, options.webResourceContent ?? (() => undefined));
   setSection(

@@ -11,6 +11,7 @@ import type {
   TableModel,
 } from './model';
 import { derivedEntitySetName, toIdentifier } from './platform-names';
+import { readVisualization } from './charts';
 import { readForm, readViews } from './forms-views';
 import { type Reader, listFiles } from './reader';
 import {
@@ -98,6 +99,11 @@ export function readTable(
   for (const viewFile of listFiles(path.join(tableDir, 'SavedQueries'), (f) => f.endsWith('.xml'))) {
     const viewDoc = r.read(viewFile);
     if (viewDoc) table.views.push(...readViews(r, viewDoc));
+  }
+  for (const chartFile of listFiles(path.join(tableDir, 'Visualizations'), (f) => f.endsWith('.xml'))) {
+    const chartDoc = r.read(chartFile);
+    const chart = chartDoc && readVisualization(r, chartDoc, table.logicalName);
+    if (chart) (table.visualizations ??= []).push(chart);
   }
   // Forms and views can also sit inline in Entity.xml (an unpack without --formxml splitting).
   for (const forms of descendants(child(doc.root, 'FormXml'), 'forms')) {

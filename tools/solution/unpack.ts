@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   braceGuid,
   CUSTOMIZATIONS,
+  DASHBOARDS_DIR,
   RELATIONSHIP_LIST,
   RELATIONSHIPS_DIR,
   safeFileName,
@@ -101,6 +102,14 @@ function splitEntity(entity: XmlElement, out: SourceFiles): void {
       }
     }
     queries.children = [];
+  }
+  const charts = child(entity, 'Visualizations');
+  if (charts) {
+    for (const chart of elements(charts, 'visualization')) {
+      const id = braceGuid(childText(chart, 'savedqueryvisualizationid') ?? '');
+      out.set(`${dir}/Visualizations/${id}.xml`, sourceXml(asFileRoot(chart)));
+    }
+    charts.children = [];
   }
   out.set(`${dir}/Entity.xml`, sourceXml(asFileRoot(entity)));
 }
@@ -198,6 +207,12 @@ export function unpackParts(parts: Parts, zipName = 'zip'): SourceFiles {
             `SdkMessageProcessingSteps/${braceGuid(attr(step, 'SdkMessageProcessingStepId') ?? '')}.xml`,
             sourceXml(asFileRoot(step)),
           );
+        }
+        break;
+      case 'Dashboards':
+        for (const dashboard of elements(section, 'Dashboard')) {
+          const id = braceGuid(childText(dashboard, 'FormId') ?? '');
+          out.set(`${DASHBOARDS_DIR}${id}.xml`, sourceXml(asFileRoot(dashboard)));
         }
         break;
       case 'AppModuleSiteMaps':

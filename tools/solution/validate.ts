@@ -329,6 +329,90 @@ function checkGuids(source: SolutionSource, report: Report): void {
 }
 
 /** The app modules' and sitemaps' XML files of one kind (`AppModules/<name>/AppModule.xml`), parsed. */
+/**
+ * Charts: their fetch names columns the tables have, the category is a groupby alias and each series
+ * an aggregate alias. Dashboards: each chart or list names a table, a view of it and a chart of it.
+ */
+function checkChartsAndDashboards(
+  source: SolutionSource,
+  model: SolutionModel,
+  metadata: MetadataModel,
+  report: Report,
+): void {
+  for (const table of Object.values(model.tables)) {
+    for (const chart of table.visualizations ?? []) {
+      const chartName = chart.name[1033] ? `chart "${chart.name[1033]}"` : `chart ${chart.id}`;
+      const line = source.positions.of(chart);
+      for (const a of chart.attributes) {
+        const known = own(metadata.tables, a.entity);
+        if (known && own(known.columns, a.column)) continue;
+        report(
+          'missing-column',
+          chart.file,
+          line,
+          `${chartName} of ${table.logicalName} aggregates column ${a.column} of ${a.entity}, which it does not have`,
+          'Fix the attribute name in the chart datadescription, or add the column to the table.',
+        );
+      }
+      const groups = new Set(chart.attributes.filter((a) => a.groupby).map((a) => a.alias));
+      const measures = new Set(chart.attributes.filter((a) => !a.groupby).map((a) => a.alias));
+      if (!groups.has(chart.categoryAlias))
+        report(
+          'invalid-chart',
+          chart.file,
+          line,
+          `${chartName} of ${table.logicalName} has category alias '${chart.categoryAlias}', which no groupby attribute of its fetch has`,
+          'Set <category alias> to the alias of a groupby="true" attribute.',
+        );
+      for (const measure of chart.measures.length > 0 ? chart.measures : ['']) {
+        if (measures.has(measure)) continue;
+        report(
+          'invalid-chart',
+          chart.file,
+          line,
+          `${chartName} of ${table.logicalName} has series measure '${measure}', which no aggregate attribute of its fetch has`,
+          'Give each <measurecollection> a <measure alias> naming an attribute with aggregate="…".',
+        );
+      }
+    }
+  }
+  for (const dashboard of model.dashboards ?? []) {
+    const dashboardName = dashboard.name[1033]
+      ? `dashboard "${dashboard.name[1033]}"`
+      : `dashboard ${dashboard.id}`;
+    for (const c of dashboard.components) {
+      const line = source.positions.ref(dashboard, `control:${c.controlId}`);
+      const table = own(metadata.tables, c.table);
+      if (!table) {
+        report(
+          'missing-table',
+          dashboard.file,
+          line,
+          `${dashboardName} shows ${c.controlId} from table ${c.table || '(none)'}, which neither the solution nor the platform has`,
+          'Fix <TargetEntityType> of the control.',
+        );
+        continue;
+      }
+      if (!table.views.some((v) => normalizeGuid(v.id) === c.viewId))
+        report(
+          'missing-view',
+          dashboard.file,
+          line,
+          `${dashboardName} shows ${c.controlId} from view ${c.viewId || '(none)'}, which ${c.table} does not have`,
+          `Set <ViewId> to a view in src/Entities/${c.table}/SavedQueries/.`,
+        );
+      if (c.chartId && !(table.visualizations ?? []).some((v) => normalizeGuid(v.id) === c.chartId))
+        report(
+          'missing-chart',
+          dashboard.file,
+          line,
+          `${dashboardName} shows chart ${c.chartId} in ${c.controlId}, which ${c.table} does not have`,
+          `Set <VisualizationId> to a chart in src/Entities/${c.table}/Visualizations/.`,
+        );
+    }
+  }
+}
+
 function readComponentFiles(
   src: string,
   folder: string,
@@ -428,6 +512,15 @@ function checkApps(
     const unique = child(map.root, 'SiteMapUniqueName')?.text ?? map.name;
     const tables = appTables.get(unique.toLowerCase());
     for (const subArea of descendants(map.root, 'SubArea')) {
+      const dashboard = subArea.attrs.DefaultDashboard;
+      if (dashboard && !(model.dashboards ?? []).some((d) => d.id === normalizeGuid(dashboard)))
+        report(
+          'missing-dashboard',
+          map.file,
+          subArea.line,
+          `sitemap ${unique} opens dashboard ${dashboard}, which the solution does not contain`,
+          'Set DefaultDashboard to the FormId of a dashboard in src/Dashboards/.',
+        );
       const entity = subArea.attrs.Entity;
       if (!entity) continue;
       if (!own(metadata.tables, entity)) {
@@ -467,6 +560,7 @@ export function validateSolutionSource(dir: string, metadata?: MetadataModel): S
     checkChoices(source, model, known, report);
     checkFormsAndViews(source, model, known, report);
     checkSteps(source, model, known, report);
+    checkChartsAndDashboards(source, model, known, report);
     checkApps(dir, model, known, errors, report);
     checkGuids(source, report);
   }

@@ -10,7 +10,10 @@ import type { Labels, LanguageCode, MetadataModel } from '../../solution/model';
 
 export interface SubArea {
   readonly id: string;
+  /** The table the page lists; empty for a dashboard page. */
   readonly entity: string;
+  /** `DefaultDashboard`: the system dashboard (formid) the page opens. */
+  readonly dashboard?: string;
   readonly title: Labels;
 }
 
@@ -97,10 +100,13 @@ function readSiteMap(file: string): SiteMapArea[] {
       id: str(group.Id),
       title: labels(node(group.Titles)?.Title, 'LCID', 'Title'),
       subAreas: nodes(group.SubArea)
-        .filter((sub) => typeof sub.Entity === 'string')
+        .filter((sub) => typeof sub.Entity === 'string' || typeof sub.DefaultDashboard === 'string')
         .map((sub) => ({
           id: str(sub.Id),
-          entity: String(sub.Entity),
+          entity: str(sub.Entity),
+          ...(typeof sub.DefaultDashboard === 'string'
+            ? { dashboard: sub.DefaultDashboard.replace(/[{}]/g, '').toLowerCase() }
+            : {}),
           title: labels(node(sub.Titles)?.Title, 'LCID', 'Title'),
         })),
     })),

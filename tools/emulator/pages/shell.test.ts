@@ -62,7 +62,7 @@ describe('the apps', () => {
     const answer = renderMain(t.engine, { params: new URLSearchParams({ appid: SALES }), lang: 1033 }, '/');
     expect(answer).toEqual({
       kind: 'redirect',
-      location: `/main.aspx?appid=${SALES}&pagetype=entitylist&etn=opportunity&lang=1033`,
+      location: `/main.aspx?appid=${SALES}&pagetype=dashboard&id=67f14b54-fb9f-44bc-a87a-c50e42a84514&lang=1033`,
     });
     expect(() => html({ appid: '00000000-0000-0000-0000-000000000001' })).toThrow(PageNotFoundError);
   });

@@ -11,7 +11,8 @@ import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records'
 import { normalizeGuid } from '../engine/values';
 import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
 import type { FormModel, Labels, LanguageCode, ViewModel } from '../../solution/model';
-import { appUrl, loadApps, localized, stableGuid, type AppInfo } from './apps';
+import { appUrl, loadApps, localized, stableGuid, type AppInfo, type SubArea } from './apps';
+import { dashboards, dashboardSections } from './dashboard';
 import { readFormLayout, type FormCell, type FormLayout } from './formxml';
 import { escapeHtml, markup, SafeHtml, type HtmlValue } from './html';
 import { viewLayout } from './layout';
@@ -92,6 +93,8 @@ section.formsection{background:#fff;border:1px solid #e0e0e0;border-radius:6px;p
 .field .note.info{color:#0f548c}.header-fields{display:flex;gap:24px;margin:4px 0 12px;flex-wrap:wrap}
 .banner{padding:8px 12px;border-radius:4px;margin-bottom:6px}.banner.error{background:#fde7e9;color:#751d1f}.banner.warning{background:#fff4ce;color:#5c4400}.banner.info{background:#e8f0f8;color:#0b3a63}
 .status{font-size:13px;color:#5c5c5c;align-self:center;margin-left:8px}.subgrid{grid-column:1/-1}
+.dashboard{grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}.dashboard-list{overflow-x:auto}.legend{font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
+details summary{cursor:pointer;color:#0f548c;margin:4px 0}
 `;
 
 function label(labels: Parameters<typeof localized>[0], lang: LanguageCode, fallback: string): string {
@@ -154,13 +157,20 @@ function sitemap(app: AppInfo, engine: Engine, lang: LanguageCode, current?: str
         lang,
         table ? label(table.model.displayCollectionName, lang, sub.entity) : sub.entity,
       );
-      const href = mainUrl({ appid: app.id, pagetype: 'entitylist', etn: sub.entity, lang: String(lang) });
-      return sub.entity === current
+      const href = subAreaUrl(app, sub, lang);
+      return (sub.dashboard ?? sub.entity) === current
         ? markup`<li><a href="${href}" aria-current="page">${title}</a></li>`
         : markup`<li><a href="${href}">${title}</a></li>`;
     });
     return markup`<h2>${label(group.title, lang, group.id)}</h2><ul>${links}</ul>`;
   })}</nav>`;
+}
+
+/** A site map entry's page: a table's list, or a dashboard (`pagetype=dashboard&id=<formid>`). */
+function subAreaUrl(app: AppInfo, sub: SubArea, lang: LanguageCode): string {
+  return sub.dashboard
+    ? mainUrl({ appid: app.id, pagetype: 'dashboard', id: sub.dashboard, lang: String(lang) })
+    : mainUrl({ appid: app.id, pagetype: 'entitylist', etn: sub.entity, lang: String(lang) });
 }
 
 function findApp(engine: Engine, appid: string | null): AppInfo {
@@ -795,6 +805,44 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
   ]);
 }
 
+/** A system dashboard: its charts and lists in FormXml order (dashboard.ts computes the charts). */
+function renderDashboard(engine: Engine, request: ShellRequest, app: AppInfo): string {
+  const { params, lang } = request;
+  const id = normalizeGuid(params.get('id') ?? '');
+  const dashboard = dashboards(engine).find((d) => normalizeGuid(d.id) === id);
+  if (!dashboard) throw new PageNotFoundError(`No dashboard has the id '${params.get('id') ?? ''}'.`);
+  const title = label(dashboard.name, lang, dashboard.id);
+  const sections = dashboardSections(dashboard, {
+    engine,
+    lang,
+    noData: text(lang, 'noRows'),
+    tableView: text(lang, 'chartTable'),
+    list: (table, view, component) => {
+      const result = runFetchXml(engine.fetchSource(), table.entitySetName, view.fetchXml, {
+        annotations: all,
+        paging: { count: component.recordsPerPage, page: 1 },
+      });
+      const listUrl = mainUrl({
+        appid: app.id,
+        pagetype: 'entitylist',
+        etn: table.logicalName,
+        viewid: view.id,
+        lang: String(lang),
+      });
+      const range = result.records.length
+        ? text(lang, 'rows', '1', String(result.records.length))
+        : text(lang, 'noRows');
+      return markup`${grid(engine, app, table, view, result.records, lang, range)}<p><a href="${listUrl}">${text(lang, 'openView', label(view.name, lang, view.id))}</a></p>`;
+    },
+  });
+  const refresh = mainUrl({ appid: app.id, pagetype: 'dashboard', id: dashboard.id, lang: String(lang) });
+  const commands = markup`<div class="commands" role="toolbar" aria-label="${text(lang, 'commands')}"><a href="${refresh}">${text(lang, 'refresh')}</a></div>`;
+  const body = markup`<div class="layout">${sitemap(app, engine, lang, dashboard.id)}<main>${commands}
+    <h1>${title}</h1><div class="sections dashboard">${sections}</div></main></div>`;
+  const appName = label(app.name, lang, app.uniqueName);
+  return document(lang, `${title} · ${appName}`, topBar(appName, appUrl(app), params, lang), body);
+}
+
 /** Answers `/main.aspx` for the given query. Throws PageNotFoundError for an unknown app, table, view or form. */
 export function renderMain(engine: Engine, request: ShellRequest, serviceRoot: string): ShellAnswer {
   const { params, lang } = request;
@@ -804,12 +852,10 @@ export function renderMain(engine: Engine, request: ShellRequest, serviceRoot: s
   if (pagetype === 'entityrecord')
     return { kind: 'html', body: renderForm(engine, request, app, serviceRoot) };
   if (pagetype === 'entitylist') return { kind: 'html', body: renderList(engine, request, app, serviceRoot) };
+  if (pagetype === 'dashboard') return { kind: 'html', body: renderDashboard(engine, request, app) };
   const first = app.areas.flatMap((a) => a.groups.flatMap((g) => g.subAreas))[0];
   if (!first) throw new PageNotFoundError(`The app '${app.uniqueName}' has no page in its site map.`);
-  return {
-    kind: 'redirect',
-    location: mainUrl({ appid: app.id, pagetype: 'entitylist', etn: first.entity, lang: String(lang) }),
-  };
+  return { kind: 'redirect', location: subAreaUrl(app, first, lang) };
 }
 
 export function errorPage(lang: LanguageCode, message: string): string {

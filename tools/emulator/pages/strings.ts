@@ -42,6 +42,9 @@ const STRINGS = {
   controlFailed: { 1033: 'The control {0} failed: {1}', 3082: 'El control {0} ha fallado: {1}' },
   controlLoading: { 1033: 'Loading {0}…', 3082: 'Cargando {0}…' },
   no: { 1033: 'No', 3082: 'No' },
+  chartTable: { 1033: 'Show the figures as a table', 3082: 'Mostrar las cifras en una tabla' },
+  openView: { 1033: 'Open {0}', 3082: 'Abrir {0}' },
+  blank: { 1033: '(blank)', 3082: '(en blanco)' },
 } as const satisfies Record<string, Record<LanguageCode, string>>;
 
 export type StringKey = keyof typeof STRINGS;

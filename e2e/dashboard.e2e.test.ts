@@ -1,0 +1,132 @@
+/**
+ * The Group Sales dashboard as a sales manager meets it in chromium: the app opens on it, the
+ * quotations-by-phase chart shows the demo's counts, the occupancy plan shows the night close to
+ * full, and axe-core finds nothing serious.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { idr_hotelroomtype, idr_roomblock, opportunity } from '../dataverse/generated';
+import {
+  GROUP_SALES_APP,
+  launch,
+  mainUrl,
+  newPage,
+  screenshot,
+  seriousViolations,
+  webApi,
+  whenJobsIdle,
+} from './browser.testkit';
+
+const O = opportunity.columns;
+const B = idr_roomblock.columns;
+const T = idr_hotelroomtype.columns;
+const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
+
+type Rows = { value: Record<string, unknown>[] };
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launch();
+  await whenJobsIdle();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  page = await newPage(browser);
+});
+
+afterEach(async () => {
+  await page.context().close();
+});
+
+/** The aria-label of each bar group of the chart named `name`: `<category>: <series> <value>`. */
+async function bars(name: string): Promise<string[]> {
+  const chart = page.getByRole('list', { name });
+  await chart.waitFor();
+  return chart
+    .getByRole('listitem')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+}
+
+/** The demo's quotations per phase label, as the Web API counts them. */
+async function phaseCounts(): Promise<Map<string, number>> {
+  const rows = await webApi<Rows>(`${opportunity.entitySetName}?$select=${O.idr_phase}`);
+  const counts = new Map<string, number>();
+  for (const row of rows.value) {
+    const label = String(row[`${O.idr_phase}${FORMATTED}`]);
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The hotel and night where one room type is blocked to 90 % or more, and the rooms blocked there in all. */
+async function nearFullNight(): Promise<{ hotel: string; night: string; rooms: number }> {
+  const types = await webApi<Rows>(
+    `${idr_hotelroomtype.entitySetName}?$select=${T.idr_rooms},${T.idr_hotelroomtypeid}`,
+  );
+  const inventory = new Map(
+    types.value.map((t) => [String(t[T.idr_hotelroomtypeid]), Number(t[T.idr_rooms])]),
+  );
+  const blocks = await webApi<Rows>(
+    `${idr_roomblock.entitySetName}?$select=${B.idr_rooms},${B.idr_night},_${B.idr_hotel}_value,_${B.idr_roomtype}_value&$filter=statecode eq 0`,
+  );
+  const byType = new Map<string, number>();
+  const byHotel = new Map<string, number>();
+  const hotelNames = new Map<string, string>();
+  for (const b of blocks.value) {
+    const hotel = String(b[`_${B.idr_hotel}_value`]);
+    hotelNames.set(hotel, String(b[`_${B.idr_hotel}_value${FORMATTED}`]));
+    const night = String(b[B.idr_night]);
+    const typeKey = `${String(b[`_${B.idr_roomtype}_value`])}|${hotel}|${night}`;
+    byType.set(typeKey, (byType.get(typeKey) ?? 0) + Number(b[B.idr_rooms]));
+    byHotel.set(`${hotel}|${night}`, (byHotel.get(`${hotel}|${night}`) ?? 0) + Number(b[B.idr_rooms]));
+  }
+  const full = [...byType].find(
+    ([key, rooms]) => rooms >= 0.9 * (inventory.get(key.split('|')[0] ?? '') ?? Infinity),
+  );
+  if (!full) throw new Error('The demo has no night close to full.');
+  const [, hotel = '', night = ''] = full[0].split('|');
+  return { hotel: hotelNames.get(hotel) ?? hotel, night, rooms: byHotel.get(`${hotel}|${night}`) ?? 0 };
+}
+
+it('opens the Group Sales app on its dashboard, with the demo counts by phase and the night close to full', async () => {
+  await page.goto(mainUrl({ appid: GROUP_SALES_APP }));
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Group Sales');
+  const sitemap = page.getByRole('navigation', { name: 'Site map' });
+  await expect(sitemap.getByRole('link', { name: 'Group Sales' }).getAttribute('aria-current')).resolves.toBe(
+    'page',
+  );
+
+  const counts = await phaseCounts();
+  expect(counts.size).toBeGreaterThan(5);
+  const phases = await bars('Quotations by Phase');
+  const shown = new Map(
+    phases.map((label): [string, string] => {
+      const match = /^(.+): .* (\d+)$/.exec(label);
+      return [match?.[1] ?? label, match?.[2] ?? ''];
+    }),
+  );
+  expect(shown).toEqual(new Map([...counts].map(([phase, count]) => [phase, String(count)])));
+
+  const full = await nearFullNight();
+  const occupancy = await bars('Rooms Blocked per Hotel and Night');
+  expect(occupancy).toContainEqual(
+    expect.stringMatching(new RegExp(`^${full.hotel} · ${full.night}: .* ${full.rooms}$`)),
+  );
+
+  await page.getByRole('heading', { level: 2, name: 'Deposits Overdue' }).waitFor();
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'dashboard')).toBeGreaterThan(10);
+});
+
+it('shows the dashboard in Spanish', async () => {
+  await page.goto(mainUrl({ appid: GROUP_SALES_APP, lang: '3082' }));
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Ventas de grupos');
+  const phases = await bars('Cotizaciones por fase');
+  expect(phases.some((label) => label.startsWith('Solicitud: Recuento'))).toBe(true);
+  expect(await seriousViolations(page)).toEqual([]);
+});
