@@ -23,6 +23,7 @@ afterEach(async () => {
   emulator = undefined;
 });
 
+// Training three models on 600 contacts is CPU work: a loaded 2-core machine needs more than the default ceiling.
 it('publishes models that beat interest alone and writes every score within 0.01 requests per score', async () => {
   emulator = await startEmulator({ memory: true, port: 0, solutionRoot: SOLUTION_ROOT, token: TOKEN });
   const client = createNodeClient({ url: emulator.url, getToken: () => Promise.resolve(TOKEN) });
@@ -65,5 +66,4 @@ it('publishes models that beat interest alone and writes every score within 0.01
     expect(offer[idr_offer.columns.idr_modelversion]).toMatch(/^lr-.+-2026-12-01$/);
     expect(offer[idr_offer.columns.idr_modelquality]).toMatch(/AUC.*base rate/s);
   }
-  // Training three models on 600 contacts is CPU work: a loaded 2-core machine needs more than the default ceiling.
 }, 360_000);
