@@ -4,7 +4,9 @@
  * activities of its campaign activities (contacted), `idr_exclusion` rows (control group and exclusions
  * by reason) and campaign responses (responders). The statistics are domain/campaign/results.ts.
  */
+import { createHash } from 'node:crypto';
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import { DuplicateRecordError } from '../../../dataverse/errors';
 import {
   activityparty,
   campaign,
@@ -15,6 +17,7 @@ import {
   ExclusionReason as ReasonChoice,
   idr_exclusion,
   idr_interaction,
+  OfferOutcome,
 } from '../../../dataverse/generated';
 import type { CampaignResults, ExclusionReason } from '../../../domain/campaign';
 import { campaignResults } from '../../../domain/campaign';
@@ -34,14 +37,114 @@ export const RESPONSE_EVENTS: ReadonlyMap<number, number> = new Map([
 
 const PAGE = 5000;
 
+/** What a campaign response is made from: the interaction's own columns, nothing read besides. */
+export interface ResponseFacts {
+  readonly interactionId: string;
+  readonly campaignId: string;
+  readonly contactId: string;
+  readonly eventType: number;
+  readonly offerOutcome: number | null;
+  readonly name: string | null;
+  /** ISO 8601 UTC. */
+  readonly occurredOn: string | null;
+}
+
+/**
+ * The response channel an interaction answers a campaign with, or null when it is no answer. An offer
+ * the adviser presented counts only once the customer accepted it (declined or "later" is no answer).
+ */
+export function responseChannel(eventType: number, offerOutcome: number | null): number | null {
+  if (eventType === EventType.OfferPresented)
+    return offerOutcome === OfferOutcome.Accepted ? campaignresponse.choices.channeltypecode.Phone : null;
+  return RESPONSE_EVENTS.get(eventType) ?? null;
+}
+
+/** The OData filter for interactions that are responses (responseChannel's rule on the server). */
+function responseFilter(): string {
+  const i = idr_interaction.columns;
+  return [
+    ...[...RESPONSE_EVENTS.keys()].map((e) => `${i.idr_eventtype} eq ${e}`),
+    `(${i.idr_eventtype} eq ${EventType.OfferPresented} and ${i.idr_offeroutcome} eq ${OfferOutcome.Accepted})`,
+  ].join(' or ');
+}
+
+/**
+ * The campaign response's id, derived from the interaction: the live step and `ideario results` may
+ * see the same interaction, and a second create of that id is refused as a duplicate ("Create a table
+ * row using the Web API": a create may set the primary key).
+ */
+export function responseId(interactionId: string): string {
+  const hash = createHash('sha1').update(`ideario-campaign-response:${interactionId.toLowerCase()}`).digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Creates the campaign response of one interaction; false when it existed already (a replay, a race). */
+export async function createCampaignResponse(
+  client: DataverseClient,
+  facts: ResponseFacts,
+): Promise<boolean> {
+  const r = campaignresponse.columns;
+  try {
+    await client.create(campaignresponse.entitySetName, {
+      [r.activityid]: responseId(facts.interactionId),
+      [r.subject]: (facts.name ?? 'Campaign response').slice(0, 200),
+      // The campaign is the only target of a campaign response's regarding.
+      [bind(r.regardingobjectid)]: recordUrl(campaign.entitySetName, facts.campaignId),
+      [bind(r.idr_interaction)]: recordUrl(idr_interaction.entitySetName, facts.interactionId),
+      [r.responsecode]: campaignresponse.choices.responsecode.Interested,
+      [r.channeltypecode]: responseChannel(facts.eventType, facts.offerOutcome),
+      ...(facts.occurredOn ? { [r.receivedon]: facts.occurredOn } : {}),
+      [`${campaignresponse.logicalName}_activity_parties`]: [
+        {
+          [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
+            contact.entitySetName,
+            facts.contactId,
+          ),
+          [activityparty.columns.participationtypemask]: activityparty.choices.participationtypemask.Customer,
+        },
+      ],
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof DuplicateRecordError) return false;
+    throw error;
+  }
+}
+
+/**
+ * The live path: the campaign response of one interaction as it arrives, if it is one. Interactions
+ * without a campaign or that answer nothing cost no request; a response event costs one read (was it
+ * recorded already, by an earlier delivery or by `ideario results`?) and one create.
+ */
+export async function recordResponseOf(client: DataverseClient, facts: ResponseFacts): Promise<boolean> {
+  if (responseChannel(facts.eventType, facts.offerOutcome) === null) return false;
+  const r = campaignresponse.columns;
+  const existing = await client.retrieveMultiple(campaignresponse.entitySetName, {
+    filter: `${lookupValue(r.idr_interaction)} eq ${facts.interactionId}`,
+    select: [r.activityid],
+    top: 1,
+  });
+  if (existing.length > 0) return false;
+  return createCampaignResponse(client, facts);
+}
+
 /** Creates the campaign responses still missing for the campaign's interactions; returns how many. */
 export async function recordCampaignResponses(client: DataverseClient, campaignId: string): Promise<number> {
   const i = idr_interaction.columns;
   const r = campaignresponse.columns;
-  const events = [...RESPONSE_EVENTS.keys()].map((e) => `${i.idr_eventtype} eq ${e}`).join(' or ');
   const interactions = await client.retrieveMultiple(idr_interaction.entitySetName, {
-    filter: `${lookupValue(i.idr_campaign)} eq ${campaignId} and ${lookupValue(i.idr_contact)} ne null and (${events})`,
-    select: [i.idr_interactionid, i.idr_name, i.idr_eventtype, i.idr_occurredon, lookupValue(i.idr_contact)],
+    filter: `${lookupValue(i.idr_campaign)} eq ${campaignId} and ${lookupValue(i.idr_contact)} ne null and (${responseFilter()})`,
+    select: [
+      i.idr_interactionid,
+      i.idr_name,
+      i.idr_eventtype,
+      i.idr_offeroutcome,
+      i.idr_occurredon,
+      lookupValue(i.idr_contact),
+    ],
     pageSize: PAGE,
   });
   const existing = await client.retrieveMultiple(campaignresponse.entitySetName, {
@@ -55,27 +158,17 @@ export async function recordCampaignResponses(client: DataverseClient, campaignI
     const id = text(interaction, i.idr_interactionid);
     const contactId = lookup(interaction, i.idr_contact);
     if (!id || !contactId || done.has(id)) continue;
-    const occurred = text(interaction, i.idr_occurredon);
-    await client.create(campaignresponse.entitySetName, {
-      [r.subject]: (text(interaction, i.idr_name) ?? 'Campaign response').slice(0, 200),
-      // The campaign is the only target of a campaign response's regarding.
-      [bind(r.regardingobjectid)]: recordUrl(campaign.entitySetName, campaignId),
-      [bind(r.idr_interaction)]: recordUrl(idr_interaction.entitySetName, id),
-      [r.responsecode]: campaignresponse.choices.responsecode.Interested,
-      [r.channeltypecode]: RESPONSE_EVENTS.get(num(interaction, i.idr_eventtype) ?? -1) ?? null,
-      ...(occurred ? { [r.receivedon]: occurred } : {}),
-      [`${campaignresponse.logicalName}_activity_parties`]: [
-        {
-          [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
-            contact.entitySetName,
-            contactId,
-          ),
-          [activityparty.columns.participationtypemask]: activityparty.choices.participationtypemask.Customer,
-        },
-      ],
+    const made = await createCampaignResponse(client, {
+      interactionId: id,
+      campaignId,
+      contactId,
+      eventType: num(interaction, i.idr_eventtype) ?? -1,
+      offerOutcome: num(interaction, i.idr_offeroutcome),
+      name: text(interaction, i.idr_name),
+      occurredOn: text(interaction, i.idr_occurredon),
     });
     done.add(id);
-    created++;
+    if (made) created++;
   }
   return created;
 }
