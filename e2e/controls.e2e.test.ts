@@ -5,6 +5,7 @@
  */
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
+  campaignresponse,
   contact,
   idr_interaction,
   idr_interactionrule,
@@ -30,7 +31,9 @@ import {
   seriousViolations,
   WAIT_MS,
   webApi,
+  whenJobsIdle,
 } from './browser.testkit';
+import { DEMO_CAMPAIGN_ID } from '../tools/emulator/demo/campaign';
 import { LOCAL_TOKEN } from '../tools/emulator/demo/extension';
 
 const P = idr_interestprofile.columns;
@@ -183,7 +186,7 @@ describe('Interest Profile on the Contact form', () => {
 });
 
 describe('Next-best offers on the Contact form (issue 14)', () => {
-  it('shows a scored offer with its arguments, and "Accepted" records the answer as an interaction', async () => {
+  it('shows a scored offer with its arguments, and "Accepted" records the answer and the campaign response', async () => {
     const OF = idr_offer.columns;
     const SC = idr_offerscore.columns;
     const { contactId } = await scoredContact();
@@ -199,11 +202,13 @@ describe('Next-best offers on the Contact form (issue 14)', () => {
     const day = new Date();
     const today = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
     const offers = await webApi<{ value: Row[] }>(
-      `${idr_offer.entitySetName}?$select=${OF.idr_name},${OF.idr_arguments},${OF.idr_value}&$filter=statecode eq 0 and ${eligible} eq true and ${OF.idr_validfrom} le ${today} and ${OF.idr_validto} ge ${today}&$orderby=${OF.idr_code}&$top=1`,
+      `${idr_offer.entitySetName}?$select=${OF.idr_name},${OF.idr_arguments},${OF.idr_value},_${OF.idr_campaign}_value&$filter=statecode eq 0 and ${eligible} eq true and ${OF.idr_validfrom} le ${today} and ${OF.idr_validto} ge ${today}&$orderby=${OF.idr_code}&$top=1`,
     );
     const offer = offers.value[0];
     if (!offer) throw new Error('The demo has no current offer for the contact’s value tier.');
     const offerId = String(offer[OF.idr_offerid]);
+    // The demo's offers belong to its running campaign.
+    expect(offer[`_${OF.idr_campaign}_value`]).toBe(DEMO_CAMPAIGN_ID);
     // What `ideario retrain` would write: the contact's propensity for the offer.
     await createRecord(idr_offerscore.entitySetName, {
       [SC.idr_name]: 'E2E score',
@@ -227,6 +232,19 @@ describe('Next-best offers on the Contact form (issue 14)', () => {
       `${idr_interaction.entitySetName}?$select=${I.idr_offeroutcome}&$filter=_${I.idr_contact}_value eq ${contactId} and _${I.idr_offer}_value eq ${offerId} and ${I.idr_eventtype} eq ${EventType.OfferPresented}`,
     );
     expect(recorded.value.map((r) => r[I.idr_offeroutcome])).toContain(OfferOutcome.Accepted);
+    const accepted = recorded.value.find((r) => r[I.idr_offeroutcome] === OfferOutcome.Accepted);
+    // The interaction step turns the accepted offer into the campaign's response, asynchronously.
+    await whenJobsIdle();
+    const CR = campaignresponse.columns;
+    const responses = await webApi<{ value: Row[] }>(
+      `${campaignresponse.entitySetName}?$select=_${CR.regardingobjectid}_value,${CR.channeltypecode}&$filter=_${CR.idr_interaction}_value eq ${String(accepted?.[I.idr_interactionid])}`,
+    );
+    expect(responses.value).toEqual([
+      expect.objectContaining({
+        [`_${CR.regardingobjectid}_value`]: DEMO_CAMPAIGN_ID,
+        [CR.channeltypecode]: campaignresponse.choices.channeltypecode.Phone,
+      }),
+    ]);
   });
 });
 

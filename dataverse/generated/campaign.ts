@@ -15,6 +15,7 @@ export const campaign = {
     createdby: 'createdby',
     createdon: 'createdon',
     description: 'description',
+    idr_attributiondays: 'idr_attributiondays',
     idr_controlpercent: 'idr_controlpercent',
     idr_incompatiblewithin: 'idr_incompatiblewithin',
     istemplate: 'istemplate',
@@ -39,6 +40,7 @@ export const campaign = {
     createdby: 'Lookup',
     createdon: 'DateTime',
     description: 'Memo',
+    idr_attributiondays: 'Integer',
     idr_controlpercent: 'Integer',
     idr_incompatiblewithin: 'Integer',
     istemplate: 'Boolean',
@@ -105,6 +107,8 @@ export type campaignRecord = {
   createdon?: string | null;
   /** Description */
   description?: string | null;
+  /** Attribution Window (Days) */
+  idr_attributiondays?: number | null;
   /** Control Group % */
   idr_controlpercent?: number | null;
   /** Incompatible Within (Days) */
@@ -154,6 +158,8 @@ export type campaignWrite = {
   codename?: string | null;
   /** Description */
   description?: string | null;
+  /** Attribution Window (Days) */
+  idr_attributiondays?: number | null;
   /** Control Group % */
   idr_controlpercent?: number | null;
   /** Incompatible Within (Days) */

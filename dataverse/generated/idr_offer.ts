@@ -14,6 +14,7 @@ export const idr_offer = {
     createdonbehalfby: 'createdonbehalfby',
     idr_arguments: 'idr_arguments',
     idr_argumentses: 'idr_argumentses',
+    idr_campaign: 'idr_campaign',
     idr_code: 'idr_code',
     idr_forbelowzero: 'idr_forbelowzero',
     idr_formaintain: 'idr_formaintain',
@@ -50,6 +51,7 @@ export const idr_offer = {
     createdonbehalfby: 'Lookup',
     idr_arguments: 'Memo',
     idr_argumentses: 'Memo',
+    idr_campaign: 'Lookup',
     idr_code: 'String',
     idr_forbelowzero: 'Boolean',
     idr_formaintain: 'Boolean',
@@ -83,6 +85,7 @@ export const idr_offer = {
   lookupTargets: {
     createdby: ['systemuser'],
     createdonbehalfby: ['systemuser'],
+    idr_campaign: ['campaign'],
     modifiedby: ['systemuser'],
     modifiedonbehalfby: ['systemuser'],
     ownerid: ['systemuser', 'team'],
@@ -120,6 +123,9 @@ export type idr_offerRecord = {
   idr_arguments?: string | null;
   /** Sales Arguments (Spanish) */
   idr_argumentses?: string | null;
+  /** Campaign: GUID of the campaign it points to */
+  _idr_campaign_value?: string | null;
+  '_idr_campaign_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'campaign';
   /** Code */
   idr_code?: string | null;
   /** For Below Zero */
@@ -194,6 +200,8 @@ export type idr_offerWrite = {
   idr_arguments?: string | null;
   /** Sales Arguments (Spanish) */
   idr_argumentses?: string | null;
+  /** Campaign */
+  'idr_campaign@odata.bind'?: `/campaigns(${string})` | null;
   /** Code */
   idr_code?: string | null;
   /** For Below Zero */

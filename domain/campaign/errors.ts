@@ -55,3 +55,16 @@ export class InvalidTargetError extends CampaignError {
     super(`Target: ${field} ${JSON.stringify(value)} is not valid; use ${allowed}.`);
   }
 }
+
+/** `--offer` names no active offer (its code is what marketing sees on the offer form). */
+export class UnknownOfferError extends CampaignError {
+  readonly messageEs: string;
+  constructor(
+    readonly code: string,
+    readonly known: readonly string[],
+  ) {
+    const list = known.length ? known.join(', ') : '—';
+    super(`Offer "${code}" does not exist or is not active; use the code of an active offer: ${list}.`);
+    this.messageEs = `La oferta "${code}" no existe o no está activa; use el código de una oferta activa: ${list}.`;
+  }
+}

@@ -1,4 +1,5 @@
-import { campaignResults, uplift } from './results';
+import { InvalidCampaignSettingError } from './errors';
+import { attributeOrders, campaignResults, DEFAULT_ATTRIBUTION_DAYS, uplift } from './results';
 
 describe('uplift', () => {
   it('gives the difference with a Wald interval and the ratio with a log interval', () => {
@@ -40,5 +41,60 @@ describe('campaignResults', () => {
     expect(results.targetRate).toBe(0.5);
     expect(results.controlRate).toBe(0.5);
     expect(results.uplift?.difference.value).toBe(0);
+  });
+});
+
+describe('attributeOrders', () => {
+  const DAY = 86_400_000;
+  const sent = Date.UTC(2026, 2, 10, 9);
+  const facts = {
+    campaignId: 'spring',
+    windowDays: DEFAULT_ATTRIBUTION_DAYS,
+    target: new Map([
+      ['ana', sent],
+      // postponed by the frequency cap: her window starts two days later
+      ['bea', sent + 2 * DAY],
+      ['carl', sent],
+      ['dora', sent],
+    ]),
+    control: new Map([
+      ['eva', sent],
+      ['fran', sent],
+    ]),
+  };
+
+  it('credits orders inside each contact’s window to its group, with their value', () => {
+    const result = attributeOrders({
+      ...facts,
+      orders: [
+        { contactId: 'ana', confirmedOn: sent + 3 * DAY, value: 600 },
+        { contactId: 'ana', confirmedOn: sent + 29 * DAY, value: 150 },
+        // before the campaign reached her, and after her window closed
+        { contactId: 'bea', confirmedOn: sent + DAY, value: 900 },
+        { contactId: 'carl', confirmedOn: sent + 30 * DAY, value: 900 },
+        { contactId: 'bea', confirmedOn: sent + 31 * DAY, value: 250 },
+        { contactId: 'eva', confirmedOn: sent + 10 * DAY, value: 200 },
+        // not in the campaign at all
+        { contactId: 'zoe', confirmedOn: sent + DAY, value: 5000 },
+      ],
+    });
+    expect(result.target).toEqual({ size: 4, orders: 3, revenue: 1000, revenuePerContact: 250 });
+    expect(result.control).toEqual({ size: 2, orders: 1, revenue: 200, revenuePerContact: 100 });
+    expect(result.revenueUpliftPerContact).toBe(150);
+  });
+
+  it('has no uplift on revenue without a control group', () => {
+    const result = attributeOrders({ ...facts, control: new Map(), orders: [] });
+    expect(result.control.revenuePerContact).toBeUndefined();
+    expect(result.revenueUpliftPerContact).toBeUndefined();
+  });
+
+  it('refuses a window that is not a positive whole number of days, naming the column', () => {
+    expect(() => attributeOrders({ ...facts, windowDays: 0, orders: [] })).toThrow(
+      InvalidCampaignSettingError,
+    );
+    expect(() => attributeOrders({ ...facts, windowDays: 0, orders: [] })).toThrow(
+      /attribution window \(days\) is 0/,
+    );
   });
 });

@@ -2,6 +2,7 @@
  * A campaign's results: response rates of the contacted target and of the held-out control group,
  * and the uplift between them with 95 % intervals. Pure: the adapter counts, this does the statistics.
  */
+import { InvalidCampaignSettingError } from './errors';
 import type { ExclusionReason } from './guard';
 
 /** Two-sided 95 %: the 0.975 quantile of the standard normal. */
@@ -93,5 +94,86 @@ export function campaignResults(facts: CampaignFacts): CampaignResults {
     targetRate: responseRate(contacted),
     controlRate: responseRate(control),
     uplift: uplift(contacted, control),
+  };
+}
+
+/**
+ * Orders are credited to a campaign when the contact confirms them within this many days after being
+ * sent its activity (control contacts: after the activity went to the others), unless the campaign sets
+ * its own window (`idr_attributiondays`). 30 days is the usual window for a monthly newsletter.
+ */
+export const DEFAULT_ATTRIBUTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export interface ConfirmedOrder {
+  readonly contactId: string;
+  /** Epoch ms. */
+  readonly confirmedOn: number;
+  /** What the order is worth; 0 when unknown. */
+  readonly value: number;
+}
+
+export interface AttributionFacts {
+  readonly campaignId: string;
+  readonly windowDays: number;
+  /** Each contacted contact and when it was sent the campaign (epoch ms, its earliest activity). */
+  readonly target: ReadonlyMap<string, number>;
+  /** Each control contact and when the others were sent the campaign. */
+  readonly control: ReadonlyMap<string, number>;
+  readonly orders: readonly ConfirmedOrder[];
+}
+
+export interface AttributedGroup {
+  readonly size: number;
+  readonly orders: number;
+  readonly revenue: number;
+  /** revenue ÷ size; undefined for an empty group. */
+  readonly revenuePerContact?: number;
+}
+
+export interface Attribution {
+  readonly windowDays: number;
+  readonly target: AttributedGroup;
+  readonly control: AttributedGroup;
+  /** Revenue per contacted contact − revenue per control contact: what the campaign earned per person. */
+  readonly revenueUpliftPerContact?: number;
+}
+
+/** An order counts from the moment of sending until `windowDays` later (the end excluded). */
+export function attributeOrders(facts: AttributionFacts): Attribution {
+  if (!Number.isInteger(facts.windowDays) || facts.windowDays < 1)
+    throw new InvalidCampaignSettingError(
+      facts.campaignId,
+      'attribution window (days)',
+      facts.windowDays,
+      'a whole number of days, at least 1',
+    );
+  const windowMs = facts.windowDays * DAY_MS;
+  const group = (members: ReadonlyMap<string, number>): AttributedGroup => {
+    let orders = 0;
+    let revenue = 0;
+    for (const order of facts.orders) {
+      const from = members.get(order.contactId);
+      if (from === undefined || order.confirmedOn < from || order.confirmedOn >= from + windowMs) continue;
+      orders++;
+      revenue += order.value;
+    }
+    return {
+      size: members.size,
+      orders,
+      revenue,
+      revenuePerContact: members.size > 0 ? revenue / members.size : undefined,
+    };
+  };
+  const target = group(facts.target);
+  const control = group(facts.control);
+  return {
+    windowDays: facts.windowDays,
+    target,
+    control,
+    revenueUpliftPerContact:
+      target.revenuePerContact !== undefined && control.revenuePerContact !== undefined
+        ? target.revenuePerContact - control.revenuePerContact
+        : undefined,
   };
 }

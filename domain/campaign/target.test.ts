@@ -1,5 +1,5 @@
 import { InvalidTargetError } from './errors';
-import { meetsScoresToday, parseTier, resolveTarget } from './target';
+import { meetsScoresToday, parseTier, rankByPropensity, resolveTarget } from './target';
 
 const DAY = 86_400_000;
 const catalogue = [
@@ -55,5 +55,28 @@ describe('meetsScoresToday', () => {
     const scores = [{ contactId: 'a', conceptId: 'k1', accumulator: 80, landmark: 0 }];
     expect(meetsScoresToday(query, ['a', 'b'], scores, catalogue, 10 * DAY)).toEqual(['a']);
     expect(meetsScoresToday(query, ['a', 'b'], scores, catalogue, 20 * DAY)).toEqual([]);
+  });
+});
+
+describe('rankByPropensity', () => {
+  const propensities = new Map([
+    ['c', 0.4],
+    ['a', 0.9],
+    ['d', 0.4],
+    ['b', 0.1],
+  ]);
+
+  it('keeps the most likely first, equal propensities by contact id, unscored contacts last', () => {
+    const ranked = rankByPropensity(['e', 'b', 'd', 'c', 'a', 'f'], propensities);
+    expect(ranked.contactIds).toEqual(['a', 'c', 'd', 'b', 'e', 'f']);
+    expect(ranked).toMatchObject({ scored: 4, highest: 0.9, lowest: 0.1 });
+  });
+
+  it('cuts to the top N, the same people on every run whatever the input order', () => {
+    expect(rankByPropensity(['b', 'd', 'c', 'a'], propensities, 2).contactIds).toEqual(['a', 'c']);
+    expect(rankByPropensity(['a', 'c', 'd', 'b'], propensities, 3)).toMatchObject({
+      contactIds: ['a', 'c', 'd'],
+      lowest: 0.4,
+    });
   });
 });

@@ -156,3 +156,41 @@ export function meetsScoresToday(
     query.concepts.every((c) => (today.get(`${id}|${c.conceptId}`) ?? 0) >= c.minScore),
   );
 }
+
+export interface PropensityRanking {
+  /** The kept contacts, most likely first. */
+  readonly contactIds: readonly string[];
+  /** Candidates with a score for the offer. */
+  readonly scored: number;
+  /** Highest and lowest propensity among the kept scored contacts. */
+  readonly highest?: number;
+  readonly lowest?: number;
+}
+
+/**
+ * Orders the target from most to least likely to take the offer and keeps the first `top`. Equal
+ * propensities go by contact id, so a rerun keeps the same people; contacts the model has not scored
+ * come after every scored one (their likelihood is unknown, not zero).
+ */
+export function rankByPropensity(
+  candidates: readonly string[],
+  propensities: ReadonlyMap<string, number>,
+  top?: number,
+): PropensityRanking {
+  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const unique = [...new Set(candidates)];
+  const scored = unique.filter((id) => propensities.has(id));
+  scored.sort((a, b) => (propensities.get(b) ?? 0) - (propensities.get(a) ?? 0) || byId(a, b));
+  const unscored = unique.filter((id) => !propensities.has(id)).sort(byId);
+  const kept = [...scored, ...unscored].slice(0, top ?? unique.length);
+  const values = kept.flatMap((id) => {
+    const p = propensities.get(id);
+    return p === undefined ? [] : [p];
+  });
+  return {
+    contactIds: kept,
+    scored: scored.length,
+    highest: values.length ? values[0] : undefined,
+    lowest: values.length ? values[values.length - 1] : undefined,
+  };
+}

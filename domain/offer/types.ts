@@ -20,6 +20,8 @@ export interface Offer {
   readonly eligibleTiers: ReadonlySet<ValueTier>;
   readonly argumentsEn: string;
   readonly argumentsEs: string;
+  /** The campaign the offer belongs to, if any: an accepted presentation is a response to it. */
+  readonly campaignId?: string | null;
 }
 
 /** One interaction, reduced to what propensity needs. */

@@ -8,7 +8,7 @@ import {
   presentedInteraction,
   toOfferSection,
 } from './offers';
-import { AUDIT_ID, MIGRATION_ID, presentedRow, scoreRows, TODAY } from './offers.testkit';
+import { AUDIT_ID, CAMPAIGN_ID, MIGRATION_ID, presentedRow, scoreRows, TODAY } from './offers.testkit';
 
 const CONTACT = '{A0000000-0000-0000-0000-00000000000A}';
 
@@ -56,5 +56,18 @@ describe('next-best offers mapping', () => {
       'idr_contact@odata.bind': '/contacts(a0000000-0000-0000-0000-00000000000a)',
       'idr_offer@odata.bind': `/idr_offers(${AUDIT_ID})`,
     });
+  });
+
+  it('carries the offer’s campaign, so an accepted offer answers that campaign', () => {
+    const section = toOfferSection(cardRows(), scoreRows(), [], card, NOW, TODAY);
+    const [audit, migration] = section.offers;
+    expect(audit?.offer.campaignId).toBe(CAMPAIGN_ID);
+    expect(presentedInteraction(CONTACT, audit.offer, 'accepted', NOW)).toMatchObject({
+      'idr_campaign@odata.bind': `/campaigns(${CAMPAIGN_ID})`,
+    });
+    // An offer outside any campaign records a plain interaction.
+    expect(presentedInteraction(CONTACT, migration.offer, 'accepted', NOW)).not.toHaveProperty(
+      'idr_campaign@odata.bind',
+    );
   });
 });

@@ -5,6 +5,7 @@ export const AUDIT_ID = 'f0000000-0000-0000-0000-000000000001';
 export const MIGRATION_ID = 'f0000000-0000-0000-0000-000000000002';
 export const EXPIRED_ID = 'f0000000-0000-0000-0000-000000000003';
 export const TODAY = '2026-12-05';
+export const CAMPAIGN_ID = 'c0000000-0000-0000-0000-000000000001';
 
 function offerRow(id: string, propensity: number, offer: Record<string, unknown>, concept: string | null) {
   return {
@@ -23,6 +24,7 @@ export function scoreRows(): Record<string, unknown>[] {
     idr_code: 'AUDIT',
     idr_value: 800,
     idr_priority: 1,
+    idr_campaign: CAMPAIGN_ID,
     idr_arguments: 'Find the gaps before an attacker does.',
     idr_argumentses: 'Encuentre las brechas antes que un atacante.',
   };

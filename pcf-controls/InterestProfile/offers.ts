@@ -12,6 +12,7 @@ import {
 } from '../../domain/offer/nextbest';
 import type { HistoryEvent, Offer, OfferOutcome } from '../../domain/offer/types';
 import { EventType, OfferOutcome as OutcomeChoice, ValueTier } from '../../dataverse/generated/choices';
+import { campaign } from '../../dataverse/generated/campaign';
 import { contact } from '../../dataverse/generated/contact';
 import { idr_interaction } from '../../dataverse/generated/idr_interaction';
 import { idr_offer } from '../../dataverse/generated/idr_offer';
@@ -61,6 +62,7 @@ export function offerScoresFetchXml(contactId: string): string {
       O.idr_formostgrowable,
       O.idr_formaintain,
       O.idr_forbelowzero,
+      O.idr_campaign,
     ]
       .map((a) => `<attribute name="${a}"/>`)
       .join('') +
@@ -154,6 +156,7 @@ export function toOfferSection(
           eligibleTiers: tiers,
           argumentsEn: text(row, `${OA}.${O.idr_arguments}`) ?? '',
           argumentsEs: text(row, `${OA}.${O.idr_argumentses}`) ?? '',
+          campaignId: asGuid(row[`${OA}.${O.idr_campaign}`]),
         },
         concepts: [],
         propensity,
@@ -205,10 +208,13 @@ const OUTCOME_CHOICE: Readonly<Record<OfferOutcome, number>> = {
   later: OutcomeChoice.Later,
 };
 
-/** The "Offer presented" interaction a click records, for `webAPI.createRecord`. */
+/**
+ * The "Offer presented" interaction a click records, for `webAPI.createRecord`. It carries the offer's
+ * campaign, so an accepted offer becomes that campaign's response (the interaction step makes it).
+ */
 export function presentedInteraction(
   contactId: string,
-  offer: { readonly id: string; readonly name: string },
+  offer: { readonly id: string; readonly name: string; readonly campaignId?: string | null },
   outcome: OfferOutcome,
   now: number,
 ): Record<string, unknown> {
@@ -222,5 +228,8 @@ export function presentedInteraction(
     [I.idr_externalid]: `${contactGuid}:${offer.id}:${now}`,
     [`${I.idr_contact}@odata.bind`]: `/${contact.entitySetName}(${contactGuid})`,
     [`${I.idr_offer}@odata.bind`]: `/${idr_offer.entitySetName}(${offer.id})`,
+    ...(offer.campaignId
+      ? { [`${I.idr_campaign}@odata.bind`]: `/${campaign.entitySetName}(${guid(offer.campaignId)})` }
+      : {}),
   };
 }

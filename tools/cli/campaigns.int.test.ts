@@ -70,6 +70,8 @@ describe('ideario distribute and ideario results', () => {
       '  responses: 0 (responders: 0 contacted, 0 control, 0 other)',
       '  response rate: contacted 0.0 %, control 0.0 %',
       '  uplift: +0.0 points (95 % CI 0.0 to 0.0); ratio: needs a response in both groups',
+      '  orders attributed (30 days after sending): contacted 0 worth 0.00, control 0 worth 0.00',
+      '  revenue per contact: contacted 0.00, control 0.00; uplift +0.00 per contact',
     ]);
   });
 

@@ -4,6 +4,8 @@ import {
   contact,
   EventType,
   idr_interestprofile,
+  idr_offer,
+  idr_offerscore,
   list,
   listmember,
   phonecall,
@@ -163,6 +165,81 @@ describe('ideario target', () => {
     expect(bad.logger.lines).toEqual(['error target failed: --min-score "forty" is not a number.']);
     const dyn = deps();
     expect(await runTargetCommand({ dynamic: true }, dyn.value)).toBe(1);
+  });
+});
+
+async function score(offerId: string, contactId: string, propensity: number) {
+  const S = idr_offerscore.columns;
+  await env.client.create(idr_offerscore.entitySetName, {
+    [S.idr_name]: 'score',
+    [S.idr_propensity]: propensity,
+    [S.idr_scoredon]: env.clock.now().toISOString(),
+    [bind(S.idr_contact)]: recordUrl(contact.entitySetName, contactId),
+    [bind(S.idr_offer)]: recordUrl(idr_offer.entitySetName, offerId),
+  });
+}
+
+describe('ideario target --offer --top', () => {
+  it('keeps the most likely contacts for an offer, equal propensities by contact id', async () => {
+    const { ana, ben, cai } = await seed();
+    const offerId = await env.client.create(idr_offer.entitySetName, {
+      [idr_offer.columns.idr_name]: 'Cloud migration plan',
+      [idr_offer.columns.idr_code]: 'CLOUD-PLAN',
+    });
+    await score(offerId, ben, 0.7);
+    await score(offerId, ana, 0.3);
+    await score(offerId, cai, 0.3);
+    const [first] = [ana, cai].sort();
+
+    const counted = deps();
+    expect(
+      await runTargetCommand({ concept: ['CLOUD'], minScore: '30', offer: 'cloud-plan' }, counted.value),
+    ).toBe(0);
+    expect(counted.lines).toEqual([
+      '3 of 3 matching contact(s) kept, most likely first for offer CLOUD-PLAN (propensity 0.700 down to 0.300; 3 of 3 scored).',
+    ]);
+
+    const saved = deps();
+    expect(
+      await runTargetCommand(
+        { concept: ['CLOUD'], minScore: '30', offer: 'CLOUD-PLAN', top: '2', list: 'Likely' },
+        saved.value,
+      ),
+    ).toBe(0);
+    expect(saved.lines[0]).toBe(
+      '2 of 3 matching contact(s) kept, most likely first for offer CLOUD-PLAN (propensity 0.700 down to 0.300; 3 of 3 scored).',
+    );
+    const [created] = await env.client.retrieveMultiple(list.entitySetName, {
+      filter: `${list.columns.listname} eq 'Likely'`,
+      select: [list.columns.listid],
+    });
+    const members = await env.client.retrieveMultiple(listmember.entitySetName, {
+      filter: `${lookupValue(listmember.columns.listid)} eq ${String(created?.listid)}`,
+      select: [lookupValue(listmember.columns.entityid)],
+    });
+    expect(members.map((m) => m[lookupValue(listmember.columns.entityid)]).sort()).toEqual(
+      [ben, first].sort(),
+    );
+  });
+
+  it('names an unknown offer with the codes there are, and refuses --top without --offer', async () => {
+    await seed();
+    await env.client.create(idr_offer.entitySetName, {
+      [idr_offer.columns.idr_name]: 'Cloud migration plan',
+      [idr_offer.columns.idr_code]: 'CLOUD-PLAN',
+    });
+    const unknown = deps();
+    expect(await runTargetCommand({ concept: ['CLOUD'], offer: 'GOLF', lang: 'es' }, unknown.value)).toBe(1);
+    expect(unknown.logger.lines).toEqual([
+      'error target failed: La oferta "GOLF" no existe o no está activa; use el código de una oferta activa: CLOUD-PLAN.',
+    ]);
+    const noOffer = deps();
+    expect(await runTargetCommand({ concept: ['CLOUD'], top: '2000' }, noOffer.value)).toBe(1);
+    expect(noOffer.logger.lines).toEqual([
+      'error target failed: --top needs --offer <code> (the offer whose propensity orders the target).',
+    ]);
+    const zero = deps();
+    expect(await runTargetCommand({ concept: ['CLOUD'], offer: 'CLOUD-PLAN', top: '0' }, zero.value)).toBe(1);
   });
 });
 

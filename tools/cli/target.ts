@@ -2,17 +2,24 @@
  * `ideario target`: a campaign target from interests, for marketers and automation. Counts by
  * default; `--list "Name"` keeps it as a static marketing list (members added in batches, with
  * progress), `--list "Name" --dynamic` as a dynamic list whose query Dataverse runs when it is used.
- * Errors about names (unknown concept or tier) are printed in English, or Spanish with `--lang es`.
+ * `--offer CODE --top N` orders the target by the offer's propensity and keeps the N most likely.
+ * Errors about names (unknown concept, tier or offer) are printed in English, or Spanish with `--lang es`.
  * `ideario triggers --once` runs the triggered actions' job now (exit 1 when a trigger is incomplete).
  */
 import type { Command } from 'commander';
 import type { Logger } from '../../dataverse/logger';
-import { InvalidTargetError, type TargetInput } from '../../domain/campaign';
+import {
+  InvalidTargetError,
+  type PropensityRanking,
+  type TargetInput,
+  UnknownOfferError,
+} from '../../domain/campaign';
 import {
   countTarget,
   createDynamicList,
   createStaticList,
   type MaterialiseProgress,
+  rankTargetByOffer,
 } from '../../plugins/handlers/campaigns/target';
 import { runTriggers, type TriggerRunSummary } from '../../plugins/handlers/campaigns/triggers';
 import { runCommand, UserFacingError } from './command';
@@ -38,6 +45,8 @@ export interface TargetFlags extends ConnectionFlags {
   readonly list?: string;
   readonly dynamic?: boolean;
   readonly lang?: string;
+  readonly offer?: string;
+  readonly top?: string;
 }
 
 export interface TargetCommandDeps extends CommandDeps {
@@ -49,6 +58,15 @@ const MESSAGES = {
     number: (flag: string, value: string) => `${flag} ${JSON.stringify(value)} is not a number.`,
     dynamicNeedsList: '--dynamic needs --list "Name" (the dynamic list to create).',
     listAndCount: 'Use either --count or --list, not both.',
+    topNeedsOffer: '--top needs --offer <code> (the offer whose propensity orders the target).',
+    topWhole: (value: string) => `--top ${JSON.stringify(value)} is not a whole number of at least 1.`,
+    dynamicAndOffer:
+      '--offer keeps the most likely contacts of today; a dynamic list re-runs its query, so use a static list.',
+    ranked: (kept: number, n: number, code: string, r: PropensityRanking) =>
+      `${kept} of ${n} matching contact(s) kept, most likely first for offer ${code}` +
+      (r.highest === undefined
+        ? ' (none has a score for it yet).'
+        : ` (propensity ${r.highest.toFixed(3)} down to ${(r.lowest ?? r.highest).toFixed(3)}; ${r.scored} of ${n} scored).`),
     count: (n: number) => `${n} contact(s) match.`,
     saved: (n: number, name: string, id: string) =>
       `Static list "${name}" created with ${n} member(s): ${id}.`,
@@ -59,6 +77,15 @@ const MESSAGES = {
     number: (flag: string, value: string) => `${flag} ${JSON.stringify(value)} no es un número.`,
     dynamicNeedsList: '--dynamic necesita --list "Nombre" (la lista dinámica que crear).',
     listAndCount: 'Use --count o --list, no ambos.',
+    topNeedsOffer: '--top necesita --offer <código> (la oferta cuya propensión ordena el objetivo).',
+    topWhole: (value: string) => `--top ${JSON.stringify(value)} no es un número entero de al menos 1.`,
+    dynamicAndOffer:
+      '--offer guarda los contactos más probables de hoy; una lista dinámica vuelve a ejecutar su consulta: use una lista estática.',
+    ranked: (kept: number, n: number, code: string, r: PropensityRanking) =>
+      `${kept} de ${n} contacto(s) que cumplen la condición, los más probables primero para la oferta ${code}` +
+      (r.highest === undefined
+        ? ' (ninguno tiene aún puntuación para ella).'
+        : ` (propensión de ${r.highest.toFixed(3)} a ${(r.lowest ?? r.highest).toFixed(3)}; ${r.scored} de ${n} puntuados).`),
     count: (n: number) => `${n} contacto(s) cumplen la condición.`,
     saved: (n: number, name: string, id: string) =>
       `Lista estática "${name}" creada con ${n} miembro(s): ${id}.`,
@@ -99,19 +126,29 @@ export async function runTargetCommand(flags: TargetFlags, deps: TargetCommandDe
   return runCommand('target', deps.logger, async () => {
     if (flags.dynamic && !flags.list) throw new TargetCommandError(say.dynamicNeedsList);
     if (flags.count && flags.list) throw new TargetCommandError(say.listAndCount);
+    if (flags.top !== undefined && !flags.offer) throw new TargetCommandError(say.topNeedsOffer);
+    if (flags.dynamic && flags.offer) throw new TargetCommandError(say.dynamicAndOffer);
+    const top = flags.top === undefined ? undefined : Number(flags.top);
+    if (top !== undefined && (!Number.isInteger(top) || top < 1 || flags.top?.trim() === ''))
+      throw new TargetCommandError(say.topWhole(flags.top ?? ''));
     const input = targetInput(flags, lang);
     const client = commandClient(flags, deps);
     let counted;
+    let ranked;
     try {
       counted = await countTarget({ client, clock: deps.clock }, input);
+      if (flags.offer) ranked = await rankTargetByOffer(client, counted.contactIds, flags.offer, top);
     } catch (error) {
-      if (error instanceof InvalidTargetError)
+      if (error instanceof InvalidTargetError || error instanceof UnknownOfferError)
         throw new TargetCommandError(lang === 'es' ? error.messageEs : error.message);
       throw error;
     }
-    const n = counted.contactIds.length;
+    const matching = counted.contactIds.length;
+    const contactIds = ranked ? ranked.contactIds : counted.contactIds;
+    const n = contactIds.length;
+    if (ranked) deps.print(say.ranked(n, matching, ranked.offer.code, ranked));
     if (!flags.list) {
-      deps.print(say.count(n));
+      if (!ranked) deps.print(say.count(n));
       return 0;
     }
     if (flags.dynamic) {
@@ -120,9 +157,7 @@ export async function runTargetCommand(flags: TargetFlags, deps: TargetCommandDe
       return 0;
     }
     try {
-      const id = await createStaticList(client, flags.list, counted.contactIds, (p) =>
-        deps.progress?.update(p),
-      );
+      const id = await createStaticList(client, flags.list, contactIds, (p) => deps.progress?.update(p));
       deps.print(say.saved(n, flags.list, id));
     } finally {
       deps.progress?.stop();
@@ -158,6 +193,11 @@ export function registerTarget(program: Command, logger: Logger): void {
     .option('--count', 'print how many contacts match (the default)', false)
     .option('--list <name>', 'create a static marketing list with the contacts')
     .option('--dynamic', 'with --list: create a dynamic list (its query) instead', false)
+    .option(
+      '--offer <code>',
+      "order the target by this offer's propensity (idr_offerscore), most likely first",
+    )
+    .option('--top <n>', 'with --offer: keep only the N most likely contacts')
     .option('--lang <en|es>', 'language of the messages (default IDEARIO_LANGUAGE, else en)')
     .action(async (flags: TargetFlags) => {
       const bar = process.stderr.isTTY ? terminalBar('members {bar} {value}/{total}') : undefined;

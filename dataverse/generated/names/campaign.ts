@@ -13,6 +13,7 @@ export const codename = 'codename';
 export const createdby = 'createdby';
 export const createdon = 'createdon';
 export const description = 'description';
+export const idr_attributiondays = 'idr_attributiondays';
 export const idr_controlpercent = 'idr_controlpercent';
 export const idr_incompatiblewithin = 'idr_incompatiblewithin';
 export const istemplate = 'istemplate';

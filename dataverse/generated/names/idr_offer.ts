@@ -10,6 +10,7 @@ export const createdon = 'createdon';
 export const createdonbehalfby = 'createdonbehalfby';
 export const idr_arguments = 'idr_arguments';
 export const idr_argumentses = 'idr_argumentses';
+export const idr_campaign = 'idr_campaign';
 export const idr_code = 'idr_code';
 export const idr_forbelowzero = 'idr_forbelowzero';
 export const idr_formaintain = 'idr_formaintain';

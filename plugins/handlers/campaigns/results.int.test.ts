@@ -1,5 +1,5 @@
 import type { DataverseClient } from '../../../dataverse/client';
-import { campaign, contact, EventType, idr_interaction } from '../../../dataverse/generated';
+import { campaign, contact, EventType, idr_interaction, idr_offer } from '../../../dataverse/generated';
 import type { TestOrg } from '../../../tools/emulator/testing';
 import { bind, recordUrl } from '../interests/records';
 import {
@@ -37,6 +37,19 @@ async function interaction(
   });
 }
 
+async function order(client: DataverseClient, contactId: string, offerId: string | null, on: string) {
+  const i = idr_interaction.columns;
+  await client.create(idr_interaction.entitySetName, {
+    [i.idr_name]: 'Order confirmed',
+    [i.idr_source]: 'erp',
+    [i.idr_externalid]: `order-${++counter}`,
+    [i.idr_eventtype]: EventType.OrderConfirmed,
+    [i.idr_occurredon]: on,
+    [bind(i.idr_contact)]: recordUrl(contact.entitySetName, contactId),
+    ...(offerId ? { [bind(i.idr_offer)]: recordUrl(idr_offer.entitySetName, offerId) } : {}),
+  });
+}
+
 describe('campaign results', () => {
   it('turns campaign interactions into responses once each and reports rates and uplift against the control group', async () => {
     const { client } = org;
@@ -69,6 +82,17 @@ describe('campaign results', () => {
     expect(await recordCampaignResponses(client, spring.campaignId)).toBe(38);
     expect(await recordCampaignResponses(client, spring.campaignId)).toBe(0);
 
+    // Orders: an offer's order is worth the offer's value; the window is 30 days after sending by default.
+    const spa = await client.create(idr_offer.entitySetName, {
+      [idr_offer.columns.idr_name]: 'Spa weekend',
+      [idr_offer.columns.idr_code]: 'SPA',
+      [idr_offer.columns.idr_value]: 500,
+    });
+    await order(client, contacted[1], spa, '2026-03-20T12:00:00Z');
+    await order(client, contacted[2], spa, '2026-05-01T12:00:00Z');
+    await order(client, control[0], spa, '2026-03-15T12:00:00Z');
+    await order(client, ids[0], spa, '2026-03-15T12:00:00Z');
+
     const report = await readCampaignResults(client, spring.campaignId);
     expect(report).toMatchObject({
       targeted: 200,
@@ -90,6 +114,15 @@ describe('campaign results', () => {
       expect.stringMatching(
         /^ {2}uplift: \+10\.0 points \(95 % CI -4\.\d to 24\.\d\); ratio ×2\.00 \(95 % CI 0\.\d\d to \d+\.\d\d\)$/,
       ),
+      // contacted[0]'s campaign order has no offer (worth 0); contacted[2] ordered after 30 days; ids[0] was not contacted.
+      '  orders attributed (30 days after sending): contacted 2 worth 500.00, control 1 worth 500.00',
+      '  revenue per contact: contacted 2.86, control 25.00; uplift -22.14 per contact',
     ]);
+
+    await client.update(campaign.entitySetName, spring.campaignId, {
+      [campaign.columns.idr_attributiondays]: 60,
+    });
+    const longer = await readCampaignResults(client, spring.campaignId);
+    expect(longer.attribution.target).toMatchObject({ orders: 3, revenue: 1000 });
   });
 });

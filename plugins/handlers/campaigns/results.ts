@@ -4,7 +4,9 @@
  * activities of its campaign activities (contacted), `idr_exclusion` rows (control group and exclusions
  * by reason) and campaign responses (responders). The statistics are domain/campaign/results.ts.
  */
+import { createHash } from 'node:crypto';
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import { DuplicateRecordError } from '../../../dataverse/errors';
 import {
   activityparty,
   campaign,
@@ -15,10 +17,12 @@ import {
   ExclusionReason as ReasonChoice,
   idr_exclusion,
   idr_interaction,
+  idr_offer,
+  OfferOutcome,
 } from '../../../dataverse/generated';
-import type { CampaignResults, ExclusionReason } from '../../../domain/campaign';
-import { campaignResults } from '../../../domain/campaign';
-import { bind, lookup, lookupValue, num, recordUrl, text } from '../interests/records';
+import type { Attribution, CampaignResults, ConfirmedOrder, ExclusionReason } from '../../../domain/campaign';
+import { attributeOrders, campaignResults, DEFAULT_ATTRIBUTION_DAYS } from '../../../domain/campaign';
+import { bind, lookup, lookupValue, num, recordUrl, text, time } from '../interests/records';
 import { REASON_CHOICES } from './distribute';
 import { CampaignRecordNotFoundError } from './errors';
 import { CHANNEL_TABLES, whereIn } from './read';
@@ -34,14 +38,114 @@ export const RESPONSE_EVENTS: ReadonlyMap<number, number> = new Map([
 
 const PAGE = 5000;
 
+/** What a campaign response is made from: the interaction's own columns, nothing read besides. */
+export interface ResponseFacts {
+  readonly interactionId: string;
+  readonly campaignId: string;
+  readonly contactId: string;
+  readonly eventType: number;
+  readonly offerOutcome: number | null;
+  readonly name: string | null;
+  /** ISO 8601 UTC. */
+  readonly occurredOn: string | null;
+}
+
+/**
+ * The response channel an interaction answers a campaign with, or null when it is no answer. An offer
+ * the adviser presented counts only once the customer accepted it (declined or "later" is no answer).
+ */
+export function responseChannel(eventType: number, offerOutcome: number | null): number | null {
+  if (eventType === EventType.OfferPresented)
+    return offerOutcome === OfferOutcome.Accepted ? campaignresponse.choices.channeltypecode.Phone : null;
+  return RESPONSE_EVENTS.get(eventType) ?? null;
+}
+
+/** The OData filter for interactions that are responses (responseChannel's rule on the server). */
+function responseFilter(): string {
+  const i = idr_interaction.columns;
+  return [
+    ...[...RESPONSE_EVENTS.keys()].map((e) => `${i.idr_eventtype} eq ${e}`),
+    `(${i.idr_eventtype} eq ${EventType.OfferPresented} and ${i.idr_offeroutcome} eq ${OfferOutcome.Accepted})`,
+  ].join(' or ');
+}
+
+/**
+ * The campaign response's id, derived from the interaction: the live step and `ideario results` may
+ * see the same interaction, and a second create of that id is refused as a duplicate ("Create a table
+ * row using the Web API": a create may set the primary key).
+ */
+export function responseId(interactionId: string): string {
+  const hash = createHash('sha1').update(`ideario-campaign-response:${interactionId.toLowerCase()}`).digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Creates the campaign response of one interaction; false when it existed already (a replay, a race). */
+export async function createCampaignResponse(
+  client: DataverseClient,
+  facts: ResponseFacts,
+): Promise<boolean> {
+  const r = campaignresponse.columns;
+  try {
+    await client.create(campaignresponse.entitySetName, {
+      [r.activityid]: responseId(facts.interactionId),
+      [r.subject]: (facts.name ?? 'Campaign response').slice(0, 200),
+      // The campaign is the only target of a campaign response's regarding.
+      [bind(r.regardingobjectid)]: recordUrl(campaign.entitySetName, facts.campaignId),
+      [bind(r.idr_interaction)]: recordUrl(idr_interaction.entitySetName, facts.interactionId),
+      [r.responsecode]: campaignresponse.choices.responsecode.Interested,
+      [r.channeltypecode]: responseChannel(facts.eventType, facts.offerOutcome),
+      ...(facts.occurredOn ? { [r.receivedon]: facts.occurredOn } : {}),
+      [`${campaignresponse.logicalName}_activity_parties`]: [
+        {
+          [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
+            contact.entitySetName,
+            facts.contactId,
+          ),
+          [activityparty.columns.participationtypemask]: activityparty.choices.participationtypemask.Customer,
+        },
+      ],
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof DuplicateRecordError) return false;
+    throw error;
+  }
+}
+
+/**
+ * The live path: the campaign response of one interaction as it arrives, if it is one. Interactions
+ * without a campaign or that answer nothing cost no request; a response event costs one read (was it
+ * recorded already, by an earlier delivery or by `ideario results`?) and one create.
+ */
+export async function recordResponseOf(client: DataverseClient, facts: ResponseFacts): Promise<boolean> {
+  if (responseChannel(facts.eventType, facts.offerOutcome) === null) return false;
+  const r = campaignresponse.columns;
+  const existing = await client.retrieveMultiple(campaignresponse.entitySetName, {
+    filter: `${lookupValue(r.idr_interaction)} eq ${facts.interactionId}`,
+    select: [r.activityid],
+    top: 1,
+  });
+  if (existing.length > 0) return false;
+  return createCampaignResponse(client, facts);
+}
+
 /** Creates the campaign responses still missing for the campaign's interactions; returns how many. */
 export async function recordCampaignResponses(client: DataverseClient, campaignId: string): Promise<number> {
   const i = idr_interaction.columns;
   const r = campaignresponse.columns;
-  const events = [...RESPONSE_EVENTS.keys()].map((e) => `${i.idr_eventtype} eq ${e}`).join(' or ');
   const interactions = await client.retrieveMultiple(idr_interaction.entitySetName, {
-    filter: `${lookupValue(i.idr_campaign)} eq ${campaignId} and ${lookupValue(i.idr_contact)} ne null and (${events})`,
-    select: [i.idr_interactionid, i.idr_name, i.idr_eventtype, i.idr_occurredon, lookupValue(i.idr_contact)],
+    filter: `${lookupValue(i.idr_campaign)} eq ${campaignId} and ${lookupValue(i.idr_contact)} ne null and (${responseFilter()})`,
+    select: [
+      i.idr_interactionid,
+      i.idr_name,
+      i.idr_eventtype,
+      i.idr_offeroutcome,
+      i.idr_occurredon,
+      lookupValue(i.idr_contact),
+    ],
     pageSize: PAGE,
   });
   const existing = await client.retrieveMultiple(campaignresponse.entitySetName, {
@@ -55,27 +159,17 @@ export async function recordCampaignResponses(client: DataverseClient, campaignI
     const id = text(interaction, i.idr_interactionid);
     const contactId = lookup(interaction, i.idr_contact);
     if (!id || !contactId || done.has(id)) continue;
-    const occurred = text(interaction, i.idr_occurredon);
-    await client.create(campaignresponse.entitySetName, {
-      [r.subject]: (text(interaction, i.idr_name) ?? 'Campaign response').slice(0, 200),
-      // The campaign is the only target of a campaign response's regarding.
-      [bind(r.regardingobjectid)]: recordUrl(campaign.entitySetName, campaignId),
-      [bind(r.idr_interaction)]: recordUrl(idr_interaction.entitySetName, id),
-      [r.responsecode]: campaignresponse.choices.responsecode.Interested,
-      [r.channeltypecode]: RESPONSE_EVENTS.get(num(interaction, i.idr_eventtype) ?? -1) ?? null,
-      ...(occurred ? { [r.receivedon]: occurred } : {}),
-      [`${campaignresponse.logicalName}_activity_parties`]: [
-        {
-          [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
-            contact.entitySetName,
-            contactId,
-          ),
-          [activityparty.columns.participationtypemask]: activityparty.choices.participationtypemask.Customer,
-        },
-      ],
+    const made = await createCampaignResponse(client, {
+      interactionId: id,
+      campaignId,
+      contactId,
+      eventType: num(interaction, i.idr_eventtype) ?? -1,
+      offerOutcome: num(interaction, i.idr_offeroutcome),
+      name: text(interaction, i.idr_name),
+      occurredOn: text(interaction, i.idr_occurredon),
     });
     done.add(id);
-    created++;
+    if (made) created++;
   }
   return created;
 }
@@ -84,6 +178,8 @@ export interface CampaignReport extends CampaignResults {
   readonly campaignId: string;
   readonly name: string;
   readonly campaignActivities: number;
+  /** Orders confirmed within the attribution window, and their value (offer orders at the offer's value). */
+  readonly attribution: Attribution;
 }
 
 async function partiesOf(
@@ -103,6 +199,61 @@ async function partiesOf(
   return new Set(rows.map((row) => lookup(row, p.partyid)).filter((v): v is string => v !== null));
 }
 
+async function partyRows(
+  client: DataverseClient,
+  activityIds: readonly string[],
+  mask: number,
+): Promise<{ activityId: string; contactId: string }[]> {
+  const p = activityparty.columns;
+  const rows = await whereIn(
+    client,
+    activityparty.entitySetName,
+    lookupValue(p.activityid),
+    activityIds,
+    [lookupValue(p.activityid), lookupValue(p.partyid)],
+    `${p.participationtypemask} eq ${mask}`,
+  );
+  return rows.flatMap((row) => {
+    const activityId = lookup(row, p.activityid);
+    const contactId = lookup(row, p.partyid);
+    return activityId && contactId ? [{ activityId, contactId }] : [];
+  });
+}
+
+/**
+ * The contacts' confirmed orders since the campaign started. An order of an offer is worth the
+ * offer's value; the interaction carries no amount of its own, so any other order counts at 0.
+ */
+async function confirmedOrders(
+  client: DataverseClient,
+  contactIds: readonly string[],
+  since: number | null,
+): Promise<ConfirmedOrder[]> {
+  if (since === null || contactIds.length === 0) return [];
+  const i = idr_interaction.columns;
+  const rows = await whereIn(
+    client,
+    idr_interaction.entitySetName,
+    lookupValue(i.idr_contact),
+    contactIds,
+    [i.idr_occurredon, lookupValue(i.idr_contact), lookupValue(i.idr_offer)],
+    `${i.idr_eventtype} eq ${EventType.OrderConfirmed} and ${i.idr_occurredon} ge ${new Date(since).toISOString()}`,
+  );
+  const o = idr_offer.columns;
+  const offerIds = rows.map((row) => lookup(row, i.idr_offer)).filter((v): v is string => v !== null);
+  const values = new Map(
+    (
+      await whereIn(client, idr_offer.entitySetName, o.idr_offerid, offerIds, [o.idr_offerid, o.idr_value])
+    ).map((row) => [text(row, o.idr_offerid), num(row, o.idr_value) ?? 0]),
+  );
+  return rows.flatMap((row) => {
+    const contactId = lookup(row, i.idr_contact);
+    const confirmedOn = time(row, i.idr_occurredon);
+    if (!contactId || confirmedOn === null) return [];
+    return [{ contactId, confirmedOn, value: values.get(lookup(row, i.idr_offer)) ?? 0 }];
+  });
+}
+
 function ids(rows: readonly EntityRecord[], column: string): string[] {
   return rows.map((row) => text(row, column)).filter((v): v is string => v !== null);
 }
@@ -111,27 +262,49 @@ export async function readCampaignResults(
   client: DataverseClient,
   campaignId: string,
 ): Promise<CampaignReport> {
-  const record = await client.retrieve(campaign.entitySetName, campaignId, [campaign.columns.name]);
+  const record = await client.retrieve(campaign.entitySetName, campaignId, [
+    campaign.columns.name,
+    campaign.columns.idr_attributiondays,
+  ]);
   if (!record) throw new CampaignRecordNotFoundError(campaign.logicalName, campaignId);
   const a = campaignactivity.columns;
-  const activities = ids(
-    await client.retrieveMultiple(campaignactivity.entitySetName, {
-      filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId}`,
-      select: [a.activityid],
-    }),
-    a.activityid,
+  const activityRows = await client.retrieveMultiple(campaignactivity.entitySetName, {
+    filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId}`,
+    select: [a.activityid, a.scheduledstart, a.idr_distributedon, a.actualstart],
+  });
+  const activities = ids(activityRows, a.activityid);
+  const startOf = new Map(
+    activityRows.map((row) => [
+      text(row, a.activityid),
+      time(row, a.scheduledstart) ?? time(row, a.idr_distributedon) ?? time(row, a.actualstart),
+    ]),
   );
-  const contacted = new Set<string>();
+  const starts = [...startOf.values()].filter((v): v is number => v !== null);
+  const campaignStart = starts.length ? Math.min(...starts) : null;
+  // When each contacted contact was sent the campaign: its earliest activity (a postponed one starts later).
+  const sentOn = new Map<string, number>();
   for (const { table, mask } of Object.values(CHANNEL_TABLES)) {
-    const sent = await whereIn(
-      client,
-      table.entitySetName,
-      lookupValue(table.columns.regardingobjectid),
-      activities,
-      [table.columns.activityid],
+    const c = table.columns;
+    const sent = await whereIn(client, table.entitySetName, lookupValue(c.regardingobjectid), activities, [
+      c.activityid,
+      c.scheduledstart,
+      lookupValue(c.regardingobjectid),
+    ]);
+    const sentAt = new Map(
+      sent.map((row) => [
+        text(row, c.activityid),
+        time(row, c.scheduledstart) ?? startOf.get(lookup(row, c.regardingobjectid)) ?? campaignStart,
+      ]),
     );
-    for (const id of await partiesOf(client, ids(sent, table.columns.activityid), mask)) contacted.add(id);
+    for (const party of await partyRows(client, ids(sent, c.activityid), mask)) {
+      const at = sentAt.get(party.activityId) ?? null;
+      const before = sentOn.get(party.contactId);
+      if (at === null) {
+        if (before === undefined) sentOn.set(party.contactId, Number.NaN);
+      } else if (before === undefined || Number.isNaN(before) || at < before) sentOn.set(party.contactId, at);
+    }
   }
+  const contacted = new Set(sentOn.keys());
   const e = idr_exclusion.columns;
   const exclusions = await client.retrieveMultiple(idr_exclusion.entitySetName, {
     filter: `${lookupValue(e.idr_campaign)} eq ${campaignId}`,
@@ -178,11 +351,22 @@ export async function readCampaignResults(
     responders,
     responses: responses.length,
   });
+  const windowDays = num(record, campaign.columns.idr_attributiondays) ?? DEFAULT_ATTRIBUTION_DAYS;
+  const target = new Map([...sentOn].filter(([, at]) => !Number.isNaN(at)));
+  const held = new Map(campaignStart === null ? [] : [...control].map((id) => [id, campaignStart]));
+  const attribution = attributeOrders({
+    campaignId,
+    windowDays,
+    target,
+    control: held,
+    orders: await confirmedOrders(client, [...target.keys(), ...held.keys()], campaignStart),
+  });
   return {
     ...results,
     campaignId,
     name: text(record, campaign.columns.name) ?? campaignId,
     campaignActivities: activities.length,
+    attribution,
   };
 }
 
@@ -227,5 +411,18 @@ export function describeCampaignResults(report: CampaignReport): string[] {
           : '; ratio: needs a response in both groups'),
     );
   }
+  const t = report.attribution;
+  const money = (v: number) => v.toFixed(2);
+  lines.push(
+    `  orders attributed (${t.windowDays} days after sending): contacted ${t.target.orders} worth ${money(t.target.revenue)}, control ${t.control.orders} worth ${money(t.control.revenue)}`,
+  );
+  const perContact = (v: number | undefined) => (v === undefined ? '—' : money(v));
+  const gain = t.revenueUpliftPerContact;
+  lines.push(
+    `  revenue per contact: contacted ${perContact(t.target.revenuePerContact)}, control ${perContact(t.control.revenuePerContact)}; ` +
+      (gain === undefined
+        ? 'uplift needs a control group'
+        : `uplift ${gain >= 0 ? '+' : ''}${money(gain)} per contact`),
+  );
   return lines;
 }

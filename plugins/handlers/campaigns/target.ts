@@ -12,12 +12,25 @@ import {
   email,
   idr_interestprofile,
   idr_marketingconcept,
+  idr_offer,
+  idr_offerscore,
   list,
   phonecall,
   ValueTier,
 } from '../../../dataverse/generated';
-import type { CatalogueConcept, StoredScore, TargetInput, TargetQuery } from '../../../domain/campaign';
-import { meetsScoresToday, resolveTarget } from '../../../domain/campaign';
+import type {
+  CatalogueConcept,
+  PropensityRanking,
+  StoredScore,
+  TargetInput,
+  TargetQuery,
+} from '../../../domain/campaign';
+import {
+  meetsScoresToday,
+  rankByPropensity,
+  resolveTarget,
+  UnknownOfferError,
+} from '../../../domain/campaign';
 import type { ValueTier as Tier } from '../../../domain/interest';
 import { lookup, lookupValue, membershipOperation, num, text, time } from '../interests/records';
 import { chunk, whereIn } from './read';
@@ -200,4 +213,64 @@ export async function createDynamicList(
     [l.type]: true,
     [l.query]: fetchXml,
   });
+}
+
+export interface OfferPropensities {
+  readonly offer: { readonly id: string; readonly code: string; readonly name: string };
+  /** Each scored contact's propensity for the offer. */
+  readonly propensities: ReadonlyMap<string, number>;
+}
+
+/** Rows per page of offer scores: one request per 5,000 scored contacts. */
+export const SCORE_PAGE = 5000;
+
+/** The active offer with this code (case as typed or not) and every contact's propensity for it, read in pages. */
+export async function readOfferPropensities(
+  client: DataverseClient,
+  code: string,
+): Promise<OfferPropensities> {
+  const O = idr_offer.columns;
+  const offers = await client.retrieveMultiple(idr_offer.entitySetName, {
+    filter: `${O.statecode} eq ${idr_offer.choices.statecode.Active}`,
+    select: [O.idr_offerid, O.idr_code, O.idr_name],
+  });
+  const wanted = code.trim().toLowerCase();
+  const match = offers.find((row) => (text(row, O.idr_code) ?? '').toLowerCase() === wanted);
+  const id = match ? text(match, O.idr_offerid) : null;
+  if (!match || !id)
+    throw new UnknownOfferError(
+      code,
+      offers
+        .map((row) => text(row, O.idr_code))
+        .filter((v): v is string => v !== null)
+        .sort(),
+    );
+  const S = idr_offerscore.columns;
+  const rows = await client.retrieveMultiple(idr_offerscore.entitySetName, {
+    filter: `${lookupValue(S.idr_offer)} eq ${id} and ${S.statecode} eq ${idr_offerscore.choices.statecode.Active}`,
+    select: [lookupValue(S.idr_contact), S.idr_propensity],
+    pageSize: SCORE_PAGE,
+  });
+  // One score per contact and offer (the idr_key_contactoffer alternate key).
+  const propensities = new Map<string, number>();
+  for (const row of rows) {
+    const contactId = lookup(row, S.idr_contact);
+    const propensity = num(row, S.idr_propensity);
+    if (contactId && propensity !== null) propensities.set(contactId, propensity);
+  }
+  return {
+    offer: { id, code: text(match, O.idr_code) ?? code, name: text(match, O.idr_name) ?? '' },
+    propensities,
+  };
+}
+
+/** The counted target ordered by the offer's propensity and cut to the `top` most likely. */
+export async function rankTargetByOffer(
+  client: DataverseClient,
+  contactIds: readonly string[],
+  offerCode: string,
+  top?: number,
+): Promise<PropensityRanking & { readonly offer: OfferPropensities['offer'] }> {
+  const { offer, propensities } = await readOfferPropensities(client, offerCode);
+  return { ...rankByPropensity(contactIds, propensities, top), offer };
 }

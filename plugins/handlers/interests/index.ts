@@ -4,6 +4,7 @@
  */
 import type { ScheduledJob } from '../../host/jobs';
 import type { HandlerDefinition } from '../../registry';
+import { withCampaignResponses } from '../campaigns/responses';
 import { withTriggeredActions } from '../campaigns/triggerjob';
 import { businessEventHandlers } from './business';
 import { conceptGuardHandlers } from './guard';
@@ -28,7 +29,7 @@ export function createInterestsPlugins(options: InterestsOptions = {}): Interest
   const resolved = resolveOptions(options);
   return {
     handlers: [
-      withTriggeredActions(interactionCreatedHandler(resolved)),
+      withCampaignResponses(withTriggeredActions(interactionCreatedHandler(resolved))),
       ...businessEventHandlers(),
       ...conceptGuardHandlers(resolved),
       ...ruleChangeHandlers(resolved),

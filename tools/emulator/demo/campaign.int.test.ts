@@ -1,4 +1,4 @@
-import { contact, idr_exclusion } from '../../../dataverse/generated';
+import { contact, idr_exclusion, idr_offer } from '../../../dataverse/generated';
 import { memoryLogger } from '../../../dataverse/logger';
 import { createCampaignOrg, createContacts } from '../../../plugins/handlers/campaigns/campaign.testkit';
 import { REASON_CHOICES } from '../../../plugins/handlers/campaigns/distribute';
@@ -19,6 +19,10 @@ describe('the demo campaign', () => {
       i % 20 === 0 ? { [contact.columns.donotbulkemail]: true } : {},
     );
     const noConsent = new Set(ids.filter((_, i) => i % 20 === 0));
+    const offerId = await org.client.create(idr_offer.entitySetName, {
+      [idr_offer.columns.idr_name]: 'Spa weekend',
+      [idr_offer.columns.idr_code]: 'SPA',
+    });
     const options = { now: org.clock.now(), seed: 7, logger: memoryLogger() };
     const loaded = await loadCampaignDemo(org.client, options);
     expect(loaded).toBeDefined();
@@ -31,6 +35,12 @@ describe('the demo campaign', () => {
     expect(report.excluded['exclusion-list']).toBe(3);
     expect(report.responses).toBe(loaded?.responses);
     expect(report.responses).toBeGreaterThan(0);
+    // The demo offers belong to the campaign: "accepted" on the contact card answers it.
+    expect(loaded?.offers).toBe(1);
+    const offer = await org.client.retrieve(idr_offer.entitySetName, offerId, [
+      lookupValue(idr_offer.columns.idr_campaign),
+    ]);
+    expect(offer && lookup(offer, idr_offer.columns.idr_campaign)).toBe(DEMO_CAMPAIGN_ID);
     const e = idr_exclusion.columns;
     const why = await org.client.retrieveMultiple(idr_exclusion.entitySetName, {
       select: [e.idr_reason, lookupValue(e.idr_contact)],

@@ -3,6 +3,7 @@
  * demo contacts, with 10 % held out as a control group, a Robinson list, the opted-out contacts left
  * out with their reason, and the clicks and visits it brought back already recorded as campaign
  * responses, so `ideario results` and the Campaign Exclusions view show something after `npm start`.
+ * The demo offers belong to it: "accepted" on the contact card adds a response.
  * Fixed ids make it idempotent: it runs once, and again only if an earlier start stopped half-way.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import {
   EventType,
   idr_contactpolicy,
   idr_interaction,
+  idr_offer,
   list,
   OverCapAction,
 } from '../../../dataverse/generated';
@@ -24,7 +26,13 @@ import { distributeCampaignActivity } from '../../../plugins/handlers/campaigns/
 import { chunk } from '../../../plugins/handlers/campaigns/read';
 import { recordCampaignResponses } from '../../../plugins/handlers/campaigns/results';
 import { BulkScorer } from '../../../plugins/handlers/interests/bulk';
-import { bind, membershipOperation, recordUrl, text } from '../../../plugins/handlers/interests/records';
+import {
+  bind,
+  lookupValue,
+  membershipOperation,
+  recordUrl,
+  text,
+} from '../../../plugins/handlers/interests/records';
 
 export const DEMO_CAMPAIGN_ID = '6d1f3c2a-5b7e-4c1d-9a0e-2f4b6c8d0e01';
 const DEMO_ACTIVITY_ID = '6d1f3c2a-5b7e-4c1d-9a0e-2f4b6c8d0e02';
@@ -40,6 +48,29 @@ export interface CampaignDemoResult {
   readonly control: number;
   readonly excluded: number;
   readonly responses: number;
+  /** Demo offers that now belong to the campaign (an accepted one on the contact card answers it). */
+  readonly offers: number;
+}
+
+/** The demo's offers without a campaign join the demo campaign, so the card's "accepted" is a response. */
+async function linkDemoOffers(client: DataverseClient): Promise<number> {
+  const O = idr_offer.columns;
+  const offers = await client.retrieveMultiple(idr_offer.entitySetName, {
+    filter: `${lookupValue(O.idr_campaign)} eq null`,
+    select: [O.idr_offerid],
+  });
+  const ids = offers.map((r) => text(r, O.idr_offerid)).filter((v): v is string => v !== null);
+  for (const part of chunk(ids, 200))
+    await client.executeBatch(
+      part.map((id) => ({
+        kind: 'update' as const,
+        entitySet: idr_offer.entitySetName,
+        key: id,
+        record: { [bind(O.idr_campaign)]: recordUrl(campaign.entitySetName, DEMO_CAMPAIGN_ID) },
+      })),
+      { atomic: true },
+    );
+  return ids.length;
 }
 
 async function addMembers(client: DataverseClient, listId: string, ids: readonly string[]): Promise<void> {
@@ -117,6 +148,7 @@ export async function loadCampaignDemo(
     [k.idr_controlpercent]: 10,
     [k.actualstart]: sentOn.toISOString(),
   });
+  const offers = await linkDemoOffers(client);
   await client.upsert(campaignactivity.entitySetName, DEMO_ACTIVITY_ID, {
     [a.subject]: 'Spring newsletter',
     [a.channeltypecode]: campaignactivity.choices.channeltypecode.Email,
@@ -176,5 +208,6 @@ export async function loadCampaignDemo(
     control: distributed.plan.counts.control,
     excluded: distributed.plan.exclusions.length - distributed.plan.counts.control,
     responses: recorded,
+    offers,
   };
 }

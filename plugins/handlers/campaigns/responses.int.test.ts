@@ -1,0 +1,105 @@
+import {
+  activityparty,
+  campaign,
+  campaignresponse,
+  contact,
+  EventType,
+  idr_interaction,
+  OfferOutcome,
+} from '../../../dataverse/generated';
+import { bind, lookupValue, recordUrl } from '../interests/records';
+import { createInterestsOrg, type InterestsOrg } from '../interests/test-org';
+import { recordCampaignResponses } from './results';
+
+const I = idr_interaction.columns;
+const R = campaignresponse.columns;
+let env: InterestsOrg;
+/** Requests the handlers make to the campaign response table, by method. */
+let responseRequests: string[];
+
+beforeEach(() => {
+  responseRequests = [];
+  env = createInterestsOrg({
+    start: new Date('2026-04-01T09:00:00Z'),
+    wrapClient: (client) =>
+      new Proxy(client, {
+        get(target, key, receiver) {
+          const value: unknown = Reflect.get(target, key, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (args[0] === campaignresponse.entitySetName) responseRequests.push(String(key));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      }),
+  });
+});
+afterEach(() => env.close());
+
+let counter = 0;
+function interaction(
+  contactId: string,
+  campaignId: string | null,
+  eventType: number,
+  outcome?: number,
+): Promise<string> {
+  return env.client.create(idr_interaction.entitySetName, {
+    [I.idr_name]: `Event ${++counter}`,
+    [I.idr_source]: 'esp',
+    [I.idr_externalid]: `evt-${counter}`,
+    [I.idr_eventtype]: eventType,
+    [I.idr_occurredon]: '2026-04-01T08:30:00Z',
+    ...(outcome === undefined ? {} : { [I.idr_offeroutcome]: outcome }),
+    [bind(I.idr_contact)]: recordUrl(contact.entitySetName, contactId),
+    ...(campaignId ? { [bind(I.idr_campaign)]: recordUrl(campaign.entitySetName, campaignId) } : {}),
+  });
+}
+
+async function responses(campaignId: string) {
+  return env.client.retrieveMultiple(campaignresponse.entitySetName, {
+    filter: `${lookupValue(R.regardingobjectid)} eq ${campaignId}`,
+    select: [R.activityid, R.channeltypecode, R.receivedon, lookupValue(R.idr_interaction)],
+  });
+}
+
+it('creates the campaign response as the interaction arrives, once, and only for answers', async () => {
+  const { client } = env;
+  const campaignId = await client.create(campaign.entitySetName, { [campaign.columns.name]: 'Spring' });
+  const ana = await client.create(contact.entitySetName, { [contact.columns.lastname]: 'Ana' });
+  const luis = await client.create(contact.entitySetName, { [contact.columns.lastname]: 'Luis' });
+
+  const click = await interaction(ana, campaignId, EventType.EmailClick);
+  await interaction(ana, campaignId, EventType.EmailOpen);
+  await interaction(luis, null, EventType.EmailClick);
+  await interaction(luis, campaignId, EventType.OfferPresented, OfferOutcome.Declined);
+  await interaction(luis, campaignId, EventType.OfferPresented, OfferOutcome.Later);
+  await env.drain();
+  // Opens, declined and "later" offers, and events without a campaign cost no request at all.
+  expect(responseRequests).toEqual(['retrieveMultiple', 'create']);
+
+  const accepted = await interaction(luis, campaignId, EventType.OfferPresented, OfferOutcome.Accepted);
+  await env.drain();
+  expect(responseRequests).toHaveLength(4);
+
+  const rows = await responses(campaignId);
+  expect(rows.map((r) => r[lookupValue(R.idr_interaction)]).sort()).toEqual([click, accepted].sort());
+  const byInteraction = new Map(rows.map((r) => [r[lookupValue(R.idr_interaction)], r]));
+  expect(byInteraction.get(click)?.[R.channeltypecode]).toBe(campaignresponse.choices.channeltypecode.Email);
+  expect(byInteraction.get(accepted)?.[R.channeltypecode]).toBe(
+    campaignresponse.choices.channeltypecode.Phone,
+  );
+  expect(byInteraction.get(click)?.[R.receivedon]).toBe('2026-04-01T08:30:00Z');
+  const parties = await client.retrieveMultiple(activityparty.entitySetName, {
+    filter: `${lookupValue(activityparty.columns.activityid)} eq ${String(byInteraction.get(accepted)?.[R.activityid])}`,
+    select: [lookupValue(activityparty.columns.partyid)],
+  });
+  expect(parties.map((p) => p[lookupValue(activityparty.columns.partyid)])).toEqual([luis]);
+
+  // Dataverse redelivers an asynchronous step after a lost reply: the replay creates nothing.
+  const firstDelivery = env.delivered.find((d) => d.request.body.includes(click));
+  expect(firstDelivery).toBeDefined();
+  await env.deliver(firstDelivery!);
+  expect(await responses(campaignId)).toHaveLength(2);
+  // `ideario results` afterwards finds nothing missing.
+  expect(await recordCampaignResponses(client, campaignId)).toBe(0);
+});
