@@ -141,7 +141,7 @@ it('changes a lookup by searching for the record by name, and saves it', async (
   expect(stored[`_${O.idr_agency}_value`]).toBe(agency.accountid);
 });
 
-it('after a save shows what the server stored, and Refresh shows the phase its asynchronous step moved to', async () => {
+it('after a save shows what the server stored; Refresh shows the phase its asynchronous step moved to, and the change on the timeline', async () => {
   const iso = (d: Date) =>
     `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
   const today = new Date();
@@ -186,6 +186,11 @@ it('after a save shows what the server stored, and Refresh shows the phase its a
   await expect(shownPhase()).resolves.toBe('Quotation sent');
   const timeline = page.locator('[data-control-name="Ideario.QuotationTimeline"]');
   await expect(timeline.locator('[aria-current="step"]').textContent()).resolves.toContain('Quotation sent');
+  // The server recorded the change (when and who): the timeline lists it.
+  const changes = timeline.getByRole('list', { name: 'Phase changes' });
+  await expect(changes.getByRole('listitem').first().textContent()).resolves.toMatch(
+    /^Request → Quotation sent · .+ · by \S/,
+  );
 });
 
 it('has no serious or critical accessibility violation', async () => {
