@@ -3,7 +3,13 @@
  * find, view picker, paging), a row opening its main form, the Spanish switch, and axe-core on each.
  */
 import type { Browser, Page } from 'playwright-core';
-import { contact, idr_marketingconcept, idr_quotationaction, opportunity } from '../dataverse/generated';
+import {
+  contact,
+  idr_marketingconcept,
+  idr_quotationaction,
+  list,
+  opportunity,
+} from '../dataverse/generated';
 import {
   formReady,
   GROUP_SALES_APP,
@@ -128,6 +134,22 @@ it('switches to Spanish: the site map, a list and a form speak Spanish', async (
   await expect(page.getByLabel('Buscar en esta vista').isVisible()).resolves.toBe(true);
   await expect(page.locator('table.grid thead').textContent()).resolves.toContain('Nombre');
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+it('names the standard tables in Spanish: a new contact form and the marketing lists', async () => {
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: contact.logicalName, lang: '3082' }),
+  );
+  await formReady(page);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Nuevo: Contacto');
+  await expect(page.title()).resolves.toMatch(/^Contacto · /);
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entitylist', etn: list.logicalName, lang: '3082' }),
+  );
+  await expect(page.getByRole('columnheader').first().textContent()).resolves.toBe('Nombre');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+    'Listas de marketing',
+  );
 });
 
 it("shows Dataverse's error when the Web API refuses a save, and keeps what the user typed", async () => {
