@@ -181,8 +181,12 @@ it('after a save shows what the server stored; Refresh shows the phase its async
 
   // The phase moves in an asynchronous step, as in Dynamics: it shows once the user refreshes.
   await whenJobsIdle();
-  await page.getByRole('button', { name: 'Refresh', exact: true }).click();
-  await page.getByRole('status').filter({ hasText: 'Refreshed.' }).waitFor();
+  await Promise.all([
+    page.waitForEvent('load'),
+    page.getByRole('button', { name: 'Refresh', exact: true }).click(),
+  ]);
+  await formReady(page);
+  await page.getByRole('tab', { name: 'Group quotation' }).click();
   await expect(shownPhase()).resolves.toBe('Quotation sent');
   const timeline = page.locator('[data-control-name="Ideario.QuotationTimeline"]');
   await expect(timeline.locator('[aria-current="step"]').textContent()).resolves.toContain('Quotation sent');

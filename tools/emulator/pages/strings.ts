@@ -33,7 +33,6 @@ const STRINGS = {
     1033: 'Discard your unsaved changes and show the record as it is stored?',
     3082: '¿Descartar los cambios sin guardar y mostrar el registro tal como está guardado?',
   },
-  refreshed: { 1033: 'Refreshed.', 3082: 'Actualizado.' },
   required: { 1033: 'required', 3082: 'obligatorio' },
   requiredMissing: {
     1033: '{0}: required fields must be filled in.',

@@ -483,21 +483,14 @@ class FormPage {
     return true;
   }
 
-  /** The Refresh command: unsaved changes are kept only if the user says so, as Unified Interface asks. */
-  private async refreshCommand(): Promise<void> {
+  /**
+   * The Refresh command opens the form again, as Unified Interface's does (OnLoad runs again and the
+   * controls start afresh, so they read what asynchronous steps wrote); unsaved changes go only if the
+   * user says so.
+   */
+  private refreshCommand(): void {
     if (Object.keys(this.changes()).length > 0 && !window.confirm(this.t('confirmRefresh'))) return;
-    const form = element('#idr-form');
-    form?.setAttribute('data-state', 'busy');
-    this.saveError = undefined;
-    try {
-      await this.refreshData();
-      this.status(this.t('refreshed'));
-    } catch (error) {
-      this.showError(error);
-    } finally {
-      this.render();
-      form?.setAttribute('data-state', 'ready');
-    }
+    window.location.reload();
   }
 
   /**
