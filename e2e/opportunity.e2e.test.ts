@@ -141,6 +141,62 @@ it('changes a lookup by searching for the record by name, and saves it', async (
   expect(stored[`_${O.idr_agency}_value`]).toBe(agency.accountid);
 });
 
+it('after a save shows what the server stored; Refresh shows the phase its asynchronous step moved to, and the change on the timeline', async () => {
+  const iso = (d: Date) =>
+    `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  const today = new Date();
+  const arrival = new Date(today.getFullYear(), today.getMonth(), today.getDate() + 60);
+  const created = await webApi(opportunity.entitySetName, {
+    method: 'POST',
+    headers: { Prefer: 'return=representation' },
+    body: JSON.stringify({
+      [O.name]: 'Zz E2E phase after save',
+      [O.idr_arrivaldate]: iso(arrival),
+      [O.idr_nights]: 2,
+      [O.idr_adults]: 10,
+      [O.idr_priceperpersonnight]: 90,
+    }),
+  });
+  const quotation = String(created[O.opportunityid]);
+  await whenJobsIdle();
+  await page.goto(
+    mainUrl({
+      appid: GROUP_SALES_APP,
+      pagetype: 'entityrecord',
+      etn: opportunity.logicalName,
+      id: quotation,
+    }),
+  );
+  await formReady(page);
+  await page.getByRole('tab', { name: 'Group quotation' }).click();
+  const phase = page.getByLabel('Quotation Phase', { exact: true });
+  const shownPhase = () => phase.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.text);
+  await expect(shownPhase()).resolves.toBe('Request');
+
+  await type('Quotation Sent On', iso(today));
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  // The save re-read the record: the field shows the stored date, and nothing is left unsaved.
+  await expect(page.getByLabel('Quotation Sent On', { exact: true }).inputValue()).resolves.toBe(iso(today));
+
+  // The phase moves in an asynchronous step, as in Dynamics: it shows once the user refreshes.
+  await whenJobsIdle();
+  await Promise.all([
+    page.waitForEvent('load'),
+    page.getByRole('button', { name: 'Refresh', exact: true }).click(),
+  ]);
+  await formReady(page);
+  await page.getByRole('tab', { name: 'Group quotation' }).click();
+  await expect(shownPhase()).resolves.toBe('Quotation sent');
+  const timeline = page.locator('[data-control-name="Ideario.QuotationTimeline"]');
+  await expect(timeline.locator('[aria-current="step"]').textContent()).resolves.toContain('Quotation sent');
+  // The server recorded the change (when and who): the timeline lists it.
+  const changes = timeline.getByRole('list', { name: 'Phase changes' });
+  await expect(changes.getByRole('listitem').first().textContent()).resolves.toMatch(
+    /^Request → Quotation sent · .+ · by \S/,
+  );
+});
+
 it('has no serious or critical accessibility violation', async () => {
   await openQuotation();
   expect(await seriousViolations(page)).toEqual([]);

@@ -3,7 +3,14 @@
  * find, view picker, paging), a row opening its main form, the Spanish switch, and axe-core on each.
  */
 import type { Browser, Page } from 'playwright-core';
-import { contact, idr_marketingconcept, idr_quotationaction, opportunity } from '../dataverse/generated';
+import {
+  contact,
+  idr_interaction,
+  idr_marketingconcept,
+  idr_quotationaction,
+  list,
+  opportunity,
+} from '../dataverse/generated';
 import {
   formReady,
   GROUP_SALES_APP,
@@ -128,6 +135,65 @@ it('switches to Spanish: the site map, a list and a form speak Spanish', async (
   await expect(page.getByLabel('Buscar en esta vista').isVisible()).resolves.toBe(true);
   await expect(page.locator('table.grid thead').textContent()).resolves.toContain('Nombre');
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+it('names the standard tables in Spanish: a new contact form and the marketing lists', async () => {
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: contact.logicalName, lang: '3082' }),
+  );
+  await formReady(page);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Nuevo: Contacto');
+  await expect(page.title()).resolves.toMatch(/^Contacto · /);
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entitylist', etn: list.logicalName, lang: '3082' }),
+  );
+  await expect(page.getByRole('columnheader').first().textContent()).resolves.toBe('Nombre');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+    'Listas de marketing',
+  );
+});
+
+it("keeps the Contact form's subgrids and their rows inside their section, however narrow the window", async () => {
+  const I = idr_interaction.columns;
+  const found = await webApi<{ value: Record<string, unknown>[] }>(
+    `${idr_interaction.entitySetName}?$select=_${I.idr_contact}_value&$filter=_${I.idr_contact}_value ne null&$top=1`,
+  );
+  const id = String(found.value[0]?.[`_${I.idr_contact}_value`]);
+  for (const width of [1200, 800, 560]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto(
+      mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: contact.logicalName, id }),
+    );
+    await formReady(page);
+    const interactions = page.locator('[data-subgrid]').filter({ has: page.getByRole('cell') });
+    await interactions.first().waitFor();
+    for (const grid of await page.locator('[data-subgrid]').all()) {
+      const section = await grid.locator('xpath=ancestor::section[1]').boundingBox();
+      const shown = await grid.boundingBox();
+      if (!section || !shown) throw new Error(`The subgrid is not on display at ${width}px.`);
+      expect({
+        width,
+        left: shown.x >= section.x,
+        right: shown.x + shown.width <= section.x + section.width,
+      }).toEqual({ width, left: true, right: true });
+      // A grid wider than its section scrolls inside it: its last column comes into view within the section.
+      const last = grid.getByRole('columnheader').last();
+      await last.scrollIntoViewIfNeeded();
+      const column = await last.boundingBox();
+      if (!column) throw new Error(`The last column is not on display at ${width}px.`);
+      expect({ width, inside: column.x + column.width <= section.x + section.width + 0.5 }).toEqual({
+        width,
+        inside: true,
+      });
+    }
+    // Nothing makes the page scroll sideways.
+    const [scrollWidth, innerWidth] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      window.innerWidth,
+    ]);
+    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+  }
+  expect(await screenshot(page, 'contact-form-narrow')).toBeGreaterThan(20);
 });
 
 it("shows Dataverse's error when the Web API refuses a save, and keeps what the user typed", async () => {

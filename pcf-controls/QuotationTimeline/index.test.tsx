@@ -4,6 +4,7 @@ import { render, screen, within } from '@testing-library/react';
 import { QuotationPhase } from '../../dataverse/generated/choices';
 import { idr_quotationaction } from '../../dataverse/generated/idr_quotationaction';
 import { idr_quotationpolicy } from '../../dataverse/generated/idr_quotationpolicy';
+import * as H from '../../dataverse/generated/names/idr_phasehistory';
 import { createPcfContext, mockProperty, type PcfWebApiCall } from '../../tools/harness/pcf-context';
 import { readResx } from '../shared/resx.testkit';
 import { type IInputs } from './generated/ManifestTypes';
@@ -33,6 +34,15 @@ function inputs(policy: ComponentFramework.LookupValue[] | null): IInputs {
 
 function answer(call: PcfWebApiCall): ComponentFramework.WebApi.Entity[] {
   if (call.entityType === idr_quotationaction.logicalName) return [];
+  if (call.entityType === H.logicalName)
+    return [
+      {
+        [H.idr_fromphase]: QuotationPhase.Request,
+        [H.idr_tophase]: QuotationPhase.QuotationSent,
+        [H.idr_changedon]: '2030-03-01T10:00:00Z',
+        [H.idr_changedby]: 'Marta Gil (5a0e3b9f-599a-4cbb-bc5a-37874db0a235)',
+      },
+    ];
   if (call.operation === 'retrieveRecord')
     return [{ [P.idr_name]: 'Hotel Sol', [P.idr_optiondays]: 30, [P.idr_confirmationchaserdays]: 3 }];
   return [{ [P.idr_name]: 'Default', [P.idr_optiondays]: 20 }];
@@ -65,8 +75,18 @@ describe('QuotationTimeline lifecycle', () => {
         'Option expires: release or extend the rooms: due Mar 31, 2030',
       ]),
     );
+    // The phase changes the server recorded for this quotation, with who made them.
+    const changes = await screen.findByRole('list', { name: 'Phase changes' });
+    expect(within(changes).getByRole('listitem').textContent).toMatch(
+      /^Request → Quotation sent · .+ · by Marta Gil$/,
+    );
     expect(own.webApiCalls).toEqual(
       expect.arrayContaining([
+        expect.objectContaining({
+          operation: 'retrieveMultipleRecords',
+          entityType: H.logicalName,
+          options: expect.stringContaining('c0000000-0000-0000-0000-000000000001') as unknown,
+        }),
         expect.objectContaining({
           operation: 'retrieveRecord',
           entityType: idr_quotationpolicy.logicalName,

@@ -9,9 +9,11 @@ import { type FollowUpQuotation } from '../../domain/quotation/followups';
 import { type QuotationPolicy } from '../../domain/quotation/policy';
 import { idr_quotationaction } from '../../dataverse/generated/idr_quotationaction';
 import { idr_quotationpolicy } from '../../dataverse/generated/idr_quotationpolicy';
+import * as H from '../../dataverse/generated/names/idr_phasehistory';
 import { localeOf } from '../shared/format';
 import { QuotationTimelineView } from './components/QuotationTimelineView';
 import { type IInputs, type IOutputs } from './generated/ManifestTypes';
+import { type PhaseChangeItem, phaseChangesFrom, phaseHistoryOptions } from './history';
 import { quotationTimelineStrings } from './strings';
 import { defaultPolicyOptions, phaseOf, policyFromRow, policyIdOf, policyOptions } from './timeline';
 
@@ -23,15 +25,20 @@ function day(property: ComponentFramework.PropertyTypes.DateTimeProperty): DateO
 }
 
 export class QuotationTimeline implements ComponentFramework.ReactControl<IInputs, IOutputs> {
+  private readDone!: () => Promise<ReadonlySet<string>>;
+  private readHistory!: () => Promise<readonly PhaseChangeItem[]>;
   private loadDone!: () => Promise<ReadonlySet<string>>;
+  private loadHistory!: () => Promise<readonly PhaseChangeItem[]>;
   private loadPolicy!: () => Promise<QuotationPolicy>;
   /** The idr_policy value loadPolicy reads; undefined before the first updateView. */
   private policyId: string | null | undefined;
+  /** The idr_phase value the recorded follow-ups and phase changes were read for. */
+  private readForPhase: number | null | undefined;
 
   public init(context: ComponentFramework.Context<IInputs>): void {
     const contextInfo = (context.mode as unknown as { contextInfo?: { entityId?: string } }).contextInfo;
     const opportunityId = (contextInfo?.entityId ?? '').replace(/[{}]/g, '');
-    this.loadDone = async () => {
+    this.readDone = async () => {
       if (opportunityId === '') return new Set<string>();
       const result = await context.webAPI.retrieveMultipleRecords(
         idr_quotationaction.logicalName,
@@ -41,10 +48,25 @@ export class QuotationTimeline implements ComponentFramework.ReactControl<IInput
         result.entities.map((e) => e[A.idr_key] as unknown).filter((k): k is string => typeof k === 'string'),
       );
     };
+    this.readHistory = async () => {
+      if (opportunityId === '') return [];
+      const result = await context.webAPI.retrieveMultipleRecords(
+        H.logicalName,
+        phaseHistoryOptions(opportunityId),
+      );
+      return phaseChangesFrom(result.entities);
+    };
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
     const p = context.parameters;
+    // The server moves the phase and records the change and its follow-ups: a new phase on the form
+    // (after a save or a refresh) means there is more to read.
+    if (p.phase.raw !== this.readForPhase) {
+      this.readForPhase = p.phase.raw;
+      this.loadDone = () => this.readDone();
+      this.loadHistory = () => this.readHistory();
+    }
     const policyId = policyIdOf(p.policy.raw);
     if (policyId !== this.policyId) {
       this.policyId = policyId;
@@ -85,6 +107,7 @@ export class QuotationTimeline implements ComponentFramework.ReactControl<IInput
       locale: localeOf(context.userSettings.languageId),
       ...(context.fluentDesignLanguage ? { theme: context.fluentDesignLanguage.tokenTheme as Theme } : {}),
       loadDone: this.loadDone,
+      loadHistory: this.loadHistory,
     });
   }
 

@@ -37,6 +37,12 @@ export const QUOTATION_TIMELINE_KEYS = [
   'Action_cutoffReview',
   'Loading',
   'Error',
+  'History_Title',
+  'History_Change',
+  'History_By',
+  'History_Server',
+  'History_None',
+  'History_Error',
 ] as const;
 
 export type QuotationTimelineStrings = Strings<(typeof QUOTATION_TIMELINE_KEYS)[number]>;

@@ -6,6 +6,7 @@ import { dateOnly } from '../../../domain/quotation/dateonly';
 import { type FollowUpQuotation } from '../../../domain/quotation/followups';
 import { DEFAULT_POLICY, type QuotationPolicy } from '../../../domain/quotation/policy';
 import { readResx } from '../../shared/resx.testkit';
+import { type PhaseChangeItem } from '../history';
 import { quotationTimelineStrings } from '../strings';
 import { QuotationTimelineView } from './QuotationTimelineView';
 
@@ -31,6 +32,8 @@ function show(
   quotation: FollowUpQuotation,
   loadDone: () => Promise<ReadonlySet<string>>,
   loadPolicy: () => Promise<QuotationPolicy> = () => Promise.resolve(DEFAULT_POLICY),
+  // Unless a test is about the phase changes, they stay loading (nothing renders after it ends).
+  loadHistory: () => Promise<readonly PhaseChangeItem[]> = () => new Promise(() => undefined),
 ) {
   return render(
     <QuotationTimelineView
@@ -39,7 +42,9 @@ function show(
       today={d(3, 9)}
       strings={strings}
       locale="en-US"
+      timeZone="UTC"
       loadDone={loadDone}
+      loadHistory={loadHistory}
     />,
   );
 }
@@ -116,6 +121,62 @@ describe('QuotationTimelineView', () => {
     show(sent, () => Promise.reject(new Error('Access denied')));
     expect((await screen.findByRole('alert')).textContent).toBe(
       'The follow-ups could not be loaded: Access denied',
+    );
+  });
+
+  it('lists the recorded phase changes, newest first, with when and who', async () => {
+    const changes: PhaseChangeItem[] = [
+      {
+        key: 'b',
+        from: 'quotationSent',
+        to: 'confirmed',
+        on: Date.UTC(2027, 2, 5, 16, 45),
+        by: null,
+        detail: 'confirmed on 5 March 2027',
+      },
+      {
+        key: 'a',
+        from: 'request',
+        to: 'quotationSent',
+        on: Date.UTC(2027, 2, 1, 9, 30),
+        by: 'Marta Gil',
+        detail: null,
+      },
+    ];
+    show(
+      { ...sent, phase: 'confirmed' },
+      () => Promise.resolve(new Set()),
+      undefined,
+      () => Promise.resolve(changes),
+    );
+    const list = await screen.findByRole('list', { name: 'Phase changes' });
+    expect(
+      within(list)
+        .getAllByRole('listitem')
+        .map((i) => i.textContent),
+    ).toEqual([
+      'Quotation sent → Confirmed · Mar 5, 2027, 4:45 PM · by the serverconfirmed on 5 March 2027',
+      'Request → Quotation sent · Mar 1, 2027, 9:30 AM · by Marta Gil',
+    ]);
+  });
+
+  it('says when no phase change is recorded, and what failed when they cannot be read', async () => {
+    const { unmount } = show(
+      sent,
+      () => Promise.resolve(new Set()),
+      undefined,
+      () => Promise.resolve([]),
+    );
+    expect(await screen.findByText('No phase change recorded yet.')).toBeTruthy();
+    unmount();
+    show(
+      sent,
+      () => Promise.resolve(new Set()),
+      undefined,
+      () => Promise.reject(new Error('Access denied')),
+    );
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The phase changes could not be loaded: Access denied',
     );
   });
 });

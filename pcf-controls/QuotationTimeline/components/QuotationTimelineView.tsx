@@ -5,6 +5,7 @@ import { type FollowUpQuotation } from '../../../domain/quotation/followups';
 import { type QuotationPolicy } from '../../../domain/quotation/policy';
 import { ErrorText } from '../../shared/ErrorText';
 import { formatDate, formatText } from '../../shared/format';
+import { type PhaseChangeItem } from '../history';
 import { stepsOf, type TimelineFollowUp, toTimeline } from '../timeline';
 import { type QuotationTimelineStrings } from '../strings';
 
@@ -18,6 +19,66 @@ export interface QuotationTimelineProps {
   readonly theme?: Theme;
   /** Keys of the follow-ups the sweep already recorded for this quotation. */
   readonly loadDone: () => Promise<ReadonlySet<string>>;
+  /** The phase changes the server recorded (idr_phasehistory), newest first. */
+  readonly loadHistory: () => Promise<readonly PhaseChangeItem[]>;
+  /** IANA zone for the changes' times; the browser's own when absent (as the form shows date-times). */
+  readonly timeZone?: string;
+}
+
+type HistoryState =
+  | { readonly status: 'loading' }
+  | { readonly status: 'error'; readonly message: string }
+  | { readonly status: 'ready'; readonly items: readonly PhaseChangeItem[] };
+
+function moment(epochMs: number, locale: string, timeZone: string | undefined): string {
+  return new Intl.DateTimeFormat(locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(new Date(epochMs));
+}
+
+/** "Request → Quotation sent · Mar 1, 2027, 9:30 AM · by Marta Gil", and the fact that moved it. */
+function PhaseChanges(props: {
+  readonly state: HistoryState;
+  readonly strings: QuotationTimelineStrings;
+  readonly locale: string;
+  readonly timeZone?: string;
+}): React.ReactElement {
+  const { state, strings: s, locale } = props;
+  let body: React.ReactNode;
+  if (state.status === 'error') body = <ErrorText>{formatText(s.History_Error, state.message)}</ErrorText>;
+  else if (state.status === 'loading') body = null;
+  else if (state.items.length === 0) body = <p style={{ margin: 0 }}>{s.History_None}</p>;
+  else
+    body = (
+      <ul aria-label={s.History_Title} style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {state.items.map((item) => {
+          const change = formatText(
+            s.History_Change,
+            item.from ? s[`Phase_${item.from}`] : '—',
+            s[`Phase_${item.to}`],
+          );
+          const who = item.by ? formatText(s.History_By, item.by) : s.History_Server;
+          return (
+            <li key={item.key} style={{ padding: `${tokens.spacingVerticalXXS} 0` }}>
+              {`${change} · ${moment(item.on, locale, props.timeZone)} · ${who}`}
+              {item.detail ? (
+                <span style={{ display: 'block', color: tokens.colorNeutralForeground3 }}>{item.detail}</span>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    );
+  return (
+    <section aria-label={s.History_Title}>
+      <h3 style={{ fontSize: tokens.fontSizeBase300, margin: `0 0 ${tokens.spacingVerticalXS}` }}>
+        {s.History_Title}
+      </h3>
+      {body}
+    </section>
+  );
 }
 
 type DoneState =
@@ -43,8 +104,21 @@ function followUpText(item: TimelineFollowUp, s: QuotationTimelineStrings, local
 
 /** The phases as a stepper with their dates, then the follow-ups: done, due, overdue (red), upcoming. */
 export function QuotationTimelineView(props: QuotationTimelineProps): React.ReactElement {
-  const { strings: s, locale, loadDone, loadPolicy } = props;
+  const { strings: s, locale, loadDone, loadPolicy, loadHistory } = props;
   const [done, setDone] = React.useState<DoneState>({ status: 'loading' });
+  const [history, setHistory] = React.useState<HistoryState>({ status: 'loading' });
+  React.useEffect(() => {
+    let live = true;
+    loadHistory().then(
+      (items) => live && setHistory({ status: 'ready', items }),
+      (error: unknown) =>
+        live &&
+        setHistory({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [loadHistory]);
   React.useEffect(() => {
     let live = true;
     setDone({ status: 'loading' });
@@ -137,6 +211,7 @@ export function QuotationTimelineView(props: QuotationTimelineProps): React.Reac
             .join(' · ')}
         </div>
         {followUps}
+        <PhaseChanges state={history} strings={s} locale={locale} timeZone={props.timeZone} />
       </div>
     </FluentProvider>
   );

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { idr_marketingconcept, opportunity } from '../../../dataverse/generated';
+import {
+  campaignresponse,
+  contact,
+  idr_marketingconcept,
+  list,
+  opportunity,
+  systemuser,
+} from '../../../dataverse/generated';
 import { loadMetadata } from '../../solution/loader';
 import type { LanguageCode, MetadataModel } from '../../solution/model';
 import { testEngine, type TestEngine } from '../testing/engine';
@@ -128,6 +135,27 @@ describe('a form page', () => {
       account: 'customerid_account',
       contact: 'customerid_contact',
     });
+  });
+
+  it('names the platform tables and their columns in Spanish', () => {
+    const form = html({ appid: MARKETING, pagetype: 'entityrecord', etn: contact.logicalName }, 3082);
+    expect(form).toContain('<title>Contacto · Ideario Marketing</title>');
+    expect(form).toContain('<h1 id="idr-title">Nuevo: Contacto</h1>');
+    const quotation = html({ appid: SALES, pagetype: 'entityrecord', etn: opportunity.logicalName }, 3082);
+    expect(quotation).toContain('<h1 id="idr-title">Nuevo: Oportunidad</h1>');
+    // Marketing lists and campaign responses have no view in the solutions: the headers are the columns' names.
+    const lists = html({ appid: MARKETING, pagetype: 'entitylist', etn: list.logicalName }, 3082);
+    expect(lists).toContain('<th scope="col">Nombre</th>');
+    const responses = html(
+      { appid: MARKETING, pagetype: 'entitylist', etn: campaignresponse.logicalName },
+      3082,
+    );
+    expect(responses).toContain('<th scope="col">Asunto</th>');
+    const boot = JSON.parse(
+      /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(form)?.[1] ?? '{}',
+    ) as FormBootstrap;
+    expect(boot.table.displayName).toBe('Contacto');
+    expect(boot.tables.find((t) => t.logicalName === systemuser.logicalName)?.displayName).toBe('Usuario');
   });
 
   it('refuses an id that is not a GUID and a table without a main form', () => {

@@ -84,15 +84,17 @@ table.grid th,table.grid td{border-bottom:1px solid #e0e0e0;padding:6px 8px;text
 .apps strong{display:block;font-size:16px;margin-bottom:4px;color:#0f548c}
 .tabs{display:flex;gap:4px;border-bottom:1px solid #e0e0e0;margin-bottom:12px}.tabs button{background:none;border:none;border-bottom:3px solid transparent;padding:8px 12px;font:inherit;cursor:pointer;color:#242424}
 .tabs button[aria-selected=true]{border-bottom-color:#0f548c;font-weight:600}
-.sections{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:12px}
-section.formsection{background:#fff;border:1px solid #e0e0e0;border-radius:6px;padding:12px 16px}section.formsection h2{font-size:15px;margin:0 0 8px}
+.sections{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(340px,100%),1fr));gap:12px}
+section.formsection{background:#fff;border:1px solid #e0e0e0;border-radius:6px;padding:12px 16px;min-width:0}section.formsection h2{font-size:15px;margin:0 0 8px}
 .field{display:grid;grid-template-columns:160px 1fr;gap:4px 8px;align-items:start;margin-bottom:8px}
 .field input,.field select,.field textarea{width:100%;padding:4px 6px;border:1px solid #c7c7c7;border-radius:4px;font:inherit;background:#fff;color:#242424}
 .field input:disabled,.field select:disabled,.field textarea:disabled{background:#f0f0f0;color:#424242}
 .field .req{color:#a4262c}.field .note{grid-column:2;color:#a4262c;font-size:13px}.field .note:empty{display:none}
 .field .note.info{color:#0f548c}.header-fields{display:flex;gap:24px;margin:4px 0 12px;flex-wrap:wrap}
 .banner{padding:8px 12px;border-radius:4px;margin-bottom:6px}.banner.error{background:#fde7e9;color:#751d1f}.banner.warning{background:#fff4ce;color:#5c4400}.banner.info{background:#e8f0f8;color:#0b3a63}
-.status{font-size:13px;color:#5c5c5c;align-self:center;margin-left:8px}.subgrid{grid-column:1/-1}
+.status{font-size:13px;color:#5c5c5c;align-self:center;margin-left:8px}.subgrid{grid-column:1/-1;min-width:0;overflow-x:auto}
+section.formsection.wide{grid-column:1/-1}
+.subgrid table.grid td a{overflow-wrap:anywhere}.subgrid table.grid td:has(a){min-width:14em}
 .dashboard{grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}.dashboard-list{overflow-x:auto}.legend{font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
 details summary{cursor:pointer;color:#0f548c;margin:4px 0}
 `;
@@ -776,9 +778,11 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
       markup`<button type="button" role="tab" id="idr-tab-${tab.name}" aria-controls="idr-panel-${tab.name}" aria-selected="${i === 0 ? 'true' : 'false'}" data-tab="${tab.name}">${label(tab.label, lang, tab.name)}</button>`,
   )}</div>`;
   const panels = layout.tabs.map((tab, i) => {
+    // A section holding a subgrid spans the form's width (Unified Interface lays subgrids out so); a grid
+    // still wider than that scrolls inside its section instead of spilling out of it.
     const sections = tab.sections.map(
       (section) =>
-        markup`<section class="formsection" aria-labelledby="idr-section-${section.name}" data-section="${section.name}"><h2 id="idr-section-${section.name}">${label(section.label, lang, section.name)}</h2>${section.cells.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</section>`,
+        markup`<section class="formsection${section.cells.some((c) => c.subgrid) ? ' wide' : ''}" aria-labelledby="idr-section-${section.name}" data-section="${section.name}"><h2 id="idr-section-${section.name}">${label(section.label, lang, section.name)}</h2>${section.cells.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</section>`,
     );
     return markup`<div role="tabpanel" id="idr-panel-${tab.name}" aria-labelledby="idr-tab-${tab.name}" data-tab-panel="${tab.name}"${new SafeHtml(i === 0 ? '' : ' hidden')}><div class="sections">${sections}</div></div>`;
   });

@@ -29,6 +29,10 @@ const STRINGS = {
     1033: 'Delete this record? This cannot be undone.',
     3082: '¿Eliminar este registro? No se puede deshacer.',
   },
+  confirmRefresh: {
+    1033: 'Discard your unsaved changes and show the record as it is stored?',
+    3082: '¿Descartar los cambios sin guardar y mostrar el registro tal como está guardado?',
+  },
   required: { 1033: 'required', 3082: 'obligatorio' },
   requiredMissing: {
     1033: '{0}: required fields must be filled in.',

@@ -8,9 +8,11 @@ import { HandlerNotFoundError } from '../../../harness/errors';
 import {
   createFormFromSpec,
   type ColumnSpec,
+  type FormHandler,
   type FormHarness,
   type HarnessValue,
 } from '../../../harness/form';
+import { toXrmPromise } from '../../../harness/webapi';
 import type { ColumnType } from '../../../solution/model';
 import type { ClientColumn, FormBootstrap } from '../shell';
 import type { HostedControl, mountControls } from './pcf/host';
@@ -79,6 +81,22 @@ function specOf(column: ClientColumn): ColumnSpec {
   };
 }
 
+/**
+ * An OnSave handler called preventDefault, or fields stopped the save: formContext.data.save()
+ * rejects with it (Xrm's `{ errorCode, message }` shape), the Save command shows only the fields' notes.
+ */
+export class SaveCancelledError extends Error {
+  readonly errorCode = 0;
+  constructor(readonly fields: readonly string[]) {
+    super(
+      fields.length
+        ? `The save was stopped: ${fields.join(', ')} need a value or hold an error.`
+        : 'The save was cancelled by an OnSave handler.',
+    );
+    this.name = 'SaveCancelledError';
+  }
+}
+
 class FormPage {
   private harness!: FormHarness;
   private snapshot = new Map<string, string>();
@@ -139,6 +157,14 @@ class FormPage {
       },
     });
     Object.assign(this.harness.globalContext, { getClientUrl: () => window.location.origin });
+    // "formContext.data (Client API reference)": save() writes the record and resolves once the form
+    // shows what was stored; refresh(save) re-reads it (saving first when asked) without reloading the page.
+    Object.assign(this.harness.formContext.data, {
+      save: (options?: Xrm.SaveOptions) =>
+        toXrmPromise(this.persist(options?.saveMode ?? SAVE).then(() => undefined)),
+      refresh: (save?: boolean) =>
+        toXrmPromise((save ? this.persist(SAVE) : this.refreshData()).then(() => undefined)),
+    });
     // Dynamics gives form libraries a global Xrm: the libraries loaded before this script read it when their handlers run.
     (window as unknown as { Xrm: unknown }).Xrm = xrm;
     try {
@@ -155,10 +181,7 @@ class FormPage {
     }
     this.takeSnapshot();
     this.render();
-    // Like Dynamics, an existing record's form is titled with its primary name.
-    const name = record[boot.table.primaryNameAttribute];
-    const title = element('#idr-title');
-    if (title && typeof name === 'string' && name) title.textContent = name;
+    this.showTitle(record);
     await this.mountControls();
     element('#idr-form')?.setAttribute('data-state', 'ready');
   }
@@ -366,7 +389,7 @@ class FormPage {
       element(`[data-command="${name}"]`)?.addEventListener('click', () => void run());
     command('save', () => this.save(SAVE));
     command('saveclose', () => this.save(SAVE_AND_CLOSE));
-    command('refresh', () => window.location.reload());
+    command('refresh', () => this.refreshCommand());
     command('delete', () => this.remove());
   }
 
@@ -401,62 +424,124 @@ class FormPage {
     if (status) status.textContent = message;
   }
 
+  /** The Save and Save & Close commands: the save, with Dataverse's error shown as a banner when it fails. */
   private async save(mode: number): Promise<void> {
     const form = element('#idr-form');
     form?.setAttribute('data-state', 'busy');
-    this.saveError = undefined;
     try {
-      const result = await this.harness.save(mode);
-      if (!result.saved) return;
-      // Unified Interface refuses to save while a business-required field is empty.
-      this.requiredErrors = new Set(
-        this.boot.columns
-          .filter((c) => this.harness.requiredLevel(c.logicalName) === 'required' && !c.readOnly)
-          .filter((c) => {
-            const v = this.harness.value(c.logicalName);
-            return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-          })
-          .map((c) => c.logicalName),
-      );
-      if (this.requiredErrors.size > 0) return;
-      const data = this.changes();
-      if (!this.boot.id) {
-        const created = await createRecord(this.settings, this.boot.table.logicalName, data);
-        window.location.assign(
-          mode === SAVE_AND_CLOSE
-            ? this.boot.listUrl
-            : this.recordUrl(this.boot.table.logicalName, created.id),
-        );
-        return;
-      }
-      if (Object.keys(data).length > 0)
-        await updateRecord(this.settings, this.boot.table.logicalName, this.boot.id, data);
-      if (mode === SAVE_AND_CLOSE) {
-        window.location.assign(this.boot.listUrl);
-        return;
-      }
-      await this.reload();
-      this.status(this.t('saved'));
+      if (await this.persist(mode)) this.status(this.t('saved'));
     } catch (error) {
-      if (error instanceof WebApiError) this.saveError = { message: error.message, code: error.code };
-      else this.saveError = { message: error instanceof Error ? error.message : String(error), code: '' };
+      if (!(error instanceof SaveCancelledError)) this.showError(error);
     } finally {
       this.render();
       form?.setAttribute('data-state', 'ready');
     }
   }
 
-  /** After a save, the form shows what Dataverse stored (values the server computed included). */
-  private async reload(): Promise<void> {
+  private showError(error: unknown): void {
+    if (error instanceof WebApiError) this.saveError = { message: error.message, code: error.code };
+    else this.saveError = { message: error instanceof Error ? error.message : String(error), code: '' };
+  }
+
+  /**
+   * OnSave, the required fields, then the Web API; resolves true once the form shows what Dataverse
+   * stored (false when the page moves on to another URL). Rejects with SaveCancelledError when OnSave or
+   * a required field stopped it, or with Dataverse's WebApiError.
+   */
+  private async persist(mode: number): Promise<boolean> {
+    this.saveError = undefined;
+    const result = await this.harness.save(mode);
+    if (!result.saved) throw new SaveCancelledError(result.prevented ? [] : result.blockedBy);
+    // Unified Interface refuses to save while a business-required field is empty.
+    this.requiredErrors = new Set(
+      this.boot.columns
+        .filter((c) => this.harness.requiredLevel(c.logicalName) === 'required' && !c.readOnly)
+        .filter((c) => {
+          const v = this.harness.value(c.logicalName);
+          return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+        })
+        .map((c) => c.logicalName),
+    );
+    if (this.requiredErrors.size > 0) throw new SaveCancelledError([...this.requiredErrors]);
+    const data = this.changes();
+    if (!this.boot.id) {
+      const created = await createRecord(this.settings, this.boot.table.logicalName, data);
+      window.location.assign(
+        mode === SAVE_AND_CLOSE ? this.boot.listUrl : this.recordUrl(this.boot.table.logicalName, created.id),
+      );
+      return false;
+    }
+    if (Object.keys(data).length > 0)
+      await updateRecord(this.settings, this.boot.table.logicalName, this.boot.id, data);
+    if (mode === SAVE_AND_CLOSE) {
+      window.location.assign(this.boot.listUrl);
+      return false;
+    }
+    // Dynamics re-reads the record after a save: synchronous steps' changes show at once, what
+    // asynchronous steps write later needs a refresh ("Save data and refresh form", data.refresh).
+    await this.refreshData();
+    return true;
+  }
+
+  /**
+   * The Refresh command opens the form again, as Unified Interface's does (OnLoad runs again and the
+   * controls start afresh, so they read what asynchronous steps wrote); unsaved changes go only if the
+   * user says so.
+   */
+  private refreshCommand(): void {
+    if (Object.keys(this.changes()).length > 0 && !window.confirm(this.t('confirmRefresh'))) return;
+    window.location.reload();
+  }
+
+  /**
+   * formContext.data.refresh: the form shows what Dataverse stores now (values the server computed
+   * included), its subgrids re-read their rows, hosted controls get updateView and data OnLoad runs.
+   */
+  private async refreshData(): Promise<void> {
     if (!this.boot.id) return;
     const record = await retrieveRecord(this.settings, this.boot.table.logicalName, this.boot.id);
     for (const column of this.boot.columns) {
       const value = fromRecord(column, record);
-      if (value !== undefined) this.harness.setValue(column.logicalName, value);
+      // A column the server left empty comes back without a value: the field empties too.
+      this.harness.setValue(column.logicalName, value === undefined ? null : value);
       const attribute = this.harness.attribute(column.logicalName) as unknown as { isDirty: boolean };
       attribute.isDirty = false;
     }
     this.takeSnapshot();
+    this.requiredErrors.clear();
+    this.showTitle(record);
+    await this.refreshSubgrids();
+    this.render();
+    // "Form data OnLoad event": runs on every data load, after a save and a refresh included.
+    const data = this.harness.formContext.data as unknown as { loadEventHandlers?: FormHandler[] };
+    try {
+      for (const handler of data.loadEventHandlers ?? []) await handler(this.harness.executionContext());
+    } catch (error) {
+      this.showScriptError(error);
+    }
+  }
+
+  /** Subgrids are laid out by the server: the page is read again and each subgrid swapped for its new rows. */
+  private async refreshSubgrids(): Promise<void> {
+    const current = Array.from(document.querySelectorAll<HTMLElement>('[data-subgrid]'));
+    if (current.length === 0) return;
+    const response = await fetch(window.location.href, { credentials: 'same-origin' });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    for (const grid of current) {
+      const name = grid.dataset.subgrid ?? '';
+      const replacement = Array.from(fresh.querySelectorAll<HTMLElement>('[data-subgrid]')).find(
+        (e) => e.dataset.subgrid === name,
+      );
+      if (replacement) grid.replaceWith(document.importNode(replacement, true));
+    }
+  }
+
+  private showTitle(record: Record<string, unknown>): void {
+    // Like Dynamics, an existing record's form is titled with its primary name.
+    const name = record[this.boot.table.primaryNameAttribute];
+    const title = element('#idr-title');
+    if (title && typeof name === 'string' && name) title.textContent = name;
   }
 
   private async remove(): Promise<void> {
@@ -465,7 +550,7 @@ class FormPage {
       await deleteRecord(this.settings, this.boot.table.logicalName, this.boot.id);
       window.location.assign(this.boot.listUrl);
     } catch (error) {
-      if (error instanceof WebApiError) this.saveError = { message: error.message, code: error.code };
+      this.showError(error);
       this.render();
     }
   }
