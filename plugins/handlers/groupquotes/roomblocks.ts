@@ -11,11 +11,15 @@ import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import { idr_hotel, idr_hotelroomtype, idr_roomblock, opportunity } from '../../../dataverse/generated';
 import {
+  blockOutsideStayText,
   checkRoomBlock,
   type DateOnly,
   dateOnlyFromDate,
   formatDateOnly,
+  isNightOfStay,
   overbookingText,
+  settledStay,
+  stayNightsOf,
 } from '../../../domain/quotation';
 import { ValidationRefusal } from '../../host/errors';
 import { getReference, type ParsedValue, targetEntity } from '../../host/parse';
@@ -40,9 +44,18 @@ export const ROOM_BLOCK_GUARD_ATTRIBUTES: readonly string[] = [
   B.idr_night,
   B.idr_roomtype,
   B.idr_hotel,
+  B.idr_opportunity,
+  // Reactivating a block takes its rooms again.
+  B.statecode,
 ];
 /** The columns the quotation's total is made of. */
-export const ROOM_BLOCK_TOTAL_ATTRIBUTES: readonly string[] = [B.idr_rooms, B.idr_rate, B.idr_opportunity];
+export const ROOM_BLOCK_TOTAL_ATTRIBUTES: readonly string[] = [
+  B.idr_rooms,
+  B.idr_rate,
+  B.idr_opportunity,
+  // A deactivated block no longer counts ("Behavior of specialized update operations": statecode is an Update).
+  B.statecode,
+];
 
 /** A block that would overbook a night, or that names a room type of another hotel. */
 export class RoomBlockRefusal extends ValidationRefusal {
@@ -66,6 +79,15 @@ interface BlockAfterSave {
   roomTypeId: string | null;
   night: DateOnly | null;
   rooms: number | null;
+  /** False once deactivated (statecode Inactive): it holds no rooms. */
+  active: boolean;
+}
+
+function optionValue(value: ParsedValue | undefined): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && 'kind' in value && value.kind === 'OptionSetValue') return value.value;
+  return null;
 }
 
 /** The block as it will be after the save: the Target's columns over the stored row. */
@@ -82,6 +104,7 @@ async function blockAfterSave(ctx: ExecutionContext, deps: HandlerDeps): Promise
           lookupValueName(B.idr_roomtype),
           B.idr_night,
           B.idr_rooms,
+          B.statecode,
         ])
       : null) ?? {};
   const lookup = (column: string): string | null => {
@@ -90,7 +113,13 @@ async function blockAfterSave(ctx: ExecutionContext, deps: HandlerDeps): Promise
   };
   const nightValue = target.attributes.get(B.idr_night);
   const roomsValue = target.attributes.get(B.idr_rooms);
+  const state = optionValue(target.attributes.get(B.statecode));
+  const activeState = idr_roomblock.choices.statecode.Active;
   return {
+    active:
+      state === undefined
+        ? (readNumber(stored, B.statecode) ?? activeState) === activeState
+        : state === activeState,
     id,
     opportunityId: lookup(B.idr_opportunity),
     hotelId: lookup(B.idr_hotel),
@@ -141,9 +170,34 @@ async function blockedByOthers(
   return sum;
 }
 
+/** Refuses a block for a night its quotation's stay does not cover. */
+async function guardStay(client: DataverseClient, block: BlockAfterSave): Promise<void> {
+  if (!block.opportunityId || !block.night) return;
+  const quotation = await client.retrieve(opportunity.entitySetName, block.opportunityId, [
+    opportunity.columns.idr_arrivaldate,
+    opportunity.columns.idr_nights,
+    opportunity.columns.idr_departuredate,
+  ]);
+  if (!quotation) return;
+  const stay = stayNightsOf(
+    settledStay(
+      {
+        arrival: readDate(quotation, opportunity.columns.idr_arrivaldate),
+        nights: readNumber(quotation, opportunity.columns.idr_nights),
+        departure: readDate(quotation, opportunity.columns.idr_departuredate),
+      },
+      [],
+    ),
+  );
+  if (stay && !isNightOfStay(block.night, stay))
+    throw new RoomBlockRefusal(blockOutsideStayText(block.night, stay), B.idr_night);
+}
+
 export async function guardRoomBlock(ctx: ExecutionContext, deps: HandlerDeps): Promise<void> {
   const block = await blockAfterSave(ctx, deps);
-  if (!block?.roomTypeId || !block.night || block.rooms === null) return;
+  if (!block?.active) return;
+  await guardStay(deps.client, block);
+  if (!block.roomTypeId || !block.night || block.rooms === null) return;
   const type = await deps.client.retrieve(idr_hotelroomtype.entitySetName, block.roomTypeId, [
     T.idr_name,
     T.idr_rooms,
