@@ -94,6 +94,6 @@ describe('room blocks', () => {
     expect(text.en).toBe(
       'Sol · Double on the night of 2 May 2027 will be 90% full with this block: 36 of 40 rooms blocked, 4 left.',
     );
-    expect(text.es).toContain('la noche del 2 de mayo de 2027 quedará al 90 % con este bloqueo');
+    expect(text.es).toContain('la noche del 2 de mayo de 2027 quedará al 90\u00a0% con este bloqueo');
   });
 });

@@ -7,11 +7,23 @@
  */
 import { compareDates, type DateOnly, formatDateOnly, isBefore } from './dateonly';
 import { InvalidAmountError } from './errors';
-import { formatDate, type Language } from './language';
+import { formatDate, formatPercent, type Language } from './language';
 import { DEFAULT_PRECISION, fromMinorUnits, toMinorUnits } from './pricing';
 
-/** From this share of a room type's inventory blocked, a night is shown as close to full. */
+/**
+ * From this share of a room type's inventory blocked, a night is shown as close to full: the default
+ * of the solution's environment variable NEAR_FULL_PERCENT_VARIABLE, which admins can change.
+ */
 export const NEAR_FULL_PERCENT = 90;
+/** Schema name of the IdearioGroupQuotes environment variable holding the near-full threshold. */
+export const NEAR_FULL_PERCENT_VARIABLE = 'idr_NearFullPercent';
+
+/** The threshold from the environment variable's text: a number from 1 to 100, or null when it is not one. */
+export function parseNearFullPercent(text: string | null | undefined): number | null {
+  if (text === null || text === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(text)) return null;
+  const value = Number(text);
+  return value >= 1 && value <= 100 ? value : null;
+}
 
 export interface RoomBlockLine {
   rooms: number;
@@ -78,6 +90,7 @@ function percentOf(blocked: number, inventory: number): number {
 export function occupancyPlan(
   inventory: readonly RoomTypeInventory[],
   blocks: readonly BlockedRooms[],
+  nearFullPercent = NEAR_FULL_PERCENT,
 ): OccupancyCell[] {
   const byType = new Map(inventory.map((t) => [t.roomTypeId, t]));
   const sums = new Map<string, { roomTypeId: string; night: DateOnly; blocked: number }>();
@@ -101,7 +114,7 @@ export function occupancyPlan(
       blocked,
       free: type.rooms - blocked,
       percent,
-      nearFull: percent >= NEAR_FULL_PERCENT,
+      nearFull: percent >= nearFullPercent,
       overbooked: blocked > type.rooms,
     });
   }
@@ -120,12 +133,15 @@ export interface Overbooking {
 }
 
 /** The overbooking a block would cause, or null when the night has room for it. */
-export function checkRoomBlock(input: {
+/** A block about to be saved: its room type, night and rooms, and what other live quotations hold that night. */
+export interface RoomBlockCheck {
   type: Pick<RoomTypeInventory, 'name' | 'rooms'>;
   night: DateOnly;
   requested: number;
   blockedByOthers: number;
-}): Overbooking | null {
+}
+
+export function checkRoomBlock(input: RoomBlockCheck): Overbooking | null {
   if (input.requested + input.blockedByOthers <= input.type.rooms) return null;
   return {
     name: input.type.name,
@@ -225,15 +241,7 @@ export interface NearFull {
  * The near-full warning a block would bring (its room type that night at or above `thresholdPercent`
  * of the inventory once saved), or null. Overbooking is checkRoomBlock's refusal, not a warning.
  */
-export function checkNearFull(
-  input: {
-    type: Pick<RoomTypeInventory, 'name' | 'rooms'>;
-    night: DateOnly;
-    requested: number;
-    blockedByOthers: number;
-  },
-  thresholdPercent = NEAR_FULL_PERCENT,
-): NearFull | null {
+export function checkNearFull(input: RoomBlockCheck, thresholdPercent = NEAR_FULL_PERCENT): NearFull | null {
   const blocked = input.requested + input.blockedByOthers;
   if (input.requested <= 0 || blocked > input.type.rooms) return null;
   const percent = percentOf(blocked, input.type.rooms);
@@ -246,10 +254,10 @@ export function nearFullText(n: NearFull): Record<Language, string> {
   const free = n.inventory - n.blocked;
   return {
     en:
-      `${n.name} on the night of ${formatDate(n.night, 'en')} will be ${n.percent}% full with this block: ` +
+      `${n.name} on the night of ${formatDate(n.night, 'en')} will be ${formatPercent(n.percent, 'en')} full with this block: ` +
       `${n.blocked} of ${n.inventory} rooms blocked, ${free} left.`,
     es:
-      `${n.name} la noche del ${formatDate(n.night, 'es')} quedará al ${n.percent} % con este bloqueo: ` +
+      `${n.name} la noche del ${formatDate(n.night, 'es')} quedará al ${formatPercent(n.percent, 'es')} con este bloqueo: ` +
       `${n.blocked} de ${n.inventory} habitaciones bloqueadas, quedan ${free}.`,
   };
 }
