@@ -1,9 +1,14 @@
 /**
  * Room blocks on the server (idr_roomblock):
- * - Create and Update (pre-validation, synchronous): refuse a block that would take its room type
- *   past the hotel's inventory that night, counting the blocks of every other quotation still alive
- *   (lost and cancelled ones have released their rooms), or whose room type is another hotel's. The
- *   refusal has the plug-in error shape of guard.ts (422, reason in English | Spanish).
+ * - Create and Update (pre-operation, synchronous): refuse a block for a night outside its quotation's
+ *   stay, one that would take its room type past the hotel's inventory that night, counting the blocks
+ *   of every other quotation still alive (lost and cancelled ones have released their rooms), or whose
+ *   room type is another hotel's. The refusal has the plug-in error shape of guard.ts (422, reason in
+ *   English | Spanish). Pre-operation, not pre-validation: for the top-level operation Dataverse runs
+ *   stage 10 outside the database transaction ("Event execution pipeline"), where two blocks for the
+ *   last rooms could both pass; stage 20 runs inside it, where the emulator (one writer at a time)
+ *   makes the second save wait for the first. A remote webhook's own Web API calls are still separate
+ *   transactions on Dataverse: see README.md in this folder for what that leaves open.
  * - Create, Update and Delete (post-operation, asynchronous): the quotation's total becomes the sum of its
  *   blocks (enforcement.ts reads them through `readRoomBlocksTotal`), so the deposit follows.
  */
@@ -247,7 +252,7 @@ async function quotationOfBlock(ctx: ExecutionContext, deps: HandlerDeps): Promi
 export function createRoomBlockHandlers(options: { settings?: SettingsSource } = {}): HandlerDefinition[] {
   const settings = options.settings ?? (() => DEFAULT_SETTINGS);
   const entity = idr_roomblock.logicalName;
-  const guard = { solution: SOLUTION, entity, stage: 10, mode: 0, handle: guardRoomBlock } as const;
+  const guard = { solution: SOLUTION, entity, stage: 20, mode: 0, handle: guardRoomBlock } as const;
   const total = async (ctx: ExecutionContext, deps: HandlerDeps): Promise<void> => {
     const opportunityId = await quotationOfBlock(ctx, deps);
     if (!opportunityId) return;
