@@ -94,6 +94,12 @@ async function openBlock(
             ],
       [opportunity.entitySetName]: [
         {
+          [opportunity.primaryIdAttribute]: MINE,
+          [opportunity.columns.idr_arrivaldate]: '2026-06-01',
+          [opportunity.columns.idr_nights]: 2,
+          [opportunity.columns.idr_departuredate]: '2026-06-03',
+        },
+        {
           [opportunity.primaryIdAttribute]: OTHER,
           [opportunity.columns.idr_phase]: QuotationPhase.Confirmed,
         },
@@ -169,6 +175,19 @@ describe('the Room Block form', () => {
     expect(form.formNotifications()).toEqual([
       expect.objectContaining({ level: 'WARNING', message: expect.stringContaining('95% full') as unknown }),
     ]);
+  });
+
+  it("tells on the Night field that a night outside the quotation's stay cannot be saved", async () => {
+    const form = await openBlock(5);
+    expect(form.fieldNotification(B.idr_night)).toBeUndefined();
+    await form.change(B.idr_night, new Date(2026, 5, 3));
+    expect(form.fieldNotification(B.idr_night)).toBe(
+      "The night of 3 June 2026 is outside the quotation's stay (arrival 1 June 2026, departure 3 June 2026): rooms can be blocked from the arrival night to the night before the departure.",
+    );
+    expect(await form.save()).toMatchObject({ prevented: true, saved: false });
+    await form.change(B.idr_night, new Date(2026, 5, 2));
+    expect(form.fieldNotification(B.idr_night)).toBeUndefined();
+    expect((await form.save()).saved).toBe(true);
   });
 
   it('speaks Spanish to a Spanish user', async () => {

@@ -3,7 +3,8 @@
  * the block would overbook the night (the same rule and text as the synchronous step on the server,
  * domain/quotation rooms.ts), and keeps such a block from being saved. A block that fills the night to
  * the near-full threshold (environment variable idr_NearFullPercent, 90 % by default) gets a form
- * warning that does not stop the save (a field notification would: "setNotification", Client API). Dataverse shows a user only a
+ * warning that does not stop the save (a field notification would: "setNotification", Client API).
+ * A night outside the quotation's stay is told on the Night field and kept from being saved too. Dataverse shows a user only a
  * generic error when a synchronous webhook refuses a save ("Use webhooks…", Troubleshoot), so the
  * free rooms have to be told here; the server still refuses API callers.
  */
@@ -18,7 +19,10 @@ import * as D from '../../dataverse/generated/names/environmentvariabledefinitio
 import * as V from '../../dataverse/generated/names/environmentvariablevalue';
 import { readEnvironmentVariable } from '../../dataverse/environment-variables';
 import {
+  blockOutsideStayText,
   checkNearFull,
+  isNightOfStay,
+  stayNightsOf,
   checkRoomBlock,
   NEAR_FULL_PERCENT,
   NEAR_FULL_PERCENT_VARIABLE,
@@ -27,7 +31,13 @@ import {
   parseNearFullPercent,
   type RoomBlockCheck,
 } from '../../domain/quotation/rooms';
-import { type DateOnly, dateOnlyFromDate, formatDateOnly } from '../../domain/quotation/dateonly';
+import {
+  type DateOnly,
+  dateOnlyFromDate,
+  formatDateOnly,
+  tryParseDateOnly,
+} from '../../domain/quotation/dateonly';
+import { departureFor, isValidNights } from '../../domain/quotation/stay';
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
 
 const table = (names: { entitySetName: string; logicalName: string; primaryIdAttribute: string }) => ({
@@ -46,6 +56,7 @@ export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
 export const ROOMS_NOTIFICATION_ID = 'idr.roomblock.rooms';
 export const SAVE_NOTIFICATION_ID = 'idr.roomblock.save';
 export const NEAR_FULL_NOTIFICATION_ID = 'idr.roomblock.nearfull';
+export const NIGHT_NOTIFICATION_ID = 'idr.roomblock.night';
 
 const CANNOT_SAVE: Record<Language, (reason: string) => string> = {
   en: (reason) => `The room block cannot be saved: ${reason}`,
@@ -130,6 +141,29 @@ async function readNight(form: Form, client: DataverseReader): Promise<RoomBlock
   };
 }
 
+/** Why the server would refuse this night (outside the quotation's stay), or null. */
+async function outsideStay(form: Form, client: DataverseReader, language: Language): Promise<string | null> {
+  const quotationId = lookupId(form, B.idr_opportunity);
+  const night = nightOf(form);
+  if (!quotationId || !night) return null;
+  const quotation = await client.retrieve(O.entitySetName, quotationId, [
+    O.idr_arrivaldate,
+    O.idr_nights,
+    O.idr_departuredate,
+  ]);
+  const text = (column: string): string | null => {
+    const value = quotation?.[column];
+    return typeof value === 'string' ? value : null;
+  };
+  const arrival = tryParseDateOnly(text(O.idr_arrivaldate));
+  const nights = quotation?.[O.idr_nights];
+  const departure =
+    tryParseDateOnly(text(O.idr_departuredate)) ??
+    (arrival && typeof nights === 'number' && isValidNights(nights) ? departureFor(arrival, nights) : null);
+  const stay = stayNightsOf({ arrival, departure });
+  return stay && !isNightOfStay(night, stay) ? blockOutsideStayText(night, stay)[language] : null;
+}
+
 export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): RoomBlockFormHandlers {
   // The last check's message per open form (keyed by its ui object), for OnSave, which cannot wait.
   const problems = new WeakMap<object, string>();
@@ -140,7 +174,13 @@ export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): Ro
     const client = dependencies.client();
     const night = await readNight(form, client);
     const over = night && checkRoomBlock(night);
-    const message = over ? overbookingText(over)[language] : null;
+    const overbooked = over ? overbookingText(over)[language] : null;
+    const outside = await outsideStay(form, client, language);
+    form.getAttribute(B.idr_night)?.controls.forEach((control) => {
+      if (outside) control.setNotification(outside, NIGHT_NOTIFICATION_ID);
+      else control.clearNotification(NIGHT_NOTIFICATION_ID);
+    });
+    const message = outside ?? overbooked;
     const nearFull =
       night &&
       checkNearFull(
@@ -152,7 +192,7 @@ export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): Ro
       form.ui.setFormNotification(nearFullText(nearFull)[language], 'WARNING', NEAR_FULL_NOTIFICATION_ID);
     else form.ui.clearFormNotification(NEAR_FULL_NOTIFICATION_ID);
     form.getAttribute(B.idr_rooms)?.controls.forEach((control) => {
-      if (message) control.setNotification(message, ROOMS_NOTIFICATION_ID);
+      if (overbooked) control.setNotification(overbooked, ROOMS_NOTIFICATION_ID);
       else control.clearNotification(ROOMS_NOTIFICATION_ID);
     });
     if (message) problems.set(form.ui, CANNOT_SAVE[language](message));
