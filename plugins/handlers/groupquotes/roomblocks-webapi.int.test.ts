@@ -1,7 +1,8 @@
 /**
- * Two salespeople (or an import and a salesperson) save blocks for the last rooms of a night at the
- * same moment, through the Web API of the emulator wired to the real webhook host over HTTP, as
- * `ideario start` runs them: exactly one save is refused, and the night is never overbooked.
+ * Room blocks through the Web API of the emulator wired to the real webhook host over HTTP, as
+ * `ideario start` runs them: deactivating or deleting a block recomputes the quotation's total, and
+ * when two salespeople (or an import and a salesperson) save blocks for the last rooms of a night at
+ * the same moment, exactly one save is refused and the night is never overbooked.
  */
 import path from 'node:path';
 import { createNodeClient } from '../../../dataverse/adapters/node-client';
@@ -48,7 +49,7 @@ function forwardingClient(): { client: DataverseClient; connect: (url: string) =
   };
 }
 
-it('lets only one of two blocks saved at the same moment take the last rooms of a night', async () => {
+async function start() {
   const logger = memoryLogger();
   const forward = forwardingClient();
   host = await startHost({
@@ -90,16 +91,46 @@ it('lets only one of two blocks saved at the same moment take the last rooms of 
       [opportunity.columns.idr_arrivaldate]: '2027-06-01',
       [opportunity.columns.idr_nights]: 2,
       [opportunity.columns.idr_adults]: 20,
+      [opportunity.columns.idr_priceperpersonnight]: 50,
     });
-  const block = (opportunityId: string, rooms: number) =>
+  const block = (opportunityId: string, rooms: number, night = '2027-06-01') =>
     client.create(idr_roomblock.entitySetName, {
       [`${B.idr_opportunity}@odata.bind`]: bind(opportunity.entitySetName, opportunityId),
       [`${B.idr_hotel}@odata.bind`]: bind(idr_hotel.entitySetName, hotelId),
       [`${B.idr_roomtype}@odata.bind`]: bind(idr_hotelroomtype.entitySetName, doubleId),
-      [B.idr_night]: '2027-06-01',
+      [B.idr_night]: night,
       [B.idr_rooms]: rooms,
       [B.idr_rate]: 90,
     });
+  return { logger, client, quotation, block };
+}
+
+it('recomputes the total when a block is deactivated or deleted', async () => {
+  const { client, quotation, block } = await start();
+  const running = emulator as RunningEmulator;
+  const id = await quotation('Congreso');
+  const first = await block(id, 10);
+  const second = await block(id, 10, '2027-06-02');
+  await running.whenJobsIdle();
+  const total = async () =>
+    (await client.retrieve(opportunity.entitySetName, id, [opportunity.columns.idr_total]))?.[
+      opportunity.columns.idr_total
+    ];
+  await expect(total()).resolves.toBe(1800);
+  await client.update(idr_roomblock.entitySetName, second, {
+    [B.statecode]: idr_roomblock.choices.statecode.Inactive,
+    [B.statuscode]: idr_roomblock.choices.statuscode.Inactive,
+  });
+  await running.whenJobsIdle();
+  await expect(total()).resolves.toBe(900);
+  await client.delete(idr_roomblock.entitySetName, first);
+  await running.whenJobsIdle();
+  // Only an inactive block is left: the total is persons × price per night again, 20 × 2 × 50.
+  await expect(total()).resolves.toBe(2000);
+});
+
+it('lets only one of two blocks saved at the same moment take the last rooms of a night', async () => {
+  const { logger, client, quotation, block } = await start();
   await block(await quotation('Congreso'), 30);
   const [boda, incentivo] = await Promise.all([quotation('Boda'), quotation('Incentivo')]);
 
