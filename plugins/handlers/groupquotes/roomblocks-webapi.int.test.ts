@@ -139,7 +139,7 @@ it('lets only one of two blocks saved at the same moment take the last rooms of 
   const refused = saves.filter((s) => s.status === 'rejected');
   expect(saves.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
   expect(refused).toHaveLength(1);
-  expect(String(refused[0]?.reason)).toMatch(/422/);
+  expect(String(refused[0]?.reason)).toMatch(/idr_roomblock \(guard\)' failed: HTTP 422/);
   expect(logger.lines.join('\n')).toContain(
     'Hotel Sol · Double on the night of 1 June 2027 would be overbooked: 8 room(s) asked, 38 of 40 already blocked by other quotations, 2 free.',
   );
