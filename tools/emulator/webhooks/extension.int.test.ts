@@ -177,3 +177,61 @@ it(
   },
   TEST_CEILING_MS,
 );
+
+it(
+  "lets a synchronous step's handler write back over HTTP while the operation waits for it",
+  async () => {
+    const s = step({ message: 'Create', entity: contact.logicalName, stage: 20, mode: 0 });
+    const handler = defineHandler({
+      message: 'Create',
+      entity: contact.logicalName,
+      stage: 20,
+      mode: 0,
+      solution: TEST_SOLUTION,
+      async handle(ctx) {
+        // A write to another record, as a guard that reserves something first would do (once: the
+        // callback's own Create comes back to this step one level deeper).
+        if (ctx.depth > 1) return;
+        const answer = await api(
+          'POST',
+          `${emulator?.serviceRoot ?? ''}${contact.entitySetName}`,
+          { [contact.columns.lastname]: 'Written by the step' },
+          { [HEADERS.correlationId]: ctx.correlationId ?? '' },
+        );
+        if (answer.status >= 300) throw new Error(JSON.stringify(answer.json));
+      },
+    });
+    const port = await unusedPort();
+    emulator = await startEmulator({
+      memory: true,
+      port: 0,
+      metadata: withSteps(idearioMetadata(), [s]),
+      extensions: [
+        webhooksExtension({ IDEARIO_WEBHOOK_URL: `http://127.0.0.1:${port}`, IDEARIO_WEBHOOK_KEY: KEY }),
+      ],
+    });
+    host = await startHost({
+      port,
+      deps: {
+        client: new InProcessClient(emulator.engine),
+        clock: () => new Date(),
+        logger: silentLogger,
+        secrets: { type: 'WebhookKey', key: KEY },
+        handlers: createRegistry([handler]),
+      },
+    });
+    const created = await api('POST', `${emulator.serviceRoot}${contact.entitySetName}`, {
+      [contact.columns.lastname]: 'Vidal',
+    });
+    expect(created).toMatchObject({ status: 204 });
+    const listed = await api(
+      'GET',
+      `${emulator.serviceRoot}${contact.entitySetName}?$select=${contact.columns.lastname}&$orderby=${contact.columns.lastname}`,
+    );
+    expect((listed.json.value as Record<string, unknown>[]).map((r) => r[contact.columns.lastname])).toEqual([
+      'Vidal',
+      'Written by the step',
+    ]);
+  },
+  TEST_CEILING_MS,
+);
