@@ -31,11 +31,6 @@ export interface CallContext {
   readonly correlationId?: string;
   /** `MSCRM.BypassBusinessLogicExecution: CustomAsync` ("Bypass custom Dataverse logic"): no async steps queued. */
   readonly bypassCustomAsync?: boolean;
-  /**
-   * A synchronous webhook's own call back (same correlation id, sent while the step waits): it joins
-   * the operation's open transaction instead of waiting for the write lock that operation holds.
-   */
-  readonly joinOpenTransaction?: boolean;
 }
 
 export interface WriteOptions {

@@ -65,8 +65,6 @@ class WriteLock {
 
 export class Scopes {
   private readonly lock = new WriteLock();
-  /** The outermost scope holding the write lock, for synchronous webhook callbacks to join. */
-  private holder: Scope | undefined;
   private readonly pendingAsync = new Set<Promise<void>>();
 
   constructor(
@@ -85,14 +83,9 @@ export class Scopes {
   /** Runs `fn` in the open transaction (as a savepoint) or in a new one, holding the write lock. */
   async write<T>(context: CallContext | undefined, fn: (scope: Scope) => Promise<T>): Promise<T> {
     const db = this.core.storage.db;
-    const joined = this.core.currentScope() ? undefined : this.joinable(context);
-    const current = this.core.currentScope() ?? joined;
+    const current = this.core.currentScope();
     if (current) {
-      const scope: Scope = joined
-        ? { ...joined, depth: context?.depth ?? joined.depth, userId: context?.userId ?? joined.userId }
-        : context?.userId
-          ? { ...current, userId: context.userId }
-          : current;
+      const scope: Scope = context?.userId ? { ...current, userId: context.userId } : current;
       const savepoint = `sp${++current.tx.savepoints}`;
       db.exec(`SAVEPOINT ${savepoint}`);
       try {
@@ -117,7 +110,6 @@ export class Scopes {
       parent: stale?.parent,
     };
     let result: T;
-    this.holder = scope;
     try {
       db.exec('BEGIN IMMEDIATE');
       try {
@@ -130,22 +122,10 @@ export class Scopes {
       }
     } finally {
       tx.done = true;
-      this.holder = undefined;
       this.lock.release();
     }
     this.deliverAsync(tx.async);
     return result;
-  }
-
-  /**
-   * On Dataverse a webhook's calls back are transactions of their own, and row locks let them run
-   * while the step waits; with one writer at a time here they would wait for the very operation that
-   * waits for them, so a synchronous step's callbacks join its transaction, as in-process ones do.
-   */
-  private joinable(context: CallContext | undefined): Scope | undefined {
-    const holder = this.holder;
-    if (!context?.joinOpenTransaction || !holder || holder.tx.done) return undefined;
-    return holder.correlationId.toLowerCase() === context.correlationId?.toLowerCase() ? holder : undefined;
   }
 
   private deliverAsync(events: readonly OperationEvent[]): void {

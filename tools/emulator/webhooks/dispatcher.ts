@@ -71,8 +71,6 @@ export class WebhookDispatcher {
   private catalogCache: { model: unknown; catalog: StepCatalog } | undefined;
   private readonly warned = new Set<string>();
   private readonly callbacks = new Map<string, number>();
-  /** Correlation ids whose synchronous webhook is waiting for its answer now. */
-  private readonly waiting = new Map<string, number>();
   private detachPipeline: (() => void) | undefined;
 
   constructor(private readonly options: WebhookDispatcherOptions) {}
@@ -110,8 +108,7 @@ export class WebhookDispatcher {
     if (!correlationId) return undefined;
     const key = correlationId.trim().toLowerCase();
     const depth = this.callbacks.get(key);
-    if (depth === undefined) return undefined;
-    return { depth, correlationId: key, ...(this.waiting.has(key) && { joinOpenTransaction: true }) };
+    return depth === undefined ? undefined : { depth, correlationId: key };
   }
 
   /** Logs steps that can never fire, once, so a broken registration is not silent. */
@@ -168,17 +165,11 @@ export class WebhookDispatcher {
         synchronous: true,
       };
       let reply: WebhookReplySummary;
-      const key = callback.correlationId.toLowerCase();
-      this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
       try {
         reply = await this.deliver(request, callback, true);
       } catch (error) {
         if (!(error instanceof WebhookUnreachableError)) throw error;
         reply = { status: 0, detail: error.reason };
-      } finally {
-        const left = (this.waiting.get(key) ?? 1) - 1;
-        if (left > 0) this.waiting.set(key, left);
-        else this.waiting.delete(key);
       }
       if (reply.status < 200 || reply.status > 299) {
         // The caller only sees the status (see WebhookStepFailedError); the developer finds the reason here.
