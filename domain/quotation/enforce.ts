@@ -120,7 +120,7 @@ function fieldToDerive(changed: readonly StayField[] | undefined): 'nights' | 'd
 }
 
 function enforceStay(
-  stored: StoredQuotation,
+  stored: Pick<StoredQuotation, 'arrival' | 'nights' | 'departure'>,
   changed: readonly StayField[] | undefined,
 ): QuotationCorrections {
   const { arrival, nights, departure } = stored;
@@ -134,6 +134,19 @@ function enforceStay(
   if (arrival && isValidNights(nights)) return { departure: departureFor(arrival, nights) };
   if (departure && isValidNights(nights)) return { arrival: arrivalFor(departure, nights) };
   return {};
+}
+
+/** The stay as enforcement will leave it after a save that wrote `changed` (room blocks are checked against it). */
+export function settledStay(
+  stored: Pick<StoredQuotation, 'arrival' | 'nights' | 'departure'>,
+  changed: readonly StayField[] | undefined,
+): { arrival: DateOnly | null; nights: number | null; departure: DateOnly | null } {
+  const corrections = enforceStay(stored, changed);
+  return {
+    arrival: corrections.arrival ?? stored.arrival,
+    nights: corrections.nights ?? stored.nights,
+    departure: corrections.departure ?? stored.departure,
+  };
 }
 
 const POLICY_DATE_FIELDS = ['optionExpiresOn', 'cutoffDate', 'roomingListDueOn'] as const;

@@ -1,6 +1,17 @@
 import { dateOnly } from './dateonly';
 import { InvalidAmountError } from './errors';
-import { checkRoomBlock, occupancyPlan, overbookingText, roomBlocksTotal } from './rooms';
+import { settledStay } from './enforce';
+import {
+  checkNearFull,
+  checkRoomBlock,
+  isNightOfStay,
+  nearFullText,
+  nightsOutsideStay,
+  occupancyPlan,
+  overbookingText,
+  roomBlocksTotal,
+  stayNightsOf,
+} from './rooms';
 
 describe('room blocks', () => {
   it('totals rooms × rate per night exactly, in minor units', () => {
@@ -50,5 +61,39 @@ describe('room blocks', () => {
     expect(text.en).toContain('Sol · Double on the night of 2 May 2027 would be overbooked');
     expect(text.en).toContain('3 free');
     expect(text.es).toContain('la noche del 2 de mayo de 2027 quedaría sobrevendido');
+  });
+
+  it('counts the nights from the arrival to the night before the departure as the stay', () => {
+    const stay = stayNightsOf({ arrival: dateOnly(2027, 5, 1), departure: dateOnly(2027, 5, 3) })!;
+    expect(isNightOfStay(dateOnly(2027, 4, 30), stay)).toBe(false);
+    expect(isNightOfStay(dateOnly(2027, 5, 1), stay)).toBe(true);
+    expect(isNightOfStay(dateOnly(2027, 5, 2), stay)).toBe(true);
+    expect(isNightOfStay(dateOnly(2027, 5, 3), stay)).toBe(false);
+    expect(
+      nightsOutsideStay([dateOnly(2027, 5, 3), dateOnly(2027, 4, 30), dateOnly(2027, 5, 3)], stay),
+    ).toEqual([dateOnly(2027, 4, 30), dateOnly(2027, 5, 3)]);
+    expect(stayNightsOf({ arrival: dateOnly(2027, 5, 1), departure: null })).toBeNull();
+  });
+
+  it('settles the stay as enforcement will: a new arrival alone keeps the nights', () => {
+    const stored = { arrival: dateOnly(2027, 5, 4), nights: 2, departure: dateOnly(2027, 5, 3) };
+    expect(settledStay(stored, ['arrival']).departure).toEqual(dateOnly(2027, 5, 6));
+    const later = { arrival: dateOnly(2027, 5, 1), nights: 2, departure: dateOnly(2027, 5, 5) };
+    expect(settledStay(later, ['departure'])).toEqual({ ...later, nights: 4 });
+  });
+
+  it('warns from 90 % of the inventory, but not past it (that is a refusal)', () => {
+    const type = { name: 'Sol · Double', rooms: 40 };
+    const night = dateOnly(2027, 5, 2);
+    expect(checkNearFull({ type, night, requested: 5, blockedByOthers: 30 })).toBeNull();
+    const near = checkNearFull({ type, night, requested: 6, blockedByOthers: 30 });
+    expect(near).toMatchObject({ blocked: 36, percent: 90 });
+    expect(checkNearFull({ type, night, requested: 11, blockedByOthers: 30 })).toBeNull();
+    expect(checkNearFull({ type, night, requested: 6, blockedByOthers: 30 }, 95)).toBeNull();
+    const text = nearFullText(near!);
+    expect(text.en).toBe(
+      'Sol · Double on the night of 2 May 2027 will be 90% full with this block: 36 of 40 rooms blocked, 4 left.',
+    );
+    expect(text.es).toContain('la noche del 2 de mayo de 2027 quedará al 90\u00a0% con este bloqueo');
   });
 });

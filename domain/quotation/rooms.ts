@@ -5,13 +5,25 @@
  * against the hotel's inventory; a block that would take a night past it is refused, and a night at
  * or above NEAR_FULL_PERCENT is reported as close to full.
  */
-import { compareDates, type DateOnly, formatDateOnly } from './dateonly';
+import { compareDates, type DateOnly, formatDateOnly, isBefore } from './dateonly';
 import { InvalidAmountError } from './errors';
-import { formatDate, type Language } from './language';
+import { formatDate, formatPercent, type Language } from './language';
 import { DEFAULT_PRECISION, fromMinorUnits, toMinorUnits } from './pricing';
 
-/** From this share of a room type's inventory blocked, a night is shown as close to full. */
+/**
+ * From this share of a room type's inventory blocked, a night is shown as close to full: the default
+ * of the solution's environment variable NEAR_FULL_PERCENT_VARIABLE, which admins can change.
+ */
 export const NEAR_FULL_PERCENT = 90;
+/** Schema name of the IdearioGroupQuotes environment variable holding the near-full threshold. */
+export const NEAR_FULL_PERCENT_VARIABLE = 'idr_NearFullPercent';
+
+/** The threshold from the environment variable's text: a number from 1 to 100, or null when it is not one. */
+export function parseNearFullPercent(text: string | null | undefined): number | null {
+  if (text === null || text === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(text)) return null;
+  const value = Number(text);
+  return value >= 1 && value <= 100 ? value : null;
+}
 
 export interface RoomBlockLine {
   rooms: number;
@@ -78,6 +90,7 @@ function percentOf(blocked: number, inventory: number): number {
 export function occupancyPlan(
   inventory: readonly RoomTypeInventory[],
   blocks: readonly BlockedRooms[],
+  nearFullPercent = NEAR_FULL_PERCENT,
 ): OccupancyCell[] {
   const byType = new Map(inventory.map((t) => [t.roomTypeId, t]));
   const sums = new Map<string, { roomTypeId: string; night: DateOnly; blocked: number }>();
@@ -101,7 +114,7 @@ export function occupancyPlan(
       blocked,
       free: type.rooms - blocked,
       percent,
-      nearFull: percent >= NEAR_FULL_PERCENT,
+      nearFull: percent >= nearFullPercent,
       overbooked: blocked > type.rooms,
     });
   }
@@ -120,12 +133,15 @@ export interface Overbooking {
 }
 
 /** The overbooking a block would cause, or null when the night has room for it. */
-export function checkRoomBlock(input: {
+/** A block about to be saved: its room type, night and rooms, and what other live quotations hold that night. */
+export interface RoomBlockCheck {
   type: Pick<RoomTypeInventory, 'name' | 'rooms'>;
   night: DateOnly;
   requested: number;
   blockedByOthers: number;
-}): Overbooking | null {
+}
+
+export function checkRoomBlock(input: RoomBlockCheck): Overbooking | null {
   if (input.requested + input.blockedByOthers <= input.type.rooms) return null;
   return {
     name: input.type.name,
@@ -148,5 +164,100 @@ export function overbookingText(o: Overbooking): Record<Language, string> {
       `${o.name} la noche del ${formatDate(o.night, 'es')} quedaría sobrevendido: se piden ${o.requested} habitación(es), ` +
       `${o.blockedByOthers} de ${o.inventory} ya bloqueadas por otras cotizaciones, ${free} libres. ` +
       `Bloquee como máximo ${free}, u otro tipo de habitación u otra noche.`,
+  };
+}
+
+/** The nights a quotation's stay covers: from the arrival to the night before the departure. */
+export interface StayNights {
+  arrival: DateOnly;
+  departure: DateOnly;
+}
+
+/** The stay rooms can be blocked for, or null while the quotation has no arrival and departure yet. */
+export function stayNightsOf(stay: {
+  arrival: DateOnly | null;
+  departure: DateOnly | null;
+}): StayNights | null {
+  if (!stay.arrival || !stay.departure || !isBefore(stay.arrival, stay.departure)) return null;
+  return { arrival: stay.arrival, departure: stay.departure };
+}
+
+/** True when a guest sleeps in the hotel that night: the departure day is not a night of the stay. */
+export function isNightOfStay(night: DateOnly, stay: StayNights): boolean {
+  return !isBefore(night, stay.arrival) && isBefore(night, stay.departure);
+}
+
+/** The nights (sorted, once each) that fall outside the stay. */
+export function nightsOutsideStay(nights: readonly DateOnly[], stay: StayNights): DateOnly[] {
+  const outside = new Map<string, DateOnly>();
+  for (const night of nights) if (!isNightOfStay(night, stay)) outside.set(formatDateOnly(night), night);
+  return [...outside.values()].sort(compareDates);
+}
+
+function stayText(stay: StayNights, language: Language): string {
+  return language === 'en'
+    ? `arrival ${formatDate(stay.arrival, 'en')}, departure ${formatDate(stay.departure, 'en')}`
+    : `llegada ${formatDate(stay.arrival, 'es')}, salida ${formatDate(stay.departure, 'es')}`;
+}
+
+/** Why a block for a night outside its quotation's stay is refused, in English and Spanish. */
+export function blockOutsideStayText(night: DateOnly, stay: StayNights): Record<Language, string> {
+  return {
+    en:
+      `The night of ${formatDate(night, 'en')} is outside the quotation's stay (${stayText(stay, 'en')}): ` +
+      'rooms can be blocked from the arrival night to the night before the departure.',
+    es:
+      `La noche del ${formatDate(night, 'es')} está fuera de la estancia de la cotización (${stayText(stay, 'es')}): ` +
+      'se pueden bloquear habitaciones desde la noche de llegada hasta la noche anterior a la salida.',
+  };
+}
+
+/** Why new stay dates that would leave room blocks outside the stay are refused, in English and Spanish. */
+export function stayLeavesBlocksText(
+  nights: readonly DateOnly[],
+  stay: StayNights,
+): Record<Language, string> {
+  const list = (language: Language): string => nights.map((n) => formatDate(n, language)).join(', ');
+  return {
+    en:
+      `The new stay (${stayText(stay, 'en')}) would leave this quotation's room blocks for the night(s) of ${list('en')} outside it. ` +
+      'Move or delete those blocks first, or keep dates that include them.',
+    es:
+      `La nueva estancia (${stayText(stay, 'es')}) dejaría fuera los bloqueos de habitaciones de esta cotización para la(s) noche(s) del ${list('es')}. ` +
+      'Mueva o elimine antes esos bloqueos, o mantenga unas fechas que los incluyan.',
+  };
+}
+
+export interface NearFull {
+  name: string;
+  night: DateOnly;
+  inventory: number;
+  /** Blocked that night once this block is saved, this block included. */
+  blocked: number;
+  percent: number;
+}
+
+/**
+ * The near-full warning a block would bring (its room type that night at or above `thresholdPercent`
+ * of the inventory once saved), or null. Overbooking is checkRoomBlock's refusal, not a warning.
+ */
+export function checkNearFull(input: RoomBlockCheck, thresholdPercent = NEAR_FULL_PERCENT): NearFull | null {
+  const blocked = input.requested + input.blockedByOthers;
+  if (input.requested <= 0 || blocked > input.type.rooms) return null;
+  const percent = percentOf(blocked, input.type.rooms);
+  if (percent < thresholdPercent) return null;
+  return { name: input.type.name, night: input.night, inventory: input.type.rooms, blocked, percent };
+}
+
+/** The near-full warning the salesperson reads (not blocking), in English and Spanish. */
+export function nearFullText(n: NearFull): Record<Language, string> {
+  const free = n.inventory - n.blocked;
+  return {
+    en:
+      `${n.name} on the night of ${formatDate(n.night, 'en')} will be ${formatPercent(n.percent, 'en')} full with this block: ` +
+      `${n.blocked} of ${n.inventory} rooms blocked, ${free} left.`,
+    es:
+      `${n.name} la noche del ${formatDate(n.night, 'es')} quedará al ${formatPercent(n.percent, 'es')} con este bloqueo: ` +
+      `${n.blocked} de ${n.inventory} habitaciones bloqueadas, quedan ${free}.`,
   };
 }

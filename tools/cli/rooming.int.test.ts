@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EntityRecord } from '../../dataverse/client';
 import {
+  environmentvariabledefinition,
+  environmentvariablevalue,
   idr_hotel,
   idr_hotelroomtype,
   idr_roomblock,
@@ -16,6 +18,7 @@ import {
   QuotationPhase,
 } from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
+import { NEAR_FULL_PERCENT_VARIABLE } from '../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../plugins/handlers/groupquotes';
 import type { RoomingImportProgress } from '../../plugins/handlers/groupquotes/rooming';
 import { createQuoteOrg, type QuoteOrg } from '../../plugins/handlers/groupquotes/test-support';
@@ -239,5 +242,24 @@ describe('ideario rooming import', () => {
       '2026-06-01  Hotel Sol · Single    20/30    66.7 %',
       '2026-06-02  Hotel Sol · Single    20/30    66.7 %',
     ]);
+    // An admin raises the solution's threshold to 95 %: that night is no longer marked.
+    const V = environmentvariablevalue.columns;
+    const [definition] = await org.client.retrieveMultiple(environmentvariabledefinition.entitySetName, {
+      select: [environmentvariabledefinition.primaryIdAttribute],
+      filter: `${environmentvariabledefinition.columns.schemaname} eq '${NEAR_FULL_PERCENT_VARIABLE}'`,
+    });
+    await org.client.create(environmentvariablevalue.entitySetName, {
+      [V.schemaname]: NEAR_FULL_PERCENT_VARIABLE,
+      [V.value]: '95',
+      ...(definition && {
+        [`${V.environmentvariabledefinitionid}@odata.bind`]: bind(
+          environmentvariabledefinition.entitySetName,
+          String(definition[environmentvariabledefinition.primaryIdAttribute]),
+        ),
+      }),
+    });
+    const raised = deps();
+    expect(await runOccupancyCommand({ from: '2026-06-02', days: '1' }, raised.value)).toBe(0);
+    expect(raised.lines[0]).toBe('2026-06-02  Hotel Sol · Double    74/80    92.5 %');
   });
 });

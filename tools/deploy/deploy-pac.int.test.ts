@@ -211,6 +211,7 @@ it('writes a settings file in pac format and applies the values filled in, --env
   expect(settings.EnvironmentVariables.map((v) => v.SchemaName).sort()).toEqual([
     'idr_ErpHandoffUrl',
     'idr_MaxActiveConcepts',
+    'idr_NearFullPercent',
     'idr_WebhookUrl',
   ]);
   expect(settings.EnvironmentVariables.every((v) => v.Value === '')).toBe(true);

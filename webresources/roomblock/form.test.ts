@@ -5,6 +5,8 @@
 import path from 'node:path';
 import { createXrmClient } from '../../dataverse/adapters/xrm-client';
 import {
+  environmentvariabledefinition,
+  environmentvariablevalue,
   idr_hotel,
   idr_hotelroomtype,
   idr_roomblock,
@@ -14,7 +16,8 @@ import {
 import { createForm, type FormHarness, generatedTables, memoryClient } from '../../tools/harness';
 import { loadMetadata } from '../../tools/solution/loader';
 import { WEB_RESOURCES } from '../build';
-import { createRoomBlockForm, FORM_TABLES } from './form';
+import { NEAR_FULL_PERCENT_VARIABLE } from '../../domain/quotation/rooms';
+import { createRoomBlockForm, FORM_TABLES, NEAR_FULL_NOTIFICATION_ID } from './form';
 
 const B = idr_roomblock.columns;
 const T = idr_hotelroomtype.columns;
@@ -31,7 +34,11 @@ const OTHER = '00000000-0000-4000-8000-0000000000c2';
 const LOST = '00000000-0000-4000-8000-0000000000c3';
 type BlockColumn = Extract<(typeof B)[keyof typeof B], string>;
 
-async function openBlock(rooms: number, userLanguage: 1033 | 3082 = 1033): Promise<FormHarness<BlockColumn>> {
+async function openBlock(
+  rooms: number,
+  userLanguage: 1033 | 3082 = 1033,
+  nearFullPercent?: string,
+): Promise<FormHarness<BlockColumn>> {
   if (!layout) throw new Error(`No Room Block form in solution/ loads ${library?.webResourceName}`);
   const block = (id: string, quotation: string, count: number) => ({
     [idr_roomblock.primaryIdAttribute]: id,
@@ -67,7 +74,31 @@ async function openBlock(rooms: number, userLanguage: 1033 | 3082 = 1033): Promi
         block('00000000-0000-4000-8000-0000000000d1', OTHER, 30),
         block('00000000-0000-4000-8000-0000000000d2', LOST, 8),
       ],
+      // The solution's definition, and the environment's own value when an admin set one.
+      [environmentvariabledefinition.entitySetName]: [
+        {
+          [environmentvariabledefinition.primaryIdAttribute]: '00000000-0000-4000-8000-0000000000e1',
+          [environmentvariabledefinition.columns.schemaname]: NEAR_FULL_PERCENT_VARIABLE,
+          [environmentvariabledefinition.columns.defaultvalue]: '90',
+        },
+      ],
+      [environmentvariablevalue.entitySetName]:
+        nearFullPercent === undefined
+          ? []
+          : [
+              {
+                [environmentvariablevalue.primaryIdAttribute]: '00000000-0000-4000-8000-0000000000e2',
+                [environmentvariablevalue.columns.schemaname]: NEAR_FULL_PERCENT_VARIABLE,
+                [environmentvariablevalue.columns.value]: nearFullPercent,
+              },
+            ],
       [opportunity.entitySetName]: [
+        {
+          [opportunity.primaryIdAttribute]: MINE,
+          [opportunity.columns.idr_arrivaldate]: '2026-06-01',
+          [opportunity.columns.idr_nights]: 2,
+          [opportunity.columns.idr_departuredate]: '2026-06-03',
+        },
         {
           [opportunity.primaryIdAttribute]: OTHER,
           [opportunity.columns.idr_phase]: QuotationPhase.Confirmed,
@@ -112,7 +143,50 @@ describe('the Room Block form', () => {
     ]);
     await form.change(B.idr_rooms, 10);
     expect(form.fieldNotification(B.idr_rooms)).toBeUndefined();
+    // The last 10 rooms fit; the night is then full, which is a warning only.
+    expect(form.formNotifications()).toEqual([
+      expect.objectContaining({ level: 'WARNING', id: NEAR_FULL_NOTIFICATION_ID }),
+    ]);
+    expect((await form.save()).saved).toBe(true);
+  });
+
+  it('warns without stopping the save when the block brings the night to 90 % or more', async () => {
+    const form = await openBlock(5);
     expect(form.formNotifications()).toEqual([]);
+    await form.change(B.idr_rooms, 6);
+    expect(form.formNotifications()).toEqual([
+      {
+        level: 'WARNING',
+        id: NEAR_FULL_NOTIFICATION_ID,
+        message:
+          'Hotel Sol · Double on the night of 1 June 2026 will be 90% full with this block: 36 of 40 rooms blocked, 4 left.',
+      },
+    ]);
+    expect(form.fieldNotification(B.idr_rooms)).toBeUndefined();
+    expect((await form.save()).saved).toBe(true);
+    await form.change(B.idr_rooms, 5);
+    expect(form.formNotifications()).toEqual([]);
+  });
+
+  it("takes the threshold from the environment's idr_NearFullPercent", async () => {
+    const form = await openBlock(6, 1033, '95');
+    expect(form.formNotifications()).toEqual([]);
+    await form.change(B.idr_rooms, 8);
+    expect(form.formNotifications()).toEqual([
+      expect.objectContaining({ level: 'WARNING', message: expect.stringContaining('95% full') as unknown }),
+    ]);
+  });
+
+  it("tells on the Night field that a night outside the quotation's stay cannot be saved", async () => {
+    const form = await openBlock(5);
+    expect(form.fieldNotification(B.idr_night)).toBeUndefined();
+    await form.change(B.idr_night, new Date(2026, 5, 3));
+    expect(form.fieldNotification(B.idr_night)).toBe(
+      "The night of 3 June 2026 is outside the quotation's stay (arrival 1 June 2026, departure 3 June 2026): rooms can be blocked from the arrival night to the night before the departure.",
+    );
+    expect(await form.save()).toMatchObject({ prevented: true, saved: false });
+    await form.change(B.idr_night, new Date(2026, 5, 2));
+    expect(form.fieldNotification(B.idr_night)).toBeUndefined();
     expect((await form.save()).saved).toBe(true);
   });
 
@@ -121,5 +195,13 @@ describe('the Room Block form', () => {
     expect(form.fieldNotification(B.idr_rooms)).toMatch(
       /^Hotel Sol · Double la noche del 1 de junio de 2026 quedaría sobrevendido/,
     );
+    await form.change(B.idr_rooms, 7);
+    expect(form.formNotifications()).toEqual([
+      expect.objectContaining({
+        level: 'WARNING',
+        message:
+          'Hotel Sol · Double la noche del 1 de junio de 2026 quedará al 92,5\u00a0% con este bloqueo: 37 de 40 habitaciones bloqueadas, quedan 3.',
+      }),
+    ]);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * The Room Block main form: warns on the Rooms field, as the room type, night or rooms change, when
  * the block would overbook the night (the same rule and text as the synchronous step on the server,
- * domain/quotation rooms.ts), and keeps such a block from being saved. Dataverse shows a user only a
+ * domain/quotation rooms.ts), and keeps such a block from being saved. A block that fills the night to
+ * the near-full threshold (environment variable idr_NearFullPercent, 90 % by default) gets a form
+ * warning that does not stop the save (a field notification would: "setNotification", Client API).
+ * A night outside the quotation's stay is told on the Night field and kept from being saved too. Dataverse shows a user only a
  * generic error when a synchronous webhook refuses a save ("Use webhooks…", Troubleshoot), so the
  * free rooms have to be told here; the server still refuses API callers.
  */
@@ -12,8 +15,29 @@ import * as hotelTable from '../../dataverse/generated/names/idr_hotel';
 import * as T from '../../dataverse/generated/names/idr_hotelroomtype';
 import * as B from '../../dataverse/generated/names/idr_roomblock';
 import * as O from '../../dataverse/generated/names/opportunity';
-import { checkRoomBlock, type Overbooking, overbookingText } from '../../domain/quotation/rooms';
-import { type DateOnly, dateOnlyFromDate, formatDateOnly } from '../../domain/quotation/dateonly';
+import * as D from '../../dataverse/generated/names/environmentvariabledefinition';
+import * as V from '../../dataverse/generated/names/environmentvariablevalue';
+import { readEnvironmentVariable } from '../../dataverse/environment-variables';
+import {
+  blockOutsideStayText,
+  checkNearFull,
+  isNightOfStay,
+  stayNightsOf,
+  checkRoomBlock,
+  NEAR_FULL_PERCENT,
+  NEAR_FULL_PERCENT_VARIABLE,
+  nearFullText,
+  overbookingText,
+  parseNearFullPercent,
+  type RoomBlockCheck,
+} from '../../domain/quotation/rooms';
+import {
+  type DateOnly,
+  dateOnlyFromDate,
+  formatDateOnly,
+  tryParseDateOnly,
+} from '../../domain/quotation/dateonly';
+import { departureFor, isValidNights } from '../../domain/quotation/stay';
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
 
 const table = (names: { entitySetName: string; logicalName: string; primaryIdAttribute: string }) => ({
@@ -25,10 +49,14 @@ export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
   ...table(T),
   ...table(hotelTable),
   ...table(O),
+  ...table(D),
+  ...table(V),
 };
 
 export const ROOMS_NOTIFICATION_ID = 'idr.roomblock.rooms';
 export const SAVE_NOTIFICATION_ID = 'idr.roomblock.save';
+export const NEAR_FULL_NOTIFICATION_ID = 'idr.roomblock.nearfull';
+export const NIGHT_NOTIFICATION_ID = 'idr.roomblock.night';
 
 const CANNOT_SAVE: Record<Language, (reason: string) => string> = {
   en: (reason) => `The room block cannot be saved: ${reason}`,
@@ -68,8 +96,8 @@ const idOf = (row: Record<string, unknown>, column: string): string => {
   return typeof value === 'string' ? value.replace(/[{}]/g, '').toLowerCase() : '';
 };
 
-/** The overbooking this block would cause, or null; reads the room type and the night's other blocks. */
-async function findOverbooking(form: Form, client: DataverseReader): Promise<Overbooking | null> {
+/** The block's room type that night as the server's guard sees it, or null while the form lacks a value. */
+async function readNight(form: Form, client: DataverseReader): Promise<RoomBlockCheck | null> {
   const roomTypeId = lookupId(form, B.idr_roomtype);
   const night = nightOf(form);
   const requested = roomsOf(form);
@@ -102,7 +130,7 @@ async function findOverbooking(form: Form, client: DataverseReader): Promise<Ove
     }
     if (!released.get(owner)) blockedByOthers += Number(row[B.idr_rooms] ?? 0);
   }
-  return checkRoomBlock({
+  return {
     type: {
       name: `${String(hotel?.[hotelTable.idr_name] ?? '')} · ${String(type[T.idr_name] ?? '')}`,
       rooms: Number(type[T.idr_rooms] ?? 0),
@@ -110,7 +138,30 @@ async function findOverbooking(form: Form, client: DataverseReader): Promise<Ove
     night,
     requested,
     blockedByOthers,
-  });
+  };
+}
+
+/** Why the server would refuse this night (outside the quotation's stay), or null. */
+async function outsideStay(form: Form, client: DataverseReader, language: Language): Promise<string | null> {
+  const quotationId = lookupId(form, B.idr_opportunity);
+  const night = nightOf(form);
+  if (!quotationId || !night) return null;
+  const quotation = await client.retrieve(O.entitySetName, quotationId, [
+    O.idr_arrivaldate,
+    O.idr_nights,
+    O.idr_departuredate,
+  ]);
+  const text = (column: string): string | null => {
+    const value = quotation?.[column];
+    return typeof value === 'string' ? value : null;
+  };
+  const arrival = tryParseDateOnly(text(O.idr_arrivaldate));
+  const nights = quotation?.[O.idr_nights];
+  const departure =
+    tryParseDateOnly(text(O.idr_departuredate)) ??
+    (arrival && typeof nights === 'number' && isValidNights(nights) ? departureFor(arrival, nights) : null);
+  const stay = stayNightsOf({ arrival, departure });
+  return stay && !isNightOfStay(night, stay) ? blockOutsideStayText(night, stay)[language] : null;
 }
 
 export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): RoomBlockFormHandlers {
@@ -120,10 +171,28 @@ export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): Ro
   const check = async (context: Xrm.Events.EventContext): Promise<void> => {
     const form = context.getFormContext();
     const language = languageFromLcid(context.getContext().userSettings.languageId);
-    const over = await findOverbooking(form, dependencies.client());
-    const message = over ? overbookingText(over)[language] : null;
+    const client = dependencies.client();
+    const night = await readNight(form, client);
+    const over = night && checkRoomBlock(night);
+    const overbooked = over ? overbookingText(over)[language] : null;
+    const outside = await outsideStay(form, client, language);
+    form.getAttribute(B.idr_night)?.controls.forEach((control) => {
+      if (outside) control.setNotification(outside, NIGHT_NOTIFICATION_ID);
+      else control.clearNotification(NIGHT_NOTIFICATION_ID);
+    });
+    const message = outside ?? overbooked;
+    const nearFull =
+      night &&
+      checkNearFull(
+        night,
+        parseNearFullPercent(await readEnvironmentVariable(client, NEAR_FULL_PERCENT_VARIABLE)) ??
+          NEAR_FULL_PERCENT,
+      );
+    if (nearFull)
+      form.ui.setFormNotification(nearFullText(nearFull)[language], 'WARNING', NEAR_FULL_NOTIFICATION_ID);
+    else form.ui.clearFormNotification(NEAR_FULL_NOTIFICATION_ID);
     form.getAttribute(B.idr_rooms)?.controls.forEach((control) => {
-      if (message) control.setNotification(message, ROOMS_NOTIFICATION_ID);
+      if (overbooked) control.setNotification(overbooked, ROOMS_NOTIFICATION_ID);
       else control.clearNotification(ROOMS_NOTIFICATION_ID);
     });
     if (message) problems.set(form.ui, CANNOT_SAVE[language](message));

@@ -94,6 +94,14 @@ export class PhaseRefusal extends ValidationRefusal {
   }
 }
 
+/** New stay dates that would leave some of the quotation's room blocks outside the stay. */
+export class StayLeavesBlocksRefusal extends ValidationRefusal {
+  constructor(reason: Readonly<Record<'en' | 'es', string>>, column: string) {
+    super(`${reason.en} | ${reason.es}`, column);
+    this.name = 'StayLeavesBlocksRefusal';
+  }
+}
+
 /** The font the quotation PDFs embed is not installed where the host runs. */
 export class DocumentFontMissingError extends Error {
   constructor(readonly fontPackage: string) {

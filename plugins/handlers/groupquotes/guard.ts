@@ -13,14 +13,19 @@
  */
 import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import { opportunity } from '../../../dataverse/generated';
+import { idr_roomblock, opportunity } from '../../../dataverse/generated';
 import {
   checkPhase,
   type DateOnly,
   dateOnlyFromDate,
   formatDateOnly,
+  nightsOutsideStay,
   refusalText,
   refuseImpossibleValues,
+  settledStay,
+  type StayField,
+  stayLeavesBlocksText,
+  stayNightsOf,
   type WrittenQuotation,
 } from '../../../domain/quotation';
 import { type EntityImage, type ParsedValue, targetEntity } from '../../host/parse';
@@ -30,8 +35,16 @@ import {
   type HandlerDefinition,
   type HandlerDeps,
 } from '../../registry';
-import { PhaseRefusal, QuotationRefusal } from './errors';
-import { col, PHASE_FACT_COLUMNS, readDate, readNumber, readPhase, toPhaseFacts } from './record';
+import { PhaseRefusal, QuotationRefusal, StayLeavesBlocksRefusal } from './errors';
+import {
+  col,
+  lookupValueName,
+  PHASE_FACT_COLUMNS,
+  readDate,
+  readNumber,
+  readPhase,
+  toPhaseFacts,
+} from './record';
 import { DEFAULT_SETTINGS, type SettingsSource } from './settings';
 
 const SOLUTION = 'IdearioGroupQuotes' as const;
@@ -100,6 +113,51 @@ function writtenQuotation(row: EntityRecord): WrittenQuotation {
   return values as WrittenQuotation;
 }
 
+const STAY_COLUMNS: Readonly<Record<StayField, string>> = {
+  arrival: col.idr_arrivaldate,
+  nights: col.idr_nights,
+  departure: col.idr_departuredate,
+};
+
+/**
+ * New stay dates must keep the quotation's live room blocks inside the stay (as enforcement will
+ * settle it: a new arrival alone moves the departure), or those rooms would be held for nights
+ * nobody sleeps there.
+ */
+async function guardBlocksInStay(
+  ctx: ExecutionContext,
+  deps: HandlerDeps,
+  row: EntityRecord,
+  target: EntityImage,
+): Promise<void> {
+  const changed = (Object.keys(STAY_COLUMNS) as StayField[]).filter((f) =>
+    target.attributes.has(STAY_COLUMNS[f]),
+  );
+  const id = ctx.primaryEntityId ?? target.id;
+  if (changed.length === 0 || !id) return;
+  const stay = stayNightsOf(
+    settledStay(
+      {
+        arrival: readDate(row, col.idr_arrivaldate),
+        nights: readNumber(row, col.idr_nights),
+        departure: readDate(row, col.idr_departuredate),
+      },
+      changed,
+    ),
+  );
+  if (!stay) return;
+  const blocks = await deps.client.retrieveMultiple(idr_roomblock.entitySetName, {
+    select: [idr_roomblock.columns.idr_night],
+    filter: `${lookupValueName(idr_roomblock.columns.idr_opportunity)} eq ${normalizeGuid(id)} and statecode eq ${idr_roomblock.choices.statecode.Active}`,
+  });
+  const nights = blocks
+    .map((b) => readDate(b, idr_roomblock.columns.idr_night))
+    .filter((n): n is DateOnly => n !== null);
+  const outside = nightsOutsideStay(nights, stay);
+  if (outside.length > 0)
+    throw new StayLeavesBlocksRefusal(stayLeavesBlocksText(outside, stay), STAY_COLUMNS[changed[0]]);
+}
+
 export async function guardQuotation(
   ctx: ExecutionContext,
   deps: HandlerDeps,
@@ -110,6 +168,7 @@ export async function guardQuotation(
   const today = dateOnlyFromDate(deps.clock(), { timeZone: settings().timeZone });
   const refusals = refuseImpossibleValues(writtenQuotation(after.row), today);
   if (refusals.length > 0) throw new QuotationRefusal(refusalText(refusals), GUARDED[refusals[0].field]);
+  if (ctx.messageName === 'Update') await guardBlocksInStay(ctx, deps, after.row, after.target);
   if (!after.target.attributes.has(col.idr_phase)) return;
   const wrong = checkPhase(readPhase(after.row), toPhaseFacts(after.row), today);
   if (wrong) throw new PhaseRefusal(wrong, col.idr_phase);

@@ -4,6 +4,7 @@
  * (domain/quotation `occupancyPlan`). `ideario rooming occupancy` prints it.
  */
 import type { DataverseClient } from '../../../dataverse/client';
+import { readEnvironmentVariable } from '../../../dataverse/environment-variables';
 import {
   idr_hotel,
   idr_hotelroomtype,
@@ -15,14 +16,27 @@ import {
   type BlockedRooms,
   type DateOnly,
   formatDateOnly,
+  NEAR_FULL_PERCENT,
+  NEAR_FULL_PERCENT_VARIABLE,
   type OccupancyCell,
   occupancyPlan,
+  parseNearFullPercent,
   type RoomTypeInventory,
 } from '../../../domain/quotation';
 import { lookupValueName, readDate, readLookup, readNumber, readString } from './record';
 
 const B = idr_roomblock.columns;
 const T = idr_hotelroomtype.columns;
+
+/** The near-full threshold the environment's `idr_NearFullPercent` sets (its default, 90, when unset or unusable). */
+export async function readNearFullPercent(
+  client: Pick<DataverseClient, 'retrieveMultiple'>,
+): Promise<number> {
+  return (
+    parseNearFullPercent(await readEnvironmentVariable(client, NEAR_FULL_PERCENT_VARIABLE)) ??
+    NEAR_FULL_PERCENT
+  );
+}
 
 export async function readOccupancy(
   client: DataverseClient,
@@ -70,5 +84,5 @@ export async function readOccupancy(
     if (!night || !roomTypeId || released.has(readLookup(row, B.idr_opportunity))) continue;
     blocks.push({ roomTypeId, night, rooms: readNumber(row, B.idr_rooms) ?? 0 });
   }
-  return occupancyPlan(inventory, blocks);
+  return occupancyPlan(inventory, blocks, await readNearFullPercent(client));
 }

@@ -90,6 +90,74 @@ describe('room blocks', () => {
     });
   });
 
+  it('recompute the total when a block is deactivated or activated again', async () => {
+    const hotel = await hotelWithDoubles(40);
+    const id = await quotation('Congreso');
+    await block(id, hotel, '2026-06-01', 10, 89.9);
+    const second = await block(id, hotel, '2026-06-02', 10, 99.9);
+    await org.runAsyncSteps();
+    const inactive = {
+      [B.statecode]: idr_roomblock.choices.statecode.Inactive,
+      [B.statuscode]: idr_roomblock.choices.statuscode.Inactive,
+    };
+    await org.client.update(idr_roomblock.entitySetName, second, inactive);
+    await org.runAsyncSteps();
+    expect(
+      await org.client.retrieve(opportunity.entitySetName, id, [c.idr_total, c.idr_deposit]),
+    ).toMatchObject({ [c.idr_total]: 899, [c.idr_deposit]: 224.75 });
+    await org.client.update(idr_roomblock.entitySetName, second, {
+      [B.statecode]: idr_roomblock.choices.statecode.Active,
+      [B.statuscode]: idr_roomblock.choices.statuscode.Active,
+    });
+    await org.runAsyncSteps();
+    expect(await org.client.retrieve(opportunity.entitySetName, id, [c.idr_total])).toMatchObject({
+      [c.idr_total]: 1898,
+    });
+  });
+
+  it('refuse a block for a night outside the stay, naming the night and the stay', async () => {
+    const hotel = await hotelWithDoubles(40);
+    const id = await quotation('Congreso');
+    await expect(block(id, hotel, '2026-05-31', 5, 90)).rejects.toThrow(/HTTP 422/);
+    expect(org.logger.lines.join('\n')).toContain(
+      "The night of 31 May 2026 is outside the quotation's stay (arrival 1 June 2026, departure 3 June 2026)",
+    );
+    // The departure day is not a night of the stay.
+    await expect(block(id, hotel, '2026-06-03', 5, 90)).rejects.toThrow(/HTTP 422/);
+    expect(org.logger.lines.join('\n')).toContain(
+      'La noche del 3 de junio de 2026 está fuera de la estancia de la cotización (llegada 1 de junio de 2026, salida 3 de junio de 2026)',
+    );
+    const last = await block(id, hotel, '2026-06-02', 5, 90);
+    await expect(
+      org.client.update(idr_roomblock.entitySetName, last, { [B.idr_night]: '2026-06-04' }),
+    ).rejects.toThrow(/HTTP 422/);
+    const blocks = await org.client.retrieveMultiple(idr_roomblock.entitySetName, { select: [B.idr_night] });
+    expect(blocks.map((b) => b[B.idr_night])).toEqual(['2026-06-02']);
+  });
+
+  it('refuse new stay dates that would leave blocks outside, and accept dates that keep them', async () => {
+    const hotel = await hotelWithDoubles(40);
+    const id = await quotation('Congreso');
+    await block(id, hotel, '2026-06-02', 5, 90);
+    await org.runAsyncSteps();
+    // An earlier departure ends the stay before the night of 2 June.
+    await expect(
+      org.client.update(opportunity.entitySetName, id, { [c.idr_departuredate]: '2026-06-02' }),
+    ).rejects.toThrow(/HTTP 422/);
+    expect(org.logger.lines.join('\n')).toContain(
+      "The new stay (arrival 1 June 2026, departure 2 June 2026) would leave this quotation's room blocks for the night(s) of 2 June 2026 outside it.",
+    );
+    await expect(org.client.update(opportunity.entitySetName, id, { [c.idr_nights]: 1 })).rejects.toThrow(
+      /HTTP 422/,
+    );
+    // A later arrival keeps the 2 nights (2–4 June), which still covers the block.
+    await org.client.update(opportunity.entitySetName, id, { [c.idr_arrivaldate]: '2026-06-02' });
+    await org.runAsyncSteps();
+    expect(
+      await org.client.retrieve(opportunity.entitySetName, id, [c.idr_arrivaldate, c.idr_departuredate]),
+    ).toMatchObject({ [c.idr_arrivaldate]: '2026-06-02', [c.idr_departuredate]: '2026-06-04' });
+  });
+
   it('refuse a block that would overbook the night, naming the free rooms, and keep the others', async () => {
     const hotel = await hotelWithDoubles(40);
     const first = await quotation('Boda');

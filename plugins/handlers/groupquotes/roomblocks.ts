@@ -1,9 +1,14 @@
 /**
  * Room blocks on the server (idr_roomblock):
- * - Create and Update (pre-validation, synchronous): refuse a block that would take its room type
- *   past the hotel's inventory that night, counting the blocks of every other quotation still alive
- *   (lost and cancelled ones have released their rooms), or whose room type is another hotel's. The
- *   refusal has the plug-in error shape of guard.ts (422, reason in English | Spanish).
+ * - Create and Update (pre-operation, synchronous): refuse a block for a night outside its quotation's
+ *   stay, one that would take its room type past the hotel's inventory that night, counting the blocks
+ *   of every other quotation still alive (lost and cancelled ones have released their rooms), or whose
+ *   room type is another hotel's. The refusal has the plug-in error shape of guard.ts (422, reason in
+ *   English | Spanish). Pre-operation, not pre-validation: for the top-level operation Dataverse runs
+ *   stage 10 outside the database transaction ("Event execution pipeline"), where two blocks for the
+ *   last rooms could both pass; stage 20 runs inside it, where the emulator (one writer at a time)
+ *   makes the second save wait for the first. A remote webhook's own Web API calls are still separate
+ *   transactions on Dataverse: see README.md in this folder for what that leaves open.
  * - Create, Update and Delete (post-operation, asynchronous): the quotation's total becomes the sum of its
  *   blocks (enforcement.ts reads them through `readRoomBlocksTotal`), so the deposit follows.
  */
@@ -11,11 +16,15 @@ import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import { idr_hotel, idr_hotelroomtype, idr_roomblock, opportunity } from '../../../dataverse/generated';
 import {
+  blockOutsideStayText,
   checkRoomBlock,
   type DateOnly,
   dateOnlyFromDate,
   formatDateOnly,
+  isNightOfStay,
   overbookingText,
+  settledStay,
+  stayNightsOf,
 } from '../../../domain/quotation';
 import { ValidationRefusal } from '../../host/errors';
 import { getReference, type ParsedValue, targetEntity } from '../../host/parse';
@@ -40,9 +49,18 @@ export const ROOM_BLOCK_GUARD_ATTRIBUTES: readonly string[] = [
   B.idr_night,
   B.idr_roomtype,
   B.idr_hotel,
+  B.idr_opportunity,
+  // Reactivating a block takes its rooms again.
+  B.statecode,
 ];
 /** The columns the quotation's total is made of. */
-export const ROOM_BLOCK_TOTAL_ATTRIBUTES: readonly string[] = [B.idr_rooms, B.idr_rate, B.idr_opportunity];
+export const ROOM_BLOCK_TOTAL_ATTRIBUTES: readonly string[] = [
+  B.idr_rooms,
+  B.idr_rate,
+  B.idr_opportunity,
+  // A deactivated block no longer counts ("Behavior of specialized update operations": statecode is an Update).
+  B.statecode,
+];
 
 /** A block that would overbook a night, or that names a room type of another hotel. */
 export class RoomBlockRefusal extends ValidationRefusal {
@@ -66,6 +84,15 @@ interface BlockAfterSave {
   roomTypeId: string | null;
   night: DateOnly | null;
   rooms: number | null;
+  /** False once deactivated (statecode Inactive): it holds no rooms. */
+  active: boolean;
+}
+
+function optionValue(value: ParsedValue | undefined): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && 'kind' in value && value.kind === 'OptionSetValue') return value.value;
+  return null;
 }
 
 /** The block as it will be after the save: the Target's columns over the stored row. */
@@ -82,6 +109,7 @@ async function blockAfterSave(ctx: ExecutionContext, deps: HandlerDeps): Promise
           lookupValueName(B.idr_roomtype),
           B.idr_night,
           B.idr_rooms,
+          B.statecode,
         ])
       : null) ?? {};
   const lookup = (column: string): string | null => {
@@ -90,7 +118,13 @@ async function blockAfterSave(ctx: ExecutionContext, deps: HandlerDeps): Promise
   };
   const nightValue = target.attributes.get(B.idr_night);
   const roomsValue = target.attributes.get(B.idr_rooms);
+  const state = optionValue(target.attributes.get(B.statecode));
+  const activeState = idr_roomblock.choices.statecode.Active;
   return {
+    active:
+      state === undefined
+        ? (readNumber(stored, B.statecode) ?? activeState) === activeState
+        : state === activeState,
     id,
     opportunityId: lookup(B.idr_opportunity),
     hotelId: lookup(B.idr_hotel),
@@ -141,9 +175,34 @@ async function blockedByOthers(
   return sum;
 }
 
+/** Refuses a block for a night its quotation's stay does not cover. */
+async function guardStay(client: DataverseClient, block: BlockAfterSave): Promise<void> {
+  if (!block.opportunityId || !block.night) return;
+  const quotation = await client.retrieve(opportunity.entitySetName, block.opportunityId, [
+    opportunity.columns.idr_arrivaldate,
+    opportunity.columns.idr_nights,
+    opportunity.columns.idr_departuredate,
+  ]);
+  if (!quotation) return;
+  const stay = stayNightsOf(
+    settledStay(
+      {
+        arrival: readDate(quotation, opportunity.columns.idr_arrivaldate),
+        nights: readNumber(quotation, opportunity.columns.idr_nights),
+        departure: readDate(quotation, opportunity.columns.idr_departuredate),
+      },
+      [],
+    ),
+  );
+  if (stay && !isNightOfStay(block.night, stay))
+    throw new RoomBlockRefusal(blockOutsideStayText(block.night, stay), B.idr_night);
+}
+
 export async function guardRoomBlock(ctx: ExecutionContext, deps: HandlerDeps): Promise<void> {
   const block = await blockAfterSave(ctx, deps);
-  if (!block?.roomTypeId || !block.night || block.rooms === null) return;
+  if (!block?.active) return;
+  await guardStay(deps.client, block);
+  if (!block.roomTypeId || !block.night || block.rooms === null) return;
   const type = await deps.client.retrieve(idr_hotelroomtype.entitySetName, block.roomTypeId, [
     T.idr_name,
     T.idr_rooms,
@@ -193,7 +252,7 @@ async function quotationOfBlock(ctx: ExecutionContext, deps: HandlerDeps): Promi
 export function createRoomBlockHandlers(options: { settings?: SettingsSource } = {}): HandlerDefinition[] {
   const settings = options.settings ?? (() => DEFAULT_SETTINGS);
   const entity = idr_roomblock.logicalName;
-  const guard = { solution: SOLUTION, entity, stage: 10, mode: 0, handle: guardRoomBlock } as const;
+  const guard = { solution: SOLUTION, entity, stage: 20, mode: 0, handle: guardRoomBlock } as const;
   const total = async (ctx: ExecutionContext, deps: HandlerDeps): Promise<void> => {
     const opportunityId = await quotationOfBlock(ctx, deps);
     if (!opportunityId) return;
