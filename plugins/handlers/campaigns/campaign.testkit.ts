@@ -4,13 +4,7 @@
  * campaign activity and lists, and marketing emails already sent.
  */
 import type { BatchOperation, DataverseClient, EntityRecord } from '../../../dataverse/client';
-import {
-  activityparty,
-  campaign,
-  campaignactivity,
-  contact,
-  list,
-} from '../../../dataverse/generated';
+import { activityparty, campaign, campaignactivity, contact, list } from '../../../dataverse/generated';
 import { createTestOrg, type TestOrg } from '../../../tools/emulator/testing';
 import { bind, membershipOperation, recordUrl } from '../interests/records';
 import { CHANNEL_TABLES, chunk, type DistributedChannel } from './read';
