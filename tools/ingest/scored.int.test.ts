@@ -6,8 +6,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createNodeClient } from '../../dataverse/adapters/node-client';
-import type { DataverseClient } from '../../dataverse/client';
 import {
   asyncoperation,
   contact,
@@ -20,11 +18,10 @@ import {
 } from '../../dataverse/generated';
 import { memoryLogger, silentLogger } from '../../dataverse/logger';
 import { handlers } from '../../plugins/host/catalog';
-import { startHost, type RunningHost } from '../../plugins/host/node-server';
-import { createRegistry } from '../../plugins/registry';
+import type { RunningHost } from '../../plugins/host/node-server';
 import { runIngest } from '../cli/ingest';
-import { startEmulator, type RunningEmulator } from '../emulator/start';
-import { webhooksExtension } from '../emulator/webhooks/extension';
+import type { RunningEmulator } from '../emulator/start';
+import { startWiredEnvironment } from '../emulator/wired.testkit';
 
 const SOLUTION_ROOT = path.join(__dirname, '..', '..', 'solution');
 const TOKEN = 'scored-ingest-token';
@@ -45,25 +42,6 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
   emulator = host = dir = undefined;
 });
-
-/** The host starts first (the emulator needs its URL); its client reaches the emulator once that listens. */
-function forwardingClient(): { client: DataverseClient; connect: (url: string) => void } {
-  let real: DataverseClient | undefined;
-  const client = new Proxy({} as DataverseClient, {
-    get: (_target, property: keyof DataverseClient) => {
-      return (...args: unknown[]) => {
-        if (!real) throw new Error('The emulator is not listening yet.');
-        return (real[property] as (...a: unknown[]) => unknown).apply(real, args);
-      };
-    },
-  });
-  return {
-    client,
-    connect: (url) => {
-      real = createNodeClient({ url, getToken: () => Promise.resolve(TOKEN) });
-    },
-  };
-}
 
 async function seed(engine: RunningEmulator['engine']): Promise<string[]> {
   const concepts: string[] = [];
@@ -111,28 +89,14 @@ async function openJobs(engine: RunningEmulator['engine']): Promise<number> {
 
 it('ingests a few thousand rows scored, at most 0.01 Web API requests a row by the emulator counter', async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'ideario-scored-'));
-  const forward = forwardingClient();
-  host = await startHost({
-    port: 0,
-    host: '127.0.0.1',
-    deps: {
-      client: forward.client,
-      clock: () => new Date(),
-      logger: silentLogger,
-      secrets: { type: 'WebhookKey', key: KEY },
-      handlers: createRegistry(handlers),
-    },
-  });
-  emulator = await startEmulator({
-    memory: true,
-    port: 0,
-    solutionRoot: SOLUTION_ROOT,
+  const wired = await startWiredEnvironment({
+    handlers: handlers,
+    logger: silentLogger,
     token: TOKEN,
-    webhookUrl: host.url,
-    webhookKey: KEY,
-    extensions: [webhooksExtension({})],
+    key: KEY,
   });
-  forward.connect(emulator.url);
+  host = wired.host;
+  emulator = wired.emulator;
   const contacts = await seed(emulator.engine);
 
   const kinds = [

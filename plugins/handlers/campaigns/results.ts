@@ -182,23 +182,6 @@ export interface CampaignReport extends CampaignResults {
   readonly attribution: Attribution;
 }
 
-async function partiesOf(
-  client: DataverseClient,
-  activityIds: readonly string[],
-  mask: number,
-): Promise<Set<string>> {
-  const p = activityparty.columns;
-  const rows = await whereIn(
-    client,
-    activityparty.entitySetName,
-    lookupValue(p.activityid),
-    activityIds,
-    [lookupValue(p.partyid)],
-    `${p.participationtypemask} eq ${mask}`,
-  );
-  return new Set(rows.map((row) => lookup(row, p.partyid)).filter((v): v is string => v !== null));
-}
-
 async function partyRows(
   client: DataverseClient,
   activityIds: readonly string[],
@@ -342,7 +325,11 @@ export async function readCampaignResults(
     }),
     r.activityid,
   );
-  const responders = await partiesOf(client, responses, activityparty.choices.participationtypemask.Customer);
+  const responders = new Set(
+    (await partyRows(client, responses, activityparty.choices.participationtypemask.Customer)).map(
+      (party) => party.contactId,
+    ),
+  );
   const results = campaignResults({
     targeted: new Set([...contacted, ...excludedContacts]).size + erased,
     contacted,

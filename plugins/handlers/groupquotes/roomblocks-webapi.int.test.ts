@@ -4,18 +4,13 @@
  * when two salespeople (or an import and a salesperson) save blocks for the last rooms of a night at
  * the same moment, exactly one save is refused and the night is never overbooked.
  */
-import path from 'node:path';
-import { createNodeClient } from '../../../dataverse/adapters/node-client';
-import type { DataverseClient } from '../../../dataverse/client';
 import { idr_hotel, idr_hotelroomtype, idr_roomblock, opportunity } from '../../../dataverse/generated';
 import { memoryLogger } from '../../../dataverse/logger';
-import { startEmulator, type RunningEmulator } from '../../../tools/emulator/start';
-import { webhooksExtension } from '../../../tools/emulator/webhooks/extension';
-import { startHost, type RunningHost } from '../../host/node-server';
-import { createRegistry } from '../../registry';
+import type { RunningEmulator } from '../../../tools/emulator/start';
+import type { RunningHost } from '../../host/node-server';
 import { createGroupQuotesHandlers } from '.';
+import { startWiredEnvironment } from '../../../tools/emulator/wired.testkit';
 
-const SOLUTION_ROOT = path.join(__dirname, '..', '..', '..', 'solution');
 const TOKEN = 'room-block-race-token';
 const KEY = 'room-block-race-key';
 const B = idr_roomblock.columns;
@@ -30,50 +25,17 @@ afterEach(async () => {
   emulator = host = undefined;
 });
 
-/** The host starts first (the emulator needs its URL); its client reaches the emulator once that listens. */
-function forwardingClient(): { client: DataverseClient; connect: (url: string) => void } {
-  let real: DataverseClient | undefined;
-  const client = new Proxy({} as DataverseClient, {
-    get: (_target, property: keyof DataverseClient) => {
-      return (...args: unknown[]) => {
-        if (!real) throw new Error('The emulator is not listening yet.');
-        return (real[property] as (...a: unknown[]) => unknown).apply(real, args);
-      };
-    },
-  });
-  return {
-    client,
-    connect: (url) => {
-      real = createNodeClient({ url, getToken: () => Promise.resolve(TOKEN) });
-    },
-  };
-}
-
 async function start() {
   const logger = memoryLogger();
-  const forward = forwardingClient();
-  host = await startHost({
-    port: 0,
-    host: '127.0.0.1',
-    deps: {
-      client: forward.client,
-      clock: () => new Date(),
-      logger,
-      secrets: { type: 'WebhookKey', key: KEY },
-      handlers: createRegistry(createGroupQuotesHandlers()),
-    },
-  });
-  emulator = await startEmulator({
-    memory: true,
-    port: 0,
-    solutionRoot: SOLUTION_ROOT,
+  const wired = await startWiredEnvironment({
+    handlers: createGroupQuotesHandlers(),
+    logger: logger,
     token: TOKEN,
-    webhookUrl: host.url,
-    webhookKey: KEY,
-    extensions: [webhooksExtension({})],
+    key: KEY,
   });
-  forward.connect(emulator.url);
-  const client = createNodeClient({ url: emulator.url, getToken: () => Promise.resolve(TOKEN) });
+  host = wired.host;
+  emulator = wired.emulator;
+  const client = wired.client;
 
   const hotelId = await client.create(idr_hotel.entitySetName, {
     [idr_hotel.columns.idr_name]: 'Hotel Sol',

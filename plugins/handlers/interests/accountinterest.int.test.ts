@@ -7,9 +7,7 @@
  * to change afterwards, account rows included.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { createNodeClient } from '../../../dataverse/adapters/node-client';
-import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import type { EntityRecord } from '../../../dataverse/client';
 import {
   contact,
   EventType,
@@ -19,11 +17,9 @@ import {
 } from '../../../dataverse/generated';
 import { silentLogger } from '../../../dataverse/logger';
 import { directScore } from '../../../domain/interest';
-import { startEmulator, type RunningEmulator } from '../../../tools/emulator/start';
-import { webhooksExtension } from '../../../tools/emulator/webhooks/extension';
+import type { RunningEmulator } from '../../../tools/emulator/start';
 import { handlers } from '../../host/catalog';
-import { startHost, type RunningHost } from '../../host/node-server';
-import { createRegistry } from '../../registry';
+import type { RunningHost } from '../../host/node-server';
 import { BulkScorer } from './bulk';
 import { bind, lookupValue, recordUrl } from './records';
 import { rescoreAll } from './rescore';
@@ -36,8 +32,8 @@ import {
   seedInteraction,
   seedRule,
 } from './test-org';
+import { startWiredEnvironment } from '../../../tools/emulator/wired.testkit';
 
-const SOLUTION_ROOT = path.join(__dirname, '..', '..', '..', 'solution');
 const TOKEN = 'account-interest-token';
 const KEY = 'account-interest-key';
 const IC = idr_interaction.columns;
@@ -56,25 +52,6 @@ afterEach(async () => {
   emulator = host = undefined;
 });
 
-/** The host starts first (the emulator needs its URL); its client reaches the emulator once that listens. */
-function forwardingClient(): { client: DataverseClient; connect: (url: string) => void } {
-  let real: DataverseClient | undefined;
-  const client = new Proxy({} as DataverseClient, {
-    get: (_target, property: keyof DataverseClient) => {
-      return (...args: unknown[]) => {
-        if (!real) throw new Error('The emulator is not listening yet.');
-        return (real[property] as (...a: unknown[]) => unknown).apply(real, args);
-      };
-    },
-  });
-  return {
-    client,
-    connect: (url) => {
-      real = createNodeClient({ url, getToken: () => Promise.resolve(TOKEN) });
-    },
-  };
-}
-
 let external = 0;
 function event(contactId: string, eventType: number, occurredOn: number, url: string): EntityRecord {
   return {
@@ -89,29 +66,15 @@ function event(contactId: string, eventType: number, occurredOn: number, url: st
 }
 
 it('scores each live event of a 50-contact account in 2 requests, and rescore then changes nothing', async () => {
-  const forward = forwardingClient();
-  host = await startHost({
-    port: 0,
-    host: '127.0.0.1',
-    deps: {
-      client: forward.client,
-      clock: () => new Date(),
-      logger: silentLogger,
-      secrets: { type: 'WebhookKey', key: KEY },
-      handlers: createRegistry(handlers),
-    },
-  });
-  emulator = await startEmulator({
-    memory: true,
-    port: 0,
-    solutionRoot: SOLUTION_ROOT,
+  const wired = await startWiredEnvironment({
+    handlers: handlers,
+    logger: silentLogger,
     token: TOKEN,
-    webhookUrl: host.url,
-    webhookKey: KEY,
-    extensions: [webhooksExtension({})],
+    key: KEY,
   });
-  forward.connect(emulator.url);
-  const client = createNodeClient({ url: emulator.url, getToken: () => Promise.resolve(TOKEN) });
+  host = wired.host;
+  emulator = wired.emulator;
+  const client = wired.client;
 
   // One half-life for every concept: the ranking of scores (primary interests) cannot change with
   // time, and thresholds no one reaches: no segment moves, so no run depends on the wall clock.

@@ -3,8 +3,9 @@
  * quotations` prints for the same data, and the page shows them as labelled SVG bars with a table.
  */
 import { idr_roomblock, opportunity, QuotationPhase } from '../../../dataverse/generated';
-import { dateOnlyFromDate, quotationReport, type QuotationPhase as Phase } from '../../../domain/quotation';
+import { dateOnlyFromDate, quotationReport } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
+import { readPhase } from '../../../plugins/handlers/groupquotes/record';
 import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/test-support';
 import { readQuotations, runQuotationReport } from '../../cli/report';
 import { canonicalXml } from '../../solution/xml';
@@ -18,20 +19,6 @@ const SALES = appModuleId('idr_IdearioGroupSales');
 const DASHBOARD = '67f14b54-fb9f-44bc-a87a-c50e42a84514';
 const B = idr_roomblock.columns;
 const O = opportunity.columns;
-
-/** The domain's phase names by the solution's option values. */
-const PHASE_BY_VALUE: Record<number, Phase> = {
-  [QuotationPhase.Request]: 'request',
-  [QuotationPhase.QuotationSent]: 'quotationSent',
-  [QuotationPhase.Confirmed]: 'confirmed',
-  [QuotationPhase.Deposit]: 'deposit',
-  [QuotationPhase.RoomingList]: 'roomingList',
-  [QuotationPhase.Proforma]: 'proforma',
-  [QuotationPhase.Transferred]: 'transferred',
-  [QuotationPhase.Settled]: 'settled',
-  [QuotationPhase.Lost]: 'lost',
-  [QuotationPhase.Cancelled]: 'cancelled',
-};
 
 let org: QuoteOrg;
 beforeAll(async () => {
@@ -78,7 +65,7 @@ describe('the Group Sales charts and the quotation report, over the same demo da
   it('counts the quotations by phase as the report does', async () => {
     const chart = chartOf('Quotations by Phase');
     const fromChart = chart.categories.map((c, i) => [
-      PHASE_BY_VALUE[Number(c.key)],
+      readPhase({ [O.idr_phase]: Number(c.key) }),
       chart.series[0]?.values[i],
     ]);
     const expected = (await report()).byPhase.map((p) => [p.phase, p.count]);
