@@ -24,6 +24,7 @@ export const idr_trigger = {
     idr_responseeventtype: 'idr_responseeventtype',
     idr_subject: 'idr_subject',
     idr_subjectes: 'idr_subjectes',
+    idr_template: 'idr_template',
     idr_threshold: 'idr_threshold',
     idr_triggerid: 'idr_triggerid',
     importsequencenumber: 'importsequencenumber',
@@ -57,6 +58,7 @@ export const idr_trigger = {
     idr_responseeventtype: 'Picklist',
     idr_subject: 'String',
     idr_subjectes: 'String',
+    idr_template: 'Lookup',
     idr_threshold: 'Integer',
     idr_triggerid: 'Uniqueidentifier',
     importsequencenumber: 'Integer',
@@ -79,6 +81,7 @@ export const idr_trigger = {
     createdonbehalfby: ['systemuser'],
     idr_concept: ['idr_marketingconcept'],
     idr_list: ['list'],
+    idr_template: ['template'],
     modifiedby: ['systemuser'],
     modifiedonbehalfby: ['systemuser'],
     ownerid: ['systemuser', 'team'],
@@ -136,6 +139,9 @@ export type idr_triggerRecord = {
   idr_subject?: string | null;
   /** Subject (Spanish) */
   idr_subjectes?: string | null;
+  /** Email Template: GUID of the template it points to */
+  _idr_template_value?: string | null;
+  '_idr_template_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'template';
   /** Score Below */
   idr_threshold?: number | null;
   /** Trigger (GUID) */
@@ -204,6 +210,8 @@ export type idr_triggerWrite = {
   idr_subject?: string | null;
   /** Subject (Spanish) */
   idr_subjectes?: string | null;
+  /** Email Template */
+  'idr_template@odata.bind'?: `/templates(${string})` | null;
   /** Score Below */
   idr_threshold?: number | null;
   /** Trigger (GUID) */

@@ -116,6 +116,7 @@ export { serviceendpoint, type serviceendpointRecord, type serviceendpointWrite 
 export { solution, type solutionRecord, type solutionWrite } from './solution';
 export { systemuser, type systemuserRecord, type systemuserWrite } from './systemuser';
 export { task, type taskRecord, type taskWrite } from './task';
+export { template, type templateRecord, type templateWrite } from './template';
 export {
   transactioncurrency,
   type transactioncurrencyRecord,

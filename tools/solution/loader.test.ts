@@ -348,6 +348,7 @@ describe('the real solution/ tree', () => {
       solution: 'solutions',
       systemuser: 'systemusers',
       task: 'tasks',
+      template: 'templates',
       transactioncurrency: 'transactioncurrencies',
     });
     const state = (table: string, column = 'statecode'): Record<string, number> =>

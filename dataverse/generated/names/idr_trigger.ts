@@ -20,6 +20,7 @@ export const idr_name = 'idr_name';
 export const idr_responseeventtype = 'idr_responseeventtype';
 export const idr_subject = 'idr_subject';
 export const idr_subjectes = 'idr_subjectes';
+export const idr_template = 'idr_template';
 export const idr_threshold = 'idr_threshold';
 export const idr_triggerid = 'idr_triggerid';
 export const importsequencenumber = 'importsequencenumber';

@@ -16,6 +16,7 @@ import {
   list,
   phonecall,
   task,
+  template,
   TriggerAction,
   TriggerKind,
 } from '../../../dataverse/generated';
@@ -331,5 +332,92 @@ describe('triggered actions', () => {
     expect(actionId('t|c|birthday:2026')).toBe(actionId('t|c|birthday:2026'));
     expect(actionId('t|c|birthday:2026')).not.toBe(actionId('t|c|birthday:2027'));
     expect(actionId('x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('triggered emails from an email template', () => {
+  const TT = template.columns;
+  const seedTemplate = (language: number, subject: string, body: string, title = 'Cart reminder') =>
+    env.client.create(template.entitySetName, {
+      [TT.title]: title,
+      [TT.templatetypecode]: contact.logicalName,
+      [TT.languagecode]: language,
+      [TT.ispersonal]: false,
+      [TT.subject]: subject,
+      [TT.body]: body,
+    });
+  const abandonCart = async (contactId: string) =>
+    seedInteraction(env.client, {
+      contactId,
+      eventType: EventType.CartAbandoned,
+      occurredOn: env.clock.now(),
+    });
+  const emailsOf = (contactId: string) =>
+    env.client.retrieveMultiple(email.entitySetName, {
+      filter: `${lookupValue(email.columns.regardingobjectid)} eq ${contactId}`,
+      select: [email.columns.subject, email.columns.description],
+    });
+
+  it("fills the cart email from the template in the contact's language, with the contact's first name", async () => {
+    const ana = await seedContact(env.client, { name: 'Ana' });
+    await env.client.update(contact.entitySetName, ana, {
+      [contact.columns.firstname]: 'Ana',
+      [contact.columns.idr_language]: Language.Spanish,
+    });
+    const ben = await seedContact(env.client, { name: 'Ben' });
+    await env.client.update(contact.entitySetName, ben, { [contact.columns.firstname]: 'Ben' });
+    const english = await seedTemplate(
+      1033,
+      'Your cart, {!contact:firstname;friend}',
+      'Hi {!contact:firstname;}!',
+    );
+    await seedTemplate(3082, 'Su carrito, {!contact:firstname;amigo}', 'Hola {!contact:firstname;}.');
+    await seedTemplate(3082, 'Another template', 'Not this one.', 'Other title');
+    await createTrigger(env.client, {
+      [T.idr_name]: 'Abandoned cart from template',
+      [T.idr_kind]: TriggerKind.CartAbandoned,
+      [T.idr_action]: TriggerAction.Email,
+      [T.idr_hours]: 2,
+      [bind(T.idr_template)]: recordUrl(template.entitySetName, english),
+    });
+    env.clock.set(new Date('2026-05-04T10:00:00Z'));
+    await abandonCart(ana);
+    await abandonCart(ben);
+    await env.drain();
+    env.clock.set(new Date('2026-05-04T12:00:00Z'));
+    await runJob();
+    await runJob();
+    expect(await emailsOf(ana)).toEqual([
+      expect.objectContaining({ subject: 'Su carrito, Ana', description: 'Hola Ana.' }),
+    ]);
+    expect(await emailsOf(ben)).toEqual([
+      expect.objectContaining({ subject: 'Your cart, Ben', description: 'Hi Ben!' }),
+    ]);
+  });
+
+  it('holds the email back, saying why, while the template cannot be filled in, and sends it once fixed', async () => {
+    const eva = await seedContact(env.client, { name: 'Eva' });
+    const broken = await seedTemplate(1033, 'Hi {!contact:frstname;}', 'Body');
+    await createTrigger(env.client, {
+      [T.idr_name]: 'Cart with a typo',
+      [T.idr_kind]: TriggerKind.CartAbandoned,
+      [T.idr_action]: TriggerAction.Email,
+      [T.idr_hours]: 2,
+      [bind(T.idr_template)]: recordUrl(template.entitySetName, broken),
+    });
+    env.clock.set(new Date('2026-05-04T10:00:00Z'));
+    await abandonCart(eva);
+    await env.drain();
+    env.clock.set(new Date('2026-05-04T12:00:00Z'));
+    const first = await runTriggers({ client: env.client, clock: env.clock.now });
+    expect(first.created).toBe(0);
+    expect(first.invalid).toEqual([expect.stringContaining("Trigger 'Cart with a typo'")]);
+    expect(first.invalid[0]).toContain('{!contact:frstname;}');
+    expect(await emailsOf(eva)).toHaveLength(0);
+
+    await env.client.update(template.entitySetName, broken, { [TT.subject]: 'Hi {!contact:lastname;}' });
+    const second = await runTriggers({ client: env.client, clock: env.clock.now });
+    expect(second.created).toBe(1);
+    expect(await emailsOf(eva)).toEqual([expect.objectContaining({ subject: 'Hi Eva' })]);
   });
 });

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DataverseClient, EntityRecord, NewRecord } from '../../../dataverse/client';
-import { DuplicateRecordError } from '../../../dataverse/errors';
+import { DataverseError, DuplicateRecordError } from '../../../dataverse/errors';
 import {
   activityparty,
   contact,
@@ -25,6 +25,7 @@ import {
   phonecall,
   systemuser,
   task,
+  template,
   TriggerAction,
   TriggerKind,
 } from '../../../dataverse/generated';
@@ -93,6 +94,8 @@ export interface StoredTrigger extends TriggerRule {
   readonly responseEventType: number;
   readonly subject: { readonly en: string; readonly es: string };
   readonly body: { readonly en: string; readonly es: string };
+  /** Action Email with an email template: the template to instantiate for a contact of each language. */
+  readonly template: { readonly en: string; readonly es: string } | null;
 }
 
 export interface TriggerRunSummary {
@@ -131,6 +134,10 @@ export async function readTriggers(
     filter: `${t.statecode} eq ${idr_trigger.choices.statecode.Active}`,
     orderBy: [`${t.idr_name} asc`, `${t.idr_triggerid} asc`],
   });
+  const withTemplate = rows.some(
+    (r) => num(r, t.idr_action) === TriggerAction.Email && lookup(r, t.idr_template) !== null,
+  );
+  const templates = withTemplate ? await templatesByLanguage(client) : null;
   return rows.flatMap((r) => {
     const kind = KINDS[num(r, t.idr_kind) ?? -1];
     const action = ACTIONS[num(r, t.idr_action) ?? -1];
@@ -154,6 +161,7 @@ export async function readTriggers(
       responseEventType: num(r, t.idr_responseeventtype) ?? EventType.CouponClick,
       subject: { en: subjectEn, es: text(r, t.idr_subjectes) ?? subjectEn },
       body: { en: bodyEn, es: text(r, t.idr_bodyes) ?? bodyEn },
+      template: action === 'email' && templates ? templates(lookup(r, t.idr_template)) : null,
     };
     try {
       validateTrigger(trigger);
@@ -164,6 +172,83 @@ export async function readTriggers(
       return [];
     }
   });
+}
+
+/** Language codes (LCID) of the template table's languagecode for Ideario's two languages. */
+const LCID = { en: 1033, es: 3082 } as const;
+
+/**
+ * Which template a contact of each language gets for a trigger's template: the template of the same
+ * title (trimmed, any case) in the contact's language when there is one, otherwise the trigger's own
+ * template. One read of the contact email templates per evaluation of the triggers.
+ */
+async function templatesByLanguage(
+  client: DataverseClient,
+): Promise<(id: string | null) => { en: string; es: string } | null> {
+  const c = template.columns;
+  const rows = await client.retrieveMultiple(template.entitySetName, {
+    filter: `${c.templatetypecode} eq '${contact.logicalName}'`,
+    select: [c.templateid, c.title, c.languagecode],
+    orderBy: [`${c.templateid} asc`],
+  });
+  const all = rows.map((r) => ({
+    id: text(r, c.templateid) ?? '',
+    title: (text(r, c.title) ?? '').trim().toLowerCase(),
+    language: num(r, c.languagecode),
+  }));
+  return (id) => {
+    if (!id) return null;
+    const chosen = all.find((x) => x.id === id);
+    // Not among the contact templates (another table's, or gone): InstantiateTemplate says why.
+    if (!chosen) return { en: id, es: id };
+    const inLanguage = (lcid: number) =>
+      chosen.language === lcid
+        ? chosen.id
+        : (all.find((x) => x.title === chosen.title && x.language === lcid)?.id ?? chosen.id);
+    return { en: inLanguage(LCID.en), es: inLanguage(LCID.es) };
+  };
+}
+
+/** The template's subject and body for the contact ("InstantiateTemplate Action", Web API Action Reference). */
+async function instantiate(
+  client: DataverseClient,
+  templateId: string,
+  contactId: string,
+): Promise<{ subject: string; body: string }> {
+  let answer: unknown;
+  try {
+    answer = await client.executeAction('InstantiateTemplate', {
+      TemplateId: templateId,
+      ObjectType: contact.logicalName,
+      ObjectId: contactId,
+    });
+  } catch (error) {
+    // 400 (a data field the table lacks, a template of another table) or 404 (template gone): the
+    // template needs fixing; throttling and outages propagate as for any other request.
+    if (error instanceof DataverseError && (error.status === 400 || error.status === 404))
+      throw new TriggerTemplateError(templateId, error.message);
+    throw error;
+  }
+  const first =
+    typeof answer === 'object' && answer !== null && Array.isArray((answer as { value?: unknown }).value)
+      ? ((answer as { value: unknown[] }).value[0] as EntityRecord | undefined)
+      : undefined;
+  if (!first) throw new TriggerTemplateError(templateId, 'InstantiateTemplate answered no email.');
+  return {
+    subject: text(first, email.columns.subject) ?? '',
+    body: text(first, email.columns.description) ?? '',
+  };
+}
+
+/** The trigger's email template could not be instantiated: the email waits until it can. */
+export class TriggerTemplateError extends Error {
+  constructor(
+    readonly templateId: string,
+    readonly reason: string,
+  ) {
+    super(`Email template ${templateId} could not be filled in: ${reason}`);
+    this.name = 'TriggerTemplateError';
+  }
 }
 
 /** A GUID from the occurrence key (name-based, SHA-1, as RFC 9562 §5.5 lays out UUIDv5). */
@@ -405,8 +490,10 @@ async function createAction(
   when: number,
 ): Promise<boolean> {
   const id = actionId(occurrence.key);
-  const subject = trigger.subject[person.language];
-  const body = trigger.body[person.language];
+  const texts = trigger.template
+    ? await instantiate(client, trigger.template[person.language], occurrence.contactId)
+    : { subject: trigger.subject[person.language], body: trigger.body[person.language] };
+  const { subject, body } = texts;
   const table = trigger.action === 'email' ? email : trigger.action === 'phone-call' ? phonecall : task;
   const c = table.columns;
   const record: NewRecord = {
@@ -563,7 +650,23 @@ export async function runTriggers(
       continue;
     }
     const when = decision.day === dayOf(due) ? due : decision.day * DAY_MS + (due - dayOf(due) * DAY_MS);
-    if (await createAction(client, trigger, occurrence, person, when)) {
+    let created: boolean;
+    try {
+      created = await createAction(client, trigger, occurrence, person, when);
+    } catch (error) {
+      // A template the emulator or Dataverse refuses (deleted, wrong table, bad data field) holds back
+      // this trigger's email only; it is created on the first run after the template is fixed.
+      if (!(error instanceof TriggerTemplateError)) throw error;
+      const problem = `Trigger '${trigger.name}': ${error.message}`;
+      if (!invalid.includes(problem)) invalid.push(problem);
+      deps.logger?.warn('Triggered email not created: its template could not be filled in.', {
+        trigger: trigger.name,
+        contact: occurrence.contactId,
+        problem: error.message,
+      });
+      continue;
+    }
+    if (created) {
       summary.created++;
       if (decision.postponedBecause) {
         summary.postponed++;

@@ -1,7 +1,7 @@
 import { idr_trigger, TriggerKind } from '../../../dataverse/generated';
 import { readTriggers } from '../../../plugins/handlers/campaigns/triggers';
 import { orgPerTest } from '../../../plugins/handlers/interests/test-org';
-import { loadTriggerDemo } from './triggers';
+import { DEMO_TEMPLATE_IDS, loadTriggerDemo } from './triggers';
 
 const env = orgPerTest({ start: new Date('2026-03-20T08:00:00Z') });
 
@@ -13,6 +13,8 @@ describe('the demo triggers', () => {
     const triggers = await readTriggers(env.client, invalid);
     expect(invalid).toEqual([]);
     expect(triggers.map((t) => t.kind).sort()).toEqual(['birthday', 'cart-abandoned', 'response']);
+    // The cart email uses the demo template: the Spanish one of the same title for Spanish contacts.
+    expect(triggers.find((t) => t.kind === 'cart-abandoned')?.template).toEqual(DEMO_TEMPLATE_IDS);
     const rows = await env.client.retrieveMultiple(idr_trigger.entitySetName, {
       filter: `${idr_trigger.columns.idr_kind} eq ${TriggerKind.BirthdayInNDays}`,
       select: [idr_trigger.columns.idr_subjectes],

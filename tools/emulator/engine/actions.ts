@@ -7,6 +7,7 @@
 import type { ActionRequest, Engine } from './engine';
 import { registerActivityPointers } from './activity-pointers';
 import { registerCampaignActions } from './campaign-actions';
+import { registerTemplateActions } from './template-actions';
 import { BadRequestError, ErrorCodes, RecordNotFoundError } from './errors';
 import { parseRecordAddress } from './keys';
 import type { TableInfo } from './metadata';
@@ -26,6 +27,7 @@ export function registerBuiltInActions(engine: Engine): void {
   engine.registerAction('SendEmail', sendEmail);
   registerCampaignActions(engine);
   registerActivityPointers(engine);
+  registerTemplateActions(engine);
 }
 
 function requireGuid(action: string, body: Record<string, unknown>, name: string): string {
