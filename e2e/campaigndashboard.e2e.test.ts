@@ -1,0 +1,106 @@
+/**
+ * The Marketing app as a campaign manager meets it in chromium: it opens on the Campaign Results
+ * dashboard, the demo campaign's responses chart shows what the Web API counts, axe-core finds nothing
+ * serious, and the offer form opens and saves a change.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { campaign, campaignresponse, idr_offer } from '../dataverse/generated';
+import { DEMO_CAMPAIGN_ID } from '../tools/emulator/demo/campaign';
+import {
+  formReady,
+  launch,
+  MARKETING_APP,
+  mainUrl,
+  newPage,
+  screenshot,
+  seriousViolations,
+  webApi,
+  whenJobsIdle,
+} from './browser.testkit';
+
+const R = campaignresponse.columns;
+const F = idr_offer.columns;
+
+type Rows = { value: Record<string, unknown>[] };
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launch();
+  await whenJobsIdle();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  page = await newPage(browser);
+});
+
+afterEach(async () => {
+  await page.context().close();
+});
+
+/** The aria-label of each bar group of the chart named `name`: `<category>: <series> <value>`. */
+async function bars(name: string): Promise<string[]> {
+  const chart = page.getByRole('list', { name });
+  await chart.waitFor();
+  return chart
+    .getByRole('listitem')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+}
+
+it("opens the Marketing app on Campaign Results, with the demo campaign's responses", async () => {
+  const demo = await webApi<Record<string, unknown>>(
+    `${campaign.entitySetName}(${DEMO_CAMPAIGN_ID})?$select=${campaign.columns.name}`,
+  );
+  const responses = await webApi<Rows>(
+    `${campaignresponse.entitySetName}?$select=${R.activityid}&$filter=_${R.regardingobjectid}_value eq ${DEMO_CAMPAIGN_ID}`,
+  );
+  expect(responses.value.length).toBeGreaterThan(0);
+
+  await page.goto(mainUrl({ appid: MARKETING_APP }));
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Campaign Results');
+  expect(await bars('Responses per Campaign')).toContainEqual(
+    `${String(demo[campaign.columns.name])}: Count (Campaign Responses) ${responses.value.length}`,
+  );
+  await page.getByRole('heading', { level: 2, name: 'Exclusions by Reason per Campaign' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Active Campaigns' }).waitFor();
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'campaign-results')).toBeGreaterThan(10);
+});
+
+it('shows Campaign Results in Spanish', async () => {
+  await page.goto(mainUrl({ appid: MARKETING_APP, lang: '3082' }));
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Resultados de campañas');
+  expect((await bars('Respuestas por campaña')).length).toBeGreaterThan(0);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+it('opens an offer and saves a new priority', async () => {
+  const offers = await webApi<Rows>(
+    `${idr_offer.entitySetName}?$select=${F.idr_offerid},${F.idr_priority}&$top=1`,
+  );
+  const offer = offers.value[0];
+  if (!offer) throw new Error('The demo has no offer.');
+  const id = String(offer[F.idr_offerid]);
+  const priority = Number(offer[F.idr_priority] ?? 0) + 7;
+
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: idr_offer.logicalName, id }),
+  );
+  await formReady(page);
+  await expect(page.getByLabel('Model Quality', { exact: true }).isDisabled()).resolves.toBe(true);
+  const field = page.getByLabel('Priority', { exact: true });
+  await field.fill(String(priority));
+  await field.blur();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  const stored = await webApi<Record<string, unknown>>(
+    `${idr_offer.entitySetName}(${id})?$select=${F.idr_priority}`,
+  );
+  expect(stored[F.idr_priority]).toBe(priority);
+  expect(await seriousViolations(page)).toEqual([]);
+});

@@ -1,0 +1,144 @@
+/**
+ * The Campaign Results dashboard of the Marketing app over the demo campaign: its charts hold the
+ * figures `ideario results` reads for the same data (responses, contacts left out by reason).
+ */
+import { campaign, contact, ExclusionReason, idr_offer } from '../../../dataverse/generated';
+import { memoryLogger } from '../../../dataverse/logger';
+import { createCampaignOrg, createContacts } from '../../../plugins/handlers/campaigns/campaign.testkit';
+import { REASON_CHOICES } from '../../../plugins/handlers/campaigns/distribute';
+import { readCampaignResults } from '../../../plugins/handlers/campaigns/results';
+import { DEMO_CAMPAIGN_ID, loadCampaignDemo } from '../demo/campaign';
+import type { TestOrg } from '../testing';
+import { appModuleId } from './apps';
+import { chartData, dashboards } from './dashboard';
+import { renderMain } from './shell';
+
+const MARKETING = appModuleId('idr_IdearioMarketing');
+const DASHBOARD = '17382642-c632-48f1-9df2-694c0e88e8c1';
+
+let org: TestOrg;
+beforeAll(async () => {
+  org = createCampaignOrg(new Date('2026-03-20T08:00:00Z'));
+  await createContacts(org.client, 120, (i) =>
+    i % 20 === 0 ? { [contact.columns.donotbulkemail]: true } : {},
+  );
+  await org.client.create(idr_offer.entitySetName, {
+    [idr_offer.columns.idr_name]: 'Spa weekend',
+    [idr_offer.columns.idr_code]: 'SPA',
+  });
+  const loaded = await loadCampaignDemo(org.client, {
+    now: org.clock.now(),
+    seed: 7,
+    logger: memoryLogger(),
+  });
+  expect(loaded?.responses).toBeGreaterThan(0);
+}, 120_000);
+afterAll(() => org.close());
+
+function chartOf(name: string, lang: 1033 | 3082 = 1033) {
+  const dashboard = dashboards(org.engine).find((d) => d.id === DASHBOARD);
+  const component = dashboard?.components.find((c) => c.label[1033] === name);
+  const table = org.engine.metadata.byLogicalName(component?.table ?? '');
+  const view = table?.model.views.find((v) => v.id === component?.viewId);
+  const chart = table?.model.visualizations?.find((v) => v.id === component?.chartId);
+  if (!table || !view || !chart) throw new Error(`no chart ${name} on the dashboard`);
+  return chartData(org.engine, table, chart, view, lang);
+}
+
+function page(lang: 1033 | 3082 = 1033): string {
+  const params = new URLSearchParams({ appid: MARKETING, pagetype: 'dashboard', id: DASHBOARD });
+  const answer = renderMain(org.engine, { params, lang }, '/api/data/v9.2/');
+  if (answer.kind !== 'html') throw new Error('expected a page');
+  return answer.body;
+}
+
+describe('the Campaign Results charts and ideario results, over the demo campaign', () => {
+  it('counts the responses of the demo campaign as ideario results does', async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const chart = chartOf('Responses per Campaign');
+    const i = chart.categories.findIndex((c) => c.key === DEMO_CAMPAIGN_ID);
+    expect(chart.categories[i]?.label).toBe(report.name);
+    expect(chart.series[0]?.values[i]).toBe(report.responses);
+  });
+
+  it('counts the contacts left out by reason as ideario results does, the control group included', async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const chart = chartOf('Exclusions by Reason per Campaign');
+    const reasonOf = new Map(
+      Object.entries(REASON_CHOICES).map(([reason, value]) => [String(value), reason]),
+    );
+    const fromChart: Record<string, number | undefined> = {};
+    chart.categories.forEach((c, i) => {
+      const [campaignId, reason] = c.key.split(' · ');
+      if (campaignId === DEMO_CAMPAIGN_ID)
+        fromChart[reasonOf.get(reason ?? '') ?? c.key] = chart.series[0]?.values[i];
+    });
+    expect(Object.keys(report.excluded).length).toBeGreaterThan(1);
+    expect(fromChart).toEqual(report.excluded);
+    const control = chart.categories.find(
+      (c) => c.key === `${DEMO_CAMPAIGN_ID} · ${ExclusionReason.ControlGroup}`,
+    );
+    expect(control?.label).toBe(`${report.name} · Control group`);
+  });
+});
+
+describe('the Campaign Results page', () => {
+  it('is the Marketing app first page', () => {
+    const answer = renderMain(
+      org.engine,
+      { params: new URLSearchParams({ appid: MARKETING }), lang: 1033 },
+      '/',
+    );
+    expect(answer.kind === 'redirect' ? answer.location : '').toContain(`pagetype=dashboard&id=${DASHBOARD}`);
+  });
+
+  it("draws the demo campaign's responses and lists the active campaigns, in English and Spanish", async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const html = page();
+    expect(html).toContain('<h1>Campaign Results</h1>');
+    expect(html).toContain(`aria-label="${report.name}: Count (Campaign Responses) ${report.responses}"`);
+    const list = /data-component="List_ActiveCampaigns">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    expect(list).toContain(report.name);
+    const es = page(3082);
+    expect(es).toContain('<h1>Resultados de campañas</h1>');
+    expect(es).toContain('aria-label="Respuestas por campaña"');
+  });
+});
+
+describe('the offer and campaign forms of the Marketing app', () => {
+  function form(etn: string, id: string, lang: 1033 | 3082 = 1033): string {
+    const params = new URLSearchParams({ appid: MARKETING, pagetype: 'entityrecord', etn, id });
+    const answer = renderMain(org.engine, { params, lang }, '/api/data/v9.2/');
+    if (answer.kind !== 'html') throw new Error('expected a page');
+    return answer.body;
+  }
+
+  it('shows the offer with its value tiers, arguments in both languages and the model quality read-only', async () => {
+    const [offer] = await org.client.retrieveMultiple(idr_offer.entitySetName, {
+      select: [idr_offer.columns.idr_offerid],
+      top: 1,
+    });
+    const html = form(idr_offer.logicalName, String(offer?.[idr_offer.columns.idr_offerid]));
+    for (const label of ['Eligible Value Tiers', 'Sales Arguments (Spanish)', 'Model Quality', 'Campaign'])
+      expect(html).toContain(label);
+    const bootstrap = /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(
+      html,
+    )?.[1];
+    const { disabled } = JSON.parse(bootstrap ?? '{}') as { disabled?: string[] };
+    expect(disabled).toEqual([idr_offer.columns.idr_modelversion, idr_offer.columns.idr_modelquality]);
+    expect(form(idr_offer.logicalName, String(offer?.[idr_offer.columns.idr_offerid]), 3082)).toContain(
+      'Argumentos de venta (español)',
+    );
+  });
+
+  it("shows the campaign's control group, attribution and incompatibility windows", () => {
+    const html = form(campaign.logicalName, DEMO_CAMPAIGN_ID);
+    for (const label of [
+      'Results Measurement',
+      'Control Group %',
+      'Attribution Window (Days)',
+      'Incompatible Within (Days)',
+    ])
+      expect(html).toContain(label);
+  });
+});
