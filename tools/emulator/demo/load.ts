@@ -14,6 +14,7 @@ import type { Logger } from '../../../dataverse/logger';
 import { silentLogger } from '../../../dataverse/logger';
 import { DemoLoadError } from './errors';
 import { DEMO_MARKER_ID, planDemo, type DemoSize } from './plan';
+import { userName } from '../../../plugins/handlers/groupquotes/phasehistory';
 import { seededRandom } from '../../../domain/random';
 
 export const DEFAULT_DEMO_SEED = 20250115;
@@ -65,6 +66,12 @@ function messageOf(result: BatchResult): string {
   return typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${result.status}`;
 }
 
+/** The user the demo loads as (WhoAmI), named as the phase history names the user who saved. */
+async function demoUser(client: DataverseClient): Promise<string | null> {
+  const who = (await client.executeAction('WhoAmI', {})) as { UserId?: unknown } | null;
+  return typeof who?.UserId === 'string' ? userName(client, who.UserId) : null;
+}
+
 /** Loads the demo data unless it is there already. Throws DemoLoadError when too much of it was refused. */
 export async function loadDemoData(
   client: DataverseClient,
@@ -76,6 +83,7 @@ export async function loadDemoData(
     random: seededRandom(options.seed ?? DEFAULT_DEMO_SEED),
     now: options.now,
     size: options.size,
+    changedBy: await demoUser(client),
   });
   const total = plan.steps.reduce((sum, step) => sum + step.operations.length, 0);
   const batchSize = options.batchSize ?? DEMO_BATCH_SIZE;
