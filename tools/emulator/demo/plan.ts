@@ -105,8 +105,6 @@ export interface PlanOptions {
   readonly random: () => number;
   readonly now: Date;
   readonly size: DemoSize;
-  /** Who the quotations' phase history names ("Full Name (id)", as the server writes it); null: nobody. */
-  readonly changedBy?: string | null;
 }
 
 const DAY = 86_400_000;
@@ -547,15 +545,7 @@ export function planDemo(options: PlanOptions): DemoPlan {
   add('Interactions from the marketing, web, ERP and helpdesk systems', 'interactions', interactions);
 
   // ── group quotations ─────────────────────────────────────────────────────────────────────────
-  const quotations = planQuotations(
-    draw,
-    today,
-    agents,
-    policyId,
-    size.quotationsPerPhase,
-    now,
-    options.changedBy ?? null,
-  );
+  const quotations = planQuotations(draw, today, agents, policyId, size.quotationsPerPhase, now);
   add('Group quotations', 'quotations', quotations.creates);
   const rooms = planDemoRooms(draw, quotations.creates);
   add('Hotels and room types', 'hotels', rooms.hotels);
@@ -609,7 +599,6 @@ function planQuotations(
   policyId: string,
   perPhase: number,
   now: Date,
-  changedBy: string | null,
 ): { creates: BatchOperation[]; closes: BatchOperation[]; history: BatchOperation[] } {
   const O = opportunity.columns;
   const policy = DEFAULT_POLICY;
@@ -757,7 +746,7 @@ function planQuotations(
           },
         });
       }
-      history.push(...phaseHistory(record, arrival, closedOn, today, now, changedBy));
+      history.push(...phaseHistory(record, arrival, closedOn, today, now));
     }
   }
   return { creates, closes, history };
@@ -771,7 +760,7 @@ const DEMO_PHASE: Readonly<Partial<Record<number, DomainPhase>>> = {
 /**
  * The phase changes a demo quotation went through, one `idr_phasehistory` row each as the
  * enforcement step writes them on a save (plugins/handlers/groupquotes/phasehistory.ts): each on the
- * day of the fact that moved it, in order, never after `now`.
+ * day of the fact that moved it, in order, never after `now`. The loader fills in who saved them.
  */
 function phaseHistory(
   record: EntityRecord,
@@ -779,7 +768,6 @@ function phaseHistory(
   closedOn: Date | null,
   today: Date,
   now: Date,
-  changedBy: string | null,
 ): BatchOperation[] {
   const O = opportunity.columns;
   const day = (column: string): Date | null =>
@@ -825,7 +813,7 @@ function phaseHistory(
     );
     const change = { opportunityId: String(record[O.opportunityid]), from, to, at, facts };
     // The server writes the history in the staff language, English unless IDEARIO_LANGUAGE says otherwise.
-    rows.push(create(idr_phasehistory.entitySetName, phaseChangeRow(change, changedBy, 'en')));
+    rows.push(create(idr_phasehistory.entitySetName, phaseChangeRow(change, null, 'en')));
     from = to;
   });
   return rows;
