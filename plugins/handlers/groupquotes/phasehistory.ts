@@ -31,11 +31,31 @@ export interface PhaseChange {
   facts: PhaseFacts;
 }
 
-async function userName(client: DataverseClient, userId: string | null): Promise<string | null> {
+/** "Who" as the history shows it: the user's full name with its id, or the id alone. */
+export async function userName(client: DataverseClient, userId: string | null): Promise<string | null> {
   if (!userId) return null;
   const user = await client.retrieve(systemuser.entitySetName, userId, [systemuser.columns.fullname]);
   const name = user && readString(user, systemuser.columns.fullname);
   return name ? `${name} (${userId})` : userId;
+}
+
+/** The history row of a change; the demo loader writes its quotations' past changes with it too. */
+export function phaseChangeRow(
+  change: Omit<PhaseChange, 'userId'>,
+  changedBy: string | null,
+  language: Language,
+): EntityRecord {
+  const labels = PHASE_LABELS[language];
+  return {
+    [H.idr_key]: `${change.opportunityId}:${change.at.toISOString()}:${change.to}`,
+    [H.idr_name]: truncate(`${labels[change.from]} → ${labels[change.to]}`, NAME_MAX),
+    [H.idr_fromphase]: phaseValue(change.from),
+    [H.idr_tophase]: phaseValue(change.to),
+    [H.idr_changedon]: change.at.toISOString(),
+    [H.idr_changedby]: truncate(changedBy, NAME_MAX),
+    [H.idr_detail]: change.to === 'cancelled' ? null : holdingFact(change.to, change.facts, language),
+    [bindName(H.idr_opportunity)]: `/${opportunity.entitySetName}(${change.opportunityId})`,
+  };
 }
 
 /** Records the change; false when a run before this one already did. */
@@ -44,18 +64,8 @@ export async function recordPhaseChange(
   change: PhaseChange,
   language: Language,
 ): Promise<boolean> {
-  const labels = PHASE_LABELS[language];
-  const key = `${change.opportunityId}:${change.at.toISOString()}:${change.to}`;
-  const row: EntityRecord = {
-    [H.idr_key]: key,
-    [H.idr_name]: truncate(`${labels[change.from]} → ${labels[change.to]}`, NAME_MAX),
-    [H.idr_fromphase]: phaseValue(change.from),
-    [H.idr_tophase]: phaseValue(change.to),
-    [H.idr_changedon]: change.at.toISOString(),
-    [H.idr_changedby]: truncate(await userName(client, change.userId), NAME_MAX),
-    [H.idr_detail]: change.to === 'cancelled' ? null : holdingFact(change.to, change.facts, language),
-    [bindName(H.idr_opportunity)]: `/${opportunity.entitySetName}(${change.opportunityId})`,
-  };
+  const row = phaseChangeRow(change, await userName(client, change.userId), language);
+  const key = row[H.idr_key] as string;
   try {
     await client.upsert(idr_phasehistory.entitySetName, { [H.idr_key]: key }, row, { createOnly: true });
     return true;

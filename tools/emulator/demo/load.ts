@@ -8,12 +8,13 @@
  */
 import type { BatchOperation, BatchResult, DataverseClient } from '../../../dataverse/client';
 import { randomUUID } from 'node:crypto';
-import { annotation, idr_interaction } from '../../../dataverse/generated';
+import { annotation, idr_interaction, idr_phasehistory, opportunity } from '../../../dataverse/generated';
 import { BulkScorer, MAX_CHANGESET } from '../../../plugins/handlers/interests/bulk';
 import type { Logger } from '../../../dataverse/logger';
 import { silentLogger } from '../../../dataverse/logger';
 import { DemoLoadError } from './errors';
 import { DEMO_MARKER_ID, planDemo, type DemoSize } from './plan';
+import { userName } from '../../../plugins/handlers/groupquotes/phasehistory';
 import { seededRandom } from '../../../domain/random';
 
 export const DEFAULT_DEMO_SEED = 20250115;
@@ -65,6 +66,32 @@ function messageOf(result: BatchResult): string {
   return typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${result.status}`;
 }
 
+const H = idr_phasehistory.columns;
+
+/**
+ * The phase history names who saved each change: here the user the demo was loaded as, read from the
+ * quotation it wrote (its createdby), as the server names the user who saved ("Full Name (id)").
+ */
+async function withDemoUser(
+  client: DataverseClient,
+  operations: readonly BatchOperation[],
+): Promise<readonly BatchOperation[]> {
+  const first = operations[0];
+  const target = first?.kind === 'create' ? first.record[`${H.idr_opportunity}@odata.bind`] : undefined;
+  const id = typeof target === 'string' ? /\(([^)]+)\)$/.exec(target)?.[1] : undefined;
+  if (!id) return operations;
+  const quotation = await client.retrieve(opportunity.entitySetName, id, [
+    `_${opportunity.columns.createdby}_value`,
+  ]);
+  const userId = quotation?.[`_${opportunity.columns.createdby}_value`];
+  const who = await userName(client, typeof userId === 'string' ? userId : null);
+  return operations.map((op) =>
+    op.kind === 'create' && op.entitySet === idr_phasehistory.entitySetName
+      ? { ...op, record: { ...op.record, [H.idr_changedby]: who } }
+      : op,
+  );
+}
+
 /** Loads the demo data unless it is there already. Throws DemoLoadError when too much of it was refused. */
 export async function loadDemoData(
   client: DataverseClient,
@@ -109,8 +136,13 @@ export async function loadDemoData(
       }
       continue;
     }
-    for (let start = 0; start < step.operations.length; start += batchSize) {
-      const chunk: readonly BatchOperation[] = step.operations.slice(start, start + batchSize);
+    const operations = step.operations.some(
+      (op) => op.kind === 'create' && op.entitySet === idr_phasehistory.entitySetName,
+    )
+      ? await withDemoUser(client, step.operations)
+      : step.operations;
+    for (let start = 0; start < operations.length; start += batchSize) {
+      const chunk: readonly BatchOperation[] = operations.slice(start, start + batchSize);
       const results = await client.executeBatch(chunk, { continueOnError: true });
       results.forEach((result) => {
         if (result.status < 400) written++;

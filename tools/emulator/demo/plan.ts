@@ -28,8 +28,16 @@ import {
   HandoffStatus,
   type EventTypeValue,
   type QuotationPhaseValue,
+  idr_phasehistory,
 } from '../../../dataverse/generated';
-import { computeQuotationAmounts, DEFAULT_POLICY } from '../../../domain/quotation';
+import {
+  computeQuotationAmounts,
+  DEFAULT_POLICY,
+  PHASE_STEPS,
+  type QuotationPhase as DomainPhase,
+} from '../../../domain/quotation';
+import { phaseChangeRow } from '../../../plugins/handlers/groupquotes/phasehistory';
+import { toPhaseFacts } from '../../../plugins/handlers/groupquotes/record';
 import { CATALOGUES, type CatalogueSpec, type ConceptSpec, type RuleSpec } from './catalog';
 import { agencyNames, city, companyNames, emailLocal, personName, type PersonName } from './names';
 import { planDemoOffers } from './offers';
@@ -537,12 +545,13 @@ export function planDemo(options: PlanOptions): DemoPlan {
   add('Interactions from the marketing, web, ERP and helpdesk systems', 'interactions', interactions);
 
   // ── group quotations ─────────────────────────────────────────────────────────────────────────
-  const quotations = planQuotations(draw, today, agents, policyId, size.quotationsPerPhase);
+  const quotations = planQuotations(draw, today, agents, policyId, size.quotationsPerPhase, now);
   add('Group quotations', 'quotations', quotations.creates);
   const rooms = planDemoRooms(draw, quotations.creates);
   add('Hotels and room types', 'hotels', rooms.hotels);
   add('Room blocks', 'roomblocks', rooms.blocks);
   add('Closed quotations (won, lost, cancelled)', 'closed', quotations.closes);
+  add('Phase history of the quotations', 'phasehistory', quotations.history);
 
   // ── marker ───────────────────────────────────────────────────────────────────────────────────
   const N = annotation.columns;
@@ -589,12 +598,14 @@ function planQuotations(
   agents: readonly { id: string; agency: { id: string; name: string }; name: PersonName }[],
   policyId: string,
   perPhase: number,
-): { creates: BatchOperation[]; closes: BatchOperation[] } {
+  now: Date,
+): { creates: BatchOperation[]; closes: BatchOperation[]; history: BatchOperation[] } {
   const O = opportunity.columns;
   const policy = DEFAULT_POLICY;
   const creates: BatchOperation[] = [];
   const closes: BatchOperation[] = [];
-  if (agents.length === 0) return { creates, closes };
+  const history: BatchOperation[] = [];
+  if (agents.length === 0) return { creates, closes, history };
   let n = 0;
   for (const phase of PHASES) {
     for (let k = 0; k < perPhase; k++) {
@@ -699,6 +710,7 @@ function planQuotations(
       }
       creates.push({ kind: 'create', entitySet: opportunity.entitySetName, record });
       const S = opportunity.choices;
+      let closedOn: Date | null = null;
       if (phase === QuotationPhase.Settled) {
         closes.push({
           kind: 'update',
@@ -719,7 +731,7 @@ function planQuotations(
           record: {
             [O.statecode]: S.statecode.Lost,
             [O.statuscode]: S.statuscode.OutSold,
-            [O.actualclosedate]: addDays(today, -draw.int(0, 5)).toISOString(),
+            [O.actualclosedate]: (closedOn = addDays(today, -draw.int(0, 5))).toISOString(),
           },
         });
       } else if (phase === QuotationPhase.Cancelled) {
@@ -730,11 +742,79 @@ function planQuotations(
           record: {
             [O.statecode]: S.statecode.Lost,
             [O.statuscode]: S.statuscode.Canceled,
-            [O.actualclosedate]: today.toISOString(),
+            [O.actualclosedate]: (closedOn = today).toISOString(),
           },
         });
       }
+      history.push(...phaseHistory(record, arrival, closedOn, today, now));
     }
   }
-  return { creates, closes };
+  return { creates, closes, history };
+}
+
+const DEMO_PHASE: Readonly<Partial<Record<number, DomainPhase>>> = {
+  [QuotationPhase.Lost]: 'lost',
+  [QuotationPhase.Cancelled]: 'cancelled',
+};
+
+/**
+ * The phase changes a demo quotation went through, one `idr_phasehistory` row each as the
+ * enforcement step writes them on a save (plugins/handlers/groupquotes/phasehistory.ts): each on the
+ * day of the fact that moved it, in order, never after `now`. The loader fills in who saved them.
+ */
+function phaseHistory(
+  record: EntityRecord,
+  arrival: Date,
+  closedOn: Date | null,
+  today: Date,
+  now: Date,
+): BatchOperation[] {
+  const O = opportunity.columns;
+  const day = (column: string): Date | null =>
+    typeof record[column] === 'string' ? new Date(`${String(record[column])}T00:00:00Z`) : null;
+  const facts = toPhaseFacts(record);
+  const steps: [DomainPhase, Date | null][] = [
+    ['quotationSent', day(O.idr_quotesenton)],
+    ['confirmed', day(O.idr_confirmedon)],
+    ['deposit', day(O.idr_depositreceivedon)],
+    ['roomingList', day(O.idr_roominglistreceivedon)],
+    ['proforma', day(O.idr_proformaissuedon)],
+  ];
+  const proforma = day(O.idr_proformaissuedon);
+  // The handoff has no date of its own: the day before arrival, after the proforma.
+  if (facts.transferred && proforma) {
+    const eve = addDays(arrival, -1);
+    const handedOff = eve.getTime() < today.getTime() ? eve : today;
+    steps.push(['transferred', handedOff.getTime() > proforma.getTime() ? handedOff : proforma]);
+  }
+  if (record[O.idr_phase] === QuotationPhase.Settled) steps.push(['settled', day(O.idr_paymentreceivedon)]);
+  const closing = DEMO_PHASE[Number(record[O.idr_phase])];
+  if (closing && closedOn) steps.push([closing, closedOn]);
+  // Facts that arrive out of order move the phase once, to the furthest (domain/quotation phase.ts).
+  const rank = (p: DomainPhase): number => {
+    const i = (PHASE_STEPS as readonly DomainPhase[]).indexOf(p);
+    return i < 0 ? PHASE_STEPS.length : i;
+  };
+  const reached: [DomainPhase, Date][] = [];
+  let top = 0;
+  for (const [phase, on] of steps
+    .filter((s): s is [DomainPhase, Date] => s[1] !== null)
+    .sort((a, b) => a[1].getTime() - b[1].getTime() || rank(a[0]) - rank(b[0]))) {
+    if (rank(phase) <= top) continue;
+    reached.push([phase, on]);
+    top = rank(phase);
+  }
+  const rows: BatchOperation[] = [];
+  let from: DomainPhase = 'request';
+  reached.forEach(([to, on], i) => {
+    // Saves in office hours, a minute apart when two facts share a day; the last one at the latest now.
+    const at = new Date(
+      Math.min(on.getTime() + 9 * 3_600_000 + i * 60_000, now.getTime() - (reached.length - i) * 60_000),
+    );
+    const change = { opportunityId: String(record[O.opportunityid]), from, to, at, facts };
+    // The server writes the history in the staff language, English unless IDEARIO_LANGUAGE says otherwise.
+    rows.push(create(idr_phasehistory.entitySetName, phaseChangeRow(change, null, 'en')));
+    from = to;
+  });
+  return rows;
 }
