@@ -162,6 +162,8 @@ describe('a form page', () => {
     expect(() =>
       html({ appid: SALES, pagetype: 'entityrecord', etn: opportunity.logicalName, id: 'x' }),
     ).toThrow(PageNotFoundError);
-    expect(() => html({ appid: SALES, pagetype: 'entityrecord', etn: 'account' })).toThrow(PageNotFoundError);
+    expect(() => html({ appid: SALES, pagetype: 'entityrecord', etn: list.logicalName })).toThrow(
+      PageNotFoundError,
+    );
   });
 });
