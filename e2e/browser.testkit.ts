@@ -136,3 +136,15 @@ export async function screenshot(page: Page, name: string): Promise<number> {
     await probe.close();
   }
 }
+
+/** Rows as the Web API answers a collection. */
+export type Rows = { value: Record<string, unknown>[] };
+
+/** The aria-label of each bar group of the dashboard chart named `name`: `<category>: <series> <value>`. */
+export async function chartBars(page: Page, name: string): Promise<string[]> {
+  const chart = page.getByRole('list', { name });
+  await chart.waitFor();
+  return chart
+    .getByRole('listitem')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+}

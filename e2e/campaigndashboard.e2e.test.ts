@@ -16,12 +16,12 @@ import {
   seriousViolations,
   webApi,
   whenJobsIdle,
+  chartBars,
+  type Rows,
 } from './browser.testkit';
 
 const R = campaignresponse.columns;
 const F = idr_offer.columns;
-
-type Rows = { value: Record<string, unknown>[] };
 
 let browser: Browser;
 let page: Page;
@@ -43,15 +43,6 @@ afterEach(async () => {
   await page.context().close();
 });
 
-/** The aria-label of each bar group of the chart named `name`: `<category>: <series> <value>`. */
-async function bars(name: string): Promise<string[]> {
-  const chart = page.getByRole('list', { name });
-  await chart.waitFor();
-  return chart
-    .getByRole('listitem')
-    .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
-}
-
 it("opens the Marketing app on Campaign Results, with the demo campaign's responses", async () => {
   const demo = await webApi<Record<string, unknown>>(
     `${campaign.entitySetName}(${DEMO_CAMPAIGN_ID})?$select=${campaign.columns.name}`,
@@ -63,7 +54,7 @@ it("opens the Marketing app on Campaign Results, with the demo campaign's respon
 
   await page.goto(mainUrl({ appid: MARKETING_APP }));
   await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Campaign Results');
-  expect(await bars('Responses per Campaign')).toContainEqual(
+  expect(await chartBars(page, 'Responses per Campaign')).toContainEqual(
     `${String(demo[campaign.columns.name])}: Count (Campaign Responses) ${responses.value.length}`,
   );
   await page.getByRole('heading', { level: 2, name: 'Exclusions by Reason per Campaign' }).waitFor();
@@ -75,7 +66,7 @@ it("opens the Marketing app on Campaign Results, with the demo campaign's respon
 it('shows Campaign Results in Spanish', async () => {
   await page.goto(mainUrl({ appid: MARKETING_APP, lang: '3082' }));
   await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Resultados de campañas');
-  expect((await bars('Respuestas por campaña')).length).toBeGreaterThan(0);
+  expect((await chartBars(page, 'Respuestas por campaña')).length).toBeGreaterThan(0);
   expect(await seriousViolations(page)).toEqual([]);
 });
 

@@ -14,14 +14,14 @@ import {
   seriousViolations,
   webApi,
   whenJobsIdle,
+  chartBars,
+  type Rows,
 } from './browser.testkit';
 
 const O = opportunity.columns;
 const B = idr_roomblock.columns;
 const T = idr_hotelroomtype.columns;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
-
-type Rows = { value: Record<string, unknown>[] };
 
 let browser: Browser;
 let page: Page;
@@ -42,15 +42,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await page.context().close();
 });
-
-/** The aria-label of each bar group of the chart named `name`: `<category>: <series> <value>`. */
-async function bars(name: string): Promise<string[]> {
-  const chart = page.getByRole('list', { name });
-  await chart.waitFor();
-  return chart
-    .getByRole('listitem')
-    .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
-}
 
 /** The demo's quotations per phase label, as the Web API counts them. */
 async function phaseCounts(): Promise<Map<string, number>> {
@@ -103,7 +94,7 @@ it('opens the Group Sales app on its dashboard, with the demo counts by phase an
 
   const counts = await phaseCounts();
   expect(counts.size).toBeGreaterThan(5);
-  const phases = await bars('Quotations by Phase');
+  const phases = await chartBars(page, 'Quotations by Phase');
   const shown = new Map(
     phases.map((label): [string, string] => {
       const match = /^(.+): .* (\d+)$/.exec(label);
@@ -113,7 +104,7 @@ it('opens the Group Sales app on its dashboard, with the demo counts by phase an
   expect(shown).toEqual(new Map([...counts].map(([phase, count]) => [phase, String(count)])));
 
   const full = await nearFullNight();
-  const occupancy = await bars('Rooms Blocked per Hotel and Night');
+  const occupancy = await chartBars(page, 'Rooms Blocked per Hotel and Night');
   expect(occupancy).toContainEqual(
     expect.stringMatching(new RegExp(`^${full.hotel} · ${full.night}: .* ${full.rooms}$`)),
   );
@@ -126,7 +117,7 @@ it('opens the Group Sales app on its dashboard, with the demo counts by phase an
 it('shows the dashboard in Spanish', async () => {
   await page.goto(mainUrl({ appid: GROUP_SALES_APP, lang: '3082' }));
   await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Ventas de grupos');
-  const phases = await bars('Cotizaciones por fase');
+  const phases = await chartBars(page, 'Cotizaciones por fase');
   expect(phases.some((label) => label.startsWith('Solicitud: Recuento'))).toBe(true);
   expect(await seriousViolations(page)).toEqual([]);
 });
