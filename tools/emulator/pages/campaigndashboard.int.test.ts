@@ -10,8 +10,8 @@ import { readCampaignResults } from '../../../plugins/handlers/campaigns/results
 import { DEMO_CAMPAIGN_ID, loadCampaignDemo } from '../demo/campaign';
 import type { TestOrg } from '../testing';
 import { appModuleId } from './apps';
-import { chartData, dashboards } from './dashboard';
 import { renderMain } from './shell';
+import { dashboardChart } from './dashboard.testkit';
 
 const MARKETING = appModuleId('idr_IdearioMarketing');
 const DASHBOARD = '17382642-c632-48f1-9df2-694c0e88e8c1';
@@ -35,15 +35,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => org.close());
 
-function chartOf(name: string, lang: 1033 | 3082 = 1033) {
-  const dashboard = dashboards(org.engine).find((d) => d.id === DASHBOARD);
-  const component = dashboard?.components.find((c) => c.label[1033] === name);
-  const table = org.engine.metadata.byLogicalName(component?.table ?? '');
-  const view = table?.model.views.find((v) => v.id === component?.viewId);
-  const chart = table?.model.visualizations?.find((v) => v.id === component?.chartId);
-  if (!table || !view || !chart) throw new Error(`no chart ${name} on the dashboard`);
-  return chartData(org.engine, table, chart, view, lang);
-}
+const chartOf = (name: string, lang: 1033 | 3082 = 1033) => dashboardChart(org.engine, DASHBOARD, name, lang);
 
 function page(lang: 1033 | 3082 = 1033): string {
   const params = new URLSearchParams({ appid: MARKETING, pagetype: 'dashboard', id: DASHBOARD });

@@ -11,8 +11,9 @@ import { readQuotations, runQuotationReport } from '../../cli/report';
 import { canonicalXml } from '../../solution/xml';
 import { loadDemoData } from '../demo/load';
 import { appModuleId } from './apps';
-import { chartData, chartFetchXml, dashboards } from './dashboard';
+import { chartFetchXml } from './dashboard';
 import { PageNotFoundError, renderMain } from './shell';
+import { dashboardChart } from './dashboard.testkit';
 
 const NOW = new Date('2026-12-06T09:00:00Z');
 const SALES = appModuleId('idr_IdearioGroupSales');
@@ -47,15 +48,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => org.close());
 
-function chartOf(name: string, lang: 1033 | 3082 = 1033) {
-  const dashboard = dashboards(org.engine).find((d) => d.id === DASHBOARD);
-  const component = dashboard?.components.find((c) => c.label[1033] === name);
-  const table = org.engine.metadata.byLogicalName(component?.table ?? '');
-  const view = table?.model.views.find((v) => v.id === component?.viewId);
-  const chart = table?.model.visualizations?.find((v) => v.id === component?.chartId);
-  if (!table || !view || !chart) throw new Error(`no chart ${name} on the dashboard`);
-  return chartData(org.engine, table, chart, view, lang);
-}
+const chartOf = (name: string, lang: 1033 | 3082 = 1033) => dashboardChart(org.engine, DASHBOARD, name, lang);
 
 async function report() {
   return quotationReport(await readQuotations(org.client), dateOnlyFromDate(NOW, { timeZone: 'UTC' }));
