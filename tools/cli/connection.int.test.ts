@@ -6,6 +6,7 @@ import { memoryLogger } from '../../dataverse/logger';
 import type { RunningEmulator } from '../emulator/start';
 import { runAuthClear, runAuthList, runAuthSelect } from './auth';
 import { openConnection } from './connection';
+import { runDoctorCommand } from './doctor';
 import { runEmulator } from './emulator';
 import { ProfileStore } from './profiles';
 import { runRescoreCommand } from './rescore';
@@ -102,6 +103,11 @@ describe('one connection for every command', () => {
       );
       expect(said).toContain('restart it with `npm start` or `ideario emulator`');
       expect(said).not.toContain('stale');
+
+      const check = deps();
+      const doctor = { ...check.value, authDir: other, probe: () => Promise.resolve(400) };
+      expect(await runDoctorCommand({ solutionRoot: SOLUTION_ROOT }, doctor)).toBe(1);
+      expect(check.lines.join('\n')).toContain("✗ not signed in\n      fix: Environment 'local'");
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -102,14 +102,14 @@ export class CertificateError extends UserFacingError {
 }
 
 /** HTTP 401 from the environment: which one, and how to sign in to it. */
-export class SignInRefusedError extends DataverseError {
+export class SignInRefusedError extends UserFacingError {
+  readonly status = 401;
   constructor(
     readonly environment: EnvironmentProfile,
     detail: string,
   ) {
     super(
       `${describeEnvironment(environment)} refused the sign-in (HTTP 401: ${detail}). ${howToSignIn(environment)}`,
-      401,
     );
     this.name = 'SignInRefusedError';
   }
@@ -279,7 +279,7 @@ function explainingSignIn(client: DataverseClient, environment: EnvironmentProfi
     try {
       return await call();
     } catch (error) {
-      if (error instanceof DataverseError && error.status === 401 && !(error instanceof SignInRefusedError))
+      if (error instanceof DataverseError && error.status === 401)
         throw new SignInRefusedError(environment, error.message);
       throw error;
     }

@@ -17,6 +17,7 @@ import {
   solution as SOLUTION,
   systemuser,
 } from '../../dataverse/generated';
+import { SignInRefusedError } from '../cli/connection';
 import type { SolutionModel } from '../solution/model';
 
 export type CheckStatus = 'ok' | 'problem';
@@ -310,7 +311,8 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<C
   } catch (error) {
     if (error instanceof DataverseUnreachableError)
       return [{ status: 'problem', what: 'not reachable', fix: error.message }];
-    if (error instanceof DataverseError && (error.status === 401 || error.status === 403))
+    const refused = error instanceof DataverseError && (error.status === 401 || error.status === 403);
+    if (refused || error instanceof SignInRefusedError)
       return [{ status: 'problem', what: 'not signed in', fix: error.message }];
     throw error;
   }
