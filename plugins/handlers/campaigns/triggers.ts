@@ -459,9 +459,44 @@ async function existingActions(client: DataverseClient, ids: readonly string[]):
   return found;
 }
 
+/** What a why-not row says: its reason (choice value) and the day the action was postponed to. */
+interface WhyNot {
+  readonly reason: number | null;
+  readonly postponedTo: number | null;
+}
+
+function whyNotId(occurrence: Occurrence): string {
+  return actionId(`${occurrence.key}:why-not`);
+}
+
+/**
+ * The why-not rows already kept for these occurrences, by row id: each hourly run evaluates an
+ * occurrence again while it is in the look-back window, and one read per run spares a write per row.
+ */
+async function existingWhyNots(
+  client: DataverseClient,
+  occurrences: readonly Occurrence[],
+): Promise<Map<string, WhyNot>> {
+  const e = idr_exclusion.columns;
+  const rows = await whereIn(
+    client,
+    idr_exclusion.entitySetName,
+    e.idr_exclusionid,
+    occurrences.map(whyNotId),
+    [e.idr_exclusionid, e.idr_reason, e.idr_postponedto],
+  );
+  return new Map(
+    rows.map((r) => [
+      text(r, e.idr_exclusionid) ?? '',
+      { reason: num(r, e.idr_reason), postponedTo: time(r, e.idr_postponedto) },
+    ]),
+  );
+}
+
 /**
  * The "why did this customer not get it?" row of a triggered action left out or postponed: one per
- * occurrence (its id comes from the occurrence key, so re-evaluating the occurrence rewrites it).
+ * occurrence (its id comes from the occurrence key). A row that already says the same is left as it
+ * is, so its date stays the first time the action was held back.
  */
 async function recordWhyNot(
   client: DataverseClient,
@@ -470,9 +505,13 @@ async function recordWhyNot(
   reason: ExclusionReason,
   postponedTo: number | null,
   now: number,
+  kept?: ReadonlyMap<string, WhyNot>,
 ): Promise<void> {
   const e = idr_exclusion.columns;
-  await client.upsert(idr_exclusion.entitySetName, actionId(`${occurrence.key}:why-not`), {
+  const id = whyNotId(occurrence);
+  const before = kept?.get(id);
+  if (before && before.reason === REASON_CHOICES[reason] && before.postponedTo === postponedTo) return;
+  await client.upsert(idr_exclusion.entitySetName, id, {
     [e.idr_name]: `${trigger.name}: ${reason}`.slice(0, 100),
     [bind(e.idr_trigger)]: recordUrl(idr_trigger.entitySetName, trigger.id),
     [bind(e.idr_contact)]: recordUrl(contact.entitySetName, occurrence.contactId),
@@ -615,6 +654,10 @@ export async function runTriggers(
     impactsOf(client, contactIds, today - 31, today + policy.horizonDays + 31),
   ]);
   const candidateOf = new Map(candidates.map((c) => [c.contactId, c]));
+  const whyNots = await existingWhyNots(
+    client,
+    pending.map((f) => f.occurrence),
+  );
   for (const { trigger, occurrence } of pending) {
     const candidate = candidateOf.get(occurrence.contactId);
     const person = persons.get(occurrence.contactId);
@@ -637,7 +680,7 @@ export async function runTriggers(
         contact: occurrence.contactId,
         reason: decision.reason,
       });
-      await recordWhyNot(client, trigger, occurrence, decision.reason, null, now);
+      await recordWhyNot(client, trigger, occurrence, decision.reason, null, now, whyNots);
       continue;
     }
     if (trigger.action === 'add-to-list') {
