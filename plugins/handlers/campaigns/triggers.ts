@@ -104,6 +104,8 @@ export interface TriggerRunSummary {
   readonly postponed: number;
   /** Occurrences whose action existed already (seen before). */
   readonly already: number;
+  /** Postponed actions called off on their day: the guard, run again, kept them out. */
+  readonly cancelled: number;
   readonly skipped: Readonly<Partial<Record<ExclusionReason, number>>>;
   /** Triggers left out because a value they need is missing, with why. */
   readonly invalid: readonly string[];
@@ -407,6 +409,8 @@ async function impactsOf(
       col.activityid,
       [...activityContact.keys()],
       [col.activityid, col.scheduledstart],
+      // A cancelled email or call never reached the contact.
+      `${col.statecode} ne ${table.choices.statecode.Canceled}`,
     );
     for (const r of rows) {
       const start = time(r, col.scheduledstart);
@@ -584,6 +588,121 @@ async function isMember(client: DataverseClient, listId: string, contactId: stri
   return rows.length > 0;
 }
 
+// ── send time ─────────────────────────────────────────────────────────────────────────────────
+
+const ACTION_TABLES = { email, 'phone-call': phonecall, task } as const;
+const CANCELLED = {
+  email: { statecode: email.choices.statecode.Canceled, statuscode: email.choices.statuscode.Canceled },
+  'phone-call': {
+    statecode: phonecall.choices.statecode.Canceled,
+    statuscode: phonecall.choices.statuscode.Canceled,
+  },
+  task: { statecode: task.choices.statecode.Canceled, statuscode: task.choices.statuscode.Canceled },
+} as const;
+
+/**
+ * A postponed action waits as an open activity scheduled for its day; on that day (from its time
+ * on, while it is open) the guard runs again with what is true then. Consent withdrawn, a Robinson
+ * list joined or a Below-Zero tier since: the activity is cancelled, so nothing goes out, and its
+ * why-not row now gives that reason instead of the postponement. Answers how many were cancelled.
+ */
+async function recheckPostponed(
+  client: DataverseClient,
+  triggers: readonly StoredTrigger[],
+  now: number,
+  lookbackMs: number,
+): Promise<number> {
+  const e = idr_exclusion.columns;
+  const rows = await client.retrieveMultiple(idr_exclusion.entitySetName, {
+    filter:
+      `${lookupValue(e.idr_trigger)} ne null and ${e.idr_postponedto} ne null and ` +
+      `${e.idr_postponedto} le ${new Date(now).toISOString()} and ${e.idr_postponedto} ge ${new Date(now - lookbackMs).toISOString()}`,
+    select: [e.idr_exclusionid, lookupValue(e.idr_trigger), lookupValue(e.idr_contact), e.idr_postponedto],
+    pageSize: PAGE,
+  });
+  const byId = new Map(triggers.map((t) => [t.id, t]));
+  const due: {
+    rowId: string;
+    trigger: StoredTrigger;
+    kind: keyof typeof ACTION_TABLES;
+    contactId: string;
+    at: number;
+    activityId: string;
+  }[] = [];
+  for (const r of rows) {
+    const trigger = byId.get(lookup(r, e.idr_trigger) ?? '');
+    const contactId = lookup(r, e.idr_contact);
+    const at = time(r, e.idr_postponedto);
+    if (!trigger || trigger.action === 'add-to-list' || !contactId || at === null) continue;
+    const table = ACTION_TABLES[trigger.action];
+    const c = table.columns;
+    // The action was created with the postponed-to time as its start (createAction, recordWhyNot).
+    const [open] = await client.retrieveMultiple(table.entitySetName, {
+      filter:
+        `${lookupValue(c.regardingobjectid)} eq ${contactId} and ${c.scheduledstart} eq ${new Date(at).toISOString()} ` +
+        `and ${c.statecode} eq ${table.choices.statecode.Open}`,
+      select: [c.activityid],
+      top: 1,
+    });
+    const activityId = open ? text(open, c.activityid) : null;
+    if (activityId)
+      due.push({
+        rowId: text(r, e.idr_exclusionid) ?? '',
+        trigger,
+        kind: trigger.action,
+        contactId,
+        at,
+        activityId,
+      });
+  }
+  if (due.length === 0) return 0;
+  const contactIds = [...new Set(due.map((d) => d.contactId))];
+  const today = dayOf(now);
+  const policy = await readContactPolicy(client);
+  const [candidates, robinson, impacts] = await Promise.all([
+    readCandidates(client, contactIds),
+    exclusionListMembers(client),
+    impactsOf(client, contactIds, today - 31, today + 31),
+  ]);
+  const candidateOf = new Map(candidates.map((c) => [c.contactId, c]));
+  let cancelled = 0;
+  for (const action of due) {
+    const candidate = candidateOf.get(action.contactId);
+    if (!candidate) continue;
+    const channel = action.kind === 'email' ? 'email' : action.kind === 'phone-call' ? 'phone' : null;
+    // The action itself is one of the contact's impacts that day: it must not count against its own cap.
+    const own = impacts.findIndex(
+      (i) => i.contactId === action.contactId && i.channel === channel && i.day === dayOf(action.at),
+    );
+    const others = own < 0 ? impacts : impacts.filter((_, i) => i !== own);
+    const decision = guardTriggeredAction({
+      rule: action.trigger,
+      contactId: action.contactId,
+      consent: candidate.consent,
+      belowZero: candidate.belowZero,
+      onExclusionList: robinson.has(action.contactId),
+      impacts: others,
+      day: dayOf(action.at),
+      policy,
+    });
+    if (decision.outcome !== 'skip') continue;
+    const table = ACTION_TABLES[action.kind];
+    await client.update(table.entitySetName, action.activityId, {
+      [table.columns.statecode]: CANCELLED[action.kind].statecode,
+      [table.columns.statuscode]: CANCELLED[action.kind].statuscode,
+    });
+    await client.update(idr_exclusion.entitySetName, action.rowId, {
+      [e.idr_name]: `${action.trigger.name}: ${decision.reason}`.slice(0, 100),
+      [e.idr_reason]: REASON_CHOICES[decision.reason],
+      [e.idr_postponedto]: null,
+      [e.idr_excludedon]: new Date(now).toISOString(),
+    });
+    if (own >= 0) impacts.splice(own, 1);
+    cancelled++;
+  }
+  return cancelled;
+}
+
 // ── the run ───────────────────────────────────────────────────────────────────────────────────
 
 /** Evaluates the active triggers at the clock's now and creates each new occurrence's action once. */
@@ -601,11 +720,20 @@ export async function runTriggers(
     created: 0,
     postponed: 0,
     already: 0,
+    cancelled: 0,
     skipped: {} as Partial<Record<ExclusionReason, number>>,
     invalid,
   };
   if (triggers.length === 0) return summary;
   const now = deps.clock().getTime();
+  // The event-driven path leaves this to the hourly job, so scoring an interaction costs no more requests.
+  if (!options.contactId)
+    summary.cancelled = await recheckPostponed(
+      client,
+      triggers,
+      now,
+      options.lookbackMs ?? TRIGGER_LOOKBACK_MS,
+    );
   const since = now - (options.lookbackMs ?? TRIGGER_LOOKBACK_MS);
   const today = dayOf(now);
   const who = options.contactId;
