@@ -23,6 +23,7 @@ import {
 import { SEGMENT_RECHECK_JOB } from '../interests';
 import { bind, lookupValue, recordUrl } from '../interests/records';
 import { orgPerTest, seedConcept, seedContact, seedInteraction, seedRule } from '../interests/test-org';
+import { describeTriggerRun } from '../../../tools/cli/target';
 import { triggerJob } from './triggerjob';
 import { actionId, runTriggers } from './triggers';
 
@@ -345,7 +346,9 @@ describe('triggered actions', () => {
     ]);
 
     env.clock.set(new Date('2026-05-05T12:00:00Z'));
-    await runJob();
+    const summary = await runTriggers({ client: env.client, clock: env.clock.now });
+    expect(summary.cancelled).toBe(1);
+    expect(describeTriggerRun(summary)[0]).toMatch(/, 1 postponed action\(s\) called off on their day\.$/);
     expect(await emails(eva)).toEqual([
       ['2026-05-04', Open],
       ['2026-05-05', Canceled],
