@@ -636,15 +636,20 @@ async function recheckPostponed(
     if (!trigger || trigger.action === 'add-to-list' || !contactId || at === null) continue;
     const table = ACTION_TABLES[trigger.action];
     const c = table.columns;
-    // The action was created with the postponed-to time as its start (createAction, recordWhyNot).
-    const [open] = await client.retrieveMultiple(table.entitySetName, {
+    // The action was created with the postponed-to time as its start (createAction, recordWhyNot);
+    // Dataverse keeps date and time to the second, so the match is on that second.
+    const second = Math.floor(at / 1000) * 1000;
+    const open = await client.retrieveMultiple(table.entitySetName, {
       filter:
-        `${lookupValue(c.regardingobjectid)} eq ${contactId} and ${c.scheduledstart} eq ${new Date(at).toISOString()} ` +
-        `and ${c.statecode} eq ${table.choices.statecode.Open}`,
+        `${lookupValue(c.regardingobjectid)} eq ${contactId} and ${c.scheduledstart} ge ${new Date(second).toISOString()} ` +
+        `and ${c.scheduledstart} lt ${new Date(second + 1000).toISOString()} and ${c.statecode} eq ${table.choices.statecode.Open}`,
       select: [c.activityid],
-      top: 1,
+      orderBy: [`${c.activityid} asc`],
     });
-    const activityId = open ? text(open, c.activityid) : null;
+    // Two triggers postponed to the same moment: each row takes an activity of its own.
+    const activityId =
+      open.map((a) => text(a, c.activityid)).find((id) => id && !due.some((d) => d.activityId === id)) ??
+      null;
     if (activityId)
       due.push({
         rowId: text(r, e.idr_exclusionid) ?? '',
