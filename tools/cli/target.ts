@@ -219,7 +219,8 @@ export function describeTriggerRun(summary: TriggerRunSummary): string[] {
   return [
     `Triggers: ${summary.occurrences} occurrence(s), ${summary.created} action(s) created` +
       ` (${summary.postponed} postponed by the contact policy), ${summary.already} done before` +
-      `${skipped.length ? `, not created: ${skipped.join(', ')}` : ''}.`,
+      `${skipped.length ? `, not created: ${skipped.join(', ')}` : ''}` +
+      `${summary.cancelled ? `, ${summary.cancelled} postponed action(s) called off on their day` : ''}.`,
     ...summary.invalid.map((problem) => `Left out: ${problem}`),
   ];
 }

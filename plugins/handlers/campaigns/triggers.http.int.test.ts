@@ -10,6 +10,8 @@ import {
   contact,
   email,
   EventType,
+  ExclusionReason,
+  idr_exclusion,
   idr_trigger,
   phonecall,
   task,
@@ -17,6 +19,7 @@ import {
   TriggerKind,
 } from '../../../dataverse/generated';
 import { startWebApiServer, type WebApiServer } from '../../../tools/emulator/http/server';
+import type { RequestCounts } from '../../../tools/emulator/http/stats';
 import { lookupValue } from '../interests/records';
 import { createInterestsOrg, type InterestsOrg, seedInteraction } from '../interests/test-org';
 import { triggerJob } from './triggerjob';
@@ -98,4 +101,54 @@ it('refuses a second create of an action id as a duplicate, which is what makes 
   const record = { [task.columns.activityid]: id, [task.columns.subject]: 'Birthday: send a card' };
   await api.create(task.entitySetName, record);
   await expect(api.create(task.entitySetName, record)).rejects.toBeInstanceOf(DuplicateRecordError);
+});
+
+/** The emulator's request counter over HTTP; `reset` zeroes it first. */
+async function requestCounts(method: 'GET' | 'DELETE' = 'GET'): Promise<RequestCounts> {
+  const response = await fetch(`${server.url}/api/ideario/stats`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  });
+  return (await response.json()) as RequestCounts;
+}
+
+it('an hourly run that finds a left-out action already explained writes nothing', async () => {
+  const T = idr_trigger.columns;
+  await api.create(idr_trigger.entitySetName, {
+    [T.idr_name]: 'Abandoned cart',
+    [T.idr_kind]: TriggerKind.CartAbandoned,
+    [T.idr_action]: TriggerAction.Email,
+    [T.idr_hours]: 1,
+  });
+  const optedOut = await api.create(contact.entitySetName, {
+    [contact.columns.lastname]: 'Opted out',
+    [contact.columns.donotemail]: true,
+  });
+  await seedInteraction(api, {
+    contactId: optedOut,
+    eventType: EventType.CartAbandoned,
+    occurredOn: env.clock.now(),
+  });
+  await env.drain();
+  const run = () => triggerJob().run({ client: api, clock: env.clock.now, logger: env.logger });
+  env.clock.set(new Date('2026-05-04T11:00:00Z'));
+  await run();
+  const X = idr_exclusion.columns;
+  const whyNot = () =>
+    api.retrieveMultiple(idr_exclusion.entitySetName, {
+      filter: `${lookupValue(X.idr_contact)} eq ${optedOut}`,
+      select: [X.idr_reason, X.idr_excludedon],
+    });
+  const first = await whyNot();
+  expect(first.map((r) => r[X.idr_reason])).toEqual([ExclusionReason.NoConsentForTheChannel]);
+
+  // The next hourly run sees the same occurrence (still in its look-back window) and the same answer.
+  env.clock.set(new Date('2026-05-04T12:00:00Z'));
+  await requestCounts('DELETE');
+  await run();
+  const counts = await requestCounts();
+  expect(counts.requests).toBeGreaterThan(0);
+  expect(Object.keys(counts.byMethod).sort()).toEqual(['GET']);
+  expect(await whyNot()).toEqual(first);
+  expect(await regarding(email, optedOut)).toBe(0);
 });

@@ -23,6 +23,7 @@ import {
 import { SEGMENT_RECHECK_JOB } from '../interests';
 import { bind, lookupValue, recordUrl } from '../interests/records';
 import { orgPerTest, seedConcept, seedContact, seedInteraction, seedRule } from '../interests/test-org';
+import { describeTriggerRun } from '../../../tools/cli/target';
 import { triggerJob } from './triggerjob';
 import { actionId, runTriggers } from './triggers';
 
@@ -285,6 +286,87 @@ describe('triggered actions', () => {
     // Evaluating the same occurrences again neither creates actions nor duplicates the rows.
     await runTriggers({ client: env.client, clock: env.clock.now });
     expect(await whyNot()).toEqual(expected);
+  });
+
+  it('checks a postponed email again on its day: consent withdrawn since means it does not go out, and the row says why', async () => {
+    const [eva, pau] = await Promise.all([
+      seedContact(env.client, { name: 'Eva' }),
+      seedContact(env.client, { name: 'Pau' }),
+    ]);
+    const cart = await createTrigger(env.client, {
+      [T.idr_name]: 'Abandoned cart',
+      [T.idr_kind]: TriggerKind.CartAbandoned,
+      [T.idr_action]: TriggerAction.Email,
+      [T.idr_hours]: 1,
+    });
+    // Two carts each on the same morning: the daily email cap puts each second email on the next day.
+    for (const who of [eva, eva, pau, pau])
+      await seedInteraction(env.client, {
+        contactId: who,
+        eventType: EventType.CartAbandoned,
+        occurredOn: env.clock.now(),
+      });
+    await env.drain();
+    env.clock.advance(2 * HOUR);
+    await runJob();
+    const E = email.columns;
+    const emails = async (who: string) =>
+      (
+        await env.client.retrieveMultiple(email.entitySetName, {
+          filter: `${lookupValue(E.regardingobjectid)} eq ${who}`,
+          select: [E.scheduledstart, E.statecode],
+          orderBy: [`${E.scheduledstart} asc`],
+        })
+      ).map((r) => [String(r[E.scheduledstart]).slice(0, 10), r[E.statecode]]);
+    const { Open, Canceled } = email.choices.statecode;
+    expect(await emails(eva)).toEqual([
+      ['2026-05-04', Open],
+      ['2026-05-05', Open],
+    ]);
+    const X = idr_exclusion.columns;
+    const whyNot = async (who: string) =>
+      (
+        await env.client.retrieveMultiple(idr_exclusion.entitySetName, {
+          filter: `${lookupValue(X.idr_trigger)} eq ${cart} and ${lookupValue(X.idr_contact)} eq ${who}`,
+          select: [X.idr_reason, X.idr_postponedto],
+        })
+      ).map((r) => [
+        r[X.idr_reason],
+        r[X.idr_postponedto] === null ? null : String(r[X.idr_postponedto]).slice(0, 10),
+      ]);
+    expect(await whyNot(eva)).toEqual([[ExclusionReason.FrequencyCap, '2026-05-05']]);
+
+    // That evening Eva asks for no more email; Pau does not.
+    env.clock.set(new Date('2026-05-04T20:00:00Z'));
+    await env.client.update(contact.entitySetName, eva, { [contact.columns.donotemail]: true });
+    await runJob();
+    expect(await emails(eva)).toEqual([
+      ['2026-05-04', Open],
+      ['2026-05-05', Open],
+    ]);
+
+    env.clock.set(new Date('2026-05-05T12:00:00Z'));
+    const summary = await runTriggers({ client: env.client, clock: env.clock.now });
+    expect(summary.cancelled).toBe(1);
+    expect(describeTriggerRun(summary)[0]).toMatch(/, 1 postponed action\(s\) called off on their day\.$/);
+    expect(await emails(eva)).toEqual([
+      ['2026-05-04', Open],
+      ['2026-05-05', Canceled],
+    ]);
+    expect(await whyNot(eva)).toEqual([[ExclusionReason.NoConsentForTheChannel, null]]);
+    expect(await emails(pau)).toEqual([
+      ['2026-05-04', Open],
+      ['2026-05-05', Open],
+    ]);
+    expect(await whyNot(pau)).toEqual([[ExclusionReason.FrequencyCap, '2026-05-05']]);
+    // Later runs that day leave both as they are.
+    env.clock.advance(HOUR);
+    await runJob();
+    expect(await emails(eva)).toEqual([
+      ['2026-05-04', Open],
+      ['2026-05-05', Canceled],
+    ]);
+    expect(await whyNot(eva)).toEqual([[ExclusionReason.NoConsentForTheChannel, null]]);
   });
 
   it('leaving a segment as the score decays, and dropping below a score, each fire once from the job', async () => {

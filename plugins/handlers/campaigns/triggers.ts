@@ -104,6 +104,8 @@ export interface TriggerRunSummary {
   readonly postponed: number;
   /** Occurrences whose action existed already (seen before). */
   readonly already: number;
+  /** Postponed actions called off on their day: the guard, run again, kept them out. */
+  readonly cancelled: number;
   readonly skipped: Readonly<Partial<Record<ExclusionReason, number>>>;
   /** Triggers left out because a value they need is missing, with why. */
   readonly invalid: readonly string[];
@@ -407,6 +409,8 @@ async function impactsOf(
       col.activityid,
       [...activityContact.keys()],
       [col.activityid, col.scheduledstart],
+      // A cancelled email or call never reached the contact.
+      `${col.statecode} ne ${table.choices.statecode.Canceled}`,
     );
     for (const r of rows) {
       const start = time(r, col.scheduledstart);
@@ -459,9 +463,44 @@ async function existingActions(client: DataverseClient, ids: readonly string[]):
   return found;
 }
 
+/** What a why-not row says: its reason (choice value) and the day the action was postponed to. */
+interface WhyNot {
+  readonly reason: number | null;
+  readonly postponedTo: number | null;
+}
+
+function whyNotId(occurrence: Occurrence): string {
+  return actionId(`${occurrence.key}:why-not`);
+}
+
+/**
+ * The why-not rows already kept for these occurrences, by row id: each hourly run evaluates an
+ * occurrence again while it is in the look-back window, and one read per run spares a write per row.
+ */
+async function existingWhyNots(
+  client: DataverseClient,
+  occurrences: readonly Occurrence[],
+): Promise<Map<string, WhyNot>> {
+  const e = idr_exclusion.columns;
+  const rows = await whereIn(
+    client,
+    idr_exclusion.entitySetName,
+    e.idr_exclusionid,
+    occurrences.map(whyNotId),
+    [e.idr_exclusionid, e.idr_reason, e.idr_postponedto],
+  );
+  return new Map(
+    rows.map((r) => [
+      text(r, e.idr_exclusionid) ?? '',
+      { reason: num(r, e.idr_reason), postponedTo: time(r, e.idr_postponedto) },
+    ]),
+  );
+}
+
 /**
  * The "why did this customer not get it?" row of a triggered action left out or postponed: one per
- * occurrence (its id comes from the occurrence key, so re-evaluating the occurrence rewrites it).
+ * occurrence (its id comes from the occurrence key). A row that already says the same is left as it
+ * is, so its date stays the first time the action was held back.
  */
 async function recordWhyNot(
   client: DataverseClient,
@@ -470,9 +509,13 @@ async function recordWhyNot(
   reason: ExclusionReason,
   postponedTo: number | null,
   now: number,
+  kept?: ReadonlyMap<string, WhyNot>,
 ): Promise<void> {
   const e = idr_exclusion.columns;
-  await client.upsert(idr_exclusion.entitySetName, actionId(`${occurrence.key}:why-not`), {
+  const id = whyNotId(occurrence);
+  const before = kept?.get(id);
+  if (before && before.reason === REASON_CHOICES[reason] && before.postponedTo === postponedTo) return;
+  await client.upsert(idr_exclusion.entitySetName, id, {
     [e.idr_name]: `${trigger.name}: ${reason}`.slice(0, 100),
     [bind(e.idr_trigger)]: recordUrl(idr_trigger.entitySetName, trigger.id),
     [bind(e.idr_contact)]: recordUrl(contact.entitySetName, occurrence.contactId),
@@ -545,6 +588,126 @@ async function isMember(client: DataverseClient, listId: string, contactId: stri
   return rows.length > 0;
 }
 
+// ── send time ─────────────────────────────────────────────────────────────────────────────────
+
+const ACTION_TABLES = { email, 'phone-call': phonecall, task } as const;
+const CANCELLED = {
+  email: { statecode: email.choices.statecode.Canceled, statuscode: email.choices.statuscode.Canceled },
+  'phone-call': {
+    statecode: phonecall.choices.statecode.Canceled,
+    statuscode: phonecall.choices.statuscode.Canceled,
+  },
+  task: { statecode: task.choices.statecode.Canceled, statuscode: task.choices.statuscode.Canceled },
+} as const;
+
+/**
+ * A postponed action waits as an open activity scheduled for its day; on that day (from its time
+ * on, while it is open) the guard runs again with what is true then. Consent withdrawn, a Robinson
+ * list joined or a Below-Zero tier since: the activity is cancelled, so nothing goes out, and its
+ * why-not row now gives that reason instead of the postponement. Answers how many were cancelled.
+ */
+async function recheckPostponed(
+  client: DataverseClient,
+  triggers: readonly StoredTrigger[],
+  now: number,
+  lookbackMs: number,
+): Promise<number> {
+  const e = idr_exclusion.columns;
+  const rows = await client.retrieveMultiple(idr_exclusion.entitySetName, {
+    filter:
+      `${lookupValue(e.idr_trigger)} ne null and ${e.idr_postponedto} ne null and ` +
+      `${e.idr_postponedto} le ${new Date(now).toISOString()} and ${e.idr_postponedto} ge ${new Date(now - lookbackMs).toISOString()}`,
+    select: [e.idr_exclusionid, lookupValue(e.idr_trigger), lookupValue(e.idr_contact), e.idr_postponedto],
+    pageSize: PAGE,
+  });
+  const byId = new Map(triggers.map((t) => [t.id, t]));
+  const due: {
+    rowId: string;
+    trigger: StoredTrigger;
+    kind: keyof typeof ACTION_TABLES;
+    contactId: string;
+    at: number;
+    activityId: string;
+  }[] = [];
+  for (const r of rows) {
+    const trigger = byId.get(lookup(r, e.idr_trigger) ?? '');
+    const contactId = lookup(r, e.idr_contact);
+    const at = time(r, e.idr_postponedto);
+    if (!trigger || trigger.action === 'add-to-list' || !contactId || at === null) continue;
+    const table = ACTION_TABLES[trigger.action];
+    const c = table.columns;
+    // The action was created with the postponed-to time as its start (createAction, recordWhyNot);
+    // Dataverse keeps date and time to the second, so the match is on that second.
+    const second = Math.floor(at / 1000) * 1000;
+    const open = await client.retrieveMultiple(table.entitySetName, {
+      filter:
+        `${lookupValue(c.regardingobjectid)} eq ${contactId} and ${c.scheduledstart} ge ${new Date(second).toISOString()} ` +
+        `and ${c.scheduledstart} lt ${new Date(second + 1000).toISOString()} and ${c.statecode} eq ${table.choices.statecode.Open}`,
+      select: [c.activityid],
+      orderBy: [`${c.activityid} asc`],
+    });
+    // Two triggers postponed to the same moment: each row takes an activity of its own.
+    const activityId =
+      open.map((a) => text(a, c.activityid)).find((id) => id && !due.some((d) => d.activityId === id)) ??
+      null;
+    if (activityId)
+      due.push({
+        rowId: text(r, e.idr_exclusionid) ?? '',
+        trigger,
+        kind: trigger.action,
+        contactId,
+        at,
+        activityId,
+      });
+  }
+  if (due.length === 0) return 0;
+  const contactIds = [...new Set(due.map((d) => d.contactId))];
+  const today = dayOf(now);
+  const policy = await readContactPolicy(client);
+  const [candidates, robinson, impacts] = await Promise.all([
+    readCandidates(client, contactIds),
+    exclusionListMembers(client),
+    impactsOf(client, contactIds, today - 31, today + 31),
+  ]);
+  const candidateOf = new Map(candidates.map((c) => [c.contactId, c]));
+  let cancelled = 0;
+  for (const action of due) {
+    const candidate = candidateOf.get(action.contactId);
+    if (!candidate) continue;
+    const channel = action.kind === 'email' ? 'email' : action.kind === 'phone-call' ? 'phone' : null;
+    // The action itself is one of the contact's impacts that day: it must not count against its own cap.
+    const own = impacts.findIndex(
+      (i) => i.contactId === action.contactId && i.channel === channel && i.day === dayOf(action.at),
+    );
+    const others = own < 0 ? impacts : impacts.filter((_, i) => i !== own);
+    const decision = guardTriggeredAction({
+      rule: action.trigger,
+      contactId: action.contactId,
+      consent: candidate.consent,
+      belowZero: candidate.belowZero,
+      onExclusionList: robinson.has(action.contactId),
+      impacts: others,
+      day: dayOf(action.at),
+      policy,
+    });
+    if (decision.outcome !== 'skip') continue;
+    const table = ACTION_TABLES[action.kind];
+    await client.update(table.entitySetName, action.activityId, {
+      [table.columns.statecode]: CANCELLED[action.kind].statecode,
+      [table.columns.statuscode]: CANCELLED[action.kind].statuscode,
+    });
+    await client.update(idr_exclusion.entitySetName, action.rowId, {
+      [e.idr_name]: `${action.trigger.name}: ${decision.reason}`.slice(0, 100),
+      [e.idr_reason]: REASON_CHOICES[decision.reason],
+      [e.idr_postponedto]: null,
+      [e.idr_excludedon]: new Date(now).toISOString(),
+    });
+    if (own >= 0) impacts.splice(own, 1);
+    cancelled++;
+  }
+  return cancelled;
+}
+
 // ── the run ───────────────────────────────────────────────────────────────────────────────────
 
 /** Evaluates the active triggers at the clock's now and creates each new occurrence's action once. */
@@ -562,11 +725,20 @@ export async function runTriggers(
     created: 0,
     postponed: 0,
     already: 0,
+    cancelled: 0,
     skipped: {} as Partial<Record<ExclusionReason, number>>,
     invalid,
   };
   if (triggers.length === 0) return summary;
   const now = deps.clock().getTime();
+  // The event-driven path leaves this to the hourly job, so scoring an interaction costs no more requests.
+  if (!options.contactId)
+    summary.cancelled = await recheckPostponed(
+      client,
+      triggers,
+      now,
+      options.lookbackMs ?? TRIGGER_LOOKBACK_MS,
+    );
   const since = now - (options.lookbackMs ?? TRIGGER_LOOKBACK_MS);
   const today = dayOf(now);
   const who = options.contactId;
@@ -615,6 +787,10 @@ export async function runTriggers(
     impactsOf(client, contactIds, today - 31, today + policy.horizonDays + 31),
   ]);
   const candidateOf = new Map(candidates.map((c) => [c.contactId, c]));
+  const whyNots = await existingWhyNots(
+    client,
+    pending.map((f) => f.occurrence),
+  );
   for (const { trigger, occurrence } of pending) {
     const candidate = candidateOf.get(occurrence.contactId);
     const person = persons.get(occurrence.contactId);
@@ -637,7 +813,7 @@ export async function runTriggers(
         contact: occurrence.contactId,
         reason: decision.reason,
       });
-      await recordWhyNot(client, trigger, occurrence, decision.reason, null, now);
+      await recordWhyNot(client, trigger, occurrence, decision.reason, null, now, whyNots);
       continue;
     }
     if (trigger.action === 'add-to-list') {
