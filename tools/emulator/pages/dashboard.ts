@@ -8,7 +8,7 @@ import type { Engine } from '../engine/engine';
 import type { ColumnInfo, TableInfo } from '../engine/metadata';
 import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records';
 import { normalizeGuid } from '../engine/values';
-import { parseFetchXml, runFetchXml, type FetchQuery } from '../fetchxml';
+import { parseFetchXml, runFetchQuery, type FetchQuery } from '../fetchxml';
 import type {
   DashboardComponentModel,
   DashboardModel,
@@ -203,7 +203,9 @@ export function chartData(
   const xml = chartFetchXml(view.fetchXml, chart.fetchXml, chart.id);
   const query = parseFetchXml(xml);
   const groups = groupAttributes(engine, table, query);
-  const records = runFetchXml(engine.fetchSource(), table.entitySetName, xml, { annotations: all }).records;
+  const records = runFetchQuery(engine.fetchSource(), table.entitySetName, query, {
+    annotations: all,
+  }).records;
   const categories = records.map((r) => categoryOf(r, groups, lang));
   const series = chart.measures.map((alias) => ({
     alias,
