@@ -95,3 +95,30 @@ it('opens an offer and saves a new priority', async () => {
   expect(stored[F.idr_priority]).toBe(priority);
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+it('shows the long exclusion labels whole or wrapped inside the chart, the full label in the tooltip', async () => {
+  await page.goto(mainUrl({ appid: MARKETING_APP }));
+  const bars = await chartBars(page, 'Exclusions by Reason per Campaign');
+  expect(bars.length).toBeGreaterThan(1);
+  const labels = await page
+    .getByRole('list', { name: 'Exclusions by Reason per Campaign' })
+    .locator('text.chart-label')
+    .evaluateAll((texts) =>
+      texts.map((t) => {
+        const svg = (t as SVGTextElement).ownerSVGElement?.getBoundingClientRect();
+        const box = t.getBoundingClientRect();
+        return {
+          title: t.querySelector('title')?.textContent ?? '',
+          shown: Array.from(t.querySelectorAll('tspan'), (s) => s.textContent ?? '').join(' '),
+          inside: svg !== undefined && box.left >= svg.left - 0.5 && box.width > 0,
+        };
+      }),
+    );
+  expect(labels.map((l) => l.title)).toEqual(bars.map((b) => b.slice(0, b.lastIndexOf(': Count'))));
+  for (const label of labels) {
+    expect(label.inside).toBe(true);
+    // Shown whole (on one or two lines) or cut with an ellipsis, never cut silently.
+    if (!label.shown.endsWith('…'))
+      expect(label.shown.replace(/[ ·]/g, '')).toBe(label.title.replace(/[ ·]/g, ''));
+  }
+});
