@@ -4,7 +4,15 @@
  * serious, and the offer form opens and saves a change.
  */
 import type { Browser, Page } from 'playwright-core';
-import { campaign, campaignresponse, idr_offer } from '../dataverse/generated';
+import {
+  campaign,
+  campaignactivity,
+  campaignresponse,
+  email,
+  idr_offer,
+  letter,
+  phonecall,
+} from '../dataverse/generated';
 import { DEMO_CAMPAIGN_ID } from '../tools/emulator/demo/campaign';
 import {
   formReady,
@@ -21,6 +29,7 @@ import {
 } from './browser.testkit';
 
 const R = campaignresponse.columns;
+const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 const F = idr_offer.columns;
 
 let browser: Browser;
@@ -121,4 +130,31 @@ it('shows the long exclusion labels whole or wrapped inside the chart, the full 
     if (!label.shown.endsWith('…'))
       expect(label.shown.replace(/[ ·]/g, '')).toBe(label.title.replace(/[ ·]/g, ''));
   }
+});
+
+it('draws the activities the distribution created per channel, as many as the Web API holds', async () => {
+  const A = campaignactivity.columns;
+  const distributed = await webApi<Rows>(
+    `${campaignactivity.entitySetName}?$select=${A.activityid},${A.channeltypecode}&$filter=${A.idr_distributedon} ne null`,
+  );
+  const channelOf = new Map(
+    distributed.value.map((a) => [String(a[A.activityid]), String(a[`${A.channeltypecode}${FORMATTED}`])]),
+  );
+  const expected = new Map<string, number>();
+  for (const table of [email, phonecall, letter]) {
+    const regarding = `_${table.columns.regardingobjectid}_value`;
+    const rows = await webApi<Rows>(
+      `${table.entitySetName}?$select=${regarding}&$filter=${regarding} ne null`,
+    );
+    for (const row of rows.value) {
+      const channel = channelOf.get(String(row[regarding]));
+      if (channel !== undefined) expected.set(channel, (expected.get(channel) ?? 0) + 1);
+    }
+  }
+  expect(expected.size).toBeGreaterThan(0);
+
+  await page.goto(mainUrl({ appid: MARKETING_APP }));
+  const bars = await chartBars(page, 'Activities Sent per Channel');
+  expect(bars.sort()).toEqual([...expected].map(([channel, n]) => `${channel}: Sum: Created ${n}`).sort());
+  expect(await seriousViolations(page)).toEqual([]);
 });
