@@ -4,7 +4,15 @@
  * serious, and the offer form opens and saves a change.
  */
 import type { Browser, Page } from 'playwright-core';
-import { campaign, campaignresponse, idr_offer } from '../dataverse/generated';
+import {
+  campaign,
+  campaignactivity,
+  campaignresponse,
+  email,
+  idr_offer,
+  letter,
+  phonecall,
+} from '../dataverse/generated';
 import { DEMO_CAMPAIGN_ID } from '../tools/emulator/demo/campaign';
 import {
   formReady,
@@ -21,6 +29,7 @@ import {
 } from './browser.testkit';
 
 const R = campaignresponse.columns;
+const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 const F = idr_offer.columns;
 
 let browser: Browser;
@@ -93,5 +102,59 @@ it('opens an offer and saves a new priority', async () => {
     `${idr_offer.entitySetName}(${id})?$select=${F.idr_priority}`,
   );
   expect(stored[F.idr_priority]).toBe(priority);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+it('shows the long exclusion labels whole or wrapped inside the chart, the full label in the tooltip', async () => {
+  await page.goto(mainUrl({ appid: MARKETING_APP }));
+  const bars = await chartBars(page, 'Exclusions by Reason per Campaign');
+  expect(bars.length).toBeGreaterThan(1);
+  const labels = await page
+    .getByRole('list', { name: 'Exclusions by Reason per Campaign' })
+    .locator('text.chart-label')
+    .evaluateAll((texts) =>
+      texts.map((t) => {
+        const svg = (t as SVGTextElement).ownerSVGElement?.getBoundingClientRect();
+        const box = t.getBoundingClientRect();
+        return {
+          title: t.querySelector('title')?.textContent ?? '',
+          shown: Array.from(t.querySelectorAll('tspan'), (s) => s.textContent ?? '').join(' '),
+          inside: svg !== undefined && box.left >= svg.left - 0.5 && box.width > 0,
+        };
+      }),
+    );
+  expect(labels.map((l) => l.title)).toEqual(bars.map((b) => b.slice(0, b.lastIndexOf(': Count'))));
+  for (const label of labels) {
+    expect(label.inside).toBe(true);
+    // Shown whole (on one or two lines) or cut with an ellipsis, never cut silently.
+    if (!label.shown.endsWith('…'))
+      expect(label.shown.replace(/[ ·]/g, '')).toBe(label.title.replace(/[ ·]/g, ''));
+  }
+});
+
+it('draws the activities the distribution created per channel, as many as the Web API holds', async () => {
+  const A = campaignactivity.columns;
+  const distributed = await webApi<Rows>(
+    `${campaignactivity.entitySetName}?$select=${A.activityid},${A.channeltypecode}&$filter=${A.idr_distributedon} ne null`,
+  );
+  const channelOf = new Map(
+    distributed.value.map((a) => [String(a[A.activityid]), String(a[`${A.channeltypecode}${FORMATTED}`])]),
+  );
+  const expected = new Map<string, number>();
+  for (const table of [email, phonecall, letter]) {
+    const regarding = `_${table.columns.regardingobjectid}_value`;
+    const rows = await webApi<Rows>(
+      `${table.entitySetName}?$select=${regarding}&$filter=${regarding} ne null`,
+    );
+    for (const row of rows.value) {
+      const channel = channelOf.get(String(row[regarding]));
+      if (channel !== undefined) expected.set(channel, (expected.get(channel) ?? 0) + 1);
+    }
+  }
+  expect(expected.size).toBeGreaterThan(0);
+
+  await page.goto(mainUrl({ appid: MARKETING_APP }));
+  const bars = await chartBars(page, 'Activities Sent per Channel');
+  expect(bars.sort()).toEqual([...expected].map(([channel, n]) => `${channel}: Sum: Created ${n}`).sort());
   expect(await seriousViolations(page)).toEqual([]);
 });

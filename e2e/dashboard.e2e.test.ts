@@ -121,3 +121,28 @@ it('shows the dashboard in Spanish', async () => {
   expect(phases.some((label) => label.startsWith('Solicitud: Recuento'))).toBe(true);
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+it('fits the Deposits Overdue list in its panel at 1200 and 800 px, every column shown', async () => {
+  await page.goto(mainUrl({ appid: GROUP_SALES_APP }));
+  const panel = page.locator('section[data-component="List_DepositsOverdue"]');
+  for (const width of [1200, 800]) {
+    await page.setViewportSize({ width, height: 800 });
+    await panel.getByRole('columnheader').first().waitFor();
+    const fit = await panel.evaluate((section) => {
+      const table = section.querySelector('table');
+      const box = section.getBoundingClientRect();
+      const headers = table?.querySelectorAll('th');
+      const last = headers?.item(headers.length - 1)?.getBoundingClientRect();
+      return {
+        scrollWidth: section.scrollWidth,
+        clientWidth: section.clientWidth,
+        lastRight: last?.right ?? Infinity,
+        panelRight: box.right,
+      };
+    });
+    expect(fit.scrollWidth).toBeLessThanOrEqual(fit.clientWidth + 1);
+    // The last column (Owner) is inside the panel, not cut at its edge.
+    expect(fit.lastRight).toBeLessThanOrEqual(fit.panelRight);
+    if (width === 800) expect(await screenshot(page, 'dashboard-800')).toBeGreaterThan(10);
+  }
+});

@@ -1,6 +1,7 @@
 /** FetchXML and saved queries for the emulator's Web API (`?fetchXml=` and `?savedQuery=`). */
 export {
   runFetchXml,
+  runFetchQuery,
   MAX_PAGE_SIZE,
   AGGREGATE_ROW_LIMIT,
   type FetchSource,

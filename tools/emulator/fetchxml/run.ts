@@ -28,7 +28,7 @@ import type { ColumnInfo } from '../engine/metadata';
 import { compile, type Plan, type SortKey } from './compile';
 import { cookieValue, innerCookie, pagingCookieAnnotation, parseCookie, type CookieValue } from './cookie';
 import { AggregateLimitError, PagingCookieMismatchError } from './errors';
-import { parseFetchXml } from './parse';
+import { parseFetchXml, type FetchQuery } from './parse';
 import { DEADLINE_FUNCTION, ident } from '../engine/storage';
 
 /** What FetchXML needs from the engine: its metadata, read access to its tables, and who is asking when. */
@@ -218,7 +218,16 @@ export function runFetchXml(
   xml: string,
   options: FetchOptions = {},
 ): FetchResult {
-  const parsed = parseFetchXml(xml);
+  return runFetchQuery(source, entitySet, parseFetchXml(xml), options);
+}
+
+/** Runs an already parsed FetchXML query, for callers that read the query before running it. */
+export function runFetchQuery(
+  source: FetchSource,
+  entitySet: string,
+  parsed: FetchQuery,
+  options: FetchOptions = {},
+): FetchResult {
   const query = options.paging
     ? {
         ...parsed,

@@ -2,10 +2,18 @@
  * The Campaign Results dashboard of the Marketing app over the demo campaign: its charts hold the
  * figures `ideario results` reads for the same data (responses, contacts left out by reason).
  */
-import { campaign, contact, ExclusionReason, idr_offer } from '../../../dataverse/generated';
+import {
+  campaign,
+  campaignactivity,
+  contact,
+  ExclusionReason,
+  idr_offer,
+} from '../../../dataverse/generated';
 import { memoryLogger } from '../../../dataverse/logger';
 import { createCampaignOrg, createContacts } from '../../../plugins/handlers/campaigns/campaign.testkit';
 import { REASON_CHOICES } from '../../../plugins/handlers/campaigns/distribute';
+import { CHANNEL_TABLES } from '../../../plugins/handlers/campaigns/read';
+import { lookupValue } from '../../../plugins/handlers/interests/records';
 import { readCampaignResults } from '../../../plugins/handlers/campaigns/results';
 import { DEMO_CAMPAIGN_ID, loadCampaignDemo } from '../demo/campaign';
 import type { TestOrg } from '../testing';
@@ -71,6 +79,49 @@ describe('the Campaign Results charts and ideario results, over the demo campaig
       (c) => c.key === `${DEMO_CAMPAIGN_ID} · ${ExclusionReason.ControlGroup}`,
     );
     expect(control?.label).toBe(`${report.name} · Control group`);
+  });
+});
+
+describe('the Activities Sent per Channel chart', () => {
+  /** The emails, phone calls and letters regarding a distributed campaign activity, per its channel. */
+  async function activitiesPerChannel(): Promise<Record<string, number>> {
+    const A = campaignactivity.columns;
+    const distributed = await org.client.retrieveMultiple(campaignactivity.entitySetName, {
+      select: [A.activityid, A.channeltypecode],
+      filter: `${A.idr_distributedon} ne null`,
+    });
+    const channelOf = new Map(
+      distributed.map((a) => [String(a[A.activityid]), String(a[A.channeltypecode])]),
+    );
+    const out: Record<string, number> = {};
+    for (const { table } of Object.values(CHANNEL_TABLES)) {
+      const regarding = lookupValue(table.columns.regardingobjectid);
+      const rows = await org.client.retrieveMultiple(table.entitySetName, {
+        select: [table.columns.activityid, regarding],
+        filter: `${regarding} ne null`,
+      });
+      for (const row of rows) {
+        const channel = channelOf.get(String(row[regarding]));
+        if (channel !== undefined) out[channel] = (out[channel] ?? 0) + 1;
+      }
+    }
+    return out;
+  }
+
+  it('counts per channel the activities the distribution created, as the Web API holds them', async () => {
+    const expected = await activitiesPerChannel();
+    expect(Object.values(expected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const chart = chartOf('Activities Sent per Channel');
+    expect(Object.fromEntries(chart.categories.map((c, i) => [c.key, chart.series[0]?.values[i]]))).toEqual(
+      expected,
+    );
+    const email = String(campaignactivity.choices.channeltypecode.Email);
+    const at = (data: typeof chart) => data.categories.find((c) => c.key === email)?.label;
+    expect(expected[email]).toBeGreaterThan(0);
+    expect(at(chart)).toBe('Email');
+    const es = chartOf('Activities Sent per Channel', 3082);
+    expect(es.title).toBe('Actividades enviadas por canal');
+    expect(at(es)).toBe('Correo electrónico');
   });
 });
 

@@ -11,7 +11,8 @@ import { readQuotations, runQuotationReport } from '../../cli/report';
 import { canonicalXml } from '../../solution/xml';
 import { loadDemoData } from '../demo/load';
 import { appModuleId } from './apps';
-import { chartFetchXml } from './dashboard';
+import { textWidth } from './chartlabel';
+import { chartData, chartFetchXml, chartSvg, chartTable, type ChartData } from './dashboard';
 import { PageNotFoundError, renderMain } from './shell';
 import { dashboardChart } from './dashboard.testkit';
 
@@ -229,5 +230,86 @@ describe('the dashboard page', () => {
     expect(html).toContain('<h1>Ventas de grupos</h1>');
     expect(html).toContain('aria-label="Cotizaciones por fase"');
     expect(html).toContain('Mostrar las cifras en una tabla');
+  });
+});
+
+describe('chart labels', () => {
+  const long = 'Spring newsletter for the loyal customers of the coast hotels · Exclusion list (Robinson)';
+  const data: ChartData = {
+    title: 'Exclusions by Reason per Campaign',
+    categories: [
+      { key: 'a', label: long },
+      { key: 'b', label: 'Spring newsletter · Control group' },
+    ],
+    series: [{ alias: 'n', label: 'Count (Exclusions)', values: [12, 3] }],
+  };
+
+  it('keeps every label line inside the label column, the full label in a tooltip, the bar and the table', () => {
+    const svg = chartSvg(data, 1033, 'c').toString();
+    const labels = [...svg.matchAll(/<text class="chart-label"[^>]*>([\s\S]*?)<\/text>/g)].map(
+      (m) => m[1] ?? '',
+    );
+    expect(labels).toHaveLength(2);
+    expect(labels[0]).toContain(`<title>${long}</title>`);
+    expect(svg).toContain(`aria-label="${long}: Count (Exclusions) 12"`);
+    expect(chartTable(data, 1033, data.title).toString()).toContain(`<th scope="row">${long}</th>`);
+    // Text is anchored at its end: a line starts at x minus its width, which must not fall left of 0.
+    for (const [, x, line] of svg.matchAll(/<tspan x="([\d.]+)" y="[\d.]+">([^<]*)<\/tspan>/g))
+      expect(Number(x) - textWidth(line ?? '', 12)).toBeGreaterThanOrEqual(0);
+    const shown = [...(labels[0] ?? '').matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]);
+    expect(shown).toHaveLength(2);
+    expect(long.startsWith(`${shown[0] ?? 'none'} `)).toBe(true);
+    expect(shown[1]).toMatch(/…$/);
+    // A short label is shown whole on one line.
+    expect(labels[1]).toMatch(
+      /<tspan[^>]*>Spring newsletter<\/tspan><tspan[^>]*>Control group<\/tspan>|<tspan[^>]*>Spring newsletter · Control group<\/tspan>/,
+    );
+  });
+
+  it('gives the bars the room short labels leave', () => {
+    const short: ChartData = {
+      ...data,
+      categories: [
+        { key: 'a', label: 'Email' },
+        { key: 'b', label: 'Phone' },
+      ],
+    };
+    const barStart = (svg: string) => Number(/<rect x="([\d.]+)"/.exec(svg)?.[1]);
+    expect(barStart(chartSvg(short, 1033, 'c').toString())).toBeLessThan(
+      barStart(chartSvg(data, 1033, 'c').toString()),
+    );
+    expect(barStart(chartSvg(short, 1033, 'c').toString())).toBeGreaterThan(textWidth('Phone', 12));
+  });
+});
+
+describe('rows without a value', () => {
+  it('fall under one "(blank)" category, in the user\'s language, counted as the Web API counts them', async () => {
+    const table = org.engine.metadata.byLogicalName(opportunity.logicalName);
+    if (!table) throw new Error('no opportunity table');
+    const base = table.model.views[0];
+    if (!base) throw new Error('the opportunity table has no view');
+    const view = { ...base, fetchXml: `<fetch><entity name="${opportunity.logicalName}" /></fetch>` };
+    const chart = {
+      id: 'lost-reasons',
+      name: { 1033: 'Lost reasons' },
+      description: {},
+      fetchXml: `<fetch aggregate="true"><entity name="${opportunity.logicalName}"><attribute name="${O.idr_lostreason}" groupby="true" alias="reason" /><attribute name="${O.opportunityid}" aggregate="count" alias="n" /></entity></fetch>`,
+      categoryAlias: 'reason',
+      measures: ['n'],
+      attributes: [],
+      chartTypes: ['Bar'],
+      file: 'test',
+    };
+    const withoutReason = await org.client.retrieveMultiple(opportunity.entitySetName, {
+      select: [O.opportunityid],
+      filter: `${O.idr_lostreason} eq null`,
+    });
+    expect(withoutReason.length).toBeGreaterThan(0);
+    const en = chartData(org.engine, table, chart, view, 1033);
+    const blank = en.categories.findIndex((c) => c.key === '');
+    expect(en.categories[blank]?.label).toBe('(blank)');
+    expect(en.series[0]?.values[blank]).toBe(withoutReason.length);
+    const es = chartData(org.engine, table, chart, view, 3082);
+    expect(es.categories.find((c) => c.key === '')?.label).toBe('(en blanco)');
   });
 });

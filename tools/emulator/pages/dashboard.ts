@@ -8,7 +8,7 @@ import type { Engine } from '../engine/engine';
 import type { ColumnInfo, TableInfo } from '../engine/metadata';
 import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records';
 import { normalizeGuid } from '../engine/values';
-import { parseFetchXml, runFetchXml, type FetchQuery } from '../fetchxml';
+import { parseFetchXml, runFetchQuery, type FetchQuery } from '../fetchxml';
 import type {
   DashboardComponentModel,
   DashboardModel,
@@ -18,6 +18,7 @@ import type {
 } from '../../solution/model';
 import { el, elements, parseXml, writeXml, type XmlElement } from '../../solution/xml';
 import { localized } from './apps';
+import { fitLabel, textWidth } from './chartlabel';
 import { markup, type SafeHtml } from './html';
 import { text } from './strings';
 
@@ -203,7 +204,9 @@ export function chartData(
   const xml = chartFetchXml(view.fetchXml, chart.fetchXml, chart.id);
   const query = parseFetchXml(xml);
   const groups = groupAttributes(engine, table, query);
-  const records = runFetchXml(engine.fetchSource(), table.entitySetName, xml, { annotations: all }).records;
+  const records = runFetchQuery(engine.fetchSource(), table.entitySetName, query, {
+    annotations: all,
+  }).records;
   const categories = records.map((r) => categoryOf(r, groups, lang));
   const series = chart.measures.map((alias) => ({
     alias,
@@ -222,31 +225,56 @@ function formatNumber(value: number, lang: LanguageCode): string {
   return value.toLocaleString(lang === 3082 ? 'es-ES' : 'en-US', { maximumFractionDigits: 2 });
 }
 
-/** Horizontal bars, one group per category; the table beside it carries the same figures. */
+const LABEL_FONT = 12;
+const LABEL_LINE = 14;
+const VALUE_FONT = 11;
+
+/**
+ * Horizontal bars, one group per category; the table beside it carries the same figures. The label
+ * column is as wide as the longest label up to 40 % of the chart; longer labels wrap onto two lines,
+ * then end in "…", with the whole label in a `<title>` tooltip, the bar's aria-label and the table.
+ */
 export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
   const barHeight = 14;
   const gap = 8;
-  const labelWidth = 190;
   const width = 560;
-  const plot = width - labelWidth - 70;
+  const valueRoom =
+    Math.ceil(
+      Math.max(
+        0,
+        ...data.series.flatMap((s) => s.values.map((v) => textWidth(formatNumber(v, lang), VALUE_FONT))),
+      ),
+    ) + 10;
+  const widest = Math.max(0, ...data.categories.map((c) => textWidth(c.label, LABEL_FONT)));
+  const labelWidth = Math.ceil(Math.min(Math.max(widest + 12, 48), width * 0.4));
+  const plot = width - labelWidth - valueRoom;
   const max = Math.max(1, ...data.series.flatMap((s) => s.values));
-  const groupHeight = data.series.length * barHeight + gap;
-  const height = Math.max(groupHeight * data.categories.length + 10, 30);
+  const barsHeight = data.series.length * barHeight;
+  let y0 = 5;
   const bars = data.categories.map((category, i) => {
-    const y0 = 5 + i * groupHeight;
+    const fitted = fitLabel(category.label, labelWidth - 12, LABEL_FONT);
+    const block = Math.max(barsHeight, fitted.lines.length * LABEL_LINE);
+    const top = y0;
+    const barsTop = top + (block - barsHeight) / 2;
+    y0 += block + gap;
+    const firstBaseline = top + block / 2 - ((fitted.lines.length - 1) * LABEL_LINE) / 2 + 4;
+    const lines = fitted.lines.map(
+      (line, n) => markup`<tspan x="${labelWidth - 6}" y="${firstBaseline + n * LABEL_LINE}">${line}</tspan>`,
+    );
     return markup`<g role="listitem" aria-label="${category.label}: ${data.series
       .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang)}`)
       .join(
         ', ',
-      )}"><text x="${labelWidth - 6}" y="${y0 + (data.series.length * barHeight) / 2 + 4}" text-anchor="end" font-size="12" fill="#242424">${category.label}</text>${data.series.map(
+      )}"><text class="chart-label" text-anchor="end" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text>${data.series.map(
       (s, j) => {
         const value = s.values[i] ?? 0;
         const w = Math.round((plot * value) / max);
-        const y = y0 + j * barHeight;
-        return markup`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${COLORS[j % COLORS.length] ?? '#0f548c'}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang)}</title></rect><text x="${labelWidth + w + 4}" y="${y + barHeight - 4}" font-size="11" fill="#242424">${formatNumber(value, lang)}</text>`;
+        const y = barsTop + j * barHeight;
+        return markup`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${COLORS[j % COLORS.length] ?? '#0f548c'}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang)}</title></rect><text x="${labelWidth + w + 4}" y="${y + barHeight - 4}" font-size="${VALUE_FONT}" fill="#242424">${formatNumber(value, lang)}</text>`;
       },
     )}</g>`;
   });
+  const height = Math.max(y0 + 2, 30);
   const legend =
     data.series.length > 1
       ? markup`<p class="legend">${data.series.map((s, j) => markup`<span><span class="swatch" style="background:${COLORS[j % COLORS.length] ?? '#0f548c'}"></span>${s.label}</span> `)}</p>`

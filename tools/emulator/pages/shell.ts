@@ -96,6 +96,7 @@ section.formsection{background:#fff;border:1px solid #e0e0e0;border-radius:6px;p
 section.formsection.wide{grid-column:1/-1}
 .subgrid table.grid td a{overflow-wrap:anywhere}.subgrid table.grid td:has(a){min-width:14em}
 .dashboard{grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}.dashboard-list{overflow-x:auto}.legend{font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
+.dashboard>.dashboard-list{grid-column:1/-1}.dashboard-list table.grid{width:100%}.dashboard-list table.grid th,.dashboard-list table.grid td{padding:6px}.dashboard-list table.grid td a{overflow-wrap:anywhere}
 details summary{cursor:pointer;color:#0f548c;margin:4px 0}
 `;
 
