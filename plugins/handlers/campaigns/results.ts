@@ -378,7 +378,7 @@ const REASON_LABELS: Readonly<Record<'en' | 'es', Readonly<Record<ExclusionReaso
   },
 };
 
-/** Numbers as the reader's locale writes them: `12.5` in English, `12,5` (and `1.234,50`) in Spanish. */
+/** Numbers as the reader's locale writes them: `12.5` in English, `12,5` (and `12.345,50`) in Spanish. */
 function numberFormat(language: 'en' | 'es'): (value: number, digits?: number) => string {
   if (language === 'en') return (value, digits = 0) => value.toFixed(digits);
   return (value, digits = 0) =>
