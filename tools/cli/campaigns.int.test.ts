@@ -16,13 +16,13 @@ beforeEach(() => {
 });
 afterEach(() => org.close());
 
-function deps() {
+function deps(env: CampaignCommandDeps['env'] = {}) {
   const lines: string[] = [];
   const shown: DistributeProgress[] = [];
   let stopped = false;
   const logger = memoryLogger();
   const value: CampaignCommandDeps = {
-    env: {},
+    env,
     logger,
     print: (line) => lines.push(line),
     clock: org.clock.now,
@@ -73,6 +73,42 @@ describe('ideario distribute and ideario results', () => {
       '  orders attributed (30 days after sending): contacted 0 worth 0.00, control 0 worth 0.00',
       '  revenue per contact: contacted 0.00, control 0.00; uplift +0.00 per contact',
     ]);
+  });
+
+  it('prints the results in Spanish with IDEARIO_LANGUAGE=es or --lang es, numbers as es-ES writes them', async () => {
+    const ids = await createContacts(org.client, 20, (i) =>
+      i < 2 ? { [contact.columns.donotbulkemail]: true } : {},
+    );
+    const target = await createList(org.client, 'Objetivo', ids);
+    const autumn = await createCampaign(org.client, {
+      name: 'Oferta de otoño',
+      channel: 'email',
+      listIds: [target],
+      controlPercent: 25,
+      scheduledStart: '2026-09-10T09:00:00Z',
+    });
+    expect(await runDistributeCommand(autumn.campaignActivityId, { dryRun: false }, deps().value)).toBe(0);
+
+    const byEnv = deps({ IDEARIO_LANGUAGE: 'es' });
+    expect(await runResultsCommand(autumn.campaignId, {}, byEnv.value)).toBe(0);
+    expect(byEnv.lines).toEqual([
+      'Campaña "Oferta de otoño" (1 actividad de campaña)',
+      expect.stringMatching(/^ {2}objetivo: 20; contactados: \d+; grupo de control: \d+$/),
+      '  excluidos: sin consentimiento para el canal 2',
+      '  respuestas: 0 (respondieron: 0 contactados, 0 de control, 0 otros)',
+      '  tasa de respuesta: contactados 0,0 %, control 0,0 %',
+      '  incremento (uplift): +0,0 puntos (IC 95 % 0,0 a 0,0); razón: necesita una respuesta en ambos grupos',
+      '  pedidos atribuidos (30 días tras el envío): contactados 0 por 0,00, control 0 por 0,00',
+      '  ingresos por contacto: contactados 0,00, control 0,00; incremento +0,00 por contacto',
+    ]);
+
+    // The flag wins over the environment, both ways.
+    const byFlag = deps();
+    expect(await runResultsCommand(autumn.campaignId, { lang: 'es' }, byFlag.value)).toBe(0);
+    expect(byFlag.lines).toEqual(byEnv.lines);
+    const english = deps({ IDEARIO_LANGUAGE: 'es' });
+    expect(await runResultsCommand(autumn.campaignId, { lang: 'en' }, english.value)).toBe(0);
+    expect(english.lines[0]).toBe('Campaign "Oferta de otoño" (1 campaign activity)');
   });
 
   it('says which record is missing, with exit code 1', async () => {

@@ -97,19 +97,30 @@ export async function runDistributeCommand(
   });
 }
 
+/** The language `ideario results` prints in: `--lang`, else IDEARIO_LANGUAGE, else English. */
+export function resultsLanguage(flag: string | undefined, env: CommandDeps['env']): 'en' | 'es' {
+  return (flag ?? env.IDEARIO_LANGUAGE ?? 'en').toLowerCase().startsWith('es') ? 'es' : 'en';
+}
+
 export async function runResultsCommand(
   campaignId: string,
-  options: ConnectionFlags,
+  options: ConnectionFlags & { lang?: string },
   deps: CampaignCommandDeps,
 ): Promise<number> {
   return runCommand('results', deps.logger, async () => {
     const client = commandClient(options, deps);
+    const language = resultsLanguage(options.lang, deps.env);
     const report = await userFacing(async () => {
       const recorded = await recordCampaignResponses(client, campaignId);
-      if (recorded > 0) deps.print(`Recorded ${recorded} new campaign response(s).`);
+      if (recorded > 0)
+        deps.print(
+          language === 'es'
+            ? `Registrada(s) ${recorded} respuesta(s) de campaña nueva(s).`
+            : `Recorded ${recorded} new campaign response(s).`,
+        );
       return readCampaignResults(client, campaignId);
     });
-    for (const line of describeCampaignResults(report)) deps.print(line);
+    for (const line of describeCampaignResults(report, language)) deps.print(line);
     return 0;
   });
 }
@@ -140,7 +151,9 @@ export function registerCampaigns(program: Command, logger: Logger): void {
   const results = program
     .command('results <campaignId>')
     .description('Record missing campaign responses, then print the campaign’s response rates and uplift');
-  addConnectionOptions(results).action(async (id: string, opts: ConnectionFlags) => {
-    process.exitCode = await runResultsCommand(id, opts, deps());
-  });
+  addConnectionOptions(results)
+    .option('--lang <en|es>', 'language of the report (default IDEARIO_LANGUAGE, else en)')
+    .action(async (id: string, opts: ConnectionFlags & { lang?: string }) => {
+      process.exitCode = await runResultsCommand(id, opts, deps());
+    });
 }

@@ -398,6 +398,26 @@ describe('the real solution/ tree', () => {
     expect(tables.listmember.columns.entityid.targets).toEqual(['account', 'contact', 'lead']);
   });
 
+  it('labels every choice option, standard tables and global choices included, in English and Spanish', () => {
+    const metadata = loadMetadata(root);
+    const options = [
+      ...Object.values(metadata.tables).flatMap((table) =>
+        Object.values(table.columns).flatMap((column) =>
+          (column.options ?? []).map((o) => ({ where: `${table.logicalName}.${column.logicalName}`, ...o })),
+        ),
+      ),
+      ...Object.values(metadata.optionSets).flatMap((set) =>
+        set.options.map((o) => ({ where: set.name, ...o })),
+      ),
+    ];
+    // statecode/statuscode of the standard tables included: the emulator's pages show them too.
+    expect(options.length).toBeGreaterThan(300);
+    const unlabelled = options
+      .filter((o) => !o.label[1033] || !o.label[3082])
+      .map((o) => `${o.where} ${o.value}: ${JSON.stringify(o.label)}`);
+    expect(unlabelled).toEqual([]);
+  });
+
   it('loads with every solution in it and no problem', () => {
     const metadata = loadMetadata(root);
     expect(metadata.solutions.map((s) => s.dir)).toEqual(solutionDirs(root));

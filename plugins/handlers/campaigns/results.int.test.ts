@@ -118,6 +118,19 @@ describe('campaign results', () => {
       '  orders attributed (30 days after sending): contacted 2 worth 500.00, control 1 worth 500.00',
       '  revenue per contact: contacted 2.86, control 25.00; uplift -22.14 per contact',
     ]);
+    // In Spanish: the words, and numbers as es-ES writes them (decimal comma).
+    expect(describeCampaignResults(report, 'es')).toEqual([
+      'Campaña "Spring offer" (1 actividad de campaña)',
+      '  objetivo: 200; contactados: 175; grupo de control: 20',
+      '  excluidos: sin consentimiento para el canal 5',
+      '  respuestas: 38 (respondieron: 35 contactados, 2 de control, 0 otros)',
+      '  tasa de respuesta: contactados 20,0 %, control 10,0 %',
+      expect.stringMatching(
+        /^ {2}incremento \(uplift\): \+10,0 puntos \(IC 95 % -4,\d a 24,\d\); razón ×2,00 \(IC 95 % 0,\d\d a \d+,\d\d\)$/,
+      ),
+      '  pedidos atribuidos (30 días tras el envío): contactados 2 por 500,00, control 1 por 500,00',
+      '  ingresos por contacto: contactados 2,86, control 25,00; incremento -22,14 por contacto',
+    ]);
 
     await client.update(campaign.entitySetName, spring.campaignId, {
       [campaign.columns.idr_attributiondays]: 60,

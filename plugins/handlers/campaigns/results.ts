@@ -357,59 +357,108 @@ export async function readCampaignResults(
   };
 }
 
-const REASON_LABELS: Readonly<Record<ExclusionReason, string>> = {
-  'exclusion-list': 'exclusion list (Robinson)',
-  'no-consent': 'no consent for the channel',
-  'below-zero': 'Below Zero',
-  incompatible: 'incompatible campaign',
-  'frequency-cap': 'frequency cap',
-  control: 'control group',
-  capacity: 'over channel capacity',
+const REASON_LABELS: Readonly<Record<'en' | 'es', Readonly<Record<ExclusionReason, string>>>> = {
+  en: {
+    'exclusion-list': 'exclusion list (Robinson)',
+    'no-consent': 'no consent for the channel',
+    'below-zero': 'Below Zero',
+    incompatible: 'incompatible campaign',
+    'frequency-cap': 'frequency cap',
+    control: 'control group',
+    capacity: 'over channel capacity',
+  },
+  es: {
+    'exclusion-list': 'lista de exclusión (Robinson)',
+    'no-consent': 'sin consentimiento para el canal',
+    'below-zero': 'Bajo cero',
+    incompatible: 'campaña incompatible',
+    'frequency-cap': 'límite de frecuencia',
+    control: 'grupo de control',
+    capacity: 'por encima de la capacidad del canal',
+  },
 };
 
-function percent(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value * 100).toFixed(1)} %`;
+/** Numbers as the reader's locale writes them: `12.5` in English, `12,5` (and `12.345,50`) in Spanish. */
+function numberFormat(language: 'en' | 'es'): (value: number, digits?: number) => string {
+  if (language === 'en') return (value, digits = 0) => value.toFixed(digits);
+  return (value, digits = 0) =>
+    // `value || 0` turns -0 into 0: Intl writes "-0", toFixed does not.
+    new Intl.NumberFormat('es-ES', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
+      value || 0,
+    );
 }
 
-/** The report `ideario results` prints. */
-export function describeCampaignResults(report: CampaignReport): string[] {
-  const lines = [
-    `Campaign "${report.name}" (${report.campaignActivities} campaign activit${report.campaignActivities === 1 ? 'y' : 'ies'})`,
-    `  targeted: ${report.targeted}; contacted: ${report.contacted.size}; control group: ${report.control.size}`,
-  ];
+/** The report `ideario results` prints, in English or Spanish. */
+export function describeCampaignResults(report: CampaignReport, language: 'en' | 'es' = 'en'): string[] {
+  const es = language === 'es';
+  const n = numberFormat(language);
+  const percent = (value: number | undefined) => (value === undefined ? '—' : `${n(value * 100, 1)} %`);
+  const signed = (value: number, text: string) => `${value >= 0 ? '+' : ''}${text}`;
+  const activities = report.campaignActivities;
+  const lines = es
+    ? [
+        `Campaña "${report.name}" (${n(activities)} actividad${activities === 1 ? '' : 'es'} de campaña)`,
+        `  objetivo: ${n(report.targeted)}; contactados: ${n(report.contacted.size)}; grupo de control: ${n(report.control.size)}`,
+      ]
+    : [
+        `Campaign "${report.name}" (${activities} campaign activit${activities === 1 ? 'y' : 'ies'})`,
+        `  targeted: ${report.targeted}; contacted: ${report.contacted.size}; control group: ${report.control.size}`,
+      ];
   const reasons = Object.entries(report.excluded)
     .filter(([reason]) => reason !== 'control')
-    .map(([reason, n]) => `${REASON_LABELS[reason as ExclusionReason]} ${n}`);
-  lines.push(`  excluded: ${reasons.length ? reasons.join(', ') : 'nobody'}`);
+    .map(([reason, count]) => `${REASON_LABELS[language][reason as ExclusionReason]} ${n(count)}`);
+  const nobody = es ? 'nadie' : 'nobody';
+  lines.push(`  ${es ? 'excluidos' : 'excluded'}: ${reasons.length ? reasons.join(', ') : nobody}`);
   lines.push(
-    `  responses: ${report.responses} (responders: ${report.contacted.responders} contacted, ${report.control.responders} control, ${report.otherResponders} other)`,
+    es
+      ? `  respuestas: ${n(report.responses)} (respondieron: ${n(report.contacted.responders)} contactados, ${n(report.control.responders)} de control, ${n(report.otherResponders)} otros)`
+      : `  responses: ${report.responses} (responders: ${report.contacted.responders} contacted, ${report.control.responders} control, ${report.otherResponders} other)`,
   );
   lines.push(
-    `  response rate: contacted ${percent(report.targetRate)}, control ${percent(report.controlRate)}`,
+    es
+      ? `  tasa de respuesta: contactados ${percent(report.targetRate)}, control ${percent(report.controlRate)}`
+      : `  response rate: contacted ${percent(report.targetRate)}, control ${percent(report.controlRate)}`,
   );
   const u = report.uplift;
-  if (!u) lines.push('  uplift: needs a control group');
-  else {
-    const pp = (v: number) => `${(v * 100).toFixed(1)}`;
+  if (!u)
     lines.push(
-      `  uplift: ${u.difference.value >= 0 ? '+' : ''}${pp(u.difference.value)} points (95 % CI ${pp(u.difference.low)} to ${pp(u.difference.high)})` +
-        (u.ratio
-          ? `; ratio ×${u.ratio.value.toFixed(2)} (95 % CI ${u.ratio.low.toFixed(2)} to ${u.ratio.high.toFixed(2)})`
-          : '; ratio: needs a response in both groups'),
+      es ? '  incremento (uplift): necesita un grupo de control' : '  uplift: needs a control group',
+    );
+  else {
+    const pp = (v: number) => n(v * 100, 1);
+    const difference = signed(u.difference.value, pp(u.difference.value));
+    const ratio = u.ratio;
+    lines.push(
+      es
+        ? `  incremento (uplift): ${difference} puntos (IC 95 % ${pp(u.difference.low)} a ${pp(u.difference.high)})` +
+            (ratio
+              ? `; razón ×${n(ratio.value, 2)} (IC 95 % ${n(ratio.low, 2)} a ${n(ratio.high, 2)})`
+              : '; razón: necesita una respuesta en ambos grupos')
+        : `  uplift: ${difference} points (95 % CI ${pp(u.difference.low)} to ${pp(u.difference.high)})` +
+            (ratio
+              ? `; ratio ×${n(ratio.value, 2)} (95 % CI ${n(ratio.low, 2)} to ${n(ratio.high, 2)})`
+              : '; ratio: needs a response in both groups'),
     );
   }
   const t = report.attribution;
-  const money = (v: number) => v.toFixed(2);
+  const money = (v: number) => n(v, 2);
   lines.push(
-    `  orders attributed (${t.windowDays} days after sending): contacted ${t.target.orders} worth ${money(t.target.revenue)}, control ${t.control.orders} worth ${money(t.control.revenue)}`,
+    es
+      ? `  pedidos atribuidos (${n(t.windowDays)} días tras el envío): contactados ${n(t.target.orders)} por ${money(t.target.revenue)}, control ${n(t.control.orders)} por ${money(t.control.revenue)}`
+      : `  orders attributed (${t.windowDays} days after sending): contacted ${t.target.orders} worth ${money(t.target.revenue)}, control ${t.control.orders} worth ${money(t.control.revenue)}`,
   );
   const perContact = (v: number | undefined) => (v === undefined ? '—' : money(v));
   const gain = t.revenueUpliftPerContact;
   lines.push(
-    `  revenue per contact: contacted ${perContact(t.target.revenuePerContact)}, control ${perContact(t.control.revenuePerContact)}; ` +
-      (gain === undefined
-        ? 'uplift needs a control group'
-        : `uplift ${gain >= 0 ? '+' : ''}${money(gain)} per contact`),
+    es
+      ? `  ingresos por contacto: contactados ${perContact(t.target.revenuePerContact)}, control ${perContact(t.control.revenuePerContact)}; ` +
+          (gain === undefined
+            ? 'el incremento necesita un grupo de control'
+            : `incremento ${signed(gain, money(gain))} por contacto`)
+      : `  revenue per contact: contacted ${perContact(t.target.revenuePerContact)}, control ${perContact(t.control.revenuePerContact)}; ` +
+          (gain === undefined
+            ? 'uplift needs a control group'
+            : `uplift ${signed(gain, money(gain))} per contact`),
   );
   return lines;
 }

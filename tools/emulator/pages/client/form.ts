@@ -1,7 +1,7 @@
 /**
  * The form page in the browser: builds the form's attributes and controls with the mock-Xrm harness's
  * form model (tools/harness/form.ts), installs its `Xrm` as the page's global as Dynamics does, runs the
- * FormXml's OnLoad/OnChange/OnSave handlers from the form libraries, mirrors the model into the inputs
+ * FormXml's OnLoad/OnChange/OnSave handlers from the form libraries (and scripts' PostSave handlers), mirrors the model into the inputs
  * the server laid out, and saves through the Web API, showing Dataverse's error when it refuses.
  */
 import { HandlerNotFoundError } from '../../../harness/errors';
@@ -107,6 +107,8 @@ class FormPage {
   private controls: HostedControl[] = [];
   /** Bound columns' values as the controls last saw them: a change calls their updateView. */
   private controlValues = new Map<string, string>();
+  /** formContext.data.entity.addOnPostSave handlers, in the order they were added. */
+  private postSaveHandlers: Xrm.Events.PostSaveEventHandler[] = [];
 
   constructor(private readonly boot: FormBootstrap) {
     this.settings = { serviceRoot: boot.serviceRoot, token: boot.token, tables: boot.tables };
@@ -165,6 +167,18 @@ class FormPage {
       refresh: (save?: boolean) =>
         toXrmPromise((save ? this.persist(SAVE) : this.refreshData()).then(() => undefined)),
     });
+    // "PostSave event" (Client API reference, events/postsave): handlers added with addOnPostSave run
+    // after every save that reached Dataverse, successful or refused by the server.
+    Object.assign(this.harness.formContext.data.entity, {
+      addOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => {
+        this.postSaveHandlers.push(handler);
+      },
+      removeOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => {
+        this.postSaveHandlers = this.postSaveHandlers.filter((h) => h !== handler);
+      },
+    });
+    // Where a Dynamics developer reaches for the deprecated Xrm.Page: the browser console and browser tests.
+    (window as unknown as { IdearioForm: unknown }).IdearioForm = { formContext: this.harness.formContext };
     // Dynamics gives form libraries a global Xrm: the libraries loaded before this script read it when their handlers run.
     (window as unknown as { Xrm: unknown }).Xrm = xrm;
     try {
@@ -446,7 +460,7 @@ class FormPage {
   /**
    * OnSave, the required fields, then the Web API; resolves true once the form shows what Dataverse
    * stored (false when the page moves on to another URL). Rejects with SaveCancelledError when OnSave or
-   * a required field stopped it, or with Dataverse's WebApiError.
+   * a required field stopped it, or with Dataverse's WebApiError. PostSave runs once Dataverse answered.
    */
   private async persist(mode: number): Promise<boolean> {
     this.saveError = undefined;
@@ -463,24 +477,76 @@ class FormPage {
         .map((c) => c.logicalName),
     );
     if (this.requiredErrors.size > 0) throw new SaveCancelledError([...this.requiredErrors]);
-    const data = this.changes();
-    if (!this.boot.id) {
-      const created = await createRecord(this.settings, this.boot.table.logicalName, data);
-      window.location.assign(
-        mode === SAVE_AND_CLOSE ? this.boot.listUrl : this.recordUrl(this.boot.table.logicalName, created.id),
-      );
-      return false;
+    let created: string | undefined;
+    try {
+      created = await this.write();
+    } catch (error) {
+      if (error instanceof WebApiError) await this.firePostSave(error);
+      throw error;
     }
-    if (Object.keys(data).length > 0)
-      await updateRecord(this.settings, this.boot.table.logicalName, this.boot.id, data);
-    if (mode === SAVE_AND_CLOSE) {
-      window.location.assign(this.boot.listUrl);
+    // A new record's form opens on it; Save & Close goes back to the list: PostSave runs before either.
+    if (created !== undefined || mode === SAVE_AND_CLOSE) {
+      await this.firePostSave(undefined, created);
+      window.location.assign(
+        mode === SAVE_AND_CLOSE || created === undefined
+          ? this.boot.listUrl
+          : this.recordUrl(this.boot.table.logicalName, created),
+      );
       return false;
     }
     // Dynamics re-reads the record after a save: synchronous steps' changes show at once, what
     // asynchronous steps write later needs a refresh ("Save data and refresh form", data.refresh).
     await this.refreshData();
+    await this.firePostSave(undefined);
     return true;
+  }
+
+  /** Creates or updates the record with the form's changes; resolves with a new record's id. */
+  private async write(): Promise<string | undefined> {
+    const data = this.changes();
+    if (!this.boot.id) return (await createRecord(this.settings, this.boot.table.logicalName, data)).id;
+    if (Object.keys(data).length > 0)
+      await updateRecord(this.settings, this.boot.table.logicalName, this.boot.id, data);
+    return undefined;
+  }
+
+  /**
+   * Runs the PostSave handlers, each with an execution context whose event args are "PostSave event
+   * arguments" (Client API reference, save-event-arguments): getIsSaveSuccess, getSaveErrorInfo (the
+   * server's error, null on success) and getEntityReference (the saved record). A handler's error shows
+   * as a script error and the other handlers still run.
+   */
+  private async firePostSave(error: WebApiError | undefined, createdId?: string): Promise<void> {
+    if (this.postSaveHandlers.length === 0) return;
+    const id = createdId ?? this.boot.id;
+    const primary = this.boot.table.primaryNameAttribute;
+    const name = this.boot.columns.some((c) => c.logicalName === primary)
+      ? this.harness.value(primary)
+      : undefined;
+    const reference: Xrm.LookupValue = {
+      id: id ? `{${id.replace(/[{}]/g, '').toUpperCase()}}` : '',
+      entityType: this.boot.table.logicalName,
+      name: typeof name === 'string' ? name : undefined,
+    };
+    const args: Xrm.Events.PostSaveEventArguments = {
+      getIsSaveSuccess: () => error === undefined,
+      getSaveErrorInfo: () =>
+        error === undefined
+          ? (null as unknown as object)
+          : { errorCode: error.errorCode, message: error.message },
+      getEntityReference: () => reference,
+    };
+    for (const handler of [...this.postSaveHandlers]) {
+      const context: Xrm.Events.PostSaveEventContext = Object.assign(this.harness.executionContext(), {
+        getEventArgs: () => args,
+      });
+      try {
+        const result: unknown = handler(context);
+        if (result instanceof Promise) await result;
+      } catch (scriptError) {
+        this.showScriptError(scriptError);
+      }
+    }
   }
 
   /**
