@@ -12,6 +12,7 @@ import {
   ProcessingStatus,
 } from '../../../dataverse/generated';
 import { silentLogger } from '../../../dataverse/logger';
+import { DAY_MS, utcDay } from '../../../domain/interest';
 import { BulkScorer } from './bulk';
 import { bind, lookupValue, recordUrl } from './records';
 import {
@@ -213,6 +214,23 @@ function newOrg(wrap?: (client: DataverseClient) => DataverseClient): InterestsO
   return env;
 }
 
+/** Ana visits six times in one UTC day (the cap is two) and Bo sends two forms (the rule counts once). */
+function cappedEvents(world: Seeded): EntityRecord[] {
+  const day = (utcDay(NOW.getTime()) - 2) * DAY_MS;
+  return Array.from({ length: 8 }, (_, i) => {
+    const form = i === 1 || i === 6;
+    return {
+      [IC.idr_name]: `capped ${i}`,
+      [IC.idr_source]: 'test',
+      [IC.idr_externalid]: `c-${i}`,
+      [IC.idr_eventtype]: form ? EventType.FormSubmission : EventType.WebVisit,
+      [IC.idr_occurredon]: new Date(day + HOUR + i * HOUR).toISOString(),
+      [IC.idr_url]: 'https://x.test/visit',
+      [bind(IC.idr_contact)]: recordUrl(contact.entitySetName, world.contacts.get(form ? 'Bo' : 'Ana') ?? ''),
+    };
+  });
+}
+
 it('bulk-scored profiles, explanations, primary interests and lists equal webhook-scored ones', async () => {
   const live = newOrg();
   const liveWorld = await seedWorld(live.client);
@@ -261,6 +279,30 @@ it('bulk-scored profiles, explanations, primary interests and lists equal webhoo
     expect.objectContaining({ name: 'Acme · Concept DATA', concept: 'DATA', contacts: 2 }),
   ]);
   expect((expected as { lists: Record<string, string[]> }).lists.CLOUD?.length).toBeGreaterThan(0);
+});
+
+it('sent in small batches, once-only and daily-capped rules still count what earlier batches applied', async () => {
+  const live = newOrg();
+  const liveWorld = await seedWorld(live.client);
+  await live.drain();
+  for (const record of cappedEvents(liveWorld)) {
+    await live.client.create(idr_interaction.entitySetName, record);
+    await live.drain();
+  }
+  const bulk = newOrg();
+  const bulkWorld = await seedWorld(bulk.client);
+  await bulk.drain();
+  const scorer = new BulkScorer({
+    client: bulk.client,
+    clock: bulk.clock.now,
+    logger: silentLogger,
+    newId: randomUUID,
+  });
+  const all = cappedEvents(bulkWorld);
+  // Two rows a batch: a day's third visit and a contact's second form land in later batches.
+  for (let start = 0; start < all.length; start += 2) await scorer.register(all.slice(start, start + 2));
+  await bulk.drain();
+  expect(await snapshot(bulk, bulkWorld)).toEqual(await snapshot(live, liveWorld));
 });
 
 it('a replayed batch is a no-op: every event is reported as already registered, nothing counts twice', async () => {

@@ -50,6 +50,7 @@ import {
   accountPrimaryInterest,
   type AccountInterestState,
   type BatchEvent,
+  DAY_MS,
   decideMembership,
   evaluateRules,
   type InteractionEvent,
@@ -59,6 +60,7 @@ import {
   scoreBatch,
   type SkippedRule,
   stripResult,
+  utcDay,
   emptyLedger,
 } from '../../../domain/interest';
 import {
@@ -350,19 +352,39 @@ async function readAccountRows(
 }
 
 /** Earlier scored interactions of the contacts that applied one of the limited rules. */
+/** Rules applied once per contact need every earlier application; daily-capped ones only the batch's days. */
+interface LedgerNeeds {
+  readonly onceRuleIds: readonly string[];
+  readonly dailyRuleIds: readonly string[];
+  /** UTC midnight of the batch's first event day, and of the day after its last. */
+  readonly days: { readonly from: number; readonly to: number };
+}
+
 async function readLedgers(
   client: DataverseClient,
   contactIds: readonly string[],
-  ruleIds: readonly string[],
+  needs: LedgerNeeds,
 ): Promise<Map<string, RuleLedger>> {
   const ledgers = new Map<string, RuleLedger>();
+  const applied = (ruleIds: readonly string[]) =>
+    `<filter type="or">${ruleIds.map((r) => `<condition attribute="${IC.idr_applieddeltas}" operator="like" value="%${xml(r)}%"/>`).join('')}</filter>`;
+  // Without the day window the read grows with each contact's whole history.
+  const daily =
+    needs.dailyRuleIds.length === 0
+      ? ''
+      : `<filter type="and">` +
+        `<condition attribute="${IC.idr_occurredon}" operator="ge" value="${new Date(needs.days.from).toISOString()}"/>` +
+        `<condition attribute="${IC.idr_occurredon}" operator="lt" value="${new Date(needs.days.to).toISOString()}"/>` +
+        applied(needs.dailyRuleIds) +
+        '</filter>';
+  const once = needs.onceRuleIds.length === 0 ? '' : applied(needs.onceRuleIds);
   for (const chunk of chunks(contactIds, READ_CHUNK)) {
     const fetch =
       `<fetch><entity name="${idr_interaction.logicalName}">` +
       attributes([IC.idr_interactionid, IC.idr_contact, IC.idr_occurredon, IC.idr_applieddeltas]) +
       `<filter><condition attribute="${IC.idr_processingstatus}" operator="eq" value="${ProcessingStatus.Scored}"/>` +
       inCondition(IC.idr_contact, chunk) +
-      `<filter type="or">${ruleIds.map((r) => `<condition attribute="${IC.idr_applieddeltas}" operator="like" value="%${xml(r)}%"/>`).join('')}</filter>` +
+      `<filter type="or">${once}${daily}</filter>` +
       '</filter></entity></fetch>';
     for (const row of await client.fetchXml(idr_interaction.entitySetName, fetch)) {
       const contactId = lookup(row, IC.idr_contact);
@@ -666,25 +688,43 @@ export class BulkScorer {
     }
 
     // Once-per-contact and daily-capped rules need the contacts' earlier applications of them.
-    const limited = new Set(
+    const once = new Set(
+      catalog.rules.rules.filter(({ rule }) => !rule.repeatable).map(({ rule }) => rule.id),
+    );
+    const capped = new Set(
       catalog.rules.rules
-        .filter(({ rule }) => !rule.repeatable || (rule.dailyCap !== null && rule.dailyCap !== undefined))
+        .filter(({ rule }) => rule.repeatable && rule.dailyCap !== null && rule.dailyCap !== undefined)
         .map(({ rule }) => rule.id),
     );
-    const needed = new Set<string>();
+    const onceNeeded = new Set<string>();
+    const dailyNeeded = new Set<string>();
     const needy = new Set<string>();
+    let first = Infinity;
+    let last = -Infinity;
     for (const row of scorable) {
       const event = events.get(row.index);
       if (!event) continue;
       for (const delta of evaluateRules(event, catalog.rules).deltas) {
-        if (limited.has(delta.ruleId)) {
-          needed.add(delta.ruleId);
-          needy.add(row.contactId ?? '');
-        }
+        const needs = once.has(delta.ruleId)
+          ? onceNeeded
+          : capped.has(delta.ruleId)
+            ? dailyNeeded
+            : undefined;
+        if (!needs) continue;
+        needs.add(delta.ruleId);
+        needy.add(row.contactId ?? '');
+        first = Math.min(first, event.occurredOn);
+        last = Math.max(last, event.occurredOn);
       }
     }
     const ledgers =
-      needed.size > 0 ? await readLedgers(client, [...needy], [...needed]) : new Map<string, RuleLedger>();
+      needy.size > 0
+        ? await readLedgers(client, [...needy], {
+            onceRuleIds: [...onceNeeded],
+            dailyRuleIds: [...dailyNeeded],
+            days: { from: utcDay(first) * DAY_MS, to: (utcDay(last) + 1) * DAY_MS },
+          })
+        : new Map<string, RuleLedger>();
 
     const batchEvents: BatchEvent[] = scorable.flatMap((row) => {
       const event = events.get(row.index);
