@@ -18,7 +18,7 @@ import {
 } from '../../../dataverse/generated';
 import { startWebApiServer, type WebApiServer } from '../../../tools/emulator/http/server';
 import { lookupValue } from '../interests/records';
-import { createInterestsOrg, type InterestsOrg, seedInteraction } from '../interests/test-org';
+import { createInterestsOrg, type InterestsOrg, seedInteraction } from '../interests/test-org.testkit';
 import { triggerJob } from './triggerjob';
 import { actionId } from './triggers';
 
