@@ -144,21 +144,21 @@ export function iso(ms: EpochMs): string {
 // ── typed values: what the generated Record types hold, read as the domain wants them ─────────
 
 /** A text value; an empty string reads as none, as a cleared field does. */
-function textValue(value: string | null | undefined): string | null {
+export function textValue(value: string | null | undefined): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-function numberValue(value: number | null | undefined): number | null {
+export function numberValue(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 /** A primary key or a lookup's `_<column>_value`, in the one GUID spelling the handlers compare. */
-function idValue(value: string | null | undefined): string | null {
+export function idValue(value: string | null | undefined): string | null {
   const present = textValue(value);
   return present === null ? null : normalizeGuid(present);
 }
 
-function timeValue(value: string | null | undefined): EpochMs | null {
+export function timeValue(value: string | null | undefined): EpochMs | null {
   const present = textValue(value);
   if (present === null) return null;
   const ms = Date.parse(present);
