@@ -41,6 +41,29 @@ export default tseslint.config(
       ],
     },
   },
+  // Test support (`*.testkit.ts`) may use jest and test-only shortcuts: only tests, other testkits,
+  // jest's global setup and browser tests import it; shared code lives in a plain module.
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: [
+      '**/*.test.ts',
+      '**/*.test.tsx',
+      '**/*.testkit.ts',
+      '**/*.testkit.tsx',
+      '**/*.global-setup.ts',
+      'e2e/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/*.testkit', '*.testkit'], message: 'Only tests import a *.testkit module.' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['domain/**/*.ts'],
     rules: {
@@ -59,6 +82,7 @@ export default tseslint.config(
                 'fs',
                 'better-sqlite3',
                 'dynamics-web-api',
+                '**/*.testkit',
               ],
               message: 'domain/ is pure: no platform, I/O or HTTP imports.',
             },

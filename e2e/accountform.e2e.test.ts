@@ -1,10 +1,11 @@
 /**
  * The Account "Ideario" form as a marketer meets it: from the Accounts list to a demo account whose
  * contacts have interests, its interest roll-up per concept (idr_accountinterest) listed by score as
- * the Web API holds it, axe-clean, and in Spanish with lang=3082.
+ * the Web API holds it, its contacts with their primary interest and value tier, axe-clean, and in
+ * Spanish with lang=3082.
  */
 import type { Browser, Page } from 'playwright-core';
-import { account, idr_accountinterest } from '../dataverse/generated';
+import { account, contact, type contactRecord, idr_accountinterest } from '../dataverse/generated';
 import {
   formReady,
   launch,
@@ -19,6 +20,7 @@ import {
 
 const A = account.columns;
 const R = idr_accountinterest.columns;
+const C = contact.columns;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
 let browser: Browser;
@@ -68,6 +70,30 @@ async function accountWithInterests(): Promise<{ id: string; name: string; rows:
   };
 }
 
+/** The account's active contacts as the Web API holds them, by name: name, primary interest, value tier. */
+async function contactsOf(accountId: string): Promise<string[][]> {
+  const rows = await webApi<{ value: contactRecord[] }>(
+    `${contact.entitySetName}?$select=${C.fullname},_${C.idr_primaryinterest}_value,${C.idr_valuetier}` +
+      `&$filter=_${C.parentcustomerid}_value eq ${accountId} and statecode eq 0&$orderby=${C.fullname} asc`,
+  );
+  return rows.value.map((r) => [
+    r.fullname ?? '',
+    r[`_${C.idr_primaryinterest}_value${FORMATTED}`] ?? '',
+    r[`${C.idr_valuetier}${FORMATTED}`] ?? '',
+  ]);
+}
+
+/** The contacts subgrid's rows as shown: name, primary interest and value tier, top to bottom. */
+async function shownContacts(): Promise<string[][]> {
+  const rows = page.locator('[data-subgrid="accountcontacts"] tbody').getByRole('row');
+  await rows.first().waitFor();
+  return Promise.all(
+    (await rows.all()).map(async (row) =>
+      (await row.getByRole('cell').allTextContents()).slice(0, 3).map((cell) => cell.trim()),
+    ),
+  );
+}
+
 /** The roll-up subgrid's rows as shown: concept and score, top to bottom. */
 async function shownInterests(): Promise<string[][]> {
   const rows = page.locator('[data-subgrid="accountinterests"] tbody').getByRole('row');
@@ -97,6 +123,10 @@ it("opens an account from the Accounts list and lists its interests by concept w
   await expect(page.getByLabel('Account Name', { exact: true }).inputValue()).resolves.toBe(target.name);
   await expect(page.getByRole('heading', { name: 'Account interests' }).isVisible()).resolves.toBe(true);
   expect(await shownInterests()).toEqual(target.rows.slice(0, 20));
+  await expect(page.getByRole('heading', { name: 'Contacts', exact: true }).isVisible()).resolves.toBe(true);
+  const contacts = await contactsOf(target.id);
+  expect(contacts.length).toBeGreaterThan(0);
+  expect(await shownContacts()).toEqual(contacts.slice(0, 20));
   expect(await seriousViolations(page)).toEqual([]);
   expect(await screenshot(page, 'account-form')).toBeGreaterThan(20);
 });

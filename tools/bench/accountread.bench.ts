@@ -31,7 +31,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from '../../plugins/handlers/interests/test-org';
+} from '../emulator/testing/interests';
 import { figure, type Figure } from './figures';
 
 const START = new Date('2025-06-01T09:00:00Z');

@@ -52,7 +52,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from '../../plugins/handlers/interests/test-org';
+} from '../emulator/testing/interests';
 import { seededRandom } from '../../domain/random';
 import {
   defineHandler,

@@ -8,7 +8,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from '../../plugins/handlers/interests/test-org';
+} from '../../plugins/handlers/interests/test-org.testkit';
 import { idr_interactionrule } from '../../dataverse/generated';
 import { runRescoreCommand } from './rescore';
 

@@ -23,7 +23,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from '../../plugins/handlers/interests/test-org';
+} from '../../plugins/handlers/interests/test-org.testkit';
 import { type TargetCommandDeps, runTargetCommand, runTriggersCommand } from './target';
 
 const DAY = 86_400_000;

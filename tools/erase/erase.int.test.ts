@@ -25,7 +25,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from '../../plugins/handlers/interests/test-org';
+} from '../../plugins/handlers/interests/test-org.testkit';
 import { runEraseCommand } from '../cli/erase';
 import { ERASED_EXCLUSION_NAME, ERASED_INTERACTION_NAME } from './erase';
 

@@ -1,7 +1,7 @@
 /** What a CRM user sees of Ideario on the standard tables, read from solution/ as Dataverse would import it. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { contact, idr_interestprofile, opportunity } from '../../dataverse/generated';
+import { account, contact, idr_interestprofile, opportunity } from '../../dataverse/generated';
 import { readSourceFiles } from './layout';
 import { loadMetadata } from './loader';
 import { buildSolutionParts } from './pack';
@@ -28,6 +28,30 @@ describe('the Contact "Ideario" form', () => {
     const defined = metadata.relationships.map((r) => r.name);
     expect(relationships).toHaveLength(2);
     for (const name of relationships) expect(defined).toContain(name);
+  });
+});
+
+describe('the Account "Ideario" form', () => {
+  const form = metadata.tables[account.logicalName].forms.find((f) => f.name[1033] === 'Ideario');
+
+  it("lists the account's contacts through the standard parentcustomerid relationship, in a view that exists", () => {
+    const xml = fs.readFileSync(form?.file ?? '', 'utf8');
+    const grids = [
+      ...xml.matchAll(
+        /<TargetEntityType>([^<]+)<\/TargetEntityType>\s*<ViewId>([^<]+)<\/ViewId>[\s\S]*?<RelationshipName>([^<]+)<\/RelationshipName>/g,
+      ),
+    ];
+    const contacts = grids.find((m) => m[1] === contact.logicalName);
+    const relationship = metadata.relationships.find((r) => r.name === contacts?.[3]);
+    expect(relationship).toMatchObject({
+      referencingEntity: contact.logicalName,
+      referencingAttribute: contact.columns.parentcustomerid,
+      referencedEntity: account.logicalName,
+    });
+    const bare = (id: string | undefined) => id?.replace(/[{}]/g, '').toLowerCase();
+    const view = metadata.tables[contact.logicalName].views.find((v) => bare(v.id) === bare(contacts?.[2]));
+    expect(view?.fetchXml).toContain(`<attribute name="${contact.columns.idr_primaryinterest}"`);
+    expect(view?.fetchXml).toContain(`<attribute name="${contact.columns.idr_valuetier}"`);
   });
 });
 

@@ -227,6 +227,7 @@ export function loadSolution(dir: string): SolutionModel {
  */
 export function loadPlatform(dir: string): {
   tables: Record<string, TableModel>;
+  relationships: RelationshipModel[];
   problems: SolutionSourceError[];
 } {
   const r = new Reader();
@@ -244,7 +245,7 @@ export function loadPlatform(dir: string): {
     }
   }
   applyRelationshipTargets(tables, relationships);
-  return { tables, problems: r.problems };
+  return { tables, relationships, problems: r.problems };
 }
 
 /** The solutions under `root`: every folder holding `src/Other/Solution.xml`, by name. */
@@ -268,7 +269,7 @@ export function loadMetadata(root = 'solution'): MetadataModel {
     problems.push(...source.problems);
     if (source.model) solutions.push(source.model);
   }
-  const merged = mergeMetadata(platform.tables, solutions);
+  const merged = mergeMetadata(platform.tables, solutions, platform.relationships);
   problems.push(...merged.problems);
   if (problems.length > 0) throw new InvalidSolutionSourceError(problems, root);
   return merged.metadata;

@@ -58,6 +58,8 @@ function mergeTable(into: TableModel, from: TableModel, problems: SolutionSource
 export function mergeMetadata(
   platformTables: Record<string, TableModel>,
   solutions: readonly SolutionModel[],
+  // Standard relationships (contact_customer_accounts) a form's subgrid names; never packed.
+  platformRelationships: readonly RelationshipModel[] = [],
 ): { metadata: MetadataModel; problems: SolutionSourceError[] } {
   const problems: SolutionSourceError[] = [];
   const tables: Record<string, TableModel> = {};
@@ -69,7 +71,7 @@ export function mergeMetadata(
       visualizations: [...(table.visualizations ?? [])],
     };
   const optionSets: Record<string, OptionSetModel> = {};
-  const relationships: RelationshipModel[] = [];
+  const relationships: RelationshipModel[] = [...platformRelationships];
   for (const solution of solutions) {
     for (const [name, table] of Object.entries(solution.tables)) {
       if (!tables[name])

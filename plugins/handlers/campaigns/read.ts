@@ -18,10 +18,14 @@ import {
   OverCapAction,
   phonecall,
   ValueTier,
+  type campaignactivityRecord,
+  type campaignRecord,
+  type contactRecord,
+  type idr_contactpolicyRecord,
 } from '../../../dataverse/generated';
 import type { Candidate, Channel, ContactPolicy, FrequencyCap, Impact } from '../../../domain/campaign';
 import { DEFAULT_CONTACT_POLICY } from '../../../domain/campaign';
-import { bool, lookup, lookupValue, num, text } from '../interests/records';
+import { idValue, lookup, lookupValue, num, numberValue, text, textValue } from '../interests/records';
 
 const DAY_MS = 86_400_000;
 /** Ids per `or` filter: keeps a GET URL well under Dataverse's 32 KB limit. */
@@ -68,8 +72,12 @@ export async function whereIn(
   return out;
 }
 
-function cap(record: EntityRecord, day: string, week: string, month: string): FrequencyCap {
-  const value = (column: string) => num(record, column) ?? undefined;
+function cap(
+  day: number | null | undefined,
+  week: number | null | undefined,
+  month: number | null | undefined,
+): FrequencyCap {
+  const value = (limit: number | null | undefined) => numberValue(limit) ?? undefined;
   return { day: value(day), week: value(week), month: value(month) };
 }
 
@@ -82,17 +90,18 @@ export async function readContactPolicy(client: DataverseClient): Promise<Contac
     top: 1,
   });
   if (!record) return DEFAULT_CONTACT_POLICY;
-  const calls = num(record, c.idr_callsperday);
+  const row = record as idr_contactpolicyRecord;
+  const calls = numberValue(row.idr_callsperday);
   return {
     channelCaps: {
-      email: cap(record, c.idr_emailperday, c.idr_emailperweek, c.idr_emailpermonth),
-      phone: cap(record, c.idr_phoneperday, c.idr_phoneperweek, c.idr_phonepermonth),
-      mail: cap(record, c.idr_mailperday, c.idr_mailperweek, c.idr_mailpermonth),
+      email: cap(row.idr_emailperday, row.idr_emailperweek, row.idr_emailpermonth),
+      phone: cap(row.idr_phoneperday, row.idr_phoneperweek, row.idr_phonepermonth),
+      mail: cap(row.idr_mailperday, row.idr_mailperweek, row.idr_mailpermonth),
     },
-    overallCap: cap(record, c.idr_overallperday, c.idr_overallperweek, c.idr_overallpermonth),
-    overCap: num(record, c.idr_overcapaction) === OverCapAction.Drop ? 'drop' : 'postpone',
-    horizonDays: num(record, c.idr_horizondays) ?? DEFAULT_CONTACT_POLICY.horizonDays,
-    excludeBelowZero: bool(record, c.idr_excludebelowzero) ?? true,
+    overallCap: cap(row.idr_overallperday, row.idr_overallperweek, row.idr_overallpermonth),
+    overCap: row.idr_overcapaction === OverCapAction.Drop ? 'drop' : 'postpone',
+    horizonDays: numberValue(row.idr_horizondays) ?? DEFAULT_CONTACT_POLICY.horizonDays,
+    excludeBelowZero: row.idr_excludebelowzero ?? true,
     dailyCapacity: calls === null ? {} : { phone: calls },
   };
 }
@@ -115,18 +124,17 @@ export async function readCampaignActivity(
   notFound: (table: string) => Error,
   notReady: (problem: string, fix: string) => Error,
 ): Promise<CampaignActivityInfo> {
-  const a = campaignactivity.columns;
-  const record = await client.retrieve(campaignactivity.entitySetName, id);
+  const record = (await client.retrieve(campaignactivity.entitySetName, id)) as campaignactivityRecord | null;
   if (!record) throw notFound(campaignactivity.logicalName);
-  const channel = channelOf(num(record, a.channeltypecode));
+  const channel = channelOf(numberValue(record.channeltypecode));
   if (!channel)
     throw notReady('has a channel Ideario does not distribute', 'Set its Channel to Email or Phone.');
-  const campaignId = lookup(record, a.regardingobjectid);
+  const campaignId = idValue(record._regardingobjectid_value);
   if (!campaignId) throw notReady('belongs to no campaign', 'Set its Parent Campaign (Regarding).');
-  const parent = await client.retrieve(campaign.entitySetName, campaignId, [
+  const parent = (await client.retrieve(campaign.entitySetName, campaignId, [
     campaign.columns.idr_controlpercent,
     campaign.columns.idr_incompatiblewithin,
-  ]);
+  ])) as campaignRecord | null;
   if (!parent) throw notFound(campaign.logicalName);
   const items = await client.retrieveMultiple(campaignactivityitem.entitySetName, {
     filter: `${lookupValue(campaignactivityitem.columns.campaignactivityid)} eq ${id}`,
@@ -138,15 +146,15 @@ export async function readCampaignActivity(
     .filter((v): v is string => v !== null);
   if (listIds.length === 0)
     throw notReady('has no marketing list', 'Add a marketing list to it (AddItemCampaignActivity).');
-  const start = text(record, a.scheduledstart);
+  const start = textValue(record.scheduledstart);
   return {
     id,
-    subject: text(record, a.subject) ?? '',
-    description: text(record, a.description),
+    subject: textValue(record.subject) ?? '',
+    description: textValue(record.description),
     channel,
     campaignId,
-    controlPercent: num(parent, campaign.columns.idr_controlpercent) ?? 0,
-    incompatibleWithinDays: num(parent, campaign.columns.idr_incompatiblewithin) ?? 0,
+    controlPercent: numberValue(parent.idr_controlpercent) ?? 0,
+    incompatibleWithinDays: numberValue(parent.idr_incompatiblewithin) ?? 0,
     scheduledStart: start === null ? null : Date.parse(start),
     listIds,
   };
@@ -187,15 +195,15 @@ export async function readCandidates(client: DataverseClient, ids: readonly stri
     c.donotpostalmail,
     c.idr_valuetier,
   ]);
-  return rows.map((r) => {
-    const tier = num(r, c.idr_valuetier);
+  return (rows as contactRecord[]).map((r) => {
+    const tier = numberValue(r.idr_valuetier);
     return {
-      contactId: text(r, c.contactid) ?? '',
+      contactId: textValue(r.contactid) ?? '',
       consent: {
-        donotemail: bool(r, c.donotemail) ?? false,
-        donotbulkemail: bool(r, c.donotbulkemail) ?? false,
-        donotphone: bool(r, c.donotphone) ?? false,
-        donotpostalmail: bool(r, c.donotpostalmail) ?? false,
+        donotemail: r.donotemail ?? false,
+        donotbulkemail: r.donotbulkemail ?? false,
+        donotphone: r.donotphone ?? false,
+        donotpostalmail: r.donotpostalmail ?? false,
       },
       belowZero: tier === ValueTier.BelowZero,
       priority: tier === null ? 0 : (TIER_PRIORITY[tier] ?? 0),

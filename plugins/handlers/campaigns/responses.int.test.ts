@@ -8,7 +8,7 @@ import {
   OfferOutcome,
 } from '../../../dataverse/generated';
 import { bind, lookupValue, recordUrl } from '../interests/records';
-import { createInterestsOrg, type InterestsOrg } from '../interests/test-org';
+import { createInterestsOrg, type InterestsOrg } from '../interests/test-org.testkit';
 import { recordCampaignResponses } from './results';
 
 const I = idr_interaction.columns;

@@ -19,10 +19,24 @@ import {
   idr_interaction,
   idr_offer,
   OfferOutcome,
+  type idr_interactionRecord,
+  type idr_offerRecord,
 } from '../../../dataverse/generated';
 import type { Attribution, CampaignResults, ConfirmedOrder, ExclusionReason } from '../../../domain/campaign';
 import { attributeOrders, campaignResults, DEFAULT_ATTRIBUTION_DAYS } from '../../../domain/campaign';
-import { bind, lookup, lookupValue, num, recordUrl, text, time } from '../interests/records';
+import {
+  bind,
+  idValue,
+  lookup,
+  lookupValue,
+  num,
+  numberValue,
+  recordUrl,
+  text,
+  textValue,
+  time,
+  timeValue,
+} from '../interests/records';
 import { REASON_CHOICES } from './distribute';
 import { CampaignRecordNotFoundError } from './errors';
 import { CHANNEL_TABLES, whereIn } from './read';
@@ -155,18 +169,18 @@ export async function recordCampaignResponses(client: DataverseClient, campaignI
   });
   const done = new Set(existing.map((e) => lookup(e, r.idr_interaction)));
   let created = 0;
-  for (const interaction of interactions) {
-    const id = text(interaction, i.idr_interactionid);
-    const contactId = lookup(interaction, i.idr_contact);
+  for (const interaction of interactions as idr_interactionRecord[]) {
+    const id = textValue(interaction.idr_interactionid);
+    const contactId = idValue(interaction._idr_contact_value);
     if (!id || !contactId || done.has(id)) continue;
     const made = await createCampaignResponse(client, {
       interactionId: id,
       campaignId,
       contactId,
-      eventType: num(interaction, i.idr_eventtype) ?? -1,
-      offerOutcome: num(interaction, i.idr_offeroutcome),
-      name: text(interaction, i.idr_name),
-      occurredOn: text(interaction, i.idr_occurredon),
+      eventType: numberValue(interaction.idr_eventtype) ?? -1,
+      offerOutcome: numberValue(interaction.idr_offeroutcome),
+      name: textValue(interaction.idr_name),
+      occurredOn: textValue(interaction.idr_occurredon),
     });
     done.add(id);
     if (made) created++;
@@ -223,17 +237,18 @@ async function confirmedOrders(
     `${i.idr_eventtype} eq ${EventType.OrderConfirmed} and ${i.idr_occurredon} ge ${new Date(since).toISOString()}`,
   );
   const o = idr_offer.columns;
-  const offerIds = rows.map((row) => lookup(row, i.idr_offer)).filter((v): v is string => v !== null);
-  const values = new Map(
-    (
-      await whereIn(client, idr_offer.entitySetName, o.idr_offerid, offerIds, [o.idr_offerid, o.idr_value])
-    ).map((row) => [text(row, o.idr_offerid), num(row, o.idr_value) ?? 0]),
-  );
-  return rows.flatMap((row) => {
-    const contactId = lookup(row, i.idr_contact);
-    const confirmedOn = time(row, i.idr_occurredon);
+  const orders = rows as idr_interactionRecord[];
+  const offerIds = orders.map((row) => idValue(row._idr_offer_value)).filter((v): v is string => v !== null);
+  const offers = (await whereIn(client, idr_offer.entitySetName, o.idr_offerid, offerIds, [
+    o.idr_offerid,
+    o.idr_value,
+  ])) as idr_offerRecord[];
+  const values = new Map(offers.map((row) => [textValue(row.idr_offerid), numberValue(row.idr_value) ?? 0]));
+  return orders.flatMap((row) => {
+    const contactId = idValue(row._idr_contact_value);
+    const confirmedOn = timeValue(row.idr_occurredon);
     if (!contactId || confirmedOn === null) return [];
-    return [{ contactId, confirmedOn, value: values.get(lookup(row, i.idr_offer)) ?? 0 }];
+    return [{ contactId, confirmedOn, value: values.get(idValue(row._idr_offer_value)) ?? 0 }];
   });
 }
 

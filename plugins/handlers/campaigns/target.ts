@@ -17,6 +17,8 @@ import {
   list,
   phonecall,
   ValueTier,
+  type idr_interestprofileRecord,
+  type idr_marketingconceptRecord,
 } from '../../../dataverse/generated';
 import type {
   CatalogueConcept,
@@ -32,7 +34,17 @@ import {
   UnknownOfferError,
 } from '../../../domain/campaign';
 import type { ValueTier as Tier } from '../../../domain/interest';
-import { lookup, lookupValue, membershipOperation, num, text, time } from '../interests/records';
+import {
+  idValue,
+  lookup,
+  lookupValue,
+  membershipOperation,
+  num,
+  numberValue,
+  text,
+  textValue,
+  timeValue,
+} from '../interests/records';
 import { chunk, whereIn } from './read';
 
 const TIER_CHOICES: Readonly<Record<Tier, number>> = {
@@ -117,11 +129,11 @@ export async function readTargetCatalogue(client: DataverseClient): Promise<Cata
     filter: `${M.statecode} eq ${idr_marketingconcept.choices.statecode.Active}`,
     select: [M.idr_marketingconceptid, M.idr_code, M.idr_name, M.idr_halflifedays],
   });
-  return rows.map((r) => ({
-    id: text(r, M.idr_marketingconceptid) ?? '',
-    code: text(r, M.idr_code),
-    name: text(r, M.idr_name) ?? '',
-    halfLifeDays: num(r, M.idr_halflifedays) ?? 90,
+  return (rows as idr_marketingconceptRecord[]).map((r) => ({
+    id: textValue(r.idr_marketingconceptid) ?? '',
+    code: textValue(r.idr_code),
+    name: textValue(r.idr_name) ?? '',
+    halfLifeDays: numberValue(r.idr_halflifedays) ?? 90,
   }));
 }
 
@@ -158,11 +170,11 @@ export async function countTarget(deps: TargetDeps, input: TargetInput): Promise
       [lookupValue(P.idr_contact), lookupValue(P.idr_concept), P.idr_accumulator, P.idr_landmarkon],
       `(${concepts})`,
     );
-    scores = profiles.flatMap((r) => {
-      const landmark = time(r, P.idr_landmarkon);
-      const accumulator = num(r, P.idr_accumulator);
-      const contactId = lookup(r, P.idr_contact);
-      const conceptId = lookup(r, P.idr_concept);
+    scores = (profiles as idr_interestprofileRecord[]).flatMap((r) => {
+      const landmark = timeValue(r.idr_landmarkon);
+      const accumulator = numberValue(r.idr_accumulator);
+      const contactId = idValue(r._idr_contact_value);
+      const conceptId = idValue(r._idr_concept_value);
       return landmark === null || accumulator === null || !contactId || !conceptId
         ? []
         : [{ contactId, conceptId, accumulator, landmark }];

@@ -21,7 +21,7 @@ import {
 import { startWebApiServer, type WebApiServer } from '../../../tools/emulator/http/server';
 import type { RequestCounts } from '../../../tools/emulator/http/stats';
 import { lookupValue } from '../interests/records';
-import { createInterestsOrg, type InterestsOrg, seedInteraction } from '../interests/test-org';
+import { createInterestsOrg, type InterestsOrg, seedInteraction } from '../interests/test-org.testkit';
 import { triggerJob } from './triggerjob';
 import { actionId } from './triggers';
 

@@ -22,8 +22,14 @@ import {
 } from '../../../dataverse/generated';
 import { SEGMENT_RECHECK_JOB } from '../interests';
 import { bind, lookupValue, recordUrl } from '../interests/records';
-import { orgPerTest, seedConcept, seedContact, seedInteraction, seedRule } from '../interests/test-org';
 import { describeTriggerRun } from '../../../tools/cli/target';
+import {
+  orgPerTest,
+  seedConcept,
+  seedContact,
+  seedInteraction,
+  seedRule,
+} from '../interests/test-org.testkit';
 import { triggerJob } from './triggerjob';
 import { actionId, runTriggers } from './triggers';
 

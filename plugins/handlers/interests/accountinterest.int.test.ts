@@ -31,7 +31,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from './test-org';
+} from './test-org.testkit';
 import { startWiredEnvironment } from '../../../tools/emulator/wired.testkit';
 
 const TOKEN = 'account-interest-token';

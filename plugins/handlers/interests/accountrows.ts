@@ -6,7 +6,13 @@
  * changeset fails (412, or the alternate key account+concept on a twin create) and is recomputed.
  */
 import type { BatchOperation, EntityRecord } from '../../../dataverse/client';
-import { account, idr_accountinterest, idr_marketingconcept } from '../../../dataverse/generated';
+import {
+  account,
+  idr_accountinterest,
+  idr_marketingconcept,
+  type idr_accountinterestRecord,
+  type idr_accountinterestWrite,
+} from '../../../dataverse/generated';
 import {
   type AccountInterestState,
   applyContactChange,
@@ -15,7 +21,7 @@ import {
   type InterestProfile,
   scoreAt,
 } from '../../../domain/interest';
-import { bind, etagOf, guid, iso, lookup, NAME_MAX, num, recordUrl, time, truncate } from './records';
+import { idValue, iso, NAME_MAX, numberValue, recordUrl, textValue, timeValue, truncate } from './records';
 
 export const AIC = idr_accountinterest.columns;
 
@@ -40,16 +46,17 @@ export interface StoredAccountInterest {
 }
 
 export function toAccountInterest(record: EntityRecord, fallbackLandmark: EpochMs): StoredAccountInterest {
+  const row = record as idr_accountinterestRecord;
   return {
-    id: guid(record, AIC.idr_accountinterestid) ?? '',
-    etag: etagOf(record),
-    accountId: lookup(record, AIC.idr_account) ?? '',
+    id: idValue(row.idr_accountinterestid) ?? '',
+    etag: textValue(row['@odata.etag']) ?? undefined,
+    accountId: idValue(row._idr_account_value) ?? '',
     row: {
-      conceptId: lookup(record, AIC.idr_concept) ?? '',
-      accumulator: num(record, AIC.idr_accumulator) ?? 0,
-      landmark: time(record, AIC.idr_landmarkon) ?? time(record, AIC.idr_scoredon) ?? fallbackLandmark,
-      contactCount: num(record, AIC.idr_contactcount) ?? 0,
-      lastInteractionOn: time(record, AIC.idr_lastinteractionon),
+      conceptId: idValue(row._idr_concept_value) ?? '',
+      accumulator: numberValue(row.idr_accumulator) ?? 0,
+      landmark: timeValue(row.idr_landmarkon) ?? timeValue(row.idr_scoredon) ?? fallbackLandmark,
+      contactCount: numberValue(row.idr_contactcount) ?? 0,
+      lastInteractionOn: timeValue(row.idr_lastinteractionon),
     },
   };
 }
@@ -105,13 +112,13 @@ export function accountInterestWrite(
   owner: { readonly accountId: string; readonly accountName: string | null; readonly concept: RowConcept },
   now: EpochMs,
 ): BatchOperation {
-  const columns: EntityRecord = {
-    [AIC.idr_score]: round(scoreAt(row, now, owner.concept.halfLifeDays), 4),
-    [AIC.idr_accumulator]: round(row.accumulator, 10),
-    [AIC.idr_landmarkon]: iso(row.landmark),
-    [AIC.idr_scoredon]: iso(now),
-    [AIC.idr_contactcount]: row.contactCount,
-    [AIC.idr_lastinteractionon]: row.lastInteractionOn === null ? null : iso(row.lastInteractionOn),
+  const columns: idr_accountinterestWrite = {
+    idr_score: round(scoreAt(row, now, owner.concept.halfLifeDays), 4),
+    idr_accumulator: round(row.accumulator, 10),
+    idr_landmarkon: iso(row.landmark),
+    idr_scoredon: iso(now),
+    idr_contactcount: row.contactCount,
+    idr_lastinteractionon: row.lastInteractionOn === null ? null : iso(row.lastInteractionOn),
   };
   if (stored) {
     return {
@@ -122,17 +129,14 @@ export function accountInterestWrite(
       ifMatch: stored.etag,
     };
   }
-  return {
-    kind: 'create',
-    entitySet: idr_accountinterest.entitySetName,
-    record: {
-      ...columns,
-      [AIC.idr_name]: truncate(
-        `${owner.accountName ?? owner.accountId} · ${owner.concept.name ?? owner.concept.id}`,
-        NAME_MAX,
-      ),
-      [bind(AIC.idr_account)]: recordUrl(account.entitySetName, owner.accountId),
-      [bind(AIC.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, owner.concept.id),
-    },
+  const record: idr_accountinterestWrite = {
+    ...columns,
+    idr_name: truncate(
+      `${owner.accountName ?? owner.accountId} · ${owner.concept.name ?? owner.concept.id}`,
+      NAME_MAX,
+    ),
+    'idr_account@odata.bind': recordUrl(account.entitySetName, owner.accountId),
+    'idr_concept@odata.bind': recordUrl(idr_marketingconcept.entitySetName, owner.concept.id),
   };
+  return { kind: 'create', entitySet: idr_accountinterest.entitySetName, record };
 }

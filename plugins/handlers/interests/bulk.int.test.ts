@@ -23,7 +23,7 @@ import {
   seedConcept,
   seedContact,
   seedRule,
-} from './test-org';
+} from './test-org.testkit';
 
 const PC = idr_interestprofile.columns;
 const IC = idr_interaction.columns;

@@ -13,7 +13,7 @@ import {
 } from '../../../dataverse/generated';
 import { COMPLAINT_SUFFIX, DATAVERSE_SOURCE, externalId } from './business';
 import { lookupValue, recordUrl } from './records';
-import { orgPerTest, profileOf, seedAccount, seedConcept, seedContact, seedRule } from './test-org';
+import { orgPerTest, profileOf, seedAccount, seedConcept, seedContact, seedRule } from './test-org.testkit';
 
 const IC = idr_interaction.columns;
 const START = new Date('2025-03-01T09:00:00Z');

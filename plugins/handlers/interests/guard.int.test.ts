@@ -4,7 +4,7 @@
  * host's answer, which the emulator logs. The concept form explains the same refusals before saving.
  */
 import { idr_marketingconcept } from '../../../dataverse/generated';
-import { createInterestsOrg, type InterestsOrg, seedConcept } from './test-org';
+import { createInterestsOrg, type InterestsOrg, seedConcept } from './test-org.testkit';
 import { DEFAULT_INTERESTS_SETTINGS } from './settings';
 
 const MC = idr_marketingconcept.columns;

@@ -7,7 +7,7 @@
  * the count; the limit is a guard for people editing the catalogue, not a lock.
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import { idr_marketingconcept } from '../../../dataverse/generated';
+import { idr_marketingconcept, type idr_marketingconceptRecord } from '../../../dataverse/generated';
 import { getNumber, getOptionValue, getString, targetEntity } from '../../host/parse';
 import {
   defineHandler,
@@ -16,7 +16,7 @@ import {
   type HandlerDeps,
 } from '../../registry';
 import { ConceptLimitRefusal, ConceptThresholdRefusal } from './errors';
-import { MC, num, text } from './records';
+import { MC, numberValue, textValue } from './records';
 import type { ResolvedOptions } from './settings';
 
 const ACTIVE = idr_marketingconcept.choices.statecode.Active;
@@ -37,11 +37,12 @@ async function currentState(deps: HandlerDeps, id: string): Promise<ConceptState
     MC.idr_exitthreshold,
   ]);
   if (!record) return null;
+  const row = record as idr_marketingconceptRecord;
   return {
-    name: text(record, MC.idr_name) ?? text(record, MC.idr_code) ?? id,
-    active: record[MC.statecode] === ACTIVE,
-    enter: num(record, MC.idr_enterthreshold),
-    exit: num(record, MC.idr_exitthreshold),
+    name: textValue(row.idr_name) ?? textValue(row.idr_code) ?? id,
+    active: row.statecode === ACTIVE,
+    enter: numberValue(row.idr_enterthreshold),
+    exit: numberValue(row.idr_exitthreshold),
   };
 }
 

@@ -11,7 +11,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from './test-org';
+} from './test-org.testkit';
 
 const PC = idr_interestprofile.columns;
 const START = new Date('2025-03-01T09:00:00Z');

@@ -1,6 +1,7 @@
 /**
  * Web API JSON (client.ts shape) in, domain/interest values out, and profile state back to columns.
- * The only place in this folder that knows how the interest tables' columns are read and written.
+ * The only place in this folder that knows how the interest tables' columns are read and written:
+ * each mapper casts the row once to its generated `<table>Record` and writes a generated `<table>Write`.
  */
 import type { BatchOperation, ColumnValue, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
@@ -11,6 +12,14 @@ import {
   idr_interestprofile,
   idr_marketingconcept,
   list,
+  type accountWrite,
+  type contactRecord,
+  type contactWrite,
+  type idr_interactionRecord,
+  type idr_interactionruleRecord,
+  type idr_interestprofileRecord,
+  type idr_interestprofileWrite,
+  type idr_marketingconceptRecord,
 } from '../../../dataverse/generated';
 import {
   appliedDeltaItems,
@@ -67,7 +76,8 @@ export function bind(column: string): string {
   return `${column}@odata.bind`;
 }
 
-export function recordUrl(entitySet: string, id: string): string {
+/** `/<entity set>(<id>)`, typed as the generated Write types expect an `@odata.bind` value. */
+export function recordUrl<S extends string>(entitySet: S, id: string): `/${S}(${string})` {
   return `/${entitySet}(${id})`;
 }
 
@@ -77,15 +87,11 @@ export function primaryInterestUpdate(
   id: string,
   conceptId: string | null,
 ): BatchOperation {
-  return {
-    kind: 'update',
-    entitySet: table.entitySetName,
-    key: id,
-    record: {
-      [bind(CC.idr_primaryinterest)]:
-        conceptId === null ? null : recordUrl(idr_marketingconcept.entitySetName, conceptId),
-    },
+  const record: contactWrite & accountWrite = {
+    'idr_primaryinterest@odata.bind':
+      conceptId === null ? null : recordUrl(idr_marketingconcept.entitySetName, conceptId),
   };
+  return { kind: 'update', entitySet: table.entitySetName, key: id, record };
 }
 
 export function truncate(text: string, max: number): string {
@@ -135,6 +141,30 @@ export function iso(ms: EpochMs): string {
   return new Date(ms).toISOString();
 }
 
+// ── typed values: what the generated Record types hold, read as the domain wants them ─────────
+
+/** A text value; an empty string reads as none, as a cleared field does. */
+export function textValue(value: string | null | undefined): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+export function numberValue(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A primary key or a lookup's `_<column>_value`, in the one GUID spelling the handlers compare. */
+export function idValue(value: string | null | undefined): string | null {
+  const present = textValue(value);
+  return present === null ? null : normalizeGuid(present);
+}
+
+export function timeValue(value: string | null | undefined): EpochMs | null {
+  const present = textValue(value);
+  if (present === null) return null;
+  const ms = Date.parse(present);
+  return Number.isNaN(ms) ? null : ms;
+}
+
 // ── concepts and rules ────────────────────────────────────────────────────────────────────────
 
 export interface Concept extends ConceptConfig {
@@ -157,17 +187,19 @@ export const CONCEPT_SELECT: readonly string[] = [
 export const DEFAULT_HALF_LIFE_DAYS = 90;
 
 export function toConcept(record: EntityRecord): Concept {
-  const id = guid(record, MC.idr_marketingconceptid) ?? '';
+  const row = record as idr_marketingconceptRecord;
+  const id = idValue(row.idr_marketingconceptid) ?? '';
+  const code = textValue(row.idr_code);
   return {
     id,
-    code: text(record, MC.idr_code) ?? id,
-    name: text(record, MC.idr_name) ?? text(record, MC.idr_code) ?? id,
-    halfLifeDays: num(record, MC.idr_halflifedays) ?? DEFAULT_HALF_LIFE_DAYS,
+    code: code ?? id,
+    name: textValue(row.idr_name) ?? code ?? id,
+    halfLifeDays: numberValue(row.idr_halflifedays) ?? DEFAULT_HALF_LIFE_DAYS,
     // A missing threshold is not a number, so validateConcept reports the row instead of guessing.
-    enterThreshold: num(record, MC.idr_enterthreshold) ?? Number.NaN,
-    exitThreshold: num(record, MC.idr_exitthreshold) ?? Number.NaN,
-    landmark: time(record, MC.idr_landmarkon),
-    listId: lookup(record, MC.idr_marketinglist),
+    enterThreshold: numberValue(row.idr_enterthreshold) ?? Number.NaN,
+    exitThreshold: numberValue(row.idr_exitthreshold) ?? Number.NaN,
+    landmark: timeValue(row.idr_landmarkon),
+    listId: idValue(row._idr_marketinglist_value),
   };
 }
 
@@ -184,16 +216,17 @@ export const RULE_SELECT: readonly string[] = [
 ];
 
 export function toRule(record: EntityRecord): InteractionRule {
+  const row = record as idr_interactionruleRecord;
   return {
-    id: guid(record, RC.idr_interactionruleid) ?? '',
-    name: text(record, RC.idr_name) ?? undefined,
-    eventType: num(record, RC.idr_eventtype) ?? Number.NaN,
-    conceptId: lookup(record, RC.idr_concept) ?? '',
-    points: num(record, RC.idr_points) ?? Number.NaN,
-    match: text(record, RC.idr_match),
+    id: idValue(row.idr_interactionruleid) ?? '',
+    name: textValue(row.idr_name) ?? undefined,
+    eventType: numberValue(row.idr_eventtype) ?? Number.NaN,
+    conceptId: idValue(row._idr_concept_value) ?? '',
+    points: numberValue(row.idr_points) ?? Number.NaN,
+    match: textValue(row.idr_match),
     // The column defaults to yes (docs/data-model.md); an unset value means the default.
-    repeatable: bool(record, RC.idr_repeatable) ?? true,
-    dailyCap: num(record, RC.idr_dailycap),
+    repeatable: row.idr_repeatable ?? true,
+    dailyCap: numberValue(row.idr_dailycap),
   };
 }
 
@@ -235,25 +268,26 @@ export interface StoredInteraction {
 }
 
 export function toInteraction(record: EntityRecord): StoredInteraction {
-  const eventType = num(record, IC.idr_eventtype);
+  const row = record as idr_interactionRecord;
+  const eventType = numberValue(row.idr_eventtype);
   return {
-    id: guid(record, IC.idr_interactionid) ?? '',
-    etag: etagOf(record),
-    status: num(record, IC.idr_processingstatus),
-    contactId: lookup(record, IC.idr_contact),
-    accountId: lookup(record, IC.idr_account),
+    id: idValue(row.idr_interactionid) ?? '',
+    etag: textValue(row['@odata.etag']) ?? undefined,
+    status: numberValue(row.idr_processingstatus),
+    contactId: idValue(row._idr_contact_value),
+    accountId: idValue(row._idr_account_value),
     eventType,
     eventLabel:
-      formatted(record, IC.idr_eventtype) ??
+      textValue(row[`idr_eventtype${FORMATTED}`]) ??
       (eventType === null ? 'no event type' : `event type ${eventType}`),
-    occurredOn: time(record, IC.idr_occurredon),
-    url: text(record, IC.idr_url),
-    campaignId: lookup(record, IC.idr_campaign),
-    campaignName: formatted(record, lookupValue(IC.idr_campaign)),
-    conceptId: lookup(record, IC.idr_concept),
-    product: text(record, IC.idr_product),
-    productFamily: text(record, IC.idr_productfamily),
-    caseSubject: text(record, IC.idr_casesubject),
+    occurredOn: timeValue(row.idr_occurredon),
+    url: textValue(row.idr_url),
+    campaignId: idValue(row._idr_campaign_value),
+    campaignName: textValue(row[`_idr_campaign_value${FORMATTED}`]),
+    conceptId: idValue(row._idr_concept_value),
+    product: textValue(row.idr_product),
+    productFamily: textValue(row.idr_productfamily),
+    caseSubject: textValue(row.idr_casesubject),
   };
 }
 
@@ -327,19 +361,21 @@ export interface StoredContact {
 
 /** The contact's full name; where the platform has not composed it, first and last name. */
 export function contactName(record: EntityRecord): string | null {
-  const full = text(record, CC.fullname)?.trim();
+  const row = record as contactRecord;
+  const full = textValue(row.fullname)?.trim();
   if (full) return full;
-  const parts = [text(record, CC.firstname), text(record, CC.lastname)].flatMap((p) => p?.trim() || []);
+  const parts = [textValue(row.firstname), textValue(row.lastname)].flatMap((p) => p?.trim() || []);
   return parts.length > 0 ? parts.join(' ') : null;
 }
 
 export function toContact(record: EntityRecord, id: string): StoredContact {
+  const row = record as contactRecord;
   return {
     id,
     name: contactName(record) ?? id,
-    doNotBulkEmail: bool(record, CC.donotbulkemail) ?? false,
-    parentId: lookup(record, CC.parentcustomerid),
-    primaryInterestId: lookup(record, CC.idr_primaryinterest),
+    doNotBulkEmail: row.donotbulkemail ?? false,
+    parentId: idValue(row._parentcustomerid_value),
+    primaryInterestId: idValue(row._idr_primaryinterest_value),
   };
 }
 
@@ -366,19 +402,20 @@ export interface StoredProfile {
 }
 
 export function toProfile(record: EntityRecord, fallbackLandmark: EpochMs): StoredProfile {
+  const row = record as idr_interestprofileRecord;
   return {
-    id: guid(record, PC.idr_interestprofileid) ?? '',
-    etag: etagOf(record),
-    contactId: lookup(record, PC.idr_contact) ?? '',
+    id: idValue(row.idr_interestprofileid) ?? '',
+    etag: textValue(row['@odata.etag']) ?? undefined,
+    contactId: idValue(row._idr_contact_value) ?? '',
     profile: {
-      conceptId: lookup(record, PC.idr_concept) ?? '',
-      accumulator: num(record, PC.idr_accumulator) ?? 0,
+      conceptId: idValue(row._idr_concept_value) ?? '',
+      accumulator: numberValue(row.idr_accumulator) ?? 0,
       // A row written without a landmark (by hand, or an import) is read as scored when it was scored.
-      landmark: time(record, PC.idr_landmarkon) ?? time(record, PC.idr_scoredon) ?? fallbackLandmark,
-      eventCount: num(record, PC.idr_eventcount) ?? 0,
-      inSegment: bool(record, PC.idr_insegment) ?? false,
-      lastInteractionOn: time(record, PC.idr_lastinteractionon),
-      segmentChangedOn: time(record, PC.idr_segmentchangedon),
+      landmark: timeValue(row.idr_landmarkon) ?? timeValue(row.idr_scoredon) ?? fallbackLandmark,
+      eventCount: numberValue(row.idr_eventcount) ?? 0,
+      inSegment: row.idr_insegment ?? false,
+      lastInteractionOn: timeValue(row.idr_lastinteractionon),
+      segmentChangedOn: timeValue(row.idr_segmentchangedon),
     },
   };
 }
@@ -389,20 +426,20 @@ function round(value: number, decimals: number): number {
 }
 
 /** The columns a scoring or re-check writes for one profile. */
-export function profileColumns(result: ProfileResult): EntityRecord {
-  const record: EntityRecord = {
-    [PC.idr_score]: round(result.score, 4),
-    [PC.idr_accumulator]: round(result.accumulator, 10),
-    [PC.idr_landmarkon]: iso(result.landmark),
-    [PC.idr_scoredon]: iso(result.scoredOn),
-    [PC.idr_eventcount]: result.eventCount,
-    [PC.idr_insegment]: result.inSegment,
+export function profileColumns(result: ProfileResult): idr_interestprofileWrite {
+  const record: idr_interestprofileWrite = {
+    idr_score: round(result.score, 4),
+    idr_accumulator: round(result.accumulator, 10),
+    idr_landmarkon: iso(result.landmark),
+    idr_scoredon: iso(result.scoredOn),
+    idr_eventcount: result.eventCount,
+    idr_insegment: result.inSegment,
   };
   if (result.lastInteractionOn !== null && result.lastInteractionOn !== undefined) {
-    record[PC.idr_lastinteractionon] = iso(result.lastInteractionOn);
+    record.idr_lastinteractionon = iso(result.lastInteractionOn);
   }
   if (result.segmentChangedOn !== null && result.segmentChangedOn !== undefined) {
-    record[PC.idr_segmentchangedon] = iso(result.segmentChangedOn);
+    record.idr_segmentchangedon = iso(result.segmentChangedOn);
   }
   return record;
 }
@@ -430,14 +467,11 @@ export function profileWrite(
       ifMatch: stored.etag,
     };
   }
-  return {
-    kind: 'create',
-    entitySet: idr_interestprofile.entitySetName,
-    record: {
-      ...columns,
-      [PC.idr_name]: truncate(`${owner.contactName} · ${owner.conceptName ?? result.conceptId}`, NAME_MAX),
-      [bind(PC.idr_contact)]: recordUrl(contact.entitySetName, owner.contactId),
-      [bind(PC.idr_concept)]: recordUrl(idr_marketingconcept.entitySetName, result.conceptId),
-    },
+  const record: idr_interestprofileWrite = {
+    ...columns,
+    idr_name: truncate(`${owner.contactName} · ${owner.conceptName ?? result.conceptId}`, NAME_MAX),
+    'idr_contact@odata.bind': recordUrl(contact.entitySetName, owner.contactId),
+    'idr_concept@odata.bind': recordUrl(idr_marketingconcept.entitySetName, result.conceptId),
   };
+  return { kind: 'create', entitySet: idr_interestprofile.entitySetName, record };
 }

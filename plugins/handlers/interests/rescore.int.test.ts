@@ -20,7 +20,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from './test-org';
+} from './test-org.testkit';
 
 const PC = idr_interestprofile.columns;
 const IC = idr_interaction.columns;

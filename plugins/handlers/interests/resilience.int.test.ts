@@ -24,7 +24,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from './test-org';
+} from './test-org.testkit';
 
 const IC = idr_interaction.columns;
 const PC = idr_interestprofile.columns;

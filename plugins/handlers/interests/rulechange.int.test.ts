@@ -14,7 +14,7 @@ import {
   seedContact,
   seedInteraction,
   seedRule,
-} from './test-org';
+} from './test-org.testkit';
 
 const RC = idr_interactionrule.columns;
 const START = new Date('2025-03-01T09:00:00Z');

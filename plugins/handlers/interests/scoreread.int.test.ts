@@ -4,7 +4,14 @@ import { silentLogger } from '../../../dataverse/logger';
 import { loadCatalog } from './catalog';
 import { recordUrl } from './records';
 import { readScoringState } from './scoreread';
-import { orgPerTest, seedAccount, seedConcept, seedContact, seedInteraction, seedRule } from './test-org';
+import {
+  orgPerTest,
+  seedAccount,
+  seedConcept,
+  seedContact,
+  seedInteraction,
+  seedRule,
+} from './test-org.testkit';
 
 const START = new Date('2025-03-01T09:00:00Z');
 const PC = idr_interestprofile.columns;

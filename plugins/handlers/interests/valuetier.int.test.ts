@@ -3,7 +3,14 @@ import { account, contact, EventType, ValueTier } from '../../../dataverse/gener
 import { DAY_MS, DEFAULT_VALUE_TIER_THRESHOLDS } from '../../../domain/interest';
 import { runJob } from '../../host/jobs';
 import { updateValueTiers, VALUE_TIER_JOB } from './valuetier';
-import { orgPerTest, seedAccount, seedConcept, seedContact, seedInteraction, seedRule } from './test-org';
+import {
+  orgPerTest,
+  seedAccount,
+  seedConcept,
+  seedContact,
+  seedInteraction,
+  seedRule,
+} from './test-org.testkit';
 
 const START = new Date('2025-03-01T09:00:00Z');
 const env = orgPerTest({ start: START });

@@ -17,7 +17,15 @@
  */
 import type { BatchOperation, EntityRecord } from '../../../dataverse/client';
 import { isRetryable } from '../../../dataverse/errors';
-import { account, contact, idr_interestprofile, ValueTier } from '../../../dataverse/generated';
+import {
+  account,
+  contact,
+  idr_interestprofile,
+  ValueTier,
+  type accountRecord,
+  type contactRecord,
+  type idr_interestprofileRecord,
+} from '../../../dataverse/generated';
 import {
   type EpochMs,
   interestPotential,
@@ -30,7 +38,7 @@ import {
 import { defineJob, type JobDeps, type ScheduledJob } from '../../host/jobs';
 import { loadActiveConcepts } from './catalog';
 import { ValueTierIncompleteError } from './errors';
-import { type Concept, guid, lookup, lookupValue, num, PC, time } from './records';
+import { type Concept, idValue, lookupValue, numberValue, PC, timeValue } from './records';
 import type { ResolvedOptions } from './settings';
 
 export const VALUE_TIER_JOB = 'interests-value-tier';
@@ -81,11 +89,12 @@ function anyOf(column: string, ids: readonly string[]): string {
   return `(${ids.map((id) => `${column} eq ${id}`).join(' or ')})`;
 }
 
-function toRow(record: EntityRecord, idColumn: string): Row {
+function toRow(record: EntityRecord): Row {
+  const row = record as contactRecord;
   return {
-    id: guid(record, idColumn) ?? '',
-    stored: num(record, CC.idr_valuetier),
-    parentId: lookup(record, CC.parentcustomerid),
+    id: idValue(row.contactid) ?? '',
+    stored: numberValue(row.idr_valuetier),
+    parentId: idValue(row._parentcustomerid_value),
   };
 }
 
@@ -108,13 +117,13 @@ async function scoresOf(
       ],
       filter: `${PC.statecode} eq ${PROFILE_ACTIVE} and ${anyOf(lookupValue(PC.idr_contact), ids)}`,
     });
-    for (const record of records) {
-      const concept = concepts.get(lookup(record, PC.idr_concept) ?? '');
-      const contactId = lookup(record, PC.idr_contact);
+    for (const row of records as idr_interestprofileRecord[]) {
+      const concept = concepts.get(idValue(row._idr_concept_value) ?? '');
+      const contactId = idValue(row._idr_contact_value);
       if (!concept || !contactId) continue;
       // A row without a landmark is read as scored when it was scored, as toProfile does.
-      const landmark = time(record, PC.idr_landmarkon) ?? time(record, PC.idr_scoredon) ?? now;
-      const state = { accumulator: num(record, PC.idr_accumulator) ?? 0, landmark };
+      const landmark = timeValue(row.idr_landmarkon) ?? timeValue(row.idr_scoredon) ?? now;
+      const state = { accumulator: numberValue(row.idr_accumulator) ?? 0, landmark };
       scores.get(contactId)?.push(scoreAt(state, now, concept.halfLifeDays));
     }
   }
@@ -180,7 +189,8 @@ export async function updateValueTiers(
       top: pageSize,
     });
     if (page.length === 0) break;
-    const ids = page.map((record) => guid(record, AC.accountid) ?? '');
+    const rows = page as accountRecord[];
+    const ids = rows.map((row) => idValue(row.accountid) ?? '');
     last = ids[ids.length - 1] ?? null;
     for (const id of ids) accountIds.add(id);
     const members: Row[] = [];
@@ -189,7 +199,7 @@ export async function updateValueTiers(
         select: [CC.contactid, CC.idr_valuetier, lookupValue(CC.parentcustomerid)],
         filter: `${CC.statecode} eq ${CONTACT_ACTIVE} and ${anyOf(lookupValue(CC.parentcustomerid), chunk)}`,
       });
-      members.push(...records.map((record) => toRow(record, CC.contactid)));
+      members.push(...records.map((record) => toRow(record)));
     }
     const scores = await scoresOf(
       deps,
@@ -197,9 +207,9 @@ export async function updateValueTiers(
       concepts,
       now,
     );
-    for (const record of page) {
-      const id = guid(record, AC.accountid) ?? '';
-      const revenue = num(record, AC.revenue) ?? 0;
+    for (const row of rows) {
+      const id = idValue(row.accountid) ?? '';
+      const revenue = numberValue(row.revenue) ?? 0;
       const own = members.filter((m) => m.parentId === id);
       accounts++;
       const tier = tierOf(
@@ -207,7 +217,7 @@ export async function updateValueTiers(
         own.flatMap((m) => scores.get(m.id) ?? []),
         thresholds,
       );
-      if (tier !== num(record, AC.idr_valuetier))
+      if (tier !== numberValue(row.idr_valuetier))
         changes.push({ entitySet: account.entitySetName, id, tier });
       for (const member of own) {
         contacts++;
@@ -231,7 +241,7 @@ export async function updateValueTiers(
         orderBy: [`${CC.contactid} asc`],
         top: pageSize,
       })
-    ).map((record) => toRow(record, CC.contactid));
+    ).map((record) => toRow(record));
     if (page.length === 0) break;
     last = page[page.length - 1]?.id ?? null;
     const alone = page.filter((row) => row.parentId === null || !accountIds.has(row.parentId));

@@ -1,6 +1,6 @@
 import { idr_trigger, TriggerKind } from '../../../dataverse/generated';
 import { readTriggers } from '../../../plugins/handlers/campaigns/triggers';
-import { orgPerTest } from '../../../plugins/handlers/interests/test-org';
+import { orgPerTest } from '../../../plugins/handlers/interests/test-org.testkit';
 import { DEMO_TEMPLATE_IDS, loadTriggerDemo } from './triggers';
 
 const env = orgPerTest({ start: new Date('2026-03-20T08:00:00Z') });

@@ -3,6 +3,7 @@
  * dataverse/generated, as in business code.
  */
 import {
+  account,
   contact,
   email,
   EventType,
@@ -83,6 +84,27 @@ it("follows the solution's relationships: interactions go with their contact, ru
   });
   await org.client.delete(contact.entitySetName, ana);
   expect(await org.client.retrieveMultiple(idr_interaction.entitySetName)).toEqual([]);
+});
+
+it("follows the standard relationships of solution/platform: an account's contacts go with it (contact_customer_accounts)", async () => {
+  const acme = await org.client.create(account.entitySetName, { [account.columns.name]: 'Acme' });
+  const other = await org.client.create(account.entitySetName, { [account.columns.name]: 'Other' });
+  const customerOf = (id: string) => ({
+    [`${contact.columns.parentcustomerid}_${account.logicalName}@odata.bind`]: bind(
+      account.entitySetName,
+      id,
+    ),
+  });
+  await org.client.create(contact.entitySetName, { [contact.columns.fullname]: 'Ana', ...customerOf(acme) });
+  const bea = await org.client.create(contact.entitySetName, {
+    [contact.columns.fullname]: 'Bea',
+    ...customerOf(other),
+  });
+  await org.client.delete(account.entitySetName, acme);
+  const left = await org.client.retrieveMultiple(contact.entitySetName, {
+    select: [contact.columns.contactid],
+  });
+  expect(left.map((r) => r[contact.columns.contactid])).toEqual([bea]);
 });
 
 it('pages through retrieveMultiple and FetchXML, and checks etags', async () => {

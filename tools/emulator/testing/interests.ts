@@ -1,6 +1,5 @@
 /**
- * Test support (imported by this folder's tests and by tools/bench only): an emulated organisation
- * with Ideario's real solution/, the IdearioInterests handlers behind the emulator's webhook
+ * An emulated organisation with Ideario's real solution/, the IdearioInterests handlers behind the emulator's webhook
  * dispatcher (in process: the same verify → parse → dispatch the host runs), and helpers to seed the
  * catalogue and contacts. Every webhook request the emulator sends is recorded, so a test can deliver
  * it again (replays) or hold a batch of them back and deliver them all at once (concurrency).
@@ -19,21 +18,21 @@ import {
 } from '../../../dataverse/generated';
 import { memoryLogger } from '../../../dataverse/logger';
 import { seededRandom } from '../../../domain/random';
-import { SystemJobs } from '../../../tools/emulator/jobs/system-jobs';
-import { InProcessClient } from '../../../tools/emulator/inprocess-client';
-import { createTestOrg, type TestClock, type TestOrg } from '../../../tools/emulator/testing';
-import { WebhookDispatcher } from '../../../tools/emulator/webhooks/dispatcher';
+import { SystemJobs } from '../jobs/system-jobs';
+import { InProcessClient } from '../inprocess-client';
+import { createTestOrg, type TestClock, type TestOrg } from './index';
+import { WebhookDispatcher } from '../webhooks/dispatcher';
 import {
   type CallbackContext,
   inProcessTransport,
   type OutgoingWebhook,
   type WebhookReply,
-} from '../../../tools/emulator/webhooks/transport';
-import { createRegistry, type HandlerDefinition } from '../../registry';
-import { CatalogCache } from './catalog';
-import { createInterestsPlugins, type InterestsPlugins } from './index';
-import { bind, lookupValue, recordUrl } from './records';
-import type { InterestsOptions } from './settings';
+} from '../webhooks/transport';
+import { createRegistry, type HandlerDefinition } from '../../../plugins/registry';
+import { CatalogCache } from '../../../plugins/handlers/interests/catalog';
+import { createInterestsPlugins, type InterestsPlugins } from '../../../plugins/handlers/interests/index';
+import { bind, lookupValue, recordUrl } from '../../../plugins/handlers/interests/records';
+import type { InterestsOptions } from '../../../plugins/handlers/interests/settings';
 
 export interface Delivery {
   readonly request: OutgoingWebhook;
@@ -152,49 +151,6 @@ export function createInterestsOrg(options: InterestsOrgOptions = {}): Interests
       return inner!.send(delivery.request, delivery.callback);
     },
     close: () => org.close(),
-  };
-}
-
-/**
- * For a test file whose tests all start alike: registers a fresh organisation before each test and
- * closes it after; the object returned always stands for the current test's organisation.
- */
-export function orgPerTest(options: InterestsOrgOptions = {}): InterestsOrg {
-  let current: InterestsOrg | null = null;
-  beforeEach(() => {
-    current = createInterestsOrg(options);
-  });
-  afterEach(() => {
-    current?.close();
-    current = null;
-  });
-  const now = (): InterestsOrg => {
-    if (!current) throw new Error('The organisation of orgPerTest exists only while a test runs.');
-    return current;
-  };
-  return {
-    get org() {
-      return now().org;
-    },
-    get client() {
-      return now().client;
-    },
-    get clock() {
-      return now().clock;
-    },
-    get plugins() {
-      return now().plugins;
-    },
-    get logger() {
-      return now().logger;
-    },
-    get delivered() {
-      return now().delivered;
-    },
-    drain: () => now().drain(),
-    hold: () => now().hold(),
-    deliver: (delivery) => now().deliver(delivery),
-    close: () => now().close(),
   };
 }
 
