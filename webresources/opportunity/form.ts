@@ -7,9 +7,9 @@ import type { DataverseReader, TableNames } from '../../dataverse/adapters/webap
 // Names modules, imported as namespaces: the bundle keeps only the names this file reads.
 import * as policyTable from '../../dataverse/generated/names/idr_quotationpolicy';
 import * as col from '../../dataverse/generated/names/opportunity';
-import { type DateOnly, dateOnlyFromDate, toLocalDate } from '../../domain/quotation/dateonly';
+import { type DateOnly, localDateOnly, toLocalDate } from '../../domain/quotation/dateonly';
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
-import { resolvePolicy } from '../../domain/quotation/policy';
+import { resolvePolicyPercents } from '../../domain/quotation/policy';
 import { computeQuotationAmounts } from '../../domain/quotation/pricing';
 import { deriveStay, type StayField } from '../../domain/quotation/stay';
 import { fillTemplate } from '../../domain/quotation/messages';
@@ -87,7 +87,7 @@ function isDate(value: unknown): value is Date {
 function readDate(form: Form, name: string): DateOnly | null {
   const value: unknown = attribute(form, name)?.getValue();
   // A date-only control holds local midnight of the chosen day: read the local calendar date.
-  return isDate(value) && !Number.isNaN(value.getTime()) ? dateOnlyFromDate(value, 'local') : null;
+  return isDate(value) && !Number.isNaN(value.getTime()) ? localDateOnly(value) : null;
 }
 
 function readNumber(form: Form, name: string): number | null {
@@ -134,7 +134,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
   const { text } = dependencies;
   const issuesOf = (form: Form, language: Language) => {
     const values = readValues(form);
-    const today = dateOnlyFromDate(dependencies.clock(), 'local');
+    const today = localDateOnly(dependencies.clock());
     return checkQuotation(values, { today, isNew: form.ui.getFormType() === FORM_TYPE_CREATE }).map(
       (issue) => ({ field: issue.field, message: issueMessage(issue, values, today, language, text) }),
     );
@@ -220,7 +220,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
       const name = row?.[policyTable.idr_name];
       // No policy row at all: the documented defaults apply (domain/quotation/policy).
-      const policy = resolvePolicy(
+      const policy = resolvePolicyPercents(
         row
           ? {
               defaultDepositPercent: number(row[policyTable.idr_defaultdepositpercent]),
