@@ -5,6 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { idr_roomblock, opportunity } from '../dataverse/generated';
 import {
+  baseUrl,
   formReady,
   GROUP_SALES_APP,
   launch,
@@ -119,6 +120,38 @@ it('shows why a departure before the arrival cannot be saved, and refuses the sa
   await page.getByRole('alert').filter({ hasText: 'cannot be saved' }).first().waitFor();
   const after = await webApi(`${opportunity.entitySetName}(${id})?$select=${O.idr_departuredate}`);
   expect(after[O.idr_departuredate]).toBe(before[O.idr_departuredate]);
+});
+
+it('in Spanish, tells the user in Spanish why the dates cannot be saved, from the RESX web resource', async () => {
+  await page.context().close();
+  page = await newPage(browser, 3082);
+  await page.goto(
+    mainUrl({
+      appid: GROUP_SALES_APP,
+      pagetype: 'entityrecord',
+      etn: opportunity.logicalName,
+      id,
+      lang: '3082',
+    }),
+  );
+  await formReady(page);
+  await page.getByRole('tab', { name: 'Cotización de grupo' }).click();
+  await type('Fecha de llegada', '2027-06-10');
+  await type('Fecha de salida', '2027-06-01');
+  await page
+    .getByRole('alert')
+    .filter({
+      hasText: 'La salida (1 de junio de 2027) debe ser posterior a la llegada (10 de junio de 2027).',
+    })
+    .first()
+    .waitFor();
+  await page.getByRole('button', { name: 'Guardar', exact: true }).click();
+  await formReady(page);
+  await page.getByRole('alert').filter({ hasText: 'No se puede guardar el presupuesto' }).first().waitFor();
+  // The sentence is the RESX web resource's, served where Dataverse serves web resources.
+  const resx = await page.request.get(`${baseUrl()}/WebResources/idr_/opportunity/strings.3082.resx`);
+  expect(resx.status()).toBe(200);
+  await expect(resx.text()).resolves.toContain('debe ser posterior a la llegada ({arrival})');
 });
 
 it('changes a lookup by searching for the record by name, and saves it', async () => {

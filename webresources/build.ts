@@ -7,6 +7,9 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
+import type { Language } from '../domain/quotation/language';
+import { opportunityStrings, STRINGS_RESOURCE } from './opportunity/messages';
+import { readResx, writeResx } from './resx';
 
 export interface WebResourceBuild {
   /** Folder under `webresources/` holding `index.ts`. */
@@ -15,7 +18,15 @@ export interface WebResourceBuild {
   globalName: string;
   /** Web resource name in the solution; also the bundle's path under the output folder. */
   webResourceName: string;
+  /**
+   * The script's texts, read with `Xrm.Utility.getResourceString(resource, key)`: written as one RESX
+   * web resource per language, `<resource>.<LCID>.resx`, which the solution lists as the library's dependencies.
+   */
+  strings?: { resource: string; text: (language: Language) => Readonly<Record<string, string>> };
 }
+
+/** The LCIDs the RESX files are written for ("Microsoft locale ID values"): English (US), Spanish (Spain). */
+export const RESX_LANGUAGES: Readonly<Record<number, Language>> = { 1033: 'en', 3082: 'es' };
 
 /** Every form script and where it goes; the solution's forms name these libraries and namespaces. */
 export const WEB_RESOURCES: readonly WebResourceBuild[] = [
@@ -23,6 +34,7 @@ export const WEB_RESOURCES: readonly WebResourceBuild[] = [
     folder: 'opportunity',
     globalName: 'Ideario.GroupQuotes.Opportunity',
     webResourceName: 'idr_/groupquotes/opportunity.js',
+    strings: { resource: STRINGS_RESOURCE, text: opportunityStrings },
   },
   {
     folder: 'concept',
@@ -115,9 +127,46 @@ export async function bundleWebResource(item: WebResourceBuild, root = SOURCE_RO
   return result.outputFiles[0].text;
 }
 
+export interface ResxWebResource {
+  /** `idr_/opportunity/strings.3082.resx` */
+  webResourceName: string;
+  lcid: number;
+  text: string;
+}
+
+/** The RESX web resources of a form script, one per language; none when it has no strings. */
+export function resxWebResources(item: WebResourceBuild): ResxWebResource[] {
+  const { strings } = item;
+  if (!strings) return [];
+  return Object.entries(RESX_LANGUAGES).map(([lcid, language]) => ({
+    webResourceName: `${strings.resource}.${lcid}.resx`,
+    lcid: Number(lcid),
+    text: writeResx(strings.text(language)),
+  }));
+}
+
+/**
+ * What a page that loads these libraries has for `Xrm.Utility.getResourceString`: their RESX files read
+ * back, by resource name and LCID (the emulator's pages and the harness use it).
+ */
+export function loadedResources(
+  items: readonly WebResourceBuild[],
+): Record<string, Record<number, Record<string, string>>> {
+  const loaded: Record<string, Record<number, Record<string, string>>> = {};
+  for (const item of items) {
+    if (!item.strings) continue;
+    const byLanguage: Record<number, Record<string, string>> = {};
+    for (const resx of resxWebResources(item))
+      byLanguage[resx.lcid] = readResx(resx.text, resx.webResourceName);
+    loaded[item.strings.resource] = byLanguage;
+  }
+  return loaded;
+}
+
 /**
  * Builds every form script into `outDir/<web resource name>` (e.g.
- * `dist/webresources/idr_/groupquotes/opportunity.js`) and returns the files written.
+ * `dist/webresources/idr_/groupquotes/opportunity.js`), with its RESX files beside it under their own
+ * names, and returns the files written.
  */
 export async function buildWebResources(outDir = 'dist/webresources'): Promise<string[]> {
   const folders = await findWebResourceFolders();
@@ -130,6 +179,12 @@ export async function buildWebResources(outDir = 'dist/webresources'): Promise<s
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, text, 'utf8');
     written.push(file);
+    for (const resx of resxWebResources(item)) {
+      const resxFile = path.join(outDir, ...resx.webResourceName.split('/'));
+      await mkdir(path.dirname(resxFile), { recursive: true });
+      await writeFile(resxFile, resx.text, 'utf8');
+      written.push(resxFile);
+    }
   }
   return written;
 }

@@ -132,7 +132,7 @@ export function convertWebApiError(raw: unknown, what: string): unknown {
 }
 
 /** `$select`, `$filter`… as the options string the record APIs take (unencoded, as in their docs). */
-function queryString(query: QueryOptions): string {
+export function queryString(query: QueryOptions): string {
   const parts: string[] = [];
   if (query.select?.length) parts.push(`$select=${query.select.join(',')}`);
   if (query.filter) parts.push(`$filter=${query.filter}`);

@@ -4,13 +4,16 @@
  * record-API client; actions and atomic batches use `Xrm.WebApi.online`, which exists only online.
  * Non-atomic batches run operation by operation, because Xrm.WebApi has no $batch with upsert or If-Match.
  */
-import type { DataverseClient } from '../client';
+import type { DataverseClient, EntityRecord, RecordKey } from '../client';
+import { DataverseError, NotFoundError } from '../errors';
+import { UnknownEntitySetError } from './errors';
 import {
   createWebApiClient,
-  createWebApiReader,
   type DataverseReader,
   type OnlineExecutor,
+  queryString,
   type RecordWebApi,
+  type Thenable,
   type WebApiClientOptions,
 } from './webapi-client';
 
@@ -27,7 +30,89 @@ export function createXrmClient(webApi: XrmWebApiLike, options: WebApiClientOpti
   return createWebApiClient({ records: webApi, online: webApi.online, runtime: 'Xrm.WebApi' }, options);
 }
 
-/** Reads only, over `Xrm.WebApi`: for a form script that looks records up and writes none (a smaller bundle). */
+/** "Record does not exist" (0x80040217) as Xrm.WebApi reports it: the hex code as a positive decimal. */
+const NOT_FOUND_CODE = 0x80040217;
+
+/** A key as Xrm.WebApi takes it in the id position: a GUID without braces, or `col='text',col2=5`. */
+function keyText(key: RecordKey): string {
+  if (typeof key === 'string') return key.replace(/[{}]/g, '');
+  return Object.entries(key)
+    .map(([c, v]) => `${c}=${typeof v === 'number' ? v : `'${encodeURIComponent(v.replace(/'/g, "''"))}'`}`)
+    .join(',');
+}
+
+/** Xrm's `{ errorCode, message }` as a DataverseError (NotFoundError for a missing record); anything else unchanged. */
+function readerError(raw: unknown, what: string): unknown {
+  const error = raw as { errorCode?: unknown; message?: unknown } | null;
+  if (typeof error?.errorCode !== 'number') return raw;
+  const code = `0x${(error.errorCode >>> 0).toString(16)}`;
+  const detail = String(error.message);
+  return error.errorCode === NOT_FOUND_CODE
+    ? new NotFoundError(`${what}: not found. (${detail})`, code)
+    : new DataverseError(`${what} failed: ${detail}`, 0, code);
+}
+
+/** Web API JSON as the DataverseClient contract has it: columns and annotations with plain values. */
+function plainRecord(raw: Record<string, unknown>): EntityRecord {
+  const record: EntityRecord = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
+      record[key] = value as EntityRecord[string];
+  }
+  return record;
+}
+
+/**
+ * Reads only, over `Xrm.WebApi`: for a form script that looks records up and writes none. Kept apart
+ * from createWebApiReader so a form bundle stays small: failures come back as DataverseError (or
+ * NotFoundError, which `retrieve` turns into null) without the write path's finer error kinds.
+ */
 export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOptions): DataverseReader {
-  return createWebApiReader(webApi, options);
+  const logicalName = (entitySet: string): string => {
+    const names = options.tables[entitySet];
+    if (!names) throw new UnknownEntitySetError(entitySet);
+    return names.logicalName;
+  };
+  const call = async <T>(what: string, send: () => Thenable<T>): Promise<T> => {
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        send().then(resolve, reject);
+      });
+    } catch (error) {
+      throw readerError(error, what);
+    }
+  };
+  return {
+    async retrieve(entitySet, key, select) {
+      const id = keyText(key);
+      const options = select?.length ? `?$select=${select.join(',')}` : undefined;
+      try {
+        return plainRecord(
+          await call(`Retrieve ${entitySet}(${id})`, () =>
+            webApi.retrieveRecord(logicalName(entitySet), id, options),
+          ),
+        );
+      } catch (error) {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      }
+    },
+
+    async retrieveMultiple(entitySet, query = {}) {
+      const table = logicalName(entitySet);
+      const result: EntityRecord[] = [];
+      let next = queryString(query);
+      for (;;) {
+        const current = next;
+        const page = await call(`Query ${entitySet}`, () =>
+          webApi.retrieveMultipleRecords(table, current, query.pageSize),
+        );
+        result.push(...page.entities.map(plainRecord));
+        if (!page.nextLink || (query.top !== undefined && result.length >= query.top)) break;
+        // "retrieveMultipleRecords": pass the query part of nextLink unchanged as the next options.
+        next = page.nextLink.slice(page.nextLink.indexOf('?'));
+      }
+      return query.top === undefined ? result : result.slice(0, query.top);
+    },
+  };
 }

@@ -119,11 +119,21 @@ function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** The calendar date an instant falls on, read in the given interpretation. */
-export function dateOnlyFromDate(date: Date, interpretation: DateInterpretation): DateOnly {
+/**
+ * The calendar date an instant falls on in this machine's zone: what a form reads. Apart from
+ * dateOnlyFromDate so a form script does not carry the time-zone lookup it never uses.
+ */
+export function localDateOnly(date: Date): DateOnly {
   if (Number.isNaN(date.getTime()))
     throw new InvalidDateOnlyError('Invalid Date', 'the Date holds no point in time');
-  if (interpretation === 'local') return dateOnly(date.getFullYear(), date.getMonth() + 1, date.getDate());
+  return dateOnly(date.getFullYear(), date.getMonth() + 1, date.getDate());
+}
+
+/** The calendar date an instant falls on, read in the given interpretation. */
+export function dateOnlyFromDate(date: Date, interpretation: DateInterpretation): DateOnly {
+  if (interpretation === 'local') return localDateOnly(date);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidDateOnlyError('Invalid Date', 'the Date holds no point in time');
   if (interpretation === 'utc')
     return dateOnly(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
   const parts = zoneFormatter(interpretation.timeZone).formatToParts(date);

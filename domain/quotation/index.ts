@@ -5,6 +5,7 @@ export * from './stay';
 export * from './pricing';
 export * from './language';
 export * from './validation';
+export * from './messages';
 export * from './policy';
 export * from './deposit';
 export * from './followups';

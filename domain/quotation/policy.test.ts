@@ -1,6 +1,6 @@
 import { type DateOnly, formatDateOnly, parseDateOnly } from './dateonly';
 import { InvalidPolicyError } from './errors';
-import { DEFAULT_POLICY, policyDates, resolvePolicy } from './policy';
+import { DEFAULT_POLICY, policyDates, resolvePolicy, resolvePolicyPercents } from './policy';
 
 describe('resolvePolicy', () => {
   it('gives the documented defaults when there is no row', () => {
@@ -55,6 +55,28 @@ describe('resolvePolicy', () => {
     expect(policyError.message).toContain('Quotation policy "Hotel Sol"');
     expect(policyError.message).toContain('cutoffDays = 2.5 (allowed: a whole number of days from 0 to 365)');
     expect(() => resolvePolicy({ optionDays: 400 })).toThrow(InvalidPolicyError);
+  });
+});
+
+describe('resolvePolicyPercents (what the form fills in)', () => {
+  it('gives the same two percentages as resolvePolicy, and refuses the same bad values', () => {
+    const cases = [
+      null,
+      {},
+      { defaultDepositPercent: 40 },
+      { childPricePercent: 0, defaultDepositPercent: null },
+    ];
+    for (const stored of cases) {
+      const full = resolvePolicy(stored);
+      expect(resolvePolicyPercents(stored)).toEqual({
+        defaultDepositPercent: full.defaultDepositPercent,
+        childPricePercent: full.childPricePercent,
+      });
+    }
+    expect(() => resolvePolicyPercents({ childPricePercent: 120 }, 'Summer')).toThrow(InvalidPolicyError);
+    expect(() => resolvePolicyPercents({ childPricePercent: 120 }, 'Summer')).toThrow(
+      'Quotation policy "Summer" cannot be used: childPricePercent = 120 (allowed: a percentage from 0 to 100).',
+    );
   });
 });
 

@@ -26,7 +26,14 @@ export interface QuotationPolicy {
   childPricePercent: number;
 }
 
-export const DEFAULT_POLICY: Readonly<QuotationPolicy> = Object.freeze({
+/** The two percentages a new quotation's form fills in from the policy. */
+export type PolicyPercents = Pick<QuotationPolicy, 'defaultDepositPercent' | 'childPricePercent'>;
+
+const DEFAULT_DEPOSIT_PERCENT = 25;
+const DEFAULT_CHILD_PRICE_PERCENT = 100;
+
+// Marked pure so a bundle that never reads it (the Opportunity form script) leaves it out.
+export const DEFAULT_POLICY: Readonly<QuotationPolicy> = /* @__PURE__ */ Object.freeze({
   confirmationChaserDays: 7,
   roomingListCallDays: 7,
   roomingListDueDays: 14,
@@ -35,8 +42,8 @@ export const DEFAULT_POLICY: Readonly<QuotationPolicy> = Object.freeze({
   depositReminderDays: 3,
   cutoffDays: 21,
   balanceDueDays: 14,
-  defaultDepositPercent: 25,
-  childPricePercent: 100,
+  defaultDepositPercent: DEFAULT_DEPOSIT_PERCENT,
+  childPricePercent: DEFAULT_CHILD_PRICE_PERCENT,
 });
 
 /** A stored policy row in domain names; empty columns read as null or are absent. */
@@ -64,12 +71,34 @@ export function policyProblems(policy: QuotationPolicy): PolicyProblem[] {
       problems.push({ field, value, allowed: `a whole number of days from 0 to ${MAX_DAYS}` });
     }
   }
+  return [...problems, ...percentProblems(policy)];
+}
+
+function percentProblems(policy: PolicyPercents): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
   for (const field of PERCENT_FIELDS) {
     const value = policy[field];
     if (!Number.isFinite(value) || value < 0 || value > 100)
       problems.push({ field, value, allowed: 'a percentage from 0 to 100' });
   }
   return problems;
+}
+
+/**
+ * resolvePolicy for the two percentages only (the day fields always come out valid from it when not
+ * stored): the same values and the same InvalidPolicyError, without the rest of the policy in a form script.
+ */
+export function resolvePolicyPercents(
+  stored?: Pick<PolicyInput, keyof PolicyPercents> | null,
+  policyName?: string,
+): PolicyPercents {
+  const percents: PolicyPercents = {
+    defaultDepositPercent: stored?.defaultDepositPercent ?? DEFAULT_DEPOSIT_PERCENT,
+    childPricePercent: stored?.childPricePercent ?? DEFAULT_CHILD_PRICE_PERCENT,
+  };
+  const problems = percentProblems(percents);
+  if (problems.length > 0) throw new InvalidPolicyError(problems, policyName);
+  return percents;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { type DateOnly, daysBetween, isBefore } from './dateonly';
 import { formatDate, formatNumber, type Language } from './language';
+import { fillTemplate, QUOTATION_STRINGS, type QuotationStringKey } from './messages';
 import { computeQuotationAmounts } from './pricing';
 import { MAX_NIGHTS, MIN_NIGHTS } from './stay';
 
@@ -35,6 +36,17 @@ export type IssueCode =
   | 'percentOutOfRange'
   | 'arrivalInPast';
 
+/** What a check found, without words: the form script and the server each put it in a language. */
+export interface IssueFound {
+  /** The domain field the notification belongs on. */
+  field: QuotationField;
+  code: IssueCode;
+  /** The offending value, when the message quotes it. */
+  value?: number;
+  /** Nights between the arrival and the departure, when the message quotes them. */
+  stayNights?: number;
+}
+
 export interface ValidationIssue {
   /** The domain field the notification belongs on. */
   field: QuotationField;
@@ -42,97 +54,48 @@ export interface ValidationIssue {
   message: string;
 }
 
-export interface ValidationContext {
+export interface CheckContext {
   /** Today in the user's (or organisation's) calendar. */
   today: DateOnly;
   /** A quotation being created: its arrival may not be in the past. */
   isNew: boolean;
+}
+
+export interface ValidationContext extends CheckContext {
   language: Language;
 }
 
-const FIELD_LABELS: Record<Language, Record<QuotationField, string>> = {
-  en: {
-    arrival: 'Arrival',
-    nights: 'Nights',
-    departure: 'Departure',
-    adults: 'Adults',
-    children: 'Children',
-    pricePerPersonNight: 'Price per person per night',
-    childPricePercent: 'Child price %',
-    depositPercent: 'Deposit %',
-  },
-  es: {
-    arrival: 'Llegada',
-    nights: 'Noches',
-    departure: 'Salida',
-    adults: 'Adultos',
-    children: 'Niños',
-    pricePerPersonNight: 'Precio por persona y noche',
-    childPricePercent: '% del precio para niños',
-    depositPercent: '% de depósito',
-  },
-};
-
 /** The label a salesperson sees for a field, in their language. */
 export function fieldLabel(field: QuotationField, language: Language): string {
-  return FIELD_LABELS[language][field];
+  return QUOTATION_STRINGS[language][`field.${field}`];
 }
 
-interface MessageParams {
-  label: string;
-  value: string;
-  arrival: string;
-  departure: string;
-  nights: string;
-  stayNights: string;
-  today: string;
+/** A text of the catalog by key: `QUOTATION_STRINGS[language]` on the server, RESX in the form. */
+export type QuotationText = (key: QuotationStringKey) => string;
+
+/** The sentence for one issue, its dates and numbers written the way `language` writes them. */
+export function issueMessage(
+  issue: IssueFound,
+  values: QuotationValues,
+  today: DateOnly,
+  language: Language,
+  text: QuotationText,
+): string {
+  const show = (value: number | null | undefined): string =>
+    value === null || value === undefined ? '' : formatNumber(value, language);
+  const date = (value: DateOnly | null): string => (value ? formatDate(value, language) : '');
+  return fillTemplate(text(`issue.${issue.code}`), {
+    label: text(`field.${issue.field}`),
+    value: show(issue.value),
+    arrival: date(values.arrival),
+    departure: date(values.departure),
+    nights: show(values.nights),
+    stayNights: show(issue.stayNights),
+    today: date(today),
+    minNights: show(MIN_NIGHTS),
+    maxNights: show(MAX_NIGHTS),
+  });
 }
-
-type Messages = Record<IssueCode, (p: MessageParams) => string>;
-
-const MESSAGES: Record<Language, Messages> = {
-  en: {
-    notANumber: (p) => `${p.label} is not a number.`,
-    departureNotAfterArrival: (p) =>
-      `The departure (${p.departure}) must be after the arrival (${p.arrival}).`,
-    stayTooLong: (p) =>
-      `A stay can last at most ${MAX_NIGHTS} nights; from ${p.arrival} to ${p.departure} is ${p.stayNights}.`,
-    nightsNotWhole: (p) => `Nights must be a whole number (you entered ${p.value}).`,
-    nightsOutOfRange: (p) =>
-      `Nights must be between ${MIN_NIGHTS} and ${MAX_NIGHTS} (you entered ${p.value}).`,
-    nightsMismatch: (p) =>
-      `${p.nights} nights does not match the dates: from ${p.arrival} to ${p.departure} is ${p.stayNights} nights.`,
-    countInvalid: (p) => `${p.label} must be a whole number, 0 or more (you entered ${p.value}).`,
-    noPersons: () => 'The group needs at least one person: enter the number of adults or children.',
-    priceNegative: (p) => `The price per person per night cannot be negative (you entered ${p.value}).`,
-    totalTooLarge: () =>
-      'The total would be larger than Dataverse can store: check the price, nights and persons.',
-    percentOutOfRange: (p) => `${p.label} must be between 0 and 100 (you entered ${p.value}).`,
-    arrivalInPast: (p) =>
-      `The arrival (${p.arrival}) is in the past: a new quotation must arrive today (${p.today}) or later.`,
-  },
-  es: {
-    notANumber: (p) => `${p.label}: el valor no es un número.`,
-    departureNotAfterArrival: (p) =>
-      `La salida (${p.departure}) debe ser posterior a la llegada (${p.arrival}).`,
-    stayTooLong: (p) =>
-      `Una estancia puede durar como máximo ${MAX_NIGHTS} noches; del ${p.arrival} al ${p.departure} hay ${p.stayNights}.`,
-    nightsNotWhole: (p) => `Las noches deben ser un número entero (ha introducido ${p.value}).`,
-    nightsOutOfRange: (p) =>
-      `Las noches deben estar entre ${MIN_NIGHTS} y ${MAX_NIGHTS} (ha introducido ${p.value}).`,
-    nightsMismatch: (p) =>
-      `${p.nights} noches no coincide con las fechas: del ${p.arrival} al ${p.departure} hay ${p.stayNights} noches.`,
-    countInvalid: (p) =>
-      `${p.label}: debe ser un número entero igual o mayor que 0 (ha introducido ${p.value}).`,
-    noPersons: () => 'El grupo necesita al menos una persona: indique el número de adultos o de niños.',
-    priceNegative: (p) => `El precio por persona y noche no puede ser negativo (ha introducido ${p.value}).`,
-    totalTooLarge: () =>
-      'El total superaría el importe máximo que admite Dataverse: revise el precio, las noches y las personas.',
-    percentOutOfRange: (p) => `${p.label}: debe estar entre 0 y 100 (ha introducido ${p.value}).`,
-    arrivalInPast: (p) =>
-      `La llegada (${p.arrival}) ya ha pasado: un presupuesto nuevo debe tener la llegada hoy (${p.today}) o más tarde.`,
-  },
-};
 
 const NUMBER_FIELDS = [
   'nights',
@@ -144,23 +107,14 @@ const NUMBER_FIELDS = [
 ] as const;
 
 /** Every problem with the values, in the order of the form; an empty list when all is well. */
-export function validateQuotation(values: QuotationValues, context: ValidationContext): ValidationIssue[] {
-  const { language } = context;
-  const issues: ValidationIssue[] = [];
-  const show = (value: number | null): string => (value === null ? '' : formatNumber(value, language));
-  const date = (value: DateOnly | null): string => (value ? formatDate(value, language) : '');
-  const add = (field: QuotationField, code: IssueCode, extra: Partial<MessageParams> = {}): void => {
-    const params: MessageParams = {
-      label: fieldLabel(field, language),
-      value: '',
-      arrival: date(values.arrival),
-      departure: date(values.departure),
-      nights: show(values.nights),
-      stayNights: '',
-      today: date(context.today),
-      ...extra,
-    };
-    issues.push({ field, code, message: MESSAGES[language][code](params) });
+export function checkQuotation(values: QuotationValues, context: CheckContext): IssueFound[] {
+  const issues: IssueFound[] = [];
+  const add = (
+    field: QuotationField,
+    code: IssueCode,
+    extra: Omit<IssueFound, 'field' | 'code'> = {},
+  ): void => {
+    issues.push({ field, code, ...extra });
   };
 
   const broken = new Set<QuotationField>();
@@ -178,14 +132,14 @@ export function validateQuotation(values: QuotationValues, context: ValidationCo
   if (arrival && context.isNew && isBefore(arrival, context.today)) add('arrival', 'arrivalInPast');
 
   const nights = usable('nights');
-  if (nights !== null && !Number.isInteger(nights)) add('nights', 'nightsNotWhole', { value: show(nights) });
+  if (nights !== null && !Number.isInteger(nights)) add('nights', 'nightsNotWhole', { value: nights });
   else if (nights !== null && (nights < MIN_NIGHTS || nights > MAX_NIGHTS))
-    add('nights', 'nightsOutOfRange', { value: show(nights) });
+    add('nights', 'nightsOutOfRange', { value: nights });
 
   if (arrival && departure) {
     const stayNights = daysBetween(arrival, departure);
     if (stayNights <= 0) add('departure', 'departureNotAfterArrival');
-    else if (stayNights > MAX_NIGHTS) add('departure', 'stayTooLong', { stayNights: show(stayNights) });
+    else if (stayNights > MAX_NIGHTS) add('departure', 'stayTooLong', { stayNights });
     else if (
       nights !== null &&
       Number.isInteger(nights) &&
@@ -193,7 +147,7 @@ export function validateQuotation(values: QuotationValues, context: ValidationCo
       nights <= MAX_NIGHTS &&
       nights !== stayNights
     ) {
-      add('nights', 'nightsMismatch', { stayNights: show(stayNights) });
+      add('nights', 'nightsMismatch', { stayNights });
     }
   }
 
@@ -202,7 +156,7 @@ export function validateQuotation(values: QuotationValues, context: ValidationCo
     const count = usable(field);
     if (count !== null && (!Number.isInteger(count) || count < 0)) {
       countsOk = false;
-      add(field, 'countInvalid', { value: show(count) });
+      add(field, 'countInvalid', { value: count });
     }
   }
   const adults = usable('adults');
@@ -212,12 +166,12 @@ export function validateQuotation(values: QuotationValues, context: ValidationCo
     add('adults', 'noPersons');
 
   const price = usable('pricePerPersonNight');
-  if (price !== null && price < 0) add('pricePerPersonNight', 'priceNegative', { value: show(price) });
+  if (price !== null && price < 0) add('pricePerPersonNight', 'priceNegative', { value: price });
 
   for (const field of ['childPricePercent', 'depositPercent'] as const) {
     const percent = usable(field);
     if (percent !== null && (percent < 0 || percent > 100))
-      add(field, 'percentOutOfRange', { value: show(percent) });
+      add(field, 'percentOutOfRange', { value: percent });
   }
 
   if (issues.length === 0 && price !== null) {
@@ -228,6 +182,16 @@ export function validateQuotation(values: QuotationValues, context: ValidationCo
       add('pricePerPersonNight', 'totalTooLarge');
   }
   return issues;
+}
+
+/** The issues with their messages in the context's language (the server's view of the checks). */
+export function validateQuotation(values: QuotationValues, context: ValidationContext): ValidationIssue[] {
+  const strings = QUOTATION_STRINGS[context.language];
+  return checkQuotation(values, context).map((issue) => ({
+    field: issue.field,
+    code: issue.code,
+    message: issueMessage(issue, values, context.today, context.language, (key) => strings[key]),
+  }));
 }
 
 /** One readable text for several issues (for `idr_quotationissue`); null when there are none. */

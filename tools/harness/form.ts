@@ -46,6 +46,7 @@ import {
   type ControlNotification,
   type FormNotification,
 } from './notifications';
+import { type LoadedResources, resourceStringReader } from './resources';
 import {
   isXrmWebApi,
   missingWebApi,
@@ -161,6 +162,8 @@ export interface CreateFormSpec<C extends string = string> {
   userLanguage?: 1033 | 3082;
   /** Fields locked in the form designer. */
   disabled?: readonly C[];
+  /** The RESX web resources the page has loaded, for `Xrm.Utility.getResourceString`. */
+  resources?: LoadedResources;
 }
 
 /** The members of xrm-mock's attribute classes the harness uses (their typings predate @types/xrm 9.0.97). */
@@ -497,6 +500,7 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
   const webApiCalls: WebApiCall[] = 'calls' in webApi ? (webApi as { calls: WebApiCall[] }).calls : [];
   const utility = new UtilityMock();
   utility.getGlobalContext = () => globalContext;
+  utility.getResourceString = resourceStringReader(spec.resources ?? {}, language, 1033);
   const xrm = new XrmStaticMock({ webApi, utility, navigation: new NavigationStaticMock() });
   // Xrm.Page is deprecated ("Client API form context"); a script that reaches for it should fail loudly.
   Object.defineProperty(xrm, 'Page', {

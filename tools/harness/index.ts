@@ -19,6 +19,7 @@ import {
   type HarnessValue,
 } from './form';
 import type { MemoryTable } from './memory-client';
+import type { LoadedResources } from './resources';
 import type { EntitySetSource } from './webapi';
 
 export * from './errors';
@@ -34,6 +35,7 @@ export type {
 } from './form';
 export type { ControlNotification, FormNotification } from './notifications';
 export { memoryClient, type MemoryClient } from './memory-client';
+export { type LoadedResources, resourceStringReader, ResourceStringNotFoundError } from './resources';
 export { runInTimeZone, TimeZoneScenarioError } from './timezone';
 export {
   toXrmPromise,
@@ -66,6 +68,8 @@ export interface CreateFormOptions<T extends GeneratedTable> {
   webApi?: DataverseClient | Xrm.WebApi;
   /** User language (userSettings.languageId); English by default. */
   userLanguage?: 1033 | 3082;
+  /** RESX web resources the page has loaded, for `Xrm.Utility.getResourceString` (`loadedResources` of webresources/build). */
+  resources?: LoadedResources;
   /** The form's layout as `loadMetadata()` gives it: only these fields are on the form, and its handlers are wired. */
   form?: { fields: readonly string[]; handlers: readonly FormHandlerReference[] };
   /** The script's namespace root (`{ Ideario: { GroupQuotes: { Opportunity: handlers } } }`) for `form.handlers`. */
@@ -128,6 +132,7 @@ export function createForm<T extends GeneratedTable>(
     tables: generatedTables(),
     userLanguage: options.userLanguage,
     disabled: options.disabled,
+    resources: options.resources,
   });
   if (options.form && options.library) harness.registerHandlers(options.form.handlers, options.library);
   return harness;

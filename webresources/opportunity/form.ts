@@ -7,17 +7,19 @@ import type { DataverseReader, TableNames } from '../../dataverse/adapters/webap
 // Names modules, imported as namespaces: the bundle keeps only the names this file reads.
 import * as policyTable from '../../dataverse/generated/names/idr_quotationpolicy';
 import * as col from '../../dataverse/generated/names/opportunity';
-import { type DateOnly, dateOnlyFromDate, toLocalDate } from '../../domain/quotation/dateonly';
+import { type DateOnly, localDateOnly, toLocalDate } from '../../domain/quotation/dateonly';
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
-import { resolvePolicy } from '../../domain/quotation/policy';
+import { resolvePolicyPercents } from '../../domain/quotation/policy';
 import { computeQuotationAmounts } from '../../domain/quotation/pricing';
 import { deriveStay, type StayField } from '../../domain/quotation/stay';
+import { fillTemplate } from '../../domain/quotation/messages';
 import {
+  checkQuotation,
+  issueMessage,
   type QuotationField,
   type QuotationValues,
-  validateQuotation,
 } from '../../domain/quotation/validation';
-import { FORM_MESSAGES } from './messages';
+import type { OpportunityStringKey } from './messages';
 
 /** The `tables` option of the form's Xrm.WebApi client: the one table the script reads. */
 export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
@@ -55,6 +57,11 @@ export interface OpportunityFormDependencies {
   client: () => DataverseReader;
   /** Now; "today" is its date in the user's calendar. */
   clock: () => Date;
+  /**
+   * A text of the script in the user's language, by key (`Xrm.Utility.getResourceString` over the
+   * `idr_/opportunity/strings` RESX web resources; messages.ts holds the catalog).
+   */
+  text: (key: OpportunityStringKey) => string;
 }
 
 export interface OpportunityFormHandlers {
@@ -80,7 +87,7 @@ function isDate(value: unknown): value is Date {
 function readDate(form: Form, name: string): DateOnly | null {
   const value: unknown = attribute(form, name)?.getValue();
   // A date-only control holds local midnight of the chosen day: read the local calendar date.
-  return isDate(value) && !Number.isNaN(value.getTime()) ? dateOnlyFromDate(value, 'local') : null;
+  return isDate(value) && !Number.isNaN(value.getTime()) ? localDateOnly(value) : null;
 }
 
 function readNumber(form: Form, name: string): number | null {
@@ -124,12 +131,14 @@ function controlsOf(form: Form, name: string): Xrm.Controls.StandardControl[] {
 }
 
 export function createOpportunityForm(dependencies: OpportunityFormDependencies): OpportunityFormHandlers {
-  const issuesOf = (form: Form, language: Language) =>
-    validateQuotation(readValues(form), {
-      today: dateOnlyFromDate(dependencies.clock(), 'local'),
-      isNew: form.ui.getFormType() === FORM_TYPE_CREATE,
-      language,
-    });
+  const { text } = dependencies;
+  const issuesOf = (form: Form, language: Language) => {
+    const values = readValues(form);
+    const today = localDateOnly(dependencies.clock());
+    return checkQuotation(values, { today, isNew: form.ui.getFormType() === FORM_TYPE_CREATE }).map(
+      (issue) => ({ field: issue.field, message: issueMessage(issue, values, today, language, text) }),
+    );
+  };
 
   /** Puts each issue on its field, clears fixed ones, and keeps the save message in step. */
   const showIssues = (form: Form, language: Language): string[] => {
@@ -151,13 +160,13 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
   const saveMessageShown = new WeakSet<object>();
 
   /** On save: show what blocks it. After a change: update or clear that message, never raise it. */
-  const refreshSaveMessage = (form: Form, language: Language, messages: string[], onSave: boolean): void => {
+  const refreshSaveMessage = (form: Form, messages: string[], onSave: boolean): void => {
     if (messages.length === 0) {
       form.ui.clearFormNotification(SAVE_NOTIFICATION_ID);
       saveMessageShown.delete(form.ui);
     } else if (onSave || saveMessageShown.has(form.ui)) {
       form.ui.setFormNotification(
-        FORM_MESSAGES[language].cannotSave(messages.join(' ')),
+        fillTemplate(text('form.cannotSave'), { issues: messages.join(' ') }),
         'ERROR',
         SAVE_NOTIFICATION_ID,
       );
@@ -176,7 +185,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     const form = context.getFormContext();
     const language = languageOf(context);
     recompute(form);
-    refreshSaveMessage(form, language, showIssues(form, language), false);
+    refreshSaveMessage(form, showIssues(form, language), false);
   };
 
   const onStayChange =
@@ -190,7 +199,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     };
 
   /** The policy's percentages, filling only fields still empty when the answer arrives. */
-  const applyPolicyDefaults = async (form: Form, language: Language): Promise<void> => {
+  const applyPolicyDefaults = async (form: Form): Promise<void> => {
     const select = [
       policyTable.idr_name,
       policyTable.idr_defaultdepositpercent,
@@ -211,7 +220,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
       const name = row?.[policyTable.idr_name];
       // No policy row at all: the documented defaults apply (domain/quotation/policy).
-      const policy = resolvePolicy(
+      const policy = resolvePolicyPercents(
         row
           ? {
               defaultDepositPercent: number(row[policyTable.idr_defaultdepositpercent]),
@@ -228,7 +237,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       form.ui.setFormNotification(
-        FORM_MESSAGES[language].policyUnreadable(reason),
+        fillTemplate(text('form.policyUnreadable'), { reason }),
         'WARNING',
         POLICY_NOTIFICATION_ID,
       );
@@ -247,7 +256,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       if (form.ui.getFormType() === FORM_TYPE_CREATE) {
         // The form waits for this only where the app enables async OnLoad handlers ("Form OnLoad
         // event"); elsewhere the defaults arrive a moment later, still never over typed values.
-        await applyPolicyDefaults(form, language);
+        await applyPolicyDefaults(form);
         recompute(form);
       }
       showIssues(form, language);
@@ -259,7 +268,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       recompute(form);
       const messages = showIssues(form, language);
       if (messages.length > 0) context.getEventArgs().preventDefault();
-      refreshSaveMessage(form, language, messages, true);
+      refreshSaveMessage(form, messages, true);
     },
 
     onArrivalChange: onStayChange('arrival'),

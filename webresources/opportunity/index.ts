@@ -5,10 +5,13 @@
  */
 import { createXrmReader } from '../../dataverse/adapters/xrm-client';
 import { createOpportunityForm, FORM_TABLES } from './form';
+import { STRINGS_RESOURCE } from './messages';
 
 const handlers = createOpportunityForm({
   client: () => createXrmReader(Xrm.WebApi, { tables: FORM_TABLES }),
   clock: () => new Date(),
+  // The RESX web resources are this library's dependencies, so the page has them loaded already.
+  text: (key) => Xrm.Utility.getResourceString(STRINGS_RESOURCE, key),
 });
 
 export const onLoad = handlers.onLoad;

@@ -17,8 +17,9 @@ import {
 } from '../../tools/harness';
 import { loadMetadata } from '../../tools/solution/loader';
 import type { FormModel } from '../../tools/solution/model';
-import { WEB_RESOURCES } from '../build';
+import { loadedResources, WEB_RESOURCES } from '../build';
 import { createOpportunityForm, FORM_TABLES } from './form';
+import { STRINGS_RESOURCE } from './messages';
 
 export type OpportunityColumn = ColumnOf<typeof opportunity>;
 export type QuotationForm = FormHarness<OpportunityColumn>;
@@ -67,6 +68,7 @@ export async function openQuotation(options: OpenQuotationOptions = {}): Promise
     formType: options.existing ? 'update' : 'create',
     id: options.existing ? OPPORTUNITY_ID : undefined,
     userLanguage: options.userLanguage,
+    resources: loadedResources(library ? [library] : []),
     webApi:
       options.webApi ??
       memoryClient(generatedTables(), { [idr_quotationpolicy.entitySetName]: options.policies ?? [] }),
@@ -74,6 +76,7 @@ export async function openQuotation(options: OpenQuotationOptions = {}): Promise
   const handlers = createOpportunityForm({
     client: () => createXrmClient(form.xrm.WebApi, { tables: FORM_TABLES }),
     clock: () => new Date(today.getTime()),
+    text: (key) => form.xrm.Utility.getResourceString(STRINGS_RESOURCE, key),
   });
   form.registerHandlers(layout.handlers, { Ideario: { GroupQuotes: { Opportunity: handlers } } });
   await form.load();

@@ -16,6 +16,7 @@ import { formRuntimeScript, pcfHostScript, webResourceScript } from './assets';
 import { PCF_ASSET_PREFIX, PcfControls } from './pcf';
 import { markup, page } from './html';
 import { renderHome, renderView } from './render';
+import { resxWebResource } from './resources';
 import { errorPage, PageNotFoundError, renderMain } from './shell';
 
 function send(response: ServerResponse, status: number, body: string): void {
@@ -105,6 +106,15 @@ function serveApp(
   }
   if (url.pathname.startsWith('/WebResources/')) {
     const name = decodeSegment(url.pathname.slice('/WebResources/'.length));
+    const resx = name?.endsWith('.resx') ? resxWebResource(name) : undefined;
+    if (resx !== undefined) {
+      response.writeHead(200, {
+        'Content-Type': 'application/xml; charset=utf-8',
+        'Cache-Control': 'no-store',
+      });
+      response.end(resx);
+      return true;
+    }
     const script = name === undefined ? undefined : webResourceScript(name);
     if (!script) return false;
     sendScript(response, script);

@@ -11,12 +11,14 @@ import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records'
 import { normalizeGuid } from '../engine/values';
 import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
 import type { FormModel, Labels, LanguageCode, ViewModel } from '../../solution/model';
+import type { LoadedResources } from '../../harness/resources';
 import { appUrl, loadApps, localized, stableGuid, type AppInfo, type SubArea } from './apps';
 import { dashboards, dashboardSections } from './dashboard';
 import { readFormLayout, type FormCell, type FormLayout } from './formxml';
 import { escapeHtml, markup, SafeHtml, type HtmlValue } from './html';
 import { viewLayout } from './layout';
 import { boundGridControl, type PcfControls, type PcfControlSpec, type PcfDatasetColumn } from './pcf';
+import { pageResources } from './resources';
 import { allStrings, text } from './strings';
 
 export const LIST_PAGE_SIZE = 50;
@@ -549,6 +551,8 @@ export interface FormBootstrap {
   readonly listUrl: string;
   /** PCF controls bound on the form, mounted once the record is loaded. */
   readonly controls?: readonly PcfControlSpec[];
+  /** The RESX strings of the form libraries, for `Xrm.Utility.getResourceString`. */
+  readonly resources?: LoadedResources;
 }
 
 function bindsOf(column: ColumnInfo): Record<string, string> | undefined {
@@ -770,6 +774,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     strings: allStrings(lang),
     listUrl,
     controls: controls.specs,
+    resources: pageResources(layout.libraries, lang),
   };
   const header = layout.header.length
     ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</div>`

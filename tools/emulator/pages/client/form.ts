@@ -149,6 +149,7 @@ class FormPage {
       id: boot.id ? `{${boot.id}}` : undefined,
       webApi: browserXrmWebApi(this.settings),
       userLanguage: boot.lang,
+      resources: boot.resources,
       disabled: [...boot.disabled, ...boot.columns.filter((c) => c.readOnly).map((c) => c.logicalName)],
     });
     const xrm = this.harness.xrm as unknown as Record<string, unknown>;
