@@ -167,6 +167,13 @@ export class Storage {
         `CREATE UNIQUE INDEX IF NOT EXISTS ${indexName} ON ${name} (${key.columns.map(ident).join(', ')})`,
       );
     }
+    // Active-record lists and the system job queue filter on the state and read the oldest first.
+    const ordered = ['statecode', 'createdon', 'versionnumber'].filter((c) => table.columns.has(c));
+    if (ordered[0] === 'statecode' && ordered.length > 1) {
+      this.db.exec(
+        `CREATE INDEX IF NOT EXISTS ${ident(`ix_${table.logicalName}_state_created`)} ON ${name} (${ordered.map(ident).join(', ')})`,
+      );
+    }
     for (const column of table.columns.values()) {
       if (isLookup(column.type) && column.type !== 'Owner') {
         this.db.exec(

@@ -247,10 +247,10 @@ export class SystemJobs {
   async counts(): Promise<JobQueueCounts> {
     const running = this.running;
     await this.engine.whenIdle();
-    const filter = this.dueFilter(false);
-    const due = filter
-      ? ((await this.engine.query(asyncoperation.entitySetName, { filter, count: true, top: 0 })).count ?? 0)
-      : 0;
+    let due = 0;
+    for (const filter of this.dueFilters(false) ?? [])
+      due +=
+        (await this.engine.query(asyncoperation.entitySetName, { filter, count: true, top: 0 })).count ?? 0;
     return { due, running: Math.max(running, this.running) };
   }
 
@@ -392,27 +392,40 @@ export class SystemJobs {
 
   /** The oldest job that can run: Ready, or Waiting for a retry that is due (any, when draining). */
   private async next(ignorePostpone: boolean): Promise<SystemJob | undefined> {
-    const filter = this.dueFilter(ignorePostpone);
-    if (!filter) return undefined;
-    const page = await this.engine.query(asyncoperation.entitySetName, {
-      filter,
-      orderBy: [`${C.createdon} asc`, `${C.versionnumber} asc`],
-      top: 1,
+    const filters = this.dueFilters(ignorePostpone);
+    if (!filters) return undefined;
+    // One query per state: each walks the (statecode, createdon) index; an OR of both sorts the queue.
+    const oldest = await Promise.all(
+      filters.map(async (filter) => {
+        const page = await this.engine.query(asyncoperation.entitySetName, {
+          filter,
+          orderBy: [`${C.createdon} asc`, `${C.versionnumber} asc`],
+          top: 1,
+        });
+        return page.records[0];
+      }),
+    );
+    const found = oldest.filter((r) => r !== undefined);
+    const key = (r: JsonRecord) => [text(r, C.createdon) ?? '', Number(r[C.versionnumber] ?? 0)] as const;
+    found.sort((a, b) => {
+      const [ca, va] = key(a);
+      const [cb, vb] = key(b);
+      return ca < cb ? -1 : ca > cb ? 1 : va - vb;
     });
-    const record = page.records[0];
-    return record ? toJob(record) : undefined;
+    return found[0] ? toJob(found[0]) : undefined;
   }
 
-  /** Jobs that can run: Ready, or Waiting for a retry that is due (any, when draining); undefined: no runner. */
-  private dueFilter(ignorePostpone: boolean): string | undefined {
+  /** Ready jobs, and Waiting ones whose retry is due (any, when draining); undefined: no runner. */
+  private dueFilters(ignorePostpone: boolean): [string, string] | undefined {
     const types = [...this.runners.keys()];
     if (types.length === 0) return undefined;
-    const waiting = `(${C.statecode} eq ${JobState.Suspended} and ${C.statuscode} eq ${JobStatus.Waiting}${
+    const runnable = `(${types.map((t) => `${C.operationtype} eq ${t}`).join(' or ')})`;
+    const waiting = `${C.statecode} eq ${JobState.Suspended} and ${C.statuscode} eq ${JobStatus.Waiting}${
       ignorePostpone
         ? ''
         : ` and (${C.postponeuntil} eq null or ${C.postponeuntil} le ${formatStoredDateTime(this.options.clock())})`
-    })`;
-    return `(${C.statecode} eq ${JobState.Ready} or ${waiting}) and (${types.map((t) => `${C.operationtype} eq ${t}`).join(' or ')})`;
+    }`;
+    return [`${C.statecode} eq ${JobState.Ready} and ${runnable}`, `${waiting} and ${runnable}`];
   }
 
   /** Marks the job In Progress; it counts as running from here until `execute` finishes. */
