@@ -4,14 +4,13 @@
  * the Web API holds it, its contacts with their primary interest and value tier, axe-clean, and in
  * Spanish with lang=3082.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { account, contact, type contactRecord, idr_accountinterest } from '../dataverse/generated';
 import {
   formReady,
-  launch,
-  MARKETING_APP,
   mainUrl,
-  newPage,
+  MARKETING_APP,
+  pagePerTest,
   screenshot,
   seriousViolations,
   webApi,
@@ -23,24 +22,9 @@ const R = idr_accountinterest.columns;
 const C = contact.columns;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  page = await newPage(browser);
-});
-
-afterEach(async () => {
-  await page.context().close();
-});
+pagePerTest({ page: (p) => (page = p) });
 
 /** The demo account with the most interest roll-up rows, and those rows as the Web API holds them, by score. */
 async function accountWithInterests(): Promise<{ id: string; name: string; rows: string[][] }> {

@@ -53,6 +53,28 @@ export async function newPage(browser: Browser, lang?: 1033 | 3082): Promise<Pag
   return context.newPage();
 }
 
+/**
+ * The lifecycle every browser test file shares: one chromium for the file, a fresh page in its own
+ * context before each test, and every context closed after it (a test may open another, e.g. Spanish).
+ */
+export function pagePerTest(use: { browser?: (browser: Browser) => void; page: (page: Page) => void }): void {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+    use.browser?.(browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    if (!browser) throw new Error('the browser did not start: see the beforeAll error above');
+    use.page(await newPage(browser));
+  });
+  afterEach(async () => {
+    await Promise.all((browser?.contexts() ?? []).map((context) => context.close()));
+  });
+}
+
 export function mainUrl(params: Record<string, string>): string {
   return `${baseUrl()}/main.aspx?${new URLSearchParams(params).toString()}`;
 }

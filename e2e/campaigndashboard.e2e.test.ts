@@ -3,7 +3,7 @@
  * dashboard, the demo campaign's responses chart shows what the Web API counts, axe-core finds nothing
  * serious, and the offer form opens and saves a change.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   campaign,
   campaignactivity,
@@ -15,41 +15,28 @@ import {
 } from '../dataverse/generated';
 import { DEMO_CAMPAIGN_ID } from '../tools/emulator/demo/campaign';
 import {
+  chartBars,
   formReady,
-  launch,
-  MARKETING_APP,
   mainUrl,
-  newPage,
+  MARKETING_APP,
+  pagePerTest,
   screenshot,
   seriousViolations,
+  type Rows,
   webApi,
   whenJobsIdle,
-  chartBars,
-  type Rows,
 } from './browser.testkit';
 
 const R = campaignresponse.columns;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 const F = idr_offer.columns;
 
-let browser: Browser;
 let page: Page;
 
+pagePerTest({ page: (p) => (page = p) });
+
 beforeAll(async () => {
-  browser = await launch();
   await whenJobsIdle();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  page = await newPage(browser);
-});
-
-afterEach(async () => {
-  await page.context().close();
 });
 
 it("opens the Marketing app on Campaign Results, with the demo campaign's responses", async () => {

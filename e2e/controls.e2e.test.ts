@@ -23,7 +23,6 @@ import {
   baseUrl,
   formReady,
   GROUP_SALES_APP,
-  launch,
   MARKETING_APP,
   mainUrl,
   newPage,
@@ -32,6 +31,7 @@ import {
   WAIT_MS,
   webApi,
   whenJobsIdle,
+  pagePerTest,
 } from './browser.testkit';
 import { DEMO_CAMPAIGN_ID } from '../tools/emulator/demo/campaign';
 import { LOCAL_TOKEN } from '../tools/emulator/demo/extension';
@@ -46,17 +46,7 @@ const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  await page?.context().close();
-});
+pagePerTest({ browser: (b) => (browser = b), page: (p) => (page = p) });
 
 type Row = Record<string, unknown>;
 
@@ -132,7 +122,6 @@ async function meterValue(concept: string): Promise<number> {
 describe('Interest Profile on the Contact form', () => {
   it('shows the contact’s concepts explained in words, and a new interaction raises the score after a refresh', async () => {
     const { contactId, concept, rule } = await scoredContact();
-    page = await newPage(browser);
     await page.goto(
       mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: contact.logicalName, id: contactId }),
     );
@@ -219,7 +208,6 @@ describe('Next-best offers on the Contact form (issue 14)', () => {
       'idr_contact@odata.bind': `/${contact.entitySetName}(${contactId})`,
       'idr_offer@odata.bind': `/${idr_offer.entitySetName}(${offerId})`,
     });
-    page = await newPage(browser);
     await page.goto(
       mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: contact.logicalName, id: contactId }),
     );
@@ -261,7 +249,6 @@ describe('Quotation Timeline on the Opportunity form', () => {
       [O.idr_adults]: 20,
       [O.idr_priceperpersonnight]: 80,
     });
-    page = await newPage(browser);
     await page.goto(
       mainUrl({ appid: GROUP_SALES_APP, pagetype: 'entityrecord', etn: opportunity.logicalName, id }),
     );
@@ -311,7 +298,6 @@ describe('Impact Ranking as the interest profile grid', () => {
         `${idr_interestprofile.entitySetName}?$select=${P.idr_interestprofileid}&$filter=_${P.idr_concept}_value eq ${topId} and statecode eq 0`,
       )
     ).value.length;
-    page = await newPage(browser);
     await page.goto(RANKING());
     const ranking = control('ImpactRanking');
     await ranking.getByLabel('Marketing concept').selectOption({ label: top });
@@ -375,7 +361,6 @@ describe('Impact Ranking as the interest profile grid', () => {
         }),
       });
     }
-    page = await newPage(browser);
     await page.goto(RANKING());
     const ranking = control('ImpactRanking');
     await ranking.getByLabel('Marketing concept').selectOption({ label: conceptName });

@@ -3,19 +3,18 @@
  * quotations-by-phase chart shows the demo's counts, the occupancy plan shows the night close to
  * full, and axe-core finds nothing serious.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { idr_hotelroomtype, idr_roomblock, opportunity } from '../dataverse/generated';
 import {
+  chartBars,
   GROUP_SALES_APP,
-  launch,
   mainUrl,
-  newPage,
+  pagePerTest,
   screenshot,
   seriousViolations,
+  type Rows,
   webApi,
   whenJobsIdle,
-  chartBars,
-  type Rows,
 } from './browser.testkit';
 
 const O = opportunity.columns;
@@ -23,24 +22,12 @@ const B = idr_roomblock.columns;
 const T = idr_hotelroomtype.columns;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
-let browser: Browser;
 let page: Page;
 
+pagePerTest({ page: (p) => (page = p) });
+
 beforeAll(async () => {
-  browser = await launch();
   await whenJobsIdle();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  page = await newPage(browser);
-});
-
-afterEach(async () => {
-  await page.context().close();
 });
 
 /** The demo's quotations per phase label, as the Web API counts them. */

@@ -8,13 +8,13 @@ import {
   baseUrl,
   formReady,
   GROUP_SALES_APP,
-  launch,
   mainUrl,
   newPage,
   screenshot,
   seriousViolations,
   webApi,
   whenJobsIdle,
+  pagePerTest,
 } from './browser.testkit';
 
 const O = opportunity.columns;
@@ -23,8 +23,9 @@ let browser: Browser;
 let page: Page;
 let id: string;
 
+pagePerTest({ browser: (b) => (browser = b), page: (p) => (page = p) });
+
 beforeAll(async () => {
-  browser = await launch();
   const found = await webApi<{ value: Record<string, unknown>[] }>(
     `${opportunity.entitySetName}?$select=${O.name}&$filter=${O.idr_arrivaldate} ne null&$orderby=${O.name}&$top=1`,
   );
@@ -38,18 +39,6 @@ beforeAll(async () => {
   for (const block of blocks.value)
     await webApi(`${idr_roomblock.entitySetName}(${String(block[B.idr_roomblockid])})`, { method: 'DELETE' });
   await whenJobsIdle();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  page = await newPage(browser);
-});
-
-afterEach(async () => {
-  await page.context().close();
 });
 
 async function openQuotation(): Promise<void> {

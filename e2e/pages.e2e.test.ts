@@ -2,7 +2,7 @@
  * The app shell as a CRM user meets it in chromium: the apps, the site map, a list from a view (quick
  * find, view picker, paging), a row opening its main form, the Spanish switch, and axe-core on each.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   contact,
   idr_interaction,
@@ -14,10 +14,9 @@ import {
 import {
   formReady,
   GROUP_SALES_APP,
-  launch,
-  MARKETING_APP,
   mainUrl,
-  newPage,
+  MARKETING_APP,
+  pagePerTest,
   screenshot,
   seriousViolations,
   webApi,
@@ -26,24 +25,9 @@ import {
 const C = contact.columns;
 const M = idr_marketingconcept.columns;
 
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  page = await newPage(browser);
-});
-
-afterEach(async () => {
-  await page.context().close();
-});
+pagePerTest({ page: (p) => (page = p) });
 
 async function firstContact(): Promise<{ id: string; firstname: string; lastname: string }> {
   const found = await webApi<{ value: Record<string, unknown>[] }>(

@@ -2,9 +2,9 @@
  * PostSave on a form page: a handler added with formContext.data.entity.addOnPostSave hears of every
  * save that reached Dataverse, whether it was stored or refused, and stops hearing once removed.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { idr_quotationaction, opportunity } from '../dataverse/generated';
-import { formReady, GROUP_SALES_APP, launch, mainUrl, newPage, webApi } from './browser.testkit';
+import { formReady, GROUP_SALES_APP, mainUrl, pagePerTest, webApi } from './browser.testkit';
 
 const A = idr_quotationaction.columns;
 
@@ -15,24 +15,9 @@ interface Heard {
   reference: { id: string; entityType: string; name?: string };
 }
 
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  page = await newPage(browser);
-});
-
-afterEach(async () => {
-  await page.context().close();
-});
+pagePerTest({ page: (p) => (page = p) });
 
 async function action(key: string, dealId: string): Promise<string> {
   await webApi(idr_quotationaction.entitySetName, {

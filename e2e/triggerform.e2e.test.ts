@@ -3,15 +3,14 @@
  * Triggers view, a demo trigger opened from it with the values the Web API holds, axe-clean, and in
  * Spanish with lang=3082.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { idr_trigger } from '../dataverse/generated';
 import { DEMO_TRIGGER_IDS } from '../tools/emulator/demo/triggers';
 import {
   formReady,
-  launch,
-  MARKETING_APP,
   mainUrl,
-  newPage,
+  MARKETING_APP,
+  pagePerTest,
   screenshot,
   seriousViolations,
   webApi,
@@ -22,24 +21,9 @@ const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 /** The demo's abandoned-cart email: it uses When, Then, Hours and an email template. */
 const CART_TRIGGER = DEMO_TRIGGER_IDS[0];
 
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  page = await newPage(browser);
-});
-
-afterEach(async () => {
-  await page.context().close();
-});
+pagePerTest({ page: (p) => (page = p) });
 
 async function cartTrigger(): Promise<Record<string, unknown>> {
   return webApi(
