@@ -12,6 +12,7 @@ export const idr_exclusion = {
     createdby: 'createdby',
     createdon: 'createdon',
     createdonbehalfby: 'createdonbehalfby',
+    idr_activity: 'idr_activity',
     idr_campaign: 'idr_campaign',
     idr_campaignactivity: 'idr_campaignactivity',
     idr_contact: 'idr_contact',
@@ -40,6 +41,7 @@ export const idr_exclusion = {
     createdby: 'Lookup',
     createdon: 'DateTime',
     createdonbehalfby: 'Lookup',
+    idr_activity: 'Lookup',
     idr_campaign: 'Lookup',
     idr_campaignactivity: 'Lookup',
     idr_contact: 'Lookup',
@@ -67,6 +69,7 @@ export const idr_exclusion = {
   lookupTargets: {
     createdby: ['systemuser'],
     createdonbehalfby: ['systemuser'],
+    idr_activity: ['email', 'letter', 'phonecall', 'task'],
     idr_campaign: ['campaign'],
     idr_campaignactivity: ['campaignactivity'],
     idr_contact: ['contact'],
@@ -104,6 +107,9 @@ export type idr_exclusionRecord = {
   /** Created By (Delegate): GUID of the systemuser it points to */
   _createdonbehalfby_value?: string | null;
   '_createdonbehalfby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
+  /** Activity: GUID of the email or letter or phonecall or task it points to */
+  _idr_activity_value?: string | null;
+  '_idr_activity_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'email' | 'letter' | 'phonecall' | 'task';
   /** Campaign: GUID of the campaign it points to */
   _idr_campaign_value?: string | null;
   '_idr_campaign_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'campaign';
@@ -166,6 +172,11 @@ export type idr_exclusionRecord = {
 
 /** One idr_exclusion create or update payload: lookups are set with `<navigation property>@odata.bind`. */
 export type idr_exclusionWrite = {
+  /** Activity */
+  'idr_activity_email@odata.bind'?: `/emails(${string})` | null;
+  'idr_activity_letter@odata.bind'?: `/letters(${string})` | null;
+  'idr_activity_phonecall@odata.bind'?: `/phonecalls(${string})` | null;
+  'idr_activity_task@odata.bind'?: `/tasks(${string})` | null;
   /** Campaign */
   'idr_campaign@odata.bind'?: `/campaigns(${string})` | null;
   /** Campaign Activity */

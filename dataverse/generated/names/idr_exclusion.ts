@@ -8,6 +8,7 @@ export const primaryNameAttribute = 'idr_name';
 export const createdby = 'createdby';
 export const createdon = 'createdon';
 export const createdonbehalfby = 'createdonbehalfby';
+export const idr_activity = 'idr_activity';
 export const idr_campaign = 'idr_campaign';
 export const idr_campaignactivity = 'idr_campaignactivity';
 export const idr_contact = 'idr_contact';

@@ -81,6 +81,16 @@ export async function createCampaign(
     [k.idr_controlpercent]: setup.controlPercent ?? 0,
     [k.idr_incompatiblewithin]: setup.incompatibleWithinDays ?? 0,
   });
+  const campaignActivityId = await addCampaignActivity(client, campaignId, setup);
+  return { campaignId, campaignActivityId };
+}
+
+/** One more campaign activity of an existing campaign, on its channel and lists. */
+export async function addCampaignActivity(
+  client: DataverseClient,
+  campaignId: string,
+  setup: Omit<CampaignSetup, 'controlPercent' | 'incompatibleWithinDays'>,
+): Promise<string> {
   const a = campaignactivity.columns;
   const codes = campaignactivity.choices.channeltypecode;
   const campaignActivityId = await client.create(campaignactivity.entitySetName, {
@@ -97,7 +107,7 @@ export async function createCampaign(
       EntityName: list.logicalName,
     });
   }
-  return { campaignId, campaignActivityId };
+  return campaignActivityId;
 }
 
 /** Who got an activity of the campaign activity, and on which day (YYYY-MM-DD). */
@@ -126,4 +136,24 @@ export async function recipients(
     }
   }
   return out;
+}
+
+/** The id of the activity of the campaign activity the contact is the recipient of, or null. */
+export async function recipientActivity(
+  client: DataverseClient,
+  channel: DistributedChannel,
+  campaignActivityId: string,
+  contactId: string,
+): Promise<string | null> {
+  const { table, mask } = CHANNEL_TABLES[channel];
+  const rows = await client.retrieveMultiple(table.entitySetName, {
+    filter: `_regardingobjectid_value eq ${campaignActivityId}`,
+    select: [table.columns.activityid],
+  });
+  const ids = new Set(rows.map((r) => String(r.activityid)));
+  const parties = await client.retrieveMultiple(activityparty.entitySetName, {
+    filter: `_partyid_value eq ${contactId} and ${activityparty.columns.participationtypemask} eq ${mask}`,
+    select: ['_activityid_value'],
+  });
+  return parties.map((p) => String(p._activityid_value)).find((id) => ids.has(id)) ?? null;
 }

@@ -17,18 +17,21 @@ import {
 } from '../../../dataverse/generated';
 import type { DistributionPlan, ExclusionReason } from '../../../domain/campaign';
 import { planDistribution } from '../../../domain/campaign';
-import { bind, recordUrl } from '../interests/records';
+import { bind, lookup, lookupValue, recordUrl, text } from '../interests/records';
 import { CampaignActivityNotReadyError, CampaignRecordNotFoundError } from './errors';
 import {
+  activityLink,
   CHANNEL_TABLES,
   chunk,
   dayOf,
   exclusionListMembers,
   listMembers,
+  reachedByCampaign,
   readCampaignActivity,
   readCandidates,
   readContactPolicy,
   readImpacts,
+  whereIn,
 } from './read';
 
 const DAY_MS = 86_400_000;
@@ -125,6 +128,7 @@ export async function distributeCampaignActivity(
   // "Dataverse names the regarding navigation after the relationship": regardingobjectid_<target>_<activity>.
   const regarding = bind(`${col.regardingobjectid}_${campaignactivity.logicalName}_${table.logicalName}`);
   let done = 0;
+  const sentNow = new Map<string, string>();
   for (const part of chunk(plan.actions, BATCH_SIZE)) {
     // Party lists need a deep insert, which a $batch create cannot carry: one request per activity.
     for (const action of part) {
@@ -144,7 +148,7 @@ export async function distributeCampaignActivity(
         ],
       };
       if (info.description) record[col.description] = info.description;
-      await client.create(table.entitySetName, record);
+      sentNow.set(action.contactId, await client.create(table.entitySetName, record));
     }
     done += part.length;
     options.onProgress?.({ phase: 'activities', done, total: plan.actions.length });
@@ -152,19 +156,34 @@ export async function distributeCampaignActivity(
 
   const e = idr_exclusion.columns;
   const decidedOn = new Date(now).toISOString();
+  // A contact left out here whom another activity of the campaign reached was not left out of the campaign.
+  const reached = await reachedByCampaign(
+    client,
+    info.campaignId,
+    campaignActivityId,
+    plan.exclusions.map((x) => x.contactId),
+  );
   const rows: BatchOperation[] = [
-    ...plan.exclusions.map((x) => ({
-      contactId: x.contactId,
-      reason: x.reason,
-      postponedTo: null as string | null,
-    })),
+    ...plan.exclusions.map((x) => {
+      const other = reached.get(x.contactId);
+      return {
+        contactId: x.contactId,
+        reason: x.reason,
+        postponedTo: null as string | null,
+        link: other ? activityLink(other.table, other.id) : {},
+      };
+    }),
     ...plan.actions
       .filter((a) => a.postponedBecause)
-      .map((a) => ({
-        contactId: a.contactId,
-        reason: a.postponedBecause as ExclusionReason,
-        postponedTo: new Date(a.day * DAY_MS + timeOfDay).toISOString(),
-      })),
+      .map((a) => {
+        const sent = sentNow.get(a.contactId);
+        return {
+          contactId: a.contactId,
+          reason: a.postponedBecause as ExclusionReason,
+          postponedTo: new Date(a.day * DAY_MS + timeOfDay).toISOString(),
+          link: sent ? activityLink(table, sent) : {},
+        };
+      }),
   ].map((x) => ({
     kind: 'upsert',
     entitySet: idr_exclusion.entitySetName,
@@ -175,8 +194,31 @@ export async function distributeCampaignActivity(
       [e.idr_reason]: REASON_CHOICES[x.reason],
       [e.idr_postponedto]: x.postponedTo,
       [e.idr_excludedon]: decidedOn,
+      ...x.link,
     },
   }));
+  // And the other way round: contacts left out of an earlier activity of the campaign whom this one reached.
+  const earlier = await whereIn(
+    client,
+    idr_exclusion.entitySetName,
+    lookupValue(e.idr_contact),
+    [...sentNow.keys()],
+    [e.idr_exclusionid, lookupValue(e.idr_contact)],
+    `${lookupValue(e.idr_campaign)} eq ${info.campaignId} and ${lookupValue(e.idr_campaignactivity)} ne ${campaignActivityId} ` +
+      `and ${lookupValue(e.idr_activity)} eq null and ${e.idr_postponedto} eq null`,
+  );
+  for (const row of earlier) {
+    const contactId = lookup(row, e.idr_contact);
+    const sent = contactId ? sentNow.get(contactId) : undefined;
+    const id = text(row, e.idr_exclusionid);
+    if (sent && id)
+      rows.push({
+        kind: 'update',
+        entitySet: idr_exclusion.entitySetName,
+        key: id,
+        record: activityLink(table, sent),
+      });
+  }
   done = 0;
   for (const part of chunk(rows, BATCH_SIZE)) {
     await client.executeBatch(part, { atomic: true });

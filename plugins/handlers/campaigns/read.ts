@@ -12,11 +12,13 @@ import {
   contact,
   email,
   idr_contactpolicy,
+  idr_exclusion,
   letter,
   list,
   listmember,
   OverCapAction,
   phonecall,
+  task,
   ValueTier,
   type campaignactivityRecord,
   type campaignRecord,
@@ -25,7 +27,17 @@ import {
 } from '../../../dataverse/generated';
 import type { Candidate, Channel, ContactPolicy, FrequencyCap, Impact } from '../../../domain/campaign';
 import { DEFAULT_CONTACT_POLICY } from '../../../domain/campaign';
-import { idValue, lookup, lookupValue, num, numberValue, text, textValue } from '../interests/records';
+import {
+  bind,
+  idValue,
+  lookup,
+  lookupValue,
+  num,
+  numberValue,
+  recordUrl,
+  text,
+  textValue,
+} from '../interests/records';
 
 const DAY_MS = 86_400_000;
 /** Ids per `or` filter: keeps a GET URL well under Dataverse's 32 KB limit. */
@@ -301,4 +313,74 @@ export async function readImpacts(
     }
   }
   return { impacts, alreadyDistributed };
+}
+
+/** The activity tables a why-not row (`idr_exclusion.idr_activity`, a multi-table lookup) can point at. */
+export const LINKED_ACTIVITY_TABLES = { email, phonecall, letter, task } as const;
+export type LinkedActivityTable = (typeof LINKED_ACTIVITY_TABLES)[keyof typeof LINKED_ACTIVITY_TABLES];
+
+/**
+ * The `@odata.bind` that links a why-not row to its activity: a multi-table lookup is set through the
+ * navigation property of the target's relationship, `idr_activity_<table>` ("Multi-table lookup
+ * columns", https://learn.microsoft.com/power-apps/developer/data-platform/webapi/multitable-lookup).
+ */
+export function activityLink(table: LinkedActivityTable, activityId: string): Record<string, string> {
+  return {
+    [bind(`${idr_exclusion.columns.idr_activity}_${table.logicalName}`)]: recordUrl(
+      table.entitySetName,
+      activityId,
+    ),
+  };
+}
+
+/**
+ * Which of these contacts the campaign reached through its other campaign activities (all but
+ * `skipCampaignActivity`), each with one such activity: a cancelled one reached nobody.
+ */
+export async function reachedByCampaign(
+  client: DataverseClient,
+  campaignId: string,
+  skipCampaignActivity: string,
+  contactIds: readonly string[],
+): Promise<Map<string, { table: LinkedActivityTable; id: string }>> {
+  const reached = new Map<string, { table: LinkedActivityTable; id: string }>();
+  if (contactIds.length === 0) return reached;
+  const a = campaignactivity.columns;
+  const siblings = (
+    await client.retrieveMultiple(campaignactivity.entitySetName, {
+      filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId} and ${a.activityid} ne ${skipCampaignActivity}`,
+      select: [a.activityid],
+    })
+  )
+    .map((r) => text(r, a.activityid))
+    .filter((v): v is string => v !== null);
+  if (siblings.length === 0) return reached;
+  const wanted = new Set(contactIds);
+  const p = activityparty.columns;
+  for (const { table, mask } of Object.values(CHANNEL_TABLES)) {
+    const c = table.columns;
+    const sent = await whereIn(
+      client,
+      table.entitySetName,
+      lookupValue(c.regardingobjectid),
+      siblings,
+      [c.activityid],
+      `${c.statecode} ne ${table.choices.statecode.Canceled}`,
+    );
+    const parties = await whereIn(
+      client,
+      activityparty.entitySetName,
+      lookupValue(p.activityid),
+      sent.map((r) => text(r, c.activityid)).filter((v): v is string => v !== null),
+      [lookupValue(p.activityid), lookupValue(p.partyid)],
+      `${p.participationtypemask} eq ${mask}`,
+    );
+    for (const party of parties) {
+      const contactId = lookup(party, p.partyid);
+      const activityId = lookup(party, p.activityid);
+      if (contactId && activityId && wanted.has(contactId) && !reached.has(contactId))
+        reached.set(contactId, { table, id: activityId });
+    }
+  }
+  return reached;
 }

@@ -1,12 +1,25 @@
 import type { DataverseClient } from '../../../dataverse/client';
-import { campaign, contact, EventType, idr_interaction, idr_offer } from '../../../dataverse/generated';
-import type { TestOrg } from '../../../tools/emulator/testing';
-import { bind, recordUrl } from '../interests/records';
 import {
+  campaign,
+  contact,
+  EventType,
+  ExclusionReason,
+  idr_exclusion,
+  idr_interaction,
+  idr_offer,
+  salesorder,
+} from '../../../dataverse/generated';
+import { DATAVERSE_SOURCE, externalId } from '../interests/business';
+import { dashboardChart } from '../../../tools/emulator/pages/dashboard.testkit';
+import type { TestOrg } from '../../../tools/emulator/testing';
+import { bind, lookupValue, recordUrl } from '../interests/records';
+import {
+  addCampaignActivity,
   createCampaign,
   createCampaignOrg,
   createContacts,
   createList,
+  recipientActivity,
   recipients,
 } from './campaign.testkit';
 import { distributeCampaignActivity } from './distribute';
@@ -137,5 +150,110 @@ describe('campaign results', () => {
     });
     const longer = await readCampaignResults(client, spring.campaignId);
     expect(longer.attribution.target).toMatchObject({ orders: 3, revenue: 1000 });
+  });
+});
+
+describe('contacts left out of a campaign', () => {
+  const CAMPAIGN_RESULTS_DASHBOARD = '17382642-c632-48f1-9df2-694c0e88e8c1';
+
+  it('counts a contact once, and only when no activity of the campaign reached them, in the report and the chart', async () => {
+    const { client } = org;
+    const c = contact.columns;
+    // 0–3 take no bulk email but calls; 4–5 neither; 6 takes no calls; 7–11 take both.
+    const ids = await createContacts(client, 12, (i) => ({
+      [c.donotbulkemail]: i <= 5,
+      [c.donotphone]: (i >= 4 && i <= 5) || i === 6,
+    }));
+    const target = await createList(client, 'Everyone', ids);
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    const calls = await addCampaignActivity(client, spring.campaignId, {
+      name: 'Spring offer calls',
+      channel: 'phone',
+      listIds: [target],
+      scheduledStart: '2026-03-11T10:00:00Z',
+    });
+    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
+    await distributeCampaignActivity({ client, clock: org.clock.now }, calls);
+
+    const report = await readCampaignResults(client, spring.campaignId);
+    // Only 4 and 5 got nothing; each was left out of both activities, and counts once.
+    expect(report.excluded).toEqual({ 'no-consent': 2 });
+    expect(report.targeted).toBe(12);
+    expect(report.contacted.size).toBe(10);
+
+    const chart = dashboardChart(org.engine, CAMPAIGN_RESULTS_DASHBOARD, 'Exclusions by Reason per Campaign');
+    const figures = Object.fromEntries(chart.categories.map((k, i) => [k.key, chart.series[0]?.values[i]]));
+    expect(figures).toEqual({ [`${spring.campaignId} · ${ExclusionReason.NoConsentForTheChannel}`]: 2 });
+
+    // "Why did contact 0 not get the email?": its row names the call that reached it instead, and
+    // contact 6's row for the calls names the email it got.
+    const X = idr_exclusion.columns;
+    const linkOf = async (contactId: string, campaignActivityId: string) =>
+      (
+        await client.retrieveMultiple(idr_exclusion.entitySetName, {
+          filter: `${lookupValue(X.idr_contact)} eq ${contactId} and ${lookupValue(X.idr_campaignactivity)} eq ${campaignActivityId}`,
+          select: [lookupValue(X.idr_activity)],
+        })
+      )[0]?.[lookupValue(X.idr_activity)];
+    const callOf = await recipientActivity(client, 'phone', calls, ids[0]);
+    expect(await linkOf(ids[0], spring.campaignActivityId)).toBe(callOf);
+    const emailOf = await recipientActivity(client, 'email', spring.campaignActivityId, ids[6]);
+    expect(await linkOf(ids[6], calls)).toBe(emailOf);
+    expect(await linkOf(ids[4], calls)).toBeNull();
+  });
+});
+
+describe('orders attributed to a campaign', () => {
+  it("are worth the sales order's total amount, whatever the offer's list value", async () => {
+    const { client } = org;
+    const ids = await createContacts(client, 3);
+    const target = await createList(client, 'Target', ids);
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
+    const spa = await client.create(idr_offer.entitySetName, {
+      [idr_offer.columns.idr_name]: 'Spa weekend',
+      [idr_offer.columns.idr_code]: 'SPA',
+      [idr_offer.columns.idr_value]: 500,
+    });
+    // Two Dataverse orders of the spa offer, one with extras, as the fulfilled-order step registers them.
+    const i = idr_interaction.columns;
+    const S = salesorder.columns;
+    for (const [who, amount] of [
+      [ids[0], 1234.5],
+      [ids[1], 380],
+    ] as const) {
+      const orderId = await client.create(salesorder.entitySetName, {
+        [S.name]: `SO for ${who}`,
+        [S.totalamount]: amount,
+        [bind(`${S.customerid}_${contact.logicalName}`)]: recordUrl(contact.entitySetName, who),
+      });
+      await client.create(idr_interaction.entitySetName, {
+        [i.idr_name]: 'Order fulfilled',
+        [i.idr_source]: DATAVERSE_SOURCE,
+        [i.idr_externalid]: externalId(salesorder.logicalName, orderId),
+        [i.idr_eventtype]: EventType.OrderConfirmed,
+        [i.idr_occurredon]: '2026-03-15T12:00:00Z',
+        [bind(i.idr_contact)]: recordUrl(contact.entitySetName, who),
+        [bind(i.idr_offer)]: recordUrl(idr_offer.entitySetName, spa),
+      });
+    }
+    // An order another system reported has no amount: it counts at its offer's value.
+    await order(client, ids[2], spa, '2026-03-16T12:00:00Z');
+
+    const report = await readCampaignResults(client, spring.campaignId);
+    expect(report.attribution.target).toMatchObject({ orders: 3, revenue: 2114.5 });
+    expect(describeCampaignResults(report)).toContain(
+      '  orders attributed (30 days after sending): contacted 3 worth 2114.50, control 0 worth 0.00',
+    );
   });
 });

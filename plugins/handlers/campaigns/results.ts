@@ -19,8 +19,10 @@ import {
   idr_interaction,
   idr_offer,
   OfferOutcome,
+  salesorder,
   type idr_interactionRecord,
   type idr_offerRecord,
+  type salesorderRecord,
 } from '../../../dataverse/generated';
 import type { Attribution, CampaignResults, ConfirmedOrder, ExclusionReason } from '../../../domain/campaign';
 import { attributeOrders, campaignResults, DEFAULT_ATTRIBUTION_DAYS } from '../../../domain/campaign';
@@ -37,6 +39,7 @@ import {
   time,
   timeValue,
 } from '../interests/records';
+import { DATAVERSE_SOURCE } from '../interests/business';
 import { REASON_CHOICES } from './distribute';
 import { CampaignRecordNotFoundError } from './errors';
 import { CHANNEL_TABLES, whereIn } from './read';
@@ -192,7 +195,7 @@ export interface CampaignReport extends CampaignResults {
   readonly campaignId: string;
   readonly name: string;
   readonly campaignActivities: number;
-  /** Orders confirmed within the attribution window, and their value (offer orders at the offer's value). */
+  /** Orders confirmed within the attribution window, and their value (a Dataverse order's total amount). */
   readonly attribution: Attribution;
 }
 
@@ -217,9 +220,13 @@ async function partyRows(
   });
 }
 
+/** `idr_externalid` prefix of an order interaction registered from a Dataverse order (business.ts's key). */
+const SALES_ORDER_KEY = `${salesorder.logicalName}:`;
+
 /**
- * The contacts' confirmed orders since the campaign started. An order of an offer is worth the
- * offer's value; the interaction carries no amount of its own, so any other order counts at 0.
+ * The contacts' confirmed orders since the campaign started, each worth what was ordered: the
+ * order's total amount (`salesorder.totalamount`) when the interaction came from a Dataverse order;
+ * an order reported by another system carries no amount, so it counts at its offer's value, or 0.
  */
 async function confirmedOrders(
   client: DataverseClient,
@@ -233,11 +240,28 @@ async function confirmedOrders(
     idr_interaction.entitySetName,
     lookupValue(i.idr_contact),
     contactIds,
-    [i.idr_occurredon, lookupValue(i.idr_contact), lookupValue(i.idr_offer)],
+    [i.idr_occurredon, i.idr_source, i.idr_externalid, lookupValue(i.idr_contact), lookupValue(i.idr_offer)],
     `${i.idr_eventtype} eq ${EventType.OrderConfirmed} and ${i.idr_occurredon} ge ${new Date(since).toISOString()}`,
   );
-  const o = idr_offer.columns;
   const orders = rows as idr_interactionRecord[];
+  const salesOrderOf = (row: idr_interactionRecord): string | null => {
+    const key = textValue(row.idr_externalid);
+    if (textValue(row.idr_source) !== DATAVERSE_SOURCE || !key?.startsWith(SALES_ORDER_KEY)) return null;
+    return idValue(key.slice(SALES_ORDER_KEY.length));
+  };
+  const s = salesorder.columns;
+  const amounts = new Map(
+    (
+      (await whereIn(
+        client,
+        salesorder.entitySetName,
+        s.salesorderid,
+        orders.map(salesOrderOf).filter((v): v is string => v !== null),
+        [s.salesorderid, s.totalamount],
+      )) as salesorderRecord[]
+    ).map((row) => [idValue(row.salesorderid), numberValue(row.totalamount)]),
+  );
+  const o = idr_offer.columns;
   const offerIds = orders.map((row) => idValue(row._idr_offer_value)).filter((v): v is string => v !== null);
   const offers = (await whereIn(client, idr_offer.entitySetName, o.idr_offerid, offerIds, [
     o.idr_offerid,
@@ -248,7 +272,9 @@ async function confirmedOrders(
     const contactId = idValue(row._idr_contact_value);
     const confirmedOn = timeValue(row.idr_occurredon);
     if (!contactId || confirmedOn === null) return [];
-    return [{ contactId, confirmedOn, value: values.get(idValue(row._idr_offer_value)) ?? 0 }];
+    const amount = amounts.get(salesOrderOf(row));
+    const value = amount ?? values.get(idValue(row._idr_offer_value)) ?? 0;
+    return [{ contactId, confirmedOn, value }];
   });
 }
 
@@ -306,7 +332,7 @@ export async function readCampaignResults(
   const e = idr_exclusion.columns;
   const exclusions = await client.retrieveMultiple(idr_exclusion.entitySetName, {
     filter: `${lookupValue(e.idr_campaign)} eq ${campaignId}`,
-    select: [lookupValue(e.idr_contact), e.idr_reason, e.idr_postponedto],
+    select: [lookupValue(e.idr_contact), lookupValue(e.idr_activity), e.idr_reason, e.idr_postponedto],
     pageSize: PAGE,
   });
   const reasonOf = new Map<number, ExclusionReason>(
@@ -314,23 +340,30 @@ export async function readCampaignResults(
   );
   const control = new Set<string>();
   const excludedContacts = new Set<string>();
-  const excluded: Partial<Record<ExclusionReason, number>> = {};
+  // Contacts left out of the campaign entirely, per reason: a contact left out of two of its activities
+  // for the same reason is one contact (as the Exclusions by Reason per Campaign chart counts them).
+  const leftOut = new Map<ExclusionReason, Set<string>>();
   let erased = 0;
+  const erasedBy: Partial<Record<ExclusionReason, number>> = {};
   for (const row of exclusions) {
     const contactId = lookup(row, e.idr_contact);
     const reason = reasonOf.get(num(row, e.idr_reason) ?? -1);
-    // A postponed action still went out: it is a delay, not an exclusion.
-    if (!reason || text(row, e.idr_postponedto) !== null || (contactId && contacted.has(contactId))) continue;
+    // A postponed action still went out, and a row linked to an activity says which one reached the
+    // contact: a delay, or another activity of the campaign, not an exclusion.
+    if (!reason || text(row, e.idr_postponedto) !== null || lookup(row, e.idr_activity) !== null) continue;
+    if (contactId && contacted.has(contactId)) continue;
     if (!contactId) {
       // An erased contact's row (tools/erase): still targeted and excluded, no longer a person to follow.
       erased++;
-      excluded[reason] = (excluded[reason] ?? 0) + 1;
+      erasedBy[reason] = (erasedBy[reason] ?? 0) + 1;
       continue;
     }
     if (num(row, e.idr_reason) === ReasonChoice.ControlGroup) control.add(contactId);
     excludedContacts.add(contactId);
-    excluded[reason] = (excluded[reason] ?? 0) + 1;
+    leftOut.set(reason, (leftOut.get(reason) ?? new Set<string>()).add(contactId));
   }
+  const excluded: Partial<Record<ExclusionReason, number>> = { ...erasedBy };
+  for (const [reason, who] of leftOut) excluded[reason] = (excluded[reason] ?? 0) + who.size;
   const r = campaignresponse.columns;
   const responses = ids(
     await client.retrieveMultiple(campaignresponse.entitySetName, {

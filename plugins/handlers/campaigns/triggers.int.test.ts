@@ -341,10 +341,27 @@ describe('triggered actions', () => {
         r[X.idr_postponedto] === null ? null : String(r[X.idr_postponedto]).slice(0, 10),
       ]);
     expect(await whyNot(eva)).toEqual([[ExclusionReason.FrequencyCap, '2026-05-05']]);
+    // The row links to the postponed email itself.
+    const [evaLater] = (
+      await env.client.retrieveMultiple(email.entitySetName, {
+        filter: `${lookupValue(E.regardingobjectid)} eq ${eva} and ${E.scheduledstart} ge 2026-05-05T00:00:00Z`,
+        select: [E.activityid],
+      })
+    ).map((r) => String(r[E.activityid]));
+    const [link] = await env.client.retrieveMultiple(idr_exclusion.entitySetName, {
+      filter: `${lookupValue(X.idr_trigger)} eq ${cart} and ${lookupValue(X.idr_contact)} eq ${eva}`,
+      select: [lookupValue(X.idr_activity)],
+    });
+    expect(link?.[lookupValue(X.idr_activity)]).toBe(evaLater);
 
-    // That evening Eva asks for no more email; Pau does not.
+    // That evening Eva asks for no more email; Pau does not. Her agent also moves the waiting email to
+    // the afternoon: the check on its day still finds it, through the row's link.
     env.clock.set(new Date('2026-05-04T20:00:00Z'));
     await env.client.update(contact.entitySetName, eva, { [contact.columns.donotemail]: true });
+    await env.client.update(email.entitySetName, evaLater ?? '', {
+      [E.scheduledstart]: '2026-05-05T16:00:00Z',
+      [E.scheduledend]: '2026-05-05T17:00:00Z',
+    });
     await runJob();
     expect(await emails(eva)).toEqual([
       ['2026-05-04', Open],

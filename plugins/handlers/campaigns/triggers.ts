@@ -59,6 +59,7 @@ import {
   time,
 } from '../interests/records';
 import {
+  activityLink,
   CHANNEL_TABLES,
   dayOf,
   type DistributedChannel,
@@ -510,6 +511,7 @@ async function recordWhyNot(
   postponedTo: number | null,
   now: number,
   kept?: ReadonlyMap<string, WhyNot>,
+  activity?: { table: (typeof ACTION_TABLES)[keyof typeof ACTION_TABLES]; id: string },
 ): Promise<void> {
   const e = idr_exclusion.columns;
   const id = whyNotId(occurrence);
@@ -522,6 +524,8 @@ async function recordWhyNot(
     [e.idr_reason]: REASON_CHOICES[reason],
     [e.idr_postponedto]: postponedTo === null ? null : new Date(postponedTo).toISOString(),
     [e.idr_excludedon]: new Date(now).toISOString(),
+    // The postponed action itself, so its day's re-check finds it whatever happens to its start time.
+    ...(activity ? activityLink(activity.table, activity.id) : {}),
   });
 }
 
@@ -601,8 +605,9 @@ const CANCELLED = {
 } as const;
 
 /**
- * A postponed action waits as an open activity scheduled for its day; on that day (from its time
- * on, while it is open) the guard runs again with what is true then. Consent withdrawn, a Robinson
+ * A postponed action waits as an open activity scheduled for its day, linked from its why-not row
+ * (`idr_activity`); on that day (from the time it was postponed to, while it is open, even if someone
+ * moved its start) the guard runs again with what is true then. Consent withdrawn, a Robinson
  * list joined or a Below-Zero tier since: the activity is cancelled, so nothing goes out, and its
  * why-not row now gives that reason instead of the postponement. Answers how many were cancelled.
  */
@@ -617,14 +622,19 @@ async function recheckPostponed(
     filter:
       `${lookupValue(e.idr_trigger)} ne null and ${e.idr_postponedto} ne null and ` +
       `${e.idr_postponedto} le ${new Date(now).toISOString()} and ${e.idr_postponedto} ge ${new Date(now - lookbackMs).toISOString()}`,
-    select: [e.idr_exclusionid, lookupValue(e.idr_trigger), lookupValue(e.idr_contact), e.idr_postponedto],
+    select: [
+      e.idr_exclusionid,
+      lookupValue(e.idr_trigger),
+      lookupValue(e.idr_contact),
+      lookupValue(e.idr_activity),
+      e.idr_postponedto,
+    ],
     pageSize: PAGE,
   });
   const byId = new Map(triggers.map((t) => [t.id, t]));
-  const due: {
+  const waiting: {
     rowId: string;
     trigger: StoredTrigger;
-    kind: keyof typeof ACTION_TABLES;
     contactId: string;
     at: number;
     activityId: string;
@@ -633,33 +643,30 @@ async function recheckPostponed(
     const trigger = byId.get(lookup(r, e.idr_trigger) ?? '');
     const contactId = lookup(r, e.idr_contact);
     const at = time(r, e.idr_postponedto);
-    if (!trigger || trigger.action === 'add-to-list' || !contactId || at === null) continue;
-    const table = ACTION_TABLES[trigger.action];
-    const c = table.columns;
-    // The action was created with the postponed-to time as its start (createAction, recordWhyNot);
-    // Dataverse keeps date and time to the second, so the match is on that second.
-    const second = Math.floor(at / 1000) * 1000;
-    const open = await client.retrieveMultiple(table.entitySetName, {
-      filter:
-        `${lookupValue(c.regardingobjectid)} eq ${contactId} and ${c.scheduledstart} ge ${new Date(second).toISOString()} ` +
-        `and ${c.scheduledstart} lt ${new Date(second + 1000).toISOString()} and ${c.statecode} eq ${table.choices.statecode.Open}`,
-      select: [c.activityid],
-      orderBy: [`${c.activityid} asc`],
-    });
-    // Two triggers postponed to the same moment: each row takes an activity of its own.
-    const activityId =
-      open.map((a) => text(a, c.activityid)).find((id) => id && !due.some((d) => d.activityId === id)) ??
-      null;
-    if (activityId)
-      due.push({
-        rowId: text(r, e.idr_exclusionid) ?? '',
-        trigger,
-        kind: trigger.action,
-        contactId,
-        at,
-        activityId,
-      });
+    // The link's table is the trigger's action table (the lookup's table annotation is only sent on request).
+    const activityId = lookup(r, e.idr_activity);
+    if (!trigger || trigger.action === 'add-to-list' || !contactId || at === null || !activityId) continue;
+    waiting.push({ rowId: text(r, e.idr_exclusionid) ?? '', trigger, contactId, at, activityId });
   }
+  // The linked activity, while it is still open: one read per action table, a few dozen ids a request.
+  const open = new Set<string>();
+  for (const kind of Object.keys(ACTION_TABLES) as (keyof typeof ACTION_TABLES)[]) {
+    const table = ACTION_TABLES[kind];
+    const c = table.columns;
+    const ids = waiting.filter((w) => w.trigger.action === kind).map((w) => w.activityId);
+    for (const a of await whereIn(
+      client,
+      table.entitySetName,
+      c.activityid,
+      ids,
+      [c.activityid],
+      `${c.statecode} eq ${table.choices.statecode.Open}`,
+    ))
+      open.add(text(a, c.activityid) ?? '');
+  }
+  const due = waiting.flatMap((w) =>
+    open.has(w.activityId) && w.trigger.action !== 'add-to-list' ? [{ ...w, kind: w.trigger.action }] : [],
+  );
   if (due.length === 0) return 0;
   const contactIds = [...new Set(due.map((d) => d.contactId))];
   const today = dayOf(now);
@@ -846,7 +853,11 @@ export async function runTriggers(
       summary.created++;
       if (decision.postponedBecause) {
         summary.postponed++;
-        await recordWhyNot(client, trigger, occurrence, decision.postponedBecause, when, now);
+        const table = ACTION_TABLES[trigger.action];
+        await recordWhyNot(client, trigger, occurrence, decision.postponedBecause, when, now, undefined, {
+          table,
+          id: actionId(occurrence.key),
+        });
       }
       const channel = trigger.action === 'email' ? 'email' : trigger.action === 'phone-call' ? 'phone' : null;
       // Later occurrences in this run count this action against the caps too.
