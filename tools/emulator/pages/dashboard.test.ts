@@ -12,7 +12,7 @@ import { canonicalXml } from '../../solution/xml';
 import { loadDemoData } from '../demo/load';
 import { appModuleId } from './apps';
 import { textWidth } from './chartlabel';
-import { chartData, chartFetchXml, chartSvg, chartTable, type ChartData } from './dashboard';
+import { chartData, chartFetchXml, chartKind, chartSvg, chartTable, type ChartData } from './dashboard';
 import { PageNotFoundError, renderMain } from './shell';
 import { dashboardChart } from './dashboard.testkit';
 
@@ -311,5 +311,109 @@ describe('rows without a value', () => {
     expect(en.series[0]?.values[blank]).toBe(withoutReason.length);
     const es = chartData(org.engine, table, chart, view, 3082);
     expect(es.categories.find((c) => c.key === '')?.label).toBe('(en blanco)');
+  });
+});
+
+describe('chart types', () => {
+  const months: ChartData = {
+    title: 'Sent and Confirmed by Month Sent',
+    kind: 'column',
+    categories: [
+      { key: '2026-10', label: 'October 2026' },
+      { key: '2026-11', label: 'November 2026' },
+      { key: '2026-12', label: 'December 2026' },
+    ],
+    series: [
+      { alias: 'sent', label: 'Count: Quotation Sent On', values: [8, 4, 2] },
+      { alias: 'confirmedcount', label: 'Count: Confirmed On', values: [4, 0, 1] },
+    ],
+  };
+
+  it("draws the kind the chart's presentation description names", () => {
+    expect(chartKind(['Column', 'Column'])).toBe('column');
+    expect(chartKind(['Bar'])).toBe('bar');
+    expect(chartKind(['StackedBar100'])).toBe('bar');
+    expect(chartKind(['Pie'])).toBe('pie');
+    expect(chartKind(['Doughnut'])).toBe('doughnut');
+    expect(chartKind(['Line'])).toBe('column');
+    expect(chartOf('Revenue Confirmed per Month').kind).toBe('column');
+    expect(chartOf('Sent and Confirmed by Agency').kind).toBe('column');
+    expect(chartOf('Quotations by Phase').kind).toBe('bar');
+  });
+
+  it('draws columns standing on one baseline, as tall as their figures, months left to right', () => {
+    const svg = chartSvg(months, 1033, 'c').toString();
+    expect(svg).toContain(
+      'class="chart chart-column" role="list" aria-label="Sent and Confirmed by Month Sent"',
+    );
+    const rects = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"/g)].map(
+      (m) => ({ x: Number(m[1]), bottom: Number(m[2]) + Number(m[3]), height: Number(m[3]) }),
+    );
+    expect(rects).toHaveLength(6);
+    expect(new Set(rects.map((r) => r.bottom)).size).toBe(1);
+    // Series alternate within a month: sent, confirmed; 8 sent is twice 4 sent and eight times 1 confirmed.
+    const [oct, octConfirmed, nov, novConfirmed, dec, decConfirmed] = rects;
+    expect(oct?.height).toBeCloseTo(2 * (nov?.height ?? 0), 0);
+    expect(oct?.height).toBeCloseTo(8 * (decConfirmed?.height ?? 0), 0);
+    expect(novConfirmed?.height).toBe(0);
+    expect((oct?.x ?? 0) < (octConfirmed?.x ?? 0) && (octConfirmed?.x ?? 0) < (nov?.x ?? 0)).toBe(true);
+    expect((nov?.x ?? 0) < (dec?.x ?? 0)).toBe(true);
+    // Screen readers hear each month with both figures; the legend names the series.
+    expect(svg).toContain('aria-label="October 2026: Count: Quotation Sent On 8, Count: Confirmed On 4"');
+    expect(svg).toContain('<p class="legend">');
+    expect(svg).toMatch(/<tspan x="[\d.]+" y="[\d.]+">October 2026<\/tspan>/);
+  });
+
+  it('keeps a long category label under its column, whole in its tooltip', () => {
+    const agencies: ChartData = {
+      ...months,
+      categories: months.categories.map((c, i) => ({
+        ...c,
+        label: `Agencia de viajes número ${i + 1} de la costa mediterránea`,
+      })),
+    };
+    const svg = chartSvg(agencies, 3082, 'c').toString();
+    const slot = (560 - 16) / 3;
+    for (const [, line] of svg.matchAll(/<tspan x="[\d.]+" y="[\d.]+">([^<]*)<\/tspan>/g))
+      expect(textWidth(line ?? '', 12)).toBeLessThanOrEqual(slot);
+    expect(svg).toContain('<title>Agencia de viajes número 1 de la costa mediterránea</title>');
+  });
+
+  it('draws a pie of the first series, each slice its share of the whole, with a legend that says it', () => {
+    const channels: ChartData = {
+      title: 'Activities Sent per Channel',
+      kind: 'pie',
+      categories: [
+        { key: '3', label: 'Email' },
+        { key: '2', label: 'Phone' },
+        { key: '4', label: 'Letter' },
+      ],
+      series: [{ alias: 'sent', label: 'Sum: Created', values: [30, 15, 15] }],
+    };
+    const svg = chartSvg(channels, 1033, 'p').toString();
+    expect(svg).toContain('class="chart chart-pie" role="list" aria-label="Activities Sent per Channel"');
+    expect(svg).toContain('aria-label="Email: Sum: Created 30"');
+    expect(svg).toContain('>Email: 30 (50%)<');
+    expect(svg).toContain('>Phone: 15 (25%)<');
+    // Email's slice is half the disc: it starts at the top and ends at the bottom, the large-arc flag off.
+    const email = /<path d="M ([\d.-]+) ([\d.-]+) A 90 90 0 (\d) 1 ([\d.-]+) ([\d.-]+) L/.exec(svg);
+    expect(email?.slice(1).map(Number)).toEqual([100, 10, 0, 100, 190]);
+    expect(chartSvg(channels, 3082, 'p').toString()).toContain('>Email: 30 (50\u00a0%)<');
+    const doughnut = chartSvg({ ...channels, kind: 'doughnut' }, 1033, 'd').toString();
+    expect(doughnut).toContain('class="chart chart-doughnut"');
+    expect(doughnut).toMatch(/A 48 48 0 0 0/);
+    // One category is the whole disc.
+    const one = chartSvg({ ...channels, categories: channels.categories.slice(0, 1) }, 1033, 'o').toString();
+    expect(one).toMatch(/<path d="M 100 10 A 90 90 0 1 1 100 190 A 90 90 0 1 1 100 10 Z"/);
+  });
+
+  it('draws the Group Sales column charts as columns on the page', () => {
+    const html = renderMain(
+      org.engine,
+      { params: new URLSearchParams({ appid: SALES, pagetype: 'dashboard', id: DASHBOARD }), lang: 1033 },
+      '/api/data/v9.2/',
+    );
+    const body = html.kind === 'html' ? html.body : '';
+    expect(body).toContain('class="chart chart-column" role="list" aria-label="Revenue Confirmed per Month"');
   });
 });

@@ -18,7 +18,7 @@ import type {
 } from '../../solution/model';
 import { el, elements, parseXml, writeXml, type XmlElement } from '../../solution/xml';
 import { localized } from './apps';
-import { fitLabel, textWidth } from './chartlabel';
+import { ellipsize, fitLabel, textWidth } from './chartlabel';
 import { markup, type SafeHtml } from './html';
 import { text } from './strings';
 
@@ -37,8 +37,26 @@ export interface ChartSeries {
   readonly values: readonly number[];
 }
 
+/**
+ * How a chart draws: the presentation description's `ChartType` of its first series ("Chart
+ * presentation description", Power Apps docs; the names are .NET's `SeriesChartType`). Bar-like types
+ * (StackedBar, Funnel, Pyramid) draw as horizontal bars, Pie and Doughnut as slices of the first
+ * series, everything else (Column, StackedColumn, Line, Area…) as vertical columns.
+ */
+export type ChartKind = 'bar' | 'column' | 'pie' | 'doughnut';
+
+export function chartKind(chartTypes: readonly string[]): ChartKind {
+  const type = (chartTypes[0] ?? 'Column').toLowerCase();
+  if (type === 'pie') return 'pie';
+  if (type === 'doughnut') return 'doughnut';
+  if (type.includes('bar') || type === 'funnel' || type === 'pyramid') return 'bar';
+  return 'column';
+}
+
 export interface ChartData {
   readonly title: string;
+  /** Absent: horizontal bars. */
+  readonly kind?: ChartKind;
   readonly categories: readonly ChartCategory[];
   readonly series: readonly ChartSeries[];
 }
@@ -216,13 +234,22 @@ export function chartData(
       return typeof value === 'number' ? value : 0;
     }),
   }));
-  return { title: localized(chart.name, lang, chart.id), categories, series };
+  return {
+    title: localized(chart.name, lang, chart.id),
+    kind: chartKind(chart.chartTypes),
+    categories,
+    series,
+  };
 }
 
 const COLORS = ['#0f548c', '#ca5010', '#007846'];
 
+function locale(lang: LanguageCode): string {
+  return lang === 3082 ? 'es-ES' : 'en-US';
+}
+
 function formatNumber(value: number, lang: LanguageCode): string {
-  return value.toLocaleString(lang === 3082 ? 'es-ES' : 'en-US', { maximumFractionDigits: 2 });
+  return value.toLocaleString(locale(lang), { maximumFractionDigits: 2 });
 }
 
 const LABEL_FONT = 12;
@@ -235,6 +262,150 @@ const VALUE_FONT = 11;
  * then end in "…", with the whole label in a `<title>` tooltip, the bar's aria-label and the table.
  */
 export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  switch (data.kind ?? 'bar') {
+    case 'column':
+      return columnSvg(data, lang, id);
+    case 'pie':
+    case 'doughnut':
+      return pieSvg(data, lang, id);
+    case 'bar':
+      return barSvg(data, lang, id);
+  }
+}
+
+function color(j: number): string {
+  return COLORS[j % COLORS.length] ?? '#0f548c';
+}
+
+/** What a category says to a screen reader, whatever the chart draws: its label and every figure. */
+function categoryAria(data: ChartData, i: number, lang: LanguageCode): string {
+  const category = data.categories[i];
+  return `${category?.label ?? ''}: ${data.series
+    .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang)}`)
+    .join(', ')}`;
+}
+
+function legendOf(data: ChartData): SafeHtml | string {
+  return data.series.length > 1
+    ? markup`<p class="legend">${data.series.map((s, j) => markup`<span><span class="swatch" style="background:${color(j)}"></span>${s.label}</span> `)}</p>`
+    : '';
+}
+
+/**
+ * Vertical columns, one group per category, the value above each column and the category under it
+ * (two lines at most, then "…", the whole label in a `<title>`, the group's aria-label and the table).
+ * Gridlines mark a rounded scale so the heights read as figures, as Dynamics' column charts do.
+ */
+function columnSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  const width = 560;
+  const plotHeight = 160;
+  const top = 18;
+  const axisLeft = 8;
+  const plotWidth = width - axisLeft - 8;
+  const max = niceMax(Math.max(1, ...data.series.flatMap((s) => s.values)));
+  const slot = plotWidth / Math.max(1, data.categories.length);
+  const barWidth = Math.max(2, Math.min(36, (slot * 0.72) / Math.max(1, data.series.length)));
+  const groupWidth = barWidth * data.series.length;
+  const baseline = top + plotHeight;
+  const fitted = data.categories.map((c) => fitLabel(c.label, Math.max(8, slot - 6), LABEL_FONT));
+  const labelLines = Math.max(1, ...fitted.map((f) => f.lines.length));
+  const height = baseline + 6 + labelLines * LABEL_LINE + 4;
+  const grid = [0.25, 0.5, 0.75, 1].map((f) => {
+    const y = Math.round(baseline - plotHeight * f);
+    return markup`<line x1="${axisLeft}" x2="${width - 8}" y1="${y}" y2="${y}" stroke="#eff2f6" aria-hidden="true"/>`;
+  });
+  const groups = data.categories.map((category, i) => {
+    const centre = axisLeft + slot * i + slot / 2;
+    const left = centre - groupWidth / 2;
+    const label = fitted[i] ?? { lines: [category.label] };
+    const lines = label.lines.map(
+      (line, n) =>
+        markup`<tspan x="${round(centre)}" y="${baseline + 6 + LABEL_LINE * (n + 1) - 3}">${line}</tspan>`,
+    );
+    const columns = data.series.map((s, j) => {
+      const value = s.values[i] ?? 0;
+      const h = Math.round((plotHeight * value) / max);
+      const x = round(left + j * barWidth);
+      const shown = fitValue(formatNumber(value, lang), value, lang, slot / Math.max(1, data.series.length));
+      return markup`<rect x="${x}" y="${baseline - h}" width="${round(barWidth - 1)}" height="${h}" fill="${color(j)}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang)}</title></rect><text x="${round(x + barWidth / 2)}" y="${baseline - h - 4}" text-anchor="middle" font-size="${VALUE_FONT}" fill="#242424">${shown}</text>`;
+    });
+    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${columns}<text class="chart-label" text-anchor="middle" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text></g>`;
+  });
+  const axis = markup`<line x1="${axisLeft}" x2="${width - 8}" y1="${baseline}" y2="${baseline}" stroke="#a5acb5" aria-hidden="true"/>`;
+  return markup`<svg id="${id}" class="chart chart-column" role="list" aria-label="${data.title}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${grid}${axis}${groups}</svg>${legendOf(data)}`;
+}
+
+/** The figure as the column can hold it: whole when it fits, else in compact notation ("12K"). */
+function fitValue(full: string, value: number, lang: LanguageCode, room: number): string {
+  if (textWidth(full, VALUE_FONT) <= room) return full;
+  return value.toLocaleString(locale(lang), { notation: 'compact', maximumFractionDigits: 1 });
+}
+
+/** 1, 2, 2.5 or 5 times a power of ten at or above `value`: the top gridline. */
+function niceMax(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= value) ?? 10;
+  return step * power;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+const SLICE_COLORS = ['#0f548c', '#ca5010', '#007846', '#8764b8', '#a4262c', '#4f6bed', '#7a7574', '#986f0b'];
+
+/**
+ * Slices of the first series (Dynamics draws a pie from one series), in the data's order, with a legend beside it: swatch, label, figure and share. A doughnut leaves a hole.
+ */
+function pieSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  const series = data.series[0];
+  const values = data.categories.map((_, i) => Math.max(0, series?.values[i] ?? 0));
+  const total = values.reduce((a, b) => a + b, 0);
+  const r = 90;
+  const cx = 100;
+  const cy = 100;
+  const hole = data.kind === 'doughnut' ? 48 : 0;
+  const legendX = 2 * cx + 20;
+  const legendWidth = 560 - legendX - 4;
+  const row = 20;
+  const height = Math.max(2 * cy, 10 + data.categories.length * row);
+  const percent = new Intl.NumberFormat(locale(lang), { style: 'percent', maximumFractionDigits: 1 });
+  let angle = -Math.PI / 2;
+  const slices = data.categories.map((category, i) => {
+    const value = values[i] ?? 0;
+    const share = total > 0 ? value / total : 0;
+    const from = angle;
+    angle += share * 2 * Math.PI;
+    const fill = SLICE_COLORS[i % SLICE_COLORS.length] ?? '#0f548c';
+    const tip = `${category.label} · ${series?.label ?? ''}: ${formatNumber(value, lang)} (${percent.format(share)})`;
+    const shape =
+      share <= 0
+        ? ''
+        : markup`<path d="${slicePath(cx, cy, r, hole, from, angle)}" fill="${fill}" stroke="#fff" stroke-width="1" fill-rule="evenodd"><title>${tip}</title></path>`;
+    const y = 10 + i * row;
+    const legendText = `${category.label}: ${formatNumber(value, lang)} (${percent.format(share)})`;
+    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${shape}<rect x="${legendX}" y="${y}" width="10" height="10" fill="${fill}" aria-hidden="true"/><text class="chart-label" x="${legendX + 16}" y="${y + 9}" font-size="${LABEL_FONT}" fill="#242424"><title>${legendText}</title>${ellipsize(legendText, legendWidth - 16, LABEL_FONT)}</text></g>`;
+  });
+  return markup`<svg id="${id}" class="chart chart-${data.kind ?? 'pie'}" role="list" aria-label="${data.title}" viewBox="0 0 560 ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${slices}</svg>`;
+}
+
+/** An SVG path for the ring sector from `a0` to `a1` (radians); a whole turn is two half arcs. */
+function slicePath(cx: number, cy: number, r: number, hole: number, a0: number, a1: number): string {
+  const at = (radius: number, a: number) =>
+    `${round(cx + radius * Math.cos(a))} ${round(cy + radius * Math.sin(a))}`;
+  if (a1 - a0 >= 2 * Math.PI - 1e-9) {
+    const ring = (radius: number) =>
+      `M ${at(radius, a0)} A ${radius} ${radius} 0 1 1 ${at(radius, a0 + Math.PI)} A ${radius} ${radius} 0 1 1 ${at(radius, a0)} Z`;
+    return hole > 0 ? `${ring(r)} ${ring(hole)}` : ring(r);
+  }
+  const large = a1 - a0 > Math.PI ? 1 : 0;
+  const outer = `M ${at(r, a0)} A ${r} ${r} 0 ${large} 1 ${at(r, a1)}`;
+  return hole > 0
+    ? `${outer} L ${at(hole, a1)} A ${hole} ${hole} 0 ${large} 0 ${at(hole, a0)} Z`
+    : `${outer} L ${cx} ${cy} Z`;
+}
+
+function barSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
   const barHeight = 14;
   const gap = 8;
   const width = 560;
@@ -275,11 +446,7 @@ export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeH
     )}</g>`;
   });
   const height = Math.max(y0 + 2, 30);
-  const legend =
-    data.series.length > 1
-      ? markup`<p class="legend">${data.series.map((s, j) => markup`<span><span class="swatch" style="background:${COLORS[j % COLORS.length] ?? '#0f548c'}"></span>${s.label}</span> `)}</p>`
-      : '';
-  return markup`<svg id="${id}" class="chart" role="list" aria-label="${data.title}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${bars}</svg>${legend}`;
+  return markup`<svg id="${id}" class="chart" role="list" aria-label="${data.title}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${bars}</svg>${legendOf(data)}`;
 }
 
 /** The same figures as a table: what a screen reader or a test reads. */
