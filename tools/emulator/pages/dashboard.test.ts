@@ -2,7 +2,12 @@
  * The Group Sales dashboard over the demo's quotations: its charts hold the figures `ideario report
  * quotations` prints for the same data, and the page shows them as labelled SVG bars with a table.
  */
-import { idr_roomblock, opportunity, QuotationPhase } from '../../../dataverse/generated';
+import {
+  idr_roomblock,
+  opportunity,
+  QuotationPhase,
+  transactioncurrency,
+} from '../../../dataverse/generated';
 import { dateOnlyFromDate, quotationReport } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
 import { readPhase } from '../../../plugins/handlers/groupquotes/record';
@@ -12,7 +17,15 @@ import { canonicalXml } from '../../solution/xml';
 import { loadDemoData } from '../demo/load';
 import { appModuleId } from './apps';
 import { textWidth } from './chartlabel';
-import { chartData, chartFetchXml, chartKind, chartSvg, chartTable, type ChartData } from './dashboard';
+import {
+  chartData,
+  chartFetchXml,
+  chartKind,
+  chartSvg,
+  chartTable,
+  formatMoney,
+  type ChartData,
+} from './dashboard';
 import { PageNotFoundError, renderMain } from './shell';
 import { dashboardChart } from './dashboard.testkit';
 
@@ -415,5 +428,78 @@ describe('chart types', () => {
     );
     const body = html.kind === 'html' ? html.body : '';
     expect(body).toContain('class="chart chart-column" role="list" aria-label="Revenue Confirmed per Month"');
+  });
+});
+
+describe('amounts', () => {
+  it("write the currency's symbol where the user's locale puts it", () => {
+    const euro = { symbol: '€', code: 'EUR', precision: 2 };
+    expect(formatMoney(12345.5, 1033, euro)).toBe('€12,345.50');
+    expect(formatMoney(12345.5, 3082, euro)).toBe('12.345,50\u00a0€');
+    // A row's own symbol wins over Intl's, and a currency without a known ISO code still gets its symbol.
+    expect(formatMoney(99, 1033, { symbol: 'US$', code: 'USD', precision: 0 })).toBe('US$99');
+    expect(formatMoney(1500, 3082, { symbol: 'Bs', precision: 2 })).toBe('1500,00\u00a0Bs');
+  });
+
+  it("show the revenue chart in the quotations' transaction currency, else the organization's", async () => {
+    const revenue = () => chartOf('Revenue Confirmed per Month');
+    const page = (lang: 1033 | 3082) => {
+      const answer = renderMain(
+        org.engine,
+        { params: new URLSearchParams({ appid: SALES, pagetype: 'dashboard', id: DASHBOARD }), lang },
+        '/api/data/v9.2/',
+      );
+      return answer.kind === 'html' ? answer.body : '';
+    };
+    // No currency row yet: the emulator's base currency symbol; the counts never carry one.
+    expect(revenue().series[0]?.currency?.symbol).toBe('$');
+    expect(chartOf('Quotations by Phase').series[0]?.currency).toBeUndefined();
+
+    const t = transactioncurrency.columns;
+    const euro = await org.client.create(transactioncurrency.entitySetName, {
+      [t.currencyname]: 'Euro',
+      [t.isocurrencycode]: 'EUR',
+      [t.currencysymbol]: '€',
+      [t.currencyprecision]: 2,
+    });
+    const quotations = await org.client.retrieveMultiple(opportunity.entitySetName, {
+      select: [O.opportunityid],
+    });
+    for (const q of quotations)
+      await org.client.update(opportunity.entitySetName, String(q[O.opportunityid]), {
+        [`${O.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${euro})`,
+      });
+    const chart = revenue();
+    expect(chart.series[0]?.currency).toEqual({ symbol: '€', code: 'EUR', precision: 2 });
+    const first = chart.series[0]?.values[0] ?? NaN;
+    const label = chart.categories[0]?.label ?? '';
+    expect(page(1033)).toContain(
+      `<th scope="row">${label}</th><td class="n">${formatMoney(first, 1033, { symbol: '€', code: 'EUR', precision: 2 })}</td>`,
+    );
+    expect(formatMoney(first, 1033, { symbol: '€', code: 'EUR', precision: 2 })).toMatch(/^€[\d,]+\.\d\d$/);
+    const es = chartOf('Revenue Confirmed per Month', 3082);
+    expect(page(3082)).toContain(
+      `aria-label="${es.categories[0]?.label ?? ''}: ${es.series[0]?.label ?? ''} ${formatMoney(first, 3082, { symbol: '€', code: 'EUR', precision: 2 })}"`,
+    );
+    expect(formatMoney(first, 3082, { symbol: '€', code: 'EUR', precision: 2 })).toMatch(
+      /^[\d.]+,\d\d\u00a0€$/,
+    );
+
+    // One confirmed quotation in dollars: the rows no longer share a currency, so the chart falls back to the base.
+    const dollar = await org.client.create(transactioncurrency.entitySetName, {
+      [t.currencyname]: 'US Dollar',
+      [t.isocurrencycode]: 'USD',
+      [t.currencysymbol]: '$',
+      [t.currencyprecision]: 2,
+    });
+    const [confirmed] = await org.client.retrieveMultiple(opportunity.entitySetName, {
+      select: [O.opportunityid],
+      filter: `${O.idr_confirmedon} ne null and ${O.idr_phase} eq ${QuotationPhase.Confirmed}`,
+      top: 1,
+    });
+    await org.client.update(opportunity.entitySetName, String(confirmed?.[O.opportunityid]), {
+      [`${O.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${dollar})`,
+    });
+    expect(revenue().series[0]?.currency?.symbol).toBe('$');
   });
 });

@@ -8,7 +8,8 @@ import type { Engine } from '../engine/engine';
 import type { ColumnInfo, TableInfo } from '../engine/metadata';
 import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records';
 import { normalizeGuid } from '../engine/values';
-import { parseFetchXml, runFetchQuery, type FetchQuery } from '../fetchxml';
+import { parseFetchXml, runFetchQuery, runFetchXml, type FetchQuery } from '../fetchxml';
+import { transactioncurrency } from '../../../dataverse/generated';
 import type {
   DashboardComponentModel,
   DashboardModel,
@@ -35,6 +36,17 @@ export interface ChartSeries {
   readonly label: string;
   /** One value per category, in category order. */
   readonly values: readonly number[];
+  /** Set when the measure sums (or averages…) a Money column: the figures carry its symbol. */
+  readonly currency?: ChartCurrency;
+}
+
+/** The currency a money measure is written in (`transactioncurrency`). */
+export interface ChartCurrency {
+  readonly symbol: string;
+  /** ISO 4217 code, when the currency row has one. */
+  readonly code?: string;
+  /** Decimals (`currencyprecision`). */
+  readonly precision: number;
 }
 
 /**
@@ -123,24 +135,18 @@ function groupAttributes(engine: Engine, table: TableInfo, query: FetchQuery): G
   return out;
 }
 
-function measureLabel(
+type FetchAttribute = FetchQuery['entity']['attributes'][number];
+
+/** The `<attribute>` of `alias`, in the chart's entity or one of its link-entities, with its table. */
+function findMeasure(
   engine: Engine,
   table: TableInfo,
   query: FetchQuery,
   alias: string,
-  lang: LanguageCode,
-): string {
-  const find = (entity: FetchQuery['entity'], owner: TableInfo): string | undefined => {
-    const a = entity.attributes.find((x) => x.alias === alias);
-    if (a) {
-      const column = owner.columns.get(a.name);
-      const name = column ? localized(column.model.displayName, lang, a.name) : a.name;
-      const fn = a.aggregate ?? 'count';
-      const word = AGGREGATE_WORDS[fn]?.[lang] ?? fn;
-      return fn === 'count'
-        ? `${word} (${localized(owner.model.displayCollectionName, lang, owner.logicalName)})`
-        : `${word}: ${name}`;
-    }
+): { attribute: FetchAttribute; owner: TableInfo } | undefined {
+  const find = (entity: FetchQuery['entity'], owner: TableInfo): ReturnType<typeof findMeasure> => {
+    const attribute = entity.attributes.find((x) => x.alias === alias);
+    if (attribute) return { attribute, owner };
     for (const link of entity.links) {
       const linked = engine.metadata.byLogicalName(link.name);
       const found = linked && find(link, linked);
@@ -148,7 +154,79 @@ function measureLabel(
     }
     return undefined;
   };
-  return find(query.entity, table) ?? alias;
+  return find(query.entity, table);
+}
+
+function measureLabel(measure: ReturnType<typeof findMeasure>, alias: string, lang: LanguageCode): string {
+  if (!measure) return alias;
+  const { attribute: a, owner } = measure;
+  const column = owner.columns.get(a.name);
+  const name = column ? localized(column.model.displayName, lang, a.name) : a.name;
+  const fn = a.aggregate ?? 'count';
+  const word = AGGREGATE_WORDS[fn]?.[lang] ?? fn;
+  return fn === 'count'
+    ? `${word} (${localized(owner.model.displayCollectionName, lang, owner.logicalName)})`
+    : `${word}: ${name}`;
+}
+
+/** A sum, average, minimum or maximum of a Money column is an amount; counts are not. */
+function isMoney(measure: ReturnType<typeof findMeasure>): boolean {
+  if (!measure) return false;
+  const fn = measure.attribute.aggregate ?? 'count';
+  return (
+    fn !== 'count' &&
+    fn !== 'countcolumn' &&
+    measure.owner.columns.get(measure.attribute.name)?.type === 'Money'
+  );
+}
+
+const TC = transactioncurrency.columns;
+
+/** The currency rows `filter` selects, at most two (one is the answer, two say "ambiguous"). */
+function currencyRows(engine: Engine, filter: string): ChartCurrency[] {
+  const xml = `<fetch top="2"><entity name="${transactioncurrency.logicalName}"><attribute name="${TC.currencysymbol}" /><attribute name="${TC.isocurrencycode}" /><attribute name="${TC.currencyprecision}" />${filter}</entity></fetch>`;
+  return runFetchXml(engine.fetchSource(), transactioncurrency.entitySetName, xml).records.map((row) => {
+    const code = row[TC.isocurrencycode];
+    const symbol = row[TC.currencysymbol];
+    const precision = row[TC.currencyprecision];
+    return {
+      symbol: typeof symbol === 'string' && symbol !== '' ? symbol : typeof code === 'string' ? code : '',
+      ...(typeof code === 'string' && code !== '' ? { code } : {}),
+      precision: typeof precision === 'number' ? precision : 2,
+    };
+  });
+}
+
+/**
+ * The currency a chart's amounts are in: the one transaction currency of the rows it sums, else the
+ * organization's base currency. The emulator keeps no organization row, so the base is the org's only
+ * currency row, else the emulator's own money symbol. Dataverse sums a money column as stored, in each
+ * row's currency, so a chart over several currencies is only honest in the base.
+ */
+function chartCurrency(engine: Engine, table: TableInfo, view: ViewModel): ChartCurrency {
+  const fallback = (): ChartCurrency => {
+    const all = currencyRows(engine, '');
+    return all.length === 1 && all[0] ? all[0] : { symbol: engine.currencySymbol, precision: 2 };
+  };
+  // Every Dataverse table with money columns names its currency lookup after the currency's key.
+  const lookup = TC.transactioncurrencyid;
+  if (!table.columns.has(lookup)) return fallback();
+  const xml = chartFetchXml(
+    view.fetchXml,
+    `<fetch aggregate="true"><entity name="${table.logicalName}"><attribute name="${lookup}" groupby="true" alias="currency" /><attribute name="${table.primaryId}" aggregate="count" alias="n" /></entity></fetch>`,
+    'currency',
+  );
+  const ids = runFetchXml(engine.fetchSource(), table.entitySetName, xml)
+    .records.map((r) => r.currency)
+    .filter((id): id is string => typeof id === 'string');
+  const one = ids.length === 1 && ids[0] ? ids[0] : undefined;
+  const own = one
+    ? currencyRows(
+        engine,
+        `<filter><condition attribute="${lookup}" operator="eq" value="${one}" /></filter>`,
+      )[0]
+    : undefined;
+  return own ?? fallback();
 }
 
 const AGGREGATE_WORDS: Record<string, Record<LanguageCode, string>> = {
@@ -226,14 +304,20 @@ export function chartData(
     annotations: all,
   }).records;
   const categories = records.map((r) => categoryOf(r, groups, lang));
-  const series = chart.measures.map((alias) => ({
-    alias,
-    label: measureLabel(engine, table, query, alias, lang),
-    values: records.map((r) => {
-      const value = r[alias];
-      return typeof value === 'number' ? value : 0;
-    }),
-  }));
+  let currency: ChartCurrency | undefined;
+  const series = chart.measures.map((alias): ChartSeries => {
+    const measure = findMeasure(engine, table, query, alias);
+    if (isMoney(measure)) currency ??= chartCurrency(engine, table, view);
+    return {
+      alias,
+      label: measureLabel(measure, alias, lang),
+      values: records.map((r) => {
+        const value = r[alias];
+        return typeof value === 'number' ? value : 0;
+      }),
+      ...(isMoney(measure) && currency ? { currency } : {}),
+    };
+  });
   return {
     title: localized(chart.name, lang, chart.id),
     kind: chartKind(chart.chartTypes),
@@ -248,8 +332,49 @@ function locale(lang: LanguageCode): string {
   return lang === 3082 ? 'es-ES' : 'en-US';
 }
 
-function formatNumber(value: number, lang: LanguageCode): string {
-  return value.toLocaleString(locale(lang), { maximumFractionDigits: 2 });
+function formatNumber(value: number, lang: LanguageCode, currency?: ChartCurrency): string {
+  if (!currency) return value.toLocaleString(locale(lang), { maximumFractionDigits: 2 });
+  return formatMoney(value, lang, currency);
+}
+
+/**
+ * An amount as Dynamics writes it for the user's locale ("$1,234.50", "1.234,50 €"): the locale's
+ * currency pattern, with the currency row's own symbol in place of Intl's.
+ */
+export function formatMoney(
+  value: number,
+  lang: LanguageCode,
+  currency: ChartCurrency,
+  compact = false,
+): string {
+  let code = currency.code && /^[A-Za-z]{3}$/.test(currency.code) ? currency.code.toUpperCase() : 'XXX';
+  let format: Intl.NumberFormat;
+  try {
+    format = moneyFormat(lang, code, currency.precision, compact);
+  } catch {
+    code = 'XXX';
+    format = moneyFormat(lang, code, currency.precision, compact);
+  }
+  return format
+    .formatToParts(value)
+    .map((part) => (part.type === 'currency' ? currency.symbol : part.value))
+    .join('');
+}
+
+function moneyFormat(
+  lang: LanguageCode,
+  code: string,
+  precision: number,
+  compact: boolean,
+): Intl.NumberFormat {
+  return new Intl.NumberFormat(locale(lang), {
+    style: 'currency',
+    currency: code,
+    currencyDisplay: 'symbol',
+    ...(compact
+      ? { notation: 'compact', maximumFractionDigits: 1 }
+      : { minimumFractionDigits: precision, maximumFractionDigits: precision }),
+  });
 }
 
 const LABEL_FONT = 12;
@@ -281,7 +406,7 @@ function color(j: number): string {
 function categoryAria(data: ChartData, i: number, lang: LanguageCode): string {
   const category = data.categories[i];
   return `${category?.label ?? ''}: ${data.series
-    .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang)}`)
+    .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang, s.currency)}`)
     .join(', ')}`;
 }
 
@@ -326,8 +451,14 @@ function columnSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
       const value = s.values[i] ?? 0;
       const h = Math.round((plotHeight * value) / max);
       const x = round(left + j * barWidth);
-      const shown = fitValue(formatNumber(value, lang), value, lang, slot / Math.max(1, data.series.length));
-      return markup`<rect x="${x}" y="${baseline - h}" width="${round(barWidth - 1)}" height="${h}" fill="${color(j)}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang)}</title></rect><text x="${round(x + barWidth / 2)}" y="${baseline - h - 4}" text-anchor="middle" font-size="${VALUE_FONT}" fill="#242424">${shown}</text>`;
+      const shown = fitValue(
+        formatNumber(value, lang, s.currency),
+        value,
+        lang,
+        slot / Math.max(1, data.series.length),
+        s.currency,
+      );
+      return markup`<rect x="${x}" y="${baseline - h}" width="${round(barWidth - 1)}" height="${h}" fill="${color(j)}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></rect><text x="${round(x + barWidth / 2)}" y="${baseline - h - 4}" text-anchor="middle" font-size="${VALUE_FONT}" fill="#242424">${shown}</text>`;
     });
     return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${columns}<text class="chart-label" text-anchor="middle" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text></g>`;
   });
@@ -336,8 +467,15 @@ function columnSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
 }
 
 /** The figure as the column can hold it: whole when it fits, else in compact notation ("12K"). */
-function fitValue(full: string, value: number, lang: LanguageCode, room: number): string {
+function fitValue(
+  full: string,
+  value: number,
+  lang: LanguageCode,
+  room: number,
+  currency?: ChartCurrency,
+): string {
   if (textWidth(full, VALUE_FONT) <= room) return full;
+  if (currency) return formatMoney(value, lang, currency, true);
   return value.toLocaleString(locale(lang), { notation: 'compact', maximumFractionDigits: 1 });
 }
 
@@ -377,13 +515,13 @@ function pieSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
     const from = angle;
     angle += share * 2 * Math.PI;
     const fill = SLICE_COLORS[i % SLICE_COLORS.length] ?? '#0f548c';
-    const tip = `${category.label} · ${series?.label ?? ''}: ${formatNumber(value, lang)} (${percent.format(share)})`;
+    const tip = `${category.label} · ${series?.label ?? ''}: ${formatNumber(value, lang, series?.currency)} (${percent.format(share)})`;
     const shape =
       share <= 0
         ? ''
         : markup`<path d="${slicePath(cx, cy, r, hole, from, angle)}" fill="${fill}" stroke="#fff" stroke-width="1" fill-rule="evenodd"><title>${tip}</title></path>`;
     const y = 10 + i * row;
-    const legendText = `${category.label}: ${formatNumber(value, lang)} (${percent.format(share)})`;
+    const legendText = `${category.label}: ${formatNumber(value, lang, series?.currency)} (${percent.format(share)})`;
     return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${shape}<rect x="${legendX}" y="${y}" width="10" height="10" fill="${fill}" aria-hidden="true"/><text class="chart-label" x="${legendX + 16}" y="${y + 9}" font-size="${LABEL_FONT}" fill="#242424"><title>${legendText}</title>${ellipsize(legendText, legendWidth - 16, LABEL_FONT)}</text></g>`;
   });
   return markup`<svg id="${id}" class="chart chart-${data.kind ?? 'pie'}" role="list" aria-label="${data.title}" viewBox="0 0 560 ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${slices}</svg>`;
@@ -413,7 +551,9 @@ function barSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
     Math.ceil(
       Math.max(
         0,
-        ...data.series.flatMap((s) => s.values.map((v) => textWidth(formatNumber(v, lang), VALUE_FONT))),
+        ...data.series.flatMap((s) =>
+          s.values.map((v) => textWidth(formatNumber(v, lang, s.currency), VALUE_FONT)),
+        ),
       ),
     ) + 10;
   const widest = Math.max(0, ...data.categories.map((c) => textWidth(c.label, LABEL_FONT)));
@@ -433,7 +573,7 @@ function barSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
       (line, n) => markup`<tspan x="${labelWidth - 6}" y="${firstBaseline + n * LABEL_LINE}">${line}</tspan>`,
     );
     return markup`<g role="listitem" aria-label="${category.label}: ${data.series
-      .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang)}`)
+      .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang, s.currency)}`)
       .join(
         ', ',
       )}"><text class="chart-label" text-anchor="end" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text>${data.series.map(
@@ -441,7 +581,7 @@ function barSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
         const value = s.values[i] ?? 0;
         const w = Math.round((plot * value) / max);
         const y = barsTop + j * barHeight;
-        return markup`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${COLORS[j % COLORS.length] ?? '#0f548c'}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang)}</title></rect><text x="${labelWidth + w + 4}" y="${y + barHeight - 4}" font-size="${VALUE_FONT}" fill="#242424">${formatNumber(value, lang)}</text>`;
+        return markup`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${COLORS[j % COLORS.length] ?? '#0f548c'}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></rect><text x="${labelWidth + w + 4}" y="${y + barHeight - 4}" font-size="${VALUE_FONT}" fill="#242424">${formatNumber(value, lang, s.currency)}</text>`;
       },
     )}</g>`;
   });
@@ -454,7 +594,7 @@ export function chartTable(data: ChartData, lang: LanguageCode, caption: string)
   const head = markup`<thead><tr><th scope="col">${caption}</th>${data.series.map((s) => markup`<th scope="col">${s.label}</th>`)}</tr></thead>`;
   const rows = data.categories.map(
     (c, i) =>
-      markup`<tr data-category="${c.key}"><th scope="row">${c.label}</th>${data.series.map((s) => markup`<td class="n">${formatNumber(s.values[i] ?? 0, lang)}</td>`)}</tr>`,
+      markup`<tr data-category="${c.key}"><th scope="row">${c.label}</th>${data.series.map((s) => markup`<td class="n">${formatNumber(s.values[i] ?? 0, lang, s.currency)}</td>`)}</tr>`,
   );
   return markup`<table class="grid chart-data"><caption>${caption}</caption>${head}<tbody>${rows}</tbody></table>`;
 }
