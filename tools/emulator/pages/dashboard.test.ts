@@ -26,6 +26,7 @@ import {
   formatMoney,
   type ChartData,
 } from './dashboard';
+import { runFetchXml } from '../fetchxml';
 import { PageNotFoundError, renderMain } from './shell';
 import { dashboardChart } from './dashboard.testkit';
 
@@ -501,5 +502,72 @@ describe('amounts', () => {
       [`${O.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${dollar})`,
     });
     expect(revenue().series[0]?.currency?.symbol).toBe('$');
+  });
+});
+
+describe('deposits overdue at a day boundary', () => {
+  it("are judged by the user's days: at 00:30 in Madrid a deposit due the day before is overdue", async () => {
+    const [confirmed] = await org.client.retrieveMultiple(opportunity.entitySetName, {
+      select: [O.opportunityid, O.name],
+      filter: `${O.idr_confirmedon} ne null and ${O.idr_depositreceivedon} eq null and ${O.idr_phase} eq ${QuotationPhase.Confirmed} and ${O.idr_deposit} gt 0`,
+      top: 1,
+    });
+    const name = String(confirmed?.[O.name]);
+    await org.client.update(opportunity.entitySetName, String(confirmed?.[O.opportunityid]), {
+      [O.idr_depositduedate]: '2026-12-06',
+    });
+    // 23:30 UTC on 6 December is 00:30 on 7 December in Madrid.
+    const lateEvening = new Date('2026-12-06T23:30:00Z');
+    const listed = (timeZone: string | undefined, now: Date) => {
+      const source = { ...org.engine.fetchSource(), now };
+      const view = org.engine.metadata
+        .byLogicalName(opportunity.logicalName)
+        ?.model.views.find((v) => v.name[1033] === 'Deposits Overdue');
+      if (!view) throw new Error('no Deposits Overdue view');
+      return runFetchXml(source, opportunity.entitySetName, view.fetchXml, { timeZone }).records.map((r) =>
+        String(r[O.name]),
+      );
+    };
+    expect(listed(undefined, lateEvening)).not.toContain(name);
+    expect(listed('UTC', lateEvening)).not.toContain(name);
+    expect(listed('Europe/Madrid', lateEvening)).toContain(name);
+    // In New York it is still the afternoon of the 6th: the deposit is due today, not overdue.
+    expect(listed('America/New_York', new Date('2026-12-07T03:00:00Z'))).not.toContain(name);
+    expect(listed('UTC', new Date('2026-12-07T03:00:00Z'))).toContain(name);
+
+    // A DateTime column's "today" is the user's day too: rows created at 09:00 UTC on the 6th are
+    // "yesterday" for Madrid at 00:30 on the 7th.
+    const created = (operator: string, timeZone: string) =>
+      runFetchXml(
+        { ...org.engine.fetchSource(), now: lateEvening },
+        opportunity.entitySetName,
+        `<fetch><entity name="${opportunity.logicalName}"><attribute name="${O.opportunityid}" /><filter><condition attribute="${O.createdon}" operator="${operator}" /></filter></entity></fetch>`,
+        { timeZone },
+      ).records.length;
+    expect(created('today', 'UTC')).toBeGreaterThan(0);
+    expect(created('today', 'Europe/Madrid')).toBe(0);
+    expect(created('yesterday', 'Europe/Madrid')).toBe(created('today', 'UTC'));
+
+    // The dashboard page judges by the time zone it is given.
+    const page = (timeZone: string) => {
+      const answer = renderMain(
+        org.engine,
+        {
+          params: new URLSearchParams({ appid: SALES, pagetype: 'dashboard', id: DASHBOARD }),
+          lang: 1033,
+          timeZone,
+        },
+        '/api/data/v9.2/',
+      );
+      const html = answer.kind === 'html' ? answer.body : '';
+      return /data-component="List_DepositsOverdue">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    };
+    // The org's clock reads 09:00 UTC on the 6th, 23:00 on the 5th in Honolulu: due on the 5th is
+    // overdue for a UTC user and due today for a Honolulu one.
+    await org.client.update(opportunity.entitySetName, String(confirmed?.[O.opportunityid]), {
+      [O.idr_depositduedate]: '2026-12-05',
+    });
+    expect(page('UTC')).toContain(name);
+    expect(page('Pacific/Honolulu')).not.toContain(name);
   });
 });

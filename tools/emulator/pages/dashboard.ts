@@ -296,12 +296,14 @@ export function chartData(
   chart: VisualizationModel,
   view: ViewModel,
   lang: LanguageCode,
+  timeZone?: string,
 ): ChartData {
   const xml = chartFetchXml(view.fetchXml, chart.fetchXml, chart.id);
   const query = parseFetchXml(xml);
   const groups = groupAttributes(engine, table, query);
   const records = runFetchQuery(engine.fetchSource(), table.entitySetName, query, {
     annotations: all,
+    timeZone,
   }).records;
   const categories = records.map((r) => categoryOf(r, groups, lang));
   let currency: ChartCurrency | undefined;
@@ -606,6 +608,8 @@ export interface DashboardParts {
   readonly list: (table: TableInfo, view: ViewModel, component: DashboardComponentModel) => SafeHtml;
   readonly noData: string;
   readonly tableView: string;
+  /** The user's IANA time zone, for views that name days (the deposits overdue). */
+  readonly timeZone?: string;
 }
 
 /** One section per component, in FormXml order. */
@@ -623,7 +627,7 @@ export function dashboardSections(dashboard: DashboardModel, parts: DashboardPar
       : undefined;
     if (!chart)
       return markup`<section class="formsection dashboard-list" aria-labelledby="${headingId}" data-component="${component.controlId}"><h2 id="${headingId}">${title}</h2>${parts.list(table, view, component)}</section>`;
-    const data = chartData(engine, table, chart, view, lang);
+    const data = chartData(engine, table, chart, view, lang, parts.timeZone);
     const body =
       data.categories.length === 0
         ? markup`<p>${parts.noData}</p>`

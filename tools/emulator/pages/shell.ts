@@ -40,6 +40,8 @@ export interface ShellRequest {
   readonly token?: string;
   /** The PCF controls' builds; without them, bound controls show their plain field or grid. */
   readonly controls?: PcfControls;
+  /** The user's IANA time zone (Dataverse: usersettings.timezonecode), for views that name days. */
+  readonly timeZone?: string;
 }
 
 /** What a list page's control host reads (the form page's is FormBootstrap). */
@@ -828,10 +830,12 @@ function renderDashboard(engine: Engine, request: ShellRequest, app: AppInfo): s
     lang,
     noData: text(lang, 'noRows'),
     tableView: text(lang, 'chartTable'),
+    timeZone: request.timeZone,
     list: (table, view, component) => {
       const result = runFetchXml(engine.fetchSource(), table.entitySetName, view.fetchXml, {
         annotations: all,
         paging: { count: component.recordsPerPage, page: 1 },
+        timeZone: request.timeZone,
       });
       const listUrl = mainUrl({
         appid: app.id,
