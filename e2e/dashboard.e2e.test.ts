@@ -133,3 +133,36 @@ it('fits the Deposits Overdue list in its panel at 1200 and 800 px, every column
     if (width === 800) expect(await screenshot(page, 'dashboard-800')).toBeGreaterThan(10);
   }
 });
+
+it('reflows into one column at 560 px: nothing scrolls sideways, every chart inside its panel', async () => {
+  await page.setViewportSize({ width: 560, height: 900 });
+  await page.goto(mainUrl({ appid: GROUP_SALES_APP }));
+  await page.getByRole('list', { name: 'Quotations by Phase' }).waitFor();
+  const layout = await page.evaluate(() => {
+    const sections = Array.from(document.querySelectorAll('.dashboard > section')).map((s) => {
+      const box = s.getBoundingClientRect();
+      const svg = s.querySelector('svg')?.getBoundingClientRect();
+      return {
+        left: Math.round(box.left),
+        right: box.right,
+        svgInside: !svg || (svg.left >= box.left - 0.5 && svg.right <= box.right + 0.5),
+      };
+    });
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      lefts: [...new Set(sections.map((s) => s.left))],
+      rightmost: Math.max(...sections.map((s) => s.right)),
+      chartsInside: sections.every((s) => s.svgInside),
+      count: sections.length,
+    };
+  });
+  expect(layout.count).toBe(6);
+  expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
+  // One column: every panel starts at the same left edge and ends inside the window.
+  expect(layout.lefts).toHaveLength(1);
+  expect(layout.rightmost).toBeLessThanOrEqual(layout.innerWidth);
+  expect(layout.chartsInside).toBe(true);
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'dashboard-560')).toBeGreaterThan(10);
+});

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { createNodeClient } from '../../dataverse/adapters/node-client';
 import type { DataverseClient } from '../../dataverse/client';
 import { quietLogger, type Logger } from '../../dataverse/logger';
+import { readGroupQuotesSettings } from '../../plugins/handlers/groupquotes/settings';
 import { INTERESTS_ENVIRONMENT_VARIABLES } from '../../plugins/handlers/interests/settings';
 import { handlers, jobs } from '../../plugins/host/catalog';
 import { HostConfigError, parsePort } from '../../plugins/host/env';
@@ -181,7 +182,8 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       logger,
       extensions: [
         webhooksExtension(env),
-        pagesExtension({ pcfDir: path.join(out, 'pcf') }),
+        // The pages judge "overdue" and "today" in the zone the follow-up sweep uses (IDEARIO_TIME_ZONE).
+        pagesExtension({ pcfDir: path.join(out, 'pcf'), timeZone: readGroupQuotesSettings(env).timeZone }),
         wireHost,
         demoExtension({ size: options.demoSize, progress: options.progress, report: print }),
       ],

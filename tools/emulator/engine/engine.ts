@@ -98,6 +98,10 @@ export class Engine {
   get metadata(): MetadataIndex {
     return this.core.metadata;
   }
+  /** The symbol money formatted values carry when a row names no currency (`currencySymbol` option). */
+  get currencySymbol(): string {
+    return this.core.format.currencySymbol;
+  }
 
   /** Organisation, business unit and the default user (WhoAmI); the caller's id when impersonating. */
   whoAmI(context?: CallContext): Identity {

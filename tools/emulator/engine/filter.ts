@@ -4,7 +4,7 @@
  * le, and/or/not, parentheses, null, contains/startswith/endswith, lookups as `_x_value`, one level of
  * lookup navigation (`parentcustomerid_account/name eq 'x'`), and the `Microsoft.Dynamics.CRM.*`
  * query functions ("Query functions" reference). String comparisons are case-insensitive, as
- * Dataverse's SQL collation is. Dates use UTC days (the emulator's users live in UTC).
+ * Dataverse's SQL collation is. Dates use the caller's days: UTC unless the context names a time zone.
  */
 import { defaultParser } from '@odata/parser';
 import type { ColumnInfo, MetadataIndex, TableInfo } from './metadata';
@@ -26,6 +26,11 @@ export interface FilterContext {
   readonly alias: string;
   readonly now: Date;
   readonly userId: string;
+  /**
+   * The user's IANA time zone: "today", "yesterday", "older than x days"… are the user's days, as
+   * Dataverse judges them in the user's time zone (usersettings.timezonecode). Absent: UTC.
+   */
+  readonly timeZone?: string;
 }
 
 /** A literal from `$filter` or FetchXML, before it is typed by the column it meets. */
@@ -436,7 +441,46 @@ function addMonths(date: Date, months: number): Date {
   );
 }
 
-/** `from <= column < to` (either bound optional) for DateTime and DateOnly columns. */
+/** The offset in ms of `timeZone` from UTC at `instant` (Madrid in winter: +3,600,000). */
+function zoneOffset(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(
+    part('year'),
+    part('month') - 1,
+    part('day'),
+    part('hour'),
+    part('minute'),
+    part('second'),
+  );
+  return wall - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** The user's wall-clock time written as if it were UTC, so UTC day arithmetic gives the user's days. */
+function toWall(instant: Date, timeZone: string | undefined): Date {
+  return timeZone ? new Date(instant.getTime() + zoneOffset(instant, timeZone)) : instant;
+}
+
+/** The instant a wall-clock time (written as UTC) names in `timeZone`. */
+function fromWall(wall: Date, timeZone: string | undefined): Date {
+  if (!timeZone) return wall;
+  const guess = new Date(wall.getTime() - zoneOffset(wall, timeZone));
+  return new Date(wall.getTime() - zoneOffset(guess, timeZone));
+}
+
+/**
+ * `from <= column < to` (either bound optional) for DateTime and DateOnly columns. The bounds are the
+ * user's wall-clock times: a DateOnly column compares the user's dates, a DateTime column the instants.
+ */
 export function dateRangeSql(
   ctx: FilterContext,
   column: ColumnInfo,
@@ -451,7 +495,9 @@ export function dateRangeSql(
   }
   const ref = columnSql(ctx, column);
   const stored = (d: Date) =>
-    column.type === 'DateOnly' ? d.toISOString().slice(0, 10) : formatStoredDateTime(d);
+    column.type === 'DateOnly'
+      ? d.toISOString().slice(0, 10)
+      : formatStoredDateTime(fromWall(d, ctx.timeZone));
   const parts: string[] = [];
   const params: SqlParam[] = [];
   if (from) {
@@ -512,7 +558,7 @@ const UNITS: Record<string, { back: UnitFn; forward: UnitFn }> = {
 /** One `Microsoft.Dynamics.CRM.<name>(PropertyName=…, PropertyValue(s)=…)` query function. */
 export function queryFunctionSql(ctx: FilterContext, name: string, args: QueryFunctionArgs): Sql {
   const column = resolveColumn(ctx.table, args.propertyName, true);
-  const now = ctx.now;
+  const now = toWall(ctx.now, ctx.timeZone);
   const ref = columnSql(ctx, column);
   const values = () => {
     if (!args.values || args.values.length === 0)

@@ -41,6 +41,8 @@ export interface CompileEnv {
   readonly now: Date;
   readonly userId: string;
   readonly businessUnitId?: string;
+  /** The user's IANA time zone for date conditions (today, yesterday, olderthan-x-days…); absent: UTC. */
+  readonly timeZone?: string;
   /** Leave out quick find filters (`isquickfindfields`): a saved quick find view run without a search text. */
   readonly dropQuickFind?: boolean;
 }
@@ -209,6 +211,7 @@ export class Compiler {
       alias: scope.sql,
       now: this.env.now,
       userId: this.env.userId,
+      timeZone: this.env.timeZone,
     };
   }
 

@@ -48,6 +48,8 @@ export interface FetchOptions {
   readonly dropQuickFind?: boolean;
   /** Page the results whatever the FetchXML says (a view shown page by page). */
   readonly paging?: { readonly count: number; readonly page: number };
+  /** The user's IANA time zone, for date conditions that name days (today, olderthan-x-days…). */
+  readonly timeZone?: string;
 }
 
 export interface FetchResult {
@@ -245,6 +247,7 @@ export function runFetchQuery(
       userId: source.userId,
       businessUnitId: source.businessUnitId,
       dropQuickFind: options.dropQuickFind,
+      timeZone: options.timeZone,
     },
     query,
     setTable,

@@ -123,6 +123,21 @@ describe('the Activities Sent per Channel chart', () => {
     expect(es.title).toBe('Actividades enviadas por canal');
     expect(at(es)).toBe('Correo electrónico');
   });
+
+  it('is drawn as a pie, as its presentation description says, each channel with its share', () => {
+    const chart = chartOf('Activities Sent per Channel');
+    expect(chart.kind).toBe('pie');
+    const total = chart.series[0]?.values.reduce((a, b) => a + b, 0) ?? 0;
+    const html = page();
+    expect(html).toContain('class="chart chart-pie" role="list" aria-label="Activities Sent per Channel"');
+    chart.categories.forEach((c, i) => {
+      const value = chart.series[0]?.values[i] ?? 0;
+      const share = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 }).format(
+        value / total,
+      );
+      expect(html).toContain(`>${c.label}: ${value} (${share})<`);
+    });
+  });
 });
 
 describe('the Campaign Results page', () => {

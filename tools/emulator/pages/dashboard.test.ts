@@ -2,7 +2,12 @@
  * The Group Sales dashboard over the demo's quotations: its charts hold the figures `ideario report
  * quotations` prints for the same data, and the page shows them as labelled SVG bars with a table.
  */
-import { idr_roomblock, opportunity, QuotationPhase } from '../../../dataverse/generated';
+import {
+  idr_roomblock,
+  opportunity,
+  QuotationPhase,
+  transactioncurrency,
+} from '../../../dataverse/generated';
 import { dateOnlyFromDate, quotationReport } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
 import { readPhase } from '../../../plugins/handlers/groupquotes/record';
@@ -12,7 +17,16 @@ import { canonicalXml } from '../../solution/xml';
 import { loadDemoData } from '../demo/load';
 import { appModuleId } from './apps';
 import { textWidth } from './chartlabel';
-import { chartData, chartFetchXml, chartSvg, chartTable, type ChartData } from './dashboard';
+import {
+  chartData,
+  chartFetchXml,
+  chartKind,
+  chartSvg,
+  chartTable,
+  formatMoney,
+  type ChartData,
+} from './dashboard';
+import { runFetchXml } from '../fetchxml';
 import { PageNotFoundError, renderMain } from './shell';
 import { dashboardChart } from './dashboard.testkit';
 
@@ -311,5 +325,249 @@ describe('rows without a value', () => {
     expect(en.series[0]?.values[blank]).toBe(withoutReason.length);
     const es = chartData(org.engine, table, chart, view, 3082);
     expect(es.categories.find((c) => c.key === '')?.label).toBe('(en blanco)');
+  });
+});
+
+describe('chart types', () => {
+  const months: ChartData = {
+    title: 'Sent and Confirmed by Month Sent',
+    kind: 'column',
+    categories: [
+      { key: '2026-10', label: 'October 2026' },
+      { key: '2026-11', label: 'November 2026' },
+      { key: '2026-12', label: 'December 2026' },
+    ],
+    series: [
+      { alias: 'sent', label: 'Count: Quotation Sent On', values: [8, 4, 2] },
+      { alias: 'confirmedcount', label: 'Count: Confirmed On', values: [4, 0, 1] },
+    ],
+  };
+
+  it("draws the kind the chart's presentation description names", () => {
+    expect(chartKind(['Column', 'Column'])).toBe('column');
+    expect(chartKind(['Bar'])).toBe('bar');
+    expect(chartKind(['StackedBar100'])).toBe('bar');
+    expect(chartKind(['Pie'])).toBe('pie');
+    expect(chartKind(['Doughnut'])).toBe('doughnut');
+    expect(chartKind(['Line'])).toBe('column');
+    expect(chartOf('Revenue Confirmed per Month').kind).toBe('column');
+    expect(chartOf('Sent and Confirmed by Agency').kind).toBe('column');
+    expect(chartOf('Quotations by Phase').kind).toBe('bar');
+  });
+
+  it('draws columns standing on one baseline, as tall as their figures, months left to right', () => {
+    const svg = chartSvg(months, 1033, 'c').toString();
+    expect(svg).toContain(
+      'class="chart chart-column" role="list" aria-label="Sent and Confirmed by Month Sent"',
+    );
+    const rects = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"/g)].map(
+      (m) => ({ x: Number(m[1]), bottom: Number(m[2]) + Number(m[3]), height: Number(m[3]) }),
+    );
+    expect(rects).toHaveLength(6);
+    expect(new Set(rects.map((r) => r.bottom)).size).toBe(1);
+    // Series alternate within a month: sent, confirmed; 8 sent is twice 4 sent and eight times 1 confirmed.
+    const [oct, octConfirmed, nov, novConfirmed, dec, decConfirmed] = rects;
+    expect(oct?.height).toBeCloseTo(2 * (nov?.height ?? 0), 0);
+    expect(oct?.height).toBeCloseTo(8 * (decConfirmed?.height ?? 0), 0);
+    expect(novConfirmed?.height).toBe(0);
+    expect((oct?.x ?? 0) < (octConfirmed?.x ?? 0) && (octConfirmed?.x ?? 0) < (nov?.x ?? 0)).toBe(true);
+    expect((nov?.x ?? 0) < (dec?.x ?? 0)).toBe(true);
+    // Screen readers hear each month with both figures; the legend names the series.
+    expect(svg).toContain('aria-label="October 2026: Count: Quotation Sent On 8, Count: Confirmed On 4"');
+    expect(svg).toContain('<p class="legend">');
+    expect(svg).toMatch(/<tspan x="[\d.]+" y="[\d.]+">October 2026<\/tspan>/);
+  });
+
+  it('keeps a long category label under its column, whole in its tooltip', () => {
+    const agencies: ChartData = {
+      ...months,
+      categories: months.categories.map((c, i) => ({
+        ...c,
+        label: `Agencia de viajes número ${i + 1} de la costa mediterránea`,
+      })),
+    };
+    const svg = chartSvg(agencies, 3082, 'c').toString();
+    const slot = (560 - 16) / 3;
+    for (const [, line] of svg.matchAll(/<tspan x="[\d.]+" y="[\d.]+">([^<]*)<\/tspan>/g))
+      expect(textWidth(line ?? '', 12)).toBeLessThanOrEqual(slot);
+    expect(svg).toContain('<title>Agencia de viajes número 1 de la costa mediterránea</title>');
+  });
+
+  it('draws a pie of the first series, each slice its share of the whole, with a legend that says it', () => {
+    const channels: ChartData = {
+      title: 'Activities Sent per Channel',
+      kind: 'pie',
+      categories: [
+        { key: '3', label: 'Email' },
+        { key: '2', label: 'Phone' },
+        { key: '4', label: 'Letter' },
+      ],
+      series: [{ alias: 'sent', label: 'Sum: Created', values: [30, 15, 15] }],
+    };
+    const svg = chartSvg(channels, 1033, 'p').toString();
+    expect(svg).toContain('class="chart chart-pie" role="list" aria-label="Activities Sent per Channel"');
+    expect(svg).toContain('aria-label="Email: Sum: Created 30"');
+    expect(svg).toContain('>Email: 30 (50%)<');
+    expect(svg).toContain('>Phone: 15 (25%)<');
+    // Email's slice is half the disc: it starts at the top and ends at the bottom, the large-arc flag off.
+    const email = /<path d="M ([\d.-]+) ([\d.-]+) A 90 90 0 (\d) 1 ([\d.-]+) ([\d.-]+) L/.exec(svg);
+    expect(email?.slice(1).map(Number)).toEqual([100, 10, 0, 100, 190]);
+    expect(chartSvg(channels, 3082, 'p').toString()).toContain('>Email: 30 (50\u00a0%)<');
+    const doughnut = chartSvg({ ...channels, kind: 'doughnut' }, 1033, 'd').toString();
+    expect(doughnut).toContain('class="chart chart-doughnut"');
+    expect(doughnut).toMatch(/A 48 48 0 0 0/);
+    // One category is the whole disc.
+    const one = chartSvg({ ...channels, categories: channels.categories.slice(0, 1) }, 1033, 'o').toString();
+    expect(one).toMatch(/<path d="M 100 10 A 90 90 0 1 1 100 190 A 90 90 0 1 1 100 10 Z"/);
+  });
+
+  it('draws the Group Sales column charts as columns on the page', () => {
+    const html = renderMain(
+      org.engine,
+      { params: new URLSearchParams({ appid: SALES, pagetype: 'dashboard', id: DASHBOARD }), lang: 1033 },
+      '/api/data/v9.2/',
+    );
+    const body = html.kind === 'html' ? html.body : '';
+    expect(body).toContain('class="chart chart-column" role="list" aria-label="Revenue Confirmed per Month"');
+  });
+});
+
+describe('amounts', () => {
+  it("write the currency's symbol where the user's locale puts it", () => {
+    const euro = { symbol: '€', code: 'EUR', precision: 2 };
+    expect(formatMoney(12345.5, 1033, euro)).toBe('€12,345.50');
+    expect(formatMoney(12345.5, 3082, euro)).toBe('12.345,50\u00a0€');
+    // A row's own symbol wins over Intl's, and a currency without a known ISO code still gets its symbol.
+    expect(formatMoney(99, 1033, { symbol: 'US$', code: 'USD', precision: 0 })).toBe('US$99');
+    expect(formatMoney(1500, 3082, { symbol: 'Bs', precision: 2 })).toBe('1500,00\u00a0Bs');
+  });
+
+  it("show the revenue chart in the quotations' transaction currency, else the organization's", async () => {
+    const revenue = () => chartOf('Revenue Confirmed per Month');
+    const page = (lang: 1033 | 3082) => {
+      const answer = renderMain(
+        org.engine,
+        { params: new URLSearchParams({ appid: SALES, pagetype: 'dashboard', id: DASHBOARD }), lang },
+        '/api/data/v9.2/',
+      );
+      return answer.kind === 'html' ? answer.body : '';
+    };
+    // No currency row yet: the emulator's base currency symbol; the counts never carry one.
+    expect(revenue().series[0]?.currency?.symbol).toBe('$');
+    expect(chartOf('Quotations by Phase').series[0]?.currency).toBeUndefined();
+
+    const t = transactioncurrency.columns;
+    const euro = await org.client.create(transactioncurrency.entitySetName, {
+      [t.currencyname]: 'Euro',
+      [t.isocurrencycode]: 'EUR',
+      [t.currencysymbol]: '€',
+      [t.currencyprecision]: 2,
+    });
+    const quotations = await org.client.retrieveMultiple(opportunity.entitySetName, {
+      select: [O.opportunityid],
+    });
+    for (const q of quotations)
+      await org.client.update(opportunity.entitySetName, String(q[O.opportunityid]), {
+        [`${O.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${euro})`,
+      });
+    const chart = revenue();
+    expect(chart.series[0]?.currency).toEqual({ symbol: '€', code: 'EUR', precision: 2 });
+    const first = chart.series[0]?.values[0] ?? NaN;
+    const label = chart.categories[0]?.label ?? '';
+    expect(page(1033)).toContain(
+      `<th scope="row">${label}</th><td class="n">${formatMoney(first, 1033, { symbol: '€', code: 'EUR', precision: 2 })}</td>`,
+    );
+    expect(formatMoney(first, 1033, { symbol: '€', code: 'EUR', precision: 2 })).toMatch(/^€[\d,]+\.\d\d$/);
+    const es = chartOf('Revenue Confirmed per Month', 3082);
+    expect(page(3082)).toContain(
+      `aria-label="${es.categories[0]?.label ?? ''}: ${es.series[0]?.label ?? ''} ${formatMoney(first, 3082, { symbol: '€', code: 'EUR', precision: 2 })}"`,
+    );
+    expect(formatMoney(first, 3082, { symbol: '€', code: 'EUR', precision: 2 })).toMatch(
+      /^[\d.]+,\d\d\u00a0€$/,
+    );
+
+    // One confirmed quotation in dollars: the rows no longer share a currency, so the chart falls back to the base.
+    const dollar = await org.client.create(transactioncurrency.entitySetName, {
+      [t.currencyname]: 'US Dollar',
+      [t.isocurrencycode]: 'USD',
+      [t.currencysymbol]: '$',
+      [t.currencyprecision]: 2,
+    });
+    const [confirmed] = await org.client.retrieveMultiple(opportunity.entitySetName, {
+      select: [O.opportunityid],
+      filter: `${O.idr_confirmedon} ne null and ${O.idr_phase} eq ${QuotationPhase.Confirmed}`,
+      top: 1,
+    });
+    await org.client.update(opportunity.entitySetName, String(confirmed?.[O.opportunityid]), {
+      [`${O.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${dollar})`,
+    });
+    expect(revenue().series[0]?.currency?.symbol).toBe('$');
+  });
+});
+
+describe('deposits overdue at a day boundary', () => {
+  it("are judged by the user's days: at 00:30 in Madrid a deposit due the day before is overdue", async () => {
+    const [confirmed] = await org.client.retrieveMultiple(opportunity.entitySetName, {
+      select: [O.opportunityid, O.name],
+      filter: `${O.idr_confirmedon} ne null and ${O.idr_depositreceivedon} eq null and ${O.idr_phase} eq ${QuotationPhase.Confirmed} and ${O.idr_deposit} gt 0`,
+      top: 1,
+    });
+    const name = String(confirmed?.[O.name]);
+    await org.client.update(opportunity.entitySetName, String(confirmed?.[O.opportunityid]), {
+      [O.idr_depositduedate]: '2026-12-06',
+    });
+    // 23:30 UTC on 6 December is 00:30 on 7 December in Madrid.
+    const lateEvening = new Date('2026-12-06T23:30:00Z');
+    const listed = (timeZone: string | undefined, now: Date) => {
+      const source = { ...org.engine.fetchSource(), now };
+      const view = org.engine.metadata
+        .byLogicalName(opportunity.logicalName)
+        ?.model.views.find((v) => v.name[1033] === 'Deposits Overdue');
+      if (!view) throw new Error('no Deposits Overdue view');
+      return runFetchXml(source, opportunity.entitySetName, view.fetchXml, { timeZone }).records.map((r) =>
+        String(r[O.name]),
+      );
+    };
+    expect(listed(undefined, lateEvening)).not.toContain(name);
+    expect(listed('UTC', lateEvening)).not.toContain(name);
+    expect(listed('Europe/Madrid', lateEvening)).toContain(name);
+    // In New York it is still the afternoon of the 6th: the deposit is due today, not overdue.
+    expect(listed('America/New_York', new Date('2026-12-07T03:00:00Z'))).not.toContain(name);
+    expect(listed('UTC', new Date('2026-12-07T03:00:00Z'))).toContain(name);
+
+    // A DateTime column's "today" is the user's day too: rows created at 09:00 UTC on the 6th are
+    // "yesterday" for Madrid at 00:30 on the 7th.
+    const created = (operator: string, timeZone: string) =>
+      runFetchXml(
+        { ...org.engine.fetchSource(), now: lateEvening },
+        opportunity.entitySetName,
+        `<fetch><entity name="${opportunity.logicalName}"><attribute name="${O.opportunityid}" /><filter><condition attribute="${O.createdon}" operator="${operator}" /></filter></entity></fetch>`,
+        { timeZone },
+      ).records.length;
+    expect(created('today', 'UTC')).toBeGreaterThan(0);
+    expect(created('today', 'Europe/Madrid')).toBe(0);
+    expect(created('yesterday', 'Europe/Madrid')).toBe(created('today', 'UTC'));
+
+    // The dashboard page judges by the time zone it is given.
+    const page = (timeZone: string) => {
+      const answer = renderMain(
+        org.engine,
+        {
+          params: new URLSearchParams({ appid: SALES, pagetype: 'dashboard', id: DASHBOARD }),
+          lang: 1033,
+          timeZone,
+        },
+        '/api/data/v9.2/',
+      );
+      const html = answer.kind === 'html' ? answer.body : '';
+      return /data-component="List_DepositsOverdue">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    };
+    // The org's clock reads 09:00 UTC on the 6th, 23:00 on the 5th in Honolulu: due on the 5th is
+    // overdue for a UTC user and due today for a Honolulu one.
+    await org.client.update(opportunity.entitySetName, String(confirmed?.[O.opportunityid]), {
+      [O.idr_depositduedate]: '2026-12-05',
+    });
+    expect(page('UTC')).toContain(name);
+    expect(page('Pacific/Honolulu')).not.toContain(name);
   });
 });

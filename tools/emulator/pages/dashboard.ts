@@ -8,7 +8,8 @@ import type { Engine } from '../engine/engine';
 import type { ColumnInfo, TableInfo } from '../engine/metadata';
 import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records';
 import { normalizeGuid } from '../engine/values';
-import { parseFetchXml, runFetchQuery, type FetchQuery } from '../fetchxml';
+import { parseFetchXml, runFetchQuery, runFetchXml, type FetchQuery } from '../fetchxml';
+import { transactioncurrency } from '../../../dataverse/generated';
 import type {
   DashboardComponentModel,
   DashboardModel,
@@ -18,7 +19,7 @@ import type {
 } from '../../solution/model';
 import { el, elements, parseXml, writeXml, type XmlElement } from '../../solution/xml';
 import { localized } from './apps';
-import { fitLabel, textWidth } from './chartlabel';
+import { ellipsize, fitLabel, textWidth } from './chartlabel';
 import { markup, type SafeHtml } from './html';
 import { text } from './strings';
 
@@ -35,10 +36,39 @@ export interface ChartSeries {
   readonly label: string;
   /** One value per category, in category order. */
   readonly values: readonly number[];
+  /** Set when the measure sums (or averages…) a Money column: the figures carry its symbol. */
+  readonly currency?: ChartCurrency;
+}
+
+/** The currency a money measure is written in (`transactioncurrency`). */
+export interface ChartCurrency {
+  readonly symbol: string;
+  /** ISO 4217 code, when the currency row has one. */
+  readonly code?: string;
+  /** Decimals (`currencyprecision`). */
+  readonly precision: number;
+}
+
+/**
+ * How a chart draws: the presentation description's `ChartType` of its first series ("Chart
+ * presentation description", Power Apps docs; the names are .NET's `SeriesChartType`). Bar-like types
+ * (StackedBar, Funnel, Pyramid) draw as horizontal bars, Pie and Doughnut as slices of the first
+ * series, everything else (Column, StackedColumn, Line, Area…) as vertical columns.
+ */
+export type ChartKind = 'bar' | 'column' | 'pie' | 'doughnut';
+
+export function chartKind(chartTypes: readonly string[]): ChartKind {
+  const type = (chartTypes[0] ?? 'Column').toLowerCase();
+  if (type === 'pie') return 'pie';
+  if (type === 'doughnut') return 'doughnut';
+  if (type.includes('bar') || type === 'funnel' || type === 'pyramid') return 'bar';
+  return 'column';
 }
 
 export interface ChartData {
   readonly title: string;
+  /** Absent: horizontal bars. */
+  readonly kind?: ChartKind;
   readonly categories: readonly ChartCategory[];
   readonly series: readonly ChartSeries[];
 }
@@ -105,24 +135,18 @@ function groupAttributes(engine: Engine, table: TableInfo, query: FetchQuery): G
   return out;
 }
 
-function measureLabel(
+type FetchAttribute = FetchQuery['entity']['attributes'][number];
+
+/** The `<attribute>` of `alias`, in the chart's entity or one of its link-entities, with its table. */
+function findMeasure(
   engine: Engine,
   table: TableInfo,
   query: FetchQuery,
   alias: string,
-  lang: LanguageCode,
-): string {
-  const find = (entity: FetchQuery['entity'], owner: TableInfo): string | undefined => {
-    const a = entity.attributes.find((x) => x.alias === alias);
-    if (a) {
-      const column = owner.columns.get(a.name);
-      const name = column ? localized(column.model.displayName, lang, a.name) : a.name;
-      const fn = a.aggregate ?? 'count';
-      const word = AGGREGATE_WORDS[fn]?.[lang] ?? fn;
-      return fn === 'count'
-        ? `${word} (${localized(owner.model.displayCollectionName, lang, owner.logicalName)})`
-        : `${word}: ${name}`;
-    }
+): { attribute: FetchAttribute; owner: TableInfo } | undefined {
+  const find = (entity: FetchQuery['entity'], owner: TableInfo): ReturnType<typeof findMeasure> => {
+    const attribute = entity.attributes.find((x) => x.alias === alias);
+    if (attribute) return { attribute, owner };
     for (const link of entity.links) {
       const linked = engine.metadata.byLogicalName(link.name);
       const found = linked && find(link, linked);
@@ -130,7 +154,79 @@ function measureLabel(
     }
     return undefined;
   };
-  return find(query.entity, table) ?? alias;
+  return find(query.entity, table);
+}
+
+function measureLabel(measure: ReturnType<typeof findMeasure>, alias: string, lang: LanguageCode): string {
+  if (!measure) return alias;
+  const { attribute: a, owner } = measure;
+  const column = owner.columns.get(a.name);
+  const name = column ? localized(column.model.displayName, lang, a.name) : a.name;
+  const fn = a.aggregate ?? 'count';
+  const word = AGGREGATE_WORDS[fn]?.[lang] ?? fn;
+  return fn === 'count'
+    ? `${word} (${localized(owner.model.displayCollectionName, lang, owner.logicalName)})`
+    : `${word}: ${name}`;
+}
+
+/** A sum, average, minimum or maximum of a Money column is an amount; counts are not. */
+function isMoney(measure: ReturnType<typeof findMeasure>): boolean {
+  if (!measure) return false;
+  const fn = measure.attribute.aggregate ?? 'count';
+  return (
+    fn !== 'count' &&
+    fn !== 'countcolumn' &&
+    measure.owner.columns.get(measure.attribute.name)?.type === 'Money'
+  );
+}
+
+const TC = transactioncurrency.columns;
+
+/** The currency rows `filter` selects, at most two (one is the answer, two say "ambiguous"). */
+function currencyRows(engine: Engine, filter: string): ChartCurrency[] {
+  const xml = `<fetch top="2"><entity name="${transactioncurrency.logicalName}"><attribute name="${TC.currencysymbol}" /><attribute name="${TC.isocurrencycode}" /><attribute name="${TC.currencyprecision}" />${filter}</entity></fetch>`;
+  return runFetchXml(engine.fetchSource(), transactioncurrency.entitySetName, xml).records.map((row) => {
+    const code = row[TC.isocurrencycode];
+    const symbol = row[TC.currencysymbol];
+    const precision = row[TC.currencyprecision];
+    return {
+      symbol: typeof symbol === 'string' && symbol !== '' ? symbol : typeof code === 'string' ? code : '',
+      ...(typeof code === 'string' && code !== '' ? { code } : {}),
+      precision: typeof precision === 'number' ? precision : 2,
+    };
+  });
+}
+
+/**
+ * The currency a chart's amounts are in: the one transaction currency of the rows it sums, else the
+ * organization's base currency. The emulator keeps no organization row, so the base is the org's only
+ * currency row, else the emulator's own money symbol. Dataverse sums a money column as stored, in each
+ * row's currency, so a chart over several currencies is only honest in the base.
+ */
+function chartCurrency(engine: Engine, table: TableInfo, view: ViewModel): ChartCurrency {
+  const fallback = (): ChartCurrency => {
+    const all = currencyRows(engine, '');
+    return all.length === 1 && all[0] ? all[0] : { symbol: engine.currencySymbol, precision: 2 };
+  };
+  // Every Dataverse table with money columns names its currency lookup after the currency's key.
+  const lookup = TC.transactioncurrencyid;
+  if (!table.columns.has(lookup)) return fallback();
+  const xml = chartFetchXml(
+    view.fetchXml,
+    `<fetch aggregate="true"><entity name="${table.logicalName}"><attribute name="${lookup}" groupby="true" alias="currency" /><attribute name="${table.primaryId}" aggregate="count" alias="n" /></entity></fetch>`,
+    'currency',
+  );
+  const ids = runFetchXml(engine.fetchSource(), table.entitySetName, xml)
+    .records.map((r) => r.currency)
+    .filter((id): id is string => typeof id === 'string');
+  const one = ids.length === 1 && ids[0] ? ids[0] : undefined;
+  const own = one
+    ? currencyRows(
+        engine,
+        `<filter><condition attribute="${lookup}" operator="eq" value="${one}" /></filter>`,
+      )[0]
+    : undefined;
+  return own ?? fallback();
 }
 
 const AGGREGATE_WORDS: Record<string, Record<LanguageCode, string>> = {
@@ -200,29 +296,87 @@ export function chartData(
   chart: VisualizationModel,
   view: ViewModel,
   lang: LanguageCode,
+  timeZone?: string,
 ): ChartData {
   const xml = chartFetchXml(view.fetchXml, chart.fetchXml, chart.id);
   const query = parseFetchXml(xml);
   const groups = groupAttributes(engine, table, query);
   const records = runFetchQuery(engine.fetchSource(), table.entitySetName, query, {
     annotations: all,
+    timeZone,
   }).records;
   const categories = records.map((r) => categoryOf(r, groups, lang));
-  const series = chart.measures.map((alias) => ({
-    alias,
-    label: measureLabel(engine, table, query, alias, lang),
-    values: records.map((r) => {
-      const value = r[alias];
-      return typeof value === 'number' ? value : 0;
-    }),
-  }));
-  return { title: localized(chart.name, lang, chart.id), categories, series };
+  let currency: ChartCurrency | undefined;
+  const series = chart.measures.map((alias): ChartSeries => {
+    const measure = findMeasure(engine, table, query, alias);
+    if (isMoney(measure)) currency ??= chartCurrency(engine, table, view);
+    return {
+      alias,
+      label: measureLabel(measure, alias, lang),
+      values: records.map((r) => {
+        const value = r[alias];
+        return typeof value === 'number' ? value : 0;
+      }),
+      ...(isMoney(measure) && currency ? { currency } : {}),
+    };
+  });
+  return {
+    title: localized(chart.name, lang, chart.id),
+    kind: chartKind(chart.chartTypes),
+    categories,
+    series,
+  };
 }
 
 const COLORS = ['#0f548c', '#ca5010', '#007846'];
 
-function formatNumber(value: number, lang: LanguageCode): string {
-  return value.toLocaleString(lang === 3082 ? 'es-ES' : 'en-US', { maximumFractionDigits: 2 });
+function locale(lang: LanguageCode): string {
+  return lang === 3082 ? 'es-ES' : 'en-US';
+}
+
+function formatNumber(value: number, lang: LanguageCode, currency?: ChartCurrency): string {
+  if (!currency) return value.toLocaleString(locale(lang), { maximumFractionDigits: 2 });
+  return formatMoney(value, lang, currency);
+}
+
+/**
+ * An amount as Dynamics writes it for the user's locale ("$1,234.50", "1.234,50 €"): the locale's
+ * currency pattern, with the currency row's own symbol in place of Intl's.
+ */
+export function formatMoney(
+  value: number,
+  lang: LanguageCode,
+  currency: ChartCurrency,
+  compact = false,
+): string {
+  let code = currency.code && /^[A-Za-z]{3}$/.test(currency.code) ? currency.code.toUpperCase() : 'XXX';
+  let format: Intl.NumberFormat;
+  try {
+    format = moneyFormat(lang, code, currency.precision, compact);
+  } catch {
+    code = 'XXX';
+    format = moneyFormat(lang, code, currency.precision, compact);
+  }
+  return format
+    .formatToParts(value)
+    .map((part) => (part.type === 'currency' ? currency.symbol : part.value))
+    .join('');
+}
+
+function moneyFormat(
+  lang: LanguageCode,
+  code: string,
+  precision: number,
+  compact: boolean,
+): Intl.NumberFormat {
+  return new Intl.NumberFormat(locale(lang), {
+    style: 'currency',
+    currency: code,
+    currencyDisplay: 'symbol',
+    ...(compact
+      ? { notation: 'compact', maximumFractionDigits: 1 }
+      : { minimumFractionDigits: precision, maximumFractionDigits: precision }),
+  });
 }
 
 const LABEL_FONT = 12;
@@ -235,6 +389,163 @@ const VALUE_FONT = 11;
  * then end in "…", with the whole label in a `<title>` tooltip, the bar's aria-label and the table.
  */
 export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  switch (data.kind ?? 'bar') {
+    case 'column':
+      return columnSvg(data, lang, id);
+    case 'pie':
+    case 'doughnut':
+      return pieSvg(data, lang, id);
+    case 'bar':
+      return barSvg(data, lang, id);
+  }
+}
+
+function color(j: number): string {
+  return COLORS[j % COLORS.length] ?? '#0f548c';
+}
+
+/** What a category says to a screen reader, whatever the chart draws: its label and every figure. */
+function categoryAria(data: ChartData, i: number, lang: LanguageCode): string {
+  const category = data.categories[i];
+  return `${category?.label ?? ''}: ${data.series
+    .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang, s.currency)}`)
+    .join(', ')}`;
+}
+
+function legendOf(data: ChartData): SafeHtml | string {
+  return data.series.length > 1
+    ? markup`<p class="legend">${data.series.map((s, j) => markup`<span><span class="swatch" style="background:${color(j)}"></span>${s.label}</span> `)}</p>`
+    : '';
+}
+
+/**
+ * Vertical columns, one group per category, the value above each column and the category under it
+ * (two lines at most, then "…", the whole label in a `<title>`, the group's aria-label and the table).
+ * Gridlines mark a rounded scale so the heights read as figures, as Dynamics' column charts do.
+ */
+function columnSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  const width = 560;
+  const plotHeight = 160;
+  const top = 18;
+  const axisLeft = 8;
+  const plotWidth = width - axisLeft - 8;
+  const max = niceMax(Math.max(1, ...data.series.flatMap((s) => s.values)));
+  const slot = plotWidth / Math.max(1, data.categories.length);
+  const barWidth = Math.max(2, Math.min(36, (slot * 0.72) / Math.max(1, data.series.length)));
+  const groupWidth = barWidth * data.series.length;
+  const baseline = top + plotHeight;
+  const fitted = data.categories.map((c) => fitLabel(c.label, Math.max(8, slot - 6), LABEL_FONT));
+  const labelLines = Math.max(1, ...fitted.map((f) => f.lines.length));
+  const height = baseline + 6 + labelLines * LABEL_LINE + 4;
+  const grid = [0.25, 0.5, 0.75, 1].map((f) => {
+    const y = Math.round(baseline - plotHeight * f);
+    return markup`<line x1="${axisLeft}" x2="${width - 8}" y1="${y}" y2="${y}" stroke="#eff2f6" aria-hidden="true"/>`;
+  });
+  const groups = data.categories.map((category, i) => {
+    const centre = axisLeft + slot * i + slot / 2;
+    const left = centre - groupWidth / 2;
+    const label = fitted[i] ?? { lines: [category.label] };
+    const lines = label.lines.map(
+      (line, n) =>
+        markup`<tspan x="${round(centre)}" y="${baseline + 6 + LABEL_LINE * (n + 1) - 3}">${line}</tspan>`,
+    );
+    const columns = data.series.map((s, j) => {
+      const value = s.values[i] ?? 0;
+      const h = Math.round((plotHeight * value) / max);
+      const x = round(left + j * barWidth);
+      const shown = fitValue(
+        formatNumber(value, lang, s.currency),
+        value,
+        lang,
+        slot / Math.max(1, data.series.length),
+        s.currency,
+      );
+      return markup`<rect x="${x}" y="${baseline - h}" width="${round(barWidth - 1)}" height="${h}" fill="${color(j)}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></rect><text x="${round(x + barWidth / 2)}" y="${baseline - h - 4}" text-anchor="middle" font-size="${VALUE_FONT}" fill="#242424">${shown}</text>`;
+    });
+    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${columns}<text class="chart-label" text-anchor="middle" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text></g>`;
+  });
+  const axis = markup`<line x1="${axisLeft}" x2="${width - 8}" y1="${baseline}" y2="${baseline}" stroke="#a5acb5" aria-hidden="true"/>`;
+  return markup`<svg id="${id}" class="chart chart-column" role="list" aria-label="${data.title}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${grid}${axis}${groups}</svg>${legendOf(data)}`;
+}
+
+/** The figure as the column can hold it: whole when it fits, else in compact notation ("12K"). */
+function fitValue(
+  full: string,
+  value: number,
+  lang: LanguageCode,
+  room: number,
+  currency?: ChartCurrency,
+): string {
+  if (textWidth(full, VALUE_FONT) <= room) return full;
+  if (currency) return formatMoney(value, lang, currency, true);
+  return value.toLocaleString(locale(lang), { notation: 'compact', maximumFractionDigits: 1 });
+}
+
+/** 1, 2, 2.5 or 5 times a power of ten at or above `value`: the top gridline. */
+function niceMax(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= value) ?? 10;
+  return step * power;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+const SLICE_COLORS = ['#0f548c', '#ca5010', '#007846', '#8764b8', '#a4262c', '#4f6bed', '#7a7574', '#986f0b'];
+
+/**
+ * Slices of the first series (Dynamics draws a pie from one series), in the data's order, with a legend beside it: swatch, label, figure and share. A doughnut leaves a hole.
+ */
+function pieSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  const series = data.series[0];
+  const values = data.categories.map((_, i) => Math.max(0, series?.values[i] ?? 0));
+  const total = values.reduce((a, b) => a + b, 0);
+  const r = 90;
+  const cx = 100;
+  const cy = 100;
+  const hole = data.kind === 'doughnut' ? 48 : 0;
+  const legendX = 2 * cx + 20;
+  const legendWidth = 560 - legendX - 4;
+  const row = 20;
+  const height = Math.max(2 * cy, 10 + data.categories.length * row);
+  const percent = new Intl.NumberFormat(locale(lang), { style: 'percent', maximumFractionDigits: 1 });
+  let angle = -Math.PI / 2;
+  const slices = data.categories.map((category, i) => {
+    const value = values[i] ?? 0;
+    const share = total > 0 ? value / total : 0;
+    const from = angle;
+    angle += share * 2 * Math.PI;
+    const fill = SLICE_COLORS[i % SLICE_COLORS.length] ?? '#0f548c';
+    const tip = `${category.label} · ${series?.label ?? ''}: ${formatNumber(value, lang, series?.currency)} (${percent.format(share)})`;
+    const shape =
+      share <= 0
+        ? ''
+        : markup`<path d="${slicePath(cx, cy, r, hole, from, angle)}" fill="${fill}" stroke="#fff" stroke-width="1" fill-rule="evenodd"><title>${tip}</title></path>`;
+    const y = 10 + i * row;
+    const legendText = `${category.label}: ${formatNumber(value, lang, series?.currency)} (${percent.format(share)})`;
+    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${shape}<rect x="${legendX}" y="${y}" width="10" height="10" fill="${fill}" aria-hidden="true"/><text class="chart-label" x="${legendX + 16}" y="${y + 9}" font-size="${LABEL_FONT}" fill="#242424"><title>${legendText}</title>${ellipsize(legendText, legendWidth - 16, LABEL_FONT)}</text></g>`;
+  });
+  return markup`<svg id="${id}" class="chart chart-${data.kind ?? 'pie'}" role="list" aria-label="${data.title}" viewBox="0 0 560 ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${slices}</svg>`;
+}
+
+/** An SVG path for the ring sector from `a0` to `a1` (radians); a whole turn is two half arcs. */
+function slicePath(cx: number, cy: number, r: number, hole: number, a0: number, a1: number): string {
+  const at = (radius: number, a: number) =>
+    `${round(cx + radius * Math.cos(a))} ${round(cy + radius * Math.sin(a))}`;
+  if (a1 - a0 >= 2 * Math.PI - 1e-9) {
+    const ring = (radius: number) =>
+      `M ${at(radius, a0)} A ${radius} ${radius} 0 1 1 ${at(radius, a0 + Math.PI)} A ${radius} ${radius} 0 1 1 ${at(radius, a0)} Z`;
+    return hole > 0 ? `${ring(r)} ${ring(hole)}` : ring(r);
+  }
+  const large = a1 - a0 > Math.PI ? 1 : 0;
+  const outer = `M ${at(r, a0)} A ${r} ${r} 0 ${large} 1 ${at(r, a1)}`;
+  return hole > 0
+    ? `${outer} L ${at(hole, a1)} A ${hole} ${hole} 0 ${large} 0 ${at(hole, a0)} Z`
+    : `${outer} L ${cx} ${cy} Z`;
+}
+
+function barSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
   const barHeight = 14;
   const gap = 8;
   const width = 560;
@@ -242,7 +553,9 @@ export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeH
     Math.ceil(
       Math.max(
         0,
-        ...data.series.flatMap((s) => s.values.map((v) => textWidth(formatNumber(v, lang), VALUE_FONT))),
+        ...data.series.flatMap((s) =>
+          s.values.map((v) => textWidth(formatNumber(v, lang, s.currency), VALUE_FONT)),
+        ),
       ),
     ) + 10;
   const widest = Math.max(0, ...data.categories.map((c) => textWidth(c.label, LABEL_FONT)));
@@ -262,7 +575,7 @@ export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeH
       (line, n) => markup`<tspan x="${labelWidth - 6}" y="${firstBaseline + n * LABEL_LINE}">${line}</tspan>`,
     );
     return markup`<g role="listitem" aria-label="${category.label}: ${data.series
-      .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang)}`)
+      .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang, s.currency)}`)
       .join(
         ', ',
       )}"><text class="chart-label" text-anchor="end" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text>${data.series.map(
@@ -270,16 +583,12 @@ export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeH
         const value = s.values[i] ?? 0;
         const w = Math.round((plot * value) / max);
         const y = barsTop + j * barHeight;
-        return markup`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${COLORS[j % COLORS.length] ?? '#0f548c'}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang)}</title></rect><text x="${labelWidth + w + 4}" y="${y + barHeight - 4}" font-size="${VALUE_FONT}" fill="#242424">${formatNumber(value, lang)}</text>`;
+        return markup`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${COLORS[j % COLORS.length] ?? '#0f548c'}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></rect><text x="${labelWidth + w + 4}" y="${y + barHeight - 4}" font-size="${VALUE_FONT}" fill="#242424">${formatNumber(value, lang, s.currency)}</text>`;
       },
     )}</g>`;
   });
   const height = Math.max(y0 + 2, 30);
-  const legend =
-    data.series.length > 1
-      ? markup`<p class="legend">${data.series.map((s, j) => markup`<span><span class="swatch" style="background:${COLORS[j % COLORS.length] ?? '#0f548c'}"></span>${s.label}</span> `)}</p>`
-      : '';
-  return markup`<svg id="${id}" class="chart" role="list" aria-label="${data.title}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${bars}</svg>${legend}`;
+  return markup`<svg id="${id}" class="chart" role="list" aria-label="${data.title}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${bars}</svg>${legendOf(data)}`;
 }
 
 /** The same figures as a table: what a screen reader or a test reads. */
@@ -287,7 +596,7 @@ export function chartTable(data: ChartData, lang: LanguageCode, caption: string)
   const head = markup`<thead><tr><th scope="col">${caption}</th>${data.series.map((s) => markup`<th scope="col">${s.label}</th>`)}</tr></thead>`;
   const rows = data.categories.map(
     (c, i) =>
-      markup`<tr data-category="${c.key}"><th scope="row">${c.label}</th>${data.series.map((s) => markup`<td class="n">${formatNumber(s.values[i] ?? 0, lang)}</td>`)}</tr>`,
+      markup`<tr data-category="${c.key}"><th scope="row">${c.label}</th>${data.series.map((s) => markup`<td class="n">${formatNumber(s.values[i] ?? 0, lang, s.currency)}</td>`)}</tr>`,
   );
   return markup`<table class="grid chart-data"><caption>${caption}</caption>${head}<tbody>${rows}</tbody></table>`;
 }
@@ -299,6 +608,8 @@ export interface DashboardParts {
   readonly list: (table: TableInfo, view: ViewModel, component: DashboardComponentModel) => SafeHtml;
   readonly noData: string;
   readonly tableView: string;
+  /** The user's IANA time zone, for views that name days (the deposits overdue). */
+  readonly timeZone?: string;
 }
 
 /** One section per component, in FormXml order. */
@@ -316,7 +627,7 @@ export function dashboardSections(dashboard: DashboardModel, parts: DashboardPar
       : undefined;
     if (!chart)
       return markup`<section class="formsection dashboard-list" aria-labelledby="${headingId}" data-component="${component.controlId}"><h2 id="${headingId}">${title}</h2>${parts.list(table, view, component)}</section>`;
-    const data = chartData(engine, table, chart, view, lang);
+    const data = chartData(engine, table, chart, view, lang, parts.timeZone);
     const body =
       data.categories.length === 0
         ? markup`<p>${parts.noData}</p>`

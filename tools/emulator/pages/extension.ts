@@ -86,7 +86,7 @@ function serveApp(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
-  options: { serviceRoot: string; token?: string; controls?: PcfControls },
+  options: { serviceRoot: string; token?: string; controls?: PcfControls; timeZone?: string },
 ): boolean {
   if (url.pathname === '/_ideario/form.js') {
     sendScript(response, formRuntimeScript());
@@ -126,7 +126,13 @@ function serveApp(
   try {
     const answer = renderMain(
       engine,
-      { params: url.searchParams, lang, token: options.token, controls: options.controls },
+      {
+        params: url.searchParams,
+        lang,
+        token: options.token,
+        controls: options.controls,
+        timeZone: options.timeZone,
+      },
       options.serviceRoot,
     );
     if (answer.kind === 'redirect') {
@@ -151,11 +157,14 @@ export function servePage(
   serviceRoot?: string,
   token?: string,
   controls?: PcfControls,
+  timeZone?: string,
 ): boolean {
   const url = new URL(request.url ?? '/', 'http://emulator');
   if (request.method === 'GET' || request.method === 'HEAD') {
     // Relative: the page works whichever host name the browser used to reach the emulator.
-    if (serveApp(engine, request, response, url, { serviceRoot: '/api/data/v9.2/', token, controls }))
+    if (
+      serveApp(engine, request, response, url, { serviceRoot: '/api/data/v9.2/', token, controls, timeZone })
+    )
       return true;
   }
   const view = /^\/views\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
@@ -206,6 +215,8 @@ export interface PagesOptions {
   readonly pcfDir?: string;
   /** `pcf-controls/`, for the build cache. */
   readonly pcfRoot?: string;
+  /** The users' IANA time zone: the days "overdue" and "today" are judged in. Default UTC. */
+  readonly timeZone?: string;
 }
 
 export function pagesExtension(options: PagesOptions = {}): EmulatorExtension {
@@ -236,6 +247,6 @@ export function pagesExtension(options: PagesOptions = {}): EmulatorExtension {
       serviceRoot = `${context.url}/api/data/v9.2/`;
     },
     fallback: (request, response) =>
-      engine ? servePage(engine, request, response, serviceRoot, token, controls) : false,
+      engine ? servePage(engine, request, response, serviceRoot, token, controls, options.timeZone) : false,
   };
 }

@@ -40,6 +40,8 @@ export interface ShellRequest {
   readonly token?: string;
   /** The PCF controls' builds; without them, bound controls show their plain field or grid. */
   readonly controls?: PcfControls;
+  /** The user's IANA time zone (Dataverse: usersettings.timezonecode), for views that name days. */
+  readonly timeZone?: string;
 }
 
 /** What a list page's control host reads (the form page's is FormBootstrap). */
@@ -97,9 +99,10 @@ section.formsection{background:#fff;border:1px solid #e0e0e0;border-radius:6px;p
 .status{font-size:13px;color:#5c5c5c;align-self:center;margin-left:8px}.subgrid{grid-column:1/-1;min-width:0;overflow-x:auto}
 section.formsection.wide{grid-column:1/-1}
 .subgrid table.grid td a{overflow-wrap:anywhere}.subgrid table.grid td:has(a){min-width:14em}
-.dashboard{grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}.dashboard-list{overflow-x:auto}.legend{font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
+.dashboard{grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr))}.dashboard-list{overflow-x:auto}.legend{font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
 .dashboard>.dashboard-list{grid-column:1/-1}.dashboard-list table.grid{width:100%}.dashboard-list table.grid th,.dashboard-list table.grid td{padding:6px}.dashboard-list table.grid td a{overflow-wrap:anywhere}
 details summary{cursor:pointer;color:#0f548c;margin:4px 0}
+@media (max-width:640px){.layout{flex-direction:column}nav.sitemap{width:auto;border-right:none;border-bottom:1px solid #e0e0e0}header.top{flex-wrap:wrap}}
 `;
 
 function label(labels: Parameters<typeof localized>[0], lang: LanguageCode, fallback: string): string {
@@ -827,10 +830,12 @@ function renderDashboard(engine: Engine, request: ShellRequest, app: AppInfo): s
     lang,
     noData: text(lang, 'noRows'),
     tableView: text(lang, 'chartTable'),
+    timeZone: request.timeZone,
     list: (table, view, component) => {
       const result = runFetchXml(engine.fetchSource(), table.entitySetName, view.fetchXml, {
         annotations: all,
         paging: { count: component.recordsPerPage, page: 1 },
+        timeZone: request.timeZone,
       });
       const listUrl = mainUrl({
         appid: app.id,
