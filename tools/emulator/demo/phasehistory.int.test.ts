@@ -5,7 +5,7 @@
 import { idr_phasehistory, opportunity, QuotationPhase, systemuser } from '../../../dataverse/generated';
 import { PHASE_STEPS } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
-import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/test-support';
+import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/quote-org.testkit';
 import { phaseChangesFrom, phaseHistoryOptions } from '../../../pcf-controls/QuotationTimeline/history';
 import { phaseValue } from '../../../plugins/handlers/groupquotes/record';
 import { loadDemoData } from './load';
