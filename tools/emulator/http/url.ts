@@ -46,14 +46,19 @@ function decode(text: string): string {
   }
 }
 
-/** Query string → map, decoding `%xx` but not `+` (OData literals keep `+`, e.g. `+02:00`). */
+/**
+ * Query string → map, as Dataverse reads it: `%xx` decoded and `+` a space, so form-encoded queries
+ * (curl --data-urlencode, URLSearchParams) work and a literal plus must be sent as `%2B` ("Filter rows
+ * using OData", URL encode special characters: `contains(name,'+123')` must be `contains(name,'%2B123')`).
+ */
 export function parseQuery(query: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of query.replace(/^\?/, '').split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const name = decode(eq < 0 ? part : part.slice(0, eq));
-    out.set(name, eq < 0 ? '' : decode(part.slice(eq + 1)));
+    const formDecode = (text: string) => decode(text.replace(/\+/g, ' '));
+    const name = formDecode(eq < 0 ? part : part.slice(0, eq));
+    out.set(name, eq < 0 ? '' : formDecode(part.slice(eq + 1)));
   }
   return out;
 }
