@@ -35,7 +35,7 @@ describe('the demo quotations, loaded', () => {
     const result = await loadDemoData(org.client, { size: 'small', now: NOW, seed: 11 });
     expect(result).toMatchObject({ loaded: true, failures: [] });
     await org.runAsyncSteps();
-    const who = (await org.client.executeAction('WhoAmI', {})) as { UserId: string };
+    const who = (await org.client.executeFunction('WhoAmI')) as { UserId: string };
     const user = await org.client.retrieve(systemuser.entitySetName, who.UserId, [
       systemuser.columns.fullname,
     ]);
