@@ -84,6 +84,9 @@ export interface BatchResult {
   body?: unknown;
 }
 
+/** A function parameter's value (see `executeFunction`). */
+export type FunctionParameter = string | number | boolean | readonly string[] | readonly number[];
+
 export interface DataverseClient {
   /** Creates a record and returns its id. */
   create(entitySet: string, record: NewRecord): Promise<string>;
@@ -109,6 +112,16 @@ export interface DataverseClient {
   executeAction(
     name: string,
     body: Record<string, unknown>,
+    bound?: { entitySet: string; id: string },
+  ): Promise<unknown>;
+  /**
+   * Calls a function (GET): unbound (`WhoAmI`), or bound to a record with `bound` ("Use Web API
+   * functions"). Parameters go as parameter aliases: a string as an Edm.String (a GUID as an Edm.Guid),
+   * numbers and booleans as they are, a list as JSON (`EntityNames: ['account']`).
+   */
+  executeFunction(
+    name: string,
+    parameters?: Readonly<Record<string, FunctionParameter>>,
     bound?: { entitySet: string; id: string },
   ): Promise<unknown>;
   /**

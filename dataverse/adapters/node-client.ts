@@ -446,6 +446,31 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
       return toPlainJson(result);
     },
 
+    async executeFunction(name, parameters = {}, bound) {
+      const op: Operation = { description: `Function ${name}`, idempotent: true };
+      // dynamics-web-api writes each value into its parameter alias as it is: strings quoted (a GUID
+      // bare), lists as JSON; quotes doubled and the text percent-encoded here so any string survives.
+      const encoded = Object.fromEntries(
+        Object.entries(parameters).map(([key, value]) => [
+          key,
+          typeof value === 'string'
+            ? isGuid(value)
+              ? value
+              : encodeURIComponent(value.replace(/'/g, "''"))
+            : Array.isArray(value)
+              ? (value as readonly unknown[]).map((v) => (typeof v === 'string' ? encodeURIComponent(v) : v))
+              : value,
+        ]),
+      );
+      const request = {
+        functionName: bound && !name.includes('.') ? `Microsoft.Dynamics.CRM.${name}` : name,
+        parameters: Object.keys(encoded).length > 0 ? encoded : undefined,
+        ...(bound ? { collection: bound.entitySet, key: formatKey(bound.entitySet, bound.id) } : {}),
+      };
+      const result = await withRetry(op, () => api.callFunction<unknown>(request));
+      return toPlainJson(result);
+    },
+
     async executeBatch(operations, batchOptions = {}) {
       if (operations.length === 0) return [];
       const atomic = batchOptions.atomic === true;

@@ -251,6 +251,20 @@ describe('createXrmClient', () => {
     });
   });
 
+  it('calls functions through online.execute as operation type 1, lists typed as collections', async () => {
+    expect(await client.executeFunction('RetrieveTotalRecordCount', { EntityNames: ['contact'] })).toEqual({
+      Result: 'ok',
+    });
+    const request = executed[0] as { EntityNames: string[]; getMetadata(): unknown };
+    expect(request.EntityNames).toEqual(['contact']);
+    expect(request.getMetadata()).toEqual({
+      boundParameter: null,
+      operationType: 1,
+      operationName: 'RetrieveTotalRecordCount',
+      parameterTypes: { EntityNames: { typeName: 'Collection(Edm.String)', structuralProperty: 4 } },
+    });
+  });
+
   it('sends a batch action bound to its record, in a changeset and one by one', async () => {
     const listId = '11111111-2222-3333-4444-555555555555';
     const contactId = '7d577253-3ef0-4a0a-bb7f-8335c2596e70';
@@ -354,6 +368,7 @@ describe('createPcfClient', () => {
     });
     await expect(client.executeAction('WhoAmI', {})).rejects.toThrow(UnsupportedOperationError);
     await expect(client.executeAction('WhoAmI', {})).rejects.toThrow(/PCF webAPI cannot call actions/);
+    await expect(client.executeFunction('WhoAmI')).rejects.toThrow(/PCF webAPI cannot call functions/);
     await expect(
       client.executeBatch([{ kind: 'create', entitySet: contact.entitySetName, record: {} }], {
         atomic: true,

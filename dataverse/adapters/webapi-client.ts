@@ -362,6 +362,18 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
       return response.json();
     },
 
+    async executeFunction(name, parameters = {}, bound) {
+      if (!online) {
+        throw new UnsupportedOperationError(
+          `${runtime} cannot call functions (no execute); call ${name} from a form script or the server.`,
+        );
+      }
+      const request = actionRequest(name, { ...parameters }, bound, 1);
+      const response = await call(`Function ${name}`, () => online.execute(request));
+      if (response.status === 204) return undefined;
+      return response.json();
+    },
+
     async executeBatch(operations, batchOptions = {}) {
       if (batchOptions.atomic) return atomicBatch(operations);
       return sequentialBatch(operations, batchOptions.continueOnError === true);
@@ -376,17 +388,28 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
     name: string,
     body: Record<string, unknown>,
     bound?: { entitySet: string; id: string },
+    operationType: 0 | 1 = 0,
   ): Record<string, unknown> {
     const entity = bound
       ? { entityType: table(bound.entitySet).logicalName, id: normalizeGuid(bound.id) ?? bound.id }
       : undefined;
     const types = parameterTypes(body);
+    // A function's lists are of primitive values ("Xrm.WebApi.online.execute": structuralProperty 4).
+    if (operationType === 1)
+      for (const [key, value] of Object.entries(body))
+        if (Array.isArray(value))
+          types[key] = {
+            typeName: value.every((v) => typeof v === 'number')
+              ? 'Collection(Edm.Int32)'
+              : 'Collection(Edm.String)',
+            structuralProperty: 4,
+          };
     return {
       ...body,
       ...(entity ? { entity } : {}),
       getMetadata: () => ({
         boundParameter: entity ? 'entity' : null,
-        operationType: 0,
+        operationType,
         operationName: name,
         parameterTypes: entity
           ? { ...types, entity: { typeName: `mscrm.${entity.entityType}`, structuralProperty: 5 } }

@@ -30,6 +30,7 @@ function fakeClient(overrides: Partial<DataverseClient> = {}): DataverseClient {
     retrieveMultiple: unexpected('retrieveMultiple'),
     fetchXml: unexpected('fetchXml'),
     executeAction: unexpected('executeAction'),
+    executeFunction: unexpected('executeFunction'),
     executeBatch: unexpected('executeBatch'),
     ...overrides,
   };

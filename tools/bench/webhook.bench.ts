@@ -91,6 +91,7 @@ function counting(client: DataverseClient, tally: Tally): DataverseClient {
     retrieveMultiple: (...a) => count(() => client.retrieveMultiple(...a)),
     fetchXml: (...a) => count(() => client.fetchXml(...a)),
     executeAction: (...a) => count(() => client.executeAction(...a)),
+    executeFunction: (...a) => count(() => client.executeFunction(...a)),
     executeBatch: (...a) => count(() => client.executeBatch(...a)),
   };
 }

@@ -293,6 +293,7 @@ function explainingSignIn(client: DataverseClient, environment: EnvironmentProfi
     retrieveMultiple: (...args) => explain(() => client.retrieveMultiple(...args)),
     fetchXml: (...args) => explain(() => client.fetchXml(...args)),
     executeAction: (...args) => explain(() => client.executeAction(...args)),
+    executeFunction: (...args) => explain(() => client.executeFunction(...args)),
     executeBatch: (...args) => explain(() => client.executeBatch(...args)),
   };
 }

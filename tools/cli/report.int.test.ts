@@ -1,6 +1,6 @@
 import { account, opportunity, QuotationPhase } from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
-import { createQuoteOrg, type QuoteOrg } from '../../plugins/handlers/groupquotes/test-support';
+import { createQuoteOrg, type QuoteOrg } from '../../plugins/handlers/groupquotes/quote-org.testkit';
 import { runQuotationReport } from './report';
 
 const c = opportunity.columns;

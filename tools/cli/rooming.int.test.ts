@@ -21,7 +21,7 @@ import { memoryLogger } from '../../dataverse/logger';
 import { NEAR_FULL_PERCENT_VARIABLE } from '../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../plugins/handlers/groupquotes';
 import type { RoomingImportProgress } from '../../plugins/handlers/groupquotes/rooming';
-import { createQuoteOrg, type QuoteOrg } from '../../plugins/handlers/groupquotes/test-support';
+import { createQuoteOrg, type QuoteOrg } from '../../plugins/handlers/groupquotes/quote-org.testkit';
 import { type RoomingCommandDeps, runOccupancyCommand, runRoomingImportCommand } from './rooming';
 
 const c = opportunity.columns;

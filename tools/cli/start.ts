@@ -112,6 +112,7 @@ function laterClient(): { client: DataverseClient; resolve: (client: DataverseCl
     retrieveMultiple: async (...args) => (await ready).retrieveMultiple(...args),
     fetchXml: async (...args) => (await ready).fetchXml(...args),
     executeAction: async (...args) => (await ready).executeAction(...args),
+    executeFunction: async (...args) => (await ready).executeFunction(...args),
     executeBatch: async (...args) => (await ready).executeBatch(...args),
   };
   return { client, resolve };

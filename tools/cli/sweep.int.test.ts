@@ -5,7 +5,7 @@ import {
   createQuoteOrg,
   quotationParties,
   type QuoteOrg,
-} from '../../plugins/handlers/groupquotes/test-support';
+} from '../../plugins/handlers/groupquotes/quote-org.testkit';
 import { type ProgressDisplay, runSweepOnce, type SweepCommandDeps } from './sweep';
 import type { SweepProgress } from '../../plugins/handlers/groupquotes';
 

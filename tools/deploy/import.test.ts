@@ -31,6 +31,7 @@ function org(
     delete: refuse,
     retrieveMultiple: refuse,
     fetchXml: refuse,
+    executeFunction: refuse,
     executeBatch: refuse,
   };
   return { client, calls };

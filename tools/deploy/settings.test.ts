@@ -68,6 +68,7 @@ function dataverse(tables: Record<string, EntityRecord[]>) {
     delete: refuse,
     fetchXml: refuse,
     executeAction: refuse,
+    executeFunction: refuse,
     executeBatch: refuse,
   };
   return { client, tables, writes };

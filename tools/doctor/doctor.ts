@@ -15,7 +15,6 @@ import {
   sdkmessageprocessingstep as STEP,
   serviceendpoint as SE,
   solution as SOLUTION,
-  systemuser,
 } from '../../dataverse/generated';
 import { SignInRefusedError } from '../cli/connection';
 import type { SolutionModel } from '../solution/model';
@@ -303,10 +302,8 @@ async function checkFailedJobs(deps: DoctorDeps): Promise<Check[]> {
 export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<Check[]> {
   const checks: Check[] = [];
   try {
-    await deps.client.retrieveMultiple(systemuser.entitySetName, {
-      select: [systemuser.columns.fullname],
-      top: 1,
-    });
+    // "WhoAmI Function": the one call every signed-in user may make, whatever their roles.
+    await deps.client.executeFunction('WhoAmI');
     checks.push({ status: 'ok', what: 'reachable and signed in' });
   } catch (error) {
     if (error instanceof DataverseUnreachableError)

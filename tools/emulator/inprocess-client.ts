@@ -9,6 +9,7 @@ import type {
   BatchResult,
   DataverseClient,
   EntityRecord,
+  FunctionParameter,
   NewRecord,
   QueryOptions,
   RecordKey,
@@ -138,6 +139,18 @@ export class InProcessClient implements DataverseClient {
       bound: bound ? { entitySet: bound.entitySet, key: bound.id } : undefined,
       context: this.context,
     });
+  }
+
+  executeFunction(
+    name: string,
+    parameters: Readonly<Record<string, FunctionParameter>> = {},
+    bound?: { entitySet: string; id: string },
+  ): Promise<unknown> {
+    const where = bound ? { entitySet: bound.entitySet, key: bound.id } : undefined;
+    // Over HTTP an action answers a GET with 405; here the caller learns which call it needs.
+    if (this.engine.hasAction(name, where)?.isFunction === false)
+      throw new BadRequestError(`${name} is an action, not a function: call it with executeAction.`);
+    return this.executeAction(name, { ...parameters }, bound);
   }
 
   async executeBatch(

@@ -414,6 +414,47 @@ it('serves AddMemberList bound to a list, in a changeset too, and answers its un
   expect((await members()).sort()).toEqual([ana, bea].sort());
 });
 
+it('calls Web API functions with GET, parameters inline or as aliases ("Use Web API functions")', async () => {
+  const { server } = await start();
+  const client = createNodeClient({
+    url: server.url,
+    getToken: () => Promise.resolve('token'),
+    retry: { maxAttempts: 1 },
+  });
+  await client.create('contacts', { fullname: 'Ana' });
+  await client.create('contacts', { fullname: 'Bea' });
+  await client.create('emu_concepts', { emu_code: 'ONE' });
+  const me = (await client.executeFunction('WhoAmI')) as Record<string, string>;
+  expect(me.UserId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(me.OrganizationId).toMatch(/^[0-9a-f-]{36}$/);
+  const counts = (await client.executeFunction('RetrieveTotalRecordCount', {
+    EntityNames: ['contact', 'emu_concept'],
+  })) as { EntityRecordCountCollection: { Keys: string[]; Values: number[] } };
+  expect(counts.EntityRecordCountCollection).toMatchObject({
+    Keys: ['contact', 'emu_concept'],
+    Values: [2, 1],
+  });
+
+  const get = async (path: string) => {
+    const response = await fetch(`${server.url}/api/data/v9.2/${path}`, {
+      headers: { authorization: 'Bearer token', accept: 'application/json' },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const inline = await get(`RetrieveTotalRecordCount(EntityNames=${encodeURIComponent('["contact"]')})`);
+  expect(inline.status).toBe(200);
+  expect(inline.body.EntityRecordCountCollection).toMatchObject({ Values: [2] });
+  // An alias the query string does not give, and a table that does not exist, are the caller's mistakes.
+  expect((await get('RetrieveTotalRecordCount(EntityNames=@p1)')).status).toBe(400);
+  const unknown = await get(
+    `RetrieveTotalRecordCount(EntityNames=@p1)?@p1=${encodeURIComponent('["nosuch"]')}`,
+  );
+  expect(unknown.status).toBe(400);
+  expect(JSON.stringify(unknown.body)).toContain("'nosuch' is not the logical name of a table");
+  // An action is not a function: GET is refused, as Dataverse refuses it.
+  expect((await get('CreateMultiple()')).status).toBe(405);
+});
+
 it("works with the project's own Node adapter (dataverse/adapters/node-client)", async () => {
   const { server } = await start({ limit: { requests: 20, windowSeconds: 300 } });
   const client = createNodeClient({

@@ -282,6 +282,87 @@ describe('save', () => {
   });
 });
 
+describe('PostSave', () => {
+  /** A script that tells the user how the save went, as form scripts do from PostSave. */
+  const reportSaves = (context: Xrm.Events.EventContext) =>
+    context.getFormContext().data.entity.addOnPostSave((post: Xrm.Events.PostSaveEventContext) => {
+      const args = post.getEventArgs();
+      const ref = args.getEntityReference();
+      const error = args.getSaveErrorInfo() as { errorCode: number; message: string } | null;
+      post
+        .getFormContext()
+        .ui.setFormNotification(
+          args.getIsSaveSuccess()
+            ? `Saved ${ref.entityType} ${ref.name ?? ''} ${ref.id}`
+            : `Not saved (${error?.errorCode ?? '?'}): ${error?.message ?? ''}`,
+          args.getIsSaveSuccess() ? 'INFO' : 'ERROR',
+          'postsave',
+        );
+    });
+
+  it('runs addOnPostSave handlers after a save, with the new record as entity reference', async () => {
+    const form = createForm({ table: opportunity });
+    form.onLoad(reportSaves);
+    await form.load();
+    form.setValue(c.name, 'Group');
+    expect(form.formNotifications()).toEqual([]);
+    expect(await form.save()).toEqual({ prevented: false, blockedBy: [], saved: true });
+    const id = form.formContext.data.entity.getId().toUpperCase();
+    expect(form.formNotifications()).toEqual([
+      { message: `Saved opportunity Group ${id}`, level: 'INFO', id: 'postsave' },
+    ]);
+  });
+
+  it('tells PostSave handlers when the server refused the save; the changes stay on the form', async () => {
+    const form = createForm({ table: opportunity });
+    form.onLoad(reportSaves);
+    await form.load();
+    form.setValue(c.name, 'Group');
+    const refuse = { errorCode: -2147220891, message: 'The departure is before the arrival.' };
+    expect(await form.save(1, { refuse })).toEqual({
+      prevented: false,
+      blockedBy: [],
+      saved: false,
+      serverError: refuse,
+    });
+    expect(form.formNotifications()).toEqual([
+      {
+        message: 'Not saved (-2147220891): The departure is before the arrival.',
+        level: 'ERROR',
+        id: 'postsave',
+      },
+    ]);
+    expect(form.isDirty(c.name)).toBe(true);
+    expect(form.formType()).toBe('create');
+  });
+
+  it('does not run PostSave when OnSave cancelled the save, as nothing reached the server', async () => {
+    const form = createForm({ table: opportunity });
+    form.onLoad(reportSaves);
+    form.onSave((context) => (context as Xrm.Events.SaveEventContext).getEventArgs().preventDefault());
+    await form.load();
+    expect((await form.save()).saved).toBe(false);
+    expect(form.formNotifications()).toEqual([]);
+  });
+
+  it('removes exactly the handler a script removes, from OnSave and from PostSave', async () => {
+    const form = createForm({ table: opportunity, id: ID });
+    const ran: string[] = [];
+    const entity = form.formContext.data.entity;
+    const onSave = ['a', 'b', 'c'].map((name) => () => void ran.push(`save ${name}`));
+    const postSave = ['a', 'b', 'c'].map((name) => () => void ran.push(`post ${name}`));
+    for (const handler of onSave) entity.addOnSave(handler);
+    for (const handler of postSave) entity.addOnPostSave(handler);
+    entity.removeOnSave(onSave[1]);
+    entity.removeOnPostSave(postSave[0]);
+    // Removing a handler that was never added changes nothing.
+    entity.removeOnSave(() => undefined);
+    entity.removeOnPostSave(() => undefined);
+    await form.save();
+    expect(ran).toEqual(['save a', 'save c', 'post b', 'post c']);
+  });
+});
+
 describe('Xrm.WebApi', () => {
   it('serves a DataverseClient through Xrm.WebApi: logical name to entity set, options to a query', async () => {
     const client = rows(

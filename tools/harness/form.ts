@@ -99,8 +99,21 @@ export interface SaveResult {
   prevented: boolean;
   /** Controls whose ERROR notification blocked the save, as Unified Interface does on its own. */
   blockedBy: string[];
-  /** The save went through: not prevented and no control in error. */
+  /** The save went through: not prevented, no control in error and not refused by the server. */
   saved: boolean;
+  /** What the server answered when the test made it refuse the save (`save(mode, { refuse })`). */
+  serverError?: SaveErrorInfo;
+}
+
+/** A Dataverse error as PostSave's `getSaveErrorInfo()` hands it to a script. */
+export interface SaveErrorInfo {
+  errorCode: number;
+  message: string;
+}
+
+export interface SaveOutcome {
+  /** The server refuses the save with this error, as Dataverse does for a plug-in's or a rule's refusal. */
+  refuse?: SaveErrorInfo;
 }
 
 export interface FormHarness<C extends string = string> {
@@ -127,8 +140,12 @@ export interface FormHarness<C extends string = string> {
   fireOnChange(column: C): Promise<void>;
   /** setValue then fireOnChange: a user typing a value and leaving the field. */
   change(column: C, value: HarnessValue): Promise<void>;
-  /** Clicks Save: runs OnSave handlers; the save goes through unless prevented or a control is in error. */
-  save(saveMode?: number): Promise<SaveResult>;
+  /**
+   * Clicks Save: runs OnSave handlers; the save goes through unless prevented or a control is in error
+   * (or `outcome.refuse` makes the server refuse it). Once the save reached the server, the handlers
+   * added with `formContext.data.entity.addOnPostSave` run, successful or not.
+   */
+  save(saveMode?: number, outcome?: SaveOutcome): Promise<SaveResult>;
 
   /** The field's attribute, as `formContext.getAttribute(column)` returns it to a script. */
   attribute<T extends Xrm.Attributes.Attribute = Xrm.Attributes.Attribute>(column: C): T;
@@ -156,6 +173,8 @@ export interface CreateFormSpec<C extends string = string> {
   formType?: FormTypeName;
   /** Record id for an update form; a create form gets one when it is saved. */
   id?: string;
+  /** The table's primary name column, for the name in PostSave's `getEntityReference()`. */
+  primaryNameAttribute?: string;
   webApi?: DataverseClient | Xrm.WebApi;
   /** Tables a DataverseClient-backed Xrm.WebApi can address (logical name → entity set). */
   tables?: readonly EntitySetSource[];
@@ -437,6 +456,22 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     const index = list.indexOf(handler);
     if (index >= 0) list.splice(index, 1);
   };
+  // xrm-mock's entity.removeOnSave/removeOnPostSave and data.removeOnLoad call splice(index) without a
+  // count: they drop every handler after the removed one (and the last when it is unknown).
+  const postSaveHandlers: Xrm.Events.PostSaveEventHandler[] = [];
+  Object.assign(entity, {
+    removeOnSave: (handler: Xrm.Events.ContextSensitiveHandler) =>
+      remove(entity.saveEventHandlers as Xrm.Events.ContextSensitiveHandler[], handler),
+    addOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => postSaveHandlers.push(handler),
+    removeOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => {
+      const index = postSaveHandlers.indexOf(handler);
+      if (index >= 0) postSaveHandlers.splice(index, 1);
+    },
+  });
+  Object.assign(data, {
+    removeOnLoad: (handler: Xrm.Events.ContextSensitiveHandler) =>
+      remove(data.loadEventHandlers as Xrm.Events.ContextSensitiveHandler[], handler),
+  });
   const ui = new UiMock({ controls });
   Object.assign(ui, {
     getFormType: () => FORM_TYPE[formType],
@@ -576,6 +611,34 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     while (pendingScriptChanges.length > 0) await pendingScriptChanges.shift();
   };
 
+  /**
+   * "PostSave event" (Client API reference, events/postsave) with "PostSave event arguments"
+   * (save-event-arguments): getIsSaveSuccess, getSaveErrorInfo (null on success) and getEntityReference.
+   */
+  const firePostSave = async (error: SaveErrorInfo | undefined): Promise<void> => {
+    const primary = spec.primaryNameAttribute;
+    const name =
+      primary !== undefined && fields.has(primary) ? field(primary).attribute.getValue() : undefined;
+    const id = entity.getId();
+    const reference: Xrm.LookupValue = {
+      id: id ? `{${id.replace(/[{}]/g, '').toUpperCase()}}` : '',
+      entityType: spec.logicalName,
+      name: typeof name === 'string' ? name : undefined,
+    };
+    const args: Xrm.Events.PostSaveEventArguments = {
+      getIsSaveSuccess: () => error === undefined,
+      getSaveErrorInfo: () => (error === undefined ? (null as unknown as object) : { ...error }),
+      getEntityReference: () => reference,
+    };
+    const context = Object.assign(newContext(asXrm(entity)), { getEventArgs: () => args });
+    const handlers = postSaveHandlers.map((handler, i) => ({
+      name: handler.name || `addOnPostSave handler ${i + 1}`,
+      handler: handler as FormHandler,
+    }));
+    await dispatch('postsave', undefined, handlers, context);
+    await settleScriptChanges();
+  };
+
   const harness: FormHarness<C> = {
     xrm,
     formContext,
@@ -633,7 +696,7 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
       harness.setValue(column, value);
       await harness.fireOnChange(column);
     },
-    async save(saveMode = SAVE_MODE_SAVE) {
+    async save(saveMode = SAVE_MODE_SAVE, outcome = {}) {
       const context = new SaveEventContextMock({
         context: globalContext,
         formContext,
@@ -654,16 +717,20 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
       const blockedBy = [...fields.entries()]
         .filter(([, f]) => f.notifications().some((n) => n.level === 'ERROR'))
         .map(([name]) => name);
-      const saved = !prevented && blockedBy.length === 0;
-      if (saved) {
-        for (const { attribute } of fields.values()) attribute.isDirty = false;
-        if (formType === 'create') {
-          savedRecordCounter += 1;
-          entity.id = `{00000000-0000-0000-0000-${String(savedRecordCounter).padStart(12, '0')}}`;
-          formType = 'update';
-        }
+      if (prevented || blockedBy.length > 0) return { prevented, blockedBy, saved: false };
+      // Refused by the server: the form keeps its changes (and a new record stays new).
+      if (outcome.refuse) {
+        await firePostSave(outcome.refuse);
+        return { prevented, blockedBy, saved: false, serverError: { ...outcome.refuse } };
       }
-      return { prevented, blockedBy, saved };
+      for (const { attribute } of fields.values()) attribute.isDirty = false;
+      if (formType === 'create') {
+        savedRecordCounter += 1;
+        entity.id = `{00000000-0000-0000-0000-${String(savedRecordCounter).padStart(12, '0')}}`;
+        formType = 'update';
+      }
+      await firePostSave(undefined);
+      return { prevented, blockedBy, saved: true };
     },
     attribute: <T extends Xrm.Attributes.Attribute>(column: C) => asXrm<T>(field(column).attribute),
     control: <T extends Xrm.Controls.StandardControl>(column: C) => asXrm<T>(field(column).control),

@@ -31,6 +31,8 @@ export type {
   FormTypeName,
   HarnessValue,
   LookupInput,
+  SaveErrorInfo,
+  SaveOutcome,
   SaveResult,
 } from './form';
 export type { ControlNotification, FormNotification } from './notifications';
@@ -49,6 +51,7 @@ export {
 export interface GeneratedTable {
   readonly logicalName: string;
   readonly entitySetName: string;
+  readonly primaryNameAttribute?: string;
   readonly columns: Readonly<Record<string, string>>;
   readonly columnTypes: Readonly<Record<string, string>>;
   readonly lookupTargets?: Readonly<Record<string, readonly string[]>>;
@@ -128,6 +131,7 @@ export function createForm<T extends GeneratedTable>(
     values: options.values,
     formType: options.formType,
     id: options.id,
+    primaryNameAttribute: table.primaryNameAttribute,
     webApi: options.webApi,
     tables: generatedTables(),
     userLanguage: options.userLanguage,

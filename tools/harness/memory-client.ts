@@ -140,6 +140,7 @@ export function memoryClient(
     delete: refuse('delete'),
     fetchXml: refuse('fetchXml'),
     executeAction: refuse('executeAction'),
+    executeFunction: refuse('executeFunction'),
     executeBatch: refuse('executeBatch'),
   };
 }

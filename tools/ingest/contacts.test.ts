@@ -25,6 +25,7 @@ function contacts(rows: EntityRecord[]): DataverseClient & { filters: string[] }
     delete: refuse,
     fetchXml: refuse,
     executeAction: refuse,
+    executeFunction: refuse,
     executeBatch: refuse,
   };
 }

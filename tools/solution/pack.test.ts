@@ -233,6 +233,22 @@ describe('ideario pack', () => {
         }
         for (const resource of p.model.webResources)
           expect(has(COMPONENT_TYPE.webResource, resource.name)).toBeDefined();
+        // A table shipped without its subcomponents (behavior 2) carries only the views and forms
+        // listed as root components of their own: an unlisted one is silently left out of an export.
+        for (const table of Object.values(p.model.tables).filter((t) => t.isExtension)) {
+          for (const view of table.views)
+            expect({
+              table: table.logicalName,
+              view: view.id,
+              root: !!has(COMPONENT_TYPE.savedQuery, view.id),
+            }).toEqual({ table: table.logicalName, view: view.id, root: true });
+          for (const form of table.forms)
+            expect({
+              table: table.logicalName,
+              form: form.id,
+              root: !!has(COMPONENT_TYPE.systemForm, form.id),
+            }).toEqual({ table: table.logicalName, form: form.id, root: true });
+        }
       }
     }
   });

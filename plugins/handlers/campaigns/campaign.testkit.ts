@@ -4,8 +4,19 @@
  * campaign activity and lists, and marketing emails already sent.
  */
 import type { BatchOperation, DataverseClient, EntityRecord } from '../../../dataverse/client';
-import { activityparty, campaign, campaignactivity, contact, list } from '../../../dataverse/generated';
+import {
+  activityparty,
+  campaign,
+  campaignactivity,
+  contact,
+  EventType,
+  idr_trigger,
+  list,
+  TriggerAction,
+  TriggerKind,
+} from '../../../dataverse/generated';
 import { createTestOrg, type TestOrg } from '../../../tools/emulator/testing';
+import { seedInteraction, type InterestsOrg } from '../../../tools/emulator/testing/interests';
 import { bind, membershipOperation, recordUrl } from '../interests/records';
 import { CHANNEL_TABLES, chunk, type DistributedChannel } from './read';
 
@@ -156,4 +167,42 @@ export async function recipientActivity(
     select: ['_activityid_value'],
   });
   return parties.map((p) => String(p._activityid_value)).find((id) => ids.has(id)) ?? null;
+}
+
+const HOUR = 3_600_000;
+
+/** A trigger as a marketer creates it, with the email texts in both languages unless `record` says otherwise. */
+export async function createTrigger(client: DataverseClient, record: EntityRecord): Promise<string> {
+  const T = idr_trigger.columns;
+  return client.create(idr_trigger.entitySetName, {
+    [T.idr_subject]: 'We kept your cart',
+    [T.idr_subjectes]: 'Guardamos su carrito',
+    [T.idr_body]: 'Your cart is waiting.',
+    [T.idr_bodyes]: 'Su carrito le espera.',
+    ...record,
+  });
+}
+
+/**
+ * An "Abandoned cart" email trigger (after 1 hour), then one abandoned cart per entry of `carts` (a
+ * contact twice abandons twice), delivered; then two hours pass with no order, so every cart is due.
+ * Returns the trigger's id.
+ */
+export async function abandonCarts(env: InterestsOrg, carts: readonly string[]): Promise<string> {
+  const T = idr_trigger.columns;
+  const trigger = await createTrigger(env.client, {
+    [T.idr_name]: 'Abandoned cart',
+    [T.idr_kind]: TriggerKind.CartAbandoned,
+    [T.idr_action]: TriggerAction.Email,
+    [T.idr_hours]: 1,
+  });
+  for (const contactId of carts)
+    await seedInteraction(env.client, {
+      contactId,
+      eventType: EventType.CartAbandoned,
+      occurredOn: env.clock.now(),
+    });
+  await env.drain();
+  env.clock.advance(2 * HOUR);
+  return trigger;
 }

@@ -20,10 +20,17 @@ import {
   phonecall,
   task,
   ValueTier,
+  type activitypartyRecord,
+  type campaignactivityitemRecord,
   type campaignactivityRecord,
   type campaignRecord,
   type contactRecord,
+  type emailRecord,
   type idr_contactpolicyRecord,
+  type letterRecord,
+  type listmemberRecord,
+  type listRecord,
+  type phonecallRecord,
 } from '../../../dataverse/generated';
 import type { Candidate, Channel, ContactPolicy, FrequencyCap, Impact } from '../../../domain/campaign';
 import { DEFAULT_CONTACT_POLICY } from '../../../domain/campaign';
@@ -32,11 +39,11 @@ import {
   idValue,
   lookup,
   lookupValue,
-  num,
   numberValue,
   recordUrl,
   text,
   textValue,
+  timeValue,
 } from '../interests/records';
 
 const DAY_MS = 86_400_000;
@@ -152,9 +159,9 @@ export async function readCampaignActivity(
     filter: `${lookupValue(campaignactivityitem.columns.campaignactivityid)} eq ${id}`,
     select: [campaignactivityitem.columns.itemid, campaignactivityitem.columns.itemobjecttypecode],
   });
-  const listIds = items
-    .filter((i) => text(i, campaignactivityitem.columns.itemobjecttypecode) === list.logicalName)
-    .map((i) => text(i, campaignactivityitem.columns.itemid))
+  const listIds = (items as campaignactivityitemRecord[])
+    .filter((i) => i.itemobjecttypecode === list.logicalName)
+    .map((i) => idValue(i.itemid))
     .filter((v): v is string => v !== null);
   if (listIds.length === 0)
     throw notReady('has no marketing list', 'Add a marketing list to it (AddItemCampaignActivity).');
@@ -177,7 +184,8 @@ export async function listMembers(client: DataverseClient, listIds: readonly str
   const rows = await whereIn(client, listmember.entitySetName, lookupValue(m.listid), listIds, [
     lookupValue(m.entityid),
   ]);
-  return [...new Set(rows.map((r) => lookup(r, m.entityid)).filter((v): v is string => v !== null))];
+  const members = (rows as listmemberRecord[]).map((r) => idValue(r._entityid_value));
+  return [...new Set(members.filter((v): v is string => v !== null))];
 }
 
 /** Members of every list flagged as an exclusion (Robinson) list. */
@@ -186,7 +194,7 @@ export async function exclusionListMembers(client: DataverseClient): Promise<Set
     filter: `${list.columns.idr_isexclusionlist} eq true`,
     select: [list.columns.listid],
   });
-  const ids = lists.map((l) => text(l, list.columns.listid)).filter((v): v is string => v !== null);
+  const ids = (lists as listRecord[]).map((l) => idValue(l.listid)).filter((v): v is string => v !== null);
   return new Set(ids.length ? await listMembers(client, ids) : []);
 }
 
@@ -245,23 +253,21 @@ export async function readImpacts(
     pageSize: PAGE,
   });
   const campaignOf = new Map<string, string>();
-  for (const r of activities) {
-    const id = text(r, a.activityid);
-    const parent = lookup(r, a.regardingobjectid);
+  for (const r of activities as campaignactivityRecord[]) {
+    const id = idValue(r.activityid);
+    const parent = idValue(r._regardingobjectid_value);
     if (id && parent) campaignOf.set(id, parent);
   }
   const windows = new Map<string, number>();
-  for (const r of await whereIn(
+  const campaigns = (await whereIn(
     client,
     campaign.entitySetName,
     campaign.columns.campaignid,
     [...new Set(campaignOf.values())],
     [campaign.columns.campaignid, campaign.columns.idr_incompatiblewithin],
-  ))
-    windows.set(
-      text(r, campaign.columns.campaignid) ?? '',
-      num(r, campaign.columns.idr_incompatiblewithin) ?? 0,
-    );
+  )) as campaignRecord[];
+  for (const r of campaigns)
+    windows.set(idValue(r.campaignid) ?? '', numberValue(r.idr_incompatiblewithin) ?? 0);
 
   const impacts: Impact[] = [];
   const alreadyDistributed = new Set<string>();
@@ -278,12 +284,12 @@ export async function readImpacts(
       pageSize: PAGE,
     });
     const byActivity = new Map<string, { day: number; campaignActivity: string }>();
-    for (const r of rows) {
-      const regarding = lookup(r, col.regardingobjectid);
-      const id = text(r, col.activityid);
-      const start = text(r, col.scheduledstart);
-      if (!regarding || !id || !start || !campaignOf.has(regarding)) continue;
-      byActivity.set(id, { day: dayOf(Date.parse(start)), campaignActivity: regarding });
+    for (const r of rows as (emailRecord | phonecallRecord | letterRecord)[]) {
+      const regarding = idValue(r._regardingobjectid_value);
+      const id = idValue(r.activityid);
+      const start = timeValue(r.scheduledstart);
+      if (!regarding || !id || start === null || !campaignOf.has(regarding)) continue;
+      byActivity.set(id, { day: dayOf(start), campaignActivity: regarding });
     }
     const p = activityparty.columns;
     const parties = await whereIn(
@@ -294,9 +300,9 @@ export async function readImpacts(
       [lookupValue(p.activityid), lookupValue(p.partyid)],
       `${p.participationtypemask} eq ${mask}`,
     );
-    for (const party of parties) {
-      const contactId = lookup(party, p.partyid);
-      const activity = byActivity.get(lookup(party, p.activityid) ?? '');
+    for (const party of parties as activitypartyRecord[]) {
+      const contactId = idValue(party._partyid_value);
+      const activity = byActivity.get(idValue(party._activityid_value) ?? '');
       if (!contactId || !activity || !contactIds.has(contactId)) continue;
       if (activity.campaignActivity === skipCampaignActivity) {
         alreadyDistributed.add(contactId);

@@ -5,7 +5,7 @@
  * by reason) and campaign responses (responders). The statistics are domain/campaign/results.ts.
  */
 import { createHash } from 'node:crypto';
-import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import type { DataverseClient } from '../../../dataverse/client';
 import { DuplicateRecordError } from '../../../dataverse/errors';
 import {
   activityparty,
@@ -20,8 +20,16 @@ import {
   idr_offer,
   OfferOutcome,
   salesorder,
+  type activitypartyRecord,
+  type campaignactivityRecord,
+  type campaignRecord,
+  type campaignresponseRecord,
+  type emailRecord,
+  type idr_exclusionRecord,
   type idr_interactionRecord,
   type idr_offerRecord,
+  type letterRecord,
+  type phonecallRecord,
   type salesorderRecord,
 } from '../../../dataverse/generated';
 import type { Attribution, CampaignResults, ConfirmedOrder, ExclusionReason } from '../../../domain/campaign';
@@ -29,14 +37,10 @@ import { attributeOrders, campaignResults, DEFAULT_ATTRIBUTION_DAYS } from '../.
 import {
   bind,
   idValue,
-  lookup,
   lookupValue,
-  num,
   numberValue,
   recordUrl,
-  text,
   textValue,
-  time,
   timeValue,
 } from '../interests/records';
 import { DATAVERSE_SOURCE } from '../interests/business';
@@ -170,7 +174,7 @@ export async function recordCampaignResponses(client: DataverseClient, campaignI
     select: [lookupValue(r.idr_interaction)],
     pageSize: PAGE,
   });
-  const done = new Set(existing.map((e) => lookup(e, r.idr_interaction)));
+  const done = new Set((existing as campaignresponseRecord[]).map((e) => idValue(e._idr_interaction_value)));
   let created = 0;
   for (const interaction of interactions as idr_interactionRecord[]) {
     const id = textValue(interaction.idr_interactionid);
@@ -213,9 +217,9 @@ async function partyRows(
     [lookupValue(p.activityid), lookupValue(p.partyid)],
     `${p.participationtypemask} eq ${mask}`,
   );
-  return rows.flatMap((row) => {
-    const activityId = lookup(row, p.activityid);
-    const contactId = lookup(row, p.partyid);
+  return (rows as activitypartyRecord[]).flatMap((row) => {
+    const activityId = idValue(row._activityid_value);
+    const contactId = idValue(row._partyid_value);
     return activityId && contactId ? [{ activityId, contactId }] : [];
   });
 }
@@ -278,29 +282,29 @@ async function confirmedOrders(
   });
 }
 
-function ids(rows: readonly EntityRecord[], column: string): string[] {
-  return rows.map((row) => text(row, column)).filter((v): v is string => v !== null);
+function ids(values: readonly (string | null | undefined)[]): string[] {
+  return values.map(idValue).filter((v): v is string => v !== null);
 }
 
 export async function readCampaignResults(
   client: DataverseClient,
   campaignId: string,
 ): Promise<CampaignReport> {
-  const record = await client.retrieve(campaign.entitySetName, campaignId, [
+  const record = (await client.retrieve(campaign.entitySetName, campaignId, [
     campaign.columns.name,
     campaign.columns.idr_attributiondays,
-  ]);
+  ])) as campaignRecord | null;
   if (!record) throw new CampaignRecordNotFoundError(campaign.logicalName, campaignId);
   const a = campaignactivity.columns;
-  const activityRows = await client.retrieveMultiple(campaignactivity.entitySetName, {
+  const activityRows = (await client.retrieveMultiple(campaignactivity.entitySetName, {
     filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId}`,
     select: [a.activityid, a.scheduledstart, a.idr_distributedon, a.actualstart],
-  });
-  const activities = ids(activityRows, a.activityid);
+  })) as campaignactivityRecord[];
+  const activities = ids(activityRows.map((row) => row.activityid));
   const startOf = new Map(
     activityRows.map((row) => [
-      text(row, a.activityid),
-      time(row, a.scheduledstart) ?? time(row, a.idr_distributedon) ?? time(row, a.actualstart),
+      idValue(row.activityid),
+      timeValue(row.scheduledstart) ?? timeValue(row.idr_distributedon) ?? timeValue(row.actualstart),
     ]),
   );
   const starts = [...startOf.values()].filter((v): v is number => v !== null);
@@ -309,18 +313,18 @@ export async function readCampaignResults(
   const sentOn = new Map<string, number>();
   for (const { table, mask } of Object.values(CHANNEL_TABLES)) {
     const c = table.columns;
-    const sent = await whereIn(client, table.entitySetName, lookupValue(c.regardingobjectid), activities, [
+    const sent = (await whereIn(client, table.entitySetName, lookupValue(c.regardingobjectid), activities, [
       c.activityid,
       c.scheduledstart,
       lookupValue(c.regardingobjectid),
-    ]);
+    ])) as (emailRecord | phonecallRecord | letterRecord)[];
     const sentAt = new Map(
       sent.map((row) => [
-        text(row, c.activityid),
-        time(row, c.scheduledstart) ?? startOf.get(lookup(row, c.regardingobjectid)) ?? campaignStart,
+        idValue(row.activityid),
+        timeValue(row.scheduledstart) ?? startOf.get(idValue(row._regardingobjectid_value)) ?? campaignStart,
       ]),
     );
-    for (const party of await partyRows(client, ids(sent, c.activityid), mask)) {
+    for (const party of await partyRows(client, ids(sent.map((row) => row.activityid)), mask)) {
       const at = sentAt.get(party.activityId) ?? null;
       const before = sentOn.get(party.contactId);
       if (at === null) {
@@ -345,12 +349,13 @@ export async function readCampaignResults(
   const leftOut = new Map<ExclusionReason, Set<string>>();
   let erased = 0;
   const erasedBy: Partial<Record<ExclusionReason, number>> = {};
-  for (const row of exclusions) {
-    const contactId = lookup(row, e.idr_contact);
-    const reason = reasonOf.get(num(row, e.idr_reason) ?? -1);
+  for (const row of exclusions as idr_exclusionRecord[]) {
+    const contactId = idValue(row._idr_contact_value);
+    const reason = reasonOf.get(numberValue(row.idr_reason) ?? -1);
     // A postponed action still went out, and a row linked to an activity says which one reached the
     // contact: a delay, or another activity of the campaign, not an exclusion.
-    if (!reason || text(row, e.idr_postponedto) !== null || lookup(row, e.idr_activity) !== null) continue;
+    if (!reason || textValue(row.idr_postponedto) !== null || idValue(row._idr_activity_value) !== null)
+      continue;
     if (contactId && contacted.has(contactId)) continue;
     if (!contactId) {
       // An erased contact's row (tools/erase): still targeted and excluded, no longer a person to follow.
@@ -358,21 +363,19 @@ export async function readCampaignResults(
       erasedBy[reason] = (erasedBy[reason] ?? 0) + 1;
       continue;
     }
-    if (num(row, e.idr_reason) === ReasonChoice.ControlGroup) control.add(contactId);
+    if (row.idr_reason === ReasonChoice.ControlGroup) control.add(contactId);
     excludedContacts.add(contactId);
     leftOut.set(reason, (leftOut.get(reason) ?? new Set<string>()).add(contactId));
   }
   const excluded: Partial<Record<ExclusionReason, number>> = { ...erasedBy };
   for (const [reason, who] of leftOut) excluded[reason] = (excluded[reason] ?? 0) + who.size;
   const r = campaignresponse.columns;
-  const responses = ids(
-    await client.retrieveMultiple(campaignresponse.entitySetName, {
-      filter: `${lookupValue(r.regardingobjectid)} eq ${campaignId}`,
-      select: [r.activityid],
-      pageSize: PAGE,
-    }),
-    r.activityid,
-  );
+  const responseRows = (await client.retrieveMultiple(campaignresponse.entitySetName, {
+    filter: `${lookupValue(r.regardingobjectid)} eq ${campaignId}`,
+    select: [r.activityid],
+    pageSize: PAGE,
+  })) as campaignresponseRecord[];
+  const responses = ids(responseRows.map((row) => row.activityid));
   const responders = new Set(
     (await partyRows(client, responses, activityparty.choices.participationtypemask.Customer)).map(
       (party) => party.contactId,
@@ -386,7 +389,7 @@ export async function readCampaignResults(
     responders,
     responses: responses.length,
   });
-  const windowDays = num(record, campaign.columns.idr_attributiondays) ?? DEFAULT_ATTRIBUTION_DAYS;
+  const windowDays = numberValue(record.idr_attributiondays) ?? DEFAULT_ATTRIBUTION_DAYS;
   const target = new Map([...sentOn].filter(([, at]) => !Number.isNaN(at)));
   const held = new Map(campaignStart === null ? [] : [...control].map((id) => [id, campaignStart]));
   const attribution = attributeOrders({
@@ -399,7 +402,7 @@ export async function readCampaignResults(
   return {
     ...results,
     campaignId,
-    name: text(record, campaign.columns.name) ?? campaignId,
+    name: textValue(record.name) ?? campaignId,
     campaignActivities: activities.length,
     attribution,
   };

@@ -30,6 +30,7 @@ import {
   seedInteraction,
   seedRule,
 } from '../interests/test-org.testkit';
+import { abandonCarts, createTrigger } from './campaign.testkit';
 import { triggerJob } from './triggerjob';
 import { actionId, runTriggers } from './triggers';
 
@@ -38,16 +39,6 @@ const DAY = 24 * HOUR;
 const START = new Date('2026-05-04T09:00:00Z');
 const env = orgPerTest({ start: START });
 const T = idr_trigger.columns;
-
-async function createTrigger(client: DataverseClient, record: EntityRecord): Promise<string> {
-  return client.create(idr_trigger.entitySetName, {
-    [T.idr_subject]: 'We kept your cart',
-    [T.idr_subjectes]: 'Guardamos su carrito',
-    [T.idr_body]: 'Your cart is waiting.',
-    [T.idr_bodyes]: 'Su carrito le espera.',
-    ...record,
-  });
-}
 
 /** The activities of one table regarding the contact, with their subjects. */
 async function actionsFor(
@@ -241,20 +232,7 @@ describe('triggered actions', () => {
       { EntityId: robinson },
       { entitySet: list.entitySetName, id: robinsonList },
     );
-    const cart = await createTrigger(env.client, {
-      [T.idr_name]: 'Abandoned cart',
-      [T.idr_kind]: TriggerKind.CartAbandoned,
-      [T.idr_action]: TriggerAction.Email,
-      [T.idr_hours]: 1,
-    });
-    for (const who of [ok, optedOut, robinson, ok])
-      await seedInteraction(env.client, {
-        contactId: who,
-        eventType: EventType.CartAbandoned,
-        occurredOn: env.clock.now(),
-      });
-    await env.drain();
-    env.clock.advance(2 * HOUR);
+    const cart = await abandonCarts(env, [ok, optedOut, robinson, ok]);
     const summary = await runTriggers({ client: env.client, clock: env.clock.now });
     expect(summary).toMatchObject({
       occurrences: 4,
@@ -299,21 +277,8 @@ describe('triggered actions', () => {
       seedContact(env.client, { name: 'Eva' }),
       seedContact(env.client, { name: 'Pau' }),
     ]);
-    const cart = await createTrigger(env.client, {
-      [T.idr_name]: 'Abandoned cart',
-      [T.idr_kind]: TriggerKind.CartAbandoned,
-      [T.idr_action]: TriggerAction.Email,
-      [T.idr_hours]: 1,
-    });
     // Two carts each on the same morning: the daily email cap puts each second email on the next day.
-    for (const who of [eva, eva, pau, pau])
-      await seedInteraction(env.client, {
-        contactId: who,
-        eventType: EventType.CartAbandoned,
-        occurredOn: env.clock.now(),
-      });
-    await env.drain();
-    env.clock.advance(2 * HOUR);
+    const cart = await abandonCarts(env, [eva, eva, pau, pau]);
     await runJob();
     const E = email.columns;
     const emails = async (who: string) =>

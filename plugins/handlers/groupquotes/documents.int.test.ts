@@ -12,7 +12,7 @@ import {
 } from '../../../dataverse/generated';
 import { createGroupQuotesHandlers } from '.';
 import { extractPdfText } from './pdftext.testkit';
-import { createPeople, createQuoteOrg, quotationParties, type QuoteOrg } from './test-support';
+import { createPeople, createQuoteOrg, quotationParties, type QuoteOrg } from './quote-org.testkit';
 
 const c = opportunity.columns;
 const a = activitymimeattachment.columns;

@@ -1,5 +1,5 @@
 import { idr_quotationpolicy, opportunity } from '../../../dataverse/generated';
-import { createPeople, createQuoteOrg, quotationParties, type QuoteOrg } from './test-support';
+import { createPeople, createQuoteOrg, quotationParties, type QuoteOrg } from './quote-org.testkit';
 
 const c = opportunity.columns;
 let org: QuoteOrg;

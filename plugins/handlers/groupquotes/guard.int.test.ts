@@ -5,7 +5,7 @@
  */
 import { opportunity } from '../../../dataverse/generated';
 import { createGroupQuotesHandlers } from '.';
-import { createQuoteOrg, type QuoteOrg } from './test-support';
+import { createQuoteOrg, type QuoteOrg } from './quote-org.testkit';
 
 const c = opportunity.columns;
 let org: QuoteOrg;

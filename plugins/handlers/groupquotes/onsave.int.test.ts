@@ -5,7 +5,7 @@
 import { email, idr_quotationaction, opportunity, QuotationPhase } from '../../../dataverse/generated';
 import { createGroupQuotesHandlers } from '.';
 import { runFollowUpSweep } from './sweep';
-import { createPeople, createQuoteOrg, quotationParties, type QuoteOrg } from './test-support';
+import { createPeople, createQuoteOrg, quotationParties, type QuoteOrg } from './quote-org.testkit';
 import { DEFAULT_SETTINGS } from './settings';
 
 const c = opportunity.columns;

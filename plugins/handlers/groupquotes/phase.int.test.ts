@@ -6,7 +6,7 @@ import { idr_phasehistory, opportunity, QuotationPhase, systemuser } from '../..
 import { createGroupQuotesHandlers } from '.';
 import { DEFAULT_SETTINGS } from './settings';
 import { runFollowUpSweep } from './sweep';
-import { createQuoteOrg, type QuoteOrg } from './test-support';
+import { createQuoteOrg, type QuoteOrg } from './quote-org.testkit';
 
 const c = opportunity.columns;
 let org: QuoteOrg;

@@ -10,7 +10,7 @@ import {
   QuotationPhase,
 } from '../../../dataverse/generated';
 import { createGroupQuotesHandlers } from '.';
-import { createQuoteOrg, type QuoteOrg } from './test-support';
+import { createQuoteOrg, type QuoteOrg } from './quote-org.testkit';
 
 const B = idr_roomblock.columns;
 const c = opportunity.columns;

@@ -25,7 +25,13 @@ import type { FetchLike } from './handoff';
 import { importRoomingList } from './rooming';
 import type { GroupQuotesSettings } from './settings';
 import { runFollowUpSweep } from './sweep';
-import { createPeople, createQuoteOrg, type People, quotationParties, type QuoteOrg } from './test-support';
+import {
+  createPeople,
+  createQuoteOrg,
+  type People,
+  quotationParties,
+  type QuoteOrg,
+} from './quote-org.testkit';
 
 const c = opportunity.columns;
 const H = idr_phasehistory.columns;

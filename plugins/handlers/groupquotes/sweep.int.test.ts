@@ -17,7 +17,13 @@ import type { FetchLike } from './handoff';
 import { createFollowUpSweepJob } from './job';
 import type { GroupQuotesSettings } from './settings';
 import { runFollowUpSweep, type SweepResult } from './sweep';
-import { createPeople, createQuoteOrg, type People, quotationParties, type QuoteOrg } from './test-support';
+import {
+  createPeople,
+  createQuoteOrg,
+  type People,
+  quotationParties,
+  type QuoteOrg,
+} from './quote-org.testkit';
 
 const c = opportunity.columns;
 const a = idr_quotationaction.columns;

@@ -173,6 +173,7 @@ function throttleFirstBatch(calls: { throttled: number }) {
     retrieveMultiple: (...args) => client.retrieveMultiple(...args),
     fetchXml: (...args) => client.fetchXml(...args),
     executeAction: (...args) => client.executeAction(...args),
+    executeFunction: (...args) => client.executeFunction(...args),
     executeBatch(
       operations: readonly BatchOperation[],
       options?: { atomic?: boolean; continueOnError?: boolean },

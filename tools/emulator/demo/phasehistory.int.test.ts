@@ -5,7 +5,7 @@
 import { idr_phasehistory, opportunity, QuotationPhase, systemuser } from '../../../dataverse/generated';
 import { PHASE_STEPS } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
-import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/test-support';
+import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/quote-org.testkit';
 import { phaseChangesFrom, phaseHistoryOptions } from '../../../pcf-controls/QuotationTimeline/history';
 import { phaseValue } from '../../../plugins/handlers/groupquotes/record';
 import { loadDemoData } from './load';
@@ -35,7 +35,7 @@ describe('the demo quotations, loaded', () => {
     const result = await loadDemoData(org.client, { size: 'small', now: NOW, seed: 11 });
     expect(result).toMatchObject({ loaded: true, failures: [] });
     await org.runAsyncSteps();
-    const who = (await org.client.executeAction('WhoAmI', {})) as { UserId: string };
+    const who = (await org.client.executeFunction('WhoAmI')) as { UserId: string };
     const user = await org.client.retrieve(systemuser.entitySetName, who.UserId, [
       systemuser.columns.fullname,
     ]);

@@ -7,7 +7,7 @@ import { idr_roomblock, opportunity } from '../../../dataverse/generated';
 import { dateOnly, roomBlocksTotal } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
 import { readOccupancy } from '../../../plugins/handlers/groupquotes/occupancy';
-import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/test-support';
+import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/quote-org.testkit';
 import { loadDemoData } from './load';
 
 const NOW = new Date('2026-12-06T09:00:00Z');

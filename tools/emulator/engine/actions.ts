@@ -19,6 +19,10 @@ export function registerBuiltInActions(engine: Engine): void {
     transactional: false,
     isFunction: true,
   });
+  engine.registerAction('RetrieveTotalRecordCount', retrieveTotalRecordCount, {
+    transactional: false,
+    isFunction: true,
+  });
   engine.registerAction('CreateMultiple', createMultiple);
   engine.registerAction('UpsertMultiple', upsertMultiple);
   // "AddMemberList Action": bound to list (`lists(<id>)/Microsoft.Dynamics.CRM.AddMemberList`).
@@ -283,4 +287,27 @@ async function sendEmail({ engine, body, bound, name }: ActionRequest): Promise<
     });
   }
   return { Subject: subject };
+}
+
+/**
+ * "RetrieveTotalRecordCount Function": `RetrieveTotalRecordCount(EntityNames=@p1)?@p1=["account"]`
+ * answers an EntityRecordCountCollection with one count per table named, in the order asked.
+ */
+async function retrieveTotalRecordCount({ engine, body, context }: ActionRequest): Promise<unknown> {
+  const names = body.EntityNames;
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+    throw new BadRequestError(
+      `RetrieveTotalRecordCount needs EntityNames, a list of table logical names (["account"]); got ${JSON.stringify(names)}.`,
+    );
+  const counts: number[] = [];
+  for (const name of names as string[]) {
+    const table = engine.metadata.byLogicalName(name);
+    if (!table)
+      throw new BadRequestError(`RetrieveTotalRecordCount: '${name}' is not the logical name of a table.`);
+    const page = await engine.query(table.entitySetName, { count: true, top: 0 }, { context });
+    counts.push(page.count ?? 0);
+  }
+  return {
+    EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: counts },
+  };
 }

@@ -697,6 +697,37 @@ describe('saved queries and the Web API', () => {
     expect(result.records.map((r) => r[O.name]).sort()).toEqual(['Needs confirmation', 'Rooming list due']);
   });
 
+  it('reads a form-encoded query as Dataverse does: + is a space, %2B a plus', async () => {
+    const api = new WebApi(org.t.engine);
+    const root = 'http://127.0.0.1:5555/api/data/v9.2/';
+    for (const name of ['Call +34 600', 'Call  34 600'])
+      await org.t.engine.create(idr_interaction.entitySetName, {
+        [I.idr_name]: name,
+        [I.idr_eventtype]: EventType.WebVisit,
+        [I.idr_occurredon]: '2025-03-01T10:00:00Z',
+        [I.idr_source]: 'test',
+        [I.idr_externalid]: name,
+      });
+    const names = async (query: string) => {
+      const response = await api.handle(
+        { method: 'GET', path: idr_interaction.entitySetName, query, headers: {}, body: '' },
+        root,
+        {},
+      );
+      expect(response.status).toBe(200);
+      const body = JSON.parse(response.body ?? '{}') as { value: Record<string, unknown>[] };
+      return body.value.map((r) => r[I.idr_name]).sort();
+    };
+    // FetchXML as `curl -G --data-urlencode` or URLSearchParams send it: every space a `+`.
+    const xml = `<fetch><entity name="${idr_interaction.logicalName}"><attribute name="${I.idr_name}" /><filter><condition attribute="${I.idr_name}" operator="like" value="Call%" /></filter></entity></fetch>`;
+    const formEncoded = new URLSearchParams({ fetchXml: xml }).toString();
+    expect(formEncoded).toContain('+');
+    expect(await names(formEncoded)).toEqual(['Call  34 600', 'Call +34 600']);
+    const filter = (value: string) => `$filter=${I.idr_name}+eq+'${value}'&$select=${I.idr_name}`;
+    expect(await names(filter('Call+%2B34+600'))).toEqual(['Call +34 600']);
+    expect(await names(filter('Call++34+600'))).toEqual(['Call  34 600']);
+  });
+
   it('answers GET ?fetchXml= with the paging annotations, and ?savedQuery=', async () => {
     const api = new WebApi(org.t.engine);
     const root = 'http://127.0.0.1:5555/api/data/v9.2/';

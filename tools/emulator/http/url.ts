@@ -46,14 +46,19 @@ function decode(text: string): string {
   }
 }
 
-/** Query string → map, decoding `%xx` but not `+` (OData literals keep `+`, e.g. `+02:00`). */
+/**
+ * Query string → map, as Dataverse reads it: `%xx` decoded and `+` a space, so form-encoded queries
+ * (curl --data-urlencode, URLSearchParams) work and a literal plus must be sent as `%2B` ("Filter rows
+ * using OData", URL encode special characters: `contains(name,'+123')` must be `contains(name,'%2B123')`).
+ */
 export function parseQuery(query: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of query.replace(/^\?/, '').split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const name = decode(eq < 0 ? part : part.slice(0, eq));
-    out.set(name, eq < 0 ? '' : decode(part.slice(eq + 1)));
+    const formDecode = (text: string) => decode(text.replace(/\+/g, ' '));
+    const name = formDecode(eq < 0 ? part : part.slice(0, eq));
+    out.set(name, eq < 0 ? '' : formDecode(part.slice(eq + 1)));
   }
   return out;
 }
@@ -65,11 +70,11 @@ export type Route =
   | { kind: 'operation'; name: string; args?: string }
   | { kind: 'collection'; entitySet: string }
   | { kind: 'count'; entitySet: string }
-  | { kind: 'collectionOperation'; entitySet: string; name: string }
+  | { kind: 'collectionOperation'; entitySet: string; name: string; args?: string }
   | { kind: 'record'; entitySet: string; key: RecordKey }
   | { kind: 'property'; entitySet: string; key: RecordKey; property: string }
   | { kind: 'reference'; entitySet: string; key: RecordKey; navigation: string }
-  | { kind: 'recordOperation'; entitySet: string; key: RecordKey; name: string };
+  | { kind: 'recordOperation'; entitySet: string; key: RecordKey; name: string; args?: string };
 
 function operationName(name: string): string | undefined {
   return name.startsWith(NAMESPACE) ? name.slice(NAMESPACE.length) : undefined;
@@ -97,7 +102,7 @@ export function route(path: string, isEntitySet: (name: string) => boolean): Rou
     if (third) throw new BadRequestError(`Resource not found for the segment '${third.name}'.`);
     if (second.name === '$count') return { kind: 'count', entitySet };
     const name = operationName(second.name);
-    if (name) return { kind: 'collectionOperation', entitySet, name };
+    if (name) return { kind: 'collectionOperation', entitySet, name, args: second.args };
     throw new BadRequestError(`Resource not found for the segment '${second.name}'.`);
   }
   const key = parseKey(first.args);
@@ -105,7 +110,7 @@ export function route(path: string, isEntitySet: (name: string) => boolean): Rou
   const name = operationName(second.name);
   if (name) {
     if (third) throw new BadRequestError(`Resource not found for the segment '${third.name}'.`);
-    return { kind: 'recordOperation', entitySet, key, name };
+    return { kind: 'recordOperation', entitySet, key, name, args: second.args };
   }
   if (third) {
     if (third.name !== '$ref')
@@ -182,4 +187,77 @@ export function parseExpand(text: string): { property: string; select?: string[]
       }
       return { property, select };
     });
+}
+
+/** Splits `a=1,b='x,y'` on commas outside quotes, brackets and braces. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const ch of text) {
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && (ch === '(' || ch === '[' || ch === '{')) depth++;
+    else if (!quoted && (ch === ')' || ch === ']' || ch === '}')) depth--;
+    if (ch === ',' && depth === 0 && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim() !== '') parts.push(current);
+  return parts;
+}
+
+const GUID_LITERAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One OData literal as a function parameter value: 'text', 12, 1.5, true, null, a GUID, JSON, or an enum. */
+function parseLiteral(name: string, text: string): unknown {
+  const value = text.trim();
+  if (value.startsWith("'") && value.endsWith("'") && value.length >= 2)
+    return value.slice(1, -1).replace(/''/g, "'");
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (value === 'null') return null;
+  if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value)) return Number(value);
+  if (GUID_LITERAL.test(value)) return value.toLowerCase();
+  if (value.startsWith('[') || value.startsWith('{')) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      throw new BadRequestError(`The value of the function parameter '${name}' is not valid JSON: ${value}`);
+    }
+  }
+  // An enumeration member: Microsoft.Dynamics.CRM.EntityFilters'Entity'.
+  const member = /^[\w.]+'([^']*)'$/.exec(value);
+  if (member) return member[1];
+  throw new BadRequestError(
+    `The value of the function parameter '${name}' is not an OData literal: ${value}`,
+  );
+}
+
+/**
+ * A function's parameters, as "Use Web API functions" passes them: inline (`Fn(Count=3)`) or as
+ * parameter aliases resolved from the query string (`Fn(Name=@p1)?@p1='x'`).
+ */
+export function functionParameters(
+  args: string | undefined,
+  query: ReadonlyMap<string, string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of splitTopLevel(args ?? '')) {
+    const eq = part.indexOf('=');
+    if (eq < 0)
+      throw new BadRequestError(`A function parameter must be written Name=value, not '${part.trim()}'.`);
+    const name = part.slice(0, eq).trim();
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('@')) {
+      const aliased = query.get(value);
+      if (aliased === undefined)
+        throw new BadRequestError(
+          `The parameter alias ${value} of '${name}' has no value in the query string.`,
+        );
+      value = aliased;
+    }
+    out[name] = parseLiteral(name, value);
+  }
+  return out;
 }

@@ -18,7 +18,7 @@ import { edmType, isLookup } from '../engine/metadata';
 import { annotationFilter, type AnnotationFilter, type JsonRecord } from '../engine/records';
 import type { BatchResponseItem, HttpRequestPart, HttpResponsePart } from './batch';
 import { formatBatchResponse, parseBatch } from './batch';
-import { parseExpand, parsePrefer, parseQuery, route } from './url';
+import { functionParameters, parseExpand, parsePrefer, parseQuery, route } from './url';
 
 export interface ApiRequest {
   readonly method: string;
@@ -316,7 +316,7 @@ export class WebApi {
         const action = this.engine.hasAction(target.name, bound);
         if (!action) throw new UnknownActionError(target.name);
         if (method !== (action.isFunction ? 'GET' : 'POST')) throw notAllowed();
-        const body = method === 'POST' ? parseJsonBody(request.body) : {};
+        const body = method === 'POST' ? parseJsonBody(request.body) : functionParameters(target.args, query);
         const result = await this.engine.execute(target.name, body, { bound, context });
         if (result === undefined) return empty(204);
         const payload =

@@ -11,7 +11,7 @@ import {
 import { dateOnlyFromDate, quotationReport } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
 import { readPhase } from '../../../plugins/handlers/groupquotes/record';
-import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/test-support';
+import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/quote-org.testkit';
 import { readQuotations, runQuotationReport } from '../../cli/report';
 import { canonicalXml } from '../../solution/xml';
 import { loadDemoData } from '../demo/load';
