@@ -50,7 +50,7 @@ import { checkHeader, checkRow, type ColumnLimits, type CsvColumn, type EventRow
  * Rows scored, written and checkpointed together. A batch costs a fixed handful of reads (contacts,
  * profiles, account rows, rule ledgers, campaigns, list members) plus its writes in changesets of at
  * most 1,000 operations (bulk.ts packs them), so it is the batch size that decides requests per row:
- * 500 rows cost ~11 requests on the demo (0.022 a row), 5,000 about 16 (0.003).
+ * 500 rows cost ~11 requests on the demo (0.022 a row), 5,000 about 19 (0.004).
  */
 export const DEFAULT_BATCH_SIZE = 5_000;
 /** Rows in one batch at most: bounded by memory and by how much a resume sends again, not by `$batch`. */
