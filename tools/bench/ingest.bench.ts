@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmulator } from '../emulator/start';
+import { DEFAULT_BATCH_SIZE } from '../ingest/ingest';
 import { figure, type Figure } from './figures';
 import { BENCH_TOKEN, ingest, seedCatalog, SOLUTION_ROOT, writeEvents } from './history';
 import type { BenchOptions } from './results';
@@ -49,7 +50,7 @@ export async function figures(options: BenchOptions): Promise<Figure[]> {
   const ours: IngestRun[] = [];
   const oneByOne: IngestRun[] = [];
   for (let run = 0; run < 3; run++) {
-    ours.push(await ingestOnce(rows, 1000));
+    ours.push(await ingestOnce(rows, DEFAULT_BATCH_SIZE));
     oneByOne.push(await ingestOnce(baselineRows, 1));
   }
   const baseline = `--batch 1 on ${baselineRows.toLocaleString('en-US')} rows`;

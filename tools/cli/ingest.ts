@@ -21,7 +21,13 @@ import {
   NotUtf8Error,
 } from '../ingest/errors';
 import { parseEncoding } from '../ingest/encoding';
-import { DEFAULT_BATCH_SIZE, ingest, type IngestProgress, type IngestSummary } from '../ingest/ingest';
+import {
+  DEFAULT_BATCH_SIZE,
+  ingest,
+  MAX_BATCH_ROWS,
+  type IngestProgress,
+  type IngestSummary,
+} from '../ingest/ingest';
 import { columnLimits } from '../ingest/records';
 import { COLUMN_HELP, CSV_COLUMNS, type ColumnLimits } from '../ingest/rows';
 import { loadMetadata } from '../solution/loader';
@@ -171,7 +177,9 @@ export async function runIngest(
   const progress = deps.progress ?? display(deps.print);
   try {
     if (!/^\d+$/.test(opts.batch.trim()))
-      throw new IngestOptionError(`--batch must be a whole number from 1 to 1000; got '${opts.batch}'.`);
+      throw new IngestOptionError(
+        `--batch must be a whole number from 1 to ${MAX_BATCH_ROWS}; got '${opts.batch}'.`,
+      );
     const client =
       deps.client ??
       // Dataverse may ask for up to five minutes' pause when a user is over its limits.
@@ -224,7 +232,11 @@ export function registerIngest(program: Command, logger: Logger): void {
     )
     .argument('<file>', 'CSV file of events');
   addConnectionOptions(command)
-    .option('--batch <n>', 'rows per $batch request, at most 1000', String(DEFAULT_BATCH_SIZE))
+    .option(
+      '--batch <n>',
+      `rows scored and checkpointed together, at most ${MAX_BATCH_ROWS} (writes go in changesets of up to 1,000 operations)`,
+      String(DEFAULT_BATCH_SIZE),
+    )
     .option('--source <name>', 'source for rows whose source column is empty (or missing)')
     .option('--resume', 'continue after the last row the checkpoint says is done')
     .option(

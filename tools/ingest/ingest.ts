@@ -19,7 +19,6 @@ import { parse, CsvError, type Info } from 'csv-parse';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataverseClient, EntityRecord } from '../../dataverse/client';
 import { BulkScorer, type BulkOutcome } from '../../plugins/handlers/interests/bulk';
-import { MAX_BATCH_OPERATIONS } from '../../dataverse/adapters/node-client';
 import { account, campaign, contact, idr_marketingconcept } from '../../dataverse/generated';
 import { DataverseUnreachableError } from '../../dataverse/adapters/errors';
 import { isRetryable, ThrottledError } from '../../dataverse/errors';
@@ -47,7 +46,15 @@ import {
 import { interactionRecord } from './records';
 import { checkHeader, checkRow, type ColumnLimits, type CsvColumn, type EventRow } from './rows';
 
-export const DEFAULT_BATCH_SIZE = 500;
+/**
+ * Rows scored, written and checkpointed together. A batch costs a fixed handful of reads (contacts,
+ * profiles, account rows, rule ledgers, campaigns, list members) plus its writes in changesets of at
+ * most 1,000 operations (bulk.ts packs them), so it is the batch size that decides requests per row:
+ * 500 rows cost ~11 requests on the demo (0.022 a row), 5,000 about 19 (0.004).
+ */
+export const DEFAULT_BATCH_SIZE = 5_000;
+/** Rows in one batch at most: bounded by memory and by how much a resume sends again, not by `$batch`. */
+export const MAX_BATCH_ROWS = 10_000;
 /** Sends of one batch (the first included) before the run stops with a checkpoint. */
 const MAX_SENDS = 6;
 const BASE_PAUSE_MS = 2_000;
@@ -184,13 +191,9 @@ async function ingestLocked(
   encoding: IngestEncoding,
   deps: IngestDeps,
 ): Promise<IngestSummary> {
-  if (
-    !Number.isInteger(options.batchSize) ||
-    options.batchSize < 1 ||
-    options.batchSize > MAX_BATCH_OPERATIONS
-  ) {
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > MAX_BATCH_ROWS) {
     throw new IngestOptionError(
-      `--batch must be a whole number from 1 to ${MAX_BATCH_OPERATIONS} (a $batch holds at most ${MAX_BATCH_OPERATIONS} operations); got ${options.batchSize}.`,
+      `--batch must be a whole number from 1 to ${MAX_BATCH_ROWS} (rows scored and checkpointed together; their writes are split into changesets of at most 1,000 operations); got ${options.batchSize}.`,
     );
   }
   const { client, logger } = deps;
