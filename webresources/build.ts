@@ -1,8 +1,8 @@
 /**
  * Bundles each form script `webresources/<folder>/index.ts` into one minified IIFE that publishes
  * its exports under a namespace (`Ideario.GroupQuotes.Opportunity.onLoad`), which is how FormXml
- * names handlers ("Configure a form event handler", Power Apps docs). esbuild's dotted globalName
- * emits `var Ideario = Ideario || {}`, so a bundle never replaces another library's namespace.
+ * names handlers ("Configure a form event handler", Power Apps docs). The bundle starts with
+ * `var Ideario = Ideario || {}`, so it never replaces another library's namespace.
  */
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -96,13 +96,56 @@ export async function findWebResourceFolders(root = SOURCE_ROOT): Promise<string
   return folders.sort();
 }
 
+/** The names `webresources/<folder>/index.ts` exports: the handlers the bundle publishes. */
+async function entryExports(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: false,
+    format: 'esm',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return Object.values(result.metafile.outputs)
+    .flatMap((output) => output.exports)
+    .sort();
+}
+
 /** Bundles one form script and returns its text (same input, same bytes). */
 export async function bundleWebResource(item: WebResourceBuild, root = SOURCE_ROOT): Promise<string> {
+  const entry = path.join(root, item.folder, 'index.ts');
+  const fail = (error: unknown): never => {
+    const errors = (
+      error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }
+    ).errors;
+    if (!errors) throw error;
+    throw new WebResourceBuildError(
+      item.folder,
+      errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)),
+    );
+  };
+  const names = await entryExports(entry).catch(fail);
+  // The namespace is built by hand rather than with esbuild's globalName: for an ES module entry that
+  // brings ~450 bytes of export helpers (getters, __esModule) a form handler never needs.
+  const parts = item.globalName.split('.');
+  const namespaces = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('.'));
   const result = await build({
-    entryPoints: [path.join(root, item.folder, 'index.ts')],
+    stdin: {
+      contents: `import { ${names.join(', ')} } from './index';\n${item.globalName} = { ${names.join(', ')} };\n`,
+      resolveDir: path.join(root, item.folder),
+      sourcefile: `${item.folder}/publish.ts`,
+      loader: 'ts',
+    },
+    // `var` at the top level of a classic script: an existing namespace of another library is kept.
+    banner: {
+      js: [
+        '"use strict";',
+        `var ${parts[0]}=${parts[0]}||{};`,
+        ...namespaces.slice(1).map((n) => `${n}=${n}||{};`),
+      ].join(''),
+    },
     bundle: true,
     format: 'iife',
-    globalName: item.globalName,
     platform: 'browser',
     // Model-driven apps support current Edge, Chrome, Firefox and Safari only ("Supported web browsers and
     // mobile devices", Power Apps docs), all of which run ES2020.
@@ -114,16 +157,7 @@ export async function bundleWebResource(item: WebResourceBuild, root = SOURCE_RO
     sourcemap: false,
     logLevel: 'silent',
     absWorkingDir: path.resolve(root, '..'),
-  }).catch((error: unknown) => {
-    const errors = (
-      error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }
-    ).errors;
-    if (!errors) throw error;
-    throw new WebResourceBuildError(
-      item.folder,
-      errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)),
-    );
-  });
+  }).catch(fail);
   return result.outputFiles[0].text;
 }
 

@@ -163,3 +163,48 @@ describe('reading a JS Date', () => {
     expect(() => dateOnlyFromDate(new Date('nope'), 'utc')).toThrow(InvalidDateOnlyError);
   });
 });
+
+describe('day numbers against the calendar arithmetic', () => {
+  /** Days from civil ("chrono-Compatible Low-Level Date Algorithms", H. Hinnant): pure integer arithmetic, no Date. */
+  const civilDayNumber = (year: number, month: number, day: number): number => {
+    const y = month <= 2 ? year - 1 : year;
+    const era = Math.floor(y / 400);
+    const yearOfEra = y - era * 400;
+    const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+    return (
+      era * 146_097 +
+      yearOfEra * 365 +
+      Math.floor(yearOfEra / 4) -
+      Math.floor(yearOfEra / 100) +
+      dayOfYear -
+      719_468
+    );
+  };
+
+  it('match for every day of years 1–120 (where Date.UTC would read 1900s), around 1970, and 9900–9999', () => {
+    const years = [
+      ...Array.from({ length: 120 }, (_, i) => i + 1),
+      ...Array.from({ length: 61 }, (_, i) => i + 1940),
+      ...Array.from({ length: 100 }, (_, i) => i + 9900),
+    ];
+    const wrong: string[] = [];
+    for (const year of years) {
+      for (let month = 1; month <= 12; month++) {
+        for (let day = 1; day <= daysInMonth(year, month); day++) {
+          const n = civilDayNumber(year, month, day);
+          const back = fromDayNumber(n);
+          if (
+            toDayNumber({ year, month, day }) !== n ||
+            formatDateOnly(back) !== formatDateOnly({ year, month, day })
+          )
+            wrong.push(`${year}-${month}-${day}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(() => fromDayNumber(civilDayNumber(9999, 12, 31) + 1)).toThrow('the year must be 1–9999');
+    expect(() => fromDayNumber(civilDayNumber(1, 1, 1) - 1)).toThrow('the year must be 1–9999');
+    expect(() => toDayNumber({ year: 2026, month: 2, day: 29 })).toThrow('2026 is not a leap year');
+    expect(() => toDayNumber({ year: 2026.5, month: 1, day: 1 })).toThrow(InvalidDateOnlyError);
+  });
+});

@@ -3,7 +3,7 @@
  * of the Date and Time column", Microsoft Learn: Date only = no time zone conversion, no time part).
  *
  * Arithmetic runs on day numbers (days since 1970-01-01 in the proleptic Gregorian calendar), never
- * on milliseconds, so a stay across a daylight-saving change keeps its number of nights.
+ * on local time, so a stay across a daylight-saving change keeps its number of nights.
  */
 import { InvalidDateOnlyError, InvalidTimeZoneError } from './errors';
 
@@ -35,17 +35,26 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 export function isValidDate(year: number, month: number, day: number): boolean {
+  // A day that does not exist (Feb 30, month 13, 2026.5) rolls over or truncates, so it does not read back.
+  const date = new Date(utcMidnight(year, month, day));
   return (
-    Number.isInteger(year) &&
-    Number.isInteger(month) &&
-    Number.isInteger(day) &&
     year >= MIN_YEAR &&
     year <= MAX_YEAR &&
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month)
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day
   );
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Milliseconds at UTC midnight of a calendar date. ECMAScript time values count days on the proleptic
+ * Gregorian calendar with no leap seconds ("Time Values and Time Range", ECMA-262 §21.4.1), so this
+ * is exact day arithmetic; setUTCFullYear, because Date.UTC maps years 0–99 to 1900–1999.
+ */
+function utcMidnight(year: number, month: number, day: number): number {
+  return new Date(0).setUTCFullYear(year, month - 1, day);
 }
 
 /** True when `value` is a DateOnly that names a real calendar day. */
@@ -152,46 +161,23 @@ export function toLocalDate(date: DateOnly): Date {
 
 /** UTC midnight of the date. */
 export function toUtcDate(date: DateOnly): Date {
-  return new Date(toDayNumber(date) * 86_400_000);
+  return new Date(toDayNumber(date) * DAY_MS);
 }
 
 /** Days since 1970-01-01 (negative before it), counted on the proleptic Gregorian calendar. */
 export function toDayNumber(date: DateOnly): number {
-  if (!isValidDate(date.year, date.month, date.day)) {
-    throw new InvalidDateOnlyError(
-      `${date.year}-${date.month}-${date.day}`,
-      describeInvalid(date.year, date.month, date.day),
-    );
+  const { year, month, day } = date;
+  if (!isValidDate(year, month, day)) {
+    throw new InvalidDateOnlyError(`${year}-${month}-${day}`, describeInvalid(year, month, day));
   }
-  // Count from March so the leap day is the last day of the counting year.
-  const year = date.month <= 2 ? date.year - 1 : date.year;
-  const era = Math.floor(year / 400);
-  const yearOfEra = year - era * 400;
-  const monthFromMarch = (date.month + 9) % 12;
-  const dayOfYear = Math.floor((153 * monthFromMarch + 2) / 5) + date.day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
+  return utcMidnight(year, month, day) / DAY_MS;
 }
 
 export function fromDayNumber(dayNumber: number): DateOnly {
   if (!Number.isInteger(dayNumber))
     throw new InvalidDateOnlyError(String(dayNumber), 'a day number must be a whole number');
-  const shifted = dayNumber + 719_468;
-  const era = Math.floor(shifted / 146_097);
-  const dayOfEra = shifted - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36_524) -
-      Math.floor(dayOfEra / 146_096)) /
-      365,
-  );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
-  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  return dateOnly(year, month, day);
+  const date = new Date(dayNumber * DAY_MS);
+  return dateOnly(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
 }
 
 export function addDays(date: DateOnly, days: number): DateOnly {

@@ -6,8 +6,10 @@ import {
   computeQuotationAmounts,
   computeTotal,
   fromMinorUnits,
+  percentOfMinorUnits,
   personsOf,
   roundMoney,
+  type StayPrice,
   toMinorUnits,
   totalMinorUnits,
 } from './pricing';
@@ -173,5 +175,73 @@ describe('computeQuotationAmounts', () => {
     expect(
       computeQuotationAmounts({ ...one, pricePerPersonNight: 9.3e14 }, { precision: 0 }).total,
     ).toBeNull();
+  });
+});
+
+describe('exact without BigInt', () => {
+  /** The rational the rules define, in BigInt: the reference the Number arithmetic must equal. */
+  const units = (value: number): { units: bigint; scale: number } => {
+    const [, whole, fraction = '', exponent = '0'] =
+      /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value)) ?? [];
+    const scale = fraction.length - Number(exponent);
+    const u = BigInt(whole + fraction);
+    return scale < 0 ? { units: u * 10n ** BigInt(-scale), scale: 0 } : { units: u, scale };
+  };
+  const rounded = (n: bigint, d: bigint): bigint => (n * 2n + d) / (d * 2n);
+  const referenceTotal = (s: Required<StayPrice>, precision: number): bigint => {
+    const c = units(s.childPricePercent);
+    const p = units(s.pricePerPersonNight);
+    const e = 100n * 10n ** BigInt(c.scale);
+    const w = BigInt(s.adults) * e + BigInt(s.children) * c.units;
+    return rounded(BigInt(s.nights) * w * p.units * 10n ** BigInt(precision), e * 10n ** BigInt(p.scale));
+  };
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+
+  it('prices every quotation within the columns’ ranges exactly, and refuses rather than round beyond 2^53', () => {
+    // The data model: nights 1–365, adults and children Integer(0..10000), Money with the currency's
+    // 0–4 decimals up to 922,337,203,685,477, Child price % and Deposit % Decimal(2) 0..100.
+    const percent = fc.integer({ min: 0, max: 10_000 }).map((hundredths) => hundredths / 100);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 1, max: 365 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.oneof(
+          fc.integer({ min: 0, max: 10_000_000 }),
+          fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        ),
+        percent,
+        percent,
+        (precision, nights, adults, children, priceMinor, childPricePercent, depositPercent) => {
+          const pricePerPersonNight = priceMinor / 10 ** precision;
+          fc.pre(pricePerPersonNight <= 922_337_203_685_477);
+          const stay = { nights, adults, children, pricePerPersonNight, childPricePercent };
+          const expected = referenceTotal(stay, precision);
+          const fullPrice = BigInt(nights) * BigInt(priceMinor);
+          if (expected <= safe && (adults > 0 || fullPrice <= safe)) {
+            const total = totalMinorUnits(stay, precision);
+            expect(total).toBe(Number(expected));
+            const deposit = rounded(
+              expected * units(depositPercent).units,
+              100n * 10n ** BigInt(units(depositPercent).scale),
+            );
+            expect(percentOfMinorUnits(total, depositPercent)).toBe(Number(deposit));
+          } else if (expected > safe) {
+            expect(() => totalMinorUnits(stay, precision)).toThrow(InvalidAmountError);
+          }
+        },
+      ),
+      { numRuns: 3000, seed: 20261207 },
+    );
+  });
+
+  it('rounds any double to minor units as its decimal text says, never −0', () => {
+    expect(toMinorUnits(-0.001)).toBe(0);
+    expect(Object.is(toMinorUnits(-0.001), 0)).toBe(true);
+    expect(toMinorUnits(1e-7, 4)).toBe(0);
+    expect(toMinorUnits(0.30000000000000004)).toBe(30);
+    expect(toMinorUnits(9e13)).toBe(9e15);
+    expect(() => toMinorUnits(9.1e13)).toThrow(InvalidAmountError);
   });
 });

@@ -5,6 +5,11 @@
  *
  * total   = nights × (adults + children × childPricePercent / 100) × price per person per night
  * deposit = total (already rounded) × deposit % / 100, rounded again
+ *
+ * The arithmetic is on whole Numbers, which are exact up to 2^53 − 1 (Number.MAX_SAFE_INTEGER), so
+ * no BigInt is needed (and none is shipped in the form script): each product is split so that no
+ * step leaves that range, and an input whose exact result would is refused with InvalidAmountError.
+ * pricing.test.ts proves every quotation within the data model's column ranges is priced exactly.
  */
 import { InvalidAmountError } from './errors';
 import { isValidNights } from './stay';
@@ -13,37 +18,46 @@ export const DEFAULT_PRECISION = 2;
 /** The largest value a Dataverse Money column takes (SDK docs: MoneyAttributeMetadata.MaxSupportedValue). */
 export const MAX_MONEY = 922_337_000_000_000;
 
-interface Decimal {
-  units: bigint;
-  scale: number;
-}
-
 const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
-/** The decimal a user meant by a JS number: its shortest round-trip text, so 0.1 is exactly 1/10. */
-function toDecimal(field: string, value: number): Decimal {
-  if (!Number.isFinite(value)) throw new InvalidAmountError(field, value, 'a finite number');
-  const match = NUMBER_TEXT.exec(String(value));
+/** The decimal a user meant by a JS number, from its shortest round-trip text, so 0.1 is exactly 1/10. */
+function decimalText(field: string, value: number): { negative: boolean; digits: string; scale: number } {
+  const match = Number.isFinite(value) ? NUMBER_TEXT.exec(String(value)) : null;
   if (!match) throw new InvalidAmountError(field, value, 'a finite number');
   const [, sign, whole, fraction = '', exponent = '0'] = match;
-  let units = BigInt(whole + fraction);
-  let scale = fraction.length - Number(exponent);
-  if (scale < 0) {
-    units *= 10n ** BigInt(-scale);
-    scale = 0;
-  }
-  return { units: sign === '-' ? -units : units, scale };
+  return { negative: sign === '-', digits: whole + fraction, scale: fraction.length - Number(exponent) };
 }
 
-function pow10(n: number): bigint {
-  return 10n ** BigInt(n);
+function checkSafe(field: string, value: unknown, result: number): number {
+  if (!Number.isSafeInteger(result))
+    throw new InvalidAmountError(field, value, `at most ${Number.MAX_SAFE_INTEGER} minor units`);
+  return result;
 }
 
-/** numerator / denominator rounded half away from zero; denominator > 0. */
-function divideRounded(numerator: bigint, denominator: bigint): bigint {
-  const magnitude = numerator < 0n ? -numerator : numerator;
-  const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
-  return numerator < 0n ? -rounded : rounded;
+/** A non-negative decimal as a whole number of units of 10^−scale (0.15 → 15 at scale 2). */
+function toDecimal(field: string, value: number): { units: number; scale: number } {
+  const { digits, scale } = decimalText(field, value);
+  // Any digit string above 2^53 − 1 reads back as 2^53 or more, so checkSafe also catches lost digits.
+  const units = checkSafe(field, value, Number(scale < 0 ? digits + '0'.repeat(-scale) : digits));
+  return { units, scale: Math.max(scale, 0) };
+}
+
+/** n / d rounded half up, for whole 0 ≤ n ≤ 2^53 − 1 and d ≥ 1: `%` and the exact division stay exact. */
+function divideRounded(n: number, d: number): number {
+  const r = n % d;
+  return (n - r) / d + (2 * r >= d ? 1 : 0);
+}
+
+/**
+ * a × b / d rounded half up, exactly, for whole a, b ≥ 0 and d ≥ 1: with a = q·d + r it is
+ * q·b + r·b / d, and r·b < d·b. Refused when d·b or the result passes 2^53 − 1 (a float result
+ * that did is never a safe integer, so the check also catches a product that lost digits).
+ */
+function mulDivRounded(field: string, value: unknown, a: number, b: number, d: number): number {
+  checkSafe(field, value, a);
+  checkSafe(field, value, d * b);
+  const r = a % d;
+  return checkSafe(field, value, ((a - r) / d) * b + divideRounded(r * b, d));
 }
 
 function checkPrecision(precision: number): void {
@@ -52,20 +66,19 @@ function checkPrecision(precision: number): void {
   }
 }
 
-function toSafeNumber(field: string, value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new InvalidAmountError(field, value, `at most ${Number.MAX_SAFE_INTEGER} minor units`);
-  }
-  return Number(value);
-}
-
 /** An amount in minor units (12.345 at precision 2 → 1235). */
 export function toMinorUnits(amount: number, precision = DEFAULT_PRECISION): number {
   checkPrecision(precision);
-  const { units, scale } = toDecimal('amount', amount);
+  const { negative, digits, scale } = decimalText('amount', amount);
+  const drop = scale - precision;
+  // Half away from zero on the magnitude's digits: the first dropped digit alone decides.
+  const padded = digits.padStart(drop + 1, '0');
   const minor =
-    scale <= precision ? units * pow10(precision - scale) : divideRounded(units, pow10(scale - precision));
-  return toSafeNumber('amount', minor);
+    drop > 0
+      ? Number(padded.slice(0, -drop)) + (padded[padded.length - drop] >= '5' ? 1 : 0)
+      : Number(digits + '0'.repeat(-drop));
+  // 0 − 0 is +0: a tiny negative amount rounds to 0, not −0.
+  return checkSafe('amount', amount, negative ? 0 - minor : minor);
 }
 
 /** Minor units back to an amount: the double nearest the exact decimal (1235 → 12.35). */
@@ -116,12 +129,14 @@ export function totalMinorUnits(input: StayPrice, precision = DEFAULT_PRECISION)
   }
   const child = toDecimal('childPricePercent', childPercent);
   const price = toDecimal('pricePerPersonNight', pricePerPersonNight);
-  // weight = adults + children × child% / 100, kept as a fraction over 100 × 10^child.scale.
-  const weightDenominator = 100n * pow10(child.scale);
-  const weightNumerator = BigInt(adults) * weightDenominator + BigInt(children) * child.units;
-  const numerator = BigInt(nights) * weightNumerator * price.units * pow10(precision);
-  const denominator = weightDenominator * pow10(price.scale);
-  return toSafeNumber('total', divideRounded(numerator, denominator));
+  // weight = adults + children × child% / 100 = W / E, both whole numbers.
+  const E = 100 * 10 ** child.scale;
+  const W = adults * E + children * child.units;
+  // W beyond 2^53 − 1 fails mulDivRounded's check on d·W.
+  // total in minor units = nights × price.units × 10^(precision − price.scale) × W / E
+  const shift = precision - price.scale;
+  const perPerson = nights * price.units * 10 ** Math.max(shift, 0);
+  return mulDivRounded('total', pricePerPersonNight, perPerson, W, E * 10 ** Math.max(-shift, 0));
 }
 
 export function computeTotal(input: StayPrice, precision = DEFAULT_PRECISION): number {
@@ -133,7 +148,8 @@ export function percentOfMinorUnits(totalMinor: number, percent: number): number
     throw new InvalidAmountError('total', totalMinor, 'a whole number of minor units');
   checkPercent('depositPercent', percent);
   const p = toDecimal('depositPercent', percent);
-  return toSafeNumber('deposit', divideRounded(BigInt(totalMinor) * p.units, 100n * pow10(p.scale)));
+  const magnitude = mulDivRounded('deposit', percent, Math.abs(totalMinor), p.units, 100 * 10 ** p.scale);
+  return totalMinor < 0 ? 0 - magnitude : magnitude;
 }
 
 export function computeDeposit(total: number, depositPercent: number, precision = DEFAULT_PRECISION): number {

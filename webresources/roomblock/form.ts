@@ -33,24 +33,24 @@ import {
 } from '../../domain/quotation/rooms';
 import {
   type DateOnly,
-  dateOnlyFromDate,
   formatDateOnly,
+  localDateOnly,
   tryParseDateOnly,
 } from '../../domain/quotation/dateonly';
 import { departureFor, isValidNights } from '../../domain/quotation/stay';
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
 
-const table = (names: { entitySetName: string; logicalName: string; primaryIdAttribute: string }) => ({
-  [names.entitySetName]: { logicalName: names.logicalName, primaryIdAttribute: names.primaryIdAttribute },
-});
-/** The `tables` option of the form's Xrm.WebApi client: the tables the script reads. */
+/** The `tables` option of the form's Xrm.WebApi client: the tables the script reads, name by name (a namespace object passed whole would keep every column name in the bundle). */
 export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
-  ...table(B),
-  ...table(T),
-  ...table(hotelTable),
-  ...table(O),
-  ...table(D),
-  ...table(V),
+  [B.entitySetName]: { logicalName: B.logicalName, primaryIdAttribute: B.primaryIdAttribute },
+  [T.entitySetName]: { logicalName: T.logicalName, primaryIdAttribute: T.primaryIdAttribute },
+  [hotelTable.entitySetName]: {
+    logicalName: hotelTable.logicalName,
+    primaryIdAttribute: hotelTable.primaryIdAttribute,
+  },
+  [O.entitySetName]: { logicalName: O.logicalName, primaryIdAttribute: O.primaryIdAttribute },
+  [D.entitySetName]: { logicalName: D.logicalName, primaryIdAttribute: D.primaryIdAttribute },
+  [V.entitySetName]: { logicalName: V.logicalName, primaryIdAttribute: V.primaryIdAttribute },
 };
 
 export const ROOMS_NOTIFICATION_ID = 'idr.roomblock.rooms';
@@ -83,7 +83,7 @@ function lookupId(form: Form, name: string): string | null {
 
 function nightOf(form: Form): DateOnly | null {
   const value: unknown = form.getAttribute(B.idr_night)?.getValue();
-  return value instanceof Date && !Number.isNaN(value.getTime()) ? dateOnlyFromDate(value, 'local') : null;
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? localDateOnly(value) : null;
 }
 
 function roomsOf(form: Form): number | null {
