@@ -3,15 +3,15 @@
  * anything else that brings events by the thousand. Where the live handler spends two requests per
  * event, this spends a few per batch:
  *
- * 1. reads, per batch of up to a thousand events, the contacts (with their parent account's primary
+ * 1. reads, per batch of events (`ideario ingest --batch`, 5,000 by default), the contacts (with their parent account's primary
  *    interest), the active profiles of those contacts and of their accounts' other contacts, and (only
  *    when a once-per-contact or daily-capped rule matches) the earlier scored interactions that
- *    applied those rules, each a FetchXML request per 200 contacts;
+ *    applied those rules, each a FetchXML request per 400 contacts;
  * 2. scores the events in memory with `domain/interest`'s `scoreBatch`, the live handler's arithmetic;
- * 3. writes, per account (or lone contact), ONE atomic changeset: the interactions created already
- *    Scored with their explanation (or Ignored/Failed with the reason), the profiles (existing ones
- *    with their etag), the contacts' and the account's primary interest and the list memberships.
- *    Changesets go out a few at a time ("Service protection API limits": 52 concurrent requests per
+ * 3. writes each account's (or lone contact's) changes as one unit that commits whole: the interactions
+ *    created already Scored with their explanation (or Ignored/Failed with the reason), the profiles
+ *    (existing ones with their etag), the contacts' and the account's primary interest and the list
+ *    memberships. Units are packed into atomic changesets of up to 1,000 operations. Changesets go out a few at a time ("Service protection API limits": 52 concurrent requests per
  *    user; four is polite).
  *
  * Crash safety: an interaction and the points it adds commit together or not at all, so a run killed

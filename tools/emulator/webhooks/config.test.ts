@@ -2,7 +2,7 @@ import { verifyRequest } from '../../../plugins/host/verify';
 import type { ServiceEndpointModel } from '../../solution/model';
 import { AUTH_TYPE, mergeWebhookSettings, resolveEndpoint, webhookSettingsFromEnv } from './config';
 import { WebhookConfigurationError } from './errors';
-import { TEST_SOLUTION } from './test-support';
+import { TEST_SOLUTION } from './webhooks.testkit';
 
 const endpoint = (authType: number): ServiceEndpointModel => ({
   id: 'e',

@@ -13,7 +13,7 @@ import { InProcessClient } from '../inprocess-client';
 import { startEmulator, type RunningEmulator } from '../start';
 import { webhooksExtension } from './extension';
 import { HEADERS } from './dispatcher';
-import { idearioMetadata, step, TEST_SOLUTION, unusedPort, withSteps } from './test-support';
+import { idearioMetadata, step, TEST_SOLUTION, unusedPort, withSteps } from './webhooks.testkit';
 
 const JOB = asyncoperation.columns;
 const { statecode: JobState, statuscode: JobStatus } = asyncoperation.choices;

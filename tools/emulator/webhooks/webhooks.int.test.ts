@@ -7,7 +7,7 @@ import { InProcessClient } from '../inprocess-client';
 import { testEngine } from '../testing/engine';
 import { WebhookStepFailedError } from './errors';
 import { attachHttpWebhooks, type Webhooks } from './index';
-import { idearioMetadata, step, TEST_SOLUTION, unusedPort, withSteps } from './test-support';
+import { idearioMetadata, step, TEST_SOLUTION, unusedPort, withSteps } from './webhooks.testkit';
 
 const JOB = asyncoperation.columns;
 const KEY = 'int-test-key';

@@ -22,7 +22,7 @@ import { ErrorCodes, PluginExecutionError } from '../engine/errors';
 import type { JsonRecord } from '../engine/records';
 import { WebhookStepFailedError } from './errors';
 import { HEADERS } from './dispatcher';
-import { startOrg, step, TEST_KEY, TEST_SOLUTION, type TestOrg } from './test-support';
+import { startOrg, step, TEST_KEY, TEST_SOLUTION, type TestOrg } from './webhooks.testkit';
 
 const JOB = asyncoperation.columns;
 const { statecode: JobState, statuscode: JobStatus, operationtype: JobType } = asyncoperation.choices;
