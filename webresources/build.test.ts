@@ -14,7 +14,6 @@ import {
   resxWebResources,
   WEB_RESOURCES,
 } from './build';
-import { STRINGS_RESOURCE } from './opportunity/messages';
 
 const opportunityScript = WEB_RESOURCES.find((w) => w.folder === 'opportunity');
 
@@ -57,6 +56,8 @@ describe('web resource build', () => {
       path.join(outDir, 'idr_', 'interests', 'concept.js'),
       path.join(outDir, 'idr_', 'opportunity', 'strings.1033.resx'),
       path.join(outDir, 'idr_', 'opportunity', 'strings.3082.resx'),
+      path.join(outDir, 'idr_', 'roomblock', 'strings.1033.resx'),
+      path.join(outDir, 'idr_', 'roomblock', 'strings.3082.resx'),
     ]);
   });
 
@@ -146,7 +147,7 @@ describe('web resource build', () => {
     expect(code).not.toMatch(/columnTypes|lookupTargets|alternateKeys/);
   });
 
-  it('keeps the form scripts small: reads only (no write, batch or action code), Opportunity under 13.6 KB, Room Block under 11 KB', async () => {
+  it('keeps the form scripts small: reads only (no write, batch or action code), Opportunity under 13.6 KB, Room Block under 10 KB', async () => {
     const code = await readFile(bundleOf('opportunity'), 'utf8');
     // Issue 8 aims at 10 KB. 13.6 KB is what moving the messages to RESX, the slim Xrm reader, leaving out
     // the unused policy and time-zone code, Date-based day numbers and publishing the handlers without
@@ -154,9 +155,12 @@ describe('web resource build', () => {
     expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(13.6 * 1024);
     // No BigInt: the money arithmetic is exact on whole Numbers (domain/quotation/pricing.ts).
     expect(code).not.toMatch(/BigInt|\b\d+n\b/);
-    // The Room Block script (10,960 bytes): only the names it reads, no time-zone code.
+    // The Room Block script: only the names it reads, no time-zone code, its sentences in RESX web
+    // resources (10,960 bytes before those; 10,147 after, under issue 8's 10 KB).
     const roomBlock = await readFile(bundleOf('roomblock'), 'utf8');
-    expect(Buffer.byteLength(roomBlock, 'utf8')).toBeLessThan(11 * 1024);
+    expect(Buffer.byteLength(roomBlock, 'utf8')).toBeLessThan(9.95 * 1024);
+    expect(roomBlock).not.toContain('would be overbooked');
+    expect(roomBlock).not.toContain('quedaría sobrevendido');
     expect(roomBlock).not.toMatch(/DateTimeFormat\("en-US"|formatToParts/);
     expect(roomBlock).not.toContain(`"${opportunity.columns.idr_priceperpersonnight}"`);
     // The sentences are in the RESX web resources, not in the script.
@@ -170,37 +174,45 @@ describe('web resource build', () => {
     expect(concept).not.toMatch(/executeMultiple|changeset|createRecord|deleteRecord/);
   });
 
-  it('ships each RESX file in the solution as a String (RESX) web resource the Opportunity script depends on', async () => {
-    if (!opportunityScript) throw new Error('no opportunity web resource');
-    const sources = path.join(__dirname, '..', 'solution', 'IdearioGroupQuotes', 'src');
-    const scriptData = await readFile(
-      path.join(sources, 'WebResources', ...`${opportunityScript.webResourceName}.data.xml`.split('/')),
-      'utf8',
-    );
-    const solutionXml = await readFile(path.join(sources, 'Other', 'Solution.xml'), 'utf8');
-    const files = resxWebResources(opportunityScript);
-    expect(files.map((f) => f.lcid)).toEqual([1033, 3082]);
-    for (const resx of files) {
-      const file = path.join(sources, 'WebResources', ...resx.webResourceName.split('/'));
-      // The source copy is what the build writes (pack replaces it with the build's anyway).
-      await expect(readFile(file, 'utf8')).resolves.toBe(resx.text);
-      const data = await readFile(`${file}.data.xml`, 'utf8');
-      expect(data).toContain(`<Name>${resx.webResourceName}</Name>`);
-      expect(data).toContain('<WebResourceType>12</WebResourceType>'); // 12: String (RESX)
-      expect(data).toContain(`<LanguageCode>${resx.lcid}</LanguageCode>`);
-      // getResourceString only finds a RESX listed among the calling library's dependencies.
-      expect(scriptData).toContain(
-        `&lt;Library name="${resx.webResourceName}" displayName="Group Quotation form script texts`,
+  it.each([
+    ['Opportunity', 'opportunity', 20],
+    ['Room Block', 'roomblock', 4],
+  ])(
+    'ships each RESX file in the solution as a String (RESX) web resource the %s script depends on',
+    async (_form, folder, minimumStrings) => {
+      const script = WEB_RESOURCES.find((w) => w.folder === folder);
+      if (!script?.strings) throw new Error(`no ${folder} web resource with strings`);
+      const sources = path.join(__dirname, '..', 'solution', 'IdearioGroupQuotes', 'src');
+      const scriptData = await readFile(
+        path.join(sources, 'WebResources', ...`${script.webResourceName}.data.xml`.split('/')),
+        'utf8',
       );
-      expect(scriptData).toContain(`languagecode="${resx.lcid}"`);
-      expect(solutionXml).toContain(`<RootComponent type="61" schemaName="${resx.webResourceName}"`);
-    }
-    // Every string the script asks for is in both languages.
-    const loaded = loadedResources([opportunityScript]);
-    const [en, es] = [1033, 3082].map((lcid) => Object.keys(loaded[STRINGS_RESOURCE][lcid]));
-    expect(es).toEqual(en);
-    expect(en.length).toBeGreaterThan(20);
-  });
+      const displayName = /<DisplayName>([^<]*)<\/DisplayName>/.exec(scriptData)?.[1];
+      const solutionXml = await readFile(path.join(sources, 'Other', 'Solution.xml'), 'utf8');
+      const files = resxWebResources(script);
+      expect(files.map((f) => f.lcid)).toEqual([1033, 3082]);
+      for (const resx of files) {
+        const file = path.join(sources, 'WebResources', ...resx.webResourceName.split('/'));
+        // The source copy is what the build writes (pack replaces it with the build's anyway).
+        await expect(readFile(file, 'utf8')).resolves.toBe(resx.text);
+        const data = await readFile(`${file}.data.xml`, 'utf8');
+        expect(data).toContain(`<Name>${resx.webResourceName}</Name>`);
+        expect(data).toContain('<WebResourceType>12</WebResourceType>'); // 12: String (RESX)
+        expect(data).toContain(`<LanguageCode>${resx.lcid}</LanguageCode>`);
+        // getResourceString only finds a RESX listed among the calling library's dependencies.
+        expect(scriptData).toContain(
+          `&lt;Library name="${resx.webResourceName}" displayName="${displayName} texts`,
+        );
+        expect(scriptData).toContain(`languagecode="${resx.lcid}"`);
+        expect(solutionXml).toContain(`<RootComponent type="61" schemaName="${resx.webResourceName}"`);
+      }
+      // Every string the script asks for is in both languages.
+      const byLanguage = loadedResources([script])[script.strings.resource];
+      const [en, es] = [1033, 3082].map((lcid) => Object.keys(byLanguage[lcid]));
+      expect(es).toEqual(en);
+      expect(en.length).toBeGreaterThanOrEqual(minimumStrings);
+    },
+  );
 
   it('gives the same bytes for the same sources, so a rebuilt solution does not change', async () => {
     if (!opportunityScript) throw new Error('no opportunity web resource');

@@ -8,7 +8,8 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type { Language } from '../domain/quotation/language';
-import { opportunityStrings, STRINGS_RESOURCE } from './opportunity/messages';
+import * as opportunityMessages from './opportunity/messages';
+import * as roomBlockMessages from './roomblock/messages';
 import { readResx, writeResx } from './resx';
 
 export interface WebResourceBuild {
@@ -34,7 +35,7 @@ export const WEB_RESOURCES: readonly WebResourceBuild[] = [
     folder: 'opportunity',
     globalName: 'Ideario.GroupQuotes.Opportunity',
     webResourceName: 'idr_/groupquotes/opportunity.js',
-    strings: { resource: STRINGS_RESOURCE, text: opportunityStrings },
+    strings: { resource: opportunityMessages.STRINGS_RESOURCE, text: opportunityMessages.opportunityStrings },
   },
   {
     folder: 'concept',
@@ -45,6 +46,7 @@ export const WEB_RESOURCES: readonly WebResourceBuild[] = [
     folder: 'roomblock',
     globalName: 'Ideario.GroupQuotes.RoomBlock',
     webResourceName: 'idr_/groupquotes/roomblock.js',
+    strings: { resource: roomBlockMessages.STRINGS_RESOURCE, text: roomBlockMessages.roomBlockStrings },
   },
 ];
 

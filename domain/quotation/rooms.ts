@@ -7,8 +7,59 @@
  */
 import { compareDates, type DateOnly, formatDateOnly, isBefore } from './dateonly';
 import { InvalidAmountError } from './errors';
-import { formatDate, formatPercent, type Language } from './language';
+import { formatDate, formatPercent, type Language, LANGUAGES } from './language';
+import { fillTemplate } from './messages';
 import { DEFAULT_PRECISION, fromMinorUnits, toMinorUnits } from './pricing';
+
+export type RoomStringKey =
+  'rooms.overbooked' | 'rooms.nearFull' | 'rooms.outsideStay' | 'rooms.stayLeavesBlocks';
+
+/**
+ * The one catalog of the room block checks' texts. The server renders from it directly;
+ * `webresources/build.ts` writes it out as the Room Block form's RESX web resources, so the form
+ * script carries keys, not sentences. Placeholders are `{name}` (messages.ts `fillTemplate`).
+ */
+export const ROOM_STRINGS: Record<Language, Record<RoomStringKey, string>> = {
+  en: {
+    'rooms.overbooked':
+      '{name} on the night of {night} would be overbooked: {requested} room(s) asked, ' +
+      '{blockedByOthers} of {inventory} already blocked by other quotations, {free} free. ' +
+      'Block at most {free}, or another room type or night.',
+    'rooms.nearFull':
+      '{name} on the night of {night} will be {percent} full with this block: ' +
+      '{blocked} of {inventory} rooms blocked, {free} left.',
+    'rooms.outsideStay':
+      "The night of {night} is outside the quotation's stay (arrival {arrival}, departure {departure}): " +
+      'rooms can be blocked from the arrival night to the night before the departure.',
+    'rooms.stayLeavesBlocks':
+      "The new stay (arrival {arrival}, departure {departure}) would leave this quotation's room blocks for the night(s) of {nights} outside it. " +
+      'Move or delete those blocks first, or keep dates that include them.',
+  },
+  es: {
+    'rooms.overbooked':
+      '{name} la noche del {night} quedaría sobrevendido: se piden {requested} habitación(es), ' +
+      '{blockedByOthers} de {inventory} ya bloqueadas por otras cotizaciones, {free} libres. ' +
+      'Bloquee como máximo {free}, u otro tipo de habitación u otra noche.',
+    'rooms.nearFull':
+      '{name} la noche del {night} quedará al {percent} con este bloqueo: ' +
+      '{blocked} de {inventory} habitaciones bloqueadas, quedan {free}.',
+    'rooms.outsideStay':
+      'La noche del {night} está fuera de la estancia de la cotización (llegada {arrival}, salida {departure}): ' +
+      'se pueden bloquear habitaciones desde la noche de llegada hasta la noche anterior a la salida.',
+    'rooms.stayLeavesBlocks':
+      'La nueva estancia (llegada {arrival}, salida {departure}) dejaría fuera los bloqueos de habitaciones de esta cotización para la(s) noche(s) del {nights}. ' +
+      'Mueva o elimine antes esos bloqueos, o mantenga unas fechas que los incluyan.',
+  },
+};
+
+/** A room text by key in one language: the catalog on the server, `getResourceString` in a form. */
+export type RoomText = (key: RoomStringKey) => string;
+
+function inEveryLanguage(render: (language: Language, text: RoomText) => string): Record<Language, string> {
+  const texts = {} as Record<Language, string>;
+  for (const language of LANGUAGES) texts[language] = render(language, (key) => ROOM_STRINGS[language][key]);
+  return texts;
+}
 
 /**
  * From this share of a room type's inventory blocked, a night is shown as close to full: the default
@@ -152,19 +203,22 @@ export function checkRoomBlock(input: RoomBlockCheck): Overbooking | null {
   };
 }
 
+/** What the salesperson reads when a block is refused, in the language of `text`. */
+export function overbookingMessage(o: Overbooking, language: Language, text: RoomText): string {
+  const free = Math.max(0, o.inventory - o.blockedByOthers);
+  return fillTemplate(text('rooms.overbooked'), {
+    name: o.name,
+    night: formatDate(o.night, language),
+    requested: String(o.requested),
+    blockedByOthers: String(o.blockedByOthers),
+    inventory: String(o.inventory),
+    free: String(free),
+  });
+}
+
 /** What the salesperson reads when a block is refused, in English and Spanish. */
 export function overbookingText(o: Overbooking): Record<Language, string> {
-  const free = Math.max(0, o.inventory - o.blockedByOthers);
-  return {
-    en:
-      `${o.name} on the night of ${formatDate(o.night, 'en')} would be overbooked: ${o.requested} room(s) asked, ` +
-      `${o.blockedByOthers} of ${o.inventory} already blocked by other quotations, ${free} free. ` +
-      `Block at most ${free}, or another room type or night.`,
-    es:
-      `${o.name} la noche del ${formatDate(o.night, 'es')} quedaría sobrevendido: se piden ${o.requested} habitación(es), ` +
-      `${o.blockedByOthers} de ${o.inventory} ya bloqueadas por otras cotizaciones, ${free} libres. ` +
-      `Bloquee como máximo ${free}, u otro tipo de habitación u otra noche.`,
-  };
+  return inEveryLanguage((language, text) => overbookingMessage(o, language, text));
 }
 
 /** The nights a quotation's stay covers: from the arrival to the night before the departure. */
@@ -194,22 +248,26 @@ export function nightsOutsideStay(nights: readonly DateOnly[], stay: StayNights)
   return [...outside.values()].sort(compareDates);
 }
 
-function stayText(stay: StayNights, language: Language): string {
-  return language === 'en'
-    ? `arrival ${formatDate(stay.arrival, 'en')}, departure ${formatDate(stay.departure, 'en')}`
-    : `llegada ${formatDate(stay.arrival, 'es')}, salida ${formatDate(stay.departure, 'es')}`;
+function stayParams(stay: StayNights, language: Language): Record<'arrival' | 'departure', string> {
+  return { arrival: formatDate(stay.arrival, language), departure: formatDate(stay.departure, language) };
+}
+
+/** Why a block for a night outside its quotation's stay is refused, in the language of `text`. */
+export function blockOutsideStayMessage(
+  night: DateOnly,
+  stay: StayNights,
+  language: Language,
+  text: RoomText,
+): string {
+  return fillTemplate(text('rooms.outsideStay'), {
+    night: formatDate(night, language),
+    ...stayParams(stay, language),
+  });
 }
 
 /** Why a block for a night outside its quotation's stay is refused, in English and Spanish. */
 export function blockOutsideStayText(night: DateOnly, stay: StayNights): Record<Language, string> {
-  return {
-    en:
-      `The night of ${formatDate(night, 'en')} is outside the quotation's stay (${stayText(stay, 'en')}): ` +
-      'rooms can be blocked from the arrival night to the night before the departure.',
-    es:
-      `La noche del ${formatDate(night, 'es')} está fuera de la estancia de la cotización (${stayText(stay, 'es')}): ` +
-      'se pueden bloquear habitaciones desde la noche de llegada hasta la noche anterior a la salida.',
-  };
+  return inEveryLanguage((language, text) => blockOutsideStayMessage(night, stay, language, text));
 }
 
 /** Why new stay dates that would leave room blocks outside the stay are refused, in English and Spanish. */
@@ -217,15 +275,12 @@ export function stayLeavesBlocksText(
   nights: readonly DateOnly[],
   stay: StayNights,
 ): Record<Language, string> {
-  const list = (language: Language): string => nights.map((n) => formatDate(n, language)).join(', ');
-  return {
-    en:
-      `The new stay (${stayText(stay, 'en')}) would leave this quotation's room blocks for the night(s) of ${list('en')} outside it. ` +
-      'Move or delete those blocks first, or keep dates that include them.',
-    es:
-      `La nueva estancia (${stayText(stay, 'es')}) dejaría fuera los bloqueos de habitaciones de esta cotización para la(s) noche(s) del ${list('es')}. ` +
-      'Mueva o elimine antes esos bloqueos, o mantenga unas fechas que los incluyan.',
-  };
+  return inEveryLanguage((language, text) =>
+    fillTemplate(text('rooms.stayLeavesBlocks'), {
+      nights: nights.map((n) => formatDate(n, language)).join(', '),
+      ...stayParams(stay, language),
+    }),
+  );
 }
 
 export interface NearFull {
@@ -249,15 +304,19 @@ export function checkNearFull(input: RoomBlockCheck, thresholdPercent = NEAR_FUL
   return { name: input.type.name, night: input.night, inventory: input.type.rooms, blocked, percent };
 }
 
+/** The near-full warning the salesperson reads (not blocking), in the language of `text`. */
+export function nearFullMessage(n: NearFull, language: Language, text: RoomText): string {
+  return fillTemplate(text('rooms.nearFull'), {
+    name: n.name,
+    night: formatDate(n.night, language),
+    percent: formatPercent(n.percent, language),
+    blocked: String(n.blocked),
+    inventory: String(n.inventory),
+    free: String(n.inventory - n.blocked),
+  });
+}
+
 /** The near-full warning the salesperson reads (not blocking), in English and Spanish. */
 export function nearFullText(n: NearFull): Record<Language, string> {
-  const free = n.inventory - n.blocked;
-  return {
-    en:
-      `${n.name} on the night of ${formatDate(n.night, 'en')} will be ${formatPercent(n.percent, 'en')} full with this block: ` +
-      `${n.blocked} of ${n.inventory} rooms blocked, ${free} left.`,
-    es:
-      `${n.name} la noche del ${formatDate(n.night, 'es')} quedará al ${formatPercent(n.percent, 'es')} con este bloqueo: ` +
-      `${n.blocked} de ${n.inventory} habitaciones bloqueadas, quedan ${free}.`,
-  };
+  return inEveryLanguage((language, text) => nearFullMessage(n, language, text));
 }

@@ -15,9 +15,10 @@ import {
 } from '../../dataverse/generated';
 import { createForm, type FormHarness, generatedTables, memoryClient } from '../../tools/harness';
 import { loadMetadata } from '../../tools/solution/loader';
-import { WEB_RESOURCES } from '../build';
+import { loadedResources, WEB_RESOURCES } from '../build';
 import { NEAR_FULL_PERCENT_VARIABLE } from '../../domain/quotation/rooms';
 import { createRoomBlockForm, FORM_TABLES, NEAR_FULL_NOTIFICATION_ID } from './form';
+import { STRINGS_RESOURCE } from './messages';
 
 const B = idr_roomblock.columns;
 const T = idr_hotelroomtype.columns;
@@ -52,6 +53,8 @@ async function openBlock(
     form: layout,
     formType: 'create',
     userLanguage,
+    // The texts come from the RESX web resources the build writes, as the page loads them.
+    resources: loadedResources(WEB_RESOURCES),
     values: {
       [B.idr_opportunity]: { id: MINE, entityType: opportunity.logicalName },
       [B.idr_roomtype]: { id: DOUBLE, entityType: idr_hotelroomtype.logicalName },
@@ -109,6 +112,7 @@ async function openBlock(
   });
   const handlers = createRoomBlockForm({
     client: () => createXrmClient(form.xrm.WebApi, { tables: FORM_TABLES }),
+    text: (key) => form.xrm.Utility.getResourceString(STRINGS_RESOURCE, key),
   });
   form.registerHandlers(layout.handlers, { Ideario: { GroupQuotes: { RoomBlock: handlers } } });
   await form.load();

@@ -19,15 +19,15 @@ import * as D from '../../dataverse/generated/names/environmentvariabledefinitio
 import * as V from '../../dataverse/generated/names/environmentvariablevalue';
 import { readEnvironmentVariable } from '../../dataverse/environment-variables';
 import {
-  blockOutsideStayText,
+  blockOutsideStayMessage,
   checkNearFull,
   isNightOfStay,
   stayNightsOf,
   checkRoomBlock,
   NEAR_FULL_PERCENT,
   NEAR_FULL_PERCENT_VARIABLE,
-  nearFullText,
-  overbookingText,
+  nearFullMessage,
+  overbookingMessage,
   parseNearFullPercent,
   type RoomBlockCheck,
 } from '../../domain/quotation/rooms';
@@ -39,6 +39,8 @@ import {
 } from '../../domain/quotation/dateonly';
 import { departureFor, isValidNights } from '../../domain/quotation/stay';
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
+import { fillTemplate } from '../../domain/quotation/messages';
+import type { RoomBlockStringKey } from './messages';
 
 /** The `tables` option of the form's Xrm.WebApi client: the tables the script reads, name by name (a namespace object passed whole would keep every column name in the bundle). */
 export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
@@ -58,13 +60,13 @@ export const SAVE_NOTIFICATION_ID = 'idr.roomblock.save';
 export const NEAR_FULL_NOTIFICATION_ID = 'idr.roomblock.nearfull';
 export const NIGHT_NOTIFICATION_ID = 'idr.roomblock.night';
 
-const CANNOT_SAVE: Record<Language, (reason: string) => string> = {
-  en: (reason) => `The room block cannot be saved: ${reason}`,
-  es: (reason) => `No se puede guardar el bloqueo: ${reason}`,
-};
-
 export interface RoomBlockFormDependencies {
   client: () => DataverseReader;
+  /**
+   * A text of the script in the user's language, by key (`Xrm.Utility.getResourceString` over the
+   * `idr_/roomblock/strings` RESX web resources; messages.ts holds the catalog).
+   */
+  text: (key: RoomBlockStringKey) => string;
 }
 
 export interface RoomBlockFormHandlers {
@@ -142,7 +144,12 @@ async function readNight(form: Form, client: DataverseReader): Promise<RoomBlock
 }
 
 /** Why the server would refuse this night (outside the quotation's stay), or null. */
-async function outsideStay(form: Form, client: DataverseReader, language: Language): Promise<string | null> {
+async function outsideStay(
+  form: Form,
+  client: DataverseReader,
+  language: Language,
+  text: (key: RoomBlockStringKey) => string,
+): Promise<string | null> {
   const quotationId = lookupId(form, B.idr_opportunity);
   const night = nightOf(form);
   if (!quotationId || !night) return null;
@@ -151,22 +158,23 @@ async function outsideStay(form: Form, client: DataverseReader, language: Langua
     O.idr_nights,
     O.idr_departuredate,
   ]);
-  const text = (column: string): string | null => {
+  const textOf = (column: string): string | null => {
     const value = quotation?.[column];
     return typeof value === 'string' ? value : null;
   };
-  const arrival = tryParseDateOnly(text(O.idr_arrivaldate));
+  const arrival = tryParseDateOnly(textOf(O.idr_arrivaldate));
   const nights = quotation?.[O.idr_nights];
   const departure =
-    tryParseDateOnly(text(O.idr_departuredate)) ??
+    tryParseDateOnly(textOf(O.idr_departuredate)) ??
     (arrival && typeof nights === 'number' && isValidNights(nights) ? departureFor(arrival, nights) : null);
   const stay = stayNightsOf({ arrival, departure });
-  return stay && !isNightOfStay(night, stay) ? blockOutsideStayText(night, stay)[language] : null;
+  return stay && !isNightOfStay(night, stay) ? blockOutsideStayMessage(night, stay, language, text) : null;
 }
 
 export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): RoomBlockFormHandlers {
   // The last check's message per open form (keyed by its ui object), for OnSave, which cannot wait.
   const problems = new WeakMap<object, string>();
+  const { text } = dependencies;
 
   const check = async (context: Xrm.Events.EventContext): Promise<void> => {
     const form = context.getFormContext();
@@ -174,8 +182,8 @@ export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): Ro
     const client = dependencies.client();
     const night = await readNight(form, client);
     const over = night && checkRoomBlock(night);
-    const overbooked = over ? overbookingText(over)[language] : null;
-    const outside = await outsideStay(form, client, language);
+    const overbooked = over ? overbookingMessage(over, language, text) : null;
+    const outside = await outsideStay(form, client, language, text);
     form.getAttribute(B.idr_night)?.controls.forEach((control) => {
       if (outside) control.setNotification(outside, NIGHT_NOTIFICATION_ID);
       else control.clearNotification(NIGHT_NOTIFICATION_ID);
@@ -189,13 +197,17 @@ export function createRoomBlockForm(dependencies: RoomBlockFormDependencies): Ro
           NEAR_FULL_PERCENT,
       );
     if (nearFull)
-      form.ui.setFormNotification(nearFullText(nearFull)[language], 'WARNING', NEAR_FULL_NOTIFICATION_ID);
+      form.ui.setFormNotification(
+        nearFullMessage(nearFull, language, text),
+        'WARNING',
+        NEAR_FULL_NOTIFICATION_ID,
+      );
     else form.ui.clearFormNotification(NEAR_FULL_NOTIFICATION_ID);
     form.getAttribute(B.idr_rooms)?.controls.forEach((control) => {
       if (overbooked) control.setNotification(overbooked, ROOMS_NOTIFICATION_ID);
       else control.clearNotification(ROOMS_NOTIFICATION_ID);
     });
-    if (message) problems.set(form.ui, CANNOT_SAVE[language](message));
+    if (message) problems.set(form.ui, fillTemplate(text('form.cannotSave'), { reason: message }));
     else {
       problems.delete(form.ui);
       form.ui.clearFormNotification(SAVE_NOTIFICATION_ID);

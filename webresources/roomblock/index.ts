@@ -4,8 +4,13 @@
  */
 import { createXrmReader } from '../../dataverse/adapters/xrm-client';
 import { createRoomBlockForm, FORM_TABLES } from './form';
+import { STRINGS_RESOURCE } from './messages';
 
-const handlers = createRoomBlockForm({ client: () => createXrmReader(Xrm.WebApi, { tables: FORM_TABLES }) });
+const handlers = createRoomBlockForm({
+  client: () => createXrmReader(Xrm.WebApi, { tables: FORM_TABLES }),
+  // The RESX web resources are this library's dependencies, so the page has them loaded already.
+  text: (key) => Xrm.Utility.getResourceString(STRINGS_RESOURCE, key),
+});
 
 export const onLoad = handlers.onLoad;
 export const onChange = handlers.onChange;
