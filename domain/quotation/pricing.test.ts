@@ -87,6 +87,25 @@ describe('total', () => {
     expect(() => computeTotal({ ...stay, pricePerPersonNight: Number.NaN })).toThrow(InvalidAmountError);
     expect(() => computeTotal(stay, 11)).toThrow('precision');
   });
+
+  it('prices float noise from an API caller as the value Dataverse stores (Money 4 decimals, Decimal 10)', () => {
+    const noisy = 0.1 + 0.2; // 0.30000000000000004
+    expect(computeTotal({ nights: 1, adults: 10, children: 0, pricePerPersonNight: noisy })).toBe(3);
+    expect(
+      computeTotal({
+        nights: 1,
+        adults: 0,
+        children: 10,
+        pricePerPersonNight: 100,
+        childPricePercent: noisy,
+      }),
+    ).toBe(3);
+    expect(computeDeposit(1000, noisy)).toBe(3);
+    // Within a column's decimals nothing is rounded: 12.3456 a night stays exact.
+    expect(computeTotal({ nights: 1, adults: 10_000, children: 0, pricePerPersonNight: 12.3456 })).toBe(
+      123_456,
+    );
+  });
 });
 
 describe('deposit', () => {

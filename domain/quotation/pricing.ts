@@ -34,13 +34,21 @@ function checkSafe(field: string, value: unknown, result: number): number {
   return result;
 }
 
-/** A non-negative decimal as a whole number of units of 10^−scale (0.15 → 15 at scale 2). */
-function toDecimal(field: string, value: number): { units: number; scale: number } {
-  const { digits, scale } = decimalText(field, value);
+/**
+ * A non-negative decimal as a whole number of units of 10^−scale (0.15 → 15 at scale 2), rounded to
+ * `maxScale` decimals first: the most the column stores (Currency 4, Decimal 10: "Types of columns",
+ * Dataverse), so float noise such as 0.30000000000000004 from an API caller is what Dataverse keeps.
+ */
+function toDecimal(field: string, value: number, maxScale: number): { units: number; scale: number } {
+  let { digits, scale } = decimalText(field, value);
+  if (scale > maxScale) ({ digits, scale } = decimalText(field, Number(value.toFixed(maxScale))));
   // Any digit string above 2^53 − 1 reads back as 2^53 or more, so checkSafe also catches lost digits.
   const units = checkSafe(field, value, Number(scale < 0 ? digits + '0'.repeat(-scale) : digits));
   return { units, scale: Math.max(scale, 0) };
 }
+
+const MONEY_MAX_SCALE = 4;
+const DECIMAL_MAX_SCALE = 10;
 
 /** n / d rounded half up, for whole 0 ≤ n ≤ 2^53 − 1 and d ≥ 1: `%` and the exact division stay exact. */
 function divideRounded(n: number, d: number): number {
@@ -127,8 +135,8 @@ export function totalMinorUnits(input: StayPrice, precision = DEFAULT_PRECISION)
   if (!Number.isFinite(pricePerPersonNight) || pricePerPersonNight < 0) {
     throw new InvalidAmountError('pricePerPersonNight', pricePerPersonNight, 'an amount ≥ 0');
   }
-  const child = toDecimal('childPricePercent', childPercent);
-  const price = toDecimal('pricePerPersonNight', pricePerPersonNight);
+  const child = toDecimal('childPricePercent', childPercent, DECIMAL_MAX_SCALE);
+  const price = toDecimal('pricePerPersonNight', pricePerPersonNight, MONEY_MAX_SCALE);
   // weight = adults + children × child% / 100 = W / E, both whole numbers.
   const E = 100 * 10 ** child.scale;
   const W = adults * E + children * child.units;
@@ -147,7 +155,7 @@ export function percentOfMinorUnits(totalMinor: number, percent: number): number
   if (!Number.isSafeInteger(totalMinor))
     throw new InvalidAmountError('total', totalMinor, 'a whole number of minor units');
   checkPercent('depositPercent', percent);
-  const p = toDecimal('depositPercent', percent);
+  const p = toDecimal('depositPercent', percent, DECIMAL_MAX_SCALE);
   const magnitude = mulDivRounded('deposit', percent, Math.abs(totalMinor), p.units, 100 * 10 ** p.scale);
   return totalMinor < 0 ? 0 - magnitude : magnitude;
 }
