@@ -23,7 +23,10 @@ import {
   chartKind,
   chartSvg,
   chartTable,
+  CHART_VIEWPORT_HEIGHT,
+  dashboards,
   formatMoney,
+  TALL_CHART_CATEGORIES,
   type ChartData,
 } from './dashboard';
 import { runFetchXml } from '../fetchxml';
@@ -239,6 +242,39 @@ describe('the dashboard page', () => {
     expect([...list.matchAll(/<tr role="row"><td>/g)]).toHaveLength(overdue.length);
   });
 
+  it('keeps the long occupancy plan at the panel height, scrolling inside it, and short charts as they are', () => {
+    const html = page();
+    const occupancy = chartOf('Rooms Blocked per Hotel and Night');
+    expect(occupancy.categories.length).toBeGreaterThan(TALL_CHART_CATEGORIES);
+    const scrolls = [...html.matchAll(/<div class="chart-scroll" ([^>]*)><svg [^>]*aria-label="([^"]+)"/g)];
+    expect(scrolls.map((m) => m[2])).toEqual(['Rooms Blocked per Hotel and Night']);
+    expect(scrolls[0]?.[1]).toContain(`max-height:${CHART_VIEWPORT_HEIGHT}px;overflow-y:auto`);
+    // A keyboard user can reach it and scroll it; every hotel-night is still there, in the table too.
+    expect(scrolls[0]?.[1]).toContain('tabindex="0"');
+    const section = /data-component="Chart_RoomsPerNight"[\s\S]*?<\/section>/.exec(html)?.[0] ?? html;
+    expect([...section.matchAll(/<g role="listitem"/g)]).toHaveLength(occupancy.categories.length);
+  });
+
+  it("shows only the first rows when the chart's data description asks for its top ones", () => {
+    const component = dashboards(org.engine)
+      .find((d) => d.id === DASHBOARD)
+      ?.components.find((c) => c.controlId === 'Chart_RoomsPerNight');
+    const table = org.engine.metadata.byLogicalName(idr_roomblock.logicalName);
+    const chart = table?.model.visualizations?.find((v) => v.id === component?.chartId);
+    const view = table?.model.views.find((v) => v.id === component?.viewId);
+    if (!table || !chart || !view) throw new Error('no room block chart');
+    const all = chartData(org.engine, table, chart, view, 1033);
+    const top = chartData(
+      org.engine,
+      table,
+      { ...chart, fetchXml: chart.fetchXml.replace('<fetch ', '<fetch top="3" ') },
+      view,
+      1033,
+    );
+    expect(top.categories).toEqual(all.categories.slice(0, 3));
+    expect(chartSvg(top, 1033, 't').toString()).not.toContain('chart-scroll');
+  });
+
   it('speaks Spanish when the user does', () => {
     const html = page(3082);
     expect(html).toContain('<h1>Ventas de grupos</h1>');
@@ -349,7 +385,11 @@ describe('chart types', () => {
     expect(chartKind(['StackedBar100'])).toBe('bar');
     expect(chartKind(['Pie'])).toBe('pie');
     expect(chartKind(['Doughnut'])).toBe('doughnut');
-    expect(chartKind(['Line'])).toBe('column');
+    expect(chartKind(['Line'])).toBe('line');
+    expect(chartKind(['Spline'])).toBe('line');
+    expect(chartKind(['Area'])).toBe('area');
+    expect(chartKind(['Funnel'])).toBe('funnel');
+    expect(chartKind(['StackedColumn'])).toBe('column');
     expect(chartOf('Revenue Confirmed per Month').kind).toBe('column');
     // Agencies are many, with long names: they read across, as bars.
     expect(chartOf('Sent and Confirmed by Agency').kind).toBe('bar');
@@ -420,6 +460,94 @@ describe('chart types', () => {
     // One category is the whole disc.
     const one = chartSvg({ ...channels, categories: channels.categories.slice(0, 1) }, 1033, 'o').toString();
     expect(one).toMatch(/<path d="M 100 10 A 90 90 0 1 1 100 190 A 90 90 0 1 1 100 10 Z"/);
+  });
+
+  /** The points of each series' line, in drawing order, as numbers. */
+  function linePoints(svg: string): { x: number; y: number }[][] {
+    return [...svg.matchAll(/<polyline points="([^"]+)"/g)].map((m) =>
+      (m[1] ?? '').split(' ').map((p) => {
+        const [x, y] = p.split(',').map(Number);
+        return { x: x ?? NaN, y: y ?? NaN };
+      }),
+    );
+  }
+
+  it('draws a line through each series, a point and its figure at every month, on the column gridlines', () => {
+    const svg = chartSvg({ ...months, kind: 'line' }, 1033, 'l').toString();
+    expect(svg).toContain(
+      'class="chart chart-line" role="list" aria-label="Sent and Confirmed by Month Sent"',
+    );
+    const [sent, confirmed] = linePoints(svg);
+    expect(sent).toHaveLength(3);
+    expect(confirmed).toHaveLength(3);
+    // Months left to right; the baseline is where 0 sits, and 8 sent stands twice as high as 4.
+    expect((sent?.[0]?.x ?? 0) < (sent?.[1]?.x ?? 0) && (sent?.[1]?.x ?? 0) < (sent?.[2]?.x ?? 0)).toBe(true);
+    const baseline = confirmed?.[1]?.y ?? NaN;
+    expect(baseline - (sent?.[0]?.y ?? 0)).toBeCloseTo(2 * (baseline - (sent?.[1]?.y ?? 0)), 0);
+    expect(baseline - (sent?.[0]?.y ?? 0)).toBeCloseTo(8 * (baseline - (confirmed?.[2]?.y ?? 0)), 0);
+    // A point per figure, with its figure written above it; the same gridlines as the column chart.
+    expect([...svg.matchAll(/<circle /g)]).toHaveLength(6);
+    expect(svg).toMatch(/<text [^>]*text-anchor="middle" font-size="11" fill="#242424">8<\/text>/);
+    const gridlines = (html: string) => [...html.matchAll(/<line [^>]*stroke="#eff2f6"/g)].length;
+    expect(gridlines(svg)).toBe(gridlines(chartSvg(months, 1033, 'c').toString()));
+    expect(gridlines(svg)).toBeGreaterThan(0);
+    expect(svg).toContain('aria-label="October 2026: Count: Quotation Sent On 8, Count: Confirmed On 4"');
+    expect(svg).toContain('<p class="legend">');
+    expect(svg).toMatch(/<tspan x="[\d.]+" y="[\d.]+">October 2026<\/tspan>/);
+    expect(chartSvg({ ...months, kind: 'line' }, 3082, 'l').toString()).toContain(
+      'aria-label="October 2026: Count: Quotation Sent On 8',
+    );
+  });
+
+  it("fills an area chart under its line down to the baseline, amounts in the user's locale", () => {
+    const euro = { symbol: '€', code: 'EUR', precision: 2 };
+    const revenue: ChartData = {
+      title: 'Revenue Confirmed per Month',
+      kind: 'area',
+      categories: months.categories,
+      series: [{ alias: 'revenue', label: 'Suma: Importe', values: [12000, 30500.5, 8000], currency: euro }],
+    };
+    const svg = chartSvg(revenue, 3082, 'a').toString();
+    expect(svg).toContain('class="chart chart-area"');
+    const [line] = linePoints(svg);
+    const area = /<path d="M ([\d.]+),([\d.]+) L ([^"]+) L ([\d.]+),([\d.]+) Z" fill="#0f548c"/.exec(svg);
+    expect(area).not.toBeNull();
+    // The fill starts and ends on the baseline, under the first and the last month, through the line's points.
+    expect(Number(area?.[1])).toBe(line?.[0]?.x);
+    expect(Number(area?.[4])).toBe(line?.[2]?.x);
+    expect(area?.[2]).toBe(area?.[5]);
+    expect(Number(area?.[2])).toBeGreaterThan(Math.max(...(line ?? []).map((p) => p.y)));
+    expect(area?.[3]).toBe(line?.map((p) => `${p.x},${p.y}`).join(' L '));
+    expect(svg).toContain('aria-label="November 2026: Suma: Importe 30.500,50\u00a0€"');
+  });
+
+  it('draws a funnel of the first series: centred bands, one per stage, narrowing as the figures fall', () => {
+    const stages: ChartData = {
+      title: 'Pipeline',
+      kind: 'funnel',
+      categories: [
+        { key: '1', label: 'Request' },
+        { key: '2', label: 'Quotation sent' },
+        { key: '3', label: 'Confirmed' },
+      ],
+      series: [{ alias: 'n', label: 'Count (Opportunities)', values: [40, 20, 10] }],
+    };
+    const svg = chartSvg(stages, 1033, 'f').toString();
+    expect(svg).toContain('class="chart chart-funnel" role="list" aria-label="Pipeline"');
+    const bands = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"/g)].map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+      w: Number(m[3]),
+    }));
+    expect(bands).toHaveLength(3);
+    const [request, sent, confirmed] = bands;
+    // Top to bottom in the data's order, every band centred on the same axis, widths as the figures.
+    expect((request?.y ?? 0) < (sent?.y ?? 0) && (sent?.y ?? 0) < (confirmed?.y ?? 0)).toBe(true);
+    for (const b of bands) expect(b.x + b.w / 2).toBeCloseTo(280, 0);
+    expect(request?.w).toBeCloseTo(2 * (sent?.w ?? 0), 0);
+    expect(sent?.w).toBeCloseTo(2 * (confirmed?.w ?? 0), 0);
+    expect(svg).toContain('>Quotation sent: 20<');
+    expect(svg).toContain('aria-label="Confirmed: Count (Opportunities) 10"');
   });
 
   it('draws the Group Sales column charts as columns on the page', () => {

@@ -51,17 +51,22 @@ export interface ChartCurrency {
 
 /**
  * How a chart draws: the presentation description's `ChartType` of its first series ("Chart
- * presentation description", Power Apps docs; the names are .NET's `SeriesChartType`). Bar-like types
- * (StackedBar, Funnel, Pyramid) draw as horizontal bars, Pie and Doughnut as slices of the first
- * series, everything else (Column, StackedColumn, Line, Area…) as vertical columns.
+ * presentation description", Power Apps docs; the names are .NET's `SeriesChartType`). Line, Spline
+ * and StepLine draw as a line through the figures, Area and SplineArea as the area under it, Funnel
+ * as centred bands narrowing down; other bar-like types (StackedBar, Pyramid) draw as horizontal
+ * bars, Pie and Doughnut as slices of the first series, everything else (Column, StackedColumn…) as
+ * vertical columns.
  */
-export type ChartKind = 'bar' | 'column' | 'pie' | 'doughnut';
+export type ChartKind = 'bar' | 'column' | 'pie' | 'doughnut' | 'line' | 'area' | 'funnel';
 
 export function chartKind(chartTypes: readonly string[]): ChartKind {
   const type = (chartTypes[0] ?? 'Column').toLowerCase();
   if (type === 'pie') return 'pie';
   if (type === 'doughnut') return 'doughnut';
-  if (type.includes('bar') || type === 'funnel' || type === 'pyramid') return 'bar';
+  if (type === 'line' || type === 'spline' || type === 'stepline') return 'line';
+  if (type === 'area' || type === 'splinearea') return 'area';
+  if (type === 'funnel') return 'funnel';
+  if (type.includes('bar') || type === 'pyramid') return 'bar';
   return 'column';
 }
 
@@ -392,12 +397,34 @@ export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeH
   switch (data.kind ?? 'bar') {
     case 'column':
       return columnSvg(data, lang, id);
+    case 'line':
+    case 'area':
+      return lineSvg(data, lang, id);
     case 'pie':
     case 'doughnut':
       return pieSvg(data, lang, id);
+    case 'funnel':
+      return scrolled(data, funnelSvg(data, lang, id));
     case 'bar':
-      return barSvg(data, lang, id);
+      return scrolled(data, barSvg(data, lang, id));
   }
+}
+
+/** More categories than this make a bar chart taller than its dashboard panel. */
+export const TALL_CHART_CATEGORIES = 12;
+/** The panel height, in CSS pixels, a tall chart scrolls in. */
+export const CHART_VIEWPORT_HEIGHT = 320;
+
+/**
+ * A dashboard gives every chart the same height whatever its data, and a long chart scrolls inside
+ * it rather than pushing the panels below off the page (Dynamics' dashboards keep a chart's height
+ * fixed; a chart that should show fewer categories says so with `top` on its data description's
+ * `<fetch>`, the designer's "Top X" rule, which the chart's query keeps). The region takes the
+ * keyboard focus so it scrolls without a mouse.
+ */
+function scrolled(data: ChartData, chart: SafeHtml): SafeHtml {
+  if (data.categories.length <= TALL_CHART_CATEGORIES) return chart;
+  return markup`<div class="chart-scroll" role="group" aria-label="${data.title}" tabindex="0" style="max-height:${CHART_VIEWPORT_HEIGHT}px;overflow-y:auto">${chart}</div>`;
 }
 
 function color(j: number): string {
@@ -418,12 +445,29 @@ function legendOf(data: ChartData): SafeHtml | string {
     : '';
 }
 
+/** The frame a vertical chart stands in: a category slot each, a rounded scale, labels under the slots. */
+interface VerticalFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly baseline: number;
+  readonly plotHeight: number;
+  readonly max: number;
+  readonly slot: number;
+  /** The x of category `i`'s centre. */
+  centre(i: number): number;
+  /** How high above the baseline `value` stands. */
+  rise(value: number): number;
+  /** Gridlines and the baseline, drawn under the figures. */
+  readonly grid: SafeHtml;
+  /** Category `i`'s label under its slot: two lines at most, then "…", whole in a `<title>`. */
+  label(i: number): SafeHtml;
+}
+
 /**
- * Vertical columns, one group per category, the value above each column and the category under it
- * (two lines at most, then "…", the whole label in a `<title>`, the group's aria-label and the table).
- * Gridlines mark a rounded scale so the heights read as figures, as Dynamics' column charts do.
+ * Gridlines mark a rounded scale so the heights read as figures, as Dynamics' column and line
+ * charts do; each category's label sits under its slot.
  */
-function columnSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+function verticalFrame(data: ChartData): VerticalFrame {
   const width = 560;
   const plotHeight = 160;
   const top = 18;
@@ -431,41 +475,106 @@ function columnSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
   const plotWidth = width - axisLeft - 8;
   const max = niceMax(Math.max(1, ...data.series.flatMap((s) => s.values)));
   const slot = plotWidth / Math.max(1, data.categories.length);
-  const barWidth = Math.max(2, Math.min(36, (slot * 0.72) / Math.max(1, data.series.length)));
-  const groupWidth = barWidth * data.series.length;
   const baseline = top + plotHeight;
   const fitted = data.categories.map((c) => fitLabel(c.label, Math.max(8, slot - 6), LABEL_FONT));
   const labelLines = Math.max(1, ...fitted.map((f) => f.lines.length));
-  const height = baseline + 6 + labelLines * LABEL_LINE + 4;
-  const grid = [0.25, 0.5, 0.75, 1].map((f) => {
+  const centre = (i: number) => axisLeft + slot * i + slot / 2;
+  const lines = [0.25, 0.5, 0.75, 1].map((f) => {
     const y = Math.round(baseline - plotHeight * f);
     return markup`<line x1="${axisLeft}" x2="${width - 8}" y1="${y}" y2="${y}" stroke="#eff2f6" aria-hidden="true"/>`;
   });
+  return {
+    width,
+    height: baseline + 6 + labelLines * LABEL_LINE + 4,
+    baseline,
+    plotHeight,
+    max,
+    slot,
+    centre,
+    rise: (value) => Math.round((plotHeight * Math.max(0, value)) / max),
+    grid: markup`${lines}<line x1="${axisLeft}" x2="${width - 8}" y1="${baseline}" y2="${baseline}" stroke="#a5acb5" aria-hidden="true"/>`,
+    label: (i) => {
+      const category = data.categories[i];
+      const tspans = (fitted[i]?.lines ?? [category?.label ?? '']).map(
+        (line, n) =>
+          markup`<tspan x="${round(centre(i))}" y="${baseline + 6 + LABEL_LINE * (n + 1) - 3}">${line}</tspan>`,
+      );
+      return markup`<text class="chart-label" text-anchor="middle" font-size="${LABEL_FONT}" fill="#242424"><title>${category?.label ?? ''}</title>${tspans}</text>`;
+    },
+  };
+}
+
+/** A figure above a column or a point: whole when the slot holds it, else compact. */
+function figureText(
+  data: ChartData,
+  s: ChartSeries,
+  value: number,
+  lang: LanguageCode,
+  slot: number,
+  x: number,
+  y: number,
+): SafeHtml {
+  const shown = fitValue(
+    formatNumber(value, lang, s.currency),
+    value,
+    lang,
+    slot / Math.max(1, data.series.length),
+    s.currency,
+  );
+  return markup`<text x="${round(x)}" y="${y}" text-anchor="middle" font-size="${VALUE_FONT}" fill="#242424">${shown}</text>`;
+}
+
+/**
+ * Vertical columns, one group per category, the value above each column and the category under it
+ * (the group's aria-label and the table carry the whole label and every figure).
+ */
+function columnSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  const frame = verticalFrame(data);
+  const barWidth = Math.max(2, Math.min(36, (frame.slot * 0.72) / Math.max(1, data.series.length)));
+  const groupWidth = barWidth * data.series.length;
+  const { baseline } = frame;
   const groups = data.categories.map((category, i) => {
-    const centre = axisLeft + slot * i + slot / 2;
-    const left = centre - groupWidth / 2;
-    const label = fitted[i] ?? { lines: [category.label] };
-    const lines = label.lines.map(
-      (line, n) =>
-        markup`<tspan x="${round(centre)}" y="${baseline + 6 + LABEL_LINE * (n + 1) - 3}">${line}</tspan>`,
-    );
+    const left = frame.centre(i) - groupWidth / 2;
     const columns = data.series.map((s, j) => {
       const value = s.values[i] ?? 0;
-      const h = Math.round((plotHeight * value) / max);
+      const h = frame.rise(value);
       const x = round(left + j * barWidth);
-      const shown = fitValue(
-        formatNumber(value, lang, s.currency),
-        value,
-        lang,
-        slot / Math.max(1, data.series.length),
-        s.currency,
-      );
-      return markup`<rect x="${x}" y="${baseline - h}" width="${round(barWidth - 1)}" height="${h}" fill="${color(j)}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></rect><text x="${round(x + barWidth / 2)}" y="${baseline - h - 4}" text-anchor="middle" font-size="${VALUE_FONT}" fill="#242424">${shown}</text>`;
+      return markup`<rect x="${x}" y="${baseline - h}" width="${round(barWidth - 1)}" height="${h}" fill="${color(j)}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></rect>${figureText(data, s, value, lang, frame.slot, x + barWidth / 2, baseline - h - 4)}`;
     });
-    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${columns}<text class="chart-label" text-anchor="middle" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text></g>`;
+    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${columns}${frame.label(i)}</g>`;
   });
-  const axis = markup`<line x1="${axisLeft}" x2="${width - 8}" y1="${baseline}" y2="${baseline}" stroke="#a5acb5" aria-hidden="true"/>`;
-  return markup`<svg id="${id}" class="chart chart-column" role="list" aria-label="${data.title}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${grid}${axis}${groups}</svg>${legendOf(data)}`;
+  return markup`<svg id="${id}" class="chart chart-column" role="list" aria-label="${data.title}" viewBox="0 0 ${frame.width} ${frame.height}" width="100%" preserveAspectRatio="xMinYMin meet">${frame.grid}${groups}</svg>${legendOf(data)}`;
+}
+
+/**
+ * A line through each series' figures, a point and its figure at every category; an area chart
+ * fills under the line (translucent, so a second series still shows behind). Categories read left to
+ * right as on a column chart (months in order), the same gridlines, labels and legend.
+ */
+function lineSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  const frame = verticalFrame(data);
+  const { baseline } = frame;
+  const area = data.kind === 'area';
+  const traces = data.series.map((s, j) => {
+    const points = data.categories.map(
+      (_, i) => `${round(frame.centre(i))},${baseline - frame.rise(s.values[i] ?? 0)}`,
+    );
+    const first = round(frame.centre(0));
+    const last = round(frame.centre(data.categories.length - 1));
+    const fill = area
+      ? markup`<path d="M ${first},${baseline} L ${points.join(' L ')} L ${last},${baseline} Z" fill="${color(j)}" fill-opacity="0.25" aria-hidden="true"/>`
+      : '';
+    return markup`${fill}<polyline points="${points.join(' ')}" fill="none" stroke="${color(j)}" stroke-width="2" stroke-linejoin="round" aria-hidden="true"/>`;
+  });
+  const groups = data.categories.map((category, i) => {
+    const marks = data.series.map((s, j) => {
+      const value = s.values[i] ?? 0;
+      const y = baseline - frame.rise(value);
+      return markup`<circle cx="${round(frame.centre(i))}" cy="${y}" r="4" fill="${color(j)}" stroke="#fff" stroke-width="1"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></circle>${figureText(data, s, value, lang, frame.slot, frame.centre(i), y - 8)}`;
+    });
+    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}">${marks}${frame.label(i)}</g>`;
+  });
+  return markup`<svg id="${id}" class="chart chart-${area ? 'area' : 'line'}" role="list" aria-label="${data.title}" viewBox="0 0 ${frame.width} ${frame.height}" width="100%" preserveAspectRatio="xMinYMin meet">${frame.grid}${traces}${groups}</svg>${legendOf(data)}`;
 }
 
 /** The figure as the column can hold it: whole when it fits, else in compact notation ("12K"). */
@@ -543,6 +652,29 @@ function slicePath(cx: number, cy: number, r: number, hole: number, a0: number, 
   return hole > 0
     ? `${outer} L ${at(hole, a1)} A ${hole} ${hole} 0 ${large} 0 ${at(hole, a0)} Z`
     : `${outer} L ${cx} ${cy} Z`;
+}
+
+/**
+ * A funnel of the first series (as a pie, Dynamics draws a funnel from one series): one centred band
+ * per category, top to bottom in the data's order, as wide as its figure against the largest, so the
+ * stages narrow as the figures fall; each band's label and figure sit above it.
+ */
+function funnelSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
+  const series = data.series[0];
+  const width = 560;
+  const band = 20;
+  const stage = LABEL_LINE + band + 8;
+  const max = Math.max(1, ...data.categories.map((_, i) => series?.values[i] ?? 0));
+  const stages = data.categories.map((category, i) => {
+    const value = series?.values[i] ?? 0;
+    const w = Math.max(2, Math.round(((width - 8) * Math.max(0, value)) / max));
+    const top = 4 + i * stage;
+    const fill = SLICE_COLORS[i % SLICE_COLORS.length] ?? '#0f548c';
+    const caption = `${category.label}: ${formatNumber(value, lang, series?.currency)}`;
+    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}"><text class="chart-label" x="${width / 2}" y="${top + LABEL_LINE - 3}" text-anchor="middle" font-size="${LABEL_FONT}" fill="#242424"><title>${caption}</title>${ellipsize(caption, width - 8, LABEL_FONT)}</text><rect x="${round((width - w) / 2)}" y="${top + LABEL_LINE}" width="${w}" height="${band}" fill="${fill}"><title>${category.label} · ${series?.label ?? ''}: ${formatNumber(value, lang, series?.currency)}</title></rect></g>`;
+  });
+  const height = Math.max(30, 4 + data.categories.length * stage);
+  return markup`<svg id="${id}" class="chart chart-funnel" role="list" aria-label="${data.title}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${stages}</svg>`;
 }
 
 function barSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
