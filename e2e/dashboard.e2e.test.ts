@@ -16,6 +16,7 @@ import {
   webApi,
   whenJobsIdle,
 } from './browser.testkit';
+import { CHART_VIEWPORT_HEIGHT } from '../tools/emulator/pages/dashboard';
 
 const O = opportunity.columns;
 const B = idr_roomblock.columns;
@@ -99,6 +100,28 @@ it('opens the Group Sales app on its dashboard, with the demo counts by phase an
   await page.getByRole('heading', { level: 2, name: 'Deposits Overdue' }).waitFor();
   expect(await seriousViolations(page)).toEqual([]);
   expect(await screenshot(page, 'dashboard')).toBeGreaterThan(10);
+});
+
+it('keeps the occupancy plan at its panel height, the hotel-nights scrolling inside it, from the keyboard too', async () => {
+  await page.goto(mainUrl({ appid: GROUP_SALES_APP }));
+  const region = page.getByRole('group', { name: 'Rooms Blocked per Hotel and Night' });
+  await region.waitFor();
+  const size = await region.evaluate((el) => ({ client: el.clientHeight, scroll: el.scrollHeight }));
+  expect(size.client).toBeLessThanOrEqual(CHART_VIEWPORT_HEIGHT);
+  expect(size.scroll).toBeGreaterThan(size.client);
+  const last = region.getByRole('listitem').last();
+  const inside = () =>
+    Promise.all([region.boundingBox(), last.boundingBox()]).then(
+      ([r, l]) => !!r && !!l && l.y >= r.y && l.y + l.height <= r.y + r.height + 1,
+    );
+  expect(await inside()).toBe(false);
+  await region.focus();
+  await page.keyboard.press('End');
+  await page.waitForFunction(
+    (el) => !!el && el.scrollTop + el.clientHeight >= el.scrollHeight - 1,
+    await region.elementHandle(),
+  );
+  expect(await inside()).toBe(true);
 });
 
 it('shows the dashboard in Spanish', async () => {
