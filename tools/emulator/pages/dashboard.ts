@@ -389,9 +389,10 @@ const LABEL_LINE = 14;
 const VALUE_FONT = 11;
 
 /**
- * Horizontal bars, one group per category; the table beside it carries the same figures. The label
- * column is as wide as the longest label up to 40 % of the chart; longer labels wrap onto two lines,
- * then end in "…", with the whole label in a `<title>` tooltip, the bar's aria-label and the table.
+ * The chart as its kind draws it (horizontal bars when the data names none); every kind gives each
+ * category one `listitem` whose aria-label says its label and every figure, and the table beside it
+ * carries the same figures. Bars: the label column is as wide as the longest label up to 40 % of the
+ * chart; longer labels wrap onto two lines, then end in "…", whole in a `<title>` tooltip.
  */
 export function chartSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
   switch (data.kind ?? 'bar') {
