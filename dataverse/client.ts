@@ -84,8 +84,15 @@ export interface BatchResult {
   body?: unknown;
 }
 
+/** A record passed to a function (`Target` of RetrievePrincipalAccess), by its entity set and GUID. */
+export interface FunctionRecordReference {
+  readonly entitySet: string;
+  readonly id: string;
+}
+
 /** A function parameter's value (see `executeFunction`). */
-export type FunctionParameter = string | number | boolean | readonly string[] | readonly number[];
+export type FunctionParameter =
+  string | number | boolean | readonly string[] | readonly number[] | FunctionRecordReference;
 
 export interface DataverseClient {
   /** Creates a record and returns its id. */
@@ -117,7 +124,8 @@ export interface DataverseClient {
   /**
    * Calls a function (GET): unbound (`WhoAmI`), or bound to a record with `bound` ("Use Web API
    * functions"). Parameters go as parameter aliases: a string as an Edm.String (a GUID as an Edm.Guid),
-   * numbers and booleans as they are, a list as JSON (`EntityNames: ['account']`).
+   * numbers and booleans as they are, a list as JSON (`EntityNames: ['account']`), a record
+   * (`Target: { entitySet: 'accounts', id }`) as `{"@odata.id":"accounts(<id>)"}`.
    */
   executeFunction(
     name: string,

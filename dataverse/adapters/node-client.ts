@@ -30,7 +30,7 @@ import {
 } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { DataverseUnreachableError, InvalidBatchError, UnsupportedOperationError } from './errors';
-import { describeRecord, formatKey, isGuid, normalizeGuid } from './keys';
+import { describeRecord, formatKey, isGuid, normalizeGuid, withRecordReferences } from './keys';
 import { toEntityRecord, toPlainJson } from './records';
 
 export interface RetryPolicy {
@@ -449,9 +449,9 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
     async executeFunction(name, parameters = {}, bound) {
       const op: Operation = { description: `Function ${name}`, idempotent: true };
       // dynamics-web-api writes each value into its parameter alias as it is: strings quoted (a GUID
-      // bare), lists as JSON; quotes doubled and the text percent-encoded here so any string survives.
+      // bare), lists and records as JSON; quotes doubled and the text percent-encoded here so any string survives.
       const encoded = Object.fromEntries(
-        Object.entries(parameters).map(([key, value]) => [
+        Object.entries(withRecordReferences(parameters)).map(([key, value]) => [
           key,
           typeof value === 'string'
             ? isGuid(value)

@@ -1,6 +1,6 @@
 import type { DataverseClient } from '../client';
 import { ConcurrencyError, DuplicateRecordError, NotFoundError, ThrottledError } from '../errors';
-import { account, activityparty, contact, email, list } from '../generated';
+import { account, activityparty, contact, email, list, systemuser } from '../generated';
 import { UnknownEntitySetError, UnsupportedOperationError } from './errors';
 import { createPcfClient } from './pcf-client';
 import {
@@ -111,7 +111,7 @@ class FakeRecordApi implements RecordWebApi {
   }
 }
 
-const tables = tableNamesFrom([account, contact, email, list]);
+const tables = tableNamesFrom([account, contact, email, list, systemuser]);
 const answer = (status: number, body?: unknown): ExecuteResponseLike => ({
   ok: status < 400,
   status,
@@ -262,6 +262,28 @@ describe('createXrmClient', () => {
       operationType: 1,
       operationName: 'RetrieveTotalRecordCount',
       parameterTypes: { EntityNames: { typeName: 'Collection(Edm.String)', structuralProperty: 4 } },
+    });
+  });
+
+  it('calls a bound function with a record parameter as {"@odata.id"} ("Use Web API functions")', async () => {
+    const userId = '0b7c9a10-1111-4c1e-9a51-3e2f8d7c6b01';
+    const accountId = 'A3F0E9D8-91D4-EF11-A72E-6045BD8C0A11';
+    await client.executeFunction(
+      'RetrievePrincipalAccess',
+      { Target: { entitySet: account.entitySetName, id: accountId } },
+      { entitySet: systemuser.entitySetName, id: userId },
+    );
+    const request = executed[0] as { entity: unknown; Target: unknown; getMetadata(): unknown };
+    expect(request.entity).toEqual({ entityType: systemuser.logicalName, id: userId });
+    expect(request.Target).toEqual({ '@odata.id': `${account.entitySetName}(${accountId.toLowerCase()})` });
+    expect(request.getMetadata()).toEqual({
+      boundParameter: 'entity',
+      operationType: 1,
+      operationName: 'RetrievePrincipalAccess',
+      parameterTypes: {
+        Target: { typeName: 'mscrm.crmbaseentity', structuralProperty: 5 },
+        entity: { typeName: 'mscrm.systemuser', structuralProperty: 5 },
+      },
     });
   });
 

@@ -25,7 +25,7 @@ import {
   ThrottledError,
 } from '../errors';
 import { InvalidBatchError, UnknownEntitySetError, UnsupportedOperationError } from './errors';
-import { describeRecord, formatKey, normalizeGuid } from './keys';
+import { describeRecord, formatKey, normalizeGuid, withRecordReferences } from './keys';
 import { toEntityRecord } from './records';
 
 /** The thenable both runtimes return (Xrm's own PromiseLike is not the standard one). */
@@ -368,7 +368,7 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
           `${runtime} cannot call functions (no execute); call ${name} from a form script or the server.`,
         );
       }
-      const request = actionRequest(name, { ...parameters }, bound, 1);
+      const request = actionRequest(name, withRecordReferences(parameters), bound, 1);
       const response = await call(`Function ${name}`, () => online.execute(request));
       if (response.status === 204) return undefined;
       return response.json();

@@ -16,6 +16,7 @@ import type {
   UpsertOptions,
   WriteOptions,
 } from '../../dataverse/client';
+import { withRecordReferences } from '../../dataverse/adapters/keys';
 import { DataverseError } from '../../dataverse/errors';
 import type { CallContext, Engine } from './engine/engine';
 import { BadRequestError, RecordNotFoundError } from './engine/errors';
@@ -150,7 +151,7 @@ export class InProcessClient implements DataverseClient {
     // Over HTTP an action answers a GET with 405; here the caller learns which call it needs.
     if (this.engine.hasAction(name, where)?.isFunction === false)
       throw new BadRequestError(`${name} is an action, not a function: call it with executeAction.`);
-    return this.executeAction(name, { ...parameters }, bound);
+    return this.executeAction(name, withRecordReferences(parameters), bound);
   }
 
   async executeBatch(

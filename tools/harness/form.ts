@@ -449,10 +449,7 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
   const formNotifications = new FormNotificationList();
   const uiLoadHandlers: Xrm.Events.ContextSensitiveHandler[] = [];
   const loadedHandlers: Xrm.Events.ContextSensitiveHandler[] = [];
-  const remove = (
-    list: Xrm.Events.ContextSensitiveHandler[],
-    handler: Xrm.Events.ContextSensitiveHandler,
-  ): void => {
+  const remove = <T>(list: T[], handler: T): void => {
     const index = list.indexOf(handler);
     if (index >= 0) list.splice(index, 1);
   };
@@ -463,10 +460,7 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
     removeOnSave: (handler: Xrm.Events.ContextSensitiveHandler) =>
       remove(entity.saveEventHandlers as Xrm.Events.ContextSensitiveHandler[], handler),
     addOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => postSaveHandlers.push(handler),
-    removeOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => {
-      const index = postSaveHandlers.indexOf(handler);
-      if (index >= 0) postSaveHandlers.splice(index, 1);
-    },
+    removeOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => remove(postSaveHandlers, handler),
   });
   Object.assign(data, {
     removeOnLoad: (handler: Xrm.Events.ContextSensitiveHandler) =>

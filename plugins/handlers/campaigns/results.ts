@@ -43,7 +43,7 @@ import {
   textValue,
   timeValue,
 } from '../interests/records';
-import { DATAVERSE_SOURCE } from '../interests/business';
+import { DATAVERSE_SOURCE, parseExternalId } from '../interests/business';
 import { REASON_CHOICES } from './distribute';
 import { CampaignRecordNotFoundError } from './errors';
 import { CHANNEL_TABLES, whereIn } from './read';
@@ -224,9 +224,6 @@ async function partyRows(
   });
 }
 
-/** `idr_externalid` prefix of an order interaction registered from a Dataverse order (business.ts's key). */
-const SALES_ORDER_KEY = `${salesorder.logicalName}:`;
-
 /**
  * The contacts' confirmed orders since the campaign started, each worth what was ordered: the
  * order's total amount (`salesorder.totalamount`) when the interaction came from a Dataverse order;
@@ -249,9 +246,9 @@ async function confirmedOrders(
   );
   const orders = rows as idr_interactionRecord[];
   const salesOrderOf = (row: idr_interactionRecord): string | null => {
-    const key = textValue(row.idr_externalid);
-    if (textValue(row.idr_source) !== DATAVERSE_SOURCE || !key?.startsWith(SALES_ORDER_KEY)) return null;
-    return idValue(key.slice(SALES_ORDER_KEY.length));
+    if (textValue(row.idr_source) !== DATAVERSE_SOURCE) return null;
+    const key = parseExternalId(textValue(row.idr_externalid));
+    return key?.table === salesorder.logicalName && !key.suffix ? idValue(key.recordId) : null;
   };
   const s = salesorder.columns;
   const amounts = new Map(

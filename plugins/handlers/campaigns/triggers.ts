@@ -64,6 +64,7 @@ import {
   dayOf,
   type DistributedChannel,
   exclusionListMembers,
+  type LinkedActivityTable,
   readCandidates,
   readContactPolicy,
   whereIn,
@@ -511,7 +512,7 @@ async function recordWhyNot(
   postponedTo: number | null,
   now: number,
   kept?: ReadonlyMap<string, WhyNot>,
-  activity?: { table: (typeof ACTION_TABLES)[keyof typeof ACTION_TABLES]; id: string },
+  activity?: { table: LinkedActivityTable; id: string },
 ): Promise<void> {
   const e = idr_exclusion.columns;
   const id = whyNotId(occurrence);

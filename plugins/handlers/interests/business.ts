@@ -72,6 +72,16 @@ export function externalId(table: string, recordId: string, suffix?: string): st
   return `${table}:${recordId}${suffix ? `:${suffix}` : ''}`;
 }
 
+/** The parts of an `externalId()`; null when `value` is not one (no table or no record id). */
+export function parseExternalId(
+  value: string | null | undefined,
+): { table: string; recordId: string; suffix?: string } | null {
+  const [table, recordId, ...rest] = (value ?? '').split(':');
+  if (!table || !recordId) return null;
+  const suffix = rest.join(':');
+  return suffix ? { table, recordId, suffix } : { table, recordId };
+}
+
 export type RegistrationResult = 'created' | 'exists' | 'no-customer';
 
 export async function registerInteraction(

@@ -8,9 +8,10 @@ import type { ActionRequest, Engine } from './engine';
 import { registerActivityPointers } from './activity-pointers';
 import { registerCampaignActions } from './campaign-actions';
 import { registerTemplateActions } from './template-actions';
-import { BadRequestError, ErrorCodes, RecordNotFoundError } from './errors';
-import { parseRecordAddress } from './keys';
+import { BadRequestError, ErrorCodes, InvalidEntityReferenceError, RecordNotFoundError } from './errors';
+import { parseEntityReference, parseRecordAddress } from './keys';
 import type { TableInfo } from './metadata';
+import { RoleCatalog, type PrivilegeVerb } from './security';
 import type { StoredRecord } from './values';
 import { formatStoredDateTime, isLookupValue, normalizeGuid } from './values';
 
@@ -22,6 +23,13 @@ export function registerBuiltInActions(engine: Engine): void {
   engine.registerAction('RetrieveTotalRecordCount', retrieveTotalRecordCount, {
     transactional: false,
     isFunction: true,
+  });
+  // "RetrievePrincipalAccess Function": bound to a user, `systemusers(<id>)/Microsoft.Dynamics.CRM.
+  // RetrievePrincipalAccess(Target=@t)?@t={"@odata.id":"accounts(<id>)"}` (teams are not modelled).
+  engine.registerAction('RetrievePrincipalAccess', retrievePrincipalAccess, {
+    transactional: false,
+    isFunction: true,
+    boundTo: 'systemuser',
   });
   engine.registerAction('CreateMultiple', createMultiple);
   engine.registerAction('UpsertMultiple', upsertMultiple);
@@ -310,4 +318,45 @@ async function retrieveTotalRecordCount({ engine, body, context }: ActionRequest
   return {
     EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: counts },
   };
+}
+
+/**
+ * "AccessRights EnumType": each right a privilege verb grants, in the flags' value order (ReadAccess 1 …
+ * AssignAccess 524288), the order the Web API lists a flags value in: "ReadAccess, WriteAccess".
+ */
+const ACCESS_RIGHTS: readonly (readonly [PrivilegeVerb, string])[] = [
+  ['Read', 'ReadAccess'],
+  ['Write', 'WriteAccess'],
+  ['Append', 'AppendAccess'],
+  ['AppendTo', 'AppendToAccess'],
+  ['Create', 'CreateAccess'],
+  ['Delete', 'DeleteAccess'],
+  ['Share', 'ShareAccess'],
+  ['Assign', 'AssignAccess'],
+];
+
+/**
+ * "RetrievePrincipalAccess Function": the rights the bound user has on the `Target` record, answered as
+ * a RetrievePrincipalAccessResponse. Rights come from the user's security roles on the target's table;
+ * like the rest of the emulator it ignores privilege depth, ownership and sharing (security.ts).
+ */
+async function retrievePrincipalAccess({ engine, body, bound }: ActionRequest): Promise<unknown> {
+  const address = parseEntityReference('Target', body.Target);
+  const table = engine.metadata.bySetName(address.entitySet);
+  if (!table)
+    throw new InvalidEntityReferenceError(
+      'Target',
+      body.Target,
+      `no table has the entity set '${address.entitySet}'`,
+    );
+  // A target or user that does not exist is a 404, as in Dataverse.
+  await engine.retrieve(table.entitySetName, address.key, { select: [table.primaryId] });
+  const userId = bound?.id ?? engine.whoAmI().UserId;
+  if (bound) await engine.retrieve(bound.table.entitySetName, userId, { select: [bound.table.primaryId] });
+  const roles = engine.rolesOf(userId);
+  const catalog = new RoleCatalog(engine.metadata.model);
+  const rights = ACCESS_RIGHTS.filter(([verb]) => catalog.grants(roles, verb, table.logicalName)).map(
+    ([, right]) => right,
+  );
+  return { AccessRights: rights.length > 0 ? rights.join(', ') : 'None' };
 }

@@ -211,6 +211,24 @@ export class BadRequestError extends DataverseError {
   }
 }
 
+/**
+ * A function's record parameter is no reference to a record of a known table. "Use Web API functions"
+ * passes one as a JSON object in a parameter alias: `Target=@t?@t={"@odata.id":"accounts(<id>)"}`.
+ */
+export class InvalidEntityReferenceError extends BadRequestError {
+  constructor(
+    readonly parameter: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(
+      `The function parameter '${parameter}' must reference a record as {"@odata.id":"<entityset>(<id>)"}` +
+        ` (e.g. {"@odata.id":"accounts(00000000-0000-0000-0000-000000000001)"}): ${reason}. Got ${JSON.stringify(value)}.`,
+    );
+    this.name = 'InvalidEntityReferenceError';
+  }
+}
+
 /** A synchronous pipeline handler refused the operation; the transaction was rolled back. */
 export class PluginExecutionError extends DataverseError {
   constructor(

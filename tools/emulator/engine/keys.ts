@@ -4,7 +4,7 @@
  * `@odata.bind` and `@odata.id` values.
  */
 import type { RecordKey } from '../../../dataverse/client';
-import { BadRequestError } from './errors';
+import { BadRequestError, InvalidEntityReferenceError } from './errors';
 import { normalizeGuid } from './values';
 
 export interface RecordAddress {
@@ -94,6 +94,25 @@ export function parseRecordAddress(reference: string): RecordAddress {
     );
   }
   return { entitySet: text.slice(0, open), key: parseKey(text.slice(open + 1, close)) };
+}
+
+/**
+ * A function's record parameter, `{"@odata.id":"accounts(<id>)"}` ("Use Web API functions": pass a
+ * reference to a record), as the entity set and key it names.
+ */
+export function parseEntityReference(parameter: string, value: unknown): RecordAddress {
+  const odataId =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)['@odata.id']
+      : undefined;
+  if (typeof odataId !== 'string')
+    throw new InvalidEntityReferenceError(parameter, value ?? null, 'it has no "@odata.id" text');
+  try {
+    return parseRecordAddress(odataId);
+  } catch (error) {
+    if (!(error instanceof BadRequestError)) throw error;
+    throw new InvalidEntityReferenceError(parameter, value, `'${odataId}' is not a record address`);
+  }
 }
 
 /** Writes a key back in URL form. */

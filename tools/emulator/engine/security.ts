@@ -77,11 +77,16 @@ export class RoleCatalog {
     return `prv${verb}${PRIVILEGE_NAMES[table.toLowerCase()] ?? table}`;
   }
 
+  /** Whether one of `roles` grants `verb` on `table` (a logical name). */
+  grants(roles: readonly string[], verb: PrivilegeVerb, table: string): boolean {
+    if (roles.includes(SYSTEM_ADMINISTRATOR)) return true;
+    const wanted = RoleCatalog.privilegeName(verb, table).toLowerCase();
+    return roles.some((role) => this.roles.get(role)?.has(wanted));
+  }
+
   /** Throws PrivilegeDeniedError unless one of `roles` grants `verb` on `table` (a logical name). */
   check(userId: string, roles: readonly string[], verb: PrivilegeVerb, table: string): void {
-    if (roles.includes(SYSTEM_ADMINISTRATOR)) return;
-    const wanted = RoleCatalog.privilegeName(verb, table).toLowerCase();
-    if (roles.some((role) => this.roles.get(role)?.has(wanted))) return;
+    if (this.grants(roles, verb, table)) return;
     throw new PrivilegeDeniedError(userId, RoleCatalog.privilegeName(verb, table), table, roles);
   }
 }

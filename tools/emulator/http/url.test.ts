@@ -1,4 +1,4 @@
-import { BadRequestError } from '../engine/errors';
+import { BadRequestError, InvalidEntityReferenceError } from '../engine/errors';
 import { functionParameters, parseQuery } from './url';
 
 describe('functionParameters ("Use Web API functions")', () => {
@@ -29,5 +29,21 @@ describe('functionParameters ("Use Web API functions")', () => {
     expect(() => functionParameters('Name=bare words', parseQuery(''))).toThrow(
       /'Name' is not an OData literal/,
     );
+  });
+
+  it('reads a record reference, JSON or as the doc writes it, and refuses one that names no record', () => {
+    const id = '9f3162f6-804a-e611-80d1-00155d4333fa';
+    const query = parseQuery(
+      `@t=${encodeURIComponent(`{"@odata.id":"accounts(${id})"}`)}&@q={'@odata.id':'accounts(${id})'}`,
+    );
+    expect(functionParameters('Target=@t,Other=@q', query)).toEqual({
+      Target: { '@odata.id': `accounts(${id})` },
+      Other: { '@odata.id': `accounts(${id})` },
+    });
+    for (const bad of ['{"@odata.id":"accounts"}', '{"@odata.id":42}', "{'@odata.id':'(x)'}"]) {
+      const call = () => functionParameters('Target=@t', parseQuery(`@t=${encodeURIComponent(bad)}`));
+      expect(call).toThrow(InvalidEntityReferenceError);
+      expect(call).toThrow(/'Target' must reference a record as \{"@odata.id":"<entityset>\(<id>\)"\}/);
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { RecordKey } from '../../../dataverse/client';
 import { BadRequestError } from '../engine/errors';
-import { closingParen, parseKey } from '../engine/keys';
+import { closingParen, parseEntityReference, parseKey } from '../engine/keys';
 
 export interface Segment {
   readonly name: string;
@@ -219,12 +219,24 @@ function parseLiteral(name: string, text: string): unknown {
   if (value === 'null') return null;
   if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value)) return Number(value);
   if (GUID_LITERAL.test(value)) return value.toLowerCase();
+  // "Use Web API functions" writes its record reference with single quotes: {'@odata.id':'accounts(<id>)'}.
+  const quoted = /^\{\s*'@odata\.id'\s*:\s*'(.*)'\s*\}$/.exec(value);
+  if (quoted) {
+    const reference = { '@odata.id': quoted[1] };
+    parseEntityReference(name, reference);
+    return reference;
+  }
   if (value.startsWith('[') || value.startsWith('{')) {
+    let parsed: unknown;
     try {
-      return JSON.parse(value) as unknown;
+      parsed = JSON.parse(value) as unknown;
     } catch {
       throw new BadRequestError(`The value of the function parameter '${name}' is not valid JSON: ${value}`);
     }
+    // A record ("Use Web API functions"): {"@odata.id":"accounts(<id>)"}; its address must parse.
+    if (typeof parsed === 'object' && parsed !== null && '@odata.id' in parsed)
+      parseEntityReference(name, parsed);
+    return parsed;
   }
   // An enumeration member: Microsoft.Dynamics.CRM.EntityFilters'Entity'.
   const member = /^[\w.]+'([^']*)'$/.exec(value);

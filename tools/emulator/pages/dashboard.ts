@@ -314,7 +314,8 @@ export function chartData(
   let currency: ChartCurrency | undefined;
   const series = chart.measures.map((alias): ChartSeries => {
     const measure = findMeasure(engine, table, query, alias);
-    if (isMoney(measure)) currency ??= chartCurrency(engine, table, view);
+    const money = isMoney(measure);
+    if (money) currency ??= chartCurrency(engine, table, view);
     return {
       alias,
       label: measureLabel(measure, alias, lang),
@@ -322,7 +323,7 @@ export function chartData(
         const value = r[alias];
         return typeof value === 'number' ? value : 0;
       }),
-      ...(isMoney(measure) && currency ? { currency } : {}),
+      ...(money && currency ? { currency } : {}),
     };
   });
   return {
@@ -707,16 +708,12 @@ function barSvg(data: ChartData, lang: LanguageCode, id: string): SafeHtml {
     const lines = fitted.lines.map(
       (line, n) => markup`<tspan x="${labelWidth - 6}" y="${firstBaseline + n * LABEL_LINE}">${line}</tspan>`,
     );
-    return markup`<g role="listitem" aria-label="${category.label}: ${data.series
-      .map((s) => `${s.label} ${formatNumber(s.values[i] ?? 0, lang, s.currency)}`)
-      .join(
-        ', ',
-      )}"><text class="chart-label" text-anchor="end" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text>${data.series.map(
+    return markup`<g role="listitem" aria-label="${categoryAria(data, i, lang)}"><text class="chart-label" text-anchor="end" font-size="${LABEL_FONT}" fill="#242424"><title>${category.label}</title>${lines}</text>${data.series.map(
       (s, j) => {
         const value = s.values[i] ?? 0;
         const w = Math.round((plot * value) / max);
         const y = barsTop + j * barHeight;
-        return markup`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${COLORS[j % COLORS.length] ?? '#0f548c'}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></rect><text x="${labelWidth + w + 4}" y="${y + barHeight - 4}" font-size="${VALUE_FONT}" fill="#242424">${formatNumber(value, lang, s.currency)}</text>`;
+        return markup`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${color(j)}"><title>${category.label} · ${s.label}: ${formatNumber(value, lang, s.currency)}</title></rect><text x="${labelWidth + w + 4}" y="${y + barHeight - 4}" font-size="${VALUE_FONT}" fill="#242424">${formatNumber(value, lang, s.currency)}</text>`;
       },
     )}</g>`;
   });
