@@ -1,7 +1,7 @@
 import type { DataverseClient } from '../client';
 import { ConcurrencyError, DuplicateRecordError, NotFoundError, ThrottledError } from '../errors';
 import { account, activityparty, contact, email, list, systemuser } from '../generated';
-import { UnknownEntitySetError, UnsupportedOperationError } from './errors';
+import { InvalidRecordKeyError, UnknownEntitySetError, UnsupportedOperationError } from './errors';
 import { createPcfClient } from './pcf-client';
 import {
   nextFetchXmlPage,
@@ -285,6 +285,15 @@ describe('createXrmClient', () => {
         entity: { typeName: 'mscrm.systemuser', structuralProperty: 5 },
       },
     });
+  });
+
+  it('refuses a record parameter whose id is not a GUID before sending anything', async () => {
+    await expect(
+      client.executeFunction('RetrievePrincipalAccess', {
+        Target: { entitySet: account.entitySetName, id: 'Contoso' },
+      }),
+    ).rejects.toThrow(InvalidRecordKeyError);
+    expect(executed).toEqual([]);
   });
 
   it('sends a batch action bound to its record, in a changeset and one by one', async () => {

@@ -94,6 +94,22 @@ describe.each(['over HTTP', 'in process'] as const)('RetrievePrincipalAccess bou
   });
 });
 
+it('takes the reference as the doc writes it: single quotes and a full or relative URI', async () => {
+  for (const address of [
+    `${idr_marketingconcept.entitySetName}(${conceptId})`,
+    `${emulator.serviceRoot}${idr_marketingconcept.entitySetName}(${conceptId})`,
+  ]) {
+    const response = await fetch(
+      `${emulator.serviceRoot}systemusers(${ANALYST})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@tid)?@tid={'@odata.id':'${address}'}`,
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      '@odata.context': expect.stringContaining('RetrievePrincipalAccessResponse') as unknown,
+      AccessRights: 'ReadAccess',
+    });
+  }
+});
+
 it('refuses a malformed reference over HTTP with 400 and in process with InvalidEntityReferenceError', async () => {
   const response = await fetch(
     `${emulator.serviceRoot}systemusers(${ANALYST})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@t)?@t=${encodeURIComponent('{"@odata.id":"idr_marketingconcepts"}')}`,
