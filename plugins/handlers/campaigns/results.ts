@@ -20,7 +20,6 @@ import {
   idr_offer,
   OfferOutcome,
   salesorder,
-  type activitypartyRecord,
   type campaignactivityRecord,
   type campaignRecord,
   type campaignresponseRecord,
@@ -46,7 +45,7 @@ import {
 import { DATAVERSE_SOURCE } from '../interests/business';
 import { REASON_CHOICES } from './distribute';
 import { CampaignRecordNotFoundError } from './errors';
-import { CHANNEL_TABLES, whereIn } from './read';
+import { CHANNEL_TABLES, partyRows, whereIn } from './read';
 
 /** Interactions that answer a campaign (opens are too weak a signal; complaints and cases are not answers). */
 export const RESPONSE_EVENTS: ReadonlyMap<number, number> = new Map([
@@ -203,27 +202,6 @@ export interface CampaignReport extends CampaignResults {
   readonly attribution: Attribution;
   /** Why-not rows of erased contacts (tools/erase): kept without a person, so counted in no figure above. */
   readonly erasedRows: number;
-}
-
-async function partyRows(
-  client: DataverseClient,
-  activityIds: readonly string[],
-  mask: number,
-): Promise<{ activityId: string; contactId: string }[]> {
-  const p = activityparty.columns;
-  const rows = await whereIn(
-    client,
-    activityparty.entitySetName,
-    lookupValue(p.activityid),
-    activityIds,
-    [lookupValue(p.activityid), lookupValue(p.partyid)],
-    `${p.participationtypemask} eq ${mask}`,
-  );
-  return (rows as activitypartyRecord[]).flatMap((row) => {
-    const activityId = idValue(row._activityid_value);
-    const contactId = idValue(row._partyid_value);
-    return activityId && contactId ? [{ activityId, contactId }] : [];
-  });
 }
 
 /** `idr_externalid` prefix of an order interaction registered from a Dataverse order (business.ts's key). */
