@@ -3,6 +3,7 @@ import {
   birthdayOccurrences,
   cartOccurrences,
   crossingTime,
+  guardAction,
   guardTriggeredAction,
   nextBirthday,
   responseOccurrences,
@@ -153,6 +154,40 @@ describe('the guard for a triggered action', () => {
     expect(guardTriggeredAction({ ...base, impacts, policy: drop })).toEqual({
       outcome: 'skip',
       reason: 'frequency-cap',
+    });
+  });
+});
+
+describe('the guard for any action (a distributed one re-checked on its day)', () => {
+  const base = {
+    channel: 'phone' as const,
+    campaignId: 'spring',
+    incompatibleWithinDays: 14,
+    contactId: 'c',
+    consent: {},
+    belowZero: false,
+    onExclusionList: false,
+    impacts: [],
+    day: 100,
+    policy: DEFAULT_CONTACT_POLICY,
+  };
+  it("checks the action's own channel and campaign", () => {
+    expect(guardAction(base)).toEqual({ outcome: 'create', day: 100 });
+    expect(guardAction({ ...base, consent: { donotphone: true } })).toEqual({
+      outcome: 'skip',
+      reason: 'no-consent',
+    });
+    expect(guardAction({ ...base, consent: { donotemail: true } })).toEqual({ outcome: 'create', day: 100 });
+    // Another campaign with a window, 3 days before: incompatible; the campaign's own impacts are not.
+    const other = { contactId: 'c', channel: 'email' as const, day: 97, incompatibleWithinDays: 14 };
+    const drop = { ...DEFAULT_CONTACT_POLICY, overCap: 'drop' as const };
+    expect(guardAction({ ...base, impacts: [{ ...other, campaignId: 'autumn' }], policy: drop })).toEqual({
+      outcome: 'skip',
+      reason: 'incompatible',
+    });
+    expect(guardAction({ ...base, impacts: [{ ...other, campaignId: 'spring' }] })).toEqual({
+      outcome: 'create',
+      day: 100,
     });
   });
 });

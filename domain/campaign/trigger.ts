@@ -281,22 +281,31 @@ export type TriggerDecision =
   | { readonly outcome: 'create'; readonly day: number; readonly postponedBecause?: Exclusion['reason'] }
   | { readonly outcome: 'skip'; readonly reason: Exclusion['reason'] };
 
+/** One outbound action's guard, whatever planned it: a trigger, or a campaign distribution re-checked on its send day. */
+export interface ActionGuardInput extends Omit<TriggerGuardInput, 'rule'> {
+  /** The channel the action reaches the contact on; null for a task or a list membership. */
+  readonly channel: Channel | null;
+  /** The campaign the action counts for (a trigger's own: `trigger:<id>`) and its incompatibility window. */
+  readonly campaignId: string;
+  readonly incompatibleWithinDays: number;
+}
+
 /**
- * The contact policy for one triggered action, as for a campaign's: Robinson lists and Below-Zero
- * for every action (a list membership or a task leads to contact later), consent and frequency caps
- * for the channel the action uses (postponed to the first allowed day, or dropped, as the policy says).
+ * The contact policy for one action: Robinson lists and Below-Zero for every action (a list
+ * membership or a task leads to contact later), consent and frequency caps for the channel the action
+ * uses (postponed to the first allowed day, or dropped, as the policy says).
  */
-export function guardTriggeredAction(input: TriggerGuardInput): TriggerDecision {
+export function guardAction(input: ActionGuardInput): TriggerDecision {
   const policy = validateContactPolicy(input.policy);
   if (input.onExclusionList) return { outcome: 'skip', reason: 'exclusion-list' };
-  const channel = channelOfAction(input.rule.action);
+  const channel = input.channel;
   if (channel && !hasConsent(channel, input.consent)) return { outcome: 'skip', reason: 'no-consent' };
   if (policy.excludeBelowZero && input.belowZero) return { outcome: 'skip', reason: 'below-zero' };
   if (!channel) return { outcome: 'create', day: input.day };
   const request = {
-    campaignId: `trigger:${input.rule.id}`,
+    campaignId: input.campaignId,
     channel,
-    incompatibleWithinDays: 0,
+    incompatibleWithinDays: input.incompatibleWithinDays,
     policy,
   };
   const mine = input.impacts.filter((i) => i.contactId === input.contactId);
@@ -306,4 +315,14 @@ export function guardTriggeredAction(input: TriggerGuardInput): TriggerDecision 
     for (let d = input.day + 1; d <= input.day + policy.horizonDays; d++)
       if (!blockOn(request, mine, d)) return { outcome: 'create', day: d, postponedBecause: block };
   return { outcome: 'skip', reason: block };
+}
+
+/** A triggered action's guard: the action's channel, counted for the trigger as its own campaign. */
+export function guardTriggeredAction(input: TriggerGuardInput): TriggerDecision {
+  return guardAction({
+    ...input,
+    channel: channelOfAction(input.rule.action),
+    campaignId: `trigger:${input.rule.id}`,
+    incompatibleWithinDays: 0,
+  });
 }

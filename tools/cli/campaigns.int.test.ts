@@ -1,13 +1,16 @@
-import { contact } from '../../dataverse/generated';
+import { contact, ExclusionReason } from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
 import {
+  addCampaignActivity,
   createCampaign,
   createCampaignOrg,
   createContacts,
   createList,
 } from '../../plugins/handlers/campaigns/campaign.testkit';
 import type { DistributeProgress } from '../../plugins/handlers/campaigns/distribute';
+import { dashboardChart } from '../emulator/pages/dashboard.testkit';
 import type { TestOrg } from '../emulator/testing';
+import { eraseContact } from '../erase/erase';
 import { type CampaignCommandDeps, runDistributeCommand, runResultsCommand } from './campaigns';
 
 let org: TestOrg;
@@ -118,5 +121,47 @@ describe('ideario distribute and ideario results', () => {
     expect(run.logger.lines.join('\n')).toContain(`distribute failed: No campaignactivity ${missing}`);
     expect(await runResultsCommand(missing, {}, run.value)).toBe(1);
     expect(run.logger.lines.join('\n')).toContain(`results failed: No campaign ${missing}`);
+  });
+});
+
+describe('erased contacts in ideario results and the exclusions chart', () => {
+  const CAMPAIGN_RESULTS_DASHBOARD = '17382642-c632-48f1-9df2-694c0e88e8c1';
+
+  it('count the same: an erased contact left out of two activities is counted as nobody by either', async () => {
+    const c = contact.columns;
+    // 0–2 take neither bulk email nor calls: each is left out of both activities; the rest take both.
+    const ids = await createContacts(org.client, 10, (i) => ({
+      [c.donotbulkemail]: i <= 2,
+      [c.donotphone]: i <= 2,
+    }));
+    const target = await createList(org.client, 'Everyone', ids);
+    const spring = await createCampaign(org.client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    const calls = await addCampaignActivity(org.client, spring.campaignId, {
+      name: 'Spring offer calls',
+      channel: 'phone',
+      listIds: [target],
+      scheduledStart: '2026-03-11T10:00:00Z',
+    });
+    expect(await runDistributeCommand(spring.campaignActivityId, { dryRun: false }, deps().value)).toBe(0);
+    expect(await runDistributeCommand(calls, { dryRun: false }, deps().value)).toBe(0);
+    const logger = memoryLogger();
+    await eraseContact(ids[0], { dryRun: false }, { client: org.client, clock: org.clock.now, logger });
+
+    const chart = dashboardChart(org.engine, CAMPAIGN_RESULTS_DASHBOARD, 'Exclusions by Reason per Campaign');
+    const figures = Object.fromEntries(chart.categories.map((k, i) => [k.key, chart.series[0]?.values[i]]));
+    const noConsent = figures[`${spring.campaignId} · ${ExclusionReason.NoConsentForTheChannel}`];
+    expect(noConsent).toBe(2);
+
+    const results = deps();
+    expect(await runResultsCommand(spring.campaignId, {}, results.value)).toBe(0);
+    expect(results.lines).toContain(`  excluded: no consent for the channel ${noConsent}`);
+    expect(results.lines).toContain('  targeted: 9; contacted: 7; control group: 0');
+    // Its two rows stay, without the person, and the report says they are counted nowhere.
+    expect(results.lines).toContain('  exclusion rows of erased contacts (not counted as people): 2');
   });
 });

@@ -24,6 +24,12 @@ import {
   seedInteraction,
   seedRule,
 } from '../../plugins/handlers/interests/test-org.testkit';
+import {
+  createCampaign,
+  createContacts,
+  createList,
+} from '../../plugins/handlers/campaigns/campaign.testkit';
+import { distributeCampaignActivity } from '../../plugins/handlers/campaigns/distribute';
 import { type TargetCommandDeps, runTargetCommand, runTriggersCommand } from './target';
 
 const DAY = 86_400_000;
@@ -270,5 +276,22 @@ describe('ideario triggers --once', () => {
       'Triggers: 1 occurrence(s), 0 action(s) created (0 postponed by the contact policy), 1 done before.',
       "Left out: Trigger 'Welcome': Marketing Concept is null; set it to a marketing concept.",
     ]);
+  });
+
+  it('re-checks campaign distributions due now, as the job does, and says how many it called off', async () => {
+    const [ana, ben] = await createContacts(env.client, 2);
+    const target = await createList(env.client, 'Target', [ana, ben]);
+    const spring = await createCampaign(env.client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      scheduledStart: '2026-04-03T09:00:00Z',
+    });
+    await distributeCampaignActivity({ client: env.client, clock: env.clock.now }, spring.campaignActivityId);
+    await env.client.update(contact.entitySetName, ana, { [contact.columns.donotbulkemail]: true });
+    env.clock.set(new Date('2026-04-03T10:00:00Z'));
+    const run = deps();
+    expect(await runTriggersCommand({}, run.value)).toBe(0);
+    expect(run.lines).toContain('Campaign distributions: 1 activity(ies) called off on their day.');
   });
 });

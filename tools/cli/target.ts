@@ -21,7 +21,12 @@ import {
   type MaterialiseProgress,
   rankTargetByOffer,
 } from '../../plugins/handlers/campaigns/target';
-import { runTriggers, type TriggerRunSummary } from '../../plugins/handlers/campaigns/triggers';
+import { recheckDistributed } from '../../plugins/handlers/campaigns/distribute';
+import {
+  runTriggers,
+  TRIGGER_LOOKBACK_MS,
+  type TriggerRunSummary,
+} from '../../plugins/handlers/campaigns/triggers';
 import { runCommand, UserFacingError } from './command';
 import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 import { terminalBar } from './progress';
@@ -234,6 +239,10 @@ export async function runTriggersCommand(
     const client = commandClient(flags, deps);
     const summary = await runTriggers({ client, clock: deps.clock, logger: deps.logger });
     for (const line of describeTriggerRun(summary)) deps.print(line);
+    // The job also re-checks campaign distributions due today (triggerjob.ts).
+    const cancelled = await recheckDistributed(client, deps.clock().getTime(), TRIGGER_LOOKBACK_MS);
+    if (cancelled > 0)
+      deps.print(`Campaign distributions: ${cancelled} activity(ies) called off on their day.`);
     return summary.invalid.length > 0 ? 1 : 0;
   });
 }

@@ -184,7 +184,7 @@ it('refuses an unknown or shared email address and writes nothing', async () => 
   expect(await interactionsOf(ana)).toHaveLength(3);
 });
 
-it('cuts the contact from campaign data: offer scores go, exclusions and responses still count', async () => {
+it('cuts the contact from campaign data: offer scores go, responses still count, exclusions count as nobody', async () => {
   const { ana, ben } = await seedOrg();
   const campaignId = await env.client.create(campaign.entitySetName, { [campaign.columns.name]: 'Spring' });
   for (const row of await env.client.retrieveMultiple(idr_interaction.entitySetName, {
@@ -233,10 +233,12 @@ it('cuts the contact from campaign data: offer scores go, exclusions and respons
   });
   expect(parties.map((r) => r[lookupValue(activityparty.columns.partyid)])).not.toContain(ana);
 
-  // The campaign still counts the responses and the exclusion; only Ana is no longer among the responders.
+  // The campaign still counts the responses; only Ana is no longer among the responders. Her exclusion
+  // row stays without her: a person no longer, so out of the targeted and excluded people (as the chart).
   const after = await readCampaignResults(env.client, campaignId);
   expect(after.responses).toBe(before.responses);
-  expect(after.targeted).toBe(before.targeted);
-  expect(after.excluded['no-consent']).toBe(1);
+  expect(after.targeted).toBe(before.targeted - 1);
+  expect(after.excluded['no-consent']).toBeUndefined();
+  expect(after.erasedRows).toBe(1);
   expect(after.otherResponders).toBe(before.otherResponders - 1);
 });

@@ -8,8 +8,9 @@
  * case subject and name are cleared, so counts per event type, date, campaign and concept survive
  * anonymously and `rescore` (which replays interactions with a contact) no longer sees them.
  * Campaign data follows the same line: the contact's offer scores (propensities) are deleted, its
- * exclusion rows keep campaign, reason and date with no person, and the campaign responses made from
- * its interactions lose their customer party, so a campaign's results still count them.
+ * exclusion rows keep campaign, reason and date with no person (no longer counted as a person left out:
+ * telling them apart would need a key to the person), and the campaign responses made from its
+ * interactions lose their customer party, so a campaign's results still count them.
  * The contact row itself is left to Dataverse's own delete, which the organisation may need to keep.
  * Every step finds its rows again from the contact, so a run cut short is finished by running it again.
  */

@@ -11,15 +11,18 @@ import {
   OverCapAction,
 } from '../../../dataverse/generated';
 import type { TestOrg } from '../../../tools/emulator/testing';
-import { bind, recordUrl } from '../interests/records';
+import { memoryLogger } from '../../../dataverse/logger';
+import { bind, lookupValue, recordUrl } from '../interests/records';
 import {
   createCampaign,
   createCampaignOrg,
   createContacts,
   createList,
+  recipientActivity,
   recipients,
 } from './campaign.testkit';
 import { distributeCampaignActivity, type DistributeProgress } from './distribute';
+import { triggerJob } from './triggerjob';
 
 let org: TestOrg;
 beforeEach(() => {
@@ -289,5 +292,51 @@ describe('guarded distribution of a campaign activity', () => {
     expect(answer).toMatchObject({ '@odata.type': '#Microsoft.Dynamics.CRM.bulkoperation' });
     const got = await recipients(client, 'email', plain.campaignActivityId);
     expect([...got.keys()].sort()).toEqual(ids.slice(2).sort());
+  });
+});
+
+describe('a distributed campaign activity on its send day', () => {
+  it('is checked again: consent withdrawn since distribution calls the email off, with a why-not row linked to it', async () => {
+    const { client } = org;
+    const [ana, ben] = await createContacts(client, 2);
+    const target = await createList(client, 'Target', [ana, ben]);
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      scheduledStart: '2026-03-12T09:00:00Z',
+    });
+    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
+    const anaEmail = await recipientActivity(client, 'email', spring.campaignActivityId, ana);
+    const benEmail = await recipientActivity(client, 'email', spring.campaignActivityId, ben);
+    const E = email.columns;
+    const state = async (id: string | null) =>
+      (await client.retrieve(email.entitySetName, id ?? '', [E.statecode]))?.[E.statecode];
+    const { Open, Canceled } = email.choices.statecode;
+    // Ana asks for no more marketing email two days before the send day.
+    org.clock.set(new Date('2026-03-10T15:00:00Z'));
+    await client.update(contact.entitySetName, ana, { [contact.columns.donotbulkemail]: true });
+    const job = triggerJob();
+    const run = () => job.run({ client, clock: org.clock.now, logger: memoryLogger() });
+    await run();
+    expect(await state(anaEmail)).toBe(Open);
+
+    org.clock.set(new Date('2026-03-12T09:30:00Z'));
+    await run();
+    expect(await state(anaEmail)).toBe(Canceled);
+    expect(await state(benEmail)).toBe(Open);
+    const X = idr_exclusion.columns;
+    const rows = await client.retrieveMultiple(idr_exclusion.entitySetName, {
+      filter: `${lookupValue(X.idr_campaignactivity)} eq ${spring.campaignActivityId}`,
+      select: [lookupValue(X.idr_contact), X.idr_reason, lookupValue(X.idr_activity), X.idr_postponedto],
+    });
+    expect(rows).toEqual([
+      expect.objectContaining({
+        [lookupValue(X.idr_contact)]: ana,
+        [X.idr_reason]: ExclusionReason.NoConsentForTheChannel,
+        [lookupValue(X.idr_activity)]: anaEmail,
+        [X.idr_postponedto]: null,
+      }),
+    ]);
   });
 });

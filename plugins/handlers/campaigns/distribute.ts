@@ -14,10 +14,15 @@ import {
   contact,
   ExclusionReason as ReasonChoice,
   idr_exclusion,
+  type campaignactivityRecord,
+  type emailRecord,
+  type idr_exclusionRecord,
+  type letterRecord,
+  type phonecallRecord,
 } from '../../../dataverse/generated';
-import type { DistributionPlan, ExclusionReason } from '../../../domain/campaign';
+import type { Channel, DistributionPlan, ExclusionReason } from '../../../domain/campaign';
 import { planDistribution } from '../../../domain/campaign';
-import { bind, lookup, lookupValue, recordUrl, text } from '../interests/records';
+import { bind, idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
 import { CampaignActivityNotReadyError, CampaignRecordNotFoundError } from './errors';
 import {
   activityLink,
@@ -25,7 +30,9 @@ import {
   chunk,
   dayOf,
   exclusionListMembers,
+  type LinkedActivityTable,
   listMembers,
+  partyRows,
   reachedByCampaign,
   readCampaignActivity,
   readCandidates,
@@ -33,9 +40,11 @@ import {
   readImpacts,
   whereIn,
 } from './read';
+import { recheckOnSendDay, type SendDayAction } from './sendday';
 
 const DAY_MS = 86_400_000;
 const MONTH_DAYS = 30;
+const PAGE = 5000;
 /** Operations per $batch: Dataverse allows 1,000; 100 keeps each request short and retry-friendly. */
 export const BATCH_SIZE = 100;
 
@@ -207,10 +216,10 @@ export async function distributeCampaignActivity(
     `${lookupValue(e.idr_campaign)} eq ${info.campaignId} and ${lookupValue(e.idr_campaignactivity)} ne ${campaignActivityId} ` +
       `and ${lookupValue(e.idr_activity)} eq null and ${e.idr_postponedto} eq null`,
   );
-  for (const row of earlier) {
-    const contactId = lookup(row, e.idr_contact);
+  for (const row of earlier as idr_exclusionRecord[]) {
+    const contactId = idValue(row._idr_contact_value);
     const sent = contactId ? sentNow.get(contactId) : undefined;
-    const id = text(row, e.idr_exclusionid);
+    const id = idValue(row.idr_exclusionid);
     if (sent && id)
       rows.push({
         kind: 'update',
@@ -242,4 +251,94 @@ export async function distributeCampaignActivity(
     excluded: plan.exclusions.length,
   });
   return result;
+}
+
+/**
+ * The distributed activities due now (scheduled from `now - lookbackMs` to now, still open), checked
+ * again on their day as a postponed triggered action is (sendday.ts): one the policy refuses by then
+ * (consent withdrawn, a Robinson list joined…) is cancelled, and the campaign activity's why-not row
+ * for that contact says why and links to it. Answers how many were called off.
+ */
+export async function recheckDistributed(
+  client: DataverseClient,
+  now: number,
+  lookbackMs: number,
+): Promise<number> {
+  const scheduled: {
+    table: LinkedActivityTable;
+    channel: Channel;
+    id: string;
+    at: number;
+    regarding: string;
+    contactId: string;
+  }[] = [];
+  for (const [channel, { table, mask }] of Object.entries(CHANNEL_TABLES) as [
+    Channel,
+    (typeof CHANNEL_TABLES)[Channel],
+  ][]) {
+    const c = table.columns;
+    const rows = (await client.retrieveMultiple(table.entitySetName, {
+      filter:
+        `${c.scheduledstart} ge ${new Date(now - lookbackMs).toISOString()} and ${c.scheduledstart} le ${new Date(now).toISOString()} ` +
+        `and ${c.statecode} eq ${table.choices.statecode.Open} and ${lookupValue(c.regardingobjectid)} ne null`,
+      select: [c.activityid, c.scheduledstart, lookupValue(c.regardingobjectid)],
+      pageSize: PAGE,
+    })) as (emailRecord | phonecallRecord | letterRecord)[];
+    const starts = new Map<string, { at: number; regarding: string }>();
+    for (const row of rows) {
+      const id = idValue(row.activityid);
+      const at = timeValue(row.scheduledstart);
+      const regarding = idValue(row._regardingobjectid_value);
+      if (id && at !== null && regarding) starts.set(id, { at, regarding });
+    }
+    for (const { activityId, contactId } of await partyRows(client, [...starts.keys()], mask)) {
+      const start = starts.get(activityId);
+      if (start) scheduled.push({ table, channel, id: activityId, contactId, ...start });
+    }
+  }
+  // Only what regards a campaign activity was distributed (triggered actions regard the contact).
+  const a = campaignactivity.columns;
+  const parents = new Map(
+    (
+      (await whereIn(
+        client,
+        campaignactivity.entitySetName,
+        a.activityid,
+        scheduled.map((s) => s.regarding),
+        [a.activityid, a.subject, lookupValue(a.regardingobjectid)],
+      )) as campaignactivityRecord[]
+    ).map((row) => [
+      idValue(row.activityid),
+      { subject: textValue(row.subject) ?? '', campaignId: idValue(row._regardingobjectid_value) },
+    ]),
+  );
+  const e = idr_exclusion.columns;
+  const actions: SendDayAction[] = scheduled.flatMap((s) => {
+    const parent = parents.get(s.regarding);
+    const campaignId = parent?.campaignId;
+    if (!parent || !campaignId) return [];
+    return [
+      {
+        activity: { table: s.table, id: s.id },
+        contactId: s.contactId,
+        at: s.at,
+        channel: s.channel,
+        campaignId,
+        whyNot: (reason: ExclusionReason): BatchOperation => ({
+          kind: 'upsert',
+          entitySet: idr_exclusion.entitySetName,
+          key: { [e.idr_campaignactivity]: s.regarding, [e.idr_contact]: s.contactId },
+          record: {
+            [e.idr_name]: `${parent.subject}: ${reason}`.slice(0, 100),
+            [bind(e.idr_campaign)]: recordUrl(campaign.entitySetName, campaignId),
+            [e.idr_reason]: REASON_CHOICES[reason],
+            [e.idr_postponedto]: null,
+            [e.idr_excludedon]: new Date(now).toISOString(),
+            ...activityLink(s.table, s.id),
+          },
+        }),
+      },
+    ];
+  });
+  return recheckOnSendDay(client, actions);
 }

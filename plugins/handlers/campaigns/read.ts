@@ -37,11 +37,9 @@ import { DEFAULT_CONTACT_POLICY } from '../../../domain/campaign';
 import {
   bind,
   idValue,
-  lookup,
   lookupValue,
   numberValue,
   recordUrl,
-  text,
   textValue,
   timeValue,
 } from '../interests/records';
@@ -179,6 +177,31 @@ export async function readCampaignActivity(
   };
 }
 
+/**
+ * Who takes part in each of these activities in one role (`participationtypemask`: To recipient,
+ * Customer…): the contact (or other party) of every `activityparty` row, a few dozen activities a request.
+ */
+export async function partyRows(
+  client: DataverseClient,
+  activityIds: readonly string[],
+  mask: number,
+): Promise<{ activityId: string; contactId: string }[]> {
+  const p = activityparty.columns;
+  const rows = await whereIn(
+    client,
+    activityparty.entitySetName,
+    lookupValue(p.activityid),
+    activityIds,
+    [lookupValue(p.activityid), lookupValue(p.partyid)],
+    `${p.participationtypemask} eq ${mask}`,
+  );
+  return (rows as activitypartyRecord[]).flatMap((row) => {
+    const activityId = idValue(row._activityid_value);
+    const contactId = idValue(row._partyid_value);
+    return activityId && contactId ? [{ activityId, contactId }] : [];
+  });
+}
+
 export async function listMembers(client: DataverseClient, listIds: readonly string[]): Promise<string[]> {
   const m = listmember.columns;
   const rows = await whereIn(client, listmember.entitySetName, lookupValue(m.listid), listIds, [
@@ -291,19 +314,10 @@ export async function readImpacts(
       if (!regarding || !id || start === null || !campaignOf.has(regarding)) continue;
       byActivity.set(id, { day: dayOf(start), campaignActivity: regarding });
     }
-    const p = activityparty.columns;
-    const parties = await whereIn(
-      client,
-      activityparty.entitySetName,
-      lookupValue(p.activityid),
-      [...byActivity.keys()],
-      [lookupValue(p.activityid), lookupValue(p.partyid)],
-      `${p.participationtypemask} eq ${mask}`,
-    );
-    for (const party of parties as activitypartyRecord[]) {
-      const contactId = idValue(party._partyid_value);
-      const activity = byActivity.get(idValue(party._activityid_value) ?? '');
-      if (!contactId || !activity || !contactIds.has(contactId)) continue;
+    for (const party of await partyRows(client, [...byActivity.keys()], mask)) {
+      const contactId = party.contactId;
+      const activity = byActivity.get(party.activityId);
+      if (!activity || !contactIds.has(contactId)) continue;
       if (activity.campaignActivity === skipCampaignActivity) {
         alreadyDistributed.add(contactId);
         continue;
@@ -319,6 +333,51 @@ export async function readImpacts(
     }
   }
   return { impacts, alreadyDistributed };
+}
+
+/** Every email, phone call and letter each contact is a recipient of between two days, whatever it regards. */
+export async function recipientImpacts(
+  client: DataverseClient,
+  contactIds: readonly string[],
+  fromDay: number,
+  toDay: number,
+): Promise<Impact[]> {
+  const impacts: Impact[] = [];
+  const p = activityparty.columns;
+  for (const [channel, { table, mask }] of Object.entries(CHANNEL_TABLES) as [
+    DistributedChannel,
+    (typeof CHANNEL_TABLES)[DistributedChannel],
+  ][]) {
+    const parties = (await whereIn(
+      client,
+      activityparty.entitySetName,
+      lookupValue(p.partyid),
+      contactIds,
+      [lookupValue(p.activityid), lookupValue(p.partyid)],
+      `${p.participationtypemask} eq ${mask}`,
+    )) as activitypartyRecord[];
+    const activityContact = new Map(
+      parties.map((r) => [idValue(r._activityid_value) ?? '', idValue(r._partyid_value) ?? '']),
+    );
+    const col = table.columns;
+    const rows = (await whereIn(
+      client,
+      table.entitySetName,
+      col.activityid,
+      [...activityContact.keys()],
+      [col.activityid, col.scheduledstart],
+      // A cancelled email or call never reached the contact.
+      `${col.statecode} ne ${table.choices.statecode.Canceled}`,
+    )) as (emailRecord | phonecallRecord | letterRecord)[];
+    for (const r of rows) {
+      const start = timeValue(r.scheduledstart);
+      const who = activityContact.get(idValue(r.activityid) ?? '');
+      if (start === null || !who) continue;
+      const day = dayOf(start);
+      if (day >= fromDay && day <= toDay) impacts.push({ contactId: who, channel, day });
+    }
+  }
+  return impacts;
 }
 
 /** The activity tables a why-not row (`idr_exclusion.idr_activity`, a multi-table lookup) can point at. */
@@ -353,40 +412,28 @@ export async function reachedByCampaign(
   if (contactIds.length === 0) return reached;
   const a = campaignactivity.columns;
   const siblings = (
-    await client.retrieveMultiple(campaignactivity.entitySetName, {
+    (await client.retrieveMultiple(campaignactivity.entitySetName, {
       filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId} and ${a.activityid} ne ${skipCampaignActivity}`,
       select: [a.activityid],
-    })
+    })) as campaignactivityRecord[]
   )
-    .map((r) => text(r, a.activityid))
+    .map((r) => idValue(r.activityid))
     .filter((v): v is string => v !== null);
   if (siblings.length === 0) return reached;
   const wanted = new Set(contactIds);
-  const p = activityparty.columns;
   for (const { table, mask } of Object.values(CHANNEL_TABLES)) {
     const c = table.columns;
-    const sent = await whereIn(
+    const sent = (await whereIn(
       client,
       table.entitySetName,
       lookupValue(c.regardingobjectid),
       siblings,
       [c.activityid],
       `${c.statecode} ne ${table.choices.statecode.Canceled}`,
-    );
-    const parties = await whereIn(
-      client,
-      activityparty.entitySetName,
-      lookupValue(p.activityid),
-      sent.map((r) => text(r, c.activityid)).filter((v): v is string => v !== null),
-      [lookupValue(p.activityid), lookupValue(p.partyid)],
-      `${p.participationtypemask} eq ${mask}`,
-    );
-    for (const party of parties) {
-      const contactId = lookup(party, p.partyid);
-      const activityId = lookup(party, p.activityid);
-      if (contactId && activityId && wanted.has(contactId) && !reached.has(contactId))
-        reached.set(contactId, { table, id: activityId });
-    }
+    )) as (emailRecord | phonecallRecord | letterRecord)[];
+    const sentIds = sent.map((r) => idValue(r.activityid)).filter((v): v is string => v !== null);
+    for (const { contactId, activityId } of await partyRows(client, sentIds, mask))
+      if (wanted.has(contactId) && !reached.has(contactId)) reached.set(contactId, { table, id: activityId });
   }
   return reached;
 }

@@ -20,7 +20,6 @@ import {
   idr_offer,
   OfferOutcome,
   salesorder,
-  type activitypartyRecord,
   type campaignactivityRecord,
   type campaignRecord,
   type campaignresponseRecord,
@@ -46,7 +45,7 @@ import {
 import { DATAVERSE_SOURCE, parseExternalId } from '../interests/business';
 import { REASON_CHOICES } from './distribute';
 import { CampaignRecordNotFoundError } from './errors';
-import { CHANNEL_TABLES, whereIn } from './read';
+import { CHANNEL_TABLES, partyRows, whereIn } from './read';
 
 /** Interactions that answer a campaign (opens are too weak a signal; complaints and cases are not answers). */
 export const RESPONSE_EVENTS: ReadonlyMap<number, number> = new Map([
@@ -201,27 +200,8 @@ export interface CampaignReport extends CampaignResults {
   readonly campaignActivities: number;
   /** Orders confirmed within the attribution window, and their value (a Dataverse order's total amount). */
   readonly attribution: Attribution;
-}
-
-async function partyRows(
-  client: DataverseClient,
-  activityIds: readonly string[],
-  mask: number,
-): Promise<{ activityId: string; contactId: string }[]> {
-  const p = activityparty.columns;
-  const rows = await whereIn(
-    client,
-    activityparty.entitySetName,
-    lookupValue(p.activityid),
-    activityIds,
-    [lookupValue(p.activityid), lookupValue(p.partyid)],
-    `${p.participationtypemask} eq ${mask}`,
-  );
-  return (rows as activitypartyRecord[]).flatMap((row) => {
-    const activityId = idValue(row._activityid_value);
-    const contactId = idValue(row._partyid_value);
-    return activityId && contactId ? [{ activityId, contactId }] : [];
-  });
+  /** Why-not rows of erased contacts (tools/erase): kept without a person, so counted in no figure above. */
+  readonly erasedRows: number;
 }
 
 /**
@@ -344,8 +324,7 @@ export async function readCampaignResults(
   // Contacts left out of the campaign entirely, per reason: a contact left out of two of its activities
   // for the same reason is one contact (as the Exclusions by Reason per Campaign chart counts them).
   const leftOut = new Map<ExclusionReason, Set<string>>();
-  let erased = 0;
-  const erasedBy: Partial<Record<ExclusionReason, number>> = {};
+  let erasedRows = 0;
   for (const row of exclusions as idr_exclusionRecord[]) {
     const contactId = idValue(row._idr_contact_value);
     const reason = reasonOf.get(numberValue(row.idr_reason) ?? -1);
@@ -355,16 +334,16 @@ export async function readCampaignResults(
       continue;
     if (contactId && contacted.has(contactId)) continue;
     if (!contactId) {
-      // An erased contact's row (tools/erase): still targeted and excluded, no longer a person to follow.
-      erased++;
-      erasedBy[reason] = (erasedBy[reason] ?? 0) + 1;
+      // An erased contact's row (tools/erase): nothing tells one erased person from another, so it cannot
+      // count as a person (once per reason) without a key that would identify them; as the chart, not at all.
+      erasedRows++;
       continue;
     }
     if (row.idr_reason === ReasonChoice.ControlGroup) control.add(contactId);
     excludedContacts.add(contactId);
     leftOut.set(reason, (leftOut.get(reason) ?? new Set<string>()).add(contactId));
   }
-  const excluded: Partial<Record<ExclusionReason, number>> = { ...erasedBy };
+  const excluded: Partial<Record<ExclusionReason, number>> = {};
   for (const [reason, who] of leftOut) excluded[reason] = (excluded[reason] ?? 0) + who.size;
   const r = campaignresponse.columns;
   const responseRows = (await client.retrieveMultiple(campaignresponse.entitySetName, {
@@ -379,7 +358,7 @@ export async function readCampaignResults(
     ),
   );
   const results = campaignResults({
-    targeted: new Set([...contacted, ...excludedContacts]).size + erased,
+    targeted: new Set([...contacted, ...excludedContacts]).size,
     contacted,
     control,
     excluded,
@@ -402,6 +381,7 @@ export async function readCampaignResults(
     name: textValue(record.name) ?? campaignId,
     campaignActivities: activities.length,
     attribution,
+    erasedRows,
   };
 }
 
@@ -457,6 +437,12 @@ export function describeCampaignResults(report: CampaignReport, language: 'en' |
     .map(([reason, count]) => `${REASON_LABELS[language][reason as ExclusionReason]} ${n(count)}`);
   const nobody = es ? 'nadie' : 'nobody';
   lines.push(`  ${es ? 'excluidos' : 'excluded'}: ${reasons.length ? reasons.join(', ') : nobody}`);
+  if (report.erasedRows > 0)
+    lines.push(
+      es
+        ? `  filas de exclusión de contactos borrados (no cuentan como personas): ${n(report.erasedRows)}`
+        : `  exclusion rows of erased contacts (not counted as people): ${report.erasedRows}`,
+    );
   lines.push(
     es
       ? `  respuestas: ${n(report.responses)} (respondieron: ${n(report.contacted.responders)} contactados, ${n(report.control.responders)} de control, ${n(report.otherResponders)} otros)`

@@ -9,7 +9,8 @@ import type { TriggerRule } from '../../../domain/campaign';
 import { defineJob, type ScheduledJob } from '../../host/jobs';
 import { getOptionValue, getReference, targetEntity } from '../../host/parse';
 import type { HandlerDefinition } from '../../registry';
-import { readTriggers, runTriggers, type StoredTrigger } from './triggers';
+import { recheckDistributed } from './distribute';
+import { readTriggers, runTriggers, TRIGGER_LOOKBACK_MS, type StoredTrigger } from './triggers';
 
 export const TRIGGER_JOB = 'campaign-triggers';
 /** Hourly: a cart's "N hours without an order" is seen within the hour; a birthday fires once a year anyway. */
@@ -25,6 +26,10 @@ export function triggerJob(everyMs = TRIGGER_JOB_EVERY_MS): ScheduledJob {
     everyMs,
     run: async (deps) => {
       await runTriggers(deps);
+      // Campaign distributions scheduled ahead are re-checked on their day by the same hourly job.
+      const cancelled = await recheckDistributed(deps.client, deps.clock().getTime(), TRIGGER_LOOKBACK_MS);
+      if (cancelled > 0)
+        deps.logger.info('Distributed campaign activities called off on their day.', { cancelled });
     },
   });
 }

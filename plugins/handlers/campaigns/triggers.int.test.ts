@@ -357,6 +357,44 @@ describe('triggered actions', () => {
     expect(await whyNot(eva)).toEqual([[ExclusionReason.NoConsentForTheChannel, null]]);
   });
 
+  it('checks a postponed email kept before why-not rows linked their activity, found by contact and start', async () => {
+    const eva = await seedContact(env.client, { name: 'Eva' });
+    const cart = await abandonCarts(env, [eva, eva]);
+    await runJob();
+    const X = idr_exclusion.columns;
+    const E = email.columns;
+    const [row] = await env.client.retrieveMultiple(idr_exclusion.entitySetName, {
+      filter: `${lookupValue(X.idr_trigger)} eq ${cart} and ${lookupValue(X.idr_contact)} eq ${eva}`,
+      select: [X.idr_exclusionid, lookupValue(X.idr_activity)],
+    });
+    const later = String(row?.[lookupValue(X.idr_activity)]);
+    // As a row written before the link existed: no idr_activity.
+    await env.client.update(idr_exclusion.entitySetName, String(row?.[X.idr_exclusionid]), {
+      [bind(`${X.idr_activity}_${email.logicalName}`)]: null,
+    });
+    const unlinked = await env.client.retrieve(
+      idr_exclusion.entitySetName,
+      String(row?.[X.idr_exclusionid]),
+      [lookupValue(X.idr_activity)],
+    );
+    expect(unlinked?.[lookupValue(X.idr_activity)]).toBeNull();
+    env.clock.set(new Date('2026-05-04T20:00:00Z'));
+    await env.client.update(contact.entitySetName, eva, { [contact.columns.donotemail]: true });
+
+    env.clock.set(new Date('2026-05-05T12:00:00Z'));
+    expect((await runTriggers({ client: env.client, clock: env.clock.now })).cancelled).toBe(1);
+    const state = await env.client.retrieve(email.entitySetName, later, [E.statecode]);
+    expect(state?.[E.statecode]).toBe(email.choices.statecode.Canceled);
+    const after = await env.client.retrieve(idr_exclusion.entitySetName, String(row?.[X.idr_exclusionid]), [
+      X.idr_reason,
+      lookupValue(X.idr_activity),
+    ]);
+    expect(after).toMatchObject({
+      [X.idr_reason]: ExclusionReason.NoConsentForTheChannel,
+      [lookupValue(X.idr_activity)]: later,
+    });
+  });
+
   it('leaving a segment as the score decays, and dropping below a score, each fire once from the job', async () => {
     // Half-life 10 days: 40 points fall below 20 after 10 days and below the exit threshold 12 after ~17.4.
     const cloud = await seedConcept(env.client, { code: 'CLOUD', enter: 30, exit: 12, halfLifeDays: 10 });

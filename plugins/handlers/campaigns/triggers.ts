@@ -28,19 +28,18 @@ import {
   template,
   TriggerAction,
   TriggerKind,
+  type emailRecord,
+  type idr_exclusionRecord,
+  type phonecallRecord,
+  type taskRecord,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
-import type {
-  ExclusionReason,
-  Impact,
-  Occurrence,
-  TriggerInteraction,
-  TriggerRule,
-} from '../../../domain/campaign';
+import type { ExclusionReason, Occurrence, TriggerInteraction, TriggerRule } from '../../../domain/campaign';
 import {
   birthdayOccurrences,
   cartOccurrences,
   CampaignError,
+  channelOfAction,
   guardTriggeredAction,
   responseOccurrences,
   scoreDropOccurrences,
@@ -50,6 +49,7 @@ import {
 import {
   bind,
   bool,
+  idValue,
   lookup,
   lookupValue,
   membershipOperation,
@@ -57,19 +57,20 @@ import {
   recordUrl,
   text,
   time,
+  timeValue,
 } from '../interests/records';
 import {
   activityLink,
-  CHANNEL_TABLES,
   dayOf,
-  type DistributedChannel,
   exclusionListMembers,
   type LinkedActivityTable,
   readCandidates,
   readContactPolicy,
+  recipientImpacts,
   whereIn,
 } from './read';
 import { REASON_CHOICES } from './distribute';
+import { recheckOnSendDay, type SendDayAction } from './sendday';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -380,51 +381,6 @@ async function interactions(
   return byRule;
 }
 
-/** Every email, phone call and letter each contact is a recipient of between two days, whatever it regards. */
-async function impactsOf(
-  client: DataverseClient,
-  contactIds: readonly string[],
-  fromDay: number,
-  toDay: number,
-) {
-  const impacts: Impact[] = [];
-  const p = activityparty.columns;
-  for (const [channel, { table, mask }] of Object.entries(CHANNEL_TABLES) as [
-    DistributedChannel,
-    (typeof CHANNEL_TABLES)[DistributedChannel],
-  ][]) {
-    const parties = await whereIn(
-      client,
-      activityparty.entitySetName,
-      lookupValue(p.partyid),
-      contactIds,
-      [lookupValue(p.activityid), lookupValue(p.partyid)],
-      `${p.participationtypemask} eq ${mask}`,
-    );
-    const activityContact = new Map(
-      parties.map((r) => [lookup(r, p.activityid) ?? '', lookup(r, p.partyid) ?? '']),
-    );
-    const col = table.columns;
-    const rows = await whereIn(
-      client,
-      table.entitySetName,
-      col.activityid,
-      [...activityContact.keys()],
-      [col.activityid, col.scheduledstart],
-      // A cancelled email or call never reached the contact.
-      `${col.statecode} ne ${table.choices.statecode.Canceled}`,
-    );
-    for (const r of rows) {
-      const start = time(r, col.scheduledstart);
-      const who = activityContact.get(text(r, col.activityid) ?? '');
-      if (start === null || !who) continue;
-      const day = dayOf(start);
-      if (day >= fromDay && day <= toDay) impacts.push({ contactId: who, channel, day });
-    }
-  }
-  return impacts;
-}
-
 // ── actions ───────────────────────────────────────────────────────────────────────────────────
 
 interface Person {
@@ -596,21 +552,12 @@ async function isMember(client: DataverseClient, listId: string, contactId: stri
 // ── send time ─────────────────────────────────────────────────────────────────────────────────
 
 const ACTION_TABLES = { email, 'phone-call': phonecall, task } as const;
-const CANCELLED = {
-  email: { statecode: email.choices.statecode.Canceled, statuscode: email.choices.statuscode.Canceled },
-  'phone-call': {
-    statecode: phonecall.choices.statecode.Canceled,
-    statuscode: phonecall.choices.statuscode.Canceled,
-  },
-  task: { statecode: task.choices.statecode.Canceled, statuscode: task.choices.statuscode.Canceled },
-} as const;
-
 /**
  * A postponed action waits as an open activity scheduled for its day, linked from its why-not row
- * (`idr_activity`); on that day (from the time it was postponed to, while it is open, even if someone
- * moved its start) the guard runs again with what is true then. Consent withdrawn, a Robinson
- * list joined or a Below-Zero tier since: the activity is cancelled, so nothing goes out, and its
- * why-not row now gives that reason instead of the postponement. Answers how many were cancelled.
+ * (`idr_activity`); on that day (from the time it was postponed to) sendday.ts runs the guard again
+ * and, if it now says no, cancels the activity and has the why-not row give that reason instead of
+ * the postponement. A row kept before the link existed finds its action as it was made: the trigger's
+ * activity regarding the contact, starting at the time the row says. Answers how many were cancelled.
  */
 async function recheckPostponed(
   client: DataverseClient,
@@ -619,7 +566,7 @@ async function recheckPostponed(
   lookbackMs: number,
 ): Promise<number> {
   const e = idr_exclusion.columns;
-  const rows = await client.retrieveMultiple(idr_exclusion.entitySetName, {
+  const rows = (await client.retrieveMultiple(idr_exclusion.entitySetName, {
     filter:
       `${lookupValue(e.idr_trigger)} ne null and ${e.idr_postponedto} ne null and ` +
       `${e.idr_postponedto} le ${new Date(now).toISOString()} and ${e.idr_postponedto} ge ${new Date(now - lookbackMs).toISOString()}`,
@@ -631,89 +578,56 @@ async function recheckPostponed(
       e.idr_postponedto,
     ],
     pageSize: PAGE,
-  });
+  })) as idr_exclusionRecord[];
   const byId = new Map(triggers.map((t) => [t.id, t]));
-  const waiting: {
-    rowId: string;
-    trigger: StoredTrigger;
-    contactId: string;
-    at: number;
-    activityId: string;
-  }[] = [];
+  const actions: SendDayAction[] = [];
   for (const r of rows) {
-    const trigger = byId.get(lookup(r, e.idr_trigger) ?? '');
-    const contactId = lookup(r, e.idr_contact);
-    const at = time(r, e.idr_postponedto);
+    const trigger = byId.get(idValue(r._idr_trigger_value) ?? '');
+    const contactId = idValue(r._idr_contact_value);
+    const at = timeValue(r.idr_postponedto);
+    const rowId = idValue(r.idr_exclusionid);
+    if (!trigger || trigger.action === 'add-to-list' || !contactId || at === null || !rowId) continue;
     // The link's table is the trigger's action table (the lookup's table annotation is only sent on request).
-    const activityId = lookup(r, e.idr_activity);
-    if (!trigger || trigger.action === 'add-to-list' || !contactId || at === null || !activityId) continue;
-    waiting.push({ rowId: text(r, e.idr_exclusionid) ?? '', trigger, contactId, at, activityId });
-  }
-  // The linked activity, while it is still open: one read per action table, a few dozen ids a request.
-  const open = new Set<string>();
-  for (const kind of Object.keys(ACTION_TABLES) as (keyof typeof ACTION_TABLES)[]) {
-    const table = ACTION_TABLES[kind];
-    const c = table.columns;
-    const ids = waiting.filter((w) => w.trigger.action === kind).map((w) => w.activityId);
-    for (const a of await whereIn(
-      client,
-      table.entitySetName,
-      c.activityid,
-      ids,
-      [c.activityid],
-      `${c.statecode} eq ${table.choices.statecode.Open}`,
-    ))
-      open.add(text(a, c.activityid) ?? '');
-  }
-  const due = waiting.flatMap((w) =>
-    open.has(w.activityId) && w.trigger.action !== 'add-to-list' ? [{ ...w, kind: w.trigger.action }] : [],
-  );
-  if (due.length === 0) return 0;
-  const contactIds = [...new Set(due.map((d) => d.contactId))];
-  const today = dayOf(now);
-  const policy = await readContactPolicy(client);
-  const [candidates, robinson, impacts] = await Promise.all([
-    readCandidates(client, contactIds),
-    exclusionListMembers(client),
-    impactsOf(client, contactIds, today - 31, today + 31),
-  ]);
-  const candidateOf = new Map(candidates.map((c) => [c.contactId, c]));
-  let cancelled = 0;
-  for (const action of due) {
-    const candidate = candidateOf.get(action.contactId);
-    if (!candidate) continue;
-    const channel = action.kind === 'email' ? 'email' : action.kind === 'phone-call' ? 'phone' : null;
-    // The action itself is one of the contact's impacts that day: it must not count against its own cap.
-    const own = impacts.findIndex(
-      (i) => i.contactId === action.contactId && i.channel === channel && i.day === dayOf(action.at),
-    );
-    const others = own < 0 ? impacts : impacts.filter((_, i) => i !== own);
-    const decision = guardTriggeredAction({
-      rule: action.trigger,
-      contactId: action.contactId,
-      consent: candidate.consent,
-      belowZero: candidate.belowZero,
-      onExclusionList: robinson.has(action.contactId),
-      impacts: others,
-      day: dayOf(action.at),
-      policy,
+    const table = ACTION_TABLES[trigger.action];
+    const activityId = idValue(r._idr_activity_value) ?? (await madeAt(client, table, contactId, at));
+    if (!activityId) continue;
+    actions.push({
+      activity: { table, id: activityId },
+      contactId,
+      at,
+      channel: channelOfAction(trigger.action),
+      campaignId: `trigger:${trigger.id}`,
+      whyNot: (reason) => ({
+        kind: 'update',
+        entitySet: idr_exclusion.entitySetName,
+        key: rowId,
+        record: {
+          [e.idr_name]: `${trigger.name}: ${reason}`.slice(0, 100),
+          [e.idr_reason]: REASON_CHOICES[reason],
+          [e.idr_postponedto]: null,
+          [e.idr_excludedon]: new Date(now).toISOString(),
+          ...activityLink(table, activityId),
+        },
+      }),
     });
-    if (decision.outcome !== 'skip') continue;
-    const table = ACTION_TABLES[action.kind];
-    await client.update(table.entitySetName, action.activityId, {
-      [table.columns.statecode]: CANCELLED[action.kind].statecode,
-      [table.columns.statuscode]: CANCELLED[action.kind].statuscode,
-    });
-    await client.update(idr_exclusion.entitySetName, action.rowId, {
-      [e.idr_name]: `${action.trigger.name}: ${decision.reason}`.slice(0, 100),
-      [e.idr_reason]: REASON_CHOICES[decision.reason],
-      [e.idr_postponedto]: null,
-      [e.idr_excludedon]: new Date(now).toISOString(),
-    });
-    if (own >= 0) impacts.splice(own, 1);
-    cancelled++;
   }
-  return cancelled;
+  return recheckOnSendDay(client, actions);
+}
+
+/** A triggered action regarding the contact that starts at `at`: how an unlinked why-not row finds its action. */
+async function madeAt(
+  client: DataverseClient,
+  table: (typeof ACTION_TABLES)[keyof typeof ACTION_TABLES],
+  contactId: string,
+  at: number,
+): Promise<string | null> {
+  const c = table.columns;
+  const [row] = (await client.retrieveMultiple(table.entitySetName, {
+    filter: `${lookupValue(c.regardingobjectid)} eq ${contactId} and ${c.scheduledstart} eq ${new Date(at).toISOString()}`,
+    select: [c.activityid],
+    top: 1,
+  })) as (emailRecord | phonecallRecord | taskRecord)[];
+  return idValue(row?.activityid);
 }
 
 // ── the run ───────────────────────────────────────────────────────────────────────────────────
@@ -792,7 +706,7 @@ export async function runTriggers(
     readCandidates(client, contactIds),
     exclusionListMembers(client),
     people(client, contactIds),
-    impactsOf(client, contactIds, today - 31, today + policy.horizonDays + 31),
+    recipientImpacts(client, contactIds, today - 31, today + policy.horizonDays + 31),
   ]);
   const candidateOf = new Map(candidates.map((c) => [c.contactId, c]));
   const whyNots = await existingWhyNots(
