@@ -180,6 +180,8 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       webhookUrl: host.url,
       webhookKey: key,
       clock: options.clock,
+      // $filter date functions and FetchXML judge days in the caller's zone; this one for users without their own.
+      timeZone: readGroupQuotesSettings(env).timeZone,
       logger,
       extensions: [
         webhooksExtension(env),

@@ -30,6 +30,7 @@ import {
   QueryError,
   RecordNotFoundError,
   UnknownActionError,
+  UnknownTimeZoneError,
 } from './errors';
 import type { Sql } from './filter';
 import { compileFilter } from './filter';
@@ -70,9 +71,11 @@ export class Engine {
   private readonly scopes: Scopes;
   private readonly writes: Writes;
   private closed = false;
+  private readonly defaultTimeZone: string | undefined;
 
   constructor(options: EngineOptions) {
     this.queryTimeLimitMs = options.queryTimeLimitMs ?? 10_000;
+    this.defaultTimeZone = options.timeZone === undefined ? undefined : requireTimeZone(options.timeZone);
     const storage = new Storage(options.path ?? '.ideario/emulator.db');
     const index = new MetadataIndex(options.metadata);
     storage.syncSchema(index);
@@ -109,6 +112,14 @@ export class Engine {
       ...this.identity,
       UserId: context?.userId ?? this.core.currentScope()?.userId ?? this.identity.UserId,
     };
+  }
+
+  /**
+   * The IANA time zone the caller's "today", "this week", "last month"… are judged in: Dataverse
+   * evaluates date query functions and FetchXML date operators in the calling user's time zone.
+   */
+  timeZoneOf(): string | undefined {
+    return this.defaultTimeZone;
   }
 
   /** Security roles of a user; the emulator's own user (the token's) is the System Administrator. */
@@ -294,6 +305,7 @@ export class Engine {
             alias: 't',
             now: this.core.clock(),
             userId: this.whoAmI(context).UserId,
+            timeZone: this.timeZoneOf(),
           },
           request.filter,
         ),
@@ -386,6 +398,7 @@ export class Engine {
       now: this.core.clock(),
       userId: identity.UserId,
       businessUnitId: identity.BusinessUnitId,
+      timeZone: this.timeZoneOf(),
     };
   }
 
@@ -561,6 +574,16 @@ export class Engine {
     this.core.storage.setMeta('versionnumber', String(this.core.version));
     this.rows.insertRow(users, row);
   }
+}
+
+/** `zone` when the runtime knows it as an IANA time zone; otherwise an UnknownTimeZoneError. */
+function requireTimeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new UnknownTimeZoneError(zone);
+  }
+  return zone;
 }
 
 /** Runs synchronous work as a promise, so callers see thrown errors as rejections. */

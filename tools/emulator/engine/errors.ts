@@ -275,3 +275,15 @@ function literal(value: unknown): string {
     return String(value);
   }
 }
+
+/** The emulator was given a time zone (`IDEARIO_TIME_ZONE`, `timeZone` option) the runtime does not know. */
+export class UnknownTimeZoneError extends DataverseError {
+  constructor(readonly zone: string) {
+    super(
+      `The time zone '${zone}' is not an IANA time zone name; use one such as 'Europe/Madrid' or 'UTC' (IDEARIO_TIME_ZONE).`,
+      400,
+      ErrorCodes.InvalidArgument,
+    );
+    this.name = 'UnknownTimeZoneError';
+  }
+}

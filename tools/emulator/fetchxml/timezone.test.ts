@@ -2,6 +2,9 @@ import path from 'node:path';
 import { contact } from '../../../dataverse/generated';
 import { loadMetadata } from '../../solution/loader';
 import type { MetadataModel } from '../../solution/model';
+import type { CallContext } from '../engine/engine-types';
+import { UnknownTimeZoneError } from '../engine/errors';
+import { WebApi } from '../http/webapi';
 import { testEngine, type TestEngine } from '../testing/engine';
 import { runFetchXml } from './run';
 
@@ -13,8 +16,8 @@ beforeAll(() => {
 });
 
 /** Contacts created at the given instants (createdon is the engine's clock), named by their key. */
-async function createdAt(instants: Record<string, string>): Promise<TestEngine> {
-  const t = testEngine({ metadata });
+async function createdAt(instants: Record<string, string>, timeZone?: string): Promise<TestEngine> {
+  const t = testEngine({ metadata, timeZone });
   for (const [name, at] of Object.entries(instants)) {
     t.clock.set(new Date(at));
     await t.engine.create(contact.entitySetName, { [C.lastname]: name });
@@ -99,5 +102,81 @@ describe('calendar conditions in the user time zone', () => {
     expect(run('last-week', 'UTC')).toEqual(['a_thursday', 'b_sundayInMadrid']);
     expect(run('this-week', 'Pacific/Honolulu')).toEqual(['a_thursday', 'b_sundayInMadrid']);
     expect(run('next-week', 'Pacific/Honolulu')).toEqual(['c_sunday']);
+  });
+});
+
+/** The same question through the Web API: `$filter` with a query function, and `?fetchXml=`. */
+async function overHttp(t: TestEngine, query: string, context: CallContext = {}): Promise<string[]> {
+  const response = await new WebApi(t.engine).handle(
+    { method: 'GET', path: contact.entitySetName, query, headers: {}, body: '' },
+    'http://127.0.0.1:5555/api/data/v9.2/',
+    context,
+  );
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${response.body ?? ''}`);
+  const body = JSON.parse(response.body ?? '{}') as { value: Record<string, unknown>[] };
+  return body.value.map((r) => String(r[C.lastname])).sort();
+}
+
+const functionQuery = (fn: string, value?: string) =>
+  new URLSearchParams({
+    $select: C.lastname,
+    $filter: `Microsoft.Dynamics.CRM.${fn}(PropertyName='${C.createdon}'${value === undefined ? '' : `,PropertyValue=${value}`})`,
+  }).toString();
+const fetchQuery = (operator: string, value?: string) =>
+  new URLSearchParams({
+    fetchXml: `<fetch><entity name="${contact.logicalName}"><attribute name="${C.lastname}" /><filter><condition attribute="${C.createdon}" operator="${operator}"${value === undefined ? '' : ` value="${value}"`} /></filter></entity></fetch>`,
+  }).toString();
+
+describe('the Web API in the time zone of the emulator (IDEARIO_TIME_ZONE)', () => {
+  // Each FetchXML operator and the Web API query function of the same name.
+  const PAIRS: [string, string, string?][] = [
+    ['today', 'Today'],
+    ['yesterday', 'Yesterday'],
+    ['this-week', 'ThisWeek'],
+    ['last-week', 'LastWeek'],
+    ['this-month', 'ThisMonth'],
+    ['last-month', 'LastMonth'],
+    ['this-year', 'ThisYear'],
+    ['last-year', 'LastYear'],
+    ['last-x-days', 'LastXDays', '1'],
+    ['olderthan-x-days', 'OlderThanXDays', '1'],
+  ];
+
+  it('$filter query functions and ?fetchXml= judge days, weeks, months and years in that zone', async () => {
+    const t = await createdAt(NEW_YEAR, 'Europe/Madrid');
+    t.clock.set(new Date(NEW_YEAR_NOW));
+    expect(await overHttp(t, functionQuery('ThisYear'))).toEqual([
+      'b_newYearInMadrid',
+      'c_eveInHonolulu',
+      'd_newYearEverywhere',
+    ]);
+    expect(await overHttp(t, functionQuery('Yesterday'))).toEqual(['a_eveEverywhere']);
+    expect(await overHttp(t, fetchQuery('last-year'))).toEqual(['a_eveEverywhere']);
+    for (const [operator, fn, value] of PAIRS) {
+      if (value === undefined) {
+        const expected = fetchCreated(t, operator, NEW_YEAR_NOW, 'Europe/Madrid');
+        expect([operator, await overHttp(t, functionQuery(fn))]).toEqual([operator, expected]);
+        expect([operator, await overHttp(t, fetchQuery(operator))]).toEqual([operator, expected]);
+      } else {
+        const viaFetch = await overHttp(t, fetchQuery(operator, value));
+        expect([operator, await overHttp(t, functionQuery(fn, value))]).toEqual([operator, viaFetch]);
+      }
+    }
+  });
+
+  it('the same data reads differently in Honolulu', async () => {
+    const t = await createdAt(NEW_YEAR, 'Pacific/Honolulu');
+    t.clock.set(new Date(NEW_YEAR_NOW));
+    expect(await overHttp(t, functionQuery('ThisYear'))).toEqual(['d_newYearEverywhere']);
+    expect(await overHttp(t, fetchQuery('yesterday'))).toEqual([
+      'a_eveEverywhere',
+      'b_newYearInMadrid',
+      'c_eveInHonolulu',
+    ]);
+  });
+
+  it('refuses a time zone that is not an IANA name, saying what to use', () => {
+    expect(() => testEngine({ metadata, timeZone: 'Romance Standard Time' })).toThrow(UnknownTimeZoneError);
+    expect(() => testEngine({ metadata, timeZone: 'Romance Standard Time' })).toThrow(/'Europe\/Madrid'/);
   });
 });
