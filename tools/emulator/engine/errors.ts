@@ -287,3 +287,18 @@ export class UnknownTimeZoneError extends DataverseError {
     this.name = 'UnknownTimeZoneError';
   }
 }
+
+/** A user's usersettings.timezonecode is a Windows time zone index the emulator has no IANA zone for. */
+export class UnsupportedTimeZoneCodeError extends DataverseError {
+  constructor(
+    readonly timeZoneCode: number,
+    known: readonly number[],
+  ) {
+    super(
+      `The user's time zone code ${timeZoneCode} (usersettings.timezonecode) is not one the emulator knows; use one of ${known.join(', ')} (e.g. 105 Romance Standard Time, Madrid) or add it to tools/emulator/engine/timezones.ts.`,
+      400,
+      ErrorCodes.InvalidArgument,
+    );
+    this.name = 'UnsupportedTimeZoneCodeError';
+  }
+}

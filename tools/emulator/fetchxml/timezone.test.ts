@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { contact } from '../../../dataverse/generated';
+import { contact, systemuser, usersettings } from '../../../dataverse/generated';
 import { loadMetadata } from '../../solution/loader';
 import type { MetadataModel } from '../../solution/model';
 import type { CallContext } from '../engine/engine-types';
-import { UnknownTimeZoneError } from '../engine/errors';
+import { UnknownTimeZoneError, UnsupportedTimeZoneCodeError } from '../engine/errors';
 import { WebApi } from '../http/webapi';
 import { testEngine, type TestEngine } from '../testing/engine';
 import { runFetchXml } from './run';
@@ -178,5 +178,94 @@ describe('the Web API in the time zone of the emulator (IDEARIO_TIME_ZONE)', () 
   it('refuses a time zone that is not an IANA name, saying what to use', () => {
     expect(() => testEngine({ metadata, timeZone: 'Romance Standard Time' })).toThrow(UnknownTimeZoneError);
     expect(() => testEngine({ metadata, timeZone: 'Romance Standard Time' })).toThrow(/'Europe\/Madrid'/);
+  });
+});
+
+describe("each user's own time zone (usersettings.timezonecode)", () => {
+  const U = usersettings.columns;
+  const MADRID = 105; // Romance Standard Time
+  const HONOLULU = 2; // Hawaiian Standard Time
+
+  it("the emulator's user has a settings row; setting its zone code over the Web API moves its days", async () => {
+    const t = await createdAt(NEW_YEAR, 'UTC');
+    t.clock.set(new Date(NEW_YEAR_NOW));
+    const me = t.engine.whoAmI().UserId;
+    const mine = await t.engine.retrieve(usersettings.entitySetName, me);
+    expect(mine[U.timezonecode] ?? null).toBeNull();
+    // No zone of its own: the organisation's default (here UTC).
+    expect(await overHttp(t, functionQuery('ThisYear'))).toEqual(['c_eveInHonolulu', 'd_newYearEverywhere']);
+
+    const patch = async (code: number) => {
+      const response = await new WebApi(t.engine).handle(
+        {
+          method: 'PATCH',
+          path: `${usersettings.entitySetName}(${me})`,
+          query: '',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ [U.timezonecode]: code }),
+        },
+        'http://127.0.0.1:5555/api/data/v9.2/',
+        {},
+      );
+      expect(response.status).toBe(204);
+    };
+    await patch(MADRID);
+    expect(await overHttp(t, functionQuery('ThisYear'))).toEqual([
+      'b_newYearInMadrid',
+      'c_eveInHonolulu',
+      'd_newYearEverywhere',
+    ]);
+    await patch(HONOLULU);
+    expect(await overHttp(t, fetchQuery('this-year'))).toEqual(['d_newYearEverywhere']);
+  });
+
+  it('two callers asking the same question at the same moment get their own days', async () => {
+    const t = await createdAt(NEW_YEAR, 'Europe/Madrid');
+    t.clock.set(new Date(NEW_YEAR_NOW));
+    const hawaii = await t.engine.create(systemuser.entitySetName, {
+      [systemuser.columns.firstname]: 'Leilani',
+      [systemuser.columns.lastname]: 'Kahale',
+    });
+    const noSettings = await t.engine.create(systemuser.entitySetName, {
+      [systemuser.columns.firstname]: 'Ana',
+      [systemuser.columns.lastname]: 'Sin Ajustes',
+    });
+    await t.engine.create(usersettings.entitySetName, {
+      [U.systemuserid]: hawaii,
+      [U.timezonecode]: HONOLULU,
+    });
+    const thisYear = async (userId?: string) => {
+      const xml = `<fetch><entity name="${contact.logicalName}"><attribute name="${C.lastname}" /><filter><condition attribute="${C.createdon}" operator="this-year" /></filter><order attribute="${C.lastname}" /></entity></fetch>`;
+      const viaFetch = (await t.engine.fetchXml(contact.entitySetName, xml, { context: { userId } })).records;
+      const viaFilter = (
+        await t.engine.query(
+          contact.entitySetName,
+          { filter: `Microsoft.Dynamics.CRM.ThisYear(PropertyName='${C.createdon}')`, orderBy: [C.lastname] },
+          { context: { userId } },
+        )
+      ).records;
+      const names = (records: Record<string, unknown>[]) => records.map((r) => String(r[C.lastname]));
+      expect(names(viaFilter)).toEqual(names(viaFetch));
+      return names(viaFetch);
+    };
+    expect(await thisYear(hawaii)).toEqual(['d_newYearEverywhere']);
+    // Without a settings row a user's days are the organisation's (IDEARIO_TIME_ZONE, Madrid here).
+    expect(await thisYear(noSettings)).toEqual([
+      'b_newYearInMadrid',
+      'c_eveInHonolulu',
+      'd_newYearEverywhere',
+    ]);
+    expect(await thisYear()).toEqual(['b_newYearInMadrid', 'c_eveInHonolulu', 'd_newYearEverywhere']);
+  });
+
+  it('a zone code the emulator cannot map is refused, naming the codes it knows', async () => {
+    const t = await createdAt({}, 'UTC');
+    await t.engine.update(usersettings.entitySetName, t.engine.whoAmI().UserId, { [U.timezonecode]: 9999 });
+    await expect(overHttp(t, functionQuery('Today'))).rejects.toThrow(/time zone code 9999.*105/);
+    await expect(
+      t.engine.query(contact.entitySetName, {
+        filter: `Microsoft.Dynamics.CRM.Today(PropertyName='${C.createdon}')`,
+      }),
+    ).rejects.toThrow(UnsupportedTimeZoneCodeError);
   });
 });
