@@ -122,4 +122,5 @@ export {
   type transactioncurrencyRecord,
   type transactioncurrencyWrite,
 } from './transactioncurrency';
+export { usersettings, type usersettingsRecord, type usersettingsWrite } from './usersettings';
 export * from './choices';

@@ -180,11 +180,13 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       webhookUrl: host.url,
       webhookKey: key,
       clock: options.clock,
+      // $filter date functions and FetchXML judge days in the caller's zone; this one for users without their own.
+      timeZone: readGroupQuotesSettings(env).timeZone,
       logger,
       extensions: [
         webhooksExtension(env),
-        // The pages judge "overdue" and "today" in the zone the follow-up sweep uses (IDEARIO_TIME_ZONE).
-        pagesExtension({ pcfDir: path.join(out, 'pcf'), timeZone: readGroupQuotesSettings(env).timeZone }),
+        // The pages judge "overdue" and "today" in the user's zone (usersettings), else IDEARIO_TIME_ZONE.
+        pagesExtension({ pcfDir: path.join(out, 'pcf') }),
         wireHost,
         demoExtension({ size: options.demoSize, progress: options.progress, report: print }),
       ],

@@ -40,6 +40,8 @@ export interface EmulatorOptions {
   readonly metadata?: MetadataModel;
   readonly logger?: Logger;
   readonly clock?: () => Date;
+  /** IANA time zone of users without one in their usersettings (`IDEARIO_TIME_ZONE`); default UTC. */
+  readonly timeZone?: string;
   readonly random?: () => number;
   readonly newId?: () => string;
   readonly extensions?: readonly EmulatorExtension[];
@@ -94,7 +96,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const metadata = options.metadata ?? loadMetadata(options.solutionRoot ?? 'solution');
   const path = options.memory ? ':memory:' : (options.db ?? DEFAULT_DB_PATH);
   if (options.reset && path !== ':memory:') removeDatabase(path);
-  const engine = new Engine({ metadata, path, clock: options.clock, newId: options.newId, logger });
+  const engine = new Engine({
+    metadata,
+    path,
+    clock: options.clock,
+    newId: options.newId,
+    logger,
+    timeZone: options.timeZone,
+  });
   const extensions = options.extensions ?? [];
   const context: ExtensionContext = { engine, options, logger };
   try {

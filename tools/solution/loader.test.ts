@@ -350,6 +350,7 @@ describe('the real solution/ tree', () => {
       task: 'tasks',
       template: 'templates',
       transactioncurrency: 'transactioncurrencies',
+      usersettings: 'usersettingscollection',
     });
     const state = (table: string, column = 'statecode'): Record<string, number> =>
       Object.fromEntries((tables[table].columns[column].options ?? []).map((o) => [o.identifier, o.value]));

@@ -35,6 +35,7 @@ export const OBJECT_TYPE_CODES: Readonly<Record<number, string>> = {
   112: 'incident',
   129: 'subject',
   135: 'activityparty',
+  150: 'usersettings',
   380: 'environmentvariabledefinition',
   381: 'environmentvariablevalue',
   1022: 'pricelevel',

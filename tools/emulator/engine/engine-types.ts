@@ -22,6 +22,11 @@ export interface EngineOptions {
   readonly lockTimeoutMs?: number;
   /** How long one FetchXML query may run before it is stopped (QueryTimeoutError). Default 10 s. */
   readonly queryTimeLimitMs?: number;
+  /**
+   * IANA time zone of users without a time zone of their own (`IDEARIO_TIME_ZONE`): the days, weeks,
+   * months and years of `$filter` query functions and FetchXML date conditions. Default UTC.
+   */
+  readonly timeZone?: string;
 }
 
 /** Who calls and why: set by the HTTP layer (caller id) and by async jobs (depth, correlation). */

@@ -30,7 +30,11 @@ import {
   QueryError,
   RecordNotFoundError,
   UnknownActionError,
+  UnknownTimeZoneError,
+  UnsupportedTimeZoneCodeError,
 } from './errors';
+import { TIME_ZONE_CODES } from './timezones';
+import { usersettings } from '../../../dataverse/generated/usersettings';
 import type { Sql } from './filter';
 import { compileFilter } from './filter';
 import { InputParser } from './input';
@@ -70,9 +74,11 @@ export class Engine {
   private readonly scopes: Scopes;
   private readonly writes: Writes;
   private closed = false;
+  private readonly defaultTimeZone: string | undefined;
 
   constructor(options: EngineOptions) {
     this.queryTimeLimitMs = options.queryTimeLimitMs ?? 10_000;
+    this.defaultTimeZone = options.timeZone === undefined ? undefined : requireTimeZone(options.timeZone);
     const storage = new Storage(options.path ?? '.ideario/emulator.db');
     const index = new MetadataIndex(options.metadata);
     storage.syncSchema(index);
@@ -92,6 +98,7 @@ export class Engine {
     const input = new InputParser(this.core, this.rows, this.keys);
     this.writes = new Writes(this.core, this.pipeline, this.identity, this.scopes, this.rows, input);
     this.seedDefaultUser();
+    this.seedDefaultUserSettings();
     registerBuiltInActions(this);
   }
 
@@ -109,6 +116,21 @@ export class Engine {
       ...this.identity,
       UserId: context?.userId ?? this.core.currentScope()?.userId ?? this.identity.UserId,
     };
+  }
+
+  /**
+   * The IANA time zone the caller's "today", "this week", "last month"… are judged in: Dataverse
+   * evaluates date query functions and FetchXML date operators in the calling user's time zone.
+   */
+  timeZoneOf(context?: CallContext): string | undefined {
+    const settings = this.metadata.byLogicalName(usersettings.logicalName);
+    const row = settings ? this.rows.loadStored(settings, this.whoAmI(context).UserId) : undefined;
+    const code = row?.[usersettings.columns.timezonecode];
+    // No row, or a row without a zone: the organisation's default (IDEARIO_TIME_ZONE).
+    if (typeof code !== 'number') return this.defaultTimeZone;
+    const zone = TIME_ZONE_CODES[code];
+    if (!zone) throw new UnsupportedTimeZoneCodeError(code, Object.keys(TIME_ZONE_CODES).map(Number));
+    return zone.iana;
   }
 
   /** Security roles of a user; the emulator's own user (the token's) is the System Administrator. */
@@ -153,6 +175,7 @@ export class Engine {
     this.core.storage.syncSchema(index);
     this.core.metadata = index;
     this.seedDefaultUser();
+    this.seedDefaultUserSettings();
   }
 
   /** Resolves once every queued async (mode 1) delivery has run: for tests and the plugin harness. */
@@ -294,6 +317,7 @@ export class Engine {
             alias: 't',
             now: this.core.clock(),
             userId: this.whoAmI(context).UserId,
+            timeZone: this.timeZoneOf(context),
           },
           request.filter,
         ),
@@ -386,6 +410,7 @@ export class Engine {
       now: this.core.clock(),
       userId: identity.UserId,
       businessUnitId: identity.BusinessUnitId,
+      timeZone: this.timeZoneOf(context),
     };
   }
 
@@ -561,6 +586,29 @@ export class Engine {
     this.core.storage.setMeta('versionnumber', String(this.core.version));
     this.rows.insertRow(users, row);
   }
+
+  /**
+   * Every Dataverse user has a usersettings row; the default user's names no time zone, so its days are
+   * the organisation's (IDEARIO_TIME_ZONE) until `timezonecode` is set (PATCH usersettingscollection(<id>)).
+   */
+  private seedDefaultUserSettings(): void {
+    const settings = this.metadata.byLogicalName(usersettings.logicalName);
+    if (!settings || this.rows.loadStored(settings, this.identity.UserId)) return;
+    const row: StoredRecord = { [settings.primaryId]: this.identity.UserId };
+    if (settings.columns.has('versionnumber')) row.versionnumber = ++this.core.version;
+    this.core.storage.setMeta('versionnumber', String(this.core.version));
+    this.rows.insertRow(settings, row);
+  }
+}
+
+/** `zone` when the runtime knows it as an IANA time zone; otherwise an UnknownTimeZoneError. */
+function requireTimeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new UnknownTimeZoneError(zone);
+  }
+  return zone;
 }
 
 /** Runs synchronous work as a promise, so callers see thrown errors as rejections. */

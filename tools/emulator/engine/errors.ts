@@ -293,3 +293,30 @@ function literal(value: unknown): string {
     return String(value);
   }
 }
+
+/** The emulator was given a time zone (`IDEARIO_TIME_ZONE`, `timeZone` option) the runtime does not know. */
+export class UnknownTimeZoneError extends DataverseError {
+  constructor(readonly zone: string) {
+    super(
+      `The time zone '${zone}' is not an IANA time zone name; use one such as 'Europe/Madrid' or 'UTC' (IDEARIO_TIME_ZONE).`,
+      400,
+      ErrorCodes.InvalidArgument,
+    );
+    this.name = 'UnknownTimeZoneError';
+  }
+}
+
+/** A user's usersettings.timezonecode is a Windows time zone index the emulator has no IANA zone for. */
+export class UnsupportedTimeZoneCodeError extends DataverseError {
+  constructor(
+    readonly timeZoneCode: number,
+    known: readonly number[],
+  ) {
+    super(
+      `The user's time zone code ${timeZoneCode} (usersettings.timezonecode) is not one the emulator knows; use one of ${known.join(', ')} (e.g. 105 Romance Standard Time, Madrid) or add it to tools/emulator/engine/timezones.ts.`,
+      400,
+      ErrorCodes.InvalidArgument,
+    );
+    this.name = 'UnsupportedTimeZoneCodeError';
+  }
+}

@@ -544,6 +544,25 @@ function dateOf(name: string, literal: Literal | undefined): Date {
   return new Date(`${date}T00:00:00Z`);
 }
 
+/**
+ * The calendar week (Sunday first, as an en-US user's), month or year before, holding or after the
+ * user's wall-clock `now`: `[from, to)` as wall-clock midnights. Dataverse evaluates these operators
+ * in the caller's time zone (usersettings.timezonecode), as it does today/yesterday ("Query Date and
+ * Time data", Microsoft Learn), so Madrid's Jan 1 at 00:30 is already "this year" there.
+ */
+function calendarPeriod(name: string, now: Date): { from: Date; to: Date } {
+  const shift = name.startsWith('Last') ? -1 : name.startsWith('Next') ? 1 : 0;
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  if (name.endsWith('Week')) {
+    const sunday = dayStart(now, -now.getUTCDay() + 7 * shift);
+    return { from: sunday, to: dayStart(sunday, 7) };
+  }
+  if (name.endsWith('Month'))
+    return { from: new Date(Date.UTC(y, m + shift, 1)), to: new Date(Date.UTC(y, m + shift + 1, 1)) };
+  return { from: new Date(Date.UTC(y + shift, 0, 1)), to: new Date(Date.UTC(y + shift + 1, 0, 1)) };
+}
+
 type UnitFn = (now: Date, n: number) => Date;
 const UNITS: Record<string, { back: UnitFn; forward: UnitFn }> = {
   Minutes: {
@@ -607,27 +626,18 @@ export function queryFunctionSql(ctx: FilterContext, name: string, args: QueryFu
       return dateRangeSql(ctx, column, dayStart(now, -7), now, true);
     case 'Next7Days':
       return dateRangeSql(ctx, column, now, dayStart(now, 8));
-    case 'ThisMonth':
-      return dateRangeSql(
-        ctx,
-        column,
-        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
-        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
-      );
+    case 'LastWeek':
+    case 'ThisWeek':
+    case 'NextWeek':
     case 'LastMonth':
-      return dateRangeSql(
-        ctx,
-        column,
-        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)),
-        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
-      );
+    case 'ThisMonth':
+    case 'NextMonth':
+    case 'LastYear':
     case 'ThisYear':
-      return dateRangeSql(
-        ctx,
-        column,
-        new Date(Date.UTC(now.getUTCFullYear(), 0, 1)),
-        new Date(Date.UTC(now.getUTCFullYear() + 1, 0, 1)),
-      );
+    case 'NextYear': {
+      const period = calendarPeriod(name, now);
+      return dateRangeSql(ctx, column, period.from, period.to);
+    }
     case 'On':
       return dateRangeSql(ctx, column, dateOf(name, args.value), dayStart(dateOf(name, args.value), 1));
     case 'NotOn': {

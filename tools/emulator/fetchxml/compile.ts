@@ -10,7 +10,6 @@ import { edmType, isLookup, type ColumnInfo, type MetadataIndex, type TableInfo 
 import { QueryError } from '../engine/errors';
 import {
   coerceLiteral,
-  dateRangeSql,
   queryFunctionSql,
   type FilterContext,
   type Sql,
@@ -166,9 +165,15 @@ const DATE_FUNCTIONS: Record<string, string> = {
   tomorrow: 'Tomorrow',
   'last-seven-days': 'Last7Days',
   'next-seven-days': 'Next7Days',
-  'this-month': 'ThisMonth',
+  'last-week': 'LastWeek',
+  'this-week': 'ThisWeek',
+  'next-week': 'NextWeek',
   'last-month': 'LastMonth',
+  'this-month': 'ThisMonth',
+  'next-month': 'NextMonth',
+  'last-year': 'LastYear',
   'this-year': 'ThisYear',
+  'next-year': 'NextYear',
   on: 'On',
   'on-or-after': 'OnOrAfter',
   'on-or-before': 'OnOrBefore',
@@ -568,38 +573,7 @@ export class Compiler {
         value: { edm: 'Edm.String', text },
       });
     }
-    const calendar = this.calendarRange(op);
-    if (calendar) {
-      this.requireDate(condition, column);
-      return dateRangeSql(ctx, column, calendar.from, calendar.to);
-    }
     throw new FetchXmlSyntaxError(`'${op}' is not a condition operator of Fetch.xsd.`);
-  }
-
-  /** Calendar weeks (Sunday first, as an en-US user's), months and years around now, in UTC. */
-  private calendarRange(op: string): { from: Date; to: Date } | undefined {
-    const now = this.env.now;
-    const day = (offset: number) =>
-      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset));
-    const weekStart = -now.getUTCDay();
-    const month = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
-    const year = (offset: number) => new Date(Date.UTC(now.getUTCFullYear() + offset, 0, 1));
-    switch (op) {
-      case 'last-week':
-        return { from: day(weekStart - 7), to: day(weekStart) };
-      case 'this-week':
-        return { from: day(weekStart), to: day(weekStart + 7) };
-      case 'next-week':
-        return { from: day(weekStart + 7), to: day(weekStart + 14) };
-      case 'next-month':
-        return { from: month(1), to: month(2) };
-      case 'last-year':
-        return { from: year(-1), to: year(0) };
-      case 'next-year':
-        return { from: year(1), to: year(2) };
-      default:
-        return undefined;
-    }
   }
 
   // ── columns and orders ────────────────────────────────────────────────────────────────────────

@@ -40,6 +40,8 @@ export interface FetchSource {
   readonly now: Date;
   readonly userId: string;
   readonly businessUnitId?: string;
+  /** The caller's IANA time zone (the engine's `timeZoneOf`); `FetchOptions.timeZone` overrides it. */
+  readonly timeZone?: string;
 }
 
 export interface FetchOptions {
@@ -247,7 +249,7 @@ export function runFetchQuery(
       userId: source.userId,
       businessUnitId: source.businessUnitId,
       dropQuickFind: options.dropQuickFind,
-      timeZone: options.timeZone,
+      timeZone: options.timeZone ?? source.timeZone,
     },
     query,
     setTable,

@@ -7,6 +7,7 @@ import {
   opportunity,
   QuotationPhase,
   transactioncurrency,
+  usersettings,
 } from '../../../dataverse/generated';
 import { dateOnlyFromDate, quotationReport } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
@@ -678,7 +679,7 @@ describe('deposits overdue at a day boundary', () => {
     expect(created('yesterday', 'Europe/Madrid')).toBe(created('today', 'UTC'));
 
     // The dashboard page judges by the time zone it is given.
-    const page = (timeZone: string) => {
+    const page = (timeZone: string | undefined) => {
       const answer = renderMain(
         org.engine,
         {
@@ -698,5 +699,15 @@ describe('deposits overdue at a day boundary', () => {
     });
     expect(page('UTC')).toContain(name);
     expect(page('Pacific/Honolulu')).not.toContain(name);
+    // Given no zone (as `npm start` serves it), the page judges in the user's own (usersettings).
+    const setMyZone = (code: number | null) =>
+      org.engine.update(usersettings.entitySetName, org.engine.whoAmI().UserId, {
+        [usersettings.columns.timezonecode]: code,
+      });
+    await setMyZone(2); // Hawaiian Standard Time
+    expect(page(undefined)).not.toContain(name);
+    await setMyZone(92); // UTC
+    expect(page(undefined)).toContain(name);
+    await setMyZone(null);
   });
 });

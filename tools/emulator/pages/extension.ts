@@ -215,7 +215,10 @@ export interface PagesOptions {
   readonly pcfDir?: string;
   /** `pcf-controls/`, for the build cache. */
   readonly pcfRoot?: string;
-  /** The users' IANA time zone: the days "overdue" and "today" are judged in. Default UTC. */
+  /**
+   * The IANA time zone the days "overdue" and "today" are judged in, for every user. Default: each
+   * user's own (usersettings.timezonecode), else the engine's `timeZone` option, else UTC.
+   */
   readonly timeZone?: string;
 }
 

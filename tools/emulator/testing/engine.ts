@@ -10,12 +10,15 @@ export interface TestEngine {
   clock: TestClock;
 }
 
-export function testEngine(options: { metadata?: MetadataModel; start?: Date } = {}): TestEngine {
+export function testEngine(
+  options: { metadata?: MetadataModel; start?: Date; timeZone?: string } = {},
+): TestEngine {
   const clock = testClock(options.start);
   const engine = new Engine({
     metadata: options.metadata ?? testMetadata(),
     path: ':memory:',
     clock: clock.now,
+    timeZone: options.timeZone,
   });
   return { engine, clock };
 }
