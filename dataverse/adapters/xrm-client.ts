@@ -85,7 +85,7 @@ export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOpti
   return {
     async retrieve(entitySet, key, select) {
       const id = keyText(key);
-      const options = select?.length ? `?$select=${select.join(',')}` : undefined;
+      const options = queryString({ select }) || undefined;
       try {
         return plainRecord(
           await call(`Retrieve ${entitySet}(${id})`, () =>

@@ -4,6 +4,7 @@
  */
 import { addDays, type DateOnly } from './dateonly';
 import { InvalidPolicyError, type PolicyProblem } from './errors';
+import type { Language } from './language';
 
 export interface QuotationPolicy {
   /** Days after the quotation is sent before the agent is chased for a confirmation. */
@@ -74,8 +75,10 @@ export function policyProblems(policy: QuotationPolicy): PolicyProblem[] {
   return [...problems, ...percentProblems(policy)];
 }
 
-function percentProblems(policy: PolicyPercents): PolicyProblem[] {
-  const problems: PolicyProblem[] = [];
+function percentProblems(
+  policy: PolicyPercents,
+): (PolicyProblem & { field: keyof PolicyPercents; value: number })[] {
+  const problems: (PolicyProblem & { field: keyof PolicyPercents; value: number })[] = [];
   for (const field of PERCENT_FIELDS) {
     const value = policy[field];
     if (!Number.isFinite(value) || value < 0 || value > 100)
@@ -84,19 +87,51 @@ function percentProblems(policy: PolicyPercents): PolicyProblem[] {
   return problems;
 }
 
+export type PolicyStringKey =
+  'policy.unusable' | 'policy.unusableUnnamed' | `policy.${keyof PolicyPercents}OutOfRange`;
+
+/**
+ * What the Opportunity form says about a stored policy it cannot use, in the user's language: written
+ * out with the form's RESX web resources, so the script carries keys. The server keeps
+ * InvalidPolicyError's own (English) message for logs and admins.
+ */
+export const POLICY_STRINGS: Record<Language, Record<PolicyStringKey, string>> = {
+  en: {
+    'policy.unusable': 'Quotation policy "{name}" cannot be used: {problems}.',
+    'policy.unusableUnnamed': 'The quotation policy cannot be used: {problems}.',
+    'policy.defaultDepositPercentOutOfRange': 'Deposit % = {value} (allowed: a percentage from 0 to 100)',
+    'policy.childPricePercentOutOfRange': 'Child price % = {value} (allowed: a percentage from 0 to 100)',
+  },
+  es: {
+    'policy.unusable': 'No se puede usar la política de presupuestos "{name}": {problems}.',
+    'policy.unusableUnnamed': 'No se puede usar la política de presupuestos: {problems}.',
+    'policy.defaultDepositPercentOutOfRange': '% de depósito = {value} (se admite un porcentaje de 0 a 100)',
+    'policy.childPricePercentOutOfRange':
+      '% del precio para niños = {value} (se admite un porcentaje de 0 a 100)',
+  },
+};
+
+/** The two percentages with the defaults filled in, and what is wrong with them (none: usable). */
+export function readPolicyPercents(stored?: Pick<PolicyInput, keyof PolicyPercents> | null): {
+  percents: PolicyPercents;
+  problems: (PolicyProblem & { field: keyof PolicyPercents; value: number })[];
+} {
+  const percents: PolicyPercents = {
+    defaultDepositPercent: stored?.defaultDepositPercent ?? DEFAULT_DEPOSIT_PERCENT,
+    childPricePercent: stored?.childPricePercent ?? DEFAULT_CHILD_PRICE_PERCENT,
+  };
+  return { percents, problems: percentProblems(percents) };
+}
+
 /**
  * resolvePolicy for the two percentages only (the day fields always come out valid from it when not
- * stored): the same values and the same InvalidPolicyError, without the rest of the policy in a form script.
+ * stored): the same values and the same InvalidPolicyError, without the rest of the policy.
  */
 export function resolvePolicyPercents(
   stored?: Pick<PolicyInput, keyof PolicyPercents> | null,
   policyName?: string,
 ): PolicyPercents {
-  const percents: PolicyPercents = {
-    defaultDepositPercent: stored?.defaultDepositPercent ?? DEFAULT_DEPOSIT_PERCENT,
-    childPricePercent: stored?.childPricePercent ?? DEFAULT_CHILD_PRICE_PERCENT,
-  };
-  const problems = percentProblems(percents);
+  const { percents, problems } = readPolicyPercents(stored);
   if (problems.length > 0) throw new InvalidPolicyError(problems, policyName);
   return percents;
 }

@@ -128,6 +128,15 @@ describe('minor units', () => {
 
   it('reject amounts too large to count in minor units', () => {
     expect(() => toMinorUnits(1e21)).toThrow(InvalidAmountError);
+    expect(() => toMinorUnits(1e21)).toThrow(
+      `amount = 1e+21 cannot be priced: it must be at most ${Number.MAX_SAFE_INTEGER} minor units.`,
+    );
+    expect(() => fromMinorUnits(0.5)).toThrow(
+      'minor units = 0.5 cannot be priced: it must be a whole number.',
+    );
+    expect(() => totalMinorUnits({ nights: 2, adults: 1.5, children: 0, pricePerPersonNight: 10 })).toThrow(
+      'adults = 1.5 cannot be priced: it must be a whole number ≥ 0.',
+    );
   });
 });
 

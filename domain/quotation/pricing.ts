@@ -18,19 +18,56 @@ export const DEFAULT_PRECISION = 2;
 /** The largest value a Dataverse Money column takes (SDK docs: MoneyAttributeMetadata.MaxSupportedValue). */
 export const MAX_MONEY = 922_337_000_000_000;
 
+/** What a value that cannot be priced must be instead: the end of InvalidAmountError's sentence. */
+const ALLOWED = {
+  finite: 'a finite number',
+  // Number.MAX_SAFE_INTEGER written out: reading a property would keep this object in the form script.
+  safe: 'at most 9007199254740991 minor units',
+  decimals: 'a whole number of decimals from 0 to 10',
+  whole: 'a whole number',
+  wholeMinor: 'a whole number of minor units',
+  count: 'a whole number ≥ 0',
+  percent: 'a percentage from 0 to 100',
+  amount: 'an amount ≥ 0',
+};
+
+/**
+ * A value the arithmetic below cannot price, not yet worded: computeQuotationAmounts only needs to know
+ * that it happened, so the words (InvalidAmountError, ALLOWED) stay out of the form script that calls it.
+ * The exported functions turn it into InvalidAmountError.
+ */
+class Unpriceable extends Error {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly rule: keyof typeof ALLOWED,
+  ) {
+    super();
+  }
+}
+
+function worded<T>(compute: () => T): T {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof Unpriceable)
+      throw new InvalidAmountError(error.field, error.value, ALLOWED[error.rule]);
+    throw error;
+  }
+}
+
 const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
 /** The decimal a user meant by a JS number, from its shortest round-trip text, so 0.1 is exactly 1/10. */
 function decimalText(field: string, value: number): { negative: boolean; digits: string; scale: number } {
   const match = Number.isFinite(value) ? NUMBER_TEXT.exec(String(value)) : null;
-  if (!match) throw new InvalidAmountError(field, value, 'a finite number');
+  if (!match) throw new Unpriceable(field, value, 'finite');
   const [, sign, whole, fraction = '', exponent = '0'] = match;
   return { negative: sign === '-', digits: whole + fraction, scale: fraction.length - Number(exponent) };
 }
 
 function checkSafe(field: string, value: unknown, result: number): number {
-  if (!Number.isSafeInteger(result))
-    throw new InvalidAmountError(field, value, `at most ${Number.MAX_SAFE_INTEGER} minor units`);
+  if (!Number.isSafeInteger(result)) throw new Unpriceable(field, value, 'safe');
   return result;
 }
 
@@ -70,12 +107,16 @@ function mulDivRounded(field: string, value: unknown, a: number, b: number, d: n
 
 function checkPrecision(precision: number): void {
   if (!Number.isInteger(precision) || precision < 0 || precision > 10) {
-    throw new InvalidAmountError('precision', precision, 'a whole number of decimals from 0 to 10');
+    throw new Unpriceable('precision', precision, 'decimals');
   }
 }
 
 /** An amount in minor units (12.345 at precision 2 → 1235). */
 export function toMinorUnits(amount: number, precision = DEFAULT_PRECISION): number {
+  return worded(() => minorUnitsOf(amount, precision));
+}
+
+function minorUnitsOf(amount: number, precision: number): number {
   checkPrecision(precision);
   const { negative, digits, scale } = decimalText('amount', amount);
   const drop = scale - precision;
@@ -91,8 +132,12 @@ export function toMinorUnits(amount: number, precision = DEFAULT_PRECISION): num
 
 /** Minor units back to an amount: the double nearest the exact decimal (1235 → 12.35). */
 export function fromMinorUnits(minor: number, precision = DEFAULT_PRECISION): number {
+  return worded(() => amountOf(minor, precision));
+}
+
+function amountOf(minor: number, precision: number): number {
   checkPrecision(precision);
-  if (!Number.isSafeInteger(minor)) throw new InvalidAmountError('minor units', minor, 'a whole number');
+  if (!Number.isSafeInteger(minor)) throw new Unpriceable('minor units', minor, 'whole');
   // Both operands are exact and IEEE division rounds correctly, so this is the nearest double.
   return minor / 10 ** precision;
 }
@@ -102,12 +147,11 @@ export function roundMoney(amount: number, precision = DEFAULT_PRECISION): numbe
 }
 
 function checkCount(field: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) throw new InvalidAmountError(field, value, 'a whole number ≥ 0');
+  if (!Number.isInteger(value) || value < 0) throw new Unpriceable(field, value, 'count');
 }
 
 function checkPercent(field: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0 || value > 100)
-    throw new InvalidAmountError(field, value, 'a percentage from 0 to 100');
+  if (!Number.isFinite(value) || value < 0 || value > 100) throw new Unpriceable(field, value, 'percent');
 }
 
 export function personsOf(adults: number | null | undefined, children: number | null | undefined): number {
@@ -125,6 +169,10 @@ export interface StayPrice {
 
 /** The total in minor units. Throws InvalidAmountError for input no total can be computed from. */
 export function totalMinorUnits(input: StayPrice, precision = DEFAULT_PRECISION): number {
+  return worded(() => stayMinorUnits(input, precision));
+}
+
+function stayMinorUnits(input: StayPrice, precision: number): number {
   checkPrecision(precision);
   const { nights, adults, children, pricePerPersonNight } = input;
   const childPercent = input.childPricePercent ?? 100;
@@ -133,7 +181,7 @@ export function totalMinorUnits(input: StayPrice, precision = DEFAULT_PRECISION)
   checkCount('children', children);
   checkPercent('childPricePercent', childPercent);
   if (!Number.isFinite(pricePerPersonNight) || pricePerPersonNight < 0) {
-    throw new InvalidAmountError('pricePerPersonNight', pricePerPersonNight, 'an amount ≥ 0');
+    throw new Unpriceable('pricePerPersonNight', pricePerPersonNight, 'amount');
   }
   const child = toDecimal('childPricePercent', childPercent, DECIMAL_MAX_SCALE);
   const price = toDecimal('pricePerPersonNight', pricePerPersonNight, MONEY_MAX_SCALE);
@@ -152,8 +200,11 @@ export function computeTotal(input: StayPrice, precision = DEFAULT_PRECISION): n
 }
 
 export function percentOfMinorUnits(totalMinor: number, percent: number): number {
-  if (!Number.isSafeInteger(totalMinor))
-    throw new InvalidAmountError('total', totalMinor, 'a whole number of minor units');
+  return worded(() => shareOf(totalMinor, percent));
+}
+
+function shareOf(totalMinor: number, percent: number): number {
+  if (!Number.isSafeInteger(totalMinor)) throw new Unpriceable('total', totalMinor, 'wholeMinor');
   checkPercent('depositPercent', percent);
   const p = toDecimal('depositPercent', percent, DECIMAL_MAX_SCALE);
   const magnitude = mulDivRounded('deposit', percent, Math.abs(totalMinor), p.units, 100 * 10 ** p.scale);
@@ -234,7 +285,7 @@ export function computeQuotationAmounts(
   if (!isValidNights(nights) || pricePerPersonNight === null || persons === null || !(persons >= 1))
     return none;
   try {
-    const totalMinor = totalMinorUnits(
+    const totalMinor = stayMinorUnits(
       {
         nights,
         adults: input.adults ?? 0,
@@ -244,15 +295,15 @@ export function computeQuotationAmounts(
       },
       precision,
     );
-    const total = fromMinorUnits(totalMinor, precision);
+    const total = amountOf(totalMinor, precision);
     if (total > MAX_MONEY) return none;
     let deposit: number | null = null;
     if (depositPercent !== null && depositPercent >= 0 && depositPercent <= 100) {
-      deposit = fromMinorUnits(percentOfMinorUnits(totalMinor, depositPercent), precision);
+      deposit = amountOf(shareOf(totalMinor, depositPercent), precision);
     }
     return { persons, total, deposit, depositPercent };
   } catch (error) {
-    if (error instanceof InvalidAmountError) return none;
+    if (error instanceof Unpriceable) return none;
     throw error;
   }
 }

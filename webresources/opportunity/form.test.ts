@@ -258,6 +258,29 @@ describe('defaults from the quotation policy on a new quotation', () => {
     ]);
   });
 
+  it("says in the user's language which policy value cannot be used, and fills neither field", async () => {
+    const spanish = await openQuotation({
+      policies: [policy(3, true, Active, 30, 120.5)],
+      userLanguage: 3082,
+    });
+    expect(spanish.value(c.idr_depositpercent)).toBeNull();
+    expect(spanish.value(c.idr_childpricepercent)).toBeNull();
+    expect(spanish.formNotifications()).toEqual([
+      {
+        id: 'idr.quotation.policy',
+        level: 'WARNING',
+        message:
+          'No se ha podido leer la política de presupuestos, así que el % de depósito y el % del precio para niños no se han rellenado: introdúzcalos usted. ' +
+          '(No se puede usar la política de presupuestos "Policy 3": % del precio para niños = 120,5 (se admite un porcentaje de 0 a 100).)',
+      },
+    ]);
+    const english = await openQuotation({ policies: [policy(3, true, Active, -5, 120)] });
+    expect(english.formNotifications()[0]?.message).toContain(
+      '(Quotation policy "Policy 3" cannot be used: Deposit % = -5 (allowed: a percentage from 0 to 100); ' +
+        'Child price % = 120 (allowed: a percentage from 0 to 100).)',
+    );
+  });
+
   it('reads no policy for an existing quotation', async () => {
     const form = await openQuotation({ existing: true, policies: [policy(3, true, Active, 30, 60)] });
     expect(form.webApiCalls).toEqual([]);

@@ -8,8 +8,8 @@ import type { DataverseReader, TableNames } from '../../dataverse/adapters/webap
 import * as policyTable from '../../dataverse/generated/names/idr_quotationpolicy';
 import * as col from '../../dataverse/generated/names/opportunity';
 import { type DateOnly, localDateOnly, toLocalDate } from '../../domain/quotation/dateonly';
-import { type Language, languageFromLcid } from '../../domain/quotation/language';
-import { resolvePolicyPercents } from '../../domain/quotation/policy';
+import { formatNumber, type Language, languageFromLcid } from '../../domain/quotation/language';
+import { readPolicyPercents } from '../../domain/quotation/policy';
 import { computeQuotationAmounts } from '../../domain/quotation/pricing';
 import { deriveStay, type StayField } from '../../domain/quotation/stay';
 import { fillTemplate } from '../../domain/quotation/messages';
@@ -197,12 +197,19 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     };
 
   /** The policy's percentages, filling only fields still empty when the answer arrives. */
-  const applyPolicyDefaults = async (form: Form): Promise<void> => {
+  const applyPolicyDefaults = async (form: Form, language: Language): Promise<void> => {
     const select = [
       policyTable.idr_name,
       policyTable.idr_defaultdepositpercent,
       policyTable.idr_childpricepercent,
     ];
+    const warn = (reason: string): void => {
+      form.ui.setFormNotification(
+        fillTemplate(text('form.policyUnreadable'), { reason }),
+        'WARNING',
+        POLICY_NOTIFICATION_ID,
+      );
+    };
     const chosen = (attribute(form, col.idr_policy)?.getValue() as Xrm.LookupValue[] | null | undefined)?.[0];
     try {
       const client = dependencies.client();
@@ -218,27 +225,32 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
       const name = row?.[policyTable.idr_name];
       // No policy row at all: the documented defaults apply (domain/quotation/policy).
-      const policy = resolvePolicyPercents(
-        row
-          ? {
-              defaultDepositPercent: number(row[policyTable.idr_defaultdepositpercent]),
-              childPricePercent: number(row[policyTable.idr_childpricepercent]),
-            }
-          : null,
-        typeof name === 'string' ? name : undefined,
+      const { percents: policy, problems } = readPolicyPercents(
+        row && {
+          defaultDepositPercent: number(row[policyTable.idr_defaultdepositpercent]),
+          childPricePercent: number(row[policyTable.idr_childpricepercent]),
+        },
       );
+      if (problems.length > 0) {
+        // What the server's InvalidPolicyError says, in the user's language (the RESX catalog).
+        const listed = problems
+          .map((problem) =>
+            fillTemplate(text(`policy.${problem.field}OutOfRange`), {
+              value: formatNumber(problem.value, language),
+            }),
+          )
+          .join('; ');
+        const unusable = typeof name === 'string' ? 'policy.unusable' : 'policy.unusableUnnamed';
+        warn(fillTemplate(text(unusable), { name: String(name), problems: listed }));
+        return;
+      }
       if (readNumber(form, FIELD_COLUMNS.depositPercent) === null)
         write(form, FIELD_COLUMNS.depositPercent, policy.defaultDepositPercent);
       if (readNumber(form, FIELD_COLUMNS.childPricePercent) === null)
         write(form, FIELD_COLUMNS.childPricePercent, policy.childPricePercent);
       form.ui.clearFormNotification(POLICY_NOTIFICATION_ID);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      form.ui.setFormNotification(
-        fillTemplate(text('form.policyUnreadable'), { reason }),
-        'WARNING',
-        POLICY_NOTIFICATION_ID,
-      );
+      warn(error instanceof Error ? error.message : String(error));
     }
   };
 
@@ -254,7 +266,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       if (form.ui.getFormType() === FORM_TYPE_CREATE) {
         // The form waits for this only where the app enables async OnLoad handlers ("Form OnLoad
         // event"); elsewhere the defaults arrive a moment later, still never over typed values.
-        await applyPolicyDefaults(form);
+        await applyPolicyDefaults(form, language);
         recompute(form);
       }
       showIssues(form, language);

@@ -1,16 +1,17 @@
 /**
- * The Opportunity script's texts: the quotation checks' catalog (domain/quotation/messages) plus the
- * form-level ones here. The build writes them as the RESX web resources `idr_/opportunity/strings.<LCID>.resx`
+ * The Opportunity script's texts: the quotation checks' catalog (domain/quotation/messages), the policy's
+ * (domain/quotation/policy) and the form-level ones here. The build writes them as the RESX web resources `idr_/opportunity/strings.<LCID>.resx`
  * and the script reads them with `Xrm.Utility.getResourceString`, so no sentence ships in the script.
  */
 import type { Language } from '../../domain/quotation/language';
 import { QUOTATION_STRINGS, type QuotationStringKey } from '../../domain/quotation/messages';
+import { POLICY_STRINGS, type PolicyStringKey } from '../../domain/quotation/policy';
 
 /** The RESX web resource as `getResourceString` names it: without the LCID and extension. */
 export const STRINGS_RESOURCE = 'idr_/opportunity/strings';
 
 export type FormStringKey = 'form.cannotSave' | 'form.policyUnreadable';
-export type OpportunityStringKey = QuotationStringKey | FormStringKey;
+export type OpportunityStringKey = QuotationStringKey | PolicyStringKey | FormStringKey;
 
 export const FORM_MESSAGES: Record<Language, Record<FormStringKey, string>> = {
   en: {
@@ -27,5 +28,5 @@ export const FORM_MESSAGES: Record<Language, Record<FormStringKey, string>> = {
 
 /** Every string of the script in one language: what each RESX file holds. */
 export function opportunityStrings(language: Language): Record<OpportunityStringKey, string> {
-  return { ...QUOTATION_STRINGS[language], ...FORM_MESSAGES[language] };
+  return { ...QUOTATION_STRINGS[language], ...POLICY_STRINGS[language], ...FORM_MESSAGES[language] };
 }
