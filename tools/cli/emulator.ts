@@ -1,12 +1,14 @@
 /**
  * `ideario emulator [--port 5555] [--host 127.0.0.1] [--db .ideario/emulator.db] [--memory] [--reset]
- * [--limit 6000/300s] [--concurrency 52] [--faults 503:0.05] [--token t] [--no-demo]`: a local
+ * [--limit 6000/300s] [--concurrency 52] [--faults 503:0.05] [--token t] [--time-zone Europe/Madrid]
+ * [--no-demo]`: a local
  * Dataverse Web API. The first stdout line is `Emulator listening on <service root>`, so scripts and
  * tests can read the port.
  */
 import type { Command } from 'commander';
 import { DataverseError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
+import { requireTimeZone } from '../emulator/engine/timezones';
 import { parseFaults, parseLimit } from '../emulator/http/protection';
 import type { EmulatorExtension, EmulatorOptions, RunningEmulator } from '../emulator/start';
 import { DEFAULT_DB_PATH, startEmulator } from '../emulator/start';
@@ -31,6 +33,8 @@ export interface EmulatorCommandOptions {
   /** Webhook host base URL and key (else IDEARIO_WEBHOOK_URL / IDEARIO_WEBHOOK_KEY). */
   webhookUrl?: string;
   webhookKey?: string;
+  /** IANA zone of users without usersettings.timezonecode (else IDEARIO_TIME_ZONE; else UTC). */
+  timeZone?: string;
   /** Record this emulator as the selected environment in `<authDir>/auth.json` (the CLI: `.ideario`). */
   authDir?: string;
 }
@@ -78,6 +82,7 @@ export function emulatorOptions(
       solutionRoot: options.solution,
       webhookUrl: options.webhookUrl,
       webhookKey: options.webhookKey,
+      timeZone: options.timeZone === undefined ? undefined : requireTimeZone(options.timeZone),
       logger,
       extensions,
     };
@@ -126,6 +131,10 @@ export function registerEmulator(
     .option('--wait-idle', 'wait until no system job is due or running before printing the URL')
     .option('--faults <status:probability>', 'answer some requests with an error, e.g. 503:0.05')
     .option('--token <token>', 'require Authorization: Bearer <token>')
+    .option(
+      '--time-zone <iana>',
+      'time zone of users with no usersettings.timezonecode, e.g. Europe/Madrid (default: IDEARIO_TIME_ZONE, else UTC)',
+    )
     .option('--no-demo', 'start without demo data')
     .option('--solution <dir>', 'folder with the unpacked solutions', 'solution')
     .option(
@@ -140,7 +149,11 @@ export function registerEmulator(
       let emulator: RunningEmulator;
       try {
         emulator = await runEmulator(
-          { ...opts, authDir: DEFAULT_AUTH_DIR },
+          {
+            ...opts,
+            timeZone: opts.timeZone ?? (process.env.IDEARIO_TIME_ZONE?.trim() || undefined),
+            authDir: DEFAULT_AUTH_DIR,
+          },
           logger,
           (line) => console.log(line),
           extensions,

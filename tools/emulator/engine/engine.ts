@@ -30,10 +30,9 @@ import {
   QueryError,
   RecordNotFoundError,
   UnknownActionError,
-  UnknownTimeZoneError,
   UnsupportedTimeZoneCodeError,
 } from './errors';
-import { TIME_ZONE_CODES } from './timezones';
+import { TIME_ZONE_CODES, requireTimeZone } from './timezones';
 import { usersettings } from '../../../dataverse/generated/usersettings';
 import type { Sql } from './filter';
 import { compileFilter } from './filter';
@@ -599,16 +598,6 @@ export class Engine {
     this.core.storage.setMeta('versionnumber', String(this.core.version));
     this.rows.insertRow(settings, row);
   }
-}
-
-/** `zone` when the runtime knows it as an IANA time zone; otherwise an UnknownTimeZoneError. */
-function requireTimeZone(zone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-  } catch {
-    throw new UnknownTimeZoneError(zone);
-  }
-  return zone;
 }
 
 /** Runs synchronous work as a promise, so callers see thrown errors as rejections. */

@@ -1,3 +1,5 @@
+import { UnknownTimeZoneError } from './errors';
+
 /**
  * Dataverse stores a user's time zone as `usersettings.timezonecode`, a Windows time zone index
  * ("Microsoft Time Zone Index Values", learn.microsoft.com/previous-versions/windows/embedded/ms912391;
@@ -19,3 +21,13 @@ export const TIME_ZONE_CODES: Readonly<Record<number, { windows: string; iana: s
   235: { windows: 'Tokyo Standard Time', iana: 'Asia/Tokyo' },
   255: { windows: 'AUS Eastern Standard Time', iana: 'Australia/Sydney' },
 };
+
+/** `zone` when the runtime knows it as an IANA time zone; otherwise an UnknownTimeZoneError. */
+export function requireTimeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new UnknownTimeZoneError(zone);
+  }
+  return zone;
+}
