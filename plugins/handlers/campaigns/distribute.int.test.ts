@@ -8,6 +8,7 @@ import {
   idr_contactpolicy,
   idr_exclusion,
   list,
+  opportunity,
   OverCapAction,
 } from '../../../dataverse/generated';
 import type { TestOrg } from '../../../tools/emulator/testing';
@@ -21,7 +22,7 @@ import {
   recipientActivity,
   recipients,
 } from './campaign.testkit';
-import { distributeCampaignActivity, type DistributeProgress } from './distribute';
+import { distributeCampaignActivity, recheckDistributed, type DistributeProgress } from './distribute';
 import { triggerJob } from './triggerjob';
 
 let org: TestOrg;
@@ -338,5 +339,51 @@ describe('a distributed campaign activity on its send day', () => {
         [X.idr_postponedto]: null,
       }),
     ]);
+  });
+
+  it('counts the same impacts against the caps as on distribution day: a quotation follow-up is exempt, a triggered email is not', async () => {
+    const { client } = org;
+    await policy(client, { [P.idr_emailperday]: 1, [P.idr_overcapaction]: OverCapAction.Drop });
+    const [ana, ben] = await createContacts(client, 2);
+    const sendDay = '2026-03-12';
+    // Ana gets a follow-up of her quotation that day (a service message); Ben a birthday email (a triggered action).
+    const deal = await client.create(opportunity.entitySetName, { [opportunity.columns.name]: 'Group trip' });
+    for (const [who, regarding] of [
+      [ana, `regardingobjectid_opportunity_email@odata.bind`, recordUrl(opportunity.entitySetName, deal)],
+      [ben, `regardingobjectid_contact_email@odata.bind`, recordUrl(contact.entitySetName, ben)],
+    ].map(([w, k, v]) => [w, { [k]: v }] as const))
+      await client.create(email.entitySetName, {
+        [email.columns.subject]: 'Not from this campaign',
+        [email.columns.scheduledstart]: `${sendDay}T08:00:00Z`,
+        ...regarding,
+        email_activity_parties: [
+          {
+            [bind('partyid_contact')]: recordUrl(contact.entitySetName, who),
+            [activityparty.columns.participationtypemask]:
+              activityparty.choices.participationtypemask.ToRecipient,
+          },
+        ],
+      });
+    const target = await createList(client, 'Target', [ana, ben]);
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      scheduledStart: `${sendDay}T09:00:00Z`,
+    });
+    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
+    const anaEmail = await recipientActivity(client, 'email', spring.campaignActivityId, ana);
+    expect(anaEmail).not.toBeNull();
+    expect(await recipientActivity(client, 'email', spring.campaignActivityId, ben)).toBeNull();
+    expect((await exclusions(client, spring.campaignActivityId)).get(ben)?.reason).toBe(
+      ExclusionReason.FrequencyCap,
+    );
+
+    // On the send day nothing changed, so the decision stands: Ana's follow-up still does not use up her cap.
+    expect(await recheckDistributed(client, Date.parse(`${sendDay}T09:30:00Z`), 86_400_000)).toBe(0);
+    const E = email.columns;
+    expect((await client.retrieve(email.entitySetName, anaEmail ?? '', [E.statecode]))?.[E.statecode]).toBe(
+      email.choices.statecode.Open,
+    );
   });
 });

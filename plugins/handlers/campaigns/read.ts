@@ -1,7 +1,7 @@
 /**
  * Reads what the campaign guard needs from Dataverse: the active contact policy, a campaign activity's
  * members with their consent and value tier, exclusion-list members, and the marketing impacts every
- * contact already has (activities regarding any campaign activity).
+ * contact already has (isMarketingImpact).
  */
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
 import {
@@ -258,18 +258,8 @@ export function dayOf(ms: number): number {
   return Math.floor(ms / DAY_MS);
 }
 
-/**
- * The marketing impacts the contacts already have between two days: emails and phone calls regarding
- * any campaign activity, of every campaign, whoever created them. Activities regarding anything else
- * (quotation follow-ups: service messages) do not count against the caps.
- */
-export async function readImpacts(
-  client: DataverseClient,
-  contactIds: ReadonlySet<string>,
-  fromDay: number,
-  toDay: number,
-  skipCampaignActivity: string,
-): Promise<{ impacts: Impact[]; alreadyDistributed: Set<string> }> {
+/** Every campaign activity, of every campaign, with the campaign it belongs to. */
+async function campaignOfActivities(client: DataverseClient): Promise<Map<string, string>> {
   const a = campaignactivity.columns;
   const activities = await client.retrieveMultiple(campaignactivity.entitySetName, {
     select: [a.activityid, lookupValue(a.regardingobjectid)],
@@ -281,6 +271,36 @@ export async function readImpacts(
     const parent = idValue(r._regardingobjectid_value);
     if (id && parent) campaignOf.set(id, parent);
   }
+  return campaignOf;
+}
+
+/**
+ * Whether an email, call or letter counts against its recipient's caps, the one rule distribution day
+ * and send day share (issue 13: impacts "counted from the activities Dataverse already has, of every
+ * campaign"): one regarding a campaign activity of any campaign, or a triggered action (it regards the
+ * contact it reaches), while not cancelled. Anything else, such as a quotation follow-up (it regards its
+ * opportunity), is a service message and exempt.
+ */
+export function isMarketingImpact(
+  activity: { readonly regarding: string | null; readonly recipient: string; readonly cancelled: boolean },
+  campaignOf: ReadonlyMap<string, string>,
+): boolean {
+  if (activity.cancelled || activity.regarding === null) return false;
+  return campaignOf.has(activity.regarding) || activity.regarding === activity.recipient;
+}
+
+/**
+ * The marketing impacts the contacts already have between two days (isMarketingImpact), and who this
+ * campaign activity reached already.
+ */
+export async function readImpacts(
+  client: DataverseClient,
+  contactIds: ReadonlySet<string>,
+  fromDay: number,
+  toDay: number,
+  skipCampaignActivity: string,
+): Promise<{ impacts: Impact[]; alreadyDistributed: Set<string> }> {
+  const campaignOf = await campaignOfActivities(client);
   const windows = new Map<string, number>();
   const campaigns = (await whereIn(
     client,
@@ -303,26 +323,29 @@ export async function readImpacts(
     const col = table.columns;
     const rows = await client.retrieveMultiple(table.entitySetName, {
       filter: `${col.scheduledstart} ge ${from} and ${col.scheduledstart} lt ${to} and ${lookupValue(col.regardingobjectid)} ne null`,
-      select: [col.activityid, col.scheduledstart, lookupValue(col.regardingobjectid)],
+      select: [col.activityid, col.scheduledstart, col.statecode, lookupValue(col.regardingobjectid)],
       pageSize: PAGE,
     });
-    const byActivity = new Map<string, { day: number; campaignActivity: string }>();
+    const byActivity = new Map<string, { day: number; regarding: string; cancelled: boolean }>();
     for (const r of rows as (emailRecord | phonecallRecord | letterRecord)[]) {
       const regarding = idValue(r._regardingobjectid_value);
       const id = idValue(r.activityid);
       const start = timeValue(r.scheduledstart);
-      if (!regarding || !id || start === null || !campaignOf.has(regarding)) continue;
-      byActivity.set(id, { day: dayOf(start), campaignActivity: regarding });
+      if (!regarding || !id || start === null) continue;
+      const cancelled = numberValue(r.statecode) === table.choices.statecode.Canceled;
+      byActivity.set(id, { day: dayOf(start), regarding, cancelled });
     }
     for (const party of await partyRows(client, [...byActivity.keys()], mask)) {
       const contactId = party.contactId;
       const activity = byActivity.get(party.activityId);
       if (!activity || !contactIds.has(contactId)) continue;
-      if (activity.campaignActivity === skipCampaignActivity) {
+      // Called off or not, this campaign activity dealt with the contact already.
+      if (activity.regarding === skipCampaignActivity) {
         alreadyDistributed.add(contactId);
         continue;
       }
-      const campaignId = campaignOf.get(activity.campaignActivity);
+      if (!isMarketingImpact({ ...activity, recipient: contactId }, campaignOf)) continue;
+      const campaignId = campaignOf.get(activity.regarding);
       impacts.push({
         contactId,
         channel,
@@ -335,7 +358,7 @@ export async function readImpacts(
   return { impacts, alreadyDistributed };
 }
 
-/** Every email, phone call and letter each contact is a recipient of between two days, whatever it regards. */
+/** The marketing impacts (isMarketingImpact) each of these contacts is the recipient of between two days. */
 export async function recipientImpacts(
   client: DataverseClient,
   contactIds: readonly string[],
@@ -343,6 +366,7 @@ export async function recipientImpacts(
   toDay: number,
 ): Promise<Impact[]> {
   const impacts: Impact[] = [];
+  const campaignOf = await campaignOfActivities(client);
   const p = activityparty.columns;
   for (const [channel, { table, mask }] of Object.entries(CHANNEL_TABLES) as [
     DistributedChannel,
@@ -365,14 +389,15 @@ export async function recipientImpacts(
       table.entitySetName,
       col.activityid,
       [...activityContact.keys()],
-      [col.activityid, col.scheduledstart],
-      // A cancelled email or call never reached the contact.
-      `${col.statecode} ne ${table.choices.statecode.Canceled}`,
+      [col.activityid, col.scheduledstart, col.statecode, lookupValue(col.regardingobjectid)],
     )) as (emailRecord | phonecallRecord | letterRecord)[];
     for (const r of rows) {
       const start = timeValue(r.scheduledstart);
       const who = activityContact.get(idValue(r.activityid) ?? '');
       if (start === null || !who) continue;
+      const cancelled = numberValue(r.statecode) === table.choices.statecode.Canceled;
+      const regarding = idValue(r._regardingobjectid_value);
+      if (!isMarketingImpact({ regarding, recipient: who, cancelled }, campaignOf)) continue;
       const day = dayOf(start);
       if (day >= fromDay && day <= toDay) impacts.push({ contactId: who, channel, day });
     }

@@ -22,7 +22,7 @@ import {
   recipientActivity,
   recipients,
 } from './campaign.testkit';
-import { distributeCampaignActivity } from './distribute';
+import { distributeCampaignActivity, recheckDistributed } from './distribute';
 import { describeCampaignResults, readCampaignResults, recordCampaignResponses } from './results';
 
 let org: TestOrg;
@@ -205,6 +205,43 @@ describe('contacts left out of a campaign', () => {
     const emailOf = await recipientActivity(client, 'email', spring.campaignActivityId, ids[6]);
     expect(await linkOf(ids[6], calls)).toBe(emailOf);
     expect(await linkOf(ids[4], calls)).toBeNull();
+  });
+
+  it('counts a contact whose only activity was called off on its send day as left out, not reached', async () => {
+    const { client } = org;
+    const ids = await createContacts(client, 3);
+    const target = await createList(client, 'Everyone', ids);
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
+    const chartFigures = () => {
+      const chart = dashboardChart(
+        org.engine,
+        CAMPAIGN_RESULTS_DASHBOARD,
+        'Exclusions by Reason per Campaign',
+      );
+      return Object.fromEntries(chart.categories.map((k, i) => [k.key, chart.series[0]?.values[i]]));
+    };
+    expect((await readCampaignResults(client, spring.campaignId)).contacted.size).toBe(3);
+    expect(chartFigures()).toEqual({});
+
+    // Contact 0 withdraws consent before the send day; the send-day re-check calls its email off.
+    await client.update(contact.entitySetName, ids[0], { [contact.columns.donotbulkemail]: true });
+    const sendDay = Date.parse('2026-03-10T09:30:00Z');
+    expect(await recheckDistributed(client, sendDay, 86_400_000)).toBe(1);
+
+    const report = await readCampaignResults(client, spring.campaignId);
+    expect(report.contacted.size).toBe(2);
+    expect(report.excluded).toEqual({ 'no-consent': 1 });
+    expect(report.targeted).toBe(3);
+    expect(describeCampaignResults(report)).toContain('  excluded: no consent for the channel 1');
+    expect(chartFigures()).toEqual({
+      [`${spring.campaignId} · ${ExclusionReason.NoConsentForTheChannel}`]: 1,
+    });
   });
 });
 

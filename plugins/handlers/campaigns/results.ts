@@ -288,13 +288,20 @@ export async function readCampaignResults(
   const campaignStart = starts.length ? Math.min(...starts) : null;
   // When each contacted contact was sent the campaign: its earliest activity (a postponed one starts later).
   const sentOn = new Map<string, number>();
+  // Activities called off (cancelled, on their send day or by hand): they reached nobody.
+  const calledOff = new Set<string>();
   for (const { table, mask } of Object.values(CHANNEL_TABLES)) {
     const c = table.columns;
-    const sent = (await whereIn(client, table.entitySetName, lookupValue(c.regardingobjectid), activities, [
+    const all = (await whereIn(client, table.entitySetName, lookupValue(c.regardingobjectid), activities, [
       c.activityid,
       c.scheduledstart,
+      c.statecode,
       lookupValue(c.regardingobjectid),
     ])) as (emailRecord | phonecallRecord | letterRecord)[];
+    const cancelled = (row: (typeof all)[number]) =>
+      numberValue(row.statecode) === table.choices.statecode.Canceled;
+    for (const row of all.filter(cancelled)) calledOff.add(idValue(row.activityid) ?? '');
+    const sent = all.filter((row) => !cancelled(row));
     const sentAt = new Map(
       sent.map((row) => [
         idValue(row.activityid),
@@ -329,8 +336,10 @@ export async function readCampaignResults(
     const contactId = idValue(row._idr_contact_value);
     const reason = reasonOf.get(numberValue(row.idr_reason) ?? -1);
     // A postponed action still went out, and a row linked to an activity says which one reached the
-    // contact: a delay, or another activity of the campaign, not an exclusion.
-    if (!reason || textValue(row.idr_postponedto) !== null || idValue(row._idr_activity_value) !== null)
+    // contact: a delay, or another activity of the campaign, not an exclusion. A row linked to an
+    // activity called off on its send day (sendday.ts) says why it never went out: an exclusion.
+    const linked = idValue(row._idr_activity_value);
+    if (!reason || textValue(row.idr_postponedto) !== null || (linked !== null && !calledOff.has(linked)))
       continue;
     if (contactId && contacted.has(contactId)) continue;
     if (!contactId) {
