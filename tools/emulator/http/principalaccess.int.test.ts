@@ -10,10 +10,9 @@ import { idr_marketingconcept, systemuser } from '../../../dataverse/generated';
 import { InvalidEntityReferenceError } from '../engine/errors';
 import { InProcessClient } from '../inprocess-client';
 import { startEmulator, type RunningEmulator } from '../start';
+import { ANALYST, MANAGER, addRoleUsers } from './roles.testkit';
 
 const SOLUTION_ROOT = path.join(__dirname, '..', '..', '..', 'solution');
-const ANALYST = '0b7c9a10-1111-4c1e-9a51-3e2f8d7c6b01';
-const MANAGER = '0b7c9a10-2222-4c1e-9a51-3e2f8d7c6b02';
 const MISSING = '0b7c9a10-3333-4c1e-9a51-3e2f8d7c6b03';
 const C = idr_marketingconcept.columns;
 
@@ -24,16 +23,7 @@ let clients: Record<'over HTTP' | 'in process', DataverseClient>;
 beforeAll(async () => {
   emulator = await startEmulator({ memory: true, port: 0, solutionRoot: SOLUTION_ROOT });
   const e = emulator.engine;
-  for (const [id, name] of [
-    [ANALYST, 'Ana Analyst'],
-    [MANAGER, 'Marta Manager'],
-  ])
-    await e.create(systemuser.entitySetName, {
-      [systemuser.primaryIdAttribute]: id,
-      [systemuser.columns.fullname]: name,
-    });
-  e.assignRoles(ANALYST, ['Ideario Analyst']);
-  e.assignRoles(MANAGER, ['Ideario Marketing Manager']);
+  await addRoleUsers(e);
   conceptId = await e.create(idr_marketingconcept.entitySetName, {
     [C.idr_name]: 'Cloud',
     [C.idr_code]: 'CLOUD',

@@ -9,13 +9,11 @@ import {
   idr_interactionrule,
   idr_interestprofile,
   idr_marketingconcept,
-  systemuser,
 } from '../../../dataverse/generated';
 import { startEmulator, type RunningEmulator } from '../start';
+import { ANALYST, MANAGER, addRoleUsers } from './roles.testkit';
 
 const SOLUTION_ROOT = path.join(__dirname, '..', '..', '..', 'solution');
-const ANALYST = '0b7c9a10-1111-4c1e-9a51-3e2f8d7c6b01';
-const MANAGER = '0b7c9a10-2222-4c1e-9a51-3e2f8d7c6b02';
 const R = idr_interactionrule.columns;
 const C = idr_marketingconcept.columns;
 
@@ -25,16 +23,7 @@ let ruleId: string;
 beforeEach(async () => {
   emulator = await startEmulator({ memory: true, port: 0, solutionRoot: SOLUTION_ROOT });
   const e = emulator.engine;
-  for (const [id, name] of [
-    [ANALYST, 'Ana Analyst'],
-    [MANAGER, 'Marta Manager'],
-  ])
-    await e.create(systemuser.entitySetName, {
-      [systemuser.primaryIdAttribute]: id,
-      [systemuser.columns.fullname]: name,
-    });
-  e.assignRoles(ANALYST, ['Ideario Analyst']);
-  e.assignRoles(MANAGER, ['Ideario Marketing Manager']);
+  await addRoleUsers(e);
   const concept = await e.create(idr_marketingconcept.entitySetName, {
     [C.idr_name]: 'Cloud',
     [C.idr_code]: 'CLOUD',
