@@ -105,6 +105,7 @@ export { letter, type letterRecord, type letterWrite } from './letter';
 export { list, type listRecord, type listWrite } from './list';
 export { listmember, type listmemberRecord, type listmemberWrite } from './listmember';
 export { opportunity, type opportunityRecord, type opportunityWrite } from './opportunity';
+export { organization, type organizationRecord, type organizationWrite } from './organization';
 export { phonecall, type phonecallRecord, type phonecallWrite } from './phonecall';
 export { salesorder, type salesorderRecord, type salesorderWrite } from './salesorder';
 export {

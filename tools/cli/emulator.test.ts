@@ -26,6 +26,16 @@ describe('ideario emulator options', () => {
     );
   });
 
+  it("passes --currency to the emulator as the organization's base currency, refusing what is not ISO 4217", () => {
+    expect(emulatorOptions({ ...defaults, currency: 'usd' }, silentLogger).baseCurrency).toBe('USD');
+    expect(() => emulatorOptions({ ...defaults, currency: 'Euro' }, silentLogger)).toThrow(
+      EmulatorOptionError,
+    );
+    expect(() => emulatorOptions({ ...defaults, currency: 'Euro' }, silentLogger)).toThrow(
+      /'Euro' is not an ISO 4217 currency code/,
+    );
+  });
+
   it('refuses a port out of range', () => {
     expect(() => emulatorOptions({ ...defaults, port: '70000' }, silentLogger)).toThrow(
       /--port must be a whole number from 0 to 65535/,

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { DataverseError } from '../../dataverse/errors';
 import type { Logger } from '../../dataverse/logger';
+import { baseCurrencyFromEnv, requireCurrency } from '../emulator/engine/currencies';
 import { requireTimeZone } from '../emulator/engine/timezones';
 import { parseFaults, parseLimit } from '../emulator/http/protection';
 import type { EmulatorExtension, EmulatorOptions, RunningEmulator } from '../emulator/start';
@@ -35,6 +36,8 @@ export interface EmulatorCommandOptions {
   webhookKey?: string;
   /** IANA zone of users without usersettings.timezonecode (else IDEARIO_TIME_ZONE; else UTC). */
   timeZone?: string;
+  /** The organization's base currency, ISO 4217 (else IDEARIO_CURRENCY; else EUR, the demo hotels'). */
+  currency?: string;
   /** Record this emulator as the selected environment in `<authDir>/auth.json` (the CLI: `.ideario`). */
   authDir?: string;
 }
@@ -83,6 +86,7 @@ export function emulatorOptions(
       webhookUrl: options.webhookUrl,
       webhookKey: options.webhookKey,
       timeZone: options.timeZone === undefined ? undefined : requireTimeZone(options.timeZone),
+      baseCurrency: options.currency === undefined ? undefined : requireCurrency(options.currency).isoCode,
       logger,
       extensions,
     };
@@ -135,6 +139,10 @@ export function registerEmulator(
       '--time-zone <iana>',
       'time zone of users with no usersettings.timezonecode, e.g. Europe/Madrid (default: IDEARIO_TIME_ZONE, else UTC)',
     )
+    .option(
+      '--currency <iso>',
+      "the organization's base currency when the database is new, e.g. USD (default: IDEARIO_CURRENCY, else EUR)",
+    )
     .option('--no-demo', 'start without demo data')
     .option('--solution <dir>', 'folder with the unpacked solutions', 'solution')
     .option(
@@ -152,6 +160,7 @@ export function registerEmulator(
           {
             ...opts,
             timeZone: opts.timeZone ?? (process.env.IDEARIO_TIME_ZONE?.trim() || undefined),
+            currency: opts.currency ?? baseCurrencyFromEnv(process.env),
             authDir: DEFAULT_AUTH_DIR,
           },
           logger,

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { createNodeClient } from '../../dataverse/adapters/node-client';
 import type { DataverseClient } from '../../dataverse/client';
 import { quietLogger, type Logger } from '../../dataverse/logger';
-import { readGroupQuotesSettings } from '../../plugins/handlers/groupquotes/settings';
+import { GroupQuotesConfigError, readGroupQuotesSettings } from '../../plugins/handlers/groupquotes/settings';
 import { INTERESTS_ENVIRONMENT_VARIABLES } from '../../plugins/handlers/interests/settings';
 import { handlers, jobs } from '../../plugins/host/catalog';
 import { HostConfigError, parsePort } from '../../plugins/host/env';
@@ -18,6 +18,8 @@ import { startHost, WEBHOOK_PATH, type RunningHost } from '../../plugins/host/no
 import { createRegistry } from '../../plugins/registry';
 import { demoExtension, LOCAL_TOKEN } from '../emulator/demo/extension';
 import { DemoSizeError } from '../emulator/demo/errors';
+import { baseCurrencyFromEnv, requireCurrency } from '../emulator/engine/currencies';
+import { UnknownCurrencyError } from '../emulator/engine/errors';
 import { DEMO_SIZES, type DemoSize } from '../emulator/demo/plan';
 import { terminalProgress, type ProgressReporter } from '../emulator/demo/progress';
 import { appUrl, loadApps, localized } from '../emulator/pages/apps';
@@ -121,6 +123,9 @@ function laterClient(): { client: DataverseClient; resolve: (client: DataverseCl
 export async function runStart(options: StartOptions): Promise<RunningStart> {
   const { logger, print } = options;
   const clock = options.clock ?? (() => new Date());
+  const env = options.env ?? process.env;
+  // A wrong IDEARIO_CURRENCY is told before minutes of building, not after.
+  const baseCurrency = requireCurrency(baseCurrencyFromEnv(env)).isoCode;
   const out = options.distDir ?? path.resolve('dist');
   const code = await runPack(
     {
@@ -134,7 +139,6 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
   );
   if (code !== 0) throw new StartBuildError(out);
 
-  const env = options.env ?? process.env;
   if (!env[INTERESTS_ENVIRONMENT_VARIABLES.maxActiveConcepts])
     env[INTERESTS_ENVIRONMENT_VARIABLES.maxActiveConcepts] = String(DEMO_MAX_ACTIVE_CONCEPTS);
   // A fresh secret per start: only this emulator can call this host.
@@ -182,6 +186,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       clock: options.clock,
       // $filter date functions and FetchXML judge days in the caller's zone; this one for users without their own.
       timeZone: readGroupQuotesSettings(env).timeZone,
+      baseCurrency,
       logger,
       extensions: [
         webhooksExtension(env),
@@ -312,7 +317,9 @@ export function registerStart(program: Command, logger: Logger): void {
           error instanceof StartBuildError ||
           error instanceof DemoSizeError ||
           error instanceof AsyncConcurrencyOptionError ||
-          error instanceof HostConfigError
+          error instanceof HostConfigError ||
+          error instanceof UnknownCurrencyError ||
+          error instanceof GroupQuotesConfigError
         ) {
           logger.error(error.message);
           process.exitCode = 1;

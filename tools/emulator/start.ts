@@ -42,6 +42,8 @@ export interface EmulatorOptions {
   readonly clock?: () => Date;
   /** IANA time zone of users without one in their usersettings (`IDEARIO_TIME_ZONE`); default UTC. */
   readonly timeZone?: string;
+  /** The organization's base currency, an ISO 4217 code (`IDEARIO_CURRENCY`); absent: no organization row. */
+  readonly baseCurrency?: string;
   readonly random?: () => number;
   readonly newId?: () => string;
   readonly extensions?: readonly EmulatorExtension[];
@@ -103,6 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     newId: options.newId,
     logger,
     timeZone: options.timeZone,
+    baseCurrency: options.baseCurrency,
   });
   const extensions = options.extensions ?? [];
   const context: ExtensionContext = { engine, options, logger };

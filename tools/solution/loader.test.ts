@@ -341,6 +341,7 @@ describe('the real solution/ tree', () => {
       list: 'lists',
       listmember: 'listmembers',
       opportunity: 'opportunities',
+      organization: 'organizations',
       phonecall: 'phonecalls',
       salesorder: 'salesorders',
       sdkmessageprocessingstep: 'sdkmessageprocessingsteps',

@@ -16,8 +16,13 @@ export interface EngineOptions {
   /** Id source for new records and operations (randomness is passed in). */
   readonly newId?: () => string;
   readonly logger?: Logger;
-  /** Symbol in money formatted values; default `$` (an en-US organisation). */
+  /** Symbol in money formatted values of rows without a currency; default the base currency's, else `$`. */
   readonly currencySymbol?: string;
+  /**
+   * The organization's base currency, an ISO 4217 code (`IDEARIO_CURRENCY`): the engine seeds an
+   * `organization` row whose `basecurrencyid` is that `transactioncurrency`. Absent: no organization row.
+   */
+  readonly baseCurrency?: string;
   /** How long a write waits for another write to finish. Default 30 s. */
   readonly lockTimeoutMs?: number;
   /** How long one FetchXML query may run before it is stopped (QueryTimeoutError). Default 10 s. */

@@ -33,7 +33,11 @@ import {
   UnsupportedTimeZoneCodeError,
 } from './errors';
 import { TIME_ZONE_CODES, requireTimeZone } from './timezones';
+import type { CurrencyDefinition } from './currencies';
+import { requireCurrency } from './currencies';
 import { usersettings } from '../../../dataverse/generated/usersettings';
+import { organization } from '../../../dataverse/generated/organization';
+import { transactioncurrency } from '../../../dataverse/generated/transactioncurrency';
 import type { Sql } from './filter';
 import { compileFilter } from './filter';
 import { InputParser } from './input';
@@ -51,7 +55,7 @@ import { Scopes } from './scope';
 import { RoleCatalog, SYSTEM_ADMINISTRATOR, UnknownCallerError, type PrivilegeVerb } from './security';
 import { Storage, ident } from './storage';
 import type { StoredRecord, StoredValue } from './values';
-import { formatStoredDateTime, normalizeGuid } from './values';
+import { formatStoredDateTime, isLookupValue, normalizeGuid } from './values';
 import { Writes } from './writes';
 import { runFetchXml, runSavedQuery, type FetchSource } from '../fetchxml';
 
@@ -82,6 +86,7 @@ export class Engine {
     const index = new MetadataIndex(options.metadata);
     storage.syncSchema(index);
     const clock = options.clock ?? (() => new Date());
+    const base = options.baseCurrency === undefined ? undefined : requireCurrency(options.baseCurrency);
     const format = { currencySymbol: options.currencySymbol ?? '$' };
     this.core = new EngineCore(storage, index, clock, options.newId ?? randomUUID, format);
     this.rows = new Rows(this.core);
@@ -98,6 +103,12 @@ export class Engine {
     this.writes = new Writes(this.core, this.pipeline, this.identity, this.scopes, this.rows, input);
     this.seedDefaultUser();
     this.seedDefaultUserSettings();
+    if (base) {
+      this.seedOrganization(base);
+      // An existing database's base currency wins over the option, as the organization's cannot change.
+      if (options.currencySymbol === undefined)
+        format.currencySymbol = this.baseCurrencySymbol() ?? base.symbol;
+    }
     registerBuiltInActions(this);
   }
 
@@ -593,10 +604,53 @@ export class Engine {
   private seedDefaultUserSettings(): void {
     const settings = this.metadata.byLogicalName(usersettings.logicalName);
     if (!settings || this.rows.loadStored(settings, this.identity.UserId)) return;
-    const row: StoredRecord = { [settings.primaryId]: this.identity.UserId };
-    if (settings.columns.has('versionnumber')) row.versionnumber = ++this.core.version;
+    this.insertSeeded(settings, { [settings.primaryId]: this.identity.UserId });
+  }
+
+  /** Inserts a row the environment has from the start, stamped now, with the next version number. */
+  private insertSeeded(table: TableInfo, row: StoredRecord): void {
+    const now = formatStoredDateTime(this.core.clock());
+    for (const column of ['createdon', 'modifiedon']) if (table.columns.has(column)) row[column] = now;
+    if (table.columns.has('versionnumber')) row.versionnumber = ++this.core.version;
     this.core.storage.setMeta('versionnumber', String(this.core.version));
-    this.rows.insertRow(settings, row);
+    this.rows.insertRow(table, row);
+  }
+
+  /**
+   * The organization row and its base currency ("Transaction Currency (currency) table": the base
+   * currency is set when the organization is set up and kept in Organization.BaseCurrencyID). A database
+   * that already has its organization keeps its base currency, as an environment's cannot change.
+   */
+  private seedOrganization(base: CurrencyDefinition): void {
+    const orgs = this.metadata.byLogicalName(organization.logicalName);
+    const currencies = this.metadata.byLogicalName(transactioncurrency.logicalName);
+    if (!orgs || !currencies || this.rows.loadStored(orgs, this.identity.OrganizationId)) return;
+    const C = transactioncurrency.columns;
+    const currencyId = this.core.newId();
+    this.insertSeeded(currencies, {
+      [C.transactioncurrencyid]: currencyId,
+      [C.isocurrencycode]: base.isoCode,
+      [C.currencyname]: base.name,
+      [C.currencysymbol]: base.symbol,
+      [C.currencyprecision]: base.precision,
+    });
+    const O = organization.columns;
+    this.insertSeeded(orgs, {
+      [O.organizationid]: this.identity.OrganizationId,
+      [O.name]: 'Emulator',
+      [O.basecurrencyid]: { id: currencyId, logicalName: transactioncurrency.logicalName },
+    });
+  }
+
+  /** The symbol of the organization's base currency, when it has one. */
+  private baseCurrencySymbol(): string | undefined {
+    const orgs = this.metadata.byLogicalName(organization.logicalName);
+    const currencies = this.metadata.byLogicalName(transactioncurrency.logicalName);
+    const base =
+      orgs && this.rows.loadStored(orgs, this.identity.OrganizationId)?.[organization.columns.basecurrencyid];
+    if (!currencies || !isLookupValue(base)) return undefined;
+    const symbol = this.rows.loadStored(currencies, base.id)?.[transactioncurrency.columns.currencysymbol];
+    return typeof symbol === 'string' && symbol !== '' ? symbol : undefined;
   }
 }
 

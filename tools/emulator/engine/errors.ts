@@ -306,6 +306,18 @@ export class UnknownTimeZoneError extends DataverseError {
   }
 }
 
+/** The emulator was given a base currency (`IDEARIO_CURRENCY`, `--currency`) that is not an ISO 4217 code. */
+export class UnknownCurrencyError extends DataverseError {
+  constructor(readonly currency: string) {
+    super(
+      `The currency '${currency}' is not an ISO 4217 currency code; use one such as 'EUR' or 'USD' (IDEARIO_CURRENCY).`,
+      400,
+      ErrorCodes.InvalidArgument,
+    );
+    this.name = 'UnknownCurrencyError';
+  }
+}
+
 /** A user's usersettings.timezonecode is a Windows time zone index the emulator has no IANA zone for. */
 export class UnsupportedTimeZoneCodeError extends DataverseError {
   constructor(

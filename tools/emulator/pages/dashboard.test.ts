@@ -5,6 +5,7 @@
 import {
   idr_roomblock,
   opportunity,
+  organization,
   QuotationPhase,
   transactioncurrency,
   usersettings,
@@ -632,6 +633,13 @@ describe('amounts', () => {
       [`${O.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${dollar})`,
     });
     expect(revenue().series[0]?.currency?.symbol).toBe('$');
+
+    // With an organization whose base currency is the euro, the mixed rows are told in euros.
+    await org.client.create(organization.entitySetName, {
+      [organization.columns.name]: 'Hoteles',
+      [`${organization.columns.basecurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${euro})`,
+    });
+    expect(revenue().series[0]?.currency).toEqual({ symbol: '€', code: 'EUR', precision: 2 });
   });
 });
 

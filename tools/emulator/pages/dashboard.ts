@@ -9,7 +9,7 @@ import type { ColumnInfo, TableInfo } from '../engine/metadata';
 import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records';
 import { normalizeGuid } from '../engine/values';
 import { parseFetchXml, runFetchQuery, runFetchXml, type FetchQuery } from '../fetchxml';
-import { transactioncurrency } from '../../../dataverse/generated';
+import { organization, transactioncurrency } from '../../../dataverse/generated';
 import type {
   DashboardComponentModel,
   DashboardModel,
@@ -204,12 +204,20 @@ function currencyRows(engine: Engine, filter: string): ChartCurrency[] {
 
 /**
  * The currency a chart's amounts are in: the one transaction currency of the rows it sums, else the
- * organization's base currency. The emulator keeps no organization row, so the base is the org's only
- * currency row, else the emulator's own money symbol. Dataverse sums a money column as stored, in each
- * row's currency, so a chart over several currencies is only honest in the base.
+ * organization's base currency (Organization.BaseCurrencyId; an emulator started without
+ * `--currency` has no organization row, so then the only currency row, else the emulator's own money
+ * symbol). Dataverse sums a money column as stored, in each row's currency, so a chart over several
+ * currencies is only honest in the base.
  */
 function chartCurrency(engine: Engine, table: TableInfo, view: ViewModel): ChartCurrency {
   const fallback = (): ChartCurrency => {
+    const [base] = engine.metadata.byLogicalName(organization.logicalName)
+      ? currencyRows(
+          engine,
+          `<link-entity name="${organization.logicalName}" from="${organization.columns.basecurrencyid}" to="${TC.transactioncurrencyid}" link-type="inner" />`,
+        )
+      : [];
+    if (base) return base;
     const all = currencyRows(engine, '');
     return all.length === 1 && all[0] ? all[0] : { symbol: engine.currencySymbol, precision: 2 };
   };

@@ -11,14 +11,21 @@ export interface TestEngine {
 }
 
 export function testEngine(
-  options: { metadata?: MetadataModel; start?: Date; timeZone?: string } = {},
+  options: {
+    metadata?: MetadataModel;
+    start?: Date;
+    timeZone?: string;
+    baseCurrency?: string;
+    path?: string;
+  } = {},
 ): TestEngine {
   const clock = testClock(options.start);
   const engine = new Engine({
     metadata: options.metadata ?? testMetadata(),
-    path: ':memory:',
+    path: options.path ?? ':memory:',
     clock: clock.now,
     timeZone: options.timeZone,
+    baseCurrency: options.baseCurrency,
   });
   return { engine, clock };
 }

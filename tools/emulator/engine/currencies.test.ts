@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { opportunity, organization, transactioncurrency } from '../../../dataverse/generated';
+import { loadMetadata } from '../../solution/loader';
+import type { MetadataModel } from '../../solution/model';
+import { testEngine } from '../testing/engine';
+import { baseCurrencyFromEnv, requireCurrency } from './currencies';
+import { UnknownCurrencyError } from './errors';
+import { annotationFilter } from './records';
+
+const O = organization.columns;
+const T = transactioncurrency.columns;
+const FORMATTED = annotationFilter(['OData.Community.Display.V1.FormattedValue']);
+
+let metadata: MetadataModel;
+beforeAll(() => {
+  metadata = loadMetadata(path.join(__dirname, '..', '..', '..', 'solution'));
+});
+
+describe('currency codes', () => {
+  it('name, symbol and decimals come from the ISO 4217 code, in any case', () => {
+    expect(requireCurrency(' eur ')).toEqual({ isoCode: 'EUR', name: 'Euro', symbol: '€', precision: 2 });
+    expect(requireCurrency('JPY')).toMatchObject({ isoCode: 'JPY', symbol: '¥', precision: 0 });
+  });
+
+  it('refuse what is not a currency, saying what to use', () => {
+    for (const bad of ['EURO', 'XYZ', '€', ''])
+      expect(() => requireCurrency(bad)).toThrow(UnknownCurrencyError);
+    expect(() => requireCurrency('EURO')).toThrow(
+      /'EURO' is not an ISO 4217 currency code; use one such as 'EUR'/,
+    );
+  });
+
+  it('IDEARIO_CURRENCY names the base currency, else the demo hotels’ euro', () => {
+    expect(baseCurrencyFromEnv({})).toBe('EUR');
+    expect(baseCurrencyFromEnv({ IDEARIO_CURRENCY: '  ' })).toBe('EUR');
+    expect(baseCurrencyFromEnv({ IDEARIO_CURRENCY: 'usd' })).toBe('usd');
+  });
+});
+
+describe('the organization and its base currency', () => {
+  it('a new database gets its organization row, its base currency row, and money shown in it', async () => {
+    const { engine } = testEngine({ metadata, baseCurrency: 'EUR' });
+    const orgs = await engine.query(organization.entitySetName);
+    expect(orgs.records).toHaveLength(1);
+    expect(orgs.records[0]?.[O.organizationid]).toBe(engine.whoAmI().OrganizationId);
+    const baseId = String(orgs.records[0]?.[`_${O.basecurrencyid}_value`]);
+    const base = await engine.retrieve(transactioncurrency.entitySetName, baseId);
+    expect(base).toMatchObject({
+      [T.isocurrencycode]: 'EUR',
+      [T.currencyname]: 'Euro',
+      [T.currencysymbol]: '€',
+      [T.currencyprecision]: 2,
+    });
+    const id = await engine.create(opportunity.entitySetName, {
+      [opportunity.columns.name]: 'Group of 40',
+      [opportunity.columns.estimatedvalue]: 12345.5,
+    });
+    const row = await engine.retrieve(opportunity.entitySetName, id, { annotations: FORMATTED });
+    expect(row[`${opportunity.columns.estimatedvalue}@OData.Community.Display.V1.FormattedValue`]).toBe(
+      '€12,345.50',
+    );
+    engine.close();
+  });
+
+  it('without a base currency there is no organization row, as before', async () => {
+    const { engine } = testEngine({ metadata });
+    expect((await engine.query(organization.entitySetName)).records).toEqual([]);
+    engine.close();
+  });
+
+  it('an existing database keeps the base currency it was created with', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ideario-currency-'));
+    try {
+      const file = path.join(dir, 'emulator.db');
+      testEngine({ metadata, baseCurrency: 'EUR', path: file }).engine.close();
+      const { engine } = testEngine({ metadata, baseCurrency: 'USD', path: file });
+      const currencies = await engine.query(transactioncurrency.entitySetName);
+      expect(currencies.records.map((r) => r[T.isocurrencycode])).toEqual(['EUR']);
+      expect(engine.currencySymbol).toBe('€');
+      engine.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
