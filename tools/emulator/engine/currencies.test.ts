@@ -64,6 +64,33 @@ describe('the organization and its base currency', () => {
     engine.close();
   });
 
+  it('a row created with an amount and no currency is in the base currency; one given a currency keeps it', async () => {
+    const { engine } = testEngine({ metadata, baseCurrency: 'EUR' });
+    const C = opportunity.columns;
+    const currencyOf = async (id: string) =>
+      (await engine.retrieve(opportunity.entitySetName, id))[`_${C.transactioncurrencyid}_value`];
+    const [base] = (await engine.query(transactioncurrency.entitySetName)).records;
+    const baseId = base?.[T.transactioncurrencyid];
+    expect(await currencyOf(await engine.create(opportunity.entitySetName, { [C.estimatedvalue]: 10 }))).toBe(
+      baseId,
+    );
+    expect(
+      await currencyOf(await engine.create(opportunity.entitySetName, { [C.name]: 'No amount' })),
+    ).toBeNull();
+    const dollar = await engine.create(transactioncurrency.entitySetName, {
+      [T.isocurrencycode]: 'USD',
+      [T.currencyname]: 'US Dollar',
+      [T.currencysymbol]: '$',
+      [T.currencyprecision]: 2,
+    });
+    const inDollars = await engine.create(opportunity.entitySetName, {
+      [C.estimatedvalue]: 10,
+      [`${C.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${dollar})`,
+    });
+    expect(await currencyOf(inDollars)).toBe(dollar);
+    engine.close();
+  });
+
   it('without a base currency there is no organization row, as before', async () => {
     const { engine } = testEngine({ metadata });
     expect((await engine.query(organization.entitySetName)).records).toEqual([]);

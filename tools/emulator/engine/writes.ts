@@ -1,4 +1,5 @@
 /** Create, update and delete inside a scope: the pipeline stages around each write, cascades, defaults and audit columns. */
+import { organization, transactioncurrency } from '../../../dataverse/generated';
 import type { EngineCore, Scope } from './core';
 import type { Identity } from './engine-types';
 import {
@@ -26,6 +27,9 @@ import { formatStoredDateTime, isLookupValue, targetColumn } from './values';
 const STATE_COLUMNS = new Set(['statecode', 'statuscode']);
 
 export class Writes {
+  /** Organization.BaseCurrencyId; it never changes once set, so it is read once. */
+  private baseCurrency: LookupValue | undefined;
+
   constructor(
     private readonly core: EngineCore,
     private readonly pipeline: Pipeline,
@@ -76,6 +80,7 @@ export class Writes {
     Object.assign(row, computedNames(table, values, undefined));
     if (table.hasOwner && !isLookupValue(row.ownerid ?? null))
       row.ownerid = { id: scope.userId, logicalName: 'systemuser' };
+    this.defaultCurrency(table, row);
     if (table.hasState) this.normaliseState(table, row, undefined);
     this.stamp(table, row, scope, true);
     row.createdon = typeof values.overriddencreatedon === 'string' ? values.overriddencreatedon : now;
@@ -323,6 +328,29 @@ export class Writes {
         'statuscode',
       );
     }
+  }
+
+  /**
+   * A row created with an amount and no currency is in the organization's base currency, as Dataverse
+   * does for a caller with no default currency of their own ("Transaction Currency (currency) table":
+   * every money column shares the record's transaction currency). No organization row: left empty.
+   */
+  private defaultCurrency(table: TableInfo, row: StoredRecord): void {
+    const column = transactioncurrency.columns.transactioncurrencyid;
+    if (!table.columns.has(column) || isLookupValue(row[column] ?? null)) return;
+    const hasAmount = [...table.columns.values()].some(
+      (c) => c.type === 'Money' && typeof row[c.logicalName] === 'number',
+    );
+    if (!hasAmount) return;
+    this.baseCurrency ??= this.readBaseCurrency();
+    if (this.baseCurrency) row[column] = this.baseCurrency;
+  }
+
+  private readBaseCurrency(): LookupValue | undefined {
+    const orgs = this.core.metadata.byLogicalName(organization.logicalName);
+    const base =
+      orgs && this.rows.loadStored(orgs, this.identity.OrganizationId)?.[organization.columns.basecurrencyid];
+    return isLookupValue(base) ? base : undefined;
   }
 
   private defaults(table: TableInfo, values: StoredRecord): StoredRecord {
