@@ -64,7 +64,7 @@ describe('the organization and its base currency', () => {
     engine.close();
   });
 
-  it('a row created with an amount and no currency is in the base currency; one given a currency keeps it', async () => {
+  it('a row created with an amount and no currency is in the base currency; one given a currency keeps it and shows it', async () => {
     const { engine } = testEngine({ metadata, baseCurrency: 'EUR' });
     const C = opportunity.columns;
     const currencyOf = async (id: string) =>
@@ -88,6 +88,15 @@ describe('the organization and its base currency', () => {
       [`${C.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${dollar})`,
     });
     expect(await currencyOf(inDollars)).toBe(dollar);
+    // Each amount is written in its own record's currency.
+    const formatted = async (id: string) =>
+      (await engine.retrieve(opportunity.entitySetName, id, { annotations: FORMATTED }))[
+        `${C.estimatedvalue}@OData.Community.Display.V1.FormattedValue`
+      ];
+    expect(await formatted(inDollars)).toBe('$10.00');
+    expect(await formatted(await engine.create(opportunity.entitySetName, { [C.estimatedvalue]: 10 }))).toBe(
+      '€10.00',
+    );
     engine.close();
   });
 

@@ -6,6 +6,7 @@
 import type { MetadataIndex, TableInfo } from './metadata';
 import { isLookup, lookupFromValueName } from './metadata';
 import { BadRequestError, UnknownColumnError } from './errors';
+import { transactioncurrency } from '../../../dataverse/generated';
 import type { FormatOptions, StoredRecord } from './values';
 import { formatValue, isLookupValue, toJson } from './values';
 
@@ -102,6 +103,20 @@ export function etagOf(stored: StoredRecord): string {
   return `W/"${typeof stored.versionnumber === 'number' ? stored.versionnumber : 0}"`;
 }
 
+/**
+ * Amounts are written with their record's currency symbol (every money column of a row shares its
+ * transaction currency), else the engine's default.
+ */
+function moneyFormat(source: RecordSource, stored: StoredRecord): FormatOptions {
+  const currency = stored[transactioncurrency.columns.transactioncurrencyid];
+  const table = source.index.byLogicalName(transactioncurrency.logicalName);
+  if (!table || !isLookupValue(currency)) return source.format;
+  const symbol = source.row(table, currency.id)?.[transactioncurrency.columns.currencysymbol];
+  return typeof symbol === 'string' && symbol !== ''
+    ? { ...source.format, currencySymbol: symbol }
+    : source.format;
+}
+
 export function toRecord(
   source: RecordSource,
   table: TableInfo,
@@ -138,7 +153,11 @@ export function toRecord(
     }
     out[name] = toJson(value);
     if (annotate(FORMATTED)) {
-      const formatted = formatValue(column, value, source.format);
+      const formatted = formatValue(
+        column,
+        value,
+        column.type === 'Money' ? moneyFormat(source, stored) : source.format,
+      );
       if (formatted !== undefined) out[`${name}@${FORMATTED}`] = formatted;
     }
   }
