@@ -27,6 +27,7 @@ export {
   type campaignresponseWrite,
 } from './campaignresponse';
 export { contact, type contactRecord, type contactWrite } from './contact';
+export { customcontrol, type customcontrolRecord, type customcontrolWrite } from './customcontrol';
 export { email, type emailRecord, type emailWrite } from './email';
 export {
   environmentvariabledefinition,

@@ -333,6 +333,7 @@ describe('the real solution/ tree', () => {
       campaignactivityitem: 'campaignactivityitems',
       campaignresponse: 'campaignresponses',
       contact: 'contacts',
+      customcontrol: 'customcontrols',
       email: 'emails',
       environmentvariabledefinition: 'environmentvariabledefinitions',
       environmentvariablevalue: 'environmentvariablevalues',

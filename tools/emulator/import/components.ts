@@ -3,10 +3,14 @@
  * environmentvariabledefinition per entry of the zip's `environmentvariabledefinitions/` ("Environment
  * variables overview": the definition is a solution component, its value is not), found again by schema
  * name, and one serviceendpoint per `<ServiceEndpoint>` of customizations.xml, by its id ("Register a
- * WebHook": URL and key are per environment, never exported). A later import brings the exported
- * columns up to date and leaves the endpoint's URL and key as deploy set them.
+ * WebHook": URL and key are per environment, never exported), and one customcontrol per PCF control
+ * (`<CustomControl>`: its name, manifest and version, as "CustomControl EntityType" lists them). A later
+ * import brings the exported columns up to date and leaves the endpoint's URL and key as deploy set them.
  */
+import { readFile } from 'node:fs/promises';
+import { XMLParser } from 'fast-xml-parser';
 import {
+  customcontrol as CONTROL,
   environmentvariabledefinition as DEF,
   sdkmessageprocessingstep as STEP,
   serviceendpoint as SE,
@@ -37,6 +41,16 @@ async function upsert(
   const changed = Object.fromEntries(Object.entries(row).filter(([k, v]) => existing[k] !== v));
   const id = existing[engine.metadata.table(entitySet).primaryId];
   if (Object.keys(changed).length > 0 && typeof id === 'string') await engine.update(entitySet, id, changed);
+}
+
+const manifestParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_' });
+
+/** `<control version="1.0.0">` of a ControlManifest.xml, the version a PCF control is updated by. */
+function manifestVersion(xml: string): string | null {
+  const parsed: unknown = manifestParser.parse(xml);
+  const control = (parsed as { manifest?: { control?: { '@_version'?: unknown } } }).manifest?.control;
+  const version = control?.['@_version'];
+  return typeof version === 'string' ? version : null;
 }
 
 /** What the solution row records of the zip's manifest. */
@@ -89,6 +103,17 @@ export async function recordSolutionComponents(
         [C.displayname]: variable.displayName[1033] ?? variable.schemaName,
         [C.type]: variable.type,
         [C.defaultvalue]: variable.defaultValue ?? null,
+      });
+    }
+  }
+  if (engine.metadata.tryTable(CONTROL.entitySetName)) {
+    const C = CONTROL.columns;
+    for (const control of solution.controls) {
+      const manifest = await readFile(control.manifestFile, 'utf8').catch(() => null);
+      await upsert(engine, CONTROL.entitySetName, `${C.name} eq ${literal(control.name)}`, {
+        [C.name]: control.name,
+        [C.version]: manifest === null ? null : manifestVersion(manifest),
+        [C.manifest]: manifest,
       });
     }
   }

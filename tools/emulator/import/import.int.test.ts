@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   asyncoperation,
   contact,
+  customcontrol,
   environmentvariabledefinition,
   idr_marketingconcept,
   serviceendpoint,
@@ -195,6 +196,29 @@ it('writes the definitions and the endpoint of the solution, and keeps the URL a
   await e.jobs.drain();
   expect(await e.engine.retrieve(serviceendpoint.entitySetName, endpoint.id)).toMatchObject(settings);
   expect(await definitions()).toHaveLength(source.environmentVariables.length);
+});
+
+it('records each PCF control as a customcontrol row (name, version, manifest), once across imports', async () => {
+  const CC = customcontrol.columns;
+  const e = emulator(platformOnly());
+  const bytes = await readFile(managedZip);
+  const controls = async () =>
+    (await e.engine.query(customcontrol.entitySetName, { orderBy: [CC.name] })).records.map((r) => ({
+      name: r[CC.name],
+      version: r[CC.version],
+      manifest: r[CC.manifest],
+    }));
+  await importZip(e, bytes);
+  await e.jobs.drain();
+  const rows = await controls();
+  expect(rows.map((r) => [r.name, r.version])).toEqual([
+    ['idr_Ideario.ImpactRanking', '1.0.0'],
+    ['idr_Ideario.InterestProfile', '1.0.0'],
+  ]);
+  expect(rows[0]?.manifest).toContain('<control namespace="Ideario" constructor="ImpactRanking"');
+  await importZip(e, bytes);
+  await e.jobs.drain();
+  expect(await controls()).toEqual(rows);
 });
 
 it('stages a solution, reports its details, and imports the staged upload', async () => {
