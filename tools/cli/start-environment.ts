@@ -5,6 +5,7 @@
  * start's key, and the environment variable values the host runs with. The same rows and writes as
  * `ideario deploy` (tools/deploy/settings.ts), over the engine without HTTP.
  */
+import path from 'node:path';
 import type { Engine } from '../emulator/engine/engine';
 import { InProcessClient } from '../emulator/inprocess-client';
 import { recordSolutionComponents } from '../emulator/import/components';
@@ -22,6 +23,8 @@ export interface LocalEnvironmentSettings {
   readonly webhookKey: string;
   /** The host's settings: a variable with a value here is recorded with it. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The PCF build (`<Constructor>/ControlManifest.xml`): the source tree holds no built manifest. */
+  readonly pcfDir?: string;
 }
 
 /** Returns what was set that a user may want to know about (warnings only: tables the metadata lacks). */
@@ -32,12 +35,21 @@ export async function recordStartEnvironment(
   const client = new InProcessClient(engine);
   const outcomes: SettingOutcome[] = [];
   for (const solution of engine.metadata.model.solutions) {
-    await recordSolutionComponents(engine, solution, {
-      uniqueName: solution.uniqueName,
-      friendlyName: solution.displayName[1033] ?? solution.uniqueName,
-      version: solution.version,
-      managed: false,
-    });
+    const { pcfDir } = settings;
+    await recordSolutionComponents(
+      engine,
+      solution,
+      {
+        uniqueName: solution.uniqueName,
+        friendlyName: solution.displayName[1033] ?? solution.uniqueName,
+        version: solution.version,
+        managed: false,
+      },
+      pcfDir === undefined
+        ? undefined
+        : (control) =>
+            path.join(pcfDir, control.name.slice(control.name.lastIndexOf('.') + 1), 'ControlManifest.xml'),
+    );
     const urlVariables = new Set(solution.serviceEndpoints.map((e) => e.urlVariable).filter(Boolean));
     for (const variable of solution.environmentVariables) {
       const value = urlVariables.has(variable.schemaName)

@@ -4,11 +4,14 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import {
   contact,
+  customcontrol,
   idr_interaction,
   idr_interactionrule,
   idr_interestprofile,
   opportunity,
+  organization,
   ProcessingStatus,
+  transactioncurrency,
 } from '../../dataverse/generated';
 import { silentLogger } from '../../dataverse/logger';
 import { LOCAL_TOKEN } from '../emulator/demo/extension';
@@ -122,6 +125,30 @@ describe('ideario start', () => {
     ]);
     const unauthorised = await fetch(`${running?.webApiUrl ?? ''}${contact.entitySetName}?$top=1`);
     expect(unauthorised.status).toBe(401);
+  });
+
+  it('records the three PCF controls as an import would, with the built manifest, and the euro as base currency', async () => {
+    const headers = { Authorization: `Bearer ${LOCAL_TOKEN}`, Accept: 'application/json' };
+    const get = async (query: string) =>
+      (
+        (await (await fetch(`${running?.webApiUrl ?? ''}${query}`, { headers })).json()) as {
+          value: Record<string, unknown>[];
+        }
+      ).value;
+    const C = customcontrol.columns;
+    const controls = await get(
+      `${customcontrol.entitySetName}?$select=${C.name},${C.version}&$orderby=${C.name}`,
+    );
+    expect(controls.map((c) => [c[C.name], c[C.version]])).toEqual([
+      ['idr_Ideario.ImpactRanking', '1.0.0'],
+      ['idr_Ideario.InterestProfile', '1.0.0'],
+      ['idr_Ideario.QuotationTimeline', '1.0.0'],
+    ]);
+    const O = organization.columns;
+    const [org] = await get(
+      `${organization.entitySetName}?$expand=${O.basecurrencyid}($select=${transactioncurrency.columns.isocurrencycode})`,
+    );
+    expect(org?.[O.basecurrencyid]).toMatchObject({ [transactioncurrency.columns.isocurrencycode]: 'EUR' });
   });
   it(
     'scores an interaction POSTed to the Web API through the webhook host, over HTTP both ways',

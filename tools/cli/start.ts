@@ -138,6 +138,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
     (line) => print(`Built ${line}`),
   );
   if (code !== 0) throw new StartBuildError(out);
+  const pcfDir = path.join(out, 'pcf');
 
   if (!env[INTERESTS_ENVIRONMENT_VARIABLES.maxActiveConcepts])
     env[INTERESTS_ENVIRONMENT_VARIABLES.maxActiveConcepts] = String(DEMO_MAX_ACTIVE_CONCEPTS);
@@ -191,7 +192,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
       extensions: [
         webhooksExtension(env),
         // The pages judge "overdue" and "today" in the user's zone (usersettings), else IDEARIO_TIME_ZONE.
-        pagesExtension({ pcfDir: path.join(out, 'pcf') }),
+        pagesExtension({ pcfDir }),
         wireHost,
         demoExtension({ size: options.demoSize, progress: options.progress, report: print }),
       ],
@@ -212,6 +213,7 @@ export async function runStart(options: StartOptions): Promise<RunningStart> {
     },
   };
   for (const warning of await recordStartEnvironment(emulator.engine, {
+    pcfDir,
     hostUrl: host.url,
     webhookKey: key,
     env,

@@ -16,7 +16,7 @@ import {
   serviceendpoint as SE,
   solution as SOLUTION,
 } from '../../../dataverse/generated';
-import type { SolutionModel } from '../../solution/model';
+import type { ControlModel, SolutionModel } from '../../solution/model';
 import type { Engine } from '../engine/engine';
 
 type Row = Record<string, string | number | boolean | null>;
@@ -69,6 +69,8 @@ export async function recordSolutionComponents(
   engine: Engine,
   solution: SolutionModel,
   installed?: InstalledSolution,
+  /** Where a control's built ControlManifest.xml is; an imported zip carries it at `manifestFile`. */
+  manifestOf: (control: ControlModel) => string = (control) => control.manifestFile,
 ): Promise<void> {
   if (installed && engine.metadata.tryTable(SOLUTION.entitySetName)) {
     const C = SOLUTION.columns;
@@ -109,7 +111,7 @@ export async function recordSolutionComponents(
   if (engine.metadata.tryTable(CONTROL.entitySetName)) {
     const C = CONTROL.columns;
     for (const control of solution.controls) {
-      const manifest = await readFile(control.manifestFile, 'utf8').catch(() => null);
+      const manifest = await readFile(manifestOf(control), 'utf8').catch(() => null);
       await upsert(engine, CONTROL.entitySetName, `${C.name} eq ${literal(control.name)}`, {
         [C.name]: control.name,
         [C.version]: manifest === null ? null : manifestVersion(manifest),
