@@ -5,22 +5,33 @@
  * email it answers, as InstantiateTemplateRequest's CreateEmailUsingTemplate sample does.
  *
  * Placeholders: the template editor's "dynamic text" ("Personalize emails with dynamic text":
- * `Dear {!User:First Name;}`) is `{!<table>:<column>;<default>}`. The subset supported here: the table
- * and column by logical name (`{!contact:firstname;Customer}`), case-insensitive, read from the record
- * given by ObjectType/ObjectId (its formatted value for choices and lookups); `<default>` stands in
- * when the value is empty or the table is another one. Display names and the XSLT Dataverse stores
- * behind the editor are not supported.
+ * `Dear {!User:First Name;}`) is `{!<table>:<column>;<default>}`: the table and column by logical or
+ * display name (`{!contact:firstname;Customer}`, `{!Contact:First Name;Customer}`), case-insensitive,
+ * read from the record given by ObjectType/ObjectId (its formatted value for choices and lookups);
+ * `<default>` stands in when the value is empty or the table is another one. A subject or body that is
+ * the XSLT Dataverse stores behind the editor is run by `template-xslt.ts`.
  */
 import type { ActionRequest, Engine } from './engine';
 import { BadRequestError, RecordNotFoundError } from './errors';
 import { annotationFilter, FORMATTED } from './records';
+import { isTemplateXslt, renderTemplateXslt } from './template-xslt';
 import { normalizeGuid } from './values';
 
 export function registerTemplateActions(engine: Engine): void {
   engine.registerAction('InstantiateTemplate', instantiateTemplate, { transactional: false });
 }
 
-const PLACEHOLDER = /\{!([A-Za-z0-9_]+):([A-Za-z0-9_]+);([^}]*)\}/g;
+const PLACEHOLDER = /\{!([^:;{}]+):([^:;{}]+);([^}]*)\}/g;
+
+/** A name as typed in a placeholder matches a logical name or a display name in any language. */
+function names(
+  logicalName: string,
+  labels: Readonly<Record<number, string | undefined>>,
+  typed: string,
+): boolean {
+  const wanted = typed.trim().toLowerCase();
+  return wanted === logicalName || Object.values(labels).some((l) => l?.trim().toLowerCase() === wanted);
+}
 
 /** A placeholder names a column the record's table does not have: the template needs fixing. */
 export class UnknownPlaceholderColumnError extends BadRequestError {
@@ -31,7 +42,9 @@ export class UnknownPlaceholderColumnError extends BadRequestError {
   ) {
     super(
       `Template ${templateId}: the placeholder ${placeholder} names no column of ${table}. ` +
-        `Use {!${table}:<column logical name>;<default text>}.`,
+        (placeholder.startsWith('{!')
+          ? `Use {!${table}:<column name>;<default text>}.`
+          : `Use ${table}/<column logical name> (or …/@name for a label).`),
     );
     this.name = 'UnknownPlaceholderColumnError';
   }
@@ -85,24 +98,35 @@ async function instantiateTemplate({
     annotations: annotationFilter([FORMATTED]),
     context,
   });
+  const formatted = (key: string): string =>
+    shown(record[`${key}@${FORMATTED}`] ?? record[`_${key}_value@${FORMATTED}`] ?? record[key] ?? null);
   const fill = (text: string): string =>
     text.replace(PLACEHOLDER, (whole, tableName: string, column: string, fallback: string) => {
-      if (tableName.toLowerCase() !== table.logicalName) return fallback;
-      const key = column.toLowerCase();
-      const lookupKey = `_${key}_value`;
-      if (!table.columns.has(key))
-        throw new UnknownPlaceholderColumnError(templateId, whole, table.logicalName);
-      const value =
-        record[`${key}@${FORMATTED}`] ?? record[`${lookupKey}@${FORMATTED}`] ?? record[key] ?? null;
-      const text = shown(value);
-      return text === '' ? fallback : text;
+      if (!names(table.logicalName, table.model.displayName, tableName)) return fallback;
+      const key = [...table.columns.values()].find((c) =>
+        names(c.logicalName, c.model.displayName, column),
+      )?.logicalName;
+      if (!key) throw new UnknownPlaceholderColumnError(templateId, whole, table.logicalName);
+      const value = formatted(key);
+      return value === '' ? fallback : value;
     });
+  // The stylesheet's paths: `<table>/<column>` is the stored value (a lookup's id), `/@name` its label.
+  const read = (path: string): string => {
+    const [tableName = '', column = '', label] = path.toLowerCase().split('/');
+    if (tableName !== table.logicalName) return '';
+    const info = table.columns.get(column);
+    if (!info) throw new UnknownPlaceholderColumnError(templateId, path, table.logicalName);
+    if (label) return formatted(column);
+    return shown(info.targets.length > 0 ? record[`_${column}_value`] : record[column]);
+  };
+  const render = (text: string): string =>
+    isTemplateXslt(text) ? renderTemplateXslt(templateId, text, read) : fill(text);
   return {
     value: [
       {
         '@odata.type': '#Microsoft.Dynamics.CRM.email',
-        subject: fill(shown(template.subject)),
-        description: fill(shown(template.body)),
+        subject: render(shown(template.subject)),
+        description: render(shown(template.body)),
       },
     ],
   };
