@@ -1,4 +1,4 @@
-import { BenchSampleError, figure, spread } from './figures';
+import { BenchFigureNameError, BenchSampleError, figure, spread } from './figures';
 
 describe('bench figures', () => {
   it('reports the median of the runs with their min and max', () => {
@@ -27,5 +27,13 @@ describe('bench figures', () => {
       "Figure 'engine.events_per_s': needs at least 3 runs for a median, got 2.",
     );
     expect(() => spread('start.first_event_ms', [1, Number.NaN, 3])).toThrow(/NaN is not a finite number/);
+  });
+
+  it('refuses a name the results file would refuse, when the figure is made rather than after the run', () => {
+    expect(() => figure('propensity.auc.CLOUD-MIGRATION', 'AUC', [1, 2, 3])).toThrow(BenchFigureNameError);
+    expect(() => figure('auc', 'AUC', [1, 2, 3])).toThrow("Figure 'auc' needs a dotted lower-case name");
+    expect(figure('propensity.auc.cloud-migration', 'AUC', [1, 2, 3]).name).toBe(
+      'propensity.auc.cloud-migration',
+    );
   });
 });

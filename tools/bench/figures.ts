@@ -23,6 +23,19 @@ export interface Figure {
 
 export const MIN_RUNS = 3;
 
+/** `bench/results.json` keys figures by dotted lower-case names, e.g. `propensity.auc.cloud-migration`. */
+export const FIGURE_NAME = /^[a-z0-9_]+(\.[a-z0-9_-]+)+$/;
+
+/** A bench module named a figure outside FIGURE_NAME: caught when measured, not after the whole run. */
+export class BenchFigureNameError extends Error {
+  constructor(readonly figure: string) {
+    super(
+      `Figure '${figure}' needs a dotted lower-case name (letters, digits, _ and -), e.g. 'ingest.rows_per_s'.`,
+    );
+    this.name = 'BenchFigureNameError';
+  }
+}
+
 /** Fewer runs than a median needs, or a sample that is not a finite number. */
 export class BenchSampleError extends Error {
   constructor(
@@ -54,6 +67,7 @@ export function figure(
   samples: readonly number[],
   baseline?: { readonly name: string; readonly samples: readonly number[] },
 ): Figure {
+  if (!FIGURE_NAME.test(name)) throw new BenchFigureNameError(name);
   const value = spread(name, samples);
   if (!baseline) return { name, unit, value };
   const base = { name: baseline.name, ...spread(`${name} (baseline)`, baseline.samples) };

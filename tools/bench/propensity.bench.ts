@@ -34,8 +34,9 @@ function measure(): Figure[] {
   }
   return [
     ...[...model].map(([code, samples]) =>
-      figure(`propensity.auc.${code}`, 'AUC', samples, {
-        name: `interest_alone.auc.${code}`,
+      // Offer codes are upper-case (CLOUD-MIGRATION); figure names are not.
+      figure(`propensity.auc.${code.toLowerCase()}`, 'AUC', samples, {
+        name: `interest_alone.auc.${code.toLowerCase()}`,
         samples: baseline.get(code) ?? [],
       }),
     ),

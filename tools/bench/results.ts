@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MIN_RUNS, type Figure } from './figures';
+import { FIGURE_NAME, MIN_RUNS, type Figure } from './figures';
 
 export const RESULTS_FILE = path.join('bench', 'results.json');
 export const RESULTS_SCHEMA = 1;
@@ -147,7 +147,7 @@ export function checkResults(value: unknown): ResultsFile {
   if (!Array.isArray(value.failures)) throw new ResultsShapeError('failures is not a list.');
   const seen = new Set<string>();
   for (const f of value.figures as unknown[]) {
-    if (!isRecord(f) || typeof f.name !== 'string' || !/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/.test(f.name))
+    if (!isRecord(f) || typeof f.name !== 'string' || !FIGURE_NAME.test(f.name))
       throw new ResultsShapeError(`figure ${JSON.stringify(f)} has no dotted lower-case name.`);
     if (seen.has(f.name)) throw new ResultsShapeError(`figure '${f.name}' appears twice.`);
     seen.add(f.name);
