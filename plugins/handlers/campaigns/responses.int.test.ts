@@ -62,7 +62,7 @@ async function responses(campaignId: string) {
   });
 }
 
-it('creates the campaign response as the interaction arrives, once, and only for answers', async () => {
+it('creates the campaign response as the interaction arrives (clicks, coupons, accepted offers), once, and only for answers', async () => {
   const { client } = env;
   const campaignId = await client.create(campaign.entitySetName, { [campaign.columns.name]: 'Spring' });
   const ana = await client.create(contact.entitySetName, { [contact.columns.lastname]: 'Ana' });
@@ -80,14 +80,18 @@ it('creates the campaign response as the interaction arrives, once, and only for
   const accepted = await interaction(luis, campaignId, EventType.OfferPresented, OfferOutcome.Accepted);
   await env.drain();
   expect(responseRequests).toHaveLength(4);
+  // A coupon redeemed from the campaign answers it too.
+  const coupon = await interaction(ana, campaignId, EventType.CouponClick);
+  await env.drain();
 
   const rows = await responses(campaignId);
-  expect(rows.map((r) => r[lookupValue(R.idr_interaction)]).sort()).toEqual([click, accepted].sort());
+  expect(rows.map((r) => r[lookupValue(R.idr_interaction)]).sort()).toEqual([click, accepted, coupon].sort());
   const byInteraction = new Map(rows.map((r) => [r[lookupValue(R.idr_interaction)], r]));
   expect(byInteraction.get(click)?.[R.channeltypecode]).toBe(campaignresponse.choices.channeltypecode.Email);
   expect(byInteraction.get(accepted)?.[R.channeltypecode]).toBe(
     campaignresponse.choices.channeltypecode.Phone,
   );
+  expect(byInteraction.get(coupon)?.[R.channeltypecode]).toBe(campaignresponse.choices.channeltypecode.Other);
   expect(byInteraction.get(click)?.[R.receivedon]).toBe('2026-04-01T08:30:00Z');
   const parties = await client.retrieveMultiple(activityparty.entitySetName, {
     filter: `${lookupValue(activityparty.columns.activityid)} eq ${String(byInteraction.get(accepted)?.[R.activityid])}`,
@@ -99,7 +103,7 @@ it('creates the campaign response as the interaction arrives, once, and only for
   const firstDelivery = env.delivered.find((d) => d.request.body.includes(click));
   expect(firstDelivery).toBeDefined();
   await env.deliver(firstDelivery!);
-  expect(await responses(campaignId)).toHaveLength(2);
+  expect(await responses(campaignId)).toHaveLength(3);
   // `ideario results` afterwards finds nothing missing.
   expect(await recordCampaignResponses(client, campaignId)).toBe(0);
 });

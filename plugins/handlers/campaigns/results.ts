@@ -52,6 +52,8 @@ export const RESPONSE_EVENTS: ReadonlyMap<number, number> = new Map([
   [EventType.EmailClick, campaignresponse.choices.channeltypecode.Email],
   [EventType.FormSubmission, campaignresponse.choices.channeltypecode.Other],
   [EventType.WebVisit, campaignresponse.choices.channeltypecode.Other],
+  // A coupon from the campaign redeemed (clicked through to its use).
+  [EventType.CouponClick, campaignresponse.choices.channeltypecode.Other],
   [EventType.OrderConfirmed, campaignresponse.choices.channeltypecode.Other],
   [EventType.EventAttended, campaignresponse.choices.channeltypecode.Appointment],
 ]);
