@@ -35,6 +35,10 @@ describe('the demo campaign', () => {
     expect(report.excluded['exclusion-list']).toBe(3);
     expect(report.responses).toBe(loaded?.responses);
     expect(report.responses).toBeGreaterThan(0);
+    // 6 % of the control group answer too (one of about twelve), so the uplift has a ratio.
+    expect(report.control.responders).toBe(Math.round(report.control.size * 0.06));
+    expect(report.control.responders).toBeGreaterThan(0);
+    expect(report.uplift?.ratio).toBeDefined();
     // The demo offers belong to the campaign: "accepted" on the contact card answers it.
     expect(loaded?.offers).toBe(1);
     const offer = await org.client.retrieve(idr_offer.entitySetName, offerId, [

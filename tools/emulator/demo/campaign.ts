@@ -169,10 +169,10 @@ export async function loadCampaignDemo(
     DEMO_ACTIVITY_ID,
   );
 
-  // Clicks from the contacted (about 14 %) and campaign-URL visits from the control group (about 6 %).
-  const control = new Set(
-    distributed.plan.exclusions.filter((e) => e.reason === 'control').map((e) => e.contactId),
-  );
+  // Clicks from the contacted (about 14 %) and campaign-URL visits from 6 % of the control group, drawn
+  // as a share rather than one chance each: with some 30 held out, chance alone often leaves the control
+  // group silent and the uplift ratio undefined.
+  const control = distributed.plan.exclusions.filter((e) => e.reason === 'control').map((e) => e.contactId);
   const i = idr_interaction.columns;
   const responses: EntityRecord[] = [];
   const respond = (contactId: string, eventType: number, url: string) => {
@@ -193,8 +193,8 @@ export async function loadCampaignDemo(
   for (const action of distributed.plan.actions)
     if (draw.chance(0.14))
       respond(action.contactId, EventType.EmailClick, 'https://example.com/spring?utm_campaign=CMP-SPRING');
-  for (const id of control)
-    if (draw.chance(0.06)) respond(id, EventType.WebVisit, 'https://example.com/spring');
+  for (const id of draw.sample(control, Math.round(control.length * 0.06)))
+    respond(id, EventType.WebVisit, 'https://example.com/spring');
   responses.sort((x, y) => String(x[i.idr_occurredon]).localeCompare(String(y[i.idr_occurredon])));
   const scorer = new BulkScorer(
     { client, clock: () => options.now, logger: options.logger, newId: randomUUID },
