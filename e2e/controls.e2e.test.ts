@@ -33,6 +33,7 @@ import {
   whenJobsIdle,
   pagePerTest,
 } from './browser.testkit';
+import { rankKey } from '../domain/interest/decay';
 import { DEMO_CAMPAIGN_ID } from '../tools/emulator/demo/campaign';
 import { LOCAL_TOKEN } from '../tools/emulator/demo/extension';
 
@@ -355,6 +356,13 @@ describe('Impact Ranking as the interest profile grid', () => {
             // Distinct scores, highest first by number: row n shows rank n.
             [P.idr_accumulator]: 10_000 - (numbers[i] ?? 0),
             [P.idr_score]: 10_000 - (numbers[i] ?? 0),
+            // The key the scorer writes with them (the concept's default half-life, 90 days).
+            [P.idr_rankkey]: Number(
+              rankKey(
+                { accumulator: 10_000 - (numbers[i] ?? 0), landmark: Date.parse(landmark) },
+                90,
+              ).toFixed(10),
+            ),
             [P.idr_landmarkon]: landmark,
             [P.idr_scoredon]: landmark,
           })),

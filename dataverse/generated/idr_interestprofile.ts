@@ -19,6 +19,7 @@ export const idr_interestprofile = {
     idr_landmarkon: 'idr_landmarkon',
     idr_lastinteractionon: 'idr_lastinteractionon',
     idr_name: 'idr_name',
+    idr_rankkey: 'idr_rankkey',
     idr_score: 'idr_score',
     idr_scoredon: 'idr_scoredon',
     idr_segmentchangedon: 'idr_segmentchangedon',
@@ -50,6 +51,7 @@ export const idr_interestprofile = {
     idr_landmarkon: 'DateTime',
     idr_lastinteractionon: 'DateTime',
     idr_name: 'String',
+    idr_rankkey: 'Decimal',
     idr_score: 'Decimal',
     idr_scoredon: 'DateTime',
     idr_segmentchangedon: 'DateTime',
@@ -126,6 +128,8 @@ export type idr_interestprofileRecord = {
   idr_lastinteractionon?: string | null;
   /** Name */
   idr_name?: string | null;
+  /** Rank Key */
+  idr_rankkey?: number | null;
   /** Score */
   idr_score?: number | null;
   /** Scored On (ISO 8601 in UTC) */
@@ -190,6 +194,8 @@ export type idr_interestprofileWrite = {
   idr_lastinteractionon?: string | null;
   /** Name */
   idr_name?: string | null;
+  /** Rank Key */
+  idr_rankkey?: number | null;
   /** Score */
   idr_score?: number | null;
   /** Scored On (ISO 8601 in UTC) */

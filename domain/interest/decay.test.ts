@@ -6,6 +6,7 @@ import {
   directScore,
   emptyState,
   needsRebase,
+  rankKey,
   rebase,
   scoreAt,
   type TimedPoints,
@@ -237,5 +238,44 @@ describe('forward decay against the brute-force sum (property)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('rank key (property)', () => {
+  const state = fc.record({
+    accumulator: fc.oneof(fc.constant(0), fc.double({ min: -1e6, max: 1e6, noNaN: true })),
+    // Landmarks from years before the key's epoch to decades after it.
+    landmark: fc.integer({ min: BASE - 3_000 * DAY_MS, max: BASE + 15_000 * DAY_MS }),
+  });
+
+  it('orders two profiles of a concept as their scores order them, on any day', () => {
+    fc.assert(
+      fc.property(
+        state,
+        state,
+        fc.integer({ min: BASE - 1_000 * DAY_MS, max: BASE + 20_000 * DAY_MS }),
+        fc.integer({ min: 1, max: 365 }),
+        (a, b, now, halfLife) => {
+          const scoreA = scoreAt(a, now, halfLife);
+          const scoreB = scoreAt(b, now, halfLife);
+          const keyA = rankKey(a, halfLife);
+          const keyB = rankKey(b, halfLife);
+          // Scores closer than float rounding may tie either way; anything apart orders the same.
+          if (Math.abs(scoreA - scoreB) <= 1e-9 * Math.max(Math.abs(scoreA), Math.abs(scoreB))) return;
+          expect(Math.sign(keyA - keyB)).toBe(Math.sign(scoreA - scoreB));
+        },
+      ),
+    );
+  });
+
+  it('puts a positive score above zero above a negative one, and does not move as days pass', () => {
+    const positive = { accumulator: 1e-6, landmark: BASE - 2_000 * DAY_MS };
+    const negative = { accumulator: -1e6, landmark: BASE + 10_000 * DAY_MS };
+    expect(rankKey(positive, 1)).toBeGreaterThan(0);
+    expect(rankKey({ accumulator: 0, landmark: BASE }, 30)).toBe(0);
+    expect(rankKey(negative, 1)).toBeLessThan(0);
+    // The same scores against another landmark keep their key.
+    const moved = rebase({ accumulator: 40, landmark: BASE }, BASE + 90 * DAY_MS, 30);
+    expect(rankKey(moved, 30)).toBeCloseTo(rankKey({ accumulator: 40, landmark: BASE }, 30), 9);
   });
 });

@@ -138,6 +138,26 @@ export function scoreAt(state: DecayState, now: EpochMs, halfLifeDays: number): 
   return scaleByPowerOfTwo(state.accumulator, (state.landmark - now) / halfLifeMs(halfLifeDays));
 }
 
+/** Any fixed instant serves as the rank keys' reference; this one keeps them small for decades around it. */
+const RANK_EPOCH: EpochMs = Date.UTC(2025, 0, 1);
+/** Puts every |log2 score| term above zero, so the sign alone orders negatives below zero below positives. */
+const RANK_OFFSET = 100_000;
+
+/**
+ * A number that orders a concept's profiles as their scores today order them, whatever day today is
+ * (`idr_rankkey`, so a view sorts by today's score with no nightly job). S(now) = A·2^((L − now)/T), so
+ * log2 |S(now)| = [log2 |A| + (L − E)/T] − (now − E)/T: the bracket is the key (signed and offset), the
+ * rest is the same for every profile of the concept. Keys of concepts with different half-lives do not
+ * compare.
+ */
+export function rankKey(state: DecayState, halfLifeDays: number): number {
+  checkState(state);
+  if (state.accumulator === 0) return 0;
+  const magnitude =
+    Math.log2(Math.abs(state.accumulator)) + (state.landmark - RANK_EPOCH) / halfLifeMs(halfLifeDays);
+  return Math.sign(state.accumulator) * (RANK_OFFSET + magnitude);
+}
+
 /**
  * The same scores against another landmark. Throws AccumulatorRangeError when the new landmark is
  * so far before the events that |A| would exceed ACCUMULATOR_BOUND. Contributions that fall below

@@ -7,7 +7,7 @@
  * contact is scored at `now` and its segment re-evaluated (segments.ts), since decay may have taken
  * a contact below an exit threshold since its last event; finally the primary interest.
  */
-import { addEvent, type DecayState, emptyState, scoreAt, validateHalfLife } from './decay';
+import { addEvent, type DecayState, emptyState, rankKey, scoreAt, validateHalfLife } from './decay';
 import { type ConceptScore, primaryInterest } from './primary';
 import {
   compileRules,
@@ -48,6 +48,8 @@ export interface ProfileResult extends InterestProfile {
   /** Score at `scoredOn` (`idr_score`). */
   readonly score: number;
   readonly scoredOn: EpochMs;
+  /** Orders the concept's profiles by score on any day (`idr_rankkey`, decay.ts rankKey). */
+  readonly rankKey: number;
   /** This event added points to the profile (or created it). */
   readonly touched: boolean;
   readonly transition: SegmentTransition;
@@ -186,6 +188,7 @@ function evaluateProfiles(
       segmentChangedOn: transition === 'none' ? (profile.segmentChangedOn ?? null) : now,
       score,
       scoredOn: now,
+      rankKey: rankKey(profile, concept.halfLifeDays),
       touched: wasTouched,
       transition,
       changed: wasTouched || transition !== 'none',

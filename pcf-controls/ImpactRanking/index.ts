@@ -42,6 +42,7 @@ export class ImpactRanking implements ComponentFramework.ReactControl<IInputs, I
       P.idr_concept,
       P.idr_accumulator,
       P.idr_landmarkon,
+      P.idr_rankkey,
       P.idr_score,
       P.idr_scoredon,
       P.idr_lastinteractionon,

@@ -161,7 +161,7 @@ describe('ImpactRanking mapping: score decayed to today', () => {
 
 describe('ImpactRanking mapping: dataset sorting, filtering and paging', () => {
   it('asks the dataset for score descending by default and reads the sort back', () => {
-    expect(toSortStatus(DEFAULT_SORT)).toEqual([{ name: P.idr_accumulator, sortDirection: 1 }]);
+    expect(toSortStatus(DEFAULT_SORT)).toEqual([{ name: P.idr_rankkey, sortDirection: 1 }]);
     expect(fromSortStatus([{ name: P.idr_lastinteractionon, sortDirection: 0 }])).toEqual({
       key: 'lastInteraction',
       direction: 'ascending',
@@ -215,6 +215,38 @@ describe('ImpactRanking mapping: dataset sorting, filtering and paging', () => {
     dataset.filtering.setFilter(toFilter({ conceptId: CLOUD.id, segmentOnly: false, search: ' car ' }));
     dataset.refresh();
     expect(toRankingRows(records(dataset), concepts, NOW).map((r) => r.contactName)).toEqual(['Carlos']);
+  });
+
+  it('pages in order of score today when profiles started on different days (their own landmarks)', () => {
+    // Accumulators 100, 40, 30 against landmarks 60, 10 and 1 day ago: 25, 31.7 and 29.3 today.
+    const spec = [
+      ['Old', 100, 60],
+      ['Mid', 40, 10],
+      ['New', 30, 1],
+    ] as const;
+    const dataset = createMockDataset({
+      entityType: idr_interestprofile.logicalName,
+      records: spec.map(([name, accumulator, days]) =>
+        profileRecord({
+          contactId: name,
+          contactName: name,
+          concept: CLOUD,
+          accumulator,
+          landmark: NOW - days * DAY,
+        }),
+      ),
+      pageSize: 1,
+    });
+    dataset.sorting = toSortStatus(DEFAULT_SORT);
+    dataset.refresh();
+    dataset.paging.loadNextPage();
+    dataset.paging.loadNextPage();
+    const rows = toRankingRows(records(dataset), concepts, NOW);
+    expect(rows.map((r) => [r.contactName, r.rank])).toEqual([
+      ['Mid', 1],
+      ['New', 2],
+      ['Old', 3],
+    ]);
   });
 
   it('loads the next page only near the end of what is loaded, once, while more exist', () => {

@@ -1,4 +1,5 @@
 /** Interest profile records as the dataset hands them to ImpactRanking, for tests. */
+import { rankKey } from '../../domain/interest/decay';
 import { contact } from '../../dataverse/generated/contact';
 import { idr_interestprofile } from '../../dataverse/generated/idr_interestprofile';
 import { idr_marketingconcept } from '../../dataverse/generated/idr_marketingconcept';
@@ -61,6 +62,8 @@ export function profileRecord(spec: ProfileSpec): MockRecord {
       },
       [P.idr_accumulator]: spec.accumulator,
       [P.idr_landmarkon]: new Date(spec.landmark),
+      // As the scorer stores it with the accumulator and landmark.
+      [P.idr_rankkey]: rankKey(spec, spec.concept.halfLifeDays),
       [P.idr_lastinteractionon]:
         spec.lastInteractionOn === undefined ? null : new Date(spec.lastInteractionOn),
       [P.idr_insegment]: spec.inSegment ?? false,

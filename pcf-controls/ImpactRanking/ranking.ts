@@ -149,7 +149,8 @@ export interface SortRequest {
  * profiles sharing the concept's landmark the order by A is the order by the score today.
  */
 const SORT_COLUMNS: Readonly<Record<SortKey, string>> = {
-  score: P.idr_accumulator,
+  // The accumulator orders by score today only among profiles that share a landmark; the rank key always.
+  score: P.idr_rankkey,
   contact: P.idr_contact,
   lastInteraction: P.idr_lastinteractionon,
 };

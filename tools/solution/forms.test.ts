@@ -56,12 +56,12 @@ describe('the Account "Ideario" form', () => {
 });
 
 describe('the Impact Ranking view', () => {
-  it('ranks by score, highest first, with no other order before it', () => {
+  it('ranks by score today (the rank key), highest first, with no other order before it', () => {
     const view = metadata.tables[idr_interestprofile.logicalName].views.find(
       (v) => v.name[1033] === 'Impact Ranking',
     );
     const orders = [...(view?.fetchXml ?? '').matchAll(/<order attribute="([^"]+)" descending="([^"]+)"/g)];
-    expect(orders.map((m) => [m[1], m[2]])).toEqual([[idr_interestprofile.columns.idr_score, 'true']]);
+    expect(orders.map((m) => [m[1], m[2]])).toEqual([[idr_interestprofile.columns.idr_rankkey, 'true']]);
   });
 });
 

@@ -493,7 +493,7 @@ describe('ideario pack', () => {
         attr(o, 'attribute'),
         attr(o, 'descending'),
       ]),
-    ).toEqual([[idr_interestprofile.columns.idr_score, 'true']]);
+    ).toEqual([[idr_interestprofile.columns.idr_rankkey, 'true']]);
     for (const table of [
       idr_marketingconcept,
       idr_interactionrule,

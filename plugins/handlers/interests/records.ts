@@ -392,6 +392,7 @@ export const PROFILE_SELECT: readonly string[] = [
   PC.idr_insegment,
   PC.idr_lastinteractionon,
   PC.idr_segmentchangedon,
+  PC.idr_rankkey,
 ];
 
 export interface StoredProfile {
@@ -399,6 +400,8 @@ export interface StoredProfile {
   readonly etag: string | undefined;
   readonly contactId: string;
   readonly profile: InterestProfile;
+  /** `idr_rankkey` as stored; null on rows written before it existed. */
+  readonly rankKey: number | null;
 }
 
 export function toProfile(record: EntityRecord, fallbackLandmark: EpochMs): StoredProfile {
@@ -407,6 +410,7 @@ export function toProfile(record: EntityRecord, fallbackLandmark: EpochMs): Stor
     id: idValue(row.idr_interestprofileid) ?? '',
     etag: textValue(row['@odata.etag']) ?? undefined,
     contactId: idValue(row._idr_contact_value) ?? '',
+    rankKey: numberValue(row.idr_rankkey),
     profile: {
       conceptId: idValue(row._idr_concept_value) ?? '',
       accumulator: numberValue(row.idr_accumulator) ?? 0,
@@ -431,6 +435,7 @@ export function profileColumns(result: ProfileResult): idr_interestprofileWrite 
     idr_score: round(result.score, 4),
     idr_accumulator: round(result.accumulator, 10),
     idr_landmarkon: iso(result.landmark),
+    idr_rankkey: round(result.rankKey, 10),
     idr_scoredon: iso(result.scoredOn),
     idr_eventcount: result.eventCount,
     idr_insegment: result.inSegment,

@@ -151,7 +151,9 @@ function profileDiffers(stored: StoredProfile, result: ProfileResult, concept: C
       rebase(result, later, concept.halfLifeDays).accumulator,
     ) ||
     p.eventCount !== result.eventCount ||
-    p.inSegment !== result.inSegment
+    p.inSegment !== result.inSegment ||
+    // Rows written before idr_rankkey existed get theirs from the first rescore.
+    stored.rankKey === null
   );
 }
 
@@ -168,6 +170,7 @@ function zeroProfile(stored: StoredProfile, concept: Concept, now: number): Prof
     segmentChangedOn: leaving ? now : (stored.profile.segmentChangedOn ?? null),
     score: 0,
     scoredOn: now,
+    rankKey: 0,
     touched: false,
     transition: leaving ? 'leave' : 'none',
     changed: true,
