@@ -7,6 +7,7 @@ export const INTEREST_PROFILE_KEYS = [
   'ValueTier',
   'None',
   'Segments',
+  'Consent_Label',
   'Consent_AllowsBulk',
   'Consent_NoBulk',
   'Consent_NoEmail',

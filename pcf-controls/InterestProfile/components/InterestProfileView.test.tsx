@@ -39,7 +39,8 @@ describe('InterestProfileView', () => {
     expect(screen.getByText('Primary interest: Zero trust security')).toBeTruthy();
     expect(screen.getByText('Value tier: Most growable')).toBeTruthy();
     expect(screen.getByText('Segments: Zero trust security')).toBeTruthy();
-    expect(screen.getByText(/Does not accept marketing email/)).toBeTruthy();
+    const consent = screen.getByRole('list', { name: 'Consent' });
+    expect(within(consent).getByText(/Does not accept marketing email/)).toBeTruthy();
     const meters = screen.getAllByRole('meter');
     expect(meters.map((m) => [m.getAttribute('aria-label'), m.getAttribute('aria-valuenow')])).toEqual([
       ['Zero trust security', '37'],

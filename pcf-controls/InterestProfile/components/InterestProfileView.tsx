@@ -35,7 +35,7 @@ function Card({ card, s, locale }: { card: InterestCard; s: InterestProfileStrin
       <div>{formatText(s.PrimaryInterest, card.primaryInterest ?? s.None)}</div>
       <div>{formatText(s.ValueTier, card.valueTier ?? s.None)}</div>
       <div>{formatText(s.Segments, card.segments.length > 0 ? card.segments.join(', ') : s.None)}</div>
-      <ul aria-label="consent" style={{ margin: 0, paddingInlineStart: tokens.spacingHorizontalL }}>
+      <ul aria-label={s.Consent_Label} style={{ margin: 0, paddingInlineStart: tokens.spacingHorizontalL }}>
         <li>{card.doNotBulkEmail ? s.Consent_NoBulk : s.Consent_AllowsBulk}</li>
         {card.doNotEmail && <li>{s.Consent_NoEmail}</li>}
         {card.doNotPhone && <li>{s.Consent_NoPhone}</li>}
