@@ -66,4 +66,24 @@ it('publishes models that beat interest alone and writes every score within 0.01
     expect(offer[idr_offer.columns.idr_modelversion]).toMatch(/^lr-.+-2026-12-01$/);
     expect(offer[idr_offer.columns.idr_modelquality]).toMatch(/AUC.*base rate/s);
   }
+
+  // --offer takes a code as typed in any case, and a code that names no offer is refused with the codes.
+  const codes = history.offers.map((o) => o.code).sort();
+  const again = async (offer: string) => {
+    const logger = memoryLogger();
+    const printed: string[] = [];
+    const exit = await runRetrainCommand(
+      { dryRun: true, offer },
+      { env: {}, logger, print: (line) => printed.push(line), clock: () => NOW, client },
+    );
+    return { exit, printed, errors: logger.lines.filter((l) => l.startsWith('error ')) };
+  };
+  const one = await again(codes[0]?.toLowerCase() ?? '');
+  expect(one.exit).toBe(0);
+  expect(one.printed.filter((l) => /: published;/.test(l))).toHaveLength(1);
+  const typo = await again('NOPE');
+  expect(typo.exit).toBe(1);
+  expect(typo.errors).toEqual([
+    `error retrain failed: Offer "NOPE" does not exist or is not active; use the code of an active offer: ${codes.join(', ')}.`,
+  ]);
 }, 360_000);

@@ -6,8 +6,9 @@
  */
 import type { Command } from 'commander';
 import type { Logger } from '../../dataverse/logger';
+import { UnknownOfferError } from '../../domain/campaign';
 import { retrainAll, type RetrainSummary } from '../../plugins/handlers/offers/retrain';
-import { runCommand } from './command';
+import { runCommand, UserFacingError } from './command';
 import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
 import { terminalBar } from './progress';
 
@@ -18,6 +19,14 @@ export interface RetrainCommandOptions extends ConnectionFlags {
 
 export interface RetrainCommandDeps extends CommandDeps {
   progress?: { update(done: number, total: number): void; stop(): void };
+}
+
+/** What the user asked to retrain does not exist; the message lists what does. */
+export class RetrainCommandError extends UserFacingError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetrainCommandError';
+  }
 }
 
 export function describeRetrain(summary: RetrainSummary, dryRun: boolean): string[] {
@@ -55,6 +64,9 @@ export async function runRetrainCommand(
           onProgress: ({ done, total }) => deps.progress?.update(done, total),
         },
       );
+    } catch (error) {
+      if (error instanceof UnknownOfferError) throw new RetrainCommandError(error.message);
+      throw error;
     } finally {
       deps.progress?.stop();
     }

@@ -19,6 +19,7 @@ import {
   retrainOffer,
   scoreContacts,
 } from '../../../domain/offer';
+import { UnknownOfferError } from '../../../domain/campaign';
 import { loadActiveConcepts } from '../interests/catalog';
 import { guid, lookup, lookupValue, num, text, truncate } from '../interests/records';
 import {
@@ -132,7 +133,11 @@ export async function retrainAll(deps: RetrainDeps, options: RetrainOptions = {}
     loadActiveOffers(client),
     readHistory(client),
   ]);
-  const offers = options.offerCode ? allOffers.filter((o) => o.code === options.offerCode) : allOffers;
+  const wanted = options.offerCode?.trim().toLowerCase();
+  const offers = wanted ? allOffers.filter((o) => o.code.toLowerCase() === wanted) : allOffers;
+  // A code that names no active offer is a typo to tell, not "no offer to retrain".
+  if (wanted && offers.length === 0)
+    throw new UnknownOfferError(options.offerCode ?? '', allOffers.map((o) => o.code).sort());
   const halfLives = new Map(concepts.map((c) => [c.id, c.halfLifeDays]));
   const total = offers.length * history.histories.length;
   let done = 0;
