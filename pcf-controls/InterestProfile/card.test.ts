@@ -43,5 +43,9 @@ describe('InterestProfile card mapping', () => {
     expect(cardFetchXml('{ABC}')).toContain('<condition attribute="contactid" operator="eq" value="abc"/>');
     expect(cardFetchXml('abc')).toContain('link-type="outer" alias="p"');
     expect(interactionsFetchXml('abc')).toContain('<order attribute="idr_occurredon" descending="true"/>');
+    // Those that explain a score and those about an offer, in the same read.
+    expect(interactionsFetchXml('abc')).toContain(
+      '<filter type="or"><condition attribute="idr_applieddeltas" operator="not-null"/><condition attribute="idr_offer" operator="not-null"/></filter>',
+    );
   });
 });

@@ -19,8 +19,8 @@ const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 /** Aliases of the linked profile and concept in the card's FetchXML. */
 const PA = 'p';
 const CA = 'c';
-/** The most recent interactions read for the explanations. */
-export const INTERACTIONS_READ = 500;
+/** The most recent interactions read for the explanations and the offers' exclusions. */
+export const INTERACTIONS_READ = 1000;
 /** Interactions explained per concept. */
 export const TOP_CONTRIBUTIONS = 3;
 
@@ -56,13 +56,19 @@ export function cardFetchXml(contactId: string): string {
   );
 }
 
-/** Request 2: the contact's latest interactions with their explanation. */
+/**
+ * Request 2: the contact's latest interactions that explain a score or are about an offer (orders and
+ * presentations, for the next-best offers' exclusions): one read serves both sections.
+ */
 export function interactionsFetchXml(contactId: string): string {
   return (
     `<fetch top="${INTERACTIONS_READ}"><entity name="${idr_interaction.logicalName}">` +
-    [I.idr_eventtype, I.idr_occurredon, I.idr_applieddeltas].map((a) => `<attribute name="${a}"/>`).join('') +
+    [I.idr_eventtype, I.idr_occurredon, I.idr_applieddeltas, I.idr_offer, I.idr_offeroutcome]
+      .map((a) => `<attribute name="${a}"/>`)
+      .join('') +
     `<filter><condition attribute="${I.idr_contact}" operator="eq" value="${guid(contactId)}"/>` +
-    `<condition attribute="${I.idr_applieddeltas}" operator="not-null"/></filter>` +
+    `<filter type="or"><condition attribute="${I.idr_applieddeltas}" operator="not-null"/>` +
+    `<condition attribute="${I.idr_offer}" operator="not-null"/></filter></filter>` +
     `<order attribute="${I.idr_occurredon}" descending="true"/></entity></fetch>`
   );
 }

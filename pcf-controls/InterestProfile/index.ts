@@ -11,7 +11,7 @@ import { isoDay, localeOf } from '../shared/format';
 import { cardFetchXml, interactionsFetchXml, toCard } from './card';
 import { type CardState, InterestProfileView } from './components/InterestProfileView';
 import { type RecordOffer } from './components/NextBestOffers';
-import { offerEventsFetchXml, offerScoresFetchXml, presentedInteraction, toOfferSection } from './offers';
+import { offerScoresFetchXml, presentedInteraction, toOfferSection } from './offers';
 import { type IInputs, type IOutputs } from './generated/ManifestTypes';
 import { interestProfileStrings } from './strings';
 
@@ -80,12 +80,8 @@ export class InterestProfile implements ComponentFramework.ReactControl<IInputs,
         idr_offerscore.logicalName,
         `?fetchXml=${encodeURIComponent(offerScoresFetchXml(id))}`,
       ),
-      context.webAPI.retrieveMultipleRecords(
-        idr_interaction.logicalName,
-        `?fetchXml=${encodeURIComponent(offerEventsFetchXml(id))}`,
-      ),
     ]).then(
-      ([card, interactions, scores, offerEvents]) => {
+      ([card, interactions, scores]) => {
         if (this.contactId !== id) return;
         const interestCard = toCard(card.entities, interactions.entities, now);
         // the adviser's calendar day in their Dataverse time zone: validity dates are whole days there
@@ -96,7 +92,7 @@ export class InterestProfile implements ComponentFramework.ReactControl<IInputs,
           offers: toOfferSection(
             card.entities,
             scores.entities,
-            offerEvents.entities,
+            interactions.entities,
             interestCard,
             now,
             today,

@@ -1,13 +1,7 @@
 import { OfferOutcome } from '../../dataverse/generated/choices';
 import { toCard } from './card';
 import { cardRows, interactionRows, NOW } from './card.testkit';
-import {
-  CARD_SOURCE,
-  offerEventsFetchXml,
-  offerScoresFetchXml,
-  presentedInteraction,
-  toOfferSection,
-} from './offers';
+import { CARD_SOURCE, offerScoresFetchXml, presentedInteraction, toOfferSection } from './offers';
 import { AUDIT_ID, CAMPAIGN_ID, MIGRATION_ID, presentedRow, scoreRows, TODAY } from './offers.testkit';
 
 const CONTACT = '{A0000000-0000-0000-0000-00000000000A}';
@@ -37,11 +31,10 @@ describe('next-best offers mapping', () => {
     expect(toOfferSection(cardRows(), scoreRows(), later, card, NOW, TODAY).offers).toHaveLength(2);
   });
 
-  it('reads the contact’s scores and offer interactions by its id', () => {
+  it('reads the contact’s scores by its id', () => {
     expect(offerScoresFetchXml(CONTACT)).toContain(
       '<condition attribute="idr_contact" operator="eq" value="a0000000-0000-0000-0000-00000000000a"/>',
     );
-    expect(offerEventsFetchXml(CONTACT)).toContain('<condition attribute="idr_offer" operator="not-null"/>');
   });
 
   it('records a click as an Offer presented interaction with the answer', () => {

@@ -73,19 +73,6 @@ export function offerScoresFetchXml(contactId: string): string {
   );
 }
 
-/** Request 4: the contact's interactions about an offer (orders and presentations), for exclusions. */
-export function offerEventsFetchXml(contactId: string): string {
-  return (
-    `<fetch top="500"><entity name="${idr_interaction.logicalName}">` +
-    [I.idr_eventtype, I.idr_occurredon, I.idr_offer, I.idr_offeroutcome]
-      .map((a) => `<attribute name="${a}"/>`)
-      .join('') +
-    `<filter><condition attribute="${I.idr_contact}" operator="eq" value="${guid(contactId)}"/>` +
-    `<condition attribute="${I.idr_offer}" operator="not-null"/></filter>` +
-    `<order attribute="${I.idr_occurredon}" descending="true"/></entity></fetch>`
-  );
-}
-
 const TIERS: ReadonlyMap<number, Tier> = new Map([
   [ValueTier.MostValuable, 'mostValuable'],
   [ValueTier.MostGrowable, 'mostGrowable'],
