@@ -1,4 +1,8 @@
+import { organization } from '../../../dataverse/generated/organization';
 import { UnknownCurrencyError } from './errors';
+import type { MetadataIndex } from './metadata';
+import type { Rows } from './rows';
+import { isLookupValue, type LookupValue } from './values';
 
 /** A transaction currency as an environment's setup writes it (`transactioncurrency` columns). */
 export interface CurrencyDefinition {
@@ -33,4 +37,15 @@ export const DEFAULT_BASE_CURRENCY = 'EUR';
 /** The base currency `ideario emulator` and `npm start` give a new database: IDEARIO_CURRENCY, else EUR. */
 export function baseCurrencyFromEnv(env: Readonly<Record<string, string | undefined>>): string {
   return env.IDEARIO_CURRENCY?.trim() || DEFAULT_BASE_CURRENCY;
+}
+
+/** The organization row's base currency (Organization.BaseCurrencyId); none without that row. */
+export function baseCurrencyOf(
+  metadata: MetadataIndex,
+  rows: Rows,
+  organizationId: string,
+): LookupValue | undefined {
+  const orgs = metadata.byLogicalName(organization.logicalName);
+  const base = orgs && rows.loadStored(orgs, organizationId)?.[organization.columns.basecurrencyid];
+  return isLookupValue(base) ? base : undefined;
 }

@@ -34,7 +34,7 @@ import {
 } from './errors';
 import { TIME_ZONE_CODES, requireTimeZone } from './timezones';
 import type { CurrencyDefinition } from './currencies';
-import { requireCurrency } from './currencies';
+import { baseCurrencyOf, requireCurrency } from './currencies';
 import { usersettings } from '../../../dataverse/generated/usersettings';
 import { organization } from '../../../dataverse/generated/organization';
 import { transactioncurrency } from '../../../dataverse/generated/transactioncurrency';
@@ -55,7 +55,7 @@ import { Scopes } from './scope';
 import { RoleCatalog, SYSTEM_ADMINISTRATOR, UnknownCallerError, type PrivilegeVerb } from './security';
 import { Storage, ident } from './storage';
 import type { StoredRecord, StoredValue } from './values';
-import { formatStoredDateTime, isLookupValue, normalizeGuid } from './values';
+import { formatStoredDateTime, normalizeGuid } from './values';
 import { Writes } from './writes';
 import { runFetchXml, runSavedQuery, type FetchSource } from '../fetchxml';
 
@@ -644,11 +644,9 @@ export class Engine {
 
   /** The symbol of the organization's base currency, when it has one. */
   private baseCurrencySymbol(): string | undefined {
-    const orgs = this.metadata.byLogicalName(organization.logicalName);
     const currencies = this.metadata.byLogicalName(transactioncurrency.logicalName);
-    const base =
-      orgs && this.rows.loadStored(orgs, this.identity.OrganizationId)?.[organization.columns.basecurrencyid];
-    if (!currencies || !isLookupValue(base)) return undefined;
+    const base = baseCurrencyOf(this.metadata, this.rows, this.identity.OrganizationId);
+    if (!currencies || !base) return undefined;
     const symbol = this.rows.loadStored(currencies, base.id)?.[transactioncurrency.columns.currencysymbol];
     return typeof symbol === 'string' && symbol !== '' ? symbol : undefined;
   }

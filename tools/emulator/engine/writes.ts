@@ -1,5 +1,6 @@
 /** Create, update and delete inside a scope: the pipeline stages around each write, cascades, defaults and audit columns. */
-import { organization, transactioncurrency } from '../../../dataverse/generated';
+import { transactioncurrency } from '../../../dataverse/generated';
+import { baseCurrencyOf } from './currencies';
 import type { EngineCore, Scope } from './core';
 import type { Identity } from './engine-types';
 import {
@@ -342,15 +343,8 @@ export class Writes {
       (c) => c.type === 'Money' && typeof row[c.logicalName] === 'number',
     );
     if (!hasAmount) return;
-    this.baseCurrency ??= this.readBaseCurrency();
+    this.baseCurrency ??= baseCurrencyOf(this.core.metadata, this.rows, this.identity.OrganizationId);
     if (this.baseCurrency) row[column] = this.baseCurrency;
-  }
-
-  private readBaseCurrency(): LookupValue | undefined {
-    const orgs = this.core.metadata.byLogicalName(organization.logicalName);
-    const base =
-      orgs && this.rows.loadStored(orgs, this.identity.OrganizationId)?.[organization.columns.basecurrencyid];
-    return isLookupValue(base) ? base : undefined;
   }
 
   private defaults(table: TableInfo, values: StoredRecord): StoredRecord {
