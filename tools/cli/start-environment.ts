@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Engine } from '../emulator/engine/engine';
 import { InProcessClient } from '../emulator/inprocess-client';
 import { recordSolutionComponents } from '../emulator/import/components';
+import { constructorOf } from '../emulator/pages/pcf';
 import {
   configureServiceEndpoint,
   setEnvironmentVariable,
@@ -47,8 +48,7 @@ export async function recordStartEnvironment(
       },
       pcfDir === undefined
         ? undefined
-        : (control) =>
-            path.join(pcfDir, control.name.slice(control.name.lastIndexOf('.') + 1), 'ControlManifest.xml'),
+        : (control) => path.join(pcfDir, constructorOf(control.name), 'ControlManifest.xml'),
     );
     const urlVariables = new Set(solution.serviceEndpoints.map((e) => e.urlVariable).filter(Boolean));
     for (const variable of solution.environmentVariables) {

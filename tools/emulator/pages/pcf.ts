@@ -98,7 +98,8 @@ export function controlFullName(solutionName: string): string {
   return solutionName.replace(/^[a-z0-9]+_/i, '');
 }
 
-function constructorOf(fullName: string): string {
+/** `idr_Ideario.InterestProfile` or `Ideario.InterestProfile` → `InterestProfile`, its build folder. */
+export function constructorOf(fullName: string): string {
   return fullName.slice(fullName.lastIndexOf('.') + 1);
 }
 
