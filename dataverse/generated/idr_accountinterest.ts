@@ -18,6 +18,7 @@ export const idr_accountinterest = {
     idr_landmarkon: 'idr_landmarkon',
     idr_lastinteractionon: 'idr_lastinteractionon',
     idr_name: 'idr_name',
+    idr_rankkey: 'idr_rankkey',
     idr_score: 'idr_score',
     idr_scoredon: 'idr_scoredon',
     importsequencenumber: 'importsequencenumber',
@@ -47,6 +48,7 @@ export const idr_accountinterest = {
     idr_landmarkon: 'DateTime',
     idr_lastinteractionon: 'DateTime',
     idr_name: 'String',
+    idr_rankkey: 'Decimal',
     idr_score: 'Decimal',
     idr_scoredon: 'DateTime',
     importsequencenumber: 'Integer',
@@ -120,6 +122,8 @@ export type idr_accountinterestRecord = {
   idr_lastinteractionon?: string | null;
   /** Name */
   idr_name?: string | null;
+  /** Rank Key */
+  idr_rankkey?: number | null;
   /** Score */
   idr_score?: number | null;
   /** Scored On (ISO 8601 in UTC) */
@@ -180,6 +184,8 @@ export type idr_accountinterestWrite = {
   idr_lastinteractionon?: string | null;
   /** Name */
   idr_name?: string | null;
+  /** Rank Key */
+  idr_rankkey?: number | null;
   /** Score */
   idr_score?: number | null;
   /** Scored On (ISO 8601 in UTC) */

@@ -16,6 +16,7 @@ export const idr_contactcount = 'idr_contactcount';
 export const idr_landmarkon = 'idr_landmarkon';
 export const idr_lastinteractionon = 'idr_lastinteractionon';
 export const idr_name = 'idr_name';
+export const idr_rankkey = 'idr_rankkey';
 export const idr_score = 'idr_score';
 export const idr_scoredon = 'idr_scoredon';
 export const importsequencenumber = 'importsequencenumber';

@@ -19,6 +19,7 @@ import {
   type ContactProfileChange,
   type EpochMs,
   type InterestProfile,
+  rankKey,
   scoreAt,
 } from '../../../domain/interest';
 import { idValue, iso, NAME_MAX, numberValue, recordUrl, textValue, timeValue, truncate } from './records';
@@ -43,6 +44,8 @@ export interface StoredAccountInterest {
   readonly etag: string | undefined;
   readonly accountId: string;
   readonly row: AccountInterestState;
+  /** `idr_rankkey` when read (rescore reads it); null on rows written before it existed. */
+  readonly rankKey: number | null;
 }
 
 export function toAccountInterest(record: EntityRecord, fallbackLandmark: EpochMs): StoredAccountInterest {
@@ -51,6 +54,7 @@ export function toAccountInterest(record: EntityRecord, fallbackLandmark: EpochM
     id: idValue(row.idr_accountinterestid) ?? '',
     etag: textValue(row['@odata.etag']) ?? undefined,
     accountId: idValue(row._idr_account_value) ?? '',
+    rankKey: numberValue(row.idr_rankkey),
     row: {
       conceptId: idValue(row._idr_concept_value) ?? '',
       accumulator: numberValue(row.idr_accumulator) ?? 0,
@@ -116,6 +120,7 @@ export function accountInterestWrite(
     idr_score: round(scoreAt(row, now, owner.concept.halfLifeDays), 4),
     idr_accumulator: round(row.accumulator, 10),
     idr_landmarkon: iso(row.landmark),
+    idr_rankkey: round(rankKey(row, owner.concept.halfLifeDays), 10),
     idr_scoredon: iso(now),
     idr_contactcount: row.contactCount,
     idr_lastinteractionon: row.lastInteractionOn === null ? null : iso(row.lastInteractionOn),

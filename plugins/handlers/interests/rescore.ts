@@ -109,9 +109,13 @@ const ID_CHUNK = 50;
 const MAX_BATCH = 1000;
 const SCALE = 1e-9;
 /** The account rows' columns as a Web API `$select` (lookups as `_x_value`). */
-const ACCOUNT_INTEREST_SELECT = ACCOUNT_INTEREST_COLUMNS.filter((c) => c !== AIC.versionnumber).map((c) =>
-  c in idr_accountinterest.lookupTargets ? lookupValue(c) : c,
-);
+const ACCOUNT_INTEREST_SELECT = [
+  ...ACCOUNT_INTEREST_COLUMNS.filter((c) => c !== AIC.versionnumber).map((c) =>
+    c in idr_accountinterest.lookupTargets ? lookupValue(c) : c,
+  ),
+  // Live scoring does not need it; rescore writes it on rows that lack it.
+  AIC.idr_rankkey,
+];
 
 async function readByIds(
   client: DataverseClient,
@@ -537,7 +541,13 @@ async function rescoreAccounts(
       const after =
         rebuilt.get(concept.id) ??
         (before ? { ...before.row, accumulator: 0, contactCount: 0, lastInteractionOn: null } : undefined);
-      if (!after || (before && !accountInterestDiffers(before.row, after, concept.halfLifeDays))) continue;
+      if (
+        !after ||
+        (before &&
+          before.rankKey !== null &&
+          !accountInterestDiffers(before.row, after, concept.halfLifeDays))
+      )
+        continue;
       operations.push(
         accountInterestWrite(
           after,
