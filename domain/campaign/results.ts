@@ -75,25 +75,45 @@ export interface CampaignResults {
   readonly uplift?: Uplift;
 }
 
-export function campaignResults(facts: CampaignFacts): CampaignResults {
+/** Who one group of a campaign (or one of its activities) reached and held back, and how each answered. */
+export interface GroupResults {
+  readonly contacted: GroupOutcome;
+  readonly control: GroupOutcome;
+  readonly targetRate?: number;
+  readonly controlRate?: number;
+  readonly uplift?: Uplift;
+}
+
+export function groupResults(
+  contacted: ReadonlySet<string>,
+  control: ReadonlySet<string>,
+  responders: ReadonlySet<string>,
+): GroupResults {
   let inTarget = 0;
   let inControl = 0;
-  for (const id of facts.responders) {
-    if (facts.contacted.has(id)) inTarget++;
-    else if (facts.control.has(id)) inControl++;
+  for (const id of responders) {
+    if (contacted.has(id)) inTarget++;
+    else if (control.has(id)) inControl++;
   }
-  const contacted = { size: facts.contacted.size, responders: inTarget };
-  const control = { size: facts.control.size, responders: inControl };
+  const target = { size: contacted.size, responders: inTarget };
+  const held = { size: control.size, responders: inControl };
+  return {
+    contacted: target,
+    control: held,
+    targetRate: responseRate(target),
+    controlRate: responseRate(held),
+    uplift: uplift(target, held),
+  };
+}
+
+export function campaignResults(facts: CampaignFacts): CampaignResults {
+  const groups = groupResults(facts.contacted, facts.control, facts.responders);
   return {
     targeted: facts.targeted,
-    contacted,
-    control,
+    ...groups,
     excluded: facts.excluded,
     responses: facts.responses,
-    otherResponders: facts.responders.size - inTarget - inControl,
-    targetRate: responseRate(contacted),
-    controlRate: responseRate(control),
-    uplift: uplift(contacted, control),
+    otherResponders: facts.responders.size - groups.contacted.responders - groups.control.responders,
   };
 }
 

@@ -118,6 +118,10 @@ describe('campaign results', () => {
     expect(report.targetRate).toBeCloseTo(0.2, 10);
     expect(report.controlRate).toBeCloseTo(0.1, 10);
     expect(report.uplift?.difference.value).toBeCloseTo(0.1, 10);
+    // Its one campaign activity holds the same groups as the campaign.
+    expect(report.activities.map((a) => [a.contacted, a.control])).toEqual([
+      [report.contacted, report.control],
+    ]);
     expect(describeCampaignResults(report)).toEqual([
       'Campaign "Spring offer" (1 campaign activity)',
       '  targeted: 200; contacted: 175; control group: 20',
@@ -180,11 +184,22 @@ describe('contacts left out of a campaign', () => {
     await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
     await distributeCampaignActivity({ client, clock: org.clock.now }, calls);
 
+    // Contact 0 (called, no email) and contact 7 (both) answer the campaign.
+    await interaction(client, ids[0], spring.campaignId, EventType.WebVisit);
+    await interaction(client, ids[7], spring.campaignId, EventType.EmailClick);
+    await recordCampaignResponses(client, spring.campaignId);
     const report = await readCampaignResults(client, spring.campaignId);
     // Only 4 and 5 got nothing; each was left out of both activities, and counts once.
     expect(report.excluded).toEqual({ 'no-consent': 2 });
     expect(report.targeted).toBe(12);
     expect(report.contacted.size).toBe(10);
+    // Each activity's own figures: the email reached 6–11, the calls 0–3 and 7–11.
+    const byActivity = new Map(report.activities.map((a) => [a.campaignActivityId, a]));
+    expect(byActivity.get(spring.campaignActivityId)?.contacted).toEqual({ size: 6, responders: 1 });
+    expect(byActivity.get(calls)?.contacted).toEqual({ size: 9, responders: 2 });
+    expect(describeCampaignResults(report)).toContain(
+      '  activity "Spring offer calls": contacted 9 (rate 22.2 %), control 0 (rate —); uplift: needs a control group',
+    );
 
     const chart = dashboardChart(org.engine, CAMPAIGN_RESULTS_DASHBOARD, 'Exclusions by Reason per Campaign');
     const figures = Object.fromEntries(chart.categories.map((k, i) => [k.key, chart.series[0]?.values[i]]));

@@ -31,8 +31,19 @@ import {
   type phonecallRecord,
   type salesorderRecord,
 } from '../../../dataverse/generated';
-import type { Attribution, CampaignResults, ConfirmedOrder, ExclusionReason } from '../../../domain/campaign';
-import { attributeOrders, campaignResults, DEFAULT_ATTRIBUTION_DAYS } from '../../../domain/campaign';
+import type {
+  Attribution,
+  CampaignResults,
+  ConfirmedOrder,
+  ExclusionReason,
+  GroupResults,
+} from '../../../domain/campaign';
+import {
+  attributeOrders,
+  campaignResults,
+  DEFAULT_ATTRIBUTION_DAYS,
+  groupResults,
+} from '../../../domain/campaign';
 import {
   bind,
   idValue,
@@ -196,10 +207,21 @@ export async function recordCampaignResponses(client: DataverseClient, campaignI
   return created;
 }
 
+/** One campaign activity's results: those its activities reached against those it held back. */
+export interface CampaignActivityResults extends GroupResults {
+  readonly campaignActivityId: string;
+  readonly name: string;
+}
+
 export interface CampaignReport extends CampaignResults {
   readonly campaignId: string;
   readonly name: string;
   readonly campaignActivities: number;
+  /**
+   * Each campaign activity's own groups and uplift. A contact reached by two activities counts for
+   * both, as a response names the campaign, not the activity.
+   */
+  readonly activities: readonly CampaignActivityResults[];
   /** Orders confirmed within the attribution window, and their value (a Dataverse order's total amount). */
   readonly attribution: Attribution;
   /** Why-not rows of erased contacts (tools/erase): kept without a person, so counted in no figure above. */
@@ -277,7 +299,7 @@ export async function readCampaignResults(
   const a = campaignactivity.columns;
   const activityRows = (await client.retrieveMultiple(campaignactivity.entitySetName, {
     filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId}`,
-    select: [a.activityid, a.scheduledstart, a.idr_distributedon, a.actualstart],
+    select: [a.activityid, a.subject, a.scheduledstart, a.idr_distributedon, a.actualstart],
   })) as campaignactivityRecord[];
   const activities = ids(activityRows.map((row) => row.activityid));
   const startOf = new Map(
@@ -292,6 +314,13 @@ export async function readCampaignResults(
   const sentOn = new Map<string, number>();
   // Activities called off (cancelled, on their send day or by hand): they reached nobody.
   const calledOff = new Set<string>();
+  // Who each campaign activity reached, and held back as its control group.
+  const reachedBy = new Map<string, Set<string>>();
+  const heldBy = new Map<string, Set<string>>();
+  const addTo = (groups: Map<string, Set<string>>, campaignActivityId: string | null, contactId: string) => {
+    if (campaignActivityId)
+      groups.set(campaignActivityId, (groups.get(campaignActivityId) ?? new Set<string>()).add(contactId));
+  };
   for (const { table, mask } of Object.values(CHANNEL_TABLES)) {
     const c = table.columns;
     const all = (await whereIn(client, table.entitySetName, lookupValue(c.regardingobjectid), activities, [
@@ -310,7 +339,11 @@ export async function readCampaignResults(
         timeValue(row.scheduledstart) ?? startOf.get(idValue(row._regardingobjectid_value)) ?? campaignStart,
       ]),
     );
+    const parentOf = new Map(
+      sent.map((row) => [idValue(row.activityid), idValue(row._regardingobjectid_value)]),
+    );
     for (const party of await partyRows(client, ids(sent.map((row) => row.activityid)), mask)) {
+      addTo(reachedBy, parentOf.get(party.activityId) ?? null, party.contactId);
       const at = sentAt.get(party.activityId) ?? null;
       const before = sentOn.get(party.contactId);
       if (at === null) {
@@ -322,7 +355,13 @@ export async function readCampaignResults(
   const e = idr_exclusion.columns;
   const exclusions = await client.retrieveMultiple(idr_exclusion.entitySetName, {
     filter: `${lookupValue(e.idr_campaign)} eq ${campaignId}`,
-    select: [lookupValue(e.idr_contact), lookupValue(e.idr_activity), e.idr_reason, e.idr_postponedto],
+    select: [
+      lookupValue(e.idr_contact),
+      lookupValue(e.idr_activity),
+      lookupValue(e.idr_campaignactivity),
+      e.idr_reason,
+      e.idr_postponedto,
+    ],
     pageSize: PAGE,
   });
   const reasonOf = new Map<number, ExclusionReason>(
@@ -350,7 +389,10 @@ export async function readCampaignResults(
       erasedRows++;
       continue;
     }
-    if (row.idr_reason === ReasonChoice.ControlGroup) control.add(contactId);
+    if (row.idr_reason === ReasonChoice.ControlGroup) {
+      control.add(contactId);
+      addTo(heldBy, idValue(row._idr_campaignactivity_value), contactId);
+    }
     excludedContacts.add(contactId);
     leftOut.set(reason, (leftOut.get(reason) ?? new Set<string>()).add(contactId));
   }
@@ -386,11 +428,18 @@ export async function readCampaignResults(
     control: held,
     orders: await confirmedOrders(client, [...target.keys(), ...held.keys()], campaignStart),
   });
+  const none = new Set<string>();
   return {
     ...results,
     campaignId,
     name: textValue(record.name) ?? campaignId,
     campaignActivities: activities.length,
+    activities: activityRows.flatMap((row) => {
+      const id = idValue(row.activityid);
+      if (!id) return [];
+      const groups = groupResults(reachedBy.get(id) ?? none, heldBy.get(id) ?? none, responders);
+      return [{ campaignActivityId: id, name: textValue(row.subject) ?? id, ...groups }];
+    }),
     attribution,
     erasedRows,
   };
@@ -464,27 +513,30 @@ export function describeCampaignResults(report: CampaignReport, language: 'en' |
       ? `  tasa de respuesta: contactados ${percent(report.targetRate)}, control ${percent(report.controlRate)}`
       : `  response rate: contacted ${percent(report.targetRate)}, control ${percent(report.controlRate)}`,
   );
-  const u = report.uplift;
-  if (!u)
-    lines.push(
-      es ? '  incremento (uplift): necesita un grupo de control' : '  uplift: needs a control group',
-    );
-  else {
+  const upliftText = (u: GroupResults['uplift']): string => {
+    if (!u) return es ? 'incremento (uplift): necesita un grupo de control' : 'uplift: needs a control group';
     const pp = (v: number) => n(v * 100, 1);
     const difference = signed(u.difference.value, pp(u.difference.value));
     const ratio = u.ratio;
-    lines.push(
-      es
-        ? `  incremento (uplift): ${difference} puntos (IC 95 % ${pp(u.difference.low)} a ${pp(u.difference.high)})` +
-            (ratio
-              ? `; razón ×${n(ratio.value, 2)} (IC 95 % ${n(ratio.low, 2)} a ${n(ratio.high, 2)})`
-              : '; razón: necesita una respuesta en ambos grupos')
-        : `  uplift: ${difference} points (95 % CI ${pp(u.difference.low)} to ${pp(u.difference.high)})` +
-            (ratio
-              ? `; ratio ×${n(ratio.value, 2)} (95 % CI ${n(ratio.low, 2)} to ${n(ratio.high, 2)})`
-              : '; ratio: needs a response in both groups'),
-    );
-  }
+    return es
+      ? `incremento (uplift): ${difference} puntos (IC 95 % ${pp(u.difference.low)} a ${pp(u.difference.high)})` +
+          (ratio
+            ? `; razón ×${n(ratio.value, 2)} (IC 95 % ${n(ratio.low, 2)} a ${n(ratio.high, 2)})`
+            : '; razón: necesita una respuesta en ambos grupos')
+      : `uplift: ${difference} points (95 % CI ${pp(u.difference.low)} to ${pp(u.difference.high)})` +
+          (ratio
+            ? `; ratio ×${n(ratio.value, 2)} (95 % CI ${n(ratio.low, 2)} to ${n(ratio.high, 2)})`
+            : '; ratio: needs a response in both groups');
+  };
+  lines.push(`  ${upliftText(report.uplift)}`);
+  // With more than one campaign activity, each one's own groups (a contact both reached counts for both).
+  if (report.activities.length > 1)
+    for (const a of report.activities)
+      lines.push(
+        es
+          ? `  actividad "${a.name}": contactados ${n(a.contacted.size)} (tasa ${percent(a.targetRate)}), control ${n(a.control.size)} (tasa ${percent(a.controlRate)}); ${upliftText(a.uplift)}`
+          : `  activity "${a.name}": contacted ${a.contacted.size} (rate ${percent(a.targetRate)}), control ${a.control.size} (rate ${percent(a.controlRate)}); ${upliftText(a.uplift)}`,
+      );
   const t = report.attribution;
   const money = (v: number) => n(v, 2);
   lines.push(
