@@ -7,7 +7,8 @@
  * `<column>/@name`). This reads that subset; anything else in the stylesheet is refused by name, so a
  * template the emulator cannot render says so instead of sending a half-filled email.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { attr, child, elements, parseXml, textOf, XmlSyntaxError } from '../../solution/xml';
+import type { XmlElement, XmlNode } from '../../solution/xml';
 import { BadRequestError } from './errors';
 
 /** The record's value for a path such as `contact/firstname` or `contact/parentcustomerid/@name`; '' when empty. */
@@ -32,52 +33,20 @@ export function isTemplateXslt(text: string): boolean {
   return /^\s*(<\?xml[^>]*\?>\s*)?<xsl:stylesheet[\s>]/.test(text);
 }
 
-type XmlNode = Record<string, unknown>;
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  cdataPropName: '#cdata',
-  trimValues: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-});
-
-function tagOf(node: XmlNode): string | undefined {
-  return Object.keys(node).find((key) => key !== ':@');
-}
-
-function childrenOf(node: XmlNode, tag: string): XmlNode[] {
-  const value = node[tag];
-  return Array.isArray(value) ? (value as XmlNode[]) : [];
-}
-
-function attribute(node: XmlNode, name: string): string | undefined {
-  const attrs = node[':@'] as Record<string, unknown> | undefined;
-  const value = attrs?.[`@_${name}`];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function textOf(nodes: readonly XmlNode[]): string {
-  return nodes.map((n) => (typeof n['#text'] === 'string' ? n['#text'] : '')).join('');
-}
-
 /** Runs the stylesheet's `/data` template over the record's data and returns the text it writes. */
 export function renderTemplateXslt(templateId: string, xsl: string, read: TemplateDataReader): string {
-  let document: XmlNode[];
+  let root: XmlElement;
   try {
-    document = parser.parse(xsl) as XmlNode[];
+    root = parseXml(xsl, `template ${templateId}`).root;
   } catch (error) {
+    if (!(error instanceof XmlSyntaxError)) throw error;
     throw new UnsupportedTemplateXsltError(
       templateId,
-      `a stylesheet that is not well-formed XML (${error instanceof Error ? error.message : String(error)})`,
+      `a stylesheet that is not well-formed XML (${error.message})`,
     );
   }
-  const stylesheet = document.find((n) => tagOf(n) === 'xsl:stylesheet');
-  const templates = stylesheet ? childrenOf(stylesheet, 'xsl:stylesheet') : [];
-  const main = templates.find((n) => tagOf(n) === 'xsl:template');
-  if (!main || !['/data', 'data', '/'].includes(attribute(main, 'match') ?? ''))
+  const main = root.name === 'xsl:stylesheet' ? child(root, 'xsl:template') : undefined;
+  if (!main || !['/data', 'data', '/'].includes(attr(main, 'match') ?? ''))
     throw new UnsupportedTemplateXsltError(templateId, 'a stylesheet without <xsl:template match="/data">');
   const path = (expression: string | undefined, construct: string): string => {
     const trimmed = (expression ?? '').trim().replace(/^\/data\//, '');
@@ -88,29 +57,23 @@ export function renderTemplateXslt(templateId: string, xsl: string, read: Templa
   const run = (nodes: readonly XmlNode[]): string =>
     nodes
       .map((node) => {
-        const tag = tagOf(node);
-        if (tag === '#text') {
-          // XSLT drops the stylesheet's whitespace-only text between instructions.
-          const text = String(node['#text']);
-          return text.trim() === '' ? '' : text;
-        }
-        if (tag === '#cdata') return textOf(childrenOf(node, '#cdata'));
-        if (tag === 'xsl:text') return textOf(childrenOf(node, tag));
-        if (tag === 'xsl:value-of') return read(path(attribute(node, 'select'), '<xsl:value-of>'));
-        if (tag === 'xsl:choose') {
-          const branches = childrenOf(node, tag).filter((n) => tagOf(n) !== '#text');
-          for (const branch of branches) {
-            const kind = tagOf(branch);
-            if (kind === 'xsl:otherwise') return run(childrenOf(branch, kind));
-            if (kind !== 'xsl:when')
-              throw new UnsupportedTemplateXsltError(templateId, `<${kind ?? '?'}> in <xsl:choose>`);
-            if (read(path(attribute(branch, 'test'), '<xsl:when>')) !== '')
-              return run(childrenOf(branch, kind));
+        // XSLT drops the stylesheet's whitespace-only text between instructions, and its comments.
+        if (node.kind === 'text') return node.text.trim() === '' ? '' : node.text;
+        if (node.kind === 'cdata') return node.text;
+        if (node.kind !== 'element') return '';
+        if (node.name === 'xsl:text') return textOf(node);
+        if (node.name === 'xsl:value-of') return read(path(attr(node, 'select'), '<xsl:value-of>'));
+        if (node.name === 'xsl:choose') {
+          for (const branch of elements(node)) {
+            if (branch.name === 'xsl:otherwise') return run(branch.children);
+            if (branch.name !== 'xsl:when')
+              throw new UnsupportedTemplateXsltError(templateId, `<${branch.name}> in <xsl:choose>`);
+            if (read(path(attr(branch, 'test'), '<xsl:when>')) !== '') return run(branch.children);
           }
           return '';
         }
-        throw new UnsupportedTemplateXsltError(templateId, `<${tag ?? '?'}>`);
+        throw new UnsupportedTemplateXsltError(templateId, `<${node.name}>`);
       })
       .join('');
-  return run(childrenOf(main, 'xsl:template'));
+  return run(main.children);
 }

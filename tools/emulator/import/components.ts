@@ -8,7 +8,6 @@
  * import brings the exported columns up to date and leaves the endpoint's URL and key as deploy set them.
  */
 import { readFile } from 'node:fs/promises';
-import { XMLParser } from 'fast-xml-parser';
 import {
   customcontrol as CONTROL,
   environmentvariabledefinition as DEF,
@@ -17,6 +16,7 @@ import {
   solution as SOLUTION,
 } from '../../../dataverse/generated';
 import type { ControlModel, SolutionModel } from '../../solution/model';
+import { attr, child, parseXml, XmlSyntaxError } from '../../solution/xml';
 import type { Engine } from '../engine/engine';
 
 type Row = Record<string, string | number | boolean | null>;
@@ -43,14 +43,18 @@ async function upsert(
   if (Object.keys(changed).length > 0 && typeof id === 'string') await engine.update(entitySet, id, changed);
 }
 
-const manifestParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_' });
-
 /** `<control version="1.0.0">` of a ControlManifest.xml, the version a PCF control is updated by. */
-function manifestVersion(xml: string): string | null {
-  const parsed: unknown = manifestParser.parse(xml);
-  const control = (parsed as { manifest?: { control?: { '@_version'?: unknown } } }).manifest?.control;
-  const version = control?.['@_version'];
-  return typeof version === 'string' ? version : null;
+function manifestVersion(xml: string, file: string): string | null {
+  let root;
+  try {
+    root = parseXml(xml, file).root;
+  } catch (error) {
+    // The manifest is recorded as it is; a version that cannot be read is left empty.
+    if (error instanceof XmlSyntaxError) return null;
+    throw error;
+  }
+  const control = child(root, 'control');
+  return (control && attr(control, 'version')) ?? null;
 }
 
 /** What the solution row records of the zip's manifest. */
@@ -111,10 +115,11 @@ export async function recordSolutionComponents(
   if (engine.metadata.tryTable(CONTROL.entitySetName)) {
     const C = CONTROL.columns;
     for (const control of solution.controls) {
-      const manifest = await readFile(manifestOf(control), 'utf8').catch(() => null);
+      const file = manifestOf(control);
+      const manifest = await readFile(file, 'utf8').catch(() => null);
       await upsert(engine, CONTROL.entitySetName, `${C.name} eq ${literal(control.name)}`, {
         [C.name]: control.name,
-        [C.version]: manifest === null ? null : manifestVersion(manifest),
+        [C.version]: manifest === null ? null : manifestVersion(manifest, file),
         [C.manifest]: manifest,
       });
     }
