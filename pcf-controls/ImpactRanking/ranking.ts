@@ -145,11 +145,11 @@ export interface SortRequest {
 }
 
 /**
- * The dataset sorting for a column. Score sorts on the accumulator: S(now) = A·2^(−(now−L)/T), so for
- * profiles sharing the concept's landmark the order by A is the order by the score today.
+ * The dataset sorting for a column. Score sorts on the rank key (domain/interest/decay.ts rankKey), which
+ * orders a concept's profiles by score today whatever their landmarks; the accumulator would only among
+ * profiles that share one.
  */
 const SORT_COLUMNS: Readonly<Record<SortKey, string>> = {
-  // The accumulator orders by score today only among profiles that share a landmark; the rank key always.
   score: P.idr_rankkey,
   contact: P.idr_contact,
   lastInteraction: P.idr_lastinteractionon,
