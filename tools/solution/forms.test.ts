@@ -1,7 +1,13 @@
 /** What a CRM user sees of Ideario on the standard tables, read from solution/ as Dataverse would import it. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { account, contact, idr_interestprofile, opportunity } from '../../dataverse/generated';
+import {
+  account,
+  contact,
+  idr_accountinterest,
+  idr_interestprofile,
+  opportunity,
+} from '../../dataverse/generated';
 import { readSourceFiles } from './layout';
 import { loadMetadata } from './loader';
 import { buildSolutionParts } from './pack';
@@ -62,6 +68,17 @@ describe('the Impact Ranking view', () => {
     );
     const orders = [...(view?.fetchXml ?? '').matchAll(/<order attribute="([^"]+)" descending="([^"]+)"/g)];
     expect(orders.map((m) => [m[1], m[2]])).toEqual([[idr_interestprofile.columns.idr_rankkey, 'true']]);
+  });
+
+  it('and the Account Impact Ranking goes concept by concept (rank keys compare only within one)', () => {
+    const view = metadata.tables[idr_accountinterest.logicalName].views.find(
+      (v) => v.name[1033] === 'Account Impact Ranking',
+    );
+    const orders = [...(view?.fetchXml ?? '').matchAll(/<order attribute="([^"]+)" descending="([^"]+)"/g)];
+    expect(orders.map((m) => [m[1], m[2]])).toEqual([
+      [idr_accountinterest.columns.idr_concept, 'false'],
+      [idr_accountinterest.columns.idr_rankkey, 'true'],
+    ]);
   });
 });
 
