@@ -4,6 +4,7 @@
  * runs in the background, `ImportSolutionAsync` / `StageSolution` are registered, and solutions imported
  * into this database before a restart are applied again before the server listens.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { registerSolutionImport } from '../import/actions';
@@ -18,6 +19,7 @@ export function webhooksExtension(
 ): EmulatorExtension {
   let webhooks: Webhooks | undefined;
   let token: string | undefined;
+  let memoryWorkDir: string | undefined;
   return {
     name: 'webhooks, system jobs and solution import',
     async setup({ engine, options, logger }) {
@@ -34,10 +36,14 @@ export function webhooksExtension(
         asyncConcurrency: options.asyncConcurrency,
         startWorker: false,
       });
+      // An emulator in memory keeps nothing after it stops, so its imports get a folder of their own:
+      // emulators side by side (two CI runs, two test files) must not unpack into each other's.
+      if (options.memory) memoryWorkDir = mkdtempSync(path.join(tmpdir(), 'ideario-emulator-imports-'));
       const workDir =
-        options.memory || !options.db
-          ? path.join(tmpdir(), 'ideario-emulator-imports')
-          : path.join(path.dirname(options.db), 'imports');
+        memoryWorkDir ??
+        (options.db
+          ? path.join(path.dirname(options.db), 'imports')
+          : path.join(tmpdir(), 'ideario-emulator-imports'));
       const importer = registerSolutionImport(engine, webhooks.jobs, {
         logger,
         workDir,
@@ -60,6 +66,7 @@ export function webhooksExtension(
     fallback: (request, response) => (webhooks ? serveIdle(webhooks.jobs, request, response, token) : false),
     async close() {
       await webhooks?.close();
+      if (memoryWorkDir) rmSync(memoryWorkDir, { recursive: true, force: true });
     },
   };
 }
