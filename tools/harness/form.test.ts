@@ -345,6 +345,40 @@ describe('PostSave', () => {
     expect(form.formNotifications()).toEqual([]);
   });
 
+  it('writes through the caller between OnSave and PostSave: the stored id, a refusal, or nothing', async () => {
+    const stored = 'a1b2c3d4-0000-4000-8000-00000000abcd';
+    const steps: string[] = [];
+    const form = createForm({ table: opportunity });
+    form.onLoad(reportSaves);
+    form.onSave(() => void steps.push('onsave'));
+    await form.load();
+    form.setValue(c.name, 'Group');
+    const refused = await form.save(1, {
+      write: () => {
+        steps.push('write');
+        return Promise.resolve({ refused: { errorCode: -2147220891, message: 'Duplicate key.' } });
+      },
+    });
+    expect(refused.saved).toBe(false);
+    expect(form.formNotifications()[0]?.message).toBe('Not saved (-2147220891): Duplicate key.');
+    expect(form.formType()).toBe('create');
+
+    // A write that fails before reaching the server (a required field) ends the save with no PostSave.
+    form.formContext.ui.clearFormNotification('postsave');
+    const stopped = new Error('Name is required');
+    await expect(form.save(1, { write: () => Promise.reject(stopped) })).rejects.toBe(stopped);
+    expect(form.formNotifications()).toEqual([]);
+
+    const saved = await form.save(1, { write: () => Promise.resolve({ id: stored }) });
+    expect(saved.saved).toBe(true);
+    expect(steps).toEqual(['onsave', 'write', 'onsave', 'onsave']);
+    expect(form.formContext.data.entity.getId()).toBe(`{${stored.toUpperCase()}}`);
+    expect(form.formNotifications()).toEqual([
+      { message: `Saved opportunity Group {${stored.toUpperCase()}}`, level: 'INFO', id: 'postsave' },
+    ]);
+    expect(form.isDirty(c.name)).toBe(false);
+  });
+
   it('removes exactly the handler a script removes, from OnSave and from PostSave', async () => {
     const form = createForm({ table: opportunity, id: ID });
     const ran: string[] = [];

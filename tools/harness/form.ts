@@ -114,6 +114,19 @@ export interface SaveErrorInfo {
 export interface SaveOutcome {
   /** The server refuses the save with this error, as Dataverse does for a plug-in's or a rule's refusal. */
   refuse?: SaveErrorInfo;
+  /**
+   * Writes the record once OnSave let the save through (the emulator's form pages: the Web API), before
+   * PostSave. It resolves with a new record's id or the server's refusal; a rejection ends the save
+   * without PostSave (nothing reached the server).
+   */
+  write?: () => Promise<WriteOutcome>;
+}
+
+/** What a `SaveOutcome.write` got from the server. */
+export interface WriteOutcome {
+  /** A created record's id. */
+  id?: string;
+  refused?: SaveErrorInfo;
 }
 
 export interface FormHarness<C extends string = string> {
@@ -712,15 +725,18 @@ export function createFormFromSpec<C extends string>(spec: CreateFormSpec<C>): F
         .filter(([, f]) => f.notifications().some((n) => n.level === 'ERROR'))
         .map(([name]) => name);
       if (prevented || blockedBy.length > 0) return { prevented, blockedBy, saved: false };
+      const written: WriteOutcome = outcome.write ? await outcome.write() : { refused: outcome.refuse };
       // Refused by the server: the form keeps its changes (and a new record stays new).
-      if (outcome.refuse) {
-        await firePostSave(outcome.refuse);
-        return { prevented, blockedBy, saved: false, serverError: { ...outcome.refuse } };
+      if (written.refused) {
+        await firePostSave(written.refused);
+        return { prevented, blockedBy, saved: false, serverError: { ...written.refused } };
       }
       for (const { attribute } of fields.values()) attribute.isDirty = false;
       if (formType === 'create') {
         savedRecordCounter += 1;
-        entity.id = `{00000000-0000-0000-0000-${String(savedRecordCounter).padStart(12, '0')}}`;
+        entity.id = written.id
+          ? `{${written.id.replace(/[{}]/g, '').toUpperCase()}}`
+          : `{00000000-0000-0000-0000-${String(savedRecordCounter).padStart(12, '0')}}`;
         formType = 'update';
       }
       await firePostSave(undefined);

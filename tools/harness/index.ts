@@ -34,6 +34,7 @@ export type {
   SaveErrorInfo,
   SaveOutcome,
   SaveResult,
+  WriteOutcome,
 } from './form';
 export type { ControlNotification, FormNotification } from './notifications';
 export { memoryClient, type MemoryClient } from './memory-client';

@@ -1,16 +1,18 @@
 /**
  * The form page in the browser: builds the form's attributes and controls with the mock-Xrm harness's
  * form model (tools/harness/form.ts), installs its `Xrm` as the page's global as Dynamics does, runs the
- * FormXml's OnLoad/OnChange/OnSave handlers from the form libraries (and scripts' PostSave handlers), mirrors the model into the inputs
- * the server laid out, and saves through the Web API, showing Dataverse's error when it refuses.
+ * FormXml's OnLoad/OnChange/OnSave handlers from the form libraries (and scripts' PostSave handlers, as
+ * the harness runs them), mirrors the model into the inputs the server laid out, and saves through the Web API, showing Dataverse's error when it refuses.
  */
-import { HandlerNotFoundError } from '../../../harness/errors';
+import { FormScriptError, HandlerNotFoundError } from '../../../harness/errors';
 import {
   createFormFromSpec,
   type ColumnSpec,
   type FormHandler,
   type FormHarness,
   type HarnessValue,
+  type SaveResult,
+  type WriteOutcome,
 } from '../../../harness/form';
 import { toXrmPromise } from '../../../harness/webapi';
 import type { ColumnType } from '../../../solution/model';
@@ -107,8 +109,6 @@ class FormPage {
   private controls: HostedControl[] = [];
   /** Bound columns' values as the controls last saw them: a change calls their updateView. */
   private controlValues = new Map<string, string>();
-  /** formContext.data.entity.addOnPostSave handlers, in the order they were added. */
-  private postSaveHandlers: Xrm.Events.PostSaveEventHandler[] = [];
 
   constructor(private readonly boot: FormBootstrap) {
     this.settings = { serviceRoot: boot.serviceRoot, token: boot.token, tables: boot.tables };
@@ -147,6 +147,7 @@ class FormPage {
       columns: boot.columns.map(specOf),
       values,
       id: boot.id ? `{${boot.id}}` : undefined,
+      primaryNameAttribute: boot.table.primaryNameAttribute,
       webApi: browserXrmWebApi(this.settings),
       userLanguage: boot.lang,
       resources: boot.resources,
@@ -167,16 +168,6 @@ class FormPage {
         toXrmPromise(this.persist(options?.saveMode ?? SAVE).then(() => undefined)),
       refresh: (save?: boolean) =>
         toXrmPromise((save ? this.persist(SAVE) : this.refreshData()).then(() => undefined)),
-    });
-    // "PostSave event" (Client API reference, events/postsave): handlers added with addOnPostSave run
-    // after every save that reached Dataverse, successful or refused by the server.
-    Object.assign(this.harness.formContext.data.entity, {
-      addOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => {
-        this.postSaveHandlers.push(handler);
-      },
-      removeOnPostSave: (handler: Xrm.Events.PostSaveEventHandler) => {
-        this.postSaveHandlers = this.postSaveHandlers.filter((h) => h !== handler);
-      },
     });
     // Where a Dynamics developer reaches for the deprecated Xrm.Page: the browser console and browser tests.
     (window as unknown as { IdearioForm: unknown }).IdearioForm = { formContext: this.harness.formContext };
@@ -459,35 +450,54 @@ class FormPage {
   }
 
   /**
-   * OnSave, the required fields, then the Web API; resolves true once the form shows what Dataverse
-   * stored (false when the page moves on to another URL). Rejects with SaveCancelledError when OnSave or
-   * a required field stopped it, or with Dataverse's WebApiError. PostSave runs once Dataverse answered.
+   * OnSave, the required fields, then the Web API, through the harness's save (so PostSave runs as the
+   * harness runs it); resolves true once the form shows what Dataverse stored (false when the page moves
+   * on to another URL). Rejects with SaveCancelledError when OnSave or a required field stopped it, or
+   * with Dataverse's WebApiError.
    */
   private async persist(mode: number): Promise<boolean> {
     this.saveError = undefined;
-    const result = await this.harness.save(mode);
-    if (!result.saved) throw new SaveCancelledError(result.prevented ? [] : result.blockedBy);
-    // Unified Interface refuses to save while a business-required field is empty.
-    this.requiredErrors = new Set(
-      this.boot.columns
-        .filter((c) => this.harness.requiredLevel(c.logicalName) === 'required' && !c.readOnly)
-        .filter((c) => {
-          const v = this.harness.value(c.logicalName);
-          return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-        })
-        .map((c) => c.logicalName),
-    );
-    if (this.requiredErrors.size > 0) throw new SaveCancelledError([...this.requiredErrors]);
+    let refusal: WebApiError | undefined;
     let created: string | undefined;
+    let wrote = false;
+    const leaves = () => created !== undefined || mode === SAVE_AND_CLOSE;
+    const write = async (): Promise<WriteOutcome> => {
+      // Unified Interface refuses to save while a business-required field is empty.
+      this.requiredErrors = new Set(
+        this.boot.columns
+          .filter((c) => this.harness.requiredLevel(c.logicalName) === 'required' && !c.readOnly)
+          .filter((c) => {
+            const v = this.harness.value(c.logicalName);
+            return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+          })
+          .map((c) => c.logicalName),
+      );
+      if (this.requiredErrors.size > 0) throw new SaveCancelledError([...this.requiredErrors]);
+      try {
+        created = await this.write();
+      } catch (error) {
+        if (!(error instanceof WebApiError)) throw error;
+        refusal = error;
+        return { refused: { errorCode: error.errorCode, message: error.message } };
+      }
+      wrote = true;
+      // Dynamics re-reads the record after a save: synchronous steps' changes show at once, what
+      // asynchronous steps write later needs a refresh ("Save data and refresh form", data.refresh).
+      if (!leaves()) await this.refreshData();
+      return { id: created };
+    };
+    let result: SaveResult | undefined;
     try {
-      created = await this.write();
+      result = await this.harness.save(mode, { write });
     } catch (error) {
-      if (error instanceof WebApiError) await this.firePostSave(error);
-      throw error;
+      // A PostSave handler failed after Dataverse stored the record: a script error, the save stands.
+      if (!(wrote && error instanceof FormScriptError)) throw error;
+      this.showScriptError(error);
     }
-    // A new record's form opens on it; Save & Close goes back to the list: PostSave runs before either.
-    if (created !== undefined || mode === SAVE_AND_CLOSE) {
-      await this.firePostSave(undefined, created);
+    if (refusal) throw refusal;
+    if (result && !result.saved) throw new SaveCancelledError(result.prevented ? [] : result.blockedBy);
+    // A new record's form opens on it; Save & Close goes back to the list: PostSave ran before either.
+    if (leaves()) {
       window.location.assign(
         mode === SAVE_AND_CLOSE || created === undefined
           ? this.boot.listUrl
@@ -495,10 +505,6 @@ class FormPage {
       );
       return false;
     }
-    // Dynamics re-reads the record after a save: synchronous steps' changes show at once, what
-    // asynchronous steps write later needs a refresh ("Save data and refresh form", data.refresh).
-    await this.refreshData();
-    await this.firePostSave(undefined);
     return true;
   }
 
@@ -509,45 +515,6 @@ class FormPage {
     if (Object.keys(data).length > 0)
       await updateRecord(this.settings, this.boot.table.logicalName, this.boot.id, data);
     return undefined;
-  }
-
-  /**
-   * Runs the PostSave handlers, each with an execution context whose event args are "PostSave event
-   * arguments" (Client API reference, save-event-arguments): getIsSaveSuccess, getSaveErrorInfo (the
-   * server's error, null on success) and getEntityReference (the saved record). A handler's error shows
-   * as a script error and the other handlers still run.
-   */
-  private async firePostSave(error: WebApiError | undefined, createdId?: string): Promise<void> {
-    if (this.postSaveHandlers.length === 0) return;
-    const id = createdId ?? this.boot.id;
-    const primary = this.boot.table.primaryNameAttribute;
-    const name = this.boot.columns.some((c) => c.logicalName === primary)
-      ? this.harness.value(primary)
-      : undefined;
-    const reference: Xrm.LookupValue = {
-      id: id ? `{${id.replace(/[{}]/g, '').toUpperCase()}}` : '',
-      entityType: this.boot.table.logicalName,
-      name: typeof name === 'string' ? name : undefined,
-    };
-    const args: Xrm.Events.PostSaveEventArguments = {
-      getIsSaveSuccess: () => error === undefined,
-      getSaveErrorInfo: () =>
-        error === undefined
-          ? (null as unknown as object)
-          : { errorCode: error.errorCode, message: error.message },
-      getEntityReference: () => reference,
-    };
-    for (const handler of [...this.postSaveHandlers]) {
-      const context: Xrm.Events.PostSaveEventContext = Object.assign(this.harness.executionContext(), {
-        getEventArgs: () => args,
-      });
-      try {
-        const result: unknown = handler(context);
-        if (result instanceof Promise) await result;
-      } catch (scriptError) {
-        this.showScriptError(scriptError);
-      }
-    }
   }
 
   /**
