@@ -13,6 +13,7 @@ import {
   toHeatMap,
   toRankingRows,
   toSortStatus,
+  trendTone,
   type ProfileRecord,
 } from './ranking';
 import {
@@ -156,6 +157,16 @@ describe('ImpactRanking mapping: score decayed to today', () => {
       CLOUD,
       { id: 'c0000000-0000-0000-0000-000000000003', name: 'Edge', halfLifeDays: 90 },
     ]);
+  });
+});
+
+describe('ImpactRanking mapping: trend colour', () => {
+  it('reads a fall, a rise, and a change that rounds to 0.0 as neither (it showed red before)', () => {
+    expect(trendTone(-0.6, 'en-US')).toBe('fall');
+    expect(trendTone(0.05, 'en-US')).toBe('rise');
+    expect(trendTone(-0.04, 'en-US')).toBe('flat');
+    expect(trendTone(-0.04, 'es-ES')).toBe('flat');
+    expect(trendTone(0, 'en-US')).toBe('flat');
   });
 });
 

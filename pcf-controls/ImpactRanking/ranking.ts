@@ -8,7 +8,7 @@ import { contact } from '../../dataverse/generated/contact';
 import { idr_interestprofile } from '../../dataverse/generated/idr_interestprofile';
 import { idr_marketingconcept } from '../../dataverse/generated/idr_marketingconcept';
 import { type CsvCell, toCsv } from '../shared/csv';
-import { isoDay } from '../shared/format';
+import { formatSigned, isoDay } from '../shared/format';
 import { asBoolean, asGuid, asNumber, asReference, asTime } from '../shared/values';
 
 const P = idr_interestprofile.columns;
@@ -310,4 +310,13 @@ export function heatMapCsv(map: HeatMap, contactHeader: string): string {
     [contactHeader, ...map.concepts.map((c) => c.name)],
     map.contacts.map((c, i) => [c.name, ...map.cells[i].map(round)]),
   );
+}
+
+export type TrendTone = 'fall' | 'rise' | 'flat';
+
+/** How a trend reads as shown (one decimal): a change that rounds to nothing is neither a fall nor a rise. */
+export function trendTone(trend: number, locale: string): TrendTone {
+  const shown = formatSigned(trend, locale);
+  if (shown.startsWith('\u2212')) return 'fall';
+  return shown.startsWith('+') ? 'rise' : 'flat';
 }

@@ -129,6 +129,10 @@ describe('ImpactRankingView', () => {
       'In segment',
       'Cloud migration',
     ]);
+    // A long name stays on its row's one line (rows have a fixed height) and shows whole on hover.
+    const interest = within(row).getByTitle('Cloud migration');
+    expect(interest.style.whiteSpace).toBe('nowrap');
+    expect(interest.style.textOverflow).toBe('ellipsis');
     fireEvent.click(row);
     fireEvent.keyDown(row, { key: 'Enter' });
     expect(calls.opened).toEqual([

@@ -15,7 +15,14 @@ import {
   DataGridRow,
 } from '@fluentui-contrib/react-data-grid-react-window';
 import { formatDate, formatNumber, formatSigned, formatText } from '../../shared/format';
-import { type RankingRow, shouldLoadNextPage, type SortKey, type SortRequest } from '../ranking';
+import {
+  type RankingRow,
+  shouldLoadNextPage,
+  type SortKey,
+  type SortRequest,
+  type TrendTone,
+  trendTone,
+} from '../ranking';
 import { type ImpactRankingStrings } from '../strings';
 
 export const ROW_HEIGHT = 40;
@@ -35,6 +42,29 @@ export interface RankingGridProps {
   readonly onOpenContact: (contactId: string) => void;
 }
 
+/** Text cut to one line with an ellipsis: a virtualised row has a fixed height, and wrapped text spilled over the next row. */
+function OneLine(props: { readonly text: string; readonly strong?: boolean }): React.ReactElement {
+  const style: React.CSSProperties = {
+    display: 'block',
+    minWidth: 0,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+    fontWeight: props.strong ? tokens.fontWeightSemibold : undefined,
+  };
+  return (
+    <span title={props.text} style={style}>
+      {props.text}
+    </span>
+  );
+}
+
+const TREND_COLOURS: Readonly<Record<TrendTone, string | undefined>> = {
+  fall: tokens.colorPaletteRedForeground1,
+  rise: tokens.colorPaletteGreenForeground1,
+  flat: undefined,
+};
+
 const SORTABLE: ReadonlySet<TableColumnId> = new Set<SortKey>(['score', 'contact', 'lastInteraction']);
 
 function columns(props: RankingGridProps): TableColumnDefinition<RankingRow>[] {
@@ -49,7 +79,7 @@ function columns(props: RankingGridProps): TableColumnDefinition<RankingRow>[] {
       columnId: 'contact',
       renderHeaderCell: () => s.Col_Contact,
       compare: (_a, _b) => 0,
-      renderCell: (row) => <strong>{row.contactName}</strong>,
+      renderCell: (row) => <OneLine text={row.contactName} strong />,
     }),
   ];
   if (props.showConcept)
@@ -57,7 +87,7 @@ function columns(props: RankingGridProps): TableColumnDefinition<RankingRow>[] {
       createTableColumn<RankingRow>({
         columnId: 'concept',
         renderHeaderCell: () => s.Col_Concept,
-        renderCell: (row) => row.conceptName,
+        renderCell: (row) => <OneLine text={row.conceptName} />,
       }),
     );
   list.push(
@@ -77,9 +107,7 @@ function columns(props: RankingGridProps): TableColumnDefinition<RankingRow>[] {
         ) : (
           <span
             aria-label={formatText(s.Trend_Label, formatSigned(row.trend, locale))}
-            style={{
-              color: row.trend < 0 ? tokens.colorPaletteRedForeground1 : tokens.colorPaletteGreenForeground1,
-            }}
+            style={{ color: TREND_COLOURS[trendTone(row.trend, locale)] }}
           >
             {formatSigned(row.trend, locale)}
           </span>
@@ -108,7 +136,7 @@ function columns(props: RankingGridProps): TableColumnDefinition<RankingRow>[] {
     createTableColumn<RankingRow>({
       columnId: 'primaryInterest',
       renderHeaderCell: () => s.Col_PrimaryInterest,
-      renderCell: (row) => row.primaryInterest,
+      renderCell: (row) => <OneLine text={row.primaryInterest} />,
     }),
   );
   return list;
@@ -182,7 +210,7 @@ export function RankingGrid(props: RankingGridProps): React.ReactElement {
               if (event.key === 'Enter') open(item);
             }}
           >
-            {({ renderCell }) => <DataGridCell>{renderCell(item)}</DataGridCell>}
+            {({ renderCell }) => <DataGridCell style={{ minWidth: 0 }}>{renderCell(item)}</DataGridCell>}
           </DataGridRow>
         )}
       </DataGridBody>
