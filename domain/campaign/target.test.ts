@@ -19,7 +19,7 @@ describe('resolveTarget', () => {
       catalogue,
     );
     expect(query).toEqual({
-      concepts: [{ conceptId: 'k1', minScore: 40 }],
+      concepts: [{ conceptId: 'k1', minScore: 40, halfLifeDays: 10 }],
       tiers: ['mostValuable', 'maintain'],
       primaryInterestIds: [],
       segmentConceptIds: ['k2'],

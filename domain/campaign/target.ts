@@ -12,6 +12,8 @@ import { InvalidTargetError } from './errors';
 export interface ConceptMinimum {
   readonly conceptId: string;
   readonly minScore: number;
+  /** The concept's half-life: a minimum "today" is a rank key threshold that moves with it. */
+  readonly halfLifeDays: number;
 }
 
 /** Every condition must hold (and); each list means "any of". Empty lists and undefined mean no condition. */
@@ -109,7 +111,8 @@ export function resolveTarget(input: TargetInput, catalogue: readonly CatalogueC
         'a number above 0',
         `Objetivo: la puntuación mínima ${JSON.stringify(minScore)} no es válida; use un número mayor que 0.`,
       );
-    return { conceptId: findConcept(catalogue, concept).id, minScore };
+    const found = findConcept(catalogue, concept);
+    return { conceptId: found.id, minScore, halfLifeDays: found.halfLifeDays };
   });
   return {
     concepts,

@@ -7,6 +7,7 @@ import {
   emptyState,
   needsRebase,
   rankKey,
+  rankKeyThreshold,
   rebase,
   scoreAt,
   type TimedPoints,
@@ -269,6 +270,34 @@ describe('rank key (property)', () => {
         },
       ),
     );
+  });
+
+  it('tests "score today at least the minimum" on the key alone, on any day', () => {
+    fc.assert(
+      fc.property(
+        state,
+        fc.double({ min: 0.01, max: 1e5, noNaN: true }),
+        fc.integer({ min: BASE - 1_000 * DAY_MS, max: BASE + 20_000 * DAY_MS }),
+        fc.integer({ min: 1, max: 365 }),
+        (profile, minScore, now, halfLife) => {
+          const score = scoreAt(profile, now, halfLife);
+          if (!Number.isFinite(score)) return;
+          // A score within float rounding of the minimum may fall either side.
+          if (Math.abs(score - minScore) <= 1e-9 * minScore) return;
+          const threshold = rankKeyThreshold(minScore, halfLife, now);
+          expect(threshold).not.toBeNull();
+          expect(rankKey(profile, halfLife) >= (threshold ?? Infinity)).toBe(score >= minScore);
+        },
+      ),
+    );
+  });
+
+  it('has no key threshold for a minimum of zero or less (a key cannot tell zero from missing)', () => {
+    expect(rankKeyThreshold(0, 30, BASE)).toBeNull();
+    expect(rankKeyThreshold(-5, 30, BASE)).toBeNull();
+    // A day later the same minimum needs a key higher by a day's decay: 1/T in log2.
+    const today = rankKeyThreshold(10, 30, BASE) ?? 0;
+    expect((rankKeyThreshold(10, 30, BASE + DAY_MS) ?? 0) - today).toBeCloseTo(1 / 30, 9);
   });
 
   it('puts a positive score above zero above a negative one, and does not move as days pass', () => {

@@ -159,6 +159,18 @@ export function rankKey(state: DecayState, halfLifeDays: number): number {
 }
 
 /**
+ * The rank key at or above which a concept's profile scores at least `minScore` at `now` (the key's
+ * formula solved for the score), so a stored query can test "score today ≥ minimum" on `idr_rankkey`.
+ * Null for a minimum of 0 or less: a key cannot tell a zero score from a missing one.
+ */
+export function rankKeyThreshold(minScore: number, halfLifeDays: number, now: EpochMs): number | null {
+  requireFinite('minScore', minScore);
+  requireFinite('now', now);
+  if (minScore <= 0) return null;
+  return RANK_OFFSET + Math.log2(minScore) + (now - RANK_EPOCH) / halfLifeMs(halfLifeDays);
+}
+
+/**
  * The same scores against another landmark. Throws AccumulatorRangeError when the new landmark is
  * so far before the events that |A| would exceed ACCUMULATOR_BOUND. Contributions that fall below
  * float64's range (about 1e-308 at the new landmark) are dropped.

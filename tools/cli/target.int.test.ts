@@ -30,6 +30,7 @@ import {
   createList,
 } from '../../plugins/handlers/campaigns/campaign.testkit';
 import { distributeCampaignActivity } from '../../plugins/handlers/campaigns/distribute';
+import { triggerJob } from '../../plugins/handlers/campaigns/triggerjob';
 import { type TargetCommandDeps, runTargetCommand, runTriggersCommand } from './target';
 
 const DAY = 86_400_000;
@@ -152,6 +153,38 @@ describe('ideario target', () => {
     });
     expect(created?.[list.columns.type]).toBe(true);
     expect(String(created?.[list.columns.query])).toContain("link-type='any'");
+  });
+
+  it("keeps a dynamic list's minimum score as of today: the hourly job moves it as scores decay", async () => {
+    const { ana, ben } = await seed();
+    const run = deps();
+    expect(
+      await runTargetCommand(
+        { concept: ['CLOUD'], minScore: '40', list: 'Cloud 40', dynamic: true },
+        run.value,
+      ),
+    ).toBe(0);
+    const members = async () => {
+      const [row] = await env.client.retrieveMultiple(list.entitySetName, {
+        filter: `${list.columns.listname} eq 'Cloud 40'`,
+        select: [list.columns.query],
+      });
+      const rows = await env.client.fetchXml(contact.entitySetName, String(row?.[list.columns.query]));
+      return rows.map((r) => String(r[contact.columns.contactid])).sort();
+    };
+    // Today Ana and Ben score 56.6 and Cai 35.4 (stored 50): the query tests the score today.
+    expect(await members()).toEqual([ana, ben].sort());
+    const hourly = triggerJob();
+    const jobDeps = { client: env.client, clock: env.clock.now, logger: memoryLogger() };
+    // Four days on they score 42.9: still in.
+    env.clock.advance(4 * DAY);
+    await hourly.run(jobDeps);
+    expect(await members()).toEqual([ana, ben].sort());
+    // Two more days and 37.3: out, though nothing happened to them and their stored score is 80.
+    env.clock.advance(2 * DAY);
+    expect(await members()).toEqual([ana, ben].sort());
+    await hourly.run(jobDeps);
+    expect(await members()).toEqual([]);
   });
 
   it('refuses unknown names and bad numbers with one clear line, in English or Spanish', async () => {

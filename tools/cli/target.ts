@@ -76,7 +76,7 @@ const MESSAGES = {
     saved: (n: number, name: string, id: string) =>
       `Static list "${name}" created with ${n} member(s): ${id}.`,
     dynamic: (n: number, name: string, id: string) =>
-      `Dynamic list "${name}" created (${n} contact(s) today; Dataverse re-runs its query when it is used; a minimum score compares the score as of the last interaction): ${id}.`,
+      `Dynamic list "${name}" created (${n} contact(s) today; Dataverse re-runs its query when it is used; the hourly job keeps its minimum score as of today): ${id}.`,
   },
   es: {
     number: (flag: string, value: string) => `${flag} ${JSON.stringify(value)} no es un número.`,
@@ -95,7 +95,7 @@ const MESSAGES = {
     saved: (n: number, name: string, id: string) =>
       `Lista estática "${name}" creada con ${n} miembro(s): ${id}.`,
     dynamic: (n: number, name: string, id: string) =>
-      `Lista dinámica "${name}" creada (${n} contacto(s) hoy; Dataverse vuelve a ejecutar su consulta al usarla; la puntuación mínima se compara con la de la última interacción): ${id}.`,
+      `Lista dinámica "${name}" creada (${n} contacto(s) hoy; Dataverse vuelve a ejecutar su consulta al usarla; el trabajo horario mantiene su puntuación mínima al día): ${id}.`,
   },
 } as const;
 

@@ -6,6 +6,7 @@
  * batches) or a dynamic one (`list.query`, evaluated by Dataverse whenever the list is used).
  */
 import type { BatchOperation, DataverseClient } from '../../../dataverse/client';
+import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import {
   activityparty,
   contact,
@@ -33,7 +34,7 @@ import {
   resolveTarget,
   UnknownOfferError,
 } from '../../../domain/campaign';
-import type { ValueTier as Tier } from '../../../domain/interest';
+import { rankKeyThreshold, type ValueTier as Tier } from '../../../domain/interest';
 import {
   idValue,
   lookup,
@@ -79,11 +80,21 @@ function profileLink(conditions: readonly string[]): string {
 }
 
 /**
- * FetchXML for the query's contacts. A minimum score compares the stored score (as of the profile's
- * last event): FetchXML cannot decay it, and decay only lowers it, so this keeps everyone whose score
- * today can reach the minimum; `countTarget` then applies the exact score today.
+ * A profile's "score today at least the minimum" as FetchXML: its rank key against the key threshold
+ * of `now` (domain rankKeyThreshold), or, on a row written before rank keys (`ideario rescore` fills
+ * them), the stored score. The minimum stays in the stored-score condition, so refreshDynamicTargets
+ * can move the threshold to a later day.
  */
-export function targetFetchXml(query: TargetQuery): string {
+function minimumToday(minScore: number, halfLifeDays: number, now: number): string {
+  const P = idr_interestprofile.columns;
+  const stored = `<filter type='and'>${condition(P.idr_rankkey, 'null')}${condition(P.idr_score, 'ge', minScore)}</filter>`;
+  const threshold = rankKeyThreshold(minScore, halfLifeDays, now);
+  if (threshold === null) return condition(P.idr_score, 'ge', minScore);
+  return `<filter type='or'>${condition(P.idr_rankkey, 'ge', threshold)}${stored}</filter>`;
+}
+
+/** FetchXML for the query's contacts, a minimum score compared with the score at `now`. */
+export function targetFetchXml(query: TargetQuery, now: number): string {
   const P = idr_interestprofile.columns;
   const C = contact.columns;
   const parts: string[] = [condition(C.statecode, 'eq', contact.choices.statecode.Active)];
@@ -98,7 +109,10 @@ export function targetFetchXml(query: TargetQuery): string {
   const links: string[] = [];
   for (const c of query.concepts)
     links.push(
-      profileLink([condition(P.idr_concept, 'eq', c.conceptId), condition(P.idr_score, 'ge', c.minScore)]),
+      profileLink([
+        condition(P.idr_concept, 'eq', c.conceptId),
+        minimumToday(c.minScore, c.halfLifeDays, now),
+      ]),
     );
   if (query.segmentConceptIds.length)
     links.push(
@@ -153,7 +167,7 @@ export interface TargetDeps {
 export async function countTarget(deps: TargetDeps, input: TargetInput): Promise<TargetCount> {
   const catalogue = await readTargetCatalogue(deps.client);
   const query = resolveTarget(input, catalogue);
-  const fetchXml = targetFetchXml(query);
+  const fetchXml = targetFetchXml(query, deps.clock().getTime());
   const rows = await deps.client.fetchXml(contact.entitySetName, fetchXml);
   const candidates = [...new Set(rows.map((r) => text(r, contact.columns.contactid) ?? ''))].filter(Boolean);
   let scores: StoredScore[] = [];
@@ -225,6 +239,61 @@ export async function createDynamicList(
     [l.type]: true,
     [l.query]: fetchXml,
   });
+}
+
+const quoted = (value: string) => `['"]${value}['"]`;
+/** One of Ideario's profile links in a stored query (they hold no nested link): its concept, minimum and key threshold. */
+const PROFILE_LINK = new RegExp(
+  `<link-entity\\b[^>]*\\bname=${quoted(idr_interestprofile.logicalName)}[^>]*>[\\s\\S]*?</link-entity>`,
+  'g',
+);
+const conditionPattern = (attribute: string, operator: string) =>
+  new RegExp(
+    `(<condition\\b[^>]*\\battribute=${quoted(attribute)}[^>]*\\boperator=${quoted(operator)}[^>]*\\bvalue=)(['"])([^'"]*)\\2`,
+  );
+
+/**
+ * The dynamic list's query with each minimum score moved to `now`: a stored query cannot decay a score,
+ * so its rank key threshold is set again (hourly, by the triggers job). Unchanged text when nothing moved.
+ */
+export function queryAsOf(fetchXml: string, halfLives: ReadonlyMap<string, number>, now: number): string {
+  const P = idr_interestprofile.columns;
+  return fetchXml.replace(PROFILE_LINK, (link) => {
+    const concept = normalizeGuid(conditionPattern(P.idr_concept, 'eq').exec(link)?.[3] ?? '');
+    const minScore = Number(conditionPattern(P.idr_score, 'ge').exec(link)?.[3]);
+    const halfLife = concept === null ? undefined : halfLives.get(concept);
+    if (halfLife === undefined || !Number.isFinite(minScore)) return link;
+    const threshold = rankKeyThreshold(minScore, halfLife, now);
+    if (threshold === null) return link;
+    return link.replace(
+      conditionPattern(P.idr_rankkey, 'ge'),
+      (_whole, head: string, quote: string) => `${head}${quote}${threshold}${quote}`,
+    );
+  });
+}
+
+/** Moves every active dynamic list's minimum scores to `now` (queryAsOf); returns how many lists changed. */
+export async function refreshDynamicTargets(client: DataverseClient, now: number): Promise<number> {
+  const l = list.columns;
+  const lists = await client.retrieveMultiple(list.entitySetName, {
+    filter: `${l.type} eq true and ${l.statecode} eq ${list.choices.statecode.Active} and contains(${l.query},'${idr_interestprofile.columns.idr_rankkey}')`,
+    select: [l.listid, l.query],
+  });
+  if (lists.length === 0) return 0;
+  const halfLives = new Map(
+    (await readTargetCatalogue(client)).map((c) => [c.id.toLowerCase(), c.halfLifeDays]),
+  );
+  let changed = 0;
+  for (const row of lists) {
+    const id = text(row, l.listid);
+    const query = text(row, l.query);
+    if (!id || !query) continue;
+    const moved = queryAsOf(query, halfLives, now);
+    if (moved === query) continue;
+    await client.update(list.entitySetName, id, { [l.query]: moved });
+    changed++;
+  }
+  return changed;
 }
 
 export interface OfferPropensities {

@@ -10,6 +10,7 @@ import { defineJob, type ScheduledJob } from '../../host/jobs';
 import { getOptionValue, getReference, targetEntity } from '../../host/parse';
 import type { HandlerDefinition } from '../../registry';
 import { recheckDistributed } from './distribute';
+import { refreshDynamicTargets } from './target';
 import { readTriggers, runTriggers, TRIGGER_LOOKBACK_MS, type StoredTrigger } from './triggers';
 
 export const TRIGGER_JOB = 'campaign-triggers';
@@ -30,6 +31,9 @@ export function triggerJob(everyMs = TRIGGER_JOB_EVERY_MS): ScheduledJob {
       const cancelled = await recheckDistributed(deps.client, deps.clock().getTime(), TRIGGER_LOOKBACK_MS);
       if (cancelled > 0)
         deps.logger.info('Distributed campaign activities called off on their day.', { cancelled });
+      // Dynamic target lists test "score today": their threshold moves with the clock.
+      const lists = await refreshDynamicTargets(deps.client, deps.clock().getTime());
+      if (lists > 0) deps.logger.info('Dynamic target lists moved to the score of now.', { lists });
     },
   });
 }
