@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { Button, tokens } from '@fluentui/react-components';
-import type { RankedOffer } from '../../../domain/offer/nextbest';
+import type { RankedOffer, WithheldReason } from '../../../domain/offer/nextbest';
 import type { OfferOutcome } from '../../../domain/offer/types';
 import { ErrorText } from '../../shared/ErrorText';
 import { formatNumber, formatText } from '../../shared/format';
@@ -22,6 +22,10 @@ function outcomeLabel(s: InterestProfileStrings, outcome: OfferOutcome): string 
     : outcome === 'declined'
       ? s.Offer_Declined
       : s.Offer_Later;
+}
+
+function withheldText(s: InterestProfileStrings, reason: WithheldReason): string {
+  return reason === 'exclusion-list' ? s.Offers_OnExclusionList : s.Offers_NoPhoneConsent;
 }
 
 /** The offers to present on an inbound contact, best expected value first, each recordable in one click. */
@@ -56,7 +60,9 @@ export function NextBestOffers({
   return (
     <section aria-label={s.Offers_Title}>
       <h3 style={{ margin: `${tokens.spacingVerticalS} 0` }}>{s.Offers_Title}</h3>
-      {section.offers.length === 0 ? (
+      {section.withheld ? (
+        <p>{withheldText(s, section.withheld)}</p>
+      ) : section.offers.length === 0 ? (
         <p>{s.Offers_Empty}</p>
       ) : (
         <ol style={{ margin: 0, paddingInlineStart: tokens.spacingHorizontalL }}>
