@@ -24,9 +24,11 @@ function outcomeLabel(s: InterestProfileStrings, outcome: OfferOutcome): string 
       : s.Offer_Later;
 }
 
-function withheldText(s: InterestProfileStrings, reason: WithheldReason): string {
-  return reason === 'exclusion-list' ? s.Offers_OnExclusionList : s.Offers_NoPhoneConsent;
-}
+/** What the adviser reads instead of offers, per reason (a new reason fails to compile until it has one). */
+const WITHHELD_TEXT: Readonly<Record<WithheldReason, keyof InterestProfileStrings>> = {
+  'exclusion-list': 'Offers_OnExclusionList',
+  'no-consent': 'Offers_NoPhoneConsent',
+};
 
 /** The offers to present on an inbound contact, best expected value first, each recordable in one click. */
 export function NextBestOffers({
@@ -61,7 +63,7 @@ export function NextBestOffers({
     <section aria-label={s.Offers_Title}>
       <h3 style={{ margin: `${tokens.spacingVerticalS} 0` }}>{s.Offers_Title}</h3>
       {section.withheld ? (
-        <p>{withheldText(s, section.withheld)}</p>
+        <p>{s[WITHHELD_TEXT[section.withheld]]}</p>
       ) : section.offers.length === 0 ? (
         <p>{s.Offers_Empty}</p>
       ) : (
