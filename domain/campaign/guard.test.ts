@@ -1,5 +1,5 @@
 import type { Candidate, DistributionRequest, Impact } from './guard';
-import { blockOn, controlGroup, hasConsent, planDistribution } from './guard';
+import { blockOn, controlGroup, planDistribution } from './guard';
 import { InvalidCampaignSettingError, InvalidContactPolicyError } from './errors';
 import type { ContactPolicy } from './policy';
 import { DEFAULT_CONTACT_POLICY } from './policy';
@@ -41,17 +41,6 @@ function request(overrides: Partial<DistributionRequest>): DistributionRequest {
 function reasonOf(plan: ReturnType<typeof planDistribution>, id: string): string | undefined {
   return plan.exclusions.find((e) => e.contactId === id)?.reason;
 }
-
-describe('consent', () => {
-  it('reads each channel from its own opt-out, and bulk email from either email column', () => {
-    expect(hasConsent('email', { donotbulkemail: true })).toBe(false);
-    expect(hasConsent('email', { donotemail: true })).toBe(false);
-    expect(hasConsent('email', { donotphone: true, donotpostalmail: true })).toBe(true);
-    expect(hasConsent('phone', { donotphone: true })).toBe(false);
-    expect(hasConsent('phone', { donotemail: true })).toBe(true);
-    expect(hasConsent('mail', { donotpostalmail: true })).toBe(false);
-  });
-});
 
 describe('planDistribution', () => {
   it('excludes Robinson members, opted-out and Below-Zero contacts, each with its reason', () => {

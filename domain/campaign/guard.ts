@@ -8,6 +8,7 @@ import { seededRandom, seedFromText } from '../random';
 import { InvalidCampaignSettingError } from './errors';
 import type { Channel, ContactPolicy, FrequencyCap } from './policy';
 import { ROLLING_WINDOW_DAYS, validateContactPolicy } from './policy';
+import { type Consent, standingExclusion } from './standing';
 
 /** Why a member did not get the action (or not on the planned day). Order = the order the guard checks. */
 export const EXCLUSION_REASONS = [
@@ -21,14 +22,6 @@ export const EXCLUSION_REASONS = [
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 export type BlockReason = Extract<ExclusionReason, 'incompatible' | 'frequency-cap'>;
-
-/** The contact's opt-outs, as Dataverse keeps them on the contact. */
-export interface Consent {
-  readonly donotemail?: boolean;
-  readonly donotbulkemail?: boolean;
-  readonly donotphone?: boolean;
-  readonly donotpostalmail?: boolean;
-}
 
 export interface Candidate {
   readonly contactId: string;
@@ -97,18 +90,6 @@ export interface DistributionPlan {
   /** Everyone who gets nothing, control group included (reason `control`). */
   readonly exclusions: readonly Exclusion[];
   readonly counts: DistributionCounts;
-}
-
-/** No consent for the channel: the contact's own opt-outs (bulk email counts for marketing email). */
-export function hasConsent(channel: Channel, consent: Consent): boolean {
-  switch (channel) {
-    case 'email':
-      return !consent.donotemail && !consent.donotbulkemail;
-    case 'phone':
-      return !consent.donotphone;
-    case 'mail':
-      return !consent.donotpostalmail;
-  }
 }
 
 function overCap(days: readonly number[], day: number, cap: FrequencyCap | undefined): boolean {
@@ -199,25 +180,29 @@ export function planDistribution(request: DistributionRequest): DistributionPlan
   const eligible: { candidate: Candidate; earliest: number; postponedBecause?: BlockReason }[] = [];
   for (const candidate of ordered) {
     const id = candidate.contactId;
-    if (already.has(id)) alreadyCount++;
-    else if (request.exclusionListMembers.has(id))
-      exclusions.push({ contactId: id, reason: 'exclusion-list' });
-    else if (!hasConsent(request.channel, candidate.consent))
-      exclusions.push({ contactId: id, reason: 'no-consent' });
-    else if (policy.excludeBelowZero && candidate.belowZero)
-      exclusions.push({ contactId: id, reason: 'below-zero' });
+    if (already.has(id)) {
+      alreadyCount++;
+      continue;
+    }
+    const standing = standingExclusion(
+      { ...candidate, onExclusionList: request.exclusionListMembers.has(id) },
+      request.channel,
+      policy,
+    );
+    if (standing) {
+      exclusions.push({ contactId: id, reason: standing });
+      continue;
+    }
+    const impacts = byContact.get(id) ?? [];
+    const block = blockOn(request, impacts, request.startDay);
+    if (!block) eligible.push({ candidate, earliest: request.startDay });
     else {
-      const impacts = byContact.get(id) ?? [];
-      const block = blockOn(request, impacts, request.startDay);
-      if (!block) eligible.push({ candidate, earliest: request.startDay });
-      else {
-        let day: number | undefined;
-        if (policy.overCap === 'postpone')
-          for (let d = request.startDay + 1; d <= lastDay && day === undefined; d++)
-            if (!blockOn(request, impacts, d)) day = d;
-        if (day === undefined) exclusions.push({ contactId: id, reason: block });
-        else eligible.push({ candidate, earliest: day, postponedBecause: block });
-      }
+      let day: number | undefined;
+      if (policy.overCap === 'postpone')
+        for (let d = request.startDay + 1; d <= lastDay && day === undefined; d++)
+          if (!blockOn(request, impacts, d)) day = d;
+      if (day === undefined) exclusions.push({ contactId: id, reason: block });
+      else eligible.push({ candidate, earliest: day, postponedBecause: block });
     }
   }
 

@@ -4,8 +4,9 @@
  * Each occurrence carries a key (trigger, contact, occurrence) so its action is created once, however
  * often the event-driven path and the scheduled job see it.
  */
-import type { Consent, Exclusion, Impact } from './guard';
-import { blockOn, hasConsent } from './guard';
+import type { Exclusion, Impact } from './guard';
+import { blockOn } from './guard';
+import { type Consent, standingExclusion } from './standing';
 import type { Channel, ContactPolicy } from './policy';
 import { validateContactPolicy } from './policy';
 import { InvalidTriggerError } from './errors';
@@ -297,10 +298,9 @@ export interface ActionGuardInput extends Omit<TriggerGuardInput, 'rule'> {
  */
 export function guardAction(input: ActionGuardInput): TriggerDecision {
   const policy = validateContactPolicy(input.policy);
-  if (input.onExclusionList) return { outcome: 'skip', reason: 'exclusion-list' };
   const channel = input.channel;
-  if (channel && !hasConsent(channel, input.consent)) return { outcome: 'skip', reason: 'no-consent' };
-  if (policy.excludeBelowZero && input.belowZero) return { outcome: 'skip', reason: 'below-zero' };
+  const standing = standingExclusion(input, channel, policy);
+  if (standing) return { outcome: 'skip', reason: standing };
   if (!channel) return { outcome: 'create', day: input.day };
   const request = {
     campaignId: input.campaignId,

@@ -1,5 +1,5 @@
 import { DAY_MS } from '../interest/time';
-import { excludedOffers, isCurrent, nextBestOffers } from './nextbest';
+import { excludedOffers, isCurrent, nextBestOffers, offersWithheld } from './nextbest';
 import type { Offer } from './types';
 
 const NOW = Date.UTC(2026, 11, 6, 10);
@@ -109,5 +109,20 @@ describe('excludedOffers', () => {
       NOW,
     );
     expect([...excluded].sort()).toEqual(['bought', 'declined']);
+  });
+});
+
+describe('offersWithheld', () => {
+  it('withholds every offer from a Robinson list member, consent or not', () => {
+    expect(offersWithheld({ onExclusionList: true, consent: {} })).toBe('exclusion-list');
+  });
+
+  it('withholds them from a contact who refuses marketing calls, the channel the adviser is on', () => {
+    expect(offersWithheld({ onExclusionList: false, consent: { donotphone: true } })).toBe('no-consent');
+  });
+
+  it('leaves email and letter opt-outs to their channels: the offers are presented on the call', () => {
+    const consent = { donotemail: true, donotbulkemail: true, donotpostalmail: true };
+    expect(offersWithheld({ onExclusionList: false, consent })).toBeUndefined();
   });
 });

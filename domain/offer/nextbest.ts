@@ -3,6 +3,8 @@
  * by expected value (propensity × value), each with the interests that make it relevant. Pure and
  * free of the model's library, so the InterestProfile control can bundle it.
  */
+import type { Channel } from '../campaign/policy';
+import { type ContactStanding, type StandingReason, standingExclusion } from '../campaign/standing';
 import { DAY_MS, type EpochMs } from '../interest/time';
 import type { ValueTier } from '../interest/valuetier';
 import type { HistoryEvent, Offer } from './types';
@@ -45,6 +47,24 @@ export function isCurrent(offer: Offer, today: string): boolean {
 
 export function isEligible(offer: Offer, tier: ValueTier | null): boolean {
   return offer.eligibleTiers.has(tier ?? 'maintain');
+}
+
+/** Where the offers are presented: by an adviser on the contact's inbound call. */
+export const PRESENTATION_CHANNEL: Channel = 'phone';
+
+/** Why the adviser presents no offer at all (Below Zero is left to each offer's value tiers). */
+export type WithheldReason = Exclude<StandingReason, 'below-zero'>;
+
+/**
+ * Why no offer at all may be presented to the contact, by the contact policy's own rules: a Robinson
+ * list, or no consent for marketing on the phone. Undefined when offers may be presented.
+ */
+export function offersWithheld(standing: Omit<ContactStanding, 'belowZero'>): WithheldReason | undefined {
+  // The customer called in, so only a pitch on the phone is at stake; Below Zero stays with each offer's "For Below Zero".
+  const reason = standingExclusion({ ...standing, belowZero: false }, PRESENTATION_CHANNEL, {
+    excludeBelowZero: false,
+  });
+  return reason === 'below-zero' ? undefined : reason;
 }
 
 export interface ExclusionRules {

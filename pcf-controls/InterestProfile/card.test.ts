@@ -1,6 +1,16 @@
 import { directScore } from '../../domain/interest/decay';
 import { cardFetchXml, interactionsFetchXml, parseAppliedDeltas, toCard } from './card';
-import { cardRows, CLOUD_ID, DAY, interactionRows, NOW, SECURITY_ID } from './card.testkit';
+import {
+  cardRows,
+  CLOUD_ID,
+  DAY,
+  interactionRows,
+  NOW,
+  onLists,
+  ROBINSON_LIST_ID,
+  SECURITY_ID,
+  SEGMENT_LIST_ID,
+} from './card.testkit';
 
 describe('InterestProfile card mapping', () => {
   it('decays each concept score to today and ranks concepts by it', () => {
@@ -37,6 +47,18 @@ describe('InterestProfile card mapping', () => {
     expect(
       parseAppliedDeltas('[{"rule":"r","concept":"{C0000000-0000-0000-0000-000000000001}","points":3}]'),
     ).toEqual([{ concept: CLOUD_ID, conceptName: '', ruleName: '', points: 3 }]);
+  });
+
+  it('tells a member of an exclusion list from the same read, each concept still shown once', () => {
+    const robinson = onLists(cardRows(), [
+      { id: SEGMENT_LIST_ID, exclusion: false },
+      { id: ROBINSON_LIST_ID, exclusion: true },
+    ]);
+    const card = toCard(robinson, interactionRows(), NOW);
+    expect(card.onExclusionList).toBe(true);
+    expect(card.concepts.map((c) => c.name)).toEqual(['Zero trust security', 'Cloud migration']);
+    const segmentOnly = onLists(cardRows(), [{ id: SEGMENT_LIST_ID, exclusion: false }]);
+    expect(toCard(segmentOnly, interactionRows(), NOW).onExclusionList).toBe(false);
   });
 
   it('asks for the card in one FetchXML request and the interactions in a second', () => {

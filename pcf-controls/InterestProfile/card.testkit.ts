@@ -5,7 +5,7 @@ export const CLOUD_ID = 'c0000000-0000-0000-0000-000000000001';
 export const SECURITY_ID = 'c0000000-0000-0000-0000-000000000002';
 const F = '@OData.Community.Display.V1.FormattedValue';
 
-const contactColumns = {
+const contactOwnColumns = {
   fullname: 'Ana López',
   idr_valuetier: 105200001,
   [`idr_valuetier${F}`]: 'Most growable',
@@ -15,7 +15,12 @@ const contactColumns = {
   donotphone: false,
 };
 
-export function cardRows(): Record<string, unknown>[] {
+export const SEGMENT_LIST_ID = 'b0000000-0000-0000-0000-000000000001';
+export const ROBINSON_LIST_ID = 'b0000000-0000-0000-0000-000000000002';
+
+/** The contact with its two profiles; `patch` changes the contact's own columns (consent, tier). */
+export function cardRows(patch: Record<string, unknown> = {}): Record<string, unknown>[] {
+  const contactColumns = { ...contactOwnColumns, ...patch };
   return [
     {
       ...contactColumns,
@@ -36,6 +41,17 @@ export function cardRows(): Record<string, unknown>[] {
       'c.idr_halflifedays': 90,
     },
   ];
+}
+
+/**
+ * The card's rows for a contact that is a member of these lists: the outer joins repeat each profile
+ * per membership, with `x.listid` only where the list is an exclusion list.
+ */
+export function onLists(
+  rows: readonly Record<string, unknown>[],
+  lists: readonly { readonly id: string; readonly exclusion: boolean }[],
+): Record<string, unknown>[] {
+  return rows.flatMap((row) => lists.map((l) => ({ ...row, ...(l.exclusion ? { 'x.listid': l.id } : {}) })));
 }
 
 function interaction(event: string, daysAgo: number, deltas: unknown[]): Record<string, unknown> {

@@ -1,7 +1,8 @@
 /**
- * The contact's interest card from two FetchXML reads (the contact with its profiles and concepts;
- * its scored interactions): scores decayed to now with domain/interest's scoreAt, and for each concept
- * the interactions that contributed most, decayed the same way from their idr_occurredon.
+ * The contact's interest card from two FetchXML reads (the contact with its profiles and concepts, and
+ * whether it is on an exclusion list; its scored interactions): scores decayed to now with
+ * domain/interest's scoreAt, and for each concept the interactions that contributed most, decayed the
+ * same way from their idr_occurredon.
  */
 import { scoreAt } from '../../domain/interest/decay';
 import { appliedDeltaItems } from '../../domain/interest/explanation';
@@ -9,6 +10,8 @@ import { contact } from '../../dataverse/generated/contact';
 import { idr_interaction } from '../../dataverse/generated/idr_interaction';
 import { idr_interestprofile } from '../../dataverse/generated/idr_interestprofile';
 import { idr_marketingconcept } from '../../dataverse/generated/idr_marketingconcept';
+import { list } from '../../dataverse/generated/list';
+import { listmember } from '../../dataverse/generated/listmember';
 import { asBoolean, asGuid, asNumber, asTime } from '../shared/values';
 
 const C = contact.columns;
@@ -19,6 +22,9 @@ const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 /** Aliases of the linked profile and concept in the card's FetchXML. */
 const PA = 'p';
 const CA = 'c';
+/** Aliases of the contact's list memberships and of the exclusion list each may be. */
+const MA = 'm';
+const XA = 'x';
 /** The most recent interactions read for the explanations and the offers' exclusions. */
 export const INTERACTIONS_READ = 1000;
 /** Interactions explained per concept. */
@@ -52,6 +58,12 @@ export function cardFetchXml(contactId: string): string {
     [MC.idr_marketingconceptid, MC.idr_name, MC.idr_halflifedays]
       .map((a) => `<attribute name="${a}"/>`)
       .join('') +
+    `</link-entity></link-entity>` +
+    // Outer both ways, so a contact on no list still reads; each row repeats per membership, x set on exclusion lists only.
+    `<link-entity name="${listmember.logicalName}" from="${listmember.columns.entityid}" to="${contact.primaryIdAttribute}" link-type="outer" alias="${MA}">` +
+    `<link-entity name="${list.logicalName}" from="${list.columns.listid}" to="${listmember.columns.listid}" link-type="outer" alias="${XA}">` +
+    `<attribute name="${list.columns.listid}"/>` +
+    `<filter><condition attribute="${list.columns.idr_isexclusionlist}" operator="eq" value="1"/></filter>` +
     `</link-entity></link-entity></entity></fetch>`
   );
 }
@@ -97,6 +109,8 @@ export interface InterestCard {
   readonly doNotBulkEmail: boolean;
   readonly doNotEmail: boolean;
   readonly doNotPhone: boolean;
+  /** A member of a marketing list flagged as an exclusion (Robinson) list. */
+  readonly onExclusionList: boolean;
   /** By score today, highest first. */
   readonly concepts: readonly ConceptCard[];
   readonly segments: readonly string[];
@@ -202,6 +216,7 @@ export function toCard(
     doNotBulkEmail: asBoolean(first[C.donotbulkemail]),
     doNotEmail: asBoolean(first[C.donotemail]),
     doNotPhone: asBoolean(first[C.donotphone]),
+    onExclusionList: contactRows.some((row) => asGuid(row[`${XA}.${list.columns.listid}`]) !== null),
     concepts: cards,
     segments: cards.filter((c) => c.inSegment).map((c) => c.name),
     max: cards.reduce((m, c) => Math.max(m, c.scoreToday), 0),

@@ -1,6 +1,7 @@
 /**
- * Lifecycle only: reads the card once per record (four FetchXML requests: the interest card, its
- * explanations, the offer scores and the interactions about offers) and renders InterestProfileView.
+ * Lifecycle only: reads the card once per record (three FetchXML requests: the contact with its
+ * profiles and exclusion lists, its interactions for the explanations and the offers, its offer
+ * scores) and renders InterestProfileView.
  */
 import * as React from 'react';
 import { type Theme } from '@fluentui/react-components';

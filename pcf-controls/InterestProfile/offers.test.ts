@@ -1,6 +1,6 @@
 import { OfferOutcome } from '../../dataverse/generated/choices';
 import { toCard } from './card';
-import { cardRows, interactionRows, NOW } from './card.testkit';
+import { cardRows, interactionRows, NOW, onLists, ROBINSON_LIST_ID, SEGMENT_LIST_ID } from './card.testkit';
 import { CARD_SOURCE, offerScoresFetchXml, presentedInteraction, toOfferSection } from './offers';
 import { AUDIT_ID, CAMPAIGN_ID, MIGRATION_ID, presentedRow, scoreRows, TODAY } from './offers.testkit';
 
@@ -29,6 +29,36 @@ describe('next-best offers mapping', () => {
   it('keeps an offer the contact asked to hear about later', () => {
     const later = [presentedRow(AUDIT_ID, OfferOutcome.Later, 1)];
     expect(toOfferSection(cardRows(), scoreRows(), later, card, NOW, TODAY).offers).toHaveLength(2);
+  });
+
+  it('presents nothing to a Robinson list member and says why, however likely the offers', () => {
+    const rows = onLists(cardRows(), [
+      { id: SEGMENT_LIST_ID, exclusion: false },
+      { id: ROBINSON_LIST_ID, exclusion: true },
+    ]);
+    const robinson = toCard(rows, interactionRows(), NOW);
+    expect(toOfferSection(rows, scoreRows(), [], robinson, NOW, TODAY)).toEqual({
+      offers: [],
+      withheld: 'exclusion-list',
+    });
+  });
+
+  it('presents nothing on the call to a contact who does not allow phone calls', () => {
+    const rows = cardRows({ donotphone: true });
+    const noCalls = toCard(rows, interactionRows(), NOW);
+    expect(toOfferSection(rows, scoreRows(), [], noCalls, NOW, TODAY)).toEqual({
+      offers: [],
+      withheld: 'no-consent',
+    });
+  });
+
+  it('still presents offers to a contact who only refuses email, and to a segment list member', () => {
+    const rows = onLists(cardRows({ donotemail: true, donotbulkemail: true }), [
+      { id: SEGMENT_LIST_ID, exclusion: false },
+    ]);
+    const section = toOfferSection(rows, scoreRows(), [], toCard(rows, interactionRows(), NOW), NOW, TODAY);
+    expect(section.withheld).toBeUndefined();
+    expect(section.offers.map((o) => o.offer.id)).toEqual([AUDIT_ID, MIGRATION_ID]);
   });
 
   it('reads the contact’s scores by its id', () => {

@@ -1,14 +1,17 @@
 /**
- * The next-best offers section of the contact card, from two more FetchXML reads (the contact's
- * offer scores with their offers and concepts; its interactions about offers): ranked by
- * domain/offer's nextBestOffers, and the interaction one click records when an offer is presented.
+ * The next-best offers section of the contact card, from the card's reads plus one (the contact's
+ * offer scores with their offers and concepts; its interactions about offers come with the card's):
+ * withheld by domain/offer's offersWithheld, else ranked by its nextBestOffers, and the interaction one
+ * click records when an offer is presented.
  */
 import type { ValueTier as Tier } from '../../domain/interest/valuetier';
 import {
   type ConceptInterest,
   excludedOffers,
   nextBestOffers,
+  offersWithheld,
   type RankedOffer,
+  type WithheldReason,
 } from '../../domain/offer/nextbest';
 import type { HistoryEvent, Offer, OfferOutcome } from '../../domain/offer/types';
 import { EventType, OfferOutcome as OutcomeChoice, ValueTier } from '../../dataverse/generated/choices';
@@ -101,11 +104,13 @@ function flag(entity: Entity, key: string, fallback: boolean): boolean {
 
 export interface OfferSection {
   readonly offers: readonly RankedOffer[];
+  /** Set when the contact policy keeps every offer from the contact: the card says why (offers empty). */
+  readonly withheld?: WithheldReason;
 }
 
 /**
- * The offers to present, best first. `today` is the adviser's calendar day (`YYYY-MM-DD`): validity
- * dates are whole days.
+ * The offers to present, best first, or none and why. `today` is the adviser's calendar day
+ * (`YYYY-MM-DD`): validity dates are whole days.
  */
 export function toOfferSection(
   contactRows: readonly Entity[],
@@ -115,6 +120,15 @@ export function toOfferSection(
   now: number,
   today: string,
 ): OfferSection {
+  const withheld = offersWithheld({
+    onExclusionList: card.onExclusionList,
+    consent: {
+      donotemail: card.doNotEmail,
+      donotbulkemail: card.doNotBulkEmail,
+      donotphone: card.doNotPhone,
+    },
+  });
+  if (withheld) return { offers: [], withheld };
   const offers = new Map<
     string,
     { offer: Omit<Offer, 'conceptIds'>; concepts: string[]; propensity: number }

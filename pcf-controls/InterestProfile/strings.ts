@@ -20,6 +20,8 @@ export const INTEREST_PROFILE_KEYS = [
   'Error',
   'Offers_Title',
   'Offers_Empty',
+  'Offers_OnExclusionList',
+  'Offers_NoPhoneConsent',
   'Offer_Likelihood',
   'Offer_Why',
   'Offer_Accepted',

@@ -6,7 +6,7 @@ import type { RankedOffer } from '../../../domain/offer/nextbest';
 import type { OfferOutcome } from '../../../domain/offer/types';
 import { readResx } from '../../shared/resx.testkit';
 import { toCard } from '../card';
-import { cardRows, interactionRows, NOW } from '../card.testkit';
+import { cardRows, interactionRows, NOW, onLists, ROBINSON_LIST_ID } from '../card.testkit';
 import { toOfferSection } from '../offers';
 import { scoreRows, TODAY } from '../offers.testkit';
 import { interestProfileStrings } from '../strings';
@@ -98,6 +98,61 @@ describe('the next-best offers on the contact card', () => {
     expect(within(migration).getByRole('alert').textContent).toBe(
       'The answer could not be recorded: Access denied',
     );
+  });
+
+  it('says why a Robinson list member gets no offer, in English and in Spanish', () => {
+    const rows = onLists(cardRows(), [{ id: ROBINSON_LIST_ID, exclusion: true }]);
+    const robinson = toCard(rows, interactionRows(), NOW);
+    const withheld = toOfferSection(rows, scoreRows(), [], robinson, NOW, TODAY);
+    const { unmount } = render(
+      <InterestProfileView
+        state={{ status: 'ready', card: robinson, offers: withheld }}
+        strings={stringsOf(1033)}
+        locale="en-US"
+        onRecordOffer={() => Promise.resolve()}
+      />,
+    );
+    const section = screen.getByRole('region', { name: 'Next-best offers' });
+    expect(
+      within(section).getByText('On a do-not-contact (Robinson) list: no offers to present.'),
+    ).toBeTruthy();
+    // nothing to present, so nothing to record
+    expect(within(section).queryByRole('listitem')).toBeNull();
+    expect(within(section).queryByRole('button')).toBeNull();
+    unmount();
+
+    render(
+      <InterestProfileView
+        state={{ status: 'ready', card: robinson, offers: withheld }}
+        strings={stringsOf(3082)}
+        locale="es-ES"
+      />,
+    );
+    const spanish = screen.getByRole('region', { name: 'Mejores ofertas' });
+    expect(
+      within(spanish).getByText('En una lista de exclusión (Robinson): sin ofertas que presentar.'),
+    ).toBeTruthy();
+  });
+
+  it('says why a contact who does not allow phone calls gets no offer on the call', () => {
+    const rows = cardRows({ donotphone: true });
+    const noCalls = toCard(rows, interactionRows(), NOW);
+    render(
+      <InterestProfileView
+        state={{
+          status: 'ready',
+          card: noCalls,
+          offers: toOfferSection(rows, scoreRows(), [], noCalls, NOW, TODAY),
+        }}
+        strings={stringsOf(3082)}
+        locale="es-ES"
+      />,
+    );
+    const section = screen.getByRole('region', { name: 'Mejores ofertas' });
+    expect(
+      within(section).getByText('No permite llamadas: sin ofertas que presentar en esta llamada.'),
+    ).toBeTruthy();
+    expect(within(section).queryByText('Zero trust audit')).toBeNull();
   });
 
   it('explains an empty list', () => {

@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { Button, tokens } from '@fluentui/react-components';
-import type { RankedOffer } from '../../../domain/offer/nextbest';
+import type { RankedOffer, WithheldReason } from '../../../domain/offer/nextbest';
 import type { OfferOutcome } from '../../../domain/offer/types';
 import { ErrorText } from '../../shared/ErrorText';
 import { formatNumber, formatText } from '../../shared/format';
@@ -23,6 +23,12 @@ function outcomeLabel(s: InterestProfileStrings, outcome: OfferOutcome): string 
       ? s.Offer_Declined
       : s.Offer_Later;
 }
+
+/** What the adviser reads instead of offers, per reason (a new reason fails to compile until it has one). */
+const WITHHELD_TEXT: Readonly<Record<WithheldReason, keyof InterestProfileStrings>> = {
+  'exclusion-list': 'Offers_OnExclusionList',
+  'no-consent': 'Offers_NoPhoneConsent',
+};
 
 /** The offers to present on an inbound contact, best expected value first, each recordable in one click. */
 export function NextBestOffers({
@@ -56,7 +62,9 @@ export function NextBestOffers({
   return (
     <section aria-label={s.Offers_Title}>
       <h3 style={{ margin: `${tokens.spacingVerticalS} 0` }}>{s.Offers_Title}</h3>
-      {section.offers.length === 0 ? (
+      {section.withheld ? (
+        <p>{s[WITHHELD_TEXT[section.withheld]]}</p>
+      ) : section.offers.length === 0 ? (
         <p>{s.Offers_Empty}</p>
       ) : (
         <ol style={{ margin: 0, paddingInlineStart: tokens.spacingHorizontalL }}>
