@@ -7,6 +7,7 @@ import {
   isNightOfStay,
   nearFullText,
   nightsOutsideStay,
+  hotelOccupancy,
   occupancyPlan,
   overbookingText,
   roomBlocksTotal,
@@ -48,6 +49,42 @@ describe('room blocks', () => {
       ['Sol · Double', 1, 12, 28, 30, false, false],
       ['Sol · Double', 2, 37, 3, 92.5, true, false],
       ['Sol · Single', 1, 11, -1, 110, true, true],
+    ]);
+  });
+
+  it("sums each hotel night over its room types, against all the hotel's rooms", () => {
+    const night1 = dateOnly(2027, 5, 1);
+    const night2 = dateOnly(2027, 5, 2);
+    const inventory = [
+      { roomTypeId: 'dbl', hotelId: 'sol', name: 'Sol · Double', rooms: 40 },
+      { roomTypeId: 'sgl', hotelId: 'sol', name: 'Sol · Single', rooms: 10 },
+      { roomTypeId: 'ste', hotelId: 'sol', name: 'Sol · Suite', rooms: 50 },
+      { roomTypeId: 'mar', hotelId: 'mar', name: 'Mar · Double', rooms: 20 },
+    ];
+    const cells = occupancyPlan(inventory, [
+      { roomTypeId: 'dbl', night: night1, rooms: 38 },
+      { roomTypeId: 'sgl', night: night1, rooms: 10 },
+      { roomTypeId: 'dbl', night: night2, rooms: 4 },
+      { roomTypeId: 'mar', night: night2, rooms: 19 },
+    ]);
+    const names = new Map([
+      ['sol', 'Hotel Sol'],
+      ['mar', 'Hotel Mar'],
+    ]);
+    expect(
+      hotelOccupancy(inventory, cells, names).map((h) => [
+        h.name,
+        h.night.day,
+        h.blocked,
+        h.inventory,
+        h.percent,
+        h.nearFull,
+      ]),
+    ).toEqual([
+      ['Hotel Mar', 2, 19, 20, 95, true],
+      // Its doubles are 95 % full, yet the hotel is half empty: the suites are free.
+      ['Hotel Sol', 1, 48, 100, 48, false],
+      ['Hotel Sol', 2, 4, 100, 4, false],
     ]);
   });
 

@@ -137,6 +137,53 @@ function percentOf(blocked: number, inventory: number): number {
   return Math.round((blocked * 1000) / inventory) / 10;
 }
 
+/** One hotel's night: the rooms blocked of every room type against all its rooms. */
+export interface HotelNight {
+  hotelId: string;
+  name: string;
+  night: DateOnly;
+  inventory: number;
+  blocked: number;
+  /** Blocked share of the hotel's rooms, 0–100 (above when overbooked). */
+  percent: number;
+  nearFull: boolean;
+}
+
+/**
+ * The occupancy plan per hotel and night, from the room types' cells: how full the whole hotel is
+ * (a near-full room type can sit in a half-empty hotel), by hotel name then night.
+ */
+export function hotelOccupancy(
+  inventory: readonly RoomTypeInventory[],
+  cells: readonly OccupancyCell[],
+  hotelNames: ReadonlyMap<string, string>,
+  nearFullPercent = NEAR_FULL_PERCENT,
+): HotelNight[] {
+  const rooms = new Map<string, number>();
+  for (const type of inventory) rooms.set(type.hotelId, (rooms.get(type.hotelId) ?? 0) + type.rooms);
+  const nights = new Map<string, HotelNight>();
+  for (const cell of cells) {
+    const key = `${cell.hotelId}|${formatDateOnly(cell.night)}`;
+    const total = rooms.get(cell.hotelId) ?? 0;
+    const night = nights.get(key) ?? {
+      hotelId: cell.hotelId,
+      name: hotelNames.get(cell.hotelId) ?? cell.hotelId,
+      night: cell.night,
+      inventory: total,
+      blocked: 0,
+      percent: 0,
+      nearFull: false,
+    };
+    night.blocked += cell.blocked;
+    night.percent = percentOf(night.blocked, total);
+    night.nearFull = night.percent >= nearFullPercent;
+    nights.set(key, night);
+  }
+  return [...nights.values()].sort((a, b) =>
+    a.name === b.name ? compareDates(a.night, b.night) : a.name < b.name ? -1 : 1,
+  );
+}
+
 /** The occupancy plan: one cell per room type and night that has blocks, by room type name then night. */
 export function occupancyPlan(
   inventory: readonly RoomTypeInventory[],

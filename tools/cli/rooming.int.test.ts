@@ -241,6 +241,10 @@ describe('ideario rooming import', () => {
       '2026-06-02  Hotel Sol · Double    74/80    92.5 %  close to full',
       '2026-06-01  Hotel Sol · Single    20/30    66.7 %',
       '2026-06-02  Hotel Sol · Single    20/30    66.7 %',
+      // A double room close to full in a hotel with rooms to spare: the whole hotel's share.
+      'Whole hotel (all its room types):',
+      '2026-06-01  Hotel Sol             70/110   63.6 %',
+      '2026-06-02  Hotel Sol             94/110   85.5 %',
     ]);
     // An admin raises the solution's threshold to 95 %: that night is no longer marked.
     const V = environmentvariablevalue.columns;

@@ -17,12 +17,12 @@ import {
   RoomingQuotationNotFoundError,
 } from '../../plugins/handlers/groupquotes/rooming';
 import { readGroupQuotesSettings } from '../../plugins/handlers/groupquotes/settings';
-import { readOccupancy } from '../../plugins/handlers/groupquotes/occupancy';
+import { type Occupancy, readOccupancy } from '../../plugins/handlers/groupquotes/occupancy';
 import {
   addDays,
   dateOnlyFromDate,
+  type DateOnly,
   formatDateOnly,
-  type OccupancyCell,
   tryParseDateOnly,
 } from '../../domain/quotation';
 import { RoomingFileError, readRoomingFile } from '../rooming/read';
@@ -130,23 +130,21 @@ export async function runRoomingImportCommand(
   });
 }
 
-export function describeOccupancy(cells: readonly OccupancyCell[], language: 'en' | 'es'): string[] {
+export function describeOccupancy(occupancy: Occupancy, language: 'en' | 'es'): string[] {
   const es = language === 'es';
+  const cells = occupancy.roomTypes;
   if (cells.length === 0)
     return [es ? 'No hay habitaciones bloqueadas en esas fechas.' : 'No rooms are blocked on those dates.'];
-  const width = Math.max(...cells.map((c) => c.name.length));
-  return cells.map((c) => {
-    const mark = c.overbooked
-      ? es
-        ? '  SOBREVENDIDA'
-        : '  OVERBOOKED'
-      : c.nearFull
-        ? es
-          ? '  casi llena'
-          : '  close to full'
-        : '';
-    return `${formatDateOnly(c.night)}  ${c.name.padEnd(width)}  ${String(c.blocked).padStart(4)}/${String(c.inventory).padEnd(4)} ${String(c.percent).padStart(5)} %${mark}`;
-  });
+  const width = Math.max(...[...cells, ...occupancy.hotels].map((c) => c.name.length));
+  const line = (c: { night: DateOnly; name: string; blocked: number; inventory: number; percent: number }) =>
+    `${formatDateOnly(c.night)}  ${c.name.padEnd(width)}  ${String(c.blocked).padStart(4)}/${String(c.inventory).padEnd(4)} ${String(c.percent).padStart(5)} %`;
+  const near = es ? '  casi llena' : '  close to full';
+  const over = es ? '  SOBREVENDIDA' : '  OVERBOOKED';
+  return [
+    ...cells.map((c) => line(c) + (c.overbooked ? over : c.nearFull ? near : '')),
+    es ? 'Hotel completo (todos sus tipos de habitación):' : 'Whole hotel (all its room types):',
+    ...occupancy.hotels.map((h) => line(h) + (h.percent > 100 ? over : h.nearFull ? near : '')),
+  ];
 }
 
 export async function runOccupancyCommand(
@@ -165,8 +163,8 @@ export async function runOccupancyCommand(
     if (!Number.isInteger(days) || days < 1 || days > 731)
       throw new RoomingCommandError(`--days ${options.days} must be a whole number of days from 1 to 731.`);
     const client = commandClient(options, deps);
-    const cells = await readOccupancy(client, { from, to: addDays(from, days - 1) });
-    for (const line of describeOccupancy(cells, settings.language)) deps.print(line);
+    const occupancy = await readOccupancy(client, { from, to: addDays(from, days - 1) });
+    for (const line of describeOccupancy(occupancy, settings.language)) deps.print(line);
     return 0;
   });
 }

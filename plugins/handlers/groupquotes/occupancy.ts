@@ -1,7 +1,8 @@
 /**
  * The occupancy plan read from an environment: every hotel room type against the rooms the live
  * quotations (not lost, not cancelled) block of it each night in a date range
- * (domain/quotation `occupancyPlan`). `ideario rooming occupancy` prints it.
+ * (domain/quotation `occupancyPlan`), and each hotel's night as a whole (`hotelOccupancy`).
+ * `ideario rooming occupancy` prints both.
  */
 import type { DataverseClient } from '../../../dataverse/client';
 import { readEnvironmentVariable } from '../../../dataverse/environment-variables';
@@ -16,6 +17,8 @@ import {
   type BlockedRooms,
   type DateOnly,
   formatDateOnly,
+  type HotelNight,
+  hotelOccupancy,
   NEAR_FULL_PERCENT,
   NEAR_FULL_PERCENT_VARIABLE,
   type OccupancyCell,
@@ -38,17 +41,24 @@ export async function readNearFullPercent(
   );
 }
 
+export interface Occupancy {
+  /** Per room type and night (occupancyPlan). */
+  readonly roomTypes: OccupancyCell[];
+  /** Per hotel and night, all its room types together (hotelOccupancy). */
+  readonly hotels: HotelNight[];
+}
+
 export async function readOccupancy(
   client: DataverseClient,
   range: { from: DateOnly; to: DateOnly },
-): Promise<OccupancyCell[]> {
+): Promise<Occupancy> {
   const hotels = new Map(
     (
       await client.retrieveMultiple(idr_hotel.entitySetName, {
         select: [idr_hotel.primaryIdAttribute, idr_hotel.columns.idr_name],
       })
-    ).map((h) => [
-      readString(h, idr_hotel.primaryIdAttribute),
+    ).map((h): [string, string] => [
+      readString(h, idr_hotel.primaryIdAttribute) ?? '',
       readString(h, idr_hotel.columns.idr_name) ?? '',
     ]),
   );
@@ -84,5 +94,7 @@ export async function readOccupancy(
     if (!night || !roomTypeId || released.has(readLookup(row, B.idr_opportunity))) continue;
     blocks.push({ roomTypeId, night, rooms: readNumber(row, B.idr_rooms) ?? 0 });
   }
-  return occupancyPlan(inventory, blocks, await readNearFullPercent(client));
+  const nearFull = await readNearFullPercent(client);
+  const roomTypes = occupancyPlan(inventory, blocks, nearFull);
+  return { roomTypes, hotels: hotelOccupancy(inventory, roomTypes, hotels, nearFull) };
 }

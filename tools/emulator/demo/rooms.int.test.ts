@@ -4,7 +4,7 @@
  * blocks has its total from them.
  */
 import { idr_roomblock, opportunity } from '../../../dataverse/generated';
-import { dateOnly, roomBlocksTotal } from '../../../domain/quotation';
+import { dateOnly, formatDateOnly, roomBlocksTotal } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
 import { readOccupancy } from '../../../plugins/handlers/groupquotes/occupancy';
 import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/quote-org.testkit';
@@ -26,10 +26,18 @@ describe('the demo occupancy plan, loaded', () => {
     await org.runAsyncSteps();
 
     const plan = await readOccupancy(org.client, { from: dateOnly(2026, 11, 1), to: dateOnly(2027, 12, 31) });
-    expect(plan.filter((c) => c.overbooked)).toEqual([]);
-    expect(plan.filter((c) => c.nearFull).map((c) => [c.name, c.percent])).toEqual([
+    expect(plan.roomTypes.filter((c) => c.overbooked)).toEqual([]);
+    const full = plan.roomTypes.filter((c) => c.nearFull);
+    expect(full.map((c) => [c.name, c.percent])).toEqual([
       [expect.stringMatching(/^Hotel Ideario (Sol|Mar) · Double$/), 95],
     ]);
+    // The whole hotel that night: every room type's blocks against all its rooms.
+    const hotelNight = plan.hotels.find(
+      (h) => h.hotelId === full[0]?.hotelId && formatDateOnly(h.night) === formatDateOnly(full[0].night),
+    );
+    expect(hotelNight?.name).toMatch(/^Hotel Ideario (Sol|Mar)$/);
+    expect(hotelNight?.blocked).toBeGreaterThanOrEqual(full[0]?.blocked ?? Infinity);
+    expect(hotelNight?.inventory).toBeGreaterThan(full[0]?.inventory ?? Infinity);
 
     const blocks = await org.client.retrieveMultiple(idr_roomblock.entitySetName, {
       select: [B.idr_rooms, B.idr_rate, `_${B.idr_opportunity}_value`],
