@@ -94,9 +94,23 @@ describe('the organization and its base currency', () => {
         `${C.estimatedvalue}@OData.Community.Display.V1.FormattedValue`
       ];
     expect(await formatted(inDollars)).toBe('$10.00');
-    expect(await formatted(await engine.create(opportunity.entitySetName, { [C.estimatedvalue]: 10 }))).toBe(
-      '€10.00',
+    const inEuros = await engine.create(opportunity.entitySetName, { [C.estimatedvalue]: 10 });
+    expect(await formatted(inEuros)).toBe('€10.00');
+    // FetchXML writes them the same way (a view, a chart's list, the card's reads).
+    const fetched = await engine.fetchXml(
+      opportunity.entitySetName,
+      `<fetch><entity name='${opportunity.logicalName}'><attribute name='${C.estimatedvalue}'/>` +
+        `<filter><condition attribute='${C.opportunityid}' operator='in'><value>${inDollars}</value><value>${inEuros}</value></condition></filter></entity></fetch>`,
+      { annotations: FORMATTED },
     );
+    expect(
+      Object.fromEntries(
+        fetched.records.map((r) => [
+          r[C.opportunityid],
+          r[`${C.estimatedvalue}@OData.Community.Display.V1.FormattedValue`],
+        ]),
+      ),
+    ).toEqual({ [inDollars]: '$10.00', [inEuros]: '€10.00' });
     engine.close();
   });
 

@@ -107,7 +107,10 @@ export function etagOf(stored: StoredRecord): string {
  * Amounts are written with their record's currency symbol (every money column of a row shares its
  * transaction currency), else the engine's default.
  */
-function moneyFormat(source: RecordSource, stored: StoredRecord): FormatOptions {
+export function moneyFormat(
+  source: Pick<RecordSource, 'index' | 'format' | 'row'>,
+  stored: StoredRecord,
+): FormatOptions {
   const currency = stored[transactioncurrency.columns.transactioncurrencyid];
   const table = source.index.byLogicalName(transactioncurrency.logicalName);
   if (!table || !isLookupValue(currency)) return source.format;

@@ -11,6 +11,7 @@ import {
   FORMATTED,
   LOOKUP_LOGICAL_NAME,
   NAVIGATION_PROPERTY,
+  moneyFormat,
   noAnnotations,
   type AnnotationFilter,
   type JsonRecord,
@@ -22,6 +23,7 @@ import {
   isLookupValue,
   targetColumn,
   toJson,
+  type StoredRecord,
   type StoredValue,
 } from '../engine/values';
 import type { ColumnInfo } from '../engine/metadata';
@@ -34,7 +36,7 @@ import { DEADLINE_FUNCTION, ident } from '../engine/storage';
 /** What FetchXML needs from the engine: its metadata, read access to its tables, and who is asking when. */
 export interface FetchSource {
   readonly index: MetadataIndex;
-  readonly records: Pick<RecordSource, 'format' | 'primaryName'>;
+  readonly records: Pick<RecordSource, 'index' | 'format' | 'primaryName' | 'row'>;
   /** Runs a read-only statement (read-committed, like the engine's own queries). */
   rows(sql: string, params: readonly SqlParam[]): Record<string, unknown>[];
   readonly now: Date;
@@ -132,8 +134,22 @@ class Shaper {
     private readonly annotate: AnnotationFilter,
   ) {}
 
-  /** One value as the Web API writes it; FetchXML results leave out columns that hold no value. */
-  emit(out: JsonRecord, property: string, column: ColumnInfo, value: StoredValue, table?: TableInfo): void {
+  row(table: TableInfo, id: string): StoredRecord | undefined {
+    return this.annotate(FORMATTED) ? this.source.records.row(table, id) : undefined;
+  }
+
+  /**
+   * One value as the Web API writes it; FetchXML results leave out columns that hold no value. `owner`
+   * is the stored row the value comes from, whose currency an amount is written in (else the default).
+   */
+  emit(
+    out: JsonRecord,
+    property: string,
+    column: ColumnInfo,
+    value: StoredValue,
+    table?: TableInfo,
+    owner?: StoredRecord,
+  ): void {
     if (value === null) return;
     if (isLookupValue(value)) {
       out[property] = value.id;
@@ -153,7 +169,11 @@ class Shaper {
     }
     out[property] = toJson(value);
     if (this.annotate(FORMATTED)) {
-      const formatted = formatValue(column, value, this.source.records.format);
+      const format =
+        owner && column.type === 'Money'
+          ? moneyFormat(this.source.records, owner)
+          : this.source.records.format;
+      const formatted = formatValue(column, value, format);
       if (formatted !== undefined) out[`${property}@${FORMATTED}`] = formatted;
     }
   }
@@ -170,13 +190,21 @@ function recordOf(plan: Plan, shaper: Shaper, row: Record<string, unknown>): Jso
   const out: JsonRecord = {};
   const table = plan.root.table;
   if (!plan.query.distinct) out['@odata.etag'] = `W/"${typeof row._version === 'number' ? row._version : 0}"`;
+  // The root row, read once when it has an amount to write in its own currency (linked rows' use the default).
+  let owner: StoredRecord | undefined;
+  const ownerOf = () => {
+    if (owner === undefined && typeof row._id === 'string') owner = shaper.row(table, row._id);
+    return owner;
+  };
   for (const output of plan.outputs) {
+    const root = output.scope === plan.root;
     shaper.emit(
       out,
       output.property,
       output.column,
       stored(output.column, row, output.sql),
-      output.scope === plan.root ? table : undefined,
+      root ? table : undefined,
+      root && output.column.type === 'Money' ? ownerOf() : undefined,
     );
   }
   if (!plan.query.distinct && typeof row._id === 'string') out[table.primaryId] = row._id;
