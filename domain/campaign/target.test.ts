@@ -79,4 +79,11 @@ describe('rankByPropensity', () => {
       lowest: 0.4,
     });
   });
+
+  it('leaves out those no campaign may contact before the cut, and counts them', () => {
+    expect(rankByPropensity(['b', 'd', 'c', 'a'], propensities, 2, new Set(['a', 'x']))).toMatchObject({
+      contactIds: ['c', 'd'],
+      leftOut: 1,
+    });
+  });
 });

@@ -168,20 +168,26 @@ export interface PropensityRanking {
   /** Highest and lowest propensity among the kept scored contacts. */
   readonly highest?: number;
   readonly lowest?: number;
+  /** Candidates left out before the cut: no campaign may contact them (an exclusion list). */
+  readonly leftOut: number;
 }
 
 /**
  * Orders the target from most to least likely to take the offer and keeps the first `top`. Equal
  * propensities go by contact id, so a rerun keeps the same people; contacts the model has not scored
- * come after every scored one (their likelihood is unknown, not zero).
+ * come after every scored one (their likelihood is unknown, not zero). Members of an exclusion list are
+ * left out first: no campaign contacts them, whatever the channel.
  */
 export function rankByPropensity(
   candidates: readonly string[],
   propensities: ReadonlyMap<string, number>,
   top?: number,
+  neverContacted: ReadonlySet<string> = new Set(),
 ): PropensityRanking {
   const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const unique = [...new Set(candidates)];
+  const all = [...new Set(candidates)];
+  // Kept among the "N most likely", they would fall at distribution and leave fewer than N reached.
+  const unique = all.filter((id) => !neverContacted.has(id));
   const scored = unique.filter((id) => propensities.has(id));
   scored.sort((a, b) => (propensities.get(b) ?? 0) - (propensities.get(a) ?? 0) || byId(a, b));
   const unscored = unique.filter((id) => !propensities.has(id)).sort(byId);
@@ -195,5 +201,6 @@ export function rankByPropensity(
     scored: scored.length,
     highest: values.length ? values[0] : undefined,
     lowest: values.length ? values[values.length - 1] : undefined,
+    leftOut: all.length - unique.length,
   };
 }

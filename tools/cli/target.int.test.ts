@@ -261,6 +261,29 @@ describe('ideario target --offer --top', () => {
     );
   });
 
+  it('leaves exclusion-list members out before keeping the most likely, so the list reaches its size', async () => {
+    const { ana, ben, cai } = await seed();
+    const offerId = await env.client.create(idr_offer.entitySetName, {
+      [idr_offer.columns.idr_name]: 'Cloud migration plan',
+      [idr_offer.columns.idr_code]: 'CLOUD-PLAN',
+    });
+    await score(offerId, ben, 0.7);
+    await score(offerId, ana, 0.3);
+    await score(offerId, cai, 0.3);
+    // Ben, the most likely, asked never to be contacted.
+    await createList(env.client, 'Robinson', [ben], { [list.columns.idr_isexclusionlist]: true });
+    const run = deps();
+    expect(
+      await runTargetCommand(
+        { concept: ['CLOUD'], minScore: '30', offer: 'CLOUD-PLAN', top: '2', lang: 'es' },
+        run.value,
+      ),
+    ).toBe(0);
+    expect(run.lines).toEqual([
+      '2 de 3 contacto(s) que cumplen la condición, los más probables primero para la oferta CLOUD-PLAN (propensión de 0.300 a 0.300; 2 de 3 puntuados). 1 en una lista de exclusión (Robinson), fuera antes del corte.',
+    ]);
+  });
+
   it('names an unknown offer with the codes there are, and refuses --top without --offer', async () => {
     await seed();
     await env.client.create(idr_offer.entitySetName, {

@@ -71,7 +71,8 @@ const MESSAGES = {
       `${kept} of ${n} matching contact(s) kept, most likely first for offer ${code}` +
       (r.highest === undefined
         ? ' (none has a score for it yet).'
-        : ` (propensity ${r.highest.toFixed(3)} down to ${(r.lowest ?? r.highest).toFixed(3)}; ${r.scored} of ${n} scored).`),
+        : ` (propensity ${r.highest.toFixed(3)} down to ${(r.lowest ?? r.highest).toFixed(3)}; ${r.scored} of ${n} scored).`) +
+      (r.leftOut > 0 ? ` ${r.leftOut} on an exclusion (Robinson) list left out before the cut.` : ''),
     count: (n: number) => `${n} contact(s) match.`,
     saved: (n: number, name: string, id: string) =>
       `Static list "${name}" created with ${n} member(s): ${id}.`,
@@ -90,7 +91,8 @@ const MESSAGES = {
       `${kept} de ${n} contacto(s) que cumplen la condición, los más probables primero para la oferta ${code}` +
       (r.highest === undefined
         ? ' (ninguno tiene aún puntuación para ella).'
-        : ` (propensión de ${r.highest.toFixed(3)} a ${(r.lowest ?? r.highest).toFixed(3)}; ${r.scored} de ${n} puntuados).`),
+        : ` (propensión de ${r.highest.toFixed(3)} a ${(r.lowest ?? r.highest).toFixed(3)}; ${r.scored} de ${n} puntuados).`) +
+      (r.leftOut > 0 ? ` ${r.leftOut} en una lista de exclusión (Robinson), fuera antes del corte.` : ''),
     count: (n: number) => `${n} contacto(s) cumplen la condición.`,
     saved: (n: number, name: string, id: string) =>
       `Lista estática "${name}" creada con ${n} miembro(s): ${id}.`,

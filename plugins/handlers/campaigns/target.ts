@@ -46,7 +46,7 @@ import {
   textValue,
   timeValue,
 } from '../interests/records';
-import { chunk, whereIn } from './read';
+import { chunk, exclusionListMembers, whereIn } from './read';
 
 const TIER_CHOICES: Readonly<Record<Tier, number>> = {
   mostValuable: ValueTier.MostValuable,
@@ -353,5 +353,6 @@ export async function rankTargetByOffer(
   top?: number,
 ): Promise<PropensityRanking & { readonly offer: OfferPropensities['offer'] }> {
   const { offer, propensities } = await readOfferPropensities(client, offerCode);
-  return { ...rankByPropensity(contactIds, propensities, top), offer };
+  const never = top === undefined ? new Set<string>() : await exclusionListMembers(client);
+  return { ...rankByPropensity(contactIds, propensities, top, never), offer };
 }
