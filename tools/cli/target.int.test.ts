@@ -218,16 +218,21 @@ async function score(offerId: string, contactId: string, propensity: number) {
   });
 }
 
+/** The CLOUD-PLAN offer, Ben the most likely to take it (0.7), Ana and Cai less (0.3). */
+async function cloudPlan(who: { ana: string; ben: string; cai: string }) {
+  const offerId = await env.client.create(idr_offer.entitySetName, {
+    [idr_offer.columns.idr_name]: 'Cloud migration plan',
+    [idr_offer.columns.idr_code]: 'CLOUD-PLAN',
+  });
+  await score(offerId, who.ben, 0.7);
+  await score(offerId, who.ana, 0.3);
+  await score(offerId, who.cai, 0.3);
+}
+
 describe('ideario target --offer --top', () => {
   it('keeps the most likely contacts for an offer, equal propensities by contact id', async () => {
     const { ana, ben, cai } = await seed();
-    const offerId = await env.client.create(idr_offer.entitySetName, {
-      [idr_offer.columns.idr_name]: 'Cloud migration plan',
-      [idr_offer.columns.idr_code]: 'CLOUD-PLAN',
-    });
-    await score(offerId, ben, 0.7);
-    await score(offerId, ana, 0.3);
-    await score(offerId, cai, 0.3);
+    await cloudPlan({ ana, ben, cai });
     const [first] = [ana, cai].sort();
 
     const counted = deps();
@@ -263,13 +268,7 @@ describe('ideario target --offer --top', () => {
 
   it('leaves exclusion-list members out before keeping the most likely, so the list reaches its size', async () => {
     const { ana, ben, cai } = await seed();
-    const offerId = await env.client.create(idr_offer.entitySetName, {
-      [idr_offer.columns.idr_name]: 'Cloud migration plan',
-      [idr_offer.columns.idr_code]: 'CLOUD-PLAN',
-    });
-    await score(offerId, ben, 0.7);
-    await score(offerId, ana, 0.3);
-    await score(offerId, cai, 0.3);
+    await cloudPlan({ ana, ben, cai });
     // Ben, the most likely, asked never to be contacted.
     await createList(env.client, 'Robinson', [ben], { [list.columns.idr_isexclusionlist]: true });
     const run = deps();
