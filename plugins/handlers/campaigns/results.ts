@@ -23,6 +23,7 @@ import {
   salesorder,
   type campaignactivityRecord,
   type campaignRecord,
+  type campaignWrite,
   type campaignresponseRecord,
   type emailRecord,
   type idr_exclusionRecord,
@@ -551,6 +552,39 @@ export async function readCampaignResults(
     attribution,
     erasedRows,
   };
+}
+
+/** A rate or a difference of rates as the campaign row keeps it: percent, two decimals, empty when undefined. */
+function percentColumn(value: number | undefined): number | null {
+  return value === undefined ? null : Math.round(value * 10_000) / 100;
+}
+
+/** The results columns of the campaign row, from its report. */
+export function campaignResultColumns(report: CampaignReport, now: Date): campaignWrite {
+  const k = campaign.columns;
+  return {
+    [k.idr_contacted]: report.contacted.size,
+    [k.idr_responses]: report.responses,
+    [k.idr_responserate]: percentColumn(report.targetRate),
+    [k.idr_controlresponserate]: percentColumn(report.controlRate),
+    [k.idr_uplift]: percentColumn(report.uplift?.difference.value),
+    [k.idr_attributedrevenue]: Math.round(report.attribution.target.revenue * 100) / 100,
+    [k.idr_resultson]: now.toISOString(),
+  };
+}
+
+/**
+ * Recomputes a campaign's results and keeps them on its row, so the Marketing app's views and charts
+ * show what `ideario results` prints (O(campaign size) reads, one update).
+ */
+export async function storeCampaignResults(
+  client: DataverseClient,
+  campaignId: string,
+  now: Date,
+): Promise<CampaignReport> {
+  const report = await readCampaignResults(client, campaignId);
+  await client.update(campaign.entitySetName, campaignId, campaignResultColumns(report, now));
+  return report;
 }
 
 const REASON_LABELS: Readonly<Record<'en' | 'es', Readonly<Record<ExclusionReason, string>>>> = {

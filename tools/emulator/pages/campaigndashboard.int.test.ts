@@ -61,6 +61,30 @@ describe('the Campaign Results charts and ideario results, over the demo campaig
     expect(chart.series[0]?.values[i]).toBe(report.responses);
   });
 
+  it('shows the response rates of the contacted and of the control group that ideario results prints', async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const chart = chartOf('Response Rate per Campaign: Contacted and Control');
+    const i = chart.categories.findIndex((c) => c.label === report.name);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(report.control.size).toBeGreaterThan(0);
+    const percent = (rate: number | undefined) => Math.round((rate ?? NaN) * 10_000) / 100;
+    expect(chart.series.map((s) => s.values[i])).toEqual([
+      percent(report.targetRate),
+      percent(report.controlRate),
+    ]);
+    expect(chartOf('Response Rate per Campaign: Contacted and Control', 3082).title).toBe(
+      'Tasa de respuesta por campaña: contactados y control',
+    );
+    // The campaign row keeps the uplift and the revenue too, for the Ideario Campaign Results view.
+    const k = campaign.columns;
+    const row = await org.client.retrieve(campaign.entitySetName, DEMO_CAMPAIGN_ID, [
+      k.idr_uplift,
+      k.idr_attributedrevenue,
+    ]);
+    expect(row?.[k.idr_uplift]).toBe(percent(report.uplift?.difference.value));
+    expect(row?.[k.idr_attributedrevenue]).toBe(Math.round(report.attribution.target.revenue * 100) / 100);
+  });
+
   it('counts the contacts left out by reason as ideario results does, the control group included', async () => {
     const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
     const chart = chartOf('Exclusions by Reason per Campaign');
