@@ -75,6 +75,8 @@ describe('the Campaign Results charts and ideario results, over the demo campaig
     expect(chartOf('Response Rate per Campaign: Contacted and Control', 3082).title).toBe(
       'Tasa de respuesta por campaña: contactados y control',
     );
+    expect(page()).toContain('aria-label="Response Rate per Campaign: Contacted and Control"');
+    expect(page(3082)).toContain('aria-label="Tasa de respuesta por campaña: contactados y control"');
     // The campaign row keeps the uplift and the revenue too, for the Ideario Campaign Results view.
     const k = campaign.columns;
     const row = await org.client.retrieve(campaign.entitySetName, DEMO_CAMPAIGN_ID, [
