@@ -225,4 +225,24 @@ describe('the offer and campaign forms of the Marketing app', () => {
     ])
       expect(html).toContain(label);
   });
+
+  it('shows the results Ideario keeps on the campaign, read-only', () => {
+    const html = form(campaign.logicalName, DEMO_CAMPAIGN_ID);
+    for (const label of [
+      'Campaign Results',
+      'Response Rate (%)',
+      'Control Response Rate (%)',
+      'Uplift (Points)',
+    ])
+      expect(html).toContain(label);
+    const bootstrap = /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(
+      html,
+    )?.[1];
+    const { disabled } = JSON.parse(bootstrap ?? '{}') as { disabled?: string[] };
+    const k = campaign.columns;
+    expect(disabled).toEqual(
+      expect.arrayContaining([k.idr_responserate, k.idr_controlresponserate, k.idr_uplift, k.idr_resultson]),
+    );
+    expect(form(campaign.logicalName, DEMO_CAMPAIGN_ID, 3082)).toContain('Resultados de la campaña');
+  });
 });
