@@ -15,9 +15,16 @@ export const campaign = {
     createdby: 'createdby',
     createdon: 'createdon',
     description: 'description',
+    idr_attributedrevenue: 'idr_attributedrevenue',
     idr_attributiondays: 'idr_attributiondays',
+    idr_contacted: 'idr_contacted',
     idr_controlpercent: 'idr_controlpercent',
+    idr_controlresponserate: 'idr_controlresponserate',
     idr_incompatiblewithin: 'idr_incompatiblewithin',
+    idr_responserate: 'idr_responserate',
+    idr_responses: 'idr_responses',
+    idr_resultson: 'idr_resultson',
+    idr_uplift: 'idr_uplift',
     istemplate: 'istemplate',
     modifiedby: 'modifiedby',
     modifiedon: 'modifiedon',
@@ -40,9 +47,16 @@ export const campaign = {
     createdby: 'Lookup',
     createdon: 'DateTime',
     description: 'Memo',
+    idr_attributedrevenue: 'Decimal',
     idr_attributiondays: 'Integer',
+    idr_contacted: 'Integer',
     idr_controlpercent: 'Integer',
+    idr_controlresponserate: 'Decimal',
     idr_incompatiblewithin: 'Integer',
+    idr_responserate: 'Decimal',
+    idr_responses: 'Integer',
+    idr_resultson: 'DateTime',
+    idr_uplift: 'Decimal',
     istemplate: 'Boolean',
     modifiedby: 'Lookup',
     modifiedon: 'DateTime',
@@ -107,12 +121,26 @@ export type campaignRecord = {
   createdon?: string | null;
   /** Description */
   description?: string | null;
+  /** Revenue Attributed */
+  idr_attributedrevenue?: number | null;
   /** Attribution Window (Days) */
   idr_attributiondays?: number | null;
+  /** Contacted */
+  idr_contacted?: number | null;
   /** Control Group % */
   idr_controlpercent?: number | null;
+  /** Control Response Rate (%) */
+  idr_controlresponserate?: number | null;
   /** Incompatible Within (Days) */
   idr_incompatiblewithin?: number | null;
+  /** Response Rate (%) */
+  idr_responserate?: number | null;
+  /** Responses */
+  idr_responses?: number | null;
+  /** Results Updated On (ISO 8601 in UTC) */
+  idr_resultson?: string | null;
+  /** Uplift (Points) */
+  idr_uplift?: number | null;
   /** Template */
   istemplate?: boolean | null;
   /** Modified By: GUID of the systemuser it points to */
@@ -158,12 +186,26 @@ export type campaignWrite = {
   codename?: string | null;
   /** Description */
   description?: string | null;
+  /** Revenue Attributed */
+  idr_attributedrevenue?: number | null;
   /** Attribution Window (Days) */
   idr_attributiondays?: number | null;
+  /** Contacted */
+  idr_contacted?: number | null;
   /** Control Group % */
   idr_controlpercent?: number | null;
+  /** Control Response Rate (%) */
+  idr_controlresponserate?: number | null;
   /** Incompatible Within (Days) */
   idr_incompatiblewithin?: number | null;
+  /** Response Rate (%) */
+  idr_responserate?: number | null;
+  /** Responses */
+  idr_responses?: number | null;
+  /** Results Updated On (ISO 8601 in UTC) */
+  idr_resultson?: string | null;
+  /** Uplift (Points) */
+  idr_uplift?: number | null;
   /** Template */
   istemplate?: boolean | null;
   /** Name */

@@ -1,5 +1,12 @@
 import { InvalidCampaignSettingError } from './errors';
-import { attributeOrders, campaignResults, DEFAULT_ATTRIBUTION_DAYS, uplift } from './results';
+import {
+  activityResponders,
+  answeredActivity,
+  attributeOrders,
+  campaignResults,
+  DEFAULT_ATTRIBUTION_DAYS,
+  uplift,
+} from './results';
 
 describe('uplift', () => {
   it('gives the difference with a Wald interval and the ratio with a log interval', () => {
@@ -96,5 +103,40 @@ describe('attributeOrders', () => {
     expect(() => attributeOrders({ ...facts, windowDays: 0, orders: [] })).toThrow(
       /attribution window \(days\) is 0/,
     );
+  });
+});
+
+describe('answeredActivity', () => {
+  const email = { campaignActivityId: 'email', sentOn: Date.UTC(2026, 2, 10) };
+  const call = { campaignActivityId: 'call', sentOn: Date.UTC(2026, 2, 12) };
+
+  it('names the latest campaign activity sent at or before the answer', () => {
+    expect(answeredActivity([email, call], Date.UTC(2026, 2, 11))).toBe('email');
+    expect(answeredActivity([email, call], Date.UTC(2026, 2, 12))).toBe('call');
+    expect(answeredActivity([call, email], Date.UTC(2026, 3, 1))).toBe('call');
+  });
+
+  it('names none when nothing reached the contact, or only after the answer', () => {
+    expect(answeredActivity([], Date.UTC(2026, 2, 11))).toBeNull();
+    expect(answeredActivity([call], Date.UTC(2026, 2, 11))).toBeNull();
+  });
+
+  it('takes an undated activity when no dated one came before, and the latest when the answer has no date', () => {
+    expect(
+      answeredActivity([call, { campaignActivityId: 'letter', sentOn: null }], Date.UTC(2026, 2, 11)),
+    ).toBe('letter');
+    expect(answeredActivity([email, call], null)).toBe('call');
+  });
+});
+
+describe('activityResponders', () => {
+  it('counts a linked response for its activity only, and an unlinked one for every activity', () => {
+    const responses = [
+      { contactId: 'ana', campaignActivityId: 'email' },
+      { contactId: 'bea', campaignActivityId: 'call' },
+      { contactId: 'carl', campaignActivityId: null },
+    ];
+    expect([...activityResponders(responses, 'email')].sort()).toEqual(['ana', 'carl']);
+    expect([...activityResponders(responses, 'call')].sort()).toEqual(['bea', 'carl']);
   });
 });

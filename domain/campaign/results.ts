@@ -117,6 +117,51 @@ export function campaignResults(facts: CampaignFacts): CampaignResults {
   };
 }
 
+/** One email, call or letter of a campaign that reached a contact. */
+export interface Delivery {
+  readonly campaignActivityId: string;
+  /** Epoch ms it was sent (scheduled); null when neither it nor its campaign activity has a date. */
+  readonly sentOn: number | null;
+}
+
+/**
+ * The campaign activity a response answers, among those that reached the contact; null when none did
+ * (a control-group member, someone the campaign never targeted, or an answer before anything was sent).
+ */
+export function answeredActivity(deliveries: readonly Delivery[], respondedOn: number | null): string | null {
+  // The latest one sent at or before the answer: it is what the contact last saw of the campaign.
+  const dated = deliveries
+    .filter((d): d is Delivery & { sentOn: number } => d.sentOn !== null)
+    .filter((d) => respondedOn === null || d.sentOn <= respondedOn)
+    .sort((a, b) => b.sentOn - a.sentOn || a.campaignActivityId.localeCompare(b.campaignActivityId));
+  if (dated[0]) return dated[0].campaignActivityId;
+  const undated = deliveries
+    .filter((d) => d.sentOn === null)
+    .map((d) => d.campaignActivityId)
+    .sort();
+  return undated[0] ?? null;
+}
+
+/** A campaign response: who answered, and the campaign activity it answers (null on rows made before the link). */
+export interface ResponseLink {
+  readonly contactId: string;
+  readonly campaignActivityId: string | null;
+}
+
+/**
+ * Who answered one campaign activity: contacts with a response linked to it, and, for responses without
+ * the link, every contact who answered the campaign (the rule before responses named their activity).
+ */
+export function activityResponders(
+  responses: readonly ResponseLink[],
+  campaignActivityId: string,
+): Set<string> {
+  const out = new Set<string>();
+  for (const r of responses)
+    if (r.campaignActivityId === null || r.campaignActivityId === campaignActivityId) out.add(r.contactId);
+  return out;
+}
+
 /**
  * Orders are credited to a campaign when the contact confirms them within this many days after being
  * sent its activity (control contacts: after the activity went to the others), unless the campaign sets

@@ -1,4 +1,12 @@
-import { contact, ExclusionReason } from '../../dataverse/generated';
+import type { EntityRecord } from '../../dataverse/client';
+import {
+  campaign,
+  contact,
+  EventType,
+  ExclusionReason,
+  idr_interaction,
+  idr_offer,
+} from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
 import {
   addCampaignActivity,
@@ -6,7 +14,9 @@ import {
   createCampaignOrg,
   createContacts,
   createList,
+  recipients,
 } from '../../plugins/handlers/campaigns/campaign.testkit';
+import { bind, recordUrl } from '../../plugins/handlers/interests/records';
 import type { DistributeProgress } from '../../plugins/handlers/campaigns/distribute';
 import { dashboardChart } from '../emulator/pages/dashboard.testkit';
 import type { TestOrg } from '../emulator/testing';
@@ -76,6 +86,72 @@ describe('ideario distribute and ideario results', () => {
       '  orders attributed (30 days after sending): contacted 0 worth 0.00, control 0 worth 0.00',
       '  revenue per contact: contacted 0.00, control 0.00; uplift +0.00 per contact',
     ]);
+  });
+
+  it('keeps the results it prints on the campaign row, for the Marketing app', async () => {
+    const { client } = org;
+    const ids = await createContacts(client, 40);
+    const target = await createList(client, 'Target', ids);
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [target],
+      controlPercent: 25,
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    expect(await runDistributeCommand(spring.campaignActivityId, { dryRun: false }, deps().value)).toBe(0);
+    const contacted = [...(await recipients(client, 'email', spring.campaignActivityId)).keys()];
+    const control = ids.filter((id) => !contacted.includes(id));
+    expect([contacted.length, control.length]).toEqual([30, 10]);
+    const i = idr_interaction.columns;
+    let n = 0;
+    const event = (contactId: string, eventType: number, extra: EntityRecord = {}) =>
+      client.create(idr_interaction.entitySetName, {
+        [i.idr_name]: `Event ${++n}`,
+        [i.idr_source]: 'esp',
+        [i.idr_externalid]: `evt-${n}`,
+        [i.idr_eventtype]: eventType,
+        [i.idr_occurredon]: '2026-03-12T10:00:00Z',
+        [bind(i.idr_contact)]: recordUrl(contact.entitySetName, contactId),
+        ...extra,
+      });
+    const fromCampaign = { [bind(i.idr_campaign)]: recordUrl(campaign.entitySetName, spring.campaignId) };
+    for (const id of contacted.slice(0, 9)) await event(id, EventType.EmailClick, fromCampaign);
+    await event(control[0], EventType.WebVisit, fromCampaign);
+    const spa = await client.create(idr_offer.entitySetName, {
+      [idr_offer.columns.idr_name]: 'Spa weekend',
+      [idr_offer.columns.idr_code]: 'SPA',
+      [idr_offer.columns.idr_value]: 500,
+    });
+    await event(contacted[0], EventType.OrderConfirmed, {
+      [bind(i.idr_offer)]: recordUrl(idr_offer.entitySetName, spa),
+    });
+
+    const results = deps();
+    expect(await runResultsCommand(spring.campaignId, {}, results.value)).toBe(0);
+    expect(results.lines).toContain('  response rate: contacted 30.0 %, control 10.0 %');
+    const k = campaign.columns;
+    const row = await client.retrieve(campaign.entitySetName, spring.campaignId, [
+      k.idr_contacted,
+      k.idr_responses,
+      k.idr_responserate,
+      k.idr_controlresponserate,
+      k.idr_uplift,
+      k.idr_attributedrevenue,
+      k.idr_resultson,
+    ]);
+    expect(row).toMatchObject({
+      [k.idr_contacted]: 30,
+      [k.idr_responses]: 10,
+      [k.idr_responserate]: 30,
+      [k.idr_controlresponserate]: 10,
+      [k.idr_uplift]: 20,
+      [k.idr_attributedrevenue]: 500,
+      [k.idr_resultson]: org.clock
+        .now()
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z'),
+    });
   });
 
   it('prints the results in Spanish with IDEARIO_LANGUAGE=es or --lang es, numbers as es-ES writes them', async () => {

@@ -15,7 +15,7 @@ import {
 } from '../../plugins/handlers/campaigns/distribute';
 import {
   describeCampaignResults,
-  readCampaignResults,
+  storeCampaignResults,
   recordCampaignResponses,
 } from '../../plugins/handlers/campaigns/results';
 import { CampaignError } from '../../domain/campaign';
@@ -118,7 +118,7 @@ export async function runResultsCommand(
             ? `Registrada(s) ${recorded} respuesta(s) de campaña nueva(s).`
             : `Recorded ${recorded} new campaign response(s).`,
         );
-      return readCampaignResults(client, campaignId);
+      return storeCampaignResults(client, campaignId, deps.clock());
     });
     for (const line of describeCampaignResults(report, language)) deps.print(line);
     return 0;

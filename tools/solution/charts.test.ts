@@ -120,6 +120,60 @@ describe('charts and the dashboard in IdearioGroupQuotes', () => {
   });
 });
 
+describe('the campaign results view and chart in IdearioInterests', () => {
+  const INTERESTS = path.join(ROOT, 'IdearioInterests');
+  const RESULTS_VIEW = '{a6bd6dcd-f366-4ec3-ab5c-8f565cc92188}';
+  const RATE_CHART = '{5ae52eab-bc47-4db2-81c7-505abfe444d9}';
+  const INTERESTS_CONTROLS: ControlBuild[] = ['idr_Ideario.ImpactRanking', 'idr_Ideario.InterestProfile'].map(
+    (name) => ({ name, files: CONTROLS[0]?.files ?? new Map<string, Uint8Array>(), source: 'test' }),
+  );
+
+  it('reads the chart with the two rates the campaign row keeps, on the Campaign Results dashboard', () => {
+    const metadata = loadMetadata(ROOT);
+    const campaign = metadata.tables.campaign;
+    // The model holds ids without braces; the XML files with them.
+    const chart = campaign?.visualizations?.find((v) => `{${v.id}}` === RATE_CHART);
+    expect([chart?.name[1033], chart?.name[3082], chart?.categoryAlias, chart?.measures]).toEqual([
+      'Response Rate per Campaign: Contacted and Control',
+      'Tasa de respuesta por campaña: contactados y control',
+      'campaign',
+      ['contactedrate', 'controlrate'],
+    ]);
+    const view = campaign?.views.find((v) => `{${v.id}}` === RESULTS_VIEW);
+    expect(view?.name).toEqual({
+      1033: 'Ideario Campaign Results',
+      3082: 'Resultados de campañas de Ideario',
+    });
+    const model = readSolutionSource(INTERESTS).model;
+    const component = model?.dashboards?.[0]?.components.find((c) => c.chartId === chart?.id);
+    expect([component?.table, component?.viewId]).toEqual(['campaign', view?.id]);
+  });
+
+  it('packs the view and the chart into the campaign table and unpacks them back where they came from', async () => {
+    const files = await readSourceFiles(path.join(INTERESTS, 'src'));
+    const parts = buildSolutionParts(files, { managed: 0, controls: INTERESTS_CONTROLS });
+    const root = parseXml(parts.get('customizations.xml') as Uint8Array).root;
+    const campaign = elements(child(root, 'Entities') ?? root, 'Entity').find(
+      (e) => childText(e, 'Name') === 'campaign',
+    );
+    const chartIds = elements(child(campaign ?? root, 'Visualizations') ?? root, 'visualization').map((v) =>
+      childText(v, 'savedqueryvisualizationid'),
+    );
+    expect(chartIds).toEqual([RATE_CHART]);
+    const viewIds = elements(child(campaign ?? root, 'SavedQueries') ?? root, 'savedqueries').flatMap((q) =>
+      elements(q, 'savedquery').map((v) => childText(v, 'savedqueryid')),
+    );
+    expect(viewIds).toContain(RESULTS_VIEW);
+    const unpacked = unpackParts(parts, 'IdearioInterests.zip');
+    expect(text(unpacked.get(`Entities/campaign/Visualizations/${RATE_CHART}.xml`))).toContain(
+      'idr_controlresponserate',
+    );
+    expect(text(unpacked.get(`Entities/campaign/SavedQueries/${RESULTS_VIEW}.xml`))).toContain('idr_uplift');
+    const repacked = buildSolutionParts(unpacked, { managed: 0, controls: INTERESTS_CONTROLS });
+    expect(text(repacked.get('customizations.xml'))).toBe(text(parts.get('customizations.xml')));
+  });
+});
+
 describe('checks on charts and dashboards', () => {
   let dir: string;
   beforeEach(() => {

@@ -3,19 +3,33 @@ import {
   campaign,
   campaignresponse,
   contact,
+  email,
   EventType,
   idr_interaction,
   OfferOutcome,
 } from '../../../dataverse/generated';
 import { bind, lookupValue, recordUrl } from '../interests/records';
 import { createInterestsOrg, type InterestsOrg } from '../interests/test-org.testkit';
+import {
+  addCampaignActivity,
+  createCampaign,
+  createContacts,
+  createList,
+  recipientActivity,
+} from './campaign.testkit';
+import { distributeCampaignActivity } from './distribute';
 import { recordCampaignResponses } from './results';
 
 const I = idr_interaction.columns;
 const R = campaignresponse.columns;
 let env: InterestsOrg;
-/** Requests the handlers make to the campaign response table, by method. */
+/**
+ * What recording a response costs: the handlers' FetchXML reads and creates on the campaign response and
+ * activity party tables (the campaign's recompute afterwards only reads and updates the campaign row).
+ */
 let responseRequests: string[];
+const WATCHED_TABLES = new Set<unknown>([campaignresponse.entitySetName, activityparty.entitySetName]);
+const WATCHED_METHODS = new Set<unknown>(['fetchXml', 'create']);
 
 beforeEach(() => {
   responseRequests = [];
@@ -27,7 +41,8 @@ beforeEach(() => {
           const value: unknown = Reflect.get(target, key, receiver);
           if (typeof value !== 'function') return value;
           return (...args: unknown[]) => {
-            if (args[0] === campaignresponse.entitySetName) responseRequests.push(String(key));
+            if (WATCHED_TABLES.has(args[0]) && WATCHED_METHODS.has(key))
+              responseRequests.push(`${String(key)} ${String(args[0])}`);
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           };
         },
@@ -42,13 +57,14 @@ function interaction(
   campaignId: string | null,
   eventType: number,
   outcome?: number,
+  occurredOn = '2026-04-01T08:30:00Z',
 ): Promise<string> {
   return env.client.create(idr_interaction.entitySetName, {
     [I.idr_name]: `Event ${++counter}`,
     [I.idr_source]: 'esp',
     [I.idr_externalid]: `evt-${counter}`,
     [I.idr_eventtype]: eventType,
-    [I.idr_occurredon]: '2026-04-01T08:30:00Z',
+    [I.idr_occurredon]: occurredOn,
     ...(outcome === undefined ? {} : { [I.idr_offeroutcome]: outcome }),
     [bind(I.idr_contact)]: recordUrl(contact.entitySetName, contactId),
     ...(campaignId ? { [bind(I.idr_campaign)]: recordUrl(campaign.entitySetName, campaignId) } : {}),
@@ -58,7 +74,13 @@ function interaction(
 async function responses(campaignId: string) {
   return env.client.retrieveMultiple(campaignresponse.entitySetName, {
     filter: `${lookupValue(R.regardingobjectid)} eq ${campaignId}`,
-    select: [R.activityid, R.channeltypecode, R.receivedon, lookupValue(R.idr_interaction)],
+    select: [
+      R.activityid,
+      R.channeltypecode,
+      R.receivedon,
+      lookupValue(R.idr_interaction),
+      lookupValue(R.originatingactivityid),
+    ],
   });
 }
 
@@ -74,8 +96,12 @@ it('creates the campaign response as the interaction arrives (clicks, coupons, a
   await interaction(luis, campaignId, EventType.OfferPresented, OfferOutcome.Declined);
   await interaction(luis, campaignId, EventType.OfferPresented, OfferOutcome.Later);
   await env.drain();
-  // Opens, declined and "later" offers, and events without a campaign cost no request at all.
-  expect(responseRequests).toEqual(['retrieveMultiple', 'create']);
+  // Opens, declined and "later" offers, and events without a campaign cost no request at all; a response
+  // costs one read (the campaign activities that reached the contact) and one create.
+  expect(responseRequests).toEqual([
+    `fetchXml ${activityparty.entitySetName}`,
+    `create ${campaignresponse.entitySetName}`,
+  ]);
 
   const accepted = await interaction(luis, campaignId, EventType.OfferPresented, OfferOutcome.Accepted);
   await env.drain();
@@ -102,8 +128,77 @@ it('creates the campaign response as the interaction arrives (clicks, coupons, a
   // Dataverse redelivers an asynchronous step after a lost reply: the replay creates nothing.
   const firstDelivery = env.delivered.find((d) => d.request.body.includes(click));
   expect(firstDelivery).toBeDefined();
+  const before = responseRequests.length;
   await env.deliver(firstDelivery!);
+  expect(responseRequests).toHaveLength(before + 2);
   expect(await responses(campaignId)).toHaveLength(3);
   // `ideario results` afterwards finds nothing missing.
   expect(await recordCampaignResponses(client, campaignId)).toBe(0);
+  // No campaign activity reached Ana or Luis: the responses name none.
+  expect(rows.map((r) => r[lookupValue(R.originatingactivityid)])).toEqual([null, null, null]);
+});
+
+it('links the response to the campaign activity that last reached the contact before the answer', async () => {
+  const { client } = env;
+  const ids = await createContacts(client, 4);
+  const everyone = await createList(client, 'Everyone', ids);
+  const spring = await createCampaign(client, {
+    name: 'Spring',
+    channel: 'email',
+    listIds: [everyone],
+    scheduledStart: '2026-04-02T09:00:00Z',
+  });
+  const calls = await addCampaignActivity(client, spring.campaignId, {
+    name: 'Spring calls',
+    channel: 'phone',
+    listIds: [everyone],
+    scheduledStart: '2026-04-04T10:00:00Z',
+  });
+  await distributeCampaignActivity({ client, clock: env.clock.now }, spring.campaignActivityId);
+  await distributeCampaignActivity({ client, clock: env.clock.now }, calls);
+  // Contact 0's email is cancelled by hand: it reached nobody.
+  const cancelledEmail = await recipientActivity(client, 'email', spring.campaignActivityId, ids[0]);
+  await client.update(email.entitySetName, cancelledEmail!, {
+    [email.columns.statecode]: email.choices.statecode.Canceled,
+    [email.columns.statuscode]: email.choices.statuscode.Canceled,
+  });
+  await env.drain();
+
+  const answer = async (contactId: string, on: string) => {
+    const id = await interaction(contactId, spring.campaignId, EventType.EmailClick, undefined, on);
+    await env.drain();
+    const [row] = await env.client.retrieveMultiple(campaignresponse.entitySetName, {
+      filter: `${lookupValue(R.idr_interaction)} eq ${id}`,
+      select: [lookupValue(R.originatingactivityid)],
+    });
+    return row?.[lookupValue(R.originatingactivityid)];
+  };
+  // Between the email and the call: the email; after the call: the call.
+  expect(await answer(ids[1], '2026-04-03T12:00:00Z')).toBe(spring.campaignActivityId);
+  expect(await answer(ids[2], '2026-04-05T12:00:00Z')).toBe(calls);
+  // Contact 0 got only the call: before it, nothing had reached them.
+  expect(await answer(ids[0], '2026-04-03T12:00:00Z')).toBeNull();
+  expect(await answer(ids[0], '2026-04-05T12:00:00Z')).toBe(calls);
+
+  // The campaign row keeps the figures current: 4 contacted (3 of them answered, 0 twice), no control group.
+  const k = campaign.columns;
+  const row = await client.retrieve(campaign.entitySetName, spring.campaignId, [
+    k.idr_contacted,
+    k.idr_responses,
+    k.idr_responserate,
+    k.idr_controlresponserate,
+    k.idr_uplift,
+    k.idr_resultson,
+  ]);
+  expect(row).toMatchObject({
+    [k.idr_contacted]: 4,
+    [k.idr_responses]: 4,
+    [k.idr_responserate]: 75,
+    [k.idr_controlresponserate]: null,
+    [k.idr_uplift]: null,
+    [k.idr_resultson]: env.clock
+      .now()
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z'),
+  });
 });

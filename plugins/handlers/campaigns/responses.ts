@@ -3,7 +3,7 @@
  * interaction also turns it into its campaign response when it carries a campaign and answers it
  * (results.ts says which events do). It shares the scoring step because the registry allows one
  * handler per step and solution; the decision reads only the Target, so an interaction without a
- * campaign costs no request.
+ * campaign costs no request. Each response event then recomputes its campaign's results on the campaign row.
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import { idr_interaction } from '../../../dataverse/generated';
@@ -16,7 +16,7 @@ import {
   type ExecutionContext,
 } from '../../host/parse';
 import type { HandlerDefinition, HandlerDeps } from '../../registry';
-import { recordResponseOf, responseChannel } from './results';
+import { recordResponseOf, responseChannel, storeCampaignResults } from './results';
 
 const I = idr_interaction.columns;
 
@@ -48,6 +48,9 @@ export async function recordResponseFromEvent(ctx: ExecutionContext, deps: Handl
       interaction: interactionId,
       campaign: campaignRef.id,
     });
+  // The campaign row's figures follow each response; on a replay too, since the delivery that made the
+  // response may have failed before its recompute.
+  await storeCampaignResults(deps.client, campaignId, deps.clock());
   return created;
 }
 

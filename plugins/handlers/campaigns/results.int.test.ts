@@ -1,6 +1,7 @@
 import type { DataverseClient } from '../../../dataverse/client';
 import {
   campaign,
+  campaignresponse,
   contact,
   EventType,
   ExclusionReason,
@@ -23,7 +24,12 @@ import {
   recipients,
 } from './campaign.testkit';
 import { distributeCampaignActivity, recheckDistributed } from './distribute';
-import { describeCampaignResults, readCampaignResults, recordCampaignResponses } from './results';
+import {
+  createCampaignResponse,
+  describeCampaignResults,
+  readCampaignResults,
+  recordCampaignResponses,
+} from './results';
 
 let org: TestOrg;
 beforeEach(() => {
@@ -37,14 +43,15 @@ async function interaction(
   contactId: string,
   campaignId: string,
   eventType: number,
+  occurredOn = '2026-03-11T10:00:00Z',
 ) {
   const i = idr_interaction.columns;
-  await client.create(idr_interaction.entitySetName, {
-    [i.idr_name]: 'Spring offer click',
+  return client.create(idr_interaction.entitySetName, {
+    [i.idr_name]: `Event ${++counter}`,
     [i.idr_source]: 'esp',
-    [i.idr_externalid]: `click-${++counter}`,
+    [i.idr_externalid]: `click-${counter}`,
     [i.idr_eventtype]: eventType,
-    [i.idr_occurredon]: '2026-03-11T10:00:00Z',
+    [i.idr_occurredon]: occurredOn,
     [bind(i.idr_contact)]: recordUrl(contact.entitySetName, contactId),
     [bind(i.idr_campaign)]: recordUrl(campaign.entitySetName, campaignId),
   });
@@ -157,6 +164,81 @@ describe('campaign results', () => {
   });
 });
 
+describe('responses linked to the campaign activity', () => {
+  it('counts a responder for the activity its response answers, and an older unlinked response for every activity', async () => {
+    const { client } = org;
+    const ids = await createContacts(client, 6);
+    const everyone = await createList(client, 'Everyone', ids.slice(0, 4));
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [everyone],
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    const calls = await addCampaignActivity(client, spring.campaignId, {
+      name: 'Spring offer calls',
+      channel: 'phone',
+      listIds: [everyone],
+      scheduledStart: '2026-03-12T10:00:00Z',
+    });
+    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
+    await distributeCampaignActivity({ client, clock: org.clock.now }, calls);
+
+    // 0 answers between the email and the call, 1 after the call, 4 was never targeted.
+    const first = counter + 1;
+    await interaction(client, ids[0], spring.campaignId, EventType.EmailClick, '2026-03-11T10:00:00Z');
+    await interaction(client, ids[1], spring.campaignId, EventType.WebVisit, '2026-03-13T10:00:00Z');
+    await interaction(client, ids[4], spring.campaignId, EventType.WebVisit, '2026-03-13T10:00:00Z');
+    expect(await recordCampaignResponses(client, spring.campaignId)).toBe(3);
+    // A response recorded before responses named their activity (contact 2, reached by both).
+    await createCampaignResponse(
+      client,
+      {
+        interactionId: await interaction(
+          client,
+          ids[2],
+          spring.campaignId,
+          EventType.EmailClick,
+          '2026-03-13T10:00:00Z',
+        ),
+        campaignId: spring.campaignId,
+        contactId: ids[2],
+        eventType: EventType.EmailClick,
+        offerOutcome: null,
+        name: 'Older response',
+        occurredOn: '2026-03-13T10:00:00Z',
+      },
+      null,
+    );
+
+    const R = campaignresponse.columns;
+    const rows = await client.retrieveMultiple(campaignresponse.entitySetName, {
+      filter: `${lookupValue(R.regardingobjectid)} eq ${spring.campaignId}`,
+      select: [R.subject, lookupValue(R.originatingactivityid)],
+    });
+    const linkOf = Object.fromEntries(
+      rows.map((r) => [String(r[R.subject]), r[lookupValue(R.originatingactivityid)] ?? null] as const),
+    );
+    expect(linkOf).toEqual({
+      [`Event ${first}`]: spring.campaignActivityId,
+      [`Event ${first + 1}`]: calls,
+      [`Event ${first + 2}`]: null,
+      'Older response': null,
+    });
+
+    const report = await readCampaignResults(client, spring.campaignId);
+    expect(report.contacted).toEqual({ size: 4, responders: 3 });
+    expect(report.otherResponders).toBe(1);
+    const byActivity = new Map(report.activities.map((a) => [a.campaignActivityId, a.contacted]));
+    // The email: contact 0, and 2's unlinked response; the calls: contact 1, and 2 again.
+    expect(byActivity.get(spring.campaignActivityId)).toEqual({ size: 4, responders: 2 });
+    expect(byActivity.get(calls)).toEqual({ size: 4, responders: 2 });
+    expect(describeCampaignResults(report)).toContain(
+      '  activity "Spring offer": contacted 4 (rate 50.0 %), control 0 (rate —); uplift: needs a control group',
+    );
+  });
+});
+
 describe('contacts left out of a campaign', () => {
   const CAMPAIGN_RESULTS_DASHBOARD = '17382642-c632-48f1-9df2-694c0e88e8c1';
 
@@ -193,9 +275,10 @@ describe('contacts left out of a campaign', () => {
     expect(report.excluded).toEqual({ 'no-consent': 2 });
     expect(report.targeted).toBe(12);
     expect(report.contacted.size).toBe(10);
-    // Each activity's own figures: the email reached 6–11, the calls 0–3 and 7–11.
+    // Each activity's own figures: the email reached 6–11, the calls 0–3 and 7–11. Contact 7 answered as
+    // the call came, after the email: its response answers the call only.
     const byActivity = new Map(report.activities.map((a) => [a.campaignActivityId, a]));
-    expect(byActivity.get(spring.campaignActivityId)?.contacted).toEqual({ size: 6, responders: 1 });
+    expect(byActivity.get(spring.campaignActivityId)?.contacted).toEqual({ size: 6, responders: 0 });
     expect(byActivity.get(calls)?.contacted).toEqual({ size: 9, responders: 2 });
     expect(describeCampaignResults(report)).toContain(
       '  activity "Spring offer calls": contacted 9 (rate 22.2 %), control 0 (rate —); uplift: needs a control group',

@@ -1,6 +1,7 @@
 /**
  * Campaign results: interactions that carry a campaign become Dataverse campaign responses (once each,
- * keyed by the interaction), and the results per campaign are counted from what Dataverse holds:
+ * keyed by the interaction, linked to the campaign activity that reached the contact), and the results
+ * per campaign are counted from what Dataverse holds:
  * activities of its campaign activities (contacted), `idr_exclusion` rows (control group and exclusions
  * by reason) and campaign responses (responders). The statistics are domain/campaign/results.ts.
  */
@@ -22,6 +23,7 @@ import {
   salesorder,
   type campaignactivityRecord,
   type campaignRecord,
+  type campaignWrite,
   type campaignresponseRecord,
   type emailRecord,
   type idr_exclusionRecord,
@@ -35,10 +37,14 @@ import type {
   Attribution,
   CampaignResults,
   ConfirmedOrder,
+  Delivery,
   ExclusionReason,
   GroupResults,
+  ResponseLink,
 } from '../../../domain/campaign';
 import {
+  activityResponders,
+  answeredActivity,
   attributeOrders,
   campaignResults,
   DEFAULT_ATTRIBUTION_DAYS,
@@ -115,10 +121,14 @@ export function responseId(interactionId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Creates the campaign response of one interaction; false when it existed already (a replay, a race). */
+/**
+ * Creates the campaign response of one interaction, linked to the campaign activity it answers when
+ * there is one; false when it existed already (a replay, a race).
+ */
 export async function createCampaignResponse(
   client: DataverseClient,
   facts: ResponseFacts,
+  campaignActivityId: string | null,
 ): Promise<boolean> {
   const r = campaignresponse.columns;
   try {
@@ -127,6 +137,15 @@ export async function createCampaignResponse(
       [r.subject]: (facts.name ?? 'Campaign response').slice(0, 200),
       // The campaign is the only target of a campaign response's regarding.
       [bind(r.regardingobjectid)]: recordUrl(campaign.entitySetName, facts.campaignId),
+      // A multi-table lookup is bound through its per-target navigation property, here the campaign activity.
+      ...(campaignActivityId
+        ? {
+            [bind(`${r.originatingactivityid}_${campaignactivity.logicalName}`)]: recordUrl(
+              campaignactivity.entitySetName,
+              campaignActivityId,
+            ),
+          }
+        : {}),
       [bind(r.idr_interaction)]: recordUrl(idr_interaction.entitySetName, facts.interactionId),
       [r.responsecode]: campaignresponse.choices.responsecode.Interested,
       [r.channeltypecode]: responseChannel(facts.eventType, facts.offerOutcome),
@@ -148,21 +167,136 @@ export async function createCampaignResponse(
   }
 }
 
+/** The start of a campaign activity row: when it was scheduled, else distributed, else started. */
+function activityStart(row: campaignactivityRecord): number | null {
+  return timeValue(row.scheduledstart) ?? timeValue(row.idr_distributedon) ?? timeValue(row.actualstart);
+}
+
+/**
+ * The campaign's emails, calls and letters (not cancelled) one contact is the recipient of, in one
+ * FetchXML read: the contact's activity parties, each joined to its email, call or letter and that to
+ * a campaign activity of this campaign (outer joins, kept only where one of them matched).
+ */
+export async function deliveriesTo(
+  client: DataverseClient,
+  campaignId: string,
+  contactId: string,
+): Promise<Delivery[]> {
+  const p = activityparty.columns;
+  const a = campaignactivity.columns;
+  const channels = Object.values(CHANNEL_TABLES);
+  const masks = [...new Set(channels.map(({ mask }) => mask))];
+  const parentAlias = (table: string) => `${table}_${campaignactivity.logicalName}`;
+  const links = channels.map(({ table }) => {
+    const c = table.columns;
+    return (
+      `<link-entity name="${table.logicalName}" from="${c.activityid}" to="${p.activityid}" link-type="outer" alias="${table.logicalName}">` +
+      `<attribute name="${c.scheduledstart}"/>` +
+      `<filter><condition attribute="${c.statecode}" operator="ne" value="${table.choices.statecode.Canceled}"/></filter>` +
+      `<link-entity name="${campaignactivity.logicalName}" from="${a.activityid}" to="${c.regardingobjectid}" link-type="outer" alias="${parentAlias(table.logicalName)}">` +
+      [a.activityid, a.scheduledstart, a.idr_distributedon, a.actualstart]
+        .map((name) => `<attribute name="${name}"/>`)
+        .join('') +
+      `<filter><condition attribute="${a.regardingobjectid}" operator="eq" value="${campaignId}"/></filter>` +
+      '</link-entity></link-entity>'
+    );
+  });
+  const fetch =
+    `<fetch><entity name="${activityparty.logicalName}"><attribute name="${p.activityid}"/>` +
+    `<filter><condition attribute="${p.partyid}" operator="eq" value="${contactId}"/>` +
+    `<condition attribute="${p.participationtypemask}" operator="in">${masks.map((m) => `<value>${m}</value>`).join('')}</condition>` +
+    '<filter type="or">' +
+    channels
+      .map(
+        ({ table }) =>
+          `<condition entityname="${parentAlias(table.logicalName)}" attribute="${a.activityid}" operator="not-null"/>`,
+      )
+      .join('') +
+    `</filter></filter>${links.join('')}</entity></fetch>`;
+  const rows = await client.fetchXml(activityparty.entitySetName, fetch);
+  const text = (value: unknown) => (typeof value === 'string' ? textValue(value) : null);
+  return rows.flatMap((row) => {
+    for (const { table } of channels) {
+      // Link-entity columns come back named `<alias>.<column>`.
+      const parent = (column: string) => text(row[`${parentAlias(table.logicalName)}.${column}`]);
+      const id = idValue(parent(a.activityid));
+      if (!id) continue;
+      const parentRow: campaignactivityRecord = {
+        scheduledstart: parent(a.scheduledstart),
+        idr_distributedon: parent(a.idr_distributedon),
+        actualstart: parent(a.actualstart),
+      };
+      const own = timeValue(text(row[`${table.logicalName}.${table.columns.scheduledstart}`]));
+      return [{ campaignActivityId: id, sentOn: own ?? activityStart(parentRow) }];
+    }
+    return [];
+  });
+}
+
 /**
  * The live path: the campaign response of one interaction as it arrives, if it is one. Interactions
- * without a campaign or that answer nothing cost no request; a response event costs one read (was it
- * recorded already, by an earlier delivery or by `ideario results`?) and one create.
+ * without a campaign or that answer nothing cost no request; a response event costs one read (which
+ * campaign activities reached the contact) and one create, refused as a duplicate when an earlier
+ * delivery or `ideario results` recorded it already.
  */
 export async function recordResponseOf(client: DataverseClient, facts: ResponseFacts): Promise<boolean> {
   if (responseChannel(facts.eventType, facts.offerOutcome) === null) return false;
-  const r = campaignresponse.columns;
-  const existing = await client.retrieveMultiple(campaignresponse.entitySetName, {
-    filter: `${lookupValue(r.idr_interaction)} eq ${facts.interactionId}`,
-    select: [r.activityid],
-    top: 1,
-  });
-  if (existing.length > 0) return false;
-  return createCampaignResponse(client, facts);
+  const deliveries = await deliveriesTo(client, facts.campaignId, facts.contactId);
+  return createCampaignResponse(client, facts, answeredActivity(deliveries, timeValue(facts.occurredOn)));
+}
+
+/** What reached whom in one campaign: its campaign activities and their emails, calls and letters. */
+interface CampaignReach {
+  readonly activityRows: readonly campaignactivityRecord[];
+  /** Each contact's deliveries, one per email, call or letter not cancelled. */
+  readonly deliveries: ReadonlyMap<string, readonly Delivery[]>;
+  /** Activities called off (cancelled, on their send day or by hand): they reached nobody. */
+  readonly calledOff: ReadonlySet<string>;
+}
+
+async function readCampaignReach(client: DataverseClient, campaignId: string): Promise<CampaignReach> {
+  const a = campaignactivity.columns;
+  const activityRows = (await client.retrieveMultiple(campaignactivity.entitySetName, {
+    filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId}`,
+    select: [a.activityid, a.subject, a.scheduledstart, a.idr_distributedon, a.actualstart],
+  })) as campaignactivityRecord[];
+  const activities = ids(activityRows.map((row) => row.activityid));
+  const startOf = new Map(activityRows.map((row) => [idValue(row.activityid), activityStart(row)]));
+  const deliveries = new Map<string, Delivery[]>();
+  const calledOff = new Set<string>();
+  for (const { table, mask } of Object.values(CHANNEL_TABLES)) {
+    const c = table.columns;
+    const all = (await whereIn(client, table.entitySetName, lookupValue(c.regardingobjectid), activities, [
+      c.activityid,
+      c.scheduledstart,
+      c.statecode,
+      lookupValue(c.regardingobjectid),
+    ])) as (emailRecord | phonecallRecord | letterRecord)[];
+    const cancelled = (row: (typeof all)[number]) =>
+      numberValue(row.statecode) === table.choices.statecode.Canceled;
+    for (const row of all.filter(cancelled)) calledOff.add(idValue(row.activityid) ?? '');
+    const sent = new Map(
+      all
+        .filter((row) => !cancelled(row))
+        .map((row) => {
+          const parent = idValue(row._regardingobjectid_value);
+          const sentOn = timeValue(row.scheduledstart) ?? startOf.get(parent) ?? null;
+          return [idValue(row.activityid), { parent, sentOn }] as const;
+        }),
+    );
+    for (const party of await partyRows(client, ids([...sent.keys()]), mask)) {
+      const activity = sent.get(party.activityId);
+      if (!activity?.parent) continue;
+      const list = deliveries.get(party.contactId) ?? [];
+      list.push({ campaignActivityId: activity.parent, sentOn: activity.sentOn });
+      deliveries.set(party.contactId, list);
+    }
+  }
+  return { activityRows, deliveries, calledOff };
+}
+
+function ids(values: readonly (string | null | undefined)[]): string[] {
+  return values.map(idValue).filter((v): v is string => v !== null);
 }
 
 /** Creates the campaign responses still missing for the campaign's interactions; returns how many. */
@@ -187,20 +321,25 @@ export async function recordCampaignResponses(client: DataverseClient, campaignI
     pageSize: PAGE,
   });
   const done = new Set((existing as campaignresponseRecord[]).map((e) => idValue(e._idr_interaction_value)));
+  const { deliveries } = await readCampaignReach(client, campaignId);
   let created = 0;
   for (const interaction of interactions as idr_interactionRecord[]) {
     const id = textValue(interaction.idr_interactionid);
     const contactId = idValue(interaction._idr_contact_value);
     if (!id || !contactId || done.has(id)) continue;
-    const made = await createCampaignResponse(client, {
-      interactionId: id,
-      campaignId,
-      contactId,
-      eventType: numberValue(interaction.idr_eventtype) ?? -1,
-      offerOutcome: numberValue(interaction.idr_offeroutcome),
-      name: textValue(interaction.idr_name),
-      occurredOn: textValue(interaction.idr_occurredon),
-    });
+    const made = await createCampaignResponse(
+      client,
+      {
+        interactionId: id,
+        campaignId,
+        contactId,
+        eventType: numberValue(interaction.idr_eventtype) ?? -1,
+        offerOutcome: numberValue(interaction.idr_offeroutcome),
+        name: textValue(interaction.idr_name),
+        occurredOn: textValue(interaction.idr_occurredon),
+      },
+      answeredActivity(deliveries.get(contactId) ?? [], timeValue(interaction.idr_occurredon)),
+    );
     done.add(id);
     if (made) created++;
   }
@@ -218,8 +357,9 @@ export interface CampaignReport extends CampaignResults {
   readonly name: string;
   readonly campaignActivities: number;
   /**
-   * Each campaign activity's own groups and uplift. A contact reached by two activities counts for
-   * both, as a response names the campaign, not the activity.
+   * Each campaign activity's own groups and uplift. A response counts for the campaign activity it is
+   * linked to (the one that reached the contact last before it); one without the link (recorded before
+   * responses named their activity) counts for every activity that reached its contact.
    */
   readonly activities: readonly CampaignActivityResults[];
   /** Orders confirmed within the attribution window, and their value (a Dataverse order's total amount). */
@@ -283,10 +423,6 @@ async function confirmedOrders(
   });
 }
 
-function ids(values: readonly (string | null | undefined)[]): string[] {
-  return values.map(idValue).filter((v): v is string => v !== null);
-}
-
 export async function readCampaignResults(
   client: DataverseClient,
   campaignId: string,
@@ -296,24 +432,13 @@ export async function readCampaignResults(
     campaign.columns.idr_attributiondays,
   ])) as campaignRecord | null;
   if (!record) throw new CampaignRecordNotFoundError(campaign.logicalName, campaignId);
-  const a = campaignactivity.columns;
-  const activityRows = (await client.retrieveMultiple(campaignactivity.entitySetName, {
-    filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId}`,
-    select: [a.activityid, a.subject, a.scheduledstart, a.idr_distributedon, a.actualstart],
-  })) as campaignactivityRecord[];
+  const { activityRows, deliveries, calledOff } = await readCampaignReach(client, campaignId);
   const activities = ids(activityRows.map((row) => row.activityid));
-  const startOf = new Map(
-    activityRows.map((row) => [
-      idValue(row.activityid),
-      timeValue(row.scheduledstart) ?? timeValue(row.idr_distributedon) ?? timeValue(row.actualstart),
-    ]),
-  );
-  const starts = [...startOf.values()].filter((v): v is number => v !== null);
+  const starts = activityRows.map(activityStart).filter((v): v is number => v !== null);
   const campaignStart = starts.length ? Math.min(...starts) : null;
-  // When each contacted contact was sent the campaign: its earliest activity (a postponed one starts later).
+  // When each contacted contact was sent the campaign: its earliest activity (a postponed one starts
+  // later); NaN when none of its activities has a date.
   const sentOn = new Map<string, number>();
-  // Activities called off (cancelled, on their send day or by hand): they reached nobody.
-  const calledOff = new Set<string>();
   // Who each campaign activity reached, and held back as its control group.
   const reachedBy = new Map<string, Set<string>>();
   const heldBy = new Map<string, Set<string>>();
@@ -321,35 +446,10 @@ export async function readCampaignResults(
     if (campaignActivityId)
       groups.set(campaignActivityId, (groups.get(campaignActivityId) ?? new Set<string>()).add(contactId));
   };
-  for (const { table, mask } of Object.values(CHANNEL_TABLES)) {
-    const c = table.columns;
-    const all = (await whereIn(client, table.entitySetName, lookupValue(c.regardingobjectid), activities, [
-      c.activityid,
-      c.scheduledstart,
-      c.statecode,
-      lookupValue(c.regardingobjectid),
-    ])) as (emailRecord | phonecallRecord | letterRecord)[];
-    const cancelled = (row: (typeof all)[number]) =>
-      numberValue(row.statecode) === table.choices.statecode.Canceled;
-    for (const row of all.filter(cancelled)) calledOff.add(idValue(row.activityid) ?? '');
-    const sent = all.filter((row) => !cancelled(row));
-    const sentAt = new Map(
-      sent.map((row) => [
-        idValue(row.activityid),
-        timeValue(row.scheduledstart) ?? startOf.get(idValue(row._regardingobjectid_value)) ?? campaignStart,
-      ]),
-    );
-    const parentOf = new Map(
-      sent.map((row) => [idValue(row.activityid), idValue(row._regardingobjectid_value)]),
-    );
-    for (const party of await partyRows(client, ids(sent.map((row) => row.activityid)), mask)) {
-      addTo(reachedBy, parentOf.get(party.activityId) ?? null, party.contactId);
-      const at = sentAt.get(party.activityId) ?? null;
-      const before = sentOn.get(party.contactId);
-      if (at === null) {
-        if (before === undefined) sentOn.set(party.contactId, Number.NaN);
-      } else if (before === undefined || Number.isNaN(before) || at < before) sentOn.set(party.contactId, at);
-    }
+  for (const [contactId, reached] of deliveries) {
+    for (const d of reached) addTo(reachedBy, d.campaignActivityId, contactId);
+    const dated = reached.map((d) => d.sentOn ?? campaignStart).filter((v): v is number => v !== null);
+    sentOn.set(contactId, dated.length ? Math.min(...dated) : Number.NaN);
   }
   const contacted = new Set(sentOn.keys());
   const e = idr_exclusion.columns;
@@ -401,15 +501,20 @@ export async function readCampaignResults(
   const r = campaignresponse.columns;
   const responseRows = (await client.retrieveMultiple(campaignresponse.entitySetName, {
     filter: `${lookupValue(r.regardingobjectid)} eq ${campaignId}`,
-    select: [r.activityid],
+    select: [r.activityid, lookupValue(r.originatingactivityid)],
     pageSize: PAGE,
   })) as campaignresponseRecord[];
   const responses = ids(responseRows.map((row) => row.activityid));
-  const responders = new Set(
-    (await partyRows(client, responses, activityparty.choices.participationtypemask.Customer)).map(
-      (party) => party.contactId,
-    ),
+  const answered = new Map(
+    responseRows.map((row) => [idValue(row.activityid), idValue(row._originatingactivityid_value)]),
   );
+  const links: ResponseLink[] = (
+    await partyRows(client, responses, activityparty.choices.participationtypemask.Customer)
+  ).map((party) => ({
+    contactId: party.contactId,
+    campaignActivityId: answered.get(party.activityId) ?? null,
+  }));
+  const responders = new Set(links.map((link) => link.contactId));
   const results = campaignResults({
     targeted: new Set([...contacted, ...excludedContacts]).size,
     contacted,
@@ -437,12 +542,49 @@ export async function readCampaignResults(
     activities: activityRows.flatMap((row) => {
       const id = idValue(row.activityid);
       if (!id) return [];
-      const groups = groupResults(reachedBy.get(id) ?? none, heldBy.get(id) ?? none, responders);
+      const groups = groupResults(
+        reachedBy.get(id) ?? none,
+        heldBy.get(id) ?? none,
+        activityResponders(links, id),
+      );
       return [{ campaignActivityId: id, name: textValue(row.subject) ?? id, ...groups }];
     }),
     attribution,
     erasedRows,
   };
+}
+
+/** A rate or a difference of rates as the campaign row keeps it: percent, two decimals, empty when undefined. */
+function percentColumn(value: number | undefined): number | null {
+  return value === undefined ? null : Math.round(value * 10_000) / 100;
+}
+
+/** The results columns of the campaign row, from its report. */
+export function campaignResultColumns(report: CampaignReport, now: Date): campaignWrite {
+  const k = campaign.columns;
+  return {
+    [k.idr_contacted]: report.contacted.size,
+    [k.idr_responses]: report.responses,
+    [k.idr_responserate]: percentColumn(report.targetRate),
+    [k.idr_controlresponserate]: percentColumn(report.controlRate),
+    [k.idr_uplift]: percentColumn(report.uplift?.difference.value),
+    [k.idr_attributedrevenue]: Math.round(report.attribution.target.revenue * 100) / 100,
+    [k.idr_resultson]: now.toISOString(),
+  };
+}
+
+/**
+ * Recomputes a campaign's results and keeps them on its row, so the Marketing app's views and charts
+ * show what `ideario results` prints (O(campaign size) reads, one update).
+ */
+export async function storeCampaignResults(
+  client: DataverseClient,
+  campaignId: string,
+  now: Date,
+): Promise<CampaignReport> {
+  const report = await readCampaignResults(client, campaignId);
+  await client.update(campaign.entitySetName, campaignId, campaignResultColumns(report, now));
+  return report;
 }
 
 const REASON_LABELS: Readonly<Record<'en' | 'es', Readonly<Record<ExclusionReason, string>>>> = {
@@ -529,7 +671,7 @@ export function describeCampaignResults(report: CampaignReport, language: 'en' |
             : '; ratio: needs a response in both groups');
   };
   lines.push(`  ${upliftText(report.uplift)}`);
-  // With more than one campaign activity, each one's own groups (a contact both reached counts for both).
+  // With more than one campaign activity, each one's own groups (a response counts for the activity it answers).
   if (report.activities.length > 1)
     for (const a of report.activities)
       lines.push(

@@ -61,6 +61,32 @@ describe('the Campaign Results charts and ideario results, over the demo campaig
     expect(chart.series[0]?.values[i]).toBe(report.responses);
   });
 
+  it('shows the response rates of the contacted and of the control group that ideario results prints', async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const chart = chartOf('Response Rate per Campaign: Contacted and Control');
+    const i = chart.categories.findIndex((c) => c.label === report.name);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(report.control.size).toBeGreaterThan(0);
+    const percent = (rate: number | undefined) => Math.round((rate ?? NaN) * 10_000) / 100;
+    expect(chart.series.map((s) => s.values[i])).toEqual([
+      percent(report.targetRate),
+      percent(report.controlRate),
+    ]);
+    expect(chartOf('Response Rate per Campaign: Contacted and Control', 3082).title).toBe(
+      'Tasa de respuesta por campaña: contactados y control',
+    );
+    expect(page()).toContain('aria-label="Response Rate per Campaign: Contacted and Control"');
+    expect(page(3082)).toContain('aria-label="Tasa de respuesta por campaña: contactados y control"');
+    // The campaign row keeps the uplift and the revenue too, for the Ideario Campaign Results view.
+    const k = campaign.columns;
+    const row = await org.client.retrieve(campaign.entitySetName, DEMO_CAMPAIGN_ID, [
+      k.idr_uplift,
+      k.idr_attributedrevenue,
+    ]);
+    expect(row?.[k.idr_uplift]).toBe(percent(report.uplift?.difference.value));
+    expect(row?.[k.idr_attributedrevenue]).toBe(Math.round(report.attribution.target.revenue * 100) / 100);
+  });
+
   it('counts the contacts left out by reason as ideario results does, the control group included', async () => {
     const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
     const chart = chartOf('Exclusions by Reason per Campaign');
@@ -198,5 +224,25 @@ describe('the offer and campaign forms of the Marketing app', () => {
       'Incompatible Within (Days)',
     ])
       expect(html).toContain(label);
+  });
+
+  it('shows the results Ideario keeps on the campaign, read-only', () => {
+    const html = form(campaign.logicalName, DEMO_CAMPAIGN_ID);
+    for (const label of [
+      'Campaign Results',
+      'Response Rate (%)',
+      'Control Response Rate (%)',
+      'Uplift (Points)',
+    ])
+      expect(html).toContain(label);
+    const bootstrap = /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(
+      html,
+    )?.[1];
+    const { disabled } = JSON.parse(bootstrap ?? '{}') as { disabled?: string[] };
+    const k = campaign.columns;
+    expect(disabled).toEqual(
+      expect.arrayContaining([k.idr_responserate, k.idr_controlresponserate, k.idr_uplift, k.idr_resultson]),
+    );
+    expect(form(campaign.logicalName, DEMO_CAMPAIGN_ID, 3082)).toContain('Resultados de la campaña');
   });
 });
