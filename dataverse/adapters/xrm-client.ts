@@ -75,9 +75,8 @@ export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOpti
   };
   const call = async <T>(what: string, send: () => Thenable<T>): Promise<T> => {
     try {
-      return await new Promise<T>((resolve, reject) => {
-        send().then(resolve, reject);
-      });
+      // `await` adopts a thenable as it is (Xrm.WebApi's promise may come from another frame).
+      return await send();
     } catch (error) {
       throw readerError(error, what);
     }
