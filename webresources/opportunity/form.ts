@@ -76,7 +76,7 @@ export interface OpportunityFormHandlers {
 type Form = Xrm.FormContext;
 
 function attribute(form: Form, name: string): Xrm.Attributes.Attribute | null {
-  return form.getAttribute(name) ?? null;
+  return form.getAttribute(name);
 }
 
 /** Not `instanceof`: the form hands over Dates made in another frame (another realm). */
@@ -119,13 +119,12 @@ function languageOf(context: Xrm.Events.EventContext): Language {
   return languageFromLcid(context.getContext().userSettings.languageId);
 }
 
-function controlsOf(form: Form, name: string): Xrm.Controls.StandardControl[] {
-  const found = attribute(form, name);
-  const controls: Xrm.Controls.StandardControl[] = [];
-  found?.controls.forEach((control) => {
-    controls.push(control);
-  });
-  return controls;
+function forEachControl(
+  form: Form,
+  name: string,
+  act: (control: Xrm.Controls.StandardControl) => void,
+): void {
+  attribute(form, name)?.controls.forEach(act);
 }
 
 export function createOpportunityForm(dependencies: OpportunityFormDependencies): OpportunityFormHandlers {
@@ -146,10 +145,10 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
         .filter((issue) => issue.field === field)
         .map((issue) => issue.message)
         .join(' ');
-      for (const control of controlsOf(form, FIELD_COLUMNS[field])) {
+      forEachControl(form, FIELD_COLUMNS[field], (control) => {
         if (text) control.setNotification(text, fieldNotificationId(field));
         else control.clearNotification(fieldNotificationId(field));
-      }
+      });
     }
     return issues.map((issue) => issue.message);
   };
@@ -214,7 +213,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     try {
       const client = dependencies.client();
       const row = chosen
-        ? await client.retrieve(policyTable.entitySetName, chosen.id.replace(/[{}]/g, ''), select)
+        ? await client.retrieve(policyTable.entitySetName, chosen.id, select) // the reader strips the braces
         : (
             await client.retrieveMultiple(policyTable.entitySetName, {
               select,
@@ -259,7 +258,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       const form = context.getFormContext();
       const language = languageOf(context);
       for (const name of COMPUTED_COLUMNS) {
-        for (const control of controlsOf(form, name)) control.setDisabled(true);
+        forEachControl(form, name, (control) => control.setDisabled(true));
         // Values a script puts in locked fields are only sent with the record when asked to.
         attribute(form, name)?.setSubmitMode('always');
       }
