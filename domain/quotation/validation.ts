@@ -133,8 +133,7 @@ export function checkQuotation(values: QuotationValues, context: CheckContext): 
 
   const nights = usable('nights');
   if (nights !== null && !Number.isInteger(nights)) add('nights', 'nightsNotWhole', { value: nights });
-  else if (nights !== null && (nights < MIN_NIGHTS || nights > MAX_NIGHTS))
-    add('nights', 'nightsOutOfRange', { value: nights });
+  else if (nights !== null && !isValidNights(nights)) add('nights', 'nightsOutOfRange', { value: nights });
 
   if (arrival && departure) {
     const stayNights = daysBetween(arrival, departure);
