@@ -129,28 +129,20 @@ function forEachControl(
 
 export function createOpportunityForm(dependencies: OpportunityFormDependencies): OpportunityFormHandlers {
   const { text } = dependencies;
-  const issuesOf = (form: Form, language: Language) => {
+  /** Puts each issue on its field, clears fixed ones, and returns the messages in the form's order. */
+  const showIssues = (form: Form, language: Language): string[] => {
     const values = readValues(form);
     const today = localDateOnly(dependencies.clock());
-    return checkQuotation(values, { today, isNew: form.ui.getFormType() === FORM_TYPE_CREATE }).map(
-      (issue) => ({ field: issue.field, message: issueMessage(issue, values, today, language, text) }),
-    );
-  };
-
-  /** Puts each issue on its field, clears fixed ones, and keeps the save message in step. */
-  const showIssues = (form: Form, language: Language): string[] => {
-    const issues = issuesOf(form, language);
+    const issues = checkQuotation(values, { today, isNew: form.ui.getFormType() === FORM_TYPE_CREATE });
+    const messages = issues.map((issue) => issueMessage(issue, values, today, language, text));
     for (const field of Object.keys(FIELD_COLUMNS) as QuotationField[]) {
-      const text = issues
-        .filter((issue) => issue.field === field)
-        .map((issue) => issue.message)
-        .join(' ');
+      const notice = messages.filter((_, i) => issues[i].field === field).join(' ');
       forEachControl(form, FIELD_COLUMNS[field], (control) => {
-        if (text) control.setNotification(text, fieldNotificationId(field));
+        if (notice) control.setNotification(notice, fieldNotificationId(field));
         else control.clearNotification(fieldNotificationId(field));
       });
     }
-    return issues.map((issue) => issue.message);
+    return messages;
   };
 
   // Forms whose save message is on display (keyed by their ui object), so a change can update it.
