@@ -100,14 +100,17 @@ function worded<T>(compute: () => T): T {
   }
 }
 
-const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
+const NUMBER_TEXT = /^-?(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
-/** The decimal a user meant by a JS number, from its shortest round-trip text, so 0.1 is exactly 1/10. */
-function decimalText(field: Field, value: number): { negative: boolean; digits: string; scale: number } {
+/**
+ * The magnitude's digits a user meant by a JS number, from its shortest round-trip text, so 0.1 is
+ * exactly 1/10. The sign is the caller's: the text starts with "-" exactly when the value is below 0.
+ */
+function decimalText(field: Field, value: number): { digits: string; scale: number } {
   const match = Number.isFinite(value) ? NUMBER_TEXT.exec(String(value)) : null;
   if (!match) throw new Unpriceable(field, value, Rule.Finite);
-  const [, sign, whole, fraction = '', exponent = '0'] = match;
-  return { negative: sign === '-', digits: whole + fraction, scale: fraction.length - Number(exponent) };
+  const [, whole, fraction = '', exponent = '0'] = match;
+  return { digits: whole + fraction, scale: fraction.length - Number(exponent) };
 }
 
 function checkSafe(field: Field, value: unknown, result: number): number {
@@ -162,7 +165,7 @@ export function toMinorUnits(amount: number, precision = DEFAULT_PRECISION): num
 
 function minorUnitsOf(amount: number, precision: number): number {
   checkPrecision(precision);
-  const { negative, digits, scale } = decimalText(Field.Amount, amount);
+  const { digits, scale } = decimalText(Field.Amount, amount);
   const drop = scale - precision;
   // Half away from zero on the magnitude's digits: the first dropped digit alone decides.
   const padded = digits.padStart(drop + 1, '0');
@@ -171,7 +174,7 @@ function minorUnitsOf(amount: number, precision: number): number {
       ? Number(padded.slice(0, -drop)) + (padded[padded.length - drop] >= '5' ? 1 : 0)
       : Number(digits + '0'.repeat(-drop));
   // 0 − 0 is +0: a tiny negative amount rounds to 0, not −0.
-  return checkSafe(Field.Amount, amount, negative ? 0 - minor : minor);
+  return checkSafe(Field.Amount, amount, amount < 0 ? 0 - minor : minor);
 }
 
 /** Minor units back to an amount: the double nearest the exact decimal (1235 → 12.35). */
