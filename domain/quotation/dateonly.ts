@@ -87,7 +87,7 @@ function describeInvalid(year: number, month: number, day: number): string {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR)
     return `the year must be ${MIN_YEAR}–${MAX_YEAR}`;
   if (!Number.isInteger(month) || month < 1 || month > 12) return 'the month must be 1–12';
-  if (Number.isInteger(day) && day === 29 && month === 2) return `${year} is not a leap year`;
+  if (day === 29 && month === 2) return `${year} is not a leap year`;
   // Day 0 of the next month is the last of this one (the year and month are valid here): no month table.
   return `the day must be 1–${new Date(utcMidnight(year, month + 1, 0)).getUTCDate()} in that month`;
 }
