@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -147,23 +147,26 @@ describe('web resource build', () => {
     expect(code).not.toMatch(/columnTypes|lookupTargets|alternateKeys/);
   });
 
-  it('keeps the form scripts small: reads only (no write, batch or action code), Opportunity under 13.15 KB, Room Block under 10 KB', async () => {
+  it('keeps the form scripts small: reads only (no write, batch or action code), Opportunity under 12 KB, Room Block under 9.5 KB', async () => {
     const code = await readFile(bundleOf('opportunity'), 'utf8');
     // Issue 8 aims at 10 KB. 13.6 KB is what moving the messages to RESX, the slim Xrm reader, leaving out
     // the unused policy and time-zone code, Date-based day numbers and publishing the handlers without
     // esbuild's export helpers reached (13,815 bytes), so it cannot grow back. The policy problems in
     // the user's language from RESX, InvalidPolicyError's sentence left to the server: 13,809. Pricing
     // failures worded only by the exported functions, not on the form's path: 13,553. addDays without
-    // fromDayNumber's check, the Xrm reader's $select through queryString: 13,449.
-    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(13.15 * 1024);
+    // fromDayNumber's check, the Xrm reader's $select through queryString: 13,449. Handlers published as
+    // the entry's default export, pricing failures as const-enum numbers, stays priced positionally, one
+    // date check, the controls' own forEach, deriveStay on addDays, one formatter cache: 12,245, still
+    // short of 10 KB (what is left is the checks, the exact pricing, the dates and the reader it uses).
+    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(12 * 1024);
     expect(code).not.toContain('cannot be used');
     expect(code).not.toMatch(/cannot be priced|InvalidAmountError/);
     // No BigInt: the money arithmetic is exact on whole Numbers (domain/quotation/pricing.ts).
     expect(code).not.toMatch(/BigInt|\b\d+n\b/);
     // The Room Block script: only the names it reads, no time-zone code, its sentences in RESX web
-    // resources (10,960 bytes before those; 10,147 after, under issue 8's 10 KB).
+    // resources (10,960 bytes before those; 10,147 after, under issue 8's 10 KB; 9,695 with the changes above).
     const roomBlock = await readFile(bundleOf('roomblock'), 'utf8');
-    expect(Buffer.byteLength(roomBlock, 'utf8')).toBeLessThan(9.95 * 1024);
+    expect(Buffer.byteLength(roomBlock, 'utf8')).toBeLessThan(9.5 * 1024);
     expect(roomBlock).not.toContain('would be overbooked');
     expect(roomBlock).not.toContain('quedaría sobrevendido');
     expect(roomBlock).not.toMatch(/DateTimeFormat\("en-US"|formatToParts/);
@@ -173,9 +176,12 @@ describe('web resource build', () => {
     expect(code).not.toContain('debe ser posterior a la llegada');
     // The writes of the full Web API client (changesets, actions) stay out of a script that only reads.
     expect(code).not.toMatch(/executeMultiple|changeset|createRecord|deleteRecord/);
-    // The Marketing Concept script only reads as well (10.8 KB; 13.1 KB when this was first measured).
+    // The Marketing Concept script only reads as well (13.1 KB when first measured, 10.8 KB with the read
+    // adapter; 6,300 bytes once it read names modules instead of the tables' whole metadata objects, 6,124
+    // with the changes above).
     const concept = await readFile(bundleOf('concept'), 'utf8');
-    expect(Buffer.byteLength(concept, 'utf8')).toBeLessThan(11 * 1024);
+    expect(Buffer.byteLength(concept, 'utf8')).toBeLessThan(6.01 * 1024);
+    expect(concept).not.toMatch(/primaryNameAttribute|columnTypes|idr_halflifedays/);
     expect(concept).not.toMatch(/executeMultiple|changeset|createRecord|deleteRecord/);
   });
 
@@ -218,6 +224,29 @@ describe('web resource build', () => {
       expect(en.length).toBeGreaterThanOrEqual(minimumStrings);
     },
   );
+
+  it.each([
+    ['its named exports', "export const onLoad = () => 'loaded';\nexport const onSave = () => 'saved';\n"],
+    ['its default export', "export default { onLoad: () => 'loaded', onSave: () => 'saved' };\n"],
+  ])('publishes an entry by %s under its namespace', async (_how, source) => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'ideario-entry-'));
+    try {
+      await mkdir(path.join(root, 'sample'));
+      await writeFile(path.join(root, 'sample', 'index.ts'), source, 'utf8');
+      const item = {
+        folder: 'sample',
+        globalName: 'Ideario.Test.Sample',
+        webResourceName: 'idr_/test/sample.js',
+      };
+      const page = vm.createContext({});
+      vm.runInContext(await bundleWebResource(item, root), page);
+      // Run in the page: its functions and arrays belong to another realm than the test's.
+      const called = 'JSON.stringify([Ideario.Test.Sample.onLoad(), Ideario.Test.Sample.onSave()])';
+      expect(vm.runInContext(called, page)).toBe('["loaded","saved"]');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 
   it('gives the same bytes for the same sources, so a rebuilt solution does not change', async () => {
     if (!opportunityScript) throw new Error('no opportunity web resource');

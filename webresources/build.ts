@@ -128,12 +128,17 @@ export async function bundleWebResource(item: WebResourceBuild, root = SOURCE_RO
   };
   const names = await entryExports(entry).catch(fail);
   // The namespace is built by hand rather than with esbuild's globalName: for an ES module entry that
-  // brings ~450 bytes of export helpers (getters, __esModule) a form handler never needs.
+  // brings ~450 bytes of export helpers (getters, __esModule) a form handler never needs. An entry whose
+  // one export is the default (the handlers object) is published as it is: no name is written twice.
   const parts = item.globalName.split('.');
   const namespaces = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('.'));
+  const publish =
+    names.length === 1 && names[0] === 'default'
+      ? `import handlers from './index';\n${item.globalName} = handlers;\n`
+      : `import { ${names.join(', ')} } from './index';\n${item.globalName} = { ${names.join(', ')} };\n`;
   const result = await build({
     stdin: {
-      contents: `import { ${names.join(', ')} } from './index';\n${item.globalName} = { ${names.join(', ')} };\n`,
+      contents: publish,
       resolveDir: path.join(root, item.folder),
       sourcefile: `${item.folder}/publish.ts`,
       loader: 'ts',

@@ -133,11 +133,15 @@ export function convertWebApiError(raw: unknown, what: string): unknown {
 
 /** `$select`, `$filter`… as the options string the record APIs take (unencoded, as in their docs). */
 export function queryString(query: QueryOptions): string {
-  const parts: string[] = [];
-  if (query.select?.length) parts.push(`$select=${query.select.join(',')}`);
-  if (query.filter) parts.push(`$filter=${query.filter}`);
-  if (query.orderBy?.length) parts.push(`$orderby=${query.orderBy.join(',')}`);
-  if (query.top !== undefined) parts.push(`$top=${query.top}`);
+  // An empty list or filter is left out, as an absent one; one table of options keeps form scripts small.
+  const parts = Object.entries({
+    $select: query.select?.join(','),
+    $filter: query.filter,
+    $orderby: query.orderBy?.join(','),
+    $top: query.top,
+  })
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([option, value]) => `${option}=${value}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
 

@@ -68,16 +68,17 @@ function plainRecord(raw: Record<string, unknown>): EntityRecord {
  * NotFoundError, which `retrieve` turns into null) without the write path's finer error kinds.
  */
 export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOptions): DataverseReader {
-  const logicalName = (entitySet: string): string => {
+  /** One request on the table behind `entitySet`; Xrm's failures come back as DataverseError. */
+  const call = async <T>(
+    what: string,
+    entitySet: string,
+    send: (table: string) => Thenable<T>,
+  ): Promise<T> => {
     const names = options.tables[entitySet];
     if (!names) throw new UnknownEntitySetError(entitySet);
-    return names.logicalName;
-  };
-  const call = async <T>(what: string, send: () => Thenable<T>): Promise<T> => {
     try {
-      return await new Promise<T>((resolve, reject) => {
-        send().then(resolve, reject);
-      });
+      // `await` adopts a thenable as it is (Xrm.WebApi's promise may come from another frame).
+      return await send(names.logicalName);
     } catch (error) {
       throw readerError(error, what);
     }
@@ -88,8 +89,8 @@ export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOpti
       const options = queryString({ select }) || undefined;
       try {
         return plainRecord(
-          await call(`Retrieve ${entitySet}(${id})`, () =>
-            webApi.retrieveRecord(logicalName(entitySet), id, options),
+          await call(`Retrieve ${entitySet}(${id})`, entitySet, (table) =>
+            webApi.retrieveRecord(table, id, options),
           ),
         );
       } catch (error) {
@@ -99,12 +100,11 @@ export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOpti
     },
 
     async retrieveMultiple(entitySet, query = {}) {
-      const table = logicalName(entitySet);
       const result: EntityRecord[] = [];
       let next = queryString(query);
       for (;;) {
         const current = next;
-        const page = await call(`Query ${entitySet}`, () =>
+        const page = await call(`Query ${entitySet}`, entitySet, (table) =>
           webApi.retrieveMultipleRecords(table, current, query.pageSize),
         );
         result.push(...page.entities.map(plainRecord));

@@ -69,11 +69,17 @@ export function isDateOnly(value: unknown): value is DateOnly {
   );
 }
 
-/** Builds a date; throws InvalidDateOnlyError for a day that does not exist (2026-02-29). */
-export function dateOnly(year: number, month: number, day: number): DateOnly {
+/** UTC midnight of a day that exists; throws InvalidDateOnlyError, saying why, for one that does not. */
+function validMidnight(year: number, month: number, day: number): number {
   if (!isValidDate(year, month, day)) {
     throw new InvalidDateOnlyError(`${year}-${month}-${day}`, describeInvalid(year, month, day));
   }
+  return utcMidnight(year, month, day);
+}
+
+/** Builds a date; throws InvalidDateOnlyError for a day that does not exist (2026-02-29). */
+export function dateOnly(year: number, month: number, day: number): DateOnly {
+  validMidnight(year, month, day);
   return Object.freeze({ year, month, day });
 }
 
@@ -81,8 +87,9 @@ function describeInvalid(year: number, month: number, day: number): string {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR)
     return `the year must be ${MIN_YEAR}–${MAX_YEAR}`;
   if (!Number.isInteger(month) || month < 1 || month > 12) return 'the month must be 1–12';
-  if (Number.isInteger(day) && day === 29 && month === 2) return `${year} is not a leap year`;
-  return `the day must be 1–${daysInMonth(year, month)} in that month`;
+  if (day === 29 && month === 2) return `${year} is not a leap year`;
+  // Day 0 of the next month is the last of this one (the year and month are valid here): no month table.
+  return `the day must be 1–${new Date(utcMidnight(year, month + 1, 0)).getUTCDate()} in that month`;
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -104,7 +111,7 @@ export function tryParseDateOnly(text: string | null | undefined): DateOnly | nu
 }
 
 export function formatDateOnly(date: DateOnly): string {
-  return `${String(date.year).padStart(4, '0')}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+  return [date.year, date.month, date.day].map((n, i) => String(n).padStart(i ? 2 : 4, '0')).join('-');
 }
 
 const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -166,11 +173,7 @@ export function toUtcDate(date: DateOnly): Date {
 
 /** Days since 1970-01-01 (negative before it), counted on the proleptic Gregorian calendar. */
 export function toDayNumber(date: DateOnly): number {
-  const { year, month, day } = date;
-  if (!isValidDate(year, month, day)) {
-    throw new InvalidDateOnlyError(`${year}-${month}-${day}`, describeInvalid(year, month, day));
-  }
-  return utcMidnight(year, month, day) / DAY_MS;
+  return validMidnight(date.year, date.month, date.day) / DAY_MS;
 }
 
 export function fromDayNumber(dayNumber: number): DateOnly {

@@ -21,35 +21,30 @@ export function languageFromLcid(lcid: number | null | undefined): Language {
   return typeof lcid === 'number' && Number.isInteger(lcid) && (lcid & 0x3ff) === 0x0a ? 'es' : 'en';
 }
 
-const dateFormats = new Map<Language, Intl.DateTimeFormat>();
-const numberFormats = new Map<string, Intl.NumberFormat>();
+// Every formatter made, by language and kind (dates, numbers, a currency…): making one is slow.
+const formats = new Map<string, unknown>();
 
-export function formatDate(date: DateOnly, language: Language): string {
-  let format = dateFormats.get(language);
-  if (!format) {
-    // UTC in and out, so the machine's zone cannot shift the day.
-    format = new Intl.DateTimeFormat(LOCALES[language], {
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      timeZone: 'UTC',
-    });
-    dateFormats.set(language, format);
-  }
-  return format.format(toUtcDate(date));
+function cached<T>(key: string, make: () => T): T {
+  if (!formats.has(key)) formats.set(key, make());
+  return formats.get(key) as T;
 }
 
-function numberFormat(key: string, make: () => Intl.NumberFormat): Intl.NumberFormat {
-  let format = numberFormats.get(key);
-  if (!format) {
-    format = make();
-    numberFormats.set(key, format);
-  }
-  return format;
+export function formatDate(date: DateOnly, language: Language): string {
+  // UTC in and out, so the machine's zone cannot shift the day.
+  return cached(
+    `${language}:date`,
+    () =>
+      new Intl.DateTimeFormat(LOCALES[language], {
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        timeZone: 'UTC',
+      }),
+  ).format(toUtcDate(date));
 }
 
 export function formatNumber(value: number, language: Language): string {
-  return numberFormat(
+  return cached(
     `${language}:n`,
     () => new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits: 10 }),
   ).format(value);
@@ -69,7 +64,7 @@ export function formatMoney(
   if (currencyCode && /^[A-Za-z]{3}$/.test(currencyCode)) {
     const code = currencyCode.toUpperCase();
     try {
-      return numberFormat(
+      return cached(
         `${language}:${code}:${precision}`,
         () => new Intl.NumberFormat(LOCALES[language], { style: 'currency', currency: code, ...digits }),
       ).format(amount);
@@ -77,7 +72,7 @@ export function formatMoney(
       // An unknown code falls through to the plain form below.
     }
   }
-  const plain = numberFormat(
+  const plain = cached(
     `${language}:plain:${precision}`,
     () => new Intl.NumberFormat(LOCALES[language], digits),
   ).format(amount);
@@ -86,7 +81,7 @@ export function formatMoney(
 
 /** "25%" / "25 %": the language's own percent sign placement. */
 export function formatPercent(percent: number, language: Language): string {
-  return numberFormat(
+  return cached(
     `${language}:%`,
     () => new Intl.NumberFormat(LOCALES[language], { style: 'percent', maximumFractionDigits: 4 }),
   ).format(percent / 100);

@@ -78,13 +78,12 @@ export function policyProblems(policy: QuotationPolicy): PolicyProblem[] {
 function percentProblems(
   policy: PolicyPercents,
 ): (PolicyProblem & { field: keyof PolicyPercents; value: number })[] {
-  const problems: (PolicyProblem & { field: keyof PolicyPercents; value: number })[] = [];
-  for (const field of PERCENT_FIELDS) {
-    const value = policy[field];
-    if (!Number.isFinite(value) || value < 0 || value > 100)
-      problems.push({ field, value, allowed: 'a percentage from 0 to 100' });
-  }
-  return problems;
+  // Written as "not within 0–100" so that NaN, which compares false, is a problem too.
+  return PERCENT_FIELDS.filter((field) => !(policy[field] >= 0 && policy[field] <= 100)).map((field) => ({
+    field,
+    value: policy[field],
+    allowed: 'a percentage from 0 to 100',
+  }));
 }
 
 export type PolicyStringKey =

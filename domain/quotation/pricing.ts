@@ -18,29 +18,73 @@ export const DEFAULT_PRECISION = 2;
 /** The largest value a Dataverse Money column takes (SDK docs: MoneyAttributeMetadata.MaxSupportedValue). */
 export const MAX_MONEY = 922_337_000_000_000;
 
-/** What a value that cannot be priced must be instead: the end of InvalidAmountError's sentence. */
-const ALLOWED = {
-  finite: 'a finite number',
+/**
+ * Why a value cannot be priced, and which value: numbered (const enums, which esbuild inlines) so that
+ * computeQuotationAmounts, the form script's path, carries small numbers and none of the words below.
+ */
+const enum Rule {
+  Finite,
+  Safe,
+  Decimals,
+  Whole,
+  WholeMinor,
+  Count,
+  Percent,
+  Amount,
+}
+
+/** What a value that cannot be priced must be instead, by Rule: the end of InvalidAmountError's sentence. */
+const ALLOWED: Record<Rule, string> = [
+  'a finite number',
   // Number.MAX_SAFE_INTEGER written out: reading a property would keep this object in the form script.
-  safe: 'at most 9007199254740991 minor units',
-  decimals: 'a whole number of decimals from 0 to 10',
-  whole: 'a whole number',
-  wholeMinor: 'a whole number of minor units',
-  count: 'a whole number ≥ 0',
-  percent: 'a percentage from 0 to 100',
-  amount: 'an amount ≥ 0',
-};
+  'at most 9007199254740991 minor units',
+  'a whole number of decimals from 0 to 10',
+  'a whole number',
+  'a whole number of minor units',
+  'a whole number ≥ 0',
+  'a percentage from 0 to 100',
+  'an amount ≥ 0',
+];
+
+const enum Field {
+  Nights,
+  Adults,
+  Children,
+  PricePerPersonNight,
+  ChildPricePercent,
+  DepositPercent,
+  Total,
+  Deposit,
+  Amount,
+  MinorUnits,
+  Precision,
+}
+
+/** The name InvalidAmountError gives each Field. */
+const FIELD_NAMES: Record<Field, string> = [
+  'nights',
+  'adults',
+  'children',
+  'pricePerPersonNight',
+  'childPricePercent',
+  'depositPercent',
+  'total',
+  'deposit',
+  'amount',
+  'minor units',
+  'precision',
+];
 
 /**
  * A value the arithmetic below cannot price, not yet worded: computeQuotationAmounts only needs to know
- * that it happened, so the words (InvalidAmountError, ALLOWED) stay out of the form script that calls it.
- * The exported functions turn it into InvalidAmountError.
+ * that it happened, so the words (InvalidAmountError, ALLOWED, FIELD_NAMES) stay out of the form script
+ * that calls it. The exported functions turn it into InvalidAmountError.
  */
 class Unpriceable extends Error {
   constructor(
-    readonly field: string,
+    readonly field: Field,
     readonly value: unknown,
-    readonly rule: keyof typeof ALLOWED,
+    readonly rule: Rule,
   ) {
     super();
   }
@@ -51,23 +95,26 @@ function worded<T>(compute: () => T): T {
     return compute();
   } catch (error) {
     if (error instanceof Unpriceable)
-      throw new InvalidAmountError(error.field, error.value, ALLOWED[error.rule]);
+      throw new InvalidAmountError(FIELD_NAMES[error.field], error.value, ALLOWED[error.rule]);
     throw error;
   }
 }
 
-const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
+const NUMBER_TEXT = /^-?(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
-/** The decimal a user meant by a JS number, from its shortest round-trip text, so 0.1 is exactly 1/10. */
-function decimalText(field: string, value: number): { negative: boolean; digits: string; scale: number } {
+/**
+ * The magnitude's digits a user meant by a JS number, from its shortest round-trip text, so 0.1 is
+ * exactly 1/10. The sign is the caller's: the text starts with "-" exactly when the value is below 0.
+ */
+function decimalText(field: Field, value: number): { digits: string; scale: number } {
   const match = Number.isFinite(value) ? NUMBER_TEXT.exec(String(value)) : null;
-  if (!match) throw new Unpriceable(field, value, 'finite');
-  const [, sign, whole, fraction = '', exponent = '0'] = match;
-  return { negative: sign === '-', digits: whole + fraction, scale: fraction.length - Number(exponent) };
+  if (!match) throw new Unpriceable(field, value, Rule.Finite);
+  const [, whole, fraction = '', exponent = '0'] = match;
+  return { digits: whole + fraction, scale: fraction.length - Number(exponent) };
 }
 
-function checkSafe(field: string, value: unknown, result: number): number {
-  if (!Number.isSafeInteger(result)) throw new Unpriceable(field, value, 'safe');
+function checkSafe(field: Field, value: unknown, result: number): number {
+  if (!Number.isSafeInteger(result)) throw new Unpriceable(field, value, Rule.Safe);
   return result;
 }
 
@@ -76,7 +123,7 @@ function checkSafe(field: string, value: unknown, result: number): number {
  * `maxScale` decimals first: the most the column stores (Currency 4, Decimal 10: "Types of columns",
  * Dataverse), so float noise such as 0.30000000000000004 from an API caller is what Dataverse keeps.
  */
-function toDecimal(field: string, value: number, maxScale: number): { units: number; scale: number } {
+function toDecimal(field: Field, value: number, maxScale: number): { units: number; scale: number } {
   let { digits, scale } = decimalText(field, value);
   if (scale > maxScale) ({ digits, scale } = decimalText(field, Number(value.toFixed(maxScale))));
   // Any digit string above 2^53 − 1 reads back as 2^53 or more, so checkSafe also catches lost digits.
@@ -98,7 +145,7 @@ function divideRounded(n: number, d: number): number {
  * q·b + r·b / d, and r·b < d·b. Refused when d·b or the result passes 2^53 − 1 (a float result
  * that did is never a safe integer, so the check also catches a product that lost digits).
  */
-function mulDivRounded(field: string, value: unknown, a: number, b: number, d: number): number {
+function mulDivRounded(field: Field, value: unknown, a: number, b: number, d: number): number {
   checkSafe(field, value, a);
   checkSafe(field, value, d * b);
   const r = a % d;
@@ -107,7 +154,7 @@ function mulDivRounded(field: string, value: unknown, a: number, b: number, d: n
 
 function checkPrecision(precision: number): void {
   if (!Number.isInteger(precision) || precision < 0 || precision > 10) {
-    throw new Unpriceable('precision', precision, 'decimals');
+    throw new Unpriceable(Field.Precision, precision, Rule.Decimals);
   }
 }
 
@@ -118,7 +165,7 @@ export function toMinorUnits(amount: number, precision = DEFAULT_PRECISION): num
 
 function minorUnitsOf(amount: number, precision: number): number {
   checkPrecision(precision);
-  const { negative, digits, scale } = decimalText('amount', amount);
+  const { digits, scale } = decimalText(Field.Amount, amount);
   const drop = scale - precision;
   // Half away from zero on the magnitude's digits: the first dropped digit alone decides.
   const padded = digits.padStart(drop + 1, '0');
@@ -127,7 +174,7 @@ function minorUnitsOf(amount: number, precision: number): number {
       ? Number(padded.slice(0, -drop)) + (padded[padded.length - drop] >= '5' ? 1 : 0)
       : Number(digits + '0'.repeat(-drop));
   // 0 − 0 is +0: a tiny negative amount rounds to 0, not −0.
-  return checkSafe('amount', amount, negative ? 0 - minor : minor);
+  return checkSafe(Field.Amount, amount, amount < 0 ? 0 - minor : minor);
 }
 
 /** Minor units back to an amount: the double nearest the exact decimal (1235 → 12.35). */
@@ -137,7 +184,7 @@ export function fromMinorUnits(minor: number, precision = DEFAULT_PRECISION): nu
 
 function amountOf(minor: number, precision: number): number {
   checkPrecision(precision);
-  if (!Number.isSafeInteger(minor)) throw new Unpriceable('minor units', minor, 'whole');
+  if (!Number.isSafeInteger(minor)) throw new Unpriceable(Field.MinorUnits, minor, Rule.Whole);
   // Both operands are exact and IEEE division rounds correctly, so this is the nearest double.
   return minor / 10 ** precision;
 }
@@ -146,12 +193,12 @@ export function roundMoney(amount: number, precision = DEFAULT_PRECISION): numbe
   return fromMinorUnits(toMinorUnits(amount, precision), precision);
 }
 
-function checkCount(field: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) throw new Unpriceable(field, value, 'count');
+function checkCount(field: Field, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new Unpriceable(field, value, Rule.Count);
 }
 
-function checkPercent(field: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0 || value > 100) throw new Unpriceable(field, value, 'percent');
+function checkPercent(field: Field, value: number): void {
+  if (!Number.isFinite(value) || value < 0 || value > 100) throw new Unpriceable(field, value, Rule.Percent);
 }
 
 export function personsOf(adults: number | null | undefined, children: number | null | undefined): number {
@@ -169,22 +216,30 @@ export interface StayPrice {
 
 /** The total in minor units. Throws InvalidAmountError for input no total can be computed from. */
 export function totalMinorUnits(input: StayPrice, precision = DEFAULT_PRECISION): number {
-  return worded(() => stayMinorUnits(input, precision));
-}
-
-function stayMinorUnits(input: StayPrice, precision: number): number {
-  checkPrecision(precision);
   const { nights, adults, children, pricePerPersonNight } = input;
   const childPercent = input.childPricePercent ?? 100;
-  checkCount('nights', nights);
-  checkCount('adults', adults);
-  checkCount('children', children);
-  checkPercent('childPricePercent', childPercent);
+  return worded(() => stayMinorUnits(nights, adults, children, pricePerPersonNight, childPercent, precision));
+}
+
+// Positional, not a StayPrice: the form script's path then carries no object of long property names.
+function stayMinorUnits(
+  nights: number,
+  adults: number,
+  children: number,
+  pricePerPersonNight: number,
+  childPercent: number,
+  precision: number,
+): number {
+  checkPrecision(precision);
+  checkCount(Field.Nights, nights);
+  checkCount(Field.Adults, adults);
+  checkCount(Field.Children, children);
+  checkPercent(Field.ChildPricePercent, childPercent);
   if (!Number.isFinite(pricePerPersonNight) || pricePerPersonNight < 0) {
-    throw new Unpriceable('pricePerPersonNight', pricePerPersonNight, 'amount');
+    throw new Unpriceable(Field.PricePerPersonNight, pricePerPersonNight, Rule.Amount);
   }
-  const child = toDecimal('childPricePercent', childPercent, DECIMAL_MAX_SCALE);
-  const price = toDecimal('pricePerPersonNight', pricePerPersonNight, MONEY_MAX_SCALE);
+  const child = toDecimal(Field.ChildPricePercent, childPercent, DECIMAL_MAX_SCALE);
+  const price = toDecimal(Field.PricePerPersonNight, pricePerPersonNight, MONEY_MAX_SCALE);
   // weight = adults + children × child% / 100 = W / E, both whole numbers.
   const E = 100 * 10 ** child.scale;
   const W = adults * E + children * child.units;
@@ -192,7 +247,7 @@ function stayMinorUnits(input: StayPrice, precision: number): number {
   // total in minor units = nights × price.units × 10^(precision − price.scale) × W / E
   const shift = precision - price.scale;
   const perPerson = nights * price.units * 10 ** Math.max(shift, 0);
-  return mulDivRounded('total', pricePerPersonNight, perPerson, W, E * 10 ** Math.max(-shift, 0));
+  return mulDivRounded(Field.Total, pricePerPersonNight, perPerson, W, E * 10 ** Math.max(-shift, 0));
 }
 
 export function computeTotal(input: StayPrice, precision = DEFAULT_PRECISION): number {
@@ -204,10 +259,10 @@ export function percentOfMinorUnits(totalMinor: number, percent: number): number
 }
 
 function shareOf(totalMinor: number, percent: number): number {
-  if (!Number.isSafeInteger(totalMinor)) throw new Unpriceable('total', totalMinor, 'wholeMinor');
-  checkPercent('depositPercent', percent);
-  const p = toDecimal('depositPercent', percent, DECIMAL_MAX_SCALE);
-  const magnitude = mulDivRounded('deposit', percent, Math.abs(totalMinor), p.units, 100 * 10 ** p.scale);
+  if (!Number.isSafeInteger(totalMinor)) throw new Unpriceable(Field.Total, totalMinor, Rule.WholeMinor);
+  checkPercent(Field.DepositPercent, percent);
+  const p = toDecimal(Field.DepositPercent, percent, DECIMAL_MAX_SCALE);
+  const magnitude = mulDivRounded(Field.Deposit, percent, Math.abs(totalMinor), p.units, 100 * 10 ** p.scale);
   return totalMinor < 0 ? 0 - magnitude : magnitude;
 }
 
@@ -286,13 +341,11 @@ export function computeQuotationAmounts(
     return none;
   try {
     const totalMinor = stayMinorUnits(
-      {
-        nights,
-        adults: input.adults ?? 0,
-        children: input.children ?? 0,
-        pricePerPersonNight,
-        childPricePercent: input.childPricePercent ?? options.defaultChildPricePercent ?? 100,
-      },
+      nights,
+      input.adults ?? 0,
+      input.children ?? 0,
+      pricePerPersonNight,
+      input.childPricePercent ?? options.defaultChildPricePercent ?? 100,
       precision,
     );
     const total = amountOf(totalMinor, precision);

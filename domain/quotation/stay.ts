@@ -50,25 +50,26 @@ export function arrivalFor(departure: DateOnly, nights: number): DateOnly {
  */
 export function deriveStay(changed: StayField, values: StayValues): StayDerivation | null {
   const { arrival, nights, departure } = values;
+  // daysBetween and addDays rather than the one-line wrappers above: the form script's bundle stays smaller.
   const nightsFrom = (a: DateOnly, b: DateOnly): StayDerivation | null => {
-    const n = nightsBetween(a, b);
+    const n = daysBetween(a, b);
     return isValidNights(n) ? { field: 'nights', value: n } : null;
   };
   switch (changed) {
     case 'arrival':
       if (!arrival) return null;
-      if (isValidNights(nights)) return { field: 'departure', value: departureFor(arrival, nights) };
+      if (isValidNights(nights)) return { field: 'departure', value: addDays(arrival, nights) };
       if (nights === null && departure) return nightsFrom(arrival, departure);
       return null;
     case 'nights':
       if (!isValidNights(nights)) return null;
-      if (arrival) return { field: 'departure', value: departureFor(arrival, nights) };
-      if (departure) return { field: 'arrival', value: arrivalFor(departure, nights) };
+      if (arrival) return { field: 'departure', value: addDays(arrival, nights) };
+      if (departure) return { field: 'arrival', value: addDays(departure, -nights) };
       return null;
     case 'departure':
       if (!departure) return null;
       if (arrival) return nightsFrom(arrival, departure);
-      if (isValidNights(nights)) return { field: 'arrival', value: arrivalFor(departure, nights) };
+      if (isValidNights(nights)) return { field: 'arrival', value: addDays(departure, -nights) };
       return null;
   }
 }

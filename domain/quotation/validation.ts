@@ -7,7 +7,7 @@ import { type DateOnly, daysBetween, isBefore } from './dateonly';
 import { formatDate, formatNumber, type Language } from './language';
 import { fillTemplate, QUOTATION_STRINGS, type QuotationStringKey } from './messages';
 import { computeQuotationAmounts } from './pricing';
-import { MAX_NIGHTS, MIN_NIGHTS } from './stay';
+import { isValidNights, MAX_NIGHTS, MIN_NIGHTS } from './stay';
 
 export interface QuotationValues {
   arrival: DateOnly | null;
@@ -133,22 +133,13 @@ export function checkQuotation(values: QuotationValues, context: CheckContext): 
 
   const nights = usable('nights');
   if (nights !== null && !Number.isInteger(nights)) add('nights', 'nightsNotWhole', { value: nights });
-  else if (nights !== null && (nights < MIN_NIGHTS || nights > MAX_NIGHTS))
-    add('nights', 'nightsOutOfRange', { value: nights });
+  else if (nights !== null && !isValidNights(nights)) add('nights', 'nightsOutOfRange', { value: nights });
 
   if (arrival && departure) {
     const stayNights = daysBetween(arrival, departure);
     if (stayNights <= 0) add('departure', 'departureNotAfterArrival');
     else if (stayNights > MAX_NIGHTS) add('departure', 'stayTooLong', { stayNights });
-    else if (
-      nights !== null &&
-      Number.isInteger(nights) &&
-      nights >= MIN_NIGHTS &&
-      nights <= MAX_NIGHTS &&
-      nights !== stayNights
-    ) {
-      add('nights', 'nightsMismatch', { stayNights });
-    }
+    else if (isValidNights(nights) && nights !== stayNights) add('nights', 'nightsMismatch', { stayNights });
   }
 
   let countsOk = true;

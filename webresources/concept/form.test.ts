@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { EntityRecord } from '../../dataverse/client';
+import { tableNamesFrom } from '../../dataverse/adapters/webapi-client';
 import { createXrmClient } from '../../dataverse/adapters/xrm-client';
 import {
   environmentvariabledefinition,
@@ -84,6 +85,12 @@ describe('the Marketing Concept form wires this script', () => {
     );
     const variables = metadata.solutions.flatMap((s) => s.environmentVariables.map((v) => v.schemaName));
     expect(variables).toContain(MAX_ACTIVE_CONCEPTS_VARIABLE);
+  });
+
+  it('maps the entity sets it reads as the generated tables do (its map is written out name by name)', () => {
+    expect(FORM_TABLES).toEqual(
+      tableNamesFrom([environmentvariabledefinition, environmentvariablevalue, idr_marketingconcept]),
+    );
   });
 });
 

@@ -4,19 +4,12 @@
  * user only a generic error when a synchronous webhook refuses a save ("Use webhooks…", Troubleshoot),
  * so the reason has to be given here; the server still refuses API callers.
  */
-import {
-  environmentvariabledefinition,
-  environmentvariablevalue,
-  idr_marketingconcept,
-} from '../../dataverse/generated';
-import { tableNamesFrom, type DataverseReader } from '../../dataverse/adapters/webapi-client';
-
-/** The tables this form reads through Xrm.WebApi (the adapter maps entity sets to them). */
-export const FORM_TABLES = tableNamesFrom([
-  environmentvariabledefinition,
-  environmentvariablevalue,
-  idr_marketingconcept,
-]);
+import type { DataverseReader, TableNames } from '../../dataverse/adapters/webapi-client';
+// Names modules, imported as namespaces: the bundle keeps only the names this file reads, where the
+// table objects of dataverse/generated would bring every column, type and choice of the table.
+import * as environmentvariabledefinition from '../../dataverse/generated/names/environmentvariabledefinition';
+import * as environmentvariablevalue from '../../dataverse/generated/names/environmentvariablevalue';
+import * as idr_marketingconcept from '../../dataverse/generated/names/idr_marketingconcept';
 import {
   activeLimitReached,
   DEFAULT_MAX_ACTIVE_CONCEPTS,
@@ -26,8 +19,24 @@ import {
 import { type Language, languageFromLcid } from '../../domain/quotation/language';
 import { CONCEPT_MESSAGES } from './messages';
 
-const col = idr_marketingconcept.columns;
 const ACTIVE = idr_marketingconcept.choices.statecode.Active;
+
+/** The tables this form reads through Xrm.WebApi (the adapter maps entity sets to them). */
+// Written out name by name: a namespace passed as a value would bring all of its names.
+export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
+  [environmentvariabledefinition.entitySetName]: {
+    logicalName: environmentvariabledefinition.logicalName,
+    primaryIdAttribute: environmentvariabledefinition.primaryIdAttribute,
+  },
+  [environmentvariablevalue.entitySetName]: {
+    logicalName: environmentvariablevalue.logicalName,
+    primaryIdAttribute: environmentvariablevalue.primaryIdAttribute,
+  },
+  [idr_marketingconcept.entitySetName]: {
+    logicalName: idr_marketingconcept.logicalName,
+    primaryIdAttribute: idr_marketingconcept.primaryIdAttribute,
+  },
+};
 
 /** Schema name of the solution's environment variable (solution/IdearioInterests/src/environmentvariabledefinitions/). */
 export const MAX_ACTIVE_CONCEPTS_VARIABLE = 'idr_MaxActiveConcepts';
@@ -74,18 +83,18 @@ async function readMaxActive(client: DataverseReader): Promise<number> {
   const byName = `schemaname eq '${MAX_ACTIVE_CONCEPTS_VARIABLE}'`;
   const [values, definitions] = await Promise.all([
     client.retrieveMultiple(environmentvariablevalue.entitySetName, {
-      select: [environmentvariablevalue.columns.value],
+      select: [environmentvariablevalue.value],
       filter: byName,
       top: 1,
     }),
     client.retrieveMultiple(environmentvariabledefinition.entitySetName, {
-      select: [environmentvariabledefinition.columns.defaultvalue],
+      select: [environmentvariabledefinition.defaultvalue],
       filter: byName,
       top: 1,
     }),
   ]);
-  const current = values[0]?.[environmentvariablevalue.columns.value];
-  const fallback = definitions[0]?.[environmentvariabledefinition.columns.defaultvalue];
+  const current = values[0]?.[environmentvariablevalue.value];
+  const fallback = definitions[0]?.[environmentvariabledefinition.defaultvalue];
   return (
     parseMaxActiveConcepts(typeof current === 'string' ? current : null) ??
     parseMaxActiveConcepts(typeof fallback === 'string' ? fallback : null) ??
@@ -95,8 +104,8 @@ async function readMaxActive(client: DataverseReader): Promise<number> {
 
 async function countActive(client: DataverseReader): Promise<number> {
   const rows = await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
-    select: [col.idr_marketingconceptid],
-    filter: `${col.statecode} eq ${ACTIVE}`,
+    select: [idr_marketingconcept.idr_marketingconceptid],
+    filter: `${idr_marketingconcept.statecode} eq ${ACTIVE}`,
   });
   return rows.length;
 }
@@ -107,8 +116,8 @@ export function createConceptForm(dependencies: ConceptFormDependencies): Concep
   const saveMessageShown = new WeakSet<object>();
 
   const thresholdIssue = (form: Form, language: Language): string | null => {
-    const enter = numberOf(form, col.idr_enterthreshold);
-    const exit = numberOf(form, col.idr_exitthreshold);
+    const enter = numberOf(form, idr_marketingconcept.idr_enterthreshold);
+    const exit = numberOf(form, idr_marketingconcept.idr_exitthreshold);
     return enter !== null && exit !== null && thresholdsConflict(enter, exit)
       ? CONCEPT_MESSAGES[language].thresholds(enter, exit)
       : null;
@@ -116,7 +125,7 @@ export function createConceptForm(dependencies: ConceptFormDependencies): Concep
 
   const showThresholdIssue = (form: Form, language: Language): string | null => {
     const issue = thresholdIssue(form, language);
-    for (const control of controlsOf(form, col.idr_exitthreshold)) {
+    for (const control of controlsOf(form, idr_marketingconcept.idr_exitthreshold)) {
       if (issue) control.setNotification(issue, THRESHOLD_NOTIFICATION_ID);
       else control.clearNotification(THRESHOLD_NOTIFICATION_ID);
     }

@@ -76,7 +76,7 @@ export interface OpportunityFormHandlers {
 type Form = Xrm.FormContext;
 
 function attribute(form: Form, name: string): Xrm.Attributes.Attribute | null {
-  return form.getAttribute(name) ?? null;
+  return form.getAttribute(name);
 }
 
 /** Not `instanceof`: the form hands over Dates made in another frame (another realm). */
@@ -119,39 +119,30 @@ function languageOf(context: Xrm.Events.EventContext): Language {
   return languageFromLcid(context.getContext().userSettings.languageId);
 }
 
-function controlsOf(form: Form, name: string): Xrm.Controls.StandardControl[] {
-  const found = attribute(form, name);
-  const controls: Xrm.Controls.StandardControl[] = [];
-  found?.controls.forEach((control) => {
-    controls.push(control);
-  });
-  return controls;
+function forEachControl(
+  form: Form,
+  name: string,
+  act: (control: Xrm.Controls.StandardControl) => void,
+): void {
+  attribute(form, name)?.controls.forEach(act);
 }
 
 export function createOpportunityForm(dependencies: OpportunityFormDependencies): OpportunityFormHandlers {
   const { text } = dependencies;
-  const issuesOf = (form: Form, language: Language) => {
+  /** Puts each issue on its field, clears fixed ones, and returns the messages in the form's order. */
+  const showIssues = (form: Form, language: Language): string[] => {
     const values = readValues(form);
     const today = localDateOnly(dependencies.clock());
-    return checkQuotation(values, { today, isNew: form.ui.getFormType() === FORM_TYPE_CREATE }).map(
-      (issue) => ({ field: issue.field, message: issueMessage(issue, values, today, language, text) }),
-    );
-  };
-
-  /** Puts each issue on its field, clears fixed ones, and keeps the save message in step. */
-  const showIssues = (form: Form, language: Language): string[] => {
-    const issues = issuesOf(form, language);
+    const issues = checkQuotation(values, { today, isNew: form.ui.getFormType() === FORM_TYPE_CREATE });
+    const messages = issues.map((issue) => issueMessage(issue, values, today, language, text));
     for (const field of Object.keys(FIELD_COLUMNS) as QuotationField[]) {
-      const text = issues
-        .filter((issue) => issue.field === field)
-        .map((issue) => issue.message)
-        .join(' ');
-      for (const control of controlsOf(form, FIELD_COLUMNS[field])) {
-        if (text) control.setNotification(text, fieldNotificationId(field));
+      const notice = messages.filter((_, i) => issues[i].field === field).join(' ');
+      forEachControl(form, FIELD_COLUMNS[field], (control) => {
+        if (notice) control.setNotification(notice, fieldNotificationId(field));
         else control.clearNotification(fieldNotificationId(field));
-      }
+      });
     }
-    return issues.map((issue) => issue.message);
+    return messages;
   };
 
   // Forms whose save message is on display (keyed by their ui object), so a change can update it.
@@ -214,7 +205,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     try {
       const client = dependencies.client();
       const row = chosen
-        ? await client.retrieve(policyTable.entitySetName, chosen.id.replace(/[{}]/g, ''), select)
+        ? await client.retrieve(policyTable.entitySetName, chosen.id, select) // the reader strips the braces
         : (
             await client.retrieveMultiple(policyTable.entitySetName, {
               select,
@@ -259,7 +250,7 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
       const form = context.getFormContext();
       const language = languageOf(context);
       for (const name of COMPUTED_COLUMNS) {
-        for (const control of controlsOf(form, name)) control.setDisabled(true);
+        forEachControl(form, name, (control) => control.setDisabled(true));
         // Values a script puts in locked fields are only sent with the record when asked to.
         attribute(form, name)?.setSubmitMode('always');
       }
