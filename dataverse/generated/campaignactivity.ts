@@ -15,12 +15,18 @@ export const campaignactivity = {
     createdby: 'createdby',
     createdon: 'createdon',
     description: 'description',
+    idr_contacted: 'idr_contacted',
     idr_controlcount: 'idr_controlcount',
+    idr_controlresponserate: 'idr_controlresponserate',
     idr_createdcount: 'idr_createdcount',
     idr_distributedon: 'idr_distributedon',
     idr_excludedcount: 'idr_excludedcount',
     idr_postponedcount: 'idr_postponedcount',
+    idr_responserate: 'idr_responserate',
+    idr_responses: 'idr_responses',
+    idr_resultson: 'idr_resultson',
     idr_targetedcount: 'idr_targetedcount',
+    idr_uplift: 'idr_uplift',
     modifiedby: 'modifiedby',
     modifiedon: 'modifiedon',
     ownerid: 'ownerid',
@@ -44,12 +50,18 @@ export const campaignactivity = {
     createdby: 'Lookup',
     createdon: 'DateTime',
     description: 'Memo',
+    idr_contacted: 'Integer',
     idr_controlcount: 'Integer',
+    idr_controlresponserate: 'Decimal',
     idr_createdcount: 'Integer',
     idr_distributedon: 'DateTime',
     idr_excludedcount: 'Integer',
     idr_postponedcount: 'Integer',
+    idr_responserate: 'Decimal',
+    idr_responses: 'Integer',
+    idr_resultson: 'DateTime',
     idr_targetedcount: 'Integer',
+    idr_uplift: 'Decimal',
     modifiedby: 'Lookup',
     modifiedon: 'DateTime',
     ownerid: 'Owner',
@@ -136,8 +148,12 @@ export type campaignactivityRecord = {
   createdon?: string | null;
   /** Description */
   description?: string | null;
+  /** Contacted */
+  idr_contacted?: number | null;
   /** Control Group */
   idr_controlcount?: number | null;
+  /** Control Response Rate (%) */
+  idr_controlresponserate?: number | null;
   /** Created */
   idr_createdcount?: number | null;
   /** Distributed On (ISO 8601 in UTC) */
@@ -146,8 +162,16 @@ export type campaignactivityRecord = {
   idr_excludedcount?: number | null;
   /** Postponed */
   idr_postponedcount?: number | null;
+  /** Response Rate (%) */
+  idr_responserate?: number | null;
+  /** Responses */
+  idr_responses?: number | null;
+  /** Results Updated On (ISO 8601 in UTC) */
+  idr_resultson?: string | null;
   /** Targeted */
   idr_targetedcount?: number | null;
+  /** Uplift (Points) */
+  idr_uplift?: number | null;
   /** Modified By: GUID of the systemuser it points to */
   _modifiedby_value?: string | null;
   '_modifiedby_value@Microsoft.Dynamics.CRM.lookuplogicalname'?: 'systemuser';
@@ -196,8 +220,12 @@ export type campaignactivityWrite = {
   channeltypecode?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | null;
   /** Description */
   description?: string | null;
+  /** Contacted */
+  idr_contacted?: number | null;
   /** Control Group */
   idr_controlcount?: number | null;
+  /** Control Response Rate (%) */
+  idr_controlresponserate?: number | null;
   /** Created */
   idr_createdcount?: number | null;
   /** Distributed On (ISO 8601 in UTC) */
@@ -206,8 +234,16 @@ export type campaignactivityWrite = {
   idr_excludedcount?: number | null;
   /** Postponed */
   idr_postponedcount?: number | null;
+  /** Response Rate (%) */
+  idr_responserate?: number | null;
+  /** Responses */
+  idr_responses?: number | null;
+  /** Results Updated On (ISO 8601 in UTC) */
+  idr_resultson?: string | null;
   /** Targeted */
   idr_targetedcount?: number | null;
+  /** Uplift (Points) */
+  idr_uplift?: number | null;
   /** Owner */
   'ownerid@odata.bind'?: string | null;
   /** Priority */

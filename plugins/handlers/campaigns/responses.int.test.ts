@@ -1,6 +1,7 @@
 import {
   activityparty,
   campaign,
+  campaignactivity,
   campaignresponse,
   contact,
   email,
@@ -25,7 +26,7 @@ const R = campaignresponse.columns;
 let env: InterestsOrg;
 /**
  * What recording a response costs: the handlers' FetchXML reads and creates on the campaign response and
- * activity party tables (the campaign's recompute afterwards only reads and updates the campaign row).
+ * activity party tables (the recompute afterwards only reads, and updates the campaign and its activities' rows).
  */
 let responseRequests: string[];
 const WATCHED_TABLES = new Set<unknown>([campaignresponse.entitySetName, activityparty.entitySetName]);
@@ -200,5 +201,28 @@ it('links the response to the campaign activity that last reached the contact be
       .now()
       .toISOString()
       .replace(/\.\d+Z$/, 'Z'),
+  });
+  // Each campaign activity's row too: the email reached 1–3 (0's was cancelled) and 1 answered it; the
+  // calls reached all four and 0 and 2 answered them.
+  const a = campaignactivity.columns;
+  const activity = (id: string) =>
+    client.retrieve(campaignactivity.entitySetName, id, [
+      a.idr_contacted,
+      a.idr_responses,
+      a.idr_responserate,
+      a.idr_controlresponserate,
+      a.idr_uplift,
+    ]);
+  expect(await activity(spring.campaignActivityId)).toMatchObject({
+    [a.idr_contacted]: 3,
+    [a.idr_responses]: 1,
+    [a.idr_responserate]: 33.33,
+    [a.idr_controlresponserate]: null,
+    [a.idr_uplift]: null,
+  });
+  expect(await activity(calls)).toMatchObject({
+    [a.idr_contacted]: 4,
+    [a.idr_responses]: 2,
+    [a.idr_responserate]: 50,
   });
 });

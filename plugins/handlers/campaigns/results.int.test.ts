@@ -1,6 +1,7 @@
 import type { DataverseClient } from '../../../dataverse/client';
 import {
   campaign,
+  campaignactivity,
   campaignresponse,
   contact,
   EventType,
@@ -29,6 +30,7 @@ import {
   describeCampaignResults,
   readCampaignResults,
   recordCampaignResponses,
+  storeCampaignResults,
 } from './results';
 
 let org: TestOrg;
@@ -236,6 +238,109 @@ describe('responses linked to the campaign activity', () => {
     expect(describeCampaignResults(report)).toContain(
       '  activity "Spring offer": contacted 4 (rate 50.0 %), control 0 (rate —); uplift: needs a control group',
     );
+  });
+});
+
+describe('results kept on each campaign activity', () => {
+  const A = campaignactivity.columns;
+  /** What the Ideario Campaign Activity Results view shows of a campaign activity. */
+  async function stored(campaignActivityId: string) {
+    return org.client.retrieve(campaignactivity.entitySetName, campaignActivityId, [
+      A.idr_contacted,
+      A.idr_responses,
+      A.idr_responserate,
+      A.idr_controlresponserate,
+      A.idr_uplift,
+      A.idr_resultson,
+    ]);
+  }
+  const when = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+
+  it("stores each activity's groups, rates and uplift, and rewrites only the rows whose figures changed", async () => {
+    const { client } = org;
+    const ids = await createContacts(client, 40);
+    const spring = await createCampaign(client, {
+      name: 'Spring offer',
+      channel: 'email',
+      listIds: [await createList(client, 'Email list', ids.slice(0, 20))],
+      controlPercent: 25,
+      scheduledStart: '2026-03-10T09:00:00Z',
+    });
+    const calls = await addCampaignActivity(client, spring.campaignId, {
+      name: 'Spring offer calls',
+      channel: 'phone',
+      listIds: [await createList(client, 'Call list', ids.slice(20))],
+      scheduledStart: '2026-03-10T10:00:00Z',
+    });
+    const planned = await addCampaignActivity(client, spring.campaignId, {
+      name: 'Spring offer letters',
+      channel: 'mail',
+      listIds: [],
+    });
+    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
+    await distributeCampaignActivity({ client, clock: org.clock.now }, calls);
+    const emailed = [...(await recipients(client, 'email', spring.campaignActivityId)).keys()];
+    const called = [...(await recipients(client, 'phone', calls)).keys()];
+    const emailControl = ids.slice(0, 20).filter((id) => !emailed.includes(id));
+    expect([emailed.length, called.length]).toEqual([15, 15]);
+
+    // Email: 6 of 15 contacted and 1 of its 5 held back answer; calls: 3 of 15, none of its 5 held back.
+    for (const id of [...emailed.slice(0, 6), emailControl[0]])
+      await interaction(client, id, spring.campaignId, EventType.EmailClick);
+    for (const id of called.slice(0, 3))
+      await interaction(client, id, spring.campaignId, EventType.WebVisit, '2026-03-11T12:00:00Z');
+    await recordCampaignResponses(client, spring.campaignId);
+    const first = org.clock.now();
+    await storeCampaignResults(client, spring.campaignId, first);
+
+    expect(await stored(spring.campaignActivityId)).toMatchObject({
+      [A.idr_contacted]: 15,
+      [A.idr_responses]: 6,
+      [A.idr_responserate]: 40,
+      [A.idr_controlresponserate]: 20,
+      [A.idr_uplift]: 20,
+      [A.idr_resultson]: when(first),
+    });
+    expect(await stored(calls)).toMatchObject({
+      [A.idr_contacted]: 15,
+      [A.idr_responses]: 3,
+      [A.idr_responserate]: 20,
+      [A.idr_controlresponserate]: 0,
+      [A.idr_uplift]: 20,
+      [A.idr_resultson]: when(first),
+    });
+    // The letters were never distributed: no results to show, the row is left as it was.
+    expect(await stored(planned)).toMatchObject({ [A.idr_contacted]: null, [A.idr_resultson]: null });
+
+    // A later answer to the calls moves the calls' figures only; the email row keeps its date.
+    org.clock.advance(3_600_000);
+    await interaction(client, called[3], spring.campaignId, EventType.WebVisit, '2026-03-12T12:00:00Z');
+    await recordCampaignResponses(client, spring.campaignId);
+    await storeCampaignResults(client, spring.campaignId, org.clock.now());
+    expect(await stored(calls)).toMatchObject({
+      [A.idr_responses]: 4,
+      [A.idr_responserate]: 26.67,
+      [A.idr_uplift]: 26.67,
+      [A.idr_resultson]: when(org.clock.now()),
+    });
+    expect((await stored(spring.campaignActivityId))?.[A.idr_resultson]).toBe(when(first));
+    // Nothing new: no row is rewritten, decimals read back included.
+    const second = when(org.clock.now());
+    org.clock.advance(3_600_000);
+    await storeCampaignResults(client, spring.campaignId, org.clock.now());
+    expect((await stored(calls))?.[A.idr_resultson]).toBe(second);
+    // Figures stored once are kept true when the activity no longer reaches anyone (its letters called off).
+    await client.update(campaignactivity.entitySetName, planned, {
+      [A.idr_contacted]: 5,
+      [A.idr_resultson]: first.toISOString(),
+    });
+    await storeCampaignResults(client, spring.campaignId, org.clock.now());
+    expect(await stored(planned)).toMatchObject({
+      [A.idr_contacted]: 0,
+      [A.idr_responses]: 0,
+      [A.idr_responserate]: null,
+      [A.idr_resultson]: when(org.clock.now()),
+    });
   });
 });
 

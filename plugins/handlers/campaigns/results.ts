@@ -22,6 +22,7 @@ import {
   OfferOutcome,
   salesorder,
   type campaignactivityRecord,
+  type campaignactivityWrite,
   type campaignRecord,
   type campaignWrite,
   type campaignresponseRecord,
@@ -254,11 +255,29 @@ interface CampaignReach {
   readonly calledOff: ReadonlySet<string>;
 }
 
+/** The figures `storeCampaignResults` keeps on each campaign activity row (its results-on date aside). */
+const RESULT_FIGURES = [
+  campaignactivity.columns.idr_contacted,
+  campaignactivity.columns.idr_responses,
+  campaignactivity.columns.idr_responserate,
+  campaignactivity.columns.idr_controlresponserate,
+  campaignactivity.columns.idr_uplift,
+] as const;
+
 async function readCampaignReach(client: DataverseClient, campaignId: string): Promise<CampaignReach> {
   const a = campaignactivity.columns;
   const activityRows = (await client.retrieveMultiple(campaignactivity.entitySetName, {
     filter: `${lookupValue(a.regardingobjectid)} eq ${campaignId}`,
-    select: [a.activityid, a.subject, a.scheduledstart, a.idr_distributedon, a.actualstart],
+    // The stored results come along so storeCampaignResults can leave unchanged rows alone at no extra read.
+    select: [
+      a.activityid,
+      a.subject,
+      a.scheduledstart,
+      a.idr_distributedon,
+      a.actualstart,
+      a.idr_resultson,
+      ...RESULT_FIGURES,
+    ],
   })) as campaignactivityRecord[];
   const activities = ids(activityRows.map((row) => row.activityid));
   const startOf = new Map(activityRows.map((row) => [idValue(row.activityid), activityStart(row)]));
@@ -427,6 +446,14 @@ export async function readCampaignResults(
   client: DataverseClient,
   campaignId: string,
 ): Promise<CampaignReport> {
+  return (await computeCampaignResults(client, campaignId)).report;
+}
+
+/** The report, and the campaign activity rows it was counted from (with the figures they hold). */
+async function computeCampaignResults(
+  client: DataverseClient,
+  campaignId: string,
+): Promise<{ report: CampaignReport; activityRows: readonly campaignactivityRecord[] }> {
   const record = (await client.retrieve(campaign.entitySetName, campaignId, [
     campaign.columns.name,
     campaign.columns.idr_attributiondays,
@@ -534,7 +561,7 @@ export async function readCampaignResults(
     orders: await confirmedOrders(client, [...target.keys(), ...held.keys()], campaignStart),
   });
   const none = new Set<string>();
-  return {
+  const report: CampaignReport = {
     ...results,
     campaignId,
     name: textValue(record.name) ?? campaignId,
@@ -552,6 +579,7 @@ export async function readCampaignResults(
     attribution,
     erasedRows,
   };
+  return { report, activityRows };
 }
 
 /** A rate or a difference of rates as the campaign row keeps it: percent, two decimals, empty when undefined. */
@@ -574,16 +602,52 @@ export function campaignResultColumns(report: CampaignReport, now: Date): campai
 }
 
 /**
- * Recomputes a campaign's results and keeps them on its row, so the Marketing app's views and charts
- * show what `ideario results` prints (O(campaign size) reads, one update).
+ * The results columns of a campaign activity row, from its part of the report. Its responses are the
+ * contacts it reached who answered it, each once: the numerator of its response rate.
+ */
+export function campaignActivityResultColumns(
+  results: CampaignActivityResults,
+  now: Date,
+): campaignactivityWrite {
+  const k = campaignactivity.columns;
+  return {
+    [k.idr_contacted]: results.contacted.size,
+    [k.idr_responses]: results.contacted.responders,
+    [k.idr_responserate]: percentColumn(results.targetRate),
+    [k.idr_controlresponserate]: percentColumn(results.controlRate),
+    [k.idr_uplift]: percentColumn(results.uplift?.difference.value),
+    [k.idr_resultson]: now.toISOString(),
+  };
+}
+
+/** Whether the row already holds these figures (its results-on date aside). */
+function holdsFigures(row: campaignactivityRecord, columns: campaignactivityWrite): boolean {
+  return RESULT_FIGURES.every((name) => (row[name] ?? null) === (columns[name] ?? null));
+}
+
+/**
+ * Recomputes a campaign's results and keeps them on its row and on each campaign activity's row, so
+ * the Marketing app's views and charts show what `ideario results` prints (O(campaign size) reads, one
+ * update of the campaign, one per campaign activity whose figures changed).
  */
 export async function storeCampaignResults(
   client: DataverseClient,
   campaignId: string,
   now: Date,
 ): Promise<CampaignReport> {
-  const report = await readCampaignResults(client, campaignId);
+  const { report, activityRows } = await computeCampaignResults(client, campaignId);
   await client.update(campaign.entitySetName, campaignId, campaignResultColumns(report, now));
+  const rowOf = new Map(activityRows.map((row) => [idValue(row.activityid), row]));
+  for (const activity of report.activities) {
+    const row = rowOf.get(activity.campaignActivityId);
+    const columns = campaignActivityResultColumns(activity, now);
+    // A response usually moves one activity's figures: the others keep their row, and their results-on date.
+    if (row && holdsFigures(row, columns)) continue;
+    // An activity that reached and held back nobody yet has no results to show (the view lists rows with a date).
+    if ((row?.idr_resultson ?? null) === null && activity.contacted.size === 0 && activity.control.size === 0)
+      continue;
+    await client.update(campaignactivity.entitySetName, activity.campaignActivityId, columns);
+  }
   return report;
 }
 
