@@ -7,7 +7,7 @@ import type { DashboardModel, SolutionModel } from './model';
 import { buildSolutionParts, type ControlBuild } from './pack';
 import { unpackParts } from './unpack';
 import { validateSolutionSource } from './validate';
-import { child, childText, elements, parseXml } from './xml';
+import { attr, child, childText, elements, parseXml } from './xml';
 
 const ROOT = path.resolve(__dirname, '../../solution');
 const GROUP_QUOTES = path.join(ROOT, 'IdearioGroupQuotes');
@@ -169,6 +169,51 @@ describe('the campaign results view and chart in IdearioInterests', () => {
       'idr_controlresponserate',
     );
     expect(text(unpacked.get(`Entities/campaign/SavedQueries/${RESULTS_VIEW}.xml`))).toContain('idr_uplift');
+    const repacked = buildSolutionParts(unpacked, { managed: 0, controls: INTERESTS_CONTROLS });
+    expect(text(repacked.get('customizations.xml'))).toBe(text(parts.get('customizations.xml')));
+  });
+
+  const ACTIVITY_RESULTS_VIEW = '{0a39120b-7378-4d05-a0e7-67ff55da47c6}';
+
+  it('reads the campaign activity results view with the figures each activity row keeps, in English and Spanish', () => {
+    const activity = loadMetadata(ROOT).tables.campaignactivity;
+    const view = activity?.views.find((v) => `{${v.id}}` === ACTIVITY_RESULTS_VIEW);
+    expect(view?.name).toEqual({
+      1033: 'Ideario Campaign Activity Results',
+      3082: 'Resultados de actividades de campaña de Ideario',
+    });
+    expect(view?.columns).toEqual(
+      expect.arrayContaining([
+        'idr_contacted',
+        'idr_controlcount',
+        'idr_responses',
+        'idr_responserate',
+        'idr_controlresponserate',
+        'idr_uplift',
+        'idr_resultson',
+      ]),
+    );
+  });
+
+  it('packs the campaign activity results view as a root component of its own and unpacks it back', async () => {
+    const files = await readSourceFiles(path.join(INTERESTS, 'src'));
+    const parts = buildSolutionParts(files, { managed: 0, controls: INTERESTS_CONTROLS });
+    // campaignactivity ships without its subcomponents: an unlisted view would be left out of an import.
+    const solution = parseXml(parts.get('solution.xml') as Uint8Array).root;
+    const manifest = child(solution, 'SolutionManifest') ?? solution;
+    const roots = elements(child(manifest, 'RootComponents') ?? manifest, 'RootComponent');
+    expect(roots.some((r) => attr(r, 'type') === '26' && attr(r, 'id') === ACTIVITY_RESULTS_VIEW)).toBe(true);
+    const root = parseXml(parts.get('customizations.xml') as Uint8Array).root;
+    const activity = elements(child(root, 'Entities') ?? root, 'Entity').find(
+      (e) => childText(e, 'Name') === 'campaignactivity',
+    );
+    const viewIds = elements(child(activity ?? root, 'SavedQueries') ?? root, 'savedqueries').flatMap((q) =>
+      elements(q, 'savedquery').map((v) => childText(v, 'savedqueryid')),
+    );
+    expect(viewIds).toContain(ACTIVITY_RESULTS_VIEW);
+    const unpacked = unpackParts(parts, 'IdearioInterests.zip');
+    const file = `Entities/campaignactivity/SavedQueries/${ACTIVITY_RESULTS_VIEW}.xml`;
+    expect(text(unpacked.get(file))).toBe(text(files.get(file)));
     const repacked = buildSolutionParts(unpacked, { managed: 0, controls: INTERESTS_CONTROLS });
     expect(text(repacked.get('customizations.xml'))).toBe(text(parts.get('customizations.xml')));
   });

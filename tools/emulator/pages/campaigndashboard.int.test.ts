@@ -108,6 +108,57 @@ describe('the Campaign Results charts and ideario results, over the demo campaig
   });
 });
 
+describe('the Ideario Campaign Activity Results view', () => {
+  const VIEW = '0a39120b-7378-4d05-a0e7-67ff55da47c6';
+  function list(lang: 1033 | 3082 = 1033): string {
+    const params = new URLSearchParams({
+      appid: MARKETING,
+      pagetype: 'entitylist',
+      etn: campaignactivity.logicalName,
+      viewid: VIEW,
+    });
+    const answer = renderMain(org.engine, { params, lang }, '/api/data/v9.2/');
+    if (answer.kind !== 'html') throw new Error('expected a page');
+    return answer.body;
+  }
+  /** The grid's rows, each as its cells' text. */
+  const rows = (html: string) =>
+    [
+      ...(/<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '').matchAll(/<tr role="row">([\s\S]*?)<\/tr>/g),
+    ].map((row) =>
+      [...(row[1] ?? '').matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => (c[1] ?? '').replace(/<[^>]+>/g, '')),
+    );
+
+  it('lists the demo campaign activity with the figures ideario results prints for it, in English and Spanish', async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const [activity] = report.activities;
+    expect(activity?.control.size).toBeGreaterThan(0);
+    const html = list();
+    for (const header of [
+      'Contacted',
+      'Control Group',
+      'Responses',
+      'Response Rate (%)',
+      'Control Response Rate (%)',
+      'Uplift (Points)',
+      'Results Updated On',
+    ])
+      expect(html).toContain(`<th scope="col">${header}</th>`);
+    const row = rows(html).find((cells) => cells[0] === activity?.name);
+    expect(row?.slice(3, 8)).toEqual([
+      String(activity?.contacted.size),
+      String(activity?.control.size),
+      String(activity?.contacted.responders),
+      (Math.round((activity?.targetRate ?? NaN) * 10_000) / 100).toFixed(2),
+      (Math.round((activity?.controlRate ?? NaN) * 10_000) / 100).toFixed(2),
+    ]);
+    const es = list(3082);
+    expect(es).toContain('Resultados de actividades de campaña de Ideario');
+    for (const header of ['Contactados', 'Tasa de respuesta del control (%)', 'Incremento (puntos)'])
+      expect(es).toContain(`<th scope="col">${header}</th>`);
+  });
+});
+
 describe('the Activities Sent per Channel chart', () => {
   /** The emails, phone calls and letters regarding a distributed campaign activity, per its channel. */
   async function activitiesPerChannel(): Promise<Record<string, number>> {
