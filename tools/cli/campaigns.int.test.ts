@@ -15,6 +15,7 @@ import {
   createContacts,
   createList,
   recipients,
+  storedCampaignResults,
 } from '../../plugins/handlers/campaigns/campaign.testkit';
 import { bind, recordUrl } from '../../plugins/handlers/interests/records';
 import type { DistributeProgress } from '../../plugins/handlers/campaigns/distribute';
@@ -131,15 +132,7 @@ describe('ideario distribute and ideario results', () => {
     expect(await runResultsCommand(spring.campaignId, {}, results.value)).toBe(0);
     expect(results.lines).toContain('  response rate: contacted 30.0 %, control 10.0 %');
     const k = campaign.columns;
-    const row = await client.retrieve(campaign.entitySetName, spring.campaignId, [
-      k.idr_contacted,
-      k.idr_responses,
-      k.idr_responserate,
-      k.idr_controlresponserate,
-      k.idr_uplift,
-      k.idr_attributedrevenue,
-      k.idr_resultson,
-    ]);
+    const row = await storedCampaignResults(client, spring.campaignId);
     expect(row).toMatchObject({
       [k.idr_contacted]: 30,
       [k.idr_responses]: 10,

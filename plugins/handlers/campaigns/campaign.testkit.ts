@@ -206,3 +206,20 @@ export async function abandonCarts(env: InterestsOrg, carts: readonly string[]):
   env.clock.advance(2 * HOUR);
   return trigger;
 }
+
+/** The results Ideario keeps on the campaign row (storeCampaignResults), as a user reads them. */
+export async function storedCampaignResults(
+  client: DataverseClient,
+  campaignId: string,
+): Promise<EntityRecord | null> {
+  const k = campaign.columns;
+  return client.retrieve(campaign.entitySetName, campaignId, [
+    k.idr_contacted,
+    k.idr_responses,
+    k.idr_responserate,
+    k.idr_controlresponserate,
+    k.idr_uplift,
+    k.idr_attributedrevenue,
+    k.idr_resultson,
+  ]);
+}
