@@ -21,6 +21,8 @@ import {
 } from './campaign.testkit';
 import { distributeCampaignActivity } from './distribute';
 import { recordCampaignResponses } from './results';
+import { triggerJob } from './triggerjob';
+import { memoryLogger } from '../../../dataverse/logger';
 
 const I = idr_interaction.columns;
 const R = campaignresponse.columns;
@@ -175,15 +177,21 @@ it('links the response to the campaign activity that last reached the contact be
     });
     return row?.[lookupValue(R.originatingactivityid)];
   };
+  const k = campaign.columns;
   // Between the email and the call: the email; after the call: the call.
   expect(await answer(ids[1], '2026-04-03T12:00:00Z')).toBe(spring.campaignActivityId);
+  // The first answer's figures are on the campaign row at once.
+  expect(await storedCampaignResults(client, spring.campaignId)).toMatchObject({ [k.idr_responses]: 1 });
   expect(await answer(ids[2], '2026-04-05T12:00:00Z')).toBe(calls);
   // Contact 0 got only the call: before it, nothing had reached them.
   expect(await answer(ids[0], '2026-04-03T12:00:00Z')).toBeNull();
   expect(await answer(ids[0], '2026-04-05T12:00:00Z')).toBe(calls);
+  // Answers within the minute wait: the live step recomputes a campaign at most once a minute.
+  expect(await storedCampaignResults(client, spring.campaignId)).toMatchObject({ [k.idr_responses]: 1 });
 
-  // The campaign row keeps the figures current: 4 contacted (3 of them answered, 0 twice), no control group.
-  const k = campaign.columns;
+  // The hourly job recomputes what the live step left: 4 contacted (3 of them answered, 0 twice), no control group.
+  env.clock.advance(60_000);
+  await triggerJob().run({ client, clock: env.clock.now, logger: memoryLogger() });
   const row = await storedCampaignResults(client, spring.campaignId);
   expect(row).toMatchObject({
     [k.idr_contacted]: 4,

@@ -3,7 +3,9 @@
  * interaction also turns it into its campaign response when it carries a campaign and answers it
  * (results.ts says which events do). It shares the scoring step because the registry allows one
  * handler per step and solution; the decision reads only the Target, so an interaction without a
- * campaign costs no request. Each response event then recomputes its campaign's results on the campaign row.
+ * campaign costs no request. A response then recomputes its campaign's results on the campaign row, at
+ * most once a minute per campaign and host: a burst of answers (an ingested export of clicks) would
+ * otherwise read the whole campaign for each; the hourly campaign-triggers job recomputes what was skipped.
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import { idr_interaction } from '../../../dataverse/generated';
@@ -48,11 +50,20 @@ export async function recordResponseFromEvent(ctx: ExecutionContext, deps: Handl
       interaction: interactionId,
       campaign: campaignRef.id,
     });
-  // The campaign row's figures follow each response; on a replay too, since the delivery that made the
-  // response may have failed before its recompute.
-  await storeCampaignResults(deps.client, campaignId, deps.clock());
+  // On a replay too: the delivery that made the response may have failed before its recompute.
+  const now = deps.clock();
+  const last = lastRecompute.get(campaignId);
+  if (last === undefined || Math.abs(now.getTime() - last) >= RESULTS_RECOMPUTE_MS) {
+    lastRecompute.set(campaignId, now.getTime());
+    await storeCampaignResults(deps.client, campaignId, now);
+  }
   return created;
 }
+
+/** The live step recomputes one campaign's stored results at most this often (per host). */
+export const RESULTS_RECOMPUTE_MS = 60_000;
+/** When this host last recomputed each campaign's results (a few campaigns run at once: it stays small). */
+const lastRecompute = new Map<string, number>();
 
 /**
  * The interaction handler, then the campaign response. A failure of the response is thrown, so the

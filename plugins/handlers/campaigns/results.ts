@@ -651,6 +651,47 @@ export async function storeCampaignResults(
   return report;
 }
 
+/**
+ * Recomputes the campaigns whose stored results are older than a response created within `lookbackMs`
+ * (the live step's throttled recomputes, responses a user recorded by hand); returns how many.
+ */
+export async function refreshStaleCampaignResults(
+  client: DataverseClient,
+  now: Date,
+  lookbackMs: number,
+): Promise<number> {
+  const r = campaignresponse.columns;
+  const rows = (await client.retrieveMultiple(campaignresponse.entitySetName, {
+    filter: `${r.createdon} ge ${new Date(now.getTime() - lookbackMs).toISOString()} and ${lookupValue(r.regardingobjectid)} ne null`,
+    select: [lookupValue(r.regardingobjectid), r.createdon],
+    pageSize: PAGE,
+  })) as campaignresponseRecord[];
+  const latest = new Map<string, number>();
+  for (const row of rows) {
+    const id = idValue(row._regardingobjectid_value);
+    const at = timeValue(row.createdon);
+    if (id && at !== null) latest.set(id, Math.max(at, latest.get(id) ?? at));
+  }
+  const k = campaign.columns;
+  const stored = (await whereIn(
+    client,
+    campaign.entitySetName,
+    k.campaignid,
+    [...latest.keys()],
+    [k.campaignid, k.idr_resultson],
+  )) as campaignRecord[];
+  let refreshed = 0;
+  for (const row of stored) {
+    const id = idValue(row.campaignid);
+    const on = timeValue(row.idr_resultson);
+    // Times are kept to the second: a response in the same second as the last recompute may be newer.
+    if (!id || (on !== null && on > (latest.get(id) ?? 0))) continue;
+    await storeCampaignResults(client, id, now);
+    refreshed++;
+  }
+  return refreshed;
+}
+
 const REASON_LABELS: Readonly<Record<'en' | 'es', Readonly<Record<ExclusionReason, string>>>> = {
   en: {
     'exclusion-list': 'exclusion list (Robinson)',

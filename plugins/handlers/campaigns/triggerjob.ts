@@ -10,6 +10,7 @@ import { defineJob, type ScheduledJob } from '../../host/jobs';
 import { getOptionValue, getReference, targetEntity } from '../../host/parse';
 import type { HandlerDefinition } from '../../registry';
 import { recheckDistributed } from './distribute';
+import { refreshStaleCampaignResults } from './results';
 import { refreshDynamicTargets } from './target';
 import { readTriggers, runTriggers, TRIGGER_LOOKBACK_MS, type StoredTrigger } from './triggers';
 
@@ -34,6 +35,9 @@ export function triggerJob(everyMs = TRIGGER_JOB_EVERY_MS): ScheduledJob {
       // Dynamic target lists test "score today": their threshold moves with the clock.
       const lists = await refreshDynamicTargets(deps.client, deps.clock().getTime());
       if (lists > 0) deps.logger.info('Dynamic target lists moved to the score of now.', { lists });
+      // Campaign results the live step left for later (a burst of responses), or responses made by hand.
+      const campaigns = await refreshStaleCampaignResults(deps.client, deps.clock(), TRIGGER_LOOKBACK_MS);
+      if (campaigns > 0) deps.logger.info('Campaign results recomputed.', { campaigns });
     },
   });
 }
