@@ -107,14 +107,20 @@ export function etagOf(stored: StoredRecord): string {
  * Amounts are written with their record's currency symbol (every money column of a row shares its
  * transaction currency), else the engine's default.
  */
-export function moneyFormat(
-  source: Pick<RecordSource, 'index' | 'format' | 'row'>,
-  stored: StoredRecord,
-): FormatOptions {
+function moneyFormat(source: RecordSource, stored: StoredRecord): FormatOptions {
   const currency = stored[transactioncurrency.columns.transactioncurrencyid];
+  return isLookupValue(currency) ? currencyFormat(source, currency.id) : source.format;
+}
+
+/** The engine's format with this currency's symbol, else the engine's default. */
+export function currencyFormat(
+  source: Pick<RecordSource, 'index' | 'format' | 'row'>,
+  currencyId: string,
+): FormatOptions {
   const table = source.index.byLogicalName(transactioncurrency.logicalName);
-  if (!table || !isLookupValue(currency)) return source.format;
-  const symbol = source.row(table, currency.id)?.[transactioncurrency.columns.currencysymbol];
+  const symbol = table
+    ? source.row(table, currencyId)?.[transactioncurrency.columns.currencysymbol]
+    : undefined;
   return typeof symbol === 'string' && symbol !== ''
     ? { ...source.format, currencySymbol: symbol }
     : source.format;

@@ -16,6 +16,7 @@ import {
   type SqlParam,
 } from '../engine/filter';
 import { ident } from '../engine/storage';
+import { transactioncurrency } from '../../../dataverse/generated';
 import { targetColumn } from '../engine/values';
 import type { CookieKey } from './cookie';
 import {
@@ -83,6 +84,9 @@ export interface SortKey {
   readonly cookie: CookieKey;
   readonly scope: Scope;
 }
+
+/** The result column carrying a root row's transaction currency id, when it has amounts to format. */
+export const CURRENCY_KEY = '_currency';
 
 export interface Plan {
   readonly query: FetchQuery;
@@ -284,6 +288,10 @@ export class Compiler {
       select.push({ sql: `t0.${ident(table.primaryId)} AS "_id"`, params: [] });
       if (table.columns.has('versionnumber'))
         select.push({ sql: `t0.${ident('versionnumber')} AS "_version"`, params: [] });
+      // The row's currency, for its amounts' formatted values (run.ts).
+      const currency = transactioncurrency.columns.transactioncurrencyid;
+      if (table.columns.has(currency) && outputs.some((o) => o.scope === root && o.column.type === 'Money'))
+        select.push({ sql: `t0.${ident(currency)} AS "${CURRENCY_KEY}"`, params: [] });
     }
     order.forEach((key, i) => select.push({ sql: `${key.expr.sql} AS "_k${i}"`, params: key.expr.params }));
     return {

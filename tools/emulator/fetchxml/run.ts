@@ -11,7 +11,7 @@ import {
   FORMATTED,
   LOOKUP_LOGICAL_NAME,
   NAVIGATION_PROPERTY,
-  moneyFormat,
+  currencyFormat,
   noAnnotations,
   type AnnotationFilter,
   type JsonRecord,
@@ -23,11 +23,11 @@ import {
   isLookupValue,
   targetColumn,
   toJson,
-  type StoredRecord,
+  type FormatOptions,
   type StoredValue,
 } from '../engine/values';
 import type { ColumnInfo } from '../engine/metadata';
-import { compile, type Plan, type SortKey } from './compile';
+import { compile, CURRENCY_KEY, type Plan, type SortKey } from './compile';
 import { cookieValue, innerCookie, pagingCookieAnnotation, parseCookie, type CookieValue } from './cookie';
 import { AggregateLimitError, PagingCookieMismatchError } from './errors';
 import { parseFetchXml, type FetchQuery } from './parse';
@@ -134,13 +134,23 @@ class Shaper {
     private readonly annotate: AnnotationFilter,
   ) {}
 
-  row(table: TableInfo, id: string): StoredRecord | undefined {
-    return this.annotate(FORMATTED) ? this.source.records.row(table, id) : undefined;
+  /** Formats per currency id, each read once per query. */
+  private readonly currencies = new Map<string, FormatOptions>();
+
+  /** The format of a row's amounts: its currency's symbol, else the default. */
+  moneyFormat(currencyId: unknown): FormatOptions | undefined {
+    if (typeof currencyId !== 'string' || !this.annotate(FORMATTED)) return undefined;
+    let format = this.currencies.get(currencyId);
+    if (!format) {
+      format = currencyFormat(this.source.records, currencyId);
+      this.currencies.set(currencyId, format);
+    }
+    return format;
   }
 
   /**
-   * One value as the Web API writes it; FetchXML results leave out columns that hold no value. `owner`
-   * is the stored row the value comes from, whose currency an amount is written in (else the default).
+   * One value as the Web API writes it; FetchXML results leave out columns that hold no value. `format`
+   * writes an amount in its row's currency (else the default).
    */
   emit(
     out: JsonRecord,
@@ -148,7 +158,7 @@ class Shaper {
     column: ColumnInfo,
     value: StoredValue,
     table?: TableInfo,
-    owner?: StoredRecord,
+    format?: FormatOptions,
   ): void {
     if (value === null) return;
     if (isLookupValue(value)) {
@@ -169,11 +179,7 @@ class Shaper {
     }
     out[property] = toJson(value);
     if (this.annotate(FORMATTED)) {
-      const format =
-        owner && column.type === 'Money'
-          ? moneyFormat(this.source.records, owner)
-          : this.source.records.format;
-      const formatted = formatValue(column, value, format);
+      const formatted = formatValue(column, value, format ?? this.source.records.format);
       if (formatted !== undefined) out[`${property}@${FORMATTED}`] = formatted;
     }
   }
@@ -190,12 +196,8 @@ function recordOf(plan: Plan, shaper: Shaper, row: Record<string, unknown>): Jso
   const out: JsonRecord = {};
   const table = plan.root.table;
   if (!plan.query.distinct) out['@odata.etag'] = `W/"${typeof row._version === 'number' ? row._version : 0}"`;
-  // The root row, read once when it has an amount to write in its own currency (linked rows' use the default).
-  let owner: StoredRecord | undefined;
-  const ownerOf = () => {
-    if (owner === undefined && typeof row._id === 'string') owner = shaper.row(table, row._id);
-    return owner;
-  };
+  // The root row's amounts are written in its currency; linked rows' use the default.
+  const money = shaper.moneyFormat(row[CURRENCY_KEY]);
   for (const output of plan.outputs) {
     const root = output.scope === plan.root;
     shaper.emit(
@@ -204,7 +206,7 @@ function recordOf(plan: Plan, shaper: Shaper, row: Record<string, unknown>): Jso
       output.column,
       stored(output.column, row, output.sql),
       root ? table : undefined,
-      root && output.column.type === 'Money' ? ownerOf() : undefined,
+      root && output.column.type === 'Money' ? money : undefined,
     );
   }
   if (!plan.query.distinct && typeof row._id === 'string') out[table.primaryId] = row._id;
