@@ -15,8 +15,7 @@ import {
 } from '../../plugins/handlers/campaigns/distribute';
 import {
   describeCampaignResults,
-  storeCampaignResults,
-  recordCampaignResponses,
+  recordAndStoreCampaignResults,
 } from '../../plugins/handlers/campaigns/results';
 import { CampaignError } from '../../domain/campaign';
 import { runCommand, UserFacingError } from './command';
@@ -111,14 +110,14 @@ export async function runResultsCommand(
     const client = commandClient(options, deps);
     const language = resultsLanguage(options.lang, deps.env);
     const report = await userFacing(async () => {
-      const recorded = await recordCampaignResponses(client, campaignId);
+      const { recorded, report } = await recordAndStoreCampaignResults(client, campaignId, deps.clock());
       if (recorded > 0)
         deps.print(
           language === 'es'
             ? `Registrada(s) ${recorded} respuesta(s) de campaña nueva(s).`
             : `Recorded ${recorded} new campaign response(s).`,
         );
-      return storeCampaignResults(client, campaignId, deps.clock());
+      return report;
     });
     for (const line of describeCampaignResults(report, language)) deps.print(line);
     return 0;

@@ -320,6 +320,28 @@ function ids(values: readonly (string | null | undefined)[]): string[] {
 
 /** Creates the campaign responses still missing for the campaign's interactions; returns how many. */
 export async function recordCampaignResponses(client: DataverseClient, campaignId: string): Promise<number> {
+  return recordResponses(client, campaignId, await readCampaignReach(client, campaignId));
+}
+
+/**
+ * `ideario results` and the demo: the responses still missing, then the results stored, from one read
+ * of what reached whom (recording responses does not change it).
+ */
+export async function recordAndStoreCampaignResults(
+  client: DataverseClient,
+  campaignId: string,
+  now: Date,
+): Promise<{ readonly recorded: number; readonly report: CampaignReport }> {
+  const reach = await readCampaignReach(client, campaignId);
+  const recorded = await recordResponses(client, campaignId, reach);
+  return { recorded, report: await storeResults(client, campaignId, now, reach) };
+}
+
+async function recordResponses(
+  client: DataverseClient,
+  campaignId: string,
+  reach: CampaignReach,
+): Promise<number> {
   const i = idr_interaction.columns;
   const r = campaignresponse.columns;
   const interactions = await client.retrieveMultiple(idr_interaction.entitySetName, {
@@ -340,7 +362,7 @@ export async function recordCampaignResponses(client: DataverseClient, campaignI
     pageSize: PAGE,
   });
   const done = new Set((existing as campaignresponseRecord[]).map((e) => idValue(e._idr_interaction_value)));
-  const { deliveries } = await readCampaignReach(client, campaignId);
+  const { deliveries } = reach;
   let created = 0;
   for (const interaction of interactions as idr_interactionRecord[]) {
     const id = textValue(interaction.idr_interactionid);
@@ -446,20 +468,21 @@ export async function readCampaignResults(
   client: DataverseClient,
   campaignId: string,
 ): Promise<CampaignReport> {
-  return (await computeCampaignResults(client, campaignId)).report;
+  return computeCampaignResults(client, campaignId, await readCampaignReach(client, campaignId));
 }
 
-/** The report, and the campaign activity rows it was counted from (with the figures they hold). */
+/** The report, counted from the campaign's reach (whose activity rows hold the figures stored last). */
 async function computeCampaignResults(
   client: DataverseClient,
   campaignId: string,
-): Promise<{ report: CampaignReport; activityRows: readonly campaignactivityRecord[] }> {
+  reach: CampaignReach,
+): Promise<CampaignReport> {
   const record = (await client.retrieve(campaign.entitySetName, campaignId, [
     campaign.columns.name,
     campaign.columns.idr_attributiondays,
   ])) as campaignRecord | null;
   if (!record) throw new CampaignRecordNotFoundError(campaign.logicalName, campaignId);
-  const { activityRows, deliveries, calledOff } = await readCampaignReach(client, campaignId);
+  const { activityRows, deliveries, calledOff } = reach;
   const activities = ids(activityRows.map((row) => row.activityid));
   const starts = activityRows.map(activityStart).filter((v): v is number => v !== null);
   const campaignStart = starts.length ? Math.min(...starts) : null;
@@ -579,7 +602,7 @@ async function computeCampaignResults(
     attribution,
     erasedRows,
   };
-  return { report, activityRows };
+  return report;
 }
 
 /** A rate or a difference of rates as the campaign row keeps it: percent, two decimals, empty when undefined. */
@@ -635,7 +658,17 @@ export async function storeCampaignResults(
   campaignId: string,
   now: Date,
 ): Promise<CampaignReport> {
-  const { report, activityRows } = await computeCampaignResults(client, campaignId);
+  return storeResults(client, campaignId, now, await readCampaignReach(client, campaignId));
+}
+
+async function storeResults(
+  client: DataverseClient,
+  campaignId: string,
+  now: Date,
+  reach: CampaignReach,
+): Promise<CampaignReport> {
+  const report = await computeCampaignResults(client, campaignId, reach);
+  const { activityRows } = reach;
   await client.update(campaign.entitySetName, campaignId, campaignResultColumns(report, now));
   const rowOf = new Map(activityRows.map((row) => [idValue(row.activityid), row]));
   for (const activity of report.activities) {

@@ -24,7 +24,7 @@ import { DEFAULT_CONTACT_POLICY } from '../../../domain/campaign';
 import { Draw, seededRandom } from '../../../domain/random';
 import { distributeCampaignActivity } from '../../../plugins/handlers/campaigns/distribute';
 import { chunk } from '../../../plugins/handlers/campaigns/read';
-import { recordCampaignResponses, storeCampaignResults } from '../../../plugins/handlers/campaigns/results';
+import { recordAndStoreCampaignResults } from '../../../plugins/handlers/campaigns/results';
 import { BulkScorer } from '../../../plugins/handlers/interests/bulk';
 import {
   bind,
@@ -201,9 +201,8 @@ export async function loadCampaignDemo(
     { bypassCustomAsync: true },
   );
   await scorer.register(responses);
-  const recorded = await recordCampaignResponses(client, DEMO_CAMPAIGN_ID);
-  // The campaign row's figures, as the Marketing app's Campaign Results view and chart show them.
-  await storeCampaignResults(client, DEMO_CAMPAIGN_ID, options.now);
+  // With the campaign row's figures, as the Marketing app's Campaign Results view and chart show them.
+  const { recorded } = await recordAndStoreCampaignResults(client, DEMO_CAMPAIGN_ID, options.now);
   return {
     campaignId: DEMO_CAMPAIGN_ID,
     emails: distributed.plan.counts.created,
