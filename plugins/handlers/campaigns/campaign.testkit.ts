@@ -18,6 +18,7 @@ import {
 import { createTestOrg, type TestOrg } from '../../../tools/emulator/testing';
 import { seedInteraction, type InterestsOrg } from '../../../tools/emulator/testing/interests';
 import { bind, membershipOperation, recordUrl } from '../interests/records';
+import { distributeCampaignActivity } from './distribute';
 import { CHANNEL_TABLES, chunk, type DistributedChannel } from './read';
 
 export function createCampaignOrg(start = new Date('2026-03-09T08:00:00Z')): TestOrg {
@@ -119,6 +120,37 @@ export async function addCampaignActivity(
     });
   }
   return campaignActivityId;
+}
+
+/**
+ * A campaign that emails a list, then calls the same list, both distributed: its email campaign activity
+ * and its calls campaign activity.
+ */
+export async function emailThenCalls(
+  client: DataverseClient,
+  clock: () => Date,
+  setup: {
+    readonly name: string;
+    readonly listId: string;
+    readonly emailOn: string;
+    readonly callsOn: string;
+  },
+): Promise<{ campaignId: string; campaignActivityId: string; calls: string }> {
+  const spring = await createCampaign(client, {
+    name: setup.name,
+    channel: 'email',
+    listIds: [setup.listId],
+    scheduledStart: setup.emailOn,
+  });
+  const calls = await addCampaignActivity(client, spring.campaignId, {
+    name: `${setup.name} calls`,
+    channel: 'phone',
+    listIds: [setup.listId],
+    scheduledStart: setup.callsOn,
+  });
+  await distributeCampaignActivity({ client, clock }, spring.campaignActivityId);
+  await distributeCampaignActivity({ client, clock }, calls);
+  return { ...spring, calls };
 }
 
 /** Who got an activity of the campaign activity, and on which day (YYYY-MM-DD). */

@@ -12,14 +12,12 @@ import {
 import { bind, lookupValue, recordUrl } from '../interests/records';
 import { createInterestsOrg, type InterestsOrg } from '../interests/test-org.testkit';
 import {
-  addCampaignActivity,
-  createCampaign,
   createContacts,
+  emailThenCalls,
   createList,
   recipientActivity,
   storedCampaignResults,
 } from './campaign.testkit';
-import { distributeCampaignActivity } from './distribute';
 import { recordCampaignResponses } from './results';
 import { triggerJob } from './triggerjob';
 import { memoryLogger } from '../../../dataverse/logger';
@@ -146,20 +144,13 @@ it('links the response to the campaign activity that last reached the contact be
   const { client } = env;
   const ids = await createContacts(client, 4);
   const everyone = await createList(client, 'Everyone', ids);
-  const spring = await createCampaign(client, {
+  const spring = await emailThenCalls(client, env.clock.now, {
     name: 'Spring',
-    channel: 'email',
-    listIds: [everyone],
-    scheduledStart: '2026-04-02T09:00:00Z',
+    listId: everyone,
+    emailOn: '2026-04-02T09:00:00Z',
+    callsOn: '2026-04-04T10:00:00Z',
   });
-  const calls = await addCampaignActivity(client, spring.campaignId, {
-    name: 'Spring calls',
-    channel: 'phone',
-    listIds: [everyone],
-    scheduledStart: '2026-04-04T10:00:00Z',
-  });
-  await distributeCampaignActivity({ client, clock: env.clock.now }, spring.campaignActivityId);
-  await distributeCampaignActivity({ client, clock: env.clock.now }, calls);
+  const { calls } = spring;
   // Contact 0's email is cancelled by hand: it reached nobody.
   const cancelledEmail = await recipientActivity(client, 'email', spring.campaignActivityId, ids[0]);
   await client.update(email.entitySetName, cancelledEmail!, {

@@ -20,6 +20,7 @@ import {
   createCampaign,
   createCampaignOrg,
   createContacts,
+  emailThenCalls,
   createList,
   recipientActivity,
   recipients,
@@ -171,20 +172,13 @@ describe('responses linked to the campaign activity', () => {
     const { client } = org;
     const ids = await createContacts(client, 6);
     const everyone = await createList(client, 'Everyone', ids.slice(0, 4));
-    const spring = await createCampaign(client, {
+    const spring = await emailThenCalls(client, org.clock.now, {
       name: 'Spring offer',
-      channel: 'email',
-      listIds: [everyone],
-      scheduledStart: '2026-03-10T09:00:00Z',
+      listId: everyone,
+      emailOn: '2026-03-10T09:00:00Z',
+      callsOn: '2026-03-12T10:00:00Z',
     });
-    const calls = await addCampaignActivity(client, spring.campaignId, {
-      name: 'Spring offer calls',
-      channel: 'phone',
-      listIds: [everyone],
-      scheduledStart: '2026-03-12T10:00:00Z',
-    });
-    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
-    await distributeCampaignActivity({ client, clock: org.clock.now }, calls);
+    const { calls } = spring;
 
     // 0 answers between the email and the call, 1 after the call, 4 was never targeted.
     const first = counter + 1;
@@ -356,20 +350,13 @@ describe('contacts left out of a campaign', () => {
       [c.donotphone]: (i >= 4 && i <= 5) || i === 6,
     }));
     const target = await createList(client, 'Everyone', ids);
-    const spring = await createCampaign(client, {
+    const spring = await emailThenCalls(client, org.clock.now, {
       name: 'Spring offer',
-      channel: 'email',
-      listIds: [target],
-      scheduledStart: '2026-03-10T09:00:00Z',
+      listId: target,
+      emailOn: '2026-03-10T09:00:00Z',
+      callsOn: '2026-03-11T10:00:00Z',
     });
-    const calls = await addCampaignActivity(client, spring.campaignId, {
-      name: 'Spring offer calls',
-      channel: 'phone',
-      listIds: [target],
-      scheduledStart: '2026-03-11T10:00:00Z',
-    });
-    await distributeCampaignActivity({ client, clock: org.clock.now }, spring.campaignActivityId);
-    await distributeCampaignActivity({ client, clock: org.clock.now }, calls);
+    const { calls } = spring;
 
     // Contact 0 (called, no email) and contact 7 (both) answer the campaign.
     await interaction(client, ids[0], spring.campaignId, EventType.WebVisit);
