@@ -114,6 +114,40 @@ describe('the organization and its base currency', () => {
     engine.close();
   });
 
+  it.each([
+    ['with no step registered', false],
+    ['through the event pipeline', true],
+  ])(
+    'an amount set by an update on a row without a currency puts the row in the base currency (%s)',
+    async (_how, withStep) => {
+      const { engine } = testEngine({ metadata, baseCurrency: 'EUR' });
+      if (withStep) engine.pipeline.subscribe({ afterOperation: () => undefined });
+      const C = opportunity.columns;
+      const currencyOf = async (id: string) =>
+        (await engine.retrieve(opportunity.entitySetName, id))[`_${C.transactioncurrencyid}_value`];
+      const [base] = (await engine.query(transactioncurrency.entitySetName)).records;
+      const dollar = await engine.create(transactioncurrency.entitySetName, {
+        [T.isocurrencycode]: 'USD',
+        [T.currencyname]: 'US Dollar',
+        [T.currencysymbol]: '$',
+        [T.currencyprecision]: 2,
+      });
+      const noAmount = await engine.create(opportunity.entitySetName, { [C.name]: 'No amount yet' });
+      await engine.update(opportunity.entitySetName, noAmount, { [C.name]: 'Still no amount' });
+      expect(await currencyOf(noAmount)).toBeNull();
+      await engine.update(opportunity.entitySetName, noAmount, { [C.estimatedvalue]: 10 });
+      expect(await currencyOf(noAmount)).toBe(base?.[T.transactioncurrencyid]);
+      // A row that has its currency keeps it when an amount changes.
+      const inDollars = await engine.create(opportunity.entitySetName, {
+        [C.estimatedvalue]: 10,
+        [`${C.transactioncurrencyid}@odata.bind`]: `/${transactioncurrency.entitySetName}(${dollar})`,
+      });
+      await engine.update(opportunity.entitySetName, inDollars, { [C.estimatedvalue]: 20 });
+      expect(await currencyOf(inDollars)).toBe(dollar);
+      engine.close();
+    },
+  );
+
   it('without a base currency there is no organization row, as before', async () => {
     const { engine } = testEngine({ metadata });
     expect((await engine.query(organization.entitySetName)).records).toEqual([]);

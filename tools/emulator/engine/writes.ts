@@ -119,6 +119,7 @@ export class Writes {
     if (table.hasState) this.normaliseState(table, values, before);
     const now = formatStoredDateTime(this.core.clock());
     if (!this.pipeline.active) {
+      this.defaultCurrency(table, values, before);
       this.rows.updateRow(
         table,
         id,
@@ -189,6 +190,7 @@ export class Writes {
       );
       const changes = fromAttributes(table, target.attributes);
       delete changes[table.primaryId];
+      this.defaultCurrency(table, changes, this.rows.loadStored(table, id) ?? before);
       Object.assign(changes, computedNames(table, changes, this.rows.loadStored(table, id) ?? before));
       this.rows.updateRow(
         table,
@@ -332,13 +334,15 @@ export class Writes {
   }
 
   /**
-   * A row created with an amount and no currency is in the organization's base currency, as Dataverse
+   * A row created or updated with an amount and no currency is in the organization's base currency, as Dataverse
    * does for a caller with no default currency of their own ("Transaction Currency (currency) table":
    * every money column shares the record's transaction currency). No organization row: left empty.
    */
-  private defaultCurrency(table: TableInfo, row: StoredRecord): void {
+  private defaultCurrency(table: TableInfo, row: StoredRecord, before?: StoredRecord): void {
     const column = transactioncurrency.columns.transactioncurrencyid;
     if (!table.columns.has(column) || isLookupValue(row[column] ?? null)) return;
+    // An update that leaves the currency alone on a row that has one keeps it.
+    if (!(column in row) && isLookupValue(before?.[column] ?? null)) return;
     const hasAmount = [...table.columns.values()].some(
       (c) => c.type === 'Money' && typeof row[c.logicalName] === 'number',
     );
