@@ -2,7 +2,7 @@
  * How a user's dates, numbers and amounts are written: the Formats of Dynamics 365's Personal Options,
  * kept in the user's usersettings row ("UserSettings table/entity reference": localeid, uilanguageid,
  * dateformatstring, timeformatstring, decimalsymbol, numberseparator, currencyformatcode). Choosing a
- * region sets them all; these are the values Dynamics gives the regions the emulator knows.
+ * region sets them all: the emulator keeps localeid and uilanguageid and derives the rest from the region.
  * Pure and browser-safe: the form page's script formats and reads amounts with it too.
  */
 
