@@ -123,3 +123,25 @@ it('follows a change of personal options at once, and names a region it has no f
   );
   await patch({ [U.localeid]: SPAIN, [U.uilanguageid]: SPAIN });
 });
+
+it("writes a date and time in the user's time zone, and a date-only column as the day it is", async () => {
+  const zone = (code: number | null) =>
+    fetch(`${server.serviceRoot}${usersettings.entitySetName}(${lucia})`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ [U.timezonecode]: code }),
+    });
+  // Personal Options → Time Zone: (GMT+01:00) Brussels, Copenhagen, Madrid, Paris (105).
+  expect((await zone(105)).status).toBe(204);
+  try {
+    expect(await formatted(lucia)).toMatchObject({
+      [O.createdon]: '7/12/2026 18:47',
+      [O.idr_arrivaldate]: '3/5/2027',
+    });
+    expect(await formatted(lucia, 'fetchXml')).toMatchObject({ [O.createdon]: '7/12/2026 18:47' });
+    // Another user's settings do not move an integration's times.
+    expect(await formatted()).toMatchObject({ [O.createdon]: '12/7/2026 5:47 PM' });
+  } finally {
+    await zone(null);
+  }
+});

@@ -164,7 +164,7 @@ export class Engine {
       context?.userSettings?.uilanguageid ?? stored(usersettings.columns.uilanguageid) ?? DEFAULT_LOCALE;
     const found = formatSettingsFor(localeId, languageId);
     if (!found) throw new UnsupportedLocaleError(localeId, KNOWN_LOCALES);
-    return { ...this.core.format, settings: found };
+    return { ...this.core.format, settings: found, timeZone: this.timeZoneOf(context) };
   }
 
   /** Security roles of a user; the emulator's own user (the token's) is the System Administrator. */

@@ -12,6 +12,7 @@ import { edmType, isLookup, lookupFromValueName } from './metadata';
 import { QUERY_LIMITS, QueryError, QueryLimitError, UnknownColumnError } from './errors';
 import { formatStoredDateTime, normalizeGuid, parseDateOnly, parseDateTime } from './values';
 import { ident } from './storage';
+import { fromWall, toWall } from './zones';
 
 export type SqlParam = string | number | null;
 export interface Sql {
@@ -439,50 +440,6 @@ function addMonths(date: Date, months: number): Date {
       date.getUTCSeconds(),
     ),
   );
-}
-
-// Building an Intl.DateTimeFormat costs far more than formatting with it: one per zone, as dateonly.ts does.
-const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The offset in ms of `timeZone` from UTC at `instant` (Madrid in winter: +3,600,000). */
-function zoneOffset(instant: Date, timeZone: string): number {
-  let formatter = zoneFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    zoneFormatters.set(timeZone, formatter);
-  }
-  const parts = formatter.formatToParts(instant);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(
-    part('year'),
-    part('month') - 1,
-    part('day'),
-    part('hour'),
-    part('minute'),
-    part('second'),
-  );
-  return wall - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/** The user's wall-clock time written as if it were UTC, so UTC day arithmetic gives the user's days. */
-function toWall(instant: Date, timeZone: string | undefined): Date {
-  return timeZone ? new Date(instant.getTime() + zoneOffset(instant, timeZone)) : instant;
-}
-
-/** The instant a wall-clock time (written as UTC) names in `timeZone`. */
-function fromWall(wall: Date, timeZone: string | undefined): Date {
-  if (!timeZone) return wall;
-  const guess = new Date(wall.getTime() - zoneOffset(wall, timeZone));
-  return new Date(wall.getTime() - zoneOffset(guess, timeZone));
 }
 
 /**

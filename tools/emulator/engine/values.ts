@@ -10,6 +10,7 @@ import type { ColumnInfo, TableInfo } from './metadata';
 import { edmType, isLookup } from './metadata';
 import { InvalidValueError, ValidationError } from './errors';
 import { EN_US, formatDate, formatMoney, formatNumber, formatTime, type FormatSettings } from './formats';
+import { toWall } from './zones';
 
 export interface LookupValue {
   readonly id: string;
@@ -152,11 +153,13 @@ export interface FormatOptions {
   currencyPrecision?: number;
   /** The calling user's formats and language (usersettings); absent: English (United States). */
   settings?: FormatSettings;
+  /** The calling user's IANA time zone (usersettings.timezonecode, else the organization's); absent: UTC. */
+  timeZone?: string;
 }
 
 /**
  * The `OData.Community.Display.V1.FormattedValue` Dataverse returns: in the calling user's language and
- * formats (usersettings uilanguageid, localeid…), date and time as stored (UTC).
+ * formats (usersettings uilanguageid, localeid…), date and time in the user's time zone.
  */
 export function formatValue(
   column: ColumnInfo,
@@ -199,7 +202,11 @@ export function formatValue(
     }
     case 'DateTime': {
       if (typeof value !== 'string') return undefined;
-      const date = new Date(value);
+      // A User Local column is shown in the user's time zone; a Time Zone Independent one as stored
+      // ("Behavior and format of the Date and Time column", Power Apps docs).
+      const instant = new Date(value);
+      const date =
+        column.model.dateBehavior === 'TimeZoneIndependent' ? instant : toWall(instant, options.timeZone);
       const day = formatDate(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), settings);
       return `${day} ${formatTime(date.getUTCHours(), date.getUTCMinutes(), settings)}`;
     }
