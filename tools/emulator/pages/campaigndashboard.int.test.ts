@@ -87,6 +87,30 @@ describe('the Campaign Results charts and ideario results, over the demo campaig
     expect(row?.[k.idr_attributedrevenue]).toBe(Math.round(report.attribution.target.revenue * 100) / 100);
   });
 
+  it("shows each campaign activity's response rates of the contacted and of its control group that ideario results prints", async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const title = 'Response Rate per Campaign Activity: Contacted and Control';
+    const chart = chartOf(title);
+    const percent = (rate: number | undefined) => Math.round((rate ?? NaN) * 10_000) / 100;
+    expect(report.activities.length).toBeGreaterThan(0);
+    for (const activity of report.activities) {
+      const i = chart.categories.findIndex((c) => c.label === activity.name);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(chart.series.map((s) => s.values[i])).toEqual([
+        percent(activity.targetRate),
+        percent(activity.controlRate),
+      ]);
+    }
+    expect(report.activities.some((a) => a.control.size > 0)).toBe(true);
+    expect(chartOf(title, 3082).title).toBe(
+      'Tasa de respuesta por actividad de campaña: contactados y control',
+    );
+    expect(page()).toContain(`aria-label="${title}"`);
+    expect(page(3082)).toContain(
+      'aria-label="Tasa de respuesta por actividad de campaña: contactados y control"',
+    );
+  });
+
   it('counts the contacts left out by reason as ideario results does, the control group included', async () => {
     const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
     const chart = chartOf('Exclusions by Reason per Campaign');
