@@ -320,4 +320,50 @@ describe('the offer and campaign forms of the Marketing app', () => {
     );
     expect(form(campaign.logicalName, DEMO_CAMPAIGN_ID, 3082)).toContain('Resultados de la campaña');
   });
+
+  it('opens a campaign activity from its results view on the Ideario form, its results read-only', async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const [activity] = report.activities;
+    if (!activity) throw new Error('The demo campaign has no campaign activity.');
+    const params = new URLSearchParams({
+      appid: MARKETING,
+      pagetype: 'entitylist',
+      etn: campaignactivity.logicalName,
+      viewid: '0a39120b-7378-4d05-a0e7-67ff55da47c6',
+    });
+    const answer = renderMain(org.engine, { params, lang: 1033 }, '/api/data/v9.2/');
+    if (answer.kind !== 'html') throw new Error('expected a page');
+    expect(answer.body).toContain(
+      `&amp;pagetype=entityrecord&amp;etn=campaignactivity&amp;id=${activity.campaignActivityId}&amp;lang=1033">${activity.name}</a>`,
+    );
+    const html = form(campaignactivity.logicalName, activity.campaignActivityId);
+    for (const label of [
+      'Campaign Activity Results',
+      'Control Group',
+      'Response Rate (%)',
+      'Revenue Attributed',
+    ])
+      expect(html).toContain(label);
+    const bootstrap = /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(
+      html,
+    )?.[1];
+    const { disabled } = JSON.parse(bootstrap ?? '{}') as { disabled?: string[] };
+    const k = campaignactivity.columns;
+    expect(disabled).toEqual(
+      expect.arrayContaining([
+        k.idr_contacted,
+        k.idr_controlcount,
+        k.idr_responses,
+        k.idr_responserate,
+        k.idr_controlresponserate,
+        k.idr_uplift,
+        k.idr_attributedrevenue,
+        k.idr_resultson,
+      ]),
+    );
+    expect(disabled).not.toContain(k.subject);
+    const es = form(campaignactivity.logicalName, activity.campaignActivityId, 3082);
+    for (const label of ['Resultados de la actividad de campaña', 'Ingresos atribuidos', 'Campaña primaria'])
+      expect(es).toContain(label);
+  });
 });
