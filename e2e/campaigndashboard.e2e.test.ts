@@ -1,7 +1,8 @@
 /**
  * The Marketing app as a campaign manager meets it in chromium: it opens on the Campaign Results
- * dashboard, the demo campaign's responses chart shows what the Web API counts, axe-core finds nothing
- * serious, and the offer form opens and saves a change.
+ * dashboard, the demo campaign's responses chart and each campaign activity's response rates show what
+ * the Web API holds, axe-core finds nothing serious, the offer form opens and saves a change, and a
+ * campaign activity opens from its results view on a form with its results read-only.
  */
 import type { Page } from 'playwright-core';
 import {
@@ -144,4 +145,73 @@ it('draws the activities the distribution created per channel, as many as the We
   const bars = await chartBars(page, 'Activities Sent per Channel');
   expect(bars.sort()).toEqual([...expected].map(([channel, n]) => `${channel}: Sum: Created ${n}`).sort());
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+it("draws each campaign activity's response rates, contacted and control, as its row keeps them", async () => {
+  const A = campaignactivity.columns;
+  const activities = await webApi<Rows>(
+    `${campaignactivity.entitySetName}?$select=${A.subject},${A.idr_responserate},${A.idr_controlresponserate}&$filter=${A.idr_resultson} ne null`,
+  );
+  expect(activities.value.length).toBeGreaterThan(0);
+  const figure = (v: unknown) => Number(v ?? 0).toLocaleString('en-US', { maximumFractionDigits: 2 });
+
+  await page.goto(mainUrl({ appid: MARKETING_APP }));
+  const bars = await chartBars(page, 'Response Rate per Campaign Activity: Contacted and Control');
+  for (const row of activities.value)
+    expect(bars).toContainEqual(
+      `${String(row[A.subject])}: Average: Response Rate (%) ${figure(row[A.idr_responserate])}, Average: Control Response Rate (%) ${figure(row[A.idr_controlresponserate])}`,
+    );
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'campaign-results-activities')).toBeGreaterThan(10);
+
+  await page.goto(mainUrl({ appid: MARKETING_APP, lang: '3082' }));
+  expect(
+    (await chartBars(page, 'Tasa de respuesta por actividad de campaña: contactados y control')).length,
+  ).toBe(bars.length);
+  expect(await screenshot(page, 'campaign-results-activities-es')).toBeGreaterThan(10);
+});
+
+it('opens a campaign activity from the Ideario Campaign Activity Results view, its results read-only', async () => {
+  const A = campaignactivity.columns;
+  const [row] = (
+    await webApi<Rows>(
+      `${campaignactivity.entitySetName}?$select=${A.activityid},${A.subject},${A.idr_contacted}&$filter=${A.idr_resultson} ne null&$top=1`,
+    )
+  ).value;
+  if (!row) throw new Error('The demo has no campaign activity with results.');
+  const subject = String(row[A.subject]);
+
+  await page.goto(
+    mainUrl({
+      appid: MARKETING_APP,
+      pagetype: 'entitylist',
+      etn: campaignactivity.logicalName,
+      viewid: '0a39120b-7378-4d05-a0e7-67ff55da47c6',
+    }),
+  );
+  await page.getByRole('link', { name: subject, exact: true }).first().click();
+  await formReady(page);
+  expect(new URL(page.url()).searchParams.get('id')).toBe(String(row[A.activityid]));
+  await page.getByRole('heading', { level: 2, name: 'Campaign Activity Results' }).waitFor();
+  const contacted = page.getByLabel('Contacted', { exact: true });
+  await expect(contacted.inputValue()).resolves.toBe(String(row[A.idr_contacted]));
+  for (const label of ['Contacted', 'Response Rate (%)', 'Uplift (Points)', 'Revenue Attributed'])
+    await expect(page.getByLabel(label, { exact: true }).isDisabled()).resolves.toBe(true);
+  await expect(page.getByLabel('Subject', { exact: true }).isDisabled()).resolves.toBe(false);
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'campaign-activity-form')).toBeGreaterThan(10);
+
+  await page.goto(
+    mainUrl({
+      appid: MARKETING_APP,
+      pagetype: 'entityrecord',
+      etn: campaignactivity.logicalName,
+      id: String(row[A.activityid]),
+      lang: '3082',
+    }),
+  );
+  await formReady(page);
+  await page.getByRole('heading', { level: 2, name: 'Resultados de la actividad de campaña' }).waitFor();
+  await expect(page.getByLabel('Ingresos atribuidos', { exact: true }).isDisabled()).resolves.toBe(true);
+  expect(await screenshot(page, 'campaign-activity-form-es')).toBeGreaterThan(10);
 });

@@ -15,6 +15,7 @@ export const campaignactivity = {
     createdby: 'createdby',
     createdon: 'createdon',
     description: 'description',
+    idr_attributedrevenue: 'idr_attributedrevenue',
     idr_contacted: 'idr_contacted',
     idr_controlcount: 'idr_controlcount',
     idr_controlresponserate: 'idr_controlresponserate',
@@ -50,6 +51,7 @@ export const campaignactivity = {
     createdby: 'Lookup',
     createdon: 'DateTime',
     description: 'Memo',
+    idr_attributedrevenue: 'Decimal',
     idr_contacted: 'Integer',
     idr_controlcount: 'Integer',
     idr_controlresponserate: 'Decimal',
@@ -148,6 +150,8 @@ export type campaignactivityRecord = {
   createdon?: string | null;
   /** Description */
   description?: string | null;
+  /** Revenue Attributed */
+  idr_attributedrevenue?: number | null;
   /** Contacted */
   idr_contacted?: number | null;
   /** Control Group */
@@ -220,6 +224,8 @@ export type campaignactivityWrite = {
   channeltypecode?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | null;
   /** Description */
   description?: string | null;
+  /** Revenue Attributed */
+  idr_attributedrevenue?: number | null;
   /** Contacted */
   idr_contacted?: number | null;
   /** Control Group */

@@ -3,6 +3,7 @@ import {
   activityResponders,
   answeredActivity,
   attributeOrders,
+  attributeOrdersToActivities,
   campaignResults,
   DEFAULT_ATTRIBUTION_DAYS,
   uplift,
@@ -138,5 +139,60 @@ describe('activityResponders', () => {
     ];
     expect([...activityResponders(responses, 'email')].sort()).toEqual(['ana', 'carl']);
     expect([...activityResponders(responses, 'call')].sort()).toEqual(['bea', 'carl']);
+  });
+});
+
+describe('attributeOrdersToActivities', () => {
+  const DAY = 86_400_000;
+  const sent = Date.UTC(2026, 2, 10, 9);
+  const email = { campaignActivityId: 'email', sentOn: sent };
+  const call = { campaignActivityId: 'call', sentOn: sent + 5 * DAY };
+  const facts = {
+    campaignId: 'spring',
+    windowDays: DEFAULT_ATTRIBUTION_DAYS,
+    target: new Map([
+      ['ana', sent],
+      ['bea', sent],
+      ['carl', sent],
+    ]),
+  };
+  const deliveries = new Map([
+    ['ana', [email, call]],
+    ['bea', [email, call]],
+    ['carl', [email]],
+  ]);
+  const orders = [
+    // linked responses: the activity the response names, whatever was sent last
+    { contactId: 'ana', confirmedOn: sent + 7 * DAY, value: 600, campaignActivityId: 'email' },
+    { contactId: 'bea', confirmedOn: sent + 7 * DAY, value: 250, campaignActivityId: 'call' },
+    // no response (or an unlinked one): what reached the contact last before the order
+    { contactId: 'bea', confirmedOn: sent + 2 * DAY, value: 100, campaignActivityId: null },
+    { contactId: 'ana', confirmedOn: sent + 6 * DAY, value: 40, campaignActivityId: null },
+    // outside the window, and a control-group member: no activity's
+    { contactId: 'carl', confirmedOn: sent + 30 * DAY, value: 900, campaignActivityId: null },
+    { contactId: 'eva', confirmedOn: sent + DAY, value: 200, campaignActivityId: null },
+  ];
+
+  it('credits each order in the window to the activity its response is linked to, else the one that reached the contact last', () => {
+    const byActivity = attributeOrdersToActivities({ ...facts, orders }, deliveries);
+    expect(Object.fromEntries(byActivity)).toEqual({
+      email: { orders: 2, revenue: 700 },
+      call: { orders: 2, revenue: 290 },
+    });
+  });
+
+  it('adds up to the revenue the campaign attributes to the contacted', () => {
+    const total = [...attributeOrdersToActivities({ ...facts, orders }, deliveries).values()].reduce(
+      (sum, a) => sum + a.revenue,
+      0,
+    );
+    const campaign = attributeOrders({ ...facts, control: new Map([['eva', sent]]), orders });
+    expect(total).toBe(campaign.target.revenue);
+  });
+
+  it('refuses the window the campaign-level attribution refuses', () => {
+    expect(() => attributeOrdersToActivities({ ...facts, windowDays: 1.5, orders: [] }, deliveries)).toThrow(
+      InvalidCampaignSettingError,
+    );
   });
 });

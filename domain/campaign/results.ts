@@ -204,8 +204,8 @@ export interface Attribution {
   readonly revenueUpliftPerContact?: number;
 }
 
-/** An order counts from the moment of sending until `windowDays` later (the end excluded). */
-export function attributeOrders(facts: AttributionFacts): Attribution {
+/** The attribution window in ms, or the error a marketer can fix on the campaign. */
+function windowMsOf(facts: Pick<AttributionFacts, 'campaignId' | 'windowDays'>): number {
   if (!Number.isInteger(facts.windowDays) || facts.windowDays < 1)
     throw new InvalidCampaignSettingError(
       facts.campaignId,
@@ -213,13 +213,22 @@ export function attributeOrders(facts: AttributionFacts): Attribution {
       facts.windowDays,
       'a whole number of days, at least 1',
     );
-  const windowMs = facts.windowDays * DAY_MS;
+  return facts.windowDays * DAY_MS;
+}
+
+/** Whether an order falls in the window of a contact sent the campaign at `from` (undefined: not in the group). */
+function inWindow(order: ConfirmedOrder, from: number | undefined, windowMs: number): boolean {
+  return from !== undefined && order.confirmedOn >= from && order.confirmedOn < from + windowMs;
+}
+
+/** An order counts from the moment of sending until `windowDays` later (the end excluded). */
+export function attributeOrders(facts: AttributionFacts): Attribution {
+  const windowMs = windowMsOf(facts);
   const group = (members: ReadonlyMap<string, number>): AttributedGroup => {
     let orders = 0;
     let revenue = 0;
     for (const order of facts.orders) {
-      const from = members.get(order.contactId);
-      if (from === undefined || order.confirmedOn < from || order.confirmedOn >= from + windowMs) continue;
+      if (!inWindow(order, members.get(order.contactId), windowMs)) continue;
       orders++;
       revenue += order.value;
     }
@@ -241,4 +250,40 @@ export function attributeOrders(facts: AttributionFacts): Attribution {
         ? target.revenuePerContact - control.revenuePerContact
         : undefined,
   };
+}
+
+/** A confirmed order, and the campaign activity its campaign response is linked to, if it became one. */
+export interface ResponseOrder extends ConfirmedOrder {
+  /** The response's `originatingactivityid`; null when the order has no response or the response no link. */
+  readonly campaignActivityId: string | null;
+}
+
+export interface ActivityRevenue {
+  readonly orders: number;
+  readonly revenue: number;
+}
+
+/**
+ * The contacted group's attributed orders split by campaign activity. An order counts by the campaign's
+ * rule (attributeOrders: within the window after the contact was sent the campaign) and goes to the
+ * campaign activity its response is linked to; an order without a linked response goes where its
+ * response would be linked (answeredActivity: what reached the contact last, at or before the order).
+ * Control-group orders were answered to nothing sent, so no activity gets them. The revenues add up to
+ * attributeOrders' target revenue.
+ */
+export function attributeOrdersToActivities(
+  facts: Omit<AttributionFacts, 'control' | 'orders'> & { readonly orders: readonly ResponseOrder[] },
+  deliveries: ReadonlyMap<string, readonly Delivery[]>,
+): Map<string, ActivityRevenue> {
+  const windowMs = windowMsOf(facts);
+  const out = new Map<string, ActivityRevenue>();
+  for (const order of facts.orders) {
+    if (!inWindow(order, facts.target.get(order.contactId), windowMs)) continue;
+    const activity =
+      order.campaignActivityId ?? answeredActivity(deliveries.get(order.contactId) ?? [], order.confirmedOn);
+    if (activity === null) continue;
+    const sum = out.get(activity) ?? { orders: 0, revenue: 0 };
+    out.set(activity, { orders: sum.orders + 1, revenue: sum.revenue + order.value });
+  }
+  return out;
 }

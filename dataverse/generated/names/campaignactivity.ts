@@ -13,6 +13,7 @@ export const channeltypecode = 'channeltypecode';
 export const createdby = 'createdby';
 export const createdon = 'createdon';
 export const description = 'description';
+export const idr_attributedrevenue = 'idr_attributedrevenue';
 export const idr_contacted = 'idr_contacted';
 export const idr_controlcount = 'idr_controlcount';
 export const idr_controlresponserate = 'idr_controlresponserate';

@@ -230,7 +230,80 @@ describe('responses linked to the campaign activity', () => {
     expect(byActivity.get(spring.campaignActivityId)).toEqual({ size: 4, responders: 2 });
     expect(byActivity.get(calls)).toEqual({ size: 4, responders: 2 });
     expect(describeCampaignResults(report)).toContain(
-      '  activity "Spring offer": contacted 4 (rate 50.0 %), control 0 (rate —); uplift: needs a control group',
+      '  activity "Spring offer": contacted 4 (rate 50.0 %), control 0 (rate —); uplift: needs a control group; orders attributed 0 worth 0.00',
+    );
+  });
+
+  it('credits each order to the activity its response is linked to, else the one that reached the contact last, and keeps it on the activity row', async () => {
+    const { client } = org;
+    const ids = await createContacts(client, 4);
+    const spring = await emailThenCalls(client, org.clock.now, {
+      name: 'Spring offer',
+      listId: await createList(client, 'Everyone', ids),
+      emailOn: '2026-03-10T09:00:00Z',
+      callsOn: '2026-03-12T10:00:00Z',
+    });
+    const offer = async (code: string, value: number) =>
+      client.create(idr_offer.entitySetName, {
+        [idr_offer.columns.idr_name]: code,
+        [idr_offer.columns.idr_code]: code,
+        [idr_offer.columns.idr_value]: value,
+      });
+    const spa = await offer('SPA', 100);
+    const dinner = await offer('DINNER', 40);
+    const i = idr_interaction.columns;
+    const ordered = (contactId: string, offerId: string, on: string, withCampaign: boolean) =>
+      client.create(idr_interaction.entitySetName, {
+        [i.idr_name]: `Order ${++counter}`,
+        [i.idr_source]: 'erp',
+        [i.idr_externalid]: `order-${counter}`,
+        [i.idr_eventtype]: EventType.OrderConfirmed,
+        [i.idr_occurredon]: on,
+        [bind(i.idr_contact)]: recordUrl(contact.entitySetName, contactId),
+        [bind(i.idr_offer)]: recordUrl(idr_offer.entitySetName, offerId),
+        ...(withCampaign
+          ? { [bind(i.idr_campaign)]: recordUrl(campaign.entitySetName, spring.campaignId) }
+          : {}),
+      });
+    // 0 orders after the calls, through the campaign: its response is linked to the calls.
+    await ordered(ids[0], spa, '2026-03-13T10:00:00Z', true);
+    // 1 orders between the email and the calls, with no campaign on the order: no response, the email.
+    await ordered(ids[1], dinner, '2026-03-11T10:00:00Z', false);
+    // 2 orders after the calls, but its response was linked to the email (recorded by hand).
+    const byHand = await ordered(ids[2], spa, '2026-03-13T10:00:00Z', true);
+    await createCampaignResponse(
+      client,
+      {
+        interactionId: byHand,
+        campaignId: spring.campaignId,
+        contactId: ids[2],
+        eventType: EventType.OrderConfirmed,
+        offerOutcome: null,
+        name: 'Ordered after the email',
+        occurredOn: '2026-03-13T10:00:00Z',
+      },
+      spring.campaignActivityId,
+    );
+    // 3 ordered before anything was sent: no activity's, nor the campaign's (an unlinked response, for each rate).
+    await ordered(ids[3], spa, '2026-03-09T10:00:00Z', true);
+    await recordCampaignResponses(client, spring.campaignId);
+
+    const report = await storeCampaignResults(client, spring.campaignId, org.clock.now());
+    const attributed = new Map(report.activities.map((a) => [a.campaignActivityId, a.attributed]));
+    expect(attributed.get(spring.campaignActivityId)).toEqual({ orders: 2, revenue: 140 });
+    expect(attributed.get(spring.calls)).toEqual({ orders: 1, revenue: 100 });
+    expect(report.attribution.target).toMatchObject({ orders: 3, revenue: 240 });
+    const A = campaignactivity.columns;
+    const kept = async (id: string) =>
+      (await client.retrieve(campaignactivity.entitySetName, id, [A.idr_attributedrevenue]))?.[
+        A.idr_attributedrevenue
+      ];
+    expect([await kept(spring.campaignActivityId), await kept(spring.calls)]).toEqual([140, 100]);
+    expect(describeCampaignResults(report)).toContain(
+      '  activity "Spring offer": contacted 4 (rate 50.0 %), control 0 (rate —); uplift: needs a control group; orders attributed 2 worth 140.00',
+    );
+    expect(describeCampaignResults(report, 'es')).toContain(
+      '  actividad "Spring offer calls": contactados 4 (tasa 50,0 %), control 0 (tasa —); incremento (uplift): necesita un grupo de control; pedidos atribuidos 1 por 100,00',
     );
   });
 });
@@ -373,7 +446,7 @@ describe('contacts left out of a campaign', () => {
     expect(byActivity.get(spring.campaignActivityId)?.contacted).toEqual({ size: 6, responders: 0 });
     expect(byActivity.get(calls)?.contacted).toEqual({ size: 9, responders: 2 });
     expect(describeCampaignResults(report)).toContain(
-      '  activity "Spring offer calls": contacted 9 (rate 22.2 %), control 0 (rate —); uplift: needs a control group',
+      '  activity "Spring offer calls": contacted 9 (rate 22.2 %), control 0 (rate —); uplift: needs a control group; orders attributed 0 worth 0.00',
     );
 
     const chart = dashboardChart(org.engine, CAMPAIGN_RESULTS_DASHBOARD, 'Exclusions by Reason per Campaign');

@@ -37,16 +37,17 @@ import {
 import type {
   Attribution,
   CampaignResults,
-  ConfirmedOrder,
   Delivery,
   ExclusionReason,
   GroupResults,
   ResponseLink,
+  ResponseOrder,
 } from '../../../domain/campaign';
 import {
   activityResponders,
   answeredActivity,
   attributeOrders,
+  attributeOrdersToActivities,
   campaignResults,
   DEFAULT_ATTRIBUTION_DAYS,
   groupResults,
@@ -254,6 +255,7 @@ const RESULT_FIGURES = [
   campaignactivity.columns.idr_responserate,
   campaignactivity.columns.idr_controlresponserate,
   campaignactivity.columns.idr_uplift,
+  campaignactivity.columns.idr_attributedrevenue,
 ] as const;
 
 async function readCampaignReach(client: DataverseClient, campaignId: string): Promise<CampaignReach> {
@@ -382,6 +384,8 @@ async function recordResponses(
 export interface CampaignActivityResults extends GroupResults {
   readonly campaignActivityId: string;
   readonly name: string;
+  /** The contacted's orders attributed to this campaign activity (attributeOrdersToActivities), and their value. */
+  readonly attributed: { readonly orders: number; readonly revenue: number };
 }
 
 export interface CampaignReport extends CampaignResults {
@@ -404,12 +408,14 @@ export interface CampaignReport extends CampaignResults {
  * The contacts' confirmed orders since the campaign started, each worth what was ordered: the
  * order's total amount (`salesorder.totalamount`) when the interaction came from a Dataverse order;
  * an order reported by another system carries no amount, so it counts at its offer's value, or 0.
+ * Each carries the campaign activity its campaign response is linked to (`answered`, by interaction).
  */
 async function confirmedOrders(
   client: DataverseClient,
   contactIds: readonly string[],
   since: number | null,
-): Promise<ConfirmedOrder[]> {
+  answered: ReadonlyMap<string, string | null>,
+): Promise<ResponseOrder[]> {
   if (since === null || contactIds.length === 0) return [];
   const i = idr_interaction.columns;
   const rows = await whereIn(
@@ -417,7 +423,14 @@ async function confirmedOrders(
     idr_interaction.entitySetName,
     lookupValue(i.idr_contact),
     contactIds,
-    [i.idr_occurredon, i.idr_source, i.idr_externalid, lookupValue(i.idr_contact), lookupValue(i.idr_offer)],
+    [
+      i.idr_interactionid,
+      i.idr_occurredon,
+      i.idr_source,
+      i.idr_externalid,
+      lookupValue(i.idr_contact),
+      lookupValue(i.idr_offer),
+    ],
     `${i.idr_eventtype} eq ${EventType.OrderConfirmed} and ${i.idr_occurredon} ge ${new Date(since).toISOString()}`,
   );
   const orders = rows as idr_interactionRecord[];
@@ -451,7 +464,8 @@ async function confirmedOrders(
     if (!contactId || confirmedOn === null) return [];
     const amount = amounts.get(salesOrderOf(row));
     const value = amount ?? values.get(idValue(row._idr_offer_value)) ?? 0;
-    return [{ contactId, confirmedOn, value }];
+    const campaignActivityId = answered.get(idValue(row.idr_interactionid) ?? '') ?? null;
+    return [{ contactId, confirmedOn, value, campaignActivityId }];
   });
 }
 
@@ -542,7 +556,7 @@ async function computeCampaignResults(
   const r = campaignresponse.columns;
   const responseRows = (await client.retrieveMultiple(campaignresponse.entitySetName, {
     filter: `${lookupValue(r.regardingobjectid)} eq ${campaignId}`,
-    select: [r.activityid, lookupValue(r.originatingactivityid)],
+    select: [r.activityid, lookupValue(r.originatingactivityid), lookupValue(r.idr_interaction)],
     pageSize: PAGE,
   })) as campaignresponseRecord[];
   const responses = ids(responseRows.map((row) => row.activityid));
@@ -567,13 +581,16 @@ async function computeCampaignResults(
   const windowDays = record.idr_attributiondays ?? DEFAULT_ATTRIBUTION_DAYS;
   const target = new Map([...sentOn].filter(([, at]) => !Number.isNaN(at)));
   const held = new Map(campaignStart === null ? [] : [...control].map((id) => [id, campaignStart]));
-  const attribution = attributeOrders({
-    campaignId,
-    windowDays,
-    target,
-    control: held,
-    orders: await confirmedOrders(client, [...target.keys(), ...held.keys()], campaignStart),
-  });
+  // The campaign activity each order's response is linked to, by the order's interaction.
+  const answeredBy = new Map(
+    responseRows.flatMap((row) => {
+      const interaction = idValue(row._idr_interaction_value);
+      return interaction ? [[interaction, idValue(row._originatingactivityid_value)] as const] : [];
+    }),
+  );
+  const orders = await confirmedOrders(client, [...target.keys(), ...held.keys()], campaignStart, answeredBy);
+  const attribution = attributeOrders({ campaignId, windowDays, target, control: held, orders });
+  const byActivity = attributeOrdersToActivities({ campaignId, windowDays, target, orders }, deliveries);
   const none = new Set<string>();
   const report: CampaignReport = {
     ...results,
@@ -588,7 +605,8 @@ async function computeCampaignResults(
         heldBy.get(id) ?? none,
         activityResponders(links, id),
       );
-      return [{ campaignActivityId: id, name: textValue(row.subject) ?? id, ...groups }];
+      const attributed = byActivity.get(id) ?? { orders: 0, revenue: 0 };
+      return [{ campaignActivityId: id, name: textValue(row.subject) ?? id, ...groups, attributed }];
     }),
     attribution,
     erasedRows,
@@ -601,6 +619,11 @@ function percentColumn(value: number | undefined): number | null {
   return value === undefined ? null : Math.round(value * 10_000) / 100;
 }
 
+/** An amount as the revenue columns keep it: two decimals. */
+function moneyColumn(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
 /** The results columns of the campaign row, from its report. */
 export function campaignResultColumns(report: CampaignReport, now: Date): campaignWrite {
   const k = campaign.columns;
@@ -610,7 +633,7 @@ export function campaignResultColumns(report: CampaignReport, now: Date): campai
     [k.idr_responserate]: percentColumn(report.targetRate),
     [k.idr_controlresponserate]: percentColumn(report.controlRate),
     [k.idr_uplift]: percentColumn(report.uplift?.difference.value),
-    [k.idr_attributedrevenue]: Math.round(report.attribution.target.revenue * 100) / 100,
+    [k.idr_attributedrevenue]: moneyColumn(report.attribution.target.revenue),
     [k.idr_resultson]: now.toISOString(),
   };
 }
@@ -630,6 +653,7 @@ export function campaignActivityResultColumns(
     [k.idr_responserate]: percentColumn(results.targetRate),
     [k.idr_controlresponserate]: percentColumn(results.controlRate),
     [k.idr_uplift]: percentColumn(results.uplift?.difference.value),
+    [k.idr_attributedrevenue]: moneyColumn(results.attributed.revenue),
     [k.idr_resultson]: now.toISOString(),
   };
 }
@@ -805,8 +829,8 @@ export function describeCampaignResults(report: CampaignReport, language: 'en' |
     for (const a of report.activities)
       lines.push(
         es
-          ? `  actividad "${a.name}": contactados ${n(a.contacted.size)} (tasa ${percent(a.targetRate)}), control ${n(a.control.size)} (tasa ${percent(a.controlRate)}); ${upliftText(a.uplift)}`
-          : `  activity "${a.name}": contacted ${a.contacted.size} (rate ${percent(a.targetRate)}), control ${a.control.size} (rate ${percent(a.controlRate)}); ${upliftText(a.uplift)}`,
+          ? `  actividad "${a.name}": contactados ${n(a.contacted.size)} (tasa ${percent(a.targetRate)}), control ${n(a.control.size)} (tasa ${percent(a.controlRate)}); ${upliftText(a.uplift)}; pedidos atribuidos ${n(a.attributed.orders)} por ${n(a.attributed.revenue, 2)}`
+          : `  activity "${a.name}": contacted ${a.contacted.size} (rate ${percent(a.targetRate)}), control ${a.control.size} (rate ${percent(a.controlRate)}); ${upliftText(a.uplift)}; orders attributed ${a.attributed.orders} worth ${a.attributed.revenue.toFixed(2)}`,
       );
   const t = report.attribution;
   const money = (v: number) => n(v, 2);

@@ -87,6 +87,30 @@ describe('the Campaign Results charts and ideario results, over the demo campaig
     expect(row?.[k.idr_attributedrevenue]).toBe(Math.round(report.attribution.target.revenue * 100) / 100);
   });
 
+  it("shows each campaign activity's response rates of the contacted and of its control group that ideario results prints", async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const title = 'Response Rate per Campaign Activity: Contacted and Control';
+    const chart = chartOf(title);
+    const percent = (rate: number | undefined) => Math.round((rate ?? NaN) * 10_000) / 100;
+    expect(report.activities.length).toBeGreaterThan(0);
+    for (const activity of report.activities) {
+      const i = chart.categories.findIndex((c) => c.label === activity.name);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(chart.series.map((s) => s.values[i])).toEqual([
+        percent(activity.targetRate),
+        percent(activity.controlRate),
+      ]);
+    }
+    expect(report.activities.some((a) => a.control.size > 0)).toBe(true);
+    expect(chartOf(title, 3082).title).toBe(
+      'Tasa de respuesta por actividad de campaña: contactados y control',
+    );
+    expect(page()).toContain(`aria-label="${title}"`);
+    expect(page(3082)).toContain(
+      'aria-label="Tasa de respuesta por actividad de campaña: contactados y control"',
+    );
+  });
+
   it('counts the contacts left out by reason as ideario results does, the control group included', async () => {
     const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
     const chart = chartOf('Exclusions by Reason per Campaign');
@@ -295,5 +319,51 @@ describe('the offer and campaign forms of the Marketing app', () => {
       expect.arrayContaining([k.idr_responserate, k.idr_controlresponserate, k.idr_uplift, k.idr_resultson]),
     );
     expect(form(campaign.logicalName, DEMO_CAMPAIGN_ID, 3082)).toContain('Resultados de la campaña');
+  });
+
+  it('opens a campaign activity from its results view on the Ideario form, its results read-only', async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const [activity] = report.activities;
+    if (!activity) throw new Error('The demo campaign has no campaign activity.');
+    const params = new URLSearchParams({
+      appid: MARKETING,
+      pagetype: 'entitylist',
+      etn: campaignactivity.logicalName,
+      viewid: '0a39120b-7378-4d05-a0e7-67ff55da47c6',
+    });
+    const answer = renderMain(org.engine, { params, lang: 1033 }, '/api/data/v9.2/');
+    if (answer.kind !== 'html') throw new Error('expected a page');
+    expect(answer.body).toContain(
+      `&amp;pagetype=entityrecord&amp;etn=campaignactivity&amp;id=${activity.campaignActivityId}&amp;lang=1033">${activity.name}</a>`,
+    );
+    const html = form(campaignactivity.logicalName, activity.campaignActivityId);
+    for (const label of [
+      'Campaign Activity Results',
+      'Control Group',
+      'Response Rate (%)',
+      'Revenue Attributed',
+    ])
+      expect(html).toContain(label);
+    const bootstrap = /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(
+      html,
+    )?.[1];
+    const { disabled } = JSON.parse(bootstrap ?? '{}') as { disabled?: string[] };
+    const k = campaignactivity.columns;
+    expect(disabled).toEqual(
+      expect.arrayContaining([
+        k.idr_contacted,
+        k.idr_controlcount,
+        k.idr_responses,
+        k.idr_responserate,
+        k.idr_controlresponserate,
+        k.idr_uplift,
+        k.idr_attributedrevenue,
+        k.idr_resultson,
+      ]),
+    );
+    expect(disabled).not.toContain(k.subject);
+    const es = form(campaignactivity.logicalName, activity.campaignActivityId, 3082);
+    for (const label of ['Resultados de la actividad de campaña', 'Ingresos atribuidos', 'Campaña primaria'])
+      expect(es).toContain(label);
   });
 });

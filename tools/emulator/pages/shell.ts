@@ -11,7 +11,7 @@ import { annotationFilter, currencyFormat, FORMATTED, type JsonRecord } from '..
 import { transactioncurrency } from '../../../dataverse/generated';
 import { isLookupValue, normalizeGuid } from '../engine/values';
 import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
-import type { FormModel, Labels, LanguageCode, ViewModel } from '../../solution/model';
+import type { Labels, LanguageCode, ViewModel } from '../../solution/model';
 import type { LoadedResources } from '../../harness/resources';
 import { appUrl, loadApps, localized, stableGuid, type AppInfo, type SubArea } from './apps';
 import { dashboards, dashboardSections } from './dashboard';
@@ -257,10 +257,50 @@ function publicViews(table: TableInfo, lang: LanguageCode, collection: Labels): 
   return views.length > 0 ? views : [fallbackView(table, collection)];
 }
 
-function mainForm(table: TableInfo, formid: string | null): FormModel | undefined {
+/** A main form as a page shows it: the solution's FormXml, or the fallback of a table without one. */
+interface MainForm {
+  readonly id: string;
+  readonly name: Labels;
+  readonly layout: FormLayout;
+}
+
+function mainForm(table: TableInfo, formid: string | null): MainForm {
   const forms = table.model.forms.filter((f) => f.type === 'main');
   const wanted = formid ? normalizeGuid(formid) : undefined;
-  return (wanted ? forms.find((f) => normalizeGuid(f.id) === wanted) : undefined) ?? forms[0];
+  const form = (wanted ? forms.find((f) => normalizeGuid(f.id) === wanted) : undefined) ?? forms[0];
+  return form ? { id: form.id, name: form.name, layout: readFormLayout(form.file) } : fallbackForm(table);
+}
+
+/**
+ * Every Dataverse table has a main form, but the platform's own forms of standard tables are not in the
+ * solutions: a table without one gets an Information form of its primary name and the columns its
+ * public views show (as fallbackView stands in for a missing view), so its rows open like any other.
+ */
+function fallbackForm(table: TableInfo): MainForm {
+  const viewed = table.model.views.filter((v) => v.queryType === 0).flatMap((v) => v.columns);
+  const fields = [...new Set([table.primaryName, ...viewed])].filter(
+    (c) => c && c !== table.primaryId && !c.includes('.') && table.columns.has(c),
+  );
+  const cells: FormCell[] = fields.map((field) => ({
+    id: stableGuid('formcell', `${table.logicalName}.${field}`),
+    label: table.columns.get(field)?.model.displayName ?? {},
+    showLabel: true,
+    field,
+    disabled: table.columns.get(field)?.readOnly ?? false,
+    controlId: field,
+  }));
+  const section = { name: 'general', label: table.model.displayName, showLabel: true, cells };
+  return {
+    id: stableGuid('systemform', table.logicalName),
+    name: { 1033: 'Information', 3082: 'Información' },
+    layout: {
+      header: [],
+      tabs: [{ name: 'general', label: { 1033: 'General', 3082: 'General' }, sections: [section] }],
+      handlers: [],
+      libraries: [],
+      customControls: [],
+    },
+  };
 }
 
 /** A value as a grid shows it: the formatted value when there is one. */
@@ -357,7 +397,6 @@ function grid(
   caption: string,
 ): SafeHtml {
   const cells = viewLayout(view, table.primaryId);
-  const hasForm = table.model.forms.some((f) => f.type === 'main');
   const linkIndex = Math.max(
     0,
     cells.findIndex((c) => c.name === table.primaryName),
@@ -365,7 +404,7 @@ function grid(
   const head = markup`<thead><tr role="row">${cells.map((c) => markup`<th scope="col">${columnLabel(engine, table, view, c.name, lang)}</th>`)}</tr></thead>`;
   const rows = records.map((record) => {
     const id = record[table.primaryId];
-    const href = typeof id === 'string' && hasForm ? recordUrl(app, table, id, lang) : undefined;
+    const href = typeof id === 'string' ? recordUrl(app, table, id, lang) : undefined;
     return markup`<tr role="row">${cells.map((cell, i) => {
       const value = shown(record, cellProperty(table, cell.name));
       if (i === linkIndex && href) return markup`<td><a href="${href}">${value || String(id)}</a></td>`;
@@ -429,9 +468,7 @@ function renderList(engine: Engine, request: ShellRequest, app: AppInfo, service
   const next = result.moreRecords
     ? markup`<a href="${mainUrl({ ...listParams, search, page: String(pageNumber + 1) })}">${text(lang, 'next')} →</a>`
     : '';
-  const newLink = table.model.forms.some((f) => f.type === 'main')
-    ? markup`<a href="${recordUrl(app, table, undefined, lang)}">+ ${text(lang, 'new')}</a>`
-    : '';
+  const newLink = markup`<a href="${recordUrl(app, table, undefined, lang)}">+ ${text(lang, 'new')}</a>`;
   const commands = markup`<div class="commands" role="toolbar" aria-label="${text(lang, 'commands')}">${newLink}<a href="${mainUrl({ ...listParams, search, page: String(pageNumber) })}">${text(lang, 'refresh')}</a></div>`;
   const appName = label(app.name, lang, app.uniqueName);
   const hosted = request.controls ? boundGridControl(table, view) : undefined;
@@ -758,11 +795,10 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
   const { params, lang } = request;
   const table = findTable(engine, params.get('etn'));
   const form = mainForm(table, params.get('formid'));
-  if (!form) throw new PageNotFoundError(`The table '${table.logicalName}' has no main form.`);
   const rawId = params.get('id');
   const id = rawId ? normalizeGuid(rawId) : undefined;
   if (rawId && !id) throw new PageNotFoundError(`'${rawId}' is not a record id.`);
-  const layout = readFormLayout(form.file);
+  const { layout } = form;
   const cells = [...layout.header, ...layout.tabs.flatMap((t) => t.sections.flatMap((s) => s.cells))];
   const columns = new Map<string, ClientColumn>();
   for (const cell of cells) {
