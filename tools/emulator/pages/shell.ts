@@ -709,9 +709,9 @@ function fieldMarkup(cell: FormCell, column: ClientColumn, lang: LanguageCode): 
     case 'BigInt':
     case 'Decimal':
     case 'Double': {
-      const step =
-        column.type === 'Integer' || column.type === 'BigInt' ? '1' : `${10 ** -(column.precision ?? 2)}`;
-      input = markup`<input id="${id}" type="number" step="${step}" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
+      // Text, as for amounts: a number input writes `7.69` to a Spanish user, who reads 769.
+      const mode = column.type === 'Integer' || column.type === 'BigInt' ? 'numeric' : 'decimal';
+      input = markup`<input id="${id}" type="text" inputmode="${mode}" autocomplete="off" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
       break;
     }
     case 'Lookup':

@@ -19,6 +19,7 @@ import type { ColumnType } from '../../../solution/model';
 import {
   EN_US,
   formatMoney,
+  formatNumber,
   formatSettingsFor,
   parseNumber,
   type FormatSettings,
@@ -320,6 +321,11 @@ class FormPage {
     if (column.type === 'Boolean') return value === true ? '1' : '0';
     if (column.type === 'Money' && typeof value === 'number')
       return formatMoney(value, this.formats, this.currency(column));
+    if (NUMBER_TYPES.has(column.type) && typeof value === 'number') {
+      const whole = column.type === 'Integer' || column.type === 'BigInt';
+      const digits = whole ? 0 : (column.precision ?? 2);
+      return formatNumber(value, this.formats, { min: column.type === 'Decimal' ? digits : 0, max: digits });
+    }
     return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
   }
 
@@ -334,10 +340,7 @@ class FormPage {
     if (column.type === 'Boolean') return raw === '1';
     if (column.type === 'Picklist' || column.type === 'State' || column.type === 'Status') return Number(raw);
     if (column.type === 'Money') return parseNumber(raw, this.formats, this.boot.currency.symbol) ?? null;
-    if (NUMBER_TYPES.has(column.type)) {
-      const n = Number(raw);
-      return Number.isNaN(n) ? null : n;
-    }
+    if (NUMBER_TYPES.has(column.type)) return parseNumber(raw, this.formats) ?? null;
     if (column.type === 'DateTime') return new Date(raw);
     if (LOOKUP_TYPES.has(column.type)) {
       const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
