@@ -30,7 +30,7 @@ const messageOf = (error: unknown): string =>
   error instanceof Error
     ? error.message
     : typeof error === 'object' && error !== null && 'message' in error
-      ? String((error).message)
+      ? String(error.message)
       : String(error);
 
 export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, IOutputs> {
@@ -41,8 +41,11 @@ export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, I
   private problems: readonly Problem[] = [];
   private count: CountState = { status: 'idle' };
   private unreadable: string | undefined;
-  /** The column's value as last read or written: tells another change (a save, a refresh) from ours. */
-  private known: string | null = null;
+  /**
+   * The column's value as last handed over: a value that differs from it and from ours is another
+   * change (a refresh, another tab) to show; the same value again is the host not having applied ours yet.
+   */
+  private lastRaw: string | null = null;
   private output: string | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Only the latest count request's answer is shown. */
@@ -51,11 +54,11 @@ export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, I
   public init(context: ComponentFramework.Context<IInputs>, notifyOutputChanged: () => void): void {
     this.context = context;
     this.notifyOutputChanged = notifyOutputChanged;
-    this.known = context.parameters.query.raw;
+    this.lastRaw = context.parameters.query.raw;
     context.webAPI.retrieveMultipleRecords(concept.logicalName, CONCEPTS_QUERY).then(
       (result) => {
         this.concepts = { status: 'ready', concepts: toConcepts(result.entities) };
-        this.readStored(this.known);
+        this.readStored(this.lastRaw);
         this.context.factory.requestRender();
       },
       (error: unknown) => {
@@ -68,9 +71,10 @@ export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, I
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
     this.context = context;
     const raw = context.parameters.query.raw;
-    if (raw !== this.known && this.concepts.status === 'ready') {
-      this.known = raw;
-      this.readStored(raw);
+    if (raw !== this.lastRaw) {
+      this.lastRaw = raw;
+      // Before the concepts arrive there is nothing to show: their load reads lastRaw.
+      if (this.concepts.status === 'ready' && raw !== this.output) this.readStored(raw);
     }
     return React.createElement(TargetBuilderView, {
       concepts: this.concepts,
@@ -117,7 +121,6 @@ export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, I
     this.problems = mapped.ok ? [] : mapped.problems;
     if (mapped.ok && hasConditions(mapped.query)) {
       this.output = queryText(mapped.query, Date.now());
-      this.known = this.output;
       this.notifyOutputChanged();
       this.scheduleCount(COUNT_DELAY_MS);
     } else {
