@@ -4,7 +4,12 @@
  * Save keeps the query on the list, and reopening the list shows the conditions again; axe-clean.
  */
 import type { Locator, Page } from 'playwright-core';
-import { idr_marketingconcept, type idr_marketingconceptRecord, list } from '../dataverse/generated';
+import {
+  idr_interestprofile,
+  idr_marketingconcept,
+  type idr_marketingconceptRecord,
+  list,
+} from '../dataverse/generated';
 import { createNodeClient } from '../dataverse/adapters/node-client';
 import { parseTargetFetchXml } from '../dataverse/queries/target';
 import { countTarget } from '../plugins/handlers/campaigns/target';
@@ -22,7 +27,8 @@ import {
 
 const L = list.columns;
 const MC = idr_marketingconcept.columns;
-const MIN_SCORE = 5;
+const P = idr_interestprofile.columns;
+const MIN_SCORE = 1;
 
 let page: Page;
 
@@ -31,10 +37,15 @@ pagePerTest({ page: (p) => (page = p) });
 const builder = (): Locator => page.locator('[data-control-name="Ideario.TargetBuilder"]');
 
 it('builds a target on a marketing list: the count of ideario target, saved and shown again', async () => {
-  const concepts = await webApi<{ value: Record<string, unknown>[] }>(
-    `${idr_marketingconcept.entitySetName}?$select=${MC.idr_name},${MC.idr_code},${MC.idr_halflifedays}&$filter=${MC.statecode} eq 0&$orderby=${MC.idr_name}`,
+  // The concept of the demo's highest stored score, so the target is not empty.
+  const [top] = (
+    await webApi<{ value: Record<string, unknown>[] }>(
+      `${idr_interestprofile.entitySetName}?$select=_${P.idr_concept}_value&$filter=${P.idr_score} gt ${MIN_SCORE}&$orderby=${P.idr_score} desc&$top=1`,
+    )
+  ).value;
+  const concept = await webApi<idr_marketingconceptRecord>(
+    `${idr_marketingconcept.entitySetName}(${String(top?.[`_${P.idr_concept}_value`])})?$select=${MC.idr_name},${MC.idr_code},${MC.idr_halflifedays}`,
   );
-  const [concept] = concepts.value as idr_marketingconceptRecord[];
   const conceptId = concept.idr_marketingconceptid ?? '';
   const name = concept.idr_name ?? '';
   const created = await fetch(`${baseUrl()}/api/data/v9.2/${list.entitySetName}`, {
