@@ -258,8 +258,8 @@ export function TargetBuilderView(props: TargetBuilderProps): React.ReactElement
   else body = <Builder {...props} concepts={props.concepts} />;
   return (
     <FluentProvider theme={props.theme ?? webLightTheme}>
+      {/* The count first: it is what the marketer watches while changing the conditions below. */}
       <div style={{ display: 'grid', gap: tokens.spacingVerticalM }}>
-        {body}
         {props.unreadable === undefined && props.concepts.status === 'ready' && (
           <div role="status" aria-live="polite">
             {props.count.status === 'idle' ? (
@@ -269,6 +269,7 @@ export function TargetBuilderView(props: TargetBuilderProps): React.ReactElement
             )}
           </div>
         )}
+        {body}
         <p style={{ margin: 0, color: tokens.colorNeutralForeground3 }}>{s.ListTypes_Note}</p>
       </div>
     </FluentProvider>
