@@ -69,8 +69,9 @@ it('fills departure, persons, total and deposit from what the user types, and re
   await expect(page.getByLabel('Departure Date', { exact: true }).inputValue()).resolves.toBe('2027-05-07');
   await expect(page.getByLabel('Persons', { exact: true }).inputValue()).resolves.toBe('22');
   // 4 nights × (20 adults × 100 + 2 children × 50) = 8,400; a 30 % deposit is 2,520.
-  await expect(page.getByLabel('Total', { exact: true }).inputValue()).resolves.toBe('8400');
-  await expect(page.getByLabel('Deposit', { exact: true }).inputValue()).resolves.toBe('2520');
+  // Amounts show the quotation's currency (the base currency, EUR) and its decimals.
+  await expect(page.getByLabel('Total', { exact: true }).inputValue()).resolves.toBe('€8,400.00');
+  await expect(page.getByLabel('Deposit', { exact: true }).inputValue()).resolves.toBe('€2,520.00');
   expect(await screenshot(page, 'opportunity-form')).toBeGreaterThan(20);
 
   await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -89,7 +90,7 @@ it('fills departure, persons, total and deposit from what the user types, and re
   await expect(page.getByLabel('Arrival Date', { exact: true }).inputValue()).resolves.toBe('2027-05-03');
   await expect(page.getByLabel('Nights', { exact: true }).inputValue()).resolves.toBe('4');
   await expect(page.getByLabel('Departure Date', { exact: true }).inputValue()).resolves.toBe('2027-05-07');
-  await expect(page.getByLabel('Deposit', { exact: true }).inputValue()).resolves.toBe('2520');
+  await expect(page.getByLabel('Deposit', { exact: true }).inputValue()).resolves.toBe('€2,520.00');
 });
 
 it('shows why a departure before the arrival cannot be saved, and refuses the save', async () => {

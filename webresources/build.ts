@@ -7,6 +7,7 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { minify, type MinifyOptions } from 'terser';
 import type { Language } from '../domain/quotation/language';
 import * as opportunityMessages from './opportunity/messages';
 import * as roomBlockMessages from './roomblock/messages';
@@ -73,6 +74,18 @@ export class WebResourceBuildError extends Error {
 }
 
 const SOURCE_ROOT = __dirname;
+
+/**
+ * A second pass over esbuild's output: terser joins the declarations of every module, inlines functions
+ * called once and drops what that leaves unused, which esbuild's single pass does not (~6% of a form script).
+ * unsafe_arrows only writes arrows for functions that never use `this` or `arguments`: no bundled
+ * code calls a plain function with `new` (TypeScript classes stay classes).
+ */
+const TERSER_OPTIONS: MinifyOptions = {
+  ecma: 2020,
+  compress: { ecma: 2020, passes: 2, unsafe_arrows: true },
+  format: { ascii_only: true },
+};
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -165,7 +178,9 @@ export async function bundleWebResource(item: WebResourceBuild, root = SOURCE_RO
     logLevel: 'silent',
     absWorkingDir: path.resolve(root, '..'),
   }).catch(fail);
-  return result.outputFiles[0].text;
+  const minified = await minify(result.outputFiles[0].text, TERSER_OPTIONS);
+  if (minified.code === undefined) throw new WebResourceBuildError(item.folder, ['terser wrote no code']);
+  return minified.code;
 }
 
 export interface ResxWebResource {

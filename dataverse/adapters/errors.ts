@@ -52,12 +52,14 @@ export class UnsupportedOperationError extends Error {
   }
 }
 
-/** Xrm.WebApi and PCF webAPI address tables by logical name; the entity set given has no known mapping. */
+/**
+ * Xrm.WebApi and PCF webAPI address tables by logical name; the entity set given has no known mapping.
+ * The fix: add the table to the adapter's `tables` option (`tableNamesFrom([...])` over dataverse/generated).
+ * The message stays short because every form script ships it.
+ */
 export class UnknownEntitySetError extends Error {
   constructor(readonly entitySet: string) {
-    super(
-      `No logical name is known for entity set '${entitySet}'; add its table to the adapter's 'tables' option (tableNamesFrom([...]) over dataverse/generated).`,
-    );
+    super(`No table is known for entity set '${entitySet}': add it to the adapter's 'tables' option.`);
     this.name = 'UnknownEntitySetError';
   }
 }

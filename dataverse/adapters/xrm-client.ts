@@ -101,6 +101,7 @@ export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOpti
 
     async retrieveMultiple(entitySet, query = {}) {
       const result: EntityRecord[] = [];
+      const top = query.top ?? Infinity;
       let next = queryString(query);
       for (;;) {
         const current = next;
@@ -108,11 +109,10 @@ export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOpti
           webApi.retrieveMultipleRecords(table, current, query.pageSize),
         );
         result.push(...page.entities.map(plainRecord));
-        if (!page.nextLink || (query.top !== undefined && result.length >= query.top)) break;
+        if (!page.nextLink || result.length >= top) return result.slice(0, top);
         // "retrieveMultipleRecords": pass the query part of nextLink unchanged as the next options.
         next = page.nextLink.slice(page.nextLink.indexOf('?'));
       }
-      return query.top === undefined ? result : result.slice(0, query.top);
     },
   };
 }

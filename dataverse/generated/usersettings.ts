@@ -7,12 +7,16 @@ export const usersettings = {
   primaryIdAttribute: 'systemuserid',
   primaryNameAttribute: null,
   columns: {
+    localeid: 'localeid',
     systemuserid: 'systemuserid',
     timezonecode: 'timezonecode',
+    uilanguageid: 'uilanguageid',
   },
   columnTypes: {
+    localeid: 'Integer',
     systemuserid: 'Uniqueidentifier',
     timezonecode: 'Integer',
+    uilanguageid: 'Integer',
   },
   lookupTargets: {},
   alternateKeys: {},
@@ -22,18 +26,26 @@ export const usersettings = {
 /** One usersettings row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
 export type usersettingsRecord = {
   '@odata.etag'?: string;
+  /** Locale */
+  localeid?: number | null;
   /** User (GUID) */
   systemuserid?: string;
   /** Time Zone */
   timezonecode?: number | null;
+  /** User Interface Language */
+  uilanguageid?: number | null;
   /** Formatted values, when asked for with `Prefer: odata.include-annotations`. */
   [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;
 };
 
 /** One usersettings create or update payload: lookups are set with `<navigation property>@odata.bind`. */
 export type usersettingsWrite = {
+  /** Locale */
+  localeid?: number | null;
   /** User (GUID) */
   systemuserid?: string;
   /** Time Zone */
   timezonecode?: number | null;
+  /** User Interface Language */
+  uilanguageid?: number | null;
 };

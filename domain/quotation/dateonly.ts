@@ -97,7 +97,7 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Reads `YYYY-MM-DD` (the Web API's DateOnly format); throws InvalidDateOnlyError otherwise. */
 export function parseDateOnly(text: string): DateOnly {
   const match = ISO_DATE.exec(text);
-  if (!match) throw new InvalidDateOnlyError(text, 'it is not written YYYY-MM-DD');
+  if (!match) throw new InvalidDateOnlyError(text, 'it is not written YYYY-MM-DD, e.g. 2026-03-28');
   return dateOnly(Number(match[1]), Number(match[2]), Number(match[3]));
 }
 
@@ -189,8 +189,12 @@ function dateOfDay(dayNumber: number): DateOnly {
 }
 
 export function addDays(date: DateOnly, days: number): DateOnly {
+  // Written as validMidnight writes a date: formatDateOnly would ship in the form scripts for this message alone.
   if (!Number.isInteger(days))
-    throw new InvalidDateOnlyError(formatDateOnly(date), `cannot add ${days} days: not a whole number`);
+    throw new InvalidDateOnlyError(
+      `${date.year}-${date.month}-${date.day}`,
+      `cannot add ${days} days: not a whole number`,
+    );
   return dateOfDay(toDayNumber(date) + days);
 }
 

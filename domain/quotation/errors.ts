@@ -3,15 +3,16 @@
  * `validateQuotation`, which returns issues a salesperson can read.
  */
 
-/** A calendar date that does not exist or text that is not `YYYY-MM-DD`. */
+/**
+ * A calendar date that does not exist or text that is not `YYYY-MM-DD`. The reason says what is wrong;
+ * only a reason about text shows how to write a date, so the form scripts, which never parse, ship no such hint.
+ */
 export class InvalidDateOnlyError extends RangeError {
   constructor(
     readonly value: string,
     readonly reason: string,
   ) {
-    super(
-      `"${value}" is not a valid date: ${reason}. Expected a calendar date written YYYY-MM-DD, e.g. 2026-03-28.`,
-    );
+    super(`"${value}" is not a valid date: ${reason}.`);
     this.name = 'InvalidDateOnlyError';
   }
 }

@@ -16,6 +16,11 @@ import {
   idr_interestprofile,
   idr_marketingconcept,
   ProcessingStatus,
+  type idr_interactionRecord,
+  type idr_interactionruleRecord,
+  type idr_interestprofileRecord,
+  type idr_marketingconceptRecord,
+  type contactRecord,
 } from '../../dataverse/generated';
 import {
   addEvent,
@@ -32,7 +37,6 @@ import {
 import {
   CONCEPT_SELECT,
   INTERACTION_SELECT,
-  lookup,
   lookupValue,
   PROFILE_SELECT,
   RULE_SELECT,
@@ -44,6 +48,7 @@ import {
   toInteraction,
   toProfile,
   toRule,
+  idValue,
 } from '../../plugins/handlers/interests/records';
 import {
   createInterestsOrg,
@@ -116,33 +121,41 @@ const PC = idr_interestprofile.columns;
 async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps): Promise<void> {
   const id = ctx.primaryEntityId ?? '';
   const now = clock().getTime();
-  const stored = await client.retrieve(idr_interaction.entitySetName, id, INTERACTION_SELECT);
-  if (!stored || stored[IC.idr_processingstatus] !== ProcessingStatus.Pending) return;
+  const stored = (await client.retrieve(
+    idr_interaction.entitySetName,
+    id,
+    INTERACTION_SELECT,
+  )) as idr_interactionRecord | null;
+  if (!stored || stored.idr_processingstatus !== ProcessingStatus.Pending) return;
   const interaction = toInteraction(stored);
   const rules = (
-    await client.retrieveMultiple(idr_interactionrule.entitySetName, {
+    (await client.retrieveMultiple(idr_interactionrule.entitySetName, {
       select: RULE_SELECT,
       filter: `${idr_interactionrule.columns.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
-    })
+    })) as idr_interactionruleRecord[]
   ).map(toRule);
   const concepts = (
-    await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
+    (await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
       select: CONCEPT_SELECT,
       filter: `${idr_marketingconcept.columns.statecode} eq ${idr_marketingconcept.choices.statecode.Active}`,
-    })
+    })) as idr_marketingconceptRecord[]
   ).map(toConcept);
   const contactId = interaction.contactId ?? '';
-  const person = await client.retrieve(contact.entitySetName, contactId, [
+  const person = (await client.retrieve(contact.entitySetName, contactId, [
     contact.columns.donotbulkemail,
     lookupValue(contact.columns.parentcustomerid),
-  ]);
+  ])) as contactRecord | null;
   const event = toEvent(interaction, interaction.eventType ?? 0, interaction.occurredOn ?? now);
   const deltas = evaluateRules(event, compileRules(rules, { skipInvalid: true })).deltas;
   for (const delta of deltas) {
     const concept = concepts.find((c) => c.id === delta.conceptId);
     if (!concept) continue;
     const key = { [PC.idr_contact]: contactId, [PC.idr_concept]: concept.id };
-    const current = await client.retrieve(idr_interestprofile.entitySetName, key, PROFILE_SELECT);
+    const current = (await client.retrieve(
+      idr_interestprofile.entitySetName,
+      key,
+      PROFILE_SELECT,
+    )) as idr_interestprofileRecord | null;
     const profile = current ? toProfile(current, now).profile : null;
     const state = addEvent(
       profile ?? emptyState(event.occurredOn),
@@ -175,7 +188,7 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
     const action = decideMembership({
       inSegment: after,
       inList: inSegment,
-      consent: { doNotBulkEmail: person?.[contact.columns.donotbulkemail] === true },
+      consent: { doNotBulkEmail: person?.donotbulkemail === true },
     });
     if (transition !== 'none' && concept.listId && action !== 'none') {
       const { name, body, bound } = membershipOperation(action, concept.listId, contactId);
@@ -184,10 +197,10 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
   }
   const profilesOf = async (who: string) =>
     (
-      await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+      (await client.retrieveMultiple(idr_interestprofile.entitySetName, {
         select: PROFILE_SELECT,
         filter: `${lookupValue(PC.idr_contact)} eq ${who}`,
-      })
+      })) as idr_interestprofileRecord[]
     ).map((r) => toProfile(r, now));
   const own = await profilesOf(contactId);
   const scores = own.flatMap((p) => {
@@ -208,7 +221,7 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
       ? recordUrl(idr_marketingconcept.entitySetName, primary)
       : null,
   });
-  const parent = person ? lookup(person, contact.columns.parentcustomerid) : null;
+  const parent = person ? idValue(person._parentcustomerid_value) : null;
   if (parent) {
     const members = await client.retrieveMultiple(contact.entitySetName, {
       select: [contact.columns.contactid],

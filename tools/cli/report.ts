@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { DataverseClient } from '../../dataverse/client';
-import { account, opportunity } from '../../dataverse/generated';
+import { account, type accountRecord, opportunity, type opportunityRecord } from '../../dataverse/generated';
 import type { Logger } from '../../dataverse/logger';
 import {
   dateOnlyFromDate,
@@ -17,12 +17,11 @@ import {
 } from '../../domain/quotation';
 import { GroupQuotesConfigError, readGroupQuotesSettings } from '../../plugins/handlers/groupquotes';
 import {
+  dateValue,
+  idValue,
   lookupValueName,
-  readDate,
-  readLookup,
-  readNumber,
   readPhase,
-  readString,
+  textValue,
 } from '../../plugins/handlers/groupquotes/record';
 import { runCommand } from './command';
 import { addConnectionOptions, commandClient, type ConnectionFlags, type CommandDeps } from './connection';
@@ -33,7 +32,7 @@ const c = opportunity.columns;
 
 /** Every quotation as the report reads it (the dashboard test compares its charts with these figures). */
 export async function readQuotations(client: DataverseClient): Promise<ReportQuotation[]> {
-  const rows = await client.retrieveMultiple(opportunity.entitySetName, {
+  const rows = (await client.retrieveMultiple(opportunity.entitySetName, {
     select: [
       c.name,
       c.idr_phase,
@@ -47,24 +46,26 @@ export async function readQuotations(client: DataverseClient): Promise<ReportQuo
     ],
     orderBy: [`${c.createdon} asc`],
     pageSize: 1000,
-  });
+  })) as opportunityRecord[];
   const agencies = new Map<string, string | null>();
-  for (const id of new Set(rows.map((r) => readLookup(r, c.idr_agency)).filter((id) => id !== null))) {
-    const row = await client.retrieve(account.entitySetName, id, [account.columns.name]);
-    agencies.set(id, row ? readString(row, account.columns.name) : null);
+  for (const id of new Set(rows.map((r) => idValue(r._idr_agency_value)).filter((id) => id !== null))) {
+    const row = (await client.retrieve(account.entitySetName, id, [
+      account.columns.name,
+    ])) as accountRecord | null;
+    agencies.set(id, row ? textValue(row.name) : null);
   }
   return rows.map((r) => {
-    const agency = readLookup(r, c.idr_agency);
+    const agency = idValue(r._idr_agency_value);
     return {
-      name: readString(r, c.name) ?? '',
+      name: textValue(r.name) ?? '',
       agency: agency ? (agencies.get(agency) ?? null) : null,
       phase: readPhase(r),
-      quoteSentOn: readDate(r, c.idr_quotesenton),
-      confirmedOn: readDate(r, c.idr_confirmedon),
-      total: readNumber(r, c.idr_total),
-      deposit: readNumber(r, c.idr_deposit),
-      depositDueOn: readDate(r, c.idr_depositduedate),
-      depositReceivedOn: readDate(r, c.idr_depositreceivedon),
+      quoteSentOn: dateValue(r.idr_quotesenton),
+      confirmedOn: dateValue(r.idr_confirmedon),
+      total: r.idr_total ?? null,
+      deposit: r.idr_deposit ?? null,
+      depositDueOn: dateValue(r.idr_depositduedate),
+      depositReceivedOn: dateValue(r.idr_depositreceivedon),
     };
   });
 }

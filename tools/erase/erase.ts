@@ -27,6 +27,15 @@ import {
   idr_interestprofile,
   idr_offerscore,
   listmember,
+  type accountRecord,
+  type campaignresponseRecord,
+  type contactRecord,
+  type idr_accountinterestRecord,
+  type idr_exclusionRecord,
+  type idr_interactionRecord,
+  type idr_interestprofileRecord,
+  type idr_offerscoreRecord,
+  type listmemberRecord,
 } from '../../dataverse/generated';
 import type { Logger } from '../../dataverse/logger';
 import { whereIn } from '../../plugins/handlers/campaigns/read';
@@ -42,15 +51,14 @@ import {
 import { loadActiveConcepts } from '../../plugins/handlers/interests/catalog';
 import {
   CC,
-  guid,
   IC,
-  lookup,
+  idValue,
   lookupValue,
   membershipOperation,
   PC,
   PROFILE_SELECT,
   primaryInterestUpdate,
-  text,
+  textValue,
   toProfile,
 } from '../../plugins/handlers/interests/records';
 import { UserFacingError } from '../cli/command';
@@ -134,7 +142,7 @@ async function retrieveOrNull(
   }
 }
 
-async function findContact(client: DataverseClient, wanted: string): Promise<EntityRecord> {
+async function findContact(client: DataverseClient, wanted: string): Promise<contactRecord> {
   const select = [
     CC.contactid,
     CC.fullname,
@@ -144,20 +152,20 @@ async function findContact(client: DataverseClient, wanted: string): Promise<Ent
   ];
   const id = normalizeGuid(wanted.trim());
   if (id !== null) {
-    const found = await retrieveOrNull(client, contact.entitySetName, id, select);
+    const found = (await retrieveOrNull(client, contact.entitySetName, id, select)) as contactRecord | null;
     if (!found) throw new ContactNotFoundError(wanted);
     return found;
   }
   const email = wanted.trim();
-  const found = await client.retrieveMultiple(contact.entitySetName, {
+  const found = (await client.retrieveMultiple(contact.entitySetName, {
     select,
     filter: `${CC.emailaddress1} eq ${literal(email)}`,
     top: 10,
-  });
+  })) as contactRecord[];
   if (found.length > 1)
     throw new AmbiguousContactError(
       email,
-      found.map((r) => guid(r, CC.contactid) ?? '?'),
+      found.map((r) => idValue(r.contactid) ?? '?'),
     );
   const [only] = found;
   if (!only) throw new ContactNotFoundError(email);
@@ -193,19 +201,19 @@ async function accountWithout(
   deps: EraseDeps,
   accountId: string,
   accountName: string | null,
-  profiles: readonly EntityRecord[],
+  profiles: readonly idr_interestprofileRecord[],
 ): Promise<{ operations: BatchOperation[]; primary: string | null }> {
   const { client } = deps;
   const now = deps.clock().getTime();
   const concepts = await loadActiveConcepts(client, deps.logger);
   const conceptById = new Map(concepts.map((c) => [c.id, c]));
   const stored = (
-    await client.retrieveMultiple(idr_accountinterest.entitySetName, {
+    (await client.retrieveMultiple(idr_accountinterest.entitySetName, {
       select: ACCOUNT_INTEREST_COLUMNS.filter((c) => c !== AIC.versionnumber).map((c) =>
         c in idr_accountinterest.lookupTargets ? lookupValue(c) : c,
       ),
       filter: `${lookupValue(AIC.idr_account)} eq ${accountId} and ${AIC.statecode} eq ${idr_accountinterest.choices.statecode.Active}`,
-    })
+    })) as idr_accountinterestRecord[]
   ).map((r) => toAccountInterest(r, now));
   const rows = new Map<string, AccountInterestState>(stored.map((r) => [r.row.conceptId, r.row]));
   const changes = profiles.map((record) => {
@@ -240,66 +248,63 @@ export async function eraseContact(
 ): Promise<EraseSummary> {
   const { client } = deps;
   const person = await findContact(client, wanted);
-  const contactId = guid(person, CC.contactid) ?? '';
-  const contactName =
-    (typeof person[CC.fullname] === 'string' && (person[CC.fullname] as string)) || contactId;
+  const contactId = idValue(person.contactid) ?? '';
+  const contactName = person.fullname || contactId;
 
-  const interactions = await client.retrieveMultiple(idr_interaction.entitySetName, {
+  const interactions = (await client.retrieveMultiple(idr_interaction.entitySetName, {
     select: [IC.idr_interactionid, IC.idr_eventtype],
     filter: `${lookupValue(IC.idr_contact)} eq ${contactId}`,
-  });
-  const profiles = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+  })) as idr_interactionRecord[];
+  const profiles = (await client.retrieveMultiple(idr_interestprofile.entitySetName, {
     select: PROFILE_SELECT,
     filter: `${lookupValue(PC.idr_contact)} eq ${contactId}`,
-  });
-  const memberships = await client.retrieveMultiple(listmember.entitySetName, {
+  })) as idr_interestprofileRecord[];
+  const memberships = (await client.retrieveMultiple(listmember.entitySetName, {
     select: [listmember.columns.listmemberid, lookupValue(listmember.columns.listid)],
     filter: `${lookupValue(listmember.columns.entityid)} eq ${contactId}`,
-  });
+  })) as listmemberRecord[];
   const byEventType = new Map<number | null, number>();
   for (const row of interactions) {
-    const type = typeof row[IC.idr_eventtype] === 'number' ? (row[IC.idr_eventtype] as number) : null;
+    const type = row.idr_eventtype ?? null;
     byEventType.set(type, (byEventType.get(type) ?? 0) + 1);
   }
-  const primary = lookup(person, CC.idr_primaryinterest);
-  const parentId = lookup(person, CC.parentcustomerid);
+  const primary = idValue(person._idr_primaryinterest_value);
+  const parentId = idValue(person._parentcustomerid_value);
   // parentcustomerid may name another contact, or an account since deleted: no roll-up then.
   const accountRow =
     parentId === null
       ? null
-      : await retrieveOrNull(client, account.entitySetName, parentId, [
+      : ((await retrieveOrNull(client, account.entitySetName, parentId, [
           account.columns.accountid,
           account.columns.name,
           lookupValue(account.columns.idr_primaryinterest),
-        ]);
-  const accountPrimary = accountRow ? lookup(accountRow, account.columns.idr_primaryinterest) : null;
+        ])) as accountRecord | null);
+  const accountPrimary = accountRow ? idValue(accountRow._idr_primaryinterest_value) : null;
   const without =
     accountRow && parentId
-      ? await accountWithout(deps, parentId, text(accountRow, account.columns.name), profiles)
+      ? await accountWithout(deps, parentId, textValue(accountRow.name), profiles)
       : null;
   const newAccountPrimary = without?.primary ?? null;
 
-  const offerScores = await client.retrieveMultiple(idr_offerscore.entitySetName, {
+  const offerScores = (await client.retrieveMultiple(idr_offerscore.entitySetName, {
     select: [idr_offerscore.columns.idr_offerscoreid],
     filter: `${lookupValue(idr_offerscore.columns.idr_contact)} eq ${contactId}`,
-  });
-  const exclusions = await client.retrieveMultiple(idr_exclusion.entitySetName, {
+  })) as idr_offerscoreRecord[];
+  const exclusions = (await client.retrieveMultiple(idr_exclusion.entitySetName, {
     select: [idr_exclusion.columns.idr_exclusionid],
     filter: `${lookupValue(idr_exclusion.columns.idr_contact)} eq ${contactId}`,
-  });
+  })) as idr_exclusionRecord[];
   const RC = campaignresponse.columns;
   // Responses are made from interactions (results.ts), so the contact's interactions find them all.
-  const responses = await whereIn(
+  const responses = (await whereIn(
     client,
     campaignresponse.entitySetName,
     lookupValue(RC.idr_interaction),
-    interactions.map((row) => guid(row, IC.idr_interactionid) ?? ''),
+    interactions.map((row) => idValue(row.idr_interactionid) ?? ''),
     [RC.activityid],
-  );
+  )) as campaignresponseRecord[];
 
-  const listIds = memberships
-    .map((m) => lookup(m, listmember.columns.listid))
-    .filter((id): id is string => id !== null);
+  const listIds = memberships.map((m) => idValue(m._listid_value)).filter((id): id is string => id !== null);
   if (!options.dryRun) {
     await run(
       client,
@@ -312,7 +317,7 @@ export async function eraseContact(
       ...profiles.map((p) => ({
         kind: 'delete' as const,
         entitySet: idr_interestprofile.entitySetName,
-        key: guid(p, PC.idr_interestprofileid) ?? '',
+        key: idValue(p.idr_interestprofileid) ?? '',
       })),
       ...(without?.operations ?? []),
       ...(parentId && without && newAccountPrimary !== accountPrimary
@@ -325,7 +330,7 @@ export async function eraseContact(
       client,
       'the interactions',
       interactions.map((row) => {
-        const id = guid(row, IC.idr_interactionid) ?? '';
+        const id = idValue(row.idr_interactionid) ?? '';
         return {
           kind: 'update' as const,
           entitySet: idr_interaction.entitySetName,
@@ -350,7 +355,7 @@ export async function eraseContact(
       offerScores.map((row) => ({
         kind: 'delete' as const,
         entitySet: idr_offerscore.entitySetName,
-        key: guid(row, idr_offerscore.columns.idr_offerscoreid) ?? '',
+        key: idValue(row.idr_offerscoreid) ?? '',
       })),
     );
     await run(
@@ -359,7 +364,7 @@ export async function eraseContact(
       exclusions.map((row) => ({
         kind: 'update' as const,
         entitySet: idr_exclusion.entitySetName,
-        key: guid(row, idr_exclusion.columns.idr_exclusionid) ?? '',
+        key: idValue(row.idr_exclusionid) ?? '',
         record: {
           [`${idr_exclusion.columns.idr_contact}@odata.bind`]: null,
           [idr_exclusion.columns.idr_name]: ERASED_EXCLUSION_NAME,
@@ -374,7 +379,7 @@ export async function eraseContact(
       responses.map((row) => ({
         kind: 'update' as const,
         entitySet: campaignresponse.entitySetName,
-        key: guid(row, RC.activityid) ?? '',
+        key: idValue(row.activityid) ?? '',
         record: { [`${campaignresponse.logicalName}_activity_parties`]: [] },
       })),
     );

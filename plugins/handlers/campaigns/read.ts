@@ -34,15 +34,7 @@ import {
 } from '../../../dataverse/generated';
 import type { Candidate, Channel, ContactPolicy, FrequencyCap, Impact } from '../../../domain/campaign';
 import { DEFAULT_CONTACT_POLICY } from '../../../domain/campaign';
-import {
-  bind,
-  idValue,
-  lookupValue,
-  numberValue,
-  recordUrl,
-  textValue,
-  timeValue,
-} from '../interests/records';
+import { bind, idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
 
 const DAY_MS = 86_400_000;
 /** Ids per `or` filter: keeps a GET URL well under Dataverse's 32 KB limit. */
@@ -94,7 +86,7 @@ function cap(
   week: number | null | undefined,
   month: number | null | undefined,
 ): FrequencyCap {
-  const value = (limit: number | null | undefined) => numberValue(limit) ?? undefined;
+  const value = (limit: number | null | undefined) => limit ?? undefined;
   return { day: value(day), week: value(week), month: value(month) };
 }
 
@@ -108,7 +100,7 @@ export async function readContactPolicy(client: DataverseClient): Promise<Contac
   });
   if (!record) return DEFAULT_CONTACT_POLICY;
   const row = record as idr_contactpolicyRecord;
-  const calls = numberValue(row.idr_callsperday);
+  const calls = row.idr_callsperday ?? null;
   return {
     channelCaps: {
       email: cap(row.idr_emailperday, row.idr_emailperweek, row.idr_emailpermonth),
@@ -117,7 +109,7 @@ export async function readContactPolicy(client: DataverseClient): Promise<Contac
     },
     overallCap: cap(row.idr_overallperday, row.idr_overallperweek, row.idr_overallpermonth),
     overCap: row.idr_overcapaction === OverCapAction.Drop ? 'drop' : 'postpone',
-    horizonDays: numberValue(row.idr_horizondays) ?? DEFAULT_CONTACT_POLICY.horizonDays,
+    horizonDays: row.idr_horizondays ?? DEFAULT_CONTACT_POLICY.horizonDays,
     excludeBelowZero: row.idr_excludebelowzero ?? true,
     dailyCapacity: calls === null ? {} : { phone: calls },
   };
@@ -143,7 +135,7 @@ export async function readCampaignActivity(
 ): Promise<CampaignActivityInfo> {
   const record = (await client.retrieve(campaignactivity.entitySetName, id)) as campaignactivityRecord | null;
   if (!record) throw notFound(campaignactivity.logicalName);
-  const channel = channelOf(numberValue(record.channeltypecode));
+  const channel = channelOf(record.channeltypecode ?? null);
   if (!channel)
     throw notReady('has a channel Ideario does not distribute', 'Set its Channel to Email or Phone.');
   const campaignId = idValue(record._regardingobjectid_value);
@@ -170,8 +162,8 @@ export async function readCampaignActivity(
     description: textValue(record.description),
     channel,
     campaignId,
-    controlPercent: numberValue(parent.idr_controlpercent) ?? 0,
-    incompatibleWithinDays: numberValue(parent.idr_incompatiblewithin) ?? 0,
+    controlPercent: parent.idr_controlpercent ?? 0,
+    incompatibleWithinDays: parent.idr_incompatiblewithin ?? 0,
     scheduledStart: start === null ? null : Date.parse(start),
     listIds,
   };
@@ -239,7 +231,7 @@ export async function readCandidates(client: DataverseClient, ids: readonly stri
     c.idr_valuetier,
   ]);
   return (rows as contactRecord[]).map((r) => {
-    const tier = numberValue(r.idr_valuetier);
+    const tier = r.idr_valuetier ?? null;
     return {
       contactId: textValue(r.contactid) ?? '',
       consent: {
@@ -309,8 +301,7 @@ export async function readImpacts(
     [...new Set(campaignOf.values())],
     [campaign.columns.campaignid, campaign.columns.idr_incompatiblewithin],
   )) as campaignRecord[];
-  for (const r of campaigns)
-    windows.set(idValue(r.campaignid) ?? '', numberValue(r.idr_incompatiblewithin) ?? 0);
+  for (const r of campaigns) windows.set(idValue(r.campaignid) ?? '', r.idr_incompatiblewithin ?? 0);
 
   const impacts: Impact[] = [];
   const alreadyDistributed = new Set<string>();
@@ -332,7 +323,7 @@ export async function readImpacts(
       const id = idValue(r.activityid);
       const start = timeValue(r.scheduledstart);
       if (!regarding || !id || start === null) continue;
-      const cancelled = numberValue(r.statecode) === table.choices.statecode.Canceled;
+      const cancelled = r.statecode === table.choices.statecode.Canceled;
       byActivity.set(id, { day: dayOf(start), regarding, cancelled });
     }
     for (const party of await partyRows(client, [...byActivity.keys()], mask)) {
@@ -395,7 +386,7 @@ export async function recipientImpacts(
       const start = timeValue(r.scheduledstart);
       const who = activityContact.get(idValue(r.activityid) ?? '');
       if (start === null || !who) continue;
-      const cancelled = numberValue(r.statecode) === table.choices.statecode.Canceled;
+      const cancelled = r.statecode === table.choices.statecode.Canceled;
       const regarding = idValue(r._regardingobjectid_value);
       if (!isMarketingImpact({ regarding, recipient: who, cancelled }, campaignOf)) continue;
       const day = dayOf(start);

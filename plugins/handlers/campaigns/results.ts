@@ -51,15 +51,7 @@ import {
   DEFAULT_ATTRIBUTION_DAYS,
   groupResults,
 } from '../../../domain/campaign';
-import {
-  bind,
-  idValue,
-  lookupValue,
-  numberValue,
-  recordUrl,
-  textValue,
-  timeValue,
-} from '../interests/records';
+import { bind, idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
 import { DATAVERSE_SOURCE, parseExternalId } from '../interests/business';
 import { REASON_CHOICES } from './distribute';
 import { CampaignRecordNotFoundError } from './errors';
@@ -291,8 +283,7 @@ async function readCampaignReach(client: DataverseClient, campaignId: string): P
       c.statecode,
       lookupValue(c.regardingobjectid),
     ])) as (emailRecord | phonecallRecord | letterRecord)[];
-    const cancelled = (row: (typeof all)[number]) =>
-      numberValue(row.statecode) === table.choices.statecode.Canceled;
+    const cancelled = (row: (typeof all)[number]) => row.statecode === table.choices.statecode.Canceled;
     for (const row of all.filter(cancelled)) calledOff.add(idValue(row.activityid) ?? '');
     const sent = new Map(
       all
@@ -374,8 +365,8 @@ async function recordResponses(
         interactionId: id,
         campaignId,
         contactId,
-        eventType: numberValue(interaction.idr_eventtype) ?? -1,
-        offerOutcome: numberValue(interaction.idr_offeroutcome),
+        eventType: interaction.idr_eventtype ?? -1,
+        offerOutcome: interaction.idr_offeroutcome ?? null,
         name: textValue(interaction.idr_name),
         occurredOn: textValue(interaction.idr_occurredon),
       },
@@ -445,7 +436,7 @@ async function confirmedOrders(
         orders.map(salesOrderOf).filter((v): v is string => v !== null),
         [s.salesorderid, s.totalamount],
       )) as salesorderRecord[]
-    ).map((row) => [idValue(row.salesorderid), numberValue(row.totalamount)]),
+    ).map((row) => [idValue(row.salesorderid), row.totalamount ?? null]),
   );
   const o = idr_offer.columns;
   const offerIds = orders.map((row) => idValue(row._idr_offer_value)).filter((v): v is string => v !== null);
@@ -453,7 +444,7 @@ async function confirmedOrders(
     o.idr_offerid,
     o.idr_value,
   ])) as idr_offerRecord[];
-  const values = new Map(offers.map((row) => [textValue(row.idr_offerid), numberValue(row.idr_value) ?? 0]));
+  const values = new Map(offers.map((row) => [textValue(row.idr_offerid), row.idr_value ?? 0]));
   return orders.flatMap((row) => {
     const contactId = idValue(row._idr_contact_value);
     const confirmedOn = timeValue(row.idr_occurredon);
@@ -525,7 +516,7 @@ async function computeCampaignResults(
   let erasedRows = 0;
   for (const row of exclusions as idr_exclusionRecord[]) {
     const contactId = idValue(row._idr_contact_value);
-    const reason = reasonOf.get(numberValue(row.idr_reason) ?? -1);
+    const reason = reasonOf.get(row.idr_reason ?? -1);
     // A postponed action still went out, and a row linked to an activity says which one reached the
     // contact: a delay, or another activity of the campaign, not an exclusion. A row linked to an
     // activity called off on its send day (sendday.ts) says why it never went out: an exclusion.
@@ -573,7 +564,7 @@ async function computeCampaignResults(
     responders,
     responses: responses.length,
   });
-  const windowDays = numberValue(record.idr_attributiondays) ?? DEFAULT_ATTRIBUTION_DAYS;
+  const windowDays = record.idr_attributiondays ?? DEFAULT_ATTRIBUTION_DAYS;
   const target = new Map([...sentOn].filter(([, at]) => !Number.isNaN(at)));
   const held = new Map(campaignStart === null ? [] : [...control].map((id) => [id, campaignStart]));
   const attribution = attributeOrders({

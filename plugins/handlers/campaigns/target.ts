@@ -15,6 +15,10 @@ import {
   list,
   type idr_interestprofileRecord,
   type idr_marketingconceptRecord,
+  type contactRecord,
+  type idr_offerRecord,
+  type idr_offerscoreRecord,
+  type listRecord,
 } from '../../../dataverse/generated';
 import type {
   CatalogueConcept,
@@ -31,17 +35,7 @@ import {
   UnknownOfferError,
 } from '../../../domain/campaign';
 import { rankKeyThreshold } from '../../../domain/interest';
-import {
-  idValue,
-  lookup,
-  lookupValue,
-  membershipOperation,
-  num,
-  numberValue,
-  text,
-  textValue,
-  timeValue,
-} from '../interests/records';
+import { idValue, lookupValue, membershipOperation, textValue, timeValue } from '../interests/records';
 import { chunk, exclusionListMembers, whereIn } from './read';
 
 /** Members per $batch of AddMemberList actions. */
@@ -57,7 +51,7 @@ export async function readTargetCatalogue(client: DataverseClient): Promise<Cata
     id: textValue(r.idr_marketingconceptid) ?? '',
     code: textValue(r.idr_code),
     name: textValue(r.idr_name) ?? '',
-    halfLifeDays: numberValue(r.idr_halflifedays) ?? 90,
+    halfLifeDays: r.idr_halflifedays ?? 90,
   }));
 }
 
@@ -78,8 +72,8 @@ export async function countTarget(deps: TargetDeps, input: TargetInput): Promise
   const catalogue = await readTargetCatalogue(deps.client);
   const query = resolveTarget(input, catalogue);
   const fetchXml = targetFetchXml(query, deps.clock().getTime());
-  const rows = await deps.client.fetchXml(contact.entitySetName, fetchXml);
-  const candidates = [...new Set(rows.map((r) => text(r, contact.columns.contactid) ?? ''))].filter(Boolean);
+  const rows = (await deps.client.fetchXml(contact.entitySetName, fetchXml)) as contactRecord[];
+  const candidates = [...new Set(rows.map((r) => textValue(r.contactid) ?? ''))].filter(Boolean);
   let scores: StoredScore[] = [];
   if (query.concepts.length && candidates.length) {
     const P = idr_interestprofile.columns;
@@ -96,7 +90,7 @@ export async function countTarget(deps: TargetDeps, input: TargetInput): Promise
     );
     scores = (profiles as idr_interestprofileRecord[]).flatMap((r) => {
       const landmark = timeValue(r.idr_landmarkon);
-      const accumulator = numberValue(r.idr_accumulator);
+      const accumulator = r.idr_accumulator ?? null;
       const contactId = idValue(r._idr_contact_value);
       const conceptId = idValue(r._idr_concept_value);
       return landmark === null || accumulator === null || !contactId || !conceptId
@@ -185,18 +179,18 @@ export function queryAsOf(fetchXml: string, halfLives: ReadonlyMap<string, numbe
 /** Moves every active dynamic list's minimum scores to `now` (queryAsOf); returns how many lists changed. */
 export async function refreshDynamicTargets(client: DataverseClient, now: number): Promise<number> {
   const l = list.columns;
-  const lists = await client.retrieveMultiple(list.entitySetName, {
+  const lists = (await client.retrieveMultiple(list.entitySetName, {
     filter: `${l.type} eq true and ${l.statecode} eq ${list.choices.statecode.Active} and contains(${l.query},'${idr_interestprofile.columns.idr_rankkey}')`,
     select: [l.listid, l.query],
-  });
+  })) as listRecord[];
   if (lists.length === 0) return 0;
   const halfLives = new Map(
     (await readTargetCatalogue(client)).map((c) => [c.id.toLowerCase(), c.halfLifeDays]),
   );
   let changed = 0;
   for (const row of lists) {
-    const id = text(row, l.listid);
-    const query = text(row, l.query);
+    const id = textValue(row.listid);
+    const query = textValue(row.query);
     if (!id || !query) continue;
     const moved = queryAsOf(query, halfLives, now);
     if (moved === query) continue;
@@ -221,36 +215,36 @@ export async function readOfferPropensities(
   code: string,
 ): Promise<OfferPropensities> {
   const O = idr_offer.columns;
-  const offers = await client.retrieveMultiple(idr_offer.entitySetName, {
+  const offers = (await client.retrieveMultiple(idr_offer.entitySetName, {
     filter: `${O.statecode} eq ${idr_offer.choices.statecode.Active}`,
     select: [O.idr_offerid, O.idr_code, O.idr_name],
-  });
+  })) as idr_offerRecord[];
   const wanted = code.trim().toLowerCase();
-  const match = offers.find((row) => (text(row, O.idr_code) ?? '').toLowerCase() === wanted);
-  const id = match ? text(match, O.idr_offerid) : null;
+  const match = offers.find((row) => (textValue(row.idr_code) ?? '').toLowerCase() === wanted);
+  const id = match ? textValue(match.idr_offerid) : null;
   if (!match || !id)
     throw new UnknownOfferError(
       code,
       offers
-        .map((row) => text(row, O.idr_code))
+        .map((row) => textValue(row.idr_code))
         .filter((v): v is string => v !== null)
         .sort(),
     );
   const S = idr_offerscore.columns;
-  const rows = await client.retrieveMultiple(idr_offerscore.entitySetName, {
+  const rows = (await client.retrieveMultiple(idr_offerscore.entitySetName, {
     filter: `${lookupValue(S.idr_offer)} eq ${id} and ${S.statecode} eq ${idr_offerscore.choices.statecode.Active}`,
     select: [lookupValue(S.idr_contact), S.idr_propensity],
     pageSize: SCORE_PAGE,
-  });
+  })) as idr_offerscoreRecord[];
   // One score per contact and offer (the idr_key_contactoffer alternate key).
   const propensities = new Map<string, number>();
   for (const row of rows) {
-    const contactId = lookup(row, S.idr_contact);
-    const propensity = num(row, S.idr_propensity);
+    const contactId = idValue(row._idr_contact_value);
+    const propensity = row.idr_propensity ?? null;
     if (contactId && propensity !== null) propensities.set(contactId, propensity);
   }
   return {
-    offer: { id, code: text(match, O.idr_code) ?? code, name: text(match, O.idr_name) ?? '' },
+    offer: { id, code: textValue(match.idr_code) ?? code, name: textValue(match.idr_name) ?? '' },
     propensities,
   };
 }

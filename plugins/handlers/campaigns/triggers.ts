@@ -32,6 +32,12 @@ import {
   type idr_exclusionRecord,
   type phonecallRecord,
   type taskRecord,
+  type contactRecord,
+  type idr_interactionRecord,
+  type idr_interestprofileRecord,
+  type idr_marketingconceptRecord,
+  type idr_triggerRecord,
+  type templateRecord,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import type { ExclusionReason, Occurrence, TriggerInteraction, TriggerRule } from '../../../domain/campaign';
@@ -48,16 +54,12 @@ import {
 } from '../../../domain/campaign';
 import {
   bind,
-  bool,
   idValue,
-  lookup,
   lookupValue,
   membershipOperation,
-  num,
   recordUrl,
-  text,
-  time,
   timeValue,
+  textValue,
 } from '../interests/records';
 import {
   activityLink,
@@ -135,38 +137,38 @@ export async function readTriggers(
   invalid: string[] = [],
 ): Promise<StoredTrigger[]> {
   const t = idr_trigger.columns;
-  const rows = await client.retrieveMultiple(idr_trigger.entitySetName, {
+  const rows = (await client.retrieveMultiple(idr_trigger.entitySetName, {
     filter: `${t.statecode} eq ${idr_trigger.choices.statecode.Active}`,
     orderBy: [`${t.idr_name} asc`, `${t.idr_triggerid} asc`],
-  });
+  })) as idr_triggerRecord[];
   const withTemplate = rows.some(
-    (r) => num(r, t.idr_action) === TriggerAction.Email && lookup(r, t.idr_template) !== null,
+    (r) => r.idr_action === TriggerAction.Email && idValue(r._idr_template_value) !== null,
   );
   const templates = withTemplate ? await templatesByLanguage(client) : null;
   return rows.flatMap((r) => {
-    const kind = KINDS[num(r, t.idr_kind) ?? -1];
-    const action = ACTIONS[num(r, t.idr_action) ?? -1];
-    const name = text(r, t.idr_name) ?? text(r, t.idr_triggerid) ?? '';
+    const kind = KINDS[r.idr_kind ?? -1];
+    const action = ACTIONS[r.idr_action ?? -1];
+    const name = textValue(r.idr_name) ?? textValue(r.idr_triggerid) ?? '';
     if (!kind || !action) {
       invalid.push(`Trigger '${name}': set When and Then.`);
       return [];
     }
-    const subjectEn = text(r, t.idr_subject) ?? name;
-    const bodyEn = text(r, t.idr_body) ?? '';
+    const subjectEn = textValue(r.idr_subject) ?? name;
+    const bodyEn = textValue(r.idr_body) ?? '';
     const trigger: StoredTrigger = {
-      id: text(r, t.idr_triggerid) ?? '',
+      id: textValue(r.idr_triggerid) ?? '',
       name,
       kind,
       action,
-      conceptId: lookup(r, t.idr_concept),
-      listId: lookup(r, t.idr_list),
-      days: num(r, t.idr_days),
-      hours: num(r, t.idr_hours),
-      threshold: num(r, t.idr_threshold),
-      responseEventType: num(r, t.idr_responseeventtype) ?? EventType.CouponClick,
-      subject: { en: subjectEn, es: text(r, t.idr_subjectes) ?? subjectEn },
-      body: { en: bodyEn, es: text(r, t.idr_bodyes) ?? bodyEn },
-      template: action === 'email' && templates ? templates(lookup(r, t.idr_template)) : null,
+      conceptId: idValue(r._idr_concept_value),
+      listId: idValue(r._idr_list_value),
+      days: r.idr_days ?? null,
+      hours: r.idr_hours ?? null,
+      threshold: r.idr_threshold ?? null,
+      responseEventType: r.idr_responseeventtype ?? EventType.CouponClick,
+      subject: { en: subjectEn, es: textValue(r.idr_subjectes) ?? subjectEn },
+      body: { en: bodyEn, es: textValue(r.idr_bodyes) ?? bodyEn },
+      template: action === 'email' && templates ? templates(idValue(r._idr_template_value)) : null,
     };
     try {
       validateTrigger(trigger);
@@ -191,15 +193,15 @@ async function templatesByLanguage(
   client: DataverseClient,
 ): Promise<(id: string | null) => { en: string; es: string } | null> {
   const c = template.columns;
-  const rows = await client.retrieveMultiple(template.entitySetName, {
+  const rows = (await client.retrieveMultiple(template.entitySetName, {
     filter: `${c.templatetypecode} eq '${contact.logicalName}'`,
     select: [c.templateid, c.title, c.languagecode],
     orderBy: [`${c.templateid} asc`],
-  });
+  })) as templateRecord[];
   const all = rows.map((r) => ({
-    id: text(r, c.templateid) ?? '',
-    title: (text(r, c.title) ?? '').trim().toLowerCase(),
-    language: num(r, c.languagecode),
+    id: textValue(r.templateid) ?? '',
+    title: (textValue(r.title) ?? '').trim().toLowerCase(),
+    language: r.languagecode ?? null,
   }));
   return (id) => {
     if (!id) return null;
@@ -236,12 +238,12 @@ async function instantiate(
   }
   const first =
     typeof answer === 'object' && answer !== null && Array.isArray((answer as { value?: unknown }).value)
-      ? ((answer as { value: unknown[] }).value[0] as EntityRecord | undefined)
+      ? ((answer as { value: unknown[] }).value[0] as emailRecord | undefined)
       : undefined;
   if (!first) throw new TriggerTemplateError(templateId, 'InstantiateTemplate answered no email.');
   return {
-    subject: text(first, email.columns.subject) ?? '',
-    body: text(first, email.columns.description) ?? '',
+    subject: textValue(first.subject) ?? '',
+    body: textValue(first.description) ?? '',
   };
 }
 
@@ -275,7 +277,7 @@ function contactFilter(column: string, contactId: string | undefined): string {
 }
 
 async function segmentStates(client: DataverseClient, since: number, contactId?: string) {
-  const rows = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+  const rows = (await client.retrieveMultiple(idr_interestprofile.entitySetName, {
     filter: `${PC.idr_segmentchangedon} ge ${new Date(since).toISOString()}${contactFilter(lookupValue(PC.idr_contact), contactId)}`,
     select: [
       lookupValue(PC.idr_contact),
@@ -284,34 +286,34 @@ async function segmentStates(client: DataverseClient, since: number, contactId?:
       PC.idr_segmentchangedon,
     ],
     pageSize: PAGE,
-  });
+  })) as idr_interestprofileRecord[];
   return rows.map((r) => ({
-    contactId: lookup(r, PC.idr_contact) ?? '',
-    conceptId: lookup(r, PC.idr_concept) ?? '',
-    inSegment: bool(r, PC.idr_insegment) ?? false,
-    changedOn: time(r, PC.idr_segmentchangedon),
+    contactId: idValue(r._idr_contact_value) ?? '',
+    conceptId: idValue(r._idr_concept_value) ?? '',
+    inSegment: r.idr_insegment ?? false,
+    changedOn: timeValue(r.idr_segmentchangedon),
   }));
 }
 
 async function scoreStates(client: DataverseClient, rules: readonly TriggerRule[], contactId?: string) {
   const out = [];
   for (const rule of rules) {
-    const concept = await client.retrieve(idr_marketingconcept.entitySetName, rule.conceptId ?? '', [
+    const concept = (await client.retrieve(idr_marketingconcept.entitySetName, rule.conceptId ?? '', [
       idr_marketingconcept.columns.idr_halflifedays,
-    ]);
-    const halfLifeDays = concept ? (num(concept, idr_marketingconcept.columns.idr_halflifedays) ?? 90) : 90;
+    ])) as idr_marketingconceptRecord | null;
+    const halfLifeDays = concept ? (concept.idr_halflifedays ?? 90) : 90;
     // Decay only lowers a score, so only profiles stored at or above the threshold can drop below it.
-    const rows = await client.retrieveMultiple(idr_interestprofile.entitySetName, {
+    const rows = (await client.retrieveMultiple(idr_interestprofile.entitySetName, {
       filter: `${lookupValue(PC.idr_concept)} eq ${rule.conceptId} and ${PC.idr_score} ge ${rule.threshold}${contactFilter(lookupValue(PC.idr_contact), contactId)}`,
       select: [lookupValue(PC.idr_contact), PC.idr_score, PC.idr_scoredon],
       pageSize: PAGE,
-    });
+    })) as idr_interestprofileRecord[];
     for (const r of rows) {
-      const scoredOn = time(r, PC.idr_scoredon);
-      const score = num(r, PC.idr_score);
+      const scoredOn = timeValue(r.idr_scoredon);
+      const score = r.idr_score ?? null;
       if (scoredOn === null || score === null) continue;
       out.push({
-        contactId: lookup(r, PC.idr_contact) ?? '',
+        contactId: idValue(r._idr_contact_value) ?? '',
         conceptId: rule.conceptId ?? '',
         score,
         scoredOn,
@@ -324,14 +326,14 @@ async function scoreStates(client: DataverseClient, rules: readonly TriggerRule[
 
 async function birthdays(client: DataverseClient, contactId?: string) {
   const c = contact.columns;
-  const rows = await client.retrieveMultiple(contact.entitySetName, {
+  const rows = (await client.retrieveMultiple(contact.entitySetName, {
     filter: `${c.birthdate} ne null and ${c.statecode} eq ${contact.choices.statecode.Active}${contactFilter(c.contactid, contactId)}`,
     select: [c.contactid, c.birthdate],
     pageSize: PAGE,
-  });
+  })) as contactRecord[];
   return rows.flatMap((r) => {
-    const id = text(r, c.contactid);
-    const date = text(r, c.birthdate);
+    const id = textValue(r.contactid);
+    const date = textValue(r.birthdate);
     return id && date ? [{ contactId: id, birthdate: date }] : [];
   });
 }
@@ -349,22 +351,22 @@ async function interactions(
   }
   const byRule = new Map<string, TriggerInteraction[]>();
   if (types.size === 0) return byRule;
-  const rows = await client.retrieveMultiple(idr_interaction.entitySetName, {
+  const rows = (await client.retrieveMultiple(idr_interaction.entitySetName, {
     filter:
       `${IC.idr_occurredon} ge ${new Date(since).toISOString()} and ${lookupValue(IC.idr_contact)} ne null and ` +
       `(${[...types].map((t) => `${IC.idr_eventtype} eq ${t}`).join(' or ')})${contactFilter(lookupValue(IC.idr_contact), contactId)}`,
     select: [IC.idr_interactionid, lookupValue(IC.idr_contact), IC.idr_eventtype, IC.idr_occurredon],
     orderBy: [`${IC.idr_occurredon} asc`, `${IC.idr_interactionid} asc`],
     pageSize: PAGE,
-  });
+  })) as idr_interactionRecord[];
   for (const rule of rules) {
     byRule.set(
       rule.id,
       rows.flatMap((r): TriggerInteraction[] => {
-        const type = num(r, IC.idr_eventtype);
-        const occurredOn = time(r, IC.idr_occurredon);
-        const id = text(r, IC.idr_interactionid);
-        const who = lookup(r, IC.idr_contact);
+        const type = r.idr_eventtype ?? null;
+        const occurredOn = timeValue(r.idr_occurredon);
+        const id = textValue(r.idr_interactionid);
+        const who = idValue(r._idr_contact_value);
         if (occurredOn === null || !id || !who) return [];
         const kind =
           rule.kind === 'response' && type === rule.responseEventType
@@ -390,19 +392,19 @@ interface Person {
 
 async function people(client: DataverseClient, ids: readonly string[]): Promise<Map<string, Person>> {
   const c = contact.columns;
-  const rows = await whereIn(client, contact.entitySetName, c.contactid, ids, [
+  const rows = (await whereIn(client, contact.entitySetName, c.contactid, ids, [
     c.contactid,
     c.idr_language,
     lookupValue(c.ownerid),
-  ]);
+  ])) as contactRecord[];
   return new Map(
     rows.map((r) => {
-      const ownerTable = text(r, `${lookupValue(c.ownerid)}@Microsoft.Dynamics.CRM.lookuplogicalname`);
-      const owner = lookup(r, c.ownerid);
+      const ownerTable = textValue(r['_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname']);
+      const owner = idValue(r._ownerid_value);
       return [
-        text(r, c.contactid) ?? '',
+        textValue(r.contactid) ?? '',
         {
-          language: num(r, c.idr_language) === Language.Spanish ? 'es' : 'en',
+          language: r.idr_language === Language.Spanish ? 'es' : 'en',
           ownerUserId: owner && (ownerTable === null || ownerTable === systemuser.logicalName) ? owner : null,
         },
       ];
@@ -416,7 +418,7 @@ async function existingActions(client: DataverseClient, ids: readonly string[]):
     const rows = await whereIn(client, table.entitySetName, table.columns.activityid, ids, [
       table.columns.activityid,
     ]);
-    for (const r of rows) found.add(text(r, table.columns.activityid) ?? '');
+    for (const r of rows) found.add(textValue(r[table.columns.activityid]) ?? '');
   }
   return found;
 }
@@ -440,17 +442,17 @@ async function existingWhyNots(
   occurrences: readonly Occurrence[],
 ): Promise<Map<string, WhyNot>> {
   const e = idr_exclusion.columns;
-  const rows = await whereIn(
+  const rows = (await whereIn(
     client,
     idr_exclusion.entitySetName,
     e.idr_exclusionid,
     occurrences.map(whyNotId),
     [e.idr_exclusionid, e.idr_reason, e.idr_postponedto],
-  );
+  )) as idr_exclusionRecord[];
   return new Map(
     rows.map((r) => [
-      text(r, e.idr_exclusionid) ?? '',
-      { reason: num(r, e.idr_reason), postponedTo: time(r, e.idr_postponedto) },
+      textValue(r.idr_exclusionid) ?? '',
+      { reason: r.idr_reason ?? null, postponedTo: timeValue(r.idr_postponedto) },
     ]),
   );
 }

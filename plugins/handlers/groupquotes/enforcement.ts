@@ -11,9 +11,9 @@
  * `maxDepth`: a deeper chain means another component keeps rewriting the record, and fighting it
  * would only burn the org's API limits ("Plug-in and workflow depth", IExecutionContext.Depth).
  */
-import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import type { DataverseClient } from '../../../dataverse/client';
 import { ConcurrencyError } from '../../../dataverse/errors';
-import { opportunity } from '../../../dataverse/generated';
+import { opportunity, type opportunityRecord, type opportunityWrite } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
   applyCorrections,
@@ -42,14 +42,14 @@ import { PolicySource } from './policy';
 import {
   col,
   correctionsToRecord,
+  dateValue,
+  idValue,
   phaseValue,
   QUOTATION_SELECT,
-  readDate,
-  readLookup,
   readPhase,
   readSchedule,
-  readString,
   STAY_COLUMNS,
+  textValue,
   toPhaseFacts,
   toStoredQuotation,
   writeDate,
@@ -161,24 +161,28 @@ export async function enforceOpportunity(
   const settings = deps.settings();
   const policies = deps.policies ?? new PolicySource(client, logger);
   for (let attempt = 1; ; attempt++) {
-    const record = await client.retrieve(opportunity.entitySetName, request.opportunityId, QUOTATION_SELECT);
+    const record = (await client.retrieve(
+      opportunity.entitySetName,
+      request.opportunityId,
+      QUOTATION_SELECT,
+    )) as opportunityRecord | null;
     if (!record) {
       logger.info('The opportunity was deleted before its quotation could be checked; nothing to do.', {
         opportunityId: request.opportunityId,
       });
       return null;
     }
-    const policy = await policies.forQuotation(readLookup(record, col.idr_policy));
+    const policy = await policies.forQuotation(idValue(record._idr_policy_value));
     const blocksTotal = await readRoomBlocksTotal(client, request.opportunityId);
     const update = computeUpdate(record, request, settings.language, settings.timeZone, policy, blocksTotal);
-    if (update.scheduleProblem && update.record[col.idr_depositschedule] !== undefined) {
+    if (update.scheduleProblem && update.record.idr_depositschedule !== undefined) {
       logger.warn('The stored deposit schedule could not be read; it is replaced by a fresh plan.', {
         opportunityId: request.opportunityId,
         problem: update.scheduleProblem,
       });
     }
     if (Object.keys(update.record).length === 0) return { written: [], issue: update.issue };
-    const etag = readString(record, '@odata.etag');
+    const etag = textValue(record['@odata.etag']);
     try {
       await client.update(
         opportunity.entitySetName,
@@ -186,14 +190,14 @@ export async function enforceOpportunity(
         update.record,
         etag ? { ifMatch: etag } : {},
       );
-      const to = update.record[col.idr_phase];
+      const to = update.record.idr_phase;
       if (to !== undefined) {
         await recordPhaseChange(
           client,
           {
             opportunityId: request.opportunityId,
             from: readPhase(record),
-            to: readPhase({ [col.idr_phase]: to }),
+            to: readPhase({ idr_phase: to }),
             at: request.savedAt,
             userId: request.savedBy,
             facts: toPhaseFacts({ ...record, ...update.record }),
@@ -213,15 +217,15 @@ export async function enforceOpportunity(
 }
 
 function computeUpdate(
-  record: EntityRecord,
+  record: opportunityRecord,
   request: EnforceRequest,
   language: Language,
   timeZone: string,
   policy: QuotationPolicy,
   roomBlocksTotal: number | null = null,
-): { record: EntityRecord; issue: string | null; scheduleProblem: string | null } {
+): { record: opportunityWrite; issue: string | null; scheduleProblem: string | null } {
   const current = toStoredQuotation(record);
-  const createdOn = readString(record, col.createdon);
+  const createdOn = textValue(record.createdon);
   const createdToday =
     createdOn !== null && isSameDate(dateOnlyFromDate(new Date(createdOn), { timeZone }), request.today);
   const result = enforceQuotation(current, {
@@ -239,23 +243,23 @@ function computeUpdate(
   const schedule = readSchedule(record);
   const plan = scheduleCorrections(
     {
-      confirmedOn: readDate(record, col.idr_confirmedon),
+      confirmedOn: dateValue(record.idr_confirmedon),
       arrival: fixed.arrival,
       total: fixed.total,
       depositPercent: fixed.depositPercent,
-      depositDueOn: readDate(record, col.idr_depositduedate),
-      depositReceivedOn: readDate(record, col.idr_depositreceivedon),
+      depositDueOn: dateValue(record.idr_depositduedate),
+      depositReceivedOn: dateValue(record.idr_depositreceivedon),
       previous: schedule.instalments,
-      previousText: readString(record, col.idr_depositschedule),
+      previousText: textValue(record.idr_depositschedule),
     },
     policy,
   );
   const update = correctionsToRecord(result.corrections);
-  if (plan.schedule !== undefined) update[col.idr_depositschedule] = plan.schedule;
-  if (plan.depositDueOn !== undefined) update[col.idr_depositduedate] = writeDate(plan.depositDueOn);
+  if (plan.schedule !== undefined) update.idr_depositschedule = plan.schedule;
+  if (plan.depositDueOn !== undefined) update.idr_depositduedate = writeDate(plan.depositDueOn);
   const stored = readPhase(record);
   const phase = nextPhase(stored, toPhaseFacts({ ...record, ...update }), request.today);
-  if (phase !== stored) update[col.idr_phase] = phaseValue(phase);
+  if (phase !== stored) update.idr_phase = phaseValue(phase);
   return { record: update, issue: result.issueText, scheduleProblem: schedule.problem };
 }
 

@@ -13,7 +13,12 @@
  */
 import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import { idr_roomblock, opportunity } from '../../../dataverse/generated';
+import {
+  idr_roomblock,
+  opportunity,
+  type idr_roomblockRecord,
+  type opportunityRecord,
+} from '../../../dataverse/generated';
 import {
   checkPhase,
   type DateOnly,
@@ -37,11 +42,11 @@ import {
 } from '../../registry';
 import { PhaseRefusal, QuotationRefusal, StayLeavesBlocksRefusal } from './errors';
 import {
+  asRow,
   col,
+  dateValue,
   lookupValueName,
   PHASE_FACT_COLUMNS,
-  readDate,
-  readNumber,
   readPhase,
   toPhaseFacts,
 } from './record';
@@ -108,8 +113,10 @@ async function rowAfterSave(
 
 function writtenQuotation(row: EntityRecord): WrittenQuotation {
   const values: Partial<Record<keyof WrittenQuotation, DateOnly | number | null>> = {};
-  for (const [field, column] of Object.entries(GUARDED) as [keyof WrittenQuotation, string][])
-    values[field] = DATE_FIELDS.has(field) ? readDate(row, column) : readNumber(row, column);
+  for (const [field, column] of Object.entries(GUARDED) as [keyof WrittenQuotation, string][]) {
+    const value = row[column];
+    values[field] = DATE_FIELDS.has(field) ? dateValue(value) : typeof value === 'number' ? value : null;
+  }
   return values as WrittenQuotation;
 }
 
@@ -127,7 +134,7 @@ const STAY_COLUMNS: Readonly<Record<StayField, string>> = {
 async function guardBlocksInStay(
   ctx: ExecutionContext,
   deps: HandlerDeps,
-  row: EntityRecord,
+  row: opportunityRecord,
   target: EntityImage,
 ): Promise<void> {
   const changed = (Object.keys(STAY_COLUMNS) as StayField[]).filter((f) =>
@@ -138,21 +145,19 @@ async function guardBlocksInStay(
   const stay = stayNightsOf(
     settledStay(
       {
-        arrival: readDate(row, col.idr_arrivaldate),
-        nights: readNumber(row, col.idr_nights),
-        departure: readDate(row, col.idr_departuredate),
+        arrival: dateValue(row.idr_arrivaldate),
+        nights: row.idr_nights ?? null,
+        departure: dateValue(row.idr_departuredate),
       },
       changed,
     ),
   );
   if (!stay) return;
-  const blocks = await deps.client.retrieveMultiple(idr_roomblock.entitySetName, {
+  const blocks = (await deps.client.retrieveMultiple(idr_roomblock.entitySetName, {
     select: [idr_roomblock.columns.idr_night],
     filter: `${lookupValueName(idr_roomblock.columns.idr_opportunity)} eq ${normalizeGuid(id)} and statecode eq ${idr_roomblock.choices.statecode.Active}`,
-  });
-  const nights = blocks
-    .map((b) => readDate(b, idr_roomblock.columns.idr_night))
-    .filter((n): n is DateOnly => n !== null);
+  })) as idr_roomblockRecord[];
+  const nights = blocks.map((b) => dateValue(b.idr_night)).filter((n): n is DateOnly => n !== null);
   const outside = nightsOutsideStay(nights, stay);
   if (outside.length > 0)
     throw new StayLeavesBlocksRefusal(stayLeavesBlocksText(outside, stay), STAY_COLUMNS[changed[0]]);
@@ -168,9 +173,10 @@ export async function guardQuotation(
   const today = dateOnlyFromDate(deps.clock(), { timeZone: settings().timeZone });
   const refusals = refuseImpossibleValues(writtenQuotation(after.row), today);
   if (refusals.length > 0) throw new QuotationRefusal(refusalText(refusals), GUARDED[refusals[0].field]);
-  if (ctx.messageName === 'Update') await guardBlocksInStay(ctx, deps, after.row, after.target);
+  const quotation = asRow(after.row);
+  if (ctx.messageName === 'Update') await guardBlocksInStay(ctx, deps, quotation, after.target);
   if (!after.target.attributes.has(col.idr_phase)) return;
-  const wrong = checkPhase(readPhase(after.row), toPhaseFacts(after.row), today);
+  const wrong = checkPhase(readPhase(quotation), toPhaseFacts(quotation), today);
   if (wrong) throw new PhaseRefusal(wrong, col.idr_phase);
 }
 

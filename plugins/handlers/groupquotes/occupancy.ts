@@ -12,6 +12,10 @@ import {
   idr_roomblock,
   opportunity,
   QuotationPhase,
+  type idr_hotelRecord,
+  type idr_hotelroomtypeRecord,
+  type idr_roomblockRecord,
+  type opportunityRecord,
 } from '../../../dataverse/generated';
 import {
   type BlockedRooms,
@@ -26,7 +30,7 @@ import {
   parseNearFullPercent,
   type RoomTypeInventory,
 } from '../../../domain/quotation';
-import { lookupValueName, readDate, readLookup, readNumber, readString } from './record';
+import { dateValue, idValue, lookupValueName, textValue } from './record';
 
 const B = idr_roomblock.columns;
 const T = idr_hotelroomtype.columns;
@@ -54,45 +58,42 @@ export async function readOccupancy(
 ): Promise<Occupancy> {
   const hotels = new Map(
     (
-      await client.retrieveMultiple(idr_hotel.entitySetName, {
+      (await client.retrieveMultiple(idr_hotel.entitySetName, {
         select: [idr_hotel.primaryIdAttribute, idr_hotel.columns.idr_name],
-      })
-    ).map((h): [string, string] => [
-      readString(h, idr_hotel.primaryIdAttribute) ?? '',
-      readString(h, idr_hotel.columns.idr_name) ?? '',
-    ]),
+      })) as idr_hotelRecord[]
+    ).map((h): [string, string] => [textValue(h.idr_hotelid) ?? '', textValue(h.idr_name) ?? '']),
   );
   const inventory: RoomTypeInventory[] = (
-    await client.retrieveMultiple(idr_hotelroomtype.entitySetName, {
+    (await client.retrieveMultiple(idr_hotelroomtype.entitySetName, {
       select: [idr_hotelroomtype.primaryIdAttribute, T.idr_name, T.idr_rooms, lookupValueName(T.idr_hotel)],
       filter: 'statecode eq 0',
-    })
+    })) as idr_hotelroomtypeRecord[]
   ).map((t) => {
-    const hotelId = readLookup(t, T.idr_hotel) ?? '';
+    const hotelId = idValue(t._idr_hotel_value) ?? '';
     return {
-      roomTypeId: readString(t, idr_hotelroomtype.primaryIdAttribute) ?? '',
+      roomTypeId: textValue(t.idr_hotelroomtypeid) ?? '',
       hotelId,
-      name: `${hotels.get(hotelId) ?? ''} · ${readString(t, T.idr_name) ?? ''}`,
-      rooms: readNumber(t, T.idr_rooms) ?? 0,
+      name: `${hotels.get(hotelId) ?? ''} · ${textValue(t.idr_name) ?? ''}`,
+      rooms: t.idr_rooms ?? 0,
     };
   });
   const released = new Set(
     (
-      await client.retrieveMultiple(opportunity.entitySetName, {
+      (await client.retrieveMultiple(opportunity.entitySetName, {
         select: [opportunity.primaryIdAttribute],
         filter: `${opportunity.columns.idr_phase} eq ${QuotationPhase.Lost} or ${opportunity.columns.idr_phase} eq ${QuotationPhase.Cancelled}`,
-      })
-    ).map((o) => readString(o, opportunity.primaryIdAttribute)),
+      })) as opportunityRecord[]
+    ).map((o) => textValue(o.opportunityid)),
   );
   const blocks: BlockedRooms[] = [];
-  for (const row of await client.retrieveMultiple(idr_roomblock.entitySetName, {
+  for (const row of (await client.retrieveMultiple(idr_roomblock.entitySetName, {
     select: [B.idr_night, B.idr_rooms, lookupValueName(B.idr_roomtype), lookupValueName(B.idr_opportunity)],
     filter: `statecode eq 0 and ${B.idr_night} ge ${formatDateOnly(range.from)} and ${B.idr_night} le ${formatDateOnly(range.to)}`,
-  })) {
-    const night = readDate(row, B.idr_night);
-    const roomTypeId = readLookup(row, B.idr_roomtype);
-    if (!night || !roomTypeId || released.has(readLookup(row, B.idr_opportunity))) continue;
-    blocks.push({ roomTypeId, night, rooms: readNumber(row, B.idr_rooms) ?? 0 });
+  })) as idr_roomblockRecord[]) {
+    const night = dateValue(row.idr_night);
+    const roomTypeId = idValue(row._idr_roomtype_value);
+    if (!night || !roomTypeId || released.has(idValue(row._idr_opportunity_value))) continue;
+    blocks.push({ roomTypeId, night, rooms: row.idr_rooms ?? 0 });
   }
   const nearFull = await readNearFullPercent(client);
   const roomTypes = occupancyPlan(inventory, blocks, nearFull);

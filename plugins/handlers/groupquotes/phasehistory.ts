@@ -5,7 +5,12 @@
  */
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
 import { DuplicateRecordError } from '../../../dataverse/errors';
-import { idr_phasehistory, opportunity, systemuser } from '../../../dataverse/generated';
+import {
+  idr_phasehistory,
+  opportunity,
+  systemuser,
+  type systemuserRecord,
+} from '../../../dataverse/generated';
 import {
   holdingFact,
   type Language,
@@ -13,7 +18,7 @@ import {
   type PhaseFacts,
   type QuotationPhase,
 } from '../../../domain/quotation';
-import { bindName, phaseValue, readString, truncate } from './record';
+import { bindName, phaseValue, textValue, truncate } from './record';
 
 const H = idr_phasehistory.columns;
 /** idr_changedby is String(100) in the solution (idr_name allows 200). */
@@ -34,8 +39,10 @@ export interface PhaseChange {
 /** "Who" as the history shows it: the user's full name with its id, or the id alone. */
 export async function userName(client: DataverseClient, userId: string | null): Promise<string | null> {
   if (!userId) return null;
-  const user = await client.retrieve(systemuser.entitySetName, userId, [systemuser.columns.fullname]);
-  const name = user && readString(user, systemuser.columns.fullname);
+  const user = (await client.retrieve(systemuser.entitySetName, userId, [
+    systemuser.columns.fullname,
+  ])) as systemuserRecord | null;
+  const name = user && textValue(user.fullname);
   return name ? `${name} (${userId})` : userId;
 }
 

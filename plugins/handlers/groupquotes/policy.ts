@@ -4,11 +4,11 @@
  * columns empty; each empty one takes the default (resolvePolicy).
  */
 import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
-import { idr_quotationpolicy } from '../../../dataverse/generated';
+import { idr_quotationpolicy, type idr_quotationpolicyRecord } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import { type QuotationPolicy, resolvePolicy } from '../../../domain/quotation';
 import { POLICY_SELECT, policyInput, policyName } from './policy-columns';
-import { readString } from './record';
+import { textValue } from './record';
 
 const pcol = idr_quotationpolicy.columns;
 
@@ -61,7 +61,7 @@ export class PolicySource {
     });
     if (rows.length > 1) {
       this.logger.warn('More than one quotation policy is marked default; the oldest one is used.', {
-        policies: rows.map((r) => readString(r, pcol.idr_name)),
+        policies: (rows as idr_quotationpolicyRecord[]).map((r) => textValue(r.idr_name)),
       });
     }
     return rows[0] ? policyFromRecord(rows[0]) : resolvePolicy(null);

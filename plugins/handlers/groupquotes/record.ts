@@ -3,7 +3,7 @@
  * and corrections back to columns. The only place here that knows column names and choice numbers.
  */
 import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
-import { normalizeGuid } from '../../../dataverse/adapters/keys';
+import { idValue, textValue } from '../values';
 import {
   HandoffStatus,
   MealPlan,
@@ -29,6 +29,8 @@ import {
   tryParseDateOnly,
 } from '../../../domain/quotation';
 import { InvalidDepositScheduleError } from '../../../domain/quotation/errors';
+
+export { idValue, textValue };
 
 export const col = opportunity.columns;
 
@@ -108,35 +110,13 @@ export const STAY_COLUMNS: Readonly<Record<StayField, string>> = {
   departure: col.idr_departuredate,
 };
 
-export function readString(record: EntityRecord, column: string): string | null {
-  const value = record[column];
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-export function readNumber(record: EntityRecord, column: string): number | null {
-  const value = record[column];
-  return typeof value === 'number' ? value : null;
-}
-
-export function readBoolean(record: EntityRecord, column: string): boolean | null {
-  const value = record[column];
-  return typeof value === 'boolean' ? value : null;
-}
-
-/** A lookup's id, lower case, or null. */
-export function readLookup(record: EntityRecord, column: string): string | null {
-  const value = record[lookupValueName(column)];
-  return typeof value === 'string' ? normalizeGuid(value) : null;
-}
-
 const DATE_ONLY_TEXT = /^(\d{4}-\d{2}-\d{2})(?:T00:00:00(?:\.0+)?Z)?$/;
 
 /**
  * A DateOnly column: the Web API writes them `YYYY-MM-DD` ("Behavior and format of the Date and Time
  * column"); a midnight-UTC timestamp is read as its date too, for callers that send one.
  */
-export function readDate(record: EntityRecord, column: string): DateOnly | null {
-  const value = record[column];
+export function dateValue(value: ColumnValue | undefined): DateOnly | null {
   if (typeof value !== 'string') return null;
   const match = DATE_ONLY_TEXT.exec(value.trim());
   return match ? tryParseDateOnly(match[1]) : null;
@@ -146,7 +126,7 @@ export function writeDate(date: DateOnly | null): string | null {
   return date && formatDateOnly(date);
 }
 
-/** The opportunity as typegen describes the Web API's JSON for it: the one cast from EntityRecord. */
+/** A row the handler puts together (a webhook's Target over the stored row) read as the opportunity it is. */
 export function asRow(record: EntityRecord): opportunityRecord {
   return record as opportunityRecord;
 }
@@ -183,57 +163,57 @@ export const MEAL_PLAN_CODES: Readonly<Record<DomainMealPlan, string>> = {
 };
 
 /** An empty phase is the column's default, Request. */
-export function readPhase(record: EntityRecord): DomainPhase {
-  const value = asRow(record).idr_phase;
+export function readPhase(row: opportunityRecord): DomainPhase {
+  const value = row.idr_phase;
   // A value the solution does not define (an option added in the environment only) reads as Request.
   return (value != null && PHASES[value]) || 'request';
 }
 
-export function readMealPlan(record: EntityRecord): DomainMealPlan | null {
-  const value = asRow(record).idr_mealplan;
+export function readMealPlan(row: opportunityRecord): DomainMealPlan | null {
+  const value = row.idr_mealplan;
   return value == null ? null : (MEAL_PLANS[value] ?? null);
 }
 
 /** The values the enforcement compares with what it computes. */
-export function toStoredQuotation(record: EntityRecord): StoredQuotation {
+export function toStoredQuotation(row: opportunityRecord): StoredQuotation {
   return {
-    arrival: readDate(record, col.idr_arrivaldate),
-    nights: readNumber(record, col.idr_nights),
-    departure: readDate(record, col.idr_departuredate),
-    adults: readNumber(record, col.idr_adults),
-    children: readNumber(record, col.idr_children),
-    persons: readNumber(record, col.idr_persons),
-    pricePerPersonNight: readNumber(record, col.idr_priceperpersonnight),
-    childPricePercent: readNumber(record, col.idr_childpricepercent),
-    total: readNumber(record, col.idr_total),
-    depositPercent: readNumber(record, col.idr_depositpercent),
-    deposit: readNumber(record, col.idr_deposit),
-    issue: readString(record, col.idr_quotationissue),
-    quoteSentOn: readDate(record, col.idr_quotesenton),
-    optionExpiresOn: readDate(record, col.idr_optionexpireson),
-    cutoffDate: readDate(record, col.idr_cutoffdate),
-    roomingListDueOn: readDate(record, col.idr_roominglistdueon),
+    arrival: dateValue(row.idr_arrivaldate),
+    nights: row.idr_nights ?? null,
+    departure: dateValue(row.idr_departuredate),
+    adults: row.idr_adults ?? null,
+    children: row.idr_children ?? null,
+    persons: row.idr_persons ?? null,
+    pricePerPersonNight: row.idr_priceperpersonnight ?? null,
+    childPricePercent: row.idr_childpricepercent ?? null,
+    total: row.idr_total ?? null,
+    depositPercent: row.idr_depositpercent ?? null,
+    deposit: row.idr_deposit ?? null,
+    issue: textValue(row.idr_quotationissue),
+    quoteSentOn: dateValue(row.idr_quotesenton),
+    optionExpiresOn: dateValue(row.idr_optionexpireson),
+    cutoffDate: dateValue(row.idr_cutoffdate),
+    roomingListDueOn: dateValue(row.idr_roominglistdueon),
   };
 }
 
-/** The columns a set of corrections writes. */
-export function correctionsToRecord(corrections: QuotationCorrections): opportunityWrite {
-  const record: EntityRecord = {};
-  const set = (column: keyof opportunityWrite, value: ColumnValue | undefined): void => {
-    if (value !== undefined) record[column] = value;
+/** The columns a set of corrections writes: only the corrected ones (an undefined value is left out). */
+export function correctionsToRecord(c: QuotationCorrections): opportunityWrite {
+  const record: opportunityWrite = {
+    idr_arrivaldate: c.arrival && formatDateOnly(c.arrival),
+    idr_nights: c.nights,
+    idr_departuredate: c.departure && formatDateOnly(c.departure),
+    idr_persons: c.persons,
+    idr_total: c.total,
+    idr_depositpercent: c.depositPercent,
+    idr_deposit: c.deposit,
+    idr_quotationissue: c.issue === undefined ? undefined : truncate(c.issue, ISSUE_MAX_LENGTH),
+    idr_optionexpireson: c.optionExpiresOn && formatDateOnly(c.optionExpiresOn),
+    idr_cutoffdate: c.cutoffDate && formatDateOnly(c.cutoffDate),
+    idr_roominglistdueon: c.roomingListDueOn && formatDateOnly(c.roomingListDueOn),
   };
-  set(col.idr_arrivaldate, corrections.arrival && formatDateOnly(corrections.arrival));
-  set(col.idr_nights, corrections.nights);
-  set(col.idr_departuredate, corrections.departure && formatDateOnly(corrections.departure));
-  set(col.idr_persons, corrections.persons);
-  set(col.idr_total, corrections.total);
-  set(col.idr_depositpercent, corrections.depositPercent);
-  set(col.idr_deposit, corrections.deposit);
-  if (corrections.issue !== undefined)
-    set(col.idr_quotationissue, truncate(corrections.issue, ISSUE_MAX_LENGTH));
-  set(col.idr_optionexpireson, corrections.optionExpiresOn && formatDateOnly(corrections.optionExpiresOn));
-  set(col.idr_cutoffdate, corrections.cutoffDate && formatDateOnly(corrections.cutoffDate));
-  set(col.idr_roominglistdueon, corrections.roomingListDueOn && formatDateOnly(corrections.roomingListDueOn));
+  for (const key of Object.keys(record) as (keyof opportunityWrite)[]) {
+    if (record[key] === undefined) delete record[key];
+  }
   return record;
 }
 
@@ -247,9 +227,9 @@ export interface ScheduleRead {
   problem: string | null;
 }
 
-export function readSchedule(record: EntityRecord): ScheduleRead {
+export function readSchedule(row: opportunityRecord): ScheduleRead {
   try {
-    return { instalments: parseSchedule(readString(record, col.idr_depositschedule)), problem: null };
+    return { instalments: parseSchedule(textValue(row.idr_depositschedule)), problem: null };
   } catch (error) {
     if (error instanceof InvalidDepositScheduleError) return { instalments: [], problem: error.message };
     throw error;
@@ -258,41 +238,41 @@ export function readSchedule(record: EntityRecord): ScheduleRead {
 
 /** What the follow-up plan needs from the record. */
 export function toFollowUpQuotation(
-  record: EntityRecord,
+  row: opportunityRecord,
   instalments: readonly Instalment[],
 ): FollowUpQuotation {
   return {
-    phase: readPhase(record),
-    quoteSentOn: readDate(record, col.idr_quotesenton),
-    confirmedOn: readDate(record, col.idr_confirmedon),
-    arrival: readDate(record, col.idr_arrivaldate),
-    departure: readDate(record, col.idr_departuredate),
-    depositDueOn: readDate(record, col.idr_depositduedate),
-    depositReceivedOn: readDate(record, col.idr_depositreceivedon),
-    roomingListDueOn: readDate(record, col.idr_roominglistdueon),
-    roomingListReceivedOn: readDate(record, col.idr_roominglistreceivedon),
-    optionExpiresOn: readDate(record, col.idr_optionexpireson),
-    cutoffDate: readDate(record, col.idr_cutoffdate),
-    paymentReceivedOn: readDate(record, col.idr_paymentreceivedon),
+    phase: readPhase(row),
+    quoteSentOn: dateValue(row.idr_quotesenton),
+    confirmedOn: dateValue(row.idr_confirmedon),
+    arrival: dateValue(row.idr_arrivaldate),
+    departure: dateValue(row.idr_departuredate),
+    depositDueOn: dateValue(row.idr_depositduedate),
+    depositReceivedOn: dateValue(row.idr_depositreceivedon),
+    roomingListDueOn: dateValue(row.idr_roominglistdueon),
+    roomingListReceivedOn: dateValue(row.idr_roominglistreceivedon),
+    optionExpiresOn: dateValue(row.idr_optionexpireson),
+    cutoffDate: dateValue(row.idr_cutoffdate),
+    paymentReceivedOn: dateValue(row.idr_paymentreceivedon),
     instalments: instalments.length > 0 ? instalments : undefined,
-    agent: readLookup(record, col.idr_agent),
-    owner: readLookup(record, col.ownerid),
+    agent: idValue(row._idr_agent_value),
+    owner: idValue(row._ownerid_value),
   };
 }
 
 /** The facts the phase follows. An unreadable deposit schedule counts as no paid instalment. */
-export function toPhaseFacts(record: EntityRecord): PhaseFacts {
+export function toPhaseFacts(row: opportunityRecord): PhaseFacts {
   return {
-    quoteSentOn: readDate(record, col.idr_quotesenton),
-    confirmedOn: readDate(record, col.idr_confirmedon),
-    depositReceivedOn: readDate(record, col.idr_depositreceivedon),
-    instalments: readSchedule(record).instalments,
-    roomingListReceivedOn: readDate(record, col.idr_roominglistreceivedon),
-    proformaIssuedOn: readDate(record, col.idr_proformaissuedon),
-    transferred: asRow(record).idr_handoffstatus === HandoffStatus.Sent,
-    departure: readDate(record, col.idr_departuredate),
-    paymentReceivedOn: readDate(record, col.idr_paymentreceivedon),
-    lostReason: readString(record, col.idr_lostreason),
+    quoteSentOn: dateValue(row.idr_quotesenton),
+    confirmedOn: dateValue(row.idr_confirmedon),
+    depositReceivedOn: dateValue(row.idr_depositreceivedon),
+    instalments: readSchedule(row).instalments,
+    roomingListReceivedOn: dateValue(row.idr_roominglistreceivedon),
+    proformaIssuedOn: dateValue(row.idr_proformaissuedon),
+    transferred: row.idr_handoffstatus === HandoffStatus.Sent,
+    departure: dateValue(row.idr_departuredate),
+    paymentReceivedOn: dateValue(row.idr_paymentreceivedon),
+    lostReason: textValue(row.idr_lostreason),
   };
 }
 
@@ -303,7 +283,6 @@ export function phaseValue(phase: DomainPhase): QuotationPhaseValue {
 }
 
 /** The opportunity's id from the record, lower case. */
-export function opportunityId(record: EntityRecord): string | null {
-  const value = record[col.opportunityid];
-  return typeof value === 'string' ? normalizeGuid(value) : null;
+export function opportunityId(row: opportunityRecord): string | null {
+  return idValue(row.opportunityid);
 }

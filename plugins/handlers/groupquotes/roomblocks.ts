@@ -12,9 +12,18 @@
  * - Create, Update and Delete (post-operation, asynchronous): the quotation's total becomes the sum of its
  *   blocks (enforcement.ts reads them through `readRoomBlocksTotal`), so the deposit follows.
  */
-import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import type { DataverseClient } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import { idr_hotel, idr_hotelroomtype, idr_roomblock, opportunity } from '../../../dataverse/generated';
+import {
+  idr_hotel,
+  idr_hotelroomtype,
+  idr_roomblock,
+  opportunity,
+  type opportunityRecord,
+  type idr_hotelRecord,
+  type idr_hotelroomtypeRecord,
+  type idr_roomblockRecord,
+} from '../../../dataverse/generated';
 import {
   blockOutsideStayText,
   checkRoomBlock,
@@ -36,7 +45,7 @@ import {
 } from '../../registry';
 import { enforceOpportunity } from './enforcement';
 export { readRoomBlocksTotal } from './roomblocktotal';
-import { lookupValueName, readDate, readLookup, readNumber, readPhase, readString } from './record';
+import { dateValue, idValue, lookupValueName, readPhase, textValue } from './record';
 import { DEFAULT_SETTINGS, type SettingsSource } from './settings';
 
 const SOLUTION = 'IdearioGroupQuotes' as const;
@@ -101,8 +110,8 @@ async function blockAfterSave(ctx: ExecutionContext, deps: HandlerDeps): Promise
   if (!target) return null;
   const rawId = ctx.messageName === 'Update' ? (ctx.primaryEntityId ?? target.id) : null;
   const id = rawId ? normalizeGuid(rawId) : null;
-  const stored: EntityRecord =
-    (id
+  const stored: idr_roomblockRecord =
+    ((id
       ? await deps.client.retrieve(idr_roomblock.entitySetName, id, [
           lookupValueName(B.idr_opportunity),
           lookupValueName(B.idr_hotel),
@@ -111,36 +120,33 @@ async function blockAfterSave(ctx: ExecutionContext, deps: HandlerDeps): Promise
           B.idr_rooms,
           B.statecode,
         ])
-      : null) ?? {};
-  const lookup = (column: string): string | null => {
+      : null) as idr_roomblockRecord | null) ?? {};
+  const lookup = (column: string, storedId: string | null | undefined): string | null => {
     const fromTarget = asLookup(target.attributes.get(column));
-    return fromTarget === undefined ? readLookup(stored, column) : fromTarget;
+    return fromTarget === undefined ? idValue(storedId) : fromTarget;
   };
   const nightValue = target.attributes.get(B.idr_night);
   const roomsValue = target.attributes.get(B.idr_rooms);
   const state = optionValue(target.attributes.get(B.statecode));
   const activeState = idr_roomblock.choices.statecode.Active;
   return {
-    active:
-      state === undefined
-        ? (readNumber(stored, B.statecode) ?? activeState) === activeState
-        : state === activeState,
+    active: state === undefined ? (stored.statecode ?? activeState) === activeState : state === activeState,
     id,
-    opportunityId: lookup(B.idr_opportunity),
-    hotelId: lookup(B.idr_hotel),
-    roomTypeId: lookup(B.idr_roomtype),
+    opportunityId: lookup(B.idr_opportunity, stored._idr_opportunity_value),
+    hotelId: lookup(B.idr_hotel, stored._idr_hotel_value),
+    roomTypeId: lookup(B.idr_roomtype, stored._idr_roomtype_value),
     // DateOnly columns travel as midnight UTC ("Behavior and format of the Date and Time column").
     night:
       nightValue instanceof Date
         ? dateOnlyFromDate(nightValue, 'utc')
         : nightValue === undefined
-          ? readDate(stored, B.idr_night)
+          ? dateValue(stored.idr_night)
           : null,
     rooms:
       typeof roomsValue === 'number'
         ? roomsValue
         : roomsValue === undefined
-          ? readNumber(stored, B.idr_rooms)
+          ? (stored.idr_rooms ?? null)
           : null,
   };
 }
@@ -152,25 +158,25 @@ async function blockedByOthers(
   night: DateOnly,
   roomTypeId: string,
 ): Promise<number> {
-  const rows = await client.retrieveMultiple(idr_roomblock.entitySetName, {
+  const rows = (await client.retrieveMultiple(idr_roomblock.entitySetName, {
     select: [idr_roomblock.primaryIdAttribute, B.idr_rooms, lookupValueName(B.idr_opportunity)],
     filter: `${lookupValueName(B.idr_roomtype)} eq ${roomTypeId} and ${B.idr_night} eq ${formatDateOnly(night)} and statecode eq 0`,
-  });
+  })) as idr_roomblockRecord[];
   const released = new Map<string, boolean>();
   let sum = 0;
   for (const row of rows) {
-    const id = readString(row, idr_roomblock.primaryIdAttribute);
-    const owner = readLookup(row, B.idr_opportunity);
+    const id = textValue(row.idr_roomblockid);
+    const owner = idValue(row._idr_opportunity_value);
     if ((id && block.id && normalizeGuid(id) === block.id) || !owner || owner === block.opportunityId)
       continue;
     if (!released.has(owner)) {
-      const quotation = await client.retrieve(opportunity.entitySetName, owner, [
+      const quotation = (await client.retrieve(opportunity.entitySetName, owner, [
         opportunity.columns.idr_phase,
-      ]);
+      ])) as opportunityRecord | null;
       const phase = quotation ? readPhase(quotation) : 'lost';
       released.set(owner, phase === 'lost' || phase === 'cancelled');
     }
-    if (!released.get(owner)) sum += readNumber(row, B.idr_rooms) ?? 0;
+    if (!released.get(owner)) sum += row.idr_rooms ?? 0;
   }
   return sum;
 }
@@ -178,18 +184,18 @@ async function blockedByOthers(
 /** Refuses a block for a night its quotation's stay does not cover. */
 async function guardStay(client: DataverseClient, block: BlockAfterSave): Promise<void> {
   if (!block.opportunityId || !block.night) return;
-  const quotation = await client.retrieve(opportunity.entitySetName, block.opportunityId, [
+  const quotation = (await client.retrieve(opportunity.entitySetName, block.opportunityId, [
     opportunity.columns.idr_arrivaldate,
     opportunity.columns.idr_nights,
     opportunity.columns.idr_departuredate,
-  ]);
+  ])) as opportunityRecord | null;
   if (!quotation) return;
   const stay = stayNightsOf(
     settledStay(
       {
-        arrival: readDate(quotation, opportunity.columns.idr_arrivaldate),
-        nights: readNumber(quotation, opportunity.columns.idr_nights),
-        departure: readDate(quotation, opportunity.columns.idr_departuredate),
+        arrival: dateValue(quotation.idr_arrivaldate),
+        nights: quotation.idr_nights ?? null,
+        departure: dateValue(quotation.idr_departuredate),
       },
       [],
     ),
@@ -203,17 +209,19 @@ export async function guardRoomBlock(ctx: ExecutionContext, deps: HandlerDeps): 
   if (!block?.active) return;
   await guardStay(deps.client, block);
   if (!block.roomTypeId || !block.night || block.rooms === null) return;
-  const type = await deps.client.retrieve(idr_hotelroomtype.entitySetName, block.roomTypeId, [
+  const type = (await deps.client.retrieve(idr_hotelroomtype.entitySetName, block.roomTypeId, [
     T.idr_name,
     T.idr_rooms,
     lookupValueName(T.idr_hotel),
-  ]);
+  ])) as idr_hotelroomtypeRecord | null;
   if (!type) return;
-  const typeHotel = readLookup(type, T.idr_hotel);
+  const typeHotel = idValue(type._idr_hotel_value);
   const hotel = typeHotel
-    ? await deps.client.retrieve(idr_hotel.entitySetName, typeHotel, [idr_hotel.columns.idr_name])
+    ? ((await deps.client.retrieve(idr_hotel.entitySetName, typeHotel, [
+        idr_hotel.columns.idr_name,
+      ])) as idr_hotelRecord | null)
     : null;
-  const typeName = `${readString(hotel ?? {}, idr_hotel.columns.idr_name) ?? ''} · ${readString(type, T.idr_name) ?? ''}`;
+  const typeName = `${textValue(hotel?.idr_name) ?? ''} · ${textValue(type.idr_name) ?? ''}`;
   if (block.hotelId && typeHotel && block.hotelId !== typeHotel)
     throw new RoomBlockRefusal(
       {
@@ -223,7 +231,7 @@ export async function guardRoomBlock(ctx: ExecutionContext, deps: HandlerDeps): 
       B.idr_roomtype,
     );
   const over = checkRoomBlock({
-    type: { name: typeName, rooms: readNumber(type, T.idr_rooms) ?? 0 },
+    type: { name: typeName, rooms: type.idr_rooms ?? 0 },
     night: block.night,
     requested: block.rooms,
     blockedByOthers: await blockedByOthers(deps.client, block, block.night, block.roomTypeId),
@@ -243,10 +251,10 @@ async function quotationOfBlock(ctx: ExecutionContext, deps: HandlerDeps): Promi
   const raw = ctx.primaryEntityId ?? targetEntity(ctx)?.id ?? null;
   const id = raw && normalizeGuid(raw);
   if (!id) return null;
-  const row = await deps.client.retrieve(idr_roomblock.entitySetName, id, [
+  const row = (await deps.client.retrieve(idr_roomblock.entitySetName, id, [
     lookupValueName(B.idr_opportunity),
-  ]);
-  return row && readLookup(row, B.idr_opportunity);
+  ])) as idr_roomblockRecord | null;
+  return row && idValue(row._idr_opportunity_value);
 }
 
 export function createRoomBlockHandlers(options: { settings?: SettingsSource } = {}): HandlerDefinition[] {

@@ -13,6 +13,10 @@ import {
   idr_roomblock,
   idr_roomingentry,
   opportunity,
+  type idr_hotelroomtypeRecord,
+  type idr_roomblockRecord,
+  type idr_roomingentryRecord,
+  type opportunityRecord,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -24,7 +28,7 @@ import {
   type RejectedRow,
   type RoomingRow,
 } from '../../../domain/quotation';
-import { col, lookupValueName, readDate, readLookup, readNumber, readString, writeDate } from './record';
+import { col, dateValue, idValue, lookupValueName, textValue, writeDate } from './record';
 
 const B = idr_roomblock.columns;
 const E = idr_roomingentry.columns;
@@ -84,27 +88,27 @@ function entryKey(opportunityId: string, p: PlacedGuestNight): string {
 }
 
 async function readBlocks(client: DataverseClient, opportunityId: string): Promise<BlockForRooming[]> {
-  const rows = await client.retrieveMultiple(idr_roomblock.entitySetName, {
+  const rows = (await client.retrieveMultiple(idr_roomblock.entitySetName, {
     select: [idr_roomblock.primaryIdAttribute, B.idr_night, B.idr_rooms, lookupValueName(B.idr_roomtype)],
     filter: `${lookupValueName(B.idr_opportunity)} eq ${opportunityId} and statecode eq 0`,
-  });
+  })) as idr_roomblockRecord[];
   const types = new Map<string, { code: string; name: string; capacity: number | null }>();
   const blocks: BlockForRooming[] = [];
   for (const row of rows) {
-    const roomTypeId = readLookup(row, B.idr_roomtype);
-    const night = readDate(row, B.idr_night);
-    const blockId = readString(row, idr_roomblock.primaryIdAttribute);
+    const roomTypeId = idValue(row._idr_roomtype_value);
+    const night = dateValue(row.idr_night);
+    const blockId = textValue(row.idr_roomblockid);
     if (!roomTypeId || !night || !blockId) continue;
     if (!types.has(roomTypeId)) {
-      const type = await client.retrieve(idr_hotelroomtype.entitySetName, roomTypeId, [
+      const type = (await client.retrieve(idr_hotelroomtype.entitySetName, roomTypeId, [
         T.idr_code,
         T.idr_name,
         T.idr_capacity,
-      ]);
+      ])) as idr_hotelroomtypeRecord | null;
       types.set(roomTypeId, {
-        code: readString(type ?? {}, T.idr_code) ?? '',
-        name: readString(type ?? {}, T.idr_name) ?? '',
-        capacity: readNumber(type ?? {}, T.idr_capacity),
+        code: textValue(type?.idr_code) ?? '',
+        name: textValue(type?.idr_name) ?? '',
+        capacity: type?.idr_capacity ?? null,
       });
     }
     const type = types.get(roomTypeId);
@@ -114,7 +118,7 @@ async function readBlocks(client: DataverseClient, opportunityId: string): Promi
       roomTypeCode: type?.code ?? '',
       roomTypeName: type?.name ?? '',
       night,
-      rooms: readNumber(row, B.idr_rooms) ?? 0,
+      rooms: row.idr_rooms ?? 0,
       capacity: type?.capacity ?? null,
     });
   }
@@ -127,23 +131,23 @@ export async function importRoomingList(
   deps: RoomingImportDeps,
 ): Promise<RoomingImportResult> {
   const { client } = deps;
-  const quotation = await client.retrieve(opportunity.entitySetName, opportunityId, [
+  const quotation = (await client.retrieve(opportunity.entitySetName, opportunityId, [
     col.idr_arrivaldate,
     col.idr_departuredate,
     col.idr_roominglistreceivedon,
-  ]);
+  ])) as opportunityRecord | null;
   if (!quotation) throw new RoomingQuotationNotFoundError(opportunityId);
   const blocks = await readBlocks(client, opportunityId);
   if (blocks.length === 0) throw new NoRoomBlocksError(opportunityId);
   const checked = checkRoomingList(rows, blocks, {
-    arrival: readDate(quotation, col.idr_arrivaldate),
-    departure: readDate(quotation, col.idr_departuredate),
+    arrival: dateValue(quotation.idr_arrivaldate),
+    departure: dateValue(quotation.idr_departuredate),
   });
 
-  const existing = await client.retrieveMultiple(idr_roomingentry.entitySetName, {
+  const existing = (await client.retrieveMultiple(idr_roomingentry.entitySetName, {
     select: [idr_roomingentry.primaryIdAttribute, E.idr_key],
     filter: `${lookupValueName(E.idr_opportunity)} eq ${opportunityId}`,
-  });
+  })) as idr_roomingentryRecord[];
   const wanted = new Set<string>();
   const operations: BatchOperation[] = [];
   for (const p of checked.placed) {
@@ -165,8 +169,8 @@ export async function importRoomingList(
   }
   let removed = 0;
   for (const row of existing) {
-    const key = readString(row, E.idr_key);
-    const id = readString(row, idr_roomingentry.primaryIdAttribute);
+    const key = textValue(row.idr_key);
+    const id = textValue(row.idr_roomingentryid);
     if (id && key !== null && !wanted.has(key)) {
       operations.push({ kind: 'delete', entitySet: idr_roomingentry.entitySetName, key: id });
       removed++;
@@ -178,7 +182,7 @@ export async function importRoomingList(
   }
 
   let receivedOn: string | null = null;
-  if (checked.placedRows > 0 && readDate(quotation, col.idr_roominglistreceivedon) === null) {
+  if (checked.placedRows > 0 && dateValue(quotation.idr_roominglistreceivedon) === null) {
     receivedOn = writeDate(dateOnlyFromDate(deps.clock(), { timeZone: deps.timeZone }));
     await client.update(opportunity.entitySetName, opportunityId, {
       [col.idr_roominglistreceivedon]: receivedOn,

@@ -19,9 +19,15 @@ import {
   idr_quotationaction,
   Language as LanguageChoice,
   opportunity,
+  type opportunityRecord,
   QuotationPhase,
   systemuser,
   transactioncurrency,
+  type accountRecord,
+  type contactRecord,
+  type idr_quotationactionRecord,
+  type systemuserRecord,
+  type transactioncurrencyRecord,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -66,19 +72,17 @@ import { PolicySource } from './policy';
 import {
   bindName,
   col,
+  dateValue,
+  idValue,
   lookupValueName,
   opportunityId,
   phaseValue,
   QUOTATION_SELECT,
-  readBoolean,
-  readDate,
-  readLookup,
   readMealPlan,
-  readNumber,
   readPhase,
   readSchedule,
-  readString,
   toFollowUpQuotation,
+  textValue,
   toPhaseFacts,
   truncate,
 } from './record';
@@ -220,18 +224,17 @@ export function openQuotationsFilter(): string {
   ].join(' and ');
 }
 
-function readLanguage(record: EntityRecord): Language | null {
-  const value = readNumber(record, contact.columns.idr_language);
+function readLanguage(record: contactRecord): Language | null {
+  const value = record.idr_language;
   if (value === LanguageChoice.Spanish) return 'es';
   if (value === LanguageChoice.English) return 'en';
   return null;
 }
 
 /** Dataverse composes fullname from first and last name; a store that has not (yet) gets the same. */
-function contactName(record: EntityRecord): string | null {
-  const c = contact.columns;
-  const parts = [readString(record, c.firstname), readString(record, c.lastname)].filter((p) => p !== null);
-  return readString(record, c.fullname) ?? (parts.length > 0 ? parts.join(' ') : null);
+function contactName(record: contactRecord): string | null {
+  const parts = [textValue(record.firstname), textValue(record.lastname)].filter((p) => p !== null);
+  return textValue(record.fullname) ?? (parts.length > 0 ? parts.join(' ') : null);
 }
 
 /** One run: records, policies, agents and owners are read once each. */
@@ -284,12 +287,12 @@ class Sweep {
 
   async run(): Promise<SweepResult> {
     const { client, logger } = this.deps;
-    const quotations = await client.retrieveMultiple(opportunity.entitySetName, {
+    const quotations = (await client.retrieveMultiple(opportunity.entitySetName, {
       select: QUOTATION_SELECT,
       filter: openQuotationsFilter(),
       orderBy: [`${col.createdon} asc`],
       pageSize: this.deps.pageSize ?? 500,
-    });
+    })) as opportunityRecord[];
     this.result.total = quotations.length;
     this.progress();
     for (const record of quotations) {
@@ -313,10 +316,10 @@ class Sweep {
 
   /** The follow-ups of one quotation, if it is open. Failures propagate (the caller's job fails and is retried). */
   async runOne(id: string): Promise<SweepResult> {
-    const [record] = await this.deps.client.retrieveMultiple(opportunity.entitySetName, {
+    const [record] = (await this.deps.client.retrieveMultiple(opportunity.entitySetName, {
       select: QUOTATION_SELECT,
       filter: `${col.opportunityid} eq ${id} and ${openQuotationsFilter()}`,
-    });
+    })) as opportunityRecord[];
     this.result.total = record ? 1 : 0;
     if (record) {
       await this.processQuotation(id, record);
@@ -330,7 +333,7 @@ class Sweep {
     this.deps.onProgress?.({ processed, total, actionsCreated });
   }
 
-  private async processQuotation(id: string, record: EntityRecord): Promise<void> {
+  private async processQuotation(id: string, record: opportunityRecord): Promise<void> {
     await this.movePhase(id, record);
     const schedule = readSchedule(record);
     if (schedule.problem) {
@@ -343,7 +346,7 @@ class Sweep {
       );
     }
     const quotation = toFollowUpQuotation(record, schedule.instalments);
-    const policy = await this.policies.forQuotation(readLookup(record, col.idr_policy));
+    const policy = await this.policies.forQuotation(idValue(record._idr_policy_value));
     const due = dueFollowUps(quotation, policy, this.today);
     if (due.length > 0) await this.doDue(id, record, due, policy, schedule.instalments);
     // After the due actions, so a quotation's first email is never followed by a "revision" of itself.
@@ -351,7 +354,7 @@ class Sweep {
       await this.reviseIfChanged(id, record, policy, schedule.instalments);
     if (this.revisions && quotation.confirmedOn && !isClosedPhase(quotation.phase))
       await this.sendOnce(id, record, CONFIRMATION_KEY, quotation.confirmedOn, policy, schedule.instalments);
-    const proformaIssuedOn = readDate(record, col.idr_proformaissuedon);
+    const proformaIssuedOn = dateValue(record.idr_proformaissuedon);
     if (this.revisions && proformaIssuedOn && !isClosedPhase(quotation.phase))
       await this.sendOnce(id, record, PROFORMA_KEY, proformaIssuedOn, policy, schedule.instalments);
   }
@@ -363,7 +366,7 @@ class Sweep {
    */
   private async sendOnce(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     key: typeof CONFIRMATION_KEY | typeof PROFORMA_KEY,
     recordedOn: DateOnly,
     policy: QuotationPolicy,
@@ -371,7 +374,7 @@ class Sweep {
   ): Promise<void> {
     const age = daysBetween(recordedOn, this.today);
     if (age < 0 || age > DOCUMENT_EMAIL_DAYS) return;
-    if (readLookup(record, col.idr_agent) === null) return;
+    if (idValue(record._idr_agent_value) === null) return;
     if ((await this.doneKeys(id)).has(key)) return;
     await this.perform(
       id,
@@ -384,7 +387,7 @@ class Sweep {
 
   private async doDue(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     dueActions: DueAction[],
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
@@ -414,19 +417,19 @@ class Sweep {
    */
   private async reviseIfChanged(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
   ): Promise<void> {
-    if (readString(record, col.idr_quotationissue) !== null) return;
-    const rows = await this.deps.client.retrieveMultiple(idr_quotationaction.entitySetName, {
+    if (textValue(record.idr_quotationissue) !== null) return;
+    const rows = (await this.deps.client.retrieveMultiple(idr_quotationaction.entitySetName, {
       select: [acol.idr_key, acol.idr_quotedversion, acol.idr_doneon],
       filter: `${lookupValueName(acol.idr_opportunity)} eq ${id}`,
-    });
+    })) as idr_quotationactionRecord[];
     const prefix = `${id}:`;
     let latest: { n: number; version: string | null } | null = null;
     for (const row of rows) {
-      const key = readString(row, acol.idr_key);
+      const key = textValue(row.idr_key);
       if (!key?.toLowerCase().startsWith(prefix)) continue;
       const action = key.slice(prefix.length);
       const n =
@@ -437,8 +440,8 @@ class Sweep {
             : NaN;
       if (!Number.isInteger(n)) continue;
       // A claim not yet done is another run sending right now: leave the quotation to it.
-      if (readString(row, acol.idr_doneon) === null) return;
-      if (!latest || n > latest.n) latest = { n, version: readString(row, acol.idr_quotedversion) };
+      if (textValue(row.idr_doneon) === null) return;
+      if (!latest || n > latest.n) latest = { n, version: textValue(row.idr_quotedversion) };
     }
     // Never sent, or sent before versions were recorded: there is nothing to compare with.
     if (!latest?.version) return;
@@ -460,7 +463,7 @@ class Sweep {
   }
 
   /** Facts that become true with time alone (a departure day reached after the payment) move the phase here. */
-  private async movePhase(id: string, record: EntityRecord): Promise<void> {
+  private async movePhase(id: string, record: opportunityRecord): Promise<void> {
     const from = readPhase(record);
     const to = nextPhase(from, toPhaseFacts(record), this.today);
     if (to === from) return;
@@ -470,27 +473,27 @@ class Sweep {
       { opportunityId: id, from, to, at: this.deps.clock(), userId: null, facts: toPhaseFacts(record) },
       this.language,
     );
-    record[col.idr_phase] = phaseValue(to);
+    record.idr_phase = phaseValue(to);
   }
 
   private async doneKeys(id: string): Promise<Set<string>> {
-    const rows = await this.deps.client.retrieveMultiple(idr_quotationaction.entitySetName, {
+    const rows = (await this.deps.client.retrieveMultiple(idr_quotationaction.entitySetName, {
       select: [acol.idr_key],
       filter: `${lookupValueName(acol.idr_opportunity)} eq ${id}`,
-    });
+    })) as idr_quotationactionRecord[];
     const prefix = `${id}:`;
     return new Set(
       rows
-        .map((row) => readString(row, acol.idr_key))
+        .map((row) => textValue(row.idr_key))
         .filter((key): key is string => key !== null && key.toLowerCase().startsWith(prefix))
         .map((key) => key.slice(prefix.length)),
     );
   }
 
   /** Claims the action; false when another sweep holds it. */
-  private async claim(id: string, record: EntityRecord, action: DueAction): Promise<string | null> {
+  private async claim(id: string, record: opportunityRecord, action: DueAction): Promise<string | null> {
     const key = `${id}:${action.key}`;
-    const name = readString(record, col.name) ?? id;
+    const name = textValue(record.name) ?? id;
     const row: EntityRecord = {
       [acol.idr_key]: key,
       [acol.idr_name]: truncate(
@@ -519,7 +522,7 @@ class Sweep {
 
   private async perform(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     action: DueAction,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
@@ -561,7 +564,7 @@ class Sweep {
 
   private async doAction(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     action: DueAction,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
@@ -594,18 +597,19 @@ class Sweep {
           c.idr_language,
           c.donotemail,
         ])
-        .then((row) =>
-          row
+        .then((record) => {
+          const row = record as contactRecord | null;
+          return row
             ? {
                 id: key,
                 name: contactName(row),
-                email: readString(row, c.emailaddress1),
-                phone: readString(row, c.telephone1) ?? readString(row, c.mobilephone),
+                email: textValue(row.emailaddress1),
+                phone: textValue(row.telephone1) ?? textValue(row.mobilephone),
                 language: readLanguage(row),
-                doNotEmail: readBoolean(row, c.donotemail) === true,
+                doNotEmail: row.donotemail === true,
               }
-            : null,
-        ),
+            : null;
+        }),
     );
   }
 
@@ -619,11 +623,12 @@ class Sweep {
           if (error instanceof NotFoundError) return null;
           throw error;
         })
-        .then((row) =>
-          row
-            ? { id: key, name: readString(row, c.fullname), email: readString(row, c.internalemailaddress) }
-            : null,
-        ),
+        .then((record) => {
+          const row = record as systemuserRecord | null;
+          return row
+            ? { id: key, name: textValue(row.fullname), email: textValue(row.internalemailaddress) }
+            : null;
+        }),
     );
   }
 
@@ -631,7 +636,7 @@ class Sweep {
     return once(this.agencies, id, (key) =>
       this.deps.client
         .retrieve(account.entitySetName, key, [account.columns.name])
-        .then((row) => (row ? readString(row, account.columns.name) : null)),
+        .then((row) => (row ? textValue((row as accountRecord).name) : null)),
     );
   }
 
@@ -644,69 +649,70 @@ class Sweep {
           if (error instanceof NotFoundError) return null;
           throw error;
         })
-        .then((row) =>
-          row
-            ? { code: readString(row, c.isocurrencycode), precision: readNumber(row, c.currencyprecision) }
-            : null,
-        ),
+        .then((record) => {
+          const row = record as transactioncurrencyRecord | null;
+          return row
+            ? { code: textValue(row.isocurrencycode), precision: row.currencyprecision ?? null }
+            : null;
+        }),
     );
   }
 
-  private async people(record: EntityRecord): Promise<People> {
+  private async people(record: opportunityRecord): Promise<People> {
     const [agent, owner, agency, currency] = await Promise.all([
-      this.contact(readLookup(record, col.idr_agent)),
-      this.user(readLookup(record, col.ownerid)),
-      this.agencyName(readLookup(record, col.idr_agency)),
-      this.currency(readLookup(record, col.transactioncurrencyid)),
+      this.contact(idValue(record._idr_agent_value)),
+      this.user(idValue(record._ownerid_value)),
+      this.agencyName(idValue(record._idr_agency_value)),
+      this.currency(idValue(record._transactioncurrencyid_value)),
     ]);
     return { agent, owner, agency, currency };
   }
 
   // ── actions ─────────────────────────────────────────────────────────────────────────────────
 
-  private summary(record: EntityRecord, people: People, policy: QuotationPolicy): QuotationSummary {
-    const quoteSentOn = readDate(record, col.idr_quotesenton);
+  private summary(record: opportunityRecord, people: People, policy: QuotationPolicy): QuotationSummary {
+    const quoteSentOn = dateValue(record.idr_quotesenton);
     return {
-      name: readString(record, col.name) ?? '',
+      name: textValue(record.name) ?? '',
       agentName: people.agent?.name ?? null,
       agencyName: people.agency,
       ownerName: people.owner?.name ?? null,
       quoteSentOn,
-      arrival: readDate(record, col.idr_arrivaldate),
-      departure: readDate(record, col.idr_departuredate),
-      nights: readNumber(record, col.idr_nights),
+      arrival: dateValue(record.idr_arrivaldate),
+      departure: dateValue(record.idr_departuredate),
+      nights: record.idr_nights ?? null,
       mealPlan: readMealPlan(record),
-      adults: readNumber(record, col.idr_adults),
-      children: readNumber(record, col.idr_children),
-      rooms: readNumber(record, col.idr_rooms),
-      pricePerPersonNight: readNumber(record, col.idr_priceperpersonnight),
-      childPricePercent: readNumber(record, col.idr_childpricepercent),
-      total: readNumber(record, col.idr_total),
-      depositPercent: readNumber(record, col.idr_depositpercent),
-      deposit: readNumber(record, col.idr_deposit),
-      depositDueOn: readDate(record, col.idr_depositduedate),
+      adults: record.idr_adults ?? null,
+      children: record.idr_children ?? null,
+      rooms: record.idr_rooms ?? null,
+      pricePerPersonNight: record.idr_priceperpersonnight ?? null,
+      childPricePercent: record.idr_childpricepercent ?? null,
+      total: record.idr_total ?? null,
+      depositPercent: record.idr_depositpercent ?? null,
+      deposit: record.idr_deposit ?? null,
+      depositDueOn: dateValue(record.idr_depositduedate),
       optionExpiresOn:
-        readDate(record, col.idr_optionexpireson) ?? (quoteSentOn && addDays(quoteSentOn, policy.optionDays)),
+        dateValue(record.idr_optionexpireson) ?? (quoteSentOn && addDays(quoteSentOn, policy.optionDays)),
       currencyCode: people.currency?.code ?? null,
       ...(people.currency?.precision != null ? { precision: people.currency.precision } : {}),
     };
   }
 
   private payment(
-    record: EntityRecord,
+    record: opportunityRecord,
     action: DueAction,
     instalments: readonly Instalment[],
   ): { amount: number | null; dueOn: DateOnly | null } {
     const instalment = instalments.find((i) => i.number === action.instalment);
     if (instalment) return { amount: instalment.amount, dueOn: instalment.dueOn };
-    return { amount: readNumber(record, col.idr_deposit), dueOn: readDate(record, col.idr_depositduedate) };
+    return { amount: record.idr_deposit ?? null, dueOn: dateValue(record.idr_depositduedate) };
   }
 
   private emailContent(
     action: DueAction,
     summary: QuotationSummary,
     language: Language,
-    record: EntityRecord,
+    record: opportunityRecord,
     instalments: readonly Instalment[],
   ): EmailContent {
     switch (action.action) {
@@ -735,7 +741,7 @@ class Sweep {
 
   private async email(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     action: DueAction,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
@@ -838,7 +844,7 @@ class Sweep {
 
   private async phoneCall(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     action: DueAction,
     instalments: readonly Instalment[],
   ): Promise<Outcome> {
@@ -850,11 +856,11 @@ class Sweep {
     const text = ownerTaskText(
       action.action,
       {
-        name: readString(record, col.name) ?? id,
+        name: textValue(record.name) ?? id,
         agentName: agent?.name ?? null,
         agentPhone: agent?.phone ?? null,
-        arrival: readDate(record, col.idr_arrivaldate),
-        departure: readDate(record, col.idr_departuredate),
+        arrival: dateValue(record.idr_arrivaldate),
+        departure: dateValue(record.idr_departuredate),
         dueOn: action.dueOn,
         amount: payment?.amount ?? null,
         paymentDueOn: payment?.dueOn ?? null,
@@ -881,7 +887,7 @@ class Sweep {
 
   private async task(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     action: DueAction,
     instalments: readonly Instalment[],
   ): Promise<Outcome> {
@@ -898,11 +904,11 @@ class Sweep {
     const text = ownerTaskText(
       action.action,
       {
-        name: readString(record, col.name) ?? id,
+        name: textValue(record.name) ?? id,
         agentName: agent?.name ?? null,
         agentPhone: agent?.phone ?? null,
-        arrival: readDate(record, col.idr_arrivaldate),
-        departure: readDate(record, col.idr_departuredate),
+        arrival: dateValue(record.idr_arrivaldate),
+        departure: dateValue(record.idr_departuredate),
         dueOn: action.dueOn,
         amount: payment?.amount ?? null,
         paymentDueOn: payment?.dueOn ?? null,
@@ -924,15 +930,15 @@ class Sweep {
 
   private async handoff(
     id: string,
-    record: EntityRecord,
+    record: opportunityRecord,
     instalments: readonly Instalment[],
   ): Promise<Outcome> {
     const { client, clock, logger } = this.deps;
     const url = this.handoffUrl;
     const fetch = this.deps.fetch;
     if (!url || !fetch) throw new HandoffNotConfiguredError();
-    if (readNumber(record, col.idr_handoffstatus) === HandoffStatus.Sent) {
-      const reference = readString(record, col.idr_handoffreference);
+    if (record.idr_handoffstatus === HandoffStatus.Sent) {
+      const reference = textValue(record.idr_handoffreference);
       return {
         activityId: null,
         detail: `Already handed off to the ERP/PMS${reference ? ` (reference ${reference})` : ''}; not sent again.`,
@@ -942,12 +948,12 @@ class Sweep {
     const document = buildHandoffDocument(
       {
         id,
-        name: readString(record, col.name) ?? '',
+        name: textValue(record.name) ?? '',
         phase: readPhase(record),
-        quoteSentOn: readDate(record, col.idr_quotesenton),
-        confirmedOn: readDate(record, col.idr_confirmedon),
+        quoteSentOn: dateValue(record.idr_quotesenton),
+        confirmedOn: dateValue(record.idr_confirmedon),
         agency: (() => {
-          const agencyId = readLookup(record, col.idr_agency);
+          const agencyId = idValue(record._idr_agency_value);
           return agencyId ? { id: agencyId, name: people.agency } : null;
         })(),
         agent: people.agent && {
@@ -958,22 +964,22 @@ class Sweep {
           language: people.agent.language ?? this.language,
         },
         owner: people.owner && { id: people.owner.id, name: people.owner.name, email: people.owner.email },
-        arrival: readDate(record, col.idr_arrivaldate),
-        departure: readDate(record, col.idr_departuredate),
-        nights: readNumber(record, col.idr_nights),
-        rooms: readNumber(record, col.idr_rooms),
-        adults: readNumber(record, col.idr_adults),
-        children: readNumber(record, col.idr_children),
-        persons: readNumber(record, col.idr_persons),
+        arrival: dateValue(record.idr_arrivaldate),
+        departure: dateValue(record.idr_departuredate),
+        nights: record.idr_nights ?? null,
+        rooms: record.idr_rooms ?? null,
+        adults: record.idr_adults ?? null,
+        children: record.idr_children ?? null,
+        persons: record.idr_persons ?? null,
         mealPlan: readMealPlan(record),
         currencyCode: null,
-        pricePerPersonNight: readNumber(record, col.idr_priceperpersonnight),
-        childPricePercent: readNumber(record, col.idr_childpricepercent),
-        total: readNumber(record, col.idr_total),
-        depositPercent: readNumber(record, col.idr_depositpercent),
-        deposit: readNumber(record, col.idr_deposit),
-        depositDueOn: readDate(record, col.idr_depositduedate),
-        depositReceivedOn: readDate(record, col.idr_depositreceivedon),
+        pricePerPersonNight: record.idr_priceperpersonnight ?? null,
+        childPricePercent: record.idr_childpricepercent ?? null,
+        total: record.idr_total ?? null,
+        depositPercent: record.idr_depositpercent ?? null,
+        deposit: record.idr_deposit ?? null,
+        depositDueOn: dateValue(record.idr_depositduedate),
+        depositReceivedOn: dateValue(record.idr_depositreceivedon),
         instalments,
       },
       clock(),

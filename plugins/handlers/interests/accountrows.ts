@@ -5,7 +5,7 @@
  * created, so two contacts of one account scored at once cannot both add to a stale row: the second
  * changeset fails (412, or the alternate key account+concept on a twin create) and is recomputed.
  */
-import type { BatchOperation, EntityRecord } from '../../../dataverse/client';
+import type { BatchOperation } from '../../../dataverse/client';
 import {
   account,
   idr_accountinterest,
@@ -22,7 +22,7 @@ import {
   rankKey,
   scoreAt,
 } from '../../../domain/interest';
-import { idValue, iso, NAME_MAX, numberValue, recordUrl, textValue, timeValue, truncate } from './records';
+import { idValue, iso, NAME_MAX, recordUrl, textValue, timeValue, truncate } from './records';
 
 export const AIC = idr_accountinterest.columns;
 
@@ -48,18 +48,20 @@ export interface StoredAccountInterest {
   readonly rankKey: number | null;
 }
 
-export function toAccountInterest(record: EntityRecord, fallbackLandmark: EpochMs): StoredAccountInterest {
-  const row = record as idr_accountinterestRecord;
+export function toAccountInterest(
+  row: idr_accountinterestRecord,
+  fallbackLandmark: EpochMs,
+): StoredAccountInterest {
   return {
     id: idValue(row.idr_accountinterestid) ?? '',
     etag: textValue(row['@odata.etag']) ?? undefined,
     accountId: idValue(row._idr_account_value) ?? '',
-    rankKey: numberValue(row.idr_rankkey),
+    rankKey: row.idr_rankkey ?? null,
     row: {
       conceptId: idValue(row._idr_concept_value) ?? '',
-      accumulator: numberValue(row.idr_accumulator) ?? 0,
+      accumulator: row.idr_accumulator ?? 0,
       landmark: timeValue(row.idr_landmarkon) ?? timeValue(row.idr_scoredon) ?? fallbackLandmark,
-      contactCount: numberValue(row.idr_contactcount) ?? 0,
+      contactCount: row.idr_contactcount ?? 0,
       lastInteractionOn: timeValue(row.idr_lastinteractionon),
     },
   };

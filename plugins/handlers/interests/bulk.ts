@@ -44,6 +44,13 @@ import {
   idr_interestprofile,
   listmember,
   ProcessingStatus,
+  type campaignRecord,
+  type contactRecord,
+  type idr_accountinterestRecord,
+  type idr_interactionRecord,
+  type idr_interestprofileRecord,
+  type listmemberRecord,
+  type accountRecord,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -78,12 +85,10 @@ import {
   CC,
   contactName,
   explainDeltas,
-  guid,
   IC,
-  lookup,
+  idValue,
   lookupValue,
   membershipOperation,
-  num,
   parseAppliedDeltas,
   PC,
   PROCESSING_ERROR_MAX,
@@ -91,8 +96,8 @@ import {
   primaryInterestUpdate,
   type StoredContact,
   type StoredProfile,
-  text,
-  time,
+  textValue,
+  timeValue,
   toProfile,
   truncate,
 } from './records';
@@ -182,20 +187,21 @@ function boundId(record: EntityRecord, column: string): string | null {
 }
 
 function parseInteraction(record: EntityRecord, index: number, newId: () => string): NewInteraction {
-  const occurred = text(record, IC.idr_occurredon);
+  const occurred = textValue(record[IC.idr_occurredon]);
   const occurredOn = occurred === null ? null : Date.parse(occurred);
-  const given = guid(record, IC.idr_interactionid);
+  const given = idValue(record[IC.idr_interactionid]);
+  const eventType = record[IC.idr_eventtype];
   return {
     index,
     id: given ?? normalizeGuid(newId()) ?? newId(),
     record: given ? record : { ...record },
-    source: text(record, IC.idr_source) ?? '',
-    externalId: text(record, IC.idr_externalid) ?? '',
+    source: textValue(record[IC.idr_source]) ?? '',
+    externalId: textValue(record[IC.idr_externalid]) ?? '',
     contactId: boundId(record, IC.idr_contact),
     accountId: boundId(record, IC.idr_account),
     campaignId: boundId(record, IC.idr_campaign),
     concept: parseBind(record[bind(IC.idr_concept)]),
-    eventType: num(record, IC.idr_eventtype),
+    eventType: typeof eventType === 'number' && Number.isFinite(eventType) ? eventType : null,
     occurredOn: occurredOn === null || Number.isNaN(occurredOn) ? null : occurredOn,
   };
 }
@@ -208,12 +214,12 @@ function toEventOf(
   return {
     eventType: row.eventType ?? Number.NaN,
     occurredOn: row.occurredOn ?? Number.NaN,
-    url: text(row.record, IC.idr_url),
+    url: textValue(row.record[IC.idr_url]),
     campaignId: row.campaignId,
     campaignName,
-    product: text(row.record, IC.idr_product),
-    productFamily: text(row.record, IC.idr_productfamily),
-    caseSubject: text(row.record, IC.idr_casesubject),
+    product: textValue(row.record[IC.idr_product]),
+    productFamily: textValue(row.record[IC.idr_productfamily]),
+    caseSubject: textValue(row.record[IC.idr_casesubject]),
     conceptId,
   };
 }
@@ -248,7 +254,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Linked columns come back as `alias.column`; lookups among them are renamed `_column_value`. */
-function linked(row: EntityRecord, alias: string, lookups: readonly string[]): EntityRecord {
+function linked<R extends EntityRecord>(row: EntityRecord, alias: string, lookups: readonly string[]): R {
   const out: EntityRecord = {};
   const prefix = `${alias}.`;
   for (const [key, value] of Object.entries(row)) {
@@ -256,12 +262,14 @@ function linked(row: EntityRecord, alias: string, lookups: readonly string[]): E
     const column = key.slice(prefix.length);
     out[lookups.includes(column) ? lookupValue(column) : column] = value;
   }
-  return out;
+  return out as R;
 }
 
 /** FetchXML rows carry `versionnumber`; Dataverse's etag is `W/"<versionnumber>"`. */
-function withEtag(record: EntityRecord): EntityRecord {
-  const version = num(record, PC.versionnumber) ?? text(record, PC.versionnumber);
+function withEtag<R extends EntityRecord>(record: R): R {
+  // FetchXML may carry the version as a number or as its text.
+  const value = record[PC.versionnumber];
+  const version = typeof value === 'number' && Number.isFinite(value) ? value : textValue(value);
   return version === null || record[ETAG] !== undefined ? record : { ...record, [ETAG]: `W/"${version}"` };
 }
 
@@ -285,21 +293,22 @@ async function readContacts(
       attributes([AC.accountid, AC.name, AC.idr_primaryinterest]) +
       '</link-entity></entity></fetch>';
     for (const row of await client.fetchXml(contact.entitySetName, fetch)) {
-      const id = guid(row, CC.contactid);
+      const person = row as contactRecord;
+      const id = idValue(person.contactid);
       if (!id) continue;
-      const parent = linked(row, 'a', [AC.idr_primaryinterest]);
-      const accountId = guid(parent, AC.accountid);
+      const parent = linked<accountRecord>(row, 'a', [AC.idr_primaryinterest]);
+      const accountId = idValue(parent.accountid);
       out.set(id, {
         contact: {
           id,
-          name: contactName(row) ?? id,
-          doNotBulkEmail: row[CC.donotbulkemail] === true,
+          name: contactName(person) ?? id,
+          doNotBulkEmail: person.donotbulkemail === true,
           // Only an account parent takes part in the roll-up (a contact's parent may be a contact).
           parentId: accountId,
-          primaryInterestId: lookup(row, CC.idr_primaryinterest),
+          primaryInterestId: idValue(person._idr_primaryinterest_value),
         },
-        accountPrimaryId: accountId ? lookup(parent, AC.idr_primaryinterest) : null,
-        accountName: accountId ? text(parent, AC.name) : null,
+        accountPrimaryId: accountId ? idValue(parent._idr_primaryinterest_value) : null,
+        accountName: accountId ? textValue(parent.name) : null,
       });
     }
   }
@@ -325,7 +334,7 @@ async function readProfiles(
       inCondition(PC.idr_contact, chunk) +
       '</filter></entity></fetch>';
     for (const row of await client.fetchXml(idr_interestprofile.entitySetName, fetch)) {
-      const profile = toProfile(withEtag(row), now);
+      const profile = toProfile(withEtag(row as idr_interestprofileRecord), now);
       if (profile.id) out.set(profile.id, profile);
     }
   }
@@ -351,7 +360,7 @@ async function readAccountRows(
       inCondition(AIC.idr_account, chunk) +
       '</filter></entity></fetch>';
     for (const record of await client.fetchXml(idr_accountinterest.entitySetName, fetch)) {
-      const row = toAccountInterest(withEtag(record), now);
+      const row = toAccountInterest(withEtag(record as idr_accountinterestRecord), now);
       if (!row.id) continue;
       byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row]);
     }
@@ -394,12 +403,15 @@ async function readLedgers(
       inCondition(IC.idr_contact, chunk) +
       `<filter type="or">${once}${daily}</filter>` +
       '</filter></entity></fetch>';
-    for (const row of await client.fetchXml(idr_interaction.entitySetName, fetch)) {
-      const contactId = lookup(row, IC.idr_contact);
-      const occurredOn = time(row, IC.idr_occurredon);
+    for (const row of (await client.fetchXml(
+      idr_interaction.entitySetName,
+      fetch,
+    )) as idr_interactionRecord[]) {
+      const contactId = idValue(row._idr_contact_value);
+      const occurredOn = timeValue(row.idr_occurredon);
       if (!contactId || occurredOn === null) continue;
       const ledger = ledgers.get(contactId) ?? emptyLedger();
-      recordApplications(ledger, occurredOn, parseAppliedDeltas(row[IC.idr_applieddeltas]));
+      recordApplications(ledger, occurredOn, parseAppliedDeltas(row.idr_applieddeltas));
       ledgers.set(contactId, ledger);
     }
   }
@@ -416,9 +428,9 @@ async function readCampaignNames(
       `<fetch><entity name="${campaign.logicalName}">` +
       attributes([campaign.columns.campaignid, campaign.columns.name]) +
       `<filter>${inCondition(campaign.columns.campaignid, chunk)}</filter></entity></fetch>`;
-    for (const row of await client.fetchXml(campaign.entitySetName, fetch)) {
-      const id = guid(row, campaign.columns.campaignid);
-      const name = text(row, campaign.columns.name);
+    for (const row of (await client.fetchXml(campaign.entitySetName, fetch)) as campaignRecord[]) {
+      const id = idValue(row.campaignid);
+      const name = textValue(row.name);
       if (id && name) names.set(id, name);
     }
   }
@@ -437,9 +449,9 @@ async function readMemberships(
       attributes([listmember.columns.listid, listmember.columns.entityid]) +
       `<filter>${inCondition(listmember.columns.entityid, chunk)}${inCondition(listmember.columns.listid, listIds)}</filter>` +
       '</entity></fetch>';
-    for (const row of await client.fetchXml(listmember.entitySetName, fetch)) {
-      const listId = lookup(row, listmember.columns.listid);
-      const entityId = lookup(row, listmember.columns.entityid);
+    for (const row of (await client.fetchXml(listmember.entitySetName, fetch)) as listmemberRecord[]) {
+      const listId = idValue(row._listid_value);
+      const entityId = idValue(row._entityid_value);
       if (listId && entityId) members.add(`${listId}|${entityId}`);
     }
   }
@@ -462,9 +474,12 @@ async function readExisting(client: DataverseClient, rows: readonly NewInteracti
           chunk.map((r) => r.externalId),
         ) +
         '</filter></entity></fetch>';
-      for (const row of await client.fetchXml(idr_interaction.entitySetName, fetch)) {
+      for (const row of (await client.fetchXml(
+        idr_interaction.entitySetName,
+        fetch,
+      )) as idr_interactionRecord[]) {
         found.add(
-          `${(text(row, IC.idr_source) ?? '').toLowerCase()}|${(text(row, IC.idr_externalid) ?? '').toLowerCase()}`,
+          `${(textValue(row.idr_source) ?? '').toLowerCase()}|${(textValue(row.idr_externalid) ?? '').toLowerCase()}`,
         );
       }
     }

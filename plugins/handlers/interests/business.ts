@@ -17,6 +17,9 @@ import {
   incident,
   opportunity,
   salesorder,
+  type incidentRecord,
+  type opportunityRecord,
+  type salesorderRecord,
 } from '../../../dataverse/generated';
 import {
   type EntityImage,
@@ -36,14 +39,14 @@ import {
 } from '../../registry';
 import {
   bind,
-  formatted,
+  FORMATTED,
   IC,
-  lookup,
+  idValue,
   lookupValue,
   NAME_MAX,
   recordUrl,
-  text,
-  time,
+  textValue,
+  timeValue,
   truncate,
 } from './records';
 
@@ -141,20 +144,20 @@ function withFallbackContact(customer: Customer, contactId: string | null): Cust
 }
 
 /** Reads one record with formatted values (lookup names), or null when it is gone. */
-async function readRecord(
+async function readRecord<R extends EntityRecord>(
   client: DataverseClient,
   entitySet: string,
   idColumn: string,
   id: string,
   select: readonly string[],
-): Promise<EntityRecord | null> {
+): Promise<R | null> {
   const records = await client.retrieveMultiple(entitySet, {
     select,
     filter: `${idColumn} eq ${id}`,
     top: 1,
     formattedValues: true,
   });
-  return records[0] ?? null;
+  return (records[0] as R | undefined) ?? null;
 }
 
 function occurredOn(ctx: ExecutionContext, deps: HandlerDeps, ...candidates: (Date | number | null)[]): Date {
@@ -193,27 +196,33 @@ async function opportunityCreated(ctx: ExecutionContext, deps: HandlerDeps): Pro
       campaignId: idOf(getReference(target, O.campaignid)),
     };
   } else {
-    const record = await readRecord(deps.client, opportunity.entitySetName, O.opportunityid, id, [
-      O.name,
-      O.createdon,
-      lookupValue(O.customerid),
-      lookupValue(O.parentcontactid),
-      lookupValue(O.parentaccountid),
-      lookupValue(O.campaignid),
-    ]);
+    const record = await readRecord<opportunityRecord>(
+      deps.client,
+      opportunity.entitySetName,
+      O.opportunityid,
+      id,
+      [
+        O.name,
+        O.createdon,
+        lookupValue(O.customerid),
+        lookupValue(O.parentcontactid),
+        lookupValue(O.parentaccountid),
+        lookupValue(O.campaignid),
+      ],
+    );
     if (!record) return;
-    const customer = await customerFromId(deps.client, lookup(record, O.customerid));
+    const customer = await customerFromId(deps.client, idValue(record._customerid_value));
     registration = {
       table: opportunity.logicalName,
       recordId: id,
       eventType: EventType.OpportunityCreated,
-      name: `Opportunity created: ${text(record, O.name) ?? id}`,
-      occurredOn: occurredOn(ctx, deps, time(record, O.createdon)),
+      name: `Opportunity created: ${textValue(record.name) ?? id}`,
+      occurredOn: occurredOn(ctx, deps, timeValue(record.createdon)),
       customer: {
-        contactId: lookup(record, O.parentcontactid) ?? customer.contactId,
-        accountId: customer.accountId ?? lookup(record, O.parentaccountid),
+        contactId: idValue(record._parentcontactid_value) ?? customer.contactId,
+        accountId: customer.accountId ?? idValue(record._parentaccountid_value),
       },
-      campaignId: lookup(record, O.campaignid),
+      campaignId: idValue(record._campaignid_value),
     };
   }
   await registerInteraction(deps, registration);
@@ -246,7 +255,7 @@ function caseFromTarget(target: EntityImage, id: string): CaseFacts {
 }
 
 async function readCase(client: DataverseClient, id: string): Promise<CaseFacts | null> {
-  const record = await readRecord(client, incident.entitySetName, I.incidentid, id, [
+  const record = await readRecord<incidentRecord>(client, incident.entitySetName, I.incidentid, id, [
     I.title,
     I.createdon,
     I.idr_iscomplaint,
@@ -255,13 +264,13 @@ async function readCase(client: DataverseClient, id: string): Promise<CaseFacts 
     lookupValue(I.subjectid),
   ]);
   if (!record) return null;
-  const customer = await customerFromId(client, lookup(record, I.customerid));
+  const customer = await customerFromId(client, idValue(record._customerid_value));
   return {
-    title: text(record, I.title) ?? id,
-    subject: formatted(record, lookupValue(I.subjectid)),
-    customer: withFallbackContact(customer, lookup(record, I.primarycontactid)),
-    createdOn: time(record, I.createdon),
-    isComplaint: record[I.idr_iscomplaint] === true,
+    title: textValue(record.title) ?? id,
+    subject: textValue(record[`_subjectid_value${FORMATTED}`]),
+    customer: withFallbackContact(customer, idValue(record._primarycontactid_value)),
+    createdOn: timeValue(record.createdon),
+    isComplaint: record.idr_iscomplaint === true,
   };
 }
 
@@ -318,20 +327,21 @@ async function orderUpdated(ctx: ExecutionContext, deps: HandlerDeps): Promise<v
   const target = targetEntity(ctx);
   if (!id) return;
   if (target && !ctx.sizeExceeded && getOptionValue(target, S.statecode) !== FULFILLED) return;
-  const record = await readRecord(deps.client, salesorder.entitySetName, S.salesorderid, id, [
-    S.name,
-    S.statecode,
-    S.datefulfilled,
-    lookupValue(S.customerid),
-  ]);
-  if (!record || record[S.statecode] !== FULFILLED) return;
+  const record = await readRecord<salesorderRecord>(
+    deps.client,
+    salesorder.entitySetName,
+    S.salesorderid,
+    id,
+    [S.name, S.statecode, S.datefulfilled, lookupValue(S.customerid)],
+  );
+  if (!record || record.statecode !== FULFILLED) return;
   await registerInteraction(deps, {
     table: salesorder.logicalName,
     recordId: id,
     eventType: EventType.OrderConfirmed,
-    name: `Order fulfilled: ${text(record, S.name) ?? id}`,
-    occurredOn: occurredOn(ctx, deps, time(record, S.datefulfilled)),
-    customer: await customerFromId(deps.client, lookup(record, S.customerid)),
+    name: `Order fulfilled: ${textValue(record.name) ?? id}`,
+    occurredOn: occurredOn(ctx, deps, timeValue(record.datefulfilled)),
+    customer: await customerFromId(deps.client, idValue(record._customerid_value)),
   });
 }
 

@@ -10,7 +10,12 @@
  * cache expires queries Dataverse once.
  */
 import type { DataverseClient } from '../../../dataverse/client';
-import { idr_interactionrule, idr_marketingconcept } from '../../../dataverse/generated';
+import {
+  idr_interactionrule,
+  idr_marketingconcept,
+  type idr_interactionruleRecord,
+  type idr_marketingconceptRecord,
+} from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import { compileRules, InterestError, type RuleSet, validateConcept } from '../../../domain/interest';
 import { CONCEPT_SELECT, type Concept, MC, RC, RULE_SELECT, toConcept, toRule } from './records';
@@ -27,10 +32,10 @@ const ACTIVE = idr_marketingconcept.choices.statecode.Active;
 
 /** Reads and validates the active concepts; a concept with unusable settings is left out and logged. */
 export async function loadActiveConcepts(client: DataverseClient, logger: Logger): Promise<Concept[]> {
-  const records = await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
+  const records = (await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
     select: CONCEPT_SELECT,
     filter: `${MC.statecode} eq ${ACTIVE}`,
-  });
+  })) as idr_marketingconceptRecord[];
   const concepts: Concept[] = [];
   for (const record of records) {
     const concept = toConcept(record);
@@ -61,10 +66,10 @@ export async function loadActiveRules(
   logger: Logger,
   use: string,
 ): Promise<RuleSet> {
-  const records = await client.retrieveMultiple(idr_interactionrule.entitySetName, {
+  const records = (await client.retrieveMultiple(idr_interactionrule.entitySetName, {
     select: RULE_SELECT,
     filter: `${RC.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
-  });
+  })) as idr_interactionruleRecord[];
   const rules = compileRules(records.map(toRule), { skipInvalid: true });
   for (const { rule, error } of rules.invalid) {
     logger.warn(`An active interaction rule is invalid and is left out of ${use}.`, {

@@ -16,7 +16,7 @@ import {
   type HandlerDeps,
 } from '../../registry';
 import { ConceptLimitRefusal, ConceptThresholdRefusal } from './errors';
-import { MC, numberValue, textValue } from './records';
+import { MC, textValue } from './records';
 import type { ResolvedOptions } from './settings';
 
 const ACTIVE = idr_marketingconcept.choices.statecode.Active;
@@ -41,8 +41,8 @@ async function currentState(deps: HandlerDeps, id: string): Promise<ConceptState
   return {
     name: textValue(row.idr_name) ?? textValue(row.idr_code) ?? id,
     active: row.statecode === ACTIVE,
-    enter: numberValue(row.idr_enterthreshold),
-    exit: numberValue(row.idr_exitthreshold),
+    enter: row.idr_enterthreshold ?? null,
+    exit: row.idr_exitthreshold ?? null,
   };
 }
 

@@ -11,14 +11,19 @@
  */
 import type { BatchOperation, EntityRecord } from '../../../dataverse/client';
 import { ConcurrencyError, isRetryable } from '../../../dataverse/errors';
-import { idr_interestprofile, listmember } from '../../../dataverse/generated';
+import {
+  idr_interestprofile,
+  listmember,
+  type idr_interestprofileRecord,
+  type listmemberRecord,
+} from '../../../dataverse/generated';
 import { decideMembership, recheckProfiles } from '../../../domain/interest';
 import { defineJob, type JobDeps, type ScheduledJob } from '../../host/jobs';
 import { loadActiveConcepts } from './catalog';
 import { SegmentRecheckIncompleteError } from './errors';
 import {
   type Concept,
-  lookup,
+  idValue,
   lookupValue,
   membershipOperation,
   PC,
@@ -62,8 +67,8 @@ async function listMembers(
       select: [lookupValue(LM.entityid)],
       filter: `${lookupValue(LM.listid)} eq ${listId} and (${chunk.map((id) => `${lookupValue(LM.entityid)} eq ${id}`).join(' or ')})`,
     });
-    for (const record of records) {
-      const id = lookup(record, LM.entityid);
+    for (const record of records as listmemberRecord[]) {
+      const id = idValue(record._entityid_value);
       if (id) members.add(id);
     }
   }
@@ -81,12 +86,12 @@ export async function recheckSegments(deps: JobDeps, pageSize = RECHECK_PAGE_SIZ
   let last: string | null = null;
   for (;;) {
     const now = deps.clock().getTime();
-    const page = await deps.client.retrieveMultiple(idr_interestprofile.entitySetName, {
+    const page = (await deps.client.retrieveMultiple(idr_interestprofile.entitySetName, {
       select: PROFILE_SELECT,
       filter: `${PC.idr_insegment} eq true and ${PC.statecode} eq ${ACTIVE}${last ? ` and ${PC.idr_interestprofileid} gt ${last}` : ''}`,
       orderBy: [`${PC.idr_interestprofileid} asc`],
       top: pageSize,
-    });
+    })) as idr_interestprofileRecord[];
     if (page.length === 0) break;
     const leavers: Leaver[] = [];
     for (const record of page) {

@@ -1,10 +1,10 @@
 /**
  * Web API JSON (client.ts shape) in, domain/interest values out, and profile state back to columns.
  * The only place in this folder that knows how the interest tables' columns are read and written:
- * each mapper casts the row once to its generated `<table>Record` and writes a generated `<table>Write`.
+ * each mapper takes its generated `<table>Record` (cast where the rows arrive) and writes a `<table>Write`.
  */
-import type { BatchOperation, ColumnValue, EntityRecord } from '../../../dataverse/client';
-import { normalizeGuid } from '../../../dataverse/adapters/keys';
+import type { BatchOperation, ColumnValue } from '../../../dataverse/client';
+import { idValue, textValue, timeValue } from '../values';
 import {
   contact,
   idr_interaction,
@@ -33,6 +33,8 @@ import {
   type ProfileResult,
 } from '../../../domain/interest';
 
+export { idValue, textValue, timeValue };
+
 export const IC = idr_interaction.columns;
 export const PC = idr_interestprofile.columns;
 export const MC = idr_marketingconcept.columns;
@@ -43,8 +45,8 @@ export const CC = contact.columns;
 export const PROCESSING_ERROR_MAX = 2000;
 export const NAME_MAX = 200;
 
-const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
-const ETAG = '@odata.etag';
+/** The annotation that carries a column's formatted value (asked for with `formattedValues`). */
+export const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
 /** `_<column>_value`: how the Web API reads a lookup. */
 export function lookupValue(column: string): string {
@@ -98,71 +100,8 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export function text(record: EntityRecord, column: string): string | null {
-  const value = record[column];
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-export function num(record: EntityRecord, column: string): number | null {
-  const value = record[column];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-export function bool(record: EntityRecord, column: string): boolean | null {
-  const value = record[column];
-  return typeof value === 'boolean' ? value : null;
-}
-
-export function guid(record: EntityRecord, column: string): string | null {
-  const value = text(record, column);
-  return value === null ? null : normalizeGuid(value);
-}
-
-export function lookup(record: EntityRecord, column: string): string | null {
-  return guid(record, lookupValue(column));
-}
-
-export function formatted(record: EntityRecord, key: string): string | null {
-  return text(record, `${key}${FORMATTED}`);
-}
-
-export function etagOf(record: EntityRecord): string | undefined {
-  return text(record, ETAG) ?? undefined;
-}
-
-export function time(record: EntityRecord, column: string): EpochMs | null {
-  const value = text(record, column);
-  if (value === null) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : ms;
-}
-
 export function iso(ms: EpochMs): string {
   return new Date(ms).toISOString();
-}
-
-// ── typed values: what the generated Record types hold, read as the domain wants them ─────────
-
-/** A text value; an empty string reads as none, as a cleared field does. */
-export function textValue(value: string | null | undefined): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-export function numberValue(value: number | null | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-/** A primary key or a lookup's `_<column>_value`, in the one GUID spelling the handlers compare. */
-export function idValue(value: string | null | undefined): string | null {
-  const present = textValue(value);
-  return present === null ? null : normalizeGuid(present);
-}
-
-export function timeValue(value: string | null | undefined): EpochMs | null {
-  const present = textValue(value);
-  if (present === null) return null;
-  const ms = Date.parse(present);
-  return Number.isNaN(ms) ? null : ms;
 }
 
 // ── concepts and rules ────────────────────────────────────────────────────────────────────────
@@ -186,18 +125,17 @@ export const CONCEPT_SELECT: readonly string[] = [
 /** Default of `idr_halflifedays` (docs/data-model.md), for rows saved without one. */
 export const DEFAULT_HALF_LIFE_DAYS = 90;
 
-export function toConcept(record: EntityRecord): Concept {
-  const row = record as idr_marketingconceptRecord;
+export function toConcept(row: idr_marketingconceptRecord): Concept {
   const id = idValue(row.idr_marketingconceptid) ?? '';
   const code = textValue(row.idr_code);
   return {
     id,
     code: code ?? id,
     name: textValue(row.idr_name) ?? code ?? id,
-    halfLifeDays: numberValue(row.idr_halflifedays) ?? DEFAULT_HALF_LIFE_DAYS,
+    halfLifeDays: row.idr_halflifedays ?? DEFAULT_HALF_LIFE_DAYS,
     // A missing threshold is not a number, so validateConcept reports the row instead of guessing.
-    enterThreshold: numberValue(row.idr_enterthreshold) ?? Number.NaN,
-    exitThreshold: numberValue(row.idr_exitthreshold) ?? Number.NaN,
+    enterThreshold: row.idr_enterthreshold ?? Number.NaN,
+    exitThreshold: row.idr_exitthreshold ?? Number.NaN,
     landmark: timeValue(row.idr_landmarkon),
     listId: idValue(row._idr_marketinglist_value),
   };
@@ -215,18 +153,17 @@ export const RULE_SELECT: readonly string[] = [
   RC.statecode,
 ];
 
-export function toRule(record: EntityRecord): InteractionRule {
-  const row = record as idr_interactionruleRecord;
+export function toRule(row: idr_interactionruleRecord): InteractionRule {
   return {
     id: idValue(row.idr_interactionruleid) ?? '',
     name: textValue(row.idr_name) ?? undefined,
-    eventType: numberValue(row.idr_eventtype) ?? Number.NaN,
+    eventType: row.idr_eventtype ?? Number.NaN,
     conceptId: idValue(row._idr_concept_value) ?? '',
-    points: numberValue(row.idr_points) ?? Number.NaN,
+    points: row.idr_points ?? Number.NaN,
     match: textValue(row.idr_match),
     // The column defaults to yes (docs/data-model.md); an unset value means the default.
     repeatable: row.idr_repeatable ?? true,
-    dailyCap: numberValue(row.idr_dailycap),
+    dailyCap: row.idr_dailycap ?? null,
   };
 }
 
@@ -267,13 +204,12 @@ export interface StoredInteraction {
   readonly caseSubject: string | null;
 }
 
-export function toInteraction(record: EntityRecord): StoredInteraction {
-  const row = record as idr_interactionRecord;
-  const eventType = numberValue(row.idr_eventtype);
+export function toInteraction(row: idr_interactionRecord): StoredInteraction {
+  const eventType = row.idr_eventtype ?? null;
   return {
     id: idValue(row.idr_interactionid) ?? '',
     etag: textValue(row['@odata.etag']) ?? undefined,
-    status: numberValue(row.idr_processingstatus),
+    status: row.idr_processingstatus ?? null,
     contactId: idValue(row._idr_contact_value),
     accountId: idValue(row._idr_account_value),
     eventType,
@@ -360,19 +296,17 @@ export interface StoredContact {
 }
 
 /** The contact's full name; where the platform has not composed it, first and last name. */
-export function contactName(record: EntityRecord): string | null {
-  const row = record as contactRecord;
+export function contactName(row: contactRecord): string | null {
   const full = textValue(row.fullname)?.trim();
   if (full) return full;
   const parts = [textValue(row.firstname), textValue(row.lastname)].flatMap((p) => p?.trim() || []);
   return parts.length > 0 ? parts.join(' ') : null;
 }
 
-export function toContact(record: EntityRecord, id: string): StoredContact {
-  const row = record as contactRecord;
+export function toContact(row: contactRecord, id: string): StoredContact {
   return {
     id,
-    name: contactName(record) ?? id,
+    name: contactName(row) ?? id,
     doNotBulkEmail: row.donotbulkemail ?? false,
     parentId: idValue(row._parentcustomerid_value),
     primaryInterestId: idValue(row._idr_primaryinterest_value),
@@ -404,19 +338,18 @@ export interface StoredProfile {
   readonly rankKey: number | null;
 }
 
-export function toProfile(record: EntityRecord, fallbackLandmark: EpochMs): StoredProfile {
-  const row = record as idr_interestprofileRecord;
+export function toProfile(row: idr_interestprofileRecord, fallbackLandmark: EpochMs): StoredProfile {
   return {
     id: idValue(row.idr_interestprofileid) ?? '',
     etag: textValue(row['@odata.etag']) ?? undefined,
     contactId: idValue(row._idr_contact_value) ?? '',
-    rankKey: numberValue(row.idr_rankkey),
+    rankKey: row.idr_rankkey ?? null,
     profile: {
       conceptId: idValue(row._idr_concept_value) ?? '',
-      accumulator: numberValue(row.idr_accumulator) ?? 0,
+      accumulator: row.idr_accumulator ?? 0,
       // A row written without a landmark (by hand, or an import) is read as scored when it was scored.
       landmark: timeValue(row.idr_landmarkon) ?? timeValue(row.idr_scoredon) ?? fallbackLandmark,
-      eventCount: numberValue(row.idr_eventcount) ?? 0,
+      eventCount: row.idr_eventcount ?? 0,
       inSegment: row.idr_insegment ?? false,
       lastInteractionOn: timeValue(row.idr_lastinteractionon),
       segmentChangedOn: timeValue(row.idr_segmentchangedon),

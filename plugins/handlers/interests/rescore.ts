@@ -24,6 +24,12 @@ import {
   idr_marketingconcept,
   listmember,
   ProcessingStatus,
+  type contactRecord,
+  type idr_interactionRecord,
+  type idr_interestprofileRecord,
+  type accountRecord,
+  type listmemberRecord,
+  type idr_accountinterestRecord,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -52,10 +58,9 @@ import {
   type Concept,
   CONTACT_SELECT,
   explainDeltas,
-  guid,
   IC,
+  idValue,
   INTERACTION_SELECT,
-  lookup,
   lookupValue,
   membershipOperation,
   PC,
@@ -65,9 +70,9 @@ import {
   primaryInterestUpdate,
   recordUrl,
   type StoredContact,
-  text,
   type StoredProfile,
-  time,
+  textValue,
+  timeValue,
   toContact,
   toEvent,
   toInteraction,
@@ -267,25 +272,25 @@ async function rescorePage(run: RunContext, page: readonly StoredContact[], tall
 
   const stored = new Map<string, { deltas: string; status: number | null }>();
   const history: HistoricalInteraction[] = [];
-  for (const record of interactionRecords) {
+  for (const record of interactionRecords as idr_interactionRecord[]) {
     const interaction = toInteraction(record);
     if (interaction.contactId === null || interaction.eventType === null || interaction.occurredOn === null)
       continue;
     stored.set(interaction.id, {
-      deltas: text(record, IC.idr_applieddeltas) ?? '[]',
+      deltas: textValue(record.idr_applieddeltas) ?? '[]',
       status: interaction.status,
     });
     history.push({
       interactionId: interaction.id,
       contactId: interaction.contactId,
       event: toEvent(interaction, interaction.eventType, interaction.occurredOn),
-      scoredOn: time(record, IC.modifiedon),
+      scoredOn: timeValue(record.modifiedon),
     });
   }
   tally.interactions += history.length;
   const rescored = rescore(history, run.rules, concepts, now);
   const storedProfiles = new Map<string, Map<string, StoredProfile>>();
-  for (const record of profileRecords) {
+  for (const record of profileRecords as idr_interestprofileRecord[]) {
     const profile = toProfile(record, now);
     if (!conceptById.has(profile.profile.conceptId)) continue;
     const byConcept = storedProfiles.get(profile.contactId) ?? new Map<string, StoredProfile>();
@@ -425,7 +430,10 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
       select: [lookupValue(listmember.columns.entityid)],
       filter: `${lookupValue(listmember.columns.listid)} eq ${concept.listId}`,
     });
-    members.set(concept.listId, new Set(rows.flatMap((r) => lookup(r, listmember.columns.entityid) ?? [])));
+    members.set(
+      concept.listId,
+      new Set((rows as listmemberRecord[]).flatMap((r) => idValue(r._entityid_value) ?? [])),
+    );
   }
   const run: RunContext = {
     deps,
@@ -454,14 +462,14 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
   let after: string | null = null;
   let read = 0;
   for (;;) {
-    const rows = await client.retrieveMultiple(contact.entitySetName, {
+    const rows = (await client.retrieveMultiple(contact.entitySetName, {
       select: CONTACT_SELECT,
       ...(after ? { filter: `${CC.contactid} gt ${after}` } : {}),
       orderBy: [`${CC.contactid} asc`],
       top: pageSize,
-    });
+    })) as contactRecord[];
     const page = rows.flatMap((record) => {
-      const id = guid(record, CC.contactid);
+      const id = idValue(record.contactid);
       return id ? [toContact(record, id)] : [];
     });
     if (page.length === 0) break;
@@ -519,7 +527,7 @@ async function rescoreAccounts(
   ]);
   const conceptById = new Map(concepts.map((c) => [c.id, c]));
   const rowsByAccount = new Map<string, Map<string, StoredAccountInterest>>();
-  for (const record of storedRows) {
+  for (const record of storedRows as idr_accountinterestRecord[]) {
     const row = toAccountInterest(record, now);
     if (!conceptById.has(row.row.conceptId)) continue;
     const mine = rowsByAccount.get(row.accountId) ?? new Map<string, StoredAccountInterest>();
@@ -527,8 +535,8 @@ async function rescoreAccounts(
     rowsByAccount.set(row.accountId, mine);
   }
   const perAccount: BatchOperation[][] = [];
-  for (const record of accounts) {
-    const id = guid(record, account.columns.accountid);
+  for (const record of accounts as accountRecord[]) {
+    const id = idValue(record.accountid);
     if (!id) continue;
     const rebuilt = new Map(
       rollupAccountInterests(byParent.get(id) ?? [], concepts).map((r) => [r.conceptId, r]),
@@ -552,13 +560,13 @@ async function rescoreAccounts(
         accountInterestWrite(
           after,
           before,
-          { accountId: id, accountName: text(record, account.columns.name), concept },
+          { accountId: id, accountName: textValue(record.name), concept },
           now,
         ),
       );
     }
     const primary = accountPrimaryInterest([...rebuilt.values()], concepts, now)?.conceptId ?? null;
-    if (primary !== lookup(record, account.columns.idr_primaryinterest)) {
+    if (primary !== idValue(record._idr_primaryinterest_value)) {
       operations.push({
         kind: 'update',
         entitySet: account.entitySetName,

@@ -10,7 +10,7 @@
  * compiled (`compileRules(…, { skipInvalid: true })`), so other rules keep scoring meanwhile.
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import { idr_interactionrule } from '../../../dataverse/generated';
+import { idr_interactionrule, type idr_interactionruleRecord } from '../../../dataverse/generated';
 import { InterestError, validateRule } from '../../../domain/interest';
 import {
   defineHandler,
@@ -34,9 +34,13 @@ export async function onRuleChanged(
   options.cache.invalidate(ctx.organizationId ?? ctx.organizationName ?? 'default');
   const id = ctx.primaryEntityId ? normalizeGuid(ctx.primaryEntityId) : null;
   if (ctx.messageName === 'Delete' || !id) return 'removed';
-  const record = await deps.client.retrieve(idr_interactionrule.entitySetName, id, RULE_SELECT);
+  const record = (await deps.client.retrieve(
+    idr_interactionrule.entitySetName,
+    id,
+    RULE_SELECT,
+  )) as idr_interactionruleRecord | null;
   if (!record) return 'removed';
-  if (record[RC.statecode] !== STATE.Active) return 'inactive';
+  if (record.statecode !== STATE.Active) return 'inactive';
   const rule = toRule(record);
   try {
     validateRule(rule);

@@ -30,6 +30,8 @@ import {
   idr_interaction,
   listmember,
   ProcessingStatus,
+  type idr_interactionRecord,
+  type listmemberRecord,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -62,7 +64,6 @@ import {
   IC,
   INTERACTION_SELECT,
   iso,
-  lookup,
   lookupValue,
   membershipOperation,
   parseAppliedDeltas,
@@ -72,10 +73,11 @@ import {
   type StoredContact,
   type StoredInteraction,
   type StoredProfile,
-  time,
   toEvent,
   toInteraction,
   truncate,
+  idValue,
+  timeValue,
 } from './records';
 import { accountInterestWrite, applyChanges, profileChange } from './accountrows';
 import { type HistoryScope, readScoringState, type ScoringAccount, type ScoringState } from './scoreread';
@@ -100,12 +102,12 @@ export type ScoringOutcome =
 
 async function readInteraction(client: DataverseClient, id: string): Promise<StoredInteraction | null> {
   // A query rather than a retrieve: it carries formatted values, and the campaign's name is one.
-  const records = await client.retrieveMultiple(idr_interaction.entitySetName, {
+  const records = (await client.retrieveMultiple(idr_interaction.entitySetName, {
     select: INTERACTION_SELECT,
     filter: `${IC.idr_interactionid} eq ${id}`,
     top: 1,
     formattedValues: true,
-  });
+  })) as idr_interactionRecord[];
   return records[0] ? toInteraction(records[0]) : null;
 }
 
@@ -165,11 +167,11 @@ async function readHistory(
       `${lookupValue(IC.idr_contact)} eq ${contactId} and ${IC.idr_processingstatus} eq ${ProcessingStatus.Scored} and ` +
       `${IC.idr_interactionid} ne ${interaction.id} and (${clauses.join(' or ')})`,
   });
-  const earlier = records.flatMap((r) => {
-    const occurredOn = time(r, IC.idr_occurredon);
+  const earlier = (records as idr_interactionRecord[]).flatMap((r) => {
+    const occurredOn = timeValue(r.idr_occurredon);
     return occurredOn === null
       ? []
-      : [{ occurredOn, appliedDeltas: parseAppliedDeltas(r[IC.idr_applieddeltas]) }];
+      : [{ occurredOn, appliedDeltas: parseAppliedDeltas(r.idr_applieddeltas) }];
   });
   return buildRuleHistory(earlier, event.occurredOn);
 }
@@ -183,7 +185,7 @@ async function readMemberships(
     select: [lookupValue(LM.listid)],
     filter: `${lookupValue(LM.entityid)} eq ${contactId} and ${anyOf(lookupValue(LM.listid), listIds)}`,
   });
-  return new Set(records.flatMap((r) => lookup(r, LM.listid) ?? []));
+  return new Set((records as listmemberRecord[]).flatMap((r) => idValue(r._listid_value) ?? []));
 }
 
 // ── explanations ──────────────────────────────────────────────────────────────────────────────

@@ -23,22 +23,27 @@ import {
   idr_marketingconcept,
   listmember,
   ProcessingStatus,
+  type accountRecord,
+  type contactRecord,
+  type idr_accountinterestRecord,
+  type idr_interactionRecord,
+  type idr_interestprofileRecord,
+  type idr_marketingconceptRecord,
+  type listmemberRecord,
 } from '../../../dataverse/generated';
 import { DAY_MS, type EpochMs } from '../../../domain/interest';
 import { ACCOUNT_INTEREST_COLUMNS, AIC, type StoredAccountInterest, toAccountInterest } from './accountrows';
 import type { InterestCatalog } from './catalog';
 import {
   CC,
-  guid,
   IC,
+  idValue,
   iso,
-  lookup,
   lookupValue,
-  num,
   parseAppliedDeltas,
   PC,
-  text,
-  time,
+  textValue,
+  timeValue,
   type StoredContact,
   type StoredInteraction,
   type StoredProfile,
@@ -229,7 +234,11 @@ export function scoringFetchXml(
 }
 
 /** The columns of one link-entity as the Web API names them on its own table (`_x_value` for lookups). */
-function linked(row: EntityRecord, alias: string, lookups: Readonly<Record<string, unknown>>): EntityRecord {
+function linked<R extends EntityRecord>(
+  row: EntityRecord,
+  alias: string,
+  lookups: Readonly<Record<string, unknown>>,
+): R {
   const out: EntityRecord = {};
   const prefix = `${alias}.`;
   for (const [key, value] of Object.entries(row)) {
@@ -237,12 +246,14 @@ function linked(row: EntityRecord, alias: string, lookups: Readonly<Record<strin
     const column = key.slice(prefix.length);
     out[column in lookups ? lookupValue(column) : column] = value;
   }
-  return out;
+  return out as R;
 }
 
 /** An etag from the version number: Dataverse's `@odata.etag` is `W/"<versionnumber>"`. */
-function withEtag(record: EntityRecord): EntityRecord {
-  const version = num(record, VERSION) ?? text(record, VERSION);
+function withEtag<R extends EntityRecord>(record: R): R {
+  // FetchXML may carry the version as a number or as its text.
+  const value = record[VERSION];
+  const version = typeof value === 'number' && Number.isFinite(value) ? value : textValue(value);
   return version === null || record[ETAG] !== undefined ? record : { ...record, [ETAG]: `W/"${version}"` };
 }
 
@@ -262,13 +273,13 @@ export async function readScoringState(
   );
   const first = rows[0];
   if (!first) return null;
-  const stored = toInteraction(withEtag(first));
+  const stored = toInteraction(withEtag(first as idr_interactionRecord));
   const interaction: StoredInteraction = {
     ...stored,
-    campaignName: text(first, `${A.campaign}.${campaign.columns.name}`) ?? stored.campaignName,
+    campaignName: textValue(first[`${A.campaign}.${campaign.columns.name}`]) ?? stored.campaignName,
   };
-  const person = linked(first, A.contact, contact.lookupTargets);
-  const contactId = guid(person, CC.contactid);
+  const person = linked<contactRecord>(first, A.contact, contact.lookupTargets);
+  const contactId = idValue(person.contactid);
   if (contactId === null) {
     return { interaction, contact: null, profiles: [], account: null, memberships: null, history: null };
   }
@@ -279,30 +290,30 @@ export async function readScoringState(
   const lists = new Set<string>();
   const member = new Set<string>();
   for (const row of rows) {
-    const concept = linked(row, A.ownConcept, idr_marketingconcept.lookupTargets);
-    const listId = lookup(concept, idr_marketingconcept.columns.idr_marketinglist);
+    const concept = linked<idr_marketingconceptRecord>(row, A.ownConcept, idr_marketingconcept.lookupTargets);
+    const listId = idValue(concept._idr_marketinglist_value);
     if (listId) lists.add(listId);
-    const memberOf = lookup(linked(row, A.member, listmember.lookupTargets), listmember.columns.listid);
+    const memberOf = idValue(linked<listmemberRecord>(row, A.member, listmember.lookupTargets)._listid_value);
     if (memberOf) member.add(memberOf);
-    const own = linked(row, A.own, idr_interestprofile.lookupTargets);
-    if (own[PC.idr_interestprofileid] !== undefined && own[PC.idr_interestprofileid] !== null) {
+    const own = linked<idr_interestprofileRecord>(row, A.own, idr_interestprofile.lookupTargets);
+    if (own.idr_interestprofileid !== undefined && own.idr_interestprofileid !== null) {
       const profile = toProfile(withEtag(own), now);
       if (known.has(profile.profile.conceptId)) profiles.set(profile.id, profile);
     }
-    const sum = linked(row, A.rows, idr_accountinterest.lookupTargets);
-    if (sum[AIC.idr_accountinterestid] !== undefined && sum[AIC.idr_accountinterestid] !== null) {
+    const sum = linked<idr_accountinterestRecord>(row, A.rows, idr_accountinterest.lookupTargets);
+    if (sum.idr_accountinterestid !== undefined && sum.idr_accountinterestid !== null) {
       const accountRow = toAccountInterest(withEtag(sum), now);
       if (known.has(accountRow.row.conceptId)) accountRows.set(accountRow.id, accountRow);
     }
-    const before = linked(row, A.history, idr_interaction.lookupTargets);
-    const beforeId = guid(before, IC.idr_interactionid);
-    const occurredOn = time(before, IC.idr_occurredon);
+    const before = linked<idr_interactionRecord>(row, A.history, idr_interaction.lookupTargets);
+    const beforeId = idValue(before.idr_interactionid);
+    const occurredOn = timeValue(before.idr_occurredon);
     if (beforeId && beforeId !== stored.id && occurredOn !== null) {
-      earlier.set(beforeId, { occurredOn, appliedDeltas: parseAppliedDeltas(before[IC.idr_applieddeltas]) });
+      earlier.set(beforeId, { occurredOn, appliedDeltas: parseAppliedDeltas(before.idr_applieddeltas) });
     }
   }
-  const parent = linked(first, A.account, account.lookupTargets);
-  const accountId = guid(parent, account.columns.accountid);
+  const parent = linked<accountRecord>(first, A.account, account.lookupTargets);
+  const accountId = idValue(parent.accountid);
   const storedContact = toContact(person, contactId);
   return {
     interaction,
@@ -311,8 +322,8 @@ export async function readScoringState(
     account: accountId
       ? {
           id: accountId,
-          name: text(parent, account.columns.name),
-          primaryInterestId: lookup(parent, account.columns.idr_primaryinterest),
+          name: textValue(parent.name),
+          primaryInterestId: idValue(parent._idr_primaryinterest_value),
           rows: [...accountRows.values()],
         }
       : null,

@@ -38,7 +38,7 @@ import {
 import { defineJob, type JobDeps, type ScheduledJob } from '../../host/jobs';
 import { loadActiveConcepts } from './catalog';
 import { ValueTierIncompleteError } from './errors';
-import { type Concept, idValue, lookupValue, numberValue, PC, timeValue } from './records';
+import { type Concept, idValue, lookupValue, PC, timeValue } from './records';
 import type { ResolvedOptions } from './settings';
 
 export const VALUE_TIER_JOB = 'interests-value-tier';
@@ -93,7 +93,7 @@ function toRow(record: EntityRecord): Row {
   const row = record as contactRecord;
   return {
     id: idValue(row.contactid) ?? '',
-    stored: numberValue(row.idr_valuetier),
+    stored: row.idr_valuetier ?? null,
     parentId: idValue(row._parentcustomerid_value),
   };
 }
@@ -123,7 +123,7 @@ async function scoresOf(
       if (!concept || !contactId) continue;
       // A row without a landmark is read as scored when it was scored, as toProfile does.
       const landmark = timeValue(row.idr_landmarkon) ?? timeValue(row.idr_scoredon) ?? now;
-      const state = { accumulator: numberValue(row.idr_accumulator) ?? 0, landmark };
+      const state = { accumulator: row.idr_accumulator ?? 0, landmark };
       scores.get(contactId)?.push(scoreAt(state, now, concept.halfLifeDays));
     }
   }
@@ -209,7 +209,7 @@ export async function updateValueTiers(
     );
     for (const row of rows) {
       const id = idValue(row.accountid) ?? '';
-      const revenue = numberValue(row.revenue) ?? 0;
+      const revenue = row.revenue ?? 0;
       const own = members.filter((m) => m.parentId === id);
       accounts++;
       const tier = tierOf(
@@ -217,8 +217,7 @@ export async function updateValueTiers(
         own.flatMap((m) => scores.get(m.id) ?? []),
         thresholds,
       );
-      if (tier !== numberValue(row.idr_valuetier))
-        changes.push({ entitySet: account.entitySetName, id, tier });
+      if (tier !== (row.idr_valuetier ?? null)) changes.push({ entitySet: account.entitySetName, id, tier });
       for (const member of own) {
         contacts++;
         const contactTier = tierOf(revenue / own.length, scores.get(member.id) ?? [], thresholds);

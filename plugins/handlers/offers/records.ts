@@ -3,7 +3,7 @@
  * knows how the offer tables and the offer columns of interactions are read and written.
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import type { BatchOperation, EntityRecord } from '../../../dataverse/client';
+import type { BatchOperation } from '../../../dataverse/client';
 import {
   contact,
   EventType,
@@ -13,21 +13,13 @@ import {
   idr_offerscore,
   OfferOutcome,
   ValueTier,
+  type idr_interactionRecord,
+  type idr_offerRecord,
+  type idr_offerscoreWrite,
 } from '../../../dataverse/generated';
 import { appliedDeltaItems, type ValueTier as Tier } from '../../../domain/interest';
 import type { ContactScore, HistoryEvent, Offer, OfferOutcome as Outcome } from '../../../domain/offer';
-import {
-  bind,
-  bool,
-  lookup,
-  num,
-  recordUrl,
-  text,
-  time,
-  truncate,
-  guid,
-  NAME_MAX,
-} from '../interests/records';
+import { idValue, NAME_MAX, recordUrl, textValue, timeValue, truncate } from '../interests/records';
 
 export const OC = idr_offer.columns;
 export const OCC = idr_offerconcept.columns;
@@ -73,32 +65,29 @@ export const CHOICE_OF_OUTCOME: Readonly<Record<Outcome, number>> = {
   later: OfferOutcome.Later,
 };
 
-/** Date-only columns read as `YYYY-MM-DD` (the Web API returns them so; a datetime is cut to its day). */
-function day(record: EntityRecord, column: string): string | null {
-  return text(record, column)?.slice(0, 10) ?? null;
-}
-
-export function toOffer(record: EntityRecord, conceptIds: readonly string[]): Offer {
+export function toOffer(row: idr_offerRecord, conceptIds: readonly string[]): Offer {
   const tiers = new Set<Tier>();
   // Boolean defaults are the solution's: every tier but Below zero
-  if (bool(record, OC.idr_formostvaluable) ?? true) tiers.add('mostValuable');
-  if (bool(record, OC.idr_formostgrowable) ?? true) tiers.add('mostGrowable');
-  if (bool(record, OC.idr_formaintain) ?? true) tiers.add('maintain');
-  if (bool(record, OC.idr_forbelowzero) ?? false) tiers.add('belowZero');
-  const id = guid(record, OC.idr_offerid) ?? '';
+  if (row.idr_formostvaluable ?? true) tiers.add('mostValuable');
+  if (row.idr_formostgrowable ?? true) tiers.add('mostGrowable');
+  if (row.idr_formaintain ?? true) tiers.add('maintain');
+  if (row.idr_forbelowzero ?? false) tiers.add('belowZero');
+  const id = idValue(row.idr_offerid) ?? '';
+  const code = textValue(row.idr_code);
   return {
     id,
-    code: text(record, OC.idr_code) ?? id,
-    name: text(record, OC.idr_name) ?? text(record, OC.idr_code) ?? id,
-    value: num(record, OC.idr_value) ?? 0,
-    priority: num(record, OC.idr_priority) ?? 0,
-    validFrom: day(record, OC.idr_validfrom),
-    validTo: day(record, OC.idr_validto),
-    labelDays: num(record, OC.idr_labeldays) ?? DEFAULT_LABEL_DAYS,
+    code: code ?? id,
+    name: textValue(row.idr_name) ?? code ?? id,
+    value: row.idr_value ?? 0,
+    priority: row.idr_priority ?? 0,
+    // Date-only columns arrive as `YYYY-MM-DD`; a datetime is cut to its day.
+    validFrom: textValue(row.idr_validfrom)?.slice(0, 10) ?? null,
+    validTo: textValue(row.idr_validto)?.slice(0, 10) ?? null,
+    labelDays: row.idr_labeldays ?? DEFAULT_LABEL_DAYS,
     conceptIds,
     eligibleTiers: tiers,
-    argumentsEn: text(record, OC.idr_arguments) ?? '',
-    argumentsEs: text(record, OC.idr_argumentses) ?? '',
+    argumentsEn: textValue(row.idr_arguments) ?? '',
+    argumentsEs: textValue(row.idr_argumentses) ?? '',
   };
 }
 
@@ -112,18 +101,20 @@ export const HISTORY_SELECT: readonly string[] = [
 ];
 
 /** An interaction as history: its applied points per concept, and the offer it ordered or presented. */
-export function toHistoryEvent(record: EntityRecord): { contactId: string; event: HistoryEvent } | null {
-  const contactId = lookup(record, IC.idr_contact);
-  const occurredOn = time(record, IC.idr_occurredon);
+export function toHistoryEvent(
+  row: idr_interactionRecord,
+): { contactId: string; event: HistoryEvent } | null {
+  const contactId = idValue(row._idr_contact_value);
+  const occurredOn = timeValue(row.idr_occurredon);
   if (contactId === null || occurredOn === null) return null;
-  const deltas = appliedDeltaItems(record[IC.idr_applieddeltas]).flatMap((item) =>
+  const deltas = appliedDeltaItems(row.idr_applieddeltas).flatMap((item) =>
     typeof item.concept === 'string' && typeof item.points === 'number'
       ? [{ conceptId: normalizeGuid(item.concept) ?? item.concept, points: item.points }]
       : [],
   );
-  const offerId = lookup(record, IC.idr_offer);
-  const type = num(record, IC.idr_eventtype);
-  const outcome = OUTCOME_OF_CHOICE.get(num(record, IC.idr_offeroutcome) ?? -1) ?? null;
+  const offerId = idValue(row._idr_offer_value);
+  const type = row.idr_eventtype;
+  const outcome = OUTCOME_OF_CHOICE.get(row.idr_offeroutcome ?? -1) ?? null;
   return {
     contactId,
     event: {
@@ -143,18 +134,19 @@ export function scoreUpsert(
   scoredOn: number,
   contactName?: string,
 ): BatchOperation {
+  const record: idr_offerscoreWrite = {
+    idr_name: truncate(`${contactName ?? score.contactId} · ${offer.name}`, NAME_MAX),
+    'idr_contact@odata.bind': recordUrl(contact.entitySetName, score.contactId),
+    'idr_offer@odata.bind': recordUrl(idr_offer.entitySetName, offer.id),
+    idr_propensity: Math.round(score.propensity * 1e6) / 1e6,
+    idr_expectedvalue: Math.round(score.expectedValue * 100) / 100,
+    idr_modelversion: modelVersion,
+    idr_scoredon: new Date(scoredOn).toISOString(),
+  };
   return {
     kind: 'upsert',
     entitySet: idr_offerscore.entitySetName,
     key: { [SC.idr_contact]: score.contactId, [SC.idr_offer]: offer.id },
-    record: {
-      [SC.idr_name]: truncate(`${contactName ?? score.contactId} · ${offer.name}`, NAME_MAX),
-      [bind(SC.idr_contact)]: recordUrl(contact.entitySetName, score.contactId),
-      [bind(SC.idr_offer)]: recordUrl(idr_offer.entitySetName, offer.id),
-      [SC.idr_propensity]: Math.round(score.propensity * 1e6) / 1e6,
-      [SC.idr_expectedvalue]: Math.round(score.expectedValue * 100) / 100,
-      [SC.idr_modelversion]: modelVersion,
-      [SC.idr_scoredon]: new Date(scoredOn).toISOString(),
-    },
+    record,
   };
 }

@@ -7,7 +7,16 @@
  * scores as they are; every offer's quality report is stored on the offer (`idr_modelquality`).
  */
 import type { BatchOperation, DataverseClient } from '../../../dataverse/client';
-import { contact, idr_interaction, idr_offer, idr_offerconcept } from '../../../dataverse/generated';
+import {
+  contact,
+  idr_interaction,
+  idr_offer,
+  idr_offerconcept,
+  type contactRecord,
+  type idr_interactionRecord,
+  type idr_offerconceptRecord,
+  type idr_offerRecord,
+} from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
   type ContactHistory,
@@ -21,7 +30,7 @@ import {
 } from '../../../domain/offer';
 import { UnknownOfferError } from '../../../domain/campaign';
 import { loadActiveConcepts } from '../interests/catalog';
-import { guid, lookup, lookupValue, num, text, truncate } from '../interests/records';
+import { idValue, lookupValue, textValue, truncate } from '../interests/records';
 import {
   HISTORY_SELECT,
   OC,
@@ -80,7 +89,7 @@ async function readHistory(client: DataverseClient) {
     }),
   ]);
   const events = new Map<string, HistoryEvent[]>();
-  for (const record of interactionRecords) {
+  for (const record of interactionRecords as idr_interactionRecord[]) {
     const read = toHistoryEvent(record);
     if (!read) continue;
     let list = events.get(read.contactId);
@@ -89,13 +98,13 @@ async function readHistory(client: DataverseClient) {
   }
   const names = new Map<string, string>();
   const histories: ContactHistory[] = [];
-  for (const record of contactRecords) {
-    const id = guid(record, CC.contactid);
+  for (const record of contactRecords as contactRecord[]) {
+    const id = idValue(record.contactid);
     if (!id) continue;
-    names.set(id, text(record, CC.fullname) ?? id);
+    names.set(id, textValue(record.fullname) ?? id);
     histories.push({
       contactId: id,
-      tier: TIER_OF_CHOICE.get(num(record, CC.idr_valuetier) ?? -1) ?? null,
+      tier: TIER_OF_CHOICE.get(record.idr_valuetier ?? -1) ?? null,
       events: (events.get(id) ?? []).sort((a, b) => a.occurredOn - b.occurredOn),
     });
   }
@@ -115,13 +124,13 @@ export async function loadActiveOffers(client: DataverseClient): Promise<Offer[]
     }),
   ]);
   const concepts = new Map<string, string[]>();
-  for (const link of links) {
-    const offerId = lookup(link, OCC.idr_offer);
-    const conceptId = lookup(link, OCC.idr_concept);
+  for (const link of links as idr_offerconceptRecord[]) {
+    const offerId = idValue(link._idr_offer_value);
+    const conceptId = idValue(link._idr_concept_value);
     if (offerId && conceptId) concepts.set(offerId, [...(concepts.get(offerId) ?? []), conceptId]);
   }
-  return offerRecords.map((record) =>
-    toOffer(record, concepts.get(guid(record, OC.idr_offerid) ?? '') ?? []),
+  return (offerRecords as idr_offerRecord[]).map((record) =>
+    toOffer(record, concepts.get(idValue(record.idr_offerid) ?? '') ?? []),
   );
 }
 

@@ -1,9 +1,15 @@
-import { contact, idr_exclusion, idr_offer } from '../../../dataverse/generated';
+import {
+  contact,
+  idr_exclusion,
+  idr_offer,
+  type idr_exclusionRecord,
+  type idr_offerRecord,
+} from '../../../dataverse/generated';
 import { memoryLogger } from '../../../dataverse/logger';
 import { createCampaignOrg, createContacts } from '../../../plugins/handlers/campaigns/campaign.testkit';
 import { REASON_CHOICES } from '../../../plugins/handlers/campaigns/distribute';
 import { readCampaignResults } from '../../../plugins/handlers/campaigns/results';
-import { lookup, lookupValue, num } from '../../../plugins/handlers/interests/records';
+import { idValue, lookupValue } from '../../../plugins/handlers/interests/records';
 import type { TestOrg } from '../testing';
 import { DEMO_CAMPAIGN_ID, loadCampaignDemo } from './campaign';
 
@@ -41,15 +47,15 @@ describe('the demo campaign', () => {
     expect(report.uplift?.ratio).toBeDefined();
     // The demo offers belong to the campaign: "accepted" on the contact card answers it.
     expect(loaded?.offers).toBe(1);
-    const offer = await org.client.retrieve(idr_offer.entitySetName, offerId, [
+    const offer = (await org.client.retrieve(idr_offer.entitySetName, offerId, [
       lookupValue(idr_offer.columns.idr_campaign),
-    ]);
-    expect(offer && lookup(offer, idr_offer.columns.idr_campaign)).toBe(DEMO_CAMPAIGN_ID);
+    ])) as idr_offerRecord | null;
+    expect(offer && idValue(offer._idr_campaign_value)).toBe(DEMO_CAMPAIGN_ID);
     const e = idr_exclusion.columns;
-    const why = await org.client.retrieveMultiple(idr_exclusion.entitySetName, {
+    const why = (await org.client.retrieveMultiple(idr_exclusion.entitySetName, {
       select: [e.idr_reason, lookupValue(e.idr_contact)],
-    });
-    const reasons = new Map(why.map((r) => [lookup(r, e.idr_contact), num(r, e.idr_reason)]));
+    })) as idr_exclusionRecord[];
+    const reasons = new Map(why.map((r) => [idValue(r._idr_contact_value), r.idr_reason ?? null]));
     const { 'no-consent': NoConsent, 'exclusion-list': ExclusionList } = REASON_CHOICES;
     for (const id of noConsent) expect([NoConsent, ExclusionList]).toContain(reasons.get(id));
     expect(report.excluded['no-consent']).toBe(

@@ -18,6 +18,9 @@ import {
   idr_offer,
   list,
   OverCapAction,
+  type campaignactivityRecord,
+  type contactRecord,
+  type idr_offerRecord,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import { DEFAULT_CONTACT_POLICY } from '../../../domain/campaign';
@@ -31,7 +34,7 @@ import {
   lookupValue,
   membershipOperation,
   recordUrl,
-  text,
+  textValue,
 } from '../../../plugins/handlers/interests/records';
 
 export const DEMO_CAMPAIGN_ID = '6d1f3c2a-5b7e-4c1d-9a0e-2f4b6c8d0e01';
@@ -55,11 +58,11 @@ export interface CampaignDemoResult {
 /** The demo's offers without a campaign join the demo campaign, so the card's "accepted" is a response. */
 async function linkDemoOffers(client: DataverseClient): Promise<number> {
   const O = idr_offer.columns;
-  const offers = await client.retrieveMultiple(idr_offer.entitySetName, {
+  const offers = (await client.retrieveMultiple(idr_offer.entitySetName, {
     filter: `${lookupValue(O.idr_campaign)} eq null`,
     select: [O.idr_offerid],
-  });
-  const ids = offers.map((r) => text(r, O.idr_offerid)).filter((v): v is string => v !== null);
+  })) as idr_offerRecord[];
+  const ids = offers.map((r) => textValue(r.idr_offerid)).filter((v): v is string => v !== null);
   for (const part of chunk(ids, 200))
     await client.executeBatch(
       part.map((id) => ({
@@ -87,18 +90,18 @@ export async function loadCampaignDemo(
   options: { readonly now: Date; readonly seed: number; readonly logger: Logger },
 ): Promise<CampaignDemoResult | undefined> {
   const a = campaignactivity.columns;
-  const existing = await client.retrieve(campaignactivity.entitySetName, DEMO_ACTIVITY_ID, [
+  const existing = (await client.retrieve(campaignactivity.entitySetName, DEMO_ACTIVITY_ID, [
     a.idr_distributedon,
-  ]);
-  if (existing && text(existing, a.idr_distributedon)) return undefined;
+  ])) as campaignactivityRecord | null;
+  if (existing && textValue(existing.idr_distributedon)) return undefined;
   const contacts = (
-    await client.retrieveMultiple(contact.entitySetName, {
+    (await client.retrieveMultiple(contact.entitySetName, {
       select: [contact.columns.contactid],
       orderBy: [`${contact.columns.contactid} asc`],
       top: 400,
-    })
+    })) as contactRecord[]
   )
-    .map((r) => text(r, contact.columns.contactid))
+    .map((r) => textValue(r.contactid))
     .filter((v): v is string => v !== null);
   if (contacts.length < 20) return undefined;
   const draw = new Draw(seededRandom(options.seed));

@@ -14,7 +14,7 @@ import {
 } from '../../../dataverse/generated';
 import { matchesEvent, parseMatch } from '../../../domain/interest';
 import { computeQuotationAmounts, parseDateOnly, phaseFromFacts } from '../../../domain/quotation';
-import { phaseValue, toPhaseFacts } from '../../../plugins/handlers/groupquotes/record';
+import { asRow, phaseValue, toPhaseFacts } from '../../../plugins/handlers/groupquotes/record';
 import { loadMetadata } from '../../solution/loader';
 import type { MetadataModel } from '../../solution/model';
 import { InProcessClient } from '../inprocess-client';
@@ -201,7 +201,7 @@ describe('the demo plan', () => {
       if (phase === QuotationPhase.Lost) expect(q[O.idr_confirmedon]).toBeUndefined();
       // The server refuses a phase the facts contradict, so every demo phase is the facts' phase.
       if (phase !== QuotationPhase.Cancelled)
-        expect(phaseValue(phaseFromFacts(toPhaseFacts(q), parseDateOnly(today)))).toBe(phase);
+        expect(phaseValue(phaseFromFacts(toPhaseFacts(asRow(q)), parseDateOnly(today)))).toBe(phase);
     }
     const closes = plan.steps
       .flatMap((s) => s.operations)

@@ -37,7 +37,7 @@ import {
   type QuotationPhase as DomainPhase,
 } from '../../../domain/quotation';
 import { phaseChangeRow } from '../../../plugins/handlers/groupquotes/phasehistory';
-import { toPhaseFacts } from '../../../plugins/handlers/groupquotes/record';
+import { asRow, toPhaseFacts } from '../../../plugins/handlers/groupquotes/record';
 import { CATALOGUES, type CatalogueSpec, type ConceptSpec, type RuleSpec } from './catalog';
 import { agencyNames, city, companyNames, emailLocal, personName, type PersonName } from './names';
 import { planDemoOffers } from './offers';
@@ -772,7 +772,7 @@ function phaseHistory(
   const O = opportunity.columns;
   const day = (column: string): Date | null =>
     typeof record[column] === 'string' ? new Date(`${String(record[column])}T00:00:00Z`) : null;
-  const facts = toPhaseFacts(record);
+  const facts = toPhaseFacts(asRow(record));
   const steps: [DomainPhase, Date | null][] = [
     ['quotationSent', day(O.idr_quotesenton)],
     ['confirmed', day(O.idr_confirmedon)],

@@ -41,6 +41,11 @@ export interface CallContext {
   readonly correlationId?: string;
   /** `MSCRM.BypassBusinessLogicExecution: CustomAsync` ("Bypass custom Dataverse logic"): no async steps queued. */
   readonly bypassCustomAsync?: boolean;
+  /**
+   * Personal options this call is made with, over the caller's stored usersettings: a browser session's
+   * language on the emulator's pages (one token stands for every person using them).
+   */
+  readonly userSettings?: { readonly localeid?: number; readonly uilanguageid?: number };
 }
 
 export interface WriteOptions {

@@ -30,8 +30,10 @@ import {
   QueryError,
   RecordNotFoundError,
   UnknownActionError,
+  UnsupportedLocaleError,
   UnsupportedTimeZoneCodeError,
 } from './errors';
+import { DEFAULT_LOCALE, KNOWN_LOCALES, formatSettingsFor } from './formats';
 import { TIME_ZONE_CODES, requireTimeZone } from './timezones';
 import type { CurrencyDefinition } from './currencies';
 import { baseCurrencyOf, requireCurrency } from './currencies';
@@ -54,7 +56,7 @@ import { Rows } from './rows';
 import { Scopes } from './scope';
 import { RoleCatalog, SYSTEM_ADMINISTRATOR, UnknownCallerError, type PrivilegeVerb } from './security';
 import { Storage, ident } from './storage';
-import type { StoredRecord, StoredValue } from './values';
+import type { FormatOptions, StoredRecord, StoredValue } from './values';
 import { formatStoredDateTime, normalizeGuid } from './values';
 import { Writes } from './writes';
 import { runFetchXml, runSavedQuery, type FetchSource } from '../fetchxml';
@@ -141,6 +143,28 @@ export class Engine {
     const zone = TIME_ZONE_CODES[code];
     if (!zone) throw new UnsupportedTimeZoneCodeError(code, Object.keys(TIME_ZONE_CODES).map(Number));
     return zone.iana;
+  }
+
+  /**
+   * How the caller's formatted values are written: Dataverse formats them in the calling user's
+   * language and formats (usersettings uilanguageid and localeid, "UserSettings table/entity reference",
+   * set in Personal Options: https://learn.microsoft.com/power-apps/user/set-personal-options).
+   * A user without them gets English (United States).
+   */
+  formatFor(context?: CallContext): FormatOptions {
+    const settings = this.metadata.byLogicalName(usersettings.logicalName);
+    const row = settings ? this.rows.loadStored(settings, this.whoAmI(context).UserId) : undefined;
+    const stored = (column: string): number | undefined => {
+      const value = row?.[column];
+      return typeof value === 'number' ? value : undefined;
+    };
+    const localeId =
+      context?.userSettings?.localeid ?? stored(usersettings.columns.localeid) ?? DEFAULT_LOCALE;
+    const languageId =
+      context?.userSettings?.uilanguageid ?? stored(usersettings.columns.uilanguageid) ?? DEFAULT_LOCALE;
+    const found = formatSettingsFor(localeId, languageId);
+    if (!found) throw new UnsupportedLocaleError(localeId, KNOWN_LOCALES);
+    return { ...this.core.format, settings: found };
   }
 
   /** Security roles of a user; the emulator's own user (the token's) is the System Administrator. */
@@ -233,7 +257,7 @@ export class Engine {
       const id = this.keys.requireId(table, key);
       const stored = this.rows.loadStored(table, id);
       if (!stored) throw new RecordNotFoundError(table.logicalName, id);
-      return toRecord(this.rows.source, table, stored, options);
+      return toRecord(this.rows.source(this.formatFor(options.context)), table, stored, options);
     });
   }
 
@@ -353,9 +377,8 @@ export class Engine {
     const more = paged && rows.length > pageSize;
     const pageRows = more ? rows.slice(0, pageSize) : rows;
     const shape: ReadShape = request;
-    const records = pageRows.map((row) =>
-      toRecord(this.rows.source, table, this.rows.rowToStored(table, row), shape),
-    );
+    const source = this.rows.source(this.formatFor(context));
+    const records = pageRows.map((row) => toRecord(source, table, this.rows.rowToStored(table, row), shape));
     let skipToken: string | undefined;
     const last = pageRows[pageRows.length - 1];
     if (more && last) {
@@ -411,7 +434,7 @@ export class Engine {
     const identity = this.whoAmI(context);
     return {
       index: this.metadata,
-      records: this.rows.source,
+      records: this.rows.source(this.formatFor(context)),
       rows: (sql, params) =>
         this.core.storage.timed(
           this.queryTimeLimitMs,

@@ -332,3 +332,18 @@ export class UnsupportedTimeZoneCodeError extends DataverseError {
     this.name = 'UnsupportedTimeZoneCodeError';
   }
 }
+
+/** A user's usersettings.localeid is a region the emulator has no date and number formats for. */
+export class UnsupportedLocaleError extends DataverseError {
+  constructor(
+    readonly localeId: number,
+    known: readonly number[],
+  ) {
+    super(
+      `The user's locale ${localeId} (usersettings.localeid) is not one the emulator has formats for; use one of ${known.join(', ')} (1033 English (United States), 3082 Spanish (Spain)) or add it to tools/emulator/engine/formats.ts.`,
+      400,
+      ErrorCodes.InvalidArgument,
+    );
+    this.name = 'UnsupportedLocaleError';
+  }
+}

@@ -112,18 +112,20 @@ function moneyFormat(source: RecordSource, stored: StoredRecord): FormatOptions 
   return isLookupValue(currency) ? currencyFormat(source, currency.id) : source.format;
 }
 
-/** The engine's format with this currency's symbol, else the engine's default. */
+/** The caller's format with this currency's symbol and decimals, else the engine's default symbol. */
 export function currencyFormat(
   source: Pick<RecordSource, 'index' | 'format' | 'row'>,
   currencyId: string,
 ): FormatOptions {
   const table = source.index.byLogicalName(transactioncurrency.logicalName);
-  const symbol = table
-    ? source.row(table, currencyId)?.[transactioncurrency.columns.currencysymbol]
-    : undefined;
-  return typeof symbol === 'string' && symbol !== ''
-    ? { ...source.format, currencySymbol: symbol }
-    : source.format;
+  const row = table ? source.row(table, currencyId) : undefined;
+  const symbol = row?.[transactioncurrency.columns.currencysymbol];
+  const precision = row?.[transactioncurrency.columns.currencyprecision];
+  return {
+    ...source.format,
+    ...(typeof symbol === 'string' && symbol !== '' ? { currencySymbol: symbol } : {}),
+    ...(typeof precision === 'number' ? { currencyPrecision: precision } : {}),
+  };
 }
 
 export function toRecord(

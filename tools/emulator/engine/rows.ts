@@ -5,17 +5,17 @@ import type { TableInfo } from './metadata';
 import { isLookup } from './metadata';
 import type { RecordSource } from './records';
 import { ident } from './storage';
-import type { StoredRecord, StoredValue } from './values';
+import type { FormatOptions, StoredRecord, StoredValue } from './values';
 import { fromSqlRow, isLookupValue, targetColumn, toSqlValue } from './values';
 
 export class Rows {
   constructor(private readonly core: EngineCore) {}
 
-  /** What the record formatters read: rows, primary names and activity parties. */
-  get source(): RecordSource {
+  /** What the record formatters read: rows, primary names, activity parties, and the caller's formats. */
+  source(format: FormatOptions = this.core.format): RecordSource {
     return {
       index: this.core.metadata,
-      format: this.core.format,
+      format,
       row: (table, id) => this.loadStored(table, id),
       primaryName: (logicalName, id) => this.primaryNameOf(logicalName, id),
       parties: (table, id) => this.partiesOf(table, id),

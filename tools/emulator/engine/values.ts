@@ -5,9 +5,11 @@
  * ("Web API types and operations"); validation wording follows Dataverse's own messages.
  */
 import { normalizeGuid as guidOrNull } from '../../../dataverse/adapters/keys';
+import type { Labels, LanguageCode } from '../../solution/model';
 import type { ColumnInfo, TableInfo } from './metadata';
 import { edmType, isLookup } from './metadata';
 import { InvalidValueError, ValidationError } from './errors';
+import { EN_US, formatDate, formatMoney, formatNumber, formatTime, type FormatSettings } from './formats';
 
 export interface LookupValue {
   readonly id: string;
@@ -144,66 +146,67 @@ export function toJson(value: StoredValue): string | number | boolean | null {
 }
 
 export interface FormatOptions {
+  /** The symbol of the row's currency (else the base currency's). */
   currencySymbol: string;
+  /** The row's currency's decimals (transactioncurrency.currencyprecision), when known. */
+  currencyPrecision?: number;
+  /** The calling user's formats and language (usersettings); absent: English (United States). */
+  settings?: FormatSettings;
 }
 
-const USD = new Intl.NumberFormat('en-US');
-
-/** The `OData.Community.Display.V1.FormattedValue` Dataverse returns (en-US user, UTC time zone). */
+/**
+ * The `OData.Community.Display.V1.FormattedValue` Dataverse returns: in the calling user's language and
+ * formats (usersettings uilanguageid, localeid…), date and time as stored (UTC).
+ */
 export function formatValue(
   column: ColumnInfo,
   value: StoredValue,
   options: FormatOptions,
 ): string | undefined {
   if (value === null) return undefined;
+  const settings = options.settings ?? EN_US;
+  const label = (labels: Labels): string | undefined =>
+    labels[settings.languageId as LanguageCode] ?? labels[1033];
   switch (column.type) {
     case 'Picklist':
     case 'State':
     case 'Status': {
       const option = column.options.find((o) => o.value === value);
       return option
-        ? (option.label[1033] ?? option.identifier)
+        ? (label(option.label) ?? option.identifier)
         : typeof value === 'number'
           ? String(value)
           : undefined;
     }
     case 'Boolean': {
       const option = column.options.find((o) => o.value === (value ? 1 : 0));
-      return option?.label[1033] ?? (value ? 'Yes' : 'No');
+      return (option && label(option.label)) ?? (value ? 'Yes' : 'No');
     }
     case 'Integer':
     case 'BigInt':
-      return typeof value === 'number' ? USD.format(value) : undefined;
+      return typeof value === 'number' ? formatNumber(value, settings, { min: 0, max: 0 }) : undefined;
     case 'Decimal':
     case 'Double': {
       if (typeof value !== 'number') return undefined;
       const digits = column.model.precision ?? 2;
-      return value.toLocaleString('en-US', {
-        minimumFractionDigits: column.type === 'Decimal' ? digits : 0,
-        maximumFractionDigits: digits,
-      });
+      return formatNumber(value, settings, { min: column.type === 'Decimal' ? digits : 0, max: digits });
     }
     case 'Money': {
       if (typeof value !== 'number') return undefined;
-      const digits = column.model.precision ?? 2;
-      const text = Math.abs(value).toLocaleString('en-US', {
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      });
-      return `${value < 0 ? '-' : ''}${options.currencySymbol}${text}`;
+      // Every money column here takes its decimals from the currency (AccuracySource 2, Dataverse's default).
+      const precision = options.currencyPrecision ?? column.model.precision ?? 2;
+      return formatMoney(value, settings, { symbol: options.currencySymbol, precision });
     }
     case 'DateTime': {
       if (typeof value !== 'string') return undefined;
       const date = new Date(value);
-      const hours = date.getUTCHours();
-      const h12 = hours % 12 === 0 ? 12 : hours % 12;
-      const minutes = String(date.getUTCMinutes()).padStart(2, '0');
-      return `${date.getUTCMonth() + 1}/${date.getUTCDate()}/${date.getUTCFullYear()} ${h12}:${minutes} ${hours < 12 ? 'AM' : 'PM'}`;
+      const day = formatDate(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), settings);
+      return `${day} ${formatTime(date.getUTCHours(), date.getUTCMinutes(), settings)}`;
     }
     case 'DateOnly': {
       if (typeof value !== 'string') return undefined;
-      const [y, m, d] = value.split('-').map(Number);
-      return `${m}/${d}/${y}`;
+      const [y = 0, m = 0, d = 0] = value.split('-').map(Number);
+      return formatDate(y, m, d, settings);
     }
     default:
       return undefined;

@@ -12,7 +12,7 @@ import {
 } from '../../../dataverse/generated';
 import { dateOnlyFromDate, quotationReport } from '../../../domain/quotation';
 import { createGroupQuotesHandlers } from '../../../plugins/handlers/groupquotes';
-import { readPhase } from '../../../plugins/handlers/groupquotes/record';
+import { asRow, readPhase } from '../../../plugins/handlers/groupquotes/record';
 import { createQuoteOrg, type QuoteOrg } from '../../../plugins/handlers/groupquotes/quote-org.testkit';
 import { readQuotations, runQuotationReport } from '../../cli/report';
 import { canonicalXml } from '../../solution/xml';
@@ -78,7 +78,7 @@ describe('the Group Sales charts and the quotation report, over the same demo da
   it('counts the quotations by phase as the report does', async () => {
     const chart = chartOf('Quotations by Phase');
     const fromChart = chart.categories.map((c, i) => [
-      readPhase({ [O.idr_phase]: Number(c.key) }),
+      readPhase(asRow({ [O.idr_phase]: Number(c.key) })),
       chart.series[0]?.values[i],
     ]);
     const expected = (await report()).byPhase.map((p) => [p.phase, p.count]);

@@ -17,7 +17,7 @@ import { PCF_ASSET_PREFIX, PcfControls } from './pcf';
 import { markup, page } from './html';
 import { renderHome, renderView } from './render';
 import { resxWebResource } from './resources';
-import { errorPage, PageNotFoundError, renderMain } from './shell';
+import { errorPage, PageNotFoundError, renderMain, sessionContext } from './shell';
 
 function send(response: ServerResponse, status: number, body: string): void {
   response.writeHead(status, {
@@ -54,12 +54,16 @@ function sendBadPath(request: IncomingMessage, response: ServerResponse, pathnam
 
 const LANG_COOKIE = 'idr_lang';
 
+function cookieLanguage(cookie: string | undefined): LanguageCode | undefined {
+  const found = /(?:^|;\s*)idr_lang=(1033|3082)/.exec(cookie ?? '');
+  return found ? (Number(found[1]) as LanguageCode) : undefined;
+}
+
 /** The user's language: `lang=1033|3082` in the URL (remembered in a cookie), else the cookie, else English. */
 function languageOf(request: IncomingMessage, url: URL): { lang: LanguageCode; remember: boolean } {
   const asked = url.searchParams.get('lang');
   if (asked === '1033' || asked === '3082') return { lang: Number(asked) as LanguageCode, remember: true };
-  const cookie = /(?:^|;\s*)idr_lang=(1033|3082)/.exec(request.headers.cookie ?? '');
-  return { lang: cookie ? (Number(cookie[1]) as LanguageCode) : 1033, remember: false };
+  return { lang: cookieLanguage(request.headers.cookie) ?? 1033, remember: false };
 }
 
 function sendScript(response: ServerResponse, script: Promise<string>): void {
@@ -251,5 +255,11 @@ export function pagesExtension(options: PagesOptions = {}): EmulatorExtension {
     },
     fallback: (request, response) =>
       engine ? servePage(engine, request, response, serviceRoot, token, controls, options.timeZone) : false,
+    // The pages' own Web API calls (forms, hosted controls) carry the session's language cookie: their
+    // formatted values follow it, as a Dynamics user's follow their personal options.
+    callContext: (headers) => {
+      const lang = cookieLanguage(headers.cookie);
+      return lang === undefined ? undefined : sessionContext(lang);
+    },
   };
 }

@@ -5,6 +5,7 @@ import {
   idr_marketingconcept,
   list,
   opportunity,
+  QuotationPhase,
   systemuser,
 } from '../../../dataverse/generated';
 import { loadMetadata } from '../../solution/loader';
@@ -165,5 +166,49 @@ describe('a form page', () => {
     expect(() => html({ appid: SALES, pagetype: 'entityrecord', etn: list.logicalName })).toThrow(
       PageNotFoundError,
     );
+  });
+});
+
+describe("a user's formats on the pages", () => {
+  const O = opportunity.columns;
+  const ALL_QUOTATIONS = '25f1600e-2f7a-406b-84e3-0e315354fc09';
+
+  async function quotation(): Promise<string> {
+    const euro = testEngine({ metadata, baseCurrency: 'EUR' });
+    t.engine.close();
+    Object.assign(t, euro);
+    return t.engine.create(opportunity.entitySetName, {
+      [O.name]: 'Congreso Valencia',
+      [O.idr_arrivaldate]: '2027-05-03',
+      [O.idr_total]: 8400,
+      [O.idr_phase]: QuotationPhase.QuotationSent,
+    });
+  }
+
+  it('writes a list’s dates, amounts and choice labels in the page language', async () => {
+    await quotation();
+    const list = (lang: LanguageCode) =>
+      rowsOf(
+        html(
+          { appid: SALES, pagetype: 'entitylist', etn: opportunity.logicalName, viewid: ALL_QUOTATIONS },
+          lang,
+        ),
+      ).join('');
+    expect(list(1033)).toContain('<td>5/3/2027</td>');
+    expect(list(1033)).toContain('<td>€8,400.00</td>');
+    expect(list(3082)).toContain('<td>3/5/2027</td>');
+    expect(list(3082)).toContain('<td>8.400,00 €</td>');
+    expect(list(1033)).toContain('<td>Quotation sent</td>');
+    expect(list(3082)).toContain('<td>Cotización enviada</td>');
+  });
+
+  it("gives the form its record's currency, and lays amounts out as text the user can type into", async () => {
+    const id = await quotation();
+    const page = html({ appid: SALES, pagetype: 'entityrecord', etn: opportunity.logicalName, id }, 3082);
+    const boot = JSON.parse(
+      /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '{}',
+    ) as FormBootstrap;
+    expect(boot.currency).toEqual({ symbol: '€', precision: 2 });
+    expect(page).toMatch(new RegExp(`<input id="idr-field-${O.idr_total}" type="text" inputmode="decimal"`));
   });
 });

@@ -5,10 +5,11 @@
  * FetchXML; forms are laid out here from FormXml and brought to life in the browser (`client/form.ts`),
  * which reads and saves through the Web API and runs the form libraries against a browser Xrm.
  */
-import type { Engine } from '../engine/engine';
+import type { CallContext, Engine } from '../engine/engine';
 import type { ColumnInfo, TableInfo } from '../engine/metadata';
-import { annotationFilter, FORMATTED, type JsonRecord } from '../engine/records';
-import { normalizeGuid } from '../engine/values';
+import { annotationFilter, currencyFormat, FORMATTED, type JsonRecord } from '../engine/records';
+import { transactioncurrency } from '../../../dataverse/generated';
+import { isLookupValue, normalizeGuid } from '../engine/values';
 import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
 import type { FormModel, Labels, LanguageCode, ViewModel } from '../../solution/model';
 import type { LoadedResources } from '../../harness/resources';
@@ -60,6 +61,15 @@ export const PCF_HOST_SCRIPT = '/_ideario/pcf.js';
 
 export type ShellAnswer =
   { readonly kind: 'html'; readonly body: string } | { readonly kind: 'redirect'; readonly location: string };
+
+/**
+ * The pages' language is their user's: Dynamics formats what a user reads in the language and region of
+ * their Personal Options (usersettings uilanguageid and localeid). The emulator's one token stands for
+ * every person using the pages, so a session's language (the `lang` switch) is its personal options.
+ */
+export function sessionContext(lang: LanguageCode): CallContext {
+  return { userSettings: { uilanguageid: lang, localeid: lang } };
+}
 
 export function mainUrl(params: Record<string, string | undefined>): string {
   const query = Object.entries(params)
@@ -385,7 +395,7 @@ function renderList(engine: Engine, request: ShellRequest, app: AppInfo, service
   const search = (params.get('search') ?? '').trim();
   const pageNumber = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
   const xml = search ? withQuickFind(table, view, search) : view.fetchXml;
-  const result = runFetchXml(engine.fetchSource(), table.entitySetName, xml, {
+  const result = runFetchXml(engine.fetchSource(sessionContext(lang)), table.entitySetName, xml, {
     annotations: all,
     paging: { count: LIST_PAGE_SIZE, page: pageNumber },
   });
@@ -556,6 +566,27 @@ export interface FormBootstrap {
   readonly controls?: readonly PcfControlSpec[];
   /** The RESX strings of the form libraries, for `Xrm.Utility.getResourceString`. */
   readonly resources?: LoadedResources;
+  /** The symbol and decimals the form's amounts are shown with: the record's currency. */
+  readonly currency: FormCurrency;
+}
+
+export interface FormCurrency {
+  readonly symbol: string;
+  /** transactioncurrency.currencyprecision; absent: each column's own precision. */
+  readonly precision?: number;
+}
+
+/**
+ * Unified Interface shows a record's amounts with its transaction currency's symbol and decimals; a new
+ * record is given the base currency when saved, so it shows the base currency's symbol meanwhile.
+ */
+function formCurrency(engine: Engine, table: TableInfo, id: string | undefined): FormCurrency {
+  const records = engine.fetchSource().records;
+  const stored = id ? records.row(table, id) : undefined;
+  const currency = stored?.[transactioncurrency.columns.transactioncurrencyid] ?? null;
+  if (!isLookupValue(currency)) return { symbol: engine.currencySymbol };
+  const format = currencyFormat(records, currency.id);
+  return { symbol: format.currencySymbol, precision: format.currencyPrecision };
 }
 
 function bindsOf(column: ColumnInfo): Record<string, string> | undefined {
@@ -633,11 +664,14 @@ function fieldMarkup(cell: FormCell, column: ClientColumn, lang: LanguageCode): 
     case 'DateTime':
       input = markup`<input id="${id}" type="datetime-local" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
       break;
+    case 'Money':
+      // Text, not a number input: it shows the amount as Dynamics does (`8.400,00 €`), and reads what is typed.
+      input = markup`<input id="${id}" type="text" inputmode="decimal" autocomplete="off" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
+      break;
     case 'Integer':
     case 'BigInt':
     case 'Decimal':
-    case 'Double':
-    case 'Money': {
+    case 'Double': {
       const step =
         column.type === 'Integer' || column.type === 'BigInt' ? '1' : `${10 ** -(column.precision ?? 2)}`;
       input = markup`<input id="${id}" type="number" step="${step}" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
@@ -680,7 +714,7 @@ function subgridMarkup(
     const condition = `<filter><condition attribute="${xmlAttr(relationship.referencingAttribute)}" operator="eq" value="${xmlAttr(recordId)}" /></filter>`;
     const at = view.fetchXml.lastIndexOf('</entity>');
     const xml = `${view.fetchXml.slice(0, at)}${condition}${view.fetchXml.slice(at)}`;
-    records = runFetchXml(engine.fetchSource(), table.entitySetName, xml, {
+    records = runFetchXml(engine.fetchSource(sessionContext(lang)), table.entitySetName, xml, {
       annotations: all,
       paging: { count: sub.recordsPerPage, page: 1 },
     }).records;
@@ -778,6 +812,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     listUrl,
     controls: controls.specs,
     resources: pageResources(layout.libraries, lang),
+    currency: formCurrency(engine, table, id),
   };
   const header = layout.header.length
     ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</div>`
@@ -832,11 +867,16 @@ function renderDashboard(engine: Engine, request: ShellRequest, app: AppInfo): s
     tableView: text(lang, 'chartTable'),
     timeZone: request.timeZone,
     list: (table, view, component) => {
-      const result = runFetchXml(engine.fetchSource(), table.entitySetName, view.fetchXml, {
-        annotations: all,
-        paging: { count: component.recordsPerPage, page: 1 },
-        timeZone: request.timeZone,
-      });
+      const result = runFetchXml(
+        engine.fetchSource(sessionContext(lang)),
+        table.entitySetName,
+        view.fetchXml,
+        {
+          annotations: all,
+          paging: { count: component.recordsPerPage, page: 1 },
+          timeZone: request.timeZone,
+        },
+      );
       const listUrl = mainUrl({
         appid: app.id,
         pagetype: 'entitylist',

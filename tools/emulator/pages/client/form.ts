@@ -16,6 +16,13 @@ import {
 } from '../../../harness/form';
 import { toXrmPromise } from '../../../harness/webapi';
 import type { ColumnType } from '../../../solution/model';
+import {
+  EN_US,
+  formatMoney,
+  formatSettingsFor,
+  parseNumber,
+  type FormatSettings,
+} from '../../engine/formats';
 import type { ClientColumn, FormBootstrap } from '../shell';
 import type { HostedControl, mountControls } from './pcf/host';
 import {
@@ -110,8 +117,12 @@ class FormPage {
   /** Bound columns' values as the controls last saw them: a change calls their updateView. */
   private controlValues = new Map<string, string>();
 
+  /** The user's number formats: the page's language stands for their personal options. */
+  private readonly formats: FormatSettings;
+
   constructor(private readonly boot: FormBootstrap) {
     this.settings = { serviceRoot: boot.serviceRoot, token: boot.token, tables: boot.tables };
+    this.formats = formatSettingsFor(boot.lang) ?? EN_US;
   }
 
   private t(key: string, ...args: string[]): string {
@@ -307,13 +318,22 @@ class FormPage {
       return ref?.name ?? ref?.id ?? '';
     }
     if (column.type === 'Boolean') return value === true ? '1' : '0';
+    if (column.type === 'Money' && typeof value === 'number')
+      return formatMoney(value, this.formats, this.currency(column));
     return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  }
+
+  /** The record's currency symbol, and its decimals (AccuracySource 2, Dataverse's default for amounts). */
+  private currency(column: ClientColumn): { symbol: string; precision: number } {
+    const { currency } = this.boot;
+    return { symbol: currency.symbol, precision: currency.precision ?? column.precision ?? 2 };
   }
 
   private parse(column: ClientColumn, raw: string, target: HTMLElement): HarnessValue {
     if (raw === '') return column.type === 'Boolean' ? false : null;
     if (column.type === 'Boolean') return raw === '1';
     if (column.type === 'Picklist' || column.type === 'State' || column.type === 'Status') return Number(raw);
+    if (column.type === 'Money') return parseNumber(raw, this.formats, this.boot.currency.symbol) ?? null;
     if (NUMBER_TYPES.has(column.type)) {
       const n = Number(raw);
       return Number.isNaN(n) ? null : n;
