@@ -147,6 +147,9 @@ describe('a form page', () => {
     // Marketing lists and campaign responses have no view in the solutions: the headers are the columns' names.
     const lists = html({ appid: MARKETING, pagetype: 'entitylist', etn: list.logicalName }, 3082);
     expect(lists).toContain('<th scope="col">Nombre</th>');
+    // The list form's first simple columns, not the query FetchXML the Target Builder keeps.
+    expect(lists).toContain('<th scope="col">Propósito</th>');
+    expect(lists).not.toContain('<th scope="col">Consulta</th>');
     const responses = html(
       { appid: MARKETING, pagetype: 'entitylist', etn: campaignresponse.logicalName },
       3082,
@@ -163,9 +166,9 @@ describe('a form page', () => {
     expect(() =>
       html({ appid: SALES, pagetype: 'entityrecord', etn: opportunity.logicalName, id: 'x' }),
     ).toThrow(PageNotFoundError);
-    expect(() => html({ appid: SALES, pagetype: 'entityrecord', etn: list.logicalName })).toThrow(
-      PageNotFoundError,
-    );
+    expect(() =>
+      html({ appid: MARKETING, pagetype: 'entityrecord', etn: campaignresponse.logicalName }),
+    ).toThrow(PageNotFoundError);
   });
 });
 
