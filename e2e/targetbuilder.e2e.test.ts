@@ -1,7 +1,8 @@
 /**
  * The Target Builder on the Ideario Marketing List form, as a marketer meets it in the Marketing app:
  * a concept and its minimum give a count equal to `ideario target --count` for the same conditions,
- * Save keeps the query on the list, and reopening the list shows the conditions again; axe-clean.
+ * Save keeps the query on the list, and reopening the list shows the conditions again, in English and
+ * Spanish; axe-clean.
  */
 import type { Locator, Page } from 'playwright-core';
 import {
@@ -102,4 +103,21 @@ it('builds a target on a marketing list: the count of ideario target, saved and 
     .waitFor();
   expect(await seriousViolations(page)).toEqual([]);
   expect(await screenshot(page, 'list-target-builder')).toBeGreaterThan(20);
+
+  // In Spanish: the same conditions under the resx's Spanish labels.
+  await page.goto(
+    mainUrl({
+      appid: MARKETING_APP,
+      pagetype: 'entityrecord',
+      etn: list.logicalName,
+      id: listId,
+      lang: '3082',
+    }),
+  );
+  await formReady(page);
+  await expect(builder().getByLabel('Concepto 1', { exact: true }).inputValue()).resolves.toBe(conceptId);
+  await builder()
+    .getByRole('status')
+    .filter({ hasText: /cumplen? hoy/ })
+    .waitFor();
 });
