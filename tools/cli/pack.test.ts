@@ -38,18 +38,20 @@ describe('ideario pack', () => {
         .sort(),
     );
     // Each control's bundle size, then the four zips.
-    expect(printed).toHaveLength(7);
+    expect(printed).toHaveLength(8);
     expect(printed).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^ImpactRanking bundle\.js: \d+\.\d KB$/),
         expect.stringMatching(/^InterestProfile bundle\.js: \d+\.\d KB$/),
         expect.stringMatching(/^QuotationTimeline bundle\.js: \d+\.\d KB$/),
+        expect.stringMatching(/^TargetBuilder bundle\.js: \d+\.\d KB$/),
       ]),
     );
     expect(readdirSync(path.join(out, 'pcf')).sort()).toEqual([
       'ImpactRanking',
       'InterestProfile',
       'QuotationTimeline',
+      'TargetBuilder',
     ]);
     expect(logger.lines.some((l) => l.startsWith('warn') && l.includes('no-build.ts not found'))).toBe(true);
   });

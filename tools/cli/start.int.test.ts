@@ -72,6 +72,7 @@ describe('ideario start', () => {
     expect(await controls('IdearioInterests_1_0_0_0_managed.zip')).toEqual([
       'Controls/idr_Ideario.ImpactRanking/bundle.js',
       'Controls/idr_Ideario.InterestProfile/bundle.js',
+      'Controls/idr_Ideario.TargetBuilder/bundle.js',
     ]);
     expect(await controls('IdearioGroupQuotes_1_0_0_0_managed.zip')).toEqual([
       'Controls/idr_Ideario.QuotationTimeline/bundle.js',
@@ -143,6 +144,7 @@ describe('ideario start', () => {
       ['idr_Ideario.ImpactRanking', '1.0.0'],
       ['idr_Ideario.InterestProfile', '1.0.0'],
       ['idr_Ideario.QuotationTimeline', '1.0.0'],
+      ['idr_Ideario.TargetBuilder', '1.0.0'],
     ]);
     const O = organization.columns;
     const [org] = await get(

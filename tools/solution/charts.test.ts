@@ -124,9 +124,11 @@ describe('the campaign results view and chart in IdearioInterests', () => {
   const INTERESTS = path.join(ROOT, 'IdearioInterests');
   const RESULTS_VIEW = '{a6bd6dcd-f366-4ec3-ab5c-8f565cc92188}';
   const RATE_CHART = '{5ae52eab-bc47-4db2-81c7-505abfe444d9}';
-  const INTERESTS_CONTROLS: ControlBuild[] = ['idr_Ideario.ImpactRanking', 'idr_Ideario.InterestProfile'].map(
-    (name) => ({ name, files: CONTROLS[0]?.files ?? new Map<string, Uint8Array>(), source: 'test' }),
-  );
+  const INTERESTS_CONTROLS: ControlBuild[] = [
+    'idr_Ideario.ImpactRanking',
+    'idr_Ideario.InterestProfile',
+    'idr_Ideario.TargetBuilder',
+  ].map((name) => ({ name, files: CONTROLS[0]?.files ?? new Map<string, Uint8Array>(), source: 'test' }));
 
   it('reads the chart with the two rates the campaign row keeps, on the Campaign Results dashboard', () => {
     const metadata = loadMetadata(ROOT);

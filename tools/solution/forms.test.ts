@@ -6,6 +6,7 @@ import {
   contact,
   idr_accountinterest,
   idr_interestprofile,
+  list,
   opportunity,
 } from '../../dataverse/generated';
 import { readSourceFiles } from './layout';
@@ -212,7 +213,7 @@ describe('the PCF controls in the packed solutions, and where a maker would bind
     }
   });
 
-  it.each(['ImpactRanking', 'InterestProfile', 'QuotationTimeline'])(
+  it.each(['ImpactRanking', 'InterestProfile', 'QuotationTimeline', 'TargetBuilder'])(
     '%s ships as idr_Ideario.<Control> with its bundle, manifest and both languages, as a root component',
     (control) => {
       const name = `idr_Ideario.${control}`;
@@ -251,6 +252,35 @@ describe('the PCF controls in the packed solutions, and where a maker would bind
     const xml = fs.readFileSync(form?.file ?? '', 'utf8');
     const uniqueId = /<control id="[^"]+"[^>]*datafieldname="fullname"[^>]*uniqueid="([^"]+)"/.exec(xml)?.[1];
     expect(xml).toContain(`<controlDescription forControl="${uniqueId ?? 'missing'}">`);
+  });
+
+  it("puts TargetBuilder on the marketing list's query on the Ideario Marketing List form, the Marketing app's list form", () => {
+    const { customizations } = packedByControl.get('idr_Ideario.TargetBuilder') as {
+      customizations: XmlElement;
+    };
+    const bindings = customControls(customizations, 'idr_Ideario.TargetBuilder');
+    expect(bindings.map((b) => attr(b, 'formFactor')).sort()).toEqual(['0', '1', '2']);
+    const { properties } = inputManifest('TargetBuilder');
+    for (const binding of bindings) {
+      const params = parametersOf(binding);
+      expect([...params.keys()]).toEqual(properties);
+      expect(textOf(params.get('query'))).toBe(list.columns.query);
+    }
+    const form = metadata.tables[list.logicalName].forms.find(
+      (f) => f.name[1033] === 'Ideario Marketing List',
+    );
+    expect(form?.name[3082]).toBe('Lista de marketing de Ideario');
+    const xml = fs.readFileSync(form?.file ?? '', 'utf8');
+    const uniqueId = /<control id="[^"]+"[^>]*datafieldname="query"[^>]*uniqueid="([^"]+)"/.exec(xml)?.[1];
+    expect(xml).toContain(`<controlDescription forControl="${uniqueId ?? 'missing'}">`);
+    const app = fs.readFileSync(
+      path.resolve(
+        __dirname,
+        '../../solution/IdearioInterests/src/AppModules/idr_IdearioMarketing/AppModule.xml',
+      ),
+      'utf8',
+    );
+    expect(app).toContain(`<AppModuleComponent type="60" id="{${form?.id ?? 'missing'}}" />`);
   });
 
   it('puts QuotationTimeline in the Group Quotation form header, bound to the phase and the dates it plans from', () => {

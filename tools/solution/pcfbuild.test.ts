@@ -2,11 +2,12 @@ import path from 'node:path';
 import { findControls, PcfBuildFailedError } from './pcfbuild';
 
 describe('PCF control build', () => {
-  it('finds the three controls of pcf-controls/', async () => {
+  it('finds the four controls of pcf-controls/', async () => {
     expect(await findControls(path.join(__dirname, '..', '..', 'pcf-controls'))).toEqual([
       'ImpactRanking',
       'InterestProfile',
       'QuotationTimeline',
+      'TargetBuilder',
     ]);
   });
 

@@ -74,6 +74,18 @@ describe('the PCF build cache', () => {
     expect(readdirSync(repo.cacheRoot)).toEqual([path.basename(third.dir)]);
   });
 
+  it('rebuilds when a query the controls share with the CLI changes (dataverse/queries)', async () => {
+    const repo = fakeRepo();
+    mkdirSync(path.join(repo.root, 'dataverse', 'queries'), { recursive: true });
+    writeFileSync(path.join(repo.root, 'dataverse', 'queries', 'target.ts'), "export const q = '<fetch/>';");
+    const { runs, build } = countingBuild();
+    const first = await cachedPcfBuild({ ...repo, logger: silentLogger, build });
+    writeFileSync(path.join(repo.root, 'dataverse', 'queries', 'target.ts'), "export const q = '<fetch />';");
+    const second = await cachedPcfBuild({ ...repo, logger: silentLogger, build });
+    expect(runs).toHaveLength(2);
+    expect(second.dir).not.toBe(first.dir);
+  });
+
   it('ignores tests, test kits and build outputs, which are not in a bundle', async () => {
     const repo = fakeRepo();
     const before = await pcfSourceHash(repo.root);

@@ -25,7 +25,13 @@ export class PcfCacheLockTimeoutError extends Error {
 }
 
 // What the bundles are built from; tests, test kits and build outputs are not.
-const HASHED_ROOTS = ['pcf-controls', 'domain', path.join('dataverse', 'generated')];
+// What a control bundle may import: its sources, domain/, the generated names and the shared queries.
+const HASHED_ROOTS = [
+  'pcf-controls',
+  'domain',
+  path.join('dataverse', 'generated'),
+  path.join('dataverse', 'queries'),
+];
 const HASHED_FILES = ['package-lock.json', path.join('tools', 'solution', 'pcfbuild.ts')];
 const SKIPPED_DIRS = new Set(['out', 'node_modules', '__fixtures__']);
 const SKIPPED_FILE = /\.(test|int\.test|testkit)\.tsx?$/;

@@ -1,6 +1,7 @@
 import { idr_interestprofile } from '../../../dataverse/generated';
 import type { TargetQuery } from '../../../domain/campaign';
-import { queryAsOf, targetFetchXml } from './target';
+import { targetFetchXml } from '../../../dataverse/queries/target';
+import { queryAsOf } from './target';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 7, 9);

@@ -1,23 +1,18 @@
 /**
  * A campaign target from interests (domain/campaign/target.ts) against Dataverse: the query compiled
- * to FetchXML on contact (one `any` link per profile condition, `not any` links for "not contacted":
- * "Filter on values in related records", https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/filter-rows#filter-on-values-in-related-records),
+ * to FetchXML on contact (dataverse/queries/target.ts, shared with the Target Builder control),
  * counted before anything is written, then kept as a static marketing list (members added in
  * batches) or a dynamic one (`list.query`, evaluated by Dataverse whenever the list is used).
  */
 import type { BatchOperation, DataverseClient } from '../../../dataverse/client';
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import {
-  activityparty,
   contact,
-  email,
   idr_interestprofile,
   idr_marketingconcept,
   idr_offer,
   idr_offerscore,
   list,
-  phonecall,
-  ValueTier,
   type idr_interestprofileRecord,
   type idr_marketingconceptRecord,
   type contactRecord,
@@ -32,104 +27,19 @@ import type {
   TargetInput,
   TargetQuery,
 } from '../../../domain/campaign';
+import { targetFetchXml } from '../../../dataverse/queries/target';
 import {
   meetsScoresToday,
   rankByPropensity,
   resolveTarget,
   UnknownOfferError,
 } from '../../../domain/campaign';
-import { rankKeyThreshold, type ValueTier as Tier } from '../../../domain/interest';
+import { rankKeyThreshold } from '../../../domain/interest';
 import { idValue, lookupValue, membershipOperation, textValue, timeValue } from '../interests/records';
 import { chunk, exclusionListMembers, whereIn } from './read';
 
-const TIER_CHOICES: Readonly<Record<Tier, number>> = {
-  mostValuable: ValueTier.MostValuable,
-  mostGrowable: ValueTier.MostGrowable,
-  maintain: ValueTier.Maintain,
-  belowZero: ValueTier.BelowZero,
-};
 /** Members per $batch of AddMemberList actions. */
 export const MEMBER_BATCH = 100;
-
-function xml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
-}
-
-function condition(attribute: string, operator: string, value?: string | number): string {
-  return value === undefined
-    ? `<condition attribute='${attribute}' operator='${operator}' />`
-    : `<condition attribute='${attribute}' operator='${operator}' value='${xml(String(value))}' />`;
-}
-
-function inValues(attribute: string, values: readonly (string | number)[]): string {
-  return `<condition attribute='${attribute}' operator='in'>${values.map((v) => `<value>${xml(String(v))}</value>`).join('')}</condition>`;
-}
-
-function profileLink(conditions: readonly string[]): string {
-  const P = idr_interestprofile.columns;
-  return (
-    `<link-entity name='${idr_interestprofile.logicalName}' from='${P.idr_contact}' to='${contact.columns.contactid}' link-type='any'>` +
-    `<filter>${condition(P.statecode, 'eq', 0)}${conditions.join('')}</filter></link-entity>`
-  );
-}
-
-/**
- * A profile's "score today at least the minimum" as FetchXML: its rank key against the key threshold
- * of `now` (domain rankKeyThreshold), or, on a row written before rank keys (`ideario rescore` fills
- * them), the stored score. The minimum stays in the stored-score condition, so refreshDynamicTargets
- * can move the threshold to a later day.
- */
-function minimumToday(minScore: number, halfLifeDays: number, now: number): string {
-  const P = idr_interestprofile.columns;
-  const stored = `<filter type='and'>${condition(P.idr_rankkey, 'null')}${condition(P.idr_score, 'ge', minScore)}</filter>`;
-  const threshold = rankKeyThreshold(minScore, halfLifeDays, now);
-  if (threshold === null) return condition(P.idr_score, 'ge', minScore);
-  return `<filter type='or'>${condition(P.idr_rankkey, 'ge', threshold)}${stored}</filter>`;
-}
-
-/** FetchXML for the query's contacts, a minimum score compared with the score at `now`. */
-export function targetFetchXml(query: TargetQuery, now: number): string {
-  const P = idr_interestprofile.columns;
-  const C = contact.columns;
-  const parts: string[] = [condition(C.statecode, 'eq', contact.choices.statecode.Active)];
-  if (query.tiers.length)
-    parts.push(
-      inValues(
-        C.idr_valuetier,
-        query.tiers.map((t) => TIER_CHOICES[t]),
-      ),
-    );
-  if (query.primaryInterestIds.length) parts.push(inValues(C.idr_primaryinterest, query.primaryInterestIds));
-  const links: string[] = [];
-  for (const c of query.concepts)
-    links.push(
-      profileLink([
-        condition(P.idr_concept, 'eq', c.conceptId),
-        minimumToday(c.minScore, c.halfLifeDays, now),
-      ]),
-    );
-  if (query.segmentConceptIds.length)
-    links.push(
-      profileLink([inValues(P.idr_concept, query.segmentConceptIds), condition(P.idr_insegment, 'eq', 1)]),
-    );
-  if (query.lastInteractionWithinDays)
-    links.push(
-      profileLink([condition(P.idr_lastinteractionon, 'last-x-days', query.lastInteractionWithinDays)]),
-    );
-  if (query.notContactedDays)
-    for (const table of [email, phonecall])
-      links.push(
-        `<link-entity name='${activityparty.logicalName}' from='${activityparty.columns.partyid}' to='${C.contactid}' link-type='not any'>` +
-          `<filter>${condition(activityparty.columns.participationtypemask, 'eq', activityparty.choices.participationtypemask.ToRecipient)}</filter>` +
-          `<link-entity name='${table.logicalName}' from='${table.columns.activityid}' to='${activityparty.columns.activityid}' link-type='inner'>` +
-          `<filter>${condition(table.columns.scheduledstart, 'last-x-days', query.notContactedDays)}</filter></link-entity></link-entity>`,
-      );
-  return (
-    `<fetch version='1.0' mapping='logical'><entity name='${contact.logicalName}'>` +
-    `<attribute name='${C.contactid}' /><order attribute='${C.contactid}' />` +
-    `<filter type='and'>${parts.join('')}</filter>${links.join('')}</entity></fetch>`
-  );
-}
 
 export async function readTargetCatalogue(client: DataverseClient): Promise<CatalogueConcept[]> {
   const M = idr_marketingconcept.columns;

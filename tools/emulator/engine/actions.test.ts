@@ -114,6 +114,51 @@ describe('marketing lists', () => {
     expect(events.some((e) => e.message === 'Disassociate')).toBe(true);
   });
 
+  it('CopyDynamicListToStatic makes a static list of the members the dynamic list finds now', async () => {
+    const [ana, anabel] = [
+      await t.engine.create('contacts', { fullname: 'Ana' }),
+      await t.engine.create('contacts', { fullname: 'Anabel' }),
+    ];
+    await t.engine.create('contacts', { fullname: 'Bea' });
+    const query =
+      "<fetch version='1.0' mapping='logical'><entity name='contact'><attribute name='contactid' />" +
+      "<filter><condition attribute='fullname' operator='like' value='Ana%' /></filter></entity></fetch>";
+    const dynamic = await t.engine.create('lists', {
+      listname: 'Ana target',
+      createdfromcode: 2,
+      type: true,
+      query,
+    });
+    const copy = (await t.engine.execute(
+      'CopyDynamicListToStatic',
+      {},
+      { bound: { entitySet: 'lists', key: dynamic } },
+    )) as Record<string, unknown>;
+    expect(copy).toMatchObject({
+      '@odata.type': '#Microsoft.Dynamics.CRM.list',
+      listname: 'Ana target',
+      type: false,
+      createdfromcode: 2,
+    });
+    expect(copy.listid).not.toBe(dynamic);
+    const members = await t.engine.query('listmembers', {
+      filter: `_listid_value eq ${String(copy.listid)}`,
+    });
+    expect(members.records.map((m) => m._entityid_value).sort()).toEqual([ana, anabel].sort());
+    // The dynamic list stays as it was, with no members of its own.
+    expect((await t.engine.retrieve('lists', dynamic)).query).toBe(query);
+    expect((await t.engine.query('listmembers', { filter: `_listid_value eq ${dynamic}` })).records).toEqual(
+      [],
+    );
+  });
+
+  it('CopyDynamicListToStatic refuses a static list', async () => {
+    const list = await t.engine.create('lists', { listname: 'Static', createdfromcode: 2, type: false });
+    await expect(
+      t.engine.execute('CopyDynamicListToStatic', {}, { bound: { entitySet: 'lists', key: list } }),
+    ).rejects.toThrow(/is not a dynamic list with a query/);
+  });
+
   it('refuses a member of the wrong type or a missing list', async () => {
     const list = await t.engine.create('lists', { listname: 'Accounts only', createdfromcode: 1 });
     const contact = await t.engine.create('contacts', { fullname: 'Ana' });

@@ -1,7 +1,7 @@
 /**
  * The actions and functions Ideario and its tools call, with the parameters and responses of the
  * Web API reference ("Web API Action Reference": WhoAmI, CreateMultiple, UpsertMultiple,
- * AddMemberList, RemoveMemberList, SendEmail). Each runs in one transaction unless registered
+ * AddMemberList, RemoveMemberList, CopyDynamicListToStatic, SendEmail). Each runs in one transaction unless registered
  * otherwise; other engineers add more through `engine.registerAction`.
  */
 import type { ActionRequest, Engine } from './engine';
@@ -36,6 +36,7 @@ export function registerBuiltInActions(engine: Engine): void {
   // "AddMemberList Action": bound to list (`lists(<id>)/Microsoft.Dynamics.CRM.AddMemberList`).
   engine.registerAction('AddMemberList', addMemberList, { boundTo: 'list' });
   engine.registerAction('RemoveMemberList', removeMemberList);
+  engine.registerAction('CopyDynamicListToStatic', copyDynamicListToStatic, { boundTo: 'list' });
   engine.registerAction('SendEmail', sendEmail);
   registerCampaignActions(engine);
   registerActivityPointers(engine);
@@ -209,6 +210,66 @@ async function removeMemberList({ engine, body, name }: ActionRequest): Promise<
     );
   }
   return undefined;
+}
+
+/** Rows per FetchXML page while copying a dynamic list's members. */
+const COPY_PAGE = 5000;
+
+/**
+ * "CopyDynamicListToStatic Action": bound to a dynamic list, no parameters; creates a static list and
+ * adds the members the dynamic list's query finds now, and returns the new list
+ * (https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt593064(v=crm.8);
+ * CopyDynamicListToStaticResponse.StaticListId is its id). The copy keeps the name and member type;
+ * the caller owns it.
+ */
+async function copyDynamicListToStatic(request: ActionRequest): Promise<Record<string, unknown>> {
+  const { engine, bound, name } = request;
+  const listId = bound?.id;
+  if (listId === undefined)
+    throw new BadRequestError(`${name} is bound to a list: call lists(<id>)/${name}.`);
+  if (Object.keys(request.body).some((p) => !p.includes('@')))
+    throw new BadRequestError(
+      `${name} takes no parameters; the list is the record it is bound to.`,
+      ErrorCodes.ODataParse,
+    );
+  const lists = engine.metadata.table('list');
+  const source = await engine.retrieve(lists.entitySetName, listId);
+  const query = source.query;
+  if (source.type !== true || typeof query !== 'string' || query.trim() === '')
+    throw new BadRequestError(
+      `${name}: marketing list ${listId} is not a dynamic list with a query; only a dynamic list's members can be copied to a static list.`,
+    );
+  const entity = /<entity\s+name=['"]([^'"]+)['"]/.exec(query)?.[1] ?? '';
+  const members = engine.metadata.byLogicalName(entity);
+  if (!members)
+    throw new BadRequestError(
+      `${name}: the query of marketing list ${listId} is not on a table of this organisation (${entity}).`,
+    );
+  const staticId = await engine.create(lists.entitySetName, {
+    listname: source.listname,
+    createdfromcode: source.createdfromcode,
+    type: false,
+  });
+  const paged = query.replace(/\s(page|count|paging-cookie)=(['"])[^'"]*\2/g, '');
+  for (let page = 1; ; page++) {
+    const xml = paged.replace(/<fetch\b/, `<fetch page='${page}' count='${COPY_PAGE}'`);
+    const result = await engine.fetchXml(members.entitySetName, xml, { context: request.context });
+    for (const row of result.records) {
+      const entityId = row[members.primaryId];
+      if (typeof entityId === 'string')
+        await addMemberList({
+          ...request,
+          name: 'AddMemberList',
+          body: { EntityId: entityId },
+          bound: { table: lists, id: staticId },
+        });
+    }
+    if (!result.moreRecords) break;
+  }
+  return {
+    '@odata.type': `#Microsoft.Dynamics.CRM.${lists.logicalName}`,
+    ...(await engine.retrieve(lists.entitySetName, staticId)),
+  };
 }
 
 /** activityparty.participationtypemask: sender 1, to 2, cc 3, bcc 4. */

@@ -214,6 +214,7 @@ it('records each PCF control as a customcontrol row (name, version, manifest), o
   expect(rows.map((r) => [r.name, r.version])).toEqual([
     ['idr_Ideario.ImpactRanking', '1.0.0'],
     ['idr_Ideario.InterestProfile', '1.0.0'],
+    ['idr_Ideario.TargetBuilder', '1.0.0'],
   ]);
   expect(rows[0]?.manifest).toContain('<control namespace="Ideario" constructor="ImpactRanking"');
   await importZip(e, bytes);

@@ -147,6 +147,9 @@ describe('a form page', () => {
     // Marketing lists and campaign responses have no view in the solutions: the headers are the columns' names.
     const lists = html({ appid: MARKETING, pagetype: 'entitylist', etn: list.logicalName }, 3082);
     expect(lists).toContain('<th scope="col">Nombre</th>');
+    // The list form's first simple columns, not the query FetchXML the Target Builder keeps.
+    expect(lists).toContain('<th scope="col">Propósito</th>');
+    expect(lists).not.toContain('<th scope="col">Consulta</th>');
     const responses = html(
       { appid: MARKETING, pagetype: 'entitylist', etn: campaignresponse.logicalName },
       3082,
@@ -167,18 +170,23 @@ describe('a form page', () => {
 
   it('lists and opens the rows of a table the solutions give no main form, on an Information form of its primary name', async () => {
     // Dataverse gives every table a main form; the platform's own forms of standard tables are not here.
-    const id = await t.engine.create(list.entitySetName, { [list.columns.listname]: 'Spring newsletter' });
-    const page = html({ appid: MARKETING, pagetype: 'entitylist', etn: list.logicalName });
+    const id = await t.engine.create(campaignresponse.entitySetName, {
+      [campaignresponse.columns.subject]: 'Spring newsletter reply',
+    });
+    const page = html({ appid: MARKETING, pagetype: 'entitylist', etn: campaignresponse.logicalName });
     const [row] = rowsOf(page);
     expect(row).toContain(
-      `href="/main.aspx?appid=${MARKETING}&amp;pagetype=entityrecord&amp;etn=list&amp;id=${id}&amp;lang=1033">Spring newsletter</a>`,
+      `href="/main.aspx?appid=${MARKETING}&amp;pagetype=entityrecord&amp;etn=campaignresponse&amp;id=${id}&amp;lang=1033">Spring newsletter reply</a>`,
     );
-    const form = html({ appid: MARKETING, pagetype: 'entityrecord', etn: list.logicalName, id }, 3082);
+    const form = html(
+      { appid: MARKETING, pagetype: 'entityrecord', etn: campaignresponse.logicalName, id },
+      3082,
+    );
     expect(form).toContain('Información');
     const boot = JSON.parse(
       /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(form)?.[1] ?? '{}',
     ) as FormBootstrap;
-    expect(boot.columns.map((c) => c.logicalName)).toContain(list.columns.listname);
+    expect(boot.columns.map((c) => c.logicalName)).toContain(campaignresponse.columns.subject);
   });
 });
 

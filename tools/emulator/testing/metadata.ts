@@ -153,6 +153,9 @@ export function testMetadata(): MetadataModel {
       primaryName: 'listname',
       columns: [
         col('listname', 'String', { maxLength: 128 }),
+        // Dynamic (true) lists keep their FetchXML in query.
+        col('type', 'Boolean', { defaultValue: false }),
+        col('query', 'Memo', { maxLength: 1048576 }),
         col('createdfromcode', 'Picklist', {
           options: options([
             [1, 'Account'],

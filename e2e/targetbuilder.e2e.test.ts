@@ -1,0 +1,123 @@
+/**
+ * The Target Builder on the Ideario Marketing List form, as a marketer meets it in the Marketing app:
+ * a concept and its minimum give a count equal to `ideario target --count` for the same conditions,
+ * Save keeps the query on the list, and reopening the list shows the conditions again, in English and
+ * Spanish; axe-clean.
+ */
+import type { Locator, Page } from 'playwright-core';
+import {
+  idr_interestprofile,
+  idr_marketingconcept,
+  type idr_marketingconceptRecord,
+  list,
+} from '../dataverse/generated';
+import { createNodeClient } from '../dataverse/adapters/node-client';
+import { parseTargetFetchXml } from '../dataverse/queries/target';
+import { countTarget } from '../plugins/handlers/campaigns/target';
+import { LOCAL_TOKEN } from '../tools/emulator/demo/extension';
+import {
+  baseUrl,
+  formReady,
+  MARKETING_APP,
+  mainUrl,
+  pagePerTest,
+  screenshot,
+  seriousViolations,
+  webApi,
+} from './browser.testkit';
+
+const L = list.columns;
+const MC = idr_marketingconcept.columns;
+const P = idr_interestprofile.columns;
+const MIN_SCORE = 1;
+
+let page: Page;
+
+pagePerTest({ page: (p) => (page = p) });
+
+const builder = (): Locator => page.locator('[data-control-name="Ideario.TargetBuilder"]');
+
+it('builds a target on a marketing list: the count of ideario target, saved and shown again', async () => {
+  // The concept of the demo's highest stored score, so the target is not empty.
+  const [top] = (
+    await webApi<{ value: Record<string, unknown>[] }>(
+      `${idr_interestprofile.entitySetName}?$select=_${P.idr_concept}_value&$filter=${P.idr_score} gt ${MIN_SCORE}&$orderby=${P.idr_score} desc&$top=1`,
+    )
+  ).value;
+  const concept = await webApi<idr_marketingconceptRecord>(
+    `${idr_marketingconcept.entitySetName}(${String(top?.[`_${P.idr_concept}_value`])})?$select=${MC.idr_name},${MC.idr_code},${MC.idr_halflifedays}`,
+  );
+  const conceptId = concept.idr_marketingconceptid ?? '';
+  const name = concept.idr_name ?? '';
+  const created = await fetch(`${baseUrl()}/api/data/v9.2/${list.entitySetName}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${LOCAL_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      [L.listname]: 'Zz E2E target from interests',
+      [L.type]: true,
+      [L.createdfromcode]: list.choices.createdfromcode.Contact,
+    }),
+  });
+  const listId = /\(([0-9a-f-]{36})\)/.exec(created.headers.get('OData-EntityId') ?? '')?.[1] ?? '';
+  expect(created.ok).toBe(true);
+
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: list.logicalName, id: listId }),
+  );
+  await formReady(page);
+  await builder().getByRole('button', { name: 'Add a concept' }).click();
+  await builder().getByLabel('Concept 1', { exact: true }).selectOption({ label: name });
+  await builder().getByLabel('Minimum score today for concept 1').fill(String(MIN_SCORE));
+  const count = builder()
+    .getByRole('status')
+    .filter({ hasText: /match(es)? today/ });
+  const shown = Number(
+    (/([\d,]+) contacts? match/.exec((await count.textContent()) ?? '')?.[1] ?? '').replace(/,/g, ''),
+  );
+
+  const client = createNodeClient({ url: baseUrl(), getToken: () => Promise.resolve(LOCAL_TOKEN) });
+  const cli = await countTarget(
+    { client, clock: () => new Date() },
+    { concepts: [{ concept: concept.idr_code ?? name, minScore: MIN_SCORE }] },
+  );
+  expect(shown).toBe(cli.contactIds.length);
+  expect(shown).toBeGreaterThan(0);
+
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  const stored = await webApi(`${list.entitySetName}(${listId})?$select=${L.query}`);
+  const halfLives = new Map([[conceptId, concept.idr_halflifedays ?? 90]]);
+  expect(parseTargetFetchXml(String(stored[L.query]), halfLives)?.concepts).toEqual([
+    { conceptId, minScore: MIN_SCORE, halfLifeDays: halfLives.get(conceptId) },
+  ]);
+
+  await page.reload();
+  await formReady(page);
+  await expect(builder().getByLabel('Concept 1', { exact: true }).inputValue()).resolves.toBe(conceptId);
+  await expect(builder().getByLabel('Minimum score today for concept 1').inputValue()).resolves.toBe(
+    String(MIN_SCORE),
+  );
+  await builder()
+    .getByRole('status')
+    .filter({ hasText: `${shown.toLocaleString('en-US')} contact` })
+    .waitFor();
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'list-target-builder')).toBeGreaterThan(20);
+
+  // In Spanish: the same conditions under the resx's Spanish labels.
+  await page.goto(
+    mainUrl({
+      appid: MARKETING_APP,
+      pagetype: 'entityrecord',
+      etn: list.logicalName,
+      id: listId,
+      lang: '3082',
+    }),
+  );
+  await formReady(page);
+  await expect(builder().getByLabel('Concepto 1', { exact: true }).inputValue()).resolves.toBe(conceptId);
+  await builder()
+    .getByRole('status')
+    .filter({ hasText: /cumplen? hoy/ })
+    .waitFor();
+});

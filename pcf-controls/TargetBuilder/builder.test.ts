@@ -1,0 +1,140 @@
+import { resolveTarget } from '../../domain/campaign/target';
+import { targetFetchXml } from '../../dataverse/queries/target';
+import { idr_marketingconcept } from '../../dataverse/generated';
+import {
+  type BuilderState,
+  type ConceptOption,
+  countRequest,
+  EMPTY_STATE,
+  hasConditions,
+  queryText,
+  readStoredQuery,
+  toConcepts,
+  toQuery,
+} from './builder';
+
+const NOW = Date.UTC(2026, 11, 7, 9);
+const DAY = 86_400_000;
+const CLOUD = '6f1c0c3e-1d2a-4c5b-9e8f-0a1b2c3d4e5f';
+const SEC = '7a2d1d4f-2e3b-4d6c-8f90-1b2c3d4e5f60';
+const CONCEPTS: ConceptOption[] = [
+  { id: CLOUD, name: 'Cloud migration', halfLifeDays: 10 },
+  { id: SEC, name: 'Zero trust security', halfLifeDays: 90 },
+];
+const M = idr_marketingconcept.columns;
+
+const FULL: BuilderState = {
+  concepts: [
+    { conceptId: SEC, minScore: '12.5' },
+    { conceptId: CLOUD, minScore: '40' },
+  ],
+  tiers: ['mostValuable', 'maintain'],
+  primaryInterestIds: [CLOUD],
+  segmentConceptIds: [SEC, CLOUD],
+  lastInteractionDays: '30',
+  notContactedDays: '14',
+};
+
+function query(state: BuilderState) {
+  const mapped = toQuery(state, CONCEPTS);
+  if (!mapped.ok) throw new Error(`unexpected problems: ${JSON.stringify(mapped.problems)}`);
+  return mapped.query;
+}
+
+describe('Target Builder mapping', () => {
+  it('reads the active concepts with their half-life, 90 days when empty', () => {
+    expect(
+      toConcepts([
+        { [M.idr_marketingconceptid]: CLOUD, [M.idr_name]: 'Cloud migration', [M.idr_halflifedays]: 10 },
+        { [M.idr_marketingconceptid]: `{${SEC.toUpperCase()}}`, [M.idr_name]: 'Zero trust security' },
+      ]),
+    ).toEqual([CONCEPTS[0], { ...CONCEPTS[1], halfLifeDays: 90 }]);
+  });
+
+  it('writes the same FetchXML as `ideario target` for the same conditions', () => {
+    const cli = resolveTarget(
+      {
+        concepts: [
+          { concept: 'Zero trust security', minScore: 12.5 },
+          { concept: 'Cloud migration', minScore: 40 },
+        ],
+        tiers: ['most-valuable', 'maintain'],
+        primaryInterests: ['Cloud migration'],
+        segments: ['Zero trust security', 'Cloud migration'],
+        lastInteractionWithinDays: 30,
+        notContactedDays: 14,
+      },
+      CONCEPTS.map((c) => ({ id: c.id, code: null, name: c.name, halfLifeDays: c.halfLifeDays })),
+    );
+    expect(queryText(query(FULL), NOW)).toBe(targetFetchXml(cli, NOW));
+  });
+
+  it.each<[string, BuilderState]>([
+    ['every condition', FULL],
+    ['one concept', { ...EMPTY_STATE, concepts: [{ conceptId: CLOUD, minScore: '5' }] }],
+    ['not contacted only', { ...EMPTY_STATE, notContactedDays: '7' }],
+    ['tiers only', { ...EMPTY_STATE, tiers: ['belowZero'] }],
+  ])('shows the conditions it wrote again when the list is reopened: %s', (_name, state) => {
+    const saved = queryText(query(state), NOW);
+    expect(readStoredQuery(saved, CONCEPTS)).toEqual({ kind: 'target', state });
+    // A day later the hourly job has moved the thresholds on: the same conditions still.
+    const later = queryText(query(state), NOW + DAY);
+    expect(readStoredQuery(later, CONCEPTS)).toEqual({ kind: 'target', state });
+  });
+
+  it('takes a Spanish decimal comma in the minimum score', () => {
+    expect(query({ ...EMPTY_STATE, concepts: [{ conceptId: SEC, minScore: '12,5' }] }).concepts).toEqual([
+      { conceptId: SEC, minScore: 12.5, halfLifeDays: 90 },
+    ]);
+  });
+
+  it('says which row or field is wrong instead of writing a query', () => {
+    expect(
+      toQuery(
+        {
+          ...EMPTY_STATE,
+          concepts: [
+            { conceptId: '', minScore: '10' },
+            { conceptId: CLOUD, minScore: '0' },
+            { conceptId: SEC, minScore: 'ten' },
+          ],
+          lastInteractionDays: '1.5',
+          notContactedDays: '4000',
+        },
+        CONCEPTS,
+      ),
+    ).toEqual({
+      ok: false,
+      problems: [
+        { kind: 'concept', row: 1 },
+        { kind: 'minScore', row: 2 },
+        { kind: 'minScore', row: 3 },
+        { kind: 'days', field: 'lastInteraction' },
+        { kind: 'days', field: 'notContacted' },
+      ],
+    });
+  });
+
+  it('knows when nothing is asked for', () => {
+    expect(hasConditions(query(EMPTY_STATE))).toBe(false);
+    expect(hasConditions(query({ ...EMPTY_STATE, notContactedDays: '3' }))).toBe(true);
+  });
+
+  it('keeps a query written elsewhere, or naming an inactive concept, as unreadable', () => {
+    expect(readStoredQuery(null, CONCEPTS)).toEqual({ kind: 'none' });
+    expect(readStoredQuery('  ', CONCEPTS)).toEqual({ kind: 'none' });
+    const foreign = "<fetch><entity name='contact'><attribute name='fullname' /></entity></fetch>";
+    expect(readStoredQuery(foreign, CONCEPTS)).toEqual({ kind: 'unreadable', fetchXml: foreign });
+    const saved = queryText(query(FULL), NOW);
+    expect(readStoredQuery(saved, [CONCEPTS[1]])).toEqual({ kind: 'unreadable', fetchXml: saved });
+  });
+
+  it('counts with one aggregate FetchXML read of the same conditions', () => {
+    const options = countRequest(query(FULL), NOW);
+    expect(options.startsWith('?fetchXml=')).toBe(true);
+    const fetchXml = decodeURIComponent(options.slice('?fetchXml='.length));
+    expect(fetchXml).toContain("aggregate='countcolumn'");
+    const conditions = (xml: string) => xml.slice(xml.indexOf('<filter'));
+    expect(conditions(fetchXml)).toBe(conditions(queryText(query(FULL), NOW)));
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The Target Builder's pure mapping: what the marketer has typed (BuilderState, text as typed) ⇄ the
+ * domain's TargetQuery ⇄ the list's FetchXML, through dataverse/queries/target.ts, the same text
+ * `ideario target` writes and the hourly job moves on.
+ */
+import type { TargetQuery } from '../../domain/campaign/target';
+import type { ValueTier } from '../../domain/interest/valuetier';
+import * as concept from '../../dataverse/generated/names/idr_marketingconcept';
+import { parseTargetFetchXml, targetCountFetchXml, targetFetchXml } from '../../dataverse/queries/target';
+import { asGuid, asNumber } from '../shared/values';
+
+/** Typing pauses this long before the count is asked for: one request per pause, not per key. */
+export const COUNT_DELAY_MS = 400;
+
+export const TIERS: readonly ValueTier[] = ['mostValuable', 'mostGrowable', 'maintain', 'belowZero'];
+
+export interface ConceptOption {
+  readonly id: string;
+  readonly name: string;
+  readonly halfLifeDays: number;
+}
+
+export interface ConceptRow {
+  /** Empty until the marketer picks one. */
+  readonly conceptId: string;
+  readonly minScore: string;
+}
+
+/** The form as typed: numbers stay text so a half-typed "12," is not lost. */
+export interface BuilderState {
+  readonly concepts: readonly ConceptRow[];
+  readonly tiers: readonly ValueTier[];
+  readonly primaryInterestIds: readonly string[];
+  readonly segmentConceptIds: readonly string[];
+  readonly lastInteractionDays: string;
+  readonly notContactedDays: string;
+}
+
+export const EMPTY_STATE: BuilderState = {
+  concepts: [],
+  tiers: [],
+  primaryInterestIds: [],
+  segmentConceptIds: [],
+  lastInteractionDays: '',
+  notContactedDays: '',
+};
+
+/** Active concepts by name, with the half-life a minimum "today" needs. */
+export const CONCEPTS_QUERY =
+  `?$select=${concept.idr_marketingconceptid},${concept.idr_name},${concept.idr_halflifedays}` +
+  `&$filter=${concept.statecode} eq ${concept.choices.statecode.Active}&$orderby=${concept.idr_name} asc`;
+
+export function toConcepts(entities: readonly Record<string, unknown>[]): ConceptOption[] {
+  return entities.flatMap((entity) => {
+    const id = asGuid(entity[concept.idr_marketingconceptid]);
+    if (id === null) return [];
+    const name = entity[concept.idr_name];
+    const halfLife = asNumber(entity[concept.idr_halflifedays]);
+    // An empty half-life is the column's default, 90 days (solution/), as readTargetCatalogue reads it.
+    return [{ id, name: typeof name === 'string' ? name : '', halfLifeDays: halfLife ?? 90 }];
+  });
+}
+
+/** What stops the state from being a query; `row` is 1-based, as the labels number them. */
+export type Problem =
+  | { readonly kind: 'concept'; readonly row: number }
+  | { readonly kind: 'minScore'; readonly row: number }
+  | { readonly kind: 'days'; readonly field: 'lastInteraction' | 'notContacted' };
+
+export type Mapped =
+  | { readonly ok: true; readonly query: TargetQuery }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
+/** A number as typed in English or Spanish ("12.5", "12,5"); null when it is not one. */
+export function typedNumber(text: string): number | null {
+  const trimmed = text.trim().replace(',', '.');
+  if (!/^\d+(\.\d+)?$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+function days(text: string): number | undefined | null {
+  if (text.trim() === '') return undefined;
+  const value = typedNumber(text);
+  return value !== null && Number.isInteger(value) && value >= 1 && value <= 3650 ? value : null;
+}
+
+/** The state as a TargetQuery, with the limits resolveTarget keeps for the CLI, or what is wrong. */
+export function toQuery(state: BuilderState, concepts: readonly ConceptOption[]): Mapped {
+  const halfLife = new Map(concepts.map((c) => [c.id, c.halfLifeDays]));
+  const problems: Problem[] = [];
+  const minimums: TargetQuery['concepts'][number][] = [];
+  state.concepts.forEach((row, index) => {
+    const halfLifeDays = halfLife.get(row.conceptId);
+    if (halfLifeDays === undefined) problems.push({ kind: 'concept', row: index + 1 });
+    const minScore = typedNumber(row.minScore);
+    if (minScore === null || minScore <= 0) problems.push({ kind: 'minScore', row: index + 1 });
+    if (halfLifeDays !== undefined && minScore !== null && minScore > 0)
+      minimums.push({ conceptId: row.conceptId, minScore, halfLifeDays });
+  });
+  const lastInteractionWithinDays = days(state.lastInteractionDays);
+  if (lastInteractionWithinDays === null) problems.push({ kind: 'days', field: 'lastInteraction' });
+  const notContactedDays = days(state.notContactedDays);
+  if (notContactedDays === null) problems.push({ kind: 'days', field: 'notContacted' });
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    query: {
+      concepts: minimums,
+      tiers: TIERS.filter((t) => state.tiers.includes(t)),
+      primaryInterestIds: [...state.primaryInterestIds],
+      segmentConceptIds: [...state.segmentConceptIds],
+      lastInteractionWithinDays: lastInteractionWithinDays ?? undefined,
+      notContactedDays: notContactedDays ?? undefined,
+    },
+  };
+}
+
+export function fromQuery(query: TargetQuery): BuilderState {
+  return {
+    concepts: query.concepts.map((c) => ({ conceptId: c.conceptId, minScore: String(c.minScore) })),
+    tiers: [...query.tiers],
+    primaryInterestIds: [...query.primaryInterestIds],
+    segmentConceptIds: [...query.segmentConceptIds],
+    lastInteractionDays: query.lastInteractionWithinDays ? String(query.lastInteractionWithinDays) : '',
+    notContactedDays: query.notContactedDays ? String(query.notContactedDays) : '',
+  };
+}
+
+export function hasConditions(query: TargetQuery): boolean {
+  return (
+    query.concepts.length +
+      query.tiers.length +
+      query.primaryInterestIds.length +
+      query.segmentConceptIds.length >
+      0 ||
+    query.lastInteractionWithinDays !== undefined ||
+    query.notContactedDays !== undefined
+  );
+}
+
+/** The list's query as the builder meets it: none yet, one it wrote (its conditions), or another one. */
+export type StoredQuery =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'target'; readonly state: BuilderState }
+  | { readonly kind: 'unreadable'; readonly fetchXml: string };
+
+export function readStoredQuery(fetchXml: string | null, concepts: readonly ConceptOption[]): StoredQuery {
+  if (fetchXml === null || fetchXml.trim() === '') return { kind: 'none' };
+  const query = parseTargetFetchXml(fetchXml, new Map(concepts.map((c) => [c.id, c.halfLifeDays])));
+  return query === null ? { kind: 'unreadable', fetchXml } : { kind: 'target', state: fromQuery(query) };
+}
+
+/** The `query` column's value: the target's contacts with minimum scores as of `now`. */
+export function queryText(query: TargetQuery, now: number): string {
+  return targetFetchXml(query, now);
+}
+
+/** The options of a Web API read counting the target's contacts (one aggregate row). */
+export function countRequest(query: TargetQuery, now: number): string {
+  return `?fetchXml=${encodeURIComponent(targetCountFetchXml(query, now))}`;
+}

@@ -1,0 +1,277 @@
+import * as React from 'react';
+import {
+  Button,
+  Checkbox,
+  Field,
+  FluentProvider,
+  Input,
+  Select,
+  Spinner,
+  type Theme,
+  tokens,
+  webLightTheme,
+} from '@fluentui/react-components';
+import type { ValueTier } from '../../../domain/interest/valuetier';
+import { ErrorText } from '../../shared/ErrorText';
+import { formatNumber, formatText } from '../../shared/format';
+import { type BuilderState, type ConceptOption, type Problem, TIERS } from '../builder';
+import { type TargetBuilderStrings } from '../strings';
+
+export type ConceptsState =
+  | { readonly status: 'loading' }
+  | { readonly status: 'error'; readonly message: string }
+  | { readonly status: 'ready'; readonly concepts: readonly ConceptOption[] };
+
+export type CountState =
+  | { readonly status: 'idle' }
+  /** The conditions have a mistake (shown beside them): nothing to count. */
+  | { readonly status: 'invalid' }
+  | { readonly status: 'counting' }
+  | { readonly status: 'ready'; readonly count: number }
+  | { readonly status: 'error'; readonly message: string };
+
+export interface TargetBuilderProps {
+  readonly concepts: ConceptsState;
+  readonly state: BuilderState;
+  readonly problems: readonly Problem[];
+  readonly count: CountState;
+  /** A query the builder did not write: shown as it is, never rewritten unless the marketer asks. */
+  readonly unreadable?: string;
+  readonly disabled: boolean;
+  readonly strings: TargetBuilderStrings;
+  readonly locale: string;
+  readonly theme?: Theme;
+  readonly onChange: (state: BuilderState) => void;
+  readonly onReplaceUnreadable: () => void;
+}
+
+const TIER_KEYS: Readonly<Record<ValueTier, `Tier_${ValueTier}`>> = {
+  mostValuable: 'Tier_mostValuable',
+  mostGrowable: 'Tier_mostGrowable',
+  maintain: 'Tier_maintain',
+  belowZero: 'Tier_belowZero',
+};
+
+const toggled = <T,>(list: readonly T[], item: T, on: boolean): T[] =>
+  on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item);
+
+const groupStyle: React.CSSProperties = {
+  border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  borderRadius: tokens.borderRadiusMedium,
+  padding: tokens.spacingHorizontalM,
+  margin: 0,
+  minWidth: 0,
+};
+const checkGrid: React.CSSProperties = {
+  display: 'grid',
+  gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))',
+};
+
+function problemText(problem: Problem, s: TargetBuilderStrings): string {
+  if (problem.kind === 'concept') return formatText(s.Invalid_Concept, problem.row);
+  if (problem.kind === 'minScore') return formatText(s.Invalid_MinScore, problem.row);
+  return formatText(
+    s.Invalid_Days,
+    problem.field === 'lastInteraction' ? s.LastInteraction_Label : s.NotContacted_Label,
+  );
+}
+
+function CountLine({ count, s, locale }: { count: CountState; s: TargetBuilderStrings; locale: string }) {
+  if (count.status === 'counting') return <Spinner size="tiny" label={s.Counting} />;
+  if (count.status === 'error') return <ErrorText>{formatText(s.Error_Count, count.message)}</ErrorText>;
+  if (count.status === 'ready')
+    return (
+      <strong>
+        {count.count === 1 ? s.Count_One : formatText(s.Count, formatNumber(count.count, locale, 0))}
+      </strong>
+    );
+  return null;
+}
+
+function ConceptChecks(props: {
+  legend: string;
+  concepts: readonly ConceptOption[];
+  checked: readonly string[];
+  disabled: boolean;
+  onChange: (ids: string[]) => void;
+}) {
+  return (
+    <fieldset style={groupStyle}>
+      <legend>{props.legend}</legend>
+      <div style={checkGrid}>
+        {props.concepts.map((c) => (
+          <Checkbox
+            key={c.id}
+            label={c.name}
+            disabled={props.disabled}
+            checked={props.checked.includes(c.id)}
+            onChange={(_e, data) => props.onChange(toggled(props.checked, c.id, data.checked === true))}
+          />
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+function Builder(props: TargetBuilderProps & { concepts: { status: 'ready' } }) {
+  const { state, strings: s, disabled, onChange } = props;
+  const concepts = props.concepts.concepts;
+  const setRow = (index: number, row: BuilderState['concepts'][number]) =>
+    onChange({ ...state, concepts: state.concepts.map((r, i) => (i === index ? row : r)) });
+  return (
+    <div role="group" aria-label={s.Builder_Label} style={{ display: 'grid', gap: tokens.spacingVerticalM }}>
+      <fieldset style={groupStyle}>
+        <legend>{s.Concepts_Label}</legend>
+        {state.concepts.map((row, index) => (
+          <div
+            key={index}
+            style={{ display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'end', flexWrap: 'wrap' }}
+          >
+            <Field label={formatText(s.Concept_Row, index + 1)} style={{ flex: '2 1 200px' }}>
+              <Select
+                value={row.conceptId}
+                disabled={disabled}
+                onChange={(_e, data) => setRow(index, { ...row, conceptId: data.value })}
+              >
+                <option value="">{s.Concept_Choose}</option>
+                {concepts.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field label={formatText(s.MinScore_Row, index + 1)} style={{ flex: '1 1 160px' }}>
+              <Input
+                inputMode="decimal"
+                value={row.minScore}
+                disabled={disabled}
+                onChange={(_e, data) => setRow(index, { ...row, minScore: data.value })}
+              />
+            </Field>
+            <Button
+              disabled={disabled}
+              onClick={() => onChange({ ...state, concepts: state.concepts.filter((_r, i) => i !== index) })}
+            >
+              {formatText(s.RemoveConcept, index + 1)}
+            </Button>
+          </div>
+        ))}
+        <Button
+          appearance="subtle"
+          disabled={disabled}
+          style={{ marginTop: tokens.spacingVerticalS }}
+          onClick={() =>
+            onChange({ ...state, concepts: [...state.concepts, { conceptId: '', minScore: '' }] })
+          }
+        >
+          {s.AddConcept}
+        </Button>
+      </fieldset>
+      <fieldset style={groupStyle}>
+        <legend>{s.Tiers_Label}</legend>
+        <div style={checkGrid}>
+          {TIERS.map((tier) => (
+            <Checkbox
+              key={tier}
+              label={s[TIER_KEYS[tier]]}
+              disabled={disabled}
+              checked={state.tiers.includes(tier)}
+              onChange={(_e, data) =>
+                onChange({ ...state, tiers: toggled(state.tiers, tier, data.checked === true) })
+              }
+            />
+          ))}
+        </div>
+      </fieldset>
+      <ConceptChecks
+        legend={s.PrimaryInterests_Label}
+        concepts={concepts}
+        checked={state.primaryInterestIds}
+        disabled={disabled}
+        onChange={(ids) => onChange({ ...state, primaryInterestIds: ids })}
+      />
+      <ConceptChecks
+        legend={s.Segments_Label}
+        concepts={concepts}
+        checked={state.segmentConceptIds}
+        disabled={disabled}
+        onChange={(ids) => onChange({ ...state, segmentConceptIds: ids })}
+      />
+      <div style={{ display: 'flex', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' }}>
+        <Field label={s.LastInteraction_Label} style={{ flex: '1 1 200px' }}>
+          <Input
+            inputMode="numeric"
+            value={state.lastInteractionDays}
+            disabled={disabled}
+            onChange={(_e, data) => onChange({ ...state, lastInteractionDays: data.value })}
+          />
+        </Field>
+        <Field label={s.NotContacted_Label} style={{ flex: '1 1 200px' }}>
+          <Input
+            inputMode="numeric"
+            value={state.notContactedDays}
+            disabled={disabled}
+            onChange={(_e, data) => onChange({ ...state, notContactedDays: data.value })}
+          />
+        </Field>
+      </div>
+      {props.problems.length > 0 && (
+        <ErrorText>
+          {props.problems.map((p) => problemText(p, s)).join(' ')} {s.Invalid_NotSaved}
+        </ErrorText>
+      )}
+    </div>
+  );
+}
+
+export function TargetBuilderView(props: TargetBuilderProps): React.ReactElement {
+  const { strings: s } = props;
+  let body: React.ReactNode;
+  if (props.concepts.status === 'loading') body = <Spinner size="small" label={s.Loading} />;
+  else if (props.concepts.status === 'error')
+    body = <ErrorText>{formatText(s.Error_Concepts, props.concepts.message)}</ErrorText>;
+  else if (props.unreadable !== undefined)
+    body = (
+      <div style={{ display: 'grid', gap: tokens.spacingVerticalS }}>
+        <p style={{ margin: 0 }}>{s.Unreadable}</p>
+        <pre
+          aria-label={s.StoredQuery}
+          tabIndex={0}
+          style={{
+            whiteSpace: 'pre-wrap',
+            wordBreak: 'break-all',
+            margin: 0,
+            maxHeight: 200,
+            overflow: 'auto',
+          }}
+        >
+          {props.unreadable}
+        </pre>
+        <div>
+          <Button disabled={props.disabled} onClick={props.onReplaceUnreadable}>
+            {s.ReplaceUnreadable}
+          </Button>
+        </div>
+      </div>
+    );
+  else body = <Builder {...props} concepts={props.concepts} />;
+  return (
+    <FluentProvider theme={props.theme ?? webLightTheme}>
+      {/* The count first: it is what the marketer watches while changing the conditions below. */}
+      <div style={{ display: 'grid', gap: tokens.spacingVerticalM }}>
+        {props.unreadable === undefined && props.concepts.status === 'ready' && (
+          <div role="status" aria-live="polite">
+            {props.count.status === 'idle' ? (
+              <span>{s.NoConditions}</span>
+            ) : (
+              <CountLine count={props.count} s={s} locale={props.locale} />
+            )}
+          </div>
+        )}
+        {body}
+        <p style={{ margin: 0, color: tokens.colorNeutralForeground3 }}>{s.ListTypes_Note}</p>
+      </div>
+    </FluentProvider>
+  );
+}

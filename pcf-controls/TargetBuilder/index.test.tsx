@@ -1,0 +1,113 @@
+/** @jest-environment jsdom */
+import { join } from 'node:path';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { contact, idr_marketingconcept } from '../../dataverse/generated';
+import { parseTargetFetchXml, targetFetchXml } from '../../dataverse/queries/target';
+import {
+  createPcfContext,
+  MockWebApiError,
+  mockProperty,
+  type PcfWebApiCall,
+} from '../../tools/harness/pcf-context';
+import { readResx } from '../shared/resx.testkit';
+import { TargetBuilder } from './index';
+
+const CLOUD = '6f1c0c3e-1d2a-4c5b-9e8f-0a1b2c3d4e5f';
+const SEC = '7a2d1d4f-2e3b-4d6c-8f90-1b2c3d4e5f60';
+const M = idr_marketingconcept.columns;
+const CONCEPT_ROWS = [
+  { [M.idr_marketingconceptid]: CLOUD, [M.idr_name]: 'Cloud migration', [M.idr_halflifedays]: 10 },
+  { [M.idr_marketingconceptid]: SEC, [M.idr_name]: 'Zero trust security', [M.idr_halflifedays]: 90 },
+];
+const HALF_LIVES = new Map([
+  [CLOUD, 10],
+  [SEC, 90],
+]);
+
+const countFetchXml = (call: PcfWebApiCall) =>
+  decodeURIComponent((call.options ?? '').replace('?fetchXml=', ''));
+
+/** Mounts the control on a marketing list's query column as the form does; counts answer `count`. */
+function mount(query: string | null, count: (call: PcfWebApiCall) => number = () => 7) {
+  const rendered: { current?: () => void } = {};
+  const outputs: (string | undefined)[] = [];
+  const { context, webApiCalls } = createPcfContext({
+    parameters: { query: mockProperty(query) as ComponentFramework.PropertyTypes.StringProperty },
+    webApi: (call) => {
+      if (call.entityType === idr_marketingconcept.logicalName) return CONCEPT_ROWS;
+      if (call.entityType === contact.logicalName) return [{ count: count(call) }];
+      return [];
+    },
+    strings: readResx(join(__dirname, 'strings/TargetBuilder.1033.resx')),
+    members: { factory: { requestRender: () => rendered.current?.() } },
+  });
+  const control = new TargetBuilder();
+  control.init(context, () => outputs.push(control.getOutputs().query));
+  const view = render(control.updateView(context));
+  rendered.current = () => view.rerender(control.updateView(context));
+  const counts = () => webApiCalls.filter((c) => c.entityType === contact.logicalName);
+  return { control, outputs, counts };
+}
+
+describe('TargetBuilder lifecycle', () => {
+  it('writes the query the marketer builds to the list, and counts it once typing pauses', async () => {
+    const { outputs, counts } = mount(null);
+    fireEvent.click(await screen.findByRole('button', { name: 'Add a concept' }));
+    fireEvent.change(screen.getByLabelText('Concept 1'), { target: { value: SEC } });
+    fireEvent.change(screen.getByLabelText('Minimum score today for concept 1'), { target: { value: '1' } });
+    fireEvent.change(screen.getByLabelText('Minimum score today for concept 1'), { target: { value: '12' } });
+    fireEvent.change(screen.getByLabelText('Not contacted in the last (days)'), { target: { value: '14' } });
+    expect(await screen.findByText('7 contacts match today')).toBeTruthy();
+    // Four edits, one count: the one for what the form now shows.
+    expect(counts()).toHaveLength(1);
+    expect(countFetchXml(counts()[0])).toContain("aggregate='true'");
+    const written = outputs[outputs.length - 1] ?? '';
+    expect(parseTargetFetchXml(written, HALF_LIVES)).toEqual({
+      concepts: [{ conceptId: SEC, minScore: 12, halfLifeDays: 90 }],
+      tiers: [],
+      primaryInterestIds: [],
+      segmentConceptIds: [],
+      notContactedDays: 14,
+    });
+  });
+
+  it('shows a list built before with its conditions and count, and writes nothing until edited', async () => {
+    const saved = targetFetchXml(
+      {
+        concepts: [{ conceptId: CLOUD, minScore: 40, halfLifeDays: 10 }],
+        tiers: ['mostValuable'],
+        primaryInterestIds: [],
+        segmentConceptIds: [SEC],
+      },
+      Date.UTC(2026, 11, 1),
+    );
+    const { control, outputs, counts } = mount(saved, () => 3);
+    expect(await screen.findByText('3 contacts match today')).toBeTruthy();
+    expect(screen.getByLabelText<HTMLSelectElement>('Concept 1').value).toBe(CLOUD);
+    expect(screen.getByLabelText<HTMLInputElement>('Minimum score today for concept 1').value).toBe('40');
+    expect(screen.getByRole<HTMLInputElement>('checkbox', { name: 'Most valuable' }).checked).toBe(true);
+    expect(outputs).toEqual([]);
+    expect(control.getOutputs()).toEqual({});
+    expect(counts()).toHaveLength(1);
+  });
+
+  it('keeps a query written elsewhere: shown read-only, never counted or rewritten', async () => {
+    const foreign = "<fetch><entity name='contact'><attribute name='fullname' /></entity></fetch>";
+    const { control, outputs, counts } = mount(foreign);
+    expect(await screen.findByText(/was not written by the Target Builder/)).toBeTruthy();
+    expect(control.getOutputs()).toEqual({});
+    expect(outputs).toEqual([]);
+    expect(counts()).toEqual([]);
+  });
+
+  it('says why the count failed', async () => {
+    const { counts } = mount(null, () => {
+      throw new MockWebApiError('Number of aggregate records exceeded the limit of 50000');
+    });
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Below zero' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The contacts could not be counted: Number of aggregate records exceeded the limit of 50000',
+    );
+    expect(counts()).toHaveLength(1);
+  });
+});
