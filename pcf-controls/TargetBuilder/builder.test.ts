@@ -82,10 +82,15 @@ describe('Target Builder mapping', () => {
     expect(readStoredQuery(later, CONCEPTS)).toEqual({ kind: 'target', state });
   });
 
-  it('takes a Spanish decimal comma in the minimum score', () => {
-    expect(query({ ...EMPTY_STATE, concepts: [{ conceptId: SEC, minScore: '12,5' }] }).concepts).toEqual([
-      { conceptId: SEC, minScore: 12.5, halfLifeDays: 90 },
-    ]);
+  it('takes a Spanish decimal comma in the minimum score, and shows it so when the list is reopened', () => {
+    const spanish: BuilderState = { ...EMPTY_STATE, concepts: [{ conceptId: SEC, minScore: '12,5' }] };
+    expect(query(spanish).concepts).toEqual([{ conceptId: SEC, minScore: 12.5, halfLifeDays: 90 }]);
+    const saved = queryText(query(spanish), NOW);
+    expect(readStoredQuery(saved, CONCEPTS, ',')).toEqual({ kind: 'target', state: spanish });
+    expect(readStoredQuery(saved, CONCEPTS)).toEqual({
+      kind: 'target',
+      state: { ...spanish, concepts: [{ conceptId: SEC, minScore: '12.5' }] },
+    });
   });
 
   it('says which row or field is wrong instead of writing a query', () => {

@@ -115,9 +115,13 @@ export function toQuery(state: BuilderState, concepts: readonly ConceptOption[])
   };
 }
 
-export function fromQuery(query: TargetQuery): BuilderState {
+/** The conditions of a query, minimum scores written with the user's decimal symbol (`12,5` in Spanish). */
+export function fromQuery(query: TargetQuery, decimalSymbol = '.'): BuilderState {
   return {
-    concepts: query.concepts.map((c) => ({ conceptId: c.conceptId, minScore: String(c.minScore) })),
+    concepts: query.concepts.map((c) => ({
+      conceptId: c.conceptId,
+      minScore: String(c.minScore).replace('.', decimalSymbol),
+    })),
     tiers: [...query.tiers],
     primaryInterestIds: [...query.primaryInterestIds],
     segmentConceptIds: [...query.segmentConceptIds],
@@ -144,10 +148,16 @@ export type StoredQuery =
   | { readonly kind: 'target'; readonly state: BuilderState }
   | { readonly kind: 'unreadable'; readonly fetchXml: string };
 
-export function readStoredQuery(fetchXml: string | null, concepts: readonly ConceptOption[]): StoredQuery {
+export function readStoredQuery(
+  fetchXml: string | null,
+  concepts: readonly ConceptOption[],
+  decimalSymbol = '.',
+): StoredQuery {
   if (fetchXml === null || fetchXml.trim() === '') return { kind: 'none' };
   const query = parseTargetFetchXml(fetchXml, new Map(concepts.map((c) => [c.id, c.halfLifeDays])));
-  return query === null ? { kind: 'unreadable', fetchXml } : { kind: 'target', state: fromQuery(query) };
+  return query === null
+    ? { kind: 'unreadable', fetchXml }
+    : { kind: 'target', state: fromQuery(query, decimalSymbol) };
 }
 
 /** The `query` column's value: the target's contacts with minimum scores as of `now`. */

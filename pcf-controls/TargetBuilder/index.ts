@@ -7,7 +7,7 @@ import { type Theme } from '@fluentui/react-components';
 import * as concept from '../../dataverse/generated/names/idr_marketingconcept';
 import * as contact from '../../dataverse/generated/names/contact';
 import { countOf } from '../../dataverse/queries/target';
-import { localeOf } from '../shared/format';
+import { decimalSymbolOf, localeOf } from '../shared/format';
 import {
   type BuilderState,
   CONCEPTS_QUERY,
@@ -108,7 +108,8 @@ export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, I
   }
 
   private readStored(raw: string | null): void {
-    const stored = readStoredQuery(raw, this.conceptOptions());
+    const decimal = decimalSymbolOf(localeOf(this.context.userSettings.languageId));
+    const stored = readStoredQuery(raw, this.conceptOptions(), decimal);
     this.problems = [];
     this.unreadable = stored.kind === 'unreadable' ? stored.fetchXml : undefined;
     this.state = stored.kind === 'target' ? stored.state : EMPTY_STATE;

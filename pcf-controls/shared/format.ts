@@ -6,6 +6,11 @@ export function localeOf(languageId: number): string {
   return LOCALES[languageId] ?? 'en-US';
 }
 
+/** The decimal symbol of a locale: `,` in es-ES. */
+export function decimalSymbolOf(locale: string): string {
+  return (1.5).toLocaleString(locale).charAt(1);
+}
+
 export function formatText(template: string, ...args: readonly (string | number)[]): string {
   return template.replace(/\{(\d+)\}/g, (match, index: string) => {
     const value = args[Number(index)];
