@@ -130,14 +130,22 @@ export class Engine {
     };
   }
 
+  /** The caller's usersettings row (Personal Options), if they have one. */
+  private personalOptions(context?: CallContext): StoredRecord | undefined {
+    const settings = this.metadata.byLogicalName(usersettings.logicalName);
+    return settings ? this.rows.loadStored(settings, this.whoAmI(context).UserId) : undefined;
+  }
+
   /**
    * The IANA time zone the caller's "today", "this week", "last month"… are judged in: Dataverse
    * evaluates date query functions and FetchXML date operators in the calling user's time zone.
    */
   timeZoneOf(context?: CallContext): string | undefined {
-    const settings = this.metadata.byLogicalName(usersettings.logicalName);
-    const row = settings ? this.rows.loadStored(settings, this.whoAmI(context).UserId) : undefined;
-    const code = row?.[usersettings.columns.timezonecode];
+    return this.zoneOf(this.personalOptions(context));
+  }
+
+  private zoneOf(options: StoredRecord | undefined): string | undefined {
+    const code = options?.[usersettings.columns.timezonecode];
     // No row, or a row without a zone: the organisation's default (IDEARIO_TIME_ZONE).
     if (typeof code !== 'number') return this.defaultTimeZone;
     const zone = TIME_ZONE_CODES[code];
@@ -148,12 +156,11 @@ export class Engine {
   /**
    * How the caller's formatted values are written: Dataverse formats them in the calling user's
    * language and formats (usersettings uilanguageid and localeid, "UserSettings table/entity reference",
-   * set in Personal Options: https://learn.microsoft.com/power-apps/user/set-personal-options).
-   * A user without them gets English (United States).
+   * set in Personal Options: https://learn.microsoft.com/power-apps/user/set-personal-options), and in
+   * their time zone. A user without them gets English (United States).
    */
-  formatFor(context?: CallContext): FormatOptions {
-    const settings = this.metadata.byLogicalName(usersettings.logicalName);
-    const row = settings ? this.rows.loadStored(settings, this.whoAmI(context).UserId) : undefined;
+  formatFor(context?: CallContext): FormatOptions & { timeZone: string | undefined } {
+    const row = this.personalOptions(context);
     const stored = (column: string): number | undefined => {
       const value = row?.[column];
       return typeof value === 'number' ? value : undefined;
@@ -164,7 +171,7 @@ export class Engine {
       context?.userSettings?.uilanguageid ?? stored(usersettings.columns.uilanguageid) ?? DEFAULT_LOCALE;
     const found = formatSettingsFor(localeId, languageId);
     if (!found) throw new UnsupportedLocaleError(localeId, KNOWN_LOCALES);
-    return { ...this.core.format, settings: found, timeZone: this.timeZoneOf(context) };
+    return { ...this.core.format, settings: found, timeZone: this.zoneOf(row) };
   }
 
   /** Security roles of a user; the emulator's own user (the token's) is the System Administrator. */
@@ -342,6 +349,7 @@ export class Engine {
       throw new QueryError(`Invalid $top '${request.top}': expected a whole number ≥ 0.`);
     }
     const where: Sql[] = [];
+    const format = this.formatFor(context);
     if (request.filter) {
       where.push(
         compileFilter(
@@ -351,7 +359,7 @@ export class Engine {
             alias: 't',
             now: this.core.clock(),
             userId: this.whoAmI(context).UserId,
-            timeZone: this.timeZoneOf(context),
+            timeZone: format.timeZone,
           },
           request.filter,
         ),
@@ -377,7 +385,7 @@ export class Engine {
     const more = paged && rows.length > pageSize;
     const pageRows = more ? rows.slice(0, pageSize) : rows;
     const shape: ReadShape = request;
-    const source = this.rows.source(this.formatFor(context));
+    const source = this.rows.source(format);
     const records = pageRows.map((row) => toRecord(source, table, this.rows.rowToStored(table, row), shape));
     let skipToken: string | undefined;
     const last = pageRows[pageRows.length - 1];
@@ -432,9 +440,10 @@ export class Engine {
   /** Read access for query languages compiled to SQL outside the engine (FetchXML): metadata, rows, caller. */
   fetchSource(context?: CallContext): FetchSource {
     const identity = this.whoAmI(context);
+    const format = this.formatFor(context);
     return {
       index: this.metadata,
-      records: this.rows.source(this.formatFor(context)),
+      records: this.rows.source(format),
       rows: (sql, params) =>
         this.core.storage.timed(
           this.queryTimeLimitMs,
@@ -443,7 +452,7 @@ export class Engine {
       now: this.core.clock(),
       userId: identity.UserId,
       businessUnitId: identity.BusinessUnitId,
-      timeZone: this.timeZoneOf(context),
+      timeZone: format.timeZone,
     };
   }
 
