@@ -89,9 +89,14 @@ function findConcept(catalogue: readonly CatalogueConcept[], text: string): Cata
   );
 }
 
+/** A day count a target's "within N days" conditions take: a whole number from 1 to 3650. */
+export function isTargetDays(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 3650;
+}
+
 function checkDays(field: string, campo: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1 || value > 3650)
+  if (!isTargetDays(value))
     throw new InvalidTargetError(
       field,
       value,

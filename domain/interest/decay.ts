@@ -28,6 +28,9 @@ export interface TimedPoints {
  * scale without being refused, and with rule points capped at ±1000 a lagging landmark only reaches
  * it after about 20 half-lives, so the automatic re-base in `addEvent` is rare.
  */
+/** A concept's half-life when its row has none: the `idr_halflifedays` column's default (docs/data-model.md). */
+export const DEFAULT_HALF_LIFE_DAYS = 90;
+
 export const ACCUMULATOR_BOUND = 1e9;
 
 /**

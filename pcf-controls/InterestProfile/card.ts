@@ -4,7 +4,7 @@
  * domain/interest's scoreAt, and for each concept the interactions that contributed most, decayed the
  * same way from their idr_occurredon.
  */
-import { scoreAt } from '../../domain/interest/decay';
+import { DEFAULT_HALF_LIFE_DAYS, scoreAt } from '../../domain/interest/decay';
 import { appliedDeltaItems } from '../../domain/interest/explanation';
 import { contact } from '../../dataverse/generated/contact';
 import { idr_interaction } from '../../dataverse/generated/idr_interaction';
@@ -162,7 +162,7 @@ export function toCard(
   for (const row of contactRows) {
     const id = asGuid(row[`${CA}.${MC.idr_marketingconceptid}`]);
     if (id === null) continue;
-    const halfLifeDays = asNumber(row[`${CA}.${MC.idr_halflifedays}`]) ?? 90;
+    const halfLifeDays = asNumber(row[`${CA}.${MC.idr_halflifedays}`]) ?? DEFAULT_HALF_LIFE_DAYS;
     const accumulator = asNumber(row[`${PA}.${P.idr_accumulator}`]);
     const scoredOn = asTime(row[`${PA}.${P.idr_scoredon}`]);
     const landmark = asTime(row[`${PA}.${P.idr_landmarkon}`]) ?? scoredOn;

@@ -3,7 +3,8 @@
  * domain's TargetQuery ⇄ the list's FetchXML, through dataverse/queries/target.ts, the same text
  * `ideario target` writes and the hourly job moves on.
  */
-import type { TargetQuery } from '../../domain/campaign/target';
+import { isTargetDays, type TargetQuery } from '../../domain/campaign/target';
+import { DEFAULT_HALF_LIFE_DAYS } from '../../domain/interest/decay';
 import type { ValueTier } from '../../domain/interest/valuetier';
 import * as concept from '../../dataverse/generated/names/idr_marketingconcept';
 import { parseTargetFetchXml, targetCountFetchXml, targetFetchXml } from '../../dataverse/queries/target';
@@ -56,8 +57,9 @@ export function toConcepts(entities: readonly Record<string, unknown>[]): Concep
     if (id === null) return [];
     const name = entity[concept.idr_name];
     const halfLife = asNumber(entity[concept.idr_halflifedays]);
-    // An empty half-life is the column's default, 90 days (solution/), as readTargetCatalogue reads it.
-    return [{ id, name: typeof name === 'string' ? name : '', halfLifeDays: halfLife ?? 90 }];
+    return [
+      { id, name: typeof name === 'string' ? name : '', halfLifeDays: halfLife ?? DEFAULT_HALF_LIFE_DAYS },
+    ];
   });
 }
 
@@ -81,7 +83,7 @@ export function typedNumber(text: string): number | null {
 function days(text: string): number | undefined | null {
   if (text.trim() === '') return undefined;
   const value = typedNumber(text);
-  return value !== null && Number.isInteger(value) && value >= 1 && value <= 3650 ? value : null;
+  return value !== null && isTargetDays(value) ? value : null;
 }
 
 /** The state as a TargetQuery, with the limits resolveTarget keeps for the CLI, or what is wrong. */

@@ -34,7 +34,7 @@ import {
   resolveTarget,
   UnknownOfferError,
 } from '../../../domain/campaign';
-import { rankKeyThreshold } from '../../../domain/interest';
+import { DEFAULT_HALF_LIFE_DAYS, rankKeyThreshold } from '../../../domain/interest';
 import { idValue, lookupValue, membershipOperation, textValue, timeValue } from '../interests/records';
 import { chunk, exclusionListMembers, whereIn } from './read';
 
@@ -51,7 +51,7 @@ export async function readTargetCatalogue(client: DataverseClient): Promise<Cata
     id: textValue(r.idr_marketingconceptid) ?? '',
     code: textValue(r.idr_code),
     name: textValue(r.idr_name) ?? '',
-    halfLifeDays: r.idr_halflifedays ?? 90,
+    halfLifeDays: r.idr_halflifedays ?? DEFAULT_HALF_LIFE_DAYS,
   }));
 }
 

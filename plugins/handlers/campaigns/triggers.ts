@@ -41,6 +41,7 @@ import {
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import type { ExclusionReason, Occurrence, TriggerInteraction, TriggerRule } from '../../../domain/campaign';
+import { DEFAULT_HALF_LIFE_DAYS } from '../../../domain/interest';
 import {
   birthdayOccurrences,
   cartOccurrences,
@@ -301,7 +302,7 @@ async function scoreStates(client: DataverseClient, rules: readonly TriggerRule[
     const concept = (await client.retrieve(idr_marketingconcept.entitySetName, rule.conceptId ?? '', [
       idr_marketingconcept.columns.idr_halflifedays,
     ])) as idr_marketingconceptRecord | null;
-    const halfLifeDays = concept ? (concept.idr_halflifedays ?? 90) : 90;
+    const halfLifeDays = concept?.idr_halflifedays ?? DEFAULT_HALF_LIFE_DAYS;
     // Decay only lowers a score, so only profiles stored at or above the threshold can drop below it.
     const rows = (await client.retrieveMultiple(idr_interestprofile.entitySetName, {
       filter: `${lookupValue(PC.idr_concept)} eq ${rule.conceptId} and ${PC.idr_score} ge ${rule.threshold}${contactFilter(lookupValue(PC.idr_contact), contactId)}`,

@@ -23,6 +23,7 @@ import {
 } from '../../../dataverse/generated';
 import {
   appliedDeltaItems,
+  DEFAULT_HALF_LIFE_DAYS,
   type AppliedDelta,
   type ConceptConfig,
   type ExplainedDelta,
@@ -121,9 +122,6 @@ export const CONCEPT_SELECT: readonly string[] = [
   MC.idr_landmarkon,
   lookupValue(MC.idr_marketinglist),
 ];
-
-/** Default of `idr_halflifedays` (docs/data-model.md), for rows saved without one. */
-export const DEFAULT_HALF_LIFE_DAYS = 90;
 
 export function toConcept(row: idr_marketingconceptRecord): Concept {
   const id = idValue(row.idr_marketingconceptid) ?? '';
