@@ -17,12 +17,14 @@ import {
   mainUrl,
   MARKETING_APP,
   pagePerTest,
+  type Rows,
   screenshot,
   seriousViolations,
   webApi,
 } from './browser.testkit';
 
 const P = idr_contactpolicy.columns;
+const OC = idr_offerconcept.columns;
 const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
 let page: Page;
@@ -30,7 +32,7 @@ let page: Page;
 pagePerTest({ page: (p) => (page = p) });
 
 async function demoPolicy(): Promise<Record<string, unknown>> {
-  const found = await webApi<{ value: Record<string, unknown>[] }>(
+  const found = await webApi<Rows>(
     `${idr_contactpolicy.entitySetName}?$select=${[P.idr_name, P.idr_emailperweek, P.idr_callsperday, P.idr_overcapaction].join(',')}&$filter=statecode eq 0`,
   );
   const policy = found.value[0];
@@ -106,16 +108,16 @@ it('shows the contact policy form in Spanish with lang=3082', async () => {
 it("creates an offer concept with its two lookups, and the offer's form lists it", async () => {
   const F = idr_offer.columns;
   const M = idr_marketingconcept.columns;
-  const offers = await webApi<{ value: Record<string, unknown>[] }>(
+  const offers = await webApi<Rows>(
     `${idr_offer.entitySetName}?$select=${F.idr_name}&$filter=statecode eq 0&$orderby=${F.idr_name}&$top=1`,
   );
   const offer = offers.value[0];
   if (!offer) throw new Error('The demo has no offer.');
-  const served = await webApi<{ value: Record<string, unknown>[] }>(
-    `${idr_offerconcept.entitySetName}?$select=_${idr_offerconcept.columns.idr_concept}_value&$filter=_${idr_offerconcept.columns.idr_offer}_value eq ${String(offer[F.idr_offerid])}`,
+  const served = await webApi<Rows>(
+    `${idr_offerconcept.entitySetName}?$select=_${OC.idr_concept}_value&$filter=_${OC.idr_offer}_value eq ${String(offer[F.idr_offerid])}`,
   );
-  const taken = new Set(served.value.map((r) => r[`_${idr_offerconcept.columns.idr_concept}_value`]));
-  const concepts = await webApi<{ value: Record<string, unknown>[] }>(
+  const taken = new Set(served.value.map((r) => r[`_${OC.idr_concept}_value`]));
+  const concepts = await webApi<Rows>(
     `${idr_marketingconcept.entitySetName}?$select=${M.idr_name}&$filter=statecode eq 0&$orderby=${M.idr_name} desc`,
   );
   const concept = concepts.value.find((c) => !taken.has(c[M.idr_marketingconceptid]));
@@ -141,8 +143,8 @@ it("creates an offer concept with its two lookups, and the offer's form lists it
   // A new record's first save opens the record's own page, as Dynamics does.
   await page.waitForURL(/[?&]id=/);
   await formReady(page);
-  const created = await webApi<{ value: Record<string, unknown>[] }>(
-    `${idr_offerconcept.entitySetName}?$select=${idr_offerconcept.columns.idr_offerconceptid}&$filter=_${idr_offerconcept.columns.idr_offer}_value eq ${String(offer[F.idr_offerid])} and _${idr_offerconcept.columns.idr_concept}_value eq ${String(concept[M.idr_marketingconceptid])}`,
+  const created = await webApi<Rows>(
+    `${idr_offerconcept.entitySetName}?$select=${OC.idr_offerconceptid}&$filter=_${OC.idr_offer}_value eq ${String(offer[F.idr_offerid])} and _${OC.idr_concept}_value eq ${String(concept[M.idr_marketingconceptid])}`,
   );
   expect(created.value).toHaveLength(1);
   try {
@@ -165,18 +167,15 @@ it("creates an offer concept with its two lookups, and the offer's form lists it
     expect(await seriousViolations(page)).toEqual([]);
   } finally {
     // Offer scores and the campaign browser tests read the demo's offers: leave them as they were.
-    await webApi(
-      `${idr_offerconcept.entitySetName}(${String(created.value[0]?.[idr_offerconcept.columns.idr_offerconceptid])})`,
-      {
-        method: 'DELETE',
-      },
-    );
+    await webApi(`${idr_offerconcept.entitySetName}(${String(created.value[0]?.[OC.idr_offerconceptid])})`, {
+      method: 'DELETE',
+    });
   }
 });
 
 it('opens a campaign exclusion from its view, read-only, with its reason', async () => {
   const X = idr_exclusion.columns;
-  const rows = await webApi<{ value: Record<string, unknown>[] }>(
+  const rows = await webApi<Rows>(
     `${idr_exclusion.entitySetName}?$select=${X.idr_name},${X.idr_reason}&$top=1`,
   );
   const exclusion = rows.value[0];

@@ -21,6 +21,7 @@ import {
   MARKETING_APP,
   mainUrl,
   pagePerTest,
+  type Rows,
   screenshot,
   seriousViolations,
   webApi,
@@ -40,7 +41,7 @@ const builder = (): Locator => page.locator('[data-control-name="Ideario.TargetB
 it('builds a target on a marketing list: the count of ideario target, saved and shown again', async () => {
   // The concept of the demo's highest stored score, so the target is not empty.
   const [top] = (
-    await webApi<{ value: Record<string, unknown>[] }>(
+    await webApi<Rows>(
       `${idr_interestprofile.entitySetName}?$select=_${P.idr_concept}_value&$filter=${P.idr_score} gt ${MIN_SCORE}&$orderby=${P.idr_score} desc&$top=1`,
     )
   ).value;
