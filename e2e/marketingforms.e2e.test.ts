@@ -83,6 +83,37 @@ it("opens the demo's contact policy from the site map, shows its caps, and saves
   }
 });
 
+it('keeps text that is not a number in its field, says so, and saves nothing until it is corrected', async () => {
+  const stored = await demoPolicy();
+  const id = String(stored[P.idr_contactpolicyid]);
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: idr_contactpolicy.logicalName, id }),
+  );
+  await formReady(page);
+  const field = page.getByLabel('Emails per Week', { exact: true });
+  await field.fill('two');
+  await field.blur();
+  await formReady(page);
+  await expect(field.inputValue()).resolves.toBe('two');
+  await expect(page.locator(`#idr-note-${P.idr_emailperweek}`).textContent()).resolves.toBe(
+    'Enter a number.',
+  );
+  await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await formReady(page);
+  await expect(page.locator('#idr-form-notifications').textContent()).resolves.toContain(
+    'correct the fields that do not hold a number',
+  );
+  const kept = await webApi(`${idr_contactpolicy.entitySetName}(${id})?$select=${P.idr_emailperweek}`);
+  expect(kept[P.idr_emailperweek]).toBe(stored[P.idr_emailperweek]);
+  // Corrected, the error goes and the field holds the number again.
+  await field.fill(String(stored[P.idr_emailperweek]));
+  await field.blur();
+  await formReady(page);
+  await expect(page.locator(`#idr-note-${P.idr_emailperweek}`).textContent()).resolves.toBe('');
+  await expect(page.locator('#idr-form-notifications').textContent()).resolves.toBe('');
+});
+
 it('shows the contact policy form in Spanish with lang=3082', async () => {
   const stored = await demoPolicy();
   await page.goto(

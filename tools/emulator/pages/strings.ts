@@ -38,6 +38,11 @@ const STRINGS = {
     1033: '{0}: required fields must be filled in.',
     3082: '{0}: rellene los campos obligatorios.',
   },
+  notANumber: { 1033: 'Enter a number.', 3082: 'Escriba un número.' },
+  notNumbers: {
+    1033: '{0}: correct the fields that do not hold a number.',
+    3082: '{0}: corrija los campos que no contienen un número.',
+  },
   yes: { 1033: 'Yes', 3082: 'Sí' },
   controlNotBuilt: {
     1033: 'The control {0} is not built here: run npm run build (or npm start) and reload.',

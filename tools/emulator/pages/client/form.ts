@@ -114,6 +114,10 @@ class FormPage {
   private readonly settings: WebApiSettings;
   private saveError: { message: string; code: string } | undefined;
   private requiredErrors = new Set<string>();
+  /** Number fields holding text that is not a number: what was typed stays, with its error, until corrected. */
+  private notNumbers = new Map<string, string>();
+  /** A save was stopped by them: the banner says so until they are corrected. */
+  private notNumbersStoppedSave = false;
   private controls: HostedControl[] = [];
   /** Bound columns' values as the controls last saw them: a change calls their updateView. */
   private controlValues = new Map<string, string>();
@@ -439,7 +443,12 @@ class FormPage {
         await this.searchLookup(column, raw);
       const value = this.parse(column, raw, input);
       this.requiredErrors.delete(column.logicalName);
-      await this.harness.change(column.logicalName, value);
+      if (NUMBER_TYPES.has(column.type) && value === null && raw.trim() !== '')
+        this.notNumbers.set(column.logicalName, raw);
+      else {
+        this.notNumbers.delete(column.logicalName);
+        await this.harness.change(column.logicalName, value);
+      }
     } catch (error) {
       this.showScriptError(error);
     }
@@ -496,6 +505,8 @@ class FormPage {
           .map((c) => c.logicalName),
       );
       if (this.requiredErrors.size > 0) throw new SaveCancelledError([...this.requiredErrors]);
+      this.notNumbersStoppedSave = this.notNumbers.size > 0;
+      if (this.notNumbersStoppedSave) throw new SaveCancelledError([...this.notNumbers.keys()]);
       try {
         created = await this.write();
       } catch (error) {
@@ -566,6 +577,7 @@ class FormPage {
     }
     this.takeSnapshot();
     this.requiredErrors.clear();
+    this.notNumbers.clear();
     this.showTitle(record);
     await this.refreshSubgrids();
     this.render();
@@ -618,7 +630,9 @@ class FormPage {
       const input = this.input(column.logicalName);
       if (!input) continue;
       const control = this.harness.control(column.logicalName);
-      if (input.value !== this.domValue(column)) input.value = this.domValue(column);
+      const typed = this.notNumbers.get(column.logicalName);
+      const text = typed ?? this.domValue(column);
+      if (input.value !== text) input.value = text;
       input.disabled = control.getDisabled();
       const required = this.harness.requiredLevel(column.logicalName) === 'required';
       input.setAttribute('aria-required', String(required));
@@ -628,7 +642,12 @@ class FormPage {
       const shown = this.harness.fieldNotifications(column.logicalName);
       const last = shown[shown.length - 1];
       const message =
-        last?.message ?? (this.requiredErrors.has(column.logicalName) ? this.t('required') : '');
+        last?.message ??
+        (typed !== undefined
+          ? this.t('notANumber')
+          : this.requiredErrors.has(column.logicalName)
+            ? this.t('required')
+            : '');
       input.setAttribute('aria-invalid', String(Boolean(message) && (last?.level ?? 'ERROR') === 'ERROR'));
       if (note && note.textContent !== message) note.textContent = message;
     }
@@ -643,6 +662,8 @@ class FormPage {
     };
     for (const n of this.harness.formNotifications()) banner(n.level.toLowerCase(), n.message);
     if (this.requiredErrors.size > 0) banner('error', this.t('requiredMissing', this.t('saveFailed')));
+    if (this.notNumbersStoppedSave && this.notNumbers.size > 0)
+      banner('error', this.t('notNumbers', this.t('saveFailed')));
     if (this.saveError) {
       const code = this.saveError.code ? ` (${this.t('errorCode')}: ${this.saveError.code})` : '';
       banner('error', `${this.t('saveFailed')}: ${this.saveError.message}${code}`);
