@@ -90,9 +90,48 @@ export interface FunctionRecordReference {
   readonly id: string;
 }
 
+/**
+ * A member (or, for a flags enum such as EntityFilters, several members) of a Web API enum type
+ * ("Web API EnumType Reference"): `{ enumType: 'EntityFilters', members: ['Entity', 'Attributes'] }`
+ * is sent as `Microsoft.Dynamics.CRM.EntityFilters'Entity,Attributes'`.
+ */
+export interface FunctionEnumValue {
+  readonly enumType: string;
+  readonly members: readonly string[];
+}
+
+/** A JSON value inside a complex-type parameter; a Date inside it is sent as ISO 8601 UTC. */
+export type FunctionJsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | Date
+  | readonly FunctionJsonValue[]
+  | { readonly [property: string]: FunctionJsonValue };
+
+/**
+ * A complex type ("Web API ComplexType Reference"), such as PagingInfo, sent as JSON with its
+ * `@odata.type`: `{ complexType: 'PagingInfo', value: { PageNumber: 1, Count: 50 } }`.
+ */
+export interface FunctionComplexValue {
+  readonly complexType: string;
+  readonly value: { readonly [property: string]: FunctionJsonValue };
+}
+
 /** A function parameter's value (see `executeFunction`). */
 export type FunctionParameter =
-  string | number | boolean | readonly string[] | readonly number[] | FunctionRecordReference;
+  | string
+  | number
+  | boolean
+  | Date
+  | FunctionRecordReference
+  | FunctionEnumValue
+  | FunctionComplexValue
+  | readonly string[]
+  | readonly number[]
+  | readonly boolean[]
+  | readonly FunctionEnumValue[];
 
 export interface DataverseClient {
   /** Creates a record and returns its id. */
@@ -123,9 +162,12 @@ export interface DataverseClient {
   ): Promise<unknown>;
   /**
    * Calls a function (GET): unbound (`WhoAmI`), or bound to a record with `bound` ("Use Web API
-   * functions"). Parameters go as parameter aliases: a string as an Edm.String (a GUID as an Edm.Guid),
-   * numbers and booleans as they are, a list as JSON (`EntityNames: ['account']`), a record
-   * (`Target: { entitySet: 'accounts', id }`) as `{"@odata.id":"accounts(<id>)"}`.
+   * functions"). Parameters go as parameter aliases (`Fn(A=@p1)?@p1=…`): a string as an Edm.String
+   * (quotes doubled; a GUID as an Edm.Guid), numbers and booleans as they are, a Date as an
+   * Edm.DateTimeOffset, an enum value as `Microsoft.Dynamics.CRM.<Type>'<Member>'`, a complex value and
+   * a list as JSON (`EntityNames: ['account']`), a record (`Target: { entitySet: 'accounts', id }`) as
+   * `{"@odata.id":"accounts(<id>)"}`. A value that cannot be sent (NaN, an invalid Date, a mixed list,
+   * a function inside a complex value…) throws InvalidFunctionParameterError before anything is sent.
    */
   executeFunction(
     name: string,

@@ -71,3 +71,19 @@ export class InvalidBatchError extends Error {
     this.name = 'InvalidBatchError';
   }
 }
+
+/**
+ * A function parameter that cannot be written as a Web API literal ("Use Web API functions"): NaN, an
+ * invalid Date, a list of mixed types, a value inside a complex type that JSON cannot carry… Thrown
+ * before anything is sent; the message names the function, the parameter, and what is wrong with it.
+ */
+export class InvalidFunctionParameterError extends Error {
+  constructor(
+    readonly functionName: string,
+    readonly parameter: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot send parameter '${parameter}' of ${functionName}: ${reason}.`);
+    this.name = 'InvalidFunctionParameterError';
+  }
+}

@@ -3,7 +3,7 @@
  * `col='text',col2=5` ("Use an alternate key to reference a record"). String values are OData string
  * literals (quotes doubled) and percent-encoded, so `/`, `#`, `&`, `,` or `%` in a value keep their meaning.
  */
-import type { FunctionParameter, FunctionRecordReference, RecordKey } from '../client';
+import type { FunctionRecordReference, RecordKey } from '../client';
 import { InvalidRecordKeyError } from './errors';
 
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
@@ -53,18 +53,4 @@ export function describeRecord(entitySet: string, key: RecordKey): string {
 /** A record as a function parameter ("Use Web API functions"): `{"@odata.id":"accounts(<id>)"}`. */
 export function recordReference(reference: FunctionRecordReference): { '@odata.id': string } {
   return { '@odata.id': `${reference.entitySet}(${formatKey(reference.entitySet, reference.id)})` };
-}
-
-/** Function parameters with each record written as the Web API takes it; other values unchanged. */
-export function withRecordReferences(
-  parameters: Readonly<Record<string, FunctionParameter>>,
-): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(parameters).map(([name, value]) => [
-      name,
-      typeof value === 'object' && !Array.isArray(value)
-        ? recordReference(value as FunctionRecordReference)
-        : value,
-    ]),
-  );
 }

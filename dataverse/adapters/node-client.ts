@@ -30,7 +30,8 @@ import {
 } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { DataverseUnreachableError, InvalidBatchError, UnsupportedOperationError } from './errors';
-import { describeRecord, formatKey, isGuid, normalizeGuid, withRecordReferences } from './keys';
+import { functionLiterals } from './function-parameters';
+import { describeRecord, formatKey, isGuid, normalizeGuid } from './keys';
 import { toEntityRecord, toPlainJson } from './records';
 
 export interface RetryPolicy {
@@ -448,18 +449,13 @@ export function createNodeClient(options: NodeClientOptions): DataverseClient {
 
     async executeFunction(name, parameters = {}, bound) {
       const op: Operation = { description: `Function ${name}`, idempotent: true };
-      // dynamics-web-api writes each value into its parameter alias as it is: strings quoted (a GUID
-      // bare), lists and records as JSON; quotes doubled and the text percent-encoded here so any string survives.
+      // dynamics-web-api quotes a string itself unless it starts with "Microsoft.Dynamics.CRM" or holds a
+      // GUID anywhere, and writes objects as raw JSON; any other value goes into `@pN=` by its toString().
+      // So each value goes in as a function whose toString() is the finished, percent-encoded literal.
       const encoded = Object.fromEntries(
-        Object.entries(withRecordReferences(parameters)).map(([key, value]) => [
+        functionLiterals(name, parameters).map(([key, literal]) => [
           key,
-          typeof value === 'string'
-            ? isGuid(value)
-              ? value
-              : encodeURIComponent(value.replace(/'/g, "''"))
-            : Array.isArray(value)
-              ? (value as readonly unknown[]).map((v) => (typeof v === 'string' ? encodeURIComponent(v) : v))
-              : value,
+          Object.assign(() => literal, { toString: () => literal }),
         ]),
       );
       const request = {

@@ -1,7 +1,12 @@
 import type { DataverseClient } from '../client';
 import { ConcurrencyError, DuplicateRecordError, NotFoundError, ThrottledError } from '../errors';
 import { account, activityparty, contact, email, list, systemuser } from '../generated';
-import { InvalidRecordKeyError, UnknownEntitySetError, UnsupportedOperationError } from './errors';
+import {
+  InvalidFunctionParameterError,
+  InvalidRecordKeyError,
+  UnknownEntitySetError,
+  UnsupportedOperationError,
+} from './errors';
 import { createPcfClient } from './pcf-client';
 import {
   nextFetchXmlPage,
@@ -294,6 +299,32 @@ describe('createXrmClient', () => {
       }),
     ).rejects.toThrow(InvalidRecordKeyError);
     expect(executed).toEqual([]);
+  });
+
+  it('sends a Date, a GUID and a complex value typed for online.execute; refuses an enum value unsent', async () => {
+    const id = '0B7C9A10-1111-4C1E-9A51-3E2F8D7C6B01';
+    await client.executeFunction('new_ChangesSince', {
+      Since: new Date(Date.UTC(2024, 0, 15, 10)),
+      Id: id,
+      PagingInfo: { complexType: 'PagingInfo', value: { PageNumber: 1, Count: 50 } },
+    });
+    const request = executed[0] as Record<string, unknown> & { getMetadata(): { parameterTypes: unknown } };
+    expect(request).toMatchObject({
+      Since: '2024-01-15T10:00:00.000Z',
+      Id: id.toLowerCase(),
+      PagingInfo: { '@odata.type': 'Microsoft.Dynamics.CRM.PagingInfo', PageNumber: 1, Count: 50 },
+    });
+    expect(request.getMetadata().parameterTypes).toEqual({
+      Since: { typeName: 'Edm.DateTimeOffset', structuralProperty: 1 },
+      Id: { typeName: 'Edm.Guid', structuralProperty: 1 },
+      PagingInfo: { typeName: 'mscrm.PagingInfo', structuralProperty: 2 },
+    });
+    await expect(
+      client.executeFunction('RetrieveCurrentOrganization', {
+        AccessType: { enumType: 'EndpointAccessType', members: ['Default'] },
+      }),
+    ).rejects.toThrow(InvalidFunctionParameterError);
+    expect(executed).toHaveLength(1);
   });
 
   it('sends a batch action bound to its record, in a changeset and one by one', async () => {

@@ -25,7 +25,8 @@ import {
   ThrottledError,
 } from '../errors';
 import { InvalidBatchError, UnknownEntitySetError, UnsupportedOperationError } from './errors';
-import { describeRecord, formatKey, normalizeGuid, withRecordReferences } from './keys';
+import { xrmFunctionParameter, type XrmParameterType } from './function-parameters';
+import { describeRecord, formatKey, normalizeGuid } from './keys';
 import { toEntityRecord } from './records';
 
 /** The thenable both runtimes return (Xrm's own PromiseLike is not the standard one). */
@@ -165,11 +166,9 @@ export function nextFetchXmlPage(fetchXml: string, pagingCookie: string, current
   return bare;
 }
 
-type ExecuteParameterType = { typeName: string; structuralProperty: number };
-
 /** Parameter metadata for Xrm.WebApi.online.execute, inferred from the values (1 primitive, 4 collection, 5 entity). */
-function parameterTypes(body: Record<string, unknown>): Record<string, ExecuteParameterType> {
-  const types: Record<string, ExecuteParameterType> = {};
+function parameterTypes(body: Record<string, unknown>): Record<string, XrmParameterType> {
+  const types: Record<string, XrmParameterType> = {};
   for (const [name, value] of Object.entries(body)) {
     if (typeof value === 'string') types[name] = { typeName: 'Edm.String', structuralProperty: 1 };
     else if (typeof value === 'boolean') types[name] = { typeName: 'Edm.Boolean', structuralProperty: 1 };
@@ -372,7 +371,15 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
           `${runtime} cannot call functions (no execute); call ${name} from a form script or the server.`,
         );
       }
-      const request = actionRequest(name, withRecordReferences(parameters), bound, 1);
+      const body: Record<string, unknown> = {};
+      const types: Record<string, XrmParameterType> = {};
+      for (const [key, value] of Object.entries(parameters)) {
+        if (value === undefined) continue;
+        const parameter = xrmFunctionParameter(name, key, value);
+        body[key] = parameter.value;
+        types[key] = parameter.type;
+      }
+      const request = actionRequest(name, body, bound, 1, types);
       const response = await call(`Function ${name}`, () => online.execute(request));
       if (response.status === 204) return undefined;
       return response.json();
@@ -393,21 +400,11 @@ export function createWebApiClient(parts: WebApiClientParts, options: WebApiClie
     body: Record<string, unknown>,
     bound?: { entitySet: string; id: string },
     operationType: 0 | 1 = 0,
+    types: Record<string, XrmParameterType> = parameterTypes(body),
   ): Record<string, unknown> {
     const entity = bound
       ? { entityType: table(bound.entitySet).logicalName, id: normalizeGuid(bound.id) ?? bound.id }
       : undefined;
-    const types = parameterTypes(body);
-    // A function's lists are of primitive values ("Xrm.WebApi.online.execute": structuralProperty 4).
-    if (operationType === 1)
-      for (const [key, value] of Object.entries(body))
-        if (Array.isArray(value))
-          types[key] = {
-            typeName: value.every((v) => typeof v === 'number')
-              ? 'Collection(Edm.Int32)'
-              : 'Collection(Edm.String)',
-            structuralProperty: 4,
-          };
     return {
       ...body,
       ...(entity ? { entity } : {}),

@@ -16,11 +16,12 @@ import type {
   UpsertOptions,
   WriteOptions,
 } from '../../dataverse/client';
-import { withRecordReferences } from '../../dataverse/adapters/keys';
+import { functionLiterals } from '../../dataverse/adapters/function-parameters';
 import { DataverseError } from '../../dataverse/errors';
 import type { CallContext, Engine } from './engine/engine';
 import { BadRequestError, RecordNotFoundError } from './engine/errors';
 import { annotationFilter, type JsonRecord } from './engine/records';
+import { parseFunctionLiteral } from './http/url';
 
 function toEntityRecord(record: JsonRecord): EntityRecord {
   const out: EntityRecord = {};
@@ -142,7 +143,7 @@ export class InProcessClient implements DataverseClient {
     });
   }
 
-  executeFunction(
+  async executeFunction(
     name: string,
     parameters: Readonly<Record<string, FunctionParameter>> = {},
     bound?: { entitySet: string; id: string },
@@ -151,7 +152,14 @@ export class InProcessClient implements DataverseClient {
     // Over HTTP an action answers a GET with 405; here the caller learns which call it needs.
     if (this.engine.hasAction(name, where)?.isFunction === false)
       throw new BadRequestError(`${name} is an action, not a function: call it with executeAction.`);
-    return this.executeAction(name, withRecordReferences(parameters), bound);
+    // The same literals the Node client puts in the URL, read by the same parser the HTTP layer uses.
+    const body = Object.fromEntries(
+      functionLiterals(name, parameters).map(([key, literal]) => [
+        key,
+        parseFunctionLiteral(key, decodeURIComponent(literal)),
+      ]),
+    );
+    return this.executeAction(name, body, bound);
   }
 
   async executeBatch(

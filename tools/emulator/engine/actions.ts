@@ -7,6 +7,7 @@
 import type { ActionRequest, Engine } from './engine';
 import { registerActivityPointers } from './activity-pointers';
 import { registerCampaignActions } from './campaign-actions';
+import { registerInformationFunctions } from './information-functions';
 import { registerTemplateActions } from './template-actions';
 import { BadRequestError, ErrorCodes, InvalidEntityReferenceError, RecordNotFoundError } from './errors';
 import { parseEntityReference, parseRecordAddress } from './keys';
@@ -41,6 +42,7 @@ export function registerBuiltInActions(engine: Engine): void {
   registerCampaignActions(engine);
   registerActivityPointers(engine);
   registerTemplateActions(engine);
+  registerInformationFunctions(engine);
 }
 
 function requireGuid(action: string, body: Record<string, unknown>, name: string): string {

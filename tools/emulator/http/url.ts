@@ -208,10 +208,14 @@ function splitTopLevel(text: string): string[] {
   return parts;
 }
 
+const DATE_TIME_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/;
 const GUID_LITERAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** One OData literal as a function parameter value: 'text', 12, 1.5, true, null, a GUID, JSON, or an enum. */
-function parseLiteral(name: string, text: string): unknown {
+/**
+ * One OData literal as a function parameter value: 'text', 12, 1.5, true, null, a GUID, a
+ * DateTimeOffset (kept as its ISO 8601 text), JSON, or an enum member (its member names).
+ */
+export function parseFunctionLiteral(name: string, text: string): unknown {
   const value = text.trim();
   if (value.startsWith("'") && value.endsWith("'") && value.length >= 2)
     return value.slice(1, -1).replace(/''/g, "'");
@@ -219,6 +223,8 @@ function parseLiteral(name: string, text: string): unknown {
   if (value === 'null') return null;
   if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value)) return Number(value);
   if (GUID_LITERAL.test(value)) return value.toLowerCase();
+  // Edm.DateTimeOffset is written bare: 2024-03-01T09:30:00Z, 2024-03-01T10:30:00.000+01:00 (OData ABNF).
+  if (DATE_TIME_OFFSET.test(value) && !Number.isNaN(Date.parse(value))) return value;
   // "Use Web API functions" writes its record reference with single quotes: {'@odata.id':'accounts(<id>)'}.
   const quoted = /^\{\s*'@odata\.id'\s*:\s*'(.*)'\s*\}$/.exec(value);
   if (quoted) {
@@ -269,7 +275,7 @@ export function functionParameters(
         );
       value = aliased;
     }
-    out[name] = parseLiteral(name, value);
+    out[name] = parseFunctionLiteral(name, value);
   }
   return out;
 }
