@@ -14,7 +14,7 @@ import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
 import type { Labels, LanguageCode, ViewModel } from '../../solution/model';
 import type { LoadedResources } from '../../harness/resources';
 import { appUrl, loadApps, localized, stableGuid, type AppInfo, type SubArea } from './apps';
-import { dashboards, dashboardSections } from './dashboard';
+import { chartData, chartSvg, chartTable, dashboards, dashboardSections } from './dashboard';
 import { readFormLayout, type FormCell, type FormLayout } from './formxml';
 import { escapeHtml, markup, SafeHtml, type HtmlValue } from './html';
 import { viewLayout } from './layout';
@@ -787,17 +787,30 @@ function subgridMarkup(
       : undefined;
   const title = label(cell.label, lang, cell.controlId);
   if (!sub || !table || !view || !relationship) return markup`<div class="subgrid"><h3>${title}</h3></div>`;
-  let records: JsonRecord[] = [];
-  if (recordId) {
-    const condition = `<filter><condition attribute="${xmlAttr(relationship.referencingAttribute)}" operator="eq" value="${xmlAttr(recordId)}" /></filter>`;
-    const at = view.fetchXml.lastIndexOf('</entity>');
-    const xml = `${view.fetchXml.slice(0, at)}${condition}${view.fetchXml.slice(at)}`;
-    records = runFetchXml(engine.fetchSource(sessionContext(lang)), table.entitySetName, xml, {
-      annotations: all,
-      paging: { count: sub.recordsPerPage, page: 1 },
-    }).records;
+  const condition = `<filter><condition attribute="${xmlAttr(relationship.referencingAttribute)}" operator="eq" value="${xmlAttr(recordId ?? '')}" /></filter>`;
+  const at = view.fetchXml.lastIndexOf('</entity>');
+  const xml = `${view.fetchXml.slice(0, at)}${condition}${view.fetchXml.slice(at)}`;
+  const chart = sub.chartId
+    ? table.model.visualizations?.find((v) => normalizeGuid(v.id) === sub.chartId)
+    : undefined;
+  const heading = markup`<h3 style="font-size:14px">${title}</h3>`;
+  if (chart) {
+    // The record's related rows only, as "Only Related Records" filters a subgrid's chart ("Add a chart to
+    // a form", Power Apps docs); a new record has none.
+    const data = recordId ? chartData(engine, table, chart, { ...view, fetchXml: xml }, lang) : undefined;
+    const body =
+      !data || data.categories.length === 0
+        ? markup`<p>${text(lang, 'noRows')}</p>`
+        : markup`${chartSvg(data, lang, `idr-chart-${cell.controlId}`)}<details><summary>${text(lang, 'chartTable')}</summary>${chartTable(data, lang, data.title)}</details>`;
+    return markup`<div class="subgrid" data-subgrid="${cell.controlId}">${heading}${body}</div>`;
   }
-  return markup`<div class="subgrid" data-subgrid="${cell.controlId}"><h3 style="font-size:14px">${title}</h3>${grid(engine, app, table, view, records, lang, label(view.name, lang, view.id))}</div>`;
+  const records: JsonRecord[] = recordId
+    ? runFetchXml(engine.fetchSource(sessionContext(lang)), table.entitySetName, xml, {
+        annotations: all,
+        paging: { count: sub.recordsPerPage, page: 1 },
+      }).records
+    : [];
+  return markup`<div class="subgrid" data-subgrid="${cell.controlId}">${heading}${grid(engine, app, table, view, records, lang, label(view.name, lang, view.id))}</div>`;
 }
 
 /** The form's PCF bindings while its cells are laid out; each bound cell adds its control's spec. */
