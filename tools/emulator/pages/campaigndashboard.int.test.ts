@@ -18,6 +18,7 @@ import { readCampaignResults } from '../../../plugins/handlers/campaigns/results
 import { DEMO_CAMPAIGN_ID, loadCampaignDemo } from '../demo/campaign';
 import type { TestOrg } from '../testing';
 import { appModuleId } from './apps';
+import { escapeHtml } from './html';
 import { renderMain } from './shell';
 import { dashboardChart } from './dashboard.testkit';
 
@@ -50,6 +51,42 @@ function page(lang: 1033 | 3082 = 1033): string {
   const answer = renderMain(org.engine, { params, lang }, '/api/data/v9.2/');
   if (answer.kind !== 'html') throw new Error('expected a page');
   return answer.body;
+}
+
+const ACTIVITY_CHART = 'Response Rate per Campaign Activity: Contacted and Control';
+
+function campaignPage(id: string, lang: 1033 | 3082 = 1033): string {
+  const params = new URLSearchParams({
+    appid: MARKETING,
+    pagetype: 'entityrecord',
+    etn: campaign.logicalName,
+    id,
+  });
+  const answer = renderMain(org.engine, { params, lang }, '/api/data/v9.2/');
+  if (answer.kind !== 'html') throw new Error('expected a page');
+  return answer.body;
+}
+
+/**
+ * The figures of the Campaign form's activity chart as its "Show the figures as a table" holds them:
+ * category label → [contacted rate, control rate], as written on the page.
+ */
+function campaignFormChart(id: string): Map<string, string[]> {
+  const html = campaignPage(id);
+  expect(html).toContain(`aria-label="${ACTIVITY_CHART}"`);
+  const table = new RegExp(`<caption>${ACTIVITY_CHART}</caption>([\\s\\S]*?)</table>`).exec(html)?.[1] ?? '';
+  const rows = [...table.matchAll(/<th scope="row">([^<]*)<\/th>((?:<td class="n">[^<]*<\/td>)*)/g)];
+  return new Map(
+    rows.map((row) => [
+      row[1] ?? '',
+      [...(row[2] ?? '').matchAll(/<td class="n">([^<]*)<\/td>/g)].map((c) => c[1] ?? ''),
+    ]),
+  );
+}
+
+/** A rate as the chart writes it: the percentage with at most two decimals. */
+function shownPercent(rate: number | undefined): string {
+  return (Math.round((rate ?? NaN) * 10_000) / 100).toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
 describe('the Campaign Results charts and ideario results, over the demo campaign', () => {
@@ -87,28 +124,22 @@ describe('the Campaign Results charts and ideario results, over the demo campaig
     expect(row?.[k.idr_attributedrevenue]).toBe(Math.round(report.attribution.target.revenue * 100) / 100);
   });
 
-  it("shows each campaign activity's response rates of the contacted and of its control group that ideario results prints", async () => {
+  it("shows each campaign activity's response rates, contacted and control, on its own campaign's form as ideario results prints them", async () => {
     const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
-    const title = 'Response Rate per Campaign Activity: Contacted and Control';
-    const chart = chartOf(title);
-    const percent = (rate: number | undefined) => Math.round((rate ?? NaN) * 10_000) / 100;
+    const figures = campaignFormChart(DEMO_CAMPAIGN_ID);
     expect(report.activities.length).toBeGreaterThan(0);
-    for (const activity of report.activities) {
-      const i = chart.categories.findIndex((c) => c.label === activity.name);
-      expect(i).toBeGreaterThanOrEqual(0);
-      expect(chart.series.map((s) => s.values[i])).toEqual([
-        percent(activity.targetRate),
-        percent(activity.controlRate),
+    expect(figures.size).toBe(report.activities.length);
+    for (const activity of report.activities)
+      expect(figures.get(escapeHtml(activity.name))).toEqual([
+        shownPercent(activity.targetRate),
+        shownPercent(activity.controlRate),
       ]);
-    }
     expect(report.activities.some((a) => a.control.size > 0)).toBe(true);
-    expect(chartOf(title, 3082).title).toBe(
-      'Tasa de respuesta por actividad de campaña: contactados y control',
-    );
-    expect(page()).toContain(`aria-label="${title}"`);
-    expect(page(3082)).toContain(
-      'aria-label="Tasa de respuesta por actividad de campaña: contactados y control"',
-    );
+    const es = campaignPage(DEMO_CAMPAIGN_ID, 3082);
+    expect(es).toContain('aria-label="Tasa de respuesta por actividad de campaña: contactados y control"');
+    expect(es).toContain('Resultados de las actividades de campaña');
+    // Across campaigns the chart grouped by subject would merge activities: it is not on the dashboard.
+    expect(page()).not.toContain(ACTIVITY_CHART);
   });
 
   it('counts the contacts left out by reason as ideario results does, the control group included', async () => {
@@ -365,5 +396,30 @@ describe('the offer and campaign forms of the Marketing app', () => {
     const es = form(campaignactivity.logicalName, activity.campaignActivityId, 3082);
     for (const label of ['Resultados de la actividad de campaña', 'Ingresos atribuidos', 'Campaña primaria'])
       expect(es).toContain(label);
+  });
+});
+
+// Last: it adds a campaign activity the views and charts above would otherwise also show.
+describe("the Campaign form's activity response rates chart", () => {
+  it("keeps another campaign's activity of the same subject out of the campaign's chart, and shows it on its own", async () => {
+    const report = await readCampaignResults(org.client, DEMO_CAMPAIGN_ID);
+    const [first] = report.activities;
+    if (!first) throw new Error('The demo campaign has no campaign activity.');
+    const other = await org.client.create(campaign.entitySetName, {
+      [campaign.columns.name]: 'Same subject elsewhere',
+    });
+    const a = campaignactivity.columns;
+    await org.client.create(campaignactivity.entitySetName, {
+      [a.subject]: first.name,
+      [`${a.regardingobjectid}@odata.bind`]: `/${campaign.entitySetName}(${other})`,
+      [a.idr_responserate]: 97.5,
+      [a.idr_controlresponserate]: 1.25,
+      [a.idr_resultson]: org.clock.now().toISOString(),
+    });
+    expect(campaignFormChart(DEMO_CAMPAIGN_ID).get(escapeHtml(first.name))).toEqual([
+      shownPercent(first.targetRate),
+      shownPercent(first.controlRate),
+    ]);
+    expect([...campaignFormChart(other)]).toEqual([[escapeHtml(first.name), ['97.5', '1.25']]]);
   });
 });

@@ -15,6 +15,11 @@ export interface FormSubgrid {
   readonly viewId: string;
   readonly relationshipName: string;
   readonly recordsPerPage: number;
+  /**
+   * `ChartGridMode` Chart with a `VisualizationId`: the subgrid shows that chart of its rows instead of
+   * the list ("Add a chart to a form", Power Apps docs: Show Chart Only).
+   */
+  readonly chartId?: string;
 }
 
 export interface FormCell {
@@ -131,6 +136,10 @@ function cellsOf(rows: unknown): FormCell[] {
               viewId: text(parameters.ViewId),
               relationshipName: text(parameters.RelationshipName),
               recordsPerPage: Number(text(parameters.RecordsPerPage)) || 10,
+              ...(text(parameters.ChartGridMode).toLowerCase() === 'chart' &&
+              bareGuid(text(parameters.VisualizationId))
+                ? { chartId: bareGuid(text(parameters.VisualizationId)) }
+                : {}),
             }
           : undefined;
       return [

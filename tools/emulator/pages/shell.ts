@@ -8,13 +8,13 @@
 import type { CallContext, Engine } from '../engine/engine';
 import type { ColumnInfo, TableInfo } from '../engine/metadata';
 import { annotationFilter, currencyFormat, FORMATTED, type JsonRecord } from '../engine/records';
-import { transactioncurrency } from '../../../dataverse/generated';
+import { list, transactioncurrency } from '../../../dataverse/generated';
 import { isLookupValue, normalizeGuid } from '../engine/values';
 import { QUICK_FIND_QUERY_TYPE, runFetchXml } from '../fetchxml';
 import type { Labels, LanguageCode, ViewModel } from '../../solution/model';
 import type { LoadedResources } from '../../harness/resources';
 import { appUrl, loadApps, localized, stableGuid, type AppInfo, type SubArea } from './apps';
-import { dashboards, dashboardSections } from './dashboard';
+import { chartData, chartSvg, chartTable, dashboards, dashboardSections } from './dashboard';
 import { readFormLayout, type FormCell, type FormLayout } from './formxml';
 import { escapeHtml, markup, SafeHtml, type HtmlValue } from './html';
 import { viewLayout } from './layout';
@@ -605,6 +605,47 @@ export interface FormBootstrap {
   readonly resources?: LoadedResources;
   /** The symbol and decimals the form's amounts are shown with: the record's currency. */
   readonly currency: FormCurrency;
+  /** The platform's commands of this record that run a bound action (a dynamic list's Copy to Static). */
+  readonly commands?: readonly FormActionCommand[];
+}
+
+/** A command bar button that runs a bound action on the record and opens the record it answers. */
+export interface FormActionCommand {
+  /** The button's `data-command`. */
+  readonly name: string;
+  /** The Web API action bound to the record, e.g. `CopyDynamicListToStatic`. */
+  readonly action: string;
+  readonly label: string;
+  /** What the status says while it runs. */
+  readonly running: string;
+  /** The error banner's opening words when it fails. */
+  readonly failed: string;
+}
+
+/**
+ * The platform's own commands of a standard table's form, which no solution declares: Dynamics 365 shows
+ * **Copy to Static** on a saved dynamic marketing list (type true), running CopyDynamicListToStatic, bound
+ * to the list, no parameters, answering the new static list
+ * (https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt593064(v=crm.8)).
+ */
+function recordCommands(
+  engine: Engine,
+  table: TableInfo,
+  id: string | undefined,
+  lang: LanguageCode,
+): FormActionCommand[] {
+  if (table.logicalName !== list.logicalName || !id) return [];
+  const stored = engine.fetchSource().records.row(table, id);
+  if (stored?.[list.columns.type] !== true) return [];
+  return [
+    {
+      name: 'copytostatic',
+      action: 'CopyDynamicListToStatic',
+      label: text(lang, 'copyToStatic'),
+      running: text(lang, 'copyingToStatic'),
+      failed: text(lang, 'copyToStaticFailed'),
+    },
+  ];
 }
 
 export interface FormCurrency {
@@ -746,17 +787,30 @@ function subgridMarkup(
       : undefined;
   const title = label(cell.label, lang, cell.controlId);
   if (!sub || !table || !view || !relationship) return markup`<div class="subgrid"><h3>${title}</h3></div>`;
-  let records: JsonRecord[] = [];
-  if (recordId) {
-    const condition = `<filter><condition attribute="${xmlAttr(relationship.referencingAttribute)}" operator="eq" value="${xmlAttr(recordId)}" /></filter>`;
-    const at = view.fetchXml.lastIndexOf('</entity>');
-    const xml = `${view.fetchXml.slice(0, at)}${condition}${view.fetchXml.slice(at)}`;
-    records = runFetchXml(engine.fetchSource(sessionContext(lang)), table.entitySetName, xml, {
-      annotations: all,
-      paging: { count: sub.recordsPerPage, page: 1 },
-    }).records;
+  const condition = `<filter><condition attribute="${xmlAttr(relationship.referencingAttribute)}" operator="eq" value="${xmlAttr(recordId ?? '')}" /></filter>`;
+  const at = view.fetchXml.lastIndexOf('</entity>');
+  const xml = `${view.fetchXml.slice(0, at)}${condition}${view.fetchXml.slice(at)}`;
+  const chart = sub.chartId
+    ? table.model.visualizations?.find((v) => normalizeGuid(v.id) === sub.chartId)
+    : undefined;
+  const heading = markup`<h3 style="font-size:14px">${title}</h3>`;
+  if (chart) {
+    // The record's related rows only, as "Only Related Records" filters a subgrid's chart ("Add a chart to
+    // a form", Power Apps docs); a new record has none.
+    const data = recordId ? chartData(engine, table, chart, { ...view, fetchXml: xml }, lang) : undefined;
+    const body =
+      !data || data.categories.length === 0
+        ? markup`<p>${text(lang, 'noRows')}</p>`
+        : markup`${chartSvg(data, lang, `idr-chart-${cell.controlId}`)}<details><summary>${text(lang, 'chartTable')}</summary>${chartTable(data, lang, data.title)}</details>`;
+    return markup`<div class="subgrid" data-subgrid="${cell.controlId}">${heading}${body}</div>`;
   }
-  return markup`<div class="subgrid" data-subgrid="${cell.controlId}"><h3 style="font-size:14px">${title}</h3>${grid(engine, app, table, view, records, lang, label(view.name, lang, view.id))}</div>`;
+  const records: JsonRecord[] = recordId
+    ? runFetchXml(engine.fetchSource(sessionContext(lang)), table.entitySetName, xml, {
+        annotations: all,
+        paging: { count: sub.recordsPerPage, page: 1 },
+      }).records
+    : [];
+  return markup`<div class="subgrid" data-subgrid="${cell.controlId}">${heading}${grid(engine, app, table, view, records, lang, label(view.name, lang, view.id))}</div>`;
 }
 
 /** The form's PCF bindings while its cells are laid out; each bound cell adds its control's spec. */
@@ -832,6 +886,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     etn: table.logicalName,
     lang: String(lang),
   });
+  const actions = recordCommands(engine, table, id, lang);
   const bootstrap: FormBootstrap = {
     lang,
     token: request.token,
@@ -849,6 +904,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     controls: controls.specs,
     resources: pageResources(layout.libraries, lang),
     currency: formCurrency(engine, table, id),
+    commands: actions,
   };
   const header = layout.header.length
     ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</div>`
@@ -872,6 +928,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     <button type="button" data-command="saveclose">${text(lang, 'saveClose')}</button>
     <button type="button" data-command="delete"${new SafeHtml(id ? '' : ' disabled')}>${text(lang, 'delete')}</button>
     <button type="button" data-command="refresh">${text(lang, 'refresh')}</button>
+    ${actions.map((c) => markup`<button type="button" data-command="${c.name}">${c.label}</button>`)}
     <span class="status" id="idr-status" role="status"></span></div>`;
   const json = JSON.stringify(bootstrap).replace(/</g, '\\u003c');
   const body = markup`<div class="layout">${sitemap(app, engine, lang, table.logicalName)}<main>${commands}

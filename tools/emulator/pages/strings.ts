@@ -54,6 +54,15 @@ const STRINGS = {
   chartTable: { 1033: 'Show the figures as a table', 3082: 'Mostrar las cifras en una tabla' },
   openView: { 1033: 'Open {0}', 3082: 'Abrir {0}' },
   blank: { 1033: '(blank)', 3082: '(en blanco)' },
+  copyToStatic: { 1033: 'Copy to Static', 3082: 'Copiar en lista estática' },
+  copyingToStatic: {
+    1033: 'Copying the members the query finds now to a new static list…',
+    3082: 'Copiando a una nueva lista estática los miembros que encuentra ahora la consulta…',
+  },
+  copyToStaticFailed: {
+    1033: 'The list could not be copied to a static list',
+    3082: 'No se pudo copiar la lista en una lista estática',
+  },
 } as const satisfies Record<string, Record<LanguageCode, string>>;
 
 export type StringKey = keyof typeof STRINGS;

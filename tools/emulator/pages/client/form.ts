@@ -24,12 +24,13 @@ import {
   parseNumber,
   type FormatSettings,
 } from '../../engine/formats';
-import type { ClientColumn, FormBootstrap } from '../shell';
+import type { ClientColumn, FormActionCommand, FormBootstrap } from '../shell';
 import type { HostedControl, mountControls } from './pcf/host';
 import {
   browserXrmWebApi,
   createRecord,
   deleteRecord,
+  executeBoundAction,
   retrieveMultiple,
   retrieveRecord,
   tableOf,
@@ -113,6 +114,8 @@ class FormPage {
   private searchTicket = 0;
   private readonly settings: WebApiSettings;
   private saveError: { message: string; code: string } | undefined;
+  /** A command's action failed: its banner says which command and Dataverse's error. */
+  private commandError: { title: string; message: string; code: string } | undefined;
   private requiredErrors = new Set<string>();
   /** Number fields holding text that is not a number: what was typed stays, with its error, until corrected. */
   private notNumbers = new Map<string, string>();
@@ -424,6 +427,52 @@ class FormPage {
     command('saveclose', () => this.save(SAVE_AND_CLOSE));
     command('refresh', () => this.refreshCommand());
     command('delete', () => this.remove());
+    for (const action of this.boot.commands ?? []) command(action.name, () => this.runCommand(action));
+  }
+
+  /**
+   * A command that runs a bound action (Copy to Static): unsaved changes are saved first, since the
+   * action reads the stored record; the status says it is running, then the record it answers opens,
+   * or a banner says why it failed.
+   */
+  private async runCommand(command: FormActionCommand): Promise<void> {
+    const id = this.boot.id;
+    if (!id) return;
+    const form = element('#idr-form');
+    const button = element<HTMLButtonElement>(`[data-command="${command.name}"]`);
+    form?.setAttribute('data-state', 'busy');
+    if (button) button.disabled = true;
+    this.commandError = undefined;
+    this.render();
+    this.status(command.running);
+    try {
+      if (Object.keys(this.changes()).length > 0 && !(await this.persist(SAVE))) return;
+      this.status(command.running);
+      const answer = await executeBoundAction(this.settings, this.boot.table.logicalName, id, command.action);
+      // An action returning an entity type answers the record with `@odata.type` naming its table.
+      const odataType = answer['@odata.type'];
+      const type =
+        typeof odataType === 'string' ? /Microsoft\.Dynamics\.CRM\.(\w+)$/.exec(odataType)?.[1] : undefined;
+      const table = type ? this.boot.tables.find((t) => t.logicalName === type) : undefined;
+      const created = table ? answer[table.primaryIdAttribute] : undefined;
+      if (table && typeof created === 'string') {
+        window.location.assign(this.recordUrl(table.logicalName, created));
+        return;
+      }
+      this.status('');
+    } catch (error) {
+      this.status('');
+      if (!(error instanceof SaveCancelledError))
+        this.commandError = {
+          title: command.failed,
+          message: error instanceof Error ? error.message : String(error),
+          code: error instanceof WebApiError ? error.code : '',
+        };
+    } finally {
+      if (button) button.disabled = false;
+      this.render();
+      form?.setAttribute('data-state', 'ready');
+    }
   }
 
   private selectTab(name: string): void {
@@ -667,6 +716,10 @@ class FormPage {
     if (this.saveError) {
       const code = this.saveError.code ? ` (${this.t('errorCode')}: ${this.saveError.code})` : '';
       banner('error', `${this.t('saveFailed')}: ${this.saveError.message}${code}`);
+    }
+    if (this.commandError) {
+      const { title, message, code } = this.commandError;
+      banner('error', `${title}: ${message}${code ? ` (${this.t('errorCode')}: ${code})` : ''}`);
     }
     banners.replaceChildren(...items);
   }

@@ -142,6 +142,28 @@ export function deleteRecord(
   }));
 }
 
+/**
+ * A bound action on one record, as the command bar calls it: `POST <set>(<id>)/Microsoft.Dynamics.CRM.<action>`
+ * ("Use Web API actions"). Resolves with the answer's body (an action returning an entity type answers
+ * that record, `@odata.type` naming its table), or `{}` when it answers 204.
+ */
+export async function executeBoundAction(
+  settings: WebApiSettings,
+  logicalName: string,
+  id: string,
+  action: string,
+  body: object = {},
+): Promise<Record<string, unknown>> {
+  const table = tableOf(settings, logicalName);
+  const response = await request(
+    settings,
+    'POST',
+    `${table.entitySetName}(${bare(id)})/Microsoft.Dynamics.CRM.${action}`,
+    body,
+  );
+  return response.status === 204 ? {} : ((await response.json()) as Record<string, unknown>);
+}
+
 /** Xrm.WebApi's record methods, returning Xrm's promises (`then`, `fail`, `always`). */
 export function browserXrmWebApi(settings: WebApiSettings): Xrm.WebApi {
   const webApi = {
