@@ -102,12 +102,26 @@ describe('TargetBuilder lifecycle', () => {
 
   it('says why the count failed', async () => {
     const { counts } = mount(null, () => {
-      throw new MockWebApiError('Number of aggregate records exceeded the limit of 50000');
+      throw new MockWebApiError('Principal user is missing prvReadContact privilege.', 0x80040220);
     });
     fireEvent.click(await screen.findByRole('checkbox', { name: 'Below zero' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
-      'The contacts could not be counted: Number of aggregate records exceeded the limit of 50000',
+      'The contacts could not be counted: Principal user is missing prvReadContact privilege.',
     );
     expect(counts()).toHaveLength(1);
+  });
+
+  it('shows "50,000+" where Dataverse refuses to count more than 50,000 contacts, as views show "5000+"', async () => {
+    // As Dataverse answers an aggregate over 50,000 rows (the emulator's AggregateLimitError).
+    const refuse = () => {
+      throw new MockWebApiError(
+        'AggregateQueryRecordLimit exceeded. Cannot perform this operation.',
+        0x8004e023,
+      );
+    };
+    mount(null, refuse);
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Below zero' }));
+    expect((await screen.findByText('50,000+ contacts match today')).closest('[role="status"]')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

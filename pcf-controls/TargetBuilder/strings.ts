@@ -20,6 +20,7 @@ export const TARGET_BUILDER_KEYS = [
   'NotContacted_Label',
   'Count',
   'Count_One',
+  'Count_OverLimit',
   'Counting',
   'Loading',
   'Error_Count',

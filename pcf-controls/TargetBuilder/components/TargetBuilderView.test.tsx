@@ -83,6 +83,7 @@ describe('TargetBuilderView', () => {
     [{ status: 'counting' }, 'Counting the contacts…'],
     [{ status: 'ready', count: 1234 }, '1,234 contacts match today'],
     [{ status: 'ready', count: 1 }, '1 contact matches today'],
+    [{ status: 'overLimit' }, '50,000+ contacts match today'],
   ])('says how many contacts match: %j', (count, text) => {
     show({ count });
     expect(status().textContent).toContain(text);
@@ -97,6 +98,11 @@ describe('TargetBuilderView', () => {
     expect(within(status()).getByRole('alert').textContent).toBe(
       'No se han podido contar los contactos: Acceso denegado',
     );
+  });
+
+  it('says in Spanish that more than 50,000 contacts match', () => {
+    show({ count: { status: 'overLimit' }, strings: stringsIn('3082'), locale: 'es-ES' });
+    expect(status().textContent).toBe('Más de 50.000 contactos cumplen hoy');
   });
 
   it('says what to correct, and that the list keeps its query meanwhile', () => {

@@ -14,7 +14,7 @@ import {
 import type { ValueTier } from '../../../domain/interest/valuetier';
 import { ErrorText } from '../../shared/ErrorText';
 import { formatNumber, formatText } from '../../shared/format';
-import { type BuilderState, type ConceptOption, type Problem, TIERS } from '../builder';
+import { AGGREGATE_LIMIT, type BuilderState, type ConceptOption, type Problem, TIERS } from '../builder';
 import { type TargetBuilderStrings } from '../strings';
 
 export type ConceptsState =
@@ -28,6 +28,8 @@ export type CountState =
   | { readonly status: 'invalid' }
   | { readonly status: 'counting' }
   | { readonly status: 'ready'; readonly count: number }
+  /** More contacts than Dataverse counts in an aggregate (AGGREGATE_LIMIT): "50,000+". */
+  | { readonly status: 'overLimit' }
   | { readonly status: 'error'; readonly message: string };
 
 export interface TargetBuilderProps {
@@ -79,6 +81,8 @@ function problemText(problem: Problem, s: TargetBuilderStrings): string {
 function CountLine({ count, s, locale }: { count: CountState; s: TargetBuilderStrings; locale: string }) {
   if (count.status === 'counting') return <Spinner size="tiny" label={s.Counting} />;
   if (count.status === 'error') return <ErrorText>{formatText(s.Error_Count, count.message)}</ErrorText>;
+  if (count.status === 'overLimit')
+    return <strong>{formatText(s.Count_OverLimit, formatNumber(AGGREGATE_LIMIT, locale, 0))}</strong>;
   if (count.status === 'ready')
     return (
       <strong>
