@@ -91,6 +91,25 @@ describe('TargetBuilder lifecycle', () => {
     expect(counts()).toHaveLength(1);
   });
 
+  it('writes the same query from the pickers as for the same choices before', async () => {
+    const { outputs } = mount(null);
+    const primary = await screen.findByRole('combobox', { name: 'Primary interest (any of)' });
+    fireEvent.click(primary);
+    fireEvent.change(primary, { target: { value: 'zero' } });
+    fireEvent.click(await screen.findByRole('menuitemcheckbox', { name: 'Zero trust security' }));
+    const segments = screen.getByRole('combobox', { name: 'In the segment of (any of)' });
+    fireEvent.click(segments);
+    fireEvent.click(await screen.findByRole('menuitemcheckbox', { name: 'Cloud migration' }));
+    fireEvent.click(await screen.findByRole('menuitemcheckbox', { name: 'Zero trust security' }));
+    expect(outputs[outputs.length - 1]).toBe(
+      targetFetchXml(
+        { concepts: [], tiers: [], primaryInterestIds: [SEC], segmentConceptIds: [CLOUD, SEC] },
+        Date.now(),
+      ),
+    );
+    expect(await screen.findByText('7 contacts match today')).toBeTruthy();
+  });
+
   it('keeps a query written elsewhere: shown read-only, never counted or rewritten', async () => {
     const foreign = "<fetch><entity name='contact'><attribute name='fullname' /></entity></fetch>";
     const { control, outputs, counts } = mount(foreign);
