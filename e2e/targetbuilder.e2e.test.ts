@@ -122,3 +122,56 @@ it('builds a target on a marketing list: the count of ideario target, saved and 
     .filter({ hasText: /cumplen? hoy/ })
     .waitFor();
 });
+
+it('picks a segment by typing part of its name, keeps it as a tag, and removes it with the keyboard', async () => {
+  const [concept] = (
+    await webApi<Rows>(
+      `${idr_marketingconcept.entitySetName}?$select=${MC.idr_name},${MC.idr_halflifedays}&$filter=statecode eq 0&$orderby=${MC.idr_name}&$top=1`,
+    )
+  ).value;
+  const conceptId = String(concept?.[MC.idr_marketingconceptid]);
+  const name = String(concept?.[MC.idr_name]);
+  const created = await fetch(`${baseUrl()}/api/data/v9.2/${list.entitySetName}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${LOCAL_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      [L.listname]: 'Zz E2E target by segment',
+      [L.type]: true,
+      [L.createdfromcode]: list.choices.createdfromcode.Contact,
+    }),
+  });
+  const listId = /\(([0-9a-f-]{36})\)/.exec(created.headers.get('OData-EntityId') ?? '')?.[1] ?? '';
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: list.logicalName, id: listId }),
+  );
+  await formReady(page);
+
+  const segments = builder().getByRole('combobox', { name: 'In the segment of (any of)' });
+  await segments.click();
+  await segments.fill(name.slice(1, 6).toLowerCase());
+  await page.getByRole('menuitemcheckbox', { name, exact: true }).click();
+  await segments.press('Escape');
+  const tags = builder().getByRole('toolbar', { name: 'Chosen for In the segment of (any of)' });
+  await tags.getByRole('button', { name: new RegExp(`^${name}`) }).waitFor();
+  await builder()
+    .getByRole('status')
+    .filter({ hasText: /match(es)? today/ })
+    .waitFor();
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  const stored = await webApi(`${list.entitySetName}(${listId})?$select=${L.query}`);
+  const halfLives = new Map([[conceptId, Number(concept?.[MC.idr_halflifedays] ?? 90)]]);
+  expect(parseTargetFetchXml(String(stored[L.query]), halfLives)?.segmentConceptIds).toEqual([conceptId]);
+
+  await page.reload();
+  await formReady(page);
+  const tag = tags.getByRole('button', { name: new RegExp(`^${name}`) });
+  await tag.focus();
+  await tag.press('Delete');
+  await expect(tags.count()).resolves.toBe(0);
+  await builder()
+    .getByText(/No condition/)
+    .waitFor();
+});

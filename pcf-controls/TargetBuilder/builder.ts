@@ -167,6 +167,21 @@ export function queryText(query: TargetQuery, now: number): string {
   return targetFetchXml(query, now);
 }
 
+/**
+ * Dataverse counts at most 50,000 rows in an aggregate and refuses more with AggregateQueryRecordLimit
+ * ("Aggregate data using FetchXml", Limitations; "Web service error codes": 0x8004E023). Views in the
+ * same place show "5000+", so past the limit the count says "50,000+" instead of an error.
+ */
+export const AGGREGATE_LIMIT = 50_000;
+const AGGREGATE_LIMIT_CODE = 0x8004e023;
+
+/** True when a webAPI failure (`{ errorCode, message }`, errorCode the Dataverse code as a number) is that refusal. */
+export function isAggregateLimit(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('errorCode' in error)) return false;
+  const code = error.errorCode;
+  return typeof code === 'number' && code >>> 0 === AGGREGATE_LIMIT_CODE;
+}
+
 /** The options of a Web API read counting the target's contacts (one aggregate row). */
 export function countRequest(query: TargetQuery, now: number): string {
   return `?fetchXml=${encodeURIComponent(targetCountFetchXml(query, now))}`;

@@ -91,6 +91,25 @@ describe('TargetBuilder lifecycle', () => {
     expect(counts()).toHaveLength(1);
   });
 
+  it('writes the same query from the pickers as for the same choices before', async () => {
+    const { outputs } = mount(null);
+    const primary = await screen.findByRole('combobox', { name: 'Primary interest (any of)' });
+    fireEvent.click(primary);
+    fireEvent.change(primary, { target: { value: 'zero' } });
+    fireEvent.click(await screen.findByRole('menuitemcheckbox', { name: 'Zero trust security' }));
+    const segments = screen.getByRole('combobox', { name: 'In the segment of (any of)' });
+    fireEvent.click(segments);
+    fireEvent.click(await screen.findByRole('menuitemcheckbox', { name: 'Cloud migration' }));
+    fireEvent.click(await screen.findByRole('menuitemcheckbox', { name: 'Zero trust security' }));
+    expect(outputs[outputs.length - 1]).toBe(
+      targetFetchXml(
+        { concepts: [], tiers: [], primaryInterestIds: [SEC], segmentConceptIds: [CLOUD, SEC] },
+        Date.now(),
+      ),
+    );
+    expect(await screen.findByText('7 contacts match today')).toBeTruthy();
+  });
+
   it('keeps a query written elsewhere: shown read-only, never counted or rewritten', async () => {
     const foreign = "<fetch><entity name='contact'><attribute name='fullname' /></entity></fetch>";
     const { control, outputs, counts } = mount(foreign);
@@ -102,12 +121,26 @@ describe('TargetBuilder lifecycle', () => {
 
   it('says why the count failed', async () => {
     const { counts } = mount(null, () => {
-      throw new MockWebApiError('Number of aggregate records exceeded the limit of 50000');
+      throw new MockWebApiError('Principal user is missing prvReadContact privilege.', 0x80040220);
     });
     fireEvent.click(await screen.findByRole('checkbox', { name: 'Below zero' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
-      'The contacts could not be counted: Number of aggregate records exceeded the limit of 50000',
+      'The contacts could not be counted: Principal user is missing prvReadContact privilege.',
     );
     expect(counts()).toHaveLength(1);
+  });
+
+  it('shows "50,000+" where Dataverse refuses to count more than 50,000 contacts, as views show "5000+"', async () => {
+    // As Dataverse answers an aggregate over 50,000 rows (the emulator's AggregateLimitError).
+    const refuse = () => {
+      throw new MockWebApiError(
+        'AggregateQueryRecordLimit exceeded. Cannot perform this operation.',
+        0x8004e023,
+      );
+    };
+    mount(null, refuse);
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Below zero' }));
+    expect((await screen.findByText('50,000+ contacts match today')).closest('[role="status"]')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

@@ -16,6 +16,7 @@ import {
   countRequest,
   EMPTY_STATE,
   hasConditions,
+  isAggregateLimit,
   type Problem,
   queryText,
   readStoredQuery,
@@ -153,7 +154,9 @@ export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, I
           },
           (error: unknown) => {
             if (request !== this.countRequests) return;
-            this.count = { status: 'error', message: messageOf(error) };
+            this.count = isAggregateLimit(error)
+              ? { status: 'overLimit' }
+              : { status: 'error', message: messageOf(error) };
             this.context.factory.requestRender();
           },
         );

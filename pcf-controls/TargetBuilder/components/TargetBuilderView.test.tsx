@@ -37,6 +37,12 @@ function show(props: Partial<TargetBuilderProps> = {}) {
 }
 
 const status = () => screen.getByRole('status');
+const picker = (label: string) => screen.getByRole('combobox', { name: label });
+/** The concepts shown as chosen (tags) under a picker, as their names. */
+const chosen = (label: string) =>
+  within(screen.getByRole('toolbar', { name: `Chosen for ${label}` }))
+    .getAllByRole('button')
+    .map((tag) => tag.textContent);
 
 describe('TargetBuilderView', () => {
   it('adds an empty concept row', () => {
@@ -45,7 +51,7 @@ describe('TargetBuilderView', () => {
     expect(changes.pop()).toEqual({ ...EMPTY_STATE, concepts: [{ conceptId: '', minScore: '' }] });
   });
 
-  it('shows each condition of the state and reports each edit as a new state', () => {
+  it('shows each condition of the state and reports each edit as a new state', async () => {
     const state: BuilderState = {
       ...EMPTY_STATE,
       concepts: [{ conceptId: SEC, minScore: '12.5' }],
@@ -57,10 +63,7 @@ describe('TargetBuilderView', () => {
     expect(screen.getByLabelText<HTMLSelectElement>('Concept 1').value).toBe(SEC);
     expect(screen.getByLabelText<HTMLInputElement>('Minimum score today for concept 1').value).toBe('12.5');
     expect(screen.getByRole<HTMLInputElement>('checkbox', { name: 'Maintain' }).checked).toBe(true);
-    const segments = screen.getByRole('group', { name: 'In the segment of (any of)' });
-    expect(
-      within(segments).getByRole<HTMLInputElement>('checkbox', { name: 'Cloud migration' }).checked,
-    ).toBe(true);
+    expect(chosen('In the segment of (any of)')).toEqual(['Cloud migration']);
     expect(screen.getByLabelText<HTMLInputElement>('Not contacted in the last (days)').value).toBe('14');
 
     fireEvent.change(screen.getByLabelText('Concept 1'), { target: { value: CLOUD } });
@@ -69,8 +72,8 @@ describe('TargetBuilderView', () => {
     expect(changes.pop()?.concepts).toEqual([{ conceptId: SEC, minScore: '20' }]);
     fireEvent.click(screen.getByRole('checkbox', { name: 'Most valuable' }));
     expect(changes.pop()?.tiers).toEqual(['maintain', 'mostValuable']);
-    const primary = screen.getByRole('group', { name: 'Primary interest (any of)' });
-    fireEvent.click(within(primary).getByRole('checkbox', { name: 'Zero trust security' }));
+    fireEvent.click(picker('Primary interest (any of)'));
+    fireEvent.click(await screen.findByRole('menuitemcheckbox', { name: 'Zero trust security' }));
     expect(changes.pop()?.primaryInterestIds).toEqual([SEC]);
     fireEvent.change(screen.getByLabelText('Last interaction within (days)'), { target: { value: '30' } });
     expect(changes.pop()?.lastInteractionDays).toBe('30');
@@ -78,11 +81,81 @@ describe('TargetBuilderView', () => {
     expect(changes.pop()?.concepts).toEqual([]);
   });
 
+  it('finds a primary interest among hundreds by typing part of its name, with no grid of checkboxes', async () => {
+    const many: ConceptOption[] = Array.from({ length: 300 }, (_v, i) => ({
+      id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+      name: `Concept ${String(i).padStart(3, '0')}`,
+      halfLifeDays: 90,
+    }));
+    const { changes } = show({ concepts: { status: 'ready', concepts: [...CONCEPTS, ...many] } });
+    // Only the four value tiers are checkboxes: the concepts are in two pickers.
+    expect(screen.getAllByRole('checkbox')).toHaveLength(4);
+    const box = picker('Primary interest (any of)');
+    expect(box.getAttribute('placeholder')).toBe('Type to find a concept');
+    fireEvent.click(box);
+    fireEvent.change(box, { target: { value: 'concept 12' } });
+    const found = await screen.findAllByRole('menuitemcheckbox');
+    expect(found.map((o) => o.textContent)).toEqual([
+      'Concept 120',
+      'Concept 121',
+      'Concept 122',
+      'Concept 123',
+      'Concept 124',
+      'Concept 125',
+      'Concept 126',
+      'Concept 127',
+      'Concept 128',
+      'Concept 129',
+    ]);
+    fireEvent.click(found[0]);
+    expect(changes.pop()?.primaryInterestIds).toEqual([many[120]?.id]);
+
+    fireEvent.change(box, { target: { value: 'nothing like it' } });
+    expect((await screen.findByRole('menuitemcheckbox')).textContent).toBe(
+      'No concept matches “nothing like it”',
+    );
+  });
+
+  it('adds each chosen segment after those already chosen, and removes one with its tag', async () => {
+    const state: BuilderState = { ...EMPTY_STATE, segmentConceptIds: [SEC] };
+    const { changes } = show({ state });
+    expect(chosen('In the segment of (any of)')).toEqual(['Zero trust security']);
+    fireEvent.click(picker('In the segment of (any of)'));
+    const options = await screen.findAllByRole('menuitemcheckbox');
+    expect(options.map((o) => [o.textContent, o.getAttribute('aria-checked')])).toEqual([
+      ['Cloud migration', 'false'],
+      ['Zero trust security', 'true'],
+    ]);
+    fireEvent.click(options[0]);
+    expect(changes.pop()?.segmentConceptIds).toEqual([SEC, CLOUD]);
+    // Choosing a chosen one again takes it away, as unticking did.
+    fireEvent.click(options[1]);
+    expect(changes.pop()?.segmentConceptIds).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: /Remove Zero trust security/ }));
+    expect(changes.pop()?.segmentConceptIds).toEqual([]);
+  });
+
+  it('labels the pickers and their tags in Spanish', () => {
+    show({
+      state: { ...EMPTY_STATE, primaryInterestIds: [CLOUD] },
+      strings: stringsIn('3082'),
+      locale: 'es-ES',
+    });
+    expect(picker('Interés principal (cualquiera de)').getAttribute('placeholder')).toBe(
+      'Escriba para buscar un concepto',
+    );
+    expect(
+      screen.getByRole('toolbar', { name: 'Elegidos para Interés principal (cualquiera de)' }),
+    ).toBeTruthy();
+    expect(screen.getByRole('button', { name: /Quitar Cloud migration/ })).toBeTruthy();
+  });
+
   it.each<[CountState, string]>([
     [{ status: 'idle' }, 'No condition: every active contact would match.'],
     [{ status: 'counting' }, 'Counting the contacts…'],
     [{ status: 'ready', count: 1234 }, '1,234 contacts match today'],
     [{ status: 'ready', count: 1 }, '1 contact matches today'],
+    [{ status: 'overLimit' }, '50,000+ contacts match today'],
   ])('says how many contacts match: %j', (count, text) => {
     show({ count });
     expect(status().textContent).toContain(text);
@@ -97,6 +170,11 @@ describe('TargetBuilderView', () => {
     expect(within(status()).getByRole('alert').textContent).toBe(
       'No se han podido contar los contactos: Acceso denegado',
     );
+  });
+
+  it('says in Spanish that more than 50,000 contacts match', () => {
+    show({ count: { status: 'overLimit' }, strings: stringsIn('3082'), locale: 'es-ES' });
+    expect(status().textContent).toBe('Más de 50.000 contactos cumplen hoy');
   });
 
   it('says what to correct, and that the list keeps its query meanwhile', () => {
@@ -145,5 +223,12 @@ describe('TargetBuilderView', () => {
     show({ disabled: true, state: { ...EMPTY_STATE, concepts: [{ conceptId: SEC, minScore: '5' }] } });
     expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Add a concept' }).disabled).toBe(true);
     expect(screen.getByLabelText<HTMLSelectElement>('Concept 1').disabled).toBe(true);
+  });
+
+  it('shows chosen concepts on a read-only form without a way to remove them', () => {
+    show({ disabled: true, state: { ...EMPTY_STATE, segmentConceptIds: [CLOUD] } });
+    expect(picker('In the segment of (any of)').hasAttribute('disabled')).toBe(true);
+    expect(screen.getByText('Cloud migration')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Remove/ })).toBeNull();
   });
 });

@@ -2,11 +2,15 @@ import * as React from 'react';
 import {
   Button,
   Checkbox,
+  Combobox,
   Field,
   FluentProvider,
   Input,
+  Option,
   Select,
   Spinner,
+  Tag,
+  TagGroup,
   type Theme,
   tokens,
   webLightTheme,
@@ -14,7 +18,7 @@ import {
 import type { ValueTier } from '../../../domain/interest/valuetier';
 import { ErrorText } from '../../shared/ErrorText';
 import { formatNumber, formatText } from '../../shared/format';
-import { type BuilderState, type ConceptOption, type Problem, TIERS } from '../builder';
+import { AGGREGATE_LIMIT, type BuilderState, type ConceptOption, type Problem, TIERS } from '../builder';
 import { type TargetBuilderStrings } from '../strings';
 
 export type ConceptsState =
@@ -28,6 +32,8 @@ export type CountState =
   | { readonly status: 'invalid' }
   | { readonly status: 'counting' }
   | { readonly status: 'ready'; readonly count: number }
+  /** More contacts than Dataverse counts in an aggregate (AGGREGATE_LIMIT): "50,000+". */
+  | { readonly status: 'overLimit' }
   | { readonly status: 'error'; readonly message: string };
 
 export interface TargetBuilderProps {
@@ -79,6 +85,8 @@ function problemText(problem: Problem, s: TargetBuilderStrings): string {
 function CountLine({ count, s, locale }: { count: CountState; s: TargetBuilderStrings; locale: string }) {
   if (count.status === 'counting') return <Spinner size="tiny" label={s.Counting} />;
   if (count.status === 'error') return <ErrorText>{formatText(s.Error_Count, count.message)}</ErrorText>;
+  if (count.status === 'overLimit')
+    return <strong>{formatText(s.Count_OverLimit, formatNumber(AGGREGATE_LIMIT, locale, 0))}</strong>;
   if (count.status === 'ready')
     return (
       <strong>
@@ -88,28 +96,75 @@ function CountLine({ count, s, locale }: { count: CountState; s: TargetBuilderSt
   return null;
 }
 
-function ConceptChecks(props: {
-  legend: string;
+/**
+ * Concepts to choose any of: a multi-select combobox filtered by what is typed (a long list stays one
+ * line), the chosen ones as tags that a click or Delete removes. Choices keep the order they were made in.
+ */
+function ConceptPicker(props: {
+  label: string;
   concepts: readonly ConceptOption[];
-  checked: readonly string[];
+  chosen: readonly string[];
   disabled: boolean;
+  s: TargetBuilderStrings;
   onChange: (ids: string[]) => void;
 }) {
+  const { s, concepts, chosen } = props;
+  const [typed, setTyped] = React.useState('');
+  const filter = typed.trim().toLocaleLowerCase();
+  const shown =
+    filter === '' ? concepts : concepts.filter((c) => c.name.toLocaleLowerCase().includes(filter));
+  const names = new Map(concepts.map((c) => [c.id, c.name]));
   return (
-    <fieldset style={groupStyle}>
-      <legend>{props.legend}</legend>
-      <div style={checkGrid}>
-        {props.concepts.map((c) => (
-          <Checkbox
-            key={c.id}
-            label={c.name}
-            disabled={props.disabled}
-            checked={props.checked.includes(c.id)}
-            onChange={(_e, data) => props.onChange(toggled(props.checked, c.id, data.checked === true))}
-          />
+    <Field label={props.label} style={groupStyle}>
+      <Combobox
+        multiselect
+        freeform
+        disabled={props.disabled}
+        placeholder={s.Picker_Placeholder}
+        value={typed}
+        selectedOptions={[...chosen]}
+        onChange={(e) => setTyped(e.target.value)}
+        onOptionSelect={(_e, data) => {
+          if (data.optionValue === undefined) return;
+          props.onChange(toggled(chosen, data.optionValue, data.selectedOptions.includes(data.optionValue)));
+          setTyped('');
+        }}
+      >
+        {shown.map((c) => (
+          <Option key={c.id} value={c.id}>
+            {c.name}
+          </Option>
         ))}
-      </div>
-    </fieldset>
+        {shown.length === 0 && (
+          <Option disabled value="" text={typed}>
+            {formatText(s.Picker_NoMatch, typed.trim())}
+          </Option>
+        )}
+      </Combobox>
+      {chosen.length > 0 && (
+        <TagGroup
+          aria-label={formatText(s.Picker_Chosen, props.label)}
+          style={{ flexWrap: 'wrap', gap: tokens.spacingHorizontalXS, marginTop: tokens.spacingVerticalXS }}
+          onDismiss={(_e, data) => props.onChange(chosen.filter((id) => id !== data.value))}
+        >
+          {chosen.map((id) => {
+            const name = names.get(id) ?? id;
+            return (
+              <Tag
+                key={id}
+                value={id}
+                shape="circular"
+                size="small"
+                dismissible={!props.disabled}
+                dismissIcon={{ 'aria-label': formatText(s.Picker_Remove, name) }}
+              >
+                {name}
+              </Tag>
+            );
+          })}
+        </TagGroup>
+      )}
+    </Field>
   );
 }
 
@@ -184,18 +239,20 @@ function Builder(props: TargetBuilderProps & { concepts: { status: 'ready' } }) 
           ))}
         </div>
       </fieldset>
-      <ConceptChecks
-        legend={s.PrimaryInterests_Label}
+      <ConceptPicker
+        label={s.PrimaryInterests_Label}
         concepts={concepts}
-        checked={state.primaryInterestIds}
+        chosen={state.primaryInterestIds}
         disabled={disabled}
+        s={s}
         onChange={(ids) => onChange({ ...state, primaryInterestIds: ids })}
       />
-      <ConceptChecks
-        legend={s.Segments_Label}
+      <ConceptPicker
+        label={s.Segments_Label}
         concepts={concepts}
-        checked={state.segmentConceptIds}
+        chosen={state.segmentConceptIds}
         disabled={disabled}
+        s={s}
         onChange={(ids) => onChange({ ...state, segmentConceptIds: ids })}
       />
       <div style={{ display: 'flex', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' }}>
