@@ -148,3 +148,92 @@ it('in Spanish, shows the amounts the Spanish way and reads a decimal comma type
   expect(await seriousViolations(page)).toEqual([]);
   expect(await screenshot(page, 'formats-opportunity-es')).toBeGreaterThan(20);
 });
+
+const note = (column: string) => page.locator(`#idr-note-${column}`).textContent();
+
+it('shows a date in the user’s format, keeps text that is not a date with its error, and picks a day from the calendar by keyboard', async () => {
+  await page.context().close();
+  page = await newPage(browser);
+  await openForm();
+  await page.getByRole('tab', { name: 'Group quotation' }).click();
+  const arrival = page.getByLabel('Arrival Date', { exact: true });
+  await expect(arrival.inputValue()).resolves.toBe('5/3/2027');
+
+  await typeAmount('Arrival Date', 'next week');
+  await expect(arrival.inputValue()).resolves.toBe('next week');
+  await expect(note(O.idr_arrivaldate)).resolves.toBe('Enter a date.');
+  await expect(arrival.getAttribute('aria-invalid')).resolves.toBe('true');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await formReady(page);
+  await expect(page.locator('#idr-form-notifications').textContent()).resolves.toContain(
+    'correct the fields that do not hold a date',
+  );
+  await expect(
+    webApi(`${opportunity.entitySetName}(${id})?$select=${O.idr_arrivaldate}`),
+  ).resolves.toMatchObject({ [O.idr_arrivaldate]: '2027-05-03' });
+
+  // Typed month first, as an American reads it: 4 May, and the departure follows (4 nights).
+  await typeAmount('Arrival Date', '5/4/2027');
+  await expect(note(O.idr_arrivaldate)).resolves.toBe('');
+  await expect(shown('Departure Date')).resolves.toBe('5/8/2027');
+
+  const button = page.getByRole('button', { name: 'Choose a date: Arrival Date' });
+  await button.click();
+  const calendar = page.getByRole('dialog', { name: 'Calendar' });
+  await expect(calendar.getByRole('heading').textContent()).resolves.toBe('May 2027');
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  await expect(focused()).resolves.toBe('Tuesday, May 4, 2027');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  await expect(focused()).resolves.toBe('Wednesday, May 12, 2027');
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await screenshot(page, 'formats-calendar-en')).toBeGreaterThan(20);
+  await page.keyboard.press('Enter');
+  await formReady(page);
+  await expect(calendar.count()).resolves.toBe(0);
+  await expect(button.evaluate((b) => b === document.activeElement)).resolves.toBe(true);
+  await expect(arrival.inputValue()).resolves.toBe('5/12/2027');
+  await expect(shown('Departure Date')).resolves.toBe('5/16/2027');
+  // Escape closes the calendar without changing the field.
+  await button.click();
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('Escape');
+  await expect(calendar.count()).resolves.toBe(0);
+  await expect(arrival.inputValue()).resolves.toBe('5/12/2027');
+
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await expect(
+    webApi(`${opportunity.entitySetName}(${id})?$select=${O.idr_arrivaldate},${O.idr_departuredate}`),
+  ).resolves.toMatchObject({ [O.idr_arrivaldate]: '2027-05-12', [O.idr_departuredate]: '2027-05-16' });
+});
+
+it('in Spanish, shows and reads dates day first, with the calendar in Spanish', async () => {
+  await page.context().close();
+  page = await newPage(browser, 3082);
+  await openForm('3082');
+  await page.getByRole('tab', { name: 'Cotización de grupo' }).click();
+  const arrival = page.getByLabel('Fecha de llegada', { exact: true });
+  await expect(arrival.inputValue()).resolves.toBe('12/5/2027');
+  await typeAmount('Fecha de llegada', 'la semana que viene');
+  await expect(note(O.idr_arrivaldate)).resolves.toBe('Escriba una fecha.');
+  await typeAmount('Fecha de llegada', '3/5/2027');
+  await expect(note(O.idr_arrivaldate)).resolves.toBe('');
+  await page.getByRole('button', { name: 'Elegir una fecha: Fecha de llegada' }).click();
+  const calendar = page.getByRole('dialog', { name: 'Calendario' });
+  await expect(calendar.getByRole('heading').textContent()).resolves.toBe('mayo de 2027');
+  await expect(
+    calendar.getByRole('button', { name: 'lunes, 3 de mayo de 2027' }).getAttribute('aria-pressed'),
+  ).resolves.toBe('true');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await formReady(page);
+  // Spanish weeks end on Sunday: 9 May.
+  await expect(arrival.inputValue()).resolves.toBe('9/5/2027');
+  await page.getByRole('button', { name: 'Guardar', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Guardado.' }).waitFor();
+  await expect(
+    webApi(`${opportunity.entitySetName}(${id})?$select=${O.idr_arrivaldate}`),
+  ).resolves.toMatchObject({ [O.idr_arrivaldate]: '2027-05-09' });
+});

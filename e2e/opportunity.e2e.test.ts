@@ -66,7 +66,7 @@ it('fills departure, persons, total and deposit from what the user types, and re
   await type('Price per Person per Night', '100');
   await type('Child Price %', '50');
   await type('Deposit %', '30');
-  await expect(page.getByLabel('Departure Date', { exact: true }).inputValue()).resolves.toBe('2027-05-07');
+  await expect(page.getByLabel('Departure Date', { exact: true }).inputValue()).resolves.toBe('5/7/2027');
   await expect(page.getByLabel('Persons', { exact: true }).inputValue()).resolves.toBe('22');
   // 4 nights × (20 adults × 100 + 2 children × 50) = 8,400; a 30 % deposit is 2,520.
   // Amounts show the quotation's currency (the base currency, EUR) and its decimals.
@@ -87,9 +87,9 @@ it('fills departure, persons, total and deposit from what the user types, and re
 
   await whenJobsIdle();
   await openQuotation();
-  await expect(page.getByLabel('Arrival Date', { exact: true }).inputValue()).resolves.toBe('2027-05-03');
+  await expect(page.getByLabel('Arrival Date', { exact: true }).inputValue()).resolves.toBe('5/3/2027');
   await expect(page.getByLabel('Nights', { exact: true }).inputValue()).resolves.toBe('4');
-  await expect(page.getByLabel('Departure Date', { exact: true }).inputValue()).resolves.toBe('2027-05-07');
+  await expect(page.getByLabel('Departure Date', { exact: true }).inputValue()).resolves.toBe('5/7/2027');
   await expect(page.getByLabel('Deposit', { exact: true }).inputValue()).resolves.toBe('€2,520.00');
 });
 
@@ -200,7 +200,9 @@ it('after a save shows what the server stored; Refresh shows the phase its async
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   // The save re-read the record: the field shows the stored date, and nothing is left unsaved.
-  await expect(page.getByLabel('Quotation Sent On', { exact: true }).inputValue()).resolves.toBe(iso(today));
+  await expect(page.getByLabel('Quotation Sent On', { exact: true }).inputValue()).resolves.toBe(
+    `${today.getMonth() + 1}/${today.getDate()}/${today.getFullYear()}`,
+  );
 
   // The phase moves in an asynchronous step, as in Dynamics: it shows once the user refreshes.
   await whenJobsIdle();

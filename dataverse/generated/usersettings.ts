@@ -7,14 +7,30 @@ export const usersettings = {
   primaryIdAttribute: 'systemuserid',
   primaryNameAttribute: null,
   columns: {
+    amdesignator: 'amdesignator',
+    dateformatstring: 'dateformatstring',
+    dateseparator: 'dateseparator',
+    decimalsymbol: 'decimalsymbol',
     localeid: 'localeid',
+    numberseparator: 'numberseparator',
+    pmdesignator: 'pmdesignator',
     systemuserid: 'systemuserid',
+    timeformatstring: 'timeformatstring',
+    timeseparator: 'timeseparator',
     timezonecode: 'timezonecode',
     uilanguageid: 'uilanguageid',
   },
   columnTypes: {
+    amdesignator: 'String',
+    dateformatstring: 'String',
+    dateseparator: 'String',
+    decimalsymbol: 'String',
     localeid: 'Integer',
+    numberseparator: 'String',
+    pmdesignator: 'String',
     systemuserid: 'Uniqueidentifier',
+    timeformatstring: 'String',
+    timeseparator: 'String',
     timezonecode: 'Integer',
     uilanguageid: 'Integer',
   },
@@ -26,10 +42,26 @@ export const usersettings = {
 /** One usersettings row as the Web API returns it: the columns selected, lookups as `_<column>_value`. */
 export type usersettingsRecord = {
   '@odata.etag'?: string;
+  /** AM Designator */
+  amdesignator?: string | null;
+  /** Date Format */
+  dateformatstring?: string | null;
+  /** Date Separator */
+  dateseparator?: string | null;
+  /** Decimal Symbol */
+  decimalsymbol?: string | null;
   /** Locale */
   localeid?: number | null;
+  /** Digit Grouping Symbol */
+  numberseparator?: string | null;
+  /** PM Designator */
+  pmdesignator?: string | null;
   /** User (GUID) */
   systemuserid?: string;
+  /** Time Format */
+  timeformatstring?: string | null;
+  /** Time Separator */
+  timeseparator?: string | null;
   /** Time Zone */
   timezonecode?: number | null;
   /** User Interface Language */
@@ -40,10 +72,26 @@ export type usersettingsRecord = {
 
 /** One usersettings create or update payload: lookups are set with `<navigation property>@odata.bind`. */
 export type usersettingsWrite = {
+  /** AM Designator */
+  amdesignator?: string | null;
+  /** Date Format */
+  dateformatstring?: string | null;
+  /** Date Separator */
+  dateseparator?: string | null;
+  /** Decimal Symbol */
+  decimalsymbol?: string | null;
   /** Locale */
   localeid?: number | null;
+  /** Digit Grouping Symbol */
+  numberseparator?: string | null;
+  /** PM Designator */
+  pmdesignator?: string | null;
   /** User (GUID) */
   systemuserid?: string;
+  /** Time Format */
+  timeformatstring?: string | null;
+  /** Time Separator */
+  timeseparator?: string | null;
   /** Time Zone */
   timezonecode?: number | null;
   /** User Interface Language */

@@ -110,7 +110,7 @@ it('follows a change of personal options at once, and names a region it has no f
     [O.idr_total]: '8.400,00 €',
     [O.idr_phase]: 'Quotation sent',
   });
-  expect((await patch({ [U.localeid]: 1041 })).status).toBe(204);
+  expect((await patch({ [U.localeid]: 9999 })).status).toBe(204);
   const refused = await fetch(
     `${server.serviceRoot}${opportunity.entitySetName}(${quotation})?$select=${O.idr_total}`,
     {
@@ -119,9 +119,78 @@ it('follows a change of personal options at once, and names a region it has no f
   );
   expect(refused.status).toBe(400);
   expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
-    'locale 1041 (usersettings.localeid)',
+    'locale 9999 (usersettings.localeid)',
   );
   await patch({ [U.localeid]: SPAIN, [U.uilanguageid]: SPAIN });
+});
+
+async function patchSettings(values: Record<string, number | string | null>): Promise<number> {
+  const response = await fetch(`${server.serviceRoot}${usersettings.entitySetName}(${lucia})`, {
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(values),
+  });
+  return response.status;
+}
+
+it('writes the formats of any region Dataverse offers: French (France), English (United Kingdom), German', async () => {
+  try {
+    expect(await patchSettings({ [U.localeid]: 1036 })).toBe(204);
+    expect(await formatted(lucia)).toMatchObject({
+      [O.createdon]: '07/12/2026 17:47',
+      [O.idr_arrivaldate]: '03/05/2027',
+      [O.idr_adults]: '1 200',
+      [O.idr_total]: '8 400,00 €',
+      // Labels stay in the user interface language: formats follow the region only.
+      [O.idr_phase]: 'Cotización enviada',
+    });
+    expect(await patchSettings({ [U.localeid]: 2057 })).toBe(204);
+    expect(await formatted(lucia)).toMatchObject({
+      [O.createdon]: '07/12/2026 17:47',
+      [O.idr_total]: '€8,400.00',
+    });
+    expect(await patchSettings({ [U.localeid]: 1031 })).toBe(204);
+    expect(await formatted(lucia)).toMatchObject({
+      [O.idr_arrivaldate]: '3.5.2027',
+      [O.idr_depositpercent]: '30,50',
+      [O.idr_total]: '8.400,00 €',
+    });
+  } finally {
+    await patchSettings({ [U.localeid]: SPAIN });
+  }
+});
+
+it("writes values with the user's own date, time and number formats over their region's", async () => {
+  try {
+    expect(
+      await patchSettings({
+        [U.dateformatstring]: 'dd/MM/yyyy',
+        [U.dateseparator]: '-',
+        [U.timeformatstring]: 'HH:mm',
+        [U.decimalsymbol]: '.',
+        [U.numberseparator]: "'",
+      }),
+    ).toBe(204);
+    expect(await formatted(lucia)).toMatchObject({
+      [O.createdon]: '07-12-2026 17:47',
+      [O.idr_arrivaldate]: '03-05-2027',
+      [O.idr_adults]: "1'200",
+      [O.idr_depositpercent]: '30.50',
+      [O.idr_total]: "8'400.00 €",
+    });
+    expect(await patchSettings({ [U.timeformatstring]: 'h:mm tt', [U.pmdesignator]: 'pm' })).toBe(204);
+    expect(await formatted(lucia)).toMatchObject({ [O.createdon]: '07-12-2026 5:47 pm' });
+  } finally {
+    await patchSettings({
+      [U.dateformatstring]: null,
+      [U.dateseparator]: null,
+      [U.timeformatstring]: null,
+      [U.pmdesignator]: null,
+      [U.decimalsymbol]: null,
+      [U.numberseparator]: null,
+    });
+  }
+  expect(await formatted(lucia)).toMatchObject({ [O.idr_total]: '8.400,00 €' });
 });
 
 it("writes a date and time in the user's time zone, and a date-only column as the day it is", async () => {

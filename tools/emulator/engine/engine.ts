@@ -33,7 +33,7 @@ import {
   UnsupportedLocaleError,
   UnsupportedTimeZoneCodeError,
 } from './errors';
-import { DEFAULT_LOCALE, KNOWN_LOCALES, formatSettingsFor } from './formats';
+import { DEFAULT_LOCALE, KNOWN_LOCALES, formatSettingsFor, withPersonalFormats } from './formats';
 import { TIME_ZONE_CODES, requireTimeZone } from './timezones';
 import type { CurrencyDefinition } from './currencies';
 import { baseCurrencyOf, requireCurrency } from './currencies';
@@ -156,8 +156,9 @@ export class Engine {
   /**
    * How the caller's formatted values are written: Dataverse formats them in the calling user's
    * language and formats (usersettings uilanguageid and localeid, "UserSettings table/entity reference",
-   * set in Personal Options: https://learn.microsoft.com/power-apps/user/set-personal-options), and in
-   * their time zone. A user without them gets English (United States).
+   * set in Personal Options: https://learn.microsoft.com/power-apps/user/set-personal-options), with the
+   * changes they made to the region's formats, and in their time zone. A user without them gets English
+   * (United States).
    */
   formatFor(context?: CallContext): FormatOptions & { timeZone: string | undefined } {
     const row = this.personalOptions(context);
@@ -171,7 +172,23 @@ export class Engine {
       context?.userSettings?.uilanguageid ?? stored(usersettings.columns.uilanguageid) ?? DEFAULT_LOCALE;
     const found = formatSettingsFor(localeId, languageId);
     if (!found) throw new UnsupportedLocaleError(localeId, KNOWN_LOCALES);
-    return { ...this.core.format, settings: found, timeZone: this.zoneOf(row) };
+    const text = (column: string): string | undefined => {
+      const value = row?.[column];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const U = usersettings.columns;
+    // The user's own changes to the region's formats (Personal Options → Formats → Customize).
+    const settings = withPersonalFormats(found, {
+      dateformatstring: text(U.dateformatstring),
+      dateseparator: text(U.dateseparator),
+      timeformatstring: text(U.timeformatstring),
+      timeseparator: text(U.timeseparator),
+      amdesignator: text(U.amdesignator),
+      pmdesignator: text(U.pmdesignator),
+      decimalsymbol: text(U.decimalsymbol),
+      numberseparator: text(U.numberseparator),
+    });
+    return { ...this.core.format, settings, timeZone: this.zoneOf(row) };
   }
 
   /** Security roles of a user; the emulator's own user (the token's) is the System Administrator. */

@@ -340,7 +340,7 @@ export class UnsupportedLocaleError extends DataverseError {
     known: readonly number[],
   ) {
     super(
-      `The user's locale ${localeId} (usersettings.localeid) is not one the emulator has formats for; use one of ${known.join(', ')} (1033 English (United States), 3082 Spanish (Spain)) or add it to tools/emulator/engine/formats.ts.`,
+      `The user's locale ${localeId} (usersettings.localeid) is not one of the ${known.length} Windows locale ids the emulator knows (e.g. 1033 English (United States), 3082 Spanish (Spain), 1036 French (France), 2057 English (United Kingdom)), or add its BCP 47 tag to LOCALE_TAGS in tools/emulator/engine/formats.ts.`,
       400,
       ErrorCodes.InvalidArgument,
     );

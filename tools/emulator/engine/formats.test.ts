@@ -5,15 +5,20 @@ import {
   formatNumber,
   formatSettingsFor,
   formatTime,
+  parseDate,
+  parseDateTime,
   parseNumber,
+  withPersonalFormats,
   type FormatSettings,
 } from './formats';
 
-function spain(): FormatSettings {
-  const settings = formatSettingsFor(3082);
-  if (!settings) throw new Error('the emulator has no formats for Spanish (Spain)');
+function region(localeId: number): FormatSettings {
+  const settings = formatSettingsFor(localeId);
+  if (!settings) throw new Error(`the emulator has no formats for the locale ${localeId}`);
   return settings;
 }
+
+const spain = () => region(3082);
 
 const EUR = { symbol: '€', precision: 2 };
 
@@ -64,8 +69,89 @@ describe('Spanish (Spain)', () => {
   });
 });
 
-it('has no formats for a region the emulator does not know', () => {
-  expect(formatSettingsFor(1041)).toBeUndefined();
+describe('the other regions Dataverse offers, from their BCP 47 tags', () => {
+  it('writes French (France), German (Germany) and English (United Kingdom) dates, times and amounts', () => {
+    const write = (localeId: number) => {
+      const s = region(localeId);
+      return `${formatDate(2027, 5, 3, s)} ${formatTime(17, 47, s)} · ${formatMoney(8400.5, s, EUR)}`;
+    };
+    expect(write(1036)).toBe('03/05/2027 17:47 · 8 400,50 €');
+    expect(write(1031)).toBe('3.5.2027 17:47 · 8.400,50 €');
+    expect(write(2057)).toBe('03/05/2027 17:47 · €8,400.50');
+    expect(write(1041)).toBe('2027/5/3 17:47 · €8,400.50');
+  });
+
+  it('keeps the labels in the user interface language while the formats follow the region', () => {
+    expect(formatSettingsFor(1036, 3082)).toMatchObject({ localeId: 1036, languageId: 3082 });
+  });
+
+  it('has no formats for a locale id Dataverse does not offer', () => {
+    expect(formatSettingsFor(9999)).toBeUndefined();
+  });
+});
+
+describe("a user's own changes to their region's formats", () => {
+  it('writes dates with their date format and separator, and times with their time format', () => {
+    const own = withPersonalFormats(EN_US, {
+      dateformatstring: 'dd/MM/yyyy',
+      dateseparator: '.',
+      timeformatstring: 'HH:mm',
+    });
+    expect(formatDate(2026, 3, 7, own)).toBe('07.03.2026');
+    expect(formatTime(9, 5, own)).toBe('09:05');
+    // A separator alone changes what stands between the region's parts.
+    const dashed = withPersonalFormats(spain(), { dateseparator: '-', timeseparator: '.' });
+    expect(`${formatDate(2026, 12, 7, dashed)} ${formatTime(17, 47, dashed)}`).toBe('7-12-2026 17.47');
+  });
+
+  it('writes and reads numbers with their decimal and digit grouping symbols', () => {
+    const own = withPersonalFormats(EN_US, { decimalsymbol: ',', numberseparator: "'" });
+    expect(formatMoney(8400, own, EUR)).toBe("€8'400,00");
+    expect(parseNumber("8'400,50", own, '€')).toBe(8400.5);
+  });
+
+  it("writes their AM and PM designators, and leaves empty columns to the region's", () => {
+    const own = withPersonalFormats(EN_US, {
+      amdesignator: 'a.m.',
+      pmdesignator: 'p.m.',
+      dateformatstring: '',
+    });
+    expect(`${formatDate(2026, 12, 7, own)} ${formatTime(17, 47, own)}`).toBe('12/7/2026 5:47 p.m.');
+  });
+});
+
+describe('reading a date the user typed', () => {
+  it('reads it in their date format, and ISO yyyy-mm-dd in any region', () => {
+    expect(parseDate('12/7/2026', EN_US)).toEqual({ year: 2026, month: 12, day: 7 });
+    expect(parseDate('7/12/2026', spain())).toEqual({ year: 2026, month: 12, day: 7 });
+    expect(parseDate('07.12.26', region(1031))).toEqual({ year: 2026, month: 12, day: 7 });
+    expect(parseDate('2026-12-07', spain())).toEqual({ year: 2026, month: 12, day: 7 });
+    const own = withPersonalFormats(EN_US, { dateformatstring: 'yyyy/MM/dd' });
+    expect(parseDate('2026/12/07', own)).toEqual({ year: 2026, month: 12, day: 7 });
+  });
+
+  it('refuses what is not a date, or a day the month does not have', () => {
+    expect(parseDate('tomorrow', EN_US)).toBeUndefined();
+    expect(parseDate('31/2/2026', spain())).toBeUndefined();
+    expect(parseDate('13/7/2026', EN_US)).toBeUndefined();
+    expect(parseDate('7/12', spain())).toBeUndefined();
+  });
+
+  it('reads a date and time in their formats, a date alone as midnight', () => {
+    expect(parseDateTime('12/7/2026 5:47 PM', EN_US)).toEqual({
+      year: 2026,
+      month: 12,
+      day: 7,
+      hours: 17,
+      minutes: 47,
+    });
+    expect(parseDateTime('12/7/2026 12:05 am', EN_US)).toMatchObject({ hours: 0, minutes: 5 });
+    expect(parseDateTime('7/12/2026 17:47', spain())).toMatchObject({ day: 7, month: 12, hours: 17 });
+    expect(parseDateTime('2026-12-07T09:30', spain())).toMatchObject({ day: 7, hours: 9, minutes: 30 });
+    expect(parseDateTime('7/12/2026', spain())).toMatchObject({ hours: 0, minutes: 0 });
+    expect(parseDateTime('7/12/2026 25:00', spain())).toBeUndefined();
+    expect(parseDateTime('soon', spain())).toBeUndefined();
+  });
 });
 
 describe('reading an amount the user typed', () => {

@@ -7,6 +7,7 @@ import {
   opportunity,
   QuotationPhase,
   systemuser,
+  usersettings,
 } from '../../../dataverse/generated';
 import { loadMetadata } from '../../solution/loader';
 import type { LanguageCode, MetadataModel } from '../../solution/model';
@@ -114,15 +115,40 @@ describe('a list page', () => {
 });
 
 describe('a form page', () => {
+  it("hands the browser the user's own date and number formats over their region's", async () => {
+    const me = t.engine.whoAmI().UserId;
+    await t.engine.update(usersettings.entitySetName, me, {
+      [usersettings.columns.dateformatstring]: 'dd/MM/yyyy',
+      [usersettings.columns.dateseparator]: '.',
+      [usersettings.columns.decimalsymbol]: ',',
+      [usersettings.columns.numberseparator]: ' ',
+    });
+    const page = html({ appid: SALES, pagetype: 'entityrecord', etn: opportunity.logicalName });
+    const json = /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1];
+    const boot = JSON.parse(json ?? '{}') as FormBootstrap;
+    expect(boot.formats).toMatchObject({
+      dateFormat: 'dd.MM.yyyy',
+      timeFormat: 'h:mm tt',
+      decimalSymbol: ',',
+      numberSeparator: ' ',
+    });
+  });
+
   it('lays out the FormXml tabs, sections and fields with labels, and hands the browser the handlers', () => {
     const page = html({ appid: SALES, pagetype: 'entityrecord', etn: opportunity.logicalName }, 3082);
     expect(page).toContain('>Cotización de grupo</button>');
     expect(page).toContain('<label for="idr-field-idr_arrivaldate">Fecha de llegada</label>');
-    expect(page).toContain('<input id="idr-field-idr_arrivaldate" type="date"');
+    // A text box in the user's date format and a calendar button named after the field, not a native picker.
+    expect(page).toContain('<input id="idr-field-idr_arrivaldate" type="text"');
+    expect(page).toContain(
+      'aria-haspopup="dialog" aria-expanded="false" aria-label="Elegir una fecha: Fecha de llegada"',
+    );
+    expect(page).not.toContain('type="date"');
     expect(page).toContain('<script src="/WebResources/idr_/groupquotes/opportunity.js"></script>');
     const json = /<script type="application\/json" id="idr-bootstrap">([\s\S]*?)<\/script>/.exec(page)?.[1];
     const boot = JSON.parse(json ?? '{}') as FormBootstrap;
     expect(boot.lang).toBe(3082);
+    expect(boot.formats).toMatchObject({ dateFormat: 'd/M/yyyy', timeFormat: 'H:mm', decimalSymbol: ',' });
     expect(boot.id).toBeUndefined();
     expect(boot.disabled).toEqual(expect.arrayContaining(['idr_persons', 'idr_total']));
     expect(boot.handlers).toContainEqual({

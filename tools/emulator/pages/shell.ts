@@ -6,6 +6,7 @@
  * which reads and saves through the Web API and runs the form libraries against a browser Xrm.
  */
 import type { CallContext, Engine } from '../engine/engine';
+import { EN_US, type FormatSettings } from '../engine/formats';
 import type { ColumnInfo, TableInfo } from '../engine/metadata';
 import { annotationFilter, currencyFormat, FORMATTED, type JsonRecord } from '../engine/records';
 import { list, transactioncurrency } from '../../../dataverse/generated';
@@ -112,6 +113,12 @@ section.formsection.wide{grid-column:1/-1}
 .dashboard{grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr))}.dashboard-list{overflow-x:auto}.legend{font-size:12px}.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
 .dashboard>.dashboard-list{grid-column:1/-1}.dashboard-list table.grid{width:100%}.dashboard-list table.grid th,.dashboard-list table.grid td{padding:6px}.dashboard-list table.grid td a{overflow-wrap:anywhere}
 details summary{cursor:pointer;color:#0f548c;margin:4px 0}
+.datefield{display:flex;gap:4px;position:relative}.datefield button.calendar{flex:none;background:#fff;border:1px solid #c7c7c7;border-radius:4px;padding:2px 6px;cursor:pointer;color:#242424}
+.datepicker{position:absolute;top:100%;right:0;z-index:10;background:#fff;border:1px solid #8a8a8a;border-radius:6px;padding:8px;box-shadow:0 4px 12px rgba(0,0,0,.2)}
+.datepicker .dp-head{display:flex;align-items:center;justify-content:space-between;gap:8px}.datepicker h2{font-size:14px;margin:0}
+.datepicker button{background:#fff;border:1px solid transparent;border-radius:4px;font:inherit;color:#242424;cursor:pointer;min-width:32px;padding:4px}
+.datepicker th{font-size:12px;color:#545454;font-weight:400}.datepicker td button[aria-pressed=true]{background:#0f548c;color:#fff}
+.datepicker td button.other{color:#616161}.datepicker button:focus-visible{outline:2px solid #0f548c}
 @media (max-width:640px){.layout{flex-direction:column}nav.sitemap{width:auto;border-right:none;border-bottom:1px solid #e0e0e0}header.top{flex-wrap:wrap}}
 `;
 
@@ -607,6 +614,8 @@ export interface FormBootstrap {
   readonly currency: FormCurrency;
   /** The platform's commands of this record that run a bound action (a dynamic list's Copy to Static). */
   readonly commands?: readonly FormActionCommand[];
+  /** The user's formats (region and own changes): how the fields show and read dates and numbers. */
+  readonly formats: FormatSettings;
 }
 
 /** A command bar button that runs a bound action on the record and opens the record it answers. */
@@ -712,6 +721,9 @@ function clientColumn(column: ColumnInfo, cellLabel: string, lang: LanguageCode)
   };
 }
 
+const CALENDAR_ICON =
+  '<svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 16 16"><path fill="currentColor" d="M4 1h1v2h6V1h1v2h2.5v12h-13V3H4zm-2.5 5v8h11V6zm2 2h2v2h-2zm3.5 0h2v2H7zm3.5 0h2v2h-2z"/></svg>';
+
 function fieldMarkup(cell: FormCell, column: ClientColumn, lang: LanguageCode): SafeHtml {
   const id = `idr-field-${column.logicalName}`;
   const required =
@@ -737,10 +749,10 @@ function fieldMarkup(cell: FormCell, column: ClientColumn, lang: LanguageCode): 
       ).map((o) => markup`<option value="${o.value}">${o.label}</option>`)}</select>`;
       break;
     case 'DateOnly':
-      input = markup`<input id="${id}" type="date" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
-      break;
     case 'DateTime':
-      input = markup`<input id="${id}" type="datetime-local" data-column="${column.logicalName}" aria-describedby="${noteId}">`;
+      // Text in the user's date format, as Dynamics' date control: a native picker writes the browser's
+      // format, not the user's; the calendar button opens the page's own picker (client/datepicker.ts).
+      input = markup`<div class="datefield"><input id="${id}" type="text" autocomplete="off" data-column="${column.logicalName}" aria-describedby="${noteId}"><button type="button" class="calendar" data-calendar="${column.logicalName}" aria-haspopup="dialog" aria-expanded="false" aria-label="${text(lang, 'chooseDate', label(cell.label, lang, column.label))}">${new SafeHtml(CALENDAR_ICON)}</button></div>`;
       break;
     case 'Money':
       // Text, not a number input: it shows the amount as Dynamics does (`8.400,00 €`), and reads what is typed.
@@ -905,6 +917,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     resources: pageResources(layout.libraries, lang),
     currency: formCurrency(engine, table, id),
     commands: actions,
+    formats: engine.formatFor(sessionContext(lang)).settings ?? EN_US,
   };
   const header = layout.header.length
     ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</div>`

@@ -43,6 +43,15 @@ const STRINGS = {
     1033: '{0}: correct the fields that do not hold a number.',
     3082: '{0}: corrija los campos que no contienen un número.',
   },
+  notADate: { 1033: 'Enter a date.', 3082: 'Escriba una fecha.' },
+  notDates: {
+    1033: '{0}: correct the fields that do not hold a date.',
+    3082: '{0}: corrija los campos que no contienen una fecha.',
+  },
+  chooseDate: { 1033: 'Choose a date: {0}', 3082: 'Elegir una fecha: {0}' },
+  calendar: { 1033: 'Calendar', 3082: 'Calendario' },
+  previousMonth: { 1033: 'Previous month', 3082: 'Mes anterior' },
+  nextMonth: { 1033: 'Next month', 3082: 'Mes siguiente' },
   yes: { 1033: 'Yes', 3082: 'Sí' },
   controlNotBuilt: {
     1033: 'The control {0} is not built here: run npm run build (or npm start) and reload.',

@@ -17,14 +17,18 @@ import {
 import { toXrmPromise } from '../../../harness/webapi';
 import type { ColumnType } from '../../../solution/model';
 import {
-  EN_US,
+  formatDate,
   formatMoney,
   formatNumber,
-  formatSettingsFor,
+  formatTime,
+  parseDate,
+  parseDateTime,
   parseNumber,
+  type CalendarDate,
   type FormatSettings,
 } from '../../engine/formats';
 import type { ClientColumn, FormActionCommand, FormBootstrap } from '../shell';
+import { toggleDatePicker } from './datepicker';
 import type { HostedControl, mountControls } from './pcf/host';
 import {
   browserXrmWebApi,
@@ -43,6 +47,7 @@ const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 const LOOKUP_NAME = '@Microsoft.Dynamics.CRM.lookuplogicalname';
 const LOOKUP_TYPES = new Set(['Lookup', 'Customer', 'Owner']);
 const NUMBER_TYPES = new Set(['Integer', 'BigInt', 'Decimal', 'Double', 'Money']);
+const DATE_TYPES = new Set(['DateOnly', 'DateTime']);
 const SAVE = 1;
 const SAVE_AND_CLOSE = 2;
 
@@ -117,20 +122,23 @@ class FormPage {
   /** A command's action failed: its banner says which command and Dataverse's error. */
   private commandError: { title: string; message: string; code: string } | undefined;
   private requiredErrors = new Set<string>();
-  /** Number fields holding text that is not a number: what was typed stays, with its error, until corrected. */
-  private notNumbers = new Map<string, string>();
+  /**
+   * Number and date fields holding text that is not a number or a date: what was typed stays, with its
+   * error, until corrected.
+   */
+  private notValues = new Map<string, string>();
   /** A save was stopped by them: the banner says so until they are corrected. */
-  private notNumbersStoppedSave = false;
+  private notValuesStoppedSave = false;
   private controls: HostedControl[] = [];
   /** Bound columns' values as the controls last saw them: a change calls their updateView. */
   private controlValues = new Map<string, string>();
 
-  /** The user's number formats: the page's language stands for their personal options. */
+  /** The user's formats, as the server made them from their personal options. */
   private readonly formats: FormatSettings;
 
   constructor(private readonly boot: FormBootstrap) {
     this.settings = { serviceRoot: boot.serviceRoot, token: boot.token, tables: boot.tables };
-    this.formats = formatSettingsFor(boot.lang) ?? EN_US;
+    this.formats = boot.formats;
   }
 
   private t(key: string, ...args: string[]): string {
@@ -318,9 +326,13 @@ class FormPage {
   private domValue(column: ClientColumn): string {
     const value = this.harness.value(column.logicalName);
     if (value === null || value === undefined) return '';
-    if (column.type === 'DateOnly') return this.harness.dateValue(column.logicalName) ?? '';
+    if (column.type === 'DateOnly') {
+      const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(this.harness.dateValue(column.logicalName) ?? '');
+      return day ? formatDate(Number(day[1]), Number(day[2]), Number(day[3]), this.formats) : '';
+    }
+    // The browser's time zone, as the field showed it before: the harness keeps date-times as local Dates.
     if (column.type === 'DateTime' && isDate(value))
-      return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}T${pad(value.getHours())}:${pad(value.getMinutes())}`;
+      return `${formatDate(value.getFullYear(), value.getMonth() + 1, value.getDate(), this.formats)} ${formatTime(value.getHours(), value.getMinutes(), this.formats)}`;
     if (LOOKUP_TYPES.has(column.type)) {
       const ref = Array.isArray(value) ? (value[0] as Lookup | undefined) : undefined;
       return ref?.name ?? ref?.id ?? '';
@@ -348,7 +360,14 @@ class FormPage {
     if (column.type === 'Picklist' || column.type === 'State' || column.type === 'Status') return Number(raw);
     if (column.type === 'Money') return parseNumber(raw, this.formats, this.boot.currency.symbol) ?? null;
     if (NUMBER_TYPES.has(column.type)) return parseNumber(raw, this.formats) ?? null;
-    if (column.type === 'DateTime') return new Date(raw);
+    if (column.type === 'DateOnly') {
+      const day = parseDate(raw, this.formats);
+      return day ? `${day.year}-${pad(day.month)}-${pad(day.day)}` : null;
+    }
+    if (column.type === 'DateTime') {
+      const at = parseDateTime(raw, this.formats);
+      return at ? new Date(at.year, at.month - 1, at.day, at.hours, at.minutes) : null;
+    }
     if (LOOKUP_TYPES.has(column.type)) {
       const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
       const option = Array.from(list?.options ?? []).find((o) => o.value === raw);
@@ -413,6 +432,10 @@ class FormPage {
       input.addEventListener('change', () => {
         void this.userChange(column, input);
       });
+      const calendar = element<HTMLButtonElement>(`[data-calendar="${column.logicalName}"]`);
+      calendar?.addEventListener('click', () =>
+        this.openCalendar(column, input as HTMLInputElement, calendar),
+      );
       if (LOOKUP_TYPES.has(column.type)) {
         input.addEventListener('input', () => void this.searchLookup(column, input.value));
         input.addEventListener('focus', () => void this.searchLookup(column, ''));
@@ -475,6 +498,37 @@ class FormPage {
     }
   }
 
+  /** The calendar button: the picker in the page's language; a day picked is typed into the field. */
+  private openCalendar(column: ClientColumn, input: HTMLInputElement, button: HTMLButtonElement): void {
+    const now = new Date();
+    const current = this.harness.value(column.logicalName);
+    const value: CalendarDate | undefined =
+      column.type === 'DateTime'
+        ? (parseDateTime(input.value, this.formats) ?? undefined)
+        : parseDate(input.value, this.formats);
+    toggleDatePicker({
+      button,
+      language: this.boot.lang === 3082 ? 'es-ES' : 'en-US',
+      labels: {
+        dialog: this.t('calendar'),
+        previous: this.t('previousMonth'),
+        next: this.t('nextMonth'),
+      },
+      value,
+      today: { year: now.getFullYear(), month: now.getMonth() + 1, day: now.getDate() },
+      pick: (day) => {
+        let text = formatDate(day.year, day.month, day.day, this.formats);
+        // A date and time keeps its time of day; an empty one starts at midnight, as Dynamics' does.
+        if (column.type === 'DateTime') {
+          const at = isDate(current) ? current : undefined;
+          text += ` ${formatTime(at?.getHours() ?? 0, at?.getMinutes() ?? 0, this.formats)}`;
+        }
+        input.value = text;
+        input.dispatchEvent(new Event('change'));
+      },
+    });
+  }
+
   private selectTab(name: string): void {
     for (const tab of Array.from(document.querySelectorAll<HTMLElement>('[role=tab]')))
       tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
@@ -492,10 +546,14 @@ class FormPage {
         await this.searchLookup(column, raw);
       const value = this.parse(column, raw, input);
       this.requiredErrors.delete(column.logicalName);
-      if (NUMBER_TYPES.has(column.type) && value === null && raw.trim() !== '')
-        this.notNumbers.set(column.logicalName, raw);
+      if (
+        (NUMBER_TYPES.has(column.type) || DATE_TYPES.has(column.type)) &&
+        value === null &&
+        raw.trim() !== ''
+      )
+        this.notValues.set(column.logicalName, raw);
       else {
-        this.notNumbers.delete(column.logicalName);
+        this.notValues.delete(column.logicalName);
         await this.harness.change(column.logicalName, value);
       }
     } catch (error) {
@@ -554,8 +612,8 @@ class FormPage {
           .map((c) => c.logicalName),
       );
       if (this.requiredErrors.size > 0) throw new SaveCancelledError([...this.requiredErrors]);
-      this.notNumbersStoppedSave = this.notNumbers.size > 0;
-      if (this.notNumbersStoppedSave) throw new SaveCancelledError([...this.notNumbers.keys()]);
+      this.notValuesStoppedSave = this.notValues.size > 0;
+      if (this.notValuesStoppedSave) throw new SaveCancelledError([...this.notValues.keys()]);
       try {
         created = await this.write();
       } catch (error) {
@@ -626,7 +684,7 @@ class FormPage {
     }
     this.takeSnapshot();
     this.requiredErrors.clear();
-    this.notNumbers.clear();
+    this.notValues.clear();
     this.showTitle(record);
     await this.refreshSubgrids();
     this.render();
@@ -679,10 +737,12 @@ class FormPage {
       const input = this.input(column.logicalName);
       if (!input) continue;
       const control = this.harness.control(column.logicalName);
-      const typed = this.notNumbers.get(column.logicalName);
+      const typed = this.notValues.get(column.logicalName);
       const text = typed ?? this.domValue(column);
       if (input.value !== text) input.value = text;
       input.disabled = control.getDisabled();
+      const calendar = element<HTMLButtonElement>(`[data-calendar="${column.logicalName}"]`);
+      if (calendar) calendar.disabled = input.disabled;
       const required = this.harness.requiredLevel(column.logicalName) === 'required';
       input.setAttribute('aria-required', String(required));
       const field = input.closest<HTMLElement>('.field');
@@ -693,7 +753,7 @@ class FormPage {
       const message =
         last?.message ??
         (typed !== undefined
-          ? this.t('notANumber')
+          ? this.t(DATE_TYPES.has(column.type) ? 'notADate' : 'notANumber')
           : this.requiredErrors.has(column.logicalName)
             ? this.t('required')
             : '');
@@ -711,8 +771,12 @@ class FormPage {
     };
     for (const n of this.harness.formNotifications()) banner(n.level.toLowerCase(), n.message);
     if (this.requiredErrors.size > 0) banner('error', this.t('requiredMissing', this.t('saveFailed')));
-    if (this.notNumbersStoppedSave && this.notNumbers.size > 0)
-      banner('error', this.t('notNumbers', this.t('saveFailed')));
+    if (this.notValuesStoppedSave) {
+      const held = this.boot.columns.filter((c) => this.notValues.has(c.logicalName));
+      if (held.some((c) => NUMBER_TYPES.has(c.type)))
+        banner('error', this.t('notNumbers', this.t('saveFailed')));
+      if (held.some((c) => DATE_TYPES.has(c.type))) banner('error', this.t('notDates', this.t('saveFailed')));
+    }
     if (this.saveError) {
       const code = this.saveError.code ? ` (${this.t('errorCode')}: ${this.saveError.code})` : '';
       banner('error', `${this.t('saveFailed')}: ${this.saveError.message}${code}`);
