@@ -5,8 +5,10 @@
  * symbol and decimals, and still takes the plain numbers a user types.
  */
 import type { Browser, Page } from 'playwright-core';
-import { opportunity } from '../dataverse/generated';
+import { idr_quotationaction, opportunity, usersettings } from '../dataverse/generated';
+import { LOCAL_TOKEN } from '../tools/emulator/demo/extension';
 import {
+  baseUrl,
   formReady,
   GROUP_SALES_APP,
   mainUrl,
@@ -236,4 +238,62 @@ it('in Spanish, shows and reads dates day first, with the calendar in Spanish', 
   await expect(
     webApi(`${opportunity.entitySetName}(${id})?$select=${O.idr_arrivaldate}`),
   ).resolves.toMatchObject({ [O.idr_arrivaldate]: '2027-05-09' });
+});
+
+it('shows and reads a date and time in the user’s Dataverse time zone, not the browser’s', async () => {
+  const A = idr_quotationaction.columns;
+  const { UserId } = await webApi<{ UserId: string }>('WhoAmI');
+  const settings = `${usersettings.entitySetName}(${UserId})`;
+  const had = await fetch(`${baseUrl()}/api/data/v9.2/${settings}`, {
+    headers: { Authorization: `Bearer ${LOCAL_TOKEN}` },
+  }).then((r) => r.ok);
+  const zone = (code: number | null) =>
+    had
+      ? webApi(settings, {
+          method: 'PATCH',
+          body: JSON.stringify({ [usersettings.columns.timezonecode]: code }),
+        })
+      : code === null
+        ? webApi(settings, { method: 'DELETE' })
+        : webApi(usersettings.entitySetName, {
+            method: 'POST',
+            body: JSON.stringify({
+              [usersettings.columns.systemuserid]: UserId,
+              [usersettings.columns.timezonecode]: code,
+            }),
+          });
+  await webApi(idr_quotationaction.entitySetName, {
+    method: 'POST',
+    body: JSON.stringify({
+      [A.idr_name]: 'Formatos · hora de Tokio',
+      [A.idr_key]: 'E2E-TIMEZONE',
+      [A.idr_doneon]: '2027-05-03T08:00:00Z',
+      'idr_opportunity@odata.bind': `/${opportunity.entitySetName}(${id})`,
+    }),
+  });
+  const action = await webApi(`${idr_quotationaction.entitySetName}(${A.idr_key}='E2E-TIMEZONE')`);
+  const actionId = String(action[A.idr_quotationactionid]);
+  // Tokyo Standard Time (235): UTC+9 all year, whatever zone the browser runs in.
+  await zone(235);
+  try {
+    await page.goto(
+      mainUrl({
+        appid: GROUP_SALES_APP,
+        pagetype: 'entityrecord',
+        etn: idr_quotationaction.logicalName,
+        id: actionId,
+      }),
+    );
+    await formReady(page);
+    await expect(shown('Done On')).resolves.toBe('5/3/2027 5:00 PM');
+    await typeAmount('Done On', '5/3/2027 6:30 PM');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await expect(
+      webApi(`${idr_quotationaction.entitySetName}(${actionId})?$select=${A.idr_doneon}`),
+    ).resolves.toMatchObject({ [A.idr_doneon]: '2027-05-03T09:30:00Z' });
+  } finally {
+    await zone(null);
+    await webApi(`${idr_quotationaction.entitySetName}(${actionId})`, { method: 'DELETE' });
+  }
 });

@@ -616,6 +616,8 @@ export interface FormBootstrap {
   readonly commands?: readonly FormActionCommand[];
   /** The user's formats (region and own changes): how the fields show and read dates and numbers. */
   readonly formats: FormatSettings;
+  /** The user's IANA time zone (usersettings.timezonecode, else the organisation's, else UTC). */
+  readonly timeZone: string;
 }
 
 /** A command bar button that runs a bound action on the record and opens the record it answers. */
@@ -918,6 +920,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     currency: formCurrency(engine, table, id),
     commands: actions,
     formats: engine.formatFor(sessionContext(lang)).settings ?? EN_US,
+    timeZone: request.timeZone ?? engine.timeZoneOf(sessionContext(lang)) ?? 'UTC',
   };
   const header = layout.header.length
     ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</div>`

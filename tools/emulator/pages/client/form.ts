@@ -27,6 +27,7 @@ import {
   type CalendarDate,
   type FormatSettings,
 } from '../../engine/formats';
+import { fromWall, toWall } from '../../engine/zones';
 import type { ClientColumn, FormActionCommand, FormBootstrap } from '../shell';
 import { toggleDatePicker } from './datepicker';
 import type { HostedControl, mountControls } from './pcf/host';
@@ -65,8 +66,43 @@ function isDate(value: unknown): value is Date {
   return Object.prototype.toString.call(value) === '[object Date]';
 }
 
+/**
+ * A User Local date and time as the form keeps it: a Date whose local fields read the user's wall clock
+ * in their Dataverse time zone, not the browser's ("Behavior and format of the date and time column":
+ * User Local values show converted to the user's time zone,
+ * https://learn.microsoft.com/power-apps/maker/data-platform/behavior-format-date-time-field).
+ */
+function userLocal(instant: Date, timeZone: string): Date {
+  const wall = toWall(instant, timeZone);
+  return new Date(
+    wall.getUTCFullYear(),
+    wall.getUTCMonth(),
+    wall.getUTCDate(),
+    wall.getUTCHours(),
+    wall.getUTCMinutes(),
+    wall.getUTCSeconds(),
+  );
+}
+
+/** The instant a form's date and time names, read in the user's time zone. */
+function instantOf(local: Date, timeZone: string): Date {
+  const wall = Date.UTC(
+    local.getFullYear(),
+    local.getMonth(),
+    local.getDate(),
+    local.getHours(),
+    local.getMinutes(),
+    local.getSeconds(),
+  );
+  return fromWall(new Date(wall), timeZone);
+}
+
 /** A record value from the Web API as the harness takes it. */
-function fromRecord(column: ClientColumn, record: Record<string, unknown>): HarnessValue | undefined {
+function fromRecord(
+  column: ClientColumn,
+  record: Record<string, unknown>,
+  timeZone: string,
+): HarnessValue | undefined {
   if (LOOKUP_TYPES.has(column.type)) {
     const id = record[`_${column.logicalName}_value`];
     if (typeof id !== 'string') return null;
@@ -80,7 +116,7 @@ function fromRecord(column: ClientColumn, record: Record<string, unknown>): Harn
   }
   const value = record[column.logicalName];
   if (value === undefined) return undefined;
-  if (column.type === 'DateTime' && typeof value === 'string') return new Date(value);
+  if (column.type === 'DateTime' && typeof value === 'string') return userLocal(new Date(value), timeZone);
   return value as HarnessValue;
 }
 
@@ -166,7 +202,7 @@ class FormPage {
     if (boot.id) record = await retrieveRecord(this.settings, boot.table.logicalName, boot.id);
     const values: Record<string, HarnessValue> = {};
     for (const column of boot.columns) {
-      const value = fromRecord(column, record);
+      const value = fromRecord(column, record, this.boot.timeZone);
       if (value !== undefined) values[column.logicalName] = value;
     }
     this.harness = createFormFromSpec({
@@ -300,7 +336,8 @@ class FormPage {
       return { [`${nav}@odata.bind`]: `/${set}(${ref.id.replace(/[{}]/g, '').toLowerCase()})` };
     }
     if (column.type === 'DateOnly') return { [name]: this.harness.dateValue(name) };
-    if (column.type === 'DateTime') return { [name]: isDate(value) ? value.toISOString() : null };
+    if (column.type === 'DateTime')
+      return { [name]: isDate(value) ? instantOf(value, this.boot.timeZone).toISOString() : null };
     if (value === undefined || value === '') return { [name]: null };
     return { [name]: value };
   }
@@ -330,7 +367,7 @@ class FormPage {
       const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(this.harness.dateValue(column.logicalName) ?? '');
       return day ? formatDate(Number(day[1]), Number(day[2]), Number(day[3]), this.formats) : '';
     }
-    // The browser's time zone, as the field showed it before: the harness keeps date-times as local Dates.
+    // The harness keeps a date and time with the user's wall clock in its local fields (userLocal).
     if (column.type === 'DateTime' && isDate(value))
       return `${formatDate(value.getFullYear(), value.getMonth() + 1, value.getDate(), this.formats)} ${formatTime(value.getHours(), value.getMinutes(), this.formats)}`;
     if (LOOKUP_TYPES.has(column.type)) {
@@ -500,7 +537,7 @@ class FormPage {
 
   /** The calendar button: the picker in the page's language; a day picked is typed into the field. */
   private openCalendar(column: ClientColumn, input: HTMLInputElement, button: HTMLButtonElement): void {
-    const now = new Date();
+    const now = userLocal(new Date(), this.boot.timeZone);
     const current = this.harness.value(column.logicalName);
     const value: CalendarDate | undefined =
       column.type === 'DateTime'
@@ -676,7 +713,7 @@ class FormPage {
     if (!this.boot.id) return;
     const record = await retrieveRecord(this.settings, this.boot.table.logicalName, this.boot.id);
     for (const column of this.boot.columns) {
-      const value = fromRecord(column, record);
+      const value = fromRecord(column, record, this.boot.timeZone);
       // A column the server left empty comes back without a value: the field empties too.
       this.harness.setValue(column.logicalName, value === undefined ? null : value);
       const attribute = this.harness.attribute(column.logicalName) as unknown as { isDirty: boolean };
