@@ -55,6 +55,9 @@ export interface ListBootstrap {
   readonly tables: readonly ClientTable[];
   readonly controls: readonly PcfControlSpec[];
   readonly strings: Record<string, string>;
+  /** The user's formats and IANA time zone, for the controls' `formatting` and `userSettings`. */
+  readonly formats: FormatSettings;
+  readonly timeZone: string;
 }
 
 /** The script that hosts PCF controls: React and Fluent UI as the platform's libraries, and the host. */
@@ -70,6 +73,11 @@ export type ShellAnswer =
  */
 export function sessionContext(lang: LanguageCode): CallContext {
   return { userSettings: { uilanguageid: lang, localeid: lang } };
+}
+
+/** The page user's IANA time zone: usersettings.timezonecode, else the organisation's, else UTC. */
+function userTimeZone(engine: Engine, request: ShellRequest, lang: LanguageCode): string {
+  return request.timeZone ?? engine.timeZoneOf(sessionContext(lang)) ?? 'UTC';
 }
 
 export function mainUrl(params: Record<string, string | undefined>): string {
@@ -503,6 +511,8 @@ function renderList(engine: Engine, request: ShellRequest, app: AppInfo, service
       tables: engine.metadata.tables().map((t) => clientTable(t, lang)),
       controls: [spec],
       strings: allStrings(lang),
+      formats: engine.formatFor(sessionContext(lang)).settings ?? EN_US,
+      timeZone: userTimeZone(engine, request, lang),
     };
     const json = JSON.stringify(bootstrap).replace(/</g, '\\u003c');
     const body = markup`<div class="layout">${sitemap(app, engine, lang, table.logicalName)}<main>${commands}
@@ -920,7 +930,7 @@ function renderForm(engine: Engine, request: ShellRequest, app: AppInfo, service
     currency: formCurrency(engine, table, id),
     commands: actions,
     formats: engine.formatFor(sessionContext(lang)).settings ?? EN_US,
-    timeZone: request.timeZone ?? engine.timeZoneOf(sessionContext(lang)) ?? 'UTC',
+    timeZone: userTimeZone(engine, request, lang),
   };
   const header = layout.header.length
     ? markup`<div class="header-fields">${layout.header.map((cell) => cellMarkup(engine, app, cell, columns, id, lang, controls))}</div>`

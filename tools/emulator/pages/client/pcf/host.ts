@@ -13,6 +13,8 @@ import * as ReactDOM from 'react-dom';
 import * as Fluent from '@fluentui/react-components';
 import { createPcfContext } from '../../../../harness/pcf-context';
 import type { LanguageCode } from '../../../../solution/model';
+import type { FormatSettings } from '../../../engine/formats';
+import { formatting, timeZoneOffsetMinutes } from './formatting';
 import type { PcfControlSpec, PcfPropertySpec } from '../../pcf';
 import type { ClientTable, ListBootstrap } from '../../shell';
 import {
@@ -53,6 +55,9 @@ export interface FieldSource {
 
 export interface HostSettings {
   readonly lang: LanguageCode;
+  /** The user's formats and IANA time zone (ListBootstrap, FormBootstrap). */
+  readonly formats: FormatSettings;
+  readonly timeZone: string;
   readonly token?: string;
   readonly serviceRoot: string;
   readonly appId: string;
@@ -137,24 +142,6 @@ function propertyOf(spec: PcfPropertySpec, source: FieldSource): ComponentFramew
     } as ComponentFramework.PropertyHelper.FieldPropertyMetadata.Metadata,
   };
 }
-
-const formats = (lang: LanguageCode) => {
-  const locale = lang === 3082 ? 'es-ES' : 'en-US';
-  const number = (value: number, digits?: number) =>
-    value.toLocaleString(
-      locale,
-      digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits },
-    );
-  return {
-    formatDecimal: (value: number, precision?: number) => number(value, precision),
-    formatInteger: (value: number) => number(Math.round(value), 0),
-    formatCurrency: (value: number, precision?: number, symbol?: string) =>
-      `${symbol ?? ''}${number(value, precision ?? 2)}`,
-    formatDateShort: (value: Date) => value.toLocaleDateString(locale),
-    formatDateLong: (value: Date) => value.toLocaleDateString(locale, { dateStyle: 'long' }),
-    formatTime: (value: Date) => value.toLocaleTimeString(locale),
-  };
-};
 
 async function mount(
   spec: PcfControlSpec,
@@ -271,11 +258,12 @@ async function mount(
       },
       navigation: { openForm },
       userSettings: {
-        // The browser's zone stands in for the user's Dataverse time zone setting.
-        getTimeZoneOffsetMinutes: (date?: Date) => -(date ?? new Date()).getTimezoneOffset(),
+        // The user's Dataverse time zone (usersettings.timezonecode), not the browser's.
+        getTimeZoneOffsetMinutes: (date?: Date) =>
+          timeZoneOffsetMinutes(date ?? new Date(), settings.timeZone),
       },
       factory: { requestRender: () => queueMicrotask(render) },
-      formatting: formats(settings.lang) as unknown as Partial<ComponentFramework.Formatting>,
+      formatting: formatting(settings.formats) as unknown as Partial<ComponentFramework.Formatting>,
     },
   });
   const context = harnessContext;
