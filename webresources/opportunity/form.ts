@@ -22,11 +22,8 @@ import {
 import type { OpportunityStringKey } from './messages';
 
 /** The `tables` option of the form's Xrm.WebApi client: the one table the script reads. */
-export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
-  [policyTable.entitySetName]: {
-    logicalName: policyTable.logicalName,
-    primaryIdAttribute: policyTable.primaryIdAttribute,
-  },
+export const FORM_TABLES: Readonly<Record<string, Pick<TableNames, 'logicalName'>>> = {
+  [policyTable.entitySetName]: { logicalName: policyTable.logicalName },
 };
 
 /** The opportunity column behind each domain field. */
