@@ -60,8 +60,8 @@ function readerError(raw: unknown, what: string): unknown {
 function plainRecord(raw: Record<string, unknown>): EntityRecord {
   const record: EntityRecord = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
-      record[key] = value as EntityRecord[string];
+    // JSON holds no undefined, function or bigint: what is not an object is a string, number or boolean.
+    if (value === null || typeof value !== 'object') record[key] = value as EntityRecord[string];
   }
   return record;
 }
