@@ -87,9 +87,13 @@ function readDate(form: Form, name: string): DateOnly | null {
   return isDate(value) && !Number.isNaN(value.getTime()) ? localDateOnly(value) : null;
 }
 
-function readNumber(form: Form, name: string): number | null {
-  const value: unknown = attribute(form, name)?.getValue();
+/** A number as the form or the Web API hands it over; anything else reads as empty. */
+function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
+}
+
+function readNumber(form: Form, name: string): number | null {
+  return numberOrNull(attribute(form, name)?.getValue());
 }
 
 function readValues(form: Form): QuotationValues {
@@ -210,13 +214,12 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
               top: 1,
             })
           )[0];
-      const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
       const name = row?.[policyTable.idr_name];
       // No policy row at all: the documented defaults apply (domain/quotation/policy).
       const { percents: policy, problems } = readPolicyPercents(
         row && {
-          defaultDepositPercent: number(row[policyTable.idr_defaultdepositpercent]),
-          childPricePercent: number(row[policyTable.idr_childpricepercent]),
+          defaultDepositPercent: numberOrNull(row[policyTable.idr_defaultdepositpercent]),
+          childPricePercent: numberOrNull(row[policyTable.idr_childpricepercent]),
         },
       );
       if (problems.length > 0) {
