@@ -147,7 +147,7 @@ describe('web resource build', () => {
     expect(code).not.toMatch(/columnTypes|lookupTargets|alternateKeys/);
   });
 
-  it('keeps the form scripts small: reads only (no write, batch or action code), Opportunity under 10,850 bytes, Room Block under 8,250', async () => {
+  it('keeps the form scripts small: reads only (no write, batch or action code), Opportunity under 10,800 bytes, Room Block under 8,250', async () => {
     const code = await readFile(bundleOf('opportunity'), 'utf8');
     // Issue 8 aims at 10 KB. 13.6 KB is what moving the messages to RESX, the slim Xrm reader, leaving out
     // the unused policy and time-zone code, Date-based day numbers and publishing the handlers without
@@ -163,8 +163,9 @@ describe('web resource build', () => {
     // esbuild minifying syntax only and terser renaming in 3 passes (11,240), the Xrm reader taking logical
     // names only and answering null for a missing record without NotFoundError (11,045), one date rule behind
     // isValidDate and the reasons, the percent problems' "allowed" left to the server (10,933), deriveStay by
-    // what it derives (10,833), one numberOrNull: 10,822. Still ~820 bytes over 10,000: see issue 8's report.
-    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(10_850);
+    // what it derives (10,833), one numberOrNull (10,822), one write for a derived stay field and one fillEmpty
+    // for the policy's defaults: 10,785. Still ~790 bytes over 10,000: see issue 8's report.
+    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(10_800);
     expect(code).not.toContain('cannot be used');
     expect(code).not.toMatch(/cannot be priced|InvalidAmountError/);
     // No BigInt: the money arithmetic is exact on whole Numbers (domain/quotation/pricing.ts).

@@ -183,8 +183,12 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     (context: Xrm.Events.EventContext): void => {
       const form = context.getFormContext();
       const derived = deriveStay(changed, readValues(form));
-      if (derived?.field === 'nights') write(form, FIELD_COLUMNS.nights, derived.value);
-      else if (derived) write(form, FIELD_COLUMNS[derived.field], toLocalDate(derived.value));
+      if (derived)
+        write(
+          form,
+          FIELD_COLUMNS[derived.field],
+          derived.field === 'nights' ? derived.value : toLocalDate(derived.value),
+        );
       afterChange(context);
     };
 
@@ -235,10 +239,11 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
         warn(fillTemplate(text(unusable), { name: String(name), problems: listed }));
         return;
       }
-      if (readNumber(form, FIELD_COLUMNS.depositPercent) === null)
-        write(form, FIELD_COLUMNS.depositPercent, policy.defaultDepositPercent);
-      if (readNumber(form, FIELD_COLUMNS.childPricePercent) === null)
-        write(form, FIELD_COLUMNS.childPricePercent, policy.childPricePercent);
+      const fillEmpty = (field: 'depositPercent' | 'childPricePercent', value: number): void => {
+        if (readNumber(form, FIELD_COLUMNS[field]) === null) write(form, FIELD_COLUMNS[field], value);
+      };
+      fillEmpty('depositPercent', policy.defaultDepositPercent);
+      fillEmpty('childPricePercent', policy.childPricePercent);
       form.ui.clearFormNotification(POLICY_NOTIFICATION_ID);
     } catch (error) {
       warn(error instanceof Error ? error.message : String(error));
