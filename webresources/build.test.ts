@@ -147,7 +147,7 @@ describe('web resource build', () => {
     expect(code).not.toMatch(/columnTypes|lookupTargets|alternateKeys/);
   });
 
-  it('keeps the form scripts small: reads only (no write, batch or action code), Opportunity under 11.1 KB, Room Block under 8.6 KB', async () => {
+  it('keeps the form scripts small: reads only (no write, batch or action code), Opportunity under 10,800 bytes, Room Block under 8,250', async () => {
     const code = await readFile(bundleOf('opportunity'), 'utf8');
     // Issue 8 aims at 10 KB. 13.6 KB is what moving the messages to RESX, the slim Xrm reader, leaving out
     // the unused policy and time-zone code, Date-based day numbers and publishing the handlers without
@@ -160,16 +160,21 @@ describe('web resource build', () => {
     // short of 10 KB (what is left is the checks, the exact pricing, the dates and the reader it uses).
     // A terser pass after esbuild (11,529), date errors without the YYYY-MM-DD hint only parsing needs and a
     // shorter UnknownEntitySetError (11,353), the reader's paging loop returning from inside: 11,320.
-    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(11.1 * 1024);
+    // esbuild minifying syntax only and terser renaming in 3 passes (11,240), the Xrm reader taking logical
+    // names only and answering null for a missing record without NotFoundError (11,045), one date rule behind
+    // isValidDate and the reasons, the percent problems' "allowed" left to the server (10,933), deriveStay by
+    // what it derives (10,833), one numberOrNull (10,822), one write for a derived stay field and one fillEmpty
+    // for the policy's defaults: 10,785. Still ~790 bytes over 10,000: see issue 8's report.
+    expect(Buffer.byteLength(code, 'utf8')).toBeLessThan(10_800);
     expect(code).not.toContain('cannot be used');
     expect(code).not.toMatch(/cannot be priced|InvalidAmountError/);
     // No BigInt: the money arithmetic is exact on whole Numbers (domain/quotation/pricing.ts).
     expect(code).not.toMatch(/BigInt|\b\d+n\b/);
     // The Room Block script: only the names it reads, no time-zone code, its sentences in RESX web
     // resources (10,960 bytes before those; 10,147 after, under issue 8's 10 KB; 9,695 with the changes above;
-    // 8,690 with terser's pass and the shorter errors).
+    // 8,690 with terser's pass and the shorter errors; 8,219 with the Opportunity changes since).
     const roomBlock = await readFile(bundleOf('roomblock'), 'utf8');
-    expect(Buffer.byteLength(roomBlock, 'utf8')).toBeLessThan(8.6 * 1024);
+    expect(Buffer.byteLength(roomBlock, 'utf8')).toBeLessThan(8_250);
     expect(roomBlock).not.toContain('would be overbooked');
     expect(roomBlock).not.toContain('quedaría sobrevendido');
     expect(roomBlock).not.toMatch(/DateTimeFormat\("en-US"|formatToParts/);
@@ -181,9 +186,9 @@ describe('web resource build', () => {
     expect(code).not.toMatch(/executeMultiple|changeset|createRecord|deleteRecord/);
     // The Marketing Concept script only reads as well (13.1 KB when first measured, 10.8 KB with the read
     // adapter; 6,300 bytes once it read names modules instead of the tables' whole metadata objects, 6,124
-    // with the changes above, 5,719 with terser's pass and the shorter errors).
+    // with the changes above, 5,719 with terser's pass and the shorter errors, 5,379 with the reader's since).
     const concept = await readFile(bundleOf('concept'), 'utf8');
-    expect(Buffer.byteLength(concept, 'utf8')).toBeLessThan(5.65 * 1024);
+    expect(Buffer.byteLength(concept, 'utf8')).toBeLessThan(5_400);
     expect(concept).not.toMatch(/primaryNameAttribute|columnTypes|idr_halflifedays/);
     expect(concept).not.toMatch(/executeMultiple|changeset|createRecord|deleteRecord/);
   });

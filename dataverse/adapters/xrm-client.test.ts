@@ -75,6 +75,9 @@ describe('createXrmReader (the form scripts’ reads over Xrm.WebApi)', () => {
       `query ${policies.logicalName} ?$select=${p.idr_name}&$top=2`,
       `query ${policies.logicalName} ?$top=5&page=2`,
     ]);
+    // Without top, every page is read.
+    const all = await reader.retrieveMultiple(policies.entitySetName, { select: [p.idr_name] });
+    expect(all.map((r) => r[p.idr_name])).toEqual(['Policy 1', 'Policy 2', 'Policy 3']);
     await expect(reader.retrieveMultiple('accounts')).rejects.toBeInstanceOf(UnknownEntitySetError);
   });
 });

@@ -5,7 +5,7 @@
  * Non-atomic batches run operation by operation, because Xrm.WebApi has no $batch with upsert or If-Match.
  */
 import type { DataverseClient, EntityRecord, RecordKey } from '../client';
-import { DataverseError, NotFoundError } from '../errors';
+import { DataverseError } from '../errors';
 import { UnknownEntitySetError } from './errors';
 import {
   createWebApiClient,
@@ -13,6 +13,7 @@ import {
   type OnlineExecutor,
   queryString,
   type RecordWebApi,
+  type TableNames,
   type Thenable,
   type WebApiClientOptions,
 } from './webapi-client';
@@ -41,38 +42,48 @@ function keyText(key: RecordKey): string {
     .join(',');
 }
 
-/** Xrm's `{ errorCode, message }` as a DataverseError (NotFoundError for a missing record); anything else unchanged. */
+/**
+ * Xrm's `{ errorCode, message }` as a DataverseError naming the request; anything else unchanged. A missing
+ * record never gets here: `retrieve` answers null for it, so no NotFoundError ships in a form script.
+ */
 function readerError(raw: unknown, what: string): unknown {
   const error = raw as { errorCode?: unknown; message?: unknown } | null;
   if (typeof error?.errorCode !== 'number') return raw;
-  const code = `0x${(error.errorCode >>> 0).toString(16)}`;
-  const detail = String(error.message);
-  return error.errorCode === NOT_FOUND_CODE
-    ? new NotFoundError(`${what}: not found. (${detail})`, code)
-    : new DataverseError(`${what} failed: ${detail}`, 0, code);
+  return new DataverseError(
+    `${what} failed: ${String(error.message)}`,
+    0,
+    `0x${(error.errorCode >>> 0).toString(16)}`,
+  );
 }
 
 /** Web API JSON as the DataverseClient contract has it: columns and annotations with plain values. */
 function plainRecord(raw: Record<string, unknown>): EntityRecord {
   const record: EntityRecord = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
-      record[key] = value as EntityRecord[string];
+    // JSON holds no undefined, function or bigint: what is not an object is a string, number or boolean.
+    if (value === null || typeof value !== 'object') record[key] = value as EntityRecord[string];
   }
   return record;
 }
 
+/** What the reader needs of each table: Xrm.WebApi addresses tables by logical name. */
+export interface XrmReaderOptions {
+  /** Entity set -> `{ logicalName }` (or the TableNames of `tableNamesFrom`) for the tables the form reads. */
+  tables: Readonly<Record<string, Pick<TableNames, 'logicalName'>>>;
+}
+
 /**
  * Reads only, over `Xrm.WebApi`: for a form script that looks records up and writes none. Kept apart
- * from createWebApiReader so a form bundle stays small: failures come back as DataverseError (or
- * NotFoundError, which `retrieve` turns into null) without the write path's finer error kinds.
+ * from createWebApiReader so a form bundle stays small: failures come back as DataverseError without
+ * the write path's finer error kinds, and a record that does not exist as null.
  */
-export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOptions): DataverseReader {
+export function createXrmReader(webApi: XrmWebApiLike, options: XrmReaderOptions): DataverseReader {
   /** One request on the table behind `entitySet`; Xrm's failures come back as DataverseError. */
   const call = async <T>(
     what: string,
     entitySet: string,
     send: (table: string) => Thenable<T>,
+    missing?: T,
   ): Promise<T> => {
     const names = options.tables[entitySet];
     if (!names) throw new UnknownEntitySetError(entitySet);
@@ -80,6 +91,8 @@ export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOpti
       // `await` adopts a thenable as it is (Xrm.WebApi's promise may come from another frame).
       return await send(names.logicalName);
     } catch (error) {
+      if (missing !== undefined && (error as { errorCode?: unknown } | null)?.errorCode === NOT_FOUND_CODE)
+        return missing;
       throw readerError(error, what);
     }
   };
@@ -87,32 +100,30 @@ export function createXrmReader(webApi: XrmWebApiLike, options: WebApiClientOpti
     async retrieve(entitySet, key, select) {
       const id = keyText(key);
       const options = queryString({ select }) || undefined;
-      try {
-        return plainRecord(
-          await call(`Retrieve ${entitySet}(${id})`, entitySet, (table) =>
-            webApi.retrieveRecord(table, id, options),
-          ),
-        );
-      } catch (error) {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      }
+      const row = await call(
+        `Retrieve ${entitySet}(${id})`,
+        entitySet,
+        (table) => webApi.retrieveRecord(table, id, options),
+        null,
+      );
+      return row && plainRecord(row);
     },
 
     async retrieveMultiple(entitySet, query = {}) {
       const result: EntityRecord[] = [];
-      const top = query.top ?? Infinity;
-      let next = queryString(query);
-      for (;;) {
+      let next: string | undefined = queryString(query);
+      do {
         const current = next;
-        const page = await call(`Query ${entitySet}`, entitySet, (table) =>
-          webApi.retrieveMultipleRecords(table, current, query.pageSize),
+        const page: Awaited<ReturnType<RecordWebApi['retrieveMultipleRecords']>> = await call(
+          `Query ${entitySet}`,
+          entitySet,
+          (table) => webApi.retrieveMultipleRecords(table, current, query.pageSize),
         );
         result.push(...page.entities.map(plainRecord));
-        if (!page.nextLink || result.length >= top) return result.slice(0, top);
         // "retrieveMultipleRecords": pass the query part of nextLink unchanged as the next options.
-        next = page.nextLink.slice(page.nextLink.indexOf('?'));
-      }
+        next = page.nextLink?.slice(page.nextLink.indexOf('?'));
+      } while (next !== undefined && result.length < (query.top ?? Infinity));
+      return result.slice(0, query.top);
     },
   };
 }

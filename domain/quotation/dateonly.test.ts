@@ -9,6 +9,7 @@ import {
   formatDateOnly,
   fromDayNumber,
   isLeapYear,
+  isValidDate,
   parseDateOnly,
   toDayNumber,
   toLocalDate,
@@ -33,6 +34,31 @@ describe('parse and format', () => {
     expect(() => d('2026-04-31')).toThrow('1–30');
     expect(() => d('28/03/2026')).toThrow('YYYY-MM-DD');
     expect(() => d('2026-3-28')).toThrow(InvalidDateOnlyError);
+  });
+
+  it('accepts exactly the whole year 1–9999, month 1–12 and day within that month', () => {
+    const part = fc.oneof(
+      fc.integer({ min: -1, max: 32 }),
+      fc.integer({ min: -2, max: 10_001 }),
+      fc.double({ noDefaultInfinity: false }),
+    );
+    fc.assert(
+      fc.property(part, part, part, (year, month, day) => {
+        const whole = [year, month, day].every(Number.isInteger);
+        const exists =
+          whole &&
+          year >= 1 &&
+          year <= 9999 &&
+          month >= 1 &&
+          month <= 12 &&
+          day >= 1 &&
+          day <= daysInMonth(year, month);
+        expect(isValidDate(year, month, day)).toBe(exists);
+        if (!exists) expect(() => dateOnly(year, month, day)).toThrow(InvalidDateOnlyError);
+      }),
+    );
+    expect(() => dateOnly(2026, 2, 28.5)).toThrow('the day must be 1–28 in that month');
+    expect(() => dateOnly(2026, Number.NaN, 1)).toThrow('the month must be 1–12');
   });
 
   it('tryParse gives null for empty or bad text instead of throwing', () => {

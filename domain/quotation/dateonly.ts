@@ -35,15 +35,7 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 export function isValidDate(year: number, month: number, day: number): boolean {
-  // A day that does not exist (Feb 30, month 13, 2026.5) rolls over or truncates, so it does not read back.
-  const date = new Date(utcMidnight(year, month, day));
-  return (
-    year >= MIN_YEAR &&
-    year <= MAX_YEAR &&
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day
-  );
+  return invalidReason(year, month, day) === null;
 }
 
 const DAY_MS = 86_400_000;
@@ -71,9 +63,8 @@ export function isDateOnly(value: unknown): value is DateOnly {
 
 /** UTC midnight of a day that exists; throws InvalidDateOnlyError, saying why, for one that does not. */
 function validMidnight(year: number, month: number, day: number): number {
-  if (!isValidDate(year, month, day)) {
-    throw new InvalidDateOnlyError(`${year}-${month}-${day}`, describeInvalid(year, month, day));
-  }
+  const reason = invalidReason(year, month, day);
+  if (reason !== null) throw new InvalidDateOnlyError(`${year}-${month}-${day}`, reason);
   return utcMidnight(year, month, day);
 }
 
@@ -83,13 +74,18 @@ export function dateOnly(year: number, month: number, day: number): DateOnly {
   return Object.freeze({ year, month, day });
 }
 
-function describeInvalid(year: number, month: number, day: number): string {
+/**
+ * Why a date does not exist, or null when it does: the one check behind isValidDate and every error's
+ * reason, so a form script carries the rule once.
+ */
+function invalidReason(year: number, month: number, day: number): string | null {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR)
     return `the year must be ${MIN_YEAR}–${MAX_YEAR}`;
   if (!Number.isInteger(month) || month < 1 || month > 12) return 'the month must be 1–12';
-  if (day === 29 && month === 2) return `${year} is not a leap year`;
   // Day 0 of the next month is the last of this one (the year and month are valid here): no month table.
-  return `the day must be 1–${new Date(utcMidnight(year, month + 1, 0)).getUTCDate()} in that month`;
+  const days = new Date(utcMidnight(year, month + 1, 0)).getUTCDate();
+  if (Number.isInteger(day) && day >= 1 && day <= days) return null;
+  return day === 29 && month === 2 ? `${year} is not a leap year` : `the day must be 1–${days} in that month`;
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -72,18 +72,26 @@ export function policyProblems(policy: QuotationPolicy): PolicyProblem[] {
       problems.push({ field, value, allowed: `a whole number of days from 0 to ${MAX_DAYS}` });
     }
   }
-  return [...problems, ...percentProblems(policy)];
+  return [...problems, ...percentProblems(policy).map(withAllowed)];
 }
 
-function percentProblems(
-  policy: PolicyPercents,
-): (PolicyProblem & { field: keyof PolicyPercents; value: number })[] {
+/** A percentage of the policy that cannot be used, and its value: the form words it from its RESX strings. */
+export interface PercentProblem {
+  field: keyof PolicyPercents;
+  value: number;
+}
+
+function percentProblems(policy: PolicyPercents): PercentProblem[] {
   // Written as "not within 0–100" so that NaN, which compares false, is a problem too.
   return PERCENT_FIELDS.filter((field) => !(policy[field] >= 0 && policy[field] <= 100)).map((field) => ({
     field,
     value: policy[field],
-    allowed: 'a percentage from 0 to 100',
   }));
+}
+
+/** InvalidPolicyError's wording of a percent problem; added here so the form script does not carry it. */
+function withAllowed(problem: PercentProblem): PolicyProblem {
+  return { ...problem, allowed: 'a percentage from 0 to 100' };
 }
 
 export type PolicyStringKey =
@@ -113,7 +121,7 @@ export const POLICY_STRINGS: Record<Language, Record<PolicyStringKey, string>> =
 /** The two percentages with the defaults filled in, and what is wrong with them (none: usable). */
 export function readPolicyPercents(stored?: Pick<PolicyInput, keyof PolicyPercents> | null): {
   percents: PolicyPercents;
-  problems: (PolicyProblem & { field: keyof PolicyPercents; value: number })[];
+  problems: PercentProblem[];
 } {
   const percents: PolicyPercents = {
     defaultDepositPercent: stored?.defaultDepositPercent ?? DEFAULT_DEPOSIT_PERCENT,
@@ -131,7 +139,7 @@ export function resolvePolicyPercents(
   policyName?: string,
 ): PolicyPercents {
   const { percents, problems } = readPolicyPercents(stored);
-  if (problems.length > 0) throw new InvalidPolicyError(problems, policyName);
+  if (problems.length > 0) throw new InvalidPolicyError(problems.map(withAllowed), policyName);
   return percents;
 }
 

@@ -87,4 +87,53 @@ describe('deriveStay', () => {
       ),
     );
   });
+
+  it('follows the rules edit by edit, for every mix of empty, valid and invalid values', () => {
+    // The rules as the doc comment states them, field by field: what deriveStay must answer.
+    const expected = (
+      changed: 'arrival' | 'nights' | 'departure',
+      a: string | null,
+      n: number | null,
+      dep: string | null,
+    ): [string, string | number] | null => {
+      const valid = n !== null && Number.isInteger(n) && n >= 1 && n <= 365;
+      const stay = a && dep ? nightsBetween(d(a), d(dep)) : null;
+      const nightsBack: [string, number] | null =
+        stay !== null && stay >= 1 && stay <= 365 ? ['nights', stay] : null;
+      const moved = (from: string, by: number) => formatDateOnly(departureFor(d(from), by));
+      if (changed === 'arrival') {
+        if (!a) return null;
+        if (valid) return ['departure', moved(a, n)];
+        return n === null && dep ? nightsBack : null;
+      }
+      if (changed === 'nights') {
+        if (!valid) return null;
+        if (a) return ['departure', moved(a, n)];
+        return dep ? ['arrival', moved(dep, -n)] : null;
+      }
+      if (!dep) return null;
+      if (a) return nightsBack;
+      return valid ? ['arrival', moved(dep, -n)] : null;
+    };
+    const arrivals = [null, '2026-05-10'];
+    const nightsValues = [null, 0, 2.5, 4, 365, 366];
+    const departures = [null, '2026-05-09', '2026-05-10', '2026-05-14', '2027-05-10', '2027-05-11'];
+    for (const changed of ['arrival', 'nights', 'departure'] as const)
+      for (const a of arrivals)
+        for (const n of nightsValues)
+          for (const dep of departures) {
+            const values = {
+              arrival: a === null ? null : d(a),
+              nights: n,
+              departure: dep === null ? null : d(dep),
+            };
+            expect([changed, a, n, dep, shown(deriveStay(changed, values))]).toEqual([
+              changed,
+              a,
+              n,
+              dep,
+              expected(changed, a, n, dep),
+            ]);
+          }
+  });
 });

@@ -50,26 +50,15 @@ export function arrivalFor(departure: DateOnly, nights: number): DateOnly {
  */
 export function deriveStay(changed: StayField, values: StayValues): StayDerivation | null {
   const { arrival, nights, departure } = values;
-  // daysBetween and addDays rather than the one-line wrappers above: the form script's bundle stays smaller.
-  const nightsFrom = (a: DateOnly, b: DateOnly): StayDerivation | null => {
-    const n = daysBetween(a, b);
-    return isValidNights(n) ? { field: 'nights', value: n } : null;
-  };
-  switch (changed) {
-    case 'arrival':
-      if (!arrival) return null;
-      if (isValidNights(nights)) return { field: 'departure', value: addDays(arrival, nights) };
-      if (nights === null && departure) return nightsFrom(arrival, departure);
-      return null;
-    case 'nights':
-      if (!isValidNights(nights)) return null;
-      if (arrival) return { field: 'departure', value: addDays(arrival, nights) };
-      if (departure) return { field: 'arrival', value: addDays(departure, -nights) };
-      return null;
-    case 'departure':
-      if (!departure) return null;
-      if (arrival) return nightsFrom(arrival, departure);
-      if (isValidNights(nights)) return { field: 'arrival', value: addDays(departure, -nights) };
-      return null;
+  // The rules above, by what they derive rather than by the field edited (a smaller form script).
+  // daysBetween and addDays rather than the one-line wrappers above, for the same reason.
+  if (changed !== 'departure' && arrival && isValidNights(nights))
+    return { field: 'departure', value: addDays(arrival, nights) };
+  if (changed !== 'arrival' && !arrival && departure && isValidNights(nights))
+    return { field: 'arrival', value: addDays(departure, -nights) };
+  if (arrival && departure && (changed === 'departure' || (changed === 'arrival' && nights === null))) {
+    const n = daysBetween(arrival, departure);
+    if (isValidNights(n)) return { field: 'nights', value: n };
   }
+  return null;
 }

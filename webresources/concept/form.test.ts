@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { EntityRecord } from '../../dataverse/client';
 import { tableNamesFrom } from '../../dataverse/adapters/webapi-client';
-import { createXrmClient } from '../../dataverse/adapters/xrm-client';
+import { createXrmReader } from '../../dataverse/adapters/xrm-client';
 import {
   environmentvariabledefinition,
   environmentvariablevalue,
@@ -69,7 +69,7 @@ async function openConcept(options: OpenOptions = {}): Promise<FormHarness<Conce
     }),
   });
   const handlers = createConceptForm({
-    client: () => createXrmClient(form.xrm.WebApi, { tables: FORM_TABLES }),
+    client: () => createXrmReader(form.xrm.WebApi, { tables: FORM_TABLES }),
   });
   form.registerHandlers(layout.handlers, { Ideario: { Interests: { Concept: handlers } } });
   await form.load();
@@ -88,8 +88,16 @@ describe('the Marketing Concept form wires this script', () => {
   });
 
   it('maps the entity sets it reads as the generated tables do (its map is written out name by name)', () => {
+    // The reader needs each table's logical name only (Xrm.WebApi addresses tables by it).
+    const generated = tableNamesFrom([
+      environmentvariabledefinition,
+      environmentvariablevalue,
+      idr_marketingconcept,
+    ]);
     expect(FORM_TABLES).toEqual(
-      tableNamesFrom([environmentvariabledefinition, environmentvariablevalue, idr_marketingconcept]),
+      Object.fromEntries(
+        Object.entries(generated).map(([set, names]) => [set, { logicalName: names.logicalName }]),
+      ),
     );
   });
 });

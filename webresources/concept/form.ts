@@ -23,19 +23,10 @@ const ACTIVE = idr_marketingconcept.choices.statecode.Active;
 
 /** The tables this form reads through Xrm.WebApi (the adapter maps entity sets to them). */
 // Written out name by name: a namespace passed as a value would bring all of its names.
-export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
-  [environmentvariabledefinition.entitySetName]: {
-    logicalName: environmentvariabledefinition.logicalName,
-    primaryIdAttribute: environmentvariabledefinition.primaryIdAttribute,
-  },
-  [environmentvariablevalue.entitySetName]: {
-    logicalName: environmentvariablevalue.logicalName,
-    primaryIdAttribute: environmentvariablevalue.primaryIdAttribute,
-  },
-  [idr_marketingconcept.entitySetName]: {
-    logicalName: idr_marketingconcept.logicalName,
-    primaryIdAttribute: idr_marketingconcept.primaryIdAttribute,
-  },
+export const FORM_TABLES: Readonly<Record<string, Pick<TableNames, 'logicalName'>>> = {
+  [environmentvariabledefinition.entitySetName]: { logicalName: environmentvariabledefinition.logicalName },
+  [environmentvariablevalue.entitySetName]: { logicalName: environmentvariablevalue.logicalName },
+  [idr_marketingconcept.entitySetName]: { logicalName: idr_marketingconcept.logicalName },
 };
 
 /** Schema name of the solution's environment variable (solution/IdearioInterests/src/environmentvariabledefinitions/). */

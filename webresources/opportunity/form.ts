@@ -22,11 +22,8 @@ import {
 import type { OpportunityStringKey } from './messages';
 
 /** The `tables` option of the form's Xrm.WebApi client: the one table the script reads. */
-export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
-  [policyTable.entitySetName]: {
-    logicalName: policyTable.logicalName,
-    primaryIdAttribute: policyTable.primaryIdAttribute,
-  },
+export const FORM_TABLES: Readonly<Record<string, Pick<TableNames, 'logicalName'>>> = {
+  [policyTable.entitySetName]: { logicalName: policyTable.logicalName },
 };
 
 /** The opportunity column behind each domain field. */
@@ -90,9 +87,13 @@ function readDate(form: Form, name: string): DateOnly | null {
   return isDate(value) && !Number.isNaN(value.getTime()) ? localDateOnly(value) : null;
 }
 
-function readNumber(form: Form, name: string): number | null {
-  const value: unknown = attribute(form, name)?.getValue();
+/** A number as the form or the Web API hands it over; anything else reads as empty. */
+function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
+}
+
+function readNumber(form: Form, name: string): number | null {
+  return numberOrNull(attribute(form, name)?.getValue());
 }
 
 function readValues(form: Form): QuotationValues {
@@ -182,8 +183,12 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
     (context: Xrm.Events.EventContext): void => {
       const form = context.getFormContext();
       const derived = deriveStay(changed, readValues(form));
-      if (derived?.field === 'nights') write(form, FIELD_COLUMNS.nights, derived.value);
-      else if (derived) write(form, FIELD_COLUMNS[derived.field], toLocalDate(derived.value));
+      if (derived)
+        write(
+          form,
+          FIELD_COLUMNS[derived.field],
+          derived.field === 'nights' ? derived.value : toLocalDate(derived.value),
+        );
       afterChange(context);
     };
 
@@ -213,13 +218,12 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
               top: 1,
             })
           )[0];
-      const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
       const name = row?.[policyTable.idr_name];
       // No policy row at all: the documented defaults apply (domain/quotation/policy).
       const { percents: policy, problems } = readPolicyPercents(
         row && {
-          defaultDepositPercent: number(row[policyTable.idr_defaultdepositpercent]),
-          childPricePercent: number(row[policyTable.idr_childpricepercent]),
+          defaultDepositPercent: numberOrNull(row[policyTable.idr_defaultdepositpercent]),
+          childPricePercent: numberOrNull(row[policyTable.idr_childpricepercent]),
         },
       );
       if (problems.length > 0) {
@@ -235,10 +239,11 @@ export function createOpportunityForm(dependencies: OpportunityFormDependencies)
         warn(fillTemplate(text(unusable), { name: String(name), problems: listed }));
         return;
       }
-      if (readNumber(form, FIELD_COLUMNS.depositPercent) === null)
-        write(form, FIELD_COLUMNS.depositPercent, policy.defaultDepositPercent);
-      if (readNumber(form, FIELD_COLUMNS.childPricePercent) === null)
-        write(form, FIELD_COLUMNS.childPricePercent, policy.childPricePercent);
+      const fillEmpty = (field: 'depositPercent' | 'childPricePercent', value: number): void => {
+        if (readNumber(form, FIELD_COLUMNS[field]) === null) write(form, FIELD_COLUMNS[field], value);
+      };
+      fillEmpty('depositPercent', policy.defaultDepositPercent);
+      fillEmpty('childPricePercent', policy.childPricePercent);
       form.ui.clearFormNotification(POLICY_NOTIFICATION_ID);
     } catch (error) {
       warn(error instanceof Error ? error.message : String(error));

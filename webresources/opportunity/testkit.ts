@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { EntityRecord } from '../../dataverse/client';
-import { createXrmClient } from '../../dataverse/adapters/xrm-client';
+import { createXrmReader } from '../../dataverse/adapters/xrm-client';
 import { idr_quotationpolicy, opportunity } from '../../dataverse/generated';
 import { parseDateOnly, toLocalDate } from '../../domain/quotation/dateonly';
 import {
@@ -74,7 +74,7 @@ export async function openQuotation(options: OpenQuotationOptions = {}): Promise
       memoryClient(generatedTables(), { [idr_quotationpolicy.entitySetName]: options.policies ?? [] }),
   });
   const handlers = createOpportunityForm({
-    client: () => createXrmClient(form.xrm.WebApi, { tables: FORM_TABLES }),
+    client: () => createXrmReader(form.xrm.WebApi, { tables: FORM_TABLES }),
     clock: () => new Date(today.getTime()),
     text: (key) => form.xrm.Utility.getResourceString(STRINGS_RESOURCE, key),
   });

@@ -3,7 +3,7 @@
  * refuse with only a generic error: the room type's free rooms that night.
  */
 import path from 'node:path';
-import { createXrmClient } from '../../dataverse/adapters/xrm-client';
+import { createXrmReader } from '../../dataverse/adapters/xrm-client';
 import {
   environmentvariabledefinition,
   environmentvariablevalue,
@@ -111,7 +111,7 @@ async function openBlock(
     }),
   });
   const handlers = createRoomBlockForm({
-    client: () => createXrmClient(form.xrm.WebApi, { tables: FORM_TABLES }),
+    client: () => createXrmReader(form.xrm.WebApi, { tables: FORM_TABLES }),
     text: (key) => form.xrm.Utility.getResourceString(STRINGS_RESOURCE, key),
   });
   form.registerHandlers(layout.handlers, { Ideario: { GroupQuotes: { RoomBlock: handlers } } });

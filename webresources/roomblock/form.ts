@@ -43,16 +43,13 @@ import { fillTemplate } from '../../domain/quotation/messages';
 import type { RoomBlockStringKey } from './messages';
 
 /** The `tables` option of the form's Xrm.WebApi client: the tables the script reads, name by name (a namespace object passed whole would keep every column name in the bundle). */
-export const FORM_TABLES: Readonly<Record<string, TableNames>> = {
-  [B.entitySetName]: { logicalName: B.logicalName, primaryIdAttribute: B.primaryIdAttribute },
-  [T.entitySetName]: { logicalName: T.logicalName, primaryIdAttribute: T.primaryIdAttribute },
-  [hotelTable.entitySetName]: {
-    logicalName: hotelTable.logicalName,
-    primaryIdAttribute: hotelTable.primaryIdAttribute,
-  },
-  [O.entitySetName]: { logicalName: O.logicalName, primaryIdAttribute: O.primaryIdAttribute },
-  [D.entitySetName]: { logicalName: D.logicalName, primaryIdAttribute: D.primaryIdAttribute },
-  [V.entitySetName]: { logicalName: V.logicalName, primaryIdAttribute: V.primaryIdAttribute },
+export const FORM_TABLES: Readonly<Record<string, Pick<TableNames, 'logicalName'>>> = {
+  [B.entitySetName]: { logicalName: B.logicalName },
+  [T.entitySetName]: { logicalName: T.logicalName },
+  [hotelTable.entitySetName]: { logicalName: hotelTable.logicalName },
+  [O.entitySetName]: { logicalName: O.logicalName },
+  [D.entitySetName]: { logicalName: D.logicalName },
+  [V.entitySetName]: { logicalName: V.logicalName },
 };
 
 export const ROOMS_NOTIFICATION_ID = 'idr.roomblock.rooms';
