@@ -13,6 +13,7 @@ import {
   campaignactivity,
   contact,
   ExclusionReason as ReasonChoice,
+  type ExclusionReasonValue,
   idr_exclusion,
   type campaignactivityRecord,
   type emailRecord,
@@ -48,7 +49,7 @@ const PAGE = 5000;
 /** Operations per $batch: Dataverse allows 1,000; 100 keeps each request short and retry-friendly. */
 export const BATCH_SIZE = 100;
 
-export const REASON_CHOICES: Readonly<Record<ExclusionReason, number>> = {
+export const REASON_CHOICES: Readonly<Record<ExclusionReason, ExclusionReasonValue>> = {
   'exclusion-list': ReasonChoice.ExclusionListRobinson,
   'no-consent': ReasonChoice.NoConsentForTheChannel,
   'below-zero': ReasonChoice.BelowZero,

@@ -48,7 +48,6 @@ import {
   type contactRecord,
   type idr_accountinterestRecord,
   type idr_interactionRecord,
-  type idr_interestprofileRecord,
   type listmemberRecord,
   type accountRecord,
 } from '../../../dataverse/generated';
@@ -98,6 +97,7 @@ import {
   type StoredProfile,
   textValue,
   timeValue,
+  type ProfileRow,
   toProfile,
   truncate,
 } from './records';
@@ -334,7 +334,7 @@ async function readProfiles(
       inCondition(PC.idr_contact, chunk) +
       '</filter></entity></fetch>';
     for (const row of await client.fetchXml(idr_interestprofile.entitySetName, fetch)) {
-      const profile = toProfile(withEtag(row as idr_interestprofileRecord), now);
+      const profile = toProfile(withEtag(row as ProfileRow), now);
       if (profile.id) out.set(profile.id, profile);
     }
   }

@@ -63,6 +63,7 @@ import {
   explainDeltas,
   IC,
   INTERACTION_SELECT,
+  type InteractionRow,
   iso,
   lookupValue,
   membershipOperation,
@@ -107,7 +108,7 @@ async function readInteraction(client: DataverseClient, id: string): Promise<Sto
     filter: `${IC.idr_interactionid} eq ${id}`,
     top: 1,
     formattedValues: true,
-  })) as idr_interactionRecord[];
+  })) as InteractionRow[];
   return records[0] ? toInteraction(records[0]) : null;
 }
 
