@@ -29,6 +29,8 @@ import {
   type accountRecord,
   type listmemberRecord,
   type idr_accountinterestRecord,
+  type accountWrite,
+  type idr_interactionWrite,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -52,7 +54,6 @@ import {
 } from './accountrows';
 import { catalogNames, loadActiveConcepts, loadActiveRules } from './catalog';
 import {
-  bind,
   CC,
   type Concept,
   CONTACT_SELECT,
@@ -343,16 +344,16 @@ async function rescorePage(run: RunContext, page: readonly StoredContact[], tall
         entitySet: idr_interaction.entitySetName,
         key: item.interactionId,
         record: {
-          [IC.idr_processingstatus]: status,
-          [IC.idr_applieddeltas]: deltas,
-          [IC.idr_processingerror]:
+          idr_processingstatus: status,
+          idr_applieddeltas: deltas,
+          idr_processingerror:
             status === ProcessingStatus.Scored
               ? null
               : truncate(
                   'No points apply to this interaction under the current rules (rescore).',
                   PROCESSING_ERROR_MAX,
                 ),
-        },
+        } satisfies idr_interactionWrite,
       });
     }
     const primary =
@@ -577,10 +578,10 @@ async function rescoreAccounts(
         entitySet: account.entitySetName,
         key: id,
         record: {
-          [bind(account.columns.idr_primaryinterest)]: primary
+          'idr_primaryinterest@odata.bind': primary
             ? recordUrl(idr_marketingconcept.entitySetName, primary)
             : null,
-        },
+        } satisfies accountWrite,
       });
     }
     if (operations.length > 0) perAccount.push(operations);
