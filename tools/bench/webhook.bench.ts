@@ -16,6 +16,9 @@ import {
   idr_interestprofile,
   idr_marketingconcept,
   ProcessingStatus,
+  type accountWrite,
+  type contactWrite,
+  type idr_interactionWrite,
   type idr_interestprofileWrite,
   type contactRecord,
 } from '../../dataverse/generated';
@@ -41,7 +44,6 @@ import {
   lookupValue,
   PROFILE_SELECT,
   RULE_SELECT,
-  bind,
   membershipOperation,
   recordUrl,
   toConcept,
@@ -115,7 +117,6 @@ function counted(handler: HandlerDefinition, tallies: Tally[]): HandlerDefinitio
 
 // ── the naive baseline ────────────────────────────────────────────────────────────────────────
 
-const IC = idr_interaction.columns;
 const PC = idr_interestprofile.columns;
 
 /** Reads and writes as a first version would: every rule's profile read and written on its own. */
@@ -218,10 +219,8 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
   });
   const primary = primaryInterest(scores)?.conceptId ?? null;
   await client.update(contact.entitySetName, contactId, {
-    [bind(contact.columns.idr_primaryinterest)]: primary
-      ? recordUrl(idr_marketingconcept.entitySetName, primary)
-      : null,
-  });
+    'idr_primaryinterest@odata.bind': primary ? recordUrl(idr_marketingconcept.entitySetName, primary) : null,
+  } satisfies contactWrite);
   const parent = person ? idValue(person._parentcustomerid_value) : null;
   if (parent) {
     const members = await client.retrieveMultiple(contact.entitySetName, {
@@ -236,17 +235,17 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
     }
     const accountPrimary = rollupAccount(snapshots, concepts, now).primaryInterest?.conceptId ?? null;
     await client.update(account.entitySetName, parent, {
-      [bind(account.columns.idr_primaryinterest)]: accountPrimary
+      'idr_primaryinterest@odata.bind': accountPrimary
         ? recordUrl(idr_marketingconcept.entitySetName, accountPrimary)
         : null,
-    });
+    } satisfies accountWrite);
   }
   await client.update(idr_interaction.entitySetName, id, {
-    [IC.idr_processingstatus]: ProcessingStatus.Scored,
-    [IC.idr_applieddeltas]: JSON.stringify(
+    idr_processingstatus: ProcessingStatus.Scored,
+    idr_applieddeltas: JSON.stringify(
       deltas.map((d) => ({ rule: d.ruleId, concept: d.conceptId, points: d.points })),
     ),
-  });
+  } satisfies idr_interactionWrite);
 }
 
 const naiveHandler = defineHandler({
