@@ -1,7 +1,8 @@
 /**
  * Web API JSON (client.ts shape) in, domain/interest values out, and profile state back to columns.
  * The only place in this folder that knows how the interest tables' columns are read and written:
- * each mapper takes its generated `<table>Record` (cast where the rows arrive) and writes a `<table>Write`.
+ * each mapper takes the row of its select list (`Selected<xRecord, typeof SELECT>`, cast where the rows
+ * arrive) and writes a `<table>Write`.
  */
 import type { BatchOperation, ColumnValue } from '../../../dataverse/client';
 import type { Selected } from '../../../dataverse/selected';
