@@ -6,7 +6,7 @@
  * process) on the same seeded events; each request the handler makes is counted through a wrapping
  * client (a `$batch` is one request). Events/s over HTTP is measured by start.bench.ts.
  */
-import type { DataverseClient, EntityRecord } from '../../dataverse/client';
+import type { DataverseClient } from '../../dataverse/client';
 import {
   account,
   contact,
@@ -16,10 +16,10 @@ import {
   idr_interestprofile,
   idr_marketingconcept,
   ProcessingStatus,
-  type idr_interactionRecord,
-  type idr_interactionruleRecord,
-  type idr_interestprofileRecord,
-  type idr_marketingconceptRecord,
+  type accountWrite,
+  type contactWrite,
+  type idr_interactionWrite,
+  type idr_interestprofileWrite,
   type contactRecord,
 } from '../../dataverse/generated';
 import {
@@ -36,11 +36,14 @@ import {
 } from '../../domain/interest';
 import {
   CONCEPT_SELECT,
+  type ConceptRow,
+  type InteractionRow,
+  type ProfileRow,
+  type RuleRow,
   INTERACTION_SELECT,
   lookupValue,
   PROFILE_SELECT,
   RULE_SELECT,
-  bind,
   membershipOperation,
   recordUrl,
   toConcept,
@@ -114,7 +117,6 @@ function counted(handler: HandlerDefinition, tallies: Tally[]): HandlerDefinitio
 
 // ── the naive baseline ────────────────────────────────────────────────────────────────────────
 
-const IC = idr_interaction.columns;
 const PC = idr_interestprofile.columns;
 
 /** Reads and writes as a first version would: every rule's profile read and written on its own. */
@@ -125,20 +127,20 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
     idr_interaction.entitySetName,
     id,
     INTERACTION_SELECT,
-  )) as idr_interactionRecord | null;
+  )) as InteractionRow | null;
   if (!stored || stored.idr_processingstatus !== ProcessingStatus.Pending) return;
   const interaction = toInteraction(stored);
   const rules = (
     (await client.retrieveMultiple(idr_interactionrule.entitySetName, {
       select: RULE_SELECT,
       filter: `${idr_interactionrule.columns.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
-    })) as idr_interactionruleRecord[]
+    })) as RuleRow[]
   ).map(toRule);
   const concepts = (
     (await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
       select: CONCEPT_SELECT,
       filter: `${idr_marketingconcept.columns.statecode} eq ${idr_marketingconcept.choices.statecode.Active}`,
-    })) as idr_marketingconceptRecord[]
+    })) as ConceptRow[]
   ).map(toConcept);
   const contactId = interaction.contactId ?? '';
   const person = (await client.retrieve(contact.entitySetName, contactId, [
@@ -155,7 +157,7 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
       idr_interestprofile.entitySetName,
       key,
       PROFILE_SELECT,
-    )) as idr_interestprofileRecord | null;
+    )) as ProfileRow | null;
     const profile = current ? toProfile(current, now).profile : null;
     const state = addEvent(
       profile ?? emptyState(event.occurredOn),
@@ -170,19 +172,19 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
       exit: concept.exitThreshold,
     });
     const after = transition === 'none' ? inSegment : transition === 'enter';
-    const record: EntityRecord = {
-      [PC.idr_accumulator]: Number(state.accumulator.toFixed(10)),
-      [PC.idr_landmarkon]: new Date(state.landmark).toISOString(),
-      [PC.idr_score]: Number(score.toFixed(4)),
-      [PC.idr_eventcount]: (profile?.eventCount ?? 0) + 1,
-      [PC.idr_insegment]: after,
-      [PC.idr_lastinteractionon]: new Date(
+    const record: idr_interestprofileWrite = {
+      idr_accumulator: Number(state.accumulator.toFixed(10)),
+      idr_landmarkon: new Date(state.landmark).toISOString(),
+      idr_score: Number(score.toFixed(4)),
+      idr_eventcount: (profile?.eventCount ?? 0) + 1,
+      idr_insegment: after,
+      idr_lastinteractionon: new Date(
         Math.max(event.occurredOn, profile?.lastInteractionOn ?? 0),
       ).toISOString(),
     };
     if (!current) {
-      record[bind(PC.idr_contact)] = recordUrl(contact.entitySetName, contactId);
-      record[bind(PC.idr_concept)] = recordUrl(idr_marketingconcept.entitySetName, concept.id);
+      record['idr_contact@odata.bind'] = recordUrl(contact.entitySetName, contactId);
+      record['idr_concept@odata.bind'] = recordUrl(idr_marketingconcept.entitySetName, concept.id);
     }
     await client.upsert(idr_interestprofile.entitySetName, key, record);
     const action = decideMembership({
@@ -200,7 +202,7 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
       (await client.retrieveMultiple(idr_interestprofile.entitySetName, {
         select: PROFILE_SELECT,
         filter: `${lookupValue(PC.idr_contact)} eq ${who}`,
-      })) as idr_interestprofileRecord[]
+      })) as ProfileRow[]
     ).map((r) => toProfile(r, now));
   const own = await profilesOf(contactId);
   const scores = own.flatMap((p) => {
@@ -217,10 +219,8 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
   });
   const primary = primaryInterest(scores)?.conceptId ?? null;
   await client.update(contact.entitySetName, contactId, {
-    [bind(contact.columns.idr_primaryinterest)]: primary
-      ? recordUrl(idr_marketingconcept.entitySetName, primary)
-      : null,
-  });
+    'idr_primaryinterest@odata.bind': primary ? recordUrl(idr_marketingconcept.entitySetName, primary) : null,
+  } satisfies contactWrite);
   const parent = person ? idValue(person._parentcustomerid_value) : null;
   if (parent) {
     const members = await client.retrieveMultiple(contact.entitySetName, {
@@ -235,17 +235,17 @@ async function naiveScore(ctx: ExecutionContext, { client, clock }: HandlerDeps)
     }
     const accountPrimary = rollupAccount(snapshots, concepts, now).primaryInterest?.conceptId ?? null;
     await client.update(account.entitySetName, parent, {
-      [bind(account.columns.idr_primaryinterest)]: accountPrimary
+      'idr_primaryinterest@odata.bind': accountPrimary
         ? recordUrl(idr_marketingconcept.entitySetName, accountPrimary)
         : null,
-    });
+    } satisfies accountWrite);
   }
   await client.update(idr_interaction.entitySetName, id, {
-    [IC.idr_processingstatus]: ProcessingStatus.Scored,
-    [IC.idr_applieddeltas]: JSON.stringify(
+    idr_processingstatus: ProcessingStatus.Scored,
+    idr_applieddeltas: JSON.stringify(
       deltas.map((d) => ({ rule: d.ruleId, concept: d.conceptId, points: d.points })),
     ),
-  });
+  } satisfies idr_interactionWrite);
 }
 
 const naiveHandler = defineHandler({

@@ -11,6 +11,7 @@ import { NotFoundError } from '../../dataverse/errors';
 import {
   environmentvariabledefinition as DEF,
   environmentvariablevalue as VAL,
+  type environmentvariablevalueWrite,
   serviceendpoint as SE,
 } from '../../dataverse/generated';
 import { WEBHOOK_PATH } from '../../plugins/host/node-server';
@@ -128,14 +129,14 @@ export async function setEnvironmentVariable(
     if (typeof currentId === 'string') {
       if (current?.[VAL.columns.value] === value)
         return { kind: 'unchanged', what, detail: `already ${value}` };
-      await client.update(VAL.entitySetName, currentId, { [VAL.columns.value]: value });
+      await client.update(VAL.entitySetName, currentId, { value } satisfies environmentvariablevalueWrite);
       return { kind: 'set', what, detail: `updated to ${value}` };
     }
     await client.create(VAL.entitySetName, {
-      [VAL.columns.schemaname]: schemaName,
-      [VAL.columns.value]: value,
-      [`${DEFINITION_NAVIGATION}@odata.bind`]: `/${DEF.entitySetName}(${formatKey(DEF.entitySetName, definitionId)})`,
-    });
+      schemaname: schemaName,
+      value,
+      'EnvironmentVariableDefinitionId@odata.bind': `/${DEF.entitySetName}(${formatKey(DEF.entitySetName, definitionId)})`,
+    } satisfies environmentvariablevalueWrite);
     return { kind: 'set', what, detail: `set to ${value}` };
   } catch (error) {
     if (error instanceof TableUnavailable) return unavailable(what, error.entitySet);

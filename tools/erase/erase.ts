@@ -29,11 +29,13 @@ import {
   listmember,
   type accountRecord,
   type campaignresponseRecord,
+  type campaignresponseWrite,
   type contactRecord,
   type idr_accountinterestRecord,
   type idr_exclusionRecord,
+  type idr_exclusionWrite,
   type idr_interactionRecord,
-  type idr_interestprofileRecord,
+  type idr_interactionWrite,
   type idr_offerscoreRecord,
   type listmemberRecord,
 } from '../../dataverse/generated';
@@ -57,6 +59,7 @@ import {
   membershipOperation,
   PC,
   PROFILE_SELECT,
+  type ProfileRow,
   primaryInterestUpdate,
   textValue,
   toProfile,
@@ -201,7 +204,7 @@ async function accountWithout(
   deps: EraseDeps,
   accountId: string,
   accountName: string | null,
-  profiles: readonly idr_interestprofileRecord[],
+  profiles: readonly ProfileRow[],
 ): Promise<{ operations: BatchOperation[]; primary: string | null }> {
   const { client } = deps;
   const now = deps.clock().getTime();
@@ -258,7 +261,7 @@ export async function eraseContact(
   const profiles = (await client.retrieveMultiple(idr_interestprofile.entitySetName, {
     select: PROFILE_SELECT,
     filter: `${lookupValue(PC.idr_contact)} eq ${contactId}`,
-  })) as idr_interestprofileRecord[];
+  })) as ProfileRow[];
   const memberships = (await client.retrieveMultiple(listmember.entitySetName, {
     select: [listmember.columns.listmemberid, lookupValue(listmember.columns.listid)],
     filter: `${lookupValue(listmember.columns.entityid)} eq ${contactId}`,
@@ -336,16 +339,16 @@ export async function eraseContact(
           entitySet: idr_interaction.entitySetName,
           key: id,
           record: {
-            [`${IC.idr_contact}@odata.bind`]: null,
-            [`${IC.idr_account}@odata.bind`]: null,
-            [IC.idr_name]: ERASED_INTERACTION_NAME,
-            [IC.idr_url]: null,
-            [IC.idr_product]: null,
-            [IC.idr_casesubject]: null,
-            [IC.idr_processingerror]: null,
+            'idr_contact@odata.bind': null,
+            'idr_account@odata.bind': null,
+            idr_name: ERASED_INTERACTION_NAME,
+            idr_url: null,
+            idr_product: null,
+            idr_casesubject: null,
+            idr_processingerror: null,
             // Still unique for the source+externalid key, and no longer the source system's reference.
-            [IC.idr_externalid]: `erased-${id}`,
-          },
+            idr_externalid: `erased-${id}`,
+          } satisfies idr_interactionWrite,
         };
       }),
     );
@@ -366,9 +369,9 @@ export async function eraseContact(
         entitySet: idr_exclusion.entitySetName,
         key: idValue(row.idr_exclusionid) ?? '',
         record: {
-          [`${idr_exclusion.columns.idr_contact}@odata.bind`]: null,
-          [idr_exclusion.columns.idr_name]: ERASED_EXCLUSION_NAME,
-        },
+          'idr_contact@odata.bind': null,
+          idr_name: ERASED_EXCLUSION_NAME,
+        } satisfies idr_exclusionWrite,
       })),
     );
     // activityparty rows only change through their activity; writing a party list replaces it, so an empty
@@ -380,7 +383,7 @@ export async function eraseContact(
         kind: 'update' as const,
         entitySet: campaignresponse.entitySetName,
         key: idValue(row.activityid) ?? '',
-        record: { [`${campaignresponse.logicalName}_activity_parties`]: [] },
+        record: { campaignresponse_activity_parties: [] } satisfies campaignresponseWrite,
       })),
     );
   }

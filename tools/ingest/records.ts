@@ -5,18 +5,21 @@
  * its own alternate key (`idr_marketingconcepts(idr_code='…')`).
  */
 import { formatKey } from '../../dataverse/adapters/keys';
-import type { BatchOperation, EntityRecord } from '../../dataverse/client';
-import { account, campaign, contact, idr_interaction, idr_marketingconcept } from '../../dataverse/generated';
+import type { BatchOperation } from '../../dataverse/client';
+import {
+  account,
+  campaign,
+  contact,
+  idr_interaction,
+  idr_marketingconcept,
+  type idr_interactionWrite,
+} from '../../dataverse/generated';
 import type { MetadataModel } from '../solution/model';
 import { eventTypeName, type ColumnLimits, type EventRow } from './rows';
 
 const C = idr_interaction.columns;
 
-function bind(column: string): string {
-  return `${column}@odata.bind`;
-}
-
-function url(entitySet: string, key: string | Record<string, string>): string {
+function url<S extends string>(entitySet: S, key: string | Record<string, string>): `/${S}(${string})` {
   return `/${entitySet}(${formatKey(entitySet, key)})`;
 }
 
@@ -25,29 +28,34 @@ export function interactionKey(row: Pick<EventRow, 'source' | 'externalId'>): Re
   return { [sourceColumn]: row.source, [externalColumn]: row.externalId };
 }
 
-export function interactionRecord(row: EventRow, contactId: string | undefined, nameMax = 200): EntityRecord {
+export function interactionRecord(
+  row: EventRow,
+  contactId: string | undefined,
+  nameMax = 200,
+): idr_interactionWrite {
   const name = `${eventTypeName(row.eventType)} ${row.source}:${row.externalId}`;
-  const record: EntityRecord = {
-    ...interactionKey(row),
-    [C.idr_name]: name.length > nameMax ? `${name.slice(0, nameMax - 1)}…` : name,
-    [C.idr_eventtype]: row.eventType,
-    [C.idr_occurredon]: row.occurredOn,
+  const record: idr_interactionWrite = {
+    idr_source: row.source,
+    idr_externalid: row.externalId,
+    idr_name: name.length > nameMax ? `${name.slice(0, nameMax - 1)}…` : name,
+    idr_eventtype: row.eventType,
+    idr_occurredon: row.occurredOn,
   };
-  if (contactId) record[bind(C.idr_contact)] = url(contact.entitySetName, contactId);
-  if (row.accountId) record[bind(C.idr_account)] = url(account.entitySetName, row.accountId);
-  if (row.campaignId) record[bind(C.idr_campaign)] = url(campaign.entitySetName, row.campaignId);
+  if (contactId) record['idr_contact@odata.bind'] = url(contact.entitySetName, contactId);
+  if (row.accountId) record['idr_account@odata.bind'] = url(account.entitySetName, row.accountId);
+  if (row.campaignId) record['idr_campaign@odata.bind'] = url(campaign.entitySetName, row.campaignId);
   if (row.concept) {
-    record[bind(C.idr_concept)] =
+    record['idr_concept@odata.bind'] =
       'id' in row.concept
         ? url(idr_marketingconcept.entitySetName, row.concept.id)
         : url(idr_marketingconcept.entitySetName, {
             [idr_marketingconcept.columns.idr_code]: row.concept.code,
           });
   }
-  if (row.url) record[C.idr_url] = row.url;
-  if (row.product) record[C.idr_product] = row.product;
-  if (row.productFamily) record[C.idr_productfamily] = row.productFamily;
-  if (row.caseSubject) record[C.idr_casesubject] = row.caseSubject;
+  if (row.url) record.idr_url = row.url;
+  if (row.product) record.idr_product = row.product;
+  if (row.productFamily) record.idr_productfamily = row.productFamily;
+  if (row.caseSubject) record.idr_casesubject = row.caseSubject;
   return record;
 }
 

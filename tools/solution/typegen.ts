@@ -246,7 +246,10 @@ function targetUnion(targets: readonly string[]): string {
  * optional), and `<table>Write`, a create/update payload with lookups as `@odata.bind`
  * ("Query data using the Web API", "Associate table rows on create").
  */
-function recordTypes(table: TableModel, metadata: MetadataModel): { text: string; imports: string[] } {
+function recordTypes(
+  table: TableModel,
+  metadata: MetadataModel,
+): { text: string; imports: string[]; partyImport: boolean } {
   const name = table.logicalName;
   const imports = new Set<string>();
   const read: string[] = [];
@@ -266,10 +269,12 @@ function recordTypes(table: TableModel, metadata: MetadataModel): { text: string
         member(`${valueName}@Microsoft.Dynamics.CRM.lookuplogicalname`, true, targetUnion(targets)),
       );
       if (SYSTEM_SET_COLUMNS.has(columnName)) continue;
-      // One navigation property per target where the lookup is polymorphic (parentcustomerid_account).
+      // One navigation property per target where the lookup is polymorphic (parentcustomerid_account);
+      // an activity's regarding ones also carry the activity (regardingobjectid_contact_email).
+      const suffix = table.isActivity && columnName === 'regardingobjectid' ? `_${name}` : '';
       const navs =
         column.type !== 'Owner' && targets.length > 1
-          ? targets.map((t) => ({ nav: `${columnName}_${t}`, targets: [t] }))
+          ? targets.map((t) => ({ nav: `${columnName}_${t}${suffix}`, targets: [t] }))
           : [{ nav: column.navigationProperty ?? columnName, targets }];
       write.push(doc);
       for (const n of navs)
@@ -281,6 +286,12 @@ function recordTypes(table: TableModel, metadata: MetadataModel): { text: string
     read.push(doc, member(columnName, true, isId ? type : `${type} | null`));
     if (!SYSTEM_SET_COLUMNS.has(columnName))
       write.push(doc, member(columnName, true, isId ? type : `${type} | null`));
+  }
+  // "Create an activity with its parties using the Web API": the party list is a deep insert.
+  const parties = table.isActivity && name !== 'activitypointer' && metadata.tables.activityparty;
+  if (parties) {
+    write.push('  /** Senders and recipients, inserted with the activity */\n');
+    write.push(member(`${name}_activity_parties`, true, 'activitypartyWrite[]'));
   }
   const formatted =
     '  [annotation: `${string}@OData.Community.Display.V1.FormattedValue`]: string | undefined;\n';
@@ -295,7 +306,7 @@ function recordTypes(table: TableModel, metadata: MetadataModel): { text: string
     `export type ${name}Write = {`,
     `${write.join('')}};`,
   ].join('\n');
-  return { text, imports: [...imports].sort() };
+  return { text, imports: [...imports].sort(), partyImport: Boolean(parties) };
 }
 
 /** `names/<table>.ts`: one export per name, so a bundler keeps only the names a script reads. */
@@ -334,9 +345,10 @@ export function generateTypes(metadata: MetadataModel): GeneratedFile[] {
     const doc = `/** ${label(table.displayName, name)}${table.entitySetName ? ` (${table.entitySetName})` : ''} */`;
     const body = `export const ${name} = ${print(tableObject(table), '', `export const ${name} = `.length, ' as const;')} as const;`;
     const records = recordTypes(table, metadata);
-    const imports = records.imports.length
-      ? `${importLine(records.imports, './choices', 'import type')}\n`
-      : '';
+    const imports = [
+      records.imports.length ? `${importLine(records.imports, './choices', 'import type')}\n` : '',
+      records.partyImport ? `${importLine(['activitypartyWrite'], './activityparty', 'import type')}\n` : '',
+    ].join('');
     files.push({
       path: `${name}.ts`,
       content: `${GENERATED_HEADER}\n\n${imports}${imports ? '\n' : ''}${doc}\n${body}\n\n${records.text}\n`,

@@ -5,24 +5,32 @@
  * reason, and the campaign activity keeps the counts. Rerunning creates nothing twice: members who
  * already have the activity keep it, and exclusions are upserted on their alternate key.
  */
-import type { BatchOperation, DataverseClient, NewRecord } from '../../../dataverse/client';
+import type { BatchOperation, DataverseClient } from '../../../dataverse/client';
 import type { Logger } from '../../../dataverse/logger';
 import {
-  activityparty,
   campaign,
   campaignactivity,
   contact,
+  email,
+  phonecall,
   ExclusionReason as ReasonChoice,
+  type ExclusionReasonValue,
   idr_exclusion,
   type campaignactivityRecord,
   type emailRecord,
   type idr_exclusionRecord,
+  type idr_exclusionWrite,
+  type activitypartyWrite,
+  type emailWrite,
+  type letterWrite,
+  type phonecallWrite,
+  type campaignactivityWrite,
   type letterRecord,
   type phonecallRecord,
 } from '../../../dataverse/generated';
 import type { Channel, DistributionPlan, ExclusionReason } from '../../../domain/campaign';
 import { planDistribution } from '../../../domain/campaign';
-import { bind, idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
+import { idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
 import { CampaignActivityNotReadyError, CampaignRecordNotFoundError } from './errors';
 import {
   activityLink,
@@ -48,7 +56,7 @@ const PAGE = 5000;
 /** Operations per $batch: Dataverse allows 1,000; 100 keeps each request short and retry-friendly. */
 export const BATCH_SIZE = 100;
 
-export const REASON_CHOICES: Readonly<Record<ExclusionReason, number>> = {
+export const REASON_CHOICES: Readonly<Record<ExclusionReason, ExclusionReasonValue>> = {
   'exclusion-list': ReasonChoice.ExclusionListRobinson,
   'no-consent': ReasonChoice.NoConsentForTheChannel,
   'below-zero': ReasonChoice.BelowZero,
@@ -133,30 +141,43 @@ export async function distributeCampaignActivity(
   const timeOfDay =
     info.scheduledStart === null ? 9 * 3_600_000 : info.scheduledStart - dayOf(info.scheduledStart) * DAY_MS;
   const { table, mask } = CHANNEL_TABLES[info.channel];
-  const col = table.columns;
-  // "Dataverse names the regarding navigation after the relationship": regardingobjectid_<target>_<activity>.
-  const regarding = bind(`${col.regardingobjectid}_${campaignactivity.logicalName}_${table.logicalName}`);
+  const regarding = recordUrl(campaignactivity.entitySetName, campaignActivityId);
   let done = 0;
   const sentNow = new Map<string, string>();
   for (const part of chunk(plan.actions, BATCH_SIZE)) {
     // Party lists need a deep insert, which a $batch create cannot carry: one request per activity.
     for (const action of part) {
-      const record: NewRecord = {
-        [col.subject]: info.subject,
-        [col.scheduledstart]: new Date(action.day * DAY_MS + timeOfDay).toISOString(),
-        [col.scheduledend]: new Date(action.day * DAY_MS + timeOfDay + 3_600_000).toISOString(),
-        [regarding]: recordUrl(campaignactivity.entitySetName, campaignActivityId),
-        [`${table.logicalName}_activity_parties`]: [
-          {
-            [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
-              contact.entitySetName,
-              action.contactId,
-            ),
-            [activityparty.columns.participationtypemask]: mask,
-          },
-        ],
-      };
-      if (info.description) record[col.description] = info.description;
+      const common = {
+        subject: info.subject,
+        scheduledstart: new Date(action.day * DAY_MS + timeOfDay).toISOString(),
+        scheduledend: new Date(action.day * DAY_MS + timeOfDay + 3_600_000).toISOString(),
+      } satisfies emailWrite & phonecallWrite & letterWrite;
+      const to: activitypartyWrite[] = [
+        {
+          'partyid_contact@odata.bind': recordUrl(contact.entitySetName, action.contactId),
+          participationtypemask: mask,
+        },
+      ];
+      // "Dataverse names the regarding navigation after the relationship": regardingobjectid_<target>_<activity>.
+      const record: emailWrite | phonecallWrite | letterWrite =
+        table === email
+          ? {
+              ...common,
+              'regardingobjectid_campaignactivity_email@odata.bind': regarding,
+              email_activity_parties: to,
+            }
+          : table === phonecall
+            ? {
+                ...common,
+                'regardingobjectid_campaignactivity_phonecall@odata.bind': regarding,
+                phonecall_activity_parties: to,
+              }
+            : {
+                ...common,
+                'regardingobjectid_campaignactivity_letter@odata.bind': regarding,
+                letter_activity_parties: to,
+              };
+      if (info.description) record.description = info.description;
       sentNow.set(action.contactId, await client.create(table.entitySetName, record));
     }
     done += part.length;
@@ -198,13 +219,13 @@ export async function distributeCampaignActivity(
     entitySet: idr_exclusion.entitySetName,
     key: { [e.idr_campaignactivity]: campaignActivityId, [e.idr_contact]: x.contactId },
     record: {
-      [e.idr_name]: `${info.subject}: ${x.reason}`.slice(0, 100),
-      [bind(e.idr_campaign)]: recordUrl(campaign.entitySetName, info.campaignId),
-      [e.idr_reason]: REASON_CHOICES[x.reason],
-      [e.idr_postponedto]: x.postponedTo,
-      [e.idr_excludedon]: decidedOn,
+      idr_name: `${info.subject}: ${x.reason}`.slice(0, 100),
+      'idr_campaign@odata.bind': recordUrl(campaign.entitySetName, info.campaignId),
+      idr_reason: REASON_CHOICES[x.reason],
+      idr_postponedto: x.postponedTo,
+      idr_excludedon: decidedOn,
       ...x.link,
-    },
+    } satisfies idr_exclusionWrite,
   }));
   // And the other way round: contacts left out of an earlier activity of the campaign whom this one reached.
   const earlier = await whereIn(
@@ -235,16 +256,15 @@ export async function distributeCampaignActivity(
     options.onProgress?.({ phase: 'exclusions', done, total: rows.length });
   }
 
-  const a = campaignactivity.columns;
   const counts = plan.counts;
   await client.update(campaignactivity.entitySetName, campaignActivityId, {
-    [a.idr_targetedcount]: counts.targeted,
-    [a.idr_createdcount]: counts.created + counts.already,
-    [a.idr_postponedcount]: counts.postponed,
-    [a.idr_excludedcount]: plan.exclusions.length,
-    [a.idr_controlcount]: counts.control,
-    [a.idr_distributedon]: decidedOn,
-  });
+    idr_targetedcount: counts.targeted,
+    idr_createdcount: counts.created + counts.already,
+    idr_postponedcount: counts.postponed,
+    idr_excludedcount: plan.exclusions.length,
+    idr_controlcount: counts.control,
+    idr_distributedon: decidedOn,
+  } satisfies campaignactivityWrite);
   deps.logger?.info('campaign activity distributed', {
     campaignActivityId,
     created: counts.created,
@@ -329,13 +349,13 @@ export async function recheckDistributed(
           entitySet: idr_exclusion.entitySetName,
           key: { [e.idr_campaignactivity]: s.regarding, [e.idr_contact]: s.contactId },
           record: {
-            [e.idr_name]: `${parent.subject}: ${reason}`.slice(0, 100),
-            [bind(e.idr_campaign)]: recordUrl(campaign.entitySetName, campaignId),
-            [e.idr_reason]: REASON_CHOICES[reason],
-            [e.idr_postponedto]: null,
-            [e.idr_excludedon]: new Date(now).toISOString(),
+            idr_name: `${parent.subject}: ${reason}`.slice(0, 100),
+            'idr_campaign@odata.bind': recordUrl(campaign.entitySetName, campaignId),
+            idr_reason: REASON_CHOICES[reason],
+            idr_postponedto: null,
+            idr_excludedon: new Date(now).toISOString(),
             ...activityLink(s.table, s.id),
-          },
+          } satisfies idr_exclusionWrite,
         }),
       },
     ];

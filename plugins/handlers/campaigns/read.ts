@@ -12,7 +12,6 @@ import {
   contact,
   email,
   idr_contactpolicy,
-  idr_exclusion,
   letter,
   list,
   listmember,
@@ -27,6 +26,7 @@ import {
   type contactRecord,
   type emailRecord,
   type idr_contactpolicyRecord,
+  type idr_exclusionWrite,
   type letterRecord,
   type listmemberRecord,
   type listRecord,
@@ -34,7 +34,7 @@ import {
 } from '../../../dataverse/generated';
 import type { Candidate, Channel, ContactPolicy, FrequencyCap, Impact } from '../../../domain/campaign';
 import { DEFAULT_CONTACT_POLICY } from '../../../domain/campaign';
-import { bind, idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
+import { idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
 
 const DAY_MS = 86_400_000;
 /** Ids per `or` filter: keeps a GET URL well under Dataverse's 32 KB limit. */
@@ -405,14 +405,18 @@ export type LinkedActivityTable = (typeof LINKED_ACTIVITY_TABLES)[keyof typeof L
  * navigation property of the target's relationship, `idr_activity_<table>` ("Multi-table lookup
  * columns", https://learn.microsoft.com/power-apps/developer/data-platform/webapi/multitable-lookup).
  */
-export function activityLink(table: LinkedActivityTable, activityId: string): Record<string, string> {
-  return {
-    [bind(`${idr_exclusion.columns.idr_activity}_${table.logicalName}`)]: recordUrl(
-      table.entitySetName,
-      activityId,
-    ),
-  };
+export function activityLink(table: LinkedActivityTable, activityId: string): idr_exclusionWrite {
+  return ACTIVITY_LINKS[table.logicalName](activityId);
 }
+
+const ACTIVITY_LINKS: {
+  readonly [T in LinkedActivityTable as T['logicalName']]: (id: string) => idr_exclusionWrite;
+} = {
+  email: (id) => ({ 'idr_activity_email@odata.bind': recordUrl(email.entitySetName, id) }),
+  phonecall: (id) => ({ 'idr_activity_phonecall@odata.bind': recordUrl(phonecall.entitySetName, id) }),
+  letter: (id) => ({ 'idr_activity_letter@odata.bind': recordUrl(letter.entitySetName, id) }),
+  task: (id) => ({ 'idr_activity_task@odata.bind': recordUrl(task.entitySetName, id) }),
+};
 
 /**
  * Which of these contacts the campaign reached through its other campaign activities (all but

@@ -33,6 +33,7 @@ import {
   type letterRecord,
   type phonecallRecord,
   type salesorderRecord,
+  type campaignresponseWrite,
 } from '../../../dataverse/generated';
 import type {
   Attribution,
@@ -52,14 +53,14 @@ import {
   DEFAULT_ATTRIBUTION_DAYS,
   groupResults,
 } from '../../../domain/campaign';
-import { bind, idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
+import { idValue, lookupValue, recordUrl, textValue, timeValue } from '../interests/records';
 import { DATAVERSE_SOURCE, parseExternalId } from '../interests/business';
 import { REASON_CHOICES } from './distribute';
 import { CampaignRecordNotFoundError } from './errors';
 import { CHANNEL_TABLES, partyRows, whereIn } from './read';
 
 /** Interactions that answer a campaign (opens are too weak a signal; complaints and cases are not answers). */
-export const RESPONSE_EVENTS: ReadonlyMap<number, number> = new Map([
+export const RESPONSE_EVENTS: ReadonlyMap<number, ResponseChannel> = new Map<number, ResponseChannel>([
   [EventType.EmailClick, campaignresponse.choices.channeltypecode.Email],
   [EventType.FormSubmission, campaignresponse.choices.channeltypecode.Other],
   [EventType.WebVisit, campaignresponse.choices.channeltypecode.Other],
@@ -87,7 +88,9 @@ export interface ResponseFacts {
  * The response channel an interaction answers a campaign with, or null when it is no answer. An offer
  * the adviser presented counts only once the customer accepted it (declined or "later" is no answer).
  */
-export function responseChannel(eventType: number, offerOutcome: number | null): number | null {
+type ResponseChannel = NonNullable<campaignresponseWrite['channeltypecode']>;
+
+export function responseChannel(eventType: number, offerOutcome: number | null): ResponseChannel | null {
   if (eventType === EventType.OfferPresented)
     return offerOutcome === OfferOutcome.Accepted ? campaignresponse.choices.channeltypecode.Phone : null;
   return RESPONSE_EVENTS.get(eventType) ?? null;
@@ -124,36 +127,30 @@ export async function createCampaignResponse(
   facts: ResponseFacts,
   campaignActivityId: string | null,
 ): Promise<boolean> {
-  const r = campaignresponse.columns;
+  const record: campaignresponseWrite = {
+    activityid: responseId(facts.interactionId),
+    subject: (facts.name ?? 'Campaign response').slice(0, 200),
+    // The campaign is the only target of a campaign response's regarding.
+    'regardingobjectid@odata.bind': recordUrl(campaign.entitySetName, facts.campaignId),
+  };
+  // A multi-table lookup is bound through its per-target navigation property, here the campaign activity.
+  if (campaignActivityId)
+    record['originatingactivityid_campaignactivity@odata.bind'] = recordUrl(
+      campaignactivity.entitySetName,
+      campaignActivityId,
+    );
+  record['idr_interaction@odata.bind'] = recordUrl(idr_interaction.entitySetName, facts.interactionId);
+  record.responsecode = campaignresponse.choices.responsecode.Interested;
+  record.channeltypecode = responseChannel(facts.eventType, facts.offerOutcome);
+  if (facts.occurredOn) record.receivedon = facts.occurredOn;
+  record.campaignresponse_activity_parties = [
+    {
+      'partyid_contact@odata.bind': recordUrl(contact.entitySetName, facts.contactId),
+      participationtypemask: activityparty.choices.participationtypemask.Customer,
+    },
+  ];
   try {
-    await client.create(campaignresponse.entitySetName, {
-      [r.activityid]: responseId(facts.interactionId),
-      [r.subject]: (facts.name ?? 'Campaign response').slice(0, 200),
-      // The campaign is the only target of a campaign response's regarding.
-      [bind(r.regardingobjectid)]: recordUrl(campaign.entitySetName, facts.campaignId),
-      // A multi-table lookup is bound through its per-target navigation property, here the campaign activity.
-      ...(campaignActivityId
-        ? {
-            [bind(`${r.originatingactivityid}_${campaignactivity.logicalName}`)]: recordUrl(
-              campaignactivity.entitySetName,
-              campaignActivityId,
-            ),
-          }
-        : {}),
-      [bind(r.idr_interaction)]: recordUrl(idr_interaction.entitySetName, facts.interactionId),
-      [r.responsecode]: campaignresponse.choices.responsecode.Interested,
-      [r.channeltypecode]: responseChannel(facts.eventType, facts.offerOutcome),
-      ...(facts.occurredOn ? { [r.receivedon]: facts.occurredOn } : {}),
-      [`${campaignresponse.logicalName}_activity_parties`]: [
-        {
-          [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
-            contact.entitySetName,
-            facts.contactId,
-          ),
-          [activityparty.columns.participationtypemask]: activityparty.choices.participationtypemask.Customer,
-        },
-      ],
-    });
+    await client.create(campaignresponse.entitySetName, record);
     return true;
   } catch (error) {
     if (error instanceof DuplicateRecordError) return false;

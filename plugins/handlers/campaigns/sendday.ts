@@ -7,7 +7,20 @@
  * (`idr_exclusion`, linked to the activity) gives the reason, in the same atomic change.
  */
 import type { BatchOperation, DataverseClient } from '../../../dataverse/client';
-import type { emailRecord, letterRecord, phonecallRecord, taskRecord } from '../../../dataverse/generated';
+import {
+  email,
+  letter,
+  phonecall,
+  task,
+  type emailRecord,
+  type emailWrite,
+  type letterRecord,
+  type letterWrite,
+  type phonecallRecord,
+  type phonecallWrite,
+  type taskRecord,
+  type taskWrite,
+} from '../../../dataverse/generated';
 import type { Channel, ExclusionReason } from '../../../domain/campaign';
 import { guardAction } from '../../../domain/campaign';
 import { idValue } from '../interests/records';
@@ -21,6 +34,26 @@ import {
   whereIn,
   type LinkedActivityTable,
 } from './read';
+
+/** How each activity table is cancelled: its own Canceled status and status reason. */
+const CANCELLED = {
+  email: {
+    statecode: email.choices.statecode.Canceled,
+    statuscode: email.choices.statuscode.Canceled,
+  } satisfies emailWrite,
+  letter: {
+    statecode: letter.choices.statecode.Canceled,
+    statuscode: letter.choices.statuscode.Canceled,
+  } satisfies letterWrite,
+  phonecall: {
+    statecode: phonecall.choices.statecode.Canceled,
+    statuscode: phonecall.choices.statuscode.Canceled,
+  } satisfies phonecallWrite,
+  task: {
+    statecode: task.choices.statecode.Canceled,
+    statuscode: task.choices.statuscode.Canceled,
+  } satisfies taskWrite,
+} satisfies Record<LinkedActivityTable['logicalName'], unknown>;
 
 /** Impacts read around the send day: a month either way covers every cap's period. */
 const CAP_DAYS = 31;
@@ -101,10 +134,7 @@ export async function recheckOnSendDay(
           kind: 'update',
           entitySet: table.entitySetName,
           key: id,
-          record: {
-            [table.columns.statecode]: table.choices.statecode.Canceled,
-            [table.columns.statuscode]: table.choices.statuscode.Canceled,
-          },
+          record: CANCELLED[table.logicalName],
         },
         action.whyNot(decision.reason),
       ],

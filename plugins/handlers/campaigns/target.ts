@@ -19,6 +19,7 @@ import {
   type idr_offerRecord,
   type idr_offerscoreRecord,
   type listRecord,
+  type listWrite,
 } from '../../../dataverse/generated';
 import type {
   CatalogueConcept,
@@ -114,12 +115,11 @@ export async function createStaticList(
   contactIds: readonly string[],
   onProgress?: (progress: MaterialiseProgress) => void,
 ): Promise<string> {
-  const l = list.columns;
   const listId = await client.create(list.entitySetName, {
-    [l.listname]: name,
-    [l.createdfromcode]: list.choices.createdfromcode.Contact,
-    [l.type]: false,
-  });
+    listname: name,
+    createdfromcode: list.choices.createdfromcode.Contact,
+    type: false,
+  } satisfies listWrite);
   let done = 0;
   for (const part of chunk(contactIds, MEMBER_BATCH)) {
     const ops: BatchOperation[] = part.map((id) => membershipOperation('add', listId, id));
@@ -136,13 +136,12 @@ export async function createDynamicList(
   name: string,
   fetchXml: string,
 ): Promise<string> {
-  const l = list.columns;
   return client.create(list.entitySetName, {
-    [l.listname]: name,
-    [l.createdfromcode]: list.choices.createdfromcode.Contact,
-    [l.type]: true,
-    [l.query]: fetchXml,
-  });
+    listname: name,
+    createdfromcode: list.choices.createdfromcode.Contact,
+    type: true,
+    query: fetchXml,
+  } satisfies listWrite);
 }
 
 const quoted = (value: string) => `['"]${value}['"]`;
@@ -194,7 +193,7 @@ export async function refreshDynamicTargets(client: DataverseClient, now: number
     if (!id || !query) continue;
     const moved = queryAsOf(query, halfLives, now);
     if (moved === query) continue;
-    await client.update(list.entitySetName, id, { [l.query]: moved });
+    await client.update(list.entitySetName, id, { query: moved } satisfies listWrite);
     changed++;
   }
   return changed;

@@ -8,7 +8,7 @@
  * primary key; https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api).
  */
 import { createHash } from 'node:crypto';
-import type { DataverseClient, EntityRecord, NewRecord } from '../../../dataverse/client';
+import type { DataverseClient } from '../../../dataverse/client';
 import { DataverseError, DuplicateRecordError } from '../../../dataverse/errors';
 import {
   activityparty,
@@ -30,6 +30,11 @@ import {
   TriggerKind,
   type emailRecord,
   type idr_exclusionRecord,
+  type idr_exclusionWrite,
+  type activitypartyWrite,
+  type emailWrite,
+  type phonecallWrite,
+  type taskWrite,
   type phonecallRecord,
   type taskRecord,
   type contactRecord,
@@ -54,7 +59,6 @@ import {
   validateTrigger,
 } from '../../../domain/campaign';
 import {
-  bind,
   idValue,
   lookupValue,
   membershipOperation,
@@ -473,20 +477,19 @@ async function recordWhyNot(
   kept?: ReadonlyMap<string, WhyNot>,
   activity?: { table: LinkedActivityTable; id: string },
 ): Promise<void> {
-  const e = idr_exclusion.columns;
   const id = whyNotId(occurrence);
   const before = kept?.get(id);
   if (before && before.reason === REASON_CHOICES[reason] && before.postponedTo === postponedTo) return;
   await client.upsert(idr_exclusion.entitySetName, id, {
-    [e.idr_name]: `${trigger.name}: ${reason}`.slice(0, 100),
-    [bind(e.idr_trigger)]: recordUrl(idr_trigger.entitySetName, trigger.id),
-    [bind(e.idr_contact)]: recordUrl(contact.entitySetName, occurrence.contactId),
-    [e.idr_reason]: REASON_CHOICES[reason],
-    [e.idr_postponedto]: postponedTo === null ? null : new Date(postponedTo).toISOString(),
-    [e.idr_excludedon]: new Date(now).toISOString(),
+    idr_name: `${trigger.name}: ${reason}`.slice(0, 100),
+    'idr_trigger@odata.bind': recordUrl(idr_trigger.entitySetName, trigger.id),
+    'idr_contact@odata.bind': recordUrl(contact.entitySetName, occurrence.contactId),
+    idr_reason: REASON_CHOICES[reason],
+    idr_postponedto: postponedTo === null ? null : new Date(postponedTo).toISOString(),
+    idr_excludedon: new Date(now).toISOString(),
     // The postponed action itself, so its day's re-check finds it whatever happens to its start time.
     ...(activity ? activityLink(activity.table, activity.id) : {}),
-  });
+  } satisfies idr_exclusionWrite);
 }
 
 async function createAction(
@@ -502,36 +505,47 @@ async function createAction(
     : { subject: trigger.subject[person.language], body: trigger.body[person.language] };
   const { subject, body } = texts;
   const table = trigger.action === 'email' ? email : trigger.action === 'phone-call' ? phonecall : task;
-  const c = table.columns;
-  const record: NewRecord = {
-    [c.activityid]: id,
-    [c.subject]: subject.slice(0, 200),
-    [c.description]: body,
-    // "Dataverse names the regarding navigation after the relationship": regardingobjectid_contact_<activity>.
-    [bind(`${c.regardingobjectid}_${contact.logicalName}_${table.logicalName}`)]: recordUrl(
-      contact.entitySetName,
-      occurrence.contactId,
-    ),
-    [c.scheduledstart]: new Date(when).toISOString(),
-    [c.scheduledend]: new Date(when + HOUR_MS).toISOString(),
-  };
-  if (person.ownerUserId && table !== email)
-    record[bind(c.ownerid)] = recordUrl(systemuser.entitySetName, person.ownerUserId);
-  if (table !== task) {
-    // Outgoing, as Dataverse marks an email or call made to the customer.
-    record[table === email ? email.columns.directioncode : phonecall.columns.directioncode] = true;
-    const parties: EntityRecord[] = [
-      {
-        [bind(`${activityparty.columns.partyid}_${contact.logicalName}`)]: recordUrl(
-          contact.entitySetName,
-          occurrence.contactId,
-        ),
-        [activityparty.columns.participationtypemask]:
-          activityparty.choices.participationtypemask.ToRecipient,
-      },
-    ];
-    record[`${table.logicalName}_activity_parties`] = parties;
-  }
+  const common = {
+    activityid: id,
+    subject: subject.slice(0, 200),
+    description: body,
+    scheduledstart: new Date(when).toISOString(),
+    scheduledend: new Date(when + HOUR_MS).toISOString(),
+  } satisfies emailWrite & phonecallWrite & taskWrite;
+  const regarding = recordUrl(contact.entitySetName, occurrence.contactId);
+  const owner: Pick<phonecallWrite & taskWrite, 'ownerid@odata.bind'> =
+    person.ownerUserId && table !== email
+      ? { 'ownerid@odata.bind': recordUrl(systemuser.entitySetName, person.ownerUserId) }
+      : {};
+  const to: activitypartyWrite[] = [
+    {
+      'partyid_contact@odata.bind': regarding,
+      participationtypemask: activityparty.choices.participationtypemask.ToRecipient,
+    },
+  ];
+  // "Dataverse names the regarding navigation after the relationship": regardingobjectid_contact_<activity>.
+  // An email or call is outgoing, as Dataverse marks one made to the customer.
+  const record: emailWrite | phonecallWrite | taskWrite =
+    table === email
+      ? ({
+          ...common,
+          'regardingobjectid_contact_email@odata.bind': regarding,
+          directioncode: true,
+          email_activity_parties: to,
+        } satisfies emailWrite)
+      : table === phonecall
+        ? ({
+            ...common,
+            'regardingobjectid_contact_phonecall@odata.bind': regarding,
+            ...owner,
+            directioncode: true,
+            phonecall_activity_parties: to,
+          } satisfies phonecallWrite)
+        : ({
+            ...common,
+            'regardingobjectid_contact_task@odata.bind': regarding,
+            ...owner,
+          } satisfies taskWrite);
   try {
     await client.create(table.entitySetName, record);
     return true;
@@ -605,12 +619,12 @@ async function recheckPostponed(
         entitySet: idr_exclusion.entitySetName,
         key: rowId,
         record: {
-          [e.idr_name]: `${trigger.name}: ${reason}`.slice(0, 100),
-          [e.idr_reason]: REASON_CHOICES[reason],
-          [e.idr_postponedto]: null,
-          [e.idr_excludedon]: new Date(now).toISOString(),
+          idr_name: `${trigger.name}: ${reason}`.slice(0, 100),
+          idr_reason: REASON_CHOICES[reason],
+          idr_postponedto: null,
+          idr_excludedon: new Date(now).toISOString(),
           ...activityLink(table, activityId),
-        },
+        } satisfies idr_exclusionWrite,
       }),
     });
   }

@@ -3,7 +3,7 @@
  * calls and tasks, with their activity parties. Records in the Web API shape ("Create a table row
  * using the Web API": party lists travel as `<activity>_activity_parties`, a deep insert).
  */
-import type { DataverseClient, EntityRecord, NewRecord } from '../../../dataverse/client';
+import type { DataverseClient } from '../../../dataverse/client';
 import {
   activityparty,
   email,
@@ -12,9 +12,12 @@ import {
   systemuser,
   task,
   contact,
+  type activitypartyWrite,
+  type emailWrite,
+  type phonecallWrite,
+  type taskWrite,
 } from '../../../dataverse/generated';
 import { type DateOnly, formatDateOnly } from '../../../domain/quotation';
-import { bindName } from './record';
 
 const MASK = activityparty.choices.participationtypemask;
 
@@ -24,26 +27,19 @@ export interface Party {
   id: string;
 }
 
-const ROLE_MASKS: Record<Party['role'], number> = {
+const ROLE_MASKS: Record<Party['role'], (typeof MASK)[keyof typeof MASK]> = {
   from: MASK.Sender,
   to: MASK.ToRecipient,
   cc: MASK.CCRecipient,
 };
-const PARTY_SETS: Record<Party['table'], string> = {
-  systemuser: systemuser.entitySetName,
-  contact: contact.entitySetName,
-};
-
-function partyEntries(parties: readonly Party[]): EntityRecord[] {
+/** A deep insert: activityparty rows cannot be created on their own, only with their activity. */
+function partyEntries(parties: readonly Party[]): activitypartyWrite[] {
   return parties.map((p) => ({
-    [`partyid_${p.table}@odata.bind`]: `/${PARTY_SETS[p.table]}(${p.id})`,
+    ...(p.table === 'contact'
+      ? { 'partyid_contact@odata.bind': `/${contact.entitySetName}(${p.id})` as const }
+      : { 'partyid_systemuser@odata.bind': `/${systemuser.entitySetName}(${p.id})` as const }),
     participationtypemask: ROLE_MASKS[p.role],
   }));
-}
-
-/** A deep insert: activityparty rows cannot be created on their own, only with their activity. */
-function withParties(record: EntityRecord, property: string, parties: readonly Party[]): NewRecord {
-  return { ...record, [property]: partyEntries(parties) };
 }
 
 /** Due dates are days; noon UTC shows the same calendar day in every zone from UTC−11 to UTC+11. */
@@ -59,21 +55,9 @@ interface Common {
   parties: readonly Party[];
 }
 
-interface ActivityTable {
-  logicalName: string;
-  columns: { subject: string; regardingobjectid: string; ownerid: string };
-}
-
-function base(common: Common, table: ActivityTable): EntityRecord {
-  const c = table.columns;
-  // Dataverse names the regarding navigation after the relationship: regardingobjectid_opportunity_email.
-  const regarding = `${c.regardingobjectid}_${opportunity.logicalName}_${table.logicalName}`;
-  const record: EntityRecord = {
-    [c.subject]: common.subject,
-    [bindName(regarding)]: `/${opportunity.entitySetName}(${common.opportunityId})`,
-  };
-  if (common.ownerUserId) record[bindName(c.ownerid)] = `/${systemuser.entitySetName}(${common.ownerUserId})`;
-  return record;
+/** The quotation's owner, when it is a user, as the activity's owner. */
+function owner(userId: string | null): Pick<taskWrite, 'ownerid@odata.bind'> {
+  return userId ? { 'ownerid@odata.bind': `/${systemuser.entitySetName}(${userId})` } : {};
 }
 
 /** Creates a draft email; returns its id. */
@@ -81,14 +65,16 @@ export async function createEmail(
   client: DataverseClient,
   input: Common & { html: string },
 ): Promise<string> {
-  const c = email.columns;
-  const record = base(input, email);
-  record[c.description] = input.html;
-  record[c.directioncode] = true;
-  return client.create(
-    email.entitySetName,
-    withParties(record, `${email.logicalName}_activity_parties`, input.parties),
-  );
+  const record: emailWrite = {
+    subject: input.subject,
+    // Dataverse names the regarding navigation after the relationship: regardingobjectid_opportunity_email.
+    'regardingobjectid_opportunity_email@odata.bind': `/${opportunity.entitySetName}(${input.opportunityId})`,
+    ...owner(input.ownerUserId),
+    description: input.html,
+    directioncode: true,
+    email_activity_parties: partyEntries(input.parties),
+  };
+  return client.create(email.entitySetName, record);
 }
 
 /** "Send an email using the Web API": SendEmail bound to the email; IssueSend true delivers it. */
@@ -104,25 +90,29 @@ export async function createPhoneCall(
   client: DataverseClient,
   input: Common & { description: string; phoneNumber: string | null; dueOn: DateOnly },
 ): Promise<string> {
-  const c = phonecall.columns;
-  const record = base(input, phonecall);
-  record[c.description] = input.description;
-  record[c.directioncode] = true;
-  record[c.scheduledend] = dueDateTime(input.dueOn);
-  if (input.phoneNumber) record[c.phonenumber] = input.phoneNumber;
-  return client.create(
-    phonecall.entitySetName,
-    withParties(record, `${phonecall.logicalName}_activity_parties`, input.parties),
-  );
+  const record: phonecallWrite = {
+    subject: input.subject,
+    'regardingobjectid_opportunity_phonecall@odata.bind': `/${opportunity.entitySetName}(${input.opportunityId})`,
+    ...owner(input.ownerUserId),
+    description: input.description,
+    directioncode: true,
+    scheduledend: dueDateTime(input.dueOn),
+  };
+  if (input.phoneNumber) record.phonenumber = input.phoneNumber;
+  record.phonecall_activity_parties = partyEntries(input.parties);
+  return client.create(phonecall.entitySetName, record);
 }
 
 export async function createTask(
   client: DataverseClient,
   input: Omit<Common, 'parties'> & { description: string; dueOn: DateOnly },
 ): Promise<string> {
-  const c = task.columns;
-  const record = base({ ...input, parties: [] }, task);
-  record[c.description] = input.description;
-  record[c.scheduledend] = dueDateTime(input.dueOn);
+  const record: taskWrite = {
+    subject: input.subject,
+    'regardingobjectid_opportunity_task@odata.bind': `/${opportunity.entitySetName}(${input.opportunityId})`,
+    ...owner(input.ownerUserId),
+    description: input.description,
+    scheduledend: dueDateTime(input.dueOn),
+  };
   return client.create(task.entitySetName, record);
 }

@@ -7,9 +7,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { DataverseClient } from '../../../dataverse/client';
-import { activitymimeattachment, annotation, email, opportunity } from '../../../dataverse/generated';
+import {
+  activitymimeattachment,
+  activitypointer,
+  annotation,
+  email,
+  opportunity,
+  type activitymimeattachmentWrite,
+  type annotationWrite,
+} from '../../../dataverse/generated';
 import { type QuotationDocument, type QuotationSummary, quotedValues } from '../../../domain/quotation';
-import { bindName } from './record';
 
 const PDF = 'application/pdf';
 
@@ -24,15 +31,14 @@ export async function attachToEmail(
   document: QuotationDocument,
   pdf: Uint8Array,
 ): Promise<string> {
-  const c = activitymimeattachment.columns;
   return client.create(activitymimeattachment.entitySetName, {
-    [bindName(`${c.objectid}_activitypointer`)]: `/activitypointers(${emailId})`,
-    [c.objecttypecode]: email.logicalName,
-    [c.subject]: document.title,
-    [c.filename]: document.fileName,
-    [c.mimetype]: PDF,
-    [c.body]: Buffer.from(pdf).toString('base64'),
-  });
+    'objectid_activitypointer@odata.bind': `/${activitypointer.entitySetName}(${emailId})`,
+    objecttypecode: email.logicalName,
+    subject: document.title,
+    filename: document.fileName,
+    mimetype: PDF,
+    body: Buffer.from(pdf).toString('base64'),
+  } satisfies activitymimeattachmentWrite);
 }
 
 export async function storeAsNote(
@@ -42,14 +48,13 @@ export async function storeAsNote(
   pdf: Uint8Array,
   noteText: string,
 ): Promise<string> {
-  const c = annotation.columns;
   return client.create(annotation.entitySetName, {
-    [bindName(`${c.objectid}_${opportunity.logicalName}`)]: `/${opportunity.entitySetName}(${opportunityId})`,
-    [c.objecttypecode]: opportunity.logicalName,
-    [c.subject]: document.title,
-    [c.notetext]: noteText,
-    [c.filename]: document.fileName,
-    [c.mimetype]: PDF,
-    [c.documentbody]: Buffer.from(pdf).toString('base64'),
-  });
+    'objectid_opportunity@odata.bind': `/${opportunity.entitySetName}(${opportunityId})`,
+    objecttypecode: opportunity.logicalName,
+    subject: document.title,
+    notetext: noteText,
+    filename: document.fileName,
+    mimetype: PDF,
+    documentbody: Buffer.from(pdf).toString('base64'),
+  } satisfies annotationWrite);
 }

@@ -13,7 +13,7 @@
  */
 import type { DataverseClient } from '../../../dataverse/client';
 import { ConcurrencyError } from '../../../dataverse/errors';
-import { opportunity, type opportunityRecord, type opportunityWrite } from '../../../dataverse/generated';
+import { opportunity, type opportunityWrite } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
   applyCorrections,
@@ -46,6 +46,7 @@ import {
   idValue,
   phaseValue,
   QUOTATION_SELECT,
+  type QuotationRow,
   readPhase,
   readSchedule,
   STAY_COLUMNS,
@@ -165,7 +166,7 @@ export async function enforceOpportunity(
       opportunity.entitySetName,
       request.opportunityId,
       QUOTATION_SELECT,
-    )) as opportunityRecord | null;
+    )) as QuotationRow | null;
     if (!record) {
       logger.info('The opportunity was deleted before its quotation could be checked; nothing to do.', {
         opportunityId: request.opportunityId,
@@ -217,7 +218,7 @@ export async function enforceOpportunity(
 }
 
 function computeUpdate(
-  record: opportunityRecord,
+  record: QuotationRow,
   request: EnforceRequest,
   language: Language,
   timeZone: string,

@@ -3,12 +3,13 @@
  * who made it. The row is created under the alternate key `<opportunityid>:<save time>:<phase>` with a
  * create-only upsert, so a retried job records the change once.
  */
-import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import type { DataverseClient } from '../../../dataverse/client';
 import { DuplicateRecordError } from '../../../dataverse/errors';
 import {
   idr_phasehistory,
   opportunity,
   systemuser,
+  type idr_phasehistoryWrite,
   type systemuserRecord,
 } from '../../../dataverse/generated';
 import {
@@ -18,7 +19,7 @@ import {
   type PhaseFacts,
   type QuotationPhase,
 } from '../../../domain/quotation';
-import { bindName, phaseValue, textValue, truncate } from './record';
+import { phaseValue, textValue, truncate } from './record';
 
 const H = idr_phasehistory.columns;
 /** idr_changedby is String(100) in the solution (idr_name allows 200). */
@@ -51,17 +52,17 @@ export function phaseChangeRow(
   change: Omit<PhaseChange, 'userId'>,
   changedBy: string | null,
   language: Language,
-): EntityRecord {
+): idr_phasehistoryWrite & { idr_key: string } {
   const labels = PHASE_LABELS[language];
   return {
-    [H.idr_key]: `${change.opportunityId}:${change.at.toISOString()}:${change.to}`,
-    [H.idr_name]: truncate(`${labels[change.from]} → ${labels[change.to]}`, NAME_MAX),
-    [H.idr_fromphase]: phaseValue(change.from),
-    [H.idr_tophase]: phaseValue(change.to),
-    [H.idr_changedon]: change.at.toISOString(),
-    [H.idr_changedby]: truncate(changedBy, NAME_MAX),
-    [H.idr_detail]: change.to === 'cancelled' ? null : holdingFact(change.to, change.facts, language),
-    [bindName(H.idr_opportunity)]: `/${opportunity.entitySetName}(${change.opportunityId})`,
+    idr_key: `${change.opportunityId}:${change.at.toISOString()}:${change.to}`,
+    idr_name: truncate(`${labels[change.from]} → ${labels[change.to]}`, NAME_MAX),
+    idr_fromphase: phaseValue(change.from),
+    idr_tophase: phaseValue(change.to),
+    idr_changedon: change.at.toISOString(),
+    idr_changedby: truncate(changedBy, NAME_MAX),
+    idr_detail: change.to === 'cancelled' ? null : holdingFact(change.to, change.facts, language),
+    'idr_opportunity@odata.bind': `/${opportunity.entitySetName}(${change.opportunityId})`,
   };
 }
 
@@ -72,7 +73,7 @@ export async function recordPhaseChange(
   language: Language,
 ): Promise<boolean> {
   const row = phaseChangeRow(change, await userName(client, change.userId), language);
-  const key = row[H.idr_key] as string;
+  const key = row.idr_key;
   try {
     await client.upsert(idr_phasehistory.entitySetName, { [H.idr_key]: key }, row, { createOnly: true });
     return true;

@@ -3,6 +3,7 @@
  * and corrections back to columns. The only place here that knows column names and choice numbers.
  */
 import type { ColumnValue, EntityRecord } from '../../../dataverse/client';
+import type { Selected } from '../../../dataverse/selected';
 import { idValue, textValue } from '../values';
 import {
   HandoffStatus,
@@ -38,17 +39,17 @@ export const col = opportunity.columns;
 export const ISSUE_MAX_LENGTH = 2000;
 
 /** `_<column>_value`: how the Web API reads a lookup. */
-export function lookupValueName(column: string): string {
+export function lookupValueName<C extends string>(column: C): `_${C}_value` {
   return `_${column}_value`;
 }
 
 /** `<column>@odata.bind`: how the Web API writes a lookup. */
-export function bindName(column: string): string {
+export function bindName<C extends string>(column: C): `${C}@odata.bind` {
   return `${column}@odata.bind`;
 }
 
 /** The columns the enforcement step and the sweep read. */
-export const QUOTATION_SELECT: readonly string[] = [
+export const QUOTATION_SELECT = [
   col.opportunityid,
   col.name,
   col.createdon,
@@ -87,10 +88,13 @@ export const QUOTATION_SELECT: readonly string[] = [
   col.idr_proformaissuedon,
   col.idr_paymentreceivedon,
   col.idr_lostreason,
-];
+] as const;
+
+/** An opportunity as QUOTATION_SELECT reads it. */
+export type QuotationRow = Selected<opportunityRecord, typeof QUOTATION_SELECT>;
 
 /** The columns the phase follows (domain/quotation phase.ts). */
-export const PHASE_FACT_COLUMNS: readonly string[] = [
+export const PHASE_FACT_COLUMNS = [
   col.idr_quotesenton,
   col.idr_confirmedon,
   col.idr_depositreceivedon,
@@ -101,7 +105,10 @@ export const PHASE_FACT_COLUMNS: readonly string[] = [
   col.idr_departuredate,
   col.idr_paymentreceivedon,
   col.idr_lostreason,
-];
+] as const;
+
+/** An opportunity as far as its phase goes: PHASE_FACT_COLUMNS. */
+export type PhaseFactsRow = Selected<opportunityRecord, typeof PHASE_FACT_COLUMNS>;
 
 /** The stay columns behind each stay field: which of them a write set decides what is derived. */
 export const STAY_COLUMNS: Readonly<Record<StayField, string>> = {
@@ -126,9 +133,12 @@ export function writeDate(date: DateOnly | null): string | null {
   return date && formatDateOnly(date);
 }
 
-/** A row the handler puts together (a webhook's Target over the stored row) read as the opportunity it is. */
-export function asRow(record: EntityRecord): opportunityRecord {
-  return record as opportunityRecord;
+/**
+ * A row the handler puts together (a webhook's Target over the stored row, read with at least the
+ * phase facts) read as the opportunity it is.
+ */
+export function asRow(record: EntityRecord): PhaseFactsRow & opportunityRecord {
+  return record as PhaseFactsRow & opportunityRecord;
 }
 
 // Keyed by the generated value unions: a new phase or meal plan in solution/ fails to compile here.
@@ -163,19 +173,19 @@ export const MEAL_PLAN_CODES: Readonly<Record<DomainMealPlan, string>> = {
 };
 
 /** An empty phase is the column's default, Request. */
-export function readPhase(row: opportunityRecord): DomainPhase {
+export function readPhase(row: Pick<opportunityRecord, 'idr_phase'>): DomainPhase {
   const value = row.idr_phase;
   // A value the solution does not define (an option added in the environment only) reads as Request.
   return (value != null && PHASES[value]) || 'request';
 }
 
-export function readMealPlan(row: opportunityRecord): DomainMealPlan | null {
+export function readMealPlan(row: Pick<opportunityRecord, 'idr_mealplan'>): DomainMealPlan | null {
   const value = row.idr_mealplan;
   return value == null ? null : (MEAL_PLANS[value] ?? null);
 }
 
 /** The values the enforcement compares with what it computes. */
-export function toStoredQuotation(row: opportunityRecord): StoredQuotation {
+export function toStoredQuotation(row: QuotationRow): StoredQuotation {
   return {
     arrival: dateValue(row.idr_arrivaldate),
     nights: row.idr_nights ?? null,
@@ -227,7 +237,7 @@ export interface ScheduleRead {
   problem: string | null;
 }
 
-export function readSchedule(row: opportunityRecord): ScheduleRead {
+export function readSchedule(row: Pick<opportunityRecord, 'idr_depositschedule'>): ScheduleRead {
   try {
     return { instalments: parseSchedule(textValue(row.idr_depositschedule)), problem: null };
   } catch (error) {
@@ -238,7 +248,7 @@ export function readSchedule(row: opportunityRecord): ScheduleRead {
 
 /** What the follow-up plan needs from the record. */
 export function toFollowUpQuotation(
-  row: opportunityRecord,
+  row: QuotationRow,
   instalments: readonly Instalment[],
 ): FollowUpQuotation {
   return {
@@ -261,7 +271,7 @@ export function toFollowUpQuotation(
 }
 
 /** The facts the phase follows. An unreadable deposit schedule counts as no paid instalment. */
-export function toPhaseFacts(row: opportunityRecord): PhaseFacts {
+export function toPhaseFacts(row: PhaseFactsRow): PhaseFacts {
   return {
     quoteSentOn: dateValue(row.idr_quotesenton),
     confirmedOn: dateValue(row.idr_confirmedon),
@@ -283,6 +293,6 @@ export function phaseValue(phase: DomainPhase): QuotationPhaseValue {
 }
 
 /** The opportunity's id from the record, lower case. */
-export function opportunityId(row: opportunityRecord): string | null {
+export function opportunityId(row: Pick<opportunityRecord, 'opportunityid'>): string | null {
   return idValue(row.opportunityid);
 }

@@ -16,7 +16,9 @@ import {
   type idr_hotelroomtypeRecord,
   type idr_roomblockRecord,
   type idr_roomingentryRecord,
+  type idr_roomingentryWrite,
   type opportunityRecord,
+  type opportunityWrite,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -158,13 +160,13 @@ export async function importRoomingList(
       entitySet: idr_roomingentry.entitySetName,
       key: { [E.idr_key]: key },
       record: {
-        [E.idr_name]: p.guest,
-        [E.idr_room]: p.room,
-        [E.idr_night]: formatDateOnly(p.night),
-        [E.idr_sourcerow]: p.row,
-        [`${E.idr_opportunity}@odata.bind`]: `/${opportunity.entitySetName}(${opportunityId})`,
-        [`${E.idr_roomblock}@odata.bind`]: `/${idr_roomblock.entitySetName}(${p.blockId})`,
-      },
+        idr_name: p.guest,
+        idr_room: p.room,
+        idr_night: formatDateOnly(p.night),
+        idr_sourcerow: p.row,
+        'idr_opportunity@odata.bind': `/${opportunity.entitySetName}(${opportunityId})`,
+        'idr_roomblock@odata.bind': `/${idr_roomblock.entitySetName}(${p.blockId})`,
+      } satisfies idr_roomingentryWrite,
     });
   }
   let removed = 0;
@@ -185,8 +187,8 @@ export async function importRoomingList(
   if (checked.placedRows > 0 && dateValue(quotation.idr_roominglistreceivedon) === null) {
     receivedOn = writeDate(dateOnlyFromDate(deps.clock(), { timeZone: deps.timeZone }));
     await client.update(opportunity.entitySetName, opportunityId, {
-      [col.idr_roominglistreceivedon]: receivedOn,
-    });
+      idr_roominglistreceivedon: receivedOn,
+    } satisfies opportunityWrite);
   }
   deps.logger.info('Rooming list imported.', {
     opportunityId,

@@ -9,23 +9,25 @@
  * leaves the action to the one that created the row. If doing the action fails before anything was
  * created, the claim is deleted so the next run tries again.
  */
-import type { DataverseClient, EntityRecord } from '../../../dataverse/client';
+import type { DataverseClient } from '../../../dataverse/client';
 import { DuplicateRecordError, NotFoundError } from '../../../dataverse/errors';
 import {
   account,
   contact,
   FollowUpAction,
+  type FollowUpActionValue,
   HandoffStatus,
   idr_quotationaction,
   Language as LanguageChoice,
   opportunity,
-  type opportunityRecord,
+  type opportunityWrite,
   QuotationPhase,
   systemuser,
   transactioncurrency,
   type accountRecord,
   type contactRecord,
   type idr_quotationactionRecord,
+  type idr_quotationactionWrite,
   type systemuserRecord,
   type transactioncurrencyRecord,
 } from '../../../dataverse/generated';
@@ -70,7 +72,6 @@ import {
 import { buildHandoffDocument, type FetchLike, type HandoffTransport, postHandoff } from './handoff';
 import { PolicySource } from './policy';
 import {
-  bindName,
   col,
   dateValue,
   idValue,
@@ -78,6 +79,7 @@ import {
   opportunityId,
   phaseValue,
   QUOTATION_SELECT,
+  type QuotationRow,
   readMealPlan,
   readPhase,
   readSchedule,
@@ -92,7 +94,7 @@ import { ownerTaskText, subjectLine } from './texts';
 
 const acol = idr_quotationaction.columns;
 
-const ACTION_CHOICES: Readonly<Record<FollowUpActionType, number>> = {
+const ACTION_CHOICES: Readonly<Record<FollowUpActionType, FollowUpActionValue>> = {
   quotationEmail: FollowUpAction.QuotationEmail,
   confirmationChaser: FollowUpAction.ConfirmationChaser,
   optionExpiry: FollowUpAction.OptionExpiry,
@@ -292,7 +294,7 @@ class Sweep {
       filter: openQuotationsFilter(),
       orderBy: [`${col.createdon} asc`],
       pageSize: this.deps.pageSize ?? 500,
-    })) as opportunityRecord[];
+    })) as QuotationRow[];
     this.result.total = quotations.length;
     this.progress();
     for (const record of quotations) {
@@ -319,7 +321,7 @@ class Sweep {
     const [record] = (await this.deps.client.retrieveMultiple(opportunity.entitySetName, {
       select: QUOTATION_SELECT,
       filter: `${col.opportunityid} eq ${id} and ${openQuotationsFilter()}`,
-    })) as opportunityRecord[];
+    })) as QuotationRow[];
     this.result.total = record ? 1 : 0;
     if (record) {
       await this.processQuotation(id, record);
@@ -333,7 +335,7 @@ class Sweep {
     this.deps.onProgress?.({ processed, total, actionsCreated });
   }
 
-  private async processQuotation(id: string, record: opportunityRecord): Promise<void> {
+  private async processQuotation(id: string, record: QuotationRow): Promise<void> {
     await this.movePhase(id, record);
     const schedule = readSchedule(record);
     if (schedule.problem) {
@@ -366,7 +368,7 @@ class Sweep {
    */
   private async sendOnce(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     key: typeof CONFIRMATION_KEY | typeof PROFORMA_KEY,
     recordedOn: DateOnly,
     policy: QuotationPolicy,
@@ -387,7 +389,7 @@ class Sweep {
 
   private async doDue(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     dueActions: DueAction[],
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
@@ -417,7 +419,7 @@ class Sweep {
    */
   private async reviseIfChanged(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
   ): Promise<void> {
@@ -463,11 +465,13 @@ class Sweep {
   }
 
   /** Facts that become true with time alone (a departure day reached after the payment) move the phase here. */
-  private async movePhase(id: string, record: opportunityRecord): Promise<void> {
+  private async movePhase(id: string, record: QuotationRow): Promise<void> {
     const from = readPhase(record);
     const to = nextPhase(from, toPhaseFacts(record), this.today);
     if (to === from) return;
-    await this.deps.client.update(opportunity.entitySetName, id, { [col.idr_phase]: phaseValue(to) });
+    await this.deps.client.update(opportunity.entitySetName, id, {
+      idr_phase: phaseValue(to),
+    } satisfies opportunityWrite);
     await recordPhaseChange(
       this.deps.client,
       { opportunityId: id, from, to, at: this.deps.clock(), userId: null, facts: toPhaseFacts(record) },
@@ -491,18 +495,15 @@ class Sweep {
   }
 
   /** Claims the action; false when another sweep holds it. */
-  private async claim(id: string, record: opportunityRecord, action: DueAction): Promise<string | null> {
+  private async claim(id: string, record: QuotationRow, action: DueAction): Promise<string | null> {
     const key = `${id}:${action.key}`;
     const name = textValue(record.name) ?? id;
-    const row: EntityRecord = {
-      [acol.idr_key]: key,
-      [acol.idr_name]: truncate(
-        subjectLine(`${ACTION_LABELS[this.language][action.action]}: ${name}`),
-        NAME_MAX,
-      ),
-      [acol.idr_action]: ACTION_CHOICES[action.action],
-      [acol.idr_dueon]: formatDateOnly(action.dueOn),
-      [bindName(acol.idr_opportunity)]: `/${opportunity.entitySetName}(${id})`,
+    const row: idr_quotationactionWrite = {
+      idr_key: key,
+      idr_name: truncate(subjectLine(`${ACTION_LABELS[this.language][action.action]}: ${name}`), NAME_MAX),
+      idr_action: ACTION_CHOICES[action.action],
+      idr_dueon: formatDateOnly(action.dueOn),
+      'idr_opportunity@odata.bind': `/${opportunity.entitySetName}(${id})`,
     };
     try {
       const { id: claimId } = await this.deps.client.upsert(
@@ -522,7 +523,7 @@ class Sweep {
 
   private async perform(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     action: DueAction,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
@@ -551,12 +552,13 @@ class Sweep {
       });
       throw error;
     }
-    await client.update(idr_quotationaction.entitySetName, claimId, {
-      [acol.idr_activityid]: outcome.activityId,
-      [acol.idr_doneon]: clock().toISOString(),
-      [acol.idr_detail]: truncate(outcome.detail, DETAIL_MAX),
-      ...(outcome.version ? { [acol.idr_quotedversion]: outcome.version } : {}),
-    });
+    const done: idr_quotationactionWrite = {
+      idr_activityid: outcome.activityId,
+      idr_doneon: clock().toISOString(),
+      idr_detail: truncate(outcome.detail, DETAIL_MAX),
+    };
+    if (outcome.version) done.idr_quotedversion = outcome.version;
+    await client.update(idr_quotationaction.entitySetName, claimId, done);
     this.result.actionsCreated += 1;
     this.result.byAction[action.action] = (this.result.byAction[action.action] ?? 0) + 1;
     logger.info('Follow-up done.', { opportunityId: id, action: action.key, activityId: outcome.activityId });
@@ -564,7 +566,7 @@ class Sweep {
 
   private async doAction(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     action: DueAction,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
@@ -658,7 +660,7 @@ class Sweep {
     );
   }
 
-  private async people(record: opportunityRecord): Promise<People> {
+  private async people(record: QuotationRow): Promise<People> {
     const [agent, owner, agency, currency] = await Promise.all([
       this.contact(idValue(record._idr_agent_value)),
       this.user(idValue(record._ownerid_value)),
@@ -670,7 +672,7 @@ class Sweep {
 
   // ── actions ─────────────────────────────────────────────────────────────────────────────────
 
-  private summary(record: opportunityRecord, people: People, policy: QuotationPolicy): QuotationSummary {
+  private summary(record: QuotationRow, people: People, policy: QuotationPolicy): QuotationSummary {
     const quoteSentOn = dateValue(record.idr_quotesenton);
     return {
       name: textValue(record.name) ?? '',
@@ -699,7 +701,7 @@ class Sweep {
   }
 
   private payment(
-    record: opportunityRecord,
+    record: QuotationRow,
     action: DueAction,
     instalments: readonly Instalment[],
   ): { amount: number | null; dueOn: DateOnly | null } {
@@ -712,7 +714,7 @@ class Sweep {
     action: DueAction,
     summary: QuotationSummary,
     language: Language,
-    record: opportunityRecord,
+    record: QuotationRow,
     instalments: readonly Instalment[],
   ): EmailContent {
     switch (action.action) {
@@ -741,7 +743,7 @@ class Sweep {
 
   private async email(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     action: DueAction,
     policy: QuotationPolicy,
     instalments: readonly Instalment[],
@@ -844,7 +846,7 @@ class Sweep {
 
   private async phoneCall(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     action: DueAction,
     instalments: readonly Instalment[],
   ): Promise<Outcome> {
@@ -887,7 +889,7 @@ class Sweep {
 
   private async task(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     action: DueAction,
     instalments: readonly Instalment[],
   ): Promise<Outcome> {
@@ -930,7 +932,7 @@ class Sweep {
 
   private async handoff(
     id: string,
-    record: opportunityRecord,
+    record: QuotationRow,
     instalments: readonly Instalment[],
   ): Promise<Outcome> {
     const { client, clock, logger } = this.deps;
@@ -984,7 +986,9 @@ class Sweep {
       },
       clock(),
     );
-    await client.update(opportunity.entitySetName, id, { [col.idr_handoffstatus]: HandoffStatus.Pending });
+    await client.update(opportunity.entitySetName, id, {
+      idr_handoffstatus: HandoffStatus.Pending,
+    } satisfies opportunityWrite);
     try {
       const receipt = await postHandoff(document, {
         url,
@@ -994,9 +998,9 @@ class Sweep {
       });
       const reference = receipt.reference && receipt.reference.length <= 100 ? receipt.reference : null;
       await client.update(opportunity.entitySetName, id, {
-        [col.idr_handoffstatus]: HandoffStatus.Sent,
-        [col.idr_handoffreference]: reference,
-      });
+        idr_handoffstatus: HandoffStatus.Sent,
+        idr_handoffreference: reference,
+      } satisfies opportunityWrite);
       const note =
         receipt.reference === null
           ? ' The ERP/PMS returned no reference.'
@@ -1009,7 +1013,9 @@ class Sweep {
       };
     } catch (error) {
       if (!(error instanceof HandoffFailedError)) throw error;
-      await client.update(opportunity.entitySetName, id, { [col.idr_handoffstatus]: HandoffStatus.Failed });
+      await client.update(opportunity.entitySetName, id, {
+        idr_handoffstatus: HandoffStatus.Failed,
+      } satisfies opportunityWrite);
       logger.error('The ERP/PMS handoff failed.', { opportunityId: id, error: error.message });
       return {
         activityId: null,

@@ -48,9 +48,10 @@ import {
   type contactRecord,
   type idr_accountinterestRecord,
   type idr_interactionRecord,
-  type idr_interestprofileRecord,
   type listmemberRecord,
   type accountRecord,
+  type idr_interactionWrite,
+  type ProcessingStatusValue,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -98,6 +99,7 @@ import {
   type StoredProfile,
   textValue,
   timeValue,
+  type ProfileRow,
   toProfile,
   truncate,
 } from './records';
@@ -334,7 +336,7 @@ async function readProfiles(
       inCondition(PC.idr_contact, chunk) +
       '</filter></entity></fetch>';
     for (const row of await client.fetchXml(idr_interestprofile.entitySetName, fetch)) {
-      const profile = toProfile(withEtag(row as idr_interestprofileRecord), now);
+      const profile = toProfile(withEtag(row as ProfileRow), now);
       if (profile.id) out.set(profile.id, profile);
     }
   }
@@ -602,7 +604,7 @@ export class BulkScorer {
       rows.map((row) => ({
         kind: 'create' as const,
         entitySet: idr_interaction.entitySetName,
-        record: { ...row.record, [IC.idr_interactionid]: row.id },
+        record: { ...row.record, ...({ idr_interactionid: row.id } satisfies idr_interactionWrite) },
       })),
       { continueOnError: true },
     );
@@ -633,7 +635,7 @@ export class BulkScorer {
     const names = catalogNames(catalog);
 
     // Events no rule can score are written with their reason, as the live handler would.
-    const settled = new Map<number, { status: number; reason: string }>();
+    const settled = new Map<number, { status: ProcessingStatusValue; reason: string }>();
     const live: NewInteraction[] = [];
     const candidates: NewInteraction[] = [];
     for (const row of rows) {
@@ -918,21 +920,17 @@ export class BulkScorer {
 
   private createOperation(
     row: NewInteraction,
-    status: number,
+    status: ProcessingStatusValue,
     reason: string | null,
     deltas: string,
   ): BatchOperation {
-    return {
-      kind: 'create',
-      entitySet: idr_interaction.entitySetName,
-      record: {
-        ...row.record,
-        [IC.idr_interactionid]: row.id,
-        [IC.idr_processingstatus]: status,
-        [IC.idr_processingerror]: reason === null ? null : truncate(reason, PROCESSING_ERROR_MAX),
-        [IC.idr_applieddeltas]: deltas,
-      },
+    const scored: idr_interactionWrite = {
+      idr_interactionid: row.id,
+      idr_processingstatus: status,
+      idr_processingerror: reason === null ? null : truncate(reason, PROCESSING_ERROR_MAX),
+      idr_applieddeltas: deltas,
     };
+    return { kind: 'create', entitySet: idr_interaction.entitySetName, record: { ...row.record, ...scored } };
   }
 
   private ignoredReason(

@@ -20,6 +20,8 @@ import {
   type incidentRecord,
   type opportunityRecord,
   type salesorderRecord,
+  type idr_interactionWrite,
+  type EventTypeValue,
 } from '../../../dataverse/generated';
 import {
   type EntityImage,
@@ -38,7 +40,6 @@ import {
   type HandlerDeps,
 } from '../../registry';
 import {
-  bind,
   FORMATTED,
   IC,
   idValue,
@@ -63,7 +64,7 @@ export interface Registration {
   readonly table: string;
   readonly recordId: string;
   readonly suffix?: string;
-  readonly eventType: number;
+  readonly eventType: EventTypeValue;
   readonly name: string;
   readonly occurredOn: Date;
   readonly customer: Customer;
@@ -98,17 +99,20 @@ export async function registerInteraction(
     return 'no-customer';
   }
   const key = { [IC.idr_source]: DATAVERSE_SOURCE, [IC.idr_externalid]: external };
-  const record: EntityRecord = {
-    ...key,
-    [IC.idr_name]: truncate(registration.name, NAME_MAX),
-    [IC.idr_eventtype]: registration.eventType,
-    [IC.idr_occurredon]: registration.occurredOn.toISOString(),
+  const record: idr_interactionWrite = {
+    idr_source: DATAVERSE_SOURCE,
+    idr_externalid: external,
+    idr_name: truncate(registration.name, NAME_MAX),
+    idr_eventtype: registration.eventType,
+    idr_occurredon: registration.occurredOn.toISOString(),
   };
-  if (customer.contactId) record[bind(IC.idr_contact)] = recordUrl(contact.entitySetName, customer.contactId);
-  if (customer.accountId) record[bind(IC.idr_account)] = recordUrl(account.entitySetName, customer.accountId);
+  if (customer.contactId)
+    record['idr_contact@odata.bind'] = recordUrl(contact.entitySetName, customer.contactId);
+  if (customer.accountId)
+    record['idr_account@odata.bind'] = recordUrl(account.entitySetName, customer.accountId);
   if (registration.campaignId)
-    record[bind(IC.idr_campaign)] = recordUrl(campaign.entitySetName, registration.campaignId);
-  if (registration.caseSubject) record[IC.idr_casesubject] = truncate(registration.caseSubject, NAME_MAX);
+    record['idr_campaign@odata.bind'] = recordUrl(campaign.entitySetName, registration.campaignId);
+  if (registration.caseSubject) record.idr_casesubject = truncate(registration.caseSubject, NAME_MAX);
   try {
     const { id } = await deps.client.upsert(idr_interaction.entitySetName, key, record, { createOnly: true });
     deps.logger.info('Interaction registered for CRM activity.', { record: external, interaction: id });

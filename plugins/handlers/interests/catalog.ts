@@ -10,15 +10,20 @@
  * cache expires queries Dataverse once.
  */
 import type { DataverseClient } from '../../../dataverse/client';
-import {
-  idr_interactionrule,
-  idr_marketingconcept,
-  type idr_interactionruleRecord,
-  type idr_marketingconceptRecord,
-} from '../../../dataverse/generated';
+import { idr_interactionrule, idr_marketingconcept } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import { compileRules, InterestError, type RuleSet, validateConcept } from '../../../domain/interest';
-import { CONCEPT_SELECT, type Concept, MC, RC, RULE_SELECT, toConcept, toRule } from './records';
+import {
+  CONCEPT_SELECT,
+  type Concept,
+  type ConceptRow,
+  MC,
+  RC,
+  RULE_SELECT,
+  type RuleRow,
+  toConcept,
+  toRule,
+} from './records';
 
 export interface InterestCatalog {
   readonly concepts: readonly Concept[];
@@ -35,7 +40,7 @@ export async function loadActiveConcepts(client: DataverseClient, logger: Logger
   const records = (await client.retrieveMultiple(idr_marketingconcept.entitySetName, {
     select: CONCEPT_SELECT,
     filter: `${MC.statecode} eq ${ACTIVE}`,
-  })) as idr_marketingconceptRecord[];
+  })) as ConceptRow[];
   const concepts: Concept[] = [];
   for (const record of records) {
     const concept = toConcept(record);
@@ -69,7 +74,7 @@ export async function loadActiveRules(
   const records = (await client.retrieveMultiple(idr_interactionrule.entitySetName, {
     select: RULE_SELECT,
     filter: `${RC.statecode} eq ${idr_interactionrule.choices.statecode.Active}`,
-  })) as idr_interactionruleRecord[];
+  })) as RuleRow[];
   const rules = compileRules(records.map(toRule), { skipInvalid: true });
   for (const { rule, error } of rules.invalid) {
     logger.warn(`An active interaction rule is invalid and is left out of ${use}.`, {

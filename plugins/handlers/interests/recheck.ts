@@ -11,12 +11,7 @@
  */
 import type { BatchOperation, EntityRecord } from '../../../dataverse/client';
 import { ConcurrencyError, isRetryable } from '../../../dataverse/errors';
-import {
-  idr_interestprofile,
-  listmember,
-  type idr_interestprofileRecord,
-  type listmemberRecord,
-} from '../../../dataverse/generated';
+import { idr_interestprofile, listmember, type listmemberRecord } from '../../../dataverse/generated';
 import { decideMembership, recheckProfiles } from '../../../domain/interest';
 import { defineJob, type JobDeps, type ScheduledJob } from '../../host/jobs';
 import { loadActiveConcepts } from './catalog';
@@ -28,6 +23,7 @@ import {
   membershipOperation,
   PC,
   PROFILE_SELECT,
+  type ProfileRow,
   profileColumns,
   type StoredProfile,
   toProfile,
@@ -91,7 +87,7 @@ export async function recheckSegments(deps: JobDeps, pageSize = RECHECK_PAGE_SIZ
       filter: `${PC.idr_insegment} eq true and ${PC.statecode} eq ${ACTIVE}${last ? ` and ${PC.idr_interestprofileid} gt ${last}` : ''}`,
       orderBy: [`${PC.idr_interestprofileid} asc`],
       top: pageSize,
-    })) as idr_interestprofileRecord[];
+    })) as ProfileRow[];
     if (page.length === 0) break;
     const leavers: Leaver[] = [];
     for (const record of page) {

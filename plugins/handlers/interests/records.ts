@@ -1,9 +1,11 @@
 /**
  * Web API JSON (client.ts shape) in, domain/interest values out, and profile state back to columns.
  * The only place in this folder that knows how the interest tables' columns are read and written:
- * each mapper takes its generated `<table>Record` (cast where the rows arrive) and writes a `<table>Write`.
+ * each mapper takes the row of its select list (`Selected<xRecord, typeof SELECT>`, cast where the rows
+ * arrive) and writes a `<table>Write`.
  */
 import type { BatchOperation, ColumnValue } from '../../../dataverse/client';
+import type { Selected } from '../../../dataverse/selected';
 import { idValue, textValue, timeValue } from '../values';
 import {
   contact,
@@ -50,7 +52,7 @@ export const NAME_MAX = 200;
 export const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
 
 /** `_<column>_value`: how the Web API reads a lookup. */
-export function lookupValue(column: string): string {
+export function lookupValue<C extends string>(column: C): `_${C}_value` {
   return `_${column}_value`;
 }
 
@@ -75,7 +77,7 @@ export function membershipOperation(
 }
 
 /** `<column>@odata.bind`: how the Web API writes a lookup (navigation names equal logical names here). */
-export function bind(column: string): string {
+export function bind<C extends string>(column: C): `${C}@odata.bind` {
   return `${column}@odata.bind`;
 }
 
@@ -112,7 +114,7 @@ export interface Concept extends ConceptConfig {
   readonly listId: string | null;
 }
 
-export const CONCEPT_SELECT: readonly string[] = [
+export const CONCEPT_SELECT = [
   MC.idr_marketingconceptid,
   MC.idr_name,
   MC.idr_code,
@@ -121,9 +123,12 @@ export const CONCEPT_SELECT: readonly string[] = [
   MC.idr_exitthreshold,
   MC.idr_landmarkon,
   lookupValue(MC.idr_marketinglist),
-];
+] as const;
 
-export function toConcept(row: idr_marketingconceptRecord): Concept {
+/** A row as CONCEPT_SELECT reads it. */
+export type ConceptRow = Selected<idr_marketingconceptRecord, typeof CONCEPT_SELECT>;
+
+export function toConcept(row: ConceptRow): Concept {
   const id = idValue(row.idr_marketingconceptid) ?? '';
   const code = textValue(row.idr_code);
   return {
@@ -139,7 +144,7 @@ export function toConcept(row: idr_marketingconceptRecord): Concept {
   };
 }
 
-export const RULE_SELECT: readonly string[] = [
+export const RULE_SELECT = [
   RC.idr_interactionruleid,
   RC.idr_name,
   RC.idr_eventtype,
@@ -149,9 +154,12 @@ export const RULE_SELECT: readonly string[] = [
   RC.idr_repeatable,
   RC.idr_dailycap,
   RC.statecode,
-];
+] as const;
 
-export function toRule(row: idr_interactionruleRecord): InteractionRule {
+/** A row as RULE_SELECT reads it. */
+export type RuleRow = Selected<idr_interactionruleRecord, typeof RULE_SELECT>;
+
+export function toRule(row: RuleRow): InteractionRule {
   return {
     id: idValue(row.idr_interactionruleid) ?? '',
     name: textValue(row.idr_name) ?? undefined,
@@ -167,7 +175,7 @@ export function toRule(row: idr_interactionruleRecord): InteractionRule {
 
 // ── interactions ──────────────────────────────────────────────────────────────────────────────
 
-export const INTERACTION_SELECT: readonly string[] = [
+export const INTERACTION_SELECT = [
   IC.idr_interactionid,
   IC.idr_name,
   lookupValue(IC.idr_contact),
@@ -181,7 +189,10 @@ export const INTERACTION_SELECT: readonly string[] = [
   IC.idr_productfamily,
   IC.idr_casesubject,
   IC.idr_processingstatus,
-];
+] as const;
+
+/** A row as INTERACTION_SELECT reads it. */
+export type InteractionRow = Selected<idr_interactionRecord, typeof INTERACTION_SELECT>;
 
 export interface StoredInteraction {
   readonly id: string;
@@ -202,7 +213,7 @@ export interface StoredInteraction {
   readonly caseSubject: string | null;
 }
 
-export function toInteraction(row: idr_interactionRecord): StoredInteraction {
+export function toInteraction(row: InteractionRow): StoredInteraction {
   const eventType = row.idr_eventtype ?? null;
   return {
     id: idValue(row.idr_interactionid) ?? '',
@@ -274,7 +285,7 @@ export function explainDeltas(
 
 // ── contacts ──────────────────────────────────────────────────────────────────────────────────
 
-export const CONTACT_SELECT: readonly string[] = [
+export const CONTACT_SELECT = [
   CC.contactid,
   CC.fullname,
   CC.firstname,
@@ -282,7 +293,10 @@ export const CONTACT_SELECT: readonly string[] = [
   CC.donotbulkemail,
   lookupValue(CC.parentcustomerid),
   lookupValue(CC.idr_primaryinterest),
-];
+] as const;
+
+/** A row as CONTACT_SELECT reads it. */
+export type ContactRow = Selected<contactRecord, typeof CONTACT_SELECT>;
 
 /** What scoring needs of a contact: its name for profile names, consent, account and primary interest. */
 export interface StoredContact {
@@ -294,14 +308,14 @@ export interface StoredContact {
 }
 
 /** The contact's full name; where the platform has not composed it, first and last name. */
-export function contactName(row: contactRecord): string | null {
+export function contactName(row: Pick<contactRecord, 'fullname' | 'firstname' | 'lastname'>): string | null {
   const full = textValue(row.fullname)?.trim();
   if (full) return full;
   const parts = [textValue(row.firstname), textValue(row.lastname)].flatMap((p) => p?.trim() || []);
   return parts.length > 0 ? parts.join(' ') : null;
 }
 
-export function toContact(row: contactRecord, id: string): StoredContact {
+export function toContact(row: ContactRow, id: string): StoredContact {
   return {
     id,
     name: contactName(row) ?? id,
@@ -313,7 +327,7 @@ export function toContact(row: contactRecord, id: string): StoredContact {
 
 // ── interest profiles ─────────────────────────────────────────────────────────────────────────
 
-export const PROFILE_SELECT: readonly string[] = [
+export const PROFILE_SELECT = [
   PC.idr_interestprofileid,
   lookupValue(PC.idr_contact),
   lookupValue(PC.idr_concept),
@@ -325,7 +339,10 @@ export const PROFILE_SELECT: readonly string[] = [
   PC.idr_lastinteractionon,
   PC.idr_segmentchangedon,
   PC.idr_rankkey,
-];
+] as const;
+
+/** A row as PROFILE_SELECT reads it. */
+export type ProfileRow = Selected<idr_interestprofileRecord, typeof PROFILE_SELECT>;
 
 export interface StoredProfile {
   readonly id: string;
@@ -336,7 +353,7 @@ export interface StoredProfile {
   readonly rankKey: number | null;
 }
 
-export function toProfile(row: idr_interestprofileRecord, fallbackLandmark: EpochMs): StoredProfile {
+export function toProfile(row: ProfileRow, fallbackLandmark: EpochMs): StoredProfile {
   return {
     id: idValue(row.idr_interestprofileid) ?? '',
     etag: textValue(row['@odata.etag']) ?? undefined,

@@ -14,6 +14,7 @@
  * to zero and leave their segment.
  */
 import type { BatchOperation, DataverseClient, EntityRecord } from '../../../dataverse/client';
+import type { Selected } from '../../../dataverse/selected';
 import { ConcurrencyError, DuplicateRecordError } from '../../../dataverse/errors';
 import {
   account,
@@ -24,12 +25,12 @@ import {
   idr_marketingconcept,
   listmember,
   ProcessingStatus,
-  type contactRecord,
   type idr_interactionRecord,
-  type idr_interestprofileRecord,
   type accountRecord,
   type listmemberRecord,
   type idr_accountinterestRecord,
+  type accountWrite,
+  type idr_interactionWrite,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -53,10 +54,10 @@ import {
 } from './accountrows';
 import { catalogNames, loadActiveConcepts, loadActiveRules } from './catalog';
 import {
-  bind,
   CC,
   type Concept,
   CONTACT_SELECT,
+  type ContactRow,
   explainDeltas,
   IC,
   idValue,
@@ -66,6 +67,7 @@ import {
   PC,
   PROCESSING_ERROR_MAX,
   PROFILE_SELECT,
+  type ProfileRow,
   profileWrite,
   primaryInterestUpdate,
   recordUrl,
@@ -242,19 +244,23 @@ async function readForIds(
  * gives) and writes each contact's changes in one changeset. Nothing of the page is kept after it
  * but the summary counts and, for contacts with an account, their rebuilt profiles.
  */
+/** An interaction as rescore reads it: as scoring does, with its stored explanation and times. */
+const RESCORE_INTERACTION_SELECT = [
+  ...INTERACTION_SELECT,
+  IC.idr_applieddeltas,
+  IC.idr_processingerror,
+  IC.createdon,
+  IC.modifiedon,
+] as const;
+type RescoreInteractionRow = Selected<idr_interactionRecord, typeof RESCORE_INTERACTION_SELECT>;
+
 async function rescorePage(run: RunContext, page: readonly StoredContact[], tally: PageTally): Promise<void> {
   const { client, logger } = run.deps;
   const { now, concepts, conceptById, options } = run;
   const ids = page.map((c) => c.id);
   const [interactionRecords, profileRecords] = await Promise.all([
     readForIds(client, idr_interaction.entitySetName, lookupValue(IC.idr_contact), ids, {
-      select: [
-        ...INTERACTION_SELECT,
-        IC.idr_applieddeltas,
-        IC.idr_processingerror,
-        IC.createdon,
-        IC.modifiedon,
-      ],
+      select: RESCORE_INTERACTION_SELECT,
       filter:
         `${IC.idr_processingstatus} eq ${ProcessingStatus.Scored} or ` +
         `${IC.idr_processingstatus} eq ${ProcessingStatus.Ignored}`,
@@ -272,7 +278,7 @@ async function rescorePage(run: RunContext, page: readonly StoredContact[], tall
 
   const stored = new Map<string, { deltas: string; status: number | null }>();
   const history: HistoricalInteraction[] = [];
-  for (const record of interactionRecords as idr_interactionRecord[]) {
+  for (const record of interactionRecords as RescoreInteractionRow[]) {
     const interaction = toInteraction(record);
     if (interaction.contactId === null || interaction.eventType === null || interaction.occurredOn === null)
       continue;
@@ -290,7 +296,7 @@ async function rescorePage(run: RunContext, page: readonly StoredContact[], tall
   tally.interactions += history.length;
   const rescored = rescore(history, run.rules, concepts, now);
   const storedProfiles = new Map<string, Map<string, StoredProfile>>();
-  for (const record of profileRecords as idr_interestprofileRecord[]) {
+  for (const record of profileRecords as ProfileRow[]) {
     const profile = toProfile(record, now);
     if (!conceptById.has(profile.profile.conceptId)) continue;
     const byConcept = storedProfiles.get(profile.contactId) ?? new Map<string, StoredProfile>();
@@ -338,16 +344,16 @@ async function rescorePage(run: RunContext, page: readonly StoredContact[], tall
         entitySet: idr_interaction.entitySetName,
         key: item.interactionId,
         record: {
-          [IC.idr_processingstatus]: status,
-          [IC.idr_applieddeltas]: deltas,
-          [IC.idr_processingerror]:
+          idr_processingstatus: status,
+          idr_applieddeltas: deltas,
+          idr_processingerror:
             status === ProcessingStatus.Scored
               ? null
               : truncate(
                   'No points apply to this interaction under the current rules (rescore).',
                   PROCESSING_ERROR_MAX,
                 ),
-        },
+        } satisfies idr_interactionWrite,
       });
     }
     const primary =
@@ -467,7 +473,7 @@ export async function rescoreAll(deps: RescoreDeps, options: RescoreOptions = {}
       ...(after ? { filter: `${CC.contactid} gt ${after}` } : {}),
       orderBy: [`${CC.contactid} asc`],
       top: pageSize,
-    })) as contactRecord[];
+    })) as ContactRow[];
     const page = rows.flatMap((record) => {
       const id = idValue(record.contactid);
       return id ? [toContact(record, id)] : [];
@@ -572,10 +578,10 @@ async function rescoreAccounts(
         entitySet: account.entitySetName,
         key: id,
         record: {
-          [bind(account.columns.idr_primaryinterest)]: primary
+          'idr_primaryinterest@odata.bind': primary
             ? recordUrl(idr_marketingconcept.entitySetName, primary)
             : null,
-        },
+        } satisfies accountWrite,
       });
     }
     if (operations.length > 0) perAccount.push(operations);

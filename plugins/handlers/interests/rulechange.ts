@@ -10,7 +10,7 @@
  * compiled (`compileRules(…, { skipInvalid: true })`), so other rules keep scoring meanwhile.
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
-import { idr_interactionrule, type idr_interactionruleRecord } from '../../../dataverse/generated';
+import { idr_interactionrule, type idr_interactionruleWrite } from '../../../dataverse/generated';
 import { InterestError, validateRule } from '../../../domain/interest';
 import {
   defineHandler,
@@ -18,7 +18,7 @@ import {
   type HandlerDefinition,
   type HandlerDeps,
 } from '../../registry';
-import { RC, RULE_SELECT, toRule } from './records';
+import { RULE_SELECT, type RuleRow, toRule } from './records';
 import type { ResolvedOptions } from './settings';
 
 const STATE = idr_interactionrule.choices.statecode;
@@ -38,7 +38,7 @@ export async function onRuleChanged(
     idr_interactionrule.entitySetName,
     id,
     RULE_SELECT,
-  )) as idr_interactionruleRecord | null;
+  )) as RuleRow | null;
   if (!record) return 'removed';
   if (record.statecode !== STATE.Active) return 'inactive';
   const rule = toRule(record);
@@ -48,9 +48,9 @@ export async function onRuleChanged(
   } catch (error) {
     if (!(error instanceof InterestError)) throw error;
     await deps.client.update(idr_interactionrule.entitySetName, id, {
-      [RC.statecode]: STATE.Inactive,
-      [RC.statuscode]: STATUS.Inactive,
-    });
+      statecode: STATE.Inactive,
+      statuscode: STATUS.Inactive,
+    } satisfies idr_interactionruleWrite);
     deps.logger.error(
       'Interaction rule deactivated: the scoring engine cannot use it. Fix it and activate it again.',
       {

@@ -32,6 +32,8 @@ import {
   ProcessingStatus,
   type idr_interactionRecord,
   type listmemberRecord,
+  type idr_interactionWrite,
+  type ProcessingStatusValue,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -63,6 +65,7 @@ import {
   explainDeltas,
   IC,
   INTERACTION_SELECT,
+  type InteractionRow,
   iso,
   lookupValue,
   membershipOperation,
@@ -107,7 +110,7 @@ async function readInteraction(client: DataverseClient, id: string): Promise<Sto
     filter: `${IC.idr_interactionid} eq ${id}`,
     top: 1,
     formattedValues: true,
-  })) as idr_interactionRecord[];
+  })) as InteractionRow[];
   return records[0] ? toInteraction(records[0]) : null;
 }
 
@@ -225,13 +228,13 @@ function ignoredReason(
 // ── writes ────────────────────────────────────────────────────────────────────────────────────
 
 function finishColumns(
-  status: number,
+  status: ProcessingStatusValue,
   fields: { error: string | null; deltas: string },
-): Record<string, string | number | null> {
+): idr_interactionWrite {
   return {
-    [IC.idr_processingstatus]: status,
-    [IC.idr_processingerror]: fields.error === null ? null : truncate(fields.error, PROCESSING_ERROR_MAX),
-    [IC.idr_applieddeltas]: fields.deltas,
+    idr_processingstatus: status,
+    idr_processingerror: fields.error === null ? null : truncate(fields.error, PROCESSING_ERROR_MAX),
+    idr_applieddeltas: fields.deltas,
   };
 }
 
@@ -502,9 +505,9 @@ async function recordFailure(
 ): Promise<void> {
   try {
     await client.update(idr_interaction.entitySetName, interactionId, {
-      [IC.idr_processingstatus]: ProcessingStatus.Failed,
-      [IC.idr_processingerror]: truncate(reason, PROCESSING_ERROR_MAX),
-    });
+      idr_processingstatus: ProcessingStatus.Failed,
+      idr_processingerror: truncate(reason, PROCESSING_ERROR_MAX),
+    } satisfies idr_interactionWrite);
   } catch (error) {
     logger.error('Could not record the scoring failure on the interaction.', {
       interaction: interactionId,

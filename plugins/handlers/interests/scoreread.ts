@@ -24,10 +24,8 @@ import {
   listmember,
   ProcessingStatus,
   type accountRecord,
-  type contactRecord,
   type idr_accountinterestRecord,
   type idr_interactionRecord,
-  type idr_interestprofileRecord,
   type idr_marketingconceptRecord,
   type listmemberRecord,
 } from '../../../dataverse/generated';
@@ -44,6 +42,9 @@ import {
   PC,
   textValue,
   timeValue,
+  type ContactRow,
+  type InteractionRow,
+  type ProfileRow,
   type StoredContact,
   type StoredInteraction,
   type StoredProfile,
@@ -96,6 +97,7 @@ export const PROFILE_COLUMNS: readonly string[] = [
   PC.idr_insegment,
   PC.idr_lastinteractionon,
   PC.idr_segmentchangedon,
+  PC.idr_rankkey,
   PC.versionnumber,
 ];
 
@@ -273,12 +275,12 @@ export async function readScoringState(
   );
   const first = rows[0];
   if (!first) return null;
-  const stored = toInteraction(withEtag(first as idr_interactionRecord));
+  const stored = toInteraction(withEtag(first as InteractionRow));
   const interaction: StoredInteraction = {
     ...stored,
     campaignName: textValue(first[`${A.campaign}.${campaign.columns.name}`]) ?? stored.campaignName,
   };
-  const person = linked<contactRecord>(first, A.contact, contact.lookupTargets);
+  const person = linked<ContactRow>(first, A.contact, contact.lookupTargets);
   const contactId = idValue(person.contactid);
   if (contactId === null) {
     return { interaction, contact: null, profiles: [], account: null, memberships: null, history: null };
@@ -295,7 +297,7 @@ export async function readScoringState(
     if (listId) lists.add(listId);
     const memberOf = idValue(linked<listmemberRecord>(row, A.member, listmember.lookupTargets)._listid_value);
     if (memberOf) member.add(memberOf);
-    const own = linked<idr_interestprofileRecord>(row, A.own, idr_interestprofile.lookupTargets);
+    const own = linked<ProfileRow>(row, A.own, idr_interestprofile.lookupTargets);
     if (own.idr_interestprofileid !== undefined && own.idr_interestprofileid !== null) {
       const profile = toProfile(withEtag(own), now);
       if (known.has(profile.profile.conceptId)) profiles.set(profile.id, profile);

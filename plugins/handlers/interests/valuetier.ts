@@ -25,6 +25,9 @@ import {
   type accountRecord,
   type contactRecord,
   type idr_interestprofileRecord,
+  type accountWrite,
+  type contactWrite,
+  type ValueTierValue,
 } from '../../../dataverse/generated';
 import {
   type EpochMs,
@@ -54,7 +57,7 @@ const ACCOUNT_ACTIVE = account.choices.statecode.Active;
 const CONTACT_ACTIVE = contact.choices.statecode.Active;
 const PROFILE_ACTIVE = idr_interestprofile.choices.statecode.Active;
 
-const CHOICE: Readonly<Record<Tier, number>> = {
+const CHOICE: Readonly<Record<Tier, ValueTierValue>> = {
   mostValuable: ValueTier.MostValuable,
   mostGrowable: ValueTier.MostGrowable,
   maintain: ValueTier.Maintain,
@@ -70,7 +73,7 @@ export interface ValueTierSummary {
 interface Change {
   readonly entitySet: string;
   readonly id: string;
-  readonly tier: number;
+  readonly tier: ValueTierValue;
 }
 
 interface Row {
@@ -130,7 +133,11 @@ async function scoresOf(
   return scores;
 }
 
-function tierOf(actualValue: number, scores: readonly number[], thresholds: ValueTierThresholds): number {
+function tierOf(
+  actualValue: number,
+  scores: readonly number[],
+  thresholds: ValueTierThresholds,
+): ValueTierValue {
   return CHOICE[
     valueTier(
       { actualValue, potentialValue: interestPotential(scores), netInterest: netInterest(scores) },
@@ -157,7 +164,7 @@ export async function updateValueTiers(
         entitySet: change.entitySet,
         key: change.id,
         // account and contact share the column's logical name (one global choice).
-        record: { [CC.idr_valuetier]: change.tier },
+        record: { idr_valuetier: change.tier } satisfies contactWrite & accountWrite,
       }));
       try {
         await deps.client.executeBatch(operations, { atomic: true });

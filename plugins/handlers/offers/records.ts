@@ -4,6 +4,7 @@
  */
 import { normalizeGuid } from '../../../dataverse/adapters/keys';
 import type { BatchOperation } from '../../../dataverse/client';
+import type { Selected } from '../../../dataverse/selected';
 import {
   contact,
   EventType,
@@ -26,7 +27,7 @@ export const OCC = idr_offerconcept.columns;
 export const SC = idr_offerscore.columns;
 const IC = idr_interaction.columns;
 
-export const OFFER_SELECT: readonly string[] = [
+export const OFFER_SELECT = [
   OC.idr_offerid,
   OC.idr_name,
   OC.idr_code,
@@ -41,7 +42,10 @@ export const OFFER_SELECT: readonly string[] = [
   OC.idr_formostgrowable,
   OC.idr_formaintain,
   OC.idr_forbelowzero,
-];
+] as const;
+
+/** A row as OFFER_SELECT reads it. */
+export type OfferRow = Selected<idr_offerRecord, typeof OFFER_SELECT>;
 
 /** The purchase window when an offer leaves `idr_labeldays` empty. */
 export const DEFAULT_LABEL_DAYS = 30;
@@ -65,7 +69,7 @@ export const CHOICE_OF_OUTCOME: Readonly<Record<Outcome, number>> = {
   later: OfferOutcome.Later,
 };
 
-export function toOffer(row: idr_offerRecord, conceptIds: readonly string[]): Offer {
+export function toOffer(row: OfferRow, conceptIds: readonly string[]): Offer {
   const tiers = new Set<Tier>();
   // Boolean defaults are the solution's: every tier but Below zero
   if (row.idr_formostvaluable ?? true) tiers.add('mostValuable');
@@ -91,19 +95,20 @@ export function toOffer(row: idr_offerRecord, conceptIds: readonly string[]): Of
   };
 }
 
-export const HISTORY_SELECT: readonly string[] = [
+export const HISTORY_SELECT = [
   `_${IC.idr_contact}_value`,
   IC.idr_occurredon,
   IC.idr_eventtype,
   `_${IC.idr_offer}_value`,
   IC.idr_offeroutcome,
   IC.idr_applieddeltas,
-];
+] as const;
+
+/** A row as HISTORY_SELECT reads it. */
+export type HistoryRow = Selected<idr_interactionRecord, typeof HISTORY_SELECT>;
 
 /** An interaction as history: its applied points per concept, and the offer it ordered or presented. */
-export function toHistoryEvent(
-  row: idr_interactionRecord,
-): { contactId: string; event: HistoryEvent } | null {
+export function toHistoryEvent(row: HistoryRow): { contactId: string; event: HistoryEvent } | null {
   const contactId = idValue(row._idr_contact_value);
   const occurredOn = timeValue(row.idr_occurredon);
   if (contactId === null || occurredOn === null) return null;

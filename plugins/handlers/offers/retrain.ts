@@ -13,9 +13,8 @@ import {
   idr_offer,
   idr_offerconcept,
   type contactRecord,
-  type idr_interactionRecord,
   type idr_offerconceptRecord,
-  type idr_offerRecord,
+  type idr_offerWrite,
 } from '../../../dataverse/generated';
 import type { Logger } from '../../../dataverse/logger';
 import {
@@ -33,9 +32,11 @@ import { loadActiveConcepts } from '../interests/catalog';
 import { idValue, lookupValue, textValue, truncate } from '../interests/records';
 import {
   HISTORY_SELECT,
+  type HistoryRow,
   OC,
   OCC,
   OFFER_SELECT,
+  type OfferRow,
   scoreUpsert,
   TIER_OF_CHOICE,
   toHistoryEvent,
@@ -89,7 +90,7 @@ async function readHistory(client: DataverseClient) {
     }),
   ]);
   const events = new Map<string, HistoryEvent[]>();
-  for (const record of interactionRecords as idr_interactionRecord[]) {
+  for (const record of interactionRecords as HistoryRow[]) {
     const read = toHistoryEvent(record);
     if (!read) continue;
     let list = events.get(read.contactId);
@@ -129,7 +130,7 @@ export async function loadActiveOffers(client: DataverseClient): Promise<Offer[]
     const conceptId = idValue(link._idr_concept_value);
     if (offerId && conceptId) concepts.set(offerId, [...(concepts.get(offerId) ?? []), conceptId]);
   }
-  return (offerRecords as idr_offerRecord[]).map((record) =>
+  return (offerRecords as OfferRow[]).map((record) =>
     toOffer(record, concepts.get(idValue(record.idr_offerid) ?? '') ?? []),
   );
 }
@@ -163,8 +164,8 @@ export async function retrainAll(deps: RetrainDeps, options: RetrainOptions = {}
       if (!options.dryRun) {
         // the marketing user reads on the offer why it has no model
         await client.update(idr_offer.entitySetName, offer.id, {
-          [OC.idr_modelquality]: truncate(error.message, QUALITY_MAX),
-        });
+          idr_modelquality: truncate(error.message, QUALITY_MAX),
+        } satisfies idr_offerWrite);
         writeRequests++;
       }
       done += history.histories.length;
@@ -174,14 +175,13 @@ export async function retrainAll(deps: RetrainDeps, options: RetrainOptions = {}
     const { report, model, version } = result;
     let written = 0;
     // the offer's own update rides in the first changeset of its scores: one request fewer per offer
+    const quality: idr_offerWrite = { idr_modelquality: truncate(describeReport(report), QUALITY_MAX) };
+    if (model) quality.idr_modelversion = version;
     const offerUpdate: BatchOperation = {
       kind: 'update',
       entitySet: idr_offer.entitySetName,
       key: offer.id,
-      record: {
-        [OC.idr_modelquality]: truncate(describeReport(report), QUALITY_MAX),
-        ...(model ? { [OC.idr_modelversion]: version } : {}),
-      },
+      record: quality,
     };
     if (model && !options.dryRun) {
       const scores = scoreContacts(model, offer, history.histories, halfLives, now);
