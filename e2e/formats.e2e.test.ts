@@ -5,12 +5,13 @@
  * symbol and decimals, and still takes the plain numbers a user types.
  */
 import type { Browser, Page } from 'playwright-core';
-import { idr_quotationaction, opportunity, usersettings } from '../dataverse/generated';
+import { campaign, idr_quotationaction, opportunity, usersettings } from '../dataverse/generated';
 import { LOCAL_TOKEN } from '../tools/emulator/demo/extension';
 import {
   baseUrl,
   formReady,
   GROUP_SALES_APP,
+  MARKETING_APP,
   mainUrl,
   newPage,
   pagePerTest,
@@ -240,7 +241,7 @@ it('in Spanish, shows and reads dates day first, with the calendar in Spanish', 
   ).resolves.toMatchObject({ [O.idr_arrivaldate]: '2027-05-09' });
 });
 
-it('shows and reads a date and time in the user’s Dataverse time zone, not the browser’s', async () => {
+it('shows and reads a date and time in the user’s Dataverse time zone, not the browser’s, and a Date Only one as the day alone', async () => {
   const A = idr_quotationaction.columns;
   const { UserId } = await webApi<{ UserId: string }>('WhoAmI');
   const settings = `${usersettings.entitySetName}(${UserId})`;
@@ -273,6 +274,15 @@ it('shows and reads a date and time in the user’s Dataverse time zone, not the
   });
   const action = await webApi(`${idr_quotationaction.entitySetName}(${A.idr_key}='E2E-TIMEZONE')`);
   const actionId = String(action[A.idr_quotationactionid]);
+  const made = await webApi(`${campaign.entitySetName}?$select=${campaign.columns.campaignid}`, {
+    method: 'POST',
+    headers: { Prefer: 'return=representation' },
+    body: JSON.stringify({
+      [campaign.columns.name]: 'Formatos · campaña de Tokio',
+      [campaign.columns.proposedstart]: '2027-05-02T15:00:00Z',
+    }),
+  });
+  const campaignId = String(made[campaign.columns.campaignid]);
   // Tokyo Standard Time (235): UTC+9 all year, whatever zone the browser runs in.
   await zone(235);
   try {
@@ -292,8 +302,23 @@ it('shows and reads a date and time in the user’s Dataverse time zone, not the
     await expect(
       webApi(`${idr_quotationaction.entitySetName}(${actionId})?$select=${A.idr_doneon}`),
     ).resolves.toMatchObject({ [A.idr_doneon]: '2027-05-03T09:30:00Z' });
+
+    // A User Local column formatted "Date Only" (a campaign's Proposed Start) shows the day alone, and a
+    // day typed starts at midnight in Tokyo.
+    await page.goto(
+      mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: campaign.logicalName, id: campaignId }),
+    );
+    await formReady(page);
+    await expect(shown('Proposed Start')).resolves.toBe('5/3/2027');
+    await typeAmount('Proposed Start', '5/10/2027');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await expect(
+      webApi(`${campaign.entitySetName}(${campaignId})?$select=${campaign.columns.proposedstart}`),
+    ).resolves.toMatchObject({ [campaign.columns.proposedstart]: '2027-05-09T15:00:00Z' });
   } finally {
     await zone(null);
     await webApi(`${idr_quotationaction.entitySetName}(${actionId})`, { method: 'DELETE' });
+    await webApi(`${campaign.entitySetName}(${campaignId})`, { method: 'DELETE' });
   }
 });

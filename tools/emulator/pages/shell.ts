@@ -592,6 +592,12 @@ export interface ClientColumn {
   readonly bind?: Readonly<Record<string, string>>;
   /** Columns Dataverse sets itself. */
   readonly readOnly: boolean;
+  /**
+   * A date and time column shown as a date only (Format "Date Only", behaviour User Local), or one whose
+   * value is the same wall clock for everyone (behaviour Time Zone Independent).
+   */
+  readonly dateOnlyFormat?: boolean;
+  readonly timeZoneIndependent?: boolean;
 }
 
 export interface ClientTable {
@@ -730,6 +736,8 @@ function clientColumn(column: ColumnInfo, cellLabel: string, lang: LanguageCode)
     targets: column.targets.length ? column.targets : undefined,
     bind: bindsOf(column),
     readOnly: column.readOnly,
+    ...(column.type === 'DateTime' && m.format === 'date' ? { dateOnlyFormat: true } : {}),
+    ...(m.dateBehavior === 'TimeZoneIndependent' ? { timeZoneIndependent: true } : {}),
   };
 }
 

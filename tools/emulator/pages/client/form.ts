@@ -97,6 +97,11 @@ function instantOf(local: Date, timeZone: string): Date {
   return fromWall(new Date(wall), timeZone);
 }
 
+/** A date and time column that shows its time of day (not Format "Date Only"). */
+function withTime(column: ClientColumn): boolean {
+  return column.type === 'DateTime' && !column.dateOnlyFormat;
+}
+
 /** A record value from the Web API as the harness takes it. */
 function fromRecord(
   column: ClientColumn,
@@ -116,7 +121,8 @@ function fromRecord(
   }
   const value = record[column.logicalName];
   if (value === undefined) return undefined;
-  if (column.type === 'DateTime' && typeof value === 'string') return userLocal(new Date(value), timeZone);
+  if (column.type === 'DateTime' && typeof value === 'string')
+    return userLocal(new Date(value), column.timeZoneIndependent ? 'UTC' : timeZone);
   return value as HarnessValue;
 }
 
@@ -337,7 +343,11 @@ class FormPage {
     }
     if (column.type === 'DateOnly') return { [name]: this.harness.dateValue(name) };
     if (column.type === 'DateTime')
-      return { [name]: isDate(value) ? instantOf(value, this.boot.timeZone).toISOString() : null };
+      return {
+        [name]: isDate(value)
+          ? instantOf(value, column.timeZoneIndependent ? 'UTC' : this.boot.timeZone).toISOString()
+          : null,
+      };
     if (value === undefined || value === '') return { [name]: null };
     return { [name]: value };
   }
@@ -368,8 +378,12 @@ class FormPage {
       return day ? formatDate(Number(day[1]), Number(day[2]), Number(day[3]), this.formats) : '';
     }
     // The harness keeps a date and time with the user's wall clock in its local fields (userLocal).
-    if (column.type === 'DateTime' && isDate(value))
-      return `${formatDate(value.getFullYear(), value.getMonth() + 1, value.getDate(), this.formats)} ${formatTime(value.getHours(), value.getMinutes(), this.formats)}`;
+    if (column.type === 'DateTime' && isDate(value)) {
+      const day = formatDate(value.getFullYear(), value.getMonth() + 1, value.getDate(), this.formats);
+      return withTime(column)
+        ? `${day} ${formatTime(value.getHours(), value.getMinutes(), this.formats)}`
+        : day;
+    }
     if (LOOKUP_TYPES.has(column.type)) {
       const ref = Array.isArray(value) ? (value[0] as Lookup | undefined) : undefined;
       return ref?.name ?? ref?.id ?? '';
@@ -402,8 +416,13 @@ class FormPage {
       return day ? `${day.year}-${pad(day.month)}-${pad(day.day)}` : null;
     }
     if (column.type === 'DateTime') {
-      const at = parseDateTime(raw, this.formats);
-      return at ? new Date(at.year, at.month - 1, at.day, at.hours, at.minutes) : null;
+      if (withTime(column)) {
+        const at = parseDateTime(raw, this.formats);
+        return at ? new Date(at.year, at.month - 1, at.day, at.hours, at.minutes) : null;
+      }
+      // Format "Date Only": the day starts at midnight in the user's time zone.
+      const day = parseDate(raw, this.formats);
+      return day ? new Date(day.year, day.month - 1, day.day) : null;
     }
     if (LOOKUP_TYPES.has(column.type)) {
       const list = element<HTMLDataListElement>(`#idr-list-${column.logicalName}`);
@@ -539,10 +558,9 @@ class FormPage {
   private openCalendar(column: ClientColumn, input: HTMLInputElement, button: HTMLButtonElement): void {
     const now = userLocal(new Date(), this.boot.timeZone);
     const current = this.harness.value(column.logicalName);
-    const value: CalendarDate | undefined =
-      column.type === 'DateTime'
-        ? (parseDateTime(input.value, this.formats) ?? undefined)
-        : parseDate(input.value, this.formats);
+    const value: CalendarDate | undefined = withTime(column)
+      ? (parseDateTime(input.value, this.formats) ?? undefined)
+      : parseDate(input.value, this.formats);
     toggleDatePicker({
       button,
       language: this.boot.lang === 3082 ? 'es-ES' : 'en-US',
@@ -556,7 +574,7 @@ class FormPage {
       pick: (day) => {
         let text = formatDate(day.year, day.month, day.day, this.formats);
         // A date and time keeps its time of day; an empty one starts at midnight, as Dynamics' does.
-        if (column.type === 'DateTime') {
+        if (withTime(column)) {
           const at = isDate(current) ? current : undefined;
           text += ` ${formatTime(at?.getHours() ?? 0, at?.getMinutes() ?? 0, this.formats)}`;
         }
