@@ -4,7 +4,7 @@
  * from the same record an integration (no settings) reads in English (United States).
  */
 import path from 'node:path';
-import { opportunity, QuotationPhase, systemuser, usersettings } from '../../dataverse/generated';
+import { campaign, opportunity, QuotationPhase, systemuser, usersettings } from '../../dataverse/generated';
 import { loadMetadata } from '../solution/loader';
 import { startWebApiServer, type WebApiServer } from './http/server';
 import { testEngine, type TestEngine } from './testing/engine';
@@ -213,4 +213,29 @@ it("writes a date and time in the user's time zone, and a date-only column as th
   } finally {
     await zone(null);
   }
+});
+
+it('writes a User Local column formatted Date Only as the day alone, the day in the caller’s time zone', async () => {
+  const id = await t.engine.create(campaign.entitySetName, {
+    [campaign.columns.name]: 'Primavera',
+    // Midnight of 3 May in Tokyo (UTC+9), still 2 May in UTC.
+    [campaign.columns.proposedstart]: '2027-05-02T15:00:00Z',
+  });
+  const read = async (caller?: string) => {
+    const response = await fetch(
+      `${server.serviceRoot}${campaign.entitySetName}(${id})?$select=${campaign.columns.proposedstart}`,
+      { headers: { Prefer: 'odata.include-annotations="*"', ...(caller ? { MSCRMCallerID: caller } : {}) } },
+    );
+    return ((await response.json()) as Record<string, unknown>)[
+      `${campaign.columns.proposedstart}${FORMATTED}`
+    ];
+  };
+  expect(await read()).toBe('5/2/2027');
+  const tokyo = await t.engine.create(systemuser.entitySetName, {
+    [systemuser.columns.firstname]: 'Haruto',
+    [systemuser.columns.lastname]: 'Sato',
+  });
+  t.engine.assignRoles(tokyo, ['Ideario Marketing Manager']);
+  await t.engine.create(usersettings.entitySetName, { [U.systemuserid]: tokyo, [U.timezonecode]: 235 });
+  expect(await read(tokyo)).toBe('5/3/2027');
 });

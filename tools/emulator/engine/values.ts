@@ -208,6 +208,8 @@ export function formatValue(
       const date =
         column.model.dateBehavior === 'TimeZoneIndependent' ? instant : toWall(instant, options.timeZone);
       const day = formatDate(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), settings);
+      // Format "Date Only" shows the day alone (the same document's "Date only" format).
+      if (column.model.format === 'date') return day;
       return `${day} ${formatTime(date.getUTCHours(), date.getUTCMinutes(), settings)}`;
     }
     case 'DateOnly': {
