@@ -164,6 +164,11 @@ describe('TargetBuilder lifecycle', () => {
     );
     fireEvent.click(await screen.findByRole('checkbox', { name: 'Most valuable' }));
     fireEvent.change(await screen.findByLabelText('Offer'), { target: { value: OFFER } });
+    // An offer alone is not a condition yet: the builder asks for a number or a minimum.
+    expect(
+      screen.getByText(/Most likely to buy: enter how many to keep, or a minimum propensity/),
+    ).toBeTruthy();
+    expect(screen.queryByText(/The list keeps a minimum propensity/)).toBeNull();
     fireEvent.change(screen.getByLabelText('Keep about the … most likely'), { target: { value: '2000' } });
     expect(await screen.findByText('2,003 contacts match today')).toBeTruthy();
     expect(
@@ -205,7 +210,7 @@ describe('TargetBuilder lifecycle', () => {
     expect((await screen.findByLabelText<HTMLSelectElement>('Offer')).value).toBe(OFFER);
     const minimum = screen.getByLabelText<HTMLInputElement>('Minimum propensity (0 to 1)');
     expect(minimum.value).toBe('0.25');
-    expect(screen.getByText(/Saved as a minimum propensity/)).toBeTruthy();
+    expect(screen.getByText(/The list keeps a minimum propensity, not a number/)).toBeTruthy();
     fireEvent.change(minimum, { target: { value: '0.3' } });
     expect(parseTargetFetchXml(outputs[outputs.length - 1] ?? '', HALF_LIVES)?.offer).toEqual({
       offerId: OFFER,

@@ -141,8 +141,15 @@ export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, I
     this.problems = [];
     this.unreadable = stored.kind === 'unreadable' ? stored.fetchXml : undefined;
     this.state = stored.kind === 'target' ? stored.state : EMPTY_STATE;
-    this.rank = this.state.offerId === '' ? { status: 'idle' } : { status: 'saved' };
+    this.rank = this.minimumOnly(this.state);
     this.scheduleCount(stored.kind === 'target' ? 0 : null);
+  }
+
+  /** An offer's minimum propensity with no N behind it (saved, or typed) says so; nothing otherwise. */
+  private minimumOnly(state: BuilderState): RankState {
+    return state.offerId !== '' && state.minPropensity.trim() !== ''
+      ? { status: 'saved' }
+      : { status: 'idle' };
   }
 
   private decimalSymbol(): string {
@@ -154,12 +161,12 @@ export class TargetBuilder implements ComponentFramework.ReactControl<IInputs, I
     if (state.minPropensity !== this.state.minPropensity) {
       // A typed minimum is no longer "the N most likely".
       state = { ...state, keepMostLikely: '' };
-      this.rank = state.offerId === '' ? { status: 'idle' } : { status: 'saved' };
+      this.rank = this.minimumOnly(state);
     } else if (mostLikelyCount(state) !== null) {
       // Any other change moves the N-th most likely: its propensity is read again before writing.
       state = { ...state, minPropensity: '' };
       this.rank = { status: 'ranking' };
-    } else this.rank = state.offerId === '' ? { status: 'idle' } : { status: 'saved' };
+    } else this.rank = this.minimumOnly(state);
     this.state = state;
     const mapped = toQuery(state, this.conceptOptions());
     this.problems = mapped.ok ? [] : mapped.problems;

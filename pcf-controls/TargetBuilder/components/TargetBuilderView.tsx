@@ -51,7 +51,7 @@ export type OffersState =
 /** "Keep about the N most likely": where working out its minimum propensity stands. */
 export type RankState =
   | { readonly status: 'idle' }
-  /** A minimum propensity read from the saved list or typed: no N behind it any more. */
+  /** A minimum propensity read from the saved list or typed: no N behind it. */
   | { readonly status: 'saved' }
   | { readonly status: 'ranking' }
   /** `propensity` null: fewer than `n` matching contacts have a score. */
