@@ -218,4 +218,24 @@ describe('TargetBuilder lifecycle', () => {
     });
     expect(ranks()).toEqual([]);
   });
+
+  it('shows the offer of a saved list as no longer active once it is retired, and keeps its condition', async () => {
+    const retired = '1c4f8d2b-6e3a-4f9b-8d72-8a31e5b9c4fa';
+    const saved = targetFetchXml(
+      {
+        concepts: [],
+        tiers: [],
+        primaryInterestIds: [],
+        segmentConceptIds: [],
+        offer: { offerId: retired, minPropensity: 0.5 },
+      },
+      Date.UTC(2026, 11, 1),
+    );
+    const { control } = mount(saved, () => 12);
+    expect(await screen.findByText('12 contacts match today')).toBeTruthy();
+    const offerPicker = await screen.findByLabelText<HTMLSelectElement>('Offer');
+    expect(offerPicker.value).toBe(retired);
+    expect(offerPicker.selectedOptions[0]?.textContent).toBe('(an offer no longer active)');
+    expect(control.getOutputs()).toEqual({});
+  });
 });

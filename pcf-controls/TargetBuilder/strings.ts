@@ -41,6 +41,7 @@ export const TARGET_BUILDER_KEYS = [
   'Offer_Label',
   'Offer_Field',
   'Offer_None',
+  'Offer_Inactive',
   'KeepMostLikely_Label',
   'MinPropensity_Label',
   'Ranking',

@@ -237,6 +237,10 @@ function MostLikely(props: TargetBuilderProps) {
             }
           >
             <option value="">{s.Offer_None}</option>
+            {/* A saved list's offer retired since: shown, so the condition the query holds stays visible. */}
+            {!noOffer && !offers.offers.some((o) => o.id === state.offerId) && (
+              <option value={state.offerId}>{s.Offer_Inactive}</option>
+            )}
             {offers.offers.map((o) => (
               <option key={o.id} value={o.id}>
                 {o.name}
