@@ -6,8 +6,11 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import {
+  contact,
   idr_interestprofile,
   idr_marketingconcept,
+  idr_offer,
+  idr_offerscore,
   type idr_marketingconceptRecord,
   list,
 } from '../dataverse/generated';
@@ -174,4 +177,79 @@ it('picks a segment by typing part of its name, keeps it as a tag, and removes i
   await builder()
     .getByText(/No condition/)
     .waitFor();
+});
+
+async function createRecord(entitySet: string, data: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${baseUrl()}/api/data/v9.2/${entitySet}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${LOCAL_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(data),
+  });
+  const id = /\(([0-9a-f-]{36})\)/.exec(response.headers.get('OData-EntityId') ?? '')?.[1];
+  if (!response.ok || !id) throw new Error(`POST ${entitySet}: ${response.status} ${await response.text()}`);
+  return id;
+}
+
+it('keeps about the N most likely to buy an offer: a minimum propensity, shown again on reopening', async () => {
+  // Three demo contacts scored for a new offer: 0.9, then two at 0.6 (a tie at the cut).
+  const people = (
+    await webApi<Rows>(
+      `${contact.entitySetName}?$select=${contact.columns.contactid}&$filter=statecode eq 0&$top=3`,
+    )
+  ).value.map((r) => String(r[contact.columns.contactid]));
+  const offerId = await createRecord(idr_offer.entitySetName, {
+    [idr_offer.columns.idr_name]: 'Zz E2E most likely offer',
+    [idr_offer.columns.idr_code]: 'ZZ-E2E-LIKELY',
+  });
+  for (const [i, who] of people.entries())
+    await createRecord(idr_offerscore.entitySetName, {
+      [idr_offerscore.columns.idr_name]: 'E2E score',
+      [idr_offerscore.columns.idr_propensity]: i === 0 ? 0.9 : 0.6,
+      [idr_offerscore.columns.idr_scoredon]: new Date().toISOString(),
+      'idr_contact@odata.bind': `/${contact.entitySetName}(${who})`,
+      'idr_offer@odata.bind': `/${idr_offer.entitySetName}(${offerId})`,
+    });
+  const listId = await createRecord(list.entitySetName, {
+    [L.listname]: 'Zz E2E most likely',
+    [L.type]: true,
+    [L.createdfromcode]: list.choices.createdfromcode.Contact,
+  });
+
+  await page.goto(
+    mainUrl({ appid: MARKETING_APP, pagetype: 'entityrecord', etn: list.logicalName, id: listId }),
+  );
+  await formReady(page);
+  await builder().getByLabel('Offer', { exact: true }).selectOption({ label: 'Zz E2E most likely offer' });
+  await builder().getByLabel('Keep about the … most likely').fill('2');
+  await builder()
+    .getByText(/The 2 most likely reach down to a propensity of 0\.600/)
+    .waitFor();
+  await builder().getByRole('status').filter({ hasText: '3 contacts match today' }).waitFor();
+  await expect(builder().getByLabel('Minimum propensity (0 to 1)').inputValue()).resolves.toBe('0.6');
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  const stored = await webApi(`${list.entitySetName}(${listId})?$select=${L.query}`);
+  expect(parseTargetFetchXml(String(stored[L.query]), new Map())?.offer).toEqual({
+    offerId,
+    minPropensity: 0.6,
+  });
+
+  await page.goto(
+    mainUrl({
+      appid: MARKETING_APP,
+      pagetype: 'entityrecord',
+      etn: list.logicalName,
+      id: listId,
+      lang: '3082',
+    }),
+  );
+  await formReady(page);
+  await expect(builder().getByLabel('Oferta', { exact: true }).inputValue()).resolves.toBe(offerId);
+  await expect(builder().getByLabel('Propensión mínima (de 0 a 1)').inputValue()).resolves.toBe('0,6');
+  await builder()
+    .getByText(/La lista guarda una propensión mínima/)
+    .waitFor();
+  await builder().getByRole('status').filter({ hasText: '3 contactos cumplen hoy' }).waitFor();
 });

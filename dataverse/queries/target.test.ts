@@ -1,7 +1,14 @@
 import type { TargetQuery } from '../../domain/campaign';
 import { queryAsOf } from '../../plugins/handlers/campaigns/target';
-import { contact, idr_interestprofile } from '../generated';
-import { countOf, parseTargetFetchXml, targetCountFetchXml, targetFetchXml } from './target';
+import { contact, idr_interestprofile, idr_offerscore } from '../generated';
+import {
+  countOf,
+  nthPropensityFetchXml,
+  nthPropensityOf,
+  parseTargetFetchXml,
+  targetCountFetchXml,
+  targetFetchXml,
+} from './target';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 7, 9);
@@ -23,6 +30,8 @@ const FULL: TargetQuery = {
   lastInteractionWithinDays: 30,
   notContactedDays: 14,
 };
+const OFFER = '0b3e7c1a-5d2f-4e8a-9c61-7f20d4a8b3e9';
+const LIKELY: TargetQuery = { ...FULL, offer: { offerId: OFFER, minPropensity: 0.4375 } };
 
 describe('reading back a target query', () => {
   it.each<[string, TargetQuery]>([
@@ -31,6 +40,8 @@ describe('reading back a target query', () => {
     ['one concept minimum', { ...EMPTY, concepts: [FULL.concepts[1]] }],
     ['tiers only', { ...EMPTY, tiers: ['maintain'] }],
     ['not contacted only', { ...EMPTY, notContactedDays: 7 }],
+    ['every condition and a minimum propensity', LIKELY],
+    ['a minimum propensity only', { ...EMPTY, offer: { offerId: OFFER, minPropensity: 0 } }],
   ])('gives back the same conditions: %s', (_name, query) => {
     const parsed = parseTargetFetchXml(targetFetchXml(query, NOW), halfLives);
     expect(parsed).toEqual(query);
@@ -73,5 +84,48 @@ describe('reading back a target query', () => {
     expect(count).toContain(idr_interestprofile.columns.idr_rankkey);
     expect(countOf([{ count: 42 }])).toBe(42);
     expect(countOf([])).toBe(0);
+  });
+
+  it("keeps a list's offer condition as the hourly job moves its minimum scores on", () => {
+    const made = targetFetchXml(LIKELY, NOW);
+    const moved = queryAsOf(made, halfLives, NOW + 5 * DAY);
+    expect(moved).toBe(targetFetchXml(LIKELY, NOW + 5 * DAY));
+    expect(parseTargetFetchXml(moved, halfLives)?.offer).toEqual({ offerId: OFFER, minPropensity: 0.4375 });
+    const edited = made.replace(/'/g, '"').replace(OFFER, `{${OFFER.toUpperCase()}}`);
+    expect(parseTargetFetchXml(edited, halfLives)).toEqual(LIKELY);
+  });
+
+  it('does not read an offer condition it does not write', () => {
+    const made = targetFetchXml(LIKELY, NOW);
+    const P = idr_offerscore.columns.idr_propensity;
+    expect(
+      parseTargetFetchXml(made.replace(`'${P}' operator='ge'`, `'${P}' operator='gt'`), halfLives),
+    ).toBeNull();
+    expect(parseTargetFetchXml(made.replace(`value='0.4375'`, `value='high'`), halfLives)).toBeNull();
+  });
+});
+
+describe('the N-th most likely contact', () => {
+  it('pages the offer scores, most likely first, among the contacts meeting the other conditions', () => {
+    const fetchXml = nthPropensityFetchXml(LIKELY, OFFER, 2000, NOW);
+    // Paged, never `top`: a dynamic list's query cannot use it, and this read mirrors one.
+    expect(fetchXml).toMatch(/^<fetch [^>]*count='1' page='2000'>/);
+    expect(fetchXml).not.toContain('top=');
+    const S = idr_offerscore.columns;
+    expect(fetchXml).toContain(
+      `<entity name='${idr_offerscore.logicalName}'><attribute name='${S.idr_propensity}' />` +
+        `<order attribute='${S.idr_propensity}' descending='true' /><order attribute='${S.idr_offerscoreid}' />`,
+    );
+    expect(fetchXml).toContain(`<condition attribute='${S.idr_offer}' operator='eq' value='${OFFER}' />`);
+    // The contact's conditions are the list's own, without the threshold being worked out.
+    const contactPart = fetchXml.slice(fetchXml.indexOf(`<link-entity name='${contact.logicalName}'`));
+    const listConditions = targetFetchXml(FULL, NOW);
+    expect(contactPart).toContain(
+      listConditions.slice(listConditions.indexOf('<filter'), -'</entity></fetch>'.length),
+    );
+    expect(contactPart).not.toContain('0.4375');
+    expect(nthPropensityOf([{ [S.idr_propensity]: 0.61 }])).toBe(0.61);
+    expect(nthPropensityOf([{ [S.idr_propensity]: '0.61' }])).toBe(0.61);
+    expect(nthPropensityOf([])).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ import { ValueTier } from '../generated/choices';
 import * as activityparty from '../generated/names/activityparty';
 import * as contact from '../generated/names/contact';
 import * as email from '../generated/names/email';
+import * as offerscore from '../generated/names/idr_offerscore';
 import * as profile from '../generated/names/idr_interestprofile';
 import * as phonecall from '../generated/names/phonecall';
 
@@ -59,7 +60,8 @@ function minimumToday(minScore: number, halfLifeDays: number, now: number): stri
 const LIST_HEAD = `<attribute name='${contact.contactid}' /><order attribute='${contact.contactid}' />`;
 const COUNT_HEAD = `<attribute name='${contact.contactid}' alias='count' aggregate='countcolumn' distinct='true' />`;
 
-function build(query: TargetQuery, now: number, aggregate: boolean): string {
+/** The contact's own conditions (a filter) and the links to related rows, as the list query holds them. */
+function conditionsOf(query: TargetQuery, now: number): string {
   const parts: string[] = [condition(contact.statecode, 'eq', contact.choices.statecode.Active)];
   if (query.tiers.length)
     parts.push(
@@ -97,10 +99,20 @@ function build(query: TargetQuery, now: number, aggregate: boolean): string {
           `<link-entity name='${table.logicalName}' from='${table.activityid}' to='${activityparty.activityid}' link-type='inner'>` +
           `<filter>${condition(table.scheduledstart, 'last-x-days', query.notContactedDays)}</filter></link-entity></link-entity>`,
       );
+  if (query.offer)
+    links.push(
+      `<link-entity name='${offerscore.logicalName}' from='${offerscore.idr_contact}' to='${contact.contactid}' link-type='any'>` +
+        `<filter>${condition(offerscore.statecode, 'eq', offerscore.choices.statecode.Active)}` +
+        `${condition(offerscore.idr_offer, 'eq', query.offer.offerId)}` +
+        `${condition(offerscore.idr_propensity, 'ge', query.offer.minPropensity)}</filter></link-entity>`,
+    );
+  return `<filter type='and'>${parts.join('')}</filter>${links.join('')}`;
+}
+
+function build(query: TargetQuery, now: number, aggregate: boolean): string {
   return (
     `<fetch version='1.0' mapping='logical'${aggregate ? " aggregate='true'" : ''}><entity name='${contact.logicalName}'>` +
-    `${aggregate ? COUNT_HEAD : LIST_HEAD}` +
-    `<filter type='and'>${parts.join('')}</filter>${links.join('')}</entity></fetch>`
+    `${aggregate ? COUNT_HEAD : LIST_HEAD}${conditionsOf(query, now)}</entity></fetch>`
   );
 }
 
@@ -116,6 +128,37 @@ export function targetFetchXml(query: TargetQuery, now: number): string {
  */
 export function targetCountFetchXml(query: TargetQuery, now: number): string {
   return build(query, now, true);
+}
+
+/** Dataverse pages a query by page number only within its first 50,000 rows: "the N most likely" stops there. */
+export const MOST_LIKELY_LIMIT = 50_000;
+
+/**
+ * The offer score of the `n`-th most likely contact among those matching the query's other conditions:
+ * one row, its `idr_propensity` the least a "keep the n most likely" condition needs. Rooted at the
+ * scores so the order is the entity's own (ties by score id, a unique column, so pages are stable);
+ * paged with `count` and `page` because `top` cannot be combined with paging, and simple paging reaches
+ * 50,000 rows: "Page results using FetchXml",
+ * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/page-results
+ */
+export function nthPropensityFetchXml(query: TargetQuery, offerId: string, n: number, now: number): string {
+  const others: TargetQuery = { ...query, offer: undefined };
+  return (
+    `<fetch version='1.0' mapping='logical' count='1' page='${n}'><entity name='${offerscore.logicalName}'>` +
+    `<attribute name='${offerscore.idr_propensity}' />` +
+    `<order attribute='${offerscore.idr_propensity}' descending='true' /><order attribute='${offerscore.idr_offerscoreid}' />` +
+    `<filter type='and'>${condition(offerscore.statecode, 'eq', offerscore.choices.statecode.Active)}` +
+    `${condition(offerscore.idr_offer, 'eq', offerId)}${condition(offerscore.idr_propensity, 'not-null')}</filter>` +
+    `<link-entity name='${contact.logicalName}' from='${contact.contactid}' to='${offerscore.idr_contact}' link-type='inner'>` +
+    `${conditionsOf(others, now)}</link-entity></entity></fetch>`
+  );
+}
+
+/** The propensity of a nthPropensityFetchXml answer; null when fewer than n contacts have a score. */
+export function nthPropensityOf(rows: readonly Record<string, unknown>[]): number | null {
+  const value = rows[0]?.[offerscore.idr_propensity];
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : null;
 }
 
 /** The `count` of a targetCountFetchXml answer (Dataverse returns one row; none means zero). */
@@ -160,6 +203,10 @@ function value(text: string, attribute: string, operator: string): string | unde
   )?.[1];
 }
 
+const OFFER_LINK = new RegExp(
+  `<link-entity name='${offerscore.logicalName}'[^>]*>([\\s\\S]*?)</link-entity>`,
+);
+
 const dayCount = (text: string | undefined): number | undefined =>
   text === undefined ? undefined : Number(text);
 
@@ -194,7 +241,7 @@ export function parseTargetFetchXml(
       segmentConceptIds = values(link, profile.idr_concept);
     else if (last !== undefined) lastInteractionWithinDays = dayCount(last);
   }
-  const query: TargetQuery = {
+  let query: TargetQuery = {
     concepts,
     tiers: tiers as Tier[],
     primaryInterestIds: values(head, contact.idr_primaryinterest),
@@ -202,6 +249,13 @@ export function parseTargetFetchXml(
     lastInteractionWithinDays,
     notContactedDays: dayCount(value(text, email.scheduledstart, 'last-x-days')),
   };
+  const offerLink = OFFER_LINK.exec(text)?.[1];
+  if (offerLink !== undefined) {
+    const offerId = value(offerLink, offerscore.idr_offer, 'eq');
+    const minPropensity = value(offerLink, offerscore.idr_propensity, 'ge');
+    if (offerId === undefined || minPropensity === undefined) return null;
+    query = { ...query, offer: { offerId, minPropensity: Number(minPropensity) } };
+  }
   // Anything the conditions above did not capture (another condition, order, link) makes it unreadable.
   return canonical(targetFetchXml(query, 0)) === text ? query : null;
 }

@@ -16,6 +16,20 @@ export interface ConceptMinimum {
   readonly halfLifeDays: number;
 }
 
+/**
+ * "Propensity for the offer at least": what a dynamic list keeps of "the N most likely", a threshold
+ * (the N-th one's propensity when it was set) rather than a row limit, since Dataverse pages list queries.
+ */
+export interface OfferMinimum {
+  readonly offerId: string;
+  readonly minPropensity: number;
+}
+
+/** A propensity as a model writes it: a probability, from 0 to 1. */
+export function isPropensity(value: number): boolean {
+  return Number.isFinite(value) && value >= 0 && value <= 1;
+}
+
 /** Every condition must hold (and); each list means "any of". Empty lists and undefined mean no condition. */
 export interface TargetQuery {
   readonly concepts: readonly ConceptMinimum[];
@@ -24,6 +38,7 @@ export interface TargetQuery {
   readonly segmentConceptIds: readonly string[];
   readonly lastInteractionWithinDays?: number;
   readonly notContactedDays?: number;
+  readonly offer?: OfferMinimum;
 }
 
 /** What a marketer types: concept codes or names, tier names, day counts. */

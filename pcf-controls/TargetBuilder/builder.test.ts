@@ -1,5 +1,5 @@
 import { resolveTarget } from '../../domain/campaign/target';
-import { targetFetchXml } from '../../dataverse/queries/target';
+import { nthPropensityFetchXml, targetFetchXml } from '../../dataverse/queries/target';
 import { idr_marketingconcept } from '../../dataverse/generated';
 import {
   type BuilderState,
@@ -7,6 +7,8 @@ import {
   countRequest,
   EMPTY_STATE,
   hasConditions,
+  nthPropensityRequest,
+  propensityText,
   queryText,
   readStoredQuery,
   toConcepts,
@@ -33,6 +35,9 @@ const FULL: BuilderState = {
   segmentConceptIds: [SEC, CLOUD],
   lastInteractionDays: '30',
   notContactedDays: '14',
+  offerId: '',
+  keepMostLikely: '',
+  minPropensity: '',
 };
 
 function query(state: BuilderState) {
@@ -141,5 +146,52 @@ describe('Target Builder mapping', () => {
     expect(fetchXml).toContain("aggregate='countcolumn'");
     const conditions = (xml: string) => xml.slice(xml.indexOf('<filter'));
     expect(conditions(fetchXml)).toBe(conditions(queryText(query(FULL), NOW)));
+  });
+
+  describe('most likely to buy', () => {
+    const OFFER = '0b3e7c1a-5d2f-4e8a-9c61-7f20d4a8b3e9';
+    const LIKELY: BuilderState = { ...FULL, offerId: OFFER, minPropensity: '0.4375' };
+
+    it('writes the minimum propensity as a condition on the offer score, and shows it again', () => {
+      expect(query(LIKELY).offer).toEqual({ offerId: OFFER, minPropensity: 0.4375 });
+      const saved = queryText(query(LIKELY), NOW);
+      expect(saved).toContain("<link-entity name='idr_offerscore'");
+      expect(readStoredQuery(saved, CONCEPTS)).toEqual({ kind: 'target', state: LIKELY });
+      // In Spanish the threshold reads with a decimal comma, and is taken back typed so.
+      const spanish = { ...LIKELY, minPropensity: '0,4375' };
+      const reread = readStoredQuery(saved, CONCEPTS, ',');
+      expect(reread.kind === 'target' && reread.state.minPropensity).toBe('0,4375');
+      expect(query(spanish).offer).toEqual({ offerId: OFFER, minPropensity: 0.4375 });
+    });
+
+    it('asks the N-th most likely among the other conditions, with a whole N up to 50,000', () => {
+      const keep = { ...LIKELY, keepMostLikely: '2000', minPropensity: '' };
+      const options = nthPropensityRequest(keep, CONCEPTS, NOW) ?? '';
+      expect(decodeURIComponent(options.slice('?fetchXml='.length))).toBe(
+        nthPropensityFetchXml(query(FULL), OFFER, 2000, NOW),
+      );
+      // Waiting for its threshold, the offer is not a mistake; nor is it a condition yet.
+      expect(toQuery(keep, CONCEPTS)).toEqual({ ok: true, query: query(FULL) });
+      for (const bad of ['0', '2.5', 'many', '50001'])
+        expect(toQuery({ ...keep, keepMostLikely: bad }, CONCEPTS)).toEqual({
+          ok: false,
+          problems: [{ kind: 'keepMostLikely' }],
+        });
+      expect(nthPropensityRequest({ ...keep, keepMostLikely: '0' }, CONCEPTS, NOW)).toBeNull();
+      expect(nthPropensityRequest({ ...keep, offerId: '' }, CONCEPTS, NOW)).toBeNull();
+    });
+
+    it('says so when an offer has neither a number to keep nor a minimum from 0 to 1', () => {
+      for (const minPropensity of ['', '1.5', 'likely'])
+        expect(toQuery({ ...EMPTY_STATE, offerId: OFFER, minPropensity }, CONCEPTS)).toEqual({
+          ok: false,
+          problems: [{ kind: 'minPropensity' }],
+        });
+    });
+
+    it('keeps every digit of a propensity, so the N-th contact passes its own threshold', () => {
+      expect(propensityText(0.123456789, ',')).toBe('0,123456789');
+      expect(Number(propensityText(1e-7))).toBe(1e-7);
+    });
   });
 });

@@ -3,11 +3,18 @@
  * domain's TargetQuery ⇄ the list's FetchXML, through dataverse/queries/target.ts, the same text
  * `ideario target` writes and the hourly job moves on.
  */
-import { isTargetDays, type TargetQuery } from '../../domain/campaign/target';
+import { isPropensity, isTargetDays, type TargetQuery } from '../../domain/campaign/target';
 import { DEFAULT_HALF_LIFE_DAYS } from '../../domain/interest/decay';
 import type { ValueTier } from '../../domain/interest/valuetier';
 import * as concept from '../../dataverse/generated/names/idr_marketingconcept';
-import { parseTargetFetchXml, targetCountFetchXml, targetFetchXml } from '../../dataverse/queries/target';
+import * as offer from '../../dataverse/generated/names/idr_offer';
+import {
+  MOST_LIKELY_LIMIT,
+  nthPropensityFetchXml,
+  parseTargetFetchXml,
+  targetCountFetchXml,
+  targetFetchXml,
+} from '../../dataverse/queries/target';
 import { asGuid, asNumber } from '../shared/values';
 
 /** Typing pauses this long before the count is asked for: one request per pause, not per key. */
@@ -35,6 +42,12 @@ export interface BuilderState {
   readonly segmentConceptIds: readonly string[];
   readonly lastInteractionDays: string;
   readonly notContactedDays: string;
+  /** "Most likely to buy": the offer (empty: no propensity condition)… */
+  readonly offerId: string;
+  /** …the N most likely to keep, typed in this session (a saved list keeps only the threshold)… */
+  readonly keepMostLikely: string;
+  /** …and the least propensity kept: the N-th one's when computed, or typed. */
+  readonly minPropensity: string;
 }
 
 export const EMPTY_STATE: BuilderState = {
@@ -44,7 +57,28 @@ export const EMPTY_STATE: BuilderState = {
   segmentConceptIds: [],
   lastInteractionDays: '',
   notContactedDays: '',
+  offerId: '',
+  keepMostLikely: '',
+  minPropensity: '',
 };
+
+export interface OfferOption {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Active offers by name: the picker's choices. */
+export const OFFERS_QUERY =
+  `?$select=${offer.idr_offerid},${offer.idr_name}` +
+  `&$filter=${offer.statecode} eq ${offer.choices.statecode.Active}&$orderby=${offer.idr_name} asc`;
+
+export function toOffers(entities: readonly Record<string, unknown>[]): OfferOption[] {
+  return entities.flatMap((entity) => {
+    const id = asGuid(entity[offer.idr_offerid]);
+    const name = entity[offer.idr_name];
+    return id === null ? [] : [{ id, name: typeof name === 'string' ? name : '' }];
+  });
+}
 
 /** Active concepts by name, with the half-life a minimum "today" needs. */
 export const CONCEPTS_QUERY =
@@ -67,7 +101,9 @@ export function toConcepts(entities: readonly Record<string, unknown>[]): Concep
 export type Problem =
   | { readonly kind: 'concept'; readonly row: number }
   | { readonly kind: 'minScore'; readonly row: number }
-  | { readonly kind: 'days'; readonly field: 'lastInteraction' | 'notContacted' };
+  | { readonly kind: 'days'; readonly field: 'lastInteraction' | 'notContacted' }
+  | { readonly kind: 'keepMostLikely' }
+  | { readonly kind: 'minPropensity' };
 
 export type Mapped =
   | { readonly ok: true; readonly query: TargetQuery }
@@ -103,6 +139,17 @@ export function toQuery(state: BuilderState, concepts: readonly ConceptOption[])
   if (lastInteractionWithinDays === null) problems.push({ kind: 'days', field: 'lastInteraction' });
   const notContactedDays = days(state.notContactedDays);
   if (notContactedDays === null) problems.push({ kind: 'days', field: 'notContacted' });
+  let offerMinimum: TargetQuery['offer'];
+  if (state.offerId !== '') {
+    if (state.keepMostLikely.trim() !== '' && mostLikelyCount(state) === null)
+      problems.push({ kind: 'keepMostLikely' });
+    const minPropensity = typedNumber(state.minPropensity);
+    // Empty while "the N most likely" is being worked out: the offer condition waits for its threshold.
+    if (minPropensity !== null && isPropensity(minPropensity))
+      offerMinimum = { offerId: state.offerId, minPropensity };
+    else if (state.minPropensity.trim() !== '' || state.keepMostLikely.trim() === '')
+      problems.push({ kind: 'minPropensity' });
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -113,8 +160,37 @@ export function toQuery(state: BuilderState, concepts: readonly ConceptOption[])
       segmentConceptIds: [...state.segmentConceptIds],
       lastInteractionWithinDays: lastInteractionWithinDays ?? undefined,
       notContactedDays: notContactedDays ?? undefined,
+      ...(offerMinimum ? { offer: offerMinimum } : {}),
     },
   };
+}
+
+/** The N of "keep about the N most likely" when the offer and a valid N are there; null otherwise. */
+export function mostLikelyCount(state: BuilderState): number | null {
+  if (state.offerId === '' || state.keepMostLikely.trim() === '') return null;
+  const n = typedNumber(state.keepMostLikely);
+  return n !== null && Number.isInteger(n) && n >= 1 && n <= MOST_LIKELY_LIMIT ? n : null;
+}
+
+/** A propensity in the user's decimal format, every digit kept: the N-th contact must pass `ge` again. */
+export function propensityText(value: number, decimalSymbol = '.'): string {
+  const text = String(value).includes('e') ? value.toFixed(20).replace(/0+$/, '') : String(value);
+  return text.replace('.', decimalSymbol);
+}
+
+/**
+ * The Web API read of the N-th most likely contact's propensity for the offer among those meeting the
+ * state's other conditions (nthPropensityFetchXml), or null when the state has none to compute.
+ */
+export function nthPropensityRequest(
+  state: BuilderState,
+  concepts: readonly ConceptOption[],
+  now: number,
+): string | null {
+  const n = mostLikelyCount(state);
+  const mapped = toQuery({ ...state, minPropensity: '', keepMostLikely: '', offerId: '' }, concepts);
+  if (n === null || !mapped.ok) return null;
+  return `?fetchXml=${encodeURIComponent(nthPropensityFetchXml(mapped.query, state.offerId, n, now))}`;
 }
 
 /** The conditions of a query, minimum scores written with the user's decimal symbol (`12,5` in Spanish). */
@@ -129,6 +205,9 @@ export function fromQuery(query: TargetQuery, decimalSymbol = '.'): BuilderState
     segmentConceptIds: [...query.segmentConceptIds],
     lastInteractionDays: query.lastInteractionWithinDays ? String(query.lastInteractionWithinDays) : '',
     notContactedDays: query.notContactedDays ? String(query.notContactedDays) : '',
+    offerId: query.offer?.offerId ?? '',
+    keepMostLikely: '',
+    minPropensity: query.offer ? propensityText(query.offer.minPropensity, decimalSymbol) : '',
   };
 }
 
@@ -140,7 +219,8 @@ export function hasConditions(query: TargetQuery): boolean {
       query.segmentConceptIds.length >
       0 ||
     query.lastInteractionWithinDays !== undefined ||
-    query.notContactedDays !== undefined
+    query.notContactedDays !== undefined ||
+    query.offer !== undefined
   );
 }
 

@@ -1,7 +1,7 @@
 /** @jest-environment jsdom */
 import { join } from 'node:path';
 import { fireEvent, render, screen } from '@testing-library/react';
-import { contact, idr_marketingconcept } from '../../dataverse/generated';
+import { contact, idr_marketingconcept, idr_offer, idr_offerscore } from '../../dataverse/generated';
 import { parseTargetFetchXml, targetFetchXml } from '../../dataverse/queries/target';
 import {
   createPcfContext,
@@ -24,11 +24,20 @@ const HALF_LIVES = new Map([
   [SEC, 90],
 ]);
 
+const OFFER = '0b3e7c1a-5d2f-4e8a-9c61-7f20d4a8b3e9';
+const OFFER_ROWS = [
+  { [idr_offer.columns.idr_offerid]: OFFER, [idr_offer.columns.idr_name]: 'Cloud migration plan' },
+];
+
 const countFetchXml = (call: PcfWebApiCall) =>
   decodeURIComponent((call.options ?? '').replace('?fetchXml=', ''));
 
 /** Mounts the control on a marketing list's query column as the form does; counts answer `count`. */
-function mount(query: string | null, count: (call: PcfWebApiCall) => number = () => 7) {
+function mount(
+  query: string | null,
+  count: (call: PcfWebApiCall) => number = () => 7,
+  nth: (call: PcfWebApiCall) => Record<string, unknown>[] = () => [],
+) {
   const rendered: { current?: () => void } = {};
   const outputs: (string | undefined)[] = [];
   const { context, webApiCalls } = createPcfContext({
@@ -36,6 +45,8 @@ function mount(query: string | null, count: (call: PcfWebApiCall) => number = ()
     webApi: (call) => {
       if (call.entityType === idr_marketingconcept.logicalName) return CONCEPT_ROWS;
       if (call.entityType === contact.logicalName) return [{ count: count(call) }];
+      if (call.entityType === idr_offer.logicalName) return OFFER_ROWS;
+      if (call.entityType === idr_offerscore.logicalName) return nth(call);
       return [];
     },
     strings: readResx(join(__dirname, 'strings/TargetBuilder.1033.resx')),
@@ -46,7 +57,8 @@ function mount(query: string | null, count: (call: PcfWebApiCall) => number = ()
   const view = render(control.updateView(context));
   rendered.current = () => view.rerender(control.updateView(context));
   const counts = () => webApiCalls.filter((c) => c.entityType === contact.logicalName);
-  return { control, outputs, counts };
+  const ranks = () => webApiCalls.filter((c) => c.entityType === idr_offerscore.logicalName);
+  return { control, outputs, counts, ranks };
 }
 
 describe('TargetBuilder lifecycle', () => {
@@ -142,5 +154,88 @@ describe('TargetBuilder lifecycle', () => {
     fireEvent.click(await screen.findByRole('checkbox', { name: 'Below zero' }));
     expect((await screen.findByText('50,000+ contacts match today')).closest('[role="status"]')).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it("keeps about the N most likely: reads the N-th one's propensity, writes it as the minimum, counts", async () => {
+    const { outputs, counts, ranks } = mount(
+      null,
+      () => 2003,
+      () => [{ [idr_offerscore.columns.idr_propensity]: 0.4375 }],
+    );
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Most valuable' }));
+    fireEvent.change(await screen.findByLabelText('Offer'), { target: { value: OFFER } });
+    // An offer alone is not a condition yet: the builder asks for a number or a minimum.
+    expect(
+      screen.getByText(/Most likely to buy: enter how many to keep, or a minimum propensity/),
+    ).toBeTruthy();
+    expect(screen.queryByText(/The list keeps a minimum propensity/)).toBeNull();
+    fireEvent.change(screen.getByLabelText('Keep about the … most likely'), { target: { value: '2000' } });
+    expect(await screen.findByText('2,003 contacts match today')).toBeTruthy();
+    expect(
+      screen.getByText(
+        /The 2,000 most likely reach down to a propensity of 0\.438: .*a little more than 2,000/,
+      ),
+    ).toBeTruthy();
+    expect(screen.getByLabelText<HTMLInputElement>('Minimum propensity (0 to 1)').value).toBe('0.4375');
+    // One read of the 2,000th, paged (never `top`), then the count of the query written with it.
+    expect(ranks()).toHaveLength(1);
+    const nth = countFetchXml(ranks()[0]);
+    expect(nth).toContain("count='1' page='2000'");
+    expect(nth).not.toContain('top=');
+    const written = outputs[outputs.length - 1] ?? '';
+    expect(parseTargetFetchXml(written, HALF_LIVES)).toEqual({
+      concepts: [],
+      tiers: ['mostValuable'],
+      primaryInterestIds: [],
+      segmentConceptIds: [],
+      offer: { offerId: OFFER, minPropensity: 0.4375 },
+    });
+    const lastCount = countFetchXml(counts()[counts().length - 1]);
+    expect(lastCount).toContain(`'${idr_offerscore.columns.idr_propensity}' operator='ge' value='0.4375'`);
+  });
+
+  it("shows a saved list's offer and minimum propensity, editable, in the user's decimal format", async () => {
+    const saved = targetFetchXml(
+      {
+        concepts: [],
+        tiers: ['maintain'],
+        primaryInterestIds: [],
+        segmentConceptIds: [],
+        offer: { offerId: OFFER, minPropensity: 0.25 },
+      },
+      Date.UTC(2026, 11, 1),
+    );
+    const { outputs, ranks } = mount(saved, () => 40);
+    expect(await screen.findByText('40 contacts match today')).toBeTruthy();
+    expect((await screen.findByLabelText<HTMLSelectElement>('Offer')).value).toBe(OFFER);
+    const minimum = screen.getByLabelText<HTMLInputElement>('Minimum propensity (0 to 1)');
+    expect(minimum.value).toBe('0.25');
+    expect(screen.getByText(/The list keeps a minimum propensity, not a number/)).toBeTruthy();
+    fireEvent.change(minimum, { target: { value: '0.3' } });
+    expect(parseTargetFetchXml(outputs[outputs.length - 1] ?? '', HALF_LIVES)?.offer).toEqual({
+      offerId: OFFER,
+      minPropensity: 0.3,
+    });
+    expect(ranks()).toEqual([]);
+  });
+
+  it('shows the offer of a saved list as no longer active once it is retired, and keeps its condition', async () => {
+    const retired = '1c4f8d2b-6e3a-4f9b-8d72-8a31e5b9c4fa';
+    const saved = targetFetchXml(
+      {
+        concepts: [],
+        tiers: [],
+        primaryInterestIds: [],
+        segmentConceptIds: [],
+        offer: { offerId: retired, minPropensity: 0.5 },
+      },
+      Date.UTC(2026, 11, 1),
+    );
+    const { control } = mount(saved, () => 12);
+    expect(await screen.findByText('12 contacts match today')).toBeTruthy();
+    const offerPicker = await screen.findByLabelText<HTMLSelectElement>('Offer');
+    expect(offerPicker.value).toBe(retired);
+    expect(offerPicker.selectedOptions[0]?.textContent).toBe('(an offer no longer active)');
+    expect(control.getOutputs()).toEqual({});
   });
 });

@@ -38,6 +38,20 @@ export const TARGET_BUILDER_KEYS = [
   'StoredQuery',
   'ReplaceUnreadable',
   'ListTypes_Note',
+  'Offer_Label',
+  'Offer_Field',
+  'Offer_None',
+  'Offer_Inactive',
+  'KeepMostLikely_Label',
+  'MinPropensity_Label',
+  'Ranking',
+  'Rank_Ready',
+  'Rank_Short',
+  'Rank_Saved',
+  'Error_Rank',
+  'Error_Offers',
+  'Invalid_KeepMostLikely',
+  'Invalid_MinPropensity',
 ] as const;
 
 export type TargetBuilderStrings = Strings<(typeof TARGET_BUILDER_KEYS)[number]>;

@@ -16,6 +16,7 @@ import {
   TriggerKind,
 } from '../../dataverse/generated';
 import { memoryLogger } from '../../dataverse/logger';
+import { parseTargetFetchXml } from '../../dataverse/queries/target';
 import { bind, lookupValue, recordUrl } from '../../plugins/handlers/interests/records';
 import {
   orgPerTest,
@@ -301,6 +302,57 @@ describe('ideario target --offer --top', () => {
     ]);
     const zero = deps();
     expect(await runTargetCommand({ concept: ['CLOUD'], offer: 'CLOUD-PLAN', top: '0' }, zero.value)).toBe(1);
+  });
+
+  it('keeps a dynamic list of those at or above a minimum propensity, the condition the Target Builder writes', async () => {
+    const { cloud, ana, ben, cai } = await seed();
+    await cloudPlan({ ana, ben, cai });
+    const run = deps();
+    expect(
+      await runTargetCommand(
+        {
+          concept: ['CLOUD'],
+          minScore: '30',
+          offer: 'cloud-plan',
+          minPropensity: '0.5',
+          list: 'Cloud plan, likely',
+          dynamic: true,
+        },
+        run.value,
+      ),
+    ).toBe(0);
+    expect(run.lines[0]).toMatch(/^Dynamic list "Cloud plan, likely" created \(1 contact\(s\) today/);
+    const [created] = await env.client.retrieveMultiple(list.entitySetName, {
+      filter: `${list.columns.listname} eq 'Cloud plan, likely'`,
+      select: [list.columns.query],
+    });
+    const query = String(created?.[list.columns.query]);
+    const [offer] = await env.client.retrieveMultiple(idr_offer.entitySetName, {
+      select: [idr_offer.columns.idr_offerid],
+    });
+    expect(parseTargetFetchXml(query, new Map([[cloud.id, 10]]))?.offer).toEqual({
+      offerId: offer?.[idr_offer.columns.idr_offerid],
+      minPropensity: 0.5,
+    });
+    const members = await env.client.fetchXml(contact.entitySetName, query);
+    expect(members.map((m) => m[contact.columns.contactid])).toEqual([ben]);
+
+    const cases: [Parameters<typeof runTargetCommand>[0], string][] = [
+      [
+        { concept: ['CLOUD'], minPropensity: '0.5' },
+        '--min-propensity needs --offer <code> (the offer whose propensity it is).',
+      ],
+      [{ offer: 'CLOUD-PLAN', minPropensity: '1.5' }, '--min-propensity "1.5" is not a number from 0 to 1.'],
+      [
+        { offer: 'CLOUD-PLAN', minPropensity: '0.5', top: '10' },
+        'Use either --top or --min-propensity, not both.',
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const bad = deps();
+      expect(await runTargetCommand(flags, bad.value)).toBe(1);
+      expect(bad.logger.lines).toEqual([`error target failed: ${message}`]);
+    }
   });
 });
 

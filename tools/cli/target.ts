@@ -2,7 +2,8 @@
  * `ideario target`: a campaign target from interests, for marketers and automation. Counts by
  * default; `--list "Name"` keeps it as a static marketing list (members added in batches, with
  * progress), `--list "Name" --dynamic` as a dynamic list whose query Dataverse runs when it is used.
- * `--offer CODE --top N` orders the target by the offer's propensity and keeps the N most likely.
+ * `--offer CODE --top N` orders the target by the offer's propensity and keeps the N most likely;
+ * `--offer CODE --min-propensity P` keeps those at or above P, a condition a dynamic list can hold.
  * Errors about names (unknown concept, tier or offer) are printed in English, or Spanish with `--lang es`.
  * `ideario triggers --once` runs the triggered actions' job now (exit 1 when a trigger is incomplete).
  */
@@ -10,6 +11,8 @@ import type { Command } from 'commander';
 import type { Logger } from '../../dataverse/logger';
 import {
   InvalidTargetError,
+  isPropensity,
+  type OfferMinimum,
   type PropensityRanking,
   type TargetInput,
   UnknownOfferError,
@@ -20,6 +23,7 @@ import {
   createStaticList,
   type MaterialiseProgress,
   rankTargetByOffer,
+  readActiveOffer,
 } from '../../plugins/handlers/campaigns/target';
 import { recheckDistributed } from '../../plugins/handlers/campaigns/distribute';
 import {
@@ -52,6 +56,7 @@ export interface TargetFlags extends ConnectionFlags {
   readonly lang?: string;
   readonly offer?: string;
   readonly top?: string;
+  readonly minPropensity?: string;
 }
 
 export interface TargetCommandDeps extends CommandDeps {
@@ -66,7 +71,10 @@ const MESSAGES = {
     topNeedsOffer: '--top needs --offer <code> (the offer whose propensity orders the target).',
     topWhole: (value: string) => `--top ${JSON.stringify(value)} is not a whole number of at least 1.`,
     dynamicAndOffer:
-      '--offer keeps the most likely contacts of today; a dynamic list re-runs its query, so use a static list.',
+      '--offer --top keeps the most likely contacts of today; a dynamic list re-runs its query, so use a static list or --min-propensity.',
+    minPropensityNeedsOffer: '--min-propensity needs --offer <code> (the offer whose propensity it is).',
+    topAndMinPropensity: 'Use either --top or --min-propensity, not both.',
+    propensity: (value: string) => `--min-propensity ${JSON.stringify(value)} is not a number from 0 to 1.`,
     ranked: (kept: number, n: number, code: string, r: PropensityRanking) =>
       `${kept} of ${n} matching contact(s) kept, most likely first for offer ${code}` +
       (r.highest === undefined
@@ -86,7 +94,10 @@ const MESSAGES = {
     topNeedsOffer: '--top necesita --offer <código> (la oferta cuya propensión ordena el objetivo).',
     topWhole: (value: string) => `--top ${JSON.stringify(value)} no es un número entero de al menos 1.`,
     dynamicAndOffer:
-      '--offer guarda los contactos más probables de hoy; una lista dinámica vuelve a ejecutar su consulta: use una lista estática.',
+      '--offer --top guarda los contactos más probables de hoy; una lista dinámica vuelve a ejecutar su consulta: use una lista estática o --min-propensity.',
+    minPropensityNeedsOffer: '--min-propensity necesita --offer <código> (la oferta cuya propensión es).',
+    topAndMinPropensity: 'Use --top o --min-propensity, no ambos.',
+    propensity: (value: string) => `--min-propensity ${JSON.stringify(value)} no es un número de 0 a 1.`,
     ranked: (kept: number, n: number, code: string, r: PropensityRanking) =>
       `${kept} de ${n} contacto(s) que cumplen la condición, los más probables primero para la oferta ${code}` +
       (r.highest === undefined
@@ -134,7 +145,13 @@ export async function runTargetCommand(flags: TargetFlags, deps: TargetCommandDe
     if (flags.dynamic && !flags.list) throw new TargetCommandError(say.dynamicNeedsList);
     if (flags.count && flags.list) throw new TargetCommandError(say.listAndCount);
     if (flags.top !== undefined && !flags.offer) throw new TargetCommandError(say.topNeedsOffer);
-    if (flags.dynamic && flags.offer) throw new TargetCommandError(say.dynamicAndOffer);
+    const byMinimum = flags.minPropensity !== undefined;
+    if (byMinimum && !flags.offer) throw new TargetCommandError(say.minPropensityNeedsOffer);
+    if (byMinimum && flags.top !== undefined) throw new TargetCommandError(say.topAndMinPropensity);
+    if (flags.dynamic && flags.offer && !byMinimum) throw new TargetCommandError(say.dynamicAndOffer);
+    const minPropensity = Number(flags.minPropensity);
+    if (byMinimum && (flags.minPropensity?.trim() === '' || !isPropensity(minPropensity)))
+      throw new TargetCommandError(say.propensity(flags.minPropensity ?? ''));
     const top = flags.top === undefined ? undefined : Number(flags.top);
     if (top !== undefined && (!Number.isInteger(top) || top < 1 || flags.top?.trim() === ''))
       throw new TargetCommandError(say.topWhole(flags.top ?? ''));
@@ -143,8 +160,12 @@ export async function runTargetCommand(flags: TargetFlags, deps: TargetCommandDe
     let counted;
     let ranked;
     try {
-      counted = await countTarget({ client, clock: deps.clock }, input);
-      if (flags.offer) ranked = await rankTargetByOffer(client, counted.contactIds, flags.offer, top);
+      let offer: OfferMinimum | undefined;
+      if (byMinimum && flags.offer)
+        offer = { offerId: (await readActiveOffer(client, flags.offer)).id, minPropensity };
+      counted = await countTarget({ client, clock: deps.clock }, input, offer);
+      if (flags.offer && !byMinimum)
+        ranked = await rankTargetByOffer(client, counted.contactIds, flags.offer, top);
     } catch (error) {
       if (error instanceof InvalidTargetError || error instanceof UnknownOfferError)
         throw new TargetCommandError(lang === 'es' ? error.messageEs : error.message);
@@ -205,6 +226,10 @@ export function registerTarget(program: Command, logger: Logger): void {
       "order the target by this offer's propensity (idr_offerscore), most likely first",
     )
     .option('--top <n>', 'with --offer: keep only the N most likely contacts')
+    .option(
+      '--min-propensity <p>',
+      "with --offer: keep the contacts whose propensity for it is at least p (0 to 1); a dynamic list's query can hold it",
+    )
     .option('--lang <en|es>', 'language of the messages (default IDEARIO_LANGUAGE, else en)')
     .action(async (flags: TargetFlags) => {
       const bar = process.stderr.isTTY ? terminalBar('members {bar} {value}/{total}') : undefined;

@@ -26,6 +26,8 @@ function show(props: Partial<TargetBuilderProps> = {}) {
     state: EMPTY_STATE,
     problems: [],
     count: { status: 'idle' },
+    offers: { status: 'ready', offers: [] },
+    rank: { status: 'idle' },
     disabled: false,
     strings: stringsIn('1033'),
     locale: 'en-US',

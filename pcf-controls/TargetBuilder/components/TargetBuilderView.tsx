@@ -18,7 +18,14 @@ import {
 import type { ValueTier } from '../../../domain/interest/valuetier';
 import { ErrorText } from '../../shared/ErrorText';
 import { formatNumber, formatText } from '../../shared/format';
-import { AGGREGATE_LIMIT, type BuilderState, type ConceptOption, type Problem, TIERS } from '../builder';
+import {
+  AGGREGATE_LIMIT,
+  type BuilderState,
+  type ConceptOption,
+  type OfferOption,
+  type Problem,
+  TIERS,
+} from '../builder';
 import { type TargetBuilderStrings } from '../strings';
 
 export type ConceptsState =
@@ -36,11 +43,28 @@ export type CountState =
   | { readonly status: 'overLimit' }
   | { readonly status: 'error'; readonly message: string };
 
+export type OffersState =
+  | { readonly status: 'loading' }
+  | { readonly status: 'error'; readonly message: string }
+  | { readonly status: 'ready'; readonly offers: readonly OfferOption[] };
+
+/** "Keep about the N most likely": where working out its minimum propensity stands. */
+export type RankState =
+  | { readonly status: 'idle' }
+  /** A minimum propensity read from the saved list or typed: no N behind it. */
+  | { readonly status: 'saved' }
+  | { readonly status: 'ranking' }
+  /** `propensity` null: fewer than `n` matching contacts have a score. */
+  | { readonly status: 'ready'; readonly n: number; readonly propensity: number | null }
+  | { readonly status: 'error'; readonly message: string };
+
 export interface TargetBuilderProps {
   readonly concepts: ConceptsState;
   readonly state: BuilderState;
   readonly problems: readonly Problem[];
   readonly count: CountState;
+  readonly offers: OffersState;
+  readonly rank: RankState;
   /** A query the builder did not write: shown as it is, never rewritten unless the marketer asks. */
   readonly unreadable?: string;
   readonly disabled: boolean;
@@ -76,6 +100,8 @@ const checkGrid: React.CSSProperties = {
 function problemText(problem: Problem, s: TargetBuilderStrings): string {
   if (problem.kind === 'concept') return formatText(s.Invalid_Concept, problem.row);
   if (problem.kind === 'minScore') return formatText(s.Invalid_MinScore, problem.row);
+  if (problem.kind === 'keepMostLikely') return s.Invalid_KeepMostLikely;
+  if (problem.kind === 'minPropensity') return s.Invalid_MinPropensity;
   return formatText(
     s.Invalid_Days,
     problem.field === 'lastInteraction' ? s.LastInteraction_Label : s.NotContacted_Label,
@@ -165,6 +191,86 @@ function ConceptPicker(props: {
         </TagGroup>
       )}
     </Field>
+  );
+}
+
+function RankLine({ rank, s, locale }: { rank: RankState; s: TargetBuilderStrings; locale: string }) {
+  if (rank.status === 'ranking') return <Spinner size="tiny" label={s.Ranking} />;
+  if (rank.status === 'error') return <ErrorText>{formatText(s.Error_Rank, rank.message)}</ErrorText>;
+  if (rank.status === 'saved') return <span>{s.Rank_Saved}</span>;
+  if (rank.status === 'ready')
+    return (
+      <span>
+        {rank.propensity === null
+          ? formatText(s.Rank_Short, formatNumber(rank.n, locale, 0))
+          : formatText(
+              s.Rank_Ready,
+              formatNumber(rank.n, locale, 0),
+              formatNumber(rank.propensity, locale, 3),
+            )}
+      </span>
+    );
+  return null;
+}
+
+/** "Most likely to buy: [offer] — keep about the [N] most likely", or a minimum propensity typed. */
+function MostLikely(props: TargetBuilderProps) {
+  const { state, strings: s, offers, onChange } = props;
+  if (offers.status === 'loading') return <Spinner size="tiny" label={s.Loading} />;
+  if (offers.status === 'error') return <ErrorText>{formatText(s.Error_Offers, offers.message)}</ErrorText>;
+  const noOffer = state.offerId === '';
+  const disabled = props.disabled || noOffer;
+  return (
+    <fieldset style={groupStyle}>
+      <legend>{s.Offer_Label}</legend>
+      <div style={{ display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'end', flexWrap: 'wrap' }}>
+        <Field label={s.Offer_Field} style={{ flex: '2 1 200px' }}>
+          <Select
+            value={state.offerId}
+            disabled={props.disabled}
+            onChange={(_e, data) =>
+              onChange(
+                data.value === ''
+                  ? { ...state, offerId: '', keepMostLikely: '', minPropensity: '' }
+                  : { ...state, offerId: data.value },
+              )
+            }
+          >
+            <option value="">{s.Offer_None}</option>
+            {/* A saved list's offer retired since: shown, so the condition the query holds stays visible. */}
+            {!noOffer && !offers.offers.some((o) => o.id === state.offerId) && (
+              <option value={state.offerId}>{s.Offer_Inactive}</option>
+            )}
+            {offers.offers.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label={s.KeepMostLikely_Label} style={{ flex: '1 1 160px' }}>
+          <Input
+            inputMode="numeric"
+            value={state.keepMostLikely}
+            disabled={disabled}
+            onChange={(_e, data) => onChange({ ...state, keepMostLikely: data.value })}
+          />
+        </Field>
+        <Field label={s.MinPropensity_Label} style={{ flex: '1 1 160px' }}>
+          <Input
+            inputMode="decimal"
+            value={state.minPropensity}
+            disabled={disabled}
+            onChange={(_e, data) => onChange({ ...state, minPropensity: data.value })}
+          />
+        </Field>
+      </div>
+      {!noOffer && (
+        <div style={{ marginTop: tokens.spacingVerticalS }}>
+          <RankLine rank={props.rank} s={s} locale={props.locale} />
+        </div>
+      )}
+    </fieldset>
   );
 }
 
@@ -273,6 +379,7 @@ function Builder(props: TargetBuilderProps & { concepts: { status: 'ready' } }) 
           />
         </Field>
       </div>
+      <MostLikely {...props} />
       {props.problems.length > 0 && (
         <ErrorText>
           {props.problems.map((p) => problemText(p, s)).join(' ')} {s.Invalid_NotSaved}

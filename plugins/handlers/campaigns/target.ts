@@ -23,6 +23,7 @@ import {
 } from '../../../dataverse/generated';
 import type {
   CatalogueConcept,
+  OfferMinimum,
   PropensityRanking,
   StoredScore,
   TargetInput,
@@ -68,10 +69,17 @@ export interface TargetDeps {
   readonly clock: () => Date;
 }
 
-/** Resolves the names, runs the query and keeps the contacts whose score today reaches each minimum. */
-export async function countTarget(deps: TargetDeps, input: TargetInput): Promise<TargetCount> {
+/**
+ * Resolves the names, runs the query and keeps the contacts whose score today reaches each minimum
+ * (and, with `offer`, whose propensity for it reaches its minimum: a condition of the query).
+ */
+export async function countTarget(
+  deps: TargetDeps,
+  input: TargetInput,
+  offer?: OfferMinimum,
+): Promise<TargetCount> {
   const catalogue = await readTargetCatalogue(deps.client);
-  const query = resolveTarget(input, catalogue);
+  const query: TargetQuery = { ...resolveTarget(input, catalogue), ...(offer ? { offer } : {}) };
   const fetchXml = targetFetchXml(query, deps.clock().getTime());
   const rows = (await deps.client.fetchXml(contact.entitySetName, fetchXml)) as contactRecord[];
   const candidates = [...new Set(rows.map((r) => textValue(r.contactid) ?? ''))].filter(Boolean);
@@ -208,11 +216,11 @@ export interface OfferPropensities {
 /** Rows per page of offer scores: one request per 5,000 scored contacts. */
 export const SCORE_PAGE = 5000;
 
-/** The active offer with this code (case as typed or not) and every contact's propensity for it, read in pages. */
-export async function readOfferPropensities(
+/** The active offer with this code, case as typed or not; UnknownOfferError names the active ones. */
+export async function readActiveOffer(
   client: DataverseClient,
   code: string,
-): Promise<OfferPropensities> {
+): Promise<OfferPropensities['offer']> {
   const O = idr_offer.columns;
   const offers = (await client.retrieveMultiple(idr_offer.entitySetName, {
     filter: `${O.statecode} eq ${idr_offer.choices.statecode.Active}`,
@@ -229,6 +237,16 @@ export async function readOfferPropensities(
         .filter((v): v is string => v !== null)
         .sort(),
     );
+  return { id, code: textValue(match.idr_code) ?? code, name: textValue(match.idr_name) ?? '' };
+}
+
+/** The active offer with this code (case as typed or not) and every contact's propensity for it, read in pages. */
+export async function readOfferPropensities(
+  client: DataverseClient,
+  code: string,
+): Promise<OfferPropensities> {
+  const offer = await readActiveOffer(client, code);
+  const id = offer.id;
   const S = idr_offerscore.columns;
   const rows = (await client.retrieveMultiple(idr_offerscore.entitySetName, {
     filter: `${lookupValue(S.idr_offer)} eq ${id} and ${S.statecode} eq ${idr_offerscore.choices.statecode.Active}`,
@@ -242,10 +260,7 @@ export async function readOfferPropensities(
     const propensity = row.idr_propensity ?? null;
     if (contactId && propensity !== null) propensities.set(contactId, propensity);
   }
-  return {
-    offer: { id, code: textValue(match.idr_code) ?? code, name: textValue(match.idr_name) ?? '' },
-    propensities,
-  };
+  return { offer, propensities };
 }
 
 /** The counted target ordered by the offer's propensity and cut to the `top` most likely. */
