@@ -42,6 +42,7 @@ describe('reading back a target query', () => {
     ['not contacted only', { ...EMPTY, notContactedDays: 7 }],
     ['every condition and a minimum propensity', LIKELY],
     ['a minimum propensity only', { ...EMPTY, offer: { offerId: OFFER, minPropensity: 0 } }],
+    ['a tiny minimum propensity', { ...EMPTY, offer: { offerId: OFFER, minPropensity: 1e-7 } }],
   ])('gives back the same conditions: %s', (_name, query) => {
     const parsed = parseTargetFetchXml(targetFetchXml(query, NOW), halfLives);
     expect(parsed).toEqual(query);
@@ -84,6 +85,12 @@ describe('reading back a target query', () => {
     expect(count).toContain(idr_interestprofile.columns.idr_rankkey);
     expect(countOf([{ count: 42 }])).toBe(42);
     expect(countOf([])).toBe(0);
+  });
+
+  it('writes a tiny propensity as decimal text, not in exponent form', () => {
+    const made = targetFetchXml({ ...EMPTY, offer: { offerId: OFFER, minPropensity: 1e-7 } }, NOW);
+    expect(made).toContain("value='0.0000001'");
+    expect(made).not.toMatch(/value='[^']*e-/);
   });
 
   it("keeps a list's offer condition as the hourly job moves its minimum scores on", () => {

@@ -27,10 +27,16 @@ function xml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
 }
 
+/** A number as FetchXML's decimal text: never in exponent form (a propensity of 1e-7 is 0.0000001). */
+function numberText(value: number): string {
+  const text = String(value);
+  return /e/i.test(text) ? value.toFixed(20).replace(/\.?0+$/, '') : text;
+}
+
 function condition(attribute: string, operator: string, value?: string | number): string {
-  return value === undefined
-    ? `<condition attribute='${attribute}' operator='${operator}' />`
-    : `<condition attribute='${attribute}' operator='${operator}' value='${xml(String(value))}' />`;
+  if (value === undefined) return `<condition attribute='${attribute}' operator='${operator}' />`;
+  const text = typeof value === 'number' ? numberText(value) : value;
+  return `<condition attribute='${attribute}' operator='${operator}' value='${xml(text)}' />`;
 }
 
 function inValues(attribute: string, values: readonly (string | number)[]): string {
